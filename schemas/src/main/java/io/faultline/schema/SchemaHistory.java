@@ -1,0 +1,56 @@
+package io.faultline.schema;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.apache.avro.Schema;
+import org.apache.avro.message.SchemaStore;
+
+/**
+ * Every writer schema a reader may meet: the current generated schemas plus earlier versions
+ * published under {@code faultline/avro/history/} on the classpath (listed in {@code index}). A
+ * record is decoded with the writer schema its fingerprint names and resolved to the reader's.
+ */
+public final class SchemaHistory {
+
+  private static final SchemaHistory SHARED = loadDefault();
+
+  private final SchemaStore.Cache store = new SchemaStore.Cache();
+
+  public static SchemaHistory shared() {
+    return SHARED;
+  }
+
+  public void register(Schema schema) {
+    store.addSchema(schema);
+  }
+
+  public SchemaStore store() {
+    return store;
+  }
+
+  private static SchemaHistory loadDefault() {
+    SchemaHistory history = new SchemaHistory();
+    ClassLoader loader = SchemaHistory.class.getClassLoader();
+    try (InputStream index = loader.getResourceAsStream("faultline/avro/history/index")) {
+      if (index == null) {
+        return history;
+      }
+      for (String line : new String(index.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        String name = line.strip();
+        if (name.isEmpty() || name.startsWith("#")) {
+          continue;
+        }
+        try (InputStream in = loader.getResourceAsStream("faultline/avro/history/" + name)) {
+          if (in == null) {
+            throw new IllegalStateException("faultline/avro/history/index names missing " + name);
+          }
+          history.register(new Schema.Parser().parse(in));
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read faultline/avro/history: " + e, e);
+    }
+    return history;
+  }
+}
