@@ -1,0 +1,186 @@
+package io.faultline.kafka;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node Kafka (KRaft, combined broker and controller) started in this JVM. Its data lives
+ * in a directory the user can see and delete; the storage is formatted on first start and reused
+ * (with a fresh port) on the next one unless {@code fresh} is set.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+  private static final int NODE_ID = 1;
+
+  private final Path dataDir;
+  private final boolean deleteOnClose;
+  private final int brokerPort;
+  private KafkaRaftServer server;
+
+  private EmbeddedKafka(Path dataDir, boolean deleteOnClose, int brokerPort) {
+    this.dataDir = dataDir;
+    this.deleteOnClose = deleteOnClose;
+    this.brokerPort = brokerPort;
+  }
+
+  /** Starts a broker whose data lives in {@code dataDir}; {@code fresh} wipes it first. */
+  public static EmbeddedKafka start(Path dataDir, boolean fresh) {
+    return start(dataDir, fresh, false, Map.of());
+  }
+
+  /** Starts a throw-away broker in a temp directory that is deleted on close (tests). */
+  public static EmbeddedKafka startTemporary() {
+    try {
+      return start(Files.createTempDirectory("faultline-kafka-"), true, true, Map.of());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create a temp directory for Kafka: " + e, e);
+    }
+  }
+
+  public static EmbeddedKafka start(
+      Path dataDir, boolean fresh, boolean deleteOnClose, Map<String, String> overrides) {
+    long begin = System.nanoTime();
+    EmbeddedKafka kafka = new EmbeddedKafka(dataDir, deleteOnClose, freePort());
+    try {
+      if (fresh) {
+        deleteRecursively(dataDir);
+      }
+      Files.createDirectories(dataDir);
+      kafka.startServer(overrides);
+    } catch (Exception e) {
+      kafka.close();
+      throw new IllegalStateException(
+          "cannot start the embedded Kafka in " + dataDir + ": " + e, e);
+    }
+    log.info(
+        "embedded Kafka at {} (data in {}), started in {} ms",
+        kafka.bootstrapServers(),
+        dataDir,
+        (System.nanoTime() - begin) / 1_000_000);
+    return kafka;
+  }
+
+  private void startServer(Map<String, String> overrides) throws Exception {
+    int controllerPort = freePort();
+    Path logDir = dataDir.resolve("log");
+    Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", Integer.toString(NODE_ID));
+    props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+    props.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("controller.listener.names", "CONTROLLER");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("log.dirs", logDir.toString());
+    props.put("num.partitions", "3");
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "3");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("transaction.state.log.num.partitions", "3");
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("auto.create.topics.enable", "false");
+    props.put("log.segment.bytes", Integer.toString(16 * 1024 * 1024));
+    props.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
+    props.putAll(overrides);
+    KafkaConfig config = new KafkaConfig(props, false);
+
+    if (!Files.exists(logDir.resolve("meta.properties"))) {
+      Formatter formatter =
+          new Formatter()
+              .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+              .setNodeId(NODE_ID)
+              .setClusterId(Uuid.randomUuid().toString())
+              .setDirectories(List.of(logDir.toString()))
+              .setMetadataLogDirectory(logDir.toString())
+              .setControllerListenerName("CONTROLLER")
+              .setReleaseVersion(MetadataVersion.latestProduction())
+              .setIgnoreFormatted(true);
+      formatter.run();
+    }
+    server = new KafkaRaftServer(config, Time.SYSTEM);
+    server.startup();
+    awaitReady();
+  }
+
+  private void awaitReady() throws Exception {
+    Map<String, Object> conf =
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30000);
+    try (Admin admin = Admin.create(conf)) {
+      admin.describeCluster().nodes().get();
+    }
+  }
+
+  public String bootstrapServers() {
+    return "127.0.0.1:" + brokerPort;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      try {
+        server.shutdown();
+        server.awaitShutdown();
+      } catch (RuntimeException e) {
+        log.warn("embedded Kafka did not shut down cleanly: {}", e.toString());
+      }
+      server = null;
+    }
+    if (deleteOnClose) {
+      deleteRecursively(dataDir);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free loopback port: " + e, e);
+    }
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      log.warn("cannot delete {}: {}", dir, e.toString());
+    }
+  }
+}
