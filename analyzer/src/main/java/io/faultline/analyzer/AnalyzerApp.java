@@ -1,0 +1,102 @@
+package io.faultline.analyzer;
+
+import io.faultline.schema.ConfigSource;
+import io.faultline.schema.TopicProvisioner;
+import io.faultline.schema.Topics;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the analyzer topology: {@code faultline-analyzer [--config FILE]}; env FAULTLINE_*. */
+public final class AnalyzerApp {
+
+  private static final Logger log = LoggerFactory.getLogger(AnalyzerApp.class);
+
+  private AnalyzerApp() {}
+
+  public static Properties streamsProperties(AnalyzerConfig config) {
+    Properties props = new Properties();
+    props.putAll(config.kafka());
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    return props;
+  }
+
+  /** Creates the topics if needed and starts the topology; the caller closes the result. */
+  public static KafkaStreams start(AnalyzerConfig config) {
+    Topics topics = new Topics(config.topicsPrefix(), 3);
+    Map<String, Object> adminConf = new HashMap<>(config.kafka());
+    adminConf.put("bootstrap.servers", config.bootstrapServers());
+    try (Admin admin = Admin.create(adminConf)) {
+      TopicProvisioner.ensure(admin, topics, (short) 1);
+    }
+    Topology topology = AnalyzerTopology.build(topics, config);
+    log.debug("analyzer topology:\n{}", topology.describe());
+    KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          log.error("analyzer stream thread failed; replacing it", e);
+          return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+              .StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.start();
+    log.info(
+        "analyzer {} started: window {} grace {} on {}",
+        config.applicationId(),
+        config.window(),
+        config.grace(),
+        config.bootstrapServers());
+    return streams;
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    Path file = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> file = Path.of(args[++i]);
+        case "--help", "-h" -> {
+          System.out.println(
+              "Usage: faultline-analyzer [--config FILE]\n"
+                  + "Keys (file or FAULTLINE_* env): bootstrap.servers, topics.prefix,"
+                  + " analyzer.window, analyzer.grace, analyzer.recovery.windows,"
+                  + " analyzer.state.dir, kafka.*");
+          return;
+        }
+        default -> {
+          System.err.println("unknown argument '" + args[i] + "'; see --help");
+          System.exit(2);
+        }
+      }
+    }
+    AnalyzerConfig config;
+    try {
+      config = AnalyzerConfig.fromMap(ConfigSource.load(file, System.getenv()));
+    } catch (IllegalArgumentException e) {
+      System.err.println("faultline-analyzer: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    KafkaStreams streams = start(config);
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  streams.close();
+                  stop.countDown();
+                }));
+    stop.await();
+  }
+}

@@ -1,0 +1,206 @@
+package io.faultline.analyzer;
+
+import io.faultline.analyzer.stats.MetricPolicy;
+import io.faultline.analyzer.stats.Summary;
+import io.faultline.analyzer.stats.WelchWindowTest;
+import io.faultline.analyzer.stats.WindowJudgement;
+import io.faultline.schema.Alert;
+import io.faultline.schema.AttackEvent;
+import io.faultline.schema.AvroSerde;
+import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.Group;
+import io.faultline.schema.GroupStatistics;
+import io.faultline.schema.MetricSample;
+import io.faultline.schema.Topics;
+import io.faultline.schema.WindowVerdict;
+import java.time.Duration;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.Suppressed;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The analyzer's topology:
+ *
+ * <pre>
+ * metrics --decode (poison -> dlq)--> tumbling window per experiment|metric, both groups side by
+ * side (store window-summaries) --suppress until the window closes--> WindowVerdict -> steadystate
+ *    \--> re-key by experiment (verdicts-by-experiment) --merge attack.events--> result processor
+ *         (store experiment-timelines) --> alerts, results
+ * </pre>
+ *
+ * Windows use the sample's observation time; samples arriving after the window's grace period are
+ * dropped by Kafka Streams and counted in its {@code dropped-records} metric.
+ */
+public final class AnalyzerTopology {
+
+  private AnalyzerTopology() {}
+
+  public static Topology build(Topics topics, AnalyzerConfig config) {
+    StreamsBuilder builder = new StreamsBuilder();
+    AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
+    AvroSerde<WindowVerdict> verdictSerde = AvroSerde.of(WindowVerdict.class);
+    AvroSerde<AttackEvent> eventSerde = AvroSerde.of(AttackEvent.class);
+
+    KStream<String, Decoded<MetricSample>> samples =
+        builder.stream(
+                topics.metrics().name(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("metrics-source"))
+            .processValues(
+                () ->
+                    new DecodeOrDeadLetter<>(
+                        bytes -> validSample(sampleSerde.decode(bytes)),
+                        MetricSample::getTimestamp),
+                Named.as("decode-metrics"));
+    KStream<String, MetricSample> validSamples = deadLetterFailures(samples, topics, "metrics");
+
+    Duration window = config.window();
+    KStream<String, WindowVerdict> verdicts =
+        validSamples
+            .groupByKey(Grouped.with("samples-by-metric", Serdes.String(), sampleSerde))
+            .windowedBy(TimeWindows.ofSizeAndGrace(window, config.grace()))
+            .aggregate(
+                WindowPair::new,
+                (key, sample, pair) -> pair.add(sample),
+                Named.as("window-aggregate"),
+                Materialized.<String, WindowPair, WindowStore<Bytes, byte[]>>as("window-summaries")
+                    .withKeySerde(Serdes.String())
+                    .withValueSerde(new WindowPair.WindowPairSerde()))
+            .suppress(
+                Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
+                    .withName("window-close"))
+            .toStream(Named.as("closed-windows"))
+            .map(AnalyzerTopology::verdict, Named.as("judge-window"));
+    verdicts.to(
+        topics.steadyState().name(),
+        Produced.with(Serdes.String(), verdictSerde).withName("steadystate-sink"));
+
+    KStream<String, ResultInput> verdictInputs =
+        verdicts
+            .selectKey((key, v) -> v.getExperimentId(), Named.as("verdict-by-experiment"))
+            .repartition(
+                Repartitioned.with(Serdes.String(), verdictSerde)
+                    .withName("verdicts-by-experiment")
+                    .withNumberOfPartitions(topics.attackEvents().partitions()))
+            .mapValues(ResultInput::of, Named.as("verdict-input"));
+
+    KStream<String, Decoded<AttackEvent>> events =
+        builder.stream(
+                topics.attackEvents().name(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("attack-events-source"))
+            .processValues(
+                () -> new DecodeOrDeadLetter<AttackEvent>(eventSerde::decode, e -> -1L),
+                Named.as("decode-attack-events"));
+    KStream<String, ResultInput> eventInputs =
+        deadLetterFailures(events, topics, "attack-events")
+            .mapValues(ResultInput::of, Named.as("event-input"));
+
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(ResultProcessor.STORE),
+            Serdes.String(),
+            new JsonSerde<>(ExperimentTimeline.class)));
+    int q = config.recoveryWindows();
+    KStream<String, SpecificRecord> outputs =
+        verdictInputs
+            .merge(eventInputs, Named.as("result-inputs"))
+            .process(() -> new ResultProcessor(q), Named.as("results"), ResultProcessor.STORE);
+    outputs
+        .filter((k, v) -> v instanceof Alert, Named.as("only-alerts"))
+        .mapValues(v -> (Alert) v, Named.as("as-alert"))
+        .to(
+            topics.alerts().name(),
+            Produced.with(Serdes.String(), AvroSerde.of(Alert.class)).withName("alerts-sink"));
+    outputs
+        .filter((k, v) -> v instanceof ExperimentResult, Named.as("only-results"))
+        .mapValues(v -> (ExperimentResult) v, Named.as("as-result"))
+        .to(
+            topics.results().name(),
+            Produced.with(Serdes.String(), AvroSerde.of(ExperimentResult.class))
+                .withName("results-sink"));
+    return builder.build();
+  }
+
+  private static <T> KStream<String, T> deadLetterFailures(
+      KStream<String, Decoded<T>> decoded, Topics topics, String name) {
+    var branches =
+        decoded
+            .split(Named.as(name + "-"))
+            .branch((k, v) -> v.isFailed(), Branched.as("poison"))
+            .defaultBranch(Branched.as("valid"));
+    branches
+        .get(name + "-poison")
+        .mapValues(Decoded::raw, Named.as(name + "-raw"))
+        .to(
+            topics.dlq().name(),
+            Produced.with(Serdes.String(), Serdes.ByteArray()).withName(name + "-dlq-sink"));
+    Function<Decoded<T>, T> value = Decoded::value;
+    return branches.get(name + "-valid").mapValues(value::apply, Named.as(name + "-decoded"));
+  }
+
+  static MetricSample validSample(MetricSample s) {
+    if (s.getGroup() != Group.CONTROL && s.getGroup() != Group.EXPERIMENTAL) {
+      throw new IllegalArgumentException(
+          "MetricSample.group " + s.getGroup() + ": must be CONTROL or EXPERIMENTAL");
+    }
+    if (Double.isNaN(s.getValue()) || Double.isInfinite(s.getValue())) {
+      throw new IllegalArgumentException(
+          "MetricSample.value " + s.getValue() + " of " + s.getMetric() + ": must be finite");
+    }
+    if (s.getTimestamp() <= 0) {
+      throw new IllegalArgumentException(
+          "MetricSample.timestamp " + s.getTimestamp() + ": must be epoch milliseconds > 0");
+    }
+    return s;
+  }
+
+  static KeyValue<String, WindowVerdict> verdict(Windowed<String> key, WindowPair pair) {
+    String k = key.key();
+    int bar = k.indexOf('|');
+    String experimentId = bar < 0 ? k : k.substring(0, bar);
+    String metric = bar < 0 ? "" : k.substring(bar + 1);
+    WindowJudgement j =
+        WelchWindowTest.judge(pair.control(), pair.experimental(), MetricPolicy.defaultFor(metric));
+    WindowVerdict v =
+        WindowVerdict.newBuilder()
+            .setExperimentId(experimentId)
+            .setMetric(metric)
+            .setWindowStart(key.window().start())
+            .setWindowEnd(key.window().end())
+            .setControl(statistics(pair.control()))
+            .setExperimental(statistics(pair.experimental()))
+            .setEffect(j.effect())
+            .setTestStatistic(Double.isInfinite(j.statistic()) ? Double.MAX_VALUE : j.statistic())
+            .setPValue(Double.isNaN(j.pValue()) ? null : j.pValue())
+            .setState(j.state())
+            .build();
+    return KeyValue.pair(k, v);
+  }
+
+  static GroupStatistics statistics(Summary s) {
+    return GroupStatistics.newBuilder()
+        .setCount(s.count())
+        .setMean(s.mean())
+        .setVariance(s.variance())
+        .setMin(s.min())
+        .setMax(s.max())
+        .setSum(s.sum())
+        .build();
+  }
+}

@@ -1,0 +1,232 @@
+package io.faultline.analyzer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.schema.Alert;
+import io.faultline.schema.AlertStatus;
+import io.faultline.schema.AttackEvent;
+import io.faultline.schema.AttackEventType;
+import io.faultline.schema.AvroSerde;
+import io.faultline.schema.DeadLetters;
+import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.Group;
+import io.faultline.schema.MetricSample;
+import io.faultline.schema.SteadyState;
+import io.faultline.schema.Topics;
+import io.faultline.schema.Verdict;
+import io.faultline.schema.WindowVerdict;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AnalyzerTopologyTest {
+
+  private static final String EXPERIMENT = "exp-1";
+  private static final String METRIC = "http.latency.ms";
+  private static final long T0 = 1_700_000_000_000L; // a multiple of 5 s
+
+  private final Topics topics = new Topics("t.", 1);
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> metrics;
+  private TestInputTopic<String, AttackEvent> events;
+  private TestOutputTopic<String, WindowVerdict> verdicts;
+  private TestOutputTopic<String, Alert> alerts;
+  private TestOutputTopic<String, ExperimentResult> results;
+  private TestOutputTopic<String, byte[]> dlq;
+  private final AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
+  private final Random random = new Random(42);
+
+  @BeforeEach
+  void start() throws Exception {
+    AnalyzerConfig config =
+        AnalyzerConfig.fromMap(
+            Map.of(
+                "bootstrap.servers",
+                "unused:9092",
+                "analyzer.state.dir",
+                Files.createTempDirectory("analyzer-test").toString()));
+    Properties props = AnalyzerApp.streamsProperties(config);
+    driver = new TopologyTestDriver(AnalyzerTopology.build(topics, config), props);
+    metrics =
+        driver.createInputTopic(
+            topics.metrics().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+    events =
+        driver.createInputTopic(
+            topics.attackEvents().name(),
+            Serdes.String().serializer(),
+            AvroSerde.of(AttackEvent.class).serializer());
+    verdicts =
+        driver.createOutputTopic(
+            topics.steadyState().name(),
+            Serdes.String().deserializer(),
+            AvroSerde.of(WindowVerdict.class).deserializer());
+    alerts =
+        driver.createOutputTopic(
+            topics.alerts().name(),
+            Serdes.String().deserializer(),
+            AvroSerde.of(Alert.class).deserializer());
+    results =
+        driver.createOutputTopic(
+            topics.results().name(),
+            Serdes.String().deserializer(),
+            AvroSerde.of(ExperimentResult.class).deserializer());
+    dlq =
+        driver.createOutputTopic(
+            topics.dlq().name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  /** 40 samples per group in the 5 s window starting at T0 + index * 5 s. */
+  private void window(int index, double controlMean, double experimentalMean) {
+    long start = T0 + index * 5000L;
+    for (int i = 0; i < 40; i++) {
+      long ts = start + i * 120L;
+      metrics.pipeInput(
+          key(), sample(Group.CONTROL, ts, controlMean * (1 + 0.1 * random.nextGaussian())), ts);
+      metrics.pipeInput(
+          key(),
+          sample(Group.EXPERIMENTAL, ts, experimentalMean * (1 + 0.1 * random.nextGaussian())),
+          ts);
+    }
+  }
+
+  private static String key() {
+    return Topics.metricKey(EXPERIMENT, METRIC);
+  }
+
+  private byte[] sample(Group group, long ts, double value) {
+    return sampleSerde.encode(
+        MetricSample.newBuilder()
+            .setExperimentId(EXPERIMENT)
+            .setMetric(METRIC)
+            .setGroup(group)
+            .setTarget(group == Group.CONTROL ? "scale-control" : "scale-experimental")
+            .setTimestamp(ts)
+            .setValue(value)
+            .setUnit("ms")
+            .build());
+  }
+
+  private void attack(AttackEventType type, long ts) {
+    events.pipeInput(
+        EXPERIMENT,
+        AttackEvent.newBuilder()
+            .setEventId("ev-" + type + ts)
+            .setExperimentId(EXPERIMENT)
+            .setAttackId("attack-1")
+            .setType(type)
+            .setFault("cpu-burn")
+            .setTimestamp(ts)
+            .build(),
+        ts);
+  }
+
+  @Test
+  void verdictFlipsToDeviatingForALatencyShiftAndBackAfterIt() {
+    for (int w = 0; w < 4; w++) {
+      window(w, 20, 20);
+    }
+    attack(AttackEventType.STARTED, T0 + 20_000);
+    for (int w = 4; w < 7; w++) {
+      window(w, 20, 45);
+    }
+    attack(AttackEventType.ROLLED_BACK, T0 + 35_000);
+    for (int w = 7; w < 12; w++) {
+      window(w, 20, 20);
+    }
+    List<SteadyState> states =
+        verdicts.readValuesToList().stream().map(WindowVerdict::getState).toList();
+    // windows close when stream time passes end + grace: the last window stays open
+    assertThat(states)
+        .containsExactly(
+            SteadyState.STEADY,
+            SteadyState.STEADY,
+            SteadyState.STEADY,
+            SteadyState.STEADY,
+            SteadyState.DEVIATING,
+            SteadyState.DEVIATING,
+            SteadyState.DEVIATING,
+            SteadyState.STEADY,
+            SteadyState.STEADY,
+            SteadyState.STEADY,
+            SteadyState.STEADY);
+
+    List<Alert> fired = alerts.readValuesToList();
+    assertThat(fired)
+        .extracting(Alert::getStatus)
+        .containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED);
+    assertThat(fired.get(0).getAttackId()).isEqualTo("attack-1");
+
+    List<ExperimentResult> all = results.readValuesToList();
+    ExperimentResult last = all.get(all.size() - 1);
+    assertThat(last.getVerdict()).isEqualTo(Verdict.DEVIATED);
+    assertThat(last.getMttdMs()).isEqualTo(5_000L); // first deviating window ends 5 s after start
+    assertThat(last.getMttrMs()).isEqualTo(0L); // steady from the window right after the end
+    assertThat(last.getAttacks().get(0).getDeviatingMetrics()).containsExactly(METRIC);
+  }
+
+  @Test
+  void steadyExperimentHoldsTheHypothesis() {
+    attack(AttackEventType.STARTED, T0 + 10_000);
+    for (int w = 0; w < 8; w++) {
+      window(w, 20, 21);
+    }
+    assertThat(verdicts.readValuesToList())
+        .extracting(WindowVerdict::getState)
+        .containsOnly(SteadyState.STEADY);
+    assertThat(alerts.isEmpty()).isTrue();
+    List<ExperimentResult> all = results.readValuesToList();
+    assertThat(all.get(all.size() - 1).getVerdict()).isEqualTo(Verdict.STEADY);
+  }
+
+  @Test
+  void poisonRecordsGoToDlqAndProcessingContinues() {
+    metrics.pipeInput(key(), "not avro".getBytes(StandardCharsets.UTF_8), T0);
+    metrics.pipeInput(key(), sample(Group.UNKNOWN, T0, 1.0), T0);
+    metrics.pipeInput(key(), sample(Group.CONTROL, T0, Double.NaN), T0);
+    for (int w = 0; w < 3; w++) {
+      window(w, 20, 20);
+    }
+    List<TestRecord<String, byte[]>> dead = dlq.readRecordsToList();
+    assertThat(dead).hasSize(3);
+    assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
+    assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.SOURCE_TOPIC))
+        .isEqualTo(topics.metrics().name());
+    assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.REASON))
+        .contains("MetricSample");
+    assertThat(DeadLetters.header(dead.get(1).headers(), DeadLetters.REASON))
+        .contains("MetricSample.group UNKNOWN");
+    assertThat(DeadLetters.header(dead.get(2).headers(), DeadLetters.REASON))
+        .contains("must be finite");
+    assertThat(verdicts.readValuesToList()).hasSize(2);
+  }
+
+  @Test
+  void lateSamplesBeyondGraceDoNotReopenAWindow() {
+    for (int w = 0; w < 3; w++) {
+      window(w, 20, 20);
+    }
+    assertThat(verdicts.readValuesToList()).hasSize(2);
+    // a sample 8 s late for window 0 (closed at 5 s + 1 s grace) is dropped
+    metrics.pipeInput(key(), sample(Group.EXPERIMENTAL, T0 + 100, 10_000), T0 + 100);
+    window(3, 20, 20);
+    List<WindowVerdict> later = verdicts.readValuesToList();
+    assertThat(later).extracting(WindowVerdict::getWindowStart).containsExactly(T0 + 10_000);
+    assertThat(later.get(0).getState()).isEqualTo(SteadyState.STEADY);
+  }
+}

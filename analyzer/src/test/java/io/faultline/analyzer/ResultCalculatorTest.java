@@ -1,0 +1,85 @@
+package io.faultline.analyzer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.analyzer.ExperimentTimeline.AttackSpan;
+import io.faultline.analyzer.ExperimentTimeline.WindowStatus;
+import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.Verdict;
+import org.junit.jupiter.api.Test;
+
+class ResultCalculatorTest {
+
+  private static ExperimentTimeline timeline(String pattern, long attackStart, Long attackEnd) {
+    // one character per 5 s window from t=0: D deviating, S steady, ? insufficient
+    ExperimentTimeline t = new ExperimentTimeline();
+    for (int i = 0; i < pattern.length(); i++) {
+      WindowStatus w = new WindowStatus();
+      w.end = (i + 1) * 5000L;
+      switch (pattern.charAt(i)) {
+        case 'D' -> w.deviating.add("http.latency.ms");
+        case 'S' -> w.steady.add("http.latency.ms");
+        default -> w.insufficient.add("http.latency.ms");
+      }
+      t.windows.put(i * 5000L, w);
+    }
+    AttackSpan a = new AttackSpan();
+    a.attackId = "a1";
+    a.fault = "cpu-burn";
+    a.startedAt = attackStart;
+    a.endedAt = attackEnd;
+    t.attacks.put("a1", a);
+    return t;
+  }
+
+  @Test
+  void mttdIsEndOfFirstDeviatingWindowMinusAttackStart() {
+    // attack from 12 s to 27 s; windows 10-15 and 15-20 deviate
+    ExperimentResult r =
+        ResultCalculator.compute("e", timeline("SSDDDDSSSS", 12_000, 27_000L), 3, 0);
+    assertThat(r.getVerdict()).isEqualTo(Verdict.DEVIATED);
+    assertThat(r.getAttacks().get(0).getDetectedAt()).isEqualTo(15_000L);
+    assertThat(r.getMttdMs()).isEqualTo(3_000L);
+  }
+
+  @Test
+  void mttrRunsFromAttackEndToFirstOfThreeSteadyWindows() {
+    // deviation continues after the attack ended at 27 s; steady from 30 s on
+    ExperimentResult r =
+        ResultCalculator.compute("e", timeline("SSDDDDSSSS", 12_000, 27_000L), 3, 0);
+    assertThat(r.getAttacks().get(0).getRecoveredAt()).isEqualTo(30_000L);
+    assertThat(r.getMttrMs()).isEqualTo(3_000L);
+  }
+
+  @Test
+  void aSingleSteadyWindowBetweenDeviationsIsNotRecovery() {
+    ExperimentResult r =
+        ResultCalculator.compute("e", timeline("SSDDSDSSSS", 12_000, 20_000L), 3, 0);
+    assertThat(r.getAttacks().get(0).getRecoveredAt()).isEqualTo(30_000L);
+    assertThat(r.getMttrMs()).isEqualTo(10_000L); // from the attack's end at 20 s
+  }
+
+  @Test
+  void insufficientWindowsBreakTheSteadyRun() {
+    ExperimentResult r =
+        ResultCalculator.compute("e", timeline("SSDDSS?SSS", 12_000, 20_000L), 3, 0);
+    assertThat(r.getAttacks().get(0).getRecoveredAt()).isEqualTo(35_000L);
+  }
+
+  @Test
+  void noDeviationMeansTheHypothesisHeld() {
+    ExperimentResult r = ResultCalculator.compute("e", timeline("SSSSSSSS", 12_000, 27_000L), 3, 0);
+    assertThat(r.getVerdict()).isEqualTo(Verdict.STEADY);
+    assertThat(r.getMttdMs()).isNull();
+    assertThat(r.getMttrMs()).isNull();
+    assertThat(r.getReason()).contains("cpu-burn: no deviation");
+  }
+
+  @Test
+  void runningAttackHasNoRecoveryYet() {
+    ExperimentResult r = ResultCalculator.compute("e", timeline("SSDD", 12_000, null), 3, 0);
+    assertThat(r.getMttdMs()).isEqualTo(3_000L);
+    assertThat(r.getMttrMs()).isNull();
+    assertThat(r.getReason()).contains("attack still running");
+  }
+}

@@ -1,0 +1,108 @@
+package io.faultline.analyzer.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.faultline.schema.SteadyState;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class WelchWindowTestTest {
+
+  private static final MetricPolicy LATENCY = MetricPolicy.defaultFor("http.latency.ms");
+
+  @Test
+  void welchStatisticMatchesHandComputedValue() {
+    // control mean 10, var 2.5 (n=5); experimental mean 20, var 2.5 (n=5); zero tolerance:
+    // t = (20 - 10) / sqrt(2.5/5 + 2.5/5) = 10, df = 8.
+    MetricPolicy exact = new MetricPolicy(Direction.INCREASE, 0, 0, 0.01, 3);
+    WindowJudgement j =
+        WelchWindowTest.judge(Summary.of(8, 9, 10, 11, 12), Summary.of(18, 19, 20, 21, 22), exact);
+    assertThat(j.statistic()).isCloseTo(10.0, within(1e-9));
+    assertThat(j.pValue()).isLessThan(1e-5);
+    assertThat(j.effect()).isCloseTo(1.0, within(1e-12));
+    assertThat(j.state()).isEqualTo(SteadyState.DEVIATING);
+  }
+
+  @Test
+  void degreesOfFreedomFollowWelchSatterthwaite() {
+    // equal variances and sizes: df = 2(n - 1)
+    assertThat(WelchWindowTest.welchDegreesOfFreedom(0.5, 5, 0.5, 5)).isCloseTo(8.0, within(1e-9));
+  }
+
+  @Test
+  void sameDistributionIsSteadyInNearlyEveryWindow() {
+    Random random = new Random(7);
+    int deviating = 0;
+    for (int window = 0; window < 2000; window++) {
+      Summary control = new Summary();
+      Summary experimental = new Summary();
+      for (int i = 0; i < 50; i++) {
+        control.add(20 + 5 * random.nextGaussian());
+        experimental.add(20 + 5 * random.nextGaussian());
+      }
+      if (WelchWindowTest.judge(control, experimental, LATENCY).state() == SteadyState.DEVIATING) {
+        deviating++;
+      }
+    }
+    assertThat(deviating).isLessThanOrEqualTo(2); // alpha 0.001 before tolerance: expect ~0
+  }
+
+  @Test
+  void doubledLatencyDeviates() {
+    Random random = new Random(11);
+    Summary control = new Summary();
+    Summary experimental = new Summary();
+    for (int i = 0; i < 50; i++) {
+      control.add(20 + 5 * random.nextGaussian());
+      experimental.add(40 + 10 * random.nextGaussian());
+    }
+    assertThat(WelchWindowTest.judge(control, experimental, LATENCY).state())
+        .isEqualTo(SteadyState.DEVIATING);
+  }
+
+  @Test
+  void riseWithinToleranceIsSteady() {
+    Random random = new Random(3);
+    Summary control = new Summary();
+    Summary experimental = new Summary();
+    for (int i = 0; i < 200; i++) {
+      control.add(20 + random.nextGaussian());
+      experimental.add(23 + random.nextGaussian()); // +15%, tolerance is 25% + 2 ms
+    }
+    assertThat(WelchWindowTest.judge(control, experimental, LATENCY).state())
+        .isEqualTo(SteadyState.STEADY);
+  }
+
+  @Test
+  void deadTargetErrorRateAgainstHealthyControlDeviates() {
+    MetricPolicy rate = MetricPolicy.defaultFor("http.error.rate");
+    WindowJudgement j =
+        WelchWindowTest.judge(Summary.of(0, 0, 0, 0, 0), Summary.of(1, 1, 1, 1, 1), rate);
+    assertThat(j.state()).isEqualTo(SteadyState.DEVIATING);
+    assertThat(
+            WelchWindowTest.judge(Summary.of(0, 0, 0, 0, 0), Summary.of(0, 0, 0, 0, 0), rate)
+                .state())
+        .isEqualTo(SteadyState.STEADY);
+  }
+
+  @Test
+  void tooFewSamplesIsInsufficientData() {
+    assertThat(WelchWindowTest.judge(Summary.of(1, 2, 3, 4, 5), Summary.of(1, 2), LATENCY).state())
+        .isEqualTo(SteadyState.INSUFFICIENT_DATA);
+  }
+
+  @Test
+  void decreaseDirectionIgnoresRises() {
+    MetricPolicy throughput = new MetricPolicy(Direction.DECREASE, 0.1, 0, 0.01, 3);
+    assertThat(
+            WelchWindowTest.judge(
+                    Summary.of(10, 11, 10, 11), Summary.of(50, 51, 50, 51), throughput)
+                .state())
+        .isEqualTo(SteadyState.STEADY);
+    assertThat(
+            WelchWindowTest.judge(Summary.of(10, 11, 10, 11), Summary.of(2, 3, 2, 3), throughput)
+                .state())
+        .isEqualTo(SteadyState.DEVIATING);
+  }
+}
