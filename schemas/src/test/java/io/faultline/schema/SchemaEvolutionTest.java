@@ -1,0 +1,119 @@
+package io.faultline.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class SchemaEvolutionTest {
+
+  private static Schema v1() throws Exception {
+    try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream("/v1/MetricSample.avsc")) {
+      return new Schema.Parser().parse(in);
+    }
+  }
+
+  private static byte[] writeV1(Schema v1) throws Exception {
+    GenericRecord r = new GenericData.Record(v1);
+    r.put("experimentId", "e1");
+    r.put("metric", "http.latency.ms");
+    r.put("group", new GenericData.EnumSymbol(v1.getField("group").schema(), "EXPERIMENTAL"));
+    r.put("target", "scale-experimental");
+    r.put("timestamp", 1234L);
+    r.put("value", 42.5);
+    ByteBuffer buffer = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(r);
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    return bytes;
+  }
+
+  @Test
+  void currentReaderDecodesRecordWrittenWithOlderSchema() throws Exception {
+    Schema v1 = v1();
+    SchemaHistory history = new SchemaHistory();
+    history.register(v1);
+    AvroSerde<MetricSample> reader = new AvroSerde<>(MetricSample.class, history);
+
+    MetricSample sample = reader.decode(writeV1(v1));
+
+    assertThat(sample.getExperimentId()).isEqualTo("e1");
+    assertThat(sample.getGroup()).isEqualTo(Group.EXPERIMENTAL);
+    assertThat(sample.getValue()).isEqualTo(42.5);
+    assertThat(sample.getUnit()).isEmpty(); // fields added in v2 take their defaults
+    assertThat(sample.getError()).isFalse();
+    assertThat(sample.getLabels()).isEmpty();
+  }
+
+  @Test
+  void unknownWriterSchemaIsAClearError() throws Exception {
+    AvroSerde<MetricSample> reader = new AvroSerde<>(MetricSample.class, new SchemaHistory());
+    assertThatThrownBy(() -> reader.decode(writeV1(v1())))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("as MetricSample");
+  }
+
+  @Test
+  void unknownEnumSymbolFromNewerWriterFallsBackToDefault() throws Exception {
+    Schema newerType =
+        SchemaBuilder.enumeration("AttackEventType")
+            .namespace("io.faultline.schema")
+            .defaultSymbol("UNKNOWN")
+            .symbols(
+                "UNKNOWN",
+                "ACCEPTED",
+                "REJECTED",
+                "STARTED",
+                "STOPPED",
+                "ROLLED_BACK",
+                "FAILED",
+                "PAUSED");
+    Schema newer =
+        SchemaBuilder.record("AttackEvent")
+            .namespace("io.faultline.schema")
+            .fields()
+            .requiredString("eventId")
+            .requiredString("experimentId")
+            .name("type")
+            .type(newerType)
+            .noDefault()
+            .endRecord();
+    GenericRecord r = new GenericData.Record(newer);
+    r.put("eventId", "ev1");
+    r.put("experimentId", "e1");
+    r.put("type", new GenericData.EnumSymbol(newerType, "PAUSED"));
+    ByteBuffer buffer = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), newer).encode(r);
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    SchemaHistory history = new SchemaHistory();
+    history.register(newer);
+
+    AttackEvent event = new AvroSerde<>(AttackEvent.class, history).decode(bytes);
+
+    assertThat(event.getType()).isEqualTo(AttackEventType.UNKNOWN);
+    assertThat(event.getEventId()).isEqualTo("ev1");
+  }
+
+  @Test
+  void roundTripsEveryRecordType() {
+    AvroSerde<AttackCommand> serde = AvroSerde.of(AttackCommand.class);
+    AttackCommand c =
+        AttackCommand.newBuilder()
+            .setCommandId("c1")
+            .setExperimentId("e1")
+            .setType(CommandType.START)
+            .setFault("cpu-burn")
+            .setDurationMs(30_000L)
+            .build();
+    byte[] bytes = serde.encode(c);
+    assertThat(AvroSerde.isSingleObjectEncoded(bytes)).isTrue();
+    assertThat(serde.decode(bytes)).isEqualTo(c);
+  }
+}
