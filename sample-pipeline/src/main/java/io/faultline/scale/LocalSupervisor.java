@@ -1,0 +1,295 @@
+package io.faultline.scale;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs Scale instances as child JVMs and restarts one that dies after a delay, as Kubernetes would.
+ * After every (re)start it writes the instance's target file, which is how the attack agent finds
+ * local process targets: {@code <targetsDir>/<name>.properties} with {@code name}, {@code group},
+ * {@code pid}, {@code port}, {@code host} and, when pinned, {@code cpus}.
+ */
+public final class LocalSupervisor implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalSupervisor.class);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  /** One instance: its name, group, loopback port (0 = pick one) and CPUs to pin to (or null). */
+  public record InstanceSpec(String name, String group, int port, String cpus, int songs) {}
+
+  /** Something that happened to an instance. */
+  public record SupervisorEvent(Type type, String name, long pid, int exitCode) {
+    public enum Type {
+      STARTED,
+      EXITED,
+      RESTARTED
+    }
+  }
+
+  private final Path targetsDir;
+  private final Duration restartDelay;
+  private final Consumer<SupervisorEvent> listener;
+  private final boolean tasksetAvailable;
+  private final ScheduledExecutorService restarts =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "scale-supervisor");
+            t.setDaemon(true);
+            return t;
+          });
+  private final Map<String, Instance> instances = new ConcurrentHashMap<>();
+  private volatile boolean closing;
+
+  private final class Instance {
+    final InstanceSpec spec;
+    final int port;
+    final Deque<String> lastLines = new ArrayDeque<>();
+    volatile Process process;
+
+    Instance(InstanceSpec spec, int port) {
+      this.spec = spec;
+      this.port = port;
+    }
+  }
+
+  public LocalSupervisor(
+      Path targetsDir, Duration restartDelay, Consumer<SupervisorEvent> listener) {
+    this.targetsDir = targetsDir;
+    this.restartDelay = restartDelay;
+    this.listener = listener;
+    this.tasksetAvailable = onPath("taskset");
+  }
+
+  /** Starts an instance and waits until it serves; throws with its last output if it does not. */
+  public void start(InstanceSpec spec) throws IOException {
+    Files.createDirectories(targetsDir);
+    Instance instance = new Instance(spec, spec.port() == 0 ? freePort() : spec.port());
+    instances.put(spec.name(), instance);
+    launch(instance, SupervisorEvent.Type.STARTED);
+  }
+
+  public int port(String name) {
+    return instance(name).port;
+  }
+
+  public long pid(String name) {
+    Process p = instance(name).process;
+    return p == null ? -1 : p.pid();
+  }
+
+  public boolean pinningAvailable() {
+    return tasksetAvailable;
+  }
+
+  private Instance instance(String name) {
+    Instance i = instances.get(name);
+    if (i == null) {
+      throw new IllegalArgumentException("no instance named '" + name + "'");
+    }
+    return i;
+  }
+
+  private void launch(Instance instance, SupervisorEvent.Type type) throws IOException {
+    InstanceSpec spec = instance.spec;
+    List<String> command = new ArrayList<>();
+    boolean pinned = spec.cpus() != null && tasksetAvailable;
+    if (pinned) {
+      command.addAll(List.of("taskset", "-c", spec.cpus()));
+    } else if (spec.cpus() != null) {
+      log.warn("taskset not found: {} runs unpinned (CPU attacks then hit every CPU)", spec.name());
+    }
+    command.addAll(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-XX:+UseSerialGC",
+            "-cp",
+            System.getProperty("java.class.path"),
+            ScaleServer.class.getName(),
+            "--name",
+            spec.name(),
+            "--group",
+            spec.group(),
+            "--port",
+            Integer.toString(instance.port),
+            "--songs",
+            Integer.toString(spec.songs())));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    instance.process = process;
+    CompletableFuture<Void> listening = new CompletableFuture<>();
+    Thread drain =
+        new Thread(() -> drain(instance, process, listening), "scale-output-" + spec.name());
+    drain.setDaemon(true);
+    drain.start();
+    try {
+      listening.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      process.destroyForcibly();
+      throw new IOException(
+          spec.name()
+              + " did not start within "
+              + START_TIMEOUT.toSeconds()
+              + " s; last output:\n  "
+              + String.join("\n  ", lastLines(instance)),
+          e);
+    }
+    writeTargetFile(instance, pinned);
+    log.info(
+        "{} {} pid {} on port {}{}",
+        spec.name(),
+        type,
+        process.pid(),
+        instance.port,
+        pinned ? " cpus " + spec.cpus() : "");
+    listener.accept(new SupervisorEvent(type, spec.name(), process.pid(), 0));
+    process.onExit().thenAccept(p -> onExit(instance, p));
+  }
+
+  private void onExit(Instance instance, Process process) {
+    if (closing || instance.process != process) {
+      return;
+    }
+    int code = process.exitValue();
+    log.warn(
+        "{} pid {} exited with code {}; restarting in {} ms",
+        instance.spec.name(),
+        process.pid(),
+        code,
+        restartDelay.toMillis());
+    listener.accept(
+        new SupervisorEvent(
+            SupervisorEvent.Type.EXITED, instance.spec.name(), process.pid(), code));
+    restarts.schedule(
+        () -> {
+          if (closing) {
+            return;
+          }
+          try {
+            launch(instance, SupervisorEvent.Type.RESTARTED);
+          } catch (IOException e) {
+            log.error("cannot restart {}: {}", instance.spec.name(), e.getMessage());
+          }
+        },
+        restartDelay.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void drain(Instance instance, Process process, CompletableFuture<Void> listening) {
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (line.startsWith("LISTENING ")) {
+          listening.complete(null);
+        }
+        synchronized (instance.lastLines) {
+          instance.lastLines.addLast(line);
+          if (instance.lastLines.size() > 20) {
+            instance.lastLines.removeFirst();
+          }
+        }
+        log.debug("{}: {}", instance.spec.name(), line);
+      }
+    } catch (IOException ignored) {
+      // the child is gone
+    }
+    listening.completeExceptionally(new IOException(instance.spec.name() + " exited"));
+  }
+
+  private List<String> lastLines(Instance instance) {
+    synchronized (instance.lastLines) {
+      return new ArrayList<>(instance.lastLines);
+    }
+  }
+
+  private void writeTargetFile(Instance instance, boolean pinned) throws IOException {
+    InstanceSpec spec = instance.spec;
+    Path file = targetsDir.resolve(spec.name() + ".properties");
+    Path tmp = targetsDir.resolve(spec.name() + ".properties.tmp");
+    try (Writer w = Files.newBufferedWriter(tmp)) {
+      w.write("# written by the Scale supervisor at each (re)start\n");
+      w.write("name=" + spec.name() + "\n");
+      w.write("group=" + spec.group() + "\n");
+      w.write("pid=" + instance.process.pid() + "\n");
+      w.write("host=127.0.0.1\n");
+      w.write("port=" + instance.port + "\n");
+      if (pinned) {
+        w.write("cpus=" + spec.cpus() + "\n");
+      }
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    restarts.shutdownNow();
+    for (Instance i : instances.values()) {
+      Process p = i.process;
+      if (p != null && p.isAlive()) {
+        p.destroy();
+      }
+    }
+    for (Instance i : instances.values()) {
+      Process p = i.process;
+      if (p == null) {
+        continue;
+      }
+      try {
+        if (!p.waitFor(3, TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor(3, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
+      }
+      try {
+        Files.deleteIfExists(targetsDir.resolve(i.spec.name() + ".properties"));
+      } catch (IOException ignored) {
+        // a stale target file names a dead pid; the agent checks liveness
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static boolean onPath(String command) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(dir, command))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

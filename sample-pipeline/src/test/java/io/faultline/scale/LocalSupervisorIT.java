@@ -1,0 +1,91 @@
+package io.faultline.scale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.Reader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalSupervisorIT {
+
+  @TempDir Path dir;
+
+  private static Properties read(Path file) throws Exception {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file)) {
+      p.load(r);
+    }
+    return p;
+  }
+
+  private static int status(int port) {
+    try {
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + port + "/similar?song=song-00003"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  @Test
+  void restartsAKilledInstanceAndLeavesTheOtherAlone() throws Exception {
+    List<LocalSupervisor.SupervisorEvent> events = new CopyOnWriteArrayList<>();
+    Path targets = dir.resolve("targets");
+    long controlPid;
+    long oldPid;
+    ProcessHandle child;
+    try (LocalSupervisor supervisor =
+        new LocalSupervisor(targets, Duration.ofMillis(500), events::add)) {
+      supervisor.start(new LocalSupervisor.InstanceSpec("scale-control", "CONTROL", 0, null, 1000));
+      supervisor.start(
+          new LocalSupervisor.InstanceSpec("scale-experimental", "EXPERIMENTAL", 0, null, 1000));
+      int port = supervisor.port("scale-experimental");
+      assertThat(status(port)).isEqualTo(200);
+      assertThat(status(supervisor.port("scale-control"))).isEqualTo(200);
+      Properties target = read(targets.resolve("scale-experimental.properties"));
+      assertThat(target.getProperty("group")).isEqualTo("EXPERIMENTAL");
+      assertThat(target.getProperty("port")).isEqualTo(Integer.toString(port));
+      oldPid = Long.parseLong(target.getProperty("pid"));
+      controlPid = supervisor.pid("scale-control");
+
+      ProcessHandle.of(oldPid).orElseThrow().destroyForcibly();
+
+      long deadline = System.currentTimeMillis() + 30_000;
+      long newPid = oldPid;
+      while (newPid == oldPid && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+        newPid =
+            Long.parseLong(
+                read(targets.resolve("scale-experimental.properties")).getProperty("pid"));
+      }
+      assertThat(newPid).isNotEqualTo(oldPid);
+      assertThat(status(port)).isEqualTo(200);
+      assertThat(supervisor.pid("scale-control")).isEqualTo(controlPid);
+      assertThat(events)
+          .extracting(LocalSupervisor.SupervisorEvent::type)
+          .contains(
+              LocalSupervisor.SupervisorEvent.Type.EXITED,
+              LocalSupervisor.SupervisorEvent.Type.RESTARTED);
+      child = ProcessHandle.of(newPid).orElseThrow();
+    }
+    assertThat(child.isAlive()).isFalse();
+    assertThat(ProcessHandle.of(controlPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(targets.resolve("scale-experimental.properties")).doesNotExist();
+  }
+}
