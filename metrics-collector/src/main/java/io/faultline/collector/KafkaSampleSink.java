@@ -1,0 +1,58 @@
+package io.faultline.collector;
+
+import io.faultline.schema.MetricSample;
+import io.faultline.schema.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes samples to the metrics topic, keyed by experiment+metric, timestamped by observation.
+ */
+public final class KafkaSampleSink implements SampleSink {
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaSampleSink.class);
+
+  private final Topics topics;
+  private final KafkaProducer<String, MetricSample> producer;
+  private final AtomicLong failures = new AtomicLong();
+
+  public KafkaSampleSink(String bootstrapServers, Topics topics, Map<String, String> kafka) {
+    this.topics = topics;
+    Map<String, Object> conf = new HashMap<>(kafka);
+    conf.put("bootstrap.servers", bootstrapServers);
+    conf.put("acks", "all");
+    conf.put("enable.idempotence", "true");
+    conf.put("linger.ms", "5");
+    this.producer =
+        new KafkaProducer<>(
+            conf, new StringSerializer(), topics.metrics().valueSerde().serializer());
+  }
+
+  @Override
+  public void publish(MetricSample s) {
+    producer.send(
+        new ProducerRecord<>(
+            topics.metrics().name(),
+            null,
+            s.getTimestamp(),
+            Topics.metricKey(s.getExperimentId(), s.getMetric()),
+            s),
+        (meta, e) -> {
+          if (e != null && failures.incrementAndGet() % 100 == 1) {
+            log.warn("cannot publish {} samples so far; latest: {}", failures.get(), e.toString());
+          }
+        });
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(5));
+  }
+}
