@@ -1,0 +1,64 @@
+package io.faultline.agent;
+
+import io.faultline.schema.ConfigSource;
+import io.faultline.schema.Durations;
+import io.faultline.schema.Topics;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The agent's configuration, validated once. Keys (env {@code FAULTLINE_AGENT_MAX_DURATION}):
+ * {@code bootstrap.servers}, {@code topics.prefix}, {@code agent.id}, {@code agent.max.duration}
+ * (default 15m), {@code agent.max.concurrent} (default 5), {@code agent.command.max.age} (default
+ * 5m), {@code agent.targets.dir}, {@code kafka.*}.
+ */
+public record AgentConfig(
+    String bootstrapServers,
+    String topicsPrefix,
+    String agentId,
+    Duration maxDuration,
+    int maxConcurrent,
+    Duration commandMaxAge,
+    Path targetsDir,
+    Map<String, String> kafka) {
+
+  public static final Duration MIN_DURATION = Duration.ofSeconds(1);
+
+  public static AgentConfig fromMap(Map<String, String> map) {
+    String bootstrap = map.get("bootstrap.servers");
+    if (bootstrap == null || bootstrap.isBlank()) {
+      throw new IllegalArgumentException("bootstrap.servers: required, e.g. 127.0.0.1:9092");
+    }
+    Duration max =
+        Durations.parse("agent.max.duration", map.getOrDefault("agent.max.duration", "15m"));
+    if (max.compareTo(MIN_DURATION) < 0 || max.compareTo(Duration.ofHours(24)) > 0) {
+      throw new IllegalArgumentException(
+          "agent.max.duration " + Durations.format(max) + ": must be between 1s and 24h");
+    }
+    String concurrentText = map.getOrDefault("agent.max.concurrent", "5");
+    int concurrent;
+    try {
+      concurrent = Integer.parseInt(concurrentText);
+    } catch (NumberFormatException e) {
+      concurrent = -1;
+    }
+    if (concurrent < 1 || concurrent > 1000) {
+      throw new IllegalArgumentException(
+          "agent.max.concurrent '" + concurrentText + "': must be a whole number from 1 to 1000");
+    }
+    Duration maxAge =
+        Durations.parse("agent.command.max.age", map.getOrDefault("agent.command.max.age", "5m"));
+    String targets = map.get("agent.targets.dir");
+    return new AgentConfig(
+        bootstrap,
+        map.getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX),
+        map.getOrDefault("agent.id", "agent-" + ManagementFactory.getRuntimeMXBean().getName()),
+        max,
+        concurrent,
+        maxAge,
+        targets == null ? Path.of(".faultline", "targets") : Path.of(targets),
+        ConfigSource.subset(map, "kafka."));
+  }
+}

@@ -1,0 +1,64 @@
+package io.faultline.agent;
+
+import io.faultline.schema.ConfigSource;
+import io.faultline.schema.TopicProvisioner;
+import io.faultline.schema.Topics;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+
+/** Runs an attack agent until SIGTERM, which recovers every active attack. */
+public final class AgentMain {
+
+  private AgentMain() {}
+
+  /** Creates the topics if needed and runs the agent on a thread of its own. */
+  public static AttackAgent start(AgentConfig config) {
+    Map<String, Object> adminConf = new HashMap<>(config.kafka());
+    adminConf.put("bootstrap.servers", config.bootstrapServers());
+    try (Admin admin = Admin.create(adminConf)) {
+      TopicProvisioner.ensure(admin, new Topics(config.topicsPrefix(), 3), (short) 1);
+    }
+    AttackAgent agent = new AttackAgent(config);
+    Thread thread = new Thread(agent, "attack-agent");
+    thread.start();
+    return agent;
+  }
+
+  public static void main(String[] args) {
+    Path file = null;
+    Map<String, String> overrides = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> file = Path.of(args[++i]);
+        case "--bootstrap-server" -> overrides.put("bootstrap.servers", args[++i]);
+        case "--targets-dir" -> overrides.put("agent.targets.dir", args[++i]);
+        case "--help", "-h" -> {
+          System.out.println(
+              "Usage: AgentMain [--config FILE] [--bootstrap-server HOST:PORT] [--targets-dir DIR]\n"
+                  + "Keys (file or FAULTLINE_* env): bootstrap.servers, topics.prefix, agent.id,"
+                  + " agent.max.duration, agent.max.concurrent, agent.command.max.age,"
+                  + " agent.targets.dir, kafka.*");
+          return;
+        }
+        default -> {
+          System.err.println("unknown argument '" + args[i] + "'; see --help");
+          System.exit(2);
+        }
+      }
+    }
+    AgentConfig config;
+    try {
+      Map<String, String> map = new HashMap<>(ConfigSource.load(file, System.getenv()));
+      map.putAll(overrides);
+      config = AgentConfig.fromMap(map);
+    } catch (IllegalArgumentException e) {
+      System.err.println("attack-agent: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    AttackAgent agent = start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "attack-agent-stop"));
+  }
+}

@@ -1,0 +1,516 @@
+package io.faultline.agent;
+
+import io.faultline.agent.local.CpuBurn;
+import io.faultline.agent.local.KillProcess;
+import io.faultline.agent.local.PauseProcess;
+import io.faultline.agent.local.TerminateProcess;
+import io.faultline.schema.AttackCommand;
+import io.faultline.schema.AttackCommandCodec;
+import io.faultline.schema.AttackEvent;
+import io.faultline.schema.AttackEventType;
+import io.faultline.schema.AttackState;
+import io.faultline.schema.DeadLetters;
+import io.faultline.schema.Durations;
+import io.faultline.schema.InvalidRecordException;
+import io.faultline.schema.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes attack commands, selects targets, applies faults, and recovers them: at the end of the
+ * duration even if no STOP arrives, on STOP, on HALT_ALL, and on close. Every step is an event on
+ * attack.events; active attacks are recorded on attack.state before the fault is applied and
+ * tombstoned once recovered. A command that cannot be used is REJECTED with the field and the
+ * reason, and its raw bytes go to the dlq; the agent keeps consuming.
+ */
+public final class AttackAgent implements Runnable, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(AttackAgent.class);
+  private static final int SEEN_COMMANDS = 10_000;
+
+  private final AgentConfig config;
+  private final Topics topics;
+  private final LocalTargets localTargets;
+  private final Map<String, FaultExecutor> executors;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final KafkaProducer<String, byte[]> producer;
+  private final ScheduledExecutorService expiries;
+  private final Map<String, ActiveAttack> active = new ConcurrentHashMap<>();
+  private final Set<String> seenCommands =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > SEEN_COMMANDS;
+            }
+          });
+  private final Random random = new Random();
+  private volatile boolean running = true;
+
+  public AttackAgent(AgentConfig config) {
+    this.config = config;
+    this.topics = new Topics(config.topicsPrefix(), 3);
+    this.localTargets = new LocalTargets(config.targetsDir());
+    this.executors =
+        List.of(new KillProcess(), new TerminateProcess(), new PauseProcess(), new CpuBurn())
+            .stream()
+            .collect(
+                Collectors.toMap(
+                    FaultExecutor::fault, Function.identity(), (a, b) -> a, TreeMap::new));
+    Map<String, Object> consumerConf = new HashMap<>(config.kafka());
+    consumerConf.put("bootstrap.servers", config.bootstrapServers());
+    consumerConf.put("group.id", "faultline-agent");
+    consumerConf.put("enable.auto.commit", "false");
+    consumerConf.put("auto.offset.reset", "earliest");
+    consumerConf.put("max.poll.records", "50");
+    this.consumer =
+        new KafkaConsumer<>(consumerConf, new StringDeserializer(), new ByteArrayDeserializer());
+    Map<String, Object> producerConf = new HashMap<>(config.kafka());
+    producerConf.put("bootstrap.servers", config.bootstrapServers());
+    producerConf.put("acks", "all");
+    producerConf.put("enable.idempotence", "true");
+    producerConf.put("linger.ms", "0");
+    this.producer =
+        new KafkaProducer<>(producerConf, new StringSerializer(), new ByteArraySerializer());
+    this.expiries =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "attack-expiry");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public Set<String> faults() {
+    return executors.keySet();
+  }
+
+  @Override
+  public void run() {
+    consumer.subscribe(List.of(topics.attackCommands().name()));
+    log.info(
+        "agent {} consuming {} (faults {}, targets in {}, max duration {}, max concurrent {})",
+        config.agentId(),
+        topics.attackCommands().name(),
+        executors.keySet(),
+        localTargets.dir(),
+        Durations.format(config.maxDuration()),
+        config.maxConcurrent());
+    try {
+      while (running) {
+        var records = consumer.poll(Duration.ofMillis(100));
+        for (ConsumerRecord<String, byte[]> record : records) {
+          handle(record);
+        }
+        if (!records.isEmpty()) {
+          consumer.commitSync();
+        }
+      }
+    } catch (WakeupException e) {
+      // close() was called
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  void handle(ConsumerRecord<String, byte[]> record) {
+    AttackCommand command;
+    try {
+      command = AttackCommandCodec.decode(record.value());
+    } catch (InvalidRecordException e) {
+      reject(record, record.key(), null, e.getMessage());
+      return;
+    }
+    if (!seenCommands.add(command.getCommandId())) {
+      log.info("command {} already handled; ignoring the duplicate", command.getCommandId());
+      return;
+    }
+    long age = System.currentTimeMillis() - record.timestamp();
+    if (age > config.commandMaxAge().toMillis()) {
+      reject(
+          record,
+          command.getExperimentId(),
+          command,
+          "command is "
+              + age / 1000
+              + " s old: older than agent.command.max.age "
+              + Durations.format(config.commandMaxAge())
+              + "; not applied");
+      return;
+    }
+    try {
+      switch (command.getType()) {
+        case START -> start(command);
+        case STOP -> stop(command);
+        case HALT_ALL -> haltAll(command);
+        default ->
+            throw new InvalidRecordException(
+                "type", "'" + command.getType() + "' is not one of START, STOP, HALT_ALL");
+      }
+    } catch (InvalidRecordException e) {
+      reject(record, command.getExperimentId(), command, e.getMessage());
+    }
+  }
+
+  private void start(AttackCommand command) {
+    FaultExecutor executor = executors.get(command.getFault());
+    if (executor == null) {
+      throw new InvalidRecordException(
+          "fault",
+          "'"
+              + command.getFault()
+              + "' is unknown; known faults: "
+              + String.join(", ", executors.keySet()));
+    }
+    Duration duration = duration(command);
+    executor.validate(command.getParameters());
+    if (active.size() >= config.maxConcurrent()) {
+      throw new InvalidRecordException(
+          null,
+          "blast radius: "
+              + active.size()
+              + " attacks already active (agent.max.concurrent="
+              + config.maxConcurrent()
+              + ")");
+    }
+    List<ProcessTarget> targets =
+        TargetSelection.select(command.getTarget(), localTargets.read(), random);
+    for (ProcessTarget t : targets) {
+      if (!t.isAlive()) {
+        throw new InvalidRecordException("target", t.describe() + " is not running");
+      }
+    }
+    String attackId =
+        command.getAttackId() != null
+            ? command.getAttackId()
+            : command.getExperimentId() + "-" + UUID.randomUUID();
+    List<String> described = targets.stream().map(ProcessTarget::describe).toList();
+    event(
+        command,
+        attackId,
+        AttackEventType.ACCEPTED,
+        described,
+        null,
+        Map.of("dryRun", Boolean.toString(command.getDryRun())));
+    if (command.getDryRun()) {
+      log.info("dry run {}: {} would hit {}", attackId, executor.fault(), described);
+      return;
+    }
+    long now = System.currentTimeMillis();
+    long expiresAt = now + duration.toMillis();
+    state(command, attackId, executor, targets, Map.of(), now, expiresAt);
+
+    Map<ProcessTarget, Map<String, String>> recovery = new LinkedHashMap<>();
+    List<String> touched = new ArrayList<>();
+    try {
+      for (ProcessTarget t : targets) {
+        FaultExecutor.Applied applied = executor.apply(t, command.getParameters(), duration);
+        recovery.put(t, applied.recovery());
+        touched.addAll(applied.touched());
+      }
+    } catch (Exception e) {
+      log.error(
+          "attack {} ({}) failed while applying: {}", attackId, executor.fault(), e.toString());
+      ActiveAttack partial =
+          new ActiveAttack(
+              attackId,
+              command.getExperimentId(),
+              command.getCommandId(),
+              executor,
+              List.copyOf(recovery.keySet()),
+              recovery,
+              now,
+              expiresAt);
+      recoverQuietly(partial);
+      tombstone(attackId);
+      event(
+          command,
+          attackId,
+          AttackEventType.FAILED,
+          touched,
+          "applying " + executor.fault() + " failed: " + e.getMessage(),
+          Map.of());
+      return;
+    }
+    ActiveAttack attack =
+        new ActiveAttack(
+            attackId,
+            command.getExperimentId(),
+            command.getCommandId(),
+            executor,
+            targets,
+            recovery,
+            now,
+            expiresAt);
+    active.put(attackId, attack);
+    state(command, attackId, executor, targets, recovery, now, expiresAt);
+    event(
+        command,
+        attackId,
+        AttackEventType.STARTED,
+        touched,
+        null,
+        Map.of(
+            "durationMs",
+            Long.toString(duration.toMillis()),
+            "expiresAt",
+            Long.toString(expiresAt)));
+    log.info(
+        "attack {} STARTED: {} on {} for {}",
+        attackId,
+        executor.fault(),
+        touched,
+        Durations.format(duration));
+    attack.expiry =
+        expiries.schedule(
+            () -> recover(attackId, AttackEventType.ROLLED_BACK, "duration elapsed"),
+            duration.toMillis(),
+            TimeUnit.MILLISECONDS);
+  }
+
+  private Duration duration(AttackCommand command) {
+    Long ms = command.getDurationMs();
+    String allowed =
+        "must be between "
+            + Durations.format(AgentConfig.MIN_DURATION)
+            + " and "
+            + Durations.format(config.maxDuration());
+    if (ms == null) {
+      throw new InvalidRecordException("durationMs", "required for START; " + allowed);
+    }
+    if (ms < AgentConfig.MIN_DURATION.toMillis() || ms > config.maxDuration().toMillis()) {
+      throw new InvalidRecordException("durationMs", ms + " ms " + allowed);
+    }
+    return Duration.ofMillis(ms);
+  }
+
+  private void stop(AttackCommand command) {
+    if (command.getAttackId() == null) {
+      throw new InvalidRecordException("attackId", "required for STOP");
+    }
+    if (!active.containsKey(command.getAttackId())) {
+      log.info("STOP for {}: not active on this agent", command.getAttackId());
+      return;
+    }
+    recover(
+        command.getAttackId(), AttackEventType.STOPPED, "STOP command " + command.getCommandId());
+  }
+
+  private void haltAll(AttackCommand command) {
+    String experiment = command.getExperimentId();
+    List<String> ids =
+        active.values().stream()
+            .filter(a -> "*".equals(experiment) || a.experimentId.equals(experiment))
+            .map(a -> a.attackId)
+            .toList();
+    log.warn("HALT_ALL for experiment {}: recovering {} attacks", experiment, ids.size());
+    for (String id : ids) {
+      recover(id, AttackEventType.ROLLED_BACK, "HALT_ALL " + command.getCommandId());
+    }
+  }
+
+  /** Recovers one attack once; whoever removes it from the active map does the work. */
+  private void recover(String attackId, AttackEventType type, String why) {
+    ActiveAttack attack = active.remove(attackId);
+    if (attack == null) {
+      return;
+    }
+    if (attack.expiry != null) {
+      attack.expiry.cancel(false);
+    }
+    List<String> restored = recoverQuietly(attack);
+    tombstone(attackId);
+    AttackEvent event =
+        AttackEvent.newBuilder()
+            .setEventId(UUID.randomUUID().toString())
+            .setExperimentId(attack.experimentId)
+            .setAttackId(attackId)
+            .setCommandId(attack.commandId)
+            .setType(type)
+            .setFault(attack.executor.fault())
+            .setTimestamp(System.currentTimeMillis())
+            .setAgentId(config.agentId())
+            .setTargets(restored)
+            .setReason(why)
+            .build();
+    send(
+        topics.attackEvents().name(),
+        attack.experimentId,
+        topics.attackEvents().valueSerde().serializer().serialize(null, event));
+    log.info("attack {} {} ({}): {}", attackId, type, why, restored);
+  }
+
+  private List<String> recoverQuietly(ActiveAttack attack) {
+    List<String> restored = new ArrayList<>();
+    for (var entry : attack.recovery.entrySet()) {
+      try {
+        restored.add(attack.executor.recover(entry.getKey(), entry.getValue()));
+      } catch (Exception e) {
+        log.error(
+            "attack {}: recovering {} failed: {}",
+            attack.attackId,
+            entry.getKey().describe(),
+            e.toString());
+        restored.add(entry.getKey().describe() + " recovery FAILED: " + e.getMessage());
+      }
+    }
+    return restored;
+  }
+
+  private void reject(
+      ConsumerRecord<String, byte[]> record, String key, AttackCommand command, String reason) {
+    String experimentId =
+        command != null ? command.getExperimentId() : key != null ? key : "unknown";
+    log.warn(
+        "command at {}-{}@{} REJECTED: {}",
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        reason);
+    event(command, experimentId, null, AttackEventType.REJECTED, List.of(), reason, Map.of());
+    producer.send(
+        new ProducerRecord<>(
+            topics.dlq().name(),
+            null,
+            record.key(),
+            record.value(),
+            DeadLetters.headers(
+                "attack-agent", record.topic(), record.partition(), record.offset(), reason)));
+  }
+
+  private void event(
+      AttackCommand command,
+      String attackId,
+      AttackEventType type,
+      List<String> targets,
+      String reason,
+      Map<String, String> details) {
+    event(command, command.getExperimentId(), attackId, type, targets, reason, details);
+  }
+
+  private void event(
+      AttackCommand command,
+      String experimentId,
+      String attackId,
+      AttackEventType type,
+      List<String> targets,
+      String reason,
+      Map<String, String> details) {
+    AttackEvent event =
+        AttackEvent.newBuilder()
+            .setEventId(UUID.randomUUID().toString())
+            .setExperimentId(experimentId)
+            .setAttackId(attackId)
+            .setCommandId(command == null ? null : command.getCommandId())
+            .setType(type)
+            .setFault(command == null ? "" : command.getFault())
+            .setTimestamp(System.currentTimeMillis())
+            .setAgentId(config.agentId())
+            .setTargets(targets)
+            .setReason(reason)
+            .setDetails(new TreeMap<>(details))
+            .build();
+    send(
+        topics.attackEvents().name(),
+        experimentId,
+        topics.attackEvents().valueSerde().serializer().serialize(null, event));
+  }
+
+  private void state(
+      AttackCommand command,
+      String attackId,
+      FaultExecutor executor,
+      List<ProcessTarget> targets,
+      Map<ProcessTarget, Map<String, String>> recovery,
+      long startedAt,
+      long expiresAt) {
+    Map<String, String> flat = new TreeMap<>();
+    recovery.forEach((t, r) -> r.forEach((k, v) -> flat.put(t.name() + "." + k, v)));
+    targets.forEach(t -> flat.put(t.name() + ".pid", Long.toString(t.pid())));
+    AttackState state =
+        AttackState.newBuilder()
+            .setAttackId(attackId)
+            .setExperimentId(command.getExperimentId())
+            .setCommandId(command.getCommandId())
+            .setFault(executor.fault())
+            .setAgentId(config.agentId())
+            .setTargets(targets.stream().map(ProcessTarget::describe).toList())
+            .setParameters(new TreeMap<>(command.getParameters()))
+            .setRecovery(flat)
+            .setStartedAt(startedAt)
+            .setExpiresAt(expiresAt)
+            .build();
+    try {
+      // Recorded before the fault is applied: another agent can see what to roll back.
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topics.attackState().name(),
+                  attackId,
+                  topics.attackState().valueSerde().serializer().serialize(null, state)))
+          .get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new InvalidRecordException(
+          null, "cannot record attack.state before applying: " + e.getMessage());
+    }
+  }
+
+  private void tombstone(String attackId) {
+    producer.send(new ProducerRecord<>(topics.attackState().name(), attackId, null));
+  }
+
+  private void send(String topic, String key, byte[] value) {
+    producer.send(
+        new ProducerRecord<>(topic, key, value),
+        (meta, e) -> {
+          if (e != null) {
+            log.error("cannot publish to {}: {}", topic, e.toString());
+          }
+        });
+  }
+
+  /** Attacks this agent has applied and not yet recovered. */
+  public Set<String> activeAttacks() {
+    return Set.copyOf(active.keySet());
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    if (!active.isEmpty()) {
+      log.warn("agent {} closing: recovering {} active attacks", config.agentId(), active.size());
+    }
+    for (String id : List.copyOf(active.keySet())) {
+      recover(id, AttackEventType.ROLLED_BACK, "agent shutting down");
+    }
+    expiries.shutdownNow();
+    producer.close(Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,17 @@
+package io.faultline.agent;
+
+import io.faultline.schema.Group;
+
+/** A local process that may be attacked, as described by its target file. */
+public record ProcessTarget(
+    String name, Group group, long pid, String host, int port, String cpus) {
+
+  /** How events name it: {@code scale-experimental pid=1234}. */
+  public String describe() {
+    return name + " pid=" + pid;
+  }
+
+  public boolean isAlive() {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+}

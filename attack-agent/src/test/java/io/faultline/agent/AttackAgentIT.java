@@ -1,0 +1,303 @@
+package io.faultline.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.kafka.TestBroker;
+import io.faultline.schema.AttackEvent;
+import io.faultline.schema.AttackEventType;
+import io.faultline.schema.AvroSerde;
+import io.faultline.schema.DeadLetters;
+import io.faultline.schema.TopicProvisioner;
+import io.faultline.schema.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The agent against a real broker, attacking real child processes. */
+class AttackAgentIT {
+
+  private static Topics topics;
+  private static Path targetsDir;
+  private static AttackAgent agent;
+  private static Process experimental;
+  private static Process control;
+  private static KafkaProducer<String, String> producer;
+  private static final List<AttackEvent> events = new CopyOnWriteArrayList<>();
+  private static final List<ConsumerRecord<byte[], byte[]>> dead = new CopyOnWriteArrayList<>();
+  private static volatile boolean following = true;
+  private static Thread follower;
+
+  @BeforeAll
+  static void start() throws Exception {
+    String prefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    topics = new Topics(prefix, 3);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
+      TopicProvisioner.ensure(admin, topics, (short) 1);
+    }
+    targetsDir = Files.createTempDirectory("agent-it-targets");
+    experimental = new ProcessBuilder("sleep", "300").start();
+    control = new ProcessBuilder("sleep", "300").start();
+    target("victim", "EXPERIMENTAL", experimental.pid());
+    target("bystander", "CONTROL", control.pid());
+    agent =
+        AgentMain.start(
+            AgentConfig.fromMap(
+                Map.of(
+                    "bootstrap.servers",
+                    TestBroker.bootstrapServers(),
+                    "topics.prefix",
+                    prefix,
+                    "agent.id",
+                    "agent-it",
+                    "agent.max.duration",
+                    "1m",
+                    "agent.targets.dir",
+                    targetsDir.toString())));
+    producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", TestBroker.bootstrapServers()),
+            new StringSerializer(),
+            new StringSerializer());
+    follower = new Thread(AttackAgentIT::follow, "events-follower");
+    follower.start();
+  }
+
+  private static void target(String name, String group, long pid) throws Exception {
+    Files.writeString(
+        targetsDir.resolve(name + ".properties"),
+        "name=" + name + "\ngroup=" + group + "\npid=" + pid + "\nport=0\n");
+  }
+
+  private static void follow() {
+    AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
+    try (var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                "bootstrap.servers",
+                TestBroker.bootstrapServers(),
+                "group.id",
+                "it-" + UUID.randomUUID(),
+                "auto.offset.reset",
+                "earliest"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topics.attackEvents().name(), topics.dlq().name()));
+      while (following) {
+        for (var r : consumer.poll(Duration.ofMillis(50))) {
+          if (r.topic().equals(topics.dlq().name())) {
+            dead.add(r);
+          } else {
+            events.add(serde.decode(r.value()));
+          }
+        }
+      }
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    agent.close();
+    following = false;
+    follower.join(5000);
+    producer.close();
+    experimental.destroyForcibly();
+    control.destroyForcibly();
+  }
+
+  private static String send(String json) throws Exception {
+    String experiment = "exp-" + UUID.randomUUID().toString().substring(0, 6);
+    producer
+        .send(
+            new ProducerRecord<>(
+                topics.attackCommands().name(), experiment, json.replace("$EXP", experiment)))
+        .get();
+    return experiment;
+  }
+
+  private static AttackEvent await(String experiment, AttackEventType type, Duration limit)
+      throws Exception {
+    return await(e -> e.getExperimentId().equals(experiment) && e.getType() == type, limit);
+  }
+
+  private static AttackEvent await(Predicate<AttackEvent> match, Duration limit) throws Exception {
+    long deadline = System.currentTimeMillis() + limit.toMillis();
+    while (System.currentTimeMillis() < deadline) {
+      for (AttackEvent e : events) {
+        if (match.test(e)) {
+          return e;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no matching event within " + limit + "; events so far: " + events);
+  }
+
+  private static String command(String fault, String targetName, String duration) {
+    return "{\"commandId\":\""
+        + UUID.randomUUID()
+        + "\",\"experimentId\":\"$EXP\",\"type\":\"START\","
+        + "\"fault\":\""
+        + fault
+        + "\",\"target\":{\"kind\":\"process\",\"names\":[\""
+        + targetName
+        + "\"],\"group\":\"EXPERIMENTAL\"},\"duration\":\""
+        + duration
+        + "\"}";
+  }
+
+  private static long burnerPid(AttackEvent started) {
+    Matcher m =
+        Pattern.compile("burner pid=(\\d+)").matcher(String.join(" ", started.getTargets()));
+    assertThat(m.find()).as("burner pid in %s", started.getTargets()).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  @Test
+  void jsonCommandYieldsStartedWithinOneSecondAndRolledBackAtItsDuration() throws Exception {
+    long sent = System.currentTimeMillis();
+    String exp = send(command("cpu-burn", "victim", "3s"));
+    AttackEvent started = await(exp, AttackEventType.STARTED, Duration.ofSeconds(10));
+    long latency = started.getTimestamp() - sent;
+    System.out.println("command-to-STARTED latency: " + latency + " ms");
+    assertThat(latency).isLessThan(1000);
+    assertThat(started.getTargets().get(0)).startsWith("victim pid=" + experimental.pid());
+
+    long burner = burnerPid(started);
+    Thread.sleep(1500);
+    ProcessHandle handle = ProcessHandle.of(burner).orElseThrow();
+    assertThat(handle.info().totalCpuDuration().orElseThrow())
+        .isGreaterThan(Duration.ofMillis(300));
+
+    AttackEvent rolledBack = await(exp, AttackEventType.ROLLED_BACK, Duration.ofSeconds(10));
+    assertThat(rolledBack.getTimestamp() - started.getTimestamp()).isBetween(2900L, 4500L);
+    assertThat(rolledBack.getReason()).isEqualTo("duration elapsed");
+    assertThat(handle.isAlive()).isFalse();
+    assertThat(experimental.isAlive()).isTrue();
+  }
+
+  @Test
+  void rejectsCommandTargetingControlGroup() throws Exception {
+    String exp = send(command("kill-process", "bystander", "5s"));
+    AttackEvent rejected = await(exp, AttackEventType.REJECTED, Duration.ofSeconds(10));
+    assertThat(rejected.getReason()).contains("'bystander' is in the CONTROL group");
+    String exp2 =
+        send(command("kill-process", "bystander", "5s").replace("\"EXPERIMENTAL\"", "\"CONTROL\""));
+    assertThat(await(exp2, AttackEventType.REJECTED, Duration.ofSeconds(10)).getReason())
+        .contains("target.group: CONTROL");
+    Thread.sleep(300);
+    assertThat(control.isAlive()).isTrue();
+    assertThat(events)
+        .noneMatch(e -> e.getExperimentId().equals(exp) && e.getType() == AttackEventType.STARTED);
+  }
+
+  @Test
+  void malformedCommandsAreRejectedNamingTheFieldAndKeptInTheDlq() throws Exception {
+    Map<String, String> poison = new java.util.LinkedHashMap<>();
+    poison.put("\u0001\u0002garbage", "expected Avro single-object encoding");
+    poison.put("{\"commandId\": ", "bad JSON");
+    poison.put(
+        command("cpu-burn", "victim", "3s").replace(",\"duration\":\"3s\"", ""),
+        "durationMs: required");
+    poison.put(command("melt-cpu", "victim", "3s"), "fault: 'melt-cpu' is unknown");
+    poison.put(
+        command("cpu-burn", "victim", "2h"), "durationMs: 7200000 ms must be between 1s and 1m");
+    List<String> keys = new ArrayList<>();
+    for (var entry : poison.entrySet()) {
+      String key = "poison-" + UUID.randomUUID().toString().substring(0, 6);
+      keys.add(key);
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topics.attackCommands().name(), key, entry.getKey().replace("$EXP", key)))
+          .get();
+    }
+    int i = 0;
+    for (var entry : poison.entrySet()) {
+      String key = keys.get(i++);
+      AttackEvent rejected = await(key, AttackEventType.REJECTED, Duration.ofSeconds(10));
+      assertThat(rejected.getReason()).contains(entry.getValue());
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (dead.stream().noneMatch(r -> key.equals(new String(r.key(), StandardCharsets.UTF_8)))
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      var letter =
+          dead.stream()
+              .filter(r -> key.equals(new String(r.key(), StandardCharsets.UTF_8)))
+              .findFirst()
+              .orElseThrow();
+      assertThat(new String(letter.value(), StandardCharsets.UTF_8))
+          .isEqualTo(entry.getKey().replace("$EXP", key));
+      assertThat(
+              new String(
+                  letter.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+          .contains(entry.getValue());
+      assertThat(
+              new String(
+                  letter.headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(),
+                  StandardCharsets.UTF_8))
+          .isEqualTo(topics.attackCommands().name());
+    }
+    // the agent is still consuming
+    String exp = send(command("pause-process", "victim", "1s"));
+    assertThat(await(exp, AttackEventType.STARTED, Duration.ofSeconds(10))).isNotNull();
+    assertThat(await(exp, AttackEventType.ROLLED_BACK, Duration.ofSeconds(10)).getTargets().get(0))
+        .contains("SIGCONT");
+  }
+
+  @Test
+  void haltAllRecoversEveryActiveAttackOfTheExperiment() throws Exception {
+    String exp = send(command("cpu-burn", "victim", "50s"));
+    AttackEvent started = await(exp, AttackEventType.STARTED, Duration.ofSeconds(10));
+    long burner = burnerPid(started);
+    assertThat(agent.activeAttacks()).contains(started.getAttackId());
+    producer
+        .send(
+            new ProducerRecord<>(
+                topics.attackCommands().name(),
+                exp,
+                "{\"commandId\":\""
+                    + UUID.randomUUID()
+                    + "\",\"experimentId\":\""
+                    + exp
+                    + "\",\"type\":\"HALT_ALL\"}"))
+        .get();
+    AttackEvent rolledBack = await(exp, AttackEventType.ROLLED_BACK, Duration.ofSeconds(10));
+    assertThat(rolledBack.getReason()).startsWith("HALT_ALL");
+    assertThat(rolledBack.getTimestamp() - started.getTimestamp()).isLessThan(10_000);
+    assertThat(ProcessHandle.of(burner).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(agent.activeAttacks()).doesNotContain(started.getAttackId());
+  }
+
+  @Test
+  void killProcessKillsTheExperimentalChild() throws Exception {
+    Process victim = new ProcessBuilder("sleep", "300").start();
+    target("victim2", "EXPERIMENTAL", victim.pid());
+    String exp = send(command("kill-process", "victim2", "1s"));
+    AttackEvent started = await(exp, AttackEventType.STARTED, Duration.ofSeconds(10));
+    assertThat(started.getTargets()).containsExactly("victim2 pid=" + victim.pid() + " SIGKILL");
+    assertThat(victim.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(victim.exitValue()).isEqualTo(137);
+    assertThat(control.isAlive()).isTrue();
+    Files.delete(targetsDir.resolve("victim2.properties"));
+  }
+}
