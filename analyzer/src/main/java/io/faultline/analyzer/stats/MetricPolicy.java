@@ -32,7 +32,7 @@ public record MetricPolicy(
    * 2 points, anything else 25%; alpha 0.001 per window.
    */
   public static MetricPolicy defaultFor(String metric) {
-    if (metric.endsWith(".rate") || metric.endsWith(".ratio")) {
+    if (metric.endsWith(".rate") || metric.endsWith(".ratio") || metric.endsWith(".error")) {
       return new MetricPolicy(Direction.INCREASE, 0.0, 0.02, 0.001, 3);
     }
     if (metric.contains("latency") || metric.endsWith(".ms")) {

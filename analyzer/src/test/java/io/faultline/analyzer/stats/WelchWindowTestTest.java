@@ -87,6 +87,20 @@ class WelchWindowTestTest {
   }
 
   @Test
+  void perRequestErrorOutcomesUseTheRatePolicy() {
+    MetricPolicy perRequest = MetricPolicy.defaultFor("http.error");
+    assertThat(perRequest.absoluteTolerance()).isEqualTo(0.02);
+    Summary control = new Summary();
+    Summary experimental = new Summary();
+    for (int i = 0; i < 100; i++) {
+      control.add(0);
+      experimental.add(i < 20 ? 1 : 0); // 1 s of a dead target in a 5 s window at 20 rps
+    }
+    assertThat(WelchWindowTest.judge(control, experimental, perRequest).state())
+        .isEqualTo(SteadyState.DEVIATING);
+  }
+
+  @Test
   void tooFewSamplesIsInsufficientData() {
     assertThat(WelchWindowTest.judge(Summary.of(1, 2, 3, 4, 5), Summary.of(1, 2), LATENCY).state())
         .isEqualTo(SteadyState.INSUFFICIENT_DATA);

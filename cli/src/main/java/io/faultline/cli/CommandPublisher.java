@@ -1,0 +1,94 @@
+package io.faultline.cli;
+
+import io.faultline.schema.AttackCommand;
+import io.faultline.schema.AttackCommandCodec;
+import io.faultline.schema.CommandType;
+import io.faultline.schema.Group;
+import io.faultline.schema.TargetSelector;
+import io.faultline.schema.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Publishes attack commands (Avro) for one experiment. */
+final class CommandPublisher implements AutoCloseable {
+
+  private final Topics topics;
+  private final String experimentId;
+  private final KafkaProducer<String, byte[]> producer;
+
+  CommandPublisher(String bootstrapServers, Topics topics, String experimentId) {
+    this.topics = topics;
+    this.experimentId = experimentId;
+    this.producer =
+        new KafkaProducer<>(
+            Map.of(
+                "bootstrap.servers", bootstrapServers, "acks", "all", "enable.idempotence", "true"),
+            new StringSerializer(),
+            new ByteArraySerializer());
+  }
+
+  /** Starts an attack on the named experimental process targets; returns the attack id. */
+  String start(String fault, List<String> targets, Duration duration, Map<String, String> params) {
+    String attackId =
+        experimentId + "-" + fault + "-" + UUID.randomUUID().toString().substring(0, 6);
+    send(
+        AttackCommand.newBuilder()
+            .setCommandId(UUID.randomUUID().toString())
+            .setExperimentId(experimentId)
+            .setType(CommandType.START)
+            .setAttackId(attackId)
+            .setFault(fault)
+            .setTarget(
+                TargetSelector.newBuilder()
+                    .setKind("process")
+                    .setNames(targets)
+                    .setGroup(Group.EXPERIMENTAL)
+                    .setMode("all")
+                    .build())
+            .setDurationMs(duration.toMillis())
+            .setParameters(params)
+            .setIssuedAt(System.currentTimeMillis())
+            .setIssuedBy("faultline demo")
+            .build());
+    return attackId;
+  }
+
+  void haltAll() {
+    send(
+        AttackCommand.newBuilder()
+            .setCommandId(UUID.randomUUID().toString())
+            .setExperimentId(experimentId)
+            .setType(CommandType.HALT_ALL)
+            .setIssuedAt(System.currentTimeMillis())
+            .setIssuedBy("faultline demo")
+            .build());
+  }
+
+  private void send(AttackCommand command) {
+    try {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topics.attackCommands().name(), experimentId, AttackCommandCodec.toAvro(command)))
+          .get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sending " + command.getType(), e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(
+          "cannot send " + command.getType() + " command: " + e.getCause().getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,35 @@
+package io.faultline.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code faultline} command. */
+@Command(
+    name = "faultline",
+    mixinStandardHelpOptions = true,
+    version = "faultline 0.1.0",
+    description = {
+      "Chaos experiments on Kafka: attack an experimental group, compare it with",
+      "a control group, and get a verdict with MTTD and MTTR."
+    },
+    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+public final class FaultlineCli implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    // Before any logger exists: the full log goes to a file, the terminal shows progress.
+    if (System.getProperty("faultline.log.file") == null) {
+      System.setProperty(
+          "faultline.log.file", Path.of(".faultline", "faultline.log").toAbsolutePath().toString());
+    }
+    int code = new CommandLine(new FaultlineCli()).execute(args);
+    System.exit(code);
+  }
+}
