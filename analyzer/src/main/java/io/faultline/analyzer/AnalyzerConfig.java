@@ -16,6 +16,7 @@ import java.util.Map;
  *   <li>{@code analyzer.application.id} (default {@code faultline-analyzer})
  *   <li>{@code analyzer.window} window size (default 5s), {@code analyzer.grace} (default 1s)
  *   <li>{@code analyzer.recovery.windows} q, steady windows that mean recovered (default 3)
+ *   <li>{@code analyzer.warmup.windows} windows that define the baseline (default 4, 0 = none)
  *   <li>{@code analyzer.state.dir} (default a temp directory)
  *   <li>{@code kafka.*} passed to the Kafka Streams client (TLS, SASL, ...)
  * </ul>
@@ -27,6 +28,7 @@ public record AnalyzerConfig(
     Duration window,
     Duration grace,
     int recoveryWindows,
+    int warmupWindows,
     Path stateDir,
     Map<String, String> kafka) {
 
@@ -57,6 +59,17 @@ public record AnalyzerConfig(
               + map.get("analyzer.recovery.windows")
               + "': must be a whole number between 1 and 100");
     }
+    String warmupText = map.getOrDefault("analyzer.warmup.windows", "4");
+    int warmup;
+    try {
+      warmup = Integer.parseInt(warmupText);
+    } catch (NumberFormatException e) {
+      warmup = -1;
+    }
+    if (warmup < 0 || warmup > 1000) {
+      throw new IllegalArgumentException(
+          "analyzer.warmup.windows '" + warmupText + "': must be a whole number from 0 to 1000");
+    }
     String stateDir = map.get("analyzer.state.dir");
     return new AnalyzerConfig(
         bootstrap,
@@ -65,6 +78,7 @@ public record AnalyzerConfig(
         window,
         grace,
         q,
+        warmup,
         stateDir == null
             ? Path.of(System.getProperty("java.io.tmpdir"), "faultline-analyzer-state")
             : Path.of(stateDir),

@@ -1,15 +1,10 @@
 package io.faultline.analyzer;
 
-import io.faultline.analyzer.stats.MetricPolicy;
-import io.faultline.analyzer.stats.Summary;
-import io.faultline.analyzer.stats.WelchWindowTest;
-import io.faultline.analyzer.stats.WindowJudgement;
 import io.faultline.schema.Alert;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.Group;
-import io.faultline.schema.GroupStatistics;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
@@ -18,7 +13,6 @@ import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -31,7 +25,6 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TimeWindows;
-import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
@@ -71,6 +64,12 @@ public final class AnalyzerTopology {
     KStream<String, MetricSample> validSamples = deadLetterFailures(samples, topics, "metrics");
 
     Duration window = config.window();
+    int warmup = config.warmupWindows();
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(VerdictProcessor.STORE),
+            Serdes.String(),
+            new JsonSerde<>(VerdictProcessor.WarmUp.class)));
     KStream<String, WindowVerdict> verdicts =
         validSamples
             .groupByKey(Grouped.with("samples-by-metric", Serdes.String(), sampleSerde))
@@ -86,7 +85,10 @@ public final class AnalyzerTopology {
                 Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
                     .withName("window-close"))
             .toStream(Named.as("closed-windows"))
-            .map(AnalyzerTopology::verdict, Named.as("judge-window"));
+            .process(
+                () -> new VerdictProcessor(warmup),
+                Named.as("judge-window"),
+                VerdictProcessor.STORE);
     verdicts.to(
         topics.steadyState().name(),
         Produced.with(Serdes.String(), verdictSerde).withName("steadystate-sink"));
@@ -168,39 +170,5 @@ public final class AnalyzerTopology {
           "MetricSample.timestamp " + s.getTimestamp() + ": must be epoch milliseconds > 0");
     }
     return s;
-  }
-
-  static KeyValue<String, WindowVerdict> verdict(Windowed<String> key, WindowPair pair) {
-    String k = key.key();
-    int bar = k.indexOf('|');
-    String experimentId = bar < 0 ? k : k.substring(0, bar);
-    String metric = bar < 0 ? "" : k.substring(bar + 1);
-    WindowJudgement j =
-        WelchWindowTest.judge(pair.control(), pair.experimental(), MetricPolicy.defaultFor(metric));
-    WindowVerdict v =
-        WindowVerdict.newBuilder()
-            .setExperimentId(experimentId)
-            .setMetric(metric)
-            .setWindowStart(key.window().start())
-            .setWindowEnd(key.window().end())
-            .setControl(statistics(pair.control()))
-            .setExperimental(statistics(pair.experimental()))
-            .setEffect(j.effect())
-            .setTestStatistic(Double.isInfinite(j.statistic()) ? Double.MAX_VALUE : j.statistic())
-            .setPValue(Double.isNaN(j.pValue()) ? null : j.pValue())
-            .setState(j.state())
-            .build();
-    return KeyValue.pair(k, v);
-  }
-
-  static GroupStatistics statistics(Summary s) {
-    return GroupStatistics.newBuilder()
-        .setCount(s.count())
-        .setMean(s.mean())
-        .setVariance(s.variance())
-        .setMin(s.min())
-        .setMax(s.max())
-        .setSum(s.sum())
-        .build();
   }
 }

@@ -100,10 +100,10 @@ class AnalyzerIT {
       assertThat(verdicts)
           .extracting(WindowVerdict::getState)
           .containsExactly(
-              SteadyState.STEADY,
-              SteadyState.STEADY,
-              SteadyState.STEADY,
-              SteadyState.STEADY,
+              SteadyState.INSUFFICIENT_DATA,
+              SteadyState.INSUFFICIENT_DATA,
+              SteadyState.INSUFFICIENT_DATA,
+              SteadyState.INSUFFICIENT_DATA,
               SteadyState.DEVIATING,
               SteadyState.DEVIATING,
               SteadyState.DEVIATING,

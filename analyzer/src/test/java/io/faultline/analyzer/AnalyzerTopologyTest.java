@@ -151,13 +151,14 @@ class AnalyzerTopologyTest {
     }
     List<SteadyState> states =
         verdicts.readValuesToList().stream().map(WindowVerdict::getState).toList();
-    // windows close when stream time passes end + grace: the last window stays open
+    // the first 4 windows learn the baseline; windows close when stream time passes end + grace,
+    // so the last window stays open
     assertThat(states)
         .containsExactly(
-            SteadyState.STEADY,
-            SteadyState.STEADY,
-            SteadyState.STEADY,
-            SteadyState.STEADY,
+            SteadyState.INSUFFICIENT_DATA,
+            SteadyState.INSUFFICIENT_DATA,
+            SteadyState.INSUFFICIENT_DATA,
+            SteadyState.INSUFFICIENT_DATA,
             SteadyState.DEVIATING,
             SteadyState.DEVIATING,
             SteadyState.DEVIATING,
@@ -181,6 +182,24 @@ class AnalyzerTopologyTest {
   }
 
   @Test
+  void aDifferenceTheGroupsHadBeforeAnyAttackIsTheBaselineNotADeviation() {
+    for (int w = 0; w < 8; w++) {
+      window(w, 10, 20); // the experimental host is twice as slow from the start
+    }
+    attack(AttackEventType.STARTED, T0 + 40_000);
+    for (int w = 8; w < 11; w++) {
+      window(w, 10, 60); // the attack triples it
+    }
+    List<WindowVerdict> all = verdicts.readValuesToList();
+    assertThat(all.subList(4, 8))
+        .extracting(WindowVerdict::getState)
+        .containsOnly(SteadyState.STEADY);
+    assertThat(all.subList(8, 10))
+        .extracting(WindowVerdict::getState)
+        .containsOnly(SteadyState.DEVIATING);
+  }
+
+  @Test
   void steadyExperimentHoldsTheHypothesis() {
     attack(AttackEventType.STARTED, T0 + 10_000);
     for (int w = 0; w < 8; w++) {
@@ -188,7 +207,14 @@ class AnalyzerTopologyTest {
     }
     assertThat(verdicts.readValuesToList())
         .extracting(WindowVerdict::getState)
-        .containsOnly(SteadyState.STEADY);
+        .containsExactly(
+            SteadyState.INSUFFICIENT_DATA,
+            SteadyState.INSUFFICIENT_DATA,
+            SteadyState.INSUFFICIENT_DATA,
+            SteadyState.INSUFFICIENT_DATA,
+            SteadyState.STEADY,
+            SteadyState.STEADY,
+            SteadyState.STEADY);
     assertThat(alerts.isEmpty()).isTrue();
     List<ExperimentResult> all = results.readValuesToList();
     assertThat(all.get(all.size() - 1).getVerdict()).isEqualTo(Verdict.STEADY);
@@ -227,6 +253,7 @@ class AnalyzerTopologyTest {
     window(3, 20, 20);
     List<WindowVerdict> later = verdicts.readValuesToList();
     assertThat(later).extracting(WindowVerdict::getWindowStart).containsExactly(T0 + 10_000);
-    assertThat(later.get(0).getState()).isEqualTo(SteadyState.STEADY);
+    assertThat(later.get(0).getExperimental().getMax())
+        .isLessThan(100); // the late 10 s sample is not in it
   }
 }

@@ -77,6 +77,18 @@ public final class DemoCommand implements Callable<Integer> {
   String window = "5s";
 
   @Option(
+      names = "--control-cpus",
+      description =
+          "CPUs the control instance is pinned to (default: ${DEFAULT-VALUE}; none = unpinned).")
+  String controlCpus = "0";
+
+  @Option(
+      names = "--experimental-cpus",
+      description =
+          "CPUs the experimental instance is pinned to (default: ${DEFAULT-VALUE}; none = unpinned).")
+  String experimentalCpus = "1";
+
+  @Option(
       names = "--broker-only",
       description = "Only start the embedded broker and print its address; Ctrl-C stops it.")
   boolean brokerOnly;
@@ -129,7 +141,8 @@ public final class DemoCommand implements Callable<Integer> {
     String experimentId = "demo-" + UUID.randomUUID().toString().substring(0, 8);
     say("experiment " + experimentId);
 
-    DemoTargets targets = DemoTargets.start(dataDir.resolve("targets"), this::say);
+    DemoTargets targets =
+        DemoTargets.start(dataDir.resolve("targets"), controlCpus, experimentalCpus, this::say);
     started.push(targets);
 
     AnalyzerConfig analyzerConfig =
@@ -163,7 +176,7 @@ public final class DemoCommand implements Callable<Integer> {
         "cpu-burn",
         List.of(DemoTargets.EXPERIMENTAL),
         cpuFor,
-        Map.of("cores", "3", "percent", "100"));
+        Map.of("cores", "8", "percent", "100"));
     phase("CPU attack", cpuFor, probe, follower);
     phase("recovery", recoveryFor, probe, follower);
     commands.start(

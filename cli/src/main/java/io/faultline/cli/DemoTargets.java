@@ -34,8 +34,10 @@ final class DemoTargets implements AutoCloseable {
     this.supervisor = supervisor;
   }
 
-  /** Starts both instances; each gets a CPU of its own when the machine has two or more. */
-  static DemoTargets start(Path targetsDir, Consumer<String> say) throws IOException {
+  /** Starts both instances, pinned to the given CPU lists ("none" = unpinned) when possible. */
+  static DemoTargets start(
+      Path targetsDir, String controlCpus, String experimentalCpus, Consumer<String> say)
+      throws IOException {
     LocalSupervisor supervisor =
         new LocalSupervisor(
             targetsDir,
@@ -54,12 +56,14 @@ final class DemoTargets implements AutoCloseable {
                       case RESTARTED -> e.name() + " restarted, pid " + e.pid();
                     }));
     boolean pin = Runtime.getRuntime().availableProcessors() >= 2 && supervisor.pinningAvailable();
-    supervisor.start(new InstanceSpec(CONTROL, "CONTROL", 0, pin ? "0" : null, SONGS));
-    supervisor.start(new InstanceSpec(EXPERIMENTAL, "EXPERIMENTAL", 0, pin ? "1" : null, SONGS));
+    String control = pin && !"none".equals(controlCpus) ? controlCpus : null;
+    String experimental = pin && !"none".equals(experimentalCpus) ? experimentalCpus : null;
+    supervisor.start(new InstanceSpec(CONTROL, "CONTROL", 0, control, SONGS));
+    supervisor.start(new InstanceSpec(EXPERIMENTAL, "EXPERIMENTAL", 0, experimental, SONGS));
     say.accept(
-        pin
-            ? "Scale: control pinned to CPU 0, experimental to CPU 1"
-            : "Scale: not pinned (needs taskset and 2 CPUs); the CPU attack will hit both groups");
+        experimental != null
+            ? "Scale: control on CPU " + control + ", experimental on CPU " + experimental
+            : "Scale: experimental not pinned (needs taskset and 2 CPUs); the CPU attack hits both groups");
     return new DemoTargets(supervisor);
   }
 

@@ -17,6 +17,16 @@ public final class WelchWindowTest {
   private WelchWindowTest() {}
 
   public static WindowJudgement judge(Summary control, Summary experimental, MetricPolicy policy) {
+    return judge(control, experimental, policy, Baseline.NONE);
+  }
+
+  /**
+   * Judges the window against the warm-up baseline: the control group scaled to the level the
+   * experimental group had relative to it before any attack.
+   */
+  public static WindowJudgement judge(
+      Summary rawControl, Summary experimental, MetricPolicy policy, Baseline baseline) {
+    Summary control = baseline.apply(rawControl);
     double effect = effect(control.mean(), experimental.mean());
     if (control.count() < policy.minCount() || experimental.count() < policy.minCount()) {
       return new WindowJudgement(SteadyState.INSUFFICIENT_DATA, effect, 0.0, Double.NaN);

@@ -101,6 +101,33 @@ class WelchWindowTestTest {
   }
 
   @Test
+  void baselineRatioFromWarmUpAbsorbsAStandingDifference() {
+    Summary warmControl = Summary.of(10, 11, 9, 10, 10, 11, 9, 10);
+    Summary warmExperimental = Summary.of(20, 22, 18, 20, 20, 22, 18, 20);
+    Baseline baseline = Baseline.learn(warmControl, warmExperimental, LATENCY);
+    assertThat(baseline.scale()).isCloseTo(2.0, within(1e-9));
+    Summary control = Summary.of(10, 11, 9, 10, 10, 11, 9, 10);
+    assertThat(
+            WelchWindowTest.judge(
+                    control, Summary.of(20, 21, 19, 20, 20, 21, 19, 20), LATENCY, baseline)
+                .state())
+        .isEqualTo(SteadyState.STEADY);
+    assertThat(
+            WelchWindowTest.judge(
+                    control, Summary.of(40, 42, 38, 40, 40, 42, 38, 40), LATENCY, baseline)
+                .state())
+        .isEqualTo(SteadyState.DEVIATING);
+  }
+
+  @Test
+  void rateBaselineIsADifferenceNotARatio() {
+    MetricPolicy rate = MetricPolicy.defaultFor("http.error");
+    Baseline baseline = Baseline.learn(Summary.of(0, 0, 0, 0), Summary.of(0, 0, 0, 1), rate);
+    assertThat(baseline.scale()).isEqualTo(1.0);
+    assertThat(baseline.offset()).isEqualTo(0.25);
+  }
+
+  @Test
   void tooFewSamplesIsInsufficientData() {
     assertThat(WelchWindowTest.judge(Summary.of(1, 2, 3, 4, 5), Summary.of(1, 2), LATENCY).state())
         .isEqualTo(SteadyState.INSUFFICIENT_DATA);
