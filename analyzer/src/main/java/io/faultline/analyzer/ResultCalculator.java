@@ -20,7 +20,7 @@ import java.util.TreeSet;
  *   <li>A window deviates when any metric deviates in it; it is steady when at least one metric was
  *       judged and none deviates.
  *   <li>MTTD of an attack: end of the first deviating window that ends after the attack started
- *       (and starts before the next attack), minus the attack's start.
+ *       (and no later than the next attack's start), minus the attack's start.
  *   <li>MTTR: from the attack's end, or the first deviating window's start if later, to the start
  *       of the first of {@code q} consecutive steady windows after it.
  * </ul>
@@ -88,7 +88,8 @@ public final class ResultCalculator {
     for (Map.Entry<Long, WindowStatus> e : timeline.windows.entrySet()) {
       long start = e.getKey();
       WindowStatus w = e.getValue();
-      if (w.end <= attack.startedAt || start >= nextStart) {
+      // a window belongs to the attack running when it ended
+      if (w.end <= attack.startedAt || w.end > nextStart) {
         continue;
       }
       if (w.isDeviating()) {

@@ -8,9 +8,11 @@ import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.Durations;
 import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.SteadyState;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import io.faultline.schema.Verdict;
+import io.faultline.schema.WindowVerdict;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,7 +95,9 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Only start the embedded broker and print its address; Ctrl-C stops it.")
   boolean brokerOnly;
 
-  private final PrintStream out = System.out;
+  /** Where progress and the verdict go; tests replace it. */
+  PrintStream out = System.out;
+
   private final long begin = System.currentTimeMillis();
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private volatile String phase = "starting";
@@ -126,6 +130,8 @@ public final class DemoCommand implements Callable<Integer> {
   private int runDemo(Duration steadyFor, Duration cpuFor, Duration recoveryFor) throws Exception {
     say("faultline demo: data in " + dataDir.toAbsolutePath());
     Files.createDirectories(dataDir);
+    // A fresh broker each run, so the analyzer's local state of an earlier run must go too.
+    deleteRecursively(dataDir.resolve("analyzer-state"));
     EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), true);
     started.push(kafka);
     String bootstrap = kafka.bootstrapServers();
@@ -227,10 +233,18 @@ public final class DemoCommand implements Callable<Integer> {
     line.append(String.format(Locale.ROOT, "[%4ds] %-26s ", elapsed(), phase));
     line.append(probe.summary());
     var verdicts = follower.latestVerdicts();
-    if (!verdicts.isEmpty()) {
-      line.append(" | ");
-      verdicts.forEach(
-          (metric, v) -> line.append(metric).append(' ').append(v.getState()).append("  "));
+    for (var shown :
+        List.of(Map.entry("http.latency.ms", "latency"), Map.entry("http.error", "errors"))) {
+      WindowVerdict v = verdicts.get(shown.getKey());
+      if (v != null) {
+        line.append(" | ")
+            .append(shown.getValue())
+            .append(' ')
+            .append(
+                v.getState() == SteadyState.INSUFFICIENT_DATA
+                    ? "insufficient data"
+                    : v.getState().name());
+      }
     }
     out.println(line.toString().stripTrailing());
   }
@@ -297,6 +311,17 @@ public final class DemoCommand implements Callable<Integer> {
   private void say(String message) {
     out.printf(Locale.ROOT, "[%4ds] %s%n", elapsed(), message);
     log.info(message);
+  }
+
+  private static void deleteRecursively(Path dir) throws java.io.IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private synchronized void stopAll() {
