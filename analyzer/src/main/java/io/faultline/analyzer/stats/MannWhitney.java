@@ -1,0 +1,97 @@
+package io.faultline.analyzer.stats;
+
+import java.util.Arrays;
+import org.apache.commons.math3.distribution.NormalDistribution;
+
+/**
+ * Kayenta-style end-of-experiment judgement: the Mann–Whitney (Wilcoxon rank-sum) confidence
+ * interval of the shift between experiment and control (Hodges–Lehmann), compared with a tolerated
+ * shift of {@code tolerance * |control mean|}. HIGH when the whole interval lies above it (and the
+ * direction allows), LOW when it lies below its negative, PASS otherwise, NODATA without data.
+ */
+public final class MannWhitney {
+
+  /** Pairwise differences beyond this are computed on evenly thinned samples. */
+  static final long MAX_PAIRS = 4_000_000L;
+
+  public enum Classification {
+    HIGH,
+    LOW,
+    PASS,
+    NODATA
+  }
+
+  /** The interval of the shift, its point estimate, the tolerated shift and the class. */
+  public record Judgement(
+      Classification classification, double estimate, double lower, double upper, double allowed) {}
+
+  private MannWhitney() {}
+
+  public static Judgement classify(
+      double[] control,
+      double[] experiment,
+      Direction direction,
+      double tolerance,
+      double confidence) {
+    if (control.length == 0 || experiment.length == 0) {
+      return new Judgement(Classification.NODATA, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+    }
+    if (!(confidence > 0 && confidence < 1)) {
+      throw new IllegalArgumentException("confidence " + confidence + ": must be between 0 and 1");
+    }
+    double[] c = thin(control, experiment.length);
+    double[] e = thin(experiment, c.length);
+    double[] diffs = new double[c.length * e.length];
+    int k = 0;
+    for (double x : e) {
+      for (double y : c) {
+        diffs[k++] = x - y;
+      }
+    }
+    Arrays.sort(diffs);
+    long n = e.length;
+    long m = c.length;
+    double estimate = median(diffs);
+    double z = new NormalDistribution().inverseCumulativeProbability(1 - (1 - confidence) / 2);
+    double ca = n * m / 2.0 - z * Math.sqrt(n * m * (n + m + 1) / 12.0);
+    int lowIndex = (int) Math.max(0, Math.floor(ca));
+    int highIndex = (int) Math.min(diffs.length - 1, diffs.length - 1 - lowIndex);
+    double lower = diffs[Math.min(lowIndex, diffs.length - 1)];
+    double upper = diffs[Math.max(highIndex, 0)];
+    double allowed = tolerance * Math.abs(mean(control));
+    Classification result = Classification.PASS;
+    if (direction != Direction.DECREASE && lower > allowed) {
+      result = Classification.HIGH;
+    } else if (direction != Direction.INCREASE && upper < -allowed) {
+      result = Classification.LOW;
+    }
+    return new Judgement(result, estimate, lower, upper, allowed);
+  }
+
+  /** Keeps every k-th value so that {@code values.length * other} stays under MAX_PAIRS. */
+  static double[] thin(double[] values, int other) {
+    long pairs = (long) values.length * other;
+    if (pairs <= MAX_PAIRS) {
+      return values;
+    }
+    int keep = (int) Math.max(1, Math.sqrt(MAX_PAIRS) * values.length / Math.sqrt(pairs));
+    double[] out = new double[keep];
+    for (int i = 0; i < keep; i++) {
+      out[i] = values[(int) ((long) i * values.length / keep)];
+    }
+    return out;
+  }
+
+  static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  static double mean(double[] values) {
+    double sum = 0;
+    for (double v : values) {
+      sum += v;
+    }
+    return sum / values.length;
+  }
+}

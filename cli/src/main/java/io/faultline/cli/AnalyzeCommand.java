@@ -1,0 +1,229 @@
+package io.faultline.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.faultline.analyzer.offline.CsvInputException;
+import io.faultline.analyzer.offline.OfflineAnalysis;
+import io.faultline.analyzer.offline.TimeSeriesCsv;
+import io.faultline.analyzer.stats.Direction;
+import io.faultline.analyzer.stats.Summary;
+import io.faultline.schema.Durations;
+import io.faultline.schema.InvalidRecordException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code faultline analyze}: the analyzer's statistics over recorded CSV files, offline. */
+@Command(
+    name = "analyze",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Judge recorded data offline with the analyzer's statistics: a sequential test",
+      "(mixture SPRT) row by row, a judgement per window, and a Kayenta-style Mann-Whitney",
+      "classification of the whole run. CSV files have a header and timestamp,value rows;",
+      "timestamps are ISO-8601 (2014-02-14T14:30:00Z, or 2014-02-14 14:30:00 as UTC) or epoch",
+      "seconds or milliseconds. Rows are aligned by their offset from each file's first row.",
+      "Exit code: 0 no deviation, 1 deviation, 2 bad input."
+    })
+public final class AnalyzeCommand implements Callable<Integer> {
+
+  @Option(names = "--control", required = true, description = "CSV of the control group.")
+  Path control;
+
+  @Option(names = "--experiment", required = true, description = "CSV of the experimental group.")
+  Path experiment;
+
+  @Option(
+      names = "--metric",
+      description = "Name of the metric, for the output (default: ${DEFAULT-VALUE}).")
+  String metric = "value";
+
+  @Option(
+      names = "--direction",
+      description =
+          "Which change is bad: increase, decrease or either (default: ${DEFAULT-VALUE}).")
+  String direction = "increase";
+
+  @Option(
+      names = "--tolerance",
+      description =
+          "Tolerated change, as a fraction of the control mean (default: ${DEFAULT-VALUE}).")
+  double tolerance = 0.25;
+
+  @Option(
+      names = "--confidence",
+      description = "Confidence level of the Mann-Whitney interval (default: ${DEFAULT-VALUE}).")
+  double confidence = 0.98;
+
+  @Option(
+      names = "--alpha",
+      description = "False-alarm bound of the sequential test (default: ${DEFAULT-VALUE}).")
+  double alpha = 0.05;
+
+  @Option(
+      names = "--window",
+      description = "Window of the per-window table, e.g. 5m (default: ten row intervals).")
+  String window;
+
+  @Option(names = "--format", description = "text or json (default: ${DEFAULT-VALUE}).")
+  String format = "text";
+
+  PrintStream out = System.out;
+  PrintStream err = System.err;
+
+  @Override
+  public Integer call() {
+    OfflineAnalysis.Result result;
+    try {
+      if (!format.equals("text") && !format.equals("json")) {
+        throw new IllegalArgumentException("--format '" + format + "': must be text or json");
+      }
+      OfflineAnalysis.Options options =
+          new OfflineAnalysis.Options(
+              direction(direction),
+              tolerance,
+              confidence,
+              alpha,
+              window == null ? null : Durations.parse("--window", window));
+      result =
+          OfflineAnalysis.run(TimeSeriesCsv.read(control), TimeSeriesCsv.read(experiment), options);
+    } catch (CsvInputException | IllegalArgumentException | InvalidRecordException e) {
+      err.println("faultline analyze: " + e.getMessage());
+      return 2;
+    }
+    if (format.equals("json")) {
+      printJson(result);
+    } else {
+      printText(result);
+    }
+    return result.deviation() ? 1 : 0;
+  }
+
+  private static Direction direction(String text) {
+    try {
+      return Direction.valueOf(text.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--direction '" + text + "': must be increase, decrease or either");
+    }
+  }
+
+  private void printJson(OfflineAnalysis.Result r) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("metric", metric);
+    json.put("verdict", r.deviation() ? "deviation" : "no_deviation");
+    json.put(
+        "detected_at",
+        r.detectedAtMs() == null ? null : Instant.ofEpochMilli(r.detectedAtMs()).toString());
+    json.put("detected_at_line", r.detectedAtLine());
+    json.put("classification", r.classification().classification().name());
+    Map<String, Object> mw = new LinkedHashMap<>();
+    mw.put("confidence", confidence);
+    mw.put("tolerance", tolerance);
+    mw.put("estimate", finite(r.classification().estimate()));
+    mw.put("lower", finite(r.classification().lower()));
+    mw.put("upper", finite(r.classification().upper()));
+    mw.put("allowed", finite(r.classification().allowed()));
+    json.put("mann_whitney", mw);
+    Map<String, Object> seq = new LinkedHashMap<>();
+    seq.put("test", "mixture SPRT");
+    seq.put("alpha", alpha);
+    seq.put("direction", direction.toLowerCase(Locale.ROOT));
+    seq.put("log_statistic", finite(r.logStatistic()));
+    seq.put("threshold", r.threshold());
+    seq.put("warm_up_rows", r.warmUpRows());
+    json.put("sequential", seq);
+    json.put("control", group(control, r.control()));
+    json.put("experiment", group(experiment, r.experimental()));
+    json.put("window", Durations.format(r.window()));
+    List<Map<String, Object>> windows = new ArrayList<>();
+    for (OfflineAnalysis.Window w : r.windows()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("start", Instant.ofEpochMilli(w.startMs()).toString());
+      m.put("end", Instant.ofEpochMilli(w.endMs()).toString());
+      m.put("control", stats(w.control()));
+      m.put("experiment", stats(w.experimental()));
+      m.put("effect", finite(w.judgement().effect()));
+      m.put("state", w.judgement().state().name());
+      windows.add(m);
+    }
+    json.put("windows", windows);
+    try {
+      out.println(
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot write JSON: " + e, e);
+    }
+  }
+
+  private static Map<String, Object> group(Path file, Summary s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("file", file.toString());
+    m.putAll(stats(s));
+    return m;
+  }
+
+  private static Map<String, Object> stats(Summary s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("count", s.count());
+    m.put("mean", s.count() == 0 ? null : s.mean());
+    return m;
+  }
+
+  private static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+
+  private void printText(OfflineAnalysis.Result r) {
+    var c = r.classification();
+    out.printf(
+        Locale.ROOT,
+        "%s: control %d rows (mean %.4g), experiment %d rows (mean %.4g)%n",
+        metric,
+        r.control().count(),
+        r.control().mean(),
+        r.experimental().count(),
+        r.experimental().mean());
+    out.printf(
+        Locale.ROOT,
+        "sequential test (mixture SPRT, alpha %.3g, %s, tolerance %.0f%%): %s%n",
+        alpha,
+        direction,
+        tolerance * 100,
+        r.deviation()
+            ? "DEVIATION declared at "
+                + Instant.ofEpochMilli(r.detectedAtMs())
+                + " ("
+                + experiment
+                + " line "
+                + r.detectedAtLine()
+                + ")"
+            : "no deviation");
+    out.printf(
+        Locale.ROOT,
+        "Mann-Whitney at %.0f%% confidence: %s (shift %.4g, interval [%.4g, %.4g], tolerated %.4g)%n",
+        confidence * 100,
+        c.classification(),
+        c.estimate(),
+        c.lower(),
+        c.upper(),
+        c.allowed());
+    long deviating =
+        r.windows().stream().filter(w -> w.judgement().state().name().equals("DEVIATING")).count();
+    out.printf(
+        Locale.ROOT,
+        "windows of %s: %d, deviating %d%n",
+        Durations.format(r.window()),
+        r.windows().size(),
+        deviating);
+    out.println("VERDICT: " + (r.deviation() ? "deviation" : "no deviation"));
+  }
+}

@@ -1,0 +1,132 @@
+package io.faultline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class AnalyzeCommandTest {
+
+  @TempDir Path dir;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private Path csv(String name, long start, int shiftAt, double factor, boolean isoSpace)
+      throws Exception {
+    Random random = new Random(name.hashCode());
+    StringBuilder b = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < 200; i++) {
+      Instant t = Instant.ofEpochSecond(start + i * 300L);
+      String ts =
+          isoSpace
+              ? t.toString().replace("T", " ").replace("Z", "")
+              : Long.toString(t.getEpochSecond());
+      double v = (100 + 5 * random.nextGaussian()) * (i >= shiftAt ? factor : 1);
+      b.append(ts).append(',').append(String.format(Locale.ROOT, "%.3f", v)).append('\n');
+    }
+    Path f = dir.resolve(name);
+    Files.writeString(f, b);
+    return f;
+  }
+
+  private int run(String... args) {
+    AnalyzeCommand command = new AnalyzeCommand();
+    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    return new CommandLine(command).execute(args);
+  }
+
+  @Test
+  void deviationExitsOneWithTheRowItWasDeclaredAt() throws Exception {
+    Path control = csv("control.csv", 1392388200L, 1000, 1, true);
+    Path experiment = csv("experiment.csv", 1393632000L, 120, 1.5, false);
+    int code =
+        run(
+            "--control",
+            control.toString(),
+            "--experiment",
+            experiment.toString(),
+            "--format",
+            "json");
+    assertThat(code).isEqualTo(1);
+    JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    assertThat(json.get("verdict").asText()).isEqualTo("deviation");
+    Instant detected = Instant.parse(json.get("detected_at").asText());
+    Instant shift = Instant.ofEpochSecond(1393632000L + 120 * 300L);
+    assertThat(detected).isBetween(shift, shift.plusSeconds(12 * 300L));
+    assertThat(json.get("classification").asText()).isIn("HIGH", "PASS");
+    assertThat(json.get("windows").isArray()).isTrue();
+    assertThat(json.get("windows").size()).isEqualTo(20);
+    assertThat(json.get("windows").get(15).get("state").asText()).isEqualTo("DEVIATING");
+  }
+
+  @Test
+  void steadyDataExitsZero() throws Exception {
+    Path control = csv("c.csv", 1392388200L, 1000, 1, false);
+    Path experiment = csv("e.csv", 1392388200L, 1000, 1, true);
+    assertThat(
+            run(
+                "--control",
+                control.toString(),
+                "--experiment",
+                experiment.toString(),
+                "--format",
+                "json"))
+        .isZero();
+    JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    assertThat(json.get("verdict").asText()).isEqualTo("no_deviation");
+    assertThat(json.get("detected_at").isNull()).isTrue();
+    assertThat(json.get("classification").asText()).isEqualTo("PASS");
+  }
+
+  @Test
+  void badInputExitsTwoNamingFileAndLine() throws Exception {
+    Path control = csv("c.csv", 1392388200L, 1000, 1, false);
+    Path bad = dir.resolve("bad.csv");
+    Files.writeString(bad, "timestamp,value\n1392388200,1\n1392388500,oops\n");
+    assertThat(run("--control", control.toString(), "--experiment", bad.toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(bad + ":3: value 'oops' is not a number");
+    assertThat(
+            run(
+                "--control",
+                control.toString(),
+                "--experiment",
+                control.toString(),
+                "--direction",
+                "up"))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--direction 'up': must be increase, decrease or either");
+  }
+
+  @Test
+  void textOutputEndsWithTheVerdict() throws Exception {
+    Path control = csv("c.csv", 1392388200L, 1000, 1, false);
+    Path experiment = csv("e.csv", 1392388200L, 50, 2.0, false);
+    assertThat(
+            run(
+                "--control",
+                control.toString(),
+                "--experiment",
+                experiment.toString(),
+                "--metric",
+                "latency"))
+        .isEqualTo(1);
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text).startsWith("latency: control 200 rows");
+    assertThat(text).contains("Mann-Whitney at 98% confidence: HIGH");
+    assertThat(text.strip()).endsWith("VERDICT: deviation");
+  }
+}
