@@ -12,7 +12,9 @@ import java.util.Map;
  * The agent's configuration, validated once. Keys (env {@code FAULTLINE_AGENT_MAX_DURATION}):
  * {@code bootstrap.servers}, {@code topics.prefix}, {@code agent.id}, {@code agent.max.duration}
  * (default 15m), {@code agent.max.concurrent} (default 5), {@code agent.command.max.age} (default
- * 5m), {@code agent.targets.dir}, {@code kafka.*}.
+ * 5m), {@code agent.targets.dir}, {@code agent.command.secret} (commands must then be signed),
+ * {@code agent.signature.window} (default 2m), {@code agent.lease} (dead-man's switch, default
+ * 30s), {@code kafka.*}.
  */
 public record AgentConfig(
     String bootstrapServers,
@@ -22,6 +24,9 @@ public record AgentConfig(
     int maxConcurrent,
     Duration commandMaxAge,
     Path targetsDir,
+    String commandSecret,
+    Duration signatureWindow,
+    Duration lease,
     Map<String, String> kafka) {
 
   public static final Duration MIN_DURATION = Duration.ofSeconds(1);
@@ -50,6 +55,18 @@ public record AgentConfig(
     }
     Duration maxAge =
         Durations.parse("agent.command.max.age", map.getOrDefault("agent.command.max.age", "5m"));
+    String secret = map.get("agent.command.secret");
+    if (secret != null && secret.length() < 16) {
+      throw new IllegalArgumentException(
+          "agent.command.secret: must be at least 16 characters (it is " + secret.length() + ")");
+    }
+    Duration window =
+        Durations.parse("agent.signature.window", map.getOrDefault("agent.signature.window", "2m"));
+    Duration lease = Durations.parse("agent.lease", map.getOrDefault("agent.lease", "30s"));
+    if (lease.compareTo(Duration.ofSeconds(2)) < 0 || lease.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException(
+          "agent.lease " + Durations.format(lease) + ": must be between 2s and 1h");
+    }
     String targets = map.get("agent.targets.dir");
     return new AgentConfig(
         bootstrap,
@@ -59,6 +76,45 @@ public record AgentConfig(
         concurrent,
         maxAge,
         targets == null ? Path.of(".faultline", "targets") : Path.of(targets),
+        secret,
+        window,
+        lease,
         ConfigSource.subset(map, "kafka."));
+  }
+
+  /** Secrets stay out of logs: the command secret and any Kafka password or JAAS config. */
+  @Override
+  public String toString() {
+    Map<String, String> safeKafka = new java.util.TreeMap<>();
+    kafka.forEach(
+        (k, v) -> {
+          String key = k.toLowerCase(java.util.Locale.ROOT);
+          boolean secretKey =
+              key.contains("password") || key.contains("secret") || key.contains("jaas");
+          safeKafka.put(k, secretKey ? "****" : v);
+        });
+    return "AgentConfig[bootstrapServers="
+        + bootstrapServers
+        + ", topicsPrefix="
+        + topicsPrefix
+        + ", agentId="
+        + agentId
+        + ", maxDuration="
+        + maxDuration
+        + ", maxConcurrent="
+        + maxConcurrent
+        + ", commandMaxAge="
+        + commandMaxAge
+        + ", targetsDir="
+        + targetsDir
+        + ", commandSecret="
+        + (commandSecret == null ? "none" : "****")
+        + ", signatureWindow="
+        + signatureWindow
+        + ", lease="
+        + lease
+        + ", kafka="
+        + safeKafka
+        + "]";
   }
 }

@@ -9,6 +9,7 @@ import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AttackState;
+import io.faultline.schema.CommandSignature;
 import io.faultline.schema.DeadLetters;
 import io.faultline.schema.Durations;
 import io.faultline.schema.InvalidRecordException;
@@ -71,6 +72,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             }
           });
   private final Random random = new Random();
+  private final DeadMansSwitch deadMansSwitch;
   private volatile boolean running = true;
 
   public AttackAgent(AgentConfig config) {
@@ -96,8 +98,11 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     producerConf.put("acks", "all");
     producerConf.put("enable.idempotence", "true");
     producerConf.put("linger.ms", "0");
+    // events of a recovery made while Kafka is away are delivered once it is back
+    producerConf.putIfAbsent("delivery.timeout.ms", "600000");
     this.producer =
         new KafkaProducer<>(producerConf, new StringSerializer(), new ByteArraySerializer());
+    this.deadMansSwitch = new DeadMansSwitch(config, this);
     this.expiries =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -113,6 +118,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
 
   @Override
   public void run() {
+    deadMansSwitch.start();
     consumer.subscribe(List.of(topics.attackCommands().name()));
     log.info(
         "agent {} consuming {} (faults {}, targets in {}, max duration {}, max concurrent {})",
@@ -147,8 +153,23 @@ public final class AttackAgent implements Runnable, AutoCloseable {
       reject(record, record.key(), null, e.getMessage());
       return;
     }
+    if (config.commandSecret() != null) {
+      String problem = signatureProblem(command);
+      if (problem != null) {
+        reject(record, command.getExperimentId(), command, problem);
+        return;
+      }
+    }
     if (!seenCommands.add(command.getCommandId())) {
-      log.info("command {} already handled; ignoring the duplicate", command.getCommandId());
+      if (config.commandSecret() != null) {
+        reject(
+            record,
+            command.getExperimentId(),
+            command,
+            "commandId " + command.getCommandId() + ": replayed; a signed command is applied once");
+      } else {
+        log.info("command {} already handled; ignoring the duplicate", command.getCommandId());
+      }
       return;
     }
     long age = System.currentTimeMillis() - record.timestamp();
@@ -176,6 +197,27 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     } catch (InvalidRecordException e) {
       reject(record, command.getExperimentId(), command, e.getMessage());
     }
+  }
+
+  /** Why a command fails the signature rules (safety invariant 6), or null when it passes. */
+  private String signatureProblem(AttackCommand command) {
+    if (command.getSignature() == null) {
+      return "signature: required; this agent accepts only commands signed with the shared secret (HMAC-SHA256)";
+    }
+    if (!CommandSignature.verify(command, config.commandSecret())) {
+      return "signature: does not match the command; forged, altered or signed with another secret";
+    }
+    long skew = Math.abs(System.currentTimeMillis() - command.getIssuedAt());
+    if (skew > config.signatureWindow().toMillis()) {
+      return "issuedAt "
+          + command.getIssuedAt()
+          + ": "
+          + skew / 1000
+          + " s from now, outside the "
+          + Durations.format(config.signatureWindow())
+          + " window of agent.signature.window; expired or replayed";
+    }
+    return null;
   }
 
   private void start(AttackCommand command) {
@@ -500,16 +542,24 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     return Set.copyOf(active.keySet());
   }
 
+  /** Recovers every active attack of this agent; returns how many. */
+  int recoverAll(String why) {
+    List<String> ids = List.copyOf(active.keySet());
+    for (String id : ids) {
+      recover(id, AttackEventType.ROLLED_BACK, why);
+    }
+    return ids.size();
+  }
+
   @Override
   public void close() {
     running = false;
     consumer.wakeup();
+    deadMansSwitch.close();
     if (!active.isEmpty()) {
       log.warn("agent {} closing: recovering {} active attacks", config.agentId(), active.size());
     }
-    for (String id : List.copyOf(active.keySet())) {
-      recover(id, AttackEventType.ROLLED_BACK, "agent shutting down");
-    }
+    recoverAll("agent shutting down");
     expiries.shutdownNow();
     producer.close(Duration.ofSeconds(5));
   }

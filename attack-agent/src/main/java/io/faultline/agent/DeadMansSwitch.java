@@ -1,0 +1,91 @@
+package io.faultline.agent;
+
+import io.faultline.schema.Durations;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Safety invariant 4: an agent that cannot reach Kafka for the lease time recovers everything it
+ * applied, since nobody could tell it to stop. It asks the cluster for its nodes every sixth of the
+ * lease; the first answer after an outage re-arms it.
+ */
+final class DeadMansSwitch implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(DeadMansSwitch.class);
+
+  private final AgentConfig config;
+  private final AttackAgent agent;
+  private final Admin admin;
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "dead-mans-switch");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile long lastContact = System.currentTimeMillis();
+  private volatile boolean tripped;
+
+  DeadMansSwitch(AgentConfig config, AttackAgent agent) {
+    this.config = config;
+    this.agent = agent;
+    Map<String, Object> conf = new HashMap<>(config.kafka());
+    conf.put("bootstrap.servers", config.bootstrapServers());
+    conf.put("request.timeout.ms", (int) Math.max(1000, config.lease().toMillis() / 6));
+    conf.put("default.api.timeout.ms", (int) Math.max(1000, config.lease().toMillis() / 3));
+    this.admin = Admin.create(conf);
+  }
+
+  void start() {
+    long period = Math.max(250, config.lease().toMillis() / 6);
+    timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private void check() {
+    try {
+      admin
+          .describeCluster(
+              new DescribeClusterOptions()
+                  .timeoutMs((int) Math.max(1000, config.lease().toMillis() / 6)))
+          .nodes()
+          .get(config.lease().toMillis() / 3 + 1000, TimeUnit.MILLISECONDS);
+      if (tripped) {
+        log.warn("dead-man's switch: Kafka reachable again; accepting commands");
+      }
+      lastContact = System.currentTimeMillis();
+      tripped = false;
+    } catch (Exception e) {
+      long silent = System.currentTimeMillis() - lastContact;
+      if (silent >= config.lease().toMillis() && !tripped) {
+        tripped = true;
+        int n =
+            agent.recoverAll(
+                "dead-man's switch: no contact with Kafka for "
+                    + Durations.format(Duration.ofMillis(silent)));
+        log.error(
+            "dead-man's switch: no contact with Kafka for {} (lease {}); recovered {} attacks. Their events are sent when Kafka is back.",
+            Durations.format(Duration.ofMillis(silent)),
+            Durations.format(config.lease()),
+            n);
+      }
+    }
+  }
+
+  boolean tripped() {
+    return tripped;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    admin.close(Duration.ofSeconds(2));
+  }
+}
