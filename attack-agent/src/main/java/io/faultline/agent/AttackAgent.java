@@ -54,6 +54,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(AttackAgent.class);
   private static final int SEEN_COMMANDS = 10_000;
+  static final String GROUP = "faultline-agent";
 
   private final AgentConfig config;
   private final Topics topics;
@@ -73,6 +74,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
           });
   private final Random random = new Random();
   private final DeadMansSwitch deadMansSwitch;
+  private final OrphanRecovery orphans;
   private volatile boolean running = true;
 
   public AttackAgent(AgentConfig config) {
@@ -87,7 +89,10 @@ public final class AttackAgent implements Runnable, AutoCloseable {
                     FaultExecutor::fault, Function.identity(), (a, b) -> a, TreeMap::new));
     Map<String, Object> consumerConf = new HashMap<>(config.kafka());
     consumerConf.put("bootstrap.servers", config.bootstrapServers());
-    consumerConf.put("group.id", "faultline-agent");
+    consumerConf.put("group.id", GROUP);
+    // other agents tell this one is alive by its client id in the group (orphan recovery)
+    consumerConf.put("client.id", config.agentId());
+    consumerConf.put("session.timeout.ms", (int) Math.max(6000, config.lease().toMillis()));
     consumerConf.put("enable.auto.commit", "false");
     consumerConf.put("auto.offset.reset", "earliest");
     consumerConf.put("max.poll.records", "50");
@@ -103,6 +108,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     this.producer =
         new KafkaProducer<>(producerConf, new StringSerializer(), new ByteArraySerializer());
     this.deadMansSwitch = new DeadMansSwitch(config, this);
+    this.orphans = new OrphanRecovery(config, topics, this);
     this.expiries =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -119,6 +125,14 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   @Override
   public void run() {
     deadMansSwitch.start();
+    try {
+      orphans.start();
+    } catch (RuntimeException e) {
+      log.error(
+          "cannot read {} to recover orphaned attacks: {}",
+          topics.attackState().name(),
+          e.toString());
+    }
     consumer.subscribe(List.of(topics.attackCommands().name()));
     log.info(
         "agent {} consuming {} (faults {}, targets in {}, max duration {}, max concurrent {})",
@@ -408,6 +422,56 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     log.info("attack {} {} ({}): {}", attackId, type, why, restored);
   }
 
+  /** Recovers an attack another (dead) agent applied, from what attack.state recorded. */
+  void recoverOrphan(AttackState state, String why) {
+    FaultExecutor executor = executors.get(state.getFault());
+    if (executor == null) {
+      log.error(
+          "orphan {} has unknown fault '{}'; cannot recover it",
+          state.getAttackId(),
+          state.getFault());
+      return;
+    }
+    Map<String, Map<String, String>> byTarget = new LinkedHashMap<>();
+    state
+        .getRecovery()
+        .forEach(
+            (key, value) -> {
+              int dot = key.lastIndexOf('.');
+              if (dot > 0) {
+                byTarget
+                    .computeIfAbsent(key.substring(0, dot), n -> new HashMap<>())
+                    .put(key.substring(dot + 1), value);
+              }
+            });
+    Map<ProcessTarget, Map<String, String>> recovery = new LinkedHashMap<>();
+    byTarget.forEach(
+        (name, values) -> {
+          long pid = Long.parseLong(values.getOrDefault("pid", "-1"));
+          recovery.put(
+              new ProcessTarget(name, io.faultline.schema.Group.EXPERIMENTAL, pid, "", 0, null),
+              values);
+        });
+    ActiveAttack orphan =
+        new ActiveAttack(
+            state.getAttackId(),
+            state.getExperimentId(),
+            state.getCommandId(),
+            executor,
+            List.copyOf(recovery.keySet()),
+            recovery,
+            state.getStartedAt(),
+            state.getExpiresAt());
+    log.warn(
+        "recovering {} ({} on {}): {}",
+        state.getAttackId(),
+        state.getFault(),
+        state.getTargets(),
+        why);
+    active.put(orphan.attackId, orphan);
+    recover(orphan.attackId, AttackEventType.ROLLED_BACK, why);
+  }
+
   private List<String> recoverQuietly(ActiveAttack attack) {
     List<String> restored = new ArrayList<>();
     for (var entry : attack.recovery.entrySet()) {
@@ -556,6 +620,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     running = false;
     consumer.wakeup();
     deadMansSwitch.close();
+    orphans.close();
     if (!active.isEmpty()) {
       log.warn("agent {} closing: recovering {} active attacks", config.agentId(), active.size());
     }

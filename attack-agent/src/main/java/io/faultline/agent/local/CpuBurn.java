@@ -90,6 +90,9 @@ public final class CpuBurn implements FaultExecutor {
 
   @Override
   public String recover(ProcessTarget target, Map<String, String> recovery) throws Exception {
+    if (recovery.get("burnerPid") == null) {
+      return "no burner recorded (the agent stopped before starting one); a burner exits by itself";
+    }
     long pid = Long.parseLong(recovery.get("burnerPid"));
     var burner = ProcessHandle.of(pid);
     if (burner.isEmpty() || !burner.get().isAlive()) {

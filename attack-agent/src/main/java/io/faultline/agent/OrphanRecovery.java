@@ -1,0 +1,157 @@
+package io.faultline.agent;
+
+import io.faultline.schema.AttackState;
+import io.faultline.schema.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recovers attacks whose agent died: it follows the compacted attack.state topic, and
+ *
+ * <ul>
+ *   <li>at start-up recovers every attack recorded under this agent's own id (a restarted agent
+ *       cleaning up after its crash), before any new command is taken;
+ *   <li>every third of the lease recovers attacks whose agent is no longer a member of the agents'
+ *       consumer group (it left, or its session of one lease expired), so a second agent takes over
+ *       the faults of a dead one.
+ * </ul>
+ *
+ * Two live agents may both recover the same orphan; recovery is idempotent (a gone burner or a
+ * resumed process is left alone), so at worst the ROLLED_BACK event appears twice.
+ */
+final class OrphanRecovery implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(OrphanRecovery.class);
+
+  private final AgentConfig config;
+  private final Topics topics;
+  private final AttackAgent agent;
+  private final KafkaConsumer<String, byte[]> states;
+  private final Admin admin;
+  private final Map<String, AttackState> known = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "orphan-recovery");
+            t.setDaemon(true);
+            return t;
+          });
+
+  OrphanRecovery(AgentConfig config, Topics topics, AttackAgent agent) {
+    this.config = config;
+    this.topics = topics;
+    this.agent = agent;
+    Map<String, Object> conf = new HashMap<>(config.kafka());
+    conf.put("bootstrap.servers", config.bootstrapServers());
+    conf.put("enable.auto.commit", "false");
+    this.states = new KafkaConsumer<>(conf, new StringDeserializer(), new ByteArrayDeserializer());
+    Map<String, Object> adminConf = new HashMap<>(config.kafka());
+    adminConf.put("bootstrap.servers", config.bootstrapServers());
+    this.admin = Admin.create(adminConf);
+  }
+
+  /**
+   * Reads attack.state to its end and recovers this agent's own leftovers; then starts the timer.
+   */
+  void start() {
+    List<TopicPartition> partitions =
+        states.partitionsFor(topics.attackState().name(), Duration.ofSeconds(30)).stream()
+            .map(p -> new TopicPartition(p.topic(), p.partition()))
+            .toList();
+    states.assign(partitions);
+    states.seekToBeginning(partitions);
+    Map<TopicPartition, Long> end = states.endOffsets(partitions, Duration.ofSeconds(30));
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (partitions.stream().anyMatch(p -> states.position(p) < end.get(p))
+        && System.currentTimeMillis() < deadline) {
+      readSome(Duration.ofMillis(200));
+    }
+    for (AttackState s : List.copyOf(known.values())) {
+      if (s.getAgentId().equals(config.agentId())) {
+        agent.recoverOrphan(
+            s,
+            "orphan of this agent's earlier run (" + config.agentId() + "), recovered at start-up");
+        known.remove(s.getAttackId());
+      }
+    }
+    long period = Math.max(1000, config.lease().toMillis() / 3);
+    timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private synchronized void readSome(Duration timeout) {
+    for (var r : states.poll(timeout)) {
+      if (r.value() == null) {
+        known.remove(r.key());
+      } else {
+        try {
+          known.put(
+              r.key(),
+              topics.attackState().valueSerde().deserializer().deserialize(r.topic(), r.value()));
+        } catch (RuntimeException e) {
+          log.warn(
+              "unreadable attack.state record {} at offset {}: {}",
+              r.key(),
+              r.offset(),
+              e.getMessage());
+        }
+      }
+    }
+  }
+
+  private void check() {
+    try {
+      readSome(Duration.ofMillis(100));
+      if (known.isEmpty()) {
+        return;
+      }
+      Set<String> alive =
+          admin
+              .describeConsumerGroups(List.of(AttackAgent.GROUP))
+              .all()
+              .get(10, TimeUnit.SECONDS)
+              .values()
+              .stream()
+              .flatMap(g -> g.members().stream())
+              .map(m -> m.clientId())
+              .collect(Collectors.toSet());
+      alive.add(config.agentId());
+      for (AttackState s : List.copyOf(known.values())) {
+        if (!alive.contains(s.getAgentId()) && !agent.activeAttacks().contains(s.getAttackId())) {
+          agent.recoverOrphan(
+              s,
+              "orphan of agent "
+                  + s.getAgentId()
+                  + " (no longer in the agents' group), recovered by "
+                  + config.agentId());
+          known.remove(s.getAttackId());
+        }
+      }
+    } catch (Exception e) {
+      log.debug("orphan check skipped: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    synchronized (this) {
+      states.close(Duration.ofSeconds(2));
+    }
+    admin.close(Duration.ofSeconds(2));
+  }
+}
