@@ -1,9 +1,8 @@
 package io.faultline.agent;
 
 import io.faultline.agent.local.CpuBurn;
-import io.faultline.agent.local.KillProcess;
 import io.faultline.agent.local.PauseProcess;
-import io.faultline.agent.local.TerminateProcess;
+import io.faultline.agent.local.ShutdownProcess;
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.AttackEvent;
@@ -82,7 +81,11 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     this.topics = new Topics(config.topicsPrefix(), 3);
     this.localTargets = new LocalTargets(config.targetsDir());
     this.executors =
-        List.of(new KillProcess(), new TerminateProcess(), new PauseProcess(), new CpuBurn())
+        List.of(
+                ShutdownProcess.kill(),
+                ShutdownProcess.terminate(),
+                new PauseProcess(),
+                new CpuBurn())
             .stream()
             .collect(
                 Collectors.toMap(

@@ -1,0 +1,54 @@
+package io.faultline.agent.local;
+
+import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.ProcessTarget;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Shuts a process down with a signal; nothing to undo, the process's supervisor restarts it (as
+ * Kubernetes restarts a container). {@code kill-process} is SIGKILL, {@code terminate-process}
+ * SIGTERM, a graceful shutdown.
+ */
+public final class ShutdownProcess implements FaultExecutor {
+
+  private final String fault;
+  private final boolean forcibly;
+
+  private ShutdownProcess(String fault, boolean forcibly) {
+    this.fault = fault;
+    this.forcibly = forcibly;
+  }
+
+  public static ShutdownProcess kill() {
+    return new ShutdownProcess("kill-process", true);
+  }
+
+  public static ShutdownProcess terminate() {
+    return new ShutdownProcess("terminate-process", false);
+  }
+
+  @Override
+  public String fault() {
+    return fault;
+  }
+
+  @Override
+  public Applied apply(ProcessTarget target, Map<String, String> parameters, Duration duration) {
+    ProcessHandle process =
+        ProcessHandle.of(target.pid())
+            .filter(ProcessHandle::isAlive)
+            .orElseThrow(() -> new IllegalStateException(target.describe() + " is not running"));
+    boolean sent = forcibly ? process.destroyForcibly() : process.destroy();
+    if (!sent) {
+      throw new IllegalStateException("cannot signal " + target.describe());
+    }
+    return new Applied(List.of(target.describe() + (forcibly ? " SIGKILL" : " SIGTERM")), Map.of());
+  }
+
+  @Override
+  public String recover(ProcessTarget target, Map<String, String> recovery) {
+    return target.name() + ": nothing to undo; its supervisor restarts it";
+  }
+}
