@@ -71,6 +71,12 @@ public final class DemoCommand implements Callable<Integer> {
   String recovery = "30s";
 
   @Option(
+      names = "--jvm-warmup",
+      description =
+          "Traffic before the experiment, not judged, so no JVM is cold (default: ${DEFAULT-VALUE}).")
+  String jvmWarmup = "15s";
+
+  @Option(
       names = "--rps",
       description = "Requests per second sent to each group (default: ${DEFAULT-VALUE}).")
   int rps = 20;
@@ -163,6 +169,15 @@ public final class DemoCommand implements Callable<Integer> {
     AutoCloseable agent = DemoTargets.startAgent(bootstrap, dataDir.resolve("targets"));
     started.push(agent);
 
+    // Fresh JVMs (Scale, and this one) get faster for a while as their code is compiled; traffic
+    // under another experiment id warms them up so the baseline is not learned on cold code.
+    Duration warmFor = Durations.parse("--jvm-warmup", jvmWarmup);
+    if (!warmFor.isZero()) {
+      try (DemoTargets.Probe warm =
+          targets.startProbe(bootstrap, experimentId + "-jvm-warmup", rps)) {
+        phase("JVM warm-up (not judged)", warmFor, warm, null);
+      }
+    }
     DemoTargets.Probe probe = targets.startProbe(bootstrap, experimentId, rps);
     started.push(probe);
 
@@ -232,7 +247,7 @@ public final class DemoCommand implements Callable<Integer> {
     StringBuilder line = new StringBuilder();
     line.append(String.format(Locale.ROOT, "[%4ds] %-26s ", elapsed(), phase));
     line.append(probe.summary());
-    var verdicts = follower.latestVerdicts();
+    var verdicts = follower == null ? Map.<String, WindowVerdict>of() : follower.latestVerdicts();
     for (var shown :
         List.of(Map.entry("http.latency.ms", "latency"), Map.entry("http.error", "errors"))) {
       WindowVerdict v = verdicts.get(shown.getKey());
