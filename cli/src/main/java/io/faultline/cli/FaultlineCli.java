@@ -13,7 +13,13 @@ import picocli.CommandLine.Command;
       "Chaos experiments on Kafka: attack an experimental group, compare it with",
       "a control group, and get a verdict with MTTD and MTTR."
     },
-    subcommands = {DemoCommand.class, AnalyzeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      AttackCommandLine.Attack.class,
+      AttackCommandLine.Halt.class,
+      AnalyzeCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class FaultlineCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

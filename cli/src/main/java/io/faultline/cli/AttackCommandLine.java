@@ -1,0 +1,291 @@
+package io.faultline.cli;
+
+import io.faultline.schema.AttackCommand;
+import io.faultline.schema.AttackCommandCodec;
+import io.faultline.schema.AttackEvent;
+import io.faultline.schema.AttackEventType;
+import io.faultline.schema.AvroSerde;
+import io.faultline.schema.CommandSignature;
+import io.faultline.schema.CommandType;
+import io.faultline.schema.Durations;
+import io.faultline.schema.Group;
+import io.faultline.schema.InvalidRecordException;
+import io.faultline.schema.TargetSelector;
+import io.faultline.schema.Topics;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Publishes one attack command and follows its events: {@code faultline attack} (START) and {@code
+ * faultline halt} (HALT_ALL). Commands are signed when {@code FAULTLINE_AGENT_COMMAND_SECRET} is
+ * set, the same secret the agents check.
+ */
+final class AttackCommandLine {
+
+  private AttackCommandLine() {}
+
+  @Command(
+      name = "attack",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Start one attack on EXPERIMENTAL targets and wait until the agent reports it.",
+        "Exit code: 0 started (or accepted, with --dry-run), 1 rejected or failed, 2 error."
+      })
+  static final class Attack implements Callable<Integer> {
+
+    @Parameters(index = "0", description = "The fault, e.g. cpu-burn, kill-process, pause-process.")
+    String fault;
+
+    @Option(
+        names = "--target",
+        required = true,
+        split = ",",
+        description = "Target names, comma-separated.")
+    List<String> targets;
+
+    @Option(names = "--kind", description = "Target kind (default: ${DEFAULT-VALUE}).")
+    String kind = "process";
+
+    @Option(
+        names = "--mode",
+        description = "one, all, fixed:N, percent:P (default: ${DEFAULT-VALUE}).")
+    String mode = "all";
+
+    @Option(names = "--duration", required = true, description = "How long, e.g. 30s, 5m.")
+    String duration;
+
+    @Option(
+        names = "--param",
+        description = "Fault parameter key=value, repeatable (e.g. cores=2).")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--experiment", description = "Experiment id (default: adhoc-<random>).")
+    String experimentId;
+
+    @Option(
+        names = "--dry-run",
+        description = "Select and report the targets without touching them.")
+    boolean dryRun;
+
+    @Option(
+        names = "--timeout",
+        description = "How long to wait for the agent (default: ${DEFAULT-VALUE}).")
+    String timeout = "30s";
+
+    @Mixin KafkaOptions kafka = new KafkaOptions();
+
+    PrintStream out = System.out;
+
+    @Override
+    public Integer call() {
+      try {
+        String experiment =
+            experimentId != null
+                ? experimentId
+                : "adhoc-" + UUID.randomUUID().toString().substring(0, 8);
+        AttackCommand command =
+            AttackCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString())
+                .setExperimentId(experiment)
+                .setType(CommandType.START)
+                .setFault(fault)
+                .setTarget(
+                    TargetSelector.newBuilder()
+                        .setKind(kind)
+                        .setNames(targets)
+                        .setGroup(Group.EXPERIMENTAL)
+                        .setMode(mode)
+                        .build())
+                .setDurationMs(Durations.parse("--duration", duration).toMillis())
+                .setParameters(new HashMap<>(params))
+                .setDryRun(dryRun)
+                .build();
+        Set<AttackEventType> done =
+            dryRun
+                ? Set.of(AttackEventType.ACCEPTED, AttackEventType.REJECTED)
+                : Set.of(AttackEventType.STARTED, AttackEventType.REJECTED, AttackEventType.FAILED);
+        AttackEvent last =
+            publishAndFollow(kafka, command, done, Durations.parse("--timeout", timeout), out);
+        return last.getType() == AttackEventType.REJECTED
+                || last.getType() == AttackEventType.FAILED
+            ? 1
+            : 0;
+      } catch (InvalidRecordException | IllegalStateException | IllegalArgumentException e) {
+        System.err.println("faultline attack: " + e.getMessage());
+        return 2;
+      }
+    }
+  }
+
+  @Command(
+      name = "halt",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Recover every active attack of an experiment (or of all, with --all) and wait for it.",
+        "Exit code: 0 sent (and, with --wait, at least one attack rolled back), 2 error."
+      })
+  static final class Halt implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", description = "The experiment id.")
+    String experimentId;
+
+    @ArgGroup(exclusive = true)
+    Scope scope;
+
+    static final class Scope {
+      @Option(names = "--all", description = "Every experiment's attacks.")
+      boolean all;
+    }
+
+    @Option(names = "--wait", description = "Wait for a ROLLED_BACK event (up to --timeout).")
+    boolean waitForRollback;
+
+    @Option(names = "--timeout", description = "How long to wait (default: ${DEFAULT-VALUE}).")
+    String timeout = "30s";
+
+    @Mixin KafkaOptions kafka = new KafkaOptions();
+
+    PrintStream out = System.out;
+
+    @Override
+    public Integer call() {
+      boolean all = scope != null && scope.all;
+      if ((experimentId == null) == !all) {
+        System.err.println("faultline halt: give an EXPERIMENT id or --all (not both)");
+        return 2;
+      }
+      try {
+        AttackCommand command =
+            AttackCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString())
+                .setExperimentId(all ? "*" : experimentId)
+                .setType(CommandType.HALT_ALL)
+                .build();
+        if (waitForRollback) {
+          publishAndFollow(
+              kafka,
+              command,
+              Set.of(AttackEventType.ROLLED_BACK),
+              Durations.parse("--timeout", timeout),
+              out);
+        } else {
+          publish(kafka, command);
+          out.println(
+              "HALT_ALL sent for " + (all ? "every experiment" : "experiment " + experimentId));
+        }
+        return 0;
+      } catch (IllegalStateException | IllegalArgumentException e) {
+        System.err.println("faultline halt: " + e.getMessage());
+        return 2;
+      }
+    }
+  }
+
+  private static AttackCommand signIfConfigured(AttackCommand command) {
+    command.setIssuedAt(System.currentTimeMillis());
+    command.setIssuedBy("faultline cli " + System.getProperty("user.name", ""));
+    String secret = System.getenv("FAULTLINE_AGENT_COMMAND_SECRET");
+    return secret == null || secret.isEmpty() ? command : CommandSignature.signed(command, secret);
+  }
+
+  private static void publish(KafkaOptions kafka, AttackCommand command) {
+    Topics topics = new Topics(kafka.topicsPrefix, 3);
+    AttackCommand signed = signIfConfigured(command);
+    try (var producer =
+        new KafkaProducer<>(
+            kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topics.attackCommands().name(),
+                  signed.getExperimentId(),
+                  AttackCommandCodec.toAvro(signed)))
+          .get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot publish to "
+              + kafka.clientConfig().get("bootstrap.servers")
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** Publishes, prints this command's events, returns the first whose type is in {@code done}. */
+  static AttackEvent publishAndFollow(
+      KafkaOptions kafka,
+      AttackCommand command,
+      Set<AttackEventType> done,
+      Duration timeout,
+      PrintStream out) {
+    Topics topics = new Topics(kafka.topicsPrefix, 3);
+    AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
+    Map<String, Object> conf = new HashMap<>(kafka.clientConfig());
+    conf.put("group.id", "faultline-cli-" + UUID.randomUUID());
+    conf.put("auto.offset.reset", "latest");
+    conf.put("enable.auto.commit", "false");
+    try (var consumer =
+        new KafkaConsumer<>(conf, new StringDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topics.attackEvents().name()));
+      long joined = System.currentTimeMillis() + timeout.toMillis();
+      while (consumer.assignment().isEmpty() && System.currentTimeMillis() < joined) {
+        consumer.poll(Duration.ofMillis(50));
+      }
+      publish(kafka, command);
+      boolean halt = command.getType() == CommandType.HALT_ALL;
+      long deadline = System.currentTimeMillis() + timeout.toMillis();
+      while (System.currentTimeMillis() < deadline) {
+        for (var r : consumer.poll(Duration.ofMillis(100))) {
+          AttackEvent e;
+          try {
+            e = serde.decode(r.value());
+          } catch (RuntimeException unreadable) {
+            continue;
+          }
+          boolean mine =
+              command.getCommandId().equals(e.getCommandId())
+                  || (halt && String.valueOf(e.getReason()).contains(command.getCommandId()));
+          if (!mine) {
+            continue;
+          }
+          out.println(
+              e.getType()
+                  + " "
+                  + e.getFault()
+                  + " "
+                  + String.join(", ", e.getTargets())
+                  + (e.getReason() == null ? "" : " (" + e.getReason() + ")"));
+          if (done.contains(e.getType())) {
+            return e;
+          }
+        }
+      }
+      throw new IllegalStateException(
+          "no answer from an agent within "
+              + Durations.format(timeout)
+              + " (is one running on this cluster?)");
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package io.faultline.cli;
+
+import io.faultline.schema.ConfigSource;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Where Kafka is: {@code --bootstrap-server}, and client properties (TLS, SASL) from a file. */
+final class KafkaOptions {
+
+  @Option(
+      names = "--bootstrap-server",
+      description =
+          "Kafka bootstrap servers (default: FAULTLINE_BOOTSTRAP_SERVERS or 127.0.0.1:9092).")
+  String bootstrapServer;
+
+  @Option(
+      names = "--config",
+      description = "Kafka client properties file (security.protocol, sasl.*, ssl.*).")
+  Path config;
+
+  @Option(names = "--topics-prefix", description = "Topic name prefix (default: ${DEFAULT-VALUE}).")
+  String topicsPrefix = "faultline.";
+
+  Map<String, Object> clientConfig() {
+    Map<String, Object> conf = new HashMap<>();
+    if (config != null) {
+      conf.putAll(ConfigSource.load(config, Map.of()));
+    }
+    String bootstrap =
+        bootstrapServer != null
+            ? bootstrapServer
+            : System.getenv()
+                .getOrDefault(
+                    "FAULTLINE_BOOTSTRAP_SERVERS",
+                    (String) conf.getOrDefault("bootstrap.servers", "127.0.0.1:9092"));
+    conf.put("bootstrap.servers", bootstrap);
+    return conf;
+  }
+}
