@@ -76,13 +76,7 @@ class AgentCrashIT {
                 new StringSerializer());
         var consumer =
             new KafkaConsumer<>(
-                Map.<String, Object>of(
-                    "bootstrap.servers",
-                    TestBroker.bootstrapServers(),
-                    "group.id",
-                    "it-" + UUID.randomUUID(),
-                    "auto.offset.reset",
-                    "earliest"),
+                TestBroker.consumerConfig(),
                 new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topics.attackEvents().name()));

@@ -91,13 +91,7 @@ class AttackAgentIT {
     AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
     try (var consumer =
         new KafkaConsumer<>(
-            Map.<String, Object>of(
-                "bootstrap.servers",
-                TestBroker.bootstrapServers(),
-                "group.id",
-                "it-" + UUID.randomUUID(),
-                "auto.offset.reset",
-                "earliest"),
+            TestBroker.consumerConfig(),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topics.attackEvents().name(), topics.dlq().name()));

@@ -104,13 +104,7 @@ class SafetyIT {
                 new ByteArraySerializer());
         var consumer =
             new KafkaConsumer<>(
-                Map.<String, Object>of(
-                    "bootstrap.servers",
-                    TestBroker.bootstrapServers(),
-                    "group.id",
-                    "it-" + UUID.randomUUID(),
-                    "auto.offset.reset",
-                    "earliest"),
+                TestBroker.consumerConfig(),
                 new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topics.attackEvents().name()));

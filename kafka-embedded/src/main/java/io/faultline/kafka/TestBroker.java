@@ -27,6 +27,17 @@ public final class TestBroker {
     return bootstrapServers;
   }
 
+  /** Consumer settings for a test: this broker, a group of its own, reading from the start. */
+  public static java.util.Map<String, Object> consumerConfig() {
+    return java.util.Map.of(
+        "bootstrap.servers",
+        bootstrapServers(),
+        "group.id",
+        "it-" + java.util.UUID.randomUUID(),
+        "auto.offset.reset",
+        "earliest");
+  }
+
   private static String startContainer() {
     try {
       Class<?> type = Class.forName("org.testcontainers.kafka.KafkaContainer");

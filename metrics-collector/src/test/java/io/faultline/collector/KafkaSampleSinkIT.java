@@ -61,13 +61,7 @@ class KafkaSampleSinkIT {
     List<ConsumerRecord<String, MetricSample>> records = new ArrayList<>();
     try (var consumer =
         new KafkaConsumer<>(
-            Map.<String, Object>of(
-                "bootstrap.servers",
-                TestBroker.bootstrapServers(),
-                "group.id",
-                "it-" + UUID.randomUUID(),
-                "auto.offset.reset",
-                "earliest"),
+            TestBroker.consumerConfig(),
             new StringDeserializer(),
             topics.metrics().valueSerde().deserializer())) {
       consumer.subscribe(List.of(topics.metrics().name()));
