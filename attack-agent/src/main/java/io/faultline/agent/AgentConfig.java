@@ -36,11 +36,17 @@ public record AgentConfig(
     if (bootstrap == null || bootstrap.isBlank()) {
       throw new IllegalArgumentException("bootstrap.servers: required, e.g. 127.0.0.1:9092");
     }
-    Duration max =
-        Durations.parse("agent.max.duration", map.getOrDefault("agent.max.duration", "15m"));
+    String prefix = map.getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX);
+    if (!prefix.matches("[A-Za-z0-9._-]{0,200}")) {
+      throw new IllegalArgumentException(
+          "topics.prefix '" + prefix + "': may hold only letters, digits, '.', '_' and '-'");
+    }
+    Duration max = duration(map, "agent.max.duration", "15m");
     if (max.compareTo(MIN_DURATION) < 0 || max.compareTo(Duration.ofHours(24)) > 0) {
       throw new IllegalArgumentException(
-          "agent.max.duration " + Durations.format(max) + ": must be between 1s and 24h");
+          "agent.max.duration "
+              + map.getOrDefault("agent.max.duration", "15m").strip()
+              + ": must be between 1s and 24h");
     }
     String concurrentText = map.getOrDefault("agent.max.concurrent", "5");
     int concurrent;
@@ -53,25 +59,41 @@ public record AgentConfig(
       throw new IllegalArgumentException(
           "agent.max.concurrent '" + concurrentText + "': must be a whole number from 1 to 1000");
     }
-    Duration maxAge =
-        Durations.parse("agent.command.max.age", map.getOrDefault("agent.command.max.age", "5m"));
+    Duration maxAge = duration(map, "agent.command.max.age", "5m");
+    if (maxAge.compareTo(MIN_DURATION) < 0) {
+      throw new IllegalArgumentException(
+          "agent.command.max.age " + Durations.format(maxAge) + ": must be at least 1s");
+    }
     String secret = map.get("agent.command.secret");
     if (secret != null && secret.length() < 16) {
       throw new IllegalArgumentException(
           "agent.command.secret: must be at least 16 characters (it is " + secret.length() + ")");
     }
-    Duration window =
-        Durations.parse("agent.signature.window", map.getOrDefault("agent.signature.window", "2m"));
-    Duration lease = Durations.parse("agent.lease", map.getOrDefault("agent.lease", "30s"));
+    Duration window = duration(map, "agent.signature.window", "2m");
+    if (window.compareTo(MIN_DURATION) < 0) {
+      throw new IllegalArgumentException(
+          "agent.signature.window " + Durations.format(window) + ": must be at least 1s");
+    }
+    Duration lease = duration(map, "agent.lease", "30s");
     if (lease.compareTo(Duration.ofSeconds(2)) < 0 || lease.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException(
-          "agent.lease " + Durations.format(lease) + ": must be between 2s and 1h");
+          "agent.lease "
+              + map.getOrDefault("agent.lease", "30s").strip()
+              + ": must be between 2s and 1h");
     }
     String targets = map.get("agent.targets.dir");
+    if (targets != null && targets.isBlank()) {
+      throw new IllegalArgumentException(
+          "agent.targets.dir: must not be empty; the directory of <name>.properties target files");
+    }
+    String agentId = map.getOrDefault("agent.id", defaultAgentId());
+    if (agentId.isBlank()) {
+      throw new IllegalArgumentException("agent.id: must not be empty");
+    }
     return new AgentConfig(
         bootstrap,
-        map.getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX),
-        map.getOrDefault("agent.id", "agent-" + ManagementFactory.getRuntimeMXBean().getName()),
+        prefix,
+        agentId,
         max,
         concurrent,
         maxAge,
@@ -80,6 +102,27 @@ public record AgentConfig(
         window,
         lease,
         ConfigSource.subset(map, "kafka."));
+  }
+
+  /** {@code agent-<pid>@<host>}: tells which process on which host applied an attack. */
+  static String defaultAgentId() {
+    return "agent-" + ManagementFactory.getRuntimeMXBean().getName();
+  }
+
+  private static Duration duration(Map<String, String> map, String key, String fallback) {
+    String text = map.getOrDefault(key, fallback);
+    try {
+      Duration d = Durations.parse(key, text);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(key + " '" + text + "': must not be negative");
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          key + " '" + text + "': not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S", e);
+    }
   }
 
   /** Secrets stay out of logs: the command secret and any Kafka password or JAAS config. */

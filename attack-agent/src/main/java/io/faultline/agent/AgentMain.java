@@ -4,6 +4,7 @@ import io.faultline.schema.ConfigSource;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -18,7 +19,9 @@ public final class AgentMain {
     Map<String, Object> adminConf = new HashMap<>(config.kafka());
     adminConf.put("bootstrap.servers", config.bootstrapServers());
     try (Admin admin = Admin.create(adminConf)) {
-      TopicProvisioner.ensure(admin, new Topics(config.topicsPrefix(), 3), (short) 1);
+      Topics topics = new Topics(config.topicsPrefix(), 3);
+      TopicProvisioner.ensure(admin, topics, (short) 1);
+      TopicLeaders.await(admin, topics, Duration.ofSeconds(30));
     }
     AttackAgent agent = new AttackAgent(config);
     Thread thread = new Thread(agent, "attack-agent");

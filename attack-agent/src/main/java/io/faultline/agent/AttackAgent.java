@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +33,11 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -75,21 +79,16 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private final DeadMansSwitch deadMansSwitch;
   private final OrphanRecovery orphans;
   private volatile boolean running = true;
+  private volatile Thread runner;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Object lifecycle = new Object();
+  private boolean closed; // guarded by lifecycle
 
   public AttackAgent(AgentConfig config) {
     this.config = config;
     this.topics = new Topics(config.topicsPrefix(), 3);
     this.localTargets = new LocalTargets(config.targetsDir());
-    this.executors =
-        List.of(
-                ShutdownProcess.kill(),
-                ShutdownProcess.terminate(),
-                new PauseProcess(),
-                new CpuBurn())
-            .stream()
-            .collect(
-                Collectors.toMap(
-                    FaultExecutor::fault, Function.identity(), (a, b) -> a, TreeMap::new));
+    this.executors = localExecutors();
     Map<String, Object> consumerConf = new HashMap<>(config.kafka());
     consumerConf.put("bootstrap.servers", config.bootstrapServers());
     consumerConf.put("group.id", GROUP);
@@ -121,12 +120,48 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             });
   }
 
+  /** The local executors by fault name, sorted (error messages list them). */
+  static Map<String, FaultExecutor> localExecutors() {
+    return List.of(
+            ShutdownProcess.kill(), ShutdownProcess.terminate(), new PauseProcess(), new CpuBurn())
+        .stream()
+        .collect(
+            Collectors.toMap(FaultExecutor::fault, Function.identity(), (a, b) -> a, TreeMap::new));
+  }
+
   public Set<String> faults() {
     return executors.keySet();
   }
 
   @Override
   public void run() {
+    synchronized (lifecycle) {
+      if (closed || runner != null) {
+        log.warn("agent {}: run() after close() or twice; not consuming", config.agentId());
+        return;
+      }
+      runner = Thread.currentThread();
+    }
+    Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
+    try {
+      consume(handled);
+    } catch (WakeupException e) {
+      // close() was called
+    } catch (RuntimeException e) {
+      log.error(
+          "agent {} stopped consuming {}: {}; active attacks still end at their duration",
+          config.agentId(),
+          topics.attackCommands().name(),
+          e.toString(),
+          e);
+    } finally {
+      commitQuietly(handled);
+      consumer.close(Duration.ofSeconds(5));
+      stopped.countDown();
+    }
+  }
+
+  private void consume(Map<TopicPartition, OffsetAndMetadata> handled) {
     deadMansSwitch.start();
     try {
       orphans.start();
@@ -145,20 +180,60 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         localTargets.dir(),
         Durations.format(config.maxDuration()),
         config.maxConcurrent());
-    try {
-      while (running) {
-        var records = consumer.poll(Duration.ofMillis(100));
-        for (ConsumerRecord<String, byte[]> record : records) {
-          handle(record);
+    while (running) {
+      var records = consumer.poll(Duration.ofMillis(100));
+      for (ConsumerRecord<String, byte[]> record : records) {
+        if (!running) {
+          break; // the rest is left uncommitted for the next agent
         }
-        if (!records.isEmpty()) {
-          consumer.commitSync();
-        }
+        handleSafely(record);
+        handled.put(
+            new TopicPartition(record.topic(), record.partition()),
+            new OffsetAndMetadata(record.offset() + 1));
       }
-    } catch (WakeupException e) {
-      // close() was called
-    } finally {
-      consumer.close(Duration.ofSeconds(5));
+      if (!handled.isEmpty()) {
+        try {
+          consumer.commitSync(handled);
+        } catch (WakeupException e) {
+          throw e; // run() commits them on the way out
+        } catch (KafkaException e) {
+          // e.g. a rebalance: these commands may be seen again; commandIds make that harmless here
+          log.warn("cannot commit the offsets of handled commands {}: {}", handled, e.toString());
+        }
+        handled.clear();
+      }
+    }
+  }
+
+  /** So that a command handled before a shutdown is not applied again by the next agent. */
+  private void commitQuietly(Map<TopicPartition, OffsetAndMetadata> handled) {
+    if (handled.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(handled, Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      log.warn("cannot commit the offsets of handled commands {}: {}", handled, e.toString());
+    }
+  }
+
+  /** Whatever goes wrong with one record, the agent goes on with the next (safety invariant 8). */
+  private void handleSafely(ConsumerRecord<String, byte[]> record) {
+    try {
+      handle(record);
+    } catch (RuntimeException e) {
+      log.error(
+          "command at {}-{}@{}: unexpected {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e.toString(),
+          e);
+      try {
+        reject(record, record.key(), null, "agent error while handling the command: " + e);
+      } catch (RuntimeException again) {
+        log.error("cannot even reject it: {}", again.toString());
+      }
     }
   }
 
@@ -238,17 +313,6 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   }
 
   private void start(AttackCommand command) {
-    FaultExecutor executor = executors.get(command.getFault());
-    if (executor == null) {
-      throw new InvalidRecordException(
-          "fault",
-          "'"
-              + command.getFault()
-              + "' is unknown; known faults: "
-              + String.join(", ", executors.keySet()));
-    }
-    Duration duration = duration(command);
-    executor.validate(command.getParameters());
     if (active.size() >= config.maxConcurrent()) {
       throw new InvalidRecordException(
           null,
@@ -258,13 +322,11 @@ public final class AttackAgent implements Runnable, AutoCloseable {
               + config.maxConcurrent()
               + ")");
     }
-    List<ProcessTarget> targets =
-        TargetSelection.select(command.getTarget(), localTargets.read(), random);
-    for (ProcessTarget t : targets) {
-      if (!t.isAlive()) {
-        throw new InvalidRecordException("target", t.describe() + " is not running");
-      }
-    }
+    AttackPlan plan =
+        AttackPlan.of(command, executors, config.maxDuration(), localTargets.read(), random);
+    FaultExecutor executor = plan.executor();
+    Duration duration = plan.duration();
+    List<ProcessTarget> targets = plan.targets();
     String attackId =
         command.getAttackId() != null
             ? command.getAttackId()
@@ -351,22 +413,6 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             () -> recover(attackId, AttackEventType.ROLLED_BACK, "duration elapsed"),
             duration.toMillis(),
             TimeUnit.MILLISECONDS);
-  }
-
-  private Duration duration(AttackCommand command) {
-    Long ms = command.getDurationMs();
-    String allowed =
-        "must be between "
-            + Durations.format(AgentConfig.MIN_DURATION)
-            + " and "
-            + Durations.format(config.maxDuration());
-    if (ms == null) {
-      throw new InvalidRecordException("durationMs", "required for START; " + allowed);
-    }
-    if (ms < AgentConfig.MIN_DURATION.toMillis() || ms > config.maxDuration().toMillis()) {
-      throw new InvalidRecordException("durationMs", ms + " ms " + allowed);
-    }
-    return Duration.ofMillis(ms);
   }
 
   private void stop(AttackCommand command) {
@@ -618,17 +664,47 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     return ids.size();
   }
 
+  /**
+   * Stops taking commands, waits for the command in hand (so an attack being applied right now is
+   * recovered too), recovers every active attack, then closes the clients. Safe to call twice.
+   */
   @Override
   public void close() {
+    Thread consuming;
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      consuming = runner;
+    }
     running = false;
     consumer.wakeup();
+    if (consuming != null && consuming != Thread.currentThread()) {
+      try {
+        if (!stopped.await(15, TimeUnit.SECONDS)) {
+          log.warn("agent {}: the command thread did not stop within 15 s", config.agentId());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     deadMansSwitch.close();
     orphans.close();
-    if (!active.isEmpty()) {
-      log.warn("agent {} closing: recovering {} active attacks", config.agentId(), active.size());
+    if (active.isEmpty()) {
+      log.info("agent {} closing: no active attacks", config.agentId());
+    } else {
+      log.warn(
+          "agent {} closing: recovering {} active attacks {}",
+          config.agentId(),
+          active.size(),
+          active.keySet());
     }
     recoverAll("agent shutting down");
     expiries.shutdownNow();
     producer.close(Duration.ofSeconds(5));
+    if (consuming == null) {
+      consumer.close(Duration.ofSeconds(5)); // run() never started
+    }
   }
 }

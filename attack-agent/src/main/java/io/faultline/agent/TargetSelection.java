@@ -58,14 +58,14 @@ public final class TargetSelection {
     if (candidates.isEmpty()) {
       throw new InvalidRecordException("target", "no EXPERIMENTAL process target matches");
     }
-    int n = count(selector.getMode(), candidates.size());
+    int n = count(selector.getMode(), candidates.size(), random);
     List<ProcessTarget> shuffled = new ArrayList<>(candidates);
     Collections.shuffle(shuffled, random);
     return List.copyOf(shuffled.subList(0, n));
   }
 
   /** How many of {@code available} targets a mode takes: at least one, at most all. */
-  static int count(String mode, int available) {
+  static int count(String mode, int available, Random random) {
     String m = mode == null ? "one" : mode.strip();
     try {
       if (m.equals("one")) {
@@ -88,7 +88,7 @@ public final class TargetSelection {
       if (m.startsWith("random-max-percent:")) {
         double p = percent(m.substring(19));
         int max = Math.max(1, (int) Math.floor(available * p / 100));
-        return 1 + new Random().nextInt(max);
+        return 1 + random.nextInt(max);
       }
     } catch (NumberFormatException e) {
       // reported below

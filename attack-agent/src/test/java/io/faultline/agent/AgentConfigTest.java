@@ -3,31 +3,100 @@ package io.faultline.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AgentConfigTest {
 
+  private static AgentConfig with(String... keyValues) {
+    Map<String, String> map = new HashMap<>();
+    map.put("bootstrap.servers", "b:9092");
+    for (int i = 0; i < keyValues.length; i += 2) {
+      map.put(keyValues[i], keyValues[i + 1]);
+    }
+    return AgentConfig.fromMap(map);
+  }
+
   @Test
   void defaults() {
-    AgentConfig c = AgentConfig.fromMap(Map.of("bootstrap.servers", "b:9092"));
+    AgentConfig c = with();
     assertThat(c.maxDuration()).isEqualTo(Duration.ofMinutes(15));
     assertThat(c.maxConcurrent()).isEqualTo(5);
     assertThat(c.topicsPrefix()).isEqualTo("faultline.");
+    assertThat(c.agentId()).isEqualTo("agent-" + ProcessHandle.current().pid() + "@" + host());
+    assertThat(c.targetsDir()).isEqualTo(Path.of(".faultline", "targets"));
+    assertThat(c.commandSecret()).isNull();
+    assertThat(c.lease()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.kafka()).isEmpty();
+  }
+
+  private static String host() {
+    String name = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+    return name.substring(name.indexOf('@') + 1);
+  }
+
+  @Test
+  void readsEveryKeyAndPassesKafkaClientSettingsThrough() {
+    AgentConfig c =
+        with(
+            "topics.prefix", "it-1.",
+            "agent.id", "agent-a",
+            "agent.max.duration", "2m",
+            "agent.max.concurrent", "3",
+            "agent.targets.dir", "/tmp/targets",
+            "kafka.security.protocol", "SASL_SSL",
+            "kafka.sasl.jaas.config", "secret-jaas");
+    assertThat(c.topicsPrefix()).isEqualTo("it-1.");
+    assertThat(c.agentId()).isEqualTo("agent-a");
+    assertThat(c.maxDuration()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(c.maxConcurrent()).isEqualTo(3);
+    assertThat(c.targetsDir()).isEqualTo(Path.of("/tmp/targets"));
+    assertThat(c.kafka())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.jaas.config", "secret-jaas")
+        .doesNotContainKey("kafka.security.protocol");
   }
 
   @Test
   void namesTheBadKey() {
     assertThatThrownBy(() -> AgentConfig.fromMap(Map.of()))
         .hasMessageStartingWith("bootstrap.servers: required");
-    assertThatThrownBy(
-            () -> AgentConfig.fromMap(Map.of("bootstrap.servers", "b", "agent.max.duration", "0s")))
-        .hasMessage("agent.max.duration 0ms: must be between 1s and 24h");
-    assertThatThrownBy(
-            () ->
-                AgentConfig.fromMap(
-                    Map.of("bootstrap.servers", "b", "agent.max.concurrent", "many")))
+    assertThatThrownBy(() -> with("agent.max.duration", "0s"))
+        .hasMessage("agent.max.duration 0s: must be between 1s and 24h");
+    assertThatThrownBy(() -> with("agent.max.duration", "25h"))
+        .hasMessage("agent.max.duration 25h: must be between 1s and 24h");
+    assertThatThrownBy(() -> with("agent.max.concurrent", "many"))
         .hasMessage("agent.max.concurrent 'many': must be a whole number from 1 to 1000");
+    assertThatThrownBy(() -> with("agent.max.concurrent", "0"))
+        .hasMessage("agent.max.concurrent '0': must be a whole number from 1 to 1000");
+    assertThatThrownBy(() -> with("agent.lease", "1s"))
+        .hasMessage("agent.lease 1s: must be between 2s and 1h");
+    assertThatThrownBy(() -> with("agent.command.secret", "short"))
+        .hasMessage("agent.command.secret: must be at least 16 characters (it is 5)");
+    assertThatThrownBy(() -> with("topics.prefix", "bad prefix/"))
+        .hasMessageStartingWith("topics.prefix 'bad prefix/': may hold only");
+    assertThatThrownBy(() -> with("agent.targets.dir", " "))
+        .hasMessageStartingWith("agent.targets.dir: must not be empty");
+  }
+
+  @Test
+  void badDurationIsAnIllegalArgumentNamingTheKey() {
+    assertThatThrownBy(() -> with("agent.max.duration", "soon"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("agent.max.duration 'soon': not a duration");
+    assertThatThrownBy(() -> with("agent.command.max.age", "PT-5S"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("agent.command.max.age 'PT-5S': must not be negative");
+  }
+
+  @Test
+  void secretsStayOutOfToString() {
+    String text =
+        with("agent.command.secret", "0123456789abcdef-secret", "kafka.sasl.jaas.config", "pw=x")
+            .toString();
+    assertThat(text).doesNotContain("0123456789abcdef-secret").doesNotContain("pw=x");
   }
 }

@@ -1,0 +1,144 @@
+package io.faultline.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faultline.schema.AttackCommand;
+import io.faultline.schema.CommandType;
+import io.faultline.schema.Group;
+import io.faultline.schema.InvalidRecordException;
+import io.faultline.schema.TargetSelector;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** How a START command is checked before anything is touched, and what the rejections say. */
+class AttackPlanTest {
+
+  private static final long ALIVE = ProcessHandle.current().pid();
+  private static final Duration MAX = Duration.ofMinutes(15);
+
+  private final List<ProcessTarget> targets =
+      List.of(
+          new ProcessTarget("scale-control", Group.CONTROL, ALIVE, "127.0.0.1", 8081, null),
+          new ProcessTarget(
+              "scale-experimental", Group.EXPERIMENTAL, ALIVE, "127.0.0.1", 8082, "1"));
+
+  private static AttackCommand.Builder command() {
+    return AttackCommand.newBuilder()
+        .setCommandId("c-1")
+        .setExperimentId("e-1")
+        .setType(CommandType.START)
+        .setFault("cpu-burn")
+        .setDurationMs(3000L)
+        .setTarget(
+            TargetSelector.newBuilder()
+                .setKind("process")
+                .setNames(List.of("scale-experimental"))
+                .setGroup(Group.EXPERIMENTAL)
+                .setMode("all")
+                .build());
+  }
+
+  private AttackPlan plan(AttackCommand.Builder command) {
+    return AttackPlan.of(
+        command.build(), AttackAgent.localExecutors(), MAX, targets, new Random(7));
+  }
+
+  @Test
+  void validCommandResolvesExecutorDurationAndExperimentalTargets() {
+    AttackPlan plan = plan(command().setParameters(Map.of("cores", "2", "percent", "50")));
+    assertThat(plan.executor().fault()).isEqualTo("cpu-burn");
+    assertThat(plan.duration()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(plan.parameters()).containsEntry("cores", "2");
+    assertThat(plan.targets())
+        .extracting(ProcessTarget::name)
+        .containsExactly("scale-experimental");
+  }
+
+  @Test
+  void rejectsMissingDurationNamingTheFieldAndTheRange() {
+    assertThatThrownBy(() -> plan(command().setDurationMs(null)))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessageStartingWith("durationMs: required for START")
+        .hasMessageEndingWith("must be between 1s and 15m")
+        .extracting(e -> ((InvalidRecordException) e).field())
+        .isEqualTo("durationMs");
+  }
+
+  @Test
+  void rejectsDurationOutsideOneSecondToTheConfiguredMaximum() {
+    assertThatThrownBy(() -> plan(command().setDurationMs(0L)))
+        .hasMessage("durationMs: 0 ms must be between 1s and 15m");
+    assertThatThrownBy(() -> plan(command().setDurationMs(999L)))
+        .hasMessage("durationMs: 999 ms must be between 1s and 15m");
+    assertThatThrownBy(() -> plan(command().setDurationMs(900_001L)))
+        .hasMessage("durationMs: 900001 ms must be between 1s and 15m");
+    assertThat(plan(command().setDurationMs(900_000L)).duration()).isEqualTo(MAX);
+  }
+
+  @Test
+  void rejectsUnknownFaultListingTheKnownOnes() {
+    assertThatThrownBy(() -> plan(command().setFault("melt-cpu")))
+        .hasMessage(
+            "fault: 'melt-cpu' is unknown; known faults: cpu-burn, kill-process, pause-process,"
+                + " terminate-process");
+    assertThatThrownBy(() -> plan(command().setFault("x".repeat(10_000))))
+        .hasMessageContaining("(10000 chars)")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200));
+  }
+
+  @Test
+  void rejectsParametersOutOfRange() {
+    assertThatThrownBy(() -> plan(command().setParameters(Map.of("cores", "0"))))
+        .hasMessage("parameters.cores: '0': must be a whole number from 1 to 64");
+    assertThatThrownBy(() -> plan(command().setParameters(Map.of("percent", "150"))))
+        .hasMessage("parameters.percent: '150': must be a whole number from 1 to 100");
+  }
+
+  @Test
+  void rejectsCommandTargetingControlGroup() {
+    TargetSelector control =
+        TargetSelector.newBuilder().setGroup(Group.CONTROL).setMode("all").build();
+    assertThatThrownBy(() -> plan(command().setTarget(control)))
+        .hasMessage("target.group: CONTROL: attacks may only target the EXPERIMENTAL group");
+    TargetSelector namesControl =
+        TargetSelector.newBuilder()
+            .setGroup(Group.EXPERIMENTAL)
+            .setNames(List.of("scale-experimental", "scale-control"))
+            .setMode("all")
+            .build();
+    assertThatThrownBy(() -> plan(command().setTarget(namesControl)))
+        .hasMessage(
+            "target.names: 'scale-control' is in the CONTROL group; only EXPERIMENTAL targets are"
+                + " attacked");
+  }
+
+  @Test
+  void rejectsMissingTargetAndOtherKinds() {
+    assertThatThrownBy(() -> plan(command().setTarget(null))).hasMessageStartingWith("target: ");
+    TargetSelector pod =
+        TargetSelector.newBuilder().setKind("pod").setGroup(Group.EXPERIMENTAL).build();
+    assertThatThrownBy(() -> plan(command().setTarget(pod)))
+        .hasMessageStartingWith("target.kind: 'pod'");
+  }
+
+  @Test
+  void rejectsATargetWhoseProcessIsGone() throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    List<ProcessTarget> stale =
+        List.of(
+            new ProcessTarget("scale-experimental", Group.EXPERIMENTAL, gone.pid(), "", 0, null));
+    assertThatThrownBy(
+            () ->
+                AttackPlan.of(
+                    command().build(), AttackAgent.localExecutors(), MAX, stale, new Random()))
+        .hasMessage(
+            "target: scale-experimental pid="
+                + gone.pid()
+                + " is not running (its target file may be stale)");
+  }
+}
