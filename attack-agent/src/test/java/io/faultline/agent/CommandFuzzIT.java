@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -160,12 +161,23 @@ class CommandFuzzIT {
         var producer =
             new KafkaProducer<>(
                 Map.<String, Object>of(
-                    "bootstrap.servers", TestBroker.bootstrapServers(), "linger.ms", "20"),
+                    "bootstrap.servers",
+                    TestBroker.bootstrapServers(),
+                    "linger.ms",
+                    "20",
+                    "delivery.timeout.ms",
+                    "45000"),
                 new StringSerializer(),
                 new ByteArraySerializer())) {
+      AtomicInteger unsent = new AtomicInteger();
       for (int i = 0; i < RECORDS; i++) {
         producer.send(
-            new ProducerRecord<>(topics.attackCommands().name(), "fuzz-" + i, poison(i, random)));
+            new ProducerRecord<>(topics.attackCommands().name(), "fuzz-" + i, poison(i, random)),
+            (meta, e) -> {
+              if (e != null) {
+                unsent.incrementAndGet();
+              }
+            });
       }
       producer
           .send(
@@ -174,6 +186,8 @@ class CommandFuzzIT {
                   "after-fuzz",
                   AttackCommandCodec.toAvro(valid("after-fuzz"))))
           .get();
+      producer.flush();
+      assertThat(unsent.get()).as("records the test producer failed to send").isZero();
 
       Map<AttackEventType, Integer> byType = new HashMap<>();
       Set<String> rejected = new HashSet<>();
