@@ -36,6 +36,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Path dataDir;
   private final boolean deleteOnClose;
   private final int brokerPort;
+  private final Map<String, Integer> extraPorts = new java.util.LinkedHashMap<>();
   private KafkaRaftServer server;
 
   private EmbeddedKafka(Path dataDir, boolean deleteOnClose, int brokerPort) {
@@ -43,6 +44,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.deleteOnClose = deleteOnClose;
     this.brokerPort = brokerPort;
   }
+
+  /**
+   * A client listener beside the PLAINTEXT one, e.g. {@code SECURE} with protocol {@code SASL_SSL};
+   * its settings go into the overrides as {@code listener.name.secure.*}.
+   */
+  public record Listener(String name, String protocol) {}
 
   /** Starts a broker whose data lives in {@code dataDir}; {@code fresh} wipes it first. */
   public static EmbeddedKafka start(Path dataDir, boolean fresh) {
@@ -60,14 +67,27 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public static EmbeddedKafka start(
       Path dataDir, boolean fresh, boolean deleteOnClose, Map<String, String> overrides) {
+    return start(dataDir, fresh, deleteOnClose, overrides, List.of());
+  }
+
+  /** A broker with extra client listeners (TLS, SASL) on ports of their own. */
+  public static EmbeddedKafka start(
+      Path dataDir,
+      boolean fresh,
+      boolean deleteOnClose,
+      Map<String, String> overrides,
+      List<Listener> extraListeners) {
     long begin = System.nanoTime();
     EmbeddedKafka kafka = new EmbeddedKafka(dataDir, deleteOnClose, freePort());
+    for (Listener l : extraListeners) {
+      kafka.extraPorts.put(l.name(), freePort());
+    }
     try {
       if (fresh) {
         deleteRecursively(dataDir);
       }
       Files.createDirectories(dataDir);
-      kafka.startServer(overrides);
+      kafka.startServer(overrides, extraListeners);
     } catch (Exception e) {
       kafka.close();
       throw new IllegalStateException(
@@ -81,18 +101,26 @@ public final class EmbeddedKafka implements AutoCloseable {
     return kafka;
   }
 
-  private void startServer(Map<String, String> overrides) throws Exception {
+  private void startServer(Map<String, String> overrides, List<Listener> extraListeners)
+      throws Exception {
     int controllerPort = freePort();
     Path logDir = dataDir.resolve("log");
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(NODE_ID));
     props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-    props.put(
-        "listeners",
-        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    StringBuilder listeners = new StringBuilder("PLAINTEXT://127.0.0.1:" + brokerPort);
+    StringBuilder advertised = new StringBuilder(listeners);
+    StringBuilder protocols = new StringBuilder("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    for (Listener l : extraListeners) {
+      String address = l.name() + "://127.0.0.1:" + extraPorts.get(l.name());
+      listeners.append(',').append(address);
+      advertised.append(',').append(address);
+      protocols.append(',').append(l.name()).append(':').append(l.protocol());
+    }
+    props.put("listeners", listeners + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", advertised.toString());
+    props.put("listener.security.protocol.map", protocols.toString());
     props.put("controller.listener.names", "CONTROLLER");
     props.put("inter.broker.listener.name", "PLAINTEXT");
     props.put("log.dirs", logDir.toString());
@@ -142,6 +170,16 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public String bootstrapServers() {
     return "127.0.0.1:" + brokerPort;
+  }
+
+  /** The address of an extra listener given at start, e.g. {@code 127.0.0.1:40123}. */
+  public String listenerAddress(String name) {
+    Integer port = extraPorts.get(name);
+    if (port == null) {
+      throw new IllegalArgumentException(
+          "no listener named " + name + "; this broker has " + extraPorts.keySet());
+    }
+    return "127.0.0.1:" + port;
   }
 
   public Path dataDir() {

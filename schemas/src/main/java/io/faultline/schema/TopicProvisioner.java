@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,8 +116,15 @@ public final class TopicProvisioner {
             .add(new TopicPartition(d.name(), p.partition()));
       }
     }
-    var logDirs =
-        admin.describeLogDirs(expected.keySet()).allDescriptions().get(5, TimeUnit.SECONDS);
+    Map<Integer, Map<String, org.apache.kafka.clients.admin.LogDirDescription>> logDirs;
+    try {
+      logDirs = admin.describeLogDirs(expected.keySet()).allDescriptions().get(5, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof ClusterAuthorizationException) {
+        return null; // a client without DESCRIBE on the cluster can only see the leaders
+      }
+      throw e;
+    }
     for (var broker : expected.entrySet()) {
       Set<TopicPartition> present = new HashSet<>();
       logDirs
