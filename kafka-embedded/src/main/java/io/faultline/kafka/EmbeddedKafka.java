@@ -38,6 +38,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final int brokerPort;
   private final Map<String, Integer> extraPorts = new java.util.LinkedHashMap<>();
   private KafkaRaftServer server;
+  private KafkaConfig config; // kept for restart(): same ports, same data
 
   private EmbeddedKafka(Path dataDir, boolean deleteOnClose, int brokerPort) {
     this.dataDir = dataDir;
@@ -137,7 +138,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("log.segment.bytes", Integer.toString(16 * 1024 * 1024));
     props.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
     props.putAll(overrides);
-    KafkaConfig config = new KafkaConfig(props, false);
+    config = new KafkaConfig(props, false);
 
     if (!Files.exists(logDir.resolve("meta.properties"))) {
       Formatter formatter =
@@ -168,6 +169,30 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /** Stops the broker, keeping its data, for tests of clients that lose Kafka for a while. */
+  public synchronized void stop() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+    }
+  }
+
+  /** Starts the broker again after {@link #stop}, on the same ports with the same data. */
+  public synchronized void restart() {
+    if (server != null) {
+      return;
+    }
+    try {
+      server = new KafkaRaftServer(config, Time.SYSTEM);
+      server.startup();
+      awaitReady();
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot restart the embedded Kafka in " + dataDir + ": " + e, e);
+    }
+  }
+
   public String bootstrapServers() {
     return "127.0.0.1:" + brokerPort;
   }
@@ -187,7 +212,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     if (server != null) {
       try {
         server.shutdown();
