@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Local process targets, read from {@code <dir>/<name>.properties} (name, group, pid, host, port,
- * optional cpus) each time a command is selected, since pids change when a process restarts.
+ * optional cpus and proxy.control) each time a command is selected, since pids change when a process restarts.
  */
 public final class LocalTargets {
 
@@ -75,6 +75,7 @@ public final class LocalTargets {
         Long.parseLong(pid.strip()),
         p.getProperty("host", "127.0.0.1"),
         Integer.parseInt(p.getProperty("port", "0").strip()),
-        p.getProperty("cpus"));
+        p.getProperty("cpus"),
+        p.getProperty("proxy.control"));
   }
 }
