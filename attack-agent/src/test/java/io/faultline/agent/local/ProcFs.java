@@ -13,7 +13,8 @@ final class ProcFs {
 
   /** Resident set size in MB (VmRSS), or -1 once the process is gone. */
   static long rssMb(long pid) {
-    return field(Path.of("/proc", Long.toString(pid), "status"), "VmRSS:") / 1024;
+    long kb = field(Path.of("/proc", Long.toString(pid), "status"), "VmRSS:");
+    return kb < 0 ? -1 : kb / 1024;
   }
 
   /** A counter of /proc/PID/io, e.g. {@code wchar} or {@code write_bytes}; -1 once gone. */
