@@ -104,7 +104,7 @@ public final class AgentFootprintBench {
                   new ByteArrayDeserializer())) {
         // the agent is ready once it answers a dry run
         waitUntilReady(agent, producer, consumer, topics, serde);
-        Thread.sleep(5000); // let start-up work (class loading, JIT) settle
+        Thread.sleep(20_000); // let start-up work (class loading, JIT, group join) settle
         System.out.println(
             "| phase | seconds | CPU, % of one core | CPU ms | RSS MB min / mean / max |"
                 + " heap used MB | threads |");

@@ -256,6 +256,19 @@ class ImpairmentProxyIT {
   }
 
   @Test
+  void anotherAgentRecoversFromTheRecordedDataAlone() throws Exception {
+    Applied applied =
+        new PacketLoss().apply(target, Map.of("percent", "100"), Duration.ofSeconds(60));
+    assertThat(status()).contains("loss=percent:100");
+    // as AttackAgent.recoverOrphan rebuilds a target from attack.state: no proxy.control
+    ProcessTarget orphan =
+        new ProcessTarget("victim", Group.EXPERIMENTAL, proxy.pid(), "", 0, null);
+    assertThat(new PacketLoss().recover(orphan, applied.recovery())).contains("cleared loss");
+    assertThat(status()).contains("loss=none");
+    assertThat(applied.recovery().keySet()).noneMatch(k -> k.contains("."));
+  }
+
+  @Test
   void controlEndpointNamesTheBadParameter() throws Exception {
     HttpResponse<String> r =
         HttpClient.newHttpClient()
