@@ -407,7 +407,10 @@ public final class ImpairmentProxy implements AutoCloseable {
   }
 
   static InetSocketAddress address(String flag, String value) {
-    int colon = value == null ? -1 : value.lastIndexOf(':');
+    if (value == null) {
+      throw new IllegalArgumentException(flag + " is required (HOST:PORT)");
+    }
+    int colon = value.lastIndexOf(':');
     try {
       if (colon > 0) {
         int port = Integer.parseInt(value.substring(colon + 1));

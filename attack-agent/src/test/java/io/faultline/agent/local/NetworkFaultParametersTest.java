@@ -47,6 +47,8 @@ class NetworkFaultParametersTest {
     assertThatThrownBy(() -> ImpairmentProxy.address("--target", "127.0.0.1:70000"))
         .hasMessageContaining("--target '127.0.0.1:70000'");
     assertThat(ImpairmentProxy.address("--control", "127.0.0.1:0").getPort()).isZero();
+    assertThatThrownBy(() -> ImpairmentProxy.address("--target", null))
+        .hasMessage("--target is required (HOST:PORT)");
     assertThatThrownBy(
             () -> ChildJvm.flags(new String[] {"--listen", "a", "--bogus", "b"}, List.of("listen")))
         .hasMessageContaining("unexpected argument '--bogus'");
