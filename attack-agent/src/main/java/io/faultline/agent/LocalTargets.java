@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Local process targets, read from {@code <dir>/<name>.properties} (name, group, pid, host, port,
- * optional cpus and proxy.control) each time a command is selected, since pids change when a process restarts.
+ * optional cpus and proxy.control) each time a command is selected, since pids change when a
+ * process restarts.
  */
 public final class LocalTargets {
 

@@ -4,8 +4,8 @@ import io.faultline.schema.Group;
 
 /**
  * A local process that may be attacked, as described by its target file. {@code proxyControl}
- * (optional, {@code host:port}) is the control address of the impairment proxy in front of it,
- * used by the network faults.
+ * (optional, {@code host:port}) is the control address of the impairment proxy in front of it, used
+ * by the network faults.
  */
 public record ProcessTarget(
     String name, Group group, long pid, String host, int port, String cpus, String proxyControl) {

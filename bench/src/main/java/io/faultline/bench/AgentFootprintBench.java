@@ -28,8 +28,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The attack agent's own footprint, read from /proc of an agent JVM started as a child process
- * (as an operator runs it): CPU (utime + stime), RSS and threads sampled every second, heap in use
+ * The attack agent's own footprint, read from /proc of an agent JVM started as a child process (as
+ * an operator runs it): CPU (utime + stime), RSS and threads sampled every second, heap in use
  * ({@code jcmd GC.heap_info}) at the end of each phase. Phases: idle (no commands) and busy
  * (holding 20 active {@code pause-process} attacks, each on its own {@code sleep} process). Usage:
  * {@code AgentFootprintBench [SECONDS per phase, default 60] [JVM options for the agent...]}.
@@ -84,7 +84,10 @@ public final class AgentFootprintBench {
               .redirectOutput(work.resolve("agent.log").toFile())
               .start();
       System.out.println(
-          "agent pid " + agent.pid() + " " + (jvmOptions.isEmpty() ? "(JVM defaults)" : jvmOptions));
+          "agent pid "
+              + agent.pid()
+              + " "
+              + (jvmOptions.isEmpty() ? "(JVM defaults)" : jvmOptions));
       AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
       try (var producer =
               new KafkaProducer<>(

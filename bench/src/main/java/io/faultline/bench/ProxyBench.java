@@ -13,9 +13,9 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * What the unimpaired {@link ImpairmentProxy} costs: request-response round trips (1 byte each
- * way, one connection) and a bulk one-way transfer, straight to a loopback server and through the
- * proxy, in the same run. Usage: {@code ProxyBench [round trips, default 5000] [MB, default 256]}.
+ * What the unimpaired {@link ImpairmentProxy} costs: request-response round trips (1 byte each way,
+ * one connection) and a bulk one-way transfer, straight to a loopback server and through the proxy,
+ * in the same run. Usage: {@code ProxyBench [round trips, default 5000] [MB, default 256]}.
  */
 public final class ProxyBench {
 
@@ -118,11 +118,7 @@ public final class ProxyBench {
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       return String.format(
-          Locale.ROOT,
-          "%.3f | %.3f | %.0f",
-          ms[trips / 2],
-          ms[(int) (trips * 0.99)],
-          mb / seconds);
+          Locale.ROOT, "%.3f | %.3f | %.0f", ms[trips / 2], ms[(int) (trips * 0.99)], mb / seconds);
     }
   }
 }

@@ -16,11 +16,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code disk-io}: a writer process beside the target writes {@code mbps} MB per second (1..{@value
- * #MAX_MBPS}, default 16) in blocks of {@code block-kb} KB (4..4096, default 1024), each followed by
- * fsync, into a new directory {@code faultline-disk-io-*} under {@code dir} (default the system temp
- * dir; point it at the target's disk). The file wraps at {@value DiskWriter#FILE_MB} MB, so the disk
- * never fills. Recovery ends the writer and removes the directory; the writer also stops and
- * removes it by itself at the attack's deadline.
+ * #MAX_MBPS}, default 16) in blocks of {@code block-kb} KB (4..4096, default 1024), each followed
+ * by fsync, into a new directory {@code faultline-disk-io-*} under {@code dir} (default the system
+ * temp dir; point it at the target's disk). The file wraps at {@value DiskWriter#FILE_MB} MB, so
+ * the disk never fills. Recovery ends the writer and removes the directory; the writer also stops
+ * and removes it by itself at the attack's deadline.
  */
 public final class DiskIo implements FaultExecutor {
 

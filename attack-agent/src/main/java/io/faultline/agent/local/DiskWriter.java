@@ -11,8 +11,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The writer process of {@code disk-io}: writes {@code --block-kb} blocks at {@code --mbps} MB per
- * second into {@code --dir}/load.bin, fsync after each block, wrapping at {@value #FILE_MB} MB;
- * at {@code --until} (epoch ms) it stops and removes its directory.
+ * second into {@code --dir}/load.bin, fsync after each block, wrapping at {@value #FILE_MB} MB; at
+ * {@code --until} (epoch ms) it stops and removes its directory.
  */
 public final class DiskWriter {
 

@@ -12,11 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code memory-pressure}: a holder process beside the target takes {@code mb} megabytes (1..{@value
- * #MAX_MB}, default 256) of resident memory, touched page by page, so the host (or the target's
- * cgroup, when they share one) has that much less. Recovery ends the holder; the holder also exits
- * by itself at the attack's deadline. Refused when the host would be left with less than {@value
- * #KEEP_FREE_MB} MB available.
+ * {@code memory-pressure}: a holder process beside the target takes {@code mb} megabytes
+ * (1..{@value #MAX_MB}, default 256) of resident memory, touched page by page, so the host (or the
+ * target's cgroup, when they share one) has that much less. Recovery ends the holder; the holder
+ * also exits by itself at the attack's deadline. Refused when the host would be left with less than
+ * {@value #KEEP_FREE_MB} MB available.
  */
 public final class MemoryPressure implements FaultExecutor {
 
@@ -60,7 +60,8 @@ public final class MemoryPressure implements FaultExecutor {
             MemoryHolder.class,
             mb + 64,
             List.of("--mb", Integer.toString(mb), "--until", Long.toString(deadline)));
-    log.info("memory-pressure on {}: holder pid {} takes {} MB", target.describe(), holder.pid(), mb);
+    log.info(
+        "memory-pressure on {}: holder pid {} takes {} MB", target.describe(), holder.pid(), mb);
     return new Applied(
         List.of(target.describe() + " memory holder pid=" + holder.pid() + " mb=" + mb),
         Map.of("holderPid", Long.toString(holder.pid())));

@@ -65,8 +65,7 @@ public final class NetworkLatency implements FaultExecutor {
     long ms = Durations.parse("parameters." + name, raw).toMillis();
     if (ms < min || ms > max) {
       throw new InvalidRecordException(
-          "parameters." + name,
-          "'" + raw + "': must be from " + min + "ms to " + max + "ms");
+          "parameters." + name, "'" + raw + "': must be from " + min + "ms to " + max + "ms");
     }
     return ms;
   }

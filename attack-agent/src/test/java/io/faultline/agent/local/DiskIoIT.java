@@ -65,8 +65,7 @@ class DiskIoIT {
     assertThat(Files.size(dir.resolve("load.bin"))).isPositive();
 
     String restored = fault.recover(target, applied.recovery());
-    assertThat(restored)
-        .isEqualTo("disk writer pid=" + writer + " stopped; removed " + dir);
+    assertThat(restored).isEqualTo("disk writer pid=" + writer + " stopped; removed " + dir);
     assertThat(dir).doesNotExist();
     assertThat(ProcessHandle.of(writer).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     assertThat(fault.recover(target, applied.recovery()))

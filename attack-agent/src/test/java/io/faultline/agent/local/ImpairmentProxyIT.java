@@ -158,8 +158,7 @@ class ImpairmentProxyIT {
   void latencyRisesByTheConfiguredAmountAndReturnsAfterRecovery() throws Exception {
     NetworkLatency fault = new NetworkLatency();
     try (Client c = new Client()) {
-      Applied applied =
-          fault.apply(target, Map.of("latency", "200ms"), Duration.ofSeconds(60));
+      Applied applied = fault.apply(target, Map.of("latency", "200ms"), Duration.ofSeconds(60));
       assertThat(applied.touched().get(0))
           .isEqualTo(
               "victim pid=" + proxy.pid() + " proxy " + control + " latency=200ms jitter=0ms");
@@ -179,8 +178,7 @@ class ImpairmentProxyIT {
     NetworkLatency fault = new NetworkLatency();
     try (Client c = new Client()) {
       Applied applied =
-          fault.apply(
-              target, Map.of("latency", "150ms", "jitter", "50ms"), Duration.ofSeconds(60));
+          fault.apply(target, Map.of("latency", "150ms", "jitter", "50ms"), Duration.ofSeconds(60));
       double[] ms = c.roundTrips(20);
       fault.recover(target, applied.recovery());
       double min = Arrays.stream(ms).min().orElseThrow();

@@ -147,7 +147,9 @@ class LocalFaultsAgentIT {
     AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
     try (var consumer =
         new KafkaConsumer<>(
-            TestBroker.consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TestBroker.consumerConfig(),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topics.attackEvents().name()));
       while (following) {
         for (var r : consumer.poll(Duration.ofMillis(50))) {

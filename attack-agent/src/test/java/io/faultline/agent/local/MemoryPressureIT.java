@@ -74,7 +74,6 @@ class MemoryPressureIT {
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("parameters.mb")
         .hasMessageContaining("from 1 to " + MemoryPressure.MAX_MB);
-    assertThatThrownBy(() -> fault.validate(Map.of("mb", "lots")))
-        .hasMessageContaining("'lots'");
+    assertThatThrownBy(() -> fault.validate(Map.of("mb", "lots"))).hasMessageContaining("'lots'");
   }
 }
