@@ -16,8 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Local process targets, read from {@code <dir>/<name>.properties} (name, group, pid, host, port,
- * optional cpus and proxy.control) each time a command is selected, since pids change when a
- * process restarts.
+ * optional cpus) each time a command is selected, since pids change when a process restarts.
  */
 public final class LocalTargets {
 
@@ -77,6 +76,6 @@ public final class LocalTargets {
         p.getProperty("host", "127.0.0.1"),
         Integer.parseInt(p.getProperty("port", "0").strip()),
         p.getProperty("cpus"),
-        p.getProperty("proxy.control"));
+        p.getProperty("proxy.control")); // optional: the network faults need it
   }
 }
