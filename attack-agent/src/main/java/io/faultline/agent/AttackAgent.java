@@ -1,6 +1,10 @@
 package io.faultline.agent;
 
 import io.faultline.agent.local.CpuBurn;
+import io.faultline.agent.local.DiskIo;
+import io.faultline.agent.local.MemoryPressure;
+import io.faultline.agent.local.NetworkLatency;
+import io.faultline.agent.local.PacketLoss;
 import io.faultline.agent.local.PauseProcess;
 import io.faultline.agent.local.ShutdownProcess;
 import io.faultline.schema.AttackCommand;
@@ -123,7 +127,14 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   /** The local executors by fault name, sorted (error messages list them). */
   static Map<String, FaultExecutor> localExecutors() {
     return List.of(
-            ShutdownProcess.kill(), ShutdownProcess.terminate(), new PauseProcess(), new CpuBurn())
+            ShutdownProcess.kill(),
+            ShutdownProcess.terminate(),
+            new PauseProcess(),
+            new CpuBurn(),
+            new MemoryPressure(),
+            new DiskIo(),
+            new NetworkLatency(),
+            new PacketLoss())
         .stream()
         .collect(
             Collectors.toMap(FaultExecutor::fault, Function.identity(), (a, b) -> a, TreeMap::new));
