@@ -52,6 +52,22 @@ public final class BenchSuite {
               List.of(),
               5),
           new Bench(
+              "footprint",
+              "Agent footprint",
+              "The attack agent as a child JVM (as an operator runs it): CPU, RSS, heap and threads"
+                  + " from /proc and jcmd, idle for 60 s and holding 20 active attacks for 60 s.",
+              "io.faultline.bench.AgentFootprintBench",
+              List.of("60"),
+              6),
+          new Bench(
+              "proxy",
+              "Impairment proxy overhead",
+              "An unimpaired ImpairmentProxy in front of a loopback server against the same server"
+                  + " straight, in the same run: round trips and bulk throughput.",
+              "io.faultline.bench.ProxyBench",
+              List.of("5000", "256"),
+              4),
+          new Bench(
               "demo",
               "Demo wall time",
               "`faultline demo` with its default phases, from start to verdict.",
