@@ -31,10 +31,16 @@ final class Charts {
     return chart.resolve("ci/production-values.yaml");
   }
 
-  /** {@code helm template} with the given values files and --set pairs (key, value, key, value...). */
+  /**
+   * {@code helm template} with the given values files and --set pairs (key, value, key, value...).
+   */
   static String template(Path chart, List<Path> valuesFiles, String... sets) {
     TemplateCommand cmd =
-        new Helm(chart).template().withName("fl").withNamespace("faultline").withKubeVersion("1.31.0");
+        new Helm(chart)
+            .template()
+            .withName("fl")
+            .withNamespace("faultline")
+            .withKubeVersion("1.31.0");
     valuesFiles.forEach(cmd::withValuesFile);
     for (int i = 0; i < sets.length; i += 2) {
       cmd.set(sets[i], sets[i + 1]);
@@ -42,7 +48,9 @@ final class Charts {
     return cmd.call();
   }
 
-  /** Every YAML document of helm's output as a fabric8 object (typed where fabric8 knows the kind). */
+  /**
+   * Every YAML document of helm's output as a fabric8 object (typed where fabric8 knows the kind).
+   */
   static List<HasMetadata> parse(String rendered) {
     List<HasMetadata> out = new ArrayList<>();
     for (String doc : rendered.split("(?m)^---\\s*$")) {
@@ -96,8 +104,7 @@ final class Charts {
         (k, v) -> {
           Object old = out.get(k);
           if (old instanceof Map<?, ?> oldMap && v instanceof Map<?, ?> newMap) {
-            out.put(
-                k, deepMerge((Map<String, Object>) oldMap, (Map<String, Object>) newMap));
+            out.put(k, deepMerge((Map<String, Object>) oldMap, (Map<String, Object>) newMap));
           } else {
             out.put(k, v);
           }

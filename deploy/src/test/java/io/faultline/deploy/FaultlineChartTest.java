@@ -126,7 +126,9 @@ class FaultlineChartTest {
             .forEach(roles::add);
       }
     }
-    assertThat(roles).extracting(r -> r.getMetadata().getNamespace()).containsExactly("scale-experimental");
+    assertThat(roles)
+        .extracting(r -> r.getMetadata().getNamespace())
+        .containsExactly("scale-experimental");
     List<ClusterRole> clusterRoles = boundClusterRoles(objects, sa);
     // a ClusterRole only for cluster-scoped nodes: no pod verbs cluster-wide
     assertThat(KubernetesChecks.triples(rules(clusterRoles)))
@@ -214,7 +216,8 @@ class FaultlineChartTest {
     assertThat(jaas.getValue()).isNull();
     assertThat(jaas.getValueFrom().getSecretKeyRef().getName()).isEqualTo("faultline-kafka-scram");
     assertThat(env.get("FAULTLINE_KAFKA_SECURITY_PROTOCOL").getValue()).isEqualTo("SASL_SSL");
-    assertThat(env.get("FAULTLINE_KAFKA_CLIENT_DNS_LOOKUP").getValue()).isEqualTo("use_all_dns_ips");
+    assertThat(env.get("FAULTLINE_KAFKA_CLIENT_DNS_LOOKUP").getValue())
+        .isEqualTo("use_all_dns_ips");
     PodDisruptionBudget pdb =
         (PodDisruptionBudget) named(objects, "PodDisruptionBudget", "fl-faultline-agent");
     assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
@@ -276,7 +279,9 @@ class FaultlineChartTest {
         .containsExactlyInAnyOrderElementsOf(registry.all().stream().map(Topic::name).toList());
     for (Topic<?, ?> t : registry.all()) {
       GenericKubernetesResource k = rendered.get(t.name());
-      assertThat(((Number) k.get("spec", "partitions")).intValue()).as(t.name()).isEqualTo(t.partitions());
+      assertThat(((Number) k.get("spec", "partitions")).intValue())
+          .as(t.name())
+          .isEqualTo(t.partitions());
       assertThat(((Number) k.get("spec", "replicas")).intValue()).isEqualTo(3);
       assertThat(k.<Object>get("spec", "config", "cleanup.policy"))
           .as(t.name())
@@ -330,7 +335,8 @@ class FaultlineChartTest {
     List<HasMetadata> objects = render(PRODUCTION);
     List<NetworkPolicy> policies = ofType(objects, NetworkPolicy.class);
     assertThat(policies)
-        .extracting(p -> p.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/component"))
+        .extracting(
+            p -> p.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/component"))
         .containsExactlyInAnyOrder("agent", "collector", "analyzer");
     for (NetworkPolicy p : policies) {
       assertThat(p.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");

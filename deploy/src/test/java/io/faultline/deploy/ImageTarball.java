@@ -24,6 +24,7 @@ final class ImageTarball {
 
   final JsonNode manifest;
   final JsonNode config;
+
   /** path in the image (no leading slash) -> POSIX mode, from every layer, later layers win. */
   final Map<String, Integer> modes = new LinkedHashMap<>();
 
@@ -37,7 +38,8 @@ final class ImageTarball {
     manifest = json.readTree(entries.get("manifest.json")).get(0);
     config = json.readTree(entries.get(manifest.get("Config").asText()));
     for (JsonNode layer : manifest.get("Layers")) {
-      try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(entries.get(layer.asText())))) {
+      try (InputStream in =
+          new GZIPInputStream(new java.io.ByteArrayInputStream(entries.get(layer.asText())))) {
         readTar(in, modes, null);
       }
     }
@@ -46,7 +48,8 @@ final class ImageTarball {
   /** Unpacks every layer, in order, under {@code root}. */
   void unpack(Path root) throws IOException {
     for (JsonNode layer : manifest.get("Layers")) {
-      try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(entries.get(layer.asText())))) {
+      try (InputStream in =
+          new GZIPInputStream(new java.io.ByteArrayInputStream(entries.get(layer.asText())))) {
         readTar(in, null, root);
       }
     }
@@ -117,9 +120,12 @@ final class ImageTarball {
   static Set<PosixFilePermission> permissions(int mode) {
     Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
     PosixFilePermission[] order = {
-      PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE,
-      PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-      PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE
+      PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+          PosixFilePermission.OWNER_EXECUTE,
+      PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.GROUP_EXECUTE,
+      PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_EXECUTE
     };
     for (int i = 0; i < 9; i++) {
       if ((mode & (1 << (8 - i))) != 0) {
@@ -143,15 +149,18 @@ final class ImageTarball {
   }
 
   static String run(Path dir, java.util.List<String> command, int timeoutSeconds) throws Exception {
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Thread reader = new Thread(() -> {
-      try {
-        p.getInputStream().transferTo(out);
-      } catch (IOException ignored) {
-        // the process ended
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                p.getInputStream().transferTo(out);
+              } catch (IOException ignored) {
+                // the process ended
+              }
+            });
     reader.start();
     if (!p.waitFor(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS)) {
       p.destroyForcibly();

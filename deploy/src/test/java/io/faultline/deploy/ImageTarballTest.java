@@ -47,7 +47,8 @@ class ImageTarballTest {
     List<String> entrypoint = strings(config.get("Entrypoint"));
     assertThat(entrypoint)
         .startsWith("/opt/java/bin/java")
-        .contains("-XX:MaxRAMPercentage=75.0", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp")
+        .contains(
+            "-XX:MaxRAMPercentage=75.0", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp")
         .endsWith("-cp", "@/app/jib-classpath-file", main);
     if (image.equals("scale")) {
       assertThat(strings(config.get("Cmd"))).containsExactly("web");

@@ -79,7 +79,10 @@ class ScaleChartTest {
     StatefulSet db = one(objects, StatefulSet.class);
     assertThat(db.getSpec().getTemplate().getMetadata().getLabels())
         .containsEntry("faultline.io/group", group);
-    assertThat(env(web.getSpec().getTemplate().getSpec().getContainers().get(0)).get("SCALE_GROUP").getValue())
+    assertThat(
+            env(web.getSpec().getTemplate().getSpec().getContainers().get(0))
+                .get("SCALE_GROUP")
+                .getValue())
         .isEqualTo(group);
     // the Service and the PodDisruptionBudget select this group's web pods only
     Service service =
@@ -131,7 +134,9 @@ class ScaleChartTest {
         .isEqualTo("s3://faultline-scale-corpus/midi/");
     Job generated = one(render(PRODUCTION, "corpus.source", ""), Job.class);
     var gen = generated.getSpec().getTemplate().getSpec();
-    assertThat(gen.getInitContainers()).singleElement().satisfies(c -> assertThat(c.getArgs()).containsExactly("generate"));
+    assertThat(gen.getInitContainers())
+        .singleElement()
+        .satisfies(c -> assertThat(c.getArgs()).containsExactly("generate"));
     assertThat(env(gen.getContainers().get(0)).get("SCALE_CORPUS").getValue()).isEqualTo("/corpus");
   }
 
@@ -142,7 +147,8 @@ class ScaleChartTest {
     List<HasMetadata> external =
         render(List.of(), "database.mode", "external", "database.external.secret", "scale-rds");
     Deployment web = one(external, Deployment.class);
-    EnvVar url = env(web.getSpec().getTemplate().getSpec().getContainers().get(0)).get("SCALE_DB_URL");
+    EnvVar url =
+        env(web.getSpec().getTemplate().getSpec().getContainers().get(0)).get("SCALE_DB_URL");
     assertThat(url.getValueFrom().getSecretKeyRef().getName()).isEqualTo("scale-rds");
     assertThat(url.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("url");
     assertThatThrownBy(() -> render(List.of(), "database.mode", "external"))
