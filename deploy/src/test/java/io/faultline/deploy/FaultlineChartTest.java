@@ -93,6 +93,7 @@ class FaultlineChartTest {
       List<HasMetadata> objects = render(values);
       assertThat(objects.stream().filter(o -> KubernetesChecks.podSpec(o) != null)).isNotEmpty();
       assertThat(KubernetesChecks.podProblems(objects)).as("values %s", values).isEmpty();
+      assertThat(KubernetesChecks.selectorProblems(objects)).as("values %s", values).isEmpty();
     }
   }
 
@@ -105,12 +106,20 @@ class FaultlineChartTest {
     c.getSecurityContext().setRunAsUser(0L);
     c.setLivenessProbe(null);
     c.getResources().setLimits(null);
+    c.getReadinessProbe()
+        .getHttpGet()
+        .setPort(new io.fabric8.kubernetes.api.model.IntOrString("web"));
+    agent.getSpec().getSelector().getMatchLabels().put("app.kubernetes.io/component", "agnet");
     assertThat(KubernetesChecks.podProblems(List.of(agent)))
         .containsExactlyInAnyOrder(
             "Deployment/fl-faultline-agent container agent: runAsUser is 0 (must be set and not 0)",
             "Deployment/fl-faultline-agent container agent: cpu/memory requests and a memory limit"
                 + " are required",
-            "Deployment/fl-faultline-agent container agent: no livenessProbe");
+            "Deployment/fl-faultline-agent container agent: no livenessProbe",
+            "Deployment/fl-faultline-agent container agent: probe port web not declared");
+    assertThat(KubernetesChecks.selectorProblems(List.of(agent)))
+        .singleElement()
+        .satisfies(p -> assertThat(p).contains("does not match its pods"));
   }
 
   @Test

@@ -5,11 +5,14 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -164,6 +167,65 @@ final class KubernetesChecks {
           if (c.getReadinessProbe() == null) {
             problems.add(where + ": no readinessProbe");
           }
+        }
+        Set<String> portNames = new TreeSet<>();
+        if (c.getPorts() != null) {
+          c.getPorts().forEach(p -> portNames.add(p.getName()));
+        }
+        for (Probe probe : java.util.Arrays.asList(c.getLivenessProbe(), c.getReadinessProbe())) {
+          if (probe != null
+              && probe.getHttpGet() != null
+              && probe.getHttpGet().getPort().getStrVal() != null
+              && !portNames.contains(probe.getHttpGet().getPort().getStrVal())) {
+            problems.add(
+                where
+                    + ": probe port "
+                    + probe.getHttpGet().getPort().getStrVal()
+                    + " not declared");
+          }
+        }
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * Selectors that select nothing: a workload whose selector does not match its own pod template,
+   * and a Service or PodDisruptionBudget matching no pod template of the release.
+   */
+  static List<String> selectorProblems(List<HasMetadata> objects) {
+    List<Map<String, String>> podLabels = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (HasMetadata o : objects) {
+      Map<String, String> selector = null;
+      Map<String, String> labels = null;
+      if (o instanceof Deployment d) {
+        selector = d.getSpec().getSelector().getMatchLabels();
+        labels = d.getSpec().getTemplate().getMetadata().getLabels();
+      } else if (o instanceof StatefulSet s) {
+        selector = s.getSpec().getSelector().getMatchLabels();
+        labels = s.getSpec().getTemplate().getMetadata().getLabels();
+      } else if (o instanceof Job j) {
+        labels = j.getSpec().getTemplate().getMetadata().getLabels();
+      }
+      if (labels != null) {
+        podLabels.add(labels);
+      }
+      if (selector != null && !labels.entrySet().containsAll(selector.entrySet())) {
+        problems.add(name(o) + ": selector " + selector + " does not match its pods " + labels);
+      }
+    }
+    for (HasMetadata o : objects) {
+      Map<String, String> selector = null;
+      if (o instanceof Service s && s.getSpec().getSelector() != null) {
+        selector = s.getSpec().getSelector();
+      } else if (o instanceof PodDisruptionBudget p) {
+        selector = p.getSpec().getSelector().getMatchLabels();
+      }
+      if (selector != null) {
+        Map<String, String> wanted = selector;
+        if (podLabels.stream().noneMatch(l -> l.entrySet().containsAll(wanted.entrySet()))) {
+          problems.add(name(o) + ": selector " + selector + " matches no pod of the release");
         }
       }
     }

@@ -57,6 +57,7 @@ class ScaleChartTest {
       List<HasMetadata> objects = render(values);
       assertThat(KubernetesChecks.schemaProblems(objects)).as("values %s", values).isEmpty();
       assertThat(KubernetesChecks.podProblems(objects)).as("values %s", values).isEmpty();
+      assertThat(KubernetesChecks.selectorProblems(objects)).as("values %s", values).isEmpty();
     }
   }
 
