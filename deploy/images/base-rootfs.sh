@@ -30,9 +30,13 @@ modules=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.m
 # The shared libraries the runtime loads, with their loader, at the paths they were linked for.
 libs=$( { ldd "$out/opt/java/bin/java"; find "$out/opt/java/lib" -name '*.so' ! -name 'libawt_xawt.so' ! -name 'libsplashscreen.so' ! -name 'libjawt.so' -exec ldd {} \; ; } 2>/dev/null \
   | grep -o '/[^ ]*\.so[^ ]*' | sort -u)
-# libraries glibc loads by name at run time: DNS and user lookups
-extra=$(ls /lib/x86_64-linux-gnu/libnss_dns.so.* /lib/x86_64-linux-gnu/libnss_files.so.* \
-  /lib/x86_64-linux-gnu/libresolv.so.* 2>/dev/null || true)
+# The rest of glibc: native code inside the applications' jars (RocksDB for Kafka Streams,
+# zstd, snappy, lz4) links libpthread, libdl and librt, and glibc loads libnss_* by name for DNS
+# and user lookups. ImageTarballTest checks every x86-64 native library in the jars resolves.
+multiarch=/lib/x86_64-linux-gnu
+extra=$(ls $multiarch/libpthread.so.* $multiarch/libdl.so.* $multiarch/librt.so.* \
+  $multiarch/libutil.so.* $multiarch/libanl.so.* $multiarch/libnss_dns.so.* \
+  $multiarch/libnss_files.so.* $multiarch/libresolv.so.* 2>/dev/null || true)
 for lib in $libs $extra; do
   case "$lib" in "$out"/*) continue ;; esac
   [ -e "$lib" ] || continue
