@@ -148,6 +148,49 @@ final class ImageTarball {
     return s.isEmpty() ? 0 : Long.parseLong(s, 8);
   }
 
+  /**
+   * The DT_NEEDED libraries of an x86-64 ELF shared object or executable, or null when the bytes
+   * are not one (another architecture, not ELF).
+   */
+  static java.util.List<String> neededLibraries(byte[] elf) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(elf).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    if (elf.length < 64
+        || b.getInt(0) != 0x464c457f // \x7fELF
+        || elf[4] != 2 // 64-bit
+        || b.getShort(18) != 62) { // EM_X86_64
+      return null;
+    }
+    long shoff = b.getLong(0x28);
+    int shentsize = Short.toUnsignedInt(b.getShort(0x3a));
+    int shnum = Short.toUnsignedInt(b.getShort(0x3c));
+    java.util.List<String> needed = new java.util.ArrayList<>();
+    for (int i = 0; i < shnum; i++) {
+      int sh = (int) (shoff + (long) i * shentsize);
+      if (b.getInt(sh + 4) != 6) { // SHT_DYNAMIC
+        continue;
+      }
+      long offset = b.getLong(sh + 0x18);
+      long size = b.getLong(sh + 0x20);
+      int link = b.getInt(sh + 0x28);
+      long strtab = b.getLong((int) (shoff + (long) link * shentsize) + 0x18);
+      for (long e = offset; e + 16 <= offset + size; e += 16) {
+        long tag = b.getLong((int) e);
+        if (tag == 0) {
+          break;
+        }
+        if (tag == 1) { // DT_NEEDED
+          int start = (int) (strtab + b.getLong((int) e + 8));
+          int end = start;
+          while (elf[end] != 0) {
+            end++;
+          }
+          needed.add(new String(elf, start, end - start, StandardCharsets.US_ASCII));
+        }
+      }
+    }
+    return needed;
+  }
+
   static String run(Path dir, java.util.List<String> command, int timeoutSeconds) throws Exception {
     Process p =
         new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();

@@ -61,6 +61,7 @@ class ImageTarballTest {
 
     Path root = tmp.resolve("rootfs");
     img.unpack(root);
+    assertThat(unresolvedNativeLibraries(root)).isEmpty();
     String mainPath = "app/classes/" + main.replace('.', '/') + ".class";
     boolean inLibs;
     try (Stream<Path> jars = Files.list(root.resolve("app/libs"))) {
@@ -82,6 +83,68 @@ class ImageTarballTest {
     command.addAll(List.of("-cp", classpath, main, "--help"));
     String result = ImageTarball.run(tmp, command, 120);
     assertThat(result).startsWith("exit 0").contains(usage);
+  }
+
+  /** Directories the image's loader searches (glibc's multiarch, the JRE's RPATHs). */
+  private static final List<String> LIBRARY_DIRS =
+      List.of(
+          "lib/x86_64-linux-gnu",
+          "lib64",
+          "usr/lib/x86_64-linux-gnu",
+          "opt/java/lib",
+          "opt/java/lib/server");
+
+  /** The JRE's own libraries the image leaves out on purpose: they need an X11 display. */
+  private static final java.util.Set<String> NO_DISPLAY =
+      java.util.Set.of("libawt_xawt.so", "libsplashscreen.so", "libjawt.so");
+
+  /**
+   * Every x86-64 native library the image may load (the JRE's, and the glibc builds inside the
+   * application's jars: RocksDB, zstd, snappy, lz4) with a DT_NEEDED library the image lacks.
+   */
+  static List<String> unresolvedNativeLibraries(Path root) throws java.io.IOException {
+    java.util.Map<String, byte[]> natives = new java.util.TreeMap<>();
+    try (Stream<Path> files = Files.walk(root.resolve("opt/java"))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String name = f.getFileName().toString();
+        if ((name.endsWith(".so") && !NO_DISPLAY.contains(name)) || f.endsWith("bin/java")) {
+          natives.put(root.relativize(f).toString(), Files.readAllBytes(f));
+        }
+      }
+    }
+    try (Stream<Path> jars = Files.list(root.resolve("app/libs"))) {
+      for (Path jar : jars.toList()) {
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+          for (var entry : java.util.Collections.list(zip.entries())) {
+            String n = entry.getName().toLowerCase(java.util.Locale.ROOT);
+            if (n.contains(".so")
+                && n.contains("linux")
+                && !n.contains("musl")
+                && (n.contains("x86_64") || n.contains("amd64") || n.contains("linux64"))) {
+              try (var in = zip.getInputStream(entry)) {
+                natives.put(jar.getFileName() + "!" + entry.getName(), in.readAllBytes());
+              }
+            }
+          }
+        }
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    natives.forEach(
+        (where, bytes) -> {
+          List<String> needed = ImageTarball.neededLibraries(bytes);
+          if (needed == null) {
+            return;
+          }
+          for (String lib : needed) {
+            if (LIBRARY_DIRS.stream()
+                .noneMatch(dir -> Files.exists(root.resolve(dir).resolve(lib)))) {
+              missing.add(where + " needs " + lib);
+            }
+          }
+        });
+    assertThat(natives).isNotEmpty();
+    return missing;
   }
 
   private static boolean jarHas(Path jar, String entry) {
