@@ -78,13 +78,6 @@ imagePullSecrets:
 {{- if hasPrefix "SASL" .Values.kafka.securityProtocol }}
 - name: FAULTLINE_KAFKA_SASL_MECHANISM
   value: {{ .Values.kafka.sasl.mechanism | quote }}
-{{- if .Values.kafka.sasl.jaasSecret.name }}
-- name: FAULTLINE_KAFKA_SASL_JAAS_CONFIG
-  valueFrom:
-    secretKeyRef:
-      name: {{ .Values.kafka.sasl.jaasSecret.name }}
-      key: {{ .Values.kafka.sasl.jaasSecret.key }}
-{{- end }}
 {{- end }}
 {{- range $k, $v := .Values.kafka.extraProperties }}
 - name: {{ printf "FAULTLINE_KAFKA_%s" ($k | replace "." "_" | upper) }}
@@ -93,6 +86,20 @@ imagePullSecrets:
 {{- with .Values.jvmOptions }}
 - name: JAVA_TOOL_OPTIONS
   value: {{ . | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The SASL JAAS line of one component: its own Kafka user (least ACLs, docs/security.md) when
+     (dict "root" $ "secret" .Values.agent.kafkaJaasSecret) names one, else kafka.sasl.jaasSecret. */}}
+{{- define "faultline.kafkaJaasEnv" -}}
+{{- $own := .secret | default dict -}}
+{{- $secret := ternary $own .root.Values.kafka.sasl.jaasSecret (not (empty $own.name)) -}}
+{{- if and (hasPrefix "SASL" .root.Values.kafka.securityProtocol) $secret.name }}
+- name: FAULTLINE_KAFKA_SASL_JAAS_CONFIG
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret.name }}
+      key: {{ $secret.key }}
 {{- end }}
 {{- end -}}
 

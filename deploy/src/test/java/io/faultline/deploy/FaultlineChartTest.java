@@ -223,13 +223,39 @@ class FaultlineChartTest {
         .isEqualTo("faultline-command-secret");
     EnvVar jaas = env.get("FAULTLINE_KAFKA_SASL_JAAS_CONFIG");
     assertThat(jaas.getValue()).isNull();
-    assertThat(jaas.getValueFrom().getSecretKeyRef().getName()).isEqualTo("faultline-kafka-scram");
+    assertThat(jaas.getValueFrom().getSecretKeyRef().getName()).isEqualTo("faultline-kafka-agent");
     assertThat(env.get("FAULTLINE_KAFKA_SECURITY_PROTOCOL").getValue()).isEqualTo("SASL_SSL");
     assertThat(env.get("FAULTLINE_KAFKA_CLIENT_DNS_LOOKUP").getValue())
         .isEqualTo("use_all_dns_ips");
     PodDisruptionBudget pdb =
         (PodDisruptionBudget) named(objects, "PodDisruptionBudget", "fl-faultline-agent");
     assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+  }
+
+  @Test
+  void eachComponentUsesItsOwnKafkaUserOrTheSharedOne() {
+    Map<String, String> jaas = new TreeMap<>();
+    for (HasMetadata o : render(PRODUCTION, "topics.job.hook", "false")) {
+      if (KubernetesChecks.podSpec(o) != null) {
+        EnvVar e = env(container(o)).get("FAULTLINE_KAFKA_SASL_JAAS_CONFIG");
+        jaas.put(o.getMetadata().getName(), e.getValueFrom().getSecretKeyRef().getName());
+      }
+    }
+    assertThat(jaas)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "fl-faultline-agent", "faultline-kafka-agent",
+                "fl-faultline-collector", "faultline-kafka-collector",
+                "fl-faultline-analyzer", "faultline-kafka-scram",
+                "fl-faultline-topics", "faultline-kafka-admin"));
+    // PLAINTEXT: no SASL variables at all
+    for (HasMetadata o : render(List.of())) {
+      if (KubernetesChecks.podSpec(o) != null) {
+        assertThat(env(container(o)))
+            .doesNotContainKeys(
+                "FAULTLINE_KAFKA_SASL_JAAS_CONFIG", "FAULTLINE_KAFKA_SASL_MECHANISM");
+      }
+    }
   }
 
   @Test
