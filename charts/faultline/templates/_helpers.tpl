@@ -103,6 +103,15 @@ imagePullSecrets:
 {{- end }}
 {{- end -}}
 
+{{/* A component's free-form config keys as FAULTLINE_* variables (ConfigSource maps them back):
+     cloudwatch.cluster -> FAULTLINE_CLOUDWATCH_CLUSTER. */}}
+{{- define "faultline.configEnv" -}}
+{{- range $k, $v := . }}
+- name: {{ printf "FAULTLINE_%s" ($k | replace "." "_" | upper) }}
+  value: {{ $v | quote }}
+{{- end }}
+{{- end -}}
+
 {{/* Volumes every faultline pod has: a writable /tmp, and the Kafka CA when set. */}}
 {{- define "faultline.volumes" -}}
 - name: tmp

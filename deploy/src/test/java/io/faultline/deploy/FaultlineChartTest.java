@@ -135,9 +135,7 @@ class FaultlineChartTest {
             .forEach(roles::add);
       }
     }
-    assertThat(roles)
-        .extracting(r -> r.getMetadata().getNamespace())
-        .containsExactly("scale-experimental");
+    assertThat(roles).extracting(r -> r.getMetadata().getNamespace()).containsExactly("scale");
     List<ClusterRole> clusterRoles = boundClusterRoles(objects, sa);
     // a ClusterRole only for cluster-scoped nodes: no pod verbs cluster-wide
     assertThat(KubernetesChecks.triples(rules(clusterRoles)))
@@ -165,7 +163,7 @@ class FaultlineChartTest {
             .forEach(r -> granted.addAll(r.getRules()));
       }
     }
-    assertThat(namespaces).containsExactly("scale-control", "scale-experimental");
+    assertThat(namespaces).containsExactly("scale");
     granted.addAll(rules(boundClusterRoles(objects, sa)));
     Set<String> triples = KubernetesChecks.triples(granted);
     assertThat(triples).allSatisfy(t -> assertThat(t).matches(".*\\|(get|list|watch)$"));
@@ -214,8 +212,9 @@ class FaultlineChartTest {
     assertThat(agent.getSpec().getReplicas()).isEqualTo(3);
     Map<String, EnvVar> env = env(container(agent));
     assertThat(env.get("FAULTLINE_AGENT_MAX_DURATION").getValue()).isEqualTo("10m");
-    assertThat(env.get("FAULTLINE_AGENT_KUBERNETES_NAMESPACES").getValue())
-        .isEqualTo("scale-experimental");
+    assertThat(env.get("FAULTLINE_AGENT_KUBERNETES_NAMESPACES").getValue()).isEqualTo("scale");
+    assertThat(env.get("FAULTLINE_AGENT_AWS_ENABLED").getValue()).isEqualTo("true");
+    assertThat(env.get("FAULTLINE_AGENT_AWS_REGION").getValue()).isEqualTo("eu-west-1");
     assertThat(env.get("FAULTLINE_AGENT_ID").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.name");
     // secrets by reference only
@@ -256,6 +255,35 @@ class FaultlineChartTest {
                 "FAULTLINE_KAFKA_SASL_JAAS_CONFIG", "FAULTLINE_KAFKA_SASL_MECHANISM");
       }
     }
+  }
+
+  @Test
+  void collectorAndAnalyzerGetTheirConfigKeysAsEnvironment() {
+    List<HasMetadata> objects = render(PRODUCTION);
+    Map<String, EnvVar> collector =
+        env(container(named(objects, "Deployment", "fl-faultline-collector")));
+    assertThat(collector.get("FAULTLINE_SOURCES").getValue())
+        .isEqualTo("http,kubernetes,cloudwatch");
+    assertThat(collector.get("FAULTLINE_KUBERNETES_NAMESPACE").getValue()).isEqualTo("scale");
+    assertThat(collector.get("FAULTLINE_CLOUDWATCH_CLUSTER").getValue()).isEqualTo("faultline");
+    assertThat(collector.get("FAULTLINE_CLOUDWATCH_WORKLOAD_EXPERIMENTAL").getValue())
+        .isEqualTo("scale-experimental-web");
+    assertThat(collector.get("FAULTLINE_CLOUDWATCH_REGION").getValue()).isEqualTo("eu-west-1");
+    Map<String, EnvVar> analyzer =
+        env(container(named(objects, "StatefulSet", "fl-faultline-analyzer")));
+    assertThat(analyzer.get("FAULTLINE_ANALYZER_METRICS_HOST").getValue()).isEqualTo("0.0.0.0");
+    assertThat(analyzer.get("FAULTLINE_ANALYZER_METRICS_PORT").getValue()).isEqualTo("9400");
+    assertThat(analyzer.get("FAULTLINE_ANALYZER_ALERTMANAGER_URL").getValue())
+        .isEqualTo("http://kube-prometheus-stack-alertmanager.monitoring:9093");
+    // the collector reads one namespace: the schema says so
+    assertThatThrownBy(
+            () ->
+                Charts.template(
+                    FAULTLINE,
+                    PRODUCTION,
+                    "collector.kubernetes.namespaces[1]",
+                    "scale-experimental"))
+        .hasMessageContaining("at '/collector/kubernetes/namespaces': maxItems: got 2, want 1");
   }
 
   @Test
@@ -359,7 +387,12 @@ class FaultlineChartTest {
         (GenericKubernetesResource) named(objects, "PrometheusRule", "fl-faultline-analyzer");
     String rules = Serialization.asYaml(rule.getAdditionalProperties().get("spec"));
     assertThat(rules)
-        .contains("faultline_window_state", "faultline_effect", "faultline_alerts_fired_total");
+        .contains(
+            "faultline_state{state=",
+            "faultline_effect",
+            "faultline_alerts_fired_total",
+            "faultline_experiment_aborted",
+            "faultline_samples_dropped_total");
     // not in a default install: the CRDs may be absent
     assertThat(render(List.of()).stream().map(HasMetadata::getKind))
         .doesNotContain("ServiceMonitor", "PodMonitor", "PrometheusRule");
