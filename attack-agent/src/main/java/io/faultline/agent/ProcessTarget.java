@@ -1,14 +1,26 @@
 package io.faultline.agent;
 
 import io.faultline.schema.Group;
+import java.util.Map;
 
 /** A local process that may be attacked, as described by its target file. */
-public record ProcessTarget(
-    String name, Group group, long pid, String host, int port, String cpus) {
+public record ProcessTarget(String name, Group group, long pid, String host, int port, String cpus)
+    implements Target {
+
+  @Override
+  public String kind() {
+    return "process";
+  }
 
   /** How events name it: {@code scale-experimental pid=1234}. */
+  @Override
   public String describe() {
     return name + " pid=" + pid;
+  }
+
+  @Override
+  public Map<String, String> stateEntries() {
+    return Map.of("pid", Long.toString(pid));
   }
 
   public boolean isAlive() {

@@ -1,0 +1,149 @@
+package io.faultline.agent.kubernetes;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.faultline.agent.ClusterFault;
+import io.faultline.agent.ClusterTarget;
+import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.FaultParameters;
+import io.faultline.schema.Group;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * {@code zone-outage}: cordons every node labelled {@code topology.kubernetes.io/zone=<zone>} and
+ * evicts the EXPERIMENTAL pods of the allowed namespaces on them through the Eviction API, which
+ * respects PodDisruptionBudgets (a refused eviction is reported, not forced); with parameter {@code
+ * force=true} it deletes them instead. CONTROL pods on those nodes keep running (a cordon only stops
+ * new pods from landing). Recover uncordons exactly the nodes it cordoned: a node cordoned before
+ * the attack stays cordoned. Evicted pods are recreated by their controllers elsewhere.
+ */
+public final class ZoneOutage implements ClusterFault {
+
+  private static final String CORDON = "{\"spec\":{\"unschedulable\":true}}";
+  private static final String UNCORDON = "{\"spec\":{\"unschedulable\":null}}";
+
+  private final KubernetesScope scope;
+
+  public ZoneOutage(KubernetesScope scope) {
+    this.scope = scope;
+  }
+
+  @Override
+  public String fault() {
+    return "zone-outage";
+  }
+
+  @Override
+  public String kind() {
+    return "zone";
+  }
+
+  @Override
+  public void validate(Map<String, String> parameters) {
+    FaultParameters.flag(parameters, "force");
+  }
+
+  @Override
+  public FaultExecutor.Applied apply(
+      ClusterTarget target, Map<String, String> parameters, Duration duration) {
+    String zone = target.attribute("zone");
+    boolean force = FaultParameters.flag(parameters, "force");
+    List<Node> nodes = scope.nodes(Map.of(KubernetesScope.ZONE_LABEL, zone));
+    if (nodes.isEmpty()) {
+      throw new IllegalStateException("zone " + zone + " has no nodes");
+    }
+    List<String> touched = new ArrayList<>();
+    List<String> cordoned = new ArrayList<>();
+    List<String> before = new ArrayList<>();
+    for (Node n : nodes) {
+      String name = n.getMetadata().getName();
+      if (KubernetesScope.cordoned(n)) {
+        before.add(name);
+        touched.add("node " + name + " was already cordoned; left as it is");
+      } else {
+        scope.client().nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), CORDON);
+        cordoned.add(name);
+        touched.add("node " + name + " cordoned");
+      }
+    }
+    Set<String> names = nodes.stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet());
+    List<String> evicted = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
+    for (String ns : scope.namespaces()) {
+      for (Pod p : scope.livePods(ns, Map.of(KubernetesScope.GROUP_LABEL, "experimental"))) {
+        String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+        if (node == null
+            || !names.contains(node)
+            || KubernetesScope.group(p.getMetadata().getLabels()) != Group.EXPERIMENTAL) {
+          continue;
+        }
+        String id = ns + "/" + p.getMetadata().getName();
+        var pod = scope.client().pods().inNamespace(ns).withName(p.getMetadata().getName());
+        if (force) {
+          pod.delete();
+          evicted.add(id);
+          touched.add("pod " + id + " deleted (force) on node " + node);
+        } else if (pod.evict()) {
+          evicted.add(id);
+          touched.add("pod " + id + " evicted from node " + node);
+        } else {
+          refused.add(id);
+          touched.add("pod " + id + " on node " + node + ": eviction refused (PodDisruptionBudget)");
+        }
+      }
+    }
+    Map<String, String> recovery = new TreeMap<>();
+    recovery.put("cordoned", String.join(",", cordoned));
+    recovery.put("alreadyCordoned", String.join(",", before));
+    recovery.put("evicted", String.join(",", evicted));
+    recovery.put("evictionRefused", String.join(",", refused));
+    return new FaultExecutor.Applied(touched, recovery);
+  }
+
+  @Override
+  public String recover(ClusterTarget target, Map<String, String> recovery) {
+    List<String> uncordoned = new ArrayList<>();
+    List<String> gone = new ArrayList<>();
+    for (String name : split(recovery.get("cordoned"))) {
+      try {
+        scope.client().nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), UNCORDON);
+        uncordoned.add(name);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 404) {
+          throw e;
+        }
+        gone.add(name);
+      }
+    }
+    StringBuilder s =
+        new StringBuilder("zone ")
+            .append(target.attribute("zone"))
+            .append(": uncordoned ")
+            .append(uncordoned.isEmpty() ? "no node" : String.join(", ", uncordoned));
+    List<String> before = split(recovery.get("alreadyCordoned"));
+    if (!before.isEmpty()) {
+      s.append("; left cordoned as before the attack: ").append(String.join(", ", before));
+    }
+    if (!gone.isEmpty()) {
+      s.append("; nodes gone meanwhile: ").append(String.join(", ", gone));
+    }
+    return s.toString();
+  }
+
+  private static List<String> split(String list) {
+    if (list == null || list.isBlank()) {
+      return List.of();
+    }
+    return Arrays.stream(list.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
+  }
+}
