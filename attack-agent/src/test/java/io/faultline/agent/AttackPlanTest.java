@@ -54,7 +54,7 @@ class AttackPlanTest {
     assertThat(plan.duration()).isEqualTo(Duration.ofSeconds(3));
     assertThat(plan.parameters()).containsEntry("cores", "2");
     assertThat(plan.targets())
-        .extracting(ProcessTarget::name)
+        .extracting(Target::name)
         .containsExactly("scale-experimental");
   }
 

@@ -59,7 +59,7 @@ class TargetSelectionTest {
             TargetSelection.select(selector(Group.EXPERIMENTAL, "random-max-percent:50"), all, r))
         .hasSizeBetween(1, 2);
     assertThat(TargetSelection.select(selector(Group.EXPERIMENTAL, "all", "x3"), all, r))
-        .extracting(ProcessTarget::name)
+        .extracting(Target::name)
         .containsExactly("x3");
   }
 
