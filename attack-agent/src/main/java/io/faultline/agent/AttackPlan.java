@@ -41,6 +41,11 @@ public record AttackPlan(
       int maxBlastRadiusPercent,
       Random random) {
     AgentFault executor = catalog.fault(command.getFault());
+    String off = FaultCatalog.OFF.get(command.getFault());
+    if (executor == null && off != null) {
+      throw new InvalidRecordException(
+          "fault", "'" + command.getFault() + "' is not enabled on this agent; set " + off);
+    }
     if (executor == null) {
       throw new InvalidRecordException(
           "fault",

@@ -26,6 +26,18 @@ public final class FaultCatalog {
           "ec2", "agent.aws.enabled=true",
           "fis-template", "agent.aws.enabled=true");
 
+  /** The cluster faults and the key that turns each on, for a clear message when it is off. */
+  static final Map<String, String> OFF =
+      Map.of(
+          "pod-delete", "agent.kubernetes.namespaces",
+          "container-kill", "agent.kubernetes.namespaces",
+          "pod-cpu-stress", "agent.kubernetes.namespaces",
+          "pod-memory-stress", "agent.kubernetes.namespaces",
+          "pod-network-delay", "agent.kubernetes.namespaces",
+          "zone-outage", "agent.kubernetes.namespaces",
+          "ec2-zone-outage", "agent.aws.enabled=true",
+          "fis-experiment", "agent.aws.enabled=true");
+
   private final Map<String, AgentFault> faults = new TreeMap<>();
   private final Map<String, TargetInventory> inventories = new LinkedHashMap<>();
 
