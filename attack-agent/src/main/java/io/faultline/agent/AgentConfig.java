@@ -116,8 +116,7 @@ public record AgentConfig(
       }
       namespaces.add(n);
     }
-    String stressImage =
-        nonBlank(map, "agent.kubernetes.stress.image", "polinux/stress-ng:latest");
+    String stressImage = nonBlank(map, "agent.kubernetes.stress.image", "polinux/stress-ng:latest");
     String networkImage =
         nonBlank(map, "agent.kubernetes.network.image", "nicolaka/netshoot:latest");
     String awsEnabledText = map.getOrDefault("agent.aws.enabled", "false").strip();
@@ -140,7 +139,9 @@ public record AgentConfig(
       }
       if (endpoint == null || endpoint.getScheme() == null || endpoint.getHost() == null) {
         throw new IllegalArgumentException(
-            "agent.aws.endpoint '" + endpointText + "': must be an http(s) URL, e.g. http://127.0.0.1:8089");
+            "agent.aws.endpoint '"
+                + endpointText
+                + "': must be an http(s) URL, e.g. http://127.0.0.1:8089");
       }
     }
     String agentId = map.getOrDefault("agent.id", defaultAgentId());

@@ -89,8 +89,7 @@ interface AgentFault {
 
       @Override
       public List<Target> narrow(List<Target> candidates, Map<String, String> parameters) {
-        List<ClusterTarget> typed =
-            candidates.stream().map(ClusterTarget.class::cast).toList();
+        List<ClusterTarget> typed = candidates.stream().map(ClusterTarget.class::cast).toList();
         return List.copyOf(cluster.narrow(typed, parameters));
       }
 

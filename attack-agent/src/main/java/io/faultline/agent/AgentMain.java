@@ -31,8 +31,7 @@ public final class AgentMain {
       TopicProvisioner.ensure(admin, topics, (short) 1);
       TopicLeaders.await(admin, topics, Duration.ofSeconds(30));
     }
-    AttackAgent agent =
-        cloud == null ? new AttackAgent(config) : new AttackAgent(config, cloud);
+    AttackAgent agent = cloud == null ? new AttackAgent(config) : new AttackAgent(config, cloud);
     Thread thread = new Thread(agent, "attack-agent");
     thread.start();
     return agent;
@@ -73,7 +72,14 @@ public final class AgentMain {
       System.exit(2);
       return;
     }
-    AttackAgent agent = start(config);
+    AttackAgent agent;
+    try {
+      agent = start(config);
+    } catch (IllegalArgumentException e) {
+      System.err.println("attack-agent: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "attack-agent-stop"));
   }
 }

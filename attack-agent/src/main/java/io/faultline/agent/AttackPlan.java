@@ -24,8 +24,7 @@ public record AttackPlan(
       Duration maxDuration,
       List<ProcessTarget> available,
       Random random) {
-    return of(
-        command, FaultCatalog.local(executors, () -> available), maxDuration, 100, random);
+    return of(command, FaultCatalog.local(executors, () -> available), maxDuration, 100, random);
   }
 
   /**
@@ -70,8 +69,7 @@ public record AttackPlan(
               + " with parameters "
               + new java.util.TreeMap<>(command.getParameters()));
     }
-    List<Target> targets =
-        TargetSelection.pick(command.getTarget().getMode(), narrowed, random);
+    List<Target> targets = TargetSelection.pick(command.getTarget().getMode(), narrowed, random);
     long experimental = all.stream().filter(t -> t.group() == Group.EXPERIMENTAL).count();
     blastRadius(targets.size(), (int) experimental, maxBlastRadiusPercent, executor.kind());
     for (Target t : targets) {

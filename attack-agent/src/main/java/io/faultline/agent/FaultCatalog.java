@@ -42,7 +42,8 @@ public final class FaultCatalog {
   private final Map<String, TargetInventory> inventories = new LinkedHashMap<>();
 
   /** Only the local process faults, reading targets from {@code targets}. */
-  static FaultCatalog local(Map<String, FaultExecutor> executors, Supplier<List<ProcessTarget>> targets) {
+  static FaultCatalog local(
+      Map<String, FaultExecutor> executors, Supplier<List<ProcessTarget>> targets) {
     FaultCatalog catalog = new FaultCatalog();
     executors.values().forEach(catalog::add);
     catalog.add(
@@ -88,7 +89,8 @@ public final class FaultCatalog {
     String kind = selector.getKind();
     if (!KINDS.containsKey(kind)) {
       throw new InvalidRecordException(
-          "target.kind", "'" + kind + "': use one of " + String.join(", ", new TreeMap<>(KINDS).keySet()));
+          "target.kind",
+          "'" + kind + "': use one of " + String.join(", ", new TreeMap<>(KINDS).keySet()));
     }
     if (!kind.equals(fault.kind())) {
       throw new InvalidRecordException(
@@ -98,7 +100,8 @@ public final class FaultCatalog {
     TargetInventory inventory = inventories.get(kind);
     if (inventory == null) {
       throw new InvalidRecordException(
-          "target.kind", "'" + kind + "': this agent has no " + kind + " targets; set " + KINDS.get(kind));
+          "target.kind",
+          "'" + kind + "': this agent has no " + kind + " targets; set " + KINDS.get(kind));
     }
     return List.copyOf(inventory.list(selector));
   }

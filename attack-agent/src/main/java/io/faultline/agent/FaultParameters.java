@@ -24,8 +24,7 @@ public final class FaultParameters {
       // reported below
     }
     throw new InvalidRecordException(
-        "parameters." + key,
-        "'" + text + "': must be a whole number from " + min + " to " + max);
+        "parameters." + key, "'" + text + "': must be a whole number from " + min + " to " + max);
   }
 
   public static boolean flag(Map<String, String> parameters, String key) {

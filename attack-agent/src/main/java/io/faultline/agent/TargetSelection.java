@@ -10,7 +10,8 @@ import java.util.Random;
 
 /**
  * Chooses the targets of an attack, once, before any fault runs, for every kind (process, pod,
- * node, zone, ec2, fis-template). Only EXPERIMENTAL targets can be chosen: a selector that names or asks for a CONTROL target is rejected (safety invariant 1).
+ * node, zone, ec2, fis-template). Only EXPERIMENTAL targets can be chosen: a selector that names or
+ * asks for a CONTROL target is rejected (safety invariant 1).
  */
 public final class TargetSelection {
 
@@ -38,8 +39,7 @@ public final class TargetSelection {
     List<T> candidates = new ArrayList<>();
     if (!selector.getNames().isEmpty()) {
       for (String name : selector.getNames()) {
-        List<T> matches =
-            all.stream().filter(t -> t.name().equals(name)).toList();
+        List<T> matches = all.stream().filter(t -> t.name().equals(name)).toList();
         if (matches.isEmpty()) {
           matches = all.stream().filter(t -> t.name().endsWith("/" + name)).toList();
         }
@@ -50,7 +50,13 @@ public final class TargetSelection {
         if (matches.size() > 1) {
           throw new InvalidRecordException(
               "target.names",
-              "'" + name + "' matches " + matches.size() + " " + kind + " targets; use namespace/name");
+              "'"
+                  + name
+                  + "' matches "
+                  + matches.size()
+                  + " "
+                  + kind
+                  + " targets; use namespace/name");
         }
         T t = matches.get(0);
         if (t.group() != Group.EXPERIMENTAL) {

@@ -53,9 +53,7 @@ class AttackPlanTest {
     assertThat(plan.executor().fault()).isEqualTo("cpu-burn");
     assertThat(plan.duration()).isEqualTo(Duration.ofSeconds(3));
     assertThat(plan.parameters()).containsEntry("cores", "2");
-    assertThat(plan.targets())
-        .extracting(Target::name)
-        .containsExactly("scale-experimental");
+    assertThat(plan.targets()).extracting(Target::name).containsExactly("scale-experimental");
   }
 
   @Test
@@ -148,7 +146,8 @@ class AttackPlanTest {
         .hasMessage(
             "fault: 'zone-outage' is not enabled on this agent; set agent.kubernetes.namespaces");
     assertThatThrownBy(() -> plan(command().setFault("ec2-zone-outage")))
-        .hasMessage("fault: 'ec2-zone-outage' is not enabled on this agent; set agent.aws.enabled=true");
+        .hasMessage(
+            "fault: 'ec2-zone-outage' is not enabled on this agent; set agent.aws.enabled=true");
   }
 
   @Test
@@ -181,7 +180,9 @@ class AttackPlanTest {
                 + " agent.max.blast.radius.percent=50 (at most 2 of 4)");
     TargetSelector half =
         TargetSelector.newBuilder().setGroup(Group.EXPERIMENTAL).setMode("percent:50").build();
-    assertThat(AttackPlan.of(command().setTarget(half).build(), catalog, MAX, 50, new Random(1)).targets())
+    assertThat(
+            AttackPlan.of(command().setTarget(half).build(), catalog, MAX, 50, new Random(1))
+                .targets())
         .hasSize(2)
         .allMatch(t -> t.group() == Group.EXPERIMENTAL);
   }

@@ -38,8 +38,8 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
- * The AWS faults against WireMock serving the EC2 query API (XML) and the FIS REST API (JSON): which
- * instances are stopped and started, which template is started and which experiment stopped.
+ * The AWS faults against WireMock serving the EC2 query API (XML) and the FIS REST API (JSON):
+ * which instances are stopped and started, which template is started and which experiment stopped.
  */
 class AwsFaultsIT {
 
@@ -51,7 +51,8 @@ class AwsFaultsIT {
 
   @BeforeEach
   void start() {
-    server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+    server =
+        new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
     server.start();
     aws =
         AwsFaults.create(
@@ -121,7 +122,8 @@ class AwsFaultsIT {
         + ">";
   }
 
-  private static AttackCommand command(String fault, TargetSelector selector, Map<String, String> p) {
+  private static AttackCommand command(
+      String fault, TargetSelector selector, Map<String, String> p) {
     return AttackCommand.newBuilder()
         .setCommandId("c")
         .setExperimentId("e")
@@ -169,7 +171,8 @@ class AwsFaultsIT {
         .containsExactlyInAnyOrder("i-exp-a1", "i-exp-a2");
     String describe =
         server
-            .findAll(postRequestedFor(urlEqualTo("/")).withRequestBody(containing("DescribeInstances")))
+            .findAll(
+                postRequestedFor(urlEqualTo("/")).withRequestBody(containing("DescribeInstances")))
             .get(0)
             .getBodyAsString();
     assertThat(URLDecoder.decode(describe, StandardCharsets.UTF_8))
@@ -219,7 +222,8 @@ class AwsFaultsIT {
     assertThatThrownBy(
             () ->
                 AttackPlan.of(
-                    command("ec2-zone-outage", selector("ec2", "all"), Map.of("zone", "eu-west-1a")),
+                    command(
+                        "ec2-zone-outage", selector("ec2", "all"), Map.of("zone", "eu-west-1a")),
                     catalog,
                     Duration.ofMinutes(15),
                     25,
@@ -228,15 +232,13 @@ class AwsFaultsIT {
             "target.mode: blast radius: 2 of 4 EXPERIMENTAL ec2 targets (50%) is over"
                 + " agent.max.blast.radius.percent=25 (at most 1 of 4)");
     assertThatThrownBy(
-            () ->
-                plan(command("ec2-zone-outage", selector("ec2", "all"), Map.of("zone", "west"))))
+            () -> plan(command("ec2-zone-outage", selector("ec2", "all"), Map.of("zone", "west"))))
         .hasMessage("parameters.zone: 'west': must be an availability zone such as eu-west-1a");
     assertThat(instanceIds("Action=StopInstances")).isEmpty();
   }
 
   @Test
-  void fisExperimentStartsTheExperimentalTemplateAndStopsTheExperimentOnRecover()
-      throws Exception {
+  void fisExperimentStartsTheExperimentalTemplateAndStopsTheExperimentOnRecover() throws Exception {
     server.stubFor(
         get(urlEqualTo("/experimentTemplates"))
             .willReturn(
@@ -252,23 +254,29 @@ class AwsFaultsIT {
             .willReturn(
                 aResponse()
                     .withHeader("Content-Type", "application/json")
-                    .withBody("{\"experiment\":{\"id\":\"EXP42\",\"state\":{\"status\":\"initiating\"}}}")));
+                    .withBody(
+                        "{\"experiment\":{\"id\":\"EXP42\",\"state\":{\"status\":\"initiating\"}}}")));
     server.stubFor(
         delete(urlEqualTo("/experiments/EXP42"))
             .willReturn(
                 aResponse()
                     .withHeader("Content-Type", "application/json")
-                    .withBody("{\"experiment\":{\"id\":\"EXP42\",\"state\":{\"status\":\"stopping\"}}}")));
+                    .withBody(
+                        "{\"experiment\":{\"id\":\"EXP42\",\"state\":{\"status\":\"stopping\"}}}")));
 
     assertThatThrownBy(
-            () -> plan(command("fis-experiment", selector("fis-template", "one", "EXTctl"), Map.of())))
+            () ->
+                plan(
+                    command("fis-experiment", selector("fis-template", "one", "EXTctl"), Map.of())))
         .hasMessageStartingWith("target.names: 'EXTctl' is in the CONTROL group");
     AttackPlan plan = plan(command("fis-experiment", selector("fis-template", "one"), Map.of()));
     Target template = plan.targets().get(0);
     assertThat(template.name()).isEqualTo("EXTexp");
 
-    FaultExecutor.Applied applied = plan.executor().apply(template, Map.of(), Duration.ofMinutes(1));
-    assertThat(applied.touched()).containsExactly("fis experiment EXP42 started from template EXTexp");
+    FaultExecutor.Applied applied =
+        plan.executor().apply(template, Map.of(), Duration.ofMinutes(1));
+    assertThat(applied.touched())
+        .containsExactly("fis experiment EXP42 started from template EXTexp");
     LoggedRequest start = server.findAll(postRequestedFor(urlEqualTo("/experiments"))).get(0);
     assertThat(start.getBodyAsString())
         .contains("\"experimentTemplateId\":\"EXTexp\"")

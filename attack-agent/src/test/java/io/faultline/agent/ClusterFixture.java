@@ -1,7 +1,5 @@
 package io.faultline.agent;
 
-import io.faultline.agent.kubernetes.KubernetesScope;
-
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -9,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.faultline.agent.kubernetes.KubernetesScope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -60,7 +60,8 @@ class KubernetesAgentIT {
           .expect()
           .post()
           .withPath("/api/v1/namespaces/shop/pods/" + pod + "/eviction")
-          .andReturn(201, new EvictionBuilder().withNewMetadata().withName(pod).endMetadata().build())
+          .andReturn(
+              201, new EvictionBuilder().withNewMetadata().withName(pod).endMetadata().build())
           .once();
     }
     String prefix = "k8s-" + UUID.randomUUID().toString().substring(0, 8) + ".";
@@ -97,7 +98,9 @@ class KubernetesAgentIT {
     AvroSerde<AttackState> stateSerde = AvroSerde.of(AttackState.class);
     try (var consumer =
         new KafkaConsumer<>(
-            TestBroker.consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TestBroker.consumerConfig(),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topics.attackEvents().name(), topics.attackState().name()));
       while (following) {
         for (var r : consumer.poll(Duration.ofMillis(50))) {
@@ -177,7 +180,8 @@ class KubernetesAgentIT {
     String attackId = started.getAttackId();
     long deadline = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < deadline
-        && !states.getOrDefault(attackId, Optional.empty())
+        && !states
+            .getOrDefault(attackId, Optional.empty())
             .map(s -> s.getRecovery().containsKey("zone-a.cordoned"))
             .orElse(false)) {
       Thread.sleep(20);

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -37,11 +37,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The Kubernetes faults against fabric8's mock server in CRUD mode, with pods of both groups and
- * nodes in three zones ({@link ClusterFixture}); eviction, exec and ephemeral containers, which CRUD
- * mode lacks, are stubbed with expect(). Every request is recorded; the last test checks each one
- * against the RBAC contract.
+ * nodes in three zones ({@link ClusterFixture}); eviction, exec and ephemeral containers, which
+ * CRUD mode lacks, are stubbed with expect(). Every request is recorded; the last test checks each
+ * one against the RBAC contract.
  */
-@EnableKubernetesMockClient(crud = true, kubernetesClientBuilderCustomizer = KubernetesFaultsIT.NoRetries.class)
+@EnableKubernetesMockClient(
+    crud = true,
+    kubernetesClientBuilderCustomizer = KubernetesFaultsIT.NoRetries.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubernetesFaultsIT {
 
@@ -77,7 +79,8 @@ class KubernetesFaultsIT {
     return r;
   }
 
-  private static AttackCommand command(String fault, TargetSelector selector, Map<String, String> p) {
+  private static AttackCommand command(
+      String fault, TargetSelector selector, Map<String, String> p) {
     return AttackCommand.newBuilder()
         .setCommandId("c")
         .setExperimentId("e")
@@ -126,7 +129,8 @@ class KubernetesFaultsIT {
         server.expect().post().withPath("/api/v1/namespaces/shop/pods/" + pod + "/eviction");
     if (code == 201) {
       expectation
-          .andReturn(201, new EvictionBuilder().withNewMetadata().withName(pod).endMetadata().build())
+          .andReturn(
+              201, new EvictionBuilder().withNewMetadata().withName(pod).endMetadata().build())
           .once();
     } else {
       expectation
@@ -146,7 +150,12 @@ class KubernetesFaultsIT {
         .expect()
         .get()
         .withPath(
-            "/api/v1/namespaces/shop/pods/" + pod + "/exec?" + query + "&container=" + container
+            "/api/v1/namespaces/shop/pods/"
+                + pod
+                + "/exec?"
+                + query
+                + "&container="
+                + container
                 + "&stdout=true&stderr=true")
         .andUpgradeToWebSocket()
         .open(new StatusMessage(0))
@@ -413,7 +422,8 @@ class KubernetesFaultsIT {
     assertThat(body)
         .contains("\"image\":\"net:test\"")
         .contains("\"add\":[\"NET_ADMIN\"]")
-        .contains("tc qdisc add dev eth0 root netem delay 200ms 20ms && sleep 2; tc qdisc del dev eth0 root");
+        .contains(
+            "tc qdisc add dev eth0 root netem delay 200ms 20ms && sleep 2; tc qdisc del dev eth0 root");
     assertThat(applied.recovery()).containsEntry("interface", "eth0");
 
     Map<String, String> memory = Map.of("mb", "512");
@@ -439,6 +449,8 @@ class KubernetesFaultsIT {
     Set<String> unused = new TreeSet<>(granted);
     unused.removeAll(used);
     // a WebSocket exec is a GET, but API servers from 1.30 on also authorize it as create
-    assertThat(unused).as("the contract grants nothing the faults do not use").containsOnly("pods/exec create");
+    assertThat(unused)
+        .as("the contract grants nothing the faults do not use")
+        .containsOnly("pods/exec create");
   }
 }

@@ -1,7 +1,5 @@
 package io.faultline.agent;
 
-import io.faultline.agent.kubernetes.KubernetesScope;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;

@@ -116,6 +116,7 @@ class TargetSelectionTest {
   }
 
   private static ClusterTarget pod(String ns, String name, Group group) {
-    return new ClusterTarget("pod", ns + "/" + name, group, java.util.Map.of("namespace", ns, "pod", name));
+    return new ClusterTarget(
+        "pod", ns + "/" + name, group, java.util.Map.of("namespace", ns, "pod", name));
   }
 }

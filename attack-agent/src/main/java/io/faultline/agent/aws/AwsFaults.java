@@ -4,6 +4,7 @@ import io.faultline.agent.FaultCatalog;
 import java.net.URI;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -24,7 +25,16 @@ public final class AwsFaults implements AutoCloseable {
 
   /** {@code region} and {@code endpoint} may be null: default region chain, public endpoints. */
   public static AwsFaults create(String region, URI endpoint, AwsCredentialsProvider credentials) {
-    Region r = region != null ? Region.of(region) : new DefaultAwsRegionProviderChain().getRegion();
+    Region r;
+    try {
+      r = region != null ? Region.of(region) : new DefaultAwsRegionProviderChain().getRegion();
+    } catch (SdkClientException e) {
+      throw new IllegalArgumentException(
+          "agent.aws.enabled=true but no AWS region is known: set agent.aws.region or AWS_REGION ("
+              + e.getMessage()
+              + ")",
+          e);
+    }
     AwsCredentialsProvider creds =
         credentials != null ? credentials : DefaultCredentialsProvider.builder().build();
     var builder = Ec2Client.builder().region(r).credentialsProvider(creds);

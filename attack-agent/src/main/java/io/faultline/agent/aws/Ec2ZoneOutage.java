@@ -13,8 +13,9 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateChange;
 /**
  * {@code ec2-zone-outage}: stops the running EXPERIMENTAL instances (tag {@code
  * faultline.io/group=experimental}, plus the selector's labels as tags, e.g. the node group) in the
- * availability zone of parameter {@code zone}; the selector's mode picks among them ({@code all} for
- * a whole-zone outage, within the blast radius). Recover starts exactly the instances it stopped.
+ * availability zone of parameter {@code zone}; the selector's mode picks among them ({@code all}
+ * for a whole-zone outage, within the blast radius). Recover starts exactly the instances it
+ * stopped.
  */
 public final class Ec2ZoneOutage implements ClusterFault {
 
@@ -41,7 +42,10 @@ public final class Ec2ZoneOutage implements ClusterFault {
 
   private static String zone(Map<String, String> parameters) {
     return FaultParameters.matching(
-        parameters, "zone", "[a-z]{2}(-[a-z]+)+-\\d+[a-z]", "an availability zone such as eu-west-1a");
+        parameters,
+        "zone",
+        "[a-z]{2}(-[a-z]+)+-\\d+[a-z]",
+        "an availability zone such as eu-west-1a");
   }
 
   @Override
@@ -56,8 +60,7 @@ public final class Ec2ZoneOutage implements ClusterFault {
     String id = target.attribute("instanceId");
     List<InstanceStateChange> changes =
         ec2.stopInstances(r -> r.instanceIds(id)).stoppingInstances();
-    String state =
-        changes.isEmpty() ? "stopping" : changes.get(0).currentState().nameAsString();
+    String state = changes.isEmpty() ? "stopping" : changes.get(0).currentState().nameAsString();
     return new FaultExecutor.Applied(
         List.of("ec2 " + id + " (" + target.attributes().get("zone") + ") " + state),
         Map.of("stopped", id));
@@ -68,8 +71,7 @@ public final class Ec2ZoneOutage implements ClusterFault {
     String id = recovery.getOrDefault("stopped", target.attribute("instanceId"));
     List<InstanceStateChange> changes =
         ec2.startInstances(r -> r.instanceIds(id)).startingInstances();
-    String state =
-        changes.isEmpty() ? "pending" : changes.get(0).currentState().nameAsString();
+    String state = changes.isEmpty() ? "pending" : changes.get(0).currentState().nameAsString();
     return "ec2 " + id + " started (" + state + ")";
   }
 }

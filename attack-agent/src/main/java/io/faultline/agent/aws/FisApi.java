@@ -111,10 +111,18 @@ public final class FisApi {
                 values.forEach(v -> request.header(name, v));
               }
             });
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() / 100 != 2) {
       throw new IOException(
-          "FIS " + method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+          "FIS "
+              + method
+              + " "
+              + path
+              + " answered "
+              + response.statusCode()
+              + ": "
+              + response.body());
     }
     return response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
   }

@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code container-kill}: signals the main process (PID 1) of a container through pods/exec,
- * {@code kill -TERM 1} by default (parameters {@code container}, default the pod's first; {@code
- * signal} TERM, INT, QUIT or HUP: the kernel ignores SIGKILL sent to PID 1 from inside its own
- * namespace). The kubelet restarts the container by the pod's restartPolicy; nothing to undo.
+ * {@code container-kill}: signals the main process (PID 1) of a container through pods/exec, {@code
+ * kill -TERM 1} by default (parameters {@code container}, default the pod's first; {@code signal}
+ * TERM, INT, QUIT or HUP: the kernel ignores SIGKILL sent to PID 1 from inside its own namespace).
+ * The kubelet restarts the container by the pod's restartPolicy; nothing to undo.
  */
 public final class ContainerKill implements ClusterFault {
 

@@ -73,7 +73,9 @@ public final class KubernetesInventory {
               String zone = nodeZone.get(p.getSpec() == null ? null : p.getSpec().getNodeName());
               if (zone != null) {
                 zoneGroup.merge(
-                    zone, KubernetesScope.group(p.getMetadata().getLabels()), KubernetesInventory::max);
+                    zone,
+                    KubernetesScope.group(p.getMetadata().getLabels()),
+                    KubernetesInventory::max);
               }
             }
           }

@@ -39,7 +39,11 @@ public final class PodDelete implements ClusterFault {
   public FaultExecutor.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) {
     var pod =
-        scope.client().pods().inNamespace(target.attribute("namespace")).withName(target.attribute("pod"));
+        scope
+            .client()
+            .pods()
+            .inNamespace(target.attribute("namespace"))
+            .withName(target.attribute("pod"));
     var deleted =
         parameters.containsKey("gracePeriodSeconds")
             ? pod.withGracePeriod(

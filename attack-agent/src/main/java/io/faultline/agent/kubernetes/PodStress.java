@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code pod-cpu-stress} ({@code workers} 1-64, default 1; {@code load} percent 1-100, default
- * 100) and {@code pod-memory-stress} ({@code mb} 1-65536, default 256): stress-ng in an ephemeral
+ * {@code pod-cpu-stress} ({@code workers} 1-64, default 1; {@code load} percent 1-100, default 100)
+ * and {@code pod-memory-stress} ({@code mb} 1-65536, default 256): stress-ng in an ephemeral
  * container of the target pod, bounded by the attack's duration, killed on recover. The image
  * ({@code agent.kubernetes.stress.image}) must hold sh, stress-ng and pkill.
  */

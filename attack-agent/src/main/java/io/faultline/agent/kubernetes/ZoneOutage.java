@@ -23,9 +23,9 @@ import java.util.stream.Collectors;
  * {@code zone-outage}: cordons every node labelled {@code topology.kubernetes.io/zone=<zone>} and
  * evicts the EXPERIMENTAL pods of the allowed namespaces on them through the Eviction API, which
  * respects PodDisruptionBudgets (a refused eviction is reported, not forced); with parameter {@code
- * force=true} it deletes them instead. CONTROL pods on those nodes keep running (a cordon only stops
- * new pods from landing). Recover uncordons exactly the nodes it cordoned: a node cordoned before
- * the attack stays cordoned. Evicted pods are recreated by their controllers elsewhere.
+ * force=true} it deletes them instead. CONTROL pods on those nodes keep running (a cordon only
+ * stops new pods from landing). Recover uncordons exactly the nodes it cordoned: a node cordoned
+ * before the attack stays cordoned. Evicted pods are recreated by their controllers elsewhere.
  */
 public final class ZoneOutage implements ClusterFault {
 
@@ -76,7 +76,8 @@ public final class ZoneOutage implements ClusterFault {
         touched.add("node " + name + " cordoned");
       }
     }
-    Set<String> names = nodes.stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet());
+    Set<String> names =
+        nodes.stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet());
     List<String> evicted = new ArrayList<>();
     List<String> refused = new ArrayList<>();
     for (String ns : scope.namespaces()) {
@@ -98,7 +99,8 @@ public final class ZoneOutage implements ClusterFault {
           touched.add("pod " + id + " evicted from node " + node);
         } else {
           refused.add(id);
-          touched.add("pod " + id + " on node " + node + ": eviction refused (PodDisruptionBudget)");
+          touched.add(
+              "pod " + id + " on node " + node + ": eviction refused (PodDisruptionBudget)");
         }
       }
     }
@@ -116,7 +118,11 @@ public final class ZoneOutage implements ClusterFault {
     List<String> gone = new ArrayList<>();
     for (String name : split(recovery.get("cordoned"))) {
       try {
-        scope.client().nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), UNCORDON);
+        scope
+            .client()
+            .nodes()
+            .withName(name)
+            .patch(PatchContext.of(PatchType.JSON_MERGE), UNCORDON);
         uncordoned.add(name);
       } catch (KubernetesClientException e) {
         if (e.getCode() != 404) {
