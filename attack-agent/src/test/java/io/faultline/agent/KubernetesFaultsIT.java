@@ -255,6 +255,37 @@ class KubernetesFaultsIT {
   }
 
   @Test
+  @Order(10)
+  void anOrphanZoneOutageWithoutRecoveryDataUncordonsTheNodesItMarkedOnly() throws Exception {
+    stubEviction("exp-1", 201);
+    stubEviction("exp-2", 201);
+    AttackPlan plan = plan(command("zone-outage", selector("zone", "one", "zone-a"), Map.of()));
+    Target zone = plan.targets().get(0);
+    plan.executor().apply(zone, Map.of(), Duration.ofSeconds(30));
+    requests();
+    assertThat(client.nodes().withName("n-a1").get().getMetadata().getAnnotations())
+        .containsEntry("faultline.io/cordoned-by", "zone-outage");
+    assertThat(client.nodes().withName("n-a2").get().getMetadata().getAnnotations())
+        .as("cordoned before: not marked")
+        .isNullOrEmpty();
+    ClusterFixture.drain(server);
+
+    // the agent died before attack.state got the recovery data: only the zone is known
+    Target rebuilt = plan.executor().fromState("zone-a", zone.stateEntries());
+    String restored = plan.executor().recover(rebuilt, Map.of());
+    requests();
+
+    assertThat(restored).isEqualTo("zone zone-a: uncordoned n-a1");
+    assertThat(cordoned("n-a1")).isFalse();
+    assertThat(cordoned("n-a2")).as("cordoned before the attack, never marked").isTrue();
+    assertThat(client.nodes().withName("n-a1").get().getMetadata().getAnnotations())
+        .as("the mark is gone (the mock keeps a removed key with a null value)")
+        .extractingByKey("faultline.io/cordoned-by")
+        .isNull();
+    ClusterFixture.drain(server);
+  }
+
+  @Test
   @Order(3)
   void selectionRejectsControlZonesControlPodsAndNamespacesOutsideTheConfiguredOnes() {
     assertThatThrownBy(

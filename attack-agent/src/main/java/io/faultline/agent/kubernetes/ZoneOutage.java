@@ -29,8 +29,19 @@ import java.util.stream.Collectors;
  */
 public final class ZoneOutage implements ClusterFault {
 
-  private static final String CORDON = "{\"spec\":{\"unschedulable\":true}}";
-  private static final String UNCORDON = "{\"spec\":{\"unschedulable\":null}}";
+  /**
+   * Marks the nodes this fault cordoned, so that even an orphan without recovery data is undone.
+   */
+  public static final String CORDONED_BY = "faultline.io/cordoned-by";
+
+  private static final String CORDON =
+      "{\"metadata\":{\"annotations\":{\""
+          + CORDONED_BY
+          + "\":\"zone-outage\"}},\"spec\":{\"unschedulable\":true}}";
+  private static final String UNCORDON =
+      "{\"metadata\":{\"annotations\":{\""
+          + CORDONED_BY
+          + "\":null}},\"spec\":{\"unschedulable\":null}}";
 
   private final KubernetesScope scope;
 
@@ -116,7 +127,16 @@ public final class ZoneOutage implements ClusterFault {
   public String recover(ClusterTarget target, Map<String, String> recovery) {
     List<String> uncordoned = new ArrayList<>();
     List<String> gone = new ArrayList<>();
-    for (String name : split(recovery.get("cordoned"))) {
+    // what apply recorded, plus any node of the zone it marked (an agent that died mid-apply
+    // recorded nothing); a node cordoned before the attack carries no mark
+    Set<String> ours = new java.util.LinkedHashSet<>(split(recovery.get("cordoned")));
+    for (Node n : scope.nodes(Map.of(KubernetesScope.ZONE_LABEL, target.attribute("zone")))) {
+      Map<String, String> annotations = n.getMetadata().getAnnotations();
+      if (annotations != null && annotations.get(CORDONED_BY) != null) {
+        ours.add(n.getMetadata().getName());
+      }
+    }
+    for (String name : ours) {
       try {
         scope
             .client()
