@@ -35,6 +35,7 @@ public final class FaultCatalog {
           "pod-memory-stress", "agent.kubernetes.namespaces",
           "pod-network-delay", "agent.kubernetes.namespaces",
           "zone-outage", "agent.kubernetes.namespaces",
+          "node-drain", "agent.kubernetes.namespaces",
           "ec2-zone-outage", "agent.aws.enabled=true",
           "fis-experiment", "agent.aws.enabled=true");
 

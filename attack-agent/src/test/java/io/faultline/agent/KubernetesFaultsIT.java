@@ -286,6 +286,49 @@ class KubernetesFaultsIT {
   }
 
   @Test
+  @Order(11)
+  void nodeDrainCordonsTheSelectedExperimentalNodeAndEvictsOnlyItsExperimentalPods()
+      throws Exception {
+    for (String[] n : new String[][] {{"n-b1", "experimental"}, {"n-c1", "control"}}) {
+      client
+          .nodes()
+          .withName(n[0])
+          .edit(
+              node ->
+                  new io.fabric8.kubernetes.api.model.NodeBuilder(node)
+                      .editMetadata()
+                      .addToLabels(KubernetesScope.GROUP_LABEL, n[1])
+                      .endMetadata()
+                      .build());
+    }
+    ClusterFixture.drain(server);
+    stubEviction("exp-3", 201);
+    assertThatThrownBy(() -> plan(command("node-drain", selector("node", "one", "n-c1"), Map.of())))
+        .hasMessageStartingWith("target.names: 'n-c1' is in the CONTROL group");
+    AttackPlan plan = plan(command("node-drain", selector("node", "all"), Map.of()));
+    assertThat(plan.targets()).extracting(Target::name).containsExactly("n-b1");
+    requests();
+
+    FaultExecutor.Applied applied =
+        plan.executor().apply(plan.targets().get(0), Map.of(), Duration.ofSeconds(30));
+    List<Request> sent = requests();
+    assertThat(applied.touched())
+        .containsExactly("node n-b1 cordoned", "pod shop/exp-3 evicted from node n-b1");
+    assertThat(sent)
+        .filteredOn(r -> !r.method().equals("GET"))
+        .extracting(Request::toString)
+        .containsExactly(
+            "PATCH /api/v1/nodes/n-b1", "POST /api/v1/namespaces/shop/pods/exp-3/eviction");
+    assertThat(cordoned("n-b1")).isTrue();
+    assertThat(cordoned("n-a1")).isFalse();
+
+    assertThat(plan.executor().recover(plan.targets().get(0), applied.recovery()))
+        .isEqualTo("node n-b1: uncordoned n-b1");
+    requests();
+    assertThat(cordoned("n-b1")).isFalse();
+  }
+
+  @Test
   @Order(3)
   void selectionRejectsControlZonesControlPodsAndNamespacesOutsideTheConfiguredOnes() {
     assertThatThrownBy(

@@ -14,7 +14,8 @@ public final class KubernetesFaults {
           "pod-delete",
           "pod-memory-stress",
           "pod-network-delay",
-          "zone-outage");
+          "zone-outage",
+          "node-drain");
 
   private KubernetesFaults() {}
 
@@ -26,7 +27,8 @@ public final class KubernetesFaults {
         .add(PodStress.cpu(scope, stressImage))
         .add(PodStress.memory(scope, stressImage))
         .add(new PodNetworkDelay(scope, networkImage))
-        .add(new ZoneOutage(scope))
+        .add(NodeOutage.zoneOutage(scope))
+        .add(NodeOutage.nodeDrain(scope))
         .add(KubernetesInventory.pods(scope))
         .add(KubernetesInventory.nodes(scope))
         .add(KubernetesInventory.zones(scope));

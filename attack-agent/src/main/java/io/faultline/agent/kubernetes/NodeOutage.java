@@ -20,43 +20,70 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * {@code zone-outage}: cordons every node labelled {@code topology.kubernetes.io/zone=<zone>} and
- * evicts the EXPERIMENTAL pods of the allowed namespaces on them through the Eviction API, which
- * respects PodDisruptionBudgets (a refused eviction is reported, not forced); with parameter {@code
+ * {@code zone-outage} (kind zone) and {@code node-drain} (kind node, the selected nodes only):
+ * cordons every node labelled {@code topology.kubernetes.io/zone=<zone>} and evicts the
+ * EXPERIMENTAL pods of the allowed namespaces on them through the Eviction API, which respects
+ * PodDisruptionBudgets (a refused eviction is reported, not forced); with parameter {@code
  * force=true} it deletes them instead. CONTROL pods on those nodes keep running (a cordon only
  * stops new pods from landing). Recover uncordons exactly the nodes it cordoned: a node cordoned
  * before the attack stays cordoned. Evicted pods are recreated by their controllers elsewhere.
  */
-public final class ZoneOutage implements ClusterFault {
+public final class NodeOutage implements ClusterFault {
 
   /**
    * Marks the nodes this fault cordoned, so that even an orphan without recovery data is undone.
    */
   public static final String CORDONED_BY = "faultline.io/cordoned-by";
 
-  private static final String CORDON =
-      "{\"metadata\":{\"annotations\":{\""
-          + CORDONED_BY
-          + "\":\"zone-outage\"}},\"spec\":{\"unschedulable\":true}}";
+  private final String cordon;
   private static final String UNCORDON =
       "{\"metadata\":{\"annotations\":{\""
           + CORDONED_BY
           + "\":null}},\"spec\":{\"unschedulable\":null}}";
 
   private final KubernetesScope scope;
+  private final String fault;
+  private final String kind;
 
-  public ZoneOutage(KubernetesScope scope) {
+  private NodeOutage(KubernetesScope scope, String fault, String kind) {
     this.scope = scope;
+    this.fault = fault;
+    this.kind = kind;
+    this.cordon =
+        "{\"metadata\":{\"annotations\":{\""
+            + CORDONED_BY
+            + "\":\""
+            + fault
+            + "\"}},\"spec\":{\"unschedulable\":true}}";
+  }
+
+  /** Every node of the zone. */
+  public static NodeOutage zoneOutage(KubernetesScope scope) {
+    return new NodeOutage(scope, "zone-outage", "zone");
+  }
+
+  /** The selected node. */
+  public static NodeOutage nodeDrain(KubernetesScope scope) {
+    return new NodeOutage(scope, "node-drain", "node");
   }
 
   @Override
   public String fault() {
-    return "zone-outage";
+    return fault;
   }
 
   @Override
   public String kind() {
-    return "zone";
+    return kind;
+  }
+
+  /** The nodes the target stands for, as they are now. */
+  private List<Node> nodes(ClusterTarget target) {
+    if (kind.equals("zone")) {
+      return scope.nodes(Map.of(KubernetesScope.ZONE_LABEL, target.attribute("zone")));
+    }
+    Node node = scope.client().nodes().withName(target.attribute("node")).get();
+    return node == null ? List.of() : List.of(node);
   }
 
   @Override
@@ -67,11 +94,10 @@ public final class ZoneOutage implements ClusterFault {
   @Override
   public FaultExecutor.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) {
-    String zone = target.attribute("zone");
     boolean force = FaultParameters.flag(parameters, "force");
-    List<Node> nodes = scope.nodes(Map.of(KubernetesScope.ZONE_LABEL, zone));
+    List<Node> nodes = nodes(target);
     if (nodes.isEmpty()) {
-      throw new IllegalStateException("zone " + zone + " has no nodes");
+      throw new IllegalStateException(kind + " " + target.name() + " has no nodes");
     }
     List<String> touched = new ArrayList<>();
     List<String> cordoned = new ArrayList<>();
@@ -82,7 +108,7 @@ public final class ZoneOutage implements ClusterFault {
         before.add(name);
         touched.add("node " + name + " was already cordoned; left as it is");
       } else {
-        scope.client().nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), CORDON);
+        scope.client().nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), cordon);
         cordoned.add(name);
         touched.add("node " + name + " cordoned");
       }
@@ -127,10 +153,10 @@ public final class ZoneOutage implements ClusterFault {
   public String recover(ClusterTarget target, Map<String, String> recovery) {
     List<String> uncordoned = new ArrayList<>();
     List<String> gone = new ArrayList<>();
-    // what apply recorded, plus any node of the zone it marked (an agent that died mid-apply
+    // what apply recorded, plus any node of the target it marked (an agent that died mid-apply
     // recorded nothing); a node cordoned before the attack carries no mark
     Set<String> ours = new java.util.LinkedHashSet<>(split(recovery.get("cordoned")));
-    for (Node n : scope.nodes(Map.of(KubernetesScope.ZONE_LABEL, target.attribute("zone")))) {
+    for (Node n : nodes(target)) {
       Map<String, String> annotations = n.getMetadata().getAnnotations();
       if (annotations != null && annotations.get(CORDONED_BY) != null) {
         ours.add(n.getMetadata().getName());
@@ -152,8 +178,9 @@ public final class ZoneOutage implements ClusterFault {
       }
     }
     StringBuilder s =
-        new StringBuilder("zone ")
-            .append(target.attribute("zone"))
+        new StringBuilder(kind)
+            .append(' ')
+            .append(target.name())
             .append(": uncordoned ")
             .append(uncordoned.isEmpty() ? "no node" : String.join(", ", uncordoned));
     List<String> before = split(recovery.get("alreadyCordoned"));
