@@ -155,6 +155,7 @@ class KubernetesAgentIT {
   @Test
   void zoneOutageCommandStartsWithNodeAndPodNamesAndStopRestoresThePriorState() throws Exception {
     String exp = "exp-zone-" + UUID.randomUUID().toString().substring(0, 6);
+    long sent = System.currentTimeMillis();
     send(
         exp,
         "{\"commandId\":\"start-"
@@ -167,6 +168,8 @@ class KubernetesAgentIT {
         await(
             e -> e.getExperimentId().equals(exp) && e.getType() == AttackEventType.STARTED,
             Duration.ofSeconds(60));
+    System.out.println(
+        "zone-outage command-to-STARTED: " + (started.getTimestamp() - sent) + " ms (mock API)");
     assertThat(started.getTargets())
         .containsExactlyInAnyOrder(
             "node n-a1 cordoned",
@@ -218,5 +221,31 @@ class KubernetesAgentIT {
       Thread.sleep(20);
     }
     assertThat(states.get(attackId)).as("attack.state tombstoned after recovery").isEmpty();
+  }
+
+  @Test
+  void dryRunSelectsAndReportsPodsWithoutTouchingThem() throws Exception {
+    String exp = "exp-dry-" + UUID.randomUUID().toString().substring(0, 6);
+    int before = client.pods().inNamespace("shop").list().getItems().size();
+    send(
+        exp,
+        "{\"commandId\":\"dry-"
+            + exp
+            + "\",\"experimentId\":\""
+            + exp
+            + "\",\"type\":\"START\",\"fault\":\"pod-delete\",\"duration\":\"30s\","
+            + "\"dryRun\":true,\"target\":{\"kind\":\"pod\",\"namespace\":\"shop\","
+            + "\"labels\":{\"app\":\"scale\"},\"group\":\"EXPERIMENTAL\",\"mode\":\"one\"}}");
+    AttackEvent accepted =
+        await(
+            e -> e.getExperimentId().equals(exp) && e.getType() == AttackEventType.ACCEPTED,
+            Duration.ofSeconds(60));
+    assertThat(accepted.getDetails()).containsEntry("dryRun", "true");
+    assertThat(accepted.getTargets())
+        .singleElement()
+        .satisfies(t -> assertThat(t).matches("pod shop/exp-[123] node=n-(a1|a2|b1)"));
+    assertThat(client.pods().inNamespace("shop").list().getItems()).hasSize(before);
+    assertThat(events)
+        .noneMatch(e -> e.getExperimentId().equals(exp) && e.getType() == AttackEventType.STARTED);
   }
 }
