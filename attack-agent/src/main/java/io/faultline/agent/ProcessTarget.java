@@ -1,6 +1,7 @@
 package io.faultline.agent;
 
 import io.faultline.schema.Group;
+import java.util.Map;
 
 /**
  * A local process that may be attacked, as described by its target file. {@code proxyControl}
@@ -8,15 +9,27 @@ import io.faultline.schema.Group;
  * by the network faults.
  */
 public record ProcessTarget(
-    String name, Group group, long pid, String host, int port, String cpus, String proxyControl) {
+    String name, Group group, long pid, String host, int port, String cpus, String proxyControl)
+    implements Target {
 
   public ProcessTarget(String name, Group group, long pid, String host, int port, String cpus) {
     this(name, group, pid, host, port, cpus, null);
   }
 
+  @Override
+  public String kind() {
+    return "process";
+  }
+
   /** How events name it: {@code scale-experimental pid=1234}. */
+  @Override
   public String describe() {
     return name + " pid=" + pid;
+  }
+
+  @Override
+  public Map<String, String> stateEntries() {
+    return Map.of("pid", Long.toString(pid));
   }
 
   public boolean isAlive() {
