@@ -41,6 +41,7 @@ public final class InstrumentExtractor {
   public static SongInstruments extract(String id, byte[] bytes) throws CorruptMidiException {
     Sequence sequence;
     try {
+      checkChunks(bytes);
       sequence = MidiSystem.getSequence(new ByteArrayInputStream(bytes));
     } catch (InvalidMidiDataException | IOException | RuntimeException e) {
       throw new CorruptMidiException(id, e);
@@ -83,6 +84,59 @@ public final class InstrumentExtractor {
     }
     return new SongInstruments(
         id, title == null || title.isEmpty() ? id : title, notes, drums, sha256(bytes));
+  }
+
+  /**
+   * The JDK's reader accepts a file cut in the middle of a track; this walks the chunks first: the
+   * header's track count must be met, every chunk must fit in the file and every track must end
+   * with End of Track (FF 2F 00).
+   */
+  static void checkChunks(byte[] b) throws InvalidMidiDataException {
+    if (b.length < 14 || !chunk(b, 0, "MThd")) {
+      throw new InvalidMidiDataException("no MThd header");
+    }
+    long headerLength = u32(b, 4);
+    int tracks = (b[10] & 0xff) << 8 | (b[11] & 0xff);
+    if (headerLength < 6 || 8 + headerLength > b.length) {
+      throw new InvalidMidiDataException("header length " + headerLength);
+    }
+    long at = 8 + headerLength;
+    int found = 0;
+    while (at + 8 <= b.length) {
+      long length = u32(b, (int) at + 4);
+      if (at + 8 + length > b.length) {
+        throw new InvalidMidiDataException(
+            "truncated: chunk at byte " + at + " declares " + length + " bytes, " + (b.length - at - 8) + " left");
+      }
+      if (chunk(b, (int) at, "MTrk")) {
+        found++;
+        int end = (int) (at + 8 + length);
+        if (length < 3
+            || (b[end - 3] & 0xff) != 0xff
+            || b[end - 2] != 0x2f
+            || b[end - 1] != 0x00) {
+          throw new InvalidMidiDataException("track " + found + " does not end with End of Track");
+        }
+      }
+      at += 8 + length;
+    }
+    if (found < tracks) {
+      throw new InvalidMidiDataException(
+          "truncated: header declares " + tracks + " tracks, file has " + found);
+    }
+  }
+
+  private static boolean chunk(byte[] b, int at, String type) {
+    for (int i = 0; i < 4; i++) {
+      if (b[at + i] != type.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static long u32(byte[] b, int at) {
+    return (b[at] & 0xffL) << 24 | (b[at + 1] & 0xffL) << 16 | (b[at + 2] & 0xffL) << 8 | (b[at + 3] & 0xffL);
   }
 
   static String sha256(byte[] bytes) {

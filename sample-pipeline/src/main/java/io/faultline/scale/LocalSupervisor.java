@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Before the first instance of a corpus size starts, the supervisor runs the pipeline once: it
  * generates the MIDI corpus and extracts it into an embedded H2 database, the template. The
- * template is cached (in {@code FAULTLINE_SCALE_CACHE}, default {@code
+ * template is cached (in {@code FAULTLINE_SCALE_CACHE} or the system property {@code
+ * faultline.scale.cache}, default {@code
  * <java.io.tmpdir>/faultline-scale-cache}, under a file lock) because 100,000 songs take about a
  * minute; each instance then gets its own copy of the database in {@code <targetsDir>/../scale/},
  * which it keeps across restarts.
@@ -95,7 +96,7 @@ public final class LocalSupervisor implements AutoCloseable {
     this.targetsDir = targetsDir;
     Path parent = targetsDir.toAbsolutePath().getParent();
     this.dataDir = parent == null ? targetsDir.resolve("scale") : parent.resolve("scale");
-    String cache = System.getenv("FAULTLINE_SCALE_CACHE");
+    String cache = System.getProperty("faultline.scale.cache", System.getenv("FAULTLINE_SCALE_CACHE"));
     this.cacheDir =
         cache != null && !cache.isBlank()
             ? Path.of(cache)
