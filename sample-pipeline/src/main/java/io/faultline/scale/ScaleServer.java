@@ -82,7 +82,7 @@ public final class ScaleServer implements AutoCloseable {
     server.setExecutor(workers);
     route("/similar", "similar", this::similar);
     route("/songs/", "songs", this::song);
-    route("/test_db", "test_db", ex -> json(store.probe()));
+    route("/test_db", "test_db", this::testDb);
     route("/health", "health", ex -> "{\"status\":\"up\",\"group\":\"" + group + "\"}");
     route("/ready", "ready", this::ready);
     server.createContext(
@@ -252,10 +252,19 @@ public final class ScaleServer implements AutoCloseable {
     return json.append("]}").toString();
   }
 
-  private static String json(Map<String, Long> values) {
+  private String testDb(HttpExchange ex) throws SQLException {
+    SimilarityIndex current = index;
+    Song song = current == null ? null : current.randomSong();
     StringBuilder json = new StringBuilder("{");
-    values.forEach(
-        (k, v) -> json.append(json.length() == 1 ? "" : ",").append('"').append(k).append("\":").append(v));
+    store
+        .probe(song == null ? null : song.id())
+        .forEach(
+            (k, v) ->
+                json.append(json.length() == 1 ? "" : ",")
+                    .append('"')
+                    .append(k)
+                    .append("\":")
+                    .append(v instanceof String str ? "\"" + escape(str) + "\"" : v));
     return json.append('}').toString();
   }
 

@@ -43,6 +43,13 @@ public final class SimilarityIndex {
     return byIndex.length;
   }
 
+  /** A song picked at random, or null when the index is empty. */
+  public Song randomSong() {
+    return byIndex.length == 0
+        ? null
+        : byIndex[java.util.concurrent.ThreadLocalRandom.current().nextInt(byIndex.length)];
+  }
+
   /** The song with this id, or null. */
   public Song song(String id) {
     Integer i = indexOf.get(id);

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -295,23 +294,32 @@ public final class SongStore implements AutoCloseable {
   }
 
   /**
-   * The load-test query: how many songs play a random instrument and the most notes any of them
-   * plays, through the program index. Touches the database on every call.
+   * The load-test query, like the original project's {@code /test_db}: one song's instrument rows
+   * through the primary key, a bounded amount of work that touches the database on every call.
+   * Without a song id (empty store) it counts the songs.
    */
-  public Map<String, Long> probe() throws SQLException {
-    int program = ThreadLocalRandom.current().nextInt(GeneralMidi.DRUMS + 1);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT COUNT(*), COALESCE(MAX(notes), 0) FROM song_instrument WHERE program = ?")) {
-      ps.setInt(1, program);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        Map<String, Long> out = new LinkedHashMap<>();
-        out.put("program", (long) program);
-        out.put("songs", rs.getLong(1));
-        out.put("maxNotes", rs.getLong(2));
-        return out;
+  public Map<String, Object> probe(String songId) throws SQLException {
+    Map<String, Object> out = new LinkedHashMap<>();
+    try (Connection c = dataSource.getConnection()) {
+      if (songId == null) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM song");
+            ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          out.put("songs", rs.getLong(1));
+          return out;
+        }
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT COUNT(*), COALESCE(SUM(notes), 0) FROM song_instrument WHERE song_id = ?")) {
+        ps.setString(1, songId);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          out.put("song", songId);
+          out.put("instruments", rs.getLong(1));
+          out.put("notes", rs.getLong(2));
+          return out;
+        }
       }
     }
   }

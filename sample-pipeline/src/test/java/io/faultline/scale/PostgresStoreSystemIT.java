@@ -134,7 +134,11 @@ class PostgresStoreSystemIT {
       assertThat(song.notesByProgram().keySet()).containsAll(plans.get(12).notesByProgram().keySet());
       assertThat(store.titles(List.of("song-00001", "song-00002")))
           .containsEntry("song-00002", "Song 2");
-      assertThat(store.probe().get("songs")).isBetween(0L, 200L);
+      assertThat(store.probe(null)).containsEntry("songs", 200L);
+      assertThat(store.probe("song-00012"))
+          .containsEntry(
+              "instruments",
+              (long) plans.get(12).notesByProgram().size() + (plans.get(12).drumNotes() > 0 ? 1 : 0));
       assertThat(store.reachable()).isTrue();
       assertThat(store.pool().max()).isEqualTo(4);
     }

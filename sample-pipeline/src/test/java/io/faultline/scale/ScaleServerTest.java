@@ -80,7 +80,12 @@ class ScaleServerTest {
   void testDbQueriesTheStoreOnEveryCall() throws Exception {
     var r = get("/test_db");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).matches("\\{\"program\":\\d+,\"songs\":[0-5],\"maxNotes\":[0-9]+}");
+    // every song of the hand-checked corpus plays 5 notes per program and 7 drum notes
+    assertThat(r.body())
+        .matches(
+            "\\{\"song\":\"[a-e]\",\"instruments\":[2-5],\"notes\":(10|15|22|27|32)}");
+    assertThat(server.metrics().scrape())
+        .contains("scale_http_requests_total{group=\"experimental\",endpoint=\"test_db\",status=\"200\"}");
   }
 
   @Test
