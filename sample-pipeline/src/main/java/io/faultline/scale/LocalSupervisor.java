@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * {@code name}, {@code group}, {@code pid}, {@code port}, {@code host} and, when pinned, {@code
  * cpus}.
  *
- * <p>Before the first instance of a corpus size starts, the supervisor runs the pipeline once: it
- * generates the MIDI corpus and extracts it into an embedded H2 database, the template. The
- * template is cached (in {@code FAULTLINE_SCALE_CACHE} or the system property {@code
+ * <p>Before the first instance of a corpus size starts, the supervisor runs the pipeline once: the
+ * generator's MIDI files (produced in memory, not written to disk) go through the extraction job
+ * into an embedded H2 database, the template. The template is cached (in {@code FAULTLINE_SCALE_CACHE} or the system property {@code
  * faultline.scale.cache}, default {@code
  * <java.io.tmpdir>/faultline-scale-cache}, under a file lock) because 100,000 songs take about a
  * minute; each instance then gets its own copy of the database in {@code <targetsDir>/../scale/},
@@ -231,19 +231,16 @@ public final class LocalSupervisor implements AutoCloseable {
       long start = System.nanoTime();
       log.info("building the Scale template database: {} songs (once; cached in {})", songs, dir);
       ScaleMain.deleteTree(dir);
-      Path corpus = dir.resolve("corpus");
-      MidiCorpusGenerator.generate(corpus, songs, SEED);
       try (SongStore store = SongStore.open(h2Url(dir.resolve("scale")), "", "", 4)) {
         ExtractionJob.Report report =
             new ExtractionJob(store, Runtime.getRuntime().availableProcessors())
-                .run(new DirectoryCorpus(corpus));
+                .run(new GeneratedCorpus(songs, SEED));
         if (report.inserted() != songs) {
           throw new IOException("template extraction inserted " + report.inserted() + " of " + songs + " songs: " + report);
         }
       } catch (java.sql.SQLException e) {
         throw new IOException("cannot build the Scale template database in " + dir + ": " + e.getMessage(), e);
       }
-      ScaleMain.deleteTree(corpus);
       Files.writeString(done, "songs=" + songs + "\n");
       log.info("Scale template database built in {} ms", (System.nanoTime() - start) / 1_000_000);
       return dir;

@@ -194,18 +194,12 @@ public final class ScaleMain {
       }
       return;
     }
-    Path dir = Files.createTempDirectory("scale-corpus-");
-    try {
-      log.info(
-          "{}: seeding the empty embedded database with {} generated songs (seed {})",
-          config.name(),
-          config.corpusSize(),
-          config.seed());
-      MidiCorpusGenerator.generate(dir, config.corpusSize(), config.seed());
-      job.run(new DirectoryCorpus(dir));
-    } finally {
-      deleteTree(dir);
-    }
+    log.info(
+        "{}: seeding the empty embedded database with {} generated songs (seed {})",
+        config.name(),
+        config.corpusSize(),
+        config.seed());
+    job.run(new GeneratedCorpus(config.corpusSize(), config.seed()));
   }
 
   static void deleteTree(Path dir) throws IOException {

@@ -54,6 +54,17 @@ class InstrumentExtractorTest {
   }
 
   @Test
+  void theInMemoryCorpusIsTheSameFilesWithoutTheDisk() throws Exception {
+    MidiCorpusGenerator.generate(dir, 30, 42);
+    GeneratedCorpus memory = new GeneratedCorpus(30, 42);
+    var entries = memory.list();
+    assertThat(entries).hasSize(30);
+    for (var e : entries) {
+      assertThat(memory.read(e)).as(e.songId()).isEqualTo(Files.readAllBytes(dir.resolve(e.location())));
+    }
+  }
+
+  @Test
   void countsTheProgramInEffectAtEachNoteAcrossTracks() throws Exception {
     Sequence seq = new Sequence(Sequence.PPQ, 96);
     Track setup = seq.createTrack();
