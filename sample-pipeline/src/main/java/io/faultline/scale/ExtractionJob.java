@@ -52,20 +52,28 @@ public final class ExtractionJob {
   public Report run(CorpusSource source) throws IOException, SQLException {
     long start = System.nanoTime();
     List<CorpusSource.Entry> entries = source.list();
-    log.info("extracting {} MIDI files from {} with {} threads", entries.size(), source.describe(), threads);
+    log.info(
+        "extracting {} MIDI files from {} with {} threads",
+        entries.size(),
+        source.describe(),
+        threads);
     List<String> corrupt = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger inserted = new AtomicInteger();
     AtomicInteger updated = new AtomicInteger();
     AtomicInteger unchanged = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "scale-extract");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "scale-extract");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       List<Future<?>> batches = new ArrayList<>();
       for (int from = 0; from < entries.size(); from += BATCH) {
-        List<CorpusSource.Entry> batch = entries.subList(from, Math.min(entries.size(), from + BATCH));
+        List<CorpusSource.Entry> batch =
+            entries.subList(from, Math.min(entries.size(), from + BATCH));
         batches.add(
             pool.submit(
                 () -> {

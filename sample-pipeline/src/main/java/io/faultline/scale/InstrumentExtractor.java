@@ -21,9 +21,9 @@ import javax.sound.midi.Track;
 
 /**
  * Reads a Standard MIDI file and finds the instruments that actually play: events of all tracks are
- * replayed in tick order, each channel remembers its current program (General MIDI default 0, Acoustic
- * Grand Piano), and every note-on counts for the program its channel has at that moment; notes on
- * channel 10 count as drums. A program selected but never played does not count.
+ * replayed in tick order, each channel remembers its current program (General MIDI default 0,
+ * Acoustic Grand Piano), and every note-on counts for the program its channel has at that moment;
+ * notes on channel 10 count as drums. A program selected but never played does not count.
  */
 public final class InstrumentExtractor {
 
@@ -106,15 +106,18 @@ public final class InstrumentExtractor {
       long length = u32(b, (int) at + 4);
       if (at + 8 + length > b.length) {
         throw new InvalidMidiDataException(
-            "truncated: chunk at byte " + at + " declares " + length + " bytes, " + (b.length - at - 8) + " left");
+            "truncated: chunk at byte "
+                + at
+                + " declares "
+                + length
+                + " bytes, "
+                + (b.length - at - 8)
+                + " left");
       }
       if (chunk(b, (int) at, "MTrk")) {
         found++;
         int end = (int) (at + 8 + length);
-        if (length < 3
-            || (b[end - 3] & 0xff) != 0xff
-            || b[end - 2] != 0x2f
-            || b[end - 1] != 0x00) {
+        if (length < 3 || (b[end - 3] & 0xff) != 0xff || b[end - 2] != 0x2f || b[end - 1] != 0x00) {
           throw new InvalidMidiDataException("track " + found + " does not end with End of Track");
         }
       }
@@ -136,7 +139,10 @@ public final class InstrumentExtractor {
   }
 
   private static long u32(byte[] b, int at) {
-    return (b[at] & 0xffL) << 24 | (b[at + 1] & 0xffL) << 16 | (b[at + 2] & 0xffL) << 8 | (b[at + 3] & 0xffL);
+    return (b[at] & 0xffL) << 24
+        | (b[at + 1] & 0xffL) << 16
+        | (b[at + 2] & 0xffL) << 8
+        | (b[at + 3] & 0xffL);
   }
 
   static String sha256(byte[] bytes) {

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A small schedule-paced load generator for Scale's steady state: request {@code i} is due at
  * {@code start + i / rps}; at most {@code concurrency} are in flight; latency runs from the due
- * time, not the send time, so a stalled server is not hidden by requests that were never sent
- * (no coordinated omission). Requests due during the warm-up are not counted.
+ * time, not the send time, so a stalled server is not hidden by requests that were never sent (no
+ * coordinated omission). Requests due during the warm-up are not counted.
  *
  * <pre>
  * java -cp ... io.faultline.scale.LoadGenerator --url http://127.0.0.1:8080/test_db \
@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LoadGenerator {
 
   /** The outcome of a run: latencies of counted requests (ms) and how many failed. */
-  public record Result(double[] latenciesMs, int errors, double seconds, Map<String, Integer> failures) {
+  public record Result(
+      double[] latenciesMs, int errors, double seconds, Map<String, Integer> failures) {
     public double mean() {
       return Arrays.stream(latenciesMs).average().orElse(Double.NaN);
     }
@@ -109,7 +110,10 @@ public final class LoadGenerator {
                   latencies[(int) (index - firstCounted)] = ms;
                   if (error != null || response.statusCode() >= 400) {
                     errors.incrementAndGet();
-                    failures.add(error != null ? error.getClass().getSimpleName() : "HTTP " + response.statusCode());
+                    failures.add(
+                        error != null
+                            ? error.getClass().getSimpleName()
+                            : "HTTP " + response.statusCode());
                   }
                 }
                 done.countDown();
@@ -132,14 +136,16 @@ public final class LoadGenerator {
         return;
       }
       String key = args[i].replaceFirst("^--", "");
-      if (!List.of("url", "rps", "concurrency", "duration", "warmup").contains(key) || i + 1 >= args.length) {
+      if (!List.of("url", "rps", "concurrency", "duration", "warmup").contains(key)
+          || i + 1 >= args.length) {
         System.err.println("LoadGenerator: unknown flag or missing value: " + args[i]);
         System.exit(2);
       }
       flags.put(key, args[++i]);
     }
     if (!flags.containsKey("url")) {
-      System.err.println("LoadGenerator: --url is required, e.g. --url http://127.0.0.1:8080/test_db");
+      System.err.println(
+          "LoadGenerator: --url is required, e.g. --url http://127.0.0.1:8080/test_db");
       System.exit(2);
     }
     Result r =

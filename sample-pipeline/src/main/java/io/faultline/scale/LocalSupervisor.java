@@ -6,9 +6,9 @@ import java.io.InputStreamReader;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Before the first instance of a corpus size starts, the supervisor runs the pipeline once: the
  * generator's MIDI files (produced in memory, not written to disk) go through the extraction job
- * into an embedded H2 database, the template. The template is cached (in {@code FAULTLINE_SCALE_CACHE} or the system property {@code
- * faultline.scale.cache}, default {@code
+ * into an embedded H2 database, the template. The template is cached (in {@code
+ * FAULTLINE_SCALE_CACHE} or the system property {@code faultline.scale.cache}, default {@code
  * <java.io.tmpdir>/faultline-scale-cache}, under a file lock) because 100,000 songs take about a
  * minute; each instance then gets its own copy of the database in {@code <targetsDir>/../scale/},
  * which it keeps across restarts.
@@ -96,7 +96,8 @@ public final class LocalSupervisor implements AutoCloseable {
     this.targetsDir = targetsDir;
     Path parent = targetsDir.toAbsolutePath().getParent();
     this.dataDir = parent == null ? targetsDir.resolve("scale") : parent.resolve("scale");
-    String cache = System.getProperty("faultline.scale.cache", System.getenv("FAULTLINE_SCALE_CACHE"));
+    String cache =
+        System.getProperty("faultline.scale.cache", System.getenv("FAULTLINE_SCALE_CACHE"));
     this.cacheDir =
         cache != null && !cache.isBlank()
             ? Path.of(cache)
@@ -236,10 +237,17 @@ public final class LocalSupervisor implements AutoCloseable {
             new ExtractionJob(store, Runtime.getRuntime().availableProcessors())
                 .run(new GeneratedCorpus(songs, SEED));
         if (report.inserted() != songs) {
-          throw new IOException("template extraction inserted " + report.inserted() + " of " + songs + " songs: " + report);
+          throw new IOException(
+              "template extraction inserted "
+                  + report.inserted()
+                  + " of "
+                  + songs
+                  + " songs: "
+                  + report);
         }
       } catch (java.sql.SQLException e) {
-        throw new IOException("cannot build the Scale template database in " + dir + ": " + e.getMessage(), e);
+        throw new IOException(
+            "cannot build the Scale template database in " + dir + ": " + e.getMessage(), e);
       }
       Files.writeString(done, "songs=" + songs + "\n");
       log.info("Scale template database built in {} ms", (System.nanoTime() - start) / 1_000_000);

@@ -22,9 +22,9 @@ import javax.sound.midi.Track;
 
 /**
  * Writes a reproducible corpus of real Standard MIDI files (type 1): one conductor track with tempo
- * and title, one track per instrument with its program change and notes, and on 70% of songs a
- * drum track on channel 10. The same size and seed always give byte-identical files; song {@code
- * i} depends only on {@code (seed, i)}, so corpora of different sizes share their first songs.
+ * and title, one track per instrument with its program change and notes, and on 70% of songs a drum
+ * track on channel 10. The same size and seed always give byte-identical files; song {@code i}
+ * depends only on {@code (seed, i)}, so corpora of different sizes share their first songs.
  *
  * <p>Instrument families are drawn with a Zipf-like skew (pianos and guitars common, pipes and
  * ethnic instruments rare), as in real MIDI collections. Some tracks first select a decoy program
@@ -72,7 +72,9 @@ public final class MidiCorpusGenerator {
         songId(index), "Song " + index, Collections.unmodifiableSortedMap(notes), drumNotes);
   }
 
-  /** Writes songs 0..size-1 as {@code <id>.mid} into {@code dir}, in parallel; returns the plans. */
+  /**
+   * Writes songs 0..size-1 as {@code <id>.mid} into {@code dir}, in parallel; returns the plans.
+   */
   public static List<PlannedSong> generate(Path dir, int size, long seed) throws IOException {
     if (size < 1) {
       throw new IllegalArgumentException("corpus size " + size + ": must be at least 1");
@@ -148,11 +150,14 @@ public final class MidiCorpusGenerator {
       throws InvalidMidiDataException {
     long tick = 0;
     for (int n = 0; n < count; n++) {
-      int key = channel == GeneralMidi.DRUM_CHANNEL ? 35 + random.nextInt(47) : base + random.nextInt(24);
+      int key =
+          channel == GeneralMidi.DRUM_CHANNEL ? 35 + random.nextInt(47) : base + random.nextInt(24);
       int velocity = 40 + random.nextInt(80);
       long length = PPQ / 4 * (1 + random.nextInt(4));
-      track.add(new MidiEvent(new ShortMessage(ShortMessage.NOTE_ON, channel, key, velocity), tick));
-      track.add(new MidiEvent(new ShortMessage(ShortMessage.NOTE_OFF, channel, key, 0), tick + length));
+      track.add(
+          new MidiEvent(new ShortMessage(ShortMessage.NOTE_ON, channel, key, velocity), tick));
+      track.add(
+          new MidiEvent(new ShortMessage(ShortMessage.NOTE_OFF, channel, key, 0), tick + length));
       tick += length;
     }
   }

@@ -96,7 +96,8 @@ public final class S3Corpus implements CorpusSource {
               GetObjectRequest.builder().bucket(bucket).key(entry.location()).build())
           .asByteArray();
     } catch (SdkException e) {
-      throw new IOException("cannot read s3://" + bucket + "/" + entry.location() + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot read s3://" + bucket + "/" + entry.location() + ": " + e.getMessage(), e);
     }
   }
 

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Configuration of one Scale process, from {@code SCALE_*} environment variables, each of which
- * can also be given as a flag ({@code SCALE_DB_URL} = {@code --db-url}). Validated once, in {@link
+ * Configuration of one Scale process, from {@code SCALE_*} environment variables, each of which can
+ * also be given as a flag ({@code SCALE_DB_URL} = {@code --db-url}). Validated once, in {@link
  * #fromMap}, with a message naming the bad key.
  *
  * @param group control or experimental (lower case); null only where a command does not need it
@@ -45,7 +45,10 @@ public record ScaleConfig(
     key("SCALE_DB_PASSWORD", "", "database password");
     key("SCALE_DB_POOL_SIZE", "10", "connection pool size, 1-200");
     key("SCALE_CORPUS", "", "MIDI corpus: a directory or s3://bucket/prefix");
-    key("SCALE_CORPUS_SIZE", "1000", "songs for generate, and for web seeding an empty embedded DB");
+    key(
+        "SCALE_CORPUS_SIZE",
+        "1000",
+        "songs for generate, and for web seeding an empty embedded DB");
     key("SCALE_SEED", "42", "corpus seed: same seed, same songs");
     key("SCALE_THREADS", "32", "HTTP request threads of web, 1-512");
     key("SCALE_EXTRACT_THREADS", "", "extraction threads (default: available CPUs)");
@@ -82,7 +85,9 @@ public record ScaleConfig(
     String dbUrl = get(map, "SCALE_DB_URL");
     if (!dbUrl.startsWith("jdbc:")) {
       throw new IllegalArgumentException(
-          "SCALE_DB_URL '" + SongStore.redact(dbUrl) + "': must be a JDBC URL, e.g. jdbc:h2:mem:scale or jdbc:postgresql://host:5432/scale");
+          "SCALE_DB_URL '"
+              + SongStore.redact(dbUrl)
+              + "': must be a JDBC URL, e.g. jdbc:h2:mem:scale or jdbc:postgresql://host:5432/scale");
     }
     String corpus = get(map, "SCALE_CORPUS");
     String extractThreads = get(map, "SCALE_EXTRACT_THREADS");

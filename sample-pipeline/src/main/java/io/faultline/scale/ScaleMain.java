@@ -28,8 +28,10 @@ public final class ScaleMain {
   private static final Map<String, String> COMMANDS =
       Map.of(
           "web", "serve the web API (self-seeds an empty embedded database)",
-          "extract", "extract the instruments of every MIDI file in SCALE_CORPUS into the store, then exit",
-          "generate", "write a reproducible corpus of SCALE_CORPUS_SIZE MIDI files into the directory SCALE_CORPUS");
+          "extract",
+              "extract the instruments of every MIDI file in SCALE_CORPUS into the store, then exit",
+          "generate",
+              "write a reproducible corpus of SCALE_CORPUS_SIZE MIDI files into the directory SCALE_CORPUS");
 
   private ScaleMain() {}
 
@@ -67,7 +69,8 @@ public final class ScaleMain {
           return 0;
         }
         if (!a.startsWith("--")) {
-          throw new IllegalArgumentException("argument '" + a + "': expected a flag such as --group");
+          throw new IllegalArgumentException(
+              "argument '" + a + "': expected a flag such as --group");
         }
         String flag = a.substring(2);
         String value;
@@ -82,7 +85,8 @@ public final class ScaleMain {
         }
         String key = "SCALE_" + flag.toUpperCase(Locale.ROOT).replace('-', '_');
         if (!ScaleConfig.KEYS.containsKey(key)) {
-          throw new IllegalArgumentException("unknown flag --" + flag + "; see scale " + command + " --help");
+          throw new IllegalArgumentException(
+              "unknown flag --" + flag + "; see scale " + command + " --help");
         }
         settings.put(key, value);
       }
@@ -92,8 +96,11 @@ public final class ScaleMain {
       }
       if (!command.equals("web") && config.corpus() == null) {
         throw new IllegalArgumentException(
-            "SCALE_CORPUS (--corpus) is required for " + command
-                + (command.equals("generate") ? ": a directory" : ": a directory or s3://bucket/prefix"));
+            "SCALE_CORPUS (--corpus) is required for "
+                + command
+                + (command.equals("generate")
+                    ? ": a directory"
+                    : ": a directory or s3://bucket/prefix"));
       }
       if (command.equals("generate") && config.corpus().startsWith("s3://")) {
         throw new IllegalArgumentException(
@@ -121,13 +128,17 @@ public final class ScaleMain {
     MidiCorpusGenerator.generate(Path.of(config.corpus()), config.corpusSize(), config.seed());
     out.printf(
         "generated %d MIDI files (seed %d) into %s in %d ms%n",
-        config.corpusSize(), config.seed(), config.corpus(), (System.nanoTime() - start) / 1_000_000);
+        config.corpusSize(),
+        config.seed(),
+        config.corpus(),
+        (System.nanoTime() - start) / 1_000_000);
     return 0;
   }
 
   private static int extract(ScaleConfig config, PrintStream out) throws Exception {
     try (SongStore store =
-            SongStore.open(config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
+            SongStore.open(
+                config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
         CorpusSource source = openCorpus(config)) {
       ExtractionJob.Report report = new ExtractionJob(store, config.extractThreads()).run(source);
       out.println("extract (" + config.group() + "): " + report);
@@ -184,12 +195,15 @@ public final class ScaleMain {
     return 0;
   }
 
-  /** Fills an empty embedded database: from SCALE_CORPUS when given, else from a generated corpus. */
+  /**
+   * Fills an empty embedded database: from SCALE_CORPUS when given, else from a generated corpus.
+   */
   static void seed(ScaleConfig config, SongStore store) throws Exception {
     ExtractionJob job = new ExtractionJob(store, config.extractThreads());
     if (config.corpus() != null) {
       try (CorpusSource source = openCorpus(config)) {
-        log.info("{}: seeding the empty embedded database from {}", config.name(), source.describe());
+        log.info(
+            "{}: seeding the empty embedded database from {}", config.name(), source.describe());
         job.run(source);
       }
       return;
@@ -216,7 +230,8 @@ public final class ScaleMain {
   static String usage(String command) {
     StringBuilder s = new StringBuilder();
     if (command == null) {
-      s.append("Usage: scale COMMAND [--flag value ...]   (java -cp ... io.faultline.scale.ScaleMain)\n");
+      s.append(
+          "Usage: scale COMMAND [--flag value ...]   (java -cp ... io.faultline.scale.ScaleMain)\n");
       s.append("Commands:\n");
       for (String c : new String[] {"web", "extract", "generate"}) {
         s.append(String.format("  %-9s %s%n", c, COMMANDS.get(c)));
@@ -229,15 +244,18 @@ public final class ScaleMain {
     s.append("Settings: environment variable / flag (default) meaning\n");
     ScaleConfig.KEYS.forEach(
         (key, v) -> {
-          String flag = "--" + key.substring("SCALE_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
-          s.append(String.format(
-              "  %-22s %-20s %s%s%n",
-              key, flag, v[1], v[0].isEmpty() ? "" : " (default " + v[0] + ")"));
+          String flag =
+              "--" + key.substring("SCALE_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
+          s.append(
+              String.format(
+                  "  %-22s %-20s %s%s%n",
+                  key, flag, v[1], v[0].isEmpty() ? "" : " (default " + v[0] + ")"));
         });
     if (command.equals("web")) {
       s.append("Prints 'LISTENING <port>' once it serves.");
     } else {
-      s.append("Exit codes: 0 done (corrupt MIDI files are skipped and counted), 1 fatal error, 2 bad configuration.");
+      s.append(
+          "Exit codes: 0 done (corrupt MIDI files are skipped and counted), 1 fatal error, 2 bad configuration.");
     }
     return s.toString();
   }

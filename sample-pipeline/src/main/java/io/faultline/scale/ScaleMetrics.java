@@ -135,7 +135,8 @@ public final class ScaleMetrics {
     SongStore.PoolState p = pool.get();
     gauge(out, "scale_db_pool_active_connections", "Connections in use.", g, p.active());
     gauge(out, "scale_db_pool_idle_connections", "Connections idle in the pool.", g, p.idle());
-    gauge(out, "scale_db_pool_pending_threads", "Threads waiting for a connection.", g, p.pending());
+    gauge(
+        out, "scale_db_pool_pending_threads", "Threads waiting for a connection.", g, p.pending());
     gauge(out, "scale_db_pool_max_connections", "Pool size limit.", g, p.max());
     gauge(out, "scale_songs", "Songs in the similarity index.", g, songs.get());
     return out.toString();

@@ -66,10 +66,8 @@ public final class ScaleServer implements AutoCloseable {
     this.name = config.name();
     this.group = config.requireGroup("web");
     this.store = store;
-    this.metrics =
-        new ScaleMetrics(group, store::pool, () -> index == null ? 0 : index.size());
-    this.server =
-        HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 1024);
+    this.metrics = new ScaleMetrics(group, store::pool, () -> index == null ? 0 : index.size());
+    this.server = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 1024);
     AtomicInteger n = new AtomicInteger();
     this.workers =
         Executors.newFixedThreadPool(
@@ -139,7 +137,8 @@ public final class ScaleServer implements AutoCloseable {
           int status;
           try {
             if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
-              throw new RequestError(405, "method " + ex.getRequestMethod() + " not allowed; use GET");
+              throw new RequestError(
+                  405, "method " + ex.getRequestMethod() + " not allowed; use GET");
             }
             String body = handler.handle(ex);
             status = 200;
@@ -223,7 +222,8 @@ public final class ScaleServer implements AutoCloseable {
     if (id.isEmpty()) {
       throw new RequestError(400, "song id missing: use /songs/ID, e.g. /songs/song-00001");
     }
-    var song = store.find(id).orElseThrow(() -> new RequestError(404, "song '" + id + "' not found"));
+    var song =
+        store.find(id).orElseThrow(() -> new RequestError(404, "song '" + id + "' not found"));
     StringBuilder json =
         new StringBuilder("{\"id\":\"")
             .append(escape(song.id()))

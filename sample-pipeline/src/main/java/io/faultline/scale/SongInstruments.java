@@ -4,8 +4,8 @@ import java.util.BitSet;
 import java.util.SortedMap;
 
 /**
- * What the extraction job learns from one MIDI file: the notes each General MIDI program plays,
- * the drum notes (channel 10), and the SHA-256 of the file (so a re-run can skip unchanged songs).
+ * What the extraction job learns from one MIDI file: the notes each General MIDI program plays, the
+ * drum notes (channel 10), and the SHA-256 of the file (so a re-run can skip unchanged songs).
  */
 public record SongInstruments(
     String id,

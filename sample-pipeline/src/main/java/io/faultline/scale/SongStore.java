@@ -45,7 +45,10 @@ public final class SongStore implements AutoCloseable {
     this.maxPool = maxPool;
   }
 
-  /** Opens the pool and migrates the schema; fails with the URL named when the database is not reachable. */
+  /**
+   * Opens the pool and migrates the schema; fails with the URL named when the database is not
+   * reachable.
+   */
   public static SongStore open(String url, String user, String password, int poolSize) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
@@ -64,11 +67,7 @@ public final class SongStore implements AutoCloseable {
     config.setInitializationFailTimeout(-1);
     HikariDataSource ds = new HikariDataSource(config);
     try {
-      Flyway.configure()
-          .dataSource(ds)
-          .locations("classpath:db/scale")
-          .load()
-          .migrate();
+      Flyway.configure().dataSource(ds).locations("classpath:db/scale").load().migrate();
     } catch (RuntimeException e) {
       ds.close();
       throw new IllegalStateException(
@@ -81,7 +80,9 @@ public final class SongStore implements AutoCloseable {
     return url.replaceAll("(?i)(password=)[^;&]*", "$1***");
   }
 
-  /** Writes a batch in one transaction: new songs inserted, changed songs rewritten, the rest left. */
+  /**
+   * Writes a batch in one transaction: new songs inserted, changed songs rewritten, the rest left.
+   */
   public WriteResult save(List<SongInstruments> songs) throws SQLException {
     if (songs.isEmpty()) {
       return new WriteResult(0, 0, 0);
@@ -258,7 +259,8 @@ public final class SongStore implements AutoCloseable {
           titles.put(rs.getString(1), rs.getString(2));
         }
       }
-      try (PreparedStatement ps = c.prepareStatement("SELECT song_id, program FROM song_instrument");
+      try (PreparedStatement ps =
+              c.prepareStatement("SELECT song_id, program FROM song_instrument");
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           BitSet set = sets.get(rs.getString(1));
@@ -276,8 +278,7 @@ public final class SongStore implements AutoCloseable {
   /** Number of songs and the latest extraction time, to see whether the index is stale. */
   public String version() throws SQLException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("SELECT COUNT(*), MAX(extracted_at) FROM song");
+        PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), MAX(extracted_at) FROM song");
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getLong(1) + "@" + rs.getTimestamp(2);

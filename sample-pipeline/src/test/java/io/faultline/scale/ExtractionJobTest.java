@@ -60,7 +60,8 @@ class ExtractionJobTest {
     assertThat(report.corrupt()).isEqualTo(2);
     assertThat(report.corruptFiles())
         .containsExactly(
-            corpus.resolve("broken-half.mid").toString(), corpus.resolve("sub/notes.MIDI").toString());
+            corpus.resolve("broken-half.mid").toString(),
+            corpus.resolve("sub/notes.MIDI").toString());
     Map<String, Song> stored =
         store.instrumentSets().stream().collect(Collectors.toMap(Song::id, Function.identity()));
     assertThat(stored).hasSize(600);

@@ -60,7 +60,9 @@ class InstrumentExtractorTest {
     var entries = memory.list();
     assertThat(entries).hasSize(30);
     for (var e : entries) {
-      assertThat(memory.read(e)).as(e.songId()).isEqualTo(Files.readAllBytes(dir.resolve(e.location())));
+      assertThat(memory.read(e))
+          .as(e.songId())
+          .isEqualTo(Files.readAllBytes(dir.resolve(e.location())));
     }
   }
 
@@ -94,14 +96,12 @@ class InstrumentExtractorTest {
 
   @Test
   void truncatedAndGarbageFilesAreCorruptAndNamed() throws Exception {
-    byte[] good =
-        MidiCorpusGenerator.toMidi(TestCorpus.song("ok", true, 0, 24, 33), 1);
+    byte[] good = MidiCorpusGenerator.toMidi(TestCorpus.song("ok", true, 0, 24, 33), 1);
     byte[] truncated = Arrays.copyOf(good, good.length / 2);
     assertThatThrownBy(() -> InstrumentExtractor.extract("half.mid", truncated))
         .isInstanceOf(InstrumentExtractor.CorruptMidiException.class)
         .hasMessageStartingWith("half.mid: not a readable MIDI file");
-    assertThatThrownBy(
-            () -> InstrumentExtractor.extract("text.mid", "not midi at all".getBytes()))
+    assertThatThrownBy(() -> InstrumentExtractor.extract("text.mid", "not midi at all".getBytes()))
         .isInstanceOf(InstrumentExtractor.CorruptMidiException.class)
         .hasMessageStartingWith("text.mid: ");
     assertThatThrownBy(() -> InstrumentExtractor.extract("empty.mid", new byte[0]))

@@ -57,7 +57,8 @@ class LoadGeneratorTest {
 
   @Test
   void countsOnlyRequestsAfterTheWarmUpAndTheirErrors() throws Exception {
-    var r = LoadGenerator.run(serve(503, 0, 4), 20, 5, Duration.ofSeconds(2), Duration.ofSeconds(1));
+    var r =
+        LoadGenerator.run(serve(503, 0, 4), 20, 5, Duration.ofSeconds(2), Duration.ofSeconds(1));
     assertThat(r.latenciesMs()).hasSize(40);
     assertThat(r.errors()).isEqualTo(40);
     assertThat(r.failures()).containsEntry("HTTP 503", 40);

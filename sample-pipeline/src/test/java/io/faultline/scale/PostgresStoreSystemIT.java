@@ -43,10 +43,13 @@ class PostgresStoreSystemIT {
             + " install the Debian package postgresql");
     if (uid() == 0) {
       assumeTrue(
-          run(List.of("id", "-u", "postgres")) == 0 && Files.isExecutable(Path.of("/usr/bin/setpriv")),
+          run(List.of("id", "-u", "postgres")) == 0
+              && Files.isExecutable(Path.of("/usr/bin/setpriv")),
           "running as root but there is no user 'postgres' or no setpriv to switch to it;"
               + " postgres refuses to run as root");
-      asPostgres = List.of("/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--");
+      asPostgres =
+          List.of(
+              "/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--");
     }
     data = Files.createTempDirectory("scale-pg-");
     if (!asPostgres.isEmpty()) {
@@ -55,15 +58,32 @@ class PostgresStoreSystemIT {
     Path cluster = data.resolve("cluster");
     List<String> initdb = new ArrayList<>(asPostgres);
     initdb.addAll(
-        List.of(bin.resolve("initdb").toString(), "-D", cluster.toString(), "-U", "scale",
-            "--auth=trust", "-E", "UTF8", "--no-sync"));
+        List.of(
+            bin.resolve("initdb").toString(),
+            "-D",
+            cluster.toString(),
+            "-U",
+            "scale",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync"));
     assertThat(run(initdb)).as("initdb").isZero();
     port = freePort();
     List<String> postgres = new ArrayList<>(asPostgres);
     postgres.addAll(
-        List.of(bin.resolve("postgres").toString(), "-D", cluster.toString(), "-p",
-            Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-k", cluster.toString(),
-            "-c", "fsync=off"));
+        List.of(
+            bin.resolve("postgres").toString(),
+            "-D",
+            cluster.toString(),
+            "-p",
+            Integer.toString(port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-k",
+            cluster.toString(),
+            "-c",
+            "fsync=off"));
     server =
         new ProcessBuilder(postgres)
             .redirectErrorStream(true)
@@ -76,8 +96,11 @@ class PostgresStoreSystemIT {
       } catch (Exception e) {
         if (System.nanoTime() > deadline || !server.isAlive()) {
           throw new IllegalStateException(
-              "postgres did not accept connections on port " + port + ":\n"
-                  + Files.readString(data.resolve("postgres.log"), StandardCharsets.UTF_8), e);
+              "postgres did not accept connections on port "
+                  + port
+                  + ":\n"
+                  + Files.readString(data.resolve("postgres.log"), StandardCharsets.UTF_8),
+              e);
         }
         Thread.sleep(200);
       }
@@ -131,14 +154,16 @@ class PostgresStoreSystemIT {
         assertThat(s.instruments()).as(s.id()).isEqualTo(expected);
       }
       var song = store.find("song-00012").orElseThrow();
-      assertThat(song.notesByProgram().keySet()).containsAll(plans.get(12).notesByProgram().keySet());
+      assertThat(song.notesByProgram().keySet())
+          .containsAll(plans.get(12).notesByProgram().keySet());
       assertThat(store.titles(List.of("song-00001", "song-00002")))
           .containsEntry("song-00002", "Song 2");
       assertThat(store.probe(null)).containsEntry("songs", 200L);
       assertThat(store.probe("song-00012"))
           .containsEntry(
               "instruments",
-              (long) plans.get(12).notesByProgram().size() + (plans.get(12).drumNotes() > 0 ? 1 : 0));
+              (long) plans.get(12).notesByProgram().size()
+                  + (plans.get(12).drumNotes() > 0 ? 1 : 0));
       assertThat(store.reachable()).isTrue();
       assertThat(store.pool().max()).isEqualTo(4);
     }
@@ -159,7 +184,10 @@ class PostgresStoreSystemIT {
     try (Stream<Path> versions = Files.list(root)) {
       return versions
           .map(v -> v.resolve("bin"))
-          .filter(b -> Files.isExecutable(b.resolve("initdb")) && Files.isExecutable(b.resolve("postgres")))
+          .filter(
+              b ->
+                  Files.isExecutable(b.resolve("initdb"))
+                      && Files.isExecutable(b.resolve("postgres")))
           .max(Comparator.naturalOrder())
           .orElse(null);
     }

@@ -55,8 +55,12 @@ class S3CorpusIT {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
                 + "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
                 + "<Name>midi</Name><Prefix>songs/</Prefix><MaxKeys>2</MaxKeys>"
-                + "<KeyCount>" + keys.length + "</KeyCount>"
-                + "<IsTruncated>" + truncated + "</IsTruncated>");
+                + "<KeyCount>"
+                + keys.length
+                + "</KeyCount>"
+                + "<IsTruncated>"
+                + truncated
+                + "</IsTruncated>");
     if (nextToken != null) {
       xml.append("<NextContinuationToken>").append(nextToken).append("</NextContinuationToken>");
     }
@@ -95,7 +99,8 @@ class S3CorpusIT {
             .willReturn(
                 aResponse()
                     .withHeader("Content-Type", "application/xml")
-                    .withBody(page(false, null, "songs/broken.mid", "songs/cover.jpg", "songs/e.mid"))));
+                    .withBody(
+                        page(false, null, "songs/broken.mid", "songs/cover.jpg", "songs/e.mid"))));
     var songs = TestCorpus.handChecked();
     stubObject("songs/a.mid", MidiCorpusGenerator.toMidi(songs.get(0), 1));
     stubObject("songs/b.mid", MidiCorpusGenerator.toMidi(songs.get(1), 1));
@@ -109,10 +114,10 @@ class S3CorpusIT {
             new CorpusSource.Entry("b", "songs/b.mid"),
             new CorpusSource.Entry("broken", "songs/broken.mid"),
             new CorpusSource.Entry("e", "songs/e.mid"));
-    s3.verify(2, getRequestedFor(urlPathEqualTo("/midi")).withQueryParam("prefix", equalTo("songs/")));
+    s3.verify(
+        2, getRequestedFor(urlPathEqualTo("/midi")).withQueryParam("prefix", equalTo("songs/")));
 
-    try (SongStore store =
-        SongStore.open("jdbc:h2:mem:s3-it;DB_CLOSE_DELAY=-1", "", "", 2)) {
+    try (SongStore store = SongStore.open("jdbc:h2:mem:s3-it;DB_CLOSE_DELAY=-1", "", "", 2)) {
       ExtractionJob.Report report = new ExtractionJob(store, 2).run(corpus);
       assertThat(report.inserted()).isEqualTo(3);
       assertThat(report.corruptFiles()).containsExactly("songs/broken.mid");

@@ -66,7 +66,8 @@ class ScaleMainTest {
 
     assertThat(run(env, "extract", "--corpus", corpus.toString())).isZero();
     assertThat(out.toString())
-        .contains("extract (experimental): 41 files: 40 inserted, 0 updated, 0 unchanged, 1 corrupt")
+        .contains(
+            "extract (experimental): 41 files: 40 inserted, 0 updated, 0 unchanged, 1 corrupt")
         .contains("corrupt: " + corpus.resolve("zz-corrupt.mid"));
     assertThat(run(env, "extract", "--corpus", corpus.toString())).isZero();
     assertThat(out.toString()).contains("0 inserted, 0 updated, 40 unchanged, 1 corrupt");

@@ -21,7 +21,8 @@ class ScaleServerTest {
   private static final HttpClient client = HttpClient.newHttpClient();
 
   static ScaleConfig config(String group, String dbUrl) {
-    return ScaleConfig.fromMap(Map.of("SCALE_GROUP", group, "SCALE_PORT", "0", "SCALE_DB_URL", dbUrl));
+    return ScaleConfig.fromMap(
+        Map.of("SCALE_GROUP", group, "SCALE_PORT", "0", "SCALE_DB_URL", dbUrl));
   }
 
   @BeforeAll
@@ -82,10 +83,10 @@ class ScaleServerTest {
     assertThat(r.statusCode()).isEqualTo(200);
     // every song of the hand-checked corpus plays 5 notes per program and 7 drum notes
     assertThat(r.body())
-        .matches(
-            "\\{\"song\":\"[a-e]\",\"instruments\":[2-5],\"notes\":(10|15|22|27|32)}");
+        .matches("\\{\"song\":\"[a-e]\",\"instruments\":[2-5],\"notes\":(10|15|22|27|32)}");
     assertThat(server.metrics().scrape())
-        .contains("scale_http_requests_total{group=\"experimental\",endpoint=\"test_db\",status=\"200\"}");
+        .contains(
+            "scale_http_requests_total{group=\"experimental\",endpoint=\"test_db\",status=\"200\"}");
   }
 
   @Test
@@ -98,7 +99,8 @@ class ScaleServerTest {
             "{\"error\":\"parameter 'song' is required, e.g. /similar?song=song-00001\",\"status\":400}");
     var limit = get("/similar?song=a&limit=500");
     assertThat(limit.statusCode()).isEqualTo(400);
-    assertThat(limit.body()).contains("parameter 'limit' '500': must be a whole number from 1 to 100");
+    assertThat(limit.body())
+        .contains("parameter 'limit' '500': must be a whole number from 1 to 100");
     assertThat(get("/similar?song=a&limit=x").statusCode()).isEqualTo(400);
     var unknown = get("/similar?song=nope");
     assertThat(unknown.statusCode()).isEqualTo(404);
@@ -110,7 +112,8 @@ class ScaleServerTest {
     assertThat(endpoint.body()).contains("no such endpoint /nowhere");
     var post =
         client.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/similar?song=a"))
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/similar?song=a"))
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -127,8 +130,10 @@ class ScaleServerTest {
         .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain; version=0.0.4"));
     String body = r.body();
     assertThat(body)
-        .contains("scale_http_request_duration_seconds_bucket{group=\"experimental\",endpoint=\"similar\",le=\"+Inf\"}")
-        .contains("scale_http_requests_total{group=\"experimental\",endpoint=\"similar\",status=\"404\"}")
+        .contains(
+            "scale_http_request_duration_seconds_bucket{group=\"experimental\",endpoint=\"similar\",le=\"+Inf\"}")
+        .contains(
+            "scale_http_requests_total{group=\"experimental\",endpoint=\"similar\",status=\"404\"}")
         .contains("scale_db_pool_active_connections{group=\"experimental\"}")
         .contains("scale_db_pool_idle_connections{group=\"experimental\"}")
         .contains("scale_db_pool_pending_threads{group=\"experimental\"} 0")

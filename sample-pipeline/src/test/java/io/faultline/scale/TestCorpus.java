@@ -19,7 +19,8 @@ final class TestCorpus {
     for (int p : programs) {
       notes.put(p, 5);
     }
-    return new MidiCorpusGenerator.PlannedSong(id, "Title of " + id, new TreeMap<>(notes), drums ? 7 : 0);
+    return new MidiCorpusGenerator.PlannedSong(
+        id, "Title of " + id, new TreeMap<>(notes), drums ? 7 : 0);
   }
 
   /**
@@ -35,7 +36,8 @@ final class TestCorpus {
         song("e", true, 0, 24, 33, 56));
   }
 
-  static List<Path> write(Path dir, List<MidiCorpusGenerator.PlannedSong> songs) throws IOException {
+  static List<Path> write(Path dir, List<MidiCorpusGenerator.PlannedSong> songs)
+      throws IOException {
     Files.createDirectories(dir);
     List<Path> files = new ArrayList<>();
     for (var s : songs) {
