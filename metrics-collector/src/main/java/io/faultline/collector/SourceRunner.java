@@ -92,17 +92,7 @@ public final class SourceRunner implements AutoCloseable {
     void fail(long ts, String reason) {
       failures.incrementAndGet();
       log.warn("source {} failed: {}", source.name(), reason);
-      MetricSample err =
-          samples.of(
-              SOURCE_ERRORS,
-              Group.UNKNOWN,
-              source.name(),
-              ts,
-              1,
-              "errors",
-              Map.of("source", source.name(), "reason", reason));
-      err.setError(true);
-      publish(err);
+      publish(sourceError(samples, source.name(), ts, reason));
       for (Series s : seen.keySet()) {
         publish(samples.failed(s.metric(), s.group(), s.target(), ts, s.unit(), reason));
       }
@@ -110,6 +100,24 @@ public final class SourceRunner implements AutoCloseable {
   }
 
   private final java.util.function.Function<MetricSource, java.time.Duration> timeout;
+
+  /**
+   * The {@code collector.source.errors} sample of a failed round (or of the failed part of one):
+   * value 1, error=true, the source and the reason in labels.
+   */
+  public static MetricSample sourceError(Samples samples, String source, long ts, String reason) {
+    MetricSample err =
+        samples.of(
+            SOURCE_ERRORS,
+            Group.UNKNOWN,
+            source,
+            ts,
+            1,
+            "errors",
+            Map.of("source", source, "reason", reason));
+    err.setError(true);
+    return err;
+  }
 
   /**
    * @param timeout per-source round timeout; must not exceed the source's interval
