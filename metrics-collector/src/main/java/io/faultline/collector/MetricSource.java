@@ -16,6 +16,14 @@ public interface MetricSource extends AutoCloseable {
 
   Duration interval();
 
+  /**
+   * How long one round may take before it counts as failed; at most the interval. Requests inside
+   * a round have their own, shorter timeouts ({@code <source>.timeout}).
+   */
+  default Duration timeout() {
+    return interval();
+  }
+
   /** Begins any background work (the probe's traffic). Called once, before the first collect. */
   default void start() {}
 

@@ -65,7 +65,7 @@ public final class SourceRunner implements AutoCloseable {
         return;
       }
       inFlight = worker.submit(source::collect);
-      long timeoutMs = timeout.apply(source).toMillis();
+      long timeoutMs = source.timeout().toMillis();
       try {
         List<MetricSample> out = inFlight.get(timeoutMs, TimeUnit.MILLISECONDS);
         rounds.incrementAndGet();
@@ -99,8 +99,6 @@ public final class SourceRunner implements AutoCloseable {
     }
   }
 
-  private final java.util.function.Function<MetricSource, java.time.Duration> timeout;
-
   /**
    * The {@code collector.source.errors} sample of a failed round (or of the failed part of one):
    * value 1, error=true, the source and the reason in labels.
@@ -119,19 +117,11 @@ public final class SourceRunner implements AutoCloseable {
     return err;
   }
 
-  /**
-   * @param timeout per-source round timeout; must not exceed the source's interval
-   */
-  public SourceRunner(
-      String experimentId,
-      List<? extends MetricSource> sources,
-      java.util.function.Function<MetricSource, java.time.Duration> timeout,
-      SampleSink sink) {
+  public SourceRunner(String experimentId, List<? extends MetricSource> sources, SampleSink sink) {
     this.samples = new Samples(experimentId);
     this.sink = Objects.requireNonNull(sink);
-    this.timeout = timeout;
     for (MetricSource s : sources) {
-      if (timeout.apply(s).compareTo(s.interval()) > 0) {
+      if (s.timeout().compareTo(s.interval()) > 0) {
         throw new IllegalArgumentException(
             s.name() + ".timeout must not exceed " + s.name() + ".interval");
       }
