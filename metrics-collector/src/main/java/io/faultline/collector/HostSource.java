@@ -121,7 +121,7 @@ public final class HostSource implements MetricSource {
             samples.of("clock.offset.ms", t.group(), t.name(), ts, clockOffsetMs(t.spec()), "ms"));
       } catch (IOException | RuntimeException e) {
         failed++;
-        reason = "clock " + t.name() + ": " + e.getMessage();
+        reason = "clock " + t.name() + ": " + Samples.reason(e);
         out.add(samples.failed("clock.offset.ms", t.group(), t.name(), ts, "ms", reason));
       }
     }
@@ -131,7 +131,7 @@ public final class HostSource implements MetricSource {
         out.add(samples.of("dns.lookup.ms", t.group(), t.name(), ts, dnsLookupMs(t.spec()), "ms"));
       } catch (IOException e) {
         failed++;
-        reason = "dns " + t.name() + ": " + e.getMessage();
+        reason = "dns " + t.name() + ": " + Samples.reason(e);
         out.add(samples.failed("dns.lookup.ms", t.group(), t.name(), ts, "ms", reason));
       }
     }
@@ -215,7 +215,7 @@ public final class HostSource implements MetricSource {
     try {
       dirs = matching(selector(t));
     } catch (IOException e) {
-      out.add(samples.failed("process.count", t.group(), t.name(), ts, "processes", e.getMessage()));
+      out.add(samples.failed("process.count", t.group(), t.name(), ts, "processes", Samples.reason(e)));
       return;
     }
     long ticks = 0;

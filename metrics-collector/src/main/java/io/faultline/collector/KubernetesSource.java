@@ -147,9 +147,9 @@ public final class KubernetesSource implements MetricSource {
         try {
           usage(group, target, ts, out);
         } catch (KubernetesClientException e) {
-          partial.add("metrics.k8s.io: " + e.getMessage());
-          out.add(samples.failed("cpu.usage.cores", group, target, ts, "cores", e.getMessage()));
-          out.add(samples.failed("memory.usage.bytes", group, target, ts, "bytes", e.getMessage()));
+          partial.add("metrics.k8s.io: " + Samples.reason(e));
+          out.add(samples.failed("cpu.usage.cores", group, target, ts, "cores", Samples.reason(e)));
+          out.add(samples.failed("memory.usage.bytes", group, target, ts, "bytes", Samples.reason(e)));
         }
       }
       if (settings.logs()) {
@@ -169,7 +169,7 @@ public final class KubernetesSource implements MetricSource {
               traces += stackTraces(log);
             } catch (KubernetesClientException e) {
               failedLogs++;
-              partial.add("log of " + pod.getMetadata().getName() + ": " + e.getMessage());
+              partial.add("log of " + pod.getMetadata().getName() + ": " + Samples.reason(e));
             }
           }
         }

@@ -97,7 +97,7 @@ public final class PrometheusQuerySource implements MetricSource {
         } catch (IOException e) {
           failed++;
           unreachable = e;
-          out.add(samples.failed(q.getKey(), g.getKey(), g.getValue(), now, "", e.getMessage()));
+          out.add(samples.failed(q.getKey(), g.getKey(), g.getValue(), now, "", Samples.reason(e)));
         }
       }
     }
@@ -107,7 +107,7 @@ public final class PrometheusQuerySource implements MetricSource {
     if (failed > 0) {
       out.add(
           SourceRunner.sourceError(
-              samples, name(), now, failed + " queries failed; latest: " + unreachable.getMessage()));
+              samples, name(), now, failed + " queries failed; latest: " + Samples.reason(unreachable)));
     }
     return out;
   }

@@ -99,7 +99,7 @@ public final class PrometheusScrapeSource implements MetricSource {
         failed++;
         latest = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         for (String metric : settings.metrics().keySet()) {
-          out.add(samples.failed(metric, t.group(), t.name(), ts, "", latest.getMessage()));
+          out.add(samples.failed(metric, t.group(), t.name(), ts, "", Samples.reason(latest)));
         }
         continue;
       }
@@ -127,7 +127,7 @@ public final class PrometheusScrapeSource implements MetricSource {
               samples,
               name(),
               System.currentTimeMillis(),
-              failed + " targets failed; latest: " + latest.getMessage()));
+              failed + " targets failed; latest: " + Samples.reason(latest)));
     }
     return out;
   }

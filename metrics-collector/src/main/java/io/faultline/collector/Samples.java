@@ -33,10 +33,17 @@ public record Samples(String experimentId) {
         .build();
   }
 
+  /** A failure in a few words: the exception's class and, when it has one, its message. */
+  public static String reason(Throwable e) {
+    String name = e.getClass().getSimpleName();
+    return e.getMessage() == null ? name : name + ": " + e.getMessage();
+  }
+
   /** A sample saying the source failed to observe {@code metric}: value NaN, error=true. */
   public MetricSample failed(
       String metric, Group group, String target, long timestampMs, String unit, String reason) {
-    MetricSample s = of(metric, group, target, timestampMs, Double.NaN, unit, Map.of("reason", reason));
+    MetricSample s =
+        of(metric, group, target, timestampMs, Double.NaN, unit, Map.of("reason", String.valueOf(reason)));
     s.setError(true);
     return s;
   }

@@ -81,7 +81,7 @@ public final class SourceRunner implements AutoCloseable {
         fail(started, "timeout after " + timeoutMs + " ms");
       } catch (ExecutionException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
-        fail(started, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        fail(started, Samples.reason(cause));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (RuntimeException e) {
