@@ -33,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * Steady-state traffic: GET requests at a fixed rate against every target, paced by a schedule, not
  * by responses, so a slow target does not lower the rate (no coordinated omission). Latency is
  * measured from the scheduled send time. Publishes per request {@code http.latency.ms} (when a
- * response came back) and {@code http.error} (0 or 1), and per window {@code http.requests},
- * {@code http.errors} (and one {@code http.errors.<kind>} per kind), {@code http.error.rate} and
- * {@code http.latency.mean/p50/p95/p99} from a DDSketch (1% relative accuracy).
+ * response came back) and {@code http.error} (0 or 1), and per window {@code http.requests}
+ * (scheduled in the window), {@code http.errors} (and one {@code http.errors.<kind>} per kind),
+ * {@code http.error.rate} (failed among the requests that ended in the window) and {@code
+ * http.latency.mean/p50/p95/p99} of the responses that arrived in the window, from a DDSketch (1%
+ * relative accuracy).
  */
 public final class HttpLoadProbe implements MetricSource {
 
@@ -96,6 +98,7 @@ public final class HttpLoadProbe implements MetricSource {
     long sequence;
     // the current window, guarded by this
     long requests;
+    long outcomes;
     final Map<ErrorKind, Long> errors = new EnumMap<>(ErrorKind.class);
     DDSketch latencies = DDSketches.unboundedDense(SKETCH_ACCURACY);
     double latencySum;
@@ -248,6 +251,9 @@ public final class HttpLoadProbe implements MetricSource {
                 synchronized (state) {
                   state.latencies.accept(ms);
                   state.latencySum += ms;
+                  if (response.statusCode() < 500) {
+                    state.outcomes++;
+                  }
                 }
                 publish(state, "http.latency.ms", epochMs, ms, "ms");
                 if (response.statusCode() >= 500) {
@@ -266,6 +272,7 @@ public final class HttpLoadProbe implements MetricSource {
   private void failed(TargetState state, long epochMs, ErrorKind kind) {
     synchronized (state) {
       state.errors.merge(kind, 1L, Long::sum);
+      state.outcomes++;
     }
     publish(state, "http.error", epochMs, 1, "");
   }
@@ -289,15 +296,18 @@ public final class HttpLoadProbe implements MetricSource {
     List<MetricSample> out = new ArrayList<>();
     for (TargetState state : states.values()) {
       long requests;
+      long outcomes;
       Map<ErrorKind, Long> errors;
       DDSketch latencies;
       double sum;
       synchronized (state) {
         requests = state.requests;
+        outcomes = state.outcomes;
         errors = new EnumMap<>(state.errors);
         latencies = state.latencies;
         sum = state.latencySum;
         state.requests = 0;
+        state.outcomes = 0;
         state.errors.clear();
         state.latencies = DDSketches.unboundedDense(SKETCH_ACCURACY);
         state.latencySum = 0;
@@ -324,7 +334,7 @@ public final class HttpLoadProbe implements MetricSource {
               t.group(),
               t.name(),
               now,
-              requests == 0 ? 0 : (double) errorCount / requests,
+              outcomes == 0 ? 0 : (double) errorCount / outcomes,
               "ratio"));
       double mean = Double.NaN;
       double p99 = Double.NaN;

@@ -11,7 +11,8 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 class HttpLoadProbeTest {
 
-  private final List<MetricSample> samples = new CopyOnWriteArrayList<>();
+  // not a CopyOnWriteArrayList: copying on every add would slow the probe's response threads
+  private final Queue<MetricSample> samples = new ConcurrentLinkedQueue<>();
   private final AtomicInteger served = new AtomicInteger();
   private HttpServer server;
 
@@ -137,5 +139,107 @@ class HttpLoadProbeTest {
                 .orElseThrow()
                 .getLabels())
         .containsKey("http_5xx");
+  }
+
+  private List<MetricSample> windows(String metric) {
+    return samples.stream().filter(s -> s.getMetric().equals(metric)).toList();
+  }
+
+  @Test
+  void windowPercentilesAreWithinFivePercentOfAKnownDelay() throws Exception {
+    // a long delay keeps 5% above the millisecond hiccups of a shared 2-core machine
+    int delay = 1000;
+    URI uri = serve(delay, 200);
+    try (HttpLoadProbe probe =
+        new HttpLoadProbe(
+            "e1",
+            List.of(new ProbeTarget(Group.EXPERIMENTAL, "t", uri)),
+            java.util.Map.of(Group.EXPERIMENTAL, new HttpLoadProbe.Load(40, 100)),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(1),
+            samples::add,
+            true)) {
+      probe.start();
+      long deadline = System.currentTimeMillis() + 40_000;
+      while (windows("http.latency.p99").size() < 6 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+    }
+    System.out.println(
+        "windows p50/p99/mean: "
+            + windows("http.latency.p50").stream().map(MetricSample::getValue).toList()
+            + windows("http.latency.p99").stream().map(MetricSample::getValue).toList()
+            + windows("http.latency.mean").stream().map(MetricSample::getValue).toList());
+    // the first two windows with responses hold the connection set-up and JIT warm-up
+    for (String q : List.of("mean", "p50", "p95", "p99")) {
+      List<MetricSample> w = windows("http.latency." + q);
+      assertThat(w).as(q).hasSizeGreaterThanOrEqualTo(6);
+      for (MetricSample s : w.subList(2, w.size())) {
+        // 1% below: the sketch's relative accuracy
+        assertThat(s.getValue()).as(q).isBetween(delay * 0.99, delay * 1.05);
+        assertThat(s.getUnit()).isEqualTo("ms");
+      }
+    }
+    assertThat(windows("http.responses").subList(2, 5))
+        .allSatisfy(s -> assertThat(s.getValue()).isBetween(36.0, 44.0));
+  }
+
+  @Test
+  void ratesAndConcurrencyArePerGroup() throws Exception {
+    URI uri = serve(5, 200);
+    try (HttpLoadProbe probe =
+        new HttpLoadProbe(
+            "e1",
+            List.of(
+                new ProbeTarget(Group.CONTROL, "c", uri), new ProbeTarget(Group.EXPERIMENTAL, "x", uri)),
+            java.util.Map.of(
+                Group.CONTROL, new HttpLoadProbe.Load(10, 5),
+                Group.EXPERIMENTAL, new HttpLoadProbe.Load(40, 5)),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(1),
+            samples::add,
+            true)) {
+      probe.start();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (windows("http.requests").size() < 8 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+    }
+    double control =
+        windows("http.requests").stream().filter(s -> s.getTarget().equals("c")).skip(1).limit(3)
+            .mapToDouble(MetricSample::getValue).average().orElseThrow();
+    double experimental =
+        windows("http.requests").stream().filter(s -> s.getTarget().equals("x")).skip(1).limit(3)
+            .mapToDouble(MetricSample::getValue).average().orElseThrow();
+    assertThat(control).isBetween(9.0, 11.0);
+    assertThat(experimental).isBetween(38.0, 42.0);
+  }
+
+  @Test
+  void timeoutsAndSaturationAreCountedByKind() throws Exception {
+    URI uri = serve(2000, 200);
+    try (HttpLoadProbe probe =
+        new HttpLoadProbe(
+            "e1",
+            List.of(new ProbeTarget(Group.EXPERIMENTAL, "t", uri)),
+            java.util.Map.of(Group.EXPERIMENTAL, new HttpLoadProbe.Load(20, 3)),
+            Duration.ofMillis(300),
+            Duration.ofMillis(500),
+            samples::add,
+            true)) {
+      probe.start();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (windows("http.errors").size() < 4 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+    }
+    double timeouts =
+        windows("http.errors.timeout").stream().mapToDouble(MetricSample::getValue).sum();
+    double saturated =
+        windows("http.errors.saturated").stream().mapToDouble(MetricSample::getValue).sum();
+    assertThat(timeouts).isGreaterThan(0);
+    assertThat(saturated).isGreaterThan(0); // 20/s with 300 ms timeouts needs 6 in flight, 3 allowed
+    assertThat(windows("http.errors.http_5xx")).allMatch(s -> s.getValue() == 0);
+    assertThat(windows("http.error.rate").get(2).getValue()).isEqualTo(1.0);
   }
 }
