@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -85,23 +86,30 @@ public final class KubernetesSource implements MetricSource {
   private final Samples samples;
   private final KubernetesClient client;
   private final boolean ownsClient;
+  private final Clock clock;
   private Instant logsSince;
 
   public KubernetesSource(Settings settings, Samples samples) {
-    this(settings, samples, client(settings), true);
+    this(settings, samples, client(settings), true, Clock.systemUTC());
   }
 
-  /** With a client made elsewhere (a mock server's, in tests). */
-  public KubernetesSource(Settings settings, Samples samples, KubernetesClient client) {
-    this(settings, samples, client, false);
+  /** With a client made elsewhere (a mock server's, in tests) and a clock for the log windows. */
+  public KubernetesSource(
+      Settings settings, Samples samples, KubernetesClient client, Clock clock) {
+    this(settings, samples, client, false, clock);
   }
 
   private KubernetesSource(
-      Settings settings, Samples samples, KubernetesClient client, boolean ownsClient) {
+      Settings settings,
+      Samples samples,
+      KubernetesClient client,
+      boolean ownsClient,
+      Clock clock) {
     this.settings = settings;
     this.samples = samples;
     this.client = client;
     this.ownsClient = ownsClient;
+    this.clock = clock;
   }
 
   private static KubernetesClient client(Settings s) {
@@ -126,7 +134,7 @@ public final class KubernetesSource implements MetricSource {
 
   @Override
   public List<MetricSample> collect() {
-    long ts = System.currentTimeMillis();
+    long ts = clock.millis();
     Instant now = Instant.ofEpochMilli(ts).truncatedTo(ChronoUnit.SECONDS);
     Instant since = logsSince == null ? now.minus(settings.interval()) : logsSince;
     String ns = settings.namespace();
