@@ -101,7 +101,7 @@ public final class CloudWatchSource implements MetricSource {
   }
 
   /** What a query id stands for. */
-  private record Query(String id, Catalogue what, Group group, String target, MetricDataQuery query) {}
+  record Query(String id, Catalogue what, Group group, String target, MetricDataQuery query) {}
 
   private final Settings settings;
   private final Samples samples;
@@ -171,7 +171,7 @@ public final class CloudWatchSource implements MetricSource {
     return out;
   }
 
-  private static Query query(
+  static Query query(
       int index, Catalogue c, Group group, String target, List<Dimension> dims, int period) {
     String id = "q" + index;
     MetricDataQuery q =
