@@ -65,9 +65,10 @@ public final class HostSource implements MetricSource {
       InetSocketAddress server =
           dns.isEmpty()
               ? null
-              : address(
-                  "host.dns.server",
-                  c.get("host.dns.server", systemResolver(Path.of("/etc/resolv.conf")) + ":53"));
+              : resolved(
+                  address(
+                      "host.dns.server",
+                      c.get("host.dns.server", systemResolver(Path.of("/etc/resolv.conf")) + ":53")));
       return new Settings(
           List.copyOf(processes),
           List.copyOf(clocks),
@@ -406,6 +407,15 @@ public final class HostSource implements MetricSource {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(key + " '" + spec + "': expected host:port");
     }
+  }
+
+  private static InetSocketAddress resolved(InetSocketAddress a) {
+    InetSocketAddress r = new InetSocketAddress(a.getHostString(), a.getPort());
+    if (r.isUnresolved()) {
+      throw new IllegalArgumentException(
+          "host.dns.server '" + a.getHostString() + "': cannot resolve (use an IP address)");
+    }
+    return r;
   }
 
   private void tcp(ConfigMap.GroupTarget t, List<MetricSample> out) {
