@@ -198,6 +198,11 @@ public final class HttpLoadProbe implements MetricSource {
 
   @Override
   public void start() {
+    // load the sketch's quantile path and the sample builder before the first window closes
+    DDSketch warm = DDSketches.unboundedDense(SKETCH_ACCURACY);
+    warm.accept(1);
+    warm.getValueAtQuantile(0.99);
+    samples.of("http.requests", Group.CONTROL, "warm-up", 0, 0, "requests");
     for (TargetState state : states.values()) {
       state.startNanos = System.nanoTime();
       state.startEpochMs = System.currentTimeMillis();

@@ -130,6 +130,8 @@ public final class SourceRunner implements AutoCloseable {
   }
 
   public void start() {
+    // load the Avro classes now: their one-off initialisation must not time out a first round
+    samples.of(SOURCE_ERRORS, Group.UNKNOWN, "warm-up", 0, 0, "");
     for (Running r : running) {
       r.source.start();
       long periodMs = r.source.interval().toMillis();
