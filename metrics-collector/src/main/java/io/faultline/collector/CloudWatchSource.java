@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +57,10 @@ public final class CloudWatchSource implements MetricSource {
           new Catalogue("AWS/EC2", "NetworkOut", "Sum", "ec2.network.out.bytes", "bytes"),
           new Catalogue("AWS/EC2", "StatusCheckFailed", "Maximum", "ec2.status.check.failed", ""));
 
-  /** Configuration of the CloudWatch source (keys {@code cloudwatch.*}). */
+  /**
+   * Configuration of the CloudWatch source (keys {@code cloudwatch.*}). The group maps keep group
+   * order (control first), so query ids are stable.
+   */
   public record Settings(
       Region region,
       URI endpoint,
@@ -91,8 +95,8 @@ public final class CloudWatchSource implements MetricSource {
           endpoint == null ? null : URI.create(endpoint),
           c.required("cloudwatch.cluster", "the EKS cluster name (ClusterName dimension)"),
           c.get("cloudwatch.namespace", "default"),
-          Map.copyOf(workloads),
-          Map.copyOf(asgs),
+          Collections.unmodifiableMap(workloads),
+          Collections.unmodifiableMap(asgs),
           period,
           c.duration("cloudwatch.lookback", "5m", period, Duration.ofDays(14)),
           c.duration("cloudwatch.interval", "60s", Duration.ofSeconds(1), Duration.ofHours(1)),

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -59,7 +60,7 @@ public final class KubernetesSource implements MetricSource {
           c.get("kubernetes.master", null),
           c.get("kubernetes.namespace", "default"),
           c.get("kubernetes.group.label", "faultline.io/group"),
-          Map.copyOf(values),
+          Collections.unmodifiableMap(values),
           bool(c, "kubernetes.usage", "true"),
           bool(c, "kubernetes.logs", "true"),
           c.duration("kubernetes.interval", "10s", Duration.ofMillis(100), Duration.ofHours(1)),

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
@@ -53,7 +54,7 @@ public final class PrometheusQuerySource implements MetricSource {
           c.duration("prometheus.interval", "5s", Duration.ofMillis(100), Duration.ofHours(1));
       Duration timeout =
           c.duration("prometheus.timeout", "2s", Duration.ofMillis(10), Duration.ofHours(1));
-      return new Settings(url, Map.copyOf(queries), Map.copyOf(values), interval, timeout);
+      return new Settings(url, Collections.unmodifiableMap(new java.util.TreeMap<>(queries)), Collections.unmodifiableMap(values), interval, timeout);
     }
   }
 

@@ -23,6 +23,9 @@ class HttpLoadProbeTest {
   // not a CopyOnWriteArrayList: copying on every add would slow the probe's response threads
   private final Queue<MetricSample> samples = new ConcurrentLinkedQueue<>();
   private final AtomicInteger served = new AtomicInteger();
+  // the server's own time per request: Thread.sleep overshoots on a loaded machine
+  private final com.datadoghq.sketch.ddsketch.DDSketch handled =
+      com.datadoghq.sketch.ddsketch.DDSketches.unboundedDense(0.01);
   private HttpServer server;
 
   private URI serve(int delayMs, int status) throws Exception {
@@ -32,6 +35,7 @@ class HttpLoadProbeTest {
         "/",
         ex -> {
           served.incrementAndGet();
+          long start = System.nanoTime();
           try {
             Thread.sleep(delayMs);
           } catch (InterruptedException ignored) {
@@ -39,6 +43,9 @@ class HttpLoadProbeTest {
           }
           ex.sendResponseHeaders(status, -1);
           ex.close();
+          synchronized (handled) {
+            handled.accept((System.nanoTime() - start) / 1e6);
+          }
         });
     server.start();
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/x");
@@ -74,9 +81,15 @@ class HttpLoadProbeTest {
     URI uri = serve(50, 200);
     try (HttpLoadProbe probe = probe(uri, 20, Duration.ofSeconds(2))) {
       probe.start();
-      Thread.sleep(3000);
+      Thread.sleep(4000);
     }
-    List<Double> latencies = values("http.latency.ms");
+    // the first second (20 requests) holds the client's and server's cold start
+    List<Double> all = samples.stream()
+        .filter(s -> s.getMetric().equals("http.latency.ms"))
+        .sorted(java.util.Comparator.comparingLong(MetricSample::getTimestamp))
+        .map(MetricSample::getValue)
+        .toList();
+    List<Double> latencies = all.subList(Math.min(20, all.size()), all.size());
     assertThat(latencies).hasSizeGreaterThan(40);
     double mean = latencies.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     double median = latencies.stream().sorted().toList().get(latencies.size() / 2);
@@ -161,7 +174,7 @@ class HttpLoadProbeTest {
             true)) {
       probe.start();
       long deadline = System.currentTimeMillis() + 40_000;
-      while (windows("http.latency.p99").size() < 6 && System.currentTimeMillis() < deadline) {
+      while (windows("http.latency.p99").size() < 8 && System.currentTimeMillis() < deadline) {
         Thread.sleep(50);
       }
     }
@@ -170,17 +183,26 @@ class HttpLoadProbeTest {
             + windows("http.latency.p50").stream().map(MetricSample::getValue).toList()
             + windows("http.latency.p99").stream().map(MetricSample::getValue).toList()
             + windows("http.latency.mean").stream().map(MetricSample::getValue).toList());
-    // the first two windows with responses hold the connection set-up and JIT warm-up
+    double serverP99;
+    synchronized (handled) {
+      serverP99 = handled.getValueAtQuantile(0.99);
+    }
+    System.out.println("server handler p99: " + serverP99);
+    // the first three windows with responses hold the connection set-up and JIT warm-up of
+    // client and server (longer on a machine shared with other builds)
     for (String q : List.of("mean", "p50", "p95", "p99")) {
       List<MetricSample> w = windows("http.latency." + q);
-      assertThat(w).as(q).hasSizeGreaterThanOrEqualTo(6);
-      for (MetricSample s : w.subList(2, w.size())) {
+      assertThat(w).as(q).hasSizeGreaterThanOrEqualTo(8);
+      // the tail is held to 5% of what the server really took at its p99, not of the nominal
+      // delay: the probe must not add 5%, the server's sleep may overshoot under load
+      double reference = q.startsWith("p9") ? Math.max(delay, serverP99) : delay;
+      for (MetricSample s : w.subList(3, w.size())) {
         // 1% below: the sketch's relative accuracy
-        assertThat(s.getValue()).as(q).isBetween(delay * 0.99, delay * 1.05);
+        assertThat(s.getValue()).as(q).isBetween(delay * 0.99, reference * 1.05);
         assertThat(s.getUnit()).isEqualTo("ms");
       }
     }
-    assertThat(windows("http.responses").subList(2, 5))
+    assertThat(windows("http.responses").subList(3, 7))
         .allSatisfy(s -> assertThat(s.getValue()).isBetween(36.0, 44.0));
   }
 
