@@ -34,6 +34,7 @@ public record CollectorConfig(
     KubernetesSource.Settings kubernetes,
     CloudWatchSource.Settings cloudwatch,
     HostSource.Settings host,
+    CloudWatchMetricPublisher.Settings cloudwatchPut,
     Map<String, String> kafka) {
 
   /** Every source the collector knows, in the order they start. */
@@ -113,6 +114,7 @@ public record CollectorConfig(
         sources.contains("kubernetes") ? KubernetesSource.Settings.fromMap(c) : null,
         sources.contains("cloudwatch") ? CloudWatchSource.Settings.fromMap(c) : null,
         sources.contains("host") ? HostSource.Settings.fromMap(c) : null,
+        CloudWatchMetricPublisher.Settings.fromMap(c),
         ConfigSource.subset(map, "kafka."));
   }
 

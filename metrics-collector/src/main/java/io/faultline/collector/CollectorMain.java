@@ -30,6 +30,8 @@ public final class CollectorMain {
                      cloudwatch.asg.control|experimental  cloudwatch.namespace  cloudwatch.region
                      cloudwatch.endpoint  cloudwatch.period  cloudwatch.lookback
                      cloudwatch.interval  cloudwatch.timeout
+      PutMetricData  cloudwatch.put.namespace (off when unset)  cloudwatch.put.interval: every
+                     sample is also sent to CloudWatch, batched by 1000
       host           host.processes=GROUP=name@pid:N|cmd:REGEX,...  host.clock=GROUP=name@URL
                      host.dns=GROUP=name@HOSTNAME  host.dns.server  host.tcp=GROUP=name@HOST:PORT
                      host.tcp.attempts  host.interval  host.timeout
@@ -75,9 +77,26 @@ public final class CollectorMain {
       System.exit(2);
       return;
     }
-    KafkaSampleSink sink =
+    KafkaSampleSink kafka =
         new KafkaSampleSink(
             config.bootstrapServers(), new Topics(config.topicsPrefix(), 3), config.kafka());
+    CloudWatchMetricPublisher.Settings put = config.cloudwatchPut();
+    CloudWatchMetricPublisher cloudwatch =
+        put == null
+            ? null
+            : new CloudWatchMetricPublisher(
+                put.namespace(),
+                put.region(),
+                put.endpoint(),
+                software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build(),
+                put.flushInterval());
+    SampleSink sink =
+        cloudwatch == null
+            ? kafka
+            : s -> {
+              kafka.publish(s);
+              cloudwatch.publish(s);
+            };
     SourceRunner runner = run(config, sink);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -85,7 +104,10 @@ public final class CollectorMain {
             new Thread(
                 () -> {
                   runner.close();
-                  sink.close();
+                  kafka.close();
+                  if (cloudwatch != null) {
+                    cloudwatch.close();
+                  }
                   stop.countDown();
                 }));
     stop.await();

@@ -294,4 +294,46 @@ class CloudWatchSourceTest {
                             "cloudwatch.period", "45s"))))
         .hasMessageContaining("cloudwatch.period 45s: must be 1, 5, 10, 30 or a multiple of 60");
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void putMetricDataSendsBatchesOfAtMostOneThousand() throws Exception {
+    String put = "/service/GraniteServiceVersion20100801/operation/PutMetricData";
+    wiremock.stubFor(
+        post(urlEqualTo(put))
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/cbor")
+                    .withHeader("smithy-protocol", "rpc-v2-cbor")
+                    .withBody(response(List.of(), null))));
+    Samples samples = new Samples("e1");
+    try (CloudWatchMetricPublisher publisher =
+        new CloudWatchMetricPublisher(
+            "Faultline",
+            software.amazon.awssdk.regions.Region.US_EAST_1,
+            java.net.URI.create("http://127.0.0.1:" + wiremock.port()),
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")),
+            java.time.Duration.ofHours(1))) {
+      for (int i = 0; i < 2_500; i++) {
+        publisher.publish(samples.of("http.latency.p99", Group.EXPERIMENTAL, "x", 1_764_000_000_000L, i, "ms"));
+      }
+      publisher.publish(samples.failed("http.latency.p99", Group.CONTROL, "c", 0, "ms", "down"));
+    }
+    List<LoggedRequest> requests = wiremock.findAll(postRequestedFor(urlEqualTo(put)));
+    List<Map<String, Object>> bodies = new ArrayList<>();
+    for (LoggedRequest r : requests) {
+      bodies.add((Map<String, Object>) decode(r.getBody()));
+    }
+    assertThat(bodies)
+        .extracting(b -> ((List<Object>) b.get("MetricData")).size())
+        .containsExactly(1000, 1000, 500); // the error sample is not sent
+    Map<String, Object> datum = (Map<String, Object>) ((List<Object>) bodies.get(0).get("MetricData")).get(7);
+    assertThat(bodies.get(0)).containsEntry("Namespace", "Faultline");
+    assertThat(datum).containsEntry("MetricName", "http.latency.p99").containsEntry("Unit", "Milliseconds");
+    assertThat(((Number) datum.get("Value")).doubleValue()).isEqualTo(7.0);
+    assertThat((List<Map<String, Object>>) datum.get("Dimensions"))
+        .extracting(d -> d.get("Name") + "=" + d.get("Value"))
+        .containsExactly("Experiment=e1", "Group=EXPERIMENTAL", "Target=x");
+  }
 }
