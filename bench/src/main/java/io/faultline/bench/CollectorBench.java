@@ -200,7 +200,8 @@ public final class CollectorBench {
       for (double q : new double[] {0.5, 0.95, 0.99}) {
         double pq = p.getValueAtQuantile(q);
         double hq = h.getValueAtQuantile(q);
-        System.out.printf(Locale.ROOT, "| p%.0f | %.2f | %.2f | %.2f |%n", q * 100, pq, hq, pq - hq);
+        System.out.printf(
+            Locale.ROOT, "| p%.0f | %.2f | %.2f | %.2f |%n", q * 100, pq, hq, pq - hq);
       }
       System.out.printf(Locale.ROOT, "(n = %.0f responses)%n", p.getCount());
     }

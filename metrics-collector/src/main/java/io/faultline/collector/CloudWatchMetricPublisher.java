@@ -43,7 +43,8 @@ public final class CloudWatchMetricPublisher implements SampleSink {
           c.get("cloudwatch.put.namespace", null),
           Region.of(c.get("cloudwatch.region", "us-east-1")),
           endpoint == null ? null : URI.create(endpoint),
-          c.duration("cloudwatch.put.interval", "10s", Duration.ofMillis(100), Duration.ofHours(1)));
+          c.duration(
+              "cloudwatch.put.interval", "10s", Duration.ofMillis(100), Duration.ofHours(1)));
     }
   }
 
@@ -149,8 +150,15 @@ public final class CloudWatchMetricPublisher implements SampleSink {
       case "bytes" -> StandardUnit.BYTES;
       case "bytes/s" -> StandardUnit.BYTES_SECOND;
       case "percent" -> StandardUnit.PERCENT;
-      case "requests", "errors", "responses", "pods", "nodes", "restarts", "processes",
-          "stack traces" -> StandardUnit.COUNT;
+      case "requests",
+          "errors",
+          "responses",
+          "pods",
+          "nodes",
+          "restarts",
+          "processes",
+          "stack traces" ->
+          StandardUnit.COUNT;
       default -> StandardUnit.NONE;
     };
   }

@@ -40,15 +40,37 @@ public final class CloudWatchSource implements MetricSource {
   static final int MAX_QUERIES_PER_CALL = 500;
 
   /** A CloudWatch metric and the faultline name it is published under. */
-  record Catalogue(String namespace, String cloudWatchName, String stat, String metric, String unit) {}
+  record Catalogue(
+      String namespace, String cloudWatchName, String stat, String metric, String unit) {}
 
   static final List<Catalogue> CONTAINER_INSIGHTS =
       List.of(
-          new Catalogue("ContainerInsights", "pod_cpu_utilization", "Average", "cpu.utilization", "percent"),
-          new Catalogue("ContainerInsights", "pod_memory_utilization", "Average", "memory.utilization", "percent"),
-          new Catalogue("ContainerInsights", "pod_network_rx_bytes", "Average", "network.rx.bytes", "bytes/s"),
-          new Catalogue("ContainerInsights", "pod_network_tx_bytes", "Average", "network.tx.bytes", "bytes/s"),
-          new Catalogue("ContainerInsights", "pod_number_of_container_restarts", "Sum", "cw.pod.restarts", "restarts"));
+          new Catalogue(
+              "ContainerInsights", "pod_cpu_utilization", "Average", "cpu.utilization", "percent"),
+          new Catalogue(
+              "ContainerInsights",
+              "pod_memory_utilization",
+              "Average",
+              "memory.utilization",
+              "percent"),
+          new Catalogue(
+              "ContainerInsights",
+              "pod_network_rx_bytes",
+              "Average",
+              "network.rx.bytes",
+              "bytes/s"),
+          new Catalogue(
+              "ContainerInsights",
+              "pod_network_tx_bytes",
+              "Average",
+              "network.tx.bytes",
+              "bytes/s"),
+          new Catalogue(
+              "ContainerInsights",
+              "pod_number_of_container_restarts",
+              "Sum",
+              "cw.pod.restarts",
+              "restarts"));
 
   static final List<Catalogue> EC2 =
       List.of(
@@ -78,16 +100,24 @@ public final class CloudWatchSource implements MetricSource {
       Map<Group, String> asgs = new EnumMap<>(Group.class);
       for (Group g : List.of(Group.CONTROL, Group.EXPERIMENTAL)) {
         String key = "cloudwatch.workload." + ConfigMap.groupValue(g);
-        workloads.put(g, c.required(key, "the group's workload (PodName dimension), e.g. scale-" + ConfigMap.groupValue(g)));
+        workloads.put(
+            g,
+            c.required(
+                key,
+                "the group's workload (PodName dimension), e.g. scale-" + ConfigMap.groupValue(g)));
         String asg = c.perGroup("cloudwatch.asg", g, null);
         if (asg != null) {
           asgs.put(g, asg);
         }
       }
-      Duration period = c.duration("cloudwatch.period", "60s", Duration.ofSeconds(1), Duration.ofDays(1));
-      if (period.getSeconds() % 60 != 0 && !List.of(1L, 5L, 10L, 30L).contains(period.getSeconds())) {
+      Duration period =
+          c.duration("cloudwatch.period", "60s", Duration.ofSeconds(1), Duration.ofDays(1));
+      if (period.getSeconds() % 60 != 0
+          && !List.of(1L, 5L, 10L, 30L).contains(period.getSeconds())) {
         throw new IllegalArgumentException(
-            "cloudwatch.period " + period.getSeconds() + "s: must be 1, 5, 10, 30 or a multiple of 60 seconds");
+            "cloudwatch.period "
+                + period.getSeconds()
+                + "s: must be 1, 5, 10, 30 or a multiple of 60 seconds");
       }
       String endpoint = c.get("cloudwatch.endpoint", null);
       return new Settings(
@@ -129,9 +159,7 @@ public final class CloudWatchSource implements MetricSource {
                     .socketTimeout(settings.timeout())
                     .build())
             .overrideConfiguration(
-                o ->
-                    o.retryStrategy(RetryMode.STANDARD)
-                        .apiCallTimeout(settings.timeout()));
+                o -> o.retryStrategy(RetryMode.STANDARD).apiCallTimeout(settings.timeout()));
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
     }
@@ -251,7 +279,8 @@ public final class CloudWatchSource implements MetricSource {
       Instant t = latestTime.get(q.id());
       out.add(
           t == null
-              ? samples.failed(q.what().metric(), q.group(), q.target(), now, q.what().unit(), "no datapoints")
+              ? samples.failed(
+                  q.what().metric(), q.group(), q.target(), now, q.what().unit(), "no datapoints")
               : samples.of(
                   q.what().metric(),
                   q.group(),

@@ -53,7 +53,11 @@ public record CollectorConfig(
       }
       if (!SOURCES.contains(name)) {
         throw new IllegalArgumentException(
-            "sources: unknown source '" + s.strip() + "' (allowed: " + String.join(", ", SOURCES) + ")");
+            "sources: unknown source '"
+                + s.strip()
+                + "' (allowed: "
+                + String.join(", ", SOURCES)
+                + ")");
       }
       sources.add(name);
     }

@@ -88,7 +88,8 @@ public final class CollectorMain {
                 put.namespace(),
                 put.region(),
                 put.endpoint(),
-                software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build(),
+                software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder()
+                    .build(),
                 put.flushInterval());
     SampleSink sink =
         cloudwatch == null

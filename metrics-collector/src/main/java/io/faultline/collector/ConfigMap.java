@@ -104,7 +104,8 @@ record ConfigMap(Map<String, String> map) {
             key + " entry '" + text + "': group must be CONTROL or EXPERIMENTAL");
       }
       out.add(
-          new GroupTarget(group, text.substring(eq + 1, at).strip(), text.substring(at + 1).strip()));
+          new GroupTarget(
+              group, text.substring(eq + 1, at).strip(), text.substring(at + 1).strip()));
     }
     return out;
   }

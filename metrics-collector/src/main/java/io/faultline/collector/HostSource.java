@@ -47,8 +47,7 @@ public final class HostSource implements MetricSource {
       Duration timeout) {
 
     static Settings fromMap(ConfigMap c) {
-      List<ConfigMap.GroupTarget> processes =
-          c.targets("host.processes", "pid:1234 or cmd:REGEX");
+      List<ConfigMap.GroupTarget> processes = c.targets("host.processes", "pid:1234 or cmd:REGEX");
       for (ConfigMap.GroupTarget t : processes) {
         selector(t);
       }
@@ -68,7 +67,8 @@ public final class HostSource implements MetricSource {
               : resolved(
                   address(
                       "host.dns.server",
-                      c.get("host.dns.server", systemResolver(Path.of("/etc/resolv.conf")) + ":53")));
+                      c.get(
+                          "host.dns.server", systemResolver(Path.of("/etc/resolv.conf")) + ":53")));
       return new Settings(
           List.copyOf(processes),
           List.copyOf(clocks),
@@ -141,7 +141,11 @@ public final class HostSource implements MetricSource {
     }
     if (failed > 0) {
       out.add(
-          SourceRunner.sourceError(samples, name(), System.currentTimeMillis(), failed + " checks failed; latest: " + reason));
+          SourceRunner.sourceError(
+              samples,
+              name(),
+              System.currentTimeMillis(),
+              failed + " checks failed; latest: " + reason));
     }
     return out;
   }
@@ -216,7 +220,8 @@ public final class HostSource implements MetricSource {
     try {
       dirs = matching(selector(t));
     } catch (IOException e) {
-      out.add(samples.failed("process.count", t.group(), t.name(), ts, "processes", Samples.reason(e)));
+      out.add(
+          samples.failed("process.count", t.group(), t.name(), ts, "processes", Samples.reason(e)));
       return;
     }
     long ticks = 0;
@@ -352,13 +357,18 @@ public final class HostSource implements MetricSource {
           socket.receive(answer);
         } catch (SocketTimeoutException e) {
           throw new IOException(
-              "no answer from " + settings.dnsServer() + " within " + settings.timeout().toMillis() + " ms");
+              "no answer from "
+                  + settings.dnsServer()
+                  + " within "
+                  + settings.timeout().toMillis()
+                  + " ms");
         }
         if (answer.getLength() >= 12 && buf[0] == query[0] && buf[1] == query[1]) {
           double ms = (System.nanoTime() - start) / 1e6;
           int rcode = buf[3] & 0x0f;
           if (rcode == 2) {
-            throw new IOException("resolver " + settings.dnsServer() + " answered SERVFAIL for " + host);
+            throw new IOException(
+                "resolver " + settings.dnsServer() + " answered SERVFAIL for " + host);
           }
           return ms;
         }
@@ -375,7 +385,8 @@ public final class HostSource implements MetricSource {
     for (String label : host.split("\\.")) {
       byte[] bytes = label.getBytes(StandardCharsets.US_ASCII);
       if (bytes.length == 0 || bytes.length > 63) {
-        throw new IllegalArgumentException("host.dns name '" + host + "': bad label '" + label + "'");
+        throw new IllegalArgumentException(
+            "host.dns name '" + host + "': bad label '" + label + "'");
       }
       out.add((byte) bytes.length);
       for (byte b : bytes) {
@@ -439,9 +450,11 @@ public final class HostSource implements MetricSource {
     out.add(
         samples.of("tcp.connect.loss", t.group(), t.name(), ts, (double) lost / attempts, "ratio"));
     if (lost < attempts) {
-      out.add(samples.of("tcp.connect.ms", t.group(), t.name(), ts, total / (attempts - lost), "ms"));
+      out.add(
+          samples.of("tcp.connect.ms", t.group(), t.name(), ts, total / (attempts - lost), "ms"));
     } else {
-      out.add(samples.failed("tcp.connect.ms", t.group(), t.name(), ts, "ms", "every connect failed"));
+      out.add(
+          samples.failed("tcp.connect.ms", t.group(), t.name(), ts, "ms", "every connect failed"));
     }
   }
 }

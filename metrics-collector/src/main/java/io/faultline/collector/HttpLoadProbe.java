@@ -206,8 +206,7 @@ public final class HttpLoadProbe implements MetricSource {
     for (TargetState state : states.values()) {
       state.startNanos = System.nanoTime();
       state.startEpochMs = System.currentTimeMillis();
-      scheduler.scheduleAtFixedRate(
-          () -> fire(state), 0, state.periodNanos, TimeUnit.NANOSECONDS);
+      scheduler.scheduleAtFixedRate(() -> fire(state), 0, state.periodNanos, TimeUnit.NANOSECONDS);
       log.info(
           "probing {} ({}) at {} requests/s, timeout {} ms",
           state.target.name(),

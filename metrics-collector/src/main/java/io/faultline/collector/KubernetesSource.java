@@ -76,7 +76,8 @@ public final class KubernetesSource implements MetricSource {
     }
   }
 
-  static final List<String> PHASES = List.of("Pending", "Running", "Succeeded", "Failed", "Unknown");
+  static final List<String> PHASES =
+      List.of("Pending", "Running", "Succeeded", "Failed", "Unknown");
 
   /** A Java frame ("\tat a.b.C.m(C.java:1)") or a Python traceback header. */
   private static final Pattern JAVA_FRAME = Pattern.compile("^\\s+at [\\w$.<>/]+\\(.*\\)\\s*$");
@@ -158,7 +159,8 @@ public final class KubernetesSource implements MetricSource {
         } catch (KubernetesClientException e) {
           partial.add("metrics.k8s.io: " + Samples.reason(e));
           out.add(samples.failed("cpu.usage.cores", group, target, ts, "cores", Samples.reason(e)));
-          out.add(samples.failed("memory.usage.bytes", group, target, ts, "bytes", Samples.reason(e)));
+          out.add(
+              samples.failed("memory.usage.bytes", group, target, ts, "bytes", Samples.reason(e)));
         }
       }
       if (settings.logs()) {
@@ -185,7 +187,12 @@ public final class KubernetesSource implements MetricSource {
         out.add(
             failedLogs > 0
                 ? samples.failed(
-                    "app.exceptions", group, target, ts, "stack traces", failedLogs + " logs unreadable")
+                    "app.exceptions",
+                    group,
+                    target,
+                    ts,
+                    "stack traces",
+                    failedLogs + " logs unreadable")
                 : samples.of("app.exceptions", group, target, ts, traces, "stack traces"));
       }
     }

@@ -11,14 +11,16 @@ import java.util.List;
  */
 public interface MetricSource extends AutoCloseable {
 
-  /** Short name used in errors and in {@code collector.source.errors} samples, e.g. "prometheus". */
+  /**
+   * Short name used in errors and in {@code collector.source.errors} samples, e.g. "prometheus".
+   */
   String name();
 
   Duration interval();
 
   /**
-   * How long one round may take before it counts as failed; at most the interval. Requests inside
-   * a round have their own, shorter timeouts ({@code <source>.timeout}).
+   * How long one round may take before it counts as failed; at most the interval. Requests inside a
+   * round have their own, shorter timeouts ({@code <source>.timeout}).
    */
   default Duration timeout() {
     return interval();

@@ -54,7 +54,12 @@ public final class PrometheusQuerySource implements MetricSource {
           c.duration("prometheus.interval", "5s", Duration.ofMillis(100), Duration.ofHours(1));
       Duration timeout =
           c.duration("prometheus.timeout", "2s", Duration.ofMillis(10), Duration.ofHours(1));
-      return new Settings(url, Collections.unmodifiableMap(new java.util.TreeMap<>(queries)), Collections.unmodifiableMap(values), interval, timeout);
+      return new Settings(
+          url,
+          Collections.unmodifiableMap(new java.util.TreeMap<>(queries)),
+          Collections.unmodifiableMap(values),
+          interval,
+          timeout);
     }
   }
 
@@ -108,7 +113,10 @@ public final class PrometheusQuerySource implements MetricSource {
     if (failed > 0) {
       out.add(
           SourceRunner.sourceError(
-              samples, name(), now, failed + " queries failed; latest: " + Samples.reason(unreachable)));
+              samples,
+              name(),
+              now,
+              failed + " queries failed; latest: " + Samples.reason(unreachable)));
     }
     return out;
   }

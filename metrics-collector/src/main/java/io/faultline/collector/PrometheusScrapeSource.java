@@ -14,8 +14,9 @@ import java.util.Map;
 
 /**
  * Scrapes each target's {@code /metrics} text exposition directly (no Prometheus server) and turns
- * configured selectors into samples: {@code scrape.metric.app.requests=app_requests_total{code="200"}}
- * publishes {@code app.requests} = the sum of the matching series of each target.
+ * configured selectors into samples: {@code
+ * scrape.metric.app.requests=app_requests_total{code="200"}} publishes {@code app.requests} = the
+ * sum of the matching series of each target.
  */
 public final class PrometheusScrapeSource implements MetricSource {
 
@@ -142,7 +143,8 @@ public final class PrometheusScrapeSource implements MetricSource {
             .build();
     HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
-      throw new IOException("scrape " + t.name() + " " + t.spec() + ": HTTP " + response.statusCode());
+      throw new IOException(
+          "scrape " + t.name() + " " + t.spec() + ": HTTP " + response.statusCode());
     }
     return PrometheusText.parse(response.body());
   }

@@ -43,7 +43,14 @@ public record Samples(String experimentId) {
   public MetricSample failed(
       String metric, Group group, String target, long timestampMs, String unit, String reason) {
     MetricSample s =
-        of(metric, group, target, timestampMs, Double.NaN, unit, Map.of("reason", String.valueOf(reason)));
+        of(
+            metric,
+            group,
+            target,
+            timestampMs,
+            Double.NaN,
+            unit,
+            Map.of("reason", String.valueOf(reason)));
     s.setError(true);
     return s;
   }

@@ -50,7 +50,8 @@ public final class SourceRunner implements AutoCloseable {
 
     Running(MetricSource source) {
       this.source = source;
-      this.ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, source.name() + "-tick"));
+      this.ticker =
+          Executors.newSingleThreadScheduledExecutor(r -> daemon(r, source.name() + "-tick"));
       this.worker = Executors.newSingleThreadExecutor(r -> daemon(r, source.name() + "-collect"));
     }
 

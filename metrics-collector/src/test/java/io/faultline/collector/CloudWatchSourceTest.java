@@ -37,7 +37,8 @@ import software.amazon.awssdk.thirdparty.jackson.dataformat.cbor.CBORParser;
  */
 class CloudWatchSourceTest {
 
-  private static final String PATH = "/service/GraniteServiceVersion20100801/operation/GetMetricData";
+  private static final String PATH =
+      "/service/GraniteServiceVersion20100801/operation/GetMetricData";
   private static final CBORFactory CBOR = new CBORFactory();
 
   private WireMockServer wiremock;
@@ -191,13 +192,18 @@ class CloudWatchSourceTest {
         (List<Map<String, Object>>) bodies.get(0).get("MetricDataQueries");
     assertThat(queries).hasSize(10); // 5 Container Insights metrics x 2 groups
     Map<String, Object> metric =
-        (Map<String, Object>) ((Map<String, Object>) queries.get(0).get("MetricStat")).get("Metric");
+        (Map<String, Object>)
+            ((Map<String, Object>) queries.get(0).get("MetricStat")).get("Metric");
     assertThat(metric).containsEntry("Namespace", "ContainerInsights");
     assertThat(metric).containsEntry("MetricName", "pod_cpu_utilization");
     assertThat((List<Map<String, Object>>) metric.get("Dimensions"))
         .extracting(d -> d.get("Name") + "=" + d.get("Value"))
         .containsExactly("ClusterName=scale-eks", "Namespace=scale", "PodName=scale-control");
-    assertThat(wiremock.findAll(postRequestedFor(urlEqualTo(PATH))).get(0).getHeader("smithy-protocol"))
+    assertThat(
+            wiremock
+                .findAll(postRequestedFor(urlEqualTo(PATH)))
+                .get(0)
+                .getHeader("smithy-protocol"))
         .isEqualTo("rpc-v2-cbor");
 
     MetricSample control =
@@ -212,7 +218,8 @@ class CloudWatchSourceTest {
     assertThat(control.getError()).isFalse();
     MetricSample experimental =
         samples.stream()
-            .filter(s -> s.getMetric().equals("cpu.utilization") && s.getGroup() == Group.EXPERIMENTAL)
+            .filter(
+                s -> s.getMetric().equals("cpu.utilization") && s.getGroup() == Group.EXPERIMENTAL)
             .findFirst()
             .orElseThrow();
     assertThat(experimental.getValue()).isEqualTo(71.0);
@@ -258,10 +265,15 @@ class CloudWatchSourceTest {
                     .withHeader("Content-Type", "application/cbor")
                     .withHeader("smithy-protocol", "rpc-v2-cbor")
                     .withBody(throttling())));
-    stub("throttle", "ok", "ok", response(List.of(new Result("q0", new long[] {1_764_000_000L}, new double[] {3})), null));
+    stub(
+        "throttle",
+        "ok",
+        "ok",
+        response(List.of(new Result("q0", new long[] {1_764_000_000L}, new double[] {3})), null));
     List<MetricSample> samples = source(Map.of()).collect();
     assertThat(wiremock.findAll(postRequestedFor(urlEqualTo(PATH)))).hasSize(2);
-    assertThat(samples.stream().filter(s -> s.getMetric().equals("cpu.utilization") && !s.getError()))
+    assertThat(
+            samples.stream().filter(s -> s.getMetric().equals("cpu.utilization") && !s.getError()))
         .hasSize(1);
   }
 
@@ -281,7 +293,12 @@ class CloudWatchSourceTest {
     assertThatThrownBy(
             () ->
                 CloudWatchSource.Settings.fromMap(
-                    new ConfigMap(Map.of("cloudwatch.workload.control", "a", "cloudwatch.workload.experimental", "b"))))
+                    new ConfigMap(
+                        Map.of(
+                            "cloudwatch.workload.control",
+                            "a",
+                            "cloudwatch.workload.experimental",
+                            "b"))))
         .hasMessageStartingWith("cloudwatch.cluster: required");
     assertThatThrownBy(
             () ->
@@ -316,7 +333,8 @@ class CloudWatchSourceTest {
             StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")),
             java.time.Duration.ofHours(1))) {
       for (int i = 0; i < 2_500; i++) {
-        publisher.publish(samples.of("http.latency.p99", Group.EXPERIMENTAL, "x", 1_764_000_000_000L, i, "ms"));
+        publisher.publish(
+            samples.of("http.latency.p99", Group.EXPERIMENTAL, "x", 1_764_000_000_000L, i, "ms"));
       }
       publisher.publish(samples.failed("http.latency.p99", Group.CONTROL, "c", 0, "ms", "down"));
     }
@@ -328,9 +346,12 @@ class CloudWatchSourceTest {
     assertThat(bodies)
         .extracting(b -> ((List<Object>) b.get("MetricData")).size())
         .containsExactly(1000, 1000, 500); // the error sample is not sent
-    Map<String, Object> datum = (Map<String, Object>) ((List<Object>) bodies.get(0).get("MetricData")).get(7);
+    Map<String, Object> datum =
+        (Map<String, Object>) ((List<Object>) bodies.get(0).get("MetricData")).get(7);
     assertThat(bodies.get(0)).containsEntry("Namespace", "Faultline");
-    assertThat(datum).containsEntry("MetricName", "http.latency.p99").containsEntry("Unit", "Milliseconds");
+    assertThat(datum)
+        .containsEntry("MetricName", "http.latency.p99")
+        .containsEntry("Unit", "Milliseconds");
     assertThat(((Number) datum.get("Value")).doubleValue()).isEqualTo(7.0);
     assertThat((List<Map<String, Object>>) datum.get("Dimensions"))
         .extracting(d -> d.get("Name") + "=" + d.get("Value"))

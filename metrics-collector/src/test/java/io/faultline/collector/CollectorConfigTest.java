@@ -122,6 +122,8 @@ class CollectorConfigTest {
     for (String source : CollectorConfig.SOURCES) {
       assertThat(CollectorMain.HELP).contains(source);
     }
-    assertThat(CollectorMain.HELP).contains("prometheus.query.<metric>").contains("host.dns.server");
+    assertThat(CollectorMain.HELP)
+        .contains("prometheus.query.<metric>")
+        .contains("host.dns.server");
   }
 }

@@ -46,11 +46,9 @@ class HostSourceTest {
   void measuresCpuRssAndLivenessOfProcessesByCommandLine() throws Exception {
     String marker = "faultline-burn-" + UUID.randomUUID();
     // a busy loop whose command line carries the marker
-    Process burner =
-        new ProcessBuilder("sh", "-c", "while :; do :; done", marker).start();
+    Process burner = new ProcessBuilder("sh", "-c", "while :; do :; done", marker).start();
     try {
-      HostSource source =
-          source(Map.of("host.processes", "EXPERIMENTAL=burner@cmd:" + marker));
+      HostSource source = source(Map.of("host.processes", "EXPERIMENTAL=burner@cmd:" + marker));
       ProcessHandle handle = burner.toHandle();
       long cpuBefore = handle.info().totalCpuDuration().orElseThrow().toNanos();
       long wallBefore = System.nanoTime();
@@ -68,7 +66,8 @@ class HostSourceTest {
       double cores = value(second, "process.cpu.utilization");
       double independent = (cpuAfter - cpuBefore) / 1e9 / seconds;
       assertThat(cores).isGreaterThan(0).isLessThanOrEqualTo(1.1);
-      assertThat(cores).isCloseTo(independent, org.assertj.core.data.Offset.offset(0.1 + independent * 0.2));
+      assertThat(cores)
+          .isCloseTo(independent, org.assertj.core.data.Offset.offset(0.1 + independent * 0.2));
       assertThat(named(second, "process.cpu.utilization").get(0).getGroup())
           .isEqualTo(Group.EXPERIMENTAL);
       assertThat(value(second, "process.io.read.rate")).isGreaterThanOrEqualTo(0);
@@ -107,22 +106,38 @@ class HostSourceTest {
           source(
               Map.of(
                   "host.tcp",
-                  "CONTROL=up@127.0.0.1:" + open.getLocalPort() + ",EXPERIMENTAL=down@127.0.0.1:" + closedPort,
+                  "CONTROL=up@127.0.0.1:"
+                      + open.getLocalPort()
+                      + ",EXPERIMENTAL=down@127.0.0.1:"
+                      + closedPort,
                   "host.tcp.attempts",
                   "4"));
       List<MetricSample> s = source.collect();
       MetricSample upLoss =
-          named(s, "tcp.connect.loss").stream().filter(m -> m.getTarget().equals("up")).findFirst().orElseThrow();
+          named(s, "tcp.connect.loss").stream()
+              .filter(m -> m.getTarget().equals("up"))
+              .findFirst()
+              .orElseThrow();
       MetricSample downLoss =
-          named(s, "tcp.connect.loss").stream().filter(m -> m.getTarget().equals("down")).findFirst().orElseThrow();
+          named(s, "tcp.connect.loss").stream()
+              .filter(m -> m.getTarget().equals("down"))
+              .findFirst()
+              .orElseThrow();
       assertThat(upLoss.getValue()).isEqualTo(0.0);
       assertThat(downLoss.getValue()).isEqualTo(1.0);
       MetricSample upTime =
-          named(s, "tcp.connect.ms").stream().filter(m -> m.getTarget().equals("up")).findFirst().orElseThrow();
+          named(s, "tcp.connect.ms").stream()
+              .filter(m -> m.getTarget().equals("up"))
+              .findFirst()
+              .orElseThrow();
       assertThat(upTime.getError()).isFalse();
       assertThat(upTime.getValue()).isGreaterThan(0).isLessThan(500);
       assertThat(
-              named(s, "tcp.connect.ms").stream().filter(m -> m.getTarget().equals("down")).findFirst().orElseThrow().getError())
+              named(s, "tcp.connect.ms").stream()
+                  .filter(m -> m.getTarget().equals("down"))
+                  .findFirst()
+                  .orElseThrow()
+                  .getError())
           .isTrue();
     }
   }
@@ -153,8 +168,10 @@ class HostSourceTest {
       HostSource source =
           source(
               Map.of(
-                  "host.dns", "EXPERIMENTAL=scale@scale.example.internal",
-                  "host.dns.server", "127.0.0.1:" + resolver.getLocalPort()));
+                  "host.dns",
+                  "EXPERIMENTAL=scale@scale.example.internal",
+                  "host.dns.server",
+                  "127.0.0.1:" + resolver.getLocalPort()));
       double ms = value(source.collect(), "dns.lookup.ms");
       assertThat(ms).isBetween(80.0, 400.0);
     }
@@ -170,10 +187,13 @@ class HostSourceTest {
                   "host.dns.server", "127.0.0.1:" + silent.getLocalPort(),
                   "host.timeout", "200ms"));
       List<MetricSample> s = source.collect();
-      assertThat(named(s, "dns.lookup.ms")).singleElement().satisfies(m -> {
-        assertThat(m.getError()).isTrue();
-        assertThat(m.getLabels().get("reason")).contains("no answer");
-      });
+      assertThat(named(s, "dns.lookup.ms"))
+          .singleElement()
+          .satisfies(
+              m -> {
+                assertThat(m.getError()).isTrue();
+                assertThat(m.getLabels().get("reason")).contains("no answer");
+              });
       assertThat(named(s, SourceRunner.SOURCE_ERRORS)).hasSize(1);
     }
   }
@@ -187,7 +207,8 @@ class HostSourceTest {
                 while (true) {
                   try (Socket c = server.accept()) {
                     BufferedReader in =
-                        new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.US_ASCII));
+                        new BufferedReader(
+                            new InputStreamReader(c.getInputStream(), StandardCharsets.US_ASCII));
                     String line;
                     while ((line = in.readLine()) != null && !line.isEmpty()) {
                       // skip the request
@@ -197,7 +218,9 @@ class HostSourceTest {
                             ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(30));
                     OutputStream out = c.getOutputStream();
                     out.write(
-                        ("HTTP/1.1 200 OK\r\nDate: " + date + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                        ("HTTP/1.1 200 OK\r\nDate: "
+                                + date
+                                + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                   } catch (Exception closed) {
@@ -208,7 +231,8 @@ class HostSourceTest {
       http.setDaemon(true);
       http.start();
       HostSource source =
-          source(Map.of("host.clock", "CONTROL=ref@http://127.0.0.1:" + server.getLocalPort() + "/"));
+          source(
+              Map.of("host.clock", "CONTROL=ref@http://127.0.0.1:" + server.getLocalPort() + "/"));
       // a reference 30 s ahead; the header has whole seconds, hence +-1 s
       assertThat(value(source.collect(), "clock.offset.ms")).isBetween(29_000.0, 31_000.0);
     }
@@ -229,7 +253,9 @@ class HostSourceTest {
   @Test
   void buildsAStandardDnsQuery() {
     byte[] q = HostSource.dnsQuery("a.bc", 0x1234);
-    assertThat(q).startsWith(0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 2, 'b', 'c', 0, 0, 1, 0, 1);
+    assertThat(q)
+        .startsWith(
+            0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 2, 'b', 'c', 0, 0, 1, 0, 1);
     assertThat(q).hasSize(22);
   }
 }

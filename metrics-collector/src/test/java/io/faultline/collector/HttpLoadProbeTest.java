@@ -84,11 +84,12 @@ class HttpLoadProbeTest {
       Thread.sleep(4000);
     }
     // the first second (20 requests) holds the client's and server's cold start
-    List<Double> all = samples.stream()
-        .filter(s -> s.getMetric().equals("http.latency.ms"))
-        .sorted(java.util.Comparator.comparingLong(MetricSample::getTimestamp))
-        .map(MetricSample::getValue)
-        .toList();
+    List<Double> all =
+        samples.stream()
+            .filter(s -> s.getMetric().equals("http.latency.ms"))
+            .sorted(java.util.Comparator.comparingLong(MetricSample::getTimestamp))
+            .map(MetricSample::getValue)
+            .toList();
     List<Double> latencies = all.subList(Math.min(20, all.size()), all.size());
     assertThat(latencies).hasSizeGreaterThan(40);
     double mean = latencies.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
@@ -213,7 +214,8 @@ class HttpLoadProbeTest {
         new HttpLoadProbe(
             "e1",
             List.of(
-                new ProbeTarget(Group.CONTROL, "c", uri), new ProbeTarget(Group.EXPERIMENTAL, "x", uri)),
+                new ProbeTarget(Group.CONTROL, "c", uri),
+                new ProbeTarget(Group.EXPERIMENTAL, "x", uri)),
             java.util.Map.of(
                 Group.CONTROL, new HttpLoadProbe.Load(10, 5),
                 Group.EXPERIMENTAL, new HttpLoadProbe.Load(40, 5)),
@@ -228,11 +230,21 @@ class HttpLoadProbeTest {
       }
     }
     double control =
-        windows("http.requests").stream().filter(s -> s.getTarget().equals("c")).skip(1).limit(3)
-            .mapToDouble(MetricSample::getValue).average().orElseThrow();
+        windows("http.requests").stream()
+            .filter(s -> s.getTarget().equals("c"))
+            .skip(1)
+            .limit(3)
+            .mapToDouble(MetricSample::getValue)
+            .average()
+            .orElseThrow();
     double experimental =
-        windows("http.requests").stream().filter(s -> s.getTarget().equals("x")).skip(1).limit(3)
-            .mapToDouble(MetricSample::getValue).average().orElseThrow();
+        windows("http.requests").stream()
+            .filter(s -> s.getTarget().equals("x"))
+            .skip(1)
+            .limit(3)
+            .mapToDouble(MetricSample::getValue)
+            .average()
+            .orElseThrow();
     assertThat(control).isBetween(9.0, 11.0);
     assertThat(experimental).isBetween(38.0, 42.0);
   }
@@ -260,7 +272,8 @@ class HttpLoadProbeTest {
     double saturated =
         windows("http.errors.saturated").stream().mapToDouble(MetricSample::getValue).sum();
     assertThat(timeouts).isGreaterThan(0);
-    assertThat(saturated).isGreaterThan(0); // 20/s with 300 ms timeouts needs 6 in flight, 3 allowed
+    assertThat(saturated)
+        .isGreaterThan(0); // 20/s with 300 ms timeouts needs 6 in flight, 3 allowed
     assertThat(windows("http.errors.http_5xx")).allMatch(s -> s.getValue() == 0);
     assertThat(windows("http.error.rate").get(2).getValue()).isEqualTo(1.0);
   }

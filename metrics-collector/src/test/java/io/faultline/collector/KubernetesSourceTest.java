@@ -73,8 +73,7 @@ class KubernetesSourceTest {
     server.init(InetAddress.getLoopbackAddress(), 0);
     // no retries, like the source's own client: a failing API shows in the round it failed
     client =
-        server.createClient(
-            b -> b.editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig());
+        server.createClient(b -> b.editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig());
   }
 
   @AfterEach
@@ -211,7 +210,9 @@ class KubernetesSourceTest {
 
   private static double value(List<MetricSample> samples, String metric, Group group) {
     List<MetricSample> found =
-        samples.stream().filter(s -> s.getMetric().equals(metric) && s.getGroup() == group).toList();
+        samples.stream()
+            .filter(s -> s.getMetric().equals(metric) && s.getGroup() == group)
+            .toList();
     assertThat(found).as(metric + " " + group).hasSize(1);
     assertThat(found.get(0).getError()).as(metric + " " + group + " error").isFalse();
     return found.get(0).getValue();
@@ -240,8 +241,10 @@ class KubernetesSourceTest {
     assertThat(value(s, "nodes.pressure", Group.EXPERIMENTAL)).isEqualTo(1);
     assertThat(value(s, "nodes.pressure", Group.CONTROL)).isEqualTo(0);
 
-    assertThat(value(s, "cpu.usage.cores", Group.CONTROL)).isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(value(s, "cpu.usage.cores", Group.EXPERIMENTAL)).isCloseTo(1.2, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(value(s, "cpu.usage.cores", Group.CONTROL))
+        .isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(value(s, "cpu.usage.cores", Group.EXPERIMENTAL))
+        .isCloseTo(1.2, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(value(s, "memory.usage.bytes", Group.CONTROL)).isEqualTo(128.0 * 1024 * 1024);
 
     assertThat(value(s, "app.exceptions", Group.CONTROL)).isEqualTo(1);

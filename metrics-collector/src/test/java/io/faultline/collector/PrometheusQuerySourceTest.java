@@ -64,12 +64,16 @@ class PrometheusQuerySourceTest {
           new PrometheusQuerySource(
               settings(
                   server.url(""),
-                  Map.of("prometheus.query.app.rate", "sum(rate(app_total{group=\"$group\"}[1m]))")),
+                  Map.of(
+                      "prometheus.query.app.rate", "sum(rate(app_total{group=\"$group\"}[1m]))")),
               new Samples("e1"));
       List<MetricSample> samples = source.collect();
       assertThat(samples).hasSize(2);
       MetricSample exp =
-          samples.stream().filter(s -> s.getGroup() == Group.EXPERIMENTAL).findFirst().orElseThrow();
+          samples.stream()
+              .filter(s -> s.getGroup() == Group.EXPERIMENTAL)
+              .findFirst()
+              .orElseThrow();
       assertThat(exp.getMetric()).isEqualTo("app.rate");
       assertThat(exp.getValue()).isEqualTo(7.5);
       assertThat(exp.getTarget()).isEqualTo("exp:1");
@@ -80,8 +84,10 @@ class PrometheusQuerySourceTest {
       assertThat(ctl.getValue()).isEqualTo(2.25);
       assertThat(server.requests)
           .allSatisfy(r -> assertThat(r).startsWith("/api/v1/query?query="))
-          .anySatisfy(r -> assertThat(URLDecoder.decode(r, StandardCharsets.UTF_8))
-              .contains("app_total{group=\"control\"}"));
+          .anySatisfy(
+              r ->
+                  assertThat(URLDecoder.decode(r, StandardCharsets.UTF_8))
+                      .contains("app_total{group=\"control\"}"));
     }
   }
 
@@ -105,7 +111,9 @@ class PrometheusQuerySourceTest {
           .allSatisfy(
               s -> {
                 assertThat(s.getError()).isTrue();
-                assertThat(s.getLabels().get("reason")).contains("bad_data").contains("parse error");
+                assertThat(s.getLabels().get("reason"))
+                    .contains("bad_data")
+                    .contains("parse error");
               });
       assertThat(samples.stream().filter(s -> s.getMetric().equals("none")))
           .allSatisfy(s -> assertThat(s.getLabels()).containsEntry("reason", "no data"));

@@ -40,7 +40,10 @@ class PrometheusScrapeSourceTest {
             })) {
       List<MetricSample> s =
           source(
-                  "CONTROL=ctl@" + server.url("/metrics") + ",EXPERIMENTAL=exp@" + server.url("/broken"))
+                  "CONTROL=ctl@"
+                      + server.url("/metrics")
+                      + ",EXPERIMENTAL=exp@"
+                      + server.url("/broken"))
               .collect();
       MetricSample requests =
           s.stream()
@@ -49,7 +52,9 @@ class PrometheusScrapeSourceTest {
               .orElseThrow();
       assertThat(requests.getValue()).isEqualTo(12);
       assertThat(requests.getTarget()).isEqualTo("ctl");
-      assertThat(s.stream().filter(x -> x.getMetric().equals("app.gone") && x.getGroup() == Group.CONTROL))
+      assertThat(
+              s.stream()
+                  .filter(x -> x.getMetric().equals("app.gone") && x.getGroup() == Group.CONTROL))
           .singleElement()
           .satisfies(x -> assertThat(x.getLabels()).containsEntry("reason", "no matching series"));
       assertThat(s.stream().filter(x -> x.getGroup() == Group.EXPERIMENTAL))
@@ -59,7 +64,8 @@ class PrometheusScrapeSourceTest {
                 assertThat(x.getError()).isTrue();
                 assertThat(x.getLabels().get("reason")).contains("HTTP 500");
               });
-      assertThat(s.stream().filter(x -> x.getMetric().equals(SourceRunner.SOURCE_ERRORS))).hasSize(1);
+      assertThat(s.stream().filter(x -> x.getMetric().equals(SourceRunner.SOURCE_ERRORS)))
+          .hasSize(1);
     }
   }
 

@@ -62,8 +62,7 @@ class PrometheusSourceSystemIT {
         Files.isExecutable(BINARY),
         "Debian package prometheus is not installed (" + BINARY + " missing): skipping");
     exporter =
-        new StubHttp(
-            2, ex -> StubHttp.reply(ex, 200, "text/plain; version=0.0.4", EXPOSITION));
+        new StubHttp(2, ex -> StubHttp.reply(ex, 200, "text/plain; version=0.0.4", EXPOSITION));
     int port = freePort();
     Path config = dir.resolve("prometheus.yml");
     Files.writeString(
@@ -90,8 +89,7 @@ class PrometheusSourceSystemIT {
       try {
         HttpResponse<String> r =
             client.send(
-                HttpRequest.newBuilder(
-                        URI.create(url + "/api/v1/query?query=app_latency_seconds"))
+                HttpRequest.newBuilder(URI.create(url + "/api/v1/query?query=app_latency_seconds"))
                     .timeout(Duration.ofSeconds(2))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -125,7 +123,9 @@ class PrometheusSourceSystemIT {
 
   private static double only(List<MetricSample> samples, String metric, Group group) {
     List<MetricSample> found =
-        samples.stream().filter(s -> s.getMetric().equals(metric) && s.getGroup() == group).toList();
+        samples.stream()
+            .filter(s -> s.getMetric().equals(metric) && s.getGroup() == group)
+            .toList();
     assertThat(found).as(metric + " " + group).hasSize(1);
     assertThat(found.get(0).getError()).isFalse();
     return found.get(0).getValue();
@@ -153,7 +153,8 @@ class PrometheusSourceSystemIT {
                 .filter(x -> x.getMetric().equals("app.latency"))
                 .map(MetricSample::getTarget))
         .allMatch(t -> t.startsWith("127.0.0.1:"));
-    assertThat(s).allSatisfy(x -> assertThat(x.getTimestamp()).isBetween(before - 1000, before + 5000));
+    assertThat(s)
+        .allSatisfy(x -> assertThat(x.getTimestamp()).isBetween(before - 1000, before + 5000));
   }
 
   @Test
@@ -165,7 +166,8 @@ class PrometheusSourceSystemIT {
                 new ConfigMap(
                     Map.of(
                         "scrape.targets", "CONTROL=exporter@" + metrics,
-                        "scrape.metric.app.errors", "app_requests_total{group=\"experimental\",code=\"500\"}",
+                        "scrape.metric.app.errors",
+                            "app_requests_total{group=\"experimental\",code=\"500\"}",
                         "scrape.metric.app.requests", "app_requests_total{group=\"control\"}"))),
             new Samples("sys"));
     List<MetricSample> s = source.collect();

@@ -25,7 +25,9 @@ class PrometheusTextTest {
     List<PrometheusText.Series> series = PrometheusText.parse(text);
     assertThat(series).hasSize(6);
     assertThat(series.get(0).name()).isEqualTo("app_requests_total");
-    assertThat(series.get(0).labels()).containsEntry("group", "control").containsEntry("code", "200");
+    assertThat(series.get(0).labels())
+        .containsEntry("group", "control")
+        .containsEntry("code", "200");
     assertThat(series.get(0).value()).isEqualTo(1027);
     assertThat(series.get(0).timestampMs()).isNull();
     assertThat(series.get(1).timestampMs()).isEqualTo(1395066363000L);

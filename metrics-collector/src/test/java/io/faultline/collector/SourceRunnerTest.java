@@ -75,8 +75,7 @@ class SourceRunnerTest {
             200,
             n ->
                 List.of(
-                    samples.of(
-                        "h.value", Group.CONTROL, "h", System.currentTimeMillis(), n, "")));
+                    samples.of("h.value", Group.CONTROL, "h", System.currentTimeMillis(), n, "")));
     Scripted failing =
         new Scripted(
             "failing",
@@ -84,7 +83,8 @@ class SourceRunnerTest {
             n -> {
               if (n == 1) {
                 return List.of(
-                    samples.of("f.value", Group.EXPERIMENTAL, "f", System.currentTimeMillis(), 1, "x"));
+                    samples.of(
+                        "f.value", Group.EXPERIMENTAL, "f", System.currentTimeMillis(), 1, "x"));
               }
               throw new IOException("server down");
             });
@@ -132,7 +132,8 @@ class SourceRunnerTest {
     // the hanging source: its round timed out at its interval, then it was still busy
     assertThat(of(SourceRunner.SOURCE_ERRORS, "hanging"))
         .extracting(s -> s.getLabels().get("reason"))
-        .allMatch(r -> r.startsWith("timeout after 300 ms") || r.equals("previous round still running"))
+        .allMatch(
+            r -> r.startsWith("timeout after 300 ms") || r.equals("previous round still running"))
         .anyMatch(r -> r.startsWith("timeout"));
   }
 
