@@ -1,13 +1,16 @@
 package io.faultline.analyzer;
 
 import io.faultline.analyzer.stats.Baseline;
+import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.MetricPolicy;
+import io.faultline.analyzer.stats.Quantiles;
+import io.faultline.analyzer.stats.SequentialTest;
 import io.faultline.analyzer.stats.Summary;
-import io.faultline.analyzer.stats.WelchWindowTest;
-import io.faultline.analyzer.stats.WindowJudgement;
 import io.faultline.schema.GroupStatistics;
 import io.faultline.schema.SteadyState;
 import io.faultline.schema.WindowVerdict;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -15,43 +18,58 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Judges each closed window of one metric. The first {@code warmupWindows} windows in which both
- * groups have data define the baseline (store {@code metric-baselines}); they are reported as
- * INSUFFICIENT_DATA. Every later window is judged against the control group mapped through that
- * baseline, so a difference the groups already had before any attack is not a deviation.
+ * Judges each closed window of one metric with the sequential test of its hypothesis.
+ *
+ * <p>The first warm-up windows in which both groups have data (the experiment's {@code warmupMs},
+ * else {@code analyzer.warmup.windows}) are reported as INSUFFICIENT_DATA and fix, per
+ * experiment+metric (store {@code metric-monitors}): the baseline (how the experimental group stood
+ * relative to control, docs/adr/0003), the tolerated difference theta0, the mixture's scale and the
+ * between-window variance of the difference. Every later window updates the {@link SequentialTest}
+ * (mean test for continuous metrics, rate test for 0/1 outcomes): DEVIATING from the window at which
+ * it raises an alarm until a window is back within tolerance, STEADY otherwise, INSUFFICIENT_DATA
+ * when a group has fewer samples than the hypothesis needs.
  */
 final class VerdictProcessor
     implements Processor<Windowed<String>, WindowPair, String, WindowVerdict> {
 
-  static final String STORE = "metric-baselines";
+  static final String STORE = "metric-monitors";
 
-  /** Warm-up state of one experiment+metric (JSON in the store). */
-  public static final class WarmUp {
-    public int windows;
-    public double[] control = new double[6];
-    public double[] experimental = new double[6];
-
-    static double[] pack(Summary s) {
-      return new double[] {s.count(), s.mean(), s.m2(), s.min(), s.max(), s.sum()};
-    }
-
-    static Summary unpack(double[] v) {
-      return new Summary((long) v[0], v[1], v[2], v[3], v[4], v[5]);
-    }
+  /** Everything one experiment+metric carries from window to window (JSON in the store). */
+  public static final class Monitor {
+    public int warmupWindows;
+    public List<double[]> warmup = new ArrayList<>(); // per window: c mean, c var, c n, e mean...
+    public boolean ready;
+    public double scale = 1.0;
+    public double offset;
+    public double theta0;
+    public double tau;
+    public double betweenVariance;
+    public double controlCount; // rate metrics: control outcomes since the warm-up began
+    public double controlErrors;
+    public boolean deviating;
+    public SequentialTest.State test = new SequentialTest.State();
   }
 
-  private final int warmupWindows;
+  private final int defaultWarmupWindows;
+  private final long windowMs;
+  private final Hypotheses hypotheses;
+  private final AnalyzerMetrics metrics;
   private ProcessorContext<String, WindowVerdict> context;
-  private KeyValueStore<String, WarmUp> store;
+  private KeyValueStore<String, Monitor> store;
 
-  VerdictProcessor(int warmupWindows) {
-    this.warmupWindows = warmupWindows;
+  VerdictProcessor(
+      int warmupWindows, long windowMs, Hypotheses hypotheses, AnalyzerMetrics metrics) {
+    this.defaultWarmupWindows = warmupWindows;
+    this.windowMs = windowMs;
+    this.hypotheses = hypotheses;
+    this.metrics = metrics;
   }
 
   @Override
   public void init(ProcessorContext<String, WindowVerdict> context) {
     this.context = context;
     this.store = context.getStateStore(STORE);
+    hypotheses.init(context);
   }
 
   @Override
@@ -61,61 +79,191 @@ final class VerdictProcessor
     String experimentId = bar < 0 ? key : key.substring(0, bar);
     String metric = bar < 0 ? "" : key.substring(bar + 1);
     WindowPair pair = record.value();
-    MetricPolicy policy = MetricPolicy.defaultFor(metric);
+    Hypothesis hypothesis = hypotheses.of(experimentId, metric);
+    Monitor monitor = store.get(key);
+    if (monitor == null) {
+      monitor = new Monitor();
+      monitor.warmupWindows = hypotheses.warmupWindows(experimentId, defaultWarmupWindows, windowMs);
+    }
+    Judged judged = judge(monitor, pair.control(), pair.experimental(), hypothesis);
+    store.put(key, monitor);
 
-    WarmUp warmUp = store.get(key);
-    if (warmUp == null) {
-      warmUp = new WarmUp();
-    }
-    WindowJudgement judgement;
-    if (warmUp.windows < warmupWindows) {
-      boolean usable =
-          pair.control().count() >= policy.minCount()
-              && pair.experimental().count() >= policy.minCount();
-      if (usable) {
-        warmUp.control = WarmUp.pack(WarmUp.unpack(warmUp.control).merge(pair.control()));
-        warmUp.experimental =
-            WarmUp.pack(WarmUp.unpack(warmUp.experimental).merge(pair.experimental()));
-        warmUp.windows++;
-        store.put(key, warmUp);
-      }
-      WindowJudgement raw = WelchWindowTest.judge(pair.control(), pair.experimental(), policy);
-      judgement =
-          new WindowJudgement(
-              SteadyState.INSUFFICIENT_DATA, raw.effect(), raw.statistic(), raw.pValue());
-    } else {
-      Baseline baseline =
-          warmupWindows == 0
-              ? Baseline.NONE
-              : Baseline.learn(
-                  WarmUp.unpack(warmUp.control), WarmUp.unpack(warmUp.experimental), policy);
-      judgement = WelchWindowTest.judge(pair.control(), pair.experimental(), policy, baseline);
-    }
     WindowVerdict v =
         WindowVerdict.newBuilder()
             .setExperimentId(experimentId)
             .setMetric(metric)
             .setWindowStart(record.key().window().start())
             .setWindowEnd(record.key().window().end())
-            .setControl(statistics(pair.control()))
-            .setExperimental(statistics(pair.experimental()))
-            .setEffect(judgement.effect())
-            .setTestStatistic(
-                Double.isInfinite(judgement.statistic()) ? Double.MAX_VALUE : judgement.statistic())
-            .setPValue(Double.isNaN(judgement.pValue()) ? null : judgement.pValue())
-            .setState(judgement.state())
+            .setControl(statistics(pair.control(), pair.controlQuantiles()))
+            .setExperimental(statistics(pair.experimental(), pair.experimentalQuantiles()))
+            .setEffect(judged.effect)
+            .setTestStatistic(judged.statistic)
+            .setPValue(judged.pValue)
+            .setState(judged.state)
             .build();
+    publish(v);
     context.forward(new Record<>(key, v, record.timestamp()));
   }
 
+  /** The outcome of one window. */
+  record Judged(SteadyState state, double effect, double statistic, Double pValue) {}
+
+  /** Updates the monitor with one window and judges it: a pure function of its arguments. */
+  static Judged judge(Monitor m, Summary control, Summary experimental, Hypothesis hypothesis) {
+    MetricPolicy policy = hypothesis.policy();
+    boolean usable =
+        control.count() >= policy.minCount() && experimental.count() >= policy.minCount();
+    if (hypothesis.rate() && usable) {
+      m.controlCount += control.count();
+      m.controlErrors += control.sum();
+    }
+    if (!m.ready) {
+      if (usable) {
+        m.warmup.add(
+            new double[] {
+              control.mean(), control.variance(), control.count(),
+              experimental.mean(), experimental.variance(), experimental.count()
+            });
+      }
+      if (m.warmup.size() >= m.warmupWindows) {
+        finishWarmUp(m, hypothesis);
+      }
+      return new Judged(
+          SteadyState.INSUFFICIENT_DATA, effect(control.mean(), experimental.mean()), 0.0, null);
+    }
+    double expected = control.mean() * m.scale + m.offset;
+    double effect = effect(expected, experimental.mean());
+    if (!usable) {
+      return new Judged(SteadyState.INSUFFICIENT_DATA, effect, 0.0, null);
+    }
+    SequentialTest test = test(m, hypothesis);
+    SequentialTest.Step step;
+    double excess; // the window's own difference from the expected level
+    if (hypothesis.rate()) {
+      double p = m.controlErrors / Math.max(1.0, m.controlCount);
+      double margin = 2 * Math.sqrt(Math.max(p * (1 - p), 1e-4) / Math.max(1.0, m.controlCount));
+      double rate = experimental.mean();
+      expected = p + m.offset;
+      effect = effect(expected, rate);
+      step =
+          test.updateRate(
+              m.test, experimental.sum(), experimental.count(), expected + margin, expected - margin);
+      excess = rate - expected;
+    } else {
+      double d = experimental.mean() - expected;
+      double v =
+          experimental.variance() / experimental.count()
+              + control.variance() * m.scale * m.scale / control.count();
+      step = test.updateMean(m.test, d, Math.max(v, m.betweenVariance));
+      excess = d;
+    }
+    boolean within =
+        switch (policy.direction()) {
+          case INCREASE -> excess <= m.theta0;
+          case DECREASE -> excess >= -m.theta0;
+          case EITHER -> Math.abs(excess) <= m.theta0;
+        };
+    SteadyState state;
+    if (m.deviating && within) {
+      m.deviating = false;
+      test.reset(m.test);
+      state = SteadyState.STEADY;
+    } else if (step.alarm() || m.deviating) {
+      m.deviating = true;
+      state = SteadyState.DEVIATING;
+    } else {
+      state = SteadyState.STEADY;
+    }
+    double statistic = Double.isInfinite(step.logStatistic()) ? 0.0 : step.logStatistic();
+    return new Judged(state, effect, statistic, step.pValue());
+  }
+
+  static SequentialTest test(Monitor m, Hypothesis hypothesis) {
+    MetricPolicy policy = hypothesis.policy();
+    return hypothesis.rate()
+        ? SequentialTest.rate(policy.direction(), policy.alpha(), m.theta0)
+        : SequentialTest.mean(policy.direction(), policy.alpha(), m.theta0, m.tau);
+  }
+
+  /** Fixes baseline, theta0, tau and the between-window variance from the warm-up windows. */
+  static void finishWarmUp(Monitor m, Hypothesis hypothesis) {
+    MetricPolicy policy = hypothesis.policy();
+    Summary c = new Summary();
+    Summary e = new Summary();
+    double within = 0;
+    for (double[] w : m.warmup) {
+      c.merge(new Summary((long) w[2], w[0], w[1] * (w[2] - 1), w[0], w[0], w[0] * w[2]));
+      e.merge(new Summary((long) w[5], w[3], w[4] * (w[5] - 1), w[3], w[3], w[3] * w[5]));
+      within += w[4] / w[5] + w[1] / w[2];
+    }
+    Baseline baseline =
+        m.warmupWindows == 0
+            ? Baseline.NONE
+            : hypothesis.rate()
+                ? new Baseline(1.0, e.mean() - c.mean())
+                : Baseline.learn(c, e, policy);
+    m.scale = baseline.scale();
+    m.offset = baseline.offset();
+    Summary d = new Summary();
+    for (double[] w : m.warmup) {
+      d.add(w[3] - (w[0] * m.scale + m.offset));
+    }
+    m.betweenVariance = d.variance();
+    double level = Math.abs(m.warmup.isEmpty() ? 0.0 : e.mean());
+    m.theta0 = policy.relativeTolerance() * level + policy.absoluteTolerance();
+    double typical = m.warmup.isEmpty() ? 0.0 : within / m.warmup.size();
+    m.tau = Math.max(m.theta0, Math.sqrt(Math.max(typical, m.betweenVariance)));
+    if (m.tau <= 0) {
+      m.tau = Math.max(1e-6, 0.1 * level);
+    }
+    m.ready = true;
+    m.warmup = new ArrayList<>();
+  }
+
+  static double effect(double expected, double experimental) {
+    double diff = experimental - expected;
+    return expected == 0.0 ? diff : diff / Math.abs(expected);
+  }
+
+  private void publish(WindowVerdict v) {
+    String e = v.getExperimentId();
+    String metric = v.getMetric();
+    for (var g : List.of("control", "experimental")) {
+      GroupStatistics s = g.equals("control") ? v.getControl() : v.getExperimental();
+      metrics.set(AnalyzerMetrics.WINDOW_MEAN, s.getMean(), "experiment", e, "metric", metric, "group", g);
+      metrics.set(AnalyzerMetrics.WINDOW_SAMPLES, s.getCount(), "experiment", e, "metric", metric, "group", g);
+      if (s.getP99() != null) {
+        metrics.set(AnalyzerMetrics.WINDOW_P99, s.getP99(), "experiment", e, "metric", metric, "group", g);
+      }
+    }
+    metrics.set(AnalyzerMetrics.EFFECT, v.getEffect(), "experiment", e, "metric", metric);
+    metrics.set(AnalyzerMetrics.TEST_STATISTIC, v.getTestStatistic(), "experiment", e, "metric", metric);
+    if (v.getPValue() != null) {
+      metrics.set(AnalyzerMetrics.P_VALUE, v.getPValue(), "experiment", e, "metric", metric);
+    }
+    for (SteadyState s : List.of(SteadyState.STEADY, SteadyState.DEVIATING, SteadyState.INSUFFICIENT_DATA)) {
+      metrics.set(
+          AnalyzerMetrics.STATE, s == v.getState() ? 1 : 0, "experiment", e, "metric", metric, "state", s.name());
+    }
+    metrics.increment(AnalyzerMetrics.WINDOWS_JUDGED, 1, "experiment", e, "metric", metric);
+  }
+
+  static GroupStatistics statistics(Summary s, Quantiles q) {
+    GroupStatistics.Builder b =
+        GroupStatistics.newBuilder()
+            .setCount(s.count())
+            .setMean(s.mean())
+            .setVariance(s.variance())
+            .setMin(s.min())
+            .setMax(s.max())
+            .setSum(s.sum());
+    if (!q.isEmpty()) {
+      b.setP50(q.quantile(0.5)).setP95(q.quantile(0.95)).setP99(q.quantile(0.99));
+    }
+    return b.build();
+  }
+
   static GroupStatistics statistics(Summary s) {
-    return GroupStatistics.newBuilder()
-        .setCount(s.count())
-        .setMean(s.mean())
-        .setVariance(s.variance())
-        .setMin(s.min())
-        .setMax(s.max())
-        .setSum(s.sum())
-        .build();
+    return statistics(s, new Quantiles());
   }
 }
