@@ -11,6 +11,7 @@ import io.faultline.schema.SteadyState;
 import io.faultline.schema.WindowVerdict;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -41,9 +42,9 @@ final class VerdictProcessor
     public boolean ready;
     public double scale = 1.0;
     public double offset;
-    public double theta0;
+    public double theta0; // tolerance plus the baseline's error margin
     public double tau;
-    public double betweenVariance;
+    public double driftVariance; // window-to-window variance of the difference beyond sampling
     public double controlCount; // rate metrics: control outcomes since the warm-up began
     public double controlErrors;
     public boolean deviating;
@@ -154,7 +155,7 @@ final class VerdictProcessor
       double v =
           experimental.variance() / experimental.count()
               + control.variance() * m.scale * m.scale / control.count();
-      step = test.updateMean(m.test, d, Math.max(v, m.betweenVariance));
+      step = test.updateMean(m.test, d, v + m.driftVariance);
       excess = d;
     }
     boolean within =
@@ -180,9 +181,10 @@ final class VerdictProcessor
 
   static SequentialTest test(Monitor m, Hypothesis hypothesis) {
     MetricPolicy policy = hypothesis.policy();
+    double alpha = m.warmupWindows == 0 ? policy.alpha() : policy.alpha() / 2;
     return hypothesis.rate()
-        ? SequentialTest.rate(policy.direction(), policy.alpha(), m.theta0)
-        : SequentialTest.mean(policy.direction(), policy.alpha(), m.theta0, m.tau);
+        ? SequentialTest.rate(policy.direction(), alpha, m.theta0)
+        : SequentialTest.mean(policy.direction(), alpha, m.theta0, m.tau);
   }
 
   /** Fixes baseline, theta0, tau and the between-window variance from the warm-up windows. */
@@ -208,16 +210,48 @@ final class VerdictProcessor
     for (double[] w : m.warmup) {
       d.add(w[3] - (w[0] * m.scale + m.offset));
     }
-    m.betweenVariance = d.variance();
-    double level = Math.abs(m.warmup.isEmpty() ? 0.0 : e.mean());
-    m.theta0 = policy.relativeTolerance() * level + policy.absoluteTolerance();
     double typical = m.warmup.isEmpty() ? 0.0 : within / m.warmup.size();
-    m.tau = Math.max(m.theta0, Math.sqrt(Math.max(typical, m.betweenVariance)));
+    // random effects: what the warm-up differences vary beyond their sampling noise is drift
+    m.driftVariance = Math.max(0.0, d.variance() - typical);
+    double level = Math.abs(m.warmup.isEmpty() ? 0.0 : e.mean());
+    m.theta0 =
+        policy.relativeTolerance() * level
+            + policy.absoluteTolerance()
+            + baselineMargin(m, hypothesis, c, e, d);
+    m.tau = Math.max(m.theta0 / 2, Math.sqrt(typical + m.driftVariance));
     if (m.tau <= 0) {
       m.tau = Math.max(1e-6, 0.1 * level);
     }
     m.ready = true;
     m.warmup = new ArrayList<>();
+  }
+
+  /**
+   * The baseline is estimated, and its error would bias every later window alike, which no
+   * sequential test can average away. So half of alpha goes to a confidence bound on that error
+   * (normal, from the warm-up's window-to-window and within-window spread) and the tolerance is
+   * widened by it; the sequential test runs at the other half. Zero without a baseline.
+   */
+  static double baselineMargin(
+      Monitor m, Hypothesis hypothesis, Summary control, Summary experimental, Summary d) {
+    if (m.warmupWindows == 0 || m.warmup.isEmpty()) {
+      return 0.0;
+    }
+    double windows = m.warmup.size();
+    double varE = 0;
+    double varC = 0;
+    for (double[] w : m.warmup) {
+      varE += w[4] / w[5];
+      varC += w[1] / w[2];
+    }
+    varE /= windows * windows;
+    varC /= windows * windows;
+    // the difference of the warm-up means: sampling noise plus the drift of the difference
+    double variance = varE + varC * m.scale * m.scale + m.driftVariance / windows;
+    MetricPolicy policy = hypothesis.policy();
+    double sides = policy.direction() == io.faultline.analyzer.stats.Direction.EITHER ? 4 : 2;
+    double z = new NormalDistribution().inverseCumulativeProbability(1 - policy.alpha() / sides);
+    return z * Math.sqrt(variance);
   }
 
   static double effect(double expected, double experimental) {

@@ -3,10 +3,10 @@ package io.faultline.analyzer.stats;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 
 /**
  * A mergeable quantile sketch of one group's values in one window (DDSketch, 1% relative accuracy,
@@ -51,10 +51,13 @@ public final class Quantiles {
   }
 
   public byte[] encode() {
-    ByteBuffer buffer = sketch.serialize();
-    byte[] out = new byte[buffer.remaining()];
-    buffer.get(out);
-    return out;
+    GrowingByteArrayOutput out = GrowingByteArrayOutput.withInitialCapacity(64);
+    try {
+      sketch.encode(out, false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("quantile sketch: " + e, e);
+    }
+    return out.trimmedCopy();
   }
 
   public static Quantiles decode(byte[] bytes) {
