@@ -93,7 +93,7 @@ public final class AnalyzerTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(VerdictProcessor.STORE),
             Serdes.String(),
-            new JsonSerde<>(VerdictProcessor.Monitor.class)));
+            new JsonSerde<>(WindowJudge.Monitor.class)));
     KStream<String, WindowVerdict> verdicts =
         validSamples
             .groupByKey(Grouped.with("samples-by-metric", Serdes.String(), sampleSerde))

@@ -29,7 +29,7 @@ class SequentialJudgementTest {
       double controlMean,
       double sd,
       IntToDoubleFunction experimentalMean) {
-    VerdictProcessor.Monitor m = new VerdictProcessor.Monitor();
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = WARMUP;
     for (int w = 0; w < WARMUP + windows; w++) {
       Summary c = new Summary();
@@ -39,7 +39,7 @@ class SequentialJudgementTest {
         c.add(controlMean + sd * random.nextGaussian());
         e.add(em + sd * random.nextGaussian());
       }
-      VerdictProcessor.Judged j = VerdictProcessor.judge(m, c, e, hypothesis);
+      WindowJudge.Judged j = WindowJudge.judge(m, c, e, hypothesis);
       if (w < WARMUP) {
         assertThat(j.state()).isEqualTo(SteadyState.INSUFFICIENT_DATA);
       } else if (j.state() == SteadyState.DEVIATING) {
@@ -51,7 +51,7 @@ class SequentialJudgementTest {
 
   private static int firstRateAlarm(
       Random random, Hypothesis hypothesis, int windows, int n, double p0, double p1) {
-    VerdictProcessor.Monitor m = new VerdictProcessor.Monitor();
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = WARMUP;
     for (int w = 0; w < WARMUP + windows; w++) {
       Summary c = new Summary();
@@ -61,7 +61,7 @@ class SequentialJudgementTest {
         c.add(random.nextDouble() < p0 ? 1 : 0);
         e.add(random.nextDouble() < pe ? 1 : 0);
       }
-      VerdictProcessor.Judged j = VerdictProcessor.judge(m, c, e, hypothesis);
+      WindowJudge.Judged j = WindowJudge.judge(m, c, e, hypothesis);
       if (w >= WARMUP && j.state() == SteadyState.DEVIATING) {
         return w - WARMUP;
       }
@@ -156,7 +156,7 @@ class SequentialJudgementTest {
   @Test
   void theMonitorReturnsToSteadyOnceTheMetricIsBackWithinTolerance() {
     Random random = new Random(12);
-    VerdictProcessor.Monitor m = new VerdictProcessor.Monitor();
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = WARMUP;
     Hypothesis h = latency(0.01);
     StringBuilder states = new StringBuilder();
@@ -168,7 +168,7 @@ class SequentialJudgementTest {
         c.add(100 + 10 * random.nextGaussian());
         e.add(em + 10 * random.nextGaussian());
       }
-      states.append(VerdictProcessor.judge(m, c, e, h).state().name().charAt(0));
+      states.append(WindowJudge.judge(m, c, e, h).state().name().charAt(0));
     }
     assertThat(states.toString()).isEqualTo("IIIISSDDDSSS");
   }
