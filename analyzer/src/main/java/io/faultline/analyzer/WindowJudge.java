@@ -118,7 +118,7 @@ public final class WindowJudge {
 
   static SequentialTest test(Monitor m, Hypothesis hypothesis) {
     MetricPolicy policy = hypothesis.policy();
-    double alpha = m.warmupWindows == 0 ? policy.alpha() : policy.alpha() / 2;
+    double alpha = m.warmupWindows == 0 || hypothesis.rate() ? policy.alpha() : policy.alpha() / 2;
     return hypothesis.rate()
         ? SequentialTest.rate(policy.direction(), alpha, m.theta0)
         : SequentialTest.mean(policy.direction(), alpha, m.theta0, m.tau);
@@ -135,12 +135,10 @@ public final class WindowJudge {
       e.merge(new Summary((long) w[5], w[3], w[4] * (w[5] - 1), w[3], w[3], w[3] * w[5]));
       within += w[4] / w[5] + w[1] / w[2];
     }
+    // Rates are compared with the control's long-run rate directly: a few hundred warm-up
+    // requests fix an offset only to within points, which would swamp a tolerance of a point.
     Baseline baseline =
-        m.warmupWindows == 0
-            ? Baseline.NONE
-            : hypothesis.rate()
-                ? new Baseline(1.0, e.mean() - c.mean())
-                : Baseline.learn(c, e, policy);
+        m.warmupWindows == 0 || hypothesis.rate() ? Baseline.NONE : Baseline.learn(c, e, policy);
     m.scale = baseline.scale();
     m.offset = baseline.offset();
     Summary d = new Summary();
@@ -171,7 +169,7 @@ public final class WindowJudge {
    */
   static double baselineMargin(
       Monitor m, Hypothesis hypothesis, Summary control, Summary experimental, Summary d) {
-    if (m.warmupWindows == 0 || m.warmup.isEmpty()) {
+    if (m.warmupWindows == 0 || m.warmup.isEmpty() || hypothesis.rate()) {
       return 0.0;
     }
     double windows = m.warmup.size();
