@@ -20,13 +20,13 @@ public record Hypothesis(MetricPolicy policy, boolean rate, boolean critical, do
   public static final double DEFAULT_ALPHA = 0.01;
 
   /**
-   * Defaults by metric name (analyzer/README.md): {@code *.error}/{@code *.errors} are 0/1
-   * outcomes judged as a rate, may rise 2 points; latencies ({@code *latency*}, {@code *.ms}) may
+   * Defaults by metric name (analyzer/README.md): {@code *.error} are 0/1 outcomes per request
+   * judged as a rate, may rise 2 points; latencies ({@code *latency*}, {@code *.ms}) may
    * rise 25% + 2; {@code *.rate}/{@code *.ratio} may rise 0.02; other {@code *error*} metrics 25% +
    * 1; anything else may move 25% either way. Alpha 0.01, not critical, no abort.
    */
   public static Hypothesis defaultFor(String metric) {
-    boolean rate = metric.endsWith(".error") || metric.endsWith(".errors");
+    boolean rate = metric.endsWith(".error");
     MetricPolicy base = MetricPolicy.defaultFor(metric);
     MetricPolicy policy =
         new MetricPolicy(

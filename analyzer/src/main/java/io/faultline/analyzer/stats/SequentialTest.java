@@ -132,6 +132,7 @@ public final class SequentialTest {
     if (kind != Kind.RATE) {
       throw new IllegalStateException("updateRate on a " + kind + " test");
     }
+    double x = Math.max(0.0, Math.min(errors, n)); // 0/1 outcomes: at most n errors
     double up0 = Math.min(0.999, Math.max(1e-6, expectedHigh + theta0));
     double down0 = Math.min(0.999, expectedLow - theta0);
     return step(
@@ -140,11 +141,11 @@ public final class SequentialTest {
           for (int g = 0; g < RATE_GRID.length; g++) {
             double f = RATE_GRID[g];
             double p1 = up0 + f * (1 - up0);
-            acc[1 + g] += errors * Math.log(p1 / up0) + (n - errors) * Math.log1p(-p1) - (n - errors) * Math.log1p(-up0);
+            acc[1 + g] += x * Math.log(p1 / up0) + (n - x) * (Math.log1p(-p1) - Math.log1p(-up0));
             if (down0 > 1e-6) {
               double q1 = down0 * (1 - f);
               acc[1 + RATE_GRID.length + g] +=
-                  errors * Math.log(q1 / down0) + (n - errors) * (Math.log1p(-q1) - Math.log1p(-down0));
+                  x * Math.log(q1 / down0) + (n - x) * (Math.log1p(-q1) - Math.log1p(-down0));
             } else {
               acc[1 + RATE_GRID.length + g] = Double.NEGATIVE_INFINITY;
             }
