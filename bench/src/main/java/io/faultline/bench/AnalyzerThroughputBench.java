@@ -47,7 +47,8 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class AnalyzerThroughputBench {
 
-  private static final long T0 = 1_700_000_000_000L;
+  /** Recent sample times: the metrics topic's 1-day retention would delete older records. */
+  private static final long T0 = (System.currentTimeMillis() / 60_000) * 60_000 - 600_000;
 
   private AnalyzerThroughputBench() {}
 
@@ -140,7 +141,8 @@ public final class AnalyzerThroughputBench {
         boolean done = true;
         for (TopicPartition tp : partitions) {
           OffsetAndMetadata c = committed.get(tp);
-          if (c == null || c.offset() < ends.get(tp).offset()) {
+          long end = ends.get(tp).offset();
+          if (end > 0 && (c == null || c.offset() < end)) {
             done = false;
           }
         }
