@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       DemoCommand.class,
+      RunCommand.class,
       AttackCommandLine.Attack.class,
       AttackCommandLine.Halt.class,
       AnalyzeCommand.class,
