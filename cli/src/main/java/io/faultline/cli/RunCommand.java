@@ -131,7 +131,9 @@ public final class RunCommand implements Callable<Integer> {
     topics = new Topics(kafka.topicsPrefix, 3);
     printPlan();
     runner = Thread.currentThread();
-    Object previous = installSignalHandlers();
+    // Only the real command line owns the process's signals (not a test runner's JVM).
+    Object previous =
+        Boolean.getBoolean("faultline.cli.main") ? installSignalHandlers() : new HashMap<String, Object>();
     LocalPlatform platform = null;
     ExperimentFollower follower = null;
     try {
