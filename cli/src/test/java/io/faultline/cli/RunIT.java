@@ -72,6 +72,43 @@ class RunIT {
       assertThat(out).containsPattern("attack kill-process +MTTD \\d+\\.\\d s");
       assertThat(code).as(out).isEqualTo(1);
       assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();
+
+      // The report, from the topics alone, after the run
+      Path recording = Path.of("target", "run-it.recording");
+      ByteArrayOutputStream reportOut = new ByteArrayOutputStream();
+      ReportCommand report = new ReportCommand();
+      report.out = new PrintStream(reportOut, true, StandardCharsets.UTF_8);
+      int reportCode =
+          new CommandLine(report)
+              .execute(
+                  "run-it-1",
+                  "--bootstrap-server", kafka.bootstrapServers(),
+                  "--html", dir.resolve("report.html").toString(),
+                  "--json", dir.resolve("report.json").toString(),
+                  "--markdown", dir.resolve("report.md").toString(),
+                  "--save-recording", recording.toString());
+      String reportText = reportOut.toString(StandardCharsets.UTF_8);
+      assertThat(reportCode).as(reportText).isZero();
+      String html = Files.readString(dir.resolve("report.html"));
+      assertThat(html).contains("data-metric=\"http.error\"").contains("HYPOTHESIS NOT HELD");
+      assertThat(html).contains("kill-process").contains("scale-experimental");
+      assertThat(Files.readString(dir.resolve("report.json"))).contains("\"exitCode\" : 1");
+      assertThat(Files.readString(dir.resolve("report.md"))).startsWith("### faultline: run-it — HYPOTHESIS NOT HELD");
+      assertThat(io.faultline.cli.report.ExperimentRecording.load(recording).verdicts()).isNotEmpty();
+
+      ByteArrayOutputStream statusOut = new ByteArrayOutputStream();
+      StatusCommand status = new StatusCommand();
+      status.out = new PrintStream(statusOut, true, StandardCharsets.UTF_8);
+      int statusCode =
+          new CommandLine(status).execute("--bootstrap-server", kafka.bootstrapServers());
+      String statusText = statusOut.toString(StandardCharsets.UTF_8);
+      System.out.println(statusText);
+      assertThat(statusCode).as(statusText).isZero();
+      assertThat(statusText)
+          .contains("experiments: 0 active of 1 known")
+          .contains("active attacks: 0")
+          .contains("agents seen on attack.events: 1")
+          .contains("faultline-run-agent");
     }
   }
 }
