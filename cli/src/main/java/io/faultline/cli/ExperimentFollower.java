@@ -42,6 +42,7 @@ final class ExperimentFollower implements Runnable, AutoCloseable {
   private final AvroSerde<WindowVerdict> verdicts = AvroSerde.of(WindowVerdict.class);
   private final AvroSerde<Alert> alerts = AvroSerde.of(Alert.class);
   private final AvroSerde<ExperimentResult> results = AvroSerde.of(ExperimentResult.class);
+  private final long createdAt = System.currentTimeMillis();
   private volatile ExperimentResult latestResult;
   private volatile boolean running = true;
 
@@ -120,7 +121,9 @@ final class ExperimentFollower implements Runnable, AutoCloseable {
           listener.accept(result);
         }
       } else if (topic.equals(topics.attackCommands().name())) {
-        if (experimentId.equals(r.key()) || "*".equals(r.key())) {
+        // Only commands sent since this follower started: an old `halt --all` is history.
+        boolean recent = r.timestamp() >= createdAt - 1000;
+        if (recent && (experimentId.equals(r.key()) || "*".equals(r.key()))) {
           AttackCommand c = AttackCommandCodec.decode(r.value());
           if (c.getType() == CommandType.HALT_ALL) {
             listener.accept(c);
