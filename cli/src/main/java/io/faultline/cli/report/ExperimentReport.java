@@ -226,7 +226,7 @@ public final class ExperimentReport {
       putNullable(verdict, "mttrMs", r.getMttrMs());
       putNullable(verdict, "score", r.getScore());
       verdict.put("windowsJudged", r.getWindowsJudged());
-      verdict.put("alertsFired", r.getAlertsFired());
+      verdict.put("alertsFired", Math.max(r.getAlertsFired(), firedAlerts()));
       putNullable(verdict, "mtbfMs", r.getMtbfMs());
       verdict.put("aborted", r.getAborted());
       putNullable(verdict, "abortReason", r.getAbortReason());
@@ -265,7 +265,7 @@ public final class ExperimentReport {
         putNullable(m, "firstDeviationAt", j.getFirstDeviationAt());
         putNullable(m, "intervalLow", j.getIntervalLow());
         putNullable(m, "intervalHigh", j.getIntervalHigh());
-        m.put("alertsFired", j.getAlertsFired());
+        m.put("alertsFired", Math.max(j.getAlertsFired(), alertStats(metric)[0]));
         m.put("noisyAlerts", j.getNoisyAlerts());
         putNullable(m, "meanTimeToResolveMs", j.getMeanTimeToResolveMs());
         putNullable(m, "mtbfMs", j.getMtbfMs());
@@ -325,7 +325,7 @@ public final class ExperimentReport {
       md.append(" · MTTD ").append(seconds(r.getMttdMs()))
           .append(" · MTTR ").append(seconds(r.getMttrMs()))
           .append(" · score ").append(r.getScore() == null ? "n/a" : fmt(r.getScore()))
-          .append(" · alerts ").append(r.getAlertsFired())
+          .append(" · alerts ").append(Math.max(r.getAlertsFired(), firedAlerts()))
           .append(" · ").append(r.getWindowsJudged()).append(" windows judged");
     }
     md.append("\n\n| metric | classification | critical | deviating windows | alerts | MTTR of alerts |\n");
@@ -337,8 +337,8 @@ public final class ExperimentReport {
           .append(" | ").append(classification(j))
           .append(" | ").append((h != null && h.getCritical()) || (j != null && j.getCritical()) ? "yes" : "no")
           .append(" | ").append(j == null ? "n/a" : j.getDeviatingWindows() + "/" + j.getWindows())
-          .append(" | ").append(j == null ? "n/a" : j.getAlertsFired())
-          .append(" | ").append(j == null ? "n/a" : seconds(j.getMeanTimeToResolveMs()))
+          .append(" | ").append(alertsFired(metric, j))
+          .append(" | ").append(timeToResolve(metric, j))
           .append(" |\n");
     }
     if (!attacks.isEmpty()) {
@@ -428,9 +428,9 @@ public final class ExperimentReport {
           .append(j == null ? "n/a" : j.getState().name()).append("</td><td>")
           .append(j == null ? "n/a" : j.getDeviatingWindows() + " / " + j.getWindows()).append("</td><td>")
           .append(j == null || j.getFirstDeviationAt() == null ? "n/a" : "+" + seconds(j.getFirstDeviationAt() - t0)).append("</td><td>")
-          .append(j == null ? "n/a" : j.getAlertsFired()).append("</td><td>")
+          .append(alertsFired(metric, j)).append("</td><td>")
           .append(j == null ? "n/a" : j.getNoisyAlerts()).append("</td><td>")
-          .append(j == null ? "n/a" : seconds(j.getMeanTimeToResolveMs())).append("</td><td>")
+          .append(timeToResolve(metric, j)).append("</td><td>")
           .append(j == null ? "n/a" : seconds(j.getMtbfMs())).append("</td></tr>\n");
     }
     h.append("</table><p class=\"meta\">score: ").append(r == null || r.getScore() == null ? "n/a" : fmt(r.getScore()))
@@ -467,6 +467,39 @@ public final class ExperimentReport {
     return h.toString();
   }
 
+  /** Alerts fired for a metric and their mean time to resolve, from the alerts topic. */
+  private long[] alertStats(String metric) {
+    Map<String, Long> firing = new LinkedHashMap<>();
+    long fired = 0;
+    long resolvedSum = 0;
+    long resolved = 0;
+    for (Alert a : rec.alerts()) {
+      if (!a.getMetric().equals(metric)) {
+        continue;
+      }
+      if (a.getStatus() == AlertStatus.FIRING && firing.putIfAbsent(a.getAlertId(), a.getTimestamp()) == null) {
+        fired++;
+      } else if (a.getStatus() == AlertStatus.RESOLVED && firing.containsKey(a.getAlertId())) {
+        resolvedSum += a.getTimestamp() - firing.remove(a.getAlertId());
+        resolved++;
+      }
+    }
+    return new long[] {fired, resolved == 0 ? -1 : resolvedSum / resolved};
+  }
+
+  private String alertsFired(String metric, MetricJudgement j) {
+    long fromTopic = alertStats(metric)[0];
+    return Long.toString(Math.max(j == null ? 0 : j.getAlertsFired(), fromTopic));
+  }
+
+  private String timeToResolve(String metric, MetricJudgement j) {
+    if (j != null && j.getMeanTimeToResolveMs() != null) {
+      return seconds(j.getMeanTimeToResolveMs());
+    }
+    long ms = alertStats(metric)[1];
+    return ms < 0 ? "n/a" : seconds(ms);
+  }
+
   private long firedAlerts() {
     return rec.alerts().stream().filter(a -> a.getStatus() == AlertStatus.FIRING).count();
   }
@@ -477,7 +510,7 @@ public final class ExperimentReport {
   }
 
   private static final int W = 960;
-  private static final int LEFT = 70;
+  private static final int LEFT = 110;
   private static final int RIGHT = 20;
 
   private double x(long t) {
@@ -499,7 +532,8 @@ public final class ExperimentReport {
       double xe = x(a.endedAt() == null ? t1 : a.endedAt());
       h.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\"><title>%s</title></rect>",
           xs, y, Math.max(3, xe - xs), esc(a.attackId())));
-      h.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"lbl\">%s</text>", Math.min(xs + 4, W - 160.0), y + 12, esc(a.fault())));
+      String label = a.fault().length() > 17 ? a.fault().substring(0, 16) + "…" : a.fault();
+      h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"lbl\" text-anchor=\"end\">%s</text>", LEFT - 6, y + 12, esc(label)));
       if (a.detectedAt() != null) {
         h.append(String.format(Locale.ROOT, "<circle class=\"detect\" cx=\"%.1f\" cy=\"%d\" r=\"5\"><title>detected after %s</title></circle>",
             x(a.detectedAt()), y + 8, seconds(a.mttdMs())));

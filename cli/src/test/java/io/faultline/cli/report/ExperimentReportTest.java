@@ -167,8 +167,8 @@ class ExperimentReportTest {
       lines++;
     }
     assertThat(lines).isEqualTo(2);
-    // the attack is shaded from +30 s to +45 s of a 60 s axis 870 px wide starting at x=70
-    assertThat(html).contains("<rect class=\"attack\" x=\"505.0\" y=\"28\" width=\"217.5\"");
+    // the attack is shaded from +30 s to +45 s of a 60 s axis 830 px wide starting at x=110
+    assertThat(html).contains("<rect class=\"attack\" x=\"525.0\" y=\"28\" width=\"207.5\"");
     assertThat(html).contains("<circle class=\"detect\"").contains("<circle class=\"recover\"");
   }
 
