@@ -501,13 +501,39 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /** The phase at a moment of the plan: which attacks run, or warm-up / between / recovery. */
+  private String phaseAt(long now) {
+    if (startedAt == null) {
+      return phase;
+    }
+    long t0 = startedAt + definition.steadyState().warmup().toMillis();
+    if (now < t0) {
+      return "steady-state warm-up";
+    }
+    List<String> running = new ArrayList<>();
+    long lastEnd = t0;
+    for (AttackSpec a : definition.method().attacks()) {
+      if (now >= t0 + a.start().toMillis() && now < t0 + a.end().toMillis()) {
+        running.add(a.name());
+      }
+      lastEnd = Math.max(lastEnd, t0 + a.end().toMillis());
+    }
+    if (!running.isEmpty()) {
+      return "attack " + String.join("+", running);
+    }
+    if (now < lastEnd) {
+      return "between attacks";
+    }
+    return now < lastEnd + definition.recovery().observe().toMillis() ? "recovery" : phase;
+  }
+
   private void progress(ExperimentFollower follower) {
     long total = definition.plannedDuration().toSeconds();
     long elapsed = startedAt == null ? 0 : (System.currentTimeMillis() - startedAt) / 1000;
     int width = 20;
     int filled = total == 0 ? width : (int) Math.min(width, elapsed * width / total);
     StringBuilder line = new StringBuilder();
-    line.append(String.format(Locale.ROOT, "[%4ds] %-22s [%s%s] %3d/%ds", elapsed(), phase, "#".repeat(filled), ".".repeat(width - filled), elapsed, total));
+    line.append(String.format(Locale.ROOT, "[%4ds] %-22s [%s%s] %3d/%ds", elapsed(), phaseAt(System.currentTimeMillis()), "#".repeat(filled), ".".repeat(width - filled), elapsed, total));
     Map<String, WindowVerdict> verdicts = follower.latestVerdicts();
     for (MetricSpec m : definition.steadyState().metrics()) {
       WindowVerdict v = verdicts.get(m.name());
