@@ -3,9 +3,9 @@ package io.faultline.cli;
 import io.faultline.schema.Alert;
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackCommandCodec;
-import io.faultline.schema.CommandType;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AvroSerde;
+import io.faultline.schema.CommandType;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
@@ -52,9 +52,9 @@ final class ExperimentFollower implements Runnable, AutoCloseable {
   }
 
   /**
-   * Follows with the given Kafka client properties (TLS, SASL pass through). The listener also
-   * gets each WindowVerdict, and each HALT_ALL command for this experiment (an analyzer's
-   * auto-abort, or another operator's halt).
+   * Follows with the given Kafka client properties (TLS, SASL pass through). The listener also gets
+   * each WindowVerdict, and each HALT_ALL command for this experiment (an analyzer's auto-abort, or
+   * another operator's halt).
    */
   ExperimentFollower(
       Map<String, Object> clientConfig,

@@ -80,10 +80,12 @@ final class LocalPlatform implements AutoCloseable {
     platform.started.push(supervisor);
     try {
       var local = d.groups().local();
-      boolean pin = Runtime.getRuntime().availableProcessors() >= 2 && supervisor.pinningAvailable();
+      boolean pin =
+          Runtime.getRuntime().availableProcessors() >= 2 && supervisor.pinningAvailable();
       for (String name : d.groups().control().processes()) {
         supervisor.start(
-            new InstanceSpec(name, "CONTROL", 0, cpus(pin, local.controlCpus()), DemoTargets.SONGS));
+            new InstanceSpec(
+                name, "CONTROL", 0, cpus(pin, local.controlCpus()), DemoTargets.SONGS));
       }
       for (String name : d.groups().experimental().processes()) {
         supervisor.start(
@@ -157,7 +159,8 @@ final class LocalPlatform implements AutoCloseable {
             Duration.ofSeconds(1),
             sink);
     probe.start();
-    java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicBoolean open =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
     AutoCloseable stop =
         () -> {
           if (open.getAndSet(false)) {

@@ -38,7 +38,10 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON report here.")
   Path json;
 
-  @Option(names = "--markdown", paramLabel = "FILE", description = "Write the Markdown summary here.")
+  @Option(
+      names = "--markdown",
+      paramLabel = "FILE",
+      description = "Write the Markdown summary here.")
   Path markdown;
 
   @Option(

@@ -90,7 +90,8 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--agent-timeout",
-      description = "How long an attack may wait for an agent's answer (default: ${DEFAULT-VALUE}).")
+      description =
+          "How long an attack may wait for an agent's answer (default: ${DEFAULT-VALUE}).")
   String agentTimeout = "30s";
 
   @Option(
@@ -133,7 +134,9 @@ public final class RunCommand implements Callable<Integer> {
     runner = Thread.currentThread();
     // Only the real command line owns the process's signals (not a test runner's JVM).
     Object previous =
-        Boolean.getBoolean("faultline.cli.main") ? installSignalHandlers() : new HashMap<String, Object>();
+        Boolean.getBoolean("faultline.cli.main")
+            ? installSignalHandlers()
+            : new HashMap<String, Object>();
     LocalPlatform platform = null;
     ExperimentFollower follower = null;
     try {
@@ -142,7 +145,9 @@ public final class RunCommand implements Callable<Integer> {
         int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
         TopicProvisioner.ensure(admin, topics, (short) Math.min(3, brokers));
       }
-      producer = new KafkaProducer<>(producerConfig(client), new StringSerializer(), new ByteArraySerializer());
+      producer =
+          new KafkaProducer<>(
+              producerConfig(client), new StringSerializer(), new ByteArraySerializer());
       var local = definition.groups().local();
       if (local != null && local.start()) {
         say("starting the local platform (Scale x2, agent" + (dryRun ? "" : ", analyzer") + ")");
@@ -194,14 +199,21 @@ public final class RunCommand implements Callable<Integer> {
     createdAt = System.currentTimeMillis();
     startedAt = createdAt;
     publishExperiment(ExperimentState.RUNNING);
-    say("experiment " + plan.experimentId() + " RUNNING (planned " + Durations.format(definition.plannedDuration()) + ")");
+    say(
+        "experiment "
+            + plan.experimentId()
+            + " RUNNING (planned "
+            + Durations.format(definition.plannedDuration())
+            + ")");
     List<StopConditionCheck> stops = new ArrayList<>();
     definition.guards().stopConditions().forEach(c -> stops.add(StopConditionCheck.of(c)));
-    ScheduledExecutorService guard = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread g = new Thread(r, "faultline-run-guards");
-      g.setDaemon(true);
-      return g;
-    });
+    ScheduledExecutorService guard =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread g = new Thread(r, "faultline-run-guards");
+              g.setDaemon(true);
+              return g;
+            });
     try {
       if (!stops.isEmpty()) {
         long every = definition.guards().checkInterval().toMillis();
@@ -233,14 +245,20 @@ public final class RunCommand implements Callable<Integer> {
         phase = "attack " + a.name();
         say("START " + a.fault() + " (" + a.name() + ") for " + Durations.format(a.duration()));
       }
-      long lastEnd =
-          t0 + attacks.stream().mapToLong(a -> a.end().toMillis()).max().orElse(0);
+      long lastEnd = t0 + attacks.stream().mapToLong(a -> a.end().toMillis()).max().orElse(0);
       waitUntil("attacks", lastEnd, follower);
       waitUntil("recovery", lastEnd + definition.recovery().observe().toMillis(), follower);
       ExperimentResult result = awaitFinalResult(follower);
       checkAbort();
-      Outcome outcome = Outcome.of(result, plan.experiment(ExperimentState.RUNNING, 0, null, null).getHypotheses(), null);
-      publishExperiment(outcome.exitCode() == Outcome.ABORTED ? ExperimentState.ABORTED : ExperimentState.COMPLETED);
+      Outcome outcome =
+          Outcome.of(
+              result,
+              plan.experiment(ExperimentState.RUNNING, 0, null, null).getHypotheses(),
+              null);
+      publishExperiment(
+          outcome.exitCode() == Outcome.ABORTED
+              ? ExperimentState.ABORTED
+              : ExperimentState.COMPLETED);
       printVerdict(result, outcome);
       return outcome.exitCode();
     } finally {
@@ -253,11 +271,13 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   /** The analyzer's result once every started attack has ended and recovered (or not), bounded. */
-  private ExperimentResult awaitFinalResult(ExperimentFollower follower) throws InterruptedException {
+  private ExperimentResult awaitFinalResult(ExperimentFollower follower)
+      throws InterruptedException {
     long windows = definition.steadyState().window().toMillis();
     long deadline = System.currentTimeMillis() + Math.max(30_000, 4 * windows);
     phase = "final verdict";
-    long started = attackStates.values().stream().filter(s -> s != AttackEventType.REJECTED).count();
+    long started =
+        attackStates.values().stream().filter(s -> s != AttackEventType.REJECTED).count();
     long nextProgress = 0;
     while (System.currentTimeMillis() < deadline) {
       checkAbort();
@@ -265,12 +285,16 @@ public final class RunCommand implements Callable<Integer> {
       if (r != null
           && r.getAttacks().size() >= started
           && r.getAttacks().stream()
-              .allMatch(a -> a.getEndedAt() != null && (a.getMttdMs() == null || a.getMttrMs() != null))) {
+              .allMatch(
+                  a ->
+                      a.getEndedAt() != null && (a.getMttdMs() == null || a.getMttrMs() != null))) {
         return r;
       }
       if (System.currentTimeMillis() >= nextProgress) {
         progress(follower);
-        nextProgress = System.currentTimeMillis() + Durations.parse("--progress-every", progressEvery).toMillis();
+        nextProgress =
+            System.currentTimeMillis()
+                + Durations.parse("--progress-every", progressEvery).toMillis();
       }
       Thread.sleep(200);
     }
@@ -283,17 +307,25 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   /** Sleeps until {@code until}, printing progress and checking guards; throws when aborted. */
-  private void waitUntil(String name, long until, ExperimentFollower follower) throws InterruptedException {
+  private void waitUntil(String name, long until, ExperimentFollower follower)
+      throws InterruptedException {
     if (!name.equals(phase)) {
       phase = name;
     }
     long every = Durations.parse("--progress-every", progressEvery).toMillis();
     long nextProgress = System.currentTimeMillis() + every;
-    long maxEnd = startedAt == null ? Long.MAX_VALUE : startedAt + definition.guards().maxDuration().toMillis();
+    long maxEnd =
+        startedAt == null
+            ? Long.MAX_VALUE
+            : startedAt + definition.guards().maxDuration().toMillis();
     while (System.currentTimeMillis() < until) {
       checkAbort();
       if (System.currentTimeMillis() > maxEnd) {
-        abort("guards.maxDuration " + Durations.format(definition.guards().maxDuration()) + " reached", Outcome.ABORTED);
+        abort(
+            "guards.maxDuration "
+                + Durations.format(definition.guards().maxDuration())
+                + " reached",
+            Outcome.ABORTED);
         checkAbort();
       }
       Thread.sleep(Math.max(1, Math.min(200, until - System.currentTimeMillis())));
@@ -333,7 +365,10 @@ public final class RunCommand implements Callable<Integer> {
         publishExperiment(ExperimentState.ABORTED);
       }
     }
-    Outcome outcome = code == Outcome.ABORTED ? Outcome.of(null, List.of(), reason) : new Outcome(code, "ERROR", reason);
+    Outcome outcome =
+        code == Outcome.ABORTED
+            ? Outcome.of(null, List.of(), reason)
+            : new Outcome(code, "ERROR", reason);
     out.println("VERDICT: " + outcome.headline() + " - " + outcome.why());
     out.println("report: faultline report " + plan.experimentId() + " --html report.html");
     return outcome.exitCode();
@@ -350,7 +385,10 @@ public final class RunCommand implements Callable<Integer> {
         Thread.sleep(100);
       }
       List<String> left = activeAttacks();
-      say(left.isEmpty() ? "every attack rolled back" : "NOT confirmed rolled back within 30 s: " + left);
+      say(
+          left.isEmpty()
+              ? "every attack rolled back"
+              : "NOT confirmed rolled back within 30 s: " + left);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
@@ -388,10 +426,16 @@ public final class RunCommand implements Callable<Integer> {
     boolean missing = !attackStates.keySet().containsAll(commandToAttack.values());
     out.println();
     if (missing) {
-      out.println("DRY RUN: no agent answered within " + Durations.format(timeout) + " for some attacks (is one running on this cluster?)");
+      out.println(
+          "DRY RUN: no agent answered within "
+              + Durations.format(timeout)
+              + " for some attacks (is one running on this cluster?)");
       return Outcome.ERROR;
     }
-    out.println(rejected ? "DRY RUN: some attacks would be REJECTED (see above)" : "DRY RUN: every attack was accepted; nothing was touched");
+    out.println(
+        rejected
+            ? "DRY RUN: some attacks would be REJECTED (see above)"
+            : "DRY RUN: every attack was accepted; nothing was touched");
     return rejected ? Outcome.NOT_HELD : Outcome.HELD;
   }
 
@@ -404,10 +448,22 @@ public final class RunCommand implements Callable<Integer> {
       String detail =
           (e.getTargets().isEmpty() ? "" : " on " + String.join(", ", e.getTargets()))
               + (e.getReason() == null ? "" : " (" + e.getReason() + ")");
-      say((dryRun && e.getType() == AttackEventType.ACCEPTED ? "would hit: " : "attack ")
-          + e.getFault() + " " + e.getType() + detail + (e.getAgentId().isEmpty() ? "" : " [agent " + e.getAgentId() + "]"));
-      if (!dryRun && (e.getType() == AttackEventType.REJECTED || e.getType() == AttackEventType.FAILED)) {
-        abort("attack " + attack + " was " + e.getType() + (e.getReason() == null ? "" : ": " + e.getReason()), Outcome.ERROR);
+      say(
+          (dryRun && e.getType() == AttackEventType.ACCEPTED ? "would hit: " : "attack ")
+              + e.getFault()
+              + " "
+              + e.getType()
+              + detail
+              + (e.getAgentId().isEmpty() ? "" : " [agent " + e.getAgentId() + "]"));
+      if (!dryRun
+          && (e.getType() == AttackEventType.REJECTED || e.getType() == AttackEventType.FAILED)) {
+        abort(
+            "attack "
+                + attack
+                + " was "
+                + e.getType()
+                + (e.getReason() == null ? "" : ": " + e.getReason()),
+            Outcome.ERROR);
       }
     } else if (record instanceof Alert a) {
       say("alert " + a.getStatus() + " " + a.getMetric() + ": " + a.getReason());
@@ -429,10 +485,14 @@ public final class RunCommand implements Callable<Integer> {
       }
     } else if (record instanceof AttackCommand c) {
       if (!myCommands.contains(c.getCommandId()) && startedAt != null) {
-        abort("HALT_ALL from " + (c.getIssuedBy().isBlank() ? "another client" : c.getIssuedBy()), Outcome.ABORTED);
+        abort(
+            "HALT_ALL from " + (c.getIssuedBy().isBlank() ? "another client" : c.getIssuedBy()),
+            Outcome.ABORTED);
       }
     } else if (record instanceof ExperimentResult r && r.getAborted()) {
-      abort("analyzer: " + (r.getAbortReason() == null ? "auto-abort" : r.getAbortReason()), Outcome.ABORTED);
+      abort(
+          "analyzer: " + (r.getAbortReason() == null ? "auto-abort" : r.getAbortReason()),
+          Outcome.ABORTED);
     }
   }
 
@@ -443,7 +503,8 @@ public final class RunCommand implements Callable<Integer> {
     AttackCommand signed =
         secret == null || secret.isEmpty() ? command : CommandSignature.signed(command, secret);
     myCommands.add(signed.getCommandId());
-    sendRecord(topics.attackCommands().name(), plan.experimentId(), AttackCommandCodec.toAvro(signed));
+    sendRecord(
+        topics.attackCommands().name(), plan.experimentId(), AttackCommandCodec.toAvro(signed));
   }
 
   private void publishExperiment(ExperimentState state) {
@@ -451,9 +512,16 @@ public final class RunCommand implements Callable<Integer> {
     Experiment e =
         plan.experiment(state, createdAt, startedAt, ended ? System.currentTimeMillis() : null);
     try {
-      sendRecord(topics.experiments().name(), plan.experimentId(), AvroSerde.of(Experiment.class).encode(e));
+      sendRecord(
+          topics.experiments().name(),
+          plan.experimentId(),
+          AvroSerde.of(Experiment.class).encode(e));
     } catch (RuntimeException ex) {
-      out.println("faultline run: could not publish the experiment's state " + state + ": " + ex.getMessage());
+      out.println(
+          "faultline run: could not publish the experiment's state "
+              + state
+              + ": "
+              + ex.getMessage());
     }
   }
 
@@ -477,23 +545,51 @@ public final class RunCommand implements Callable<Integer> {
 
   private void printPlan() {
     ExperimentDefinition d = definition;
-    out.println("experiment " + d.metadata().name() + " (" + plan.experimentId() + ")"
-        + (d.metadata().owner() == null ? "" : ", owner " + d.metadata().owner()));
+    out.println(
+        "experiment "
+            + d.metadata().name()
+            + " ("
+            + plan.experimentId()
+            + ")"
+            + (d.metadata().owner() == null ? "" : ", owner " + d.metadata().owner()));
     if (d.metadata().description() != null) {
       out.println("  " + d.metadata().description());
     }
-    out.println("  platform " + d.groups().platform() + "; warm-up " + Durations.format(d.steadyState().warmup())
-        + ", window " + Durations.format(d.steadyState().window()) + ", recovery " + Durations.format(d.recovery().observe())
-        + ", planned " + Durations.format(d.plannedDuration()) + " (max " + Durations.format(d.guards().maxDuration()) + ")");
+    out.println(
+        "  platform "
+            + d.groups().platform()
+            + "; warm-up "
+            + Durations.format(d.steadyState().warmup())
+            + ", window "
+            + Durations.format(d.steadyState().window())
+            + ", recovery "
+            + Durations.format(d.recovery().observe())
+            + ", planned "
+            + Durations.format(d.plannedDuration())
+            + " (max "
+            + Durations.format(d.guards().maxDuration())
+            + ")");
     for (MetricSpec m : d.steadyState().metrics()) {
-      out.printf(Locale.ROOT, "  hypothesis %-20s %-8s tolerance %s alpha %s%s%s%n", m.name(), m.direction(),
-          m.tolerance() == null ? "default" : m.tolerance(), m.alpha() == null ? "default" : m.alpha(),
-          m.critical() ? " critical" : "", m.abortThreshold() == null ? "" : " abort beyond " + m.abortThreshold());
+      out.printf(
+          Locale.ROOT,
+          "  hypothesis %-20s %-8s tolerance %s alpha %s%s%s%n",
+          m.name(),
+          m.direction(),
+          m.tolerance() == null ? "default" : m.tolerance(),
+          m.alpha() == null ? "default" : m.alpha(),
+          m.critical() ? " critical" : "",
+          m.abortThreshold() == null ? "" : " abort beyond " + m.abortThreshold());
     }
     long warm = d.steadyState().warmup().toSeconds();
     for (AttackSpec a : d.method().attacks()) {
-      out.printf(Locale.ROOT, "  +%4ds..+%4ds %-14s %s %s%s%n", warm + a.start().toSeconds(), warm + a.end().toSeconds(),
-          a.fault(), a.selector().kind(), a.selector().names().isEmpty() ? a.selector().labels() : a.selector().names(),
+      out.printf(
+          Locale.ROOT,
+          "  +%4ds..+%4ds %-14s %s %s%s%n",
+          warm + a.start().toSeconds(),
+          warm + a.end().toSeconds(),
+          a.fault(),
+          a.selector().kind(),
+          a.selector().names().isEmpty() ? a.selector().labels() : a.selector().names(),
           " mode " + a.selector().mode() + (a.parameters().isEmpty() ? "" : " " + a.parameters()));
     }
     for (var s : d.guards().stopConditions()) {
@@ -533,42 +629,83 @@ public final class RunCommand implements Callable<Integer> {
     int width = 20;
     int filled = total == 0 ? width : (int) Math.min(width, elapsed * width / total);
     StringBuilder line = new StringBuilder();
-    line.append(String.format(Locale.ROOT, "[%4ds] %-22s [%s%s] %3d/%ds", elapsed(), phaseAt(System.currentTimeMillis()), "#".repeat(filled), ".".repeat(width - filled), elapsed, total));
+    line.append(
+        String.format(
+            Locale.ROOT,
+            "[%4ds] %-22s [%s%s] %3d/%ds",
+            elapsed(),
+            phaseAt(System.currentTimeMillis()),
+            "#".repeat(filled),
+            ".".repeat(width - filled),
+            elapsed,
+            total));
     Map<String, WindowVerdict> verdicts = follower.latestVerdicts();
     for (MetricSpec m : definition.steadyState().metrics()) {
       WindowVerdict v = verdicts.get(m.name());
       if (v == null) {
         line.append(" | ").append(m.name()).append(" -");
       } else {
-        line.append(String.format(Locale.ROOT, " | %s C %s E %s %s", m.name(), figure(v.getControl().getMean()),
-            figure(v.getExperimental().getMean()),
-            v.getState() == SteadyState.INSUFFICIENT_DATA ? "no-data" : v.getState().name()));
+        line.append(
+            String.format(
+                Locale.ROOT,
+                " | %s C %s E %s %s",
+                m.name(),
+                figure(v.getControl().getMean()),
+                figure(v.getExperimental().getMean()),
+                v.getState() == SteadyState.INSUFFICIENT_DATA ? "no-data" : v.getState().name()));
       }
     }
     out.println(line);
   }
 
   private static String figure(double v) {
-    return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    return Math.abs(v) >= 100
+        ? String.format(Locale.ROOT, "%.0f", v)
+        : String.format(Locale.ROOT, "%.2f", v);
   }
 
   private void printVerdict(ExperimentResult r, Outcome outcome) {
     out.println();
     if (r != null) {
       for (MetricJudgement m : r.getMetrics()) {
-        out.printf(Locale.ROOT, "  %-20s %-9s %-8s %d/%d windows deviating%n", m.getMetric(),
-            m.getClassification() == io.faultline.schema.Classification.UNKNOWN ? "n/a" : m.getClassification().name(),
-            m.getState().name(), m.getDeviatingWindows(), m.getWindows());
+        out.printf(
+            Locale.ROOT,
+            "  %-20s %-9s %-8s %d/%d windows deviating%n",
+            m.getMetric(),
+            m.getClassification() == io.faultline.schema.Classification.UNKNOWN
+                ? "n/a"
+                : m.getClassification().name(),
+            m.getState().name(),
+            m.getDeviatingWindows(),
+            m.getWindows());
       }
       for (var a : r.getAttacks()) {
-        out.printf(Locale.ROOT, "  attack %-14s MTTD %s, MTTR %s%s%n", a.getFault(), secs(a.getMttdMs()),
-            secs(a.getMttrMs()), a.getDeviatingMetrics().isEmpty() ? "" : " (" + String.join(", ", a.getDeviatingMetrics()) + ")");
+        out.printf(
+            Locale.ROOT,
+            "  attack %-14s MTTD %s, MTTR %s%s%n",
+            a.getFault(),
+            secs(a.getMttdMs()),
+            secs(a.getMttrMs()),
+            a.getDeviatingMetrics().isEmpty()
+                ? ""
+                : " (" + String.join(", ", a.getDeviatingMetrics()) + ")");
       }
-      out.printf(Locale.ROOT, "  score %s, MTTD %s, MTTR %s, %d windows judged%n",
+      out.printf(
+          Locale.ROOT,
+          "  score %s, MTTD %s, MTTR %s, %d windows judged%n",
           r.getScore() == null ? "n/a" : String.format(Locale.ROOT, "%.0f", r.getScore()),
-          secs(r.getMttdMs()), secs(r.getMttrMs()), r.getWindowsJudged());
+          secs(r.getMttdMs()),
+          secs(r.getMttrMs()),
+          r.getWindowsJudged());
     }
-    out.println("VERDICT: " + outcome.headline() + " - " + outcome.why() + " (exit " + outcome.exitCode() + ")");
+    out.println(
+        "VERDICT: "
+            + outcome.headline()
+            + " - "
+            + outcome.why()
+            + " (exit "
+            + outcome.exitCode()
+            + ")");
     out.println("report: faultline report " + plan.experimentId() + " --html report.html");
   }
 

@@ -16,7 +16,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,7 +78,8 @@ public final class StatusCommand implements Callable<Integer> {
     }
     try {
       Duration wait = Durations.parse("--timeout", timeout);
-      long since = System.currentTimeMillis() - Durations.parse("--agents-since", agentsSince).toMillis();
+      long since =
+          System.currentTimeMillis() - Durations.parse("--agents-since", agentsSince).toMillis();
       Topics topics = new Topics(kafka.topicsPrefix, 3);
       Map<String, Object> client = kafka.clientConfig();
       Map<String, Experiment> experiments = new TreeMap<>();
@@ -130,11 +130,17 @@ public final class StatusCommand implements Callable<Integer> {
       String analyzerState;
       try (Admin admin = Admin.create(client)) {
         var groups =
-            admin.describeConsumerGroups(List.of(agentGroup, analyzerGroup)).all().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            admin
+                .describeConsumerGroups(List.of(agentGroup, analyzerGroup))
+                .all()
+                .get(wait.toMillis(), TimeUnit.MILLISECONDS);
         groups.get(agentGroup).members().forEach(m -> members.add(m.clientId() + " " + m.host()));
         analyzerState = String.valueOf(groups.get(analyzerGroup).groupState());
         Map<TopicPartition, OffsetAndMetadata> committed =
-            admin.listConsumerGroupOffsets(analyzerGroup).partitionsToOffsetAndMetadata().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            admin
+                .listConsumerGroupOffsets(analyzerGroup)
+                .partitionsToOffsetAndMetadata()
+                .get(wait.toMillis(), TimeUnit.MILLISECONDS);
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
@@ -164,29 +170,72 @@ public final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private void printText(List<Experiment> active, int known, Map<String, AttackState> attacks,
-      Map<String, Long> agents, List<String> members, String analyzerState, Map<String, Long> lag) {
+  private void printText(
+      List<Experiment> active,
+      int known,
+      Map<String, AttackState> attacks,
+      Map<String, Long> agents,
+      List<String> members,
+      String analyzerState,
+      Map<String, Long> lag) {
     long now = System.currentTimeMillis();
     out.println("experiments: " + active.size() + " active of " + known + " known");
     for (Experiment e : active) {
-      out.printf(Locale.ROOT, "  %-36s %-9s %-24s running %s%n", e.getExperimentId(), e.getState(), e.getName(),
-          e.getStartedAt() == null ? "n/a" : Durations.format(Duration.ofSeconds((now - e.getStartedAt()) / 1000)));
+      out.printf(
+          Locale.ROOT,
+          "  %-36s %-9s %-24s running %s%n",
+          e.getExperimentId(),
+          e.getState(),
+          e.getName(),
+          e.getStartedAt() == null
+              ? "n/a"
+              : Durations.format(Duration.ofSeconds((now - e.getStartedAt()) / 1000)));
     }
     out.println("active attacks: " + attacks.size());
     for (AttackState a : attacks.values()) {
-      out.printf(Locale.ROOT, "  %-40s %-14s on %s by %s, %s left%n", a.getAttackId(), a.getFault(),
-          String.join(", ", a.getTargets()), a.getAgentId(),
+      out.printf(
+          Locale.ROOT,
+          "  %-40s %-14s on %s by %s, %s left%n",
+          a.getAttackId(),
+          a.getFault(),
+          String.join(", ", a.getTargets()),
+          a.getAgentId(),
           Durations.format(Duration.ofSeconds(Math.max(0, (a.getExpiresAt() - now) / 1000))));
     }
     out.println("agents seen on attack.events: " + agents.size());
-    agents.forEach((id, ts) -> out.printf(Locale.ROOT, "  %-30s last event %s ago%n", id, Durations.format(Duration.ofSeconds(Math.max(0, (now - ts) / 1000)))));
-    out.println("agent group " + agentGroup + ": " + members.size() + " member(s)" + (members.isEmpty() ? "" : " " + members));
+    agents.forEach(
+        (id, ts) ->
+            out.printf(
+                Locale.ROOT,
+                "  %-30s last event %s ago%n",
+                id,
+                Durations.format(Duration.ofSeconds(Math.max(0, (now - ts) / 1000)))));
+    out.println(
+        "agent group "
+            + agentGroup
+            + ": "
+            + members.size()
+            + " member(s)"
+            + (members.isEmpty() ? "" : " " + members));
     long total = lag.values().stream().mapToLong(Long::longValue).sum();
-    out.println("analyzer " + analyzerGroup + " (" + analyzerState + "): lag " + (lag.isEmpty() ? "n/a (no committed offsets)" : total + " records " + lag));
+    out.println(
+        "analyzer "
+            + analyzerGroup
+            + " ("
+            + analyzerState
+            + "): lag "
+            + (lag.isEmpty() ? "n/a (no committed offsets)" : total + " records " + lag));
   }
 
-  private void printJson(List<Experiment> active, int known, Map<String, AttackState> attacks,
-      Map<String, Long> agents, List<String> members, String analyzerState, Map<String, Long> lag) throws Exception {
+  private void printJson(
+      List<Experiment> active,
+      int known,
+      Map<String, AttackState> attacks,
+      Map<String, Long> agents,
+      List<String> members,
+      String analyzerState,
+      Map<String, Long> lag)
+      throws Exception {
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode root = mapper.createObjectNode();
     root.put("knownExperiments", known);

@@ -32,8 +32,7 @@ class RunCommandTest {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
     // An unreachable broker: nothing may be tried before the file is valid.
-    int code =
-        new CommandLine(run).execute(file.toString(), "--bootstrap-server", "127.0.0.1:1");
+    int code = new CommandLine(run).execute(file.toString(), "--bootstrap-server", "127.0.0.1:1");
     String out = buffer.toString(StandardCharsets.UTF_8);
     assertThat(code).isEqualTo(2);
     assertThat(out)
@@ -51,8 +50,11 @@ class RunCommandTest {
       CommandLine cli = new CommandLine(new FaultlineCli());
       cli.setOut(new java.io.PrintWriter(buffer, true));
       cli.setErr(new java.io.PrintWriter(buffer, true));
-      String[] args = sub.equals("help") ? new String[] {"help", "run"} : new String[] {sub, "--help"};
-      assertThat(cli.execute(args)).as(sub + ": " + buffer.toString(StandardCharsets.UTF_8)).isZero();
+      String[] args =
+          sub.equals("help") ? new String[] {"help", "run"} : new String[] {sub, "--help"};
+      assertThat(cli.execute(args))
+          .as(sub + ": " + buffer.toString(StandardCharsets.UTF_8))
+          .isZero();
       assertThat(buffer.toString(StandardCharsets.UTF_8))
           .as(sub)
           .contains("Usage: faultline " + (sub.equals("help") ? "run" : sub));

@@ -68,10 +68,13 @@ class RunIT {
       assertThat(out).contains("attack kill-process STARTED on scale-experimental pid=");
       assertThat(out).contains("scale-experimental restarted");
       assertThat(out).containsPattern("\\| http.error C \\d+\\.\\d+ E \\d+\\.\\d+ ");
-      assertThat(out).contains("VERDICT: HYPOTHESIS NOT HELD - The experimental group left its steady state on");
+      assertThat(out)
+          .contains(
+              "VERDICT: HYPOTHESIS NOT HELD - The experimental group left its steady state on");
       assertThat(out).containsPattern("attack kill-process +MTTD \\d+\\.\\d s");
       assertThat(code).as(out).isEqualTo(1);
-      assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();
+      assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count())
+          .isZero();
 
       // The report, from the topics alone, after the run
       Path recording = Path.of("target", "run-it.recording");
@@ -82,19 +85,26 @@ class RunIT {
           new CommandLine(report)
               .execute(
                   "run-it-1",
-                  "--bootstrap-server", kafka.bootstrapServers(),
-                  "--html", dir.resolve("report.html").toString(),
-                  "--json", dir.resolve("report.json").toString(),
-                  "--markdown", dir.resolve("report.md").toString(),
-                  "--save-recording", recording.toString());
+                  "--bootstrap-server",
+                  kafka.bootstrapServers(),
+                  "--html",
+                  dir.resolve("report.html").toString(),
+                  "--json",
+                  dir.resolve("report.json").toString(),
+                  "--markdown",
+                  dir.resolve("report.md").toString(),
+                  "--save-recording",
+                  recording.toString());
       String reportText = reportOut.toString(StandardCharsets.UTF_8);
       assertThat(reportCode).as(reportText).isZero();
       String html = Files.readString(dir.resolve("report.html"));
       assertThat(html).contains("data-metric=\"http.error\"").contains("HYPOTHESIS NOT HELD");
       assertThat(html).contains("kill-process").contains("scale-experimental");
       assertThat(Files.readString(dir.resolve("report.json"))).contains("\"exitCode\" : 1");
-      assertThat(Files.readString(dir.resolve("report.md"))).startsWith("### faultline: run-it — HYPOTHESIS NOT HELD");
-      assertThat(io.faultline.cli.report.ExperimentRecording.load(recording).verdicts()).isNotEmpty();
+      assertThat(Files.readString(dir.resolve("report.md")))
+          .startsWith("### faultline: run-it — HYPOTHESIS NOT HELD");
+      assertThat(io.faultline.cli.report.ExperimentRecording.load(recording).verdicts())
+          .isNotEmpty();
 
       ByteArrayOutputStream statusOut = new ByteArrayOutputStream();
       StatusCommand status = new StatusCommand();

@@ -21,11 +21,15 @@ public record ExperimentDefinition(
       String name, String owner, String description, Map<String, String> labels) {}
 
   /** How the CONTROL and EXPERIMENTAL targets are found on one platform. */
-  public record Groups(String platform, GroupSelector control, GroupSelector experimental, Local local) {}
+  public record Groups(
+      String platform, GroupSelector control, GroupSelector experimental, Local local) {}
 
   /** Local processes: names; Kubernetes: namespace + labels; AWS: tags. */
   public record GroupSelector(
-      List<String> processes, String namespace, Map<String, String> labels, Map<String, String> tags) {}
+      List<String> processes,
+      String namespace,
+      Map<String, String> labels,
+      Map<String, String> tags) {}
 
   /** Start Scale x2, the agent, the analyzer and the load probe beside the broker. */
   public record Local(

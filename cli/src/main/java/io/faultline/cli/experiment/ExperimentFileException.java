@@ -2,7 +2,9 @@ package io.faultline.cli.experiment;
 
 import java.util.List;
 
-/** Every problem found in an experiment file, each {@code path: what is wrong and what is allowed}. */
+/**
+ * Every problem found in an experiment file, each {@code path: what is wrong and what is allowed}.
+ */
 public final class ExperimentFileException extends RuntimeException {
 
   private final List<String> errors;

@@ -118,7 +118,8 @@ public final class ExperimentFileParser {
     if (size > MAX_FILE_BYTES) {
       throw new ExperimentFileException(
           file.toString(),
-          List.of("file is " + size + " bytes; an experiment file may be at most " + MAX_FILE_BYTES));
+          List.of(
+              "file is " + size + " bytes; an experiment file may be at most " + MAX_FILE_BYTES));
     }
     try {
       return parse(file.toString(), Files.readString(file));
@@ -131,7 +132,9 @@ public final class ExperimentFileParser {
   public static ExperimentDefinition parse(String name, String text) {
     if (text.length() > MAX_FILE_BYTES) {
       throw new ExperimentFileException(
-          name, List.of("file is too large; an experiment file may be at most " + MAX_FILE_BYTES + " bytes"));
+          name,
+          List.of(
+              "file is too large; an experiment file may be at most " + MAX_FILE_BYTES + " bytes"));
     }
     JsonNode root;
     try {
@@ -140,11 +143,13 @@ public final class ExperimentFileParser {
       String where =
           e.getLocation() == null
               ? ""
-              : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+              : " (line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr()
+                  + ")";
       throw new ExperimentFileException(
           name, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
-    } catch (IOException e) {
-      throw new ExperimentFileException(name, List.of("cannot read: " + e.getMessage()));
     }
     ExperimentFileParser p = new ExperimentFileParser();
     ExperimentDefinition d = p.definition(root, text);
@@ -156,10 +161,22 @@ public final class ExperimentFileParser {
 
   private ExperimentDefinition definition(JsonNode root, String text) {
     if (root == null || !root.isObject()) {
-      error("(file)", "must be a mapping with metadata, groups, steadyState, method, guards, recovery");
+      error(
+          "(file)",
+          "must be a mapping with metadata, groups, steadyState, method, guards, recovery");
       return null;
     }
-    keys(root, "", "apiVersion", "kind", "metadata", "groups", "steadyState", "method", "guards", "recovery");
+    keys(
+        root,
+        "",
+        "apiVersion",
+        "kind",
+        "metadata",
+        "groups",
+        "steadyState",
+        "method",
+        "guards",
+        "recovery");
     String api = text(root, "apiVersion", false);
     if (api != null && !api.equals("faultline.io/v1")) {
       error("apiVersion", "'" + api + "' is not supported; use faultline.io/v1");
@@ -179,7 +196,14 @@ public final class ExperimentFileParser {
     }
     ExperimentDefinition d =
         new ExperimentDefinition(
-            metadata, groups, steady, new Method(attacks.size() > 1 && overlapping(attacks) ? "overlapping" : "sequential", attacks), guards, recovery, text);
+            metadata,
+            groups,
+            steady,
+            new Method(
+                attacks.size() > 1 && overlapping(attacks) ? "overlapping" : "sequential", attacks),
+            guards,
+            recovery,
+            text);
     blastRadius(d);
     Duration planned = d.plannedDuration();
     if (planned.compareTo(guards.maxDuration()) > 0) {
@@ -218,7 +242,9 @@ public final class ExperimentFileParser {
     if (name != null && !NAME.matcher(name).matches()) {
       error(
           "metadata.name",
-          "'" + name + "' must be 1-63 lower-case letters, digits, '-' or '.', starting and ending with a letter or digit");
+          "'"
+              + name
+              + "' must be 1-63 lower-case letters, digits, '-' or '.', starting and ending with a letter or digit");
     }
     return new Metadata(
         name,
@@ -237,7 +263,8 @@ public final class ExperimentFileParser {
       error("groups.platform", "'" + platform + "' is not one of " + PLATFORMS);
       platform = null;
     }
-    GroupSelector control = groupSelector(required(n, "control", "groups"), "groups.control", platform);
+    GroupSelector control =
+        groupSelector(required(n, "control", "groups"), "groups.control", platform);
     GroupSelector experimental =
         groupSelector(required(n, "experimental", "groups"), "groups.experimental", platform);
     if (control != null && experimental != null) {
@@ -274,7 +301,13 @@ public final class ExperimentFileParser {
                 start != null && start.asBoolean(),
                 textOr(l, "controlCpus", "groups.local.controlCpus", "0"),
                 textOr(l, "experimentalCpus", "groups.local.experimentalCpus", "1"),
-                duration(l, "jvmWarmup", "groups.local.jvmWarmup", Duration.ofSeconds(15), Duration.ZERO, Duration.ofMinutes(10)),
+                duration(
+                    l,
+                    "jvmWarmup",
+                    "groups.local.jvmWarmup",
+                    Duration.ofSeconds(15),
+                    Duration.ZERO,
+                    Duration.ofMinutes(10)),
                 rps == null ? 20 : rps);
       }
     }
@@ -298,7 +331,9 @@ public final class ExperimentFileParser {
         error(path + ".namespace", "required with platform " + platform);
       }
       if (labels.isEmpty()) {
-        error(path + ".labels", "required with platform " + platform + ", e.g. faultline.io/group: control");
+        error(
+            path + ".labels",
+            "required with platform " + platform + ", e.g. faultline.io/group: control");
       }
     }
     if ("aws".equals(platform) && tags.isEmpty()) {
@@ -312,14 +347,24 @@ public final class ExperimentFileParser {
       return null;
     }
     keys(n, "steadyState", "warmup", "window", "recoveryWindows", "metrics");
-    Duration warmup = duration(n, "warmup", "steadyState.warmup", null, Duration.ofSeconds(1), MAX_PHASE);
+    Duration warmup =
+        duration(n, "warmup", "steadyState.warmup", null, Duration.ofSeconds(1), MAX_PHASE);
     Duration window =
-        duration(n, "window", "steadyState.window", Duration.ofSeconds(5), Duration.ofSeconds(1), MAX_PHASE);
+        duration(
+            n,
+            "window",
+            "steadyState.window",
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(1),
+            MAX_PHASE);
     Integer q = integer(n, "recoveryWindows", "steadyState.recoveryWindows", 1, 100);
     if (warmup != null && window != null && warmup.compareTo(window.multipliedBy(2)) < 0) {
       error(
           "steadyState.warmup",
-          fmt(warmup) + " is less than 2 windows (" + fmt(window.multipliedBy(2)) + "); the baseline needs at least 2");
+          fmt(warmup)
+              + " is less than 2 windows ("
+              + fmt(window.multipliedBy(2))
+              + "); the baseline needs at least 2");
     }
     JsonNode m = required(n, "metrics", "steadyState");
     List<MetricSpec> metrics = new ArrayList<>();
@@ -327,7 +372,8 @@ public final class ExperimentFileParser {
       if (!m.isArray() || m.isEmpty()) {
         error("steadyState.metrics", "must be a list of 1 to " + MAX_METRICS + " metrics");
       } else if (m.size() > MAX_METRICS) {
-        error("steadyState.metrics", m.size() + " metrics; at most " + MAX_METRICS + " are allowed");
+        error(
+            "steadyState.metrics", m.size() + " metrics; at most " + MAX_METRICS + " are allowed");
       } else {
         Set<String> seen = new TreeSet<>();
         for (int i = 0; i < m.size(); i++) {
@@ -346,10 +392,13 @@ public final class ExperimentFileParser {
     if (!object(n, path)) {
       return null;
     }
-    keys(n, path, "name", "source", "direction", "tolerance", "alpha", "critical", "abortThreshold");
+    keys(
+        n, path, "name", "source", "direction", "tolerance", "alpha", "critical", "abortThreshold");
     String name = text(n, "name", true, path + ".name");
     if (name != null && !METRIC.matcher(name).matches()) {
-      error(path + ".name", "'" + name + "' must be a metric name: letters, digits, '_', '.', ':' or '-', up to 100");
+      error(
+          path + ".name",
+          "'" + name + "' must be a metric name: letters, digits, '_', '.', ':' or '-', up to 100");
     }
     String source = null;
     Map<String, String> sourceParams = new LinkedHashMap<>();
@@ -372,7 +421,9 @@ public final class ExperimentFileParser {
       error(path + ".source", "'" + source + "' is not one of " + SOURCES);
     }
     if ("prometheus".equals(source) && !sourceParams.containsKey("query")) {
-      error(path + ".source.query", "required for a prometheus source (use {group} for the group label)");
+      error(
+          path + ".source.query",
+          "required for a prometheus source (use {group} for the group label)");
     }
     String direction = textOr(n, "direction", path + ".direction", "either");
     if (direction != null && !DIRECTIONS.contains(direction)) {
@@ -389,7 +440,14 @@ public final class ExperimentFileParser {
       error(path + ".critical", "must be true or false");
     }
     return new MetricSpec(
-        name, source, sourceParams, direction, tolerance, alpha, critical != null && critical.asBoolean(), abort);
+        name,
+        source,
+        sourceParams,
+        direction,
+        tolerance,
+        alpha,
+        critical != null && critical.asBoolean(),
+        abort);
   }
 
   private List<AttackSpec> method(JsonNode n, Groups groups) {
@@ -424,7 +482,9 @@ public final class ExperimentFileParser {
     String platform = groups == null ? null : groups.platform();
     String fault = text(n, "fault", true, path + ".fault");
     if (fault != null && platform != null && !FAULTS.get(platform).contains(fault)) {
-      error(path + ".fault", "'" + fault + "' is not a " + platform + " fault; one of " + FAULTS.get(platform));
+      error(
+          path + ".fault",
+          "'" + fault + "' is not a " + platform + " fault; one of " + FAULTS.get(platform));
     }
     String name = textOr(n, "name", path + ".name", fault == null ? "attack" : fault);
     Selector selector = selector(n.get("selector"), path + ".selector", groups);
@@ -432,7 +492,8 @@ public final class ExperimentFileParser {
     Duration start =
         duration(n, "start", path + ".start", previousEnd, Duration.ZERO, MAX_TOTAL_DURATION);
     Duration duration =
-        duration(n, "duration", path + ".duration", null, Duration.ofSeconds(1), MAX_ATTACK_DURATION);
+        duration(
+            n, "duration", path + ".duration", null, Duration.ofSeconds(1), MAX_ATTACK_DURATION);
     if (start == null || duration == null) {
       return null;
     }
@@ -456,7 +517,9 @@ public final class ExperimentFileParser {
     String defaultKind = "local".equals(platform) ? "process" : "pod";
     String kind = textOr(n, "kind", path + ".kind", defaultKind);
     if (kind != null && platform != null && !KINDS.get(platform).contains(kind)) {
-      error(path + ".kind", "'" + kind + "' is not a " + platform + " target kind; one of " + KINDS.get(platform));
+      error(
+          path + ".kind",
+          "'" + kind + "' is not a " + platform + " target kind; one of " + KINDS.get(platform));
     }
     String group = text(n, "group", false, path + ".group");
     if (group != null && !group.equalsIgnoreCase("experimental")) {
@@ -467,7 +530,9 @@ public final class ExperimentFileParser {
     Map<String, String> labels = stringMap(n.get("labels"), path + ".labels");
     String mode = textOr(n, "mode", path + ".mode", "one");
     if (mode != null && !MODE.matcher(mode).matches()) {
-      error(path + ".mode", "'" + mode + "' is not one of: one, all, fixed:N, percent:P, random-max-percent:P");
+      error(
+          path + ".mode",
+          "'" + mode + "' is not one of: one, all, fixed:N, percent:P, random-max-percent:P");
     } else if (mode != null && mode.contains(":")) {
       int v = Integer.parseInt(mode.substring(mode.indexOf(':') + 1));
       if (v < 1 || (mode.contains("percent") && v > 100)) {
@@ -477,16 +542,22 @@ public final class ExperimentFileParser {
     if (groups != null && groups.control() != null) {
       for (int i = 0; i < names.size(); i++) {
         if (groups.control().processes().contains(names.get(i))) {
-          error(path + ".names[" + i + "]", "'" + names.get(i) + "' is in the CONTROL group, which is never attacked");
+          error(
+              path + ".names[" + i + "]",
+              "'" + names.get(i) + "' is in the CONTROL group, which is never attacked");
         } else if ("local".equals(platform)
             && groups.experimental() != null
             && !groups.experimental().processes().contains(names.get(i))) {
           error(
               path + ".names[" + i + "]",
-              "'" + names.get(i) + "' is not in groups.experimental.processes " + groups.experimental().processes());
+              "'"
+                  + names.get(i)
+                  + "' is not in groups.experimental.processes "
+                  + groups.experimental().processes());
         }
       }
-      if (groups.control().labels().size() > 0 && !labels.isEmpty()
+      if (groups.control().labels().size() > 0
+          && !labels.isEmpty()
           && labels.entrySet().containsAll(groups.control().labels().entrySet())) {
         error(path + ".labels", "match the CONTROL group's labels, which are never attacked");
       }
@@ -513,9 +584,22 @@ public final class ExperimentFileParser {
       return null;
     }
     keys(n, "guards", "maxDuration", "blastRadius", "stopConditions", "checkInterval");
-    Duration max = duration(n, "maxDuration", "guards.maxDuration", maxDefault, Duration.ofSeconds(1), MAX_TOTAL_DURATION);
+    Duration max =
+        duration(
+            n,
+            "maxDuration",
+            "guards.maxDuration",
+            maxDefault,
+            Duration.ofSeconds(1),
+            MAX_TOTAL_DURATION);
     Duration every =
-        duration(n, "checkInterval", "guards.checkInterval", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(5));
+        duration(
+            n,
+            "checkInterval",
+            "guards.checkInterval",
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(5));
     Integer maxTargets = null;
     Integer maxPercent = null;
     JsonNode b = n.get("blastRadius");
@@ -556,7 +640,8 @@ public final class ExperimentFileParser {
       if (url != null && !url.matches("https?://[^\\s]+")) {
         error(path + ".prometheus.url", "'" + url + "' must be an http:// or https:// URL");
       }
-      return new StopCondition("prometheus", url, text(p, "query", true, path + ".prometheus.query"), null, null);
+      return new StopCondition(
+          "prometheus", url, text(p, "query", true, path + ".prometheus.query"), null, null);
     }
     JsonNode c = n.get("cloudwatchAlarm");
     if (c != null && object(c, path + ".cloudwatchAlarm")) {
@@ -580,7 +665,8 @@ public final class ExperimentFileParser {
     }
     keys(n, "recovery", "observe");
     return new Recovery(
-        duration(n, "observe", "recovery.observe", Duration.ofSeconds(30), Duration.ZERO, MAX_PHASE));
+        duration(
+            n, "observe", "recovery.observe", Duration.ofSeconds(30), Duration.ZERO, MAX_PHASE));
   }
 
   private void blastRadius(ExperimentDefinition d) {
@@ -596,9 +682,18 @@ public final class ExperimentFileParser {
       int fixed =
           s.mode().startsWith("fixed:")
               ? Integer.parseInt(s.mode().substring(6))
-              : s.mode().equals("one") ? 1 : s.mode().equals("all") && !s.names().isEmpty() ? s.names().size() : -1;
+              : s.mode().equals("one")
+                  ? 1
+                  : s.mode().equals("all") && !s.names().isEmpty() ? s.names().size() : -1;
       if (maxTargets != null && fixed > maxTargets) {
-        error(path, "'" + s.mode() + "' may hit " + fixed + " targets; guards.blastRadius.maxTargets is " + maxTargets);
+        error(
+            path,
+            "'"
+                + s.mode()
+                + "' may hit "
+                + fixed
+                + " targets; guards.blastRadius.maxTargets is "
+                + maxTargets);
       }
       if (maxPercent != null && s.mode().contains("percent:")) {
         int p = Integer.parseInt(s.mode().substring(s.mode().indexOf(':') + 1));
@@ -610,7 +705,10 @@ public final class ExperimentFileParser {
           && s.mode().equals("all")
           && s.names().isEmpty()
           && Set.of("process", "pod", "node").contains(s.kind())) {
-        error(path, "'all' may hit 100% of the experimental targets; guards.blastRadius.maxPercent is " + maxPercent);
+        error(
+            path,
+            "'all' may hit 100% of the experimental targets; guards.blastRadius.maxPercent is "
+                + maxPercent);
       }
     }
   }
@@ -655,7 +753,9 @@ public final class ExperimentFileParser {
     for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!ok.contains(k)) {
-        error(path.isEmpty() ? k : path + "." + k, "unknown key; allowed here: " + String.join(", ", allowed));
+        error(
+            path.isEmpty() ? k : path + "." + k,
+            "unknown key; allowed here: " + String.join(", ", allowed));
       }
     }
   }
@@ -688,7 +788,8 @@ public final class ExperimentFileParser {
     return n.get(key) == null ? fallback : v;
   }
 
-  private Duration duration(JsonNode n, String key, String path, Duration fallback, Duration min, Duration max) {
+  private Duration duration(
+      JsonNode n, String key, String path, Duration fallback, Duration min, Duration max) {
     JsonNode v = n.get(key);
     if (v == null || v.isNull()) {
       if (fallback == null) {
@@ -722,7 +823,8 @@ public final class ExperimentFileParser {
     return v.asInt();
   }
 
-  private Double decimal(JsonNode n, String key, String path, double min, double max, boolean exclusiveMin) {
+  private Double decimal(
+      JsonNode n, String key, String path, double min, double max, boolean exclusiveMin) {
     JsonNode v = n.get(key);
     if (v == null || v.isNull()) {
       return null;
@@ -731,7 +833,13 @@ public final class ExperimentFileParser {
     if (!v.isNumber() || low || v.asDouble() > max) {
       error(
           path,
-          "'" + v.asText() + "': must be a number " + (exclusiveMin ? "above " : "from ") + min + " to " + max);
+          "'"
+              + v.asText()
+              + "': must be a number "
+              + (exclusiveMin ? "above " : "from ")
+              + min
+              + " to "
+              + max);
       return null;
     }
     return v.asDouble();

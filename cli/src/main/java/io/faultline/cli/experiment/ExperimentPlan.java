@@ -40,7 +40,8 @@ public final class ExperimentPlan {
   }
 
   /** The Experiment record in a given lifecycle state, with the hypotheses and the file as run. */
-  public Experiment experiment(ExperimentState state, long createdAt, Long startedAt, Long endedAt) {
+  public Experiment experiment(
+      ExperimentState state, long createdAt, Long startedAt, Long endedAt) {
     List<MetricHypothesis> hypotheses = new ArrayList<>();
     for (MetricSpec m : definition.steadyState().metrics()) {
       hypotheses.add(

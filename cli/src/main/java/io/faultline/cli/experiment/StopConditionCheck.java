@@ -17,9 +17,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One stop condition of {@code guards.stopConditions}. {@link #check()} returns why the
- * experiment must halt, or empty. A condition that cannot be evaluated {@value #MAX_FAILURES} times
- * in a row halts too: an experiment never runs blind.
+ * One stop condition of {@code guards.stopConditions}. {@link #check()} returns why the experiment
+ * must halt, or empty. A condition that cannot be evaluated {@value #MAX_FAILURES} times in a row
+ * halts too: an experiment never runs blind.
  */
 public abstract class StopConditionCheck {
 
@@ -50,7 +50,11 @@ public abstract class StopConditionCheck {
       failures++;
       if (failures >= MAX_FAILURES) {
         return Optional.of(
-            describe() + " could not be evaluated " + failures + " times in a row: " + e.getMessage());
+            describe()
+                + " could not be evaluated "
+                + failures
+                + " times in a row: "
+                + e.getMessage());
       }
       return Optional.empty();
     }
@@ -79,7 +83,9 @@ public abstract class StopConditionCheck {
       HttpRequest request =
           HttpRequest.newBuilder(
                   URI.create(
-                      url + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)))
+                      url
+                          + "/api/v1/query?query="
+                          + URLEncoder.encode(query, StandardCharsets.UTF_8)))
               .timeout(Duration.ofSeconds(5))
               .GET()
               .build();
@@ -89,16 +95,19 @@ public abstract class StopConditionCheck {
       }
       JsonNode body = JSON.readTree(response.body());
       if (!"success".equals(body.path("status").asText())) {
-        throw new IOException("status " + body.path("status").asText() + ": " + body.path("error").asText());
+        throw new IOException(
+            "status " + body.path("status").asText() + ": " + body.path("error").asText());
       }
       JsonNode result = body.path("data").path("result");
-      boolean hit = result.isArray() ? !result.isEmpty() : !result.isMissingNode() && !result.isNull();
+      boolean hit =
+          result.isArray() ? !result.isEmpty() : !result.isMissingNode() && !result.isNull();
       if (!hit) {
         return Optional.empty();
       }
       List<String> values = new ArrayList<>();
       if (result.isArray()) {
-        result.forEach(r -> values.add(r.path("metric").toString() + "=" + r.path("value").path(1).asText()));
+        result.forEach(
+            r -> values.add(r.path("metric").toString() + "=" + r.path("value").path(1).asText()));
       }
       return Optional.of(describe() + " returned " + String.join(", ", values));
     }
@@ -124,8 +133,15 @@ public abstract class StopConditionCheck {
       List<String> cmd =
           new ArrayList<>(
               List.of(
-                  "aws", "cloudwatch", "describe-alarms", "--alarm-names", name,
-                  "--query", "MetricAlarms[0].StateValue", "--output", "text"));
+                  "aws",
+                  "cloudwatch",
+                  "describe-alarms",
+                  "--alarm-names",
+                  name,
+                  "--query",
+                  "MetricAlarms[0].StateValue",
+                  "--output",
+                  "text"));
       if (region != null) {
         cmd.addAll(List.of("--region", region));
       }

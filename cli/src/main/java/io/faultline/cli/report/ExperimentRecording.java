@@ -88,10 +88,12 @@ public record ExperimentRecording(
         result = decode(resultSerde, r.value(), result);
       }
     }
-    return sorted(new ExperimentRecording(experimentId, experiment, events, verdicts, alerts, result));
+    return sorted(
+        new ExperimentRecording(experimentId, experiment, events, verdicts, alerts, result));
   }
 
-  private static <T extends SpecificRecordBase> T decode(AvroSerde<T> serde, byte[] bytes, T fallback) {
+  private static <T extends SpecificRecordBase> T decode(
+      AvroSerde<T> serde, byte[] bytes, T fallback) {
     if (bytes == null) {
       return fallback;
     }
@@ -107,10 +109,12 @@ public record ExperimentRecording(
     events.sort(Comparator.comparingLong(AttackEvent::getTimestamp));
     List<WindowVerdict> verdicts = new ArrayList<>(r.verdicts());
     verdicts.sort(
-        Comparator.comparing(WindowVerdict::getMetric).thenComparingLong(WindowVerdict::getWindowStart));
+        Comparator.comparing(WindowVerdict::getMetric)
+            .thenComparingLong(WindowVerdict::getWindowStart));
     List<Alert> alerts = new ArrayList<>(r.alerts());
     alerts.sort(Comparator.comparingLong(Alert::getTimestamp));
-    return new ExperimentRecording(r.experimentId(), r.experiment(), events, verdicts, alerts, r.result());
+    return new ExperimentRecording(
+        r.experimentId(), r.experiment(), events, verdicts, alerts, r.result());
   }
 
   // ---- recording files: "<Type>\t<avro json>" per line ----
@@ -133,7 +137,8 @@ public record ExperimentRecording(
   public static ExperimentRecording load(Path file) throws IOException {
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     if (lines.isEmpty() || !lines.get(0).startsWith("#faultline-recording\t")) {
-      throw new IOException(file + ": not a faultline recording (first line must be #faultline-recording)");
+      throw new IOException(
+          file + ": not a faultline recording (first line must be #faultline-recording)");
     }
     String id = lines.get(0).substring(lines.get(0).indexOf('\t') + 1);
     Experiment experiment = null;
@@ -178,6 +183,7 @@ public record ExperimentRecording(
   }
 
   private static <T> T read(Schema schema, String json) throws IOException {
-    return new SpecificDatumReader<T>(schema).read(null, DecoderFactory.get().jsonDecoder(schema, json));
+    return new SpecificDatumReader<T>(schema)
+        .read(null, DecoderFactory.get().jsonDecoder(schema, json));
   }
 }

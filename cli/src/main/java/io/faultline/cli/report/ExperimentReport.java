@@ -136,7 +136,9 @@ public final class ExperimentReport {
               List.copyOf(s.getTargets()),
               s.getTimestamp(),
               end,
-              e == null ? null : e.getType() + (e.getReason() == null ? "" : " (" + e.getReason() + ")"),
+              e == null
+                  ? null
+                  : e.getType() + (e.getReason() == null ? "" : " (" + e.getReason() + ")"),
               o == null ? null : o.getDetectedAt(),
               o == null ? null : o.getRecoveredAt(),
               o == null ? null : o.getMttdMs(),
@@ -147,8 +149,16 @@ public final class ExperimentReport {
     for (AttackOutcome o : outcomes.values()) {
       out.add(
           new AttackPeriod(
-              o.getAttackId(), o.getFault(), List.of(), o.getStartedAt(), o.getEndedAt(), null,
-              o.getDetectedAt(), o.getRecoveredAt(), o.getMttdMs(), o.getMttrMs(),
+              o.getAttackId(),
+              o.getFault(),
+              List.of(),
+              o.getStartedAt(),
+              o.getEndedAt(),
+              null,
+              o.getDetectedAt(),
+              o.getRecoveredAt(),
+              o.getMttdMs(),
+              o.getMttrMs(),
               List.copyOf(o.getDeviatingMetrics())));
     }
     out.sort(java.util.Comparator.comparingLong(AttackPeriod::startedAt));
@@ -317,39 +327,63 @@ public final class ExperimentReport {
 
   public String markdown() {
     StringBuilder md = new StringBuilder();
-    md.append("### faultline: ").append(name()).append(" — ").append(outcome.headline()).append("\n\n");
+    md.append("### faultline: ")
+        .append(name())
+        .append(" — ")
+        .append(outcome.headline())
+        .append("\n\n");
     md.append(outcome.why()).append("\n\n");
     ExperimentResult r = rec.result();
     md.append("Experiment `").append(rec.experimentId()).append("`");
     if (r != null) {
-      md.append(" · MTTD ").append(seconds(r.getMttdMs()))
-          .append(" · MTTR ").append(seconds(r.getMttrMs()))
-          .append(" · score ").append(r.getScore() == null ? "n/a" : fmt(r.getScore()))
-          .append(" · alerts ").append(Math.max(r.getAlertsFired(), firedAlerts()))
-          .append(" · ").append(r.getWindowsJudged()).append(" windows judged");
+      md.append(" · MTTD ")
+          .append(seconds(r.getMttdMs()))
+          .append(" · MTTR ")
+          .append(seconds(r.getMttrMs()))
+          .append(" · score ")
+          .append(r.getScore() == null ? "n/a" : fmt(r.getScore()))
+          .append(" · alerts ")
+          .append(Math.max(r.getAlertsFired(), firedAlerts()))
+          .append(" · ")
+          .append(r.getWindowsJudged())
+          .append(" windows judged");
     }
-    md.append("\n\n| metric | classification | critical | deviating windows | alerts | MTTR of alerts |\n");
+    md.append(
+        "\n\n| metric | classification | critical | deviating windows | alerts | MTTR of alerts |\n");
     md.append("|---|---|---|---|---|---|\n");
     for (String metric : metricNames()) {
       MetricJudgement j = judgement(metric);
       MetricHypothesis h = hypothesis(metric);
-      md.append("| ").append(metric)
-          .append(" | ").append(classification(j))
-          .append(" | ").append((h != null && h.getCritical()) || (j != null && j.getCritical()) ? "yes" : "no")
-          .append(" | ").append(j == null ? "n/a" : j.getDeviatingWindows() + "/" + j.getWindows())
-          .append(" | ").append(alertsFired(metric, j))
-          .append(" | ").append(timeToResolve(metric, j))
+      md.append("| ")
+          .append(metric)
+          .append(" | ")
+          .append(classification(j))
+          .append(" | ")
+          .append((h != null && h.getCritical()) || (j != null && j.getCritical()) ? "yes" : "no")
+          .append(" | ")
+          .append(j == null ? "n/a" : j.getDeviatingWindows() + "/" + j.getWindows())
+          .append(" | ")
+          .append(alertsFired(metric, j))
+          .append(" | ")
+          .append(timeToResolve(metric, j))
           .append(" |\n");
     }
     if (!attacks.isEmpty()) {
-      md.append("\n| attack | targets | duration | MTTD | MTTR | deviating |\n|---|---|---|---|---|---|\n");
+      md.append(
+          "\n| attack | targets | duration | MTTD | MTTR | deviating |\n|---|---|---|---|---|---|\n");
       for (AttackPeriod a : attacks) {
-        md.append("| ").append(a.fault())
-            .append(" | ").append(String.join(", ", a.targets()))
-            .append(" | ").append(a.endedAt() == null ? "n/a" : seconds(a.endedAt() - a.startedAt()))
-            .append(" | ").append(seconds(a.mttdMs()))
-            .append(" | ").append(seconds(a.mttrMs()))
-            .append(" | ").append(a.deviatingMetrics().isEmpty() ? "-" : String.join(", ", a.deviatingMetrics()))
+        md.append("| ")
+            .append(a.fault())
+            .append(" | ")
+            .append(String.join(", ", a.targets()))
+            .append(" | ")
+            .append(a.endedAt() == null ? "n/a" : seconds(a.endedAt() - a.startedAt()))
+            .append(" | ")
+            .append(seconds(a.mttdMs()))
+            .append(" | ")
+            .append(seconds(a.mttrMs()))
+            .append(" | ")
+            .append(a.deviatingMetrics().isEmpty() ? "-" : String.join(", ", a.deviatingMetrics()))
             .append(" |\n");
       }
     }
@@ -370,8 +404,11 @@ public final class ExperimentReport {
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
     h.append("<title>faultline report: ").append(esc(name())).append("</title>\n");
     h.append("<style>").append(CSS).append("</style></head><body>\n");
-    h.append("<header><h1>").append(esc(name())).append("</h1><p class=\"meta\">experiment <code>")
-        .append(esc(rec.experimentId())).append("</code>");
+    h.append("<header><h1>")
+        .append(esc(name()))
+        .append("</h1><p class=\"meta\">experiment <code>")
+        .append(esc(rec.experimentId()))
+        .append("</code>");
     if (rec.experiment() != null) {
       var e = rec.experiment();
       if (e.getLabels().containsKey("owner")) {
@@ -386,18 +423,42 @@ public final class ExperimentReport {
       }
     }
     h.append("</p></header>\n");
-    h.append("<section id=\"verdict\" class=\"verdict ").append(cls).append("\"><h2>")
-        .append(esc(outcome.headline())).append("</h2><p>").append(esc(outcome.why())).append("</p></section>\n");
+    h.append("<section id=\"verdict\" class=\"verdict ")
+        .append(cls)
+        .append("\"><h2>")
+        .append(esc(outcome.headline()))
+        .append("</h2><p>")
+        .append(esc(outcome.why()))
+        .append("</p></section>\n");
 
     ExperimentResult r = rec.result();
     h.append("<section id=\"figures\" class=\"figures\">");
     figure(h, "MTTD", r == null ? "n/a" : seconds(r.getMttdMs()), "mean time to detect");
     figure(h, "MTTR", r == null ? "n/a" : seconds(r.getMttrMs()), "mean time to recover");
-    figure(h, "score", r == null || r.getScore() == null ? "n/a" : fmt(r.getScore()), "metrics PASS, of 100");
-    figure(h, "alerts", r == null ? "n/a" : Long.toString(Math.max(r.getAlertsFired(), firedAlerts())), "fired");
-    figure(h, "noisy", r == null ? "n/a" : Long.toString(r.getMetrics().stream().mapToLong(MetricJudgement::getNoisyAlerts).sum()), "self-resolving alerts");
+    figure(
+        h,
+        "score",
+        r == null || r.getScore() == null ? "n/a" : fmt(r.getScore()),
+        "metrics PASS, of 100");
+    figure(
+        h,
+        "alerts",
+        r == null ? "n/a" : Long.toString(Math.max(r.getAlertsFired(), firedAlerts())),
+        "fired");
+    figure(
+        h,
+        "noisy",
+        r == null
+            ? "n/a"
+            : Long.toString(
+                r.getMetrics().stream().mapToLong(MetricJudgement::getNoisyAlerts).sum()),
+        "self-resolving alerts");
     figure(h, "MTBF", r == null ? "n/a" : seconds(r.getMtbfMs()), "between alert firings");
-    figure(h, "windows", r == null ? Integer.toString(rec.verdicts().size()) : Long.toString(r.getWindowsJudged()), "judged");
+    figure(
+        h,
+        "windows",
+        r == null ? Integer.toString(rec.verdicts().size()) : Long.toString(r.getWindowsJudged()),
+        "judged");
     h.append("</section>\n");
 
     h.append("<section id=\"timeline\"><h2>Timeline of attacks</h2>\n");
@@ -405,64 +466,137 @@ public final class ExperimentReport {
     h.append("</section>\n");
 
     h.append("<section id=\"metrics\"><h2>Control vs experimental</h2>\n");
-    h.append("<p class=\"legend\"><span class=\"sw control\"></span>control <span class=\"sw experimental\"></span>experimental"
-        + " <span class=\"sw attack\"></span>attack running <span class=\"sw deviation\"></span>first deviating window</p>\n");
+    h.append(
+        "<p class=\"legend\"><span class=\"sw control\"></span>control <span class=\"sw experimental\"></span>experimental"
+            + " <span class=\"sw attack\"></span>attack running <span class=\"sw deviation\"></span>first deviating window</p>\n");
     for (String metric : metricNames()) {
       plot(h, metric, series.getOrDefault(metric, List.of()));
     }
     h.append("</section>\n");
 
-    h.append("<section id=\"judgement\"><h2>Per-metric judgement (Kayenta-style)</h2>\n<table><tr><th>metric</th><th>direction</th><th>tolerance</th>"
-        + "<th>critical</th><th>classification</th><th>interval</th><th>state</th><th>deviating windows</th><th>first deviation</th>"
-        + "<th>alerts</th><th>noisy</th><th>time to resolve</th><th>MTBF</th></tr>\n");
+    h.append(
+        "<section id=\"judgement\"><h2>Per-metric judgement (Kayenta-style)</h2>\n<table><tr><th>metric</th><th>direction</th><th>tolerance</th>"
+            + "<th>critical</th><th>classification</th><th>interval</th><th>state</th><th>deviating windows</th><th>first deviation</th>"
+            + "<th>alerts</th><th>noisy</th><th>time to resolve</th><th>MTBF</th></tr>\n");
     for (String metric : metricNames()) {
       MetricJudgement j = judgement(metric);
       MetricHypothesis hy = hypothesis(metric);
       String c = classification(j);
-      h.append("<tr><td>").append(esc(metric)).append("</td><td>")
-          .append(hy == null ? "n/a" : hy.getDirection().name().toLowerCase(Locale.ROOT)).append("</td><td>")
-          .append(hy == null || hy.getTolerance() == null ? "n/a" : fmt(hy.getTolerance())).append("</td><td>")
-          .append((hy != null && hy.getCritical()) || (j != null && j.getCritical()) ? "yes" : "no").append("</td><td class=\"c-")
-          .append(c.toLowerCase(Locale.ROOT).replace('/', '-')).append("\">").append(c).append("</td><td>")
-          .append(j == null || j.getIntervalLow() == null ? "n/a" : "[" + fmt(j.getIntervalLow()) + ", " + fmt(j.getIntervalHigh()) + "]").append("</td><td>")
-          .append(j == null ? "n/a" : j.getState().name()).append("</td><td>")
-          .append(j == null ? "n/a" : j.getDeviatingWindows() + " / " + j.getWindows()).append("</td><td>")
-          .append(j == null || j.getFirstDeviationAt() == null ? "n/a" : "+" + seconds(j.getFirstDeviationAt() - t0)).append("</td><td>")
-          .append(alertsFired(metric, j)).append("</td><td>")
-          .append(j == null ? "n/a" : j.getNoisyAlerts()).append("</td><td>")
-          .append(timeToResolve(metric, j)).append("</td><td>")
-          .append(j == null ? "n/a" : seconds(j.getMtbfMs())).append("</td></tr>\n");
+      h.append("<tr><td>")
+          .append(esc(metric))
+          .append("</td><td>")
+          .append(hy == null ? "n/a" : hy.getDirection().name().toLowerCase(Locale.ROOT))
+          .append("</td><td>")
+          .append(hy == null || hy.getTolerance() == null ? "n/a" : fmt(hy.getTolerance()))
+          .append("</td><td>")
+          .append((hy != null && hy.getCritical()) || (j != null && j.getCritical()) ? "yes" : "no")
+          .append("</td><td class=\"c-")
+          .append(c.toLowerCase(Locale.ROOT).replace('/', '-'))
+          .append("\">")
+          .append(c)
+          .append("</td><td>")
+          .append(
+              j == null || j.getIntervalLow() == null
+                  ? "n/a"
+                  : "[" + fmt(j.getIntervalLow()) + ", " + fmt(j.getIntervalHigh()) + "]")
+          .append("</td><td>")
+          .append(j == null ? "n/a" : j.getState().name())
+          .append("</td><td>")
+          .append(j == null ? "n/a" : j.getDeviatingWindows() + " / " + j.getWindows())
+          .append("</td><td>")
+          .append(
+              j == null || j.getFirstDeviationAt() == null
+                  ? "n/a"
+                  : "+" + seconds(j.getFirstDeviationAt() - t0))
+          .append("</td><td>")
+          .append(alertsFired(metric, j))
+          .append("</td><td>")
+          .append(j == null ? "n/a" : j.getNoisyAlerts())
+          .append("</td><td>")
+          .append(timeToResolve(metric, j))
+          .append("</td><td>")
+          .append(j == null ? "n/a" : seconds(j.getMtbfMs()))
+          .append("</td></tr>\n");
     }
-    h.append("</table><p class=\"meta\">score: ").append(r == null || r.getScore() == null ? "n/a" : fmt(r.getScore()))
+    h.append("</table><p class=\"meta\">score: ")
+        .append(r == null || r.getScore() == null ? "n/a" : fmt(r.getScore()))
         .append(" (share of metrics classified PASS)</p></section>\n");
 
-    h.append("<section id=\"attacks\"><h2>Attacks</h2>\n<table><tr><th>attack</th><th>fault</th><th>targets</th><th>start</th><th>end</th>"
-        + "<th>MTTD</th><th>MTTR</th><th>deviating</th></tr>\n");
+    h.append(
+        "<section id=\"attacks\"><h2>Attacks</h2>\n<table><tr><th>attack</th><th>fault</th><th>targets</th><th>start</th><th>end</th>"
+            + "<th>MTTD</th><th>MTTR</th><th>deviating</th></tr>\n");
     for (AttackPeriod a : attacks) {
-      h.append("<tr><td><code>").append(esc(a.attackId())).append("</code></td><td>").append(esc(a.fault())).append("</td><td>")
-          .append(esc(String.join(", ", a.targets()))).append("</td><td>+").append(seconds(a.startedAt() - t0)).append("</td><td>")
-          .append(a.endedAt() == null ? "n/a" : "+" + seconds(a.endedAt() - t0) + (a.endedBy() == null ? "" : " " + esc(a.endedBy())))
-          .append("</td><td>").append(seconds(a.mttdMs())).append("</td><td>").append(seconds(a.mttrMs())).append("</td><td>")
-          .append(esc(a.deviatingMetrics().isEmpty() ? "-" : String.join(", ", a.deviatingMetrics()))).append("</td></tr>\n");
+      h.append("<tr><td><code>")
+          .append(esc(a.attackId()))
+          .append("</code></td><td>")
+          .append(esc(a.fault()))
+          .append("</td><td>")
+          .append(esc(String.join(", ", a.targets())))
+          .append("</td><td>+")
+          .append(seconds(a.startedAt() - t0))
+          .append("</td><td>")
+          .append(
+              a.endedAt() == null
+                  ? "n/a"
+                  : "+"
+                      + seconds(a.endedAt() - t0)
+                      + (a.endedBy() == null ? "" : " " + esc(a.endedBy())))
+          .append("</td><td>")
+          .append(seconds(a.mttdMs()))
+          .append("</td><td>")
+          .append(seconds(a.mttrMs()))
+          .append("</td><td>")
+          .append(
+              esc(a.deviatingMetrics().isEmpty() ? "-" : String.join(", ", a.deviatingMetrics())))
+          .append("</td></tr>\n");
     }
     h.append("</table></section>\n");
 
-    h.append("<section id=\"alerts\"><h2>Alerts and events</h2>\n<table><tr><th>time</th><th>what</th><th>detail</th></tr>\n");
+    h.append(
+        "<section id=\"alerts\"><h2>Alerts and events</h2>\n<table><tr><th>time</th><th>what</th><th>detail</th></tr>\n");
     List<Object[]> rows = new ArrayList<>();
-    rec.alerts().forEach(a -> rows.add(new Object[] {a.getTimestamp(), "alert " + a.getStatus() + " " + a.getMetric() + " (" + a.getSeverity() + ")", a.getReason()}));
-    rec.events().forEach(e -> rows.add(new Object[] {e.getTimestamp(), "attack " + e.getFault() + " " + e.getType(),
-        String.join(", ", e.getTargets()) + (e.getReason() == null ? "" : " " + e.getReason()) + (e.getAgentId().isEmpty() ? "" : " [" + e.getAgentId() + "]")}));
+    rec.alerts()
+        .forEach(
+            a ->
+                rows.add(
+                    new Object[] {
+                      a.getTimestamp(),
+                      "alert " + a.getStatus() + " " + a.getMetric() + " (" + a.getSeverity() + ")",
+                      a.getReason()
+                    }));
+    rec.events()
+        .forEach(
+            e ->
+                rows.add(
+                    new Object[] {
+                      e.getTimestamp(),
+                      "attack " + e.getFault() + " " + e.getType(),
+                      String.join(", ", e.getTargets())
+                          + (e.getReason() == null ? "" : " " + e.getReason())
+                          + (e.getAgentId().isEmpty() ? "" : " [" + e.getAgentId() + "]")
+                    }));
     rows.sort(java.util.Comparator.comparingLong(o -> (Long) o[0]));
     for (Object[] row : rows) {
-      h.append("<tr><td>+").append(seconds((Long) row[0] - t0)).append("</td><td>").append(esc((String) row[1]))
-          .append("</td><td>").append(esc((String) row[2])).append("</td></tr>\n");
+      h.append("<tr><td>+")
+          .append(seconds((Long) row[0] - t0))
+          .append("</td><td>")
+          .append(esc((String) row[1]))
+          .append("</td><td>")
+          .append(esc((String) row[2]))
+          .append("</td></tr>\n");
     }
     h.append("</table></section>\n");
 
     h.append("<section id=\"definition\"><h2>The experiment file as run</h2><pre>")
-        .append(esc(rec.experiment() == null || rec.experiment().getDefinition().isBlank() ? "n/a (no Experiment record on the experiments topic)" : rec.experiment().getDefinition()))
+        .append(
+            esc(
+                rec.experiment() == null || rec.experiment().getDefinition().isBlank()
+                    ? "n/a (no Experiment record on the experiments topic)"
+                    : rec.experiment().getDefinition()))
         .append("</pre></section>\n");
-    h.append("<footer>faultline report, built from the topics alone at ").append(TIME.format(Instant.now())).append("</footer>\n");
+    h.append("<footer>faultline report, built from the topics alone at ")
+        .append(TIME.format(Instant.now()))
+        .append("</footer>\n");
     h.append("</body></html>\n");
     return h.toString();
   }
@@ -477,7 +611,8 @@ public final class ExperimentReport {
       if (!a.getMetric().equals(metric)) {
         continue;
       }
-      if (a.getStatus() == AlertStatus.FIRING && firing.putIfAbsent(a.getAlertId(), a.getTimestamp()) == null) {
+      if (a.getStatus() == AlertStatus.FIRING
+          && firing.putIfAbsent(a.getAlertId(), a.getTimestamp()) == null) {
         fired++;
       } else if (a.getStatus() == AlertStatus.RESOLVED && firing.containsKey(a.getAlertId())) {
         resolvedSum += a.getTimestamp() - firing.remove(a.getAlertId());
@@ -505,8 +640,13 @@ public final class ExperimentReport {
   }
 
   private static void figure(StringBuilder h, String label, String value, String note) {
-    h.append("<div class=\"fig\"><div class=\"v\">").append(esc(value)).append("</div><div class=\"l\">")
-        .append(esc(label)).append("</div><div class=\"n\">").append(esc(note)).append("</div></div>");
+    h.append("<div class=\"fig\"><div class=\"v\">")
+        .append(esc(value))
+        .append("</div><div class=\"l\">")
+        .append(esc(label))
+        .append("</div><div class=\"n\">")
+        .append(esc(note))
+        .append("</div></div>");
   }
 
   private static final int W = 960;
@@ -520,27 +660,58 @@ public final class ExperimentReport {
   private void timeline(StringBuilder h) {
     int rowH = 26;
     int height = 40 + Math.max(1, attacks.size()) * rowH;
-    h.append("<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W).append("\" height=\"").append(height)
-        .append("\" viewBox=\"0 0 ").append(W).append(' ').append(height).append("\" role=\"img\" aria-label=\"attack timeline\">\n");
+    h.append("<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+        .append(W)
+        .append("\" height=\"")
+        .append(height)
+        .append("\" viewBox=\"0 0 ")
+        .append(W)
+        .append(' ')
+        .append(height)
+        .append("\" role=\"img\" aria-label=\"attack timeline\">\n");
     timeAxis(h, height - 20, 10);
     if (attacks.isEmpty()) {
-      h.append("<text x=\"").append(LEFT).append("\" y=\"24\" class=\"muted\">no attack started</text>");
+      h.append("<text x=\"")
+          .append(LEFT)
+          .append("\" y=\"24\" class=\"muted\">no attack started</text>");
     }
     int y = 10;
     for (AttackPeriod a : attacks) {
       double xs = x(a.startedAt());
       double xe = x(a.endedAt() == null ? t1 : a.endedAt());
-      h.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\"><title>%s</title></rect>",
-          xs, y, Math.max(3, xe - xs), esc(a.attackId())));
+      h.append(
+          String.format(
+              Locale.ROOT,
+              "<rect class=\"bar\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\"><title>%s</title></rect>",
+              xs,
+              y,
+              Math.max(3, xe - xs),
+              esc(a.attackId())));
       String label = a.fault().length() > 17 ? a.fault().substring(0, 16) + "…" : a.fault();
-      h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"lbl\" text-anchor=\"end\">%s</text>", LEFT - 6, y + 12, esc(label)));
+      h.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%d\" y=\"%d\" class=\"lbl\" text-anchor=\"end\">%s</text>",
+              LEFT - 6,
+              y + 12,
+              esc(label)));
       if (a.detectedAt() != null) {
-        h.append(String.format(Locale.ROOT, "<circle class=\"detect\" cx=\"%.1f\" cy=\"%d\" r=\"5\"><title>detected after %s</title></circle>",
-            x(a.detectedAt()), y + 8, seconds(a.mttdMs())));
+        h.append(
+            String.format(
+                Locale.ROOT,
+                "<circle class=\"detect\" cx=\"%.1f\" cy=\"%d\" r=\"5\"><title>detected after %s</title></circle>",
+                x(a.detectedAt()),
+                y + 8,
+                seconds(a.mttdMs())));
       }
       if (a.recoveredAt() != null) {
-        h.append(String.format(Locale.ROOT, "<circle class=\"recover\" cx=\"%.1f\" cy=\"%d\" r=\"5\"><title>recovered in %s</title></circle>",
-            x(a.recoveredAt()), y + 8, seconds(a.mttrMs())));
+        h.append(
+            String.format(
+                Locale.ROOT,
+                "<circle class=\"recover\" cx=\"%.1f\" cy=\"%d\" r=\"5\"><title>recovered in %s</title></circle>",
+                x(a.recoveredAt()),
+                y + 8,
+                seconds(a.mttrMs())));
       }
       y += rowH;
     }
@@ -548,13 +719,33 @@ public final class ExperimentReport {
   }
 
   private void timeAxis(StringBuilder h, int y, int top) {
-    h.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", LEFT, y, W - RIGHT, y));
+    h.append(
+        String.format(
+            Locale.ROOT,
+            "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
+            LEFT,
+            y,
+            W - RIGHT,
+            y));
     long span = (t1 - t0) / 1000;
     long step = niceStep(span / 8.0);
     for (long s = 0; s <= span; s += step) {
       double xx = x(t0 + s * 1000);
-      h.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", xx, top, xx, y));
-      h.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%ds</text>", xx, y + 14, s));
+      h.append(
+          String.format(
+              Locale.ROOT,
+              "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>",
+              xx,
+              top,
+              xx,
+              y));
+      h.append(
+          String.format(
+              Locale.ROOT,
+              "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%ds</text>",
+              xx,
+              y + 14,
+              s));
     }
   }
 
@@ -571,19 +762,44 @@ public final class ExperimentReport {
     int height = 220;
     int top = 28;
     int bottom = height - 24;
-    h.append("<figure class=\"plot\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W).append("\" height=\"").append(height)
-        .append("\" viewBox=\"0 0 ").append(W).append(' ').append(height).append("\" role=\"img\" aria-label=\"").append(esc(metric)).append("\" data-metric=\"")
-        .append(esc(metric)).append("\">\n");
-    h.append("<text class=\"title\" x=\"").append(LEFT).append("\" y=\"16\">").append(esc(metric)).append(" (window mean)</text>\n");
+    h.append("<figure class=\"plot\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+        .append(W)
+        .append("\" height=\"")
+        .append(height)
+        .append("\" viewBox=\"0 0 ")
+        .append(W)
+        .append(' ')
+        .append(height)
+        .append("\" role=\"img\" aria-label=\"")
+        .append(esc(metric))
+        .append("\" data-metric=\"")
+        .append(esc(metric))
+        .append("\">\n");
+    h.append("<text class=\"title\" x=\"")
+        .append(LEFT)
+        .append("\" y=\"16\">")
+        .append(esc(metric))
+        .append(" (window mean)</text>\n");
     for (AttackPeriod a : attacks) {
       double xs = x(a.startedAt());
       double xe = x(a.endedAt() == null ? t1 : a.endedAt());
-      h.append(String.format(Locale.ROOT, "<rect class=\"attack\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n",
-          xs, top, Math.max(2, xe - xs), bottom - top, esc(a.fault())));
+      h.append(
+          String.format(
+              Locale.ROOT,
+              "<rect class=\"attack\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>%s</title></rect>\n",
+              xs,
+              top,
+              Math.max(2, xe - xs),
+              bottom - top,
+              esc(a.fault())));
     }
     timeAxis(h, bottom, top);
     if (windows.isEmpty()) {
-      h.append("<text class=\"muted\" x=\"").append(W / 2).append("\" y=\"").append((top + bottom) / 2).append("\" text-anchor=\"middle\">no window verdicts</text></svg></figure>\n");
+      h.append("<text class=\"muted\" x=\"")
+          .append(W / 2)
+          .append("\" y=\"")
+          .append((top + bottom) / 2)
+          .append("\" text-anchor=\"middle\">no window verdicts</text></svg></figure>\n");
       return;
     }
     double max = 0;
@@ -597,42 +813,76 @@ public final class ExperimentReport {
     }
     final double lo = min;
     final double hi = max * 1.05;
-    java.util.function.DoubleUnaryOperator yOf = v -> bottom - (v - lo) * (bottom - top) / (hi - lo);
+    java.util.function.DoubleUnaryOperator yOf =
+        v -> bottom - (v - lo) * (bottom - top) / (hi - lo);
     for (int i = 0; i <= 4; i++) {
       double val = lo + (hi - lo) * i / 4;
       double yy = yOf.applyAsDouble(val);
-      h.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/><text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-          LEFT, yy, W - RIGHT, yy, LEFT - 6, yy + 4, fmt(val)));
+      h.append(
+          String.format(
+              Locale.ROOT,
+              "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/><text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+              LEFT,
+              yy,
+              W - RIGHT,
+              yy,
+              LEFT - 6,
+              yy + 4,
+              fmt(val)));
     }
     StringBuilder control = new StringBuilder();
     StringBuilder experimental = new StringBuilder();
     for (WindowVerdict v : windows) {
       double mid = x((v.getWindowStart() + v.getWindowEnd()) / 2);
-      control.append(String.format(Locale.ROOT, "%.1f,%.1f ", mid, yOf.applyAsDouble(v.getControl().getMean())));
-      experimental.append(String.format(Locale.ROOT, "%.1f,%.1f ", mid, yOf.applyAsDouble(v.getExperimental().getMean())));
+      control.append(
+          String.format(
+              Locale.ROOT, "%.1f,%.1f ", mid, yOf.applyAsDouble(v.getControl().getMean())));
+      experimental.append(
+          String.format(
+              Locale.ROOT, "%.1f,%.1f ", mid, yOf.applyAsDouble(v.getExperimental().getMean())));
     }
-    h.append("<polyline class=\"control\" points=\"").append(control.toString().strip()).append("\"/>\n");
-    h.append("<polyline class=\"experimental\" points=\"").append(experimental.toString().strip()).append("\"/>\n");
+    h.append("<polyline class=\"control\" points=\"")
+        .append(control.toString().strip())
+        .append("\"/>\n");
+    h.append("<polyline class=\"experimental\" points=\"")
+        .append(experimental.toString().strip())
+        .append("\"/>\n");
     for (WindowVerdict v : windows) {
       if (v.getState() == SteadyState.DEVIATING) {
         double mid = x((v.getWindowStart() + v.getWindowEnd()) / 2);
-        h.append(String.format(Locale.ROOT, "<circle class=\"dev\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"><title>DEVIATING, effect %s</title></circle>",
-            mid, yOf.applyAsDouble(v.getExperimental().getMean()), fmt(v.getEffect())));
+        h.append(
+            String.format(
+                Locale.ROOT,
+                "<circle class=\"dev\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"><title>DEVIATING, effect %s</title></circle>",
+                mid,
+                yOf.applyAsDouble(v.getExperimental().getMean()),
+                fmt(v.getEffect())));
       }
     }
     WindowVerdict first = firstDeviation(windows);
     if (first != null) {
       double xs = x(first.getWindowStart());
       double xe = x(first.getWindowEnd());
-      h.append(String.format(Locale.ROOT, "<rect class=\"first-deviation\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>"
-          + "<text class=\"dev-label\" x=\"%.1f\" y=\"%d\">first deviation +%s</text>\n",
-          xs, top, Math.max(2, xe - xs), bottom - top, Math.min(xe + 4, W - 170.0), top + 12, seconds(first.getWindowStart() - t0)));
+      h.append(
+          String.format(
+              Locale.ROOT,
+              "<rect class=\"first-deviation\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>"
+                  + "<text class=\"dev-label\" x=\"%.1f\" y=\"%d\">first deviation +%s</text>\n",
+              xs,
+              top,
+              Math.max(2, xe - xs),
+              bottom - top,
+              Math.min(xe + 4, W - 170.0),
+              top + 12,
+              seconds(first.getWindowStart() - t0)));
     }
     h.append("</svg></figure>\n");
   }
 
   private static String classification(MetricJudgement j) {
-    return j == null || j.getClassification() == Classification.UNKNOWN ? "n/a" : j.getClassification().name();
+    return j == null || j.getClassification() == Classification.UNKNOWN
+        ? "n/a"
+        : j.getClassification().name();
   }
 
   static String seconds(Long ms) {
@@ -643,7 +893,9 @@ public final class ExperimentReport {
     if (Math.abs(v) >= 100) {
       return String.format(Locale.ROOT, "%.0f", v);
     }
-    return Math.abs(v) >= 1 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.3f", v);
+    return Math.abs(v) >= 1
+        ? String.format(Locale.ROOT, "%.1f", v)
+        : String.format(Locale.ROOT, "%.3f", v);
   }
 
   static String esc(String s) {

@@ -30,8 +30,7 @@ public record Outcome(int exitCode, String headline, String why) {
   /**
    * @param runAbort why the run itself stopped early (guard, stop condition, Ctrl-C), or null
    */
-  public static Outcome of(
-      ExperimentResult r, List<MetricHypothesis> hypotheses, String runAbort) {
+  public static Outcome of(ExperimentResult r, List<MetricHypothesis> hypotheses, String runAbort) {
     if (runAbort != null) {
       return new Outcome(ABORTED, "ABORTED", "The experiment was aborted: " + runAbort + ".");
     }
@@ -59,7 +58,9 @@ public record Outcome(int exitCode, String headline, String why) {
                   + " (detected after "
                   + seconds(a.getMttdMs())
                   + ", "
-                  + (a.getMttrMs() == null ? "not recovered" : "recovered in " + seconds(a.getMttrMs()))
+                  + (a.getMttrMs() == null
+                      ? "not recovered"
+                      : "recovered in " + seconds(a.getMttrMs()))
                   + ")");
         }
       }
@@ -86,14 +87,17 @@ public record Outcome(int exitCode, String headline, String why) {
     return new Outcome(
         ERROR,
         "INCONCLUSIVE",
-        "No verdict: " + (r.getReason().isBlank() ? "not enough data was judged" : r.getReason()) + ".");
+        "No verdict: "
+            + (r.getReason().isBlank() ? "not enough data was judged" : r.getReason())
+            + ".");
   }
 
   /** Critical metrics whose end-of-run classification goes the way the hypothesis forbids. */
   static List<String> failingCritical(ExperimentResult r, List<MetricHypothesis> hypotheses) {
     Map<String, MetricHypothesis> byMetric =
         hypotheses.stream()
-            .collect(Collectors.toMap(MetricHypothesis::getMetric, Function.identity(), (a, b) -> a));
+            .collect(
+                Collectors.toMap(MetricHypothesis::getMetric, Function.identity(), (a, b) -> a));
     List<String> out = new ArrayList<>();
     for (MetricJudgement m : r.getMetrics()) {
       MetricHypothesis h = byMetric.get(m.getMetric());

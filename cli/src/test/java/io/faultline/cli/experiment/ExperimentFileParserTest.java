@@ -39,7 +39,10 @@ class ExperimentFileParserTest {
   void examplesCoverTheSeedQuestions() throws Exception {
     assertThat(examples().map(p -> p.getFileName().toString()))
         .contains(
-            "local-demo.yaml", "container-cpu-shutdown.yaml", "pod-attacks.yaml", "zone-outage.yaml");
+            "local-demo.yaml",
+            "container-cpu-shutdown.yaml",
+            "pod-attacks.yaml",
+            "zone-outage.yaml");
   }
 
   @Test
@@ -56,8 +59,7 @@ class ExperimentFileParserTest {
   @Test
   void attackWithoutStartFollowsThePreviousOne() {
     String yaml =
-        VALID.replace("    start: 0s\n", "")
-            + "  - fault: kill-process\n    duration: 2s\n";
+        VALID.replace("    start: 0s\n", "") + "  - fault: kill-process\n    duration: 2s\n";
     ExperimentDefinition d = ExperimentFileParser.parse("x.yaml", yaml);
     assertThat(d.method().attacks().get(1).start()).isEqualTo(Duration.ofSeconds(20));
     assertThat(d.method().attacks().get(1).selector().names()).containsExactly("exp");
@@ -108,7 +110,8 @@ class ExperimentFileParserTest {
             e ->
                 assertThat(e.errors())
                     .anyMatch(m -> m.startsWith("metadata.name: 'Bad_Name' must be"))
-                    .anyMatch(m -> m.startsWith("metadata.colour: unknown key; allowed here: name,"))
+                    .anyMatch(
+                        m -> m.startsWith("metadata.colour: unknown key; allowed here: name,"))
                     .anyMatch(m -> m.startsWith("steadyState.warmup: 1s is less than 2 windows"))
                     .anyMatch(
                         m ->
@@ -126,9 +129,11 @@ class ExperimentFileParserTest {
                         m ->
                             m.equals(
                                 "method[0].selector.names[0]: 'ctl' is in the CONTROL group, which is never attacked"))
-                    .anyMatch(m -> m.startsWith("method[0].selector.mode: 'sometimes' is not one of"))
+                    .anyMatch(
+                        m -> m.startsWith("method[0].selector.mode: 'sometimes' is not one of"))
                     .anyMatch(m -> m.equals("method[0].duration: 2h: must be between 1s and 1h"))
-                    .anyMatch(m -> m.startsWith("method[1].fault: 'pod-delete' is not a local fault"))
+                    .anyMatch(
+                        m -> m.startsWith("method[1].fault: 'pod-delete' is not a local fault"))
                     .anyMatch(m -> m.startsWith("method[1].duration: 'forever' is not a duration"))
                     .anyMatch(m -> m.startsWith("method[1].start: '-5s' is not a duration"))
                     .anyMatch(m -> m.equals("guards.maxDuration: 48h: must be between 1s and 24h"))
@@ -210,23 +215,32 @@ class ExperimentFileParserTest {
             ExperimentFileException.class,
             e ->
                 assertThat(e.errors())
-                    .containsExactly("groups.experimental.namespace: required with platform kubernetes"));
+                    .containsExactly(
+                        "groups.experimental.namespace: required with platform kubernetes"));
   }
 
   /** The schema and the parser accept the same keys in each section. */
   @Test
   void jsonSchemaListsTheKeysTheParserAccepts() throws Exception {
     JsonNode schema;
-    try (InputStream in =
-        getClass().getResourceAsStream("/faultline/experiment.schema.json")) {
+    try (InputStream in = getClass().getResourceAsStream("/faultline/experiment.schema.json")) {
       schema = new ObjectMapper().readTree(in);
     }
     assertThat(names(schema.get("properties")))
-        .containsExactly("apiVersion", "groups", "guards", "kind", "metadata", "method", "recovery", "steadyState");
+        .containsExactly(
+            "apiVersion",
+            "groups",
+            "guards",
+            "kind",
+            "metadata",
+            "method",
+            "recovery",
+            "steadyState");
     assertThat(names(schema.at("/$defs/attack/properties")))
         .containsExactly("duration", "fault", "name", "parameters", "selector", "start");
     assertThat(names(schema.at("/$defs/metric/properties")))
-        .containsExactly("abortThreshold", "alpha", "critical", "direction", "name", "source", "tolerance");
+        .containsExactly(
+            "abortThreshold", "alpha", "critical", "direction", "name", "source", "tolerance");
     List<String> faults = new ArrayList<>();
     schema.at("/$defs/attack/properties/fault/enum").forEach(f -> faults.add(f.asText()));
     Set<String> all = new TreeSet<>();

@@ -72,9 +72,7 @@ class ExperimentReportTest {
             event(AttackEventType.STARTED, T + 30_000, null),
             event(AttackEventType.ROLLED_BACK, T + 45_000, "duration elapsed"));
     List<Alert> alerts =
-        List.of(
-            alert(AlertStatus.FIRING, T + 35_000),
-            alert(AlertStatus.RESOLVED, T + 50_000));
+        List.of(alert(AlertStatus.FIRING, T + 35_000), alert(AlertStatus.RESOLVED, T + 50_000));
     ExperimentResult result =
         ExperimentResult.newBuilder()
             .setExperimentId("demo-1")
@@ -149,7 +147,8 @@ class ExperimentReportTest {
     String html = new ExperimentReport(recording(Verdict.DEVIATED, Classification.HIGH)).html();
     // opens offline: no scripts, no external resources
     assertThat(html).doesNotContain("<script").doesNotContain("<link").doesNotContain("src=");
-    assertThat(html.replace("http://www.w3.org/2000/svg", "")).doesNotContain("http://", "https://");
+    assertThat(html.replace("http://www.w3.org/2000/svg", ""))
+        .doesNotContain("http://", "https://");
     assertThat(html)
         .contains("<h2>HYPOTHESIS NOT HELD</h2>")
         .contains(
@@ -160,7 +159,9 @@ class ExperimentReportTest {
         .contains("<td class=\"c-high\">HIGH</td>")
         .contains("# &lt;b&gt;not markup&lt;/b&gt;");
     // 12 windows -> 12 points per group line
-    Matcher m = Pattern.compile("<polyline class=\"(control|experimental)\" points=\"([^\"]+)\"").matcher(html);
+    Matcher m =
+        Pattern.compile("<polyline class=\"(control|experimental)\" points=\"([^\"]+)\"")
+            .matcher(html);
     int lines = 0;
     while (m.find()) {
       assertThat(m.group(2).split(" ")).hasSize(12);
@@ -176,7 +177,8 @@ class ExperimentReportTest {
   void jsonCarriesTheVerdictSeriesAndNullsForMissingFigures() throws Exception {
     JsonNode json =
         new ObjectMapper()
-            .readTree(new ExperimentReport(recording(Verdict.DEVIATED, Classification.HIGH)).json());
+            .readTree(
+                new ExperimentReport(recording(Verdict.DEVIATED, Classification.HIGH)).json());
     assertThat(json.at("/verdict/exitCode").asInt()).isEqualTo(1);
     assertThat(json.at("/verdict/mttdMs").asLong()).isEqualTo(5000);
     assertThat(json.at("/verdict/score").isNull()).isTrue();
@@ -211,12 +213,20 @@ class ExperimentReportTest {
 
   @Test
   void criticalMetricClassifiedAgainstTheHypothesisFailsEvenWhenSteady() {
-    assertThat(Outcome.of(recording(Verdict.STEADY, Classification.HIGH).result(),
-            recording(Verdict.STEADY, Classification.HIGH).experiment().getHypotheses(), null).exitCode())
+    assertThat(
+            Outcome.of(
+                    recording(Verdict.STEADY, Classification.HIGH).result(),
+                    recording(Verdict.STEADY, Classification.HIGH).experiment().getHypotheses(),
+                    null)
+                .exitCode())
         .isEqualTo(Outcome.NOT_HELD);
     // LOW latency is not a failure when only an increase is forbidden
-    assertThat(Outcome.of(recording(Verdict.STEADY, Classification.LOW).result(),
-            recording(Verdict.STEADY, Classification.LOW).experiment().getHypotheses(), null).exitCode())
+    assertThat(
+            Outcome.of(
+                    recording(Verdict.STEADY, Classification.LOW).result(),
+                    recording(Verdict.STEADY, Classification.LOW).experiment().getHypotheses(),
+                    null)
+                .exitCode())
         .isEqualTo(Outcome.HELD);
   }
 
@@ -230,7 +240,8 @@ class ExperimentReportTest {
     assertThat(a.why()).contains("http.error effect 0.9 beyond 0.5");
     assertThat(Outcome.of(null, List.of(), null).exitCode()).isEqualTo(Outcome.ERROR);
     assertThat(Outcome.of(null, List.of(), "stop condition").exitCode()).isEqualTo(Outcome.ABORTED);
-    ExperimentResult inconclusive = recording(Verdict.INCONCLUSIVE, Classification.UNKNOWN).result();
+    ExperimentResult inconclusive =
+        recording(Verdict.INCONCLUSIVE, Classification.UNKNOWN).result();
     assertThat(Outcome.of(inconclusive, List.of(), null).headline()).isEqualTo("INCONCLUSIVE");
   }
 
@@ -239,7 +250,9 @@ class ExperimentReportTest {
     ExperimentRecording bare =
         new ExperimentRecording("x-1", null, List.of(), List.of(), List.of(), null);
     String html = new ExperimentReport(bare).html();
-    assertThat(html).contains("NO VERDICT").contains("<div class=\"v\">n/a</div><div class=\"l\">MTTD</div>");
+    assertThat(html)
+        .contains("NO VERDICT")
+        .contains("<div class=\"v\">n/a</div><div class=\"l\">MTTD</div>");
     assertThat(html).contains("no attack started");
   }
 }

@@ -63,14 +63,24 @@ class ReportSystemIT {
     }
     System.out.printf(
         "screenshot %s: %dx%d, %d non-white pixels, control line %d px, experimental line %d px, html %d bytes%n",
-        png, image.getWidth(), image.getHeight(), nonWhite, control, experimental, Files.size(html));
+        png,
+        image.getWidth(),
+        image.getHeight(),
+        nonWhite,
+        control,
+        experimental,
+        Files.size(html));
     assertThat(nonWhite).isGreaterThan(20_000);
     assertThat(control).as("control line pixels").isGreaterThan(300);
     assertThat(experimental).as("experimental line pixels").isGreaterThan(300);
 
     String dom = run("--dump-dom", html.toUri().toString());
-    assertThat(dom).contains("<polyline class=\"control\"").contains("<polyline class=\"experimental\"");
-    assertThat(dom).contains("data-metric=\"http.error\"").contains("data-metric=\"http.latency.ms\"");
+    assertThat(dom)
+        .contains("<polyline class=\"control\"")
+        .contains("<polyline class=\"experimental\"");
+    assertThat(dom)
+        .contains("data-metric=\"http.error\"")
+        .contains("data-metric=\"http.latency.ms\"");
     assertThat(dom).contains("class=\"first-deviation\"");
     assertThat(dom).contains("HYPOTHESIS NOT HELD");
   }

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Ctrl-C during an attack: HALT_ALL, wait for ROLLED_BACK, experiment ABORTED, exit 3. */
-class RunAbortIT {
+/** `faultline run` against a real agent on a sleep process: interrupt and dry run. */
+class RunAgentIT {
 
   @TempDir Path dir;
 
@@ -83,9 +83,12 @@ class RunAbortIT {
                       new CommandLine(run)
                           .execute(
                               file.toString(),
-                              "--bootstrap-server", TestBroker.bootstrapServers(),
-                              "--topics-prefix", prefix,
-                              "--experiment-id", "pause-1")));
+                              "--bootstrap-server",
+                              TestBroker.bootstrapServers(),
+                              "--topics-prefix",
+                              prefix,
+                              "--experiment-id",
+                              "pause-1")));
       runner.start();
       long deadline = System.currentTimeMillis() + 60_000;
       while (System.currentTimeMillis() < deadline
@@ -105,13 +108,76 @@ class RunAbortIT {
           .contains("every attack rolled back")
           .contains("VERDICT: ABORTED");
       assertThat(processState(victim.pid())).isNotEqualTo('T');
-      try (TopicReader reader = new TopicReader(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
+      try (TopicReader reader =
+          new TopicReader(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
         ExperimentRecording rec =
             ExperimentRecording.fromTopics(reader, topics, "pause-1", Duration.ofSeconds(30));
         assertThat(rec.experiment().getState()).isEqualTo(ExperimentState.ABORTED);
         assertThat(rec.experiment().getEndedAt()).isNotNull();
         assertThat(rec.experiment().getDefinition()).contains("pause-process");
       }
+    } finally {
+      victim.destroyForcibly();
+    }
+  }
+
+  @Test
+  void dryRunReportsTheTargetsAndTouchesNothing() throws Exception {
+    String prefix = "dry-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
+      TopicProvisioner.ensure(admin, new Topics(prefix, 3), (short) 1);
+    }
+    Process victim = new ProcessBuilder("sleep", "300").start();
+    Path targets = Files.createDirectories(dir.resolve("dry-targets"));
+    Files.writeString(
+        targets.resolve("victim.properties"),
+        "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n");
+    Path file = dir.resolve("dry.yaml");
+    Files.writeString(
+        file,
+        """
+        metadata: {name: dry}
+        groups:
+          platform: local
+          control: {processes: [bystander]}
+          experimental: {processes: [victim, ghost]}
+        steadyState:
+          warmup: 2s
+          window: 1s
+          metrics: [{name: http.latency.ms, source: http-probe}]
+        method:
+          - {fault: pause-process, selector: {names: [victim], mode: all}, duration: 1m}
+          - {fault: kill-process, selector: {names: [ghost], mode: all}, duration: 1s}
+        """);
+    try (AttackAgent agent =
+        AgentMain.start(
+            AgentConfig.fromMap(
+                Map.of(
+                    "bootstrap.servers", TestBroker.bootstrapServers(),
+                    "topics.prefix", prefix,
+                    "agent.targets.dir", targets.toString())))) {
+      RunCommand run = new RunCommand();
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+      run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+      int code =
+          new CommandLine(run)
+              .execute(
+                  file.toString(),
+                  "--dry-run",
+                  "--bootstrap-server",
+                  TestBroker.bootstrapServers(),
+                  "--topics-prefix",
+                  prefix);
+      String out = buffer.toString(StandardCharsets.UTF_8);
+      System.out.println(out);
+      // the plan is printed, the victim would be hit, the ghost does not exist: rejected
+      assertThat(out).contains("pause-process  process [victim] mode all");
+      assertThat(out).contains("would hit: pause-process ACCEPTED on victim pid=" + victim.pid());
+      assertThat(out).contains("attack kill-process REJECTED");
+      assertThat(out).contains("DRY RUN: some attacks would be REJECTED");
+      assertThat(code).isEqualTo(1);
+      assertThat(processState(victim.pid())).isNotEqualTo('T');
+      assertThat(victim.isAlive()).isTrue();
     } finally {
       victim.destroyForcibly();
     }
