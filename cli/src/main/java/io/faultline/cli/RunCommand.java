@@ -108,6 +108,8 @@ public final class RunCommand implements Callable<Integer> {
   private final AtomicReference<Integer> abortCode = new AtomicReference<>();
   private final Map<String, AttackEventType> attackStates = new ConcurrentHashMap<>();
   private final Set<String> myCommands = ConcurrentHashMap.newKeySet();
+  // A REJECTED event may carry no attack id, only the command's id.
+  private final Map<String, String> commandAttack = new ConcurrentHashMap<>();
   private volatile Thread runner;
   private volatile String phase = "starting";
   private ExperimentDefinition definition;
@@ -144,6 +146,15 @@ public final class RunCommand implements Callable<Integer> {
       try (Admin admin = Admin.create(client)) {
         int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
         TopicProvisioner.ensure(admin, topics, (short) Math.min(3, brokers));
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException(
+            "no Kafka broker answered at " + client.get("bootstrap.servers") + " within 30 s");
+      } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
+        // Where the CLI may not create topics, they must exist already: say so and go on.
+        say(
+            "could not check or create the topics ("
+                + e.getMessage()
+                + "); using them as they are");
       }
       producer =
           new KafkaProducer<>(
@@ -190,7 +201,7 @@ public final class RunCommand implements Callable<Integer> {
     var local = definition.groups().local();
     if (platform != null && !local.jvmWarmup().isZero()) {
       try (AutoCloseable warm = platform.startProbe(plan.experimentId() + "-jvm-warmup")) {
-        waitPhase("JVM warm-up (not judged)", local.jvmWarmup(), follower, -1);
+        waitPhase("JVM warm-up (not judged)", local.jvmWarmup(), follower);
       }
     }
     if (platform != null) {
@@ -301,7 +312,7 @@ public final class RunCommand implements Callable<Integer> {
     return follower.latestResult();
   }
 
-  private void waitPhase(String name, Duration length, ExperimentFollower follower, long ignored)
+  private void waitPhase(String name, Duration length, ExperimentFollower follower)
       throws InterruptedException {
     waitUntil(name, System.currentTimeMillis() + length.toMillis(), follower);
   }
@@ -441,7 +452,10 @@ public final class RunCommand implements Callable<Integer> {
 
   private void onRecord(Object record) {
     if (record instanceof AttackEvent e) {
-      String attack = e.getAttackId() == null ? "" : e.getAttackId();
+      String attack =
+          e.getAttackId() != null
+              ? e.getAttackId()
+              : e.getCommandId() == null ? "" : commandAttack.getOrDefault(e.getCommandId(), "");
       if (e.getType() != AttackEventType.UNKNOWN && !attack.isEmpty()) {
         attackStates.put(attack, e.getType());
       }
@@ -503,6 +517,9 @@ public final class RunCommand implements Callable<Integer> {
     AttackCommand signed =
         secret == null || secret.isEmpty() ? command : CommandSignature.signed(command, secret);
     myCommands.add(signed.getCommandId());
+    if (signed.getAttackId() != null) {
+      commandAttack.put(signed.getCommandId(), signed.getAttackId());
+    }
     sendRecord(
         topics.attackCommands().name(), plan.experimentId(), AttackCommandCodec.toAvro(signed));
   }
@@ -567,7 +584,7 @@ public final class RunCommand implements Callable<Integer> {
             + ", planned "
             + Durations.format(d.plannedDuration())
             + " (max "
-            + Durations.format(d.guards().maxDuration())
+            + ExperimentFileParser.fmt(d.guards().maxDuration())
             + ")");
     for (MetricSpec m : d.steadyState().metrics()) {
       out.printf(

@@ -714,7 +714,7 @@ public final class ExperimentFileParser {
   }
 
   /** Like Durations.format, with whole hours as {@code 1h}. */
-  static String fmt(Duration d) {
+  public static String fmt(Duration d) {
     long s = d.toSeconds();
     if (s >= 3600 && d.toMillis() % 1000 == 0 && s % 3600 == 0) {
       return (s / 3600) + "h";
