@@ -175,7 +175,8 @@ public final class RunCommand implements Callable<Integer> {
       if (abortReason.get() != null) {
         return finishAborted(follower);
       }
-      log.error("run failed", e);
+      log.warn(
+          "run failed", e); // the stack trace goes to the log file; the terminal gets the message
       out.println("faultline run: " + e.getMessage());
       if (startedAt != null) {
         haltAndWait(follower);
