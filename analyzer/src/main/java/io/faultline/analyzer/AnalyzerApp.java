@@ -4,7 +4,9 @@ import io.faultline.schema.ConfigSource;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -37,15 +39,34 @@ public final class AnalyzerApp {
     return props;
   }
 
+  /** A started analyzer: the streams, its metrics and, when configured, the /metrics server. */
+  public record Running(
+      KafkaStreams streams, AnalyzerMetrics metrics, MetricsServer metricsServer)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      streams.close(java.time.Duration.ofSeconds(10)); // the state listener closes the rest
+    }
+  }
+
   /** Creates the topics if needed and starts the topology; the caller closes the result. */
   public static KafkaStreams start(AnalyzerConfig config) {
+    return run(config).streams();
+  }
+
+  /**
+   * Starts the topology, the /metrics server ({@code analyzer.metrics.port}) and the Alertmanager
+   * push ({@code analyzer.alertmanager.url}); the last two stop when the streams stop.
+   */
+  public static Running run(AnalyzerConfig config) {
+    AnalyzerMetrics metrics = new AnalyzerMetrics();
     Topics topics = new Topics(config.topicsPrefix(), 3);
     Map<String, Object> adminConf = new HashMap<>(config.kafka());
     adminConf.put("bootstrap.servers", config.bootstrapServers());
     try (Admin admin = Admin.create(adminConf)) {
       TopicProvisioner.ensure(admin, topics, (short) 1);
     }
-    Topology topology = AnalyzerTopology.build(topics, config);
+    Topology topology = AnalyzerTopology.build(topics, config, metrics);
     log.debug("analyzer topology:\n{}", topology.describe());
     KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
     streams.setUncaughtExceptionHandler(
@@ -54,6 +75,39 @@ public final class AnalyzerApp {
           return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
               .StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+    List<AutoCloseable> extras = new ArrayList<>();
+    MetricsServer server = null;
+    try {
+      if (config.metricsPort() != null) {
+        server = MetricsServer.start(config.metricsHost(), config.metricsPort(), metrics);
+        extras.add(server);
+        log.info("analyzer /metrics on http://{}:{}/metrics", config.metricsHost(), server.port());
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(
+          "analyzer.metrics.port " + config.metricsPort() + ": cannot listen (" + e + ")", e);
+    }
+    if (config.alertmanagerUrl() != null) {
+      extras.add(
+          new AlertmanagerPush(config.alertmanagerUrl())
+              .start(
+                  config.bootstrapServers(),
+                  config.kafka(),
+                  config.applicationId() + "-alertmanager",
+                  topics));
+    }
+    streams.setStateListener(
+        (now, before) -> {
+          if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+            for (AutoCloseable c : extras) {
+              try {
+                c.close();
+              } catch (Exception e) {
+                log.warn("closing {}: {}", c, e.toString());
+              }
+            }
+          }
+        });
     streams.start();
     log.info(
         "analyzer {} started: window {} grace {} on {}",
@@ -61,7 +115,7 @@ public final class AnalyzerApp {
         config.window(),
         config.grace(),
         config.bootstrapServers());
-    return streams;
+    return new Running(streams, metrics, server);
   }
 
   public static void main(String[] args) throws InterruptedException {
@@ -73,8 +127,12 @@ public final class AnalyzerApp {
           System.out.println(
               "Usage: faultline-analyzer [--config FILE]\n"
                   + "Keys (file or FAULTLINE_* env): bootstrap.servers, topics.prefix,"
-                  + " analyzer.window, analyzer.grace, analyzer.recovery.windows,"
-                  + " analyzer.state.dir, kafka.*");
+                  + " analyzer.application.id, analyzer.window, analyzer.grace,"
+                  + " analyzer.recovery.windows, analyzer.warmup.windows, analyzer.state.dir,"
+                  + " analyzer.metrics.port (0 = any), analyzer.metrics.host,"
+                  + " analyzer.alertmanager.url, analyzer.alert.noisy.time,"
+                  + " analyzer.judgement.confidence, agent.command.secret, kafka.*;"
+                  + " see analyzer/README.md");
           return;
         }
         default -> {

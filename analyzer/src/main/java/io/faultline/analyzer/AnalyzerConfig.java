@@ -18,6 +18,12 @@ import java.util.Map;
  *   <li>{@code analyzer.recovery.windows} q, steady windows that mean recovered (default 3)
  *   <li>{@code analyzer.warmup.windows} windows that define the baseline (default 4, 0 = none)
  *   <li>{@code analyzer.state.dir} (default a temp directory)
+ *   <li>{@code analyzer.metrics.port} Prometheus /metrics port (absent = off, 0 = any free port),
+ *       {@code analyzer.metrics.host} (default 127.0.0.1)
+ *   <li>{@code analyzer.alertmanager.url} push alerts to Alertmanager's v2 API (absent = off)
+ *   <li>{@code analyzer.alert.noisy.time} an alert resolved within this time is noisy (30s)
+ *   <li>{@code analyzer.judgement.confidence} the end judgement's confidence level (0.98)
+ *   <li>{@code agent.command.secret} signs the HALT_ALL of an auto-abort (the agents' secret)
  *   <li>{@code kafka.*} passed to the Kafka Streams client (TLS, SASL, ...)
  * </ul>
  */
@@ -30,7 +36,26 @@ public record AnalyzerConfig(
     int recoveryWindows,
     int warmupWindows,
     Path stateDir,
-    Map<String, String> kafka) {
+    Map<String, String> kafka,
+    Integer metricsPort,
+    String metricsHost,
+    String alertmanagerUrl,
+    Duration noisyAlertTime,
+    double judgementConfidence,
+    String commandSecret) {
+
+  /** The settings of the result calculation. */
+  public ResultCalculator.Settings resultSettings() {
+    return new ResultCalculator.Settings(
+        recoveryWindows, judgementConfidence, noisyAlertTime.toMillis());
+  }
+
+  @Override
+  public String toString() {
+    return "AnalyzerConfig[" + applicationId + " window " + Durations.format(window)
+        + " grace " + Durations.format(grace) + " on " + bootstrapServers
+        + (commandSecret == null ? "" : ", command secret ****") + "]";
+  }
 
   public static AnalyzerConfig fromMap(Map<String, String> map) {
     String bootstrap = map.get("bootstrap.servers");
@@ -71,6 +96,56 @@ public record AnalyzerConfig(
           "analyzer.warmup.windows '" + warmupText + "': must be a whole number from 0 to 1000");
     }
     String stateDir = map.get("analyzer.state.dir");
+    String portText = map.get("analyzer.metrics.port");
+    Integer port = null;
+    if (portText != null && !portText.isBlank()) {
+      try {
+        port = Integer.parseInt(portText.strip());
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException(
+            "analyzer.metrics.port '" + portText + "': must be 0 (any free port) to 65535");
+      }
+    }
+    String alertmanager = map.get("analyzer.alertmanager.url");
+    if (alertmanager != null && !alertmanager.isBlank()) {
+      try {
+        java.net.URI uri = java.net.URI.create(alertmanager.strip());
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+            || uri.getHost() == null) {
+          throw new IllegalArgumentException("not http(s)");
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "analyzer.alertmanager.url '" + alertmanager
+                + "': must be an http(s) URL such as http://127.0.0.1:9093");
+      }
+    } else {
+      alertmanager = null;
+    }
+    Duration noisy =
+        Durations.parse(
+            "analyzer.alert.noisy.time", map.getOrDefault("analyzer.alert.noisy.time", "30s"));
+    if (noisy.isNegative()) {
+      throw new IllegalArgumentException("analyzer.alert.noisy.time: must be >= 0s");
+    }
+    String confidenceText = map.getOrDefault("analyzer.judgement.confidence", "0.98");
+    double confidence;
+    try {
+      confidence = Double.parseDouble(confidenceText);
+    } catch (NumberFormatException e) {
+      confidence = Double.NaN;
+    }
+    if (!(confidence >= 0.5 && confidence < 1)) {
+      throw new IllegalArgumentException(
+          "analyzer.judgement.confidence '" + confidenceText + "': must be in [0.5, 1), e.g. 0.98");
+    }
+    String secret = map.get("agent.command.secret");
+    if (secret != null && secret.isBlank()) {
+      secret = null;
+    }
     return new AnalyzerConfig(
         bootstrap,
         map.getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX),
@@ -82,6 +157,12 @@ public record AnalyzerConfig(
         stateDir == null
             ? Path.of(System.getProperty("java.io.tmpdir"), "faultline-analyzer-state")
             : Path.of(stateDir),
-        ConfigSource.subset(map, "kafka."));
+        ConfigSource.subset(map, "kafka."),
+        port,
+        map.getOrDefault("analyzer.metrics.host", "127.0.0.1"),
+        alertmanager == null ? null : alertmanager.strip(),
+        noisy,
+        confidence,
+        secret);
   }
 }

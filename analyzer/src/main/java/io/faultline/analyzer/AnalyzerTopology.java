@@ -1,8 +1,11 @@
 package io.faultline.analyzer;
 
 import io.faultline.schema.Alert;
+import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AvroSerde;
+import io.faultline.schema.CommandSignature;
+import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
@@ -25,6 +28,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
@@ -32,10 +36,11 @@ import org.apache.kafka.streams.state.WindowStore;
  * The analyzer's topology:
  *
  * <pre>
- * metrics --decode (poison -> dlq)--> tumbling window per experiment|metric, both groups side by
+ * experiments --> global table experiment-definitions (hypotheses, warm-up; read by both processors)
+ * metrics --decode (poison -> dlq)--> count late samples --> tumbling window per experiment|metric, both groups side by
  * side (store window-summaries) --suppress until the window closes--> WindowVerdict -> steadystate
  *    \--> re-key by experiment (verdicts-by-experiment) --merge attack.events--> result processor
- *         (store experiment-timelines) --> alerts, results
+ *         (store experiment-timelines) --> alerts, results, HALT_ALL on attack.commands (abort)
  * </pre>
  *
  * Windows use the sample's observation time; samples arriving after the window's grace period are
@@ -46,7 +51,20 @@ public final class AnalyzerTopology {
   private AnalyzerTopology() {}
 
   public static Topology build(Topics topics, AnalyzerConfig config) {
+    return build(topics, config, new AnalyzerMetrics());
+  }
+
+  public static Topology build(Topics topics, AnalyzerConfig config, AnalyzerMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
+    // Experiment definitions (hypotheses, warm-up) for every task; a record that cannot be decoded
+    // is logged and read as absent, so a bad definition never stops the analyzer.
+    builder.globalTable(
+        topics.experiments().name(),
+        Consumed.with(Serdes.String(), new LenientSerde<>(AvroSerde.of(Experiment.class)))
+            .withName("experiments-source"),
+        Materialized.<String, Experiment, KeyValueStore<Bytes, byte[]>>as(Hypotheses.STORE)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(new LenientSerde<>(AvroSerde.of(Experiment.class))));
     AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
     AvroSerde<WindowVerdict> verdictSerde = AvroSerde.of(WindowVerdict.class);
     AvroSerde<AttackEvent> eventSerde = AvroSerde.of(AttackEvent.class);
@@ -61,7 +79,13 @@ public final class AnalyzerTopology {
                         bytes -> validSample(sampleSerde.decode(bytes)),
                         MetricSample::getTimestamp),
                 Named.as("decode-metrics"));
-    KStream<String, MetricSample> validSamples = deadLetterFailures(samples, topics, "metrics");
+    KStream<String, MetricSample> validSamples =
+        deadLetterFailures(samples, topics, "metrics")
+            .processValues(
+                () ->
+                    new LatenessCounter(
+                        config.window().toMillis(), config.grace().toMillis(), metrics),
+                Named.as("count-late-samples"));
 
     Duration window = config.window();
     int warmup = config.warmupWindows();
@@ -69,7 +93,7 @@ public final class AnalyzerTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(VerdictProcessor.STORE),
             Serdes.String(),
-            new JsonSerde<>(VerdictProcessor.WarmUp.class)));
+            new JsonSerde<>(WindowJudge.Monitor.class)));
     KStream<String, WindowVerdict> verdicts =
         validSamples
             .groupByKey(Grouped.with("samples-by-metric", Serdes.String(), sampleSerde))
@@ -86,7 +110,9 @@ public final class AnalyzerTopology {
                     .withName("window-close"))
             .toStream(Named.as("closed-windows"))
             .process(
-                () -> new VerdictProcessor(warmup),
+                () ->
+                    new VerdictProcessor(
+                        warmup, window.toMillis(), new Hypotheses(), metrics),
                 Named.as("judge-window"),
                 VerdictProcessor.STORE);
     verdicts.to(
@@ -118,11 +144,28 @@ public final class AnalyzerTopology {
             Stores.persistentKeyValueStore(ResultProcessor.STORE),
             Serdes.String(),
             new JsonSerde<>(ExperimentTimeline.class)));
-    int q = config.recoveryWindows();
+    ResultCalculator.Settings settings = config.resultSettings();
     KStream<String, SpecificRecord> outputs =
         verdictInputs
             .merge(eventInputs, Named.as("result-inputs"))
-            .process(() -> new ResultProcessor(q), Named.as("results"), ResultProcessor.STORE);
+            .process(
+                () -> new ResultProcessor(settings, metrics),
+                Named.as("results"),
+                ResultProcessor.STORE);
+    AvroSerde<AttackCommand> commandSerde = AvroSerde.of(AttackCommand.class);
+    String secret = config.commandSecret();
+    outputs
+        .filter((k, v) -> v instanceof AttackCommand, Named.as("only-halts"))
+        .mapValues(
+            v ->
+                commandSerde.encode(
+                    secret == null
+                        ? (AttackCommand) v
+                        : CommandSignature.signed((AttackCommand) v, secret)),
+            Named.as("halt-as-avro"))
+        .to(
+            topics.attackCommands().name(),
+            Produced.with(Serdes.String(), Serdes.ByteArray()).withName("halt-sink"));
     outputs
         .filter((k, v) -> v instanceof Alert, Named.as("only-alerts"))
         .mapValues(v -> (Alert) v, Named.as("as-alert"))

@@ -1,7 +1,9 @@
 package io.faultline.analyzer;
 
 import io.faultline.schema.SteadyState;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -16,9 +18,14 @@ public final class ExperimentTimeline {
   /** Keep at most this many windows (at 5 s windows, about 7 hours). */
   static final int MAX_WINDOWS = 5000;
 
+  /** Window means kept per metric and group for the end judgement (the latest ones). */
+  static final int MAX_MEANS = 1000;
+
   public Map<String, AttackSpan> attacks = new LinkedHashMap<>();
   public TreeMap<Long, WindowStatus> windows = new TreeMap<>();
   public TreeMap<String, MetricTrack> metrics = new TreeMap<>();
+  public boolean aborted;
+  public String abortReason;
 
   public static final class AttackSpan {
     public String attackId;
@@ -56,6 +63,40 @@ public final class ExperimentTimeline {
     public long firedAt;
     public String firingAttackId;
     public long alerts;
+
+    /** Every firing: [firedAt, resolvedAt or -1 while firing]. */
+    public List<long[]> firings = new ArrayList<>();
+
+    /** Window means before the first judged window (the warm-up), then of the judged windows. */
+    public List<Double> warmControl = new ArrayList<>();
+
+    public List<Double> warmExperimental = new ArrayList<>();
+    public List<Double> control = new ArrayList<>();
+    public List<Double> experimental = new ArrayList<>();
+
+    void keepWindowMeans(SteadyState state, double controlMean, double experimentalMean) {
+      boolean judged = state == SteadyState.STEADY || state == SteadyState.DEVIATING;
+      if (judged) {
+        control.add(controlMean);
+        experimental.add(experimentalMean);
+      } else if (control.isEmpty()) {
+        warmControl.add(controlMean);
+        warmExperimental.add(experimentalMean);
+      }
+      trim(warmControl);
+      trim(warmExperimental);
+      trim(control);
+      trim(experimental);
+      while (firings.size() > MAX_MEANS) {
+        firings.remove(0);
+      }
+    }
+
+    private static void trim(List<Double> values) {
+      while (values.size() > MAX_MEANS) {
+        values.remove(0);
+      }
+    }
   }
 
   /** The attack running in [start, end), else the latest one started before end; or null. */

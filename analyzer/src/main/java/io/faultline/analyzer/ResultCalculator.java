@@ -2,7 +2,11 @@ package io.faultline.analyzer;
 
 import io.faultline.analyzer.ExperimentTimeline.AttackSpan;
 import io.faultline.analyzer.ExperimentTimeline.WindowStatus;
+import io.faultline.analyzer.stats.Hypothesis;
+import io.faultline.analyzer.stats.MannWhitney;
+import io.faultline.analyzer.stats.MetricPolicy;
 import io.faultline.schema.AttackOutcome;
+import io.faultline.schema.Classification;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.MetricJudgement;
 import io.faultline.schema.Verdict;
@@ -12,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Turns an {@link ExperimentTimeline} into an {@link ExperimentResult}: a pure function, no I/O.
@@ -27,10 +32,39 @@ import java.util.TreeSet;
  */
 public final class ResultCalculator {
 
+  /**
+   * @param recoveryWindows q, consecutive steady windows that mean recovered
+   * @param confidence confidence level of the end judgement's Mann-Whitney interval (0.98)
+   * @param noisyMs an alert that resolves by itself within this time is noisy
+   */
+  public record Settings(int recoveryWindows, double confidence, long noisyMs) {
+
+    public static final Settings DEFAULTS = new Settings(3, 0.98, 30_000L);
+
+    public Settings withRecoveryWindows(int q) {
+      return new Settings(q, confidence, noisyMs);
+    }
+  }
+
   private ResultCalculator() {}
 
   public static ExperimentResult compute(
       String experimentId, ExperimentTimeline timeline, int q, long now) {
+    return compute(
+        experimentId,
+        timeline,
+        Settings.DEFAULTS.withRecoveryWindows(q),
+        Hypothesis::defaultFor,
+        now);
+  }
+
+  public static ExperimentResult compute(
+      String experimentId,
+      ExperimentTimeline timeline,
+      Settings settings,
+      Function<String, Hypothesis> hypotheses,
+      long now) {
+    int q = settings.recoveryWindows();
     List<AttackSpan> attacks = new ArrayList<>(timeline.attacks.values());
     attacks.sort(Comparator.comparingLong(a -> a.startedAt));
     List<AttackOutcome> outcomes = new ArrayList<>();
@@ -43,8 +77,27 @@ public final class ResultCalculator {
     }
 
     List<MetricJudgement> metrics = new ArrayList<>();
+    List<Long> allFirings = new ArrayList<>();
+    List<String> failedCritical = new ArrayList<>();
+    int classified = 0;
+    int passed = 0;
+    long alertsFired = 0;
     for (Map.Entry<String, ExperimentTimeline.MetricTrack> e : timeline.metrics.entrySet()) {
       var t = e.getValue();
+      Hypothesis hypothesis = hypotheses.apply(e.getKey());
+      MannWhitney.Judgement end = endJudgement(t, hypothesis, settings.confidence());
+      AlertFigures alerts = AlertFigures.of(t.firings, settings.noisyMs());
+      t.firings.forEach(f -> allFirings.add(f[0]));
+      alertsFired += t.firings.size();
+      Classification classification = Classification.valueOf(end.classification().name());
+      if (classification != Classification.NODATA) {
+        classified++;
+        if (classification == Classification.PASS) {
+          passed++;
+        } else if (hypothesis.critical()) {
+          failedCritical.add(e.getKey() + " " + classification);
+        }
+      }
       metrics.add(
           MetricJudgement.newBuilder()
               .setMetric(e.getKey())
@@ -53,13 +106,33 @@ public final class ResultCalculator {
               .setDeviatingWindows(t.deviatingWindows)
               .setFirstDeviationAt(t.firstDeviationAt)
               .setLastEffect(t.lastEffect)
+              .setClassification(classification)
+              .setCritical(hypothesis.critical())
+              .setIntervalLow(Double.isNaN(end.lower()) ? null : end.lower())
+              .setIntervalHigh(Double.isNaN(end.upper()) ? null : end.upper())
+              .setAlertsFired(t.firings.size())
+              .setNoisyAlerts(alerts.noisy())
+              .setMeanTimeToResolveMs(alerts.meanTimeToResolveMs())
+              .setMtbfMs(alerts.mtbfMs())
               .build());
     }
+    allFirings.sort(Long::compare);
 
     List<AttackOutcome> detected = outcomes.stream().filter(o -> o.getMttdMs() != null).toList();
     List<AttackOutcome> recovered = outcomes.stream().filter(o -> o.getMttrMs() != null).toList();
     Verdict verdict =
-        !detected.isEmpty() ? Verdict.DEVIATED : judged > 0 ? Verdict.STEADY : Verdict.INCONCLUSIVE;
+        timeline.aborted
+            ? Verdict.ABORTED
+            : !detected.isEmpty() || !failedCritical.isEmpty()
+                ? Verdict.DEVIATED
+                : judged > 0 ? Verdict.STEADY : Verdict.INCONCLUSIVE;
+    String reason = reason(verdict, outcomes, judged);
+    if (!failedCritical.isEmpty()) {
+      reason += "; critical metric failed the end judgement: " + String.join(", ", failedCritical);
+    }
+    if (timeline.aborted) {
+      reason = "aborted: " + timeline.abortReason + "; " + reason;
+    }
 
     return ExperimentResult.newBuilder()
         .setExperimentId(experimentId)
@@ -70,8 +143,70 @@ public final class ResultCalculator {
         .setAttacks(outcomes)
         .setMttdMs(mean(detected.stream().map(AttackOutcome::getMttdMs).toList()))
         .setMttrMs(mean(recovered.stream().map(AttackOutcome::getMttrMs).toList()))
-        .setReason(reason(verdict, outcomes, judged))
+        .setReason(reason)
+        .setScore(classified == 0 ? null : 100.0 * passed / classified)
+        .setAborted(timeline.aborted)
+        .setAbortReason(timeline.abortReason)
+        .setAlertsFired(alertsFired)
+        .setMtbfMs(AlertFigures.meanGap(allFirings))
         .build();
+  }
+
+  /**
+   * Kayenta-style end judgement of one metric over the judged windows: the experimental group's
+   * window means against the control group's, mapped through the warm-up baseline (a ratio for
+   * relative tolerances, else a difference), with the hypothesis' direction and tolerance.
+   */
+  static MannWhitney.Judgement endJudgement(
+      ExperimentTimeline.MetricTrack t, Hypothesis hypothesis, double confidence) {
+    double[] control = t.control.stream().mapToDouble(Double::doubleValue).toArray();
+    double[] experimental = t.experimental.stream().mapToDouble(Double::doubleValue).toArray();
+    double wc = t.warmControl.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    double we =
+        t.warmExperimental.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    MetricPolicy policy = hypothesis.policy();
+    if (!Double.isNaN(wc) && !Double.isNaN(we)) {
+      boolean ratio = !hypothesis.rate() && policy.relativeTolerance() > 0 && wc > 0 && we > 0;
+      double scale = ratio ? Math.max(0.25, Math.min(4.0, we / wc)) : 1.0;
+      double offset = ratio ? 0.0 : we - wc;
+      for (int i = 0; i < control.length; i++) {
+        control[i] = control[i] * scale + offset;
+      }
+    }
+    double level = control.length == 0 ? 0.0 : Math.abs(MannWhitney.mean(control));
+    double tolerance =
+        policy.relativeTolerance() + (level > 0 ? policy.absoluteTolerance() / level : 0.0);
+    return MannWhitney.classify(
+        control, experimental, policy.direction(), tolerance, confidence);
+  }
+
+  /** Alert figures of one metric from its firings ([firedAt, resolvedAt or -1]). */
+  record AlertFigures(long noisy, Long meanTimeToResolveMs, Long mtbfMs) {
+
+    static AlertFigures of(List<long[]> firings, long noisyMs) {
+      long noisy = 0;
+      List<Long> resolve = new ArrayList<>();
+      List<Long> fired = new ArrayList<>();
+      for (long[] f : firings) {
+        fired.add(f[0]);
+        if (f[1] >= 0) {
+          resolve.add(f[1] - f[0]);
+          if (f[1] - f[0] <= noisyMs) {
+            noisy++;
+          }
+        }
+      }
+      return new AlertFigures(noisy, mean(resolve), meanGap(fired));
+    }
+
+    /** Mean time between consecutive firings (sorted), null for fewer than two. */
+    static Long meanGap(List<Long> sortedFirings) {
+      if (sortedFirings.size() < 2) {
+        return null;
+      }
+      long span = sortedFirings.get(sortedFirings.size() - 1) - sortedFirings.get(0);
+      return Math.round((double) span / (sortedFirings.size() - 1));
+    }
   }
 
   private static AttackOutcome outcome(

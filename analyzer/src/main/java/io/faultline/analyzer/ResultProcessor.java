@@ -3,10 +3,15 @@ package io.faultline.analyzer;
 import io.faultline.analyzer.ExperimentTimeline.AttackSpan;
 import io.faultline.analyzer.ExperimentTimeline.MetricTrack;
 import io.faultline.analyzer.ExperimentTimeline.WindowStatus;
+import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.schema.Alert;
 import io.faultline.schema.AlertStatus;
+import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackEvent;
+import io.faultline.schema.AttackOutcome;
+import io.faultline.schema.CommandType;
 import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.MetricJudgement;
 import io.faultline.schema.SteadyState;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
@@ -22,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps each experiment's timeline (attacks from attack.events, judged windows from the verdicts),
  * emits the alert lifecycle (FIRING once when a metric starts deviating, RESOLVED once when it is
- * steady again) and the recomputed {@link ExperimentResult} after every change. Exactly-once
+ * steady again), the HALT_ALL command when a deviation passes a hypothesis' abort threshold (once
+ * per experiment), and the recomputed {@link ExperimentResult} after every change. Exactly-once
  * processing plus the changelogged store means no alert fires twice across restarts.
  */
 final class ResultProcessor implements Processor<String, ResultInput, String, SpecificRecord> {
@@ -30,18 +36,22 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
   static final String STORE = "experiment-timelines";
   private static final Logger log = LoggerFactory.getLogger(ResultProcessor.class);
 
-  private final int recoveryWindows;
+  private final ResultCalculator.Settings settings;
+  private final Hypotheses hypotheses = new Hypotheses();
+  private final AnalyzerMetrics metrics;
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, ExperimentTimeline> store;
 
-  ResultProcessor(int recoveryWindows) {
-    this.recoveryWindows = recoveryWindows;
+  ResultProcessor(ResultCalculator.Settings settings, AnalyzerMetrics metrics) {
+    this.settings = settings;
+    this.metrics = metrics;
   }
 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     this.store = context.getStateStore(STORE);
+    hypotheses.init(context);
   }
 
   @Override
@@ -60,8 +70,24 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
     }
     timeline.trim();
     store.put(experimentId, timeline);
+    int q = hypotheses.recoveryWindows(experimentId, settings.recoveryWindows());
     ExperimentResult result =
-        ResultCalculator.compute(experimentId, timeline, recoveryWindows, record.timestamp());
+        ResultCalculator.compute(
+            experimentId,
+            timeline,
+            settings.withRecoveryWindows(q),
+            metric -> hypotheses.of(experimentId, metric),
+            record.timestamp());
+    publish(result);
+    timeline.metrics.forEach(
+        (metric, t) ->
+            metrics.set(
+                AnalyzerMetrics.ALERTS_FIRING,
+                t.firing ? 1 : 0,
+                "experiment",
+                experimentId,
+                "metric",
+                metric));
     context.forward(new Record<>(experimentId, (SpecificRecord) result, record.timestamp()));
   }
 
@@ -109,6 +135,8 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
     track.state = verdict.getState();
     track.windows++;
     track.lastEffect = verdict.getEffect();
+    track.keepWindowMeans(
+        verdict.getState(), verdict.getControl().getMean(), verdict.getExperimental().getMean());
     if (verdict.getState() == SteadyState.DEVIATING) {
       track.deviatingWindows++;
       if (track.firstDeviationAt == null) {
@@ -121,20 +149,52 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
         track.firedAt = verdict.getWindowEnd();
         track.firingAttackId = attack == null ? null : attack.attackId;
         track.alerts++;
+        track.firings.add(new long[] {track.firedAt, -1});
         emitAlert(verdict, AlertStatus.FIRING, track, timestamp);
+      }
+      Hypothesis hypothesis = hypotheses.of(verdict.getExperimentId(), metric);
+      if (!timeline.aborted && hypothesis.abortsAt(verdict.getEffect())) {
+        abort(timeline, verdict, hypothesis, timestamp);
       }
     } else if (verdict.getState() == SteadyState.STEADY && track.firing) {
       track.firing = false;
+      if (!track.firings.isEmpty()) {
+        track.firings.get(track.firings.size() - 1)[1] = verdict.getWindowEnd();
+      }
       emitAlert(verdict, AlertStatus.RESOLVED, track, timestamp);
     }
     return true;
+  }
+
+  private void abort(
+      ExperimentTimeline timeline, WindowVerdict v, Hypothesis hypothesis, long timestamp) {
+    timeline.aborted = true;
+    timeline.abortReason =
+        String.format(
+            Locale.ROOT,
+            "%s effect %+.1f%% in window %d-%d is beyond the abort threshold of %.1f%%",
+            v.getMetric(),
+            v.getEffect() * 100,
+            v.getWindowStart(),
+            v.getWindowEnd(),
+            hypothesis.abortThreshold() * 100);
+    AttackCommand halt =
+        AttackCommand.newBuilder()
+            .setCommandId("abort-" + v.getExperimentId())
+            .setExperimentId(v.getExperimentId())
+            .setType(CommandType.HALT_ALL)
+            .setIssuedAt(System.currentTimeMillis())
+            .setIssuedBy("faultline-analyzer")
+            .build();
+    log.warn("aborting experiment {}: {}", v.getExperimentId(), timeline.abortReason);
+    context.forward(new Record<>(v.getExperimentId(), (SpecificRecord) halt, timestamp));
   }
 
   private void emitAlert(WindowVerdict v, AlertStatus status, MetricTrack track, long timestamp) {
     String reason =
         String.format(
             Locale.ROOT,
-            "%s experimental mean %.3f vs control %.3f (effect %+.1f%%, t=%.2f) in window %d-%d",
+            "%s experimental mean %.3f vs control %.3f (effect %+.1f%%, log LR %.2f) in window %d-%d",
             v.getMetric(),
             v.getExperimental().getMean(),
             v.getControl().getMean(),
@@ -160,5 +220,37 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
             Topics.metricKey(v.getExperimentId(), v.getMetric()),
             (SpecificRecord) alert,
             timestamp));
+  }
+
+  private void publish(ExperimentResult r) {
+    String e = r.getExperimentId();
+    for (AttackOutcome o : r.getAttacks()) {
+      if (o.getMttdMs() != null) {
+        metrics.set(
+            AnalyzerMetrics.MTTD,
+            o.getMttdMs() / 1000.0,
+            "experiment", e, "attack", o.getAttackId(), "fault", o.getFault());
+      }
+      if (o.getMttrMs() != null) {
+        metrics.set(
+            AnalyzerMetrics.MTTR,
+            o.getMttrMs() / 1000.0,
+            "experiment", e, "attack", o.getAttackId(), "fault", o.getFault());
+      }
+    }
+    for (MetricJudgement m : r.getMetrics()) {
+      metrics.set(AnalyzerMetrics.ALERTS_FIRED, m.getAlertsFired(), "experiment", e, "metric", m.getMetric());
+      metrics.set(AnalyzerMetrics.ALERTS_NOISY, m.getNoisyAlerts(), "experiment", e, "metric", m.getMetric());
+      if (m.getMeanTimeToResolveMs() != null) {
+        metrics.set(
+            AnalyzerMetrics.ALERT_RESOLVE,
+            m.getMeanTimeToResolveMs() / 1000.0,
+            "experiment", e, "metric", m.getMetric());
+      }
+    }
+    if (r.getScore() != null) {
+      metrics.set(AnalyzerMetrics.SCORE, r.getScore(), "experiment", e);
+    }
+    metrics.set(AnalyzerMetrics.ABORTED, r.getAborted() ? 1 : 0, "experiment", e);
   }
 }

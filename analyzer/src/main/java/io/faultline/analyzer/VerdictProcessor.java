@@ -1,13 +1,13 @@
 package io.faultline.analyzer;
 
-import io.faultline.analyzer.stats.Baseline;
-import io.faultline.analyzer.stats.MetricPolicy;
+import io.faultline.analyzer.stats.Hypothesis;
+import io.faultline.analyzer.stats.Quantiles;
+import io.faultline.analyzer.stats.SequentialTest;
 import io.faultline.analyzer.stats.Summary;
-import io.faultline.analyzer.stats.WelchWindowTest;
-import io.faultline.analyzer.stats.WindowJudgement;
 import io.faultline.schema.GroupStatistics;
 import io.faultline.schema.SteadyState;
 import io.faultline.schema.WindowVerdict;
+import java.util.List;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -15,43 +15,36 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Judges each closed window of one metric. The first {@code warmupWindows} windows in which both
- * groups have data define the baseline (store {@code metric-baselines}); they are reported as
- * INSUFFICIENT_DATA. Every later window is judged against the control group mapped through that
- * baseline, so a difference the groups already had before any attack is not a deviation.
+ * Judges each closed window of one metric with {@link WindowJudge} under the metric's hypothesis
+ * (from the experiment's record, else the default), keeps the monitor in the store {@code
+ * metric-monitors}, publishes the window's figures to {@link AnalyzerMetrics} and forwards the
+ * WindowVerdict, with both groups' count, mean, variance, min, max and p50/p95/p99.
  */
 final class VerdictProcessor
     implements Processor<Windowed<String>, WindowPair, String, WindowVerdict> {
 
-  static final String STORE = "metric-baselines";
+  static final String STORE = "metric-monitors";
 
-  /** Warm-up state of one experiment+metric (JSON in the store). */
-  public static final class WarmUp {
-    public int windows;
-    public double[] control = new double[6];
-    public double[] experimental = new double[6];
-
-    static double[] pack(Summary s) {
-      return new double[] {s.count(), s.mean(), s.m2(), s.min(), s.max(), s.sum()};
-    }
-
-    static Summary unpack(double[] v) {
-      return new Summary((long) v[0], v[1], v[2], v[3], v[4], v[5]);
-    }
-  }
-
-  private final int warmupWindows;
+  private final int defaultWarmupWindows;
+  private final long windowMs;
+  private final Hypotheses hypotheses;
+  private final AnalyzerMetrics metrics;
   private ProcessorContext<String, WindowVerdict> context;
-  private KeyValueStore<String, WarmUp> store;
+  private KeyValueStore<String, WindowJudge.Monitor> store;
 
-  VerdictProcessor(int warmupWindows) {
-    this.warmupWindows = warmupWindows;
+  VerdictProcessor(
+      int warmupWindows, long windowMs, Hypotheses hypotheses, AnalyzerMetrics metrics) {
+    this.defaultWarmupWindows = warmupWindows;
+    this.windowMs = windowMs;
+    this.hypotheses = hypotheses;
+    this.metrics = metrics;
   }
 
   @Override
   public void init(ProcessorContext<String, WindowVerdict> context) {
     this.context = context;
     this.store = context.getStateStore(STORE);
+    hypotheses.init(context);
   }
 
   @Override
@@ -61,61 +54,71 @@ final class VerdictProcessor
     String experimentId = bar < 0 ? key : key.substring(0, bar);
     String metric = bar < 0 ? "" : key.substring(bar + 1);
     WindowPair pair = record.value();
-    MetricPolicy policy = MetricPolicy.defaultFor(metric);
+    Hypothesis hypothesis = hypotheses.of(experimentId, metric);
+    WindowJudge.Monitor monitor = store.get(key);
+    if (monitor == null) {
+      monitor = new WindowJudge.Monitor();
+      monitor.warmupWindows = hypotheses.warmupWindows(experimentId, defaultWarmupWindows, windowMs);
+    }
+    WindowJudge.Judged judged = WindowJudge.judge(monitor, pair.control(), pair.experimental(), hypothesis);
+    store.put(key, monitor);
 
-    WarmUp warmUp = store.get(key);
-    if (warmUp == null) {
-      warmUp = new WarmUp();
-    }
-    WindowJudgement judgement;
-    if (warmUp.windows < warmupWindows) {
-      boolean usable =
-          pair.control().count() >= policy.minCount()
-              && pair.experimental().count() >= policy.minCount();
-      if (usable) {
-        warmUp.control = WarmUp.pack(WarmUp.unpack(warmUp.control).merge(pair.control()));
-        warmUp.experimental =
-            WarmUp.pack(WarmUp.unpack(warmUp.experimental).merge(pair.experimental()));
-        warmUp.windows++;
-        store.put(key, warmUp);
-      }
-      WindowJudgement raw = WelchWindowTest.judge(pair.control(), pair.experimental(), policy);
-      judgement =
-          new WindowJudgement(
-              SteadyState.INSUFFICIENT_DATA, raw.effect(), raw.statistic(), raw.pValue());
-    } else {
-      Baseline baseline =
-          warmupWindows == 0
-              ? Baseline.NONE
-              : Baseline.learn(
-                  WarmUp.unpack(warmUp.control), WarmUp.unpack(warmUp.experimental), policy);
-      judgement = WelchWindowTest.judge(pair.control(), pair.experimental(), policy, baseline);
-    }
     WindowVerdict v =
         WindowVerdict.newBuilder()
             .setExperimentId(experimentId)
             .setMetric(metric)
             .setWindowStart(record.key().window().start())
             .setWindowEnd(record.key().window().end())
-            .setControl(statistics(pair.control()))
-            .setExperimental(statistics(pair.experimental()))
-            .setEffect(judgement.effect())
-            .setTestStatistic(
-                Double.isInfinite(judgement.statistic()) ? Double.MAX_VALUE : judgement.statistic())
-            .setPValue(Double.isNaN(judgement.pValue()) ? null : judgement.pValue())
-            .setState(judgement.state())
+            .setControl(statistics(pair.control(), pair.controlQuantiles()))
+            .setExperimental(statistics(pair.experimental(), pair.experimentalQuantiles()))
+            .setEffect(judged.effect())
+            .setTestStatistic(judged.statistic())
+            .setPValue(judged.pValue())
+            .setState(judged.state())
             .build();
+    publish(v);
     context.forward(new Record<>(key, v, record.timestamp()));
   }
 
+  private void publish(WindowVerdict v) {
+    String e = v.getExperimentId();
+    String metric = v.getMetric();
+    for (var g : List.of("control", "experimental")) {
+      GroupStatistics s = g.equals("control") ? v.getControl() : v.getExperimental();
+      metrics.set(AnalyzerMetrics.WINDOW_MEAN, s.getMean(), "experiment", e, "metric", metric, "group", g);
+      metrics.set(AnalyzerMetrics.WINDOW_SAMPLES, s.getCount(), "experiment", e, "metric", metric, "group", g);
+      if (s.getP99() != null) {
+        metrics.set(AnalyzerMetrics.WINDOW_P99, s.getP99(), "experiment", e, "metric", metric, "group", g);
+      }
+    }
+    metrics.set(AnalyzerMetrics.EFFECT, v.getEffect(), "experiment", e, "metric", metric);
+    metrics.set(AnalyzerMetrics.TEST_STATISTIC, v.getTestStatistic(), "experiment", e, "metric", metric);
+    if (v.getPValue() != null) {
+      metrics.set(AnalyzerMetrics.P_VALUE, v.getPValue(), "experiment", e, "metric", metric);
+    }
+    for (SteadyState s : List.of(SteadyState.STEADY, SteadyState.DEVIATING, SteadyState.INSUFFICIENT_DATA)) {
+      metrics.set(
+          AnalyzerMetrics.STATE, s == v.getState() ? 1 : 0, "experiment", e, "metric", metric, "state", s.name());
+    }
+    metrics.increment(AnalyzerMetrics.WINDOWS_JUDGED, 1, "experiment", e, "metric", metric);
+  }
+
+  static GroupStatistics statistics(Summary s, Quantiles q) {
+    GroupStatistics.Builder b =
+        GroupStatistics.newBuilder()
+            .setCount(s.count())
+            .setMean(s.mean())
+            .setVariance(s.variance())
+            .setMin(s.min())
+            .setMax(s.max())
+            .setSum(s.sum());
+    if (!q.isEmpty()) {
+      b.setP50(q.quantile(0.5)).setP95(q.quantile(0.95)).setP99(q.quantile(0.99));
+    }
+    return b.build();
+  }
+
   static GroupStatistics statistics(Summary s) {
-    return GroupStatistics.newBuilder()
-        .setCount(s.count())
-        .setMean(s.mean())
-        .setVariance(s.variance())
-        .setMin(s.min())
-        .setMax(s.max())
-        .setSum(s.sum())
-        .build();
+    return statistics(s, new Quantiles());
   }
 }

@@ -1,5 +1,6 @@
 package io.faultline.analyzer;
 
+import io.faultline.analyzer.stats.Quantiles;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
@@ -18,23 +19,54 @@ public final class WindowPair {
 
   private final Summary control;
   private final Summary experimental;
+  private final Quantiles controlQuantiles;
+  private final Quantiles experimentalQuantiles;
 
   public WindowPair() {
-    this(new Summary(), new Summary());
+    this(new Summary(), new Summary(), new Quantiles(), new Quantiles());
   }
 
   WindowPair(Summary control, Summary experimental) {
+    this(control, experimental, new Quantiles(), new Quantiles());
+  }
+
+  WindowPair(
+      Summary control,
+      Summary experimental,
+      Quantiles controlQuantiles,
+      Quantiles experimentalQuantiles) {
     this.control = control;
     this.experimental = experimental;
+    this.controlQuantiles = controlQuantiles;
+    this.experimentalQuantiles = experimentalQuantiles;
   }
 
   public WindowPair add(MetricSample sample) {
     if (sample.getGroup() == Group.CONTROL) {
       control.add(sample.getValue());
+      controlQuantiles.add(sample.getValue());
     } else if (sample.getGroup() == Group.EXPERIMENTAL) {
       experimental.add(sample.getValue());
+      experimentalQuantiles.add(sample.getValue());
     }
     return this;
+  }
+
+  /** Both groups of another partial window folded into this one. */
+  public WindowPair merge(WindowPair other) {
+    control.merge(other.control);
+    experimental.merge(other.experimental);
+    controlQuantiles.merge(other.controlQuantiles);
+    experimentalQuantiles.merge(other.experimentalQuantiles);
+    return this;
+  }
+
+  public Quantiles controlQuantiles() {
+    return controlQuantiles;
+  }
+
+  public Quantiles experimentalQuantiles() {
+    return experimentalQuantiles;
   }
 
   public Summary control() {
@@ -45,22 +77,28 @@ public final class WindowPair {
     return experimental;
   }
 
-  /** Fixed 97-byte layout: a version byte, then count, mean, m2, min, max, sum per group. */
+  /**
+   * Layout v2: a version byte; per group count, mean, m2, min, max, sum (48 bytes); then per group
+   * the length of its encoded DDSketch (int) and the sketch.
+   */
   public static final class WindowPairSerde
       implements Serde<WindowPair>, Serializer<WindowPair>, Deserializer<WindowPair> {
 
-    private static final byte VERSION = 1;
-    private static final int SIZE = 1 + 2 * 48;
+    private static final byte VERSION = 2;
+    private static final int FIXED = 1 + 2 * 48;
 
     @Override
     public byte[] serialize(String topic, WindowPair pair) {
       if (pair == null) {
         return null;
       }
-      ByteBuffer buffer = ByteBuffer.allocate(SIZE);
+      byte[] c = pair.controlQuantiles.encode();
+      byte[] e = pair.experimentalQuantiles.encode();
+      ByteBuffer buffer = ByteBuffer.allocate(FIXED + 8 + c.length + e.length);
       buffer.put(VERSION);
       write(buffer, pair.control);
       write(buffer, pair.experimental);
+      buffer.putInt(c.length).put(c).putInt(e.length).put(e);
       return buffer.array();
     }
 
@@ -69,12 +107,24 @@ public final class WindowPair {
       if (data == null) {
         return null;
       }
-      if (data.length != SIZE || data[0] != VERSION) {
+      if (data.length < FIXED + 8 || data[0] != VERSION) {
         throw new SerializationException(
-            "window summary of " + data.length + " bytes, version " + data[0] + ": expected v1");
+            "window summary of " + data.length + " bytes, version " + data[0] + ": expected v2");
       }
-      ByteBuffer buffer = ByteBuffer.wrap(data, 1, SIZE - 1);
-      return new WindowPair(read(buffer), read(buffer));
+      ByteBuffer buffer = ByteBuffer.wrap(data, 1, data.length - 1);
+      Summary control = read(buffer);
+      Summary experimental = read(buffer);
+      return new WindowPair(control, experimental, sketch(buffer), sketch(buffer));
+    }
+
+    private static Quantiles sketch(ByteBuffer buffer) {
+      int length = buffer.getInt();
+      if (length < 0 || length > buffer.remaining()) {
+        throw new SerializationException("window summary: sketch of " + length + " bytes");
+      }
+      byte[] bytes = new byte[length];
+      buffer.get(bytes);
+      return length == 0 ? new Quantiles() : Quantiles.decode(bytes);
     }
 
     private static void write(ByteBuffer b, Summary s) {

@@ -10,9 +10,9 @@ final class ActiveAttack {
   final String attackId;
   final String experimentId;
   final String commandId;
-  final FaultExecutor executor;
-  final List<ProcessTarget> targets;
-  final Map<ProcessTarget, Map<String, String>> recovery;
+  final AgentFault executor;
+  final List<Target> targets;
+  final Map<Target, Map<String, String>> recovery;
   final long startedAt;
   final long expiresAt;
   volatile ScheduledFuture<?> expiry;
@@ -21,9 +21,9 @@ final class ActiveAttack {
       String attackId,
       String experimentId,
       String commandId,
-      FaultExecutor executor,
-      List<ProcessTarget> targets,
-      Map<ProcessTarget, Map<String, String>> recovery,
+      AgentFault executor,
+      List<Target> targets,
+      Map<Target, Map<String, String>> recovery,
       long startedAt,
       long expiresAt) {
     this.attackId = attackId;

@@ -4,8 +4,12 @@ import io.faultline.schema.ConfigSource;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Topics;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,7 +18,11 @@ import java.util.Map;
  * (default 15m), {@code agent.max.concurrent} (default 5), {@code agent.command.max.age} (default
  * 5m), {@code agent.targets.dir}, {@code agent.command.secret} (commands must then be signed),
  * {@code agent.signature.window} (default 2m), {@code agent.lease} (dead-man's switch, default
- * 30s), {@code kafka.*}.
+ * 30s), {@code agent.max.blast.radius.percent} (share of the EXPERIMENTAL targets one attack may
+ * take, default 50), {@code agent.kubernetes.namespaces} (comma list; empty = Kubernetes faults
+ * off), {@code agent.kubernetes.stress.image}, {@code agent.kubernetes.network.image}, {@code
+ * agent.aws.enabled} (default false), {@code agent.aws.region}, {@code agent.aws.endpoint} (tests
+ * only), {@code kafka.*}.
  */
 public record AgentConfig(
     String bootstrapServers,
@@ -27,6 +35,13 @@ public record AgentConfig(
     String commandSecret,
     Duration signatureWindow,
     Duration lease,
+    int maxBlastRadiusPercent,
+    List<String> kubernetesNamespaces,
+    String kubernetesStressImage,
+    String kubernetesNetworkImage,
+    boolean awsEnabled,
+    String awsRegion,
+    URI awsEndpoint,
     Map<String, String> kafka) {
 
   public static final Duration MIN_DURATION = Duration.ofSeconds(1);
@@ -86,6 +101,49 @@ public record AgentConfig(
       throw new IllegalArgumentException(
           "agent.targets.dir: must not be empty; the directory of <name>.properties target files");
     }
+    int blastPercent = wholeNumber(map, "agent.max.blast.radius.percent", "50", 1, 100);
+    List<String> namespaces = new ArrayList<>();
+    for (String ns : map.getOrDefault("agent.kubernetes.namespaces", "").split(",")) {
+      String n = ns.strip();
+      if (n.isEmpty()) {
+        continue;
+      }
+      if (!n.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+        throw new IllegalArgumentException(
+            "agent.kubernetes.namespaces: '"
+                + n
+                + "' is not a namespace name (lower-case letters, digits and '-', at most 63)");
+      }
+      namespaces.add(n);
+    }
+    String stressImage = nonBlank(map, "agent.kubernetes.stress.image", "polinux/stress-ng:latest");
+    String networkImage =
+        nonBlank(map, "agent.kubernetes.network.image", "nicolaka/netshoot:latest");
+    String awsEnabledText = map.getOrDefault("agent.aws.enabled", "false").strip();
+    if (!awsEnabledText.equals("true") && !awsEnabledText.equals("false")) {
+      throw new IllegalArgumentException(
+          "agent.aws.enabled '" + awsEnabledText + "': must be true or false");
+    }
+    String region = map.get("agent.aws.region");
+    if (region != null && !region.strip().matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+      throw new IllegalArgumentException(
+          "agent.aws.region '" + region + "': not a region name such as eu-west-1");
+    }
+    URI endpoint = null;
+    String endpointText = map.get("agent.aws.endpoint");
+    if (endpointText != null) {
+      try {
+        endpoint = new URI(endpointText.strip());
+      } catch (URISyntaxException e) {
+        endpoint = null;
+      }
+      if (endpoint == null || endpoint.getScheme() == null || endpoint.getHost() == null) {
+        throw new IllegalArgumentException(
+            "agent.aws.endpoint '"
+                + endpointText
+                + "': must be an http(s) URL, e.g. http://127.0.0.1:8089");
+      }
+    }
     String agentId = map.getOrDefault("agent.id", defaultAgentId());
     if (agentId.isBlank()) {
       throw new IllegalArgumentException("agent.id: must not be empty");
@@ -101,12 +159,43 @@ public record AgentConfig(
         secret,
         window,
         lease,
+        blastPercent,
+        List.copyOf(namespaces),
+        stressImage,
+        networkImage,
+        awsEnabledText.equals("true"),
+        region == null ? null : region.strip(),
+        endpoint,
         ConfigSource.subset(map, "kafka."));
   }
 
   /** {@code agent-<pid>@<host>}: tells which process on which host applied an attack. */
   static String defaultAgentId() {
     return "agent-" + ManagementFactory.getRuntimeMXBean().getName();
+  }
+
+  private static int wholeNumber(
+      Map<String, String> map, String key, String fallback, int min, int max) {
+    String text = map.getOrDefault(key, fallback).strip();
+    int value;
+    try {
+      value = Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      value = min - 1;
+    }
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(
+          key + " '" + text + "': must be a whole number from " + min + " to " + max);
+    }
+    return value;
+  }
+
+  private static String nonBlank(Map<String, String> map, String key, String fallback) {
+    String text = map.getOrDefault(key, fallback).strip();
+    if (text.isEmpty()) {
+      throw new IllegalArgumentException(key + ": must not be empty");
+    }
+    return text;
   }
 
   private static Duration duration(Map<String, String> map, String key, String fallback) {
@@ -156,6 +245,12 @@ public record AgentConfig(
         + signatureWindow
         + ", lease="
         + lease
+        + ", maxBlastRadiusPercent="
+        + maxBlastRadiusPercent
+        + ", kubernetesNamespaces="
+        + kubernetesNamespaces
+        + ", awsEnabled="
+        + awsEnabled
         + ", kafka="
         + safeKafka
         + "]";

@@ -16,6 +16,14 @@ public final class AgentMain {
 
   /** Creates the topics if needed and runs the agent on a thread of its own. */
   public static AttackAgent start(AgentConfig config) {
+    return start(config, null);
+  }
+
+  /**
+   * Like {@link #start(AgentConfig)}, with the given cluster faults (tests bind them to mock
+   * servers); null builds them from the config.
+   */
+  public static AttackAgent start(AgentConfig config, CloudFaults cloud) {
     Map<String, Object> adminConf = new HashMap<>(config.kafka());
     adminConf.put("bootstrap.servers", config.bootstrapServers());
     try (Admin admin = Admin.create(adminConf)) {
@@ -23,7 +31,7 @@ public final class AgentMain {
       TopicProvisioner.ensure(admin, topics, (short) 1);
       TopicLeaders.await(admin, topics, Duration.ofSeconds(30));
     }
-    AttackAgent agent = new AttackAgent(config);
+    AttackAgent agent = cloud == null ? new AttackAgent(config) : new AttackAgent(config, cloud);
     Thread thread = new Thread(agent, "attack-agent");
     thread.start();
     return agent;
@@ -42,7 +50,10 @@ public final class AgentMain {
               "Usage: AgentMain [--config FILE] [--bootstrap-server HOST:PORT] [--targets-dir DIR]\n"
                   + "Keys (file or FAULTLINE_* env): bootstrap.servers, topics.prefix, agent.id,"
                   + " agent.max.duration, agent.max.concurrent, agent.command.max.age,"
-                  + " agent.targets.dir, kafka.*");
+                  + " agent.targets.dir, agent.command.secret, agent.signature.window,"
+                  + " agent.lease, agent.max.blast.radius.percent, agent.kubernetes.namespaces,"
+                  + " agent.kubernetes.stress.image, agent.kubernetes.network.image,"
+                  + " agent.aws.enabled, agent.aws.region, agent.aws.endpoint, kafka.*");
           return;
         }
         default -> {
@@ -61,7 +72,14 @@ public final class AgentMain {
       System.exit(2);
       return;
     }
-    AttackAgent agent = start(config);
+    AttackAgent agent;
+    try {
+      agent = start(config);
+    } catch (IllegalArgumentException e) {
+      System.err.println("attack-agent: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "attack-agent-stop"));
   }
 }

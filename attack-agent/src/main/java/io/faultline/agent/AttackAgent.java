@@ -1,6 +1,10 @@
 package io.faultline.agent;
 
 import io.faultline.agent.local.CpuBurn;
+import io.faultline.agent.local.DiskIo;
+import io.faultline.agent.local.MemoryPressure;
+import io.faultline.agent.local.NetworkLatency;
+import io.faultline.agent.local.PacketLoss;
 import io.faultline.agent.local.PauseProcess;
 import io.faultline.agent.local.ShutdownProcess;
 import io.faultline.schema.AttackCommand;
@@ -62,7 +66,8 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private final AgentConfig config;
   private final Topics topics;
   private final LocalTargets localTargets;
-  private final Map<String, FaultExecutor> executors;
+  private final FaultCatalog catalog;
+  private final CloudFaults cloud;
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, byte[]> producer;
   private final ScheduledExecutorService expiries;
@@ -84,11 +89,22 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private final Object lifecycle = new Object();
   private boolean closed; // guarded by lifecycle
 
+  /** An agent with the local faults, plus the Kubernetes and AWS faults its config turns on. */
   public AttackAgent(AgentConfig config) {
+    this(config, CloudFaults.fromConfig(config));
+  }
+
+  /**
+   * An agent with the local faults plus the given cluster faults and inventories (tests hand in
+   * faults bound to mock servers). The agent closes {@code cloud} when it closes.
+   */
+  public AttackAgent(AgentConfig config, CloudFaults cloud) {
     this.config = config;
     this.topics = new Topics(config.topicsPrefix(), 3);
     this.localTargets = new LocalTargets(config.targetsDir());
-    this.executors = localExecutors();
+    this.cloud = cloud;
+    this.catalog = FaultCatalog.local(localExecutors(), localTargets::read);
+    cloud.register(catalog);
     Map<String, Object> consumerConf = new HashMap<>(config.kafka());
     consumerConf.put("bootstrap.servers", config.bootstrapServers());
     consumerConf.put("group.id", GROUP);
@@ -123,14 +139,21 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   /** The local executors by fault name, sorted (error messages list them). */
   static Map<String, FaultExecutor> localExecutors() {
     return List.of(
-            ShutdownProcess.kill(), ShutdownProcess.terminate(), new PauseProcess(), new CpuBurn())
+            ShutdownProcess.kill(),
+            ShutdownProcess.terminate(),
+            new PauseProcess(),
+            new CpuBurn(),
+            new MemoryPressure(),
+            new DiskIo(),
+            new NetworkLatency(),
+            new PacketLoss())
         .stream()
         .collect(
             Collectors.toMap(FaultExecutor::fault, Function.identity(), (a, b) -> a, TreeMap::new));
   }
 
   public Set<String> faults() {
-    return executors.keySet();
+    return catalog.faults().keySet();
   }
 
   @Override
@@ -176,7 +199,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         "agent {} consuming {} (faults {}, targets in {}, max duration {}, max concurrent {})",
         config.agentId(),
         topics.attackCommands().name(),
-        executors.keySet(),
+        catalog.faults().keySet(),
         localTargets.dir(),
         Durations.format(config.maxDuration()),
         config.maxConcurrent());
@@ -323,15 +346,16 @@ public final class AttackAgent implements Runnable, AutoCloseable {
               + ")");
     }
     AttackPlan plan =
-        AttackPlan.of(command, executors, config.maxDuration(), localTargets.read(), random);
-    FaultExecutor executor = plan.executor();
+        AttackPlan.of(
+            command, catalog, config.maxDuration(), config.maxBlastRadiusPercent(), random);
+    AgentFault executor = plan.executor();
     Duration duration = plan.duration();
-    List<ProcessTarget> targets = plan.targets();
+    List<Target> targets = plan.targets();
     String attackId =
         command.getAttackId() != null
             ? command.getAttackId()
             : command.getExperimentId() + "-" + UUID.randomUUID();
-    List<String> described = targets.stream().map(ProcessTarget::describe).toList();
+    List<String> described = targets.stream().map(Target::describe).toList();
     event(
         command,
         attackId,
@@ -347,10 +371,10 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     long expiresAt = now + duration.toMillis();
     state(command, attackId, executor, targets, Map.of(), now, expiresAt);
 
-    Map<ProcessTarget, Map<String, String>> recovery = new LinkedHashMap<>();
+    Map<Target, Map<String, String>> recovery = new LinkedHashMap<>();
     List<String> touched = new ArrayList<>();
     try {
-      for (ProcessTarget t : targets) {
+      for (Target t : targets) {
         FaultExecutor.Applied applied = executor.apply(t, command.getParameters(), duration);
         recovery.put(t, applied.recovery());
         touched.addAll(applied.touched());
@@ -473,7 +497,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
 
   /** Recovers an attack another (dead) agent applied, from what attack.state recorded. */
   void recoverOrphan(AttackState state, String why) {
-    FaultExecutor executor = executors.get(state.getFault());
+    AgentFault executor = catalog.fault(state.getFault());
     if (executor == null) {
       log.error(
           "orphan {} has unknown fault '{}'; cannot recover it",
@@ -493,14 +517,8 @@ public final class AttackAgent implements Runnable, AutoCloseable {
                     .put(key.substring(dot + 1), value);
               }
             });
-    Map<ProcessTarget, Map<String, String>> recovery = new LinkedHashMap<>();
-    byTarget.forEach(
-        (name, values) -> {
-          long pid = Long.parseLong(values.getOrDefault("pid", "-1"));
-          recovery.put(
-              new ProcessTarget(name, io.faultline.schema.Group.EXPERIMENTAL, pid, "", 0, null),
-              values);
-        });
+    Map<Target, Map<String, String>> recovery = new LinkedHashMap<>();
+    byTarget.forEach((name, values) -> recovery.put(executor.fromState(name, values), values));
     ActiveAttack orphan =
         new ActiveAttack(
             state.getAttackId(),
@@ -600,14 +618,14 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private void state(
       AttackCommand command,
       String attackId,
-      FaultExecutor executor,
-      List<ProcessTarget> targets,
-      Map<ProcessTarget, Map<String, String>> recovery,
+      AgentFault executor,
+      List<Target> targets,
+      Map<Target, Map<String, String>> recovery,
       long startedAt,
       long expiresAt) {
     Map<String, String> flat = new TreeMap<>();
+    targets.forEach(t -> t.stateEntries().forEach((k, v) -> flat.put(t.name() + "." + k, v)));
     recovery.forEach((t, r) -> r.forEach((k, v) -> flat.put(t.name() + "." + k, v)));
-    targets.forEach(t -> flat.put(t.name() + ".pid", Long.toString(t.pid())));
     AttackState state =
         AttackState.newBuilder()
             .setAttackId(attackId)
@@ -615,7 +633,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             .setCommandId(command.getCommandId())
             .setFault(executor.fault())
             .setAgentId(config.agentId())
-            .setTargets(targets.stream().map(ProcessTarget::describe).toList())
+            .setTargets(targets.stream().map(Target::describe).toList())
             .setParameters(new TreeMap<>(command.getParameters()))
             .setRecovery(flat)
             .setStartedAt(startedAt)
@@ -702,6 +720,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     }
     recoverAll("agent shutting down");
     expiries.shutdownNow();
+    cloud.close();
     producer.close(Duration.ofSeconds(5));
     if (consuming == null) {
       consumer.close(Duration.ofSeconds(5)); // run() never started

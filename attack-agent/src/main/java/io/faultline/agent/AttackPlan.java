@@ -2,6 +2,7 @@ package io.faultline.agent;
 
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.Durations;
+import io.faultline.schema.Group;
 import io.faultline.schema.InvalidRecordException;
 import java.time.Duration;
 import java.util.List;
@@ -14,40 +15,98 @@ import java.util.Random;
  * problem is an {@link InvalidRecordException} naming the field and what is allowed.
  */
 public record AttackPlan(
-    FaultExecutor executor,
-    Duration duration,
-    Map<String, String> parameters,
-    List<ProcessTarget> targets) {
+    AgentFault executor, Duration duration, Map<String, String> parameters, List<Target> targets) {
 
-  /**
-   * Checks, in this order: the fault is known, the duration is between 1 s and {@code maxDuration},
-   * the fault's parameters, the selector (EXPERIMENTAL only), and that each chosen target runs.
-   */
+  /** Local process faults only, with no share limit (kept for callers that have no catalog). */
   public static AttackPlan of(
       AttackCommand command,
       Map<String, FaultExecutor> executors,
       Duration maxDuration,
       List<ProcessTarget> available,
       Random random) {
-    FaultExecutor executor = executors.get(command.getFault());
+    return of(command, FaultCatalog.local(executors, () -> available), maxDuration, 100, random);
+  }
+
+  /**
+   * Checks, in this order: the fault is known, the duration is between 1 s and {@code maxDuration},
+   * the fault's parameters, the selector (EXPERIMENTAL only, a kind the fault takes), the blast
+   * radius (at most {@code maxBlastRadiusPercent} of the EXPERIMENTAL targets the selector
+   * addresses, and always at least one), and that each chosen process runs.
+   */
+  public static AttackPlan of(
+      AttackCommand command,
+      FaultCatalog catalog,
+      Duration maxDuration,
+      int maxBlastRadiusPercent,
+      Random random) {
+    AgentFault executor = catalog.fault(command.getFault());
+    String off = FaultCatalog.OFF.get(command.getFault());
+    if (executor == null && off != null) {
+      throw new InvalidRecordException(
+          "fault", "'" + command.getFault() + "' is not enabled on this agent; set " + off);
+    }
     if (executor == null) {
       throw new InvalidRecordException(
           "fault",
           "'"
               + abbreviate(command.getFault())
               + "' is unknown; known faults: "
-              + String.join(", ", executors.keySet()));
+              + String.join(", ", catalog.faults().keySet()));
     }
     Duration duration = duration(command.getDurationMs(), maxDuration);
     executor.validate(command.getParameters());
-    List<ProcessTarget> targets = TargetSelection.select(command.getTarget(), available, random);
-    for (ProcessTarget t : targets) {
-      if (!t.isAlive()) {
+    TargetSelection.check(command.getTarget());
+    List<Target> all = catalog.targets(command.getTarget(), executor);
+    List<Target> candidates = TargetSelection.candidates(command.getTarget(), all);
+    List<Target> narrowed = executor.narrow(candidates, command.getParameters());
+    if (narrowed.isEmpty()) {
+      throw new InvalidRecordException(
+          "target",
+          "no EXPERIMENTAL "
+              + executor.kind()
+              + " target is left for "
+              + executor.fault()
+              + " with parameters "
+              + new java.util.TreeMap<>(command.getParameters()));
+    }
+    List<Target> targets = TargetSelection.pick(command.getTarget().getMode(), narrowed, random);
+    long experimental = all.stream().filter(t -> t.group() == Group.EXPERIMENTAL).count();
+    blastRadius(targets.size(), (int) experimental, maxBlastRadiusPercent, executor.kind());
+    for (Target t : targets) {
+      if (t instanceof ProcessTarget p && !p.isAlive()) {
         throw new InvalidRecordException(
             "target", t.describe() + " is not running (its target file may be stale)");
       }
     }
     return new AttackPlan(executor, duration, Map.copyOf(command.getParameters()), targets);
+  }
+
+  /**
+   * Safety invariant 5, the share: an attack takes at most {@code percent} of the EXPERIMENTAL
+   * targets, rounded down, but always may take one (a group of one could never be attacked
+   * otherwise).
+   */
+  static void blastRadius(int chosen, int experimental, int percent, String kind) {
+    int allowed = Math.max(1, (int) Math.floor(experimental * (double) percent / 100));
+    if (chosen > allowed) {
+      throw new InvalidRecordException(
+          "target.mode",
+          "blast radius: "
+              + chosen
+              + " of "
+              + experimental
+              + " EXPERIMENTAL "
+              + kind
+              + " targets ("
+              + Math.round(100.0 * chosen / experimental)
+              + "%) is over agent.max.blast.radius.percent="
+              + percent
+              + " (at most "
+              + allowed
+              + " of "
+              + experimental
+              + ")");
+    }
   }
 
   static Duration duration(Long ms, Duration maxDuration) {

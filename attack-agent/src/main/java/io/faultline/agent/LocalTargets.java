@@ -75,6 +75,7 @@ public final class LocalTargets {
         Long.parseLong(pid.strip()),
         p.getProperty("host", "127.0.0.1"),
         Integer.parseInt(p.getProperty("port", "0").strip()),
-        p.getProperty("cpus"));
+        p.getProperty("cpus"),
+        p.getProperty("proxy.control")); // optional: the network faults need it
   }
 }

@@ -9,38 +9,56 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Chooses the targets of an attack, once, before any fault runs. Only EXPERIMENTAL targets can be
- * chosen: a selector that names or asks for a CONTROL target is rejected (safety invariant 1).
+ * Chooses the targets of an attack, once, before any fault runs, for every kind (process, pod,
+ * node, zone, ec2, fis-template). Only EXPERIMENTAL targets can be chosen: a selector that names or
+ * asks for a CONTROL target is rejected (safety invariant 1).
  */
 public final class TargetSelection {
 
   private TargetSelection() {}
 
-  public static List<ProcessTarget> select(
-      TargetSelector selector, List<ProcessTarget> all, Random random) {
+  /** The checks every selector passes before its kind's targets are even listed. */
+  static void check(TargetSelector selector) {
     if (selector == null) {
       throw new InvalidRecordException("target", "required for START: kind, names or group, mode");
-    }
-    if (!"process".equals(selector.getKind())) {
-      throw new InvalidRecordException(
-          "target.kind",
-          "'" + selector.getKind() + "': this agent has the local executor only (kind process)");
     }
     if (selector.getGroup() != Group.EXPERIMENTAL) {
       throw new InvalidRecordException(
           "target.group", selector.getGroup() + ": attacks may only target the EXPERIMENTAL group");
     }
-    List<ProcessTarget> candidates = new ArrayList<>();
+  }
+
+  /**
+   * The EXPERIMENTAL targets a selector names (or all of them when it names none), before the mode
+   * picks some. A named CONTROL (or ungrouped) target rejects the whole command. A pod may be named
+   * {@code namespace/pod} or, when that is unambiguous, just {@code pod}.
+   */
+  static <T extends Target> List<T> candidates(TargetSelector selector, List<T> all) {
+    check(selector);
+    String kind = selector.getKind();
+    List<T> candidates = new ArrayList<>();
     if (!selector.getNames().isEmpty()) {
       for (String name : selector.getNames()) {
-        ProcessTarget t =
-            all.stream()
-                .filter(p -> p.name().equals(name))
-                .findFirst()
-                .orElseThrow(
-                    () ->
-                        new InvalidRecordException(
-                            "target.names", "no process target named '" + name + "'"));
+        List<T> matches = all.stream().filter(t -> t.name().equals(name)).toList();
+        if (matches.isEmpty()) {
+          matches = all.stream().filter(t -> t.name().endsWith("/" + name)).toList();
+        }
+        if (matches.isEmpty()) {
+          throw new InvalidRecordException(
+              "target.names", "no " + kind + " target named '" + name + "'");
+        }
+        if (matches.size() > 1) {
+          throw new InvalidRecordException(
+              "target.names",
+              "'"
+                  + name
+                  + "' matches "
+                  + matches.size()
+                  + " "
+                  + kind
+                  + " targets; use namespace/name");
+        }
+        T t = matches.get(0);
         if (t.group() != Group.EXPERIMENTAL) {
           throw new InvalidRecordException(
               "target.names",
@@ -50,18 +68,30 @@ public final class TargetSelection {
                   + t.group()
                   + " group; only EXPERIMENTAL targets are attacked");
         }
-        candidates.add(t);
+        if (!candidates.contains(t)) {
+          candidates.add(t);
+        }
       }
     } else {
       all.stream().filter(t -> t.group() == Group.EXPERIMENTAL).forEach(candidates::add);
     }
     if (candidates.isEmpty()) {
-      throw new InvalidRecordException("target", "no EXPERIMENTAL process target matches");
+      throw new InvalidRecordException("target", "no EXPERIMENTAL " + kind + " target matches");
     }
-    int n = count(selector.getMode(), candidates.size(), random);
-    List<ProcessTarget> shuffled = new ArrayList<>(candidates);
+    return candidates;
+  }
+
+  /** Lets the selector's mode pick from the candidates, at random where it leaves a choice. */
+  static <T extends Target> List<T> pick(String mode, List<T> candidates, Random random) {
+    int n = count(mode, candidates.size(), random);
+    List<T> shuffled = new ArrayList<>(candidates);
     Collections.shuffle(shuffled, random);
     return List.copyOf(shuffled.subList(0, n));
+  }
+
+  public static <T extends Target> List<T> select(
+      TargetSelector selector, List<T> all, Random random) {
+    return pick(selector == null ? null : selector.getMode(), candidates(selector, all), random);
   }
 
   /** How many of {@code available} targets a mode takes: at least one, at most all. */

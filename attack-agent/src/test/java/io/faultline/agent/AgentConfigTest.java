@@ -99,4 +99,37 @@ class AgentConfigTest {
             .toString();
     assertThat(text).doesNotContain("0123456789abcdef-secret").doesNotContain("pw=x");
   }
+
+  @Test
+  void blastRadiusKubernetesAndAwsKeys() {
+    AgentConfig defaults = with();
+    assertThat(defaults.maxBlastRadiusPercent()).isEqualTo(50);
+    assertThat(defaults.kubernetesNamespaces()).isEmpty();
+    assertThat(defaults.awsEnabled()).isFalse();
+    assertThat(defaults.awsEndpoint()).isNull();
+    AgentConfig set =
+        with(
+            "agent.max.blast.radius.percent", "25",
+            "agent.kubernetes.namespaces", "shop, scale-exp ,",
+            "agent.aws.enabled", "true",
+            "agent.aws.region", "eu-west-1",
+            "agent.aws.endpoint", "http://127.0.0.1:8089");
+    assertThat(set.maxBlastRadiusPercent()).isEqualTo(25);
+    assertThat(set.kubernetesNamespaces()).containsExactly("shop", "scale-exp");
+    assertThat(set.awsEnabled()).isTrue();
+    assertThat(set.awsRegion()).isEqualTo("eu-west-1");
+    assertThat(set.awsEndpoint()).hasToString("http://127.0.0.1:8089");
+    assertThatThrownBy(() -> with("agent.max.blast.radius.percent", "0"))
+        .hasMessage("agent.max.blast.radius.percent '0': must be a whole number from 1 to 100");
+    assertThatThrownBy(() -> with("agent.max.blast.radius.percent", "half"))
+        .hasMessage("agent.max.blast.radius.percent 'half': must be a whole number from 1 to 100");
+    assertThatThrownBy(() -> with("agent.kubernetes.namespaces", "shop,Bad_NS"))
+        .hasMessageStartingWith("agent.kubernetes.namespaces: 'Bad_NS' is not a namespace name");
+    assertThatThrownBy(() -> with("agent.aws.enabled", "yes"))
+        .hasMessage("agent.aws.enabled 'yes': must be true or false");
+    assertThatThrownBy(() -> with("agent.aws.region", "mars"))
+        .hasMessage("agent.aws.region 'mars': not a region name such as eu-west-1");
+    assertThatThrownBy(() -> with("agent.aws.endpoint", "not a url"))
+        .hasMessageStartingWith("agent.aws.endpoint 'not a url': must be an http(s) URL");
+  }
 }

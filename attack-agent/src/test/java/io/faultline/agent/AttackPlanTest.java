@@ -53,9 +53,7 @@ class AttackPlanTest {
     assertThat(plan.executor().fault()).isEqualTo("cpu-burn");
     assertThat(plan.duration()).isEqualTo(Duration.ofSeconds(3));
     assertThat(plan.parameters()).containsEntry("cores", "2");
-    assertThat(plan.targets())
-        .extracting(ProcessTarget::name)
-        .containsExactly("scale-experimental");
+    assertThat(plan.targets()).extracting(Target::name).containsExactly("scale-experimental");
   }
 
   @Test
@@ -83,11 +81,16 @@ class AttackPlanTest {
   void rejectsUnknownFaultListingTheKnownOnes() {
     assertThatThrownBy(() -> plan(command().setFault("melt-cpu")))
         .hasMessage(
-            "fault: 'melt-cpu' is unknown; known faults: cpu-burn, kill-process, pause-process,"
+            "fault: 'melt-cpu' is unknown; known faults: cpu-burn, disk-io, kill-process,"
+                + " memory-pressure, network-latency, packet-loss, pause-process,"
                 + " terminate-process");
     assertThatThrownBy(() -> plan(command().setFault("x".repeat(10_000))))
         .hasMessageContaining("(10000 chars)")
-        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200));
+        // the echoed name is cut short, however many known faults the message lists
+        .satisfies(
+            e ->
+                assertThat(e.getMessage().substring(0, e.getMessage().indexOf(" is unknown")))
+                    .hasSizeLessThan(100));
   }
 
   @Test
@@ -140,5 +143,52 @@ class AttackPlanTest {
             "target: scale-experimental pid="
                 + gone.pid()
                 + " is not running (its target file may be stale)");
+  }
+
+  @Test
+  void clusterFaultsThatAreNotConfiguredSayWhichKeyTurnsThemOn() {
+    assertThatThrownBy(() -> plan(command().setFault("zone-outage")))
+        .hasMessage(
+            "fault: 'zone-outage' is not enabled on this agent; set agent.kubernetes.namespaces");
+    assertThatThrownBy(() -> plan(command().setFault("ec2-zone-outage")))
+        .hasMessage(
+            "fault: 'ec2-zone-outage' is not enabled on this agent; set agent.aws.enabled=true");
+  }
+
+  @Test
+  void blastRadiusAllowsTheConfiguredShareRoundedDownButAlwaysOneTarget() {
+    AttackPlan.blastRadius(2, 4, 50, "pod");
+    AttackPlan.blastRadius(1, 1, 50, "process");
+    AttackPlan.blastRadius(1, 10, 5, "pod");
+    assertThatThrownBy(() -> AttackPlan.blastRadius(3, 4, 50, "pod"))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessage(
+            "target.mode: blast radius: 3 of 4 EXPERIMENTAL pod targets (75%) is over"
+                + " agent.max.blast.radius.percent=50 (at most 2 of 4)");
+    assertThatThrownBy(() -> AttackPlan.blastRadius(2, 10, 19, "ec2"))
+        .hasMessageContaining("(at most 1 of 10)");
+  }
+
+  @Test
+  void processAttacksTooWideForTheShareAreRejectedBeforeAnythingIsTouched() {
+    List<ProcessTarget> four = new java.util.ArrayList<>(targets);
+    for (int i = 2; i <= 4; i++) {
+      four.add(new ProcessTarget("x" + i, Group.EXPERIMENTAL, ALIVE, "127.0.0.1", 0, null));
+    }
+    TargetSelector all =
+        TargetSelector.newBuilder().setGroup(Group.EXPERIMENTAL).setMode("all").build();
+    FaultCatalog catalog = FaultCatalog.local(AttackAgent.localExecutors(), () -> four);
+    assertThatThrownBy(
+            () -> AttackPlan.of(command().setTarget(all).build(), catalog, MAX, 50, new Random(1)))
+        .hasMessage(
+            "target.mode: blast radius: 4 of 4 EXPERIMENTAL process targets (100%) is over"
+                + " agent.max.blast.radius.percent=50 (at most 2 of 4)");
+    TargetSelector half =
+        TargetSelector.newBuilder().setGroup(Group.EXPERIMENTAL).setMode("percent:50").build();
+    assertThat(
+            AttackPlan.of(command().setTarget(half).build(), catalog, MAX, 50, new Random(1))
+                .targets())
+        .hasSize(2)
+        .allMatch(t -> t.group() == Group.EXPERIMENTAL);
   }
 }

@@ -59,7 +59,7 @@ class TargetSelectionTest {
             TargetSelection.select(selector(Group.EXPERIMENTAL, "random-max-percent:50"), all, r))
         .hasSizeBetween(1, 2);
     assertThat(TargetSelection.select(selector(Group.EXPERIMENTAL, "all", "x3"), all, r))
-        .extracting(ProcessTarget::name)
+        .extracting(Target::name)
         .containsExactly("x3");
   }
 
@@ -82,5 +82,41 @@ class TargetSelectionTest {
                 TargetSelection.select(
                     selector(Group.EXPERIMENTAL, "one", "x9"), all, new Random()))
         .hasMessage("target.names: no process target named 'x9'");
+  }
+
+  @Test
+  void podsAreNamedNamespaceSlashPodOrByTheirShortNameWhenUnambiguous() {
+    List<ClusterTarget> pods =
+        List.of(
+            pod("shop", "web-1", Group.EXPERIMENTAL),
+            pod("shop", "web-2", Group.CONTROL),
+            pod("shop", "db-0", Group.EXPERIMENTAL),
+            pod("tools", "db-0", Group.EXPERIMENTAL));
+    TargetSelector byShortName =
+        TargetSelector.newBuilder()
+            .setKind("pod")
+            .setGroup(Group.EXPERIMENTAL)
+            .setMode("all")
+            .setNames(List.of("web-1"))
+            .build();
+    assertThat(TargetSelection.select(byShortName, pods, new Random()))
+        .extracting(Target::name)
+        .containsExactly("shop/web-1");
+    byShortName.setNames(List.of("db-0"));
+    assertThatThrownBy(() -> TargetSelection.select(byShortName, pods, new Random()))
+        .hasMessage("target.names: 'db-0' matches 2 pod targets; use namespace/name");
+    byShortName.setNames(List.of("tools/db-0"));
+    assertThat(TargetSelection.select(byShortName, pods, new Random()))
+        .extracting(Target::name)
+        .containsExactly("tools/db-0");
+    byShortName.setNames(List.of());
+    assertThat(TargetSelection.select(byShortName, pods, new Random()))
+        .extracting(Target::name)
+        .containsExactlyInAnyOrder("shop/web-1", "shop/db-0", "tools/db-0");
+  }
+
+  private static ClusterTarget pod(String ns, String name, Group group) {
+    return new ClusterTarget(
+        "pod", ns + "/" + name, group, java.util.Map.of("namespace", ns, "pod", name));
   }
 }

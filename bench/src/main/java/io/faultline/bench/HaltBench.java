@@ -148,6 +148,13 @@ public final class HaltBench {
               ? String.format(Locale.ROOT, "%.1f", (lastAt - sent) / 1e6)
               : "only " + rolledBack + " rolled back",
           allResumed ? "yes" : "NO");
+      System.out.printf(
+          Locale.ROOT,
+          "{\"bench\":\"halt\",\"active\":%d,\"rolled_back\":%d,\"halt_ms\":%.1f,\"all_resumed\":%s}%n",
+          n,
+          rolledBack,
+          (lastAt - sent) / 1e6,
+          allResumed);
     } finally {
       for (Process v : victims) {
         v.destroyForcibly();

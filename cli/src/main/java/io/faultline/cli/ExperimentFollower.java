@@ -1,8 +1,11 @@
 package io.faultline.cli;
 
 import io.faultline.schema.Alert;
+import io.faultline.schema.AttackCommand;
+import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AvroSerde;
+import io.faultline.schema.CommandType;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
@@ -39,24 +42,35 @@ final class ExperimentFollower implements Runnable, AutoCloseable {
   private final AvroSerde<WindowVerdict> verdicts = AvroSerde.of(WindowVerdict.class);
   private final AvroSerde<Alert> alerts = AvroSerde.of(Alert.class);
   private final AvroSerde<ExperimentResult> results = AvroSerde.of(ExperimentResult.class);
+  private final long createdAt = System.currentTimeMillis();
   private volatile ExperimentResult latestResult;
   private volatile boolean running = true;
 
   ExperimentFollower(
       String bootstrapServers, Topics topics, String experimentId, Consumer<Object> listener) {
+    this(Map.of("bootstrap.servers", bootstrapServers), topics, experimentId, listener);
+  }
+
+  /**
+   * Follows with the given Kafka client properties (TLS, SASL pass through). The listener also gets
+   * each WindowVerdict, and each HALT_ALL command for this experiment (an analyzer's auto-abort, or
+   * another operator's halt).
+   */
+  ExperimentFollower(
+      Map<String, Object> clientConfig,
+      Topics topics,
+      String experimentId,
+      Consumer<Object> listener) {
     this.experimentId = experimentId;
     this.topics = topics;
     this.listener = listener;
+    Map<String, Object> conf = new java.util.HashMap<>(clientConfig);
+    conf.put("group.id", "faultline-follower-" + UUID.randomUUID());
+    conf.put("auto.offset.reset", "earliest");
+    conf.put("enable.auto.commit", "false");
+    conf.put("isolation.level", "read_committed");
     this.consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                "bootstrap.servers", bootstrapServers,
-                "group.id", "faultline-follower-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest",
-                "enable.auto.commit", "false",
-                "isolation.level", "read_committed"),
-            new StringDeserializer(),
-            new ByteArrayDeserializer());
+        new KafkaConsumer<>(conf, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   @Override
@@ -66,7 +80,8 @@ final class ExperimentFollower implements Runnable, AutoCloseable {
             topics.attackEvents().name(),
             topics.steadyState().name(),
             topics.alerts().name(),
-            topics.results().name()));
+            topics.results().name(),
+            topics.attackCommands().name()));
     try {
       while (running) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -92,6 +107,7 @@ final class ExperimentFollower implements Runnable, AutoCloseable {
         WindowVerdict v = verdicts.decode(r.value());
         if (experimentId.equals(v.getExperimentId())) {
           latestVerdicts.put(v.getMetric(), v);
+          listener.accept(v);
         }
       } else if (topic.equals(topics.alerts().name())) {
         Alert a = alerts.decode(r.value());
@@ -102,6 +118,16 @@ final class ExperimentFollower implements Runnable, AutoCloseable {
         ExperimentResult result = results.decode(r.value());
         if (experimentId.equals(result.getExperimentId())) {
           latestResult = result;
+          listener.accept(result);
+        }
+      } else if (topic.equals(topics.attackCommands().name())) {
+        // Only commands sent since this follower started: an old `halt --all` is history.
+        boolean recent = r.timestamp() >= createdAt - 1000;
+        if (recent && (experimentId.equals(r.key()) || "*".equals(r.key()))) {
+          AttackCommand c = AttackCommandCodec.decode(r.value());
+          if (c.getType() == CommandType.HALT_ALL) {
+            listener.accept(c);
+          }
         }
       }
     } catch (RuntimeException e) {

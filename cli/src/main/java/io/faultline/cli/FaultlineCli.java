@@ -15,9 +15,13 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       DemoCommand.class,
+      RunCommand.class,
+      StatusCommand.class,
+      ReportCommand.class,
       AttackCommandLine.Attack.class,
       AttackCommandLine.Halt.class,
       AnalyzeCommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FaultlineCli implements Runnable {
@@ -35,6 +39,7 @@ public final class FaultlineCli implements Runnable {
       System.setProperty(
           "faultline.log.file", Path.of(".faultline", "faultline.log").toAbsolutePath().toString());
     }
+    System.setProperty("faultline.cli.main", "true");
     int code = new CommandLine(new FaultlineCli()).execute(args);
     System.exit(code);
   }

@@ -36,13 +36,21 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Path dataDir;
   private final boolean deleteOnClose;
   private final int brokerPort;
+  private final Map<String, Integer> extraPorts = new java.util.LinkedHashMap<>();
   private KafkaRaftServer server;
+  private KafkaConfig config; // kept for restart(): same ports, same data
 
   private EmbeddedKafka(Path dataDir, boolean deleteOnClose, int brokerPort) {
     this.dataDir = dataDir;
     this.deleteOnClose = deleteOnClose;
     this.brokerPort = brokerPort;
   }
+
+  /**
+   * A client listener beside the PLAINTEXT one, e.g. {@code SECURE} with protocol {@code SASL_SSL};
+   * its settings go into the overrides as {@code listener.name.secure.*}.
+   */
+  public record Listener(String name, String protocol) {}
 
   /** Starts a broker whose data lives in {@code dataDir}; {@code fresh} wipes it first. */
   public static EmbeddedKafka start(Path dataDir, boolean fresh) {
@@ -60,14 +68,27 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public static EmbeddedKafka start(
       Path dataDir, boolean fresh, boolean deleteOnClose, Map<String, String> overrides) {
+    return start(dataDir, fresh, deleteOnClose, overrides, List.of());
+  }
+
+  /** A broker with extra client listeners (TLS, SASL) on ports of their own. */
+  public static EmbeddedKafka start(
+      Path dataDir,
+      boolean fresh,
+      boolean deleteOnClose,
+      Map<String, String> overrides,
+      List<Listener> extraListeners) {
     long begin = System.nanoTime();
     EmbeddedKafka kafka = new EmbeddedKafka(dataDir, deleteOnClose, freePort());
+    for (Listener l : extraListeners) {
+      kafka.extraPorts.put(l.name(), freePort());
+    }
     try {
       if (fresh) {
         deleteRecursively(dataDir);
       }
       Files.createDirectories(dataDir);
-      kafka.startServer(overrides);
+      kafka.startServer(overrides, extraListeners);
     } catch (Exception e) {
       kafka.close();
       throw new IllegalStateException(
@@ -81,18 +102,26 @@ public final class EmbeddedKafka implements AutoCloseable {
     return kafka;
   }
 
-  private void startServer(Map<String, String> overrides) throws Exception {
+  private void startServer(Map<String, String> overrides, List<Listener> extraListeners)
+      throws Exception {
     int controllerPort = freePort();
     Path logDir = dataDir.resolve("log");
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(NODE_ID));
     props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-    props.put(
-        "listeners",
-        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    StringBuilder listeners = new StringBuilder("PLAINTEXT://127.0.0.1:" + brokerPort);
+    StringBuilder advertised = new StringBuilder(listeners);
+    StringBuilder protocols = new StringBuilder("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    for (Listener l : extraListeners) {
+      String address = l.name() + "://127.0.0.1:" + extraPorts.get(l.name());
+      listeners.append(',').append(address);
+      advertised.append(',').append(address);
+      protocols.append(',').append(l.name()).append(':').append(l.protocol());
+    }
+    props.put("listeners", listeners + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", advertised.toString());
+    props.put("listener.security.protocol.map", protocols.toString());
     props.put("controller.listener.names", "CONTROLLER");
     props.put("inter.broker.listener.name", "PLAINTEXT");
     props.put("log.dirs", logDir.toString());
@@ -109,7 +138,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("log.segment.bytes", Integer.toString(16 * 1024 * 1024));
     props.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
     props.putAll(overrides);
-    KafkaConfig config = new KafkaConfig(props, false);
+    config = new KafkaConfig(props, false);
 
     if (!Files.exists(logDir.resolve("meta.properties"))) {
       Formatter formatter =
@@ -140,8 +169,42 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /** Stops the broker, keeping its data, for tests of clients that lose Kafka for a while. */
+  public synchronized void stop() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+    }
+  }
+
+  /** Starts the broker again after {@link #stop}, on the same ports with the same data. */
+  public synchronized void restart() {
+    if (server != null) {
+      return;
+    }
+    try {
+      server = new KafkaRaftServer(config, Time.SYSTEM);
+      server.startup();
+      awaitReady();
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot restart the embedded Kafka in " + dataDir + ": " + e, e);
+    }
+  }
+
   public String bootstrapServers() {
     return "127.0.0.1:" + brokerPort;
+  }
+
+  /** The address of an extra listener given at start, e.g. {@code 127.0.0.1:40123}. */
+  public String listenerAddress(String name) {
+    Integer port = extraPorts.get(name);
+    if (port == null) {
+      throw new IllegalArgumentException(
+          "no listener named " + name + "; this broker has " + extraPorts.keySet());
+    }
+    return "127.0.0.1:" + port;
   }
 
   public Path dataDir() {
@@ -149,7 +212,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     if (server != null) {
       try {
         server.shutdown();

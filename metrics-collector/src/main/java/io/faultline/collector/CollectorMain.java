@@ -5,23 +5,55 @@ import io.faultline.schema.Topics;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
-/** Runs the HTTP load probe until SIGTERM: {@code CollectorMain [--config FILE]}. */
+/** Runs the configured sources until SIGTERM: {@code CollectorMain [--config FILE]}. */
 public final class CollectorMain {
+
+  static final String HELP =
+      """
+      Usage: CollectorMain [--config FILE] [--help]
+      Runs the metrics collector: every source in `sources` on its own interval, samples to the
+      metrics topic, tagged CONTROL or EXPERIMENTAL. FILE is a properties file; FAULTLINE_* env
+      variables override it (FAULTLINE_PROBE_RPS=50 sets probe.rps).
+
+      Required: bootstrap.servers, experiment.id
+      sources        http,prometheus,scrape,kubernetes,cloudwatch,host (default http)
+      http           probe.targets=GROUP=name@url,...  probe.rps[.control|.experimental]
+                     probe.concurrency[.control|.experimental]  probe.timeout  probe.interval
+      prometheus     prometheus.url  prometheus.query.<metric>=PROMQL with $group
+                     prometheus.group.control|experimental  prometheus.interval  prometheus.timeout
+      scrape         scrape.targets=GROUP=name@url/metrics,...  scrape.metric.<metric>=SELECTOR
+                     scrape.interval  scrape.timeout
+      kubernetes     kubernetes.namespace  kubernetes.group.label (faultline.io/group)
+                     kubernetes.group.control|experimental  kubernetes.usage  kubernetes.logs
+                     kubernetes.master  kubernetes.interval  kubernetes.timeout
+      cloudwatch     cloudwatch.cluster  cloudwatch.workload.control|experimental
+                     cloudwatch.asg.control|experimental  cloudwatch.namespace  cloudwatch.region
+                     cloudwatch.endpoint  cloudwatch.period  cloudwatch.lookback
+                     cloudwatch.interval  cloudwatch.timeout
+      PutMetricData  cloudwatch.put.namespace (off when unset)  cloudwatch.put.interval: every
+                     sample is also sent to CloudWatch, batched by 1000
+      host           host.processes=GROUP=name@pid:N|cmd:REGEX,...  host.clock=GROUP=name@URL
+                     host.dns=GROUP=name@HOSTNAME  host.dns.server  host.tcp=GROUP=name@HOST:PORT
+                     host.tcp.attempts  host.interval  host.timeout
+      Kafka          topics.prefix (faultline.)  kafka.* (passed to the producer: TLS, SASL)
+      See metrics-collector/README.md for the metric catalogue.""";
 
   private CollectorMain() {}
 
+  /** The HTTP probe alone, publishing its own windows (kept for callers of the first version). */
   public static HttpLoadProbe start(CollectorConfig c, SampleSink sink) {
     HttpLoadProbe probe =
         new HttpLoadProbe(
-            c.experimentId(),
-            c.targets(),
-            c.rps(),
-            c.concurrency(),
-            c.timeout(),
-            c.interval(),
-            sink);
+            c.experimentId(), c.targets(), c.loads(), c.timeout(), c.interval(), sink, true);
     probe.start();
     return probe;
+  }
+
+  /** Every configured source under one runner, started. */
+  public static SourceRunner run(CollectorConfig c, SampleSink sink) {
+    SourceRunner runner = new SourceRunner(c.experimentId(), c.build(sink), sink);
+    runner.start();
+    return runner;
   }
 
   public static void main(String[] args) throws InterruptedException {
@@ -30,10 +62,7 @@ public final class CollectorMain {
       if (args[i].equals("--config") && i + 1 < args.length) {
         file = Path.of(args[++i]);
       } else if (args[i].equals("--help") || args[i].equals("-h")) {
-        System.out.println(
-            "Usage: CollectorMain [--config FILE]\n"
-                + "Keys (file or FAULTLINE_* env): bootstrap.servers, experiment.id, probe.targets,"
-                + " probe.rps, probe.concurrency, probe.timeout, probe.interval, topics.prefix, kafka.*");
+        System.out.println(HELP);
         return;
       } else {
         System.err.println("unknown argument '" + args[i] + "'; see --help");
@@ -48,17 +77,38 @@ public final class CollectorMain {
       System.exit(2);
       return;
     }
-    KafkaSampleSink sink =
+    KafkaSampleSink kafka =
         new KafkaSampleSink(
             config.bootstrapServers(), new Topics(config.topicsPrefix(), 3), config.kafka());
-    HttpLoadProbe probe = start(config, sink);
+    CloudWatchMetricPublisher.Settings put = config.cloudwatchPut();
+    CloudWatchMetricPublisher cloudwatch =
+        put == null
+            ? null
+            : new CloudWatchMetricPublisher(
+                put.namespace(),
+                put.region(),
+                put.endpoint(),
+                software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder()
+                    .build(),
+                put.flushInterval());
+    SampleSink sink =
+        cloudwatch == null
+            ? kafka
+            : s -> {
+              kafka.publish(s);
+              cloudwatch.publish(s);
+            };
+    SourceRunner runner = run(config, sink);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  probe.close();
-                  sink.close();
+                  runner.close();
+                  kafka.close();
+                  if (cloudwatch != null) {
+                    cloudwatch.close();
+                  }
                   stop.countDown();
                 }));
     stop.await();

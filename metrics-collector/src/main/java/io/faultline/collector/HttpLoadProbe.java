@@ -1,5 +1,8 @@
 package io.faultline.collector;
 
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.DDSketches;
+import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
@@ -10,6 +13,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,12 +33,18 @@ import org.slf4j.LoggerFactory;
  * Steady-state traffic: GET requests at a fixed rate against every target, paced by a schedule, not
  * by responses, so a slow target does not lower the rate (no coordinated omission). Latency is
  * measured from the scheduled send time. Publishes per request {@code http.latency.ms} (when a
- * response came back) and {@code http.error} (0 or 1), and per interval {@code http.requests},
- * {@code http.errors} (counts by kind in labels) and {@code http.error.rate}.
+ * response came back) and {@code http.error} (0 or 1), and per window {@code http.requests}
+ * (scheduled in the window), {@code http.errors} (and one {@code http.errors.<kind>} per kind),
+ * {@code http.error.rate} (failed among the requests that ended in the window) and {@code
+ * http.latency.mean/p50/p95/p99} of the responses that arrived in the window, from a DDSketch (1%
+ * relative accuracy).
  */
-public final class HttpLoadProbe implements AutoCloseable {
+public final class HttpLoadProbe implements MetricSource {
 
   private static final Logger log = LoggerFactory.getLogger(HttpLoadProbe.class);
+
+  /** Relative accuracy of the window quantiles. */
+  static final double SKETCH_ACCURACY = 0.01;
 
   /** Why a request failed. */
   public enum ErrorKind {
@@ -41,40 +52,65 @@ public final class HttpLoadProbe implements AutoCloseable {
     TIMEOUT,
     CONNECTION_REFUSED,
     CONNECTION_ERROR,
-    SATURATED
+    SATURATED;
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
-  /** The latest interval's figures for one target. */
+  /** Request rate and requests in flight for the targets of one group. */
+  public record Load(double requestsPerSecond, int concurrency) {
+    public Load {
+      if (!(requestsPerSecond > 0 && requestsPerSecond <= 100_000)) {
+        throw new IllegalArgumentException(
+            "probe.rps " + requestsPerSecond + ": must be in (0, 100000]");
+      }
+      if (concurrency < 1 || concurrency > 100_000) {
+        throw new IllegalArgumentException(
+            "probe.concurrency " + concurrency + ": must be from 1 to 100000");
+      }
+    }
+  }
+
+  /** The latest window's figures for one target. */
   public record Snapshot(long requests, long errors, double meanMs, double p99Ms) {}
 
-  private final String experimentId;
+  private final Samples samples;
   private final SampleSink sink;
   private final Duration timeout;
   private final Duration interval;
-  private final long periodNanos;
+  private final boolean selfReporting;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService responses;
   private final HttpClient client;
   private final Map<String, TargetState> states = new LinkedHashMap<>();
   private final Map<String, Snapshot> snapshots = Collections.synchronizedMap(new TreeMap<>());
+  private final AtomicLong sent = new AtomicLong();
   private volatile boolean closed;
 
-  private final class TargetState {
+  private static final class TargetState {
     final ProbeTarget target;
+    final long periodNanos;
     final Semaphore inFlight;
-    final long startNanos = System.nanoTime();
-    final long startEpochMs = System.currentTimeMillis();
+    long startNanos;
+    long startEpochMs;
     long sequence;
+    // the current window, guarded by this
     long requests;
-    final Map<ErrorKind, Long> errors = new TreeMap<>();
-    List<Double> latencies = new ArrayList<>();
+    long outcomes;
+    final Map<ErrorKind, Long> errors = new EnumMap<>(ErrorKind.class);
+    DDSketch latencies = DDSketches.unboundedDense(SKETCH_ACCURACY);
+    double latencySum;
 
-    TargetState(ProbeTarget target, int concurrency) {
+    TargetState(ProbeTarget target, Load load) {
       this.target = target;
-      this.inFlight = new Semaphore(concurrency);
+      this.periodNanos = Math.max(1, (long) (1_000_000_000L / load.requestsPerSecond()));
+      this.inFlight = new Semaphore(load.concurrency());
     }
   }
 
+  /** A probe that publishes its own window figures every {@code interval} (the demo's use). */
   public HttpLoadProbe(
       String experimentId,
       List<ProbeTarget> targets,
@@ -83,22 +119,39 @@ public final class HttpLoadProbe implements AutoCloseable {
       Duration timeout,
       Duration interval,
       SampleSink sink) {
-    if (!(requestsPerSecond > 0 && requestsPerSecond <= 100_000)) {
-      throw new IllegalArgumentException(
-          "probe.rps " + requestsPerSecond + ": must be in (0, 100000]");
-    }
-    if (concurrency < 1) {
-      throw new IllegalArgumentException(
-          "probe.concurrency " + concurrency + ": must be at least 1");
-    }
+    this(
+        experimentId,
+        targets,
+        Map.of(
+            Group.CONTROL, new Load(requestsPerSecond, concurrency),
+            Group.EXPERIMENTAL, new Load(requestsPerSecond, concurrency)),
+        timeout,
+        interval,
+        sink,
+        true);
+  }
+
+  /**
+   * @param loads rate and concurrency per group (every target's group must be present)
+   * @param selfReporting publish window figures itself; false when a {@link SourceRunner} calls
+   *     {@link #collect()}
+   */
+  public HttpLoadProbe(
+      String experimentId,
+      List<ProbeTarget> targets,
+      Map<Group, Load> loads,
+      Duration timeout,
+      Duration interval,
+      SampleSink sink,
+      boolean selfReporting) {
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("probe.targets: at least one target is needed");
     }
-    this.experimentId = experimentId;
+    this.samples = new Samples(experimentId);
     this.sink = sink;
     this.timeout = timeout;
     this.interval = interval;
-    this.periodNanos = (long) (1_000_000_000L / requestsPerSecond);
+    this.selfReporting = selfReporting;
     this.scheduler =
         Executors.newScheduledThreadPool(
             1,
@@ -122,21 +175,52 @@ public final class HttpLoadProbe implements AutoCloseable {
             .executor(responses)
             .build();
     for (ProbeTarget t : targets) {
-      states.put(t.name(), new TargetState(t, concurrency));
+      Load load = loads.get(t.group());
+      if (load == null) {
+        throw new IllegalArgumentException(
+            "probe target " + t.name() + ": no rate configured for group " + t.group());
+      }
+      if (states.put(t.name(), new TargetState(t, load)) != null) {
+        throw new IllegalArgumentException("probe.targets: target name " + t.name() + " twice");
+      }
     }
   }
 
+  @Override
+  public String name() {
+    return "http";
+  }
+
+  @Override
+  public Duration interval() {
+    return interval;
+  }
+
+  @Override
   public void start() {
+    // load the sketch's quantile path and the sample builder before the first window closes
+    DDSketch warm = DDSketches.unboundedDense(SKETCH_ACCURACY);
+    warm.accept(1);
+    warm.getValueAtQuantile(0.99);
+    samples.of("http.requests", Group.CONTROL, "warm-up", 0, 0, "requests");
     for (TargetState state : states.values()) {
-      scheduler.scheduleAtFixedRate(() -> fire(state), 0, periodNanos, TimeUnit.NANOSECONDS);
+      state.startNanos = System.nanoTime();
+      state.startEpochMs = System.currentTimeMillis();
+      scheduler.scheduleAtFixedRate(() -> fire(state), 0, state.periodNanos, TimeUnit.NANOSECONDS);
+      log.info(
+          "probing {} ({}) at {} requests/s, timeout {} ms",
+          state.target.name(),
+          state.target.group(),
+          String.format(Locale.ROOT, "%.1f", 1e9 / state.periodNanos),
+          timeout.toMillis());
     }
-    scheduler.scheduleAtFixedRate(
-        this::report, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    log.info(
-        "probing {} targets at {} requests/s each, timeout {} ms",
-        states.size(),
-        String.format(Locale.ROOT, "%.1f", 1e9 / periodNanos),
-        timeout.toMillis());
+    if (selfReporting) {
+      scheduler.scheduleAtFixedRate(
+          () -> collect().forEach(this::publish),
+          interval.toMillis(),
+          interval.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
   }
 
   /** One scheduled request; the latency clock starts at the scheduled time, not the send time. */
@@ -146,40 +230,53 @@ public final class HttpLoadProbe implements AutoCloseable {
     }
     long scheduledNanos;
     synchronized (state) {
-      scheduledNanos = state.startNanos + state.sequence * periodNanos;
+      scheduledNanos = state.startNanos + state.sequence * state.periodNanos;
       state.sequence++;
       state.requests++;
     }
+    sent.incrementAndGet();
     long epochMs = state.startEpochMs + (scheduledNanos - state.startNanos) / 1_000_000;
     if (!state.inFlight.tryAcquire()) {
       failed(state, epochMs, ErrorKind.SATURATED);
       return;
     }
     HttpRequest request = HttpRequest.newBuilder(state.target.uri()).timeout(timeout).GET().build();
-    client
-        .sendAsync(request, HttpResponse.BodyHandlers.discarding())
-        .whenComplete(
-            (response, error) -> {
-              state.inFlight.release();
-              double ms = (System.nanoTime() - scheduledNanos) / 1e6;
-              if (error != null) {
-                failed(state, epochMs, kind(error));
-              } else if (response.statusCode() >= 500) {
-                publish(state, "http.latency.ms", epochMs, ms, "ms");
-                failed(state, epochMs, ErrorKind.HTTP_5XX);
-              } else {
+    try {
+      client
+          .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+          .whenComplete(
+              (response, error) -> {
+                state.inFlight.release();
+                double ms = (System.nanoTime() - scheduledNanos) / 1e6;
+                if (error != null) {
+                  failed(state, epochMs, kind(error));
+                  return;
+                }
                 synchronized (state) {
-                  state.latencies.add(ms);
+                  state.latencies.accept(ms);
+                  state.latencySum += ms;
+                  if (response.statusCode() < 500) {
+                    state.outcomes++;
+                  }
                 }
                 publish(state, "http.latency.ms", epochMs, ms, "ms");
-                publish(state, "http.error", epochMs, 0, "");
-              }
-            });
+                if (response.statusCode() >= 500) {
+                  failed(state, epochMs, ErrorKind.HTTP_5XX);
+                } else {
+                  publish(state, "http.error", epochMs, 0, "");
+                }
+              });
+    } catch (RuntimeException e) {
+      // the client refuses to send (closed, out of resources): an error, not a dead schedule
+      state.inFlight.release();
+      failed(state, epochMs, ErrorKind.CONNECTION_ERROR);
+    }
   }
 
   private void failed(TargetState state, long epochMs, ErrorKind kind) {
     synchronized (state) {
       state.errors.merge(kind, 1L, Long::sum);
+      state.outcomes++;
     }
     publish(state, "http.error", epochMs, 1, "");
   }
@@ -196,80 +293,109 @@ public final class HttpLoadProbe implements AutoCloseable {
     return ErrorKind.CONNECTION_ERROR;
   }
 
-  private void report() {
+  /** Closes the current window of every target and returns its figures. */
+  @Override
+  public List<MetricSample> collect() {
     long now = System.currentTimeMillis();
+    List<MetricSample> out = new ArrayList<>();
     for (TargetState state : states.values()) {
       long requests;
+      long outcomes;
       Map<ErrorKind, Long> errors;
-      List<Double> latencies;
+      DDSketch latencies;
+      double sum;
       synchronized (state) {
         requests = state.requests;
-        errors = new TreeMap<>(state.errors);
+        outcomes = state.outcomes;
+        errors = new EnumMap<>(state.errors);
         latencies = state.latencies;
+        sum = state.latencySum;
         state.requests = 0;
+        state.outcomes = 0;
         state.errors.clear();
-        state.latencies = new ArrayList<>();
+        state.latencies = DDSketches.unboundedDense(SKETCH_ACCURACY);
+        state.latencySum = 0;
       }
+      ProbeTarget t = state.target;
       long errorCount = errors.values().stream().mapToLong(Long::longValue).sum();
       Map<String, String> labels = new TreeMap<>();
-      errors.forEach((k, v) -> labels.put(k.name().toLowerCase(Locale.ROOT), Long.toString(v)));
-      publish(state, "http.requests", now, requests, "requests", Map.of());
-      publish(state, "http.errors", now, errorCount, "errors", labels);
-      publish(
-          state,
-          "http.error.rate",
-          now,
-          requests == 0 ? 0 : (double) errorCount / requests,
-          "ratio",
-          Map.of());
-      Collections.sort(latencies);
-      double mean =
-          latencies.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-      double p99 =
-          latencies.isEmpty()
-              ? Double.NaN
-              : latencies.get(
-                  Math.min(latencies.size() - 1, (int) Math.ceil(latencies.size() * 0.99) - 1));
-      snapshots.put(state.target.name(), new Snapshot(requests, errorCount, mean, p99));
+      errors.forEach((k, v) -> labels.put(k.label(), Long.toString(v)));
+      out.add(samples.of("http.requests", t.group(), t.name(), now, requests, "requests"));
+      out.add(samples.of("http.errors", t.group(), t.name(), now, errorCount, "errors", labels));
+      for (ErrorKind kind : ErrorKind.values()) {
+        out.add(
+            samples.of(
+                "http.errors." + kind.label(),
+                t.group(),
+                t.name(),
+                now,
+                errors.getOrDefault(kind, 0L),
+                "errors"));
+      }
+      out.add(
+          samples.of(
+              "http.error.rate",
+              t.group(),
+              t.name(),
+              now,
+              outcomes == 0 ? 0 : (double) errorCount / outcomes,
+              "ratio"));
+      double mean = Double.NaN;
+      double p99 = Double.NaN;
+      if (!latencies.isEmpty()) {
+        long count = (long) latencies.getCount();
+        mean = sum / count;
+        p99 = latencies.getValueAtQuantile(0.99);
+        out.add(samples.of("http.responses", t.group(), t.name(), now, count, "responses"));
+        out.add(samples.of("http.latency.mean", t.group(), t.name(), now, mean, "ms"));
+        out.add(
+            samples.of(
+                "http.latency.p50",
+                t.group(),
+                t.name(),
+                now,
+                latencies.getValueAtQuantile(0.50),
+                "ms"));
+        out.add(
+            samples.of(
+                "http.latency.p95",
+                t.group(),
+                t.name(),
+                now,
+                latencies.getValueAtQuantile(0.95),
+                "ms"));
+        out.add(samples.of("http.latency.p99", t.group(), t.name(), now, p99, "ms"));
+      }
+      snapshots.put(t.name(), new Snapshot(requests, errorCount, mean, p99));
     }
+    return out;
   }
 
   private void publish(TargetState state, String metric, long ts, double value, String unit) {
-    publish(state, metric, ts, value, unit, Map.of());
+    publish(samples.of(metric, state.target.group(), state.target.name(), ts, value, unit));
   }
 
-  private void publish(
-      TargetState state,
-      String metric,
-      long ts,
-      double value,
-      String unit,
-      Map<String, String> labels) {
+  private void publish(MetricSample s) {
     if (closed) {
       return;
     }
     try {
-      sink.publish(
-          MetricSample.newBuilder()
-              .setExperimentId(experimentId)
-              .setMetric(metric)
-              .setGroup(state.target.group())
-              .setTarget(state.target.name())
-              .setTimestamp(ts)
-              .setValue(value)
-              .setUnit(unit)
-              .setLabels(new TreeMap<>(labels))
-              .build());
+      sink.publish(s);
     } catch (RuntimeException e) {
-      log.warn("cannot publish {} of {}: {}", metric, state.target.name(), e.toString());
+      log.warn("cannot publish {} of {}: {}", s.getMetric(), s.getTarget(), e.toString());
     }
   }
 
-  /** The latest interval's figures per target name. */
+  /** The latest window's figures per target name. */
   public Map<String, Snapshot> snapshot() {
     synchronized (snapshots) {
       return new TreeMap<>(snapshots);
     }
+  }
+
+  /** Requests scheduled since start, over every target (what the bench compares to the rate). */
+  public long sent() {
+    return sent.get();
   }
 
   @Override

@@ -56,4 +56,74 @@ class CollectorConfigTest {
                         "PROD=x@http://h/")))
         .hasMessageContaining("group must be CONTROL or EXPERIMENTAL");
   }
+
+  private static Map<String, String> base() {
+    Map<String, String> m = new java.util.HashMap<>();
+    m.put("bootstrap.servers", "b:9092");
+    m.put("experiment.id", "e1");
+    return m;
+  }
+
+  @Test
+  void choosesSourcesAndReadsOnlyTheirSettings() {
+    Map<String, String> m = base();
+    m.put("sources", "prometheus, host,kubernetes");
+    m.put("prometheus.url", "http://127.0.0.1:9090");
+    m.put("prometheus.query.app.rate", "rate(x{group=\"$group\"}[1m])");
+    m.put("prometheus.interval", "2s");
+    m.put("host.processes", "EXPERIMENTAL=scale@cmd:scale-experimental");
+    m.put("kubernetes.namespace", "scale");
+    CollectorConfig c = CollectorConfig.fromMap(m);
+    assertThat(c.sources()).containsExactlyInAnyOrder("prometheus", "host", "kubernetes");
+    assertThat(c.targets()).isEmpty(); // no http source, no probe.targets needed
+    assertThat(c.prometheus().interval()).isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(c.prometheus().groupValues()).containsEntry(Group.EXPERIMENTAL, "experimental");
+    assertThat(c.kubernetes().namespace()).isEqualTo("scale");
+    assertThat(c.kubernetes().groupLabel()).isEqualTo("faultline.io/group");
+    assertThat(c.host().processes()).hasSize(1);
+    assertThat(c.cloudwatch()).isNull();
+    assertThat(c.scrape()).isNull();
+  }
+
+  @Test
+  void probeLoadIsPerGroupWithADefault() {
+    Map<String, String> m = base();
+    m.put("probe.targets", "CONTROL=c@http://127.0.0.1:1/,EXPERIMENTAL=x@http://127.0.0.1:2/");
+    m.put("probe.rps", "100");
+    m.put("probe.rps.experimental", "250");
+    m.put("probe.concurrency.control", "7");
+    CollectorConfig c = CollectorConfig.fromMap(m);
+    assertThat(c.loads().get(Group.CONTROL)).isEqualTo(new HttpLoadProbe.Load(100, 7));
+    assertThat(c.loads().get(Group.EXPERIMENTAL)).isEqualTo(new HttpLoadProbe.Load(250, 50));
+  }
+
+  @Test
+  void namesAnUnknownSourceAndAMissingSourceKey() {
+    Map<String, String> m = base();
+    m.put("sources", "http,datadog");
+    assertThatThrownBy(() -> CollectorConfig.fromMap(m))
+        .hasMessage(
+            "sources: unknown source 'datadog' (allowed: http, prometheus, scrape, kubernetes,"
+                + " cloudwatch, host)");
+    m.put("sources", "cloudwatch");
+    m.put("cloudwatch.cluster", "eks");
+    assertThatThrownBy(() -> CollectorConfig.fromMap(m))
+        .hasMessageStartingWith("cloudwatch.workload.control: required");
+    m.put("sources", "prometheus");
+    m.put("prometheus.url", "http://p:9090");
+    m.put("prometheus.query.x", "up");
+    m.put("prometheus.interval", "0s");
+    assertThatThrownBy(() -> CollectorConfig.fromMap(m))
+        .hasMessage("prometheus.interval 0ms: must be between 100ms and 60m");
+  }
+
+  @Test
+  void helpListsEverySource() {
+    for (String source : CollectorConfig.SOURCES) {
+      assertThat(CollectorMain.HELP).contains(source);
+    }
+    assertThat(CollectorMain.HELP)
+        .contains("prometheus.query.<metric>")
+        .contains("host.dns.server");
+  }
 }

@@ -11,7 +11,8 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -19,8 +20,12 @@ import org.junit.jupiter.api.Test;
 
 class HttpLoadProbeTest {
 
-  private final List<MetricSample> samples = new CopyOnWriteArrayList<>();
+  // not a CopyOnWriteArrayList: copying on every add would slow the probe's response threads
+  private final Queue<MetricSample> samples = new ConcurrentLinkedQueue<>();
   private final AtomicInteger served = new AtomicInteger();
+  // the server's own time per request: Thread.sleep overshoots on a loaded machine
+  private final com.datadoghq.sketch.ddsketch.DDSketch handled =
+      com.datadoghq.sketch.ddsketch.DDSketches.unboundedDense(0.01);
   private HttpServer server;
 
   private URI serve(int delayMs, int status) throws Exception {
@@ -30,6 +35,7 @@ class HttpLoadProbeTest {
         "/",
         ex -> {
           served.incrementAndGet();
+          long start = System.nanoTime();
           try {
             Thread.sleep(delayMs);
           } catch (InterruptedException ignored) {
@@ -37,6 +43,9 @@ class HttpLoadProbeTest {
           }
           ex.sendResponseHeaders(status, -1);
           ex.close();
+          synchronized (handled) {
+            handled.accept((System.nanoTime() - start) / 1e6);
+          }
         });
     server.start();
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/x");
@@ -72,9 +81,16 @@ class HttpLoadProbeTest {
     URI uri = serve(50, 200);
     try (HttpLoadProbe probe = probe(uri, 20, Duration.ofSeconds(2))) {
       probe.start();
-      Thread.sleep(3000);
+      Thread.sleep(4000);
     }
-    List<Double> latencies = values("http.latency.ms");
+    // the first second (20 requests) holds the client's and server's cold start
+    List<Double> all =
+        samples.stream()
+            .filter(s -> s.getMetric().equals("http.latency.ms"))
+            .sorted(java.util.Comparator.comparingLong(MetricSample::getTimestamp))
+            .map(MetricSample::getValue)
+            .toList();
+    List<Double> latencies = all.subList(Math.min(20, all.size()), all.size());
     assertThat(latencies).hasSizeGreaterThan(40);
     double mean = latencies.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     double median = latencies.stream().sorted().toList().get(latencies.size() / 2);
@@ -137,5 +153,128 @@ class HttpLoadProbeTest {
                 .orElseThrow()
                 .getLabels())
         .containsKey("http_5xx");
+  }
+
+  private List<MetricSample> windows(String metric) {
+    return samples.stream().filter(s -> s.getMetric().equals(metric)).toList();
+  }
+
+  @Test
+  void windowPercentilesAreWithinFivePercentOfAKnownDelay() throws Exception {
+    // a long delay keeps 5% above the millisecond hiccups of a shared 2-core machine
+    int delay = 1000;
+    URI uri = serve(delay, 200);
+    try (HttpLoadProbe probe =
+        new HttpLoadProbe(
+            "e1",
+            List.of(new ProbeTarget(Group.EXPERIMENTAL, "t", uri)),
+            java.util.Map.of(Group.EXPERIMENTAL, new HttpLoadProbe.Load(40, 100)),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(1),
+            samples::add,
+            true)) {
+      probe.start();
+      long deadline = System.currentTimeMillis() + 40_000;
+      while (windows("http.latency.p99").size() < 8 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+    }
+    System.out.println(
+        "windows p50/p99/mean: "
+            + windows("http.latency.p50").stream().map(MetricSample::getValue).toList()
+            + windows("http.latency.p99").stream().map(MetricSample::getValue).toList()
+            + windows("http.latency.mean").stream().map(MetricSample::getValue).toList());
+    double serverP99;
+    synchronized (handled) {
+      serverP99 = handled.getValueAtQuantile(0.99);
+    }
+    System.out.println("server handler p99: " + serverP99);
+    // the first three windows with responses hold the connection set-up and JIT warm-up of
+    // client and server (longer on a machine shared with other builds)
+    for (String q : List.of("mean", "p50", "p95", "p99")) {
+      List<MetricSample> w = windows("http.latency." + q);
+      assertThat(w).as(q).hasSizeGreaterThanOrEqualTo(8);
+      // the tail is held to 5% of what the server really took at its p99, not of the nominal
+      // delay: the probe must not add 5%, the server's sleep may overshoot under load
+      double reference = q.startsWith("p9") ? Math.max(delay, serverP99) : delay;
+      for (MetricSample s : w.subList(3, w.size())) {
+        // 1% below: the sketch's relative accuracy
+        assertThat(s.getValue()).as(q).isBetween(delay * 0.99, reference * 1.05);
+        assertThat(s.getUnit()).isEqualTo("ms");
+      }
+    }
+    assertThat(windows("http.responses").subList(3, 7))
+        .allSatisfy(s -> assertThat(s.getValue()).isBetween(36.0, 44.0));
+  }
+
+  @Test
+  void ratesAndConcurrencyArePerGroup() throws Exception {
+    URI uri = serve(5, 200);
+    try (HttpLoadProbe probe =
+        new HttpLoadProbe(
+            "e1",
+            List.of(
+                new ProbeTarget(Group.CONTROL, "c", uri),
+                new ProbeTarget(Group.EXPERIMENTAL, "x", uri)),
+            java.util.Map.of(
+                Group.CONTROL, new HttpLoadProbe.Load(10, 5),
+                Group.EXPERIMENTAL, new HttpLoadProbe.Load(40, 5)),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(1),
+            samples::add,
+            true)) {
+      probe.start();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (windows("http.requests").size() < 8 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+    }
+    double control =
+        windows("http.requests").stream()
+            .filter(s -> s.getTarget().equals("c"))
+            .skip(1)
+            .limit(3)
+            .mapToDouble(MetricSample::getValue)
+            .average()
+            .orElseThrow();
+    double experimental =
+        windows("http.requests").stream()
+            .filter(s -> s.getTarget().equals("x"))
+            .skip(1)
+            .limit(3)
+            .mapToDouble(MetricSample::getValue)
+            .average()
+            .orElseThrow();
+    assertThat(control).isBetween(9.0, 11.0);
+    assertThat(experimental).isBetween(38.0, 42.0);
+  }
+
+  @Test
+  void timeoutsAndSaturationAreCountedByKind() throws Exception {
+    URI uri = serve(2000, 200);
+    try (HttpLoadProbe probe =
+        new HttpLoadProbe(
+            "e1",
+            List.of(new ProbeTarget(Group.EXPERIMENTAL, "t", uri)),
+            java.util.Map.of(Group.EXPERIMENTAL, new HttpLoadProbe.Load(20, 3)),
+            Duration.ofMillis(300),
+            Duration.ofMillis(500),
+            samples::add,
+            true)) {
+      probe.start();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (windows("http.errors").size() < 4 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+    }
+    double timeouts =
+        windows("http.errors.timeout").stream().mapToDouble(MetricSample::getValue).sum();
+    double saturated =
+        windows("http.errors.saturated").stream().mapToDouble(MetricSample::getValue).sum();
+    assertThat(timeouts).isGreaterThan(0);
+    assertThat(saturated)
+        .isGreaterThan(0); // 20/s with 300 ms timeouts needs 6 in flight, 3 allowed
+    assertThat(windows("http.errors.http_5xx")).allMatch(s -> s.getValue() == 0);
+    assertThat(windows("http.error.rate").get(2).getValue()).isEqualTo(1.0);
   }
 }

@@ -6,10 +6,13 @@ import java.io.InputStreamReader;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,15 +29,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs Scale instances as child JVMs and restarts one that dies after a delay, as Kubernetes would.
- * After every (re)start it writes the instance's target file, which is how the attack agent finds
- * local process targets: {@code <targetsDir>/<name>.properties} with {@code name}, {@code group},
- * {@code pid}, {@code port}, {@code host} and, when pinned, {@code cpus}.
+ * Runs Scale instances as child JVMs ({@code ScaleMain web}) and restarts one that dies after a
+ * delay, as Kubernetes would. After every (re)start it writes the instance's target file, which is
+ * how the attack agent finds local process targets: {@code <targetsDir>/<name>.properties} with
+ * {@code name}, {@code group}, {@code pid}, {@code port}, {@code host} and, when pinned, {@code
+ * cpus}.
+ *
+ * <p>Before the first instance of a corpus size starts, the supervisor runs the pipeline once: the
+ * generator's MIDI files (produced in memory, not written to disk) go through the extraction job
+ * into an embedded H2 database, the template. The template is cached (in {@code
+ * FAULTLINE_SCALE_CACHE} or the system property {@code faultline.scale.cache}, default {@code
+ * <java.io.tmpdir>/faultline-scale-cache}, under a file lock) because 100,000 songs take about a
+ * minute; each instance then gets its own copy of the database in {@code <targetsDir>/../scale/},
+ * which it keeps across restarts.
  */
 public final class LocalSupervisor implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LocalSupervisor.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  static final long SEED = 42;
+  // bump when the schema or the generator changes, so an old cached template is not reused
+  private static final String TEMPLATE_VERSION = "v1";
 
   /** One instance: its name, group, loopback port (0 = pick one) and CPUs to pin to (or null). */
   public record InstanceSpec(String name, String group, int port, String cpus, int songs) {}
@@ -49,6 +64,8 @@ public final class LocalSupervisor implements AutoCloseable {
   }
 
   private final Path targetsDir;
+  private final Path dataDir;
+  private final Path cacheDir;
   private final Duration restartDelay;
   private final Consumer<SupervisorEvent> listener;
   private final boolean tasksetAvailable;
@@ -77,6 +94,14 @@ public final class LocalSupervisor implements AutoCloseable {
   public LocalSupervisor(
       Path targetsDir, Duration restartDelay, Consumer<SupervisorEvent> listener) {
     this.targetsDir = targetsDir;
+    Path parent = targetsDir.toAbsolutePath().getParent();
+    this.dataDir = parent == null ? targetsDir.resolve("scale") : parent.resolve("scale");
+    String cache =
+        System.getProperty("faultline.scale.cache", System.getenv("FAULTLINE_SCALE_CACHE"));
+    this.cacheDir =
+        cache != null && !cache.isBlank()
+            ? Path.of(cache)
+            : Path.of(System.getProperty("java.io.tmpdir"), "faultline-scale-cache");
     this.restartDelay = restartDelay;
     this.listener = listener;
     this.tasksetAvailable = onPath("taskset");
@@ -85,6 +110,11 @@ public final class LocalSupervisor implements AutoCloseable {
   /** Starts an instance and waits until it serves; throws with its last output if it does not. */
   public void start(InstanceSpec spec) throws IOException {
     Files.createDirectories(targetsDir);
+    Path template = template(spec.songs());
+    Path db = dataDir.resolve(spec.name());
+    ScaleMain.deleteTree(db);
+    Files.createDirectories(db);
+    Files.copy(template.resolve("scale.mv.db"), db.resolve("scale.mv.db"));
     Instance instance = new Instance(spec, spec.port() == 0 ? freePort() : spec.port());
     instances.put(spec.name(), instance);
     launch(instance, SupervisorEvent.Type.STARTED);
@@ -123,19 +153,30 @@ public final class LocalSupervisor implements AutoCloseable {
     command.addAll(
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m",
+            "-Xmx384m",
             "-XX:+UseSerialGC",
+            // the CLI's logback.xml names its log file by this property: one file per instance
+            "-Dfaultline.log.file=" + dataDir.resolve(spec.name() + ".log").toAbsolutePath(),
             "-cp",
             System.getProperty("java.class.path"),
-            ScaleServer.class.getName(),
+            ScaleMain.class.getName(),
+            "web",
             "--name",
             spec.name(),
             "--group",
             spec.group(),
+            "--bind",
+            "127.0.0.1",
             "--port",
             Integer.toString(instance.port),
-            "--songs",
-            Integer.toString(spec.songs())));
+            "--db-url",
+            h2Url(dataDir.resolve(spec.name()).resolve("scale")),
+            "--corpus-size",
+            Integer.toString(spec.songs()),
+            "--seed",
+            Long.toString(SEED),
+            "--threads",
+            "16"));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     instance.process = process;
     CompletableFuture<Void> listening = new CompletableFuture<>();
@@ -165,6 +206,53 @@ public final class LocalSupervisor implements AutoCloseable {
         pinned ? " cpus " + spec.cpus() : "");
     listener.accept(new SupervisorEvent(type, spec.name(), process.pid(), 0));
     process.onExit().thenAccept(p -> onExit(instance, p));
+  }
+
+  static String h2Url(Path base) {
+    return "jdbc:h2:file:" + base.toAbsolutePath();
+  }
+
+  /**
+   * The cached template database of {@code songs} songs: built once (generate, then extract into
+   * H2) under a file lock, so concurrent supervisors build it once and share it.
+   */
+  Path template(int songs) throws IOException {
+    Path dir = cacheDir.resolve("template-" + TEMPLATE_VERSION + "-" + songs + "-" + SEED);
+    Path done = dir.resolve("complete");
+    Files.createDirectories(cacheDir);
+    try (FileChannel lock =
+            FileChannel.open(
+                cacheDir.resolve("build.lock"),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock ignored = lock.lock()) {
+      if (Files.exists(done)) {
+        return dir;
+      }
+      long start = System.nanoTime();
+      log.info("building the Scale template database: {} songs (once; cached in {})", songs, dir);
+      ScaleMain.deleteTree(dir);
+      try (SongStore store = SongStore.open(h2Url(dir.resolve("scale")), "", "", 4)) {
+        ExtractionJob.Report report =
+            new ExtractionJob(store, Runtime.getRuntime().availableProcessors())
+                .run(new GeneratedCorpus(songs, SEED));
+        if (report.inserted() != songs) {
+          throw new IOException(
+              "template extraction inserted "
+                  + report.inserted()
+                  + " of "
+                  + songs
+                  + " songs: "
+                  + report);
+        }
+      } catch (java.sql.SQLException e) {
+        throw new IOException(
+            "cannot build the Scale template database in " + dir + ": " + e.getMessage(), e);
+      }
+      Files.writeString(done, "songs=" + songs + "\n");
+      log.info("Scale template database built in {} ms", (System.nanoTime() - start) / 1_000_000);
+      return dir;
+    }
   }
 
   private void onExit(Instance instance, Process process) {

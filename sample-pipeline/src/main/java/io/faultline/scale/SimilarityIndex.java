@@ -17,15 +17,11 @@ public final class SimilarityIndex {
   /** A similar song and its Jaccard score in [0, 1]. */
   public record Match(String id, double score) {}
 
-  private final SongCorpus corpus;
   private final Song[] byIndex;
   private final Map<String, Integer> indexOf = new HashMap<>();
   private final int[][] postings = new int[129][];
 
-  public SimilarityIndex(SongCorpus corpus) {
-    this.corpus = corpus;
-    List<Song> songs = new ArrayList<>();
-    corpus.songs().forEach(songs::add);
+  public SimilarityIndex(List<Song> songs) {
     byIndex = songs.toArray(new Song[0]);
     List<List<Integer>> lists = new ArrayList<>();
     for (int i = 0; i < postings.length; i++) {
@@ -43,8 +39,21 @@ public final class SimilarityIndex {
     }
   }
 
-  public SongCorpus corpus() {
-    return corpus;
+  public int size() {
+    return byIndex.length;
+  }
+
+  /** A song picked at random, or null when the index is empty. */
+  public Song randomSong() {
+    return byIndex.length == 0
+        ? null
+        : byIndex[java.util.concurrent.ThreadLocalRandom.current().nextInt(byIndex.length)];
+  }
+
+  /** The song with this id, or null. */
+  public Song song(String id) {
+    Integer i = indexOf.get(id);
+    return i == null ? null : byIndex[i];
   }
 
   /**

@@ -8,7 +8,7 @@ import java.util.BitSet;
  */
 public record Song(String id, String title, BitSet instruments) {
 
-  public static final int DRUMS = 128;
+  public static final int DRUMS = GeneralMidi.DRUMS;
 
   public int size() {
     return instruments.cardinality();

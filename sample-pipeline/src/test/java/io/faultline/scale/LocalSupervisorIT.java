@@ -28,6 +28,16 @@ class LocalSupervisorIT {
     return p;
   }
 
+  private static String body(int port, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
   private static int status(int port) {
     try {
       return HttpClient.newHttpClient()
@@ -47,6 +57,7 @@ class LocalSupervisorIT {
   void restartsAKilledInstanceAndLeavesTheOtherAlone() throws Exception {
     List<LocalSupervisor.SupervisorEvent> events = new CopyOnWriteArrayList<>();
     Path targets = dir.resolve("targets");
+    System.setProperty("faultline.scale.cache", dir.resolve("cache").toString());
     long controlPid;
     long oldPid;
     ProcessHandle child;
@@ -57,6 +68,11 @@ class LocalSupervisorIT {
           new LocalSupervisor.InstanceSpec("scale-experimental", "EXPERIMENTAL", 0, null, 1000));
       int port = supervisor.port("scale-experimental");
       assertThat(status(port)).isEqualTo(200);
+      // the pipeline ran once: 1,000 generated MIDI files extracted into the cached template
+      assertThat(dir.resolve("cache/template-v1-1000-42/complete")).exists();
+      assertThat(body(port, "/ready")).contains("\"songs\":1000");
+      assertThat(body(port, "/songs/song-00003")).contains("\"instruments\":[{\"program\":");
+      assertThat(body(port, "/metrics")).contains("scale_songs{group=\"experimental\"} 1000");
       assertThat(status(supervisor.port("scale-control"))).isEqualTo(200);
       Properties target = read(targets.resolve("scale-experimental.properties"));
       assertThat(target.getProperty("group")).isEqualTo("EXPERIMENTAL");

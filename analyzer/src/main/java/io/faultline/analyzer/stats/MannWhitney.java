@@ -87,7 +87,7 @@ public final class MannWhitney {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
-  static double mean(double[] values) {
+  public static double mean(double[] values) {
     double sum = 0;
     for (double v : values) {
       sum += v;

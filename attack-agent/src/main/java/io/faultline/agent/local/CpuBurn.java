@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,31 +42,23 @@ public final class CpuBurn implements FaultExecutor {
     }
     int cores = intParam(parameters, "cores", 1, 1, 64);
     int percent = intParam(parameters, "percent", 100, 1, 100);
-    List<String> command = new ArrayList<>();
+    List<String> prefix = new ArrayList<>();
     boolean pinned = target.cpus() != null && onPath("taskset");
     if (pinned) {
-      command.addAll(List.of("taskset", "-c", target.cpus()));
+      prefix.addAll(List.of("taskset", "-c", target.cpus()));
     }
-    command.addAll(
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx32m",
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-cp",
-            System.getProperty("java.class.path"),
-            CpuBurner.class.getName(),
-            "--threads",
-            Integer.toString(cores),
-            "--percent",
-            Integer.toString(percent),
-            "--max-seconds",
-            Long.toString(duration.toSeconds() + 5)));
     Process burner =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
+        ChildJvm.start(
+            prefix,
+            CpuBurner.class,
+            32,
+            List.of(
+                "--threads",
+                Integer.toString(cores),
+                "--percent",
+                Integer.toString(percent),
+                "--max-seconds",
+                Long.toString(duration.toSeconds() + 5)));
     log.info(
         "cpu-burn on {}: burner pid {} ({} threads at {}%{})",
         target.describe(),
@@ -90,17 +81,7 @@ public final class CpuBurn implements FaultExecutor {
 
   @Override
   public String recover(ProcessTarget target, Map<String, String> recovery) throws Exception {
-    if (recovery.get("burnerPid") == null) {
-      return "no burner recorded (the agent stopped before starting one); a burner exits by itself";
-    }
-    long pid = Long.parseLong(recovery.get("burnerPid"));
-    var burner = ProcessHandle.of(pid);
-    if (burner.isEmpty() || !burner.get().isAlive()) {
-      return "burner pid=" + pid + " already gone";
-    }
-    burner.get().destroyForcibly();
-    burner.get().onExit().get(5, TimeUnit.SECONDS);
-    return "burner pid=" + pid + " stopped";
+    return ChildJvm.stop("burner", "burnerPid", recovery);
   }
 
   static int intParam(Map<String, String> parameters, String name, int def, int min, int max) {

@@ -1,0 +1,79 @@
+package io.faultline.analyzer;
+
+import io.faultline.analyzer.stats.Hypothesis;
+import io.faultline.schema.Experiment;
+import io.faultline.schema.MetricHypothesis;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Looks up an experiment's declared steady-state hypotheses in the global store of the {@code
+ * experiments} topic; a metric without a declaration, or an experiment not (yet) published, gets
+ * {@link Hypothesis#defaultFor}. A declaration with a bad value is logged once, naming the
+ * experiment, metric and field, and the default is used.
+ */
+final class Hypotheses {
+
+  static final String STORE = "experiment-definitions";
+  private static final Logger log = LoggerFactory.getLogger(Hypotheses.class);
+
+  private TimestampedKeyValueStore<String, Experiment> store;
+  private final Set<String> warned = new HashSet<>();
+
+  void init(ProcessorContext<?, ?> context) {
+    try {
+      store = context.getStateStore(STORE);
+    } catch (RuntimeException e) {
+      store = null; // a topology without the experiments table: defaults only
+    }
+  }
+
+  Experiment experiment(String experimentId) {
+    if (store == null) {
+      return null;
+    }
+    ValueAndTimestamp<Experiment> v = store.get(experimentId);
+    return v == null ? null : v.value();
+  }
+
+  Hypothesis of(String experimentId, String metric) {
+    Experiment experiment = experiment(experimentId);
+    MetricHypothesis declared = null;
+    if (experiment != null && experiment.getHypotheses() != null) {
+      for (MetricHypothesis h : experiment.getHypotheses()) {
+        if (metric.equals(h.getMetric())) {
+          declared = h;
+        }
+      }
+    }
+    try {
+      return Hypothesis.of(metric, declared);
+    } catch (IllegalArgumentException e) {
+      if (warned.add(experimentId + "|" + metric)) {
+        log.error("experiment {}: {}; using the default hypothesis", experimentId, e.getMessage());
+      }
+      return Hypothesis.defaultFor(metric);
+    }
+  }
+
+  /** Warm-up windows: from the experiment's warmupMs when set, else the configured number. */
+  int warmupWindows(String experimentId, int configured, long windowMs) {
+    Experiment experiment = experiment(experimentId);
+    if (experiment == null || experiment.getWarmupMs() == null || experiment.getWarmupMs() <= 0) {
+      return configured;
+    }
+    return (int) Math.max(2, Math.min(1000, experiment.getWarmupMs() / windowMs));
+  }
+
+  /** q: from the experiment's recoveryWindows when set (1..100), else the configured number. */
+  int recoveryWindows(String experimentId, int configured) {
+    Experiment experiment = experiment(experimentId);
+    Integer q = experiment == null ? null : experiment.getRecoveryWindows();
+    return q == null || q < 1 || q > 100 ? configured : q;
+  }
+}

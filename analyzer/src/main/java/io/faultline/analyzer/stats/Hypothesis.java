@@ -1,0 +1,98 @@
+package io.faultline.analyzer.stats;
+
+import io.faultline.schema.HypothesisDirection;
+import io.faultline.schema.MetricHypothesis;
+
+/**
+ * What "steady" means for one metric in one experiment: the declared {@link MetricHypothesis} on
+ * the Experiment record, or the documented default for the metric's name.
+ *
+ * @param policy direction, tolerances, alpha (the experiment-wide false-alarm bound of the
+ *     sequential test) and minimum samples per group and window
+ * @param rate 0/1 outcomes (errors per request): judged by the sequential rate test, tolerance
+ *     absolute
+ * @param critical a critical metric classified HIGH or LOW at the end fails the whole run
+ * @param abortThreshold relative effect beyond which the experiment is halted; NaN = never
+ */
+public record Hypothesis(MetricPolicy policy, boolean rate, boolean critical, double abortThreshold) {
+
+  /** The experiment-wide false-alarm bound per metric when none is declared. */
+  public static final double DEFAULT_ALPHA = 0.01;
+
+  /**
+   * Defaults by metric name (analyzer/README.md): {@code *.error} are 0/1 outcomes per request
+   * judged as a rate, may rise 2 points; latencies ({@code *latency*}, {@code *.ms}) may
+   * rise 25% + 2; {@code *.rate}/{@code *.ratio} may rise 0.02; other {@code *error*} metrics 25% +
+   * 1; anything else may move 25% either way. Alpha 0.01, not critical, no abort.
+   */
+  public static Hypothesis defaultFor(String metric) {
+    boolean rate = metric.endsWith(".error");
+    MetricPolicy base = MetricPolicy.defaultFor(metric);
+    MetricPolicy policy =
+        new MetricPolicy(
+            base.direction(),
+            rate ? 0.0 : base.relativeTolerance(),
+            base.absoluteTolerance(),
+            DEFAULT_ALPHA,
+            base.minCount());
+    return new Hypothesis(policy, rate, false, Double.NaN);
+  }
+
+  /**
+   * The declared hypothesis over the metric's default: direction, tolerance (relative; for rates
+   * the absolute rise of the rate), alpha, critical and abort threshold.
+   */
+  public static Hypothesis of(String metric, MetricHypothesis declared) {
+    Hypothesis d = defaultFor(metric);
+    if (declared == null) {
+      return d;
+    }
+    MetricPolicy p = d.policy();
+    Direction direction =
+        switch (declared.getDirection() == null
+            ? HypothesisDirection.UNKNOWN
+            : declared.getDirection()) {
+          case INCREASE -> Direction.INCREASE;
+          case DECREASE -> Direction.DECREASE;
+          case EITHER -> Direction.EITHER;
+          default -> p.direction();
+        };
+    Double tolerance = declared.getTolerance();
+    if (tolerance != null && !(tolerance >= 0 && tolerance < 100)) {
+      throw new IllegalArgumentException(
+          "hypothesis of " + metric + ": tolerance " + tolerance + " must be between 0 and 100");
+    }
+    Double alpha = declared.getAlpha();
+    if (alpha != null && !(alpha > 0 && alpha < 1)) {
+      throw new IllegalArgumentException(
+          "hypothesis of " + metric + ": alpha " + alpha + " must be between 0 and 1");
+    }
+    double relative = p.relativeTolerance();
+    double absolute = p.absoluteTolerance();
+    if (tolerance != null) {
+      if (d.rate()) {
+        absolute = tolerance;
+      } else {
+        relative = tolerance;
+      }
+    }
+    MetricPolicy policy =
+        new MetricPolicy(
+            direction, relative, absolute, alpha == null ? p.alpha() : alpha, p.minCount());
+    Double abort = declared.getAbortThreshold();
+    return new Hypothesis(
+        policy, d.rate(), declared.getCritical(), abort == null ? Double.NaN : Math.abs(abort));
+  }
+
+  /** True when an effect (relative to the expected level) is past the abort threshold. */
+  public boolean abortsAt(double effect) {
+    if (Double.isNaN(abortThreshold)) {
+      return false;
+    }
+    return switch (policy.direction()) {
+      case INCREASE -> effect > abortThreshold;
+      case DECREASE -> effect < -abortThreshold;
+      case EITHER -> Math.abs(effect) > abortThreshold;
+    };
+  }
+}

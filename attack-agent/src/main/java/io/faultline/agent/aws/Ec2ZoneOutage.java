@@ -1,0 +1,77 @@
+package io.faultline.agent.aws;
+
+import io.faultline.agent.ClusterFault;
+import io.faultline.agent.ClusterTarget;
+import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.FaultParameters;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.InstanceStateChange;
+
+/**
+ * {@code ec2-zone-outage}: stops the running EXPERIMENTAL instances (tag {@code
+ * faultline.io/group=experimental}, plus the selector's labels as tags, e.g. the node group) in the
+ * availability zone of parameter {@code zone}; the selector's mode picks among them ({@code all}
+ * for a whole-zone outage, within the blast radius). Recover starts exactly the instances it
+ * stopped.
+ */
+public final class Ec2ZoneOutage implements ClusterFault {
+
+  private final Ec2Client ec2;
+
+  public Ec2ZoneOutage(Ec2Client ec2) {
+    this.ec2 = ec2;
+  }
+
+  @Override
+  public String fault() {
+    return "ec2-zone-outage";
+  }
+
+  @Override
+  public String kind() {
+    return "ec2";
+  }
+
+  @Override
+  public void validate(Map<String, String> parameters) {
+    zone(parameters);
+  }
+
+  private static String zone(Map<String, String> parameters) {
+    return FaultParameters.matching(
+        parameters,
+        "zone",
+        "[a-z]{2}(-[a-z]+)+-\\d+[a-z]",
+        "an availability zone such as eu-west-1a");
+  }
+
+  @Override
+  public List<ClusterTarget> narrow(List<ClusterTarget> candidates, Map<String, String> params) {
+    String zone = zone(params);
+    return candidates.stream().filter(t -> zone.equals(t.attributes().get("zone"))).toList();
+  }
+
+  @Override
+  public FaultExecutor.Applied apply(
+      ClusterTarget target, Map<String, String> parameters, Duration duration) {
+    String id = target.attribute("instanceId");
+    List<InstanceStateChange> changes =
+        ec2.stopInstances(r -> r.instanceIds(id)).stoppingInstances();
+    String state = changes.isEmpty() ? "stopping" : changes.get(0).currentState().nameAsString();
+    return new FaultExecutor.Applied(
+        List.of("ec2 " + id + " (" + target.attributes().get("zone") + ") " + state),
+        Map.of("stopped", id));
+  }
+
+  @Override
+  public String recover(ClusterTarget target, Map<String, String> recovery) {
+    String id = recovery.getOrDefault("stopped", target.attribute("instanceId"));
+    List<InstanceStateChange> changes =
+        ec2.startInstances(r -> r.instanceIds(id)).startingInstances();
+    String state = changes.isEmpty() ? "pending" : changes.get(0).currentState().nameAsString();
+    return "ec2 " + id + " started (" + state + ")";
+  }
+}

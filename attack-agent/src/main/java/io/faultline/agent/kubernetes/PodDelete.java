@@ -1,0 +1,69 @@
+package io.faultline.agent.kubernetes;
+
+import io.faultline.agent.ClusterFault;
+import io.faultline.agent.ClusterTarget;
+import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.FaultParameters;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code pod-delete}: deletes the pod (parameter {@code gracePeriodSeconds}, default the pod's
+ * own); its controller creates a new one. Recovery has nothing to undo and says so.
+ */
+public final class PodDelete implements ClusterFault {
+
+  private final KubernetesScope scope;
+
+  public PodDelete(KubernetesScope scope) {
+    this.scope = scope;
+  }
+
+  @Override
+  public String fault() {
+    return "pod-delete";
+  }
+
+  @Override
+  public String kind() {
+    return "pod";
+  }
+
+  @Override
+  public void validate(Map<String, String> parameters) {
+    FaultParameters.wholeNumber(parameters, "gracePeriodSeconds", 0, 0, 3600);
+  }
+
+  @Override
+  public FaultExecutor.Applied apply(
+      ClusterTarget target, Map<String, String> parameters, Duration duration) {
+    var pod =
+        scope
+            .client()
+            .pods()
+            .inNamespace(target.attribute("namespace"))
+            .withName(target.attribute("pod"));
+    var deleted =
+        parameters.containsKey("gracePeriodSeconds")
+            ? pod.withGracePeriod(
+                    FaultParameters.wholeNumber(parameters, "gracePeriodSeconds", 0, 0, 3600))
+                .delete()
+            : pod.delete();
+    if (deleted.isEmpty()) {
+      throw new IllegalStateException("pod " + target.name() + " was already gone");
+    }
+    return new FaultExecutor.Applied(
+        List.of("pod " + target.name() + " deleted" + where(target)), Map.of("deleted", "true"));
+  }
+
+  @Override
+  public String recover(ClusterTarget target, Map<String, String> recovery) {
+    return "pod " + target.name() + ": its controller recreates it; nothing to undo";
+  }
+
+  static String where(ClusterTarget target) {
+    String node = target.attributes().get("node");
+    return node == null ? "" : " (node " + node + ")";
+  }
+}

@@ -1,0 +1,235 @@
+package io.faultline.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.kafka.EmbeddedKafka;
+import io.faultline.schema.AttackCommand;
+import io.faultline.schema.AttackCommandCodec;
+import io.faultline.schema.AttackEvent;
+import io.faultline.schema.AttackEventType;
+import io.faultline.schema.AvroSerde;
+import io.faultline.schema.CommandType;
+import io.faultline.schema.Group;
+import io.faultline.schema.TargetSelector;
+import io.faultline.schema.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The broker goes away and comes back (same ports, same data): the agent's dead-man's switch
+ * recovers by itself and reports it once Kafka is back; commands published across a restart are
+ * each handled exactly once.
+ */
+class BrokerOutageIT {
+
+  private static final AvroSerde<AttackEvent> EVENTS = AvroSerde.of(AttackEvent.class);
+
+  private static AttackCommand start(String experiment, String commandId, long ms, boolean dry) {
+    return AttackCommand.newBuilder()
+        .setCommandId(commandId)
+        .setExperimentId(experiment)
+        .setType(CommandType.START)
+        .setFault("pause-process")
+        .setTarget(
+            TargetSelector.newBuilder()
+                .setNames(List.of("victim"))
+                .setGroup(Group.EXPERIMENTAL)
+                .build())
+        .setDurationMs(ms)
+        .setDryRun(dry)
+        .setIssuedAt(System.currentTimeMillis())
+        .build();
+  }
+
+  private static Path targets(Process victim) throws Exception {
+    Path dir = Files.createTempDirectory("outage-targets");
+    Files.writeString(
+        dir.resolve("victim.properties"),
+        "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n");
+    return dir;
+  }
+
+  private static char processState(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  }
+
+  private static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka) {
+    return new KafkaProducer<>(
+        Map.<String, Object>of(
+            "bootstrap.servers", kafka.bootstrapServers(),
+            "delivery.timeout.ms", "120000",
+            "request.timeout.ms", "5000",
+            "max.block.ms", "120000"),
+        new StringSerializer(),
+        new ByteArraySerializer());
+  }
+
+  /** Every event on attack.events, read until {@code done} holds or the limit passes. */
+  private static List<AttackEvent> events(
+      EmbeddedKafka kafka,
+      Topics topics,
+      java.util.function.Predicate<List<AttackEvent>> done,
+      Duration limit) {
+    List<AttackEvent> out = new ArrayList<>();
+    try (var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                "bootstrap.servers",
+                kafka.bootstrapServers(),
+                "group.id",
+                "outage-" + UUID.randomUUID(),
+                "auto.offset.reset",
+                "earliest"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topics.attackEvents().name()));
+      long deadline = System.currentTimeMillis() + limit.toMillis();
+      while (System.currentTimeMillis() < deadline && !done.test(out)) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(EVENTS.decode(r.value())));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void deadMansSwitchRecoversAloneAndReportsItWhenKafkaIsBack() throws Exception {
+    Process victim = new ProcessBuilder("sleep", "300").start();
+    EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
+    Topics topics = new Topics("faultline.", 3);
+    AttackAgent agent =
+        AgentMain.start(
+            AgentConfig.fromMap(
+                Map.of(
+                    "bootstrap.servers", kafka.bootstrapServers(),
+                    "agent.lease", "3s",
+                    "agent.targets.dir", targets(victim).toString())));
+    try (var producer = producer(kafka)) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topics.attackCommands().name(),
+                  "dms",
+                  AttackCommandCodec.toAvro(
+                      start("dms", UUID.randomUUID().toString(), 120_000, false))))
+          .get();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (processState(victim.pid()) != 'T' && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(processState(victim.pid())).as("victim paused by the attack").isEqualTo('T');
+
+      long lost = System.currentTimeMillis();
+      kafka.stop();
+      while (processState(victim.pid()) == 'T' && System.currentTimeMillis() - lost < 30_000) {
+        Thread.sleep(100);
+      }
+      long recoveredAfter = System.currentTimeMillis() - lost;
+      System.out.println("dead-man's switch resumed the victim " + recoveredAfter + " ms after");
+      assertThat(processState(victim.pid())).as("resumed without Kafka").isNotEqualTo('T');
+      assertThat(agent.activeAttacks()).isEmpty();
+
+      kafka.restart();
+      List<AttackEvent> events =
+          events(
+              kafka,
+              topics,
+              es -> es.stream().anyMatch(e -> e.getType() == AttackEventType.ROLLED_BACK),
+              Duration.ofSeconds(60));
+      assertThat(events)
+          .as("the recovery made while Kafka was away is on attack.events once it is back")
+          .anyMatch(
+              e -> e.getType() == AttackEventType.ROLLED_BACK && e.getExperimentId().equals("dms"));
+    } finally {
+      agent.close();
+      kafka.close();
+      victim.destroyForcibly();
+    }
+  }
+
+  @Test
+  void commandsAcrossABrokerRestartAreEachHandledExactlyOnce() throws Exception {
+    Process victim = new ProcessBuilder("sleep", "300").start();
+    EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
+    Topics topics = new Topics("faultline.", 3);
+    AttackAgent agent =
+        AgentMain.start(
+            AgentConfig.fromMap(
+                Map.of(
+                    "bootstrap.servers", kafka.bootstrapServers(),
+                    "agent.lease", "2m", // the outage is shorter: no dead-man's switch here
+                    "agent.targets.dir", targets(victim).toString())));
+    int commands = 300;
+    AtomicInteger unsent = new AtomicInteger();
+    try (var producer = producer(kafka)) {
+      for (int i = 0; i < commands; i++) {
+        String id = "cmd-" + i;
+        producer.send(
+            new ProducerRecord<>(
+                topics.attackCommands().name(),
+                "restart-" + (i % 7),
+                AttackCommandCodec.toAvro(start("restart-" + (i % 7), id, 10_000, true))),
+            (meta, e) -> {
+              if (e != null) {
+                unsent.incrementAndGet();
+              }
+            });
+        if (i == commands / 3) {
+          producer.flush();
+          kafka.stop(); // the rest are sent while the broker is down and delivered after
+          new Thread(
+                  () -> {
+                    try {
+                      Thread.sleep(4000);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                    kafka.restart();
+                  },
+                  "broker-restart")
+              .start();
+        }
+        Thread.sleep(10);
+      }
+      producer.flush();
+      assertThat(unsent.get()).as("records the producer gave up on").isZero();
+
+      List<AttackEvent> events =
+          events(
+              kafka,
+              topics,
+              es ->
+                  es.stream().filter(e -> e.getType() == AttackEventType.ACCEPTED).count()
+                      >= commands,
+              Duration.ofSeconds(90));
+      Map<String, Integer> acceptedPerCommand = new HashMap<>();
+      events.stream()
+          .filter(e -> e.getType() == AttackEventType.ACCEPTED)
+          .forEach(
+              e -> acceptedPerCommand.merge(String.valueOf(e.getCommandId()), 1, Integer::sum));
+      assertThat(acceptedPerCommand).as("one ACCEPTED per command").hasSize(commands);
+      assertThat(acceptedPerCommand.values()).as("none handled twice").containsOnly(1);
+      assertThat(events).noneMatch(e -> e.getType() == AttackEventType.STARTED);
+      assertThat(processState(victim.pid())).as("dry runs touch nothing").isNotEqualTo('T');
+    } finally {
+      agent.close();
+      kafka.close();
+      victim.destroyForcibly();
+    }
+  }
+}

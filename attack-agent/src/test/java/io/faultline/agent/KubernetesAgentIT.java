@@ -1,0 +1,251 @@
+package io.faultline.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.faultline.agent.kubernetes.KubernetesScope;
+import io.faultline.kafka.TestBroker;
+import io.faultline.schema.AttackEvent;
+import io.faultline.schema.AttackEventType;
+import io.faultline.schema.AttackState;
+import io.faultline.schema.AvroSerde;
+import io.faultline.schema.TopicProvisioner;
+import io.faultline.schema.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end through the in-process broker: a zone-outage command on attack.commands against
+ * fabric8's mock API server -> STARTED naming the cordoned nodes and the evicted pods ->
+ * attack.state holding what recovery needs -> STOP -> STOPPED naming what was restored, and the
+ * cluster back as it was (the node cordoned before the attack still cordoned).
+ */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesAgentIT {
+
+  static KubernetesMockServer server;
+  static KubernetesClient client;
+
+  private static Topics topics;
+  private static AttackAgent agent;
+  private static KafkaProducer<String, String> producer;
+  private static final List<AttackEvent> events = new CopyOnWriteArrayList<>();
+  private static final Map<String, Optional<AttackState>> states = new ConcurrentHashMap<>();
+  private static volatile boolean following = true;
+  private static Thread follower;
+
+  @BeforeAll
+  static void start() throws Exception {
+    ClusterFixture.create(client);
+    for (String pod : List.of("exp-1", "exp-2")) {
+      server
+          .expect()
+          .post()
+          .withPath("/api/v1/namespaces/shop/pods/" + pod + "/eviction")
+          .andReturn(
+              201, new EvictionBuilder().withNewMetadata().withName(pod).endMetadata().build())
+          .once();
+    }
+    String prefix = "k8s-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    topics = new Topics(prefix, 3);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
+      TopicProvisioner.ensure(admin, topics, (short) 1);
+    }
+    AgentConfig config =
+        AgentConfig.fromMap(
+            Map.of(
+                "bootstrap.servers", TestBroker.bootstrapServers(),
+                "topics.prefix", prefix,
+                "agent.id", "agent-k8s-it",
+                "agent.max.duration", "5m",
+                "agent.kubernetes.namespaces", "shop"));
+    CloudFaults cloud =
+        new CloudFaults(
+            new KubernetesScope(server.createClient(), config.kubernetesNamespaces()),
+            config.kubernetesStressImage(),
+            config.kubernetesNetworkImage(),
+            null);
+    agent = AgentMain.start(config, cloud);
+    producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", TestBroker.bootstrapServers()),
+            new StringSerializer(),
+            new StringSerializer());
+    follower = new Thread(KubernetesAgentIT::follow, "k8s-events-follower");
+    follower.start();
+  }
+
+  private static void follow() {
+    AvroSerde<AttackEvent> eventSerde = AvroSerde.of(AttackEvent.class);
+    AvroSerde<AttackState> stateSerde = AvroSerde.of(AttackState.class);
+    try (var consumer =
+        new KafkaConsumer<>(
+            TestBroker.consumerConfig(),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topics.attackEvents().name(), topics.attackState().name()));
+      while (following) {
+        for (var r : consumer.poll(Duration.ofMillis(50))) {
+          if (r.topic().equals(topics.attackState().name())) {
+            String key = new String(r.key());
+            states.put(
+                key,
+                r.value() == null ? Optional.empty() : Optional.of(stateSerde.decode(r.value())));
+          } else {
+            events.add(eventSerde.decode(r.value()));
+          }
+        }
+      }
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (agent != null) {
+      agent.close();
+    }
+    following = false;
+    if (follower != null) {
+      follower.join(5000);
+    }
+    if (producer != null) {
+      producer.close();
+    }
+  }
+
+  private static AttackEvent await(Predicate<AttackEvent> match, Duration limit) throws Exception {
+    long deadline = System.currentTimeMillis() + limit.toMillis();
+    while (System.currentTimeMillis() < deadline) {
+      for (AttackEvent e : events) {
+        if (match.test(e)) {
+          return e;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no matching event within " + limit + "; events so far: " + events);
+  }
+
+  private static void send(String experiment, String json) throws Exception {
+    producer.send(new ProducerRecord<>(topics.attackCommands().name(), experiment, json)).get();
+  }
+
+  private static boolean cordoned(String node) {
+    return KubernetesScope.cordoned(client.nodes().withName(node).get());
+  }
+
+  @Test
+  void zoneOutageCommandStartsWithNodeAndPodNamesAndStopRestoresThePriorState() throws Exception {
+    String exp = "exp-zone-" + UUID.randomUUID().toString().substring(0, 6);
+    long sent = System.currentTimeMillis();
+    send(
+        exp,
+        "{\"commandId\":\"start-"
+            + exp
+            + "\",\"experimentId\":\""
+            + exp
+            + "\",\"type\":\"START\",\"fault\":\"zone-outage\",\"duration\":\"2m\","
+            + "\"target\":{\"kind\":\"zone\",\"names\":[\"zone-a\"],\"group\":\"EXPERIMENTAL\"}}");
+    AttackEvent started =
+        await(
+            e -> e.getExperimentId().equals(exp) && e.getType() == AttackEventType.STARTED,
+            Duration.ofSeconds(60));
+    System.out.println(
+        "zone-outage command-to-STARTED: " + (started.getTimestamp() - sent) + " ms (mock API)");
+    assertThat(started.getTargets())
+        .containsExactlyInAnyOrder(
+            "node n-a1 cordoned",
+            "node n-a2 was already cordoned; left as it is",
+            "pod shop/exp-1 evicted from node n-a1",
+            "pod shop/exp-2 evicted from node n-a2");
+    assertThat(cordoned("n-a1")).isTrue();
+    assertThat(cordoned("n-b1")).isFalse();
+    assertThat(client.pods().inNamespace("shop").withName("ctl-1").get()).isNotNull();
+
+    String attackId = started.getAttackId();
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline
+        && !states
+            .getOrDefault(attackId, Optional.empty())
+            .map(s -> s.getRecovery().containsKey("zone-a.cordoned"))
+            .orElse(false)) {
+      Thread.sleep(20);
+    }
+    AttackState state = states.get(attackId).orElseThrow();
+    assertThat(state.getFault()).isEqualTo("zone-outage");
+    assertThat(state.getTargets()).containsExactly("zone zone-a");
+    assertThat(state.getRecovery())
+        .containsEntry("zone-a.zone", "zone-a")
+        .containsEntry("zone-a.cordoned", "n-a1")
+        .containsEntry("zone-a.alreadyCordoned", "n-a2")
+        .containsEntry("zone-a.evicted", "shop/exp-1,shop/exp-2");
+
+    send(
+        exp,
+        "{\"commandId\":\"stop-"
+            + exp
+            + "\",\"experimentId\":\""
+            + exp
+            + "\",\"type\":\"STOP\",\"attackId\":\""
+            + attackId
+            + "\"}");
+    AttackEvent stopped =
+        await(
+            e -> e.getExperimentId().equals(exp) && e.getType() == AttackEventType.STOPPED,
+            Duration.ofSeconds(60));
+    assertThat(stopped.getTargets())
+        .containsExactly("zone zone-a: uncordoned n-a1; left cordoned as before the attack: n-a2");
+    assertThat(cordoned("n-a1")).isFalse();
+    assertThat(cordoned("n-a2")).isTrue();
+    long tombstoneDeadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < tombstoneDeadline
+        && states.getOrDefault(attackId, Optional.empty()).isPresent()) {
+      Thread.sleep(20);
+    }
+    assertThat(states.get(attackId)).as("attack.state tombstoned after recovery").isEmpty();
+  }
+
+  @Test
+  void dryRunSelectsAndReportsPodsWithoutTouchingThem() throws Exception {
+    String exp = "exp-dry-" + UUID.randomUUID().toString().substring(0, 6);
+    int before = client.pods().inNamespace("shop").list().getItems().size();
+    send(
+        exp,
+        "{\"commandId\":\"dry-"
+            + exp
+            + "\",\"experimentId\":\""
+            + exp
+            + "\",\"type\":\"START\",\"fault\":\"pod-delete\",\"duration\":\"30s\","
+            + "\"dryRun\":true,\"target\":{\"kind\":\"pod\",\"namespace\":\"shop\","
+            + "\"labels\":{\"app\":\"scale\"},\"group\":\"EXPERIMENTAL\",\"mode\":\"one\"}}");
+    AttackEvent accepted =
+        await(
+            e -> e.getExperimentId().equals(exp) && e.getType() == AttackEventType.ACCEPTED,
+            Duration.ofSeconds(60));
+    assertThat(accepted.getDetails()).containsEntry("dryRun", "true");
+    assertThat(accepted.getTargets())
+        .singleElement()
+        .satisfies(t -> assertThat(t).matches("pod shop/exp-[123] node=n-(a1|a2|b1)"));
+    assertThat(client.pods().inNamespace("shop").list().getItems()).hasSize(before);
+    assertThat(events)
+        .noneMatch(e -> e.getExperimentId().equals(exp) && e.getType() == AttackEventType.STARTED);
+  }
+}

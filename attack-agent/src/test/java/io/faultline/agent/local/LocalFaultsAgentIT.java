@@ -1,0 +1,271 @@
+package io.faultline.agent.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.agent.AgentConfig;
+import io.faultline.agent.AgentMain;
+import io.faultline.agent.AttackAgent;
+import io.faultline.kafka.TestBroker;
+import io.faultline.schema.AttackEvent;
+import io.faultline.schema.AttackEventType;
+import io.faultline.schema.AvroSerde;
+import io.faultline.schema.TopicProvisioner;
+import io.faultline.schema.Topics;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The new local faults end to end: command on the broker -> STARTED -> ROLLED_BACK / STOPPED. */
+class LocalFaultsAgentIT {
+
+  private static Topics topics;
+  private static Path targetsDir;
+  private static AttackAgent agent;
+  private static Process victim;
+  private static ServerSocket echo;
+  private static ImpairmentProxy proxy;
+  private static KafkaProducer<String, String> producer;
+  private static final List<AttackEvent> events = new CopyOnWriteArrayList<>();
+  private static volatile boolean following = true;
+  private static Thread follower;
+
+  @BeforeAll
+  static void start() throws Exception {
+    String prefix = "local-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    topics = new Topics(prefix, 3);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
+      TopicProvisioner.ensure(admin, topics, (short) 1);
+    }
+    victim = new ProcessBuilder("sleep", "300").start();
+    echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread acceptor = new Thread(LocalFaultsAgentIT::serveEcho, "echo");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    proxy =
+        ImpairmentProxy.start(
+            new InetSocketAddress("127.0.0.1", 0),
+            new InetSocketAddress("127.0.0.1", echo.getLocalPort()),
+            new InetSocketAddress("127.0.0.1", 0));
+    targetsDir = Files.createTempDirectory("local-faults-targets");
+    Files.writeString(
+        targetsDir.resolve("victim.properties"),
+        "name=victim\ngroup=EXPERIMENTAL\npid="
+            + victim.pid()
+            + "\nport="
+            + proxy.listenPort()
+            + "\nproxy.control="
+            + proxy.controlAddress()
+            + "\n");
+    Files.writeString(
+        targetsDir.resolve("bare.properties"),
+        "name=bare\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\nport=0\n");
+    agent =
+        AgentMain.start(
+            AgentConfig.fromMap(
+                Map.of(
+                    "bootstrap.servers",
+                    TestBroker.bootstrapServers(),
+                    "topics.prefix",
+                    prefix,
+                    "agent.id",
+                    "agent-local-it",
+                    "agent.max.duration",
+                    "1m",
+                    "agent.targets.dir",
+                    targetsDir.toString())));
+    producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", TestBroker.bootstrapServers()),
+            new StringSerializer(),
+            new StringSerializer());
+    follower = new Thread(LocalFaultsAgentIT::follow, "events-follower");
+    follower.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    agent.close();
+    following = false;
+    follower.join(5000);
+    producer.close();
+    proxy.close();
+    echo.close();
+    victim.destroyForcibly();
+  }
+
+  private static void serveEcho() {
+    while (!echo.isClosed()) {
+      try {
+        Socket s = echo.accept();
+        Thread t =
+            new Thread(
+                () -> {
+                  try (s;
+                      var in = new BufferedReader(new InputStreamReader(s.getInputStream()));
+                      OutputStream out = s.getOutputStream()) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                      out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                      out.flush();
+                    }
+                  } catch (Exception ignored) {
+                    // client went away
+                  }
+                });
+        t.setDaemon(true);
+        t.start();
+      } catch (Exception e) {
+        return;
+      }
+    }
+  }
+
+  private static void follow() {
+    AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
+    try (var consumer =
+        new KafkaConsumer<>(
+            TestBroker.consumerConfig(),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topics.attackEvents().name()));
+      while (following) {
+        for (var r : consumer.poll(Duration.ofMillis(50))) {
+          events.add(serde.decode(r.value()));
+        }
+      }
+    }
+  }
+
+  private static String send(String experiment, String json) throws Exception {
+    producer
+        .send(
+            new ProducerRecord<>(
+                topics.attackCommands().name(), experiment, json.replace("$EXP", experiment)))
+        .get();
+    return experiment;
+  }
+
+  private static String start(String fault, String target, String duration, String params)
+      throws Exception {
+    String experiment = "exp-" + UUID.randomUUID().toString().substring(0, 6);
+    return send(
+        experiment,
+        "{\"commandId\":\""
+            + UUID.randomUUID()
+            + "\",\"experimentId\":\"$EXP\",\"type\":\"START\",\"fault\":\""
+            + fault
+            + "\",\"target\":{\"kind\":\"process\",\"names\":[\""
+            + target
+            + "\"],\"group\":\"EXPERIMENTAL\"},\"duration\":\""
+            + duration
+            + "\",\"parameters\":"
+            + params
+            + "}");
+  }
+
+  private static AttackEvent await(String experiment, AttackEventType type) throws Exception {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (System.currentTimeMillis() < deadline) {
+      for (AttackEvent e : events) {
+        if (e.getExperimentId().equals(experiment) && e.getType() == type) {
+          return e;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no " + type + " for " + experiment + "; events so far: " + events);
+  }
+
+  private static double roundTripMs(Socket socket, BufferedReader in) throws Exception {
+    long t0 = System.nanoTime();
+    socket.getOutputStream().write("ping\n".getBytes(StandardCharsets.UTF_8));
+    assertThat(in.readLine()).isEqualTo("ping");
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  @Test
+  void memoryPressureStartsAHolderAndRollsItBackAtItsDuration() throws Exception {
+    String exp = start("memory-pressure", "victim", "4s", "{\"mb\":\"96\"}");
+    AttackEvent started = await(exp, AttackEventType.STARTED);
+    Matcher m =
+        Pattern.compile("memory holder pid=(\\d+) mb=96")
+            .matcher(String.join(" ", started.getTargets()));
+    assertThat(m.find()).as("STARTED names the holder: %s", started.getTargets()).isTrue();
+    long holder = Long.parseLong(m.group(1));
+    assertThat(ProcFs.within(Duration.ofSeconds(3), () -> ProcFs.rssMb(holder) >= 96))
+        .as("holder RSS >= 96 MB")
+        .isTrue();
+
+    AttackEvent rolledBack = await(exp, AttackEventType.ROLLED_BACK);
+    assertThat(rolledBack.getReason()).isEqualTo("duration elapsed");
+    assertThat(rolledBack.getTimestamp() - started.getTimestamp()).isBetween(3900L, 6000L);
+    assertThat(ProcFs.within(Duration.ofSeconds(5), () -> ProcFs.rssMb(holder) < 0)).isTrue();
+    assertThat(victim.isAlive()).isTrue();
+  }
+
+  @Test
+  void networkLatencyThroughTheProxyUntilStop() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", proxy.listenPort())) {
+      socket.setTcpNoDelay(true);
+      var in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      for (int i = 0; i < 10; i++) {
+        roundTripMs(socket, in);
+      }
+      double before = roundTripMs(socket, in);
+      String exp = start("network-latency", "victim", "30s", "{\"latency\":\"150ms\"}");
+      AttackEvent started = await(exp, AttackEventType.STARTED);
+      assertThat(started.getTargets().get(0))
+          .isEqualTo(
+              "victim pid="
+                  + victim.pid()
+                  + " proxy "
+                  + proxy.controlAddress()
+                  + " latency=150ms jitter=0ms");
+      assertThat(roundTripMs(socket, in) - before).isBetween(145.0, 400.0);
+
+      send(
+          exp,
+          "{\"commandId\":\""
+              + UUID.randomUUID()
+              + "\",\"experimentId\":\"$EXP\",\"type\":\"STOP\",\"attackId\":\""
+              + started.getAttackId()
+              + "\"}");
+      AttackEvent stopped = await(exp, AttackEventType.STOPPED);
+      assertThat(String.join(" ", stopped.getTargets())).contains("cleared latency");
+      assertThat(roundTripMs(socket, in)).isLessThan(before + 50);
+    }
+  }
+
+  @Test
+  void networkFaultOnATargetWithoutProxyFailsNamingTheMissingKey() throws Exception {
+    String exp = start("packet-loss", "bare", "5s", "{\"percent\":\"10\"}");
+    AttackEvent failed = await(exp, AttackEventType.FAILED);
+    assertThat(failed.getReason())
+        .contains("target 'bare' has no proxy.control in its target file");
+  }
+}

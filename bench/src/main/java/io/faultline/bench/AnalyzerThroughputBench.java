@@ -1,0 +1,263 @@
+package io.faultline.bench;
+
+import io.faultline.analyzer.AnalyzerApp;
+import io.faultline.analyzer.AnalyzerConfig;
+import io.faultline.kafka.EmbeddedKafka;
+import io.faultline.schema.AvroSerde;
+import io.faultline.schema.Group;
+import io.faultline.schema.MetricSample;
+import io.faultline.schema.TopicProvisioner;
+import io.faultline.schema.Topics;
+import io.faultline.schema.WindowVerdict;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The analyzer's full topology (exactly_once_v2, commit interval 1 s, one stream thread) on an
+ * in-process broker, against a bare KafkaConsumer loop reading the same records in the same run.
+ *
+ * <p>Throughput: N samples (default 100,000) over K keys (10, 1,000, 10,000; 5 metrics per
+ * experiment) and 20 windows of 1 s are produced first; then a bare consumer (read_committed) counts
+ * them, then the analyzer starts on them and the time from its RUNNING state to the moment its
+ * committed offsets reach the end of the metrics topic is measured.
+ *
+ * <p>Latency: one key, a sample every 10 ms stamped with the wall clock for 30 s, windows of 1 s,
+ * grace 0; per WindowVerdict, the time from its window's end (the latest sample time it can hold)
+ * to the verdict arriving at a read_committed consumer.
+ *
+ * <pre>java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.AnalyzerThroughputBench [N]</pre>
+ */
+public final class AnalyzerThroughputBench {
+
+  /** Recent sample times: the metrics topic's 1-day retention would delete older records. */
+  private static final long T0 = (System.currentTimeMillis() / 60_000) * 60_000 - 600_000;
+
+  private AnalyzerThroughputBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
+      String bootstrap = kafka.bootstrapServers();
+      System.out.printf(
+          Locale.ROOT, "%8s %10s %14s %14s %8s%n", "keys", "samples", "bare/s", "analyzer/s", "ratio");
+      for (int keys : new int[] {10, 1_000, 10_000}) {
+        throughput(bootstrap, n, keys);
+      }
+      latency(bootstrap);
+    }
+  }
+
+  static void throughput(String bootstrap, int n, int keys) throws Exception {
+    String prefix = "tp" + keys + ".";
+    Topics topics = new Topics(prefix, 3);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      TopicProvisioner.ensure(admin, topics, (short) 1);
+    }
+    AvroSerde<MetricSample> serde = AvroSerde.of(MetricSample.class);
+    Random random = new Random(keys);
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+      for (int i = 0; i < n; i++) {
+        int k = i % keys;
+        String experiment = "e" + (k / 5);
+        String metric = "http.latency.ms." + (k % 5);
+        long ts = T0 + (long) i * 20_000L / n;
+        Group group = (i / keys) % 2 == 0 ? Group.CONTROL : Group.EXPERIMENTAL;
+        MetricSample s =
+            MetricSample.newBuilder()
+                .setExperimentId(experiment)
+                .setMetric(metric)
+                .setGroup(group)
+                .setTarget(group.name())
+                .setTimestamp(ts)
+                .setValue(Math.exp(3 + 0.3 * random.nextGaussian()))
+                .setUnit("ms")
+                .build();
+        producer.send(
+            new ProducerRecord<>(
+                topics.metrics().name(), null, ts, Topics.metricKey(experiment, metric), serde.encode(s)));
+      }
+      producer.flush();
+    }
+
+    long bareStart = System.nanoTime();
+    long count = 0;
+    long bytes = 0;
+    try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, "bare-" + prefix)) {
+      consumer.subscribe(List.of(topics.metrics().name()));
+      while (count < n) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          count++;
+          bytes += r.value().length;
+        }
+      }
+    }
+    double bareSeconds = (System.nanoTime() - bareStart) / 1e9;
+
+    AnalyzerConfig config =
+        AnalyzerConfig.fromMap(
+            Map.of(
+                "bootstrap.servers", bootstrap,
+                "topics.prefix", prefix,
+                "analyzer.application.id", "bench-" + keys,
+                "analyzer.window", "1s",
+                "analyzer.grace", "0s",
+                "analyzer.state.dir", Files.createTempDirectory("bench-analyzer").toString()));
+    AnalyzerApp.Running analyzer = AnalyzerApp.run(config);
+    KafkaStreams streams = analyzer.streams();
+    long runStart = System.nanoTime();
+    while (streams.state() != KafkaStreams.State.RUNNING) {
+      Thread.sleep(20);
+      runStart = System.nanoTime();
+    }
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (int p = 0; p < topics.metrics().partitions(); p++) {
+        partitions.add(new TopicPartition(topics.metrics().name(), p));
+      }
+      Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+      partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+      var ends = admin.listOffsets(latest).all().get();
+      while (true) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets("bench-" + keys).partitionsToOffsetAndMetadata().get();
+        boolean done = true;
+        for (TopicPartition tp : partitions) {
+          OffsetAndMetadata c = committed.get(tp);
+          long end = ends.get(tp).offset();
+          if (end > 0 && (c == null || c.offset() < end)) {
+            done = false;
+          }
+        }
+        if (done) {
+          break;
+        }
+        Thread.sleep(50);
+      }
+    }
+    double analyzerSeconds = (System.nanoTime() - runStart) / 1e9;
+    analyzer.close();
+    System.out.printf(
+        Locale.ROOT,
+        "%8d %10d %14.0f %14.0f %8.3f   (bare %.2f s, %d bytes; analyzer %.2f s)%n",
+        keys,
+        n,
+        n / bareSeconds,
+        n / analyzerSeconds,
+        bareSeconds / analyzerSeconds,
+        bareSeconds,
+        bytes,
+        analyzerSeconds);
+  }
+
+  static void latency(String bootstrap) throws Exception {
+    String prefix = "lat.";
+    Topics topics = new Topics(prefix, 3);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      TopicProvisioner.ensure(admin, topics, (short) 1);
+    }
+    AnalyzerConfig config =
+        AnalyzerConfig.fromMap(
+            Map.of(
+                "bootstrap.servers", bootstrap,
+                "topics.prefix", prefix,
+                "analyzer.application.id", "bench-latency",
+                "analyzer.window", "1s",
+                "analyzer.grace", "0s",
+                "analyzer.state.dir", Files.createTempDirectory("bench-analyzer").toString()));
+    AnalyzerApp.Running analyzer = AnalyzerApp.run(config);
+    while (analyzer.streams().state() != KafkaStreams.State.RUNNING) {
+      Thread.sleep(20);
+    }
+    AvroSerde<MetricSample> serde = AvroSerde.of(MetricSample.class);
+    AvroSerde<WindowVerdict> verdicts = AvroSerde.of(WindowVerdict.class);
+    List<Long> latencies = new ArrayList<>();
+    Random random = new Random(5);
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrap);
+        KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, "lat-reader")) {
+      consumer.subscribe(List.of(topics.steadyState().name()));
+      consumer.poll(Duration.ofMillis(100));
+      long end = System.currentTimeMillis() + 30_000;
+      long next = System.currentTimeMillis();
+      int i = 0;
+      while (System.currentTimeMillis() < end + 3_000) {
+        long now = System.currentTimeMillis();
+        if (now < end && now >= next) {
+          Group group = i++ % 2 == 0 ? Group.CONTROL : Group.EXPERIMENTAL;
+          MetricSample s =
+              MetricSample.newBuilder()
+                  .setExperimentId("lat")
+                  .setMetric("http.latency.ms")
+                  .setGroup(group)
+                  .setTarget(group.name())
+                  .setTimestamp(now)
+                  .setValue(20 + random.nextGaussian())
+                  .build();
+          producer.send(
+              new ProducerRecord<>(
+                  topics.metrics().name(), null, now, Topics.metricKey("lat", "http.latency.ms"), serde.encode(s)));
+          next += 10;
+        }
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(2))) {
+          WindowVerdict v = verdicts.decode(r.value());
+          latencies.add(System.currentTimeMillis() - v.getWindowEnd());
+        }
+      }
+    }
+    analyzer.close();
+    long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    if (sorted.length == 0) {
+      System.out.println("latency: no verdict arrived");
+      return;
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "window end -> WindowVerdict at a read_committed consumer, %d verdicts: p50 %d ms, p90 %d"
+            + " ms, p99 %d ms, max %d ms%n",
+        sorted.length,
+        sorted[sorted.length / 2],
+        sorted[(int) (sorted.length * 0.9)],
+        sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))],
+        sorted[sorted.length - 1]);
+  }
+
+  static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    return new KafkaProducer<>(
+        Map.of(
+            "bootstrap.servers", bootstrap,
+            "linger.ms", "5",
+            "acks", "all",
+            "batch.size", "65536"),
+        new StringSerializer(),
+        new ByteArraySerializer());
+  }
+
+  static KafkaConsumer<String, byte[]> consumer(String bootstrap, String group) {
+    return new KafkaConsumer<>(
+        Map.of(
+            "bootstrap.servers", bootstrap,
+            "group.id", group,
+            "auto.offset.reset", "earliest",
+            "isolation.level", "read_committed",
+            "enable.auto.commit", "false"),
+        new StringDeserializer(),
+        new ByteArrayDeserializer());
+  }
+}

@@ -1,0 +1,26 @@
+package io.faultline.cli;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code faultline completion}: a bash/zsh completion script from picocli's generator. */
+@Command(
+    name = "completion",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print a bash (and zsh, with bashcompinit) completion script for faultline.",
+      "Use: source <(faultline completion)"
+    })
+public final class CompletionCommand implements Callable<Integer> {
+
+  PrintStream out = System.out;
+
+  @Override
+  public Integer call() {
+    out.print(AutoComplete.bash("faultline", new CommandLine(new FaultlineCli())));
+    return 0;
+  }
+}

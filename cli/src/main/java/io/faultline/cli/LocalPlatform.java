@@ -1,0 +1,198 @@
+package io.faultline.cli;
+
+import io.faultline.agent.AgentConfig;
+import io.faultline.agent.AgentMain;
+import io.faultline.analyzer.AnalyzerApp;
+import io.faultline.analyzer.AnalyzerConfig;
+import io.faultline.cli.experiment.ExperimentDefinition;
+import io.faultline.collector.HttpLoadProbe;
+import io.faultline.collector.KafkaSampleSink;
+import io.faultline.collector.ProbeTarget;
+import io.faultline.scale.LocalSupervisor;
+import io.faultline.scale.LocalSupervisor.InstanceSpec;
+import io.faultline.schema.Durations;
+import io.faultline.schema.Group;
+import io.faultline.schema.Topics;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code groups.local.start: true} starts beside any broker: Scale for every process of both
+ * groups, the attack agent, the analyzer and the HTTP load probe. Closing stops all of it, agent
+ * first so it recovers what it applied.
+ */
+final class LocalPlatform implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
+
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final LocalSupervisor supervisor;
+  private final ExperimentDefinition definition;
+  private final Map<String, Object> clientConfig;
+  private final Topics topics;
+
+  private LocalPlatform(
+      LocalSupervisor supervisor,
+      ExperimentDefinition definition,
+      Map<String, Object> clientConfig,
+      Topics topics) {
+    this.supervisor = supervisor;
+    this.definition = definition;
+    this.clientConfig = clientConfig;
+    this.topics = topics;
+  }
+
+  /** Starts Scale x2 and the agent; with {@code analyze} also the analyzer. */
+  static LocalPlatform start(
+      ExperimentDefinition d,
+      Map<String, Object> clientConfig,
+      Topics topics,
+      Path dataDir,
+      boolean analyze,
+      Consumer<String> say)
+      throws IOException {
+    Path targetsDir = dataDir.resolve("targets");
+    LocalSupervisor supervisor =
+        new LocalSupervisor(
+            targetsDir,
+            Duration.ofSeconds(3),
+            e ->
+                say.accept(
+                    switch (e.type()) {
+                      case STARTED -> e.name() + " started, pid " + e.pid();
+                      case EXITED ->
+                          e.name() + " pid " + e.pid() + " exited (code " + e.exitCode() + ")";
+                      case RESTARTED -> e.name() + " restarted, pid " + e.pid();
+                    }));
+    LocalPlatform platform = new LocalPlatform(supervisor, d, clientConfig, topics);
+    platform.started.push(supervisor);
+    try {
+      var local = d.groups().local();
+      boolean pin =
+          Runtime.getRuntime().availableProcessors() >= 2 && supervisor.pinningAvailable();
+      for (String name : d.groups().control().processes()) {
+        supervisor.start(
+            new InstanceSpec(
+                name, "CONTROL", 0, cpus(pin, local.controlCpus()), DemoTargets.SONGS));
+      }
+      for (String name : d.groups().experimental().processes()) {
+        supervisor.start(
+            new InstanceSpec(
+                name, "EXPERIMENTAL", 0, cpus(pin, local.experimentalCpus()), DemoTargets.SONGS));
+      }
+      String bootstrap = (String) clientConfig.get("bootstrap.servers");
+      Map<String, String> common = new HashMap<>(kafkaPassThrough(clientConfig));
+      common.put("bootstrap.servers", bootstrap);
+      common.put("topics.prefix", topics.prefix());
+      Map<String, String> agent = new HashMap<>(common);
+      agent.put("agent.id", "faultline-run-agent");
+      agent.put("agent.max.duration", "1h");
+      agent.put("agent.targets.dir", targetsDir.toString());
+      platform.started.push(AgentMain.start(AgentConfig.fromMap(agent)));
+      say.accept("attack agent started (targets in " + targetsDir + ")");
+      if (analyze) {
+        Map<String, String> analyzer = new HashMap<>(common);
+        analyzer.put("analyzer.window", Durations.format(d.steadyState().window()));
+        analyzer.put("analyzer.state.dir", dataDir.resolve("analyzer-state").toString());
+        if (d.steadyState().recoveryWindows() != null) {
+          analyzer.put("analyzer.recovery.windows", d.steadyState().recoveryWindows().toString());
+        }
+        KafkaStreams streams = AnalyzerApp.start(AnalyzerConfig.fromMap(analyzer));
+        platform.started.push(() -> streams.close(Duration.ofSeconds(10)));
+        say.accept("analyzer started (window " + Durations.format(d.steadyState().window()) + ")");
+      }
+      return platform;
+    } catch (RuntimeException | IOException e) {
+      platform.close();
+      throw e;
+    }
+  }
+
+  private static String cpus(boolean pin, String cpus) {
+    return pin && cpus != null && !"none".equals(cpus) ? cpus : null;
+  }
+
+  private static Map<String, String> kafkaPassThrough(Map<String, Object> clientConfig) {
+    Map<String, String> out = new HashMap<>();
+    clientConfig.forEach(
+        (k, v) -> {
+          if (!k.equals("bootstrap.servers")) {
+            out.put("kafka." + k, String.valueOf(v));
+          }
+        });
+    return out;
+  }
+
+  /** Starts load against every instance for an experiment id; stopped with the platform. */
+  AutoCloseable startProbe(String experimentId) {
+    Map<String, String> kafka = new HashMap<>();
+    clientConfig.forEach((k, v) -> kafka.put(k, String.valueOf(v)));
+    kafka.remove("bootstrap.servers");
+    KafkaSampleSink sink =
+        new KafkaSampleSink((String) clientConfig.get("bootstrap.servers"), topics, kafka);
+    List<ProbeTarget> targets = new ArrayList<>();
+    for (String name : definition.groups().control().processes()) {
+      targets.add(target(Group.CONTROL, name));
+    }
+    for (String name : definition.groups().experimental().processes()) {
+      targets.add(target(Group.EXPERIMENTAL, name));
+    }
+    HttpLoadProbe probe =
+        new HttpLoadProbe(
+            experimentId,
+            targets,
+            definition.groups().local().rps(),
+            50,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(1),
+            sink);
+    probe.start();
+    java.util.concurrent.atomic.AtomicBoolean open =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    AutoCloseable stop =
+        () -> {
+          if (open.getAndSet(false)) {
+            probe.close();
+            sink.close();
+          }
+        };
+    synchronized (started) {
+      started.push(stop);
+    }
+    return stop;
+  }
+
+  private ProbeTarget target(Group group, String name) {
+    return new ProbeTarget(
+        group,
+        name,
+        URI.create(
+            "http://127.0.0.1:" + supervisor.port(name) + "/similar?song=song-00042&limit=10"));
+  }
+
+  @Override
+  public void close() {
+    synchronized (started) {
+      while (!started.isEmpty()) {
+        AutoCloseable c = started.pop();
+        try {
+          c.close();
+        } catch (Exception e) {
+          log.warn("error while stopping {}: {}", c, e.toString());
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.faultline.cli.experiment;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An experiment file, validated (see {@link ExperimentFileParser} and experiment.schema.json).
+ * Every attack's {@code start} is an offset from the end of the steady-state warm-up.
+ */
+public record ExperimentDefinition(
+    Metadata metadata,
+    Groups groups,
+    SteadyStateSpec steadyState,
+    Method method,
+    Guards guards,
+    Recovery recovery,
+    String source) {
+
+  public record Metadata(
+      String name, String owner, String description, Map<String, String> labels) {}
+
+  /** How the CONTROL and EXPERIMENTAL targets are found on one platform. */
+  public record Groups(
+      String platform, GroupSelector control, GroupSelector experimental, Local local) {}
+
+  /** Local processes: names; Kubernetes: namespace + labels; AWS: tags. */
+  public record GroupSelector(
+      List<String> processes,
+      String namespace,
+      Map<String, String> labels,
+      Map<String, String> tags) {}
+
+  /** Start Scale x2, the agent, the analyzer and the load probe beside the broker. */
+  public record Local(
+      boolean start, String controlCpus, String experimentalCpus, Duration jvmWarmup, int rps) {}
+
+  public record SteadyStateSpec(
+      Duration warmup, Duration window, Integer recoveryWindows, List<MetricSpec> metrics) {}
+
+  public record MetricSpec(
+      String name,
+      String source,
+      Map<String, String> sourceParameters,
+      String direction,
+      Double tolerance,
+      Double alpha,
+      boolean critical,
+      Double abortThreshold) {}
+
+  public record Method(String mode, List<AttackSpec> attacks) {}
+
+  public record AttackSpec(
+      String name,
+      String fault,
+      Selector selector,
+      Map<String, String> parameters,
+      Duration start,
+      Duration duration) {
+
+    public Duration end() {
+      return start.plus(duration);
+    }
+  }
+
+  public record Selector(
+      String kind, List<String> names, String namespace, Map<String, String> labels, String mode) {}
+
+  public record Guards(
+      Duration maxDuration,
+      Integer maxTargets,
+      Integer maxPercent,
+      List<StopCondition> stopConditions,
+      Duration checkInterval) {}
+
+  /** A Prometheus query that returns a non-empty result, or a CloudWatch alarm in ALARM. */
+  public record StopCondition(
+      String type, String url, String query, String alarmName, String region) {}
+
+  public record Recovery(Duration observe) {}
+
+  /** Warm-up + the end of the last attack + recovery observation. */
+  public Duration plannedDuration() {
+    Duration lastEnd =
+        method.attacks().stream()
+            .map(AttackSpec::end)
+            .max(Duration::compareTo)
+            .orElse(Duration.ZERO);
+    return steadyState.warmup().plus(lastEnd).plus(recovery.observe());
+  }
+}

@@ -1,0 +1,63 @@
+package io.faultline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class RunCommandTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void brokenFileExitsTwoListingEveryErrorBeforeTouchingKafka() throws Exception {
+    Path file = dir.resolve("broken.yaml");
+    Files.writeString(
+        file,
+        """
+        metadata: {name: broken}
+        groups: {platform: moon, control: {}, experimental: {}}
+        steadyState: {warmup: 10s, metrics: [{name: x, source: http-probe}]}
+        method:
+          - {fault: cpu-burn, duration: 0s}
+          - {fault: kill-process, duration: 5s, start: 10h}
+        """);
+    RunCommand run = new RunCommand();
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+    // An unreachable broker: nothing may be tried before the file is valid.
+    int code = new CommandLine(run).execute(file.toString(), "--bootstrap-server", "127.0.0.1:1");
+    String out = buffer.toString(StandardCharsets.UTF_8);
+    assertThat(code).isEqualTo(2);
+    assertThat(out)
+        .contains("broken.yaml: 4 error(s)")
+        .contains("groups.platform: 'moon' is not one of [aws, kubernetes, local]")
+        .contains("method[0].selector: required: kind, and names or namespace + labels")
+        .contains("method[0].duration: 0s: must be between 1s and 1h")
+        .contains("method[1].selector: required");
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String sub : new CommandLine(new FaultlineCli()).getSubcommands().keySet()) {
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+      CommandLine cli = new CommandLine(new FaultlineCli());
+      cli.setOut(new java.io.PrintWriter(buffer, true));
+      cli.setErr(new java.io.PrintWriter(buffer, true));
+      String[] args =
+          sub.equals("help") ? new String[] {"help", "run"} : new String[] {sub, "--help"};
+      assertThat(cli.execute(args))
+          .as(sub + ": " + buffer.toString(StandardCharsets.UTF_8))
+          .isZero();
+      assertThat(buffer.toString(StandardCharsets.UTF_8))
+          .as(sub)
+          .contains("Usage: faultline " + (sub.equals("help") ? "run" : sub));
+    }
+  }
+}

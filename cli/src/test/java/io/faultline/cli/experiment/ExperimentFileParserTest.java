@@ -1,0 +1,281 @@
+package io.faultline.cli.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ExperimentFileParserTest {
+
+  private static final Path EXAMPLES = Path.of("..", "examples");
+
+  static Stream<Path> examples() throws Exception {
+    return Files.list(EXAMPLES).filter(p -> p.toString().endsWith(".yaml")).sorted();
+  }
+
+  @ParameterizedTest
+  @MethodSource("examples")
+  void everyExampleFileIsValid(Path file) {
+    ExperimentDefinition d = ExperimentFileParser.read(file);
+    assertThat(d.metadata().name()).isEqualTo(file.getFileName().toString().replace(".yaml", ""));
+    assertThat(d.method().attacks()).isNotEmpty();
+    assertThat(d.plannedDuration()).isLessThanOrEqualTo(d.guards().maxDuration());
+  }
+
+  @Test
+  void examplesCoverTheSeedQuestions() throws Exception {
+    assertThat(examples().map(p -> p.getFileName().toString()))
+        .contains(
+            "local-demo.yaml",
+            "container-cpu-shutdown.yaml",
+            "pod-attacks.yaml",
+            "zone-outage.yaml");
+  }
+
+  @Test
+  void readsTheLocalDemoPlan() {
+    ExperimentDefinition d = ExperimentFileParser.read(EXAMPLES.resolve("local-demo.yaml"));
+    assertThat(d.groups().local().start()).isTrue();
+    assertThat(d.method().attacks().get(1).start()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(d.method().mode()).isEqualTo("sequential");
+    // 30 s warm-up + 61 s of attacks + 35 s recovery
+    assertThat(d.plannedDuration()).isEqualTo(Duration.ofSeconds(126));
+    assertThat(d.steadyState().metrics().get(0).critical()).isTrue();
+  }
+
+  @Test
+  void attackWithoutStartFollowsThePreviousOne() {
+    String yaml =
+        VALID.replace("    start: 0s\n", "") + "  - fault: kill-process\n    duration: 2s\n";
+    ExperimentDefinition d = ExperimentFileParser.parse("x.yaml", yaml);
+    assertThat(d.method().attacks().get(1).start()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(d.method().attacks().get(1).selector().names()).containsExactly("exp");
+  }
+
+  @Test
+  void overlappingStartsMakeAnOverlappingMethod() {
+    String yaml = VALID + "  - fault: kill-process\n    start: 5s\n    duration: 2s\n";
+    assertThat(ExperimentFileParser.parse("x.yaml", yaml).method().mode()).isEqualTo("overlapping");
+  }
+
+  @Test
+  void reportsEveryErrorAtOnceWithItsPath() {
+    String broken =
+        """
+        metadata:
+          name: Bad_Name
+          colour: blue
+        groups:
+          platform: local
+          control: {processes: [ctl]}
+          experimental: {processes: [exp]}
+        steadyState:
+          warmup: 1s
+          window: 5s
+          metrics:
+            - name: http.latency.ms
+              source: smoke-signals
+              direction: sideways
+              tolerance: 0.5
+              abortThreshold: 0.2
+        method:
+          - fault: cpu-burn
+            selector: {names: [ctl], mode: sometimes}
+            duration: 2h
+          - fault: pod-delete
+            duration: forever
+            start: -5s
+        guards:
+          maxDuration: 48h
+          stopConditions:
+            - prometheus: {url: ftp://x, query: up}
+            - {}
+        """;
+    assertThatThrownBy(() -> ExperimentFileParser.parse("broken.yaml", broken))
+        .isInstanceOfSatisfying(
+            ExperimentFileException.class,
+            e ->
+                assertThat(e.errors())
+                    .anyMatch(m -> m.startsWith("metadata.name: 'Bad_Name' must be"))
+                    .anyMatch(
+                        m -> m.startsWith("metadata.colour: unknown key; allowed here: name,"))
+                    .anyMatch(m -> m.startsWith("steadyState.warmup: 1s is less than 2 windows"))
+                    .anyMatch(
+                        m ->
+                            m.startsWith(
+                                "steadyState.metrics[0].source: 'smoke-signals' is not one of"))
+                    .anyMatch(
+                        m ->
+                            m.equals(
+                                "steadyState.metrics[0].direction: 'sideways' is not one of [decrease, either, increase]"))
+                    .anyMatch(
+                        m ->
+                            m.equals(
+                                "steadyState.metrics[0].abortThreshold: 0.2 must be greater than tolerance 0.5"))
+                    .anyMatch(
+                        m ->
+                            m.equals(
+                                "method[0].selector.names[0]: 'ctl' is in the CONTROL group, which is never attacked"))
+                    .anyMatch(
+                        m -> m.startsWith("method[0].selector.mode: 'sometimes' is not one of"))
+                    .anyMatch(m -> m.equals("method[0].duration: 2h: must be between 1s and 1h"))
+                    .anyMatch(
+                        m -> m.startsWith("method[1].fault: 'pod-delete' is not a local fault"))
+                    .anyMatch(m -> m.startsWith("method[1].duration: 'forever' is not a duration"))
+                    .anyMatch(m -> m.startsWith("method[1].start: '-5s' is not a duration"))
+                    .anyMatch(m -> m.equals("guards.maxDuration: 48h: must be between 1s and 24h"))
+                    .anyMatch(
+                        m ->
+                            m.equals(
+                                "guards.stopConditions[0].prometheus.url: 'ftp://x' must be an http:// or https:// URL"))
+                    .anyMatch(
+                        m ->
+                            m.equals(
+                                "guards.stopConditions[1]: must have exactly one of: prometheus, cloudwatchAlarm"))
+                    .hasSize(15));
+  }
+
+  @Test
+  void missingSectionsAreEachNamed() {
+    assertThatThrownBy(() -> ExperimentFileParser.parse("empty.yaml", "metadata: {name: x}\n"))
+        .isInstanceOfSatisfying(
+            ExperimentFileException.class,
+            e ->
+                assertThat(e.errors())
+                    .containsExactly(
+                        "groups: required", "steadyState: required", "method: required"));
+  }
+
+  @Test
+  void planLongerThanMaxDurationIsRejected() {
+    String yaml = VALID.replace("maxDuration: 10m", "maxDuration: 30s");
+    assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", yaml))
+        .hasMessageContaining(
+            "guards.maxDuration: the plan takes 1m10s (warm-up + attacks + recovery), more than the 30s allowed");
+  }
+
+  @Test
+  void blastRadiusGuardsTheSelectors() {
+    String yaml =
+        VALID
+            .replace("experimental: {processes: [exp]}", "experimental: {processes: [exp, exp2]}")
+            .replace("names: [exp], mode: all", "names: [exp, exp2], mode: all")
+            .replace("checkInterval: 1s", "checkInterval: 1s\n  blastRadius: {maxTargets: 1}");
+    assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", yaml))
+        .hasMessageContaining(
+            "method[0].selector.mode: 'all' may hit 2 targets; guards.blastRadius.maxTargets is 1");
+  }
+
+  @Test
+  void tooManyAttacksAndTooLargeFilesAreRefused(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    StringBuilder many = new StringBuilder(VALID);
+    for (int i = 0; i < ExperimentFileParser.MAX_ATTACKS; i++) {
+      many.append("  - fault: kill-process\n    duration: 1s\n");
+    }
+    assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", many.toString()))
+        .hasMessageContaining("method: 51 attacks; at most 50 are allowed");
+    Path big = dir.resolve("big.yaml");
+    Files.writeString(big, "#" + "x".repeat((int) ExperimentFileParser.MAX_FILE_BYTES));
+    assertThatThrownBy(() -> ExperimentFileParser.read(big))
+        .hasMessageContaining("an experiment file may be at most 262144");
+  }
+
+  @Test
+  void invalidYamlNamesTheLine() {
+    assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", "metadata:\n  name: [unclosed\n"))
+        .hasMessageContaining("not valid YAML (line");
+  }
+
+  @Test
+  void kubernetesGroupsMustDifferAndNeedNamespaceAndLabels() {
+    String yaml =
+        VALID
+            .replace("platform: local", "platform: kubernetes")
+            .replace("control: {processes: [ctl]}", "control: {namespace: s, labels: {a: b}}")
+            .replace("experimental: {processes: [exp]}", "experimental: {labels: {a: b}}")
+            .replace("  local: {start: false}\n", "")
+            .replace("fault: cpu-burn", "fault: pod-cpu-stress")
+            .replace("selector: {kind: process, names: [exp], mode: all}", "selector: {kind: pod}");
+    assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", yaml))
+        .isInstanceOfSatisfying(
+            ExperimentFileException.class,
+            e ->
+                assertThat(e.errors())
+                    .containsExactly(
+                        "groups.experimental.namespace: required with platform kubernetes"));
+  }
+
+  /** The schema and the parser accept the same keys in each section. */
+  @Test
+  void jsonSchemaListsTheKeysTheParserAccepts() throws Exception {
+    JsonNode schema;
+    try (InputStream in = getClass().getResourceAsStream("/faultline/experiment.schema.json")) {
+      schema = new ObjectMapper().readTree(in);
+    }
+    assertThat(names(schema.get("properties")))
+        .containsExactly(
+            "apiVersion",
+            "groups",
+            "guards",
+            "kind",
+            "metadata",
+            "method",
+            "recovery",
+            "steadyState");
+    assertThat(names(schema.at("/$defs/attack/properties")))
+        .containsExactly("duration", "fault", "name", "parameters", "selector", "start");
+    assertThat(names(schema.at("/$defs/metric/properties")))
+        .containsExactly(
+            "abortThreshold", "alpha", "critical", "direction", "name", "source", "tolerance");
+    List<String> faults = new ArrayList<>();
+    schema.at("/$defs/attack/properties/fault/enum").forEach(f -> faults.add(f.asText()));
+    Set<String> all = new TreeSet<>();
+    ExperimentFileParser.FAULTS.values().forEach(all::addAll);
+    assertThat(new TreeSet<>(faults)).isEqualTo(all);
+  }
+
+  private static Set<String> names(JsonNode n) {
+    Set<String> s = new TreeSet<>();
+    n.fieldNames().forEachRemaining(s::add);
+    return s;
+  }
+
+  static final String VALID =
+      """
+      metadata: {name: t}
+      groups:
+        platform: local
+        control: {processes: [ctl]}
+        experimental: {processes: [exp]}
+        local: {start: false}
+      steadyState:
+        warmup: 10s
+        window: 5s
+        metrics:
+          - {name: http.latency.ms, source: http-probe, direction: increase}
+      guards:
+        maxDuration: 10m
+        checkInterval: 1s
+      recovery:
+        observe: 40s
+      method:
+        - fault: cpu-burn
+          selector: {kind: process, names: [exp], mode: all}
+          start: 0s
+          duration: 20s
+      """;
+}

@@ -1,0 +1,117 @@
+package io.faultline.collector;
+
+import io.faultline.schema.Durations;
+import io.faultline.schema.Group;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Typed reads of the collector's flat key/value configuration, each error naming its key. */
+record ConfigMap(Map<String, String> map) {
+
+  /** A target of a source: {@code GROUP=name@spec}, the spec's meaning depends on the source. */
+  record GroupTarget(Group group, String name, String spec) {}
+
+  boolean has(String key) {
+    String v = map.get(key);
+    return v != null && !v.isBlank();
+  }
+
+  String get(String key, String def) {
+    String v = map.get(key);
+    return v == null || v.isBlank() ? def : v.strip();
+  }
+
+  String required(String key, String hint) {
+    String v = map.get(key);
+    if (v == null || v.isBlank()) {
+      throw new IllegalArgumentException(key + ": required (" + hint + ")");
+    }
+    return v.strip();
+  }
+
+  Duration duration(String key, String def, Duration min, Duration max) {
+    Duration d = Durations.parse(key, get(key, def));
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          key
+              + " "
+              + Durations.format(d)
+              + ": must be between "
+              + Durations.format(min)
+              + " and "
+              + Durations.format(max));
+    }
+    return d;
+  }
+
+  double number(String key, String def, double min, double max) {
+    String raw = get(key, def);
+    try {
+      double v = Double.parseDouble(raw);
+      if (v >= min && v <= max) {
+        return v;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        key + " '" + raw + "': must be a number from " + min + " to " + max);
+  }
+
+  /** The keys under {@code prefix} (prefix removed), in key order. */
+  Map<String, String> under(String prefix) {
+    Map<String, String> out = new TreeMap<>();
+    map.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix) && k.length() > prefix.length()) {
+            out.put(k.substring(prefix.length()), v.strip());
+          }
+        });
+    return out;
+  }
+
+  /** Per-group value: {@code key.control} / {@code key.experimental}, else {@code def}. */
+  String perGroup(String key, Group group, String def) {
+    return get(key + "." + group.name().toLowerCase(Locale.ROOT), def);
+  }
+
+  /** A comma-separated list of {@code GROUP=name@spec}; empty when the key is absent. */
+  List<GroupTarget> targets(String key, String example) {
+    List<GroupTarget> out = new ArrayList<>();
+    for (String entry : get(key, "").split(",")) {
+      String text = entry.strip();
+      if (text.isEmpty()) {
+        continue;
+      }
+      int eq = text.indexOf('=');
+      int at = text.indexOf('@');
+      if (eq < 0 || at < eq || at == text.length() - 1) {
+        throw new IllegalArgumentException(
+            key + " entry '" + text + "': expected GROUP=name@" + example);
+      }
+      Group group;
+      try {
+        group = Group.valueOf(text.substring(0, eq).strip().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        group = Group.UNKNOWN;
+      }
+      if (group == Group.UNKNOWN) {
+        throw new IllegalArgumentException(
+            key + " entry '" + text + "': group must be CONTROL or EXPERIMENTAL");
+      }
+      out.add(
+          new GroupTarget(
+              group, text.substring(eq + 1, at).strip(), text.substring(at + 1).strip()));
+    }
+    return out;
+  }
+
+  /** Label value that stands for a group in queries and selectors: lower-case name by default. */
+  static String groupValue(Group group) {
+    return group.name().toLowerCase(Locale.ROOT);
+  }
+}

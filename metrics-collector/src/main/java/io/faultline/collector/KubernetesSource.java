@@ -1,0 +1,344 @@
+package io.faultline.collector;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.metrics.v1beta1.ContainerMetrics;
+import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.faultline.schema.Group;
+import io.faultline.schema.MetricSample;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Kubernetes through fabric8, per group (pods labelled {@code faultline.io/group=<group>}): pods
+ * ready and not ready, restarts, phase; the conditions of the nodes the group runs on; CPU and
+ * memory from metrics.k8s.io; and {@code app.exceptions}, the stack traces in the group's container
+ * logs since the previous round. Read-only: the verbs are listed in
+ * faultline/rbac/metrics-collector.yaml.
+ */
+public final class KubernetesSource implements MetricSource {
+
+  /** Configuration of the Kubernetes source (keys {@code kubernetes.*}). */
+  public record Settings(
+      String masterUrl,
+      String namespace,
+      String groupLabel,
+      Map<Group, String> groupValues,
+      boolean usage,
+      boolean logs,
+      Duration interval,
+      Duration timeout) {
+
+    static Settings fromMap(ConfigMap c) {
+      Map<Group, String> values = new EnumMap<>(Group.class);
+      for (Group g : List.of(Group.CONTROL, Group.EXPERIMENTAL)) {
+        values.put(g, c.perGroup("kubernetes.group", g, ConfigMap.groupValue(g)));
+      }
+      return new Settings(
+          c.get("kubernetes.master", null),
+          c.get("kubernetes.namespace", "default"),
+          c.get("kubernetes.group.label", "faultline.io/group"),
+          Collections.unmodifiableMap(values),
+          bool(c, "kubernetes.usage", "true"),
+          bool(c, "kubernetes.logs", "true"),
+          c.duration("kubernetes.interval", "10s", Duration.ofMillis(100), Duration.ofHours(1)),
+          c.duration("kubernetes.timeout", "5s", Duration.ofMillis(10), Duration.ofHours(1)));
+    }
+
+    private static boolean bool(ConfigMap c, String key, String def) {
+      String v = c.get(key, def).toLowerCase(Locale.ROOT);
+      if (!v.equals("true") && !v.equals("false")) {
+        throw new IllegalArgumentException(key + " '" + v + "': must be true or false");
+      }
+      return v.equals("true");
+    }
+  }
+
+  static final List<String> PHASES =
+      List.of("Pending", "Running", "Succeeded", "Failed", "Unknown");
+
+  /** A Java frame ("\tat a.b.C.m(C.java:1)") or a Python traceback header. */
+  private static final Pattern JAVA_FRAME = Pattern.compile("^\\s+at [\\w$.<>/]+\\(.*\\)\\s*$");
+
+  private static final String PYTHON_TRACEBACK = "Traceback (most recent call last):";
+
+  private final Settings settings;
+  private final Samples samples;
+  private final KubernetesClient client;
+  private final boolean ownsClient;
+  private final Clock clock;
+  private Instant logsSince;
+
+  public KubernetesSource(Settings settings, Samples samples) {
+    this(settings, samples, client(settings), true, Clock.systemUTC());
+  }
+
+  /** With a client made elsewhere (a mock server's, in tests) and a clock for the log windows. */
+  public KubernetesSource(
+      Settings settings, Samples samples, KubernetesClient client, Clock clock) {
+    this(settings, samples, client, false, clock);
+  }
+
+  private KubernetesSource(
+      Settings settings,
+      Samples samples,
+      KubernetesClient client,
+      boolean ownsClient,
+      Clock clock) {
+    this.settings = settings;
+    this.samples = samples;
+    this.client = client;
+    this.ownsClient = ownsClient;
+    this.clock = clock;
+  }
+
+  private static KubernetesClient client(Settings s) {
+    ConfigBuilder config = new ConfigBuilder(Config.autoConfigure(null));
+    if (s.masterUrl() != null) {
+      config.withMasterUrl(s.masterUrl());
+    }
+    int ms = (int) s.timeout().toMillis();
+    config.withRequestTimeout(ms).withConnectionTimeout(ms).withRequestRetryBackoffLimit(0);
+    return new KubernetesClientBuilder().withConfig(config.build()).build();
+  }
+
+  @Override
+  public String name() {
+    return "kubernetes";
+  }
+
+  @Override
+  public Duration interval() {
+    return settings.interval();
+  }
+
+  @Override
+  public List<MetricSample> collect() {
+    long ts = clock.millis();
+    Instant now = Instant.ofEpochMilli(ts).truncatedTo(ChronoUnit.SECONDS);
+    Instant since = logsSince == null ? now.minus(settings.interval()) : logsSince;
+    String ns = settings.namespace();
+    List<MetricSample> out = new ArrayList<>();
+    Map<String, Node> nodes = new HashMap<>();
+    for (Node n : client.nodes().list().getItems()) {
+      nodes.put(n.getMetadata().getName(), n);
+    }
+    List<String> partial = new ArrayList<>();
+    for (Map.Entry<Group, String> g : settings.groupValues().entrySet()) {
+      Group group = g.getKey();
+      String target = g.getValue();
+      List<Pod> pods =
+          client.pods().inNamespace(ns).withLabel(settings.groupLabel(), target).list().getItems();
+      pods(group, target, pods, ts, out);
+      nodes(group, target, pods, nodes, ts, out);
+      if (settings.usage()) {
+        try {
+          usage(group, target, ts, out);
+        } catch (KubernetesClientException e) {
+          partial.add("metrics.k8s.io: " + Samples.reason(e));
+          out.add(samples.failed("cpu.usage.cores", group, target, ts, "cores", Samples.reason(e)));
+          out.add(
+              samples.failed("memory.usage.bytes", group, target, ts, "bytes", Samples.reason(e)));
+        }
+      }
+      if (settings.logs()) {
+        long traces = 0;
+        int failedLogs = 0;
+        for (Pod pod : pods) {
+          for (Container c : pod.getSpec().getContainers()) {
+            try {
+              String log =
+                  client
+                      .pods()
+                      .inNamespace(ns)
+                      .withName(pod.getMetadata().getName())
+                      .inContainer(c.getName())
+                      .sinceTime(since.toString())
+                      .getLog();
+              traces += stackTraces(log);
+            } catch (KubernetesClientException e) {
+              failedLogs++;
+              partial.add("log of " + pod.getMetadata().getName() + ": " + Samples.reason(e));
+            }
+          }
+        }
+        out.add(
+            failedLogs > 0
+                ? samples.failed(
+                    "app.exceptions",
+                    group,
+                    target,
+                    ts,
+                    "stack traces",
+                    failedLogs + " logs unreadable")
+                : samples.of("app.exceptions", group, target, ts, traces, "stack traces"));
+      }
+    }
+    logsSince = now;
+    if (!partial.isEmpty()) {
+      out.add(
+          SourceRunner.sourceError(
+              samples, name(), ts, partial.size() + " reads failed; first: " + partial.get(0)));
+    }
+    return out;
+  }
+
+  private void pods(Group group, String target, List<Pod> pods, long ts, List<MetricSample> out) {
+    int ready = 0;
+    long restarts = 0;
+    Map<String, Integer> phases = new HashMap<>();
+    for (Pod pod : pods) {
+      boolean isReady = false;
+      if (pod.getStatus() != null) {
+        for (PodCondition c : nullToEmpty(pod.getStatus().getConditions())) {
+          if ("Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
+            isReady = true;
+          }
+        }
+        for (ContainerStatus cs : nullToEmpty(pod.getStatus().getContainerStatuses())) {
+          restarts += cs.getRestartCount() == null ? 0 : cs.getRestartCount();
+        }
+        String phase = pod.getStatus().getPhase() == null ? "Unknown" : pod.getStatus().getPhase();
+        phases.merge(phase, 1, Integer::sum);
+      }
+      ready += isReady ? 1 : 0;
+    }
+    out.add(samples.of("pods.ready", group, target, ts, ready, "pods"));
+    out.add(samples.of("pods.not_ready", group, target, ts, pods.size() - ready, "pods"));
+    out.add(samples.of("pod.restarts", group, target, ts, restarts, "restarts"));
+    for (String phase : PHASES) {
+      out.add(
+          samples.of(
+              "pods.phase." + phase.toLowerCase(Locale.ROOT),
+              group,
+              target,
+              ts,
+              phases.getOrDefault(phase, 0),
+              "pods"));
+    }
+  }
+
+  /** Conditions of the nodes that run the group's pods (a zone attack shows here first). */
+  private void nodes(
+      Group group,
+      String target,
+      List<Pod> pods,
+      Map<String, Node> nodes,
+      long ts,
+      List<MetricSample> out) {
+    Set<String> names = new HashSet<>();
+    for (Pod pod : pods) {
+      if (pod.getSpec() != null && pod.getSpec().getNodeName() != null) {
+        names.add(pod.getSpec().getNodeName());
+      }
+    }
+    int ready = 0;
+    int pressure = 0;
+    int unschedulable = 0;
+    for (String name : names) {
+      Node node = nodes.get(name);
+      if (node == null) {
+        continue; // deleted: counts as not ready
+      }
+      if (node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable())) {
+        unschedulable++;
+      }
+      boolean underPressure = false;
+      if (node.getStatus() != null) {
+        for (NodeCondition c : nullToEmpty(node.getStatus().getConditions())) {
+          if ("Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
+            ready++;
+          } else if (c.getType() != null
+              && c.getType().endsWith("Pressure")
+              && "True".equals(c.getStatus())) {
+            underPressure = true;
+          }
+        }
+      }
+      pressure += underPressure ? 1 : 0;
+    }
+    out.add(samples.of("nodes.ready", group, target, ts, ready, "nodes"));
+    out.add(samples.of("nodes.not_ready", group, target, ts, names.size() - ready, "nodes"));
+    out.add(samples.of("nodes.unschedulable", group, target, ts, unschedulable, "nodes"));
+    out.add(samples.of("nodes.pressure", group, target, ts, pressure, "nodes"));
+  }
+
+  private void usage(Group group, String target, long ts, List<MetricSample> out) {
+    double cores = 0;
+    double bytes = 0;
+    for (PodMetrics pm :
+        client
+            .top()
+            .pods()
+            .inNamespace(settings.namespace())
+            .withLabels(Map.of(settings.groupLabel(), target))
+            .metrics()
+            .getItems()) {
+      for (ContainerMetrics cm : nullToEmpty(pm.getContainers())) {
+        Quantity cpu = cm.getUsage() == null ? null : cm.getUsage().get("cpu");
+        Quantity mem = cm.getUsage() == null ? null : cm.getUsage().get("memory");
+        cores += cpu == null ? 0 : cpu.getNumericalAmount().doubleValue();
+        bytes += mem == null ? 0 : mem.getNumericalAmount().doubleValue();
+      }
+    }
+    out.add(samples.of("cpu.usage.cores", group, target, ts, cores, "cores"));
+    out.add(samples.of("memory.usage.bytes", group, target, ts, bytes, "bytes"));
+  }
+
+  /** Stack traces in a log text: each run of Java frame lines, and each Python traceback. */
+  static long stackTraces(String log) {
+    if (log == null || log.isEmpty()) {
+      return 0;
+    }
+    long count = 0;
+    boolean inFrames = false;
+    for (String line : log.split("\n")) {
+      if (line.startsWith(PYTHON_TRACEBACK)) {
+        count++;
+        inFrames = false;
+        continue;
+      }
+      boolean frame = JAVA_FRAME.matcher(line).matches();
+      if (frame && !inFrames) {
+        count++;
+      }
+      // "Caused by:" and "... 5 more" continue the same trace
+      inFrames =
+          frame || (inFrames && (line.startsWith("Caused by:") || line.strip().startsWith("...")));
+    }
+    return count;
+  }
+
+  private static <T> List<T> nullToEmpty(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+
+  @Override
+  public void close() {
+    if (ownsClient) {
+      client.close();
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.faultline.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.kafka.TestBroker;
+import io.faultline.schema.Group;
+import io.faultline.schema.MetricSample;
+import io.faultline.schema.TopicProvisioner;
+import io.faultline.schema.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+/** The collector as deployed: a config choosing several sources, samples on the metrics topic. */
+class CollectorIT {
+
+  @Test
+  void severalSourcesPublishWhileADeadOneReportsErrors() throws Exception {
+    String prefix = "cit-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    Topics topics = new Topics(prefix, 1);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
+      TopicProvisioner.ensure(admin, topics, (short) 1);
+    }
+    try (StubHttp app =
+        new StubHttp(
+            4,
+            ex -> {
+              if (ex.getRequestURI().getPath().equals("/metrics")) {
+                StubHttp.reply(ex, 200, "text/plain", "app_requests_total{code=\"200\"} 42\n");
+              } else {
+                StubHttp.reply(ex, 200, "text/plain", "ok");
+              }
+            })) {
+      Map<String, String> m = new HashMap<>();
+      m.put("bootstrap.servers", TestBroker.bootstrapServers());
+      m.put("experiment.id", "exp-9");
+      m.put("topics.prefix", prefix);
+      m.put("sources", "http,prometheus,scrape,host");
+      m.put("probe.targets", "CONTROL=c@" + app.url("/a") + ",EXPERIMENTAL=x@" + app.url("/b"));
+      m.put("probe.rps", "20");
+      m.put("probe.interval", "500ms");
+      m.put("prometheus.url", "http://127.0.0.1:1"); // nothing listens: every round fails
+      m.put("prometheus.query.app.rate", "rate(app_requests_total{group=\"$group\"}[1m])");
+      m.put("prometheus.interval", "500ms");
+      m.put("prometheus.timeout", "200ms");
+      m.put("scrape.targets", "CONTROL=c@" + app.url("/metrics"));
+      m.put("scrape.metric.app.requests", "app_requests_total");
+      m.put("scrape.interval", "500ms");
+      m.put("host.processes", "EXPERIMENTAL=collector@pid:" + ProcessHandle.current().pid());
+      m.put("host.interval", "500ms");
+      CollectorConfig config = CollectorConfig.fromMap(m);
+      try (KafkaSampleSink sink =
+              new KafkaSampleSink(config.bootstrapServers(), topics, config.kafka());
+          SourceRunner runner = CollectorMain.run(config, sink)) {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (runner.rounds().get("http") < 6 && System.currentTimeMillis() < deadline) {
+          Thread.sleep(100);
+        }
+        assertThat(runner.failures().get("prometheus")).isGreaterThanOrEqualTo(3);
+        assertThat(runner.failures().get("http")).isZero();
+      }
+    }
+    List<MetricSample> samples = new ArrayList<>();
+    try (var consumer =
+        new KafkaConsumer<>(
+            TestBroker.consumerConfig(),
+            new StringDeserializer(),
+            topics.metrics().valueSerde().deserializer())) {
+      consumer.subscribe(List.of(topics.metrics().name()));
+      long deadline = System.currentTimeMillis() + 15_000;
+      while (System.currentTimeMillis() < deadline
+          && samples.stream().filter(s -> s.getMetric().equals("http.latency.p99")).count() < 8) {
+        for (ConsumerRecord<String, MetricSample> r : consumer.poll(Duration.ofMillis(200))) {
+          assertThat(r.key()).isEqualTo("exp-9|" + r.value().getMetric());
+          samples.add(r.value());
+        }
+      }
+      // drain what is left
+      for (int i = 0; i < 5; i++) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> samples.add(r.value()));
+      }
+    }
+    assertThat(samples.stream().filter(s -> s.getMetric().equals("http.latency.p99")))
+        .extracting(MetricSample::getGroup)
+        .contains(Group.CONTROL, Group.EXPERIMENTAL);
+    assertThat(samples.stream().filter(s -> s.getMetric().equals("app.requests")))
+        .isNotEmpty()
+        .allSatisfy(s -> assertThat(s.getValue()).isEqualTo(42));
+    assertThat(samples.stream().filter(s -> s.getMetric().equals("process.alive")))
+        .isNotEmpty()
+        .allSatisfy(s -> assertThat(s.getValue()).isEqualTo(1));
+    assertThat(samples.stream().filter(s -> s.getMetric().equals(SourceRunner.SOURCE_ERRORS)))
+        .hasSizeGreaterThanOrEqualTo(3)
+        .allSatisfy(
+            s -> {
+              assertThat(s.getError()).isTrue();
+              assertThat(s.getTarget()).isEqualTo("prometheus");
+            });
+  }
+}
