@@ -62,6 +62,17 @@ class ImageTarballTest {
     Path root = tmp.resolve("rootfs");
     img.unpack(root);
     assertThat(unresolvedNativeLibraries(root)).isEmpty();
+    // IRSA on EKS: the AWS SDK's default chain reads the web identity token only with its sts
+    // module on the classpath; without it an image with an AWS client has no credentials
+    List<String> libs;
+    try (Stream<Path> jars = Files.list(root.resolve("app/libs"))) {
+      libs = jars.map(j -> j.getFileName().toString()).toList();
+    }
+    if (libs.stream().anyMatch(j -> j.matches("(ec2|fis|cloudwatch|s3)-2\\..*\\.jar"))) {
+      assertThat(libs)
+          .as("%s uses the AWS SDK but lacks software.amazon.awssdk:sts (IRSA credentials)", image)
+          .anyMatch(j -> j.matches("sts-2\\..*\\.jar"));
+    }
     String mainPath = "app/classes/" + main.replace('.', '/') + ".class";
     boolean inLibs;
     try (Stream<Path> jars = Files.list(root.resolve("app/libs"))) {
