@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       AttackCommandLine.Attack.class,
       AttackCommandLine.Halt.class,
       AnalyzeCommand.class,
+      TopicsCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     })

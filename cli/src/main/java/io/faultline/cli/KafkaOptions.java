@@ -17,14 +17,21 @@ final class KafkaOptions {
 
   @Option(
       names = "--config",
-      description = "Kafka client properties file (security.protocol, sasl.*, ssl.*).")
+      description =
+          "Kafka client properties file (security.protocol, sasl.*, ssl.*); FAULTLINE_KAFKA_*"
+              + " variables (FAULTLINE_KAFKA_SECURITY_PROTOCOL=SASL_SSL) apply first.")
   Path config;
 
-  @Option(names = "--topics-prefix", description = "Topic name prefix (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--topics-prefix",
+      defaultValue = "${env:FAULTLINE_TOPICS_PREFIX:-faultline.}",
+      description = "Topic name prefix (default: FAULTLINE_TOPICS_PREFIX or faultline.).")
   String topicsPrefix = "faultline.";
 
   Map<String, Object> clientConfig() {
     Map<String, Object> conf = new HashMap<>();
+    // FAULTLINE_KAFKA_SECURITY_PROTOCOL=SASL_SSL etc., as the components take them (Helm jobs)
+    conf.putAll(ConfigSource.subset(ConfigSource.load(null, System.getenv()), "kafka."));
     if (config != null) {
       conf.putAll(ConfigSource.load(config, Map.of()));
     }

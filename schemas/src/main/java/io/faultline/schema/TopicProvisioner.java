@@ -30,12 +30,21 @@ public final class TopicProvisioner {
 
   /** Creates the missing topics; returns the names it created. */
   public static List<String> ensure(Admin admin, Topics topics, short replicationFactor) {
+    return ensure(admin, topics, replicationFactor, Map.of());
+  }
+
+  /** Creates the missing topics with extra topic configs (e.g. min.insync.replicas). */
+  public static List<String> ensure(
+      Admin admin, Topics topics, short replicationFactor, Map<String, String> extraConfigs) {
     try {
       Set<String> existing = admin.listTopics().names().get();
       List<NewTopic> missing = new ArrayList<>();
       for (Topic<?, ?> topic : topics.all()) {
         if (!existing.contains(topic.name())) {
-          missing.add(newTopic(topic, replicationFactor));
+          NewTopic t = newTopic(topic, replicationFactor);
+          Map<String, String> configs = new HashMap<>(t.configs());
+          configs.putAll(extraConfigs);
+          missing.add(t.configs(configs));
         }
       }
       List<String> created = new ArrayList<>();
