@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pushes the analyzer's alerts to Alertmanager's v2 API ({@code POST /api/v2/alerts}). It reads
- * the committed records of the {@code alerts} topic in its own consumer group, so an alert the
+ * Pushes the analyzer's alerts to Alertmanager's v2 API ({@code POST /api/v2/alerts}). It reads the
+ * committed records of the {@code alerts} topic in its own consumer group, so an alert the
  * exactly-once topology aborted is never pushed; a FIRING alert is sent without an end, a RESOLVED
  * one with {@code endsAt}. Alertmanager deduplicates by labels, so a re-push after a restart is
  * harmless.
@@ -68,7 +68,8 @@ public final class AlertmanagerPush implements AutoCloseable {
       node.putObject("annotations").put("summary", a.getReason()).put("alertId", a.getAlertId());
       node.put("startsAt", Instant.ofEpochMilli(a.getFiredAt()).toString());
       if (a.getStatus() == AlertStatus.RESOLVED) {
-        node.put("endsAt", Instant.ofEpochMilli(Math.max(a.getTimestamp(), a.getFiredAt())).toString());
+        node.put(
+            "endsAt", Instant.ofEpochMilli(Math.max(a.getTimestamp(), a.getFiredAt())).toString());
       }
     }
     return array.toString();
@@ -112,7 +113,10 @@ public final class AlertmanagerPush implements AutoCloseable {
                     try {
                       batch.add(serde.decode(r.value()));
                     } catch (RuntimeException e) {
-                      log.warn("alerts offset {}: not an Alert ({}); skipped", r.offset(), e.getMessage());
+                      log.warn(
+                          "alerts offset {}: not an Alert ({}); skipped",
+                          r.offset(),
+                          e.getMessage());
                     }
                   }
                   if (!batch.isEmpty()) {

@@ -40,8 +40,7 @@ public final class AnalyzerApp {
   }
 
   /** A started analyzer: the streams, its metrics and, when configured, the /metrics server. */
-  public record Running(
-      KafkaStreams streams, AnalyzerMetrics metrics, MetricsServer metricsServer)
+  public record Running(KafkaStreams streams, AnalyzerMetrics metrics, MetricsServer metricsServer)
       implements AutoCloseable {
     @Override
     public void close() {

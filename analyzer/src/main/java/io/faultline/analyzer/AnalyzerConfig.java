@@ -52,9 +52,16 @@ public record AnalyzerConfig(
 
   @Override
   public String toString() {
-    return "AnalyzerConfig[" + applicationId + " window " + Durations.format(window)
-        + " grace " + Durations.format(grace) + " on " + bootstrapServers
-        + (commandSecret == null ? "" : ", command secret ****") + "]";
+    return "AnalyzerConfig["
+        + applicationId
+        + " window "
+        + Durations.format(window)
+        + " grace "
+        + Durations.format(grace)
+        + " on "
+        + bootstrapServers
+        + (commandSecret == null ? "" : ", command secret ****")
+        + "]";
   }
 
   public static AnalyzerConfig fromMap(Map<String, String> map) {
@@ -119,7 +126,8 @@ public record AnalyzerConfig(
         }
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "analyzer.alertmanager.url '" + alertmanager
+            "analyzer.alertmanager.url '"
+                + alertmanager
                 + "': must be an http(s) URL such as http://127.0.0.1:9093");
       }
     } else {

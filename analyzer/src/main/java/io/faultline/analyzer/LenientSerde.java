@@ -27,7 +27,11 @@ final class LenientSerde<T> implements Serde<T>, Deserializer<T> {
     try {
       return inner.deserializer().deserialize(topic, data);
     } catch (RuntimeException e) {
-      log.error("{}: a record of {} bytes cannot be decoded ({}); ignored", topic, data.length, e.getMessage());
+      log.error(
+          "{}: a record of {} bytes cannot be decoded ({}); ignored",
+          topic,
+          data.length,
+          e.getMessage());
       return null;
     }
   }

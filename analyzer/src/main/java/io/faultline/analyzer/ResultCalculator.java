@@ -161,7 +161,8 @@ public final class ResultCalculator {
       ExperimentTimeline.MetricTrack t, Hypothesis hypothesis, double confidence) {
     double[] control = t.control.stream().mapToDouble(Double::doubleValue).toArray();
     double[] experimental = t.experimental.stream().mapToDouble(Double::doubleValue).toArray();
-    double wc = t.warmControl.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    double wc =
+        t.warmControl.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     double we =
         t.warmExperimental.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     MetricPolicy policy = hypothesis.policy();
@@ -176,8 +177,7 @@ public final class ResultCalculator {
     double level = control.length == 0 ? 0.0 : Math.abs(MannWhitney.mean(control));
     double tolerance =
         policy.relativeTolerance() + (level > 0 ? policy.absoluteTolerance() / level : 0.0);
-    return MannWhitney.classify(
-        control, experimental, policy.direction(), tolerance, confidence);
+    return MannWhitney.classify(control, experimental, policy.direction(), tolerance, confidence);
   }
 
   /** Alert figures of one metric from its firings ([firedAt, resolvedAt or -1]). */

@@ -229,23 +229,48 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
         metrics.set(
             AnalyzerMetrics.MTTD,
             o.getMttdMs() / 1000.0,
-            "experiment", e, "attack", o.getAttackId(), "fault", o.getFault());
+            "experiment",
+            e,
+            "attack",
+            o.getAttackId(),
+            "fault",
+            o.getFault());
       }
       if (o.getMttrMs() != null) {
         metrics.set(
             AnalyzerMetrics.MTTR,
             o.getMttrMs() / 1000.0,
-            "experiment", e, "attack", o.getAttackId(), "fault", o.getFault());
+            "experiment",
+            e,
+            "attack",
+            o.getAttackId(),
+            "fault",
+            o.getFault());
       }
     }
     for (MetricJudgement m : r.getMetrics()) {
-      metrics.set(AnalyzerMetrics.ALERTS_FIRED, m.getAlertsFired(), "experiment", e, "metric", m.getMetric());
-      metrics.set(AnalyzerMetrics.ALERTS_NOISY, m.getNoisyAlerts(), "experiment", e, "metric", m.getMetric());
+      metrics.set(
+          AnalyzerMetrics.ALERTS_FIRED,
+          m.getAlertsFired(),
+          "experiment",
+          e,
+          "metric",
+          m.getMetric());
+      metrics.set(
+          AnalyzerMetrics.ALERTS_NOISY,
+          m.getNoisyAlerts(),
+          "experiment",
+          e,
+          "metric",
+          m.getMetric());
       if (m.getMeanTimeToResolveMs() != null) {
         metrics.set(
             AnalyzerMetrics.ALERT_RESOLVE,
             m.getMeanTimeToResolveMs() / 1000.0,
-            "experiment", e, "metric", m.getMetric());
+            "experiment",
+            e,
+            "metric",
+            m.getMetric());
       }
     }
     if (r.getScore() != null) {

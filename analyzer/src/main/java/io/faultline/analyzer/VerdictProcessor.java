@@ -2,7 +2,6 @@ package io.faultline.analyzer;
 
 import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.Quantiles;
-import io.faultline.analyzer.stats.SequentialTest;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.GroupStatistics;
 import io.faultline.schema.SteadyState;
@@ -58,9 +57,11 @@ final class VerdictProcessor
     WindowJudge.Monitor monitor = store.get(key);
     if (monitor == null) {
       monitor = new WindowJudge.Monitor();
-      monitor.warmupWindows = hypotheses.warmupWindows(experimentId, defaultWarmupWindows, windowMs);
+      monitor.warmupWindows =
+          hypotheses.warmupWindows(experimentId, defaultWarmupWindows, windowMs);
     }
-    WindowJudge.Judged judged = WindowJudge.judge(monitor, pair.control(), pair.experimental(), hypothesis);
+    WindowJudge.Judged judged =
+        WindowJudge.judge(monitor, pair.control(), pair.experimental(), hypothesis);
     store.put(key, monitor);
 
     WindowVerdict v =
@@ -85,20 +86,39 @@ final class VerdictProcessor
     String metric = v.getMetric();
     for (var g : List.of("control", "experimental")) {
       GroupStatistics s = g.equals("control") ? v.getControl() : v.getExperimental();
-      metrics.set(AnalyzerMetrics.WINDOW_MEAN, s.getMean(), "experiment", e, "metric", metric, "group", g);
-      metrics.set(AnalyzerMetrics.WINDOW_SAMPLES, s.getCount(), "experiment", e, "metric", metric, "group", g);
+      metrics.set(
+          AnalyzerMetrics.WINDOW_MEAN, s.getMean(), "experiment", e, "metric", metric, "group", g);
+      metrics.set(
+          AnalyzerMetrics.WINDOW_SAMPLES,
+          s.getCount(),
+          "experiment",
+          e,
+          "metric",
+          metric,
+          "group",
+          g);
       if (s.getP99() != null) {
-        metrics.set(AnalyzerMetrics.WINDOW_P99, s.getP99(), "experiment", e, "metric", metric, "group", g);
+        metrics.set(
+            AnalyzerMetrics.WINDOW_P99, s.getP99(), "experiment", e, "metric", metric, "group", g);
       }
     }
     metrics.set(AnalyzerMetrics.EFFECT, v.getEffect(), "experiment", e, "metric", metric);
-    metrics.set(AnalyzerMetrics.TEST_STATISTIC, v.getTestStatistic(), "experiment", e, "metric", metric);
+    metrics.set(
+        AnalyzerMetrics.TEST_STATISTIC, v.getTestStatistic(), "experiment", e, "metric", metric);
     if (v.getPValue() != null) {
       metrics.set(AnalyzerMetrics.P_VALUE, v.getPValue(), "experiment", e, "metric", metric);
     }
-    for (SteadyState s : List.of(SteadyState.STEADY, SteadyState.DEVIATING, SteadyState.INSUFFICIENT_DATA)) {
+    for (SteadyState s :
+        List.of(SteadyState.STEADY, SteadyState.DEVIATING, SteadyState.INSUFFICIENT_DATA)) {
       metrics.set(
-          AnalyzerMetrics.STATE, s == v.getState() ? 1 : 0, "experiment", e, "metric", metric, "state", s.name());
+          AnalyzerMetrics.STATE,
+          s == v.getState() ? 1 : 0,
+          "experiment",
+          e,
+          "metric",
+          metric,
+          "state",
+          s.name());
     }
     metrics.increment(AnalyzerMetrics.WINDOWS_JUDGED, 1, "experiment", e, "metric", metric);
   }

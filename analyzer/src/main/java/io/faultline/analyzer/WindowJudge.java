@@ -30,6 +30,7 @@ public final class WindowJudge {
   public static final class Monitor {
     /** Warm-up windows this metric needs (set when the monitor is created). */
     public int warmupWindows;
+
     public List<double[]> warmup = new ArrayList<>(); // per window: c mean, c var, c n, e mean...
     public boolean ready;
     public double scale = 1.0;
@@ -47,7 +48,8 @@ public final class WindowJudge {
   public record Judged(SteadyState state, double effect, double statistic, Double pValue) {}
 
   /** Updates the monitor with one window and judges it: a pure function of its arguments. */
-  public static Judged judge(Monitor m, Summary control, Summary experimental, Hypothesis hypothesis) {
+  public static Judged judge(
+      Monitor m, Summary control, Summary experimental, Hypothesis hypothesis) {
     MetricPolicy policy = hypothesis.policy();
     boolean usable =
         control.count() >= policy.minCount() && experimental.count() >= policy.minCount();
@@ -85,7 +87,11 @@ public final class WindowJudge {
       effect = effect(expected, rate);
       step =
           test.updateRate(
-              m.test, experimental.sum(), experimental.count(), expected + margin, expected - margin);
+              m.test,
+              experimental.sum(),
+              experimental.count(),
+              expected + margin,
+              expected - margin);
       excess = rate - expected;
     } else {
       double d = experimental.mean() - expected;
@@ -193,5 +199,4 @@ public final class WindowJudge {
     double diff = experimental - expected;
     return expected == 0.0 ? diff : diff / Math.abs(expected);
   }
-
 }

@@ -241,7 +241,8 @@ class AnalyzerOutputsTest {
     WindowVerdict first = all.get(0);
     assertThat(first.getExperimental().getP50()).isBetween(17.0, 23.0);
     assertThat(first.getExperimental().getP99()).isGreaterThan(first.getExperimental().getP50());
-    assertThat(first.getExperimental().getP95()).isBetween(first.getExperimental().getP50(), first.getExperimental().getP99());
+    assertThat(first.getExperimental().getP95())
+        .isBetween(first.getExperimental().getP50(), first.getExperimental().getP99());
 
     assertThat(alerts.readValuesToList())
         .extracting(Alert::getStatus)
@@ -264,7 +265,8 @@ class AnalyzerOutputsTest {
         .contains(
             "faultline_state{experiment=\"exp-9\",metric=\"http.latency.ms\",state=\"STEADY\"} 1")
         .contains("faultline_window_p99{experiment=\"exp-9\",group=\"experimental\"")
-        .contains("faultline_mttd_seconds{attack=\"attack-7\",experiment=\"exp-9\",fault=\"cpu-burn\"}");
+        .contains(
+            "faultline_mttd_seconds{attack=\"attack-7\",experiment=\"exp-9\",fault=\"cpu-burn\"}");
   }
 
   @Test

@@ -70,7 +70,8 @@ class AnalyzerRestartIT {
       }
 
       AnalyzerApp.Running second =
-          AnalyzerApp.run(config(prefix, "0", "http://127.0.0.1:" + alertmanager.getAddress().getPort()));
+          AnalyzerApp.run(
+              config(prefix, "0", "http://127.0.0.1:" + alertmanager.getAddress().getPort()));
       try {
         send(producer, topics, key, t0, 7, 14, w -> w < 9 ? 60.0 : 20.0); // steady from window 9
         List<Alert> alerts = awaitAlerts(topics, 2, Duration.ofSeconds(90));
@@ -95,8 +96,7 @@ class AnalyzerRestartIT {
             .contains("faultline_window_mean{experiment=\"exp-rs\",group=\"control\"");
 
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (String.join("", pushed).split("endsAt").length < 2
-            && System.nanoTime() < deadline) {
+        while (String.join("", pushed).split("endsAt").length < 2 && System.nanoTime() < deadline) {
           Thread.sleep(200);
         }
         String all = String.join("\n", pushed);
@@ -129,7 +129,13 @@ class AnalyzerRestartIT {
   }
 
   private static void send(
-      KafkaProducer<String, byte[]> producer, Topics topics, String key, long t0, int from, int to, Mean mean) {
+      KafkaProducer<String, byte[]> producer,
+      Topics topics,
+      String key,
+      long t0,
+      int from,
+      int to,
+      Mean mean) {
     AvroSerde<MetricSample> serde = AvroSerde.of(MetricSample.class);
     Random random = new Random(from);
     for (int w = from; w < to; w++) {
@@ -146,7 +152,8 @@ class AnalyzerRestartIT {
                   .setTimestamp(ts)
                   .setValue(m * (1 + 0.1 * random.nextGaussian()))
                   .build();
-          producer.send(new ProducerRecord<>(topics.metrics().name(), null, ts, key, serde.encode(s)));
+          producer.send(
+              new ProducerRecord<>(topics.metrics().name(), null, ts, key, serde.encode(s)));
         }
       }
     }
@@ -160,10 +167,14 @@ class AnalyzerRestartIT {
     try (var consumer =
         new KafkaConsumer<>(
             Map.<String, Object>of(
-                "bootstrap.servers", TestBroker.bootstrapServers(),
-                "group.id", "rs-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest",
-                "isolation.level", "read_committed"),
+                "bootstrap.servers",
+                TestBroker.bootstrapServers(),
+                "group.id",
+                "rs-" + UUID.randomUUID(),
+                "auto.offset.reset",
+                "earliest",
+                "isolation.level",
+                "read_committed"),
             new StringDeserializer(),
             new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topics.alerts().name()));

@@ -58,7 +58,9 @@ class DashboardPrometheusSystemIT {
           dir.resolve("prometheus.yml"),
           "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
               + "scrape_configs:\n  - job_name: faultline-analyzer\n    static_configs:\n"
-              + "      - targets: ['127.0.0.1:" + metrics.port() + "']\n");
+              + "      - targets: ['127.0.0.1:"
+              + metrics.port()
+              + "']\n");
       try (ExternalServer server =
           ExternalServer.start(
               dir,
@@ -99,14 +101,19 @@ class DashboardPrometheusSystemIT {
     AnalyzerConfig config =
         AnalyzerConfig.fromMap(
             Map.of(
-                "bootstrap.servers", "unused:9092",
-                "analyzer.state.dir", Files.createTempDirectory("analyzer-sys").toString()));
+                "bootstrap.servers",
+                "unused:9092",
+                "analyzer.state.dir",
+                Files.createTempDirectory("analyzer-sys").toString()));
     try (TopologyTestDriver driver =
         new TopologyTestDriver(
-            AnalyzerTopology.build(topics, config, registry), AnalyzerApp.streamsProperties(config))) {
+            AnalyzerTopology.build(topics, config, registry),
+            AnalyzerApp.streamsProperties(config))) {
       TestInputTopic<String, byte[]> metrics =
           driver.createInputTopic(
-              topics.metrics().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+              topics.metrics().name(),
+              Serdes.String().serializer(),
+              Serdes.ByteArray().serializer());
       TestInputTopic<String, AttackEvent> events =
           driver.createInputTopic(
               topics.attackEvents().name(),

@@ -37,8 +37,13 @@ final class ExternalServer implements AutoCloseable {
     }
     assumeTrue(
         false,
-        "skipped: " + String.join(" or ", candidates) + " not found; install the Debian package '"
-            + debianPackage + "' (apt-get install -y " + debianPackage + ")");
+        "skipped: "
+            + String.join(" or ", candidates)
+            + " not found; install the Debian package '"
+            + debianPackage
+            + "' (apt-get install -y "
+            + debianPackage
+            + ")");
     return null;
   }
 
@@ -94,7 +99,8 @@ final class ExternalServer implements AutoCloseable {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
-      throw new IllegalStateException("GET " + pathAndQuery + ": HTTP " + r.statusCode() + " " + r.body());
+      throw new IllegalStateException(
+          "GET " + pathAndQuery + ": HTTP " + r.statusCode() + " " + r.body());
     }
     return r.body();
   }

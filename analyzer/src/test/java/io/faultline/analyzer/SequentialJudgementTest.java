@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class SequentialJudgementTest {
 
   private static final int WARMUP = 4;
+
   /** Samples per group and window: 5 s windows at 20 requests per second. */
   private static final int SAMPLES = 100;
 
@@ -173,4 +174,3 @@ class SequentialJudgementTest {
     assertThat(states.toString()).isEqualTo("IIIISSDDDSSS");
   }
 }
-

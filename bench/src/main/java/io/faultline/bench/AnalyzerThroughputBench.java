@@ -35,15 +35,17 @@ import org.apache.kafka.streams.KafkaStreams;
  * in-process broker, against a bare KafkaConsumer loop reading the same records in the same run.
  *
  * <p>Throughput: N samples (default 100,000) over K keys (10, 1,000, 10,000; 5 metrics per
- * experiment) and 20 windows of 1 s are produced first; then a bare consumer (read_committed) counts
- * them, then the analyzer starts on them and the time from its RUNNING state to the moment its
- * committed offsets reach the end of the metrics topic is measured.
+ * experiment) and 20 windows of 1 s are produced first; then a bare consumer (read_committed)
+ * counts them, then the analyzer starts on them and the time from its RUNNING state to the moment
+ * its committed offsets reach the end of the metrics topic is measured.
  *
  * <p>Latency: one key, a sample every 10 ms stamped with the wall clock for 30 s, windows of 1 s,
  * grace 0; per WindowVerdict, the time from its window's end (the latest sample time it can hold)
  * to the verdict arriving at a read_committed consumer.
  *
- * <pre>java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.AnalyzerThroughputBench [N]</pre>
+ * <pre>
+ * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.AnalyzerThroughputBench [N]
+ * </pre>
  */
 public final class AnalyzerThroughputBench {
 
@@ -57,7 +59,13 @@ public final class AnalyzerThroughputBench {
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
       String bootstrap = kafka.bootstrapServers();
       System.out.printf(
-          Locale.ROOT, "%8s %10s %14s %14s %8s%n", "keys", "samples", "bare/s", "analyzer/s", "ratio");
+          Locale.ROOT,
+          "%8s %10s %14s %14s %8s%n",
+          "keys",
+          "samples",
+          "bare/s",
+          "analyzer/s",
+          "ratio");
       for (int keys : new int[] {10, 1_000, 10_000}) {
         throughput(bootstrap, n, keys);
       }
@@ -92,7 +100,11 @@ public final class AnalyzerThroughputBench {
                 .build();
         producer.send(
             new ProducerRecord<>(
-                topics.metrics().name(), null, ts, Topics.metricKey(experiment, metric), serde.encode(s)));
+                topics.metrics().name(),
+                null,
+                ts,
+                Topics.metricKey(experiment, metric),
+                serde.encode(s)));
       }
       producer.flush();
     }
@@ -114,12 +126,18 @@ public final class AnalyzerThroughputBench {
     AnalyzerConfig config =
         AnalyzerConfig.fromMap(
             Map.of(
-                "bootstrap.servers", bootstrap,
-                "topics.prefix", prefix,
-                "analyzer.application.id", "bench-" + keys,
-                "analyzer.window", "1s",
-                "analyzer.grace", "0s",
-                "analyzer.state.dir", Files.createTempDirectory("bench-analyzer").toString()));
+                "bootstrap.servers",
+                bootstrap,
+                "topics.prefix",
+                prefix,
+                "analyzer.application.id",
+                "bench-" + keys,
+                "analyzer.window",
+                "1s",
+                "analyzer.grace",
+                "0s",
+                "analyzer.state.dir",
+                Files.createTempDirectory("bench-analyzer").toString()));
     AnalyzerApp.Running analyzer = AnalyzerApp.run(config);
     KafkaStreams streams = analyzer.streams();
     long runStart = System.nanoTime();
@@ -176,12 +194,18 @@ public final class AnalyzerThroughputBench {
     AnalyzerConfig config =
         AnalyzerConfig.fromMap(
             Map.of(
-                "bootstrap.servers", bootstrap,
-                "topics.prefix", prefix,
-                "analyzer.application.id", "bench-latency",
-                "analyzer.window", "1s",
-                "analyzer.grace", "0s",
-                "analyzer.state.dir", Files.createTempDirectory("bench-analyzer").toString()));
+                "bootstrap.servers",
+                bootstrap,
+                "topics.prefix",
+                prefix,
+                "analyzer.application.id",
+                "bench-latency",
+                "analyzer.window",
+                "1s",
+                "analyzer.grace",
+                "0s",
+                "analyzer.state.dir",
+                Files.createTempDirectory("bench-analyzer").toString()));
     AnalyzerApp.Running analyzer = AnalyzerApp.run(config);
     while (analyzer.streams().state() != KafkaStreams.State.RUNNING) {
       Thread.sleep(20);
@@ -212,7 +236,11 @@ public final class AnalyzerThroughputBench {
                   .build();
           producer.send(
               new ProducerRecord<>(
-                  topics.metrics().name(), null, now, Topics.metricKey("lat", "http.latency.ms"), serde.encode(s)));
+                  topics.metrics().name(),
+                  null,
+                  now,
+                  Topics.metricKey("lat", "http.latency.ms"),
+                  serde.encode(s)));
           next += 10;
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(2))) {

@@ -25,7 +25,9 @@ import java.util.Random;
  * increase, tolerance 25% + 2, alpha 0.01. Errors: 0/1 per request at 1%, hypothesis: increase,
  * tolerance 0.5 points, alpha 0.01.
  *
- * <pre>java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.DetectionBench [runs]</pre>
+ * <pre>
+ * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.DetectionBench [runs]
+ * </pre>
  */
 public final class DetectionBench {
 
@@ -188,7 +190,10 @@ public final class DetectionBench {
         faultFree
             ? String.format(Locale.ROOT, "- FA %.1f%%", 100.0 * mwAlarms / runs)
             : String.format(
-                Locale.ROOT, "%.0f%% at end (%d windows)", 100.0 * mwAlarms / runs, WINDOWS - FAULT_AT));
+                Locale.ROOT,
+                "%.0f%% at end (%d windows)",
+                100.0 * mwAlarms / runs,
+                WINDOWS - FAULT_AT));
   }
 
   static String cell(List<Integer> delays, int falseAlarms, int runs, boolean faultFree) {

@@ -12,10 +12,12 @@ import java.util.Random;
 
 /**
  * The analyzer's statistics core alone, single thread, plain harness (warm-up rounds, then the best
- * of five timed rounds): summary adds and merges, DDSketch adds and merges, the window store's serde
- * round trip, and sequential test updates per window.
+ * of five timed rounds): summary adds and merges, DDSketch adds and merges, the window store's
+ * serde round trip, and sequential test updates per window.
  *
- * <pre>java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.StatsCoreBench</pre>
+ * <pre>
+ * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.StatsCoreBench
+ * </pre>
  */
 public final class StatsCoreBench {
 

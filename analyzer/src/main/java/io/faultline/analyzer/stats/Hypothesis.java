@@ -14,16 +14,17 @@ import io.faultline.schema.MetricHypothesis;
  * @param critical a critical metric classified HIGH or LOW at the end fails the whole run
  * @param abortThreshold relative effect beyond which the experiment is halted; NaN = never
  */
-public record Hypothesis(MetricPolicy policy, boolean rate, boolean critical, double abortThreshold) {
+public record Hypothesis(
+    MetricPolicy policy, boolean rate, boolean critical, double abortThreshold) {
 
   /** The experiment-wide false-alarm bound per metric when none is declared. */
   public static final double DEFAULT_ALPHA = 0.01;
 
   /**
    * Defaults by metric name (analyzer/README.md): {@code *.error} are 0/1 outcomes per request
-   * judged as a rate, may rise 2 points; latencies ({@code *latency*}, {@code *.ms}) may
-   * rise 25% + 2; {@code *.rate}/{@code *.ratio} may rise 0.02; other {@code *error*} metrics 25% +
-   * 1; anything else may move 25% either way. Alpha 0.01, not critical, no abort.
+   * judged as a rate, may rise 2 points; latencies ({@code *latency*}, {@code *.ms}) may rise 25% +
+   * 2; {@code *.rate}/{@code *.ratio} may rise 0.02; other {@code *error*} metrics 25% + 1;
+   * anything else may move 25% either way. Alpha 0.01, not critical, no abort.
    */
   public static Hypothesis defaultFor(String metric) {
     boolean rate = metric.endsWith(".error");

@@ -10,25 +10,25 @@ import java.util.List;
  *
  * <p>Every judged window j (numbered from 1 after the warm-up) opens a test of "the deviation began
  * at window j". Test j is a mixture likelihood ratio, a nonnegative (super)martingale under the
- * hypothesis, so by Ville's inequality it ever reaches 1/a_j with probability at most a_j; with
- * a_j = alpha * 6 / (pi^2 j^2) the a_j sum to alpha. An alarm is raised when any open test reaches
- * its bound. Only the newest {@code maxOpen} tests are kept (dropping a test can only remove
- * alarms). After the metric is judged back within tolerance the open tests are closed; numbering
- * goes on, so the bound still holds over the whole experiment.
+ * hypothesis, so by Ville's inequality it ever reaches 1/a_j with probability at most a_j; with a_j
+ * = alpha * 6 / (pi^2 j^2) the a_j sum to alpha. An alarm is raised when any open test reaches its
+ * bound. Only the newest {@code maxOpen} tests are kept (dropping a test can only remove alarms).
+ * After the metric is judged back within tolerance the open tests are closed; numbering goes on, so
+ * the bound still holds over the whole experiment.
  *
  * <p>Two likelihoods, one per kind of metric:
  *
  * <ul>
  *   <li>{@link #mean}: continuous metrics. A window gives d = experimental mean minus the expected
  *       level (the control mapped through the warm-up baseline) and its variance v. Against the
- *       hypothesis d ~ N(theta0, v) a normal mixture of variance tau^2 over the excess gives, with I
- *       = sum 1/v and U = sum (d - theta0)/v, log L = -log(1 + tau^2 I)/2 + tau^2 U^2 / (2 (1 + tau^2
- *       I)) (Johari et al., "Always valid inference", 2017).
+ *       hypothesis d ~ N(theta0, v) a normal mixture of variance tau^2 over the excess gives, with
+ *       I = sum 1/v and U = sum (d - theta0)/v, log L = -log(1 + tau^2 I)/2 + tau^2 U^2 / (2 (1 +
+ *       tau^2 I)) (Johari et al., "Always valid inference", 2017).
  *   <li>{@link #rate}: counts and rates (0/1 outcomes such as errors per request). A window gives x
  *       errors in n requests of the experimental group; the hypothesis rate p0 is the control's
  *       long-run rate (an upper confidence bound) plus the baseline offset and tolerance. The
- *       sequential Bayes factor is an equally weighted mixture over excess rates p1 = p0 + f (1 - p0)
- *       of the product of binomial likelihood ratios (p1/p0)^x ((1-p1)/(1-p0))^(n-x).
+ *       sequential Bayes factor is an equally weighted mixture over excess rates p1 = p0 + f (1 -
+ *       p0) of the product of binomial likelihood ratios (p1/p0)^x ((1-p1)/(1-p0))^(n-x).
  * </ul>
  */
 public final class SequentialTest {

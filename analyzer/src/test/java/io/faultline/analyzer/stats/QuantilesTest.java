@@ -25,7 +25,8 @@ class QuantilesTest {
     Arrays.sort(values);
     for (double q : new double[] {0.5, 0.95, 0.99}) {
       double exact = values[(int) Math.ceil(q * values.length) - 1];
-      assertThat(merged.quantile(q)).isCloseTo(exact, org.assertj.core.data.Percentage.withPercentage(1.5));
+      assertThat(merged.quantile(q))
+          .isCloseTo(exact, org.assertj.core.data.Percentage.withPercentage(1.5));
     }
     assertThat(merged.count()).isEqualTo(values.length);
     assertThat(new Quantiles().quantile(0.5)).isNaN();
