@@ -132,4 +132,18 @@ class AgentConfigTest {
     assertThatThrownBy(() -> with("agent.aws.endpoint", "not a url"))
         .hasMessageStartingWith("agent.aws.endpoint 'not a url': must be an http(s) URL");
   }
+
+  @Test
+  void blastRadiusAndNamespacesComeFromTheEnvironmentToo() {
+    AgentConfig c =
+        AgentConfig.fromMap(
+            io.faultline.schema.ConfigSource.load(
+                null,
+                Map.of(
+                    "FAULTLINE_BOOTSTRAP_SERVERS", "b:9092",
+                    "FAULTLINE_AGENT_MAX_BLAST_RADIUS_PERCENT", "30",
+                    "FAULTLINE_AGENT_KUBERNETES_NAMESPACES", "shop")));
+    assertThat(c.maxBlastRadiusPercent()).isEqualTo(30);
+    assertThat(c.kubernetesNamespaces()).containsExactly("shop");
+  }
 }
