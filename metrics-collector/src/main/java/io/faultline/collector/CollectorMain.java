@@ -80,6 +80,7 @@ public final class CollectorMain {
     KafkaSampleSink kafka =
         new KafkaSampleSink(
             config.bootstrapServers(), new Topics(config.topicsPrefix(), 3), config.kafka());
+    kafka.awaitLeaders(java.time.Duration.ofSeconds(30));
     CloudWatchMetricPublisher.Settings put = config.cloudwatchPut();
     CloudWatchMetricPublisher cloudwatch =
         put == null

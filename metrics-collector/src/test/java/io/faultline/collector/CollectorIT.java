@@ -59,7 +59,7 @@ class CollectorIT {
       CollectorConfig config = CollectorConfig.fromMap(m);
       try (KafkaSampleSink sink =
               new KafkaSampleSink(config.bootstrapServers(), topics, config.kafka());
-          SourceRunner runner = CollectorMain.run(config, sink)) {
+          SourceRunner runner = start(config, sink)) {
         long deadline = System.currentTimeMillis() + 30_000;
         while (runner.rounds().get("http") < 6 && System.currentTimeMillis() < deadline) {
           Thread.sleep(100);
@@ -112,5 +112,10 @@ class CollectorIT {
     assertThat(sourceErrors.stream().filter(s -> !s.getTarget().equals("prometheus")))
         .isNotEmpty()
         .allSatisfy(s -> assertThat(s.getValue()).isZero());
+  }
+
+  private static SourceRunner start(CollectorConfig config, KafkaSampleSink sink) {
+    assertThat(sink.awaitLeaders(Duration.ofSeconds(30))).isTrue();
+    return CollectorMain.run(config, sink);
   }
 }
