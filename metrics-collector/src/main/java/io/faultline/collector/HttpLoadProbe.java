@@ -89,6 +89,7 @@ public final class HttpLoadProbe implements MetricSource {
   private final Map<String, Snapshot> snapshots = Collections.synchronizedMap(new TreeMap<>());
   private final AtomicLong sent = new AtomicLong();
   private volatile boolean closed;
+  private volatile boolean sending = true;
 
   private static final class TargetState {
     final ProbeTarget target;
@@ -231,7 +232,7 @@ public final class HttpLoadProbe implements MetricSource {
 
   /** One scheduled request; the latency clock starts at the scheduled time, not the send time. */
   private void fire(TargetState state) {
-    if (closed) {
+    if (closed || !sending) {
       return;
     }
     long scheduledNanos;
@@ -400,6 +401,23 @@ public final class HttpLoadProbe implements MetricSource {
     synchronized (snapshots) {
       return new TreeMap<>(snapshots);
     }
+  }
+
+  /**
+   * Bounds the traffic: no request is scheduled after {@code duration} from now (windows are still
+   * reported, so the last responses are counted). Zero or negative: stop sending now.
+   */
+  public void stopSendingAfter(Duration duration) {
+    if (duration.isZero() || duration.isNegative()) {
+      sending = false;
+      return;
+    }
+    scheduler.schedule(() -> sending = false, duration.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** False once the bound set by {@link #stopSendingAfter} passed (or after close). */
+  public boolean sending() {
+    return sending && !closed;
   }
 
   /** Requests scheduled since start, over every target (what the bench compares to the rate). */

@@ -302,4 +302,22 @@ class HttpLoadProbeTest {
         .containsExactlyInAnyOrder(
             "http.latency.ms", "http.error", "http.requests", "http.errors", "http.error.rate");
   }
+
+  @Test
+  void stopsSendingAtItsBoundAndOnClose() throws Exception {
+    URI uri = serve(1, 200);
+    try (HttpLoadProbe probe = probe(uri, 20, Duration.ofSeconds(2))) {
+      probe.stopSendingAfter(Duration.ofSeconds(1));
+      probe.start();
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (probe.sending() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(probe.sending()).isFalse();
+      long sent = probe.sent();
+      Thread.sleep(600); // long enough for 12 more requests at 20/s, were it still sending
+      assertThat(probe.sent()).isEqualTo(sent);
+      assertThat(sent).isBetween(18L, 23L); // 1 s at 20/s (the first at t=0)
+    }
+  }
 }
