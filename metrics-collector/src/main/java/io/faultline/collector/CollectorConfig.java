@@ -28,6 +28,7 @@ public record CollectorConfig(
     Map<Group, HttpLoadProbe.Load> loads,
     Duration timeout,
     Duration interval,
+    Duration duration,
     List<ProbeTarget> targets,
     PrometheusQuerySource.Settings prometheus,
     PrometheusScrapeSource.Settings scrape,
@@ -90,6 +91,11 @@ public record CollectorConfig(
               + Durations.format(interval)
               + ")");
     }
+    Duration duration = Durations.parse("probe.duration", c.get("probe.duration", "0s"));
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException(
+          "probe.duration " + Durations.format(duration) + ": must be 0 (until stopped) or more");
+    }
     List<ProbeTarget> targets = new ArrayList<>();
     if (sources.contains("http")) {
       String targetList =
@@ -112,6 +118,7 @@ public record CollectorConfig(
         Map.copyOf(loads),
         timeout,
         interval,
+        duration,
         List.copyOf(targets),
         sources.contains("prometheus") ? PrometheusQuerySource.Settings.fromMap(c) : null,
         sources.contains("scrape") ? PrometheusScrapeSource.Settings.fromMap(c) : null,
@@ -132,8 +139,14 @@ public record CollectorConfig(
       }
       out.add(
           switch (s) {
-            case "http" ->
-                new HttpLoadProbe(experimentId, targets, loads, timeout, interval, sink, false);
+            case "http" -> {
+              HttpLoadProbe probe =
+                  new HttpLoadProbe(experimentId, targets, loads, timeout, interval, sink, false);
+              if (!duration.isZero()) {
+                probe.stopSendingAfter(duration);
+              }
+              yield probe;
+            }
             case "prometheus" -> new PrometheusQuerySource(prometheus, samples);
             case "scrape" -> new PrometheusScrapeSource(scrape, samples);
             case "kubernetes" -> new KubernetesSource(kubernetes, samples);

@@ -19,6 +19,7 @@ public final class CollectorMain {
       sources        http,prometheus,scrape,kubernetes,cloudwatch,host (default http)
       http           probe.targets=GROUP=name@url,...  probe.rps[.control|.experimental]
                      probe.concurrency[.control|.experimental]  probe.timeout  probe.interval
+                     probe.duration (0s: until stopped)
       prometheus     prometheus.url  prometheus.query.<metric>=PROMQL with $group
                      prometheus.group.control|experimental  prometheus.interval  prometheus.timeout
       scrape         scrape.targets=GROUP=name@url/metrics,...  scrape.metric.<metric>=SELECTOR
@@ -80,6 +81,7 @@ public final class CollectorMain {
     KafkaSampleSink kafka =
         new KafkaSampleSink(
             config.bootstrapServers(), new Topics(config.topicsPrefix(), 3), config.kafka());
+    kafka.awaitLeaders(java.time.Duration.ofSeconds(30));
     CloudWatchMetricPublisher.Settings put = config.cloudwatchPut();
     CloudWatchMetricPublisher cloudwatch =
         put == null

@@ -110,8 +110,7 @@ public final class HostSource implements MetricSource {
   @Override
   public List<MetricSample> collect() throws InterruptedException {
     List<MetricSample> out = new ArrayList<>();
-    int failed = 0;
-    String reason = null;
+    String reason;
     for (ConfigMap.GroupTarget t : settings.processes()) {
       processes(t, out);
     }
@@ -121,7 +120,6 @@ public final class HostSource implements MetricSource {
         out.add(
             samples.of("clock.offset.ms", t.group(), t.name(), ts, clockOffsetMs(t.spec()), "ms"));
       } catch (IOException | RuntimeException e) {
-        failed++;
         reason = "clock " + t.name() + ": " + Samples.reason(e);
         out.add(samples.failed("clock.offset.ms", t.group(), t.name(), ts, "ms", reason));
       }
@@ -131,21 +129,12 @@ public final class HostSource implements MetricSource {
       try {
         out.add(samples.of("dns.lookup.ms", t.group(), t.name(), ts, dnsLookupMs(t.spec()), "ms"));
       } catch (IOException e) {
-        failed++;
         reason = "dns " + t.name() + ": " + Samples.reason(e);
         out.add(samples.failed("dns.lookup.ms", t.group(), t.name(), ts, "ms", reason));
       }
     }
     for (ConfigMap.GroupTarget t : settings.tcp()) {
       tcp(t, out);
-    }
-    if (failed > 0) {
-      out.add(
-          SourceRunner.sourceError(
-              samples,
-              name(),
-              System.currentTimeMillis(),
-              failed + " checks failed; latest: " + reason));
     }
     return out;
   }

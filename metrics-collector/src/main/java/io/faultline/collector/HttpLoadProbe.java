@@ -81,6 +81,7 @@ public final class HttpLoadProbe implements MetricSource {
   private final Duration timeout;
   private final Duration interval;
   private final boolean selfReporting;
+  private boolean firstVersionSet;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService responses;
   private final HttpClient client;
@@ -88,6 +89,7 @@ public final class HttpLoadProbe implements MetricSource {
   private final Map<String, Snapshot> snapshots = Collections.synchronizedMap(new TreeMap<>());
   private final AtomicLong sent = new AtomicLong();
   private volatile boolean closed;
+  private volatile boolean sending = true;
 
   private static final class TargetState {
     final ProbeTarget target;
@@ -110,7 +112,11 @@ public final class HttpLoadProbe implements MetricSource {
     }
   }
 
-  /** A probe that publishes its own window figures every {@code interval} (the demo's use). */
+  /**
+   * A probe that publishes its own window figures every {@code interval}: the first version's set
+   * only ({@code http.requests}, {@code http.errors}, {@code http.error.rate} besides the
+   * per-request samples), so the demo that uses it judges the same metrics as before.
+   */
   public HttpLoadProbe(
       String experimentId,
       List<ProbeTarget> targets,
@@ -129,6 +135,7 @@ public final class HttpLoadProbe implements MetricSource {
         interval,
         sink,
         true);
+    this.firstVersionSet = true;
   }
 
   /**
@@ -225,7 +232,7 @@ public final class HttpLoadProbe implements MetricSource {
 
   /** One scheduled request; the latency clock starts at the scheduled time, not the send time. */
   private void fire(TargetState state) {
-    if (closed) {
+    if (closed || !sending) {
       return;
     }
     long scheduledNanos;
@@ -322,7 +329,7 @@ public final class HttpLoadProbe implements MetricSource {
       errors.forEach((k, v) -> labels.put(k.label(), Long.toString(v)));
       out.add(samples.of("http.requests", t.group(), t.name(), now, requests, "requests"));
       out.add(samples.of("http.errors", t.group(), t.name(), now, errorCount, "errors", labels));
-      for (ErrorKind kind : ErrorKind.values()) {
+      for (ErrorKind kind : firstVersionSet ? new ErrorKind[0] : ErrorKind.values()) {
         out.add(
             samples.of(
                 "http.errors." + kind.label(),
@@ -346,6 +353,9 @@ public final class HttpLoadProbe implements MetricSource {
         long count = (long) latencies.getCount();
         mean = sum / count;
         p99 = latencies.getValueAtQuantile(0.99);
+      }
+      if (!latencies.isEmpty() && !firstVersionSet) {
+        long count = (long) latencies.getCount();
         out.add(samples.of("http.responses", t.group(), t.name(), now, count, "responses"));
         out.add(samples.of("http.latency.mean", t.group(), t.name(), now, mean, "ms"));
         out.add(
@@ -391,6 +401,23 @@ public final class HttpLoadProbe implements MetricSource {
     synchronized (snapshots) {
       return new TreeMap<>(snapshots);
     }
+  }
+
+  /**
+   * Bounds the traffic: no request is scheduled after {@code duration} from now (windows are still
+   * reported, so the last responses are counted). Zero or negative: stop sending now.
+   */
+  public void stopSendingAfter(Duration duration) {
+    if (duration.isZero() || duration.isNegative()) {
+      sending = false;
+      return;
+    }
+    scheduler.schedule(() -> sending = false, duration.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** False once the bound set by {@link #stopSendingAfter} passed (or after close). */
+  public boolean sending() {
+    return sending && !closed;
   }
 
   /** Requests scheduled since start, over every target (what the bench compares to the rate). */

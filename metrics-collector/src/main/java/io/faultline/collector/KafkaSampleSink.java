@@ -4,10 +4,13 @@ import io.faultline.schema.MetricSample;
 import io.faultline.schema.Topics;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +36,40 @@ public final class KafkaSampleSink implements SampleSink {
     this.producer =
         new KafkaProducer<>(
             conf, new StringSerializer(), topics.metrics().valueSerde().serializer());
+  }
+
+  /**
+   * Waits until every partition of the metrics topic has a leader, at most {@code limit}: the first
+   * records an idempotent producer writes to just-created partitions can be lost otherwise
+   * (KAFKA-15591). Returns false (and logs) when the limit passed; producing goes on anyway.
+   */
+  public boolean awaitLeaders(Duration limit) {
+    long deadline = System.currentTimeMillis() + limit.toMillis();
+    String missing = "not asked yet";
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        List<PartitionInfo> partitions = producer.partitionsFor(topics.metrics().name());
+        missing =
+            partitions.stream()
+                .filter(p -> p.leader() == null || p.leader().isEmpty())
+                .map(p -> p.topic() + "-" + p.partition())
+                .findFirst()
+                .orElse(null);
+        if (missing == null && !partitions.isEmpty()) {
+          return true;
+        }
+      } catch (KafkaException e) {
+        missing = e.toString();
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    log.warn("{} not led after {} ({}); producing anyway", topics.metrics().name(), limit, missing);
+    return false;
   }
 
   @Override

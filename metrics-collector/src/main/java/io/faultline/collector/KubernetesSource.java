@@ -145,7 +145,6 @@ public final class KubernetesSource implements MetricSource {
     for (Node n : client.nodes().list().getItems()) {
       nodes.put(n.getMetadata().getName(), n);
     }
-    List<String> partial = new ArrayList<>();
     for (Map.Entry<Group, String> g : settings.groupValues().entrySet()) {
       Group group = g.getKey();
       String target = g.getValue();
@@ -157,8 +156,14 @@ public final class KubernetesSource implements MetricSource {
         try {
           usage(group, target, ts, out);
         } catch (KubernetesClientException e) {
-          partial.add("metrics.k8s.io: " + Samples.reason(e));
-          out.add(samples.failed("cpu.usage.cores", group, target, ts, "cores", Samples.reason(e)));
+          out.add(
+              samples.failed(
+                  "cpu.usage.cores",
+                  group,
+                  target,
+                  ts,
+                  "cores",
+                  "metrics.k8s.io: " + Samples.reason(e)));
           out.add(
               samples.failed("memory.usage.bytes", group, target, ts, "bytes", Samples.reason(e)));
         }
@@ -166,6 +171,7 @@ public final class KubernetesSource implements MetricSource {
       if (settings.logs()) {
         long traces = 0;
         int failedLogs = 0;
+        String logError = null;
         for (Pod pod : pods) {
           for (Container c : pod.getSpec().getContainers()) {
             try {
@@ -180,7 +186,7 @@ public final class KubernetesSource implements MetricSource {
               traces += stackTraces(log);
             } catch (KubernetesClientException e) {
               failedLogs++;
-              partial.add("log of " + pod.getMetadata().getName() + ": " + Samples.reason(e));
+              logError = "log of " + pod.getMetadata().getName() + ": " + Samples.reason(e);
             }
           }
         }
@@ -192,16 +198,11 @@ public final class KubernetesSource implements MetricSource {
                     target,
                     ts,
                     "stack traces",
-                    failedLogs + " logs unreadable")
+                    failedLogs + " logs unreadable; " + logError)
                 : samples.of("app.exceptions", group, target, ts, traces, "stack traces"));
       }
     }
     logsSince = now;
-    if (!partial.isEmpty()) {
-      out.add(
-          SourceRunner.sourceError(
-              samples, name(), ts, partial.size() + " reads failed; first: " + partial.get(0)));
-    }
     return out;
   }
 

@@ -110,14 +110,6 @@ public final class PrometheusQuerySource implements MetricSource {
     if (failed == settings.queries().size() * settings.groupValues().size()) {
       throw unreachable;
     }
-    if (failed > 0) {
-      out.add(
-          SourceRunner.sourceError(
-              samples,
-              name(),
-              now,
-              failed + " queries failed; latest: " + Samples.reason(unreachable)));
-    }
     return out;
   }
 

@@ -122,14 +122,6 @@ public final class PrometheusScrapeSource implements MetricSource {
     if (failed == settings.targets().size()) {
       throw latest;
     }
-    if (failed > 0) {
-      out.add(
-          SourceRunner.sourceError(
-              samples,
-              name(),
-              System.currentTimeMillis(),
-              failed + " targets failed; latest: " + Samples.reason(latest)));
-    }
     return out;
   }
 

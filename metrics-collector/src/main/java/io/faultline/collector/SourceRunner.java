@@ -3,6 +3,7 @@ package io.faultline.collector;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,10 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs several sources at once, each on its own cadence and threads. A round that throws, times out
- * or is still running when the next one is due publishes a {@code collector.source.errors} sample
- * and an error sample (value NaN, error=true) for every series the source produced before, instead
- * of leaving a silent gap; the other sources keep their cadence.
+ * Runs several sources at once, each on its own cadence and threads. Every round publishes, per
+ * group, a {@code collector.source.errors} sample: the number of the round's error samples (a
+ * source's partial failures), 0 when clean. A round that throws, times out or is still running when
+ * the next one is due counts 1 and publishes an error sample (value NaN, error=true) for every
+ * series the source produced before, instead of leaving a silent gap; the other sources keep their
+ * cadence.
  */
 public final class SourceRunner implements AutoCloseable {
 
@@ -70,12 +73,31 @@ public final class SourceRunner implements AutoCloseable {
       try {
         List<MetricSample> out = inFlight.get(timeoutMs, TimeUnit.MILLISECONDS);
         rounds.incrementAndGet();
+        Map<Group, Integer> errors = new EnumMap<>(Group.class);
+        Map<Group, String> reasons = new EnumMap<>(Group.class);
         for (MetricSample s : out) {
-          if (!s.getError()) {
+          if (s.getError()) {
+            errors.merge(s.getGroup(), 1, Integer::sum);
+            reasons.putIfAbsent(s.getGroup(), s.getLabels().getOrDefault("reason", ""));
+          } else {
             seen.putIfAbsent(
                 new Series(s.getMetric(), s.getGroup(), s.getTarget(), s.getUnit()), true);
           }
           publish(s);
+        }
+        if (!errors.isEmpty()) {
+          failures.incrementAndGet();
+          log.warn("source {} failed in part: {}", source.name(), reasons);
+        }
+        for (Group g : GROUPS) {
+          publish(
+              sourceErrors(
+                  samples,
+                  source.name(),
+                  g,
+                  System.currentTimeMillis(),
+                  errors.getOrDefault(g, 0),
+                  reasons.get(g)));
         }
       } catch (TimeoutException e) {
         inFlight.cancel(true);
@@ -93,29 +115,30 @@ public final class SourceRunner implements AutoCloseable {
     void fail(long ts, String reason) {
       failures.incrementAndGet();
       log.warn("source {} failed: {}", source.name(), reason);
-      publish(sourceError(samples, source.name(), ts, reason));
+      for (Group g : GROUPS) {
+        publish(sourceErrors(samples, source.name(), g, ts, 1, reason));
+      }
       for (Series s : seen.keySet()) {
         publish(samples.failed(s.metric(), s.group(), s.target(), ts, s.unit(), reason));
       }
     }
   }
 
+  private static final List<Group> GROUPS = List.of(Group.CONTROL, Group.EXPERIMENTAL);
+
   /**
-   * The {@code collector.source.errors} sample of a failed round (or of the failed part of one):
-   * value 1, error=true, the source and the reason in labels.
+   * The {@code collector.source.errors} sample of one round and group: how many of its observations
+   * failed (1 for a whole failed round, 0 for a clean one). An ordinary, finite, grouped sample, so
+   * the analyzer can judge it like any count; the reason is in the labels.
    */
-  public static MetricSample sourceError(Samples samples, String source, long ts, String reason) {
-    MetricSample err =
-        samples.of(
-            SOURCE_ERRORS,
-            Group.UNKNOWN,
-            source,
-            ts,
-            1,
-            "errors",
-            Map.of("source", source, "reason", reason));
-    err.setError(true);
-    return err;
+  static MetricSample sourceErrors(
+      Samples samples, String source, Group group, long ts, int count, String reason) {
+    Map<String, String> labels = new java.util.TreeMap<>();
+    labels.put("source", source);
+    if (reason != null) {
+      labels.put("reason", reason);
+    }
+    return samples.of(SOURCE_ERRORS, group, source, ts, count, "errors", labels);
   }
 
   public SourceRunner(String experimentId, List<? extends MetricSource> sources, SampleSink sink) {

@@ -59,7 +59,7 @@ class CollectorIT {
       CollectorConfig config = CollectorConfig.fromMap(m);
       try (KafkaSampleSink sink =
               new KafkaSampleSink(config.bootstrapServers(), topics, config.kafka());
-          SourceRunner runner = CollectorMain.run(config, sink)) {
+          SourceRunner runner = start(config, sink)) {
         long deadline = System.currentTimeMillis() + 30_000;
         while (runner.rounds().get("http") < 6 && System.currentTimeMillis() < deadline) {
           Thread.sleep(100);
@@ -97,12 +97,25 @@ class CollectorIT {
     assertThat(samples.stream().filter(s -> s.getMetric().equals("process.alive")))
         .isNotEmpty()
         .allSatisfy(s -> assertThat(s.getValue()).isEqualTo(1));
-    assertThat(samples.stream().filter(s -> s.getMetric().equals(SourceRunner.SOURCE_ERRORS)))
-        .hasSizeGreaterThanOrEqualTo(3)
+    // every round of every source counts its failures per group: 1 for the dead server, 0 else
+    List<MetricSample> sourceErrors =
+        samples.stream().filter(s -> s.getMetric().equals(SourceRunner.SOURCE_ERRORS)).toList();
+    assertThat(sourceErrors.stream().filter(s -> s.getTarget().equals("prometheus")))
+        .hasSizeGreaterThanOrEqualTo(6)
         .allSatisfy(
             s -> {
-              assertThat(s.getError()).isTrue();
-              assertThat(s.getTarget()).isEqualTo("prometheus");
-            });
+              assertThat(s.getValue()).isEqualTo(1);
+              assertThat(s.getLabels().get("reason")).contains("ConnectException");
+            })
+        .extracting(MetricSample::getGroup)
+        .contains(Group.CONTROL, Group.EXPERIMENTAL);
+    assertThat(sourceErrors.stream().filter(s -> !s.getTarget().equals("prometheus")))
+        .isNotEmpty()
+        .allSatisfy(s -> assertThat(s.getValue()).isZero());
+  }
+
+  private static SourceRunner start(CollectorConfig config, KafkaSampleSink sink) {
+    assertThat(sink.awaitLeaders(Duration.ofSeconds(30))).isTrue();
+    return CollectorMain.run(config, sink);
   }
 }

@@ -194,7 +194,7 @@ class HostSourceTest {
                 assertThat(m.getError()).isTrue();
                 assertThat(m.getLabels().get("reason")).contains("no answer");
               });
-      assertThat(named(s, SourceRunner.SOURCE_ERRORS)).hasSize(1);
+      assertThat(s).hasSize(1);
     }
   }
 

@@ -274,10 +274,12 @@ class KubernetesSourceTest {
     assertThat(value(s, "pods.ready", Group.CONTROL)).isEqualTo(1);
     assertThat(s.stream().filter(m -> m.getMetric().equals("cpu.usage.cores")))
         .hasSize(2)
-        .allMatch(MetricSample::getError);
-    assertThat(s.stream().filter(m -> m.getMetric().equals(SourceRunner.SOURCE_ERRORS)))
-        .singleElement()
-        .satisfies(m -> assertThat(m.getLabels().get("reason")).contains("metrics.k8s.io"));
+        .allSatisfy(
+            m -> {
+              assertThat(m.getError()).isTrue();
+              assertThat(m.getValue()).isNaN();
+              assertThat(m.getLabels().get("reason")).contains("metrics.k8s.io");
+            });
   }
 
   @Test

@@ -113,16 +113,25 @@ class SourceRunnerTest {
     assertThat(meanGap).isBetween(150.0, 260.0);
     assertThat(healthySamples).noneMatch(MetricSample::getError);
 
-    // the failing source: a source-errors sample and an error sample of the series it had produced
+    // every round counts its source's errors per group: 0 for the healthy one
+    assertThat(of(SourceRunner.SOURCE_ERRORS, "healthy"))
+        .hasSizeGreaterThanOrEqualTo(2 * 14)
+        .allSatisfy(s -> assertThat(s.getValue()).isZero())
+        .extracting(MetricSample::getGroup)
+        .contains(Group.CONTROL, Group.EXPERIMENTAL);
+
+    // the failing source: 1 per group per failed round, and an error sample (NaN) of the series
+    // it had produced
     List<MetricSample> failingErrors = of(SourceRunner.SOURCE_ERRORS, "failing");
-    assertThat(failingErrors).isNotEmpty();
-    assertThat(failingErrors).allMatch(MetricSample::getError);
     assertThat(failingErrors)
         .anySatisfy(
-            s ->
-                assertThat(s.getLabels())
-                    .containsEntry("source", "failing")
-                    .containsEntry("reason", "IOException: server down"));
+            s -> {
+              assertThat(s.getValue()).isEqualTo(1);
+              assertThat(s.getError()).isFalse(); // a real count the analyzer can judge
+              assertThat(s.getLabels())
+                  .containsEntry("source", "failing")
+                  .containsEntry("reason", "IOException: server down");
+            });
     List<MetricSample> gaps = of("f.value", "f").stream().filter(MetricSample::getError).toList();
     assertThat(gaps).isNotEmpty();
     assertThat(gaps.get(0).getValue()).isNaN();
@@ -163,5 +172,40 @@ class SourceRunnerTest {
         };
     assertThatThrownBy(() -> new SourceRunner("e", List.of(slow), s -> {}))
         .hasMessage("slow.timeout must not exceed slow.interval");
+  }
+
+  @Test
+  void aPartialFailureCountsItsErrorSamplesPerGroup() throws Exception {
+    Scripted partial =
+        new Scripted(
+            "partial",
+            200,
+            n ->
+                List.of(
+                    samples.of("p.ok", Group.CONTROL, "c", System.currentTimeMillis(), 1, ""),
+                    samples.failed(
+                        "p.bad", Group.EXPERIMENTAL, "x", System.currentTimeMillis(), "", "down"),
+                    samples.failed(
+                        "p.worse",
+                        Group.EXPERIMENTAL,
+                        "x",
+                        System.currentTimeMillis(),
+                        "",
+                        "down")));
+    try (SourceRunner runner = new SourceRunner("e1", List.of(partial), published::add)) {
+      runner.start();
+      await(() -> of(SourceRunner.SOURCE_ERRORS, "partial").size() >= 4, 20_000);
+    }
+    List<MetricSample> counts = of(SourceRunner.SOURCE_ERRORS, "partial");
+    assertThat(counts.stream().filter(s -> s.getGroup() == Group.EXPERIMENTAL))
+        .isNotEmpty()
+        .allSatisfy(
+            s -> {
+              assertThat(s.getValue()).isEqualTo(2);
+              assertThat(s.getLabels()).containsEntry("reason", "down");
+            });
+    assertThat(counts.stream().filter(s -> s.getGroup() == Group.CONTROL))
+        .isNotEmpty()
+        .allSatisfy(s -> assertThat(s.getValue()).isZero());
   }
 }
