@@ -81,6 +81,9 @@ public final class AnalyzerTopology {
                 Named.as("decode-metrics"));
     KStream<String, MetricSample> validSamples =
         deadLetterFailures(samples, topics, "metrics")
+            // a source's "could not observe" marker is a gap, not data: the collector also
+            // publishes collector.source.errors, which is judged like any metric
+            .filterNot((key, sample) -> sample.getError(), Named.as("skip-error-samples"))
             .processValues(
                 () ->
                     new LatenessCounter(
@@ -202,7 +205,7 @@ public final class AnalyzerTopology {
       throw new IllegalArgumentException(
           "MetricSample.group " + s.getGroup() + ": must be CONTROL or EXPERIMENTAL");
     }
-    if (Double.isNaN(s.getValue()) || Double.isInfinite(s.getValue())) {
+    if (!s.getError() && (Double.isNaN(s.getValue()) || Double.isInfinite(s.getValue()))) {
       throw new IllegalArgumentException(
           "MetricSample.value " + s.getValue() + " of " + s.getMetric() + ": must be finite");
     }

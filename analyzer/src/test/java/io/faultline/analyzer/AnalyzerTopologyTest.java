@@ -225,6 +225,19 @@ class AnalyzerTopologyTest {
     metrics.pipeInput(key(), "not avro".getBytes(StandardCharsets.UTF_8), T0);
     metrics.pipeInput(key(), sample(Group.UNKNOWN, T0, 1.0), T0);
     metrics.pipeInput(key(), sample(Group.CONTROL, T0, Double.NaN), T0);
+    // a collector's "source failed" marker: a gap, neither poison nor data
+    metrics.pipeInput(
+        key(),
+        sampleSerde.encode(
+            MetricSample.newBuilder()
+                .setExperimentId(EXPERIMENT)
+                .setMetric(METRIC)
+                .setGroup(Group.EXPERIMENTAL)
+                .setTimestamp(T0 + 1)
+                .setValue(Double.NaN)
+                .setError(true)
+                .build()),
+        T0 + 1);
     for (int w = 0; w < 3; w++) {
       window(w, 20, 20);
     }
