@@ -1,6 +1,7 @@
 package io.faultline.agent;
 
 import io.faultline.schema.ConfigSource;
+import io.faultline.schema.HealthEndpoint;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public final class AgentMain {
                   + " agent.targets.dir, agent.command.secret, agent.signature.window,"
                   + " agent.lease, agent.max.blast.radius.percent, agent.kubernetes.namespaces,"
                   + " agent.kubernetes.stress.image, agent.kubernetes.network.image,"
-                  + " agent.aws.enabled, agent.aws.region, agent.aws.endpoint, kafka.*");
+                  + " agent.aws.enabled, agent.aws.region, agent.aws.endpoint, agent.http.port (GET /health), kafka.*");
           return;
         }
         default -> {
@@ -63,10 +64,12 @@ public final class AgentMain {
       }
     }
     AgentConfig config;
+    int httpPort;
     try {
       Map<String, String> map = new HashMap<>(ConfigSource.load(file, System.getenv()));
       map.putAll(overrides);
       config = AgentConfig.fromMap(map);
+      httpPort = httpPort(map.get("agent.http.port"));
     } catch (IllegalArgumentException e) {
       System.err.println("attack-agent: " + e.getMessage());
       System.exit(2);
@@ -80,6 +83,34 @@ public final class AgentMain {
       System.exit(2);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "attack-agent-stop"));
+    HealthEndpoint health =
+        httpPort < 0 ? null : HealthEndpoint.start("agent", "0.0.0.0", httpPort, agent::healthProblem);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  agent.close();
+                  if (health != null) {
+                    health.close();
+                  }
+                },
+                "attack-agent-stop"));
+  }
+
+  /** {@code agent.http.port}: GET /health for Kubernetes probes; unset or -1 = off. */
+  static int httpPort(String value) {
+    if (value == null || value.isBlank()) {
+      return -1;
+    }
+    try {
+      int port = Integer.parseInt(value.strip());
+      if (port >= -1 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "agent.http.port '" + value + "': use 0..65535 (0 = any free port) or -1 for none");
   }
 }

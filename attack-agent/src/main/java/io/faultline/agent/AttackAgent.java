@@ -669,6 +669,15 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   }
 
   /** Attacks this agent has applied and not yet recovered. */
+  /** For {@code GET /health}: null while the agent takes commands, else why it does not. */
+  public String healthProblem() {
+    if (stopped.getCount() == 0) {
+      return "stopped consuming " + topics.attackCommands().name() + " (see the log)";
+    }
+    Thread t = runner;
+    return t != null && !t.isAlive() ? "its consumer thread died" : null;
+  }
+
   public Set<String> activeAttacks() {
     return Set.copyOf(active.keySet());
   }

@@ -58,14 +58,10 @@ public final class AnalyzerThroughputBench {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
       String bootstrap = kafka.bootstrapServers();
-      System.out.printf(
-          Locale.ROOT,
-          "%8s %10s %14s %14s %8s%n",
-          "keys",
-          "samples",
-          "bare/s",
-          "analyzer/s",
-          "ratio");
+      System.out.println(
+          "| keys | samples | bare consumer, samples/s | analyzer (exactly-once), samples/s |"
+              + " ratio |");
+      System.out.println("|---|---|---|---|---|");
       for (int keys : new int[] {10, 1_000, 10_000}) {
         throughput(bootstrap, n, keys);
       }
@@ -174,15 +170,22 @@ public final class AnalyzerThroughputBench {
     analyzer.close();
     System.out.printf(
         Locale.ROOT,
-        "%8d %10d %14.0f %14.0f %8.3f   (bare %.2f s, %d bytes; analyzer %.2f s)%n",
+        "| %,d | %,d | %,.0f | %,.0f | %.3f |%n",
+        keys,
+        n,
+        n / bareSeconds,
+        n / analyzerSeconds,
+        bareSeconds / analyzerSeconds);
+    System.out.printf(
+        Locale.ROOT,
+        "{\"bench\":\"analyzer-throughput\",\"keys\":%d,\"samples\":%d,\"bare_per_s\":%.0f,"
+            + "\"samples_per_s\":%.0f,\"ratio\":%.4f,\"bytes\":%d}%n",
         keys,
         n,
         n / bareSeconds,
         n / analyzerSeconds,
         bareSeconds / analyzerSeconds,
-        bareSeconds,
-        bytes,
-        analyzerSeconds);
+        bytes);
   }
 
   static void latency(String bootstrap) throws Exception {
@@ -255,10 +258,11 @@ public final class AnalyzerThroughputBench {
       System.out.println("latency: no verdict arrived");
       return;
     }
+    System.out.println();
     System.out.printf(
         Locale.ROOT,
-        "window end -> WindowVerdict at a read_committed consumer, %d verdicts: p50 %d ms, p90 %d"
-            + " ms, p99 %d ms, max %d ms%n",
+        "Window end to WindowVerdict at a read_committed consumer, %d verdicts: p50 %d ms, p90 %d"
+            + " ms, p99 %d ms, max %d ms.%n",
         sorted.length,
         sorted[sorted.length / 2],
         sorted[(int) (sorted.length * 0.9)],

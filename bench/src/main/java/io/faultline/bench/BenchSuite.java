@@ -52,6 +52,40 @@ public final class BenchSuite {
               List.of(),
               5),
           new Bench(
+              "analyzer",
+              "Analyzer throughput and latency",
+              "100,000 samples over 10, 1,000 and 10,000 keys through the full topology with"
+                  + " exactly-once, against a bare KafkaConsumer loop over the same records in the"
+                  + " same run; then the time from a window's end to its WindowVerdict.",
+              "io.faultline.bench.AnalyzerThroughputBench",
+              List.of("100000"),
+              8),
+          new Bench(
+              "detection",
+              "Detection delay and false alarms",
+              "Simulated telemetry with faults of known size and start: windows from fault start to"
+                  + " detection and false-alarm rates for the sequential test, a fixed mean + 3 sigma"
+                  + " rule and the end-of-run Mann-Whitney judgement, in the same run.",
+              "io.faultline.bench.DetectionBench",
+              List.of("200"),
+              5),
+          new Bench(
+              "stats",
+              "Statistics core alone",
+              "Summaries, sketches, the window-store round trip and sequential-test updates per"
+                  + " second, one thread (a plain harness: best of five after three warm-ups).",
+              "io.faultline.bench.StatsCoreBench",
+              List.of(),
+              3),
+          new Bench(
+              "collector",
+              "Collector",
+              "The HTTP probe's achieved vs requested rate, its latency overhead against a server"
+                  + " with a known delay, and samples per second into Kafka.",
+              "io.faultline.bench.CollectorBench",
+              List.of("5"),
+              5),
+          new Bench(
               "footprint",
               "Agent footprint",
               "The attack agent as a child JVM (as an operator runs it): CPU, RSS, heap and threads"

@@ -61,16 +61,16 @@ public final class CollectorBench {
       }
       return;
     }
-    System.out.println("## HTTP probe rate (loopback, server answers at once)\n");
+    System.out.println("### HTTP probe rate (loopback, server answers at once)\n");
     System.out.println(
         "| requested rps | scheduled rps | served rps | served / requested | saturated | other errors |");
     System.out.println("|---|---|---|---|---|---|");
     for (int rps : new int[] {100, 1_000, 5_000}) {
       rate(rps, seconds);
     }
-    System.out.println("\n## HTTP probe latency overhead (server delay 50 ms, 100 rps)\n");
+    System.out.println("\n### HTTP probe latency overhead (server delay 50 ms, 100 rps)\n");
     overhead(50, 100, seconds);
-    System.out.println("\n## Samples per second into Kafka (in-process broker)\n");
+    System.out.println("\n### Samples per second into Kafka (in-process broker)\n");
     throughput(seconds);
   }
 

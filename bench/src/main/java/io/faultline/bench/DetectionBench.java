@@ -58,7 +58,7 @@ public final class DetectionBench {
     System.out.printf(
         Locale.ROOT,
         "%d runs per scenario; %d warm-up + %d judged windows of %d samples per group; fault from"
-            + " judged window %d%n",
+            + " judged window %d.%n%n",
         runs,
         WARMUP,
         WINDOWS,
@@ -66,11 +66,12 @@ public final class DetectionBench {
         FAULT_AT);
     System.out.printf(
         Locale.ROOT,
-        "%-26s | %-28s | %-28s | %-28s%n",
+        "| %s | %s | %s | %s |%n",
         "scenario",
         "sequential: det% med p90 FA%",
         "mean+3sigma: det% med p90 FA%",
         "Mann-Whitney end: det% FA%");
+    System.out.println("|---|---|---|---|");
     report("no fault (latency)", runs, latency, gaussian(0.0), true);
     report("+20% latency (in tolerance)", runs, latency, gaussian(0.2), true);
     report("+50% latency", runs, latency, gaussian(0.5), false);
@@ -183,7 +184,7 @@ public final class DetectionBench {
     }
     System.out.printf(
         Locale.ROOT,
-        "%-26s | %-28s | %-28s | %-28s%n",
+        "| %s | %s | %s | %s |%n",
         name,
         cell(seq, seqAlarms, runs, faultFree),
         cell(shew, shewAlarms, runs, faultFree),

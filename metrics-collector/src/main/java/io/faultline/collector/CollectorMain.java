@@ -2,6 +2,7 @@ package io.faultline.collector;
 
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.Topics;
+import io.faultline.schema.HealthEndpoint;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
@@ -37,9 +38,44 @@ public final class CollectorMain {
                      host.dns=GROUP=name@HOSTNAME  host.dns.server  host.tcp=GROUP=name@HOST:PORT
                      host.tcp.attempts  host.interval  host.timeout
       Kafka          topics.prefix (faultline.)  kafka.* (passed to the producer: TLS, SASL)
+      Health         collector.http.port: GET /health for Kubernetes probes (unset = off)
       See metrics-collector/README.md for the metric catalogue.""";
 
   private CollectorMain() {}
+
+  /** Healthy while the sources complete rounds: unhealthy after 5 minutes without any. */
+  static java.util.function.Supplier<String> roundsAdvance(SourceRunner runner) {
+    long[] last = {-1, System.currentTimeMillis()};
+    return () -> {
+      long rounds = runner.rounds().values().stream().mapToLong(Long::longValue).sum();
+      long now = System.currentTimeMillis();
+      if (rounds != last[0]) {
+        last[0] = rounds;
+        last[1] = now;
+        return null;
+      }
+      return now - last[1] > 300_000
+          ? "no source completed a round for " + (now - last[1]) / 1000 + " s"
+          : null;
+    };
+  }
+
+  /** {@code collector.http.port} (FAULTLINE_COLLECTOR_HTTP_PORT): GET /health; unset = off. */
+  static int httpPort(String value) {
+    if (value == null || value.isBlank()) {
+      return -1;
+    }
+    try {
+      int port = Integer.parseInt(value.strip());
+      if (port >= -1 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "collector.http.port '" + value + "': use 0..65535 (0 = any free port) or -1 for none");
+  }
 
   /** The HTTP probe alone, publishing its own windows (kept for callers of the first version). */
   public static HttpLoadProbe start(CollectorConfig c, SampleSink sink) {
@@ -71,8 +107,11 @@ public final class CollectorMain {
       }
     }
     CollectorConfig config;
+    int httpPort;
     try {
-      config = CollectorConfig.fromMap(ConfigSource.load(file, System.getenv()));
+      java.util.Map<String, String> map = ConfigSource.load(file, System.getenv());
+      config = CollectorConfig.fromMap(map);
+      httpPort = httpPort(map.get("collector.http.port"));
     } catch (IllegalArgumentException e) {
       System.err.println("metrics-collector: " + e.getMessage());
       System.exit(2);
@@ -101,12 +140,19 @@ public final class CollectorMain {
               cloudwatch.publish(s);
             };
     SourceRunner runner = run(config, sink);
+    HealthEndpoint health =
+        httpPort < 0
+            ? null
+            : HealthEndpoint.start("collector", "0.0.0.0", httpPort, roundsAdvance(runner));
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   runner.close();
+                  if (health != null) {
+                    health.close();
+                  }
                   kafka.close();
                   if (cloudwatch != null) {
                     cloudwatch.close();
