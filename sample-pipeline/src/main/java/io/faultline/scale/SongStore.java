@@ -264,8 +264,7 @@ public final class SongStore implements AutoCloseable {
     List<Song> songs = new ArrayList<>();
     Map<String, Integer> missing = new HashMap<>();
     try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ps =
-              c.prepareStatement("SELECT id, title, instrument_set FROM song ORDER BY id");
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, title, instrument_set FROM song");
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           BitSet set = new BitSet(GeneralMidi.DRUMS + 1);
