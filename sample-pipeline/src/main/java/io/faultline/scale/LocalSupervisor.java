@@ -49,7 +49,7 @@ public final class LocalSupervisor implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   static final long SEED = 42;
   // bump when the schema or the generator changes, so an old cached template is not reused
-  private static final String TEMPLATE_VERSION = "v1";
+  private static final String TEMPLATE_VERSION = "v2";
 
   /** One instance: its name, group, loopback port (0 = pick one) and CPUs to pin to (or null). */
   public record InstanceSpec(String name, String group, int port, String cpus, int songs) {}

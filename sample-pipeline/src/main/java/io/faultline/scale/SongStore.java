@@ -108,7 +108,7 @@ public final class SongStore implements AutoCloseable {
               PreparedStatement upd =
                   c.prepareStatement(
                       "UPDATE song SET title = ?, content_sha256 = ?, instrument_count = ?,"
-                          + " drum_notes = ?, extracted_at = ? WHERE id = ?")) {
+                          + " drum_notes = ?, extracted_at = ?, instrument_set = ? WHERE id = ?")) {
             for (SongInstruments s : updates) {
               del.setString(1, s.id());
               del.addBatch();
@@ -117,7 +117,8 @@ public final class SongStore implements AutoCloseable {
               upd.setInt(3, s.instrumentSet().cardinality());
               upd.setInt(4, s.drumNotes());
               upd.setTimestamp(5, now);
-              upd.setString(6, s.id());
+              upd.setString(6, setText(s.instrumentSet()));
+              upd.setString(7, s.id());
               upd.addBatch();
             }
             del.executeBatch();
@@ -128,7 +129,7 @@ public final class SongStore implements AutoCloseable {
           try (PreparedStatement ins =
               c.prepareStatement(
                   "INSERT INTO song (id, title, content_sha256, instrument_count, drum_notes,"
-                      + " extracted_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                      + " extracted_at, instrument_set) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             for (SongInstruments s : inserts) {
               ins.setString(1, s.id());
               ins.setString(2, s.title());
@@ -136,6 +137,7 @@ public final class SongStore implements AutoCloseable {
               ins.setInt(4, s.instrumentSet().cardinality());
               ins.setInt(5, s.drumNotes());
               ins.setTimestamp(6, now);
+              ins.setString(7, setText(s.instrumentSet()));
               ins.addBatch();
             }
             ins.executeBatch();
@@ -247,31 +249,49 @@ public final class SongStore implements AutoCloseable {
     return out;
   }
 
-  /** Every song's instrument set, for the in-memory similarity index. */
+  static String setText(BitSet set) {
+    StringBuilder text = new StringBuilder();
+    set.stream().forEach(p -> text.append(text.length() == 0 ? "" : ",").append(p));
+    return text.toString();
+  }
+
+  /**
+   * Every song's instrument set, for the in-memory similarity index: one row per song from {@code
+   * song.instrument_set}; songs written before that column existed are read from {@code
+   * song_instrument}.
+   */
   public List<Song> instrumentSets() throws SQLException {
-    Map<String, BitSet> sets = new LinkedHashMap<>();
-    Map<String, String> titles = new HashMap<>();
+    List<Song> songs = new ArrayList<>();
+    Map<String, Integer> missing = new HashMap<>();
     try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, title FROM song ORDER BY id");
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, title, instrument_set FROM song");
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          sets.put(rs.getString(1), new BitSet(GeneralMidi.DRUMS + 1));
-          titles.put(rs.getString(1), rs.getString(2));
+          BitSet set = new BitSet(GeneralMidi.DRUMS + 1);
+          String text = rs.getString(3);
+          if (text == null) {
+            missing.put(rs.getString(1), songs.size());
+          } else if (!text.isEmpty()) {
+            for (String p : text.split(",")) {
+              set.set(Integer.parseInt(p));
+            }
+          }
+          songs.add(new Song(rs.getString(1), rs.getString(2), set));
         }
       }
-      try (PreparedStatement ps =
-              c.prepareStatement("SELECT song_id, program FROM song_instrument");
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          BitSet set = sets.get(rs.getString(1));
-          if (set != null) {
-            set.set(rs.getInt(2));
+      if (!missing.isEmpty()) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT song_id, program FROM song_instrument");
+            ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            Integer at = missing.get(rs.getString(1));
+            if (at != null) {
+              songs.get(at).instruments().set(rs.getInt(2));
+            }
           }
         }
       }
     }
-    List<Song> songs = new ArrayList<>(sets.size());
-    sets.forEach((id, set) -> songs.add(new Song(id, titles.get(id), set)));
     return songs;
   }
 

@@ -73,6 +73,17 @@ class ExtractionJobTest {
       }
       assertThat(stored.get(plan.id()).instruments()).as(plan.id()).isEqualTo(expected);
     }
+    // songs written before V2 (no instrument_set) are read from song_instrument: same sets
+    try (Connection c = DriverManager.getConnection(url)) {
+      assertThat(
+              c.createStatement()
+                  .executeUpdate(
+                      "UPDATE song SET instrument_set = NULL WHERE id IN ('song-00003', 'song-00500')"))
+          .isEqualTo(2);
+    }
+    assertThat(store.instrumentSets())
+        .usingRecursiveFieldByFieldElementComparator()
+        .containsExactlyInAnyOrderElementsOf(stored.values());
     var one = store.find("song-00007").orElseThrow();
     var plan7 = plans.get(7);
     assertThat(one.title()).isEqualTo("Song 7");

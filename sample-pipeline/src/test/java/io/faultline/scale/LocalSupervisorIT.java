@@ -69,7 +69,7 @@ class LocalSupervisorIT {
       int port = supervisor.port("scale-experimental");
       assertThat(status(port)).isEqualTo(200);
       // the pipeline ran once: 1,000 generated MIDI files extracted into the cached template
-      assertThat(dir.resolve("cache/template-v1-1000-42/complete")).exists();
+      assertThat(dir.resolve("cache/template-v2-1000-42/complete")).exists();
       assertThat(body(port, "/ready")).contains("\"songs\":1000");
       assertThat(body(port, "/songs/song-00003")).contains("\"instruments\":[{\"program\":");
       assertThat(body(port, "/metrics")).contains("scale_songs{group=\"experimental\"} 1000");
