@@ -84,7 +84,9 @@ public final class AgentMain {
       return;
     }
     HealthEndpoint health =
-        httpPort < 0 ? null : HealthEndpoint.start("agent", "0.0.0.0", httpPort, agent::healthProblem);
+        httpPort < 0
+            ? null
+            : HealthEndpoint.start("agent", "0.0.0.0", httpPort, agent::healthProblem);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -205,6 +205,7 @@ public final class BenchSuite {
   private static Run run(Bench bench) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Dlogback.configurationFile=faultline-bench-logback.xml"); // logs to stderr
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(bench.mainClass());
@@ -245,7 +246,8 @@ public final class BenchSuite {
   }
 
   static String command(Bench bench) {
-    return "java -cp \"bench/target/faultline-bench.jar:bench/target/lib/*\" "
+    return "java -Dlogback.configurationFile=faultline-bench-logback.xml"
+        + " -cp \"bench/target/faultline-bench.jar:bench/target/lib/*\" "
         + bench.mainClass()
         + (bench.args().isEmpty() ? "" : " " + String.join(" ", bench.args()));
   }

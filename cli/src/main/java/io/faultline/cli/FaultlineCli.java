@@ -27,6 +27,13 @@ import picocli.CommandLine.Command;
     })
 public final class FaultlineCli implements Runnable {
 
+  static {
+    // our own logging configuration, by name: other jars on the classpath carry a logback.xml
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "faultline-cli-logback.xml");
+    }
+  }
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override

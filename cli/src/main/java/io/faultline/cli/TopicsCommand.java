@@ -24,7 +24,11 @@ import picocli.CommandLine.Parameters;
     name = "topics",
     mixinStandardHelpOptions = true,
     description = "Create or list faultline's topics; print each component's least Kafka ACLs.",
-    subcommands = {TopicsCommand.Create.class, TopicsCommand.ListTopics.class, TopicsCommand.Acls.class})
+    subcommands = {
+      TopicsCommand.Create.class,
+      TopicsCommand.ListTopics.class,
+      TopicsCommand.Acls.class
+    })
 final class TopicsCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -171,7 +175,9 @@ final class TopicsCommand implements Runnable {
       }
       if (!principal.contains(":")) {
         System.err.println(
-            "faultline topics acls: --principal '" + principal + "': use TYPE:NAME, e.g. User:agent");
+            "faultline topics acls: --principal '"
+                + principal
+                + "': use TYPE:NAME, e.g. User:agent");
         return 2;
       }
       ComponentAcls.asCommands(

@@ -19,7 +19,9 @@ class TopicsCommandIT {
   @Test
   void createsTheMissingTopicsOnceListsThemAndPrintsAcls() throws Exception {
     String prefix = "topics-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    String[] kafka = {"--bootstrap-server", TestBroker.bootstrapServers(), "--topics-prefix", prefix};
+    String[] kafka = {
+      "--bootstrap-server", TestBroker.bootstrapServers(), "--topics-prefix", prefix
+    };
 
     ByteArrayOutputStream listed = new ByteArrayOutputStream();
     TopicsCommand.ListTopics before = new TopicsCommand.ListTopics();
@@ -63,10 +65,13 @@ class TopicsCommandIT {
     print.out = new PrintStream(acls, true, StandardCharsets.UTF_8);
     assertThat(new CommandLine(print).execute("agent", "--principal", "User:agent")).isZero();
     assertThat(acls.toString(StandardCharsets.UTF_8))
-        .contains("--allow-principal 'User:agent' --operation Read --topic 'faultline.attack.commands'");
-    assertThat(new CommandLine(new TopicsCommand.Acls()).execute("grafana", "--principal", "User:g"))
+        .contains(
+            "--allow-principal 'User:agent' --operation Read --topic 'faultline.attack.commands'");
+    assertThat(
+            new CommandLine(new TopicsCommand.Acls()).execute("grafana", "--principal", "User:g"))
         .isEqualTo(2);
-    assertThat(new CommandLine(new TopicsCommand.Create()).execute(concat(kafka, "--partitions", "0")))
+    assertThat(
+            new CommandLine(new TopicsCommand.Create()).execute(concat(kafka, "--partitions", "0")))
         .isEqualTo(2);
   }
 

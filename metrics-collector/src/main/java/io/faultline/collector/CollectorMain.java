@@ -1,8 +1,8 @@
 package io.faultline.collector;
 
 import io.faultline.schema.ConfigSource;
-import io.faultline.schema.Topics;
 import io.faultline.schema.HealthEndpoint;
+import io.faultline.schema.Topics;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 

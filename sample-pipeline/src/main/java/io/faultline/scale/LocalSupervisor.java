@@ -155,7 +155,10 @@ public final class LocalSupervisor implements AutoCloseable {
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx384m",
             "-XX:+UseSerialGC",
-            // the CLI's logback.xml names its log file by this property: one file per instance
+            // the parent's logging configuration (the CLI's names its log file by this
+            // property: one file per instance); Scale's own when the parent has none
+            "-Dlogback.configurationFile="
+                + System.getProperty("logback.configurationFile", "scale-logback.xml"),
             "-Dfaultline.log.file=" + dataDir.resolve(spec.name() + ".log").toAbsolutePath(),
             "-cp",
             System.getProperty("java.class.path"),

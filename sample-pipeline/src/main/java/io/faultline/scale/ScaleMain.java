@@ -23,6 +23,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScaleMain {
 
+  static {
+    // our own logging configuration, by name: other jars on the classpath carry a logback.xml
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "scale-logback.xml");
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(ScaleMain.class);
 
   private static final Map<String, String> COMMANDS =
