@@ -89,9 +89,9 @@ public final class BenchSuite {
               "footprint",
               "Agent footprint",
               "The attack agent as a child JVM (as an operator runs it): CPU, RSS, heap and threads"
-                  + " from /proc and jcmd, idle for 60 s and holding 20 active attacks for 60 s.",
+                  + " from /proc and jcmd, idle for 30 s and holding 20 active attacks for 30 s, after 20 s to settle.",
               "io.faultline.bench.AgentFootprintBench",
-              List.of("60"),
+              List.of("30"),
               6),
           new Bench(
               "proxy",
