@@ -29,9 +29,11 @@ final class DemoTargets implements AutoCloseable {
   static final int SONGS = 100_000;
 
   private final LocalSupervisor supervisor;
+  private final ProxiedScale proxies;
 
-  private DemoTargets(LocalSupervisor supervisor) {
+  private DemoTargets(LocalSupervisor supervisor, ProxiedScale proxies) {
     this.supervisor = supervisor;
+    this.proxies = proxies;
   }
 
   /** Starts both instances, pinned to the given CPU lists ("none" = unpinned) when possible. */
@@ -64,7 +66,13 @@ final class DemoTargets implements AutoCloseable {
         experimental != null
             ? "Scale: control on CPU " + control + ", experimental on CPU " + experimental
             : "Scale: experimental not pinned (needs taskset and 2 CPUs); the CPU attack hits both groups");
-    return new DemoTargets(supervisor);
+    try {
+      return new DemoTargets(
+          supervisor, ProxiedScale.start(supervisor, List.of(CONTROL, EXPERIMENTAL)));
+    } catch (IOException | RuntimeException e) {
+      supervisor.close();
+      throw e;
+    }
   }
 
   static AttackAgent startAgent(String bootstrap, Path targetsDir) {
@@ -101,7 +109,9 @@ final class DemoTargets implements AutoCloseable {
         group,
         name,
         URI.create(
-            "http://127.0.0.1:" + supervisor.port(name) + "/similar?song=song-00042&limit=10"));
+            "http://127.0.0.1:"
+                + proxies.clientPort(name)
+                + "/similar?song=song-00042&limit=10"));
   }
 
   /** The running load probe and its sink. */
@@ -135,6 +145,7 @@ final class DemoTargets implements AutoCloseable {
 
   @Override
   public void close() {
+    proxies.close();
     supervisor.close();
   }
 }

@@ -42,6 +42,7 @@ final class LocalPlatform implements AutoCloseable {
   private final ExperimentDefinition definition;
   private final Map<String, Object> clientConfig;
   private final Topics topics;
+  private ProxiedScale proxies; // set once both groups run
 
   private LocalPlatform(
       LocalSupervisor supervisor,
@@ -92,6 +93,10 @@ final class LocalPlatform implements AutoCloseable {
             new InstanceSpec(
                 name, "EXPERIMENTAL", 0, cpus(pin, local.experimentalCpus()), DemoTargets.SONGS));
       }
+      List<String> names = new ArrayList<>(d.groups().control().processes());
+      names.addAll(d.groups().experimental().processes());
+      platform.proxies = ProxiedScale.start(supervisor, names);
+      platform.started.push(platform.proxies);
       String bootstrap = (String) clientConfig.get("bootstrap.servers");
       Map<String, String> common = new HashMap<>(kafkaPassThrough(clientConfig));
       common.put("bootstrap.servers", bootstrap);
@@ -179,7 +184,9 @@ final class LocalPlatform implements AutoCloseable {
         group,
         name,
         URI.create(
-            "http://127.0.0.1:" + supervisor.port(name) + "/similar?song=song-00042&limit=10"));
+            "http://127.0.0.1:"
+                + proxies.clientPort(name)
+                + "/similar?song=song-00042&limit=10"));
   }
 
   @Override

@@ -83,6 +83,7 @@ public final class LocalSupervisor implements AutoCloseable {
     final InstanceSpec spec;
     final int port;
     final Deque<String> lastLines = new ArrayDeque<>();
+    final Map<String, String> extraProperties = new java.util.TreeMap<>(); // guarded by Instance
     volatile Process process;
 
     Instance(InstanceSpec spec, int port) {
@@ -122,6 +123,20 @@ public final class LocalSupervisor implements AutoCloseable {
 
   public int port(String name) {
     return instance(name).port;
+  }
+
+  /**
+   * Adds {@code key=value} to the instance's target file, now and at every restart: e.g. the
+   * control address of a proxy placed in front of it ({@code proxy.control}).
+   */
+  public void setTargetProperty(String name, String key, String value) throws IOException {
+    Instance instance = instance(name);
+    synchronized (instance) {
+      instance.extraProperties.put(key, value);
+      if (instance.process != null) {
+        writeTargetFile(instance, instance.spec.cpus() != null && tasksetAvailable);
+      }
+    }
   }
 
   public long pid(String name) {
@@ -329,6 +344,11 @@ public final class LocalSupervisor implements AutoCloseable {
       w.write("port=" + instance.port + "\n");
       if (pinned) {
         w.write("cpus=" + spec.cpus() + "\n");
+      }
+      synchronized (instance) {
+        for (var e : instance.extraProperties.entrySet()) {
+          w.write(e.getKey() + "=" + e.getValue() + "\n");
+        }
       }
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

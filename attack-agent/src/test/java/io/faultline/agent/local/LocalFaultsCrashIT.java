@@ -96,7 +96,10 @@ class LocalFaultsCrashIT {
         for (String[] fault :
             List.of(
                 new String[] {"memory-pressure", "{\"mb\":\"64\"}"},
-                new String[] {"network-latency", "{\"latency\":\"200ms\"}"})) {
+                new String[] {"network-latency", "{\"latency\":\"200ms\"}"},
+                new String[] {"packet-loss", "{\"percent\":\"20\"}"},
+                new String[] {"cpu-burn", "{\"cores\":\"1\",\"percent\":\"20\"}"},
+                new String[] {"disk-io", "{\"mbps\":\"2\"}"})) {
           producer
               .send(
                   new ProducerRecord<>(
@@ -113,19 +116,23 @@ class LocalFaultsCrashIT {
               .get();
         }
         List<AttackEvent> started =
-            await(consumer, serde, events, AttackEventType.STARTED, 2, Duration.ofSeconds(60));
-        Matcher m =
-            Pattern.compile("memory holder pid=(\\d+)")
-                .matcher(
-                    started.stream().flatMap(e -> e.getTargets().stream()).toList().toString());
-        assertThat(m.find()).isTrue();
-        ProcessHandle holder = ProcessHandle.of(Long.parseLong(m.group(1))).orElseThrow();
-        assertThat(impairments(proxy)).contains("latency=ms:200");
+            await(consumer, serde, events, AttackEventType.STARTED, 5, Duration.ofSeconds(60));
+        String touched = started.stream().flatMap(e -> e.getTargets().stream()).toList().toString();
+        ProcessHandle holder = child(touched, "memory holder pid=(\\d+)");
+        ProcessHandle burner = child(touched, "burner pid=(\\d+)");
+        ProcessHandle writer = child(touched, "disk writer pid=(\\d+)");
+        Matcher dirMatch = Pattern.compile("dir=(\\S+?)[,\\]]").matcher(touched);
+        assertThat(dirMatch.find()).as(touched).isTrue();
+        Path diskDir = Path.of(dirMatch.group(1));
+        assertThat(diskDir).exists();
+        assertThat(impairments(proxy)).contains("latency=ms:200").doesNotContain("loss=none");
 
         agentProcess.destroyForcibly().waitFor();
         long killedAt = System.currentTimeMillis();
         Thread.sleep(500);
         assertThat(holder.isAlive()).as("holder outlives the killed agent").isTrue();
+        assertThat(burner.isAlive()).as("burner outlives the killed agent").isTrue();
+        assertThat(writer.isAlive()).as("disk writer outlives the killed agent").isTrue();
         assertThat(impairments(proxy)).contains("latency=ms:200");
 
         try (AttackAgent rescuer =
@@ -144,15 +151,23 @@ class LocalFaultsCrashIT {
                         targets.toString())))) {
           List<AttackEvent> rolledBack =
               await(
-                  consumer, serde, events, AttackEventType.ROLLED_BACK, 2, Duration.ofSeconds(40));
+                  consumer, serde, events, AttackEventType.ROLLED_BACK, 5, Duration.ofSeconds(40));
           long after = System.currentTimeMillis() - killedAt;
-          System.out.println("rescuer recovered both orphans " + after + " ms after the crash");
+          System.out.println("rescuer recovered all 5 orphans " + after + " ms after the crash");
           assertThat(rolledBack).allSatisfy(e -> assertThat(e.getReason()).contains("orphan"));
           assertThat(rolledBack.stream().flatMap(e -> e.getTargets().stream()).toList())
               .anySatisfy(t -> assertThat(t).contains("memory holder pid=" + holder.pid()))
               .anySatisfy(t -> assertThat(t).contains("cleared latency"));
           assertThat(ProcFs.within(Duration.ofSeconds(5), () -> !holder.isAlive())).isTrue();
-          assertThat(impairments(proxy)).contains("latency=none").contains("expired=0");
+          assertThat(ProcFs.within(Duration.ofSeconds(5), () -> !burner.isAlive())).isTrue();
+          assertThat(ProcFs.within(Duration.ofSeconds(5), () -> !writer.isAlive())).isTrue();
+          assertThat(ProcFs.within(Duration.ofSeconds(5), () -> !Files.exists(diskDir)))
+              .as("disk-io directory removed")
+              .isTrue();
+          assertThat(impairments(proxy))
+              .contains("latency=none")
+              .contains("loss=none")
+              .contains("expired=0");
           assertThat(after).isLessThan(30_000L);
         }
       }
@@ -162,6 +177,12 @@ class LocalFaultsCrashIT {
       }
       victim.destroyForcibly();
     }
+  }
+
+  private static ProcessHandle child(String touched, String pattern) {
+    Matcher m = Pattern.compile(pattern).matcher(touched);
+    assertThat(m.find()).as(pattern + " in " + touched).isTrue();
+    return ProcessHandle.of(Long.parseLong(m.group(1))).orElseThrow();
   }
 
   private static String impairments(ImpairmentProxy proxy) throws Exception {
