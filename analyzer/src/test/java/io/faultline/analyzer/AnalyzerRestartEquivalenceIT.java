@@ -30,11 +30,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Exactly-once across a restart: the same experiment (steady state, an attack that shifts
- * latency, recovery) is analysed twice on the same broker, once without interruption and once
- * with the analyzer stopped mid-attack and restarted with an empty state directory (stores
- * restored from their changelogs). Both publish the same final ExperimentResult, each window's
- * verdict exactly once, and the same alerts.
+ * Exactly-once across a restart: the same experiment (steady state, an attack that shifts latency,
+ * recovery) is analysed twice on the same broker, once without interruption and once with the
+ * analyzer stopped mid-attack and restarted with an empty state directory (stores restored from
+ * their changelogs). Both publish the same final ExperimentResult, each window's verdict exactly
+ * once, and the same alerts.
  */
 class AnalyzerRestartEquivalenceIT {
 
@@ -44,7 +44,8 @@ class AnalyzerRestartEquivalenceIT {
   private static final AvroSerde<AttackEvent> EVENTS = AvroSerde.of(AttackEvent.class);
 
   /** What one run published, read with read_committed. */
-  record Published(ExperimentResult result, Map<Long, Integer> verdictsPerWindow, List<String> alerts) {}
+  record Published(
+      ExperimentResult result, Map<Long, Integer> verdictsPerWindow, List<String> alerts) {}
 
   @Test
   void anInterruptedRunPublishesWhatAnUninterruptedOneDoes() throws Exception {
@@ -101,10 +102,14 @@ class AnalyzerRestartEquivalenceIT {
   private static AnalyzerConfig config(String prefix) throws Exception {
     return AnalyzerConfig.fromMap(
         Map.of(
-            "bootstrap.servers", TestBroker.bootstrapServers(),
-            "topics.prefix", prefix,
-            "analyzer.application.id", prefix + "analyzer",
-            "analyzer.state.dir", Files.createTempDirectory("analyzer-eq").toString()));
+            "bootstrap.servers",
+            TestBroker.bootstrapServers(),
+            "topics.prefix",
+            prefix,
+            "analyzer.application.id",
+            prefix + "analyzer",
+            "analyzer.state.dir",
+            Files.createTempDirectory("analyzer-eq").toString()));
   }
 
   private static void event(
@@ -120,11 +125,15 @@ class AnalyzerRestartEquivalenceIT {
             .setTimestamp(ts)
             .build();
     producer
-        .send(new ProducerRecord<>(topics.attackEvents().name(), null, ts, EXPERIMENT, EVENTS.encode(e)))
+        .send(
+            new ProducerRecord<>(
+                topics.attackEvents().name(), null, ts, EXPERIMENT, EVENTS.encode(e)))
         .get();
   }
 
-  /** Windows [from, to): latency 20 ms in both groups, 60 ms in the experimental one while attacked. */
+  /**
+   * Windows [from, to): latency 20 ms in both groups, 60 ms in the experimental one while attacked.
+   */
   private static void send(
       KafkaProducer<String, byte[]> producer, Topics topics, long t0, int from, int to) {
     String key = Topics.metricKey(EXPERIMENT, "http.latency.ms");
@@ -155,10 +164,14 @@ class AnalyzerRestartEquivalenceIT {
     KafkaConsumer<String, byte[]> c =
         new KafkaConsumer<>(
             Map.<String, Object>of(
-                "bootstrap.servers", TestBroker.bootstrapServers(),
-                "group.id", "eq-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest",
-                "isolation.level", "read_committed"),
+                "bootstrap.servers",
+                TestBroker.bootstrapServers(),
+                "group.id",
+                "eq-" + UUID.randomUUID(),
+                "auto.offset.reset",
+                "earliest",
+                "isolation.level",
+                "read_committed"),
             new StringDeserializer(),
             new ByteArrayDeserializer());
     c.subscribe(
@@ -179,7 +192,9 @@ class AnalyzerRestartEquivalenceIT {
         }
       }
     }
-    assertThat(seen).as("window verdicts on " + topics.steadyState().name()).isGreaterThanOrEqualTo(n);
+    assertThat(seen)
+        .as("window verdicts on " + topics.steadyState().name())
+        .isGreaterThanOrEqualTo(n);
   }
 
   private static Published read(Topics topics) {

@@ -278,6 +278,12 @@ class AttackAgentIT {
     AttackEvent rolledBack = await(exp, AttackEventType.ROLLED_BACK, Duration.ofSeconds(10));
     assertThat(rolledBack.getReason()).startsWith("HALT_ALL");
     assertThat(rolledBack.getTimestamp() - started.getTimestamp()).isLessThan(10_000);
+    // killed at recovery; reaped by its parent a moment later
+    long reapBy = System.currentTimeMillis() + 10_000;
+    while (ProcessHandle.of(burner).map(ProcessHandle::isAlive).orElse(false)
+        && System.currentTimeMillis() < reapBy) {
+      Thread.sleep(20);
+    }
     assertThat(ProcessHandle.of(burner).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     assertThat(agent.activeAttacks()).doesNotContain(started.getAttackId());
   }

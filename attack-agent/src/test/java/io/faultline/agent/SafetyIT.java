@@ -223,6 +223,12 @@ class SafetyIT {
       assertThat(agent.activeAttacks()).isEmpty();
       assertThat(recoveredAfter).isBetween(2_500L, 10_000L);
       Thread.sleep(300);
+      // killed at recovery; reaped by its parent a moment later
+      long reapBy = System.currentTimeMillis() + 10_000;
+      while (ProcessHandle.of(burner).map(ProcessHandle::isAlive).orElse(false)
+          && System.currentTimeMillis() < reapBy) {
+        Thread.sleep(20);
+      }
       assertThat(ProcessHandle.of(burner).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     } finally {
       agent.close();

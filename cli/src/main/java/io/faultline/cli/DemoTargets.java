@@ -109,9 +109,7 @@ final class DemoTargets implements AutoCloseable {
         group,
         name,
         URI.create(
-            "http://127.0.0.1:"
-                + proxies.clientPort(name)
-                + "/similar?song=song-00042&limit=10"));
+            "http://127.0.0.1:" + proxies.clientPort(name) + "/similar?song=song-00042&limit=10"));
   }
 
   /** The running load probe and its sink. */

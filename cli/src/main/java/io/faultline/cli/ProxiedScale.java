@@ -41,7 +41,8 @@ final class ProxiedScale implements AutoCloseable {
   int clientPort(String name) {
     ImpairmentProxy proxy = proxies.get(name);
     if (proxy == null) {
-      throw new IllegalArgumentException("no proxy in front of " + name + "; have " + proxies.keySet());
+      throw new IllegalArgumentException(
+          "no proxy in front of " + name + "; have " + proxies.keySet());
     }
     return proxy.listenPort();
   }

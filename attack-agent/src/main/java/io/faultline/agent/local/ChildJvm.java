@@ -53,8 +53,32 @@ final class ChildJvm {
       return what + " pid=" + pid + " already gone";
     }
     child.get().destroyForcibly();
-    child.get().onExit().get(5, TimeUnit.SECONDS);
+    // an orphan recovered by another agent is not our child: onExit() would poll it with a
+    // back-off, and it stays a zombie until init reaps it (seconds under some inits), so watch
+    // /proc ourselves: a zombie holds nothing but its pid
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!ended(child.get()) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    if (!ended(child.get())) {
+      throw new IllegalStateException(what + " pid=" + pid + " still runs 5 s after SIGKILL");
+    }
     return what + " pid=" + pid + " stopped";
+  }
+
+  /** Gone, or a zombie waiting to be reaped (state Z or X in /proc/PID/stat). */
+  static boolean ended(ProcessHandle p) {
+    if (!p.isAlive()) {
+      return true;
+    }
+    try {
+      String stat =
+          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + p.pid() + "/stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state == 'Z' || state == 'X';
+    } catch (java.io.IOException | RuntimeException e) {
+      return !p.isAlive(); // no /proc (not Linux), or it vanished meanwhile
+    }
   }
 
   /** Reads {@code --name value} pairs of a child's command line; unknown flags are errors. */

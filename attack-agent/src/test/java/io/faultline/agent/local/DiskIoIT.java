@@ -67,6 +67,12 @@ class DiskIoIT {
     String restored = fault.recover(target, applied.recovery());
     assertThat(restored).isEqualTo("disk writer pid=" + writer + " stopped; removed " + dir);
     assertThat(dir).doesNotExist();
+    // killed at recovery; reaped by its parent a moment later
+    long reapBy = System.currentTimeMillis() + 10_000;
+    while (ProcessHandle.of(writer).map(ProcessHandle::isAlive).orElse(false)
+        && System.currentTimeMillis() < reapBy) {
+      Thread.sleep(20);
+    }
     assertThat(ProcessHandle.of(writer).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     assertThat(fault.recover(target, applied.recovery()))
         .isEqualTo("disk writer pid=" + writer + " already gone; already gone: " + dir);

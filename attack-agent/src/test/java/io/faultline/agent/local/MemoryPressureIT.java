@@ -52,7 +52,13 @@ class MemoryPressureIT {
 
     String restored = fault.recover(target, applied.recovery());
     assertThat(restored).isEqualTo("memory holder pid=" + holder + " stopped");
-    assertThat(ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(ChildJvm.ended(ProcessHandle.of(holder).orElseThrow())).as("holder killed").isTrue();
+    assertThat(
+            ProcFs.within(
+                Duration.ofSeconds(10),
+                () -> !ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)))
+        .as("holder reaped")
+        .isTrue();
     assertThat(victim.isAlive()).isTrue();
     assertThat(fault.recover(target, applied.recovery())).endsWith("already gone");
   }
