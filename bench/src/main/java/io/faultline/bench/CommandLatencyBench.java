@@ -91,8 +91,15 @@ public final class CommandLatencyBench {
         long sent = System.nanoTime();
         producer.send(new ProducerRecord<>("bench.baseline", "k", "v" + i)).get();
         boolean received = false;
+        long deadline = System.currentTimeMillis() + 10_000;
         while (!received) {
           received = !consumer.poll(Duration.ofMillis(1)).isEmpty();
+          if (!received && System.currentTimeMillis() > deadline) {
+            throw new IllegalStateException(
+                "baseline record "
+                    + i
+                    + " not consumed within 10 s; the broker or consumer is stuck");
+          }
         }
         if (i >= 20) {
           ms[i - 20] = (System.nanoTime() - sent) / 1e6;
@@ -173,6 +180,8 @@ public final class CommandLatencyBench {
     while (consumer.assignment().isEmpty() && System.currentTimeMillis() < deadline) {
       consumer.poll(Duration.ofMillis(50));
     }
+    // resolve the starting offsets now: resolved lazily, a record sent meanwhile would be skipped
+    consumer.assignment().forEach(tp -> consumer.position(tp, Duration.ofSeconds(10)));
   }
 
   static double percentile(double[] values, double p) {
