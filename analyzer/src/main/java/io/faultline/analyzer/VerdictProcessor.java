@@ -12,6 +12,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Judges each closed window of one metric with {@link WindowJudge} under the metric's hypothesis
@@ -21,6 +23,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class VerdictProcessor
     implements Processor<Windowed<String>, WindowPair, String, WindowVerdict> {
+
+  private static final Logger log = LoggerFactory.getLogger(VerdictProcessor.class);
 
   static final String STORE = "metric-monitors";
 
@@ -60,9 +64,27 @@ final class VerdictProcessor
       monitor.warmupWindows =
           hypotheses.warmupWindows(experimentId, defaultWarmupWindows, windowMs);
     }
+    boolean wasReady = monitor.ready;
     WindowJudge.Judged judged =
         WindowJudge.judge(monitor, pair.control(), pair.experimental(), hypothesis);
     store.put(key, monitor);
+    if (monitor.ready && !wasReady) {
+      // what every later window of this metric is judged against: the first thing to read when
+      // a deviation is (or is not) reported
+      log.info(
+          "{} {}: steady state learned from {} warm-up windows: expected experimental = {} x"
+              + " control + {}; tolerated rise {} (with the baseline's error margin), mixture"
+              + " scale {}, drift variance {}; {}",
+          experimentId,
+          metric,
+          monitor.warmupWindows,
+          String.format(java.util.Locale.ROOT, "%.3f", monitor.scale),
+          String.format(java.util.Locale.ROOT, "%.3f", monitor.offset),
+          String.format(java.util.Locale.ROOT, "%.3f", monitor.theta0),
+          String.format(java.util.Locale.ROOT, "%.3f", monitor.tau),
+          String.format(java.util.Locale.ROOT, "%.3f", monitor.driftVariance),
+          hypothesis.policy());
+    }
 
     WindowVerdict v =
         WindowVerdict.newBuilder()

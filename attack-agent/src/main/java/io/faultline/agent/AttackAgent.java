@@ -110,7 +110,9 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     consumerConf.put("group.id", GROUP);
     // other agents tell this one is alive by its client id in the group (orphan recovery)
     consumerConf.put("client.id", config.agentId());
-    consumerConf.put("session.timeout.ms", (int) Math.max(6000, config.lease().toMillis()));
+    // half a lease (at least the broker's 6 s minimum): a dead agent leaves the group early
+    // enough for another to recover its faults within the lease (OrphanRecovery)
+    consumerConf.put("session.timeout.ms", (int) Math.max(6000, config.lease().toMillis() / 2));
     consumerConf.put("enable.auto.commit", "false");
     consumerConf.put("auto.offset.reset", "earliest");
     consumerConf.put("max.poll.records", "50");

@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>at start-up recovers every attack recorded under this agent's own id (a restarted agent
  *       cleaning up after its crash), before any new command is taken;
- *   <li>every third of the lease recovers attacks whose agent is no longer a member of the agents'
- *       consumer group (it left, or its session of one lease expired), so a second agent takes over
- *       the faults of a dead one.
+ *   <li>every sixth of the lease recovers attacks whose agent is no longer a member of the agents'
+ *       consumer group (it left, or its session of half a lease expired), so a second agent takes
+ *       over the faults of a dead one within the lease (for leases of 12 s and more: the session
+ *       cannot be shorter than the broker's 6 s minimum).
  * </ul>
  *
  * Two live agents may both recover the same orphan; recovery is idempotent (a gone burner or a
@@ -89,7 +90,7 @@ final class OrphanRecovery implements AutoCloseable {
         known.remove(s.getAttackId());
       }
     }
-    long period = Math.max(1000, config.lease().toMillis() / 3);
+    long period = Math.max(500, config.lease().toMillis() / 6);
     timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
   }
 

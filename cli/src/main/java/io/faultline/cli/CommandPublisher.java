@@ -2,7 +2,9 @@ package io.faultline.cli;
 
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackCommandCodec;
+import io.faultline.schema.AvroSerde;
 import io.faultline.schema.CommandType;
+import io.faultline.schema.Experiment;
 import io.faultline.schema.Group;
 import io.faultline.schema.TargetSelector;
 import io.faultline.schema.Topics;
@@ -32,6 +34,25 @@ final class CommandPublisher implements AutoCloseable {
                 "bootstrap.servers", bootstrapServers, "acks", "all", "enable.idempotence", "true"),
             new StringSerializer(),
             new ByteArraySerializer());
+  }
+
+  /** Publishes the experiment's definition (its steady-state hypotheses) on `experiments`. */
+  void experiment(Experiment experiment) {
+    try {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topics.experiments().name(),
+                  experiment.getExperimentId(),
+                  AvroSerde.of(Experiment.class).encode(experiment)))
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while publishing the experiment", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot publish the experiment to " + topics.experiments().name() + ": " + e, e);
+    }
   }
 
   /** Starts an attack on the named experimental process targets; returns the attack id. */

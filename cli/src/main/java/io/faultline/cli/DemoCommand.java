@@ -7,7 +7,11 @@ import io.faultline.schema.Alert;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.Durations;
+import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.ExperimentState;
+import io.faultline.schema.HypothesisDirection;
+import io.faultline.schema.MetricHypothesis;
 import io.faultline.schema.SteadyState;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
@@ -178,6 +182,30 @@ public final class DemoCommand implements Callable<Integer> {
         phase("JVM warm-up (not judged)", warmFor, warm, null);
       }
     }
+    CommandPublisher commands = new CommandPublisher(bootstrap, topics, experimentId);
+    started.push(commands);
+    // the steady-state hypothesis, before any sample: latency may rise 25%, errors 2 points
+    commands.experiment(
+        Experiment.newBuilder()
+            .setExperimentId(experimentId)
+            .setName("faultline demo")
+            .setState(ExperimentState.RUNNING)
+            .setCreatedAt(System.currentTimeMillis())
+            .setStartedAt(System.currentTimeMillis())
+            .setWindowMs(Durations.parse("--window", window).toMillis())
+            .setHypotheses(
+                List.of(
+                    MetricHypothesis.newBuilder()
+                        .setMetric("http.latency.ms")
+                        .setDirection(HypothesisDirection.INCREASE)
+                        .setTolerance(0.25)
+                        .build(),
+                    MetricHypothesis.newBuilder()
+                        .setMetric("http.error")
+                        .setDirection(HypothesisDirection.INCREASE)
+                        .setTolerance(0.02)
+                        .build()))
+            .build());
     DemoTargets.Probe probe = targets.startProbe(bootstrap, experimentId, rps);
     started.push(probe);
 
@@ -187,9 +215,6 @@ public final class DemoCommand implements Callable<Integer> {
     followerThread.setDaemon(true);
     followerThread.start();
     started.push(follower);
-
-    CommandPublisher commands = new CommandPublisher(bootstrap, topics, experimentId);
-    started.push(commands);
 
     say("all components up in " + (System.currentTimeMillis() - begin) / 1000 + " s");
     phase("steady state", steadyFor, probe, follower);

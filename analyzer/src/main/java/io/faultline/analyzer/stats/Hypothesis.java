@@ -40,8 +40,9 @@ public record Hypothesis(
   }
 
   /**
-   * The declared hypothesis over the metric's default: direction, tolerance (relative; for rates
-   * the absolute rise of the rate), alpha, critical and abort threshold.
+   * The declared hypothesis over the metric's default: direction, tolerance (relative, replacing
+   * the default's relative and absolute parts; for rates the absolute rise of the rate), alpha,
+   * critical and abort threshold.
    */
   public static Hypothesis of(String metric, MetricHypothesis declared) {
     Hypothesis d = defaultFor(metric);
@@ -74,7 +75,10 @@ public record Hypothesis(
       if (d.rate()) {
         absolute = tolerance;
       } else {
+        // a declared tolerance is the whole tolerance: the default's absolute floor (e.g. +2 ms
+        // on latencies) would hide a doubling of a 2 ms service
         relative = tolerance;
+        absolute = 0.0;
       }
     }
     MetricPolicy policy =

@@ -46,6 +46,7 @@ class QuantilesTest {
                 .build());
     assertThat(h.policy().direction()).isEqualTo(Direction.EITHER);
     assertThat(h.policy().relativeTolerance()).isEqualTo(0.1);
+    assertThat(h.policy().absoluteTolerance()).as("the declared tolerance is the whole").isZero();
     assertThat(h.policy().alpha()).isEqualTo(0.05);
     assertThat(h.abortsAt(-0.9)).isTrue();
     assertThat(h.abortsAt(0.5)).isFalse();
