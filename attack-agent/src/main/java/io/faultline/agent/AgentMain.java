@@ -5,7 +5,6 @@ import io.faultline.schema.HealthEndpoint;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -29,8 +28,8 @@ public final class AgentMain {
     adminConf.put("bootstrap.servers", config.bootstrapServers());
     try (Admin admin = Admin.create(adminConf)) {
       Topics topics = new Topics(config.topicsPrefix(), 3);
+      // also waits until every partition is led and has its log (KAFKA-15591)
       TopicProvisioner.ensure(admin, topics, (short) 1);
-      TopicLeaders.await(admin, topics, Duration.ofSeconds(30));
     }
     AttackAgent agent = cloud == null ? new AttackAgent(config) : new AttackAgent(config, cloud);
     Thread thread = new Thread(agent, "attack-agent");
@@ -69,7 +68,7 @@ public final class AgentMain {
       Map<String, String> map = new HashMap<>(ConfigSource.load(file, System.getenv()));
       map.putAll(overrides);
       config = AgentConfig.fromMap(map);
-      httpPort = httpPort(map.get("agent.http.port"));
+      httpPort = HealthEndpoint.port("agent.http.port", map.get("agent.http.port"));
     } catch (IllegalArgumentException e) {
       System.err.println("attack-agent: " + e.getMessage());
       System.exit(2);
@@ -97,22 +96,5 @@ public final class AgentMain {
                   }
                 },
                 "attack-agent-stop"));
-  }
-
-  /** {@code agent.http.port}: GET /health for Kubernetes probes; unset or -1 = off. */
-  static int httpPort(String value) {
-    if (value == null || value.isBlank()) {
-      return -1;
-    }
-    try {
-      int port = Integer.parseInt(value.strip());
-      if (port >= -1 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        "agent.http.port '" + value + "': use 0..65535 (0 = any free port) or -1 for none");
   }
 }

@@ -60,23 +60,6 @@ public final class CollectorMain {
     };
   }
 
-  /** {@code collector.http.port} (FAULTLINE_COLLECTOR_HTTP_PORT): GET /health; unset = off. */
-  static int httpPort(String value) {
-    if (value == null || value.isBlank()) {
-      return -1;
-    }
-    try {
-      int port = Integer.parseInt(value.strip());
-      if (port >= -1 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        "collector.http.port '" + value + "': use 0..65535 (0 = any free port) or -1 for none");
-  }
-
   /** The HTTP probe alone, publishing its own windows (kept for callers of the first version). */
   public static HttpLoadProbe start(CollectorConfig c, SampleSink sink) {
     HttpLoadProbe probe =
@@ -111,7 +94,7 @@ public final class CollectorMain {
     try {
       java.util.Map<String, String> map = ConfigSource.load(file, System.getenv());
       config = CollectorConfig.fromMap(map);
-      httpPort = httpPort(map.get("collector.http.port"));
+      httpPort = HealthEndpoint.port("collector.http.port", map.get("collector.http.port"));
     } catch (IllegalArgumentException e) {
       System.err.println("metrics-collector: " + e.getMessage());
       System.exit(2);

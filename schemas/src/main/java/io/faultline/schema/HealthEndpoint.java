@@ -59,6 +59,23 @@ public final class HealthEndpoint implements AutoCloseable {
     }
   }
 
+  /** A component's {@code *.http.port} setting: unset or -1 = no endpoint, 0 = any free port. */
+  public static int port(String key, String value) {
+    if (value == null || value.isBlank()) {
+      return -1;
+    }
+    try {
+      int port = Integer.parseInt(value.strip());
+      if (port >= -1 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        key + " '" + value + "': use 0..65535 (0 = any free port) or -1 for none");
+  }
+
   public int port() {
     return server.getAddress().getPort();
   }

@@ -32,6 +32,14 @@ class HealthEndpointTest {
   }
 
   @Test
+  void portSettingsAreParsedOrNamedWhenWrong() {
+    assertThat(HealthEndpoint.port("agent.http.port", null)).isEqualTo(-1);
+    assertThat(HealthEndpoint.port("agent.http.port", " 8080 ")).isEqualTo(8080);
+    assertThatThrownBy(() -> HealthEndpoint.port("collector.http.port", "http"))
+        .hasMessage("collector.http.port 'http': use 0..65535 (0 = any free port) or -1 for none");
+  }
+
+  @Test
   void aPortInUseNamesTheKey() {
     try (HealthEndpoint first = HealthEndpoint.start("agent", "127.0.0.1", 0, () -> null)) {
       assertThatThrownBy(() -> HealthEndpoint.start("agent", "127.0.0.1", first.port(), () -> null))
