@@ -4,7 +4,14 @@ import io.faultline.schema.ConfigSource;
 import io.faultline.schema.HealthEndpoint;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /** Runs the configured sources until SIGTERM: {@code CollectorMain [--config FILE]}. */
 public final class CollectorMain {
@@ -16,7 +23,12 @@ public final class CollectorMain {
       metrics topic, tagged CONTROL or EXPERIMENTAL. FILE is a properties file; FAULTLINE_* env
       variables override it (FAULTLINE_PROBE_RPS=50 sets probe.rps).
 
-      Required: bootstrap.servers, experiment.id
+      Required: bootstrap.servers
+      experiment.id  run `sources` below for this experiment (a standing collector); unset = none
+      experiments.follow  true (default): also follow the experiments topic and run the sources
+                     each PENDING or RUNNING experiment names (Experiment.sources), with the
+                     keys below as defaults; false: only experiment.id's
+      collector.experiment.max.age  24h: an experiment older than this is not collected
       sources        http,prometheus,scrape,kubernetes,cloudwatch,host (default http)
       http           probe.targets=GROUP=name@url,...  probe.rps[.control|.experimental]
                      probe.concurrency[.control|.experimental]  probe.timeout  probe.interval
@@ -41,10 +53,21 @@ public final class CollectorMain {
       Health         collector.http.port: GET /health for Kubernetes probes (unset = off)
       See metrics-collector/README.md for the metric catalogue.""";
 
+  private static final Logger log = LoggerFactory.getLogger(CollectorMain.class);
+
   private CollectorMain() {}
 
+  /** {@code experiments.follow}: true unless set to false. */
+  static boolean followsExperiments(Map<String, String> map) {
+    String v = map.getOrDefault("experiments.follow", "true").strip();
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException("experiments.follow '" + v + "': must be true or false");
+    }
+    return v.equals("true");
+  }
+
   /** Healthy while the sources complete rounds: unhealthy after 5 minutes without any. */
-  static java.util.function.Supplier<String> roundsAdvance(SourceRunner runner) {
+  static Supplier<String> roundsAdvance(SourceRunner runner) {
     long[] last = {-1, System.currentTimeMillis()};
     return () -> {
       long rounds = runner.rounds().values().stream().mapToLong(Long::longValue).sum();
@@ -89,22 +112,39 @@ public final class CollectorMain {
         System.exit(2);
       }
     }
+    Map<String, String> map;
     CollectorConfig config;
+    boolean follow;
+    Duration maxAge;
     int httpPort;
     try {
-      java.util.Map<String, String> map = ConfigSource.load(file, System.getenv());
-      config = CollectorConfig.fromMap(map);
+      map = ConfigSource.load(file, System.getenv());
+      follow = followsExperiments(map);
+      config = map.containsKey("experiment.id") ? CollectorConfig.fromMap(map) : null;
+      if (config == null && !follow) {
+        throw new IllegalArgumentException(
+            "experiment.id: required when experiments.follow=false (nothing to collect otherwise)");
+      }
+      if (map.get("bootstrap.servers") == null || map.get("bootstrap.servers").isBlank()) {
+        throw new IllegalArgumentException("bootstrap.servers: required (e.g. 127.0.0.1:9092)");
+      }
+      maxAge =
+          new ConfigMap(map)
+              .duration(
+                  "collector.experiment.max.age", "24h", Duration.ofMinutes(1), Duration.ofDays(7));
       httpPort = HealthEndpoint.port("collector.http.port", map.get("collector.http.port"));
     } catch (IllegalArgumentException e) {
       System.err.println("metrics-collector: " + e.getMessage());
       System.exit(2);
       return;
     }
+    Topics topics = new Topics(map.getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX), 3);
     KafkaSampleSink kafka =
         new KafkaSampleSink(
-            config.bootstrapServers(), new Topics(config.topicsPrefix(), 3), config.kafka());
-    kafka.awaitLeaders(java.time.Duration.ofSeconds(30));
-    CloudWatchMetricPublisher.Settings put = config.cloudwatchPut();
+            map.get("bootstrap.servers"), topics, ConfigSource.subset(map, "kafka."));
+    kafka.awaitLeaders(Duration.ofSeconds(30));
+    CloudWatchMetricPublisher.Settings put =
+        CloudWatchMetricPublisher.Settings.fromMap(new ConfigMap(map));
     CloudWatchMetricPublisher cloudwatch =
         put == null
             ? null
@@ -112,8 +152,7 @@ public final class CollectorMain {
                 put.namespace(),
                 put.region(),
                 put.endpoint(),
-                software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder()
-                    .build(),
+                DefaultCredentialsProvider.builder().build(),
                 put.flushInterval());
     SampleSink sink =
         cloudwatch == null
@@ -122,17 +161,42 @@ public final class CollectorMain {
               kafka.publish(s);
               cloudwatch.publish(s);
             };
-    SourceRunner runner = run(config, sink);
+    SourceRunner runner = config == null ? null : run(config, sink);
+    ExperimentSourcesFollower follower =
+        follow
+            ? new ExperimentSourcesFollower(
+                map, topics, (c, why) -> run(c, sink), maxAge, Clock.systemUTC())
+            : null;
+    Thread following = null;
+    if (follower != null) {
+      following = new Thread(follower, "collector-experiments");
+      following.setUncaughtExceptionHandler(
+          (t, e) -> log.error("following the experiments topic stopped: {}", e.toString(), e));
+      following.start();
+    }
+    Supplier<String> rounds = runner == null ? () -> null : roundsAdvance(runner);
     HealthEndpoint health =
         httpPort < 0
             ? null
-            : HealthEndpoint.start("collector", "0.0.0.0", httpPort, roundsAdvance(runner));
+            : HealthEndpoint.start(
+                "collector",
+                "0.0.0.0",
+                httpPort,
+                () -> {
+                  String why = rounds.get();
+                  return why != null || follower == null ? why : follower.health();
+                });
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  runner.close();
+                  if (follower != null) {
+                    follower.close();
+                  }
+                  if (runner != null) {
+                    runner.close();
+                  }
                   if (health != null) {
                     health.close();
                   }

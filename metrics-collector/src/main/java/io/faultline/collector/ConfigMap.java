@@ -4,13 +4,20 @@ import io.faultline.schema.Durations;
 import io.faultline.schema.Group;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /** Typed reads of the collector's flat key/value configuration, each error naming its key. */
 record ConfigMap(Map<String, String> map) {
+
+  private static final Pattern LABEL_KEY =
+      Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+  private static final Pattern LABEL_VALUE =
+      Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
 
   /** A target of a source: {@code GROUP=name@spec}, the spec's meaning depends on the source. */
   record GroupTarget(Group group, String name, String spec) {}
@@ -77,6 +84,39 @@ record ConfigMap(Map<String, String> map) {
   /** Per-group value: {@code key.control} / {@code key.experimental}, else {@code def}. */
   String perGroup(String key, Group group, String def) {
     return get(key + "." + group.name().toLowerCase(Locale.ROOT), def);
+  }
+
+  /**
+   * An equality label selector {@code k=v,k2=v2} (Kubernetes label syntax); {@code def} when the
+   * key is absent.
+   */
+  Map<String, String> labels(String key, Map<String, String> def) {
+    if (!has(key)) {
+      return def;
+    }
+    Map<String, String> out = new TreeMap<>();
+    for (String part : get(key, "").split(",")) {
+      String text = part.strip();
+      if (text.isEmpty()) {
+        continue;
+      }
+      int eq = text.indexOf('=');
+      String k = eq < 0 ? "" : text.substring(0, eq).strip();
+      String v = eq < 0 ? "" : text.substring(eq + 1).strip();
+      if (!LABEL_KEY.matcher(k).matches() || !LABEL_VALUE.matcher(v).matches()) {
+        throw new IllegalArgumentException(
+            key
+                + " entry '"
+                + text
+                + "': expected label=value (equality only; a label like app.kubernetes.io/name"
+                + " and a value of letters, digits, '-', '_', '.')");
+      }
+      out.put(k, v);
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException(key + ": at least one label=value is needed");
+    }
+    return Collections.unmodifiableMap(out);
   }
 
   /** A comma-separated list of {@code GROUP=name@spec}; empty when the key is absent. */

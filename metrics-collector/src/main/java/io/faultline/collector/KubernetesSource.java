@@ -40,27 +40,41 @@ import java.util.regex.Pattern;
  */
 public final class KubernetesSource implements MetricSource {
 
-  /** Configuration of the Kubernetes source (keys {@code kubernetes.*}). */
+  /** How one group's pods are found: a namespace and an equality label selector. */
+  public record Selection(String namespace, Map<String, String> labels) {}
+
+  /**
+   * Configuration of the Kubernetes source (keys {@code kubernetes.*}). {@code groups} keeps group
+   * order (control first).
+   */
   public record Settings(
       String masterUrl,
-      String namespace,
-      String groupLabel,
-      Map<Group, String> groupValues,
+      Map<Group, Selection> groups,
       boolean usage,
       boolean logs,
       Duration interval,
       Duration timeout) {
 
     static Settings fromMap(ConfigMap c) {
-      Map<Group, String> values = new EnumMap<>(Group.class);
+      String namespace = c.get("kubernetes.namespace", "default");
+      String label = c.get("kubernetes.group.label", "faultline.io/group");
+      Map<Group, Selection> groups = new EnumMap<>(Group.class);
       for (Group g : List.of(Group.CONTROL, Group.EXPERIMENTAL)) {
-        values.put(g, c.perGroup("kubernetes.group", g, ConfigMap.groupValue(g)));
+        String value = c.perGroup("kubernetes.group", g, ConfigMap.groupValue(g));
+        Map<String, String> labels =
+            c.labels("kubernetes.selector." + ConfigMap.groupValue(g), Map.of(label, value));
+        groups.put(g, new Selection(c.perGroup("kubernetes.namespace", g, namespace), labels));
+      }
+      if (groups.get(Group.CONTROL).equals(groups.get(Group.EXPERIMENTAL))) {
+        throw new IllegalArgumentException(
+            "kubernetes.selector.control and kubernetes.selector.experimental: both groups select"
+                + " the same pods "
+                + groups.get(Group.CONTROL)
+                + "; give each group its own namespace or labels");
       }
       return new Settings(
           c.get("kubernetes.master", null),
-          c.get("kubernetes.namespace", "default"),
-          c.get("kubernetes.group.label", "faultline.io/group"),
-          Collections.unmodifiableMap(values),
+          Collections.unmodifiableMap(groups),
           bool(c, "kubernetes.usage", "true"),
           bool(c, "kubernetes.logs", "true"),
           c.duration("kubernetes.interval", "10s", Duration.ofMillis(100), Duration.ofHours(1)),
@@ -139,22 +153,23 @@ public final class KubernetesSource implements MetricSource {
     long ts = clock.millis();
     Instant now = Instant.ofEpochMilli(ts).truncatedTo(ChronoUnit.SECONDS);
     Instant since = logsSince == null ? now.minus(settings.interval()) : logsSince;
-    String ns = settings.namespace();
     List<MetricSample> out = new ArrayList<>();
     Map<String, Node> nodes = new HashMap<>();
     for (Node n : client.nodes().list().getItems()) {
       nodes.put(n.getMetadata().getName(), n);
     }
-    for (Map.Entry<Group, String> g : settings.groupValues().entrySet()) {
+    for (Map.Entry<Group, Selection> g : settings.groups().entrySet()) {
       Group group = g.getKey();
-      String target = g.getValue();
+      Selection selection = g.getValue();
+      String ns = selection.namespace();
+      String target = ConfigMap.groupValue(group);
       List<Pod> pods =
-          client.pods().inNamespace(ns).withLabel(settings.groupLabel(), target).list().getItems();
+          client.pods().inNamespace(ns).withLabels(selection.labels()).list().getItems();
       pods(group, target, pods, ts, out);
       nodes(group, target, pods, nodes, ts, out);
       if (settings.usage()) {
         try {
-          usage(group, target, ts, out);
+          usage(group, target, selection, ts, out);
         } catch (KubernetesClientException e) {
           out.add(
               samples.failed(
@@ -286,15 +301,16 @@ public final class KubernetesSource implements MetricSource {
     out.add(samples.of("nodes.pressure", group, target, ts, pressure, "nodes"));
   }
 
-  private void usage(Group group, String target, long ts, List<MetricSample> out) {
+  private void usage(
+      Group group, String target, Selection selection, long ts, List<MetricSample> out) {
     double cores = 0;
     double bytes = 0;
     for (PodMetrics pm :
         client
             .top()
             .pods()
-            .inNamespace(settings.namespace())
-            .withLabels(Map.of(settings.groupLabel(), target))
+            .inNamespace(selection.namespace())
+            .withLabels(selection.labels())
             .metrics()
             .getItems()) {
       for (ContainerMetrics cm : nullToEmpty(pm.getContainers())) {

@@ -78,11 +78,39 @@ class CollectorConfigTest {
     assertThat(c.targets()).isEmpty(); // no http source, no probe.targets needed
     assertThat(c.prometheus().interval()).isEqualTo(java.time.Duration.ofSeconds(2));
     assertThat(c.prometheus().groupValues()).containsEntry(Group.EXPERIMENTAL, "experimental");
-    assertThat(c.kubernetes().namespace()).isEqualTo("scale");
-    assertThat(c.kubernetes().groupLabel()).isEqualTo("faultline.io/group");
+    assertThat(c.kubernetes().groups())
+        .containsEntry(
+            Group.CONTROL,
+            new KubernetesSource.Selection("scale", Map.of("faultline.io/group", "control")));
     assertThat(c.host().processes()).hasSize(1);
     assertThat(c.cloudwatch()).isNull();
     assertThat(c.scrape()).isNull();
+  }
+
+  @Test
+  void kubernetesGroupsMayLiveInTheirOwnNamespacesWithTheirOwnSelectors() {
+    Map<String, String> m = base();
+    m.put("sources", "kubernetes");
+    m.put("kubernetes.namespace", "scale");
+    m.put("kubernetes.namespace.experimental", "scale-exp");
+    m.put("kubernetes.selector.experimental", "app.kubernetes.io/name=scale, tier=web");
+    CollectorConfig c = CollectorConfig.fromMap(m);
+    assertThat(c.kubernetes().groups().get(Group.CONTROL))
+        .isEqualTo(
+            new KubernetesSource.Selection("scale", Map.of("faultline.io/group", "control")));
+    assertThat(c.kubernetes().groups().get(Group.EXPERIMENTAL))
+        .isEqualTo(
+            new KubernetesSource.Selection(
+                "scale-exp", Map.of("app.kubernetes.io/name", "scale", "tier", "web")));
+
+    m.put("kubernetes.selector.experimental", "app=scale,tier");
+    assertThatThrownBy(() -> CollectorConfig.fromMap(m))
+        .hasMessageStartingWith(
+            "kubernetes.selector.experimental entry 'tier': expected label=value");
+    m.remove("kubernetes.namespace.experimental");
+    m.put("kubernetes.selector.experimental", "faultline.io/group=control");
+    assertThatThrownBy(() -> CollectorConfig.fromMap(m))
+        .hasMessageContaining("both groups select the same pods");
   }
 
   @Test

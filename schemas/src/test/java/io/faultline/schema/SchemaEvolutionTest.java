@@ -116,4 +116,31 @@ class SchemaEvolutionTest {
     assertThat(AvroSerde.isSingleObjectEncoded(bytes)).isTrue();
     assertThat(serde.decode(bytes)).isEqualTo(c);
   }
+
+  @Test
+  void experimentsOfEveryPublishedVersionDecodeWithTheSharedHistory() throws Exception {
+    for (String version : new String[] {"v1", "v2"}) {
+      Schema old;
+      try (InputStream in =
+          SchemaEvolutionTest.class.getResourceAsStream(
+              "/faultline/avro/history/Experiment-" + version + ".avsc")) {
+        old = new Schema.Parser().parse(in);
+      }
+      GenericRecord r = new GenericData.Record(old);
+      for (Schema.Field f : old.getFields()) {
+        if (f.hasDefaultValue()) {
+          r.put(f.name(), GenericData.get().getDefaultValue(f));
+        }
+      }
+      r.put("experimentId", "e-" + version);
+      ByteBuffer buffer = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), old).encode(r);
+      byte[] bytes = new byte[buffer.remaining()];
+      buffer.get(bytes);
+
+      Experiment e = AvroSerde.of(Experiment.class).decode(bytes);
+
+      assertThat(e.getExperimentId()).isEqualTo("e-" + version);
+      assertThat(e.getSources()).as("sources added after " + version).isEmpty();
+    }
+  }
 }
