@@ -40,10 +40,14 @@ public final class CollectorMain {
       kubernetes     kubernetes.namespace  kubernetes.group.label (faultline.io/group)
                      kubernetes.group.control|experimental  kubernetes.usage  kubernetes.logs
                      kubernetes.master  kubernetes.interval  kubernetes.timeout
-      cloudwatch     cloudwatch.cluster  cloudwatch.workload.control|experimental
-                     cloudwatch.asg.control|experimental  cloudwatch.namespace  cloudwatch.region
-                     cloudwatch.endpoint  cloudwatch.period  cloudwatch.lookback
-                     cloudwatch.interval  cloudwatch.timeout
+      cloudwatch     cloudwatch.cluster  cloudwatch.namespace  cloudwatch.region
+                     cloudwatch.endpoint; per group, one at least of:
+                     cloudwatch.workload.control|experimental (PodName, pod metrics)
+                     cloudwatch.asg.control|experimental (Auto Scaling group, EC2 metrics)
+                     cloudwatch.nodes.control|experimental=NodeName@i-0abc123,...
+                     cloudwatch.node.selector.control|experimental=LABEL=VALUE,... (nodes listed
+                     every round via kubernetes.master or kubeconfig, kubernetes.timeout)
+                     cloudwatch.period  cloudwatch.lookback  cloudwatch.interval  cloudwatch.timeout
       PutMetricData  cloudwatch.put.namespace (off when unset)  cloudwatch.put.interval: every
                      sample is also sent to CloudWatch, batched by 1000
       host           host.processes=GROUP=name@pid:N|cmd:REGEX,...  host.clock=GROUP=name@URL

@@ -78,7 +78,12 @@ public final class KubernetesSource implements MetricSource {
           bool(c, "kubernetes.usage", "true"),
           bool(c, "kubernetes.logs", "true"),
           c.duration("kubernetes.interval", "10s", Duration.ofMillis(100), Duration.ofHours(1)),
-          c.duration("kubernetes.timeout", "5s", Duration.ofMillis(10), Duration.ofHours(1)));
+          timeout(c));
+    }
+
+    /** {@code kubernetes.timeout}: per API request; also the CloudWatch source's node lookup. */
+    static Duration timeout(ConfigMap c) {
+      return c.duration("kubernetes.timeout", "5s", Duration.ofMillis(10), Duration.ofHours(1));
     }
 
     private static boolean bool(ConfigMap c, String key, String def) {
@@ -106,7 +111,12 @@ public final class KubernetesSource implements MetricSource {
   private Instant logsSince;
 
   public KubernetesSource(Settings settings, Samples samples) {
-    this(settings, samples, client(settings), true, Clock.systemUTC());
+    this(
+        settings,
+        samples,
+        client(settings.masterUrl(), settings.timeout()),
+        true,
+        Clock.systemUTC());
   }
 
   /** With a client made elsewhere (a mock server's, in tests) and a clock for the log windows. */
@@ -128,12 +138,16 @@ public final class KubernetesSource implements MetricSource {
     this.clock = clock;
   }
 
-  private static KubernetesClient client(Settings s) {
+  /**
+   * A client of {@code masterUrl}, else of the kubeconfig or the in-cluster service account, with
+   * {@code timeout} per request and no retries (a failing API shows in the round it failed).
+   */
+  static KubernetesClient client(String masterUrl, Duration timeout) {
     ConfigBuilder config = new ConfigBuilder(Config.autoConfigure(null));
-    if (s.masterUrl() != null) {
-      config.withMasterUrl(s.masterUrl());
+    if (masterUrl != null) {
+      config.withMasterUrl(masterUrl);
     }
-    int ms = (int) s.timeout().toMillis();
+    int ms = (int) timeout.toMillis();
     config.withRequestTimeout(ms).withConnectionTimeout(ms).withRequestRetryBackoffLimit(0);
     return new KubernetesClientBuilder().withConfig(config.build()).build();
   }

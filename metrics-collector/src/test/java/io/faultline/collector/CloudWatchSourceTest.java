@@ -11,15 +11,30 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +56,11 @@ class CloudWatchSourceTest {
       "/service/GraniteServiceVersion20100801/operation/GetMetricData";
   private static final CBORFactory CBOR = new CBORFactory();
 
+  private static final String NODEGROUP = "eks.amazonaws.com/nodegroup";
+
   private WireMockServer wiremock;
+  private KubernetesMockServer kube;
+  private KubernetesClient kubeClient;
 
   @BeforeEach
   void start() {
@@ -52,20 +71,80 @@ class CloudWatchSourceTest {
   @AfterEach
   void stop() {
     wiremock.stop();
+    if (kube != null) {
+      kubeClient.close();
+      kube.destroy();
+    }
   }
 
   private CloudWatchSource source(Map<String, String> extra) {
     Map<String, String> m = new HashMap<>();
-    m.put("cloudwatch.endpoint", "http://127.0.0.1:" + wiremock.port());
-    m.put("cloudwatch.cluster", "scale-eks");
-    m.put("cloudwatch.namespace", "scale");
     m.put("cloudwatch.workload.control", "scale-control");
     m.put("cloudwatch.workload.experimental", "scale-experimental");
     m.putAll(extra);
     return new CloudWatchSource(
-        CloudWatchSource.Settings.fromMap(new ConfigMap(m)),
+        settings(m),
         new Samples("e1"),
         StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")));
+  }
+
+  /** A source of exactly {@code config} (no workloads unless given), nodes listed by the mock. */
+  private CloudWatchSource nodeSource(Map<String, String> config) {
+    return new CloudWatchSource(
+        settings(config),
+        new Samples("e1"),
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")),
+        kubeClient);
+  }
+
+  private CloudWatchSource.Settings settings(Map<String, String> config) {
+    Map<String, String> m = new HashMap<>();
+    m.put("cloudwatch.endpoint", "http://127.0.0.1:" + wiremock.port());
+    m.put("cloudwatch.cluster", "scale-eks");
+    m.put("cloudwatch.namespace", "scale");
+    m.putAll(config);
+    return CloudWatchSource.Settings.fromMap(new ConfigMap(m));
+  }
+
+  /** A fabric8 mock API server in CRUD mode (label selectors work on list), like the k8s test's. */
+  private void kubernetes() {
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    kube =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            expectations,
+            new KubernetesMixedDispatcher(expectations),
+            false);
+    kube.init(InetAddress.getLoopbackAddress(), 0);
+    kubeClient =
+        kube.createClient(b -> b.editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig());
+  }
+
+  private void node(String name, String providerId, Map<String, String> labels) {
+    kubeClient
+        .nodes()
+        .resource(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .withNewSpec()
+                .withProviderID(providerId)
+                .endSpec()
+                .build())
+        .create();
+  }
+
+  /** The requests the mock API server saw since the last call. */
+  private List<RecordedRequest> kubeRequests() throws InterruptedException {
+    List<RecordedRequest> out = new ArrayList<>();
+    RecordedRequest r;
+    while ((r = kube.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+      out.add(r);
+    }
+    return out;
   }
 
   /** One MetricDataResult: id, timestamps (epoch seconds) and values. */
@@ -153,6 +232,52 @@ class CloudWatchSourceTest {
       return p.getNumberValue();
     }
     return p.getText();
+  }
+
+  /** A query of a GetMetricData request: id, metric, statistic, dimensions "Name=Value". */
+  private record Sent(String id, String namespace, String metric, String stat, List<String> dims) {
+
+    String dim(String name) {
+      return dims.stream()
+          .filter(d -> d.startsWith(name + "="))
+          .map(d -> d.substring(name.length() + 1))
+          .findFirst()
+          .orElse(null);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<Sent> queriesSent() throws IOException {
+    List<Sent> out = new ArrayList<>();
+    for (Map<String, Object> body : requestBodies()) {
+      for (Map<String, Object> q : (List<Map<String, Object>>) body.get("MetricDataQueries")) {
+        Map<String, Object> stat = (Map<String, Object>) q.get("MetricStat");
+        Map<String, Object> metric = (Map<String, Object>) stat.get("Metric");
+        out.add(
+            new Sent(
+                (String) q.get("Id"),
+                (String) metric.get("Namespace"),
+                (String) metric.get("MetricName"),
+                (String) stat.get("Stat"),
+                ((List<Map<String, Object>>) metric.get("Dimensions"))
+                    .stream().map(d -> d.get("Name") + "=" + d.get("Value")).toList()));
+      }
+    }
+    return out;
+  }
+
+  private static MetricSample sample(
+      List<MetricSample> samples, String metric, Group group, String target) {
+    List<MetricSample> found =
+        samples.stream()
+            .filter(
+                s ->
+                    s.getMetric().equals(metric)
+                        && s.getGroup() == group
+                        && s.getTarget().equals(target))
+            .toList();
+    assertThat(found).as(metric + " " + group + " " + target).hasSize(1);
+    return found.get(0);
   }
 
   @SuppressWarnings("unchecked")
@@ -286,6 +411,323 @@ class CloudWatchSourceTest {
       g.writeEndObject();
     }
     return out.toByteArray();
+  }
+
+  private static final List<String> NODE_METRICS =
+      List.of(
+          "node_cpu_utilization",
+          "node_memory_utilization",
+          "node_network_total_bytes",
+          "node_filesystem_utilization",
+          "node_number_of_running_pods");
+
+  @Test
+  void queriesEachListedNodeByClusterInstanceAndNodeNameUnderItsGroup() throws Exception {
+    long t0 = 1_764_000_000L;
+    // q0-q4: the control node; q5-q9 and q10-q14: the experimental nodes in name order
+    stub(
+        "nodes",
+        Scenario.STARTED,
+        Scenario.STARTED,
+        response(
+            List.of(
+                new Result("q0", new long[] {t0}, new double[] {33.0}),
+                new Result("q5", new long[] {t0, t0 + 60}, new double[] {50.0, 91.5}),
+                new Result("q12", new long[] {t0 + 60}, new double[] {1.25e6}),
+                new Result("q14", new long[] {t0 + 60}, new double[] {17})),
+            null));
+
+    List<MetricSample> samples =
+        nodeSource(
+                Map.of(
+                    "cloudwatch.nodes.control", "ip-10-0-2-7.ec2.internal@i-0aaa111",
+                    "cloudwatch.nodes.experimental",
+                        "ip-10-0-1-6.ec2.internal@i-0def456, ip-10-0-1-5.ec2.internal@i-0abc123"))
+            .collect();
+
+    List<String> expected = new ArrayList<>();
+    for (String node :
+        List.of(
+            "i-0aaa111 ip-10-0-2-7.ec2.internal",
+            "i-0abc123 ip-10-0-1-5.ec2.internal",
+            "i-0def456 ip-10-0-1-6.ec2.internal")) {
+      String[] n = node.split(" ");
+      for (String metric : NODE_METRICS) {
+        expected.add(
+            "q"
+                + expected.size()
+                + " ContainerInsights/"
+                + metric
+                + " Average [ClusterName=scale-eks, InstanceId="
+                + n[0]
+                + ", NodeName="
+                + n[1]
+                + "]");
+      }
+    }
+    List<Sent> sent = queriesSent();
+    assertThat(sent)
+        .extracting(
+            q -> q.id() + " " + q.namespace() + "/" + q.metric() + " " + q.stat() + " " + q.dims())
+        .containsExactlyElementsOf(expected);
+    assertThat(sent).allSatisfy(q -> assertThat(q.id()).matches("[a-z][a-zA-Z0-9_]*"));
+    assertThat(sent.stream().map(Sent::id).distinct()).hasSize(sent.size());
+
+    MetricSample cpu =
+        sample(samples, "node.cpu.utilization", Group.EXPERIMENTAL, "ip-10-0-1-5.ec2.internal");
+    assertThat(cpu.getError()).isFalse();
+    assertThat(cpu.getValue()).isEqualTo(91.5);
+    assertThat(cpu.getTimestamp()).isEqualTo((t0 + 60) * 1000);
+    assertThat(cpu.getUnit()).isEqualTo("percent");
+    assertThat(cpu.getLabels())
+        .containsEntry("cloudwatch", "ContainerInsights/node_cpu_utilization");
+    MetricSample network =
+        sample(samples, "node.network.bytes", Group.EXPERIMENTAL, "ip-10-0-1-6.ec2.internal");
+    assertThat(network.getValue()).isEqualTo(1.25e6);
+    assertThat(network.getUnit()).isEqualTo("bytes/s");
+    MetricSample pods =
+        sample(samples, "node.pods.running", Group.EXPERIMENTAL, "ip-10-0-1-6.ec2.internal");
+    assertThat(pods.getValue()).isEqualTo(17);
+    assertThat(pods.getUnit()).isEqualTo("pods");
+    MetricSample control =
+        sample(samples, "node.cpu.utilization", Group.CONTROL, "ip-10-0-2-7.ec2.internal");
+    assertThat(control.getValue()).isEqualTo(33.0);
+    assertThat(control.getTimestamp()).isEqualTo(t0 * 1000);
+    // 3 nodes x 5 metrics, nothing else (no workload, no ASG); the queries without data are errors
+    assertThat(samples).hasSize(15);
+    assertThat(samples.stream().filter(s -> s.getMetric().equals("node.memory.utilization")))
+        .hasSize(3)
+        .allSatisfy(
+            s -> {
+              assertThat(s.getError()).isTrue();
+              assertThat(s.getUnit()).isEqualTo("percent");
+            });
+  }
+
+  @Test
+  void listsEachGroupsNodesBySelectorAtEveryRoundWithTheVerbsOfTheRbacContract() throws Exception {
+    kubernetes();
+    Map<String, String> web = Map.of("faultline.io/tier", "web");
+    node(
+        "ip-10-0-2-7.ec2.internal",
+        "aws:///us-east-1a/i-0c1",
+        Map.of(NODEGROUP, "scale-control", "faultline.io/tier", "web"));
+    node(
+        "ip-10-0-1-6.ec2.internal",
+        "aws:///us-east-1b/i-0e2",
+        Map.of(NODEGROUP, "scale-experimental", "faultline.io/tier", "web"));
+    node(
+        "ip-10-0-1-5.ec2.internal",
+        "aws:///us-east-1b/i-0e1",
+        Map.of(NODEGROUP, "scale-experimental", "faultline.io/tier", "web"));
+    // another node group, and an experimental node without the second label: never queried
+    node("ip-10-0-9-9.ec2.internal", "aws:///us-east-1c/i-0b9", Map.of(NODEGROUP, "batch"));
+    node(
+        "ip-10-0-1-8.ec2.internal",
+        "aws:///us-east-1b/i-0e8",
+        Map.of(NODEGROUP, "scale-experimental"));
+    kubeRequests(); // forget the set-up: only the source's requests are checked
+    // the workloads' 10 queries come first (q0-q9), the control node's CPU is q10
+    stub(
+        "selectors",
+        Scenario.STARTED,
+        Scenario.STARTED,
+        response(List.of(new Result("q10", new long[] {1_764_000_000L}, new double[] {40})), null));
+    Map<String, String> config =
+        Map.of(
+            "cloudwatch.workload.control",
+            "scale-control",
+            "cloudwatch.workload.experimental",
+            "scale-experimental",
+            "cloudwatch.node.selector.control",
+            NODEGROUP + "=scale-control",
+            "cloudwatch.node.selector.experimental",
+            NODEGROUP + "=scale-experimental, faultline.io/tier=web");
+    CloudWatchSource source = nodeSource(config);
+
+    List<MetricSample> samples = source.collect();
+
+    List<Sent> sent = queriesSent();
+    assertThat(sent).hasSize(10 + 3 * 5);
+    assertThat(sent.subList(0, 10)).allSatisfy(q -> assertThat(q.metric()).startsWith("pod_"));
+    assertThat(
+            sent.subList(10, 25).stream()
+                .map(q -> q.dim("NodeName") + "@" + q.dim("InstanceId"))
+                .distinct())
+        .containsExactly(
+            "ip-10-0-2-7.ec2.internal@i-0c1",
+            "ip-10-0-1-5.ec2.internal@i-0e1",
+            "ip-10-0-1-6.ec2.internal@i-0e2");
+    MetricSample control =
+        sample(samples, "node.cpu.utilization", Group.CONTROL, "ip-10-0-2-7.ec2.internal");
+    assertThat(control.getError()).isFalse();
+    assertThat(control.getValue()).isEqualTo(40);
+    for (String target : List.of("ip-10-0-1-5.ec2.internal", "ip-10-0-1-6.ec2.internal")) {
+      assertThat(samples.stream().filter(s -> s.getTarget().equals(target)))
+          .hasSize(5)
+          .allSatisfy(s -> assertThat(s.getGroup()).isEqualTo(Group.EXPERIMENTAL));
+    }
+    assertThat(samples)
+        .noneMatch(
+            s ->
+                s.getTarget().equals("ip-10-0-9-9.ec2.internal")
+                    || s.getTarget().equals("ip-10-0-1-8.ec2.internal"));
+
+    // one list of nodes per group, by label selector, and nothing the RBAC contract lacks
+    Set<List<String>> grants = KubernetesSourceTest.rbacGrants();
+    List<RecordedRequest> requests = kubeRequests();
+    assertThat(requests).hasSize(2);
+    for (RecordedRequest r : requests) {
+      assertThat(grants)
+          .as(r.getMethod() + " " + r.getPath())
+          .contains(KubernetesSourceTest.needed(r.getMethod(), r.getPath()));
+      assertThat(KubernetesSourceTest.needed(r.getMethod(), r.getPath()))
+          .containsExactly("", "nodes", "list");
+    }
+    assertThat(requests)
+        .extracting(r -> URLDecoder.decode(r.getPath(), StandardCharsets.UTF_8))
+        .anySatisfy(p -> assertThat(p).contains("labelSelector=" + NODEGROUP + "=scale-control"));
+
+    // a node that joins the group is queried from the next round on
+    kubeClient
+        .nodes()
+        .withName("ip-10-0-1-8.ec2.internal")
+        .edit(
+            n -> {
+              n.getMetadata().getLabels().putAll(web);
+              return n;
+            });
+    wiremock.resetRequests();
+    source.collect();
+    assertThat(queriesSent().stream().map(q -> q.dim("NodeName")))
+        .contains("ip-10-0-1-8.ec2.internal")
+        .doesNotContain("ip-10-0-9-9.ec2.internal");
+  }
+
+  @Test
+  void aNodeWithoutAnEc2ProviderIdOrASelectorWithoutNodesIsAnErrorSample() throws Exception {
+    kubernetes();
+    node("ip-10-0-1-5.ec2.internal", "aws:///us-east-1b/i-0e1", Map.of(NODEGROUP, "scale-exp"));
+    node("kind-worker", "kind://docker/kind/kind-worker", Map.of(NODEGROUP, "scale-exp"));
+    node("bare-node", null, Map.of(NODEGROUP, "scale-exp"));
+    stub("empty", Scenario.STARTED, Scenario.STARTED, response(List.of(), null));
+
+    List<MetricSample> samples =
+        nodeSource(
+                Map.of(
+                    "cloudwatch.node.selector.control", NODEGROUP + "=gone",
+                    "cloudwatch.node.selector.experimental", NODEGROUP + "=scale-exp"))
+            .collect();
+
+    assertThat(queriesSent().stream().map(q -> q.dim("NodeName")).distinct())
+        .containsExactly("ip-10-0-1-5.ec2.internal");
+    assertThat(samples.stream().filter(s -> s.getTarget().equals("kind-worker")))
+        .extracting(MetricSample::getMetric)
+        .containsExactly(
+            "node.cpu.utilization",
+            "node.memory.utilization",
+            "node.network.bytes",
+            "node.filesystem.utilization",
+            "node.pods.running");
+    MetricSample kind = sample(samples, "node.cpu.utilization", Group.EXPERIMENTAL, "kind-worker");
+    assertThat(kind.getError()).isTrue();
+    assertThat(kind.getValue()).isNaN();
+    assertThat(kind.getLabels().get("reason"))
+        .contains("spec.providerID 'kind://docker/kind/kind-worker'");
+    assertThat(sample(samples, "node.pods.running", Group.EXPERIMENTAL, "bare-node").getLabels())
+        .containsEntry(
+            "reason", "spec.providerID unset: not an EC2 instance (aws:///<zone>/i-...)");
+    MetricSample none = sample(samples, "node.cpu.utilization", Group.CONTROL, NODEGROUP + "=gone");
+    assertThat(none.getError()).isTrue();
+    assertThat(none.getLabels().get("reason")).contains("no node matches");
+  }
+
+  @Test
+  void aFailedNodeListIsAnErrorSampleAndTheOtherQueriesStillRun() throws Exception {
+    kubernetes();
+    kube.destroy(); // the API server is gone: the list fails fast (no client retries)
+    stub("down", Scenario.STARTED, Scenario.STARTED, response(List.of(), null));
+
+    List<MetricSample> samples =
+        nodeSource(
+                Map.of(
+                    "cloudwatch.nodes.control",
+                    "ip-10-0-2-7.ec2.internal@i-0aaa111",
+                    "cloudwatch.node.selector.experimental",
+                    NODEGROUP + "=scale-experimental"))
+            .collect();
+
+    assertThat(queriesSent())
+        .extracting(q -> q.dim("NodeName"))
+        .containsOnly("ip-10-0-2-7.ec2.internal");
+    assertThat(samples.stream().filter(s -> s.getGroup() == Group.EXPERIMENTAL))
+        .hasSize(5)
+        .allSatisfy(
+            s -> {
+              assertThat(s.getError()).isTrue();
+              assertThat(s.getTarget()).isEqualTo(NODEGROUP + "=scale-experimental");
+              assertThat(s.getLabels().get("reason")).startsWith("node list " + NODEGROUP);
+            });
+  }
+
+  @Test
+  void instanceIdIsTheLastSegmentOfAnAwsProviderId() {
+    assertThat(CloudWatchSource.instanceId("aws:///us-east-1a/i-0abc123")).isEqualTo("i-0abc123");
+    assertThat(CloudWatchSource.instanceId("aws:///us-east-1a/fargate-ip-10-0-3-3")).isNull();
+    assertThat(CloudWatchSource.instanceId("kind://docker/kind/kind-worker")).isNull();
+    assertThat(CloudWatchSource.instanceId(null)).isNull();
+  }
+
+  @Test
+  void settingsNameTheKeysOfAGroupWithNothingToQueryAndOfABadNodeOrSelector() {
+    assertThatThrownBy(() -> settings(Map.of("cloudwatch.workload.control", "scale-control")))
+        .hasMessageStartingWith(
+            "cloudwatch.workload.experimental, cloudwatch.asg.experimental,"
+                + " cloudwatch.nodes.experimental or cloudwatch.node.selector.experimental: one is"
+                + " required");
+    assertThatThrownBy(
+            () ->
+                settings(
+                    Map.of(
+                        "cloudwatch.workload.experimental", "scale-experimental",
+                        "cloudwatch.nodes.control", "ip-10-0-1-5.ec2.internal@i-0ABC123")))
+        .hasMessage(
+            "cloudwatch.nodes.control entry 'ip-10-0-1-5.ec2.internal@i-0ABC123': instance id"
+                + " 'i-0ABC123' must be i- and lower-case hex digits, e.g. i-0abc123");
+    assertThatThrownBy(
+            () ->
+                settings(
+                    Map.of(
+                        "cloudwatch.workload.experimental", "scale-experimental",
+                        "cloudwatch.nodes.control", "ip-10-0-1-5.ec2.internal")))
+        .hasMessageStartingWith(
+            "cloudwatch.nodes.control entry 'ip-10-0-1-5.ec2.internal': expected"
+                + " NodeName@InstanceId");
+    assertThatThrownBy(
+            () ->
+                settings(
+                    Map.of(
+                        "cloudwatch.workload.control",
+                        "scale-control",
+                        "cloudwatch.node.selector.experimental",
+                        NODEGROUP + "!=scale")))
+        .hasMessageStartingWith(
+            "cloudwatch.node.selector.experimental entry '"
+                + NODEGROUP
+                + "!=scale': expected label=value (equality only");
+    // a group needs no workload when it has other things to query
+    CloudWatchSource.Settings s =
+        settings(
+            Map.of(
+                "cloudwatch.asg.control", "scale-control-asg",
+                "cloudwatch.nodes.experimental", "ip-10-0-1-5.ec2.internal@i-0abc123"));
+    assertThat(s.workloads()).isEmpty();
+    assertThat(s.nodes())
+        .containsOnlyKeys(Group.EXPERIMENTAL)
+        .containsEntry(
+            Group.EXPERIMENTAL,
+            List.of(new CloudWatchSource.WorkerNode("ip-10-0-1-5.ec2.internal", "i-0abc123")));
+    assertThat(s.kubernetesMaster()).isNull();
   }
 
   @Test

@@ -136,7 +136,9 @@ class CollectorConfigTest {
     m.put("sources", "cloudwatch");
     m.put("cloudwatch.cluster", "eks");
     assertThatThrownBy(() -> CollectorConfig.fromMap(m))
-        .hasMessageStartingWith("cloudwatch.workload.control: required");
+        .hasMessageStartingWith(
+            "cloudwatch.workload.control, cloudwatch.asg.control, cloudwatch.nodes.control or"
+                + " cloudwatch.node.selector.control: one is required");
     m.put("sources", "prometheus");
     m.put("prometheus.url", "http://p:9090");
     m.put("prometheus.query.x", "up");
@@ -152,6 +154,8 @@ class CollectorConfigTest {
     }
     assertThat(CollectorMain.HELP)
         .contains("prometheus.query.<metric>")
-        .contains("host.dns.server");
+        .contains("host.dns.server")
+        .contains("cloudwatch.nodes.control|experimental")
+        .contains("cloudwatch.node.selector.control|experimental");
   }
 }
