@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -127,13 +126,6 @@ public final class CloudWatchSource implements MetricSource {
 
   static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]+");
 
-  /** Equality terms of a Kubernetes label selector: an optional DNS prefix, a name, a value. */
-  private static final Pattern LABEL_KEY =
-      Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
-
-  private static final Pattern LABEL_VALUE =
-      Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
-
   /**
    * Configuration of the CloudWatch source (keys {@code cloudwatch.*}). The group maps keep group
    * order (control first), so query ids are stable. A group has at least one of a workload, an Auto
@@ -175,7 +167,7 @@ public final class CloudWatchSource implements MetricSource {
         if (!listed.isEmpty()) {
           nodes.put(g, listed);
         }
-        Map<String, String> selector = labelSelector(c, "cloudwatch.node.selector." + v);
+        Map<String, String> selector = c.labels("cloudwatch.node.selector." + v, Map.of());
         if (!selector.isEmpty()) {
           selectors.put(g, selector);
         }
@@ -245,30 +237,6 @@ public final class CloudWatchSource implements MetricSource {
         out.add(new WorkerNode(text.substring(0, at).strip(), instanceId));
       }
       return List.copyOf(out);
-    }
-
-    /** {@code key=value,...} (equality only, all must match); empty when the key is absent. */
-    static Map<String, String> labelSelector(ConfigMap c, String key) {
-      Map<String, String> out = new LinkedHashMap<>();
-      for (String entry : c.get(key, "").split(",")) {
-        String text = entry.strip();
-        if (text.isEmpty()) {
-          continue;
-        }
-        int eq = text.indexOf('=');
-        String label = eq < 0 ? "" : text.substring(0, eq).strip();
-        String value = eq < 0 ? "" : text.substring(eq + 1).strip();
-        if (!LABEL_KEY.matcher(label).matches() || !LABEL_VALUE.matcher(value).matches()) {
-          throw new IllegalArgumentException(
-              key
-                  + " entry '"
-                  + text
-                  + "': expected label=value (equality only, labels joined by commas), e.g."
-                  + " eks.amazonaws.com/nodegroup=scale-experimental");
-        }
-        out.put(label, value);
-      }
-      return Collections.unmodifiableMap(out);
     }
   }
 

@@ -108,8 +108,8 @@ record ConfigMap(Map<String, String> map) {
             key
                 + " entry '"
                 + text
-                + "': expected label=value (equality only; a label like app.kubernetes.io/name"
-                + " and a value of letters, digits, '-', '_', '.')");
+                + "': expected label=value (equality only, labels joined by commas; a label like"
+                + " eks.amazonaws.com/nodegroup, a value of letters, digits, '-', '_', '.')");
       }
       out.put(k, v);
     }
