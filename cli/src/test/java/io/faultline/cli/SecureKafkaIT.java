@@ -8,9 +8,14 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import com.sun.net.httpserver.HttpServer;
 import io.faultline.agent.AgentConfig;
 import io.faultline.agent.AgentMain;
 import io.faultline.agent.AttackAgent;
+import io.faultline.collector.CollectorMain;
+import io.faultline.collector.ExperimentSourcesFollower;
+import io.faultline.collector.KafkaSampleSink;
+import io.faultline.collector.SourceRunner;
 import io.faultline.kafka.EmbeddedKafka;
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackCommandCodec;
@@ -20,12 +25,19 @@ import io.faultline.schema.CommandSignature;
 import io.faultline.schema.CommandType;
 import io.faultline.schema.ComponentAcls;
 import io.faultline.schema.ComponentAcls.Component;
+import io.faultline.schema.ConfigSource;
+import io.faultline.schema.Experiment;
+import io.faultline.schema.ExperimentState;
 import io.faultline.schema.Group;
+import io.faultline.schema.MetricSample;
+import io.faultline.schema.SourceSpec;
 import io.faultline.schema.TargetSelector;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,9 +69,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kafka security passes through: an in-process broker with a SASL_SSL listener (SCRAM-SHA-512 over
- * TLS with a self-signed certificate) and an authorizer that denies what no ACL allows. The agent
- * and the CLI run as their own users with exactly the ACLs of {@link ComponentAcls}; what a
- * component lacks is refused; no password or command secret reaches a log line or an event.
+ * TLS with a self-signed certificate) and an authorizer that denies what no ACL allows. The agent,
+ * the collector and the CLI run as their own users with exactly the ACLs of {@link ComponentAcls};
+ * what a component lacks is refused; no password or command secret reaches a log line or an event.
  */
 class SecureKafkaIT {
 
@@ -326,6 +338,86 @@ class SecureKafkaIT {
             b ->
                 b.pattern().name().equals(topics.attackCommands().name())
                     && b.entry().operation() == org.apache.kafka.common.acl.AclOperation.WRITE);
+  }
+
+  @Test
+  void theCollectorFollowsAnExperimentsSourcesWithOnlyItsAcls() throws Exception {
+    HttpServer app =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    app.createContext(
+        "/",
+        ex -> {
+          ex.sendResponseHeaders(200, -1);
+          ex.close();
+        });
+    app.start();
+    String url = "http://127.0.0.1:" + app.getAddress().getPort() + "/";
+    Map<String, String> base = new HashMap<>();
+    client("collector").forEach((k, v) -> base.put("kafka." + k, v));
+    base.put("bootstrap.servers", kafka.listenerAddress("SECURE"));
+    base.put("topics.prefix", topics.prefix());
+    String id = "secure-sources-" + UUID.randomUUID().toString().substring(0, 8);
+    Experiment experiment =
+        Experiment.newBuilder()
+            .setExperimentId(id)
+            .setState(ExperimentState.RUNNING)
+            .setCreatedAt(System.currentTimeMillis())
+            .setSources(
+                List.of(
+                    SourceSpec.newBuilder()
+                        .setType("http")
+                        .setIntervalMs(500L)
+                        .setControl(Map.of("targets", url + "c"))
+                        .setExperimental(Map.of("targets", url + "x"))
+                        .build()))
+            .build();
+    try (KafkaSampleSink sink =
+            new KafkaSampleSink(
+                kafka.listenerAddress("SECURE"), topics, ConfigSource.subset(base, "kafka."));
+        ExperimentSourcesFollower follower =
+            new ExperimentSourcesFollower(
+                base,
+                topics,
+                (config, why) -> CollectorMain.run(config, sink),
+                Duration.ofHours(1),
+                java.time.Clock.systemUTC());
+        var cli = producer("cli")) {
+      Thread t = new Thread(follower, "secure-follower");
+      t.start();
+      cli.send(
+              new ProducerRecord<>(
+                  topics.experiments().name(),
+                  id,
+                  AvroSerde.of(Experiment.class).encode(experiment)))
+          .get(30, TimeUnit.SECONDS);
+      waitUntil(() -> follower.runners().containsKey(id), Duration.ofSeconds(60), id + " started");
+      SourceRunner runner = follower.runners().get(id);
+      waitUntil(() -> runner.published() >= 20, Duration.ofSeconds(60), "samples published");
+      // as an administrator on the plain listener: the samples reached the metrics topic
+      Map<String, Object> conf = new HashMap<>();
+      conf.put("bootstrap.servers", kafka.bootstrapServers());
+      conf.put("group.id", "faultline-test-" + UUID.randomUUID());
+      conf.put("auto.offset.reset", "earliest");
+      List<MetricSample> samples = new ArrayList<>();
+      try (var consumer =
+          new KafkaConsumer<>(
+              conf, new StringDeserializer(), topics.metrics().valueSerde().deserializer())) {
+        consumer.subscribe(List.of(topics.metrics().name()));
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline
+            && samples.stream().noneMatch(s -> s.getMetric().equals("http.latency.p99"))) {
+          consumer.poll(Duration.ofMillis(300)).forEach(r -> samples.add(r.value()));
+        }
+      }
+      assertThat(samples)
+          .filteredOn(s -> s.getExperimentId().equals(id))
+          .extracting(MetricSample::getMetric)
+          .contains("http.latency.p99", "http.requests");
+      follower.close();
+      t.join(10_000);
+    } finally {
+      app.stop(0);
+    }
   }
 
   @Test

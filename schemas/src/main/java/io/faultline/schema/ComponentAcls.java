@@ -67,6 +67,8 @@ public final class ComponentAcls {
         g.group(AGENT_GROUP, PatternType.LITERAL, AclOperation.READ);
       }
       case COLLECTOR -> {
+        // experiments: the sources each running experiment names (read by assignment, no group)
+        g.topic(topics.experiments(), AclOperation.READ);
         g.topic(topics.metrics(), AclOperation.WRITE);
         g.topic(topics.dlq(), AclOperation.WRITE);
       }

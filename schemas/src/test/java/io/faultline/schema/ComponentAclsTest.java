@@ -37,14 +37,17 @@ class ComponentAclsTest {
   }
 
   @Test
-  void theCollectorOnlyWritesMetricsAndTheDlq() {
+  void theCollectorOnlyWritesMetricsAndTheDlqAndOnlyReadsExperiments() {
     List<AclBinding> acls =
         ComponentAcls.of(Component.COLLECTOR, "User:c", topics, "faultline-analyzer");
     assertThat(acls)
         .filteredOn(b -> b.entry().operation() == AclOperation.WRITE)
         .extracting(b -> b.pattern().name())
         .containsExactlyInAnyOrder(topics.metrics().name(), topics.dlq().name());
-    assertThat(acls).noneMatch(b -> b.entry().operation() == AclOperation.READ);
+    assertThat(acls)
+        .filteredOn(b -> b.entry().operation() == AclOperation.READ)
+        .extracting(b -> b.pattern().resourceType() + " " + b.pattern().name())
+        .containsExactly("TOPIC " + topics.experiments().name());
   }
 
   @Test
