@@ -36,7 +36,24 @@ public record ExperimentDefinition(
       boolean start, String controlCpus, String experimentalCpus, Duration jvmWarmup, int rps) {}
 
   public record SteadyStateSpec(
-      Duration warmup, Duration window, Integer recoveryWindows, List<MetricSpec> metrics) {}
+      Duration warmup,
+      Duration window,
+      Integer recoveryWindows,
+      List<MetricSpec> metrics,
+      List<SourceEntry> sources) {}
+
+  /**
+   * A telemetry source the collectors run for this experiment ({@code steadyState.sources}): its
+   * collector type ({@code http}, {@code prometheus}, ...), interval and timeout (null = the
+   * source's default), its settings, and how it finds each group's targets.
+   */
+  public record SourceEntry(
+      String type,
+      Duration interval,
+      Duration timeout,
+      Map<String, String> settings,
+      Map<String, String> control,
+      Map<String, String> experimental) {}
 
   public record MetricSpec(
       String name,

@@ -14,6 +14,7 @@ import io.faultline.cli.experiment.ExperimentDefinition.Method;
 import io.faultline.cli.experiment.ExperimentDefinition.MetricSpec;
 import io.faultline.cli.experiment.ExperimentDefinition.Recovery;
 import io.faultline.cli.experiment.ExperimentDefinition.Selector;
+import io.faultline.cli.experiment.ExperimentDefinition.SourceEntry;
 import io.faultline.cli.experiment.ExperimentDefinition.SteadyStateSpec;
 import io.faultline.cli.experiment.ExperimentDefinition.StopCondition;
 import io.faultline.schema.Durations;
@@ -76,7 +77,14 @@ public final class ExperimentFileParser {
           "aws", new TreeSet<>(List.of("pod", "node", "zone", "ec2")));
 
   static final Set<String> SOURCES =
-      new TreeSet<>(List.of("http-probe", "prometheus", "kubernetes", "cloudwatch", "host"));
+      new TreeSet<>(
+          List.of("http-probe", "prometheus", "scrape", "kubernetes", "cloudwatch", "host"));
+
+  /** The collector's name of a source type of the file ({@code http-probe} is {@code http}). */
+  static String collectorType(String fileType) {
+    return "http-probe".equals(fileType) ? "http" : fileType;
+  }
+
   static final Set<String> DIRECTIONS = new TreeSet<>(List.of("increase", "decrease", "either"));
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?");
   private static final Pattern METRIC = Pattern.compile("[A-Za-z_][A-Za-z0-9_.:-]{0,99}");
@@ -205,6 +213,7 @@ public final class ExperimentFileParser {
             recovery,
             text);
     blastRadius(d);
+    errors.addAll(ExperimentPlan.sourceErrors(d));
     Duration planned = d.plannedDuration();
     if (planned.compareTo(guards.maxDuration()) > 0) {
       error(
@@ -346,7 +355,7 @@ public final class ExperimentFileParser {
     if (!object(n, "steadyState")) {
       return null;
     }
-    keys(n, "steadyState", "warmup", "window", "recoveryWindows", "metrics");
+    keys(n, "steadyState", "warmup", "window", "recoveryWindows", "metrics", "sources");
     Duration warmup =
         duration(n, "warmup", "steadyState.warmup", null, Duration.ofSeconds(1), MAX_PHASE);
     Duration window =
@@ -385,7 +394,100 @@ public final class ExperimentFileParser {
         }
       }
     }
-    return new SteadyStateSpec(warmup, window, q, metrics);
+    List<SourceEntry> sources = sources(n.get("sources"));
+    if (!sources.isEmpty()) {
+      Set<String> declared = new TreeSet<>();
+      sources.forEach(s -> declared.add(s.type()));
+      for (int i = 0; i < metrics.size(); i++) {
+        MetricSpec spec = metrics.get(i);
+        if (spec != null
+            && spec.source() != null
+            && !declared.contains(collectorType(spec.source()))) {
+          error(
+              "steadyState.metrics[" + i + "].source",
+              "'"
+                  + spec.source()
+                  + "' is not among steadyState.sources ("
+                  + String.join(", ", declared)
+                  + "); add it there or take the metric from a declared source");
+        }
+      }
+    }
+    return new SteadyStateSpec(warmup, window, q, metrics, sources);
+  }
+
+  /**
+   * {@code steadyState.sources}: what the collectors run for this experiment. Each entry is checked
+   * here for shape; its settings are checked by the collector's own rules when the plan is built
+   * ({@link ExperimentPlan#sourceErrors}).
+   */
+  private List<SourceEntry> sources(JsonNode n) {
+    List<SourceEntry> out = new ArrayList<>();
+    if (n == null || n.isNull()) {
+      return out;
+    }
+    if (!n.isArray() || n.size() > SOURCES.size()) {
+      error("steadyState.sources", "must be a list of at most " + SOURCES.size() + " sources");
+      return out;
+    }
+    for (int i = 0; i < n.size(); i++) {
+      String path = "steadyState.sources[" + i + "]";
+      JsonNode s = n.get(i);
+      if (!object(s, path)) {
+        continue;
+      }
+      keys(s, path, "type", "interval", "timeout", "settings", "control", "experimental");
+      String type = text(s, "type", true, path + ".type");
+      if (type != null && !SOURCES.contains(type)) {
+        error(path + ".type", "'" + type + "' is not one of " + SOURCES);
+        type = null;
+      }
+      Duration interval =
+          s.has("interval")
+              ? duration(s, "interval", path + ".interval", null, Duration.ofMillis(100), MAX_PHASE)
+              : null;
+      Duration timeout =
+          s.has("timeout")
+              ? duration(s, "timeout", path + ".timeout", null, Duration.ofMillis(10), MAX_PHASE)
+              : null;
+      Map<String, String> settings = stringMap(s.get("settings"), path + ".settings");
+      Map<String, String> control = selectorMap(s.get("control"), path + ".control");
+      Map<String, String> experimental = selectorMap(s.get("experimental"), path + ".experimental");
+      if (type != null) {
+        out.add(
+            new SourceEntry(
+                collectorType(type), interval, timeout, settings, control, experimental));
+      }
+    }
+    return out;
+  }
+
+  /** A group's selector of a source: values are text, or lists joined by commas. */
+  private Map<String, String> selectorMap(JsonNode n, String path) {
+    if (n == null || n.isNull() || !n.isObject()) {
+      return stringMap(n, path);
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (var it = n.fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (e.getValue().isArray()) {
+        List<String> items = stringList(e.getValue(), path + "." + e.getKey());
+        if (items.isEmpty()) {
+          error(path + "." + e.getKey(), "an empty list; name at least one");
+        }
+        out.put(e.getKey(), String.join(",", items));
+      } else if (e.getValue().isObject()) {
+        // a label selector written as a mapping: {app: scale, tier: web}
+        List<String> terms = new ArrayList<>();
+        stringMap(e.getValue(), path + "." + e.getKey()).forEach((k, v) -> terms.add(k + "=" + v));
+        out.put(e.getKey(), String.join(",", terms));
+      } else if (e.getValue().isValueNode()) {
+        out.put(e.getKey(), e.getValue().asText());
+      } else {
+        error(path + "." + e.getKey(), "must be a value, a list or a mapping");
+      }
+    }
+    return out;
   }
 
   private MetricSpec metric(JsonNode n, String path) {

@@ -1,7 +1,10 @@
 package io.faultline.cli.experiment;
 
 import io.faultline.cli.experiment.ExperimentDefinition.AttackSpec;
+import io.faultline.cli.experiment.ExperimentDefinition.GroupSelector;
 import io.faultline.cli.experiment.ExperimentDefinition.MetricSpec;
+import io.faultline.cli.experiment.ExperimentDefinition.SourceEntry;
+import io.faultline.collector.ExperimentSources;
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.CommandType;
 import io.faultline.schema.Experiment;
@@ -9,11 +12,14 @@ import io.faultline.schema.ExperimentState;
 import io.faultline.schema.Group;
 import io.faultline.schema.HypothesisDirection;
 import io.faultline.schema.MetricHypothesis;
+import io.faultline.schema.SourceSpec;
 import io.faultline.schema.TargetSelector;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /** Turns a validated experiment file into the records faultline publishes. */
@@ -71,7 +77,76 @@ public final class ExperimentPlan {
         .setHypotheses(hypotheses)
         .setWarmupMs(definition.steadyState().warmup().toMillis())
         .setRecoveryWindows(definition.steadyState().recoveryWindows())
+        .setSources(sources(definition))
         .build();
+  }
+
+  /**
+   * The sources the collectors run for this experiment ({@code steadyState.sources}), completed
+   * from the rest of the file: a Kubernetes source without selectors selects each group as {@code
+   * groups} does (namespace and labels), and a Prometheus source gets one query per metric whose
+   * {@code source} is a Prometheus query ({@code {group}} becomes the collector's {@code $group}).
+   */
+  public static List<SourceSpec> sources(ExperimentDefinition d) {
+    List<SourceSpec> out = new ArrayList<>();
+    for (SourceEntry e : d.steadyState().sources()) {
+      Map<String, String> settings = new TreeMap<>(e.settings());
+      Map<String, String> control = new TreeMap<>(e.control());
+      Map<String, String> experimental = new TreeMap<>(e.experimental());
+      String platform = d.groups().platform();
+      if (e.type().equals("kubernetes")
+          && control.isEmpty()
+          && experimental.isEmpty()
+          && !"local".equals(platform)) {
+        control.putAll(kubernetesSelector(d.groups().control()));
+        experimental.putAll(kubernetesSelector(d.groups().experimental()));
+      }
+      if (e.type().equals("prometheus")) {
+        for (MetricSpec m : d.steadyState().metrics()) {
+          String query = m.sourceParameters().get("query");
+          if ("prometheus".equals(m.source()) && query != null) {
+            settings.putIfAbsent("query." + m.name(), query.replace("{group}", "$group"));
+          }
+        }
+      }
+      out.add(
+          SourceSpec.newBuilder()
+              .setType(e.type())
+              .setIntervalMs(e.interval() == null ? null : e.interval().toMillis())
+              .setTimeoutMs(e.timeout() == null ? null : e.timeout().toMillis())
+              .setSettings(settings)
+              .setControl(control)
+              .setExperimental(experimental)
+              .build());
+    }
+    return out;
+  }
+
+  private static Map<String, String> kubernetesSelector(GroupSelector g) {
+    Map<String, String> out = new TreeMap<>();
+    if (g.namespace() != null) {
+      out.put("namespace", g.namespace());
+    }
+    List<String> terms = new ArrayList<>();
+    new TreeMap<>(g.labels()).forEach((k, v) -> terms.add(k + "=" + v));
+    if (!terms.isEmpty()) {
+      out.put("selector", String.join(",", terms));
+    }
+    return out;
+  }
+
+  /**
+   * The collector's own rules applied to the file's sources, each error with its path in the file
+   * ({@code steadyState.sources[0].settings.rps ...}).
+   */
+  static List<String> sourceErrors(ExperimentDefinition d) {
+    List<String> out = new ArrayList<>();
+    for (String e : ExperimentSources.check(sources(d))) {
+      out.add(
+          e.replaceAll("(?<![\\w.])sources(?=[\\[:])", "steadyState.sources")
+              .replaceAll("(sources\\[\\d+\\])\\.(interval|timeout)Ms", "$1.$2"));
+    }
+    return out;
   }
 
   /** The attack id of method[index]: stable, readable, unique per run. */

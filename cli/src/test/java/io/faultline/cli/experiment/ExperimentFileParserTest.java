@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.faultline.schema.ExperimentState;
+import io.faultline.schema.SourceSpec;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -219,6 +221,94 @@ class ExperimentFileParserTest {
                         "groups.experimental.namespace: required with platform kubernetes"));
   }
 
+  @Test
+  void theKubernetesExampleNamesItsSourcesAndTheyBecomeTheExperimentsOwn() {
+    ExperimentDefinition d =
+        ExperimentFileParser.read(EXAMPLES.resolve("container-cpu-shutdown.yaml"));
+    List<SourceSpec> sources = ExperimentPlan.sources(d);
+    assertThat(sources)
+        .extracting(SourceSpec::getType)
+        .containsExactly("http", "kubernetes", "prometheus");
+    SourceSpec http = sources.get(0);
+    assertThat(http.getIntervalMs()).isEqualTo(1000L);
+    assertThat(http.getSettings()).containsEntry("rps", "100").containsEntry("concurrency", "100");
+    assertThat(http.getExperimental())
+        .containsEntry(
+            "targets", "scale-experimental@http://scale-experimental-web.scale:8080/test_db");
+    // kubernetes: each group as `groups` selects it
+    assertThat(sources.get(1).getControl())
+        .containsEntry("namespace", "scale")
+        .containsEntry("selector", "app.kubernetes.io/name=scale,faultline.io/group=control");
+    // prometheus: the query of the metric whose source it is, {group} as the collector's $group
+    assertThat(sources.get(2).getSettings())
+        .containsEntry("url", "http://prometheus.monitoring:9090")
+        .hasEntrySatisfying(
+            "query.container.cpu.usage",
+            q -> assertThat(q).contains("faultline_io_group=\"$group\"").doesNotContain("{group}"));
+    // and the Experiment record carries them, so a following collector runs them
+    assertThat(
+            new ExperimentPlan(d, "e1")
+                .experiment(ExperimentState.RUNNING, 1, 1L, null)
+                .getSources())
+        .isEqualTo(sources);
+  }
+
+  @Test
+  void sourcesAreCheckedByTheCollectorsRulesWithTheirPathInTheFile() {
+    String yaml =
+        VALID.replace(
+            "  metrics:\n",
+            String.join(
+                "\n",
+                "  sources:",
+                "    - type: http-probe",
+                "      interval: 50ms",
+                "      settings: {rps: fast}",
+                "      control: {targets: [http://127.0.0.1:1/]}",
+                "    - type: host",
+                "      colour: blue",
+                "      experimental: {processes: [\"cmd:scale\"]}",
+                "    - type: datadog",
+                "  metrics:",
+                "    - {name: app.requests, source: scrape}",
+                ""));
+    assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", yaml))
+        .isInstanceOfSatisfying(
+            ExperimentFileException.class,
+            e ->
+                assertThat(e.errors())
+                    .containsExactly(
+                        "steadyState.sources[0].interval: 50ms: must be between 100ms and 1h",
+                        "steadyState.sources[1].colour: unknown key; allowed here: type, interval,"
+                            + " timeout, settings, control, experimental",
+                        "steadyState.sources[2].type: 'datadog' is not one of [cloudwatch, host,"
+                            + " http-probe, kubernetes, prometheus, scrape]",
+                        "steadyState.metrics[0].source: 'scrape' is not among"
+                            + " steadyState.sources (host, http); add it there or take the metric"
+                            + " from a declared source"));
+
+    String collectorRules =
+        VALID.replace(
+            "  metrics:\n",
+            String.join(
+                "\n",
+                "  sources:",
+                "    - type: http-probe",
+                "      interval: 500ms",
+                "      settings: {rps: fast}",
+                "      control: {targets: [http://127.0.0.1:1/]}",
+                "  metrics:",
+                ""));
+    assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", collectorRules))
+        .isInstanceOfSatisfying(
+            ExperimentFileException.class,
+            e ->
+                assertThat(e.errors())
+                    .containsExactly(
+                        "steadyState.sources[0].settings.rps (collector key probe.rps) 'fast':"
+                            + " must be a number from 0.001 to 100000.0"));
+  }
+
   /** The schema and the parser accept the same keys in each section. */
   @Test
   void jsonSchemaListsTheKeysTheParserAccepts() throws Exception {
@@ -238,6 +328,13 @@ class ExperimentFileParserTest {
             "steadyState");
     assertThat(names(schema.at("/$defs/attack/properties")))
         .containsExactly("duration", "fault", "name", "parameters", "selector", "start");
+    assertThat(names(schema.at("/properties/steadyState/properties")))
+        .containsExactly("metrics", "recoveryWindows", "sources", "warmup", "window");
+    assertThat(names(schema.at("/$defs/source/properties")))
+        .containsExactly("control", "experimental", "interval", "settings", "timeout", "type");
+    List<String> types = new ArrayList<>();
+    schema.at("/$defs/source/properties/type/enum").forEach(t -> types.add(t.asText()));
+    assertThat(new TreeSet<>(types)).isEqualTo(ExperimentFileParser.SOURCES);
     assertThat(names(schema.at("/$defs/metric/properties")))
         .containsExactly(
             "abortThreshold", "alpha", "critical", "direction", "name", "source", "tolerance");
