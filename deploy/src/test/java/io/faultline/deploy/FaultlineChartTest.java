@@ -275,6 +275,29 @@ class FaultlineChartTest {
     assertThat(analyzer.get("FAULTLINE_ANALYZER_METRICS_PORT").getValue()).isEqualTo("9400");
     assertThat(analyzer.get("FAULTLINE_ANALYZER_ALERTMANAGER_URL").getValue())
         .isEqualTo("http://kube-prometheus-stack-alertmanager.monitoring:9093");
+    assertThat(collector.get("FAULTLINE_EXPERIMENTS_FOLLOW").getValue()).isEqualTo("true");
+    assertThat(collector.get("FAULTLINE_EXPERIMENT_ID").getValue()).isEqualTo("pod-attacks");
+    // a collector that only follows the experiments needs no experiment id nor probe targets
+    Map<String, EnvVar> following =
+        env(
+            container(
+                named(
+                    render(PRODUCTION, "collector.experimentId", "", "collector.probe.targets", ""),
+                    "Deployment",
+                    "fl-faultline-collector")));
+    assertThat(following.get("FAULTLINE_EXPERIMENTS_FOLLOW").getValue()).isEqualTo("true");
+    assertThat(following).doesNotContainKeys("FAULTLINE_EXPERIMENT_ID", "FAULTLINE_PROBE_TARGETS");
+    // one that does neither has nothing to do: the chart says what to set
+    assertThatThrownBy(
+            () ->
+                Charts.template(
+                    FAULTLINE,
+                    PRODUCTION,
+                    "collector.experimentId",
+                    "",
+                    "collector.followExperiments",
+                    "false"))
+        .hasMessageContaining("set collector.experimentId");
     // the collector reads one namespace: the schema says so
     assertThatThrownBy(
             () ->
