@@ -70,6 +70,21 @@ final class Hypotheses {
     return (int) Math.max(2, Math.min(1000, experiment.getWarmupMs() / windowMs));
   }
 
+  /**
+   * When the experiment's warm-up ends (startedAt + warmupMs, epoch ms): no window after it is
+   * learned from, since attacks may start then. 0 when the experiment does not say.
+   */
+  long learnUntil(String experimentId) {
+    Experiment experiment = experiment(experimentId);
+    if (experiment == null
+        || experiment.getStartedAt() == null
+        || experiment.getWarmupMs() == null
+        || experiment.getWarmupMs() <= 0) {
+      return 0;
+    }
+    return experiment.getStartedAt() + experiment.getWarmupMs();
+  }
+
   /** q: from the experiment's recoveryWindows when set (1..100), else the configured number. */
   int recoveryWindows(String experimentId, int configured) {
     Experiment experiment = experiment(experimentId);

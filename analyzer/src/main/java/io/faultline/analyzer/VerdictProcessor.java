@@ -64,20 +64,39 @@ final class VerdictProcessor
       monitor.warmupWindows =
           hypotheses.warmupWindows(experimentId, defaultWarmupWindows, windowMs);
     }
+    if (!monitor.ready && monitor.learnUntil == 0) {
+      monitor.learnUntil = hypotheses.learnUntil(experimentId);
+    }
     boolean wasReady = monitor.ready;
+    boolean wasUnlearned = monitor.unlearned;
+    long windowEnd = record.key().window().end();
     WindowJudge.Judged judged =
-        WindowJudge.judge(monitor, pair.control(), pair.experimental(), hypothesis);
+        WindowJudge.judge(monitor, pair.control(), pair.experimental(), hypothesis, windowEnd);
     store.put(key, monitor);
+    if (monitor.unlearned && !wasUnlearned) {
+      log.warn(
+          "{} {}: only {} usable warm-up windows before the warm-up ended at {} (at least {}"
+              + " needed: both groups with enough samples per window); this metric is not judged."
+              + " Start its source earlier or lengthen steadyState.warmup",
+          experimentId,
+          metric,
+          monitor.warmup.size(),
+          java.time.Instant.ofEpochMilli(monitor.learnUntil),
+          WindowJudge.MIN_WARMUP_WINDOWS);
+    }
     if (monitor.ready && !wasReady) {
       // what every later window of this metric is judged against: the first thing to read when
       // a deviation is (or is not) reported
       log.info(
-          "{} {}: steady state learned from {} warm-up windows: expected experimental = {} x"
+          "{} {}: steady state learned from {} warm-up windows{}: expected experimental = {} x"
               + " control + {}; tolerated rise {} (with the baseline's error margin), mixture"
               + " scale {}, drift variance {}; {}",
           experimentId,
           metric,
-          monitor.warmupWindows,
+          monitor.learnedFrom,
+          monitor.learnedFrom < monitor.warmupWindows
+              ? " (of " + monitor.warmupWindows + ": the warm-up ended first)"
+              : "",
           String.format(java.util.Locale.ROOT, "%.3f", monitor.scale),
           String.format(java.util.Locale.ROOT, "%.3f", monitor.offset),
           String.format(java.util.Locale.ROOT, "%.3f", monitor.theta0),

@@ -15,14 +15,20 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * The streaming judgement of one metric, window after window, as a pure function over a {@link
  * Monitor} (what the topology keeps per experiment+metric in the store {@code metric-monitors}).
  *
- * <p>The first {@code warmupWindows} windows in which both groups have enough samples are the
- * warm-up (INSUFFICIENT_DATA); they fix the baseline (docs/adr/0003), the tolerated difference
- * theta0 (the hypothesis' tolerance plus a confidence margin for the baseline's own error), the
- * mixture's scale and the window-to-window drift of the difference. Every later window updates the
- * {@link SequentialTest}: DEVIATING from the window at which it raises an alarm until a window is
- * back within theta0, STEADY otherwise, INSUFFICIENT_DATA when a group has too few samples.
+ * <p>The first {@code warmupWindows} windows in which both groups have enough samples, and which
+ * end by {@code learnUntil} (the end of the experiment's warm-up, when it declares one), are the
+ * warm-up (INSUFFICIENT_DATA): a metric that reported late learns from the windows it had before
+ * the first attack (at least {@link #MIN_WARMUP_WINDOWS}), never from the attack itself; they fix
+ * the baseline (docs/adr/0003), the tolerated difference theta0 (the hypothesis' tolerance plus a
+ * confidence margin for the baseline's own error), the mixture's scale and the window-to-window
+ * drift of the difference. Every later window updates the {@link SequentialTest}: DEVIATING from
+ * the window at which it raises an alarm until a window is back within theta0, STEADY otherwise,
+ * INSUFFICIENT_DATA when a group has too few samples.
  */
 public final class WindowJudge {
+
+  /** Fewest warm-up windows a baseline is learned from when the warm-up ends early. */
+  public static final int MIN_WARMUP_WINDOWS = 2;
 
   private WindowJudge() {}
 
@@ -30,6 +36,15 @@ public final class WindowJudge {
   public static final class Monitor {
     /** Warm-up windows this metric needs (set when the monitor is created). */
     public int warmupWindows;
+
+    /** Epoch ms after which no window is learned from (the first attack may start); 0 = none. */
+    public long learnUntil;
+
+    /** The warm-up ended with too few windows; logged once. */
+    public boolean unlearned;
+
+    /** How many windows the baseline was learned from. */
+    public int learnedFrom;
 
     public List<double[]> warmup = new ArrayList<>(); // per window: c mean, c var, c n, e mean...
     public boolean ready;
@@ -47,15 +62,34 @@ public final class WindowJudge {
   /** The outcome of one window. */
   public record Judged(SteadyState state, double effect, double statistic, Double pValue) {}
 
-  /** Updates the monitor with one window and judges it: a pure function of its arguments. */
+  /** As {@link #judge(Monitor, Summary, Summary, Hypothesis, long)} with no learning deadline. */
   public static Judged judge(
       Monitor m, Summary control, Summary experimental, Hypothesis hypothesis) {
+    return judge(m, control, experimental, hypothesis, Long.MIN_VALUE);
+  }
+
+  /**
+   * Updates the monitor with the window ending at {@code windowEnd} and judges it: a pure function
+   * of its arguments.
+   */
+  public static Judged judge(
+      Monitor m, Summary control, Summary experimental, Hypothesis hypothesis, long windowEnd) {
     MetricPolicy policy = hypothesis.policy();
     boolean usable =
         control.count() >= policy.minCount() && experimental.count() >= policy.minCount();
     if (hypothesis.rate() && usable) {
       m.controlCount += control.count();
       m.controlErrors += control.sum();
+    }
+    boolean pastWarmUp = m.learnUntil > 0 && windowEnd > m.learnUntil;
+    if (!m.ready && pastWarmUp) {
+      if (m.warmup.size() >= MIN_WARMUP_WINDOWS) {
+        finishWarmUp(m, hypothesis); // early, with what it had: this window is judged below
+      } else {
+        m.unlearned = true;
+        return new Judged(
+            SteadyState.INSUFFICIENT_DATA, effect(control.mean(), experimental.mean()), 0.0, null);
+      }
     }
     if (!m.ready) {
       if (usable) {
@@ -164,6 +198,7 @@ public final class WindowJudge {
       m.tau = Math.max(1e-6, 0.1 * level);
     }
     m.ready = true;
+    m.learnedFrom = m.warmup.size();
     m.warmup = new ArrayList<>();
   }
 

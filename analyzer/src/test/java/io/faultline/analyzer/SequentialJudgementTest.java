@@ -173,4 +173,67 @@ class SequentialJudgementTest {
     }
     assertThat(states.toString()).isEqualTo("IIIISSDDDSSS");
   }
+
+  /**
+   * A metric that reports late (its source started after the others) must not learn its baseline
+   * from the attack: the warm-up ends at the experiment's learnUntil with the windows it had.
+   */
+  @Test
+  void aLateMetricLearnsOnlyFromWindowsBeforeTheWarmUpEndsAndThenSeesTheAttack() {
+    Random random = new Random(7);
+    Hypothesis h = latency(0.1);
+    long windowMs = 5_000;
+    // windows end at 5 s, 10 s, ...; the warm-up ends (attacks may start) at 17 s
+    for (boolean deadline : new boolean[] {false, true}) {
+      WindowJudge.Monitor m = new WindowJudge.Monitor();
+      m.warmupWindows = WARMUP;
+      m.learnUntil = deadline ? 17_000 : 0;
+      StringBuilder states = new StringBuilder();
+      // no usable data in the first window; the attack (+60%) starts in the fourth
+      double[] means = {Double.NaN, 100, 100, 160, 160, 160, 160};
+      for (int w = 0; w < means.length; w++) {
+        Summary c = new Summary();
+        Summary e = new Summary();
+        if (!Double.isNaN(means[w])) {
+          for (int i = 0; i < SAMPLES; i++) {
+            c.add(100 + 10 * random.nextGaussian());
+            e.add(means[w] + 10 * random.nextGaussian());
+          }
+        }
+        states.append(WindowJudge.judge(m, c, e, h, (w + 1) * windowMs).state().name().charAt(0));
+      }
+      if (deadline) {
+        assertThat(m.learnedFrom).isEqualTo(2);
+        assertThat(m.scale).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.05));
+        assertThat(states.toString()).isEqualTo("IIIDDDD");
+      } else {
+        // without a deadline the fourth usable window, mid-attack, becomes part of the baseline
+        assertThat(m.learnedFrom).isEqualTo(WARMUP);
+        assertThat(states.toString()).doesNotContain("D");
+      }
+    }
+  }
+
+  @Test
+  void tooFewWindowsBeforeTheWarmUpEndsLeaveTheMetricUnjudged() {
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
+    m.warmupWindows = WARMUP;
+    m.learnUntil = 12_000;
+    Hypothesis h = latency(0.1);
+    StringBuilder states = new StringBuilder();
+    for (int w = 0; w < 6; w++) {
+      Summary c = new Summary();
+      Summary e = new Summary();
+      if (w >= 1) {
+        for (int i = 0; i < SAMPLES; i++) {
+          c.add(100);
+          e.add(w >= 3 ? 300 : 100);
+        }
+      }
+      states.append(WindowJudge.judge(m, c, e, h, (w + 1) * 5_000L).state().name().charAt(0));
+    }
+    assertThat(states.toString()).isEqualTo("IIIIII");
+    assertThat(m.ready).isFalse();
+    assertThat(m.unlearned).isTrue();
+  }
 }

@@ -5,17 +5,21 @@ import io.faultline.agent.AgentMain;
 import io.faultline.analyzer.AnalyzerApp;
 import io.faultline.analyzer.AnalyzerConfig;
 import io.faultline.cli.experiment.ExperimentDefinition;
+import io.faultline.collector.CollectorMain;
+import io.faultline.collector.ExperimentSourcesFollower;
 import io.faultline.collector.HttpLoadProbe;
 import io.faultline.collector.KafkaSampleSink;
 import io.faultline.collector.ProbeTarget;
 import io.faultline.scale.LocalSupervisor;
 import io.faultline.scale.LocalSupervisor.InstanceSpec;
+import io.faultline.schema.ConfigSource;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Group;
 import io.faultline.schema.Topics;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,8 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What {@code groups.local.start: true} starts beside any broker: Scale for every process of both
- * groups, the attack agent, the analyzer and the HTTP load probe. Closing stops all of it, agent
- * first so it recovers what it applied.
+ * groups, the attack agent, the analyzer, the HTTP load probe, and a collector following the
+ * experiments topic when the file names sources of its own. Closing stops all of it, agent first so
+ * it recovers what it applied.
  */
 final class LocalPlatform implements AutoCloseable {
 
@@ -118,11 +123,51 @@ final class LocalPlatform implements AutoCloseable {
         platform.started.push(() -> streams.close(Duration.ofSeconds(10)));
         say.accept("analyzer started (window " + Durations.format(d.steadyState().window()) + ")");
       }
+      if (!d.steadyState().sources().isEmpty()) {
+        platform.followExperimentSources(common);
+        say.accept(
+            "collector started: it runs the sources the experiment names ("
+                + String.join(
+                    ", ",
+                    d.steadyState().sources().stream()
+                        .map(ExperimentDefinition.SourceEntry::type)
+                        .toList())
+                + ")");
+      }
       return platform;
     } catch (RuntimeException | IOException e) {
       platform.close();
       throw e;
     }
+  }
+
+  /**
+   * A collector following the experiments topic, as deployed: it runs the sources the experiment
+   * file names ({@code steadyState.sources}) while the experiment runs. The platform's own probe
+   * stays the http-probe source.
+   */
+  private void followExperimentSources(Map<String, String> common) {
+    KafkaSampleSink sink =
+        new KafkaSampleSink(
+            (String) clientConfig.get("bootstrap.servers"),
+            topics,
+            ConfigSource.subset(common, "kafka."));
+    started.push(sink);
+    ExperimentSourcesFollower follower =
+        new ExperimentSourcesFollower(
+            common,
+            topics,
+            (config, why) -> CollectorMain.run(config, sink),
+            Duration.ofHours(1),
+            Clock.systemUTC());
+    Thread thread = new Thread(follower, "faultline-run-collector");
+    thread.setDaemon(true);
+    thread.start();
+    started.push(
+        () -> {
+          follower.close();
+          thread.join(10_000);
+        });
   }
 
   private static String cpus(boolean pin, String cpus) {

@@ -38,6 +38,12 @@ class RunIT {
         metrics:
           - {name: http.latency.ms, source: http-probe, direction: increase, tolerance: 0.5, critical: false}
           - {name: http.error, source: http-probe, direction: increase, tolerance: 0.01, critical: true}
+          - {name: process.alive, source: host, direction: decrease, critical: false}
+        sources:   # beside the platform's own probe: a collector runs these from the experiment
+          - type: host
+            interval: 1s
+            control: {processes: ["cmd:ScaleMain web --name scale-control( |$)"]}
+            experimental: {processes: ["cmd:ScaleMain web --name scale-experimental( |$)"]}
       method:
         - {name: shutdown, fault: kill-process, selector: {kind: process, names: [scale-experimental], mode: all}, start: 0s, duration: 1s}
       guards: {maxDuration: 3m, blastRadius: {maxTargets: 1}}
@@ -68,6 +74,10 @@ class RunIT {
       assertThat(out).contains("attack kill-process STARTED on scale-experimental pid=");
       assertThat(out).contains("scale-experimental restarted");
       assertThat(out).containsPattern("\\| http.error C \\d+\\.\\d+ E \\d+\\.\\d+ ");
+      // the experiment's own host source, run by the collector that follows the experiments
+      assertThat(out)
+          .contains("collector started: it runs the sources the experiment names (host)");
+      assertThat(out).containsPattern("\\| process\\.alive C 1\\.0+ E [01]\\.\\d+ ");
       assertThat(out)
           .contains(
               "VERDICT: HYPOTHESIS NOT HELD - The experimental group left its steady state on");

@@ -112,6 +112,7 @@ public final class ExperimentFileParser {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private final List<String> errors = new ArrayList<>();
+  private boolean localProbe; // groups.local.start: the local platform's probe is a source
 
   private ExperimentFileParser() {}
 
@@ -195,6 +196,7 @@ public final class ExperimentFileParser {
     }
     Metadata metadata = metadata(required(root, "metadata", ""));
     Groups groups = groups(required(root, "groups", ""));
+    localProbe = groups != null && groups.local() != null && groups.local().start();
     SteadyStateSpec steady = steadyState(required(root, "steadyState", ""));
     List<AttackSpec> attacks = method(required(root, "method", ""), groups);
     Guards guards = guards(root.get("guards"));
@@ -398,6 +400,9 @@ public final class ExperimentFileParser {
     if (!sources.isEmpty()) {
       Set<String> declared = new TreeSet<>();
       sources.forEach(s -> declared.add(s.type()));
+      if (localProbe) {
+        declared.add("http"); // the local platform drives its own probe
+      }
       for (int i = 0; i < metrics.size(); i++) {
         MetricSpec spec = metrics.get(i);
         if (spec != null
