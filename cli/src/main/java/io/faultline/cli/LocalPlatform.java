@@ -5,7 +5,6 @@ import io.faultline.agent.AgentMain;
 import io.faultline.analyzer.AnalyzerApp;
 import io.faultline.analyzer.AnalyzerConfig;
 import io.faultline.cli.experiment.ExperimentDefinition;
-import io.faultline.collector.CollectorMain;
 import io.faultline.collector.ExperimentSourcesFollower;
 import io.faultline.collector.HttpLoadProbe;
 import io.faultline.collector.KafkaSampleSink;
@@ -19,7 +18,6 @@ import io.faultline.schema.Topics;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -154,15 +152,8 @@ final class LocalPlatform implements AutoCloseable {
             ConfigSource.subset(common, "kafka."));
     started.push(sink);
     ExperimentSourcesFollower follower =
-        new ExperimentSourcesFollower(
-            common,
-            topics,
-            (config, why) -> CollectorMain.run(config, sink),
-            Duration.ofHours(1),
-            Clock.systemUTC());
-    Thread thread = new Thread(follower, "faultline-run-collector");
-    thread.setDaemon(true);
-    thread.start();
+        ExperimentSourcesFollower.into(sink, common, topics, Duration.ofHours(1));
+    Thread thread = follower.start("faultline-run-collector");
     started.push(
         () -> {
           follower.close();

@@ -20,6 +20,7 @@ import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.ExperimentState;
 import io.faultline.schema.MetricJudgement;
+import io.faultline.schema.SourceSpec;
 import io.faultline.schema.SteadyState;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
@@ -597,6 +598,25 @@ public final class RunCommand implements Callable<Integer> {
           m.alpha() == null ? "default" : m.alpha(),
           m.critical() ? " critical" : "",
           m.abortThreshold() == null ? "" : " abort beyond " + m.abortThreshold());
+    }
+    for (SourceSpec s : ExperimentPlan.sources(d)) {
+      out.printf(
+          Locale.ROOT,
+          "  source %-10s every %s%s; control %s; experimental %s%n",
+          s.getType(),
+          s.getIntervalMs() == null ? "(default)" : s.getIntervalMs() + " ms",
+          s.getSettings().isEmpty() ? "" : " " + s.getSettings(),
+          s.getControl().isEmpty() ? "(default)" : s.getControl(),
+          s.getExperimental().isEmpty() ? "(default)" : s.getExperimental());
+    }
+    if (!d.steadyState().sources().isEmpty()) {
+      out.println(
+          "  (the sources run in a collector that follows "
+              + topics.experiments().name()
+              + (definition.groups().local() != null && definition.groups().local().start()
+                  ? ": started here"
+                  : ": experiments.follow, on by default")
+              + ")");
     }
     long warm = d.steadyState().warmup().toSeconds();
     for (AttackSpec a : d.method().attacks()) {

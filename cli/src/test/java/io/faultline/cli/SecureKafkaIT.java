@@ -12,7 +12,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.faultline.agent.AgentConfig;
 import io.faultline.agent.AgentMain;
 import io.faultline.agent.AttackAgent;
-import io.faultline.collector.CollectorMain;
 import io.faultline.collector.ExperimentSourcesFollower;
 import io.faultline.collector.KafkaSampleSink;
 import io.faultline.collector.SourceRunner;
@@ -375,15 +374,9 @@ class SecureKafkaIT {
             new KafkaSampleSink(
                 kafka.listenerAddress("SECURE"), topics, ConfigSource.subset(base, "kafka."));
         ExperimentSourcesFollower follower =
-            new ExperimentSourcesFollower(
-                base,
-                topics,
-                (config, why) -> CollectorMain.run(config, sink),
-                Duration.ofHours(1),
-                java.time.Clock.systemUTC());
+            ExperimentSourcesFollower.into(sink, base, topics, Duration.ofHours(1));
         var cli = producer("cli")) {
-      Thread t = new Thread(follower, "secure-follower");
-      t.start();
+      Thread t = follower.start("secure-follower");
       cli.send(
               new ProducerRecord<>(
                   topics.experiments().name(),

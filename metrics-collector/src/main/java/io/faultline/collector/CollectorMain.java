@@ -4,13 +4,10 @@ import io.faultline.schema.ConfigSource;
 import io.faultline.schema.HealthEndpoint;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /** Runs the configured sources until SIGTERM: {@code CollectorMain [--config FILE]}. */
@@ -56,8 +53,6 @@ public final class CollectorMain {
       Kafka          topics.prefix (faultline.)  kafka.* (passed to the producer: TLS, SASL)
       Health         collector.http.port: GET /health for Kubernetes probes (unset = off)
       See metrics-collector/README.md for the metric catalogue.""";
-
-  private static final Logger log = LoggerFactory.getLogger(CollectorMain.class);
 
   private CollectorMain() {}
 
@@ -167,16 +162,9 @@ public final class CollectorMain {
             };
     SourceRunner runner = config == null ? null : run(config, sink);
     ExperimentSourcesFollower follower =
-        follow
-            ? new ExperimentSourcesFollower(
-                map, topics, (c, why) -> run(c, sink), maxAge, Clock.systemUTC())
-            : null;
-    Thread following = null;
+        follow ? ExperimentSourcesFollower.into(sink, map, topics, maxAge) : null;
     if (follower != null) {
-      following = new Thread(follower, "collector-experiments");
-      following.setUncaughtExceptionHandler(
-          (t, e) -> log.error("following the experiments topic stopped: {}", e.toString(), e));
-      following.start();
+      follower.start("collector-experiments");
     }
     Supplier<String> rounds = runner == null ? () -> null : roundsAdvance(runner);
     HealthEndpoint health =

@@ -87,6 +87,29 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
     this.clientConfig = Map.copyOf(conf);
   }
 
+  /** {@code collector.experiment.max.age}'s default. */
+  public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(24);
+
+  /**
+   * A follower whose runners publish into {@code sink} ({@link CollectorMain#run}), on the system
+   * clock.
+   */
+  public static ExperimentSourcesFollower into(
+      SampleSink sink, Map<String, String> base, Topics topics, Duration maxAge) {
+    return new ExperimentSourcesFollower(
+        base, topics, (config, why) -> CollectorMain.run(config, sink), maxAge, Clock.systemUTC());
+  }
+
+  /** Runs {@link #run} on a new daemon thread of this name; {@link #close} ends it. */
+  public Thread start(String threadName) {
+    Thread t = new Thread(this, threadName);
+    t.setDaemon(true);
+    t.setUncaughtExceptionHandler(
+        (thread, e) -> log.error("following the experiments topic stopped: {}", e.toString(), e));
+    t.start();
+    return t;
+  }
+
   /** Experiment id to the runner of its sources, for tests and health. */
   public Map<String, SourceRunner> runners() {
     Map<String, SourceRunner> out = new HashMap<>();

@@ -13,7 +13,6 @@ import io.faultline.schema.SourceSpec;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,14 +83,8 @@ class ExperimentSourcesFollowerIT {
       try (KafkaSampleSink sink =
               new KafkaSampleSink(TestBroker.bootstrapServers(), topics, Map.of());
           ExperimentSourcesFollower follower =
-              new ExperimentSourcesFollower(
-                  base,
-                  topics,
-                  (config, why) -> CollectorMain.run(config, sink),
-                  Duration.ofHours(1),
-                  Clock.systemUTC())) {
-        Thread thread = new Thread(follower, "follower-under-test");
-        thread.start();
+              ExperimentSourcesFollower.into(sink, base, topics, Duration.ofHours(1))) {
+        Thread thread = follower.start("follower-under-test");
 
         SourceSpec host =
             SourceSpec.newBuilder()

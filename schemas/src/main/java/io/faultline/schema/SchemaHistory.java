@@ -3,6 +3,9 @@ package io.faultline.schema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.avro.Schema;
 import org.apache.avro.message.SchemaStore;
 
@@ -16,6 +19,7 @@ public final class SchemaHistory {
   private static final SchemaHistory SHARED = loadDefault();
 
   private final SchemaStore.Cache store = new SchemaStore.Cache();
+  private final List<Schema> registered = new CopyOnWriteArrayList<>();
 
   public static SchemaHistory shared() {
     return SHARED;
@@ -23,6 +27,21 @@ public final class SchemaHistory {
 
   public void register(Schema schema) {
     store.addSchema(schema);
+    registered.add(schema);
+  }
+
+  /**
+   * The earlier versions of a record (by full name, e.g. io.faultline.schema.Experiment), newest
+   * first: for readers of text encodings (Avro JSON) that carry no fingerprint.
+   */
+  public List<Schema> earlierVersions(String fullName) {
+    List<Schema> out = new ArrayList<>();
+    for (Schema s : registered) {
+      if (s.getFullName().equals(fullName)) {
+        out.add(0, s);
+      }
+    }
+    return out;
   }
 
   public SchemaStore store() {

@@ -5,6 +5,7 @@ import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.SchemaHistory;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
 import java.io.ByteArrayOutputStream;
@@ -182,8 +183,24 @@ public record ExperimentRecording(
     }
   }
 
+  /**
+   * A record written with the current schema or, for recordings made before a schema changed, with
+   * one of its earlier versions ({@link SchemaHistory}), resolved to the current one.
+   */
   private static <T> T read(Schema schema, String json) throws IOException {
-    return new SpecificDatumReader<T>(schema)
-        .read(null, DecoderFactory.get().jsonDecoder(schema, json));
+    try {
+      return new SpecificDatumReader<T>(schema)
+          .read(null, DecoderFactory.get().jsonDecoder(schema, json));
+    } catch (IOException | RuntimeException current) {
+      for (Schema older : SchemaHistory.shared().earlierVersions(schema.getFullName())) {
+        try {
+          return new SpecificDatumReader<T>(older, schema)
+              .read(null, DecoderFactory.get().jsonDecoder(older, json));
+        } catch (IOException | RuntimeException tryNext) {
+          // not this version either
+        }
+      }
+      throw current;
+    }
   }
 }

@@ -254,6 +254,18 @@ class ExperimentFileParserTest {
   }
 
   @Test
+  void theZoneExampleReadsEachNodeGroupFromContainerInsights() {
+    List<SourceSpec> sources =
+        ExperimentPlan.sources(ExperimentFileParser.read(EXAMPLES.resolve("zone-outage.yaml")));
+    SourceSpec cloudwatch =
+        sources.stream().filter(s -> s.getType().equals("cloudwatch")).findFirst().orElseThrow();
+    assertThat(cloudwatch.getExperimental())
+        .containsEntry("workload", "scale-experimental-web")
+        .containsEntry("node.selector", "eks.amazonaws.com/nodegroup=scale-experimental");
+    assertThat(cloudwatch.getIntervalMs()).isEqualTo(60_000L);
+  }
+
+  @Test
   void sourcesAreCheckedByTheCollectorsRulesWithTheirPathInTheFile() {
     String yaml =
         VALID.replace(

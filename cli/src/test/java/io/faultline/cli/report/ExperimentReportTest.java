@@ -142,6 +142,19 @@ class ExperimentReportTest {
         .build();
   }
 
+  /** A recording saved before Experiment.sources existed (the committed one) still loads. */
+  @Test
+  void aRecordingWrittenWithAnEarlierSchemaLoads(@TempDir Path tmp) throws Exception {
+    Path file = tmp.resolve("local-run.recording");
+    try (var in = getClass().getResourceAsStream("/recordings/local-run.recording")) {
+      java.nio.file.Files.copy(in, file);
+    }
+    ExperimentRecording r = ExperimentRecording.load(file);
+    assertThat(r.experiment().getExperimentId()).isEqualTo("run-it-1");
+    assertThat(r.experiment().getSources()).isEmpty(); // added later: its default
+    assertThat(r.verdicts()).isNotEmpty();
+  }
+
   @Test
   void htmlIsSelfContainedAndDrawsEveryPart() {
     String html = new ExperimentReport(recording(Verdict.DEVIATED, Classification.HIGH)).html();
