@@ -152,12 +152,23 @@ public final class ExperimentSources {
    */
   public static List<String> check(List<SourceSpec> sources) {
     List<String> errors = structure(sources);
-    if (errors.isEmpty() && !sources.isEmpty()) {
-      Experiment e = Experiment.newBuilder().setExperimentId("check").setSources(sources).build();
+    if (!errors.isEmpty()) {
+      return errors;
+    }
+    // one source at a time, so each reports its first problem
+    for (int i = 0; i < sources.size(); i++) {
+      Experiment e =
+          Experiment.newBuilder()
+              .setExperimentId("check")
+              .setSources(List.of(sources.get(i)))
+              .build();
       try {
         config(e, Map.of("bootstrap.servers", "127.0.0.1:9092"));
       } catch (IllegalArgumentException ex) {
-        errors.add(ex.getMessage().substring("experiment 'check': ".length()));
+        errors.add(
+            ex.getMessage()
+                .substring("experiment 'check': ".length())
+                .replace("sources[0]", "sources[" + i + "]"));
       }
     }
     return errors;

@@ -198,5 +198,19 @@ class ExperimentSourcesTest {
         .asString()
         .startsWith("sources[0].settings.url (collector key prometheus.url): required");
     assertThat(ExperimentSources.check(List.of())).isEmpty();
+    // each source reports its own first problem, with its own index
+    assertThat(
+            ExperimentSources.check(
+                List.of(
+                    source("http")
+                        .setSettings(Map.of("rps", "lots"))
+                        .setControl(Map.of("targets", "http://c/"))
+                        .build(),
+                    source("prometheus").setIntervalMs(15_000L).build())))
+        .containsExactly(
+            "sources[0].settings.rps (collector key probe.rps) 'lots': must be a number from"
+                + " 0.001 to 100000.0",
+            "sources[1].settings.url (collector key prometheus.url): required (e.g."
+                + " http://127.0.0.1:9090)");
   }
 }
