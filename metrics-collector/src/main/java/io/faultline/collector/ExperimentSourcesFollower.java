@@ -58,6 +58,8 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile boolean closed;
   private volatile long lastPoll;
+  private volatile String failure;
+  private final long created;
   private long deadLettered;
 
   /**
@@ -76,6 +78,7 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
     this.starter = starter;
     this.maxAge = maxAge;
     this.clock = clock;
+    this.created = clock.millis();
     Map<String, Object> conf = new HashMap<>();
     base.forEach(
         (k, v) -> {
@@ -124,9 +127,12 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
 
   /** Null while the topic is read; else why not (for /health). */
   public String health() {
-    long since = clock.millis() - lastPoll;
-    return lastPoll > 0 && since > 60_000
-        ? "the experiments topic was not polled for " + since / 1000 + " s"
+    if (failure != null) {
+      return "following " + topics.experiments().name() + " failed: " + failure;
+    }
+    long since = clock.millis() - (lastPoll > 0 ? lastPoll : created);
+    return since > 60_000
+        ? topics.experiments().name() + " was not polled for " + since / 1000 + " s"
         : null;
   }
 
@@ -136,6 +142,7 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
     conf.put("enable.auto.commit", "false");
     conf.put("auto.offset.reset", "earliest");
     conf.put("client.id", "faultline-collector-experiments");
+    conf.put("allow.auto.create.topics", "false");
     String topic = topics.experiments().name();
     try (KafkaConsumer<byte[], byte[]> c =
             new KafkaConsumer<>(conf, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -167,8 +174,12 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
       }
     } catch (WakeupException e) {
       if (!closed) {
+        failure = e.toString();
         throw e;
       }
+    } catch (RuntimeException e) {
+      failure = e.getMessage() == null ? e.toString() : e.getMessage();
+      throw e;
     } finally {
       running.keySet().forEach(id -> stop(id, "the collector stops"));
     }

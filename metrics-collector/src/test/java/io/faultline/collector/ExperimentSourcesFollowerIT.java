@@ -184,6 +184,28 @@ class ExperimentSourcesFollowerIT {
         .startsWith("cannot decode an Experiment");
   }
 
+  @Test
+  void aTopicItCannotFollowMakesItUnhealthyWithTheReason() throws Exception {
+    Map<String, String> base = new HashMap<>();
+    base.put("bootstrap.servers", TestBroker.bootstrapServers());
+    try (KafkaSampleSink sink =
+            new KafkaSampleSink(TestBroker.bootstrapServers(), topics, Map.of());
+        ExperimentSourcesFollower follower =
+            ExperimentSourcesFollower.into(sink, base, topics, Duration.ofHours(1))) {
+      assertThat(follower.health()).isNull();
+      Thread thread = follower.start("follower-without-topic"); // the topics were never created
+      thread.join(90_000);
+      assertThat(thread.isAlive()).isFalse();
+      assertThat(follower.health())
+          .isEqualTo(
+              "following "
+                  + topics.experiments().name()
+                  + " failed: topic "
+                  + topics.experiments().name()
+                  + " has no partitions (does it exist?)");
+    }
+  }
+
   private void send(KafkaProducer<String, byte[]> producer, String key, Experiment e)
       throws Exception {
     producer.send(new ProducerRecord<>(topics.experiments().name(), key, serde.encode(e))).get();
