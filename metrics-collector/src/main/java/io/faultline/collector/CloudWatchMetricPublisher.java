@@ -32,10 +32,20 @@ import software.amazon.awssdk.services.cloudwatch.model.StandardUnit;
 public final class CloudWatchMetricPublisher implements SampleSink {
 
   /** Where to put (keys {@code cloudwatch.put.*}; off unless the namespace is set). */
-  public record Settings(String namespace, Region region, URI endpoint, Duration flushInterval) {
+  public record Settings(
+      String namespace, Region region, URI endpoint, Duration flushInterval, boolean derived) {
 
     static Settings fromMap(ConfigMap c) {
+      String derived = c.get("cloudwatch.put.derived", "false");
+      if (!derived.equals("true") && !derived.equals("false")) {
+        throw new IllegalArgumentException(
+            "cloudwatch.put.derived '" + derived + "': must be true or false");
+      }
       if (!c.has("cloudwatch.put.namespace")) {
+        if (derived.equals("true")) {
+          throw new IllegalArgumentException(
+              "cloudwatch.put.derived: needs cloudwatch.put.namespace (where to put them)");
+        }
         return null;
       }
       String endpoint = c.get("cloudwatch.endpoint", null);
@@ -43,8 +53,8 @@ public final class CloudWatchMetricPublisher implements SampleSink {
           c.get("cloudwatch.put.namespace", null),
           Region.of(c.get("cloudwatch.region", "us-east-1")),
           endpoint == null ? null : URI.create(endpoint),
-          c.duration(
-              "cloudwatch.put.interval", "10s", Duration.ofMillis(100), Duration.ofHours(1)));
+          c.duration("cloudwatch.put.interval", "10s", Duration.ofMillis(100), Duration.ofHours(1)),
+          derived.equals("true"));
     }
   }
 
@@ -157,7 +167,8 @@ public final class CloudWatchMetricPublisher implements SampleSink {
           "nodes",
           "restarts",
           "processes",
-          "stack traces" ->
+          "stack traces",
+          "alerts" ->
           StandardUnit.COUNT;
       default -> StandardUnit.NONE;
     };

@@ -46,7 +46,9 @@ public final class CollectorMain {
                      every round via kubernetes.master or kubeconfig, kubernetes.timeout)
                      cloudwatch.period  cloudwatch.lookback  cloudwatch.interval  cloudwatch.timeout
       PutMetricData  cloudwatch.put.namespace (off when unset)  cloudwatch.put.interval: every
-                     sample is also sent to CloudWatch, batched by 1000
+                     sample is also sent to CloudWatch, batched by 1000;
+                     cloudwatch.put.derived=true: also the analyzer's verdicts and results
+                     (faultline.effect, .deviating, .hypothesis.held, .mttd.ms, .mttr.ms, ...)
       host           host.processes=GROUP=name@pid:N|cmd:REGEX,...  host.clock=GROUP=name@URL
                      host.dns=GROUP=name@HOSTNAME  host.dns.server  host.tcp=GROUP=name@HOST:PORT
                      host.tcp.attempts  host.interval  host.timeout
@@ -160,6 +162,11 @@ public final class CollectorMain {
               kafka.publish(s);
               cloudwatch.publish(s);
             };
+    DerivedMetricsExporter derived =
+        put != null && put.derived() ? new DerivedMetricsExporter(map, topics, cloudwatch) : null;
+    if (derived != null) {
+      derived.start("collector-derived-metrics");
+    }
     SourceRunner runner = config == null ? null : run(config, sink);
     ExperimentSourcesFollower follower =
         follow ? ExperimentSourcesFollower.into(sink, map, topics, maxAge) : null;
@@ -185,6 +192,9 @@ public final class CollectorMain {
                 () -> {
                   if (follower != null) {
                     follower.close();
+                  }
+                  if (derived != null) {
+                    derived.close();
                   }
                   if (runner != null) {
                     runner.close();

@@ -114,6 +114,20 @@ class CollectorConfigTest {
   }
 
   @Test
+  void derivedMetricsForCloudWatchNeedAPutNamespace() {
+    Map<String, String> m = base();
+    m.put("probe.targets", "CONTROL=c@http://127.0.0.1:1/");
+    m.put("cloudwatch.put.derived", "true");
+    assertThatThrownBy(() -> CollectorConfig.fromMap(m))
+        .hasMessage("cloudwatch.put.derived: needs cloudwatch.put.namespace (where to put them)");
+    m.put("cloudwatch.put.namespace", "faultline");
+    assertThat(CollectorConfig.fromMap(m).cloudwatchPut().derived()).isTrue();
+    m.put("cloudwatch.put.derived", "yes");
+    assertThatThrownBy(() -> CollectorConfig.fromMap(m))
+        .hasMessage("cloudwatch.put.derived 'yes': must be true or false");
+  }
+
+  @Test
   void probeLoadIsPerGroupWithADefault() {
     Map<String, String> m = base();
     m.put("probe.targets", "CONTROL=c@http://127.0.0.1:1/,EXPERIMENTAL=x@http://127.0.0.1:2/");

@@ -41,6 +41,9 @@ public final class ComponentAcls {
   /** Consumer group of the attack agents (fixed: orphan recovery looks its members up). */
   public static final String AGENT_GROUP = "faultline-agent";
 
+  /** The collector's group for exporting the analyzer's outputs to CloudWatch. */
+  public static final String COLLECTOR_DERIVED_GROUP = "faultline-collector-derived";
+
   /** Prefix of the CLI's throw-away consumer groups. */
   public static final String CLI_GROUP_PREFIX = "faultline-";
 
@@ -69,6 +72,10 @@ public final class ComponentAcls {
       case COLLECTOR -> {
         // experiments: the sources each running experiment names (read by assignment, no group)
         g.topic(topics.experiments(), AclOperation.READ);
+        // cloudwatch.put.derived: the analyzer's verdicts and results, exported to CloudWatch
+        g.topic(topics.steadyState(), AclOperation.READ);
+        g.topic(topics.results(), AclOperation.READ);
+        g.group(COLLECTOR_DERIVED_GROUP, PatternType.LITERAL, AclOperation.READ);
         g.topic(topics.metrics(), AclOperation.WRITE);
         g.topic(topics.dlq(), AclOperation.WRITE);
       }

@@ -37,7 +37,7 @@ class ComponentAclsTest {
   }
 
   @Test
-  void theCollectorOnlyWritesMetricsAndTheDlqAndOnlyReadsExperiments() {
+  void theCollectorOnlyWritesMetricsAndTheDlqAndReadsExperimentsAndTheAnalyzersOutputs() {
     List<AclBinding> acls =
         ComponentAcls.of(Component.COLLECTOR, "User:c", topics, "faultline-analyzer");
     assertThat(acls)
@@ -47,7 +47,11 @@ class ComponentAclsTest {
     assertThat(acls)
         .filteredOn(b -> b.entry().operation() == AclOperation.READ)
         .extracting(b -> b.pattern().resourceType() + " " + b.pattern().name())
-        .containsExactly("TOPIC " + topics.experiments().name());
+        .containsExactlyInAnyOrder(
+            "TOPIC " + topics.experiments().name(),
+            "TOPIC " + topics.steadyState().name(),
+            "TOPIC " + topics.results().name(),
+            "GROUP " + ComponentAcls.COLLECTOR_DERIVED_GROUP);
   }
 
   @Test
