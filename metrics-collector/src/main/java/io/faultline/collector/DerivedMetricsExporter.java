@@ -2,6 +2,7 @@ package io.faultline.collector;
 
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.ComponentAcls;
+import io.faultline.schema.ConfigSource;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.Topics;
@@ -46,13 +47,7 @@ public final class DerivedMetricsExporter implements Runnable, AutoCloseable {
    * @param base the collector's config: bootstrap.servers and kafka.* (TLS, SASL)
    */
   public DerivedMetricsExporter(Map<String, String> base, Topics topics, SampleSink sink) {
-    Map<String, Object> conf = new HashMap<>();
-    base.forEach(
-        (k, v) -> {
-          if (k.startsWith("kafka.")) {
-            conf.put(k.substring("kafka.".length()), v);
-          }
-        });
+    Map<String, Object> conf = new HashMap<>(ConfigSource.subset(base, "kafka."));
     conf.put("bootstrap.servers", base.get("bootstrap.servers"));
     conf.put("group.id", GROUP);
     conf.put("auto.offset.reset", "latest");

@@ -1,6 +1,7 @@
 package io.faultline.collector;
 
 import io.faultline.schema.AvroSerde;
+import io.faultline.schema.ConfigSource;
 import io.faultline.schema.DeadLetters;
 import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentState;
@@ -15,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,7 +50,7 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
   private final Map<String, String> base;
   private final Topics topics;
   private final Map<String, Object> clientConfig;
-  private final BiFunction<CollectorConfig, String, SourceRunner> starter;
+  private final Function<CollectorConfig, SourceRunner> starter;
   private final Duration maxAge;
   private final Clock clock;
   private final AvroSerde<Experiment> serde = AvroSerde.of(Experiment.class);
@@ -64,13 +65,12 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
 
   /**
    * @param base the collector's own config (bootstrap.servers, kafka.*, defaults for sources)
-   * @param starter builds and starts the runner of a config ({@link CollectorMain#run}); the second
-   *     argument says why, for logs
+   * @param starter builds and starts the runner of a config ({@link CollectorMain#run})
    */
   public ExperimentSourcesFollower(
       Map<String, String> base,
       Topics topics,
-      BiFunction<CollectorConfig, String, SourceRunner> starter,
+      Function<CollectorConfig, SourceRunner> starter,
       Duration maxAge,
       Clock clock) {
     this.base = Map.copyOf(base);
@@ -79,19 +79,10 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
     this.maxAge = maxAge;
     this.clock = clock;
     this.created = clock.millis();
-    Map<String, Object> conf = new HashMap<>();
-    base.forEach(
-        (k, v) -> {
-          if (k.startsWith("kafka.")) {
-            conf.put(k.substring("kafka.".length()), v);
-          }
-        });
+    Map<String, Object> conf = new HashMap<>(ConfigSource.subset(base, "kafka."));
     conf.put("bootstrap.servers", base.get("bootstrap.servers"));
     this.clientConfig = Map.copyOf(conf);
   }
-
-  /** {@code collector.experiment.max.age}'s default. */
-  public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(24);
 
   /**
    * A follower whose runners publish into {@code sink} ({@link CollectorMain#run}), on the system
@@ -100,7 +91,7 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
   public static ExperimentSourcesFollower into(
       SampleSink sink, Map<String, String> base, Topics topics, Duration maxAge) {
     return new ExperimentSourcesFollower(
-        base, topics, (config, why) -> CollectorMain.run(config, sink), maxAge, Clock.systemUTC());
+        base, topics, config -> CollectorMain.run(config, sink), maxAge, Clock.systemUTC());
   }
 
   /** Runs {@link #run} on a new daemon thread of this name; {@link #close} ends it. */
@@ -273,9 +264,7 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
                         + (s.getIntervalMs() == null ? "" : " every " + s.getIntervalMs() + " ms"))
             .collect(Collectors.joining(", "));
     log.info("experiment {} is {}: starting its sources {}", id, e.getState(), what);
-    running.put(
-        id,
-        new Running(starter.apply(config, "experiment " + id), e.getSources(), e.getCreatedAt()));
+    running.put(id, new Running(starter.apply(config), e.getSources(), e.getCreatedAt()));
   }
 
   private void expire() {
