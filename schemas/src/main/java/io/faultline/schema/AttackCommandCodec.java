@@ -29,6 +29,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 
 /**
@@ -180,8 +181,13 @@ public final class AttackCommandCodec {
 
   /** Refuses a map key given twice: a command must decode to exactly one value. */
   private static final class WholeCommandReader extends SpecificDatumReader<AttackCommand> {
+    // Avro's fast reader would bypass addToMap
+    private static final SpecificData MODEL =
+        (SpecificData)
+            new SpecificData(AttackCommandCodec.class.getClassLoader()).setFastReaderEnabled(false);
+
     WholeCommandReader(Schema writer) {
-      super(writer, AVRO_SCHEMA);
+      super(writer, AVRO_SCHEMA, MODEL);
     }
 
     @Override
