@@ -59,6 +59,12 @@ final class AttackIds {
           "attackId",
           "already active: " + quoted + " on this agent; leave attackId out or name a new one");
     }
+    // before attack.state, which may still show this agent's ended attack for a moment
+    if (given.contains(requested)) {
+      throw new InvalidRecordException(
+          "attackId",
+          quoted + " was an attack of this agent that has ended; an attack id is used once");
+    }
     AttackState state = recorded.apply(requested);
     if (state != null) {
       throw new InvalidRecordException(
@@ -70,11 +76,6 @@ final class AttackIds {
               + " by agent "
               + state.getAgentId()
               + "); leave attackId out or name a new one");
-    }
-    if (given.contains(requested)) {
-      throw new InvalidRecordException(
-          "attackId",
-          quoted + " was an attack of this agent that has ended; an attack id is used once");
     }
     if (!dryRun) {
       given.add(requested);
