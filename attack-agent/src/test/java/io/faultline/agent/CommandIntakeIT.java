@@ -335,6 +335,59 @@ class CommandIntakeIT {
     assertThat(agent.failedSends()).as("sends the agent could not make").isZero();
   }
 
+  @Test
+  void aDlqSendThatFailsIsCountedAndTheAgentGoesOn() throws Exception {
+    String prefix = "intake-small-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    Topics small = new Topics(prefix, 3);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
+      TopicProvisioner.ensure(admin, small, (short) 1);
+    }
+    // a producer limit below the dlq's 512 KiB cut: the dlq send of a big record fails
+    try (AttackAgent tight =
+        AgentMain.start(
+            AgentConfig.fromMap(
+                Map.of(
+                    "bootstrap.servers",
+                    TestBroker.bootstrapServers(),
+                    "topics.prefix",
+                    prefix,
+                    "agent.id",
+                    "agent-intake-tight",
+                    "agent.targets.dir",
+                    targetsDir.toString(),
+                    "kafka.max.request.size",
+                    "65536")))) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  small.attackCommands().name(), "too-big", startNaming("n".repeat(200_000))))
+          .get();
+      producer
+          .send(
+              new ProducerRecord<>(
+                  small.attackCommands().name(), "small", startNaming("x".repeat(400))))
+          .get();
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (tight.failedSends() < 1 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(tight.failedSends()).as("the dlq send of the 200 KB record").isEqualTo(1);
+      // the next bad record is still rejected and dead-lettered
+      try (var consumer =
+          new KafkaConsumer<>(
+              TestBroker.consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer())) {
+        consumer.subscribe(List.of(small.dlq().name()));
+        List<String> keys = new ArrayList<>();
+        deadline = System.currentTimeMillis() + 20_000;
+        while (!keys.contains("small") && System.currentTimeMillis() < deadline) {
+          consumer.poll(Duration.ofMillis(100)).forEach(r -> keys.add(r.key()));
+        }
+        assertThat(keys).containsExactly("small");
+      }
+      assertThat(tight.failedSends()).isEqualTo(1);
+    }
+  }
+
   private static AttackCommand command(String name) {
     return AttackCommand.newBuilder()
         .setCommandId(UUID.randomUUID().toString())
