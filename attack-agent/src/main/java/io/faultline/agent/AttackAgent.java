@@ -349,9 +349,8 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   }
 
   private void start(AttackCommand command) {
-    // one id is one attack: refused before anything else, even for a dry run
-    String attackId =
-        attackIds.claim(command.getAttackId(), command.getExperimentId(), command.getDryRun());
+    // one id is one attack: a taken id is refused before anything else, even for a dry run
+    attackIds.check(command.getAttackId());
     if (active.size() >= config.maxConcurrent()) {
       throw new InvalidRecordException(
           null,
@@ -367,6 +366,9 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     AgentFault executor = plan.executor();
     Duration duration = plan.duration();
     List<Target> targets = plan.targets();
+    // taken only by a START that passed its checks, so a refused one may be sent again as it was
+    String attackId =
+        attackIds.claim(command.getAttackId(), command.getExperimentId(), command.getDryRun());
     List<String> described = targets.stream().map(Target::describe).toList();
     event(
         command,

@@ -53,6 +53,21 @@ final class AttackIds {
       }
       return id;
     }
+    check(requested);
+    if (!dryRun) {
+      given.add(requested);
+    }
+    return requested;
+  }
+
+  /**
+   * Throws when a START may not name {@code requested} (null: no id named, always fine); takes
+   * nothing, so a START refused for another reason afterwards may be sent again with its id.
+   */
+  synchronized void check(String requested) {
+    if (requested == null) {
+      return;
+    }
     String quoted = "'" + CommandBounds.quote(requested) + "'";
     if (activeHere.test(requested)) {
       throw new InvalidRecordException(
@@ -77,9 +92,5 @@ final class AttackIds {
               + state.getAgentId()
               + "); leave attackId out or name a new one");
     }
-    if (!dryRun) {
-      given.add(requested);
-    }
-    return requested;
   }
 }

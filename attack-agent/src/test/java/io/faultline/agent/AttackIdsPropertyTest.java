@@ -30,7 +30,8 @@ class AttackIdsPropertyTest {
 
   sealed interface Step permits Start, End, Recorded, Cleared {}
 
-  record Start(String requested, boolean dryRun) implements Step {}
+  /** A START; one whose plan fails is checked but never claims its id. */
+  record Start(String requested, boolean dryRun, boolean planFails) implements Step {}
 
   record End(int index) implements Step {}
 
@@ -44,7 +45,9 @@ class AttackIdsPropertyTest {
     Arbitrary<String> requested =
         Arbitraries.frequencyOf(Tuple.of(3, pooled), Tuple.of(1, Arbitraries.just((String) null)));
     Arbitrary<Step> start =
-        Combinators.combine(requested, Arbitraries.of(false, false, true)).as(Start::new);
+        Combinators.combine(
+                requested, Arbitraries.of(false, false, true), Arbitraries.of(false, false, true))
+            .as(Start::new);
     Arbitrary<Step> end = Arbitraries.integers().between(0, 5).map(End::new);
     Arbitrary<Step> recorded = pooled.map(Recorded::new);
     Arbitrary<Step> cleared = pooled.map(Cleared::new);
@@ -66,14 +69,20 @@ class AttackIdsPropertyTest {
         boolean live = r != null && (active.contains(r) || stateOfOthers.containsKey(r));
         if (live) {
           Statistics.label("start").collect("refused: active");
-          assertThatThrownBy(() -> ids.claim(r, "e1", s.dryRun()))
+          assertThatThrownBy(() -> ids.check(r))
               .isInstanceOf(InvalidRecordException.class)
+              .hasMessageStartingWith("attackId: already active: '" + r + "'");
+          assertThatThrownBy(() -> ids.claim(r, "e1", s.dryRun()))
               .hasMessageStartingWith("attackId: already active: '" + r + "'");
         } else if (r != null && given.contains(r)) {
           Statistics.label("start").collect("refused: used");
           assertThatThrownBy(() -> ids.claim(r, "e1", s.dryRun()))
               .hasMessageStartingWith("attackId: '" + r + "' was an attack of this agent");
+        } else if (s.planFails()) {
+          Statistics.label("start").collect("plan refused");
+          ids.check(r); // passes; the id stays free for the corrected command
         } else {
+          ids.check(r);
           String id = ids.claim(r, "e1", s.dryRun());
           Statistics.label("start").collect(s.dryRun() ? "dry run" : "applied");
           if (r != null) {
