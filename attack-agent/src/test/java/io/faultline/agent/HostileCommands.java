@@ -193,7 +193,10 @@ final class HostileCommands {
           new Case("bad utf-8 avro", badUtf8(AttackCommandCodec.toAvro(marked(c, r)), r), null);
       case 12 -> new Case("forged length avro", forgedLength(c), null);
       case 13 -> new Case("duplicate key avro", duplicateKeyAvro(c), null);
-      case 14 -> new Case("wrong type json", wrongType(c, r), null);
+      case 14 ->
+          r.nextBoolean()
+              ? new Case("wrong type json", wrongType(c, r), null)
+              : new Case("lone surrogate json", loneSurrogate(c, r), null);
       default -> {
         byte[] noise = new byte[r.nextInt(300)];
         r.nextBytes(noise);
@@ -343,6 +346,13 @@ final class HostileCommands {
     out.write(huge, 0, huge.length);
     out.write(avro, 10 + lengthBytes, avro.length - 10 - lengthBytes);
     return out.toByteArray();
+  }
+
+  /** A JSON escape of half a surrogate pair in one of the strings: no UTF-8 can carry it. */
+  private static byte[] loneSurrogate(AttackCommand c, Random r) {
+    String half = r.nextBoolean() ? "\\ud800" : "\\udfff";
+    String json = new String(json(marked(c, r), r, ""), StandardCharsets.UTF_8);
+    return json.replace(MARK, half).getBytes(StandardCharsets.UTF_8);
   }
 
   /** A field of the wrong type first; if the command has that field too, a duplicate key. */

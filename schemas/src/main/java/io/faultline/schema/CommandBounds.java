@@ -104,7 +104,8 @@ public final class CommandBounds {
 
   /**
    * One string field: at most {@code max} characters, no control character (they would forge log
-   * lines), no U+FFFD (what invalid UTF-8 decodes to).
+   * lines), no U+FFFD (what invalid UTF-8 decodes to), no unpaired surrogate (a JSON escape that
+   * UTF-8 cannot encode).
    */
   static void text(String field, String value, int max) {
     if (value == null) {
@@ -122,6 +123,19 @@ public final class CommandBounds {
       if (ch == '\uFFFD') {
         throw new InvalidRecordException(
             field, "U+FFFD at index " + i + ": invalid UTF-8 (or a replacement character)");
+      }
+      if (Character.isSurrogate(ch)) {
+        boolean paired =
+            Character.isHighSurrogate(ch)
+                && i + 1 < value.length()
+                && Character.isLowSurrogate(value.charAt(i + 1));
+        if (!paired) {
+          throw new InvalidRecordException(
+              field,
+              String.format(
+                  "unpaired surrogate U+%04X at index %d: not encodable as UTF-8", (int) ch, i));
+        }
+        i++; // the low half of the pair
       }
     }
   }

@@ -241,6 +241,11 @@ class AttackCommandCodecTest {
         .hasMessage("parameters: 33 entries, at most 32");
     assertThatThrownBy(() -> json(START.replace("\"victim\"", "\"vic\\ntim\"")))
         .hasMessage("target.names[0]: control character U+000A at index 3; not allowed");
+    assertThatThrownBy(() -> json(START.replace("\"victim\"", "\"vic\\ud800tim\"")))
+        .hasMessage(
+            "target.names[0]: unpaired surrogate U+D800 at index 3: not encodable as UTF-8");
+    assertThat(json(START.replace("\"victim\"", "\"vic\\ud83d\\ude00tim\"")).getTarget().getNames())
+        .containsExactly("vic\ud83d\ude00tim");
     // the same bounds hold for Avro
     AttackCommand c = valid();
     c.getTarget().setNames(List.of("v".repeat(614_400)));
