@@ -5,6 +5,7 @@ import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.CommandSignature;
+import io.faultline.schema.DeadLetters;
 import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.Group;
@@ -16,6 +17,7 @@ import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -192,7 +194,7 @@ public final class AnalyzerTopology {
             .defaultBranch(Branched.as("valid"));
     branches
         .get(name + "-poison")
-        .mapValues(Decoded::raw, Named.as(name + "-raw"))
+        .map((k, v) -> KeyValue.pair(DeadLetters.key(k), v.raw()), Named.as(name + "-raw"))
         .to(
             topics.dlq().name(),
             Produced.with(Serdes.String(), Serdes.ByteArray()).withName(name + "-dlq-sink"));

@@ -48,9 +48,11 @@ final class DecodeOrDeadLetter<T> implements FixedKeyProcessor<String, byte[], D
           meta.offset(),
           reason);
       var headers = record.headers();
-      DeadLetters.headers("analyzer", meta.topic(), meta.partition(), meta.offset(), reason)
+      long size = record.value() == null ? -1 : record.value().length;
+      DeadLetters.headers("analyzer", meta.topic(), meta.partition(), meta.offset(), size, reason)
           .forEach(headers::add);
-      context.forward(record.withValue(Decoded.failed(record.value(), reason)));
+      // cut as every dlq record is, so that it fits the broker (a failed send would stop the app)
+      context.forward(record.withValue(Decoded.failed(DeadLetters.value(record.value()), reason)));
       return;
     }
     long ts = eventTime.applyAsLong(value);

@@ -12,6 +12,7 @@ import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AttackState;
+import io.faultline.schema.CommandBounds;
 import io.faultline.schema.CommandSignature;
 import io.faultline.schema.DeadLetters;
 import io.faultline.schema.Durations;
@@ -33,6 +34,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -63,6 +65,9 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private static final int SEEN_COMMANDS = 10_000;
   static final String GROUP = "faultline-agent";
 
+  /** Where the command thread's current record came from, for the log of a failed send. */
+  private static final ThreadLocal<String> SOURCE = new ThreadLocal<>();
+
   private final AgentConfig config;
   private final Topics topics;
   private final LocalTargets localTargets;
@@ -83,6 +88,8 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private final Random random = new Random();
   private final DeadMansSwitch deadMansSwitch;
   private final OrphanRecovery orphans;
+  private final AttackIds attackIds;
+  private final AtomicLong failedSends = new AtomicLong();
   private volatile boolean running = true;
   private volatile Thread runner;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -129,6 +136,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         new KafkaProducer<>(producerConf, new StringSerializer(), new ByteArraySerializer());
     this.deadMansSwitch = new DeadMansSwitch(config, this);
     this.orphans = new OrphanRecovery(config, topics, this);
+    this.attackIds = new AttackIds(active::containsKey, orphans::recorded);
     this.expiries =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -244,6 +252,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
 
   /** Whatever goes wrong with one record, the agent goes on with the next (safety invariant 8). */
   private void handleSafely(ConsumerRecord<String, byte[]> record) {
+    SOURCE.set(record.topic() + "-" + record.partition() + "@" + record.offset());
     try {
       handle(record);
     } catch (RuntimeException e) {
@@ -259,6 +268,8 @@ public final class AttackAgent implements Runnable, AutoCloseable {
       } catch (RuntimeException again) {
         log.error("cannot even reject it: {}", again.toString());
       }
+    } finally {
+      SOURCE.remove();
     }
   }
 
@@ -338,6 +349,8 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   }
 
   private void start(AttackCommand command) {
+    // one id is one attack: a taken id is refused before anything else, even for a dry run
+    attackIds.check(command.getAttackId());
     if (active.size() >= config.maxConcurrent()) {
       throw new InvalidRecordException(
           null,
@@ -353,10 +366,9 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     AgentFault executor = plan.executor();
     Duration duration = plan.duration();
     List<Target> targets = plan.targets();
+    // taken only by a START that passed its checks, so a refused one may be sent again as it was
     String attackId =
-        command.getAttackId() != null
-            ? command.getAttackId()
-            : command.getExperimentId() + "-" + UUID.randomUUID();
+        attackIds.claim(command.getAttackId(), command.getExperimentId(), command.getDryRun());
     List<String> described = targets.stream().map(Target::describe).toList();
     event(
         command,
@@ -558,25 +570,27 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     return restored;
   }
 
+  /**
+   * A REJECTED event and the record in the dlq (cut when too big for the broker), both bounded; a
+   * failed send is logged with the record's offset and counted ({@link #failedSends()}).
+   */
   private void reject(
       ConsumerRecord<String, byte[]> record, String key, AttackCommand command, String reason) {
     String experimentId =
-        command != null ? command.getExperimentId() : key != null ? key : "unknown";
-    log.warn(
-        "command at {}-{}@{} REJECTED: {}",
-        record.topic(),
-        record.partition(),
-        record.offset(),
-        reason);
-    event(command, experimentId, null, AttackEventType.REJECTED, List.of(), reason, Map.of());
+        command != null
+            ? command.getExperimentId()
+            : key != null ? CommandBounds.quote(key, CommandBounds.ID) : "unknown";
+    String bounded = DeadLetters.reason(reason);
+    String source = record.topic() + "-" + record.partition() + "@" + record.offset();
+    log.warn("command at {} REJECTED: {}", source, bounded);
+    event(command, experimentId, null, AttackEventType.REJECTED, List.of(), bounded, Map.of());
     producer.send(
-        new ProducerRecord<>(
-            topics.dlq().name(),
-            null,
-            record.key(),
-            record.value(),
-            DeadLetters.headers(
-                "attack-agent", record.topic(), record.partition(), record.offset(), reason)));
+        DeadLetters.record(topics, "attack-agent", record, reason),
+        (meta, e) -> {
+          if (e != null) {
+            sendFailed("the dlq record of the command at " + source, topics.dlq().name(), e);
+          }
+        });
   }
 
   private void event(
@@ -661,13 +675,31 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   }
 
   private void send(String topic, String key, byte[] value) {
+    String source = SOURCE.get();
+    String what =
+        source == null ? "an event of experiment " + key : "an event of the command at " + source;
     producer.send(
         new ProducerRecord<>(topic, key, value),
         (meta, e) -> {
           if (e != null) {
-            log.error("cannot publish to {}: {}", topic, e.toString());
+            sendFailed(what, topic, e);
           }
         });
+  }
+
+  private void sendFailed(String what, String topic, Exception e) {
+    long failed = failedSends.incrementAndGet();
+    log.error(
+        "LOST {}: cannot publish it to {}: {} ({} failed sends since start)",
+        what,
+        topic,
+        e.toString(),
+        failed);
+  }
+
+  /** Events and dlq records this agent could not publish since it started (each logged). */
+  public long failedSends() {
+    return failedSends.get();
   }
 
   /** Attacks this agent has applied and not yet recovered. */

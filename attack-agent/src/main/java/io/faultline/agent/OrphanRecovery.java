@@ -94,6 +94,13 @@ final class OrphanRecovery implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * The live attack.state record of {@code attackId} as last read (within a sixth of the lease).
+   */
+  AttackState recorded(String attackId) {
+    return known.get(attackId);
+  }
+
   private synchronized void readSome(Duration timeout) {
     for (var r : states.poll(timeout)) {
       if (r.value() == null) {

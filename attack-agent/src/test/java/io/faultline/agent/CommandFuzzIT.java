@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,6 +27,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,7 +42,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * 10,000 random and mutated records on attack.commands: the agent never crashes and never attacks,
- * answers every one with a REJECTED event, and the dlq holds every original record.
+ * answers every one with a REJECTED event, and the dlq holds every original record. Then records of
+ * the {@link HostileCommands} grammar, valid and hostile mixed, attackIds reused: each hostile one
+ * is REJECTED and in the dlq, each valid one is applied (as exactly its command) or REJECTED and in
+ * the dlq, and no attack id is applied twice.
  */
 class CommandFuzzIT {
 
@@ -238,6 +245,152 @@ class CommandFuzzIT {
       assertThat(byType).containsOnlyKeys(AttackEventType.REJECTED);
       assertThat(byType.get(AttackEventType.REJECTED)).isEqualTo(RECORDS);
       assertThat(validStarted).as("the agent still applies a valid command afterwards").isTrue();
+      assertThat(bystander.isAlive()).isTrue();
+      assertThat(processState(bystander.pid())).isNotEqualTo('T');
+    } finally {
+      victim.destroyForcibly();
+      bystander.destroyForcibly();
+    }
+  }
+
+  private static final int GRAMMAR_RECORDS = 400;
+
+  @Test
+  void grammarRecordsAreRejectedIntoTheDlqOrAppliedAsExactlyTheirOneCommand() throws Exception {
+    String prefix = "gfuzz-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    Topics topics = new Topics(prefix, 3);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
+      TopicProvisioner.ensure(admin, topics, (short) 1);
+    }
+    Process victim = new ProcessBuilder("sleep", "300").start();
+    Process bystander = new ProcessBuilder("sleep", "300").start();
+    Path targets = Files.createTempDirectory("gfuzz-targets");
+    Files.writeString(
+        targets.resolve("victim.properties"),
+        "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n");
+    Files.writeString(
+        targets.resolve("bystander.properties"),
+        "name=bystander\ngroup=CONTROL\npid=" + bystander.pid() + "\n");
+    // valid commands the agent can apply: short pauses of the victim, attack ids from a small pool
+    Arbitrary<AttackCommand> pauses =
+        Combinators.combine(
+                Arbitraries.of("g-1", "g-2", "g-3").injectNull(0.3),
+                Arbitraries.longs().between(1000, 2000),
+                Arbitraries.of(Group.EXPERIMENTAL, Group.EXPERIMENTAL, Group.CONTROL))
+            .as(
+                (attackId, ms, group) ->
+                    AttackCommand.newBuilder()
+                        .setCommandId(UUID.randomUUID().toString())
+                        .setExperimentId("gfuzz")
+                        .setType(CommandType.START)
+                        .setAttackId(attackId)
+                        .setFault("pause-process")
+                        .setTarget(
+                            TargetSelector.newBuilder()
+                                .setNames(List.of(group == Group.CONTROL ? "bystander" : "victim"))
+                                .setGroup(Group.EXPERIMENTAL)
+                                .build())
+                        .setDurationMs(ms)
+                        .build());
+    List<HostileCommands.Case> cases =
+        HostileCommands.cases(pauses).sampleStream().limit(GRAMMAR_RECORDS).toList();
+    Map<String, String> config =
+        Map.of(
+            "bootstrap.servers", TestBroker.bootstrapServers(),
+            "topics.prefix", prefix,
+            "agent.targets.dir", targets.toString());
+    try (AttackAgent agent = AgentMain.start(AgentConfig.fromMap(config));
+        var producer =
+            new KafkaProducer<>(
+                Map.<String, Object>of(
+                    "bootstrap.servers", TestBroker.bootstrapServers(), "linger.ms", "5"),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+      Map<String, HostileCommands.Case> byKey = new HashMap<>();
+      Map<String, String> keyOfCommand = new HashMap<>();
+      for (int i = 0; i < cases.size(); i++) {
+        String key = "gfuzz-" + i;
+        HostileCommands.Case c = cases.get(i);
+        byKey.put(key, c);
+        if (c.expected() != null) {
+          keyOfCommand.put(c.expected().getCommandId(), key);
+        }
+        producer.send(new ProducerRecord<>(topics.attackCommands().name(), key, c.bytes())).get();
+      }
+      Set<String> hostile = new HashSet<>(byKey.keySet());
+      hostile.removeAll(keyOfCommand.values());
+
+      Set<String> rejectedKeys = new HashSet<>();
+      Set<String> dead = new HashSet<>();
+      Set<String> answered = new HashSet<>(); // commandIds with STARTED or REJECTED
+      List<AttackEvent> applied = new ArrayList<>();
+      List<String> violations = new ArrayList<>();
+      AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
+      try (var consumer =
+          new KafkaConsumer<>(
+              TestBroker.consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer())) {
+        consumer.subscribe(List.of(topics.attackEvents().name(), topics.dlq().name()));
+        long deadline = System.currentTimeMillis() + 120_000;
+        while ((!rejectedKeys.containsAll(hostile) || answered.size() < keyOfCommand.size())
+            && System.currentTimeMillis() < deadline) {
+          for (var r : consumer.poll(Duration.ofMillis(200))) {
+            if (r.topic().equals(topics.dlq().name())) {
+              dead.add(r.key());
+              continue;
+            }
+            AttackEvent e = serde.decode(r.value());
+            String command = e.getCommandId();
+            switch (e.getType()) {
+              case REJECTED -> {
+                if (command == null) {
+                  rejectedKeys.add(e.getExperimentId());
+                } else {
+                  answered.add(command);
+                  rejectedKeys.add(keyOfCommand.getOrDefault(command, "unknown " + command));
+                }
+              }
+              case ACCEPTED, STARTED -> {
+                if (!keyOfCommand.containsKey(command)) {
+                  violations.add("applied a record that is not one valid command: " + e);
+                }
+                if (e.getType() == AttackEventType.STARTED) {
+                  answered.add(command);
+                  applied.add(e);
+                  AttackCommand sent = byKey.get(keyOfCommand.get(command)).expected();
+                  if (sent.getAttackId() != null && !sent.getAttackId().equals(e.getAttackId())) {
+                    violations.add("applied as another attack id than it named: " + e);
+                  }
+                }
+              }
+              default -> {}
+            }
+          }
+        }
+        // the dlq records of the last rejections
+        long settle = System.currentTimeMillis() + 5000;
+        while (!dead.containsAll(rejectedKeys) && System.currentTimeMillis() < settle) {
+          consumer
+              .poll(Duration.ofMillis(200))
+              .forEach(
+                  r -> {
+                    if (r.topic().equals(topics.dlq().name())) {
+                      dead.add(r.key());
+                    }
+                  });
+        }
+      }
+      System.out.printf(
+          "grammar fuzz: %d records (%d hostile), %d rejected, %d applied, %d in dlq%n",
+          cases.size(), hostile.size(), rejectedKeys.size(), applied.size(), dead.size());
+      assertThat(violations).isEmpty();
+      assertThat(rejectedKeys).as("every hostile record is REJECTED").containsAll(hostile);
+      assertThat(answered)
+          .as("every valid one is applied or REJECTED")
+          .hasSize(keyOfCommand.size());
+      assertThat(dead).as("every REJECTED record is in the dlq").containsAll(rejectedKeys);
+      List<String> ids = applied.stream().map(AttackEvent::getAttackId).toList();
+      assertThat(ids).as("no attack id applied twice").doesNotHaveDuplicates();
+      assertThat(agent.failedSends()).isZero();
       assertThat(bystander.isAlive()).isTrue();
       assertThat(processState(bystander.pid())).isNotEqualTo('T');
     } finally {

@@ -297,12 +297,23 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
         r.topic(),
         r.partition(),
         r.offset(),
-        reason,
+        DeadLetters.reason(reason),
         topics.dlq().name());
     deadLettered++;
     dlq.send(
         DeadLetters.record(
-            topics, "collector", r.topic(), r.partition(), r.offset(), r.key(), r.value(), reason));
+            topics, "collector", r.topic(), r.partition(), r.offset(), r.key(), r.value(), reason),
+        (meta, e) -> {
+          if (e != null) {
+            log.error(
+                "{}-{}@{}: LOST, cannot write it to {}: {}",
+                r.topic(),
+                r.partition(),
+                r.offset(),
+                topics.dlq().name(),
+                e.toString());
+          }
+        });
   }
 
   @Override

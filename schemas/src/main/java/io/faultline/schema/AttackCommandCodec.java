@@ -1,9 +1,23 @@
 package io.faultline.schema;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -11,6 +25,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 
 /**
  * Reads an {@link AttackCommand} from either Avro single-object encoding or JSON with the Avro
@@ -21,11 +41,40 @@ import java.util.Set;
  *  "durationMs":30000,"parameters":{"cores":"1"}}</pre>
  *
  * Durations may also be given as {@code "duration": "30s"}.
+ *
+ * <p>Strict: a record is accepted only when it is exactly one command. Trailing bytes or tokens,
+ * duplicate keys, invalid UTF-8, numbers outside their field's range and anything over the {@link
+ * CommandBounds} or the JSON limits below are refused with an {@link InvalidRecordException} that
+ * names the field or the limit; nothing is truncated or guessed.
  */
 public final class AttackCommandCodec {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** A command nests three levels deep (root, target, labels). */
+  public static final int MAX_NESTING_DEPTH = 100;
+
+  /** Digits of a number: a long has at most 19, so an out-of-range one is still named. */
+  public static final int MAX_NUMBER_LENGTH = 32;
+
+  /** Longer than any bounded field, so that such a field is refused with its name and bound. */
+  public static final int MAX_STRING_LENGTH = 1024 * 1024;
+
+  public static final int MAX_NAME_LENGTH = CommandBounds.LABEL_KEY;
+
+  private static final ObjectMapper JSON =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNestingDepth(MAX_NESTING_DEPTH)
+                          .maxNumberLength(MAX_NUMBER_LENGTH)
+                          .maxStringLength(MAX_STRING_LENGTH)
+                          .maxNameLength(MAX_NAME_LENGTH)
+                          .build())
+                  .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                  .build())
+          .build();
   private static final AvroSerde<AttackCommand> AVRO = AvroSerde.of(AttackCommand.class);
+  private static final Schema AVRO_SCHEMA = AttackCommand.getClassSchema();
   private static final Set<String> FIELDS =
       Set.of(
           "commandId",
@@ -55,11 +104,9 @@ public final class AttackCommandCodec {
       throw new InvalidRecordException(null, "empty record: expected Avro or JSON AttackCommand");
     }
     if (AvroSerde.isSingleObjectEncoded(bytes)) {
-      try {
-        return AVRO.decode(bytes);
-      } catch (RuntimeException e) {
-        throw new InvalidRecordException(null, e.getMessage(), e);
-      }
+      AttackCommand command = fromAvro(bytes);
+      CommandBounds.check(command);
+      return command;
     }
     int first = 0;
     while (first < bytes.length && Character.isWhitespace(bytes[first])) {
@@ -70,16 +117,120 @@ public final class AttackCommandCodec {
           null,
           "not an AttackCommand: expected Avro single-object encoding (0xC3 0x01) or a JSON object");
     }
-    return fromJson(new String(bytes, StandardCharsets.UTF_8));
+    return fromJson(utf8(bytes));
+  }
+
+  /** The bytes as text; invalid UTF-8 is refused, never replaced. */
+  private static String utf8(byte[] bytes) {
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (result.isError()) {
+      throw new InvalidRecordException(
+          null,
+          "invalid UTF-8 at byte "
+              + in.position()
+              + " of "
+              + bytes.length
+              + "; a JSON command must be UTF-8");
+    }
+    decoder.flush(out);
+    return out.flip().toString();
+  }
+
+  /**
+   * Avro single-object encoding, read twice: first skipped through, which checks that every length
+   * fits the record (no allocation a forged length could blow up) and that no byte follows the
+   * command; then decoded, refusing duplicate map keys.
+   */
+  private static AttackCommand fromAvro(byte[] bytes) {
+    long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    Schema writer = SchemaHistory.shared().store().findByFingerprint(fingerprint);
+    if (writer == null || !writer.getFullName().equals(AVRO_SCHEMA.getFullName())) {
+      throw new InvalidRecordException(
+          null,
+          String.format(
+              "Avro record of %s (fingerprint %016x); expected an AttackCommand",
+              writer == null ? "an unknown schema" : writer.getFullName(), fingerprint));
+    }
+    String what = bytes.length + " bytes as an Avro AttackCommand";
+    try {
+      BinaryDecoder skipped =
+          DecoderFactory.get().binaryDecoder(bytes, 10, bytes.length - 10, null);
+      GenericDatumReader.skip(writer, skipped);
+      if (!skipped.isEnd()) {
+        throw new InvalidRecordException(
+            null, "cannot decode " + what + ": trailing bytes after the command");
+      }
+      BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, 10, bytes.length - 10, null);
+      return new WholeCommandReader(writer).read(null, in);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof InvalidRecordException invalid) {
+        throw invalid;
+      }
+      throw new InvalidRecordException(
+          null,
+          "cannot decode " + what + ": " + CommandBounds.quote(String.valueOf(e.getMessage())));
+    }
+  }
+
+  /** Refuses a map key given twice: a command must decode to exactly one value. */
+  private static final class WholeCommandReader extends SpecificDatumReader<AttackCommand> {
+    // Avro's fast reader would bypass addToMap
+    private static final SpecificData MODEL =
+        (SpecificData)
+            new SpecificData(AttackCommandCodec.class.getClassLoader()).setFastReaderEnabled(false);
+
+    WholeCommandReader(Schema writer) {
+      super(writer, AVRO_SCHEMA, MODEL);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    protected void addToMap(Object map, Object key, Object value) {
+      if (((Map<Object, Object>) map).containsKey(key)) {
+        throw new InvalidRecordException(
+            null, "map key '" + CommandBounds.quote(key.toString()) + "' appears twice");
+      }
+      super.addToMap(map, key, value);
+    }
   }
 
   public static AttackCommand fromJson(String json) {
     JsonNode root;
-    try {
-      root = JSON.readTree(json);
+    // the parser is kept, so that a limit's error can say where it was hit
+    try (JsonParser parser = JSON.createParser(json)) {
+      try {
+        root = JSON.readTree(parser);
+        if (parser.nextToken() != null) {
+          throw new InvalidRecordException(
+              null,
+              "bad JSON at line "
+                  + parser.currentLocation().getLineNr()
+                  + ", column "
+                  + parser.currentLocation().getColumnNr()
+                  + ": trailing "
+                  + parser.currentToken()
+                  + " after the command; a record holds exactly one JSON object");
+        }
+      } catch (StreamConstraintsException e) {
+        throw new InvalidRecordException(path(parser), "JSON over a limit: " + limitMessage(e));
+      }
     } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
       throw new InvalidRecordException(
-          null, "bad JSON at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage());
+          null,
+          "bad JSON"
+              + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+              + ": "
+              + CommandBounds.quote(String.valueOf(e.getOriginalMessage()), 300));
+    } catch (IOException e) {
+      throw new InvalidRecordException(null, "cannot read JSON: " + e.getMessage());
     }
     if (!(root instanceof ObjectNode)) {
       throw new InvalidRecordException(null, "expected a JSON object");
@@ -88,7 +239,7 @@ public final class AttackCommandCodec {
       String name = it.next();
       if (!FIELDS.contains(name)) {
         throw new InvalidRecordException(
-            name, "unknown field; allowed: " + String.join(", ", FIELDS));
+            CommandBounds.quote(name), "unknown field; allowed: " + String.join(", ", FIELDS));
       }
     }
     AttackCommand.Builder b = AttackCommand.newBuilder();
@@ -99,7 +250,7 @@ public final class AttackCommandCodec {
       b.setType(CommandType.valueOf(type));
     } catch (IllegalArgumentException e) {
       throw new InvalidRecordException(
-          "type", "'" + type + "' is not one of START, STOP, HALT_ALL");
+          "type", "'" + CommandBounds.quote(type) + "' is not one of START, STOP, HALT_ALL");
     }
     b.setAttackId(optionalText(root, "attackId"));
     b.setFault(root.has("fault") ? requiredText(root, "fault") : "");
@@ -111,14 +262,30 @@ public final class AttackCommandCodec {
       if (!d.isIntegralNumber()) {
         throw new InvalidRecordException("durationMs", "must be an integer number of milliseconds");
       }
+      if (!d.canConvertToLong()) {
+        throw CommandBounds.durationOutOfRange(d.asText());
+      }
       b.setDurationMs(d.longValue());
     } else if (root.hasNonNull("duration")) {
-      b.setDurationMs(Durations.parse("duration", requiredText(root, "duration")).toMillis());
+      String text = requiredText(root, "duration");
+      try {
+        b.setDurationMs(Durations.parse("duration", text).toMillis());
+      } catch (ArithmeticException e) {
+        throw new InvalidRecordException(
+            "duration", "'" + CommandBounds.quote(text) + "' is out of range: from 1s to 24h");
+      }
     }
     b.setParameters(stringMap(root, "parameters"));
     if (root.hasNonNull("issuedAt")) {
       if (!root.get("issuedAt").isIntegralNumber()) {
         throw new InvalidRecordException("issuedAt", "must be epoch milliseconds");
+      }
+      if (!root.get("issuedAt").canConvertToLong()) {
+        throw new InvalidRecordException(
+            "issuedAt",
+            root.get("issuedAt").asText()
+                + " is out of range: epoch milliseconds from 0 to "
+                + Long.MAX_VALUE);
       }
       b.setIssuedAt(root.get("issuedAt").longValue());
     }
@@ -130,7 +297,37 @@ public final class AttackCommandCodec {
       b.setDryRun(root.get("dryRun").booleanValue());
     }
     b.setSignature(optionalText(root, "signature"));
-    return b.build();
+    AttackCommand command = b.build();
+    CommandBounds.check(command);
+    return command;
+  }
+
+  /**
+   * Jackson's own words, which name the limit ({@code Document nesting depth (101) exceeds the
+   * maximum allowed (100, from `StreamReadConstraints.getMaxNestingDepth()`)}), without the API.
+   */
+  private static String limitMessage(StreamConstraintsException e) {
+    String m = String.valueOf(e.getOriginalMessage());
+    return m.replaceAll(", from `StreamReadConstraints\\.\\w+\\(\\)`", "");
+  }
+
+  /** Where the parser was ({@code target.names[0]}), or null at the top. */
+  private static String path(JsonParser parser) {
+    if (parser.getParsingContext() == null) {
+      return null;
+    }
+    StringBuilder path = new StringBuilder();
+    for (String step : parser.getParsingContext().pathAsPointer().toString().split("/")) {
+      if (step.isEmpty()) {
+        continue;
+      }
+      if (step.chars().allMatch(Character::isDigit)) {
+        path.append('[').append(step).append(']');
+      } else {
+        path.append(path.length() == 0 ? "" : ".").append(CommandBounds.quote(step));
+      }
+    }
+    return path.length() == 0 ? null : path.toString();
   }
 
   private static TargetSelector selector(JsonNode node) {
@@ -141,7 +338,8 @@ public final class AttackCommandCodec {
       String name = it.next();
       if (!TARGET_FIELDS.contains(name)) {
         throw new InvalidRecordException(
-            "target." + name, "unknown field; allowed: " + String.join(", ", TARGET_FIELDS));
+            "target." + CommandBounds.quote(name),
+            "unknown field; allowed: " + String.join(", ", TARGET_FIELDS));
       }
     }
     TargetSelector.Builder t = TargetSelector.newBuilder();
@@ -168,7 +366,8 @@ public final class AttackCommandCodec {
         t.setGroup(Group.valueOf(group));
       } catch (IllegalArgumentException e) {
         throw new InvalidRecordException(
-            "target.group", "'" + group + "' is not one of CONTROL, EXPERIMENTAL");
+            "target.group",
+            "'" + CommandBounds.quote(group) + "' is not one of CONTROL, EXPERIMENTAL");
       }
     }
     if (node.has("mode")) {
@@ -217,7 +416,8 @@ public final class AttackCommandCodec {
       var e = it.next();
       JsonNode v = e.getValue();
       if (!v.isValueNode() || v.isNull()) {
-        throw new InvalidRecordException(path + "." + e.getKey(), "must be a string or number");
+        throw new InvalidRecordException(
+            path + "." + CommandBounds.quote(e.getKey()), "must be a string or number");
       }
       map.put(e.getKey(), v.asText());
     }

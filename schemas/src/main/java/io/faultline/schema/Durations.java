@@ -17,19 +17,27 @@ public final class Durations {
     String value = text == null ? "" : text.strip();
     Matcher m = SIMPLE.matcher(value);
     if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      };
+      try {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          default -> Duration.ofHours(n);
+        };
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw new InvalidRecordException(
+            field, "'" + CommandBounds.quote(value) + "' is too long a duration");
+      }
     }
     try {
       return Duration.parse(value);
     } catch (RuntimeException e) {
       throw new InvalidRecordException(
-          field, "'" + value + "' is not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S");
+          field,
+          "'"
+              + CommandBounds.quote(value)
+              + "' is not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S");
     }
   }
 
