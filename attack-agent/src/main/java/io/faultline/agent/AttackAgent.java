@@ -148,7 +148,11 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     this.producer =
         new KafkaProducer<>(producerConf, new StringSerializer(), new ByteArraySerializer());
     Path local = config.outboxDir().resolve(config.agentId().replaceAll("[^A-Za-z0-9._@-]", "_"));
-    this.outbox = new Outbox(local.resolve("outbox"), producer, Duration.ofSeconds(1));
+    // records belong to one cluster: an agent id reused against another one never sends them there
+    String cluster =
+        AttackJournal.sha256Hex(config.bootstrapServers() + "|" + config.topicsPrefix())
+            .substring(0, 12);
+    this.outbox = new Outbox(local.resolve("outbox-" + cluster), producer, Duration.ofSeconds(1));
     this.journal = new AttackJournal(local.resolve("active"));
     AtomicInteger recoveryThreads = new AtomicInteger();
     this.recoveries =

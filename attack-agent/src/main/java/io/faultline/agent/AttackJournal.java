@@ -99,11 +99,14 @@ final class AttackJournal {
 
   /** Attack ids come from commands: a hash keeps them out of file paths. */
   private static String fileName(String attackId) {
+    return sha256Hex(attackId);
+  }
+
+  static String sha256Hex(String text) {
     try {
       return HexFormat.of()
           .formatHex(
-              MessageDigest.getInstance("SHA-256")
-                  .digest(attackId.getBytes(StandardCharsets.UTF_8)));
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 missing from this JVM", e);
     }
