@@ -31,7 +31,6 @@ public final class AgentMain {
    */
   public static AttackAgent start(AgentConfig config, CloudFaults cloud) {
     AttackAgent agent = cloud == null ? new AttackAgent(config) : new AttackAgent(config, cloud);
-    agent.recoverJournal();
     Thread thread = new Thread(agent, "attack-agent");
     thread.start();
     if (!agent.awaitTopics(Duration.ofSeconds(30))) {

@@ -105,7 +105,11 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private final Object lifecycle = new Object();
   private boolean closed; // guarded by lifecycle
 
-  /** An agent with the local faults, plus the Kubernetes and AWS faults its config turns on. */
+  /**
+   * An agent with the local faults, plus the Kubernetes and AWS faults its config turns on. It
+   * first recovers what an earlier run with the same {@code agent.id} left active on this host (its
+   * journal under {@code agent.outbox.dir}), without Kafka.
+   */
   public AttackAgent(AgentConfig config) {
     this(config, CloudFaults.fromConfig(config));
   }
@@ -121,6 +125,23 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     this.cloud = cloud;
     this.catalog = FaultCatalog.local(localExecutors(), localTargets::read);
     cloud.register(catalog);
+    Path local = config.outboxDir().resolve(config.agentId().replaceAll("[^A-Za-z0-9._@-]", "_"));
+    // records belong to one cluster: an agent id reused against another one never sends them there
+    String cluster =
+        AttackJournal.sha256Hex(config.bootstrapServers() + "|" + config.topicsPrefix())
+            .substring(0, 12);
+    this.outbox = new Outbox(local.resolve("outbox-" + cluster), Duration.ofSeconds(1));
+    this.journal = new AttackJournal(local.resolve("active"));
+    AtomicInteger recoveryThreads = new AtomicInteger();
+    this.recoveries =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "recovery-" + recoveryThreads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    // before any Kafka client exists: what an earlier run left active is undone first
+    recoverJournal();
     Map<String, Object> consumerConf = new HashMap<>(config.kafka());
     consumerConf.put("bootstrap.servers", config.bootstrapServers());
     consumerConf.put("group.id", GROUP);
@@ -147,21 +168,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     producerConf.put("request.timeout.ms", (int) Math.min(30_000, deliveryMs));
     this.producer =
         new KafkaProducer<>(producerConf, new StringSerializer(), new ByteArraySerializer());
-    Path local = config.outboxDir().resolve(config.agentId().replaceAll("[^A-Za-z0-9._@-]", "_"));
-    // records belong to one cluster: an agent id reused against another one never sends them there
-    String cluster =
-        AttackJournal.sha256Hex(config.bootstrapServers() + "|" + config.topicsPrefix())
-            .substring(0, 12);
-    this.outbox = new Outbox(local.resolve("outbox-" + cluster), producer, Duration.ofSeconds(1));
-    this.journal = new AttackJournal(local.resolve("active"));
-    AtomicInteger recoveryThreads = new AtomicInteger();
-    this.recoveries =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "recovery-" + recoveryThreads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+
     this.deadMansSwitch = new DeadMansSwitch(config, this);
     this.orphans = new OrphanRecovery(config, topics, this);
     this.expiries =
@@ -205,7 +212,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
     try {
       deadMansSwitch.start();
-      outbox.start();
+      outbox.start(producer);
       provisionTopics();
       if (running) {
         consume(handled);
@@ -645,9 +652,10 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   /**
    * Recovers, from the local journal and without Kafka, the attacks an earlier run of this agent
    * (same {@code agent.id}) left active, e.g. when it was killed; waits for it at most {@code
-   * agent.recovery.timeout}. Their events go to the outbox. Returns how many.
+   * agent.recovery.timeout}. Their events go to the outbox. The constructor calls it before it
+   * creates any Kafka client. Returns how many.
    */
-  int recoverJournal() {
+  private int recoverJournal() {
     List<AttackState> left = journal.load();
     if (left.isEmpty()) {
       return 0;

@@ -73,7 +73,7 @@ final class DeadMansSwitch implements AutoCloseable {
         recovering.attackIds(),
         Durations.format(Duration.ofMillis(silent)),
         Durations.format(config.lease()));
-    if (agent.await(recovering.done())) {
+    if (agent.await(recovering.done()) && !recovering.attackIds().isEmpty()) {
       log.error(
           "dead-man's switch: recovered {} attacks in {} ms; their events wait in the outbox until"
               + " Kafka is back",

@@ -47,7 +47,7 @@ final class Outbox implements AutoCloseable {
   record Pending(String id, String topic, String key, byte[] value) {}
 
   private final Path dir;
-  private final Producer<String, byte[]> producer;
+  private volatile Producer<String, byte[]> producer;
   private final Duration retry;
   private final Map<String, Pending> pending = new ConcurrentSkipListMap<>();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -61,9 +61,9 @@ final class Outbox implements AutoCloseable {
             return t;
           });
 
-  Outbox(Path dir, Producer<String, byte[]> producer, Duration retry) {
+  /** Reads what an earlier run left; nothing is sent before {@link #start}. */
+  Outbox(Path dir, Duration retry) {
     this.dir = dir;
-    this.producer = producer;
     this.retry = retry;
     try {
       Files.createDirectories(dir);
@@ -89,6 +89,7 @@ final class Outbox implements AutoCloseable {
       throw new IllegalArgumentException("agent.outbox.dir: cannot list " + dir + ": " + e, e);
     }
     if (!pending.isEmpty()) {
+      parked.set(true);
       log.warn(
           "outbox {}: {} records of an earlier run not yet on Kafka; delivering them",
           dir,
@@ -96,8 +97,9 @@ final class Outbox implements AutoCloseable {
     }
   }
 
-  /** Starts delivering, now and every {@code retry} while records are pending. */
-  void start() {
+  /** Starts delivering through {@code producer}, now and every {@code retry} while pending. */
+  void start(Producer<String, byte[]> producer) {
+    this.producer = producer;
     sender.scheduleWithFixedDelay(
         this::deliver, 0, Math.max(100, retry.toMillis()), TimeUnit.MILLISECONDS);
   }
@@ -145,6 +147,10 @@ final class Outbox implements AutoCloseable {
   }
 
   private void deliver() {
+    Producer<String, byte[]> producer = this.producer;
+    if (producer == null) {
+      return;
+    }
     for (Pending p : pending.values()) {
       if (!inFlight.add(p.id())) {
         continue;
@@ -248,7 +254,7 @@ final class Outbox implements AutoCloseable {
    * disk for the next run.
    */
   void close(Duration limit) {
-    if (!awaitEmpty(limit)) {
+    if (!awaitEmpty(producer == null ? Duration.ZERO : limit)) {
       log.warn(
           "outbox {}: {} records not on Kafka yet; kept there for the next start", dir, pending());
     }
