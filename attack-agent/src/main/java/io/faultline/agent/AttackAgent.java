@@ -125,7 +125,9 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     this.cloud = cloud;
     this.catalog = FaultCatalog.local(localExecutors(), localTargets::read);
     cloud.register(catalog);
-    Path local = config.outboxDir().resolve(config.agentId().replaceAll("[^A-Za-z0-9._@-]", "_"));
+    // the agent id as a directory name: no separators, never "." or ".."
+    Path local =
+        config.outboxDir().resolve("_" + config.agentId().replaceAll("[^A-Za-z0-9._@-]", "_"));
     // records belong to one cluster: an agent id reused against another one never sends them there
     String cluster =
         AttackJournal.sha256Hex(config.bootstrapServers() + "|" + config.topicsPrefix())
@@ -168,7 +170,6 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     producerConf.put("request.timeout.ms", (int) Math.min(30_000, deliveryMs));
     this.producer =
         new KafkaProducer<>(producerConf, new StringSerializer(), new ByteArraySerializer());
-
     this.deadMansSwitch = new DeadMansSwitch(config, this);
     this.orphans = new OrphanRecovery(config, topics, this);
     this.expiries =

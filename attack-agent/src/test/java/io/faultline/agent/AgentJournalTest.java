@@ -35,7 +35,7 @@ class AgentJournalTest {
                 "agent.outbox.dir", dir.resolve("outbox").toString(),
                 "agent.targets.dir", dir.resolve("targets").toString(),
                 "agent.producer.max.block", "200ms"));
-    AttackJournal journal = new AttackJournal(dir.resolve("outbox/journal-agent/active"));
+    AttackJournal journal = new AttackJournal(dir.resolve("outbox/_journal-agent/active"));
     List<Process> victims = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) {
@@ -66,7 +66,7 @@ class AgentJournalTest {
         }
         assertThat(journal.load()).as("journal emptied").isEmpty();
         assertThat(agent.recoveredAtStart("left-1")).isTrue();
-        try (var parked = Files.list(dir.resolve("outbox/journal-agent"))) {
+        try (var parked = Files.list(dir.resolve("outbox/_journal-agent"))) {
           Path outbox =
               parked
                   .filter(p -> p.getFileName().toString().startsWith("outbox-"))

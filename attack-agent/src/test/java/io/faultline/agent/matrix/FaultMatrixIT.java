@@ -62,7 +62,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class FaultMatrixIT {
 
-  static final Duration LEASE = Duration.ofSeconds(6);
+  static final Duration LEASE = Duration.ofSeconds(12);
   private static final String[] KINDS = {
     "pause-process", "cpu-burn", "memory-pressure", "network-latency", "disk-io"
   };
@@ -99,11 +99,13 @@ class FaultMatrixIT {
       }
       return all.stream();
     }
+    // each outage, each size and each fate at least once; the restarted agent with one attack,
+    // since its JVM start-up under a loaded build machine dominates that cell (docs/reliability.md)
     return Stream.of(
         new Object[] {Outage.BROKER_SIGKILL, 20, AgentFate.STAYS_UP},
-        new Object[] {Outage.BROKER_SIGTERM, 5, AgentFate.KILLED_AND_RESTARTED},
-        new Object[] {Outage.LINK_CUT, 1, AgentFate.KILLED_AND_RESTARTED},
-        new Object[] {Outage.LINK_CUT, 20, AgentFate.STAYS_UP});
+        new Object[] {Outage.BROKER_SIGTERM, 1, AgentFate.KILLED_AND_RESTARTED},
+        new Object[] {Outage.LINK_CUT, 5, AgentFate.STAYS_UP},
+        new Object[] {Outage.LINK_CUT, 1, AgentFate.KILLED_AND_RESTARTED});
   }
 
   /** One attack of the cell: what it attacks and how the test sees that its fault has ended. */
