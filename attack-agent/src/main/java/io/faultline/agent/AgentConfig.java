@@ -22,7 +22,10 @@ import java.util.Map;
  * take, default 50), {@code agent.kubernetes.namespaces} (comma list; empty = Kubernetes faults
  * off), {@code agent.kubernetes.stress.image}, {@code agent.kubernetes.network.image}, {@code
  * agent.aws.enabled} (default false), {@code agent.aws.region}, {@code agent.aws.endpoint} (tests
- * only), {@code kafka.*}.
+ * only), {@code agent.outbox.dir} (events of a recovery not yet on Kafka, and the agent's active
+ * attacks, default {@code .faultline/agent-outbox}), {@code agent.recovery.timeout} (default 5s),
+ * {@code agent.producer.max.block} (default 2s), {@code agent.producer.delivery.timeout} (default
+ * 30s), {@code kafka.*}.
  */
 public record AgentConfig(
     String bootstrapServers,
@@ -42,7 +45,11 @@ public record AgentConfig(
     boolean awsEnabled,
     String awsRegion,
     URI awsEndpoint,
-    Map<String, String> kafka) {
+    Map<String, String> kafka,
+    Path outboxDir,
+    Duration recoveryTimeout,
+    Duration producerMaxBlock,
+    Duration producerDeliveryTimeout) {
 
   public static final Duration MIN_DURATION = Duration.ofSeconds(1);
 
@@ -148,6 +155,23 @@ public record AgentConfig(
     if (agentId.isBlank()) {
       throw new IllegalArgumentException("agent.id: must not be empty");
     }
+    String outbox = map.get("agent.outbox.dir");
+    if (outbox != null && outbox.isBlank()) {
+      throw new IllegalArgumentException(
+          "agent.outbox.dir: must not be empty; a local directory the agent may write");
+    }
+    Duration recoveryTimeout =
+        bounded(map, "agent.recovery.timeout", "5s", Duration.ofMillis(100), Duration.ofMinutes(5));
+    Duration maxBlock =
+        bounded(
+            map, "agent.producer.max.block", "2s", Duration.ofMillis(100), Duration.ofMinutes(1));
+    Duration deliveryTimeout =
+        bounded(
+            map,
+            "agent.producer.delivery.timeout",
+            "30s",
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(10));
     return new AgentConfig(
         bootstrap,
         prefix,
@@ -166,7 +190,27 @@ public record AgentConfig(
         awsEnabledText.equals("true"),
         region == null ? null : region.strip(),
         endpoint,
-        ConfigSource.subset(map, "kafka."));
+        ConfigSource.subset(map, "kafka."),
+        outbox == null ? Path.of(".faultline", "agent-outbox") : Path.of(outbox.strip()),
+        recoveryTimeout,
+        maxBlock,
+        deliveryTimeout);
+  }
+
+  private static Duration bounded(
+      Map<String, String> map, String key, String fallback, Duration min, Duration max) {
+    Duration d = duration(map, key, fallback);
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          key
+              + " "
+              + map.getOrDefault(key, fallback).strip()
+              + ": must be between "
+              + Durations.format(min)
+              + " and "
+              + Durations.format(max));
+    }
+    return d;
   }
 
   /** {@code agent-<pid>@<host>}: tells which process on which host applied an attack. */
@@ -253,6 +297,14 @@ public record AgentConfig(
         + awsEnabled
         + ", kafka="
         + safeKafka
+        + ", outboxDir="
+        + outboxDir
+        + ", recoveryTimeout="
+        + recoveryTimeout
+        + ", producerMaxBlock="
+        + producerMaxBlock
+        + ", producerDeliveryTimeout="
+        + producerDeliveryTimeout
         + "]";
   }
 }

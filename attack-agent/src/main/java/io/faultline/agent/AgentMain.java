@@ -2,19 +2,25 @@ package io.faultline.agent;
 
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.HealthEndpoint;
-import io.faultline.schema.TopicProvisioner;
-import io.faultline.schema.Topics;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Runs an attack agent until SIGTERM, which recovers every active attack. */
 public final class AgentMain {
 
+  private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
+
   private AgentMain() {}
 
-  /** Creates the topics if needed and runs the agent on a thread of its own. */
+  /**
+   * Recovers what an earlier run of this agent left active (from its local journal, without Kafka),
+   * then runs the agent on a thread of its own, which creates the topics if needed (trying again
+   * while Kafka is away). Waits up to 30 s for the topics before it returns.
+   */
   public static AttackAgent start(AgentConfig config) {
     return start(config, null);
   }
@@ -24,16 +30,15 @@ public final class AgentMain {
    * servers); null builds them from the config.
    */
   public static AttackAgent start(AgentConfig config, CloudFaults cloud) {
-    Map<String, Object> adminConf = new HashMap<>(config.kafka());
-    adminConf.put("bootstrap.servers", config.bootstrapServers());
-    try (Admin admin = Admin.create(adminConf)) {
-      Topics topics = new Topics(config.topicsPrefix(), 3);
-      // also waits until every partition is led and has its log (KAFKA-15591)
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
     AttackAgent agent = cloud == null ? new AttackAgent(config) : new AttackAgent(config, cloud);
     Thread thread = new Thread(agent, "attack-agent");
     thread.start();
+    if (!agent.awaitTopics(Duration.ofSeconds(30))) {
+      log.warn(
+          "agent {}: Kafka at {} has not answered within 30 s; the agent keeps trying",
+          config.agentId(),
+          config.bootstrapServers());
+    }
     return agent;
   }
 
@@ -53,7 +58,9 @@ public final class AgentMain {
                   + " agent.targets.dir, agent.command.secret, agent.signature.window,"
                   + " agent.lease, agent.max.blast.radius.percent, agent.kubernetes.namespaces,"
                   + " agent.kubernetes.stress.image, agent.kubernetes.network.image,"
-                  + " agent.aws.enabled, agent.aws.region, agent.aws.endpoint, agent.http.port (GET /health), kafka.*");
+                  + " agent.aws.enabled, agent.aws.region, agent.aws.endpoint, agent.outbox.dir,"
+                  + " agent.recovery.timeout, agent.producer.max.block,"
+                  + " agent.producer.delivery.timeout, agent.http.port (GET /health), kafka.*");
           return;
         }
         default -> {

@@ -17,9 +17,12 @@ import io.faultline.schema.CommandSignature;
 import io.faultline.schema.DeadLetters;
 import io.faultline.schema.Durations;
 import io.faultline.schema.InvalidRecordException;
+import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,14 +32,20 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -76,6 +85,13 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, byte[]> producer;
   private final ScheduledExecutorService expiries;
+  // every fault's recover() at once; a cached pool, since Java 17 has no virtual threads
+  private final ExecutorService recoveries;
+  private final Outbox outbox;
+  private final AttackJournal journal;
+  private final Set<String> recoveredAtStart = ConcurrentHashMap.newKeySet();
+  private final CountDownLatch provisioned = new CountDownLatch(1);
+  private volatile String provisionProblem;
   private final Map<String, ActiveAttack> active = new ConcurrentHashMap<>();
   private final Set<String> seenCommands =
       Collections.newSetFromMap(
@@ -96,7 +112,11 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private final Object lifecycle = new Object();
   private boolean closed; // guarded by lifecycle
 
-  /** An agent with the local faults, plus the Kubernetes and AWS faults its config turns on. */
+  /**
+   * An agent with the local faults, plus the Kubernetes and AWS faults its config turns on. It
+   * first recovers what an earlier run with the same {@code agent.id} left active on this host (its
+   * journal under {@code agent.outbox.dir}), without Kafka.
+   */
   public AttackAgent(AgentConfig config) {
     this(config, CloudFaults.fromConfig(config));
   }
@@ -112,6 +132,25 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     this.cloud = cloud;
     this.catalog = FaultCatalog.local(localExecutors(), localTargets::read);
     cloud.register(catalog);
+    // the agent id as a directory name: no separators, never "." or ".."
+    Path local =
+        config.outboxDir().resolve("_" + config.agentId().replaceAll("[^A-Za-z0-9._@-]", "_"));
+    // records belong to one cluster: an agent id reused against another one never sends them there
+    String cluster =
+        AttackJournal.sha256Hex(config.bootstrapServers() + "|" + config.topicsPrefix())
+            .substring(0, 12);
+    this.outbox = new Outbox(local.resolve("outbox-" + cluster), Duration.ofSeconds(1));
+    this.journal = new AttackJournal(local.resolve("active"));
+    AtomicInteger recoveryThreads = new AtomicInteger();
+    this.recoveries =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "recovery-" + recoveryThreads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    // before any Kafka client exists: what an earlier run left active is undone first
+    recoverJournal();
     Map<String, Object> consumerConf = new HashMap<>(config.kafka());
     consumerConf.put("bootstrap.servers", config.bootstrapServers());
     consumerConf.put("group.id", GROUP);
@@ -130,8 +169,12 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     producerConf.put("acks", "all");
     producerConf.put("enable.idempotence", "true");
     producerConf.put("linger.ms", "0");
-    // events of a recovery made while Kafka is away are delivered once it is back
-    producerConf.putIfAbsent("delivery.timeout.ms", "600000");
+    // a send waits at most this long for Kafka; what a recovery could not publish stays in the
+    // outbox (on disk) and is sent again once Kafka is back
+    long deliveryMs = config.producerDeliveryTimeout().toMillis();
+    producerConf.put("max.block.ms", (int) config.producerMaxBlock().toMillis());
+    producerConf.put("delivery.timeout.ms", (int) deliveryMs);
+    producerConf.put("request.timeout.ms", (int) Math.min(30_000, deliveryMs));
     this.producer =
         new KafkaProducer<>(producerConf, new StringSerializer(), new ByteArraySerializer());
     this.deadMansSwitch = new DeadMansSwitch(config, this);
@@ -177,7 +220,12 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     }
     Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
     try {
-      consume(handled);
+      deadMansSwitch.start();
+      outbox.start(producer);
+      provisionTopics();
+      if (running) {
+        consume(handled);
+      }
     } catch (WakeupException e) {
       // close() was called
     } catch (RuntimeException e) {
@@ -194,8 +242,56 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     }
   }
 
+  /**
+   * Creates the topics if needed and waits until they take records (KAFKA-15591), trying again
+   * every second while Kafka is away: an agent may start during an outage (it has recovered its
+   * earlier run's attacks from its journal by then) and must stay up to deliver its outbox.
+   */
+  private void provisionTopics() {
+    Map<String, Object> conf = new HashMap<>(config.kafka());
+    conf.put("bootstrap.servers", config.bootstrapServers());
+    conf.put("request.timeout.ms", 5000);
+    conf.put("default.api.timeout.ms", 10000);
+    boolean warned = false;
+    while (running) {
+      try (Admin admin = Admin.create(conf)) {
+        TopicProvisioner.ensure(admin, topics, (short) 1);
+        provisionProblem = null;
+        provisioned.countDown();
+        if (warned) {
+          log.warn("agent {}: Kafka answers again; topics ready", config.agentId());
+        }
+        return;
+      } catch (RuntimeException e) {
+        provisionProblem = e.getMessage();
+        if (!warned) {
+          log.warn(
+              "agent {}: cannot create or check the topics yet ({}); trying again every second",
+              config.agentId(),
+              e.getMessage());
+          warned = true;
+        }
+      }
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Waits until the topics are ready, at most {@code limit}; false when they are not yet. */
+  boolean awaitTopics(Duration limit) {
+    try {
+      return provisioned.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   private void consume(Map<TopicPartition, OffsetAndMetadata> handled) {
-    deadMansSwitch.start();
     try {
       orphans.start();
     } catch (RuntimeException e) {
@@ -383,7 +479,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     }
     long now = System.currentTimeMillis();
     long expiresAt = now + duration.toMillis();
-    state(command, attackId, executor, targets, Map.of(), now, expiresAt);
+    state(command, attackId, executor, targets, Map.of(), now, expiresAt, true);
 
     Map<Target, Map<String, String>> recovery = new LinkedHashMap<>();
     List<String> touched = new ArrayList<>();
@@ -408,6 +504,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
               expiresAt);
       recoverQuietly(partial);
       tombstone(attackId);
+      journal.remove(attackId);
       event(
           command,
           attackId,
@@ -428,7 +525,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             now,
             expiresAt);
     active.put(attackId, attack);
-    state(command, attackId, executor, targets, recovery, now, expiresAt);
+    state(command, attackId, executor, targets, recovery, now, expiresAt, false);
     event(
         command,
         attackId,
@@ -473,27 +570,66 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             .map(a -> a.attackId)
             .toList();
     log.warn("HALT_ALL for experiment {}: recovering {} attacks", experiment, ids.size());
-    for (String id : ids) {
-      recover(id, AttackEventType.ROLLED_BACK, "HALT_ALL " + command.getCommandId());
-    }
+    recover(ids, AttackEventType.ROLLED_BACK, "HALT_ALL " + command.getCommandId());
   }
 
-  /** Recovers one attack once; whoever removes it from the active map does the work. */
-  private void recover(String attackId, AttackEventType type, String why) {
-    ActiveAttack attack = active.remove(attackId);
-    if (attack == null) {
-      return;
+  /** Attacks being recovered, and when they are done. */
+  record Recovering(List<String> attackIds, CompletableFuture<Void> done) {}
+
+  private CompletableFuture<Void> recover(String attackId, AttackEventType type, String why) {
+    return recover(List.of(attackId), type, why).done();
+  }
+
+  /**
+   * Recovers the given attacks at once, each on a thread of its own, and returns without waiting:
+   * first the local recovery ({@code recover()} of each target), then the tombstone and the event
+   * into the outbox, which sends them when Kafka takes them. Nothing here waits on Kafka. Whoever
+   * removes an attack from the active map does its work, so an attack is recovered once. A recovery
+   * still running after {@code agent.recovery.timeout} is logged at ERROR with the attack and its
+   * targets.
+   */
+  private Recovering recover(Collection<String> ids, AttackEventType type, String why) {
+    List<String> taken = new ArrayList<>();
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (String id : ids) {
+      ActiveAttack attack = active.remove(id);
+      if (attack == null) {
+        continue;
+      }
+      if (attack.expiry != null) {
+        attack.expiry.cancel(false);
+      }
+      CompletableFuture<Void> done =
+          CompletableFuture.runAsync(
+              () -> published(attack, type, why, recoverQuietly(attack)), recoveries);
+      CompletableFuture.delayedExecutor(config.recoveryTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .execute(
+              () -> {
+                if (!done.isDone()) {
+                  log.error(
+                      "attack {} ({} on {}): recovery still running after agent.recovery.timeout"
+                          + " {}; the fault may still be in place",
+                      attack.attackId,
+                      attack.executor.fault(),
+                      attack.targets.stream().map(Target::describe).toList(),
+                      Durations.format(config.recoveryTimeout()));
+                }
+              });
+      taken.add(id);
+      all.add(done);
     }
-    if (attack.expiry != null) {
-      attack.expiry.cancel(false);
-    }
-    List<String> restored = recoverQuietly(attack);
-    tombstone(attackId);
+    return new Recovering(taken, CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)));
+  }
+
+  /** After the local recovery: the tombstone and the event, kept in the outbox until sent. */
+  private void published(
+      ActiveAttack attack, AttackEventType type, String why, List<String> restored) {
+    tombstone(attack.attackId);
     AttackEvent event =
         AttackEvent.newBuilder()
             .setEventId(UUID.randomUUID().toString())
             .setExperimentId(attack.experimentId)
-            .setAttackId(attackId)
+            .setAttackId(attack.attackId)
             .setCommandId(attack.commandId)
             .setType(type)
             .setFault(attack.executor.fault())
@@ -502,22 +638,74 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             .setTargets(restored)
             .setReason(why)
             .build();
-    send(
+    outbox.publish(
         topics.attackEvents().name(),
         attack.experimentId,
         topics.attackEvents().valueSerde().serializer().serialize(null, event));
-    log.info("attack {} {} ({}): {}", attackId, type, why, restored);
+    journal.remove(attack.attackId);
+    log.info("attack {} {} ({}): {}", attack.attackId, type, why, restored);
+  }
+
+  /**
+   * Waits for a recovery at most {@code agent.recovery.timeout} (the attacks late are logged by
+   * {@link #recover}); true when it is done.
+   */
+  boolean await(CompletableFuture<?> recovery) {
+    try {
+      recovery.get(config.recoveryTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Recovers, from the local journal and without Kafka, the attacks an earlier run of this agent
+   * (same {@code agent.id}) left active, e.g. when it was killed; waits for it at most {@code
+   * agent.recovery.timeout}. Their events go to the outbox. The constructor calls it before it
+   * creates any Kafka client. Returns how many.
+   */
+  private int recoverJournal() {
+    List<AttackState> left = journal.load();
+    if (left.isEmpty()) {
+      return 0;
+    }
+    log.warn(
+        "agent {}: {} attacks of its earlier run are still recorded as active on this host;"
+            + " recovering them locally before contacting Kafka",
+        config.agentId(),
+        left.size());
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (AttackState s : left) {
+      recoveredAtStart.add(s.getAttackId());
+      all.add(
+          recoverOrphan(
+              s,
+              "orphan of this agent's earlier run ("
+                  + config.agentId()
+                  + "), recovered at start-up from its local journal"));
+    }
+    await(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)));
+    return left.size();
+  }
+
+  /** Whether {@link #recoverJournal} recovered this attack (attack.state may still show it). */
+  boolean recoveredAtStart(String attackId) {
+    return recoveredAtStart.contains(attackId);
   }
 
   /** Recovers an attack another (dead) agent applied, from what attack.state recorded. */
-  void recoverOrphan(AttackState state, String why) {
+  CompletableFuture<Void> recoverOrphan(AttackState state, String why) {
     AgentFault executor = catalog.fault(state.getFault());
     if (executor == null) {
       log.error(
           "orphan {} has unknown fault '{}'; cannot recover it",
           state.getAttackId(),
           state.getFault());
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     Map<String, Map<String, String>> byTarget = new LinkedHashMap<>();
     state
@@ -550,7 +738,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         state.getTargets(),
         why);
     active.put(orphan.attackId, orphan);
-    recover(orphan.attackId, AttackEventType.ROLLED_BACK, why);
+    return recover(orphan.attackId, AttackEventType.ROLLED_BACK, why);
   }
 
   private List<String> recoverQuietly(ActiveAttack attack) {
@@ -638,7 +826,8 @@ public final class AttackAgent implements Runnable, AutoCloseable {
       List<Target> targets,
       Map<Target, Map<String, String>> recovery,
       long startedAt,
-      long expiresAt) {
+      long expiresAt,
+      boolean beforeApply) {
     Map<String, String> flat = new TreeMap<>();
     targets.forEach(t -> t.stateEntries().forEach((k, v) -> flat.put(t.name() + "." + k, v)));
     recovery.forEach((t, r) -> r.forEach((k, v) -> flat.put(t.name() + "." + k, v)));
@@ -655,23 +844,30 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             .setStartedAt(startedAt)
             .setExpiresAt(expiresAt)
             .build();
+    // on this host too: a restart recovers it without Kafka
+    journal.record(state);
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(
+            topics.attackState().name(),
+            attackId,
+            topics.attackState().valueSerde().serializer().serialize(null, state));
+    if (!beforeApply) {
+      // the recovery data; the attack is applied and active whether or not this reaches Kafka
+      send(record.topic(), record.key(), record.value());
+      return;
+    }
     try {
       // Recorded before the fault is applied: another agent can see what to roll back.
-      producer
-          .send(
-              new ProducerRecord<>(
-                  topics.attackState().name(),
-                  attackId,
-                  topics.attackState().valueSerde().serializer().serialize(null, state)))
-          .get(10, TimeUnit.SECONDS);
+      producer.send(record).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
+      journal.remove(attackId);
       throw new InvalidRecordException(
           null, "cannot record attack.state before applying: " + e.getMessage());
     }
   }
 
   private void tombstone(String attackId) {
-    producer.send(new ProducerRecord<>(topics.attackState().name(), attackId, null));
+    outbox.publish(topics.attackState().name(), attackId, null);
   }
 
   private void send(String topic, String key, byte[] value) {
@@ -709,20 +905,20 @@ public final class AttackAgent implements Runnable, AutoCloseable {
       return "stopped consuming " + topics.attackCommands().name() + " (see the log)";
     }
     Thread t = runner;
-    return t != null && !t.isAlive() ? "its consumer thread died" : null;
+    if (t != null && !t.isAlive()) {
+      return "its consumer thread died";
+    }
+    String provision = provisionProblem;
+    return provision == null ? null : "cannot create or check the topics: " + provision;
   }
 
   public Set<String> activeAttacks() {
     return Set.copyOf(active.keySet());
   }
 
-  /** Recovers every active attack of this agent; returns how many. */
-  int recoverAll(String why) {
-    List<String> ids = List.copyOf(active.keySet());
-    for (String id : ids) {
-      recover(id, AttackEventType.ROLLED_BACK, why);
-    }
-    return ids.size();
+  /** Starts recovering every active attack of this agent at once (see {@link #recover}). */
+  Recovering recoverAll(String why) {
+    return recover(List.copyOf(active.keySet()), AttackEventType.ROLLED_BACK, why);
   }
 
   /**
@@ -741,6 +937,17 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     }
     running = false;
     consumer.wakeup();
+    // recovery first: it waits on nothing, while the command thread may wait on Kafka to stop
+    Recovering recovering = recoverAll("agent shutting down");
+    if (recovering.attackIds().isEmpty()) {
+      log.info("agent {} closing: no active attacks", config.agentId());
+    } else {
+      log.warn(
+          "agent {} closing: recovering {} active attacks {}",
+          config.agentId(),
+          recovering.attackIds().size(),
+          recovering.attackIds());
+    }
     if (consuming != null && consuming != Thread.currentThread()) {
       try {
         if (!stopped.await(15, TimeUnit.SECONDS)) {
@@ -750,20 +957,22 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    // an attack the command in hand applied meanwhile
+    Recovering late = recoverAll("agent shutting down");
+    if (!late.attackIds().isEmpty()) {
+      log.warn(
+          "agent {} closing: recovering {} attacks applied while it stopped {}",
+          config.agentId(),
+          late.attackIds().size(),
+          late.attackIds());
+    }
+    await(CompletableFuture.allOf(recovering.done(), late.done()));
     deadMansSwitch.close();
     orphans.close();
-    if (active.isEmpty()) {
-      log.info("agent {} closing: no active attacks", config.agentId());
-    } else {
-      log.warn(
-          "agent {} closing: recovering {} active attacks {}",
-          config.agentId(),
-          active.size(),
-          active.keySet());
-    }
-    recoverAll("agent shutting down");
     expiries.shutdownNow();
     cloud.close();
+    outbox.close(Duration.ofSeconds(5));
+    recoveries.shutdown();
     producer.close(Duration.ofSeconds(5));
     if (consuming == null) {
       consumer.close(Duration.ofSeconds(5)); // run() never started

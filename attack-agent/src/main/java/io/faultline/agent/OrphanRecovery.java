@@ -3,10 +3,12 @@ package io.faultline.agent;
 import io.faultline.schema.AttackState;
 import io.faultline.schema.Topics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -82,14 +84,20 @@ final class OrphanRecovery implements AutoCloseable {
         && System.currentTimeMillis() < deadline) {
       readSome(Duration.ofMillis(200));
     }
+    List<CompletableFuture<Void>> mine = new ArrayList<>();
     for (AttackState s : List.copyOf(known.values())) {
-      if (s.getAgentId().equals(config.agentId())) {
-        agent.recoverOrphan(
-            s,
-            "orphan of this agent's earlier run (" + config.agentId() + "), recovered at start-up");
+      // what the journal recovered at start-up may still be here: its tombstone waits in the outbox
+      if (s.getAgentId().equals(config.agentId()) && !agent.recoveredAtStart(s.getAttackId())) {
+        mine.add(
+            agent.recoverOrphan(
+                s,
+                "orphan of this agent's earlier run ("
+                    + config.agentId()
+                    + "), recovered at start-up"));
         known.remove(s.getAttackId());
       }
     }
+    agent.await(CompletableFuture.allOf(mine.toArray(CompletableFuture[]::new)));
     long period = Math.max(500, config.lease().toMillis() / 6);
     timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
   }

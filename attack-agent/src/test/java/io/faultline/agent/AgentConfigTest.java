@@ -33,6 +33,35 @@ class AgentConfigTest {
     assertThat(c.kafka()).isEmpty();
   }
 
+  @Test
+  void recoveryAndOutboxKeysHaveBoundedDefaults() {
+    AgentConfig c = with();
+    assertThat(c.outboxDir()).isEqualTo(Path.of(".faultline", "agent-outbox"));
+    assertThat(c.recoveryTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.producerMaxBlock()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.producerDeliveryTimeout()).isEqualTo(Duration.ofSeconds(30));
+    AgentConfig set =
+        with(
+            "agent.outbox.dir", "/var/lib/faultline",
+            "agent.recovery.timeout", "2s",
+            "agent.producer.max.block", "500ms",
+            "agent.producer.delivery.timeout", "1m");
+    assertThat(set.outboxDir()).isEqualTo(Path.of("/var/lib/faultline"));
+    assertThat(set.recoveryTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(set.producerMaxBlock()).isEqualTo(Duration.ofMillis(500));
+    assertThat(set.producerDeliveryTimeout()).isEqualTo(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void rejectsAnUnboundedProducerWaitNamingTheKey() {
+    assertThatThrownBy(() -> with("agent.producer.max.block", "10m"))
+        .hasMessage("agent.producer.max.block 10m: must be between 100ms and 1m");
+    assertThatThrownBy(() -> with("agent.producer.delivery.timeout", "500ms"))
+        .hasMessageStartingWith("agent.producer.delivery.timeout 500ms: must be between 1s and");
+    assertThatThrownBy(() -> with("agent.outbox.dir", " "))
+        .hasMessageStartingWith("agent.outbox.dir: must not be empty");
+  }
+
   private static String host() {
     String name = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
     return name.substring(name.indexOf('@') + 1);

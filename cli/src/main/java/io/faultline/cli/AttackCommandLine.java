@@ -210,16 +210,19 @@ final class AttackCommandLine {
   private static void publish(KafkaOptions kafka, AttackCommand command) {
     Topics topics = new Topics(kafka.topicsPrefix, 3);
     AttackCommand signed = signIfConfigured(command);
+    Map<String, Object> conf = new HashMap<>(kafka.clientConfig());
+    // a halt must fail in bounded time when Kafka is away, not hang
+    conf.putIfAbsent("max.block.ms", "10000");
+    conf.putIfAbsent("delivery.timeout.ms", "30000");
     try (var producer =
-        new KafkaProducer<>(
-            kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
+        new KafkaProducer<>(conf, new StringSerializer(), new ByteArraySerializer())) {
       producer
           .send(
               new ProducerRecord<>(
                   topics.attackCommands().name(),
                   signed.getExperimentId(),
                   AttackCommandCodec.toAvro(signed)))
-          .get();
+          .get(40, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

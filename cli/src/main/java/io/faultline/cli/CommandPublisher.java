@@ -31,7 +31,12 @@ final class CommandPublisher implements AutoCloseable {
     this.producer =
         new KafkaProducer<>(
             Map.of(
-                "bootstrap.servers", bootstrapServers, "acks", "all", "enable.idempotence", "true"),
+                "bootstrap.servers", bootstrapServers,
+                "acks", "all",
+                "enable.idempotence", "true",
+                // a HALT_ALL must not hang on a broker that is away: fail in bounded time
+                "max.block.ms", "10000",
+                "delivery.timeout.ms", "30000"),
             new StringSerializer(),
             new ByteArraySerializer());
   }
@@ -98,13 +103,16 @@ final class CommandPublisher implements AutoCloseable {
           .send(
               new ProducerRecord<>(
                   topics.attackCommands().name(), experimentId, AttackCommandCodec.toAvro(command)))
-          .get();
+          .get(40, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while sending " + command.getType(), e);
     } catch (ExecutionException e) {
       throw new IllegalStateException(
           "cannot send " + command.getType() + " command: " + e.getCause().getMessage(), e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot send " + command.getType() + " command: Kafka did not answer within 40 s", e);
     }
   }
 

@@ -559,6 +559,9 @@ public final class RunCommand implements Callable<Integer> {
     Map<String, Object> conf = new HashMap<>(client);
     conf.put("acks", "all");
     conf.put("enable.idempotence", "true");
+    // HALT_ALL on Ctrl-C and the auto-abort must fail in bounded time when Kafka is away
+    conf.putIfAbsent("max.block.ms", "10000");
+    conf.putIfAbsent("delivery.timeout.ms", "30000");
     return conf;
   }
 

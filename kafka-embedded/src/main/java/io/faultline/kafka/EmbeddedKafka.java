@@ -78,8 +78,23 @@ public final class EmbeddedKafka implements AutoCloseable {
       boolean deleteOnClose,
       Map<String, String> overrides,
       List<Listener> extraListeners) {
+    return start(dataDir, fresh, deleteOnClose, overrides, extraListeners, 0);
+  }
+
+  /**
+   * As above on a given PLAINTEXT port (0: a free one), so that a broker run in a child process can
+   * be killed and started again where its clients expect it (fault-matrix tests).
+   */
+  public static EmbeddedKafka start(
+      Path dataDir,
+      boolean fresh,
+      boolean deleteOnClose,
+      Map<String, String> overrides,
+      List<Listener> extraListeners,
+      int brokerPort) {
     long begin = System.nanoTime();
-    EmbeddedKafka kafka = new EmbeddedKafka(dataDir, deleteOnClose, freePort());
+    EmbeddedKafka kafka =
+        new EmbeddedKafka(dataDir, deleteOnClose, brokerPort > 0 ? brokerPort : freePort());
     for (Listener l : extraListeners) {
       kafka.extraPorts.put(l.name(), freePort());
     }

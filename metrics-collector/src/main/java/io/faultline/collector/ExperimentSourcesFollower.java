@@ -207,6 +207,7 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
     Map<String, Object> conf = new HashMap<>(clientConfig);
     conf.put("acks", "all");
     conf.put("client.id", "faultline-collector-dlq");
+    conf.putIfAbsent("max.block.ms", "5000");
     return new KafkaProducer<>(conf, new ByteArraySerializer(), new ByteArraySerializer());
   }
 

@@ -33,6 +33,9 @@ public final class KafkaSampleSink implements SampleSink {
     conf.put("acks", "all");
     conf.put("enable.idempotence", "true");
     conf.put("linger.ms", "5");
+    // sampling goes on while Kafka is away (a fault may hold it): a send waits at most 5 s
+    conf.putIfAbsent("max.block.ms", "5000");
+    conf.putIfAbsent("delivery.timeout.ms", "120000");
     this.producer =
         new KafkaProducer<>(
             conf, new StringSerializer(), topics.metrics().valueSerde().serializer());

@@ -1,0 +1,268 @@
+package io.faultline.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a recovery publishes (events, attack.state tombstones, failure reports), kept on the agent's
+ * own disk until the broker acknowledges it. {@link #publish} writes the record to a file of its
+ * own (fsync'd, then renamed into place) and hands it to a sender thread, so the caller never waits
+ * on Kafka; the file is deleted only after the broker's ack, and files left by an earlier run are
+ * delivered when the agent starts again. Each record has a unique id (its file name); the producer
+ * is idempotent, so a record is written once unless the agent dies between the broker's ack and the
+ * file's deletion (then it is sent again, with the same event id).
+ */
+final class Outbox implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+  private static final ObjectMapper json = new ObjectMapper();
+  private static final AtomicLong sequence = new AtomicLong();
+
+  /** One pending record: its id (also its file name), where it goes, and its bytes. */
+  record Pending(String id, String topic, String key, byte[] value) {}
+
+  private final Path dir;
+  private volatile Producer<String, byte[]> producer;
+  private final Duration retry;
+  private final Map<String, Pending> pending = new ConcurrentSkipListMap<>();
+  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean parked = new AtomicBoolean();
+  private final AtomicLong delivered = new AtomicLong();
+  private final ScheduledExecutorService sender =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "outbox-sender");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /** Reads what an earlier run left; nothing is sent before {@link #start}. */
+  Outbox(Path dir, Duration retry) {
+    this.dir = dir;
+    this.retry = retry;
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "agent.outbox.dir: cannot create " + dir + " (" + e + "); point it at a writable dir", e);
+    }
+    try (var files = Files.list(dir)) {
+      files.forEach(
+          f -> {
+            if (f.toString().endsWith(".tmp")) {
+              deleteQuietly(f); // a write the last run did not finish: its record was not kept
+            } else if (f.toString().endsWith(".json")) {
+              try {
+                Pending p = read(f);
+                pending.put(p.id(), p);
+              } catch (IOException | RuntimeException e) {
+                log.error("outbox: unreadable record {} left as it is: {}", f, e.toString());
+              }
+            }
+          });
+    } catch (IOException e) {
+      throw new IllegalArgumentException("agent.outbox.dir: cannot list " + dir + ": " + e, e);
+    }
+    if (!pending.isEmpty()) {
+      parked.set(true);
+      log.warn(
+          "outbox {}: {} records of an earlier run not yet on Kafka; delivering them",
+          dir,
+          pending.size());
+    }
+  }
+
+  /** Starts delivering through {@code producer}, now and every {@code retry} while pending. */
+  void start(Producer<String, byte[]> producer) {
+    this.producer = producer;
+    sender.scheduleWithFixedDelay(
+        this::deliver, 0, Math.max(100, retry.toMillis()), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Keeps the record on disk, then sends it in the background; a null value is a tombstone. Never
+   * waits on Kafka: only on the local disk.
+   */
+  void publish(String topic, String key, byte[] value) {
+    String id =
+        String.format(
+            "%013d-%06d-%s",
+            System.currentTimeMillis(), sequence.incrementAndGet() % 1_000_000, UUID.randomUUID());
+    Pending p = new Pending(id, topic, key, value);
+    try {
+      write(p);
+    } catch (IOException e) {
+      // still sent below; only a crash before the broker's ack would lose it now
+      log.error("outbox {}: cannot keep {} for {} on disk: {}", dir, id, topic, e.toString());
+    }
+    pending.put(id, p);
+    sender.execute(this::deliver);
+  }
+
+  int pending() {
+    return pending.size();
+  }
+
+  long delivered() {
+    return delivered.get();
+  }
+
+  /** Waits until nothing is pending, at most {@code limit}; true when the outbox is empty. */
+  boolean awaitEmpty(Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!pending.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return pending.isEmpty();
+  }
+
+  private void deliver() {
+    Producer<String, byte[]> producer = this.producer;
+    if (producer == null) {
+      return;
+    }
+    for (Pending p : pending.values()) {
+      if (!inFlight.add(p.id())) {
+        continue;
+      }
+      try {
+        producer.send(
+            new ProducerRecord<>(p.topic(), p.key(), p.value()),
+            (meta, e) -> {
+              if (e == null) {
+                pending.remove(p.id());
+                deleteQuietly(dir.resolve(p.id() + ".json"));
+                delivered.incrementAndGet();
+                if (pending.isEmpty() && parked.compareAndSet(true, false)) {
+                  log.warn("outbox {}: every parked record is on Kafka now", dir);
+                }
+              } else {
+                park(p, e);
+              }
+              inFlight.remove(p.id());
+            });
+      } catch (RuntimeException e) {
+        // max.block.ms passed without metadata (Kafka away), or the producer is closed
+        inFlight.remove(p.id());
+        park(p, e);
+        return;
+      }
+    }
+  }
+
+  private void park(Pending p, Exception why) {
+    if (parked.compareAndSet(false, true)) {
+      log.warn(
+          "outbox {}: Kafka did not take {} for {} ({}); {} records parked there until Kafka is"
+              + " back",
+          dir,
+          p.id(),
+          p.topic(),
+          why.toString(),
+          pending.size());
+    }
+  }
+
+  private void write(Pending p) throws IOException {
+    ObjectNode node = json.createObjectNode();
+    node.put("id", p.id());
+    node.put("topic", p.topic());
+    node.put("key", p.key());
+    node.put("value", p.value() == null ? null : Base64.getEncoder().encodeToString(p.value()));
+    byte[] bytes = (json.writeValueAsString(node) + "\n").getBytes(StandardCharsets.UTF_8);
+    Path tmp = dir.resolve(p.id() + ".tmp");
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        ch.write(buffer);
+      }
+      ch.force(true);
+    }
+    Path target = dir.resolve(p.id() + ".json");
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    syncDirectory(dir);
+  }
+
+  static Pending read(Path file) throws IOException {
+    var node = json.readTree(Files.readString(file, StandardCharsets.UTF_8));
+    String value = node.path("value").isNull() ? null : node.path("value").asText();
+    return new Pending(
+        node.path("id").asText(),
+        node.path("topic").asText(),
+        node.path("key").isNull() ? null : node.path("key").asText(),
+        value == null ? null : Base64.getDecoder().decode(value));
+  }
+
+  /** So that a renamed file survives a power cut (the rename itself lives in the directory). */
+  static void syncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // some file systems refuse to open a directory; the file's own fsync is done
+    }
+  }
+
+  static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      log.warn("cannot delete {}: {}", file, e.toString());
+    }
+  }
+
+  /**
+   * Gives pending records up to {@code limit} to reach Kafka, then stops; what is left stays on
+   * disk for the next run.
+   */
+  void close(Duration limit) {
+    if (!awaitEmpty(producer == null ? Duration.ZERO : limit)) {
+      log.warn(
+          "outbox {}: {} records not on Kafka yet; kept there for the next start", dir, pending());
+    }
+    sender.shutdownNow();
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ZERO);
+  }
+}

@@ -1,0 +1,88 @@
+package io.faultline.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.schema.AttackState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An agent restarted while Kafka is away (nothing listens at its bootstrap address) recovers what
+ * its earlier run left active, from its own journal, before it contacts Kafka; the events wait in
+ * its outbox.
+ */
+class AgentJournalTest {
+
+  @TempDir Path dir;
+
+  private static char state(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  }
+
+  @Test
+  void aRestartedAgentRecoversItsJournalWithoutKafkaAndParksTheEvents() throws Exception {
+    AgentConfig config =
+        AgentConfig.fromMap(
+            Map.of(
+                "bootstrap.servers", "127.0.0.1:1",
+                "agent.id", "journal-agent",
+                "agent.outbox.dir", dir.resolve("outbox").toString(),
+                "agent.targets.dir", dir.resolve("targets").toString(),
+                "agent.producer.max.block", "200ms"));
+    AttackJournal journal = new AttackJournal(dir.resolve("outbox/_journal-agent/active"));
+    List<Process> victims = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        Process victim = new ProcessBuilder("sleep", "120").start();
+        victims.add(victim);
+        new ProcessBuilder("kill", "-STOP", Long.toString(victim.pid())).start().waitFor();
+        journal.record(
+            AttackState.newBuilder()
+                .setAttackId("left-" + i)
+                .setExperimentId("e")
+                .setCommandId("c-" + i)
+                .setFault("pause-process")
+                .setAgentId("journal-agent")
+                .setTargets(List.of("victim" + i + " pid=" + victim.pid()))
+                .setParameters(Map.of())
+                .setRecovery(Map.of("victim" + i + ".pid", Long.toString(victim.pid())))
+                .setStartedAt(System.currentTimeMillis())
+                .setExpiresAt(System.currentTimeMillis() + 120_000)
+                .build());
+      }
+      for (Process v : victims) {
+        assertThat(state(v.pid())).isEqualTo('T');
+      }
+      AttackAgent agent = new AttackAgent(config); // recovers its journal first
+      try {
+        for (Process v : victims) {
+          assertThat(state(v.pid())).as("resumed without Kafka").isNotEqualTo('T');
+        }
+        assertThat(journal.load()).as("journal emptied").isEmpty();
+        assertThat(agent.recoveredAtStart("left-1")).isTrue();
+        try (var parked = Files.list(dir.resolve("outbox/_journal-agent"))) {
+          Path outbox =
+              parked
+                  .filter(p -> p.getFileName().toString().startsWith("outbox-"))
+                  .findFirst()
+                  .orElseThrow();
+          try (var records = Files.list(outbox)) {
+            assertThat(records.count())
+                .as("3 tombstones and 3 ROLLED_BACK events parked")
+                .isEqualTo(6);
+          }
+        }
+      } finally {
+        agent.close();
+      }
+    } finally {
+      victims.forEach(Process::destroyForcibly);
+    }
+  }
+}
