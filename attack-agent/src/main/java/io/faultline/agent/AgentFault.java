@@ -13,10 +13,13 @@ import java.util.Map;
  */
 interface AgentFault {
 
+  FaultSpec spec();
+
   String fault();
 
   String kind();
 
+  /** The catalogue's checks of the parameters, then the fault's own; throws naming the field. */
   void validate(Map<String, String> parameters);
 
   List<Target> narrow(List<Target> candidates, Map<String, String> parameters);
@@ -32,6 +35,11 @@ interface AgentFault {
   static AgentFault of(FaultExecutor executor) {
     return new AgentFault() {
       @Override
+      public FaultSpec spec() {
+        return executor.spec();
+      }
+
+      @Override
       public String fault() {
         return executor.fault();
       }
@@ -43,6 +51,7 @@ interface AgentFault {
 
       @Override
       public void validate(Map<String, String> parameters) {
+        executor.spec().check(parameters);
         executor.validate(parameters);
       }
 
@@ -73,6 +82,11 @@ interface AgentFault {
   static AgentFault of(ClusterFault cluster) {
     return new AgentFault() {
       @Override
+      public FaultSpec spec() {
+        return cluster.spec();
+      }
+
+      @Override
       public String fault() {
         return cluster.fault();
       }
@@ -84,6 +98,7 @@ interface AgentFault {
 
       @Override
       public void validate(Map<String, String> parameters) {
+        cluster.spec().check(parameters);
         cluster.validate(parameters);
       }
 

@@ -40,7 +40,7 @@ public record AttackPlan(
       int maxBlastRadiusPercent,
       Random random) {
     AgentFault executor = catalog.fault(command.getFault());
-    String off = FaultCatalog.OFF.get(command.getFault());
+    String off = FaultCatalog.enabledBy(command.getFault());
     if (executor == null && off != null) {
       throw new InvalidRecordException(
           "fault", "'" + command.getFault() + "' is not enabled on this agent; set " + off);
@@ -50,7 +50,9 @@ public record AttackPlan(
           "fault",
           "'"
               + abbreviate(command.getFault())
-              + "' is unknown; known faults: "
+              + "' is unknown"
+              + FaultSpecs.hint(command.getFault())
+              + "; known faults: "
               + String.join(", ", catalog.faults().keySet()));
     }
     Duration duration = duration(command.getDurationMs(), maxDuration);

@@ -12,13 +12,23 @@ import java.util.Map;
  */
 public interface ClusterFault {
 
+  /** The fault's name, target kind and parameters, from the catalogue ({@link FaultSpecs}). */
+  FaultSpec spec();
+
   /** The fault's name in commands, e.g. {@code zone-outage}. */
-  String fault();
+  default String fault() {
+    return spec().name();
+  }
 
   /** The selector kind it takes: pod, node, zone, ec2 or fis-template. */
-  String kind();
+  default String kind() {
+    return spec().kind();
+  }
 
-  /** Checks the parameters before anything is touched; throws InvalidRecordException. */
+  /**
+   * Checks what the catalogue cannot, before anything is touched; the spec's checks have passed.
+   * Throws InvalidRecordException.
+   */
   default void validate(Map<String, String> parameters) {}
 
   /**

@@ -9,10 +9,18 @@ public interface FaultExecutor {
   /** What an applied fault touched (for events) and what recovery needs (kept in attack.state). */
   record Applied(List<String> touched, Map<String, String> recovery) {}
 
-  /** The fault's name in commands, e.g. {@code cpu-burn}. */
-  String fault();
+  /** The fault's name, target kind and parameters, from the catalogue ({@link FaultSpecs}). */
+  FaultSpec spec();
 
-  /** Checks the parameters before anything is touched; throws InvalidRecordException. */
+  /** The fault's name in commands, e.g. {@code cpu-burn}. */
+  default String fault() {
+    return spec().name();
+  }
+
+  /**
+   * Checks what the catalogue cannot (e.g. that a directory exists), before anything is touched;
+   * the spec's checks have passed. Throws InvalidRecordException.
+   */
   default void validate(Map<String, String> parameters) {}
 
   Applied apply(ProcessTarget target, Map<String, String> parameters, java.time.Duration duration)

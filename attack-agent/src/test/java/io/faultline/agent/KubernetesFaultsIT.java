@@ -416,7 +416,7 @@ class KubernetesFaultsIT {
                         "container-kill",
                         selector("pod", "one", "exp-1"),
                         Map.of("signal", "KILL"))))
-        .hasMessage("parameters.signal: 'KILL': must be one of [HUP, INT, QUIT, TERM]");
+        .hasMessage("parameters.signal: 'KILL': must be one of TERM, INT, QUIT, HUP");
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.faultline.cli;
 
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.AttackEvent;
@@ -46,13 +48,20 @@ final class AttackCommandLine {
   @Command(
       name = "attack",
       mixinStandardHelpOptions = true,
+      header = "Start one attack on EXPERIMENTAL targets and wait until the agent reports it.",
       description = {
         "Start one attack on EXPERIMENTAL targets and wait until the agent reports it.",
-        "Exit code: 0 started (or accepted, with --dry-run), 1 rejected or failed, 2 error."
+        "The fault and its parameters are checked against the agent's catalogue first",
+        "(faultline faults lists it in full).",
+        "Exit code: 0 started (or accepted, with --dry-run), 1 rejected or failed, 2 error",
+        "(an unknown fault or parameter, or a value out of range, is an error naming it)."
       })
   static final class Attack implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "The fault, e.g. cpu-burn, kill-process, pause-process.")
+    @Parameters(
+        index = "0",
+        completionCandidates = FaultsCommand.Names.class,
+        description = "The fault: ${COMPLETION-CANDIDATES}.")
     String fault;
 
     @Option(
@@ -62,8 +71,8 @@ final class AttackCommandLine {
         description = "Target names, comma-separated.")
     List<String> targets;
 
-    @Option(names = "--kind", description = "Target kind (default: ${DEFAULT-VALUE}).")
-    String kind = "process";
+    @Option(names = "--kind", description = "Target kind (default: the kind the fault takes).")
+    String kind;
 
     @Option(
         names = "--mode",
@@ -75,7 +84,7 @@ final class AttackCommandLine {
 
     @Option(
         names = "--param",
-        description = "Fault parameter key=value, repeatable (e.g. cores=2).")
+        description = "Fault parameter key=value, repeatable (e.g. cores=2); see below.")
     Map<String, String> params = new LinkedHashMap<>();
 
     @Option(names = "--experiment", description = "Experiment id (default: adhoc-<random>).")
@@ -98,6 +107,29 @@ final class AttackCommandLine {
     @Override
     public Integer call() {
       try {
+        FaultSpec spec =
+            FaultSpecs.named(fault)
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "'"
+                                + fault
+                                + "' is not a fault"
+                                + FaultSpecs.hint(fault)
+                                + "; faultline faults lists them"));
+        var problems = spec.problems(params);
+        if (!problems.isEmpty()) {
+          problems.forEach(
+              (field, problem) ->
+                  System.err.println(
+                      "faultline attack: --param " + field.substring(11) + ": " + problem));
+          return 2;
+        }
+        String targetKind = kind != null ? kind : spec.kind();
+        if (!targetKind.equals(spec.kind())) {
+          throw new IllegalArgumentException(
+              "--kind " + targetKind + ": " + fault + " takes targets of kind " + spec.kind());
+        }
         String experiment =
             experimentId != null
                 ? experimentId
@@ -110,7 +142,7 @@ final class AttackCommandLine {
                 .setFault(fault)
                 .setTarget(
                     TargetSelector.newBuilder()
-                        .setKind(kind)
+                        .setKind(targetKind)
                         .setNames(targets)
                         .setGroup(Group.EXPERIMENTAL)
                         .setMode(mode)

@@ -3,7 +3,8 @@ package io.faultline.agent.aws;
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
 import io.faultline.agent.FaultExecutor;
-import io.faultline.agent.FaultParameters;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,31 +27,13 @@ public final class Ec2ZoneOutage implements ClusterFault {
   }
 
   @Override
-  public String fault() {
-    return "ec2-zone-outage";
-  }
-
-  @Override
-  public String kind() {
-    return "ec2";
-  }
-
-  @Override
-  public void validate(Map<String, String> parameters) {
-    zone(parameters);
-  }
-
-  private static String zone(Map<String, String> parameters) {
-    return FaultParameters.matching(
-        parameters,
-        "zone",
-        "[a-z]{2}(-[a-z]+)+-\\d+[a-z]",
-        "an availability zone such as eu-west-1a");
+  public FaultSpec spec() {
+    return FaultSpecs.EC2_ZONE_OUTAGE;
   }
 
   @Override
   public List<ClusterTarget> narrow(List<ClusterTarget> candidates, Map<String, String> params) {
-    String zone = zone(params);
+    String zone = spec().text(params, "zone");
     return candidates.stream().filter(t -> zone.equals(t.attributes().get("zone"))).toList();
   }
 

@@ -3,6 +3,8 @@ package io.faultline.agent.aws;
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
 import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +23,8 @@ public final class FisExperiment implements ClusterFault {
   }
 
   @Override
-  public String fault() {
-    return "fis-experiment";
-  }
-
-  @Override
-  public String kind() {
-    return "fis-template";
+  public FaultSpec spec() {
+    return FaultSpecs.FIS_EXPERIMENT;
   }
 
   @Override

@@ -8,7 +8,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
 import io.faultline.agent.FaultExecutor;
-import io.faultline.agent.FaultParameters;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import io.faultline.schema.Group;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,13 +43,14 @@ public final class NodeOutage implements ClusterFault {
           + "\":null}},\"spec\":{\"unschedulable\":null}}";
 
   private final KubernetesScope scope;
-  private final String fault;
+  private final FaultSpec spec;
   private final String kind;
 
-  private NodeOutage(KubernetesScope scope, String fault, String kind) {
+  private NodeOutage(KubernetesScope scope, FaultSpec spec) {
     this.scope = scope;
-    this.fault = fault;
-    this.kind = kind;
+    this.spec = spec;
+    this.kind = spec.kind();
+    String fault = spec.name();
     this.cordon =
         "{\"metadata\":{\"annotations\":{\""
             + CORDONED_BY
@@ -59,22 +61,17 @@ public final class NodeOutage implements ClusterFault {
 
   /** Every node of the zone. */
   public static NodeOutage zoneOutage(KubernetesScope scope) {
-    return new NodeOutage(scope, "zone-outage", "zone");
+    return new NodeOutage(scope, FaultSpecs.ZONE_OUTAGE);
   }
 
   /** The selected node. */
   public static NodeOutage nodeDrain(KubernetesScope scope) {
-    return new NodeOutage(scope, "node-drain", "node");
+    return new NodeOutage(scope, FaultSpecs.NODE_DRAIN);
   }
 
   @Override
-  public String fault() {
-    return fault;
-  }
-
-  @Override
-  public String kind() {
-    return kind;
+  public FaultSpec spec() {
+    return spec;
   }
 
   /** The nodes the target stands for, as they are now. */
@@ -87,14 +84,9 @@ public final class NodeOutage implements ClusterFault {
   }
 
   @Override
-  public void validate(Map<String, String> parameters) {
-    FaultParameters.flag(parameters, "force");
-  }
-
-  @Override
   public FaultExecutor.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) {
-    boolean force = FaultParameters.flag(parameters, "force");
+    boolean force = spec.flag(parameters, "force");
     List<Node> nodes = nodes(target);
     if (nodes.isEmpty()) {
       throw new IllegalStateException(kind + " " + target.name() + " has no nodes");

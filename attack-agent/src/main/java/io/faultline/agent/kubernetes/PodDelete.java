@@ -3,7 +3,8 @@ package io.faultline.agent.kubernetes;
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
 import io.faultline.agent.FaultExecutor;
-import io.faultline.agent.FaultParameters;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,18 +22,8 @@ public final class PodDelete implements ClusterFault {
   }
 
   @Override
-  public String fault() {
-    return "pod-delete";
-  }
-
-  @Override
-  public String kind() {
-    return "pod";
-  }
-
-  @Override
-  public void validate(Map<String, String> parameters) {
-    FaultParameters.wholeNumber(parameters, "gracePeriodSeconds", 0, 0, 3600);
+  public FaultSpec spec() {
+    return FaultSpecs.POD_DELETE;
   }
 
   @Override
@@ -44,12 +35,8 @@ public final class PodDelete implements ClusterFault {
             .pods()
             .inNamespace(target.attribute("namespace"))
             .withName(target.attribute("pod"));
-    var deleted =
-        parameters.containsKey("gracePeriodSeconds")
-            ? pod.withGracePeriod(
-                    FaultParameters.wholeNumber(parameters, "gracePeriodSeconds", 0, 0, 3600))
-                .delete()
-            : pod.delete();
+    Integer grace = spec().integerOrNull(parameters, "gracePeriodSeconds");
+    var deleted = grace != null ? pod.withGracePeriod(grace).delete() : pod.delete();
     if (deleted.isEmpty()) {
       throw new IllegalStateException("pod " + target.name() + " was already gone");
     }

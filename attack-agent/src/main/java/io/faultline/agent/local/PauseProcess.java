@@ -1,6 +1,8 @@
 package io.faultline.agent.local;
 
 import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import io.faultline.agent.ProcessTarget;
 import java.time.Duration;
 import java.util.List;
@@ -11,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 public final class PauseProcess implements FaultExecutor {
 
   @Override
-  public String fault() {
-    return "pause-process";
+  public FaultSpec spec() {
+    return FaultSpecs.PAUSE_PROCESS;
   }
 
   @Override

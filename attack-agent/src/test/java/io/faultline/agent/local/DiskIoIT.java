@@ -100,11 +100,11 @@ class DiskIoIT {
 
   @Test
   void rejectsBadParametersNamingThem() {
-    assertThatThrownBy(() -> fault.validate(Map.of("mbps", "10000")))
+    assertThatThrownBy(() -> fault.spec().check(Map.of("mbps", "10000")))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("parameters.mbps")
         .hasMessageContaining("from 1 to 512");
-    assertThatThrownBy(() -> fault.validate(Map.of("block-kb", "1")))
+    assertThatThrownBy(() -> fault.spec().check(Map.of("block-kb", "1")))
         .hasMessageContaining("parameters.block-kb");
     assertThatThrownBy(() -> fault.validate(Map.of("dir", "relative/dir")))
         .hasMessageContaining("parameters.dir")
