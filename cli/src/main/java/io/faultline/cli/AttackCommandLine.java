@@ -103,6 +103,7 @@ final class AttackCommandLine {
     @Mixin KafkaOptions kafka = new KafkaOptions();
 
     PrintStream out = System.out;
+    PrintStream err = System.err;
 
     @Override
     public Integer call() {
@@ -121,8 +122,7 @@ final class AttackCommandLine {
         if (!problems.isEmpty()) {
           problems.forEach(
               (field, problem) ->
-                  System.err.println(
-                      "faultline attack: --param " + field.substring(11) + ": " + problem));
+                  err.println("faultline attack: --param " + field.substring(11) + ": " + problem));
           return 2;
         }
         String targetKind = kind != null ? kind : spec.kind();
@@ -162,7 +162,7 @@ final class AttackCommandLine {
             ? 1
             : 0;
       } catch (InvalidRecordException | IllegalStateException | IllegalArgumentException e) {
-        System.err.println("faultline attack: " + e.getMessage());
+        err.println("faultline attack: " + e.getMessage());
         return 2;
       }
     }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       RunCommand.class,
+      ValidateCommand.class,
       StatusCommand.class,
       ReportCommand.class,
       AttackCommandLine.Attack.class,
