@@ -2,6 +2,7 @@ package io.faultline.agent;
 
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.HealthEndpoint;
+import io.faultline.schema.StrictConfig;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
@@ -65,10 +66,12 @@ public final class AgentMain {
     AgentConfig config;
     int httpPort;
     try {
-      Map<String, String> map = new HashMap<>(ConfigSource.load(file, System.getenv()));
-      map.putAll(overrides);
+      Map<String, String> merged = new HashMap<>(ConfigSource.load(file, System.getenv()));
+      merged.putAll(overrides);
+      StrictConfig map = StrictConfig.of(merged);
       config = AgentConfig.fromMap(map);
       httpPort = HealthEndpoint.port("agent.http.port", map.get("agent.http.port"));
+      map.refuseUnread("agent", "agent.", "faultline.");
     } catch (IllegalArgumentException e) {
       System.err.println("attack-agent: " + e.getMessage());
       System.exit(2);
