@@ -3,11 +3,9 @@ package io.faultline.cli;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
 import io.faultline.schema.AttackCommand;
-import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
-import io.faultline.schema.CommandSignature;
 import io.faultline.schema.CommandType;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Group;
@@ -25,7 +23,6 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -232,30 +229,14 @@ final class AttackCommandLine {
     }
   }
 
-  private static AttackCommand signIfConfigured(AttackCommand command) {
-    command.setIssuedAt(System.currentTimeMillis());
-    command.setIssuedBy("faultline cli " + System.getProperty("user.name", ""));
-    String secret = System.getenv("FAULTLINE_AGENT_COMMAND_SECRET");
-    return secret == null || secret.isEmpty() ? command : CommandSignature.signed(command, secret);
-  }
-
   private static void publish(KafkaOptions kafka, AttackCommand command) {
     Topics topics = new Topics(kafka.topicsPrefix, 3);
-    AttackCommand signed = signIfConfigured(command);
     try (var producer =
         new KafkaProducer<>(
             kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  topics.attackCommands().name(),
-                  signed.getExperimentId(),
-                  AttackCommandCodec.toAvro(signed)))
-          .get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (Exception e) {
+      CommandSender.of(producer, topics, "faultline cli " + System.getProperty("user.name", ""))
+          .send(command);
+    } catch (IllegalStateException e) {
       throw new IllegalStateException(
           "cannot publish to "
               + kafka.clientConfig().get("bootstrap.servers")

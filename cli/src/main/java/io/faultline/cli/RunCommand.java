@@ -11,11 +11,9 @@ import io.faultline.cli.experiment.StopConditionCheck;
 import io.faultline.cli.report.Outcome;
 import io.faultline.schema.Alert;
 import io.faultline.schema.AttackCommand;
-import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
-import io.faultline.schema.CommandSignature;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
@@ -124,6 +122,7 @@ public final class RunCommand implements Callable<Integer> {
   private ExperimentPlan plan;
   private Topics topics;
   private KafkaProducer<String, byte[]> producer;
+  private CommandSender commands;
   private long createdAt;
   private Long startedAt;
 
@@ -177,6 +176,8 @@ public final class RunCommand implements Callable<Integer> {
       producer =
           new KafkaProducer<>(
               producerConfig(client), new StringSerializer(), new ByteArraySerializer());
+      commands =
+          CommandSender.of(producer, topics, "faultline run " + definition.metadata().name());
       var local = definition.groups().local();
       if (local != null && local.start()) {
         say("starting the local platform (Scale x2, agent" + (dryRun ? "" : ", analyzer") + ")");
@@ -530,17 +531,11 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   private void send(AttackCommand command) {
-    command.setIssuedAt(System.currentTimeMillis());
-    command.setIssuedBy("faultline run " + definition.metadata().name());
-    String secret = System.getenv("FAULTLINE_AGENT_COMMAND_SECRET");
-    AttackCommand signed =
-        secret == null || secret.isEmpty() ? command : CommandSignature.signed(command, secret);
-    myCommands.add(signed.getCommandId());
-    if (signed.getAttackId() != null) {
-      commandAttack.put(signed.getCommandId(), signed.getAttackId());
+    myCommands.add(command.getCommandId());
+    if (command.getAttackId() != null) {
+      commandAttack.put(command.getCommandId(), command.getAttackId());
     }
-    sendRecord(
-        topics.attackCommands().name(), plan.experimentId(), AttackCommandCodec.toAvro(signed));
+    commands.send(command);
   }
 
   private void publishExperiment(ExperimentState state) {
