@@ -44,7 +44,7 @@ public final class FaultCatalog {
    * targets of {@code kind}, and its parameters pass the catalogue's and the fault's own checks.
    */
   public void check(String fault, String kind, Map<String, String> parameters) {
-    AgentFault f = faults.get(fault);
+    Fault f = faults.get(fault);
     if (f == null) {
       throw new InvalidRecordException(
           "fault", "'" + fault + "' is unknown" + FaultSpecs.hint(fault));
@@ -53,15 +53,15 @@ public final class FaultCatalog {
       throw new InvalidRecordException(
           "target.kind", "'" + kind + "': fault " + fault + " takes targets of kind " + f.kind());
     }
-    f.validate(parameters);
+    f.check(parameters);
   }
 
-  private final Map<String, AgentFault> faults = new TreeMap<>();
+  private final Map<String, Fault> faults = new TreeMap<>();
   private final Map<String, TargetInventory> inventories = new LinkedHashMap<>();
 
   /** Only the local process faults, reading targets from {@code targets}. */
   static FaultCatalog local(
-      Map<String, FaultExecutor> executors, Supplier<List<ProcessTarget>> targets) {
+      Map<String, ? extends Fault> executors, Supplier<List<ProcessTarget>> targets) {
     FaultCatalog catalog = new FaultCatalog();
     executors.values().forEach(catalog::add);
     catalog.add(
@@ -79,15 +79,7 @@ public final class FaultCatalog {
     return catalog;
   }
 
-  public FaultCatalog add(FaultExecutor executor) {
-    return add(AgentFault.of(executor));
-  }
-
-  public FaultCatalog add(ClusterFault fault) {
-    return add(AgentFault.of(fault));
-  }
-
-  private FaultCatalog add(AgentFault fault) {
+  public FaultCatalog add(Fault fault) {
     if (FaultSpecs.named(fault.fault()).orElse(null) != fault.spec()) {
       throw new IllegalArgumentException(fault.fault() + " is not a fault of FaultSpecs.ALL");
     }
@@ -100,11 +92,11 @@ public final class FaultCatalog {
     return this;
   }
 
-  AgentFault fault(String name) {
+  Fault fault(String name) {
     return faults.get(name);
   }
 
-  Map<String, AgentFault> faults() {
+  Map<String, Fault> faults() {
     return Collections.unmodifiableMap(faults);
   }
 
@@ -114,7 +106,7 @@ public final class FaultCatalog {
   }
 
   /** The targets of the selector's kind, of every group; the kind must match the fault's. */
-  List<Target> targets(TargetSelector selector, AgentFault fault) {
+  List<Target> targets(TargetSelector selector, Fault fault) {
     String kind = selector.getKind();
     if (!KINDS.containsKey(kind)) {
       throw new InvalidRecordException(

@@ -2,7 +2,7 @@ package io.faultline.agent.aws;
 
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
-import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.Fault;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
 import java.time.Duration;
@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateChange;
  * for a whole-zone outage, within the blast radius). Recover starts exactly the instances it
  * stopped.
  */
-public final class Ec2ZoneOutage implements ClusterFault {
+public final class Ec2ZoneOutage extends ClusterFault {
 
   private final Ec2Client ec2;
 
@@ -32,19 +32,20 @@ public final class Ec2ZoneOutage implements ClusterFault {
   }
 
   @Override
-  public List<ClusterTarget> narrow(List<ClusterTarget> candidates, Map<String, String> params) {
+  protected List<ClusterTarget> narrowClusters(
+      List<ClusterTarget> candidates, Map<String, String> params) {
     String zone = spec().text(params, "zone");
     return candidates.stream().filter(t -> zone.equals(t.attributes().get("zone"))).toList();
   }
 
   @Override
-  public FaultExecutor.Applied apply(
+  public Fault.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) {
     String id = target.attribute("instanceId");
     List<InstanceStateChange> changes =
         ec2.stopInstances(r -> r.instanceIds(id)).stoppingInstances();
     String state = changes.isEmpty() ? "stopping" : changes.get(0).currentState().nameAsString();
-    return new FaultExecutor.Applied(
+    return new Fault.Applied(
         List.of("ec2 " + id + " (" + target.attributes().get("zone") + ") " + state),
         Map.of("stopped", id));
   }

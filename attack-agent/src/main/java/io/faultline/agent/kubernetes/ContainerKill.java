@@ -2,7 +2,7 @@ package io.faultline.agent.kubernetes;
 
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
-import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.Fault;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
 import java.time.Duration;
@@ -15,7 +15,7 @@ import java.util.Map;
  * TERM, INT, QUIT or HUP: the kernel ignores SIGKILL sent to PID 1 from inside its own namespace).
  * The kubelet restarts the container by the pod's restartPolicy; nothing to undo.
  */
-public final class ContainerKill implements ClusterFault {
+public final class ContainerKill extends ClusterFault {
 
   private final KubernetesScope scope;
 
@@ -29,7 +29,7 @@ public final class ContainerKill implements ClusterFault {
   }
 
   @Override
-  public FaultExecutor.Applied apply(
+  public Fault.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) throws Exception {
     String named = spec().text(parameters, "container");
     String container = named != null ? named : target.attribute("container");
@@ -43,7 +43,7 @@ public final class ContainerKill implements ClusterFault {
         "kill",
         "-" + signal,
         "1");
-    return new FaultExecutor.Applied(
+    return new Fault.Applied(
         List.of(
             "pod "
                 + target.name()

@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
-import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.Fault;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
 import io.faultline.schema.Group;
@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  * stops new pods from landing). Recover uncordons exactly the nodes it cordoned: a node cordoned
  * before the attack stays cordoned. Evicted pods are recreated by their controllers elsewhere.
  */
-public final class NodeOutage implements ClusterFault {
+public final class NodeOutage extends ClusterFault {
 
   /**
    * Marks the nodes this fault cordoned, so that even an orphan without recovery data is undone.
@@ -84,7 +84,7 @@ public final class NodeOutage implements ClusterFault {
   }
 
   @Override
-  public FaultExecutor.Applied apply(
+  public Fault.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) {
     boolean force = spec.flag(parameters, "force");
     List<Node> nodes = nodes(target);
@@ -138,7 +138,7 @@ public final class NodeOutage implements ClusterFault {
     recovery.put("alreadyCordoned", String.join(",", before));
     recovery.put("evicted", String.join(",", evicted));
     recovery.put("evictionRefused", String.join(",", refused));
-    return new FaultExecutor.Applied(touched, recovery);
+    return new Fault.Applied(touched, recovery);
   }
 
   @Override

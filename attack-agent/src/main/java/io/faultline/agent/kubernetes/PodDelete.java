@@ -2,7 +2,7 @@ package io.faultline.agent.kubernetes;
 
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
-import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.Fault;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
 import java.time.Duration;
@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code pod-delete}: deletes the pod (parameter {@code gracePeriodSeconds}, default the pod's
  * own); its controller creates a new one. Recovery has nothing to undo and says so.
  */
-public final class PodDelete implements ClusterFault {
+public final class PodDelete extends ClusterFault {
 
   private final KubernetesScope scope;
 
@@ -27,7 +27,7 @@ public final class PodDelete implements ClusterFault {
   }
 
   @Override
-  public FaultExecutor.Applied apply(
+  public Fault.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) {
     var pod =
         scope
@@ -40,7 +40,7 @@ public final class PodDelete implements ClusterFault {
     if (deleted.isEmpty()) {
       throw new IllegalStateException("pod " + target.name() + " was already gone");
     }
-    return new FaultExecutor.Applied(
+    return new Fault.Applied(
         List.of("pod " + target.name() + " deleted" + where(target)), Map.of("deleted", "true"));
   }
 

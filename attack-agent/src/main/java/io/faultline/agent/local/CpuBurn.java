@@ -1,8 +1,8 @@
 package io.faultline.agent.local;
 
-import io.faultline.agent.FaultExecutor;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
+import io.faultline.agent.ProcessFault;
 import io.faultline.agent.ProcessTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * cores} and {@code percent} ({@link FaultSpecs#CPU_BURN}). The burner also stops itself a few
  * seconds after the attack's duration, even if this agent dies.
  */
-public final class CpuBurn implements FaultExecutor {
+public final class CpuBurn extends ProcessFault {
 
   private static final Logger log = LoggerFactory.getLogger(CpuBurn.class);
 

@@ -1,8 +1,8 @@
 package io.faultline.agent.local;
 
-import io.faultline.agent.FaultExecutor;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
+import io.faultline.agent.ProcessFault;
 import io.faultline.agent.ProcessTarget;
 import io.faultline.schema.InvalidRecordException;
 import java.io.IOException;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Recovery ends the writer and removes the directory; the writer also stops and removes it by
  * itself at the attack's deadline.
  */
-public final class DiskIo implements FaultExecutor {
+public final class DiskIo extends ProcessFault {
 
   static final String DIR_PREFIX = "faultline-disk-io-";
   private static final Logger log = LoggerFactory.getLogger(DiskIo.class);

@@ -1,8 +1,8 @@
 package io.faultline.agent.local;
 
-import io.faultline.agent.FaultExecutor;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
+import io.faultline.agent.ProcessFault;
 import io.faultline.agent.ProcessTarget;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * also exits by itself at the attack's deadline. Refused when the host would be left with less than
  * {@value #KEEP_FREE_MB} MB available.
  */
-public final class MemoryPressure implements FaultExecutor {
+public final class MemoryPressure extends ProcessFault {
 
   static final int KEEP_FREE_MB = 512;
   private static final Logger log = LoggerFactory.getLogger(MemoryPressure.class);

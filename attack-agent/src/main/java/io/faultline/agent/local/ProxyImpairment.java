@@ -1,7 +1,7 @@
 package io.faultline.agent.local;
 
-import io.faultline.agent.FaultExecutor;
 import io.faultline.agent.FaultSpec;
+import io.faultline.agent.ProcessFault;
 import io.faultline.agent.ProcessTarget;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +13,7 @@ import java.util.Map;
  * proxy drops them by itself then, and recovery clears them. Subclasses name the fault, the proxy's
  * impairment and how its parameters become values.
  */
-abstract class ProxyImpairment implements FaultExecutor {
+abstract class ProxyImpairment extends ProcessFault {
 
   private final FaultSpec spec;
   private final String impairment;

@@ -1,8 +1,8 @@
 package io.faultline.agent.local;
 
-import io.faultline.agent.FaultExecutor;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
+import io.faultline.agent.ProcessFault;
 import io.faultline.agent.ProcessTarget;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +13,7 @@ import java.util.Map;
  * Kubernetes restarts a container). {@code kill-process} is SIGKILL, {@code terminate-process}
  * SIGTERM, a graceful shutdown.
  */
-public final class ShutdownProcess implements FaultExecutor {
+public final class ShutdownProcess extends ProcessFault {
 
   private final FaultSpec spec;
   private final boolean forcibly;
