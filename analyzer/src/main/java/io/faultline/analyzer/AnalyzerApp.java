@@ -1,6 +1,7 @@
 package io.faultline.analyzer;
 
 import io.faultline.schema.ConfigSource;
+import io.faultline.schema.StrictConfig;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
@@ -142,7 +143,9 @@ public final class AnalyzerApp {
     }
     AnalyzerConfig config;
     try {
-      config = AnalyzerConfig.fromMap(ConfigSource.load(file, System.getenv()));
+      StrictConfig map = StrictConfig.of(ConfigSource.load(file, System.getenv()));
+      config = AnalyzerConfig.fromMap(map);
+      map.refuseUnread("analyzer", "analyzer.", "faultline.");
     } catch (IllegalArgumentException e) {
       System.err.println("faultline-analyzer: " + e.getMessage());
       System.exit(2);

@@ -10,7 +10,7 @@ final class ActiveAttack {
   final String attackId;
   final String experimentId;
   final String commandId;
-  final AgentFault executor;
+  final Fault executor;
   final List<Target> targets;
   final Map<Target, Map<String, String>> recovery;
   final long startedAt;
@@ -21,7 +21,7 @@ final class ActiveAttack {
       String attackId,
       String experimentId,
       String commandId,
-      AgentFault executor,
+      Fault executor,
       List<Target> targets,
       Map<Target, Map<String, String>> recovery,
       long startedAt,

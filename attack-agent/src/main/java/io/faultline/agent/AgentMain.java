@@ -2,6 +2,7 @@ package io.faultline.agent;
 
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.HealthEndpoint;
+import io.faultline.schema.StrictConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -72,10 +73,12 @@ public final class AgentMain {
     AgentConfig config;
     int httpPort;
     try {
-      Map<String, String> map = new HashMap<>(ConfigSource.load(file, System.getenv()));
-      map.putAll(overrides);
+      Map<String, String> merged = new HashMap<>(ConfigSource.load(file, System.getenv()));
+      merged.putAll(overrides);
+      StrictConfig map = StrictConfig.of(merged);
       config = AgentConfig.fromMap(map);
       httpPort = HealthEndpoint.port("agent.http.port", map.get("agent.http.port"));
+      map.refuseUnread("agent", "agent.", "faultline.");
     } catch (IllegalArgumentException e) {
       System.err.println("attack-agent: " + e.getMessage());
       System.exit(2);

@@ -190,7 +190,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   }
 
   /** The local executors by fault name, sorted (error messages list them). */
-  static Map<String, FaultExecutor> localExecutors() {
+  static Map<String, Fault> localExecutors() {
     return List.of(
             ShutdownProcess.kill(),
             ShutdownProcess.terminate(),
@@ -201,8 +201,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             new NetworkLatency(),
             new PacketLoss())
         .stream()
-        .collect(
-            Collectors.toMap(FaultExecutor::fault, Function.identity(), (a, b) -> a, TreeMap::new));
+        .collect(Collectors.toMap(Fault::fault, Function.identity(), (a, b) -> a, TreeMap::new));
   }
 
   public Set<String> faults() {
@@ -459,7 +458,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     AttackPlan plan =
         AttackPlan.of(
             command, catalog, config.maxDuration(), config.maxBlastRadiusPercent(), random);
-    AgentFault executor = plan.executor();
+    Fault executor = plan.executor();
     Duration duration = plan.duration();
     List<Target> targets = plan.targets();
     // taken only by a START that passed its checks, so a refused one may be sent again as it was
@@ -485,7 +484,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     List<String> touched = new ArrayList<>();
     try {
       for (Target t : targets) {
-        FaultExecutor.Applied applied = executor.apply(t, command.getParameters(), duration);
+        Fault.Applied applied = executor.apply(t, command.getParameters(), duration);
         recovery.put(t, applied.recovery());
         touched.addAll(applied.touched());
       }
@@ -699,7 +698,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
 
   /** Recovers an attack another (dead) agent applied, from what attack.state recorded. */
   CompletableFuture<Void> recoverOrphan(AttackState state, String why) {
-    AgentFault executor = catalog.fault(state.getFault());
+    Fault executor = catalog.fault(state.getFault());
     if (executor == null) {
       log.error(
           "orphan {} has unknown fault '{}'; cannot recover it",
@@ -822,7 +821,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private void state(
       AttackCommand command,
       String attackId,
-      AgentFault executor,
+      Fault executor,
       List<Target> targets,
       Map<Target, Map<String, String>> recovery,
       long startedAt,

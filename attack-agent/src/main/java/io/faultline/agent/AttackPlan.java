@@ -15,12 +15,12 @@ import java.util.Random;
  * problem is an {@link InvalidRecordException} naming the field and what is allowed.
  */
 public record AttackPlan(
-    AgentFault executor, Duration duration, Map<String, String> parameters, List<Target> targets) {
+    Fault executor, Duration duration, Map<String, String> parameters, List<Target> targets) {
 
   /** Local process faults only, with no share limit (kept for callers that have no catalog). */
   public static AttackPlan of(
       AttackCommand command,
-      Map<String, FaultExecutor> executors,
+      Map<String, ? extends Fault> executors,
       Duration maxDuration,
       List<ProcessTarget> available,
       Random random) {
@@ -39,8 +39,8 @@ public record AttackPlan(
       Duration maxDuration,
       int maxBlastRadiusPercent,
       Random random) {
-    AgentFault executor = catalog.fault(command.getFault());
-    String off = FaultCatalog.OFF.get(command.getFault());
+    Fault executor = catalog.fault(command.getFault());
+    String off = FaultCatalog.enabledBy(command.getFault());
     if (executor == null && off != null) {
       throw new InvalidRecordException(
           "fault", "'" + command.getFault() + "' is not enabled on this agent; set " + off);
@@ -50,11 +50,13 @@ public record AttackPlan(
           "fault",
           "'"
               + abbreviate(command.getFault())
-              + "' is unknown; known faults: "
+              + "' is unknown"
+              + FaultSpecs.hint(command.getFault())
+              + "; known faults: "
               + String.join(", ", catalog.faults().keySet()));
     }
     Duration duration = duration(command.getDurationMs(), maxDuration);
-    executor.validate(command.getParameters());
+    executor.check(command.getParameters());
     TargetSelection.check(command.getTarget());
     List<Target> all = catalog.targets(command.getTarget(), executor);
     List<Target> candidates = TargetSelection.candidates(command.getTarget(), all);

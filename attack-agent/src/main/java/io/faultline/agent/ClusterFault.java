@@ -1,37 +1,52 @@
 package io.faultline.agent;
 
+import io.faultline.schema.Group;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A fault on a Kubernetes or AWS target: one small class per fault with {@code apply} and {@code
- * recover}, like {@link FaultExecutor} for local processes. Targets are chosen once, by the agent,
- * before {@code apply} runs; {@code recover} gets the target's attributes and the recovery data of
- * {@code apply} merged (from attack.state when another agent recovers an orphan).
+ * A fault on a Kubernetes or AWS target: the agent hands it {@link ClusterTarget}s of its kind.
+ * {@code recover} gets the target's attributes and the recovery data of {@code apply} merged (from
+ * attack.state when another agent recovers an orphan).
  */
-public interface ClusterFault {
+public abstract class ClusterFault implements Fault {
 
-  /** The fault's name in commands, e.g. {@code zone-outage}. */
-  String fault();
+  @Override
+  public final Applied apply(Target target, Map<String, String> parameters, Duration duration)
+      throws Exception {
+    return apply((ClusterTarget) target, parameters, duration);
+  }
 
-  /** The selector kind it takes: pod, node, zone, ec2 or fis-template. */
-  String kind();
+  @Override
+  public final String recover(Target target, Map<String, String> recovery) throws Exception {
+    Map<String, String> merged = new HashMap<>(target.stateEntries());
+    merged.putAll(recovery);
+    return recover((ClusterTarget) target, merged);
+  }
 
-  /** Checks the parameters before anything is touched; throws InvalidRecordException. */
-  default void validate(Map<String, String> parameters) {}
+  @Override
+  public final List<Target> narrow(List<Target> candidates, Map<String, String> parameters) {
+    List<ClusterTarget> typed = candidates.stream().map(ClusterTarget.class::cast).toList();
+    return List.copyOf(narrowClusters(typed, parameters));
+  }
 
-  /**
-   * Narrows the selector's EXPERIMENTAL candidates by the fault's own parameters (e.g. the zone of
-   * ec2-zone-outage) before the mode picks some; the blast radius is still counted against all.
-   */
-  default List<ClusterTarget> narrow(List<ClusterTarget> candidates, Map<String, String> params) {
+  /** {@link Fault#narrow} for cluster targets; all of them unless the fault says otherwise. */
+  protected List<ClusterTarget> narrowClusters(
+      List<ClusterTarget> candidates, Map<String, String> parameters) {
     return candidates;
   }
 
-  FaultExecutor.Applied apply(
+  public abstract Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) throws Exception;
 
   /** Undoes {@link #apply}; returns what was restored, for the event. */
-  String recover(ClusterTarget target, Map<String, String> recovery) throws Exception;
+  public abstract String recover(ClusterTarget target, Map<String, String> recovery)
+      throws Exception;
+
+  @Override
+  public final Target fromState(String name, Map<String, String> values) {
+    return new ClusterTarget(kind(), name, Group.EXPERIMENTAL, values);
+  }
 }

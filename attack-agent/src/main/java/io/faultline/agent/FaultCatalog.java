@@ -10,41 +10,58 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * The faults this agent can run, by name, and where the targets of each kind come from. A kind
- * whose executor is not configured (Kubernetes without namespaces, AWS not enabled) is reported
- * with the key that turns it on.
+ * The faults this agent can run, by name, and where the targets of each kind come from. Every fault
+ * is one of the catalogue's ({@link FaultSpecs}); a fault whose kind is not configured (Kubernetes
+ * without namespaces, AWS not enabled) is reported with the key that turns it on.
  */
 public final class FaultCatalog {
 
   /** Every selector kind faultline knows, with the config that enables the cloud ones. */
-  static final Map<String, String> KINDS =
-      Map.of(
-          "process", "agent.targets.dir",
-          "pod", "agent.kubernetes.namespaces",
-          "node", "agent.kubernetes.namespaces",
-          "zone", "agent.kubernetes.namespaces",
-          "ec2", "agent.aws.enabled=true",
-          "fis-template", "agent.aws.enabled=true");
+  static final Map<String, String> KINDS = FaultSpecs.KINDS;
 
-  /** The cluster faults and the key that turns each on, for a clear message when it is off. */
-  static final Map<String, String> OFF =
-      Map.of(
-          "pod-delete", "agent.kubernetes.namespaces",
-          "container-kill", "agent.kubernetes.namespaces",
-          "pod-cpu-stress", "agent.kubernetes.namespaces",
-          "pod-memory-stress", "agent.kubernetes.namespaces",
-          "pod-network-delay", "agent.kubernetes.namespaces",
-          "zone-outage", "agent.kubernetes.namespaces",
-          "node-drain", "agent.kubernetes.namespaces",
-          "ec2-zone-outage", "agent.aws.enabled=true",
-          "fis-experiment", "agent.aws.enabled=true");
+  /**
+   * Every fault of the catalogue, with no client behind the cluster ones: for checking commands and
+   * files as an agent would (parameters, kinds) where no cluster is at hand. Never applies.
+   */
+  public static FaultCatalog offline() {
+    FaultCatalog catalog = local(AttackAgent.localExecutors(), List::of);
+    new CloudFaults(
+            new io.faultline.agent.kubernetes.KubernetesScope(null, List.of()),
+            null,
+            null,
+            new io.faultline.agent.aws.AwsFaults(null, null))
+        .register(catalog);
+    return catalog;
+  }
 
-  private final Map<String, AgentFault> faults = new TreeMap<>();
+  /** The config key that gives an agent the fault, for "not enabled" messages; null if unknown. */
+  static String enabledBy(String fault) {
+    return FaultSpecs.named(fault).map(s -> KINDS.get(s.kind())).orElse(null);
+  }
+
+  /**
+   * The checks a START command's fault gets before targets are chosen: the fault is known, takes
+   * targets of {@code kind}, and its parameters pass the catalogue's and the fault's own checks.
+   */
+  public void check(String fault, String kind, Map<String, String> parameters) {
+    Fault f = faults.get(fault);
+    if (f == null) {
+      throw new InvalidRecordException(
+          "fault", "'" + fault + "' is unknown" + FaultSpecs.hint(fault));
+    }
+    if (!f.kind().equals(kind)) {
+      throw new InvalidRecordException(
+          "target.kind", "'" + kind + "': fault " + fault + " takes targets of kind " + f.kind());
+    }
+    f.check(parameters);
+  }
+
+  private final Map<String, Fault> faults = new TreeMap<>();
   private final Map<String, TargetInventory> inventories = new LinkedHashMap<>();
 
   /** Only the local process faults, reading targets from {@code targets}. */
   static FaultCatalog local(
-      Map<String, FaultExecutor> executors, Supplier<List<ProcessTarget>> targets) {
+      Map<String, ? extends Fault> executors, Supplier<List<ProcessTarget>> targets) {
     FaultCatalog catalog = new FaultCatalog();
     executors.values().forEach(catalog::add);
     catalog.add(
@@ -62,13 +79,11 @@ public final class FaultCatalog {
     return catalog;
   }
 
-  public FaultCatalog add(FaultExecutor executor) {
-    faults.put(executor.fault(), AgentFault.of(executor));
-    return this;
-  }
-
-  public FaultCatalog add(ClusterFault fault) {
-    faults.put(fault.fault(), AgentFault.of(fault));
+  public FaultCatalog add(Fault fault) {
+    if (FaultSpecs.named(fault.fault()).orElse(null) != fault.spec()) {
+      throw new IllegalArgumentException(fault.fault() + " is not a fault of FaultSpecs.ALL");
+    }
+    faults.put(fault.fault(), fault);
     return this;
   }
 
@@ -77,16 +92,21 @@ public final class FaultCatalog {
     return this;
   }
 
-  AgentFault fault(String name) {
+  Fault fault(String name) {
     return faults.get(name);
   }
 
-  Map<String, AgentFault> faults() {
+  Map<String, Fault> faults() {
     return Collections.unmodifiableMap(faults);
   }
 
+  /** The names of the faults this catalog runs. */
+  public java.util.Set<String> names() {
+    return Collections.unmodifiableSet(faults.keySet());
+  }
+
   /** The targets of the selector's kind, of every group; the kind must match the fault's. */
-  List<Target> targets(TargetSelector selector, AgentFault fault) {
+  List<Target> targets(TargetSelector selector, Fault fault) {
     String kind = selector.getKind();
     if (!KINDS.containsKey(kind)) {
       throw new InvalidRecordException(

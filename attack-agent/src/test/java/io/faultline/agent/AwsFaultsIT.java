@@ -183,7 +183,7 @@ class AwsFaultsIT {
     List<String> touched = new ArrayList<>();
     List<Map<String, String>> recoveries = new ArrayList<>();
     for (Target t : plan.targets()) {
-      FaultExecutor.Applied applied = plan.executor().apply(t, zone, Duration.ofMinutes(1));
+      Fault.Applied applied = plan.executor().apply(t, zone, Duration.ofMinutes(1));
       touched.addAll(applied.touched());
       recoveries.add(applied.recovery());
     }
@@ -273,8 +273,7 @@ class AwsFaultsIT {
     Target template = plan.targets().get(0);
     assertThat(template.name()).isEqualTo("EXTexp");
 
-    FaultExecutor.Applied applied =
-        plan.executor().apply(template, Map.of(), Duration.ofMinutes(1));
+    Fault.Applied applied = plan.executor().apply(template, Map.of(), Duration.ofMinutes(1));
     assertThat(applied.touched())
         .containsExactly("fis experiment EXP42 started from template EXTexp");
     LoggedRequest start = server.findAll(postRequestedFor(urlEqualTo("/experiments"))).get(0);

@@ -182,7 +182,7 @@ class KubernetesFaultsIT {
     requests();
 
     Target zone = plan.targets().get(0);
-    FaultExecutor.Applied applied = plan.executor().apply(zone, Map.of(), Duration.ofSeconds(30));
+    Fault.Applied applied = plan.executor().apply(zone, Map.of(), Duration.ofSeconds(30));
     List<Request> sent = requests();
 
     assertThat(cordoned("n-a1")).isTrue();
@@ -232,7 +232,7 @@ class KubernetesFaultsIT {
     AttackPlan plan =
         plan(command("zone-outage", selector("zone", "one", "zone-a"), Map.of("force", "true")));
     Target zone = plan.targets().get(0);
-    FaultExecutor.Applied applied =
+    Fault.Applied applied =
         plan.executor().apply(zone, Map.of("force", "true"), Duration.ofSeconds(30));
     List<Request> sent = requests();
 
@@ -309,7 +309,7 @@ class KubernetesFaultsIT {
     assertThat(plan.targets()).extracting(Target::name).containsExactly("n-b1");
     requests();
 
-    FaultExecutor.Applied applied =
+    Fault.Applied applied =
         plan.executor().apply(plan.targets().get(0), Map.of(), Duration.ofSeconds(30));
     List<Request> sent = requests();
     assertThat(applied.touched())
@@ -378,7 +378,7 @@ class KubernetesFaultsIT {
   void podDeleteDeletesTheChosenExperimentalPodAndNothingElse() throws Exception {
     AttackPlan plan = plan(command("pod-delete", selector("pod", "one", "exp-3"), Map.of()));
     requests();
-    FaultExecutor.Applied applied =
+    Fault.Applied applied =
         plan.executor().apply(plan.targets().get(0), Map.of(), Duration.ofSeconds(30));
 
     assertThat(applied.touched()).containsExactly("pod shop/exp-3 deleted (node n-b1)");
@@ -398,7 +398,7 @@ class KubernetesFaultsIT {
     stubExec("exp-1", "app", "command=kill&command=-TERM&command=1");
     AttackPlan plan = plan(command("container-kill", selector("pod", "one", "exp-1"), Map.of()));
     requests();
-    FaultExecutor.Applied applied =
+    Fault.Applied applied =
         plan.executor().apply(plan.targets().get(0), Map.of(), Duration.ofSeconds(30));
 
     assertThat(applied.touched())
@@ -416,7 +416,7 @@ class KubernetesFaultsIT {
                         "container-kill",
                         selector("pod", "one", "exp-1"),
                         Map.of("signal", "KILL"))))
-        .hasMessage("parameters.signal: 'KILL': must be one of [HUP, INT, QUIT, TERM]");
+        .hasMessage("parameters.signal: 'KILL': must be one of TERM, INT, QUIT, HUP");
   }
 
   @Test
@@ -433,7 +433,7 @@ class KubernetesFaultsIT {
     Map<String, String> params = Map.of("workers", "2", "load", "80");
     AttackPlan plan = plan(command("pod-cpu-stress", selector("pod", "one", "exp-2"), params));
     requests();
-    FaultExecutor.Applied applied =
+    Fault.Applied applied =
         plan.executor().apply(plan.targets().get(0), params, Duration.ofSeconds(30));
     String container = applied.recovery().get("ephemeralContainer");
     assertThat(container).startsWith("faultline-pod-cpu-stress-");
@@ -490,7 +490,7 @@ class KubernetesFaultsIT {
     Map<String, String> delay = Map.of("delayMs", "200", "jitterMs", "20");
     AttackPlan plan = plan(command("pod-network-delay", selector("pod", "one", "exp-1"), delay));
     requests();
-    FaultExecutor.Applied applied =
+    Fault.Applied applied =
         plan.executor().apply(plan.targets().get(0), delay, Duration.ofMillis(1500));
     String body = patchBody();
     assertThat(body)

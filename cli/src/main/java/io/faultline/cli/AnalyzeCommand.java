@@ -73,7 +73,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
       description = "Window of the per-window table, e.g. 5m (default: ten row intervals).")
   String window;
 
-  @Option(names = "--format", description = "text or json (default: ${DEFAULT-VALUE}).")
+  // --format: the option's name before every command said --output; kept as an alias
+  @Option(
+      names = {"--output", "--format"},
+      description = "text or json (default: ${DEFAULT-VALUE}).")
   String format = "text";
 
   PrintStream out = System.out;
@@ -84,7 +87,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     OfflineAnalysis.Result result;
     try {
       if (!format.equals("text") && !format.equals("json")) {
-        throw new IllegalArgumentException("--format '" + format + "': must be text or json");
+        throw new IllegalArgumentException("--output '" + format + "': must be text or json");
       }
       OfflineAnalysis.Options options =
           new OfflineAnalysis.Options(

@@ -1,11 +1,11 @@
 package io.faultline.cli;
 
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import io.faultline.schema.AttackCommand;
-import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
-import io.faultline.schema.CommandSignature;
 import io.faultline.schema.CommandType;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Group;
@@ -23,7 +23,6 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -46,13 +45,20 @@ final class AttackCommandLine {
   @Command(
       name = "attack",
       mixinStandardHelpOptions = true,
+      header = "Start one attack on EXPERIMENTAL targets and wait until the agent reports it.",
       description = {
         "Start one attack on EXPERIMENTAL targets and wait until the agent reports it.",
-        "Exit code: 0 started (or accepted, with --dry-run), 1 rejected or failed, 2 error."
+        "The fault and its parameters are checked against the agent's catalogue first",
+        "(faultline faults lists it in full).",
+        "Exit code: 0 started (or accepted, with --dry-run), 1 rejected or failed, 2 error",
+        "(an unknown fault or parameter, or a value out of range, is an error naming it)."
       })
   static final class Attack implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "The fault, e.g. cpu-burn, kill-process, pause-process.")
+    @Parameters(
+        index = "0",
+        completionCandidates = FaultsCommand.Names.class,
+        description = "The fault: ${COMPLETION-CANDIDATES}.")
     String fault;
 
     @Option(
@@ -62,8 +68,8 @@ final class AttackCommandLine {
         description = "Target names, comma-separated.")
     List<String> targets;
 
-    @Option(names = "--kind", description = "Target kind (default: ${DEFAULT-VALUE}).")
-    String kind = "process";
+    @Option(names = "--kind", description = "Target kind (default: the kind the fault takes).")
+    String kind;
 
     @Option(
         names = "--mode",
@@ -75,7 +81,7 @@ final class AttackCommandLine {
 
     @Option(
         names = "--param",
-        description = "Fault parameter key=value, repeatable (e.g. cores=2).")
+        description = "Fault parameter key=value, repeatable (e.g. cores=2); see below.")
     Map<String, String> params = new LinkedHashMap<>();
 
     @Option(names = "--experiment", description = "Experiment id (default: adhoc-<random>).")
@@ -94,10 +100,33 @@ final class AttackCommandLine {
     @Mixin KafkaOptions kafka = new KafkaOptions();
 
     PrintStream out = System.out;
+    PrintStream err = System.err;
 
     @Override
     public Integer call() {
       try {
+        FaultSpec spec =
+            FaultSpecs.named(fault)
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "'"
+                                + fault
+                                + "' is not a fault"
+                                + FaultSpecs.hint(fault)
+                                + "; faultline faults lists them"));
+        var problems = spec.problems(params);
+        if (!problems.isEmpty()) {
+          problems.forEach(
+              (field, problem) ->
+                  err.println("faultline attack: --param " + field.substring(11) + ": " + problem));
+          return 2;
+        }
+        String targetKind = kind != null ? kind : spec.kind();
+        if (!targetKind.equals(spec.kind())) {
+          throw new IllegalArgumentException(
+              "--kind " + targetKind + ": " + fault + " takes targets of kind " + spec.kind());
+        }
         String experiment =
             experimentId != null
                 ? experimentId
@@ -110,7 +139,7 @@ final class AttackCommandLine {
                 .setFault(fault)
                 .setTarget(
                     TargetSelector.newBuilder()
-                        .setKind(kind)
+                        .setKind(targetKind)
                         .setNames(targets)
                         .setGroup(Group.EXPERIMENTAL)
                         .setMode(mode)
@@ -130,7 +159,7 @@ final class AttackCommandLine {
             ? 1
             : 0;
       } catch (InvalidRecordException | IllegalStateException | IllegalArgumentException e) {
-        System.err.println("faultline attack: " + e.getMessage());
+        err.println("faultline attack: " + e.getMessage());
         return 2;
       }
     }
@@ -200,33 +229,17 @@ final class AttackCommandLine {
     }
   }
 
-  private static AttackCommand signIfConfigured(AttackCommand command) {
-    command.setIssuedAt(System.currentTimeMillis());
-    command.setIssuedBy("faultline cli " + System.getProperty("user.name", ""));
-    String secret = System.getenv("FAULTLINE_AGENT_COMMAND_SECRET");
-    return secret == null || secret.isEmpty() ? command : CommandSignature.signed(command, secret);
-  }
-
   private static void publish(KafkaOptions kafka, AttackCommand command) {
     Topics topics = new Topics(kafka.topicsPrefix, 3);
-    AttackCommand signed = signIfConfigured(command);
     Map<String, Object> conf = new HashMap<>(kafka.clientConfig());
     // a halt must fail in bounded time when Kafka is away, not hang
     conf.putIfAbsent("max.block.ms", "10000");
     conf.putIfAbsent("delivery.timeout.ms", "30000");
     try (var producer =
         new KafkaProducer<>(conf, new StringSerializer(), new ByteArraySerializer())) {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  topics.attackCommands().name(),
-                  signed.getExperimentId(),
-                  AttackCommandCodec.toAvro(signed)))
-          .get(40, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (Exception e) {
+      CommandSender.of(producer, topics, "faultline cli " + System.getProperty("user.name", ""))
+          .send(command);
+    } catch (IllegalStateException e) {
       throw new IllegalStateException(
           "cannot publish to "
               + kafka.clientConfig().get("bootstrap.servers")

@@ -1,7 +1,6 @@
 package io.faultline.cli;
 
 import io.faultline.schema.AttackCommand;
-import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.CommandType;
 import io.faultline.schema.Experiment;
@@ -12,18 +11,20 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Publishes attack commands (Avro) for one experiment. */
+/**
+ * Publishes the demo's experiment and its attack commands, through the one {@link CommandSender}.
+ */
 final class CommandPublisher implements AutoCloseable {
 
   private final Topics topics;
   private final String experimentId;
   private final KafkaProducer<String, byte[]> producer;
+  private final CommandSender commands;
 
   CommandPublisher(String bootstrapServers, Topics topics, String experimentId) {
     this.topics = topics;
@@ -39,6 +40,7 @@ final class CommandPublisher implements AutoCloseable {
                 "delivery.timeout.ms", "30000"),
             new StringSerializer(),
             new ByteArraySerializer());
+    this.commands = CommandSender.of(producer, topics, "faultline demo");
   }
 
   /** Publishes the experiment's definition (its steady-state hypotheses) on `experiments`. */
@@ -80,8 +82,6 @@ final class CommandPublisher implements AutoCloseable {
                     .build())
             .setDurationMs(duration.toMillis())
             .setParameters(params)
-            .setIssuedAt(System.currentTimeMillis())
-            .setIssuedBy("faultline demo")
             .build());
     return attackId;
   }
@@ -92,28 +92,11 @@ final class CommandPublisher implements AutoCloseable {
             .setCommandId(UUID.randomUUID().toString())
             .setExperimentId(experimentId)
             .setType(CommandType.HALT_ALL)
-            .setIssuedAt(System.currentTimeMillis())
-            .setIssuedBy("faultline demo")
             .build());
   }
 
   private void send(AttackCommand command) {
-    try {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  topics.attackCommands().name(), experimentId, AttackCommandCodec.toAvro(command)))
-          .get(40, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while sending " + command.getType(), e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "cannot send " + command.getType() + " command: " + e.getCause().getMessage(), e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException(
-          "cannot send " + command.getType() + " command: Kafka did not answer within 40 s", e);
-    }
+    commands.send(command);
   }
 
   @Override

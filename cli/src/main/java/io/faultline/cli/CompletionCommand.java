@@ -3,7 +3,6 @@ package io.faultline.cli;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code faultline completion}: a bash/zsh completion script from picocli's generator. */
@@ -20,7 +19,7 @@ public final class CompletionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    out.print(AutoComplete.bash("faultline", new CommandLine(new FaultlineCli())));
+    out.print(AutoComplete.bash("faultline", FaultlineCli.commandLine()));
     return 0;
   }
 }

@@ -2,6 +2,10 @@ package io.faultline.cli;
 
 import io.faultline.analyzer.AnalyzerApp;
 import io.faultline.analyzer.AnalyzerConfig;
+import io.faultline.cli.experiment.DemoExperiment;
+import io.faultline.cli.experiment.ExperimentDefinition;
+import io.faultline.cli.experiment.ExperimentDefinition.AttackSpec;
+import io.faultline.cli.experiment.ExperimentPlan;
 import io.faultline.kafka.EmbeddedKafka;
 import io.faultline.schema.Alert;
 import io.faultline.schema.AttackEvent;
@@ -10,8 +14,6 @@ import io.faultline.schema.Durations;
 import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.ExperimentState;
-import io.faultline.schema.HypothesisDirection;
-import io.faultline.schema.MetricHypothesis;
 import io.faultline.schema.SteadyState;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
@@ -37,8 +39,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code faultline demo}: embedded Kafka, Scale as control + experimental, agent, collector and
- * analyzer in one command, running a built-in experiment (steady state, CPU attack, recovery, kill,
- * recovery) and printing the verdict.
+ * analyzer in one command, running the built-in experiment {@code examples/local-demo.yaml} (steady
+ * state, CPU attack, recovery, kill, recovery: its hypotheses, attacks and parameters; the options
+ * override its phase lengths, rate and CPUs) and printing the verdict.
  */
 @Command(
     name = "demo",
@@ -59,46 +62,51 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Where the broker's data, targets and logs go (default: ${DEFAULT-VALUE}).")
   Path dataDir = Path.of(".faultline", "demo");
 
+  /** The experiment the demo runs; the options below default to its values. */
+  private final ExperimentDefinition demo = DemoExperiment.definition();
+
   @Option(
       names = "--steady",
-      description = "Steady-state phase before the first attack (default: ${DEFAULT-VALUE}).")
-  String steady = "30s";
+      description = "Steady-state phase before the first attack (default: the file's warmup, 30s).")
+  String steady = Durations.format(demo.steadyState().warmup());
 
   @Option(
       names = "--cpu-attack",
-      description = "Length of the CPU attack (default: ${DEFAULT-VALUE}).")
-  String cpuAttack = "30s";
+      description = "Length of the CPU attack (default: the file's, 30s).")
+  String cpuAttack = Durations.format(demo.method().attacks().get(0).duration());
 
   @Option(
       names = "--recovery",
-      description = "Observation after each attack (default: ${DEFAULT-VALUE}).")
-  String recovery = "30s";
+      description = "Observation after each attack (default: the file's gap between them, 30s).")
+  String recovery =
+      Durations.format(
+          demo.method().attacks().get(1).start().minus(demo.method().attacks().get(0).end()));
 
   @Option(
       names = "--jvm-warmup",
       description =
-          "Traffic before the experiment, not judged, so no JVM is cold (default: ${DEFAULT-VALUE}).")
-  String jvmWarmup = "15s";
+          "Traffic before the experiment, not judged, so no JVM is cold (default: the file's, 15s).")
+  String jvmWarmup = Durations.format(demo.groups().local().jvmWarmup());
 
   @Option(
       names = "--rps",
-      description = "Requests per second sent to each group (default: ${DEFAULT-VALUE}).")
-  int rps = 20;
+      description = "Requests per second sent to each group (default: the file's, 20).")
+  int rps = demo.groups().local().rps();
 
-  @Option(names = "--window", description = "Analysis window (default: ${DEFAULT-VALUE}).")
-  String window = "5s";
+  @Option(names = "--window", description = "Analysis window (default: the file's, 5s).")
+  String window = Durations.format(demo.steadyState().window());
 
   @Option(
       names = "--control-cpus",
       description =
-          "CPUs the control instance is pinned to (default: ${DEFAULT-VALUE}; none = unpinned).")
-  String controlCpus = "0";
+          "CPUs the control instance is pinned to (default: the file's, 0; none = unpinned).")
+  String controlCpus = demo.groups().local().controlCpus();
 
   @Option(
       names = "--experimental-cpus",
       description =
-          "CPUs the experimental instance is pinned to (default: ${DEFAULT-VALUE}; none = unpinned).")
-  String experimentalCpus = "1";
+          "CPUs the experimental instance is pinned to (default: the file's, 1; none = unpinned).")
+  String experimentalCpus = demo.groups().local().experimentalCpus();
 
   @Option(
       names = "--broker-only",
@@ -184,28 +192,13 @@ public final class DemoCommand implements Callable<Integer> {
     }
     CommandPublisher commands = new CommandPublisher(bootstrap, topics, experimentId);
     started.push(commands);
-    // the steady-state hypothesis, before any sample: latency may rise 25%, errors 2 points
-    commands.experiment(
-        Experiment.newBuilder()
-            .setExperimentId(experimentId)
-            .setName("faultline demo")
-            .setState(ExperimentState.RUNNING)
-            .setCreatedAt(System.currentTimeMillis())
-            .setStartedAt(System.currentTimeMillis())
-            .setWindowMs(Durations.parse("--window", window).toMillis())
-            .setHypotheses(
-                List.of(
-                    MetricHypothesis.newBuilder()
-                        .setMetric("http.latency.ms")
-                        .setDirection(HypothesisDirection.INCREASE)
-                        .setTolerance(0.25)
-                        .build(),
-                    MetricHypothesis.newBuilder()
-                        .setMetric("http.error")
-                        .setDirection(HypothesisDirection.INCREASE)
-                        .setTolerance(0.02)
-                        .build()))
-            .build());
+    // the file's steady-state hypothesis, before any sample (latency may rise 25%, errors 2 points)
+    long now = System.currentTimeMillis();
+    Experiment declared =
+        new ExperimentPlan(demo, experimentId).experiment(ExperimentState.RUNNING, now, now, null);
+    declared.setWindowMs(Durations.parse("--window", window).toMillis());
+    declared.setWarmupMs(steadyFor.toMillis());
+    commands.experiment(declared);
     DemoTargets.Probe probe = targets.startProbe(bootstrap, experimentId, rps);
     started.push(probe);
 
@@ -218,15 +211,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     say("all components up in " + (System.currentTimeMillis() - begin) / 1000 + " s");
     phase("steady state", steadyFor, probe, follower);
-    commands.start(
-        "cpu-burn",
-        List.of(DemoTargets.EXPERIMENTAL),
-        cpuFor,
-        Map.of("cores", "8", "percent", "100"));
+    AttackSpec cpu = demo.method().attacks().get(0);
+    commands.start(cpu.fault(), cpu.selector().names(), cpuFor, cpu.parameters());
     phase("CPU attack", cpuFor, probe, follower);
     phase("recovery", recoveryFor, probe, follower);
+    AttackSpec shutdown = demo.method().attacks().get(1);
     commands.start(
-        "kill-process", List.of(DemoTargets.EXPERIMENTAL), Duration.ofSeconds(1), Map.of());
+        shutdown.fault(), shutdown.selector().names(), shutdown.duration(), shutdown.parameters());
     phase("shutdown attack + recovery", recoveryFor.plusSeconds(5), probe, follower);
 
     ExperimentResult result = awaitFinalResult(follower, probe, Duration.ofSeconds(30));

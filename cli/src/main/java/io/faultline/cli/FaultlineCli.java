@@ -16,10 +16,12 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       RunCommand.class,
+      ValidateCommand.class,
       StatusCommand.class,
       ReportCommand.class,
       AttackCommandLine.Attack.class,
       AttackCommandLine.Halt.class,
+      FaultsCommand.class,
       AnalyzeCommand.class,
       TopicsCommand.class,
       CompletionCommand.class,
@@ -41,6 +43,18 @@ public final class FaultlineCli implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
+  /** The command line with what annotations cannot hold: the fault table in attack --help. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new FaultlineCli());
+    cli.getSubcommands()
+        .get("attack")
+        .getCommandSpec()
+        .usageMessage()
+        .footerHeading("%nFaults, with their parameters (faultline faults tells more):%n")
+        .footer(FaultsCommand.summary().replace("%", "%%").split("\n"));
+    return cli;
+  }
+
   public static void main(String[] args) {
     // Before any logger exists: the full log goes to a file, the terminal shows progress.
     if (System.getProperty("faultline.log.file") == null) {
@@ -48,7 +62,7 @@ public final class FaultlineCli implements Runnable {
           "faultline.log.file", Path.of(".faultline", "faultline.log").toAbsolutePath().toString());
     }
     System.setProperty("faultline.cli.main", "true");
-    int code = new CommandLine(new FaultlineCli()).execute(args);
+    int code = commandLine().execute(args);
     System.exit(code);
   }
 }

@@ -6,21 +6,19 @@ import io.faultline.cli.experiment.ExperimentDefinition.MetricSpec;
 import io.faultline.cli.experiment.ExperimentFileException;
 import io.faultline.cli.experiment.ExperimentFileParser;
 import io.faultline.cli.experiment.ExperimentPlan;
+import io.faultline.cli.experiment.PlanText;
 import io.faultline.cli.experiment.StopConditionCheck;
 import io.faultline.cli.report.Outcome;
 import io.faultline.schema.Alert;
 import io.faultline.schema.AttackCommand;
-import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
-import io.faultline.schema.CommandSignature;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.ExperimentState;
 import io.faultline.schema.MetricJudgement;
-import io.faultline.schema.SourceSpec;
 import io.faultline.schema.SteadyState;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
@@ -77,8 +75,15 @@ public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--dry-run",
       description =
-          "Print the plan and have the agents report the targets they would hit; attack nothing.")
+          "Check the file and print the plan and the commands; needs no broker, sends nothing.")
   boolean dryRun;
+
+  @Option(
+      names = "--ask-agents",
+      description =
+          "With --dry-run: publish the attacks as dry runs, so the agents report the targets they"
+              + " would hit (needs the cluster); attack nothing.")
+  boolean askAgents;
 
   @Option(names = "--experiment-id", description = "Experiment id (default: <name>-<random>).")
   String experimentId;
@@ -117,6 +122,7 @@ public final class RunCommand implements Callable<Integer> {
   private ExperimentPlan plan;
   private Topics topics;
   private KafkaProducer<String, byte[]> producer;
+  private CommandSender commands;
   private long createdAt;
   private Long startedAt;
 
@@ -133,7 +139,17 @@ public final class RunCommand implements Callable<Integer> {
             definition,
             experimentId != null ? experimentId : ExperimentPlan.newExperimentId(definition));
     topics = new Topics(kafka.topicsPrefix, 3);
-    printPlan();
+    PlanText.print(plan, topics.experiments().name(), out);
+    if (dryRun && !askAgents) {
+      for (int i = 0; i < definition.method().attacks().size(); i++) {
+        out.println("  would send " + PlanText.command(plan.start(i, true)));
+      }
+      out.println();
+      out.println(
+          "DRY RUN: the file is valid; nothing was sent (--ask-agents has the agents report the"
+              + " targets they would hit)");
+      return Outcome.HELD;
+    }
     runner = Thread.currentThread();
     // Only the real command line owns the process's signals (not a test runner's JVM).
     Object previous =
@@ -160,6 +176,8 @@ public final class RunCommand implements Callable<Integer> {
       producer =
           new KafkaProducer<>(
               producerConfig(client), new StringSerializer(), new ByteArraySerializer());
+      commands =
+          CommandSender.of(producer, topics, "faultline run " + definition.metadata().name());
       var local = definition.groups().local();
       if (local != null && local.start()) {
         say("starting the local platform (Scale x2, agent" + (dryRun ? "" : ", analyzer") + ")");
@@ -513,17 +531,11 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   private void send(AttackCommand command) {
-    command.setIssuedAt(System.currentTimeMillis());
-    command.setIssuedBy("faultline run " + definition.metadata().name());
-    String secret = System.getenv("FAULTLINE_AGENT_COMMAND_SECRET");
-    AttackCommand signed =
-        secret == null || secret.isEmpty() ? command : CommandSignature.signed(command, secret);
-    myCommands.add(signed.getCommandId());
-    if (signed.getAttackId() != null) {
-      commandAttack.put(signed.getCommandId(), signed.getAttackId());
+    myCommands.add(command.getCommandId());
+    if (command.getAttackId() != null) {
+      commandAttack.put(command.getCommandId(), command.getAttackId());
     }
-    sendRecord(
-        topics.attackCommands().name(), plan.experimentId(), AttackCommandCodec.toAvro(signed));
+    commands.send(command);
   }
 
   private void publishExperiment(ExperimentState state) {
@@ -563,79 +575,6 @@ public final class RunCommand implements Callable<Integer> {
     conf.putIfAbsent("max.block.ms", "10000");
     conf.putIfAbsent("delivery.timeout.ms", "30000");
     return conf;
-  }
-
-  private void printPlan() {
-    ExperimentDefinition d = definition;
-    out.println(
-        "experiment "
-            + d.metadata().name()
-            + " ("
-            + plan.experimentId()
-            + ")"
-            + (d.metadata().owner() == null ? "" : ", owner " + d.metadata().owner()));
-    if (d.metadata().description() != null) {
-      out.println("  " + d.metadata().description());
-    }
-    out.println(
-        "  platform "
-            + d.groups().platform()
-            + "; warm-up "
-            + Durations.format(d.steadyState().warmup())
-            + ", window "
-            + Durations.format(d.steadyState().window())
-            + ", recovery "
-            + Durations.format(d.recovery().observe())
-            + ", planned "
-            + Durations.format(d.plannedDuration())
-            + " (max "
-            + ExperimentFileParser.fmt(d.guards().maxDuration())
-            + ")");
-    for (MetricSpec m : d.steadyState().metrics()) {
-      out.printf(
-          Locale.ROOT,
-          "  hypothesis %-20s %-8s tolerance %s alpha %s%s%s%n",
-          m.name(),
-          m.direction(),
-          m.tolerance() == null ? "default" : m.tolerance(),
-          m.alpha() == null ? "default" : m.alpha(),
-          m.critical() ? " critical" : "",
-          m.abortThreshold() == null ? "" : " abort beyond " + m.abortThreshold());
-    }
-    for (SourceSpec s : ExperimentPlan.sources(d)) {
-      out.printf(
-          Locale.ROOT,
-          "  source %-10s every %s%s; control %s; experimental %s%n",
-          s.getType(),
-          s.getIntervalMs() == null ? "(default)" : s.getIntervalMs() + " ms",
-          s.getSettings().isEmpty() ? "" : " " + s.getSettings(),
-          s.getControl().isEmpty() ? "(default)" : s.getControl(),
-          s.getExperimental().isEmpty() ? "(default)" : s.getExperimental());
-    }
-    if (!d.steadyState().sources().isEmpty()) {
-      out.println(
-          "  (the sources run in a collector that follows "
-              + topics.experiments().name()
-              + (definition.groups().local() != null && definition.groups().local().start()
-                  ? ": started here"
-                  : ": experiments.follow, on by default")
-              + ")");
-    }
-    long warm = d.steadyState().warmup().toSeconds();
-    for (AttackSpec a : d.method().attacks()) {
-      out.printf(
-          Locale.ROOT,
-          "  +%4ds..+%4ds %-14s %s %s%s%n",
-          warm + a.start().toSeconds(),
-          warm + a.end().toSeconds(),
-          a.fault(),
-          a.selector().kind(),
-          a.selector().names().isEmpty() ? a.selector().labels() : a.selector().names(),
-          " mode " + a.selector().mode() + (a.parameters().isEmpty() ? "" : " " + a.parameters()));
-    }
-    for (var s : d.guards().stopConditions()) {
-      out.println("  stop when " + StopConditionCheck.of(s).describe());
-    }
   }
 
   /** The phase at a moment of the plan: which attacks run, or warm-up / between / recovery. */

@@ -57,7 +57,7 @@ class AnalyzeCommandTest {
             control.toString(),
             "--experiment",
             experiment.toString(),
-            "--format",
+            "--output",
             "json");
     assertThat(code).isEqualTo(1);
     JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
@@ -81,7 +81,7 @@ class AnalyzeCommandTest {
                 control.toString(),
                 "--experiment",
                 experiment.toString(),
-                "--format",
+                "--output",
                 "json"))
         .isZero();
     JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));

@@ -164,6 +164,7 @@ class RunAgentIT {
               .execute(
                   file.toString(),
                   "--dry-run",
+                  "--ask-agents",
                   "--bootstrap-server",
                   TestBroker.bootstrapServers(),
                   "--topics-prefix",

@@ -2,6 +2,7 @@ package io.faultline.collector;
 
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.HealthEndpoint;
+import io.faultline.schema.StrictConfig;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,7 +120,8 @@ public final class CollectorMain {
     Duration maxAge;
     int httpPort;
     try {
-      map = ConfigSource.load(file, System.getenv());
+      StrictConfig strict = StrictConfig.of(ConfigSource.load(file, System.getenv()));
+      map = strict;
       follow = followsExperiments(map);
       config = map.containsKey("experiment.id") ? CollectorConfig.fromMap(map) : null;
       if (config == null && !follow) {
@@ -134,6 +136,7 @@ public final class CollectorMain {
               .duration(
                   "collector.experiment.max.age", "24h", Duration.ofMinutes(1), Duration.ofDays(7));
       httpPort = HealthEndpoint.port("collector.http.port", map.get("collector.http.port"));
+      strict.refuseUnread("collector", "collector.", "faultline.");
     } catch (IllegalArgumentException e) {
       System.err.println("metrics-collector: " + e.getMessage());
       System.exit(2);

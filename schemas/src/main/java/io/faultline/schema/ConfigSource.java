@@ -12,7 +12,8 @@ import java.util.TreeMap;
 /**
  * Shared config loading: a properties file, overridden by {@code FAULTLINE_*} environment variables
  * ({@code FAULTLINE_AGENT_MAX_DURATION} becomes {@code agent.max.duration}). Each component turns
- * the map into its own typed, validated record.
+ * the map into its own typed, validated record. Wrapped in {@link StrictConfig}, the map also tells
+ * which keys of the component's own prefix nobody read: typos, refused at start.
  */
 public final class ConfigSource {
 
@@ -42,6 +43,9 @@ public final class ConfigSource {
 
   /** The entries under {@code prefix}, with the prefix removed (e.g. Kafka client pass-through). */
   public static Map<String, String> subset(Map<String, String> map, String prefix) {
+    if (map instanceof StrictConfig strict) {
+      strict.readAll(prefix);
+    }
     Map<String, String> out = new TreeMap<>();
     map.forEach(
         (k, v) -> {

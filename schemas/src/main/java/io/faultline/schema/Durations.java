@@ -5,11 +5,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Human durations: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, or ISO-8601 {@code PT30S}.
+ * Human durations: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, units combined largest first
+ * ({@code 1m30s}, {@code 1h5m}, {@code 2s500ms}: what {@link #format} writes), or ISO-8601 {@code
+ * PT30S}. The experiment schema's {@code duration} pattern accepts the same forms.
  */
 public final class Durations {
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+  private static final Pattern COMBINED =
+      Pattern.compile("(?=\\d)(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+)s)?(?:(\\d+)ms)?");
 
   private Durations() {}
 
@@ -30,6 +34,17 @@ public final class Durations {
             field, "'" + CommandBounds.quote(value) + "' is too long a duration");
       }
     }
+    Matcher combined = COMBINED.matcher(value);
+    if (combined.matches()) {
+      try {
+        return Duration.ofHours(number(combined.group(1)))
+            .plusMinutes(number(combined.group(2)))
+            .plusSeconds(number(combined.group(3)))
+            .plusMillis(number(combined.group(4)));
+      } catch (ArithmeticException e) {
+        // too large: reported below
+      }
+    }
     try {
       return Duration.parse(value);
     } catch (RuntimeException e) {
@@ -41,7 +56,14 @@ public final class Durations {
     }
   }
 
-  /** Short form for messages and logs: {@code 1m30s}, {@code 250ms}. */
+  private static long number(String digits) {
+    return digits == null ? 0 : Long.parseLong(digits);
+  }
+
+  /**
+   * Short form for messages and logs, which {@link #parse} reads back: {@code 1m30s}, {@code
+   * 250ms}.
+   */
   public static String format(Duration d) {
     long ms = d.toMillis();
     if (ms % 1000 != 0 || ms < 1000) {

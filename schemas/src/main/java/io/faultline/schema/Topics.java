@@ -6,7 +6,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * The registry of faultline's topics (ARCHITECTURE.md, Topics). Topic names appear nowhere else.
+ * The registry of faultline's topics (docs/architecture.md, Topics). Topic names appear nowhere
+ * else.
  */
 public final class Topics {
 

@@ -52,4 +52,40 @@ class CommandSignatureTest {
     AttackCommand fromAvro = AttackCommandCodec.decode(AttackCommandCodec.toAvro(signed));
     assertThat(CommandSignature.verify(fromAvro, "k")).isTrue();
   }
+
+  @Test
+  void namesThatJoinAlikeSignDifferently() {
+    AttackCommand one = command();
+    one.getTarget().setNames(List.of("a,b"));
+    AttackCommand two = command();
+    two.getTarget().setNames(List.of("a", "b"));
+    assertThat(CommandSignature.sign(one, "k")).isNotEqualTo(CommandSignature.sign(two, "k"));
+    AttackCommand signed = CommandSignature.signed(one, "k");
+    signed.getTarget().setNames(List.of("a", "b"));
+    assertThat(CommandSignature.verify(signed, "k")).isFalse();
+  }
+
+  @Test
+  void theSignatureCoversEveryFieldAndIgnoresMapOrder() {
+    AttackCommand signed = CommandSignature.signed(command(), "k");
+    AttackCommand reordered = AttackCommand.newBuilder(signed).build();
+    var params = new java.util.LinkedHashMap<String, String>();
+    params.put("percent", "50");
+    params.put("cores", "2");
+    reordered.setParameters(params);
+    assertThat(CommandSignature.verify(reordered, "k")).isTrue();
+    AttackCommand dry = AttackCommand.newBuilder(signed).setDryRun(true).build();
+    assertThat(CommandSignature.verify(dry, "k")).isFalse();
+    AttackCommand by = AttackCommand.newBuilder(signed).setIssuedBy("someone").build();
+    assertThat(CommandSignature.verify(by, "k")).isFalse();
+  }
+
+  @Test
+  void aSignatureOfThePreviousReleaseIsStillAcceptedForOneRelease() {
+    AttackCommand legacy = AttackCommand.newBuilder(command()).build();
+    legacy.setSignature(CommandSignature.signLegacy(legacy, "k"));
+    assertThat(CommandSignature.verify(legacy, "k")).isTrue();
+    assertThat(CommandSignature.verify(legacy, "other")).isFalse();
+    assertThat(legacy.getSignature()).isNotEqualTo(CommandSignature.sign(command(), "k"));
+  }
 }

@@ -18,6 +18,43 @@ class DurationsTest {
   }
 
   @Test
+  void parsesUnitsCombinedLargestFirst() {
+    assertThat(Durations.parse("d", "1m30s")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(Durations.parse("d", "1h5m")).isEqualTo(Duration.ofMinutes(65));
+    assertThat(Durations.parse("d", "2s500ms")).isEqualTo(Duration.ofMillis(2500));
+    assertThat(Durations.parse("d", "1h0m1s")).isEqualTo(Duration.ofSeconds(3601));
+    assertThatThrownBy(() -> Durations.parse("d", "30s1m")).hasMessageContaining("'30s1m'");
+    assertThatThrownBy(() -> Durations.parse("d", "")).hasMessageContaining("not a duration");
+  }
+
+  @Test
+  void everyFormattedDurationParsesBackToItself() {
+    long[] millis = {
+      0,
+      1,
+      999,
+      1000,
+      59_000,
+      60_000,
+      90_000,
+      90_500,
+      3_599_000,
+      3_600_000,
+      5_400_000,
+      86_400_000,
+      90_061_001
+    };
+    for (long ms : millis) {
+      Duration d = Duration.ofMillis(ms);
+      assertThat(Durations.parse("d", Durations.format(d))).as(Durations.format(d)).isEqualTo(d);
+    }
+    for (long s = 0; s < 7200; s += 7) {
+      Duration d = Duration.ofSeconds(s);
+      assertThat(Durations.parse("d", Durations.format(d))).isEqualTo(d);
+    }
+  }
+
+  @Test
   void badDurationNamesTheField() {
     assertThatThrownBy(() -> Durations.parse("attack.duration", "soon"))
         .hasMessageStartingWith("attack.duration: 'soon' is not a duration");

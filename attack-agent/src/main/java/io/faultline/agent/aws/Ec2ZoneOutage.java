@@ -2,8 +2,9 @@ package io.faultline.agent.aws;
 
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
-import io.faultline.agent.FaultExecutor;
-import io.faultline.agent.FaultParameters;
+import io.faultline.agent.Fault;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateChange;
  * for a whole-zone outage, within the blast radius). Recover starts exactly the instances it
  * stopped.
  */
-public final class Ec2ZoneOutage implements ClusterFault {
+public final class Ec2ZoneOutage extends ClusterFault {
 
   private final Ec2Client ec2;
 
@@ -26,42 +27,25 @@ public final class Ec2ZoneOutage implements ClusterFault {
   }
 
   @Override
-  public String fault() {
-    return "ec2-zone-outage";
+  public FaultSpec spec() {
+    return FaultSpecs.EC2_ZONE_OUTAGE;
   }
 
   @Override
-  public String kind() {
-    return "ec2";
-  }
-
-  @Override
-  public void validate(Map<String, String> parameters) {
-    zone(parameters);
-  }
-
-  private static String zone(Map<String, String> parameters) {
-    return FaultParameters.matching(
-        parameters,
-        "zone",
-        "[a-z]{2}(-[a-z]+)+-\\d+[a-z]",
-        "an availability zone such as eu-west-1a");
-  }
-
-  @Override
-  public List<ClusterTarget> narrow(List<ClusterTarget> candidates, Map<String, String> params) {
-    String zone = zone(params);
+  protected List<ClusterTarget> narrowClusters(
+      List<ClusterTarget> candidates, Map<String, String> params) {
+    String zone = spec().text(params, "zone");
     return candidates.stream().filter(t -> zone.equals(t.attributes().get("zone"))).toList();
   }
 
   @Override
-  public FaultExecutor.Applied apply(
+  public Fault.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) {
     String id = target.attribute("instanceId");
     List<InstanceStateChange> changes =
         ec2.stopInstances(r -> r.instanceIds(id)).stoppingInstances();
     String state = changes.isEmpty() ? "stopping" : changes.get(0).currentState().nameAsString();
-    return new FaultExecutor.Applied(
+    return new Fault.Applied(
         List.of("ec2 " + id + " (" + target.attributes().get("zone") + ") " + state),
         Map.of("stopped", id));
   }

@@ -2,7 +2,9 @@ package io.faultline.agent.aws;
 
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
-import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.Fault;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +14,7 @@ import java.util.Map;
  * {@code fis-template}, names = template ids, tagged {@code faultline.io/group=experimental});
  * recover stops it. The experiment is tagged with {@code faultline.io/fault}.
  */
-public final class FisExperiment implements ClusterFault {
+public final class FisExperiment extends ClusterFault {
 
   private final FisApi fis;
 
@@ -21,21 +23,16 @@ public final class FisExperiment implements ClusterFault {
   }
 
   @Override
-  public String fault() {
-    return "fis-experiment";
+  public FaultSpec spec() {
+    return FaultSpecs.FIS_EXPERIMENT;
   }
 
   @Override
-  public String kind() {
-    return "fis-template";
-  }
-
-  @Override
-  public FaultExecutor.Applied apply(
+  public Fault.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) throws Exception {
     String template = target.attribute("templateId");
     String experiment = fis.startExperiment(template, Map.of("faultline.io/fault", fault()));
-    return new FaultExecutor.Applied(
+    return new Fault.Applied(
         List.of("fis experiment " + experiment + " started from template " + template),
         Map.of("experimentId", experiment));
   }

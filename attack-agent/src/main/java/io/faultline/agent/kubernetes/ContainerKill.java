@@ -2,12 +2,12 @@ package io.faultline.agent.kubernetes;
 
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
-import io.faultline.agent.FaultExecutor;
-import io.faultline.agent.FaultParameters;
+import io.faultline.agent.Fault;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code container-kill}: signals the main process (PID 1) of a container through pods/exec, {@code
@@ -15,9 +15,7 @@ import java.util.Set;
  * TERM, INT, QUIT or HUP: the kernel ignores SIGKILL sent to PID 1 from inside its own namespace).
  * The kubelet restarts the container by the pod's restartPolicy; nothing to undo.
  */
-public final class ContainerKill implements ClusterFault {
-
-  static final Set<String> SIGNALS = Set.of("TERM", "INT", "QUIT", "HUP");
+public final class ContainerKill extends ClusterFault {
 
   private final KubernetesScope scope;
 
@@ -26,25 +24,16 @@ public final class ContainerKill implements ClusterFault {
   }
 
   @Override
-  public String fault() {
-    return "container-kill";
+  public FaultSpec spec() {
+    return FaultSpecs.CONTAINER_KILL;
   }
 
   @Override
-  public String kind() {
-    return "pod";
-  }
-
-  @Override
-  public void validate(Map<String, String> parameters) {
-    FaultParameters.oneOf(parameters, "signal", "TERM", SIGNALS);
-  }
-
-  @Override
-  public FaultExecutor.Applied apply(
+  public Fault.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) throws Exception {
-    String container = parameters.getOrDefault("container", target.attribute("container"));
-    String signal = FaultParameters.oneOf(parameters, "signal", "TERM", SIGNALS);
+    String named = spec().text(parameters, "container");
+    String container = named != null ? named : target.attribute("container");
+    String signal = spec().text(parameters, "signal");
     PodExec.runChecked(
         scope.client(),
         target.attribute("namespace"),
@@ -54,7 +43,7 @@ public final class ContainerKill implements ClusterFault {
         "kill",
         "-" + signal,
         "1");
-    return new FaultExecutor.Applied(
+    return new Fault.Applied(
         List.of(
             "pod "
                 + target.name()

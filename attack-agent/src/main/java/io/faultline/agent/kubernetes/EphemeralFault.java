@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
-import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.Fault;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -19,7 +19,7 @@ import java.util.Map;
  * pods/exec. Kubernetes cannot remove an ephemeral container: it stays, terminated, in the pod's
  * status.
  */
-abstract class EphemeralFault implements ClusterFault {
+abstract class EphemeralFault extends ClusterFault {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -55,7 +55,7 @@ abstract class EphemeralFault implements ClusterFault {
   }
 
   @Override
-  public FaultExecutor.Applied apply(
+  public Fault.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) throws Exception {
     String name = "faultline-" + fault() + "-" + HexFormat.of().formatHex(randomBytes());
     long seconds = Math.max(1, (duration.toMillis() + 999) / 1000);
@@ -85,7 +85,7 @@ abstract class EphemeralFault implements ClusterFault {
         .withName(target.attribute("pod"))
         .ephemeralContainers()
         .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
-    return new FaultExecutor.Applied(
+    return new Fault.Applied(
         List.of(
             "pod "
                 + target.name()

@@ -1,21 +1,9 @@
 package io.faultline.agent.kubernetes;
 
 import io.faultline.agent.FaultCatalog;
-import java.util.List;
 
 /** Registers the Kubernetes faults and the pod, node and zone inventories of one scope. */
 public final class KubernetesFaults {
-
-  /** The faults this package provides (for "not configured" messages). */
-  public static final List<String> NAMES =
-      List.of(
-          "container-kill",
-          "pod-cpu-stress",
-          "pod-delete",
-          "pod-memory-stress",
-          "pod-network-delay",
-          "zone-outage",
-          "node-drain");
 
   private KubernetesFaults() {}
 

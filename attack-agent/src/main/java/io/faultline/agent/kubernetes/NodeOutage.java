@@ -7,8 +7,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
-import io.faultline.agent.FaultExecutor;
-import io.faultline.agent.FaultParameters;
+import io.faultline.agent.Fault;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import io.faultline.schema.Group;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import java.util.stream.Collectors;
  * stops new pods from landing). Recover uncordons exactly the nodes it cordoned: a node cordoned
  * before the attack stays cordoned. Evicted pods are recreated by their controllers elsewhere.
  */
-public final class NodeOutage implements ClusterFault {
+public final class NodeOutage extends ClusterFault {
 
   /**
    * Marks the nodes this fault cordoned, so that even an orphan without recovery data is undone.
@@ -42,13 +43,14 @@ public final class NodeOutage implements ClusterFault {
           + "\":null}},\"spec\":{\"unschedulable\":null}}";
 
   private final KubernetesScope scope;
-  private final String fault;
+  private final FaultSpec spec;
   private final String kind;
 
-  private NodeOutage(KubernetesScope scope, String fault, String kind) {
+  private NodeOutage(KubernetesScope scope, FaultSpec spec) {
     this.scope = scope;
-    this.fault = fault;
-    this.kind = kind;
+    this.spec = spec;
+    this.kind = spec.kind();
+    String fault = spec.name();
     this.cordon =
         "{\"metadata\":{\"annotations\":{\""
             + CORDONED_BY
@@ -59,22 +61,17 @@ public final class NodeOutage implements ClusterFault {
 
   /** Every node of the zone. */
   public static NodeOutage zoneOutage(KubernetesScope scope) {
-    return new NodeOutage(scope, "zone-outage", "zone");
+    return new NodeOutage(scope, FaultSpecs.ZONE_OUTAGE);
   }
 
   /** The selected node. */
   public static NodeOutage nodeDrain(KubernetesScope scope) {
-    return new NodeOutage(scope, "node-drain", "node");
+    return new NodeOutage(scope, FaultSpecs.NODE_DRAIN);
   }
 
   @Override
-  public String fault() {
-    return fault;
-  }
-
-  @Override
-  public String kind() {
-    return kind;
+  public FaultSpec spec() {
+    return spec;
   }
 
   /** The nodes the target stands for, as they are now. */
@@ -87,14 +84,9 @@ public final class NodeOutage implements ClusterFault {
   }
 
   @Override
-  public void validate(Map<String, String> parameters) {
-    FaultParameters.flag(parameters, "force");
-  }
-
-  @Override
-  public FaultExecutor.Applied apply(
+  public Fault.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) {
-    boolean force = FaultParameters.flag(parameters, "force");
+    boolean force = spec.flag(parameters, "force");
     List<Node> nodes = nodes(target);
     if (nodes.isEmpty()) {
       throw new IllegalStateException(kind + " " + target.name() + " has no nodes");
@@ -146,7 +138,7 @@ public final class NodeOutage implements ClusterFault {
     recovery.put("alreadyCordoned", String.join(",", before));
     recovery.put("evicted", String.join(",", evicted));
     recovery.put("evictionRefused", String.join(",", refused));
-    return new FaultExecutor.Applied(touched, recovery);
+    return new Fault.Applied(touched, recovery);
   }
 
   @Override

@@ -2,8 +2,9 @@ package io.faultline.agent.kubernetes;
 
 import io.faultline.agent.ClusterFault;
 import io.faultline.agent.ClusterTarget;
-import io.faultline.agent.FaultExecutor;
-import io.faultline.agent.FaultParameters;
+import io.faultline.agent.Fault;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.Map;
  * {@code pod-delete}: deletes the pod (parameter {@code gracePeriodSeconds}, default the pod's
  * own); its controller creates a new one. Recovery has nothing to undo and says so.
  */
-public final class PodDelete implements ClusterFault {
+public final class PodDelete extends ClusterFault {
 
   private final KubernetesScope scope;
 
@@ -21,22 +22,12 @@ public final class PodDelete implements ClusterFault {
   }
 
   @Override
-  public String fault() {
-    return "pod-delete";
+  public FaultSpec spec() {
+    return FaultSpecs.POD_DELETE;
   }
 
   @Override
-  public String kind() {
-    return "pod";
-  }
-
-  @Override
-  public void validate(Map<String, String> parameters) {
-    FaultParameters.wholeNumber(parameters, "gracePeriodSeconds", 0, 0, 3600);
-  }
-
-  @Override
-  public FaultExecutor.Applied apply(
+  public Fault.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) {
     var pod =
         scope
@@ -44,16 +35,12 @@ public final class PodDelete implements ClusterFault {
             .pods()
             .inNamespace(target.attribute("namespace"))
             .withName(target.attribute("pod"));
-    var deleted =
-        parameters.containsKey("gracePeriodSeconds")
-            ? pod.withGracePeriod(
-                    FaultParameters.wholeNumber(parameters, "gracePeriodSeconds", 0, 0, 3600))
-                .delete()
-            : pod.delete();
+    Integer grace = spec().integerOrNull(parameters, "gracePeriodSeconds");
+    var deleted = grace != null ? pod.withGracePeriod(grace).delete() : pod.delete();
     if (deleted.isEmpty()) {
       throw new IllegalStateException("pod " + target.name() + " was already gone");
     }
-    return new FaultExecutor.Applied(
+    return new Fault.Applied(
         List.of("pod " + target.name() + " deleted" + where(target)), Map.of("deleted", "true"));
   }
 

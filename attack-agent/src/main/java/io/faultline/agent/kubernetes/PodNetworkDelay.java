@@ -1,14 +1,15 @@
 package io.faultline.agent.kubernetes;
 
-import io.faultline.agent.FaultParameters;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import java.util.List;
 import java.util.Map;
 
 /**
  * {@code pod-network-delay}: {@code tc qdisc add dev <interface> root netem delay <delayMs>ms
  * <jitterMs>ms} from an ephemeral container with NET_ADMIN (the pod's network namespace is shared),
- * deleted when the duration is over or on recover. Parameters {@code delayMs} 1-60000 (default
- * 100), {@code jitterMs} 0-60000 (default 0), {@code interface} (default eth0). The image ({@code
+ * deleted when the duration is over or on recover. Parameters {@code delayMs}, {@code jitterMs},
+ * {@code interface} ({@link FaultSpecs#POD_NETWORK_DELAY}). The image ({@code
  * agent.kubernetes.network.image}) must hold sh, tc and pkill.
  */
 public final class PodNetworkDelay extends EphemeralFault {
@@ -18,8 +19,8 @@ public final class PodNetworkDelay extends EphemeralFault {
   }
 
   @Override
-  public String fault() {
-    return "pod-network-delay";
+  public FaultSpec spec() {
+    return FaultSpecs.POD_NETWORK_DELAY;
   }
 
   @Override
@@ -27,18 +28,8 @@ public final class PodNetworkDelay extends EphemeralFault {
     return true;
   }
 
-  @Override
-  public void validate(Map<String, String> parameters) {
-    FaultParameters.wholeNumber(parameters, "delayMs", 100, 1, 60_000);
-    FaultParameters.wholeNumber(parameters, "jitterMs", 0, 0, 60_000);
-    device(parameters);
-  }
-
-  private static String device(Map<String, String> p) {
-    return p.containsKey("interface")
-        ? FaultParameters.matching(
-            p, "interface", "[A-Za-z0-9_.-]{1,15}", "a network interface name such as eth0")
-        : "eth0";
+  private String device(Map<String, String> p) {
+    return spec().text(p, "interface");
   }
 
   @Override
@@ -50,9 +41,9 @@ public final class PodNetworkDelay extends EphemeralFault {
         "tc qdisc add dev "
             + dev
             + " root netem delay "
-            + FaultParameters.wholeNumber(p, "delayMs", 100, 1, 60_000)
+            + spec().integer(p, "delayMs")
             + "ms "
-            + FaultParameters.wholeNumber(p, "jitterMs", 0, 0, 60_000)
+            + spec().integer(p, "jitterMs")
             + "ms && sleep "
             + seconds
             + "; tc qdisc del dev "
@@ -74,9 +65,9 @@ public final class PodNetworkDelay extends EphemeralFault {
   @Override
   String what(Map<String, String> p) {
     return "network delay "
-        + FaultParameters.wholeNumber(p, "delayMs", 100, 1, 60_000)
+        + spec().integer(p, "delayMs")
         + " ms +- "
-        + FaultParameters.wholeNumber(p, "jitterMs", 0, 0, 60_000)
+        + spec().integer(p, "jitterMs")
         + " ms on "
         + device(p);
   }

@@ -1,14 +1,15 @@
 package io.faultline.agent.kubernetes;
 
-import io.faultline.agent.FaultParameters;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@code pod-cpu-stress} ({@code workers} 1-64, default 1; {@code load} percent 1-100, default 100)
- * and {@code pod-memory-stress} ({@code mb} 1-65536, default 256): stress-ng in an ephemeral
- * container of the target pod, bounded by the attack's duration, killed on recover. The image
- * ({@code agent.kubernetes.stress.image}) must hold sh, stress-ng and pkill.
+ * {@code pod-cpu-stress} ({@code workers}, {@code load}) and {@code pod-memory-stress} ({@code mb};
+ * ranges in {@link FaultSpecs}): stress-ng in an ephemeral container of the target pod, bounded by
+ * the attack's duration, killed on recover. The image ({@code agent.kubernetes.stress.image}) must
+ * hold sh, stress-ng and pkill.
  */
 public final class PodStress extends EphemeralFault {
 
@@ -28,18 +29,8 @@ public final class PodStress extends EphemeralFault {
   }
 
   @Override
-  public String fault() {
-    return memory ? "pod-memory-stress" : "pod-cpu-stress";
-  }
-
-  @Override
-  public void validate(Map<String, String> parameters) {
-    if (memory) {
-      FaultParameters.wholeNumber(parameters, "mb", 256, 1, 65536);
-    } else {
-      FaultParameters.wholeNumber(parameters, "workers", 1, 1, 64);
-      FaultParameters.wholeNumber(parameters, "load", 100, 1, 100);
-    }
+  public FaultSpec spec() {
+    return memory ? FaultSpecs.POD_MEMORY_STRESS : FaultSpecs.POD_CPU_STRESS;
   }
 
   @Override
@@ -47,14 +38,14 @@ public final class PodStress extends EphemeralFault {
     String stress =
         memory
             ? "stress-ng --vm 1 --vm-bytes "
-                + FaultParameters.wholeNumber(p, "mb", 256, 1, 65536)
+                + spec().integer(p, "mb")
                 + "M --vm-keep --timeout "
                 + seconds
                 + "s"
             : "stress-ng --cpu "
-                + FaultParameters.wholeNumber(p, "workers", 1, 1, 64)
+                + spec().integer(p, "workers")
                 + " --cpu-load "
-                + FaultParameters.wholeNumber(p, "load", 100, 1, 100)
+                + spec().integer(p, "load")
                 + " --timeout "
                 + seconds
                 + "s";
@@ -70,11 +61,11 @@ public final class PodStress extends EphemeralFault {
   @Override
   String what(Map<String, String> p) {
     return memory
-        ? "memory stress " + FaultParameters.wholeNumber(p, "mb", 256, 1, 65536) + " MB"
+        ? "memory stress " + spec().integer(p, "mb") + " MB"
         : "cpu stress "
-            + FaultParameters.wholeNumber(p, "workers", 1, 1, 64)
+            + spec().integer(p, "workers")
             + " workers at "
-            + FaultParameters.wholeNumber(p, "load", 100, 1, 100)
+            + spec().integer(p, "load")
             + "%";
   }
 }

@@ -1,8 +1,9 @@
 package io.faultline.agent.local;
 
-import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
+import io.faultline.agent.ProcessFault;
 import io.faultline.agent.ProcessTarget;
-import io.faultline.schema.InvalidRecordException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,23 +16,17 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code cpu-burn}: a separate burner process competing for the target's CPUs. When the target is
  * pinned ({@code cpus} in its target file) the burner is pinned to the same CPUs with taskset, so
- * only the target suffers; otherwise it burns wherever the scheduler puts it. Parameters: {@code
- * cores} (burner threads, 1..64, default 1) and {@code percent} (1..100, default 100). The burner
- * also stops itself a few seconds after the attack's duration, even if this agent dies.
+ * only the target suffers; otherwise it burns wherever the scheduler puts it. Parameters {@code
+ * cores} and {@code percent} ({@link FaultSpecs#CPU_BURN}). The burner also stops itself a few
+ * seconds after the attack's duration, even if this agent dies.
  */
-public final class CpuBurn implements FaultExecutor {
+public final class CpuBurn extends ProcessFault {
 
   private static final Logger log = LoggerFactory.getLogger(CpuBurn.class);
 
   @Override
-  public String fault() {
-    return "cpu-burn";
-  }
-
-  @Override
-  public void validate(Map<String, String> parameters) {
-    intParam(parameters, "cores", 1, 1, 64);
-    intParam(parameters, "percent", 100, 1, 100);
+  public FaultSpec spec() {
+    return FaultSpecs.CPU_BURN;
   }
 
   @Override
@@ -40,8 +35,8 @@ public final class CpuBurn implements FaultExecutor {
     if (!target.isAlive()) {
       throw new IllegalStateException(target.describe() + " is not running");
     }
-    int cores = intParam(parameters, "cores", 1, 1, 64);
-    int percent = intParam(parameters, "percent", 100, 1, 100);
+    int cores = spec().integer(parameters, "cores");
+    int percent = spec().integer(parameters, "percent");
     List<String> prefix = new ArrayList<>();
     boolean pinned = target.cpus() != null && onPath("taskset");
     if (pinned) {
@@ -82,23 +77,6 @@ public final class CpuBurn implements FaultExecutor {
   @Override
   public String recover(ProcessTarget target, Map<String, String> recovery) throws Exception {
     return ChildJvm.stop("burner", "burnerPid", recovery);
-  }
-
-  static int intParam(Map<String, String> parameters, String name, int def, int min, int max) {
-    String raw = parameters.get(name);
-    if (raw == null) {
-      return def;
-    }
-    try {
-      int v = Integer.parseInt(raw.strip());
-      if (v >= min && v <= max) {
-        return v;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw new InvalidRecordException(
-        "parameters." + name, "'" + raw + "': must be a whole number from " + min + " to " + max);
   }
 
   static boolean onPath(String command) {

@@ -1,6 +1,8 @@
 package io.faultline.agent.local;
 
-import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
+import io.faultline.agent.ProcessFault;
 import io.faultline.agent.ProcessTarget;
 import io.faultline.schema.InvalidRecordException;
 import java.io.IOException;
@@ -15,28 +17,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code disk-io}: a writer process beside the target writes {@code mbps} MB per second (1..{@value
- * #MAX_MBPS}, default 16) in blocks of {@code block-kb} KB (4..4096, default 1024), each followed
- * by fsync, into a new directory {@code faultline-disk-io-*} under {@code dir} (default the system
- * temp dir; point it at the target's disk). The file wraps at {@value DiskWriter#FILE_MB} MB, so
- * the disk never fills. Recovery ends the writer and removes the directory; the writer also stops
- * and removes it by itself at the attack's deadline.
+ * {@code disk-io}: a writer process beside the target writes {@code mbps} MB per second in blocks
+ * of {@code block-kb} KB, each followed by fsync, into a new directory {@code faultline-disk-io-*}
+ * under {@code dir} (default the system temp dir; point it at the target's disk; {@link
+ * FaultSpecs#DISK_IO}). The file wraps at {@value DiskWriter#FILE_MB} MB, so the disk never fills.
+ * Recovery ends the writer and removes the directory; the writer also stops and removes it by
+ * itself at the attack's deadline.
  */
-public final class DiskIo implements FaultExecutor {
+public final class DiskIo extends ProcessFault {
 
-  static final int MAX_MBPS = 512;
   static final String DIR_PREFIX = "faultline-disk-io-";
   private static final Logger log = LoggerFactory.getLogger(DiskIo.class);
 
   @Override
-  public String fault() {
-    return "disk-io";
+  public FaultSpec spec() {
+    return FaultSpecs.DISK_IO;
   }
 
   @Override
   public void validate(Map<String, String> parameters) {
-    CpuBurn.intParam(parameters, "mbps", 16, 1, MAX_MBPS);
-    CpuBurn.intParam(parameters, "block-kb", 1024, 4, 4096);
     parentDir(parameters);
   }
 
@@ -46,8 +45,8 @@ public final class DiskIo implements FaultExecutor {
     if (!target.isAlive()) {
       throw new IllegalStateException(target.describe() + " is not running");
     }
-    int mbps = CpuBurn.intParam(parameters, "mbps", 16, 1, MAX_MBPS);
-    int blockKb = CpuBurn.intParam(parameters, "block-kb", 1024, 4, 4096);
+    int mbps = spec().integer(parameters, "mbps");
+    int blockKb = spec().integer(parameters, "block-kb");
     Path dir = Files.createTempDirectory(parentDir(parameters), DIR_PREFIX);
     long deadline = System.currentTimeMillis() + duration.toMillis();
     Process writer;
@@ -106,9 +105,9 @@ public final class DiskIo implements FaultExecutor {
     return stopped + (removeDir(dir) ? "; removed " : "; already gone: ") + dir;
   }
 
-  private static Path parentDir(Map<String, String> parameters) {
-    String raw = parameters.get("dir");
-    Path dir = Path.of(raw == null ? System.getProperty("java.io.tmpdir") : raw.strip());
+  private Path parentDir(Map<String, String> parameters) {
+    String raw = spec().text(parameters, "dir");
+    Path dir = Path.of(raw == null ? System.getProperty("java.io.tmpdir") : raw);
     if (!dir.isAbsolute() || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
       throw new InvalidRecordException(
           "parameters.dir", "'" + raw + "': must be an absolute path of a writable directory");

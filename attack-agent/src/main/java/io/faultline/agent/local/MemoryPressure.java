@@ -1,6 +1,8 @@
 package io.faultline.agent.local;
 
-import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
+import io.faultline.agent.ProcessFault;
 import io.faultline.agent.ProcessTarget;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,26 +14,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code memory-pressure}: a holder process beside the target takes {@code mb} megabytes
- * (1..{@value #MAX_MB}, default 256) of resident memory, touched page by page, so the host (or the
+ * {@code memory-pressure}: a holder process beside the target takes {@code mb} megabytes ({@link
+ * FaultSpecs#MEMORY_PRESSURE}) of resident memory, touched page by page, so the host (or the
  * target's cgroup, when they share one) has that much less. Recovery ends the holder; the holder
  * also exits by itself at the attack's deadline. Refused when the host would be left with less than
  * {@value #KEEP_FREE_MB} MB available.
  */
-public final class MemoryPressure implements FaultExecutor {
+public final class MemoryPressure extends ProcessFault {
 
-  static final int MAX_MB = 8192;
   static final int KEEP_FREE_MB = 512;
   private static final Logger log = LoggerFactory.getLogger(MemoryPressure.class);
 
   @Override
-  public String fault() {
-    return "memory-pressure";
-  }
-
-  @Override
-  public void validate(Map<String, String> parameters) {
-    CpuBurn.intParam(parameters, "mb", 256, 1, MAX_MB);
+  public FaultSpec spec() {
+    return FaultSpecs.MEMORY_PRESSURE;
   }
 
   @Override
@@ -40,7 +36,7 @@ public final class MemoryPressure implements FaultExecutor {
     if (!target.isAlive()) {
       throw new IllegalStateException(target.describe() + " is not running");
     }
-    int mb = CpuBurn.intParam(parameters, "mb", 256, 1, MAX_MB);
+    int mb = spec().integer(parameters, "mb");
     long available = availableMb();
     if (available >= 0 && mb > available - KEEP_FREE_MB) {
       throw new IllegalStateException(

@@ -1,6 +1,8 @@
 package io.faultline.agent.local;
 
-import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
+import io.faultline.agent.ProcessFault;
 import io.faultline.agent.ProcessTarget;
 import java.time.Duration;
 import java.util.List;
@@ -8,11 +10,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** {@code pause-process}: SIGSTOP (the process hangs, connections time out), SIGCONT on recover. */
-public final class PauseProcess implements FaultExecutor {
+public final class PauseProcess extends ProcessFault {
 
   @Override
-  public String fault() {
-    return "pause-process";
+  public FaultSpec spec() {
+    return FaultSpecs.PAUSE_PROCESS;
   }
 
   @Override

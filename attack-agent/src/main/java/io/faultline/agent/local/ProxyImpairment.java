@@ -1,9 +1,8 @@
 package io.faultline.agent.local;
 
-import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.ProcessFault;
 import io.faultline.agent.ProcessTarget;
-import io.faultline.schema.Durations;
-import io.faultline.schema.InvalidRecordException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +13,13 @@ import java.util.Map;
  * proxy drops them by itself then, and recovery clears them. Subclasses name the fault, the proxy's
  * impairment and how its parameters become values.
  */
-abstract class ProxyImpairment implements FaultExecutor {
+abstract class ProxyImpairment extends ProcessFault {
 
-  private final String fault;
+  private final FaultSpec spec;
   private final String impairment;
 
-  ProxyImpairment(String fault, String impairment) {
-    this.fault = fault;
+  ProxyImpairment(FaultSpec spec, String impairment) {
+    this.spec = spec;
     this.impairment = impairment;
   }
 
@@ -31,8 +30,8 @@ abstract class ProxyImpairment implements FaultExecutor {
   abstract String describe(Map<String, Long> values);
 
   @Override
-  public final String fault() {
-    return fault;
+  public final FaultSpec spec() {
+    return spec;
   }
 
   @Override
@@ -43,7 +42,7 @@ abstract class ProxyImpairment implements FaultExecutor {
   @Override
   public final Applied apply(
       ProcessTarget target, Map<String, String> parameters, Duration duration) throws Exception {
-    String control = ProxyControl.address(target, fault);
+    String control = ProxyControl.address(target, fault());
     Map<String, Long> values = values(parameters);
     Map<String, String> recovery = ProxyControl.set(control, impairment, values, duration);
     return new Applied(
@@ -53,15 +52,5 @@ abstract class ProxyImpairment implements FaultExecutor {
   @Override
   public final String recover(ProcessTarget target, Map<String, String> recovery) throws Exception {
     return ProxyControl.clear(target, recovery);
-  }
-
-  static long millis(Map<String, String> parameters, String name, String def, long min, long max) {
-    String raw = parameters.getOrDefault(name, def);
-    long ms = Durations.parse("parameters." + name, raw).toMillis();
-    if (ms < min || ms > max) {
-      throw new InvalidRecordException(
-          "parameters." + name, "'" + raw + "': must be from " + min + "ms to " + max + "ms");
-    }
-    return ms;
   }
 }

@@ -1,6 +1,8 @@
 package io.faultline.agent.local;
 
-import io.faultline.agent.FaultExecutor;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
+import io.faultline.agent.ProcessFault;
 import io.faultline.agent.ProcessTarget;
 import java.time.Duration;
 import java.util.List;
@@ -11,27 +13,27 @@ import java.util.Map;
  * Kubernetes restarts a container). {@code kill-process} is SIGKILL, {@code terminate-process}
  * SIGTERM, a graceful shutdown.
  */
-public final class ShutdownProcess implements FaultExecutor {
+public final class ShutdownProcess extends ProcessFault {
 
-  private final String fault;
+  private final FaultSpec spec;
   private final boolean forcibly;
 
-  private ShutdownProcess(String fault, boolean forcibly) {
-    this.fault = fault;
+  private ShutdownProcess(FaultSpec spec, boolean forcibly) {
+    this.spec = spec;
     this.forcibly = forcibly;
   }
 
   public static ShutdownProcess kill() {
-    return new ShutdownProcess("kill-process", true);
+    return new ShutdownProcess(FaultSpecs.KILL_PROCESS, true);
   }
 
   public static ShutdownProcess terminate() {
-    return new ShutdownProcess("terminate-process", false);
+    return new ShutdownProcess(FaultSpecs.TERMINATE_PROCESS, false);
   }
 
   @Override
-  public String fault() {
-    return fault;
+  public FaultSpec spec() {
+    return spec;
   }
 
   @Override

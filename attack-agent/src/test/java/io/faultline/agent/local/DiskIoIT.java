@@ -3,7 +3,7 @@ package io.faultline.agent.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.faultline.agent.FaultExecutor.Applied;
+import io.faultline.agent.Fault.Applied;
 import io.faultline.agent.ProcessTarget;
 import io.faultline.schema.Group;
 import io.faultline.schema.InvalidRecordException;
@@ -100,11 +100,11 @@ class DiskIoIT {
 
   @Test
   void rejectsBadParametersNamingThem() {
-    assertThatThrownBy(() -> fault.validate(Map.of("mbps", "10000")))
+    assertThatThrownBy(() -> fault.spec().check(Map.of("mbps", "10000")))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("parameters.mbps")
         .hasMessageContaining("from 1 to 512");
-    assertThatThrownBy(() -> fault.validate(Map.of("block-kb", "1")))
+    assertThatThrownBy(() -> fault.spec().check(Map.of("block-kb", "1")))
         .hasMessageContaining("parameters.block-kb");
     assertThatThrownBy(() -> fault.validate(Map.of("dir", "relative/dir")))
         .hasMessageContaining("parameters.dir")

@@ -3,7 +3,7 @@ package io.faultline.agent.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.faultline.agent.FaultExecutor.Applied;
+import io.faultline.agent.Fault.Applied;
 import io.faultline.agent.ProcessTarget;
 import io.faultline.schema.Group;
 import java.io.BufferedReader;

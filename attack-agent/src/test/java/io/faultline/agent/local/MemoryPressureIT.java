@@ -3,7 +3,7 @@ package io.faultline.agent.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.faultline.agent.FaultExecutor.Applied;
+import io.faultline.agent.Fault.Applied;
 import io.faultline.agent.ProcessTarget;
 import io.faultline.schema.Group;
 import io.faultline.schema.InvalidRecordException;
@@ -76,10 +76,11 @@ class MemoryPressureIT {
 
   @Test
   void rejectsMegabytesOutsideTheDocumentedRange() {
-    assertThatThrownBy(() -> fault.validate(Map.of("mb", "0")))
+    assertThatThrownBy(() -> fault.spec().check(Map.of("mb", "0")))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("parameters.mb")
-        .hasMessageContaining("from 1 to " + MemoryPressure.MAX_MB);
-    assertThatThrownBy(() -> fault.validate(Map.of("mb", "lots"))).hasMessageContaining("'lots'");
+        .hasMessageContaining("from 1 to 8192");
+    assertThatThrownBy(() -> fault.spec().check(Map.of("mb", "lots")))
+        .hasMessageContaining("'lots'");
   }
 }

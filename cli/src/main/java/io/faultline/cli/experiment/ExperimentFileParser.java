@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
 import io.faultline.cli.experiment.ExperimentDefinition.AttackSpec;
 import io.faultline.cli.experiment.ExperimentDefinition.GroupSelector;
 import io.faultline.cli.experiment.ExperimentDefinition.Groups;
@@ -19,6 +21,7 @@ import io.faultline.cli.experiment.ExperimentDefinition.SteadyStateSpec;
 import io.faultline.cli.experiment.ExperimentDefinition.StopCondition;
 import io.faultline.schema.Durations;
 import io.faultline.schema.InvalidRecordException;
+import io.faultline.schema.NearestName;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,31 +53,8 @@ public final class ExperimentFileParser {
   public static final Duration MAX_TOTAL_DURATION = Duration.ofHours(24);
   public static final Duration MAX_PHASE = Duration.ofHours(1);
 
-  public static final Set<String> PLATFORMS = new TreeSet<>(List.of("local", "kubernetes", "aws"));
-
-  static final Map<String, Set<String>> FAULTS =
-      Map.of(
-          "local",
-          new TreeSet<>(
-              List.of(
-                  "cpu-burn",
-                  "kill-process",
-                  "terminate-process",
-                  "pause-process",
-                  "memory-pressure",
-                  "disk-io-pressure",
-                  "network-latency",
-                  "network-loss")),
-          "kubernetes",
-          new TreeSet<>(KUBERNETES_FAULTS()),
-          "aws",
-          new TreeSet<>(awsFaults()));
-
-  static final Map<String, Set<String>> KINDS =
-      Map.of(
-          "local", new TreeSet<>(List.of("process")),
-          "kubernetes", new TreeSet<>(List.of("pod", "node", "zone")),
-          "aws", new TreeSet<>(List.of("pod", "node", "zone", "ec2")));
+  /** The platforms, faults, target kinds and parameters are the agent's catalogue's. */
+  public static final Set<String> PLATFORMS = FaultSpecs.PLATFORMS;
 
   static final Set<String> SOURCES =
       new TreeSet<>(
@@ -90,24 +70,6 @@ public final class ExperimentFileParser {
   private static final Pattern METRIC = Pattern.compile("[A-Za-z_][A-Za-z0-9_.:-]{0,99}");
   private static final Pattern MODE =
       Pattern.compile("one|all|fixed:(\\d+)|percent:(\\d+)|random-max-percent:(\\d+)");
-
-  private static List<String> KUBERNETES_FAULTS() {
-    return List.of(
-        "pod-cpu-stress",
-        "pod-memory-stress",
-        "pod-io-stress",
-        "container-kill",
-        "pod-delete",
-        "network-delay",
-        "network-loss",
-        "zone-outage");
-  }
-
-  private static List<String> awsFaults() {
-    List<String> all = new ArrayList<>(KUBERNETES_FAULTS());
-    all.addAll(List.of("ec2-zone-outage", "fis-experiment"));
-    return all;
-  }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -588,14 +550,36 @@ public final class ExperimentFileParser {
     keys(n, path, "name", "fault", "selector", "parameters", "start", "duration");
     String platform = groups == null ? null : groups.platform();
     String fault = text(n, "fault", true, path + ".fault");
-    if (fault != null && platform != null && !FAULTS.get(platform).contains(fault)) {
+    FaultSpec spec = fault == null ? null : FaultSpecs.named(fault).orElse(null);
+    if (fault != null && spec == null) {
       error(
           path + ".fault",
-          "'" + fault + "' is not a " + platform + " fault; one of " + FAULTS.get(platform));
+          "'"
+              + fault
+              + "' is not a fault"
+              + FaultSpecs.hint(fault)
+              + (platform == null ? "" : "; " + platform + " faults: " + names(platform)));
+    } else if (spec != null && platform != null && !spec.platforms().contains(platform)) {
+      error(
+          path + ".fault",
+          "'"
+              + fault
+              + "' does not run on platform "
+              + platform
+              + " (only "
+              + String.join(", ", new TreeSet<>(spec.platforms()))
+              + "); "
+              + platform
+              + " faults: "
+              + names(platform));
+      spec = null;
     }
     String name = textOr(n, "name", path + ".name", fault == null ? "attack" : fault);
-    Selector selector = selector(n.get("selector"), path + ".selector", groups);
+    Selector selector = selector(n.get("selector"), path + ".selector", groups, spec);
     Map<String, String> params = stringMap(n.get("parameters"), path + ".parameters");
+    if (spec != null) {
+      spec.problems(params).forEach((field, problem) -> error(path + "." + field, problem));
+    }
     Duration start =
         duration(n, "start", path + ".start", previousEnd, Duration.ZERO, MAX_TOTAL_DURATION);
     Duration duration =
@@ -607,11 +591,17 @@ public final class ExperimentFileParser {
     return new AttackSpec(name, fault, selector, params, start, duration);
   }
 
-  private Selector selector(JsonNode n, String path, Groups groups) {
+  private static String names(String platform) {
+    return String.join(", ", FaultSpecs.on(platform).stream().map(FaultSpec::name).toList());
+  }
+
+  private Selector selector(JsonNode n, String path, Groups groups, FaultSpec spec) {
     String platform = groups == null ? null : groups.platform();
     if (n == null) {
       // Local default: every experimental process.
-      if ("local".equals(platform) && groups.experimental() != null) {
+      if ("local".equals(platform)
+          && groups.experimental() != null
+          && (spec == null || spec.kind().equals("process"))) {
         return new Selector("process", groups.experimental().processes(), null, Map.of(), "all");
       }
       error(path, "required: kind, and names or namespace + labels");
@@ -621,12 +611,21 @@ public final class ExperimentFileParser {
       return null;
     }
     keys(n, path, "kind", "names", "namespace", "labels", "mode", "group");
-    String defaultKind = "local".equals(platform) ? "process" : "pod";
+    String defaultKind = spec != null ? spec.kind() : "local".equals(platform) ? "process" : "pod";
     String kind = textOr(n, "kind", path + ".kind", defaultKind);
-    if (kind != null && platform != null && !KINDS.get(platform).contains(kind)) {
+    if (kind != null && platform != null && !FaultSpecs.kindsOn(platform).contains(kind)) {
       error(
           path + ".kind",
-          "'" + kind + "' is not a " + platform + " target kind; one of " + KINDS.get(platform));
+          "'"
+              + kind
+              + "' is not a "
+              + platform
+              + " target kind; one of "
+              + FaultSpecs.kindsOn(platform));
+    } else if (kind != null && spec != null && !kind.equals(spec.kind())) {
+      error(
+          path + ".kind",
+          "'" + kind + "': " + spec.name() + " takes targets of kind " + spec.kind());
     }
     String group = text(n, "group", false, path + ".group");
     if (group != null && !group.equalsIgnoreCase("experimental")) {
@@ -862,7 +861,10 @@ public final class ExperimentFileParser {
       if (!ok.contains(k)) {
         error(
             path.isEmpty() ? k : path + "." + k,
-            "unknown key; allowed here: " + String.join(", ", allowed));
+            "unknown key"
+                + NearestName.hint(ok, k)
+                + "; allowed here: "
+                + String.join(", ", allowed));
       }
     }
   }

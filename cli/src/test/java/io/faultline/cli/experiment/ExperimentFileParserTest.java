@@ -1,6 +1,7 @@
 package io.faultline.cli.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -135,7 +136,9 @@ class ExperimentFileParserTest {
                         m -> m.startsWith("method[0].selector.mode: 'sometimes' is not one of"))
                     .anyMatch(m -> m.equals("method[0].duration: 2h: must be between 1s and 1h"))
                     .anyMatch(
-                        m -> m.startsWith("method[1].fault: 'pod-delete' is not a local fault"))
+                        m ->
+                            m.startsWith(
+                                "method[1].fault: 'pod-delete' does not run on platform local"))
                     .anyMatch(m -> m.startsWith("method[1].duration: 'forever' is not a duration"))
                     .anyMatch(m -> m.startsWith("method[1].start: '-5s' is not a duration"))
                     .anyMatch(m -> m.equals("guards.maxDuration: 48h: must be between 1s and 24h"))
@@ -352,9 +355,69 @@ class ExperimentFileParserTest {
             "abortThreshold", "alpha", "critical", "direction", "name", "source", "tolerance");
     List<String> faults = new ArrayList<>();
     schema.at("/$defs/attack/properties/fault/enum").forEach(f -> faults.add(f.asText()));
-    Set<String> all = new TreeSet<>();
-    ExperimentFileParser.FAULTS.values().forEach(all::addAll);
-    assertThat(new TreeSet<>(faults)).isEqualTo(all);
+    assertThat(faults).isEqualTo(io.faultline.agent.FaultSpecs.names());
+  }
+
+  @ParameterizedTest
+  @MethodSource("examples")
+  void everyExampleAttackPassesTheAgentsOwnChecks(Path file) {
+    io.faultline.agent.FaultCatalog agent = io.faultline.agent.FaultCatalog.offline();
+    for (var attack : ExperimentFileParser.read(file).method().attacks()) {
+      assertThatCode(
+              () -> agent.check(attack.fault(), attack.selector().kind(), attack.parameters()))
+          .as(file.getFileName() + " " + attack.name())
+          .doesNotThrowAnyException();
+    }
+  }
+
+  @Test
+  void mistypedParameterAndUnknownFaultAreErrorsNamingThePath() {
+    String yaml =
+        VALID.replace(
+                "    start: 0s\n", "    start: 0s\n    parameters: {corez: \"8\", percent: 101}\n")
+            + "  - fault: disk-io-pressure\n    duration: 2s\n"
+            + "  - fault: pod-delete\n    duration: 2s\n";
+    assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", yaml))
+        .isInstanceOfSatisfying(
+            ExperimentFileException.class,
+            e ->
+                assertThat(e.errors())
+                    .contains(
+                        "method[0].parameters.corez: unknown parameter of cpu-burn; did you mean"
+                            + " cores?",
+                        "method[0].parameters.percent: '101': must be a whole number from 1 to"
+                            + " 100")
+                    .anyMatch(
+                        m ->
+                            m.startsWith(
+                                "method[1].fault: 'disk-io-pressure' is not a fault; did you mean"
+                                    + " disk-io?; local faults: cpu-burn,"))
+                    .anyMatch(
+                        m ->
+                            m.startsWith(
+                                "method[2].fault: 'pod-delete' does not run on platform local"
+                                    + " (only aws, kubernetes)")));
+  }
+
+  @Test
+  void selectorKindMustBeTheFaultsAndDefaultsToIt() {
+    String zone =
+        VALID
+            .replace("platform: local", "platform: kubernetes")
+            .replace("{processes: [ctl]}", "{namespace: s, labels: {g: c}}")
+            .replace("{processes: [exp]}", "{namespace: s, labels: {g: e}}")
+            .replace("  local: {start: false}\n", "")
+            .replace("fault: cpu-burn", "fault: zone-outage")
+            .replace("{kind: process, names: [exp], mode: all}", "{names: [eu-west-1a]}");
+    assertThat(
+            ExperimentFileParser.parse("z.yaml", zone).method().attacks().get(0).selector().kind())
+        .isEqualTo("zone");
+    assertThatThrownBy(
+            () ->
+                ExperimentFileParser.parse(
+                    "z.yaml", zone.replace("{names: [eu-west-1a]}", "{kind: pod, names: [p]}")))
+        .hasMessageContaining(
+            "method[0].selector.kind: 'pod': zone-outage takes targets of kind zone");
   }
 
   private static Set<String> names(JsonNode n) {

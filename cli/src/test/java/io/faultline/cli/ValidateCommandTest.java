@@ -1,0 +1,143 @@
+package io.faultline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** validate, run --dry-run and attack check everything before any broker is asked. */
+class ValidateCommandTest {
+
+  private static final Path EXAMPLES = Path.of("..", "examples");
+  // nothing listens here: a test that passes never tried it
+  private static final String NO_BROKER = "127.0.0.1:1";
+
+  @TempDir Path dir;
+
+  private Path broken() throws Exception {
+    return Files.writeString(
+        dir.resolve("broken.yaml"),
+        """
+        metadata: {name: broken}
+        groups:
+          platform: local
+          control: {processes: [ctl]}
+          experimental: {processes: [exp]}
+        steadyState:
+          warmup: 10s
+          window: 5s
+          metrics:
+            - {name: http.latency.ms, source: http-probe, direction: increase}
+        method:
+          - fault: cpu-burn
+            parameters: {corez: 8}
+            duration: 5s
+          - fault: disk-io-pressure
+            duration: 5s
+        """);
+  }
+
+  @Test
+  void validExampleIsValidAndItsPlanPrinted() {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    ValidateCommand validate = new ValidateCommand();
+    validate.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+    int code =
+        new CommandLine(validate)
+            .execute(
+                EXAMPLES.resolve("local-demo.yaml").toString(),
+                EXAMPLES.resolve("zone-outage.yaml").toString());
+    String out = buffer.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(out).isZero();
+    assertThat(out).contains("local-demo.yaml: valid").contains("zone-outage.yaml: valid");
+    assertThat(out).contains("cpu-burn").contains("ec2-zone-outage");
+  }
+
+  @Test
+  void invalidFileExitsTwoListingEveryErrorWithItsPath() throws Exception {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    ValidateCommand validate = new ValidateCommand();
+    validate.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+    int code =
+        new CommandLine(validate)
+            .execute(
+                broken().toString(),
+                EXAMPLES.resolve("local-demo.yaml").toString(),
+                "--output",
+                "json");
+    assertThat(code).isEqualTo(2);
+    var results = new ObjectMapper().readTree(buffer.toString(StandardCharsets.UTF_8));
+    assertThat(results.get(0).get("valid").asBoolean()).isFalse();
+    assertThat(results.get(0).get("errors").toString())
+        .contains("method[0].parameters.corez: unknown parameter of cpu-burn; did you mean cores?")
+        .contains("method[1].fault: 'disk-io-pressure' is not a fault; did you mean disk-io?");
+    assertThat(results.get(1).get("valid").asBoolean()).isTrue();
+  }
+
+  @Test
+  void runDryRunNeedsNoBroker() {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    RunCommand run = new RunCommand();
+    run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+    int code =
+        new CommandLine(run)
+            .execute(
+                EXAMPLES.resolve("pod-attacks.yaml").toString(),
+                "--dry-run",
+                "--bootstrap-server",
+                NO_BROKER);
+    String out = buffer.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(out).isZero();
+    assertThat(out)
+        .contains("would send START pod-delete pod")
+        .contains("{gracePeriodSeconds=0}")
+        .contains("DRY RUN: the file is valid; nothing was sent");
+  }
+
+  @Test
+  void attackRefusesAMistypedParameterOrFaultBeforeAnyBroker() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    AttackCommandLine.Attack attack = new AttackCommandLine.Attack();
+    attack.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    int code =
+        new CommandLine(attack)
+            .execute(
+                "cpu-burn",
+                "--target",
+                "exp",
+                "--duration",
+                "5s",
+                "--param",
+                "corez=8",
+                "--bootstrap-server",
+                NO_BROKER);
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "faultline attack: --param corez: unknown parameter of cpu-burn; did you mean cores?");
+
+    err.reset();
+    AttackCommandLine.Attack typo = new AttackCommandLine.Attack();
+    typo.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    assertThat(
+            new CommandLine(typo)
+                .execute(
+                    "cpu-brun",
+                    "--target",
+                    "exp",
+                    "--duration",
+                    "5s",
+                    "--bootstrap-server",
+                    NO_BROKER))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("'cpu-brun' is not a fault; did you mean cpu-burn?");
+  }
+}
