@@ -213,7 +213,7 @@ final class AttackCommandLine {
     Map<String, Object> conf = new HashMap<>(kafka.clientConfig());
     // a halt must fail in bounded time when Kafka is away, not hang
     conf.putIfAbsent("max.block.ms", "10000");
-    conf.putIfAbsent("delivery.timeout.ms", "30000");
+    conf.putIfAbsent("delivery.timeout.ms", "40000");
     try (var producer =
         new KafkaProducer<>(conf, new StringSerializer(), new ByteArraySerializer())) {
       producer
@@ -222,7 +222,7 @@ final class AttackCommandLine {
                   topics.attackCommands().name(),
                   signed.getExperimentId(),
                   AttackCommandCodec.toAvro(signed)))
-          .get(40, java.util.concurrent.TimeUnit.SECONDS);
+          .get(50, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

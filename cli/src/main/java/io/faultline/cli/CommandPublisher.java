@@ -36,7 +36,7 @@ final class CommandPublisher implements AutoCloseable {
                 "enable.idempotence", "true",
                 // a HALT_ALL must not hang on a broker that is away: fail in bounded time
                 "max.block.ms", "10000",
-                "delivery.timeout.ms", "30000"),
+                "delivery.timeout.ms", "40000"),
             new StringSerializer(),
             new ByteArraySerializer());
   }
@@ -103,7 +103,7 @@ final class CommandPublisher implements AutoCloseable {
           .send(
               new ProducerRecord<>(
                   topics.attackCommands().name(), experimentId, AttackCommandCodec.toAvro(command)))
-          .get(40, java.util.concurrent.TimeUnit.SECONDS);
+          .get(50, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while sending " + command.getType(), e);
@@ -112,7 +112,7 @@ final class CommandPublisher implements AutoCloseable {
           "cannot send " + command.getType() + " command: " + e.getCause().getMessage(), e);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException(
-          "cannot send " + command.getType() + " command: Kafka did not answer within 40 s", e);
+          "cannot send " + command.getType() + " command: Kafka did not answer within 50 s", e);
     }
   }
 
