@@ -234,7 +234,7 @@ final class AttackCommandLine {
     Map<String, Object> conf = new HashMap<>(kafka.clientConfig());
     // a halt must fail in bounded time when Kafka is away, not hang
     conf.putIfAbsent("max.block.ms", "10000");
-    conf.putIfAbsent("delivery.timeout.ms", "30000");
+    conf.putIfAbsent("delivery.timeout.ms", "40000");
     try (var producer =
         new KafkaProducer<>(conf, new StringSerializer(), new ByteArraySerializer())) {
       CommandSender.of(producer, topics, "faultline cli " + System.getProperty("user.name", ""))

@@ -37,7 +37,7 @@ final class CommandPublisher implements AutoCloseable {
                 "enable.idempotence", "true",
                 // a HALT_ALL must not hang on a broker that is away: fail in bounded time
                 "max.block.ms", "10000",
-                "delivery.timeout.ms", "30000"),
+                "delivery.timeout.ms", "40000"),
             new StringSerializer(),
             new ByteArraySerializer());
     this.commands = CommandSender.of(producer, topics, "faultline demo");

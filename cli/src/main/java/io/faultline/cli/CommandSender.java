@@ -48,7 +48,10 @@ final class CommandSender {
     this.ackTimeout = ackTimeout;
   }
 
-  /** With the environment's secret, the wall clock and a 30 s acknowledgement timeout. */
+  /**
+   * With the environment's secret, the wall clock and a 50 s acknowledgement timeout: above the
+   * callers' producer delivery timeout (40 s), so the producer's own error is the one reported.
+   */
   static CommandSender of(Producer<String, byte[]> producer, Topics topics, String issuedBy) {
     return new CommandSender(
         producer,
@@ -56,7 +59,7 @@ final class CommandSender {
         issuedBy,
         secretFromEnvironment(),
         System::currentTimeMillis,
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(50));
   }
 
   /** The command as it will be sent: stamped, and signed when there is a secret. */

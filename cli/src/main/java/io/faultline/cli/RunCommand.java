@@ -573,7 +573,7 @@ public final class RunCommand implements Callable<Integer> {
     conf.put("enable.idempotence", "true");
     // HALT_ALL on Ctrl-C and the auto-abort must fail in bounded time when Kafka is away
     conf.putIfAbsent("max.block.ms", "10000");
-    conf.putIfAbsent("delivery.timeout.ms", "30000");
+    conf.putIfAbsent("delivery.timeout.ms", "40000");
     return conf;
   }
 
