@@ -71,7 +71,15 @@ final class VerdictProcessor
     boolean wasUnlearned = monitor.unlearned;
     long windowEnd = record.key().window().end();
     WindowJudge.Judged judged =
-        WindowJudge.judge(monitor, pair.control(), pair.experimental(), hypothesis, windowEnd);
+        WindowJudge.judge(
+            monitor,
+            pair.control(),
+            pair.experimental(),
+            pair.controlQuantiles().quantile(0.99),
+            pair.experimentalQuantiles().quantile(0.99),
+            hypothesis,
+            record.key().window().start(),
+            windowEnd);
     store.put(key, monitor);
     if (monitor.unlearned && !wasUnlearned) {
       log.warn(
@@ -89,8 +97,8 @@ final class VerdictProcessor
       // a deviation is (or is not) reported
       log.info(
           "{} {}: steady state learned from {} warm-up windows{}: expected experimental = {} x"
-              + " control + {}; tolerated rise {} (with the baseline's error margin), mixture"
-              + " scale {}, drift variance {}; {}",
+              + " control + {}; tolerated rise {} (with the baseline's error margin); per"
+              + " statistic: {}; {}",
           experimentId,
           metric,
           monitor.learnedFrom,
@@ -100,8 +108,7 @@ final class VerdictProcessor
           String.format(java.util.Locale.ROOT, "%.3f", monitor.scale),
           String.format(java.util.Locale.ROOT, "%.3f", monitor.offset),
           String.format(java.util.Locale.ROOT, "%.3f", monitor.theta0),
-          String.format(java.util.Locale.ROOT, "%.3f", monitor.tau),
-          String.format(java.util.Locale.ROOT, "%.3f", monitor.driftVariance),
+          describe(monitor),
           hypothesis.policy());
     }
 
@@ -120,6 +127,24 @@ final class VerdictProcessor
             .build();
     publish(v);
     context.forward(new Record<>(key, v, record.timestamp()));
+  }
+
+  private static String describe(WindowJudge.Monitor m) {
+    StringBuilder b = new StringBuilder();
+    for (WindowJudge.Track t : m.tracks) {
+      b.append(
+          String.format(
+              java.util.Locale.ROOT,
+              "%s%s %s offset %.3f theta0 %.3f drift variance %.3g phi %.2f",
+              b.length() == 0 ? "" : ", ",
+              t.statistic.name().toLowerCase(java.util.Locale.ROOT),
+              t.log ? "(log)" : "",
+              t.offset,
+              t.theta0,
+              t.driftVariance,
+              t.phi));
+    }
+    return b.toString();
   }
 
   private void publish(WindowVerdict v) {
