@@ -36,6 +36,9 @@ public final class WindowJudge {
   /** Fewest warm-up windows from which the autocorrelation is estimated (else taken as 0). */
   static final int MIN_WINDOWS_FOR_PHI = 8;
 
+  /** Samples per group and window from which window means count as normal (else: log scale). */
+  static final double DENSE = 30;
+
   /** Confidence of the effect's interval. */
   static final double CONFIDENCE = 0.95;
 
@@ -83,7 +86,10 @@ public final class WindowJudge {
     /** Judged on the log scale (a ratio): positive metrics with a relative tolerance. */
     public boolean log;
 
-    /** Experimental minus control in the judged scale during the warm-up. */
+    /** Linear scale only: the control's multiplier (the ratio of the warm-up means, ADR 0003). */
+    public double scale = 1.0;
+
+    /** Experimental minus (scaled) control in the judged scale during the warm-up. */
     public double offset;
 
     /** Tolerated difference in the judged scale, with the baseline's error margin. */
@@ -110,8 +116,8 @@ public final class WindowJudge {
    *
    * @param changePointMs when the deviation began (the start of the window the strongest evidence
    *     begins at), null while steady
-   * @param effectLow lower end of the relative effect's interval since the change point (NaN when
-   *     none)
+   * @param changeEffect the relative effect since the change point (NaN when none)
+   * @param effectLow lower end of its 95% interval
    */
   public record Judged(
       SteadyState state,
@@ -119,12 +125,13 @@ public final class WindowJudge {
       double statistic,
       Double pValue,
       Long changePointMs,
+      double changeEffect,
       double effectLow,
       double effectHigh,
       Statistic deviatingStatistic) {
 
     Judged(SteadyState state, double effect, double statistic, Double pValue) {
-      this(state, effect, statistic, pValue, null, Double.NaN, Double.NaN, null);
+      this(state, effect, statistic, pValue, null, Double.NaN, Double.NaN, Double.NaN, null);
     }
   }
 
@@ -210,7 +217,9 @@ public final class WindowJudge {
       double relative; // how to read the track's scale as a relative effect
       if (hypothesis.rate()) {
         double p = m.controlErrors / Math.max(1.0, m.controlCount);
-        double margin = 2 * Math.sqrt(Math.max(p * (1 - p), 1e-4) / Math.max(1.0, m.controlCount));
+        // the control's rate is estimated: its one-sided 95% upper bound
+        double margin =
+            1.64 * Math.sqrt(Math.max(p * (1 - p), 1e-4) / Math.max(1.0, m.controlCount));
         expected = p;
         effect = effect(expected, experimental.mean());
         step =
@@ -231,7 +240,7 @@ public final class WindowJudge {
         }
         step = detector.updateNormal(t.detector, windowStart, point[0], point[1]);
         excess = point[0];
-        relative = Double.NaN;
+        relative = t.log ? Double.NaN : Math.abs(expected);
       }
       boolean within =
           switch (policy.direction()) {
@@ -254,6 +263,7 @@ public final class WindowJudge {
                   0.0,
                   null,
                   step.changePoint(),
+                  asRelative(t, step.effect(), relative),
                   asRelative(t, step.low(), relative),
                   asRelative(t, step.high(), relative),
                   t.statistic);
@@ -271,6 +281,7 @@ public final class WindowJudge {
           statistic,
           pValue,
           deviation.changePointMs(),
+          deviation.changeEffect(),
           deviation.effectLow(),
           deviation.effectHigh(),
           deviation.deviatingStatistic());
@@ -308,8 +319,9 @@ public final class WindowJudge {
         double vc = Math.max(t.sampleVarianceC, control.variance() / scaleSquare(t, control));
         double ve =
             Math.max(t.sampleVarianceE, experimental.variance() / scaleSquare(t, experimental));
+        double k = t.log ? 1.0 : t.scale;
         return new double[] {
-          value(t, experimental.mean()) - value(t, control.mean()), ve / ne + vc / nc
+          value(t, experimental.mean()) - k * value(t, control.mean()), ve / ne + k * k * vc / nc
         };
       }
       case P99 -> {
@@ -357,6 +369,7 @@ public final class WindowJudge {
     }
     double level = Math.abs(m.warmup.isEmpty() ? 0.0 : e.mean());
     boolean positive = c.count() > 0 && c.min() > 0 && e.min() > 0;
+    double samples = m.warmup.isEmpty() ? 0 : Math.min(c.count(), e.count()) / m.warmup.size();
     for (Statistic s : statistics) {
       Track t = new Track();
       t.statistic = s;
@@ -368,9 +381,14 @@ public final class WindowJudge {
         m.tracks.add(t);
         continue;
       }
-      t.log =
-          s != Statistic.MEAN
-              || (policy.relativeTolerance() > 0 && positive && m.warmupWindows > 0);
+      boolean relative = policy.relativeTolerance() > 0 && positive && m.warmupWindows > 0;
+      // window means of many samples are near normal (central limit): their difference is judged
+      // as is, against the control scaled by the warm-up ratio; sparse (skewed) samples and the
+      // tail and spread on the log scale
+      t.log = s != Statistic.MEAN || (relative && samples < DENSE);
+      if (s == Statistic.MEAN && relative && !t.log) {
+        t.scale = Math.max(0.25, Math.min(4.0, e.mean() / c.mean()));
+      }
       learn(t, m, policy, statistics.size());
       m.tracks.add(t);
     }
@@ -384,7 +402,7 @@ public final class WindowJudge {
       m.offset = 0.0;
       m.theta0 = Math.expm1(mean.theta0) * level;
     } else {
-      m.scale = 1.0;
+      m.scale = mean.scale;
       m.offset = mean.offset;
       m.theta0 = mean.theta0;
     }
@@ -418,6 +436,7 @@ public final class WindowJudge {
       Track plain = new Track();
       plain.statistic = t.statistic;
       plain.log = t.log;
+      plain.scale = t.scale;
       double[] raw = raw(plain, c, e, w[6], w[7]);
       if (raw != null) {
         differences.add(raw[0]);
@@ -432,16 +451,16 @@ public final class WindowJudge {
     t.offset = m.warmupWindows == 0 || n == 0 ? 0.0 : d.mean();
     t.phi = n >= MIN_WINDOWS_FOR_PHI ? autocorrelation(differences, d.mean(), n) : 0.0;
     // a short autocorrelated series looks calmer than it is: the sample variance of n AR(1) values
-    // is low by about (1 + phi) / ((1 - phi) n)
+    // is low by about (long-run factor - 1) / (n - 1)
     double longRun = (1 + t.phi) / (1 - t.phi);
-    double calm = Math.max(0.34, 1 - longRun / Math.max(1, n));
+    double calm = Math.max(0.34, 1 - (longRun - 1) / Math.max(1, n - 1));
     double typicalWithin = within.count() > 0 ? within.mean() : 0.0;
     t.driftVariance = Math.max(0.0, d.variance() / calm - typicalWithin);
     t.theta0 =
         tolerance(t, policy, m) + baselineMargin(t, m, policy, tracks, n, typicalWithin, longRun);
   }
 
-  /** Lag-1 autocorrelation, bias-corrected (Kendall), clamped to [0, 0.95]. */
+  /** Lag-1 autocorrelation, bias-corrected (Kendall), when significant; at most 0.95. */
   static double autocorrelation(List<Double> x, double mean, int n) {
     double num = 0;
     double den = 0;
@@ -457,7 +476,9 @@ public final class WindowJudge {
     }
     double r = num / den;
     r = r + (1 + 3 * r) / n;
-    return Math.max(0.0, Math.min(0.95, r));
+    // independent data give |r| < 2 / sqrt(n) in 95% of warm-ups: prewhitening them would only
+    // cost power
+    return r < 1 / Math.sqrt(n) ? 0.0 : Math.min(0.95, r + 1 / Math.sqrt(n));
   }
 
   private static double tolerance(Track t, MetricPolicy policy, Monitor m) {

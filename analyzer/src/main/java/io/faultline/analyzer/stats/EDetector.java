@@ -42,7 +42,7 @@ public final class EDetector {
   static final double[] SHIFTS = {0.25, 0.5, 1, 2, 4, 8, 16};
 
   /** Excess fractions p1 = p0 + f (1 - p0) of the count mixture. */
-  static final double[] EXCESS = {0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.9};
+  static final double[] EXCESS = {0.005, 0.01, 0.02, 0.05, 0.2, 0.9};
 
   /** Datapoints the guarantee covers when the experiment's length is unknown (ARL form). */
   public static final long DEFAULT_HORIZON = 720;

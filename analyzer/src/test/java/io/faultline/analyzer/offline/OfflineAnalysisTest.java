@@ -26,7 +26,7 @@ class OfflineAnalysisTest {
   }
 
   @Test
-  void detectsAFiftyPercentShiftWithinAWindowOfItsStart() {
+  void detectsAFiftyPercentShiftWithinTwentyFiveRowsOfItsStart() {
     Random random = new Random(1);
     int detected = 0;
     for (int run = 0; run < 100; run++) {
@@ -35,7 +35,9 @@ class OfflineAnalysisTest {
       OfflineAnalysis.Result r = OfflineAnalysis.run(control, experiment, DEFAULTS);
       if (r.deviation()) {
         long rowsAfterShift = (r.detectedAtMs() - experiment.get(120).epochMs()) / 300_000L;
-        assertThat(rowsAfterShift).isBetween(0L, 12L);
+        // single rows of 5% noise against a 25% tolerance: the evidence of a few rows, more when
+        // the warm-up's rows looked autocorrelated (prewhitened, each row counts for less)
+        assertThat(rowsAfterShift).isBetween(0L, 25L);
         detected++;
       }
     }
