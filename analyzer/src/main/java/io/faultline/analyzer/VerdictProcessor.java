@@ -30,15 +30,21 @@ final class VerdictProcessor
 
   private final int defaultWarmupWindows;
   private final long windowMs;
+  private final long horizonWindows;
   private final Hypotheses hypotheses;
   private final AnalyzerMetrics metrics;
   private ProcessorContext<String, WindowVerdict> context;
   private KeyValueStore<String, WindowJudge.Monitor> store;
 
   VerdictProcessor(
-      int warmupWindows, long windowMs, Hypotheses hypotheses, AnalyzerMetrics metrics) {
+      int warmupWindows,
+      long windowMs,
+      long horizonWindows,
+      Hypotheses hypotheses,
+      AnalyzerMetrics metrics) {
     this.defaultWarmupWindows = warmupWindows;
     this.windowMs = windowMs;
+    this.horizonWindows = horizonWindows;
     this.hypotheses = hypotheses;
     this.metrics = metrics;
   }
@@ -63,6 +69,7 @@ final class VerdictProcessor
       monitor = new WindowJudge.Monitor();
       monitor.warmupWindows =
           hypotheses.warmupWindows(experimentId, defaultWarmupWindows, windowMs);
+      monitor.horizon = horizonWindows;
     }
     if (!monitor.ready && monitor.learnUntil == 0) {
       monitor.learnUntil = hypotheses.learnUntil(experimentId);

@@ -83,6 +83,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
           "What to judge: mean, p99 or spread, or several comma-separated (default: mean).")
   List<String> statistic = new ArrayList<>(List.of("mean"));
 
+  @Option(
+      names = "--engine",
+      description =
+          "offline (the judgement as a function over the rows) or stream (the rows replayed"
+              + " through the streaming analyzer's topology); both give the same verdict"
+              + " (default: ${DEFAULT-VALUE}).")
+  String engine = "offline";
+
   @Option(names = "--format", description = "text or json (default: ${DEFAULT-VALUE}).")
   String format = "text";
 
@@ -104,8 +112,15 @@ public final class AnalyzeCommand implements Callable<Integer> {
               alpha,
               window == null ? null : Durations.parse("--window", window),
               statistics(statistic));
+      if (!engine.equals("offline") && !engine.equals("stream")) {
+        throw new IllegalArgumentException("--engine '" + engine + "': must be offline or stream");
+      }
+      var controlRows = TimeSeriesCsv.read(control);
+      var experimentRows = TimeSeriesCsv.read(experiment);
       result =
-          OfflineAnalysis.run(TimeSeriesCsv.read(control), TimeSeriesCsv.read(experiment), options);
+          engine.equals("stream")
+              ? StreamReplay.run(controlRows, experimentRows, options)
+              : OfflineAnalysis.run(controlRows, experimentRows, options);
     } catch (CsvInputException | IllegalArgumentException | InvalidRecordException e) {
       err.println("faultline analyze: " + e.getMessage());
       return 2;
@@ -166,6 +181,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     json.put("mann_whitney", mw);
     Map<String, Object> seq = new LinkedHashMap<>();
     seq.put("test", "e-detector");
+    seq.put("engine", engine);
     seq.put("alpha", alpha);
     seq.put("direction", direction.toLowerCase(Locale.ROOT));
     seq.put("statistics", statistic.stream().map(x -> x.strip().toLowerCase(Locale.ROOT)).toList());
