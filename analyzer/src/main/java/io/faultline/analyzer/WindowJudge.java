@@ -39,6 +39,9 @@ public final class WindowJudge {
   /** Samples per group and window from which window means count as normal (else: log scale). */
   static final double DENSE = 30;
 
+  /** Control samples the mean is compared with when windows are sparse. */
+  static final int POOLED_CONTROL_SAMPLES = 30;
+
   /** Confidence of the effect's interval. */
   static final double CONFIDENCE = 0.95;
 
@@ -68,6 +71,16 @@ public final class WindowJudge {
     public double controlCount; // rate metrics: control outcomes since the warm-up began
     public double controlErrors;
     public boolean deviating;
+
+    /**
+     * Sparse data: the mean is compared with the control pooled over this many recent windows (at
+     * least {@link #POOLED_CONTROL_SAMPLES} samples), so one control sample's noise does not count
+     * as much as the experimental group's.
+     */
+    public int controlSpan = 1;
+
+    /** The latest {@code controlSpan} control windows: mean, variance, count. */
+    public List<double[]> recentControl = new ArrayList<>();
 
     /** One per watched statistic, in the hypothesis' order. */
     public List<Track> tracks = new ArrayList<>();
@@ -204,6 +217,11 @@ public final class WindowJudge {
       return new Judged(SteadyState.INSUFFICIENT_DATA, effect, 0.0, null);
     }
     long horizon = m.horizon > 0 ? m.horizon : EDetector.DEFAULT_HORIZON;
+    m.recentControl.add(new double[] {control.mean(), control.variance(), control.count()});
+    while (m.recentControl.size() > m.controlSpan) {
+      m.recentControl.remove(0);
+    }
+    Summary pooled = pool(m.recentControl, m.recentControl.size());
     double best = Double.NEGATIVE_INFINITY;
     double pValue = 1.0;
     Judged deviation = null;
@@ -234,7 +252,8 @@ public final class WindowJudge {
         excess = experimental.mean() - p;
         relative = p;
       } else {
-        double[] point = datapoint(t, control, experimental, p99c, p99e);
+        Summary reference = t.statistic == Statistic.MEAN ? pooled : control;
+        double[] point = datapoint(t, reference, experimental, p99c, p99e);
         if (point == null) {
           continue; // e.g. a spread from single samples
         }
@@ -368,6 +387,19 @@ public final class WindowJudge {
       e.merge(summary(w, 3));
     }
     double level = Math.abs(m.warmup.isEmpty() ? 0.0 : e.mean());
+    double perWindow = m.warmup.isEmpty() ? 1 : (double) c.count() / m.warmup.size();
+    m.controlSpan =
+        (int)
+            Math.max(
+                1,
+                Math.min(
+                    Math.min(POOLED_CONTROL_SAMPLES, m.warmup.size()),
+                    Math.ceil(POOLED_CONTROL_SAMPLES / Math.max(1.0, perWindow))));
+    m.recentControl = new ArrayList<>();
+    for (int i = Math.max(0, m.warmup.size() - m.controlSpan + 1); i < m.warmup.size(); i++) {
+      double[] w = m.warmup.get(i);
+      m.recentControl.add(new double[] {w[0], w[1], w[2]});
+    }
     boolean positive = c.count() > 0 && c.min() > 0 && e.min() > 0;
     double samples = m.warmup.isEmpty() ? 0 : Math.min(c.count(), e.count()) / m.warmup.size();
     for (Statistic s : statistics) {
@@ -411,6 +443,15 @@ public final class WindowJudge {
     m.warmup = new ArrayList<>();
   }
 
+  /** The last {@code span} of the windows' control summaries (mean, variance, count) merged. */
+  private static Summary pool(List<double[]> windows, int span) {
+    Summary pooled = new Summary();
+    for (int i = Math.max(0, windows.size() - span); i < windows.size(); i++) {
+      pooled.merge(summary(windows.get(i), 0));
+    }
+    return pooled;
+  }
+
   private static Summary summary(double[] w, int at) {
     long n = (long) w[at + 2];
     return new Summary(n, w[at], w[at + 1] * Math.max(0, n - 1), w[at], w[at], w[at] * n);
@@ -422,12 +463,14 @@ public final class WindowJudge {
     Summary vc = new Summary();
     Summary ve = new Summary();
     List<Double> differences = new ArrayList<>();
+    List<double[]> controls = new ArrayList<>();
     for (double[] w : m.warmup) {
-      Summary c = summary(w, 0);
+      controls.add(new double[] {w[0], w[1], w[2]});
+      Summary c = t.statistic == Statistic.MEAN ? pool(controls, m.controlSpan) : summary(w, 0);
       Summary e = summary(w, 3);
       if (t.statistic == Statistic.MEAN) {
-        if (c.count() >= 2) {
-          vc.add(w[1] / scaleSquare(t, c));
+        if (w[2] >= 2) {
+          vc.add(w[1] / scaleSquare(t, summary(w, 0)));
         }
         if (e.count() >= 2) {
           ve.add(w[4] / scaleSquare(t, e));

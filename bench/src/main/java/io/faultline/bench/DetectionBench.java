@@ -64,6 +64,9 @@ public final class DetectionBench {
 
   static final Fault CLEAN = new Fault("none", 1, 1, Double.NaN);
 
+  /** A rise inside the 10% tolerance from the early start: any alarm is a false alarm. */
+  static final String IN_TOLERANCE = "+5% (within tolerance)";
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -128,7 +131,8 @@ public final class DetectionBench {
             + " %d (late) to the end. Hypothesis: increase, tolerance 10%%, alpha %.2f over the %d"
             + " judged windows, mean and spread watched; errors: tolerance 0.5 points. Cell: detected"
             + " %% of runs, median and p90 delay in windows (1 = the fault's first window), false"
-            + " alarms per run (before the fault; whole run when clean).%n%n",
+            + " alarms per run (before the fault; the whole run when clean or within"
+            + " tolerance).%n%n",
         runs,
         WARMUP,
         WINDOWS,
@@ -147,6 +151,7 @@ public final class DetectionBench {
     List<Fault> faults =
         List.of(
             CLEAN,
+            new Fault(IN_TOLERANCE, 1.05, 1, Double.NaN),
             new Fault("+20%", 1.2, 1, Double.NaN),
             new Fault("+50%", 1.5, 1, Double.NaN),
             new Fault("+100%", 2.0, 1, Double.NaN),
@@ -160,7 +165,11 @@ public final class DetectionBench {
           if (p == Process.POISSON && f.sd() != 1) {
             continue; // a Poisson count's variance is its mean
           }
-          for (int start : f == CLEAN ? new int[] {-1} : new int[] {EARLY, LATE}) {
+          int[] starts =
+              f == CLEAN
+                  ? new int[] {-1}
+                  : f.name() == IN_TOLERANCE ? new int[] {EARLY} : new int[] {EARLY, LATE};
+          for (int start : starts) {
             row(regimeNames[g], samples, p, f, start, runs);
           }
         }
@@ -192,7 +201,7 @@ public final class DetectionBench {
         if (at < 0) {
           continue;
         }
-        if (start < 0 || at < start) {
+        if (start < 0 || at < start || f.name() == IN_TOLERANCE) {
           falseAlarms[j]++;
         } else {
           delays.get(j).add(at - start + 1);
@@ -207,9 +216,10 @@ public final class DetectionBench {
                 regime,
                 p == null ? "0/1 outcomes" : p.label,
                 f.name(),
-                start < 0 ? "-" : start == EARLY ? "early" : "late"));
+                start < 0 || f.name() == IN_TOLERANCE ? "-" : start == EARLY ? "early" : "late"));
     for (int j = 0; j < JUDGES.length; j++) {
-      line.append(' ').append(cell(delays.get(j), falseAlarms[j], runs, start < 0)).append(" |");
+      boolean clean = start < 0 || f.name() == IN_TOLERANCE;
+      line.append(' ').append(cell(delays.get(j), falseAlarms[j], runs, clean)).append(" |");
     }
     System.out.println(line);
     System.out.flush();
