@@ -521,7 +521,13 @@ public final class WindowJudge {
     r = r + (1 + 3 * r) / n;
     // independent data give |r| < 2 / sqrt(n) in 95% of warm-ups: prewhitening them would only
     // cost power
-    return r < 1 / Math.sqrt(n) ? 0.0 : Math.min(0.95, r + 1 / Math.sqrt(n));
+    if (r < 1 / Math.sqrt(n)) {
+      return 0.0;
+    }
+    // one standard error of margin on Fisher's scale (atanh r has standard error ~ 1/sqrt(n)):
+    // an underestimated phi raises false alarms, an overestimate near 1 only costs power
+    double z = 0.5 * Math.log((1 + Math.min(r, 0.99)) / (1 - Math.min(r, 0.99)));
+    return Math.min(0.95, Math.tanh(z + 1 / Math.sqrt(n)));
   }
 
   private static double tolerance(Track t, MetricPolicy policy, Monitor m) {
