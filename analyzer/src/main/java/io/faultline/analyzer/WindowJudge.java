@@ -325,7 +325,10 @@ public final class WindowJudge {
     if (raw == null) {
       return null;
     }
-    return new double[] {raw[0] - t.offset, raw[1] + t.driftVariance};
+    // a metric that was constant in the warm-up has no variance: a tenth of theta0 stands in,
+    // so a change is overwhelming evidence but still a number
+    double floor = Math.max(1e-12, 0.01 * t.theta0 * t.theta0);
+    return new double[] {raw[0] - t.offset, Math.max(floor, raw[1] + t.driftVariance)};
   }
 
   /** Experimental minus control in the judged scale and its sampling variance; null if none. */

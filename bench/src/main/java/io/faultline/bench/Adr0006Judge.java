@@ -4,7 +4,6 @@ import io.faultline.analyzer.stats.Baseline;
 import io.faultline.analyzer.stats.Direction;
 import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.MetricPolicy;
-import io.faultline.analyzer.stats.SequentialTest;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.SteadyState;
 import java.util.ArrayList;

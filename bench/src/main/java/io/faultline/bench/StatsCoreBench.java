@@ -2,9 +2,8 @@ package io.faultline.bench;
 
 import io.faultline.analyzer.WindowPair;
 import io.faultline.analyzer.stats.Direction;
-import io.faultline.analyzer.stats.Quantiles;
 import io.faultline.analyzer.stats.EDetector;
-import io.faultline.analyzer.stats.SequentialTest;
+import io.faultline.analyzer.stats.Quantiles;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
