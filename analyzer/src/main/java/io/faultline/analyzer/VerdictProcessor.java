@@ -131,9 +131,16 @@ final class VerdictProcessor
             .setTestStatistic(judged.statistic())
             .setPValue(judged.pValue())
             .setState(judged.state())
+            .setChangePointMs(judged.changePointMs())
+            .setEffectLow(finite(judged.effectLow()))
+            .setEffectHigh(finite(judged.effectHigh()))
             .build();
     publish(v);
     context.forward(new Record<>(key, v, record.timestamp()));
+  }
+
+  private static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
   }
 
   private static String describe(WindowJudge.Monitor m) {

@@ -33,8 +33,8 @@ import org.apache.kafka.streams.test.TestRecord;
  * {@code faultline analyze --engine stream}: the two recorded series replayed through the streaming
  * analyzer's real topology ({@link AnalyzerTopology}, in a {@link TopologyTestDriver}: no broker),
  * with windows of one row interval, the offline engine's warm-up and planned length. The verdict
- * and detection row come from the topology's WindowVerdicts; the end judgement and the window table
- * from the offline engine. The stream's verdicts carry no change point, so it stays null here.
+ * and detection row, change point and effect interval come from the topology's WindowVerdicts; the
+ * end judgement and the window table from the offline engine.
  */
 final class StreamReplay {
 
@@ -171,6 +171,7 @@ final class StreamReplay {
       OfflineAnalysis.Result offline, List<WindowVerdict> verdicts, List<Row> experiment) {
     Long detectedAt = null;
     Integer line = null;
+    WindowVerdict detection = null;
     double largest = Double.NEGATIVE_INFINITY;
     for (WindowVerdict v : verdicts) {
       if (v.getState() != SteadyState.INSUFFICIENT_DATA) {
@@ -181,6 +182,7 @@ final class StreamReplay {
           if (r.epochMs() >= v.getWindowStart() && r.epochMs() < v.getWindowEnd()) {
             detectedAt = r.epochMs();
             line = r.line();
+            detection = v;
           }
         }
       }
@@ -197,10 +199,14 @@ final class StreamReplay {
         offline.windows(),
         offline.control(),
         offline.experimental(),
-        null,
-        Double.NaN,
-        Double.NaN,
-        Double.NaN,
+        detection == null ? null : detection.getChangePointMs(),
+        Double.NaN, // the verdict carries the window's effect, not the effect since the change
+        detection == null || detection.getEffectLow() == null
+            ? Double.NaN
+            : detection.getEffectLow(),
+        detection == null || detection.getEffectHigh() == null
+            ? Double.NaN
+            : detection.getEffectHigh(),
         offline.interval(),
         offline.horizon());
   }

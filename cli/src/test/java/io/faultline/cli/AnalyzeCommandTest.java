@@ -173,6 +173,7 @@ class AnalyzeCommandTest {
         .isEqualTo(offline.get("detected_at_line").asInt());
     assertThat(stream.get("detected_at").asText()).isEqualTo(offline.get("detected_at").asText());
     assertThat(offline.get("change_point").asText()).isNotEmpty();
+    assertThat(stream.get("change_point").asText()).isEqualTo(offline.get("change_point").asText());
     assertThat(stream.get("sequential").get("engine").asText()).isEqualTo("stream");
     // and on steady data both say no deviation
     Path steady = sparse("ss.csv", 1_700_000_000L, 1000, 3);
