@@ -17,6 +17,7 @@ import java.util.Map;
  *   <li>{@code analyzer.window} window size (default 5s), {@code analyzer.grace} (default 1s)
  *   <li>{@code analyzer.recovery.windows} q, steady windows that mean recovered (default 3)
  *   <li>{@code analyzer.warmup.windows} windows that define the baseline (default 4, 0 = none)
+ *   <li>{@code analyzer.horizon.windows} judged windows the false-alarm bound covers (720)
  *   <li>{@code analyzer.state.dir} (default a temp directory)
  *   <li>{@code analyzer.metrics.port} Prometheus /metrics port (absent = off, 0 = any free port),
  *       {@code analyzer.metrics.host} (default 127.0.0.1)
@@ -42,7 +43,8 @@ public record AnalyzerConfig(
     String alertmanagerUrl,
     Duration noisyAlertTime,
     double judgementConfidence,
-    String commandSecret) {
+    String commandSecret,
+    long horizonWindows) {
 
   /** The settings of the result calculation. */
   public ResultCalculator.Settings resultSettings() {
@@ -150,6 +152,19 @@ public record AnalyzerConfig(
       throw new IllegalArgumentException(
           "analyzer.judgement.confidence '" + confidenceText + "': must be in [0.5, 1), e.g. 0.98");
     }
+    String horizonText = map.getOrDefault("analyzer.horizon.windows", "720");
+    long horizon;
+    try {
+      horizon = Long.parseLong(horizonText.strip());
+    } catch (NumberFormatException e) {
+      horizon = -1;
+    }
+    if (horizon < 1 || horizon > 10_000_000) {
+      throw new IllegalArgumentException(
+          "analyzer.horizon.windows '"
+              + horizonText
+              + "': must be a whole number from 1 to 10000000 (judged windows per experiment)");
+    }
     String secret = map.get("agent.command.secret");
     if (secret != null && secret.isBlank()) {
       secret = null;
@@ -171,6 +186,7 @@ public record AnalyzerConfig(
         alertmanager == null ? null : alertmanager.strip(),
         noisy,
         confidence,
-        secret);
+        secret,
+        horizon);
   }
 }

@@ -115,7 +115,13 @@ public final class AnalyzerTopology {
                     .withName("window-close"))
             .toStream(Named.as("closed-windows"))
             .process(
-                () -> new VerdictProcessor(warmup, window.toMillis(), new Hypotheses(), metrics),
+                () ->
+                    new VerdictProcessor(
+                        warmup,
+                        window.toMillis(),
+                        config.horizonWindows(),
+                        new Hypotheses(),
+                        metrics),
                 Named.as("judge-window"),
                 VerdictProcessor.STORE);
     verdicts.to(

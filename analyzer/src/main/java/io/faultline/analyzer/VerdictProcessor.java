@@ -30,15 +30,21 @@ final class VerdictProcessor
 
   private final int defaultWarmupWindows;
   private final long windowMs;
+  private final long horizonWindows;
   private final Hypotheses hypotheses;
   private final AnalyzerMetrics metrics;
   private ProcessorContext<String, WindowVerdict> context;
   private KeyValueStore<String, WindowJudge.Monitor> store;
 
   VerdictProcessor(
-      int warmupWindows, long windowMs, Hypotheses hypotheses, AnalyzerMetrics metrics) {
+      int warmupWindows,
+      long windowMs,
+      long horizonWindows,
+      Hypotheses hypotheses,
+      AnalyzerMetrics metrics) {
     this.defaultWarmupWindows = warmupWindows;
     this.windowMs = windowMs;
+    this.horizonWindows = horizonWindows;
     this.hypotheses = hypotheses;
     this.metrics = metrics;
   }
@@ -63,6 +69,7 @@ final class VerdictProcessor
       monitor = new WindowJudge.Monitor();
       monitor.warmupWindows =
           hypotheses.warmupWindows(experimentId, defaultWarmupWindows, windowMs);
+      monitor.horizon = horizonWindows;
     }
     if (!monitor.ready && monitor.learnUntil == 0) {
       monitor.learnUntil = hypotheses.learnUntil(experimentId);
@@ -71,7 +78,15 @@ final class VerdictProcessor
     boolean wasUnlearned = monitor.unlearned;
     long windowEnd = record.key().window().end();
     WindowJudge.Judged judged =
-        WindowJudge.judge(monitor, pair.control(), pair.experimental(), hypothesis, windowEnd);
+        WindowJudge.judge(
+            monitor,
+            pair.control(),
+            pair.experimental(),
+            pair.controlQuantiles().quantile(0.99),
+            pair.experimentalQuantiles().quantile(0.99),
+            hypothesis,
+            record.key().window().start(),
+            windowEnd);
     store.put(key, monitor);
     if (monitor.unlearned && !wasUnlearned) {
       log.warn(
@@ -89,8 +104,8 @@ final class VerdictProcessor
       // a deviation is (or is not) reported
       log.info(
           "{} {}: steady state learned from {} warm-up windows{}: expected experimental = {} x"
-              + " control + {}; tolerated rise {} (with the baseline's error margin), mixture"
-              + " scale {}, drift variance {}; {}",
+              + " control + {}; tolerated rise {} (with the baseline's error margin); per"
+              + " statistic: {}; {}",
           experimentId,
           metric,
           monitor.learnedFrom,
@@ -100,8 +115,7 @@ final class VerdictProcessor
           String.format(java.util.Locale.ROOT, "%.3f", monitor.scale),
           String.format(java.util.Locale.ROOT, "%.3f", monitor.offset),
           String.format(java.util.Locale.ROOT, "%.3f", monitor.theta0),
-          String.format(java.util.Locale.ROOT, "%.3f", monitor.tau),
-          String.format(java.util.Locale.ROOT, "%.3f", monitor.driftVariance),
+          describe(monitor),
           hypothesis.policy());
     }
 
@@ -117,9 +131,34 @@ final class VerdictProcessor
             .setTestStatistic(judged.statistic())
             .setPValue(judged.pValue())
             .setState(judged.state())
+            .setChangePointMs(judged.changePointMs())
+            .setEffectLow(finite(judged.effectLow()))
+            .setEffectHigh(finite(judged.effectHigh()))
             .build();
     publish(v);
     context.forward(new Record<>(key, v, record.timestamp()));
+  }
+
+  private static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+
+  private static String describe(WindowJudge.Monitor m) {
+    StringBuilder b = new StringBuilder();
+    for (WindowJudge.Track t : m.tracks) {
+      b.append(
+          String.format(
+              java.util.Locale.ROOT,
+              "%s%s %s offset %.3f theta0 %.3f drift variance %.3g phi %.2f",
+              b.length() == 0 ? "" : ", ",
+              t.statistic.name().toLowerCase(java.util.Locale.ROOT),
+              t.log ? "(log)" : "",
+              t.offset,
+              t.theta0,
+              t.driftVariance,
+              t.phi));
+    }
+    return b.toString();
   }
 
   private void publish(WindowVerdict v) {

@@ -1,10 +1,10 @@
 package io.faultline.analyzer;
 
-import io.faultline.analyzer.stats.Baseline;
 import io.faultline.analyzer.stats.Direction;
+import io.faultline.analyzer.stats.EDetector;
 import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.MetricPolicy;
-import io.faultline.analyzer.stats.SequentialTest;
+import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.SteadyState;
 import java.util.ArrayList;
@@ -12,23 +12,38 @@ import java.util.List;
 import org.apache.commons.math3.distribution.NormalDistribution;
 
 /**
- * The streaming judgement of one metric, window after window, as a pure function over a {@link
- * Monitor} (what the topology keeps per experiment+metric in the store {@code metric-monitors}).
+ * The streaming judgement of one metric, datapoint after datapoint (a window of both groups), as a
+ * pure function over a {@link Monitor} (what the topology keeps per experiment+metric in the store
+ * {@code metric-monitors}); {@code faultline analyze} runs the same function over recorded rows.
  *
- * <p>The first {@code warmupWindows} windows in which both groups have enough samples, and which
- * end by {@code learnUntil} (the end of the experiment's warm-up, when it declares one), are the
- * warm-up (INSUFFICIENT_DATA): a metric that reported late learns from the windows it had before
- * the first attack (at least {@link #MIN_WARMUP_WINDOWS}), never from the attack itself; they fix
- * the baseline (docs/adr/0003), the tolerated difference theta0 (the hypothesis' tolerance plus a
- * confidence margin for the baseline's own error), the mixture's scale and the window-to-window
- * drift of the difference. Every later window updates the {@link SequentialTest}: DEVIATING from
- * the window at which it raises an alarm until a window is back within theta0, STEADY otherwise,
- * INSUFFICIENT_DATA when a group has too few samples.
+ * <p>The first {@code warmupWindows} windows in which both groups have a sample, and which end by
+ * {@code learnUntil} (the end of the experiment's warm-up, when it declares one), are the warm-up
+ * (INSUFFICIENT_DATA): a metric that reported late learns from the windows it had before the first
+ * attack (at least {@link #MIN_WARMUP_WINDOWS}), never from the attack itself. Per watched {@link
+ * Statistic} the warm-up fixes (docs/adr/0003, 0010): the scale (log of the ratio for positive
+ * metrics with a relative tolerance, else the difference), the baseline offset between the groups,
+ * the per-sample variance, the window-to-window drift of the difference beyond its sampling noise,
+ * its lag-1 autocorrelation and the tolerated difference theta0 (the tolerance plus a confidence
+ * margin for the baseline's own error). Every later window feeds one {@link EDetector} per
+ * statistic: DEVIATING from the window at which one alarms until a window is back within theta0,
+ * STEADY otherwise, INSUFFICIENT_DATA while a group has no sample.
  */
 public final class WindowJudge {
 
   /** Fewest warm-up windows a baseline is learned from when the warm-up ends early. */
   public static final int MIN_WARMUP_WINDOWS = 2;
+
+  /** Fewest warm-up windows from which the autocorrelation is estimated (else taken as 0). */
+  static final int MIN_WINDOWS_FOR_PHI = 8;
+
+  /** Samples per group and window from which window means count as normal (else: log scale). */
+  static final double DENSE = 30;
+
+  /** Control samples the mean is compared with when windows are sparse. */
+  static final int POOLED_CONTROL_SAMPLES = 30;
+
+  /** Confidence of the effect's interval. */
+  static final double CONFIDENCE = 0.95;
 
   private WindowJudge() {}
 
@@ -40,27 +55,98 @@ public final class WindowJudge {
     /** Epoch ms after which no window is learned from (the first attack may start); 0 = none. */
     public long learnUntil;
 
+    /** Judged windows the false-alarm guarantee covers (the planned length; 0 = the default). */
+    public long horizon;
+
     /** The warm-up ended with too few windows; logged once. */
     public boolean unlearned;
 
     /** How many windows the baseline was learned from. */
     public int learnedFrom;
 
-    public List<double[]> warmup = new ArrayList<>(); // per window: c mean, c var, c n, e mean...
+    /** Per warm-up window: c mean, c var, c n, e mean, e var, e n, c p99, e p99. */
+    public List<double[]> warmup = new ArrayList<>();
+
     public boolean ready;
-    public double scale = 1.0;
-    public double offset;
-    public double theta0; // tolerance plus the baseline's error margin
-    public double tau;
-    public double driftVariance; // window-to-window variance of the difference beyond sampling
     public double controlCount; // rate metrics: control outcomes since the warm-up began
     public double controlErrors;
     public boolean deviating;
-    public SequentialTest.State test = new SequentialTest.State();
+
+    /**
+     * Sparse data: the mean is compared with the control pooled over this many recent windows (at
+     * least {@link #POOLED_CONTROL_SAMPLES} samples), so one control sample's noise does not count
+     * as much as the experimental group's.
+     */
+    public int controlSpan = 1;
+
+    /** The latest {@code controlSpan} control windows: mean, variance, count. */
+    public List<double[]> recentControl = new ArrayList<>();
+
+    /** One per watched statistic, in the hypothesis' order. */
+    public List<Track> tracks = new ArrayList<>();
+
+    /** The mean track's expected level as control x scale + offset (for logs and reports). */
+    public double scale = 1.0;
+
+    public double offset;
+    public double theta0;
   }
 
-  /** The outcome of one window. */
-  public record Judged(SteadyState state, double effect, double statistic, Double pValue) {}
+  /** The learned steady state and the detector of one statistic of one metric. */
+  public static final class Track {
+    public Statistic statistic = Statistic.MEAN;
+
+    /** Judged on the log scale (a ratio): positive metrics with a relative tolerance. */
+    public boolean log;
+
+    /** Linear scale only: the control's multiplier (the ratio of the warm-up means, ADR 0003). */
+    public double scale = 1.0;
+
+    /** Experimental minus (scaled) control in the judged scale during the warm-up. */
+    public double offset;
+
+    /** Tolerated difference in the judged scale, with the baseline's error margin. */
+    public double theta0;
+
+    /** Per-sample variances in the judged scale (0 = unknown: single samples). */
+    public double sampleVarianceC;
+
+    public double sampleVarianceE;
+
+    /** Window-to-window variance of the difference beyond its sampling noise. */
+    public double driftVariance;
+
+    /** Lag-1 autocorrelation of the difference. */
+    public double phi;
+
+    public double alpha;
+    public boolean deviating;
+    public EDetector.State detector = new EDetector.State();
+  }
+
+  /**
+   * The outcome of one window.
+   *
+   * @param changePointMs when the deviation began (the start of the window the strongest evidence
+   *     begins at), null while steady
+   * @param changeEffect the relative effect since the change point (NaN when none)
+   * @param effectLow lower end of its 95% interval
+   */
+  public record Judged(
+      SteadyState state,
+      double effect,
+      double statistic,
+      Double pValue,
+      Long changePointMs,
+      double changeEffect,
+      double effectLow,
+      double effectHigh,
+      Statistic deviatingStatistic) {
+
+    Judged(SteadyState state, double effect, double statistic, Double pValue) {
+      this(state, effect, statistic, pValue, null, Double.NaN, Double.NaN, Double.NaN, null);
+    }
+  }
 
   /** As {@link #judge(Monitor, Summary, Summary, Hypothesis, long)} with no learning deadline. */
   public static Judged judge(
@@ -68,12 +154,26 @@ public final class WindowJudge {
     return judge(m, control, experimental, hypothesis, Long.MIN_VALUE);
   }
 
-  /**
-   * Updates the monitor with the window ending at {@code windowEnd} and judges it: a pure function
-   * of its arguments.
-   */
+  /** As {@link #judge(Monitor, Summary, Summary, double, double, Hypothesis, long, long)}. */
   public static Judged judge(
       Monitor m, Summary control, Summary experimental, Hypothesis hypothesis, long windowEnd) {
+    return judge(
+        m, control, experimental, Double.NaN, Double.NaN, hypothesis, windowEnd, windowEnd);
+  }
+
+  /**
+   * Updates the monitor with the window [windowStart, windowEnd) and judges it: a pure function of
+   * its arguments. {@code p99c} / {@code p99e} are the groups' 99th percentiles (NaN = unknown).
+   */
+  public static Judged judge(
+      Monitor m,
+      Summary control,
+      Summary experimental,
+      double p99c,
+      double p99e,
+      Hypothesis hypothesis,
+      long windowStart,
+      long windowEnd) {
     MetricPolicy policy = hypothesis.policy();
     boolean usable =
         control.count() >= policy.minCount() && experimental.count() >= policy.minCount();
@@ -95,8 +195,14 @@ public final class WindowJudge {
       if (usable) {
         m.warmup.add(
             new double[] {
-              control.mean(), control.variance(), control.count(),
-              experimental.mean(), experimental.variance(), experimental.count()
+              control.mean(),
+              control.variance(),
+              control.count(),
+              experimental.mean(),
+              experimental.variance(),
+              experimental.count(),
+              p99c,
+              p99e
             });
       }
       if (m.warmup.size() >= m.warmupWindows) {
@@ -110,122 +216,356 @@ public final class WindowJudge {
     if (!usable) {
       return new Judged(SteadyState.INSUFFICIENT_DATA, effect, 0.0, null);
     }
-    SequentialTest test = test(m, hypothesis);
-    SequentialTest.Step step;
-    double excess; // the window's own difference from the expected level
-    if (hypothesis.rate()) {
-      double p = m.controlErrors / Math.max(1.0, m.controlCount);
-      double margin = 2 * Math.sqrt(Math.max(p * (1 - p), 1e-4) / Math.max(1.0, m.controlCount));
-      double rate = experimental.mean();
-      expected = p + m.offset;
-      effect = effect(expected, rate);
-      step =
-          test.updateRate(
-              m.test,
-              experimental.sum(),
-              experimental.count(),
-              expected + margin,
-              expected - margin);
-      excess = rate - expected;
-    } else {
-      double d = experimental.mean() - expected;
-      double v =
-          experimental.variance() / experimental.count()
-              + control.variance() * m.scale * m.scale / control.count();
-      step = test.updateMean(m.test, d, v + m.driftVariance);
-      excess = d;
+    long horizon = m.horizon > 0 ? m.horizon : EDetector.DEFAULT_HORIZON;
+    m.recentControl.add(new double[] {control.mean(), control.variance(), control.count()});
+    while (m.recentControl.size() > m.controlSpan) {
+      m.recentControl.remove(0);
     }
-    boolean within =
-        switch (policy.direction()) {
-          case INCREASE -> excess <= m.theta0;
-          case DECREASE -> excess >= -m.theta0;
-          case EITHER -> Math.abs(excess) <= m.theta0;
+    Summary pooled = pool(m.recentControl, m.recentControl.size());
+    double best = Double.NEGATIVE_INFINITY;
+    double pValue = 1.0;
+    Judged deviation = null;
+    boolean anyAlarm = false;
+    boolean allWithin = true;
+    for (Track t : m.tracks) {
+      EDetector detector =
+          new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE);
+      EDetector.Step step;
+      double excess;
+      double relative; // how to read the track's scale as a relative effect
+      if (hypothesis.rate()) {
+        double p = m.controlErrors / Math.max(1.0, m.controlCount);
+        // the control's rate is estimated: its one-sided 95% upper bound
+        double margin =
+            1.64 * Math.sqrt(Math.max(p * (1 - p), 1e-4) / Math.max(1.0, m.controlCount));
+        expected = p;
+        effect = effect(expected, experimental.mean());
+        step =
+            detector.updateCounts(
+                t.detector,
+                windowStart,
+                experimental.sum(),
+                experimental.count(),
+                p + margin + m.theta0,
+                p - margin - m.theta0,
+                p);
+        excess = experimental.mean() - p;
+        relative = p;
+      } else {
+        Summary reference = t.statistic == Statistic.MEAN ? pooled : control;
+        double[] point = datapoint(t, reference, experimental, p99c, p99e);
+        if (point == null) {
+          continue; // e.g. a spread from single samples
+        }
+        step = detector.updateNormal(t.detector, windowStart, point[0], point[1]);
+        excess = point[0];
+        relative = t.log ? Double.NaN : Math.abs(expected);
+      }
+      boolean within =
+          switch (policy.direction()) {
+            case INCREASE -> excess <= t.theta0;
+            case DECREASE -> excess >= -t.theta0;
+            case EITHER -> Math.abs(excess) <= t.theta0;
+          };
+      allWithin &= within;
+      if (t.deviating && within) {
+        t.deviating = false;
+        EDetector.reset(t.detector);
+      } else if (step.alarm() || t.deviating) {
+        t.deviating = true;
+        anyAlarm = true;
+        if (deviation == null) {
+          deviation =
+              new Judged(
+                  SteadyState.DEVIATING,
+                  effect,
+                  0.0,
+                  null,
+                  step.changePoint(),
+                  asRelative(t, step.effect(), relative),
+                  asRelative(t, step.low(), relative),
+                  asRelative(t, step.high(), relative),
+                  t.statistic);
+        }
+      }
+      best = Math.max(best, step.logStatistic());
+      pValue = Math.min(pValue, Math.min(1.0, step.pValue() * m.tracks.size()));
+    }
+    double statistic = Double.isInfinite(best) ? 0.0 : best;
+    m.deviating = anyAlarm;
+    if (deviation != null) {
+      return new Judged(
+          SteadyState.DEVIATING,
+          effect,
+          statistic,
+          pValue,
+          deviation.changePointMs(),
+          deviation.changeEffect(),
+          deviation.effectLow(),
+          deviation.effectHigh(),
+          deviation.deviatingStatistic());
+    }
+    return new Judged(SteadyState.STEADY, effect, statistic, pValue);
+  }
+
+  private static double asRelative(Track t, double value, double rateLevel) {
+    if (!Double.isNaN(rateLevel)) {
+      return rateLevel == 0 ? value : value / rateLevel;
+    }
+    return t.log ? Math.expm1(value) : value;
+  }
+
+  /**
+   * The track's difference (experimental minus expected, judged scale) and its variance for one
+   * window; null when the window does not give one.
+   */
+  static double[] datapoint(
+      Track t, Summary control, Summary experimental, double p99c, double p99e) {
+    double[] raw = raw(t, control, experimental, p99c, p99e);
+    if (raw == null) {
+      return null;
+    }
+    // a metric that was constant in the warm-up has no variance: a tenth of theta0 stands in,
+    // so a change is overwhelming evidence but still a number
+    double floor = Math.max(1e-12, 0.01 * t.theta0 * t.theta0);
+    return new double[] {raw[0] - t.offset, Math.max(floor, raw[1] + t.driftVariance)};
+  }
+
+  /** Experimental minus control in the judged scale and its sampling variance; null if none. */
+  private static double[] raw(
+      Track t, Summary control, Summary experimental, double p99c, double p99e) {
+    double nc = control.count();
+    double ne = experimental.count();
+    switch (t.statistic) {
+      case MEAN -> {
+        double vc = Math.max(t.sampleVarianceC, control.variance() / scaleSquare(t, control));
+        double ve =
+            Math.max(t.sampleVarianceE, experimental.variance() / scaleSquare(t, experimental));
+        double k = t.log ? 1.0 : t.scale;
+        return new double[] {
+          value(t, experimental.mean()) - k * value(t, control.mean()), ve / ne + k * k * vc / nc
         };
-    SteadyState state;
-    if (m.deviating && within) {
-      m.deviating = false;
-      test.reset(m.test);
-      state = SteadyState.STEADY;
-    } else if (step.alarm() || m.deviating) {
-      m.deviating = true;
-      state = SteadyState.DEVIATING;
-    } else {
-      state = SteadyState.STEADY;
+      }
+      case P99 -> {
+        if (Double.isNaN(p99c) || Double.isNaN(p99e)) {
+          return null;
+        }
+        return new double[] {value(t, p99e) - value(t, p99c), 0.0};
+      }
+      case SPREAD -> {
+        if (nc < 2 || ne < 2 || control.variance() <= 0 || experimental.variance() <= 0) {
+          return null;
+        }
+        // log of the ratio of standard deviations; var(log s) ~ 1 / (2 (n - 1))
+        return new double[] {
+          0.5 * Math.log(experimental.variance() / control.variance()),
+          0.5 / (ne - 1) + 0.5 / (nc - 1)
+        };
+      }
+      default -> throw new IllegalStateException("statistic " + t.statistic);
     }
-    double statistic = Double.isInfinite(step.logStatistic()) ? 0.0 : step.logStatistic();
-    return new Judged(state, effect, statistic, step.pValue());
   }
 
-  static SequentialTest test(Monitor m, Hypothesis hypothesis) {
-    MetricPolicy policy = hypothesis.policy();
-    double alpha = m.warmupWindows == 0 || hypothesis.rate() ? policy.alpha() : policy.alpha() / 2;
-    return hypothesis.rate()
-        ? SequentialTest.rate(policy.direction(), alpha, m.theta0)
-        : SequentialTest.mean(policy.direction(), alpha, m.theta0, m.tau);
+  private static double value(Track t, double x) {
+    return t.log ? Math.log(Math.max(x, 1e-12)) : x;
   }
 
-  /** Fixes baseline, theta0, tau and the between-window variance from the warm-up windows. */
+  /** Per-sample variances are divided by this to be in the judged scale (mean^2 on the log). */
+  private static double scaleSquare(Track t, Summary s) {
+    return t.log ? Math.max(s.mean() * s.mean(), 1e-24) : 1.0;
+  }
+
+  /** Fixes every track's steady state from the warm-up windows. */
   static void finishWarmUp(Monitor m, Hypothesis hypothesis) {
     MetricPolicy policy = hypothesis.policy();
+    List<Statistic> statistics =
+        hypothesis.rate() ? List.of(Statistic.MEAN) : hypothesis.statistics();
+    // half of alpha to the detectors, split evenly; the other half to the baselines' margins
+    double alpha = (m.warmupWindows == 0 || hypothesis.rate() ? 1.0 : 0.5) * policy.alpha();
+    m.tracks = new ArrayList<>();
     Summary c = new Summary();
     Summary e = new Summary();
-    double within = 0;
     for (double[] w : m.warmup) {
-      c.merge(new Summary((long) w[2], w[0], w[1] * (w[2] - 1), w[0], w[0], w[0] * w[2]));
-      e.merge(new Summary((long) w[5], w[3], w[4] * (w[5] - 1), w[3], w[3], w[3] * w[5]));
-      within += w[4] / w[5] + w[1] / w[2];
+      c.merge(summary(w, 0));
+      e.merge(summary(w, 3));
     }
-    // Rates are compared with the control's long-run rate directly: a few hundred warm-up
-    // requests fix an offset only to within points, which would swamp a tolerance of a point.
-    Baseline baseline =
-        m.warmupWindows == 0 || hypothesis.rate() ? Baseline.NONE : Baseline.learn(c, e, policy);
-    m.scale = baseline.scale();
-    m.offset = baseline.offset();
-    Summary d = new Summary();
-    for (double[] w : m.warmup) {
-      d.add(w[3] - (w[0] * m.scale + m.offset));
-    }
-    double typical = m.warmup.isEmpty() ? 0.0 : within / m.warmup.size();
-    // random effects: what the warm-up differences vary beyond their sampling noise is drift
-    m.driftVariance = Math.max(0.0, d.variance() - typical);
     double level = Math.abs(m.warmup.isEmpty() ? 0.0 : e.mean());
-    m.theta0 =
-        policy.relativeTolerance() * level
-            + policy.absoluteTolerance()
-            + baselineMargin(m, hypothesis, c, e, d);
-    m.tau = Math.max(m.theta0 / 2, Math.sqrt(typical + m.driftVariance));
-    if (m.tau <= 0) {
-      m.tau = Math.max(1e-6, 0.1 * level);
+    double perWindow = m.warmup.isEmpty() ? 1 : (double) c.count() / m.warmup.size();
+    m.controlSpan =
+        (int)
+            Math.max(
+                1,
+                Math.min(
+                    Math.min(POOLED_CONTROL_SAMPLES, m.warmup.size()),
+                    Math.ceil(POOLED_CONTROL_SAMPLES / Math.max(1.0, perWindow))));
+    m.recentControl = new ArrayList<>();
+    for (int i = Math.max(0, m.warmup.size() - m.controlSpan + 1); i < m.warmup.size(); i++) {
+      double[] w = m.warmup.get(i);
+      m.recentControl.add(new double[] {w[0], w[1], w[2]});
+    }
+    boolean positive = c.count() > 0 && c.min() > 0 && e.min() > 0;
+    double samples = m.warmup.isEmpty() ? 0 : Math.min(c.count(), e.count()) / m.warmup.size();
+    for (Statistic s : statistics) {
+      Track t = new Track();
+      t.statistic = s;
+      t.alpha = alpha / statistics.size();
+      if (hypothesis.rate()) {
+        // Rates are compared with the control's long-run rate directly: a few hundred warm-up
+        // requests fix an offset only to within points, which would swamp a tolerance of a point.
+        t.theta0 = policy.absoluteTolerance();
+        m.tracks.add(t);
+        continue;
+      }
+      boolean relative = policy.relativeTolerance() > 0 && positive && m.warmupWindows > 0;
+      // window means of many samples are near normal (central limit): their difference is judged
+      // as is, against the control scaled by the warm-up ratio; sparse (skewed) samples and the
+      // tail and spread on the log scale
+      t.log = s != Statistic.MEAN || (relative && samples < DENSE);
+      if (s == Statistic.MEAN && relative && !t.log) {
+        t.scale = Math.max(0.25, Math.min(4.0, e.mean() / c.mean()));
+      }
+      learn(t, m, policy, statistics.size());
+      m.tracks.add(t);
+    }
+    Track mean = m.tracks.get(0);
+    if (hypothesis.rate()) {
+      m.scale = 1.0;
+      m.offset = 0.0;
+      m.theta0 = mean.theta0;
+    } else if (mean.log) {
+      m.scale = Math.exp(mean.offset);
+      m.offset = 0.0;
+      m.theta0 = Math.expm1(mean.theta0) * level;
+    } else {
+      m.scale = mean.scale;
+      m.offset = mean.offset;
+      m.theta0 = mean.theta0;
     }
     m.ready = true;
     m.learnedFrom = m.warmup.size();
     m.warmup = new ArrayList<>();
   }
 
-  /**
-   * The baseline is estimated, and its error would bias every later window alike, which no
-   * sequential test can average away. So half of alpha goes to a confidence bound on that error
-   * (normal, from the warm-up's window-to-window and within-window spread) and the tolerance is
-   * widened by it; the sequential test runs at the other half. Zero without a baseline.
-   */
-  static double baselineMargin(
-      Monitor m, Hypothesis hypothesis, Summary control, Summary experimental, Summary d) {
-    if (m.warmupWindows == 0 || m.warmup.isEmpty() || hypothesis.rate()) {
+  /** The last {@code span} of the windows' control summaries (mean, variance, count) merged. */
+  private static Summary pool(List<double[]> windows, int span) {
+    Summary pooled = new Summary();
+    for (int i = Math.max(0, windows.size() - span); i < windows.size(); i++) {
+      pooled.merge(summary(windows.get(i), 0));
+    }
+    return pooled;
+  }
+
+  private static Summary summary(double[] w, int at) {
+    long n = (long) w[at + 2];
+    return new Summary(n, w[at], w[at + 1] * Math.max(0, n - 1), w[at], w[at], w[at] * n);
+  }
+
+  /** One track's offset, variances, drift, autocorrelation and theta0 from the warm-up. */
+  private static void learn(Track t, Monitor m, MetricPolicy policy, int tracks) {
+    Summary within = new Summary();
+    Summary vc = new Summary();
+    Summary ve = new Summary();
+    List<Double> differences = new ArrayList<>();
+    List<double[]> controls = new ArrayList<>();
+    for (double[] w : m.warmup) {
+      controls.add(new double[] {w[0], w[1], w[2]});
+      Summary c = t.statistic == Statistic.MEAN ? pool(controls, m.controlSpan) : summary(w, 0);
+      Summary e = summary(w, 3);
+      if (t.statistic == Statistic.MEAN) {
+        if (w[2] >= 2) {
+          vc.add(w[1] / scaleSquare(t, summary(w, 0)));
+        }
+        if (e.count() >= 2) {
+          ve.add(w[4] / scaleSquare(t, e));
+        }
+      }
+      Track plain = new Track();
+      plain.statistic = t.statistic;
+      plain.log = t.log;
+      plain.scale = t.scale;
+      double[] raw = raw(plain, c, e, w[6], w[7]);
+      if (raw != null) {
+        differences.add(raw[0]);
+        within.add(raw[1]);
+      }
+    }
+    t.sampleVarianceC = vc.count() > 0 ? vc.mean() : 0.0;
+    t.sampleVarianceE = ve.count() > 0 ? ve.mean() : 0.0;
+    Summary d = new Summary();
+    differences.forEach(d::add);
+    int n = differences.size();
+    t.offset = m.warmupWindows == 0 || n == 0 ? 0.0 : d.mean();
+    t.phi = n >= MIN_WINDOWS_FOR_PHI ? autocorrelation(differences, d.mean(), n) : 0.0;
+    // a short autocorrelated series looks calmer than it is: the sample variance of n AR(1) values
+    // is low by about (long-run factor - 1) / (n - 1)
+    double longRun = (1 + t.phi) / (1 - t.phi);
+    double calm = Math.max(0.34, 1 - (longRun - 1) / Math.max(1, n - 1));
+    double typicalWithin = within.count() > 0 ? within.mean() : 0.0;
+    t.driftVariance = Math.max(0.0, d.variance() / calm - typicalWithin);
+    t.theta0 =
+        tolerance(t, policy, m) + baselineMargin(t, m, policy, tracks, n, typicalWithin, longRun);
+  }
+
+  /** Lag-1 autocorrelation, bias-corrected (Kendall), when significant; at most 0.95. */
+  static double autocorrelation(List<Double> x, double mean, int n) {
+    double num = 0;
+    double den = 0;
+    for (int i = 0; i < n; i++) {
+      double a = x.get(i) - mean;
+      den += a * a;
+      if (i > 0) {
+        num += a * (x.get(i - 1) - mean);
+      }
+    }
+    if (den <= 0) {
       return 0.0;
     }
-    double windows = m.warmup.size();
-    double varE = 0;
-    double varC = 0;
-    for (double[] w : m.warmup) {
-      varE += w[4] / w[5];
-      varC += w[1] / w[2];
+    double r = num / den;
+    r = r + (1 + 3 * r) / n;
+    // independent data give |r| < 2 / sqrt(n) in 95% of warm-ups: prewhitening them would only
+    // cost power
+    if (r < 1 / Math.sqrt(n)) {
+      return 0.0;
     }
-    varE /= windows * windows;
-    varC /= windows * windows;
-    // the difference of the warm-up means: sampling noise plus the drift of the difference
-    double variance = varE + varC * m.scale * m.scale + m.driftVariance / windows;
-    MetricPolicy policy = hypothesis.policy();
-    double sides = policy.direction() == Direction.EITHER ? 4 : 2;
+    // one standard error of margin on Fisher's scale (atanh r has standard error ~ 1/sqrt(n)):
+    // an underestimated phi raises false alarms, an overestimate near 1 only costs power
+    double z = 0.5 * Math.log((1 + Math.min(r, 0.99)) / (1 - Math.min(r, 0.99)));
+    return Math.min(0.95, Math.tanh(z + 1 / Math.sqrt(n)));
+  }
+
+  private static double tolerance(Track t, MetricPolicy policy, Monitor m) {
+    double level = 0;
+    for (double[] w : m.warmup) {
+      level += w[3] / m.warmup.size();
+    }
+    level = Math.abs(level);
+    if (t.log) {
+      double relative =
+          policy.relativeTolerance() + (level > 0 ? policy.absoluteTolerance() / level : 0.0);
+      return Math.log1p(relative);
+    }
+    return policy.relativeTolerance() * level + policy.absoluteTolerance();
+  }
+
+  /**
+   * The baseline is estimated, and its error would bias every later window alike, which no detector
+   * can average away. So half of alpha goes to a confidence bound on that error (normal, from the
+   * warm-up's sampling and window-to-window spread, widened for autocorrelation) and the tolerance
+   * is widened by it. Zero without a baseline.
+   */
+  static double baselineMargin(
+      Track t,
+      Monitor m,
+      MetricPolicy policy,
+      int tracks,
+      double n,
+      double typicalWithin,
+      double longRun) {
+    if (m.warmupWindows == 0 || n == 0) {
+      return 0.0;
+    }
+    double variance = (typicalWithin + t.driftVariance) * longRun / n;
+    double sides = (policy.direction() == Direction.EITHER ? 4 : 2) * tracks;
     double z = new NormalDistribution().inverseCumulativeProbability(1 - policy.alpha() / sides);
     return z * Math.sqrt(variance);
   }

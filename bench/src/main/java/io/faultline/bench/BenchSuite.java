@@ -63,9 +63,11 @@ public final class BenchSuite {
           new Bench(
               "detection",
               "Detection delay and false alarms",
-              "Simulated telemetry with faults of known size and start: windows from fault start to"
-                  + " detection and false-alarm rates for the sequential test, a fixed mean + 3 sigma"
-                  + " rule and the end-of-run Mann-Whitney judgement, in the same run.",
+              "Simulated telemetry with faults of known size and start, dense and sparse: windows"
+                  + " from fault start to detection and false alarms per run for the e-detector (ADR"
+                  + " 0010), the per-window tests it replaced (ADR 0006), a CloudWatch-style 3-of-5"
+                  + " static-threshold alarm, a 3-sigma rule and the end-of-run Mann-Whitney"
+                  + " judgement, in the same run.",
               "io.faultline.bench.DetectionBench",
               List.of("200"),
               5),

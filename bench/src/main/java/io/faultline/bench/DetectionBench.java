@@ -5,6 +5,7 @@ import io.faultline.analyzer.stats.Direction;
 import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.MannWhitney;
 import io.faultline.analyzer.stats.MetricPolicy;
+import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.SteadyState;
 import java.util.ArrayList;
@@ -14,16 +15,21 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Detection delay and false alarms on simulated windows, three judges on the same data in the same
- * run: the analyzer's sequential test ({@link WindowJudge}), a fixed mean + 3 sigma rule on the
- * experimental group (sigma from the warm-up windows, the usual control-chart threshold), and the
- * end-of-run Mann-Whitney classification (Kayenta style; it can only speak at the end, so its delay
- * is the rest of the run).
+ * Detection delay and false alarms on simulated telemetry, five judges on the same data in the same
+ * run: the analyzer's e-detector ({@link WindowJudge}, docs/adr/0010), the detector it replaced
+ * ({@link Adr0006Judge}: a fresh test per window), a CloudWatch-style static-threshold alarm
+ * (control warm-up mean + 3 sigma of its datapoints, 3 of 5 datapoints above), a 3-sigma rule on
+ * single datapoints (sigma from the experimental group's warm-up datapoints) and the end-of-run
+ * Mann-Whitney classification (Kayenta style: it speaks at the end only, its delay is the rest of
+ * the run).
  *
- * <p>Each run: 4 warm-up windows, then 60 judged windows; a fault starts at judged window 20 and
- * lasts to the end. 100 samples per group and window. Latency N(100, 20) per sample, hypothesis:
- * increase, tolerance 25% + 2, alpha 0.01. Errors: 0/1 per request at 1%, hypothesis: increase,
- * tolerance 0.5 points, alpha 0.01.
+ * <p>Each run: 20 warm-up windows, then 60 judged windows; a fault starts at judged window 5
+ * (early) or 40 (late) and lasts to the end. Regimes: dense (100 samples per group and window),
+ * sparse (6 per window: one per 10 s in 1-minute windows; 1 per window: one per minute). Processes
+ * per group: normal (100, sd 25), lognormal (median 100, sigma 0.25), AR(1) (phi 0.8 per sample, sd
+ * 25) and Poisson counts (mean 20). Hypothesis: increase, tolerance 10%, alpha 0.05 over the 60
+ * judged windows, watching the mean and the spread. Errors: 0/1 outcomes at 1%, 100 requests per
+ * window, tolerance 0.5 points.
  *
  * <pre>
  * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.DetectionBench [runs]
@@ -31,186 +37,367 @@ import java.util.Random;
  */
 public final class DetectionBench {
 
-  static final int WARMUP = 4;
+  static final int WARMUP = 20;
   static final int WINDOWS = 60;
-  static final int FAULT_AT = 20;
-  static final int SAMPLES = 100;
+  static final int EARLY = 5;
+  static final int LATE = 40;
+  static final double ALPHA = 0.05;
+  static final double TOLERANCE = 0.1;
 
   private DetectionBench() {}
 
-  interface Scenario {
-    /** The experimental group's value of one sample in judged window w (negative = warm-up). */
-    double experimental(Random r, int w);
+  enum Process {
+    NORMAL("normal"),
+    LOGNORMAL("lognormal 0.25"),
+    AR1("AR(1) 0.8"),
+    POISSON("Poisson 20");
 
-    double control(Random r);
+    final String label;
+
+    Process(String label) {
+      this.label = label;
+    }
   }
 
-  record Outcome(List<Integer> sequential, List<Integer> shewhart, List<Integer> mannWhitney) {}
+  /** A fault: level factor, spread factor; or an error rate (NaN for continuous metrics). */
+  record Fault(String name, double level, double sd, double errorRate) {}
+
+  static final Fault CLEAN = new Fault("none", 1, 1, Double.NaN);
+
+  /** A rise inside the 10% tolerance from the early start: any alarm is a false alarm. */
+  static final String IN_TOLERANCE = "+5% (within tolerance)";
+
+  /** One group's sample source; AR(1) state per group. */
+  static final class Source {
+    private final Process process;
+    private double state;
+
+    Source(Process process, Random r) {
+      this.process = process;
+      this.state = r.nextGaussian();
+    }
+
+    double sample(Random r, Fault f) {
+      double z = r.nextGaussian();
+      return switch (process) {
+        case NORMAL -> 100 * f.level() + 25 * f.sd() * z;
+        case LOGNORMAL -> 100 * f.level() * Math.exp(0.25 * f.sd() * z);
+        case AR1 -> {
+          state = 0.8 * state + 0.6 * z;
+          yield 100 * f.level() + 25 * f.sd() * state;
+        }
+        case POISSON -> poisson(r, 20 * f.level() * f.sd());
+      };
+    }
+  }
+
+  static double poisson(Random r, double lambda) {
+    double l = Math.exp(-lambda);
+    double p = 1;
+    int k = 0;
+    do {
+      k++;
+      p *= r.nextDouble();
+    } while (p > l);
+    return k - 1;
+  }
+
+  /** First alarm (judged window) per judge, -1 = none; Mann-Whitney: WINDOWS when HIGH at end. */
+  record Alarms(int eDetector, int adr0006, int cloudWatch, int threeSigma, int mannWhitney) {
+    int of(int judge) {
+      return switch (judge) {
+        case 0 -> eDetector;
+        case 1 -> adr0006;
+        case 2 -> cloudWatch;
+        case 3 -> threeSigma;
+        default -> mannWhitney;
+      };
+    }
+  }
+
+  static final String[] JUDGES = {
+    "e-detector (ADR 0010)",
+    "per-window tests (ADR 0006)",
+    "CloudWatch 3/5 static",
+    "3-sigma",
+    "Mann-Whitney end"
+  };
 
   public static void main(String[] args) {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
-    Hypothesis latency =
-        new Hypothesis(
-            new MetricPolicy(Direction.INCREASE, 0.25, 2.0, 0.01, 5), false, false, Double.NaN);
-    Hypothesis errors =
-        new Hypothesis(
-            new MetricPolicy(Direction.INCREASE, 0.0, 0.005, 0.01, 5), true, false, Double.NaN);
     System.out.printf(
         Locale.ROOT,
-        "%d runs per scenario; %d warm-up + %d judged windows of %d samples per group; fault from"
-            + " judged window %d.%n%n",
+        "%d runs per row; %d warm-up + %d judged windows; faults from judged window %d (early) or"
+            + " %d (late) to the end. Hypothesis: increase, tolerance 10%%, alpha %.2f over the %d"
+            + " judged windows, mean and spread watched; errors: tolerance 0.5 points. Cell: detected"
+            + " %% of runs, median and p90 delay in windows (1 = the fault's first window), false"
+            + " alarms per run (before the fault; the whole run when clean or within"
+            + " tolerance).%n%n",
         runs,
         WARMUP,
         WINDOWS,
-        SAMPLES,
-        FAULT_AT);
-    System.out.printf(
-        Locale.ROOT,
-        "| %s | %s | %s | %s |%n",
-        "scenario",
-        "sequential: det% med p90 FA%",
-        "mean+3sigma: det% med p90 FA%",
-        "Mann-Whitney end: det% FA%");
-    System.out.println("|---|---|---|---|");
-    report("no fault (latency)", runs, latency, gaussian(0.0), true);
-    report("+20% latency (in tolerance)", runs, latency, gaussian(0.2), true);
-    report("+50% latency", runs, latency, gaussian(0.5), false);
-    report("+100% latency", runs, latency, gaussian(1.0), false);
-    report("no fault (errors 1%)", runs, errors, bernoulli(0.01, 0.01), true);
-    report("errors 1% -> 3%", runs, errors, bernoulli(0.01, 0.03), false);
-    report("outage (errors 1% -> 100%)", runs, errors, bernoulli(0.01, 1.0), false);
-  }
-
-  static Scenario gaussian(double shift) {
-    return new Scenario() {
-      @Override
-      public double experimental(Random r, int w) {
-        return (w >= FAULT_AT ? 100 * (1 + shift) : 100) + 20 * r.nextGaussian();
-      }
-
-      @Override
-      public double control(Random r) {
-        return 100 + 20 * r.nextGaussian();
-      }
-    };
-  }
-
-  static Scenario bernoulli(double base, double faulty) {
-    return new Scenario() {
-      @Override
-      public double experimental(Random r, int w) {
-        return r.nextDouble() < (w >= FAULT_AT ? faulty : base) ? 1 : 0;
-      }
-
-      @Override
-      public double control(Random r) {
-        return r.nextDouble() < base ? 1 : 0;
-      }
-    };
-  }
-
-  /**
-   * @param faultFree the scenario is within the hypothesis: any alarm is a false alarm
-   */
-  static void report(String name, int runs, Hypothesis h, Scenario s, boolean faultFree) {
-    Random random = new Random(name.hashCode());
-    List<Integer> seq = new ArrayList<>();
-    List<Integer> shew = new ArrayList<>();
-    int seqAlarms = 0;
-    int shewAlarms = 0;
-    int mwAlarms = 0;
-    for (int run = 0; run < runs; run++) {
-      WindowJudge.Monitor m = new WindowJudge.Monitor();
-      m.warmupWindows = WARMUP;
-      Summary warmMeans = new Summary();
-      double warmWithin = 0;
-      int seqAt = -1;
-      int shewAt = -1;
-      double[] controlMeans = new double[WINDOWS];
-      double[] experimentalMeans = new double[WINDOWS];
-      double warmC = 0;
-      double warmE = 0;
-      for (int w = -WARMUP; w < WINDOWS; w++) {
-        Summary c = new Summary();
-        Summary e = new Summary();
-        for (int i = 0; i < SAMPLES; i++) {
-          c.add(s.control(random));
-          e.add(s.experimental(random, w));
+        EARLY,
+        LATE,
+        ALPHA,
+        WINDOWS);
+    StringBuilder header = new StringBuilder("| regime | process | fault | start |");
+    StringBuilder rule = new StringBuilder("|---|---|---|---|");
+    for (String j : JUDGES) {
+      header.append(' ').append(j).append(" |");
+      rule.append("---|");
+    }
+    System.out.println(header);
+    System.out.println(rule);
+    List<Fault> faults =
+        List.of(
+            CLEAN,
+            new Fault(IN_TOLERANCE, 1.05, 1, Double.NaN),
+            new Fault("+20%", 1.2, 1, Double.NaN),
+            new Fault("+50%", 1.5, 1, Double.NaN),
+            new Fault("+100%", 2.0, 1, Double.NaN),
+            new Fault("variance x2", 1, Math.sqrt(2), Double.NaN));
+    int[][] regimes = {{100}, {6}, {1}};
+    String[] regimeNames = {"dense 100/window", "sparse 1 per 10 s", "sparse 1 per 60 s"};
+    for (int g = 0; g < regimes.length; g++) {
+      int samples = regimes[g][0];
+      for (Process p : Process.values()) {
+        for (Fault f : faults) {
+          if (p == Process.POISSON && f.sd() != 1) {
+            continue; // a Poisson count's variance is its mean
+          }
+          int[] starts =
+              f == CLEAN
+                  ? new int[] {-1}
+                  : f.name() == IN_TOLERANCE ? new int[] {EARLY} : new int[] {EARLY, LATE};
+          for (int start : starts) {
+            row(regimeNames[g], samples, p, f, start, runs);
+          }
         }
-        SteadyState state = WindowJudge.judge(m, c, e, h).state();
-        if (w < 0) {
-          warmMeans.add(e.mean());
-          warmWithin += e.variance() / e.count() / WARMUP;
-          warmC += c.mean() / WARMUP;
-          warmE += e.mean() / WARMUP;
+      }
+    }
+    List<Fault> errorFaults =
+        List.of(
+            new Fault("none (errors 1%)", 1, 1, 0.01),
+            new Fault("errors 1% -> 3%", 1, 1, 0.03),
+            new Fault("outage (errors 100%)", 1, 1, 1.0));
+    for (Fault f : errorFaults) {
+      for (int start : f.errorRate() == 0.01 ? new int[] {-1} : new int[] {EARLY, LATE}) {
+        row("dense 100 requests/window", 100, null, f, start, runs);
+      }
+    }
+  }
+
+  static void row(String regime, int samples, Process p, Fault f, int start, int runs) {
+    Random random = new Random((regime + p + f + start).hashCode());
+    List<List<Integer>> delays = new ArrayList<>();
+    int[] falseAlarms = new int[JUDGES.length];
+    for (int j = 0; j < JUDGES.length; j++) {
+      delays.add(new ArrayList<>());
+    }
+    for (int run = 0; run < runs; run++) {
+      Alarms a = p == null ? errorRun(random, f, start) : run(random, samples, p, f, start);
+      for (int j = 0; j < JUDGES.length; j++) {
+        int at = a.of(j);
+        if (at < 0) {
           continue;
         }
-        controlMeans[w] = c.mean();
-        experimentalMeans[w] = e.mean();
-        if (seqAt < 0 && state == SteadyState.DEVIATING) {
-          seqAt = w;
+        if (start < 0 || at < start || f.name() == IN_TOLERANCE) {
+          falseAlarms[j]++;
+        } else {
+          delays.get(j).add(at - start + 1);
         }
-        double sigma = Math.sqrt(Math.max(warmMeans.variance(), warmWithin));
-        if (shewAt < 0 && e.mean() > warmMeans.mean() + 3 * sigma) {
-          shewAt = w;
-        }
-      }
-      // Mann-Whitney over the judged windows' means, control shifted by the warm-up difference
-      double gap = warmE - warmC;
-      double[] shifted = Arrays.stream(controlMeans).map(v -> v + gap).toArray();
-      double level = Math.abs(MannWhitney.mean(shifted));
-      double tolerance =
-          h.policy().relativeTolerance() + (level > 0 ? h.policy().absoluteTolerance() / level : 0);
-      boolean mw =
-          MannWhitney.classify(shifted, experimentalMeans, Direction.INCREASE, tolerance, 0.98)
-                  .classification()
-              == MannWhitney.Classification.HIGH;
-      if (faultFree) {
-        seqAlarms += seqAt >= 0 ? 1 : 0;
-        shewAlarms += shewAt >= 0 ? 1 : 0;
-        mwAlarms += mw ? 1 : 0;
-      } else {
-        // alarms before the fault are false alarms; detection counts from the fault's window
-        seqAlarms += seqAt >= 0 && seqAt < FAULT_AT ? 1 : 0;
-        shewAlarms += shewAt >= 0 && shewAt < FAULT_AT ? 1 : 0;
-        if (seqAt >= FAULT_AT) {
-          seq.add(seqAt - FAULT_AT + 1);
-        }
-        if (shewAt >= FAULT_AT) {
-          shew.add(shewAt - FAULT_AT + 1);
-        }
-        mwAlarms += mw ? 1 : 0;
       }
     }
-    System.out.printf(
-        Locale.ROOT,
-        "| %s | %s | %s | %s |%n",
-        name,
-        cell(seq, seqAlarms, runs, faultFree),
-        cell(shew, shewAlarms, runs, faultFree),
-        faultFree
-            ? String.format(Locale.ROOT, "- FA %.1f%%", 100.0 * mwAlarms / runs)
-            : String.format(
+    StringBuilder line =
+        new StringBuilder(
+            String.format(
                 Locale.ROOT,
-                "%.0f%% at end (%d windows)",
-                100.0 * mwAlarms / runs,
-                WINDOWS - FAULT_AT));
+                "| %s | %s | %s | %s |",
+                regime,
+                p == null ? "0/1 outcomes" : p.label,
+                f.name(),
+                start < 0 || f.name() == IN_TOLERANCE ? "-" : start == EARLY ? "early" : "late"));
+    for (int j = 0; j < JUDGES.length; j++) {
+      boolean clean = start < 0 || f.name() == IN_TOLERANCE;
+      line.append(' ').append(cell(delays.get(j), falseAlarms[j], runs, clean)).append(" |");
+    }
+    System.out.println(line);
+    System.out.flush();
   }
 
-  static String cell(List<Integer> delays, int falseAlarms, int runs, boolean faultFree) {
-    if (faultFree) {
-      return String.format(Locale.ROOT, "- FA %.1f%%", 100.0 * falseAlarms / runs);
+  static Hypothesis continuous() {
+    return new Hypothesis(
+        new MetricPolicy(Direction.INCREASE, TOLERANCE, 0.0, ALPHA, 1),
+        false,
+        false,
+        Double.NaN,
+        List.of(Statistic.MEAN, Statistic.SPREAD));
+  }
+
+  static Alarms run(Random r, int samples, Process p, Fault fault, int start) {
+    Source control = new Source(p, r);
+    Source experimental = new Source(p, r);
+    Hypothesis h = continuous();
+    Hypothesis old =
+        new Hypothesis(
+            new MetricPolicy(Direction.INCREASE, TOLERANCE, 0.0, ALPHA, 2),
+            false,
+            false,
+            Double.NaN);
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
+    m.warmupWindows = WARMUP;
+    m.horizon = WINDOWS;
+    Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
+    o.warmupWindows = WARMUP;
+    boolean spread = fault.sd() != 1;
+    double[] warmControl = new double[WARMUP];
+    double[] warmExperimental = new double[WARMUP];
+    double[] judgedControl = new double[WINDOWS];
+    double[] judgedExperimental = new double[WINDOWS];
+    int eAt = -1;
+    int oAt = -1;
+    int cwAt = -1;
+    int sAt = -1;
+    boolean[] above = new boolean[WINDOWS];
+    double[] c = new double[samples];
+    double[] e = new double[samples];
+    for (int w = -WARMUP; w < WINDOWS; w++) {
+      Fault f = start >= 0 && w >= start ? fault : CLEAN;
+      for (int i = 0; i < samples; i++) {
+        c[i] = control.sample(r, CLEAN);
+        e[i] = experimental.sample(r, f);
+      }
+      Summary cs = Summary.of(c);
+      Summary es = Summary.of(e);
+      // the datapoint the threshold alarms watch: the mean, or (for spread faults) the p99
+      double cPoint = spread ? p99(c) : cs.mean();
+      double ePoint = spread ? p99(e) : es.mean();
+      SteadyState now =
+          WindowJudge.judge(m, cs, es, p99(c), p99(e), h, w * 60_000L, (w + 1) * 60_000L).state();
+      SteadyState before = Adr0006Judge.judge(o, cs, es, old).state();
+      if (w < 0) {
+        warmControl[w + WARMUP] = cPoint;
+        warmExperimental[w + WARMUP] = ePoint;
+        continue;
+      }
+      judgedControl[w] = cPoint;
+      judgedExperimental[w] = ePoint;
+      if (eAt < 0 && now == SteadyState.DEVIATING) {
+        eAt = w;
+      }
+      if (oAt < 0 && before == SteadyState.DEVIATING) {
+        oAt = w;
+      }
+      Summary wc = Summary.of(warmControl);
+      Summary we = Summary.of(warmExperimental);
+      above[w] = ePoint > wc.mean() + 3 * Math.sqrt(wc.variance());
+      if (cwAt < 0 && threeOfFive(above, w)) {
+        cwAt = w;
+      }
+      if (sAt < 0 && ePoint > we.mean() + 3 * Math.sqrt(we.variance())) {
+        sAt = w;
+      }
+    }
+    return new Alarms(
+        eAt, oAt, cwAt, sAt, mannWhitney(judgedControl, judgedExperimental) ? WINDOWS : -1);
+  }
+
+  static Alarms errorRun(Random r, Fault fault, int start) {
+    Hypothesis h =
+        new Hypothesis(
+            new MetricPolicy(Direction.INCREASE, 0.0, 0.005, ALPHA, 1), true, false, Double.NaN);
+    Hypothesis old =
+        new Hypothesis(
+            new MetricPolicy(Direction.INCREASE, 0.0, 0.005, ALPHA, 2), true, false, Double.NaN);
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
+    m.warmupWindows = WARMUP;
+    m.horizon = WINDOWS;
+    Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
+    o.warmupWindows = WARMUP;
+    double[] warmControl = new double[WARMUP];
+    double[] warmExperimental = new double[WARMUP];
+    double[] judgedControl = new double[WINDOWS];
+    double[] judgedExperimental = new double[WINDOWS];
+    boolean[] above = new boolean[WINDOWS];
+    int eAt = -1;
+    int oAt = -1;
+    int cwAt = -1;
+    int sAt = -1;
+    for (int w = -WARMUP; w < WINDOWS; w++) {
+      double pe = start >= 0 && w >= start ? fault.errorRate() : 0.01;
+      Summary cs = new Summary();
+      Summary es = new Summary();
+      for (int i = 0; i < 100; i++) {
+        cs.add(r.nextDouble() < 0.01 ? 1 : 0);
+        es.add(r.nextDouble() < pe ? 1 : 0);
+      }
+      SteadyState now = WindowJudge.judge(m, cs, es, h).state();
+      SteadyState before = Adr0006Judge.judge(o, cs, es, old).state();
+      if (w < 0) {
+        warmControl[w + WARMUP] = cs.mean();
+        warmExperimental[w + WARMUP] = es.mean();
+        continue;
+      }
+      judgedControl[w] = cs.mean();
+      judgedExperimental[w] = es.mean();
+      if (eAt < 0 && now == SteadyState.DEVIATING) {
+        eAt = w;
+      }
+      if (oAt < 0 && before == SteadyState.DEVIATING) {
+        oAt = w;
+      }
+      Summary wc = Summary.of(warmControl);
+      Summary we = Summary.of(warmExperimental);
+      above[w] = es.mean() > wc.mean() + 3 * Math.sqrt(wc.variance());
+      if (cwAt < 0 && threeOfFive(above, w)) {
+        cwAt = w;
+      }
+      if (sAt < 0 && es.mean() > we.mean() + 3 * Math.sqrt(we.variance())) {
+        sAt = w;
+      }
+    }
+    boolean mw =
+        MannWhitney.classify(judgedControl, judgedExperimental, Direction.INCREASE, 0.5, 0.98)
+                .classification()
+            == MannWhitney.Classification.HIGH;
+    return new Alarms(eAt, oAt, cwAt, sAt, mw ? WINDOWS : -1);
+  }
+
+  static boolean threeOfFive(boolean[] above, int w) {
+    int count = 0;
+    for (int i = Math.max(0, w - 4); i <= w; i++) {
+      count += above[i] ? 1 : 0;
+    }
+    return count >= 3;
+  }
+
+  static boolean mannWhitney(double[] control, double[] experimental) {
+    return MannWhitney.classify(control, experimental, Direction.INCREASE, TOLERANCE, 0.98)
+            .classification()
+        == MannWhitney.Classification.HIGH;
+  }
+
+  static double p99(double[] values) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    return s[Math.min(s.length - 1, (int) Math.ceil(0.99 * s.length) - 1)];
+  }
+
+  static String cell(List<Integer> delays, int falseAlarms, int runs, boolean clean) {
+    String fa = String.format(Locale.ROOT, "FA %.3f", (double) falseAlarms / runs);
+    if (clean) {
+      return fa;
     }
     if (delays.isEmpty()) {
-      return String.format(Locale.ROOT, "0%% - - FA %.1f%%", 100.0 * falseAlarms / runs);
+      return "0% - - " + fa;
     }
     int[] d = delays.stream().mapToInt(Integer::intValue).sorted().toArray();
     return String.format(
         Locale.ROOT,
-        "%.0f%% %d %d FA %.1f%%",
+        "%.0f%% %d %d %s",
         100.0 * d.length / runs,
         d[d.length / 2],
         d[Math.min(d.length - 1, (int) Math.ceil(0.9 * d.length) - 1)],
-        100.0 * falseAlarms / runs);
+        fa);
   }
 }

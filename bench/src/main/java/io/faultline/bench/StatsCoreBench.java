@@ -2,8 +2,8 @@ package io.faultline.bench;
 
 import io.faultline.analyzer.WindowPair;
 import io.faultline.analyzer.stats.Direction;
+import io.faultline.analyzer.stats.EDetector;
 import io.faultline.analyzer.stats.Quantiles;
-import io.faultline.analyzer.stats.SequentialTest;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
@@ -117,6 +117,36 @@ public final class StatsCoreBench {
             bytes += b.length + serde.deserialize("t", b).control().count();
           }
           return bytes;
+        });
+    perSecond(
+        "EDetector.updateNormal (per window, ADR 0010)",
+        200_000,
+        n -> {
+          EDetector detector = new EDetector(Direction.INCREASE, 0.005, 720, 27, 0.3, 0.95);
+          EDetector.State state = new EDetector.State();
+          long alarms = 0;
+          for (int i = 0; i < n; i++) {
+            if (detector.updateNormal(state, i, values[i & (values.length - 1)] - 20, 8).alarm()) {
+              alarms++;
+              EDetector.reset(state);
+            }
+          }
+          return alarms;
+        });
+    perSecond(
+        "EDetector.updateCounts (per window, ADR 0010)",
+        200_000,
+        n -> {
+          EDetector detector = new EDetector(Direction.INCREASE, 0.005, 720, 0, 0, 0.95);
+          EDetector.State state = new EDetector.State();
+          long alarms = 0;
+          for (int i = 0; i < n; i++) {
+            if (detector.updateCounts(state, i, i % 3, 100, 0.032, 0.0, 0.01).alarm()) {
+              alarms++;
+              EDetector.reset(state);
+            }
+          }
+          return alarms;
         });
     perSecond(
         "SequentialTest.updateMean (per window)",

@@ -6,6 +6,7 @@ import io.faultline.analyzer.offline.CsvInputException;
 import io.faultline.analyzer.offline.OfflineAnalysis;
 import io.faultline.analyzer.offline.TimeSeriesCsv;
 import io.faultline.analyzer.stats.Direction;
+import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.Durations;
 import io.faultline.schema.InvalidRecordException;
@@ -26,9 +27,11 @@ import picocli.CommandLine.Option;
     name = "analyze",
     mixinStandardHelpOptions = true,
     description = {
-      "Judge recorded data offline with the analyzer's statistics: a sequential test",
-      "(mixture SPRT) row by row, a judgement per window, and a Kayenta-style Mann-Whitney",
-      "classification of the whole run. CSV files have a header and timestamp,value rows;",
+      "Judge recorded data offline with the streaming analyzer's own judgement: an e-detector",
+      "that pools the evidence since the change, row interval by row interval (docs/adr/0010),",
+      "the estimated change point with the effect since then, a table per window, and a",
+      "Kayenta-style Mann-Whitney classification of the whole run. CSV files have a header and",
+      "timestamp,value rows;",
       "timestamps are ISO-8601 (2014-02-14T14:30:00Z, or 2014-02-14 14:30:00 as UTC) or epoch",
       "seconds or milliseconds. Rows are aligned by their offset from each file's first row.",
       "Exit code: 0 no deviation, 1 deviation, 2 bad input."
@@ -73,6 +76,21 @@ public final class AnalyzeCommand implements Callable<Integer> {
       description = "Window of the per-window table, e.g. 5m (default: ten row intervals).")
   String window;
 
+  @Option(
+      names = "--statistic",
+      split = ",",
+      description =
+          "What to judge: mean, p99 or spread, or several comma-separated (default: mean).")
+  List<String> statistic = new ArrayList<>(List.of("mean"));
+
+  @Option(
+      names = "--engine",
+      description =
+          "offline (the judgement as a function over the rows) or stream (the rows replayed"
+              + " through the streaming analyzer's topology); both give the same verdict"
+              + " (default: ${DEFAULT-VALUE}).")
+  String engine = "offline";
+
   // --format: the option's name before every command said --output; kept as an alias
   @Option(
       names = {"--output", "--format"},
@@ -95,9 +113,17 @@ public final class AnalyzeCommand implements Callable<Integer> {
               tolerance,
               confidence,
               alpha,
-              window == null ? null : Durations.parse("--window", window));
+              window == null ? null : Durations.parse("--window", window),
+              statistics(statistic));
+      if (!engine.equals("offline") && !engine.equals("stream")) {
+        throw new IllegalArgumentException("--engine '" + engine + "': must be offline or stream");
+      }
+      var controlRows = TimeSeriesCsv.read(control);
+      var experimentRows = TimeSeriesCsv.read(experiment);
       result =
-          OfflineAnalysis.run(TimeSeriesCsv.read(control), TimeSeriesCsv.read(experiment), options);
+          engine.equals("stream")
+              ? StreamReplay.run(controlRows, experimentRows, options)
+              : OfflineAnalysis.run(controlRows, experimentRows, options);
     } catch (CsvInputException | IllegalArgumentException | InvalidRecordException e) {
       err.println("faultline analyze: " + e.getMessage());
       return 2;
@@ -108,6 +134,18 @@ public final class AnalyzeCommand implements Callable<Integer> {
       printText(result);
     }
     return result.deviation() ? 1 : 0;
+  }
+
+  private static List<Statistic> statistics(List<String> texts) {
+    List<Statistic> out = new ArrayList<>();
+    for (String t : texts) {
+      try {
+        out.add(Statistic.parse(t));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--" + e.getMessage());
+      }
+    }
+    return out;
   }
 
   private static Direction direction(String text) {
@@ -127,6 +165,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
         "detected_at",
         r.detectedAtMs() == null ? null : Instant.ofEpochMilli(r.detectedAtMs()).toString());
     json.put("detected_at_line", r.detectedAtLine());
+    json.put(
+        "change_point",
+        r.changePointMs() == null ? null : Instant.ofEpochMilli(r.changePointMs()).toString());
+    Map<String, Object> effect = new LinkedHashMap<>();
+    effect.put("relative", finite(r.effect()));
+    effect.put("lower", finite(r.effectLow()));
+    effect.put("upper", finite(r.effectHigh()));
+    json.put("effect", r.deviation() ? effect : null);
     json.put("classification", r.classification().classification().name());
     Map<String, Object> mw = new LinkedHashMap<>();
     mw.put("confidence", confidence);
@@ -137,12 +183,16 @@ public final class AnalyzeCommand implements Callable<Integer> {
     mw.put("allowed", finite(r.classification().allowed()));
     json.put("mann_whitney", mw);
     Map<String, Object> seq = new LinkedHashMap<>();
-    seq.put("test", "mixture SPRT");
+    seq.put("test", "e-detector");
+    seq.put("engine", engine);
     seq.put("alpha", alpha);
     seq.put("direction", direction.toLowerCase(Locale.ROOT));
+    seq.put("statistics", statistic.stream().map(x -> x.strip().toLowerCase(Locale.ROOT)).toList());
+    seq.put("datapoint", Durations.format(r.interval()));
+    seq.put("horizon", r.horizon());
     seq.put("log_statistic", finite(r.logStatistic()));
     seq.put("threshold", r.threshold());
-    seq.put("warm_up_rows", r.warmUpRows());
+    seq.put("warm_up_datapoints", r.warmUpRows());
     json.put("sequential", seq);
     json.put("control", group(control, r.control()));
     json.put("experiment", group(experiment, r.experimental()));
@@ -197,8 +247,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
         r.experimental().mean());
     out.printf(
         Locale.ROOT,
-        "sequential test (mixture SPRT, alpha %.3g, %s, tolerance %.0f%%): %s%n",
+        "e-detector (alpha %.3g over %d datapoints of %s, %s, tolerance %.0f%%): %s%n",
         alpha,
+        r.horizon(),
+        Durations.format(r.interval()),
         direction,
         tolerance * 100,
         r.deviation()
@@ -210,6 +262,15 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 + r.detectedAtLine()
                 + ")"
             : "no deviation");
+    if (r.deviation()) {
+      out.printf(
+          Locale.ROOT,
+          "deviation began at %s; effect since then %+.1f%% [%+.1f%%, %+.1f%%]%n",
+          r.changePointMs() == null ? "?" : Instant.ofEpochMilli(r.changePointMs()),
+          r.effect() * 100,
+          r.effectLow() * 100,
+          r.effectHigh() * 100);
+    }
     out.printf(
         Locale.ROOT,
         "Mann-Whitney at %.0f%% confidence: %s (shift %.4g, interval [%.4g, %.4g], tolerated %.4g)%n",

@@ -129,4 +129,57 @@ class AnalyzeCommandTest {
     assertThat(text).contains("Mann-Whitney at 98% confidence: HIGH");
     assertThat(text.strip()).endsWith("VERDICT: deviation");
   }
+
+  private JsonNode analyze(Path control, Path experiment, String engine) throws Exception {
+    out.reset();
+    run(
+        "--control",
+        control.toString(),
+        "--experiment",
+        experiment.toString(),
+        "--tolerance",
+        "0.1",
+        "--engine",
+        engine,
+        "--format",
+        "json");
+    return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+  }
+
+  /** 10 s rows (CloudWatch-like resolution), lognormal spread 25%, doubled from row shiftAt. */
+  private Path sparse(String name, long start, int shiftAt, long seed) throws Exception {
+    Random random = new Random(seed);
+    StringBuilder b = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < 180; i++) {
+      double v = 40 * Math.exp(0.25 * random.nextGaussian()) * (i >= shiftAt ? 2 : 1);
+      b.append(start + i * 10L).append(',').append(String.format(Locale.ROOT, "%.3f", v));
+      b.append('\n');
+    }
+    Path f = dir.resolve(name);
+    Files.writeString(f, b);
+    return f;
+  }
+
+  @Test
+  void theStreamEngineAgreesWithTheOfflineEngineOnVerdictAndDetectionRow() throws Exception {
+    // the case: 10 s rows, latency doubled for the last part of the run
+    Path control = sparse("sc.csv", 1_700_000_000L, 1000, 1);
+    Path faulty = sparse("se.csv", 1_700_000_000L, 66, 2);
+    JsonNode offline = analyze(control, faulty, "offline");
+    JsonNode stream = analyze(control, faulty, "stream");
+    assertThat(offline.get("verdict").asText()).isEqualTo("deviation");
+    assertThat(stream.get("verdict").asText()).isEqualTo(offline.get("verdict").asText());
+    assertThat(stream.get("detected_at_line").asInt())
+        .isEqualTo(offline.get("detected_at_line").asInt());
+    assertThat(stream.get("detected_at").asText()).isEqualTo(offline.get("detected_at").asText());
+    assertThat(offline.get("change_point").asText()).isNotEmpty();
+    assertThat(stream.get("change_point").asText()).isEqualTo(offline.get("change_point").asText());
+    assertThat(stream.get("sequential").get("engine").asText()).isEqualTo("stream");
+    // and on steady data both say no deviation
+    Path steady = sparse("ss.csv", 1_700_000_000L, 1000, 3);
+    assertThat(analyze(control, steady, "offline").get("verdict").asText())
+        .isEqualTo("no_deviation");
+    assertThat(analyze(control, steady, "stream").get("verdict").asText())
+        .isEqualTo("no_deviation");
+  }
 }

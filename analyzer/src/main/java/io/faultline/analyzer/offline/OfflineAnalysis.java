@@ -1,31 +1,42 @@
 package io.faultline.analyzer.offline;
 
+import io.faultline.analyzer.WindowJudge;
 import io.faultline.analyzer.offline.TimeSeriesCsv.Row;
 import io.faultline.analyzer.stats.Direction;
+import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.MannWhitney;
 import io.faultline.analyzer.stats.MetricPolicy;
-import io.faultline.analyzer.stats.MixtureSprt;
+import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
-import io.faultline.analyzer.stats.WelchWindowTest;
 import io.faultline.analyzer.stats.WindowJudgement;
+import io.faultline.schema.SteadyState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
 
 /**
- * The analyzer's statistics over recorded data, without Kafka: the same sequential test the
- * streaming analyzer uses, row by row, a per-window judgement, and the Kayenta-style end judgement.
- * The two series are aligned by each row's offset from its file's first timestamp, so a control
- * recorded earlier can be compared with an experiment recorded now.
+ * The analyzer's judgement over recorded data, without Kafka: the streaming analyzer's own {@link
+ * WindowJudge} (one e-detector per watched statistic, docs/adr/0010) over datapoints of one row
+ * interval, a per-window table for reading, and the Kayenta-style end judgement. The two series are
+ * aligned by each row's offset from its file's first timestamp, so a control recorded earlier can
+ * be compared with an experiment recorded now; datapoints are the row intervals on the experiment's
+ * time line, aligned to multiples of the interval (as the stream's windows are).
  */
 public final class OfflineAnalysis {
 
-  /** Parameters of the judgement. {@code window} null means ten times the typical row interval. */
+  /**
+   * Parameters of the judgement. {@code window} null means ten times the typical row interval;
+   * {@code statistics} empty means the mean.
+   */
   public record Options(
-      Direction direction, double tolerance, double confidence, double alpha, Duration window) {
+      Direction direction,
+      double tolerance,
+      double confidence,
+      double alpha,
+      Duration window,
+      List<Statistic> statistics) {
 
     public Options {
       if (tolerance < 0) {
@@ -42,15 +53,36 @@ public final class OfflineAnalysis {
       if (window != null && (window.isNegative() || window.isZero())) {
         throw new IllegalArgumentException("--window: must be a positive duration");
       }
+      statistics =
+          statistics == null || statistics.isEmpty()
+              ? List.of(Statistic.MEAN)
+              : List.copyOf(statistics);
+    }
+
+    public Options(
+        Direction direction, double tolerance, double confidence, double alpha, Duration window) {
+      this(direction, tolerance, confidence, alpha, window, List.of(Statistic.MEAN));
+    }
+
+    /** The hypothesis every datapoint is judged under. */
+    public Hypothesis hypothesis() {
+      return new Hypothesis(
+          new MetricPolicy(direction, tolerance, 0.0, alpha, 1),
+          false,
+          false,
+          Double.NaN,
+          statistics);
     }
   }
 
-  /** One window of the experiment's time line. */
+  /** One window of the experiment's time line (for reading: the detector judges datapoints). */
   public record Window(
       long startMs, long endMs, Summary control, Summary experimental, WindowJudgement judgement) {}
 
   /**
-   * Everything the judgement found. {@code detectedAt} is the experiment row's timestamp or null.
+   * Everything the judgement found. {@code detectedAt} is the experiment row's timestamp or null;
+   * {@code changePointMs} the estimated start of the deviation (experiment time) with the relative
+   * effect since then and its 95% interval.
    */
   public record Result(
       boolean deviation,
@@ -63,10 +95,16 @@ public final class OfflineAnalysis {
       Duration window,
       List<Window> windows,
       Summary control,
-      Summary experimental) {}
+      Summary experimental,
+      Long changePointMs,
+      double effect,
+      double effectLow,
+      double effectHigh,
+      Duration interval,
+      long horizon) {}
 
-  /** Rows of each group a window's test needs before it may declare a deviation. */
-  static final int MIN_ROWS = 5;
+  /** One datapoint: both groups' rows in one row interval. */
+  public record Datapoint(long startMs, Summary control, Summary experimental, Row last) {}
 
   private OfflineAnalysis() {}
 
@@ -78,7 +116,8 @@ public final class OfflineAnalysis {
             options.direction(),
             options.tolerance(),
             options.confidence());
-    Duration window = options.window() != null ? options.window() : defaultWindow(experiment);
+    Duration interval = rowInterval(experiment);
+    Duration window = options.window() != null ? options.window() : interval.multipliedBy(10);
     Summary allControl = Summary.of(values(control));
     Summary allExperimental = Summary.of(values(experiment));
     if (control.isEmpty() || experiment.isEmpty()) {
@@ -88,124 +127,173 @@ public final class OfflineAnalysis {
           null,
           end,
           Double.NEGATIVE_INFINITY,
-          threshold(options),
+          Double.NaN,
           0,
           window,
           List.of(),
           allControl,
-          allExperimental);
+          allExperimental,
+          null,
+          Double.NaN,
+          Double.NaN,
+          Double.NaN,
+          interval,
+          0);
     }
-    long controlStart = control.get(0).epochMs();
-    long experimentStart = experiment.get(0).epochMs();
-
-    // Warm-up: the first rows of each file fix the tolerated difference and the mixture's scale.
-    int warmUp = Math.max(5, Math.min(30, Math.min(control.size(), experiment.size()) / 5));
-    warmUp = Math.min(warmUp, Math.min(control.size(), experiment.size()));
-    Summary warmControl = Summary.of(values(control.subList(0, warmUp)));
-    Summary warmExperimental = Summary.of(values(experiment.subList(0, warmUp)));
-    MixtureSprt template =
-        MixtureSprt.fromWarmUp(
-            warmControl,
-            warmExperimental,
-            options.direction(),
-            options.tolerance(),
-            options.alpha());
-
-    record Event(long offset, boolean isExperiment, Row row) {}
-    List<Event> events = new ArrayList<>();
-    control
-        .subList(warmUp, control.size())
-        .forEach(r -> events.add(new Event(r.epochMs() - controlStart, false, r)));
-    experiment
-        .subList(warmUp, experiment.size())
-        .forEach(r -> events.add(new Event(r.epochMs() - experimentStart, true, r)));
-    events.sort(Comparator.comparingLong(Event::offset).thenComparing(Event::isExperiment));
-
-    // One always-valid test per window, the k-th at level alpha * 6 / (pi^2 k^2): a fault is
-    // judged on the data since its window began, and the levels sum to alpha over any number of
-    // windows, so the false-alarm bound holds however long the run and however often we look.
-    long size = window.toMillis();
+    List<Datapoint> points = datapoints(control, experiment, interval);
+    int warmUp = warmUpDatapoints(points.size());
+    WindowJudge.Monitor monitor = new WindowJudge.Monitor();
+    monitor.warmupWindows = warmUp;
+    monitor.horizon = Math.max(1, points.size() - warmUp);
+    Hypothesis hypothesis = options.hypothesis();
+    long size = interval.toMillis();
     Long detectedAt = null;
     Integer detectedLine = null;
-    MixtureSprt test = null;
-    long currentWindow = Long.MIN_VALUE;
-    int windowNumber = 0;
+    WindowJudge.Judged detection = null;
     double maxLogStatistic = Double.NEGATIVE_INFINITY;
-    for (Event e : events) {
-      long index = e.offset() / size;
-      if (index != currentWindow) {
-        currentWindow = index;
-        windowNumber++;
-        test =
-            template.restart(
-                options.alpha() * 6 / (Math.PI * Math.PI * windowNumber * (double) windowNumber));
+    TreeMap<Long, SteadyState> states = new TreeMap<>();
+    long windowMs = window.toMillis();
+    long origin = Math.floorDiv(experiment.get(0).epochMs(), size) * size;
+    for (Datapoint p : points) {
+      WindowJudge.Judged j =
+          WindowJudge.judge(
+              monitor,
+              p.control(),
+              p.experimental(),
+              Double.NaN,
+              Double.NaN,
+              hypothesis,
+              p.startMs(),
+              p.startMs() + size);
+      if (j.state() != SteadyState.INSUFFICIENT_DATA) {
+        maxLogStatistic = Math.max(maxLogStatistic, j.statistic());
       }
-      if (e.isExperiment()) {
-        test.addExperimental(e.row().value());
-      } else {
-        test.addControl(e.row().value());
-      }
-      // fewer rows make even the floored variance estimate too rough to act on
-      boolean enough =
-          test.control().count() >= MIN_ROWS && test.experimental().count() >= MIN_ROWS;
-      if (enough) {
-        maxLogStatistic =
-            Math.max(
-                maxLogStatistic, test.logStatistic() + Math.log(test.alpha() / options.alpha()));
-      }
-      if (detectedAt == null && e.isExperiment() && enough && test.deviates()) {
-        detectedAt = e.row().epochMs();
-        detectedLine = e.row().line();
+      long w = Math.floorDiv(p.startMs() - origin, windowMs);
+      states.merge(w, j.state(), OfflineAnalysis::worse);
+      if (detectedAt == null && j.state() == SteadyState.DEVIATING) {
+        detectedAt = p.last().epochMs();
+        detectedLine = p.last().line();
+        detection = j;
       }
     }
-
-    MetricPolicy policy =
-        new MetricPolicy(options.direction(), options.tolerance(), 0.0, options.alpha(), 2);
-    TreeMap<Long, Summary[]> byWindow = new TreeMap<>();
-    for (Row r : control) {
-      byWindow
-          .computeIfAbsent(
-              (r.epochMs() - controlStart) / size,
-              k -> new Summary[] {new Summary(), new Summary()})[0]
-          .add(r.value());
-    }
-    for (Row r : experiment) {
-      byWindow
-          .computeIfAbsent(
-              (r.epochMs() - experimentStart) / size,
-              k -> new Summary[] {new Summary(), new Summary()})[1]
-          .add(r.value());
-    }
-    List<Window> windows = new ArrayList<>();
-    byWindow.forEach(
-        (index, pair) ->
-            windows.add(
-                new Window(
-                    experimentStart + index * size,
-                    experimentStart + (index + 1) * size,
-                    pair[0],
-                    pair[1],
-                    WelchWindowTest.judge(pair[0], pair[1], policy))));
+    double threshold =
+        monitor.tracks.isEmpty()
+            ? Double.NaN
+            : Math.log(monitor.horizon / monitor.tracks.get(0).alpha);
+    List<Window> windows = windows(control, experiment, window, origin, states, monitor);
     return new Result(
         detectedAt != null,
         detectedAt,
         detectedLine,
         end,
         maxLogStatistic,
-        threshold(options),
+        threshold,
         warmUp,
         window,
         windows,
         allControl,
-        allExperimental);
+        allExperimental,
+        detection == null ? null : detection.changePointMs(),
+        detection == null ? Double.NaN : detection.changeEffect(),
+        detection == null ? Double.NaN : detection.effectLow(),
+        detection == null ? Double.NaN : detection.effectHigh(),
+        interval,
+        monitor.horizon);
   }
 
-  private static double threshold(Options options) {
-    return -Math.log(
-        options.direction() == Direction.EITHER ? options.alpha() / 2 : options.alpha());
+  /** The first datapoints (a fifth, 5..30) are the warm-up: they fix the steady state. */
+  static int warmUpDatapoints(int points) {
+    return Math.min(points, Math.max(5, Math.min(30, points / 5)));
   }
 
-  static Duration defaultWindow(List<Row> rows) {
+  /**
+   * Both files' rows on the experiment's time line (control rows shifted by the difference of the
+   * files' first timestamps), grouped by row interval, aligned to multiples of the interval.
+   */
+  public static List<Datapoint> datapoints(
+      List<Row> control, List<Row> experiment, Duration interval) {
+    long size = interval.toMillis();
+    long shift = experiment.get(0).epochMs() - control.get(0).epochMs();
+    TreeMap<Long, Object[]> slots = new TreeMap<>();
+    for (Row r : control) {
+      Object[] slot =
+          slots.computeIfAbsent(
+              Math.floorDiv(r.epochMs() + shift, size),
+              k -> new Object[] {new Summary(), new Summary(), null});
+      ((Summary) slot[0]).add(r.value());
+    }
+    for (Row r : experiment) {
+      Object[] slot =
+          slots.computeIfAbsent(
+              Math.floorDiv(r.epochMs(), size),
+              k -> new Object[] {new Summary(), new Summary(), null});
+      ((Summary) slot[1]).add(r.value());
+      slot[2] = r;
+    }
+    List<Datapoint> points = new ArrayList<>();
+    slots.forEach(
+        (k, slot) ->
+            points.add(
+                new Datapoint(k * size, (Summary) slot[0], (Summary) slot[1], (Row) slot[2])));
+    return points;
+  }
+
+  private static SteadyState worse(SteadyState a, SteadyState b) {
+    if (a == SteadyState.DEVIATING || b == SteadyState.DEVIATING) {
+      return SteadyState.DEVIATING;
+    }
+    return a == SteadyState.STEADY || b == SteadyState.STEADY
+        ? SteadyState.STEADY
+        : SteadyState.INSUFFICIENT_DATA;
+  }
+
+  private static List<Window> windows(
+      List<Row> control,
+      List<Row> experiment,
+      Duration window,
+      long origin,
+      TreeMap<Long, SteadyState> states,
+      WindowJudge.Monitor monitor) {
+    long size = window.toMillis();
+    long shift = experiment.get(0).epochMs() - control.get(0).epochMs();
+    TreeMap<Long, Summary[]> byWindow = new TreeMap<>();
+    for (Row r : control) {
+      byWindow
+          .computeIfAbsent(
+              Math.floorDiv(r.epochMs() + shift - origin, size),
+              k -> new Summary[] {new Summary(), new Summary()})[0]
+          .add(r.value());
+    }
+    for (Row r : experiment) {
+      byWindow
+          .computeIfAbsent(
+              Math.floorDiv(r.epochMs() - origin, size),
+              k -> new Summary[] {new Summary(), new Summary()})[1]
+          .add(r.value());
+    }
+    List<Window> windows = new ArrayList<>();
+    byWindow.forEach(
+        (index, pair) -> {
+          double expected = pair[0].mean() * monitor.scale + monitor.offset;
+          double diff = pair[1].mean() - expected;
+          double effect = expected == 0 ? diff : diff / Math.abs(expected);
+          windows.add(
+              new Window(
+                  origin + index * size,
+                  origin + (index + 1) * size,
+                  pair[0],
+                  pair[1],
+                  new WindowJudgement(
+                      states.getOrDefault(index, SteadyState.INSUFFICIENT_DATA),
+                      effect,
+                      Double.NaN,
+                      Double.NaN)));
+        });
+    return windows;
+  }
+
+  /** The typical (median) gap between rows; one minute for fewer than two rows. */
+  public static Duration rowInterval(List<Row> rows) {
     if (rows.size() < 2) {
       return Duration.ofMinutes(1);
     }
@@ -215,7 +303,7 @@ public final class OfflineAnalysis {
     }
     Arrays.sort(gaps);
     long median = gaps[gaps.length / 2];
-    return median <= 0 ? Duration.ofMinutes(1) : Duration.ofMillis(median * 10);
+    return median <= 0 ? Duration.ofMinutes(1) : Duration.ofMillis(median);
   }
 
   private static double[] values(List<Row> rows) {

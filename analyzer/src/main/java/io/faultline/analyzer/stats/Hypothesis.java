@@ -2,6 +2,7 @@ package io.faultline.analyzer.stats;
 
 import io.faultline.schema.HypothesisDirection;
 import io.faultline.schema.MetricHypothesis;
+import java.util.List;
 
 /**
  * What "steady" means for one metric in one experiment: the declared {@link MetricHypothesis} on
@@ -13,9 +14,39 @@ import io.faultline.schema.MetricHypothesis;
  *     absolute
  * @param critical a critical metric classified HIGH or LOW at the end fails the whole run
  * @param abortThreshold relative effect beyond which the experiment is halted; NaN = never
+ * @param statistics what of the distribution is watched (each its own detector, alpha split
+ *     evenly); rates are judged on their rate alone
  */
 public record Hypothesis(
-    MetricPolicy policy, boolean rate, boolean critical, double abortThreshold) {
+    MetricPolicy policy,
+    boolean rate,
+    boolean critical,
+    double abortThreshold,
+    List<Statistic> statistics) {
+
+  public Hypothesis {
+    statistics =
+        statistics == null || statistics.isEmpty()
+            ? List.of(Statistic.MEAN)
+            : List.copyOf(statistics);
+  }
+
+  /** Watching the mean only. */
+  public Hypothesis(MetricPolicy policy, boolean rate, boolean critical, double abortThreshold) {
+    this(policy, rate, critical, abortThreshold, List.of(Statistic.MEAN));
+  }
+
+  /** The same hypothesis watching other statistics. */
+  public Hypothesis watching(List<Statistic> watched) {
+    return new Hypothesis(policy, rate, critical, abortThreshold, watched);
+  }
+
+  /** Latencies watch the mean and the tail unless told otherwise; everything else the mean. */
+  static List<Statistic> defaultStatistics(String metric) {
+    return metric.contains("latency") || metric.endsWith(".ms")
+        ? List.of(Statistic.MEAN, Statistic.P99)
+        : List.of(Statistic.MEAN);
+  }
 
   /** The experiment-wide false-alarm bound per metric when none is declared. */
   public static final double DEFAULT_ALPHA = 0.01;
@@ -36,7 +67,12 @@ public record Hypothesis(
             base.absoluteTolerance(),
             DEFAULT_ALPHA,
             base.minCount());
-    return new Hypothesis(policy, rate, false, Double.NaN);
+    return new Hypothesis(
+        policy,
+        rate,
+        false,
+        Double.NaN,
+        rate ? List.of(Statistic.MEAN) : defaultStatistics(metric));
   }
 
   /**
@@ -86,7 +122,11 @@ public record Hypothesis(
             direction, relative, absolute, alpha == null ? p.alpha() : alpha, p.minCount());
     Double abort = declared.getAbortThreshold();
     return new Hypothesis(
-        policy, d.rate(), declared.getCritical(), abort == null ? Double.NaN : Math.abs(abort));
+        policy,
+        d.rate(),
+        declared.getCritical(),
+        abort == null ? Double.NaN : Math.abs(abort),
+        d.statistics());
   }
 
   /** True when an effect (relative to the expected level) is past the abort threshold. */

@@ -5,7 +5,8 @@ package io.faultline.analyzer.stats;
  * at most {@code relativeTolerance} of the control mean plus {@code absoluteTolerance} in the given
  * direction; a larger difference must be significant at level {@code alpha} to count.
  *
- * @param minCount fewer samples than this in either group gives INSUFFICIENT_DATA
+ * @param minCount fewer samples than this in either group gives INSUFFICIENT_DATA (1: a single
+ *     sample per group is a datapoint)
  */
 public record MetricPolicy(
     Direction direction,
@@ -22,8 +23,8 @@ public record MetricPolicy(
     if (!(alpha > 0 && alpha < 1)) {
       throw new IllegalArgumentException("alpha " + alpha + ": must be between 0 and 1");
     }
-    if (minCount < 2) {
-      throw new IllegalArgumentException("minCount " + minCount + ": must be at least 2");
+    if (minCount < 1) {
+      throw new IllegalArgumentException("minCount " + minCount + ": must be at least 1");
     }
   }
 
@@ -33,14 +34,14 @@ public record MetricPolicy(
    */
   public static MetricPolicy defaultFor(String metric) {
     if (metric.endsWith(".rate") || metric.endsWith(".ratio") || metric.endsWith(".error")) {
-      return new MetricPolicy(Direction.INCREASE, 0.0, 0.02, 0.001, 3);
+      return new MetricPolicy(Direction.INCREASE, 0.0, 0.02, 0.001, 1);
     }
     if (metric.contains("latency") || metric.endsWith(".ms")) {
-      return new MetricPolicy(Direction.INCREASE, 0.25, 2.0, 0.001, 5);
+      return new MetricPolicy(Direction.INCREASE, 0.25, 2.0, 0.001, 1);
     }
     if (metric.contains("error")) {
-      return new MetricPolicy(Direction.INCREASE, 0.25, 1.0, 0.001, 3);
+      return new MetricPolicy(Direction.INCREASE, 0.25, 1.0, 0.001, 1);
     }
-    return new MetricPolicy(Direction.EITHER, 0.25, 0.0, 0.001, 3);
+    return new MetricPolicy(Direction.EITHER, 0.25, 0.0, 0.001, 1);
   }
 }

@@ -28,7 +28,8 @@ public final class WelchWindowTest {
       Summary rawControl, Summary experimental, MetricPolicy policy, Baseline baseline) {
     Summary control = baseline.apply(rawControl);
     double effect = effect(control.mean(), experimental.mean());
-    if (control.count() < policy.minCount() || experimental.count() < policy.minCount()) {
+    long needed = Math.max(2, policy.minCount()); // a variance needs two samples
+    if (control.count() < needed || experimental.count() < needed) {
       return new WindowJudgement(SteadyState.INSUFFICIENT_DATA, effect, 0.0, Double.NaN);
     }
     OneSided up =

@@ -26,20 +26,25 @@ class OfflineAnalysisTest {
   }
 
   @Test
-  void detectsAFiftyPercentShiftWithinAWindowOfItsStart() {
+  void detectsAFiftyPercentShiftWithinAFewRowsOfItsStart() {
     Random random = new Random(1);
-    int detected = 0;
+    List<Long> delays = new ArrayList<>();
     for (int run = 0; run < 100; run++) {
       List<Row> control = series(random, 0, Integer.MAX_VALUE, 1);
       List<Row> experiment = series(random, 10_000_000_000L, 120, 1.5); // recorded at another time
       OfflineAnalysis.Result r = OfflineAnalysis.run(control, experiment, DEFAULTS);
       if (r.deviation()) {
         long rowsAfterShift = (r.detectedAtMs() - experiment.get(120).epochMs()) / 300_000L;
-        assertThat(rowsAfterShift).isBetween(0L, 12L);
-        detected++;
+        assertThat(rowsAfterShift).as("no alarm before the shift").isGreaterThanOrEqualTo(0L);
+        delays.add(rowsAfterShift);
       }
     }
-    assertThat(detected).isGreaterThanOrEqualTo(95);
+    assertThat(delays.size()).isGreaterThanOrEqualTo(95);
+    delays.sort(null);
+    // single rows of 5% noise against a 25% tolerance: a few rows' evidence, more in the runs
+    // whose warm-up looked autocorrelated (prewhitened, each row counts for less)
+    assertThat(delays.get(delays.size() / 2)).isLessThanOrEqualTo(10L);
+    assertThat(delays.get(delays.size() - 1)).isLessThanOrEqualTo(40L);
   }
 
   @Test

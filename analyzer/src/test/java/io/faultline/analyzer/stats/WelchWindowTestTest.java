@@ -129,7 +129,13 @@ class WelchWindowTestTest {
 
   @Test
   void tooFewSamplesIsInsufficientData() {
-    assertThat(WelchWindowTest.judge(Summary.of(1, 2, 3, 4, 5), Summary.of(1, 2), LATENCY).state())
+    MetricPolicy fivePerGroup = new MetricPolicy(Direction.INCREASE, 0.25, 2.0, 0.001, 5);
+    assertThat(
+            WelchWindowTest.judge(Summary.of(1, 2, 3, 4, 5), Summary.of(1, 2), fivePerGroup)
+                .state())
+        .isEqualTo(SteadyState.INSUFFICIENT_DATA);
+    // a variance needs two samples, whatever the policy
+    assertThat(WelchWindowTest.judge(Summary.of(1, 2, 3), Summary.of(1), LATENCY).state())
         .isEqualTo(SteadyState.INSUFFICIENT_DATA);
   }
 

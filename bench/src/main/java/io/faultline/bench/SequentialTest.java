@@ -1,12 +1,16 @@
-package io.faultline.analyzer.stats;
+package io.faultline.bench;
 
+import io.faultline.analyzer.stats.Direction;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A sequential change test over the windows of one metric that may be checked after every window:
- * the chance that it ever raises a false alarm while the experimental group stays within tolerance
- * of its expected level is at most alpha, however many windows are checked.
+ * The analyzer's sequential test before docs/adr/0010 (ADR 0006), kept here only for {@link
+ * Adr0006Judge} and {@link StatsCoreBench} to compare with the e-detector.
+ *
+ * <p>A sequential change test over the windows of one metric that may be checked after every
+ * window: the chance that it ever raises a false alarm while the experimental group stays within
+ * tolerance of its expected level is at most alpha, however many windows are checked.
  *
  * <p>Every judged window j (numbered from 1 after the warm-up) opens a test of "the deviation began
  * at window j". Test j is a mixture likelihood ratio, a nonnegative (super)martingale under the
@@ -31,7 +35,7 @@ import java.util.List;
  *       p0) of the product of binomial likelihood ratios (p1/p0)^x ((1-p1)/(1-p0))^(n-x).
  * </ul>
  */
-public final class SequentialTest {
+final class SequentialTest {
 
   /** Excess fractions of the rate mixture. */
   static final double[] RATE_GRID = {0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5};

@@ -1,0 +1,105 @@
+package io.faultline.analyzer;
+
+import io.faultline.analyzer.stats.Hypothesis;
+import io.faultline.analyzer.stats.Summary;
+import io.faultline.schema.SteadyState;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Simulated telemetry of both groups for the judgement's tests: a process per group (normal,
+ * lognormal, AR(1), Poisson), a number of samples per window, and a fault from a given judged
+ * window on. Runs the real {@link WindowJudge} and returns the first deviating judged window.
+ */
+final class Telemetry {
+
+  enum Process {
+    NORMAL,
+    LOGNORMAL,
+    AR1,
+    POISSON
+  }
+
+  /** A fault: the experimental group's level times {@code level}, its spread times {@code sd}. */
+  record Fault(double level, double sd) {
+    static final Fault NONE = new Fault(1, 1);
+  }
+
+  private final Process process;
+  private final int samples;
+  private final double phi;
+  private double stateC;
+  private double stateE;
+
+  Telemetry(Process process, int samples, double phi) {
+    this.process = process;
+    this.samples = samples;
+    this.phi = phi;
+  }
+
+  /** One sample around level 100 with a 25% spread (Poisson: mean 20). */
+  private double sample(Random r, boolean experimental, Fault f) {
+    double z = r.nextGaussian();
+    return switch (process) {
+      case NORMAL -> 100 * f.level() + 25 * f.sd() * z;
+      case LOGNORMAL -> 100 * f.level() * Math.exp(0.25 * f.sd() * z);
+      case AR1 -> {
+        double s = experimental ? stateE : stateC;
+        s = phi * s + Math.sqrt(1 - phi * phi) * z;
+        if (experimental) {
+          stateE = s;
+        } else {
+          stateC = s;
+        }
+        yield 100 * f.level() + 25 * f.sd() * s;
+      }
+      case POISSON -> poisson(r, 20 * f.level());
+    };
+  }
+
+  private static double poisson(Random r, double lambda) {
+    double l = Math.exp(-lambda);
+    double p = 1;
+    int k = 0;
+    do {
+      k++;
+      p *= r.nextDouble();
+    } while (p > l);
+    return k - 1;
+  }
+
+  /**
+   * Runs warm-up plus {@code windows} judged windows; the fault applies from judged window {@code
+   * faultAt}; returns the first deviating judged window or -1.
+   */
+  int firstAlarm(
+      Random r, Hypothesis h, int warmup, int windows, int faultAt, Fault fault, long horizon) {
+    stateC = r.nextGaussian();
+    stateE = r.nextGaussian();
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
+    m.warmupWindows = warmup;
+    m.horizon = horizon;
+    double[] c = new double[samples];
+    double[] e = new double[samples];
+    for (int w = -warmup; w < windows; w++) {
+      Fault f = w >= faultAt ? fault : Fault.NONE;
+      for (int i = 0; i < samples; i++) {
+        c[i] = sample(r, false, Fault.NONE);
+        e[i] = sample(r, true, f);
+      }
+      WindowJudge.Judged j =
+          WindowJudge.judge(
+              m, Summary.of(c), Summary.of(e), p99(c), p99(e), h, w * 1000L, w * 1000L + 1000);
+      if (w >= 0 && j.state() == SteadyState.DEVIATING) {
+        return w;
+      }
+    }
+    return -1;
+  }
+
+  static double p99(double[] values) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    return s[Math.min(s.length - 1, (int) Math.ceil(0.99 * s.length) - 1)];
+  }
+}
