@@ -37,7 +37,14 @@ import java.util.Random;
  */
 public final class DetectionBench {
 
-  static final int WARMUP = 20;
+  /** Warm-up windows; {@code -Dfaultline.bench.warmup=60} measures what a longer one buys. */
+  static final int WARMUP = Integer.getInteger("faultline.bench.warmup", 20);
+
+  /**
+   * Only rows whose regime, process or fault contains this text ({@code -Dfaultline.bench.only}).
+   */
+  static final String ONLY = System.getProperty("faultline.bench.only", "");
+
   static final int WINDOWS = 60;
   static final int EARLY = 5;
   static final int LATE = 40;
@@ -188,6 +195,9 @@ public final class DetectionBench {
   }
 
   static void row(String regime, int samples, Process p, Fault f, int start, int runs) {
+    if (!(regime + " | " + (p == null ? "" : p.label) + " | " + f.name()).contains(ONLY)) {
+      return;
+    }
     Random random = new Random((regime + p + f + start).hashCode());
     List<List<Integer>> delays = new ArrayList<>();
     int[] falseAlarms = new int[JUDGES.length];

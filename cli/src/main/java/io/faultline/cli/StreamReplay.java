@@ -9,6 +9,7 @@ import io.faultline.schema.AvroSerde;
 import io.faultline.schema.Experiment;
 import io.faultline.schema.Group;
 import io.faultline.schema.HypothesisDirection;
+import io.faultline.schema.HypothesisStatistic;
 import io.faultline.schema.MetricHypothesis;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.SteadyState;
@@ -50,11 +51,6 @@ final class StreamReplay {
     OfflineAnalysis.Result offline = OfflineAnalysis.run(control, experiment, options);
     if (control.isEmpty() || experiment.isEmpty()) {
       return offline;
-    }
-    if (!options.statistics().equals(List.of(io.faultline.analyzer.stats.Statistic.MEAN))) {
-      throw new IllegalArgumentException(
-          "--engine stream: judges the mean only (experiment records carry no statistic yet);"
-              + " drop --statistic or use --engine offline");
     }
     Duration interval = offline.interval();
     if (interval.compareTo(Duration.ofSeconds(1)) < 0
@@ -150,6 +146,10 @@ final class StreamReplay {
                     .setDirection(direction)
                     .setTolerance(options.tolerance())
                     .setAlpha(options.alpha())
+                    .setStatistics(
+                        options.statistics().stream()
+                            .map(x -> HypothesisStatistic.valueOf(x.name()))
+                            .toList())
                     .build()))
         .build();
   }

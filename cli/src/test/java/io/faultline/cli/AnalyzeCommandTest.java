@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -130,19 +132,24 @@ class AnalyzeCommandTest {
     assertThat(text.strip()).endsWith("VERDICT: deviation");
   }
 
-  private JsonNode analyze(Path control, Path experiment, String engine) throws Exception {
+  private JsonNode analyze(Path control, Path experiment, String engine, String... more)
+      throws Exception {
     out.reset();
-    run(
-        "--control",
-        control.toString(),
-        "--experiment",
-        experiment.toString(),
-        "--tolerance",
-        "0.1",
-        "--engine",
-        engine,
-        "--format",
-        "json");
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--control",
+                control.toString(),
+                "--experiment",
+                experiment.toString(),
+                "--tolerance",
+                "0.1",
+                "--engine",
+                engine,
+                "--format",
+                "json"));
+    args.addAll(List.of(more));
+    run(args.toArray(String[]::new));
     return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
   }
 
@@ -180,6 +187,22 @@ class AnalyzeCommandTest {
     assertThat(analyze(control, steady, "offline").get("verdict").asText())
         .isEqualTo("no_deviation");
     assertThat(analyze(control, steady, "stream").get("verdict").asText())
+        .isEqualTo("no_deviation");
+  }
+
+  @Test
+  void theStreamEngineJudgesTheTailAndTheSpreadAsTheOfflineEngineDoes() throws Exception {
+    Path control = sparse("tc.csv", 1_700_000_000L, 1000, 4);
+    Path faulty = sparse("te.csv", 1_700_000_000L, 66, 5);
+    JsonNode offline = analyze(control, faulty, "offline", "--statistic", "p99");
+    JsonNode stream = analyze(control, faulty, "stream", "--statistic", "p99");
+    assertThat(offline.get("verdict").asText()).as("the tail doubled too").isEqualTo("deviation");
+    assertThat(stream.get("verdict").asText()).isEqualTo("deviation");
+    assertThat(stream.get("detected_at_line").asInt())
+        .isEqualTo(offline.get("detected_at_line").asInt());
+    assertThat(stream.get("sequential").get("statistics").get(0).asText()).isEqualTo("p99");
+    Path steady = sparse("ts.csv", 1_700_000_000L, 1000, 6);
+    assertThat(analyze(control, steady, "stream", "--statistic", "p99").get("verdict").asText())
         .isEqualTo("no_deviation");
   }
 }

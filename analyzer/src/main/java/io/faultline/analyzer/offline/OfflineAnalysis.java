@@ -6,6 +6,7 @@ import io.faultline.analyzer.stats.Direction;
 import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.MannWhitney;
 import io.faultline.analyzer.stats.MetricPolicy;
+import io.faultline.analyzer.stats.Quantiles;
 import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.analyzer.stats.WindowJudgement;
@@ -104,7 +105,13 @@ public final class OfflineAnalysis {
       long horizon) {}
 
   /** One datapoint: both groups' rows in one row interval. */
-  public record Datapoint(long startMs, Summary control, Summary experimental, Row last) {}
+  public record Datapoint(
+      long startMs,
+      Summary control,
+      Summary experimental,
+      Quantiles controlQuantiles,
+      Quantiles experimentalQuantiles,
+      Row last) {}
 
   private OfflineAnalysis() {}
 
@@ -160,8 +167,8 @@ public final class OfflineAnalysis {
               monitor,
               p.control(),
               p.experimental(),
-              Double.NaN,
-              Double.NaN,
+              p.controlQuantiles().quantile(0.99),
+              p.experimentalQuantiles().quantile(0.99),
               hypothesis,
               p.startMs(),
               p.startMs() + size);
@@ -219,22 +226,36 @@ public final class OfflineAnalysis {
       Object[] slot =
           slots.computeIfAbsent(
               Math.floorDiv(r.epochMs() + shift, size),
-              k -> new Object[] {new Summary(), new Summary(), null});
+              k ->
+                  new Object[] {
+                    new Summary(), new Summary(), null, new Quantiles(), new Quantiles()
+                  });
       ((Summary) slot[0]).add(r.value());
+      ((Quantiles) slot[3]).add(r.value());
     }
     for (Row r : experiment) {
       Object[] slot =
           slots.computeIfAbsent(
               Math.floorDiv(r.epochMs(), size),
-              k -> new Object[] {new Summary(), new Summary(), null});
+              k ->
+                  new Object[] {
+                    new Summary(), new Summary(), null, new Quantiles(), new Quantiles()
+                  });
       ((Summary) slot[1]).add(r.value());
+      ((Quantiles) slot[4]).add(r.value());
       slot[2] = r;
     }
     List<Datapoint> points = new ArrayList<>();
     slots.forEach(
         (k, slot) ->
             points.add(
-                new Datapoint(k * size, (Summary) slot[0], (Summary) slot[1], (Row) slot[2])));
+                new Datapoint(
+                    k * size,
+                    (Summary) slot[0],
+                    (Summary) slot[1],
+                    (Quantiles) slot[3],
+                    (Quantiles) slot[4],
+                    (Row) slot[2])));
     return points;
   }
 

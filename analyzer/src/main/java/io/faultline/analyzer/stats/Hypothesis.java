@@ -1,6 +1,7 @@
 package io.faultline.analyzer.stats;
 
 import io.faultline.schema.HypothesisDirection;
+import io.faultline.schema.HypothesisStatistic;
 import io.faultline.schema.MetricHypothesis;
 import java.util.List;
 
@@ -78,7 +79,7 @@ public record Hypothesis(
   /**
    * The declared hypothesis over the metric's default: direction, tolerance (relative, replacing
    * the default's relative and absolute parts; for rates the absolute rise of the rate), alpha,
-   * critical and abort threshold.
+   * critical, abort threshold and the statistics judged (a rate is judged on its rate alone).
    */
   public static Hypothesis of(String metric, MetricHypothesis declared) {
     Hypothesis d = defaultFor(metric);
@@ -126,7 +127,25 @@ public record Hypothesis(
         d.rate(),
         declared.getCritical(),
         abort == null ? Double.NaN : Math.abs(abort),
-        d.statistics());
+        d.rate() ? d.statistics() : statistics(declared.getStatistics(), d.statistics()));
+  }
+
+  /** The declared statistics, in order and once each; none (or only UNKNOWN) = the default. */
+  private static List<Statistic> statistics(
+      List<HypothesisStatistic> declared, List<Statistic> otherwise) {
+    if (declared == null) {
+      return otherwise;
+    }
+    var out = new java.util.LinkedHashSet<Statistic>();
+    for (HypothesisStatistic s : declared) {
+      switch (s) {
+        case MEAN -> out.add(Statistic.MEAN);
+        case P99 -> out.add(Statistic.P99);
+        case SPREAD -> out.add(Statistic.SPREAD);
+        default -> {} // a newer writer's statistic this analyzer does not know: skipped
+      }
+    }
+    return out.isEmpty() ? otherwise : List.copyOf(out);
   }
 
   /** True when an effect (relative to the expected level) is past the abort threshold. */

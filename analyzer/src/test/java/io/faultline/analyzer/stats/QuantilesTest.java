@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.schema.HypothesisDirection;
+import io.faultline.schema.HypothesisStatistic;
 import io.faultline.schema.MetricHypothesis;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +67,35 @@ class QuantilesTest {
                     "http.error",
                     MetricHypothesis.newBuilder().setMetric("http.error").setAlpha(5.0).build()))
         .hasMessageContaining("hypothesis of http.error: alpha 5.0 must be between 0 and 1");
+    assertThat(h.statistics())
+        .as("latency by default: mean and tail")
+        .containsExactly(Statistic.MEAN, Statistic.P99);
+
+    Hypothesis spread =
+        Hypothesis.of(
+            "cpu.usage",
+            MetricHypothesis.newBuilder()
+                .setMetric("cpu.usage")
+                .setStatistics(
+                    List.of(
+                        HypothesisStatistic.SPREAD,
+                        HypothesisStatistic.UNKNOWN,
+                        HypothesisStatistic.P99,
+                        HypothesisStatistic.SPREAD))
+                .build());
+    assertThat(spread.statistics())
+        .as("declared, once each; a newer writer's symbol skipped")
+        .containsExactly(Statistic.SPREAD, Statistic.P99);
+    assertThat(
+            Hypothesis.of(
+                    "http.error",
+                    MetricHypothesis.newBuilder()
+                        .setMetric("http.error")
+                        .setStatistics(List.of(HypothesisStatistic.P99))
+                        .build())
+                .statistics())
+        .as("a rate is judged on its rate")
+        .containsExactly(Statistic.MEAN);
     assertThat(Hypothesis.defaultFor("cpu.usage").policy().direction()).isEqualTo(Direction.EITHER);
     assertThat(Hypothesis.defaultFor("cpu.usage").policy().alpha()).isEqualTo(0.01);
   }

@@ -63,7 +63,14 @@ public record ExperimentDefinition(
       Double tolerance,
       Double alpha,
       boolean critical,
-      Double abortThreshold) {}
+      Double abortThreshold,
+      List<String> statistics) {
+
+    /** {@code statistics}: mean, p99 or spread, in the file's order; empty = the default. */
+    public MetricSpec {
+      statistics = statistics == null ? List.of() : List.copyOf(statistics);
+    }
+  }
 
   public record Method(String mode, List<AttackSpec> attacks) {}
 

@@ -66,6 +66,7 @@ public final class ExperimentFileParser {
   }
 
   static final Set<String> DIRECTIONS = new TreeSet<>(List.of("increase", "decrease", "either"));
+  static final List<String> STATISTICS = List.of("mean", "p99", "spread");
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?");
   private static final Pattern METRIC = Pattern.compile("[A-Za-z_][A-Za-z0-9_.:-]{0,99}");
   private static final Pattern MODE =
@@ -462,7 +463,16 @@ public final class ExperimentFileParser {
       return null;
     }
     keys(
-        n, path, "name", "source", "direction", "tolerance", "alpha", "critical", "abortThreshold");
+        n,
+        path,
+        "name",
+        "source",
+        "direction",
+        "tolerance",
+        "alpha",
+        "critical",
+        "abortThreshold",
+        "statistic");
     String name = text(n, "name", true, path + ".name");
     if (name != null && !METRIC.matcher(name).matches()) {
       error(
@@ -508,6 +518,7 @@ public final class ExperimentFileParser {
     if (critical != null && !critical.isBoolean()) {
       error(path + ".critical", "must be true or false");
     }
+    List<String> statistics = statistics(n.get("statistic"), path + ".statistic");
     return new MetricSpec(
         name,
         source,
@@ -516,7 +527,25 @@ public final class ExperimentFileParser {
         tolerance,
         alpha,
         critical != null && critical.asBoolean(),
-        abort);
+        abort,
+        statistics);
+  }
+
+  /** {@code statistic: p99} or {@code statistic: [mean, spread]}; absent = the metric's default. */
+  private List<String> statistics(JsonNode n, String path) {
+    if (n == null || n.isNull()) {
+      return List.of();
+    }
+    List<String> texts = n.isTextual() ? List.of(n.asText()) : stringList(n, path);
+    List<String> out = new ArrayList<>();
+    for (String t : texts) {
+      if (!STATISTICS.contains(t)) {
+        error(path, "'" + t + "' is not one of " + STATISTICS);
+      } else if (!out.contains(t)) {
+        out.add(t);
+      }
+    }
+    return List.copyOf(out);
   }
 
   private List<AttackSpec> method(JsonNode n, Groups groups) {

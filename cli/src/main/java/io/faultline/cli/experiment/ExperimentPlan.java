@@ -11,6 +11,7 @@ import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentState;
 import io.faultline.schema.Group;
 import io.faultline.schema.HypothesisDirection;
+import io.faultline.schema.HypothesisStatistic;
 import io.faultline.schema.MetricHypothesis;
 import io.faultline.schema.SourceSpec;
 import io.faultline.schema.TargetSelector;
@@ -58,6 +59,10 @@ public final class ExperimentPlan {
               .setAlpha(m.alpha())
               .setCritical(m.critical())
               .setAbortThreshold(m.abortThreshold())
+              .setStatistics(
+                  m.statistics().stream()
+                      .map(x -> HypothesisStatistic.valueOf(x.toUpperCase(Locale.ROOT)))
+                      .toList())
               .build());
     }
     var labels = new HashMap<>(definition.metadata().labels());

@@ -60,11 +60,12 @@ public final class PlanText {
     for (MetricSpec m : d.steadyState().metrics()) {
       out.printf(
           Locale.ROOT,
-          "  hypothesis %-20s %-8s tolerance %s alpha %s%s%s%n",
+          "  hypothesis %-20s %-8s tolerance %s alpha %s%s%s%s%n",
           m.name(),
           m.direction(),
           m.tolerance() == null ? "default" : m.tolerance(),
           m.alpha() == null ? "default" : m.alpha(),
+          m.statistics().isEmpty() ? "" : " statistic " + String.join(",", m.statistics()),
           m.critical() ? " critical" : "",
           m.abortThreshold() == null ? "" : " abort beyond " + m.abortThreshold());
     }

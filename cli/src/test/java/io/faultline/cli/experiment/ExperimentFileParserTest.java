@@ -60,6 +60,39 @@ class ExperimentFileParserTest {
   }
 
   @Test
+  void statisticPerMetricReachesTheExperimentRecord() {
+    String yaml =
+        VALID.replace(
+            "direction: increase}",
+            "direction: increase, statistic: [spread, p99, spread]}\n"
+                + "    - {name: cpu.usage, source: http-probe, statistic: p99}");
+    ExperimentDefinition d = ExperimentFileParser.parse("x.yaml", yaml);
+    assertThat(d.steadyState().metrics().get(0).statistics()).containsExactly("spread", "p99");
+    assertThat(d.steadyState().metrics().get(1).statistics()).containsExactly("p99");
+    var hypotheses =
+        new ExperimentPlan(d, "e1")
+            .experiment(ExperimentState.RUNNING, 1, 1L, null)
+            .getHypotheses();
+    assertThat(hypotheses.get(0).getStatistics())
+        .containsExactly(
+            io.faultline.schema.HypothesisStatistic.SPREAD,
+            io.faultline.schema.HypothesisStatistic.P99);
+    assertThat(
+            ExperimentFileParser.parse("x.yaml", VALID).steadyState().metrics().get(0).statistics())
+        .as("absent: the metric's default, decided by the analyzer")
+        .isEmpty();
+
+    String bad = VALID.replace("direction: increase}", "direction: increase, statistic: median}");
+    assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", bad))
+        .isInstanceOfSatisfying(
+            ExperimentFileException.class,
+            e ->
+                assertThat(e.errors())
+                    .contains(
+                        "steadyState.metrics[0].statistic: 'median' is not one of [mean, p99, spread]"));
+  }
+
+  @Test
   void attackWithoutStartFollowsThePreviousOne() {
     String yaml =
         VALID.replace("    start: 0s\n", "") + "  - fault: kill-process\n    duration: 2s\n";
@@ -352,7 +385,14 @@ class ExperimentFileParserTest {
     assertThat(new TreeSet<>(types)).isEqualTo(ExperimentFileParser.SOURCES);
     assertThat(names(schema.at("/$defs/metric/properties")))
         .containsExactly(
-            "abortThreshold", "alpha", "critical", "direction", "name", "source", "tolerance");
+            "abortThreshold",
+            "alpha",
+            "critical",
+            "direction",
+            "name",
+            "source",
+            "statistic",
+            "tolerance");
     List<String> faults = new ArrayList<>();
     schema.at("/$defs/attack/properties/fault/enum").forEach(f -> faults.add(f.asText()));
     assertThat(faults).isEqualTo(io.faultline.agent.FaultSpecs.names());
