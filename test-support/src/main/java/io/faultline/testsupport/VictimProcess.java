@@ -27,6 +27,10 @@ public final class VictimProcess implements AutoCloseable {
     return process.pid();
   }
 
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** The state letter of /proc/PID/stat: T when stopped by SIGSTOP, S or R when running, Z dead. */
   public char state() {
     return state(process.pid());
