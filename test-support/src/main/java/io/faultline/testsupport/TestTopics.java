@@ -22,7 +22,13 @@ public final class TestTopics {
 
   /** Creates every topic of {@code new Topics(prefix, 3)}, replication 1. */
   public static Topics provision(String prefix) throws ExecutionException, InterruptedException {
-    Topics topics = new Topics(prefix, 3);
+    return provision(prefix, 3);
+  }
+
+  /** Creates every topic of {@code new Topics(prefix, partitions)}, replication 1. */
+  public static Topics provision(String prefix, int partitions)
+      throws ExecutionException, InterruptedException {
+    Topics topics = new Topics(prefix, partitions);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
       TopicProvisioner.ensure(admin, topics, (short) 1);
     }
