@@ -14,10 +14,8 @@ import io.faultline.testsupport.TopicFollower;
 import io.faultline.testsupport.VictimProcess;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -60,19 +58,6 @@ class AgentLifecycleIT {
             new StringSerializer());
     events = TopicFollower.start(topics.attackEvents());
     states = TopicFollower.start(topics.attackState());
-  }
-
-  /**
-   * The last attack.state value of an attack: empty after its tombstone, null before any record.
-   */
-  private Optional<AttackState> recordedState(String attackId) {
-    ConsumerRecord<String, AttackState> last = null;
-    for (var r : states.records()) {
-      if (attackId.equals(r.key())) {
-        last = r;
-      }
-    }
-    return last == null ? null : Optional.ofNullable(last.value());
   }
 
   @AfterEach
@@ -144,10 +129,11 @@ class AgentLifecycleIT {
     send(exp, pause(UUID.randomUUID().toString(), exp, "2s"));
     AttackEvent started = await(exp, AttackEventType.STARTED);
     long deadline = System.currentTimeMillis() + 5000;
-    while (recordedState(started.getAttackId()) == null && System.currentTimeMillis() < deadline) {
+    while (!states.latestByKey().containsKey(started.getAttackId())
+        && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);
     }
-    AttackState recorded = recordedState(started.getAttackId()).orElseThrow();
+    AttackState recorded = states.latestByKey().get(started.getAttackId()).orElseThrow();
     assertThat(recorded.getAgentId()).isEqualTo("agent-lifecycle");
     assertThat(recorded.getTargets()).containsExactly("victim pid=" + victim.pid());
     assertThat(recorded.getRecovery()).containsEntry("victim.pid", Long.toString(victim.pid()));
@@ -155,11 +141,13 @@ class AgentLifecycleIT {
 
     await(exp, AttackEventType.ROLLED_BACK);
     deadline = System.currentTimeMillis() + 5000;
-    while (recordedState(started.getAttackId()).isPresent()
+    while (states.latestByKey().get(started.getAttackId()).isPresent()
         && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(recordedState(started.getAttackId())).as("tombstone after recovery").isEmpty();
+    assertThat(states.latestByKey().get(started.getAttackId()))
+        .as("tombstone after recovery")
+        .isEmpty();
   }
 
   @Test

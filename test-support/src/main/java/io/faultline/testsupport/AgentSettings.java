@@ -17,11 +17,16 @@ public final class AgentSettings {
 
   private AgentSettings() {}
 
+  /** Bootstrap servers, topic prefix, agent id and targets directory. */
   public static AgentSettings forTestBroker(Topics topics, String agentId, Path targetsDir) {
+    return forTestBroker(topics, targetsDir).set("agent.id", agentId);
+  }
+
+  /** Bootstrap servers, topic prefix and targets directory; the agent id stays the default. */
+  public static AgentSettings forTestBroker(Topics topics, Path targetsDir) {
     return new AgentSettings()
         .set("bootstrap.servers", TestBroker.bootstrapServers())
         .set("topics.prefix", topics.prefix())
-        .set("agent.id", agentId)
         .set("agent.targets.dir", targetsDir.toString());
   }
 

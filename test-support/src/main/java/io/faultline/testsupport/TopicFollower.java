@@ -3,7 +3,10 @@ package io.faultline.testsupport;
 import io.faultline.kafka.TestBroker;
 import io.faultline.schema.Topic;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,6 +61,18 @@ public final class TopicFollower<K, V> implements AutoCloseable {
     return records.stream().map(ConsumerRecord::value).toList();
   }
 
+  /**
+   * The latest value of each key so far, as a compacted topic reads: empty after a tombstone. A
+   * snapshot; keys compare with {@code equals}, so not for {@code byte[]} keys.
+   */
+  public Map<K, Optional<V>> latestByKey() {
+    Map<K, Optional<V>> latest = new HashMap<>();
+    for (ConsumerRecord<K, V> r : records) {
+      latest.put(r.key(), Optional.ofNullable(r.value()));
+    }
+    return latest;
+  }
+
   /** The first value that matches, or an AssertionError naming the values seen by {@code limit}. */
   public V await(Predicate<V> match, Duration limit) throws InterruptedException {
     return awaitRecord(r -> match.test(r.value()), limit).value();
@@ -77,6 +92,24 @@ public final class TopicFollower<K, V> implements AutoCloseable {
     }
     throw new AssertionError(
         "no matching record on " + topic.name() + " within " + limit + "; so far: " + values());
+  }
+
+  /**
+   * The matching values once there are at least {@code n}, or an AssertionError by {@code limit}.
+   */
+  public List<V> awaitAtLeast(int n, Predicate<V> match, Duration limit)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + limit.toMillis();
+    List<V> matching = List.of();
+    while (System.currentTimeMillis() < deadline) {
+      matching = values().stream().filter(match).toList();
+      if (matching.size() >= n) {
+        return matching;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError(
+        "only " + matching.size() + " of " + n + " on " + topic.name() + "; so far: " + values());
   }
 
   /** Stops the consumer and waits up to 5 s for its thread. */
