@@ -95,6 +95,19 @@ public final class TopicFollower<K, V> implements AutoCloseable {
   }
 
   /**
+   * The records so far once {@code enough} holds of them, or at {@code limit} whatever arrived: for
+   * tests that assert on the records themselves rather than fail at the deadline.
+   */
+  public List<ConsumerRecord<K, V>> recordsUntil(
+      Predicate<List<ConsumerRecord<K, V>>> enough, Duration limit) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + limit.toMillis();
+    while (!enough.test(List.copyOf(records)) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    return List.copyOf(records);
+  }
+
+  /**
    * The matching values once there are at least {@code n}, or an AssertionError by {@code limit}.
    */
   public List<V> awaitAtLeast(int n, Predicate<V> match, Duration limit)
