@@ -5,21 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
-import io.faultline.schema.AvroSerde;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.TopicFollower;
+import io.faultline.testsupport.VictimProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,24 +28,20 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class AgentCrashIT {
 
-  private static char processState(long pid) throws Exception {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    return stat.charAt(stat.lastIndexOf(')') + 2);
+  private static char processState(long pid) {
+    return VictimProcess.state(pid);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"restarted", "another"})
   void aKilledAgentsFaultIsRecovered(String recoverer) throws Exception {
-    String prefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    Topics topics = new Topics(prefix, 1);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
-    Process victim = new ProcessBuilder("sleep", "300").start();
-    Path targets = Files.createTempDirectory("crash-targets");
-    Files.writeString(
-        targets.resolve("victim.properties"),
-        "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n");
+    Topics topics = TestTopics.provision(TestTopics.prefix("it"), 1);
+    String prefix = topics.prefix();
+    VictimProcess victim = VictimProcess.start();
+    Path targets =
+        TargetFiles.create("crash-targets")
+            .write("victim", "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n")
+            .dir();
     String crashyId = "crashy-" + UUID.randomUUID().toString().substring(0, 6);
     Path outbox = Files.createTempDirectory("crash-outbox");
 
@@ -71,19 +64,12 @@ class AgentCrashIT {
     Process agentProcess = child.start();
     Process restarted = null;
 
-    List<AttackEvent> events = new CopyOnWriteArrayList<>();
-    AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
     try (var producer =
             new KafkaProducer<>(
                 Map.<String, Object>of("bootstrap.servers", TestBroker.bootstrapServers()),
                 new StringSerializer(),
                 new StringSerializer());
-        var consumer =
-            new KafkaConsumer<>(
-                TestBroker.consumerConfig(),
-                new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topics.attackEvents().name()));
+        var events = TopicFollower.start(topics.attackEvents())) {
       producer
           .send(
               new ProducerRecord<>(
@@ -95,7 +81,7 @@ class AgentCrashIT {
                       + "\"fault\":\"pause-process\",\"target\":{\"names\":[\"victim\"],\"group\":\"EXPERIMENTAL\"},"
                       + "\"duration\":\"2m\"}"))
           .get();
-      awaitEvent(consumer, serde, events, AttackEventType.STARTED, Duration.ofSeconds(60));
+      awaitEvent(events, AttackEventType.STARTED, Duration.ofSeconds(60));
       assertThat(processState(victim.pid())).isEqualTo('T');
 
       agentProcess.destroyForcibly().waitFor();
@@ -108,8 +94,7 @@ class AgentCrashIT {
         long launchedAt = System.currentTimeMillis();
         restarted = child.start();
         AttackEvent rolledBack =
-            awaitEvent(
-                consumer, serde, events, AttackEventType.ROLLED_BACK, Duration.ofSeconds(40));
+            awaitEvent(events, AttackEventType.ROLLED_BACK, Duration.ofSeconds(40));
         long now = System.currentTimeMillis();
         System.out.println(
             "restarted agent JVM recovered the orphan "
@@ -139,8 +124,7 @@ class AgentCrashIT {
               outbox.toString());
       try (AttackAgent rescuer = AgentMain.start(AgentConfig.fromMap(conf))) {
         AttackEvent rolledBack =
-            awaitEvent(
-                consumer, serde, events, AttackEventType.ROLLED_BACK, Duration.ofSeconds(40));
+            awaitEvent(events, AttackEventType.ROLLED_BACK, Duration.ofSeconds(40));
         long after = System.currentTimeMillis() - killedAt;
         System.out.println(
             recoverer + " agent recovered the orphan " + after + " ms after the crash");
@@ -154,25 +138,13 @@ class AgentCrashIT {
       if (restarted != null) {
         restarted.destroyForcibly();
       }
-      victim.destroyForcibly();
+      victim.close();
     }
   }
 
   private static AttackEvent awaitEvent(
-      KafkaConsumer<byte[], byte[]> consumer,
-      AvroSerde<AttackEvent> serde,
-      List<AttackEvent> events,
-      AttackEventType type,
-      Duration limit) {
-    long deadline = System.currentTimeMillis() + limit.toMillis();
-    while (System.currentTimeMillis() < deadline) {
-      consumer.poll(Duration.ofMillis(100)).forEach(r -> events.add(serde.decode(r.value())));
-      for (AttackEvent e : events) {
-        if (e.getType() == type) {
-          return e;
-        }
-      }
-    }
-    throw new AssertionError("no " + type + " within " + limit + "; events: " + events);
+      TopicFollower<String, AttackEvent> events, AttackEventType type, Duration limit)
+      throws InterruptedException {
+    return events.await(e -> e.getType() == type, limit);
   }
 }

@@ -6,25 +6,18 @@ import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AttackState;
-import io.faultline.schema.AvroSerde;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.TopicFollower;
+import io.faultline.testsupport.VictimProcess;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,78 +30,43 @@ import org.junit.jupiter.api.Test;
 class AgentLifecycleIT {
 
   private Topics topics;
-  private Path targetsDir;
-  private Process victim;
+  private TargetFiles targets;
+  private VictimProcess victim;
   private AttackAgent agent;
   private KafkaProducer<String, String> producer;
-  private final List<AttackEvent> events = new CopyOnWriteArrayList<>();
-  private final Map<String, Optional<AttackState>> states = new ConcurrentHashMap<>();
-  private volatile boolean following = true;
-  private Thread follower;
+  private TopicFollower<String, AttackEvent> events;
+  private TopicFollower<String, AttackState> states;
 
   @BeforeEach
   void start() throws Exception {
-    String prefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    topics = new Topics(prefix, 1);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
-    targetsDir = Files.createTempDirectory("lifecycle-targets");
-    victim = new ProcessBuilder("sleep", "300").start();
-    Files.writeString(
-        targetsDir.resolve("victim.properties"),
+    topics = TestTopics.provision(TestTopics.prefix("it"), 1);
+    targets = TargetFiles.create("lifecycle-targets");
+    victim = VictimProcess.start();
+    targets.write(
+        "victim",
         "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\nport=0\nhost=127.0.0.1\n");
     agent =
         AgentMain.start(
             AgentConfig.fromMap(
-                Map.of(
-                    "bootstrap.servers",
-                    TestBroker.bootstrapServers(),
-                    "topics.prefix",
-                    prefix,
-                    "agent.id",
-                    "agent-lifecycle",
-                    "agent.max.concurrent",
-                    "1",
-                    "agent.targets.dir",
-                    targetsDir.toString())));
+                AgentSettings.forTestBroker(topics, "agent-lifecycle", targets.dir())
+                    .set("agent.max.concurrent", "1")
+                    .toMap()));
     producer =
         new KafkaProducer<>(
             Map.of("bootstrap.servers", TestBroker.bootstrapServers()),
             new StringSerializer(),
             new StringSerializer());
-    follower = new Thread(this::follow, "lifecycle-follower");
-    follower.start();
-  }
-
-  private void follow() {
-    AvroSerde<AttackEvent> eventSerde = AvroSerde.of(AttackEvent.class);
-    AvroSerde<AttackState> stateSerde = AvroSerde.of(AttackState.class);
-    try (var consumer =
-        new KafkaConsumer<>(
-            TestBroker.consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topics.attackEvents().name(), topics.attackState().name()));
-      while (following) {
-        for (var r : consumer.poll(Duration.ofMillis(50))) {
-          if (r.topic().equals(topics.attackState().name())) {
-            states.put(
-                r.key(),
-                r.value() == null ? Optional.empty() : Optional.of(stateSerde.decode(r.value())));
-          } else {
-            events.add(eventSerde.decode(r.value()));
-          }
-        }
-      }
-    }
+    events = TopicFollower.start(topics.attackEvents());
+    states = TopicFollower.start(topics.attackState());
   }
 
   @AfterEach
   void stop() throws Exception {
     agent.close();
-    following = false;
-    follower.join(5000);
+    events.close();
+    states.close();
     producer.close();
-    victim.destroyForcibly();
+    victim.close();
   }
 
   private void send(String experiment, String json) throws Exception {
@@ -128,16 +86,7 @@ class AgentLifecycleIT {
   }
 
   private AttackEvent await(Predicate<AttackEvent> match, Duration limit) throws Exception {
-    long deadline = System.currentTimeMillis() + limit.toMillis();
-    while (System.currentTimeMillis() < deadline) {
-      for (AttackEvent e : events) {
-        if (match.test(e)) {
-          return e;
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no matching event within " + limit + "; events so far: " + events);
+    return events.await(match, limit);
   }
 
   private AttackEvent await(String experiment, AttackEventType type) throws Exception {
@@ -146,9 +95,8 @@ class AgentLifecycleIT {
   }
 
   /** The state letter of /proc/PID/stat: T when stopped by SIGSTOP. */
-  private static char state(long pid) throws Exception {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    return stat.charAt(stat.lastIndexOf(')') + 2);
+  private static char state(long pid) {
+    return VictimProcess.state(pid);
   }
 
   @Test
@@ -181,10 +129,11 @@ class AgentLifecycleIT {
     send(exp, pause(UUID.randomUUID().toString(), exp, "2s"));
     AttackEvent started = await(exp, AttackEventType.STARTED);
     long deadline = System.currentTimeMillis() + 5000;
-    while (!states.containsKey(started.getAttackId()) && System.currentTimeMillis() < deadline) {
+    while (!states.latestByKey().containsKey(started.getAttackId())
+        && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);
     }
-    AttackState recorded = states.get(started.getAttackId()).orElseThrow();
+    AttackState recorded = states.latestByKey().get(started.getAttackId()).orElseThrow();
     assertThat(recorded.getAgentId()).isEqualTo("agent-lifecycle");
     assertThat(recorded.getTargets()).containsExactly("victim pid=" + victim.pid());
     assertThat(recorded.getRecovery()).containsEntry("victim.pid", Long.toString(victim.pid()));
@@ -192,10 +141,13 @@ class AgentLifecycleIT {
 
     await(exp, AttackEventType.ROLLED_BACK);
     deadline = System.currentTimeMillis() + 5000;
-    while (states.get(started.getAttackId()).isPresent() && System.currentTimeMillis() < deadline) {
+    while (states.latestByKey().get(started.getAttackId()).isPresent()
+        && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(states.get(started.getAttackId())).as("tombstone after recovery").isEmpty();
+    assertThat(states.latestByKey().get(started.getAttackId()))
+        .as("tombstone after recovery")
+        .isEmpty();
   }
 
   @Test
@@ -209,7 +161,7 @@ class AgentLifecycleIT {
     send("exp-marker", pause(UUID.randomUUID().toString(), "exp-marker", "1s"));
     await("exp-marker", AttackEventType.STARTED);
     assertThat(
-            events.stream()
+            events.values().stream()
                 .filter(e -> e.getExperimentId().equals(exp))
                 .filter(e -> e.getType() == AttackEventType.STARTED))
         .hasSize(1);

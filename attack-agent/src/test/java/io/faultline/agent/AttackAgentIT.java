@@ -5,28 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
-import io.faultline.schema.AvroSerde;
 import io.faultline.schema.DeadLetters;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.TopicFollower;
+import io.faultline.testsupport.VictimProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,85 +33,45 @@ import org.junit.jupiter.api.Test;
 class AttackAgentIT {
 
   private static Topics topics;
-  private static Path targetsDir;
+  private static TargetFiles targets;
   private static AttackAgent agent;
-  private static Process experimental;
-  private static Process control;
+  private static VictimProcess experimental;
+  private static VictimProcess control;
   private static KafkaProducer<String, String> producer;
-  private static final List<AttackEvent> events = new CopyOnWriteArrayList<>();
-  private static final List<ConsumerRecord<byte[], byte[]>> dead = new CopyOnWriteArrayList<>();
-  private static volatile boolean following = true;
-  private static Thread follower;
+  private static TopicFollower<String, AttackEvent> events;
+  private static TopicFollower<byte[], byte[]> dead;
 
   @BeforeAll
   static void start() throws Exception {
-    String prefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    topics = new Topics(prefix, 3);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
-    targetsDir = Files.createTempDirectory("agent-it-targets");
-    experimental = new ProcessBuilder("sleep", "300").start();
-    control = new ProcessBuilder("sleep", "300").start();
-    target("victim", "EXPERIMENTAL", experimental.pid());
-    target("bystander", "CONTROL", control.pid());
+    topics = TestTopics.provision(TestTopics.prefix("it"));
+    targets = TargetFiles.create("agent-it-targets");
+    experimental = VictimProcess.start();
+    control = VictimProcess.start();
+    targets.process("victim", "EXPERIMENTAL", experimental.pid());
+    targets.process("bystander", "CONTROL", control.pid());
     agent =
         AgentMain.start(
             AgentConfig.fromMap(
-                Map.of(
-                    "bootstrap.servers",
-                    TestBroker.bootstrapServers(),
-                    "topics.prefix",
-                    prefix,
-                    "agent.id",
-                    "agent-it",
-                    "agent.max.duration",
-                    "1m",
-                    "agent.targets.dir",
-                    targetsDir.toString())));
+                AgentSettings.forTestBroker(topics, "agent-it", targets.dir())
+                    .set("agent.max.duration", "1m")
+                    .toMap()));
     producer =
         new KafkaProducer<>(
             Map.of("bootstrap.servers", TestBroker.bootstrapServers()),
             new StringSerializer(),
             new StringSerializer());
-    follower = new Thread(AttackAgentIT::follow, "events-follower");
-    follower.start();
-  }
-
-  private static void target(String name, String group, long pid) throws Exception {
-    Files.writeString(
-        targetsDir.resolve(name + ".properties"),
-        "name=" + name + "\ngroup=" + group + "\npid=" + pid + "\nport=0\n");
-  }
-
-  private static void follow() {
-    AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
-    try (var consumer =
-        new KafkaConsumer<>(
-            TestBroker.consumerConfig(),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topics.attackEvents().name(), topics.dlq().name()));
-      while (following) {
-        for (var r : consumer.poll(Duration.ofMillis(50))) {
-          if (r.topic().equals(topics.dlq().name())) {
-            dead.add(r);
-          } else {
-            events.add(serde.decode(r.value()));
-          }
-        }
-      }
-    }
+    events = TopicFollower.start(topics.attackEvents());
+    dead = TopicFollower.start(topics.dlq());
   }
 
   @AfterAll
   static void stop() throws Exception {
     agent.close();
-    following = false;
-    follower.join(5000);
+    events.close();
+    dead.close();
     producer.close();
-    experimental.destroyForcibly();
-    control.destroyForcibly();
+    experimental.close();
+    control.close();
   }
 
   private static String send(String json) throws Exception {
@@ -133,16 +90,7 @@ class AttackAgentIT {
   }
 
   private static AttackEvent await(Predicate<AttackEvent> match, Duration limit) throws Exception {
-    long deadline = System.currentTimeMillis() + limit.toMillis();
-    while (System.currentTimeMillis() < deadline) {
-      for (AttackEvent e : events) {
-        if (match.test(e)) {
-          return e;
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no matching event within " + limit + "; events so far: " + events);
+    return events.await(match, limit);
   }
 
   private static String command(String fault, String targetName, String duration) {
@@ -199,7 +147,7 @@ class AttackAgentIT {
         .contains("target.group: CONTROL");
     Thread.sleep(300);
     assertThat(control.isAlive()).isTrue();
-    assertThat(events)
+    assertThat(events.values())
         .noneMatch(e -> e.getExperimentId().equals(exp) && e.getType() == AttackEventType.STARTED);
   }
 
@@ -230,12 +178,13 @@ class AttackAgentIT {
       AttackEvent rejected = await(key, AttackEventType.REJECTED, Duration.ofSeconds(10));
       assertThat(rejected.getReason()).contains(entry.getValue());
       long deadline = System.currentTimeMillis() + 10_000;
-      while (dead.stream().noneMatch(r -> key.equals(new String(r.key(), StandardCharsets.UTF_8)))
+      while (dead.records().stream()
+              .noneMatch(r -> key.equals(new String(r.key(), StandardCharsets.UTF_8)))
           && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
       var letter =
-          dead.stream()
+          dead.records().stream()
               .filter(r -> key.equals(new String(r.key(), StandardCharsets.UTF_8)))
               .findFirst()
               .orElseThrow();
@@ -291,13 +240,13 @@ class AttackAgentIT {
   @Test
   void killProcessKillsTheExperimentalChild() throws Exception {
     Process victim = new ProcessBuilder("sleep", "300").start();
-    target("victim2", "EXPERIMENTAL", victim.pid());
+    targets.process("victim2", "EXPERIMENTAL", victim.pid());
     String exp = send(command("kill-process", "victim2", "1s"));
     AttackEvent started = await(exp, AttackEventType.STARTED, Duration.ofSeconds(10));
     assertThat(started.getTargets()).containsExactly("victim2 pid=" + victim.pid() + " SIGKILL");
     assertThat(victim.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     assertThat(victim.exitValue()).isEqualTo(137);
     assertThat(control.isAlive()).isTrue();
-    Files.delete(targetsDir.resolve("victim2.properties"));
+    Files.delete(targets.dir().resolve("victim2.properties"));
   }
 }

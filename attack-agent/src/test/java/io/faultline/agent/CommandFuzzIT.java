@@ -11,10 +11,12 @@ import io.faultline.schema.AvroSerde;
 import io.faultline.schema.CommandType;
 import io.faultline.schema.Group;
 import io.faultline.schema.TargetSelector;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.VictimProcess;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +32,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -136,32 +137,21 @@ class CommandFuzzIT {
     }
   }
 
-  private static char processState(long pid) throws Exception {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    return stat.charAt(stat.lastIndexOf(')') + 2);
+  private static char processState(long pid) {
+    return VictimProcess.state(pid);
   }
 
   @Test
   void tenThousandBadRecordsAreEachRejectedKeptAndNeverApplied() throws Exception {
-    String prefix = "fuzz-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    Topics topics = new Topics(prefix, 3);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
-    Process victim = new ProcessBuilder("sleep", "300").start();
-    Process bystander = new ProcessBuilder("sleep", "300").start();
-    Path targets = Files.createTempDirectory("fuzz-targets");
-    Files.writeString(
-        targets.resolve("victim.properties"),
-        "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n");
-    Files.writeString(
-        targets.resolve("bystander.properties"),
-        "name=bystander\ngroup=CONTROL\npid=" + bystander.pid() + "\n");
-    Map<String, String> config =
-        Map.of(
-            "bootstrap.servers", TestBroker.bootstrapServers(),
-            "topics.prefix", prefix,
-            "agent.targets.dir", targets.toString());
+    Topics topics = TestTopics.provision(TestTopics.prefix("fuzz"));
+    VictimProcess victim = VictimProcess.start();
+    VictimProcess bystander = VictimProcess.start();
+    Path targets =
+        TargetFiles.create("fuzz-targets")
+            .write("victim", "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n")
+            .write("bystander", "name=bystander\ngroup=CONTROL\npid=" + bystander.pid() + "\n")
+            .dir();
+    Map<String, String> config = AgentSettings.forTestBroker(topics, targets).toMap();
     Random random = new Random(20261125);
     long began = System.currentTimeMillis();
     try (AttackAgent agent = AgentMain.start(AgentConfig.fromMap(config));
@@ -248,8 +238,8 @@ class CommandFuzzIT {
       assertThat(bystander.isAlive()).isTrue();
       assertThat(processState(bystander.pid())).isNotEqualTo('T');
     } finally {
-      victim.destroyForcibly();
-      bystander.destroyForcibly();
+      victim.close();
+      bystander.close();
     }
   }
 
@@ -257,20 +247,14 @@ class CommandFuzzIT {
 
   @Test
   void grammarRecordsAreRejectedIntoTheDlqOrAppliedAsExactlyTheirOneCommand() throws Exception {
-    String prefix = "gfuzz-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    Topics topics = new Topics(prefix, 3);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
-    Process victim = new ProcessBuilder("sleep", "300").start();
-    Process bystander = new ProcessBuilder("sleep", "300").start();
-    Path targets = Files.createTempDirectory("gfuzz-targets");
-    Files.writeString(
-        targets.resolve("victim.properties"),
-        "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n");
-    Files.writeString(
-        targets.resolve("bystander.properties"),
-        "name=bystander\ngroup=CONTROL\npid=" + bystander.pid() + "\n");
+    Topics topics = TestTopics.provision(TestTopics.prefix("gfuzz"));
+    VictimProcess victim = VictimProcess.start();
+    VictimProcess bystander = VictimProcess.start();
+    Path targets =
+        TargetFiles.create("gfuzz-targets")
+            .write("victim", "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n")
+            .write("bystander", "name=bystander\ngroup=CONTROL\npid=" + bystander.pid() + "\n")
+            .dir();
     // valid commands the agent can apply: short pauses of the victim, attack ids from a small pool
     Arbitrary<AttackCommand> pauses =
         Combinators.combine(
@@ -294,11 +278,7 @@ class CommandFuzzIT {
                         .build());
     List<HostileCommands.Case> cases =
         HostileCommands.cases(pauses).sampleStream().limit(GRAMMAR_RECORDS).toList();
-    Map<String, String> config =
-        Map.of(
-            "bootstrap.servers", TestBroker.bootstrapServers(),
-            "topics.prefix", prefix,
-            "agent.targets.dir", targets.toString());
+    Map<String, String> config = AgentSettings.forTestBroker(topics, targets).toMap();
     try (AttackAgent agent = AgentMain.start(AgentConfig.fromMap(config));
         var producer =
             new KafkaProducer<>(
@@ -394,8 +374,8 @@ class CommandFuzzIT {
       assertThat(bystander.isAlive()).isTrue();
       assertThat(processState(bystander.pid())).isNotEqualTo('T');
     } finally {
-      victim.destroyForcibly();
-      bystander.destroyForcibly();
+      victim.close();
+      bystander.close();
     }
   }
 }

@@ -8,16 +8,17 @@ import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AttackState;
-import io.faultline.schema.AvroSerde;
 import io.faultline.schema.CommandType;
 import io.faultline.schema.DeadLetters;
 import io.faultline.schema.Group;
 import io.faultline.schema.TargetSelector;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.TopicFollower;
+import io.faultline.testsupport.VictimProcess;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -51,27 +51,23 @@ import org.junit.jupiter.api.Test;
 class CommandIntakeIT {
 
   private static Topics topics;
-  private static Path targetsDir;
+  private static TargetFiles targets;
   private static AttackAgent agent;
-  private static Process victim1;
-  private static Process victim2;
+  private static VictimProcess victim1;
+  private static VictimProcess victim2;
   private static KafkaProducer<String, byte[]> producer;
 
   /** The dlq topic's max.message.bytes: the broker's message.max.bytes unless overridden. */
   private static int limit;
 
-  private static final List<AttackEvent> events = new CopyOnWriteArrayList<>();
-  private static final List<ConsumerRecord<String, byte[]>> dead = new CopyOnWriteArrayList<>();
-  private static final List<ConsumerRecord<String, byte[]>> states = new CopyOnWriteArrayList<>();
-  private static volatile boolean following = true;
-  private static Thread follower;
+  private static TopicFollower<String, AttackEvent> events;
+  private static TopicFollower<byte[], byte[]> dead;
+  private static TopicFollower<String, AttackState> states;
 
   @BeforeAll
   static void start() throws Exception {
-    String prefix = "intake-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    topics = new Topics(prefix, 3);
+    topics = TestTopics.provision(TestTopics.prefix("intake"));
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
       ConfigResource dlq = new ConfigResource(ConfigResource.Type.TOPIC, topics.dlq().name());
       limit =
           Integer.parseInt(
@@ -96,25 +92,17 @@ class CommandIntakeIT {
           .all()
           .get();
     }
-    targetsDir = Files.createTempDirectory("intake-it-targets");
-    victim1 = new ProcessBuilder("sleep", "300").start();
-    victim2 = new ProcessBuilder("sleep", "300").start();
-    target("victim1", victim1.pid());
-    target("victim2", victim2.pid());
+    targets = TargetFiles.create("intake-it-targets");
+    victim1 = VictimProcess.start();
+    victim2 = VictimProcess.start();
+    targets.process("victim1", "EXPERIMENTAL", victim1.pid());
+    targets.process("victim2", "EXPERIMENTAL", victim2.pid());
     agent =
         AgentMain.start(
             AgentConfig.fromMap(
-                Map.of(
-                    "bootstrap.servers",
-                    TestBroker.bootstrapServers(),
-                    "topics.prefix",
-                    prefix,
-                    "agent.id",
-                    "agent-intake-it",
-                    "agent.max.blast.radius.percent",
-                    "100",
-                    "agent.targets.dir",
-                    targetsDir.toString())));
+                AgentSettings.forTestBroker(topics, "agent-intake-it", targets.dir())
+                    .set("agent.max.blast.radius.percent", "100")
+                    .toMap()));
     producer =
         new KafkaProducer<>(
             Map.of(
@@ -124,45 +112,20 @@ class CommandIntakeIT {
                 Integer.toString(8 * limit)),
             new StringSerializer(),
             new ByteArraySerializer());
-    follower = new Thread(CommandIntakeIT::follow, "intake-follower");
-    follower.start();
-  }
-
-  private static void target(String name, long pid) throws Exception {
-    Files.writeString(
-        targetsDir.resolve(name + ".properties"),
-        "name=" + name + "\ngroup=EXPERIMENTAL\npid=" + pid + "\nport=0\n");
-  }
-
-  private static void follow() {
-    AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
-    try (var consumer =
-        new KafkaConsumer<>(
-            TestBroker.consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(
-          List.of(topics.attackEvents().name(), topics.dlq().name(), topics.attackState().name()));
-      while (following) {
-        for (var r : consumer.poll(Duration.ofMillis(50))) {
-          if (r.topic().equals(topics.dlq().name())) {
-            dead.add(r);
-          } else if (r.topic().equals(topics.attackState().name())) {
-            states.add(r);
-          } else {
-            events.add(serde.decode(r.value()));
-          }
-        }
-      }
-    }
+    events = TopicFollower.start(topics.attackEvents());
+    dead = TopicFollower.start(topics.dlq());
+    states = TopicFollower.start(topics.attackState());
   }
 
   @AfterAll
   static void stop() throws Exception {
     agent.close();
-    following = false;
-    follower.join(5000);
+    events.close();
+    dead.close();
+    states.close();
     producer.close();
-    victim1.destroyForcibly();
-    victim2.destroyForcibly();
+    victim1.close();
+    victim2.close();
   }
 
   private static long send(String key, byte[] value) throws Exception {
@@ -173,35 +136,16 @@ class CommandIntakeIT {
   }
 
   private static AttackEvent await(Predicate<AttackEvent> match, Duration limit) throws Exception {
-    long deadline = System.currentTimeMillis() + limit.toMillis();
-    while (System.currentTimeMillis() < deadline) {
-      for (AttackEvent e : events) {
-        if (match.test(e)) {
-          return e;
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no matching event within " + limit + "; events so far: " + events);
+    return events.await(match, limit);
   }
 
-  private static ConsumerRecord<String, byte[]> awaitDead(String key, Duration limit)
+  private static ConsumerRecord<byte[], byte[]> awaitDead(String key, Duration limit)
       throws Exception {
-    long deadline = System.currentTimeMillis() + limit.toMillis();
-    while (System.currentTimeMillis() < deadline) {
-      for (var r : dead) {
-        if (key.equals(r.key())) {
-          return r;
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no dlq record keyed " + key + " within " + limit);
+    return dead.awaitRecord(r -> key.equals(new String(r.key(), StandardCharsets.UTF_8)), limit);
   }
 
-  private static char processState(long pid) throws Exception {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    return stat.charAt(stat.lastIndexOf(')') + 2);
+  private static char processState(long pid) {
+    return VictimProcess.state(pid);
   }
 
   private static byte[] pause(String experiment, String target, String attackId, String ms) {
@@ -260,17 +204,16 @@ class CommandIntakeIT {
 
     // one attack.state history for the id: its record, then its tombstone
     long deadline = System.currentTimeMillis() + 10_000;
-    while (states.stream().noneMatch(r -> "dup-1".equals(r.key()) && r.value() == null)
+    while (states.records().stream().noneMatch(r -> "dup-1".equals(r.key()) && r.value() == null)
         && System.currentTimeMillis() < deadline) {
       Thread.sleep(50);
     }
-    AvroSerde<AttackState> serde = AvroSerde.of(AttackState.class);
-    List<ConsumerRecord<String, byte[]>> history =
-        states.stream().filter(r -> "dup-1".equals(r.key())).toList();
+    List<ConsumerRecord<String, AttackState>> history =
+        states.records().stream().filter(r -> "dup-1".equals(r.key())).toList();
     List<String> commandIds = new ArrayList<>();
     for (var r : history) {
       if (r.value() != null) {
-        commandIds.add(serde.decode(r.value()).getCommandId());
+        commandIds.add(r.value().getCommandId());
       }
     }
     assertThat(commandIds).isNotEmpty().containsOnly(started.getCommandId());
@@ -303,7 +246,7 @@ class CommandIntakeIT {
               ev -> ev.getExperimentId().equals(key) && ev.getType() == AttackEventType.REJECTED,
               Duration.ofSeconds(20));
       assertThat(rejected.getReason()).hasSizeLessThanOrEqualTo(DeadLetters.MAX_REASON_CHARS);
-      ConsumerRecord<String, byte[]> letter = awaitDead(key, Duration.ofSeconds(20));
+      ConsumerRecord<byte[], byte[]> letter = awaitDead(key, Duration.ofSeconds(20));
       var h = letter.headers();
       System.out.printf(
           "dlq: %s of %d bytes (limit %d) -> %d bytes, reason: %s%n",
@@ -337,26 +280,14 @@ class CommandIntakeIT {
 
   @Test
   void aDlqSendThatFailsIsCountedAndTheAgentGoesOn() throws Exception {
-    String prefix = "intake-small-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    Topics small = new Topics(prefix, 3);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, small, (short) 1);
-    }
+    Topics small = TestTopics.provision(TestTopics.prefix("intake-small"));
     // a producer limit below the dlq's 512 KiB cut: the dlq send of a big record fails
     try (AttackAgent tight =
         AgentMain.start(
             AgentConfig.fromMap(
-                Map.of(
-                    "bootstrap.servers",
-                    TestBroker.bootstrapServers(),
-                    "topics.prefix",
-                    prefix,
-                    "agent.id",
-                    "agent-intake-tight",
-                    "agent.targets.dir",
-                    targetsDir.toString(),
-                    "kafka.max.request.size",
-                    "65536")))) {
+                AgentSettings.forTestBroker(small, "agent-intake-tight", targets.dir())
+                    .set("kafka.max.request.size", "65536")
+                    .toMap()))) {
       producer
           .send(
               new ProducerRecord<>(

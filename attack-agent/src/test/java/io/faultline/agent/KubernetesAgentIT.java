@@ -11,22 +11,17 @@ import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AttackState;
-import io.faultline.schema.AvroSerde;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.TopicFollower;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,10 +42,8 @@ class KubernetesAgentIT {
   private static Topics topics;
   private static AttackAgent agent;
   private static KafkaProducer<String, String> producer;
-  private static final List<AttackEvent> events = new CopyOnWriteArrayList<>();
-  private static final Map<String, Optional<AttackState>> states = new ConcurrentHashMap<>();
-  private static volatile boolean following = true;
-  private static Thread follower;
+  private static TopicFollower<String, AttackEvent> events;
+  private static TopicFollower<String, AttackState> states;
 
   @BeforeAll
   static void start() throws Exception {
@@ -64,16 +57,12 @@ class KubernetesAgentIT {
               201, new EvictionBuilder().withNewMetadata().withName(pod).endMetadata().build())
           .once();
     }
-    String prefix = "k8s-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    topics = new Topics(prefix, 3);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
+    topics = TestTopics.provision(TestTopics.prefix("k8s"));
     AgentConfig config =
         AgentConfig.fromMap(
             Map.of(
                 "bootstrap.servers", TestBroker.bootstrapServers(),
-                "topics.prefix", prefix,
+                "topics.prefix", topics.prefix(),
                 "agent.id", "agent-k8s-it",
                 "agent.max.duration", "5m",
                 "agent.kubernetes.namespaces", "shop"));
@@ -89,32 +78,8 @@ class KubernetesAgentIT {
             Map.of("bootstrap.servers", TestBroker.bootstrapServers()),
             new StringSerializer(),
             new StringSerializer());
-    follower = new Thread(KubernetesAgentIT::follow, "k8s-events-follower");
-    follower.start();
-  }
-
-  private static void follow() {
-    AvroSerde<AttackEvent> eventSerde = AvroSerde.of(AttackEvent.class);
-    AvroSerde<AttackState> stateSerde = AvroSerde.of(AttackState.class);
-    try (var consumer =
-        new KafkaConsumer<>(
-            TestBroker.consumerConfig(),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topics.attackEvents().name(), topics.attackState().name()));
-      while (following) {
-        for (var r : consumer.poll(Duration.ofMillis(50))) {
-          if (r.topic().equals(topics.attackState().name())) {
-            String key = new String(r.key());
-            states.put(
-                key,
-                r.value() == null ? Optional.empty() : Optional.of(stateSerde.decode(r.value())));
-          } else {
-            events.add(eventSerde.decode(r.value()));
-          }
-        }
-      }
-    }
+    events = TopicFollower.start(topics.attackEvents());
+    states = TopicFollower.start(topics.attackState());
   }
 
   @AfterAll
@@ -122,9 +87,11 @@ class KubernetesAgentIT {
     if (agent != null) {
       agent.close();
     }
-    following = false;
-    if (follower != null) {
-      follower.join(5000);
+    if (events != null) {
+      events.close();
+    }
+    if (states != null) {
+      states.close();
     }
     if (producer != null) {
       producer.close();
@@ -132,16 +99,7 @@ class KubernetesAgentIT {
   }
 
   private static AttackEvent await(Predicate<AttackEvent> match, Duration limit) throws Exception {
-    long deadline = System.currentTimeMillis() + limit.toMillis();
-    while (System.currentTimeMillis() < deadline) {
-      for (AttackEvent e : events) {
-        if (match.test(e)) {
-          return e;
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no matching event within " + limit + "; events so far: " + events);
+    return events.await(match, limit);
   }
 
   private static void send(String experiment, String json) throws Exception {
@@ -184,12 +142,13 @@ class KubernetesAgentIT {
     long deadline = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < deadline
         && !states
+            .latestByKey()
             .getOrDefault(attackId, Optional.empty())
             .map(s -> s.getRecovery().containsKey("zone-a.cordoned"))
             .orElse(false)) {
       Thread.sleep(20);
     }
-    AttackState state = states.get(attackId).orElseThrow();
+    AttackState state = states.latestByKey().get(attackId).orElseThrow();
     assertThat(state.getFault()).isEqualTo("zone-outage");
     assertThat(state.getTargets()).containsExactly("zone zone-a");
     assertThat(state.getRecovery())
@@ -217,10 +176,12 @@ class KubernetesAgentIT {
     assertThat(cordoned("n-a2")).isTrue();
     long tombstoneDeadline = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < tombstoneDeadline
-        && states.getOrDefault(attackId, Optional.empty()).isPresent()) {
+        && states.latestByKey().getOrDefault(attackId, Optional.empty()).isPresent()) {
       Thread.sleep(20);
     }
-    assertThat(states.get(attackId)).as("attack.state tombstoned after recovery").isEmpty();
+    assertThat(states.latestByKey().get(attackId))
+        .as("attack.state tombstoned after recovery")
+        .isEmpty();
   }
 
   @Test
@@ -245,7 +206,7 @@ class KubernetesAgentIT {
         .singleElement()
         .satisfies(t -> assertThat(t).matches("pod shop/exp-[123] node=n-(a1|a2|b1)"));
     assertThat(client.pods().inNamespace("shop").list().getItems()).hasSize(before);
-    assertThat(events)
+    assertThat(events.values())
         .noneMatch(e -> e.getExperimentId().equals(exp) && e.getType() == AttackEventType.STARTED);
   }
 }

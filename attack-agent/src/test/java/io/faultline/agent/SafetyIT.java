@@ -8,25 +8,23 @@ import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
-import io.faultline.schema.AvroSerde;
 import io.faultline.schema.CommandSignature;
 import io.faultline.schema.CommandType;
 import io.faultline.schema.Group;
 import io.faultline.schema.TargetSelector;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
-import java.nio.file.Files;
+import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.TopicFollower;
+import io.faultline.testsupport.VictimProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -36,12 +34,10 @@ class SafetyIT {
 
   private static final String SECRET = "correct-horse-battery-staple";
 
-  private static Path targets(Process victim) throws Exception {
-    Path dir = Files.createTempDirectory("safety-targets");
-    Files.writeString(
-        dir.resolve("victim.properties"),
-        "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n");
-    return dir;
+  private static Path targets(VictimProcess victim) throws Exception {
+    return TargetFiles.create("safety-targets")
+        .write("victim", "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n")
+        .dir();
   }
 
   private static AttackCommand start(String experiment, String duration) {
@@ -61,40 +57,21 @@ class SafetyIT {
   }
 
   private static AttackEvent await(
-      List<AttackEvent> events, String experiment, AttackEventType type) throws Exception {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (System.currentTimeMillis() < deadline) {
-      for (AttackEvent e : events) {
-        if (e.getExperimentId().equals(experiment) && e.getType() == type) {
-          return e;
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no " + type + " for " + experiment + "; events: " + events);
+      TopicFollower<String, AttackEvent> events, String experiment, AttackEventType type)
+      throws Exception {
+    return events.await(
+        e -> e.getExperimentId().equals(experiment) && e.getType() == type, Duration.ofSeconds(15));
   }
 
   @Test
   void withASecretOnlyFreshCorrectlySignedCommandsAreApplied() throws Exception {
-    String prefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    Topics topics = new Topics(prefix, 1);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
-    Process victim = new ProcessBuilder("sleep", "300").start();
-    List<AttackEvent> events = new CopyOnWriteArrayList<>();
-    AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
+    Topics topics = TestTopics.provision(TestTopics.prefix("it"), 1);
+    VictimProcess victim = VictimProcess.start();
     AgentConfig config =
         AgentConfig.fromMap(
-            Map.of(
-                "bootstrap.servers",
-                TestBroker.bootstrapServers(),
-                "topics.prefix",
-                prefix,
-                "agent.command.secret",
-                SECRET,
-                "agent.targets.dir",
-                targets(victim).toString()));
+            AgentSettings.forTestBroker(topics, targets(victim))
+                .set("agent.command.secret", SECRET)
+                .toMap());
     assertThat(config.toString()).doesNotContain(SECRET).contains("commandSecret=****");
     try (AttackAgent agent = AgentMain.start(config);
         var producer =
@@ -102,88 +79,63 @@ class SafetyIT {
                 Map.<String, Object>of("bootstrap.servers", TestBroker.bootstrapServers()),
                 new StringSerializer(),
                 new ByteArraySerializer());
-        var consumer =
-            new KafkaConsumer<>(
-                TestBroker.consumerConfig(),
-                new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topics.attackEvents().name()));
-      Thread follower =
-          new Thread(
-              () -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                  try {
-                    consumer
-                        .poll(Duration.ofMillis(50))
-                        .forEach(r -> events.add(serde.decode(r.value())));
-                  } catch (Exception e) {
-                    return;
-                  }
-                }
-              });
-      follower.start();
-      try {
-        AttackCommand unsigned = start("unsigned", "5S");
-        AttackCommand forged =
-            CommandSignature.signed(start("forged", "5S"), "another-secret-of-16+");
-        AttackCommand expired = start("expired", "5S");
-        expired.setIssuedAt(System.currentTimeMillis() - 600_000);
-        expired = CommandSignature.signed(expired, SECRET);
-        AttackCommand tampered = CommandSignature.signed(start("tampered", "5S"), SECRET);
-        tampered.setDurationMs(600_000L); // changed after signing
-        AttackCommand good = CommandSignature.signed(start("good", "2S"), SECRET);
-        for (AttackCommand c : List.of(unsigned, forged, expired, tampered, good)) {
-          producer
-              .send(
-                  new ProducerRecord<>(
-                      topics.attackCommands().name(),
-                      c.getExperimentId(),
-                      AttackCommandCodec.toAvro(c)))
-              .get();
-        }
-        assertThat(await(events, "unsigned", AttackEventType.REJECTED).getReason())
-            .startsWith("signature: required");
-        assertThat(await(events, "forged", AttackEventType.REJECTED).getReason())
-            .startsWith("signature: does not match");
-        assertThat(await(events, "tampered", AttackEventType.REJECTED).getReason())
-            .startsWith("signature: does not match");
-        assertThat(await(events, "expired", AttackEventType.REJECTED).getReason())
-            .contains("outside the 2m window");
-        assertThat(await(events, "good", AttackEventType.STARTED)).isNotNull();
-
-        // the same signed command again is a replay
+        var events = TopicFollower.start(topics.attackEvents())) {
+      AttackCommand unsigned = start("unsigned", "5S");
+      AttackCommand forged =
+          CommandSignature.signed(start("forged", "5S"), "another-secret-of-16+");
+      AttackCommand expired = start("expired", "5S");
+      expired.setIssuedAt(System.currentTimeMillis() - 600_000);
+      expired = CommandSignature.signed(expired, SECRET);
+      AttackCommand tampered = CommandSignature.signed(start("tampered", "5S"), SECRET);
+      tampered.setDurationMs(600_000L); // changed after signing
+      AttackCommand good = CommandSignature.signed(start("good", "2S"), SECRET);
+      for (AttackCommand c : List.of(unsigned, forged, expired, tampered, good)) {
         producer
             .send(
                 new ProducerRecord<>(
-                    topics.attackCommands().name(), "good", AttackCommandCodec.toAvro(good)))
+                    topics.attackCommands().name(),
+                    c.getExperimentId(),
+                    AttackCommandCodec.toAvro(c)))
             .get();
-        assertThat(await(events, "good", AttackEventType.REJECTED).getReason())
-            .contains("replayed");
-        assertThat(
-                events.stream()
-                    .filter(
-                        e ->
-                            e.getExperimentId().equals("good")
-                                && e.getType() == AttackEventType.STARTED))
-            .hasSize(1);
-        for (String bad : List.of("unsigned", "forged", "expired", "tampered")) {
-          assertThat(events)
-              .noneMatch(
-                  e -> e.getExperimentId().equals(bad) && e.getType() == AttackEventType.STARTED);
-        }
-        assertThat(events).allMatch(e -> !String.valueOf(e.getReason()).contains(SECRET));
-      } finally {
-        follower.interrupt();
-        follower.join(2000);
       }
+      assertThat(await(events, "unsigned", AttackEventType.REJECTED).getReason())
+          .startsWith("signature: required");
+      assertThat(await(events, "forged", AttackEventType.REJECTED).getReason())
+          .startsWith("signature: does not match");
+      assertThat(await(events, "tampered", AttackEventType.REJECTED).getReason())
+          .startsWith("signature: does not match");
+      assertThat(await(events, "expired", AttackEventType.REJECTED).getReason())
+          .contains("outside the 2m window");
+      assertThat(await(events, "good", AttackEventType.STARTED)).isNotNull();
+
+      // the same signed command again is a replay
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topics.attackCommands().name(), "good", AttackCommandCodec.toAvro(good)))
+          .get();
+      assertThat(await(events, "good", AttackEventType.REJECTED).getReason()).contains("replayed");
+      assertThat(
+              events.values().stream()
+                  .filter(
+                      e ->
+                          e.getExperimentId().equals("good")
+                              && e.getType() == AttackEventType.STARTED))
+          .hasSize(1);
+      for (String bad : List.of("unsigned", "forged", "expired", "tampered")) {
+        assertThat(events.values())
+            .noneMatch(
+                e -> e.getExperimentId().equals(bad) && e.getType() == AttackEventType.STARTED);
+      }
+      assertThat(events.values()).allMatch(e -> !String.valueOf(e.getReason()).contains(SECRET));
     } finally {
-      victim.destroyForcibly();
+      victim.close();
     }
   }
 
   @Test
   void agentThatLosesKafkaForTheLeaseRecoversEverything() throws Exception {
-    Process victim = new ProcessBuilder("sleep", "300").start();
+    VictimProcess victim = VictimProcess.start();
     EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
     Topics topics = new Topics("faultline.", 1);
     AttackAgent agent =
@@ -232,12 +184,12 @@ class SafetyIT {
       assertThat(ProcessHandle.of(burner).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     } finally {
       agent.close();
-      victim.destroyForcibly();
+      victim.close();
     }
   }
 
   /** The burner: this JVM's child that is not the victim (and not a test's other child). */
-  private static long burnerPid(Process victim) {
+  private static long burnerPid(VictimProcess victim) {
     return ProcessHandle.current()
         .children()
         .filter(p -> p.pid() != victim.pid() && p.info().command().orElse("").endsWith("java"))

@@ -5,18 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.kafka.TestBroker;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.TopicFollower;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /** The collector as deployed: a config choosing several sources, samples on the metrics topic. */
@@ -24,11 +21,7 @@ class CollectorIT {
 
   @Test
   void severalSourcesPublishWhileADeadOneReportsErrors() throws Exception {
-    String prefix = "cit-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    Topics topics = new Topics(prefix, 1);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
+    Topics topics = TestTopics.provision(TestTopics.prefix("cit"), 1);
     try (StubHttp app =
         new StubHttp(
             4,
@@ -42,7 +35,7 @@ class CollectorIT {
       Map<String, String> m = new HashMap<>();
       m.put("bootstrap.servers", TestBroker.bootstrapServers());
       m.put("experiment.id", "exp-9");
-      m.put("topics.prefix", prefix);
+      m.put("topics.prefix", topics.prefix());
       m.put("sources", "http,prometheus,scrape,host");
       m.put("probe.targets", "CONTROL=c@" + app.url("/a") + ",EXPERIMENTAL=x@" + app.url("/b"));
       m.put("probe.rps", "20");
@@ -69,24 +62,17 @@ class CollectorIT {
       }
     }
     List<MetricSample> samples = new ArrayList<>();
-    try (var consumer =
-        new KafkaConsumer<>(
-            TestBroker.consumerConfig(),
-            new StringDeserializer(),
-            topics.metrics().valueSerde().deserializer())) {
-      consumer.subscribe(List.of(topics.metrics().name()));
-      long deadline = System.currentTimeMillis() + 15_000;
-      while (System.currentTimeMillis() < deadline
-          && samples.stream().filter(s -> s.getMetric().equals("http.latency.p99")).count() < 8) {
-        for (ConsumerRecord<String, MetricSample> r : consumer.poll(Duration.ofMillis(200))) {
-          assertThat(r.key()).isEqualTo("exp-9|" + r.value().getMetric());
-          samples.add(r.value());
-        }
+    try (var metrics = TopicFollower.start(topics.metrics())) {
+      for (ConsumerRecord<String, MetricSample> r :
+          metrics.recordsUntil(
+              rs ->
+                  rs.stream().filter(r -> r.value().getMetric().equals("http.latency.p99")).count()
+                      >= 8,
+              Duration.ofSeconds(15))) {
+        assertThat(r.key()).isEqualTo("exp-9|" + r.value().getMetric());
       }
-      // drain what is left
-      for (int i = 0; i < 5; i++) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> samples.add(r.value()));
-      }
+      Thread.sleep(1000); // drain what is left
+      samples.addAll(metrics.values());
     }
     assertThat(samples.stream().filter(s -> s.getMetric().equals("http.latency.p99")))
         .extracting(MetricSample::getGroup)

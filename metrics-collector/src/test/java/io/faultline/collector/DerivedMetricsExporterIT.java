@@ -7,15 +7,13 @@ import io.faultline.schema.AvroSerde;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.SteadyState;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import io.faultline.schema.Verdict;
 import io.faultline.schema.WindowVerdict;
+import io.faultline.testsupport.TestTopics;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -27,10 +25,7 @@ class DerivedMetricsExporterIT {
 
   @Test
   void verdictsAndResultsReachTheSinkAndUndecodableRecordsAreSkipped() throws Exception {
-    Topics topics = new Topics("dme-" + UUID.randomUUID().toString().substring(0, 8) + ".", 1);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
+    Topics topics = TestTopics.provision(TestTopics.prefix("dme"), 1);
     List<MetricSample> exported = new CopyOnWriteArrayList<>();
     try (KafkaProducer<String, byte[]> producer =
             new KafkaProducer<>(

@@ -10,24 +10,19 @@ import io.faultline.schema.ExperimentState;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.SourceSpec;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.TopicFollower;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class ExperimentSourcesFollowerIT {
 
-  private final String prefix = "esf-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+  private final String prefix = TestTopics.prefix("esf");
   private final Topics topics = new Topics(prefix, 2);
   private final AvroSerde<Experiment> serde = AvroSerde.of(Experiment.class);
 
@@ -63,9 +58,7 @@ class ExperimentSourcesFollowerIT {
 
   @Test
   void runsAnExperimentsSourcesWhileItRunsAndDeadLettersWhatItCannotRun() throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
+    TestTopics.provision(prefix, 2);
     try (StubHttp app = new StubHttp(4, ex -> StubHttp.reply(ex, 200, "text/plain", "ok"));
         KafkaProducer<String, byte[]> producer =
             new KafkaProducer<>(
@@ -109,22 +102,21 @@ class ExperimentSourcesFollowerIT {
         waitFor(() -> follower.deadLettered() >= 2, "two records in the dlq");
         assertThat(follower.runners()).containsOnlyKeys("exp-a");
 
-        List<MetricSample> samples = new ArrayList<>();
-        try (var consumer =
-            new KafkaConsumer<>(
-                TestBroker.consumerConfig(),
-                new StringDeserializer(),
-                topics.metrics().valueSerde().deserializer())) {
-          consumer.subscribe(List.of(topics.metrics().name()));
-          long deadline = System.currentTimeMillis() + 30_000;
-          while (System.currentTimeMillis() < deadline
-              && !(has(samples, "http.latency.p99", Group.CONTROL)
-                  && has(samples, "http.latency.p99", Group.EXPERIMENTAL)
-                  && has(samples, "process.alive", Group.EXPERIMENTAL))) {
-            for (ConsumerRecord<String, MetricSample> r : consumer.poll(Duration.ofMillis(200))) {
-              samples.add(r.value());
-            }
-          }
+        List<MetricSample> samples;
+        try (var metrics = TopicFollower.start(topics.metrics())) {
+          samples =
+              metrics
+                  .recordsUntil(
+                      rs -> {
+                        List<MetricSample> so = rs.stream().map(ConsumerRecord::value).toList();
+                        return has(so, "http.latency.p99", Group.CONTROL)
+                            && has(so, "http.latency.p99", Group.EXPERIMENTAL)
+                            && has(so, "process.alive", Group.EXPERIMENTAL);
+                      },
+                      Duration.ofSeconds(30))
+                  .stream()
+                  .map(ConsumerRecord::value)
+                  .toList();
         }
         assertThat(samples).allSatisfy(s -> assertThat(s.getExperimentId()).isEqualTo("exp-a"));
         assertThat(has(samples, "http.latency.p99", Group.CONTROL)).isTrue();
@@ -153,17 +145,12 @@ class ExperimentSourcesFollowerIT {
     Experiment bad =
         experiment("exp-bad", ExperimentState.RUNNING, http("http://b/", "http://b/", "x"));
     Map<String, ConsumerRecord<byte[], byte[]>> dead = new HashMap<>();
-    try (var consumer =
-        new KafkaConsumer<>(
-            TestBroker.consumerConfig(),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topics.dlq().name()));
-      long deadline = System.currentTimeMillis() + 15_000;
-      while (dead.size() < 2 && System.currentTimeMillis() < deadline) {
-        for (var r : consumer.poll(Duration.ofMillis(200))) {
-          dead.put(new String(r.key(), StandardCharsets.UTF_8), r);
-        }
+    try (var dlq = TopicFollower.start(topics.dlq())) {
+      for (var r :
+          dlq.recordsUntil(
+              rs -> rs.stream().map(r -> keyOf(r)).distinct().count() >= 2,
+              Duration.ofSeconds(15))) {
+        dead.put(keyOf(r), r);
       }
     }
     assertThat(dead).containsOnlyKeys("exp-bad", "exp-junk");
@@ -209,6 +196,10 @@ class ExperimentSourcesFollowerIT {
   private void send(KafkaProducer<String, byte[]> producer, String key, Experiment e)
       throws Exception {
     producer.send(new ProducerRecord<>(topics.experiments().name(), key, serde.encode(e))).get();
+  }
+
+  private static String keyOf(ConsumerRecord<byte[], byte[]> r) {
+    return new String(r.key(), StandardCharsets.UTF_8);
   }
 
   private static boolean has(List<MetricSample> samples, String metric, Group group) {

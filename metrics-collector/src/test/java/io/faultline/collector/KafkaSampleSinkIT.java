@@ -6,30 +6,23 @@ import com.sun.net.httpserver.HttpServer;
 import io.faultline.kafka.TestBroker;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.TopicFollower;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 class KafkaSampleSinkIT {
 
   @Test
   void samplesOfBothGroupsArriveKeyedByExperimentAndMetric() throws Exception {
-    Topics topics = new Topics("it-" + UUID.randomUUID().toString().substring(0, 8) + ".", 1);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
+    Topics topics = TestTopics.provision(TestTopics.prefix("it"), 1);
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     server.createContext(
@@ -58,17 +51,9 @@ class KafkaSampleSinkIT {
     } finally {
       server.stop(0);
     }
-    List<ConsumerRecord<String, MetricSample>> records = new ArrayList<>();
-    try (var consumer =
-        new KafkaConsumer<>(
-            TestBroker.consumerConfig(),
-            new StringDeserializer(),
-            topics.metrics().valueSerde().deserializer())) {
-      consumer.subscribe(List.of(topics.metrics().name()));
-      long deadline = System.currentTimeMillis() + 15_000;
-      while (records.size() < 40 && System.currentTimeMillis() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
+    List<ConsumerRecord<String, MetricSample>> records;
+    try (var metrics = TopicFollower.start(topics.metrics())) {
+      records = metrics.recordsUntil(rs -> rs.size() >= 40, Duration.ofSeconds(15));
     }
     assertThat(records).hasSizeGreaterThanOrEqualTo(40);
     assertThat(records).allMatch(r -> r.key().equals("exp-7|" + r.value().getMetric()));

@@ -8,9 +8,12 @@ import io.faultline.agent.AttackAgent;
 import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
-import io.faultline.schema.AvroSerde;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.TopicFollower;
+import io.faultline.testsupport.VictimProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -19,20 +22,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,24 +38,18 @@ import org.junit.jupiter.api.Test;
 class LocalFaultsAgentIT {
 
   private static Topics topics;
-  private static Path targetsDir;
+  private static TargetFiles targets;
   private static AttackAgent agent;
-  private static Process victim;
+  private static VictimProcess victim;
   private static ServerSocket echo;
   private static ImpairmentProxy proxy;
   private static KafkaProducer<String, String> producer;
-  private static final List<AttackEvent> events = new CopyOnWriteArrayList<>();
-  private static volatile boolean following = true;
-  private static Thread follower;
+  private static TopicFollower<String, AttackEvent> events;
 
   @BeforeAll
   static void start() throws Exception {
-    String prefix = "local-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    topics = new Topics(prefix, 3);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
-    victim = new ProcessBuilder("sleep", "300").start();
+    topics = TestTopics.provision(TestTopics.prefix("local"));
+    victim = VictimProcess.start();
     echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(LocalFaultsAgentIT::serveEcho, "echo");
     acceptor.setDaemon(true);
@@ -69,9 +59,9 @@ class LocalFaultsAgentIT {
             new InetSocketAddress("127.0.0.1", 0),
             new InetSocketAddress("127.0.0.1", echo.getLocalPort()),
             new InetSocketAddress("127.0.0.1", 0));
-    targetsDir = Files.createTempDirectory("local-faults-targets");
-    Files.writeString(
-        targetsDir.resolve("victim.properties"),
+    targets = TargetFiles.create("local-faults-targets");
+    targets.write(
+        "victim",
         "name=victim\ngroup=EXPERIMENTAL\npid="
             + victim.pid()
             + "\nport="
@@ -79,41 +69,29 @@ class LocalFaultsAgentIT {
             + "\nproxy.control="
             + proxy.controlAddress()
             + "\n");
-    Files.writeString(
-        targetsDir.resolve("bare.properties"),
-        "name=bare\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\nport=0\n");
+    targets.process("bare", "EXPERIMENTAL", victim.pid());
     agent =
         AgentMain.start(
             AgentConfig.fromMap(
-                Map.of(
-                    "bootstrap.servers",
-                    TestBroker.bootstrapServers(),
-                    "topics.prefix",
-                    prefix,
-                    "agent.id",
-                    "agent-local-it",
-                    "agent.max.duration",
-                    "1m",
-                    "agent.targets.dir",
-                    targetsDir.toString())));
+                AgentSettings.forTestBroker(topics, "agent-local-it", targets.dir())
+                    .set("agent.max.duration", "1m")
+                    .toMap()));
     producer =
         new KafkaProducer<>(
             Map.of("bootstrap.servers", TestBroker.bootstrapServers()),
             new StringSerializer(),
             new StringSerializer());
-    follower = new Thread(LocalFaultsAgentIT::follow, "events-follower");
-    follower.start();
+    events = TopicFollower.start(topics.attackEvents());
   }
 
   @AfterAll
   static void stop() throws Exception {
     agent.close();
-    following = false;
-    follower.join(5000);
+    events.close();
     producer.close();
     proxy.close();
     echo.close();
-    victim.destroyForcibly();
+    victim.close();
   }
 
   private static void serveEcho() {
@@ -139,22 +117,6 @@ class LocalFaultsAgentIT {
         t.start();
       } catch (Exception e) {
         return;
-      }
-    }
-  }
-
-  private static void follow() {
-    AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
-    try (var consumer =
-        new KafkaConsumer<>(
-            TestBroker.consumerConfig(),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topics.attackEvents().name()));
-      while (following) {
-        for (var r : consumer.poll(Duration.ofMillis(50))) {
-          events.add(serde.decode(r.value()));
-        }
       }
     }
   }
@@ -187,16 +149,8 @@ class LocalFaultsAgentIT {
   }
 
   private static AttackEvent await(String experiment, AttackEventType type) throws Exception {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline) {
-      for (AttackEvent e : events) {
-        if (e.getExperimentId().equals(experiment) && e.getType() == type) {
-          return e;
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no " + type + " for " + experiment + "; events so far: " + events);
+    return events.await(
+        e -> e.getExperimentId().equals(experiment) && e.getType() == type, Duration.ofSeconds(20));
   }
 
   private static double roundTripMs(Socket socket, BufferedReader in) throws Exception {

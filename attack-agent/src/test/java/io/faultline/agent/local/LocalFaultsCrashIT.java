@@ -8,9 +8,12 @@ import io.faultline.agent.AttackAgent;
 import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
-import io.faultline.schema.AvroSerde;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.TopicFollower;
+import io.faultline.testsupport.VictimProcess;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,17 +22,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -41,21 +40,17 @@ class LocalFaultsCrashIT {
 
   @Test
   void anotherAgentRecoversTheNewFaultsOfAKilledAgentFromAttackState() throws Exception {
-    String prefix = "crash-local-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    Topics topics = new Topics(prefix, 3);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
-    Process victim = new ProcessBuilder("sleep", "300").start();
-    Path targets = Files.createTempDirectory("crash-local-targets");
+    Topics topics = TestTopics.provision(TestTopics.prefix("crash-local"));
+    VictimProcess victim = VictimProcess.start();
+    TargetFiles targets = TargetFiles.create("crash-local-targets");
     Process agentProcess = null;
     try (ImpairmentProxy proxy =
         ImpairmentProxy.start(
             new InetSocketAddress("127.0.0.1", 0),
             new InetSocketAddress("127.0.0.1", 9),
             new InetSocketAddress("127.0.0.1", 0))) {
-      Files.writeString(
-          targets.resolve("victim.properties"),
+      targets.write(
+          "victim",
           "name=victim\ngroup=EXPERIMENTAL\npid="
               + victim.pid()
               + "\nport="
@@ -72,27 +67,20 @@ class LocalFaultsCrashIT {
                   "--bootstrap-server",
                   TestBroker.bootstrapServers(),
                   "--targets-dir",
-                  targets.toString())
+                  targets.dir().toString())
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD);
       child.environment().put("FAULTLINE_AGENT_ID", "doomed-" + UUID.randomUUID());
-      child.environment().put("FAULTLINE_TOPICS_PREFIX", prefix);
+      child.environment().put("FAULTLINE_TOPICS_PREFIX", topics.prefix());
       child.environment().put("FAULTLINE_AGENT_LEASE", "12s");
       agentProcess = child.start();
 
-      AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
-      List<AttackEvent> events = new ArrayList<>();
       try (var producer =
               new KafkaProducer<>(
                   Map.<String, Object>of("bootstrap.servers", TestBroker.bootstrapServers()),
                   new StringSerializer(),
                   new StringSerializer());
-          var consumer =
-              new KafkaConsumer<>(
-                  TestBroker.consumerConfig(),
-                  new ByteArrayDeserializer(),
-                  new ByteArrayDeserializer())) {
-        consumer.subscribe(List.of(topics.attackEvents().name()));
+          var events = TopicFollower.start(topics.attackEvents())) {
         for (String[] fault :
             List.of(
                 new String[] {"memory-pressure", "{\"mb\":\"64\"}"},
@@ -116,7 +104,8 @@ class LocalFaultsCrashIT {
               .get();
         }
         List<AttackEvent> started =
-            await(consumer, serde, events, AttackEventType.STARTED, 5, Duration.ofSeconds(60));
+            events.awaitAtLeast(
+                5, e -> e.getType() == AttackEventType.STARTED, Duration.ofSeconds(60));
         String touched = started.stream().flatMap(e -> e.getTargets().stream()).toList().toString();
         ProcessHandle holder = child(touched, "memory holder pid=(\\d+)");
         ProcessHandle burner = child(touched, "burner pid=(\\d+)");
@@ -138,20 +127,13 @@ class LocalFaultsCrashIT {
         try (AttackAgent rescuer =
             AgentMain.start(
                 AgentConfig.fromMap(
-                    Map.of(
-                        "bootstrap.servers",
-                        TestBroker.bootstrapServers(),
-                        "topics.prefix",
-                        prefix,
-                        "agent.id",
-                        "rescuer-" + UUID.randomUUID(),
-                        "agent.lease",
-                        "12s",
-                        "agent.targets.dir",
-                        targets.toString())))) {
+                    AgentSettings.forTestBroker(
+                            topics, "rescuer-" + UUID.randomUUID(), targets.dir())
+                        .set("agent.lease", "12s")
+                        .toMap()))) {
           List<AttackEvent> rolledBack =
-              await(
-                  consumer, serde, events, AttackEventType.ROLLED_BACK, 5, Duration.ofSeconds(40));
+              events.awaitAtLeast(
+                  5, e -> e.getType() == AttackEventType.ROLLED_BACK, Duration.ofSeconds(40));
           long after = System.currentTimeMillis() - killedAt;
           System.out.println("rescuer recovered all 5 orphans " + after + " ms after the crash");
           assertThat(rolledBack).allSatisfy(e -> assertThat(e.getReason()).contains("orphan"));
@@ -175,7 +157,7 @@ class LocalFaultsCrashIT {
       if (agentProcess != null) {
         agentProcess.destroyForcibly();
       }
-      victim.destroyForcibly();
+      victim.close();
     }
   }
 
@@ -192,24 +174,5 @@ class LocalFaultsCrashIT {
                 .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
-  }
-
-  private static List<AttackEvent> await(
-      KafkaConsumer<byte[], byte[]> consumer,
-      AvroSerde<AttackEvent> serde,
-      List<AttackEvent> events,
-      AttackEventType type,
-      int n,
-      Duration limit) {
-    long deadline = System.currentTimeMillis() + limit.toMillis();
-    List<AttackEvent> matching = List.of();
-    while (System.currentTimeMillis() < deadline) {
-      consumer.poll(Duration.ofMillis(100)).forEach(r -> events.add(serde.decode(r.value())));
-      matching = events.stream().filter(e -> e.getType() == type).toList();
-      if (matching.size() >= n) {
-        return matching;
-      }
-    }
-    throw new AssertionError("only " + matching.size() + " " + type + "; events: " + events);
   }
 }
