@@ -7,20 +7,11 @@ import io.faultline.cli.experiment.ExperimentPlan;
 import io.faultline.cli.experiment.PlanText;
 import io.faultline.cli.report.Outcome;
 import io.faultline.schema.Durations;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,8 +33,6 @@ import picocli.CommandLine.Parameters;
       "3 aborted (guard, stop condition, analyzer auto-abort, Ctrl-C)."
     })
 public final class RunCommand implements Callable<Integer> {
-
-  private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
   @Parameters(index = "0", paramLabel = "FILE", description = "The experiment file (YAML).")
   Path file;
@@ -126,68 +115,10 @@ public final class RunCommand implements Callable<Integer> {
               view,
               ExperimentRunner.stopChecks(definition),
               Durations.parse("--progress-every", progressEvery));
-      // Only the real command line owns the process's signals (not a test runner's JVM).
-      Object previous =
-          Boolean.getBoolean("faultline.cli.main")
-              ? installSignalHandlers()
-              : new HashMap<String, Object>();
-      try {
-        return runOn(definition, plan, topics, client, view);
-      } finally {
-        restoreSignalHandlers(previous);
+      try (SignalAbort signals = new SignalAbort(runner)) {
+        return new ExperimentSession(definition, plan, topics, client, view)
+            .run(runner, dataDir, dryRun ? Durations.parse("--agent-timeout", agentTimeout) : null);
       }
-    }
-  }
-
-  /** Provisions the topics, starts the local platform when the file asks, follows and runs. */
-  private int runOn(
-      ExperimentDefinition definition,
-      ExperimentPlan plan,
-      Topics topics,
-      Map<String, Object> client,
-      RunView view) {
-    LocalPlatform platform = null;
-    ExperimentFollower follower = null;
-    try {
-      provisionTopics(client, topics, view);
-      var local = definition.groups().local();
-      if (local != null && local.start()) {
-        view.say(
-            "starting the local platform (Scale x2, agent" + (dryRun ? "" : ", analyzer") + ")");
-        platform = LocalPlatform.start(definition, client, topics, dataDir, !dryRun, view::say);
-      }
-      follower = new ExperimentFollower(client, topics, plan.experimentId(), runner::onRecord);
-      Thread t = new Thread(follower, "faultline-run-follower");
-      t.setDaemon(true);
-      t.start();
-      if (dryRun) {
-        return runner.dryRun(follower, Durations.parse("--agent-timeout", agentTimeout));
-      }
-      return runner.run(follower, platform == null ? null : platform::startProbe);
-    } catch (Exception e) {
-      return runner.failed(e);
-    } finally {
-      if (follower != null) {
-        follower.close();
-      }
-      if (platform != null) {
-        platform.close();
-      }
-    }
-  }
-
-  private static void provisionTopics(Map<String, Object> client, Topics topics, RunView view)
-      throws InterruptedException {
-    try (Admin admin = Admin.create(client)) {
-      int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
-      TopicProvisioner.ensure(admin, topics, (short) Math.min(3, brokers));
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(
-          "no Kafka broker answered at " + client.get("bootstrap.servers") + " within 30 s");
-    } catch (ExecutionException | RuntimeException e) {
-      // Where the CLI may not create topics, they must exist already: say so and go on.
-      view.say(
-          "could not check or create the topics (" + e.getMessage() + "); using them as they are");
     }
   }
 
@@ -197,36 +128,5 @@ public final class RunCommand implements Callable<Integer> {
     if (r != null) {
       r.abort(reason, code);
     }
-  }
-
-  // Ctrl-C and SIGTERM: stop the run through abort() so the attacks are halted before exiting.
-  @SuppressWarnings("restriction")
-  private Object installSignalHandlers() {
-    Map<String, Object> previous = new HashMap<>();
-    for (String name : List.of("INT", "TERM")) {
-      try {
-        previous.put(
-            name,
-            sun.misc.Signal.handle(
-                new sun.misc.Signal(name),
-                s -> abort("interrupted by SIG" + name, Outcome.ABORTED)));
-      } catch (RuntimeException | LinkageError e) {
-        log.debug("no {} handler: {}", name, e.toString());
-      }
-    }
-    return previous;
-  }
-
-  @SuppressWarnings({"restriction", "unchecked"})
-  private static void restoreSignalHandlers(Object previous) {
-    ((Map<String, Object>) previous)
-        .forEach(
-            (name, handler) -> {
-              try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), (sun.misc.SignalHandler) handler);
-              } catch (RuntimeException | LinkageError e) {
-                log.debug("cannot restore {}: {}", name, e.toString());
-              }
-            });
   }
 }
