@@ -26,10 +26,20 @@ final class ConsoleRunView implements RunView {
   private final String experimentId;
   private final LongSupplier clock;
   private final long begin;
+  private final boolean showExitCode;
 
+  /**
+   * @param showExitCode whether the verdict line ends with the exit code ({@code run}'s is the
+   *     outcome's; the demo exits 0 for any verdict)
+   */
   ConsoleRunView(
-      PrintStream out, ExperimentDefinition definition, String experimentId, LongSupplier clock) {
+      PrintStream out,
+      ExperimentDefinition definition,
+      String experimentId,
+      LongSupplier clock,
+      boolean showExitCode) {
     this.out = out;
+    this.showExitCode = showExitCode;
     this.definition = definition;
     this.experimentId = experimentId;
     this.clock = clock;
@@ -119,9 +129,7 @@ final class ConsoleRunView implements RunView {
             + outcome.headline()
             + " - "
             + outcome.why()
-            + " (exit "
-            + outcome.exitCode()
-            + ")");
+            + (showExitCode ? " (exit " + outcome.exitCode() + ")" : ""));
     out.println("report: faultline report " + experimentId + " --html report.html");
   }
 

@@ -160,7 +160,8 @@ public final class DemoCommand implements Callable<Integer> {
     Topics topics = Topics.defaults();
     ExperimentPlan plan =
         new ExperimentPlan(tuned, "demo-" + UUID.randomUUID().toString().substring(0, 8));
-    RunView view = new ConsoleRunView(out, tuned, plan.experimentId(), System::currentTimeMillis);
+    RunView view =
+        new ConsoleRunView(out, tuned, plan.experimentId(), System::currentTimeMillis, false);
     PlanText.print(plan, topics.experiments().name(), out);
     try (KafkaRunSinks sinks = new KafkaRunSinks(client, topics, "faultline demo")) {
       ExperimentRunner runner =

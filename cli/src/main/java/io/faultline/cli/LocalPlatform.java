@@ -91,13 +91,11 @@ final class LocalPlatform implements AutoCloseable {
           Runtime.getRuntime().availableProcessors() >= 2 && supervisor.pinningAvailable();
       for (String name : d.groups().control().processes()) {
         supervisor.start(
-            new InstanceSpec(
-                name, "CONTROL", 0, cpus(pin, local.controlCpus()), SONGS));
+            new InstanceSpec(name, "CONTROL", 0, cpus(pin, local.controlCpus()), SONGS));
       }
       for (String name : d.groups().experimental().processes()) {
         supervisor.start(
-            new InstanceSpec(
-                name, "EXPERIMENTAL", 0, cpus(pin, local.experimentalCpus()), SONGS));
+            new InstanceSpec(name, "EXPERIMENTAL", 0, cpus(pin, local.experimentalCpus()), SONGS));
       }
       List<String> names = new ArrayList<>(d.groups().control().processes());
       names.addAll(d.groups().experimental().processes());

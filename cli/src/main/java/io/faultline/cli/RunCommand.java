@@ -103,7 +103,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     Map<String, Object> client = kafka.clientConfig();
     RunView view =
-        new ConsoleRunView(out, definition, plan.experimentId(), System::currentTimeMillis);
+        new ConsoleRunView(out, definition, plan.experimentId(), System::currentTimeMillis, true);
     try (KafkaRunSinks sinks =
         new KafkaRunSinks(client, topics, "faultline run " + definition.metadata().name())) {
       runner =
