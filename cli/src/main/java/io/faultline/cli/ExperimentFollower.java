@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * the latest verdict per metric and the latest result, and hands each event and alert to a listener
  * as it arrives.
  */
-final class ExperimentFollower implements Runnable, AutoCloseable {
+final class ExperimentFollower implements ExperimentFeed, Runnable, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ExperimentFollower.class);
 
@@ -139,11 +139,13 @@ final class ExperimentFollower implements Runnable, AutoCloseable {
     }
   }
 
-  Map<String, WindowVerdict> latestVerdicts() {
+  @Override
+  public Map<String, WindowVerdict> latestVerdicts() {
     return new TreeMap<>(latestVerdicts);
   }
 
-  ExperimentResult latestResult() {
+  @Override
+  public ExperimentResult latestResult() {
     return latestResult;
   }
 

@@ -40,6 +40,9 @@ final class LocalPlatform implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
 
+  /** Corpus size: about 4 ms of CPU per /similar query, so CPU contention shows in latency. */
+  static final int SONGS = 100_000;
+
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final LocalSupervisor supervisor;
   private final ExperimentDefinition definition;
@@ -88,13 +91,11 @@ final class LocalPlatform implements AutoCloseable {
           Runtime.getRuntime().availableProcessors() >= 2 && supervisor.pinningAvailable();
       for (String name : d.groups().control().processes()) {
         supervisor.start(
-            new InstanceSpec(
-                name, "CONTROL", 0, cpus(pin, local.controlCpus()), DemoTargets.SONGS));
+            new InstanceSpec(name, "CONTROL", 0, cpus(pin, local.controlCpus()), SONGS));
       }
       for (String name : d.groups().experimental().processes()) {
         supervisor.start(
-            new InstanceSpec(
-                name, "EXPERIMENTAL", 0, cpus(pin, local.experimentalCpus()), DemoTargets.SONGS));
+            new InstanceSpec(name, "EXPERIMENTAL", 0, cpus(pin, local.experimentalCpus()), SONGS));
       }
       List<String> names = new ArrayList<>(d.groups().control().processes());
       names.addAll(d.groups().experimental().processes());

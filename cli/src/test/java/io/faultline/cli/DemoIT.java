@@ -37,8 +37,8 @@ class DemoIT {
     assertThat(out).contains("scale-experimental restarted");
     // a killed instance always shows in the errors, on any machine
     assertThat(out)
-        .containsPattern("kill-process +started \\+\\d+s +deviated \\([^)]*http\\.error");
-    assertThat(out).contains("VERDICT: the experimental group DEVIATED");
+        .containsPattern("attack kill-process +MTTD \\d+\\.\\d s, MTTR [^(]*\\([^)]*http\\.error");
+    assertThat(out).contains("VERDICT: HYPOTHESIS NOT HELD");
     assertThat(out).containsPattern("MTTD \\d+\\.\\d s");
     // everything it started is gone
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();

@@ -1,0 +1,149 @@
+package io.faultline.cli;
+
+import io.faultline.cli.experiment.ExperimentDefinition;
+import io.faultline.cli.experiment.ExperimentDefinition.MetricSpec;
+import io.faultline.cli.report.Outcome;
+import io.faultline.schema.Classification;
+import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.MetricJudgement;
+import io.faultline.schema.SteadyState;
+import io.faultline.schema.WindowVerdict;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The terminal form of a run, shared by {@code run} and {@code demo}; lines also go to the log. */
+final class ConsoleRunView implements RunView {
+
+  private static final Logger log = LoggerFactory.getLogger(ConsoleRunView.class);
+  private static final int BAR = 20;
+
+  private final PrintStream out;
+  private final ExperimentDefinition definition;
+  private final String experimentId;
+  private final LongSupplier clock;
+  private final long begin;
+  private final boolean showExitCode;
+
+  /**
+   * @param showExitCode whether the verdict line ends with the exit code ({@code run}'s is the
+   *     outcome's; the demo exits 0 for any verdict)
+   */
+  ConsoleRunView(
+      PrintStream out,
+      ExperimentDefinition definition,
+      String experimentId,
+      LongSupplier clock,
+      boolean showExitCode) {
+    this.out = out;
+    this.showExitCode = showExitCode;
+    this.definition = definition;
+    this.experimentId = experimentId;
+    this.clock = clock;
+    this.begin = clock.getAsLong();
+  }
+
+  @Override
+  public void say(String message) {
+    out.printf(Locale.ROOT, "[%4ds] %s%n", elapsed(), message);
+    log.info(message);
+  }
+
+  @Override
+  public void line(String text) {
+    out.println(text);
+  }
+
+  @Override
+  public void progress(String phase, long elapsedMs, Map<String, WindowVerdict> verdicts) {
+    long total = definition.plannedDuration().toSeconds();
+    long elapsed = elapsedMs / 1000;
+    int filled = total == 0 ? BAR : (int) Math.min(BAR, elapsed * BAR / total);
+    StringBuilder line = new StringBuilder();
+    line.append(
+        String.format(
+            Locale.ROOT,
+            "[%4ds] %-22s [%s%s] %3d/%ds",
+            elapsed(),
+            phase,
+            "#".repeat(filled),
+            ".".repeat(BAR - filled),
+            elapsed,
+            total));
+    for (MetricSpec m : definition.steadyState().metrics()) {
+      WindowVerdict v = verdicts.get(m.name());
+      if (v == null) {
+        line.append(" | ").append(m.name()).append(" -");
+      } else {
+        line.append(
+            String.format(
+                Locale.ROOT,
+                " | %s C %s E %s %s",
+                m.name(),
+                figure(v.getControl().getMean()),
+                figure(v.getExperimental().getMean()),
+                v.getState() == SteadyState.INSUFFICIENT_DATA ? "no-data" : v.getState().name()));
+      }
+    }
+    out.println(line);
+  }
+
+  @Override
+  public void verdict(ExperimentResult r, Outcome outcome) {
+    out.println();
+    if (r != null) {
+      for (MetricJudgement m : r.getMetrics()) {
+        out.printf(
+            Locale.ROOT,
+            "  %-20s %-9s %-8s %d/%d windows deviating%n",
+            m.getMetric(),
+            m.getClassification() == Classification.UNKNOWN ? "n/a" : m.getClassification().name(),
+            m.getState().name(),
+            m.getDeviatingWindows(),
+            m.getWindows());
+      }
+      for (var a : r.getAttacks()) {
+        out.printf(
+            Locale.ROOT,
+            "  attack %-14s MTTD %s, MTTR %s%s%n",
+            a.getFault(),
+            secs(a.getMttdMs()),
+            secs(a.getMttrMs()),
+            a.getDeviatingMetrics().isEmpty()
+                ? ""
+                : " (" + String.join(", ", a.getDeviatingMetrics()) + ")");
+      }
+      out.printf(
+          Locale.ROOT,
+          "  score %s, MTTD %s, MTTR %s, %d windows judged%n",
+          r.getScore() == null ? "n/a" : String.format(Locale.ROOT, "%.0f", r.getScore()),
+          secs(r.getMttdMs()),
+          secs(r.getMttrMs()),
+          r.getWindowsJudged());
+    }
+    out.println(
+        "VERDICT: "
+            + outcome.headline()
+            + " - "
+            + outcome.why()
+            + (showExitCode ? " (exit " + outcome.exitCode() + ")" : ""));
+    out.println("report: faultline report " + experimentId + " --html report.html");
+  }
+
+  private static String figure(double v) {
+    return Math.abs(v) >= 100
+        ? String.format(Locale.ROOT, "%.0f", v)
+        : String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  private static String secs(Long ms) {
+    return ms == null ? "n/a" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+  }
+
+  private long elapsed() {
+    return (clock.getAsLong() - begin) / 1000;
+  }
+}

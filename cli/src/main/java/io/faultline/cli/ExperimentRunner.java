@@ -1,0 +1,498 @@
+package io.faultline.cli;
+
+import io.faultline.cli.experiment.ExperimentDefinition;
+import io.faultline.cli.experiment.ExperimentDefinition.AttackSpec;
+import io.faultline.cli.experiment.ExperimentDefinition.MetricSpec;
+import io.faultline.cli.experiment.ExperimentPlan;
+import io.faultline.cli.experiment.StopConditionCheck;
+import io.faultline.cli.report.Outcome;
+import io.faultline.schema.Alert;
+import io.faultline.schema.AttackCommand;
+import io.faultline.schema.AttackEvent;
+import io.faultline.schema.AttackEventType;
+import io.faultline.schema.Durations;
+import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.ExperimentState;
+import io.faultline.schema.SteadyState;
+import io.faultline.schema.WindowVerdict;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one experiment definition against a platform, for {@code run} and {@code demo} alike:
+ * publishes the Experiment, sends each attack's START at its time, checks the guards and stop
+ * conditions, follows the events and results, halts everything (HALT_ALL) on an abort or Ctrl-C,
+ * and ends with the outcome. The clock, the sinks, the feed and the view are injected, so the
+ * schedule and the aborts are tested without a broker.
+ *
+ * <p>Every wait is a loop on the run's own thread: stop conditions are checked there every {@code
+ * guards.checkInterval}, so a slow check (at most its own 5 s timeout) delays the loop, never skips
+ * it. Aborts from other threads (event listener, signal handler) set the reason and interrupt that
+ * thread.
+ */
+final class ExperimentRunner {
+
+  /** Starts traffic to both groups under an experiment id, until closed. */
+  interface Traffic {
+    AutoCloseable start(String experimentId);
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(ExperimentRunner.class);
+  private static final long HALT_WAIT_MS = 30_000;
+
+  private final ExperimentDefinition definition;
+  private final ExperimentPlan plan;
+  private final RunClock clock;
+  private final RunSinks sinks;
+  private final RunView view;
+  private final List<StopConditionCheck> stops;
+  private final long progressEveryMs;
+  private final AtomicReference<String> abortReason = new AtomicReference<>();
+  private final AtomicReference<Integer> abortCode = new AtomicReference<>();
+  private final Map<String, AttackEventType> attackStates = new ConcurrentHashMap<>();
+  private final Set<String> myCommands = ConcurrentHashMap.newKeySet();
+  // A REJECTED event may carry no attack id, only the command's id.
+  private final Map<String, String> commandAttack = new ConcurrentHashMap<>();
+  // The thread an abort interrupts: the one that built the runner, then the one running it.
+  private volatile Thread runner = Thread.currentThread();
+  private volatile boolean dryRun;
+  private ExperimentFeed feed;
+  private String phase = "starting";
+  private long createdAt;
+  private Long startedAt;
+  private long nextStopCheck;
+
+  ExperimentRunner(
+      ExperimentDefinition definition,
+      ExperimentPlan plan,
+      RunClock clock,
+      RunSinks sinks,
+      RunView view,
+      List<StopConditionCheck> stops,
+      Duration progressEvery) {
+    this.definition = definition;
+    this.plan = plan;
+    this.clock = clock;
+    this.sinks = sinks;
+    this.view = view;
+    this.stops = List.copyOf(stops);
+    this.progressEveryMs = Math.max(1, progressEvery.toMillis());
+  }
+
+  /** The stop conditions of the file, as the CLI checks them. */
+  static List<StopConditionCheck> stopChecks(ExperimentDefinition definition) {
+    List<StopConditionCheck> stops = new ArrayList<>();
+    definition.guards().stopConditions().forEach(c -> stops.add(StopConditionCheck.of(c)));
+    return stops;
+  }
+
+  /**
+   * Runs the experiment on the calling thread and returns {@code faultline run}'s exit code.
+   *
+   * @param traffic the local platform's probe, or null when the groups get their traffic elsewhere
+   */
+  int run(ExperimentFeed feed, Traffic traffic) {
+    this.feed = feed;
+    runner = Thread.currentThread();
+    try {
+      return execute(traffic);
+    } catch (InterruptedException e) {
+      return finishAborted();
+    } catch (RuntimeException e) {
+      return failed(e);
+    } finally {
+      runner = null;
+    }
+  }
+
+  /**
+   * Sends every attack as a dry run and waits for the agents' answers: 0 all accepted, 1 some
+   * rejected, 2 no answer within {@code agentTimeout}.
+   */
+  int dryRun(ExperimentFeed feed, Duration agentTimeout) {
+    this.feed = feed;
+    dryRun = true;
+    runner = Thread.currentThread();
+    phase = "dry run";
+    try {
+      Map<String, String> commandToAttack = new HashMap<>();
+      for (int i = 0; i < definition.method().attacks().size(); i++) {
+        AttackCommand c = plan.start(i, true);
+        commandToAttack.put(c.getCommandId(), c.getAttackId());
+        send(c);
+      }
+      long deadline = clock.now() + agentTimeout.toMillis();
+      while (clock.now() < deadline
+          && !attackStates.keySet().containsAll(commandToAttack.values())) {
+        checkAbort();
+        clock.sleep(100);
+      }
+      boolean rejected =
+          attackStates.values().stream().anyMatch(s -> s == AttackEventType.REJECTED);
+      boolean missing = !attackStates.keySet().containsAll(commandToAttack.values());
+      view.line("");
+      if (missing) {
+        view.line(
+            "DRY RUN: no agent answered within "
+                + Durations.format(agentTimeout)
+                + " for some attacks (is one running on this cluster?)");
+        return Outcome.ERROR;
+      }
+      view.line(
+          rejected
+              ? "DRY RUN: some attacks would be REJECTED (see above)"
+              : "DRY RUN: every attack was accepted; nothing was touched");
+      return rejected ? Outcome.NOT_HELD : Outcome.HELD;
+    } catch (InterruptedException e) {
+      return finishAborted();
+    } catch (RuntimeException e) {
+      view.line("faultline run: " + e.getMessage());
+      return Outcome.ERROR;
+    } finally {
+      runner = null;
+    }
+  }
+
+  /**
+   * The exit code when the run, or the platform's start-up before it, failed with {@code e}: an
+   * abort's when one was asked for (the failure is its consequence), else an error, halting what
+   * was started.
+   */
+  int failed(Exception e) {
+    if (e instanceof InterruptedException || abortReason.get() != null) {
+      return finishAborted();
+    }
+    log.warn("run failed", e); // the stack trace goes to the log; the terminal gets the message
+    view.line("faultline run: " + e.getMessage());
+    if (startedAt != null) {
+      haltAndWait();
+      publishExperiment(ExperimentState.FAILED);
+    }
+    return Outcome.ERROR;
+  }
+
+  private int execute(Traffic traffic) throws InterruptedException {
+    var local = definition.groups().local();
+    if (traffic != null && local != null && !local.jvmWarmup().isZero()) {
+      try (AutoCloseable warm = traffic.start(plan.experimentId() + "-jvm-warmup")) {
+        waitUntil("JVM warm-up (not judged)", clock.now() + local.jvmWarmup().toMillis());
+      } catch (InterruptedException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        log.warn("cannot stop the warm-up traffic: {}", e.toString());
+      }
+    }
+    if (traffic != null) {
+      traffic.start(plan.experimentId()); // stopped with the platform
+    }
+    createdAt = clock.now();
+    startedAt = createdAt;
+    nextStopCheck = createdAt;
+    publishExperiment(ExperimentState.RUNNING);
+    view.say(
+        "experiment "
+            + plan.experimentId()
+            + " RUNNING (planned "
+            + Durations.format(definition.plannedDuration())
+            + ")");
+    long t0 = startedAt + definition.steadyState().warmup().toMillis();
+    waitUntil("steady-state warm-up", t0);
+    List<AttackSpec> attacks = definition.method().attacks();
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < attacks.size(); i++) {
+      order.add(i);
+    }
+    order.sort((a, b) -> attacks.get(a).start().compareTo(attacks.get(b).start()));
+    for (int i : order) {
+      AttackSpec a = attacks.get(i);
+      waitUntil(phase, t0 + a.start().toMillis());
+      send(plan.start(i, false));
+      phase = "attack " + a.name();
+      view.say("START " + a.fault() + " (" + a.name() + ") for " + Durations.format(a.duration()));
+    }
+    long lastEnd = t0 + attacks.stream().mapToLong(a -> a.end().toMillis()).max().orElse(0);
+    waitUntil("attacks", lastEnd);
+    waitUntil("recovery", lastEnd + definition.recovery().observe().toMillis());
+    ExperimentResult result = awaitFinalResult();
+    checkAbort();
+    Outcome outcome =
+        Outcome.of(
+            result, plan.experiment(ExperimentState.RUNNING, 0, null, null).getHypotheses(), null);
+    publishExperiment(
+        outcome.exitCode() == Outcome.ABORTED
+            ? ExperimentState.ABORTED
+            : ExperimentState.COMPLETED);
+    if (result == null) {
+      view.say(
+          "no result from the analyzer within "
+              + Durations.format(Duration.ofMillis(resultWaitMs()))
+              + " after the recovery phase: is the analyzer running on this cluster and reading"
+              + " the experiments topic?");
+    }
+    view.verdict(result, outcome);
+    return outcome.exitCode();
+  }
+
+  /** How long the run waits for the final result after its planned end. */
+  long resultWaitMs() {
+    return Math.max(30_000, 4 * definition.steadyState().window().toMillis());
+  }
+
+  /**
+   * The analyzer's result once every started attack has ended and recovered (or not deviated);
+   * after {@link #resultWaitMs()} the latest result as it is, or null when none came.
+   */
+  private ExperimentResult awaitFinalResult() throws InterruptedException {
+    long deadline = clock.now() + resultWaitMs();
+    phase = "final verdict";
+    long started =
+        attackStates.values().stream().filter(s -> s != AttackEventType.REJECTED).count();
+    long nextProgress = 0;
+    while (clock.now() < deadline) {
+      checkGuards();
+      ExperimentResult r = feed.latestResult();
+      if (r != null
+          && r.getAttacks().size() >= started
+          && r.getAttacks().stream()
+              .allMatch(
+                  a ->
+                      a.getEndedAt() != null && (a.getMttdMs() == null || a.getMttrMs() != null))) {
+        return r;
+      }
+      if (clock.now() >= nextProgress) {
+        progress();
+        nextProgress = clock.now() + progressEveryMs;
+      }
+      clock.sleep(200);
+    }
+    return feed.latestResult();
+  }
+
+  /** Sleeps until {@code until}, printing progress and checking guards; throws when aborted. */
+  private void waitUntil(String name, long until) throws InterruptedException {
+    phase = name;
+    long nextProgress = clock.now() + progressEveryMs;
+    while (clock.now() < until) {
+      checkGuards();
+      clock.sleep(Math.max(1, Math.min(200, until - clock.now())));
+      if (clock.now() >= nextProgress) {
+        progress();
+        nextProgress += progressEveryMs;
+      }
+    }
+  }
+
+  private void checkGuards() throws InterruptedException {
+    checkAbort();
+    if (startedAt == null) {
+      return;
+    }
+    if (clock.now() > startedAt + definition.guards().maxDuration().toMillis()) {
+      abort(
+          "guards.maxDuration " + Durations.format(definition.guards().maxDuration()) + " reached",
+          Outcome.ABORTED);
+    }
+    if (!stops.isEmpty() && clock.now() >= nextStopCheck) {
+      nextStopCheck = clock.now() + definition.guards().checkInterval().toMillis();
+      for (StopConditionCheck s : stops) {
+        s.check().ifPresent(why -> abort("stop condition: " + why, Outcome.ABORTED));
+      }
+    }
+    checkAbort();
+  }
+
+  private void checkAbort() throws InterruptedException {
+    if (abortReason.get() != null) {
+      throw new InterruptedException(abortReason.get());
+    }
+  }
+
+  /** Asks the run to stop: from a guard, a listener or a signal. The first reason wins. */
+  void abort(String reason, int code) {
+    if (abortReason.compareAndSet(null, reason)) {
+      abortCode.set(code);
+      Thread t = runner;
+      if (t != null && t != Thread.currentThread()) {
+        t.interrupt();
+      }
+    }
+  }
+
+  private int finishAborted() {
+    Thread.interrupted();
+    String reason = abortReason.get() == null ? "interrupted" : abortReason.get();
+    int code = abortCode.get() == null ? Outcome.ABORTED : abortCode.get();
+    view.line("");
+    view.say("ABORTING: " + reason);
+    if (startedAt != null || dryRun) {
+      haltAndWait();
+      if (startedAt != null) {
+        publishExperiment(ExperimentState.ABORTED);
+      }
+    }
+    Outcome outcome =
+        code == Outcome.ABORTED
+            ? Outcome.of(null, List.of(), reason)
+            : new Outcome(code, "ERROR", reason);
+    view.verdict(null, outcome);
+    return outcome.exitCode();
+  }
+
+  /** Sends HALT_ALL and waits (up to 30 s) until every started attack is rolled back. */
+  private void haltAndWait() {
+    try {
+      send(plan.haltAll());
+      view.say("HALT_ALL sent for " + plan.experimentId());
+      long deadline = clock.now() + HALT_WAIT_MS;
+      while (clock.now() < deadline && !activeAttacks().isEmpty()) {
+        clock.sleep(100);
+      }
+      List<String> left = activeAttacks();
+      view.say(
+          left.isEmpty()
+              ? "every attack rolled back"
+              : "NOT confirmed rolled back within 30 s: " + left);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      view.line("faultline run: could not halt: " + e.getMessage());
+    }
+  }
+
+  private List<String> activeAttacks() {
+    List<String> active = new ArrayList<>();
+    attackStates.forEach(
+        (id, s) -> {
+          if (s == AttackEventType.STARTED || s == AttackEventType.ACCEPTED) {
+            active.add(id);
+          }
+        });
+    return active;
+  }
+
+  /** Each record the feed sees for this experiment: events, alerts, verdicts, commands, results. */
+  void onRecord(Object record) {
+    if (record instanceof AttackEvent e) {
+      onEvent(e);
+    } else if (record instanceof Alert a) {
+      view.say("alert " + a.getStatus() + " " + a.getMetric() + ": " + a.getReason());
+    } else if (record instanceof WindowVerdict v) {
+      for (MetricSpec m : definition.steadyState().metrics()) {
+        if (m.name().equals(v.getMetric())
+            && m.abortThreshold() != null
+            && v.getState() == SteadyState.DEVIATING
+            && Math.abs(v.getEffect()) > m.abortThreshold()) {
+          abort(
+              String.format(
+                  Locale.ROOT,
+                  "%s effect %.2f beyond its abortThreshold %.2f",
+                  m.name(),
+                  v.getEffect(),
+                  m.abortThreshold()),
+              Outcome.ABORTED);
+        }
+      }
+    } else if (record instanceof AttackCommand c) {
+      if (!myCommands.contains(c.getCommandId()) && startedAt != null) {
+        abort(
+            "HALT_ALL from " + (c.getIssuedBy().isBlank() ? "another client" : c.getIssuedBy()),
+            Outcome.ABORTED);
+      }
+    } else if (record instanceof ExperimentResult r && r.getAborted()) {
+      abort(
+          "analyzer: " + (r.getAbortReason() == null ? "auto-abort" : r.getAbortReason()),
+          Outcome.ABORTED);
+    }
+  }
+
+  private void onEvent(AttackEvent e) {
+    String attack =
+        e.getAttackId() != null
+            ? e.getAttackId()
+            : e.getCommandId() == null ? "" : commandAttack.getOrDefault(e.getCommandId(), "");
+    if (e.getType() != AttackEventType.UNKNOWN && !attack.isEmpty()) {
+      attackStates.put(attack, e.getType());
+    }
+    String detail =
+        (e.getTargets().isEmpty() ? "" : " on " + String.join(", ", e.getTargets()))
+            + (e.getReason() == null ? "" : " (" + e.getReason() + ")");
+    view.say(
+        (dryRun && e.getType() == AttackEventType.ACCEPTED ? "would hit: " : "attack ")
+            + e.getFault()
+            + " "
+            + e.getType()
+            + detail
+            + (e.getAgentId().isEmpty() ? "" : " [agent " + e.getAgentId() + "]"));
+    if (!dryRun
+        && (e.getType() == AttackEventType.REJECTED || e.getType() == AttackEventType.FAILED)) {
+      abort(
+          "attack "
+              + attack
+              + " was "
+              + e.getType()
+              + (e.getReason() == null ? "" : ": " + e.getReason()),
+          Outcome.ERROR);
+    }
+  }
+
+  private void send(AttackCommand command) {
+    myCommands.add(command.getCommandId());
+    if (command.getAttackId() != null) {
+      commandAttack.put(command.getCommandId(), command.getAttackId());
+    }
+    sinks.send(command);
+  }
+
+  private void publishExperiment(ExperimentState state) {
+    boolean ended = state != ExperimentState.RUNNING && state != ExperimentState.PENDING;
+    try {
+      sinks.publish(plan.experiment(state, createdAt, startedAt, ended ? clock.now() : null));
+    } catch (RuntimeException ex) {
+      view.line(
+          "faultline run: could not publish the experiment's state "
+              + state
+              + ": "
+              + ex.getMessage());
+    }
+  }
+
+  private void progress() {
+    long now = clock.now();
+    view.progress(phaseAt(now), startedAt == null ? 0 : now - startedAt, feed.latestVerdicts());
+  }
+
+  /** The phase at a moment of the plan: which attacks run, or warm-up / between / recovery. */
+  private String phaseAt(long now) {
+    if (startedAt == null) {
+      return phase;
+    }
+    long t0 = startedAt + definition.steadyState().warmup().toMillis();
+    if (now < t0) {
+      return "steady-state warm-up";
+    }
+    List<String> running = new ArrayList<>();
+    long lastEnd = t0;
+    for (AttackSpec a : definition.method().attacks()) {
+      if (now >= t0 + a.start().toMillis() && now < t0 + a.end().toMillis()) {
+        running.add(a.name());
+      }
+      lastEnd = Math.max(lastEnd, t0 + a.end().toMillis());
+    }
+    if (!running.isEmpty()) {
+      return "attack " + String.join("+", running);
+    }
+    if (now < lastEnd) {
+      return "between attacks";
+    }
+    return now < lastEnd + definition.recovery().observe().toMillis() ? "recovery" : phase;
+  }
+}

@@ -1,0 +1,92 @@
+package io.faultline.cli;
+
+import io.faultline.cli.experiment.ExperimentDefinition;
+import io.faultline.cli.experiment.ExperimentPlan;
+import io.faultline.schema.TopicProvisioner;
+import io.faultline.schema.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * One experiment on one cluster, the same for {@code run} and {@code demo}: provisions the topics,
+ * starts the local platform when the file asks ({@code groups.local.start}), follows the
+ * experiment's topics and hands everything to an {@link ExperimentRunner}; stops what it started.
+ */
+final class ExperimentSession {
+
+  private final ExperimentDefinition definition;
+  private final ExperimentPlan plan;
+  private final Topics topics;
+  private final Map<String, Object> client;
+  private final RunView view;
+
+  ExperimentSession(
+      ExperimentDefinition definition,
+      ExperimentPlan plan,
+      Topics topics,
+      Map<String, Object> client,
+      RunView view) {
+    this.definition = definition;
+    this.plan = plan;
+    this.topics = topics;
+    this.client = client;
+    this.view = view;
+  }
+
+  /**
+   * Runs the experiment and returns {@code faultline run}'s exit code.
+   *
+   * @param dataDir where the local platform's processes keep their files
+   * @param dryRunTimeout null for a real run; else how long the agents may take to answer a dry run
+   */
+  int run(ExperimentRunner runner, Path dataDir, Duration dryRunTimeout) {
+    boolean dryRun = dryRunTimeout != null;
+    LocalPlatform platform = null;
+    ExperimentFollower follower = null;
+    try {
+      provisionTopics();
+      var local = definition.groups().local();
+      if (local != null && local.start()) {
+        view.say(
+            "starting the local platform (Scale x2, agent" + (dryRun ? "" : ", analyzer") + ")");
+        platform = LocalPlatform.start(definition, client, topics, dataDir, !dryRun, view::say);
+      }
+      follower = new ExperimentFollower(client, topics, plan.experimentId(), runner::onRecord);
+      Thread t = new Thread(follower, "faultline-run-follower");
+      t.setDaemon(true);
+      t.start();
+      if (dryRun) {
+        return runner.dryRun(follower, dryRunTimeout);
+      }
+      return runner.run(follower, platform == null ? null : platform::startProbe);
+    } catch (Exception e) {
+      return runner.failed(e);
+    } finally {
+      if (follower != null) {
+        follower.close();
+      }
+      if (platform != null) {
+        platform.close();
+      }
+    }
+  }
+
+  private void provisionTopics() throws InterruptedException {
+    try (Admin admin = Admin.create(client)) {
+      int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
+      TopicProvisioner.ensure(admin, topics, (short) Math.min(3, brokers));
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "no Kafka broker answered at " + client.get("bootstrap.servers") + " within 30 s");
+    } catch (ExecutionException | RuntimeException e) {
+      // Where the CLI may not create topics, they must exist already: say so and go on.
+      view.say(
+          "could not check or create the topics (" + e.getMessage() + "); using them as they are");
+    }
+  }
+}

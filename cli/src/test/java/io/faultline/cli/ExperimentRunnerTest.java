@@ -1,0 +1,334 @@
+package io.faultline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.cli.experiment.ExperimentDefinition;
+import io.faultline.cli.experiment.ExperimentFileParser;
+import io.faultline.cli.experiment.ExperimentPlan;
+import io.faultline.cli.experiment.StopConditionCheck;
+import io.faultline.cli.report.Outcome;
+import io.faultline.schema.AttackCommand;
+import io.faultline.schema.AttackEvent;
+import io.faultline.schema.AttackEventType;
+import io.faultline.schema.AttackOutcome;
+import io.faultline.schema.CommandType;
+import io.faultline.schema.Experiment;
+import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.ExperimentState;
+import io.faultline.schema.Verdict;
+import io.faultline.schema.WindowVerdict;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.LongFunction;
+import org.junit.jupiter.api.Test;
+
+/** The runner without a broker: a clock the test advances, sinks and a view that record. */
+class ExperimentRunnerTest {
+
+  // Attack 0 starts after attack 1 in the file's order: the runner sends them by start time.
+  private static final ExperimentDefinition DEFINITION =
+      ExperimentFileParser.parse(
+          "runner-test.yaml",
+          """
+          metadata: {name: runner-test}
+          groups:
+            platform: local
+            control: {processes: [ctl]}
+            experimental: {processes: [exp]}
+          steadyState:
+            warmup: 10s
+            window: 5s
+            metrics: [{name: http.error, source: http-probe, direction: increase, tolerance: 0.02}]
+          method:
+            - {name: second, fault: kill-process, start: 20s, duration: 1s,
+               selector: {kind: process, names: [exp], mode: all}}
+            - {name: first, fault: cpu-burn, start: 0s, duration: 10s,
+               selector: {kind: process, names: [exp], mode: all}}
+          guards: {maxDuration: 5m, checkInterval: 5s}
+          recovery: {observe: 10s}
+          """);
+
+  private static final long T_START = 1_000_000L;
+
+  private final FakeClock clock = new FakeClock(T_START);
+  private final Recorder sinks = new Recorder();
+  private final Feed feed = new Feed();
+  private final ExperimentPlan plan = new ExperimentPlan(DEFINITION, "runner-1");
+  private final List<StopConditionCheck> stops = new ArrayList<>();
+  private ExperimentRunner runner;
+
+  private int run() {
+    runner =
+        new ExperimentRunner(DEFINITION, plan, clock, sinks, sinks, stops, Duration.ofSeconds(3));
+    return runner.run(feed, null);
+  }
+
+  @Test
+  void sendsEachStartAtItsPlannedTimeInStartOrderThenEndsWithTheResult() {
+    feed.result = result(Verdict.STEADY);
+    int code = run();
+
+    assertThat(code).isEqualTo(Outcome.HELD);
+    // warm-up 10 s, then first at +0 s and second at +20 s of the method
+    assertThat(sinks.sent)
+        .containsExactly(
+            "START " + plan.attackId(1) + " @" + 10_000,
+            "START " + plan.attackId(0) + " @" + 30_000);
+    assertThat(sinks.states).containsExactly(ExperimentState.RUNNING, ExperimentState.COMPLETED);
+    assertThat(sinks.phases)
+        .containsSubsequence("steady-state warm-up", "attack first", "between attacks", "recovery");
+    assertThat(sinks.lines).anyMatch(l -> l.startsWith("VERDICT: HYPOTHESIS HELD"));
+  }
+
+  @Test
+  void stopConditionIsCheckedEveryIntervalAndHaltsEverything() {
+    List<Long> checkedAt = new ArrayList<>();
+    stops.add(
+        new FakeStop(
+            now -> {
+              checkedAt.add(now - T_START);
+              return now - T_START >= 12_000 ? "error budget burnt" : null;
+            }));
+    int code = run();
+
+    assertThat(code).isEqualTo(Outcome.ABORTED);
+    assertThat(checkedAt).containsExactly(0L, 5_000L, 10_000L, 15_000L);
+    assertThat(sinks.sent)
+        .containsExactly("START " + plan.attackId(1) + " @10000", "HALT_ALL null @15000");
+    assertThat(sinks.states).containsExactly(ExperimentState.RUNNING, ExperimentState.ABORTED);
+    assertThat(sinks.lines)
+        .contains("ABORTING: stop condition: error budget burnt")
+        .anyMatch(l -> l.startsWith("VERDICT: ABORTED"));
+  }
+
+  @Test
+  void ctrlCHaltsAllAndWaitsUntilTheStartedAttackIsRolledBack() {
+    sinks.onStart = c -> runner.onRecord(event(AttackEventType.STARTED, c.getAttackId()));
+    // the agent takes 2 s to roll back after HALT_ALL
+    sinks.onHalt = () -> clock.at(clock.now() + 2_000, () -> rolledBack(plan.attackId(1)));
+    clock.at(T_START + 14_000, () -> runner.abort("interrupted by SIGINT", Outcome.ABORTED));
+    int code = run();
+
+    assertThat(code).isEqualTo(Outcome.ABORTED);
+    assertThat(sinks.sent).last().isEqualTo("HALT_ALL null @14000");
+    assertThat(sinks.lines)
+        .contains("ABORTING: interrupted by SIGINT", "every attack rolled back")
+        .anyMatch(l -> l.startsWith("VERDICT: ABORTED - The experiment was aborted: interrupted"));
+    assertThat(clock.now() - T_START).isBetween(16_000L, 16_100L);
+  }
+
+  @Test
+  void haltThatIsNeverConfirmedIsReportedAfterThirtySeconds() {
+    sinks.onStart = c -> runner.onRecord(event(AttackEventType.STARTED, c.getAttackId()));
+    clock.at(T_START + 14_000, () -> runner.abort("interrupted by SIGINT", Outcome.ABORTED));
+    int code = run();
+
+    assertThat(code).isEqualTo(Outcome.ABORTED);
+    assertThat(sinks.lines)
+        .anyMatch(l -> l.startsWith("NOT confirmed rolled back within 30 s: [runner-1-1-first]"));
+    assertThat(clock.now() - T_START).isBetween(44_000L, 44_200L);
+  }
+
+  @Test
+  void analyzerAutoAbortHaltsEverything() {
+    clock.at(
+        T_START + 13_000,
+        () ->
+            runner.onRecord(
+                ExperimentResult.newBuilder(result(Verdict.ABORTED))
+                    .setAborted(true)
+                    .setAbortReason("http.error beyond its abortThreshold")
+                    .build()));
+    int code = run();
+
+    assertThat(code).isEqualTo(Outcome.ABORTED);
+    assertThat(sinks.sent).last().asString().startsWith("HALT_ALL");
+    assertThat(sinks.lines).contains("ABORTING: analyzer: http.error beyond its abortThreshold");
+  }
+
+  @Test
+  void rejectedAttackKnownOnlyByItsCommandIdEndsInError() {
+    sinks.onStart =
+        c ->
+            runner.onRecord(
+                AttackEvent.newBuilder(event(AttackEventType.REJECTED, null))
+                    .setCommandId(c.getCommandId())
+                    .setReason("selector.names: no process exp")
+                    .build());
+    int code = run();
+
+    assertThat(code).isEqualTo(Outcome.ERROR);
+    assertThat(sinks.lines)
+        .contains(
+            "ABORTING: attack "
+                + plan.attackId(1)
+                + " was REJECTED: selector.names: no process exp");
+  }
+
+  @Test
+  void resultThatNeverArrivesEndsAfterABoundedWaitSayingSo() {
+    int code = run();
+
+    assertThat(code).isEqualTo(Outcome.ERROR);
+    // planned 10 s + 21 s + 10 s, then at most 30 s for the result
+    assertThat(clock.now() - T_START).isBetween(71_000L, 71_200L);
+    assertThat(sinks.lines)
+        .anyMatch(l -> l.startsWith("no result from the analyzer within 30s"))
+        .anyMatch(l -> l.startsWith("VERDICT: NO VERDICT"));
+  }
+
+  @Test
+  void runLongerThanMaxDurationIsAborted() {
+    // a result that never completes keeps the runner waiting; maxDuration is 5 m, the wait 30 s:
+    // so abort the hard way, by a clock jump past the guard
+    clock.at(T_START + 15_000, () -> clock.jump(6 * 60_000));
+    int code = run();
+
+    assertThat(code).isEqualTo(Outcome.ABORTED);
+    assertThat(sinks.lines).contains("ABORTING: guards.maxDuration 5m reached");
+  }
+
+  private void rolledBack(String attackId) {
+    runner.onRecord(event(AttackEventType.ROLLED_BACK, attackId));
+  }
+
+  private static AttackEvent event(AttackEventType type, String attackId) {
+    return AttackEvent.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setExperimentId("runner-1")
+        .setType(type)
+        .setAttackId(attackId)
+        .setFault("cpu-burn")
+        .build();
+  }
+
+  private static ExperimentResult result(Verdict verdict) {
+    List<AttackOutcome> attacks = new ArrayList<>();
+    for (String id : List.of("runner-1-0-second", "runner-1-1-first")) {
+      attacks.add(
+          AttackOutcome.newBuilder().setAttackId(id).setStartedAt(1).setEndedAt(2L).build());
+    }
+    return ExperimentResult.newBuilder()
+        .setExperimentId("runner-1")
+        .setVerdict(verdict)
+        .setWindowsJudged(8)
+        .setAttacks(attacks)
+        .build();
+  }
+
+  /** A clock that moves only when the runner sleeps, running what is due on the way. */
+  static final class FakeClock implements RunClock {
+    private long now;
+    private final TreeMap<Long, List<Runnable>> due = new TreeMap<>();
+
+    FakeClock(long now) {
+      this.now = now;
+    }
+
+    void at(long time, Runnable action) {
+      due.computeIfAbsent(time, t -> new ArrayList<>()).add(action);
+    }
+
+    void jump(long millis) {
+      now += millis;
+    }
+
+    @Override
+    public long now() {
+      return now;
+    }
+
+    @Override
+    public void sleep(long millis) {
+      long until = now + millis;
+      while (!due.isEmpty() && due.firstKey() <= until) {
+        var next = due.pollFirstEntry();
+        now = Math.max(now, next.getKey());
+        next.getValue().forEach(Runnable::run);
+      }
+      now = Math.max(now, until);
+    }
+  }
+
+  private final class Recorder implements RunSinks, RunView {
+    final List<String> sent = new ArrayList<>();
+    final List<ExperimentState> states = new ArrayList<>();
+    final List<String> lines = new ArrayList<>();
+    final List<String> phases = new ArrayList<>();
+    java.util.function.Consumer<AttackCommand> onStart = c -> {};
+    Runnable onHalt = () -> {};
+
+    @Override
+    public void send(AttackCommand c) {
+      sent.add(c.getType() + " " + c.getAttackId() + " @" + (clock.now() - T_START));
+      if (c.getType() == CommandType.START) {
+        onStart.accept(c);
+      } else if (c.getType() == CommandType.HALT_ALL) {
+        onHalt.run();
+      }
+    }
+
+    @Override
+    public void publish(Experiment e) {
+      states.add(e.getState());
+    }
+
+    @Override
+    public void say(String message) {
+      lines.add(message);
+    }
+
+    @Override
+    public void line(String text) {
+      lines.add(text);
+    }
+
+    @Override
+    public void progress(String phase, long elapsedMs, Map<String, WindowVerdict> verdicts) {
+      phases.add(phase);
+    }
+
+    @Override
+    public void verdict(ExperimentResult result, Outcome outcome) {
+      lines.add("VERDICT: " + outcome.headline() + " - " + outcome.why());
+    }
+  }
+
+  private static final class Feed implements ExperimentFeed {
+    ExperimentResult result;
+
+    @Override
+    public Map<String, WindowVerdict> latestVerdicts() {
+      return Map.of();
+    }
+
+    @Override
+    public ExperimentResult latestResult() {
+      return result;
+    }
+  }
+
+  /** A stop condition whose answer depends on the fake clock's time. */
+  private final class FakeStop extends StopConditionCheck {
+    private final LongFunction<String> reasonAt;
+
+    FakeStop(LongFunction<String> reasonAt) {
+      this.reasonAt = reasonAt;
+    }
+
+    @Override
+    public String describe() {
+      return "fake";
+    }
+
+    @Override
+    protected Optional<String> evaluate() {
+      return Optional.ofNullable(reasonAt.apply(clock.now()));
+    }
+  }
+}
