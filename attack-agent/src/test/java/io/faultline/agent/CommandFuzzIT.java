@@ -137,6 +137,22 @@ class CommandFuzzIT {
     }
   }
 
+  /**
+   * An experimental victim and a control bystander, each a real process, and their target files.
+   */
+  private record Fleet(VictimProcess victim, VictimProcess bystander, Path targets) {
+    static Fleet start(String dir) throws Exception {
+      VictimProcess victim = VictimProcess.start();
+      VictimProcess bystander = VictimProcess.start();
+      Path targets =
+          TargetFiles.create(dir)
+              .write("victim", "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n")
+              .write("bystander", "name=bystander\ngroup=CONTROL\npid=" + bystander.pid() + "\n")
+              .dir();
+      return new Fleet(victim, bystander, targets);
+    }
+  }
+
   private static char processState(long pid) {
     return VictimProcess.state(pid);
   }
@@ -144,13 +160,10 @@ class CommandFuzzIT {
   @Test
   void tenThousandBadRecordsAreEachRejectedKeptAndNeverApplied() throws Exception {
     Topics topics = TestTopics.provision(TestTopics.prefix("fuzz"));
-    VictimProcess victim = VictimProcess.start();
-    VictimProcess bystander = VictimProcess.start();
-    Path targets =
-        TargetFiles.create("fuzz-targets")
-            .write("victim", "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n")
-            .write("bystander", "name=bystander\ngroup=CONTROL\npid=" + bystander.pid() + "\n")
-            .dir();
+    Fleet fleet = Fleet.start("fuzz-targets");
+    VictimProcess victim = fleet.victim();
+    VictimProcess bystander = fleet.bystander();
+    Path targets = fleet.targets();
     Map<String, String> config = AgentSettings.forTestBroker(topics, targets).toMap();
     Random random = new Random(20261125);
     long began = System.currentTimeMillis();
@@ -248,13 +261,10 @@ class CommandFuzzIT {
   @Test
   void grammarRecordsAreRejectedIntoTheDlqOrAppliedAsExactlyTheirOneCommand() throws Exception {
     Topics topics = TestTopics.provision(TestTopics.prefix("gfuzz"));
-    VictimProcess victim = VictimProcess.start();
-    VictimProcess bystander = VictimProcess.start();
-    Path targets =
-        TargetFiles.create("gfuzz-targets")
-            .write("victim", "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n")
-            .write("bystander", "name=bystander\ngroup=CONTROL\npid=" + bystander.pid() + "\n")
-            .dir();
+    Fleet fleet = Fleet.start("gfuzz-targets");
+    VictimProcess victim = fleet.victim();
+    VictimProcess bystander = fleet.bystander();
+    Path targets = fleet.targets();
     // valid commands the agent can apply: short pauses of the victim, attack ids from a small pool
     Arbitrary<AttackCommand> pauses =
         Combinators.combine(
