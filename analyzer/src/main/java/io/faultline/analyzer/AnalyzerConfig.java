@@ -1,5 +1,6 @@
 package io.faultline.analyzer;
 
+import io.faultline.schema.ConfigReader;
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Topics;
@@ -67,61 +68,19 @@ public record AnalyzerConfig(
   }
 
   public static AnalyzerConfig fromMap(Map<String, String> map) {
-    String bootstrap = map.get("bootstrap.servers");
-    if (bootstrap == null || bootstrap.isBlank()) {
-      throw new IllegalArgumentException("bootstrap.servers: required, e.g. 127.0.0.1:9092");
-    }
-    Duration window = Durations.parse("analyzer.window", map.getOrDefault("analyzer.window", "5s"));
-    if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofHours(1)) > 0) {
-      throw new IllegalArgumentException(
-          "analyzer.window " + Durations.format(window) + ": must be between 1s and 1h");
-    }
-    Duration grace = Durations.parse("analyzer.grace", map.getOrDefault("analyzer.grace", "1s"));
-    if (grace.isNegative() || grace.compareTo(window.multipliedBy(10)) > 0) {
-      throw new IllegalArgumentException(
-          "analyzer.grace " + Durations.format(grace) + ": must be between 0s and 10 windows");
-    }
-    int q;
-    try {
-      q = Integer.parseInt(map.getOrDefault("analyzer.recovery.windows", "3"));
-    } catch (NumberFormatException e) {
-      q = -1;
-    }
-    if (q < 1 || q > 100) {
-      throw new IllegalArgumentException(
-          "analyzer.recovery.windows '"
-              + map.get("analyzer.recovery.windows")
-              + "': must be a whole number between 1 and 100");
-    }
-    String warmupText = map.getOrDefault("analyzer.warmup.windows", "4");
-    int warmup;
-    try {
-      warmup = Integer.parseInt(warmupText);
-    } catch (NumberFormatException e) {
-      warmup = -1;
-    }
-    if (warmup < 0 || warmup > 1000) {
-      throw new IllegalArgumentException(
-          "analyzer.warmup.windows '" + warmupText + "': must be a whole number from 0 to 1000");
-    }
+    ConfigReader c = new ConfigReader(map);
+    String bootstrap = c.required("bootstrap.servers", "e.g. 127.0.0.1:9092");
+    Duration window =
+        c.duration("analyzer.window", "5s", Duration.ofSeconds(1), Duration.ofHours(1));
+    Duration grace = c.duration("analyzer.grace", "1s", Duration.ZERO, window.multipliedBy(10));
+    int q = c.wholeNumber("analyzer.recovery.windows", "3", 1, 100);
+    int warmup = c.wholeNumber("analyzer.warmup.windows", "4", 0, 1000);
     String stateDir = map.get("analyzer.state.dir");
-    String portText = map.get("analyzer.metrics.port");
-    Integer port = null;
-    if (portText != null && !portText.isBlank()) {
+    Integer port = c.optionalWholeNumber("analyzer.metrics.port", 0, 65535);
+    String alertmanager = c.get("analyzer.alertmanager.url", null);
+    if (alertmanager != null) {
       try {
-        port = Integer.parseInt(portText.strip());
-      } catch (NumberFormatException e) {
-        port = -1;
-      }
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException(
-            "analyzer.metrics.port '" + portText + "': must be 0 (any free port) to 65535");
-      }
-    }
-    String alertmanager = map.get("analyzer.alertmanager.url");
-    if (alertmanager != null && !alertmanager.isBlank()) {
-      try {
-        java.net.URI uri = java.net.URI.create(alertmanager.strip());
+        java.net.URI uri = java.net.URI.create(alertmanager);
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
             || uri.getHost() == null) {
           throw new IllegalArgumentException("not http(s)");
@@ -132,43 +91,11 @@ public record AnalyzerConfig(
                 + alertmanager
                 + "': must be an http(s) URL such as http://127.0.0.1:9093");
       }
-    } else {
-      alertmanager = null;
     }
-    Duration noisy =
-        Durations.parse(
-            "analyzer.alert.noisy.time", map.getOrDefault("analyzer.alert.noisy.time", "30s"));
-    if (noisy.isNegative()) {
-      throw new IllegalArgumentException("analyzer.alert.noisy.time: must be >= 0s");
-    }
-    String confidenceText = map.getOrDefault("analyzer.judgement.confidence", "0.98");
-    double confidence;
-    try {
-      confidence = Double.parseDouble(confidenceText);
-    } catch (NumberFormatException e) {
-      confidence = Double.NaN;
-    }
-    if (!(confidence >= 0.5 && confidence < 1)) {
-      throw new IllegalArgumentException(
-          "analyzer.judgement.confidence '" + confidenceText + "': must be in [0.5, 1), e.g. 0.98");
-    }
-    String horizonText = map.getOrDefault("analyzer.horizon.windows", "720");
-    long horizon;
-    try {
-      horizon = Long.parseLong(horizonText.strip());
-    } catch (NumberFormatException e) {
-      horizon = -1;
-    }
-    if (horizon < 1 || horizon > 10_000_000) {
-      throw new IllegalArgumentException(
-          "analyzer.horizon.windows '"
-              + horizonText
-              + "': must be a whole number from 1 to 10000000 (judged windows per experiment)");
-    }
-    String secret = map.get("agent.command.secret");
-    if (secret != null && secret.isBlank()) {
-      secret = null;
-    }
+    Duration noisy = c.duration("analyzer.alert.noisy.time", "30s", Duration.ZERO, null);
+    double confidence = c.numberBelow("analyzer.judgement.confidence", "0.98", 0.5, 1);
+    long horizon = c.longNumber("analyzer.horizon.windows", "720", 1, 10_000_000);
+    String secret = c.get("agent.command.secret", null);
     return new AnalyzerConfig(
         bootstrap,
         map.getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX),
@@ -183,7 +110,7 @@ public record AnalyzerConfig(
         ConfigSource.subset(map, "kafka."),
         port,
         map.getOrDefault("analyzer.metrics.host", "127.0.0.1"),
-        alertmanager == null ? null : alertmanager.strip(),
+        alertmanager,
         noisy,
         confidence,
         secret,

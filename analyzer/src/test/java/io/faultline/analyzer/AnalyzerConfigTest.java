@@ -37,12 +37,12 @@ class AnalyzerConfigTest {
   void badValuesNameTheKeyAndWhatIsAllowed() {
     assertThatThrownBy(() -> config("analyzer.metrics.port", "70000"))
         .hasMessageContaining("analyzer.metrics.port '70000'")
-        .hasMessageContaining("0 (any free port) to 65535");
+        .hasMessageContaining("must be a whole number from 0 to 65535");
     assertThatThrownBy(() -> config("analyzer.alertmanager.url", "alertmanager:9093"))
         .hasMessageContaining("analyzer.alertmanager.url 'alertmanager:9093'")
         .hasMessageContaining("http(s) URL");
     assertThatThrownBy(() -> config("analyzer.judgement.confidence", "1.5"))
-        .hasMessageContaining("analyzer.judgement.confidence '1.5'");
+        .hasMessage("analyzer.judgement.confidence '1.5': must be a number from 0.5 to below 1.0");
   }
 
   @Test

@@ -36,13 +36,9 @@ public final class CloudWatchMetricPublisher implements SampleSink {
       String namespace, Region region, URI endpoint, Duration flushInterval, boolean derived) {
 
     static Settings fromMap(ConfigMap c) {
-      String derived = c.get("cloudwatch.put.derived", "false");
-      if (!derived.equals("true") && !derived.equals("false")) {
-        throw new IllegalArgumentException(
-            "cloudwatch.put.derived '" + derived + "': must be true or false");
-      }
+      boolean derived = c.bool("cloudwatch.put.derived", "false");
       if (!c.has("cloudwatch.put.namespace")) {
-        if (derived.equals("true")) {
+        if (derived) {
           throw new IllegalArgumentException(
               "cloudwatch.put.derived: needs cloudwatch.put.namespace (where to put them)");
         }
@@ -54,7 +50,7 @@ public final class CloudWatchMetricPublisher implements SampleSink {
           Region.of(c.get("cloudwatch.region", "us-east-1")),
           endpoint == null ? null : URI.create(endpoint),
           c.duration("cloudwatch.put.interval", "10s", Duration.ofMillis(100), Duration.ofHours(1)),
-          derived.equals("true"));
+          derived);
     }
   }
 

@@ -1,7 +1,6 @@
 package io.faultline.collector;
 
 import io.faultline.schema.ConfigSource;
-import io.faultline.schema.Durations;
 import io.faultline.schema.Group;
 import io.faultline.schema.Topics;
 import java.time.Duration;
@@ -67,7 +66,7 @@ public record CollectorConfig(
           "sources: at least one is needed (allowed: " + String.join(", ", SOURCES) + ")");
     }
     double rps = c.number("probe.rps", "20", 0.001, 100_000);
-    int concurrency = (int) c.number("probe.concurrency", "50", 1, 100_000);
+    int concurrency = c.wholeNumber("probe.concurrency", "50", 1, 100_000);
     Map<Group, HttpLoadProbe.Load> loads = new EnumMap<>(Group.class);
     for (Group g : List.of(Group.CONTROL, Group.EXPERIMENTAL)) {
       String suffix = "." + ConfigMap.groupValue(g);
@@ -75,27 +74,12 @@ public record CollectorConfig(
           g,
           new HttpLoadProbe.Load(
               c.number("probe.rps" + suffix, Double.toString(rps), 0.001, 100_000),
-              (int)
-                  c.number(
-                      "probe.concurrency" + suffix, Integer.toString(concurrency), 1, 100_000)));
+              c.wholeNumber(
+                  "probe.concurrency" + suffix, Integer.toString(concurrency), 1, 100_000)));
     }
-    Duration timeout = Durations.parse("probe.timeout", c.get("probe.timeout", "2s"));
-    Duration interval = Durations.parse("probe.interval", c.get("probe.interval", "1s"));
-    if (timeout.isZero()
-        || timeout.isNegative()
-        || interval.compareTo(Duration.ofMillis(100)) < 0) {
-      throw new IllegalArgumentException(
-          "probe.timeout must be > 0 and probe.interval at least 100ms (got "
-              + Durations.format(timeout)
-              + ", "
-              + Durations.format(interval)
-              + ")");
-    }
-    Duration duration = Durations.parse("probe.duration", c.get("probe.duration", "0s"));
-    if (duration.isNegative()) {
-      throw new IllegalArgumentException(
-          "probe.duration " + Durations.format(duration) + ": must be 0 (until stopped) or more");
-    }
+    Duration timeout = c.duration("probe.timeout", "2s", Duration.ofMillis(1), null);
+    Duration interval = c.duration("probe.interval", "1s", Duration.ofMillis(100), null);
+    Duration duration = c.duration("probe.duration", "0s", Duration.ZERO, null); // 0: until stopped
     List<ProbeTarget> targets = new ArrayList<>();
     if (sources.contains("http")) {
       String targetList =

@@ -61,11 +61,7 @@ public final class CollectorMain {
 
   /** {@code experiments.follow}: true unless set to false. */
   static boolean followsExperiments(Map<String, String> map) {
-    String v = map.getOrDefault("experiments.follow", "true").strip();
-    if (!v.equals("true") && !v.equals("false")) {
-      throw new IllegalArgumentException("experiments.follow '" + v + "': must be true or false");
-    }
-    return v.equals("true");
+    return new ConfigMap(map).bool("experiments.follow", "true");
   }
 
   /** Healthy while the sources complete rounds: unhealthy after 5 minutes without any. */

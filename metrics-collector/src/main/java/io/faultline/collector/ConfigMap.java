@@ -1,8 +1,7 @@
 package io.faultline.collector;
 
-import io.faultline.schema.Durations;
+import io.faultline.schema.ConfigReader;
 import io.faultline.schema.Group;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,63 +10,26 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
-/** Typed reads of the collector's flat key/value configuration, each error naming its key. */
-record ConfigMap(Map<String, String> map) {
+/**
+ * The collector's flat key/value configuration: the shared typed reads ({@link ConfigReader}) plus
+ * the collector's own shapes (label selectors, {@code GROUP=name@spec} targets, per-group keys).
+ */
+final class ConfigMap extends ConfigReader {
 
   private static final Pattern LABEL_KEY =
       Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
   private static final Pattern LABEL_VALUE =
       Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
 
+  private final Map<String, String> map;
+
+  ConfigMap(Map<String, String> map) {
+    super(map);
+    this.map = map;
+  }
+
   /** A target of a source: {@code GROUP=name@spec}, the spec's meaning depends on the source. */
   record GroupTarget(Group group, String name, String spec) {}
-
-  boolean has(String key) {
-    String v = map.get(key);
-    return v != null && !v.isBlank();
-  }
-
-  String get(String key, String def) {
-    String v = map.get(key);
-    return v == null || v.isBlank() ? def : v.strip();
-  }
-
-  String required(String key, String hint) {
-    String v = map.get(key);
-    if (v == null || v.isBlank()) {
-      throw new IllegalArgumentException(key + ": required (" + hint + ")");
-    }
-    return v.strip();
-  }
-
-  Duration duration(String key, String def, Duration min, Duration max) {
-    Duration d = Durations.parse(key, get(key, def));
-    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      throw new IllegalArgumentException(
-          key
-              + " "
-              + Durations.format(d)
-              + ": must be between "
-              + Durations.format(min)
-              + " and "
-              + Durations.format(max));
-    }
-    return d;
-  }
-
-  double number(String key, String def, double min, double max) {
-    String raw = get(key, def);
-    try {
-      double v = Double.parseDouble(raw);
-      if (v >= min && v <= max) {
-        return v;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        key + " '" + raw + "': must be a number from " + min + " to " + max);
-  }
 
   /** The keys under {@code prefix} (prefix removed), in key order. */
   Map<String, String> under(String prefix) {

@@ -75,7 +75,7 @@ public final class HostSource implements MetricSource {
           List.copyOf(dns),
           server,
           List.copyOf(tcp),
-          (int) c.number("host.tcp.attempts", "3", 1, 100),
+          c.wholeNumber("host.tcp.attempts", "3", 1, 100),
           Path.of(c.get("host.proc", "/proc")),
           c.duration("host.interval", "1s", Duration.ofMillis(100), Duration.ofHours(1)),
           c.duration("host.timeout", "1s", Duration.ofMillis(10), Duration.ofHours(1)));

@@ -75,8 +75,8 @@ public final class KubernetesSource implements MetricSource {
       return new Settings(
           c.get("kubernetes.master", null),
           Collections.unmodifiableMap(groups),
-          bool(c, "kubernetes.usage", "true"),
-          bool(c, "kubernetes.logs", "true"),
+          c.bool("kubernetes.usage", "true"),
+          c.bool("kubernetes.logs", "true"),
           c.duration("kubernetes.interval", "10s", Duration.ofMillis(100), Duration.ofHours(1)),
           timeout(c));
     }
@@ -84,14 +84,6 @@ public final class KubernetesSource implements MetricSource {
     /** {@code kubernetes.timeout}: per API request; also the CloudWatch source's node lookup. */
     static Duration timeout(ConfigMap c) {
       return c.duration("kubernetes.timeout", "5s", Duration.ofMillis(10), Duration.ofHours(1));
-    }
-
-    private static boolean bool(ConfigMap c, String key, String def) {
-      String v = c.get(key, def).toLowerCase(Locale.ROOT);
-      if (!v.equals("true") && !v.equals("false")) {
-        throw new IllegalArgumentException(key + " '" + v + "': must be true or false");
-      }
-      return v.equals("true");
     }
   }
 

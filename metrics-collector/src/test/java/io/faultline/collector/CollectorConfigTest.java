@@ -158,7 +158,7 @@ class CollectorConfigTest {
     m.put("prometheus.query.x", "up");
     m.put("prometheus.interval", "0s");
     assertThatThrownBy(() -> CollectorConfig.fromMap(m))
-        .hasMessage("prometheus.interval 0ms: must be between 100ms and 60m");
+        .hasMessage("prometheus.interval 0s: must be between 100ms and 1h");
   }
 
   @Test

@@ -150,7 +150,7 @@ class ExperimentSourcesTest {
                     BASE))
         .hasMessage(
             "experiment 'exp-1': sources[0].intervalMs (collector key host.interval) 10ms:"
-                + " must be between 100ms and 60m");
+                + " must be between 100ms and 1h");
     assertThatThrownBy(() -> ExperimentSources.config(experiment(source("host").build()), BASE))
         .hasMessageStartingWith(
             "experiment 'exp-1': sources[0]: set at least one of host.processes");
