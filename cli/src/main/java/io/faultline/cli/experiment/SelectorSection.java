@@ -1,0 +1,102 @@
+package io.faultline.cli.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.faultline.agent.FaultSpec;
+import io.faultline.agent.FaultSpecs;
+import io.faultline.cli.experiment.ExperimentDefinition.Groups;
+import io.faultline.cli.experiment.ExperimentDefinition.Selector;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An attack's {@code selector}. The rules: the kind is the platform's and the fault's, CONTROL is
+ * never selected (by name or by its labels), a local name is one of the experimental processes, the
+ * mode's N and P are in range; what is left out defaults to the experimental group.
+ */
+final class SelectorSection {
+
+  private SelectorSection() {}
+
+  static Selector read(JsonNode n, String path, Groups groups, FaultSpec spec, FileValues values) {
+    String platform = groups == null ? null : groups.platform();
+    if (n == null) {
+      // Local default: every experimental process.
+      if ("local".equals(platform)
+          && groups.experimental() != null
+          && (spec == null || spec.kind().equals("process"))) {
+        return new Selector("process", groups.experimental().processes(), null, Map.of(), "all");
+      }
+      values.error(path, "required: kind, and names or namespace + labels");
+      return null;
+    }
+    if (FileValues.object(n) == null) {
+      return null;
+    }
+    String defaultKind = spec != null ? spec.kind() : "local".equals(platform) ? "process" : "pod";
+    String kind = FileValues.textOr(n, "kind", defaultKind);
+    if (platform != null && !FaultSpecs.kindsOn(platform).contains(kind)) {
+      values.error(
+          path + ".kind",
+          "'"
+              + kind
+              + "' is not a "
+              + platform
+              + " target kind; one of "
+              + FaultSpecs.kindsOn(platform));
+    } else if (spec != null && !kind.equals(spec.kind())) {
+      values.error(
+          path + ".kind",
+          "'" + kind + "': " + spec.name() + " takes targets of kind " + spec.kind());
+    }
+    List<String> names = FileValues.names(n.get("names"));
+    String namespace = FileValues.text(n, "namespace");
+    Map<String, String> labels = FileValues.map(n.get("labels"));
+    String mode = FileValues.textOr(n, "mode", "one");
+    if (mode.contains(":")) {
+      try {
+        int v = Integer.parseInt(mode.substring(mode.indexOf(':') + 1));
+        if (v < 1 || (mode.contains("percent") && v > 100)) {
+          values.error(
+              path + ".mode", "'" + mode + "': N must be at least 1 and P between 1 and 100");
+        }
+      } catch (NumberFormatException e) {
+        // the schema's pattern reports it
+      }
+    }
+    if (groups != null && groups.control() != null) {
+      for (int i = 0; i < names.size(); i++) {
+        if (groups.control().processes().contains(names.get(i))) {
+          values.error(
+              path + ".names[" + i + "]",
+              "'" + names.get(i) + "' is in the CONTROL group, which is never attacked");
+        } else if ("local".equals(platform)
+            && groups.experimental() != null
+            && !groups.experimental().processes().contains(names.get(i))) {
+          values.error(
+              path + ".names[" + i + "]",
+              "'"
+                  + names.get(i)
+                  + "' is not in groups.experimental.processes "
+                  + groups.experimental().processes());
+        }
+      }
+      if (!groups.control().labels().isEmpty()
+          && !labels.isEmpty()
+          && labels.entrySet().containsAll(groups.control().labels().entrySet())) {
+        values.error(
+            path + ".labels", "match the CONTROL group's labels, which are never attacked");
+      }
+    }
+    if (names.isEmpty() && labels.isEmpty() && groups != null && groups.experimental() != null) {
+      if ("local".equals(platform)) {
+        names = groups.experimental().processes();
+      } else {
+        labels = groups.experimental().labels();
+      }
+    }
+    if (namespace == null && groups != null && groups.experimental() != null) {
+      namespace = groups.experimental().namespace();
+    }
+    return new Selector(kind, names, namespace, labels, mode);
+  }
+}
