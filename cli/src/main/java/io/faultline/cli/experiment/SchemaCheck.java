@@ -37,27 +37,38 @@ final class SchemaCheck {
     List<Error> all = SCHEMA.validate(root);
     // A oneOf branch whose type does not fit the value says nothing useful: drop its errors, and
     // the oneOf's own error when another branch explains the problem.
-    Set<String> misfits = new HashSet<>();
-    Set<String> explained = new HashSet<>();
+    List<String> choices = new ArrayList<>(); // each failed oneOf: "evaluation path|value path"
     for (Error e : all) {
-      Matcher m = BRANCH.matcher(e.getEvaluationPath().toString());
-      if (m.matches() && "type".equals(e.getKeyword()) && isBranchRoot(m.group(3))) {
-        misfits.add(m.group(1) + "/" + m.group(2));
+      if ("oneOf".equals(e.getKeyword())) {
+        choices.add(e.getEvaluationPath() + "|" + e.getInstanceLocation());
       }
     }
+    Set<String> misfits = new HashSet<>();
     for (Error e : all) {
+      String branch = branch(e, choices);
       Matcher m = BRANCH.matcher(e.getEvaluationPath().toString());
-      if (m.matches() && !misfits.contains(m.group(1) + "/" + m.group(2))) {
-        explained.add(m.group(1));
+      if (branch != null
+          && m.matches()
+          && "type".equals(e.getKeyword())
+          && isBranchRoot(m.group(3))) {
+        misfits.add(branch);
+      }
+    }
+    Set<String> explained = new HashSet<>();
+    for (Error e : all) {
+      String branch = branch(e, choices);
+      if (branch != null && !misfits.contains(branch)) {
+        explained.add(branch.substring(0, branch.lastIndexOf('|')));
       }
     }
     for (Error e : all) {
       String evaluation = e.getEvaluationPath().toString();
-      Matcher m = BRANCH.matcher(evaluation);
+      String branch = branch(e, choices);
       if (evaluation.contains("/allOf/")
           || evaluation.endsWith("/properties/fault/enum")
-          || (m.matches() && misfits.contains(m.group(1) + "/" + m.group(2)))
-          || ("oneOf".equals(e.getKeyword()) && explained.contains(evaluation))) {
+          || misfits.contains(branch)
+          || ("oneOf".equals(e.getKeyword())
+              && explained.contains(evaluation + "|" + e.getInstanceLocation()))) {
         continue;
       }
       String path = path(e.getInstanceLocation());
@@ -68,6 +79,28 @@ final class SchemaCheck {
       }
       errors.structure(path.isEmpty() ? "(file)" : path, message(e));
     }
+  }
+
+  /**
+   * The oneOf branch an error comes from, as "evaluation path|value path|branch", or null: the
+   * evaluation path alone is the same for every item of a list, so the value's path tells them
+   * apart.
+   */
+  private static String branch(Error e, List<String> choices) {
+    Matcher m = BRANCH.matcher(e.getEvaluationPath().toString());
+    if (!m.matches()) {
+      return null;
+    }
+    String value = e.getInstanceLocation().toString();
+    for (String choice : choices) {
+      int bar = choice.indexOf('|');
+      String at = choice.substring(bar + 1);
+      if (choice.substring(0, bar).equals(m.group(1))
+          && (value.equals(at) || value.startsWith(at + "/"))) {
+        return choice + "|" + m.group(2);
+      }
+    }
+    return null;
   }
 
   private static boolean isBranchRoot(String rest) {
