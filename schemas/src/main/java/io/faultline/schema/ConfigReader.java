@@ -77,11 +77,18 @@ public class ConfigReader {
       throw new IllegalArgumentException(key + " '" + text + "': must not be negative");
     }
     if (max == null && d.compareTo(min) < 0) {
-      throw new IllegalArgumentException(key + " " + text + ": must be at least " + format(min));
+      throw new IllegalArgumentException(
+          key + " " + text + ": must be at least " + Durations.formatLimit(min));
     }
     if (max != null && (d.compareTo(min) < 0 || d.compareTo(max) > 0)) {
       throw new IllegalArgumentException(
-          key + " " + text + ": must be between " + format(min) + " and " + format(max));
+          key
+              + " "
+              + text
+              + ": must be between "
+              + Durations.formatLimit(min)
+              + " and "
+              + Durations.formatLimit(max));
     }
     return d;
   }
@@ -173,16 +180,5 @@ public class ConfigReader {
     } catch (NumberFormatException | NullPointerException e) {
       return Double.NaN;
     }
-  }
-
-  /** Like {@link Durations#format}, with whole hours and days in hours: {@code 1h}, {@code 24h}. */
-  static String format(Duration d) {
-    if (d.isZero()) {
-      return "0s";
-    }
-    if (d.toMillis() % 3_600_000 == 0) {
-      return d.toHours() + "h";
-    }
-    return Durations.format(d);
   }
 }

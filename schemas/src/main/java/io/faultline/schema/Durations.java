@@ -75,4 +75,18 @@ public final class Durations {
     }
     return (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s");
   }
+
+  /**
+   * A limit in a message ({@code must be between 1s and 24h}): like {@link #format}, with whole
+   * hours as {@code 24h} and zero as {@code 0s}.
+   */
+  public static String formatLimit(Duration d) {
+    if (d.isZero()) {
+      return "0s";
+    }
+    if (d.toMillis() % 3_600_000 == 0) {
+      return d.toHours() + "h";
+    }
+    return format(d);
+  }
 }

@@ -55,6 +55,19 @@ class DurationsTest {
   }
 
   @Test
+  void limitsInMessagesShowWholeHoursAndZeroPlainly() {
+    assertThat(Durations.formatLimit(Duration.ofHours(24))).isEqualTo("24h");
+    assertThat(Durations.formatLimit(Duration.ofHours(1))).isEqualTo("1h");
+    assertThat(Durations.formatLimit(Duration.ofMinutes(90))).isEqualTo("90m");
+    assertThat(Durations.formatLimit(Duration.ZERO)).isEqualTo("0s");
+    assertThat(Durations.formatLimit(Duration.ofMillis(100))).isEqualTo("100ms");
+    for (Duration d :
+        new Duration[] {Duration.ofHours(24), Duration.ofMinutes(90), Duration.ZERO}) {
+      assertThat(Durations.parse("d", Durations.formatLimit(d))).isEqualTo(d);
+    }
+  }
+
+  @Test
   void badDurationNamesTheField() {
     assertThatThrownBy(() -> Durations.parse("attack.duration", "soon"))
         .hasMessageStartingWith("attack.duration: 'soon' is not a duration");

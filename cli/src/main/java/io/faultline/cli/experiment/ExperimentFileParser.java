@@ -151,11 +151,11 @@ public final class ExperimentFileParser {
       values.error(
           "guards.maxDuration",
           "the plan takes "
-              + fmt(planned)
+              + Durations.formatLimit(planned)
               + " (warm-up + attacks + recovery), more than the "
-              + fmt(guards.maxDuration())
+              + Durations.formatLimit(guards.maxDuration())
               + " allowed; raise it (at most "
-              + fmt(MAX_TOTAL_DURATION)
+              + Durations.formatLimit(MAX_TOTAL_DURATION)
               + ") or shorten the plan");
     }
     return d;
@@ -172,14 +172,5 @@ public final class ExperimentFileParser {
     return new Recovery(
         values.duration(
             n, "observe", "recovery.observe", Duration.ofSeconds(30), Duration.ZERO, MAX_PHASE));
-  }
-
-  /** Like Durations.format, with whole hours as {@code 1h}. */
-  public static String fmt(Duration d) {
-    long s = d.toSeconds();
-    if (s >= 3600 && d.toMillis() % 1000 == 0 && s % 3600 == 0) {
-      return (s / 3600) + "h";
-    }
-    return Durations.format(d);
   }
 }

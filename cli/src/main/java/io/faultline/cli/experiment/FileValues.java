@@ -79,9 +79,9 @@ final class FileValues {
           path,
           v.asText()
               + ": must be between "
-              + ExperimentFileParser.fmt(min)
+              + Durations.formatLimit(min)
               + " and "
-              + ExperimentFileParser.fmt(max));
+              + Durations.formatLimit(max));
       return null;
     }
     return d;

@@ -55,7 +55,7 @@ public final class PlanText {
             + ", planned "
             + Durations.format(d.plannedDuration())
             + " (max "
-            + ExperimentFileParser.fmt(d.guards().maxDuration())
+            + Durations.formatLimit(d.guards().maxDuration())
             + ")");
     for (MetricSpec m : d.steadyState().metrics()) {
       out.printf(

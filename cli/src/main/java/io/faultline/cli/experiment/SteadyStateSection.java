@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.faultline.cli.experiment.ExperimentDefinition.MetricSpec;
 import io.faultline.cli.experiment.ExperimentDefinition.SourceEntry;
 import io.faultline.cli.experiment.ExperimentDefinition.SteadyStateSpec;
+import io.faultline.schema.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,9 +47,9 @@ final class SteadyStateSection {
     if (warmup != null && window != null && warmup.compareTo(window.multipliedBy(2)) < 0) {
       values.error(
           "steadyState.warmup",
-          ExperimentFileParser.fmt(warmup)
+          Durations.formatLimit(warmup)
               + " is less than 2 windows ("
-              + ExperimentFileParser.fmt(window.multipliedBy(2))
+              + Durations.formatLimit(window.multipliedBy(2))
               + "); the baseline needs at least 2");
     }
     List<MetricSpec> metrics = new ArrayList<>();
