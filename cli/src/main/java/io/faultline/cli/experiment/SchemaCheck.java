@@ -6,26 +6,25 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.NodePath;
-import io.faultline.schema.NearestName;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The structure of an experiment file (types, required keys, enums, patterns, sizes, unknown keys),
  * checked by the JSON Schema itself ({@code experiment.schema.json}, networknt's validator), each
- * error put in the file's words: the path ({@code method[1].duration}), the value and what is
- * allowed, read from the schema. Two parts of the schema are left to the sections, which say more:
- * the fault name (the fault's platform and the faults of it) and the per-fault parts under {@code
- * allOf} (parameters and selector kind, checked by the catalogue in the agent's own words).
+ * error put in the file's words by {@link SchemaMessages}: the path ({@code method[1].duration}),
+ * the value and what is allowed, read from the schema. Two parts of the schema are left to the
+ * sections, which say more: the fault name (the fault's platform and the faults of it) and the
+ * per-fault parts under {@code allOf} (parameters and selector kind, checked by the catalogue in
+ * the agent's own words).
  */
 final class SchemaCheck {
 
-  private static final JsonNode SCHEMA_NODE = ExperimentSchema.bundled();
+  static final JsonNode SCHEMA_NODE = ExperimentSchema.bundled();
   private static final Schema SCHEMA =
       SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(SCHEMA_NODE);
   private static final Pattern BRANCH = Pattern.compile("(.*/oneOf)/(\\d+)(/.*)?");
@@ -72,12 +71,10 @@ final class SchemaCheck {
         continue;
       }
       String path = path(e.getInstanceLocation());
-      if ("additionalProperties".equals(e.getKeyword())
-          || "required".equals(e.getKeyword())
-          || "dependentRequired".equals(e.getKeyword())) {
+      if ("additionalProperties".equals(e.getKeyword()) || "required".equals(e.getKeyword())) {
         path = path.isEmpty() ? e.getProperty() : path + "." + e.getProperty();
       }
-      errors.structure(path.isEmpty() ? "(file)" : path, message(e));
+      errors.structure(path.isEmpty() ? "(file)" : path, SchemaMessages.of(e));
     }
   }
 
@@ -119,140 +116,5 @@ final class SchemaCheck {
       }
     }
     return out.toString();
-  }
-
-  private static String message(Error e) {
-    JsonNode value = e.getInstanceNode();
-    JsonNode at = schemaAt(e); // the schema object holding the failed keyword
-    return switch (e.getKeyword()) {
-      case "additionalProperties" -> {
-        List<String> allowed = new ArrayList<>();
-        at.path("properties").fieldNames().forEachRemaining(allowed::add);
-        yield "unknown key"
-            + NearestName.hint(allowed, e.getProperty())
-            + "; allowed here: "
-            + String.join(", ", allowed);
-      }
-      case "required" -> {
-        String about = at.path("properties").path(e.getProperty()).path("description").asText();
-        yield about.isEmpty() ? "required" : "required: " + about;
-      }
-      case "enum" -> "'" + shown(value) + "' is not one of " + new TreeSet<>(texts(at.get("enum")));
-      case "const" -> "'" + shown(value) + "' is not supported; use " + at.get("const").asText();
-      case "pattern" -> pattern(e, at, value);
-      case "type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum" ->
-          typeOrRange(at, value);
-      case "minItems", "maxItems" -> items(at, value);
-      case "minProperties", "maxProperties" -> properties(at, value);
-      case "minLength" -> "must be a non-empty text";
-      case "maxLength" ->
-          "is " + value.asText().length() + " characters; at most " + at.get("maxLength");
-      case "oneOf" -> "must be " + String.join(" or ", kinds(at.get("oneOf")));
-      default -> e.getMessage();
-    };
-  }
-
-  private static String pattern(Error e, JsonNode at, JsonNode value) {
-    if (e.getSchemaLocation().toString().endsWith("#/$defs/duration/pattern")) {
-      return "'" + shown(value) + "' is not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S";
-    }
-    String about = at.path("description").asText();
-    if (about.isEmpty()) {
-      return "'" + shown(value) + "' does not match " + at.get("pattern").asText();
-    }
-    return "'" + shown(value) + (about.startsWith("one of") ? "' is not " : "' must be ") + about;
-  }
-
-  private static String typeOrRange(JsonNode at, JsonNode value) {
-    String type = at.path("type").isTextual() ? at.get("type").asText() : "";
-    boolean whole = type.equals("integer");
-    if (whole || type.equals("number")) {
-      boolean above = at.has("exclusiveMinimum");
-      String min = above ? at.get("exclusiveMinimum").asText() : at.path("minimum").asText();
-      String range =
-          min.isEmpty()
-              ? ""
-              : (above ? " above " : " from ")
-                  + min
-                  + (at.has("maximum") ? " to " + at.get("maximum").asText() : " or more");
-      return "'" + shown(value) + "': must be a " + (whole ? "whole number" : "number") + range;
-    }
-    return "must be " + String.join(" or ", kinds(at));
-  }
-
-  private static String items(JsonNode at, JsonNode value) {
-    String ref = at.path("items").path("$ref").asText();
-    String noun = ref.isEmpty() ? "entries" : ref.substring(ref.lastIndexOf('/') + 1) + "s";
-    if (value.size() < at.path("minItems").asInt(0)) {
-      return "must be a list of "
-          + at.get("minItems").asText()
-          + (at.has("maxItems") ? " to " + at.get("maxItems").asText() : " or more")
-          + " "
-          + noun;
-    }
-    return value.size() + " " + noun + "; at most " + at.get("maxItems").asText() + " are allowed";
-  }
-
-  private static String properties(JsonNode at, JsonNode value) {
-    if (at.path("minProperties").asInt(-1) == 1 && at.path("maxProperties").asInt(-1) == 1) {
-      List<String> keys = new ArrayList<>();
-      at.path("properties").fieldNames().forEachRemaining(keys::add);
-      return "must have exactly one of: " + String.join(", ", keys);
-    }
-    return value.size() + " entries; at most " + at.path("maxProperties").asText();
-  }
-
-  /** What a schema (or each of a list of schemas) takes, in words: a mapping, a list, a text. */
-  private static List<String> kinds(JsonNode schema) {
-    List<String> out = new ArrayList<>();
-    if (schema.isArray()) {
-      schema.forEach(s -> out.addAll(kinds(s)));
-      return out;
-    }
-    if (schema.has("$ref")) {
-      return kinds(SCHEMA_NODE.at(schema.get("$ref").asText().substring(1)));
-    }
-    for (String type : texts(schema.path("type"))) {
-      out.add(
-          switch (type) {
-            case "object" -> "a mapping";
-            case "array" -> "a list";
-            case "string" -> "a text";
-            case "boolean" -> "true or false";
-            case "integer" -> "a whole number";
-            case "number" -> "a number";
-            default -> type;
-          });
-    }
-    return out;
-  }
-
-  private static List<String> texts(JsonNode n) {
-    List<String> out = new ArrayList<>();
-    if (n.isArray()) {
-      n.forEach(v -> out.add(v.asText()));
-    } else if (!n.isMissingNode()) {
-      out.add(n.asText());
-    }
-    return out;
-  }
-
-  /** The schema object that holds the failed keyword (its location minus the keyword). */
-  private static JsonNode schemaAt(Error e) {
-    String location = e.getSchemaLocation().toString();
-    String pointer = location.substring(location.indexOf('#') + 1);
-    String keyword = "/" + e.getKeyword();
-    if (pointer.endsWith(keyword)) {
-      pointer = pointer.substring(0, pointer.length() - keyword.length());
-    }
-    return SCHEMA_NODE.at(pointer);
-  }
-
-  private static String shown(JsonNode value) {
-    if (value == null) {
-      return "";
-    }
-    String text = value.isValueNode() ? value.asText() : value.toString();
-    return text.length() > 100 ? text.substring(0, 100) + "..." : text;
   }
 }
