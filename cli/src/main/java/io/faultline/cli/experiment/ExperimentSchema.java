@@ -21,7 +21,8 @@ import java.util.TreeSet;
  * {@code fault} enum, the selector kinds, and per fault the parameters it takes, with type, range,
  * default and help ({@code $defs/attack/allOf}). ExperimentSchemaTest fails when the committed file
  * is not what {@link #generate} makes of it; {@link #main} (or that test with {@code
- * -Dfaultline.schema.write=true}) rewrites it.
+ * -Dfaultline.schema.write=true}) rewrites it. {@link SchemaCheck} validates every experiment file
+ * against it.
  */
 public final class ExperimentSchema {
 
