@@ -73,7 +73,7 @@ class SchemaCheckTest {
         .containsExactly(
             "steadyState.metrics: must be a list of 1 to 50 metrics",
             "guards.stopConditions[0].prometheus.query: required",
-            "method[0].duration: required: 1s to 1h");
+            "method[0].duration: required: a duration between 1s and 1h, e.g. 30s");
   }
 
   @Test
