@@ -95,7 +95,8 @@ public record AnalyzerConfig(
     Duration noisy = c.duration("analyzer.alert.noisy.time", "30s", Duration.ZERO, null);
     double confidence = c.numberBelow("analyzer.judgement.confidence", "0.98", 0.5, 1);
     long horizon = c.longNumber("analyzer.horizon.windows", "720", 1, 10_000_000);
-    String secret = c.get("agent.command.secret", null);
+    // as written, not stripped: it must sign exactly as the agents' does
+    String secret = c.has("agent.command.secret") ? c.raw("agent.command.secret") : null;
     return new AnalyzerConfig(
         bootstrap,
         map.getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX),

@@ -47,6 +47,10 @@ class AnalyzerConfigTest {
 
   @Test
   void theSecretStaysOutOfToString() {
+    assertThat(config("agent.command.secret", " a-very-secret-value-123").commandSecret())
+        .as("signs with the secret as written, as the agents verify")
+        .isEqualTo(" a-very-secret-value-123");
+    assertThat(config("agent.command.secret", " ").commandSecret()).isNull();
     AnalyzerConfig c = config("agent.command.secret", "a-very-secret-value-123");
     assertThat(c.toString()).doesNotContain("a-very-secret-value-123").contains("****");
   }
