@@ -2,6 +2,9 @@ package io.faultline.cli;
 
 import io.faultline.cli.report.ExperimentRecording;
 import io.faultline.cli.report.ExperimentReport;
+import io.faultline.cli.report.HtmlReport;
+import io.faultline.cli.report.JsonReport;
+import io.faultline.cli.report.MarkdownReport;
 import io.faultline.cli.report.TopicReader;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Topics;
@@ -101,22 +104,23 @@ public final class ReportCommand implements Callable<Integer> {
       if (saveRecording != null) {
         rec.save(saveRecording);
       }
-      ExperimentReport report = new ExperimentReport(rec);
+      ExperimentReport report = ExperimentReport.of(rec);
       boolean wrote = false;
       if (html != null) {
-        write(html, report.html());
+        write(html, HtmlReport.render(report));
         wrote = true;
       }
       if (json != null) {
-        write(json, report.json());
+        write(json, JsonReport.render(report));
         wrote = true;
       }
       if (markdown != null) {
-        write(markdown, report.markdown());
+        write(markdown, MarkdownReport.render(report));
         wrote = true;
       }
       if (!wrote || output.equals("json")) {
-        out.print(output.equals("json") ? report.json() : report.markdown());
+        out.print(
+            output.equals("json") ? JsonReport.render(report) : MarkdownReport.render(report));
       } else {
         out.println(report.outcome().headline() + " - " + report.outcome().why());
       }
