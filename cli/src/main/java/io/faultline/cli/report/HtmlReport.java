@@ -4,10 +4,8 @@ import static io.faultline.cli.report.ReportFormat.deviating;
 import static io.faultline.cli.report.ReportFormat.number;
 import static io.faultline.cli.report.ReportFormat.seconds;
 
-import io.faultline.cli.report.ExperimentReport.AttackPeriod;
 import io.faultline.cli.report.ExperimentReport.Figures;
 import io.faultline.cli.report.ExperimentReport.Happening;
-import io.faultline.cli.report.ExperimentReport.MetricReport;
 import io.faultline.cli.report.ExperimentReport.Run;
 import java.time.Instant;
 import java.util.Locale;
@@ -71,7 +69,7 @@ public final class HtmlReport {
         "time to resolve",
         "MTBF");
     for (MetricReport m : report.metrics()) {
-      String c = ExperimentReport.classificationText(m);
+      String c = m.classificationText();
       h.append("<tr><td>")
           .append(esc(m.metric()))
           .append("</td><td>")

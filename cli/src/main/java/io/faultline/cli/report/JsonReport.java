@@ -5,11 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.faultline.cli.report.ExperimentReport.AttackPeriod;
 import io.faultline.cli.report.ExperimentReport.Figures;
-import io.faultline.cli.report.ExperimentReport.MetricReport;
 import io.faultline.cli.report.ExperimentReport.Run;
-import io.faultline.cli.report.ExperimentReport.Window;
+import io.faultline.cli.report.MetricReport.Window;
 import io.faultline.schema.Alert;
 
 /** The report as JSON for scripts: every figure of the model, null where none was measured. */

@@ -4,9 +4,7 @@ import static io.faultline.cli.report.ReportFormat.deviating;
 import static io.faultline.cli.report.ReportFormat.number;
 import static io.faultline.cli.report.ReportFormat.seconds;
 
-import io.faultline.cli.report.ExperimentReport.AttackPeriod;
 import io.faultline.cli.report.ExperimentReport.Figures;
-import io.faultline.cli.report.ExperimentReport.MetricReport;
 
 /** The report as a short Markdown summary for a pull request: verdict, figures, two tables. */
 public final class MarkdownReport {
@@ -43,7 +41,7 @@ public final class MarkdownReport {
       row(
           md,
           m.metric(),
-          ExperimentReport.classificationText(m),
+          m.classificationText(),
           m.critical() ? "yes" : "no",
           ReportFormat.windows(m, "/"),
           Long.toString(m.alertsFired()),

@@ -35,11 +35,11 @@ final class ReportFormat {
   }
 
   /** "3/12": deviating windows of judged ones. */
-  static String windows(ExperimentReport.MetricReport m, String separator) {
+  static String windows(MetricReport m, String separator) {
     return m.judged() ? m.deviatingWindows() + separator + m.windows() : "n/a";
   }
 
-  static String deviating(ExperimentReport.AttackPeriod a) {
+  static String deviating(AttackPeriod a) {
     return a.deviatingMetrics().isEmpty() ? "-" : String.join(", ", a.deviatingMetrics());
   }
 }

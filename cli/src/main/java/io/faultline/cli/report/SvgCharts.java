@@ -4,9 +4,7 @@ import static io.faultline.cli.report.HtmlReport.esc;
 import static io.faultline.cli.report.ReportFormat.number;
 import static io.faultline.cli.report.ReportFormat.seconds;
 
-import io.faultline.cli.report.ExperimentReport.AttackPeriod;
-import io.faultline.cli.report.ExperimentReport.MetricReport;
-import io.faultline.cli.report.ExperimentReport.Window;
+import io.faultline.cli.report.MetricReport.Window;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleUnaryOperator;
