@@ -23,12 +23,17 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
+    header = "Build an experiment's report (HTML, JSON, Markdown) from the topics alone.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {
+      "0:report written, whatever the verdict",
+      "2:usage error, bad input, a failure, or no such experiment on the topics"
+    },
     description = {
       "Build an experiment's report from the topics alone (experiments, attack.events,",
       "steadystate, alerts, results): one self-contained HTML file (inline SVG plots, opens",
       "offline), JSON for scripts, a short Markdown summary for a pull request.",
-      "Without a file option the Markdown (or, with --output json, the JSON) goes to stdout.",
-      "Exit code: 0 report written (whatever the verdict), 2 error or no such experiment."
+      "Without a file option the Markdown (or, with --output json, the JSON) goes to stdout."
     })
 public final class ReportCommand implements Callable<Integer> {
 
