@@ -6,7 +6,9 @@ import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.CommandWriter;
 import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.TestJvm;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import io.faultline.testsupport.VictimProcess;
@@ -15,9 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -46,11 +45,8 @@ class AgentCrashIT {
     Path outbox = Files.createTempDirectory("crash-outbox");
 
     ProcessBuilder child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                AgentMain.class.getName(),
+        TestJvm.command(
+                AgentMain.class,
                 "--bootstrap-server",
                 TestBroker.bootstrapServers(),
                 "--targets-dir",
@@ -64,23 +60,15 @@ class AgentCrashIT {
     Process agentProcess = child.start();
     Process restarted = null;
 
-    try (var producer =
-            new KafkaProducer<>(
-                Map.<String, Object>of("bootstrap.servers", TestBroker.bootstrapServers()),
-                new StringSerializer(),
-                new StringSerializer());
+    try (var commands = CommandWriter.open(topics);
         var events = TopicFollower.start(topics.attackEvents())) {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  topics.attackCommands().name(),
-                  "crash",
-                  "{\"commandId\":\""
-                      + UUID.randomUUID()
-                      + "\",\"experimentId\":\"crash\",\"type\":\"START\","
-                      + "\"fault\":\"pause-process\",\"target\":{\"names\":[\"victim\"],\"group\":\"EXPERIMENTAL\"},"
-                      + "\"duration\":\"2m\"}"))
-          .get();
+      commands.send(
+          "crash",
+          "{\"commandId\":\""
+              + UUID.randomUUID()
+              + "\",\"experimentId\":\"crash\",\"type\":\"START\","
+              + "\"fault\":\"pause-process\",\"target\":{\"names\":[\"victim\"],\"group\":\"EXPERIMENTAL\"},"
+              + "\"duration\":\"2m\"}");
       awaitEvent(events, AttackEventType.STARTED, Duration.ofSeconds(60));
       assertThat(processState(victim.pid())).isEqualTo('T');
 
