@@ -14,7 +14,6 @@ import io.faultline.testsupport.TopicFollower;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -113,21 +112,7 @@ class MetricsFuzzIT {
       }
       // then good samples of both groups over 10 windows, so windows close and are judged
       long t1 = t0 + RECORDS * 10L + 5000;
-      for (int w = 0; w < 10; w++) {
-        for (int j = 0; j < 20; j++) {
-          long ts = t1 + w * 5000L + j * 200L;
-          for (Group g : List.of(Group.CONTROL, Group.EXPERIMENTAL)) {
-            producer.send(
-                new ProducerRecord<>(
-                    topics.metrics().name(),
-                    null,
-                    ts,
-                    key,
-                    SAMPLES.encode(sample(g, ts, 20 + random.nextGaussian()))));
-          }
-        }
-      }
-      producer.flush();
+      LatencySamples.send(producer, topics, "fuzz", t1, 0, 10, w -> 20);
       assertThat(unsent.get()).as("records the test producer failed to send").isZero();
 
       long deadline = System.currentTimeMillis() + 120_000;
