@@ -2,10 +2,10 @@ package io.faultline.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.AgentSettings;
 import io.faultline.testsupport.CommandWriter;
 import io.faultline.testsupport.TargetFiles;
 import io.faultline.testsupport.TestJvm;
@@ -35,28 +35,24 @@ class AgentCrashIT {
   @ValueSource(strings = {"restarted", "another"})
   void aKilledAgentsFaultIsRecovered(String recoverer) throws Exception {
     Topics topics = TestTopics.provision(TestTopics.prefix("it"), 1);
-    String prefix = topics.prefix();
     VictimProcess victim = VictimProcess.start();
-    Path targets =
+    TargetFiles targets =
         TargetFiles.create("crash-targets")
-            .write("victim", "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n")
-            .dir();
+            .write("victim", "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n");
     String crashyId = "crashy-" + UUID.randomUUID().toString().substring(0, 6);
     Path outbox = Files.createTempDirectory("crash-outbox");
 
     ProcessBuilder child =
-        TestJvm.command(
-                AgentMain.class,
-                "--bootstrap-server",
-                TestBroker.bootstrapServers(),
-                "--targets-dir",
-                targets.toString())
+        TestJvm.command(AgentMain.class)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    child.environment().put("FAULTLINE_AGENT_ID", crashyId);
-    child.environment().put("FAULTLINE_TOPICS_PREFIX", prefix);
-    child.environment().put("FAULTLINE_AGENT_LEASE", "6s");
-    child.environment().put("FAULTLINE_AGENT_OUTBOX_DIR", outbox.toString());
+    child
+        .environment()
+        .putAll(
+            AgentSettings.forTestBroker(topics, crashyId, targets.dir())
+                .set("agent.lease", "6s")
+                .set("agent.outbox.dir", outbox.toString())
+                .toEnvironment());
     Process agentProcess = child.start();
     Process restarted = null;
 
@@ -97,19 +93,10 @@ class AgentCrashIT {
         return;
       }
       Map<String, String> conf =
-          Map.of(
-              "bootstrap.servers",
-              TestBroker.bootstrapServers(),
-              "topics.prefix",
-              prefix,
-              "agent.id",
-              "rescuer-" + UUID.randomUUID(),
-              "agent.lease",
-              "6s",
-              "agent.targets.dir",
-              targets.toString(),
-              "agent.outbox.dir",
-              outbox.toString());
+          AgentSettings.forTestBroker(topics, "rescuer-" + UUID.randomUUID(), targets.dir())
+              .set("agent.lease", "6s")
+              .set("agent.outbox.dir", outbox.toString())
+              .toMap();
       try (AttackAgent rescuer = AgentMain.start(AgentConfig.fromMap(conf))) {
         AttackEvent rolledBack =
             awaitEvent(events, AttackEventType.ROLLED_BACK, Duration.ofSeconds(40));

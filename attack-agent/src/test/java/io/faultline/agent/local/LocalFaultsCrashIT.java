@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.agent.AgentConfig;
 import io.faultline.agent.AgentMain;
 import io.faultline.agent.AttackAgent;
-import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.Topics;
@@ -50,17 +49,15 @@ class LocalFaultsCrashIT {
       targets.proxiedProcess(
           "victim", "EXPERIMENTAL", victim.pid(), proxy.listenPort(), proxy.controlAddress());
       ProcessBuilder child =
-          TestJvm.command(
-                  AgentMain.class,
-                  "--bootstrap-server",
-                  TestBroker.bootstrapServers(),
-                  "--targets-dir",
-                  targets.dir().toString())
+          TestJvm.command(AgentMain.class)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      child.environment().put("FAULTLINE_AGENT_ID", "doomed-" + UUID.randomUUID());
-      child.environment().put("FAULTLINE_TOPICS_PREFIX", topics.prefix());
-      child.environment().put("FAULTLINE_AGENT_LEASE", "12s");
+      child
+          .environment()
+          .putAll(
+              AgentSettings.forTestBroker(topics, "doomed-" + UUID.randomUUID(), targets.dir())
+                  .set("agent.lease", "12s")
+                  .toEnvironment());
       agentProcess = child.start();
 
       try (var commands = CommandWriter.open(topics);

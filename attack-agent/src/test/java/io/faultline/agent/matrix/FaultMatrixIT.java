@@ -8,6 +8,7 @@ import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.AgentSettings;
 import io.faultline.testsupport.CommandWriter;
 import io.faultline.testsupport.TargetFiles;
 import io.faultline.testsupport.TestJvm;
@@ -153,20 +154,14 @@ class FaultMatrixIT {
       }
       String agentId = "matrix-agent-" + UUID.randomUUID().toString().substring(0, 6);
       Map<String, String> agentEnv =
-          Map.of(
-              "FAULTLINE_AGENT_ID",
-              agentId,
-              "FAULTLINE_TOPICS_PREFIX",
-              prefix,
-              "FAULTLINE_AGENT_LEASE",
-              LEASE.toSeconds() + "s",
-              "FAULTLINE_AGENT_MAX_CONCURRENT",
-              "25",
-              "FAULTLINE_AGENT_MAX_BLAST_RADIUS_PERCENT",
-              "100",
-              "FAULTLINE_AGENT_OUTBOX_DIR",
-              work.resolve("outbox").toString());
-      agent = startAgent(bootstrap, targets, agentEnv, cell + "-agent-1");
+          AgentSettings.forBroker(bootstrap, topics, targets.dir())
+              .set("agent.id", agentId)
+              .set("agent.lease", LEASE.toSeconds() + "s")
+              .set("agent.max.concurrent", "25")
+              .set("agent.max.blast.radius.percent", "100")
+              .set("agent.outbox.dir", work.resolve("outbox").toString())
+              .toEnvironment();
+      agent = startAgent(agentEnv, cell + "-agent-1");
 
       Map<String, AttackEvent> started;
       try (var commands = CommandWriter.open(bootstrap, topics);
@@ -224,7 +219,7 @@ class FaultMatrixIT {
         Thread.sleep(1000);
         agent.destroyForcibly().waitFor();
         restartedAt = System.currentTimeMillis();
-        agent = startAgent(bootstrap, targets, agentEnv, cell + "-agent-2");
+        agent = startAgent(agentEnv, cell + "-agent-2");
       }
       Map<String, Long> endedAt = new LinkedHashMap<>();
       long limit = outageAt + LEASE.toMillis() + 15_000;
@@ -472,16 +467,10 @@ class FaultMatrixIT {
     return p;
   }
 
-  private static Process startAgent(
-      String bootstrap, TargetFiles targets, Map<String, String> env, String name)
-      throws IOException {
+  /** An agent JVM configured by its environment alone, its output in {@code OUT/name.log}. */
+  private static Process startAgent(Map<String, String> env, String name) throws IOException {
     ProcessBuilder child =
-        TestJvm.command(
-                AgentMain.class,
-                "--bootstrap-server",
-                bootstrap,
-                "--targets-dir",
-                targets.dir().toString())
+        TestJvm.command(AgentMain.class)
             .redirectErrorStream(true)
             .redirectOutput(OUT.resolve(name + ".log").toFile());
     child.environment().putAll(env);
