@@ -8,23 +8,18 @@ import io.faultline.schema.DeadLetters;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.Topics;
-import io.faultline.schema.WindowVerdict;
+import io.faultline.testsupport.AnalyzerSettings;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.TopicFollower;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
@@ -40,14 +35,7 @@ class MetricsFuzzIT {
   private static final AvroSerde<MetricSample> SAMPLES = AvroSerde.of(MetricSample.class);
 
   private static MetricSample sample(Group group, long ts, double value) {
-    return MetricSample.newBuilder()
-        .setExperimentId("fuzz")
-        .setMetric("http.latency.ms")
-        .setGroup(group)
-        .setTarget(group.name().toLowerCase())
-        .setTimestamp(ts)
-        .setValue(value)
-        .build();
+    return LatencySamples.sample("fuzz", group, ts, value);
   }
 
   /** A record of one of eight kinds; {@code bad} says whether the analyzer must refuse it. */
@@ -94,19 +82,8 @@ class MetricsFuzzIT {
 
   @Test
   void tenThousandBadRecordsGoToTheDlqAndTheAnalyzerKeepsJudging() throws Exception {
-    String prefix = "mfuzz-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    Topics topics = new Topics(prefix, 3);
-    AnalyzerConfig config =
-        AnalyzerConfig.fromMap(
-            Map.of(
-                "bootstrap.servers",
-                TestBroker.bootstrapServers(),
-                "topics.prefix",
-                prefix,
-                "analyzer.application.id",
-                prefix + "analyzer",
-                "analyzer.state.dir",
-                Files.createTempDirectory("metrics-fuzz").toString()));
+    Topics topics = TestTopics.provision(TestTopics.prefix("mfuzz"));
+    AnalyzerConfig config = AnalyzerConfig.fromMap(AnalyzerSettings.forTestBroker(topics).toMap());
     String key = Topics.metricKey("fuzz", "http.latency.ms");
     Random random = new Random(20261125);
     long t0 = (System.currentTimeMillis() / 5000) * 5000 - 300_000;
@@ -118,7 +95,9 @@ class MetricsFuzzIT {
                 Map.<String, Object>of(
                     "bootstrap.servers", TestBroker.bootstrapServers(), "linger.ms", "20"),
                 new StringSerializer(),
-                new ByteArraySerializer())) {
+                new ByteArraySerializer());
+        var dlq = TopicFollower.startCommitted(topics.dlq());
+        var verdicts = TopicFollower.startCommitted(topics.steadyState())) {
       for (int i = 0; i < RECORDS; i++) {
         long ts = t0 + i * 10L;
         Fuzz f = fuzz(i, random, ts);
@@ -133,62 +112,35 @@ class MetricsFuzzIT {
       }
       // then good samples of both groups over 10 windows, so windows close and are judged
       long t1 = t0 + RECORDS * 10L + 5000;
-      for (int w = 0; w < 10; w++) {
-        for (int j = 0; j < 20; j++) {
-          long ts = t1 + w * 5000L + j * 200L;
-          for (Group g : List.of(Group.CONTROL, Group.EXPERIMENTAL)) {
-            producer.send(
-                new ProducerRecord<>(
-                    topics.metrics().name(),
-                    null,
-                    ts,
-                    key,
-                    SAMPLES.encode(sample(g, ts, 20 + random.nextGaussian()))));
-          }
-        }
-      }
-      producer.flush();
+      LatencySamples.send(producer, topics, "fuzz", t1, 0, 10, w -> 20);
       assertThat(unsent.get()).as("records the test producer failed to send").isZero();
 
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (System.currentTimeMillis() < deadline
+          && (dlq.records().size() < mustRefuse
+              || verdicts.values().stream().noneMatch(v -> v.getExperimentId().equals("fuzz")))) {
+        assertThat(streams.state())
+            .as("the analyzer keeps running")
+            .isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
+        Thread.sleep(500);
+      }
+      Thread.sleep(2000); // a little longer: nothing more may arrive in the dlq
+      int dead = dlq.records().size();
+      boolean judged = verdicts.values().stream().anyMatch(v -> v.getExperimentId().equals("fuzz"));
       Map<String, Integer> reasons = new HashMap<>();
-      int dead = 0;
-      boolean verdicts = false;
-      try (var consumer =
-          new KafkaConsumer<>(
-              TestBroker.consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer())) {
-        consumer.subscribe(List.of(topics.dlq().name(), topics.steadyState().name()));
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline && (dead < mustRefuse || !verdicts)) {
-          for (var r : consumer.poll(Duration.ofMillis(500))) {
-            if (r.topic().equals(topics.dlq().name())) {
-              dead++;
-              var reason = r.headers().lastHeader(DeadLetters.REASON);
-              String text =
-                  reason == null ? "(none)" : new String(reason.value(), StandardCharsets.UTF_8);
-              reasons.merge(
-                  text.replaceAll("[-0-9.]+", "#").substring(0, Math.min(40, text.length())),
-                  1,
-                  Integer::sum);
-            } else {
-              WindowVerdict v = AvroSerde.of(WindowVerdict.class).decode(r.value());
-              verdicts |= v.getExperimentId().equals("fuzz");
-            }
-          }
-          assertThat(streams.state())
-              .as("the analyzer keeps running")
-              .isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
-        }
-        // a little longer: nothing more may arrive in the dlq
-        for (int k = 0; k < 4; k++) {
-          for (var r : consumer.poll(Duration.ofMillis(500))) {
-            dead += r.topic().equals(topics.dlq().name()) ? 1 : 0;
-          }
-        }
+      for (var r : dlq.records()) {
+        var reason = r.headers().lastHeader(DeadLetters.REASON);
+        String text =
+            reason == null ? "(none)" : new String(reason.value(), StandardCharsets.UTF_8);
+        reasons.merge(
+            text.replaceAll("[-0-9.]+", "#").substring(0, Math.min(40, text.length())),
+            1,
+            Integer::sum);
       }
       System.out.println("dlq reasons: " + reasons);
       assertThat(dead).as("every refused record in the dlq, and only those").isEqualTo(mustRefuse);
       assertThat(reasons).doesNotContainKey("(none)");
-      assertThat(verdicts).as("good samples after the fuzz are still judged").isTrue();
+      assertThat(judged).as("good samples after the fuzz are still judged").isTrue();
       assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
     }
   }

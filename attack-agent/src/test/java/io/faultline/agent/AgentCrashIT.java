@@ -2,11 +2,13 @@ package io.faultline.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.CommandWriter;
 import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.TestJvm;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import io.faultline.testsupport.VictimProcess;
@@ -15,9 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,51 +35,36 @@ class AgentCrashIT {
   @ValueSource(strings = {"restarted", "another"})
   void aKilledAgentsFaultIsRecovered(String recoverer) throws Exception {
     Topics topics = TestTopics.provision(TestTopics.prefix("it"), 1);
-    String prefix = topics.prefix();
     VictimProcess victim = VictimProcess.start();
-    Path targets =
+    TargetFiles targets =
         TargetFiles.create("crash-targets")
-            .write("victim", "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n")
-            .dir();
+            .write("victim", "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n");
     String crashyId = "crashy-" + UUID.randomUUID().toString().substring(0, 6);
     Path outbox = Files.createTempDirectory("crash-outbox");
 
     ProcessBuilder child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                AgentMain.class.getName(),
-                "--bootstrap-server",
-                TestBroker.bootstrapServers(),
-                "--targets-dir",
-                targets.toString())
+        TestJvm.command(AgentMain.class)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    child.environment().put("FAULTLINE_AGENT_ID", crashyId);
-    child.environment().put("FAULTLINE_TOPICS_PREFIX", prefix);
-    child.environment().put("FAULTLINE_AGENT_LEASE", "6s");
-    child.environment().put("FAULTLINE_AGENT_OUTBOX_DIR", outbox.toString());
+    child
+        .environment()
+        .putAll(
+            AgentSettings.forTestBroker(topics, crashyId, targets.dir())
+                .set("agent.lease", "6s")
+                .set("agent.outbox.dir", outbox.toString())
+                .toEnvironment());
     Process agentProcess = child.start();
     Process restarted = null;
 
-    try (var producer =
-            new KafkaProducer<>(
-                Map.<String, Object>of("bootstrap.servers", TestBroker.bootstrapServers()),
-                new StringSerializer(),
-                new StringSerializer());
+    try (var commands = CommandWriter.open(topics);
         var events = TopicFollower.start(topics.attackEvents())) {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  topics.attackCommands().name(),
-                  "crash",
-                  "{\"commandId\":\""
-                      + UUID.randomUUID()
-                      + "\",\"experimentId\":\"crash\",\"type\":\"START\","
-                      + "\"fault\":\"pause-process\",\"target\":{\"names\":[\"victim\"],\"group\":\"EXPERIMENTAL\"},"
-                      + "\"duration\":\"2m\"}"))
-          .get();
+      commands.send(
+          "crash",
+          "{\"commandId\":\""
+              + UUID.randomUUID()
+              + "\",\"experimentId\":\"crash\",\"type\":\"START\","
+              + "\"fault\":\"pause-process\",\"target\":{\"names\":[\"victim\"],\"group\":\"EXPERIMENTAL\"},"
+              + "\"duration\":\"2m\"}");
       awaitEvent(events, AttackEventType.STARTED, Duration.ofSeconds(60));
       assertThat(processState(victim.pid())).isEqualTo('T');
 
@@ -109,19 +93,10 @@ class AgentCrashIT {
         return;
       }
       Map<String, String> conf =
-          Map.of(
-              "bootstrap.servers",
-              TestBroker.bootstrapServers(),
-              "topics.prefix",
-              prefix,
-              "agent.id",
-              "rescuer-" + UUID.randomUUID(),
-              "agent.lease",
-              "6s",
-              "agent.targets.dir",
-              targets.toString(),
-              "agent.outbox.dir",
-              outbox.toString());
+          AgentSettings.forTestBroker(topics, "rescuer-" + UUID.randomUUID(), targets.dir())
+              .set("agent.lease", "6s")
+              .set("agent.outbox.dir", outbox.toString())
+              .toMap();
       try (AttackAgent rescuer = AgentMain.start(AgentConfig.fromMap(conf))) {
         AttackEvent rolledBack =
             awaitEvent(events, AttackEventType.ROLLED_BACK, Duration.ofSeconds(40));

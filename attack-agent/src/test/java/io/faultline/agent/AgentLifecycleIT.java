@@ -2,23 +2,19 @@ package io.faultline.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AttackState;
 import io.faultline.schema.Topics;
 import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.CommandWriter;
 import io.faultline.testsupport.TargetFiles;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import io.faultline.testsupport.VictimProcess;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +29,7 @@ class AgentLifecycleIT {
   private TargetFiles targets;
   private VictimProcess victim;
   private AttackAgent agent;
-  private KafkaProducer<String, String> producer;
+  private CommandWriter commands;
   private TopicFollower<String, AttackEvent> events;
   private TopicFollower<String, AttackState> states;
 
@@ -51,11 +47,7 @@ class AgentLifecycleIT {
                 AgentSettings.forTestBroker(topics, "agent-lifecycle", targets.dir())
                     .set("agent.max.concurrent", "1")
                     .toMap()));
-    producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", TestBroker.bootstrapServers()),
-            new StringSerializer(),
-            new StringSerializer());
+    commands = CommandWriter.open(topics);
     events = TopicFollower.start(topics.attackEvents());
     states = TopicFollower.start(topics.attackState());
   }
@@ -65,12 +57,12 @@ class AgentLifecycleIT {
     agent.close();
     events.close();
     states.close();
-    producer.close();
+    commands.close();
     victim.close();
   }
 
   private void send(String experiment, String json) throws Exception {
-    producer.send(new ProducerRecord<>(topics.attackCommands().name(), experiment, json)).get();
+    commands.send(experiment, json);
   }
 
   private static String pause(String commandId, String experiment, String duration) {

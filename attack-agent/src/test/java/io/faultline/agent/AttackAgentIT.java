@@ -2,12 +2,12 @@ package io.faultline.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.DeadLetters;
 import io.faultline.schema.Topics;
 import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.CommandWriter;
 import io.faultline.testsupport.TargetFiles;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
@@ -22,9 +22,6 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +34,7 @@ class AttackAgentIT {
   private static AttackAgent agent;
   private static VictimProcess experimental;
   private static VictimProcess control;
-  private static KafkaProducer<String, String> producer;
+  private static CommandWriter commands;
   private static TopicFollower<String, AttackEvent> events;
   private static TopicFollower<byte[], byte[]> dead;
 
@@ -55,11 +52,7 @@ class AttackAgentIT {
                 AgentSettings.forTestBroker(topics, "agent-it", targets.dir())
                     .set("agent.max.duration", "1m")
                     .toMap()));
-    producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", TestBroker.bootstrapServers()),
-            new StringSerializer(),
-            new StringSerializer());
+    commands = CommandWriter.open(topics);
     events = TopicFollower.start(topics.attackEvents());
     dead = TopicFollower.start(topics.dlq());
   }
@@ -69,18 +62,14 @@ class AttackAgentIT {
     agent.close();
     events.close();
     dead.close();
-    producer.close();
+    commands.close();
     experimental.close();
     control.close();
   }
 
   private static String send(String json) throws Exception {
     String experiment = "exp-" + UUID.randomUUID().toString().substring(0, 6);
-    producer
-        .send(
-            new ProducerRecord<>(
-                topics.attackCommands().name(), experiment, json.replace("$EXP", experiment)))
-        .get();
+    commands.send(experiment, json.replace("$EXP", experiment));
     return experiment;
   }
 
@@ -166,11 +155,7 @@ class AttackAgentIT {
     for (var entry : poison.entrySet()) {
       String key = "poison-" + UUID.randomUUID().toString().substring(0, 6);
       keys.add(key);
-      producer
-          .send(
-              new ProducerRecord<>(
-                  topics.attackCommands().name(), key, entry.getKey().replace("$EXP", key)))
-          .get();
+      commands.send(key, entry.getKey().replace("$EXP", key));
     }
     int i = 0;
     for (var entry : poison.entrySet()) {
@@ -213,17 +198,13 @@ class AttackAgentIT {
     AttackEvent started = await(exp, AttackEventType.STARTED, Duration.ofSeconds(10));
     long burner = burnerPid(started);
     assertThat(agent.activeAttacks()).contains(started.getAttackId());
-    producer
-        .send(
-            new ProducerRecord<>(
-                topics.attackCommands().name(),
-                exp,
-                "{\"commandId\":\""
-                    + UUID.randomUUID()
-                    + "\",\"experimentId\":\""
-                    + exp
-                    + "\",\"type\":\"HALT_ALL\"}"))
-        .get();
+    commands.send(
+        exp,
+        "{\"commandId\":\""
+            + UUID.randomUUID()
+            + "\",\"experimentId\":\""
+            + exp
+            + "\",\"type\":\"HALT_ALL\"}");
     AttackEvent rolledBack = await(exp, AttackEventType.ROLLED_BACK, Duration.ofSeconds(10));
     assertThat(rolledBack.getReason()).startsWith("HALT_ALL");
     assertThat(rolledBack.getTimestamp() - started.getTimestamp()).isLessThan(10_000);

@@ -12,6 +12,7 @@ import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AttackState;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.CommandWriter;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import java.time.Duration;
@@ -20,9 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +39,7 @@ class KubernetesAgentIT {
 
   private static Topics topics;
   private static AttackAgent agent;
-  private static KafkaProducer<String, String> producer;
+  private static CommandWriter commands;
   private static TopicFollower<String, AttackEvent> events;
   private static TopicFollower<String, AttackState> states;
 
@@ -73,11 +71,7 @@ class KubernetesAgentIT {
             config.kubernetesNetworkImage(),
             null);
     agent = AgentMain.start(config, cloud);
-    producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", TestBroker.bootstrapServers()),
-            new StringSerializer(),
-            new StringSerializer());
+    commands = CommandWriter.open(topics);
     events = TopicFollower.start(topics.attackEvents());
     states = TopicFollower.start(topics.attackState());
   }
@@ -93,8 +87,8 @@ class KubernetesAgentIT {
     if (states != null) {
       states.close();
     }
-    if (producer != null) {
-      producer.close();
+    if (commands != null) {
+      commands.close();
     }
   }
 
@@ -103,7 +97,7 @@ class KubernetesAgentIT {
   }
 
   private static void send(String experiment, String json) throws Exception {
-    producer.send(new ProducerRecord<>(topics.attackCommands().name(), experiment, json)).get();
+    commands.send(experiment, json);
   }
 
   private static boolean cordoned(String node) {

@@ -26,6 +26,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "analyze",
     mixinStandardHelpOptions = true,
+    header = "Judge two recorded CSV series offline: did the experimental one deviate?",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {"0:no deviation", "1:deviation found", ExitCodes.USAGE_OR_ERROR},
     description = {
       "Judge recorded data offline with the streaming analyzer's own judgement: an e-detector",
       "that pools the evidence since the change, row interval by row interval (docs/adr/0010),",
@@ -33,8 +36,7 @@ import picocli.CommandLine.Option;
       "Kayenta-style Mann-Whitney classification of the whole run. CSV files have a header and",
       "timestamp,value rows;",
       "timestamps are ISO-8601 (2014-02-14T14:30:00Z, or 2014-02-14 14:30:00 as UTC) or epoch",
-      "seconds or milliseconds. Rows are aligned by their offset from each file's first row.",
-      "Exit code: 0 no deviation, 1 deviation, 2 bad input."
+      "seconds or milliseconds. Rows are aligned by their offset from each file's first row."
     })
 public final class AnalyzeCommand implements Callable<Integer> {
 
@@ -91,11 +93,17 @@ public final class AnalyzeCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   String engine = "offline";
 
-  // --format: the option's name before every command said --output; kept as an alias
   @Option(
-      names = {"--output", "--format"},
+      names = "--output",
+      paramLabel = "FORMAT",
       description = "text or json (default: ${DEFAULT-VALUE}).")
   String format = "text";
+
+  // the option's name before every command said --output; kept, out of the help
+  @Option(names = "--format", paramLabel = "FORMAT", hidden = true)
+  void formatAlias(String value) {
+    format = value;
+  }
 
   PrintStream out = System.out;
   PrintStream err = System.err;

@@ -46,12 +46,17 @@ final class AttackCommandLine {
       name = "attack",
       mixinStandardHelpOptions = true,
       header = "Start one attack on EXPERIMENTAL targets and wait until the agent reports it.",
+      exitCodeListHeading = ExitCodes.HEADING,
+      exitCodeList = {
+        "0:started (with --dry-run: accepted)",
+        "1:the agent REJECTED the attack, or it FAILED",
+        "2:usage error, an unknown fault or parameter or a value out of range (named), no agent"
+            + " answered within --timeout, or a failure"
+      },
       description = {
         "Start one attack on EXPERIMENTAL targets and wait until the agent reports it.",
         "The fault and its parameters are checked against the agent's catalogue first",
-        "(faultline faults lists it in full).",
-        "Exit code: 0 started (or accepted, with --dry-run), 1 rejected or failed, 2 error",
-        "(an unknown fault or parameter, or a value out of range, is an error naming it)."
+        "(faultline faults lists it in full)."
       })
   static final class Attack implements Callable<Integer> {
 
@@ -168,9 +173,15 @@ final class AttackCommandLine {
   @Command(
       name = "halt",
       mixinStandardHelpOptions = true,
+      header = "Recover every active attack of an experiment, or of all.",
+      exitCodeListHeading = ExitCodes.HEADING,
+      exitCodeList = {
+        "0:HALT_ALL sent (with --wait: and an attack ROLLED_BACK)",
+        ExitCodes.USAGE_OR_ERROR
+      },
       description = {
-        "Recover every active attack of an experiment (or of all, with --all) and wait for it.",
-        "Exit code: 0 sent (and, with --wait, at least one attack rolled back), 2 error."
+        "Publish HALT_ALL for one experiment's attacks (or every one's, with --all) so the agents",
+        "recover them; --wait waits for the first ROLLED_BACK."
       })
   static final class Halt implements Callable<Integer> {
 

@@ -9,6 +9,9 @@ import picocli.CommandLine.Command;
 @Command(
     name = "completion",
     mixinStandardHelpOptions = true,
+    header = "Print a bash/zsh completion script for faultline.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {"0:printed", ExitCodes.USAGE_OR_ERROR},
     description = {
       "Print a bash (and zsh, with bashcompinit) completion script for faultline.",
       "Use: source <(faultline completion)"

@@ -34,13 +34,19 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    header = "Run the whole platform and one built-in experiment on this machine.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {
+      "0:the experiment produced a verdict (held or not)",
+      "2:error, or no verdict",
+      ExitCodes.ABORTED
+    },
     description = {
       "Run a real experiment on this machine: an embedded Kafka, Scale as a control",
       "and an experimental instance, the attack agent, the collector and the analyzer.",
       "Attacks: a CPU burn, then a kill of the experimental instance.",
       "Prints the verdict with MTTD and MTTR, as 'faultline run' does for a file.",
-      "Exit code: 0 when the experiment ran and produced a verdict (held or not),",
-      "2 on error or no verdict, 3 aborted (Ctrl-C halts the attacks first)."
+      "Ctrl-C halts the attacks, waits for their rollback, then stops everything."
     })
 public final class DemoCommand implements Callable<Integer> {
 

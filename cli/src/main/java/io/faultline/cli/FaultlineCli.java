@@ -1,6 +1,10 @@
 package io.faultline.cli;
 
+import io.faultline.cli.report.Outcome;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,9 +13,17 @@ import picocli.CommandLine.Command;
     name = "faultline",
     mixinStandardHelpOptions = true,
     version = "faultline 0.1.0",
+    header = "Chaos experiments on Kafka, with a verdict, MTTD and MTTR.",
+    exitCodeListHeading = "%nExit codes (each command's help says what they mean for it):%n",
+    exitCodeList = {
+      "0:success (hypothesis held, attack started, report written, ...)",
+      "1:a negative answer: hypothesis not held, attack rejected, deviation, topic missing",
+      ExitCodes.USAGE_OR_ERROR,
+      ExitCodes.ABORTED
+    },
     description = {
-      "Chaos experiments on Kafka: attack an experimental group, compare it with",
-      "a control group, and get a verdict with MTTD and MTTR."
+      "Attack an experimental group, compare it with a control group, and get a verdict.",
+      "'faultline demo' runs one experiment on this machine; 'faultline COMMAND --help' tells more."
     },
     subcommands = {
       DemoCommand.class,
@@ -43,9 +55,28 @@ public final class FaultlineCli implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  /** The command line with what annotations cannot hold: the fault table in attack --help. */
+  /**
+   * The command line with what annotations cannot hold: the fault table in attack --help, the help
+   * command's exit codes, and exit code 2 (not picocli's 1, which means "not held") with the
+   * message on stderr when a command fails with an exception it did not expect.
+   */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new FaultlineCli());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          commandLine
+              .getErr()
+              .println("faultline " + commandLine.getCommandName() + ": " + e.getMessage());
+          LoggerFactory.getLogger(FaultlineCli.class)
+              .warn("faultline {} failed", commandLine.getCommandName(), e);
+          return Outcome.ERROR;
+        });
+    cli.getSubcommands()
+        .get("help")
+        .getCommandSpec()
+        .usageMessage()
+        .exitCodeListHeading(ExitCodes.HEADING)
+        .exitCodeList(exitCodes(ExitCodes.HELP, ExitCodes.USAGE_OR_ERROR));
     cli.getSubcommands()
         .get("attack")
         .getCommandSpec()
@@ -53,6 +84,15 @@ public final class FaultlineCli implements Runnable {
         .footerHeading("%nFaults, with their parameters (faultline faults tells more):%n")
         .footer(FaultsCommand.summary().replace("%", "%%").split("\n"));
     return cli;
+  }
+
+  private static Map<String, String> exitCodes(String... lines) {
+    Map<String, String> codes = new LinkedHashMap<>();
+    for (String line : lines) {
+      int colon = line.indexOf(':');
+      codes.put(line.substring(0, colon), line.substring(colon + 1));
+    }
+    return codes;
   }
 
   public static void main(String[] args) {

@@ -20,10 +20,11 @@ import picocli.CommandLine.Option;
     name = "faults",
     mixinStandardHelpOptions = true,
     header = "List every fault with its target kind, platforms and parameters.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {"0:listed", ExitCodes.USAGE_OR_ERROR},
     description = {
       "List every fault an agent has, with the target kind it takes, the experiment-file",
-      "platforms it runs on, and each parameter's range, unit, default and meaning.",
-      "Exit code: 0 listed, 2 error."
+      "platforms it runs on, and each parameter's range, unit, default and meaning."
     })
 public final class FaultsCommand implements Callable<Integer> {
 
@@ -51,6 +52,7 @@ public final class FaultsCommand implements Callable<Integer> {
 
   @Option(
       names = "--output",
+      paramLabel = "FORMAT",
       description = "text or json (default: ${DEFAULT-VALUE}).",
       defaultValue = "text")
   String output = "text";

@@ -2,6 +2,9 @@ package io.faultline.cli;
 
 import io.faultline.cli.report.ExperimentRecording;
 import io.faultline.cli.report.ExperimentReport;
+import io.faultline.cli.report.HtmlReport;
+import io.faultline.cli.report.JsonReport;
+import io.faultline.cli.report.MarkdownReport;
 import io.faultline.cli.report.TopicReader;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Topics;
@@ -20,12 +23,17 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
+    header = "Build an experiment's report (HTML, JSON, Markdown) from the topics alone.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {
+      "0:report written, whatever the verdict",
+      "2:usage error, bad input, a failure, or no such experiment on the topics"
+    },
     description = {
       "Build an experiment's report from the topics alone (experiments, attack.events,",
       "steadystate, alerts, results): one self-contained HTML file (inline SVG plots, opens",
       "offline), JSON for scripts, a short Markdown summary for a pull request.",
-      "Without a file option the Markdown (or, with --output json, the JSON) goes to stdout.",
-      "Exit code: 0 report written (whatever the verdict), 2 error or no such experiment."
+      "Without a file option the Markdown (or, with --output json, the JSON) goes to stdout."
     })
 public final class ReportCommand implements Callable<Integer> {
 
@@ -101,22 +109,23 @@ public final class ReportCommand implements Callable<Integer> {
       if (saveRecording != null) {
         rec.save(saveRecording);
       }
-      ExperimentReport report = new ExperimentReport(rec);
+      ExperimentReport report = ExperimentReport.of(rec);
       boolean wrote = false;
       if (html != null) {
-        write(html, report.html());
+        write(html, HtmlReport.render(report));
         wrote = true;
       }
       if (json != null) {
-        write(json, report.json());
+        write(json, JsonReport.render(report));
         wrote = true;
       }
       if (markdown != null) {
-        write(markdown, report.markdown());
+        write(markdown, MarkdownReport.render(report));
         wrote = true;
       }
       if (!wrote || output.equals("json")) {
-        out.print(output.equals("json") ? report.json() : report.markdown());
+        out.print(
+            output.equals("json") ? JsonReport.render(report) : MarkdownReport.render(report));
       } else {
         out.println(report.outcome().headline() + " - " + report.outcome().why());
       }

@@ -25,12 +25,19 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
+    header = "Run an experiment file against a Kafka cluster and give the verdict.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {
+      "0:hypothesis held (--dry-run: the file is valid, or every agent accepted)",
+      "1:hypothesis not held (--dry-run --ask-agents: an agent rejected an attack)",
+      "2:usage error, an invalid file (every error listed), an attack REJECTED or FAILED, no"
+          + " agent, no verdict, or a failure",
+      ExitCodes.ABORTED
+    },
     description = {
       "Run an experiment file against a Kafka cluster: publish the experiment and its attacks on",
       "schedule, follow steadystate, attack.events, alerts and results live, enforce the guards.",
-      "Ctrl-C halts the experiment's attacks (HALT_ALL) and waits until they are rolled back.",
-      "Exit code: 0 hypothesis held, 1 not held, 2 error (also: invalid file, every error listed),",
-      "3 aborted (guard, stop condition, analyzer auto-abort, Ctrl-C)."
+      "Ctrl-C halts the experiment's attacks (HALT_ALL) and waits until they are rolled back."
     })
 public final class RunCommand implements Callable<Integer> {
 

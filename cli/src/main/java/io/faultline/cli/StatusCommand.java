@@ -35,10 +35,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
+    header = "Show active experiments and attacks, the agents seen and the analyzer's lag.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {"0:read", ExitCodes.USAGE_OR_ERROR},
     description = {
       "Active experiments (experiments topic) and active attacks (attack.state), the agents seen",
-      "(attack.events and the agents' consumer group), and the analyzer's consumer lag.",
-      "Exit code: 0 read, 2 error (e.g. Kafka unreachable)."
+      "(attack.events and the agents' consumer group), and the analyzer's consumer lag."
     })
 public final class StatusCommand implements Callable<Integer> {
 

@@ -23,7 +23,13 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "topics",
     mixinStandardHelpOptions = true,
-    description = "Create or list faultline's topics; print each component's least Kafka ACLs.",
+    header = "Create or list faultline's topics; print each component's least Kafka ACLs.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.HELP, ExitCodes.USAGE_OR_ERROR},
+    description = {
+      "Faultline's topics as code, from the one registry of names, partitions and retention:",
+      "for an administrator or the Helm chart's pre-install Job."
+    },
     subcommands = {
       TopicsCommand.Create.class,
       TopicsCommand.ListTopics.class,
@@ -41,9 +47,12 @@ final class TopicsCommand implements Runnable {
   @Command(
       name = "create",
       mixinStandardHelpOptions = true,
+      header = "Create the missing topics and wait for their leaders.",
+      exitCodeListHeading = ExitCodes.HEADING,
+      exitCodeList = {"0:every topic exists", ExitCodes.USAGE_OR_ERROR},
       description = {
         "Creates the missing topics (existing ones are left as they are) and waits until every",
-        "partition has a leader. Exit 0 done, 2 on error."
+        "partition has a leader."
       })
   static final class Create implements Callable<Integer> {
     @Mixin KafkaOptions kafka = new KafkaOptions();
@@ -104,6 +113,9 @@ final class TopicsCommand implements Runnable {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
+      header = "List faultline's topics and whether each exists.",
+      exitCodeListHeading = ExitCodes.HEADING,
+      exitCodeList = {"0:every topic exists", "1:a topic is missing", ExitCodes.USAGE_OR_ERROR},
       description = "Lists faultline's topics and whether each exists on the cluster.")
   static final class ListTopics implements Callable<Integer> {
     @Mixin KafkaOptions kafka = new KafkaOptions();
@@ -136,6 +148,9 @@ final class TopicsCommand implements Runnable {
   @Command(
       name = "acls",
       mixinStandardHelpOptions = true,
+      header = "Print a component's least Kafka ACLs as kafka-acls.sh lines.",
+      exitCodeListHeading = ExitCodes.HEADING,
+      exitCodeList = {"0:printed", ExitCodes.USAGE_OR_ERROR},
       description = {
         "Prints the least Kafka ACLs of a component as kafka-acls.sh command lines",
         "(see docs/security.md). Only the cli and the analyzer may write attack.commands."

@@ -24,11 +24,15 @@ import picocli.CommandLine.Parameters;
     name = "validate",
     mixinStandardHelpOptions = true,
     header = "Check an experiment file as run would, without a broker.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {
+      "0:every file is valid",
+      "2:usage error, or a file is invalid (every error listed)"
+    },
     description = {
       "Check an experiment file as run does before anything runs (structure, faults and their",
       "parameters from the agent's catalogue, selectors, sources, guards, the plan's length) and",
-      "print the plan, or every error with its path. Needs no broker; sends nothing.",
-      "Exit code: 0 valid, 2 invalid (every error listed)."
+      "print the plan, or every error with its path. Needs no broker; sends nothing."
     })
 public final class ValidateCommand implements Callable<Integer> {
 
@@ -37,6 +41,7 @@ public final class ValidateCommand implements Callable<Integer> {
 
   @Option(
       names = "--output",
+      paramLabel = "FORMAT",
       defaultValue = "text",
       description = "text or json (default: ${DEFAULT-VALUE}).")
   String output = "text";

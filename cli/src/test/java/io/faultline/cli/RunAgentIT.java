@@ -9,8 +9,11 @@ import io.faultline.cli.report.ExperimentRecording;
 import io.faultline.cli.report.TopicReader;
 import io.faultline.kafka.TestBroker;
 import io.faultline.schema.ExperimentState;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.VictimProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -30,23 +31,17 @@ class RunAgentIT {
 
   @TempDir Path dir;
 
-  private static char processState(long pid) throws Exception {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    return stat.charAt(stat.lastIndexOf(')') + 2);
+  /** An agent on the test broker whose one target, victim, is EXPERIMENTAL. */
+  private static AttackAgent agentTargeting(Topics topics, VictimProcess victim) throws Exception {
+    TargetFiles targets =
+        TargetFiles.create("run-targets").process("victim", "EXPERIMENTAL", victim.pid());
+    return AgentMain.start(
+        AgentConfig.fromMap(AgentSettings.forTestBroker(topics, targets.dir()).toMap()));
   }
 
   @Test
   void interruptHaltsTheAttackWaitsForRollbackAndExitsAborted() throws Exception {
-    String prefix = "run-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    Topics topics = new Topics(prefix, 3);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
-    }
-    Process victim = new ProcessBuilder("sleep", "300").start();
-    Path targets = Files.createDirectories(dir.resolve("targets"));
-    Files.writeString(
-        targets.resolve("victim.properties"),
-        "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n");
+    Topics topics = TestTopics.provision(TestTopics.prefix("run"));
     Path file = dir.resolve("pause.yaml");
     Files.writeString(
         file,
@@ -65,13 +60,8 @@ class RunAgentIT {
         guards: {maxDuration: 5m}
         recovery: {observe: 1s}
         """);
-    try (AttackAgent agent =
-        AgentMain.start(
-            AgentConfig.fromMap(
-                Map.of(
-                    "bootstrap.servers", TestBroker.bootstrapServers(),
-                    "topics.prefix", prefix,
-                    "agent.targets.dir", targets.toString())))) {
+    try (VictimProcess victim = VictimProcess.start();
+        AttackAgent agent = agentTargeting(topics, victim)) {
       RunCommand run = new RunCommand();
       ByteArrayOutputStream buffer = new ByteArrayOutputStream();
       run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
@@ -86,7 +76,7 @@ class RunAgentIT {
                               "--bootstrap-server",
                               TestBroker.bootstrapServers(),
                               "--topics-prefix",
-                              prefix,
+                              topics.prefix(),
                               "--experiment-id",
                               "pause-1")));
       runner.start();
@@ -95,7 +85,7 @@ class RunAgentIT {
           && !buffer.toString(StandardCharsets.UTF_8).contains("attack pause-process STARTED")) {
         Thread.sleep(100);
       }
-      assertThat(processState(victim.pid())).isEqualTo('T');
+      assertThat(victim.state()).isEqualTo('T');
       run.abort("interrupted by SIGINT", 3); // what the INT handler does
       runner.join(60_000);
       String out = buffer.toString(StandardCharsets.UTF_8);
@@ -107,7 +97,7 @@ class RunAgentIT {
           .contains("attack pause-process ROLLED_BACK")
           .contains("every attack rolled back")
           .contains("VERDICT: ABORTED");
-      assertThat(processState(victim.pid())).isNotEqualTo('T');
+      assertThat(victim.state()).isNotEqualTo('T');
       try (TopicReader reader =
           new TopicReader(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
         ExperimentRecording rec =
@@ -116,22 +106,12 @@ class RunAgentIT {
         assertThat(rec.experiment().getEndedAt()).isNotNull();
         assertThat(rec.experiment().getDefinition()).contains("pause-process");
       }
-    } finally {
-      victim.destroyForcibly();
     }
   }
 
   @Test
   void dryRunReportsTheTargetsAndTouchesNothing() throws Exception {
-    String prefix = "dry-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
-      TopicProvisioner.ensure(admin, new Topics(prefix, 3), (short) 1);
-    }
-    Process victim = new ProcessBuilder("sleep", "300").start();
-    Path targets = Files.createDirectories(dir.resolve("dry-targets"));
-    Files.writeString(
-        targets.resolve("victim.properties"),
-        "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n");
+    Topics topics = TestTopics.provision(TestTopics.prefix("dry"));
     Path file = dir.resolve("dry.yaml");
     Files.writeString(
         file,
@@ -149,13 +129,8 @@ class RunAgentIT {
           - {fault: pause-process, selector: {names: [victim], mode: all}, duration: 1m}
           - {fault: kill-process, selector: {names: [ghost], mode: all}, duration: 1s}
         """);
-    try (AttackAgent agent =
-        AgentMain.start(
-            AgentConfig.fromMap(
-                Map.of(
-                    "bootstrap.servers", TestBroker.bootstrapServers(),
-                    "topics.prefix", prefix,
-                    "agent.targets.dir", targets.toString())))) {
+    try (VictimProcess victim = VictimProcess.start();
+        AttackAgent agent = agentTargeting(topics, victim)) {
       RunCommand run = new RunCommand();
       ByteArrayOutputStream buffer = new ByteArrayOutputStream();
       run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
@@ -168,7 +143,7 @@ class RunAgentIT {
                   "--bootstrap-server",
                   TestBroker.bootstrapServers(),
                   "--topics-prefix",
-                  prefix);
+                  topics.prefix());
       String out = buffer.toString(StandardCharsets.UTF_8);
       System.out.println(out);
       // the plan is printed, the victim would be hit, the ghost does not exist: rejected
@@ -177,10 +152,8 @@ class RunAgentIT {
       assertThat(out).contains("attack kill-process REJECTED");
       assertThat(out).contains("DRY RUN: some attacks would be REJECTED");
       assertThat(code).isEqualTo(1);
-      assertThat(processState(victim.pid())).isNotEqualTo('T');
+      assertThat(victim.state()).isNotEqualTo('T');
       assertThat(victim.isAlive()).isTrue();
-    } finally {
-      victim.destroyForcibly();
     }
   }
 }

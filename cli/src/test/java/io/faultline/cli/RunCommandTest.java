@@ -42,22 +42,4 @@ class RunCommandTest {
         .contains("method[0].duration: 0s: must be between 1s and 1h")
         .contains("method[1].selector: required");
   }
-
-  @Test
-  void everyCommandHasHelp() {
-    for (String sub : new CommandLine(new FaultlineCli()).getSubcommands().keySet()) {
-      ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-      CommandLine cli = new CommandLine(new FaultlineCli());
-      cli.setOut(new java.io.PrintWriter(buffer, true));
-      cli.setErr(new java.io.PrintWriter(buffer, true));
-      String[] args =
-          sub.equals("help") ? new String[] {"help", "run"} : new String[] {sub, "--help"};
-      assertThat(cli.execute(args))
-          .as(sub + ": " + buffer.toString(StandardCharsets.UTF_8))
-          .isZero();
-      assertThat(buffer.toString(StandardCharsets.UTF_8))
-          .as(sub)
-          .contains("Usage: faultline " + (sub.equals("help") ? "run" : sub));
-    }
-  }
 }

@@ -33,6 +33,8 @@ import io.faultline.schema.SourceSpec;
 import io.faultline.schema.TargetSelector;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.VictimProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -209,15 +211,13 @@ class SecureKafkaIT {
 
   @Test
   void agentAndCliWorkOverSaslSslWithOnlyTheirAclsAndLeakNoSecret() throws Exception {
-    Process victim = new ProcessBuilder("sleep", "300").start();
-    Path targets = Files.createTempDirectory(dir, "targets");
-    Files.writeString(
-        targets.resolve("victim.properties"),
-        "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n");
+    VictimProcess victim = VictimProcess.start();
+    TargetFiles targets =
+        TargetFiles.create("secure-targets").process("victim", "EXPERIMENTAL", victim.pid());
     Map<String, String> agentConf = new HashMap<>();
     agentConf.put("bootstrap.servers", kafka.listenerAddress("SECURE"));
     agentConf.put("topics.prefix", topics.prefix());
-    agentConf.put("agent.targets.dir", targets.toString());
+    agentConf.put("agent.targets.dir", targets.dir().toString());
     agentConf.put("agent.command.secret", COMMAND_SECRET);
     client("agent").forEach((k, v) -> agentConf.put("kafka." + k, v));
     Path cliProperties = dir.resolve("cli.properties");
@@ -255,7 +255,7 @@ class SecureKafkaIT {
                     AttackCommandCodec.toAvro(CommandSignature.signed(start, COMMAND_SECRET))))
             .get(30, TimeUnit.SECONDS);
       }
-      waitUntil(() -> processState(victim.pid()) == 'T', Duration.ofSeconds(60), "victim paused");
+      waitUntil(() -> victim.state() == 'T', Duration.ofSeconds(60), "victim paused");
 
       // `faultline halt` as the cli user, through the CLI's own --config path
       ByteArrayOutputStream haltOut = new ByteArrayOutputStream();
@@ -270,7 +270,7 @@ class SecureKafkaIT {
                   .anyMatch(e -> e.contains("REJECTED")),
           Duration.ofSeconds(60),
           "the unsigned HALT_ALL rejected");
-      assertThat(processState(victim.pid())).as("an unsigned HALT_ALL is refused").isEqualTo('T');
+      assertThat(victim.state()).as("an unsigned HALT_ALL is refused").isEqualTo('T');
 
       AttackCommand haltAll =
           AttackCommand.newBuilder()
@@ -288,7 +288,7 @@ class SecureKafkaIT {
                     AttackCommandCodec.toAvro(CommandSignature.signed(haltAll, COMMAND_SECRET))))
             .get(30, TimeUnit.SECONDS);
       }
-      waitUntil(() -> processState(victim.pid()) != 'T', Duration.ofSeconds(60), "victim resumed");
+      waitUntil(() -> victim.state() != 'T', Duration.ofSeconds(60), "victim resumed");
 
       List<String> events = readAll("cli", topics.attackEvents().name());
       assertThat(events).anyMatch(e -> e.contains("STARTED")).anyMatch(e -> e.contains("REJECTED"));
@@ -297,7 +297,7 @@ class SecureKafkaIT {
         assertThat(events).noneMatch(e -> e.contains(secret));
       }
     } finally {
-      victim.destroyForcibly();
+      victim.close();
     }
 
     List<String> lines = new ArrayList<>();
@@ -497,11 +497,6 @@ class SecureKafkaIT {
       }
       Thread.sleep(100);
     }
-  }
-
-  private static char processState(long pid) throws Exception {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    return stat.charAt(stat.lastIndexOf(')') + 2);
   }
 
   private static void keytool(String... args) throws Exception {

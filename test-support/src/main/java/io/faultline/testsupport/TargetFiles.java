@@ -27,6 +27,27 @@ public final class TargetFiles {
     return write(name, "name=" + name + "\ngroup=" + group + "\npid=" + pid + "\nport=0\n");
   }
 
+  /**
+   * Writes a process target behind an impairment proxy: {@code port=} the proxy's listen port and
+   * {@code proxy.control=} its control address, as the local platform writes them.
+   */
+  public TargetFiles proxiedProcess(
+      String name, String group, long pid, int proxyPort, String proxyControl) throws IOException {
+    return write(
+        name,
+        "name="
+            + name
+            + "\ngroup="
+            + group
+            + "\npid="
+            + pid
+            + "\nport="
+            + proxyPort
+            + "\nproxy.control="
+            + proxyControl
+            + "\n");
+  }
+
   /** Writes a target file with the given content as is. */
   public TargetFiles write(String name, String content) throws IOException {
     Files.writeString(dir.resolve(name + ".properties"), content);

@@ -28,8 +28,13 @@ public final class TestTopics {
   /** Creates every topic of {@code new Topics(prefix, partitions)}, replication 1. */
   public static Topics provision(String prefix, int partitions)
       throws ExecutionException, InterruptedException {
-    Topics topics = new Topics(prefix, partitions);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
+    return provisionOn(TestBroker.bootstrapServers(), new Topics(prefix, partitions));
+  }
+
+  /** Creates every topic of {@code topics} on another broker (one a test runs itself). */
+  public static Topics provisionOn(String bootstrapServers, Topics topics)
+      throws ExecutionException, InterruptedException {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
       TopicProvisioner.ensure(admin, topics, (short) 1);
     }
     return topics;

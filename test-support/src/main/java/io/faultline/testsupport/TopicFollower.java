@@ -23,25 +23,42 @@ public final class TopicFollower<K, V> implements AutoCloseable {
   private volatile boolean following = true;
   private final Thread thread;
 
-  private TopicFollower(Topic<K, V> topic) {
+  private final boolean committedOnly;
+
+  private TopicFollower(Topic<K, V> topic, boolean committedOnly) {
     this.topic = topic;
+    this.committedOnly = committedOnly;
     this.thread = new Thread(this::follow, "follow-" + topic.name());
     thread.setDaemon(true);
   }
 
   /** Starts following {@code topic} from offset 0. */
   public static <K, V> TopicFollower<K, V> start(Topic<K, V> topic) {
-    TopicFollower<K, V> follower = new TopicFollower<>(topic);
+    return start(topic, false);
+  }
+
+  /**
+   * Starts following {@code topic} from offset 0, reading only what transactions committed ({@code
+   * isolation.level=read_committed}): what a consumer of an exactly-once producer sees.
+   */
+  public static <K, V> TopicFollower<K, V> startCommitted(Topic<K, V> topic) {
+    return start(topic, true);
+  }
+
+  private static <K, V> TopicFollower<K, V> start(Topic<K, V> topic, boolean committedOnly) {
+    TopicFollower<K, V> follower = new TopicFollower<>(topic, committedOnly);
     follower.thread.start();
     return follower;
   }
 
   private void follow() {
+    Map<String, Object> config = new HashMap<>(TestBroker.consumerConfig());
+    if (committedOnly) {
+      config.put("isolation.level", "read_committed");
+    }
     try (var consumer =
         new KafkaConsumer<>(
-            TestBroker.consumerConfig(),
-            topic.keySerde().deserializer(),
-            topic.valueSerde().deserializer())) {
+            config, topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
       consumer.subscribe(List.of(topic.name()));
       while (following) {
         for (ConsumerRecord<K, V> r : consumer.poll(Duration.ofMillis(50))) {

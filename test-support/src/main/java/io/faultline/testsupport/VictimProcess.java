@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** A real child process for faults to act on: {@code sleep 300}, killed on close. */
 public final class VictimProcess implements AutoCloseable {
@@ -16,7 +17,13 @@ public final class VictimProcess implements AutoCloseable {
 
   /** Starts {@code sleep 300}. */
   public static VictimProcess start() throws IOException {
-    return new VictimProcess(new ProcessBuilder("sleep", "300").start());
+    return start(Duration.ofSeconds(300));
+  }
+
+  /** Starts a {@code sleep} that outlives a test longer than five minutes. */
+  public static VictimProcess start(Duration lifetime) throws IOException {
+    return new VictimProcess(
+        new ProcessBuilder("sleep", Long.toString(lifetime.toSeconds())).start());
   }
 
   public Process process() {
@@ -43,6 +50,15 @@ public final class VictimProcess implements AutoCloseable {
       return stat.charAt(stat.lastIndexOf(')') + 2);
     } catch (IOException e) {
       throw new UncheckedIOException("/proc/" + pid + "/stat unreadable", e);
+    }
+  }
+
+  /** The state letter of /proc/PID/stat, or 0 when the process is gone (a fault that kills). */
+  public static char stateOrGone(long pid) {
+    try {
+      return state(pid);
+    } catch (UncheckedIOException e) {
+      return 0;
     }
   }
 

@@ -6,17 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.faultline.agent.Fault.Applied;
 import io.faultline.agent.ProcessTarget;
 import io.faultline.schema.Group;
+import io.faultline.testsupport.EchoServer;
+import io.faultline.testsupport.TestJvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class ImpairmentProxyIT {
 
-  private static ServerSocket echo;
+  private static EchoServer echo;
   private static Process proxy;
   private static int proxyPort;
   private static String control;
@@ -42,34 +41,14 @@ class ImpairmentProxyIT {
 
   @BeforeAll
   static void start() throws Exception {
-    echo = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-    Thread acceptor =
-        new Thread(
-            () -> {
-              while (!echo.isClosed()) {
-                try {
-                  Socket s = echo.accept();
-                  s.setTcpNoDelay(true);
-                  Thread t = new Thread(() -> echoLines(s));
-                  t.setDaemon(true);
-                  t.start();
-                } catch (Exception e) {
-                  return;
-                }
-              }
-            });
-    acceptor.setDaemon(true);
-    acceptor.start();
+    echo = EchoServer.start();
     proxy =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                ImpairmentProxy.class.getName(),
+        TestJvm.command(
+                ImpairmentProxy.class,
                 "--listen",
                 "127.0.0.1:0",
                 "--target",
-                "127.0.0.1:" + echo.getLocalPort())
+                "127.0.0.1:" + echo.port())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     String line =
@@ -93,20 +72,6 @@ class ImpairmentProxyIT {
   static void stop() throws Exception {
     proxy.destroy();
     echo.close();
-  }
-
-  private static void echoLines(Socket s) {
-    try (s;
-        var in = new BufferedReader(new InputStreamReader(s.getInputStream()));
-        OutputStream out = s.getOutputStream()) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-      }
-    } catch (Exception ignored) {
-      // client went away
-    }
   }
 
   /** One connection through the proxy; each round trip is one line out and its echo back. */

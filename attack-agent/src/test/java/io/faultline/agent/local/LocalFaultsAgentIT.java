@@ -5,31 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.agent.AgentConfig;
 import io.faultline.agent.AgentMain;
 import io.faultline.agent.AttackAgent;
-import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.Topics;
 import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.CommandWriter;
+import io.faultline.testsupport.EchoServer;
 import io.faultline.testsupport.TargetFiles;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import io.faultline.testsupport.VictimProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,34 +35,24 @@ class LocalFaultsAgentIT {
   private static TargetFiles targets;
   private static AttackAgent agent;
   private static VictimProcess victim;
-  private static ServerSocket echo;
+  private static EchoServer echo;
   private static ImpairmentProxy proxy;
-  private static KafkaProducer<String, String> producer;
+  private static CommandWriter commands;
   private static TopicFollower<String, AttackEvent> events;
 
   @BeforeAll
   static void start() throws Exception {
     topics = TestTopics.provision(TestTopics.prefix("local"));
     victim = VictimProcess.start();
-    echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread acceptor = new Thread(LocalFaultsAgentIT::serveEcho, "echo");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    echo = EchoServer.start();
     proxy =
         ImpairmentProxy.start(
             new InetSocketAddress("127.0.0.1", 0),
-            new InetSocketAddress("127.0.0.1", echo.getLocalPort()),
+            echo.address(),
             new InetSocketAddress("127.0.0.1", 0));
     targets = TargetFiles.create("local-faults-targets");
-    targets.write(
-        "victim",
-        "name=victim\ngroup=EXPERIMENTAL\npid="
-            + victim.pid()
-            + "\nport="
-            + proxy.listenPort()
-            + "\nproxy.control="
-            + proxy.controlAddress()
-            + "\n");
+    targets.proxiedProcess(
+        "victim", "EXPERIMENTAL", victim.pid(), proxy.listenPort(), proxy.controlAddress());
     targets.process("bare", "EXPERIMENTAL", victim.pid());
     agent =
         AgentMain.start(
@@ -76,11 +60,7 @@ class LocalFaultsAgentIT {
                 AgentSettings.forTestBroker(topics, "agent-local-it", targets.dir())
                     .set("agent.max.duration", "1m")
                     .toMap()));
-    producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", TestBroker.bootstrapServers()),
-            new StringSerializer(),
-            new StringSerializer());
+    commands = CommandWriter.open(topics);
     events = TopicFollower.start(topics.attackEvents());
   }
 
@@ -88,45 +68,14 @@ class LocalFaultsAgentIT {
   static void stop() throws Exception {
     agent.close();
     events.close();
-    producer.close();
+    commands.close();
     proxy.close();
     echo.close();
     victim.close();
   }
 
-  private static void serveEcho() {
-    while (!echo.isClosed()) {
-      try {
-        Socket s = echo.accept();
-        Thread t =
-            new Thread(
-                () -> {
-                  try (s;
-                      var in = new BufferedReader(new InputStreamReader(s.getInputStream()));
-                      OutputStream out = s.getOutputStream()) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                      out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                      out.flush();
-                    }
-                  } catch (Exception ignored) {
-                    // client went away
-                  }
-                });
-        t.setDaemon(true);
-        t.start();
-      } catch (Exception e) {
-        return;
-      }
-    }
-  }
-
   private static String send(String experiment, String json) throws Exception {
-    producer
-        .send(
-            new ProducerRecord<>(
-                topics.attackCommands().name(), experiment, json.replace("$EXP", experiment)))
-        .get();
+    commands.send(experiment, json.replace("$EXP", experiment));
     return experiment;
   }
 

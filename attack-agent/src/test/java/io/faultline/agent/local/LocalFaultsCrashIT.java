@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.agent.AgentConfig;
 import io.faultline.agent.AgentMain;
 import io.faultline.agent.AttackAgent;
-import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.Topics;
 import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.CommandWriter;
 import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.TestJvm;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import io.faultline.testsupport.VictimProcess;
@@ -23,13 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,37 +46,21 @@ class LocalFaultsCrashIT {
             new InetSocketAddress("127.0.0.1", 0),
             new InetSocketAddress("127.0.0.1", 9),
             new InetSocketAddress("127.0.0.1", 0))) {
-      targets.write(
-          "victim",
-          "name=victim\ngroup=EXPERIMENTAL\npid="
-              + victim.pid()
-              + "\nport="
-              + proxy.listenPort()
-              + "\nproxy.control="
-              + proxy.controlAddress()
-              + "\n");
+      targets.proxiedProcess(
+          "victim", "EXPERIMENTAL", victim.pid(), proxy.listenPort(), proxy.controlAddress());
       ProcessBuilder child =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  AgentMain.class.getName(),
-                  "--bootstrap-server",
-                  TestBroker.bootstrapServers(),
-                  "--targets-dir",
-                  targets.dir().toString())
+          TestJvm.command(AgentMain.class)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      child.environment().put("FAULTLINE_AGENT_ID", "doomed-" + UUID.randomUUID());
-      child.environment().put("FAULTLINE_TOPICS_PREFIX", topics.prefix());
-      child.environment().put("FAULTLINE_AGENT_LEASE", "12s");
+      child
+          .environment()
+          .putAll(
+              AgentSettings.forTestBroker(topics, "doomed-" + UUID.randomUUID(), targets.dir())
+                  .set("agent.lease", "12s")
+                  .toEnvironment());
       agentProcess = child.start();
 
-      try (var producer =
-              new KafkaProducer<>(
-                  Map.<String, Object>of("bootstrap.servers", TestBroker.bootstrapServers()),
-                  new StringSerializer(),
-                  new StringSerializer());
+      try (var commands = CommandWriter.open(topics);
           var events = TopicFollower.start(topics.attackEvents())) {
         for (String[] fault :
             List.of(
@@ -88,20 +69,16 @@ class LocalFaultsCrashIT {
                 new String[] {"packet-loss", "{\"percent\":\"20\"}"},
                 new String[] {"cpu-burn", "{\"cores\":\"1\",\"percent\":\"20\"}"},
                 new String[] {"disk-io", "{\"mbps\":\"2\"}"})) {
-          producer
-              .send(
-                  new ProducerRecord<>(
-                      topics.attackCommands().name(),
-                      "crash",
-                      "{\"commandId\":\""
-                          + UUID.randomUUID()
-                          + "\",\"experimentId\":\"crash\",\"type\":\"START\",\"fault\":\""
-                          + fault[0]
-                          + "\",\"target\":{\"names\":[\"victim\"],\"group\":\"EXPERIMENTAL\"},"
-                          + "\"duration\":\"2m\",\"parameters\":"
-                          + fault[1]
-                          + "}"))
-              .get();
+          commands.send(
+              "crash",
+              "{\"commandId\":\""
+                  + UUID.randomUUID()
+                  + "\",\"experimentId\":\"crash\",\"type\":\"START\",\"fault\":\""
+                  + fault[0]
+                  + "\",\"target\":{\"names\":[\"victim\"],\"group\":\"EXPERIMENTAL\"},"
+                  + "\"duration\":\"2m\",\"parameters\":"
+                  + fault[1]
+                  + "}");
         }
         List<AttackEvent> started =
             events.awaitAtLeast(

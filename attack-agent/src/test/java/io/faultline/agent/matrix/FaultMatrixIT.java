@@ -7,8 +7,13 @@ import io.faultline.agent.local.ImpairmentProxy;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
-import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.CommandWriter;
+import io.faultline.testsupport.TargetFiles;
+import io.faultline.testsupport.TestJvm;
+import io.faultline.testsupport.TestTopics;
+import io.faultline.testsupport.VictimProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -37,14 +42,10 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -109,7 +110,8 @@ class FaultMatrixIT {
   }
 
   /** One attack of the cell: what it attacks and how the test sees that its fault has ended. */
-  private record Attack(String attackId, String fault, Process victim, ImpairmentProxy proxy) {}
+  private record Attack(
+      String attackId, String fault, VictimProcess victim, ImpairmentProxy proxy) {}
 
   @ParameterizedTest(name = "{0} x {1} attacks x agent {2}")
   @MethodSource("cells")
@@ -117,10 +119,10 @@ class FaultMatrixIT {
       throws Exception {
     Files.createDirectories(OUT);
     String cell = outage + "-" + n + "-" + fate;
-    String prefix = "matrix-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    String prefix = TestTopics.prefix("matrix");
     Topics topics = new Topics(prefix, 3);
     Path work = Files.createTempDirectory("fault-matrix-");
-    Path targets = Files.createDirectories(work.resolve("targets"));
+    TargetFiles targets = TargetFiles.create("fault-matrix-targets");
     int brokerPort = freePort();
     List<Attack> attacks = new ArrayList<>();
     Process broker = null;
@@ -128,70 +130,58 @@ class FaultMatrixIT {
     try (LinkProxy link = LinkProxy.start(brokerPort)) {
       String bootstrap = "127.0.0.1:" + link.port();
       broker = startBroker(work.resolve("kafka"), brokerPort, link.port(), cell + "-broker-1");
-      try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-        TopicProvisioner.ensure(admin, topics, (short) 1);
-      }
+      TestTopics.provisionOn(bootstrap, topics);
       for (int i = 0; i < n; i++) {
         String fault = KINDS[i % KINDS.length];
-        Process victim = new ProcessBuilder("sleep", "600").start();
+        VictimProcess victim = VictimProcess.start(Duration.ofMinutes(10));
         ImpairmentProxy proxy = null;
-        String extra = "";
         if (fault.equals("network-latency")) {
           proxy =
               ImpairmentProxy.start(
                   new InetSocketAddress("127.0.0.1", 0),
                   new InetSocketAddress("127.0.0.1", 9),
                   new InetSocketAddress("127.0.0.1", 0));
-          extra = "port=" + proxy.listenPort() + "\nproxy.control=" + proxy.controlAddress() + "\n";
+          targets.proxiedProcess(
+              "victim" + i,
+              "EXPERIMENTAL",
+              victim.pid(),
+              proxy.listenPort(),
+              proxy.controlAddress());
+        } else {
+          targets.process("victim" + i, "EXPERIMENTAL", victim.pid());
         }
-        Files.writeString(
-            targets.resolve("victim" + i + ".properties"),
-            "name=victim" + i + "\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n" + extra);
         attacks.add(new Attack(prefix + "a" + i, fault, victim, proxy));
       }
       String agentId = "matrix-agent-" + UUID.randomUUID().toString().substring(0, 6);
       Map<String, String> agentEnv =
-          Map.of(
-              "FAULTLINE_AGENT_ID",
-              agentId,
-              "FAULTLINE_TOPICS_PREFIX",
-              prefix,
-              "FAULTLINE_AGENT_LEASE",
-              LEASE.toSeconds() + "s",
-              "FAULTLINE_AGENT_MAX_CONCURRENT",
-              "25",
-              "FAULTLINE_AGENT_MAX_BLAST_RADIUS_PERCENT",
-              "100",
-              "FAULTLINE_AGENT_OUTBOX_DIR",
-              work.resolve("outbox").toString());
-      agent = startAgent(bootstrap, targets, agentEnv, cell + "-agent-1");
+          AgentSettings.forBroker(bootstrap, topics, targets.dir())
+              .set("agent.id", agentId)
+              .set("agent.lease", LEASE.toSeconds() + "s")
+              .set("agent.max.concurrent", "25")
+              .set("agent.max.blast.radius.percent", "100")
+              .set("agent.outbox.dir", work.resolve("outbox").toString())
+              .toEnvironment();
+      agent = startAgent(agentEnv, cell + "-agent-1");
 
       Map<String, AttackEvent> started;
-      try (var producer =
-              new KafkaProducer<>(
-                  Map.<String, Object>of("bootstrap.servers", bootstrap),
-                  new StringSerializer(),
-                  new StringSerializer());
+      try (var commands = CommandWriter.open(bootstrap, topics);
           var consumer = eventConsumer(bootstrap, topics)) {
         for (int i = 0; i < n; i++) {
           Attack a = attacks.get(i);
-          producer.send(
-              new ProducerRecord<>(
-                  topics.attackCommands().name(),
-                  "matrix",
-                  "{\"commandId\":\""
-                      + UUID.randomUUID()
-                      + "\",\"experimentId\":\"matrix\",\"type\":\"START\",\"attackId\":\""
-                      + a.attackId()
-                      + "\",\"fault\":\""
-                      + a.fault()
-                      + "\",\"target\":{\"names\":[\"victim"
-                      + i
-                      + "\"],\"group\":\"EXPERIMENTAL\"},\"duration\":\"5m\",\"parameters\":"
-                      + PARAMETERS.get(a.fault())
-                      + "}"));
+          commands.send(
+              "matrix",
+              "{\"commandId\":\""
+                  + UUID.randomUUID()
+                  + "\",\"experimentId\":\"matrix\",\"type\":\"START\",\"attackId\":\""
+                  + a.attackId()
+                  + "\",\"fault\":\""
+                  + a.fault()
+                  + "\",\"target\":{\"names\":[\"victim"
+                  + i
+                  + "\"],\"group\":\"EXPERIMENTAL\"},\"duration\":\"5m\",\"parameters\":"
+                  + PARAMETERS.get(a.fault())
+                  + "}");
         }
-        producer.flush();
         started = new HashMap<>();
         List<AttackEvent> seen = new ArrayList<>();
         long deadline = System.currentTimeMillis() + 150_000;
@@ -229,7 +219,7 @@ class FaultMatrixIT {
         Thread.sleep(1000);
         agent.destroyForcibly().waitFor();
         restartedAt = System.currentTimeMillis();
-        agent = startAgent(bootstrap, targets, agentEnv, cell + "-agent-2");
+        agent = startAgent(agentEnv, cell + "-agent-2");
       }
       Map<String, Long> endedAt = new LinkedHashMap<>();
       long limit = outageAt + LEASE.toMillis() + 15_000;
@@ -324,7 +314,7 @@ class FaultMatrixIT {
         broker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
       for (Attack a : attacks) {
-        a.victim().destroyForcibly();
+        a.victim().close();
         if (a.proxy() != null) {
           a.proxy().close();
         }
@@ -336,7 +326,7 @@ class FaultMatrixIT {
   private static BooleanSupplier endOf(Attack a, AttackEvent started) {
     String touched = String.join(" ", started.getTargets());
     return switch (a.fault()) {
-      case "pause-process" -> () -> state(a.victim().pid()) != 'T';
+      case "pause-process" -> () -> VictimProcess.stateOrGone(a.victim().pid()) != 'T';
       case "cpu-burn" -> childEnded(touched, "burner pid=(\\d+)");
       case "memory-pressure" -> childEnded(touched, "memory holder pid=(\\d+)");
       case "disk-io" -> childEnded(touched, "disk writer pid=(\\d+)");
@@ -350,19 +340,9 @@ class FaultMatrixIT {
     assertThat(m.find()).as(pattern + " in " + touched).isTrue();
     long pid = Long.parseLong(m.group(1));
     return () -> {
-      char s = state(pid);
+      char s = VictimProcess.stateOrGone(pid);
       return s == 0 || s == 'Z' || s == 'X';
     };
-  }
-
-  /** The process's state letter from /proc, or 0 when it is gone. */
-  private static char state(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      return stat.charAt(stat.lastIndexOf(')') + 2);
-    } catch (IOException e) {
-      return 0;
-    }
   }
 
   private static String impairments(ImpairmentProxy proxy) {
@@ -449,12 +429,9 @@ class FaultMatrixIT {
   private static Process startBroker(Path dataDir, int port, int advertised, String name)
       throws Exception {
     Process p =
-        new ProcessBuilder(
-                java(),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                BrokerProcess.class.getName(),
+        TestJvm.command(
+                List.of("-Xmx512m"),
+                BrokerProcess.class,
                 dataDir.toString(),
                 Integer.toString(port),
                 Integer.toString(advertised))
@@ -490,26 +467,14 @@ class FaultMatrixIT {
     return p;
   }
 
-  private static Process startAgent(
-      String bootstrap, Path targets, Map<String, String> env, String name) throws IOException {
+  /** An agent JVM configured by its environment alone, its output in {@code OUT/name.log}. */
+  private static Process startAgent(Map<String, String> env, String name) throws IOException {
     ProcessBuilder child =
-        new ProcessBuilder(
-                java(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                AgentMain.class.getName(),
-                "--bootstrap-server",
-                bootstrap,
-                "--targets-dir",
-                targets.toString())
+        TestJvm.command(AgentMain.class)
             .redirectErrorStream(true)
             .redirectOutput(OUT.resolve(name + ".log").toFile());
     child.environment().putAll(env);
     return child.start();
-  }
-
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   private static int freePort() throws IOException {

@@ -157,7 +157,8 @@ class ExperimentReportTest {
 
   @Test
   void htmlIsSelfContainedAndDrawsEveryPart() {
-    String html = new ExperimentReport(recording(Verdict.DEVIATED, Classification.HIGH)).html();
+    String html =
+        HtmlReport.render(ExperimentReport.of(recording(Verdict.DEVIATED, Classification.HIGH)));
     // opens offline: no scripts, no external resources
     assertThat(html).doesNotContain("<script").doesNotContain("<link").doesNotContain("src=");
     assertThat(html.replace("http://www.w3.org/2000/svg", ""))
@@ -191,7 +192,8 @@ class ExperimentReportTest {
     JsonNode json =
         new ObjectMapper()
             .readTree(
-                new ExperimentReport(recording(Verdict.DEVIATED, Classification.HIGH)).json());
+                JsonReport.render(
+                    ExperimentReport.of(recording(Verdict.DEVIATED, Classification.HIGH))));
     assertThat(json.at("/verdict/exitCode").asInt()).isEqualTo(1);
     assertThat(json.at("/verdict/mttdMs").asLong()).isEqualTo(5000);
     assertThat(json.at("/verdict/score").isNull()).isTrue();
@@ -205,7 +207,8 @@ class ExperimentReportTest {
 
   @Test
   void markdownIsAShortSummary() {
-    String md = new ExperimentReport(recording(Verdict.STEADY, Classification.PASS)).markdown();
+    String md =
+        MarkdownReport.render(ExperimentReport.of(recording(Verdict.STEADY, Classification.PASS)));
     assertThat(md)
         .startsWith("### faultline: local-demo — HYPOTHESIS HELD\n")
         .contains("| http.latency.ms | PASS | yes | 3/12 | 1 | 15.0 s |")
@@ -221,7 +224,8 @@ class ExperimentReportTest {
     rec.save(file);
     ExperimentRecording back = ExperimentRecording.load(file);
     assertThat(back).isEqualTo(rec);
-    assertThat(new ExperimentReport(back).json()).isEqualTo(new ExperimentReport(rec).json());
+    assertThat(JsonReport.render(ExperimentReport.of(back)))
+        .isEqualTo(JsonReport.render(ExperimentReport.of(rec)));
   }
 
   @Test
@@ -262,7 +266,7 @@ class ExperimentReportTest {
   void emptyFiguresShowNotAvailable() {
     ExperimentRecording bare =
         new ExperimentRecording("x-1", null, List.of(), List.of(), List.of(), null);
-    String html = new ExperimentReport(bare).html();
+    String html = HtmlReport.render(ExperimentReport.of(bare));
     assertThat(html)
         .contains("NO VERDICT")
         .contains("<div class=\"v\">n/a</div><div class=\"l\">MTTD</div>");

@@ -37,7 +37,7 @@ class ReportSystemIT {
       rec = ExperimentRecording.load(file);
     }
     Path html = dir.resolve("report.html");
-    Files.writeString(html, new ExperimentReport(rec).html(), StandardCharsets.UTF_8);
+    Files.writeString(html, HtmlReport.render(ExperimentReport.of(rec)), StandardCharsets.UTF_8);
 
     Path png = dir.resolve("report.png");
     run("--screenshot=" + png, "--window-size=1280,2000", html.toUri().toString());
