@@ -42,6 +42,9 @@ public final class WindowJudge {
   /** Control samples the mean is compared with when windows are sparse. */
   static final int POOLED_CONTROL_SAMPLES = 30;
 
+  /** Standard deviations beyond theta0 at which a single sample's difference is clipped. */
+  static final double CLIP = 4.0;
+
   /** Confidence of the effect's interval. */
   static final double CONFIDENCE = 0.95;
 
@@ -115,6 +118,12 @@ public final class WindowJudge {
 
     /** Window-to-window variance of the difference beyond its sampling noise. */
     public double driftVariance;
+
+    /**
+     * Datapoints of single samples (no averaging at all) are clipped to theta0 + {@link #CLIP}
+     * standard deviations from the warm-up's level: one heavy-tailed sample is no fault.
+     */
+    public boolean clipped;
 
     /** Lag-1 autocorrelation of the difference. */
     public double phi;
@@ -328,7 +337,13 @@ public final class WindowJudge {
     // a metric that was constant in the warm-up has no variance: a tenth of theta0 stands in,
     // so a change is overwhelming evidence but still a number
     double floor = Math.max(1e-12, 0.01 * t.theta0 * t.theta0);
-    return new double[] {raw[0] - t.offset, Math.max(floor, raw[1] + t.driftVariance)};
+    double v = Math.max(floor, raw[1] + t.driftVariance);
+    double d = raw[0] - t.offset;
+    if (t.clipped) {
+      double bound = t.theta0 + CLIP * Math.sqrt(v);
+      d = Math.max(-bound, Math.min(bound, d));
+    }
+    return new double[] {d, v};
   }
 
   /** Experimental minus control in the judged scale and its sampling variance; null if none. */
@@ -421,6 +436,7 @@ public final class WindowJudge {
       // as is, against the control scaled by the warm-up ratio; sparse (skewed) samples and the
       // tail and spread on the log scale
       t.log = s != Statistic.MEAN || (relative && samples < DENSE);
+      t.clipped = samples < 2;
       if (s == Statistic.MEAN && relative && !t.log) {
         t.scale = Math.max(0.25, Math.min(4.0, e.mean() / c.mean()));
       }
@@ -565,10 +581,9 @@ public final class WindowJudge {
     if (r < 1 / Math.sqrt(n)) {
       return 0.0;
     }
-    // one standard error of margin on Fisher's scale (atanh r has standard error ~ 1/sqrt(n)):
-    // an underestimated phi raises false alarms, an overestimate near 1 only costs power
-    double z = 0.5 * Math.log((1 + Math.min(r, 0.99)) / (1 - Math.min(r, 0.99)));
-    return Math.min(0.95, Math.tanh(z + 1 / Math.sqrt(n)));
+    // no margin on phi itself: the variance bound (varianceBound) carries the warm-up's
+    // uncertainty, and a margin here made a fifth of independent warm-ups look autocorrelated
+    return Math.min(0.95, r);
   }
 
   private static double tolerance(Track t, MetricPolicy policy, Monitor m) {
