@@ -104,7 +104,7 @@ final class VerdictProcessor
       // a deviation is (or is not) reported
       log.info(
           "{} {}: steady state learned from {} warm-up windows{}: expected experimental = {} x"
-              + " control + {}; tolerated rise {} (with the baseline's error margin); per"
+              + " control + {}; tolerated rise {} (the tolerance; docs/adr/0014); per"
               + " statistic: {}; {}",
           experimentId,
           metric,

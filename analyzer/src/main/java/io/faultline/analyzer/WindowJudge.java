@@ -1,6 +1,5 @@
 package io.faultline.analyzer;
 
-import io.faultline.analyzer.stats.Direction;
 import io.faultline.analyzer.stats.EDetector;
 import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.MetricPolicy;
@@ -9,7 +8,7 @@ import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.SteadyState;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.distribution.ChiSquaredDistribution;
 
 /**
  * The streaming judgement of one metric, datapoint after datapoint (a window of both groups), as a
@@ -23,10 +22,11 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * Statistic} the warm-up fixes (docs/adr/0003, 0010): the scale (log of the ratio for positive
  * metrics with a relative tolerance, else the difference), the baseline offset between the groups,
  * the per-sample variance, the window-to-window drift of the difference beyond its sampling noise,
- * its lag-1 autocorrelation and the tolerated difference theta0 (the tolerance plus a confidence
- * margin for the baseline's own error). Every later window feeds one {@link EDetector} per
- * statistic: DEVIATING from the window at which one alarms until a window is back within theta0,
- * STEADY otherwise, INSUFFICIENT_DATA while a group has no sample.
+ * its lag-1 autocorrelation and the tolerated difference theta0 (the tolerance). The warm-up's
+ * differences also prime the detector: the offset is not taken as known but compared with them and
+ * with the judged windows before each candidate change point (docs/adr/0014). Every later window
+ * feeds one {@link EDetector} per statistic: DEVIATING from the window at which one alarms until a
+ * window is back within theta0, STEADY otherwise, INSUFFICIENT_DATA while a group has no sample.
  */
 public final class WindowJudge {
 
@@ -41,6 +41,9 @@ public final class WindowJudge {
 
   /** Control samples the mean is compared with when windows are sparse. */
   static final int POOLED_CONTROL_SAMPLES = 30;
+
+  /** Standard deviations beyond theta0 at which a single sample's difference is clipped. */
+  static final double CLIP = 4.0;
 
   /** Confidence of the effect's interval. */
   static final double CONFIDENCE = 0.95;
@@ -105,7 +108,7 @@ public final class WindowJudge {
     /** Experimental minus (scaled) control in the judged scale during the warm-up. */
     public double offset;
 
-    /** Tolerated difference in the judged scale, with the baseline's error margin. */
+    /** Tolerated difference in the judged scale (the tolerance; no margin, docs/adr/0014). */
     public double theta0;
 
     /** Per-sample variances in the judged scale (0 = unknown: single samples). */
@@ -115,6 +118,12 @@ public final class WindowJudge {
 
     /** Window-to-window variance of the difference beyond its sampling noise. */
     public double driftVariance;
+
+    /**
+     * Datapoints of single samples (no averaging at all) are clipped to theta0 + {@link #CLIP}
+     * standard deviations from the warm-up's level: one heavy-tailed sample is no fault.
+     */
+    public boolean clipped;
 
     /** Lag-1 autocorrelation of the difference. */
     public double phi;
@@ -328,7 +337,13 @@ public final class WindowJudge {
     // a metric that was constant in the warm-up has no variance: a tenth of theta0 stands in,
     // so a change is overwhelming evidence but still a number
     double floor = Math.max(1e-12, 0.01 * t.theta0 * t.theta0);
-    return new double[] {raw[0] - t.offset, Math.max(floor, raw[1] + t.driftVariance)};
+    double v = Math.max(floor, raw[1] + t.driftVariance);
+    double d = raw[0] - t.offset;
+    if (t.clipped) {
+      double bound = t.theta0 + CLIP * Math.sqrt(v);
+      d = Math.max(-bound, Math.min(bound, d));
+    }
+    return new double[] {d, v};
   }
 
   /** Experimental minus control in the judged scale and its sampling variance; null if none. */
@@ -380,8 +395,8 @@ public final class WindowJudge {
     MetricPolicy policy = hypothesis.policy();
     List<Statistic> statistics =
         hypothesis.rate() ? List.of(Statistic.MEAN) : hypothesis.statistics();
-    // half of alpha to the detectors, split evenly; the other half to the baselines' margins
-    double alpha = (m.warmupWindows == 0 || hypothesis.rate() ? 1.0 : 0.5) * policy.alpha();
+    // alpha split evenly over the detectors: the baseline's error is carried by the detector
+    double alpha = policy.alpha();
     m.tracks = new ArrayList<>();
     Summary c = new Summary();
     Summary e = new Summary();
@@ -421,10 +436,11 @@ public final class WindowJudge {
       // as is, against the control scaled by the warm-up ratio; sparse (skewed) samples and the
       // tail and spread on the log scale
       t.log = s != Statistic.MEAN || (relative && samples < DENSE);
+      t.clipped = samples < 2;
       if (s == Statistic.MEAN && relative && !t.log) {
         t.scale = Math.max(0.25, Math.min(4.0, e.mean() / c.mean()));
       }
-      learn(t, m, policy, statistics.size());
+      learn(t, m, policy);
       m.tracks.add(t);
     }
     Track mean = m.tracks.get(0);
@@ -460,12 +476,15 @@ public final class WindowJudge {
     return new Summary(n, w[at], w[at + 1] * Math.max(0, n - 1), w[at], w[at], w[at] * n);
   }
 
+  private record WarmupPoint(Summary control, Summary experimental, double p99c, double p99e) {}
+
   /** One track's offset, variances, drift, autocorrelation and theta0 from the warm-up. */
-  private static void learn(Track t, Monitor m, MetricPolicy policy, int tracks) {
+  private static void learn(Track t, Monitor m, MetricPolicy policy) {
     Summary within = new Summary();
     Summary vc = new Summary();
     Summary ve = new Summary();
     List<Double> differences = new ArrayList<>();
+    List<WarmupPoint> points = new ArrayList<>();
     List<double[]> controls = new ArrayList<>();
     for (double[] w : m.warmup) {
       controls.add(new double[] {w[0], w[1], w[2]});
@@ -486,6 +505,7 @@ public final class WindowJudge {
       double[] raw = raw(plain, c, e, w[6], w[7]);
       if (raw != null) {
         differences.add(raw[0]);
+        points.add(new WarmupPoint(c, e, w[6], w[7]));
         within.add(raw[1]);
       }
     }
@@ -501,9 +521,43 @@ public final class WindowJudge {
     double longRun = (1 + t.phi) / (1 - t.phi);
     double calm = Math.max(0.34, 1 - (longRun - 1) / Math.max(1, n - 1));
     double typicalWithin = within.count() > 0 ? within.mean() : 0.0;
-    t.driftVariance = Math.max(0.0, d.variance() / calm - typicalWithin);
-    t.theta0 =
-        tolerance(t, policy, m) + baselineMargin(t, m, policy, tracks, n, typicalWithin, longRun);
+    // an autocorrelated warm-up's variance is itself uncertain: its upper confidence bound stands
+    // in for it (an underestimate would count noise as evidence)
+    double spread = d.variance() / calm * varianceBound(n, t.phi);
+    t.driftVariance = Math.max(0.0, spread - typicalWithin);
+    t.theta0 = tolerance(t, policy, m);
+    if (m.warmupWindows > 0 && n > 0) {
+      // the warm-up's differences are the first pre-change datapoints of the two-sample detector
+      // (as judged windows are: difference from the offset, variance with the warm-up's)
+      double[] dw = new double[n];
+      double[] vw = new double[n];
+      for (int i = 0; i < n; i++) {
+        WarmupPoint w = points.get(i);
+        double[] point = datapoint(t, w.control(), w.experimental(), w.p99c(), w.p99e());
+        dw[i] = point[0];
+        vw[i] = point[1];
+      }
+      new EDetector(policy.direction(), t.alpha, 1, t.theta0, t.phi, CONFIDENCE)
+          .prime(t.detector, dw, vw);
+    }
+  }
+
+  /** One-sided confidence of the bound on an autocorrelated warm-up's variance. */
+  static final double VARIANCE_CONFIDENCE = 0.95;
+
+  /**
+   * The factor from the variance of n autocorrelated warm-up datapoints to its upper confidence
+   * bound, (n - 2) / chi2_{n-2}(1 - confidence); 1 when phi is 0. Twenty AR(1) datapoints at 0.8
+   * hold about two independent ones' worth of long-run variance: without the bound the detector
+   * raised 0.085 false alarms per run there (docs/adr/0014).
+   */
+  static double varianceBound(int n, double phi) {
+    int df = n - 2;
+    if (phi <= 0 || df < 1) {
+      return 1.0;
+    }
+    return df
+        / new ChiSquaredDistribution(df).inverseCumulativeProbability(1 - VARIANCE_CONFIDENCE);
   }
 
   /** Lag-1 autocorrelation, bias-corrected (Kendall), when significant; at most 0.95. */
@@ -527,10 +581,9 @@ public final class WindowJudge {
     if (r < 1 / Math.sqrt(n)) {
       return 0.0;
     }
-    // one standard error of margin on Fisher's scale (atanh r has standard error ~ 1/sqrt(n)):
-    // an underestimated phi raises false alarms, an overestimate near 1 only costs power
-    double z = 0.5 * Math.log((1 + Math.min(r, 0.99)) / (1 - Math.min(r, 0.99)));
-    return Math.min(0.95, Math.tanh(z + 1 / Math.sqrt(n)));
+    // no margin on phi itself: the variance bound (varianceBound) carries the warm-up's
+    // uncertainty, and a margin here made a fifth of independent warm-ups look autocorrelated
+    return Math.min(0.95, r);
   }
 
   private static double tolerance(Track t, MetricPolicy policy, Monitor m) {
@@ -545,29 +598,6 @@ public final class WindowJudge {
       return Math.log1p(relative);
     }
     return policy.relativeTolerance() * level + policy.absoluteTolerance();
-  }
-
-  /**
-   * The baseline is estimated, and its error would bias every later window alike, which no detector
-   * can average away. So half of alpha goes to a confidence bound on that error (normal, from the
-   * warm-up's sampling and window-to-window spread, widened for autocorrelation) and the tolerance
-   * is widened by it. Zero without a baseline.
-   */
-  static double baselineMargin(
-      Track t,
-      Monitor m,
-      MetricPolicy policy,
-      int tracks,
-      double n,
-      double typicalWithin,
-      double longRun) {
-    if (m.warmupWindows == 0 || n == 0) {
-      return 0.0;
-    }
-    double variance = (typicalWithin + t.driftVariance) * longRun / n;
-    double sides = (policy.direction() == Direction.EITHER ? 4 : 2) * tracks;
-    double z = new NormalDistribution().inverseCumulativeProbability(1 - policy.alpha() / sides);
-    return z * Math.sqrt(variance);
   }
 
   static double effect(double expected, double experimental) {

@@ -9,30 +9,32 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * statistic over every datapoint of a metric, so a fault that began several datapoints ago keeps
  * adding to the same evidence; windows no longer reset it.
  *
- * <p>Each datapoint t gives e-values e_t(k), one per effect size k of a grid (per side of the
- * hypothesis' direction): under the hypothesis ("at most theta0 beyond the expected level") each
- * has expectation at most 1 given the past. The detector keeps, per k, the Shiryaev–Roberts
- * statistic R_t(k) = (R_{t-1}(k) + 1) e_t(k) and the CUSUM M_t(k) = max(M_{t-1}(k), 1) e_t(k), and
- * raises an alarm when the average R_t of the R_t(k) reaches c = horizon / alpha. R_t - t is a
- * supermartingale under the hypothesis, so by optional stopping at the alarm (or the horizon) c
- * P(an alarm within n datapoints) <= E[R] <= n: <b>the chance of any false alarm within the first
- * {@code horizon} datapoints is at most alpha</b>, and without a planned length the average run
- * length to a false alarm is at least c. The estimated change point is where the largest CUSUM's
- * segment began; the effect and its interval are the mean difference since then.
- *
- * <p>Two kinds of e-value:
+ * <p>Two kinds of evidence:
  *
  * <ul>
- *   <li>{@link #updateNormal}: a difference d with variance v (already standardised by the caller's
- *       warm-up scale). Per side z = (+-d - theta0) / sqrt(v); with AR(1) noise (phi learned in the
- *       warm-up) it is prewhitened, r = (z - phi max(z_prev, 0)) / sqrt(1 - phi^2) (the max keeps a
- *       recovery from a drop from looking like a rise), and e(k) = exp(k r - k^2 / 2), the normal
- *       likelihood ratio of a shift of k standard units: at most 1 in expectation when the true
- *       shift is at most theta0.
+ *   <li>{@link #updateNormal}: a difference d_i with variance v_i per datapoint (docs/adr/0014).
+ *       The pre-change level is not taken as known: the warm-up's datapoints ({@link #prime}) and
+ *       every judged datapoint before a candidate change point k form P, those from k on form Q,
+ *       and U = mean_Q(d) - mean_P(d) (precision-weighted; generalised least squares in AR(1)
+ *       innovation space when phi > 0), Var U = 1/I_k. Per shift lambda beyond theta0 and side,
+ *       Lambda_k = exp(lambda (U - theta0) I_k - lambda^2 I_k / 2): the likelihood ratio of the
+ *       location-invariant contrasts, so the unknown level cancels exactly, and Lambda_k is at most
+ *       a mean-1 martingale while the experimental group's level moves by at most theta0. The
+ *       statistic is the generalised Shiryaev–Roberts sum R_t of the mixtures over the kept
+ *       candidates (the latest {@link #RECENT} and {@link #PER_OCTAVE} per doubling of age).
  *   <li>{@link #updateCounts}: x events in n trials (errors per request) against the rate p0 it may
  *       have: e(k) = (p1/p0)^x ((1-p1)/(1-p0))^(n-x) with p1 = p0 + f_k (1 - p0), the binomial
- *       likelihood ratio, at most 1 in expectation whenever the true rate is at most p0.
+ *       likelihood ratio, at most 1 in expectation whenever the true rate is at most p0; per
+ *       component R_t(k) = (R_{t-1}(k) + 1) e_t(k) (Shiryaev–Roberts) and a CUSUM for the change
+ *       point.
  * </ul>
+ *
+ * <p>Either way R_t - t is dominated by a martingale under the hypothesis, so stopping at the alarm
+ * (R_t >= c = horizon / alpha) or at the horizon, c P(an alarm within n datapoints) <= E[R] <= n:
+ * <b>the chance of any false alarm within the first {@code horizon} datapoints is at most
+ * alpha</b>, and without a planned length the average run length to a false alarm is at least c.
+ * The estimated change point is the candidate (or CUSUM segment) with the most evidence; the effect
+ * and its interval are U +- z sqrt(Var U) there.
  *
  * <p>Plain functions over a serializable {@link State}; no I/O.
  */
@@ -47,25 +49,58 @@ public final class EDetector {
   /** Datapoints the guarantee covers when the experiment's length is unknown (ARL form). */
   public static final long DEFAULT_HORIZON = 720;
 
+  /** Candidate change points kept whatever their age. */
+  static final int RECENT = 32;
+
+  /** Older candidates kept per doubling of their age (a geometric thinning). */
+  static final int PER_OCTAVE = 8;
+
   /** Everything carried from one datapoint to the next (public fields: JSON in a state store). */
   public static final class State {
     /** Datapoints judged since the detector began. */
     public long points;
 
-    /** Per side: the previous standardised excess, for prewhitening (NaN = none yet). */
-    public double[] previous = {Double.NaN, Double.NaN};
-
-    /** Per side and component: log Shiryaev–Roberts, log CUSUM and the CUSUM segment's start. */
+    /** Counts, per side and component: log Shiryaev–Roberts, log CUSUM and the segment's start. */
     public double[] logR;
 
     public double[] logM;
     public long[] start;
 
-    /** Per component since its segment's start: sum of differences, of variances, datapoints. */
+    /** Counts, per component since its segment's start: sum of differences, of variances, n. */
     public double[] sumD;
 
     public double[] sumV;
     public double[] count;
+
+    /** Normal: warm-up datapoints were given, so the level is unknown and compared with them. */
+    public boolean primed;
+
+    /** Normal: the unit of the shift grid, the warm-up's typical datapoint standard deviation. */
+    public double sigma;
+
+    /** Normal: the previous datapoint's difference (the AR(1) chain; NaN = none). */
+    public double previousD = Double.NaN;
+
+    /** Normal, over every datapoint: sum of p a^2 and of p a w (the level's regressor a). */
+    public double levelInfo;
+
+    public double levelScore;
+
+    /** The same sums over the warm-up alone, restored by {@link #reset}. */
+    public double primedInfo;
+
+    public double primedScore;
+
+    /** Normal, per kept candidate k: its datapoint number and the caller's time of it. */
+    public long[] candidate = new long[0];
+
+    public long[] candidateAt = new long[0];
+
+    /** Per candidate, over datapoints from k on: sum of p a b, of p b^2, of p b w. */
+    public double[] cross = new double[0];
+
+    public double[] info = new double[0];
+    public double[] score = new double[0];
   }
 
   /**
@@ -139,29 +174,159 @@ public final class EDetector {
   }
 
   /**
-   * One datapoint of a continuous metric at time {@code at}: difference d from the expected level,
-   * its variance v.
+   * Gives the warm-up's datapoints (differences d, variances v): the pre-change level is then
+   * unknown and every later difference is compared with these and with the judged datapoints before
+   * a candidate change point. Without it the level is taken as 0 in the caller's scale.
+   */
+  public void prime(State state, double[] d, double[] v) {
+    double sumV = 0;
+    for (int i = 0; i < d.length; i++) {
+      double var = Math.max(v[i], 1e-300);
+      sumV += var;
+      double[] point = innovation(state, d[i], var);
+      state.levelInfo += point[2] * point[0] * point[0];
+      state.levelScore += point[2] * point[0] * point[1];
+      state.previousD = d[i];
+    }
+    if (d.length > 0) {
+      state.primed = true;
+      state.sigma = Math.sqrt(sumV / d.length);
+    }
+    state.primedInfo = state.levelInfo;
+    state.primedScore = state.levelScore;
+  }
+
+  /** {a, w, p}: the level's regressor, the prewhitened difference and its precision. */
+  private double[] innovation(State state, double d, double v) {
+    if (Double.isNaN(state.previousD) || phi == 0) {
+      return new double[] {1.0, d, 1.0 / v};
+    }
+    return new double[] {1 - phi, d - phi * state.previousD, 1.0 / (v * (1 - phi * phi))};
+  }
+
+  /**
+   * One datapoint of a continuous metric at time {@code at}: difference d (experimental minus
+   * expected, the caller's scale), its variance v.
    */
   public Step updateNormal(State state, long at, double d, double v) {
-    int k = SHIFTS.length;
-    ensure(state, k);
-    double sd = Math.sqrt(Math.max(v, 1e-300));
-    double innovation = Math.sqrt(1 - phi * phi);
-    double[] logE = new double[2 * k];
-    for (int side = 0; side < 2; side++) {
-      if (!watches(side)) {
-        Arrays.fill(logE, side * k, side * k + k, Double.NEGATIVE_INFINITY);
-        continue;
+    double var = Math.max(v, 1e-300);
+    if (state.sigma <= 0) {
+      state.sigma = Math.sqrt(var);
+    }
+    boolean chained = !Double.isNaN(state.previousD) && phi > 0;
+    double[] point = innovation(state, d, var);
+    double a = point[0];
+    double w = point[1];
+    double p = point[2];
+    // a shift from k on: 1 at k, (1 - phi) after it in innovation space
+    double b = chained ? 1 - phi : 1.0;
+    int n = state.candidate.length;
+    for (int i = 0; i < n; i++) {
+      state.cross[i] += p * a * b;
+      state.info[i] += p * b * b;
+      state.score[i] += p * b * w;
+    }
+    state.points++;
+    state.candidate = append(state.candidate, state.points);
+    state.candidateAt = append(state.candidateAt, at);
+    state.cross = append(state.cross, p * a);
+    state.info = append(state.info, p);
+    state.score = append(state.score, p * w);
+    state.levelInfo += p * a * a;
+    state.levelScore += p * a * w;
+    state.previousD = d;
+    thin(state);
+
+    int sides = (watches(0) ? 1 : 0) + (watches(1) ? 1 : 0);
+    double components = (double) sides * SHIFTS.length;
+    double logR = Double.NEGATIVE_INFINITY;
+    double best = Double.NEGATIVE_INFINITY;
+    double bestShift = d;
+    double bestInfo = 1.0 / var;
+    long bestAt = at;
+    for (int i = 0; i < state.candidate.length; i++) {
+      double info = state.info[i];
+      double score = state.score[i];
+      if (state.primed) {
+        // the unknown level profiled out exactly: the contrast orthogonal to the level regressor
+        info -= state.cross[i] * state.cross[i] / state.levelInfo;
+        score -= state.cross[i] / state.levelInfo * state.levelScore;
       }
-      double zNow = ((side == 0 ? d : -d) - theta0) / sd;
-      double prev = state.previous[side];
-      double r = Double.isNaN(prev) ? zNow : (zNow - phi * Math.max(prev, 0.0)) / innovation;
-      state.previous[side] = zNow;
-      for (int i = 0; i < k; i++) {
-        logE[side * k + i] = SHIFTS[i] * r - SHIFTS[i] * SHIFTS[i] / 2;
+      info = Math.max(info, 0.0);
+      double logK = Double.NEGATIVE_INFINITY;
+      for (int side = 0; side < 2; side++) {
+        if (!watches(side)) {
+          continue;
+        }
+        double excess = (side == 0 ? score : -score) - theta0 * info;
+        for (double shift : SHIFTS) {
+          double lambda = shift * state.sigma;
+          logK = logAddExp(logK, lambda * excess - lambda * lambda * info / 2);
+        }
+      }
+      logK -= Math.log(components);
+      logR = logAddExp(logR, logK);
+      if (logK > best && info > 0) {
+        best = logK;
+        bestShift = score / info;
+        bestInfo = info;
+        bestAt = state.candidateAt[i];
       }
     }
-    return step(state, at, logE, d, v);
+    double threshold = threshold();
+    double pValue = Math.min(1.0, Math.exp(Math.log(horizon) - logR));
+    double se = 1 / Math.sqrt(bestInfo);
+    return new Step(
+        logR >= threshold,
+        logR,
+        threshold,
+        pValue,
+        bestAt,
+        bestShift,
+        bestShift - z * se,
+        bestShift + z * se);
+  }
+
+  /**
+   * Keeps the latest {@link #RECENT} candidates and, older, those whose number is a multiple of a
+   * step that doubles with each doubling of age ({@link #PER_OCTAVE} per octave): state of O(log
+   * t). Any subset of candidates keeps the false-alarm bound (R only gets smaller).
+   */
+  static void thin(State state) {
+    int n = state.candidate.length;
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+      long age = state.points - state.candidate[i];
+      boolean keep =
+          age < RECENT || state.candidate[i] % Long.highestOneBit(age * PER_OCTAVE / RECENT) == 0;
+      if (keep) {
+        state.candidate[kept] = state.candidate[i];
+        state.candidateAt[kept] = state.candidateAt[i];
+        state.cross[kept] = state.cross[i];
+        state.info[kept] = state.info[i];
+        state.score[kept] = state.score[i];
+        kept++;
+      }
+    }
+    if (kept < n) {
+      state.candidate = Arrays.copyOf(state.candidate, kept);
+      state.candidateAt = Arrays.copyOf(state.candidateAt, kept);
+      state.cross = Arrays.copyOf(state.cross, kept);
+      state.info = Arrays.copyOf(state.info, kept);
+      state.score = Arrays.copyOf(state.score, kept);
+    }
+  }
+
+  private static long[] append(long[] values, long value) {
+    long[] out = Arrays.copyOf(values, values.length + 1);
+    out[values.length] = value;
+    return out;
+  }
+
+  private static double[] append(double[] values, double value) {
+    double[] out = Arrays.copyOf(values, values.length + 1);
+    out[values.length] = value;
+    return out;
   }
 
   /**
@@ -262,10 +427,20 @@ public final class EDetector {
         alarm, logR, threshold, pValue, state.start[bestAt], mean, mean - z * se, mean + z * se);
   }
 
-  /** Closes the evidence: the metric was judged back within tolerance. */
+  /**
+   * Closes the evidence: the metric was judged back within tolerance. The candidates go, and the
+   * level is again the warm-up's alone (the deviation's datapoints are no baseline).
+   */
   public static void reset(State state) {
     state.logR = null;
-    state.previous = new double[] {Double.NaN, Double.NaN};
+    state.candidate = new long[0];
+    state.candidateAt = new long[0];
+    state.cross = new double[0];
+    state.info = new double[0];
+    state.score = new double[0];
+    state.levelInfo = state.primedInfo;
+    state.levelScore = state.primedScore;
+    state.previousD = Double.NaN;
   }
 
   private static double logAddExp(double a, double b) {

@@ -1,0 +1,89 @@
+package io.faultline.analyzer.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The two-sample e-detector (docs/adr/0014) against hand-computed vectors. */
+class EDetectorTest {
+
+  private static EDetector detector(double phi) {
+    return new EDetector(Direction.INCREASE, 0.05, 60, 0.5, phi, 0.95);
+  }
+
+  @Test
+  void theEffectIsTheDifferenceOfMeansSinceAndBeforeTheChangeWithTheTwoSampleVariance() {
+    EDetector.State s = new EDetector.State();
+    detector(0).prime(s, new double[] {0, 1, -1, 0}, new double[] {1, 1, 1, 1});
+    EDetector.Step step = null;
+    for (double d : new double[] {6, 7, 8}) {
+      step = detector(0).updateNormal(s, (long) d, d, 1);
+    }
+    // the strongest candidate is the first shifted datapoint: P = 4 warm-up points (mean 0),
+    // Q = {6, 7, 8} (mean 7), Var U = 1/3 + 1/4
+    assertThat(step.changePoint()).isEqualTo(6L);
+    assertThat(step.effect()).isCloseTo(7.0, within(1e-9));
+    double se = Math.sqrt(1.0 / 3 + 1.0 / 4);
+    assertThat(step.high() - step.effect()).isCloseTo(1.959964 * se, within(1e-4));
+    assertThat(step.alarm()).isTrue();
+  }
+
+  @Test
+  void aConstantAddedToEveryDatapointChangesNothing() {
+    for (double phi : new double[] {0, 0.6}) {
+      EDetector.State a = new EDetector.State();
+      EDetector.State b = new EDetector.State();
+      Random r = new Random(5);
+      double[] warm = new double[20];
+      double[] shifted = new double[20];
+      double[] ones = new double[20];
+      for (int i = 0; i < 20; i++) {
+        warm[i] = r.nextGaussian();
+        shifted[i] = warm[i] + 40;
+        ones[i] = 1;
+      }
+      detector(phi).prime(a, warm, ones);
+      detector(phi).prime(b, shifted, ones);
+      for (int t = 0; t < 50; t++) {
+        double d = r.nextGaussian() + (t >= 30 ? 1.5 : 0);
+        EDetector.Step x = detector(phi).updateNormal(a, t, d, 1);
+        EDetector.Step y = detector(phi).updateNormal(b, t, d + 40, 1);
+        assertThat(y.logStatistic())
+            .as("phi %s, t %d", phi, t)
+            .isCloseTo(x.logStatistic(), within(1e-6));
+        assertThat(y.effect()).isCloseTo(x.effect(), within(1e-6));
+      }
+    }
+  }
+
+  @Test
+  void candidatesAreThinnedGeometricallySoTheStateStaysSmall() {
+    EDetector.State s = new EDetector.State();
+    detector(0).prime(s, new double[] {0, 0}, new double[] {1, 1});
+    Random r = new Random(6);
+    for (int t = 0; t < 5000; t++) {
+      detector(0).updateNormal(s, t, r.nextGaussian(), 1);
+    }
+    // the latest 32, then 8 per doubling of age: 32 + 8 log2(5000 / 32) ~ 90 at most
+    assertThat(s.candidate.length).isBetween(32, 32 + 8 * 8);
+    assertThat(s.candidate[s.candidate.length - 1]).isEqualTo(5000L);
+    assertThat(s.candidate).isSorted();
+  }
+
+  @Test
+  void theResetForgetsTheCandidatesAndKeepsTheWarmUpLevel() {
+    EDetector.State s = new EDetector.State();
+    detector(0).prime(s, new double[] {0, 0, 0, 0}, new double[] {1, 1, 1, 1});
+    for (int t = 0; t < 10; t++) {
+      detector(0).updateNormal(s, t, 10, 1);
+    }
+    EDetector.reset(s);
+    assertThat(s.candidate).isEmpty();
+    assertThat(s.levelInfo).isEqualTo(s.primedInfo).isEqualTo(4.0);
+    EDetector.Step step = detector(0).updateNormal(s, 10, 0, 1);
+    assertThat(step.alarm()).isFalse();
+    assertThat(step.effect()).isCloseTo(0.0, within(1e-9));
+  }
+}
