@@ -414,6 +414,23 @@ public final class GroupFleet implements AutoCloseable {
   }
 
   /**
+   * Each member's pid now (-1 when it is not running), and for a Patroni member also its
+   * postmaster's as {@code <name>/postmaster}: what a fault on the group would change.
+   */
+  public Map<String, Long> memberPids() {
+    Map<String, Long> pids = new java.util.TreeMap<>();
+    for (Member m : members.values()) {
+      pids.put(m.spec.name(), pid(m.spec.name()));
+      if (m.pidFile != null) {
+        long postmaster = postmaster(m.pidFile);
+        pids.put(
+            m.spec.name() + "/postmaster", postmaster > 0 && alive(postmaster) ? postmaster : -1);
+      }
+    }
+    return pids;
+  }
+
+  /**
    * Every process the group runs now: each member, its descendants and a Patroni member's
    * postmaster with its backends.
    */
