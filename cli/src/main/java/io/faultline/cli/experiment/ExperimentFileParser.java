@@ -264,12 +264,21 @@ public final class ExperimentFileParser {
       if (!"local".equals(platform)) {
         error("groups.local", "only allowed with platform local");
       } else if (object(l, "groups.local")) {
-        keys(l, "groups.local", "start", "controlCpus", "experimentalCpus", "jvmWarmup", "rps");
+        keys(
+            l,
+            "groups.local",
+            "start",
+            "controlCpus",
+            "experimentalCpus",
+            "jvmWarmup",
+            "rps",
+            "replicas");
         JsonNode start = l.get("start");
         if (start != null && !start.isBoolean()) {
           error("groups.local.start", "must be true or false");
         }
         Integer rps = integer(l, "rps", "groups.local.rps", 1, 1000);
+        Integer replicas = integer(l, "replicas", "groups.local.replicas", 2, 12);
         local =
             new Local(
                 start != null && start.asBoolean(),
@@ -282,7 +291,8 @@ public final class ExperimentFileParser {
                     Duration.ofSeconds(15),
                     Duration.ZERO,
                     Duration.ofMinutes(10)),
-                rps == null ? 20 : rps);
+                rps == null ? 20 : rps,
+                replicas == null ? 0 : replicas);
       }
     }
     return new Groups(platform, control, experimental, local);
@@ -681,6 +691,7 @@ public final class ExperimentFileParser {
               path + ".names[" + i + "]",
               "'" + names.get(i) + "' is in the CONTROL group, which is never attacked");
         } else if ("local".equals(platform)
+            && "process".equals(kind) // a local zone is named by its zone, e.g. zone-a
             && groups.experimental() != null
             && !groups.experimental().processes().contains(names.get(i))) {
           error(
