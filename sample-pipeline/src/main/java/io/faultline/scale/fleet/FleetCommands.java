@@ -126,7 +126,7 @@ public final class FleetCommands {
             + System.getProperty("logback.configurationFile", "scale-logback.xml"),
         "-Dfaultline.log.file=" + log.toAbsolutePath(),
         "-cp",
-        System.getProperty("java.class.path"),
+        absoluteClassPath(),
         ScaleMain.class.getName(),
         "web",
         "--name",
@@ -141,6 +141,16 @@ public final class FleetCommands {
         layout.jdbcUrl(),
         "--threads",
         "8");
+  }
+
+  /** The class path with absolute entries: a member runs in its own directory. */
+  static String absoluteClassPath() {
+    return String.join(
+        File.pathSeparator,
+        java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(e -> !e.isEmpty())
+            .map(e -> Path.of(e).toAbsolutePath().toString())
+            .toList());
   }
 
   private static String onPathOr(String command) {

@@ -142,6 +142,8 @@ public final class GroupFleet implements AutoCloseable {
 
   private void startAll(int songs) throws IOException {
     Files.createDirectories(targetsDir);
+    // a fresh cluster every time: etcd's and Patroni's old state names ports of an earlier run
+    deleteTree(dir);
     ScaleDirs.createTraversable(dir);
     for (FleetMember m : layout.of(Role.DCS)) {
       Path d = dir.resolve(m.name());
@@ -460,6 +462,17 @@ public final class GroupFleet implements AutoCloseable {
               });
     }
     return pids;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   /** The first line of a postmaster.pid, or -1. */
