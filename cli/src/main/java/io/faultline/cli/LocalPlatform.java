@@ -254,13 +254,19 @@ final class LocalPlatform implements AutoCloseable {
         probes.add(
             () -> {
               probe.close();
-              say.accept(writeOutages(group, probe, start));
+              say.accept(writeOutages(group, probe, start) + lost(probe.lostWrites()));
             });
       } catch (java.sql.SQLException e) {
         say.accept(group + " database: no write probe (" + e.getMessage() + ")");
       }
     }
     return probes;
+  }
+
+  private static String lost(long lost) {
+    return lost < 0
+        ? "; lost writes unknown (database not reachable)"
+        : "; " + lost + " acknowledged writes missing afterwards";
   }
 
   static String writeOutages(String group, WriteProbe probe, long startMillis) {

@@ -161,6 +161,8 @@ class LocalFleetZoneSystemIT {
           .allMatch(p -> p.status() == 200);
       assertThat(controlWrites.outages()).isEmpty();
       assertThat(controlWrites.failed()).isZero();
+      assertThat(controlWrites.lostWrites()).isZero();
+      long lost = experimentalWrites.lostWrites();
 
       List<Probe> failed =
           probes.stream()
@@ -176,7 +178,8 @@ class LocalFleetZoneSystemIT {
           "FLEET zone-outage KILL %s (primary %s): writes failed %.1f s, accepted again +%.1f s"
               + " after STARTED (new primary %s); experimental LB: %d of %d requests failed over"
               + " %.1f s; control LB: 0 of %d failed, control writes: 0 failed of %d;"
-              + " rolled back +%.1f s, zone's members all running again +%.1f s%n",
+              + " rolled back +%.1f s, zone's members all running again +%.1f s;"
+              + " experimental acknowledged writes missing afterwards: %d%n",
           zone,
           primary,
           writes.length().toMillis() / 1000.0,
@@ -188,7 +191,8 @@ class LocalFleetZoneSystemIT {
           probes.stream().filter(p -> p.group().equals("CONTROL")).count(),
           controlWrites.accepted(),
           (rolledBack.getTimestamp() - started.getTimestamp()) / 1000.0,
-          Duration.between(outage, Instant.now()).toMillis() / 1000.0 - 3.0);
+          Duration.between(outage, Instant.now()).toMillis() / 1000.0 - 3.0,
+          lost);
     }
     Thread.sleep(500);
     List<Long> left = new ArrayList<>();

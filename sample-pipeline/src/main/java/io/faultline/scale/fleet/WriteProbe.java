@@ -26,6 +26,7 @@ public final class WriteProbe implements AutoCloseable {
   }
 
   private final String url;
+  private final String id = java.util.UUID.randomUUID().toString();
   private final Duration interval;
   private final Thread thread;
   private final List<Outage> outages = new ArrayList<>();
@@ -51,8 +52,8 @@ public final class WriteProbe implements AutoCloseable {
     try (Connection c = connect();
         Statement s = c.createStatement()) {
       s.execute(
-          "CREATE TABLE IF NOT EXISTS faultline_write_probe"
-              + " (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())");
+          "CREATE TABLE IF NOT EXISTS faultline_write_probe (id bigserial PRIMARY KEY,"
+              + " probe text NOT NULL, at timestamptz NOT NULL DEFAULT now())");
     }
     this.thread = new Thread(this::run, "write-probe");
     thread.setDaemon(true);
@@ -72,8 +73,10 @@ public final class WriteProbe implements AutoCloseable {
     while (running) {
       boolean ok;
       try (Connection c = connect();
-          Statement s = c.createStatement()) {
-        s.executeUpdate("INSERT INTO faultline_write_probe DEFAULT VALUES");
+          java.sql.PreparedStatement s =
+              c.prepareStatement("INSERT INTO faultline_write_probe (probe) VALUES (?)")) {
+        s.setString(1, id);
+        s.executeUpdate();
         ok = true;
       } catch (SQLException e) {
         ok = false;
@@ -118,6 +121,25 @@ public final class WriteProbe implements AutoCloseable {
 
   public synchronized long failed() {
     return failed;
+  }
+
+  /**
+   * Acknowledged writes the database no longer has (a failover that lost the old primary's last
+   * commits, or a rewound timeline): accepted minus the rows of this probe the primary holds now;
+   * -1 when the database cannot be asked.
+   */
+  public long lostWrites() {
+    try (Connection c = connect();
+        java.sql.PreparedStatement s =
+            c.prepareStatement("SELECT count(*) FROM faultline_write_probe WHERE probe = ?")) {
+      s.setString(1, id);
+      try (java.sql.ResultSet r = s.executeQuery()) {
+        r.next();
+        return Math.max(0, accepted() - r.getLong(1));
+      }
+    } catch (SQLException e) {
+      return -1;
+    }
   }
 
   @Override
