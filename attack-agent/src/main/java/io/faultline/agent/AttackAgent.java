@@ -2,6 +2,7 @@ package io.faultline.agent;
 
 import io.faultline.agent.local.CpuBurn;
 import io.faultline.agent.local.DiskIo;
+import io.faultline.agent.local.LocalZoneOutage;
 import io.faultline.agent.local.MemoryPressure;
 import io.faultline.agent.local.NetworkLatency;
 import io.faultline.agent.local.PacketLoss;
@@ -131,6 +132,9 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     this.localTargets = new LocalTargets(config.targetsDir());
     this.cloud = cloud;
     this.catalog = FaultCatalog.local(localExecutors(), localTargets::read);
+    // zones of the local target files (a fleet's); an agent with Kubernetes namespaces takes them
+    // from the cluster instead
+    catalog.add(new LocalZoneOutage(localTargets.dir())).add(LocalZoneOutage.zones(localTargets));
     cloud.register(catalog);
     // the agent id as a directory name: no separators, never "." or ".."
     Path local =

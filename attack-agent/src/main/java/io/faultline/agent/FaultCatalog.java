@@ -73,7 +73,8 @@ public final class FaultCatalog {
 
           @Override
           public List<? extends Target> list(TargetSelector selector) {
-            return targets.get();
+            // labels (zone, role) narrow the set the blast radius is counted against, as for pods
+            return targets.get().stream().filter(t -> t.matches(selector.getLabels())).toList();
           }
         });
     return catalog;

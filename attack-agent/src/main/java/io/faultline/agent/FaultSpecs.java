@@ -30,6 +30,7 @@ public final class FaultSpecs {
   private static final Set<String> LOCAL = Set.of("local");
   private static final Set<String> KUBERNETES = Set.of("kubernetes", "aws");
   private static final Set<String> AWS = Set.of("aws");
+  private static final Set<String> LOCAL_AND_KUBERNETES = Set.of("local", "kubernetes", "aws");
 
   /** Where each target kind comes from: the agent config that gives an agent targets of it. */
   public static final Map<String, String> KINDS =
@@ -182,9 +183,19 @@ public final class FaultSpecs {
       FaultSpec.of(
           "zone-outage",
           "zone",
-          KUBERNETES,
-          "cordons every node of the zone (selector names) and evicts its EXPERIMENTAL pods",
-          flag("force", "delete the pods instead of evicting them (ignores PodDisruptionBudgets)"));
+          LOCAL_AND_KUBERNETES,
+          "Kubernetes: cordons every node of the zone (selector names) and evicts its EXPERIMENTAL"
+              + " pods; local: stops every EXPERIMENTAL process of the zone (target files' zone)",
+          flag(
+              "force",
+              "Kubernetes: delete the pods instead of evicting them (ignores"
+                  + " PodDisruptionBudgets)"),
+          choice(
+              "signal",
+              List.of("KILL", "STOP"),
+              "KILL",
+              "local: KILL like a power loss (restarted when the zone is back), STOP like a"
+                  + " partition (SIGCONT on recovery)"));
 
   public static final FaultSpec NODE_DRAIN =
       FaultSpec.of(

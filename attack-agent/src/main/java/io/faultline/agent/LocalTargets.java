@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Local process targets, read from {@code <dir>/<name>.properties} (name, group, pid, host, port,
- * optional cpus) each time a command is selected, since pids change when a process restarts.
+ * optional cpus, proxy.control, zone, role, pidfile) each time a command is selected, since pids
+ * change when a process restarts.
  */
 public final class LocalTargets {
 
@@ -69,6 +70,13 @@ public final class LocalTargets {
     } catch (IllegalArgumentException e) {
       g = Group.UNKNOWN; // never attackable
     }
+    java.util.Map<String, String> labels = new java.util.TreeMap<>();
+    for (String key : ProcessTarget.LABEL_KEYS) {
+      String value = p.getProperty(key);
+      if (value != null && !value.isBlank()) {
+        labels.put(key, value.strip());
+      }
+    }
     return new ProcessTarget(
         name.strip(),
         g,
@@ -76,6 +84,8 @@ public final class LocalTargets {
         p.getProperty("host", "127.0.0.1"),
         Integer.parseInt(p.getProperty("port", "0").strip()),
         p.getProperty("cpus"),
-        p.getProperty("proxy.control")); // optional: the network faults need it
+        p.getProperty("proxy.control"), // optional: the network faults need it
+        labels,
+        p.getProperty("pidfile"));
   }
 }

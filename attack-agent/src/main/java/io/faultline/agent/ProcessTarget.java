@@ -6,14 +6,48 @@ import java.util.Map;
 /**
  * A local process that may be attacked, as described by its target file. {@code proxyControl}
  * (optional, {@code host:port}) is the control address of the impairment proxy in front of it, used
- * by the network faults.
+ * by the network faults. {@code labels} are its {@code zone} and {@code role} when the file names
+ * them (a fleet's members do; selectors match them); {@code pidFile} (optional) names a file whose
+ * first line is the pid of a second process that belongs to the target without being its child (a
+ * Patroni member's postmaster).
  */
 public record ProcessTarget(
-    String name, Group group, long pid, String host, int port, String cpus, String proxyControl)
+    String name,
+    Group group,
+    long pid,
+    String host,
+    int port,
+    String cpus,
+    String proxyControl,
+    Map<String, String> labels,
+    String pidFile)
     implements Target {
+
+  /** The target-file keys that become labels. */
+  public static final java.util.List<String> LABEL_KEYS = java.util.List.of("zone", "role");
+
+  public ProcessTarget {
+    labels = labels == null ? Map.of() : Map.copyOf(labels);
+  }
 
   public ProcessTarget(String name, Group group, long pid, String host, int port, String cpus) {
     this(name, group, pid, host, port, cpus, null);
+  }
+
+  public ProcessTarget(
+      String name, Group group, long pid, String host, int port, String cpus, String proxyControl) {
+    this(name, group, pid, host, port, cpus, proxyControl, Map.of(), null);
+  }
+
+  /** Its zone, or null when its file names none. */
+  public String zone() {
+    return labels.get("zone");
+  }
+
+  /** Whether it carries every label of {@code selector} (an empty selector matches all). */
+  public boolean matches(Map<String, String> selector) {
+    return selector == null
+        || selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
   }
 
   @Override

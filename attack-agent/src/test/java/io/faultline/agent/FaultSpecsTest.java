@@ -50,7 +50,7 @@ class FaultSpecsTest {
       assertThat(s.platforms()).as(s.name()).isNotEmpty();
     }
     assertThat(FaultSpecs.kindsOn("aws")).contains("ec2", "fis-template", "pod");
-    assertThat(FaultSpecs.kindsOn("local")).containsExactly("process");
+    assertThat(FaultSpecs.kindsOn("local")).containsExactly("process", "zone");
   }
 
   @ParameterizedTest

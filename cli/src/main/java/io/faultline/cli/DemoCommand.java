@@ -6,6 +6,7 @@ import io.faultline.cli.experiment.ExperimentPlan;
 import io.faultline.cli.experiment.PlanText;
 import io.faultline.cli.report.Outcome;
 import io.faultline.kafka.EmbeddedKafka;
+import io.faultline.scale.fleet.FleetCommands;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Topics;
 import java.io.PrintStream;
@@ -44,7 +45,8 @@ import picocli.CommandLine.Option;
     description = {
       "Run a real experiment on this machine: an embedded Kafka, Scale as a control",
       "and an experimental instance, the attack agent, the collector and the analyzer.",
-      "Attacks: a CPU burn, then a kill of the experimental instance.",
+      "Attacks: a CPU burn, then a kill of the experimental instance; with --scenario pod",
+      "or zone each group is a multi-zone fleet and its replicas or a zone are attacked.",
       "Prints the verdict with MTTD and MTTR, as 'faultline run' does for a file.",
       "Ctrl-C halts the attacks, waits for their rollback, then stops everything."
     })
@@ -104,6 +106,15 @@ public final class DemoCommand implements Callable<Integer> {
   String experimentalCpus = demo.groups().local().experimentalCpus();
 
   @Option(
+      names = "--scenario",
+      description =
+          "container (default: CPU burn and kill of one process per group), pod or zone (each"
+              + " group a multi-zone fleet: examples/local-fleet-pod.yaml, local-fleet-zone.yaml;"
+              + " needs haproxy, patroni, etcd-server, postgresql). The phase options apply to"
+              + " container only.")
+  String scenario = "container";
+
+  @Option(
       names = "--broker-only",
       description = "Only start the embedded broker and print its address; Ctrl-C stops it.")
   boolean brokerOnly;
@@ -116,19 +127,21 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!scenario.equals("container") && !brokerOnly) {
+      List<String> missing = FleetCommands.missingPackages();
+      if (!missing.isEmpty()) {
+        out.println(
+            "faultline demo --scenario "
+                + scenario
+                + " needs the Debian packages "
+                + String.join(", ", missing)
+                + ": "
+                + FleetCommands.installLine(missing));
+        return Outcome.ERROR;
+      }
+    }
     ExperimentDefinition tuned =
-        DemoExperiment.tuned(
-            demo,
-            Durations.parse("--steady", steady),
-            Durations.parse("--window", window),
-            Durations.parse("--cpu-attack", cpuAttack),
-            Durations.parse("--recovery", recovery),
-            new ExperimentDefinition.Local(
-                true,
-                controlCpus,
-                experimentalCpus,
-                Durations.parse("--jvm-warmup", jvmWarmup),
-                rps));
+        scenario.equals("container") ? tunedContainer() : DemoExperiment.scenario(scenario);
     Thread cleanup = new Thread(this::stopAll, "faultline-demo-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
@@ -147,6 +160,17 @@ public final class DemoCommand implements Callable<Integer> {
         // SIGTERM while stopping: the hook is running stopAll() itself
       }
     }
+  }
+
+  private ExperimentDefinition tunedContainer() {
+    return DemoExperiment.tuned(
+        demo,
+        Durations.parse("--steady", steady),
+        Durations.parse("--window", window),
+        Durations.parse("--cpu-attack", cpuAttack),
+        Durations.parse("--recovery", recovery),
+        new ExperimentDefinition.Local(
+            true, controlCpus, experimentalCpus, Durations.parse("--jvm-warmup", jvmWarmup), rps));
   }
 
   /** The broker here, then the demo file through the same session and runner as {@code run}. */

@@ -11,6 +11,8 @@ import io.faultline.collector.KafkaSampleSink;
 import io.faultline.collector.ProbeTarget;
 import io.faultline.scale.LocalSupervisor;
 import io.faultline.scale.LocalSupervisor.InstanceSpec;
+import io.faultline.scale.fleet.LocalFleet;
+import io.faultline.scale.fleet.WriteProbe;
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Group;
@@ -43,8 +45,13 @@ final class LocalPlatform implements AutoCloseable {
   /** Corpus size: about 4 ms of CPU per /similar query, so CPU contention shows in latency. */
   static final int SONGS = 100_000;
 
+  /** Songs in a fleet's PostgreSQL: seeded once per group at start, so kept small. */
+  static final int FLEET_SONGS = 2_000;
+
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final LocalSupervisor supervisor;
+  private LocalFleet fleet; // set when groups.local.replicas asks for one
+  private Consumer<String> say = s -> {};
   private final ExperimentDefinition definition;
   private final Map<String, Object> clientConfig;
   private final Topics topics;
@@ -61,7 +68,10 @@ final class LocalPlatform implements AutoCloseable {
     this.topics = topics;
   }
 
-  /** Starts Scale x2 and the agent; with {@code analyze} also the analyzer. */
+  /**
+   * Starts Scale x2 (or, with {@code groups.local.replicas}, a multi-zone fleet per group) and the
+   * agent; with {@code analyze} also the analyzer.
+   */
   static LocalPlatform start(
       ExperimentDefinition d,
       Map<String, Object> clientConfig,
@@ -84,23 +94,18 @@ final class LocalPlatform implements AutoCloseable {
                       case RESTARTED -> e.name() + " restarted, pid " + e.pid();
                     }));
     LocalPlatform platform = new LocalPlatform(supervisor, d, clientConfig, topics);
+    platform.say = say;
     platform.started.push(supervisor);
     try {
       var local = d.groups().local();
-      boolean pin =
-          Runtime.getRuntime().availableProcessors() >= 2 && supervisor.pinningAvailable();
-      for (String name : d.groups().control().processes()) {
-        supervisor.start(
-            new InstanceSpec(name, "CONTROL", 0, cpus(pin, local.controlCpus()), SONGS));
+      if (local.replicas() >= 2) {
+        platform.fleet =
+            LocalFleet.start(
+                dataDir, targetsDir, local.replicas(), FLEET_SONGS, Duration.ofSeconds(3), say);
+        platform.started.push(platform.fleet);
+      } else {
+        platform.startInstances(local);
       }
-      for (String name : d.groups().experimental().processes()) {
-        supervisor.start(
-            new InstanceSpec(name, "EXPERIMENTAL", 0, cpus(pin, local.experimentalCpus()), SONGS));
-      }
-      List<String> names = new ArrayList<>(d.groups().control().processes());
-      names.addAll(d.groups().experimental().processes());
-      platform.proxies = ProxiedScale.start(supervisor, names);
-      platform.started.push(platform.proxies);
       String bootstrap = (String) clientConfig.get("bootstrap.servers");
       Map<String, String> common = new HashMap<>(kafkaPassThrough(clientConfig));
       common.put("bootstrap.servers", bootstrap);
@@ -138,6 +143,22 @@ final class LocalPlatform implements AutoCloseable {
       platform.close();
       throw e;
     }
+  }
+
+  /** One Scale process per group, each behind an impairment proxy (today's demo). */
+  private void startInstances(ExperimentDefinition.Local local) throws IOException {
+    boolean pin = Runtime.getRuntime().availableProcessors() >= 2 && supervisor.pinningAvailable();
+    for (String name : definition.groups().control().processes()) {
+      supervisor.start(new InstanceSpec(name, "CONTROL", 0, cpus(pin, local.controlCpus()), SONGS));
+    }
+    for (String name : definition.groups().experimental().processes()) {
+      supervisor.start(
+          new InstanceSpec(name, "EXPERIMENTAL", 0, cpus(pin, local.experimentalCpus()), SONGS));
+    }
+    List<String> names = new ArrayList<>(definition.groups().control().processes());
+    names.addAll(definition.groups().experimental().processes());
+    proxies = ProxiedScale.start(supervisor, names);
+    started.push(proxies);
   }
 
   /**
@@ -201,6 +222,7 @@ final class LocalPlatform implements AutoCloseable {
             Duration.ofSeconds(1),
             sink);
     probe.start();
+    List<AutoCloseable> writes = fleet == null ? List.of() : startWriteProbes();
     java.util.concurrent.atomic.AtomicBoolean open =
         new java.util.concurrent.atomic.AtomicBoolean(true);
     AutoCloseable stop =
@@ -208,6 +230,9 @@ final class LocalPlatform implements AutoCloseable {
           if (open.getAndSet(false)) {
             probe.close();
             sink.close();
+            for (AutoCloseable w : writes) {
+              w.close();
+            }
           }
         };
     synchronized (started) {
@@ -216,7 +241,60 @@ final class LocalPlatform implements AutoCloseable {
     return stop;
   }
 
+  /**
+   * A write every 200 ms to each group's database; at the end the time until writes succeeded again
+   * after each outage (the database failover time) is said.
+   */
+  private List<AutoCloseable> startWriteProbes() {
+    List<AutoCloseable> probes = new ArrayList<>();
+    long start = System.currentTimeMillis();
+    for (String group : List.of("CONTROL", "EXPERIMENTAL")) {
+      try {
+        WriteProbe probe = new WriteProbe(fleet.group(group).jdbcUrl(), Duration.ofMillis(200));
+        probes.add(
+            () -> {
+              probe.close();
+              say.accept(writeOutages(group, probe, start) + lost(probe.lostWrites()));
+            });
+      } catch (java.sql.SQLException e) {
+        say.accept(group + " database: no write probe (" + e.getMessage() + ")");
+      }
+    }
+    return probes;
+  }
+
+  private static String lost(long lost) {
+    return lost < 0
+        ? "; lost writes unknown (database not reachable)"
+        : "; " + lost + " acknowledged writes missing afterwards";
+  }
+
+  static String writeOutages(String group, WriteProbe probe, long startMillis) {
+    StringBuilder s =
+        new StringBuilder(group.toLowerCase(java.util.Locale.ROOT) + " database writes: ")
+            .append(probe.accepted())
+            .append(" accepted, ")
+            .append(probe.failed())
+            .append(" failed");
+    for (WriteProbe.Outage o : probe.outages()) {
+      s.append(
+          String.format(
+              java.util.Locale.ROOT,
+              "; failing from +%.1f s, accepted again after %.1f s",
+              (o.firstFailure().toEpochMilli() - startMillis) / 1000.0,
+              o.length().toMillis() / 1000.0));
+    }
+    return s.toString();
+  }
+
   private ProbeTarget target(Group group, String name) {
+    if (fleet != null) {
+      // through the group's load balancer, as a client of the Service would
+      return new ProbeTarget(
+          group,
+          name,
+          URI.create(fleet.group(group.name()).lbUrl() + "/similar?song=song-00042&limit=10"));
+    }
     return new ProbeTarget(
         group,
         name,

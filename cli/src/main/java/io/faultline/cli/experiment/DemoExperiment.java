@@ -30,6 +30,28 @@ public final class DemoExperiment {
     }
   }
 
+  /**
+   * The bundled file of a scenario: {@code container} is the demo's own, {@code pod} and {@code
+   * zone} the multi-zone fleet's ({@code examples/local-fleet-pod.yaml}, {@code
+   * local-fleet-zone.yaml}).
+   */
+  public static ExperimentDefinition scenario(String scenario) {
+    if (scenario.equals("container")) {
+      return definition();
+    }
+    String resource = "faultline/local-fleet-" + scenario + ".yaml";
+    try (InputStream in = DemoExperiment.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException(
+            "--scenario '" + scenario + "': use container, pod or zone");
+      }
+      return ExperimentFileParser.parse(
+          resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The file, checked as {@code run} checks it. */
   public static ExperimentDefinition definition() {
     return ExperimentFileParser.parse(RESOURCE, text());

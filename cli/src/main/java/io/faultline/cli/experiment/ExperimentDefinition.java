@@ -31,9 +31,23 @@ public record ExperimentDefinition(
       Map<String, String> labels,
       Map<String, String> tags) {}
 
-  /** Start Scale x2, the agent, the analyzer and the load probe beside the broker. */
+  /**
+   * Start Scale x2, the agent, the analyzer and the load probe beside the broker; with {@code
+   * replicas} (2 or more; 0 = one process per group) each group is a multi-zone fleet instead
+   * (docs/adr/0015).
+   */
   public record Local(
-      boolean start, String controlCpus, String experimentalCpus, Duration jvmWarmup, int rps) {}
+      boolean start,
+      String controlCpus,
+      String experimentalCpus,
+      Duration jvmWarmup,
+      int rps,
+      int replicas) {
+    public Local(
+        boolean start, String controlCpus, String experimentalCpus, Duration jvmWarmup, int rps) {
+      this(start, controlCpus, experimentalCpus, jvmWarmup, rps, 0);
+    }
+  }
 
   public record SteadyStateSpec(
       Duration warmup,

@@ -59,6 +59,7 @@ final class GroupsSection {
       return null;
     }
     Integer rps = FileValues.integer(l, "rps");
+    Integer replicas = FileValues.integer(l, "replicas");
     return new Local(
         FileValues.bool(l, "start"),
         FileValues.textOr(l, "controlCpus", "0"),
@@ -70,7 +71,8 @@ final class GroupsSection {
             Duration.ofSeconds(15),
             Duration.ZERO,
             Duration.ofMinutes(10)),
-        rps == null ? 20 : rps);
+        rps == null ? 20 : rps,
+        replicas == null ? 0 : replicas);
   }
 
   private static GroupSelector selector(

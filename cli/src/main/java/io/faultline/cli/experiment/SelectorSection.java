@@ -70,6 +70,7 @@ final class SelectorSection {
               path + ".names[" + i + "]",
               "'" + names.get(i) + "' is in the CONTROL group, which is never attacked");
         } else if ("local".equals(platform)
+            && "process".equals(kind) // a local zone is named by its zone, e.g. zone-a
             && groups.experimental() != null
             && !groups.experimental().processes().contains(names.get(i))) {
           values.error(

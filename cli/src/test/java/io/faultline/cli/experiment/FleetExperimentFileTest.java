@@ -1,0 +1,70 @@
+package io.faultline.cli.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Experiment files with a local fleet (groups.local.replicas): pod faults by label, zones by name.
+ */
+class FleetExperimentFileTest {
+
+  private static final Path EXAMPLES = Path.of("..", "examples");
+
+  @Test
+  void theZoneExampleNamesALocalZoneAndAFleetOfTwo() {
+    ExperimentDefinition d = ExperimentFileParser.read(EXAMPLES.resolve("local-fleet-zone.yaml"));
+    assertThat(d.groups().local().replicas()).isEqualTo(2);
+    var attack = d.method().attacks().get(0);
+    assertThat(attack.fault()).isEqualTo("zone-outage");
+    assertThat(attack.selector().kind()).isEqualTo("zone");
+    assertThat(attack.selector().names()).containsExactly("zone-a");
+    assertThat(attack.parameters()).containsEntry("signal", "KILL");
+  }
+
+  @Test
+  void thePodExampleSelectsWebReplicasByLabel() {
+    ExperimentDefinition d = ExperimentFileParser.read(EXAMPLES.resolve("local-fleet-pod.yaml"));
+    assertThat(d.groups().local().replicas()).isEqualTo(3);
+    assertThat(d.method().attacks())
+        .allSatisfy(
+            a -> {
+              assertThat(a.selector().labels()).containsEntry("role", "web");
+              assertThat(a.selector().names()).isEmpty();
+            });
+  }
+
+  @Test
+  void aFleetOfOneAndAnUnknownSignalAreRejectedNamingTheKey() throws Exception {
+    String zone = Files.readString(EXAMPLES.resolve("local-fleet-zone.yaml"));
+    assertThatThrownBy(
+            () -> ExperimentFileParser.parse("x.yaml", zone.replace("replicas: 2", "replicas: 1")))
+        .isInstanceOfSatisfying(
+            ExperimentFileException.class,
+            e -> assertThat(e.errors()).anyMatch(m -> m.startsWith("groups.local.replicas")));
+    assertThatThrownBy(
+            () ->
+                ExperimentFileParser.parse("x.yaml", zone.replace("signal: KILL", "signal: TERM")))
+        .isInstanceOfSatisfying(
+            ExperimentFileException.class,
+            e -> assertThat(e.errors()).anyMatch(m -> m.contains("signal")));
+  }
+
+  @Test
+  void theDemoScenariosAreTheBundledFiles() {
+    assertThat(DemoExperiment.scenario("zone").metadata().name()).isEqualTo("local-fleet-zone");
+    assertThat(DemoExperiment.scenario("pod").metadata().name()).isEqualTo("local-fleet-pod");
+    assertThat(DemoExperiment.scenario("container").metadata().name()).isEqualTo("local-demo");
+    assertThatThrownBy(() -> DemoExperiment.scenario("region"))
+        .hasMessage("--scenario 'region': use container, pod or zone");
+  }
+
+  @Test
+  void withoutReplicasAGroupIsStillOneProcess() {
+    ExperimentDefinition d = ExperimentFileParser.read(EXAMPLES.resolve("local-demo.yaml"));
+    assertThat(d.groups().local().replicas()).isZero();
+  }
+}

@@ -1,0 +1,210 @@
+package io.faultline.scale.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.faultline.scale.fleet.FleetMember.Role;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One group's fleet on real haproxy, patroni, etcd and PostgreSQL (Debian packages; skipped naming
+ * them when absent): a killed web replica is restarted; the primary's zone lost by SIGKILL (as the
+ * agent's zone-outage does it: marker, then every process of the zone) leaves the load balancer
+ * serving through the other zone, the database fails over and writes resume; the zone back, its
+ * members start again and the old primary rejoins as a replica; closing leaves no process behind.
+ */
+class GroupFleetSystemIT {
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+  @Test
+  void survivesThePrimarysZoneAndLeavesNothingBehind() throws Exception {
+    List<String> missing = FleetCommands.missingPackages();
+    assumeTrue(
+        missing.isEmpty(),
+        "the local fleet needs the Debian packages "
+            + missing
+            + ": "
+            + FleetCommands.installLine(missing));
+    Path root = Files.createDirectories(Path.of("target", "fleet-it-" + System.nanoTime()));
+    Path targets = root.resolve("targets");
+    List<String> said = new CopyOnWriteArrayList<>();
+    Set<Long> seen = new HashSet<>();
+    FleetLayout layout =
+        FleetLayout.plan("experimental", 2, FleetLayout.ZONES, GroupFleetSystemIT::freePort);
+    try (GroupFleet fleet =
+        GroupFleet.start(layout, root, targets, 300, Duration.ofSeconds(1), said::add)) {
+      seen.addAll(fleet.pids());
+      assertThat(status(fleet.lbUrl() + "/similar?song=song-00042&limit=3")).isEqualTo(200);
+      assertThat(Files.readString(targets.resolve("scale-experimental-web-1.properties")))
+          .contains("zone=zone-a", "role=web", "group=EXPERIMENTAL");
+
+      // a pod kill: the replica comes back with a new pid, the LB serves meanwhile
+      long web1 = fleet.pid("scale-experimental-web-1");
+      ProcessHandle.of(web1).orElseThrow().destroyForcibly();
+      int errorsDuringKill = 0;
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (status("http://127.0.0.1:" + layout.of(Role.WEB).get(0).port() + "/ready") != 200) {
+        assertThat(System.nanoTime()).as("web-1 ready again within 90 s").isLessThan(deadline);
+        if (status(fleet.lbUrl() + "/similar?song=song-00042&limit=3") != 200) {
+          errorsDuringKill++;
+        }
+        Thread.sleep(100);
+      }
+      assertThat(fleet.pid("scale-experimental-web-1")).isNotIn(-1L, web1);
+      seen.addAll(fleet.pids());
+
+      // the primary's zone loses power
+      String primary = fleet.primary();
+      assertThat(primary).isNotNull();
+      String zone =
+          layout.members().stream()
+              .filter(m -> m.name().equals(primary))
+              .findFirst()
+              .orElseThrow()
+              .zone();
+      String otherDb =
+          layout.of(Role.DB).stream()
+              .map(FleetMember::name)
+              .filter(n -> !n.equals(primary))
+              .findFirst()
+              .orElseThrow();
+      try (WriteProbe writes = new WriteProbe(fleet.jdbcUrl(), Duration.ofMillis(100))) {
+        Thread.sleep(1_000);
+        Files.writeString(ZoneMarkers.marker(targets, zone, "EXPERIMENTAL"), "test\n");
+        Set<Long> zonePids = new HashSet<>();
+        for (FleetMember m : layout.inZone(zone)) {
+          zonePids.addAll(fleetPidsOf(fleet, m));
+        }
+        Instant outage = Instant.now();
+        GroupFleet.signal("KILL", zonePids);
+        int lbErrors = 0;
+        int lbRequests = 0;
+        while (writes.outages().isEmpty()) {
+          assertThat(Duration.between(outage, Instant.now()))
+              .as("writes accepted again within 60 s of losing " + zone)
+              .isLessThan(Duration.ofSeconds(60));
+          lbRequests++;
+          if (status(fleet.lbUrl() + "/similar?song=song-00042&limit=3") != 200) {
+            lbErrors++;
+          }
+          Thread.sleep(100);
+        }
+        Duration failover = Duration.between(outage, writes.outages().get(0).recovered());
+        assertThat(fleet.primary()).isEqualTo(otherDb);
+        // the web replicas' pools reconnect to the new primary; the LB serves again
+        while (status(fleet.lbUrl() + "/similar?song=song-00042&limit=3") != 200) {
+          assertThat(Duration.between(outage, Instant.now()))
+              .as("the LB serves again within 60 s of losing " + zone)
+              .isLessThan(Duration.ofSeconds(60));
+          lbRequests++;
+          lbErrors++;
+          Thread.sleep(100);
+        }
+        Duration lbBack = Duration.between(outage, Instant.now());
+        System.out.printf(
+            "zone %s lost (SIGKILL): writes accepted again after %.1f s (write outage %.1f s);"
+                + " LB served again after %.1f s, %d of %d requests failed meanwhile;"
+                + " web-1 kill: %d LB errors%n",
+            zone,
+            failover.toMillis() / 1000.0,
+            writes.outages().get(0).length().toMillis() / 1000.0,
+            lbBack.toMillis() / 1000.0,
+            lbErrors,
+            lbRequests,
+            errorsDuringKill);
+        // the zone's members stay down while it is out
+        for (FleetMember m : layout.inZone(zone)) {
+          assertThat(fleet.pid(m.name())).as(m.name()).isEqualTo(-1L);
+        }
+      }
+
+      // power back: the zone's members start again, the old primary rejoins as a replica
+      Files.delete(ZoneMarkers.marker(targets, zone, "EXPERIMENTAL"));
+      FleetMember old =
+          layout.members().stream().filter(m -> m.name().equals(primary)).findFirst().orElseThrow();
+      long back = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (status("http://127.0.0.1:" + old.secondPort() + "/replica") != 200) {
+        assertThat(System.nanoTime())
+            .as(primary + " a replica again within 120 s")
+            .isLessThan(back);
+        Thread.sleep(500);
+      }
+      for (FleetMember m : layout.inZone(zone)) {
+        assertThat(fleet.pid(m.name())).as(m.name()).isPositive();
+      }
+      seen.addAll(fleet.pids());
+    }
+    assertThat(said).anyMatch(s -> s.contains("is back"));
+    Thread.sleep(500);
+    List<Long> left = new ArrayList<>();
+    for (long pid : seen) {
+      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        left.add(pid);
+      }
+    }
+    assertThat(left).as("processes left behind").isEmpty();
+    try (var files = Files.list(targets)) {
+      assertThat(files.filter(f -> f.toString().endsWith(".properties"))).isEmpty();
+    }
+  }
+
+  private static Set<Long> fleetPidsOf(GroupFleet fleet, FleetMember m) throws Exception {
+    Set<Long> pids = new HashSet<>();
+    long pid = fleet.pid(m.name());
+    if (pid > 0) {
+      pids.add(pid);
+      ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+    }
+    if (m.role() == Role.DB) {
+      Path pidFile = null;
+      for (String line : Files.readAllLines(fleet.targetsDir().resolve(m.name() + ".properties"))) {
+        if (line.startsWith("pidfile=")) {
+          pidFile = Path.of(line.substring(8));
+        }
+      }
+      long postmaster = GroupFleet.postmaster(pidFile);
+      if (postmaster > 0) {
+        pids.add(postmaster);
+        ProcessHandle.of(postmaster)
+            .ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+      }
+    }
+    return pids;
+  }
+
+  private int status(String url) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
