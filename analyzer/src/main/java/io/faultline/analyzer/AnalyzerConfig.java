@@ -20,7 +20,8 @@ import java.util.Map;
  *   <li>{@code analyzer.horizon.windows} judged windows the false-alarm bound covers (720)
  *   <li>{@code analyzer.state.dir} (default a temp directory)
  *   <li>{@code analyzer.metrics.port} Prometheus /metrics port (absent = off, 0 = any free port),
- *       {@code analyzer.metrics.host} (default 127.0.0.1)
+ *       {@code analyzer.metrics.host} (default 127.0.0.1); {@code analyzer.metrics.linger} how long
+ *       an ended experiment's series stay on /metrics (default 5m, 0s to 24h)
  *   <li>{@code analyzer.alertmanager.url} push alerts to Alertmanager's v2 API (absent = off)
  *   <li>{@code analyzer.alert.noisy.time} an alert resolved within this time is noisy (30s)
  *   <li>{@code analyzer.judgement.confidence} the end judgement's confidence level (0.98)
@@ -44,7 +45,8 @@ public record AnalyzerConfig(
     Duration noisyAlertTime,
     double judgementConfidence,
     String commandSecret,
-    long horizonWindows) {
+    long horizonWindows,
+    Duration metricsLinger) {
 
   /** The settings of the result calculation. */
   public ResultCalculator.Settings resultSettings() {
@@ -165,6 +167,12 @@ public record AnalyzerConfig(
               + horizonText
               + "': must be a whole number from 1 to 10000000 (judged windows per experiment)");
     }
+    String lingerText = map.getOrDefault("analyzer.metrics.linger", "5m");
+    Duration linger = Durations.parse("analyzer.metrics.linger", lingerText);
+    if (linger.isNegative() || linger.compareTo(Duration.ofHours(24)) > 0) {
+      throw new IllegalArgumentException(
+          "analyzer.metrics.linger '" + lingerText + "': must be between 0s and 24h");
+    }
     String secret = map.get("agent.command.secret");
     if (secret != null && secret.isBlank()) {
       secret = null;
@@ -187,6 +195,7 @@ public record AnalyzerConfig(
         noisy,
         confidence,
         secret,
-        horizon);
+        horizon,
+        linger);
   }
 }

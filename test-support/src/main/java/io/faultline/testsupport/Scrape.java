@@ -86,8 +86,8 @@ public record Scrape(String text, Map<String, Double> samples) {
   }
 
   /**
-   * {@code promtool check metrics}' complaints about the text (empty when it is clean), or null when
-   * promtool is not installed.
+   * {@code promtool check metrics}' complaints about the text (empty when it is clean), or null
+   * when promtool is not installed.
    */
   public String promtoolProblems() throws IOException, InterruptedException {
     Path promtool = Path.of("/usr/bin/promtool");
