@@ -109,8 +109,9 @@ final class TailCommand implements Callable<Integer> {
       }
       Map<TopicPartition, Long> end = follow ? Map.of() : consumer.endOffsets(partitions);
       long printed = 0;
-      Thread main = Thread.currentThread();
-      Runtime.getRuntime().addShutdownHook(new Thread(consumer::wakeup));
+      // Ctrl-C wakes the poll up, so the consumer closes cleanly
+      Thread stop = new Thread(consumer::wakeup, "tail-stop");
+      Runtime.getRuntime().addShutdownHook(stop);
       try {
         while (follow || !reached(consumer, end)) {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
@@ -120,12 +121,15 @@ final class TailCommand implements Callable<Integer> {
             }
           }
           out.flush();
-          if (main.isInterrupted()) {
-            break;
-          }
         }
       } catch (org.apache.kafka.common.errors.WakeupException e) {
         // Ctrl-C
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(stop);
+        } catch (IllegalStateException e) {
+          // the JVM is shutting down: the hook runs
+        }
       }
     }
     out.flush();
