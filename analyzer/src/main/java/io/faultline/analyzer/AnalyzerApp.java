@@ -1,5 +1,7 @@
 package io.faultline.analyzer;
 
+import io.faultline.schema.ComponentEndpoint;
+import io.faultline.schema.ComponentMetrics;
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.StrictConfig;
 import io.faultline.schema.TopicProvisioner;
@@ -40,8 +42,12 @@ public final class AnalyzerApp {
     return props;
   }
 
-  /** A started analyzer: the streams, its metrics and, when configured, the /metrics server. */
-  public record Running(KafkaStreams streams, AnalyzerMetrics metrics, MetricsServer metricsServer)
+  /**
+   * A started analyzer: the streams, its figures and, when configured, the HTTP endpoint serving
+   * them with the JVM's and the Streams clients' metrics at /metrics (and /health).
+   */
+  public record Running(
+      KafkaStreams streams, AnalyzerMetrics metrics, ComponentEndpoint metricsServer)
       implements AutoCloseable {
     @Override
     public void close() {
@@ -59,7 +65,7 @@ public final class AnalyzerApp {
    * push ({@code analyzer.alertmanager.url}); the last two stop when the streams stop.
    */
   public static Running run(AnalyzerConfig config) {
-    AnalyzerMetrics metrics = new AnalyzerMetrics();
+    AnalyzerMetrics metrics = new AnalyzerMetrics(config.metricsLinger());
     Topics topics = new Topics(config.topicsPrefix(), 3);
     Map<String, Object> adminConf = new HashMap<>(config.kafka());
     adminConf.put("bootstrap.servers", config.bootstrapServers());
@@ -76,16 +82,24 @@ public final class AnalyzerApp {
               .StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     List<AutoCloseable> extras = new ArrayList<>();
-    MetricsServer server = null;
-    try {
-      if (config.metricsPort() != null) {
-        server = MetricsServer.start(config.metricsHost(), config.metricsPort(), metrics);
-        extras.add(server);
-        log.info("analyzer /metrics on http://{}:{}/metrics", config.metricsHost(), server.port());
+    ComponentEndpoint server = null;
+    if (config.metricsPort() != null) {
+      ComponentMetrics component = new ComponentMetrics().kafkaClient(streams::metrics);
+      component.registry().register(metrics);
+      try {
+        server =
+            ComponentEndpoint.start(
+                "analyzer",
+                config.metricsHost(),
+                config.metricsPort(),
+                () -> health(streams.state()),
+                component);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException(
+            "analyzer.metrics.port " + config.metricsPort() + ": cannot listen (" + e + ")", e);
       }
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(
-          "analyzer.metrics.port " + config.metricsPort() + ": cannot listen (" + e + ")", e);
+      extras.add(server);
+      log.info("analyzer /metrics on http://{}:{}/metrics", config.metricsHost(), server.port());
     }
     if (config.alertmanagerUrl() != null) {
       extras.add(
@@ -118,6 +132,13 @@ public final class AnalyzerApp {
     return new Running(streams, metrics, server);
   }
 
+  /** Healthy while the streams run or rebalance. */
+  static String health(KafkaStreams.State state) {
+    return state.isRunningOrRebalancing() || state == KafkaStreams.State.CREATED
+        ? null
+        : "streams " + state;
+  }
+
   public static void main(String[] args) throws InterruptedException {
     Path file = null;
     for (int i = 0; i < args.length; i++) {
@@ -130,6 +151,7 @@ public final class AnalyzerApp {
                   + " analyzer.application.id, analyzer.window, analyzer.grace,"
                   + " analyzer.recovery.windows, analyzer.warmup.windows, analyzer.state.dir,"
                   + " analyzer.metrics.port (0 = any), analyzer.metrics.host,"
+                  + " analyzer.metrics.linger,"
                   + " analyzer.alertmanager.url, analyzer.alert.noisy.time,"
                   + " analyzer.judgement.confidence, agent.command.secret, kafka.*;"
                   + " see analyzer/README.md");

@@ -21,7 +21,8 @@ import java.util.Map;
  *   <li>{@code analyzer.horizon.windows} judged windows the false-alarm bound covers (720)
  *   <li>{@code analyzer.state.dir} (default a temp directory)
  *   <li>{@code analyzer.metrics.port} Prometheus /metrics port (absent = off, 0 = any free port),
- *       {@code analyzer.metrics.host} (default 127.0.0.1)
+ *       {@code analyzer.metrics.host} (default 127.0.0.1); {@code analyzer.metrics.linger} how long
+ *       an ended experiment's series stay on /metrics (default 5m, 0s to 24h)
  *   <li>{@code analyzer.alertmanager.url} push alerts to Alertmanager's v2 API (absent = off)
  *   <li>{@code analyzer.alert.noisy.time} an alert resolved within this time is noisy (30s)
  *   <li>{@code analyzer.judgement.confidence} the end judgement's confidence level (0.98)
@@ -45,7 +46,8 @@ public record AnalyzerConfig(
     Duration noisyAlertTime,
     double judgementConfidence,
     String commandSecret,
-    long horizonWindows) {
+    long horizonWindows,
+    Duration metricsLinger) {
 
   /** The settings of the result calculation. */
   public ResultCalculator.Settings resultSettings() {
@@ -95,6 +97,8 @@ public record AnalyzerConfig(
     Duration noisy = c.duration("analyzer.alert.noisy.time", "30s", Duration.ZERO, null);
     double confidence = c.numberBelow("analyzer.judgement.confidence", "0.98", 0.5, 1);
     long horizon = c.longNumber("analyzer.horizon.windows", "720", 1, 10_000_000);
+    Duration linger =
+        c.duration("analyzer.metrics.linger", "5m", Duration.ZERO, Duration.ofHours(24));
     // as written, not stripped: it must sign exactly as the agents' does
     String secret = c.has("agent.command.secret") ? c.raw("agent.command.secret") : null;
     return new AnalyzerConfig(
@@ -115,6 +119,7 @@ public record AnalyzerConfig(
         noisy,
         confidence,
         secret,
-        horizon);
+        horizon,
+        linger);
   }
 }

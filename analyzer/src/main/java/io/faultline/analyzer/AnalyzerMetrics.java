@@ -1,20 +1,41 @@
 package io.faultline.analyzer;
 
-import java.util.Locale;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * The analyzer's derived metrics, kept in memory by the processors and written in Prometheus' text
- * exposition format (version 0.0.4) by {@link #scrape()}. Every family is declared here once with
- * its help text and type; labels are experiment, metric, group, attack, fault or state.
+ * The analyzer's figures per experiment, kept in memory by the processors and collected by the
+ * Prometheus Java client ({@link MultiCollector}), which writes the exposition and escapes the
+ * labels. Every family is declared here once with its help text and type; labels are experiment,
+ * metric, group, attack, fault or state. Names follow Prometheus' conventions (docs/adr/0016): a
+ * base unit in the name ({@code _seconds}, {@code _ratio}, {@code _bytes}), {@code _total} on
+ * counters, a histogram where a distribution is kept.
+ *
+ * <p>An experiment's series end with it: {@link #ended} marks it (completed, aborted, failed or
+ * deleted), and {@link #sweep} removes its series once the linger has passed, after which nothing
+ * is recorded for it any more (an experiment id is used once), so alerts on these series resolve.
  */
-public final class AnalyzerMetrics {
+public final class AnalyzerMetrics implements MultiCollector {
 
-  /** One metric family: name, type, help and the value per label set. */
-  private record Family(String name, String type, String help, Map<String, Double> series) {}
+  /** One metric family: name (counters without {@code _total}), help and value per label set. */
+  private record Family(String name, boolean counter, String help, Map<Labels, Double> series) {}
 
   public static final String WINDOW_MEAN = "faultline_window_mean";
   public static final String WINDOW_P99 = "faultline_window_p99";
@@ -30,16 +51,38 @@ public final class AnalyzerMetrics {
   public static final String ALERTS_FIRING = "faultline_alerts_firing";
   public static final String ALERTS_NOISY = "faultline_alerts_noisy_total";
   public static final String ALERT_RESOLVE = "faultline_alert_resolve_seconds";
-  public static final String SCORE = "faultline_experiment_score";
+  public static final String SCORE = "faultline_experiment_score_ratio";
   public static final String ABORTED = "faultline_experiment_aborted";
+  public static final String ATTACK_ACTIVE = "faultline_attack_active";
   public static final String SAMPLES_LATE = "faultline_samples_late_total";
   public static final String SAMPLES_DROPPED = "faultline_samples_dropped_total";
 
   private final Map<String, Family> families = new ConcurrentSkipListMap<>();
+  private final Histogram resolve =
+      Histogram.builder()
+          .name(ALERT_RESOLVE)
+          .help("time from an alert's FIRING to its RESOLVED, per experiment and metric")
+          .labelNames("experiment", "metric")
+          .classicOnly()
+          .classicUpperBounds(5, 10, 15, 30, 60, 120, 300, 600, 1800)
+          .build();
+  private final Map<String, String> units = new ConcurrentHashMap<>();
+  private final Map<String, Long> endedAt = new ConcurrentHashMap<>();
+  private final Set<String> swept = ConcurrentHashMap.newKeySet();
+  private final Duration linger;
 
+  /** Series of an ended experiment are removed 5 minutes after its end. */
   public AnalyzerMetrics() {
-    gauge(WINDOW_MEAN, "mean of the last closed window, per experiment, metric and group");
-    gauge(WINDOW_P99, "99th percentile (DDSketch, 1% accuracy) of the last closed window");
+    this(Duration.ofMinutes(5));
+  }
+
+  public AnalyzerMetrics(Duration linger) {
+    this.linger = linger;
+    for (WindowUnit u : WindowUnit.values()) {
+      gauge(WINDOW_MEAN + u.suffix(), "mean of the last closed window" + u.help());
+      gauge(
+          WINDOW_P99 + u.suffix(), "99th percentile (DDSketch, 1%) of the last window" + u.help());
+    }
     gauge(WINDOW_SAMPLES, "samples in the last closed window");
     gauge(EFFECT, "relative effect of the last window: experimental vs expected level");
     gauge(TEST_STATISTIC, "log likelihood ratio of the sequential test after the last window");
@@ -50,43 +93,127 @@ public final class AnalyzerMetrics {
     gauge(MTTR, "time to recover, per experiment and attack");
     counter(ALERTS_FIRED, "alerts fired, per experiment and metric");
     gauge(ALERTS_FIRING, "1 while the metric's alert is firing");
-    counter(ALERTS_NOISY, "alerts that resolved by themselves within the noisy time");
-    gauge(ALERT_RESOLVE, "mean time from FIRING to RESOLVED, per experiment and metric");
-    gauge(SCORE, "share of metrics the end judgement classifies PASS, 0..100");
+    counter(ALERTS_NOISY, "alerts that resolved by themselves, not at an attack's end");
+    gauge(SCORE, "share of metrics the end-of-run comparison classifies PASS, 0 to 1");
     gauge(ABORTED, "1 when the analyzer halted the experiment");
+    gauge(ATTACK_ACTIVE, "1 while the attack runs, 0 once it ended (from attack.events)");
     counter(SAMPLES_LATE, "samples that arrived after their window ended, within the grace");
     counter(SAMPLES_DROPPED, "samples that arrived after their window's grace: not counted");
   }
 
   private void gauge(String name, String help) {
-    families.put(name, new Family(name, "gauge", help, new ConcurrentSkipListMap<>()));
+    families.put(name, new Family(name, false, help, new ConcurrentSkipListMap<>()));
   }
 
   private void counter(String name, String help) {
-    families.put(name, new Family(name, "counter", help, new ConcurrentSkipListMap<>()));
+    families.put(name, new Family(name, true, help, new ConcurrentSkipListMap<>()));
   }
 
   /** Sets a series; labels alternate name and value. */
   public void set(String family, double value, String... labels) {
-    series(family).put(labelText(labels), value);
+    Labels l = labels(labels);
+    if (!isSwept(l)) {
+      series(family).put(l, value);
+    }
   }
 
   public void increment(String family, double by, String... labels) {
-    series(family).merge(labelText(labels), by, Double::sum);
+    Labels l = labels(labels);
+    if (!isSwept(l)) {
+      series(family).merge(l, by, Double::sum);
+    }
   }
 
   /** Removes a series, e.g. the states a metric is not in any more. */
   public void remove(String family, String... labels) {
-    series(family).remove(labelText(labels));
+    series(family).remove(labels(labels));
   }
 
   /** The current value, or NaN when the series does not exist. */
   public double value(String family, String... labels) {
-    Double v = series(family).get(labelText(labels));
+    Double v = series(family).get(labels(labels));
     return v == null ? Double.NaN : v;
   }
 
-  private Map<String, Double> series(String family) {
+  /** An alert fired: its resolve-time series exists from now on, at zero, so increase() sees it. */
+  void firing(String experiment, String metric) {
+    if (!swept.contains(experiment)) {
+      resolve.labelValues(experiment, metric);
+    }
+  }
+
+  /** An alert resolved after {@code seconds}. */
+  void resolved(String experiment, String metric, double seconds) {
+    if (!swept.contains(experiment)) {
+      resolve.labelValues(experiment, metric).observe(seconds);
+    }
+  }
+
+  /** The unit of a metric's samples, as the collector names it ({@code ms}, {@code ratio}, ...). */
+  void unit(String metric, String unit) {
+    if (unit != null && !unit.equals(units.get(metric))) {
+      units.put(metric, unit);
+    }
+  }
+
+  /**
+   * Sets a window statistic ({@link #WINDOW_MEAN} or {@link #WINDOW_P99}) in the family of its
+   * metric's unit, converted to the base unit: {@code faultline_window_mean_seconds} for a latency
+   * in ms.
+   */
+  void window(String statistic, double value, String experiment, String metric, String group) {
+    String unit = units.getOrDefault(metric, "");
+    set(
+        statistic + WindowUnit.of(unit).suffix(),
+        WindowUnit.convert(unit, value),
+        "experiment",
+        experiment,
+        "metric",
+        metric,
+        "group",
+        group);
+  }
+
+  /** The experiment ended at {@code atMs}: its series go after the linger (first call counts). */
+  void ended(String experiment, long atMs) {
+    endedAt.putIfAbsent(experiment, atMs);
+  }
+
+  /** Experiments with series now. */
+  Set<String> experiments() {
+    Set<String> out = new java.util.TreeSet<>();
+    for (Family f : families.values()) {
+      for (Labels l : f.series().keySet()) {
+        String e = l.get("experiment");
+        if (e != null) {
+          out.add(e);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Removes the series of every experiment that ended at least the linger before {@code nowMs}. */
+  void sweep(long nowMs) {
+    for (var e : Map.copyOf(endedAt).entrySet()) {
+      if (e.getValue() + linger.toMillis() <= nowMs) {
+        String experiment = e.getKey();
+        swept.add(experiment);
+        endedAt.remove(experiment);
+        for (Family f : families.values()) {
+          f.series().keySet().removeIf(l -> experiment.equals(l.get("experiment")));
+        }
+        resolve.removeIf(values -> experiment.equals(values.get(0)));
+      }
+    }
+  }
+
+  private boolean isSwept(Labels labels) {
+    String e = labels.get("experiment");
+    return e != null && swept.contains(e);
+  }
+
+  private Map<Labels, Double> series(String family) {
     Family f = families.get(family);
     if (f == null) {
       throw new IllegalArgumentException("metric family '" + family + "' is not declared");
@@ -94,54 +221,51 @@ public final class AnalyzerMetrics {
     return f.series();
   }
 
-  private static final Map<String, String> ESCAPED = new ConcurrentHashMap<>();
-
-  static String labelText(String... labels) {
+  static Labels labels(String... labels) {
     if (labels.length % 2 != 0) {
       throw new IllegalArgumentException("labels must be name/value pairs: " + labels.length);
     }
-    TreeMap<String, String> sorted = new TreeMap<>();
-    for (int i = 0; i < labels.length; i += 2) {
-      sorted.put(labels[i], labels[i + 1] == null ? "" : labels[i + 1]);
+    String[] pairs = labels.clone();
+    for (int i = 1; i < pairs.length; i += 2) {
+      pairs[i] = pairs[i] == null ? "" : pairs[i];
     }
-    StringBuilder b = new StringBuilder();
-    for (var e : sorted.entrySet()) {
-      b.append(b.length() == 0 ? "" : ",").append(e.getKey()).append("=\"");
-      b.append(ESCAPED.computeIfAbsent(e.getValue(), AnalyzerMetrics::escape)).append('"');
-    }
-    return b.toString();
+    return Labels.of(pairs);
   }
 
-  private static String escape(String v) {
-    return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-  }
-
-  /** The text exposition format. */
-  public String scrape() {
-    StringBuilder b = new StringBuilder(4096);
+  @Override
+  public MetricSnapshots collect() {
+    MetricSnapshots.Builder out = MetricSnapshots.builder();
     for (Family f : families.values()) {
-      b.append("# HELP ").append(f.name()).append(' ').append(f.help()).append('\n');
-      b.append("# TYPE ").append(f.name()).append(' ').append(f.type()).append('\n');
-      for (var s : f.series().entrySet()) {
-        b.append(f.name());
-        if (!s.getKey().isEmpty()) {
-          b.append('{').append(s.getKey()).append('}');
-        }
-        b.append(' ').append(number(s.getValue())).append('\n');
+      if (f.counter()) {
+        CounterSnapshot.Builder b =
+            CounterSnapshot.builder()
+                .name(f.name().substring(0, f.name().length() - "_total".length()))
+                .help(f.help());
+        f.series()
+            .forEach(
+                (l, v) ->
+                    b.dataPoint(CounterDataPointSnapshot.builder().labels(l).value(v).build()));
+        out.metricSnapshot(b.build());
+      } else {
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(f.name()).help(f.help());
+        f.series()
+            .forEach(
+                (l, v) -> b.dataPoint(GaugeDataPointSnapshot.builder().labels(l).value(v).build()));
+        out.metricSnapshot(b.build());
       }
     }
-    return b.toString();
+    out.metricSnapshot(resolve.collect());
+    return out.build();
   }
 
-  private static String number(double v) {
-    if (Double.isNaN(v)) {
-      return "NaN";
+  /** These families alone in the text format (tests; the analyzer serves them with the JVM's). */
+  public String scrape() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+    try {
+      PrometheusTextFormatWriter.create().write(out, collect(), EscapingScheme.UNDERSCORE_ESCAPING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    if (Double.isInfinite(v)) {
-      return v > 0 ? "+Inf" : "-Inf";
-    }
-    return v == Math.rint(v) && Math.abs(v) < 1e15
-        ? Long.toString((long) v)
-        : String.format(Locale.ROOT, "%.6g", v);
+    return out.toString(StandardCharsets.UTF_8);
   }
 }

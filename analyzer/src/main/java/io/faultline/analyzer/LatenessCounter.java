@@ -40,6 +40,7 @@ final class LatenessCounter implements FixedKeyProcessor<String, MetricSample, M
     streamTime = Math.max(streamTime, ts);
     long windowEnd = ts - Math.floorMod(ts, windowMs) + windowMs;
     String experiment = record.value().getExperimentId();
+    metrics.unit(record.value().getMetric(), record.value().getUnit());
     if (seen.add(experiment)) { // both series exist from the first sample on
       metrics.increment(AnalyzerMetrics.SAMPLES_DROPPED, 0, "experiment", experiment);
       metrics.increment(AnalyzerMetrics.SAMPLES_LATE, 0, "experiment", experiment);

@@ -76,6 +76,19 @@ public final class ResultCalculator {
       outcomes.add(outcome(timeline, attack, nextStart, q));
     }
 
+    // an alert that resolves while an attack runs or within q windows after it ends is the
+    // attack's doing and its recovery, not noise
+    long windowMs =
+        timeline.windows.entrySet().stream()
+            .filter(w -> w.getValue().end > w.getKey())
+            .mapToLong(w -> w.getValue().end - w.getKey())
+            .findFirst()
+            .orElse(0);
+    List<long[]> recoveries = new ArrayList<>();
+    for (AttackSpan a : attacks) {
+      recoveries.add(
+          new long[] {a.startedAt, a.endedAt == null ? Long.MAX_VALUE : a.endedAt + q * windowMs});
+    }
     List<MetricJudgement> metrics = new ArrayList<>();
     List<Long> allFirings = new ArrayList<>();
     List<String> failedCritical = new ArrayList<>();
@@ -86,7 +99,7 @@ public final class ResultCalculator {
       var t = e.getValue();
       Hypothesis hypothesis = hypotheses.apply(e.getKey());
       MannWhitney.Judgement end = endJudgement(t, hypothesis, settings.confidence());
-      AlertFigures alerts = AlertFigures.of(t.firings, settings.noisyMs());
+      AlertFigures alerts = AlertFigures.of(t.firings, settings.noisyMs(), recoveries);
       t.firings.forEach(f -> allFirings.add(f[0]));
       alertsFired += t.firings.size();
       Classification classification = Classification.valueOf(end.classification().name());
@@ -184,6 +197,14 @@ public final class ResultCalculator {
   record AlertFigures(long noisy, Long meanTimeToResolveMs, Long mtbfMs) {
 
     static AlertFigures of(List<long[]> firings, long noisyMs) {
+      return of(firings, noisyMs, List.of());
+    }
+
+    /**
+     * @param recoveries [attack start, attack end + q windows]: an alert resolved within one of
+     *     them is not noisy, however short it was
+     */
+    static AlertFigures of(List<long[]> firings, long noisyMs, List<long[]> recoveries) {
       long noisy = 0;
       List<Long> resolve = new ArrayList<>();
       List<Long> fired = new ArrayList<>();
@@ -191,7 +212,10 @@ public final class ResultCalculator {
         fired.add(f[0]);
         if (f[1] >= 0) {
           resolve.add(f[1] - f[0]);
-          if (f[1] - f[0] <= noisyMs) {
+          long resolvedAt = f[1];
+          boolean attackEnded =
+              recoveries.stream().anyMatch(r -> resolvedAt >= r[0] && resolvedAt <= r[1]);
+          if (f[1] - f[0] <= noisyMs && !attackEnded) {
             noisy++;
           }
         }

@@ -10,13 +10,18 @@ import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.CommandType;
+import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.MetricJudgement;
 import io.faultline.schema.SteadyState;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -34,11 +39,13 @@ import org.slf4j.LoggerFactory;
 final class ResultProcessor implements Processor<String, ResultInput, String, SpecificRecord> {
 
   static final String STORE = "experiment-timelines";
+  static final Duration SWEEP_EVERY = Duration.ofSeconds(10);
   private static final Logger log = LoggerFactory.getLogger(ResultProcessor.class);
 
   private final ResultCalculator.Settings settings;
   private final Hypotheses hypotheses = new Hypotheses();
   private final AnalyzerMetrics metrics;
+  private final Set<String> defined = new HashSet<>();
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, ExperimentTimeline> store;
 
@@ -52,6 +59,31 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
     this.context = context;
     this.store = context.getStateStore(STORE);
     hypotheses.init(context);
+    context.schedule(SWEEP_EVERY, PunctuationType.WALL_CLOCK_TIME, this::endSeries);
+  }
+
+  /**
+   * Marks the experiments that ended (COMPLETED, ABORTED or FAILED on the experiments topic, or
+   * deleted from it) and removes the series of those whose linger has passed, so their alerts
+   * resolve and series do not pile up.
+   */
+  private void endSeries(long now) {
+    for (String e : metrics.experiments()) {
+      Experiment x = hypotheses.experiment(e);
+      if (x == null) {
+        if (defined.contains(e)) {
+          metrics.ended(e, now); // tombstoned
+        }
+        continue;
+      }
+      defined.add(e);
+      switch (x.getState()) {
+        case COMPLETED, ABORTED, FAILED ->
+            metrics.ended(e, x.getEndedAt() == null ? now : Math.min(now, x.getEndedAt()));
+        default -> {}
+      }
+    }
+    metrics.sweep(now);
   }
 
   @Override
@@ -102,6 +134,15 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
         span.attackId = event.getAttackId();
         span.fault = event.getFault();
         span.startedAt = event.getTimestamp();
+        metrics.set(
+            AnalyzerMetrics.ATTACK_ACTIVE,
+            1,
+            "experiment",
+            event.getExperimentId(),
+            "attack",
+            event.getAttackId(),
+            "fault",
+            event.getFault());
         return true;
       }
       case STOPPED, ROLLED_BACK, FAILED -> {
@@ -110,6 +151,15 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
           return false;
         }
         span.endedAt = event.getTimestamp();
+        metrics.set(
+            AnalyzerMetrics.ATTACK_ACTIVE,
+            0,
+            "experiment",
+            event.getExperimentId(),
+            "attack",
+            event.getAttackId(),
+            "fault",
+            span.fault);
         return true;
       }
       default -> {
@@ -150,6 +200,7 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
         track.firingAttackId = attack == null ? null : attack.attackId;
         track.alerts++;
         track.firings.add(new long[] {track.firedAt, -1});
+        metrics.firing(verdict.getExperimentId(), metric);
         emitAlert(verdict, AlertStatus.FIRING, track, timestamp);
       }
       Hypothesis hypothesis = hypotheses.of(verdict.getExperimentId(), metric);
@@ -161,6 +212,8 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
       if (!track.firings.isEmpty()) {
         track.firings.get(track.firings.size() - 1)[1] = verdict.getWindowEnd();
       }
+      metrics.resolved(
+          verdict.getExperimentId(), metric, (verdict.getWindowEnd() - track.firedAt) / 1000.0);
       emitAlert(verdict, AlertStatus.RESOLVED, track, timestamp);
     }
     return true;
@@ -263,19 +316,13 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
           e,
           "metric",
           m.getMetric());
-      if (m.getMeanTimeToResolveMs() != null) {
-        metrics.set(
-            AnalyzerMetrics.ALERT_RESOLVE,
-            m.getMeanTimeToResolveMs() / 1000.0,
-            "experiment",
-            e,
-            "metric",
-            m.getMetric());
-      }
     }
     if (r.getScore() != null) {
-      metrics.set(AnalyzerMetrics.SCORE, r.getScore(), "experiment", e);
+      metrics.set(AnalyzerMetrics.SCORE, r.getScore() / 100, "experiment", e);
     }
     metrics.set(AnalyzerMetrics.ABORTED, r.getAborted() ? 1 : 0, "experiment", e);
+    if (r.getAborted()) {
+      metrics.ended(e, context.currentSystemTimeMs());
+    }
   }
 }

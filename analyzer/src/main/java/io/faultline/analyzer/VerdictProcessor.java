@@ -166,8 +166,7 @@ final class VerdictProcessor
     String metric = v.getMetric();
     for (var g : List.of("control", "experimental")) {
       GroupStatistics s = g.equals("control") ? v.getControl() : v.getExperimental();
-      metrics.set(
-          AnalyzerMetrics.WINDOW_MEAN, s.getMean(), "experiment", e, "metric", metric, "group", g);
+      metrics.window(AnalyzerMetrics.WINDOW_MEAN, s.getMean(), e, metric, g);
       metrics.set(
           AnalyzerMetrics.WINDOW_SAMPLES,
           s.getCount(),
@@ -178,8 +177,7 @@ final class VerdictProcessor
           "group",
           g);
       if (s.getP99() != null) {
-        metrics.set(
-            AnalyzerMetrics.WINDOW_P99, s.getP99(), "experiment", e, "metric", metric, "group", g);
+        metrics.window(AnalyzerMetrics.WINDOW_P99, s.getP99(), e, metric, g);
       }
     }
     metrics.set(AnalyzerMetrics.EFFECT, v.getEffect(), "experiment", e, "metric", metric);

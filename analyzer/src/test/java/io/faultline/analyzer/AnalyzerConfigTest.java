@@ -86,10 +86,55 @@ class AnalyzerConfigTest {
     String text = m.scrape();
     assertThat(text)
         .contains("# TYPE faultline_effect gauge")
-        .contains("faultline_effect{experiment=\"e\\\"1\",metric=\"a\\\\b\"} 0.500000")
+        .contains("faultline_effect{experiment=\"e\\\"1\",metric=\"a\\\\b\"} 0.5")
         .contains("# TYPE faultline_samples_late_total counter")
-        .contains("faultline_samples_late_total{experiment=\"e\"} 3");
+        .contains("faultline_samples_late_total{experiment=\"e\"} 3.0");
     assertThatThrownBy(() -> m.set("faultline_nope", 1))
         .hasMessageContaining("metric family 'faultline_nope' is not declared");
+  }
+
+  @Test
+  void windowStatisticsGoToTheFamilyOfTheirUnitInBaseUnits() {
+    AnalyzerMetrics m = new AnalyzerMetrics();
+    m.unit("http.latency.ms", "ms");
+    m.unit("http.error.rate", "ratio");
+    m.window(AnalyzerMetrics.WINDOW_MEAN, 250, "e", "http.latency.ms", "control");
+    m.window(AnalyzerMetrics.WINDOW_MEAN, 0.02, "e", "http.error.rate", "control");
+    m.window(AnalyzerMetrics.WINDOW_MEAN, 3, "e", "http.errors", "control");
+    assertThat(m.scrape())
+        .contains(
+            "faultline_window_mean_seconds{experiment=\"e\",group=\"control\",metric=\"http.latency.ms\"} 0.25")
+        .contains(
+            "faultline_window_mean_ratio{experiment=\"e\",group=\"control\",metric=\"http.error.rate\"} 0.02")
+        .contains(
+            "faultline_window_mean{experiment=\"e\",group=\"control\",metric=\"http.errors\"} 3.0");
+  }
+
+  @Test
+  void anEndedExperimentsSeriesGoAfterTheLingerAndStayGone() {
+    AnalyzerMetrics m = new AnalyzerMetrics(java.time.Duration.ofMinutes(5));
+    m.set(AnalyzerMetrics.ALERTS_FIRING, 1, "experiment", "done", "metric", "x");
+    m.set(AnalyzerMetrics.ALERTS_FIRING, 1, "experiment", "live", "metric", "x");
+    m.resolved("done", "x", 12);
+    m.ended("done", 1_000_000);
+    m.sweep(1_000_000 + 299_999);
+    assertThat(m.value(AnalyzerMetrics.ALERTS_FIRING, "experiment", "done", "metric", "x"))
+        .isEqualTo(1.0);
+    m.sweep(1_000_000 + 300_000);
+    assertThat(m.value(AnalyzerMetrics.ALERTS_FIRING, "experiment", "done", "metric", "x")).isNaN();
+    assertThat(m.scrape()).doesNotContain("\"done\"").contains("experiment=\"live\"");
+    m.set(AnalyzerMetrics.ALERTS_FIRING, 1, "experiment", "done", "metric", "x"); // a late window
+    assertThat(m.experiments()).containsExactly("live");
+  }
+
+  @Test
+  void metricsLingerIsBounded() {
+    assertThatThrownBy(
+            () ->
+                AnalyzerConfig.fromMap(
+                    Map.of("bootstrap.servers", "b:9092", "analyzer.metrics.linger", "25h")))
+        .hasMessage("analyzer.metrics.linger '25h': must be between 0s and 24h");
+    assertThat(AnalyzerConfig.fromMap(Map.of("bootstrap.servers", "b:9092")).metricsLinger())
+        .isEqualTo(java.time.Duration.ofMinutes(5));
   }
 }

@@ -13,6 +13,7 @@ import io.faultline.schema.CommandSignature;
 import io.faultline.schema.CommandType;
 import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.ExperimentState;
 import io.faultline.schema.Group;
 import io.faultline.schema.HypothesisDirection;
 import io.faultline.schema.MetricHypothesis;
@@ -22,6 +23,7 @@ import io.faultline.schema.Topics;
 import io.faultline.schema.Verdict;
 import io.faultline.schema.WindowVerdict;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +46,7 @@ class AnalyzerOutputsTest {
   private final Topics topics = new Topics("t.", 1);
   private final AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
   private final Random random = new Random(3);
-  private final AnalyzerMetrics metricsRegistry = new AnalyzerMetrics();
+  private AnalyzerMetrics metricsRegistry;
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> metrics;
   private TestInputTopic<String, AttackEvent> events;
@@ -59,6 +61,7 @@ class AnalyzerOutputsTest {
     conf.put("bootstrap.servers", "unused:9092");
     conf.put("analyzer.state.dir", Files.createTempDirectory("analyzer-test").toString());
     AnalyzerConfig config = AnalyzerConfig.fromMap(conf);
+    metricsRegistry = new AnalyzerMetrics(config.metricsLinger());
     driver =
         new TopologyTestDriver(
             AnalyzerTopology.build(topics, config, metricsRegistry),
@@ -131,12 +134,16 @@ class AnalyzerOutputsTest {
   }
 
   private void attack(AttackEventType type, long ts) {
+    attack("attack-7", type, ts);
+  }
+
+  private void attack(String attackId, AttackEventType type, long ts) {
     events.pipeInput(
         EXPERIMENT,
         AttackEvent.newBuilder()
             .setEventId("ev-" + type + ts)
             .setExperimentId(EXPERIMENT)
-            .setAttackId("attack-7")
+            .setAttackId(attackId)
             .setType(type)
             .setFault("cpu-burn")
             .setTimestamp(ts)
@@ -194,6 +201,42 @@ class AnalyzerOutputsTest {
   }
 
   @Test
+  void aCompletedExperimentsSeriesAreRemovedAfterTheLinger() throws Exception {
+    start(Map.of("analyzer.metrics.linger", "1m"));
+    for (int w = 0; w < 6; w++) {
+      window(w, 20, w >= 4 ? 70 : 20);
+    }
+    assertThat(metricsRegistry.scrape()).contains("experiment=\"" + EXPERIMENT + "\"");
+    experiments.pipeInput(
+        EXPERIMENT,
+        Experiment.newBuilder()
+            .setExperimentId(EXPERIMENT)
+            .setState(ExperimentState.COMPLETED)
+            .build(),
+        T0);
+    driver.advanceWallClockTime(Duration.ofSeconds(30));
+    assertThat(metricsRegistry.experiments()).containsExactly(EXPERIMENT);
+    driver.advanceWallClockTime(Duration.ofSeconds(70));
+    assertThat(metricsRegistry.experiments()).isEmpty();
+    assertThat(metricsRegistry.scrape()).doesNotContain(EXPERIMENT);
+  }
+
+  @Test
+  void aDeletedExperimentsSeriesAreRemovedToo() throws Exception {
+    start(Map.of("analyzer.metrics.linger", "0s"));
+    declare(MetricHypothesis.newBuilder().setMetric(METRIC).build());
+    for (int w = 0; w < 6; w++) {
+      window(w, 20, 20);
+    }
+    driver.advanceWallClockTime(Duration.ofSeconds(11));
+    assertThat(metricsRegistry.experiments()).containsExactly(EXPERIMENT);
+    experiments.pipeInput(EXPERIMENT, null, T0);
+    driver.advanceWallClockTime(Duration.ofSeconds(11)); // marked ended
+    driver.advanceWallClockTime(Duration.ofSeconds(11)); // swept
+    assertThat(metricsRegistry.experiments()).isEmpty();
+  }
+
+  @Test
   void aDeclaredToleranceWidensWhatCountsAsSteady() throws Exception {
     start(Map.of());
     declare(
@@ -225,12 +268,12 @@ class AnalyzerOutputsTest {
       window(w, 20, 20);
     }
     attack(AttackEventType.STARTED, T0 + 20_000);
-    window(4, 20, 60); // one deviating window, then steady: a noisy alert (5 s to resolve)
+    window(4, 20, 60); // one deviating window, resolved at its attack's end: not noise
     attack(AttackEventType.ROLLED_BACK, T0 + 25_000);
     for (int w = 5; w < 9; w++) {
       window(w, 20, 20);
     }
-    attack(AttackEventType.STARTED, T0 + 45_000);
+    attack("attack-8", AttackEventType.STARTED, T0 + 45_000);
     for (int w = 9; w < 13; w++) {
       window(w, 20, 60); // deviating 4 windows: resolves after 20 s, not noisy
     }
@@ -252,7 +295,7 @@ class AnalyzerOutputsTest {
     ExperimentResult last = results.get(results.size() - 1);
     MetricJudgement m = last.getMetrics().get(0);
     assertThat(m.getAlertsFired()).isEqualTo(2);
-    assertThat(m.getNoisyAlerts()).isEqualTo(1);
+    assertThat(m.getNoisyAlerts()).isZero();
     assertThat(m.getMeanTimeToResolveMs()).isEqualTo((5_000L + 20_000L) / 2);
     assertThat(m.getMtbfMs()).isEqualTo(25_000L); // fired at the ends of windows 4 and 9
     assertThat(last.getAlertsFired()).isEqualTo(2);
@@ -260,11 +303,15 @@ class AnalyzerOutputsTest {
 
     String scrape = metricsRegistry.scrape();
     assertThat(scrape)
-        .contains("faultline_alerts_fired_total{experiment=\"exp-9\",metric=\"http.latency.ms\"} 2")
-        .contains("faultline_alerts_noisy_total{experiment=\"exp-9\",metric=\"http.latency.ms\"} 1")
         .contains(
-            "faultline_state{experiment=\"exp-9\",metric=\"http.latency.ms\",state=\"STEADY\"} 1")
-        .contains("faultline_window_p99{experiment=\"exp-9\",group=\"experimental\"")
+            "faultline_alerts_fired_total{experiment=\"exp-9\",metric=\"http.latency.ms\"} 2.0")
+        .contains(
+            "faultline_alerts_noisy_total{experiment=\"exp-9\",metric=\"http.latency.ms\"} 0.0")
+        .contains(
+            "faultline_state{experiment=\"exp-9\",metric=\"http.latency.ms\",state=\"STEADY\"} 1.0")
+        .contains("faultline_window_p99_seconds{experiment=\"exp-9\",group=\"experimental\"")
+        .contains(
+            "faultline_alert_resolve_seconds_count{experiment=\"exp-9\",metric=\"http.latency.ms\"} 2")
         .contains(
             "faultline_mttd_seconds{attack=\"attack-7\",experiment=\"exp-9\",fault=\"cpu-burn\"}");
   }

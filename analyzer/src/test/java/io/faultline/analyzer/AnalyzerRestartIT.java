@@ -7,13 +7,10 @@ import io.faultline.schema.Alert;
 import io.faultline.schema.AlertStatus;
 import io.faultline.schema.Topics;
 import io.faultline.testsupport.AnalyzerSettings;
+import io.faultline.testsupport.Scrape;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -73,18 +70,17 @@ class AnalyzerRestartIT {
             .containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED);
         assertThat(alerts.get(0).getAlertId()).isEqualTo(alerts.get(1).getAlertId());
 
-        String scrape =
-            HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(
-                            URI.create(
-                                "http://127.0.0.1:" + second.metricsServer().port() + "/metrics"))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .body();
-        assertThat(scrape)
+        Scrape scrape = Scrape.of("http://127.0.0.1:" + second.metricsServer().port() + "/metrics");
+        assertThat(scrape.text())
             .contains("# TYPE faultline_state gauge")
             .contains("faultline_window_mean{experiment=\"exp-rs\",group=\"control\"");
+        assertThat(scrape.value("faultline_alert_resolve_seconds_count", "exp-rs")).isEqualTo(1.0);
+        // the Streams clients' own metrics: consumer lag, processing, request latency; the JVM's
+        assertThat(scrape.has("kafka_consumer_fetch_manager_records_lag_max")).isTrue();
+        assertThat(scrape.has("kafka_stream_thread_process_rate")).isTrue();
+        assertThat(scrape.has("kafka_producer_request_latency_avg")).isTrue();
+        assertThat(scrape.has("jvm_memory_used_bytes")).isTrue();
+        assertThat(scrape.promtoolProblems()).isIn(null, "");
 
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (String.join("", pushed).split("endsAt").length < 2 && System.nanoTime() < deadline) {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
+import io.faultline.schema.ComponentEndpoint;
+import io.faultline.schema.ComponentMetrics;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.Topics;
@@ -42,17 +44,30 @@ class DashboardPrometheusSystemIT {
     driveAnExperiment(registry);
     Path dashboard = locate("charts/faultline/dashboards/faultline.json");
     Map<String, String> queries = new LinkedHashMap<>();
-    for (JsonNode panel : JSON.readTree(dashboard.toFile()).get("panels")) {
+    JsonNode json = JSON.readTree(dashboard.toFile());
+    for (JsonNode panel : json.get("panels")) {
       for (JsonNode target : panel.get("targets")) {
         queries.put(
             panel.get("title").asText() + " [" + target.get("refId").asText() + "]",
-            target.get("expr").asText().replace("$experiment", ".*"));
+            grafanaVariables(target.get("expr").asText()));
       }
     }
+    // the attack regions: valid PromQL (their data is history, the driven attack ended already)
+    Map<String, String> annotations = new LinkedHashMap<>();
+    for (JsonNode annotation : json.path("annotations").path("list")) {
+      if (annotation.has("expr")) {
+        annotations.put(
+            annotation.get("name").asText(), grafanaVariables(annotation.get("expr").asText()));
+      }
+    }
+    assertThat(annotations).isNotEmpty();
     assertThat(queries).hasSizeGreaterThanOrEqualTo(10);
 
     Path dir = Files.createTempDirectory("prometheus-it");
-    try (MetricsServer metrics = MetricsServer.start("127.0.0.1", 0, registry)) {
+    ComponentMetrics component = new ComponentMetrics();
+    component.registry().register(registry);
+    try (ComponentEndpoint metrics =
+        ComponentEndpoint.start("analyzer", "127.0.0.1", 0, () -> null, component)) {
       int port = ExternalServer.freePort();
       Files.writeString(
           dir.resolve("prometheus.yml"),
@@ -91,8 +106,28 @@ class DashboardPrometheusSystemIT {
           Thread.sleep(500);
         }
         assertThat(empty).as("dashboard panels whose query returned no data").isEmpty();
+        for (var a : annotations.entrySet()) {
+          JsonNode r =
+              JSON.readTree(
+                  server.get(
+                      "/api/v1/query?query="
+                          + URLEncoder.encode(a.getValue(), StandardCharsets.UTF_8)));
+          assertThat(r.path("status").asText())
+              .as("annotation %s", a.getKey())
+              .isEqualTo("success");
+        }
       }
     }
+  }
+
+  /**
+   * Grafana's variables as Prometheus would get them: every experiment and metric, fixed ranges.
+   */
+  static String grafanaVariables(String expr) {
+    return expr.replace("$experiment", ".*")
+        .replace("$metric", ".*")
+        .replace("$__rate_interval", "1m")
+        .replace("$__range", "5m");
   }
 
   /** Warm-up, an attack that deviates for 3 windows, recovery, and a late and a dropped sample. */

@@ -1,7 +1,7 @@
 package io.faultline.agent;
 
+import io.faultline.schema.ComponentEndpoint;
 import io.faultline.schema.ConfigSource;
-import io.faultline.schema.HealthEndpoint;
 import io.faultline.schema.StrictConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +61,7 @@ public final class AgentMain {
                   + " agent.kubernetes.stress.image, agent.kubernetes.network.image,"
                   + " agent.aws.enabled, agent.aws.region, agent.aws.endpoint, agent.outbox.dir,"
                   + " agent.recovery.timeout, agent.producer.max.block,"
-                  + " agent.producer.delivery.timeout, agent.http.port (GET /health), kafka.*");
+                  + " agent.producer.delivery.timeout, agent.http.port (GET /health, /metrics), kafka.*");
           return;
         }
         default -> {
@@ -77,7 +77,7 @@ public final class AgentMain {
       merged.putAll(overrides);
       StrictConfig map = StrictConfig.of(merged);
       config = AgentConfig.fromMap(map);
-      httpPort = HealthEndpoint.port("agent.http.port", map.get("agent.http.port"));
+      httpPort = ComponentEndpoint.port("agent.http.port", map.get("agent.http.port"));
       map.refuseUnread("agent", "agent.", "faultline.");
     } catch (IllegalArgumentException e) {
       System.err.println("attack-agent: " + e.getMessage());
@@ -92,10 +92,11 @@ public final class AgentMain {
       System.exit(2);
       return;
     }
-    HealthEndpoint health =
+    ComponentEndpoint health =
         httpPort < 0
             ? null
-            : HealthEndpoint.start("agent", "0.0.0.0", httpPort, agent::healthProblem);
+            : ComponentEndpoint.start(
+                "agent", "0.0.0.0", httpPort, agent::healthProblem, agent.metrics());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -15,6 +15,7 @@ import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AttackState;
 import io.faultline.schema.CommandBounds;
 import io.faultline.schema.CommandSignature;
+import io.faultline.schema.ComponentMetrics;
 import io.faultline.schema.DeadLetters;
 import io.faultline.schema.Durations;
 import io.faultline.schema.InvalidRecordException;
@@ -107,6 +108,9 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private final OrphanRecovery orphans;
   private final AttackIds attackIds;
   private final AtomicLong failedSends = new AtomicLong();
+  private final ComponentMetrics componentMetrics = new ComponentMetrics();
+  private final AgentMetrics metrics =
+      new AgentMetrics(componentMetrics, () -> active.size(), failedSends::get);
   private volatile boolean running = true;
   private volatile Thread runner;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -181,6 +185,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     producerConf.put("request.timeout.ms", (int) Math.min(30_000, deliveryMs));
     this.producer =
         new KafkaProducer<>(producerConf, new StringSerializer(), new ByteArraySerializer());
+    componentMetrics.kafkaClient(consumer::metrics).kafkaClient(producer::metrics);
     this.deadMansSwitch = new DeadMansSwitch(config, this);
     this.orphans = new OrphanRecovery(config, topics, this);
     this.attackIds = new AttackIds(active::containsKey, orphans::recorded);
@@ -602,9 +607,15 @@ public final class AttackAgent implements Runnable, AutoCloseable {
       if (attack.expiry != null) {
         attack.expiry.cancel(false);
       }
+      long takenAt = System.nanoTime();
       CompletableFuture<Void> done =
           CompletableFuture.runAsync(
-              () -> published(attack, type, why, recoverQuietly(attack)), recoveries);
+              () -> {
+                List<String> restored = recoverQuietly(attack);
+                metrics.recovered(attack.executor.fault(), System.nanoTime() - takenAt);
+                published(attack, type, why, restored);
+              },
+              recoveries);
       CompletableFuture.delayedExecutor(config.recoveryTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .execute(
               () -> {
@@ -645,6 +656,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         topics.attackEvents().name(),
         attack.experimentId,
         topics.attackEvents().valueSerde().serializer().serialize(null, event));
+    metrics.event(type);
     journal.remove(attack.attackId);
     log.info("attack {} {} ({}): {}", attack.attackId, type, why, restored);
   }
@@ -820,6 +832,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         topics.attackEvents().name(),
         experimentId,
         topics.attackEvents().valueSerde().serializer().serialize(null, event));
+    metrics.event(type);
   }
 
   private void state(
@@ -897,6 +910,11 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   }
 
   /** Events and dlq records this agent could not publish since it started (each logged). */
+  /** The agent's /metrics: JVM, Kafka clients and {@link AgentMetrics}. */
+  public ComponentMetrics metrics() {
+    return componentMetrics;
+  }
+
   public long failedSends() {
     return failedSends.get();
   }

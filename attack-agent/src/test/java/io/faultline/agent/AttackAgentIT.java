@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
+import io.faultline.schema.ComponentEndpoint;
 import io.faultline.schema.DeadLetters;
 import io.faultline.schema.Topics;
 import io.faultline.testsupport.AgentSettings;
 import io.faultline.testsupport.CommandWriter;
+import io.faultline.testsupport.Scrape;
 import io.faultline.testsupport.TargetFiles;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
@@ -123,6 +125,26 @@ class AttackAgentIT {
     assertThat(rolledBack.getReason()).isEqualTo("duration elapsed");
     assertThat(handle.isAlive()).isFalse();
     assertThat(experimental.isAlive()).isTrue();
+  }
+
+  @Test
+  void metricsServeAttacksRecoveryTimesAndTheKafkaClients() throws Exception {
+    try (ComponentEndpoint endpoint =
+        ComponentEndpoint.start("agent", "127.0.0.1", 0, agent::healthProblem, agent.metrics())) {
+      String exp = send(command("cpu-burn", "victim", "1s"));
+      await(exp, AttackEventType.ROLLED_BACK, Duration.ofSeconds(10));
+      Scrape scrape = Scrape.of("http://127.0.0.1:" + endpoint.port() + "/metrics");
+
+      assertThat(scrape.value("faultline_agent_attack_events_total", "type=\"STARTED\""))
+          .isGreaterThanOrEqualTo(1.0);
+      assertThat(scrape.value("faultline_agent_recovery_seconds_count", "fault=\"cpu-burn\""))
+          .isGreaterThanOrEqualTo(1.0);
+      assertThat(scrape.value("faultline_agent_active_attacks")).isNotNull();
+      assertThat(scrape.has("kafka_consumer_fetch_manager_records_lag_max")).isTrue();
+      assertThat(scrape.has("kafka_producer_request_latency_avg")).isTrue();
+      assertThat(scrape.has("jvm_memory_used_bytes")).isTrue();
+      assertThat(scrape.promtoolProblems()).isIn(null, "");
+    }
   }
 
   @Test

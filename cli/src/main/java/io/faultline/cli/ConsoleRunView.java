@@ -105,23 +105,39 @@ final class ConsoleRunView implements RunView {
             m.getDeviatingWindows(),
             m.getWindows());
       }
+      long windowMs = definition.steadyState().window().toMillis();
       for (var a : r.getAttacks()) {
         out.printf(
             Locale.ROOT,
             "  attack %-14s MTTD %s, MTTR %s%s%n",
             a.getFault(),
             secs(a.getMttdMs()),
-            secs(a.getMttrMs()),
+            recovery(a.getMttrMs(), windowMs),
             a.getDeviatingMetrics().isEmpty()
                 ? ""
                 : " (" + String.join(", ", a.getDeviatingMetrics()) + ")");
       }
+      long passed =
+          r.getMetrics().stream().filter(m -> m.getClassification() == Classification.PASS).count();
+      long deviated =
+          r.getAttacks().stream().filter(a -> !a.getDeviatingMetrics().isEmpty()).count();
+      // the end-of-run comparison pools the whole run, so a short attack is diluted in it; the
+      // live judgement is per window
       out.printf(
           Locale.ROOT,
-          "  score %s, MTTD %s, MTTR %s, %d windows judged%n",
-          r.getScore() == null ? "n/a" : String.format(Locale.ROOT, "%.0f", r.getScore()),
+          "  end-of-run comparison: %d/%d metrics within tolerance over the whole run%s%n"
+              + "  live judgement: %s; MTTD %s, MTTR %s (%s windows), %d windows judged%n",
+          passed,
+          r.getMetrics().size(),
+          passed == r.getMetrics().size() && deviated > 0 ? " (a short attack is diluted)" : "",
+          r.getAttacks().isEmpty()
+              ? "no attack ran"
+              : deviated == 0
+                  ? "steady during every attack"
+                  : "deviated during " + deviated + " of " + r.getAttacks().size() + " attacks",
           secs(r.getMttdMs()),
-          secs(r.getMttrMs()),
+          recovery(r.getMttrMs(), windowMs),
+          secs(windowMs),
           r.getWindowsJudged());
     }
     out.println(
@@ -141,6 +157,11 @@ final class ConsoleRunView implements RunView {
 
   private static String secs(Long ms) {
     return ms == null ? "n/a" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+  }
+
+  /** A recovery time is known to a window: one shorter than a window is "≤ 5 s", not 0.0 s. */
+  static String recovery(Long ms, long windowMs) {
+    return ms != null && ms < windowMs ? "≤ " + secs(windowMs).replace(".0 s", " s") : secs(ms);
   }
 
   private long elapsed() {

@@ -36,6 +36,8 @@ import picocli.CommandLine.Command;
       FaultsCommand.class,
       AnalyzeCommand.class,
       TopicsCommand.class,
+      TailCommand.class,
+      SchemasCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -3,6 +3,7 @@ package io.faultline.deploy;
 import static io.faultline.deploy.Charts.FAULTLINE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -419,6 +420,74 @@ class FaultlineChartTest {
     // not in a default install: the CRDs may be absent
     assertThat(render(List.of()).stream().map(HasMetadata::getKind))
         .doesNotContain("ServiceMonitor", "PodMonitor", "PrometheusRule");
+  }
+
+  /**
+   * The rendered alert rules pass {@code promtool check rules}, and {@code promtool test rules}
+   * shows FaultlineExperimentDeviating firing while an experiment's metric deviates and resolving
+   * once the analyzer removed the ended experiment's series (Debian package prometheus; skipped
+   * without it).
+   */
+  @Test
+  void alertRulesAreValidAndResolveWhenAnExperimentsSeriesEnd(@TempDir Path tmp) throws Exception {
+    Path promtool = Path.of("/usr/bin/promtool");
+    assumeTrue(Files.isExecutable(promtool), "promtool (Debian package prometheus) not installed");
+    GenericKubernetesResource rule =
+        (GenericKubernetesResource)
+            named(render(PRODUCTION), "PrometheusRule", "fl-faultline-analyzer");
+    Path rules = tmp.resolve("rules.yaml");
+    Files.writeString(rules, Serialization.asYaml(rule.getAdditionalProperties().get("spec")));
+    assertThat(run(promtool.toString(), "check", "rules", rules.toString())).contains("SUCCESS");
+
+    // deviating for 10 minutes, then the series is gone (removed after the experiment's linger)
+    Path test = tmp.resolve("test.yaml");
+    Files.writeString(
+        test,
+        String.join(
+            "\n",
+            "rule_files: [rules.yaml]",
+            "evaluation_interval: 15s",
+            "tests:",
+            "  - interval: 15s",
+            "    input_series:",
+            "      - series: 'faultline_state{experiment=\"e1\",metric=\"http.latency.ms\",state=\"DEVIATING\"}'",
+            "        values: '1x40 _x80'",
+            "      - series: 'faultline_experiment_aborted{experiment=\"e1\"}'",
+            "        values: '1x40 _x80'",
+            "    alert_rule_test:",
+            "      - eval_time: 5m",
+            "        alertname: FaultlineExperimentDeviating",
+            "        exp_alerts:",
+            "          - exp_labels: {severity: warning, experiment: e1, metric: http.latency.ms}",
+            "            exp_annotations:",
+            "              summary: 'Experiment e1: http.latency.ms of the experimental group left"
+                + " its steady state'",
+            "              description: 'The analyzer judged the experimental group deviating from"
+                + " the control group for 1m. Check the attack running (faultline status) and"
+                + " halt it if needed (faultline halt).'",
+            "      - eval_time: 5m",
+            "        alertname: FaultlineExperimentAborted",
+            "        exp_alerts:",
+            "          - exp_labels: {severity: warning, experiment: e1}",
+            "            exp_annotations:",
+            "              summary: 'Experiment e1 was aborted: a deviation passed its abort"
+                + " threshold and the analyzer sent HALT_ALL'",
+            "      - eval_time: 20m",
+            "        alertname: FaultlineExperimentDeviating",
+            "        exp_alerts: []",
+            "      - eval_time: 20m",
+            "        alertname: FaultlineExperimentAborted",
+            "        exp_alerts: []",
+            ""));
+    assertThat(run(promtool.toString(), "test", "rules", test.toString())).contains("SUCCESS");
+  }
+
+  private static String run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("%s: %s", String.join(" ", command), out).isZero();
+    return out;
   }
 
   @Test

@@ -1,7 +1,8 @@
 package io.faultline.collector;
 
+import io.faultline.schema.ComponentEndpoint;
+import io.faultline.schema.ComponentMetrics;
 import io.faultline.schema.ConfigSource;
-import io.faultline.schema.HealthEndpoint;
 import io.faultline.schema.StrictConfig;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
@@ -54,7 +55,8 @@ public final class CollectorMain {
                      host.dns=GROUP=name@HOSTNAME  host.dns.server  host.tcp=GROUP=name@HOST:PORT
                      host.tcp.attempts  host.interval  host.timeout
       Kafka          topics.prefix (faultline.)  kafka.* (passed to the producer: TLS, SASL)
-      Health         collector.http.port: GET /health for Kubernetes probes (unset = off)
+      Health         collector.http.port: GET /health for Kubernetes probes, GET /metrics for
+                     Prometheus (unset = off)
       See metrics-collector/README.md for the metric catalogue.""";
 
   private CollectorMain() {}
@@ -92,7 +94,12 @@ public final class CollectorMain {
 
   /** Every configured source under one runner, started. */
   public static SourceRunner run(CollectorConfig c, SampleSink sink) {
-    SourceRunner runner = new SourceRunner(c.experimentId(), c.build(sink), sink);
+    return run(c, sink, CollectorMetrics.unscraped());
+  }
+
+  /** Every configured source under one runner, counting into {@code metrics}, started. */
+  public static SourceRunner run(CollectorConfig c, SampleSink sink, CollectorMetrics metrics) {
+    SourceRunner runner = new SourceRunner(c.experimentId(), c.build(sink), sink, metrics);
     runner.start();
     return runner;
   }
@@ -131,7 +138,7 @@ public final class CollectorMain {
           new ConfigMap(map)
               .duration(
                   "collector.experiment.max.age", "24h", Duration.ofMinutes(1), Duration.ofDays(7));
-      httpPort = HealthEndpoint.port("collector.http.port", map.get("collector.http.port"));
+      httpPort = ComponentEndpoint.port("collector.http.port", map.get("collector.http.port"));
       strict.refuseUnread("collector", "collector.", "faultline.");
     } catch (IllegalArgumentException e) {
       System.err.println("metrics-collector: " + e.getMessage());
@@ -166,24 +173,27 @@ public final class CollectorMain {
     if (derived != null) {
       derived.start("collector-derived-metrics");
     }
-    SourceRunner runner = config == null ? null : run(config, sink);
+    ComponentMetrics metrics = new ComponentMetrics().kafkaClient(kafka::clientMetrics);
+    CollectorMetrics counts = new CollectorMetrics(metrics.registry());
+    SourceRunner runner = config == null ? null : run(config, sink, counts);
     ExperimentSourcesFollower follower =
-        follow ? ExperimentSourcesFollower.into(sink, map, topics, maxAge) : null;
+        follow ? ExperimentSourcesFollower.into(sink, map, topics, maxAge, counts) : null;
     if (follower != null) {
       follower.start("collector-experiments");
     }
     Supplier<String> rounds = runner == null ? () -> null : roundsAdvance(runner);
-    HealthEndpoint health =
+    ComponentEndpoint health =
         httpPort < 0
             ? null
-            : HealthEndpoint.start(
+            : ComponentEndpoint.start(
                 "collector",
                 "0.0.0.0",
                 httpPort,
                 () -> {
                   String why = rounds.get();
                   return why != null || follower == null ? why : follower.health();
-                });
+                },
+                metrics);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -90,8 +90,22 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
    */
   public static ExperimentSourcesFollower into(
       SampleSink sink, Map<String, String> base, Topics topics, Duration maxAge) {
+    return into(sink, base, topics, maxAge, CollectorMetrics.unscraped());
+  }
+
+  /** As {@link #into(SampleSink, Map, Topics, Duration)}, counting into {@code metrics}. */
+  public static ExperimentSourcesFollower into(
+      SampleSink sink,
+      Map<String, String> base,
+      Topics topics,
+      Duration maxAge,
+      CollectorMetrics metrics) {
     return new ExperimentSourcesFollower(
-        base, topics, config -> CollectorMain.run(config, sink), maxAge, Clock.systemUTC());
+        base,
+        topics,
+        config -> CollectorMain.run(config, sink, metrics),
+        maxAge,
+        Clock.systemUTC());
   }
 
   /** Runs {@link #run} on a new daemon thread of this name; {@link #close} ends it. */

@@ -41,6 +41,12 @@ public final class KafkaSampleSink implements SampleSink {
             conf, new StringSerializer(), topics.metrics().valueSerde().serializer());
   }
 
+  /** The producer's own metrics (request latency, errors), for /metrics. */
+  public Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
+      clientMetrics() {
+    return producer.metrics();
+  }
+
   /**
    * Waits until every partition of the metrics topic has a leader, at most {@code limit}: the first
    * records an idempotent producer writes to just-created partitions can be lost otherwise

@@ -35,6 +35,7 @@ public final class SourceRunner implements AutoCloseable {
 
   private final Samples samples;
   private final SampleSink sink;
+  private final CollectorMetrics metrics;
   private final List<Running> running = new ArrayList<>();
   private final AtomicLong published = new AtomicLong();
   private volatile boolean closed;
@@ -85,6 +86,8 @@ public final class SourceRunner implements AutoCloseable {
           }
           publish(s);
         }
+        int failed = errors.values().stream().mapToInt(Integer::intValue).sum();
+        metrics.round(source.name(), out.size() - failed, failed);
         if (!errors.isEmpty()) {
           failures.incrementAndGet();
           log.warn("source {} failed in part: {}", source.name(), reasons);
@@ -114,6 +117,7 @@ public final class SourceRunner implements AutoCloseable {
 
     void fail(long ts, String reason) {
       failures.incrementAndGet();
+      metrics.failed(source.name());
       log.warn("source {} failed: {}", source.name(), reason);
       for (Group g : GROUPS) {
         publish(sourceErrors(samples, source.name(), g, ts, 1, reason));
@@ -142,8 +146,18 @@ public final class SourceRunner implements AutoCloseable {
   }
 
   public SourceRunner(String experimentId, List<? extends MetricSource> sources, SampleSink sink) {
+    this(experimentId, sources, sink, CollectorMetrics.unscraped());
+  }
+
+  /** A runner that counts its sources' samples and errors into {@code metrics}. */
+  public SourceRunner(
+      String experimentId,
+      List<? extends MetricSource> sources,
+      SampleSink sink,
+      CollectorMetrics metrics) {
     this.samples = new Samples(experimentId);
     this.sink = Objects.requireNonNull(sink);
+    this.metrics = metrics;
     for (MetricSource s : sources) {
       if (s.timeout().compareTo(s.interval()) > 0) {
         throw new IllegalArgumentException(

@@ -3,9 +3,12 @@ package io.faultline.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.kafka.TestBroker;
+import io.faultline.schema.ComponentEndpoint;
+import io.faultline.schema.ComponentMetrics;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.Topics;
+import io.faultline.testsupport.Scrape;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import java.time.Duration;
@@ -50,15 +53,37 @@ class CollectorIT {
       m.put("host.processes", "EXPERIMENTAL=collector@pid:" + ProcessHandle.current().pid());
       m.put("host.interval", "500ms");
       CollectorConfig config = CollectorConfig.fromMap(m);
+      ComponentMetrics metrics = new ComponentMetrics();
       try (KafkaSampleSink sink =
               new KafkaSampleSink(config.bootstrapServers(), topics, config.kafka());
-          SourceRunner runner = start(config, sink)) {
+          SourceRunner runner =
+              start(
+                  config,
+                  sink,
+                  new CollectorMetrics(metrics.kafkaClient(sink::clientMetrics).registry()));
+          ComponentEndpoint endpoint =
+              ComponentEndpoint.start("collector", "127.0.0.1", 0, () -> null, metrics)) {
         long deadline = System.currentTimeMillis() + 30_000;
         while (runner.rounds().get("http") < 6 && System.currentTimeMillis() < deadline) {
           Thread.sleep(100);
         }
         assertThat(runner.failures().get("prometheus")).isGreaterThanOrEqualTo(3);
         assertThat(runner.failures().get("http")).isZero();
+
+        Scrape scrape = Scrape.of("http://127.0.0.1:" + endpoint.port() + "/metrics");
+        assertThat(scrape.value("faultline_collector_samples_total", "source=\"http\""))
+            .isGreaterThan(0.0);
+        assertThat(scrape.value("faultline_collector_source_errors_total", "source=\"prometheus\""))
+            .isGreaterThanOrEqualTo(3.0);
+        assertThat(scrape.value("faultline_collector_source_errors_total", "source=\"http\""))
+            .isZero();
+        assertThat(
+                scrape.value("faultline_collector_rounds_total", "source=\"prometheus\"", "failed"))
+            .isGreaterThanOrEqualTo(3.0);
+        assertThat(scrape.value("kafka_producer_record_send_total")).isGreaterThan(0.0);
+        assertThat(scrape.has("kafka_producer_request_latency_avg")).isTrue();
+        assertThat(scrape.has("jvm_threads_current")).isTrue();
+        assertThat(scrape.promtoolProblems()).isIn(null, "");
       }
     }
     List<MetricSample> samples = new ArrayList<>();
@@ -100,8 +125,9 @@ class CollectorIT {
         .allSatisfy(s -> assertThat(s.getValue()).isZero());
   }
 
-  private static SourceRunner start(CollectorConfig config, KafkaSampleSink sink) {
+  private static SourceRunner start(
+      CollectorConfig config, KafkaSampleSink sink, CollectorMetrics metrics) {
     assertThat(sink.awaitLeaders(Duration.ofSeconds(30))).isTrue();
-    return CollectorMain.run(config, sink);
+    return CollectorMain.run(config, sink, metrics);
   }
 }

@@ -86,7 +86,7 @@ class ScaleServerTest {
         .matches("\\{\"song\":\"[a-e]\",\"instruments\":[2-5],\"notes\":(10|15|22|27|32)}");
     assertThat(server.metrics().scrape())
         .contains(
-            "scale_http_requests_total{group=\"experimental\",endpoint=\"test_db\",status=\"200\"}");
+            "scale_http_requests_total{endpoint=\"test_db\",group=\"experimental\",status=\"200\"}");
   }
 
   @Test
@@ -131,13 +131,14 @@ class ScaleServerTest {
     String body = r.body();
     assertThat(body)
         .contains(
-            "scale_http_request_duration_seconds_bucket{group=\"experimental\",endpoint=\"similar\",le=\"+Inf\"}")
+            "scale_http_request_duration_seconds_bucket{endpoint=\"similar\",group=\"experimental\",le=\"+Inf\"}")
         .contains(
-            "scale_http_requests_total{group=\"experimental\",endpoint=\"similar\",status=\"404\"}")
+            "scale_http_requests_total{endpoint=\"similar\",group=\"experimental\",status=\"404\"}")
         .contains("scale_db_pool_active_connections{group=\"experimental\"}")
         .contains("scale_db_pool_idle_connections{group=\"experimental\"}")
-        .contains("scale_db_pool_pending_threads{group=\"experimental\"} 0")
-        .contains("scale_songs{group=\"experimental\"} 5");
+        .contains("scale_db_pool_pending_threads{group=\"experimental\"} 0.0")
+        .contains("scale_songs{group=\"experimental\"} 5.0")
+        .contains("jvm_memory_used_bytes{area=\"heap\",group=\"experimental\"}");
     body.lines()
         .filter(l -> !l.startsWith("#"))
         .forEach(l -> assertThat(l).contains("group=\"experimental\""));
@@ -167,7 +168,7 @@ class ScaleServerTest {
       assertThat(db.statusCode()).isEqualTo(503);
       assertThat(db.body()).contains("database unavailable");
       assertThat(get(other.port(), "/metrics").body())
-          .contains("scale_http_errors_total{group=\"control\",endpoint=\"test_db\"} 1");
+          .contains("scale_http_errors_total{endpoint=\"test_db\",group=\"control\"} 1.0");
     }
   }
 }

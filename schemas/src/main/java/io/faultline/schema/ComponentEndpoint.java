@@ -1,5 +1,6 @@
 package io.faultline.schema;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,21 +10,22 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * {@code GET /health} for a component that has no other HTTP (the agent, the collector), for
- * Kubernetes probes: 200 with the component's one-line state while it is healthy, 503 with the
- * reason when it is not. {@code health} returns null when healthy, else what is wrong.
+ * A component's HTTP port (agent, collector, analyzer): {@code GET /health} for Kubernetes probes,
+ * 200 with the component's one-line state while it is healthy, 503 with the reason when it is not
+ * ({@code problem} returns null when healthy, else what is wrong); and {@code GET /metrics}, the
+ * component's {@link ComponentMetrics} in Prometheus' text format, for the chart's PodMonitor.
  */
-public final class HealthEndpoint implements AutoCloseable {
+public final class ComponentEndpoint implements AutoCloseable {
 
   private final HttpServer server;
 
-  private HealthEndpoint(HttpServer server) {
+  private ComponentEndpoint(HttpServer server) {
     this.server = server;
   }
 
   /** Serves on {@code bind:port} (port 0 = any free one). */
-  public static HealthEndpoint start(
-      String component, String bind, int port, Supplier<String> problem) {
+  public static ComponentEndpoint start(
+      String component, String bind, int port, Supplier<String> problem, ComponentMetrics metrics) {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 16);
       server.createContext(
@@ -38,24 +40,44 @@ public final class HealthEndpoint implements AutoCloseable {
             byte[] body =
                 (wrong == null ? component + " ok\n" : component + " unhealthy: " + wrong + "\n")
                     .getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-            exchange.sendResponseHeaders(wrong == null ? 200 : 503, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-              out.write(body);
+            send(exchange, wrong == null ? 200 : 503, "text/plain; charset=utf-8", body);
+          });
+      server.createContext(
+          "/metrics",
+          exchange -> {
+            if (!"GET".equals(exchange.getRequestMethod())
+                && !"HEAD".equals(exchange.getRequestMethod())) {
+              send(exchange, 405, "text/plain; charset=utf-8", new byte[0]);
+              return;
             }
+            send(exchange, 200, ComponentMetrics.CONTENT_TYPE, metrics.scrapeBytes());
           });
       server.setExecutor(
           Executors.newSingleThreadExecutor(
               r -> {
-                Thread t = new Thread(r, component + "-health");
+                Thread t = new Thread(r, component + "-http");
                 t.setDaemon(true);
                 return t;
               }));
       server.start();
-      return new HealthEndpoint(server);
+      return new ComponentEndpoint(server);
     } catch (IOException e) {
       throw new IllegalArgumentException(
           component + ".http.port " + port + ": cannot listen on " + bind + ":" + port + ": " + e);
+    }
+  }
+
+  private static void send(HttpExchange exchange, int status, String type, byte[] body)
+      throws IOException {
+    try (exchange) {
+      exchange.getResponseHeaders().set("Content-Type", type);
+      boolean head = "HEAD".equals(exchange.getRequestMethod());
+      exchange.sendResponseHeaders(status, head || body.length == 0 ? -1 : body.length);
+      if (!head && body.length > 0) {
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(body);
+        }
+      }
     }
   }
 

@@ -1,0 +1,77 @@
+package io.faultline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.cli.experiment.DemoExperiment;
+import io.faultline.cli.report.Outcome;
+import io.faultline.schema.AttackOutcome;
+import io.faultline.schema.Classification;
+import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.MetricJudgement;
+import io.faultline.schema.SteadyState;
+import io.faultline.schema.Verdict;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConsoleRunViewTest {
+
+  @Test
+  void theSummarySaysWhyAFullScoreMeetsADeviationAndPrintsRecoveryAtTheWindowsResolution() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ConsoleRunView view =
+        new ConsoleRunView(
+            new PrintStream(bytes, true, StandardCharsets.UTF_8),
+            DemoExperiment.definition(),
+            "exp-1",
+            () -> 0L,
+            false);
+    MetricJudgement latency =
+        MetricJudgement.newBuilder()
+            .setMetric("http.latency.ms")
+            .setState(SteadyState.STEADY)
+            .setClassification(Classification.PASS)
+            .setWindows(25)
+            .setDeviatingWindows(6)
+            .build();
+    ExperimentResult r =
+        ExperimentResult.newBuilder()
+            .setExperimentId("exp-1")
+            .setVerdict(Verdict.DEVIATED)
+            .setScore(100.0)
+            .setMetrics(List.of(latency))
+            .setAttacks(
+                List.of(
+                    AttackOutcome.newBuilder()
+                        .setAttackId("a1")
+                        .setFault("cpu-burn")
+                        .setMttdMs(21_400L)
+                        .setMttrMs(0L)
+                        .setDeviatingMetrics(List.of("http.latency.ms"))
+                        .build(),
+                    AttackOutcome.newBuilder().setAttackId("a2").setFault("kill-process").build()))
+            .setMttdMs(21_400L)
+            .setMttrMs(0L)
+            .setWindowsJudged(25)
+            .build();
+    view.verdict(r, new Outcome(Outcome.NOT_HELD, "HYPOTHESIS NOT HELD", "why"));
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(out)
+        .contains("attack cpu-burn       MTTD 21.4 s, MTTR ≤ 5 s (http.latency.ms)")
+        .contains(
+            "end-of-run comparison: 1/1 metrics within tolerance over the whole run"
+                + " (a short attack is diluted)")
+        .contains("live judgement: deviated during 1 of 2 attacks; MTTD 21.4 s, MTTR ≤ 5 s")
+        .doesNotContain("0.0 s")
+        .doesNotContain("score 100");
+  }
+
+  @Test
+  void aRecoveryLongerThanAWindowPrintsItsSeconds() {
+    assertThat(ConsoleRunView.recovery(15_500L, 5_000)).isEqualTo("15.5 s");
+    assertThat(ConsoleRunView.recovery(0L, 2_000)).isEqualTo("≤ 2 s");
+    assertThat(ConsoleRunView.recovery(null, 5_000)).isEqualTo("n/a");
+  }
+}
