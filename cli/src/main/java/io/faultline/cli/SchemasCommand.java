@@ -14,7 +14,10 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "schemas",
     mixinStandardHelpOptions = true,
-    description = "List or export the topics' Avro schemas (.avsc) and their fingerprints.",
+    header = "List or export the topics' Avro schemas (.avsc) and their fingerprints.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.HELP, ExitCodes.USAGE_OR_ERROR},
+    description = "Subcommands: list, export DIR.",
     subcommands = {SchemasCommand.ListSchemas.class, SchemasCommand.Export.class})
 final class SchemasCommand implements Runnable {
 
@@ -28,6 +31,9 @@ final class SchemasCommand implements Runnable {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
+      header = "List every schema file with its record and fingerprint.",
+      exitCodeListHeading = ExitCodes.HEADING,
+      exitCodeList = {"0:listed", ExitCodes.USAGE_OR_ERROR},
       description = {
         "Every schema file, current and earlier versions, with its record and the fingerprint",
         "(16 hex digits: bytes 2 to 9 of every record written with it)."
@@ -51,6 +57,9 @@ final class SchemasCommand implements Runnable {
   @Command(
       name = "export",
       mixinStandardHelpOptions = true,
+      header = "Write every .avsc file into a directory.",
+      exitCodeListHeading = ExitCodes.HEADING,
+      exitCodeList = {"0:written", ExitCodes.USAGE_OR_ERROR},
       description = "Writes every .avsc file (earlier versions under history/) into DIR.")
   static final class Export implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "Directory to write into.")

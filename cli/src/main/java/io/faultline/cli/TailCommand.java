@@ -38,6 +38,9 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "tail",
     mixinStandardHelpOptions = true,
+    header = "Print a faultline topic as JSON lines, readable without faultline's jar.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {"0:printed (or Ctrl-C with --follow)", ExitCodes.USAGE_OR_ERROR},
     description = {
       "Prints a faultline topic as JSON lines (or text): experiments, attack.commands,",
       "attack.events, attack.state, metrics, steadystate, alerts, results, dlq.",
@@ -65,6 +68,7 @@ final class TailCommand implements Callable<Integer> {
 
   @Option(
       names = "--output",
+      paramLabel = "FORMAT",
       defaultValue = "json",
       description =
           "json (one object per line: topic, partition, offset, timestamp, key, value)"
