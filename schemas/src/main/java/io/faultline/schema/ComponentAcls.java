@@ -87,10 +87,9 @@ public final class ComponentAcls {
         g.topic(topics.alerts(), AclOperation.WRITE);
         g.topic(topics.results(), AclOperation.WRITE);
         g.topic(topics.attackCommands(), AclOperation.WRITE); // auto-abort: HALT_ALL
-        // history rollup: its own Kafka Streams application, <application id>-history
+        // history rollup (HistoryRollup, in the analyzer topology)
         g.topic(topics.results(), AclOperation.READ);
         g.topic(topics.history(), AclOperation.WRITE);
-        g.group(analyzerApplicationId + "-history", PatternType.LITERAL, AclOperation.READ);
         g.topic(topics.dlq(), AclOperation.WRITE);
         // Kafka Streams: internal topics and state changelogs, its group, exactly-once
         g.add(ResourceType.TOPIC, analyzerApplicationId, PatternType.PREFIXED, AclOperation.ALL);
