@@ -151,6 +151,24 @@ public final class HistoryRollup {
         .build();
   }
 
+  /**
+   * The history of a set of results without Kafka, the latest per experiment as the stream keeps
+   * them, through the same {@link #add}: for {@code faultline demo}'s history in its data
+   * directory.
+   */
+  public static Map<String, ServiceHistory> fold(
+      Iterable<ExperimentResult> results, ResultCalculator.SeverityLevels levels) {
+    Map<String, ExperimentResult> latest = new java.util.LinkedHashMap<>();
+    results.forEach(r -> latest.put(r.getExperimentId(), r));
+    Map<String, ServiceHistory> out = new TreeMap<>();
+    for (ExperimentResult r : latest.values()) {
+      for (String key : List.of(key(r.getService(), week(r)), key(r.getService(), ALL_TIME))) {
+        out.put(key, add(out.containsKey(key) ? out.get(key) : empty(key), r, +1, levels));
+      }
+    }
+    return out;
+  }
+
   /** The figures with one result added ({@code sign} +1) or taken out (-1); a pure function. */
   static ServiceHistory add(
       ServiceHistory h, ExperimentResult r, int sign, ResultCalculator.SeverityLevels levels) {

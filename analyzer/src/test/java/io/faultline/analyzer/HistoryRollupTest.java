@@ -71,6 +71,14 @@ class HistoryRollupTest {
   }
 
   @Test
+  void theFoldWithoutKafkaGivesTheStreamsFigures() throws Exception {
+    List<ExperimentResult> input = syntheticResults(new Random(5), 30);
+
+    assertThat(HistoryRollup.fold(input, ResultCalculator.SeverityLevels.DEFAULTS))
+        .isEqualTo(run(input));
+  }
+
+  @Test
   void aLateResultLandsInTheWeekItStarted() throws Exception {
     ExperimentResult early = result("e-late", "scale", MONDAY + 2 * DAY, Verdict.DEVIATED, 4_000L);
     ExperimentResult recent = result("e-recent", "scale", MONDAY + 15 * DAY, Verdict.STEADY, null);
