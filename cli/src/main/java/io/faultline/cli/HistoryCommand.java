@@ -42,7 +42,7 @@ public final class HistoryCommand implements Callable<Integer> {
   @Option(
       names = "--output",
       paramLabel = "FORMAT",
-      description = "text or json (default: ${DEFAULT-VALUE}).")
+      description = "text, json or html (default: ${DEFAULT-VALUE}).")
   String output = "text";
 
   @Option(names = "--timeout", description = "Time to read the topic (default: ${DEFAULT-VALUE}).")
@@ -54,8 +54,8 @@ public final class HistoryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!output.equals("text") && !output.equals("json")) {
-      out.println("faultline history: --output '" + output + "': must be text or json");
+    if (!List.of("text", "json", "html").contains(output)) {
+      out.println("faultline history: --output '" + output + "': must be text, json or html");
       return 2;
     }
     if (weeks < 1 || weeks > 520) {
@@ -72,6 +72,8 @@ public final class HistoryCommand implements Callable<Integer> {
       var rows = HistoryTable.select(latest.values(), service, weeks);
       if (output.equals("json")) {
         HistoryTable.printJson(rows, out);
+      } else if (output.equals("html")) {
+        out.print(io.faultline.cli.history.HistoryHtml.render(rows));
       } else {
         HistoryTable.printText(rows, out);
       }

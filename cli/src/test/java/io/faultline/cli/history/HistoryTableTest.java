@@ -89,6 +89,29 @@ class HistoryTableTest {
     assertThat(root.get(0).get("allTime").get("experiments").asLong()).isEqualTo(7);
   }
 
+  @Test
+  void htmlHasATrendPlotPerFigureWithAPointPerWeek() {
+    String html =
+        HistoryHtml.render(
+            HistoryTable.select(
+                List.of(
+                    RECORDS.get(0),
+                    RECORDS.get(1),
+                    RECORDS.get(2),
+                    week("<b>", "2026-W46", 1, 1, 0, List.of())),
+                null,
+                8));
+
+    assertThat(html).contains("<h2>scale</h2>", "&lt;b&gt;").doesNotContain("<h2><b>");
+    assertThat(html.split("<svg class=\"trend\"", -1)).hasSize(1 + 2 * 3);
+    // scale's held share over W45, W46, W47: 0, 100, 33 -> three points, the highest at the top
+    String scale = html.substring(html.indexOf("<h2>scale</h2>"));
+    String held = scale.substring(scale.indexOf("points=\"") + 8);
+    held = held.substring(0, held.indexOf('"'));
+    assertThat(held.split(" ")).hasSize(3);
+    assertThat(held.split(" ")[1]).endsWith(",10.0");
+  }
+
   private static String line(String text, String week) {
     return text.lines().filter(l -> l.trim().startsWith(week)).findFirst().orElseThrow();
   }
