@@ -43,6 +43,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * side (store window-summaries) --suppress until the window closes--> WindowVerdict -> steadystate
  *    \--> re-key by experiment (verdicts-by-experiment) --merge attack.events--> result processor
  *         (store experiment-timelines) --> alerts, results, HALT_ALL on attack.commands (abort)
+ * results --> HistoryRollup (per service and ISO week, per service for all time) --> history
  * </pre>
  *
  * Windows use the sample's observation time; samples arriving after the window's grace period are
@@ -188,6 +189,7 @@ public final class AnalyzerTopology {
             topics.results().name(),
             Produced.with(Serdes.String(), AvroSerde.of(ExperimentResult.class))
                 .withName("results-sink"));
+    HistoryRollup.addTo(builder, topics, ResultCalculator.SeverityLevels.DEFAULTS);
     return builder.build();
   }
 

@@ -7,7 +7,9 @@ import io.faultline.analyzer.stats.MannWhitney;
 import io.faultline.analyzer.stats.MetricPolicy;
 import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.Classification;
+import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.MetricHypothesis;
 import io.faultline.schema.MetricJudgement;
 import io.faultline.schema.Verdict;
 import java.util.ArrayList;
@@ -163,6 +165,56 @@ public final class ResultCalculator {
         .setAlertsFired(alertsFired)
         .setMtbfMs(AlertFigures.meanGap(allFirings))
         .build();
+  }
+
+  /**
+   * The result with its experiment's service, start (the earliest attack's when the experiment does
+   * not say) and each metric's SEV level: the declared one, else {@code levels.critical()} for a
+   * critical metric and {@code levels.other()} for the rest. The history rollup reads these.
+   */
+  public static ExperimentResult attribute(
+      ExperimentResult result, Experiment experiment, SeverityLevels levels) {
+    ExperimentResult.Builder b = ExperimentResult.newBuilder(result);
+    String service = null;
+    Long startedAt = null;
+    Map<String, String> declared = new java.util.HashMap<>();
+    if (experiment != null) {
+      service = experiment.getService();
+      if ((service == null || service.equals(SeverityLevels.DEFAULT_SERVICE))
+          && experiment.getLabels().get("service") != null) {
+        service = experiment.getLabels().get("service");
+      }
+      startedAt = experiment.getStartedAt();
+      for (MetricHypothesis h : experiment.getHypotheses()) {
+        if (h.getSeverity() != null) {
+          declared.put(h.getMetric(), h.getSeverity());
+        }
+      }
+    }
+    if (startedAt == null) {
+      startedAt =
+          result.getAttacks().stream()
+              .map(AttackOutcome::getStartedAt)
+              .min(Long::compare)
+              .orElse(null);
+    }
+    b.setService(service == null || service.isBlank() ? SeverityLevels.DEFAULT_SERVICE : service);
+    b.setStartedAt(startedAt);
+    List<MetricJudgement> metrics = new ArrayList<>();
+    for (MetricJudgement m : result.getMetrics()) {
+      String severity =
+          declared.getOrDefault(
+              m.getMetric(), m.getCritical() ? levels.critical() : levels.other());
+      metrics.add(MetricJudgement.newBuilder(m).setSeverity(severity).build());
+    }
+    return b.setMetrics(metrics).build();
+  }
+
+  /** SEV levels of a deviation when the hypothesis names none; an abort is {@code critical}. */
+  public record SeverityLevels(String critical, String other) {
+
+    public static final String DEFAULT_SERVICE = "system";
+    public static final SeverityLevels DEFAULTS = new SeverityLevels("SEV1", "SEV2");
   }
 
   /**

@@ -110,6 +110,9 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
             settings.withRecoveryWindows(q),
             metric -> hypotheses.of(experimentId, metric),
             record.timestamp());
+    result =
+        ResultCalculator.attribute(
+            result, hypotheses.experiment(experimentId), ResultCalculator.SeverityLevels.DEFAULTS);
     publish(result);
     timeline.metrics.forEach(
         (metric, t) ->

@@ -4,11 +4,54 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.analyzer.ExperimentTimeline.AttackSpan;
 import io.faultline.analyzer.ExperimentTimeline.WindowStatus;
+import io.faultline.schema.AttackOutcome;
+import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.MetricHypothesis;
+import io.faultline.schema.MetricJudgement;
 import io.faultline.schema.Verdict;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ResultCalculatorTest {
+
+  @Test
+  void attributesServiceStartAndEachMetricsSeverity() {
+    ExperimentResult r =
+        ExperimentResult.newBuilder()
+            .setExperimentId("e")
+            .setMetrics(
+                List.of(
+                    MetricJudgement.newBuilder().setMetric("a").setCritical(true).build(),
+                    MetricJudgement.newBuilder().setMetric("b").build(),
+                    MetricJudgement.newBuilder().setMetric("c").setCritical(true).build()))
+            .setAttacks(
+                List.of(
+                    AttackOutcome.newBuilder().setAttackId("x").setStartedAt(9_000L).build(),
+                    AttackOutcome.newBuilder().setAttackId("y").setStartedAt(7_000L).build()))
+            .build();
+    Experiment declared =
+        Experiment.newBuilder()
+            .setExperimentId("e")
+            .setLabels(Map.of("service", "checkout"))
+            .setHypotheses(
+                List.of(MetricHypothesis.newBuilder().setMetric("c").setSeverity("SEV3").build()))
+            .build();
+
+    ExperimentResult out =
+        ResultCalculator.attribute(r, declared, ResultCalculator.SeverityLevels.DEFAULTS);
+    ExperimentResult unknown =
+        ResultCalculator.attribute(r, null, new ResultCalculator.SeverityLevels("SEV0", "SEV4"));
+
+    assertThat(out.getService()).isEqualTo("checkout"); // from labels.service
+    assertThat(out.getStartedAt()).isEqualTo(7_000L); // no experiment start: the first attack's
+    assertThat(out.getMetrics().stream().map(MetricJudgement::getSeverity))
+        .containsExactly("SEV1", "SEV2", "SEV3");
+    assertThat(unknown.getService()).isEqualTo("system");
+    assertThat(unknown.getMetrics().stream().map(MetricJudgement::getSeverity))
+        .containsExactly("SEV0", "SEV4", "SEV0");
+  }
 
   private static ExperimentTimeline timeline(String pattern, long attackStart, Long attackEnd) {
     // one character per 5 s window from t=0: D deviating, S steady, ? insufficient

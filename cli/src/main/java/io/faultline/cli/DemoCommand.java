@@ -200,6 +200,17 @@ public final class DemoCommand implements Callable<Integer> {
       try (SignalAbort signals = new SignalAbort(runner)) {
         int code =
             new ExperimentSession(tuned, plan, topics, client, view).run(runner, dataDir, null);
+        if (runner.finalResult() != null) {
+          // the broker starts empty each run: the history is kept beside it (faultline history)
+          var history = new io.faultline.cli.history.DemoHistory(dataDir.resolve("history"));
+          try {
+            history.add(runner.finalResult());
+            out.println();
+            history.print(runner.finalResult().getService(), 8, out);
+          } catch (java.io.IOException e) {
+            say("the history in " + dataDir.resolve("history") + " was not updated: " + e);
+          }
+        }
         // the demo's job is a verdict, whichever way the hypothesis went
         return code == Outcome.NOT_HELD ? Outcome.HELD : code;
       }

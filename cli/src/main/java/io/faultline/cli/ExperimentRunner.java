@@ -66,6 +66,7 @@ final class ExperimentRunner {
   private volatile Thread runner = Thread.currentThread();
   private volatile boolean dryRun;
   private ExperimentFeed feed;
+  private volatile ExperimentResult finalResult;
   private String phase = "starting";
   private long createdAt;
   private Long startedAt;
@@ -223,6 +224,7 @@ final class ExperimentRunner {
     waitUntil("attacks", lastEnd);
     waitUntil("recovery", lastEnd + definition.recovery().observe().toMillis());
     ExperimentResult result = awaitFinalResult();
+    finalResult = result;
     checkAbort();
     Outcome outcome =
         Outcome.of(
@@ -240,6 +242,11 @@ final class ExperimentRunner {
     }
     view.verdict(result, outcome);
     return outcome.exitCode();
+  }
+
+  /** The analyzer's final result of the run, or null (none came, or the run did not get there). */
+  ExperimentResult finalResult() {
+    return finalResult;
   }
 
   /** How long the run waits for the final result after its planned end. */

@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ValidateCommand.class,
       StatusCommand.class,
+      HistoryCommand.class,
       ReportCommand.class,
       AttackCommandLine.Attack.class,
       AttackCommandLine.Halt.class,

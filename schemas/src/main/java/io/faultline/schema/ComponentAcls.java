@@ -87,6 +87,9 @@ public final class ComponentAcls {
         g.topic(topics.alerts(), AclOperation.WRITE);
         g.topic(topics.results(), AclOperation.WRITE);
         g.topic(topics.attackCommands(), AclOperation.WRITE); // auto-abort: HALT_ALL
+        // history rollup (HistoryRollup, in the analyzer topology)
+        g.topic(topics.results(), AclOperation.READ);
+        g.topic(topics.history(), AclOperation.WRITE);
         g.topic(topics.dlq(), AclOperation.WRITE);
         // Kafka Streams: internal topics and state changelogs, its group, exactly-once
         g.add(ResourceType.TOPIC, analyzerApplicationId, PatternType.PREFIXED, AclOperation.ALL);
@@ -112,7 +115,8 @@ public final class ComponentAcls {
                 topics.attackState(),
                 topics.steadyState(),
                 topics.alerts(),
-                topics.results())) {
+                topics.results(),
+                topics.history())) {
           g.topic(t, AclOperation.READ);
         }
         g.group(CLI_GROUP_PREFIX, PatternType.PREFIXED, AclOperation.READ);

@@ -23,6 +23,7 @@ public final class Topics {
   private final Topic<String, Alert> alerts;
   private final Topic<String, ExperimentResult> results;
   private final Topic<byte[], byte[]> dlq;
+  private final Topic<String, ServiceHistory> history;
 
   public Topics(String prefix, int partitions) {
     this.prefix = prefix;
@@ -80,6 +81,10 @@ public final class Topics {
             partitions,
             false,
             day.multipliedBy(7));
+    // Keyed by service|ISO week and service|all: compaction keeps each key's latest figures.
+    history =
+        new Topic<>(
+            prefix + "history", keys, AvroSerde.of(ServiceHistory.class), partitions, true, null);
   }
 
   public static Topics defaults() {
@@ -126,6 +131,10 @@ public final class Topics {
     return dlq;
   }
 
+  public Topic<String, ServiceHistory> history() {
+    return history;
+  }
+
   public List<Topic<?, ?>> all() {
     return List.of(
         experiments,
@@ -136,7 +145,8 @@ public final class Topics {
         steadyState,
         alerts,
         results,
-        dlq);
+        dlq,
+        history);
   }
 
   /** Key of the metrics and steadystate topics: both groups of one metric share a partition. */

@@ -119,7 +119,7 @@ class SchemaEvolutionTest {
 
   @Test
   void experimentsOfEveryPublishedVersionDecodeWithTheSharedHistory() throws Exception {
-    for (String version : new String[] {"v1", "v2", "v3"}) {
+    for (String version : new String[] {"v1", "v2", "v3", "v4"}) {
       Schema old;
       try (InputStream in =
           SchemaEvolutionTest.class.getResourceAsStream(

@@ -29,6 +29,7 @@ class TopicProvisionerTest {
             "faultline.steadystate",
             "faultline.alerts",
             "faultline.results",
-            "faultline.dlq");
+            "faultline.dlq",
+            "faultline.history");
   }
 }

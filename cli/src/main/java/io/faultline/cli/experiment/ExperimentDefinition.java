@@ -18,7 +18,24 @@ public record ExperimentDefinition(
     String source) {
 
   public record Metadata(
-      String name, String owner, String description, Map<String, String> labels) {}
+      String name, String owner, String description, Map<String, String> labels, String service) {
+
+    /** The service of {@code faultline history}: {@code service}, else labels.service. */
+    public static final String DEFAULT_SERVICE = "system";
+
+    public Metadata(String name, String owner, String description, Map<String, String> labels) {
+      this(name, owner, description, labels, null);
+    }
+
+    /** {@code service}, else {@code labels.service}, else {@value #DEFAULT_SERVICE}. */
+    public String serviceOrDefault() {
+      if (service != null) {
+        return service;
+      }
+      String label = labels == null ? null : labels.get("service");
+      return label == null || label.isBlank() ? DEFAULT_SERVICE : label;
+    }
+  }
 
   /** How the CONTROL and EXPERIMENTAL targets are found on one platform. */
   public record Groups(
@@ -78,7 +95,31 @@ public record ExperimentDefinition(
       Double alpha,
       boolean critical,
       Double abortThreshold,
-      List<String> statistics) {
+      List<String> statistics,
+      String severity) {
+
+    public MetricSpec(
+        String name,
+        String source,
+        Map<String, String> sourceParameters,
+        String direction,
+        Double tolerance,
+        Double alpha,
+        boolean critical,
+        Double abortThreshold,
+        List<String> statistics) {
+      this(
+          name,
+          source,
+          sourceParameters,
+          direction,
+          tolerance,
+          alpha,
+          critical,
+          abortThreshold,
+          statistics,
+          null);
+    }
 
     /** {@code statistics}: mean, p99 or spread, in the file's order; empty = the default. */
     public MetricSpec {

@@ -59,6 +59,7 @@ public final class ExperimentPlan {
               .setAlpha(m.alpha())
               .setCritical(m.critical())
               .setAbortThreshold(m.abortThreshold())
+              .setSeverity(m.severity())
               .setStatistics(
                   m.statistics().stream()
                       .map(x -> HypothesisStatistic.valueOf(x.toUpperCase(Locale.ROOT)))
@@ -79,6 +80,7 @@ public final class ExperimentPlan {
         .setWindowMs(definition.steadyState().window().toMillis())
         .setDefinition(definition.source())
         .setLabels(labels)
+        .setService(definition.metadata().serviceOrDefault())
         .setHypotheses(hypotheses)
         .setWarmupMs(definition.steadyState().warmup().toMillis())
         .setRecoveryWindows(definition.steadyState().recoveryWindows())

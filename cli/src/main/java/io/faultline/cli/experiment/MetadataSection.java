@@ -3,7 +3,7 @@ package io.faultline.cli.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.faultline.cli.experiment.ExperimentDefinition.Metadata;
 
-/** {@code metadata}: name, owner, description, labels; the schema checks all of it. */
+/** {@code metadata}: name, owner, description, labels, service; the schema checks all of it. */
 final class MetadataSection {
 
   private MetadataSection() {}
@@ -16,6 +16,7 @@ final class MetadataSection {
         FileValues.text(n, "name"),
         FileValues.text(n, "owner"),
         FileValues.text(n, "description"),
-        FileValues.map(n.get("labels")));
+        FileValues.map(n.get("labels")),
+        FileValues.text(n, "service"));
   }
 }

@@ -134,7 +134,8 @@ final class SteadyStateSection {
         FileValues.decimal(n, "alpha"),
         FileValues.bool(n, "critical"),
         abort,
-        statistics(n.get("statistic")));
+        statistics(n.get("statistic")),
+        FileValues.text(n, "severity"));
   }
 
   /** {@code statistic: p99} or {@code statistic: [mean, spread]}; absent = the metric's default. */

@@ -207,7 +207,7 @@ public final class HtmlReport {
     return at == null ? "n/a" : "+" + seconds(at - report.t0());
   }
 
-  static String esc(String s) {
+  public static String esc(String s) {
     if (s == null) {
       return "";
     }
@@ -225,7 +225,7 @@ public final class HtmlReport {
     return b.toString();
   }
 
-  private static final String CSS =
+  public static final String CSS =
       """
       body{font:14px/1.45 -apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:24px auto;max-width:1000px;color:#1d2430;background:#fff}
       h1{margin:0 0 4px;font-size:24px} h2{font-size:17px;margin:26px 0 8px}

@@ -93,6 +93,46 @@ class ExperimentFileParserTest {
   }
 
   @Test
+  void serviceAndSeverityReachTheExperimentRecord() {
+    String yaml =
+        VALID
+            .replace("metadata: {name: t}", "metadata: {name: t, service: checkout}")
+            .replace(
+                "direction: increase}",
+                "direction: increase, severity: SEV3}\n"
+                    + "    - {name: cpu.usage, source: http-probe, critical: true}");
+    var experiment =
+        new ExperimentPlan(ExperimentFileParser.parse("x.yaml", yaml), "e1")
+            .experiment(ExperimentState.RUNNING, 1, 1L, null);
+    assertThat(experiment.getService()).isEqualTo("checkout");
+    assertThat(experiment.getHypotheses().get(0).getSeverity()).isEqualTo("SEV3");
+    assertThat(experiment.getHypotheses().get(1).getSeverity())
+        .as("absent: the analyzer's level for a critical metric")
+        .isNull();
+
+    String labelled =
+        VALID.replace("metadata: {name: t}", "metadata: {name: t, labels: {service: scale}}");
+    assertThat(
+            new ExperimentPlan(ExperimentFileParser.parse("x.yaml", labelled), "e1")
+                .experiment(ExperimentState.RUNNING, 1, 1L, null)
+                .getService())
+        .isEqualTo("scale");
+    assertThat(
+            new ExperimentPlan(ExperimentFileParser.parse("x.yaml", VALID), "e1")
+                .experiment(ExperimentState.RUNNING, 1, 1L, null)
+                .getService())
+        .isEqualTo("system");
+
+    String bad = VALID.replace("direction: increase}", "direction: increase, severity: high}");
+    assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", bad))
+        .isInstanceOfSatisfying(
+            ExperimentFileException.class,
+            e ->
+                assertThat(String.join("\n", e.errors()))
+                    .contains("steadyState.metrics[0].severity"));
+  }
+
+  @Test
   void attackWithoutStartFollowsThePreviousOne() {
     String yaml =
         VALID.replace("    start: 0s\n", "") + "  - fault: kill-process\n    duration: 2s\n";
@@ -390,6 +430,7 @@ class ExperimentFileParserTest {
             "critical",
             "direction",
             "name",
+            "severity",
             "source",
             "statistic",
             "tolerance");

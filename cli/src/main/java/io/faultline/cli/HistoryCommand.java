@@ -1,0 +1,105 @@
+package io.faultline.cli;
+
+import io.faultline.cli.history.HistoryTable;
+import io.faultline.cli.report.TopicReader;
+import io.faultline.schema.AvroSerde;
+import io.faultline.schema.Durations;
+import io.faultline.schema.ServiceHistory;
+import io.faultline.schema.Topics;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code faultline history}: the analyzer's weekly rollup per service, with trends. */
+@Command(
+    name = "history",
+    mixinStandardHelpOptions = true,
+    header = "Show experiments, incidents, MTTD and MTTR per service and week, with trends.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {"0:read", ExitCodes.USAGE_OR_ERROR},
+    description = {
+      "Reads the compacted history topic (the analyzer's HistoryRollup of the results): per",
+      "service and ISO week of the experiments' start, runs, held, incidents by SEV, alerts and",
+      "MTTD/MTTR p50, with arrows against the previous week (which way the number moved)."
+    })
+public final class HistoryCommand implements Callable<Integer> {
+
+  @Option(names = "--service", paramLabel = "S", description = "Only this service.")
+  String service;
+
+  @Option(
+      names = "--weeks",
+      paramLabel = "N",
+      description = "The last N weeks with experiments (default: ${DEFAULT-VALUE}).")
+  int weeks = 8;
+
+  @Option(
+      names = "--output",
+      paramLabel = "FORMAT",
+      description = "text, json or html (default: ${DEFAULT-VALUE}).")
+  String output = "text";
+
+  @Option(names = "--timeout", description = "Time to read the topic (default: ${DEFAULT-VALUE}).")
+  String timeout = "30s";
+
+  @Mixin KafkaOptions kafka = new KafkaOptions();
+
+  PrintStream out = System.out;
+
+  @Override
+  public Integer call() {
+    if (!List.of("text", "json", "html").contains(output)) {
+      out.println("faultline history: --output '" + output + "': must be text, json or html");
+      return 2;
+    }
+    if (weeks < 1 || weeks > 520) {
+      out.println("faultline history: --weeks " + weeks + ": must be from 1 to 520");
+      return 2;
+    }
+    try {
+      Duration wait = Durations.parse("--timeout", timeout);
+      Topics topics = new Topics(kafka.topicsPrefix, 3);
+      Map<String, ServiceHistory> latest;
+      try (TopicReader reader = new TopicReader(kafka.clientConfig())) {
+        latest = latestPerKey(reader.readAll(topics.history().name(), wait));
+      }
+      var rows = HistoryTable.select(latest.values(), service, weeks);
+      if (output.equals("json")) {
+        HistoryTable.printJson(rows, out);
+      } else if (output.equals("html")) {
+        out.print(io.faultline.cli.history.HistoryHtml.render(rows));
+      } else {
+        HistoryTable.printText(rows, out);
+      }
+      return 0;
+    } catch (Exception e) {
+      out.println("faultline history: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      return 2;
+    }
+  }
+
+  /** What compaction keeps: the last record per key, a tombstone removing it. */
+  static Map<String, ServiceHistory> latestPerKey(
+      List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> records) {
+    AvroSerde<ServiceHistory> serde = AvroSerde.of(ServiceHistory.class);
+    Map<String, ServiceHistory> latest = new LinkedHashMap<>();
+    for (var r : records) {
+      if (r.value() == null) {
+        latest.remove(r.key());
+        continue;
+      }
+      try {
+        latest.put(r.key(), serde.decode(r.value()));
+      } catch (RuntimeException unreadable) {
+        // a record another tool wrote: not part of the history
+      }
+    }
+    return latest;
+  }
+}
