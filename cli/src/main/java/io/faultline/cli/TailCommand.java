@@ -43,7 +43,7 @@ import picocli.CommandLine.Parameters;
     exitCodeList = {"0:printed (or Ctrl-C with --follow)", ExitCodes.USAGE_OR_ERROR},
     description = {
       "Prints a faultline topic as JSON lines (or text): experiments, attack.commands,",
-      "attack.events, attack.state, metrics, steadystate, alerts, results, dlq.",
+      "attack.events, attack.state, metrics, steadystate, alerts, results, dlq, history.",
       "Without --follow it prints what the topic holds and exits; with --follow it prints new",
       "records until Ctrl-C (from the end, or from the beginning with --from-beginning)."
     })

@@ -34,7 +34,8 @@ public final class PublishedSchemas {
           "MetricSample.avsc",
           "WindowVerdict.avsc",
           "Alert.avsc",
-          "ExperimentResult.avsc");
+          "ExperimentResult.avsc",
+          "ServiceHistory.avsc");
 
   /** One published file: its path under faultline/avro/, text, and the records it declares. */
   public record File(String path, String text, Map<String, String> fingerprints) {}
