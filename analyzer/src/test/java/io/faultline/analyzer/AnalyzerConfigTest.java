@@ -133,7 +133,7 @@ class AnalyzerConfigTest {
             () ->
                 AnalyzerConfig.fromMap(
                     Map.of("bootstrap.servers", "b:9092", "analyzer.metrics.linger", "25h")))
-        .hasMessage("analyzer.metrics.linger '25h': must be between 0s and 24h");
+        .hasMessage("analyzer.metrics.linger 25h: must be between 0s and 24h");
     assertThat(AnalyzerConfig.fromMap(Map.of("bootstrap.servers", "b:9092")).metricsLinger())
         .isEqualTo(java.time.Duration.ofMinutes(5));
   }
