@@ -196,14 +196,19 @@ public final class KubernetesSource implements MetricSource {
         for (Pod pod : pods) {
           for (Container c : pod.getSpec().getContainers()) {
             try {
+              // a plain GET of pods/log: fabric8's getLog() first waits for the pod to be ready
+              // through a list + watch (a verb the collector's Role does not grant), and blocks
+              // on a pending pod for its ready timeout every round
               String log =
-                  client
-                      .pods()
-                      .inNamespace(ns)
-                      .withName(pod.getMetadata().getName())
-                      .inContainer(c.getName())
-                      .sinceTime(since.toString())
-                      .getLog();
+                  client.raw(
+                      "/api/v1/namespaces/"
+                          + enc(ns)
+                          + "/pods/"
+                          + enc(pod.getMetadata().getName())
+                          + "/log?pretty=false&container="
+                          + enc(c.getName())
+                          + "&sinceTime="
+                          + since);
               traces += stackTraces(log);
             } catch (KubernetesClientException e) {
               failedLogs++;
@@ -363,5 +368,9 @@ public final class KubernetesSource implements MetricSource {
     if (ownsClient) {
       client.close();
     }
+  }
+
+  private static String enc(String pathOrQueryPart) {
+    return java.net.URLEncoder.encode(pathOrQueryPart, java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -94,9 +94,11 @@ class HttpLoadProbeTest {
     assertThat(latencies).hasSizeGreaterThan(40);
     double mean = latencies.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     double median = latencies.stream().sorted().toList().get(latencies.size() / 2);
-    // within 5% of the delay plus the loopback and scheduling overhead of a busy 2-core machine
-    assertThat(median).isBetween(50.0, 50 * 1.05 + 5);
-    assertThat(mean).isBetween(50.0, 50 * 1.05 + 15);
+    // the server's 50 ms, in milliseconds, once per request: never below it, and far below a
+    // unit slip or a doubled wait (the probe's overhead is a figure of CollectorBench, not of a
+    // timed test: a busy 2-core machine adds a few ms at random)
+    assertThat(median).isBetween(50.0, 75.0);
+    assertThat(mean).isBetween(50.0, 90.0);
     assertThat(values("http.error")).containsOnly(0.0);
     assertThat(samples)
         .allMatch(s -> s.getGroup() == Group.EXPERIMENTAL && s.getTarget().equals("t"));
