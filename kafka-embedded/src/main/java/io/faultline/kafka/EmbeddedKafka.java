@@ -96,7 +96,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     EmbeddedKafka kafka =
         new EmbeddedKafka(dataDir, deleteOnClose, brokerPort > 0 ? brokerPort : freePort());
     for (Listener l : extraListeners) {
-      kafka.extraPorts.put(l.name(), freePort());
+      kafka.extraPorts.put(l.name(), kafka.freePortNotTaken());
     }
     try {
       if (fresh) {
@@ -119,7 +119,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private void startServer(Map<String, String> overrides, List<Listener> extraListeners)
       throws Exception {
-    int controllerPort = freePort();
+    int controllerPort = freePortNotTaken();
     Path logDir = dataDir.resolve("log");
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
@@ -240,6 +240,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     if (deleteOnClose) {
       deleteRecursively(dataDir);
     }
+  }
+
+  /**
+   * A free port other than the broker's and the extra listeners': a port just released (the
+   * broker's own, on a restart with a fixed port) can be handed out again at once, and two
+   * listeners on one port make the broker refuse to start.
+   */
+  private int freePortNotTaken() {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      int port = freePort();
+      if (port != brokerPort && !extraPorts.containsValue(port)) {
+        return port;
+      }
+    }
+    throw new IllegalStateException("no free loopback port apart from " + brokerPort);
   }
 
   private static int freePort() {
