@@ -16,10 +16,10 @@ import java.util.Random;
 
 /**
  * Detection delay and false alarms on simulated telemetry, five judges on the same data in the same
- * run: the analyzer's e-detector ({@link WindowJudge}, docs/adr/0010 and 0014), the detector it replaced
- * ({@link Adr0006Judge}: a fresh test per window), a CloudWatch-style static-threshold alarm
- * (control warm-up mean + 3 sigma of its datapoints, 3 of 5 datapoints above), a 3-sigma rule on
- * single datapoints (sigma from the experimental group's warm-up datapoints) and the end-of-run
+ * run: the analyzer's e-detector ({@link WindowJudge}, docs/adr/0010 and 0014), the detector it
+ * replaced ({@link Adr0006Judge}: a fresh test per window), a CloudWatch-style static-threshold
+ * alarm (control warm-up mean + 3 sigma of its datapoints, 3 of 5 datapoints above), a 3-sigma rule
+ * on single datapoints (sigma from the experimental group's warm-up datapoints) and the end-of-run
  * Mann-Whitney classification (Kayenta style: it speaks at the end only, its delay is the rest of
  * the run).
  *
