@@ -145,4 +145,5 @@ imagePullSecrets:
 - {suffix: alerts, partitions: 0, compacted: false, retentionMs: 2592000000}
 - {suffix: results, partitions: 0, compacted: true, retentionMs: 0}
 - {suffix: dlq, partitions: 0, compacted: false, retentionMs: 604800000}
+- {suffix: history, partitions: 0, compacted: true, retentionMs: 0}
 {{- end -}}
