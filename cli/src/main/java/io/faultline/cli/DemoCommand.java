@@ -128,15 +128,9 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!scenario.equals("container") && !brokerOnly) {
-      List<String> missing = FleetCommands.missingPackages();
-      if (!missing.isEmpty()) {
-        out.println(
-            "faultline demo --scenario "
-                + scenario
-                + " needs the Debian packages "
-                + String.join(", ", missing)
-                + ": "
-                + FleetCommands.installLine(missing));
+      java.util.Optional<String> missing = FleetCommands.missingPackagesMessage();
+      if (missing.isPresent()) {
+        out.println("faultline demo --scenario " + scenario + " " + missing.get());
         return Outcome.ERROR;
       }
     }

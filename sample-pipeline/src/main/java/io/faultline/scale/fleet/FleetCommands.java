@@ -38,6 +38,21 @@ public final class FleetCommands {
     return missing;
   }
 
+  /**
+   * What is missing and the one line that installs it, e.g. "needs the Debian packages haproxy:
+   * sudo apt-get install -y haproxy"; empty when nothing is.
+   */
+  public static java.util.Optional<String> missingPackagesMessage() {
+    List<String> missing = missingPackages();
+    return missing.isEmpty()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(
+            "needs the Debian packages "
+                + String.join(", ", missing)
+                + ": "
+                + installLine(missing));
+  }
+
   /** The one line that installs what is missing. */
   public static String installLine(List<String> missing) {
     return "sudo apt-get install -y " + String.join(" ", missing);

@@ -121,10 +121,9 @@ public final class GroupFleet implements AutoCloseable {
       Duration restartDelay,
       Consumer<String> say)
       throws IOException {
-    List<String> missing = FleetCommands.missingPackages();
-    if (!missing.isEmpty()) {
-      throw new IOException(
-          "the local fleet needs " + missing + ": " + FleetCommands.installLine(missing));
+    java.util.Optional<String> missing = FleetCommands.missingPackagesMessage();
+    if (missing.isPresent()) {
+      throw new IOException("the local fleet " + missing.get());
     }
     Path dir = dataDir.resolve("fleet").resolve(layout.group().toLowerCase(Locale.ROOT));
     GroupFleet fleet = new GroupFleet(layout, dir, targetsDir, restartDelay, say);
