@@ -1,11 +1,10 @@
 package io.faultline.scale;
 
+import io.faultline.scale.fleet.LoopbackPorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -116,7 +115,7 @@ public final class LocalSupervisor implements AutoCloseable {
     ScaleMain.deleteTree(db);
     Files.createDirectories(db);
     Files.copy(template.resolve("scale.mv.db"), db.resolve("scale.mv.db"));
-    Instance instance = new Instance(spec, spec.port() == 0 ? freePort() : spec.port());
+    Instance instance = new Instance(spec, spec.port() == 0 ? LoopbackPorts.next() : spec.port());
     instances.put(spec.name(), instance);
     launch(instance, SupervisorEvent.Type.STARTED);
   }
@@ -382,12 +381,6 @@ public final class LocalSupervisor implements AutoCloseable {
       } catch (IOException ignored) {
         // a stale target file names a dead pid; the agent checks liveness
       }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 

@@ -242,6 +242,17 @@ public final class GroupFleet implements AutoCloseable {
     p.onExit().thenAccept(done -> onExit(m, done));
   }
 
+  /** The last lines of a member's log, for an error message; empty when there are none. */
+  static String logTail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      List<String> tail = lines.subList(Math.max(0, lines.size() - 5), lines.size());
+      return tail.isEmpty() ? "" : ", ending:\n  " + String.join("\n  ", tail);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "";
+    }
+  }
+
   private static String zoneText(FleetMember m) {
     return m.zone() == null ? "no zone" : m.zone();
   }
@@ -336,7 +347,8 @@ public final class GroupFleet implements AutoCloseable {
                 + ") before "
                 + what
                 + "; its log: "
-                + log(member));
+                + log(member)
+                + logTail(log(member)));
       }
       if (ready.getAsBoolean()) {
         return;

@@ -1,8 +1,6 @@
 package io.faultline.scale.fleet;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -85,7 +83,7 @@ public final class LocalFleet implements AutoCloseable {
       Consumer<String> say) {
     try {
       FleetLayout layout =
-          FleetLayout.plan(group, replicas, FleetLayout.ZONES, LocalFleet::freePort);
+          FleetLayout.plan(group, replicas, FleetLayout.ZONES, LoopbackPorts::next);
       return GroupFleet.start(layout, dataDir, targetsDir, songs, restartDelay, say);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -116,13 +114,5 @@ public final class LocalFleet implements AutoCloseable {
     CompletableFuture<Void> c = CompletableFuture.runAsync(control::close);
     experimental.close();
     c.join();
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.faultline.scale.fleet.FleetMember.Role;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,7 +41,7 @@ class GroupFleetSystemIT {
     List<String> said = new CopyOnWriteArrayList<>();
     Set<Long> seen = new HashSet<>();
     FleetLayout layout =
-        FleetLayout.plan("experimental", 2, FleetLayout.ZONES, GroupFleetSystemIT::freePort);
+        FleetLayout.plan("experimental", 2, FleetLayout.ZONES, LoopbackPorts::next);
     try (GroupFleet fleet =
         GroupFleet.start(layout, root, targets, 300, Duration.ofSeconds(1), said::add)) {
       seen.addAll(fleet.pids());
@@ -193,14 +191,6 @@ class GroupFleetSystemIT {
           .statusCode();
     } catch (Exception e) {
       return -1;
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 }
