@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,6 +95,11 @@ public final class FleetStatus implements AutoCloseable {
     return name.replaceFirst("^scale-(control|experimental)-", "");
   }
 
+  /** How often the fleet is looked at. */
+  static final Duration OBSERVE_EVERY = Duration.ofMillis(500);
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FleetStatus.class);
+
   /** How far back {@code scale_fleet_lb_backend_recent_errors} counts. */
   static final Duration RECENT = Duration.ofSeconds(5);
 
@@ -103,6 +109,10 @@ public final class FleetStatus implements AutoCloseable {
   private final GroupFleet fleet;
   private final WriteProbe writes; // may be null
   private final HttpServer server;
+  private final java.util.concurrent.ScheduledExecutorService observer =
+      Executors.newSingleThreadScheduledExecutor(FleetStatus::daemon);
+  private final java.util.concurrent.ExecutorService checks =
+      Executors.newCachedThreadPool(FleetStatus::daemon);
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
@@ -134,6 +144,8 @@ public final class FleetStatus implements AutoCloseable {
           }
         });
     server.start();
+    observer.scheduleWithFixedDelay(
+        this::observeNow, 0, OBSERVE_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   private static Thread daemon(Runnable r) {
@@ -155,12 +167,13 @@ public final class FleetStatus implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/metrics";
   }
 
-  /** Observes the fleet and writes the text exposition 0.0.4. */
-  public synchronized String scrape() {
-    now = observe();
-    Map<String, Long> totals = new TreeMap<>();
-    now.backends().forEach(b -> totals.put(shortName(b.name()), b.errors()));
-    recentErrors = recent.add(System.currentTimeMillis(), totals);
+  /**
+   * The text exposition 0.0.4 of the latest observation. Observing runs on its own thread every
+   * {@link #OBSERVE_EVERY}, so a scrape answers at once even while a replica's {@code /ready} waits
+   * for a database that is gone (the moments a scrape must not miss); the write probe's figures are
+   * read live.
+   */
+  public String scrape() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(8 * 1024);
     try {
       PrometheusTextFormatWriter.create()
@@ -171,15 +184,37 @@ public final class FleetStatus implements AutoCloseable {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /** One round of looking at the fleet; the checks of a round run side by side. */
+  private void observeNow() {
+    try {
+      Observation o = observe();
+      Map<String, Long> totals = new TreeMap<>();
+      o.backends().forEach(b -> totals.put(shortName(b.name()), b.errors()));
+      recentErrors = recent.add(System.currentTimeMillis(), totals);
+      now = o;
+    } catch (RuntimeException e) {
+      log.warn("{} fleet status: {}", fleet.layout().group(), e.toString());
+    }
+  }
+
   private Observation observe() {
     FleetLayout layout = fleet.layout();
+    Map<FleetMember, CompletableFuture<Integer>> ready = new LinkedHashMap<>();
+    for (FleetMember m : layout.of(Role.WEB)) {
+      ready.put(
+          m,
+          CompletableFuture.supplyAsync(
+              () -> status("http://127.0.0.1:" + m.port() + "/ready"), checks));
+    }
+    CompletableFuture<String> stats =
+        CompletableFuture.supplyAsync(() -> body(fleet.statsUrl()), checks);
     Map<String, int[]> zones = new TreeMap<>();
     for (String zone : layout.zones()) {
       int[] counts = new int[2];
       for (FleetMember m : layout.inZone(zone)) {
         if (m.role() == Role.WEB) {
           counts[1]++;
-          if (status("http://127.0.0.1:" + m.port() + "/ready") == 200) {
+          if (ready.get(m).join() == 200) {
             counts[0]++;
           }
         }
@@ -196,7 +231,7 @@ public final class FleetStatus implements AutoCloseable {
         break;
       }
     }
-    String csv = body(fleet.statsUrl());
+    String csv = stats.join();
     List<Backend> backends = csv == null ? List.of() : haproxyBackends(csv, "replicas");
     return new Observation(
         zones, db, backends, csv == null ? 0 : haproxyFrontend5xx(csv, "scale"), csv != null);
@@ -486,6 +521,8 @@ public final class FleetStatus implements AutoCloseable {
 
   @Override
   public void close() {
+    observer.shutdownNow();
+    checks.shutdownNow();
     server.stop(0);
     ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
   }
