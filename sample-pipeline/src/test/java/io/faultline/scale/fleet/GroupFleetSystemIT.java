@@ -36,6 +36,25 @@ class GroupFleetSystemIT {
     return "(?m)^" + name + "\\{[^}]*" + label + "[^}]*\\} " + value + "$";
   }
 
+  /** The exposition once it has every pattern (the status looks every 500 ms), within 10 s. */
+  private static String awaitScrape(FleetStatus status, String... patterns) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      String text = scrape(status);
+      boolean all = true;
+      for (String p : patterns) {
+        all &= java.util.regex.Pattern.compile(p).matcher(text).find();
+      }
+      if (all || System.nanoTime() > deadline) {
+        for (String p : patterns) {
+          assertThat(text).containsPattern(p);
+        }
+        return text;
+      }
+      Thread.sleep(200);
+    }
+  }
+
   private static String scrape(FleetStatus status) throws Exception {
     java.net.http.HttpResponse<String> r =
         java.net.http.HttpClient.newHttpClient()
@@ -98,13 +117,13 @@ class GroupFleetSystemIT {
       try (WriteProbe writes = new WriteProbe(fleet.jdbcUrl(), Duration.ofMillis(100));
           FleetStatus statusEndpoint = FleetStatus.serve(fleet, writes)) {
         Thread.sleep(1_000);
-        String before = scrape(statusEndpoint);
-        assertThat(before)
-            .containsPattern(series("scale_fleet_zone_ready_ratio", "zone=\"" + zone, "1.0"))
-            .containsPattern(series("scale_fleet_db_primaries", "", "1.0"))
-            .containsPattern(series("scale_fleet_db_timeline", "", "1.0"))
-            .containsPattern(series("scale_fleet_lb_backends_up", "", "2.0"))
-            .containsPattern(series("scale_fleet_db_writable", "", "1.0"));
+        awaitScrape(
+            statusEndpoint,
+            series("scale_fleet_zone_ready_ratio", "zone=\"" + zone, "1.0"),
+            series("scale_fleet_db_primaries", "", "1.0"),
+            series("scale_fleet_db_timeline", "", "1.0"),
+            series("scale_fleet_lb_backends_up", "", "2.0"),
+            series("scale_fleet_db_writable", "", "1.0"));
         Files.writeString(ZoneMarkers.marker(targets, zone, "EXPERIMENTAL"), "test\n");
         Set<Long> zonePids = new HashSet<>();
         for (FleetMember m : layout.inZone(zone)) {
@@ -153,7 +172,6 @@ class GroupFleetSystemIT {
         }
         // the endpoint shows it: the zone unavailable, a new primary on a new timeline, the
         // zone's replica down at the load balancer
-        String after = scrape(statusEndpoint);
         String otherShort = otherDb.replaceFirst("^scale-experimental-", "");
         String zoneWeb =
             layout.inZone(zone).stream()
@@ -162,15 +180,15 @@ class GroupFleetSystemIT {
                 .orElseThrow()
                 .name()
                 .replaceFirst("^scale-experimental-", "");
-        assertThat(after)
-            .containsPattern(series("scale_fleet_zone_ready_ratio", "zone=\"" + zone, "0.0"))
-            .containsPattern(series("scale_fleet_db_primaries", "", "1.0"))
-            .containsPattern(
-                series("scale_fleet_db_member_primary", "member=\"" + otherShort, "1.0"))
-            .containsPattern(series("scale_fleet_db_timeline", "", "2.0"))
-            .containsPattern(series("scale_fleet_lb_backend_up", "backend=\"" + zoneWeb, "0.0"))
-            .containsPattern(series("scale_fleet_lb_backends_up", "", "1.0"))
-            .containsPattern(
+        String after =
+            awaitScrape(
+                statusEndpoint,
+                series("scale_fleet_zone_ready_ratio", "zone=\"" + zone, "0.0"),
+                series("scale_fleet_db_primaries", "", "1.0"),
+                series("scale_fleet_db_member_primary", "member=\"" + otherShort, "1.0"),
+                series("scale_fleet_db_timeline", "", "2.0"),
+                series("scale_fleet_lb_backend_up", "backend=\"" + zoneWeb, "0.0"),
+                series("scale_fleet_lb_backends_up", "", "1.0"),
                 series("scale_fleet_db_writes_total", "outcome=\"failed", "[1-9][0-9]*\\.0"));
         System.out.println("fleet status after the zone loss:\n" + after);
       }
