@@ -4,7 +4,10 @@ import io.faultline.cli.experiment.DemoExperiment;
 import io.faultline.cli.experiment.ExperimentDefinition;
 import io.faultline.cli.experiment.ExperimentPlan;
 import io.faultline.cli.experiment.PlanText;
+import io.faultline.cli.report.ExperimentRecording;
+import io.faultline.cli.report.ExperimentReport;
 import io.faultline.cli.report.Outcome;
+import io.faultline.cli.report.TopicReader;
 import io.faultline.kafka.EmbeddedKafka;
 import io.faultline.scale.fleet.FleetCommands;
 import io.faultline.schema.Durations;
@@ -14,12 +17,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -46,13 +52,17 @@ import picocli.CommandLine.Option;
       "Run a real experiment on this machine: an embedded Kafka, Scale as a control",
       "and an experimental instance, the attack agent, the collector and the analyzer.",
       "Attacks: a CPU burn, then a kill of the experimental instance; with --scenario pod",
-      "or zone each group is a multi-zone fleet and its replicas or a zone are attacked.",
+      "or zone each group is a multi-zone fleet and its replicas or a zone are attacked;",
+      "--scenario all runs container, pod and zone one after another on one broker.",
       "Prints the verdict with MTTD and MTTR, as 'faultline run' does for a file.",
       "Ctrl-C halts the attacks, waits for their rollback, then stops everything."
     })
 public final class DemoCommand implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
+
+  /** The fleet file of {@code --scenario all}: pod faults, then the zone outage, on one fleet. */
+  static final String ALL_FLEET = "pod-zone";
 
   @Option(
       names = "--data-dir",
@@ -110,8 +120,9 @@ public final class DemoCommand implements Callable<Integer> {
       description =
           "container (default: CPU burn and kill of one process per group), pod or zone (each"
               + " group a multi-zone fleet: examples/local-fleet-pod.yaml, local-fleet-zone.yaml;"
-              + " needs haproxy, patroni, etcd-server, postgresql). The phase options apply to"
-              + " container only.")
+              + " needs haproxy, patroni, etcd-server, postgresql), or all: container, then"
+              + " examples/local-fleet-pod-zone.yaml, ending with the three questions' table. The"
+              + " phase options apply to container only.")
   String scenario = "container";
 
   @Option(
@@ -125,21 +136,29 @@ public final class DemoCommand implements Callable<Integer> {
   private final long begin = System.currentTimeMillis();
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
+  /** What a fleet needs and is not installed here; tests replace it. */
+  Supplier<Optional<String>> missingPackages = FleetCommands::missingPackagesMessage;
+
   @Override
   public Integer call() throws Exception {
     if (!scenario.equals("container") && !brokerOnly) {
-      java.util.Optional<String> missing = FleetCommands.missingPackagesMessage();
+      Optional<String> missing = missingPackages.get();
       if (missing.isPresent()) {
         out.println("faultline demo --scenario " + scenario + " " + missing.get());
         return Outcome.ERROR;
       }
     }
-    ExperimentDefinition tuned =
-        scenario.equals("container") ? tunedContainer() : DemoExperiment.scenario(scenario);
+    List<ExperimentDefinition> runs =
+        switch (scenario) {
+          case "container" -> List.of(tunedContainer());
+          // the container question on one process per group, then pod and zone on one fleet
+          case "all" -> List.of(tunedContainer(), DemoExperiment.scenario(ALL_FLEET));
+          default -> List.of(DemoExperiment.scenario(scenario));
+        };
     Thread cleanup = new Thread(this::stopAll, "faultline-demo-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
-      return runDemo(tuned);
+      return runDemo(runs);
     } catch (RuntimeException e) {
       log.error("demo failed", e);
       out.println();
@@ -167,8 +186,11 @@ public final class DemoCommand implements Callable<Integer> {
             true, controlCpus, experimentalCpus, Durations.parse("--jvm-warmup", jvmWarmup), rps));
   }
 
-  /** The broker here, then the demo file through the same session and runner as {@code run}. */
-  private int runDemo(ExperimentDefinition tuned) throws Exception {
+  /**
+   * The broker here, then each file in turn through the same session and runner as {@code run};
+   * after each, what its clients saw per attack, and after {@code all} the three questions' table.
+   */
+  private int runDemo(List<ExperimentDefinition> runs) throws Exception {
     say("faultline demo: data in " + dataDir.toAbsolutePath());
     Files.createDirectories(dataDir);
     // A fresh broker each run, so the analyzer's local state of an earlier run must go too.
@@ -182,6 +204,37 @@ public final class DemoCommand implements Callable<Integer> {
     }
     Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
     Topics topics = Topics.defaults();
+    List<ExperimentReport> reports = new ArrayList<>();
+    int worst = Outcome.HELD;
+    for (ExperimentDefinition tuned : runs) {
+      if (!reports.isEmpty()) {
+        out.println();
+        say("next: " + tuned.metadata().name());
+      }
+      int code = runOne(tuned, client, topics, reports);
+      if (code == Outcome.ERROR || code == Outcome.ABORTED) {
+        return code;
+      }
+      worst = Math.max(worst, code);
+    }
+    if (scenario.equals("all")) {
+      out.println();
+      out.printf(
+          Locale.ROOT,
+          "The three questions, measured in this run (%d s):%n",
+          (System.currentTimeMillis() - begin) / 1000);
+      ThreeQuestions.print(reports, out);
+    }
+    // the demo's job is a verdict, whichever way the hypothesis went
+    return worst == Outcome.NOT_HELD ? Outcome.HELD : worst;
+  }
+
+  private int runOne(
+      ExperimentDefinition tuned,
+      Map<String, Object> client,
+      Topics topics,
+      List<ExperimentReport> reports)
+      throws Exception {
     ExperimentPlan plan =
         new ExperimentPlan(tuned, "demo-" + UUID.randomUUID().toString().substring(0, 8));
     RunView view =
@@ -205,8 +258,16 @@ public final class DemoCommand implements Callable<Integer> {
             say("the history in " + dataDir.resolve("history") + " was not updated: " + e);
           }
         }
-        // the demo's job is a verdict, whichever way the hypothesis went
-        return code == Outcome.NOT_HELD ? Outcome.HELD : code;
+        ExperimentReport report;
+        try (TopicReader reader = new TopicReader(client)) {
+          report =
+              ExperimentReport.of(
+                  ExperimentRecording.fromTopics(
+                      reader, topics, plan.experimentId(), Duration.ofSeconds(10)));
+        }
+        reports.add(report);
+        ThreeQuestions.printAttacks(report, out);
+        return code;
       }
     }
   }

@@ -5,12 +5,16 @@ import io.faultline.agent.AgentMain;
 import io.faultline.analyzer.AnalyzerApp;
 import io.faultline.analyzer.AnalyzerConfig;
 import io.faultline.cli.experiment.ExperimentDefinition;
+import io.faultline.collector.CollectorConfig;
 import io.faultline.collector.ExperimentSourcesFollower;
 import io.faultline.collector.HttpLoadProbe;
 import io.faultline.collector.KafkaSampleSink;
 import io.faultline.collector.ProbeTarget;
+import io.faultline.collector.SourceRunner;
 import io.faultline.scale.LocalSupervisor;
 import io.faultline.scale.LocalSupervisor.InstanceSpec;
+import io.faultline.scale.fleet.FleetStatus;
+import io.faultline.scale.fleet.GroupFleet;
 import io.faultline.scale.fleet.LocalFleet;
 import io.faultline.scale.fleet.WriteProbe;
 import io.faultline.schema.ConfigSource;
@@ -222,17 +226,17 @@ final class LocalPlatform implements AutoCloseable {
             Duration.ofSeconds(1),
             sink);
     probe.start();
-    List<AutoCloseable> writes = fleet == null ? List.of() : startWriteProbes();
+    List<AutoCloseable> writes = fleet == null ? List.of() : startFleetSources(experimentId, sink);
     java.util.concurrent.atomic.AtomicBoolean open =
         new java.util.concurrent.atomic.AtomicBoolean(true);
     AutoCloseable stop =
         () -> {
           if (open.getAndSet(false)) {
             probe.close();
-            sink.close();
             for (AutoCloseable w : writes) {
               w.close();
             }
+            sink.close();
           }
         };
     synchronized (started) {
@@ -242,25 +246,54 @@ final class LocalPlatform implements AutoCloseable {
   }
 
   /**
-   * A write every 200 ms to each group's database; at the end the time until writes succeeded again
-   * after each outage (the database failover time) is said.
+   * Per group a write every 200 ms to its database and its status endpoint ({@link FleetStatus}),
+   * scraped every second by the collector's {@code scrape} source into the metrics topic: the
+   * fleet's figures (docs/adr/0015) beside the probe's. At the end the time until writes succeeded
+   * again after each outage (the database failover time) is said.
    */
-  private List<AutoCloseable> startWriteProbes() {
-    List<AutoCloseable> probes = new ArrayList<>();
+  private List<AutoCloseable> startFleetSources(String experimentId, KafkaSampleSink sink) {
+    List<AutoCloseable> closing = new ArrayList<>();
     long start = System.currentTimeMillis();
+    Map<String, String> scrape = new java.util.LinkedHashMap<>();
+    List<String> targets = new ArrayList<>();
     for (String group : List.of("CONTROL", "EXPERIMENTAL")) {
+      GroupFleet g = fleet.group(group);
+      WriteProbe probe = null;
       try {
-        WriteProbe probe = new WriteProbe(fleet.group(group).jdbcUrl(), Duration.ofMillis(200));
-        probes.add(
+        probe = new WriteProbe(g.jdbcUrl(), Duration.ofMillis(200));
+        WriteProbe p = probe;
+        closing.add(
             () -> {
-              probe.close();
-              say.accept(writeOutages(group, probe, start) + lost(probe.lostWrites()));
+              p.close();
+              say.accept(writeOutages(group, p, start) + lost(p.lostWrites()));
             });
       } catch (java.sql.SQLException e) {
         say.accept(group + " database: no write probe (" + e.getMessage() + ")");
       }
+      try {
+        FleetStatus status = FleetStatus.serve(g, probe);
+        closing.add(0, status);
+        targets.add(group + "=" + g.layout().lb().name() + "@" + status.metricsUrl());
+      } catch (IOException e) {
+        say.accept(group + " fleet: no status endpoint (" + e.getMessage() + ")");
+      }
     }
-    return probes;
+    if (targets.isEmpty()) {
+      return closing;
+    }
+    scrape.put("bootstrap.servers", (String) clientConfig.get("bootstrap.servers"));
+    scrape.put("experiment.id", experimentId);
+    scrape.put("sources", "scrape");
+    scrape.put("scrape.targets", String.join(",", targets));
+    scrape.put("scrape.interval", "1s");
+    scrape.put("scrape.timeout", "1s");
+    FleetStatus.collectorSelectors(fleet.experimental().layout())
+        .forEach((metric, selector) -> scrape.put("scrape.metric." + metric, selector));
+    CollectorConfig config = CollectorConfig.fromMap(scrape);
+    SourceRunner runner = new SourceRunner(experimentId, config.build(sink), sink);
+    runner.start();
+    closing.add(0, runner);
+    return closing;
   }
 
   private static String lost(long lost) {

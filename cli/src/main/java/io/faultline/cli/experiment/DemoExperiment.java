@@ -43,7 +43,7 @@ public final class DemoExperiment {
     try (InputStream in = DemoExperiment.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalArgumentException(
-            "--scenario '" + scenario + "': use container, pod or zone");
+            "--scenario '" + scenario + "': use container, pod, zone or all");
       }
       return ExperimentFileParser.parse(
           resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));

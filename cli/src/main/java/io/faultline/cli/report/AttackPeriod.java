@@ -9,7 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One attack as it happened: from its STARTED event to its end (or the result's end). */
+/**
+ * One attack as it happened: from its STARTED event to its end (or the result's end), with what the
+ * experimental group's clients saw until the next attack ({@code outage}, null without samples).
+ */
 public record AttackPeriod(
     String attackId,
     String fault,
@@ -21,11 +24,28 @@ public record AttackPeriod(
     Long recoveredAt,
     Long mttdMs,
     Long mttrMs,
-    List<String> deviatingMetrics) {
+    List<String> deviatingMetrics,
+    ServiceOutage outage) {
 
   /** How long it ran, or null when its end is unknown. */
   public Long durationMs() {
     return endedAt == null ? null : endedAt - startedAt;
+  }
+
+  AttackPeriod withOutage(ServiceOutage o) {
+    return new AttackPeriod(
+        attackId,
+        fault,
+        targets,
+        startedAt,
+        endedAt,
+        endedBy,
+        detectedAt,
+        recoveredAt,
+        mttdMs,
+        mttrMs,
+        deviatingMetrics,
+        o);
   }
 
   /** Every attack of the recording, by start; the result's MTTD/MTTR where it has them. */
@@ -67,7 +87,8 @@ public record AttackPeriod(
               o == null ? null : o.getRecoveredAt(),
               o == null ? null : o.getMttdMs(),
               o == null ? null : o.getMttrMs(),
-              o == null ? List.of() : List.copyOf(o.getDeviatingMetrics())));
+              o == null ? List.of() : List.copyOf(o.getDeviatingMetrics()),
+              null));
     }
     // The analyzer knows of an attack whose STARTED event is gone (retention): keep it.
     for (AttackOutcome o : outcomes.values()) {
@@ -83,9 +104,16 @@ public record AttackPeriod(
               o.getRecoveredAt(),
               o.getMttdMs(),
               o.getMttrMs(),
-              List.copyOf(o.getDeviatingMetrics())));
+              List.copyOf(o.getDeviatingMetrics()),
+              null));
     }
     out.sort(Comparator.comparingLong(AttackPeriod::startedAt));
-    return List.copyOf(out);
+    List<AttackPeriod> withOutages = new ArrayList<>();
+    for (int i = 0; i < out.size(); i++) {
+      AttackPeriod a = out.get(i);
+      long until = i + 1 < out.size() ? out.get(i + 1).startedAt() : Long.MAX_VALUE;
+      withOutages.add(a.withOutage(ServiceOutage.of(rec.samples(), a.startedAt(), until)));
+    }
+    return List.copyOf(withOutages);
   }
 }

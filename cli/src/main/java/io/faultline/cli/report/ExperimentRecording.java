@@ -5,6 +5,7 @@ import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.MetricSample;
 import io.faultline.schema.SchemaHistory;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
@@ -27,8 +28,9 @@ import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * Everything the topics hold about one experiment: its definition and lifecycle, attack events,
- * window verdicts, alerts and the latest result. Can be saved to and loaded from a file (one
- * Avro-JSON record per line, prefixed by its type) so a report can be rebuilt offline.
+ * window verdicts, alerts, the latest result and the samples that {@link ServiceOutage} needs. Can
+ * be saved to and loaded from a file (one Avro-JSON record per line, prefixed by its type) so a
+ * report can be rebuilt offline.
  */
 public record ExperimentRecording(
     String experimentId,
@@ -36,14 +38,27 @@ public record ExperimentRecording(
     List<AttackEvent> events,
     List<WindowVerdict> verdicts,
     List<Alert> alerts,
-    ExperimentResult result) {
+    ExperimentResult result,
+    List<MetricSample> samples) {
+
+  /** A recording without samples (before they were kept, or none of {@link ServiceOutage}'s). */
+  public ExperimentRecording(
+      String experimentId,
+      Experiment experiment,
+      List<AttackEvent> events,
+      List<WindowVerdict> verdicts,
+      List<Alert> alerts,
+      ExperimentResult result) {
+    this(experimentId, experiment, events, verdicts, alerts, result, List.of());
+  }
 
   public boolean isEmpty() {
     return experiment == null
         && events.isEmpty()
         && verdicts.isEmpty()
         && alerts.isEmpty()
-        && result == null;
+        && result == null
+        && samples.isEmpty();
   }
 
   /** Reads one experiment's records from the topics (latest Experiment and result win). */
@@ -89,8 +104,24 @@ public record ExperimentRecording(
         result = decode(resultSerde, r.value(), result);
       }
     }
+    // only the samples the report's outage figures need: the topic holds every sample
+    List<MetricSample> samples = new ArrayList<>();
+    AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
+    for (var r : reader.readAll(topics.metrics().name(), timeout)) {
+      if (r.key() == null || !r.key().startsWith(experimentId + "|")) {
+        continue;
+      }
+      String metric = r.key().substring(experimentId.length() + 1);
+      if (ServiceOutage.METRICS.contains(metric)) {
+        MetricSample s = decode(sampleSerde, r.value(), null);
+        if (s != null) {
+          samples.add(s);
+        }
+      }
+    }
     return sorted(
-        new ExperimentRecording(experimentId, experiment, events, verdicts, alerts, result));
+        new ExperimentRecording(
+            experimentId, experiment, events, verdicts, alerts, result, samples));
   }
 
   private static <T extends SpecificRecordBase> T decode(
@@ -114,8 +145,10 @@ public record ExperimentRecording(
             .thenComparingLong(WindowVerdict::getWindowStart));
     List<Alert> alerts = new ArrayList<>(r.alerts());
     alerts.sort(Comparator.comparingLong(Alert::getTimestamp));
+    List<MetricSample> samples = new ArrayList<>(r.samples());
+    samples.sort(Comparator.comparingLong(MetricSample::getTimestamp));
     return new ExperimentRecording(
-        r.experimentId(), r.experiment(), events, verdicts, alerts, r.result());
+        r.experimentId(), r.experiment(), events, verdicts, alerts, r.result(), samples);
   }
 
   // ---- recording files: "<Type>\t<avro json>" per line ----
@@ -132,6 +165,7 @@ public record ExperimentRecording(
     if (result != null) {
       lines.add(line(result));
     }
+    samples.forEach(s -> lines.add(line(s)));
     Files.write(file, lines, StandardCharsets.UTF_8);
   }
 
@@ -147,6 +181,7 @@ public record ExperimentRecording(
     List<AttackEvent> events = new ArrayList<>();
     List<WindowVerdict> verdicts = new ArrayList<>();
     List<Alert> alerts = new ArrayList<>();
+    List<MetricSample> samples = new ArrayList<>();
     for (int i = 1; i < lines.size(); i++) {
       String l = lines.get(i);
       if (l.isBlank()) {
@@ -162,13 +197,15 @@ public record ExperimentRecording(
           case "WindowVerdict" -> verdicts.add(read(WindowVerdict.getClassSchema(), json));
           case "Alert" -> alerts.add(read(Alert.getClassSchema(), json));
           case "ExperimentResult" -> result = read(ExperimentResult.getClassSchema(), json);
+          case "MetricSample" -> samples.add(read(MetricSample.getClassSchema(), json));
           default -> throw new IOException("unknown record type '" + type + "'");
         }
       } catch (IOException | RuntimeException e) {
         throw new IOException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
       }
     }
-    return sorted(new ExperimentRecording(id, experiment, events, verdicts, alerts, result));
+    return sorted(
+        new ExperimentRecording(id, experiment, events, verdicts, alerts, result, samples));
   }
 
   private static String line(SpecificRecordBase record) {

@@ -108,7 +108,20 @@ public final class HtmlReport {
         .append(" (share of metrics classified PASS)</p></section>\n");
 
     h.append("<section id=\"attacks\"><h2>Attacks</h2>\n<table>");
-    row(h, "th", "attack", "fault", "targets", "start", "end", "MTTD", "MTTR", "deviating");
+    row(
+        h,
+        "th",
+        "attack",
+        "fault",
+        "targets",
+        "start",
+        "end",
+        "MTTD",
+        "MTTR",
+        "deviating",
+        "errors served",
+        "error window",
+        "DB failover");
     for (AttackPeriod a : report.attacks()) {
       row(
           h,
@@ -123,7 +136,10 @@ public final class HtmlReport {
                   + (a.endedBy() == null ? "" : " " + esc(a.endedBy())),
           seconds(a.mttdMs()),
           seconds(a.mttrMs()),
-          esc(deviating(a)));
+          esc(deviating(a)),
+          esc(ReportFormat.errorsServed(a.outage())),
+          esc(ReportFormat.errorWindow(a.outage())),
+          esc(ReportFormat.dbFailover(a.outage())));
     }
     h.append("</table></section>\n");
 

@@ -60,6 +60,19 @@ public final class JsonReport {
       n.put("mttdMs", a.mttdMs());
       n.put("mttrMs", a.mttrMs());
       a.deviatingMetrics().forEach(n.putArray("deviatingMetrics")::add);
+      ServiceOutage o = a.outage();
+      if (o == null) {
+        n.putNull("outage");
+      } else {
+        ObjectNode on = n.putObject("outage");
+        on.put("requests", o.requests());
+        on.put("errors", o.errors());
+        on.put("firstErrorMs", o.firstErrorMs());
+        on.put("errorWindowMs", o.errorWindowMs());
+        on.put("writesSampled", o.writesSampled());
+        on.put("writesFailedMs", o.writesFailedMs());
+        on.put("dbFailoverMs", o.writesAcceptedAgainMs());
+      }
     }
     ArrayNode metrics = root.putArray("metrics");
     for (MetricReport m : report.metrics()) {

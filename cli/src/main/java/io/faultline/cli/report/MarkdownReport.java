@@ -49,7 +49,8 @@ public final class MarkdownReport {
     }
     if (!report.attacks().isEmpty()) {
       md.append(
-          "\n| attack | targets | duration | MTTD | MTTR | deviating |\n|---|---|---|---|---|---|\n");
+          "\n| attack | targets | duration | MTTD | MTTR | deviating | errors served | error window"
+              + " | DB failover |\n|---|---|---|---|---|---|---|---|---|\n");
       for (AttackPeriod a : report.attacks()) {
         row(
             md,
@@ -58,7 +59,10 @@ public final class MarkdownReport {
             seconds(a.durationMs()),
             seconds(a.mttdMs()),
             seconds(a.mttrMs()),
-            deviating(a));
+            deviating(a),
+            ReportFormat.errorsServed(a.outage()),
+            ReportFormat.errorWindow(a.outage()),
+            ReportFormat.dbFailover(a.outage()));
       }
     }
     return md.toString();

@@ -42,4 +42,16 @@ final class ReportFormat {
   static String deviating(AttackPeriod a) {
     return a.deviatingMetrics().isEmpty() ? "-" : String.join(", ", a.deviatingMetrics());
   }
+
+  static String errorsServed(ServiceOutage o) {
+    return o == null ? "n/a" : o.errorsText();
+  }
+
+  static String errorWindow(ServiceOutage o) {
+    return o == null ? "n/a" : o.errorWindowText();
+  }
+
+  static String dbFailover(ServiceOutage o) {
+    return o == null ? "n/a" : o.dbFailoverText();
+  }
 }

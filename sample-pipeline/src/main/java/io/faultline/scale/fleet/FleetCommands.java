@@ -19,6 +19,8 @@ public final class FleetCommands {
           new String[] {"patroni", "patroni"},
           new String[] {"etcd", "etcd-server"});
 
+  private static final Path POSTGRES_ROOT = Path.of("/usr/lib/postgresql");
+
   private FleetCommands() {}
 
   /**
@@ -26,13 +28,21 @@ public final class FleetCommands {
    * haproxy}, {@code patroni}, {@code etcd-server}, {@code postgresql}.
    */
   public static List<String> missingPackages() {
+    return missingPackages(searchPath(), POSTGRES_ROOT);
+  }
+
+  /**
+   * The same, looking for the binaries in {@code dirs} only and for PostgreSQL under {@code
+   * postgresRoot} (a test's lookup without uninstalling anything).
+   */
+  public static List<String> missingPackages(List<String> dirs, Path postgresRoot) {
     List<String> missing = new ArrayList<>();
     for (String[] p : PACKAGES) {
-      if (onPath(p[0]) == null) {
+      if (find(p[0], dirs) == null) {
         missing.add(p[1]);
       }
     }
-    if (postgresBin() == null) {
+    if (postgresBin(postgresRoot) == null) {
       missing.add("postgresql");
     }
     return missing;
@@ -43,7 +53,11 @@ public final class FleetCommands {
    * sudo apt-get install -y haproxy"; empty when nothing is.
    */
   public static java.util.Optional<String> missingPackagesMessage() {
-    List<String> missing = missingPackages();
+    return missingPackagesMessage(missingPackages());
+  }
+
+  /** The message for what {@link #missingPackages(List, Path)} found missing. */
+  public static java.util.Optional<String> missingPackagesMessage(List<String> missing) {
     return missing.isEmpty()
         ? java.util.Optional.empty()
         : java.util.Optional.of(
@@ -60,7 +74,10 @@ public final class FleetCommands {
 
   /** The newest {@code /usr/lib/postgresql/<version>/bin} with a postgres binary, or null. */
   public static Path postgresBin() {
-    Path root = Path.of("/usr/lib/postgresql");
+    return postgresBin(POSTGRES_ROOT);
+  }
+
+  private static Path postgresBin(Path root) {
     if (!Files.isDirectory(root)) {
       return null;
     }
@@ -174,11 +191,20 @@ public final class FleetCommands {
   }
 
   static Path onPath(String command) {
+    return find(command, searchPath());
+  }
+
+  /** {@code PATH}, then the Debian packages' own directories (a user's PATH may lack sbin). */
+  private static List<String> searchPath() {
     String path = System.getenv("PATH");
     List<String> dirs = new ArrayList<>(List.of("/usr/sbin", "/usr/bin", "/sbin"));
     if (path != null) {
       dirs.addAll(0, List.of(path.split(File.pathSeparator)));
     }
+    return dirs;
+  }
+
+  private static Path find(String command, List<String> dirs) {
     for (String dir : dirs) {
       Path p = Path.of(dir, command);
       if (Files.isExecutable(p)) {

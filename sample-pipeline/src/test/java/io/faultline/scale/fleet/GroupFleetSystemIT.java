@@ -31,6 +31,41 @@ class GroupFleetSystemIT {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
+  /** A line of the exposition: the name, a label set containing {@code label}, the value. */
+  private static String series(String name, String label, String value) {
+    return "(?m)^" + name + "\\{[^}]*" + label + "[^}]*\\} " + value + "$";
+  }
+
+  /** The exposition once it has every pattern (the status looks every 500 ms), within 10 s. */
+  private static String awaitScrape(FleetStatus status, String... patterns) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      String text = scrape(status);
+      boolean all = true;
+      for (String p : patterns) {
+        all &= java.util.regex.Pattern.compile(p).matcher(text).find();
+      }
+      if (all || System.nanoTime() > deadline) {
+        for (String p : patterns) {
+          assertThat(text).containsPattern(p);
+        }
+        return text;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static String scrape(FleetStatus status) throws Exception {
+    java.net.http.HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(status.metricsUrl()))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
+  }
+
   @Test
   void survivesThePrimarysZoneAndLeavesNothingBehind() throws Exception {
     assumeTrue(
@@ -79,8 +114,16 @@ class GroupFleetSystemIT {
               .filter(n -> !n.equals(primary))
               .findFirst()
               .orElseThrow();
-      try (WriteProbe writes = new WriteProbe(fleet.jdbcUrl(), Duration.ofMillis(100))) {
+      try (WriteProbe writes = new WriteProbe(fleet.jdbcUrl(), Duration.ofMillis(100));
+          FleetStatus statusEndpoint = FleetStatus.serve(fleet, writes)) {
         Thread.sleep(1_000);
+        awaitScrape(
+            statusEndpoint,
+            series("scale_fleet_zone_ready_ratio", "zone=\"" + zone, "1.0"),
+            series("scale_fleet_db_primaries", "", "1.0"),
+            series("scale_fleet_db_timeline", "", "1.0"),
+            series("scale_fleet_lb_backends_up", "", "2.0"),
+            series("scale_fleet_db_writable", "", "1.0"));
         Files.writeString(ZoneMarkers.marker(targets, zone, "EXPERIMENTAL"), "test\n");
         Set<Long> zonePids = new HashSet<>();
         for (FleetMember m : layout.inZone(zone)) {
@@ -127,6 +170,27 @@ class GroupFleetSystemIT {
         for (FleetMember m : layout.inZone(zone)) {
           assertThat(fleet.pid(m.name())).as(m.name()).isEqualTo(-1L);
         }
+        // the endpoint shows it: the zone unavailable, a new primary on a new timeline, the
+        // zone's replica down at the load balancer
+        String otherShort = otherDb.replaceFirst("^scale-experimental-", "");
+        String zoneWeb =
+            layout.inZone(zone).stream()
+                .filter(m -> m.role() == Role.WEB)
+                .findFirst()
+                .orElseThrow()
+                .name()
+                .replaceFirst("^scale-experimental-", "");
+        String after =
+            awaitScrape(
+                statusEndpoint,
+                series("scale_fleet_zone_ready_ratio", "zone=\"" + zone, "0.0"),
+                series("scale_fleet_db_primaries", "", "1.0"),
+                series("scale_fleet_db_member_primary", "member=\"" + otherShort, "1.0"),
+                series("scale_fleet_db_timeline", "", "2.0"),
+                series("scale_fleet_lb_backend_up", "backend=\"" + zoneWeb, "0.0"),
+                series("scale_fleet_lb_backends_up", "", "1.0"),
+                series("scale_fleet_db_writes_total", "outcome=\"failed", "[1-9][0-9]*\\.0"));
+        System.out.println("fleet status after the zone loss:\n" + after);
       }
 
       // power back: the zone's members start again, the old primary rejoins as a replica

@@ -1,0 +1,99 @@
+package io.faultline.cli;
+
+import io.faultline.cli.report.AttackPeriod;
+import io.faultline.cli.report.ExperimentReport;
+import io.faultline.cli.report.ServiceOutage;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The demo's closing lines: per attack what the analyzer and the experimental group's clients saw
+ * (MTTD, MTTR, errors through the entry point, the database failover), and after {@code --scenario
+ * all} the README's table of the seed's three questions, filled from this run's reports.
+ */
+final class ThreeQuestions {
+
+  /** The original project's figure for a PostgreSQL replica after a zone's pods were lost. */
+  static final String ORIGINAL_ZONE = "the original project: ~90 s for its PostgreSQL replica";
+
+  private ThreeQuestions() {}
+
+  static void printAttacks(ExperimentReport report, PrintStream out) {
+    boolean header = false;
+    for (AttackPeriod a : report.attacks()) {
+      if (a.outage() == null) {
+        continue;
+      }
+      if (!header) {
+        out.println();
+        out.println("What the experimental group's clients saw, per attack (measured):");
+        header = true;
+      }
+      out.println("  " + a.fault() + " " + String.join(", ", a.targets()) + ": " + answer(a));
+    }
+  }
+
+  /** "MTTD 4.2 s, MTTR 0.0 s; 75 of 443 requests failed over 11.5 s from +0.6 s; ...". */
+  static String answer(AttackPeriod a) {
+    StringBuilder s =
+        new StringBuilder("MTTD ")
+            .append(seconds(a.mttdMs()))
+            .append(", MTTR ")
+            .append(seconds(a.mttrMs()));
+    ServiceOutage o = a.outage();
+    if (o != null) {
+      s.append("; ").append(o.errorsText()).append(" requests failed");
+      if (o.firstErrorMs() != null) {
+        s.append(", over ").append(o.errorWindowText());
+      }
+      if (o.writesSampled()) {
+        s.append(
+            o.writesFailedMs() == null
+                ? "; database writes never failed"
+                : "; database writes failed from +"
+                    + seconds(o.writesFailedMs())
+                    + ", accepted again (failover) "
+                    + (o.writesAcceptedAgainMs() == null
+                        ? "not before the next attack"
+                        : "+" + seconds(o.writesAcceptedAgainMs()) + " after the attack began"));
+      }
+    }
+    return s.toString();
+  }
+
+  /**
+   * The README's table from {@code all}'s reports: container from the first, pod (kill, pause) and
+   * zone (zone-outage) from the fleet's.
+   */
+  static void print(List<ExperimentReport> reports, PrintStream out) {
+    out.println("| question | answer measured in this run |");
+    out.println("|---|---|");
+    out.println("| container (CPU burn, shutdown) | " + row(reports.subList(0, 1), "") + " |");
+    List<ExperimentReport> fleet = reports.subList(1, reports.size());
+    out.println("| pod (a replica killed, a third hung) | " + row(fleet, "process") + " |");
+    out.println(
+        "| availability zone (zone-a loses power, the primary with it) | "
+            + row(fleet, "zone")
+            + "; "
+            + ORIGINAL_ZONE
+            + " |");
+  }
+
+  private static String row(List<ExperimentReport> reports, String faultPart) {
+    List<String> parts = new ArrayList<>();
+    for (ExperimentReport r : reports) {
+      for (AttackPeriod a : r.attacks()) {
+        if (a.fault().contains(faultPart)) {
+          parts.add(a.fault() + ": " + answer(a));
+        }
+      }
+    }
+    return parts.isEmpty() ? "no attack ran" : String.join("; ", parts).replace("|", "/");
+  }
+
+  private static String seconds(Long ms) {
+    return ms == null ? "n/a" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+  }
+}

@@ -1,0 +1,71 @@
+package io.faultline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.scale.fleet.FleetCommands;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The demo's checks before anything starts. */
+class DemoCommandTest {
+
+  @TempDir Path dir;
+
+  /** A lookup that sees only {@code dir}: a haproxy there, no patroni, no etcd, no PostgreSQL. */
+  private DemoCommand demoSeeingOnlyHaproxy(ByteArrayOutputStream printed) throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path haproxy = Files.writeString(bin.resolve("haproxy"), "#!/bin/sh\n");
+    Files.setPosixFilePermissions(haproxy, PosixFilePermissions.fromString("rwxr-xr-x"));
+    DemoCommand demo = new DemoCommand();
+    demo.dataDir = dir.resolve("demo");
+    demo.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    demo.missingPackages =
+        () ->
+            FleetCommands.missingPackagesMessage(
+                FleetCommands.missingPackages(List.of(bin.toString()), dir.resolve("no-pg")));
+    return demo;
+  }
+
+  @Test
+  void aFleetScenarioWithoutItsPackagesExitsTwoWithTheLineThatInstallsThem() throws Exception {
+    for (String scenario : List.of("zone", "pod", "all")) {
+      ByteArrayOutputStream printed = new ByteArrayOutputStream();
+      int code = new CommandLine(demoSeeingOnlyHaproxy(printed)).execute("--scenario", scenario);
+
+      String text = printed.toString(StandardCharsets.UTF_8);
+      assertThat(code).as(scenario).isEqualTo(2);
+      assertThat(text)
+          .contains(
+              "faultline demo --scenario "
+                  + scenario
+                  + " needs the Debian packages patroni, etcd-server, postgresql:"
+                  + " sudo apt-get install -y patroni etcd-server postgresql")
+          .doesNotContain("haproxy");
+      // nothing started: no broker data
+      assertThat(dir.resolve("demo")).doesNotExist();
+    }
+  }
+
+  @Test
+  void withEveryBinaryInPlaceNothingIsMissing() throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("all"));
+    for (String b : List.of("haproxy", "patroni", "etcd")) {
+      Path p = Files.writeString(bin.resolve(b), "#!/bin/sh\n");
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    Path pg = Files.createDirectories(dir.resolve("pg").resolve("15").resolve("bin"));
+    Path postgres = Files.writeString(pg.resolve("postgres"), "#!/bin/sh\n");
+    Files.setPosixFilePermissions(postgres, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    assertThat(FleetCommands.missingPackages(List.of(bin.toString()), dir.resolve("pg"))).isEmpty();
+    assertThat(FleetCommands.missingPackagesMessage(List.of())).isEmpty();
+  }
+}
