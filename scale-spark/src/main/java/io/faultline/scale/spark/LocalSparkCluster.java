@@ -44,9 +44,11 @@ public final class LocalSparkCluster implements AutoCloseable {
   public record Spec(
       String group, int workers, int coresPerWorker, String workerMemory, String executorMemory) {
     public static Spec of(String group) {
-      return new Spec(group, 2, 1, "768m", "448m");
+      return new Spec(group, 2, 1, "1g", "512m");
     }
   }
+
+  static final String EXECUTOR_MAIN = "org.apache.spark.executor.CoarseGrainedExecutorBackend";
 
   private static final Pattern ALIVE_WORKERS = Pattern.compile("\"aliveworkers\"\\s*:\\s*(\\d+)");
 
@@ -235,12 +237,35 @@ public final class LocalSparkCluster implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * Whether {@code p} is an executor JVM. Read from {@code /proc/<pid>/cmdline}: the JDK's {@code
+   * ProcessHandle.Info.commandLine()} stops at 4096 bytes, and an executor's class path comes
+   * before its main class.
+   */
   static boolean isExecutor(ProcessHandle p) {
-    return p.isAlive()
-        && p.info()
-            .commandLine()
-            .map(c -> c.contains("org.apache.spark.executor.CoarseGrainedExecutorBackend"))
-            .orElse(false);
+    try {
+      return p.isAlive()
+          && new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")))
+              .contains(EXECUTOR_MAIN);
+    } catch (IOException e) {
+      return false; // exited meanwhile
+    }
+  }
+
+  /** Waits until {@code count} executors run (a new session starts them in the background). */
+  public List<ProcessHandle> awaitExecutors(int count, Duration timeout)
+      throws InterruptedException, IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<ProcessHandle> now = executors();
+    while (now.size() < count) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException(
+            now.size() + " of " + count + " executors running; see the logs in " + workDir);
+      }
+      Thread.sleep(100);
+      now = executors();
+    }
+    return now;
   }
 
   /**

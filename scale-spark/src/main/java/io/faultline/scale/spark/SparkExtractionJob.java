@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -129,12 +130,17 @@ public final class SparkExtractionJob {
     int inserted = 0;
     int updated = 0;
     int unchanged = 0;
+    // files and bytes read show as the stage's input in Spark's UI and monitoring API (records/s)
+    TaskContext task = TaskContext.get();
     while (files.hasNext()) {
       FileRef f = files.next();
       try {
-        batch.add(
-            InstrumentExtractor.extract(
-                f.songId(), source.read(new CorpusSource.Entry(f.songId(), f.location()))));
+        byte[] bytes = source.read(new CorpusSource.Entry(f.songId(), f.location()));
+        if (task != null) {
+          task.taskMetrics().inputMetrics().incRecordsRead(1);
+          task.taskMetrics().inputMetrics().incBytesRead(bytes.length);
+        }
+        batch.add(InstrumentExtractor.extract(f.songId(), bytes));
       } catch (InstrumentExtractor.CorruptMidiException | IOException e) {
         log.warn("skipping {}: {}", f.location(), e.getMessage());
         corrupt.add(f.location());
