@@ -76,10 +76,7 @@ public final class SparkExtractionJob {
         files.add(new FileRef(e.songId(), e.location()));
       }
     }
-    // the schema once, from the driver, before any task opens the store
-    try (SongStore ignored = SongStore.open(store.url(), store.user(), store.password(), 2)) {
-      log.debug("store {} migrated", store);
-    }
+    migrate(store);
     int partitions = Math.max(1, (files.size() + filesPerPartition - 1) / filesPerPartition);
     log.info(
         "extracting {} MIDI files from {} in {} Spark tasks on {}",
@@ -116,6 +113,24 @@ public final class SparkExtractionJob {
             (System.nanoTime() - start) / 1_000_000);
     log.info("Spark extraction done: {}", report);
     return report;
+  }
+
+  /**
+   * The schema once, from the driver, before any task opens the store. Three attempts: a database
+   * that has just started (or a starved machine) can miss the pool's first 5 s connection timeout,
+   * and failing the whole job for it would be a worse answer than a few seconds' wait.
+   */
+  private static void migrate(StoreLocation store) {
+    for (int attempt = 1; ; attempt++) {
+      try (SongStore ignored = SongStore.open(store.url(), store.user(), store.password(), 2)) {
+        return;
+      } catch (IllegalStateException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+        log.warn("store {} not ready (attempt {} of 3): {}", store, attempt, e.getMessage());
+      }
+    }
   }
 
   private static final Map<CorpusLocation, CorpusSource> READERS = new ConcurrentHashMap<>();
