@@ -2,6 +2,7 @@ package io.faultline.agent;
 
 import io.faultline.agent.local.CpuBurn;
 import io.faultline.agent.local.DiskIo;
+import io.faultline.agent.local.ExecutorKill;
 import io.faultline.agent.local.LocalZoneOutage;
 import io.faultline.agent.local.MemoryPressure;
 import io.faultline.agent.local.NetworkLatency;
@@ -204,6 +205,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             ShutdownProcess.kill(),
             ShutdownProcess.terminate(),
             new PauseProcess(),
+            new ExecutorKill(),
             new CpuBurn(),
             new MemoryPressure(),
             new DiskIo(),

@@ -66,6 +66,14 @@ public final class FaultSpecs {
           LOCAL,
           "SIGTERM, a graceful shutdown; the process's supervisor restarts it");
 
+  public static final FaultSpec EXECUTOR_KILL =
+      FaultSpec.of(
+          "executor-kill",
+          "process",
+          LOCAL,
+          "SIGKILL of one Spark executor JVM of the target worker (role=spark-worker); the"
+              + " master starts another, the driver retries the lost tasks");
+
   public static final FaultSpec PAUSE_PROCESS =
       FaultSpec.of(
           "pause-process",
@@ -234,6 +242,7 @@ public final class FaultSpecs {
           KILL_PROCESS,
           TERMINATE_PROCESS,
           PAUSE_PROCESS,
+          EXECUTOR_KILL,
           MEMORY_PRESSURE,
           DISK_IO,
           NETWORK_LATENCY,

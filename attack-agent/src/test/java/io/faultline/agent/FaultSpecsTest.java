@@ -29,7 +29,7 @@ class FaultSpecsTest {
   void theAgentRegistersExactlyTheCataloguesFaults() {
     assertThat(FaultCatalog.offline().faults().keySet())
         .containsExactlyInAnyOrderElementsOf(FaultSpecs.names());
-    assertThat(FaultSpecs.names()).doesNotHaveDuplicates().hasSize(17);
+    assertThat(FaultSpecs.names()).doesNotHaveDuplicates().hasSize(18);
     FaultCatalog.offline()
         .faults()
         .forEach(

@@ -34,12 +34,13 @@ public record CollectorConfig(
     KubernetesSource.Settings kubernetes,
     CloudWatchSource.Settings cloudwatch,
     HostSource.Settings host,
+    SparkSource.Settings spark,
     CloudWatchMetricPublisher.Settings cloudwatchPut,
     Map<String, String> kafka) {
 
   /** Every source the collector knows, in the order they start. */
   public static final List<String> SOURCES =
-      List.of("http", "prometheus", "scrape", "kubernetes", "cloudwatch", "host");
+      List.of("http", "prometheus", "scrape", "kubernetes", "cloudwatch", "host", "spark");
 
   public static CollectorConfig fromMap(Map<String, String> map) {
     ConfigMap c = new ConfigMap(map);
@@ -109,6 +110,7 @@ public record CollectorConfig(
         sources.contains("kubernetes") ? KubernetesSource.Settings.fromMap(c) : null,
         sources.contains("cloudwatch") ? CloudWatchSource.Settings.fromMap(c) : null,
         sources.contains("host") ? HostSource.Settings.fromMap(c) : null,
+        sources.contains("spark") ? SparkSource.Settings.fromMap(c) : null,
         CloudWatchMetricPublisher.Settings.fromMap(c),
         ConfigSource.subset(map, "kafka."));
   }
@@ -136,6 +138,7 @@ public record CollectorConfig(
             case "kubernetes" -> new KubernetesSource(kubernetes, samples);
             case "cloudwatch" -> new CloudWatchSource(cloudwatch, samples);
             case "host" -> new HostSource(host, samples);
+            case "spark" -> new SparkSource(spark, samples);
             default -> throw new IllegalStateException(s);
           });
     }

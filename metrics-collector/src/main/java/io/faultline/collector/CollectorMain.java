@@ -28,7 +28,7 @@ public final class CollectorMain {
                      each PENDING or RUNNING experiment names (Experiment.sources), with the
                      keys below as defaults; false: only experiment.id's
       collector.experiment.max.age  24h: an experiment older than this is not collected
-      sources        http,prometheus,scrape,kubernetes,cloudwatch,host (default http)
+      sources        http,prometheus,scrape,kubernetes,cloudwatch,host,spark (default http)
       http           probe.targets=GROUP=name@url,...  probe.rps[.control|.experimental]
                      probe.concurrency[.control|.experimental]  probe.timeout  probe.interval
                      probe.duration (0s: until stopped)
@@ -54,6 +54,7 @@ public final class CollectorMain {
       host           host.processes=GROUP=name@pid:N|cmd:REGEX,...  host.clock=GROUP=name@URL
                      host.dns=GROUP=name@HOSTNAME  host.dns.server  host.tcp=GROUP=name@HOST:PORT
                      host.tcp.attempts  host.interval  host.timeout
+      spark          spark.targets=GROUP=name@URL of the driver's UI,...  spark.interval  spark.timeout
       Kafka          topics.prefix (faultline.)  kafka.* (passed to the producer: TLS, SASL)
       Health         collector.http.port: GET /health for Kubernetes probes, GET /metrics for
                      Prometheus (unset = off)

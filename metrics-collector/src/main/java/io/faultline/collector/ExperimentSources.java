@@ -114,6 +114,7 @@ public final class ExperimentSources {
             Set.of("dns.server", "tcp.attempts", "proc"),
             Set.of("processes", "clock", "dns", "tcp"),
             Set.of("processes", "clock", "dns", "tcp")));
+    k.put("spark", new Kind("spark", Set.of(), Set.of("targets"), Set.of("targets")));
     return Map.copyOf(k);
   }
 

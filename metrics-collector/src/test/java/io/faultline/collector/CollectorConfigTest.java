@@ -146,7 +146,7 @@ class CollectorConfigTest {
     assertThatThrownBy(() -> CollectorConfig.fromMap(m))
         .hasMessage(
             "sources: unknown source 'datadog' (allowed: http, prometheus, scrape, kubernetes,"
-                + " cloudwatch, host)");
+                + " cloudwatch, host, spark)");
     m.put("sources", "cloudwatch");
     m.put("cloudwatch.cluster", "eks");
     assertThatThrownBy(() -> CollectorConfig.fromMap(m))

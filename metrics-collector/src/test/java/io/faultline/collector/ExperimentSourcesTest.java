@@ -171,7 +171,7 @@ class ExperimentSourcesTest {
     assertThat(errors)
         .containsExactly(
             "sources[0].type: 'datadog' is not a source (allowed: http, prometheus, scrape,"
-                + " kubernetes, cloudwatch, host)",
+                + " kubernetes, cloudwatch, host, spark)",
             "sources[1].intervalMs: 0 must be more than 0",
             "sources[1].settings.interval: not a setting of http (allowed: concurrency, duration,"
                 + " rps; interval and timeout are fields of their own)",

@@ -44,7 +44,8 @@ public final class ExperimentFileParser {
 
   static final Set<String> SOURCES =
       new TreeSet<>(
-          List.of("http-probe", "prometheus", "scrape", "kubernetes", "cloudwatch", "host"));
+          List.of(
+              "http-probe", "prometheus", "scrape", "kubernetes", "cloudwatch", "host", "spark"));
 
   /** The collector's name of a source type of the file ({@code http-probe} is {@code http}). */
   static String collectorType(String fileType) {

@@ -370,7 +370,7 @@ class ExperimentFileParserTest {
                         "steadyState.sources[1].colour: unknown key; allowed here: type, interval,"
                             + " timeout, settings, control, experimental",
                         "steadyState.sources[2].type: 'datadog' is not one of [cloudwatch, host,"
-                            + " http-probe, kubernetes, prometheus, scrape]",
+                            + " http-probe, kubernetes, prometheus, scrape, spark]",
                         "steadyState.metrics[0].source: 'scrape' is not among"
                             + " steadyState.sources (host, http); add it there or take the metric"
                             + " from a declared source"));
