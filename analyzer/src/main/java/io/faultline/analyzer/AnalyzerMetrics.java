@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -101,12 +102,14 @@ public final class AnalyzerMetrics implements MultiCollector {
     counter(SAMPLES_DROPPED, "samples that arrived after their window's grace: not counted");
   }
 
+  // Hash maps, sorted only when scraped: every judged window sets ~10 series, and at 10,000 keys
+  // a sorted map's label comparisons were a fifth of the stream thread's time (docs/adr/0023).
   private void gauge(String name, String help) {
-    families.put(name, new Family(name, false, help, new ConcurrentSkipListMap<>()));
+    families.put(name, new Family(name, false, help, new ConcurrentHashMap<>()));
   }
 
   private void counter(String name, String help) {
-    families.put(name, new Family(name, true, help, new ConcurrentSkipListMap<>()));
+    families.put(name, new Family(name, true, help, new ConcurrentHashMap<>()));
   }
 
   /** Sets a series; labels alternate name and value. */
@@ -203,6 +206,7 @@ public final class AnalyzerMetrics implements MultiCollector {
         for (Family f : families.values()) {
           f.series().keySet().removeIf(l -> experiment.equals(l.get("experiment")));
         }
+        labelSets.values().removeIf(l -> experiment.equals(l.get("experiment")));
         resolve.removeIf(values -> experiment.equals(values.get(0)));
       }
     }
@@ -221,7 +225,19 @@ public final class AnalyzerMetrics implements MultiCollector {
     return f.series();
   }
 
-  static Labels labels(String... labels) {
+  /** Label sets built once: Labels.of validates and sorts the names on every call. */
+  private final Map<java.util.List<String>, Labels> labelSets = new ConcurrentHashMap<>();
+
+  private Labels labels(String... labels) {
+    Labels l = labelSets.get(java.util.Arrays.asList(labels));
+    if (l == null) {
+      l = of(labels);
+      labelSets.put(java.util.Arrays.asList(labels.clone()), l);
+    }
+    return l;
+  }
+
+  static Labels of(String... labels) {
     if (labels.length % 2 != 0) {
       throw new IllegalArgumentException("labels must be name/value pairs: " + labels.length);
     }
@@ -241,14 +257,14 @@ public final class AnalyzerMetrics implements MultiCollector {
             CounterSnapshot.builder()
                 .name(f.name().substring(0, f.name().length() - "_total".length()))
                 .help(f.help());
-        f.series()
+        new TreeMap<>(f.series())
             .forEach(
                 (l, v) ->
                     b.dataPoint(CounterDataPointSnapshot.builder().labels(l).value(v).build()));
         out.metricSnapshot(b.build());
       } else {
         GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(f.name()).help(f.help());
-        f.series()
+        new TreeMap<>(f.series())
             .forEach(
                 (l, v) -> b.dataPoint(GaugeDataPointSnapshot.builder().labels(l).value(v).build()));
         out.metricSnapshot(b.build());

@@ -54,12 +54,13 @@ public final class BenchSuite {
           new Bench(
               "analyzer",
               "Analyzer throughput and latency",
-              "100,000 samples over 10, 1,000 and 10,000 keys through the full topology with"
+              "100,000 samples (at least 20 per key) over 10, 1,000, 10,000 and 100,000 keys, at"
+                  + " least 10 per key and window of 1 s, through the full topology with"
                   + " exactly-once, against a bare KafkaConsumer loop over the same records in the"
                   + " same run; then the time from a window's end to its WindowVerdict.",
               "io.faultline.bench.AnalyzerThroughputBench",
-              List.of("100000"),
-              8),
+              List.of("100000", "10,1000,10000,100000"),
+              20),
           new Bench(
               "detection",
               "Detection delay and false alarms",

@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * Scale-out on paper: from the analyzer's measured per-instance throughput, the instances and
- * partitions that a fleet of 10,000 targets x 20 metrics at 10 s resolution needs.
+ * partitions that fleets of 10,000 and 100,000 targets x 20 metrics at 10 s resolution need.
  */
 final class ScaleOut {
 
@@ -36,46 +36,67 @@ final class ScaleOut {
   }
 
   static String section(Iterable<JsonNode> results) {
-    double need = TARGETS * METRICS / RESOLUTION_S;
     double per = perInstance(results);
     StringBuilder s = new StringBuilder("## Scale-out on paper\n\n");
     s.append(
         String.format(
             Locale.ROOT,
-            "A fleet of %,d targets x %d metrics at one sample per %.0f s sends %,.0f samples/s to"
-                + " `metrics`.%n%n",
+            "Fleets of %,d and %,d targets x %d metrics at one sample per %.0f s, against the"
+                + " analyzer's measured per-instance throughput at the most keys.%n%n",
             TARGETS,
+            10 * TARGETS,
             METRICS,
-            RESOLUTION_S,
-            need));
+            RESOLUTION_S));
     if (Double.isNaN(per)) {
       s.append(
           "The analyzer's throughput was not measured in this run (bench `analyzer`), so no"
               + " estimate: instances = ceil(samples/s / (0.5 x per-instance samples/s)).\n");
       return s.toString();
     }
-    int instances = (int) Math.ceil(need / (per * HEADROOM));
-    int partitions = Math.max(12, 2 * instances);
-    s.append("| figure | value |\n|---|---|\n");
-    s.append(String.format(Locale.ROOT, "| samples/s needed | %,.0f |%n", need));
     s.append(
         String.format(
             Locale.ROOT,
-            "| measured per analyzer instance (2 cores, exactly-once, most keys) | %,.0f |%n",
+            "| figure | %,d targets | %,d targets |%n|---|---|---|%n",
+            TARGETS,
+            10 * TARGETS));
+    double[] need = {TARGETS * METRICS / RESOLUTION_S, 10 * TARGETS * METRICS / RESOLUTION_S};
+    int[] instances = new int[2];
+    for (int i = 0; i < 2; i++) {
+      instances[i] = (int) Math.ceil(need[i] / (per * HEADROOM));
+    }
+    s.append(
+        String.format(Locale.ROOT, "| samples/s needed | %,.0f | %,.0f |%n", need[0], need[1]));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "| measured per analyzer instance (2 cores, exactly-once, most keys) | %,.0f | %,.0f"
+                + " |%n",
+            per,
             per));
-    s.append(String.format(Locale.ROOT, "| headroom kept | %.0f%% |%n", (1 - HEADROOM) * 100));
-    s.append(String.format(Locale.ROOT, "| analyzer instances (2 cores each) | %d |%n", instances));
     s.append(
         String.format(
             Locale.ROOT,
-            "| partitions of `metrics` (2 per instance, at least 12, room to grow) | %d |%n",
-            partitions));
+            "| headroom kept | %.0f%% | %.0f%% |%n",
+            (1 - HEADROOM) * 100,
+            (1 - HEADROOM) * 100));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "| analyzer instances (2 cores each) | %,d | %,d |%n",
+            instances[0],
+            instances[1]));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "| partitions of `metrics` (2 per instance, at least 12, room to grow) | %,d | %,d |%n",
+            Math.max(12, 2 * instances[0]),
+            Math.max(12, 2 * instances[1])));
     s.append(
         "\nA caveat the arithmetic hides: `metrics` is keyed by experiment + metric, so one"
             + " experiment spanning the whole fleet has only 20 keys: at most 20 partitions carry"
-            + " load, and each key's 1,000 samples/s land on one instance. Spread the fleet over"
-            + " several experiments (per service or per zone), or add the target's shard to the"
-            + " key, before adding instances.\n");
+            + " load, and each key's samples land on one instance. Until the key carries the"
+            + " target's shard (docs/adr/0023, proposed), spread the fleet over several"
+            + " experiments (per service or per zone) before adding instances.\n");
     return s.toString();
   }
 }

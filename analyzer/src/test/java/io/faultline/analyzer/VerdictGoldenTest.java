@@ -1,0 +1,228 @@
+package io.faultline.analyzer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.schema.Alert;
+import io.faultline.schema.AttackEvent;
+import io.faultline.schema.AttackEventType;
+import io.faultline.schema.AvroSerde;
+import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.Group;
+import io.faultline.schema.MetricSample;
+import io.faultline.schema.Topics;
+import io.faultline.schema.WindowVerdict;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The verdicts, alerts and results of a fixed input, recorded from the topology as it was before
+ * the throughput work (issue 18) in {@code golden/verdicts.txt}: any change to how samples are
+ * aggregated must reproduce them. Three experiments, two targets per group, 20 windows of 5 s; one
+ * experiment's latency and error ratio shift during its attack, one metric is sparse. Small on
+ * purpose: the test driver commits, and writes a checkpoint, after every record.
+ *
+ * <p>Regenerate only for an intended change of the judgement: {@code
+ * -Dgolden.write=analyzer/src/test/resources/golden/verdicts.txt}.
+ */
+class VerdictGoldenTest {
+
+  static final long T0 = 1_700_000_000_000L; // a multiple of 5 s
+  static final int WINDOWS = 20;
+  static final String GOLDEN = "/golden/verdicts.txt";
+
+  /** One input record: a sample on {@code metrics} or an event on {@code attack.events}. */
+  record Input(long ts, MetricSample sample, AttackEvent event) {}
+
+  /** The fixed input, in the order it is piped. */
+  static List<Input> input() {
+    Random random = new Random(18);
+    List<Input> in = new ArrayList<>();
+    Map<String, List<String>> metricsOf = new LinkedHashMap<>();
+    metricsOf.put("exp-a", List.of("http.latency.ms", "http.errors.ratio"));
+    metricsOf.put("exp-b", List.of("http.latency.ms"));
+    metricsOf.put("exp-c", List.of("http.latency.ms"));
+    for (int w = 0; w < WINDOWS; w++) {
+      long start = T0 + w * 5_000L;
+      if (w == 8) {
+        in.add(new Input(start, null, event("exp-a", AttackEventType.STARTED, start)));
+        in.add(new Input(start, null, event("exp-b", AttackEventType.STARTED, start)));
+      }
+      if (w == 13) {
+        in.add(new Input(start, null, event("exp-a", AttackEventType.ROLLED_BACK, start)));
+        in.add(new Input(start, null, event("exp-b", AttackEventType.ROLLED_BACK, start)));
+      }
+      for (int i = 0; i < 6; i++) {
+        long ts = start + i * 800L;
+        for (var em : metricsOf.entrySet()) {
+          String e = em.getKey();
+          if (e.equals("exp-c") && i % 3 != 0) {
+            continue; // sparse: two samples per group and window
+          }
+          for (String m : em.getValue()) {
+            for (int t = 0; t < 2; t++) {
+              for (Group g : List.of(Group.CONTROL, Group.EXPERIMENTAL)) {
+                double base = m.startsWith("http.latency") ? 20 + 2 * t : 0.01;
+                boolean shifted = e.equals("exp-a") && g == Group.EXPERIMENTAL && w >= 9 && w < 13;
+                double value = base * (shifted ? 2.5 : 1) * Math.exp(0.1 * random.nextGaussian());
+                String target = (g == Group.CONTROL ? "control-" : "experimental-") + t;
+                in.add(new Input(ts + t, sample(e, m, g, target, ts + t, value), null));
+              }
+            }
+          }
+        }
+      }
+    }
+    return in;
+  }
+
+  static MetricSample sample(
+      String experiment, String metric, Group group, String target, long ts, double value) {
+    return MetricSample.newBuilder()
+        .setExperimentId(experiment)
+        .setMetric(metric)
+        .setGroup(group)
+        .setTarget(target)
+        .setTimestamp(ts)
+        .setValue(value)
+        .setUnit("ms")
+        .build();
+  }
+
+  static AttackEvent event(String experiment, AttackEventType type, long ts) {
+    return AttackEvent.newBuilder()
+        .setEventId(experiment + "-" + type + "-" + ts)
+        .setExperimentId(experiment)
+        .setAttackId(experiment + "-attack")
+        .setType(type)
+        .setFault("network-latency")
+        .setTimestamp(ts)
+        .build();
+  }
+
+  /**
+   * Runs the input through the topology built from {@code config} and returns its outputs in a
+   * canonical text: per topic, per key in key order, the records in the order they came out.
+   * Doubles are written with 12 significant digits, so a merge of partial summaries that adds in
+   * another order (the last bits of a mean) reads the same.
+   */
+  static String run(Map<String, String> settings) throws IOException {
+    Topics topics = new Topics("g.", 1);
+    Map<String, String> map = new LinkedHashMap<>(settings);
+    map.put("bootstrap.servers", "unused:9092");
+    map.put("analyzer.state.dir", Files.createTempDirectory("golden").toString());
+    AnalyzerConfig config = AnalyzerConfig.fromMap(map);
+    Properties props = AnalyzerApp.streamsProperties(config);
+    AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
+    try (TopologyTestDriver driver =
+        new TopologyTestDriver(AnalyzerTopology.build(topics, config), props)) {
+      TestInputTopic<String, byte[]> metrics =
+          driver.createInputTopic(
+              topics.metrics().name(),
+              Serdes.String().serializer(),
+              Serdes.ByteArray().serializer());
+      TestInputTopic<String, AttackEvent> events =
+          driver.createInputTopic(
+              topics.attackEvents().name(),
+              Serdes.String().serializer(),
+              AvroSerde.of(AttackEvent.class).serializer());
+      for (Input i : input()) {
+        if (i.sample() != null) {
+          MetricSample s = i.sample();
+          metrics.pipeInput(
+              Topics.metricKey(s.getExperimentId(), s.getMetric()), sampleSerde.encode(s), i.ts());
+        } else {
+          events.pipeInput(i.event().getExperimentId(), i.event(), i.ts());
+        }
+      }
+      StringBuilder out = new StringBuilder();
+      section(
+          out,
+          "steadystate",
+          driver
+              .createOutputTopic(
+                  topics.steadyState().name(),
+                  Serdes.String().deserializer(),
+                  AvroSerde.of(WindowVerdict.class).deserializer())
+              .readRecordsToList());
+      section(
+          out,
+          "alerts",
+          driver
+              .createOutputTopic(
+                  topics.alerts().name(),
+                  Serdes.String().deserializer(),
+                  AvroSerde.of(Alert.class).deserializer())
+              .readRecordsToList());
+      section(
+          out,
+          "results",
+          driver
+              .createOutputTopic(
+                  topics.results().name(),
+                  Serdes.String().deserializer(),
+                  AvroSerde.of(ExperimentResult.class).deserializer())
+              .readRecordsToList());
+      return out.toString();
+    }
+  }
+
+  private static final Pattern DOUBLE = Pattern.compile("-?\\d+\\.\\d+(E-?\\d+)?");
+
+  private static <V> void section(StringBuilder out, String name, List<TestRecord<String, V>> rs) {
+    Map<String, List<String>> byKey = new TreeMap<>();
+    for (TestRecord<String, V> r : rs) {
+      byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(canonical(r.value().toString()));
+    }
+    out.append("## ").append(name).append(' ').append(rs.size()).append('\n');
+    byKey.forEach(
+        (k, values) -> values.forEach(v -> out.append(k).append('\t').append(v).append('\n')));
+  }
+
+  static String canonical(String json) {
+    Matcher m = DOUBLE.matcher(json);
+    StringBuilder b = new StringBuilder();
+    while (m.find()) {
+      double d = Double.parseDouble(m.group());
+      m.appendReplacement(b, String.format(Locale.ROOT, "%.12g", d));
+    }
+    m.appendTail(b);
+    return b.toString();
+  }
+
+  static String golden() throws IOException {
+    try (InputStream in = VerdictGoldenTest.class.getResourceAsStream(GOLDEN)) {
+      assertThat(in).as(GOLDEN + " on the test classpath").isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void theTopologyReproducesTheRecordedVerdictsAlertsAndResults() throws IOException {
+    String actual = run(Map.of());
+    String write = System.getProperty("golden.write");
+    if (write != null) {
+      Files.writeString(Path.of(write), actual);
+    }
+    String expected = golden();
+    assertThat(expected).contains("DEVIATING").contains("FIRING").contains("RESOLVED");
+    assertThat(actual).isEqualTo(expected);
+  }
+}
