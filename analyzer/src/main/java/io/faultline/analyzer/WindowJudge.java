@@ -111,6 +111,15 @@ public final class WindowJudge {
     /** Tolerated difference in the judged scale (the tolerance; no margin, docs/adr/0014). */
     public double theta0;
 
+    /**
+     * Rates: both groups' pooled warm-up rate (the control's windows have variance level (1 -
+     * level) over their requests) and the Bernoulli variance p (1 - p) at the edge of the
+     * hypothesis, p = level + theta0, of the experimental group's (docs/adr/0020).
+     */
+    public double level;
+
+    public double rateVariance;
+
     /** Per-sample variances in the judged scale (0 = unknown: single samples). */
     public double sampleVarianceC;
 
@@ -244,21 +253,20 @@ public final class WindowJudge {
       double relative; // how to read the track's scale as a relative effect
       if (hypothesis.rate()) {
         double p = m.controlErrors / Math.max(1.0, m.controlCount);
-        // the control's rate is estimated: its one-sided 95% upper bound
-        double margin =
-            1.64 * Math.sqrt(Math.max(p * (1 - p), 1e-4) / Math.max(1.0, m.controlCount));
+        if (t.rateVariance <= 0) {
+          // a monitor stored before docs/adr/0020: its variances from the control's rate
+          double edge = Math.min(0.5, p + t.theta0);
+          t.rateVariance = edge * (1 - edge);
+          t.level = p;
+        }
         expected = p;
         effect = effect(expected, experimental.mean());
-        step =
-            detector.updateCounts(
-                t.detector,
-                windowStart,
-                experimental.sum(),
-                experimental.count(),
-                p + margin + m.theta0,
-                p - margin - m.theta0,
-                p);
-        excess = experimental.mean() - p;
+        double before =
+            (m.controlErrors - control.sum()) / Math.max(1.0, m.controlCount - control.count());
+        double[] point = ratePoint(t, experimental, before);
+        double vc = Math.max(t.level * (1 - t.level), 1e-6) / Math.max(1.0, control.count());
+        step = detector.updateRate(t.detector, windowStart, point[0], point[1], control.mean(), vc);
+        excess = experimental.mean() - expected;
         relative = p;
       } else {
         Summary reference = t.statistic == Statistic.MEAN ? pooled : control;
@@ -346,6 +354,18 @@ public final class WindowJudge {
     return new double[] {d, v};
   }
 
+  /**
+   * A rate's experimental datapoint: its rate, clipped at {@code level} + theta0 + {@link #CLIP}
+   * standard deviations (a window of a few expected errors is a skewed count, docs/adr/0020), and
+   * its variance at the edge of the hypothesis over the window's requests.
+   */
+  static double[] ratePoint(Track t, Summary experimental, double level) {
+    double n = Math.max(1.0, experimental.count());
+    double v = Math.max(1e-12, t.rateVariance / n);
+    double bound = level + t.theta0 + CLIP * Math.sqrt(v);
+    return new double[] {Math.min(bound, experimental.mean()), v};
+  }
+
   /** Experimental minus control in the judged scale and its sampling variance; null if none. */
   private static double[] raw(
       Track t, Summary control, Summary experimental, double p99c, double p99e) {
@@ -425,9 +445,7 @@ public final class WindowJudge {
       t.statistic = s;
       t.alpha = alpha / statistics.size();
       if (hypothesis.rate()) {
-        // Rates are compared with the control's long-run rate directly: a few hundred warm-up
-        // requests fix an offset only to within points, which would swamp a tolerance of a point.
-        t.theta0 = policy.absoluteTolerance();
+        learnRate(t, m, policy, c, e);
         m.tracks.add(t);
         continue;
       }
@@ -540,6 +558,29 @@ public final class WindowJudge {
       new EDetector(policy.direction(), t.alpha, 1, t.theta0, t.phi, CONFIDENCE)
           .prime(t.detector, dw, vw);
     }
+  }
+
+  /**
+   * A rate's level, variance and offset from the warm-up (docs/adr/0020): the detector compares the
+   * experimental group's rate after each candidate change point with its own rate before it (the
+   * warm-up's windows prime it), so the control's noise does not enter and no margin on the
+   * control's rate is paid.
+   */
+  private static void learnRate(Track t, Monitor m, MetricPolicy policy, Summary c, Summary e) {
+    t.theta0 = policy.absoluteTolerance();
+    double requests = c.count() + e.count();
+    t.level = (c.sum() + e.sum() + 1) / (requests + 2);
+    double edge = Math.min(0.5, t.level + t.theta0);
+    t.rateVariance = edge * (1 - edge);
+    double[] rates = new double[m.warmup.size()];
+    double[] variances = new double[m.warmup.size()];
+    for (int i = 0; i < rates.length; i++) {
+      double[] w = m.warmup.get(i);
+      rates[i] = w[0];
+      variances[i] = Math.max(t.level * (1 - t.level), 1e-6) / Math.max(1.0, w[2]);
+    }
+    new EDetector(policy.direction(), t.alpha, 1, t.theta0, 0.0, CONFIDENCE)
+        .primeControl(t.detector, rates, variances);
   }
 
   /** One-sided confidence of the bound on an autocorrelated warm-up's variance. */
