@@ -42,6 +42,12 @@ public final class WindowJudge {
   /** Control samples the mean is compared with when windows are sparse. */
   static final int POOLED_CONTROL_SAMPLES = 30;
 
+  /** Latest control windows compared with the earlier pooled ones for a shift of the control. */
+  static final int SHIFT_WINDOWS = 3;
+
+  /** Standard errors at which the pooled control forgets the windows before a shift. */
+  static final double SHIFT_Z = 2.5;
+
   /** Standard deviations beyond theta0 at which a single sample's difference is clipped. */
   static final double CLIP = 4.0;
 
@@ -239,6 +245,7 @@ public final class WindowJudge {
     while (m.recentControl.size() > m.controlSpan) {
       m.recentControl.remove(0);
     }
+    forgetControlBeforeAShift(m.recentControl);
     Summary pooled = pool(m.recentControl, m.recentControl.size());
     double best = Double.NEGATIVE_INFINITY;
     double pValue = 1.0;
@@ -480,6 +487,29 @@ public final class WindowJudge {
     m.warmup = new ArrayList<>();
   }
 
+  /**
+   * A pooled control lags a level shift of the control, and the experimental group's difference
+   * from it would rise with a shift in both groups: when the latest {@link #SHIFT_WINDOWS} windows'
+   * mean departs from the earlier pooled ones' by more than {@link #SHIFT_Z} standard errors, the
+   * earlier ones go (docs/adr/0020).
+   */
+  static void forgetControlBeforeAShift(List<double[]> windows) {
+    int n = windows.size();
+    if (n <= SHIFT_WINDOWS) {
+      return;
+    }
+    Summary earlier = pool(windows.subList(0, n - SHIFT_WINDOWS), n - SHIFT_WINDOWS);
+    Summary latest = pool(windows, SHIFT_WINDOWS);
+    double variance = earlier.variance();
+    if (earlier.count() < 2 || !(variance > 0) || latest.count() < 1) {
+      return;
+    }
+    double se = Math.sqrt(variance / latest.count() + variance / earlier.count());
+    if (Math.abs(latest.mean() - earlier.mean()) > SHIFT_Z * se) {
+      windows.subList(0, n - SHIFT_WINDOWS).clear();
+    }
+  }
+
   /** The last {@code span} of the windows' control summaries (mean, variance, count) merged. */
   private static Summary pool(List<double[]> windows, int span) {
     Summary pooled = new Summary();
@@ -506,6 +536,11 @@ public final class WindowJudge {
     List<double[]> controls = new ArrayList<>();
     for (double[] w : m.warmup) {
       controls.add(new double[] {w[0], w[1], w[2]});
+      while (controls.size() > m.controlSpan) {
+        controls.remove(0);
+      }
+      // as judged windows pool it, so the drift learned here is the one they see
+      forgetControlBeforeAShift(controls);
       Summary c = t.statistic == Statistic.MEAN ? pool(controls, m.controlSpan) : summary(w, 0);
       Summary e = summary(w, 3);
       if (t.statistic == Statistic.MEAN) {
