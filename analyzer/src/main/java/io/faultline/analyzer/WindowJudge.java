@@ -42,6 +42,12 @@ public final class WindowJudge {
   /** Control samples the mean is compared with when windows are sparse. */
   static final int POOLED_CONTROL_SAMPLES = 30;
 
+  /** Latest control windows compared with the earlier pooled ones for a shift of the control. */
+  static final int SHIFT_WINDOWS = 3;
+
+  /** Standard errors at which the pooled control forgets the windows before a shift. */
+  static final double SHIFT_Z = 2.5;
+
   /** Standard deviations beyond theta0 at which a single sample's difference is clipped. */
   static final double CLIP = 4.0;
 
@@ -110,6 +116,15 @@ public final class WindowJudge {
 
     /** Tolerated difference in the judged scale (the tolerance; no margin, docs/adr/0014). */
     public double theta0;
+
+    /**
+     * Rates: both groups' pooled warm-up rate (the control's windows have variance level (1 -
+     * level) over their requests) and the Bernoulli variance p (1 - p) at the edge of the
+     * hypothesis, p = level + theta0, of the experimental group's (docs/adr/0020).
+     */
+    public double level;
+
+    public double rateVariance;
 
     /** Per-sample variances in the judged scale (0 = unknown: single samples). */
     public double sampleVarianceC;
@@ -230,6 +245,7 @@ public final class WindowJudge {
     while (m.recentControl.size() > m.controlSpan) {
       m.recentControl.remove(0);
     }
+    forgetControlBeforeAShift(m.recentControl);
     Summary pooled = pool(m.recentControl, m.recentControl.size());
     double best = Double.NEGATIVE_INFINITY;
     double pValue = 1.0;
@@ -244,21 +260,20 @@ public final class WindowJudge {
       double relative; // how to read the track's scale as a relative effect
       if (hypothesis.rate()) {
         double p = m.controlErrors / Math.max(1.0, m.controlCount);
-        // the control's rate is estimated: its one-sided 95% upper bound
-        double margin =
-            1.64 * Math.sqrt(Math.max(p * (1 - p), 1e-4) / Math.max(1.0, m.controlCount));
+        if (t.rateVariance <= 0) {
+          // a monitor stored before docs/adr/0020: its variances from the control's rate
+          double edge = Math.min(0.5, p + t.theta0);
+          t.rateVariance = edge * (1 - edge);
+          t.level = p;
+        }
         expected = p;
         effect = effect(expected, experimental.mean());
-        step =
-            detector.updateCounts(
-                t.detector,
-                windowStart,
-                experimental.sum(),
-                experimental.count(),
-                p + margin + m.theta0,
-                p - margin - m.theta0,
-                p);
-        excess = experimental.mean() - p;
+        double before =
+            (m.controlErrors - control.sum()) / Math.max(1.0, m.controlCount - control.count());
+        double[] point = ratePoint(t, experimental, before);
+        double vc = Math.max(t.level * (1 - t.level), 1e-6) / Math.max(1.0, control.count());
+        step = detector.updateRate(t.detector, windowStart, point[0], point[1], control.mean(), vc);
+        excess = experimental.mean() - expected;
         relative = p;
       } else {
         Summary reference = t.statistic == Statistic.MEAN ? pooled : control;
@@ -346,6 +361,18 @@ public final class WindowJudge {
     return new double[] {d, v};
   }
 
+  /**
+   * A rate's experimental datapoint: its rate, clipped at {@code level} + theta0 + {@link #CLIP}
+   * standard deviations (a window of a few expected errors is a skewed count, docs/adr/0020), and
+   * its variance at the edge of the hypothesis over the window's requests.
+   */
+  static double[] ratePoint(Track t, Summary experimental, double level) {
+    double n = Math.max(1.0, experimental.count());
+    double v = Math.max(1e-12, t.rateVariance / n);
+    double bound = level + t.theta0 + CLIP * Math.sqrt(v);
+    return new double[] {Math.min(bound, experimental.mean()), v};
+  }
+
   /** Experimental minus control in the judged scale and its sampling variance; null if none. */
   private static double[] raw(
       Track t, Summary control, Summary experimental, double p99c, double p99e) {
@@ -425,9 +452,7 @@ public final class WindowJudge {
       t.statistic = s;
       t.alpha = alpha / statistics.size();
       if (hypothesis.rate()) {
-        // Rates are compared with the control's long-run rate directly: a few hundred warm-up
-        // requests fix an offset only to within points, which would swamp a tolerance of a point.
-        t.theta0 = policy.absoluteTolerance();
+        learnRate(t, m, policy, c, e);
         m.tracks.add(t);
         continue;
       }
@@ -462,6 +487,29 @@ public final class WindowJudge {
     m.warmup = new ArrayList<>();
   }
 
+  /**
+   * A pooled control lags a level shift of the control, and the experimental group's difference
+   * from it would rise with a shift in both groups: when the latest {@link #SHIFT_WINDOWS} windows'
+   * mean departs from the earlier pooled ones' by more than {@link #SHIFT_Z} standard errors, the
+   * earlier ones go (docs/adr/0020).
+   */
+  static void forgetControlBeforeAShift(List<double[]> windows) {
+    int n = windows.size();
+    if (n <= SHIFT_WINDOWS) {
+      return;
+    }
+    Summary earlier = pool(windows.subList(0, n - SHIFT_WINDOWS), n - SHIFT_WINDOWS);
+    Summary latest = pool(windows, SHIFT_WINDOWS);
+    double variance = earlier.variance();
+    if (earlier.count() < 2 || !(variance > 0) || latest.count() < 1) {
+      return;
+    }
+    double se = Math.sqrt(variance / latest.count() + variance / earlier.count());
+    if (Math.abs(latest.mean() - earlier.mean()) > SHIFT_Z * se) {
+      windows.subList(0, n - SHIFT_WINDOWS).clear();
+    }
+  }
+
   /** The last {@code span} of the windows' control summaries (mean, variance, count) merged. */
   private static Summary pool(List<double[]> windows, int span) {
     Summary pooled = new Summary();
@@ -488,6 +536,11 @@ public final class WindowJudge {
     List<double[]> controls = new ArrayList<>();
     for (double[] w : m.warmup) {
       controls.add(new double[] {w[0], w[1], w[2]});
+      while (controls.size() > m.controlSpan) {
+        controls.remove(0);
+      }
+      // as judged windows pool it, so the drift learned here is the one they see
+      forgetControlBeforeAShift(controls);
       Summary c = t.statistic == Statistic.MEAN ? pool(controls, m.controlSpan) : summary(w, 0);
       Summary e = summary(w, 3);
       if (t.statistic == Statistic.MEAN) {
@@ -540,6 +593,29 @@ public final class WindowJudge {
       new EDetector(policy.direction(), t.alpha, 1, t.theta0, t.phi, CONFIDENCE)
           .prime(t.detector, dw, vw);
     }
+  }
+
+  /**
+   * A rate's level, variance and offset from the warm-up (docs/adr/0020): the detector compares the
+   * experimental group's rate after each candidate change point with its own rate before it (the
+   * warm-up's windows prime it), so the control's noise does not enter and no margin on the
+   * control's rate is paid.
+   */
+  private static void learnRate(Track t, Monitor m, MetricPolicy policy, Summary c, Summary e) {
+    t.theta0 = policy.absoluteTolerance();
+    double requests = c.count() + e.count();
+    t.level = (c.sum() + e.sum() + 1) / (requests + 2);
+    double edge = Math.min(0.5, t.level + t.theta0);
+    t.rateVariance = edge * (1 - edge);
+    double[] rates = new double[m.warmup.size()];
+    double[] variances = new double[m.warmup.size()];
+    for (int i = 0; i < rates.length; i++) {
+      double[] w = m.warmup.get(i);
+      rates[i] = w[0];
+      variances[i] = Math.max(t.level * (1 - t.level), 1e-6) / Math.max(1.0, w[2]);
+    }
+    new EDetector(policy.direction(), t.alpha, 1, t.theta0, 0.0, CONFIDENCE)
+        .primeControl(t.detector, rates, variances);
   }
 
   /** One-sided confidence of the bound on an autocorrelated warm-up's variance. */

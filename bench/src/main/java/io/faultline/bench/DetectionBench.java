@@ -16,7 +16,7 @@ import java.util.Random;
 
 /**
  * Detection delay and false alarms on simulated telemetry, five judges on the same data in the same
- * run: the analyzer's e-detector ({@link WindowJudge}, docs/adr/0010 and 0014), the detector it
+ * run: the analyzer's e-detector ({@link WindowJudge}, docs/adr/0010, 0014, 0020), the detector it
  * replaced ({@link Adr0006Judge}: a fresh test per window), a CloudWatch-style static-threshold
  * alarm (control warm-up mean + 3 sigma of its datapoints, 3 of 5 datapoints above), a 3-sigma rule
  * on single datapoints (sigma from the experimental group's warm-up datapoints) and the end-of-run
@@ -123,7 +123,7 @@ public final class DetectionBench {
   }
 
   static final String[] JUDGES = {
-    "e-detector (ADR 0014)",
+    "e-detector (ADR 0014, 0020)",
     "per-window tests (ADR 0006)",
     "CloudWatch 3/5 static",
     "3-sigma",

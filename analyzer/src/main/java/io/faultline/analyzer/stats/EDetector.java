@@ -75,6 +75,12 @@ public final class EDetector {
     /** Normal: warm-up datapoints were given, so the level is unknown and compared with them. */
     public boolean primed;
 
+    /**
+     * Rates ({@link #updateRate}): the level is the control group's, over every datapoint; the
+     * level sums are the control's and the candidates' the experimental group's from k on.
+     */
+    public boolean twoGroups;
+
     /** Normal: the unit of the shift grid, the warm-up's typical datapoint standard deviation. */
     public double sigma;
 
@@ -236,7 +242,11 @@ public final class EDetector {
     state.levelScore += p * a * w;
     state.previousD = d;
     thin(state);
+    return judge(state, at, d, var);
+  }
 
+  /** The generalised Shiryaev–Roberts statistic over the kept candidates after an update. */
+  private Step judge(State state, long at, double d, double var) {
     int sides = (watches(0) ? 1 : 0) + (watches(1) ? 1 : 0);
     double components = (double) sides * SHIFTS.length;
     double logR = Double.NEGATIVE_INFINITY;
@@ -247,7 +257,13 @@ public final class EDetector {
     for (int i = 0; i < state.candidate.length; i++) {
       double info = state.info[i];
       double score = state.score[i];
-      if (state.primed) {
+      if (state.twoGroups) {
+        // experimental from k on against the control's level: Var U = 1/A_Q + 1/A_C
+        double q = info;
+        double mean = score / q;
+        info = q * state.levelInfo / (q + state.levelInfo);
+        score = info * (mean - state.levelScore / state.levelInfo);
+      } else if (state.primed) {
         // the unknown level profiled out exactly: the contrast orthogonal to the level regressor
         info -= state.cross[i] * state.cross[i] / state.levelInfo;
         score -= state.cross[i] / state.levelInfo * state.levelScore;
@@ -285,6 +301,53 @@ public final class EDetector {
         bestShift,
         bestShift - z * se,
         bestShift + z * se);
+  }
+
+  /**
+   * Gives the control group's warm-up datapoints of a rate (rates r, variances v): the detector
+   * then compares the experimental group's rate from each candidate change point on with the
+   * control's over every datapoint (docs/adr/0020).
+   */
+  public void primeControl(State state, double[] r, double[] v) {
+    for (int i = 0; i < r.length; i++) {
+      double var = Math.max(v[i], 1e-300);
+      state.levelInfo += 1 / var;
+      state.levelScore += r[i] / var;
+      state.sigma = Math.max(state.sigma, Math.sqrt(var));
+    }
+    state.twoGroups = true;
+    state.primed = r.length > 0;
+    state.primedInfo = state.levelInfo;
+    state.primedScore = state.levelScore;
+  }
+
+  /**
+   * One datapoint of a rate at time {@code at}: the experimental group's rate e with variance ve
+   * and the control's c with vc. U_k = mean_Q(e) - mean(c over every datapoint), both precision
+   * weighted, Var U = 1/A_Q + 1/A_C; the sets only grow, so the score process has independent
+   * increments and Lambda_k is the same martingale as in {@link #updateNormal} (docs/adr/0020).
+   */
+  public Step updateRate(State state, long at, double e, double ve, double c, double vc) {
+    double pe = 1 / Math.max(ve, 1e-300);
+    double pc = 1 / Math.max(vc, 1e-300);
+    state.twoGroups = true;
+    if (state.sigma <= 0) {
+      state.sigma = Math.sqrt(1 / pe);
+    }
+    for (int i = 0; i < state.candidate.length; i++) {
+      state.info[i] += pe;
+      state.score[i] += pe * e;
+    }
+    state.points++;
+    state.candidate = append(state.candidate, state.points);
+    state.candidateAt = append(state.candidateAt, at);
+    state.cross = append(state.cross, 0.0);
+    state.info = append(state.info, pe);
+    state.score = append(state.score, pe * e);
+    state.levelInfo += pc;
+    state.levelScore += pc * c;
+    thin(state);
+    return judge(state, at, e - state.levelScore / state.levelInfo, 1 / pe);
   }
 
   /**
@@ -438,8 +501,11 @@ public final class EDetector {
     state.cross = new double[0];
     state.info = new double[0];
     state.score = new double[0];
-    state.levelInfo = state.primedInfo;
-    state.levelScore = state.primedScore;
+    if (!state.twoGroups) {
+      // a rate's control windows stay its level: they are no part of the deviation
+      state.levelInfo = state.primedInfo;
+      state.levelScore = state.primedScore;
+    }
     state.previousD = Double.NaN;
   }
 
