@@ -132,7 +132,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
    */
   public AttackAgent(AgentConfig config, CloudFaults cloud) {
     this.config = config;
-    this.topics = new Topics(config.topicsPrefix(), 3);
+    this.topics = new Topics(config.topicsPrefix(), config.topicsPartitions());
     this.localTargets = new LocalTargets(config.targetsDir());
     this.cloud = cloud;
     this.catalog = FaultCatalog.local(localExecutors(), localTargets::read);
