@@ -70,11 +70,14 @@ public final class AnalyzerApp {
    */
   public static Running run(AnalyzerConfig config) {
     AnalyzerMetrics metrics = new AnalyzerMetrics(config.metricsLinger());
-    Topics topics = new Topics(config.topicsPrefix(), 3);
+    Topics topics;
     Map<String, Object> adminConf = new HashMap<>(config.kafka());
     adminConf.put("bootstrap.servers", config.bootstrapServers());
     try (Admin admin = Admin.create(adminConf)) {
-      TopicProvisioner.ensure(admin, topics, (short) 1);
+      Topics planned = new Topics(config.topicsPrefix(), config.topicsPartitions());
+      TopicProvisioner.ensure(admin, planned, (short) 1);
+      // the repartition topic must match attack.events as it is, whoever created it
+      topics = TopicProvisioner.layout(admin, planned);
     }
     Topology topology = AnalyzerTopology.build(topics, config, metrics);
     log.debug("analyzer topology:\n{}", topology.describe());

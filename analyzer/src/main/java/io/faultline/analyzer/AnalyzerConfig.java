@@ -14,6 +14,8 @@ import java.util.Map;
  * <ul>
  *   <li>{@code bootstrap.servers} (required)
  *   <li>{@code topics.prefix} (default {@code faultline.})
+ *   <li>{@code topics.partitions} partitions of the topics the analyzer creates when missing
+ *       (default 3); existing topics keep theirs, and the analyzer sizes its own from them
  *   <li>{@code analyzer.application.id} (default {@code faultline-analyzer})
  *   <li>{@code analyzer.window} window size (default 5s), {@code analyzer.grace} (default 1s)
  *   <li>{@code analyzer.recovery.windows} q, steady windows that mean recovered (default 3)
@@ -33,6 +35,7 @@ import java.util.Map;
 public record AnalyzerConfig(
     String bootstrapServers,
     String topicsPrefix,
+    int topicsPartitions,
     String applicationId,
     Duration window,
     Duration grace,
@@ -104,6 +107,7 @@ public record AnalyzerConfig(
     return new AnalyzerConfig(
         bootstrap,
         map.getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX),
+        Topics.partitions(c),
         map.getOrDefault("analyzer.application.id", "faultline-analyzer"),
         window,
         grace,

@@ -14,13 +14,14 @@ import java.util.Map;
 
 /**
  * The agent's configuration, validated once. Keys (env {@code FAULTLINE_AGENT_MAX_DURATION}):
- * {@code bootstrap.servers}, {@code topics.prefix}, {@code agent.id}, {@code agent.max.duration}
- * (default 15m), {@code agent.max.concurrent} (default 5), {@code agent.command.max.age} (default
- * 5m), {@code agent.targets.dir}, {@code agent.command.secret} (commands must then be signed),
- * {@code agent.signature.window} (default 2m), {@code agent.lease} (dead-man's switch, default
- * 30s), {@code agent.max.blast.radius.percent} (share of the EXPERIMENTAL targets one attack may
- * take, default 50), {@code agent.kubernetes.namespaces} (comma list; empty = Kubernetes faults
- * off), {@code agent.kubernetes.stress.image}, {@code agent.kubernetes.network.image}, {@code
+ * {@code bootstrap.servers}, {@code topics.prefix}, {@code topics.partitions} (of topics the agent
+ * creates when missing, default 3), {@code agent.id}, {@code agent.max.duration} (default 15m),
+ * {@code agent.max.concurrent} (default 5), {@code agent.command.max.age} (default 5m), {@code
+ * agent.targets.dir}, {@code agent.command.secret} (commands must then be signed), {@code
+ * agent.signature.window} (default 2m), {@code agent.lease} (dead-man's switch, default 30s),
+ * {@code agent.max.blast.radius.percent} (share of the EXPERIMENTAL targets one attack may take,
+ * default 50), {@code agent.kubernetes.namespaces} (comma list; empty = Kubernetes faults off),
+ * {@code agent.kubernetes.stress.image}, {@code agent.kubernetes.network.image}, {@code
  * agent.aws.enabled} (default false), {@code agent.aws.region}, {@code agent.aws.endpoint} (tests
  * only), {@code agent.outbox.dir} (events of a recovery not yet on Kafka, and the agent's active
  * attacks, default {@code .faultline/agent-outbox}), {@code agent.recovery.timeout} (default 5s),
@@ -30,6 +31,7 @@ import java.util.Map;
 public record AgentConfig(
     String bootstrapServers,
     String topicsPrefix,
+    int topicsPartitions,
     String agentId,
     Duration maxDuration,
     int maxConcurrent,
@@ -135,6 +137,7 @@ public record AgentConfig(
     return new AgentConfig(
         bootstrap,
         prefix,
+        Topics.partitions(c),
         agentId,
         max,
         concurrent,

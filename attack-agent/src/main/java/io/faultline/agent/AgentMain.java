@@ -54,7 +54,7 @@ public final class AgentMain {
         case "--help", "-h" -> {
           System.out.println(
               "Usage: AgentMain [--config FILE] [--bootstrap-server HOST:PORT] [--targets-dir DIR]\n"
-                  + "Keys (file or FAULTLINE_* env): bootstrap.servers, topics.prefix, agent.id,"
+                  + "Keys (file or FAULTLINE_* env): bootstrap.servers, topics.prefix, topics.partitions, agent.id,"
                   + " agent.max.duration, agent.max.concurrent, agent.command.max.age,"
                   + " agent.targets.dir, agent.command.secret, agent.signature.window,"
                   + " agent.lease, agent.max.blast.radius.percent, agent.kubernetes.namespaces,"

@@ -41,6 +41,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,6 +55,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -133,7 +135,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
    */
   public AttackAgent(AgentConfig config, CloudFaults cloud) {
     this.config = config;
-    this.topics = new Topics(config.topicsPrefix(), 3);
+    this.topics = new Topics(config.topicsPrefix(), config.topicsPartitions());
     this.localTargets = new LocalTargets(config.targetsDir());
     this.cloud = cloud;
     this.catalog = FaultCatalog.local(localExecutors(), localTargets::read);
@@ -171,6 +173,9 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     consumerConf.put("enable.auto.commit", "false");
     consumerConf.put("auto.offset.reset", "earliest");
     consumerConf.put("max.poll.records", "50");
+    // the broker answers a fetch as soon as a command is appended; an idle agent then asks every
+    // 5 s instead of every 500 ms (kafka.fetch.max.wait.ms overrides it)
+    consumerConf.putIfAbsent("fetch.max.wait.ms", "5000");
     this.consumer =
         new KafkaConsumer<>(consumerConf, new StringDeserializer(), new ByteArrayDeserializer());
     Map<String, Object> producerConf = new HashMap<>(config.kafka());
@@ -320,7 +325,9 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         Durations.format(config.maxDuration()),
         config.maxConcurrent());
     while (running) {
-      var records = consumer.poll(Duration.ofMillis(100));
+      // a poll returns as soon as a command arrives, and close() wakes it: a long timeout costs
+      // no latency and spares the idle agent ten empty loops a second
+      var records = consumer.poll(Duration.ofSeconds(1));
       for (ConsumerRecord<String, byte[]> record : records) {
         if (!running) {
           break; // the rest is left uncommitted for the next agent
@@ -535,7 +542,8 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             now,
             expiresAt);
     active.put(attackId, attack);
-    state(command, attackId, executor, targets, recovery, now, expiresAt, false);
+    // STARTED first: the recovery data's journal write (an fsync) and record need not delay it;
+    // the write-ahead record of the attack is on disk and on Kafka already
     event(
         command,
         attackId,
@@ -547,6 +555,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             Long.toString(duration.toMillis()),
             "expiresAt",
             Long.toString(expiresAt)));
+    state(command, attackId, executor, targets, recovery, now, expiresAt, false);
     log.info(
         "attack {} STARTED: {} on {} for {}",
         attackId,
@@ -862,21 +871,23 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             .setStartedAt(startedAt)
             .setExpiresAt(expiresAt)
             .build();
-    // on this host too: a restart recovers it without Kafka
-    journal.record(state);
     ProducerRecord<String, byte[]> record =
         new ProducerRecord<>(
             topics.attackState().name(),
             attackId,
             topics.attackState().valueSerde().serializer().serialize(null, state));
     if (!beforeApply) {
+      journal.record(state); // on this host too: a restart recovers it without Kafka
       // the recovery data; the attack is applied and active whether or not this reaches Kafka
       send(record.topic(), record.key(), record.value());
       return;
     }
     try {
-      // Recorded before the fault is applied: another agent can see what to roll back.
-      producer.send(record).get(10, TimeUnit.SECONDS);
+      // Recorded before the fault is applied: another agent can see what to roll back. The
+      // local journal's fsync runs while Kafka acknowledges; the fault waits for both.
+      Future<RecordMetadata> acked = producer.send(record);
+      journal.record(state);
+      acked.get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       journal.remove(attackId);
       throw new InvalidRecordException(

@@ -241,7 +241,7 @@ final class AttackCommandLine {
   }
 
   private static void publish(KafkaOptions kafka, AttackCommand command) {
-    Topics topics = new Topics(kafka.topicsPrefix, 3);
+    Topics topics = Topics.named(kafka.topicsPrefix);
     Map<String, Object> conf = new HashMap<>(kafka.clientConfig());
     // a halt must fail in bounded time when Kafka is away, not hang
     conf.putIfAbsent("max.block.ms", "10000");
@@ -267,7 +267,7 @@ final class AttackCommandLine {
       Set<AttackEventType> done,
       Duration timeout,
       PrintStream out) {
-    Topics topics = new Topics(kafka.topicsPrefix, 3);
+    Topics topics = Topics.named(kafka.topicsPrefix);
     AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
     Map<String, Object> conf = new HashMap<>(kafka.clientConfig());
     conf.put("group.id", "faultline-cli-" + UUID.randomUUID());

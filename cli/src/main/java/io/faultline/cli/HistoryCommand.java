@@ -64,7 +64,7 @@ public final class HistoryCommand implements Callable<Integer> {
     }
     try {
       Duration wait = Durations.parse("--timeout", timeout);
-      Topics topics = new Topics(kafka.topicsPrefix, 3);
+      Topics topics = Topics.named(kafka.topicsPrefix);
       Map<String, ServiceHistory> latest;
       try (TopicReader reader = new TopicReader(kafka.clientConfig())) {
         latest = latestPerKey(reader.readAll(topics.history().name(), wait));

@@ -92,7 +92,7 @@ public final class ReportCommand implements Callable<Integer> {
           rec =
               ExperimentRecording.fromTopics(
                   reader,
-                  new Topics(kafka.topicsPrefix, 3),
+                  Topics.named(kafka.topicsPrefix),
                   experimentId,
                   Durations.parse("--timeout", timeout));
         }

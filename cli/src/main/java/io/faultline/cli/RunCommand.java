@@ -96,7 +96,7 @@ public final class RunCommand implements Callable<Integer> {
         new ExperimentPlan(
             definition,
             experimentId != null ? experimentId : ExperimentPlan.newExperimentId(definition));
-    Topics topics = new Topics(kafka.topicsPrefix, 3);
+    Topics topics = Topics.named(kafka.topicsPrefix);
     PlanText.print(plan, topics.experiments().name(), out);
     if (dryRun && !askAgents) {
       for (int i = 0; i < definition.method().attacks().size(); i++) {

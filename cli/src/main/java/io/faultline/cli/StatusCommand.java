@@ -82,7 +82,7 @@ public final class StatusCommand implements Callable<Integer> {
       Duration wait = Durations.parse("--timeout", timeout);
       long since =
           System.currentTimeMillis() - Durations.parse("--agents-since", agentsSince).toMillis();
-      Topics topics = new Topics(kafka.topicsPrefix, 3);
+      Topics topics = Topics.named(kafka.topicsPrefix);
       Map<String, Object> client = kafka.clientConfig();
       Map<String, Experiment> experiments = new TreeMap<>();
       Map<String, AttackState> attacks = new TreeMap<>();

@@ -87,7 +87,7 @@ final class TailCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Topics topics = new Topics(kafka.topicsPrefix, 3);
+    Topics topics = Topics.named(kafka.topicsPrefix);
     Topic<?, ?> chosen = find(topics, topic);
     if (chosen == null) {
       System.err.println(

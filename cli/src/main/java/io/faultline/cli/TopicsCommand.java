@@ -124,7 +124,7 @@ final class TopicsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Topics topics = new Topics(kafka.topicsPrefix, 3);
+      Topics topics = Topics.named(kafka.topicsPrefix);
       try (Admin admin = Admin.create(kafka.clientConfig())) {
         Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
         int missing = 0;
@@ -196,7 +196,7 @@ final class TopicsCommand implements Runnable {
         return 2;
       }
       ComponentAcls.asCommands(
-              ComponentAcls.of(c, principal, new Topics(topicsPrefix, 3), applicationId))
+              ComponentAcls.of(c, principal, Topics.named(topicsPrefix), applicationId))
           .forEach(out::println);
       return 0;
     }

@@ -67,7 +67,7 @@ public final class ValidateCommand implements Callable<Integer> {
         result.put("valid", true).putArray("errors");
         if (output.equals("text")) {
           out.println(file + ": valid");
-          PlanText.print(plan, new Topics("faultline.", 3).experiments().name(), out);
+          PlanText.print(plan, Topics.defaults().experiments().name(), out);
         }
       } catch (ExperimentFileException e) {
         code = Outcome.ERROR;

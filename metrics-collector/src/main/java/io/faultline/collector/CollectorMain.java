@@ -146,7 +146,7 @@ public final class CollectorMain {
       System.exit(2);
       return;
     }
-    Topics topics = new Topics(map.getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX), 3);
+    Topics topics = Topics.named(map.getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX));
     KafkaSampleSink kafka =
         new KafkaSampleSink(
             map.get("bootstrap.servers"), topics, ConfigSource.subset(map, "kafka."));

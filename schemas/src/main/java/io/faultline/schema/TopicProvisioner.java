@@ -73,6 +73,33 @@ public final class TopicProvisioner {
   }
 
   /**
+   * {@code topics} with the partition counts the cluster has for those of them that exist: a
+   * component sizes what depends on a topic's layout (the analyzer's repartition topic, which must
+   * match {@code attack.events}) from the topic, never from a count it assumed.
+   */
+  public static Topics layout(Admin admin, Topics topics) {
+    try {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<String> names =
+          topics.all().stream().map(Topic::name).filter(existing::contains).toList();
+      Map<String, Integer> partitions = new HashMap<>();
+      admin
+          .describeTopics(names)
+          .allTopicNames()
+          .get(30, TimeUnit.SECONDS)
+          .forEach((name, d) -> partitions.put(name, d.partitions().size()));
+      return topics.withLayout(partitions);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while describing topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalStateException(
+          "cannot describe topics " + topics.prefix() + "*: " + cause.getMessage(), e);
+    }
+  }
+
+  /**
    * Waits until every partition of {@code topics} has a leader and a log on its broker. Producing
    * to a partition the broker has not applied yet can silently lose the first records of an
    * idempotent producer (KAFKA-15591, fixed after Kafka 4.1.1): the first request fails with

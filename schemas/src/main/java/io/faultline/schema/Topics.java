@@ -2,18 +2,31 @@ package io.faultline.schema;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * The registry of faultline's topics (docs/architecture.md, Topics). Topic names appear nowhere
  * else.
+ *
+ * <p>A registry's partition counts are what a component creates missing topics with ({@code
+ * topics.partitions}, {@link #partitions(ConfigReader)}). Once the topics exist, their actual
+ * layout counts: {@link TopicProvisioner#layout} returns the registry with the cluster's partition
+ * counts (docs/adr/0024), so the analyzer sizes its repartition topic from the real source topic.
  */
 public final class Topics {
 
   public static final String DEFAULT_PREFIX = "faultline.";
 
+  /** The default of {@code topics.partitions}: partitions of a topic a component creates. */
+  public static final int DEFAULT_PARTITIONS = 3;
+
+  /** Config key of the partition count for topics a component creates (chart topics.partitions). */
+  public static final String PARTITIONS_KEY = "topics.partitions";
+
   private final String prefix;
+  private final int planned;
   private final Topic<String, Experiment> experiments;
   private final Topic<String, byte[]> attackCommands;
   private final Topic<String, AttackEvent> attackEvents;
@@ -25,15 +38,44 @@ public final class Topics {
   private final Topic<byte[], byte[]> dlq;
   private final Topic<String, ServiceHistory> history;
 
+  /** The registry whose topics are created with {@code partitions} partitions (experiments 1). */
   public Topics(String prefix, int partitions) {
+    this(prefix, partitions, Map.of());
+  }
+
+  /**
+   * The registry with the default partition count: for clients that only produce and consume, where
+   * Kafka's metadata gives the partitions, and for naming topics.
+   */
+  public static Topics named(String prefix) {
+    return new Topics(prefix, DEFAULT_PARTITIONS);
+  }
+
+  /** {@code topics.partitions} from a component's config: 1 to 1000, default 3. */
+  public static int partitions(ConfigReader config) {
+    return config.wholeNumber(PARTITIONS_KEY, Integer.toString(DEFAULT_PARTITIONS), 1, 1000);
+  }
+
+  /**
+   * This registry with the partition counts a cluster has ({@code partitionsByName}: full topic
+   * name to partition count); topics not in the map keep this registry's counts.
+   */
+  public Topics withLayout(Map<String, Integer> partitionsByName) {
+    return new Topics(prefix, planned, Map.copyOf(partitionsByName));
+  }
+
+  private Topics(String prefix, int partitions, Map<String, Integer> actual) {
     this.prefix = prefix;
+    this.planned = partitions;
     Serde<String> keys = Serdes.String();
     Duration day = Duration.ofDays(1);
     experiments =
-        new Topic<>(prefix + "experiments", keys, AvroSerde.of(Experiment.class), 1, true, null);
+        laidOut(
+            actual, prefix + "experiments", keys, AvroSerde.of(Experiment.class), 1, true, null);
     // Commands stay raw bytes on the topic: they may be Avro or JSON (see AttackCommandCodec).
     attackCommands =
-        new Topic<>(
+        laidOut(
+            actual,
             prefix + "attack.commands",
             keys,
             Serdes.ByteArray(),
@@ -41,7 +83,8 @@ public final class Topics {
             false,
             day.multipliedBy(7));
     attackEvents =
-        new Topic<>(
+        laidOut(
+            actual,
             prefix + "attack.events",
             keys,
             AvroSerde.of(AttackEvent.class),
@@ -49,13 +92,26 @@ public final class Topics {
             false,
             day.multipliedBy(30));
     attackState =
-        new Topic<>(
-            prefix + "attack.state", keys, AvroSerde.of(AttackState.class), partitions, true, null);
+        laidOut(
+            actual,
+            prefix + "attack.state",
+            keys,
+            AvroSerde.of(AttackState.class),
+            partitions,
+            true,
+            null);
     metrics =
-        new Topic<>(
-            prefix + "metrics", keys, AvroSerde.of(MetricSample.class), partitions, false, day);
+        laidOut(
+            actual,
+            prefix + "metrics",
+            keys,
+            AvroSerde.of(MetricSample.class),
+            partitions,
+            false,
+            day);
     steadyState =
-        new Topic<>(
+        laidOut(
+            actual,
             prefix + "steadystate",
             keys,
             AvroSerde.of(WindowVerdict.class),
@@ -63,7 +119,8 @@ public final class Topics {
             false,
             day.multipliedBy(7));
     alerts =
-        new Topic<>(
+        laidOut(
+            actual,
             prefix + "alerts",
             keys,
             AvroSerde.of(Alert.class),
@@ -71,10 +128,17 @@ public final class Topics {
             false,
             day.multipliedBy(30));
     results =
-        new Topic<>(
-            prefix + "results", keys, AvroSerde.of(ExperimentResult.class), partitions, true, null);
+        laidOut(
+            actual,
+            prefix + "results",
+            keys,
+            AvroSerde.of(ExperimentResult.class),
+            partitions,
+            true,
+            null);
     dlq =
-        new Topic<>(
+        laidOut(
+            actual,
             prefix + "dlq",
             Serdes.ByteArray(),
             Serdes.ByteArray(),
@@ -83,12 +147,30 @@ public final class Topics {
             day.multipliedBy(7));
     // Keyed by service|ISO week and service|all: compaction keeps each key's latest figures.
     history =
-        new Topic<>(
-            prefix + "history", keys, AvroSerde.of(ServiceHistory.class), partitions, true, null);
+        laidOut(
+            actual,
+            prefix + "history",
+            keys,
+            AvroSerde.of(ServiceHistory.class),
+            partitions,
+            true,
+            null);
   }
 
   public static Topics defaults() {
-    return new Topics(DEFAULT_PREFIX, 3);
+    return new Topics(DEFAULT_PREFIX, DEFAULT_PARTITIONS);
+  }
+
+  private static <K, V> Topic<K, V> laidOut(
+      Map<String, Integer> actual,
+      String name,
+      Serde<K> keys,
+      Serde<V> values,
+      int partitions,
+      boolean compacted,
+      Duration retention) {
+    return new Topic<>(
+        name, keys, values, actual.getOrDefault(name, partitions), compacted, retention);
   }
 
   public String prefix() {

@@ -20,9 +20,11 @@ public final class TestTopics {
     return name + "-" + UUID.randomUUID().toString().substring(0, 8) + ".";
   }
 
-  /** Creates every topic of {@code new Topics(prefix, 3)}, replication 1. */
+  /**
+   * Creates every topic of {@code new Topics(prefix, Topics.DEFAULT_PARTITIONS)}, replication 1.
+   */
   public static Topics provision(String prefix) throws ExecutionException, InterruptedException {
-    return provision(prefix, 3);
+    return provision(prefix, Topics.DEFAULT_PARTITIONS);
   }
 
   /** Creates every topic of {@code new Topics(prefix, partitions)}, replication 1. */

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,10 +25,12 @@ public final class TopicFollower<K, V> implements AutoCloseable {
   private final Thread thread;
 
   private final boolean committedOnly;
+  private final String bootstrapServers;
 
-  private TopicFollower(Topic<K, V> topic, boolean committedOnly) {
+  private TopicFollower(Topic<K, V> topic, boolean committedOnly, String bootstrapServers) {
     this.topic = topic;
     this.committedOnly = committedOnly;
+    this.bootstrapServers = bootstrapServers;
     this.thread = new Thread(this::follow, "follow-" + topic.name());
     thread.setDaemon(true);
   }
@@ -45,14 +48,32 @@ public final class TopicFollower<K, V> implements AutoCloseable {
     return start(topic, true);
   }
 
+  /** As {@link #startCommitted(Topic)} on another cluster (one a test runs itself). */
+  public static <K, V> TopicFollower<K, V> startCommitted(
+      Topic<K, V> topic, String bootstrapServers) {
+    TopicFollower<K, V> follower = new TopicFollower<>(topic, true, bootstrapServers);
+    follower.thread.start();
+    return follower;
+  }
+
   private static <K, V> TopicFollower<K, V> start(Topic<K, V> topic, boolean committedOnly) {
-    TopicFollower<K, V> follower = new TopicFollower<>(topic, committedOnly);
+    TopicFollower<K, V> follower = new TopicFollower<>(topic, committedOnly, null);
     follower.thread.start();
     return follower;
   }
 
   private void follow() {
-    Map<String, Object> config = new HashMap<>(TestBroker.consumerConfig());
+    Map<String, Object> config =
+        bootstrapServers == null
+            ? new HashMap<>(TestBroker.consumerConfig())
+            : new HashMap<>(
+                Map.of(
+                    "bootstrap.servers",
+                    bootstrapServers,
+                    "group.id",
+                    "it-" + UUID.randomUUID(),
+                    "auto.offset.reset",
+                    "earliest"));
     if (committedOnly) {
       config.put("isolation.level", "read_committed");
     }
