@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * Pushes the analyzer's alerts to Alertmanager's v2 API ({@code POST /api/v2/alerts}). It reads the
  * committed records of the {@code alerts} topic in its own consumer group, so an alert the
  * exactly-once topology aborted is never pushed; a FIRING alert is sent without an end, a RESOLVED
- * one with {@code endsAt}. Alertmanager deduplicates by labels, so a re-push after a restart is
- * harmless.
+ * one with {@code endsAt}. Labels: alertname, experiment, metric, severity, service, the incident's
+ * SEV level ({@code sev}) and the attack. Alertmanager deduplicates by labels, so a re-push after a
+ * restart is harmless.
  */
 public final class AlertmanagerPush implements AutoCloseable {
 
@@ -62,6 +63,10 @@ public final class AlertmanagerPush implements AutoCloseable {
       labels.put("experiment", a.getExperimentId());
       labels.put("metric", a.getMetric());
       labels.put("severity", a.getSeverity());
+      labels.put("service", a.getService());
+      if (a.getSev() != null) {
+        labels.put("sev", a.getSev());
+      }
       if (a.getAttackId() != null) {
         labels.put("attack", a.getAttackId());
       }

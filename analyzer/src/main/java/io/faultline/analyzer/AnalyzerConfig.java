@@ -28,6 +28,9 @@ import java.util.Map;
  *   <li>{@code analyzer.alertmanager.url} push alerts to Alertmanager's v2 API (absent = off)
  *   <li>{@code analyzer.alert.noisy.time} an alert resolved within this time is noisy (30s)
  *   <li>{@code analyzer.judgement.confidence} the end judgement's confidence level (0.98)
+ *   <li>{@code analyzer.sev.critical}, {@code analyzer.sev.other}, {@code analyzer.sev.abort} the
+ *       SEV level of a critical metric's deviation (SEV1), any other metric's (SEV2) and an abort
+ *       (SEV1) when the hypothesis names no {@code severity}
  *   <li>{@code agent.command.secret} signs the HALT_ALL of an auto-abort (the agents' secret)
  *   <li>{@code kafka.*} passed to the Kafka Streams client (TLS, SASL, ...)
  * </ul>
@@ -50,7 +53,8 @@ public record AnalyzerConfig(
     double judgementConfidence,
     String commandSecret,
     long horizonWindows,
-    Duration metricsLinger) {
+    Duration metricsLinger,
+    ResultCalculator.SeverityLevels severityLevels) {
 
   /** The settings of the result calculation. */
   public ResultCalculator.Settings resultSettings() {
@@ -102,6 +106,12 @@ public record AnalyzerConfig(
     long horizon = c.longNumber("analyzer.horizon.windows", "720", 1, 10_000_000);
     Duration linger =
         c.duration("analyzer.metrics.linger", "5m", Duration.ZERO, Duration.ofHours(24));
+    String hint = "a SEV level such as SEV1";
+    ResultCalculator.SeverityLevels levels =
+        new ResultCalculator.SeverityLevels(
+            c.nonBlank("analyzer.sev.critical", "SEV1", hint),
+            c.nonBlank("analyzer.sev.other", "SEV2", hint),
+            c.nonBlank("analyzer.sev.abort", "SEV1", hint));
     // as written, not stripped: it must sign exactly as the agents' does
     String secret = c.has("agent.command.secret") ? c.raw("agent.command.secret") : null;
     return new AnalyzerConfig(
@@ -124,6 +134,7 @@ public record AnalyzerConfig(
         confidence,
         secret,
         horizon,
-        linger);
+        linger,
+        levels);
   }
 }

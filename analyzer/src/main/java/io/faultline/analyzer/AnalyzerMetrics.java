@@ -57,6 +57,16 @@ public final class AnalyzerMetrics implements MultiCollector {
   public static final String ATTACK_ACTIVE = "faultline_attack_active";
   public static final String SAMPLES_LATE = "faultline_samples_late_total";
   public static final String SAMPLES_DROPPED = "faultline_samples_dropped_total";
+  public static final String HISTORY_EXPERIMENTS = "faultline_history_experiments";
+  public static final String HISTORY_HELD = "faultline_history_held";
+  public static final String HISTORY_NOT_HELD = "faultline_history_not_held";
+  public static final String HISTORY_SEVS = "faultline_history_sevs";
+  public static final String HISTORY_ALERTS = "faultline_history_alerts";
+  public static final String HISTORY_SELF_RESOLVING = "faultline_history_alerts_self_resolving";
+  public static final String HISTORY_MTTD = "faultline_history_mttd_seconds";
+  public static final String HISTORY_MTTR = "faultline_history_mttr_seconds";
+  public static final String HISTORY_MTBF = "faultline_history_mtbf_seconds";
+  public static final String HISTORY_RESOLVE = "faultline_history_alert_resolve_seconds";
 
   private final Map<String, Family> families = new ConcurrentSkipListMap<>();
   private final Histogram resolve =
@@ -100,6 +110,71 @@ public final class AnalyzerMetrics implements MultiCollector {
     gauge(ATTACK_ACTIVE, "1 while the attack runs, 0 once it ended (from attack.events)");
     counter(SAMPLES_LATE, "samples that arrived after their window ended, within the grace");
     counter(SAMPLES_DROPPED, "samples that arrived after their window's grace: not counted");
+    String per = ", per service, for all time (week=all) and the current ISO week";
+    gauge(HISTORY_EXPERIMENTS, "experiments run" + per);
+    gauge(HISTORY_HELD, "experiments whose hypothesis held" + per);
+    gauge(HISTORY_NOT_HELD, "experiments that deviated or were aborted" + per);
+    gauge(HISTORY_SEVS, "incidents by SEV level" + per);
+    gauge(HISTORY_ALERTS, "alerts fired" + per);
+    gauge(HISTORY_SELF_RESOLVING, "noisy alerts: resolved by themselves" + per);
+    gauge(HISTORY_MTTD, "time to detect, mean, p50 and p90 (stat)" + per);
+    gauge(HISTORY_MTTR, "time to recover, mean, p50 and p90 (stat)" + per);
+    gauge(HISTORY_MTBF, "time between incidents, mean, p50 and p90 (stat)" + per);
+    gauge(HISTORY_RESOLVE, "alert time to resolve, mean, p50 and p90 (stat)" + per);
+  }
+
+  /**
+   * The history rollup's record under {@code key} ({@code service|week}, null when it was emptied)
+   * as {@code faultline_history_*} series. Only {@code week=all} and the current ISO week are kept,
+   * so a service has at most two series per family: a past week's record changes nothing, and the
+   * current week's replaces the previous week's series.
+   */
+  void history(String key, io.faultline.schema.ServiceHistory h) {
+    history(key, h, System.currentTimeMillis());
+  }
+
+  void history(String key, io.faultline.schema.ServiceHistory h, long nowMs) {
+    int bar = key.lastIndexOf('|');
+    String service = key.substring(0, bar);
+    String week = key.substring(bar + 1);
+    if (!week.equals(HistoryRollup.ALL_TIME) && !week.equals(HistoryRollup.isoWeek(nowMs))) {
+      return;
+    }
+    for (Family f : families.values()) {
+      if (f.name().startsWith("faultline_history_")) {
+        f.series()
+            .keySet()
+            .removeIf(
+                l ->
+                    service.equals(l.get("service"))
+                        && (week.equals(l.get("week"))
+                            || !week.equals(HistoryRollup.ALL_TIME)
+                                && !HistoryRollup.ALL_TIME.equals(l.get("week"))));
+      }
+    }
+    if (h == null) {
+      return;
+    }
+    set(HISTORY_EXPERIMENTS, h.getExperiments(), "service", service, "week", week);
+    set(HISTORY_HELD, h.getHeld(), "service", service, "week", week);
+    set(HISTORY_NOT_HELD, h.getNotHeld(), "service", service, "week", week);
+    h.getIncidentsBySeverity()
+        .forEach((sev, n) -> set(HISTORY_SEVS, n, "service", service, "week", week, "sev", sev));
+    set(HISTORY_ALERTS, h.getAlerts(), "service", service, "week", week);
+    set(HISTORY_SELF_RESOLVING, h.getSelfResolvingAlerts(), "service", service, "week", week);
+    figures(HISTORY_MTTD, h.getMttd(), service, week);
+    figures(HISTORY_MTTR, h.getMttr(), service, week);
+    figures(HISTORY_MTBF, h.getMtbf(), service, week);
+    figures(HISTORY_RESOLVE, h.getTimeToResolve(), service, week);
+  }
+
+  private void figures(String family, io.faultline.schema.Figures f, String service, String week) {
+    if (f == null) {
+      return;
+    }
+    set(family, f.getMeanMs() / 1000.0, "service", service, "week", week, "stat", "mean");
+    set(family, f.getP50Ms() / 1000.0, "service", service, "week", week, "stat", "p50");
+    set(family, f.getP90Ms() / 1000.0, "service", service, "week", week, "stat", "p90");
   }
 
   // Hash maps, sorted only when scraped: every judged window sets ~10 series, and at 10,000 keys

@@ -159,7 +159,7 @@ public final class AnalyzerTopology {
         verdictInputs
             .merge(eventInputs, Named.as("result-inputs"))
             .process(
-                () -> new ResultProcessor(settings, metrics),
+                () -> new ResultProcessor(settings, config.severityLevels(), metrics),
                 Named.as("results"),
                 ResultProcessor.STORE);
     AvroSerde<AttackCommand> commandSerde = AvroSerde.of(AttackCommand.class);
@@ -189,7 +189,7 @@ public final class AnalyzerTopology {
             topics.results().name(),
             Produced.with(Serdes.String(), AvroSerde.of(ExperimentResult.class))
                 .withName("results-sink"));
-    HistoryRollup.addTo(builder, topics, ResultCalculator.SeverityLevels.DEFAULTS);
+    HistoryRollup.addTo(builder, topics, config, metrics);
     return builder.build();
   }
 

@@ -1,7 +1,11 @@
 package io.faultline.analyzer;
 
+import io.faultline.schema.Alert;
+import io.faultline.schema.AlertCount;
+import io.faultline.schema.AlertStatus;
 import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.Figures;
 import io.faultline.schema.MetricJudgement;
 import io.faultline.schema.ServiceHistory;
 import io.faultline.schema.Topics;
@@ -12,6 +16,8 @@ import java.time.ZonedDateTime;
 import java.time.temporal.IsoFields;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,35 +30,46 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Rolls the {@code results} topic up into {@code history}: per service and ISO week of the
- * experiment's start, and per service for all time ({@code service|all}), the experiments run, held
- * and not held, incidents by SEV level, alert counts, and each MTTD and MTTR (the exact lists,
- * sorted: a week holds few experiments).
+ * Rolls the {@code results} and {@code alerts} topics up into {@code history}: per service and ISO
+ * week, and per service for all time ({@code service|all}). From the results, in the week of the
+ * experiment's start: the experiments run, held and not held, SEVs by level, each MTTD and MTTR.
+ * From the alerts, in the week each alert fired: alert counts by name and the top 20, alerts by
+ * SEV, self-resolving (noisy) alerts, each time to resolve, and the MTBF of incidents (the gaps
+ * between consecutive firings of the service). Values are kept as exact sorted lists (a week holds
+ * tens) so that mean, p50 and p90 are exact and a subtractor can take one out.
  *
  * <pre>
- * results -> table history-results (latest result per experiment)
- *         -> groupBy service|week  (history-by-week)  -> aggregate history-weeks    -> history
+ * results --(result|experimentId)--\
+ *                                    merge -> repartition history-inputs -> table history-inputs-table
+ * alerts  --(alert|alertId)---------/   (the latest result per experiment, latest state per alert)
+ *         -> groupBy service|week  (history-by-week)    -> aggregate history-weeks    -> history
  *         -> groupBy service|all   (history-by-service) -> aggregate history-all-time -> history
  * </pre>
  *
- * <p>Each experiment's latest result replaces its earlier one (the table's subtractor takes the old
- * figures out), so running results, a restart and a replay of the compacted topic give the same
- * figures; the week comes from the result's {@code startedAt}, not from when it arrived, so a late
- * result lands in its own week. An incident is a deviation episode of a metric (each alert it
- * fired; one when it deviated without firing), at the metric's SEV level; an abort is one more
- * incident at the critical level.
+ * <p>Each experiment's latest result replaces its earlier one, and an alert's RESOLVED its FIRING
+ * (the table's subtractor takes the old figures out), so running results, a restart and a replay of
+ * the topics give the same figures; the week comes from the record's own time ({@code startedAt},
+ * {@code firedAt}), not from when it arrived, so a late record lands in its own week. An incident
+ * of the results is a deviation episode of a metric (each alert it fired; one when it deviated
+ * without firing), at the metric's SEV level; an abort is one more at the abort level.
  */
 public final class HistoryRollup {
 
   public static final String ALL_TIME = "all";
-  static final String RESULTS_STORE = "history-results";
+
+  /** The top alerts by frequency kept in each record. */
+  public static final int TOP_ALERTS = 20;
+
+  static final String INPUTS_STORE = "history-inputs";
   static final String WEEKS_STORE = "history-weeks";
   static final String ALL_TIME_STORE = "history-all-time";
 
@@ -60,71 +77,103 @@ public final class HistoryRollup {
 
   /** The rollup alone, for tests and tools. */
   public static Topology build(Topics topics) {
+    return build(topics, ResultCalculator.SeverityLevels.DEFAULTS, new AnalyzerMetrics());
+  }
+
+  static Topology build(
+      Topics topics, ResultCalculator.SeverityLevels levels, AnalyzerMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
-    addTo(builder, topics, ResultCalculator.SeverityLevels.DEFAULTS);
+    addTo(builder, topics, levels, metrics);
     return builder.build();
   }
 
-  /** Adds the rollup to a topology (the analyzer's). */
+  /** Adds the rollup to a topology (the analyzer's), with its SEV levels and /metrics. */
   public static void addTo(
-      StreamsBuilder builder, Topics topics, ResultCalculator.SeverityLevels levels) {
+      StreamsBuilder builder, Topics topics, AnalyzerConfig config, AnalyzerMetrics metrics) {
+    addTo(builder, topics, config.severityLevels(), metrics);
+  }
+
+  static void addTo(
+      StreamsBuilder builder,
+      Topics topics,
+      ResultCalculator.SeverityLevels levels,
+      AnalyzerMetrics metrics) {
     Serde<String> keys = Serdes.String();
-    Serde<ExperimentResult> results = new LenientSerde<>(topics.results().valueSerde());
+    Serde<HistoryInput> inputs = HistoryInput.serde();
     Serde<ServiceHistory> histories = topics.history().valueSerde();
-    KTable<String, ExperimentResult> latest =
-        builder.table(
-            topics.results().name(),
-            Consumed.with(keys, results).withName("history-source"),
-            Materialized.<String, ExperimentResult, KeyValueStore<Bytes, byte[]>>as(RESULTS_STORE)
-                .withKeySerde(keys)
-                .withValueSerde(results));
-    Serde<ExperimentResult> plain = topics.results().valueSerde();
-    rollup(
-            latest,
-            "history-by-week",
-            WEEKS_STORE,
-            r -> key(r.getService(), week(r)),
-            plain,
-            histories,
-            levels)
-        .toStream(Named.as("history-weeks-out"))
-        .to(topics.history().name(), Produced.with(keys, histories).withName("history-weeks-sink"));
-    rollup(
-            latest,
-            "history-by-service",
-            ALL_TIME_STORE,
-            r -> key(r.getService(), ALL_TIME),
-            plain,
-            histories,
-            levels)
-        .toStream(Named.as("history-all-time-out"))
-        .to(
-            topics.history().name(),
-            Produced.with(keys, histories).withName("history-all-time-sink"));
+    KStream<String, HistoryInput> results =
+        builder.stream(
+                topics.results().name(),
+                Consumed.with(keys, new LenientSerde<>(topics.results().valueSerde()))
+                    .withName("history-results-source"))
+            .map(
+                (id, r) -> KeyValue.pair("result|" + id, HistoryInput.of(r)),
+                Named.as("history-result-input"));
+    KStream<String, HistoryInput> alerts =
+        builder.stream(
+                topics.alerts().name(),
+                Consumed.with(keys, new LenientSerde<>(topics.alerts().valueSerde()))
+                    .withName("history-alerts-source"))
+            .filter((k, a) -> a != null, Named.as("history-readable-alerts"))
+            .map(
+                (k, a) -> KeyValue.pair("alert|" + a.getAlertId(), HistoryInput.of(a)),
+                Named.as("history-alert-input"));
+    KTable<String, HistoryInput> latest =
+        results
+            .merge(alerts, Named.as("history-inputs-merge"))
+            .repartition(Repartitioned.with(keys, inputs).withName(INPUTS_STORE))
+            .toTable(
+                Named.as("history-inputs-table"),
+                Materialized.<String, HistoryInput, KeyValueStore<Bytes, byte[]>>as(INPUTS_STORE)
+                    .withKeySerde(keys)
+                    .withValueSerde(inputs));
+    for (boolean weekly : new boolean[] {true, false}) {
+      String name = weekly ? "history-by-week" : "history-by-service";
+      rollup(
+              latest,
+              name,
+              weekly ? WEEKS_STORE : ALL_TIME_STORE,
+              in -> key(service(in), weekly ? week(in) : ALL_TIME),
+              inputs,
+              histories,
+              levels)
+          .toStream(Named.as(name + "-out"))
+          .peek((key, h) -> metrics.history(key, h), Named.as(name + "-metrics"))
+          .to(topics.history().name(), Produced.with(keys, histories).withName(name + "-sink"));
+    }
   }
 
   private static KTable<String, ServiceHistory> rollup(
-      KTable<String, ExperimentResult> latest,
+      KTable<String, HistoryInput> latest,
       String name,
       String store,
-      Function<ExperimentResult, String> keyOf,
-      Serde<ExperimentResult> results,
+      Function<HistoryInput, String> keyOf,
+      Serde<HistoryInput> inputs,
       Serde<ServiceHistory> histories,
       ResultCalculator.SeverityLevels levels) {
     Serde<String> keys = Serdes.String();
     return latest
-        .groupBy((id, r) -> KeyValue.pair(keyOf.apply(r), r), Grouped.with(name, keys, results))
+        .groupBy((id, in) -> KeyValue.pair(keyOf.apply(in), in), Grouped.with(name, keys, inputs))
         .aggregate(
             () -> null,
-            (key, r, h) -> add(h == null ? empty(key) : h, r, +1, levels),
-            (key, r, h) -> {
-              ServiceHistory left = add(h == null ? empty(key) : h, r, -1, levels);
-              return left.getExperiments() == 0 ? null : left; // a tombstone: the key is empty
+            (key, in, h) -> add(h == null ? empty(key) : h, in, +1, levels),
+            (key, in, h) -> {
+              ServiceHistory left = add(h == null ? empty(key) : h, in, -1, levels);
+              // a tombstone: nothing left under the key
+              return left.getExperiments() == 0 && left.getAlerts() == 0 ? null : left;
             },
             Named.as(name + "-aggregate"),
             Materialized.<String, ServiceHistory, KeyValueStore<Bytes, byte[]>>as(store)
                 .withKeySerde(keys)
                 .withValueSerde(histories));
+  }
+
+  private static String service(HistoryInput in) {
+    return in.result() != null ? in.result().getService() : in.alert().getService();
+  }
+
+  private static String week(HistoryInput in) {
+    return in.result() != null ? week(in.result()) : isoWeek(in.alert().getFiredAt());
   }
 
   static String key(String service, String week) {
@@ -152,27 +201,44 @@ public final class HistoryRollup {
   }
 
   /**
-   * The history of a set of results without Kafka, the latest per experiment as the stream keeps
-   * them, through the same {@link #add}: for {@code faultline demo}'s history in its data
-   * directory.
+   * The history of a set of results and alerts without Kafka, the latest per experiment and per
+   * alert as the stream keeps them, through the same {@link #add}: for {@code faultline demo}'s
+   * history in its data directory and for tools.
    */
   public static Map<String, ServiceHistory> fold(
-      Iterable<ExperimentResult> results, ResultCalculator.SeverityLevels levels) {
-    Map<String, ExperimentResult> latest = new java.util.LinkedHashMap<>();
-    results.forEach(r -> latest.put(r.getExperimentId(), r));
+      Iterable<ExperimentResult> results,
+      Iterable<Alert> alerts,
+      ResultCalculator.SeverityLevels levels) {
+    Map<String, HistoryInput> latest = new LinkedHashMap<>();
+    results.forEach(r -> latest.put("result|" + r.getExperimentId(), HistoryInput.of(r)));
+    alerts.forEach(a -> latest.put("alert|" + a.getAlertId(), HistoryInput.of(a)));
     Map<String, ServiceHistory> out = new TreeMap<>();
-    for (ExperimentResult r : latest.values()) {
-      for (String key : List.of(key(r.getService(), week(r)), key(r.getService(), ALL_TIME))) {
-        out.put(key, add(out.containsKey(key) ? out.get(key) : empty(key), r, +1, levels));
+    for (HistoryInput in : latest.values()) {
+      for (String key : List.of(key(service(in), week(in)), key(service(in), ALL_TIME))) {
+        out.put(key, add(out.containsKey(key) ? out.get(key) : empty(key), in, +1, levels));
       }
     }
     return out;
   }
 
-  /** The figures with one result added ({@code sign} +1) or taken out (-1); a pure function. */
+  /** The figures with one input added ({@code sign} +1) or taken out (-1); a pure function. */
   static ServiceHistory add(
-      ServiceHistory h, ExperimentResult r, int sign, ResultCalculator.SeverityLevels levels) {
+      ServiceHistory h, HistoryInput in, int sign, ResultCalculator.SeverityLevels levels) {
     ServiceHistory.Builder b = ServiceHistory.newBuilder(h);
+    if (in.result() != null) {
+      addResult(b, h, in.result(), sign, levels);
+    } else {
+      addAlert(b, h, in.alert(), sign);
+    }
+    return summarise(b);
+  }
+
+  private static void addResult(
+      ServiceHistory.Builder b,
+      ServiceHistory h,
+      ExperimentResult r,
+      int sign,
+      ResultCalculator.SeverityLevels levels) {
     b.setExperiments(h.getExperiments() + sign);
     if (r.getVerdict() == Verdict.STEADY) {
       b.setHeld(h.getHeld() + sign);
@@ -209,7 +275,77 @@ public final class HistoryRollup {
     }
     Collections.sort(ids);
     b.setExperimentIds(ids);
+  }
+
+  private static void addAlert(ServiceHistory.Builder b, ServiceHistory h, Alert a, int sign) {
+    b.setAlerts(h.getAlerts() + sign);
+    b.setAlertCounts(count(h.getAlertCounts(), a.getMetric(), sign));
+    b.setAlertsBySev(count(h.getAlertsBySev(), a.getSev() == null ? "none" : a.getSev(), sign));
+    if (a.getStatus() == AlertStatus.RESOLVED) {
+      List<Long> ttr = new ArrayList<>();
+      ttr.add(Math.max(0, a.getTimestamp() - a.getFiredAt()));
+      b.setTimeToResolveMs(merge(h.getTimeToResolveMs(), ttr, sign));
+      if (a.getSelfResolving()) {
+        b.setSelfResolvingAlerts(h.getSelfResolvingAlerts() + sign);
+      }
+    }
+    b.setIncidentStartsMs(merge(h.getIncidentStartsMs(), List.of(a.getFiredAt()), sign));
+  }
+
+  private static Map<String, Long> count(Map<String, Long> counts, String name, long by) {
+    Map<String, Long> out = new TreeMap<>(counts);
+    long n = out.getOrDefault(name, 0L) + by;
+    if (n == 0) {
+      out.remove(name);
+    } else {
+      out.put(name, n);
+    }
+    return out;
+  }
+
+  /** The figures derived from the kept lists and counts: top alerts, MTBF and the summaries. */
+  private static ServiceHistory summarise(ServiceHistory.Builder b) {
+    List<AlertCount> top = new ArrayList<>();
+    b.getAlertCounts().forEach((name, n) -> top.add(new AlertCount(name, n)));
+    top.sort(
+        Comparator.comparingLong(AlertCount::getCount)
+            .reversed()
+            .thenComparing(AlertCount::getName));
+    b.setTopAlerts(new ArrayList<>(top.subList(0, Math.min(TOP_ALERTS, top.size()))));
+    List<Long> starts = b.getIncidentStartsMs();
+    List<Long> gaps = new ArrayList<>();
+    for (int i = 1; i < starts.size(); i++) {
+      gaps.add(starts.get(i) - starts.get(i - 1));
+    }
+    b.setMtbfMs(gaps);
+    b.setMttd(figures(b.getMttdMs()));
+    b.setMttr(figures(b.getMttrMs()));
+    b.setMtbf(figures(gaps));
+    b.setTimeToResolve(figures(b.getTimeToResolveMs()));
     return b.build();
+  }
+
+  /** Count, mean, p50 and p90 (nearest rank) of some values; null when there are none. */
+  public static Figures figures(List<Long> values) {
+    if (values.isEmpty()) {
+      return null;
+    }
+    List<Long> sorted = values.stream().sorted().toList();
+    long sum = 0;
+    for (long v : sorted) {
+      sum += v;
+    }
+    return new Figures(
+        (long) sorted.size(),
+        Math.round((double) sum / sorted.size()),
+        rank(sorted, 0.5),
+        rank(sorted, 0.9));
+  }
+
+  /** Nearest rank: the smallest value with at least {@code q} of the values at or below it. */
+  static long rank(List<Long> sorted, double q) {
+    int i = (int) Math.ceil(q * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
   }
 
   /** One result's incidents by SEV level. */
@@ -223,7 +359,7 @@ public final class HistoryRollup {
       }
     }
     if (r.getAborted()) {
-      out.merge(levels.critical(), 1L, Long::sum);
+      out.merge(levels.abort(), 1L, Long::sum);
     }
     return out;
   }

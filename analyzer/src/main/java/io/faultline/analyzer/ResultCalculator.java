@@ -86,11 +86,7 @@ public final class ResultCalculator {
             .mapToLong(w -> w.getValue().end - w.getKey())
             .findFirst()
             .orElse(0);
-    List<long[]> recoveries = new ArrayList<>();
-    for (AttackSpan a : attacks) {
-      recoveries.add(
-          new long[] {a.startedAt, a.endedAt == null ? Long.MAX_VALUE : a.endedAt + q * windowMs});
-    }
+    List<long[]> recoveries = recoveries(attacks, q, windowMs);
     List<MetricJudgement> metrics = new ArrayList<>();
     List<Long> allFirings = new ArrayList<>();
     List<String> failedCritical = new ArrayList<>();
@@ -175,22 +171,7 @@ public final class ResultCalculator {
   public static ExperimentResult attribute(
       ExperimentResult result, Experiment experiment, SeverityLevels levels) {
     ExperimentResult.Builder b = ExperimentResult.newBuilder(result);
-    String service = null;
-    Long startedAt = null;
-    Map<String, String> declared = new java.util.HashMap<>();
-    if (experiment != null) {
-      service = experiment.getService();
-      if ((service == null || service.equals(SeverityLevels.DEFAULT_SERVICE))
-          && experiment.getLabels().get("service") != null) {
-        service = experiment.getLabels().get("service");
-      }
-      startedAt = experiment.getStartedAt();
-      for (MetricHypothesis h : experiment.getHypotheses()) {
-        if (h.getSeverity() != null) {
-          declared.put(h.getMetric(), h.getSeverity());
-        }
-      }
-    }
+    Long startedAt = experiment == null ? null : experiment.getStartedAt();
     if (startedAt == null) {
       startedAt =
           result.getAttacks().stream()
@@ -198,23 +179,51 @@ public final class ResultCalculator {
               .min(Long::compare)
               .orElse(null);
     }
-    b.setService(service == null || service.isBlank() ? SeverityLevels.DEFAULT_SERVICE : service);
+    b.setService(serviceOf(experiment));
     b.setStartedAt(startedAt);
     List<MetricJudgement> metrics = new ArrayList<>();
     for (MetricJudgement m : result.getMetrics()) {
-      String severity =
-          declared.getOrDefault(
-              m.getMetric(), m.getCritical() ? levels.critical() : levels.other());
-      metrics.add(MetricJudgement.newBuilder(m).setSeverity(severity).build());
+      metrics.add(
+          MetricJudgement.newBuilder(m)
+              .setSeverity(severityOf(experiment, m.getMetric(), m.getCritical(), levels))
+              .build());
     }
     return b.setMetrics(metrics).build();
   }
 
-  /** SEV levels of a deviation when the hypothesis names none; an abort is {@code critical}. */
-  public record SeverityLevels(String critical, String other) {
+  /** The experiment's service: {@code service}, else {@code labels.service}, else system. */
+  public static String serviceOf(Experiment experiment) {
+    String service = experiment == null ? null : experiment.getService();
+    if (experiment != null
+        && (service == null || service.equals(SeverityLevels.DEFAULT_SERVICE))
+        && experiment.getLabels().get("service") != null) {
+      service = experiment.getLabels().get("service");
+    }
+    return service == null || service.isBlank() ? SeverityLevels.DEFAULT_SERVICE : service;
+  }
+
+  /** A metric's SEV level: its hypothesis' {@code severity}, else by whether it is critical. */
+  public static String severityOf(
+      Experiment experiment, String metric, boolean critical, SeverityLevels levels) {
+    if (experiment != null) {
+      for (MetricHypothesis h : experiment.getHypotheses()) {
+        if (h.getMetric().equals(metric) && h.getSeverity() != null) {
+          return h.getSeverity();
+        }
+      }
+    }
+    return critical ? levels.critical() : levels.other();
+  }
+
+  /**
+   * SEV levels when the hypothesis names none (config {@code analyzer.sev.critical}, {@code
+   * analyzer.sev.other}, {@code analyzer.sev.abort}): a critical metric's deviation, any other
+   * metric's, and an abort.
+   */
+  public record SeverityLevels(String critical, String other, String abort) {
 
     public static final String DEFAULT_SERVICE = "system";
-    public static final SeverityLevels DEFAULTS = new SeverityLevels("SEV1", "SEV2");
+    public static final SeverityLevels DEFAULTS = new SeverityLevels("SEV1", "SEV2", "SEV1");
   }
 
   /**
@@ -243,6 +252,16 @@ public final class ResultCalculator {
     double tolerance =
         policy.relativeTolerance() + (level > 0 ? policy.absoluteTolerance() / level : 0.0);
     return MannWhitney.classify(control, experimental, policy.direction(), tolerance, confidence);
+  }
+
+  /** Each attack's span in which a resolving alert is its recovery: [start, end + q windows]. */
+  static List<long[]> recoveries(Iterable<AttackSpan> attacks, int q, long windowMs) {
+    List<long[]> out = new ArrayList<>();
+    for (AttackSpan a : attacks) {
+      out.add(
+          new long[] {a.startedAt, a.endedAt == null ? Long.MAX_VALUE : a.endedAt + q * windowMs});
+    }
+    return out;
   }
 
   /** Alert figures of one metric from its firings ([firedAt, resolvedAt or -1]). */

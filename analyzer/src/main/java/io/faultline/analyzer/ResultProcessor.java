@@ -18,6 +18,7 @@ import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
@@ -49,8 +50,18 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, ExperimentTimeline> store;
 
+  private final ResultCalculator.SeverityLevels levels;
+
   ResultProcessor(ResultCalculator.Settings settings, AnalyzerMetrics metrics) {
+    this(settings, ResultCalculator.SeverityLevels.DEFAULTS, metrics);
+  }
+
+  ResultProcessor(
+      ResultCalculator.Settings settings,
+      ResultCalculator.SeverityLevels levels,
+      AnalyzerMetrics metrics) {
     this.settings = settings;
+    this.levels = levels;
     this.metrics = metrics;
   }
 
@@ -110,9 +121,7 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
             settings.withRecoveryWindows(q),
             metric -> hypotheses.of(experimentId, metric),
             record.timestamp());
-    result =
-        ResultCalculator.attribute(
-            result, hypotheses.experiment(experimentId), ResultCalculator.SeverityLevels.DEFAULTS);
+    result = ResultCalculator.attribute(result, hypotheses.experiment(experimentId), levels);
     publish(result);
     timeline.metrics.forEach(
         (metric, t) ->
@@ -204,7 +213,7 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
         track.alerts++;
         track.firings.add(new long[] {track.firedAt, -1});
         metrics.firing(verdict.getExperimentId(), metric);
-        emitAlert(verdict, AlertStatus.FIRING, track, timestamp);
+        emitAlert(timeline, verdict, AlertStatus.FIRING, track, timestamp);
       }
       Hypothesis hypothesis = hypotheses.of(verdict.getExperimentId(), metric);
       if (!timeline.aborted && hypothesis.abortsAt(verdict.getEffect())) {
@@ -217,7 +226,7 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
       }
       metrics.resolved(
           verdict.getExperimentId(), metric, (verdict.getWindowEnd() - track.firedAt) / 1000.0);
-      emitAlert(verdict, AlertStatus.RESOLVED, track, timestamp);
+      emitAlert(timeline, verdict, AlertStatus.RESOLVED, track, timestamp);
     }
     return true;
   }
@@ -246,7 +255,27 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
     context.forward(new Record<>(v.getExperimentId(), (SpecificRecord) halt, timestamp));
   }
 
-  private void emitAlert(WindowVerdict v, AlertStatus status, MetricTrack track, long timestamp) {
+  private void emitAlert(
+      ExperimentTimeline timeline,
+      WindowVerdict v,
+      AlertStatus status,
+      MetricTrack track,
+      long timestamp) {
+    String experimentId = v.getExperimentId();
+    Experiment experiment = hypotheses.experiment(experimentId);
+    // noisy as the result counts it: resolved within the noisy time, not at an attack's end
+    int q = hypotheses.recoveryWindows(experimentId, settings.recoveryWindows());
+    List<long[]> recoveries =
+        ResultCalculator.recoveries(
+            timeline.attacks.values(), q, v.getWindowEnd() - v.getWindowStart());
+    boolean selfResolving =
+        status == AlertStatus.RESOLVED
+            && ResultCalculator.AlertFigures.of(
+                        List.of(new long[] {track.firedAt, v.getWindowEnd()}),
+                        settings.noisyMs(),
+                        recoveries)
+                    .noisy()
+                == 1;
     String reason =
         String.format(
             Locale.ROOT,
@@ -269,6 +298,14 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
             .setAttackId(track.firingAttackId)
             .setFiredAt(track.firedAt)
             .setTimestamp(v.getWindowEnd())
+            .setService(ResultCalculator.serviceOf(experiment))
+            .setSev(
+                ResultCalculator.severityOf(
+                    experiment,
+                    v.getMetric(),
+                    hypotheses.of(experimentId, v.getMetric()).critical(),
+                    levels))
+            .setSelfResolving(selfResolving)
             .build();
     log.info("alert {} {}: {}", status, alert.getAlertId(), reason);
     context.forward(

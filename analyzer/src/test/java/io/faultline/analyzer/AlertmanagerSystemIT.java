@@ -48,6 +48,8 @@ class AlertmanagerSystemIT {
               .setAttackId("attack-am")
               .setFiredAt(now)
               .setTimestamp(now)
+              .setService("checkout")
+              .setSev("SEV1")
               .build();
       AlertmanagerPush push = new AlertmanagerPush("http://127.0.0.1:" + port);
       push.push(List.of(firing));
@@ -58,6 +60,8 @@ class AlertmanagerSystemIT {
       assertThat(labels.get("alertname").asText()).isEqualTo(AlertmanagerPush.ALERT_NAME);
       assertThat(labels.get("experiment").asText()).isEqualTo("am-exp");
       assertThat(labels.get("metric").asText()).isEqualTo("http.latency.ms");
+      assertThat(labels.get("sev").asText()).isEqualTo("SEV1");
+      assertThat(labels.get("service").asText()).isEqualTo("checkout");
       assertThat(labels.get("attack").asText()).isEqualTo("attack-am");
       assertThat(active.get(0).get("annotations").get("summary").asText()).contains("mean 60");
 

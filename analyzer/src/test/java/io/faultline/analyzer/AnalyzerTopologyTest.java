@@ -55,7 +55,9 @@ class AnalyzerTopologyTest {
                 "bootstrap.servers",
                 "unused:9092",
                 "analyzer.state.dir",
-                Files.createTempDirectory("analyzer-test").toString()));
+                Files.createTempDirectory("analyzer-test").toString(),
+                "analyzer.sev.other",
+                "SEV3"));
     Properties props = AnalyzerApp.streamsProperties(config);
     driver = new TopologyTestDriver(AnalyzerTopology.build(topics, config), props);
     metrics =
@@ -172,6 +174,11 @@ class AnalyzerTopologyTest {
         .extracting(Alert::getStatus)
         .containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED);
     assertThat(fired.get(0).getAttackId()).isEqualTo("attack-1");
+    // no experiment names a severity and the metric is not critical: analyzer.sev.other
+    assertThat(fired).extracting(Alert::getSev).containsOnly("SEV3");
+    assertThat(fired).extracting(Alert::getService).containsOnly("system");
+    // resolved when the attack was rolled back: the attack's recovery, not noise
+    assertThat(fired.get(1).getSelfResolving()).isFalse();
 
     List<ExperimentResult> all = results.readValuesToList();
     ExperimentResult last = all.get(all.size() - 1);

@@ -2,6 +2,8 @@ package io.faultline.analyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.schema.Alert;
+import io.faultline.schema.AlertStatus;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.ServiceHistory;
 import io.faultline.schema.Topics;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The analyzer's history rollup on a real broker, exactly-once: results of two weeks, a restart
- * with an empty state directory, then a result arriving late for the first week.
+ * with an empty state directory, then a result and an alert arriving late for the first week.
  */
 class HistoryRollupIT {
 
@@ -39,8 +41,11 @@ class HistoryRollupIT {
         analyzer = AnalyzerApp.run(config(topics)); // empty state dir: restore from changelogs
 
         send(producer, topics, result("e3", W45, Verdict.STEADY)); // late: two weeks after
+        send(producer, topics, alert("a1", W45 + 60_000, AlertStatus.FIRING));
+        send(producer, topics, alert("a1", W45 + 60_000, AlertStatus.RESOLVED));
         history.await(
-            h -> h.getWeek().equals("all") && h.getExperiments() == 3, Duration.ofSeconds(120));
+            h -> h.getWeek().equals("all") && h.getExperiments() == 3 && h.getAlerts() == 1,
+            Duration.ofSeconds(120));
         Thread.sleep(3000); // a duplicate from a replay would arrive within a few commits
 
         var latest = history.latestByKey();
@@ -51,6 +56,8 @@ class HistoryRollupIT {
         assertThat(w45.getHeld()).isEqualTo(1);
         assertThat(w45.getNotHeld()).isEqualTo(1);
         assertThat(w47.getExperimentIds()).containsExactly("e2");
+        assertThat(w45.getAlertCounts()).isEqualTo(java.util.Map.of("probe.latency", 1L));
+        assertThat(w45.getTimeToResolveMs()).containsExactly(20_000L);
         assertThat(all.getExperiments())
             .as("no result counted twice across the restart")
             .isEqualTo(3);
@@ -72,6 +79,30 @@ class HistoryRollupIT {
         .setService("scale")
         .setStartedAt(startedAt)
         .build();
+  }
+
+  private static Alert alert(String id, long firedAt, AlertStatus status) {
+    return Alert.newBuilder()
+        .setAlertId(id)
+        .setExperimentId("e3")
+        .setMetric("probe.latency")
+        .setStatus(status)
+        .setFiredAt(firedAt)
+        .setTimestamp(status == AlertStatus.RESOLVED ? firedAt + 20_000 : firedAt)
+        .setService("scale")
+        .setSev("SEV1")
+        .build();
+  }
+
+  private static void send(KafkaProducer<String, byte[]> producer, Topics topics, Alert a)
+      throws Exception {
+    producer
+        .send(
+            new ProducerRecord<>(
+                topics.alerts().name(),
+                a.getExperimentId() + "|" + a.getMetric(),
+                topics.alerts().valueSerde().serializer().serialize(topics.alerts().name(), a)))
+        .get();
   }
 
   private static void send(

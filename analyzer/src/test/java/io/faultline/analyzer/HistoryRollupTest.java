@@ -2,9 +2,13 @@ package io.faultline.analyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.schema.Alert;
+import io.faultline.schema.AlertCount;
+import io.faultline.schema.AlertStatus;
 import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.Classification;
 import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.Figures;
 import io.faultline.schema.MetricJudgement;
 import io.faultline.schema.ServiceHistory;
 import io.faultline.schema.SteadyState;
@@ -16,6 +20,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.WeekFields;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,13 +42,18 @@ class HistoryRollupTest {
   private static final long MONDAY = Instant.parse("2026-11-02T00:00:00Z").toEpochMilli();
 
   @Test
-  void weeklyAndAllTimeFiguresMatchTheResults() throws Exception {
-    List<ExperimentResult> input = syntheticResults(new Random(7), 60);
+  void weeklyAndAllTimeFiguresMatchTheResultsAndAlerts() throws Exception {
+    Random random = new Random(7);
+    List<ExperimentResult> input = syntheticResults(random, 60);
+    List<Alert> alerts = syntheticAlerts(random, 300);
 
-    Map<String, ServiceHistory> out = run(input);
+    Map<String, ServiceHistory> out = run(input, alerts);
 
     Map<String, Expected> expected = expected(input);
-    assertThat(out.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+    Map<String, ExpectedAlerts> expectedAlerts = expectedAlerts(alerts);
+    java.util.Set<String> keys = new java.util.TreeSet<>(expected.keySet());
+    keys.addAll(expectedAlerts.keySet());
+    assertThat(out.keySet()).containsExactlyInAnyOrderElementsOf(keys);
     assertThat(out.keySet()).contains("checkout|all", "checkout|2026-W45", "scale|2026-W47");
     expected.forEach(
         (key, e) -> {
@@ -56,7 +66,169 @@ class HistoryRollupTest {
           assertThat(h.getNoisyAlerts()).as(key + " noisy").isEqualTo(e.noisy);
           assertThat(h.getMttdMs()).as(key + " mttd").isEqualTo(e.mttd.stream().sorted().toList());
           assertThat(h.getMttrMs()).as(key + " mttr").isEqualTo(e.mttr.stream().sorted().toList());
+          assertFigures(h.getMttd(), e.mttd, key + " mttd figures");
+          assertFigures(h.getMttr(), e.mttr, key + " mttr figures");
         });
+    expectedAlerts.forEach(
+        (key, e) -> {
+          ServiceHistory h = out.get(key);
+          assertThat(h.getAlerts()).as(key + " alerts fired").isEqualTo(e.fired);
+          assertThat(h.getAlertCounts()).as(key + " alert counts").isEqualTo(e.byName);
+          assertThat(h.getTopAlerts()).as(key + " top 20").isEqualTo(e.top20());
+          assertThat(h.getSelfResolvingAlerts()).as(key + " self-resolving").isEqualTo(e.noisy);
+          assertThat(h.getAlertsBySev()).as(key + " alerts by SEV").isEqualTo(e.bySev);
+          assertThat(h.getTimeToResolveMs())
+              .as(key + " time to resolve")
+              .isEqualTo(e.resolve.stream().sorted().toList());
+          assertFigures(h.getTimeToResolve(), e.resolve, key + " time to resolve figures");
+          assertThat(h.getMtbfMs()).as(key + " mtbf").isEqualTo(e.gaps());
+          assertFigures(h.getMtbf(), e.gaps(), key + " mtbf figures");
+        });
+    // the synthetic alerts have more than 20 names in a week: the top 20 is a real cut
+    assertThat(out.values()).anyMatch(h -> h.getAlertCounts().size() > 20);
+    assertThat(out.values()).allMatch(h -> h.getTopAlerts().size() <= 20);
+  }
+
+  @Test
+  void aReplayOfTheTopicsAfterARestartGivesIdenticalHistory() throws Exception {
+    Random random = new Random(13);
+    List<ExperimentResult> input = syntheticResults(random, 20);
+    List<Alert> alerts = syntheticAlerts(random, 60);
+    List<ExperimentResult> twice = new ArrayList<>(input);
+    twice.addAll(input); // a restart without committed offsets reads everything again
+    List<Alert> alertsTwice = new ArrayList<>(alerts);
+    alertsTwice.addAll(alerts);
+
+    assertThat(run(twice, alertsTwice)).isEqualTo(run(input, alerts));
+  }
+
+  @Test
+  void aLateAlertLandsInTheWeekItFired() throws Exception {
+    Alert recent = alert("a-recent", "scale", "probe.latency", MONDAY + 15 * DAY, 20_000L, false);
+    Alert late = alert("a-late", "scale", "probe.error", MONDAY + 2 * DAY, 5_000L, true);
+
+    Map<String, ServiceHistory> out = run(List.of(), List.of(recent, late));
+
+    assertThat(out.get("scale|2026-W45").getAlertCounts()).isEqualTo(Map.of("probe.error", 1L));
+    assertThat(out.get("scale|2026-W45").getSelfResolvingAlerts()).isEqualTo(1);
+    assertThat(out.get("scale|2026-W47").getAlertCounts()).isEqualTo(Map.of("probe.latency", 1L));
+    assertThat(out.get("scale|all").getAlerts()).isEqualTo(2);
+    assertThat(out.get("scale|all").getMtbfMs()).containsExactly(13 * DAY);
+  }
+
+  @Test
+  void anAlertResolvedReplacesItsFiringAndCountsOnce() throws Exception {
+    Alert firing = alert("a1", "scale", "probe.latency", MONDAY, null, false);
+    Alert resolved = alert("a1", "scale", "probe.latency", MONDAY, 42_000L, false);
+
+    Map<String, ServiceHistory> out = run(List.of(), List.of(firing, resolved));
+
+    ServiceHistory week = out.get("scale|2026-W45");
+    assertThat(week.getAlerts()).isEqualTo(1);
+    assertThat(week.getTimeToResolveMs()).containsExactly(42_000L);
+    assertThat(week.getIncidentStartsMs()).containsExactly(MONDAY);
+  }
+
+  /**
+   * The seed's catalogue, one assertion per figure, on a week whose numbers are written out here:
+   * service checkout, week 2026-W45, three experiments and six alerts.
+   */
+  @Test
+  void theSeedCatalogueIsCoveredFieldByField() throws Exception {
+    long t = MONDAY + DAY; // Tuesday
+    List<ExperimentResult> results =
+        List.of(
+            result("c1", "checkout", t, Verdict.DEVIATED, 4_000L), // SEV1 x2, SEV2 x1
+            result("c2", "checkout", t + DAY, Verdict.ABORTED, 8_000L), // + SEV1 for the abort
+            result("c3", "checkout", t + 2 * DAY, Verdict.STEADY, null));
+    List<Alert> alerts =
+        List.of(
+            alert("x1", "checkout", "latency", t, 10_000L, false),
+            alert("x2", "checkout", "latency", t + 60_000, 30_000L, false),
+            alert("x3", "checkout", "latency", t + 180_000, 5_000L, true),
+            alert("x4", "checkout", "errors", t + 600_000, 20_000L, true),
+            alert("x5", "checkout", "errors", t + 1_200_000, null, false), // still firing
+            alert("x6", "checkout", "saturation", t + 1_800_000, 60_000L, false));
+
+    ServiceHistory w = run(results, alerts).get("checkout|2026-W45");
+
+    // alerting and on-call
+    assertThat(w.getAlerts()).as("alert count by service per week").isEqualTo(6);
+    assertThat(w.getTimeToResolveMs())
+        .as("time to resolution per service")
+        .containsExactly(5_000L, 10_000L, 20_000L, 30_000L, 60_000L);
+    assertThat(w.getTimeToResolve()).isEqualTo(new Figures(5L, 25_000L, 20_000L, 60_000L));
+    assertThat(w.getSelfResolvingAlerts()).as("noisy alerts by service per week").isEqualTo(2);
+    assertThat(w.getTopAlerts())
+        .as("top 20 alerts per week per service")
+        .containsExactly(
+            new AlertCount("latency", 3L),
+            new AlertCount("errors", 2L),
+            new AlertCount("saturation", 1L));
+    // high-severity incidents
+    assertThat(w.getIncidentsBySeverity())
+        .as("SEVs per week by level (and, by the key, by service)")
+        .isEqualTo(Map.of("SEV1", 5L, "SEV2", 2L));
+    assertThat(w.getAlertsBySev()).isEqualTo(Map.of("SEV1", 3L, "SEV2", 3L));
+    assertThat(w.getMttd())
+        .as("MTTD for SEVs by service")
+        .isEqualTo(new Figures(2L, 6_000L, 4_000L, 8_000L));
+    assertThat(w.getMttr())
+        .as("MTTR for SEVs by service")
+        .isEqualTo(new Figures(2L, 18_000L, 12_000L, 24_000L));
+    // firings at 0, 1, 3, 10, 20 and 30 minutes: gaps of 1, 2, 7, 10 and 10 minutes
+    assertThat(w.getMtbfMs())
+        .as("MTBF for SEVs by service")
+        .containsExactly(60_000L, 120_000L, 420_000L, 600_000L, 600_000L);
+    assertThat(w.getMtbf()).isEqualTo(new Figures(5L, 360_000L, 420_000L, 600_000L));
+    assertThat(w.getExperiments()).isEqualTo(3);
+    assertThat(w.getHeld()).isEqualTo(1);
+    assertThat(w.getNotHeld()).isEqualTo(2);
+  }
+
+  @Test
+  void theAbortLevelIsConfigurable() {
+    ExperimentResult aborted = result("c2", "checkout", MONDAY, Verdict.ABORTED, 8_000L);
+
+    Map<String, Long> incidents =
+        HistoryRollup.incidents(
+            aborted, new ResultCalculator.SeverityLevels("SEV1", "SEV2", "SEV0"));
+
+    assertThat(incidents).isEqualTo(Map.of("SEV0", 1L, "SEV1", 2L, "SEV2", 1L));
+  }
+
+  @Test
+  void historySeriesOnMetricsKeepAllTimeAndTheCurrentWeekOnly() throws Exception {
+    AnalyzerMetrics metrics = new AnalyzerMetrics();
+    ServiceHistory all =
+        run(
+                List.of(result("c1", "checkout", MONDAY, Verdict.DEVIATED, 4_000L)),
+                List.of(alert("x1", "checkout", "latency", MONDAY, 10_000L, true)))
+            .get("checkout|all");
+    ServiceHistory week = ServiceHistory.newBuilder(all).setWeek("2026-W45").build();
+    ServiceHistory next = ServiceHistory.newBuilder(all).setWeek("2026-W46").build();
+
+    metrics.history("checkout|all", all, MONDAY);
+    metrics.history("checkout|2026-W44", week, MONDAY); // a past week: not a series
+    metrics.history("checkout|2026-W45", week, MONDAY);
+    String w45 = metrics.scrape();
+    metrics.history("checkout|2026-W46", next, MONDAY + 7 * DAY);
+    String w46 = metrics.scrape();
+
+    assertThat(
+            metrics.value(
+                AnalyzerMetrics.HISTORY_EXPERIMENTS, "service", "checkout", "week", "all"))
+        .isEqualTo(1.0);
+    assertThat(w45)
+        .contains("faultline_history_experiments{service=\"checkout\",week=\"2026-W45\"} 1.0")
+        .contains("faultline_history_sevs{service=\"checkout\",sev=\"SEV1\",week=\"all\"} 2.0")
+        .contains(
+            "faultline_history_mttd_seconds{service=\"checkout\",stat=\"p50\",week=\"all\"} 4.0")
+        .contains(
+            "faultline_history_alert_resolve_seconds{service=\"checkout\",stat=\"mean\",week=\"all\"} 10.0")
+        .contains("faultline_history_alerts_self_resolving{service=\"checkout\",week=\"all\"} 1.0")
+        .doesNotContain("2026-W44");
+    assertThat(w46).contains("week=\"2026-W46\"").doesNotContain("2026-W45");
   }
 
   @Test
@@ -74,8 +246,10 @@ class HistoryRollupTest {
   void theFoldWithoutKafkaGivesTheStreamsFigures() throws Exception {
     List<ExperimentResult> input = syntheticResults(new Random(5), 30);
 
-    assertThat(HistoryRollup.fold(input, ResultCalculator.SeverityLevels.DEFAULTS))
-        .isEqualTo(run(input));
+    List<Alert> alerts = syntheticAlerts(new Random(6), 60);
+
+    assertThat(HistoryRollup.fold(input, alerts, ResultCalculator.SeverityLevels.DEFAULTS))
+        .isEqualTo(run(input, alerts));
   }
 
   @Test
@@ -110,6 +284,11 @@ class HistoryRollupTest {
 
   /** The latest history record per key, as a compacted topic would keep it. */
   private static Map<String, ServiceHistory> run(List<ExperimentResult> input) throws Exception {
+    return run(input, List.of());
+  }
+
+  private static Map<String, ServiceHistory> run(List<ExperimentResult> input, List<Alert> alerts)
+      throws Exception {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "history-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -124,6 +303,15 @@ class HistoryRollupTest {
               TOPICS.results().valueSerde().serializer());
       for (ExperimentResult r : input) {
         results.pipeInput(r.getExperimentId(), r, Instant.ofEpochMilli(r.getUpdatedAt()));
+      }
+      TestInputTopic<String, Alert> alertTopic =
+          driver.createInputTopic(
+              TOPICS.alerts().name(),
+              Serdes.String().serializer(),
+              TOPICS.alerts().valueSerde().serializer());
+      for (Alert a : alerts) {
+        alertTopic.pipeInput(
+            a.getExperimentId() + "|" + a.getMetric(), a, Instant.ofEpochMilli(a.getTimestamp()));
       }
       Map<String, ServiceHistory> latest = new TreeMap<>();
       driver
@@ -207,6 +395,131 @@ class HistoryRollupTest {
 
   private static ExperimentResult withUpdatedAt(ExperimentResult r, long at) {
     return ExperimentResult.newBuilder(r).setUpdatedAt(at).build();
+  }
+
+  /**
+   * Alerts of three services over four weeks from 25 names; about half resolve, a resolved one
+   * following its firing (same id), some arriving weeks late (shuffled).
+   */
+  private static List<Alert> syntheticAlerts(Random random, int n) {
+    String[] services = {"checkout", "scale", "search"};
+    List<Alert> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String service = services[i % services.length];
+      // a skewed choice of names, so counts differ and ties are few
+      String name = "metric-" + (int) Math.floor(25 * Math.pow(random.nextDouble(), 2));
+      long firedAt = MONDAY + random.nextInt(28) * DAY + random.nextInt(86_400) * 1000L;
+      out.add(alert("a" + i, service, name, firedAt, null, false));
+      if (random.nextBoolean()) {
+        long resolve = 5_000L * (1 + random.nextInt(40));
+        out.add(alert("a" + i, service, name, firedAt, resolve, random.nextInt(4) == 0));
+      }
+    }
+    java.util.Collections.shuffle(out.subList(out.size() / 2, out.size()), random);
+    // a shuffle may put a RESOLVED before its FIRING; the table keeps the last, as Kafka would:
+    // order each id's records so the RESOLVED comes last, like the analyzer writes them
+    List<Alert> ordered = new ArrayList<>();
+    Map<String, Alert> resolved = new LinkedHashMap<>();
+    for (Alert a : out) {
+      if (a.getStatus() == AlertStatus.RESOLVED) {
+        resolved.put(a.getAlertId(), a);
+      } else {
+        ordered.add(a);
+      }
+    }
+    ordered.addAll(resolved.values());
+    return ordered;
+  }
+
+  private static Alert alert(
+      String id, String service, String metric, long firedAt, Long resolveMs, boolean noisy) {
+    return Alert.newBuilder()
+        .setAlertId(id)
+        .setExperimentId("x-" + id)
+        .setMetric(metric)
+        .setStatus(resolveMs == null ? AlertStatus.FIRING : AlertStatus.RESOLVED)
+        .setFiredAt(firedAt)
+        .setTimestamp(resolveMs == null ? firedAt : firedAt + resolveMs)
+        .setService(service)
+        .setSev(metric.equals("latency") || metric.endsWith("1") ? "SEV1" : "SEV2")
+        .setSelfResolving(noisy)
+        .build();
+  }
+
+  private static String isoWeek(long epochMs) {
+    LocalDate day = Instant.ofEpochMilli(epochMs).atZone(ZoneOffset.UTC).toLocalDate();
+    return day.get(WeekFields.ISO.weekBasedYear())
+        + "-W"
+        + (day.get(WeekFields.ISO.weekOfWeekBasedYear()) < 10 ? "0" : "")
+        + day.get(WeekFields.ISO.weekOfWeekBasedYear());
+  }
+
+  /** Mean, p50 and p90 by sorting here: the p-th value is the ceil(p * n)-th smallest. */
+  private static void assertFigures(Figures actual, List<Long> values, String what) {
+    if (values.isEmpty()) {
+      assertThat(actual).as(what).isNull();
+      return;
+    }
+    long[] v = values.stream().mapToLong(Long::longValue).sorted().toArray();
+    double mean = java.util.Arrays.stream(v).average().orElseThrow();
+    assertThat(actual.getCount()).as(what + " count").isEqualTo(v.length);
+    assertThat(actual.getMeanMs()).as(what + " mean").isEqualTo(Math.round(mean));
+    assertThat(actual.getP50Ms()).as(what + " p50").isEqualTo(v[(v.length + 1) / 2 - 1]);
+    assertThat(actual.getP90Ms())
+        .as(what + " p90")
+        .isEqualTo(v[(int) Math.ceil(v.length * 9 / 10.0) - 1]);
+  }
+
+  /** The alert figures expected of a key, from the alerts without the rollup's code. */
+  private static final class ExpectedAlerts {
+    long fired;
+    long noisy;
+    final Map<String, Long> byName = new TreeMap<>();
+    final Map<String, Long> bySev = new TreeMap<>();
+    final List<Long> resolve = new ArrayList<>();
+    final List<Long> starts = new ArrayList<>();
+
+    List<AlertCount> top20() {
+      return byName.entrySet().stream()
+          .sorted(
+              Comparator.<Map.Entry<String, Long>>comparingLong(e -> -e.getValue())
+                  .thenComparing(Map.Entry::getKey))
+          .limit(20)
+          .map(e -> new AlertCount(e.getKey(), e.getValue()))
+          .toList();
+    }
+
+    List<Long> gaps() {
+      List<Long> sorted = starts.stream().sorted().toList();
+      List<Long> out = new ArrayList<>();
+      for (int i = 1; i < sorted.size(); i++) {
+        out.add(sorted.get(i) - sorted.get(i - 1));
+      }
+      return out;
+    }
+  }
+
+  private static Map<String, ExpectedAlerts> expectedAlerts(List<Alert> alerts) {
+    Map<String, Alert> latest = new LinkedHashMap<>();
+    alerts.forEach(a -> latest.put(a.getAlertId(), a));
+    Map<String, ExpectedAlerts> out = new TreeMap<>();
+    for (Alert a : latest.values()) {
+      for (String key :
+          List.of(a.getService() + "|" + isoWeek(a.getFiredAt()), a.getService() + "|all")) {
+        ExpectedAlerts e = out.computeIfAbsent(key, k -> new ExpectedAlerts());
+        e.fired++;
+        e.byName.merge(a.getMetric(), 1L, Long::sum);
+        e.bySev.merge(a.getSev(), 1L, Long::sum);
+        e.starts.add(a.getFiredAt());
+        if (a.getStatus() == AlertStatus.RESOLVED) {
+          e.resolve.add(a.getTimestamp() - a.getFiredAt());
+          if (a.getSelfResolving()) {
+            e.noisy++;
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** The expected figures, computed here from the results without the rollup's code. */

@@ -42,7 +42,8 @@ class ResultCalculatorTest {
     ExperimentResult out =
         ResultCalculator.attribute(r, declared, ResultCalculator.SeverityLevels.DEFAULTS);
     ExperimentResult unknown =
-        ResultCalculator.attribute(r, null, new ResultCalculator.SeverityLevels("SEV0", "SEV4"));
+        ResultCalculator.attribute(
+            r, null, new ResultCalculator.SeverityLevels("SEV0", "SEV4", "SEV0"));
 
     assertThat(out.getService()).isEqualTo("checkout"); // from labels.service
     assertThat(out.getStartedAt()).isEqualTo(7_000L); // no experiment start: the first attack's

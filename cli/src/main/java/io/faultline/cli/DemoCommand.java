@@ -251,7 +251,7 @@ public final class DemoCommand implements Callable<Integer> {
           // the broker starts empty each run: the history is kept beside it (faultline history)
           var history = new io.faultline.cli.history.DemoHistory(dataDir.resolve("history"));
           try {
-            history.add(runner.finalResult());
+            history.add(runner.finalResult(), runner.alerts());
             out.println();
             history.print(runner.finalResult().getService(), 8, out);
           } catch (java.io.IOException e) {

@@ -67,6 +67,8 @@ final class ExperimentRunner {
   private volatile boolean dryRun;
   private ExperimentFeed feed;
   private volatile ExperimentResult finalResult;
+  // the latest state of each of the experiment's alerts, for the demo's history
+  private final Map<String, Alert> alerts = new java.util.concurrent.ConcurrentSkipListMap<>();
   private String phase = "starting";
   private long createdAt;
   private Long startedAt;
@@ -245,6 +247,11 @@ final class ExperimentRunner {
   }
 
   /** The analyzer's final result of the run, or null (none came, or the run did not get there). */
+  /** The latest state of each alert of the experiment seen so far. */
+  List<Alert> alerts() {
+    return List.copyOf(alerts.values());
+  }
+
   ExperimentResult finalResult() {
     return finalResult;
   }
@@ -391,6 +398,7 @@ final class ExperimentRunner {
     if (record instanceof AttackEvent e) {
       onEvent(e);
     } else if (record instanceof Alert a) {
+      alerts.put(a.getAlertId(), a);
       view.say("alert " + a.getStatus() + " " + a.getMetric() + ": " + a.getReason());
     } else if (record instanceof WindowVerdict v) {
       for (MetricSpec m : definition.steadyState().metrics()) {

@@ -1,5 +1,6 @@
 package io.faultline.cli;
 
+import io.faultline.cli.history.DemoHistory;
 import io.faultline.cli.history.HistoryTable;
 import io.faultline.cli.report.TopicReader;
 import io.faultline.schema.AvroSerde;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Option;
     description = {
       "Reads the compacted history topic (the analyzer's HistoryRollup of the results): per",
       "service and ISO week of the experiments' start, runs, held, incidents by SEV, alerts and",
-      "MTTD/MTTR p50, with arrows against the previous week (which way the number moved)."
+      "MTTD/MTTR p50, with arrows against the previous week (which way the number moved).",
+      "--demo-dir reads what `faultline demo` kept in its data directory instead."
     })
 public final class HistoryCommand implements Callable<Integer> {
 
@@ -48,6 +50,14 @@ public final class HistoryCommand implements Callable<Integer> {
   @Option(names = "--timeout", description = "Time to read the topic (default: ${DEFAULT-VALUE}).")
   String timeout = "30s";
 
+  @Option(
+      names = "--demo-dir",
+      paramLabel = "DIR",
+      description =
+          "The demo's data directory (e.g. .faultline/demo): its kept results and alerts,"
+              + " rolled up as the analyzer does, instead of the history topic.")
+  java.nio.file.Path demoDir;
+
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
   PrintStream out = System.out;
@@ -66,8 +76,12 @@ public final class HistoryCommand implements Callable<Integer> {
       Duration wait = Durations.parse("--timeout", timeout);
       Topics topics = Topics.named(kafka.topicsPrefix);
       Map<String, ServiceHistory> latest;
-      try (TopicReader reader = new TopicReader(kafka.clientConfig())) {
-        latest = latestPerKey(reader.readAll(topics.history().name(), wait));
+      if (demoDir != null) {
+        latest = new DemoHistory(demoDir.resolve("history")).rollup();
+      } else {
+        try (TopicReader reader = new TopicReader(kafka.clientConfig())) {
+          latest = latestPerKey(reader.readAll(topics.history().name(), wait));
+        }
       }
       var rows = HistoryTable.select(latest.values(), service, weeks);
       if (output.equals("json")) {

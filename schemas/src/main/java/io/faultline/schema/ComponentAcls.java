@@ -89,6 +89,7 @@ public final class ComponentAcls {
         g.topic(topics.attackCommands(), AclOperation.WRITE); // auto-abort: HALT_ALL
         // history rollup (HistoryRollup, in the analyzer topology)
         g.topic(topics.results(), AclOperation.READ);
+        g.topic(topics.alerts(), AclOperation.READ);
         g.topic(topics.history(), AclOperation.WRITE);
         g.topic(topics.dlq(), AclOperation.WRITE);
         // Kafka Streams: internal topics and state changelogs, its group, exactly-once

@@ -7,7 +7,8 @@ import java.util.function.Function;
 
 /**
  * The history as one HTML page in the report's style: per service the week table and a small trend
- * plot (inline SVG, no script) of held share, incidents and MTTD p50 across the weeks shown.
+ * plot (inline SVG, no script) of held share, incidents, alerts, noisy alerts and the p50 of MTTD,
+ * MTTR, MTBF and alert time to resolve across the weeks shown, and the top alerts of each week.
  */
 public final class HistoryHtml {
 
@@ -32,14 +33,16 @@ public final class HistoryHtml {
           .append("</h2>\n<div class=\"figures\">");
       plot(h, "held %", s.weeks(), WeekFigures::heldPercent);
       plot(h, "incidents", s.weeks(), w -> (double) w.incidentsTotal());
-      plot(
-          h,
-          "MTTD p50 (ms)",
-          s.weeks(),
-          w -> w.mttd().p50Ms() == null ? null : (double) w.mttd().p50Ms());
+      plot(h, "alerts", s.weeks(), w -> (double) w.alerts());
+      plot(h, "noisy alerts", s.weeks(), w -> (double) w.noisyAlerts());
+      plot(h, "MTTD p50 (ms)", s.weeks(), w -> p50(w.mttd()));
+      plot(h, "MTTR p50 (ms)", s.weeks(), w -> p50(w.mttr()));
+      plot(h, "MTBF p50 (ms)", s.weeks(), w -> p50(w.mtbf()));
+      plot(h, "alert time to resolve p50 (ms)", s.weeks(), w -> p50(w.timeToResolve()));
       h.append("</div>\n<table><tr><th>week</th><th>runs</th><th>held</th><th>not held</th>")
           .append("<th>incidents by SEV</th><th>alerts</th><th>noisy</th><th>MTTD p50</th>")
-          .append("<th>MTTR p50</th></tr>\n");
+          .append("<th>MTTR p50</th><th>MTBF p50</th><th>time to resolve p50</th>")
+          .append("<th>top alerts</th></tr>\n");
       for (WeekFigures w : s.weeks()) {
         row(h, w);
       }
@@ -72,7 +75,17 @@ public final class HistoryHtml {
         .append(HistoryTable.ms(w.mttd().p50Ms()))
         .append("</td><td>")
         .append(HistoryTable.ms(w.mttr().p50Ms()))
+        .append("</td><td>")
+        .append(HistoryTable.ms(w.mtbf().p50Ms()))
+        .append("</td><td>")
+        .append(HistoryTable.ms(w.timeToResolve().p50Ms()))
+        .append("</td><td>")
+        .append(HtmlReport.esc(HistoryTable.top(w)))
         .append("</td></tr>\n");
+  }
+
+  private static Double p50(WeekFigures.Summary s) {
+    return s.p50Ms() == null ? null : (double) s.p50Ms();
   }
 
   /** One polyline over the weeks; a week without a value breaks nothing, it is left out. */

@@ -83,15 +83,18 @@ public final class HistoryTable {
       out.println("service " + s.service());
       out.printf(
           Locale.ROOT,
-          "  %-9s %6s %13s %10s %-17s %10s %10s %10s%n",
+          "  %-9s %6s %13s %10s %-17s %10s %7s %10s %10s %10s %10s%n",
           "week",
           "runs",
           "held",
           "incidents",
           "by SEV",
           "alerts",
+          "noisy",
           "MTTD p50",
-          "MTTR p50");
+          "MTTR p50",
+          "MTBF p50",
+          "TTR p50");
       WeekFigures previous = null;
       for (WeekFigures w : s.weeks()) {
         out.println(row(w, previous));
@@ -102,17 +105,16 @@ public final class HistoryTable {
         WeekFigures a = s.allTime();
         out.printf(
             Locale.ROOT,
-            "  all time: MTTD mean %s p50 %s p90 %s (%d); MTTR mean %s p50 %s p90 %s (%d);"
-                + " noisy alerts %d%n",
-            ms(a.mttd().meanMs()),
-            ms(a.mttd().p50Ms()),
-            ms(a.mttd().p90Ms()),
-            a.mttd().count(),
-            ms(a.mttr().meanMs()),
-            ms(a.mttr().p50Ms()),
-            ms(a.mttr().p90Ms()),
-            a.mttr().count(),
+            "  all time: %s; %s; %s; %s; noisy alerts %d%n",
+            summary("MTTD", a.mttd()),
+            summary("MTTR", a.mttr()),
+            summary("MTBF", a.mtbf()),
+            summary("alert time to resolve", a.timeToResolve()),
             a.noisyAlerts());
+      }
+      if (!s.weeks().isEmpty() && !s.weeks().get(s.weeks().size() - 1).topAlerts().isEmpty()) {
+        WeekFigures last = s.weeks().get(s.weeks().size() - 1);
+        out.println("  top alerts " + last.week() + ": " + top(last));
       }
     }
   }
@@ -121,7 +123,7 @@ public final class HistoryTable {
     Double held = w.heldPercent();
     return String.format(
         Locale.ROOT,
-        "  %-9s %5d%s %7s %3s%%%s %9d%s %-17s %9d%s %9s%s %9s%s",
+        "  %-9s %5d%s %7s %3s%%%s %9d%s %-17s %9d%s %6d%s %9s%s %9s%s %9s%s %9s%s",
         w.week(),
         w.experiments(),
         p == null ? " " : trend(p.experiments(), w.experiments()),
@@ -133,10 +135,34 @@ public final class HistoryTable {
         sev(w.incidents()),
         w.alerts(),
         p == null ? " " : trend(p.alerts(), w.alerts()),
+        w.noisyAlerts(),
+        p == null ? " " : trend(p.noisyAlerts(), w.noisyAlerts()),
         ms(w.mttd().p50Ms()),
         p == null ? " " : trend(p.mttd().p50Ms(), w.mttd().p50Ms()),
         ms(w.mttr().p50Ms()),
-        p == null ? " " : trend(p.mttr().p50Ms(), w.mttr().p50Ms()));
+        p == null ? " " : trend(p.mttr().p50Ms(), w.mttr().p50Ms()),
+        ms(w.mtbf().p50Ms()),
+        p == null ? " " : trend(p.mtbf().p50Ms(), w.mtbf().p50Ms()),
+        ms(w.timeToResolve().p50Ms()),
+        p == null ? " " : trend(p.timeToResolve().p50Ms(), w.timeToResolve().p50Ms()));
+  }
+
+  private static String summary(String name, WeekFigures.Summary s) {
+    return String.format(
+        Locale.ROOT,
+        "%s mean %s p50 %s p90 %s (%d)",
+        name,
+        ms(s.meanMs()),
+        ms(s.p50Ms()),
+        ms(s.p90Ms()),
+        s.count());
+  }
+
+  /** The week's top alerts, {@code name×count}, most first. */
+  static String top(WeekFigures w) {
+    List<String> parts = new ArrayList<>();
+    w.topAlerts().forEach(e -> parts.add(e.getKey() + "×" + e.getValue()));
+    return String.join(" ", parts);
   }
 
   private static String sev(Map<String, Long> incidents) {
@@ -172,6 +198,11 @@ public final class HistoryTable {
           t.put("alerts", trend(previous.alerts(), w.alerts()));
           t.put("mttdP50", trend(previous.mttd().p50Ms(), w.mttd().p50Ms()).trim());
           t.put("mttrP50", trend(previous.mttr().p50Ms(), w.mttr().p50Ms()).trim());
+          t.put("noisyAlerts", trend(previous.noisyAlerts(), w.noisyAlerts()));
+          t.put("mtbfP50", trend(previous.mtbf().p50Ms(), w.mtbf().p50Ms()).trim());
+          t.put(
+              "timeToResolveP50",
+              trend(previous.timeToResolve().p50Ms(), w.timeToResolve().p50Ms()).trim());
         }
         previous = w;
       }
@@ -191,8 +222,14 @@ public final class HistoryTable {
     new TreeMap<>(w.incidents()).forEach(sev::put);
     o.put("alertsFired", w.alerts());
     o.put("noisyAlerts", w.noisyAlerts());
+    ObjectNode bySev = o.putObject("alertsBySev");
+    new TreeMap<>(w.alertsBySev()).forEach(bySev::put);
+    ArrayNode top = o.putArray("topAlerts");
+    w.topAlerts().forEach(e -> top.addObject().put("name", e.getKey()).put("count", e.getValue()));
     summary(o.putObject("mttdMs"), w.mttd());
     summary(o.putObject("mttrMs"), w.mttr());
+    summary(o.putObject("mtbfMs"), w.mtbf());
+    summary(o.putObject("timeToResolveMs"), w.timeToResolve());
     return o;
   }
 

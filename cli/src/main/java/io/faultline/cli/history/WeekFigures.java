@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One row of the history: a service's figures for a week (or all time), with MTTD and MTTR as mean,
- * p50 and p90 of the exact values the rollup keeps (nearest rank). A pure function of the record.
+ * One row of the history: a service's figures for a week (or all time), with MTTD, MTTR, MTBF and
+ * alert time to resolve as mean, p50 and p90 of the exact values the rollup keeps (nearest rank).
+ * Alerts, noisy (self-resolving) alerts and the top alerts are the alerts topic's, in the week each
+ * fired. A pure function of the record.
  */
 public record WeekFigures(
     String service,
@@ -18,7 +20,11 @@ public record WeekFigures(
     long alerts,
     long noisyAlerts,
     Summary mttd,
-    Summary mttr) {
+    Summary mttr,
+    Summary mtbf,
+    Summary timeToResolve,
+    Map<String, Long> alertsBySev,
+    List<Map.Entry<String, Long>> topAlerts) {
 
   /** Mean, p50 and p90 in milliseconds; {@code null} figures when there are no values. */
   public record Summary(int count, Long meanMs, Long p50Ms, Long p90Ms) {
@@ -53,10 +59,14 @@ public record WeekFigures(
         h.getHeld(),
         h.getNotHeld(),
         Map.copyOf(h.getIncidentsBySeverity()),
-        h.getAlertsFired(),
-        h.getNoisyAlerts(),
+        h.getAlerts(),
+        h.getSelfResolvingAlerts(),
         Summary.of(h.getMttdMs().stream().sorted().toList()),
-        Summary.of(h.getMttrMs().stream().sorted().toList()));
+        Summary.of(h.getMttrMs().stream().sorted().toList()),
+        Summary.of(h.getMtbfMs().stream().sorted().toList()),
+        Summary.of(h.getTimeToResolveMs().stream().sorted().toList()),
+        Map.copyOf(h.getAlertsBySev()),
+        h.getTopAlerts().stream().map(a -> Map.entry(a.getName(), a.getCount())).toList());
   }
 
   public long incidentsTotal() {

@@ -38,9 +38,9 @@ class DemoHistoryTest {
   @Test
   void eachDemoRunAddsItsResultAndTheTableShowsOneRowPerWeek(@TempDir Path dir) throws Exception {
     DemoHistory history = new DemoHistory(dir.resolve("history"));
-    history.add(result("demo-1", "2026-11-03T09:00:00Z", Verdict.DEVIATED, 5_500L));
-    history.add(result("demo-2", "2026-11-04T09:00:00Z", Verdict.DEVIATED, 1_900L));
-    history.add(result("demo-3", "2026-11-10T09:00:00Z", Verdict.STEADY, null));
+    history.add(result("demo-1", "2026-11-03T09:00:00Z", Verdict.DEVIATED, 5_500L), List.of());
+    history.add(result("demo-2", "2026-11-04T09:00:00Z", Verdict.DEVIATED, 1_900L), List.of());
+    history.add(result("demo-3", "2026-11-10T09:00:00Z", Verdict.STEADY, null), List.of());
     Files.writeString(dir.resolve("history").resolve("junk.avro"), "not avro");
 
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

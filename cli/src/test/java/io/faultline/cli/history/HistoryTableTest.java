@@ -103,7 +103,7 @@ class HistoryTableTest {
                 8));
 
     assertThat(html).contains("<h2>scale</h2>", "&lt;b&gt;").doesNotContain("<h2><b>");
-    assertThat(html.split("<svg class=\"trend\"", -1)).hasSize(1 + 2 * 3);
+    assertThat(html.split("<svg class=\"trend\"", -1)).hasSize(1 + 2 * 8);
     // scale's held share over W45, W46, W47: 0, 100, 33 -> three points, the highest at the top
     String scale = html.substring(html.indexOf("<h2>scale</h2>"));
     String held = scale.substring(scale.indexOf("points=\"") + 8);
