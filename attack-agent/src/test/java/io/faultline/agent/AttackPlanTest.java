@@ -81,8 +81,8 @@ class AttackPlanTest {
   void rejectsUnknownFaultListingTheKnownOnes() {
     assertThatThrownBy(() -> plan(command().setFault("melt-cpu")))
         .hasMessage(
-            "fault: 'melt-cpu' is unknown; known faults: cpu-burn, disk-io, kill-process,"
-                + " memory-pressure, network-latency, packet-loss, pause-process,"
+            "fault: 'melt-cpu' is unknown; known faults: cpu-burn, disk-io, executor-kill,"
+                + " kill-process, memory-pressure, network-latency, packet-loss, pause-process,"
                 + " terminate-process");
     assertThatThrownBy(() -> plan(command().setFault("x".repeat(10_000))))
         .hasMessageContaining("(10000 chars)")
