@@ -55,7 +55,7 @@ class SchemaCheckTest {
     assertThat(errors(yaml))
         .containsExactly(
             "steadyState.metrics[0].source: 'smoke' is not one of [cloudwatch, host, http-probe,"
-                + " kubernetes, prometheus, scrape]",
+                + " kubernetes, prometheus, scrape, spark]",
             "steadyState.metrics[1].source: must be a text or a mapping");
   }
 
