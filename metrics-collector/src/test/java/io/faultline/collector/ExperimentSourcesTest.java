@@ -170,8 +170,9 @@ class ExperimentSourcesTest {
                 source("http").build()));
     assertThat(errors)
         .containsExactly(
-            "sources[0].type: 'datadog' is not a source (allowed: http, prometheus, scrape,"
-                + " kubernetes, cloudwatch, host, spark)",
+            "sources[0].type: 'datadog' is not a source (allowed: "
+                + String.join(", ", CollectorConfig.SOURCES)
+                + ")",
             "sources[1].intervalMs: 0 must be more than 0",
             "sources[1].settings.interval: not a setting of http (allowed: concurrency, duration,"
                 + " rps; interval and timeout are fields of their own)",

@@ -12,6 +12,7 @@ import io.faultline.cli.experiment.ExperimentDefinition.Metadata;
 import io.faultline.cli.experiment.ExperimentDefinition.Method;
 import io.faultline.cli.experiment.ExperimentDefinition.Recovery;
 import io.faultline.cli.experiment.ExperimentDefinition.SteadyStateSpec;
+import io.faultline.collector.CollectorConfig;
 import io.faultline.schema.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,14 +43,24 @@ public final class ExperimentFileParser {
   /** The platforms, faults, target kinds and parameters are the agent's catalogue's. */
   public static final Set<String> PLATFORMS = FaultSpecs.PLATFORMS;
 
-  static final Set<String> SOURCES =
-      new TreeSet<>(
-          List.of(
-              "http-probe", "prometheus", "scrape", "kubernetes", "cloudwatch", "host", "spark"));
+  /**
+   * The source types a file may name, in the collector's order ({@link CollectorConfig#SOURCES});
+   * the schema's enums are generated from this list (ExperimentSchema).
+   */
+  public static final List<String> SOURCE_ORDER =
+      CollectorConfig.SOURCES.stream().map(ExperimentFileParser::fileType).toList();
+
+  /** The same, sorted, as messages list them. */
+  static final Set<String> SOURCES = new TreeSet<>(SOURCE_ORDER);
 
   /** The collector's name of a source type of the file ({@code http-probe} is {@code http}). */
   static String collectorType(String fileType) {
     return "http-probe".equals(fileType) ? "http" : fileType;
+  }
+
+  /** The file's name of a collector source ({@code http} is {@code http-probe}). */
+  static String fileType(String collectorType) {
+    return "http".equals(collectorType) ? "http-probe" : collectorType;
   }
 
   static final Set<String> DIRECTIONS = new TreeSet<>(List.of("increase", "decrease", "either"));

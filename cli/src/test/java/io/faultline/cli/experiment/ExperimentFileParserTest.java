@@ -369,8 +369,8 @@ class ExperimentFileParserTest {
                         "steadyState.sources[0].interval: 50ms: must be between 100ms and 1h",
                         "steadyState.sources[1].colour: unknown key; allowed here: type, interval,"
                             + " timeout, settings, control, experimental",
-                        "steadyState.sources[2].type: 'datadog' is not one of [cloudwatch, host,"
-                            + " http-probe, kubernetes, prometheus, scrape, spark]",
+                        "steadyState.sources[2].type: 'datadog' is not one of "
+                            + ExperimentFileParser.SOURCES,
                         "steadyState.metrics[0].source: 'scrape' is not among"
                             + " steadyState.sources (host, http); add it there or take the metric"
                             + " from a declared source"));

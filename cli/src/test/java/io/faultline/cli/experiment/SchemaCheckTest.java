@@ -54,9 +54,20 @@ class SchemaCheckTest {
             "direction: increase, source: smoke}\n    - {name: y, source: [a]}");
     assertThat(errors(yaml))
         .containsExactly(
-            "steadyState.metrics[0].source: 'smoke' is not one of [cloudwatch, host, http-probe,"
-                + " kubernetes, prometheus, scrape, spark]",
+            "steadyState.metrics[0].source: 'smoke' is not one of " + ExperimentFileParser.SOURCES,
             "steadyState.metrics[1].source: must be a text or a mapping");
+  }
+
+  @Test
+  void theAllowedSourcesAreTheCollectorsSortedWithTheFilesNameForHttp() {
+    // built from the collector's list above; this literal part catches a wrong message format
+    assertThat(
+            errors(ExperimentFileParserTest.VALID.replace("source: http-probe", "source: smoke")))
+        .singleElement()
+        .asString()
+        .startsWith("steadyState.metrics[0].source: 'smoke' is not one of [cloudwatch, host,")
+        .contains(", http-probe, ", ", prometheus, ")
+        .doesNotContain(" http,");
   }
 
   @Test
