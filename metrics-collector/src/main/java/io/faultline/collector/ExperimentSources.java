@@ -74,6 +74,14 @@ public final class ExperimentSources {
 
   private ExperimentSources() {}
 
+  /**
+   * The keys by which a source of {@code type} finds a group's targets, sorted (none if unknown).
+   */
+  public static List<String> selectorKeys(String type) {
+    Kind kind = KINDS.get(type);
+    return kind == null ? List.of() : kind.selector().stream().sorted().toList();
+  }
+
   private static Map<String, Kind> kinds() {
     Map<String, Kind> k = new LinkedHashMap<>();
     k.put(

@@ -8,19 +8,23 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
+import io.faultline.collector.ExperimentSources;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.TreeSet;
 
 /**
  * The experiment file's JSON Schema ({@code faultline/experiment.schema.json}): the structure is
  * written by hand, the faults are generated from the agent's catalogue ({@link FaultSpecs}): the
  * {@code fault} enum, the selector kinds, and per fault the parameters it takes, with type, range,
- * default and help ({@code $defs/attack/allOf}). ExperimentSchemaTest fails when the committed file
- * is not what {@link #generate} makes of it; {@link #main} (or that test with {@code
+ * default and help ({@code $defs/attack/allOf}); the source types (three enums) and their group
+ * keys are generated from the collector's list ({@link ExperimentFileParser#SOURCE_ORDER}, {@link
+ * ExperimentSources#selectorKeys}). ExperimentSchemaTest fails when the committed file is not what
+ * {@link #generate} makes of it; {@link #main} (or that test with {@code
  * -Dfaultline.schema.write=true}) rewrites it. {@link SchemaCheck} validates every experiment file
  * against it.
  */
@@ -42,9 +46,12 @@ public final class ExperimentSchema {
     }
   }
 
-  /** {@code schema} with its fault parts made from the catalogue; the rest as it was. */
+  /**
+   * {@code schema} with its fault and source parts made from the catalogues; the rest as it was.
+   */
   public static ObjectNode generate(JsonNode schema) {
     ObjectNode out = schema.deepCopy();
+    sources(out.withObjectProperty("$defs"));
     ObjectNode attack = (ObjectNode) out.withObjectProperty("$defs").withObjectProperty("attack");
     ObjectNode fault = attack.withObjectProperty("properties").putObject("fault");
     ArrayNode names = fault.putArray("enum");
@@ -88,6 +95,48 @@ public final class ExperimentSchema {
       then.set("parameters", parameters(spec));
     }
     return out;
+  }
+
+  /** The source-type enums of a metric and of a source, and the group keys of each type. */
+  private static void sources(ObjectNode defs) {
+    ObjectNode metricSource =
+        defs.withObjectProperty("metric")
+            .withObjectProperty("properties")
+            .withObjectProperty("source");
+    ArrayNode oneOf = metricSource.withArray("oneOf");
+    sourceEnum((ObjectNode) oneOf.get(0));
+    sourceEnum(
+        ((ObjectNode) oneOf.get(1)).withObjectProperty("properties").withObjectProperty("type"));
+    ObjectNode source = defs.withObjectProperty("source").withObjectProperty("properties");
+    sourceEnum(source.withObjectProperty("type"));
+    String keys =
+        String.join(
+            "; ",
+            ExperimentFileParser.SOURCE_ORDER.stream()
+                .map(
+                    t ->
+                        t
+                            + " "
+                            + String.join(
+                                ", ",
+                                ExperimentSources.selectorKeys(
+                                    ExperimentFileParser.collectorType(t))))
+                .toList());
+    for (String group : List.of("control", "experimental")) {
+      source
+          .withObjectProperty(group)
+          .put(
+              "description",
+              "how this source finds the group's targets (generated; keys per type,"
+                  + " metrics-collector/README.md): "
+                  + keys
+                  + ". A list is joined by commas, a mapping is a label selector");
+    }
+  }
+
+  private static void sourceEnum(ObjectNode node) {
+    ArrayNode types = node.putArray("enum");
+    ExperimentFileParser.SOURCE_ORDER.forEach(types::add);
   }
 
   private static ObjectNode parameters(FaultSpec spec) {

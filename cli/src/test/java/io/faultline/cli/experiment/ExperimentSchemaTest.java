@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.faultline.agent.FaultSpecs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +34,34 @@ class ExperimentSchemaTest {
             "experiment.schema.json is out of date with the fault catalogue; regenerate it with"
                 + " -Dfaultline.schema.write=true (see this test's Javadoc)")
         .isEqualTo(generated);
+  }
+
+  @Test
+  void theSourceEnumsAreGeneratedFromTheCollectorsList() {
+    List<String> paths =
+        List.of(
+            "/$defs/metric/properties/source/oneOf/0/enum",
+            "/$defs/metric/properties/source/oneOf/1/properties/type/enum",
+            "/$defs/source/properties/type/enum");
+    ObjectNode drifted = ExperimentSchema.bundled().deepCopy();
+    for (String path : paths) {
+      // a hand edit that leaves one type out (or adds one) is overwritten by the generator
+      ((ArrayNode) drifted.at(path)).remove(0);
+      ((ArrayNode) drifted.at(path)).add("datadog");
+    }
+    JsonNode generated = ExperimentSchema.generate(drifted);
+    for (String path : paths) {
+      List<String> types = new ArrayList<>();
+      generated.at(path).forEach(t -> types.add(t.asText()));
+      assertThat(types).as(path).isEqualTo(ExperimentFileParser.SOURCE_ORDER);
+      assertThat(ExperimentSchema.bundled().at(path)).as(path).isEqualTo(generated.at(path));
+    }
+    assertThat(ExperimentFileParser.SOURCE_ORDER)
+        .contains("http-probe", "spark")
+        .doesNotContain("http");
+    assertThat(generated.at("/$defs/source/properties/control/description").asText())
+        .contains("http-probe concurrency, rps, targets; prometheus value; ")
+        .contains("spark targets.");
   }
 
   @Test
