@@ -88,39 +88,28 @@ public final class PrometheusScrapeSource implements MetricSource {
 
   @Override
   public List<MetricSample> collect() throws IOException, InterruptedException {
+    return TargetRound.collect(
+        settings.targets(), settings.metrics().keySet(), samples, this::observe);
+  }
+
+  /** Each configured metric of one target: the sum of its matching series. */
+  private List<MetricSample> observe(ConfigMap.GroupTarget t, long ts)
+      throws IOException, InterruptedException {
+    List<PrometheusText.Series> series = scrape(t);
     List<MetricSample> out = new ArrayList<>();
-    int failed = 0;
-    IOException latest = null;
-    for (ConfigMap.GroupTarget t : settings.targets()) {
-      long ts = System.currentTimeMillis();
-      List<PrometheusText.Series> series;
-      try {
-        series = scrape(t);
-      } catch (IOException | IllegalArgumentException e) {
-        failed++;
-        latest = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-        for (String metric : settings.metrics().keySet()) {
-          out.add(samples.failed(metric, t.group(), t.name(), ts, "", Samples.reason(latest)));
+    for (Map.Entry<String, PrometheusText.Series> m : settings.metrics().entrySet()) {
+      double sum = 0;
+      int matched = 0;
+      for (PrometheusText.Series s : series) {
+        if (s.matches(m.getValue())) {
+          sum += s.value();
+          matched++;
         }
-        continue;
       }
-      for (Map.Entry<String, PrometheusText.Series> m : settings.metrics().entrySet()) {
-        double sum = 0;
-        int matched = 0;
-        for (PrometheusText.Series s : series) {
-          if (s.matches(m.getValue())) {
-            sum += s.value();
-            matched++;
-          }
-        }
-        out.add(
-            matched == 0
-                ? samples.failed(m.getKey(), t.group(), t.name(), ts, "", "no matching series")
-                : samples.of(m.getKey(), t.group(), t.name(), ts, sum, ""));
-      }
-    }
-    if (failed == settings.targets().size()) {
-      throw latest;
+      out.add(
+          matched == 0
+              ? samples.failed(m.getKey(), t.group(), t.name(), ts, "", "no matching series")
+              : samples.of(m.getKey(), t.group(), t.name(), ts, sum, ""));
     }
     return out;
   }

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -91,25 +90,7 @@ public final class SparkSource implements MetricSource {
 
   @Override
   public List<MetricSample> collect() throws IOException, InterruptedException {
-    List<MetricSample> out = new ArrayList<>();
-    int failed = 0;
-    IOException latest = null;
-    for (ConfigMap.GroupTarget t : settings.targets()) {
-      long ts = System.currentTimeMillis();
-      try {
-        out.addAll(observe(t, ts));
-      } catch (IOException | RuntimeException e) {
-        failed++;
-        latest = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-        for (String metric : METRICS) {
-          out.add(samples.failed(metric, t.group(), t.name(), ts, "", Samples.reason(latest)));
-        }
-      }
-    }
-    if (failed == settings.targets().size()) {
-      throw latest;
-    }
-    return out;
+    return TargetRound.collect(settings.targets(), METRICS, samples, this::observe);
   }
 
   private List<MetricSample> observe(ConfigMap.GroupTarget t, long ts)
