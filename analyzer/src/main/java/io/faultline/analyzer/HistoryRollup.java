@@ -325,7 +325,7 @@ public final class HistoryRollup {
     return b.build();
   }
 
-  /** Count, mean, p50 and p90 (nearest rank) of some values; null when there are none. */
+  /** Count, mean, p50 and p90 (interpolated, {@link #rank}) of some values; null without any. */
   public static Figures figures(List<Long> values) {
     if (values.isEmpty()) {
       return null;
@@ -342,10 +342,17 @@ public final class HistoryRollup {
         rank(sorted, 0.9));
   }
 
-  /** Nearest rank: the smallest value with at least {@code q} of the values at or below it. */
+  /**
+   * The {@code q} quantile, linearly interpolated between the values around rank {@code q (n-1)}
+   * (as a spreadsheet's PERCENTILE.INC), rounded to the millisecond: p50 of {0 s, 25 s} is 12.5 s,
+   * where the nearest rank gave 0 s, a figure no incident had.
+   */
   static long rank(List<Long> sorted, double q) {
-    int i = (int) Math.ceil(q * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    double at = q * (sorted.size() - 1);
+    int below = (int) Math.floor(at);
+    int above = Math.min(sorted.size() - 1, below + 1);
+    double low = sorted.get(below);
+    return Math.round(low + (at - below) * (sorted.get(above) - low));
   }
 
   /** One result's incidents by SEV level. */

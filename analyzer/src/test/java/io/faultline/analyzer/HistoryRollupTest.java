@@ -157,7 +157,8 @@ class HistoryRollupTest {
     assertThat(w.getTimeToResolveMs())
         .as("time to resolution per service")
         .containsExactly(5_000L, 10_000L, 20_000L, 30_000L, 60_000L);
-    assertThat(w.getTimeToResolve()).isEqualTo(new Figures(5L, 25_000L, 20_000L, 60_000L));
+    // p90 at rank 3.6: 30 s + 0.6 x (60 s - 30 s)
+    assertThat(w.getTimeToResolve()).isEqualTo(new Figures(5L, 25_000L, 20_000L, 48_000L));
     assertThat(w.getSelfResolvingAlerts()).as("noisy alerts by service per week").isEqualTo(2);
     assertThat(w.getTopAlerts())
         .as("top 20 alerts per week per service")
@@ -172,10 +173,10 @@ class HistoryRollupTest {
     assertThat(w.getAlertsBySev()).isEqualTo(Map.of("SEV1", 3L, "SEV2", 3L));
     assertThat(w.getMttd())
         .as("MTTD for SEVs by service")
-        .isEqualTo(new Figures(2L, 6_000L, 4_000L, 8_000L));
+        .isEqualTo(new Figures(2L, 6_000L, 6_000L, 7_600L));
     assertThat(w.getMttr())
         .as("MTTR for SEVs by service")
-        .isEqualTo(new Figures(2L, 18_000L, 12_000L, 24_000L));
+        .isEqualTo(new Figures(2L, 18_000L, 18_000L, 22_800L));
     // firings at 0, 1, 3, 10, 20 and 30 minutes: gaps of 1, 2, 7, 10 and 10 minutes
     assertThat(w.getMtbfMs())
         .as("MTBF for SEVs by service")
@@ -454,7 +455,7 @@ class HistoryRollupTest {
         + day.get(WeekFields.ISO.weekOfWeekBasedYear());
   }
 
-  /** Mean, p50 and p90 by sorting here: the p-th value is the ceil(p * n)-th smallest. */
+  /** Mean, p50 and p90 by sorting here: interpolated between the values around rank p(n-1). */
   private static void assertFigures(Figures actual, List<Long> values, String what) {
     if (values.isEmpty()) {
       assertThat(actual).as(what).isNull();
@@ -464,10 +465,31 @@ class HistoryRollupTest {
     double mean = java.util.Arrays.stream(v).average().orElseThrow();
     assertThat(actual.getCount()).as(what + " count").isEqualTo(v.length);
     assertThat(actual.getMeanMs()).as(what + " mean").isEqualTo(Math.round(mean));
-    assertThat(actual.getP50Ms()).as(what + " p50").isEqualTo(v[(v.length + 1) / 2 - 1]);
-    assertThat(actual.getP90Ms())
-        .as(what + " p90")
-        .isEqualTo(v[(int) Math.ceil(v.length * 9 / 10.0) - 1]);
+    assertThat(actual.getP50Ms()).as(what + " p50").isEqualTo(quantile(v, 0.5));
+    assertThat(actual.getP90Ms()).as(what + " p90").isEqualTo(quantile(v, 0.9));
+  }
+
+  private static long quantile(long[] sorted, double p) {
+    double rank = p * (sorted.length - 1);
+    int i = (int) rank;
+    if (i == sorted.length - 1) {
+      return sorted[i];
+    }
+    return Math.round(sorted[i] + (rank - i) * (sorted[i + 1] - sorted[i]));
+  }
+
+  @Test
+  void percentilesOfTwoValuesLieBetweenThem() {
+    // nearest rank gave p50 0 s for {0 s, 25 s}: an MTTR no incident had
+    Figures f = HistoryRollup.figures(List.of(25_000L, 0L));
+    assertThat(f.getP50Ms()).isEqualTo(12_500L);
+    assertThat(f.getP90Ms()).isEqualTo(22_500L);
+    assertThat(f.getMeanMs()).isEqualTo(12_500L);
+    Figures one = HistoryRollup.figures(List.of(7L));
+    assertThat(List.of(one.getP50Ms(), one.getP90Ms())).containsExactly(7L, 7L);
+    // 1, 4, 5, 6, 9: p50 the middle value, p90 at rank 3.6 between 6 and 9
+    Figures five = HistoryRollup.figures(List.of(9L, 1L, 5L, 6L, 4L));
+    assertThat(List.of(five.getP50Ms(), five.getP90Ms())).containsExactly(5L, 8L);
   }
 
   /** The alert figures expected of a key, from the alerts without the rollup's code. */

@@ -113,10 +113,11 @@ class HistoryCommandDemoTest {
       assertFigures(w.get("mttrMs"), mttr, week + " MTTR");
       assertFigures(w.get("timeToResolveMs"), resolve, week + " time to resolve");
     }
-    // W45 by hand: two runs, both not held, MTTD {1.9 s, 5.5 s}: mean 3.7 s, p50 1.9 s, p90 5.5 s
+    // W45 by hand: two runs, both not held, MTTD {1.9 s, 5.5 s}: mean 3.7 s, p50 3.7 s, p90 5.14 s
     JsonNode w45 = scale.get("weeks").get(0);
     assertThat(w45.get("mttdMs").get("mean").asLong()).isEqualTo(3_700L);
-    assertThat(w45.get("mttdMs").get("p50").asLong()).isEqualTo(1_900L);
+    assertThat(w45.get("mttdMs").get("p50").asLong()).isEqualTo(3_700L);
+    assertThat(w45.get("mttdMs").get("p90").asLong()).isEqualTo(5_140L);
     assertThat(w45.get("alertsFired").asLong()).isEqualTo(2);
     assertThat(w45.get("topAlerts").get(0).get("name").asText()).isEqualTo("probe.latency");
     assertThat(w45.get("topAlerts").get(0).get("count").asLong()).isEqualTo(2);
@@ -194,7 +195,7 @@ class HistoryCommandDemoTest {
         day.get(WeekFields.ISO.weekBasedYear()), day.get(WeekFields.ISO.weekOfWeekBasedYear()));
   }
 
-  /** count, mean, p50, p90 (the ceil(p * n)-th smallest) computed here. */
+  /** count, mean, p50, p90 (interpolated between the values around rank p(n-1)) computed here. */
   private static void assertFigures(JsonNode actual, List<Long> values, String what) {
     assertThat(actual.get("count").asInt()).as(what + " count").isEqualTo(values.size());
     if (values.isEmpty()) {
@@ -209,11 +210,16 @@ class HistoryCommandDemoTest {
     assertThat(actual.get("mean").asLong())
         .as(what + " mean")
         .isEqualTo(Math.round((double) sum / v.length));
-    assertThat(actual.get("p50").asLong())
-        .as(what + " p50")
-        .isEqualTo(v[(int) Math.ceil(v.length * 0.5) - 1]);
-    assertThat(actual.get("p90").asLong())
-        .as(what + " p90")
-        .isEqualTo(v[(int) Math.ceil(v.length * 0.9) - 1]);
+    assertThat(actual.get("p50").asLong()).as(what + " p50").isEqualTo(quantile(v, 0.5));
+    assertThat(actual.get("p90").asLong()).as(what + " p90").isEqualTo(quantile(v, 0.9));
+  }
+
+  private static long quantile(long[] sorted, double p) {
+    double rank = p * (sorted.length - 1);
+    int i = (int) rank;
+    if (i == sorted.length - 1) {
+      return sorted[i];
+    }
+    return Math.round(sorted[i] + (rank - i) * (sorted[i + 1] - sorted[i]));
   }
 }

@@ -1,12 +1,15 @@
 package io.faultline.cli.history;
 
+import io.faultline.analyzer.HistoryRollup;
+import io.faultline.schema.Figures;
 import io.faultline.schema.ServiceHistory;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One row of the history: a service's figures for a week (or all time), with MTTD, MTTR, MTBF and
- * alert time to resolve as mean, p50 and p90 of the exact values the rollup keeps (nearest rank).
+ * alert time to resolve as the mean, p50 and p90 the rollup computed ({@code Figures} of the
+ * record; {@link HistoryRollup#figures} of its lists for a record written before it had them).
  * Alerts, noisy (self-resolving) alerts and the top alerts are the alerts topic's, in the week each
  * fired. A pure function of the record.
  */
@@ -29,25 +32,12 @@ public record WeekFigures(
   /** Mean, p50 and p90 in milliseconds; {@code null} figures when there are no values. */
   public record Summary(int count, Long meanMs, Long p50Ms, Long p90Ms) {
 
-    static Summary of(List<Long> sorted) {
-      if (sorted.isEmpty()) {
-        return new Summary(0, null, null, null);
-      }
-      long sum = 0;
-      for (long v : sorted) {
-        sum += v;
-      }
-      return new Summary(
-          sorted.size(),
-          Math.round((double) sum / sorted.size()),
-          rank(sorted, 0.5),
-          rank(sorted, 0.9));
-    }
-
-    /** Nearest rank: the smallest value with at least {@code q} of the values at or below it. */
-    static long rank(List<Long> sorted, double q) {
-      int i = (int) Math.ceil(q * sorted.size()) - 1;
-      return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    /** The record's figures, else the rollup's figures of the record's values. */
+    static Summary of(Figures figures, List<Long> values) {
+      Figures f = figures != null ? figures : HistoryRollup.figures(values);
+      return f == null
+          ? new Summary(0, null, null, null)
+          : new Summary((int) f.getCount(), f.getMeanMs(), f.getP50Ms(), f.getP90Ms());
     }
   }
 
@@ -61,10 +51,10 @@ public record WeekFigures(
         Map.copyOf(h.getIncidentsBySeverity()),
         h.getAlerts(),
         h.getSelfResolvingAlerts(),
-        Summary.of(h.getMttdMs().stream().sorted().toList()),
-        Summary.of(h.getMttrMs().stream().sorted().toList()),
-        Summary.of(h.getMtbfMs().stream().sorted().toList()),
-        Summary.of(h.getTimeToResolveMs().stream().sorted().toList()),
+        Summary.of(h.getMttd(), h.getMttdMs()),
+        Summary.of(h.getMttr(), h.getMttrMs()),
+        Summary.of(h.getMtbf(), h.getMtbfMs()),
+        Summary.of(h.getTimeToResolve(), h.getTimeToResolveMs()),
         Map.copyOf(h.getAlertsBySev()),
         h.getTopAlerts().stream().map(a -> Map.entry(a.getName(), a.getCount())).toList());
   }

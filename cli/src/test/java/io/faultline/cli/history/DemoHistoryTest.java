@@ -49,12 +49,12 @@ class DemoHistoryTest {
 
     assertThat(history.results()).hasSize(3);
     assertThat(text).contains("service scale");
-    // W45: two runs, none held, MTTD p50 of {1.9 s, 5.5 s} = 1.9 s (nearest rank)
+    // W45: two runs, none held, MTTD p50 of {1.9 s, 5.5 s} = 3.7 s (interpolated)
     String w45 =
         text.lines().filter(l -> l.trim().startsWith("2026-W45")).findFirst().orElseThrow();
     String w46 =
         text.lines().filter(l -> l.trim().startsWith("2026-W46")).findFirst().orElseThrow();
-    assertThat(w45).contains("0/2", "1900ms");
+    assertThat(w45).contains("0/2", "3700ms");
     assertThat(w46).contains("1/1", "1↓", "100%↑");
     assertThat(text).contains("  all ");
   }

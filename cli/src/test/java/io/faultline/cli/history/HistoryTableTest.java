@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.faultline.analyzer.HistoryRollup;
+import io.faultline.schema.Figures;
 import io.faultline.schema.ServiceHistory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -51,11 +53,34 @@ class HistoryTableTest {
   }
 
   @Test
-  void summariesAreMeanAndNearestRankPercentiles() {
+  void summariesAreTheRollupsFigures() {
     WeekFigures all = WeekFigures.of(RECORDS.get(3));
-    // 1, 4, 5, 6, 9 s: mean 5 s, p50 the 3rd value, p90 the 5th
-    assertThat(all.mttd()).isEqualTo(new WeekFigures.Summary(5, 5_000L, 5_000L, 9_000L));
+    // no Figures on this record: the rollup's of its list; 1, 4, 5, 6, 9 s: mean 5 s, p50 the
+    // 3rd value, p90 at rank 3.6, between 6 s and 9 s
+    assertThat(all.mttd()).isEqualTo(new WeekFigures.Summary(5, 5_000L, 5_000L, 7_800L));
     assertThat(WeekFigures.of(RECORDS.get(2)).mttd().p50Ms()).isNull();
+    // with Figures, the record's are shown as they are, not computed again from the list
+    ServiceHistory carried =
+        ServiceHistory.newBuilder(RECORDS.get(3))
+            .setMttd(new Figures(5L, 5_000L, 4_321L, 8_765L))
+            .build();
+    assertThat(WeekFigures.of(carried).mttd())
+        .isEqualTo(new WeekFigures.Summary(5, 5_000L, 4_321L, 8_765L));
+  }
+
+  @Test
+  void anMttrOfZeroAndTwentyFiveSecondsDoesNotPrintP50ZeroMs() {
+    ServiceHistory w =
+        ServiceHistory.newBuilder(week("scale", "2026-W48", 2, 0, 2, List.of()))
+            .setMttrMs(List.of(0L, 25_000L))
+            .build();
+    ServiceHistory folded =
+        ServiceHistory.newBuilder(w).setMttr(HistoryRollup.figures(w.getMttrMs())).build();
+    for (ServiceHistory h : List.of(w, folded)) {
+      assertThat(WeekFigures.of(h).mttr().p50Ms()).isEqualTo(12_500L);
+      String text = print(false, HistoryTable.select(List.of(h), "scale", 8));
+      assertThat(line(text, "2026-W48")).contains("12.5s").doesNotContain(" 0ms");
+    }
   }
 
   @Test
