@@ -315,7 +315,11 @@ public final class HistoryRollup {
     List<Long> starts = b.getIncidentStartsMs();
     List<Long> gaps = new ArrayList<>();
     for (int i = 1; i < starts.size(); i++) {
-      gaps.add(starts.get(i) - starts.get(i - 1));
+      long gap = starts.get(i) - starts.get(i - 1);
+      // incidents opened at one instant (one attack, several metrics) are one failure
+      if (gap > 0) {
+        gaps.add(gap);
+      }
     }
     b.setMtbfMs(gaps);
     b.setMttd(figures(b.getMttdMs()));

@@ -294,13 +294,18 @@ public final class ResultCalculator {
       return new AlertFigures(noisy, mean(resolve), meanGap(fired));
     }
 
-    /** Mean time between consecutive firings (sorted), null for fewer than two. */
+    /**
+     * Mean time between failures: between consecutive distinct firing instants (sorted). Firings at
+     * one instant (an attack deviating several metrics in one window) are one failure; null for
+     * fewer than two.
+     */
     static Long meanGap(List<Long> sortedFirings) {
-      if (sortedFirings.size() < 2) {
+      long failures = sortedFirings.stream().distinct().count();
+      if (failures < 2) {
         return null;
       }
       long span = sortedFirings.get(sortedFirings.size() - 1) - sortedFirings.get(0);
-      return Math.round((double) span / (sortedFirings.size() - 1));
+      return Math.round((double) span / (failures - 1));
     }
   }
 

@@ -21,4 +21,15 @@ class AlertFiguresTest {
     assertThat(figures.noisy()).isEqualTo(1);
     assertThat(ResultCalculator.AlertFigures.of(firings, 10_000).noisy()).isEqualTo(3);
   }
+
+  @Test
+  void alertsFiredAtOneInstantAreOneFailureForMtbf() {
+    // one attack deviates three metrics in one window: their alerts fire at its end, together
+    assertThat(ResultCalculator.AlertFigures.meanGap(List.of(20_000L, 20_000L, 20_000L))).isNull();
+    // a second failure 30 s later: one gap of 30 s, not 30 s over three gaps
+    assertThat(ResultCalculator.AlertFigures.meanGap(List.of(20_000L, 20_000L, 20_000L, 50_000L)))
+        .isEqualTo(30_000L);
+    assertThat(ResultCalculator.AlertFigures.meanGap(List.of(0L, 10_000L, 30_000L)))
+        .isEqualTo(15_000L);
+  }
 }

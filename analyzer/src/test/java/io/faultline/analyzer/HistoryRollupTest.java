@@ -479,6 +479,23 @@ class HistoryRollupTest {
   }
 
   @Test
+  void incidentsOpenedAtOneInstantAreOneFailureForMtbf() {
+    // one attack deviates three metrics: their alerts fire at the same window end
+    List<Alert> alerts =
+        List.of(
+            alert("m1", "scale", "probe.latency", MONDAY, 10_000L, false),
+            alert("m2", "scale", "probe.error", MONDAY, 10_000L, false),
+            alert("m3", "scale", "cpu", MONDAY, 10_000L, false),
+            alert("n1", "scale", "probe.latency", MONDAY + 600_000, 10_000L, false));
+    ServiceHistory all =
+        HistoryRollup.fold(List.of(), alerts, ResultCalculator.SeverityLevels.DEFAULTS)
+            .get("scale|all");
+    assertThat(all.getIncidentStartsMs()).hasSize(4);
+    assertThat(all.getMtbfMs()).containsExactly(600_000L);
+    assertThat(all.getMtbf().getP50Ms()).isEqualTo(600_000L);
+  }
+
+  @Test
   void percentilesOfTwoValuesLieBetweenThem() {
     // nearest rank gave p50 0 s for {0 s, 25 s}: an MTTR no incident had
     Figures f = HistoryRollup.figures(List.of(25_000L, 0L));
