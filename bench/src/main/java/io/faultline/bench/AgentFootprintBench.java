@@ -54,7 +54,7 @@ public final class AgentFootprintBench {
     List<Process> victims = new ArrayList<>();
     Process agent = null;
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
-      Topics topics = new Topics("faultline.", 3);
+      Topics topics = Topics.named(Topics.DEFAULT_PREFIX);
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
         TopicProvisioner.ensure(admin, topics, (short) 1);
       }

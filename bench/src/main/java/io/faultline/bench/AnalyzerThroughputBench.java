@@ -80,7 +80,7 @@ public final class AnalyzerThroughputBench {
 
   static void throughput(String bootstrap, int n, int keys) throws Exception {
     String prefix = "tp" + keys + ".";
-    Topics topics = new Topics(prefix, 3);
+    Topics topics = Topics.named(prefix);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       TopicProvisioner.ensure(admin, topics, (short) 1);
     }
@@ -207,7 +207,7 @@ public final class AnalyzerThroughputBench {
 
   static void latency(String bootstrap) throws Exception {
     String prefix = "lat.";
-    Topics topics = new Topics(prefix, 3);
+    Topics topics = Topics.named(prefix);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       TopicProvisioner.ensure(admin, topics, (short) 1);
     }

@@ -250,7 +250,7 @@ public final class CollectorBench {
 
   private static void throughput(int seconds) throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
-      Topics topics = new Topics("bench.", 3);
+      Topics topics = Topics.named("bench.");
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
         TopicProvisioner.ensure(admin, topics, (short) 1);
       }

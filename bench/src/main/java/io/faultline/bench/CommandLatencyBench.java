@@ -49,7 +49,7 @@ public final class CommandLatencyBench {
         "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\nport=0\n");
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
       String bootstrap = kafka.bootstrapServers();
-      Topics topics = new Topics("bench.", 3);
+      Topics topics = Topics.named("bench.");
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
         TopicProvisioner.ensure(admin, topics, (short) 1);
         admin.createTopics(List.of(new NewTopic("bench.baseline", 1, (short) 1))).all().get();

@@ -46,7 +46,7 @@ public final class HaltBench {
 
   private static void run(String bootstrap, int n) throws Exception {
     String prefix = "halt" + n + ".";
-    Topics topics = new Topics(prefix, 3);
+    Topics topics = Topics.named(prefix);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       TopicProvisioner.ensure(admin, topics, (short) 1);
     }

@@ -59,6 +59,15 @@ class FaultlineChartTest {
         .orElseThrow(() -> new AssertionError("no " + kind + "/" + name + " rendered"));
   }
 
+  /**
+   * The production values' topics.partitions (6, not the default, so the value is seen to pass).
+   */
+  @SuppressWarnings("unchecked")
+  private static int productionPartitions() {
+    Map<String, Object> topics = (Map<String, Object>) Charts.yaml(PRODUCTION.get(0)).get("topics");
+    return ((Number) topics.get("partitions")).intValue();
+  }
+
   private static Container container(HasMetadata workload) {
     return KubernetesChecks.podSpec(workload).getContainers().get(0);
   }
@@ -361,7 +370,7 @@ class FaultlineChartTest {
     }
     assertThat(objects).noneMatch(o -> o instanceof Job);
     // the registry with the production partition count
-    Topics registry = new Topics(Topics.DEFAULT_PREFIX, 6);
+    Topics registry = new Topics(Topics.DEFAULT_PREFIX, productionPartitions());
     assertThat(rendered.keySet())
         .containsExactlyInAnyOrderElementsOf(registry.all().stream().map(Topic::name).toList());
     for (Topic<?, ?> t : registry.all()) {
@@ -382,6 +391,33 @@ class FaultlineChartTest {
   }
 
   @Test
+  void theDefaultPartitionCountIsTheRegistrys() {
+    // values.yaml's topics.partitions is the one number a component also defaults to
+    Map<String, Object> values = Charts.yaml(FAULTLINE.resolve("values.yaml"));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> topics = (Map<String, Object>) values.get("topics");
+    assertThat(((Number) topics.get("partitions")).intValue())
+        .as("charts/faultline/values.yaml topics.partitions")
+        .isEqualTo(Topics.DEFAULT_PARTITIONS);
+    Map<String, Integer> rendered = new TreeMap<>();
+    for (HasMetadata o : render(List.of(), "topics.strimzi.enabled", "true")) {
+      if (o.getKind().equals("KafkaTopic")) {
+        GenericKubernetesResource topic = (GenericKubernetesResource) o;
+        rendered.put(
+            (String) topic.get("spec", "topicName"),
+            ((Number) topic.get("spec", "partitions")).intValue());
+      }
+    }
+    Map<String, Integer> expected = new TreeMap<>();
+    Topics.defaults().all().forEach(t -> expected.put(t.name(), t.partitions()));
+    assertThat(rendered).isNotEmpty().isEqualTo(expected);
+    Job job =
+        (Job) named(render(List.of(), "topics.job.hook", "false"), "Job", "fl-faultline-topics");
+    assertThat(env(container(job)).get("FAULTLINE_TOPICS_PARTITIONS").getValue())
+        .isEqualTo(Integer.toString(Topics.DEFAULT_PARTITIONS));
+  }
+
+  @Test
   void withoutStrimziAPreInstallHookJobCreatesTopicsWithTheCliImage() {
     // helm classes the Job as a hook: it is not part of the release manifest
     assertThat(render(PRODUCTION)).noneMatch(o -> o instanceof Job);
@@ -392,7 +428,9 @@ class FaultlineChartTest {
         .isEqualTo("123456789012.dkr.ecr.eu-west-1.amazonaws.com/faultline/cli:0.1.0");
     assertThat(c.getArgs()).containsExactly("topics", "create");
     assertThat(env(c).get("FAULTLINE_TOPICS_REPLICATION_FACTOR").getValue()).isEqualTo("3");
-    assertThat(env(c).get("FAULTLINE_TOPICS_PARTITIONS").getValue()).isEqualTo("6");
+    assertThat(env(c).get("FAULTLINE_TOPICS_PARTITIONS").getValue())
+        .isEqualTo(Integer.toString(productionPartitions()))
+        .isNotEqualTo(Integer.toString(Topics.DEFAULT_PARTITIONS));
     assertThat(KubernetesChecks.podProblems(objects)).isEmpty();
     assertThat(objects).noneMatch(o -> o.getKind().equals("KafkaTopic"));
   }
