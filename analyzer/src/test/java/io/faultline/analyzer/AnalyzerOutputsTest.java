@@ -22,13 +22,10 @@ import io.faultline.schema.MetricSample;
 import io.faultline.schema.Topics;
 import io.faultline.schema.Verdict;
 import io.faultline.schema.WindowVerdict;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -57,48 +54,16 @@ class AnalyzerOutputsTest {
   private TestOutputTopic<String, byte[]> commands;
 
   private void start(Map<String, String> extra) throws Exception {
-    Map<String, String> conf = new HashMap<>(extra);
-    conf.put("bootstrap.servers", "unused:9092");
-    conf.put("analyzer.state.dir", Files.createTempDirectory("analyzer-test").toString());
-    AnalyzerConfig config = AnalyzerConfig.fromMap(conf);
-    metricsRegistry = new AnalyzerMetrics(config.metricsLinger());
-    driver =
-        new TopologyTestDriver(
-            AnalyzerTopology.build(topics, config, metricsRegistry),
-            AnalyzerApp.streamsProperties(config));
-    metrics =
-        driver.createInputTopic(
-            topics.metrics().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
-    events =
-        driver.createInputTopic(
-            topics.attackEvents().name(),
-            Serdes.String().serializer(),
-            AvroSerde.of(AttackEvent.class).serializer());
-    experiments =
-        driver.createInputTopic(
-            topics.experiments().name(),
-            Serdes.String().serializer(),
-            AvroSerde.of(Experiment.class).serializer());
-    verdicts =
-        driver.createOutputTopic(
-            topics.steadyState().name(),
-            Serdes.String().deserializer(),
-            AvroSerde.of(WindowVerdict.class).deserializer());
-    alerts =
-        driver.createOutputTopic(
-            topics.alerts().name(),
-            Serdes.String().deserializer(),
-            AvroSerde.of(Alert.class).deserializer());
-    results =
-        driver.createOutputTopic(
-            topics.results().name(),
-            Serdes.String().deserializer(),
-            AvroSerde.of(ExperimentResult.class).deserializer());
-    commands =
-        driver.createOutputTopic(
-            topics.attackCommands().name(),
-            Serdes.String().deserializer(),
-            Serdes.ByteArray().deserializer());
+    TopologyDriver analyzer = TopologyDriver.start(topics, extra);
+    metricsRegistry = analyzer.registry;
+    driver = analyzer.driver;
+    metrics = analyzer.rawInput(topics.metrics());
+    events = analyzer.input(topics.attackEvents());
+    experiments = analyzer.input(topics.experiments());
+    verdicts = analyzer.output(topics.steadyState());
+    alerts = analyzer.output(topics.alerts());
+    results = analyzer.output(topics.results());
+    commands = analyzer.rawOutput(topics.attackCommands());
   }
 
   @AfterEach

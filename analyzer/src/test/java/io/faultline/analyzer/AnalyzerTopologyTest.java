@@ -16,12 +16,9 @@ import io.faultline.schema.Topics;
 import io.faultline.schema.Verdict;
 import io.faultline.schema.WindowVerdict;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -49,43 +46,14 @@ class AnalyzerTopologyTest {
 
   @BeforeEach
   void start() throws Exception {
-    AnalyzerConfig config =
-        AnalyzerConfig.fromMap(
-            Map.of(
-                "bootstrap.servers",
-                "unused:9092",
-                "analyzer.state.dir",
-                Files.createTempDirectory("analyzer-test").toString(),
-                "analyzer.sev.other",
-                "SEV3"));
-    Properties props = AnalyzerApp.streamsProperties(config);
-    driver = new TopologyTestDriver(AnalyzerTopology.build(topics, config), props);
-    metrics =
-        driver.createInputTopic(
-            topics.metrics().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
-    events =
-        driver.createInputTopic(
-            topics.attackEvents().name(),
-            Serdes.String().serializer(),
-            AvroSerde.of(AttackEvent.class).serializer());
-    verdicts =
-        driver.createOutputTopic(
-            topics.steadyState().name(),
-            Serdes.String().deserializer(),
-            AvroSerde.of(WindowVerdict.class).deserializer());
-    alerts =
-        driver.createOutputTopic(
-            topics.alerts().name(),
-            Serdes.String().deserializer(),
-            AvroSerde.of(Alert.class).deserializer());
-    results =
-        driver.createOutputTopic(
-            topics.results().name(),
-            Serdes.String().deserializer(),
-            AvroSerde.of(ExperimentResult.class).deserializer());
-    dlq =
-        driver.createOutputTopic(
-            topics.dlq().name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    TopologyDriver analyzer = TopologyDriver.start(topics, Map.of("analyzer.sev.other", "SEV3"));
+    driver = analyzer.driver;
+    metrics = analyzer.rawInput(topics.metrics());
+    events = analyzer.input(topics.attackEvents());
+    verdicts = analyzer.output(topics.steadyState());
+    alerts = analyzer.output(topics.alerts());
+    results = analyzer.output(topics.results());
+    dlq = analyzer.rawOutput(topics.dlq());
   }
 
   @AfterEach

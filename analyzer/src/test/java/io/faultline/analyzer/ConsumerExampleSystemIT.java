@@ -20,10 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,36 +89,11 @@ class ConsumerExampleSystemIT {
   /** Warm-up, then an attack that doubles the experimental group's latency. */
   private static void analyze(List<byte[]> alerts, List<byte[]> results) throws Exception {
     Topics topics = new Topics("py.", 1);
-    AnalyzerConfig config =
-        AnalyzerConfig.fromMap(
-            Map.of(
-                "bootstrap.servers",
-                "unused:9092",
-                "analyzer.state.dir",
-                Files.createTempDirectory("analyzer-py").toString()));
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(
-            AnalyzerTopology.build(topics, config), AnalyzerApp.streamsProperties(config))) {
-      TestInputTopic<String, byte[]> metrics =
-          driver.createInputTopic(
-              topics.metrics().name(),
-              Serdes.String().serializer(),
-              Serdes.ByteArray().serializer());
-      TestInputTopic<String, AttackEvent> events =
-          driver.createInputTopic(
-              topics.attackEvents().name(),
-              Serdes.String().serializer(),
-              AvroSerde.of(AttackEvent.class).serializer());
-      TestOutputTopic<String, byte[]> alertOut =
-          driver.createOutputTopic(
-              topics.alerts().name(),
-              Serdes.String().deserializer(),
-              Serdes.ByteArray().deserializer());
-      TestOutputTopic<String, byte[]> resultOut =
-          driver.createOutputTopic(
-              topics.results().name(),
-              Serdes.String().deserializer(),
-              Serdes.ByteArray().deserializer());
+    try (TopologyDriver analyzer = TopologyDriver.start(topics, Map.of())) {
+      TestInputTopic<String, byte[]> metrics = analyzer.rawInput(topics.metrics());
+      TestInputTopic<String, AttackEvent> events = analyzer.input(topics.attackEvents());
+      TestOutputTopic<String, byte[]> alertOut = analyzer.rawOutput(topics.alerts());
+      TestOutputTopic<String, byte[]> resultOut = analyzer.rawOutput(topics.results());
       AvroSerde<MetricSample> serde = AvroSerde.of(MetricSample.class);
       Random random = new Random(7);
       for (int w = 0; w < 10; w++) {

@@ -22,9 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,27 +131,9 @@ class DashboardPrometheusSystemIT {
   /** Warm-up, an attack that deviates for 3 windows, recovery, and a late and a dropped sample. */
   static void driveAnExperiment(AnalyzerMetrics registry) throws Exception {
     Topics topics = new Topics("sys.", 1);
-    AnalyzerConfig config =
-        AnalyzerConfig.fromMap(
-            Map.of(
-                "bootstrap.servers",
-                "unused:9092",
-                "analyzer.state.dir",
-                Files.createTempDirectory("analyzer-sys").toString()));
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(
-            AnalyzerTopology.build(topics, config, registry),
-            AnalyzerApp.streamsProperties(config))) {
-      TestInputTopic<String, byte[]> metrics =
-          driver.createInputTopic(
-              topics.metrics().name(),
-              Serdes.String().serializer(),
-              Serdes.ByteArray().serializer());
-      TestInputTopic<String, AttackEvent> events =
-          driver.createInputTopic(
-              topics.attackEvents().name(),
-              Serdes.String().serializer(),
-              AvroSerde.of(AttackEvent.class).serializer());
+    try (TopologyDriver analyzer = TopologyDriver.start(topics, Map.of(), registry)) {
+      TestInputTopic<String, byte[]> metrics = analyzer.rawInput(topics.metrics());
+      TestInputTopic<String, AttackEvent> events = analyzer.input(topics.attackEvents());
       AvroSerde<MetricSample> serde = AvroSerde.of(MetricSample.class);
       Random random = new Random(1);
       double[] experimental = {20, 20, 20, 20, 60, 60, 60, 20, 20, 20, 20, 20};

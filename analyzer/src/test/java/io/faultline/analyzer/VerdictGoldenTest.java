@@ -2,15 +2,12 @@ package io.faultline.analyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.faultline.schema.Alert;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
-import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.Topics;
-import io.faultline.schema.WindowVerdict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,14 +18,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
@@ -125,24 +119,10 @@ class VerdictGoldenTest {
    */
   static String run(Map<String, String> settings) throws IOException {
     Topics topics = new Topics("g.", 1);
-    Map<String, String> map = new LinkedHashMap<>(settings);
-    map.put("bootstrap.servers", "unused:9092");
-    map.put("analyzer.state.dir", Files.createTempDirectory("golden").toString());
-    AnalyzerConfig config = AnalyzerConfig.fromMap(map);
-    Properties props = AnalyzerApp.streamsProperties(config);
     AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(AnalyzerTopology.build(topics, config), props)) {
-      TestInputTopic<String, byte[]> metrics =
-          driver.createInputTopic(
-              topics.metrics().name(),
-              Serdes.String().serializer(),
-              Serdes.ByteArray().serializer());
-      TestInputTopic<String, AttackEvent> events =
-          driver.createInputTopic(
-              topics.attackEvents().name(),
-              Serdes.String().serializer(),
-              AvroSerde.of(AttackEvent.class).serializer());
+    try (TopologyDriver analyzer = TopologyDriver.start(topics, settings)) {
+      TestInputTopic<String, byte[]> metrics = analyzer.rawInput(topics.metrics());
+      TestInputTopic<String, AttackEvent> events = analyzer.input(topics.attackEvents());
       for (Input i : input()) {
         if (i.sample() != null) {
           MetricSample s = i.sample();
@@ -153,33 +133,9 @@ class VerdictGoldenTest {
         }
       }
       StringBuilder out = new StringBuilder();
-      section(
-          out,
-          "steadystate",
-          driver
-              .createOutputTopic(
-                  topics.steadyState().name(),
-                  Serdes.String().deserializer(),
-                  AvroSerde.of(WindowVerdict.class).deserializer())
-              .readRecordsToList());
-      section(
-          out,
-          "alerts",
-          driver
-              .createOutputTopic(
-                  topics.alerts().name(),
-                  Serdes.String().deserializer(),
-                  AvroSerde.of(Alert.class).deserializer())
-              .readRecordsToList());
-      section(
-          out,
-          "results",
-          driver
-              .createOutputTopic(
-                  topics.results().name(),
-                  Serdes.String().deserializer(),
-                  AvroSerde.of(ExperimentResult.class).deserializer())
-              .readRecordsToList());
+      section(out, "steadystate", analyzer.output(topics.steadyState()).readRecordsToList());
+      section(out, "alerts", analyzer.output(topics.alerts()).readRecordsToList());
+      section(out, "results", analyzer.output(topics.results()).readRecordsToList());
       return out.toString();
     }
   }

@@ -18,6 +18,7 @@ import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.Topics;
 import io.faultline.testsupport.AgentSettings;
+import io.faultline.testsupport.ProcessTree;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import java.net.URI;
@@ -28,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -190,14 +190,9 @@ class LocalFleetZoneSystemIT {
           Duration.between(outage, Instant.now()).toMillis() / 1000.0 - 3.0,
           lost);
     }
-    Thread.sleep(500);
-    List<Long> left = new ArrayList<>();
-    for (long pid : seen) {
-      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-        left.add(pid);
-      }
-    }
-    assertThat(left).as("processes left behind").isEmpty();
+    assertThat(ProcessTree.alive(seen, Duration.ofSeconds(5)))
+        .as("processes left behind 5 s after the stop")
+        .isEmpty();
   }
 
   private static boolean servedAfter(List<Probe> probes, String group, Instant after) {

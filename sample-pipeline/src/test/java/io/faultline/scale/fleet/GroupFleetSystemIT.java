@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.faultline.scale.fleet.FleetMember.Role;
+import io.faultline.testsupport.ProcessTree;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -210,14 +210,9 @@ class GroupFleetSystemIT {
       seen.addAll(fleet.pids());
     }
     assertThat(said).anyMatch(s -> s.contains("is back"));
-    Thread.sleep(500);
-    List<Long> left = new ArrayList<>();
-    for (long pid : seen) {
-      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-        left.add(pid);
-      }
-    }
-    assertThat(left).as("processes left behind").isEmpty();
+    assertThat(ProcessTree.alive(seen, Duration.ofSeconds(5)))
+        .as("processes left behind 5 s after the stop")
+        .isEmpty();
     try (var files = Files.list(targets)) {
       assertThat(files.filter(f -> f.toString().endsWith(".properties"))).isEmpty();
     }
@@ -227,8 +222,7 @@ class GroupFleetSystemIT {
     Set<Long> pids = new HashSet<>();
     long pid = fleet.pid(m.name());
     if (pid > 0) {
-      pids.add(pid);
-      ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+      pids.addAll(ProcessTree.of(pid));
     }
     if (m.role() == Role.DB) {
       Path pidFile = null;
@@ -239,9 +233,7 @@ class GroupFleetSystemIT {
       }
       long postmaster = GroupFleet.postmaster(pidFile);
       if (postmaster > 0) {
-        pids.add(postmaster);
-        ProcessHandle.of(postmaster)
-            .ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+        pids.addAll(ProcessTree.of(postmaster));
       }
     }
     return pids;
