@@ -45,7 +45,8 @@ public final class Topics {
 
   /**
    * The registry with the default partition count: for clients that only produce and consume, where
-   * Kafka's metadata gives the partitions, and for naming topics.
+   * Kafka's metadata gives the partitions, for naming topics, and for creating them with the
+   * default count (benches, tests).
    */
   public static Topics named(String prefix) {
     return new Topics(prefix, DEFAULT_PARTITIONS);
