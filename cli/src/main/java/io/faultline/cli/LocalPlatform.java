@@ -60,6 +60,7 @@ final class LocalPlatform implements AutoCloseable {
   private final Map<String, Object> clientConfig;
   private final Topics topics;
   private ProxiedScale proxies; // set once both groups run
+  private final Map<String, FleetStatus> statuses = new java.util.concurrent.ConcurrentHashMap<>();
 
   private LocalPlatform(
       LocalSupervisor supervisor,
@@ -272,7 +273,9 @@ final class LocalPlatform implements AutoCloseable {
       }
       try {
         FleetStatus status = FleetStatus.serve(g, probe);
+        statuses.put(group, status);
         closing.add(0, status);
+        closing.add(0, () -> say.accept(promotions(group, status.promotions(), start)));
         targets.add(group + "=" + g.layout().lb().name() + "@" + status.metricsUrl());
       } catch (IOException e) {
         say.accept(group + " fleet: no status endpoint (" + e.getMessage() + ")");
@@ -294,6 +297,33 @@ final class LocalPlatform implements AutoCloseable {
     runner.start();
     closing.add(0, runner);
     return closing;
+  }
+
+  /**
+   * The experimental database's promotions the fleet's status endpoint observed (none without a
+   * fleet): the time to a new primary, apart from the time writes are accepted again.
+   */
+  List<FleetStatus.Promotion> experimentalPromotions() {
+    FleetStatus s = statuses.get("EXPERIMENTAL");
+    return s == null ? List.of() : s.promotions();
+  }
+
+  /** "experimental database: db-2 promoted (timeline 2), seen at +41.3 s", or none observed. */
+  static String promotions(String group, List<FleetStatus.Promotion> seen, long startMillis) {
+    List<String> parts =
+        seen.stream()
+            .map(
+                p ->
+                    String.format(
+                        java.util.Locale.ROOT,
+                        "%s promoted (timeline %d), seen at +%.1f s",
+                        p.member(),
+                        p.timeline(),
+                        (p.observedAtMs() - startMillis) / 1000.0))
+            .toList();
+    return group.toLowerCase(java.util.Locale.ROOT)
+        + " database: "
+        + (parts.isEmpty() ? "no promotion observed" : String.join("; ", parts));
   }
 
   private static String lost(long lost) {

@@ -72,4 +72,35 @@ class FleetStatusTest {
     // HAProxy restarted: its counters start again from zero
     assertThat(recent.add(13_000, java.util.Map.of("web-1", 2L))).containsEntry("web-1", 2L);
   }
+
+  private static FleetStatus.DbMember leader(String name, long timeline) {
+    return new FleetStatus.DbMember(name, "leader", "running", timeline, null);
+  }
+
+  private static FleetStatus.DbMember replica(String name, long timeline) {
+    return new FleetStatus.DbMember(name, "replica", "streaming", timeline, 0L);
+  }
+
+  @Test
+  void aNewLeaderOrTimelineAfterTheFirstIsAPromotionAtItsObservation() {
+    FleetStatus.LeaderWatch watch = new FleetStatus.LeaderWatch();
+
+    // the first leader seen is the baseline, not a promotion
+    assertThat(
+            watch.observe(1_000, List.of(leader("scale-experimental-db-1", 1), replica("db-2", 1))))
+        .isNull();
+    assertThat(watch.observe(1_500, List.of(leader("scale-experimental-db-1", 1)))).isNull();
+    // a failover under way: no leader, Patroni unreachable
+    assertThat(watch.observe(2_000, List.of(replica("scale-experimental-db-2", 1)))).isNull();
+    assertThat(watch.observe(2_500, List.of())).isNull();
+    assertThat(watch.observe(3_000, List.of(leader("scale-experimental-db-2", 2))))
+        .isEqualTo(new FleetStatus.Promotion(3_000, "db-2", 2));
+    assertThat(watch.observe(3_500, List.of(leader("scale-experimental-db-2", 2)))).isNull();
+    // the same member promoted again after a demotion: a new timeline
+    assertThat(watch.observe(4_000, List.of(leader("scale-experimental-db-2", 3))))
+        .isEqualTo(new FleetStatus.Promotion(4_000, "db-2", 3));
+    // the old primary leading again on its old timeline (rewound away): a change of leader
+    assertThat(watch.observe(5_000, List.of(leader("scale-experimental-db-1", 1))))
+        .isEqualTo(new FleetStatus.Promotion(5_000, "db-1", 1));
+  }
 }
