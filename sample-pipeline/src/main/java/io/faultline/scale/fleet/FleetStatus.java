@@ -64,30 +64,42 @@ public final class FleetStatus implements AutoCloseable {
   public record Promotion(long observedAtMs, String member, long timeline) {}
 
   /**
-   * Follows the leader across observations: the first leader seen is the baseline, every change of
-   * leader or timeline after it a {@link Promotion}; an observation without a leader (a failover
-   * under way, Patroni unreachable) changes nothing.
+   * Follows the leader across observations: the first leader seen is the baseline; another member
+   * leading after it is a {@link Promotion}, and so is the same member leading on a newer timeline
+   * after an observation of members without a leader (it lost its key and took it again). Patroni
+   * names the new leader before its timeline moves on: a newer timeline of the same leader without
+   * a gap amends the last promotion's timeline, its time stays. Used by the observing thread only.
    */
   static final class LeaderWatch {
     private String leader;
     private long timeline;
+    private boolean leaderless;
+    private final List<Promotion> promotions = new ArrayList<>();
 
-    /** The promotion this observation shows, or null. */
-    Promotion observe(long atMs, List<DbMember> db) {
+    /** Takes one observation of Patroni's members; returns every promotion seen so far. */
+    List<Promotion> observe(long atMs, List<DbMember> db) {
       DbMember now =
           db.stream()
               .filter(DbMember::primary)
               .max(java.util.Comparator.comparingLong(DbMember::timeline))
               .orElse(null);
       if (now == null) {
-        return null;
+        // members without a leader; no members at all is no answer, which says nothing
+        leaderless |= leader != null && !db.isEmpty();
+        return promotions;
       }
       String name = shortName(now.name());
-      boolean first = leader == null;
-      boolean changed = !name.equals(leader) || now.timeline() > timeline;
+      boolean newer = now.timeline() > timeline;
+      if (leader != null && (!name.equals(leader) || (leaderless && newer))) {
+        promotions.add(new Promotion(atMs, name, now.timeline()));
+      } else if (leader != null && newer && !promotions.isEmpty()) {
+        Promotion last = promotions.remove(promotions.size() - 1);
+        promotions.add(new Promotion(last.observedAtMs(), last.member(), now.timeline()));
+      }
       leader = name;
       timeline = Math.max(timeline, now.timeline());
-      return first || !changed ? null : new Promotion(atMs, name, now.timeline());
+      leaderless = false;
+      return promotions;
     }
   }
 
@@ -160,7 +172,7 @@ public final class FleetStatus implements AutoCloseable {
   private final RecentErrors recent = new RecentErrors(RECENT);
   private volatile Map<String, Long> recentErrors = Map.of();
   private final LeaderWatch leaderWatch = new LeaderWatch();
-  private final List<Promotion> promotions = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile List<Promotion> promotions = List.of();
 
   private FleetStatus(GroupFleet fleet, WriteProbe writes, int port) throws IOException {
     this.fleet = fleet;
@@ -231,22 +243,23 @@ public final class FleetStatus implements AutoCloseable {
    * time to a new primary, measured apart from the time writes are accepted again.
    */
   public List<Promotion> promotions() {
-    return List.copyOf(promotions);
+    return promotions;
   }
 
   /** One round of looking at the fleet; the checks of a round run side by side. */
   private void observeNow() {
     try {
       Observation o = observe();
-      Promotion p = leaderWatch.observe(o.dbAnsweredAtMs(), o.db());
-      if (p != null) {
-        promotions.add(p);
+      List<Promotion> seen = List.copyOf(leaderWatch.observe(o.dbAnsweredAtMs(), o.db()));
+      if (!seen.equals(promotions)) {
+        Promotion p = seen.get(seen.size() - 1);
         log.info(
-            "{} database: {} leads on timeline {}",
+            "{} database: {} promoted, timeline {}",
             fleet.layout().group(),
             p.member(),
             p.timeline());
       }
+      promotions = seen;
       Map<String, Long> totals = new TreeMap<>();
       o.backends().forEach(b -> totals.put(shortName(b.name()), b.errors()));
       recentErrors = recent.add(System.currentTimeMillis(), totals);

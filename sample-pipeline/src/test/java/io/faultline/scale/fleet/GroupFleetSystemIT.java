@@ -158,8 +158,11 @@ class GroupFleetSystemIT {
         // the promotion, observed by the status endpoint apart from the writes: after the loss,
         // and no later than the first accepted write plus one observation round (500 ms apart,
         // each check up to 800 ms)
+        // (Patroni names the new leader before its timeline moves on: wait for both)
         long promotedBy = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (statusEndpoint.promotions().isEmpty() && System.nanoTime() < promotedBy) {
+        while ((statusEndpoint.promotions().isEmpty()
+                || statusEndpoint.promotions().get(0).timeline() < 2)
+            && System.nanoTime() < promotedBy) {
           Thread.sleep(100);
         }
         assertThat(statusEndpoint.promotions()).as("promotions observed").hasSize(1);
