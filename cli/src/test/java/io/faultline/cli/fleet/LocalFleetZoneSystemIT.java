@@ -237,6 +237,8 @@ class LocalFleetZoneSystemIT {
               HttpResponse.BodyHandlers.discarding())
           .statusCode();
     } catch (Exception e) {
+      // -1 alone said nothing when one control request failed after the zone came back
+      System.out.println("FLEET probe " + url + " failed at " + Instant.now() + ": " + e);
       return -1;
     }
   }
