@@ -245,8 +245,8 @@ public final class DemoCommand implements Callable<Integer> {
           new ExperimentRunner(
               tuned, plan, RunClock.SYSTEM, sinks, view, List.of(), Duration.ofSeconds(3));
       try (SignalAbort signals = new SignalAbort(runner)) {
-        int code =
-            new ExperimentSession(tuned, plan, topics, client, view).run(runner, dataDir, null);
+        ExperimentSession session = new ExperimentSession(tuned, plan, topics, client, view);
+        int code = session.run(runner, dataDir, null);
         if (runner.finalResult() != null) {
           // the broker starts empty each run: the history is kept beside it (faultline history)
           var history = new io.faultline.cli.history.DemoHistory(dataDir.resolve("history"));
@@ -263,7 +263,8 @@ public final class DemoCommand implements Callable<Integer> {
           report =
               ExperimentReport.of(
                   ExperimentRecording.fromTopics(
-                      reader, topics, plan.experimentId(), Duration.ofSeconds(10)));
+                      reader, topics, plan.experimentId(), Duration.ofSeconds(10)),
+                  session.promotions());
         }
         reports.add(report);
         ThreeQuestions.printAttacks(report, out);

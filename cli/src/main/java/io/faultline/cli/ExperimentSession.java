@@ -2,10 +2,12 @@ package io.faultline.cli;
 
 import io.faultline.cli.experiment.ExperimentDefinition;
 import io.faultline.cli.experiment.ExperimentPlan;
+import io.faultline.scale.fleet.FleetStatus;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +26,7 @@ final class ExperimentSession {
   private final Topics topics;
   private final Map<String, Object> client;
   private final RunView view;
+  private volatile List<FleetStatus.Promotion> promotions = List.of();
 
   ExperimentSession(
       ExperimentDefinition definition,
@@ -71,9 +74,18 @@ final class ExperimentSession {
         follower.close();
       }
       if (platform != null) {
+        promotions = platform.experimentalPromotions();
         platform.close();
       }
     }
+  }
+
+  /**
+   * After {@link #run}: the experimental database's promotions the local fleet's status endpoint
+   * observed (none without a fleet), for the report's time to a new primary.
+   */
+  List<FleetStatus.Promotion> promotions() {
+    return promotions;
   }
 
   private void provisionTopics() throws InterruptedException {

@@ -60,6 +60,7 @@ final class LocalPlatform implements AutoCloseable {
   private final Map<String, Object> clientConfig;
   private final Topics topics;
   private ProxiedScale proxies; // set once both groups run
+  private final Map<String, FleetStatus> statuses = new java.util.concurrent.ConcurrentHashMap<>();
 
   private LocalPlatform(
       LocalSupervisor supervisor,
@@ -100,6 +101,27 @@ final class LocalPlatform implements AutoCloseable {
     LocalPlatform platform = new LocalPlatform(supervisor, d, clientConfig, topics);
     platform.say = say;
     platform.started.push(supervisor);
+    String bootstrap = (String) clientConfig.get("bootstrap.servers");
+    Map<String, String> common = new HashMap<>(kafkaPassThrough(clientConfig));
+    common.put("bootstrap.servers", bootstrap);
+    common.put("topics.prefix", topics.prefix());
+    // the analyzer starts while Scale does: it needs only the broker (its Kafka Streams start took
+    // 13 s of the demo at a load of 35, after Scale's)
+    java.util.concurrent.CompletableFuture<KafkaStreams> analyzerStart =
+        analyze
+            ? java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                  Map<String, String> analyzer = new HashMap<>(common);
+                  analyzer.put("analyzer.window", Durations.format(d.steadyState().window()));
+                  analyzer.put("analyzer.state.dir", dataDir.resolve("analyzer-state").toString());
+                  if (d.steadyState().recoveryWindows() != null) {
+                    analyzer.put(
+                        "analyzer.recovery.windows", d.steadyState().recoveryWindows().toString());
+                  }
+                  return AnalyzerApp.start(AnalyzerConfig.fromMap(analyzer));
+                })
+            : null;
+    boolean analyzerPushed = false;
     try {
       var local = d.groups().local();
       if (local.replicas() >= 2) {
@@ -110,25 +132,16 @@ final class LocalPlatform implements AutoCloseable {
       } else {
         platform.startInstances(local);
       }
-      String bootstrap = (String) clientConfig.get("bootstrap.servers");
-      Map<String, String> common = new HashMap<>(kafkaPassThrough(clientConfig));
-      common.put("bootstrap.servers", bootstrap);
-      common.put("topics.prefix", topics.prefix());
       Map<String, String> agent = new HashMap<>(common);
       agent.put("agent.id", "faultline-run-agent");
       agent.put("agent.max.duration", "1h");
       agent.put("agent.targets.dir", targetsDir.toString());
       platform.started.push(AgentMain.start(AgentConfig.fromMap(agent)));
       say.accept("attack agent started (targets in " + targetsDir + ")");
-      if (analyze) {
-        Map<String, String> analyzer = new HashMap<>(common);
-        analyzer.put("analyzer.window", Durations.format(d.steadyState().window()));
-        analyzer.put("analyzer.state.dir", dataDir.resolve("analyzer-state").toString());
-        if (d.steadyState().recoveryWindows() != null) {
-          analyzer.put("analyzer.recovery.windows", d.steadyState().recoveryWindows().toString());
-        }
-        KafkaStreams streams = AnalyzerApp.start(AnalyzerConfig.fromMap(analyzer));
+      if (analyzerStart != null) {
+        KafkaStreams streams = joinAnalyzer(analyzerStart);
         platform.started.push(() -> streams.close(Duration.ofSeconds(10)));
+        analyzerPushed = true;
         say.accept("analyzer started (window " + Durations.format(d.steadyState().window()) + ")");
       }
       if (!d.steadyState().sources().isEmpty()) {
@@ -144,12 +157,29 @@ final class LocalPlatform implements AutoCloseable {
       }
       return platform;
     } catch (RuntimeException | IOException e) {
+      if (analyzerStart != null && !analyzerPushed) {
+        // started meanwhile, or still starting: it goes with the rest
+        analyzerStart.thenAccept(streams -> streams.close(Duration.ofSeconds(10)));
+      }
       platform.close();
       throw e;
     }
   }
 
-  /** One Scale process per group, each behind an impairment proxy (today's demo). */
+  private static KafkaStreams joinAnalyzer(
+      java.util.concurrent.CompletableFuture<KafkaStreams> start) {
+    try {
+      return start.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  /**
+   * One Scale process per group, each behind an impairment proxy (today's demo). One after the
+   * other: started side by side on a loaded machine, an instance's H2 store (137 MB) took more than
+   * its pool's 5 s to open and the start failed.
+   */
   private void startInstances(ExperimentDefinition.Local local) throws IOException {
     boolean pin = Runtime.getRuntime().availableProcessors() >= 2 && supervisor.pinningAvailable();
     for (String name : definition.groups().control().processes()) {
@@ -272,7 +302,15 @@ final class LocalPlatform implements AutoCloseable {
       }
       try {
         FleetStatus status = FleetStatus.serve(g, probe);
+        statuses.put(group, status);
         closing.add(0, status);
+        closing.add(
+            0,
+            () -> {
+              if (!status.promotions().isEmpty()) {
+                say.accept(promotions(group, status.promotions(), start));
+              }
+            });
         targets.add(group + "=" + g.layout().lb().name() + "@" + status.metricsUrl());
       } catch (IOException e) {
         say.accept(group + " fleet: no status endpoint (" + e.getMessage() + ")");
@@ -294,6 +332,31 @@ final class LocalPlatform implements AutoCloseable {
     runner.start();
     closing.add(0, runner);
     return closing;
+  }
+
+  /**
+   * The experimental database's promotions the fleet's status endpoint observed (none without a
+   * fleet): the time to a new primary, apart from the time writes are accepted again.
+   */
+  List<FleetStatus.Promotion> experimentalPromotions() {
+    FleetStatus s = statuses.get("EXPERIMENTAL");
+    return s == null ? List.of() : s.promotions();
+  }
+
+  /** "experimental database: db-2 promoted (timeline 2), seen at +41.3 s". */
+  static String promotions(String group, List<FleetStatus.Promotion> seen, long startMillis) {
+    List<String> parts =
+        seen.stream()
+            .map(
+                p ->
+                    String.format(
+                        java.util.Locale.ROOT,
+                        "%s promoted (timeline %d), seen at +%.1f s",
+                        p.member(),
+                        p.timeline(),
+                        (p.observedAtMs() - startMillis) / 1000.0))
+            .toList();
+    return group.toLowerCase(java.util.Locale.ROOT) + " database: " + String.join("; ", parts);
   }
 
   private static String lost(long lost) {

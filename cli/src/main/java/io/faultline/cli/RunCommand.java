@@ -6,12 +6,15 @@ import io.faultline.cli.experiment.ExperimentFileParser;
 import io.faultline.cli.experiment.ExperimentPlan;
 import io.faultline.cli.experiment.PlanText;
 import io.faultline.cli.report.Outcome;
+import io.faultline.scale.fleet.FleetCommands;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Topics;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -81,6 +84,9 @@ public final class RunCommand implements Callable<Integer> {
 
   PrintStream out = System.out;
 
+  /** What a local fleet needs and is not installed here; tests replace it. */
+  Supplier<Optional<String>> missingPackages = FleetCommands::missingPackagesMessage;
+
   private volatile ExperimentRunner runner;
 
   @Override
@@ -107,6 +113,21 @@ public final class RunCommand implements Callable<Integer> {
           "DRY RUN: the file is valid; nothing was sent (--ask-agents has the agents report the"
               + " targets they would hit)");
       return Outcome.HELD;
+    }
+    var local = definition.groups().local();
+    if (local != null && local.start() && local.replicas() >= 2) {
+      // before the broker: the fleet would fail only after the topics and the agent are up
+      Optional<String> missing = missingPackages.get();
+      if (missing.isPresent()) {
+        out.println(
+            "faultline run "
+                + file
+                + ": groups.local.replicas "
+                + local.replicas()
+                + " starts a local fleet, which "
+                + missing.get());
+        return Outcome.ERROR;
+      }
     }
     Map<String, Object> client = kafka.clientConfig();
     RunView view =

@@ -52,12 +52,20 @@ final class ThreeQuestions {
         s.append(
             o.writesFailedMs() == null
                 ? "; database writes never failed"
-                : "; database writes failed from +"
-                    + seconds(o.writesFailedMs())
-                    + ", accepted again (failover) "
-                    + (o.writesAcceptedAgainMs() == null
-                        ? "not before the next attack"
-                        : "+" + seconds(o.writesAcceptedAgainMs()) + " after the attack began"));
+                : "; database writes failed from +" + seconds(o.writesFailedMs()));
+      }
+      if (o.promotedMs() != null) {
+        s.append(", new primary ")
+            .append(o.promotedMember())
+            .append(" (Patroni) at +")
+            .append(seconds(o.promotedMs()));
+      }
+      if (o.writesSampled() && o.writesFailedMs() != null) {
+        s.append(", writes accepted again (failover) ")
+            .append(
+                o.writesAcceptedAgainMs() == null
+                    ? "not before the next attack"
+                    : "+" + seconds(o.writesAcceptedAgainMs()) + " after the attack began");
       }
     }
     return s.toString();

@@ -42,4 +42,49 @@ class RunCommandTest {
         .contains("method[0].duration: 0s: must be between 1s and 1h")
         .contains("method[1].selector: required");
   }
+
+  @Test
+  void aFleetFileWithoutItsPackagesExitsTwoNamingThemBeforeTouchingKafka() throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path haproxy = Files.writeString(bin.resolve("haproxy"), "#!/bin/sh\n");
+    Files.setPosixFilePermissions(
+        haproxy, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    for (var example :
+        java.util.Map.of("local-fleet-zone.yaml", 2, "local-fleet-pod.yaml", 3).entrySet()) {
+      RunCommand run = new RunCommand();
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+      run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+      // the lookup sees only haproxy: patroni, etcd and postgres are "not on PATH"
+      run.missingPackages =
+          () ->
+              io.faultline.scale.fleet.FleetCommands.missingPackagesMessage(
+                  io.faultline.scale.fleet.FleetCommands.missingPackages(
+                      java.util.List.of(bin.toString()), dir.resolve("no-pg")));
+      Path file = Path.of("..", "examples", example.getKey());
+
+      int code =
+          new CommandLine(run)
+              .execute(
+                  file.toString(),
+                  "--bootstrap-server",
+                  "127.0.0.1:1",
+                  "--data-dir",
+                  dir.resolve("run").toString());
+
+      String out = buffer.toString(StandardCharsets.UTF_8);
+      assertThat(code).as(example.getKey()).isEqualTo(2);
+      assertThat(out)
+          .contains(
+              "faultline run "
+                  + file
+                  + ": groups.local.replicas "
+                  + example.getValue()
+                  + " starts a local fleet, which needs the Debian"
+                  + " packages patroni, etcd-server, postgresql:"
+                  + " sudo apt-get install -y patroni etcd-server postgresql")
+          .doesNotContain("haproxy");
+      // nothing started: no data directory, no broker contacted (it would time out after 30 s)
+      assertThat(dir.resolve("run")).doesNotExist();
+    }
+  }
 }

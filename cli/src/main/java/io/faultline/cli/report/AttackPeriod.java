@@ -50,6 +50,12 @@ public record AttackPeriod(
 
   /** Every attack of the recording, by start; the result's MTTD/MTTR where it has them. */
   static List<AttackPeriod> of(ExperimentRecording rec) {
+    return of(rec, List.of());
+  }
+
+  /** The same, with the experimental database's promotions observed while it ran. */
+  static List<AttackPeriod> of(
+      ExperimentRecording rec, List<io.faultline.scale.fleet.FleetStatus.Promotion> promotions) {
     Map<String, AttackEvent> started = new LinkedHashMap<>();
     Map<String, AttackEvent> ended = new LinkedHashMap<>();
     for (AttackEvent e : rec.events()) {
@@ -112,7 +118,8 @@ public record AttackPeriod(
     for (int i = 0; i < out.size(); i++) {
       AttackPeriod a = out.get(i);
       long until = i + 1 < out.size() ? out.get(i + 1).startedAt() : Long.MAX_VALUE;
-      withOutages.add(a.withOutage(ServiceOutage.of(rec.samples(), a.startedAt(), until)));
+      withOutages.add(
+          a.withOutage(ServiceOutage.of(rec.samples(), promotions, a.startedAt(), until)));
     }
     return List.copyOf(withOutages);
   }

@@ -59,6 +59,15 @@ public record ExperimentReport(
   public record Happening(long at, String what, String detail) {}
 
   public static ExperimentReport of(ExperimentRecording rec) {
+    return of(rec, List.of());
+  }
+
+  /**
+   * The report with the experimental database's promotions, as the fleet's status endpoint in this
+   * process observed them (the demo and run): each attack's time to a new primary.
+   */
+  public static ExperimentReport of(
+      ExperimentRecording rec, List<io.faultline.scale.fleet.FleetStatus.Promotion> promotions) {
     Experiment e = rec.experiment();
     ExperimentResult r = rec.result();
     List<MetricHypothesis> hypotheses = e == null ? List.of() : e.getHypotheses();
@@ -70,7 +79,7 @@ public record ExperimentReport(
             abortedRun && (r == null || !r.getAborted())
                 ? "the run was stopped early (experiment state ABORTED)"
                 : null);
-    List<AttackPeriod> attacks = AttackPeriod.of(rec);
+    List<AttackPeriod> attacks = AttackPeriod.of(rec, promotions);
     Run run =
         e == null
             ? null

@@ -72,6 +72,8 @@ public final class JsonReport {
         on.put("writesSampled", o.writesSampled());
         on.put("writesFailedMs", o.writesFailedMs());
         on.put("dbFailoverMs", o.writesAcceptedAgainMs());
+        on.put("dbPromotedMs", o.promotedMs());
+        on.put("dbPromotedMember", o.promotedMember());
       }
     }
     ArrayNode metrics = root.putArray("metrics");

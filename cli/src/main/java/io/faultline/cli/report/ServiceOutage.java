@@ -21,6 +21,11 @@ import java.util.Locale;
  * @param writesFailedMs the first sample saying the last write failed
  * @param writesAcceptedAgainMs the first sample after that saying writes are accepted again: the
  *     database failover time as a client sees it (to the second of the collector's cadence)
+ * @param promotedMs when a database member was first seen leading in another's place (Patroni's
+ *     roles and timeline as the fleet's status endpoint observed them in this process, every 500
+ *     ms); null when no promotion was observed or the observations are not at hand (a report built
+ *     from the topics alone)
+ * @param promotedMember the member promoted (db-2), or null
  */
 public record ServiceOutage(
     long requests,
@@ -29,7 +34,9 @@ public record ServiceOutage(
     Long lastErrorMs,
     boolean writesSampled,
     Long writesFailedMs,
-    Long writesAcceptedAgainMs) {
+    Long writesAcceptedAgainMs,
+    Long promotedMs,
+    String promotedMember) {
 
   /** The metric of the probe's per-request outcome (1 failed, 0 served). */
   public static final String HTTP_ERROR = "http.error";
@@ -55,8 +62,15 @@ public record ServiceOutage(
             Locale.ROOT, "%.1f s from +%.1f s", errorWindowMs() / 1000.0, firstErrorMs / 1000.0);
   }
 
-  /** "12.7 s", "writes never failed", "not probed" or "writes not accepted again". */
+  /**
+   * "12.7 s", "writes never failed", "not probed" or "writes not accepted again", followed by "
+   * (db-2 promoted at +9.1 s)" when a promotion was observed.
+   */
   public String dbFailoverText() {
+    return writesText() + promotionText();
+  }
+
+  private String writesText() {
     if (!writesSampled) {
       return "not probed";
     }
@@ -68,11 +82,27 @@ public record ServiceOutage(
         : String.format(Locale.ROOT, "%.1f s", writesAcceptedAgainMs / 1000.0);
   }
 
+  private String promotionText() {
+    return promotedMs == null
+        ? ""
+        : String.format(
+            Locale.ROOT, " (%s promoted at +%.1f s)", promotedMember, promotedMs / 1000.0);
+  }
+
   /**
    * The experimental group's samples in {@code [from, to)}; null when there are none of either
    * metric.
    */
   static ServiceOutage of(List<MetricSample> samples, long from, long to) {
+    return of(samples, List.of(), from, to);
+  }
+
+  /**
+   * The same with the experimental database's promotions as the fleet's status endpoint observed
+   * them: the first one in {@code [from, to)} is the time to a new primary.
+   */
+  static ServiceOutage of(
+      List<MetricSample> samples, List<FleetStatus.Promotion> promotions, long from, long to) {
     long requests = 0;
     long errors = 0;
     Long first = null;
@@ -108,8 +138,22 @@ public record ServiceOutage(
         }
       }
     }
+    FleetStatus.Promotion promoted =
+        promotions.stream()
+            .filter(p -> p.observedAtMs() >= from && p.observedAtMs() < to)
+            .min(java.util.Comparator.comparingLong(FleetStatus.Promotion::observedAtMs))
+            .orElse(null);
     return any
-        ? new ServiceOutage(requests, errors, first, last, writes, writesFailed, writesBack)
+        ? new ServiceOutage(
+            requests,
+            errors,
+            first,
+            last,
+            writes,
+            writesFailed,
+            writesBack,
+            promoted == null ? null : promoted.observedAtMs() - from,
+            promoted == null ? null : promoted.member())
         : null;
   }
 }

@@ -57,6 +57,36 @@ class ServiceOutageTest {
   }
 
   @Test
+  void theFirstPromotionObservedInTheAttacksPeriodIsTheTimeToANewPrimary() {
+    long start = 100_000;
+    List<MetricSample> s = new ArrayList<>();
+    for (long t = start; t < start + 20_000; t += 1_000) {
+      s.add(
+          sample(
+              "fleet.db.writable",
+              Group.EXPERIMENTAL,
+              t,
+              t >= start + 1_000 && t < start + 12_000 ? 0 : 1));
+    }
+    List<io.faultline.scale.fleet.FleetStatus.Promotion> seen =
+        List.of(
+            // an earlier attack's, and one after this period: not this attack's
+            new io.faultline.scale.fleet.FleetStatus.Promotion(start - 60_000, "db-2", 2),
+            new io.faultline.scale.fleet.FleetStatus.Promotion(start + 9_400, "db-1", 3),
+            new io.faultline.scale.fleet.FleetStatus.Promotion(start + 25_000, "db-2", 4));
+
+    ServiceOutage o = ServiceOutage.of(s, seen, start, start + 20_000);
+
+    assertThat(o.promotedMs()).isEqualTo(9_400);
+    assertThat(o.promotedMember()).isEqualTo("db-1");
+    assertThat(o.writesAcceptedAgainMs()).isEqualTo(12_000);
+    assertThat(o.dbFailoverText()).isEqualTo("12.0 s (db-1 promoted at +9.4 s)");
+    // without observations (a report from the topics alone) the writes' figure stands alone
+    assertThat(ServiceOutage.of(s, start, start + 20_000).dbFailoverText()).isEqualTo("12.0 s");
+    assertThat(ServiceOutage.of(s, seen, start + 30_000, start + 40_000)).isNull();
+  }
+
+  @Test
   void withoutAWriteProbeOrErrorsTheFiguresSaySo() {
     List<MetricSample> s = List.of(sample("http.error", Group.EXPERIMENTAL, 10, 0));
 

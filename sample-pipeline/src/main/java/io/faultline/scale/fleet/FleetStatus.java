@@ -52,13 +52,65 @@ public final class FleetStatus implements AutoCloseable {
     }
   }
 
+  /**
+   * A database member seen leading where another member, or an older timeline, led before: a
+   * promotion, at the time this process first observed it (at most {@link #OBSERVE_EVERY} plus
+   * Patroni's answer after it happened).
+   *
+   * @param observedAtMs epoch ms of the observation that first showed the new leader
+   * @param member the new leader, without its group's prefix (db-2)
+   * @param timeline its timeline
+   */
+  public record Promotion(long observedAtMs, String member, long timeline) {}
+
+  /**
+   * Follows the leader across observations: the first leader seen is the baseline; another member
+   * leading after it is a {@link Promotion}, and so is the same member leading on a newer timeline
+   * after an observation of members without a leader (it lost its key and took it again). Patroni
+   * names the new leader before its timeline moves on: a newer timeline of the same leader without
+   * a gap amends the last promotion's timeline, its time stays. Used by the observing thread only.
+   */
+  static final class LeaderWatch {
+    private String leader;
+    private long timeline;
+    private boolean leaderless;
+    private final List<Promotion> promotions = new ArrayList<>();
+
+    /** Takes one observation of Patroni's members; returns every promotion seen so far. */
+    List<Promotion> observe(long atMs, List<DbMember> db) {
+      DbMember now =
+          db.stream()
+              .filter(DbMember::primary)
+              .max(java.util.Comparator.comparingLong(DbMember::timeline))
+              .orElse(null);
+      if (now == null) {
+        // members without a leader; no members at all is no answer, which says nothing
+        leaderless |= leader != null && !db.isEmpty();
+        return promotions;
+      }
+      String name = shortName(now.name());
+      boolean newer = now.timeline() > timeline;
+      if (leader != null && (!name.equals(leader) || (leaderless && newer))) {
+        promotions.add(new Promotion(atMs, name, now.timeline()));
+      } else if (leader != null && newer && !promotions.isEmpty()) {
+        Promotion last = promotions.remove(promotions.size() - 1);
+        promotions.add(new Promotion(last.observedAtMs(), last.member(), now.timeline()));
+      }
+      leader = name;
+      timeline = Math.max(timeline, now.timeline());
+      leaderless = false;
+      return promotions;
+    }
+  }
+
   /** What one scrape saw. */
   record Observation(
       Map<String, int[]> zones, // zone -> {ready, planned}
       List<DbMember> db,
       List<Backend> backends,
       long frontend5xx,
-      boolean lbAnswered) {}
+      boolean lbAnswered,
+      long dbAnsweredAtMs) {}
 
   /** The collector's name of the write probe's last outcome (1 accepted, 0 failed). */
   public static final String DB_WRITABLE = "fleet.db.writable";
@@ -116,9 +168,11 @@ public final class FleetStatus implements AutoCloseable {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
-  private volatile Observation now = new Observation(Map.of(), List.of(), List.of(), 0, false);
+  private volatile Observation now = new Observation(Map.of(), List.of(), List.of(), 0, false, 0);
   private final RecentErrors recent = new RecentErrors(RECENT);
   private volatile Map<String, Long> recentErrors = Map.of();
+  private final LeaderWatch leaderWatch = new LeaderWatch();
+  private volatile List<Promotion> promotions = List.of();
 
   private FleetStatus(GroupFleet fleet, WriteProbe writes, int port) throws IOException {
     this.fleet = fleet;
@@ -184,10 +238,28 @@ public final class FleetStatus implements AutoCloseable {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /**
+   * Every promotion of a database member this endpoint observed since it started, oldest first: the
+   * time to a new primary, measured apart from the time writes are accepted again.
+   */
+  public List<Promotion> promotions() {
+    return promotions;
+  }
+
   /** One round of looking at the fleet; the checks of a round run side by side. */
   private void observeNow() {
     try {
       Observation o = observe();
+      List<Promotion> seen = List.copyOf(leaderWatch.observe(o.dbAnsweredAtMs(), o.db()));
+      if (!seen.equals(promotions)) {
+        Promotion p = seen.get(seen.size() - 1);
+        log.info(
+            "{} database: {} promoted, timeline {}",
+            fleet.layout().group(),
+            p.member(),
+            p.timeline());
+      }
+      promotions = seen;
       Map<String, Long> totals = new TreeMap<>();
       o.backends().forEach(b -> totals.put(shortName(b.name()), b.errors()));
       recentErrors = recent.add(System.currentTimeMillis(), totals);
@@ -208,6 +280,19 @@ public final class FleetStatus implements AutoCloseable {
     }
     CompletableFuture<String> stats =
         CompletableFuture.supplyAsync(() -> body(fleet.statsUrl()), checks);
+    // the database's members from the first Patroni that answers, with the time it answered
+    CompletableFuture<Map.Entry<Long, List<DbMember>>> db =
+        CompletableFuture.supplyAsync(
+            () -> {
+              for (FleetMember m : layout.of(Role.DB)) {
+                String json = body("http://127.0.0.1:" + m.secondPort() + "/cluster");
+                if (json != null) {
+                  return Map.entry(System.currentTimeMillis(), patroniCluster(json));
+                }
+              }
+              return Map.entry(0L, List.<DbMember>of());
+            },
+            checks);
     Map<String, int[]> zones = new TreeMap<>();
     for (String zone : layout.zones()) {
       int[] counts = new int[2];
@@ -223,18 +308,16 @@ public final class FleetStatus implements AutoCloseable {
         zones.put(zone, counts);
       }
     }
-    List<DbMember> db = List.of();
-    for (FleetMember m : layout.of(Role.DB)) {
-      String cluster = body("http://127.0.0.1:" + m.secondPort() + "/cluster");
-      if (cluster != null) {
-        db = patroniCluster(cluster);
-        break;
-      }
-    }
+    Map.Entry<Long, List<DbMember>> cluster = db.join();
     String csv = stats.join();
     List<Backend> backends = csv == null ? List.of() : haproxyBackends(csv, "replicas");
     return new Observation(
-        zones, db, backends, csv == null ? 0 : haproxyFrontend5xx(csv, "scale"), csv != null);
+        zones,
+        cluster.getValue(),
+        backends,
+        csv == null ? 0 : haproxyFrontend5xx(csv, "scale"),
+        csv != null,
+        cluster.getKey());
   }
 
   private int status(String url) {

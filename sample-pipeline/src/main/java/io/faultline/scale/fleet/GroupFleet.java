@@ -108,10 +108,10 @@ public final class GroupFleet implements AutoCloseable {
   }
 
   /**
-   * Starts the group in order (etcd, Patroni until a primary and a streaming replica run, the
-   * database seeded with {@code songs} generated songs, the web replicas, HAProxy) and returns once
-   * the load balancer answers {@code /ready}. Fails naming the member and its log; whatever it
-   * started is stopped then.
+   * Starts the group in order (etcd, the Patroni primary, then its replica cloning while the
+   * database is seeded with {@code songs} generated songs and the web replicas start, HAProxy once
+   * the replica streams and the web replicas are ready) and returns once the load balancer answers
+   * {@code /ready}. Fails naming the member and its log; whatever it started is stopped then.
    */
   public static GroupFleet start(
       FleetLayout layout,
@@ -169,7 +169,8 @@ public final class GroupFleet implements AutoCloseable {
     launch(members.get(dbs.get(0).name()), "started");
     await(dbs.get(0), "Patroni primary", () -> patroni(dbs.get(0), "/primary") == 200);
     launch(members.get(dbs.get(1).name()), "started");
-    await(dbs.get(1), "Patroni streaming replica", () -> patroni(dbs.get(1), "/replica") == 200);
+    // seeding and the web replicas' start need only the primary: they go on while the replica
+    // clones (it streams what the seed writes), instead of after it
     seed(songs);
     for (FleetMember m : layout.of(Role.WEB)) {
       Path d = dir.resolve(m.name());
@@ -177,6 +178,7 @@ public final class GroupFleet implements AutoCloseable {
       add(new Member(m, FleetCommands.web(layout, m, d.resolve("scale.log")), d, null));
       launch(members.get(m.name()), "started");
     }
+    await(dbs.get(1), "Patroni streaming replica", () -> patroni(dbs.get(1), "/replica") == 200);
     for (FleetMember m : layout.of(Role.WEB)) {
       await(m, "/ready", () -> get("http://127.0.0.1:" + m.port() + "/ready") == 200);
     }

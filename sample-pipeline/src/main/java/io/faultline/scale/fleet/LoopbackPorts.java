@@ -59,8 +59,9 @@ public final class LoopbackPorts {
   }
 
   static int ephemeralLow() {
-    try {
-      String[] parts = Files.readString(EPHEMERAL_RANGE).trim().split("\\s+");
+    // a line at a time: procfs reports size 0 and Files.readString read only "3" of "32768 60999"
+    try (java.io.BufferedReader r = Files.newBufferedReader(EPHEMERAL_RANGE)) {
+      String[] parts = r.readLine().trim().split("\\s+");
       return Integer.parseInt(parts[0]);
     } catch (IOException | RuntimeException e) {
       return 32_768; // Linux's default

@@ -72,4 +72,44 @@ class FleetStatusTest {
     // HAProxy restarted: its counters start again from zero
     assertThat(recent.add(13_000, java.util.Map.of("web-1", 2L))).containsEntry("web-1", 2L);
   }
+
+  private static FleetStatus.DbMember leader(String name, long timeline) {
+    return new FleetStatus.DbMember(name, "leader", "running", timeline, null);
+  }
+
+  private static FleetStatus.DbMember replica(String name, long timeline) {
+    return new FleetStatus.DbMember(name, "replica", "streaming", timeline, 0L);
+  }
+
+  @Test
+  void aNewLeaderAfterTheFirstIsAPromotionAtItsObservation() {
+    FleetStatus.LeaderWatch watch = new FleetStatus.LeaderWatch();
+
+    // the first leader seen is the baseline, not a promotion
+    assertThat(
+            watch.observe(1_000, List.of(leader("scale-experimental-db-1", 1), replica("db-2", 1))))
+        .isEmpty();
+    assertThat(watch.observe(1_500, List.of(leader("scale-experimental-db-1", 1)))).isEmpty();
+    // a failover under way: no leader, then Patroni unreachable
+    assertThat(watch.observe(2_000, List.of(replica("scale-experimental-db-2", 1)))).isEmpty();
+    assertThat(watch.observe(2_500, List.of())).isEmpty();
+    // Patroni names the new leader while its timeline is still the old one
+    assertThat(watch.observe(3_000, List.of(leader("scale-experimental-db-2", 1))))
+        .containsExactly(new FleetStatus.Promotion(3_000, "db-2", 1));
+    // the timeline catching up amends that promotion, its time stays
+    assertThat(watch.observe(3_500, List.of(leader("scale-experimental-db-2", 2))))
+        .containsExactly(new FleetStatus.Promotion(3_000, "db-2", 2));
+    // Patroni unreachable once is no evidence of a lost leader
+    assertThat(watch.observe(3_700, List.of())).hasSize(1);
+    assertThat(watch.observe(4_000, List.of(leader("scale-experimental-db-2", 2)))).hasSize(1);
+    // the same member taking the leader key again after a gap, on a newer timeline
+    watch.observe(4_500, List.of(replica("scale-experimental-db-2", 2)));
+    assertThat(watch.observe(5_000, List.of(leader("scale-experimental-db-2", 3))))
+        .endsWith(new FleetStatus.Promotion(5_000, "db-2", 3))
+        .hasSize(2);
+    // the old primary leading again on its old timeline (the new one rewound away)
+    assertThat(watch.observe(6_000, List.of(leader("scale-experimental-db-1", 1))))
+        .endsWith(new FleetStatus.Promotion(6_000, "db-1", 1))
+        .hasSize(3);
+  }
 }

@@ -155,11 +155,32 @@ class GroupFleetSystemIT {
           Thread.sleep(100);
         }
         Duration lbBack = Duration.between(outage, Instant.now());
+        // the promotion, observed by the status endpoint apart from the writes: after the loss,
+        // and no later than the first accepted write plus one observation round (500 ms apart,
+        // each check up to 800 ms)
+        // (Patroni names the new leader before its timeline moves on: wait for both)
+        long promotedBy = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while ((statusEndpoint.promotions().isEmpty()
+                || statusEndpoint.promotions().get(0).timeline() < 2)
+            && System.nanoTime() < promotedBy) {
+          Thread.sleep(100);
+        }
+        assertThat(statusEndpoint.promotions()).as("promotions observed").hasSize(1);
+        FleetStatus.Promotion promoted = statusEndpoint.promotions().get(0);
+        assertThat(promoted.member()).isEqualTo(otherDb.replaceFirst("^scale-experimental-", ""));
+        assertThat(promoted.timeline()).isEqualTo(2);
+        assertThat(promoted.observedAtMs())
+            .isGreaterThan(outage.toEpochMilli())
+            .isLessThanOrEqualTo(writes.outages().get(0).recovered().toEpochMilli() + 2_000);
+        Duration promotedAfter = Duration.ofMillis(promoted.observedAtMs() - outage.toEpochMilli());
         System.out.printf(
-            "zone %s lost (SIGKILL): writes accepted again after %.1f s (write outage %.1f s);"
+            "zone %s lost (SIGKILL): new primary %s seen after %.1f s; writes accepted again after"
+                + " %.1f s (write outage %.1f s);"
                 + " LB served again after %.1f s, %d of %d requests failed meanwhile;"
                 + " web-1 kill: %d LB errors%n",
             zone,
+            promoted.member(),
+            promotedAfter.toMillis() / 1000.0,
             failover.toMillis() / 1000.0,
             writes.outages().get(0).length().toMillis() / 1000.0,
             lbBack.toMillis() / 1000.0,

@@ -1,0 +1,52 @@
+package io.faultline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.cli.report.AttackPeriod;
+import io.faultline.cli.report.ServiceOutage;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ThreeQuestionsTest {
+
+  private static AttackPeriod zoneOutage(ServiceOutage o) {
+    return new AttackPeriod(
+        "a-1",
+        "zone-outage",
+        List.of("zone-a"),
+        1_000,
+        61_000L,
+        "STOPPED",
+        3_000L,
+        15_000L,
+        2_000L,
+        11_900L,
+        List.of("http.error"),
+        o);
+  }
+
+  @Test
+  void aZoneLineHasThePromotionBesideTheWritesAndTheErrorWindow() {
+    String line =
+        ThreeQuestions.answer(
+            zoneOutage(
+                new ServiceOutage(837, 133, 700L, 13_900L, true, 700L, 11_700L, 9_100L, "db-2")));
+
+    assertThat(line)
+        .isEqualTo(
+            "MTTD 2.0 s, MTTR 11.9 s; 133 of 837 requests failed, over 13.2 s from +0.7 s;"
+                + " database writes failed from +0.7 s, new primary db-2 (Patroni) at +9.1 s,"
+                + " writes accepted again (failover) +11.7 s after the attack began");
+  }
+
+  @Test
+  void withoutAnObservedPromotionTheLineSaysOnlyWhatWasMeasured() {
+    String line =
+        ThreeQuestions.answer(
+            zoneOutage(new ServiceOutage(300, 0, null, null, true, null, null, null, null)));
+
+    assertThat(line)
+        .isEqualTo(
+            "MTTD 2.0 s, MTTR 11.9 s; 0 of 300 requests failed; database writes never failed");
+  }
+}
