@@ -295,28 +295,38 @@ final class LocalPipeline implements AutoCloseable {
     }
 
     private void publish(String group, JsonNode r) {
-      Map<String, String> labels =
-          Map.of("run", r.path("run").asText(), "sha256", r.path("sha256").asText());
-      for (var figure :
-          List.of(
-              List.of("pipeline.job.duration.ms", "durationMs", "ms"),
-              List.of("pipeline.store.songs", "songs", "songs"),
-              List.of("pipeline.store.instrument.rows", "instrumentRows", "rows"),
-              List.of("pipeline.tasks.failed", "tasksFailed", "tasks"),
-              List.of("pipeline.executors.lost", "executorsLost", "executors"))) {
-        sink.publish(
-            MetricSample.newBuilder()
-                .setExperimentId(experimentId)
-                .setMetric(figure.get(0))
-                .setGroup(Group.valueOf(group.toUpperCase(Locale.ROOT)))
-                .setTarget("extract-" + group)
-                .setTimestamp(r.path("endedAt").asLong())
-                .setValue(r.path(figure.get(1)).asDouble())
-                .setUnit(figure.get(2))
-                .setLabels(labels)
-                .build());
-      }
+      runSamples(experimentId, group, r).forEach(sink::publish);
     }
+  }
+
+  /**
+   * A finished run's figures as samples of its group, timed at the run's end; the store's checksum
+   * travels as the label {@code sha256}, the run's number as {@code run}.
+   */
+  static List<MetricSample> runSamples(String experimentId, String group, JsonNode r) {
+    Map<String, String> labels =
+        Map.of("run", r.path("run").asText(), "sha256", r.path("sha256").asText());
+    List<MetricSample> out = new ArrayList<>();
+    for (var figure :
+        List.of(
+            List.of("pipeline.job.duration.ms", "durationMs", "ms"),
+            List.of("pipeline.store.songs", "songs", "songs"),
+            List.of("pipeline.store.instrument.rows", "instrumentRows", "rows"),
+            List.of("pipeline.tasks.failed", "tasksFailed", "tasks"),
+            List.of("pipeline.executors.lost", "executorsLost", "executors"))) {
+      out.add(
+          MetricSample.newBuilder()
+              .setExperimentId(experimentId)
+              .setMetric(figure.get(0))
+              .setGroup(Group.valueOf(group.toUpperCase(Locale.ROOT)))
+              .setTarget("extract-" + group)
+              .setTimestamp(r.path("endedAt").asLong())
+              .setValue(r.path(figure.get(1)).asDouble())
+              .setUnit(figure.get(2))
+              .setLabels(labels)
+              .build());
+    }
+    return out;
   }
 
   List<JsonNode> runs(String group) {

@@ -63,4 +63,32 @@ class LocalPipelineTest {
             List.of(run(1, 40_000, 1500, "a1b2c3d4e5f6a7b8", 0, 0)), List.of(), ONE_RUN);
     assertThat(lines).last().asString().contains("NO RUN FINISHED in experimental");
   }
+
+  @Test
+  void eachRunGoesToTheMetricsTopicWithItsChecksumForBothGroups() throws Exception {
+    JsonNode r =
+        new ObjectMapper()
+            .readTree(
+                "{\"run\":2,\"endedAt\":1000,\"durationMs\":41000,\"songs\":1500,"
+                    + "\"instrumentRows\":7215,\"sha256\":\"59b2af\",\"tasksFailed\":2,"
+                    + "\"executorsLost\":1}");
+    var samples = LocalPipeline.runSamples("exp-1", "experimental", r);
+    assertThat(samples)
+        .extracting(s -> s.getMetric() + "=" + s.getValue())
+        .containsExactly(
+            "pipeline.job.duration.ms=41000.0",
+            "pipeline.store.songs=1500.0",
+            "pipeline.store.instrument.rows=7215.0",
+            "pipeline.tasks.failed=2.0",
+            "pipeline.executors.lost=1.0");
+    assertThat(samples)
+        .allSatisfy(
+            s -> {
+              assertThat(s.getGroup()).isEqualTo(io.faultline.schema.Group.EXPERIMENTAL);
+              assertThat(s.getLabels()).containsEntry("sha256", "59b2af").containsEntry("run", "2");
+              assertThat(s.getTimestamp()).isEqualTo(1000L);
+            });
+    assertThat(LocalPipeline.runSamples("exp-1", "control", r).get(0).getGroup())
+        .isEqualTo(io.faultline.schema.Group.CONTROL);
+  }
 }
