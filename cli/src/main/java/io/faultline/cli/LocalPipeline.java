@@ -46,6 +46,9 @@ final class LocalPipeline implements AutoCloseable {
 
   private static final List<String> GROUPS = List.of("control", "experimental");
 
+  /** How long both groups may take to start their cluster, driver and first executor. */
+  static final Duration READY_TIMEOUT = Duration.ofMinutes(12);
+
   private final ExperimentDefinition.Pipeline spec;
   private final Path dir;
   private final Consumer<String> say;
@@ -110,7 +113,8 @@ final class LocalPipeline implements AutoCloseable {
               + dir.resolve(group + ".log")
               + ")");
     }
-    long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
+    // under a load average of 36 on 2 cores a group took more than 6 min to be ready
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     for (String group : GROUPS) {
       while (!Files.exists(dir.resolve(group).resolve("ready"))) {
         Process child = children.get(group);
@@ -119,7 +123,13 @@ final class LocalPipeline implements AutoCloseable {
               "pipeline " + group + " exited " + child.exitValue() + "; see " + log(group));
         }
         if (System.nanoTime() > deadline) {
-          throw new IOException("pipeline " + group + " not ready in 6 min; see " + log(group));
+          throw new IOException(
+              "pipeline "
+                  + group
+                  + " not ready in "
+                  + READY_TIMEOUT.toMinutes()
+                  + " min; see "
+                  + log(group));
         }
         sleep(250);
       }

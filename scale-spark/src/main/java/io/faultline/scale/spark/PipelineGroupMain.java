@@ -126,9 +126,9 @@ public final class PipelineGroupMain {
               new LocalSparkCluster.Spec(s.group(), 1, 1, "1g", "512m"),
               s.workDir().resolve("cluster"),
               s.targetsDir(),
-              Duration.ofMinutes(5));
+              Duration.ofMinutes(10));
       spark = cluster.session("scale-extraction-" + s.group(), s.uiPort()).getOrCreate();
-      cluster.awaitExecutors(1, Duration.ofMinutes(3));
+      cluster.awaitExecutors(1, Duration.ofMinutes(8));
       LocalSparkCluster c = cluster;
       SparkSession sp = spark;
       Thread stop =
