@@ -235,22 +235,23 @@ final class LocalPipeline implements AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     }
     say.accept("pipeline: both groups extracting (" + spec.runs() + " run(s) each)");
-    Map<String, String> c = new LinkedHashMap<>();
-    c.put("bootstrap.servers", bootstrap);
-    c.put("experiment.id", experimentId);
-    c.put("sources", "spark");
-    c.put(
-        "spark.targets",
-        "CONTROL=extract-control@"
-            + api("control")
-            + ",EXPERIMENTAL=extract-experimental@"
-            + api("experimental"));
-    // a driver busy with its job answers slowly under load: 1 s timed out every round here
-    c.put("spark.interval", "5s");
-    c.put("spark.timeout", "4s");
-    SourceRunner runner =
-        new SourceRunner(experimentId, CollectorConfig.fromMap(c).build(sink), sink);
-    runner.start();
+    // A runner per driver: a round asks four resources of each, 1-2 s apiece from a driver busy
+    // with its job on a loaded machine, and a round may take no longer than its interval.
+    List<SourceRunner> runners = new ArrayList<>();
+    for (String group : GROUPS) {
+      Map<String, String> c = new LinkedHashMap<>();
+      c.put("bootstrap.servers", bootstrap);
+      c.put("experiment.id", experimentId);
+      c.put("sources", "spark");
+      c.put(
+          "spark.targets", group.toUpperCase(Locale.ROOT) + "=extract-" + group + "@" + api(group));
+      c.put("spark.interval", "10s");
+      c.put("spark.timeout", "8s");
+      SourceRunner runner =
+          new SourceRunner(experimentId, CollectorConfig.fromMap(c).build(sink), sink);
+      runner.start();
+      runners.add(runner);
+    }
     RunTail tail = new RunTail(experimentId, sink);
     Thread t = new Thread(tail, "faultline-pipeline-runs");
     t.setDaemon(true);
@@ -265,7 +266,9 @@ final class LocalPipeline implements AutoCloseable {
           say.accept(line);
         }
       } finally {
-        runner.close();
+        for (SourceRunner r : runners) {
+          r.close();
+        }
       }
     };
   }
