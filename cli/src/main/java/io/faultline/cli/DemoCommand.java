@@ -53,7 +53,8 @@ import picocli.CommandLine.Option;
       "and an experimental instance, the attack agent, the collector and the analyzer.",
       "Attacks: a CPU burn, then a kill of the experimental instance; with --scenario pod",
       "or zone each group is a multi-zone fleet and its replicas or a zone are attacked;",
-      "--scenario all runs container, pod and zone one after another on one broker.",
+      "--scenario all runs container, pod and zone one after another on one broker;",
+      "--scenario pipeline kills a Spark executor mid-job and judges the batch runs.",
       "Prints the verdict with MTTD and MTTR, as 'faultline run' does for a file.",
       "Ctrl-C halts the attacks, waits for their rollback, then stops everything."
     })
@@ -121,8 +122,10 @@ public final class DemoCommand implements Callable<Integer> {
           "container (default: CPU burn and kill of one process per group), pod or zone (each"
               + " group a multi-zone fleet: examples/local-fleet-pod.yaml, local-fleet-zone.yaml;"
               + " needs haproxy, patroni, etcd-server, postgresql), or all: container, then"
-              + " examples/local-fleet-pod-zone.yaml, ending with the three questions' table. The"
-              + " phase options apply to container only.")
+              + " examples/local-fleet-pod-zone.yaml, ending with the three questions' table; or"
+              + " pipeline: Scale's extraction on a local Spark cluster per group, an executor"
+              + " killed mid-job (examples/spark-executor-kill.yaml). The phase options apply to"
+              + " container only.")
   String scenario = "container";
 
   @Option(
@@ -141,7 +144,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!scenario.equals("container") && !brokerOnly) {
+    if (!scenario.equals("container") && !scenario.equals("pipeline") && !brokerOnly) {
       Optional<String> missing = missingPackages.get();
       if (missing.isPresent()) {
         out.println("faultline demo --scenario " + scenario + " " + missing.get());

@@ -56,7 +56,11 @@ final class ExperimentSession {
       var local = definition.groups().local();
       if (local != null && local.start()) {
         view.say(
-            "starting the local platform (Scale x2, agent" + (dryRun ? "" : ", analyzer") + ")");
+            "starting the local platform ("
+                + (local.pipeline() != null ? "a Spark pipeline per group" : "Scale x2")
+                + ", agent"
+                + (dryRun ? "" : ", analyzer")
+                + ")");
         platform = LocalPlatform.start(definition, client, topics, dataDir, !dryRun, view::say);
       }
       follower = new ExperimentFollower(client, topics, plan.experimentId(), runner::onRecord);

@@ -55,6 +55,7 @@ final class LocalPlatform implements AutoCloseable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final LocalSupervisor supervisor;
   private LocalFleet fleet; // set when groups.local.replicas asks for one
+  private LocalPipeline pipeline; // set when groups.local.pipeline asks for one
   private Consumer<String> say = s -> {};
   private final ExperimentDefinition definition;
   private final Map<String, Object> clientConfig;
@@ -124,7 +125,11 @@ final class LocalPlatform implements AutoCloseable {
     boolean analyzerPushed = false;
     try {
       var local = d.groups().local();
-      if (local.replicas() >= 2) {
+      if (local.pipeline() != null) {
+        // the pipeline's groups are Spark clusters, not Scale's web API (docs/adr/0028)
+        platform.pipeline = LocalPipeline.start(local.pipeline(), dataDir, targetsDir, say);
+        platform.started.push(platform.pipeline);
+      } else if (local.replicas() >= 2) {
         platform.fleet =
             LocalFleet.start(
                 dataDir, targetsDir, local.replicas(), FLEET_SONGS, Duration.ofSeconds(3), say);
@@ -239,6 +244,22 @@ final class LocalPlatform implements AutoCloseable {
     kafka.remove("bootstrap.servers");
     KafkaSampleSink sink =
         new KafkaSampleSink((String) clientConfig.get("bootstrap.servers"), topics, kafka);
+    if (pipeline != null) {
+      AutoCloseable runs =
+          pipeline.start(experimentId, (String) clientConfig.get("bootstrap.servers"), sink);
+      AutoCloseable stop =
+          () -> {
+            try {
+              runs.close();
+            } finally {
+              sink.close();
+            }
+          };
+      synchronized (started) {
+        started.push(stop);
+      }
+      return stop;
+    }
     List<ProbeTarget> targets = new ArrayList<>();
     for (String name : definition.groups().control().processes()) {
       targets.add(target(Group.CONTROL, name));

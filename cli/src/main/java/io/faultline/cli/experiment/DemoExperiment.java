@@ -33,17 +33,21 @@ public final class DemoExperiment {
   /**
    * The bundled file of a scenario: {@code container} is the demo's own, {@code pod} and {@code
    * zone} the multi-zone fleet's ({@code examples/local-fleet-pod.yaml}, {@code
-   * local-fleet-zone.yaml}).
+   * local-fleet-zone.yaml}), {@code pipeline} the Spark extraction's ({@code
+   * examples/spark-executor-kill.yaml}).
    */
   public static ExperimentDefinition scenario(String scenario) {
     if (scenario.equals("container")) {
       return definition();
     }
-    String resource = "faultline/local-fleet-" + scenario + ".yaml";
+    String resource =
+        scenario.equals("pipeline")
+            ? "faultline/spark-executor-kill.yaml"
+            : "faultline/local-fleet-" + scenario + ".yaml";
     try (InputStream in = DemoExperiment.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalArgumentException(
-            "--scenario '" + scenario + "': use container, pod, zone or all");
+            "--scenario '" + scenario + "': use container, pod, zone, all or pipeline");
       }
       return ExperimentFileParser.parse(
           resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));

@@ -59,12 +59,31 @@ public record ExperimentDefinition(
       String experimentalCpus,
       Duration jvmWarmup,
       int rps,
-      int replicas) {
+      int replicas,
+      Pipeline pipeline) {
     public Local(
         boolean start, String controlCpus, String experimentalCpus, Duration jvmWarmup, int rps) {
       this(start, controlCpus, experimentalCpus, jvmWarmup, rps, 0);
     }
+
+    public Local(
+        boolean start,
+        String controlCpus,
+        String experimentalCpus,
+        Duration jvmWarmup,
+        int rps,
+        int replicas) {
+      this(start, controlCpus, experimentalCpus, jvmWarmup, rps, replicas, null);
+    }
   }
+
+  /**
+   * {@code groups.local.pipeline}: instead of Scale's web API, each group is Scale's extraction on
+   * a local Spark cluster (scale-spark), run {@code runs} times on a corpus of {@code songs}; the
+   * batch verdict judges the job's duration at {@code alpha} with {@code tolerance} and the store's
+   * checksum (docs/adr/0028).
+   */
+  public record Pipeline(int songs, int runs, int filesPerTask, double alpha, double tolerance) {}
 
   public record SteadyStateSpec(
       Duration warmup,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.faultline.cli.experiment.ExperimentDefinition.GroupSelector;
 import io.faultline.cli.experiment.ExperimentDefinition.Groups;
 import io.faultline.cli.experiment.ExperimentDefinition.Local;
+import io.faultline.cli.experiment.ExperimentDefinition.Pipeline;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,24 @@ final class GroupsSection {
             Duration.ZERO,
             Duration.ofMinutes(10)),
         rps == null ? 20 : rps,
-        replicas == null ? 0 : replicas);
+        replicas == null ? 0 : replicas,
+        pipeline(l.get("pipeline")));
+  }
+
+  /** {@code groups.local.pipeline}; the schema checks the ranges. */
+  private static Pipeline pipeline(JsonNode p) {
+    if (FileValues.object(p) == null) {
+      return null;
+    }
+    Integer songs = FileValues.integer(p, "songs");
+    Integer runs = FileValues.integer(p, "runs");
+    Integer perTask = FileValues.integer(p, "filesPerTask");
+    return new Pipeline(
+        songs == null ? 1000 : songs,
+        runs == null ? 1 : runs,
+        perTask == null ? 50 : perTask,
+        p.hasNonNull("alpha") ? p.get("alpha").asDouble() : 0.01,
+        p.hasNonNull("tolerance") ? p.get("tolerance").asDouble() : 0.25);
   }
 
   private static GroupSelector selector(

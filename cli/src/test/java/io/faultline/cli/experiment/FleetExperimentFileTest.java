@@ -59,7 +59,7 @@ class FleetExperimentFileTest {
     assertThat(DemoExperiment.scenario("pod").metadata().name()).isEqualTo("local-fleet-pod");
     assertThat(DemoExperiment.scenario("container").metadata().name()).isEqualTo("local-demo");
     assertThatThrownBy(() -> DemoExperiment.scenario("region"))
-        .hasMessage("--scenario 'region': use container, pod, zone or all");
+        .hasMessage("--scenario 'region': use container, pod, zone, all or pipeline");
   }
 
   @Test

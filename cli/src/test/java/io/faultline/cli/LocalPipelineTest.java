@@ -1,0 +1,94 @@
+package io.faultline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.faultline.cli.experiment.ExperimentDefinition;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The pipeline's closing lines and batch verdict, from the runs' records (no Spark here). */
+class LocalPipelineTest {
+
+  static final ExperimentDefinition.Pipeline ONE_RUN =
+      new ExperimentDefinition.Pipeline(1500, 1, 50, 0.01, 0.25);
+
+  static JsonNode run(int run, long durationMs, long songs, String sha, int tasksFailed, int lost)
+      throws Exception {
+    return new ObjectMapper()
+        .readTree(
+            String.format(
+                "{\"run\":%d,\"durationMs\":%d,\"songs\":%d,\"sha256\":\"%s\","
+                    + "\"tasksFailed\":%d,\"executorsLost\":%d}",
+                run, durationMs, songs, sha, tasksFailed, lost));
+  }
+
+  @Test
+  void oneRunWithEqualDataSaysNotEnoughRunsWithTheFigures() throws Exception {
+    List<String> lines =
+        LocalPipeline.closingLines(
+            List.of(run(1, 40_000, 1500, "a1b2c3d4e5f6a7b8", 0, 0)),
+            List.of(run(1, 62_000, 1500, "a1b2c3d4e5f6a7b8", 3, 1)),
+            ONE_RUN);
+    assertThat(lines.get(1))
+        .contains(
+            "run 1: job 40.0 s vs 62.0 s (+55%)",
+            "songs 1500 vs 1500",
+            "checksum equal (a1b2c3d4e5f6)",
+            "tasks failed 0 vs 3",
+            "executors lost 0 vs 1");
+    assertThat(lines.get(2))
+        .isEqualTo(
+            "  pipeline verdict: NOT ENOUGH RUNS for the timings (1 of 5 per group); the data are equal");
+    assertThat(lines.get(3)).contains("not enough runs: 1 per group, 5 needed");
+  }
+
+  @Test
+  void aDifferentChecksumIsADeviationEvenWithEqualTimings() throws Exception {
+    List<String> lines =
+        LocalPipeline.closingLines(
+            List.of(run(1, 40_000, 1500, "a1b2c3d4e5f6a7b8", 0, 0)),
+            List.of(run(1, 40_000, 1499, "ffffc3d4e5f6a7b8", 0, 0)),
+            ONE_RUN);
+    assertThat(lines.get(1)).contains("songs 1500 vs 1499", "checksum DIFFERENT");
+    assertThat(lines.get(2)).isEqualTo("  pipeline verdict: DEVIATED");
+    assertThat(lines.get(3)).contains("experimental run 1 differs from control's");
+  }
+
+  @Test
+  void aGroupWithoutAFinishedRunIsSaidNotJudged() throws Exception {
+    List<String> lines =
+        LocalPipeline.closingLines(
+            List.of(run(1, 40_000, 1500, "a1b2c3d4e5f6a7b8", 0, 0)), List.of(), ONE_RUN);
+    assertThat(lines).last().asString().contains("NO RUN FINISHED in experimental");
+  }
+
+  @Test
+  void eachRunGoesToTheMetricsTopicWithItsChecksumForBothGroups() throws Exception {
+    JsonNode r =
+        new ObjectMapper()
+            .readTree(
+                "{\"run\":2,\"endedAt\":1000,\"durationMs\":41000,\"songs\":1500,"
+                    + "\"instrumentRows\":7215,\"sha256\":\"59b2af\",\"tasksFailed\":2,"
+                    + "\"executorsLost\":1}");
+    var samples = LocalPipeline.runSamples("exp-1", "experimental", r);
+    assertThat(samples)
+        .extracting(s -> s.getMetric() + "=" + s.getValue())
+        .containsExactly(
+            "pipeline.job.duration.ms=41000.0",
+            "pipeline.store.songs=1500.0",
+            "pipeline.store.instrument.rows=7215.0",
+            "pipeline.tasks.failed=2.0",
+            "pipeline.executors.lost=1.0");
+    assertThat(samples)
+        .allSatisfy(
+            s -> {
+              assertThat(s.getGroup()).isEqualTo(io.faultline.schema.Group.EXPERIMENTAL);
+              assertThat(s.getLabels()).containsEntry("sha256", "59b2af").containsEntry("run", "2");
+              assertThat(s.getTimestamp()).isEqualTo(1000L);
+            });
+    assertThat(LocalPipeline.runSamples("exp-1", "control", r).get(0).getGroup())
+        .isEqualTo(io.faultline.schema.Group.CONTROL);
+  }
+}
