@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -17,7 +18,11 @@ import picocli.CommandLine;
  * executor JVM and driver, the agent's executor-kill on the experimental worker, the analyzer's
  * verdict and the batch verdict. A system IT: on 2 loaded cores the clusters alone take minutes. It
  * needs scale-spark packaged (the reactor's verify does it before cli).
+ *
+ * <p>Opt-in ({@code -Dfaultline.test.pipeline=true}) until it has passed on a quiet machine: the
+ * demo took 9–12 minutes at load 20–46 here, a third of the CI budget, and has not run in CI yet.
  */
+@EnabledIfSystemProperty(named = "faultline.test.pipeline", matches = "true")
 class PipelineDemoSystemIT {
 
   @TempDir Path dir;
