@@ -156,8 +156,8 @@ public final class EDetector {
    *
    * @param logStatistic log of the averaged Shiryaev–Roberts statistic
    * @param threshold log c
-   * @param pValue horizon / R (capped at 1): below alpha exactly when the detector alarms (a
-   *     rate's alarm of pooled evidence may be withheld while the control itself moves)
+   * @param pValue horizon / R (capped at 1): below alpha exactly when the detector alarms (a rate's
+   *     alarm of pooled evidence may be withheld while the control itself moves)
    * @param changePoint the time (the caller's {@code at}) of the datapoint at which the strongest
    *     CUSUM's segment began: the estimated start of the deviation
    * @param effect mean difference since the change point (the caller's scale)
