@@ -271,8 +271,14 @@ public final class WindowJudge {
         double before =
             (m.controlErrors - control.sum()) / Math.max(1.0, m.controlCount - control.count());
         double[] point = ratePoint(t, experimental, before);
-        double vc = Math.max(t.level * (1 - t.level), 1e-6) / Math.max(1.0, control.count());
-        step = detector.updateRate(t.detector, windowStart, point[0], point[1], control.mean(), vc);
+        EDetector.RateWindow counts =
+            new EDetector.RateWindow(
+                experimental.sum(),
+                experimental.count(),
+                control.sum(),
+                control.count(),
+                Math.max(t.level * (1 - t.level), 1e-6));
+        step = detector.updateRate(t.detector, windowStart, point[0], point[1], counts);
         excess = experimental.mean() - expected;
         relative = p;
       } else {
@@ -603,19 +609,19 @@ public final class WindowJudge {
    */
   private static void learnRate(Track t, Monitor m, MetricPolicy policy, Summary c, Summary e) {
     t.theta0 = policy.absoluteTolerance();
-    double requests = c.count() + e.count();
-    t.level = (c.sum() + e.sum() + 1) / (requests + 2);
+    double outcomes = c.count() + e.count();
+    t.level = (c.sum() + e.sum() + 1) / (outcomes + 2);
     double edge = Math.min(0.5, t.level + t.theta0);
     t.rateVariance = edge * (1 - edge);
-    double[] rates = new double[m.warmup.size()];
-    double[] variances = new double[m.warmup.size()];
-    for (int i = 0; i < rates.length; i++) {
+    double[] errors = new double[m.warmup.size()];
+    double[] requests = new double[m.warmup.size()];
+    for (int i = 0; i < errors.length; i++) {
       double[] w = m.warmup.get(i);
-      rates[i] = w[0];
-      variances[i] = Math.max(t.level * (1 - t.level), 1e-6) / Math.max(1.0, w[2]);
+      errors[i] = w[0] * w[2];
+      requests[i] = w[2];
     }
     new EDetector(policy.direction(), t.alpha, 1, t.theta0, 0.0, CONFIDENCE)
-        .primeControl(t.detector, rates, variances);
+        .primeControl(t.detector, errors, requests, Math.max(t.level * (1 - t.level), 1e-6));
   }
 
   /** One-sided confidence of the bound on an autocorrelated warm-up's variance. */

@@ -74,6 +74,12 @@ public final class DetectionBench {
   /** A rise inside the 10% tolerance from the early start: any alarm is a false alarm. */
   static final String IN_TOLERANCE = "+5% (within tolerance)";
 
+  /**
+   * Errors 1% -> 3% in both groups at once (a shared cause, e.g. a dependency): the difference does
+   * not move, so any alarm is a false alarm.
+   */
+  static final String BOTH_GROUPS = "errors 1% -> 3% in both groups";
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -186,6 +192,7 @@ public final class DetectionBench {
         List.of(
             new Fault("none (errors 1%)", 1, 1, 0.01),
             new Fault("errors 1% -> 3%", 1, 1, 0.03),
+            new Fault(BOTH_GROUPS, 1, 1, 0.03),
             new Fault("outage (errors 100%)", 1, 1, 1.0));
     for (Fault f : errorFaults) {
       for (int start : f.errorRate() == 0.01 ? new int[] {-1} : new int[] {EARLY, LATE}) {
@@ -211,7 +218,7 @@ public final class DetectionBench {
         if (at < 0) {
           continue;
         }
-        if (start < 0 || at < start || f.name() == IN_TOLERANCE) {
+        if (start < 0 || at < start || falseAlarmRow(f)) {
           falseAlarms[j]++;
         } else {
           delays.get(j).add(at - start + 1);
@@ -228,11 +235,16 @@ public final class DetectionBench {
                 f.name(),
                 start < 0 || f.name() == IN_TOLERANCE ? "-" : start == EARLY ? "early" : "late"));
     for (int j = 0; j < JUDGES.length; j++) {
-      boolean clean = start < 0 || f.name() == IN_TOLERANCE;
+      boolean clean = start < 0 || falseAlarmRow(f);
       line.append(' ').append(cell(delays.get(j), falseAlarms[j], runs, clean)).append(" |");
     }
     System.out.println(line);
     System.out.flush();
+  }
+
+  /** Rows in which every alarm is false: within tolerance, or a change in both groups. */
+  static boolean falseAlarmRow(Fault f) {
+    return f.name() == IN_TOLERANCE || f.name() == BOTH_GROUPS;
   }
 
   static Hypothesis continuous() {
@@ -335,10 +347,11 @@ public final class DetectionBench {
     int sAt = -1;
     for (int w = -WARMUP; w < WINDOWS; w++) {
       double pe = start >= 0 && w >= start ? fault.errorRate() : 0.01;
+      double pc = fault.name() == BOTH_GROUPS ? pe : 0.01;
       Summary cs = new Summary();
       Summary es = new Summary();
       for (int i = 0; i < 100; i++) {
-        cs.add(r.nextDouble() < 0.01 ? 1 : 0);
+        cs.add(r.nextDouble() < pc ? 1 : 0);
         es.add(r.nextDouble() < pe ? 1 : 0);
       }
       SteadyState now = WindowJudge.judge(m, cs, es, h).state();

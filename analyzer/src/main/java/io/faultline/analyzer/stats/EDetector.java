@@ -46,6 +46,30 @@ public final class EDetector {
   /** Excess fractions p1 = p0 + f (1 - p0) of the count mixture. */
   static final double[] EXCESS = {0.005, 0.01, 0.02, 0.05, 0.2, 0.9};
 
+  /**
+   * Odds ratios of the exact count e-value of a rate ({@link #updateRate}): the experimental
+   * group's errors in one window against the edge of the hypothesis (docs/adr/0026).
+   */
+  static final double[] ODDS_RATIOS = {1.5, 2, 3, 5, 8, 13, 21, 34};
+
+  /** Share of a rate's e-process on the exact count evidence (the rest on the pooled one). */
+  static final double COUNT_WEIGHT = 0.2;
+
+  /** Standard errors above the control's rate at which the count evidence sets its null. */
+  static final double COUNT_BOUND_Z = 2.0;
+
+  /** Odds ratio of the shift the control's own CUSUM looks for (docs/adr/0026). */
+  static final double CONTROL_SHIFT_ODDS = 2.0;
+
+  /** Nats at which the control's CUSUM forgets the control windows before its segment. */
+  static final double CONTROL_SHIFT_NATS = 5.0;
+
+  /**
+   * Nats of the control's own CUSUM above which a rate's alarm is withheld: the control is itself
+   * rising, so the experimental group's rise may be a shared cause (docs/adr/0026).
+   */
+  static final double CONTROL_GUARD_NATS = 1.0;
+
   /** Datapoints the guarantee covers when the experiment's length is unknown (ARL form). */
   public static final long DEFAULT_HORIZON = 720;
 
@@ -81,6 +105,24 @@ public final class EDetector {
      */
     public boolean twoGroups;
 
+    /**
+     * Rates: the control's errors and requests the level holds (every window since the last
+     * forgotten shift of the control), and the precision of one control request.
+     */
+    public double controlErrors;
+
+    public double controlRequests;
+    public double requestPrecision;
+
+    /** Rates: the control's CUSUM per side (rise, fall) and its segment's errors and requests. */
+    public double[] controlCusum;
+
+    public double[] segmentErrors;
+    public double[] segmentRequests;
+
+    /** Rates: control shifts forgotten so far (for reports and tests). */
+    public long controlShifts;
+
     /** Normal: the unit of the shift grid, the warm-up's typical datapoint standard deviation. */
     public double sigma;
 
@@ -114,7 +156,8 @@ public final class EDetector {
    *
    * @param logStatistic log of the averaged Shiryaev–Roberts statistic
    * @param threshold log c
-   * @param pValue horizon / R (capped at 1): below alpha exactly when the detector alarms
+   * @param pValue horizon / R (capped at 1): below alpha exactly when the detector alarms (a rate's
+   *     alarm of pooled evidence may be withheld while the control itself moves)
    * @param changePoint the time (the caller's {@code at}) of the datapoint at which the strongest
    *     CUSUM's segment began: the estimated start of the deviation
    * @param effect mean difference since the change point (the caller's scale)
@@ -242,11 +285,15 @@ public final class EDetector {
     state.levelScore += p * a * w;
     state.previousD = d;
     thin(state);
-    return judge(state, at, d, var);
+    return judge(state, at, d, var, Double.NaN);
   }
 
-  /** The generalised Shiryaev–Roberts statistic over the kept candidates after an update. */
-  private Step judge(State state, long at, double d, double var) {
+  /**
+   * The generalised Shiryaev–Roberts statistic over the kept candidates after an update; with
+   * {@code logCount} (not NaN) averaged with the count e-process, weights 1 - {@link #COUNT_WEIGHT}
+   * and {@link #COUNT_WEIGHT}.
+   */
+  private Step judge(State state, long at, double d, double var, double logCount) {
     int sides = (watches(0) ? 1 : 0) + (watches(1) ? 1 : 0);
     double components = (double) sides * SHIFTS.length;
     double logR = Double.NEGATIVE_INFINITY;
@@ -289,6 +336,9 @@ public final class EDetector {
         bestAt = state.candidateAt[i];
       }
     }
+    if (!Double.isNaN(logCount)) {
+      logR = logAddExp(Math.log1p(-COUNT_WEIGHT) + logR, Math.log(COUNT_WEIGHT) + logCount);
+    }
     double threshold = threshold();
     double pValue = Math.min(1.0, Math.exp(Math.log(horizon) - logR));
     double se = 1 / Math.sqrt(bestInfo);
@@ -304,33 +354,53 @@ public final class EDetector {
   }
 
   /**
-   * Gives the control group's warm-up datapoints of a rate (rates r, variances v): the detector
-   * then compares the experimental group's rate from each candidate change point on with the
-   * control's over every datapoint (docs/adr/0020).
+   * Gives the control group's warm-up windows of a rate (errors and requests per window; {@code
+   * variance} the Bernoulli variance of one request): the detector then compares the experimental
+   * group's rate from each candidate change point on with the control's over every window since the
+   * control last shifted (docs/adr/0020, 0026).
    */
-  public void primeControl(State state, double[] r, double[] v) {
-    for (int i = 0; i < r.length; i++) {
-      double var = Math.max(v[i], 1e-300);
-      state.levelInfo += 1 / var;
-      state.levelScore += r[i] / var;
-      state.sigma = Math.max(state.sigma, Math.sqrt(var));
+  public void primeControl(State state, double[] errors, double[] requests, double variance) {
+    state.requestPrecision = 1 / Math.max(variance, 1e-6);
+    state.sigma = 0;
+    for (int i = 0; i < errors.length; i++) {
+      double n = Math.max(1.0, requests[i]);
+      state.levelInfo += n * state.requestPrecision;
+      state.levelScore += errors[i] * state.requestPrecision;
+      state.controlErrors += errors[i];
+      state.controlRequests += requests[i];
+      state.sigma = Math.max(state.sigma, Math.sqrt(1 / (n * state.requestPrecision)));
     }
     state.twoGroups = true;
-    state.primed = r.length > 0;
+    state.primed = errors.length > 0;
     state.primedInfo = state.levelInfo;
     state.primedScore = state.levelScore;
   }
 
   /**
-   * One datapoint of a rate at time {@code at}: the experimental group's rate e with variance ve
-   * and the control's c with vc. U_k = mean_Q(e) - mean(c over every datapoint), both precision
-   * weighted, Var U = 1/A_Q + 1/A_C; the sets only grow, so the score process has independent
-   * increments and Lambda_k is the same martingale as in {@link #updateNormal} (docs/adr/0020).
+   * One window of a rate at time {@code at}. Two kinds of evidence, averaged (docs/adr/0026):
+   *
+   * <ul>
+   *   <li>pooled since each candidate change point (docs/adr/0020): the experimental group's rate e
+   *       with variance ve (the caller clips it), U_k = mean_Q(e) - the control's rate over its
+   *       level windows, Var U = 1/A_Q + 1/A_C;
+   *   <li>exact, per window: the binomial likelihood ratio of the experimental group's errors
+   *       against p0 = the control's rate + {@link #COUNT_BOUND_Z} standard errors + theta0, mixed
+   *       over {@link #ODDS_RATIOS}, in a Shiryaev–Roberts recursion: no clipping, as the count is
+   *       exact, so an outage alarms in its first window.
+   * </ul>
+   *
+   * The control's level is every control window since its own CUSUM last found a shift in a watched
+   * direction: a rise in both groups (a shared cause) is no deviation.
    */
-  public Step updateRate(State state, long at, double e, double ve, double c, double vc) {
+  public Step updateRate(State state, long at, double e, double ve, RateWindow window) {
     double pe = 1 / Math.max(ve, 1e-300);
-    double pc = 1 / Math.max(vc, 1e-300);
     state.twoGroups = true;
+    if (state.requestPrecision <= 0) {
+      // a state stored before docs/adr/0026: its level is the control's rate so far
+      state.requestPrecision = 1 / Math.max(window.variance(), 1e-6);
+      state.controlRequests = state.levelInfo / state.requestPrecision;
+      state.controlErrors = state.levelScore / state.requestPrecision;
+    }
     if (state.sigma <= 0) {
       state.sigma = Math.sqrt(1 / pe);
     }
@@ -344,10 +414,141 @@ public final class EDetector {
     state.cross = append(state.cross, 0.0);
     state.info = append(state.info, pe);
     state.score = append(state.score, pe * e);
-    state.levelInfo += pc;
-    state.levelScore += pc * c;
+    if (!forgetControlBeforeAShift(state, window.errorsC(), window.requestsC())) {
+      addControl(state, window.errorsC(), window.requestsC());
+    }
     thin(state);
-    return judge(state, at, e - state.levelScore / state.levelInfo, 1 / pe);
+    double logCount =
+        countEvidence(
+            state, window.errorsE(), window.requestsE(), window.errorsC(), window.requestsC());
+    Step step = judge(state, at, e - state.levelScore / state.levelInfo, 1 / pe, logCount);
+    boolean countAlone = Math.log(COUNT_WEIGHT) + logCount >= threshold();
+    if (step.alarm() && !countAlone && controlRising(state)) {
+      return new Step(
+          false,
+          step.logStatistic(),
+          step.threshold(),
+          step.pValue(),
+          step.changePoint(),
+          step.effect(),
+          step.low(),
+          step.high());
+    }
+    return step;
+  }
+
+  /** The control's own CUSUM is above {@link #CONTROL_GUARD_NATS} on a watched side. */
+  private boolean controlRising(State state) {
+    for (int side = 0; side < 2; side++) {
+      if (watches(side) && state.controlCusum[side] > CONTROL_GUARD_NATS) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * One window of a rate, both groups.
+   *
+   * @param variance the Bernoulli variance of one control request (the level's precision)
+   */
+  public record RateWindow(
+      double errorsE, double requestsE, double errorsC, double requestsC, double variance) {}
+
+  private static void addControl(State state, double errors, double requests) {
+    state.levelInfo += Math.max(1.0, requests) * state.requestPrecision;
+    state.levelScore += errors * state.requestPrecision;
+    state.controlErrors += errors;
+    state.controlRequests += requests;
+  }
+
+  /**
+   * The control's own CUSUM (a binomial likelihood ratio of odds x{@link #CONTROL_SHIFT_ODDS} per
+   * watched side against its level): at {@link #CONTROL_SHIFT_NATS} the control windows before the
+   * CUSUM's segment are forgotten and the level is the segment's. Returns whether it forgot (the
+   * window is then in the level already).
+   */
+  private boolean forgetControlBeforeAShift(State state, double errors, double requests) {
+    if (state.controlCusum == null) {
+      state.controlCusum = new double[2];
+      state.segmentErrors = new double[2];
+      state.segmentRequests = new double[2];
+    }
+    double x = Math.max(0.0, Math.min(errors, requests));
+    double n = Math.max(0.0, requests);
+    double p = (state.controlErrors + 0.5) / (state.controlRequests + 1);
+    for (int side = 0; side < 2; side++) {
+      if (!watches(side) || n == 0) {
+        continue;
+      }
+      double p1 = withOdds(p, side == 0 ? CONTROL_SHIFT_ODDS : 1 / CONTROL_SHIFT_ODDS);
+      double step = x * Math.log(p1 / p) + (n - x) * (Math.log1p(-p1) - Math.log1p(-p));
+      if (state.controlCusum[side] <= 0) {
+        state.segmentErrors[side] = 0;
+        state.segmentRequests[side] = 0;
+      }
+      state.controlCusum[side] = Math.max(0.0, state.controlCusum[side] + step);
+      state.segmentErrors[side] += x;
+      state.segmentRequests[side] += n;
+      if (state.controlCusum[side] >= CONTROL_SHIFT_NATS) {
+        double segmentErrors = state.segmentErrors[side];
+        double segmentRequests = state.segmentRequests[side];
+        state.levelInfo = 0;
+        state.levelScore = 0;
+        state.controlErrors = 0;
+        state.controlRequests = 0;
+        addControl(state, segmentErrors, segmentRequests);
+        Arrays.fill(state.controlCusum, 0.0);
+        state.controlShifts++;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The rate whose odds are {@code ratio} times those of p. */
+  static double withOdds(double p, double ratio) {
+    double odds = p / (1 - p) * ratio;
+    return odds / (1 + odds);
+  }
+
+  /**
+   * The exact count evidence of one window: per odds ratio and watched side a Shiryaev–Roberts
+   * recursion of the binomial likelihood ratio against the edge of the hypothesis; the log of their
+   * average. The edge is the control level's rate + {@link #COUNT_BOUND_Z} standard errors +
+   * theta0, or the control's rate in this very window + theta0 when that is further out (a shared
+   * cause: the window's own control moves with it).
+   */
+  private double countEvidence(
+      State state, double errors, double requests, double errorsC, double requestsC) {
+    int k = ODDS_RATIOS.length;
+    ensure(state, k);
+    double x = Math.max(0.0, Math.min(errors, requests));
+    double n = Math.max(0.0, requests);
+    double p = (state.controlErrors + 1) / (state.controlRequests + 2);
+    double bound = COUNT_BOUND_Z * Math.sqrt(p * (1 - p) / (state.controlRequests + 2));
+    double now = requestsC > 0 ? Math.max(0.0, Math.min(1.0, errorsC / requestsC)) : p;
+    double high = Math.min(0.999, Math.max(p + bound, now) + theta0);
+    double low = Math.min(p - bound, now) - theta0;
+    int components = 0;
+    for (int i = 0; i < 2 * k; i++) {
+      int side = i < k ? 0 : 1;
+      if (!watches(side)) {
+        continue;
+      }
+      components++;
+      double p0 = side == 0 ? high : low;
+      double logE;
+      if (p0 <= 0) {
+        logE = Double.NEGATIVE_INFINITY; // no fall below 0: no evidence
+      } else {
+        double ratio = side == 0 ? ODDS_RATIOS[i] : 1 / ODDS_RATIOS[i - k];
+        double p1 = withOdds(p0, ratio);
+        logE = x * Math.log(p1 / p0) + (n - x) * (Math.log1p(-p1) - Math.log1p(-p0));
+      }
+      state.logR[i] = logAddExp(state.logR[i], 0.0) + logE;
+    }
+    return logMeanExp(state.logR, components);
   }
 
   /**
