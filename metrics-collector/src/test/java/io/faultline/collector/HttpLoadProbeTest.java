@@ -92,13 +92,13 @@ class HttpLoadProbeTest {
             .toList();
     List<Double> latencies = all.subList(Math.min(20, all.size()), all.size());
     assertThat(latencies).hasSizeGreaterThan(40);
-    double mean = latencies.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     double median = latencies.stream().sorted().toList().get(latencies.size() / 2);
-    // the server's 50 ms, in milliseconds, once per request: never below it, and far below a
-    // unit slip or a doubled wait (the probe's overhead is a figure of CollectorBench, not of a
-    // timed test: a busy 2-core machine adds a few ms at random)
-    assertThat(median).isBetween(50.0, 75.0);
-    assertThat(mean).isBetween(50.0, 90.0);
+    // the server's 50 ms, in milliseconds, once per request: never below it (every request,
+    // including the cold first second: the floor holds whatever the load), and the typical
+    // request below a doubled wait; no bound on the mean or the tail, which one scheduler stall
+    // of a loaded 2-core machine moves (the probe's overhead is a figure of CollectorBench)
+    assertThat(all).allSatisfy(ms -> assertThat(ms).isGreaterThanOrEqualTo(50.0));
+    assertThat(median).isBetween(50.0, 100.0);
     assertThat(values("http.error")).containsOnly(0.0);
     assertThat(samples)
         .allMatch(s -> s.getGroup() == Group.EXPERIMENTAL && s.getTarget().equals("t"));
@@ -107,12 +107,23 @@ class HttpLoadProbeTest {
   @Test
   void sendRateHoldsWhileResponsesAreSlow() throws Exception {
     URI uri = serve(600, 200); // slower than the 50 ms period: a closed loop would fall behind
+    long sent;
+    long began = System.nanoTime();
     try (HttpLoadProbe probe = probe(uri, 20, Duration.ofSeconds(5))) {
       probe.start();
       Thread.sleep(3000);
+      sent = probe.sent();
     }
-    // 3 s at 20/s = 60 requests sent; the server saw them although each took 600 ms
-    assertThat(served.get()).isBetween(54, 64);
+    double seconds = (System.nanoTime() - began) / 1e9;
+    // 3 s at 20/s = 61 requests scheduled (the first at t=0), more when the test's sleep
+    // overshoots; a closed loop waiting on 600 ms responses would have sent about 5
+    assertThat(sent).isBetween(45L, (long) (20 * seconds) + 2);
+    // the server saw them although each took 600 ms (the last ones arrive after close)
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (served.get() < sent && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat((long) served.get()).isEqualTo(sent);
     assertThat(values("http.latency.ms")).allMatch(ms -> ms >= 600);
   }
 
@@ -186,36 +197,43 @@ class HttpLoadProbeTest {
             + windows("http.latency.p50").stream().map(MetricSample::getValue).toList()
             + windows("http.latency.p99").stream().map(MetricSample::getValue).toList()
             + windows("http.latency.mean").stream().map(MetricSample::getValue).toList());
-    double serverP99;
+    // what the server really took, per figure: its sleep overshoots under load
+    java.util.Map<String, Double> server;
     synchronized (handled) {
-      serverP99 = handled.getValueAtQuantile(0.99);
+      server =
+          java.util.Map.of(
+              "mean", handled.getSum() / handled.getCount(),
+              "p50", handled.getValueAtQuantile(0.50),
+              "p95", handled.getValueAtQuantile(0.95),
+              "p99", handled.getValueAtQuantile(0.99));
     }
-    System.out.println("server handler p99: " + serverP99);
+    System.out.println("server handler: " + server);
     // the first three windows with responses hold the connection set-up and JIT warm-up of
     // client and server (longer on a machine shared with other builds)
     for (String q : List.of("mean", "p50", "p95", "p99")) {
       List<MetricSample> w = windows("http.latency." + q);
       assertThat(w).as(q).hasSizeGreaterThanOrEqualTo(8);
-      // the tail is held to 5% of what the server really took at its p99, not of the nominal
-      // delay: the probe must not add 5%, the server's sleep may overshoot under load
-      double reference = q.startsWith("p9") ? Math.max(delay, serverP99) : delay;
+      // held to 5% of what the server really took at that figure, not of the nominal delay:
+      // the probe must not add 5%, the server's sleep may overshoot under load
+      double reference = Math.max(delay, server.get(q));
       List<Double> steady = w.subList(3, w.size()).stream().map(MetricSample::getValue).toList();
       // 1% below: the sketch's relative accuracy
       assertThat(steady).as(q).allSatisfy(v -> assertThat(v).isGreaterThanOrEqualTo(delay * 0.99));
-      if (q.startsWith("p9")) {
-        // p95/p99 of a 40-request window are its 2 slowest requests: one scheduler stall of a
-        // loaded 2-core machine moves them, so the typical (median) window is held to 5%
-        double median = steady.stream().sorted().toList().get(steady.size() / 2);
-        assertThat(median).as(q + " median window").isLessThanOrEqualTo(reference * 1.05);
-      } else {
-        assertThat(steady)
-            .as(q)
-            .allSatisfy(v -> assertThat(v).isLessThanOrEqualTo(reference * 1.05));
-      }
+      // one scheduler stall of a loaded 2-core machine moves a whole window (its responses are
+      // all late together) and p95/p99 of a 40-request window are its 2 slowest requests, so
+      // the typical (median) window is held to 5%
+      double median = steady.stream().sorted().toList().get(steady.size() / 2);
+      assertThat(median).as(q + " median window").isLessThanOrEqualTo(reference * 1.05);
       assertThat(w).allSatisfy(s -> assertThat(s.getUnit()).isEqualTo("ms"));
     }
-    assertThat(windows("http.responses").subList(3, 7))
-        .allSatisfy(s -> assertThat(s.getValue()).isBetween(36.0, 44.0));
+    // responses are counted in the window they arrive in: a stall moves some to the next window,
+    // so the typical window holds 40 and the steady windows together hold 40 a window
+    List<Double> responses =
+        windows("http.responses").stream().skip(3).map(MetricSample::getValue).toList();
+    assertThat(responses.stream().sorted().toList().get(responses.size() / 2))
+        .isBetween(36.0, 44.0);
+    assertThat(responses.stream().mapToDouble(Double::doubleValue).sum())
+        .isBetween(36.0 * responses.size(), 44.0 * responses.size());
   }
 
   @Test
