@@ -65,7 +65,8 @@ class AgentCrashIT {
               + "\",\"experimentId\":\"crash\",\"type\":\"START\","
               + "\"fault\":\"pause-process\",\"target\":{\"names\":[\"victim\"],\"group\":\"EXPERIMENTAL\"},"
               + "\"duration\":\"2m\"}");
-      awaitEvent(events, AttackEventType.STARTED, Duration.ofSeconds(60));
+      // a wait, not a bound: at load 40 the agent JVM took over a minute to start and apply it
+      awaitEvent(events, AttackEventType.STARTED, Duration.ofSeconds(150));
       assertThat(processState(victim.pid())).isEqualTo('T');
 
       agentProcess.destroyForcibly().waitFor();

@@ -82,7 +82,9 @@ class LocalFaultsCrashIT {
         }
         List<AttackEvent> started =
             events.awaitAtLeast(
-                5, e -> e.getType() == AttackEventType.STARTED, Duration.ofSeconds(60));
+                // a wait, not a bound: at load 40 the agent JVM and its four fault JVMs took
+                // over a minute to start
+                5, e -> e.getType() == AttackEventType.STARTED, Duration.ofSeconds(150));
         String touched = started.stream().flatMap(e -> e.getTargets().stream()).toList().toString();
         ProcessHandle holder = child(touched, "memory holder pid=(\\d+)");
         ProcessHandle burner = child(touched, "burner pid=(\\d+)");
