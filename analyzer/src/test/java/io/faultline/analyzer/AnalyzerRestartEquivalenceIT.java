@@ -104,7 +104,9 @@ class AnalyzerRestartEquivalenceIT {
   }
 
   private static AnalyzerConfig config(Topics topics) throws Exception {
-    return AnalyzerConfig.fromMap(AnalyzerSettings.forTestBroker(topics).toMap());
+    // the restarted instance joins the closed one's group: 6 s of session, not 45 s, to wait
+    return AnalyzerConfig.fromMap(
+        AnalyzerSettings.forTestBroker(topics).sessionAtBrokerMinimum().toMap());
   }
 
   private static void event(

@@ -41,7 +41,9 @@ class AnalyzerRestartIT {
     try (var producer = LatencySamples.producer();
         var alertsTopic = TopicFollower.startCommitted(topics.alerts())) {
       AnalyzerApp.Running first =
-          AnalyzerApp.run(AnalyzerConfig.fromMap(AnalyzerSettings.forTestBroker(topics).toMap()));
+          AnalyzerApp.run(
+              AnalyzerConfig.fromMap(
+                  AnalyzerSettings.forTestBroker(topics).sessionAtBrokerMinimum().toMap()));
       try {
         // deviates from window 4
         LatencySamples.send(producer, topics, "exp-rs", t0, 0, 7, w -> w >= 4 ? 60.0 : 20.0);
@@ -53,7 +55,9 @@ class AnalyzerRestartIT {
       AnalyzerApp.Running second =
           AnalyzerApp.run(
               AnalyzerConfig.fromMap(
+                  // it joins the closed one's group: 6 s of session to wait, not 45 s
                   AnalyzerSettings.forTestBroker(topics)
+                      .sessionAtBrokerMinimum()
                       .set("analyzer.metrics.port", "0")
                       .set(
                           "analyzer.alertmanager.url",

@@ -2,8 +2,8 @@ package io.faultline.analyzer;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.faultline.scale.fleet.LoopbackPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,10 +47,9 @@ final class ExternalServer implements AutoCloseable {
     return null;
   }
 
+  /** Below the ephemeral range, so no outgoing connection takes it before the server binds it. */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return LoopbackPorts.next();
   }
 
   static ExternalServer start(Path dir, int port, List<String> command) throws IOException {

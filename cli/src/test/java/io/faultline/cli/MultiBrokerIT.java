@@ -176,6 +176,18 @@ class MultiBrokerIT {
                 e -> e.getType() == AttackEventType.STARTED && pauseId.equals(e.getCommandId()),
                 Duration.ofSeconds(30));
         long expiresAt = Long.parseLong(started.get(0).getDetails().get("expiresAt"));
+        // the agent stamps ROLLED_BACK once SIGCONT is sent: with the watch thread's sighting,
+        // whichever is first, a loaded machine's late watch thread does not count as an overrun
+        long rolledBackAt =
+            events
+                .awaitAtLeast(
+                    1,
+                    e ->
+                        e.getType() == AttackEventType.ROLLED_BACK
+                            && pauseId.equals(e.getCommandId()),
+                    Duration.ofSeconds(30))
+                .get(0)
+                .getTimestamp();
         List<AttackEvent> accepted =
             events.awaitAtLeast(
                 DRY_RUNS,
@@ -208,7 +220,11 @@ class MultiBrokerIT {
             last.put(r.getExperimentId(), copy);
           }
         }
-        return new Outcome(byWindow, last, acceptedIds.size(), resumedAt.get() - expiresAt);
+        return new Outcome(
+            byWindow,
+            last,
+            acceptedIds.size(),
+            Math.min(resumedAt.get(), rolledBackAt) - expiresAt);
       } finally {
         analyzer.close();
         agent.close();

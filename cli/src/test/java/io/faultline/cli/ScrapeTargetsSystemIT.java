@@ -13,11 +13,11 @@ import io.faultline.analyzer.AnalyzerConfig;
 import io.faultline.collector.CollectorMetrics;
 import io.faultline.collector.KafkaSampleSink;
 import io.faultline.kafka.TestBroker;
+import io.faultline.scale.fleet.LoopbackPorts;
 import io.faultline.schema.ComponentEndpoint;
 import io.faultline.schema.ComponentMetrics;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -65,10 +65,9 @@ class ScrapeTargetsSystemIT {
     analyzerConf.put("analyzer.metrics.port", "0");
     ComponentMetrics collectorMetrics = new ComponentMetrics();
     Path dir = Files.createTempDirectory("scrape-prometheus");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    // below the ephemeral range: the many client connections opened before Prometheus binds it
+    // cannot take it meanwhile
+    int port = LoopbackPorts.next();
     Process server = null;
     try (AttackAgent agent = AgentMain.start(AgentConfig.fromMap(agentConf));
         ComponentEndpoint agentHttp =

@@ -173,7 +173,9 @@ class HostSourceTest {
                   "host.dns.server",
                   "127.0.0.1:" + resolver.getLocalPort()));
       double ms = value(source.collect(), "dns.lookup.ms");
-      assertThat(ms).isBetween(80.0, 400.0);
+      // never below the resolver's 80 ms; the ceiling only tells a timed lookup from a timeout
+      // or a unit slip, with room for a loaded machine's stalls
+      assertThat(ms).isBetween(80.0, 1000.0);
     }
   }
 

@@ -2,11 +2,10 @@ package io.faultline.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.scale.fleet.LoopbackPorts;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,10 +49,9 @@ class PrometheusSourceSystemIT {
   private static Process prometheus;
   private static String url;
 
+  /** Below the ephemeral range, so no outgoing connection takes it before Prometheus binds it. */
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return LoopbackPorts.next();
   }
 
   @BeforeAll

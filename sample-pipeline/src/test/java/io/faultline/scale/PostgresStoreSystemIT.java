@@ -3,9 +3,8 @@ package io.faultline.scale;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.faultline.scale.fleet.LoopbackPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +68,8 @@ class PostgresStoreSystemIT {
             "UTF8",
             "--no-sync"));
     assertThat(run(initdb)).as("initdb").isZero();
-    port = freePort();
+    // below the ephemeral range: no outgoing connection takes it before PostgreSQL binds it
+    port = LoopbackPorts.next();
     List<String> postgres = new ArrayList<>(asPostgres);
     postgres.addAll(
         List.of(
@@ -208,11 +208,5 @@ class PostgresStoreSystemIT {
       System.out.println(String.join(" ", command) + " exited " + code + ":\n" + out);
     }
     return code;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

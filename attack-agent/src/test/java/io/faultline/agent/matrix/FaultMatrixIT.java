@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.agent.AgentMain;
 import io.faultline.agent.local.ImpairmentProxy;
+import io.faultline.scale.fleet.LoopbackPorts;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
@@ -17,9 +18,7 @@ import io.faultline.testsupport.VictimProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,6 +75,9 @@ class FaultMatrixIT {
           "disk-io", "{\"mbps\":\"1\",\"block-kb\":\"64\"}");
   private static final Path OUT = Path.of("target", "fault-matrix");
   private static final AvroSerde<AttackEvent> EVENTS = AvroSerde.of(AttackEvent.class);
+  // one client for every look at a proxy: a new one per look (threads, selector) slowed the
+  // sweep that times when each fault ended, on a loaded machine by more than the 1 s margin
+  private static final HttpClient PROXY_CONTROL = HttpClient.newHttpClient();
 
   enum Outage {
     BROKER_SIGKILL,
@@ -347,7 +349,7 @@ class FaultMatrixIT {
 
   private static String impairments(ImpairmentProxy proxy) {
     try {
-      return HttpClient.newHttpClient()
+      return PROXY_CONTROL
           .send(
               HttpRequest.newBuilder(
                       URI.create("http://" + proxy.controlAddress() + "/impairments"))
@@ -460,9 +462,10 @@ class FaultMatrixIT {
             "broker-output");
     reader.setDaemon(true);
     reader.start();
-    if (!ready.await(90, TimeUnit.SECONDS)) {
+    // a broker JVM starts in about 15 s; a helper's run at load 40 once took over 90 s
+    if (!ready.await(180, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("broker " + name + " not ready within 90 s; see " + log);
+      throw new AssertionError("broker " + name + " not ready within 180 s; see " + log);
     }
     return p;
   }
@@ -477,9 +480,12 @@ class FaultMatrixIT {
     return child.start();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  /**
+   * The broker's port, below the ephemeral range: the broker binds it at start and again after the
+   * outage, while the agent's reconnecting clients open connection after connection, one of which
+   * could take a port from that range meanwhile.
+   */
+  private static int freePort() {
+    return LoopbackPorts.next();
   }
 }
