@@ -462,6 +462,18 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   }
 
   private void start(AttackCommand command) {
+    // an agent that died before committing this command's offset applied it already: its
+    // attack.state record (kept in memory after the orphan's recovery) says so; applied once
+    String appliedBy = command.getDryRun() ? null : orphans.appliedBy(command.getCommandId());
+    if (appliedBy != null) {
+      log.warn(
+          "command {} (experiment {}) was applied by agent {} already (attack.state): a replay"
+              + " after that agent stopped; not applied again",
+          command.getCommandId(),
+          command.getExperimentId(),
+          appliedBy);
+      return;
+    }
     // one id is one attack: a taken id is refused before anything else, even for a dry run
     attackIds.check(command.getAttackId());
     if (active.size() >= config.maxConcurrent()) {

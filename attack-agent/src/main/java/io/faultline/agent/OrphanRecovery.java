@@ -4,7 +4,9 @@ import io.faultline.schema.AttackState;
 import io.faultline.schema.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,6 +49,21 @@ final class OrphanRecovery implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> states;
   private final Admin admin;
   private final Map<String, AttackState> known = new ConcurrentHashMap<>();
+
+  /**
+   * The commandIds of every attack.state record read, kept after the attack's tombstone: a START
+   * that one agent applied and another reads again (the first died before it committed the
+   * command's offset) is applied once, not again after its orphan was recovered.
+   */
+  private final Map<String, String> appliedCommands =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+              return size() > AttackIds.REMEMBERED;
+            }
+          });
+
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -109,15 +126,32 @@ final class OrphanRecovery implements AutoCloseable {
     return known.get(attackId);
   }
 
+  /**
+   * The agent that applied {@code commandId} as recorded in attack.state (its record may since have
+   * been tombstoned), or null if no record of it was read.
+   */
+  String appliedBy(String commandId) {
+    if (commandId == null || commandId.isEmpty()) {
+      return null;
+    }
+    synchronized (this) {
+      readSome(Duration.ZERO);
+    }
+    return appliedCommands.get(commandId);
+  }
+
   private synchronized void readSome(Duration timeout) {
     for (var r : states.poll(timeout)) {
       if (r.value() == null) {
         known.remove(r.key());
       } else {
         try {
-          known.put(
-              r.key(),
-              topics.attackState().valueSerde().deserializer().deserialize(r.topic(), r.value()));
+          AttackState state =
+              topics.attackState().valueSerde().deserializer().deserialize(r.topic(), r.value());
+          known.put(r.key(), state);
+          if (!state.getCommandId().isEmpty()) {
+            appliedCommands.put(state.getCommandId(), state.getAgentId());
+          }
         } catch (RuntimeException e) {
           log.warn(
               "unreadable attack.state record {} at offset {}: {}",

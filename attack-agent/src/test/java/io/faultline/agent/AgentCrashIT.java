@@ -2,6 +2,7 @@ package io.faultline.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.Topics;
@@ -15,8 +16,12 @@ import io.faultline.testsupport.VictimProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -96,6 +101,30 @@ class AgentCrashIT {
         assertThat(rolledBack.getTimestamp() - killedAt).isLessThan(60_000L);
         return;
       }
+      // The worst case for the rescuer: the dead agent had not committed the START's offset, so
+      // the rescuer reads the START again. Once the dead agent has left the group, its committed
+      // offset is set back to the START (it may have committed before it died, or not).
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!admin
+                .describeConsumerGroups(List.of(AttackAgent.GROUP))
+                .all()
+                .get()
+                .get(AttackAgent.GROUP)
+                .members()
+                .isEmpty()
+            && System.currentTimeMillis() < deadline) {
+          Thread.sleep(500);
+        }
+        admin
+            .alterConsumerGroupOffsets(
+                AttackAgent.GROUP,
+                Map.of(
+                    new TopicPartition(topics.attackCommands().name(), 0),
+                    new OffsetAndMetadata(0)))
+            .all()
+            .get();
+      }
       Map<String, String> conf =
           AgentSettings.forTestBroker(topics, "rescuer-" + UUID.randomUUID(), targets.dir())
               .set("agent.lease", "6s")
@@ -112,6 +141,36 @@ class AgentCrashIT {
         assertThat(processState(victim.pid())).isNotEqualTo('T');
         // the event's own timestamp (the recovery), not the test's read of it from Kafka
         assertThat(rolledBack.getTimestamp() - killedAt).isLessThan(25_000L);
+        // the replayed START was handled (its offset committed by the rescuer) and not applied
+        // again: the dead agent's attack.state record names the command
+        try (Admin admin =
+            Admin.create(Map.of("bootstrap.servers", TestBroker.bootstrapServers()))) {
+          TopicPartition commandsPartition = new TopicPartition(topics.attackCommands().name(), 0);
+          long deadline = System.currentTimeMillis() + 60_000;
+          long committed = 0;
+          while (committed < 1 && System.currentTimeMillis() < deadline) {
+            OffsetAndMetadata offset =
+                admin
+                    .listConsumerGroupOffsets(AttackAgent.GROUP)
+                    .partitionsToOffsetAndMetadata()
+                    .get()
+                    .get(commandsPartition);
+            committed = offset == null ? 0 : offset.offset();
+            if (committed < 1) {
+              Thread.sleep(500);
+            }
+          }
+          assertThat(committed).as("the rescuer handled the replayed START").isEqualTo(1L);
+        }
+        assertThat(processState(victim.pid()))
+            .as("not paused again by the replay")
+            .isNotEqualTo('T');
+        assertThat(
+                events.values().stream()
+                    .filter(e -> e.getType() == AttackEventType.STARTED)
+                    .count())
+            .as("one STARTED: the replayed START was not applied a second time")
+            .isEqualTo(1L);
       }
     } finally {
       agentProcess.destroyForcibly();
