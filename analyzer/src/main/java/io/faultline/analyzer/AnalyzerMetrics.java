@@ -80,6 +80,7 @@ public final class AnalyzerMetrics implements MultiCollector {
   private final Map<String, String> units = new ConcurrentHashMap<>();
   private final Map<String, Long> endedAt = new ConcurrentHashMap<>();
   private final Set<String> swept = ConcurrentHashMap.newKeySet();
+  private final Set<String> withSeries = ConcurrentHashMap.newKeySet();
   private final Duration linger;
 
   /** Series of an ended experiment are removed 5 minutes after its end. */
@@ -190,14 +191,14 @@ public final class AnalyzerMetrics implements MultiCollector {
   /** Sets a series; labels alternate name and value. */
   public void set(String family, double value, String... labels) {
     Labels l = labels(labels);
-    if (!isSwept(l)) {
+    if (live(l)) {
       series(family).put(l, value);
     }
   }
 
   public void increment(String family, double by, String... labels) {
     Labels l = labels(labels);
-    if (!isSwept(l)) {
+    if (live(l)) {
       series(family).merge(l, by, Double::sum);
     }
   }
@@ -257,18 +258,10 @@ public final class AnalyzerMetrics implements MultiCollector {
     endedAt.putIfAbsent(experiment, atMs);
   }
 
-  /** Experiments with series now. */
+  /** Experiments with series now (or a series removed since, until swept). */
   Set<String> experiments() {
-    Set<String> out = new java.util.TreeSet<>();
-    for (Family f : families.values()) {
-      for (Labels l : f.series().keySet()) {
-        String e = l.get("experiment");
-        if (e != null) {
-          out.add(e);
-        }
-      }
-    }
-    return out;
+    // kept as series are set, not derived from every series at each sweep (docs/adr/0027)
+    return new java.util.TreeSet<>(withSeries);
   }
 
   /** Removes the series of every experiment that ended at least the linger before {@code nowMs}. */
@@ -278,6 +271,7 @@ public final class AnalyzerMetrics implements MultiCollector {
         String experiment = e.getKey();
         swept.add(experiment);
         endedAt.remove(experiment);
+        withSeries.remove(experiment);
         for (Family f : families.values()) {
           f.series().keySet().removeIf(l -> experiment.equals(l.get("experiment")));
         }
@@ -287,9 +281,17 @@ public final class AnalyzerMetrics implements MultiCollector {
     }
   }
 
-  private boolean isSwept(Labels labels) {
+  /** False for a swept experiment's series; notes the experiment of any other. */
+  private boolean live(Labels labels) {
     String e = labels.get("experiment");
-    return e != null && swept.contains(e);
+    if (e == null) {
+      return true;
+    }
+    if (swept.contains(e)) {
+      return false;
+    }
+    withSeries.add(e);
+    return true;
   }
 
   private Map<Labels, Double> series(String family) {

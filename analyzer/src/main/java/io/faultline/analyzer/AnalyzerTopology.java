@@ -42,7 +42,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * metrics --decode (poison -> dlq)--> count late samples --> tumbling window per experiment|metric, both groups side by
  * side (store window-summaries) --suppress until the window closes--> WindowVerdict -> steadystate
  *    \--> re-key by experiment (verdicts-by-experiment) --merge attack.events--> result processor
- *         (store experiment-timelines) --> alerts, results, HALT_ALL on attack.commands (abort)
+ *         (store experiment-timelines) --> alerts, HALT_ALL on attack.commands (abort),
+ *         results through the cached table results-per-commit (the latest per experiment per commit)
  * results --> HistoryRollup (per service and ISO week, per service for all time) --> history
  * </pre>
  *
@@ -50,6 +51,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * dropped by Kafka Streams and counted in its {@code dropped-records} metric.
  */
 public final class AnalyzerTopology {
+
+  /** The cached table that publishes each experiment's latest result once per commit. */
+  static final String RESULTS_PER_COMMIT = "results-per-commit";
 
   private AnalyzerTopology() {}
 
@@ -182,9 +186,20 @@ public final class AnalyzerTopology {
         .to(
             topics.alerts().name(),
             Produced.with(Serdes.String(), AvroSerde.of(Alert.class)).withName("alerts-sink"));
+    // the last result of each experiment per commit, not one per verdict: the record cache keeps
+    // the latest and forwards it when flushed at commit (docs/adr/0027)
     outputs
         .filter((k, v) -> v instanceof ExperimentResult, Named.as("only-results"))
         .mapValues(v -> (ExperimentResult) v, Named.as("as-result"))
+        .toTable(
+            Named.as(RESULTS_PER_COMMIT),
+            Materialized.<String, ExperimentResult, KeyValueStore<Bytes, byte[]>>as(
+                    RESULTS_PER_COMMIT)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(AvroSerde.of(ExperimentResult.class))
+                .withCachingEnabled()
+                .withLoggingDisabled())
+        .toStream(Named.as("latest-results"))
         .to(
             topics.results().name(),
             Produced.with(Serdes.String(), AvroSerde.of(ExperimentResult.class))

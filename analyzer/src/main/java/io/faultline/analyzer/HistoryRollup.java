@@ -7,6 +7,7 @@ import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.Figures;
 import io.faultline.schema.MetricJudgement;
+import io.faultline.schema.RecentExperiment;
 import io.faultline.schema.ServiceHistory;
 import io.faultline.schema.Topics;
 import io.faultline.schema.Verdict;
@@ -68,6 +69,9 @@ public final class HistoryRollup {
 
   /** The top alerts by frequency kept in each record. */
   public static final int TOP_ALERTS = 20;
+
+  /** The latest experiments named in each record; {@code experiments} counts them all. */
+  public static final int RECENT_EXPERIMENTS = 20;
 
   static final String INPUTS_STORE = "history-inputs";
   static final String WEEKS_STORE = "history-weeks";
@@ -182,8 +186,11 @@ public final class HistoryRollup {
 
   /** ISO week of the experiment's start (else of its last update), e.g. {@code 2026-W49}. */
   public static String week(ExperimentResult r) {
-    long at = r.getStartedAt() != null ? r.getStartedAt() : r.getUpdatedAt();
-    return isoWeek(at);
+    return isoWeek(startedAt(r));
+  }
+
+  private static long startedAt(ExperimentResult r) {
+    return r.getStartedAt() != null ? r.getStartedAt() : r.getUpdatedAt();
   }
 
   public static String isoWeek(long epochMs) {
@@ -267,15 +274,38 @@ public final class HistoryRollup {
         merge(h.getMttdMs(), r.getAttacks().stream().map(AttackOutcome::getMttdMs).toList(), sign));
     b.setMttrMs(
         merge(h.getMttrMs(), r.getAttacks().stream().map(AttackOutcome::getMttrMs).toList(), sign));
-    List<String> ids = new ArrayList<>(h.getExperimentIds());
-    if (sign > 0) {
-      ids.add(r.getExperimentId());
-    } else {
-      ids.remove(r.getExperimentId());
-    }
-    Collections.sort(ids);
-    b.setExperimentIds(ids);
+    b.setRecentExperiments(recent(h.getRecentExperiments(), r, sign));
   }
+
+  /**
+   * The latest {@link #RECENT_EXPERIMENTS} experiments with one result added or taken out: at most
+   * that many entries, whatever the number of experiments, so a result costs the same in the
+   * thousandth experiment of a week as in the first (docs/adr/0027). The count is {@code
+   * experiments}; a replayed result is no second experiment because the {@code history-inputs}
+   * table replaces it (subtractor, then adder), not because of this list.
+   */
+  static List<RecentExperiment> recent(
+      List<RecentExperiment> recent, ExperimentResult r, int sign) {
+    List<RecentExperiment> out = new ArrayList<>(recent.size() + 1);
+    for (RecentExperiment e : recent) {
+      if (!e.getExperimentId().equals(r.getExperimentId())) {
+        out.add(e);
+      }
+    }
+    if (sign > 0) {
+      out.add(new RecentExperiment(r.getExperimentId(), startedAt(r)));
+      out.sort(NEWEST_FIRST);
+      if (out.size() > RECENT_EXPERIMENTS) {
+        out.remove(out.size() - 1);
+      }
+    }
+    return out;
+  }
+
+  private static final Comparator<RecentExperiment> NEWEST_FIRST =
+      Comparator.comparingLong(RecentExperiment::getStartedAt)
+          .reversed()
+          .thenComparing(RecentExperiment::getExperimentId);
 
   private static void addAlert(ServiceHistory.Builder b, ServiceHistory h, Alert a, int sign) {
     b.setAlerts(h.getAlerts() + sign);

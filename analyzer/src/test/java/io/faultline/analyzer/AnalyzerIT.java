@@ -3,6 +3,7 @@ package io.faultline.analyzer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.schema.DeadLetters;
+import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.SteadyState;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
@@ -61,6 +62,34 @@ class AnalyzerIT {
               new String(
                   poison.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
           .contains("MetricSample");
+    }
+  }
+
+  @Test
+  void publishesTheLatestResultPerCommitNotOnePerVerdict() throws Exception {
+    Topics topics = TestTopics.provision(TestTopics.prefix("it-commit"));
+    // a long commit interval (below the 10 s transaction timeout): 11 verdicts in 1 to 3 commits
+    AnalyzerConfig config =
+        AnalyzerConfig.fromMap(
+            AnalyzerSettings.forTestBroker(topics).set("kafka.commit.interval.ms", "8000").toMap());
+    try (KafkaStreams streams = AnalyzerApp.start(config);
+        var producer = LatencySamples.producer();
+        var verdicts = TopicFollower.startCommitted(topics.steadyState());
+        var results = TopicFollower.startCommitted(topics.results())) {
+      long t0 = (System.currentTimeMillis() / 5000) * 5000 - 120_000;
+      LatencySamples.send(
+          producer, topics, "exp-commit", t0, 0, 12, w -> w >= 4 && w < 7 ? 50 : 20);
+
+      verdicts.awaitAtLeast(11, v -> true, Duration.ofSeconds(90));
+      ExperimentResult last =
+          results.await(
+              r -> r.getMetrics().size() == 1 && r.getMetrics().get(0).getWindows() == 11,
+              Duration.ofSeconds(90));
+
+      assertThat(last.getMetrics().get(0).getDeviatingWindows()).isEqualTo(3);
+      assertThat(results.values())
+          .as("one result per commit, not one per verdict")
+          .hasSizeBetween(1, 3);
     }
   }
 }

@@ -260,10 +260,10 @@ class HistoryRollupTest {
     // the late one arrives two weeks after its start, after a result of a later week
     Map<String, ServiceHistory> out = run(List.of(recent, withUpdatedAt(early, MONDAY + 16 * DAY)));
 
-    assertThat(out.get("scale|2026-W45").getExperimentIds()).containsExactly("e-late");
+    assertThat(ids(out.get("scale|2026-W45"))).containsExactly("e-late");
     assertThat(out.get("scale|2026-W45").getNotHeld()).isEqualTo(1);
     assertThat(out.get("scale|2026-W45").getMttdMs()).containsExactly(4_000L);
-    assertThat(out.get("scale|2026-W47").getExperimentIds()).containsExactly("e-recent");
+    assertThat(ids(out.get("scale|2026-W47"))).containsExactly("e-recent");
     assertThat(out.get("scale|2026-W47").getHeld()).isEqualTo(1);
     assertThat(out.get("scale|all").getExperiments()).isEqualTo(2);
   }
@@ -281,6 +281,43 @@ class HistoryRollupTest {
     assertThat(week.getMttdMs()).containsExactly(6_000L);
     // the critical latency fired twice (SEV1), the error rate once (SEV2)
     assertThat(week.getIncidentsBySeverity()).isEqualTo(Map.of("SEV1", 2L, "SEV2", 1L));
+  }
+
+  @Test
+  void aWeekOfManyExperimentsNamesTheLatest20AndCountsAReplayedResultOnce() throws Exception {
+    List<ExperimentResult> input = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      // one a minute, sent in a shuffled order so that the newest are not simply the last sent
+      input.add(
+          result(String.format("e%02d", i), "scale", MONDAY + i * 60_000L, Verdict.STEADY, null));
+    }
+    java.util.Collections.shuffle(input, new Random(3));
+    List<ExperimentResult> replayed = new ArrayList<>(input);
+    replayed.add(input.stream().filter(r -> r.getExperimentId().equals("e00")).findFirst().get());
+    replayed.add(input.stream().filter(r -> r.getExperimentId().equals("e59")).findFirst().get());
+
+    Map<String, ServiceHistory> out = run(replayed);
+
+    ServiceHistory week = out.get("scale|2026-W45");
+    assertThat(week.getExperiments()).as("the oldest and the newest replayed").isEqualTo(60);
+    assertThat(week.getHeld()).isEqualTo(60);
+    List<String> newest = new ArrayList<>();
+    for (int i = 59; i >= 40; i--) {
+      newest.add(String.format("e%02d", i));
+    }
+    assertThat(ids(week)).isEqualTo(newest);
+    assertThat(out.get("scale|all").getExperiments()).isEqualTo(60);
+    assertThat(out).isEqualTo(run(input));
+    // the record is as large with 60 experiments as with 20: the cost of a result does not grow
+    ServiceHistory twenty =
+        run(input.stream().filter(r -> ids(week).contains(r.getExperimentId())).toList())
+            .get("scale|2026-W45");
+    assertThat(ids(twenty)).isEqualTo(newest);
+    assertThat(encodedSize(week)).isEqualTo(encodedSize(twenty));
+  }
+
+  private static int encodedSize(ServiceHistory h) {
+    return TOPICS.history().valueSerde().serializer().serialize("history", h).length;
   }
 
   /** The latest history record per key, as a compacted topic would keep it. */
@@ -614,5 +651,12 @@ class HistoryRollupTest {
       }
     }
     return out;
+  }
+
+  /** The ids of a record's latest experiments, newest first. */
+  static java.util.List<String> ids(ServiceHistory h) {
+    return h.getRecentExperiments().stream()
+        .map(io.faultline.schema.RecentExperiment::getExperimentId)
+        .toList();
   }
 }

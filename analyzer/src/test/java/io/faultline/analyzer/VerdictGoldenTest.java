@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
  * experiment's latency and error ratio shift during its attack, one metric is sparse. Small on
  * purpose: the test driver commits, and writes a checkpoint, after every record.
  *
+ * <p>Results are published once per commit (docs/adr/0027); the test driver commits after every
+ * record, the repartitioned verdicts included, so it still sees one result per verdict and event.
+ *
  * <p>Regenerate only for an intended change of the judgement: {@code
  * -Dgolden.write=analyzer/src/test/resources/golden/verdicts.txt}.
  */

@@ -9,6 +9,9 @@ import io.faultline.schema.MetricSample;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +41,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * 10,000; 5 metrics per experiment), at least 10 per key and window of 1 s and at most 20 windows,
  * are produced first; then a bare consumer (read_committed) counts them, then the analyzer starts
  * on them and the time from its RUNNING state to the moment its committed offsets reach the end of
- * the metrics topic is measured.
+ * the metrics topic is measured. Also the CPU time of its stream thread over that run, as samples
+ * per CPU second: on a machine shared with other builds it moves much less with the load than the
+ * wall-clock rate does (docs/adr/0027).
  *
  * <p>Latency: one key, a sample every 10 ms stamped with the wall clock for 30 s, windows of 1 s,
  * grace 0; per WindowVerdict, the time from its window's end (the latest sample time it can hold)
@@ -67,8 +72,8 @@ public final class AnalyzerThroughputBench {
       String bootstrap = kafka.bootstrapServers();
       System.out.println(
           "| keys | samples | windows of 1 s | bare consumer, samples/s | analyzer (exactly-once),"
-              + " samples/s | ratio |");
-      System.out.println("|---|---|---|---|---|---|");
+              + " samples/s | ratio | samples per stream-thread CPU second |");
+      System.out.println("|---|---|---|---|---|---|---|");
       for (int keys : keyCounts) {
         throughput(bootstrap, n, keys);
       }
@@ -181,28 +186,48 @@ public final class AnalyzerThroughputBench {
       }
     }
     double analyzerSeconds = (System.nanoTime() - runStart) / 1e9;
+    double cpuSeconds = streamThreadCpuSeconds();
     analyzer.close();
     System.out.printf(
         Locale.ROOT,
-        "| %,d | %,d | %d | %,.0f | %,.0f | %.3f |%n",
-        keys,
-        n,
-        windows,
-        n / bareSeconds,
-        n / analyzerSeconds,
-        bareSeconds / analyzerSeconds);
-    System.out.printf(
-        Locale.ROOT,
-        "{\"bench\":\"analyzer-throughput\",\"keys\":%d,\"samples\":%d,\"windows\":%d,"
-            + "\"bare_per_s\":%.0f,"
-            + "\"samples_per_s\":%.0f,\"ratio\":%.4f,\"bytes\":%d}%n",
+        "| %,d | %,d | %d | %,.0f | %,.0f | %.3f | %,.0f |%n",
         keys,
         n,
         windows,
         n / bareSeconds,
         n / analyzerSeconds,
         bareSeconds / analyzerSeconds,
+        n / cpuSeconds);
+    System.out.printf(
+        Locale.ROOT,
+        "{\"bench\":\"analyzer-throughput\",\"keys\":%d,\"samples\":%d,\"windows\":%d,"
+            + "\"bare_per_s\":%.0f,"
+            + "\"samples_per_s\":%.0f,\"ratio\":%.4f,\"stream_thread_cpu_s\":%.3f,"
+            + "\"samples_per_cpu_s\":%.0f,\"bytes\":%d}%n",
+        keys,
+        n,
+        windows,
+        n / bareSeconds,
+        n / analyzerSeconds,
+        bareSeconds / analyzerSeconds,
+        cpuSeconds,
+        n / cpuSeconds,
         bytes);
+  }
+
+  /**
+   * CPU time of the analyzer's stream threads so far: on a machine shared with other work the wall
+   * clock measures the load as much as the analyzer, the thread's CPU time much less so.
+   */
+  static double streamThreadCpuSeconds() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long nanos = 0;
+    for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t != null && t.getThreadName().contains("-StreamThread-")) {
+        nanos += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+      }
+    }
+    return nanos / 1e9;
   }
 
   static void latency(String bootstrap) throws Exception {
