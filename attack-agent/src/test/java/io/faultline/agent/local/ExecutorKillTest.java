@@ -29,14 +29,22 @@ class ExecutorKillTest {
           .append("sh -c 'sleep 300; true' ")
           .append("/cp".repeat(2000))
           .append(' ')
-          .append(ExecutorKill.EXECUTOR_MAIN)
+          .append("\"$EXECUTOR_MAIN\"")
           .append(" & ");
     }
     script.append("wait");
-    worker = new ProcessBuilder("sh", "-c", script.toString()).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (ExecutorKill.executors(worker.toHandle()).size() < executors
-        && System.nanoTime() < deadline) {
+    // the main class from the environment, not the script: the worker's own forks (its command
+    // line until they exec) must not look like executors
+    ProcessBuilder builder = new ProcessBuilder("sh", "-c", script.toString());
+    builder.environment().put("EXECUTOR_MAIN", ExecutorKill.EXECUTOR_MAIN);
+    worker = builder.start();
+    // A shell's fork has its parent's command line until it execs, so for a moment a fork of an
+    // executor shell looks like one more executor (CI once saw 3 of 2): wait until the count has
+    // held for 10 looks in a row.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    int steady = 0;
+    while (steady < 10 && System.nanoTime() < deadline) {
+      steady = ExecutorKill.executors(worker.toHandle()).size() == executors ? steady + 1 : 0;
       Thread.sleep(20);
     }
     return worker;
