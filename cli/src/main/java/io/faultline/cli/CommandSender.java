@@ -3,6 +3,7 @@ package io.faultline.cli;
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.CommandSignature;
+import io.faultline.schema.Durations;
 import io.faultline.schema.Topics;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -99,8 +100,7 @@ final class CommandSender {
           "the "
               + prepared.getType()
               + " command was not acknowledged within "
-              + ackTimeout.toSeconds()
-              + " s",
+              + Durations.format(ackTimeout),
           e);
     }
   }

@@ -4,6 +4,7 @@ import io.faultline.cli.experiment.ExperimentDefinition;
 import io.faultline.cli.experiment.ExperimentDefinition.MetricSpec;
 import io.faultline.cli.report.Outcome;
 import io.faultline.schema.Classification;
+import io.faultline.schema.Durations;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.MetricJudgement;
 import io.faultline.schema.SteadyState;
@@ -111,7 +112,7 @@ final class ConsoleRunView implements RunView {
             Locale.ROOT,
             "  attack %-14s MTTD %s, MTTR %s%s%n",
             a.getFault(),
-            secs(a.getMttdMs()),
+            Durations.format(a.getMttdMs()),
             recovery(a.getMttrMs(), windowMs),
             a.getDeviatingMetrics().isEmpty()
                 ? ""
@@ -135,9 +136,9 @@ final class ConsoleRunView implements RunView {
               : deviated == 0
                   ? "steady during every attack"
                   : "deviated during " + deviated + " of " + r.getAttacks().size() + " attacks",
-          secs(r.getMttdMs()),
+          Durations.format(r.getMttdMs()),
           recovery(r.getMttrMs(), windowMs),
-          secs(windowMs),
+          Durations.format(windowMs),
           r.getWindowsJudged());
     }
     out.println(
@@ -155,13 +156,9 @@ final class ConsoleRunView implements RunView {
         : String.format(Locale.ROOT, "%.2f", v);
   }
 
-  private static String secs(Long ms) {
-    return ms == null ? "n/a" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
-  }
-
-  /** A recovery time is known to a window: one shorter than a window is "≤ 5 s", not 0.0 s. */
+  /** A recovery time is known to a window: one shorter than a window is "≤ 5s", not 0ms. */
   static String recovery(Long ms, long windowMs) {
-    return ms != null && ms < windowMs ? "≤ " + secs(windowMs).replace(".0 s", " s") : secs(ms);
+    return ms != null && ms < windowMs ? "≤ " + Durations.format(windowMs) : Durations.format(ms);
   }
 
   private long elapsed() {

@@ -222,10 +222,10 @@ public final class DemoCommand implements Callable<Integer> {
     }
     if (scenario.equals("all")) {
       out.println();
-      out.printf(
-          Locale.ROOT,
-          "The three questions, measured in this run (%d s):%n",
-          (System.currentTimeMillis() - begin) / 1000);
+      out.println(
+          "The three questions, measured in this run ("
+              + Durations.format(System.currentTimeMillis() - begin)
+              + "):");
       ThreeQuestions.print(reports, out);
     }
     // the demo's job is a verdict, whichever way the hypothesis went

@@ -364,18 +364,17 @@ final class LocalPlatform implements AutoCloseable {
     return s == null ? List.of() : s.promotions();
   }
 
-  /** "experimental database: db-2 promoted (timeline 2), seen at +41.3 s". */
+  /** "experimental database: db-2 promoted (timeline 2), seen at +41.3s". */
   static String promotions(String group, List<FleetStatus.Promotion> seen, long startMillis) {
     List<String> parts =
         seen.stream()
             .map(
                 p ->
-                    String.format(
-                        java.util.Locale.ROOT,
-                        "%s promoted (timeline %d), seen at +%.1f s",
-                        p.member(),
-                        p.timeline(),
-                        (p.observedAtMs() - startMillis) / 1000.0))
+                    p.member()
+                        + " promoted (timeline "
+                        + p.timeline()
+                        + "), seen at +"
+                        + Durations.format(p.observedAtMs() - startMillis))
             .toList();
     return group.toLowerCase(java.util.Locale.ROOT) + " database: " + String.join("; ", parts);
   }
@@ -394,12 +393,10 @@ final class LocalPlatform implements AutoCloseable {
             .append(probe.failed())
             .append(" failed");
     for (WriteProbe.Outage o : probe.outages()) {
-      s.append(
-          String.format(
-              java.util.Locale.ROOT,
-              "; failing from +%.1f s, accepted again after %.1f s",
-              (o.firstFailure().toEpochMilli() - startMillis) / 1000.0,
-              o.length().toMillis() / 1000.0));
+      s.append("; failing from +")
+          .append(Durations.format(o.firstFailure().toEpochMilli() - startMillis))
+          .append(", accepted again after ")
+          .append(Durations.format(o.length()));
     }
     return s.toString();
   }

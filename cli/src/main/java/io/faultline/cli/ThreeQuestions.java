@@ -3,10 +3,10 @@ package io.faultline.cli;
 import io.faultline.cli.report.AttackPeriod;
 import io.faultline.cli.report.ExperimentReport;
 import io.faultline.cli.report.ServiceOutage;
+import io.faultline.schema.Durations;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The demo's closing lines: per attack what the analyzer and the experimental group's clients saw
@@ -39,9 +39,9 @@ final class ThreeQuestions {
   static String answer(AttackPeriod a) {
     StringBuilder s =
         new StringBuilder("MTTD ")
-            .append(seconds(a.mttdMs()))
+            .append(Durations.format(a.mttdMs()))
             .append(", MTTR ")
-            .append(seconds(a.mttrMs()));
+            .append(Durations.format(a.mttrMs()));
     ServiceOutage o = a.outage();
     if (o != null) {
       s.append("; ").append(o.errorsText()).append(" requests failed");
@@ -52,20 +52,22 @@ final class ThreeQuestions {
         s.append(
             o.writesFailedMs() == null
                 ? "; database writes never failed"
-                : "; database writes failed from +" + seconds(o.writesFailedMs()));
+                : "; database writes failed from +" + Durations.format(o.writesFailedMs()));
       }
       if (o.promotedMs() != null) {
         s.append(", new primary ")
             .append(o.promotedMember())
             .append(" (Patroni) at +")
-            .append(seconds(o.promotedMs()));
+            .append(Durations.format(o.promotedMs()));
       }
       if (o.writesSampled() && o.writesFailedMs() != null) {
         s.append(", writes accepted again (failover) ")
             .append(
                 o.writesAcceptedAgainMs() == null
                     ? "not before the next attack"
-                    : "+" + seconds(o.writesAcceptedAgainMs()) + " after the attack began");
+                    : "+"
+                        + Durations.format(o.writesAcceptedAgainMs())
+                        + " after the attack began");
       }
     }
     return s.toString();
@@ -99,9 +101,5 @@ final class ThreeQuestions {
       }
     }
     return parts.isEmpty() ? "no attack ran" : String.join("; ", parts).replace("|", "/");
-  }
-
-  private static String seconds(Long ms) {
-    return ms == null ? "n/a" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
   }
 }

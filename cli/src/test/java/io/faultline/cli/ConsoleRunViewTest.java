@@ -59,19 +59,19 @@ class ConsoleRunViewTest {
     view.verdict(r, new Outcome(Outcome.NOT_HELD, "HYPOTHESIS NOT HELD", "why"));
     String out = bytes.toString(StandardCharsets.UTF_8);
     assertThat(out)
-        .contains("attack cpu-burn       MTTD 21.4 s, MTTR ≤ 5 s (http.latency.ms)")
+        .contains("attack cpu-burn       MTTD 21.4s, MTTR ≤ 5s (http.latency.ms)")
         .contains(
             "end-of-run comparison: 1/1 metrics within tolerance over the whole run"
                 + " (a short attack is diluted)")
-        .contains("live judgement: deviated during 1 of 2 attacks; MTTD 21.4 s, MTTR ≤ 5 s")
-        .doesNotContain("0.0 s")
+        .contains("live judgement: deviated during 1 of 2 attacks; MTTD 21.4s, MTTR ≤ 5s")
+        .doesNotContain("0ms")
         .doesNotContain("score 100");
   }
 
   @Test
   void aRecoveryLongerThanAWindowPrintsItsSeconds() {
-    assertThat(ConsoleRunView.recovery(15_500L, 5_000)).isEqualTo("15.5 s");
-    assertThat(ConsoleRunView.recovery(0L, 2_000)).isEqualTo("≤ 2 s");
+    assertThat(ConsoleRunView.recovery(15_500L, 5_000)).isEqualTo("15.5s");
+    assertThat(ConsoleRunView.recovery(0L, 2_000)).isEqualTo("≤ 2s");
     assertThat(ConsoleRunView.recovery(null, 5_000)).isEqualTo("n/a");
   }
 }

@@ -12,6 +12,7 @@ import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.MetricJudgement;
 import io.faultline.schema.SteadyState;
 import io.faultline.schema.Verdict;
+import io.faultline.testsupport.ReferenceFigures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -202,24 +203,13 @@ class HistoryCommandDemoTest {
       assertThat(actual.get("p50").isNull()).as(what + " p50").isTrue();
       return;
     }
-    long[] v = values.stream().mapToLong(Long::longValue).sorted().toArray();
-    long sum = 0;
-    for (long x : v) {
-      sum += x;
-    }
-    assertThat(actual.get("mean").asLong())
-        .as(what + " mean")
-        .isEqualTo(Math.round((double) sum / v.length));
-    assertThat(actual.get("p50").asLong()).as(what + " p50").isEqualTo(quantile(v, 0.5));
-    assertThat(actual.get("p90").asLong()).as(what + " p90").isEqualTo(quantile(v, 0.9));
-  }
-
-  private static long quantile(long[] sorted, double p) {
-    double rank = p * (sorted.length - 1);
-    int i = (int) rank;
-    if (i == sorted.length - 1) {
-      return sorted[i];
-    }
-    return Math.round(sorted[i] + (rank - i) * (sorted[i + 1] - sorted[i]));
+    long[] v = values.stream().mapToLong(Long::longValue).toArray();
+    assertThat(actual.get("mean").asLong()).as(what + " mean").isEqualTo(ReferenceFigures.mean(v));
+    assertThat(actual.get("p50").asLong())
+        .as(what + " p50")
+        .isEqualTo(ReferenceFigures.percentile(v, 0.5));
+    assertThat(actual.get("p90").asLong())
+        .as(what + " p90")
+        .isEqualTo(ReferenceFigures.percentile(v, 0.9));
   }
 }

@@ -81,7 +81,7 @@ class RunIT {
       assertThat(out)
           .contains(
               "VERDICT: HYPOTHESIS NOT HELD - The experimental group left its steady state on");
-      assertThat(out).containsPattern("attack kill-process +MTTD \\d+\\.\\d s");
+      assertThat(out).containsPattern("attack kill-process +MTTD \\d[\\d.hms]*,");
       assertThat(code).as(out).isEqualTo(1);
       assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count())
           .isZero();

@@ -34,9 +34,9 @@ class ThreeQuestionsTest {
 
     assertThat(line)
         .isEqualTo(
-            "MTTD 2.0 s, MTTR 11.9 s; 133 of 837 requests failed, over 13.2 s from +0.7 s;"
-                + " database writes failed from +0.7 s, new primary db-2 (Patroni) at +9.1 s,"
-                + " writes accepted again (failover) +11.7 s after the attack began");
+            "MTTD 2s, MTTR 11.9s; 133 of 837 requests failed, over 13.2s from +700ms;"
+                + " database writes failed from +700ms, new primary db-2 (Patroni) at +9.1s,"
+                + " writes accepted again (failover) +11.7s after the attack began");
   }
 
   @Test
@@ -46,7 +46,6 @@ class ThreeQuestionsTest {
             zoneOutage(new ServiceOutage(300, 0, null, null, true, null, null, null, null)));
 
     assertThat(line)
-        .isEqualTo(
-            "MTTD 2.0 s, MTTR 11.9 s; 0 of 300 requests failed; database writes never failed");
+        .isEqualTo("MTTD 2s, MTTR 11.9s; 0 of 300 requests failed; database writes never failed");
   }
 }

@@ -6,8 +6,9 @@ import java.util.regex.Pattern;
 
 /**
  * Human durations: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, units combined largest first
- * ({@code 1m30s}, {@code 1h5m}, {@code 2s500ms}: what {@link #format} writes), or ISO-8601 {@code
- * PT30S}. The experiment schema's {@code duration} pattern accepts the same forms.
+ * ({@code 1m30s}, {@code 1h5m}, {@code 2s500ms}), or ISO-8601 {@code PT30S}; {@link #format} is the
+ * one way a duration is written back. The experiment schema's {@code duration} pattern accepts the
+ * same forms.
  */
 public final class Durations {
 
@@ -61,32 +62,50 @@ public final class Durations {
   }
 
   /**
-   * Short form for messages and logs, which {@link #parse} reads back: {@code 1m30s}, {@code
-   * 250ms}.
+   * How every duration is written, in messages, logs and what the CLI prints: under a second in
+   * milliseconds ({@code 0ms}, {@code 999ms}), under a minute to a tenth of a second ({@code 1s},
+   * {@code 7.9s}, {@code 59.9s}), above to the second, units combined largest first ({@code 1m},
+   * {@code 1m30s}, {@code 1h5m}). Durations under a second or of whole seconds read back through
+   * {@link #parse} as themselves.
    */
   public static String format(Duration d) {
     long ms = d.toMillis();
-    if (ms % 1000 != 0 || ms < 1000) {
+    if (ms < 0) {
+      return "-" + format(d.negated());
+    }
+    if (ms < 1000) {
       return ms + "ms";
     }
-    long s = ms / 1000;
-    if (s < 60) {
-      return s + "s";
+    long tenths = (ms + 50) / 100;
+    if (tenths < 600) {
+      return tenths % 10 == 0 ? tenths / 10 + "s" : tenths / 10 + "." + tenths % 10 + "s";
     }
-    return (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s");
+    long s = (ms + 500) / 1000;
+    StringBuilder b = new StringBuilder();
+    if (s >= 3600) {
+      b.append(s / 3600).append('h');
+    }
+    if (s % 3600 >= 60) {
+      b.append(s % 3600 / 60).append('m');
+    }
+    if (s % 60 != 0) {
+      b.append(s % 60).append('s');
+    }
+    return b.toString();
   }
 
   /**
-   * A limit in a message ({@code must be between 1s and 24h}): like {@link #format}, with whole
-   * hours as {@code 24h} and zero as {@code 0s}.
+   * A measured figure in milliseconds (an MTTD, an MTTR) as {@link #format} writes it; none is
+   * {@code n/a}.
+   */
+  public static String format(Long ms) {
+    return ms == null ? "n/a" : format(Duration.ofMillis(ms));
+  }
+
+  /**
+   * A limit in a message ({@code must be between 0s and 24h}): {@link #format}, zero as {@code 0s}.
    */
   public static String formatLimit(Duration d) {
-    if (d.isZero()) {
-      return "0s";
-    }
-    if (d.toMillis() % 3_600_000 == 0) {
-      return d.toHours() + "h";
-    }
-    return format(d);
+    return d.isZero() ? "0s" : format(d);
   }
 }

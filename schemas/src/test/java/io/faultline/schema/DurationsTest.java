@@ -28,7 +28,47 @@ class DurationsTest {
   }
 
   @Test
-  void everyFormattedDurationParsesBackToItself() {
+  void formatsAtTheEdgesOfEachUnit() {
+    // milliseconds -> text: under a second, to a tenth under a minute (59.95 s rounds up into
+    // minutes), to the second above
+    Object[][] cases = {
+      {0L, "0ms"},
+      {999L, "999ms"},
+      {1000L, "1s"},
+      {1049L, "1s"},
+      {1050L, "1.1s"},
+      {7912L, "7.9s"},
+      {11_100L, "11.1s"},
+      {59_900L, "59.9s"},
+      {59_949L, "59.9s"},
+      {59_950L, "1m"},
+      {60_000L, "1m"},
+      {90_499L, "1m30s"},
+      {90_500L, "1m31s"},
+      {3_599_499L, "59m59s"},
+      {3_599_500L, "1h"},
+      {3_601_000L, "1h1s"},
+      {5_400_000L, "1h30m"},
+      {90_061_000L, "25h1m1s"},
+      {-1500L, "-1.5s"}
+    };
+    for (Object[] c : cases) {
+      assertThat(Durations.format(Duration.ofMillis((Long) c[0])))
+          .as("%s ms", c[0])
+          .isEqualTo(c[1]);
+    }
+  }
+
+  @Test
+  void aMeasuredFigureInMillisecondsReadsAsADurationAndNoneAsNa() {
+    assertThat(Durations.format((Long) null)).isEqualTo("n/a");
+    assertThat(Durations.format(0L)).isEqualTo("0ms");
+    assertThat(Durations.format(7912L)).isEqualTo("7.9s");
+    assertThat(Durations.format(12_500L)).isEqualTo("12.5s");
+  }
+
+  @Test
+  void wholeSecondsAndLessThanASecondParseBackToThemselves() {
     long[] millis = {
       0,
       1,
@@ -37,12 +77,11 @@ class DurationsTest {
       59_000,
       60_000,
       90_000,
-      90_500,
       3_599_000,
       3_600_000,
       5_400_000,
       86_400_000,
-      90_061_001
+      90_061_000
     };
     for (long ms : millis) {
       Duration d = Duration.ofMillis(ms);
@@ -58,7 +97,7 @@ class DurationsTest {
   void limitsInMessagesShowWholeHoursAndZeroPlainly() {
     assertThat(Durations.formatLimit(Duration.ofHours(24))).isEqualTo("24h");
     assertThat(Durations.formatLimit(Duration.ofHours(1))).isEqualTo("1h");
-    assertThat(Durations.formatLimit(Duration.ofMinutes(90))).isEqualTo("90m");
+    assertThat(Durations.formatLimit(Duration.ofMinutes(90))).isEqualTo("1h30m");
     assertThat(Durations.formatLimit(Duration.ZERO)).isEqualTo("0s");
     assertThat(Durations.formatLimit(Duration.ofMillis(100))).isEqualTo("100ms");
     for (Duration d :

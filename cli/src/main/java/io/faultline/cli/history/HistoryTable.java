@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.faultline.schema.Durations;
 import io.faultline.schema.ServiceHistory;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -174,11 +175,9 @@ public final class HistoryTable {
     return String.join(" ", parts);
   }
 
+  /** A figure in a cell: {@link Durations#format}, "-" for none. */
   static String ms(Long v) {
-    if (v == null) {
-      return "-";
-    }
-    return v < 10_000 ? v + "ms" : String.format(Locale.ROOT, "%.1fs", v / 1000.0);
+    return v == null ? "-" : Durations.format(v);
   }
 
   public static void printJson(List<ServiceRows> services, PrintStream out) throws Exception {

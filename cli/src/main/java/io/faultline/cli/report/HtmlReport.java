@@ -2,11 +2,11 @@ package io.faultline.cli.report;
 
 import static io.faultline.cli.report.ReportFormat.deviating;
 import static io.faultline.cli.report.ReportFormat.number;
-import static io.faultline.cli.report.ReportFormat.seconds;
 
 import io.faultline.cli.report.ExperimentReport.Figures;
 import io.faultline.cli.report.ExperimentReport.Happening;
 import io.faultline.cli.report.ExperimentReport.Run;
+import io.faultline.schema.Durations;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -98,9 +98,9 @@ public final class HtmlReport {
           .append("</td><td>")
           .append(m.noisyAlerts() == null ? "n/a" : m.noisyAlerts())
           .append("</td><td>")
-          .append(seconds(m.timeToResolveMs()))
+          .append(Durations.format(m.timeToResolveMs()))
           .append("</td><td>")
-          .append(m.judged() ? seconds(m.mtbfMs()) : "n/a")
+          .append(m.judged() ? Durations.format(m.mtbfMs()) : "n/a")
           .append("</td></tr>\n");
     }
     h.append("</table><p class=\"meta\">score: ")
@@ -134,8 +134,8 @@ public final class HtmlReport {
               ? "n/a"
               : sinceStart(report, a.endedAt())
                   + (a.endedBy() == null ? "" : " " + esc(a.endedBy())),
-          seconds(a.mttdMs()),
-          seconds(a.mttrMs()),
+          Durations.format(a.mttdMs()),
+          Durations.format(a.mttrMs()),
           esc(deviating(a)),
           esc(ReportFormat.errorsServed(a.outage())),
           esc(ReportFormat.errorWindow(a.outage())),
@@ -181,7 +181,7 @@ public final class HtmlReport {
         h.append(" · started ").append(ReportFormat.time(run.startedAt()));
       }
       if (run.endedAt() != null && run.startedAt() != null) {
-        h.append(" · ran ").append(seconds(run.endedAt() - run.startedAt()));
+        h.append(" · ran ").append(Durations.format(run.endedAt() - run.startedAt()));
       }
     }
     h.append("</p></header>\n");
@@ -190,12 +190,12 @@ public final class HtmlReport {
   private static void figures(StringBuilder h, ExperimentReport report) {
     Figures f = report.figures();
     h.append("<section id=\"figures\" class=\"figures\">");
-    figure(h, "MTTD", f == null ? "n/a" : seconds(f.mttdMs()), "mean time to detect");
-    figure(h, "MTTR", f == null ? "n/a" : seconds(f.mttrMs()), "mean time to recover");
+    figure(h, "MTTD", f == null ? "n/a" : Durations.format(f.mttdMs()), "mean time to detect");
+    figure(h, "MTTR", f == null ? "n/a" : Durations.format(f.mttrMs()), "mean time to recover");
     figure(h, "score", f == null ? "n/a" : number(f.score()), "metrics PASS, of 100");
     figure(h, "alerts", f == null ? "n/a" : Long.toString(f.alertsFired()), "fired");
     figure(h, "noisy", f == null ? "n/a" : Long.toString(f.noisyAlerts()), "self-resolving alerts");
-    figure(h, "MTBF", f == null ? "n/a" : seconds(f.mtbfMs()), "between alert firings");
+    figure(h, "MTBF", f == null ? "n/a" : Durations.format(f.mtbfMs()), "between alert firings");
     figure(h, "windows", Long.toString(report.windowsSeen()), "judged");
     h.append("</section>\n");
   }
@@ -220,7 +220,7 @@ public final class HtmlReport {
   }
 
   private static String sinceStart(ExperimentReport report, Long at) {
-    return at == null ? "n/a" : "+" + seconds(at - report.t0());
+    return at == null ? "n/a" : "+" + Durations.format(at - report.t0());
   }
 
   public static String esc(String s) {

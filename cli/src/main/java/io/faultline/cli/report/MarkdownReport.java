@@ -2,9 +2,9 @@ package io.faultline.cli.report;
 
 import static io.faultline.cli.report.ReportFormat.deviating;
 import static io.faultline.cli.report.ReportFormat.number;
-import static io.faultline.cli.report.ReportFormat.seconds;
 
 import io.faultline.cli.report.ExperimentReport.Figures;
+import io.faultline.schema.Durations;
 
 /** The report as a short Markdown summary for a pull request: verdict, figures, two tables. */
 public final class MarkdownReport {
@@ -23,9 +23,9 @@ public final class MarkdownReport {
     Figures f = report.figures();
     if (f != null) {
       md.append(" · MTTD ")
-          .append(seconds(f.mttdMs()))
+          .append(Durations.format(f.mttdMs()))
           .append(" · MTTR ")
-          .append(seconds(f.mttrMs()))
+          .append(Durations.format(f.mttrMs()))
           .append(" · score ")
           .append(number(f.score()))
           .append(" · alerts ")
@@ -45,7 +45,7 @@ public final class MarkdownReport {
           m.critical() ? "yes" : "no",
           ReportFormat.windows(m, "/"),
           Long.toString(m.alertsFired()),
-          seconds(m.timeToResolveMs()));
+          Durations.format(m.timeToResolveMs()));
     }
     if (!report.attacks().isEmpty()) {
       md.append(
@@ -56,9 +56,9 @@ public final class MarkdownReport {
             md,
             a.fault(),
             String.join(", ", a.targets()),
-            seconds(a.durationMs()),
-            seconds(a.mttdMs()),
-            seconds(a.mttrMs()),
+            Durations.format(a.durationMs()),
+            Durations.format(a.mttdMs()),
+            Durations.format(a.mttrMs()),
             deviating(a),
             ReportFormat.errorsServed(a.outage()),
             ReportFormat.errorWindow(a.outage()),

@@ -2,6 +2,7 @@ package io.faultline.cli.report;
 
 import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.Classification;
+import io.faultline.schema.Durations;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.HypothesisDirection;
 import io.faultline.schema.MetricHypothesis;
@@ -10,7 +11,6 @@ import io.faultline.schema.Verdict;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -56,11 +56,11 @@ public record Outcome(int exitCode, String headline, String why) {
           attacks.add(
               a.getFault()
                   + " (detected after "
-                  + seconds(a.getMttdMs())
+                  + Durations.format(a.getMttdMs())
                   + ", "
                   + (a.getMttrMs() == null
                       ? "not recovered"
-                      : "recovered in " + seconds(a.getMttrMs()))
+                      : "recovered in " + Durations.format(a.getMttrMs()))
                   + ")");
         }
       }
@@ -111,9 +111,5 @@ public record Outcome(int exitCode, String headline, String why) {
       }
     }
     return out;
-  }
-
-  static String seconds(Long ms) {
-    return ms == null ? "n/a" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
   }
 }

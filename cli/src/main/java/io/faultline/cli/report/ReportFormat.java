@@ -13,10 +13,6 @@ final class ReportFormat {
 
   private ReportFormat() {}
 
-  static String seconds(Long ms) {
-    return ms == null ? "n/a" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
-  }
-
   static String number(Double v) {
     return v == null ? "n/a" : number(v.doubleValue());
   }

@@ -1,10 +1,10 @@
 package io.faultline.cli.report;
 
 import io.faultline.scale.fleet.FleetStatus;
+import io.faultline.schema.Durations;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * What the experimental group's clients saw from one attack's start until the next attack (or the
@@ -54,17 +54,16 @@ public record ServiceOutage(
     return errors + " of " + requests;
   }
 
-  /** "11.5 s from +1.2 s", or "none". */
+  /** "11.5s from +1.2s", or "none". */
   public String errorWindowText() {
     return firstErrorMs == null
         ? "none"
-        : String.format(
-            Locale.ROOT, "%.1f s from +%.1f s", errorWindowMs() / 1000.0, firstErrorMs / 1000.0);
+        : Durations.format(errorWindowMs()) + " from +" + Durations.format(firstErrorMs);
   }
 
   /**
-   * "12.7 s", "writes never failed", "not probed" or "writes not accepted again", followed by "
-   * (db-2 promoted at +9.1 s)" when a promotion was observed.
+   * "12.7s", "writes never failed", "not probed" or "writes not accepted again", followed by "
+   * (db-2 promoted at +9.1s)" when a promotion was observed.
    */
   public String dbFailoverText() {
     return writesText() + promotionText();
@@ -79,14 +78,13 @@ public record ServiceOutage(
     }
     return writesAcceptedAgainMs == null
         ? "writes not accepted again"
-        : String.format(Locale.ROOT, "%.1f s", writesAcceptedAgainMs / 1000.0);
+        : Durations.format(writesAcceptedAgainMs);
   }
 
   private String promotionText() {
     return promotedMs == null
         ? ""
-        : String.format(
-            Locale.ROOT, " (%s promoted at +%.1f s)", promotedMember, promotedMs / 1000.0);
+        : " (" + promotedMember + " promoted at +" + Durations.format(promotedMs) + ")";
   }
 
   /**

@@ -2,9 +2,9 @@ package io.faultline.cli.report;
 
 import static io.faultline.cli.report.HtmlReport.esc;
 import static io.faultline.cli.report.ReportFormat.number;
-import static io.faultline.cli.report.ReportFormat.seconds;
 
 import io.faultline.cli.report.MetricReport.Window;
+import io.faultline.schema.Durations;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleUnaryOperator;
@@ -77,13 +77,13 @@ final class SvgCharts {
         h.append(
             fmt(
                 "<circle class=\"detect\" cx=\"%.1f\" cy=\"%d\" r=\"5\"><title>detected after %s</title></circle>",
-                x(a.detectedAt()), y + 8, seconds(a.mttdMs())));
+                x(a.detectedAt()), y + 8, Durations.format(a.mttdMs())));
       }
       if (a.recoveredAt() != null) {
         h.append(
             fmt(
                 "<circle class=\"recover\" cx=\"%.1f\" cy=\"%d\" r=\"5\"><title>recovered in %s</title></circle>",
-                x(a.recoveredAt()), y + 8, seconds(a.mttrMs())));
+                x(a.recoveredAt()), y + 8, Durations.format(a.mttrMs())));
       }
       y += rowH;
     }
@@ -206,7 +206,7 @@ final class SvgCharts {
               bottom - top,
               Math.min(xe + 4, W - 170.0),
               top + 12,
-              seconds(first.start() - report.t0())));
+              Durations.format(first.start() - report.t0())));
     }
     h.append("</svg></figure>\n");
   }

@@ -1,5 +1,6 @@
 package io.faultline.cli.report;
 
+import io.faultline.schema.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,7 +46,7 @@ public final class TopicReader implements AutoCloseable {
     }
     if (!reached(end)) {
       throw new IllegalStateException(
-          "could not read " + topic + " to its end within " + timeout.toSeconds() + " s");
+          "could not read " + topic + " to its end within " + Durations.format(timeout));
     }
     consumer.unsubscribe();
     return out;

@@ -54,7 +54,7 @@ class DemoHistoryTest {
         text.lines().filter(l -> l.trim().startsWith("2026-W45")).findFirst().orElseThrow();
     String w46 =
         text.lines().filter(l -> l.trim().startsWith("2026-W46")).findFirst().orElseThrow();
-    assertThat(w45).contains("0/2", "3700ms");
+    assertThat(w45).contains("0/2", "3.7s");
     assertThat(w46).contains("1/1", "1↓", "100%↑");
     assertThat(text).contains("  all ");
   }

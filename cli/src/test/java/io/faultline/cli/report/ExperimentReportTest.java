@@ -167,9 +167,9 @@ class ExperimentReportTest {
         .contains("<h2>HYPOTHESIS NOT HELD</h2>")
         .contains(
             "The experimental group left its steady state on http.latency.ms during cpu-burn"
-                + " (detected after 5.0 s, recovered in 10.0 s).")
+                + " (detected after 5s, recovered in 10s).")
         .contains("data-metric=\"http.latency.ms\"")
-        .contains("first deviation +30.0 s")
+        .contains("first deviation +30s")
         .contains("<td class=\"c-high\">HIGH</td>")
         .contains("# &lt;b&gt;not markup&lt;/b&gt;");
     // 12 windows -> 12 points per group line
@@ -211,9 +211,9 @@ class ExperimentReportTest {
         MarkdownReport.render(ExperimentReport.of(recording(Verdict.STEADY, Classification.PASS)));
     assertThat(md)
         .startsWith("### faultline: local-demo — HYPOTHESIS HELD\n")
-        .contains("| http.latency.ms | PASS | yes | 3/12 | 1 | 15.0 s |")
-        .contains("| cpu-burn | scale-experimental pid=42 | 15.0 s | 5.0 s | 10.0 s | - |")
-        .contains("MTTD 5.0 s · MTTR 10.0 s · score n/a");
+        .contains("| http.latency.ms | PASS | yes | 3/12 | 1 | 15s |")
+        .contains("| cpu-burn | scale-experimental pid=42 | 15s | 5s | 10s | - |")
+        .contains("MTTD 5s · MTTR 10s · score n/a");
     assertThat(md.lines().count()).isLessThan(20);
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.faultline.schema.Alert;
 import io.faultline.schema.AlertStatus;
 import io.faultline.schema.Classification;
+import io.faultline.schema.Durations;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.HypothesisDirection;
 import io.faultline.schema.MetricHypothesis;
@@ -161,9 +162,7 @@ class RenderingsAgreeTest {
   }
 
   private static String seconds(JsonNode ms) {
-    return ms == null || ms.isNull() || ms.isMissingNode()
-        ? "n/a"
-        : String.format(java.util.Locale.ROOT, "%.1f s", ms.asLong() / 1000.0);
+    return ms == null || ms.isNull() || ms.isMissingNode() ? "n/a" : Durations.format(ms.asLong());
   }
 
   private static String figure(String html, String label) {

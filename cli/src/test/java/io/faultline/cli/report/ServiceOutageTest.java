@@ -51,8 +51,8 @@ class ServiceOutageTest {
     assertThat(o.errorWindowMs()).isEqualTo(13_000);
     assertThat(o.writesFailedMs()).isEqualTo(1_000);
     assertThat(o.writesAcceptedAgainMs()).isEqualTo(13_000);
-    assertThat(o.dbFailoverText()).isEqualTo("13.0 s");
-    assertThat(o.errorWindowText()).isEqualTo("13.0 s from +1.5 s");
+    assertThat(o.dbFailoverText()).isEqualTo("13s");
+    assertThat(o.errorWindowText()).isEqualTo("13s from +1.5s");
     assertThat(o.errorsText()).isEqualTo("27 of 60");
   }
 
@@ -80,9 +80,9 @@ class ServiceOutageTest {
     assertThat(o.promotedMs()).isEqualTo(9_400);
     assertThat(o.promotedMember()).isEqualTo("db-1");
     assertThat(o.writesAcceptedAgainMs()).isEqualTo(12_000);
-    assertThat(o.dbFailoverText()).isEqualTo("12.0 s (db-1 promoted at +9.4 s)");
+    assertThat(o.dbFailoverText()).isEqualTo("12s (db-1 promoted at +9.4s)");
     // without observations (a report from the topics alone) the writes' figure stands alone
-    assertThat(ServiceOutage.of(s, start, start + 20_000).dbFailoverText()).isEqualTo("12.0 s");
+    assertThat(ServiceOutage.of(s, start, start + 20_000).dbFailoverText()).isEqualTo("12s");
     assertThat(ServiceOutage.of(s, seen, start + 30_000, start + 40_000)).isNull();
   }
 

@@ -31,14 +31,7 @@ class SparkExtractionJobTest {
     Files.write(corpus.resolve("broken-half.mid"), Arrays.copyOf(good, good.length / 2));
     Files.createDirectories(corpus.resolve("sub"));
     Files.writeString(corpus.resolve("sub/notes.MIDI"), "hello");
-    spark =
-        SparkSession.builder()
-            .master("local[2]")
-            .appName("SparkExtractionJobTest")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .getOrCreate();
+    spark = LocalSparkSessions.loopback("SparkExtractionJobTest");
   }
 
   @AfterAll

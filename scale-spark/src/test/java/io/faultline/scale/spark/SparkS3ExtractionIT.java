@@ -59,14 +59,7 @@ class SparkS3ExtractionIT {
                     .withStatus(200)
                     .withHeader("Content-Type", "application/xml")
                     .withBody(xml.append("</ListBucketResult>").toString())));
-    spark =
-        SparkSession.builder()
-            .master("local[2]")
-            .appName("SparkS3ExtractionIT")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .getOrCreate();
+    spark = LocalSparkSessions.loopback("SparkS3ExtractionIT");
   }
 
   @AfterAll
