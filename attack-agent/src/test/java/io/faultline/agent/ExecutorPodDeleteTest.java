@@ -200,8 +200,9 @@ class ExecutorPodDeleteTest {
     assertThatThrownBy(() -> plan(selector(Map.of("app.kubernetes.io/component", "web")), 0))
         .isInstanceOfSatisfying(
             InvalidRecordException.class, e -> assertThat(e.field()).isEqualTo("target"))
+        // the REJECTED event's reason is this message
         .hasMessageContaining(
-            "no Spark executor pod (label spark-role=executor) among the 1 EXPERIMENTAL pods"
+            "target: no Spark executor pod (label spark-role=executor) among the 1 EXPERIMENTAL pods"
                 + " selected (etl/web-1); select a Spark application's pods while its job runs");
     // an executor gone between selection and apply (its job ended): the attack FAILS, naming it
     AttackPlan plan = plan(selector(EXTRACTION), 0);
