@@ -95,3 +95,69 @@ capabilities:
     secretKeyRef: {name: {{ $secret }}, key: password}
 {{- end }}
 {{- end -}}
+
+{{/* "true" when the extraction runs as a SparkApplication: the Spark operator's CRD is served (or
+extract.spark.mode forces it); else it runs as a Job, Spark local[*] in the pod. */}}
+{{- define "scale.sparkApplication" -}}
+{{- $mode := .Values.extract.spark.mode -}}
+{{- if or (eq $mode "sparkApplication") (and (eq $mode "auto") (.Capabilities.APIVersions.Has "sparkoperator.k8s.io/v1beta2/SparkApplication")) -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{- define "scale.sparkImage" -}}
+{{- $tag := .Values.extract.image.tag | default .Values.image.tag | default .Chart.AppVersion -}}
+{{- if .Values.image.registry -}}
+{{- printf "%s/%s:%s" .Values.image.registry .Values.extract.image.repository $tag -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.extract.image.repository $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{/* What Spark's launcher gives a Spark JVM on Java 17 (its JavaModuleOptions); the image's java
+reads them from JDK_JAVA_OPTIONS, since its entrypoint is fixed. */}}
+{{- define "scale.sparkJavaOptions" -}}
+--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true
+{{- end -}}
+
+{{/* The extraction's settings beside scale.env: the corpus, Spark's JVM options, the task size. */}}
+{{- define "scale.extractEnv" -}}
+- name: SCALE_CORPUS
+  value: {{ .Values.corpus.source | default "/corpus" | quote }}
+- name: SCALE_SPARK_FILES_PER_TASK
+  value: {{ .Values.extract.filesPerTask | quote }}
+- name: JDK_JAVA_OPTIONS
+  value: {{ include "scale.sparkJavaOptions" . | quote }}
+{{- end -}}
+
+{{/* A SparkApplication pod's corpus: /corpus and /tmp mounted; without corpus.source every pod,
+driver and executors, generates the same corpus (same seed) before Spark starts, since an
+emptyDir is the pod's own. */}}
+{{- define "scale.sparkPodCorpus" -}}
+volumeMounts:
+  - {name: corpus, mountPath: /corpus}
+  - {name: tmp, mountPath: /tmp}
+{{- if not .Values.corpus.source }}
+initContainers:
+  - name: generate
+    image: {{ include "scale.image" . }}
+    imagePullPolicy: {{ .Values.image.pullPolicy }}
+    args: ["generate"]
+    securityContext:
+      {{- include "scale.containerSecurityContext" . | nindent 6 }}
+    env:
+      - name: SCALE_GROUP
+        value: {{ .Values.group | quote }}
+      - name: SCALE_CORPUS
+        value: /corpus
+      - name: SCALE_CORPUS_SIZE
+        value: {{ .Values.corpus.size | quote }}
+      - name: SCALE_SEED
+        value: {{ .Values.corpus.seed | quote }}
+    resources:
+      {{- toYaml .Values.extract.resources | nindent 6 }}
+    volumeMounts:
+      - {name: corpus, mountPath: /corpus}
+      - {name: tmp, mountPath: /tmp}
+{{- end }}
+{{- end -}}

@@ -17,7 +17,12 @@ import java.util.regex.Pattern;
  * checks, {@code faultline faults}, the JSON Schema and the completion are made from it.
  */
 public record FaultSpec(
-    String name, String kind, Set<String> platforms, String help, List<Parameter> parameters) {
+    String name,
+    String kind,
+    Set<String> platforms,
+    String help,
+    List<Parameter> parameters,
+    Map<String, String> platformKinds) {
 
   /** How a parameter's text is read. */
   public enum Type {
@@ -218,11 +223,35 @@ public record FaultSpec(
   public FaultSpec {
     platforms = Set.copyOf(platforms);
     parameters = List.copyOf(parameters);
+    platformKinds = Map.copyOf(platformKinds);
   }
 
   public static FaultSpec of(
       String name, String kind, Set<String> platforms, String help, Parameter... parameters) {
-    return new FaultSpec(name, kind, platforms, help, List.of(parameters));
+    return new FaultSpec(name, kind, platforms, help, List.of(parameters), Map.of());
+  }
+
+  /**
+   * This fault with targets of {@code other} on {@code onPlatforms} (executor-kill: a process
+   * locally, a pod on Kubernetes); {@link #kind()} stays the kind everywhere else.
+   */
+  public FaultSpec withKindOn(String other, Set<String> onPlatforms) {
+    Map<String, String> kinds = new LinkedHashMap<>(platformKinds);
+    onPlatforms.forEach(p -> kinds.put(p, other));
+    return new FaultSpec(name, kind, platforms, help, parameters, kinds);
+  }
+
+  /** The target kind on an experiment file's platform (null: {@link #kind()}). */
+  public String kindOn(String platform) {
+    return platform == null ? kind : platformKinds.getOrDefault(platform, kind);
+  }
+
+  /** Every target kind this fault takes on some platform, {@link #kind()} first. */
+  public Set<String> kinds() {
+    Set<String> all = new java.util.LinkedHashSet<>();
+    all.add(kind);
+    all.addAll(new java.util.TreeSet<>(platformKinds.values()));
+    return all;
   }
 
   public List<String> parameterNames() {

@@ -68,11 +68,14 @@ public final class FaultSpecs {
 
   public static final FaultSpec EXECUTOR_KILL =
       FaultSpec.of(
-          "executor-kill",
-          "process",
-          LOCAL,
-          "SIGKILL of one Spark executor JVM of the target worker (role=spark-worker); the"
-              + " master starts another, the driver retries the lost tasks");
+              "executor-kill",
+              "process",
+              LOCAL_AND_KUBERNETES,
+              "kills one Spark executor: locally SIGKILL of an executor JVM of the target worker"
+                  + " (role=spark-worker); on Kubernetes deletes one executor pod"
+                  + " (spark-role=executor) of the selected pods, never a driver; Spark replaces"
+                  + " it and retries the lost tasks")
+          .withKindOn("pod", KUBERNETES);
 
   public static final FaultSpec PAUSE_PROCESS =
       FaultSpec.of(
@@ -275,7 +278,7 @@ public final class FaultSpecs {
   /** The target kinds of the faults on {@code platform}. */
   public static Set<String> kindsOn(String platform) {
     Set<String> kinds = new TreeSet<>();
-    on(platform).forEach(s -> kinds.add(s.kind()));
+    on(platform).forEach(s -> kinds.add(s.kindOn(platform)));
     return kinds;
   }
 

@@ -203,4 +203,80 @@ class KubernetesAgentIT {
     assertThat(events.values())
         .noneMatch(e -> e.getExperimentId().equals(exp) && e.getType() == AttackEventType.STARTED);
   }
+
+  private static void sparkPod(String name, String group, String role) {
+    client
+        .pods()
+        .inNamespace("shop")
+        .resource(
+            new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("shop")
+                .addToLabels(KubernetesScope.GROUP_LABEL, group)
+                .addToLabels("app", "extract")
+                .addToLabels("spark-role", role)
+                .endMetadata()
+                .withNewSpec()
+                .withNodeName("n-c1")
+                .addNewContainer()
+                .withName("spark-kubernetes-" + role)
+                .withImage("faultline/scale-spark:test")
+                .endContainer()
+                .endSpec()
+                .withNewStatus()
+                .withPhase("Running")
+                .endStatus()
+                .build())
+        .create();
+  }
+
+  private static String executorKill(String exp, String id, String target) {
+    return "{\"commandId\":\""
+        + id
+        + "\",\"experimentId\":\""
+        + exp
+        + "\",\"type\":\"START\",\"fault\":\"executor-kill\",\"duration\":\"2s\","
+        + "\"target\":{\"kind\":\"pod\",\"namespace\":\"shop\","
+        + target
+        + "\"group\":\"EXPERIMENTAL\",\"mode\":\"one\"}}";
+  }
+
+  @Test
+  void executorKillDeletesAnExperimentalExecutorPodAndRejectsASelectionOfTheDriver()
+      throws Exception {
+    sparkPod("spark-driver", "experimental", "driver");
+    sparkPod("spark-exec-1", "experimental", "executor");
+    sparkPod("spark-ctl-exec-1", "control", "executor");
+    String exp = "exp-exec-" + UUID.randomUUID().toString().substring(0, 6);
+    send(exp, executorKill(exp, "kill-" + exp, "\"labels\":{\"app\":\"extract\"},"));
+    AttackEvent started =
+        await(
+            e -> e.getExperimentId().equals(exp) && e.getType() == AttackEventType.STARTED,
+            Duration.ofSeconds(60));
+    assertThat(started.getTargets())
+        .containsExactly("executor pod shop/spark-exec-1 deleted (node n-c1)");
+    assertThat(client.pods().inNamespace("shop").withName("spark-exec-1").get()).isNull();
+    assertThat(client.pods().inNamespace("shop").withName("spark-driver").get()).isNotNull();
+    assertThat(client.pods().inNamespace("shop").withName("spark-ctl-exec-1").get()).isNotNull();
+    // the duration ends: recovery has nothing to undo and says so
+    AttackEvent rolledBack =
+        await(
+            e -> e.getExperimentId().equals(exp) && e.getType() == AttackEventType.ROLLED_BACK,
+            Duration.ofSeconds(60));
+    assertThat(String.join(" ", rolledBack.getTargets())).contains("nothing to undo");
+
+    // no executor left, only the driver: REJECTED naming the driver, nothing deleted
+    send(exp, executorKill(exp, "driver-" + exp, "\"labels\":{\"app\":\"extract\"},"));
+    AttackEvent rejected =
+        await(
+            e ->
+                e.getExperimentId().equals(exp)
+                    && e.getType() == AttackEventType.REJECTED
+                    && ("driver-" + exp).equals(e.getCommandId()),
+            Duration.ofSeconds(60));
+    assertThat(rejected.getReason())
+        .startsWith("target: pod shop/spark-driver is a Spark driver (spark-role=driver)");
+    assertThat(client.pods().inNamespace("shop").withName("spark-driver").get()).isNotNull();
+  }
 }

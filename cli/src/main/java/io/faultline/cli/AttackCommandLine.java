@@ -128,9 +128,14 @@ final class AttackCommandLine {
           return 2;
         }
         String targetKind = kind != null ? kind : spec.kind();
-        if (!targetKind.equals(spec.kind())) {
+        if (!spec.kinds().contains(targetKind)) {
           throw new IllegalArgumentException(
-              "--kind " + targetKind + ": " + fault + " takes targets of kind " + spec.kind());
+              "--kind "
+                  + targetKind
+                  + ": "
+                  + fault
+                  + " takes targets of kind "
+                  + String.join(" or ", spec.kinds()));
         }
         String experiment =
             experimentId != null

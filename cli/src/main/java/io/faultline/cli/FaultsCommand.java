@@ -86,7 +86,10 @@ public final class FaultsCommand implements Callable<Integer> {
       s.append(
           String.format(
               "%-18s kind %-12s %-15s %s%n",
-              spec.name(), spec.kind(), String.join(",", platforms(spec)), spec.help()));
+              spec.name(),
+              String.join("|", spec.kinds()),
+              String.join(",", platforms(spec)),
+              spec.help()));
       for (FaultSpec.Parameter p : spec.parameters()) {
         boolean text = p.type() == FaultSpec.Type.TEXT;
         String range = text ? "text" : p.allowed() + (p.unit().isEmpty() ? "" : " " + p.unit());
@@ -104,7 +107,8 @@ public final class FaultsCommand implements Callable<Integer> {
     StringBuilder s = new StringBuilder();
     for (FaultSpec spec : FaultSpecs.ALL) {
       StringBuilder line =
-          new StringBuilder(String.format("  %-18s %-13s", spec.name(), spec.kind()));
+          new StringBuilder(
+              String.format("  %-18s %-13s", spec.name(), String.join("|", spec.kinds())));
       int indent = line.length();
       int lineStart = 0;
       for (FaultSpec.Parameter p : spec.parameters()) {

@@ -150,7 +150,7 @@ class FaultNamesAgreeTest {
         + "method:\n  - fault: "
         + spec.name()
         + "\n    selector: {kind: "
-        + spec.kind()
+        + spec.kindOn(platform)
         + ", names: ["
         + (platform.equals("local") ? "exp" : "t1")
         + "], mode: one}\n"

@@ -27,9 +27,12 @@ import java.util.TreeSet;
 /** Checks over parsed manifests; each returns the problems found, named by object and container. */
 final class KubernetesChecks {
 
-  /** Kinds fabric8's core model does not type (CRDs of the Prometheus Operator and Strimzi). */
+  /**
+   * Kinds fabric8's core model does not type (CRDs of the Prometheus Operator, Strimzi and the
+   * Spark operator).
+   */
   static final Set<String> CUSTOM_KINDS =
-      Set.of("ServiceMonitor", "PodMonitor", "PrometheusRule", "KafkaTopic");
+      Set.of("ServiceMonitor", "PodMonitor", "PrometheusRule", "KafkaTopic", "SparkApplication");
 
   private KubernetesChecks() {}
 

@@ -11,6 +11,7 @@ public final class KubernetesFaults {
       FaultCatalog catalog, KubernetesScope scope, String stressImage, String networkImage) {
     catalog
         .add(new PodDelete(scope))
+        .add(new ExecutorPodDelete(scope)) // in the place of the local executor-kill
         .add(new ContainerKill(scope))
         .add(PodStress.cpu(scope, stressImage))
         .add(PodStress.memory(scope, stressImage))

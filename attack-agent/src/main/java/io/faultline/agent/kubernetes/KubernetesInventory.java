@@ -115,6 +115,13 @@ public final class KubernetesInventory {
     if (p.getSpec() != null && !p.getSpec().getContainers().isEmpty()) {
       attributes.put("container", p.getSpec().getContainers().get(0).getName());
     }
+    String sparkRole =
+        p.getMetadata().getLabels() == null
+            ? null
+            : p.getMetadata().getLabels().get(ExecutorPodDelete.SPARK_ROLE);
+    if (sparkRole != null) {
+      attributes.put("sparkRole", sparkRole); // driver or executor: what executor-kill selects by
+    }
     return new ClusterTarget(
         "pod",
         p.getMetadata().getNamespace() + "/" + p.getMetadata().getName(),

@@ -88,13 +88,25 @@ public final class ExperimentSchema {
           .put("const", spec.name());
       rule.withObjectProperty("if").putArray("required").add("fault");
       ObjectNode then = rule.withObjectProperty("then").withObjectProperty("properties");
-      then.withObjectProperty("selector")
-          .withObjectProperty("properties")
-          .withObjectProperty("kind")
-          .put("const", spec.kind());
+      ObjectNode kindRule =
+          then.withObjectProperty("selector")
+              .withObjectProperty("properties")
+              .withObjectProperty("kind");
+      if (spec.kinds().size() == 1) {
+        kindRule.put("const", spec.kind());
+      } else {
+        kindRule.set("enum", kinds(spec));
+      }
       then.set("parameters", parameters(spec));
     }
     return out;
+  }
+
+  /** The kinds a fault takes, on any platform (executor-kill: process locally, pod elsewhere). */
+  private static ArrayNode kinds(FaultSpec spec) {
+    ArrayNode kinds = JsonNodeFactory.instance.arrayNode();
+    spec.kinds().forEach(kinds::add);
+    return kinds;
   }
 
   /** The source-type enums of a metric and of a source, and the group keys of each type. */

@@ -23,7 +23,7 @@ final class SelectorSection {
       // Local default: every experimental process.
       if ("local".equals(platform)
           && groups.experimental() != null
-          && (spec == null || spec.kind().equals("process"))) {
+          && (spec == null || spec.kindOn(platform).equals("process"))) {
         return new Selector("process", groups.experimental().processes(), null, Map.of(), "all");
       }
       values.error(path, "required: kind, and names or namespace + labels");
@@ -32,7 +32,8 @@ final class SelectorSection {
     if (FileValues.object(n) == null) {
       return null;
     }
-    String defaultKind = spec != null ? spec.kind() : "local".equals(platform) ? "process" : "pod";
+    String defaultKind =
+        spec != null ? spec.kindOn(platform) : "local".equals(platform) ? "process" : "pod";
     String kind = FileValues.textOr(n, "kind", defaultKind);
     if (platform != null && !FaultSpecs.kindsOn(platform).contains(kind)) {
       values.error(
@@ -43,10 +44,10 @@ final class SelectorSection {
               + platform
               + " target kind; one of "
               + FaultSpecs.kindsOn(platform));
-    } else if (spec != null && !kind.equals(spec.kind())) {
+    } else if (spec != null && !kind.equals(spec.kindOn(platform))) {
       values.error(
           path + ".kind",
-          "'" + kind + "': " + spec.name() + " takes targets of kind " + spec.kind());
+          "'" + kind + "': " + spec.name() + " takes targets of kind " + spec.kindOn(platform));
     }
     List<String> names = FileValues.names(n.get("names"));
     String namespace = FileValues.text(n, "namespace");

@@ -28,10 +28,18 @@ public final class SparkExtractMain {
   private SparkExtractMain() {}
 
   public static void main(String[] args) {
-    System.exit(run(System.getenv(), System.out, System.err));
+    System.exit(run(System.getenv(), System.getProperty("spark.master"), System.out, System.err));
   }
 
   static int run(Map<String, String> env, PrintStream out, PrintStream err) {
+    return run(env, null, out, err);
+  }
+
+  /**
+   * {@code submitted}: the master spark-submit set (a SparkApplication's driver, {@code
+   * k8s://...}), or null. It is used as given when {@code SCALE_SPARK_MASTER} is not set.
+   */
+  static int run(Map<String, String> env, String submitted, PrintStream out, PrintStream err) {
     Map<String, String> scale = new HashMap<>();
     env.forEach(
         (k, v) -> {
@@ -40,7 +48,11 @@ public final class SparkExtractMain {
           }
         });
     ScaleConfig config;
-    String master = env.getOrDefault("SCALE_SPARK_MASTER", KEYS.get("SCALE_SPARK_MASTER"));
+    boolean fromSubmit = !env.containsKey("SCALE_SPARK_MASTER") && submitted != null;
+    String master =
+        fromSubmit
+            ? submitted
+            : env.getOrDefault("SCALE_SPARK_MASTER", KEYS.get("SCALE_SPARK_MASTER"));
     int filesPerTask;
     try {
       config = ScaleConfig.fromMap(scale);
@@ -48,7 +60,8 @@ public final class SparkExtractMain {
         throw new IllegalArgumentException(
             "SCALE_CORPUS: required, a directory or s3://bucket/prefix");
       }
-      if (!master.startsWith("local")
+      if (!fromSubmit
+          && !master.startsWith("local")
           && !master.startsWith("spark://")
           && !master.equals("local-cluster")) {
         throw new IllegalArgumentException(
@@ -92,10 +105,10 @@ public final class SparkExtractMain {
         session = cluster.session("scale-extraction", 0);
       } else {
         session =
-            SparkSession.builder()
-                .appName("scale-extraction")
-                .master(master)
-                .config("spark.speculation", "false");
+            SparkSession.builder().appName("scale-extraction").config("spark.speculation", "false");
+        if (!fromSubmit) {
+          session = session.master(master);
+        }
       }
       SparkSession spark = session.getOrCreate();
       try {
