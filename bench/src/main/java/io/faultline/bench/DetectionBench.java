@@ -15,13 +15,15 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Detection delay and false alarms on simulated telemetry, five judges on the same data in the same
- * run: the analyzer's e-detector ({@link WindowJudge}, docs/adr/0010, 0014, 0020), the detector it
- * replaced ({@link Adr0006Judge}: a fresh test per window), a CloudWatch-style static-threshold
- * alarm (control warm-up mean + 3 sigma of its datapoints, 3 of 5 datapoints above), a 3-sigma rule
- * on single datapoints (sigma from the experimental group's warm-up datapoints) and the end-of-run
- * Mann-Whitney classification (Kayenta style: it speaks at the end only, its delay is the rest of
- * the run).
+ * Detection delay and false alarms on simulated telemetry, six judges on the same data in the same
+ * run: the analyzer's e-detector ({@link WindowJudge}, docs/adr/0010, 0014, 0020, 0031), the
+ * detector it replaced ({@link Adr0006Judge}: a fresh test per window), a CloudWatch-style
+ * static-threshold alarm (control warm-up mean + 3 sigma of its datapoints, 3 of 5 datapoints
+ * above), the same alarm with its threshold calibrated to at most 5% false alarms on the
+ * within-tolerance row ({@link #calibration}), a 3-sigma rule on single datapoints (sigma from the
+ * experimental group's warm-up datapoints) and the end-of-run Mann-Whitney classification (Kayenta
+ * style: it speaks at the end only, its delay is the rest of the run). A last column, per fault
+ * row, is the oracle bound ({@link #oracle}, docs/adr/0031).
  *
  * <p>Each run: 20 warm-up windows, then 60 judged windows; a fault starts at judged window 5
  * (early) or 40 (late) and lasts to the end. Regimes: dense (100 samples per group and window),
