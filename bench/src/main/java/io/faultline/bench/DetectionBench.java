@@ -15,13 +15,15 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Detection delay and false alarms on simulated telemetry, five judges on the same data in the same
- * run: the analyzer's e-detector ({@link WindowJudge}, docs/adr/0010, 0014, 0020), the detector it
- * replaced ({@link Adr0006Judge}: a fresh test per window), a CloudWatch-style static-threshold
- * alarm (control warm-up mean + 3 sigma of its datapoints, 3 of 5 datapoints above), a 3-sigma rule
- * on single datapoints (sigma from the experimental group's warm-up datapoints) and the end-of-run
- * Mann-Whitney classification (Kayenta style: it speaks at the end only, its delay is the rest of
- * the run).
+ * Detection delay and false alarms on simulated telemetry, six judges on the same data in the same
+ * run: the analyzer's e-detector ({@link WindowJudge}, docs/adr/0010, 0014, 0020, 0031), the
+ * detector it replaced ({@link Adr0006Judge}: a fresh test per window), a CloudWatch-style
+ * static-threshold alarm (control warm-up mean + 3 sigma of its datapoints, 3 of 5 datapoints
+ * above), the same alarm with its threshold calibrated to at most 5% false alarms on the
+ * within-tolerance row ({@link #calibration}), a 3-sigma rule on single datapoints (sigma from the
+ * experimental group's warm-up datapoints) and the end-of-run Mann-Whitney classification (Kayenta
+ * style: it speaks at the end only, its delay is the rest of the run). A last column, per fault
+ * row, is the oracle bound ({@link #oracle}, docs/adr/0031).
  *
  * <p>Each run: 20 warm-up windows, then 60 judged windows; a fault starts at judged window 5
  * (early) or 40 (late) and lasts to the end. Regimes: dense (100 samples per group and window),
@@ -71,8 +73,12 @@ public final class DetectionBench {
 
   static final Fault CLEAN = new Fault("none", 1, 1, Double.NaN);
 
+  static final Fault ERRORS_CLEAN = new Fault("none (errors 1%)", 1, 1, 0.01);
+
   /** A rise inside the 10% tolerance from the early start: any alarm is a false alarm. */
   static final String IN_TOLERANCE = "+5% (within tolerance)";
+
+  static final Fault IN_TOLERANCE_FAULT = new Fault(IN_TOLERANCE, 1.05, 1, Double.NaN);
 
   /**
    * Errors 1% -> 3% in both groups at once (a shared cause, e.g. a dependency): the difference does
@@ -116,22 +122,34 @@ public final class DetectionBench {
   }
 
   /** First alarm (judged window) per judge, -1 = none; Mann-Whitney: WINDOWS when HIGH at end. */
-  record Alarms(int eDetector, int adr0006, int cloudWatch, int threeSigma, int mannWhitney) {
+  record Alarms(
+      int eDetector, int adr0006, int cloudWatch, int calibrated, int threeSigma, int mannWhitney) {
     int of(int judge) {
       return switch (judge) {
         case 0 -> eDetector;
         case 1 -> adr0006;
         case 2 -> cloudWatch;
-        case 3 -> threeSigma;
+        case 3 -> calibrated;
+        case 4 -> threeSigma;
         default -> mannWhitney;
       };
     }
   }
 
+  /**
+   * The calibrated CloudWatch-style alarm's thresholds, in control warm-up standard deviations: for
+   * the mean datapoint and for the p99 datapoint (spread faults).
+   */
+  record Calibration(double mean, double p99) {}
+
+  /** Simulated runs per hypothesis of the oracle bound. */
+  static final int ORACLE_RUNS = Integer.getInteger("faultline.bench.oracleRuns", 2000);
+
   static final String[] JUDGES = {
     "e-detector (ADR 0014, 0020)",
     "per-window tests (ADR 0006)",
     "CloudWatch 3/5 static",
+    "CloudWatch 3/5 calibrated",
     "3-sigma",
     "Mann-Whitney end"
   };
@@ -159,12 +177,14 @@ public final class DetectionBench {
       header.append(' ').append(j).append(" |");
       rule.append("---|");
     }
+    header.append(" oracle |");
+    rule.append("---|");
     System.out.println(header);
     System.out.println(rule);
     List<Fault> faults =
         List.of(
             CLEAN,
-            new Fault(IN_TOLERANCE, 1.05, 1, Double.NaN),
+            IN_TOLERANCE_FAULT,
             new Fault("+20%", 1.2, 1, Double.NaN),
             new Fault("+50%", 1.5, 1, Double.NaN),
             new Fault("+100%", 2.0, 1, Double.NaN),
@@ -190,7 +210,7 @@ public final class DetectionBench {
     }
     List<Fault> errorFaults =
         List.of(
-            new Fault("none (errors 1%)", 1, 1, 0.01),
+            ERRORS_CLEAN,
             new Fault("errors 1% -> 3%", 1, 1, 0.03),
             new Fault(BOTH_GROUPS, 1, 1, 0.03),
             new Fault("outage (errors 100%)", 1, 1, 1.0));
@@ -205,6 +225,7 @@ public final class DetectionBench {
     if (!(regime + " | " + (p == null ? "" : p.label) + " | " + f.name()).contains(ONLY)) {
       return;
     }
+    Calibration k = calibration(regime, samples, p, runs);
     Random random = new Random((regime + p + f + start).hashCode());
     List<List<Integer>> delays = new ArrayList<>();
     int[] falseAlarms = new int[JUDGES.length];
@@ -212,7 +233,7 @@ public final class DetectionBench {
       delays.add(new ArrayList<>());
     }
     for (int run = 0; run < runs; run++) {
-      Alarms a = p == null ? errorRun(random, f, start) : run(random, samples, p, f, start);
+      Alarms a = p == null ? errorRun(random, f, start, k) : run(random, samples, p, f, start, k);
       for (int j = 0; j < JUDGES.length; j++) {
         int at = a.of(j);
         if (at < 0) {
@@ -238,6 +259,16 @@ public final class DetectionBench {
       boolean clean = start < 0 || falseAlarmRow(f);
       line.append(' ').append(cell(delays.get(j), falseAlarms[j], runs, clean)).append(" |");
     }
+    boolean clean = start < 0 || falseAlarmRow(f);
+    line.append(' ')
+        .append(
+            clean
+                ? "-"
+                : String.format(
+                    Locale.ROOT,
+                    "%.0f%%",
+                    100 * oracle(regime + p + f + start, samples, p, f, WINDOWS - start)))
+        .append(" |");
     System.out.println(line);
     System.out.flush();
   }
@@ -256,7 +287,7 @@ public final class DetectionBench {
         List.of(Statistic.MEAN, Statistic.SPREAD));
   }
 
-  static Alarms run(Random r, int samples, Process p, Fault fault, int start) {
+  static Alarms run(Random r, int samples, Process p, Fault fault, int start, Calibration k) {
     Source control = new Source(p, r);
     Source experimental = new Source(p, r);
     Hypothesis h = continuous();
@@ -279,8 +310,10 @@ public final class DetectionBench {
     int eAt = -1;
     int oAt = -1;
     int cwAt = -1;
+    int kAt = -1;
     int sAt = -1;
     boolean[] above = new boolean[WINDOWS];
+    double[] score = new double[WINDOWS];
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -WARMUP; w < WINDOWS; w++) {
@@ -316,15 +349,19 @@ public final class DetectionBench {
       if (cwAt < 0 && threeOfFive(above, w)) {
         cwAt = w;
       }
+      score[w] = (ePoint - wc.mean()) / Math.sqrt(wc.variance());
+      if (kAt < 0 && thirdOfFive(score, w) > (spread ? k.p99() : k.mean())) {
+        kAt = w;
+      }
       if (sAt < 0 && ePoint > we.mean() + 3 * Math.sqrt(we.variance())) {
         sAt = w;
       }
     }
     return new Alarms(
-        eAt, oAt, cwAt, sAt, mannWhitney(judgedControl, judgedExperimental) ? WINDOWS : -1);
+        eAt, oAt, cwAt, kAt, sAt, mannWhitney(judgedControl, judgedExperimental) ? WINDOWS : -1);
   }
 
-  static Alarms errorRun(Random r, Fault fault, int start) {
+  static Alarms errorRun(Random r, Fault fault, int start, Calibration k) {
     Hypothesis h =
         new Hypothesis(
             new MetricPolicy(Direction.INCREASE, 0.0, 0.005, ALPHA, 1), true, false, Double.NaN);
@@ -341,9 +378,11 @@ public final class DetectionBench {
     double[] judgedControl = new double[WINDOWS];
     double[] judgedExperimental = new double[WINDOWS];
     boolean[] above = new boolean[WINDOWS];
+    double[] score = new double[WINDOWS];
     int eAt = -1;
     int oAt = -1;
     int cwAt = -1;
+    int kAt = -1;
     int sAt = -1;
     for (int w = -WARMUP; w < WINDOWS; w++) {
       double pe = start >= 0 && w >= start ? fault.errorRate() : 0.01;
@@ -375,6 +414,10 @@ public final class DetectionBench {
       if (cwAt < 0 && threeOfFive(above, w)) {
         cwAt = w;
       }
+      score[w] = (es.mean() - wc.mean()) / Math.sqrt(wc.variance());
+      if (kAt < 0 && thirdOfFive(score, w) > k.mean()) {
+        kAt = w;
+      }
       if (sAt < 0 && es.mean() > we.mean() + 3 * Math.sqrt(we.variance())) {
         sAt = w;
       }
@@ -383,7 +426,164 @@ public final class DetectionBench {
         MannWhitney.classify(judgedControl, judgedExperimental, Direction.INCREASE, 0.5, 0.98)
                 .classification()
             == MannWhitney.Classification.HIGH;
-    return new Alarms(eAt, oAt, cwAt, sAt, mw ? WINDOWS : -1);
+    return new Alarms(eAt, oAt, cwAt, kAt, sAt, mw ? WINDOWS : -1);
+  }
+
+  /**
+   * The third largest of the last five scores up to judged window w (-infinity before three): the
+   * 3-of-5 alarm fires at w exactly when this is above its threshold.
+   */
+  static double thirdOfFive(double[] score, int w) {
+    int from = Math.max(0, w - 4);
+    if (w - from + 1 < 3) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    double[] last = Arrays.copyOfRange(score, from, w + 1);
+    Arrays.sort(last);
+    return last[last.length - 3];
+  }
+
+  private static final java.util.Map<String, Calibration> CALIBRATIONS = new java.util.HashMap<>();
+
+  /**
+   * The CloudWatch-style alarm's thresholds calibrated on the row of its regime and process whose
+   * every alarm is false and that is nearest a fault: the +5% rise inside the tolerance
+   * (continuous), the clean 1% error rate (errors). In-sample, the most favourable calibration for
+   * that alarm: the row's own seeds and runs are replayed, and per threshold the 95th percentile of
+   * the runs' largest 3-of-5 score is taken, so at most 5% of that row's runs alarm.
+   */
+  static Calibration calibration(String regime, int samples, Process p, int runs) {
+    return CALIBRATIONS.computeIfAbsent(
+        regime + p,
+        key -> {
+          Fault row = p == null ? ERRORS_CLEAN : IN_TOLERANCE_FAULT;
+          int start = p == null ? -1 : EARLY;
+          Random r = new Random((regime + p + row + start).hashCode());
+          double[] mean = new double[runs];
+          double[] p99 = new double[runs];
+          for (int run = 0; run < runs; run++) {
+            double[] largest = p == null ? errorScores(r) : scores(r, samples, p, row, start);
+            mean[run] = largest[0];
+            p99[run] = largest[1];
+          }
+          return new Calibration(quantile(mean, 0.95), quantile(p99, 0.95));
+        });
+  }
+
+  private static double quantile(double[] values, double q) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    return s[Math.min(s.length - 1, (int) Math.ceil(q * s.length) - 1)];
+  }
+
+  /**
+   * One run of the data {@link #run} generates (the same draws in the same order; no judges): the
+   * largest 3-of-5 score of the mean datapoint and of the p99 datapoint.
+   */
+  static double[] scores(Random r, int samples, Process p, Fault fault, int start) {
+    Source control = new Source(p, r);
+    Source experimental = new Source(p, r);
+    Summary warmMean = new Summary();
+    Summary warmP99 = new Summary();
+    double[] mean = new double[WINDOWS];
+    double[] p99 = new double[WINDOWS];
+    double largestMean = Double.NEGATIVE_INFINITY;
+    double largestP99 = Double.NEGATIVE_INFINITY;
+    double[] c = new double[samples];
+    double[] e = new double[samples];
+    for (int w = -WARMUP; w < WINDOWS; w++) {
+      Fault f = start >= 0 && w >= start ? fault : CLEAN;
+      for (int i = 0; i < samples; i++) {
+        c[i] = control.sample(r, CLEAN);
+        e[i] = experimental.sample(r, f);
+      }
+      if (w < 0) {
+        warmMean.add(Summary.of(c).mean());
+        warmP99.add(p99(c));
+        continue;
+      }
+      mean[w] = (Summary.of(e).mean() - warmMean.mean()) / Math.sqrt(warmMean.variance());
+      p99[w] = (p99(e) - warmP99.mean()) / Math.sqrt(warmP99.variance());
+      largestMean = Math.max(largestMean, thirdOfFive(mean, w));
+      largestP99 = Math.max(largestP99, thirdOfFive(p99, w));
+    }
+    return new double[] {largestMean, largestP99};
+  }
+
+  /** {@link #scores} for 0/1 outcomes at 1%, 100 requests per window. */
+  static double[] errorScores(Random r) {
+    Summary warm = new Summary();
+    double[] score = new double[WINDOWS];
+    double largest = Double.NEGATIVE_INFINITY;
+    for (int w = -WARMUP; w < WINDOWS; w++) {
+      double control = 0;
+      double experimental = 0;
+      for (int i = 0; i < 100; i++) {
+        control += r.nextDouble() < 0.01 ? 1 : 0;
+        experimental += r.nextDouble() < 0.01 ? 1 : 0;
+      }
+      if (w < 0) {
+        warm.add(control / 100);
+        continue;
+      }
+      score[w] = (experimental / 100 - warm.mean()) / Math.sqrt(warm.variance());
+      largest = Math.max(largest, thirdOfFive(score, w));
+    }
+    return new double[] {largest, largest};
+  }
+
+  /**
+   * The oracle bound: the power of the most powerful test at alpha 0.05 of a detector that knows
+   * the change time, the effect and the baseline exactly, with every post-change sample of the
+   * experimental group ({@code judged} windows of them). It tests the edge of the hypothesis (the
+   * level, or the spread, 10% above the baseline; errors 1.5%) against the fault. Its statistic is
+   * the sum of the samples (of their logs for lognormal; of their squared deviations from the known
+   * level for spread faults; of the errors), the likelihood ratio's sufficient statistic (for
+   * AR(1), the sum stands in for the GLS estimate: the same to first order over many samples); its
+   * critical value the 95th percentile of {@link #ORACLE_RUNS} simulations at the edge, its power
+   * the share of as many simulations of the fault above it.
+   */
+  static double oracle(String seed, int samples, Process p, Fault f, int judged) {
+    Random r = new Random(("oracle " + seed).hashCode());
+    boolean spread = f.sd() != 1;
+    double[] edge = new double[ORACLE_RUNS];
+    double[] fault = new double[ORACLE_RUNS];
+    for (int run = 0; run < ORACLE_RUNS; run++) {
+      if (p == null) {
+        edge[run] = errors(r, 0.01 + 0.005, 100 * judged);
+        fault[run] = errors(r, f.errorRate(), 100 * judged);
+      } else {
+        Fault atEdge =
+            spread ? new Fault("edge", 1, 1.1, Double.NaN) : new Fault("edge", 1.1, 1, Double.NaN);
+        edge[run] = oracleStatistic(r, samples * judged, p, atEdge, spread);
+        fault[run] = oracleStatistic(r, samples * judged, p, f, spread);
+      }
+    }
+    double critical = quantile(edge, 0.95);
+    int above = 0;
+    for (double t : fault) {
+      above += t > critical ? 1 : 0;
+    }
+    return (double) above / ORACLE_RUNS;
+  }
+
+  private static double errors(Random r, double rate, int requests) {
+    double count = 0;
+    for (int i = 0; i < requests; i++) {
+      count += r.nextDouble() < rate ? 1 : 0;
+    }
+    return count;
+  }
+
+  private static double oracleStatistic(Random r, int n, Process p, Fault f, boolean spread) {
+    Source source = new Source(p, r);
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+      double x = source.sample(r, f);
+      double y = p == Process.LOGNORMAL ? Math.log(x) - Math.log(100) : x - 100;
+      sum += spread ? y * y : y;
+    }
+    return sum;
   }
 
   static boolean threeOfFive(boolean[] above, int w) {

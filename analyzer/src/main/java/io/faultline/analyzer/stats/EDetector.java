@@ -43,6 +43,18 @@ public final class EDetector {
   /** Shifts, in standard units of one datapoint, the normal mixture spreads its weight over. */
   static final double[] SHIFTS = {0.25, 0.5, 1, 2, 4, 8, 16};
 
+  /**
+   * The mixture's weight per shift (sum 1): more on the small ones, where a datapoint says little
+   * and every nat counts; a large shift gains tens of nats per datapoint and pays log 20 = 3.0 for
+   * its weight at most. Heavier weights on small shifts raised the false alarms of one-sample AR(1)
+   * series, whose variance is a plug-in (docs/adr/0031).
+   */
+  static final double[] SHIFT_WEIGHTS = {0.2, 0.2, 0.2, 0.15, 0.1, 0.1, 0.05};
+
+  /** {@link #SHIFT_WEIGHTS} as logs. */
+  private static final double[] LOG_SHIFT_WEIGHTS =
+      Arrays.stream(SHIFT_WEIGHTS).map(Math::log).toArray();
+
   /** Excess fractions p1 = p0 + f (1 - p0) of the count mixture. */
   static final double[] EXCESS = {0.005, 0.01, 0.02, 0.05, 0.2, 0.9};
 
@@ -68,7 +80,7 @@ public final class EDetector {
    * Nats of the control's own CUSUM above which a rate's alarm is withheld: the control is itself
    * rising, so the experimental group's rise may be a shared cause (docs/adr/0026).
    */
-  static final double CONTROL_GUARD_NATS = 1.0;
+  static final double CONTROL_GUARD_NATS = 1.5;
 
   /** Datapoints the guarantee covers when the experiment's length is unknown (ARL form). */
   public static final long DEFAULT_HORIZON = 720;
@@ -295,7 +307,6 @@ public final class EDetector {
    */
   private Step judge(State state, long at, double d, double var, double logCount) {
     int sides = (watches(0) ? 1 : 0) + (watches(1) ? 1 : 0);
-    double components = (double) sides * SHIFTS.length;
     double logR = Double.NEGATIVE_INFINITY;
     double best = Double.NEGATIVE_INFINITY;
     double bestShift = d;
@@ -322,12 +333,13 @@ public final class EDetector {
           continue;
         }
         double excess = (side == 0 ? score : -score) - theta0 * info;
-        for (double shift : SHIFTS) {
-          double lambda = shift * state.sigma;
-          logK = logAddExp(logK, lambda * excess - lambda * lambda * info / 2);
+        for (int j = 0; j < SHIFTS.length; j++) {
+          double lambda = SHIFTS[j] * state.sigma;
+          logK =
+              logAddExp(logK, LOG_SHIFT_WEIGHTS[j] + lambda * excess - lambda * lambda * info / 2);
         }
       }
-      logK -= Math.log(components);
+      logK -= Math.log(sides);
       logR = logAddExp(logR, logK);
       if (logK > best && info > 0) {
         best = logK;

@@ -86,4 +86,26 @@ class EDetectorTest {
     assertThat(step.alarm()).isFalse();
     assertThat(step.effect()).isCloseTo(0.0, within(1e-9));
   }
+
+  @Test
+  void theMixtureWeightsAreAPriorSoTheStatisticOfOneDatapointIsTheirWeightedAverage() {
+    // the guarantee needs weights that sum to 1 (docs/adr/0031)
+    double sum = 0;
+    for (double w : EDetector.SHIFT_WEIGHTS) {
+      assertThat(w).isPositive();
+      sum += w;
+    }
+    assertThat(sum).isCloseTo(1.0, within(1e-12));
+    assertThat(EDetector.SHIFT_WEIGHTS).hasSameSizeAs(EDetector.SHIFTS);
+    // one datapoint d = 2 with variance 1, level known (no warm-up), theta0 0.5: per shift lambda
+    // the ratio is exp(lambda (d - theta0) - lambda^2 / 2), averaged with the weights
+    EDetector.State s = new EDetector.State();
+    EDetector.Step step = detector(0).updateNormal(s, 1L, 2.0, 1.0);
+    double expected = 0;
+    for (int j = 0; j < EDetector.SHIFTS.length; j++) {
+      double lambda = EDetector.SHIFTS[j];
+      expected += EDetector.SHIFT_WEIGHTS[j] * Math.exp(lambda * 1.5 - lambda * lambda / 2);
+    }
+    assertThat(step.logStatistic()).isCloseTo(Math.log(expected), within(1e-9));
+  }
 }
