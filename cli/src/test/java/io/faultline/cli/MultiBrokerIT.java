@@ -198,7 +198,14 @@ class MultiBrokerIT {
             v -> EXPERIMENTS.contains(v.getExperimentId()),
             Duration.ofSeconds(180));
         for (String e : EXPERIMENTS) {
-          results.awaitAtLeast(1, r -> r.getExperimentId().equals(e), Duration.ofSeconds(60));
+          // the result that has taken in every window: results follow the verdicts through a
+          // repartition topic and a transaction of their own, so they may come seconds later
+          results.awaitAtLeast(
+              1,
+              r ->
+                  r.getExperimentId().equals(e)
+                      && r.getMetrics().stream().anyMatch(m -> m.getWindows() >= WINDOWS),
+              Duration.ofSeconds(120));
         }
         Thread.sleep(3000); // a duplicate would arrive within a few commits
         Set<String> acceptedIds =
