@@ -58,8 +58,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <p>Opt-in ({@code -Dfaultline.test.multibroker=true}): it passes (docs/adr/0033: the stall of
  * docs/adr/0024 was Kafka Streams' internal topics created with one replica by the cluster helper's
- * controller), but took 4.5-6 min on the shared 2-core machine at load 25-55, over the 3 minutes a
- * test may add to {@code ./mvnw verify}; most of it the cluster's start (58-86 s) and the
+ * controller), but took 3.6-6 min on the shared 2-core machine at load 25-55, over the 3 minutes a
+ * test may add to {@code ./mvnw verify}; most of it the cluster's start (41-86 s) and the
  * analyzer's first verdicts.
  */
 @EnabledIfSystemProperty(named = "faultline.test.multibroker", matches = "true")
