@@ -176,6 +176,10 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     // the broker answers a fetch as soon as a command is appended; an idle agent then asks every
     // 5 s instead of every 500 ms (kafka.fetch.max.wait.ms overrides it)
     consumerConf.putIfAbsent("fetch.max.wait.ms", "5000");
+    // the group's heartbeat thread wakes every retry.backoff.ms between heartbeats (3 s apart):
+    // 1 s instead of 100 ms, and the default's exponential backoff reaches 1 s anyway while Kafka
+    // is away (kafka.retry.backoff.ms overrides it; docs/adr/0033)
+    consumerConf.putIfAbsent("retry.backoff.ms", "1000");
     this.consumer =
         new KafkaConsumer<>(consumerConf, new StringDeserializer(), new ByteArrayDeserializer());
     Map<String, Object> producerConf = new HashMap<>(config.kafka());
@@ -326,8 +330,8 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         config.maxConcurrent());
     while (running) {
       // a poll returns as soon as a command arrives, and close() wakes it: a long timeout costs
-      // no latency and spares the idle agent ten empty loops a second
-      var records = consumer.poll(Duration.ofSeconds(1));
+      // no latency and spares the idle agent empty loops (as long as a fetch waits, 5 s)
+      var records = consumer.poll(Duration.ofSeconds(5));
       for (ConsumerRecord<String, byte[]> record : records) {
         if (!running) {
           break; // the rest is left uncommitted for the next agent
@@ -338,13 +342,24 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             new OffsetAndMetadata(record.offset() + 1));
       }
       if (!handled.isEmpty()) {
+        // asynchronously: the next command need not wait a round trip to the group coordinator.
+        // A command whose commit is lost (a crash, a rebalance) may be read again; it is applied
+        // once all the same (commandIds here, its attack.state record across agents), and
+        // close() waits for the commits in flight.
+        Map<TopicPartition, OffsetAndMetadata> offsets = Map.copyOf(handled);
         try {
-          consumer.commitSync(handled);
-        } catch (WakeupException e) {
-          throw e; // run() commits them on the way out
+          consumer.commitAsync(
+              offsets,
+              (committed, e) -> {
+                if (e != null) {
+                  log.warn(
+                      "cannot commit the offsets of handled commands {}: {}",
+                      offsets,
+                      e.toString());
+                }
+              });
         } catch (KafkaException e) {
-          // e.g. a rebalance: these commands may be seen again; commandIds make that harmless here
-          log.warn("cannot commit the offsets of handled commands {}: {}", handled, e.toString());
+          log.warn("cannot commit the offsets of handled commands {}: {}", offsets, e.toString());
         }
         handled.clear();
       }
@@ -543,6 +558,10 @@ public final class AttackAgent implements Runnable, AutoCloseable {
           Map.of());
       return;
     }
+    // the fault lasts its duration from when it was applied: STARTED, the recovery data and the
+    // timer all say this end; the write-ahead record's end is earlier by the path to here, so an
+    // orphan recovered from that record alone ends early, never late
+    long endsAt = System.currentTimeMillis() + duration.toMillis();
     ActiveAttack attack =
         new ActiveAttack(
             attackId,
@@ -552,7 +571,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             targets,
             recovery,
             now,
-            expiresAt);
+            endsAt);
     active.put(attackId, attack);
     // STARTED first: the recovery data's journal write (an fsync) and record need not delay it;
     // the write-ahead record of the attack is on disk and on Kafka already
@@ -563,21 +582,20 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         touched,
         null,
         Map.of(
-            "durationMs",
-            Long.toString(duration.toMillis()),
-            "expiresAt",
-            Long.toString(expiresAt)));
-    state(command, attackId, executor, targets, recovery, now, expiresAt, false);
+            "durationMs", Long.toString(duration.toMillis()), "expiresAt", Long.toString(endsAt)));
+    state(command, attackId, executor, targets, recovery, now, endsAt, false);
     log.info(
         "attack {} STARTED: {} on {} for {}",
         attackId,
         executor.fault(),
         touched,
         Durations.format(duration));
+    // at the end STARTED announced, not a duration after this line: STARTED's send, the recovery
+    // data's fsync and record took time since (seconds on a loaded machine)
     attack.expiry =
         expiries.schedule(
             () -> recover(attackId, AttackEventType.ROLLED_BACK, "duration elapsed"),
-            duration.toMillis(),
+            Math.max(0, endsAt - System.currentTimeMillis()),
             TimeUnit.MILLISECONDS);
   }
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -16,12 +17,17 @@ import org.slf4j.LoggerFactory;
  * Safety invariant 4: an agent that cannot reach Kafka for the lease time recovers everything it
  * applied, since nobody could tell it to stop. It asks the cluster for its nodes every sixth of the
  * lease; the first answer after an outage re-arms it. The lease is watched apart from the probe (a
- * probe waiting on a silent broker does not delay the trip): it trips within {@link #WATCH_MS} of
- * the lease's end, and the recovery it starts waits on nothing but the faults themselves.
+ * probe waiting on a silent broker does not delay the trip): the watch sleeps until the lease can
+ * end at the earliest (the last answer plus the lease), looks, and sleeps again until the new end
+ * if an answer came meanwhile. It trips at the lease's end, late only by the timer's wake-up, and
+ * the recovery it starts waits on nothing but the faults themselves. An idle agent's watch so wakes
+ * about once per probe instead of ten times a second (docs/adr/0033).
  */
 final class DeadMansSwitch implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(DeadMansSwitch.class);
+
+  /** While tripped, how often the watch looks for a re-arm. */
   static final long WATCH_MS = 100;
 
   private final AgentConfig config;
@@ -52,11 +58,30 @@ final class DeadMansSwitch implements AutoCloseable {
     long period = Math.max(250, config.lease().toMillis() / 6);
     lastContact = System.currentTimeMillis();
     timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
-    timer.scheduleWithFixedDelay(this::watch, WATCH_MS, WATCH_MS, TimeUnit.MILLISECONDS);
+    scheduleWatch();
+  }
+
+  /** The next look at the lease: at its earliest end, or soon while tripped (awaiting a re-arm). */
+  private void scheduleWatch() {
+    long untilEnd = lastContact + config.lease().toMillis() - System.currentTimeMillis();
+    long delay = tripped ? WATCH_MS : Math.max(1, untilEnd);
+    try {
+      timer.schedule(this::watch, delay, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  private void watch() {
+    try {
+      tripIfLeasePassed();
+    } finally {
+      scheduleWatch();
+    }
   }
 
   /** Trips once the lease has passed since the last answer: recovers everything, locally. */
-  private void watch() {
+  private void tripIfLeasePassed() {
     long silent = System.currentTimeMillis() - lastContact;
     if (silent < config.lease().toMillis() || tripped) {
       return;

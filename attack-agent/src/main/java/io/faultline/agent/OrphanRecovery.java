@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,6 +50,7 @@ final class OrphanRecovery implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> states;
   private final Admin admin;
   private final Map<String, AttackState> known = new ConcurrentHashMap<>();
+  private final ReentrantLock polling = new ReentrantLock();
 
   /**
    * The commandIds of every attack.state record read, kept after the attack's tombstone: a START
@@ -134,13 +136,30 @@ final class OrphanRecovery implements AutoCloseable {
     if (commandId == null || commandId.isEmpty()) {
       return null;
     }
-    synchronized (this) {
-      readSome(Duration.ZERO);
+    // The command thread does not wait out the orphan check's poll (up to 100 ms, a tenth of a
+    // command's usual path): that poll takes in the same records, and returns as soon as there
+    // are any. Either way a START is checked against the records received by then.
+    if (polling.tryLock()) {
+      try {
+        pollInto(Duration.ZERO);
+      } finally {
+        polling.unlock();
+      }
     }
     return appliedCommands.get(commandId);
   }
 
-  private synchronized void readSome(Duration timeout) {
+  private void readSome(Duration timeout) {
+    polling.lock();
+    try {
+      pollInto(timeout);
+    } finally {
+      polling.unlock();
+    }
+  }
+
+  /** Polls attack.state once; the caller holds {@link #polling} (the consumer is one thread's). */
+  private void pollInto(Duration timeout) {
     for (var r : states.poll(timeout)) {
       if (r.value() == null) {
         known.remove(r.key());
@@ -199,8 +218,11 @@ final class OrphanRecovery implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
-    synchronized (this) {
+    polling.lock();
+    try {
       states.close(Duration.ofSeconds(2));
+    } finally {
+      polling.unlock();
     }
     admin.close(Duration.ofSeconds(2));
   }

@@ -167,13 +167,24 @@ class SafetyIT {
 
       long lost = System.currentTimeMillis();
       kafka.close(); // the broker goes away for good
-      while (!agent.activeAttacks().isEmpty() && System.currentTimeMillis() - lost < 20_000) {
+      // the broker answers while it shuts down (8 s at load 55): the lease runs from its last
+      // answer, so the bound is timed from the end of close(), the early limit from its start
+      long gone = System.currentTimeMillis();
+      while (!agent.activeAttacks().isEmpty() && System.currentTimeMillis() - gone < 20_000) {
         Thread.sleep(100);
       }
-      long recoveredAfter = System.currentTimeMillis() - lost;
-      System.out.println("dead-man's switch recovered after " + recoveredAfter + " ms (lease 3 s)");
+      long recovered = System.currentTimeMillis();
+      System.out.println(
+          "dead-man's switch recovered "
+              + (recovered - gone)
+              + " ms after the broker's close (lease 3 s; close took "
+              + (gone - lost)
+              + " ms)");
       assertThat(agent.activeAttacks()).isEmpty();
-      assertThat(recoveredAfter).isBetween(2_500L, 10_000L);
+      assertThat(recovered - lost).as("not before the lease").isGreaterThanOrEqualTo(2_500L);
+      assertThat(recovered - gone)
+          .as("within the lease and a loaded machine's margin")
+          .isLessThanOrEqualTo(10_000L);
       Thread.sleep(300);
       // killed at recovery; reaped by its parent a moment later
       long reapBy = System.currentTimeMillis() + 10_000;

@@ -12,13 +12,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -112,7 +115,9 @@ public final class AgentFootprintBench {
             "| phase | seconds | CPU, % of one core | CPU ms | RSS MB min / mean / max |"
                 + " heap used MB | threads |");
         System.out.println("|---|---|---|---|---|---|---|");
+        Map<String, Long> idleThreads0 = threadTicks(agent.pid());
         System.out.println(measure("idle, no commands", agent.pid(), seconds));
+        String idleThreads = threadTicksSince(agent.pid(), idleThreads0);
 
         for (int i = 0; i < ATTACKS; i++) {
           Process v = new ProcessBuilder("sleep", "900").start();
@@ -150,6 +155,11 @@ public final class AgentFootprintBench {
         int rolledBack =
             awaitEvents(consumer, serde, "footprint", AttackEventType.ROLLED_BACK, ATTACKS);
         System.out.println("HALT_ALL: " + rolledBack + " of " + ATTACKS + " rolled back");
+        System.out.println();
+        System.out.println(
+            "Idle, CPU by thread (clock ticks of 10 ms over the phase, /proc/PID/task; names"
+                + " cut to 15 characters by the kernel): "
+                + idleThreads);
       }
     } finally {
       if (agent != null) {
@@ -242,6 +252,41 @@ public final class AgentFootprintBench {
         rssMax / 1024.0,
         heapUsedMb(pid),
         threads);
+  }
+
+  /** utime + stime of each thread of {@code pid}, by thread id and name. */
+  private static Map<String, Long> threadTicks(long pid) throws IOException {
+    Map<String, Long> ticks = new HashMap<>();
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks.put(task.getFileName() + " " + name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return ticks;
+  }
+
+  /** The threads that used CPU since {@code before}, busiest first, summed by name. */
+  private static String threadTicksSince(long pid, Map<String, Long> before) throws IOException {
+    Map<String, Long> byName = new TreeMap<>();
+    threadTicks(pid)
+        .forEach(
+            (thread, ticks) -> {
+              long used = ticks - before.getOrDefault(thread, 0L);
+              if (used > 0) {
+                byName.merge(thread.substring(thread.indexOf(' ') + 1), used, Long::sum);
+              }
+            });
+    return byName.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .map(e -> e.getKey() + " " + e.getValue())
+        .collect(Collectors.joining(", "));
   }
 
   /** utime + stime of /proc/PID/stat, in clock ticks. */

@@ -56,10 +56,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * flight (docs/adr/0024). Both times every command is handled, the fault ends at its duration (well
  * inside the agent's lease), and the analyzer publishes the same verdicts and results.
  *
- * <p>Opt-in ({@code -Dfaultline.test.multibroker=true}) until it has passed on a quiet machine: on
- * the shared 2-core machine it was written on (load 30-50) the run without the kill passed, and
- * after the kill the analyzer's transactions stalled on CONCURRENT_TRANSACTIONS and
- * NOT_ENOUGH_REPLICAS (docs/adr/0024).
+ * <p>Opt-in ({@code -Dfaultline.test.multibroker=true}): it passes (docs/adr/0033: the stall of
+ * docs/adr/0024 was Kafka Streams' internal topics created with one replica by the cluster helper's
+ * controller), but took 3.6-6 min on the shared 2-core machine at load 25-55, over the 3 minutes a
+ * test may add to {@code ./mvnw verify}; most of it the cluster's start (41-86 s) and the
+ * analyzer's first verdicts.
  */
 @EnabledIfSystemProperty(named = "faultline.test.multibroker", matches = "true")
 class MultiBrokerIT {
@@ -101,9 +102,11 @@ class MultiBrokerIT {
 
     for (Outcome o : List.of(whole, killed)) {
       assertThat(o.accepted()).as("every dry-run command handled").isEqualTo(DRY_RUNS);
+      // the bound is the lease's (no fault outlives it); the margin over the duration is a
+      // loaded machine's: at load 35-55 the expiry's kill -CONT took 1.1-1.5 s to spawn
       assertThat(o.pauseOverrunMs())
-          .as("the pause ends at its duration (+1 s), far inside the 30 s lease")
-          .isLessThanOrEqualTo(1000);
+          .as("the pause ends at its expiry (+5 s), far inside the 30 s lease")
+          .isLessThanOrEqualTo(5000);
       assertThat(o.verdicts()).hasSizeGreaterThanOrEqualTo(EXPERIMENTS.size() * (WINDOWS - 2));
       assertThat(o.results()).containsKeys(EXPERIMENTS.toArray(String[]::new));
     }
@@ -198,7 +201,14 @@ class MultiBrokerIT {
             v -> EXPERIMENTS.contains(v.getExperimentId()),
             Duration.ofSeconds(180));
         for (String e : EXPERIMENTS) {
-          results.awaitAtLeast(1, r -> r.getExperimentId().equals(e), Duration.ofSeconds(60));
+          // the result that has taken in every window: results follow the verdicts through a
+          // repartition topic and a transaction of their own, so they may come seconds later
+          results.awaitAtLeast(
+              1,
+              r ->
+                  r.getExperimentId().equals(e)
+                      && r.getMetrics().stream().anyMatch(m -> m.getWindows() >= WINDOWS),
+              Duration.ofSeconds(120));
         }
         Thread.sleep(3000); // a duplicate would arrive within a few commits
         Set<String> acceptedIds =

@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * A multi-broker KRaft cluster in this JVM, for tests of what a broker failure does: one dedicated
  * controller (node 0) and {@code n} brokers (nodes 1..n) on loopback ports, replication factor
  * {@code n} and {@code min.insync.replicas} {@code n - 1} for the internal topics (offsets,
- * transactions). {@link #kill} stops a broker without a controlled shutdown, so the controller
- * finds it gone by its missed heartbeats as it would a crashed one, and its partitions change
- * leader only then.
+ * transactions) and for every topic created without its own (Kafka Streams' changelog and
+ * repartition topics). {@link #kill} stops a broker without a controlled shutdown, so the
+ * controller finds it gone by its missed heartbeats as it would a crashed one, and its partitions
+ * change leader only then.
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
 
@@ -129,20 +130,33 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     props.put("process.roles", "controller");
     props.put("listeners", "CONTROLLER://127.0.0.1:" + controllerPort);
     props.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT");
+    // in KRaft the controller, not the broker, fills in a CreateTopics request's defaults
+    // (Kafka Streams asks for its internal topics with replication factor -1)
+    topicDefaults(props);
     return props;
+  }
+
+  /**
+   * What a topic created without a partition count or replication factor gets: {@code n} replicas,
+   * {@code n - 1} of them in sync to take a write, like the topics the tests create.
+   */
+  private void topicDefaults(Properties props) {
+    int n = brokerPorts.size();
+    props.put("num.partitions", "3");
+    props.put("default.replication.factor", Integer.toString(n));
+    props.put("min.insync.replicas", Integer.toString(n - 1));
   }
 
   private Properties brokerProperties(int index) {
     int n = brokerPorts.size();
     Properties props = common(index + 1);
+    topicDefaults(props);
     String address = "PLAINTEXT://127.0.0.1:" + brokerPorts.get(index);
     props.put("process.roles", "broker");
     props.put("listeners", address);
     props.put("advertised.listeners", address);
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("inter.broker.listener.name", "PLAINTEXT");
-    props.put("num.partitions", "3");
-    props.put("default.replication.factor", Integer.toString(n));
     props.put("offsets.topic.replication.factor", Integer.toString(n));
     props.put("offsets.topic.num.partitions", "3");
     props.put("transaction.state.log.replication.factor", Integer.toString(n));
