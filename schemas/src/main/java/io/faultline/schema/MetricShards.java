@@ -13,7 +13,7 @@ import org.apache.kafka.common.utils.Utils;
  * before it judges. A key without a shard (written by an older collector) is shard 0.
  *
  * <p>The shard count is one config key for the collector and the analyzer, {@code
- * topics.metrics.shards} (chart value {@code topics.metricShards}).
+ * topics.metrics.shards}.
  */
 public final class MetricShards {
 
