@@ -3,6 +3,7 @@ package io.faultline.analyzer;
 import io.faultline.schema.ConfigReader;
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.Durations;
+import io.faultline.schema.MetricShards;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,8 @@ import java.util.Map;
  *   <li>{@code topics.prefix} (default {@code faultline.})
  *   <li>{@code topics.partitions} partitions of the topics the analyzer creates when missing
  *       (default 3); existing topics keep theirs, and the analyzer sizes its own from them
+ *   <li>{@code topics.metrics.shards} shards per experiment and metric in the {@code metrics} key
+ *       (default 1; the collector's value: above 1 the analyzer merges the shards, docs/adr/0032)
  *   <li>{@code analyzer.application.id} (default {@code faultline-analyzer})
  *   <li>{@code analyzer.window} window size (default 5s), {@code analyzer.grace} (default 1s)
  *   <li>{@code analyzer.recovery.windows} q, steady windows that mean recovered (default 3)
@@ -54,7 +57,8 @@ public record AnalyzerConfig(
     String commandSecret,
     long horizonWindows,
     Duration metricsLinger,
-    ResultCalculator.SeverityLevels severityLevels) {
+    ResultCalculator.SeverityLevels severityLevels,
+    int metricShards) {
 
   /** The settings of the result calculation. */
   public ResultCalculator.Settings resultSettings() {
@@ -135,6 +139,7 @@ public record AnalyzerConfig(
         secret,
         horizon,
         linger,
-        levels);
+        levels,
+        MetricShards.of(c));
   }
 }

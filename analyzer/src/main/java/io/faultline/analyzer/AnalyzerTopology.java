@@ -10,6 +10,7 @@ import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
+import io.faultline.schema.MetricShards;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
@@ -45,6 +47,11 @@ import org.apache.kafka.streams.state.WindowStore;
  *         (store experiment-timelines) --> alerts, HALT_ALL on attack.commands (abort),
  *         results through the cached table results-per-commit (the latest per experiment per commit)
  * results --> HistoryRollup (per service and ISO week, per service for all time) --> history
+ *
+ * with topics.metrics.shards > 1 (keys experiment|metric|shard, docs/adr/0032), instead of the
+ * suppression: window per experiment|metric|shard --each shard's window so far, per commit-->
+ * re-key to experiment|metric (partials-by-metric) --> merge-shards (store shard-windows): the
+ * shards merged once the window closes --> WindowVerdict as above
  * </pre>
  *
  * Windows use the sample's observation time; samples arriving after the window's grace period are
@@ -104,31 +111,17 @@ public final class AnalyzerTopology {
             Stores.persistentKeyValueStore(VerdictProcessor.STORE),
             Serdes.String(),
             new JsonSerde<>(WindowJudge.Monitor.class)));
+    KStream<Windowed<String>, WindowPair> closed =
+        config.metricShards() > 1
+            ? mergedShards(validSamples, topics, config, sampleSerde, builder)
+            : closedWindows(validSamples, config, sampleSerde);
     KStream<String, WindowVerdict> verdicts =
-        validSamples
-            .groupByKey(Grouped.with("samples-by-metric", Serdes.String(), sampleSerde))
-            .windowedBy(TimeWindows.ofSizeAndGrace(window, config.grace()))
-            .aggregate(
-                WindowPair::new,
-                (key, sample, pair) -> pair.add(sample),
-                Named.as("window-aggregate"),
-                Materialized.<String, WindowPair, WindowStore<Bytes, byte[]>>as("window-summaries")
-                    .withKeySerde(Serdes.String())
-                    .withValueSerde(new WindowPair.WindowPairSerde()))
-            .suppress(
-                Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
-                    .withName("window-close"))
-            .toStream(Named.as("closed-windows"))
-            .process(
-                () ->
-                    new VerdictProcessor(
-                        warmup,
-                        window.toMillis(),
-                        config.horizonWindows(),
-                        new Hypotheses(),
-                        metrics),
-                Named.as("judge-window"),
-                VerdictProcessor.STORE);
+        closed.process(
+            () ->
+                new VerdictProcessor(
+                    warmup, window.toMillis(), config.horizonWindows(), new Hypotheses(), metrics),
+            Named.as("judge-window"),
+            VerdictProcessor.STORE);
     verdicts.to(
         topics.steadyState().name(),
         Produced.with(Serdes.String(), verdictSerde).withName("steadystate-sink"));
@@ -206,6 +199,72 @@ public final class AnalyzerTopology {
                 .withName("results-sink"));
     HistoryRollup.addTo(builder, topics, config, metrics);
     return builder.build();
+  }
+
+  /** Today's layout: one window per experiment|metric, closed by suppression. */
+  private static KStream<Windowed<String>, WindowPair> closedWindows(
+      KStream<String, MetricSample> samples, AnalyzerConfig config, AvroSerde<MetricSample> serde) {
+    return windowSummaries(samples, config, serde)
+        .suppress(
+            Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
+                .withName("window-close"))
+        .toStream(Named.as("closed-windows"));
+  }
+
+  /**
+   * Sharded keys (experiment|metric|shard, docs/adr/0032): each shard's window summary as of every
+   * commit (the record cache forwards it when flushed, not per sample), re-keyed to
+   * experiment|metric and merged by {@link ShardMerge} when the window closes.
+   */
+  private static KStream<Windowed<String>, WindowPair> mergedShards(
+      KStream<String, MetricSample> samples,
+      Topics topics,
+      AnalyzerConfig config,
+      AvroSerde<MetricSample> serde,
+      StreamsBuilder builder) {
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(ShardMerge.STORE),
+                Serdes.String(),
+                new ShardPartial.ShardsSerde())
+            .withCachingEnabled());
+    long windowMs = config.window().toMillis();
+    long graceMs = config.grace().toMillis();
+    return windowSummaries(samples, config, serde)
+        .toStream(Named.as("shard-windows-so-far"))
+        .<String, ShardPartial>map(
+            (shardWindow, pair) ->
+                KeyValue.pair(
+                    MetricShards.unsharded(shardWindow.key()),
+                    new ShardPartial(
+                        MetricShards.shardOf(shardWindow.key()),
+                        shardWindow.window().start(),
+                        pair)),
+            Named.as("partial-by-metric"))
+        .repartition(
+            Repartitioned.with(Serdes.String(), new ShardPartial.PartialSerde())
+                .withName("partials-by-metric")
+                .withNumberOfPartitions(topics.metrics().partitions()))
+        .process(
+            () -> new ShardMerge(windowMs, graceMs), Named.as("merge-shards"), ShardMerge.STORE);
+  }
+
+  /** Both groups of a key's samples per tumbling window (store window-summaries). */
+  private static org.apache.kafka.streams.kstream.KTable<Windowed<String>, WindowPair>
+      windowSummaries(
+          KStream<String, MetricSample> samples,
+          AnalyzerConfig config,
+          AvroSerde<MetricSample> serde) {
+    return samples
+        .groupByKey(Grouped.with("samples-by-metric", Serdes.String(), serde))
+        .windowedBy(TimeWindows.ofSizeAndGrace(config.window(), config.grace()))
+        .aggregate(
+            WindowPair::new,
+            (key, sample, pair) -> pair.add(sample),
+            Named.as("window-aggregate"),
+            Materialized.<String, WindowPair, WindowStore<Bytes, byte[]>>as("window-summaries")
+                .withKeySerde(Serdes.String())
+                .withValueSerde(new WindowPair.WindowPairSerde()));
   }
 
   private static <T> KStream<String, T> deadLetterFailures(

@@ -7,6 +7,7 @@ import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
+import io.faultline.schema.MetricShards;
 import io.faultline.schema.Topics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.streams.TestInputTopic;
@@ -121,6 +123,12 @@ class VerdictGoldenTest {
    * another order (the last bits of a mean) reads the same.
    */
   static String run(Map<String, String> settings) throws IOException {
+    return run(settings, s -> Topics.metricKey(s.getExperimentId(), s.getMetric()));
+  }
+
+  /** As {@link #run(Map)}, each sample keyed by {@code key}. */
+  static String run(Map<String, String> settings, Function<MetricSample, String> key)
+      throws IOException {
     Topics topics = new Topics("g.", 1);
     AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
     try (TopologyDriver analyzer = TopologyDriver.start(topics, settings)) {
@@ -129,8 +137,7 @@ class VerdictGoldenTest {
       for (Input i : input()) {
         if (i.sample() != null) {
           MetricSample s = i.sample();
-          metrics.pipeInput(
-              Topics.metricKey(s.getExperimentId(), s.getMetric()), sampleSerde.encode(s), i.ts());
+          metrics.pipeInput(key.apply(s), sampleSerde.encode(s), i.ts());
         } else {
           events.pipeInput(i.event().getExperimentId(), i.event(), i.ts());
         }
@@ -183,5 +190,72 @@ class VerdictGoldenTest {
     String expected = golden();
     assertThat(expected).contains("DEVIATING").contains("FIRING").contains("RESOLVED");
     assertThat(actual).isEqualTo(expected);
+  }
+
+  @Test
+  void eightShardsMergedGiveTheSameVerdictsAlertsAndResults() throws IOException {
+    // the input's targets spread over several shards of every metric, so the merge is exercised
+    Map<String, java.util.Set<Integer>> shardsOfMetric = new TreeMap<>();
+    for (Input i : input()) {
+      if (i.sample() != null) {
+        shardsOfMetric
+            .computeIfAbsent(
+                Topics.metricKey(i.sample().getExperimentId(), i.sample().getMetric()),
+                k -> new java.util.TreeSet<>())
+            .add(MetricShards.shard(i.sample(), 8));
+      }
+    }
+    assertThat(shardsOfMetric)
+        .hasSize(4)
+        .allSatisfy((k, shards) -> assertThat(shards).hasSizeGreaterThan(2));
+
+    String sharded = run(Map.of(MetricShards.KEY, "8"), s -> MetricShards.key(s, 8));
+    assertThat(digits(sharded, 10)).isEqualTo(digits(golden(), 10));
+  }
+
+  /**
+   * The canonical text with doubles to {@code significant} digits. The merge of the shards adds in
+   * another order than one window did, and a small difference of two means (an effect near zero)
+   * then differs in its 12th digit; every count, state, id and time must still be equal.
+   */
+  static String digits(String canonical, int significant) {
+    Matcher m = DOUBLE.matcher(canonical);
+    StringBuilder b = new StringBuilder();
+    while (m.find()) {
+      double d = Double.parseDouble(m.group());
+      m.appendReplacement(b, String.format(Locale.ROOT, "%." + significant + "g", d));
+    }
+    m.appendTail(b);
+    return b.toString();
+  }
+
+  @Test
+  void anAnalyzerOfEightShardsJudgesRecordsWithTheOldUnshardedKey() throws IOException {
+    // an older collector's records (no shard: shard 0) beside sharded ones, as during an upgrade
+    String mixed =
+        run(
+            Map.of(MetricShards.KEY, "8"),
+            s ->
+                s.getTarget().endsWith("-0")
+                    ? Topics.metricKey(s.getExperimentId(), s.getMetric())
+                    : MetricShards.key(s, 8));
+    assertThat(digits(mixed, 10)).isEqualTo(digits(golden(), 10));
+  }
+
+  @Test
+  void oneShardKeepsTodaysTopologyAndMoreAddOneRepartitionTopic() throws IOException {
+    String unsharded =
+        AnalyzerTopology.build(new Topics("g.", 1), TopologyDriver.config(Map.of()))
+            .describe()
+            .toString();
+    String sharded =
+        AnalyzerTopology.build(
+                new Topics("g.", 1), TopologyDriver.config(Map.of(MetricShards.KEY, "8")))
+            .describe()
+            .toString();
+    assertThat(unsharded).contains("window-close").doesNotContain("partials-by-metric");
+    assertThat(sharded)
+        .contains("partials-by-metric", "merge-shards", ShardMerge.STORE)
+        .doesNotContain("window-close");
   }
 }

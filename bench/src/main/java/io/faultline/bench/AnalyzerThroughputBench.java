@@ -6,6 +6,7 @@ import io.faultline.kafka.EmbeddedKafka;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
+import io.faultline.schema.MetricShards;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
@@ -51,7 +52,7 @@ import org.apache.kafka.streams.KafkaStreams;
  *
  * <pre>
  * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.AnalyzerThroughputBench \
- *   [N [KEYS,KEYS,... [--no-latency]]]
+ *   [N [KEYS,KEYS,... [--no-latency] [--shards=S] [--fleet]]]
  * </pre>
  */
 public final class AnalyzerThroughputBench {
@@ -67,15 +68,23 @@ public final class AnalyzerThroughputBench {
         args.length > 1
             ? java.util.Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
             : new int[] {10, 1_000, 10_000};
-    boolean latency = args.length <= 2 || !"--no-latency".equals(args[2]);
+    List<String> flags = args.length > 2 ? List.of(args).subList(2, args.length) : List.of();
+    boolean latency = !flags.contains("--no-latency");
+    boolean fleet = flags.contains("--fleet");
+    int shards =
+        flags.stream()
+            .filter(f -> f.startsWith("--shards="))
+            .mapToInt(f -> Integer.parseInt(f.substring("--shards=".length())))
+            .findFirst()
+            .orElse(MetricShards.DEFAULT);
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
       String bootstrap = kafka.bootstrapServers();
       System.out.println(
-          "| keys | samples | windows of 1 s | bare consumer, samples/s | analyzer (exactly-once),"
-              + " samples/s | ratio | samples per stream-thread CPU second |");
-      System.out.println("|---|---|---|---|---|---|---|");
+          "| keys | shards | samples | windows of 1 s | bare consumer, samples/s | analyzer"
+              + " (exactly-once), samples/s | ratio | samples per stream-thread CPU second |");
+      System.out.println("|---|---|---|---|---|---|---|---|");
       for (int keys : keyCounts) {
-        throughput(bootstrap, n, keys);
+        throughput(bootstrap, n, keys, shards, fleet);
       }
       if (latency) {
         latency(bootstrap);
@@ -83,8 +92,14 @@ public final class AnalyzerThroughputBench {
     }
   }
 
-  static void throughput(String bootstrap, int n, int keys) throws Exception {
-    String prefix = "tp" + keys + ".";
+  /**
+   * One case: {@code keys} experiment+metric keys (5 metrics per experiment; with {@code fleet} one
+   * experiment of {@code keys} metrics), samples from 16 targets per group, keyed with {@code
+   * shards} shards per key (docs/adr/0032).
+   */
+  static void throughput(String bootstrap, int n, int keys, int shards, boolean fleet)
+      throws Exception {
+    String prefix = "tp" + keys + "s" + shards + (fleet ? "f" : "") + ".";
     Topics topics = Topics.named(prefix);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       TopicProvisioner.ensure(admin, topics, (short) 1);
@@ -99,27 +114,24 @@ public final class AnalyzerThroughputBench {
     try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
       for (int i = 0; i < n; i++) {
         int k = i % keys;
-        String experiment = "e" + (k / 5);
-        String metric = "http.latency.ms." + (k % 5);
+        String experiment = fleet ? "fleet" : "e" + (k / 5);
+        String metric = "http.latency.ms." + (fleet ? k : k % 5);
         long ts = T0 + (long) i * spanMs / n;
         Group group = (i / keys) % 2 == 0 ? Group.CONTROL : Group.EXPERIMENTAL;
+        String target = group.name().toLowerCase(Locale.ROOT) + "-" + (i / keys / 2) % 16;
         MetricSample s =
             MetricSample.newBuilder()
                 .setExperimentId(experiment)
                 .setMetric(metric)
                 .setGroup(group)
-                .setTarget(group.name())
+                .setTarget(target)
                 .setTimestamp(ts)
                 .setValue(Math.exp(3 + 0.3 * random.nextGaussian()))
                 .setUnit("ms")
                 .build();
         producer.send(
             new ProducerRecord<>(
-                topics.metrics().name(),
-                null,
-                ts,
-                Topics.metricKey(experiment, metric),
-                serde.encode(s)));
+                topics.metrics().name(), null, ts, MetricShards.key(s, shards), serde.encode(s)));
       }
       producer.flush();
     }
@@ -146,7 +158,9 @@ public final class AnalyzerThroughputBench {
                 "topics.prefix",
                 prefix,
                 "analyzer.application.id",
-                "bench-" + keys,
+                "bench-" + prefix,
+                MetricShards.KEY,
+                Integer.toString(shards),
                 "analyzer.window",
                 "1s",
                 "analyzer.grace",
@@ -170,7 +184,7 @@ public final class AnalyzerThroughputBench {
       var ends = admin.listOffsets(latest).all().get();
       while (true) {
         Map<TopicPartition, OffsetAndMetadata> committed =
-            admin.listConsumerGroupOffsets("bench-" + keys).partitionsToOffsetAndMetadata().get();
+            admin.listConsumerGroupOffsets("bench-" + prefix).partitionsToOffsetAndMetadata().get();
         boolean done = true;
         for (TopicPartition tp : partitions) {
           OffsetAndMetadata c = committed.get(tp);
@@ -190,8 +204,10 @@ public final class AnalyzerThroughputBench {
     analyzer.close();
     System.out.printf(
         Locale.ROOT,
-        "| %,d | %,d | %d | %,.0f | %,.0f | %.3f | %,.0f |%n",
+        "| %,d%s | %d | %,d | %d | %,.0f | %,.0f | %.3f | %,.0f |%n",
         keys,
+        fleet ? " (one experiment)" : "",
+        shards,
         n,
         windows,
         n / bareSeconds,
@@ -200,11 +216,14 @@ public final class AnalyzerThroughputBench {
         n / cpuSeconds);
     System.out.printf(
         Locale.ROOT,
-        "{\"bench\":\"analyzer-throughput\",\"keys\":%d,\"samples\":%d,\"windows\":%d,"
+        "{\"bench\":\"analyzer-throughput\",\"keys\":%d,\"fleet\":%b,\"shards\":%d,"
+            + "\"samples\":%d,\"windows\":%d,"
             + "\"bare_per_s\":%.0f,"
             + "\"samples_per_s\":%.0f,\"ratio\":%.4f,\"stream_thread_cpu_s\":%.3f,"
             + "\"samples_per_cpu_s\":%.0f,\"bytes\":%d}%n",
         keys,
+        fleet,
+        shards,
         n,
         windows,
         n / bareSeconds,

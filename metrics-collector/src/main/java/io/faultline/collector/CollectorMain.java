@@ -3,6 +3,7 @@ package io.faultline.collector;
 import io.faultline.schema.ComponentEndpoint;
 import io.faultline.schema.ComponentMetrics;
 import io.faultline.schema.ConfigSource;
+import io.faultline.schema.MetricShards;
 import io.faultline.schema.StrictConfig;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
@@ -123,6 +124,7 @@ public final class CollectorMain {
     boolean follow;
     Duration maxAge;
     int httpPort;
+    int shards;
     try {
       StrictConfig strict = StrictConfig.of(ConfigSource.load(file, System.getenv()));
       map = strict;
@@ -140,6 +142,7 @@ public final class CollectorMain {
               .duration(
                   "collector.experiment.max.age", "24h", Duration.ofMinutes(1), Duration.ofDays(7));
       httpPort = ComponentEndpoint.port("collector.http.port", map.get("collector.http.port"));
+      shards = MetricShards.of(new ConfigMap(map));
       strict.refuseUnread("collector", "collector.", "faultline.");
     } catch (IllegalArgumentException e) {
       System.err.println("metrics-collector: " + e.getMessage());
@@ -149,7 +152,7 @@ public final class CollectorMain {
     Topics topics = Topics.named(map.getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX));
     KafkaSampleSink kafka =
         new KafkaSampleSink(
-            map.get("bootstrap.servers"), topics, ConfigSource.subset(map, "kafka."));
+            map.get("bootstrap.servers"), topics, ConfigSource.subset(map, "kafka."), shards);
     kafka.awaitLeaders(Duration.ofSeconds(30));
     CloudWatchMetricPublisher.Settings put =
         CloudWatchMetricPublisher.Settings.fromMap(new ConfigMap(map));

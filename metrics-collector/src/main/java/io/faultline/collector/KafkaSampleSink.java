@@ -1,6 +1,7 @@
 package io.faultline.collector;
 
 import io.faultline.schema.MetricSample;
+import io.faultline.schema.MetricShards;
 import io.faultline.schema.Topics;
 import java.time.Duration;
 import java.util.HashMap;
@@ -16,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes samples to the metrics topic, keyed by experiment+metric, timestamped by observation.
+ * Publishes samples to the metrics topic, keyed by experiment+metric (+ the target's shard when
+ * {@code topics.metrics.shards} is above 1: {@link MetricShards}), timestamped by observation.
  */
 public final class KafkaSampleSink implements SampleSink {
 
@@ -25,9 +27,17 @@ public final class KafkaSampleSink implements SampleSink {
   private final Topics topics;
   private final KafkaProducer<String, MetricSample> producer;
   private final AtomicLong failures = new AtomicLong();
+  private final int shards;
 
   public KafkaSampleSink(String bootstrapServers, Topics topics, Map<String, String> kafka) {
+    this(bootstrapServers, topics, kafka, MetricShards.DEFAULT);
+  }
+
+  /** With {@code shards} shards per experiment and metric ({@code topics.metrics.shards}). */
+  public KafkaSampleSink(
+      String bootstrapServers, Topics topics, Map<String, String> kafka, int shards) {
     this.topics = topics;
+    this.shards = shards;
     Map<String, Object> conf = new HashMap<>(kafka);
     conf.put("bootstrap.servers", bootstrapServers);
     conf.put("acks", "all");
@@ -85,11 +95,7 @@ public final class KafkaSampleSink implements SampleSink {
   public void publish(MetricSample s) {
     producer.send(
         new ProducerRecord<>(
-            topics.metrics().name(),
-            null,
-            s.getTimestamp(),
-            Topics.metricKey(s.getExperimentId(), s.getMetric()),
-            s),
+            topics.metrics().name(), null, s.getTimestamp(), MetricShards.key(s, shards), s),
         (meta, e) -> {
           if (e != null && failures.incrementAndGet() % 100 == 1) {
             log.warn("cannot publish {} samples so far; latest: {}", failures.get(), e.toString());

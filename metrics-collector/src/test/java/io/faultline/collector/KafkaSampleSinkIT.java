@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.faultline.kafka.TestBroker;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
+import io.faultline.schema.MetricShards;
 import io.faultline.schema.Topics;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
@@ -65,5 +66,38 @@ class KafkaSampleSinkIT {
         .extracting(r -> r.value().getMetric())
         .contains(
             "http.latency.ms", "http.error", "http.requests", "http.errors", "http.error.rate");
+  }
+
+  @Test
+  void oneExperimentOverManyTargetsSpreadsOverThePartitionsWhenSharded() throws Exception {
+    Topics topics = TestTopics.provision(TestTopics.prefix("shards"), 6);
+    int targets = 200;
+    try (KafkaSampleSink sink =
+        new KafkaSampleSink(TestBroker.bootstrapServers(), topics, Map.of(), 8)) {
+      sink.awaitLeaders(Duration.ofSeconds(30));
+      for (int t = 0; t < targets; t++) {
+        sink.publish(
+            MetricSample.newBuilder()
+                .setExperimentId("fleet")
+                .setMetric("http.latency.ms")
+                .setGroup(t % 2 == 0 ? Group.CONTROL : Group.EXPERIMENTAL)
+                .setTarget("host-" + t)
+                .setTimestamp(System.currentTimeMillis())
+                .setValue(20)
+                .build());
+      }
+    }
+    List<ConsumerRecord<String, MetricSample>> records;
+    try (var metrics = TopicFollower.start(topics.metrics())) {
+      records = metrics.recordsUntil(rs -> rs.size() >= targets, Duration.ofSeconds(15));
+    }
+    assertThat(records).hasSize(targets);
+    assertThat(records)
+        .allMatch(r -> r.key().equals(MetricShards.key(r.value(), 8)))
+        .allMatch(r -> r.key().startsWith("fleet|http.latency.ms|"));
+    // one experiment's one metric: before sharding every record went to one partition
+    assertThat(records.stream().map(ConsumerRecord::key).distinct().count()).isEqualTo(8);
+    assertThat(records.stream().map(ConsumerRecord::partition).distinct().count())
+        .isGreaterThanOrEqualTo(4);
   }
 }
