@@ -237,9 +237,7 @@ public final class AnalyzerTopology {
                 KeyValue.pair(
                     MetricShards.unsharded(shardWindow.key()),
                     new ShardPartial(
-                        MetricShards.shardOf(shardWindow.key()),
-                        shardWindow.window().start(),
-                        pair)),
+                        partialSlot(shardWindow.key()), shardWindow.window().start(), pair)),
             Named.as("partial-by-metric"))
         .repartition(
             Repartitioned.with(Serdes.String(), new ShardPartial.PartialSerde())
@@ -247,6 +245,16 @@ public final class AnalyzerTopology {
                 .withNumberOfPartitions(topics.metrics().partitions()))
         .process(
             () -> new ShardMerge(windowMs, graceMs), Named.as("merge-shards"), ShardMerge.STORE);
+  }
+
+  /**
+   * The slot of a first-step window in the merge: its shard, or -1 for an older collector's key
+   * without a shard. Both are read as shard 0 by {@link MetricShards#shardOf}, but during an
+   * upgrade the two keys aggregate apart, so each needs its own slot or one partial would replace
+   * the other.
+   */
+  static int partialSlot(String key) {
+    return MetricShards.unsharded(key).equals(key) ? -1 : MetricShards.shardOf(key);
   }
 
   /** Both groups of a key's samples per tumbling window (store window-summaries). */
