@@ -19,8 +19,9 @@ import picocli.CommandLine;
  * verdict and the batch verdict. A system IT: on 2 loaded cores the clusters alone take minutes. It
  * needs scale-spark packaged (the reactor's verify does it before cli).
  *
- * <p>Opt-in ({@code -Dfaultline.test.pipeline=true}) until it has passed on a quiet machine: the
- * demo took 9–12 minutes at load 20–46 here, a third of the CI budget, and has not run in CI yet.
+ * <p>Opt-in ({@code -Dfaultline.test.pipeline=true}) until it has passed on a quiet machine in
+ * under 5 minutes: the demo took 8–14 minutes at load 10–50 here (docs/adr/0035), a third of the CI
+ * budget, and has not run in CI yet.
  */
 @EnabledIfSystemProperty(named = "faultline.test.pipeline", matches = "true")
 class PipelineDemoSystemIT {
