@@ -56,7 +56,7 @@ class PipelineDemoSystemIT {
         .contains(
             "pipeline verdict: NOT ENOUGH RUNS for the timings (1 of 5 per group); the same data");
     assertThat(out).containsPattern("run 1: job \\d+\\.\\d s vs \\d+\\.\\d s");
-    assertThat(out).contains("songs 800 vs 800", "checksum equal");
+    assertThat(out).contains("songs 2000 vs 2000", "checksum equal");
     assertThat(out).containsPattern("executors lost 0 vs [1-9]");
     // everything it started is gone
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();
