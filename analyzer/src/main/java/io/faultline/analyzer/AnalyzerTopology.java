@@ -46,6 +46,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *    \--> re-key by experiment (verdicts-by-experiment) --merge attack.events--> result processor
  *         (store experiment-timelines) --> alerts, HALT_ALL on attack.commands (abort),
  *         results through the cached table results-per-commit (the latest per experiment per commit)
+ * metrics' batch runs (pipeline.* labelled run and sha256; not windowed) --re-key by experiment
+ *         (runs-by-experiment) --merge--> result processor (PipelineRuns: the verdict over runs)
  * results --> HistoryRollup (per service and ISO week, per service for all time) --> history
  *
  * with topics.metrics.shards > 1 (keys experiment|metric|shard, docs/adr/0032), instead of the
@@ -104,6 +106,20 @@ public final class AnalyzerTopology {
                         config.window().toMillis(), config.grace().toMillis(), metrics),
                 Named.as("count-late-samples"));
 
+    // a batch run's figures are judged over runs (PipelineRuns), not in windows (docs/adr/0035)
+    KStream<String, ResultInput> runInputs =
+        validSamples
+            .filter((key, sample) -> PipelineRuns.isRunSample(sample), Named.as("only-runs"))
+            .selectKey((key, sample) -> sample.getExperimentId(), Named.as("run-by-experiment"))
+            .repartition(
+                Repartitioned.with(Serdes.String(), sampleSerde)
+                    .withName("runs-by-experiment")
+                    .withNumberOfPartitions(topics.attackEvents().partitions()))
+            .mapValues(ResultInput::ofRun, Named.as("run-input"));
+    KStream<String, MetricSample> windowSamples =
+        validSamples.filterNot(
+            (key, sample) -> PipelineRuns.isRunSample(sample), Named.as("skip-runs"));
+
     Duration window = config.window();
     int warmup = config.warmupWindows();
     builder.addStateStore(
@@ -113,8 +129,8 @@ public final class AnalyzerTopology {
             new JsonSerde<>(WindowJudge.Monitor.class)));
     KStream<Windowed<String>, WindowPair> closed =
         config.metricShards() > 1
-            ? mergedShards(validSamples, topics, config, sampleSerde, builder)
-            : closedWindows(validSamples, config, sampleSerde);
+            ? mergedShards(windowSamples, topics, config, sampleSerde, builder)
+            : closedWindows(windowSamples, config, sampleSerde);
     KStream<String, WindowVerdict> verdicts =
         closed.process(
             () ->
@@ -155,6 +171,7 @@ public final class AnalyzerTopology {
     KStream<String, SpecificRecord> outputs =
         verdictInputs
             .merge(eventInputs, Named.as("result-inputs"))
+            .merge(runInputs, Named.as("result-and-run-inputs"))
             .process(
                 () -> new ResultProcessor(settings, config.severityLevels(), metrics),
                 Named.as("results"),

@@ -27,6 +27,9 @@ public final class ExperimentTimeline {
   public boolean aborted;
   public String abortReason;
 
+  /** A batch job's runs, when the experiment has any (docs/adr/0035). */
+  public PipelineRuns pipeline;
+
   public static final class AttackSpan {
     public String attackId;
     public String fault = "";

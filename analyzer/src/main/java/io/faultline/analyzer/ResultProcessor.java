@@ -104,10 +104,18 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
     if (timeline == null) {
       timeline = new ExperimentTimeline();
     }
-    boolean changed =
-        record.value().event() != null
-            ? onAttackEvent(timeline, record.value().event())
-            : onVerdict(timeline, record.value().verdict(), record.timestamp());
+    boolean changed;
+    if (record.value().run() != null) {
+      if (timeline.pipeline == null) {
+        timeline.pipeline = new PipelineRuns();
+      }
+      changed = timeline.pipeline.add(record.value().run());
+    } else {
+      changed =
+          record.value().event() != null
+              ? onAttackEvent(timeline, record.value().event())
+              : onVerdict(timeline, record.value().verdict(), record.timestamp());
+    }
     if (!changed) {
       return;
     }
@@ -122,6 +130,11 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
             metric -> hypotheses.of(experimentId, metric),
             record.timestamp());
     result = ResultCalculator.attribute(result, hypotheses.experiment(experimentId), levels);
+    if (timeline.pipeline != null) {
+      result =
+          PipelineRuns.fold(
+              result, timeline.pipeline.verdict(metric -> hypotheses.of(experimentId, metric)));
+    }
     publish(result);
     timeline.metrics.forEach(
         (metric, t) ->

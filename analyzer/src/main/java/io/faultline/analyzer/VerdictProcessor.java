@@ -78,15 +78,23 @@ final class VerdictProcessor
     boolean wasUnlearned = monitor.unlearned;
     long windowEnd = record.key().window().end();
     WindowJudge.Judged judged =
-        WindowJudge.judge(
-            monitor,
-            pair.control(),
-            pair.experimental(),
-            pair.controlQuantiles().quantile(0.99),
-            pair.experimentalQuantiles().quantile(0.99),
-            hypothesis,
-            record.key().window().start(),
-            windowEnd);
+        FailureCounters.applies(metric, hypothesis)
+            ? FailureCounters.judge(
+                monitor,
+                pair.control(),
+                pair.experimental(),
+                hypothesis,
+                record.key().window().start(),
+                windowEnd)
+            : WindowJudge.judge(
+                monitor,
+                pair.control(),
+                pair.experimental(),
+                pair.controlQuantiles().quantile(0.99),
+                pair.experimentalQuantiles().quantile(0.99),
+                hypothesis,
+                record.key().window().start(),
+                windowEnd);
     store.put(key, monitor);
     if (monitor.unlearned && !wasUnlearned) {
       log.warn(

@@ -91,6 +91,9 @@ public final class WindowJudge {
     /** The latest {@code controlSpan} control windows: mean, variance, count. */
     public List<double[]> recentControl = new ArrayList<>();
 
+    /** A failure counter's state instead of the detector's (docs/adr/0035); null otherwise. */
+    public FailureCounters.State counter;
+
     /** One per watched statistic, in the hypothesis' order. */
     public List<Track> tracks = new ArrayList<>();
 

@@ -7,6 +7,7 @@ import io.faultline.schema.Classification;
 import io.faultline.schema.Durations;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.MetricJudgement;
+import io.faultline.schema.PipelineVerdict;
 import io.faultline.schema.SteadyState;
 import io.faultline.schema.WindowVerdict;
 import java.io.PrintStream;
@@ -140,6 +141,10 @@ final class ConsoleRunView implements RunView {
           recovery(r.getMttrMs(), windowMs),
           Durations.format(windowMs),
           r.getWindowsJudged());
+      if (r.getPipeline() != null) {
+        out.println("  " + pipelineLine(r.getPipeline()));
+        r.getPipeline().getReasons().forEach(reason -> out.println("    " + reason));
+      }
     }
     out.println(
         "VERDICT: "
@@ -148,6 +153,28 @@ final class ConsoleRunView implements RunView {
             + outcome.why()
             + (showExitCode ? " (exit " + outcome.exitCode() + ")" : ""));
     out.println("report: faultline report " + experimentId + " --html report.html");
+  }
+
+  /** The analyzer's verdict over a batch job's runs, as the results topic carries it. */
+  static String pipelineLine(PipelineVerdict p) {
+    String runs = p.getControlRuns() + " vs " + p.getExperimentalRuns() + " run(s)";
+    String data =
+        p.getChecksumsEqual()
+            ? "the same data (store checksums equal)"
+            : "DIFFERENT data (store checksums differ)";
+    return "pipeline verdict: "
+        + switch (p.getOutcome()) {
+          case STEADY -> "STEADY over " + runs + ": " + data + ", timings within tolerance";
+          case DEVIATED -> "DEVIATED over " + runs + ": " + data;
+          case NOT_ENOUGH_RUNS ->
+              "NOT ENOUGH RUNS for the timings ("
+                  + Math.min(p.getControlRuns(), p.getExperimentalRuns())
+                  + " of "
+                  + p.getRunsNeeded()
+                  + " per group); "
+                  + data;
+          case UNKNOWN -> "none yet";
+        };
   }
 
   private static String figure(double v) {

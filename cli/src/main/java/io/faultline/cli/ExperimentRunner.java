@@ -256,6 +256,9 @@ final class ExperimentRunner {
     return finalResult;
   }
 
+  /** How much longer the final result may wait for a pipeline's planned runs to finish. */
+  static final long PIPELINE_RUNS_WAIT_MS = 300_000;
+
   /** How long the run waits for the final result after its planned end. */
   long resultWaitMs() {
     return Math.max(30_000, 4 * definition.steadyState().window().toMillis());
@@ -266,7 +269,10 @@ final class ExperimentRunner {
    * after {@link #resultWaitMs()} the latest result as it is, or null when none came.
    */
   private ExperimentResult awaitFinalResult() throws InterruptedException {
-    long deadline = clock.now() + resultWaitMs();
+    var local = definition.groups().local();
+    int runs = local == null || local.pipeline() == null ? 0 : local.pipeline().runs();
+    // a batch job's runs may outlast the recovery phase: their verdict is part of the result
+    long deadline = clock.now() + resultWaitMs() + (runs > 0 ? PIPELINE_RUNS_WAIT_MS : 0);
     phase = "final verdict";
     long started =
         attackStates.values().stream().filter(s -> s != AttackEventType.REJECTED).count();
@@ -278,8 +284,16 @@ final class ExperimentRunner {
           && r.getAttacks().size() >= started
           && r.getAttacks().stream()
               .allMatch(
+                  // a batch job's recovery is its runs finishing: MTTR is reported when the
+                  // windows give it, not waited for (sparse spark samples leave gaps in them)
                   a ->
-                      a.getEndedAt() != null && (a.getMttdMs() == null || a.getMttrMs() != null))) {
+                      a.getEndedAt() != null
+                          && (a.getMttdMs() == null || a.getMttrMs() != null || runs > 0))
+          && (runs == 0
+              || (r.getPipeline() != null
+                  && Math.min(
+                          r.getPipeline().getControlRuns(), r.getPipeline().getExperimentalRuns())
+                      >= runs))) {
         return r;
       }
       if (clock.now() >= nextProgress) {

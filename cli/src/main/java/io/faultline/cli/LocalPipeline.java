@@ -2,8 +2,6 @@ package io.faultline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.faultline.analyzer.stats.BatchJudgement;
-import io.faultline.analyzer.stats.Direction;
 import io.faultline.cli.experiment.ExperimentDefinition;
 import io.faultline.collector.CollectorConfig;
 import io.faultline.collector.KafkaSampleSink;
@@ -33,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * whose master and worker are the agent's targets, a driver), the same corpus for both. When the
  * experiment starts both groups extract it {@code runs} times; the collector's {@code spark} source
  * reads both drivers' monitoring API, and after each run its figures go to the metrics topic
- * ({@code pipeline.*}, the store's checksum as a label). Stopping the collection waits for the runs
- * and says the closing figures and the batch verdict ({@link BatchJudgement}); closing stops both
- * groups.
+ * ({@code pipeline.*}, the store's checksum as a label), which the analyzer judges over runs into
+ * the experiment's result (docs/adr/0035). Stopping the collection waits for the runs and says the
+ * closing figures; closing stops both groups.
  */
 final class LocalPipeline implements AutoCloseable {
 
@@ -397,8 +395,9 @@ final class LocalPipeline implements AutoCloseable {
   }
 
   /**
-   * The closing lines: per group the runs' duration, songs and checksum, tasks retried; then the
-   * batch verdict. A plain function of the runs' records, so it is tested without Spark.
+   * The closing lines: per run both groups' duration, songs and checksum, tasks retried. The
+   * verdict over the runs is the analyzer's, on the results topic (docs/adr/0035), printed with the
+   * experiment's verdict. A plain function of the runs' records, so it is tested without Spark.
    */
   static List<String> closingLines(
       List<JsonNode> control, List<JsonNode> experimental, ExperimentDefinition.Pipeline spec) {
@@ -447,43 +446,11 @@ final class LocalPipeline implements AutoCloseable {
     }
     if (control.isEmpty() || experimental.isEmpty()) {
       lines.add(
-          "  pipeline verdict: NO RUN FINISHED in "
+          "  NO RUN FINISHED in "
               + (control.isEmpty() ? "control" : "experimental")
               + " (see the group's log)");
-      return lines;
-    }
-    BatchJudgement.Verdict v =
-        BatchJudgement.judge(
-            control.stream().map(r -> r.path("sha256").asText()).toList(),
-            experimental.stream().map(r -> r.path("sha256").asText()).toList(),
-            List.of(
-                new BatchJudgement.Metric(
-                    "pipeline.job.duration.ms",
-                    Direction.INCREASE,
-                    spec.tolerance(),
-                    figures(control, "durationMs"),
-                    figures(experimental, "durationMs"))),
-            spec.alpha());
-    lines.add(
-        "  pipeline verdict: "
-            + switch (v.outcome()) {
-              case STEADY -> "STEADY (same data, job duration within tolerance)";
-              case DEVIATED -> "DEVIATED";
-              case NOT_ENOUGH_RUNS ->
-                  "NOT ENOUGH RUNS for the timings ("
-                      + v.runs()
-                      + " of "
-                      + v.runsNeeded()
-                      + " per group); the data are equal";
-            });
-    for (String reason : v.reasons()) {
-      lines.add("    " + reason);
     }
     return lines;
-  }
-
-  private static double[] figures(List<JsonNode> runs, String field) {
-    return runs.stream().mapToDouble(r -> r.path(field).asDouble()).toArray();
   }
 
   private static String seconds(JsonNode run) {

@@ -46,6 +46,16 @@ public final class ExperimentPlan {
     return definition;
   }
 
+  private static MetricHypothesis runFigure(String metric, double tolerance, double alpha) {
+    return MetricHypothesis.newBuilder()
+        .setMetric(metric)
+        .setDirection(HypothesisDirection.INCREASE)
+        .setTolerance(tolerance)
+        .setAlpha(alpha)
+        .setCritical(true)
+        .build();
+  }
+
   /** The Experiment record in a given lifecycle state, with the hypotheses and the file as run. */
   public Experiment experiment(
       ExperimentState state, long createdAt, Long startedAt, Long endedAt) {
@@ -65,6 +75,13 @@ public final class ExperimentPlan {
                       .map(x -> HypothesisStatistic.valueOf(x.toUpperCase(Locale.ROOT)))
                       .toList())
               .build());
+    }
+    var local = definition.groups().local();
+    if (local != null && local.pipeline() != null) {
+      // the runs' figures the analyzer judges over runs (docs/adr/0035), at the file's alpha
+      ExperimentDefinition.Pipeline p = local.pipeline();
+      hypotheses.add(runFigure("pipeline.job.duration.ms", p.tolerance(), p.alpha()));
+      hypotheses.add(runFigure("pipeline.tasks.failed", 0.0, p.alpha()));
     }
     var labels = new HashMap<>(definition.metadata().labels());
     if (definition.metadata().owner() != null) {

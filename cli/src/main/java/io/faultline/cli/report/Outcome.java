@@ -7,6 +7,7 @@ import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.HypothesisDirection;
 import io.faultline.schema.MetricHypothesis;
 import io.faultline.schema.MetricJudgement;
+import io.faultline.schema.PipelineOutcome;
 import io.faultline.schema.Verdict;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -49,6 +50,9 @@ public record Outcome(int exitCode, String headline, String why) {
     List<String> failing = failingCritical(r, hypotheses);
     if (r.getVerdict() == Verdict.DEVIATED || !failing.isEmpty()) {
       Set<String> metrics = new LinkedHashSet<>(failing);
+      if (r.getPipeline() != null && r.getPipeline().getOutcome() == PipelineOutcome.DEVIATED) {
+        metrics.add("its batch runs (" + String.join("; ", r.getPipeline().getReasons()) + ")");
+      }
       List<String> attacks = new ArrayList<>();
       for (AttackOutcome a : r.getAttacks()) {
         if (a.getMttdMs() != null) {

@@ -18,7 +18,7 @@ class SparkExperimentFileTest {
     ExperimentDefinition d = ExperimentFileParser.read(FILE);
     var pipeline = d.groups().local().pipeline();
     assertThat(pipeline).isNotNull();
-    assertThat(pipeline.songs()).isEqualTo(1500);
+    assertThat(pipeline.songs()).isEqualTo(2000);
     assertThat(pipeline.runs()).isEqualTo(1);
     assertThat(pipeline.alpha()).isEqualTo(0.01);
     assertThat(pipeline.tolerance()).isEqualTo(0.25);

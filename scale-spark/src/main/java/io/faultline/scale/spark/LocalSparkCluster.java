@@ -80,9 +80,25 @@ public final class LocalSparkCluster implements AutoCloseable {
    */
   public static LocalSparkCluster start(Spec spec, Path workDir, Path targetsDir, Duration timeout)
       throws IOException, InterruptedException {
+    return start(spec, workDir, targetsDir, timeout, true);
+  }
+
+  /**
+   * Starts the master and the workers together and returns once the master answers, while the
+   * workers may still be registering (they retry): a driver can connect meanwhile and {@link
+   * #awaitExecutors} waits for both. Each JVM's start-up overlaps the others' on a loaded machine.
+   */
+  public static LocalSparkCluster launch(Spec spec, Path workDir, Path targetsDir, Duration timeout)
+      throws IOException, InterruptedException {
+    return start(spec, workDir, targetsDir, timeout, false);
+  }
+
+  private static LocalSparkCluster start(
+      Spec spec, Path workDir, Path targetsDir, Duration timeout, boolean awaitWorkers)
+      throws IOException, InterruptedException {
     LocalSparkCluster cluster = new LocalSparkCluster(spec, workDir, targetsDir);
     try {
-      cluster.startAll(timeout);
+      cluster.startAll(timeout, awaitWorkers);
       return cluster;
     } catch (IOException | InterruptedException | RuntimeException e) {
       cluster.close();
@@ -90,7 +106,8 @@ public final class LocalSparkCluster implements AutoCloseable {
     }
   }
 
-  private void startAll(Duration timeout) throws IOException, InterruptedException {
+  private void startAll(Duration timeout, boolean awaitWorkers)
+      throws IOException, InterruptedException {
     Files.createDirectories(workDir.resolve("spark-home/jars"));
     if (targetsDir != null) {
       Files.createDirectories(targetsDir);
@@ -108,7 +125,7 @@ public final class LocalSparkCluster implements AutoCloseable {
             String.valueOf(masterUiPort));
     writeTarget(name, master, "spark-master", masterPort);
     long deadline = System.nanoTime() + timeout.toNanos();
-    awaitWorkers(0, master, name, deadline);
+    // workers start with the master: a worker that finds no master yet retries its registration
     for (int i = 1; i <= spec.workers(); i++) {
       String worker = "spark-worker-" + i + "-" + spec.group();
       int port = LoopbackPorts.next();
@@ -133,7 +150,7 @@ public final class LocalSparkCluster implements AutoCloseable {
               masterUrl());
       writeTarget(worker, p, "spark-worker", port);
     }
-    awaitWorkers(spec.workers(), master, name, deadline);
+    awaitWorkers(awaitWorkers ? spec.workers() : 0, master, name, deadline);
   }
 
   private Process launch(String name, String mainClass, String... args) throws IOException {
@@ -141,6 +158,8 @@ public final class LocalSparkCluster implements AutoCloseable {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx192m");
     cmd.add("-XX:+UseSerialGC");
+    // master and workers schedule, they do not compute: the C1 compiler alone starts them sooner
+    cmd.add("-XX:TieredStopAtLevel=1");
     cmd.addAll(JAVA_MODULE_OPTIONS);
     cmd.add("-cp");
     cmd.add(classPath);

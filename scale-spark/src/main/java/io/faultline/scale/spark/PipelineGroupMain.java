@@ -120,9 +120,10 @@ public final class PipelineGroupMain {
     LocalSparkCluster cluster = null;
     SparkSession spark = null;
     try {
-      // one worker of one core: an executor killed is replaced on it, its tasks retried
+      // one worker of one core: an executor killed is replaced on it, its tasks retried; the
+      // driver starts while the worker registers
       cluster =
-          LocalSparkCluster.start(
+          LocalSparkCluster.launch(
               new LocalSparkCluster.Spec(s.group(), 1, 1, "1g", "512m"),
               s.workDir().resolve("cluster"),
               s.targetsDir(),
