@@ -8,6 +8,7 @@ import io.faultline.collector.KafkaSampleSink;
 import io.faultline.collector.SourceRunner;
 import io.faultline.scale.MidiCorpusGenerator;
 import io.faultline.scale.fleet.LoopbackPorts;
+import io.faultline.schema.Durations;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import java.io.IOException;
@@ -454,9 +455,7 @@ final class LocalPipeline implements AutoCloseable {
   }
 
   private static String seconds(JsonNode run) {
-    return run == null
-        ? "n/a"
-        : String.format(Locale.ROOT, "%.1f s", run.path("durationMs").asDouble() / 1000);
+    return run == null ? "n/a" : Durations.format(run.path("durationMs").asLong());
   }
 
   private static void sleep(long millis) {

@@ -33,7 +33,7 @@ class LocalPipelineTest {
             ONE_RUN);
     assertThat(lines.get(1))
         .contains(
-            "run 1: job 40.0 s vs 62.0 s (+55%)",
+            "run 1: job 40s vs 1m2s (+55%)",
             "songs 1500 vs 1500",
             "checksum equal (a1b2c3d4e5f6)",
             "tasks failed 0 vs 3",
