@@ -129,7 +129,10 @@ class AgentLifecycleIT {
     assertThat(recorded.getAgentId()).isEqualTo("agent-lifecycle");
     assertThat(recorded.getTargets()).containsExactly("victim pid=" + victim.pid());
     assertThat(recorded.getRecovery()).containsEntry("victim.pid", Long.toString(victim.pid()));
-    assertThat(recorded.getExpiresAt() - recorded.getStartedAt()).isEqualTo(2000);
+    // the write-ahead record plans exactly the duration from the command's receipt; the record
+    // after the fault plans it from the fault's application (docs/adr/0033), later by the START
+    // path (24 ms in one CI run): never shorter than the duration, never much longer
+    assertThat(recorded.getExpiresAt() - recorded.getStartedAt()).isBetween(2000L, 12_000L);
 
     await(exp, AttackEventType.ROLLED_BACK);
     deadline = System.currentTimeMillis() + 5000;
