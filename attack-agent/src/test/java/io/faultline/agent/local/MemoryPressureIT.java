@@ -52,7 +52,10 @@ class MemoryPressureIT {
 
     String restored = fault.recover(target, applied.recovery());
     assertThat(restored).isEqualTo("memory holder pid=" + holder + " stopped");
-    assertThat(ChildJvm.ended(ProcessHandle.of(holder).orElseThrow())).as("holder killed").isTrue();
+    // recovery may have reaped the holder already (no handle left): gone counts as ended
+    assertThat(ProcessHandle.of(holder).map(ChildJvm::ended).orElse(true))
+        .as("holder killed")
+        .isTrue();
     assertThat(
             ProcFs.within(
                 Duration.ofSeconds(10),
