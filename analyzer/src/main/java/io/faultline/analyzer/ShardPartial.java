@@ -98,36 +98,23 @@ record ShardPartial(int shard, long windowStart, WindowPair pair) {
     }
   }
 
-  /** A serde of one binary layout, null for null. */
-  abstract static class BinarySerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
+  /**
+   * A serde of one binary layout, null for null: the layout's two functions, nothing else (Serde's
+   * own configure and close do nothing).
+   */
+  abstract static class BinarySerde<T> implements Serde<T> {
     abstract byte[] encode(T value);
 
     abstract T decode(byte[] data);
 
     @Override
-    public byte[] serialize(String topic, T value) {
-      return value == null ? null : encode(value);
-    }
-
-    @Override
-    public T deserialize(String topic, byte[] data) {
-      return data == null ? null : decode(data);
-    }
-
-    @Override
-    public void configure(Map<String, ?> configs, boolean isKey) {}
-
-    @Override
-    public void close() {}
-
-    @Override
     public Serializer<T> serializer() {
-      return this;
+      return (topic, value) -> value == null ? null : encode(value);
     }
 
     @Override
     public Deserializer<T> deserializer() {
-      return this;
+      return (topic, data) -> data == null ? null : decode(data);
     }
   }
 }

@@ -16,6 +16,7 @@ import io.faultline.schema.Verdict;
 import io.faultline.schema.WindowVerdict;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntToDoubleFunction;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.junit.jupiter.api.AfterEach;
@@ -109,6 +110,31 @@ class PipelineRunsTest {
                 ts));
   }
 
+  /**
+   * Runs 1 to 5 of each group with equal data, their durations by run index (0..4), then the last
+   * result.
+   */
+  private ExperimentResult fiveRuns(
+      IntToDoubleFunction control, IntToDoubleFunction experimental, int experimentalTasksFailed) {
+    for (int i = 0; i < 5; i++) {
+      run(Group.CONTROL, i + 1, control.applyAsDouble(i), 1500, SUM, 0);
+      run(
+          Group.EXPERIMENTAL,
+          i + 1,
+          experimental.applyAsDouble(i),
+          1500,
+          SUM,
+          experimentalTasksFailed);
+    }
+    return last();
+  }
+
+  /** A deviation over runs for one reason, which starts so. */
+  private static void assertDeviatedFor(ExperimentResult r, String reason) {
+    assertThat(r.getPipeline().getOutcome()).isEqualTo(PipelineOutcome.DEVIATED);
+    assertThat(r.getPipeline().getReasons()).singleElement().asString().startsWith(reason);
+  }
+
   private ExperimentResult last() {
     List<ExperimentResult> all = results.readValuesToList();
     assertThat(all).isNotEmpty();
@@ -150,12 +176,8 @@ class PipelineRunsTest {
   void fiveRunsWithEqualDataAndSimilarDurationsAreSteady() {
     double[] control = {60_000, 62_000, 59_000, 61_000, 63_000};
     double[] experimental = {61_500, 60_000, 62_500, 59_500, 64_000};
-    for (int i = 0; i < 5; i++) {
-      run(Group.CONTROL, i + 1, control[i], 1500, SUM, 0);
-      run(Group.EXPERIMENTAL, i + 1, experimental[i], 1500, SUM, 0);
-    }
 
-    ExperimentResult r = last();
+    ExperimentResult r = fiveRuns(i -> control[i], i -> experimental[i], 0);
     assertThat(r.getPipeline().getOutcome()).isEqualTo(PipelineOutcome.STEADY);
     assertThat(r.getPipeline().getReasons()).isEmpty();
     assertThat(r.getVerdict()).isEqualTo(Verdict.STEADY); // runs that held: no window needed
@@ -163,42 +185,23 @@ class PipelineRunsTest {
 
   @Test
   void fiveRunsTwiceAsLongWithEqualDataAreADeviation() {
-    for (int i = 0; i < 5; i++) {
-      run(Group.CONTROL, i + 1, 60_000 + 700 * i, 1500, SUM, 0);
-      run(Group.EXPERIMENTAL, i + 1, 120_000 + 900 * i, 1500, SUM, 0);
-    }
+    ExperimentResult r = fiveRuns(i -> 60_000 + 700 * i, i -> 120_000 + 900 * i, 0);
 
-    ExperimentResult r = last();
-    assertThat(r.getPipeline().getOutcome()).isEqualTo(PipelineOutcome.DEVIATED);
+    assertDeviatedFor(r, "pipeline.job.duration.ms higher");
     assertThat(r.getPipeline().getChecksumsEqual()).isTrue();
-    assertThat(r.getPipeline().getReasons())
-        .singleElement()
-        .asString()
-        .startsWith("pipeline.job.duration.ms higher");
     assertThat(r.getVerdict()).isEqualTo(Verdict.DEVIATED);
   }
 
   @Test
   void tasksFailedInEveryExperimentalRunAreADeviation() {
-    for (int i = 0; i < 5; i++) {
-      run(Group.CONTROL, i + 1, 60_000 + 500 * i, 1500, SUM, 0);
-      run(Group.EXPERIMENTAL, i + 1, 60_200 + 500 * i, 1500, SUM, 2);
-    }
+    ExperimentResult r = fiveRuns(i -> 60_000 + 500 * i, i -> 60_200 + 500 * i, 2);
 
-    ExperimentResult r = last();
-    assertThat(r.getPipeline().getOutcome()).isEqualTo(PipelineOutcome.DEVIATED);
-    assertThat(r.getPipeline().getReasons())
-        .singleElement()
-        .asString()
-        .startsWith("pipeline.tasks.failed higher");
+    assertDeviatedFor(r, "pipeline.tasks.failed higher");
   }
 
   @Test
   void runFiguresAreNotWindowed() {
-    for (int i = 0; i < 5; i++) {
-      run(Group.CONTROL, i + 1, 60_000, 1500, SUM, 0);
-      run(Group.EXPERIMENTAL, i + 1, 60_000, 1500, SUM, 0);
-    }
+    fiveRuns(i -> 60_000, i -> 60_000, 0);
     // an ordinary counter beside them, then a sample that closes its window
     counter(Group.CONTROL, T0 + 30_000);
     counter(Group.EXPERIMENTAL, T0 + 30_000);

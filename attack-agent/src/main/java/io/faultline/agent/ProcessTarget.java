@@ -69,4 +69,11 @@ public record ProcessTarget(
   public boolean isAlive() {
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
+
+  /** The process, which a fault is about to act on; an error naming it when it is not running. */
+  public ProcessHandle requireRunning() {
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .orElseThrow(() -> new IllegalStateException(describe() + " is not running"));
+  }
 }

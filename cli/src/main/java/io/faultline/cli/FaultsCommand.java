@@ -75,21 +75,26 @@ public final class FaultsCommand implements Callable<Integer> {
       return 2;
     }
     List<FaultSpec> specs = platform == null ? FaultSpecs.ALL : FaultSpecs.on(platform);
-    out.print(output.equals("json") ? json(specs) : table(specs));
+    out.print(output.equals("json") ? json(specs, platform) : table(specs, platform));
     return 0;
   }
 
+  /**
+   * The kind a fault's targets are on {@code platform}, or, for every platform (null), each kind it
+   * takes somewhere, its own first ({@code process|pod}).
+   */
+  private static String kind(FaultSpec spec, String platform) {
+    return platform == null ? String.join("|", spec.kinds()) : spec.kindOn(platform);
+  }
+
   /** One block per fault: name, kind, platforms and help, then a line per parameter. */
-  static String table(List<FaultSpec> specs) {
+  static String table(List<FaultSpec> specs, String platform) {
     StringBuilder s = new StringBuilder();
     for (FaultSpec spec : specs) {
       s.append(
           String.format(
               "%-18s kind %-12s %-15s %s%n",
-              spec.name(),
-              String.join("|", spec.kinds()),
-              String.join(",", platforms(spec)),
-              spec.help()));
+              spec.name(), kind(spec, platform), String.join(",", platforms(spec)), spec.help()));
       for (FaultSpec.Parameter p : spec.parameters()) {
         boolean text = p.type() == FaultSpec.Type.TEXT;
         String range = text ? "text" : p.allowed() + (p.unit().isEmpty() ? "" : " " + p.unit());
@@ -128,14 +133,21 @@ public final class FaultsCommand implements Callable<Integer> {
     return s.toString();
   }
 
-  static String json(List<FaultSpec> specs) {
+  /**
+   * The catalogue as JSON: {@code kind} is the kind on {@code platform} (null: the fault's own, the
+   * one {@code attack} defaults to), {@code kinds} the kind on each of its platforms
+   * (docs/adr/0034).
+   */
+  static String json(List<FaultSpec> specs, String platform) {
     ArrayNode all = JsonNodeFactory.instance.arrayNode();
     for (FaultSpec spec : specs) {
       ObjectNode f = all.addObject();
       f.put("name", spec.name());
-      f.put("kind", spec.kind());
+      f.put("kind", spec.kindOn(platform));
       ArrayNode platforms = f.putArray("platforms");
       platforms(spec).forEach(platforms::add);
+      ObjectNode kinds = f.putObject("kinds");
+      platforms(spec).forEach(p -> kinds.put(p, spec.kindOn(p)));
       f.put("help", spec.help());
       ArrayNode parameters = f.putArray("parameters");
       for (FaultSpec.Parameter p : spec.parameters()) {

@@ -137,7 +137,10 @@ final class LocalPipeline implements AutoCloseable {
     }
   }
 
-  /** Spark's launcher options for a driver on this Java (scale-spark's pom gives its tests too). */
+  /**
+   * Spark's launcher options for a driver on this Java; scale-spark's pom gives its tests the same
+   * (SparkDriverOptionsTest holds the two together).
+   */
   static final List<String> SPARK_DRIVER_OPTIONS =
       List.of(
           "-XX:+IgnoreUnrecognizedVMOptions",
@@ -156,6 +159,7 @@ final class LocalPipeline implements AutoCloseable {
           "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
           "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
           "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+          "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
           "-Djdk.reflect.useDirectMethodHandle=false",
           "-Dio.netty.tryReflectionSetAccessible=true");
 

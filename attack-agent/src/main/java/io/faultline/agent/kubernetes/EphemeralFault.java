@@ -79,10 +79,7 @@ abstract class EphemeralFault extends ClusterFault {
         io.fabric8.kubernetes.client.utils.Serialization.asJson(
             Map.of("spec", Map.of("ephemeralContainers", List.of(container))));
     scope
-        .client()
-        .pods()
-        .inNamespace(target.attribute("namespace"))
-        .withName(target.attribute("pod"))
+        .pod(target)
         .ephemeralContainers()
         .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
     return new Fault.Applied(

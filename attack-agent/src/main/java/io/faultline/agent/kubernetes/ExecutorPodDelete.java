@@ -72,12 +72,7 @@ public final class ExecutorPodDelete extends ClusterFault {
   @Override
   public Fault.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) {
-    var pod =
-        scope
-            .client()
-            .pods()
-            .inNamespace(target.attribute("namespace"))
-            .withName(target.attribute("pod"));
+    var pod = scope.pod(target);
     var live = pod.get();
     if (live == null) {
       throw new IllegalStateException("executor pod " + target.name() + " was already gone");
@@ -97,12 +92,7 @@ public final class ExecutorPodDelete extends ClusterFault {
       throw new IllegalStateException(
           "pod " + target.name() + " is not in the EXPERIMENTAL group: not deleted");
     }
-    if (pod.withGracePeriod(0).delete().isEmpty()) {
-      throw new IllegalStateException("executor pod " + target.name() + " was already gone");
-    }
-    return new Fault.Applied(
-        List.of("executor pod " + target.name() + " deleted" + PodDelete.where(target)),
-        Map.of("deleted", "true"));
+    return PodDelete.deleted("executor pod", target, pod.withGracePeriod(0).delete());
   }
 
   @Override

@@ -3,6 +3,8 @@ package io.faultline.agent.kubernetes;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.PodResource;
+import io.faultline.agent.ClusterTarget;
 import io.faultline.schema.Group;
 import io.faultline.schema.InvalidRecordException;
 import io.faultline.schema.TargetSelector;
@@ -48,6 +50,14 @@ public record KubernetesScope(KubernetesClient client, List<String> namespaces) 
           "'" + ns + "' is not one of agent.kubernetes.namespaces " + namespaces);
     }
     return List.of(ns);
+  }
+
+  /** The pod a target is (its {@code namespace} and {@code pod} attributes). */
+  public PodResource pod(ClusterTarget target) {
+    return client
+        .pods()
+        .inNamespace(target.attribute("namespace"))
+        .withName(target.attribute("pod"));
   }
 
   /** Pods that run or will run: not terminating, not finished. */

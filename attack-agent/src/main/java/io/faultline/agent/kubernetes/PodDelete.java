@@ -29,19 +29,23 @@ public final class PodDelete extends ClusterFault {
   @Override
   public Fault.Applied apply(
       ClusterTarget target, Map<String, String> parameters, Duration duration) {
-    var pod =
-        scope
-            .client()
-            .pods()
-            .inNamespace(target.attribute("namespace"))
-            .withName(target.attribute("pod"));
+    var pod = scope.pod(target);
     Integer grace = spec().integerOrNull(parameters, "gracePeriodSeconds");
-    var deleted = grace != null ? pod.withGracePeriod(grace).delete() : pod.delete();
-    if (deleted.isEmpty()) {
-      throw new IllegalStateException("pod " + target.name() + " was already gone");
+    return deleted(
+        "pod", target, grace != null ? pod.withGracePeriod(grace).delete() : pod.delete());
+  }
+
+  /**
+   * What deleting the pod {@code target} (a "pod", an "executor pod") did: its line, or an error
+   * when the API deleted nothing because the pod was already gone.
+   */
+  static Fault.Applied deleted(String what, ClusterTarget target, List<?> deletions) {
+    if (deletions.isEmpty()) {
+      throw new IllegalStateException(what + " " + target.name() + " was already gone");
     }
     return new Fault.Applied(
-        List.of("pod " + target.name() + " deleted" + where(target)), Map.of("deleted", "true"));
+        List.of(what + " " + target.name() + " deleted" + where(target)),
+        Map.of("deleted", "true"));
   }
 
   @Override

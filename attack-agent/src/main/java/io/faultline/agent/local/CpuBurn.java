@@ -32,9 +32,7 @@ public final class CpuBurn extends ProcessFault {
   @Override
   public Applied apply(ProcessTarget target, Map<String, String> parameters, Duration duration)
       throws Exception {
-    if (!target.isAlive()) {
-      throw new IllegalStateException(target.describe() + " is not running");
-    }
+    target.requireRunning();
     int cores = spec().integer(parameters, "cores");
     int percent = spec().integer(parameters, "percent");
     List<String> prefix = new ArrayList<>();

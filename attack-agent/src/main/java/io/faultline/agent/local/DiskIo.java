@@ -42,9 +42,7 @@ public final class DiskIo extends ProcessFault {
   @Override
   public Applied apply(ProcessTarget target, Map<String, String> parameters, Duration duration)
       throws Exception {
-    if (!target.isAlive()) {
-      throw new IllegalStateException(target.describe() + " is not running");
-    }
+    target.requireRunning();
     int mbps = spec().integer(parameters, "mbps");
     int blockKb = spec().integer(parameters, "block-kb");
     Path dir = Files.createTempDirectory(parentDir(parameters), DIR_PREFIX);

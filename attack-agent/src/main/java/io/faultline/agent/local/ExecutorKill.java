@@ -31,10 +31,7 @@ public final class ExecutorKill extends ProcessFault {
 
   @Override
   public Applied apply(ProcessTarget target, Map<String, String> parameters, Duration duration) {
-    ProcessHandle worker =
-        ProcessHandle.of(target.pid())
-            .filter(ProcessHandle::isAlive)
-            .orElseThrow(() -> new IllegalStateException(target.describe() + " is not running"));
+    ProcessHandle worker = target.requireRunning();
     ProcessHandle executor =
         executors(worker).stream()
             .findFirst()

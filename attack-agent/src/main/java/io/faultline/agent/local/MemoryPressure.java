@@ -33,9 +33,7 @@ public final class MemoryPressure extends ProcessFault {
   @Override
   public Applied apply(ProcessTarget target, Map<String, String> parameters, Duration duration)
       throws Exception {
-    if (!target.isAlive()) {
-      throw new IllegalStateException(target.describe() + " is not running");
-    }
+    target.requireRunning();
     int mb = spec().integer(parameters, "mb");
     long available = availableMb();
     if (available >= 0 && mb > available - KEEP_FREE_MB) {

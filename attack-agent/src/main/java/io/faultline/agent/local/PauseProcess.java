@@ -20,9 +20,7 @@ public final class PauseProcess extends ProcessFault {
   @Override
   public Applied apply(ProcessTarget target, Map<String, String> parameters, Duration duration)
       throws Exception {
-    if (!target.isAlive()) {
-      throw new IllegalStateException(target.describe() + " is not running");
-    }
+    target.requireRunning();
     signal("STOP", target.pid());
     return new Applied(
         List.of(target.describe() + " SIGSTOP"), Map.of("pid", Long.toString(target.pid())));

@@ -38,10 +38,7 @@ public final class ShutdownProcess extends ProcessFault {
 
   @Override
   public Applied apply(ProcessTarget target, Map<String, String> parameters, Duration duration) {
-    ProcessHandle process =
-        ProcessHandle.of(target.pid())
-            .filter(ProcessHandle::isAlive)
-            .orElseThrow(() -> new IllegalStateException(target.describe() + " is not running"));
+    ProcessHandle process = target.requireRunning();
     boolean sent = forcibly ? process.destroyForcibly() : process.destroy();
     if (!sent) {
       throw new IllegalStateException("cannot signal " + target.describe());
