@@ -58,8 +58,8 @@ import org.junit.jupiter.api.Test;
  * analyzer publishes the same verdicts and results as the same run without the kill. That run goes
  * on the single test broker while the cluster starts (docs/adr/0039): the figures the analyzer
  * decides do not depend on the replication, and the two runs one after the other on the cluster
- * took 3.6-6 min on the shared 2-core machine; now 75 s at load 18, so it runs in every {@code
- * ./mvnw verify}.
+ * took 3.6-6 min on the shared 2-core machine; now 60-116 s at load 4-49, so it runs in every
+ * {@code ./mvnw verify}.
  */
 class MultiBrokerIT {
 
