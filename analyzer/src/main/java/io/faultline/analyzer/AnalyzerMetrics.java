@@ -57,6 +57,7 @@ public final class AnalyzerMetrics implements MultiCollector {
   public static final String ATTACK_ACTIVE = "faultline_attack_active";
   public static final String SAMPLES_LATE = "faultline_samples_late_total";
   public static final String SAMPLES_DROPPED = "faultline_samples_dropped_total";
+  public static final String SAMPLES_SHARD_MISMATCH = "faultline_samples_shard_mismatch_total";
   public static final String HISTORY_EXPERIMENTS = "faultline_history_experiments";
   public static final String HISTORY_HELD = "faultline_history_held";
   public static final String HISTORY_NOT_HELD = "faultline_history_not_held";
@@ -111,6 +112,9 @@ public final class AnalyzerMetrics implements MultiCollector {
     gauge(ATTACK_ACTIVE, "1 while the attack runs, 0 once it ended (from attack.events)");
     counter(SAMPLES_LATE, "samples that arrived after their window ended, within the grace");
     counter(SAMPLES_DROPPED, "samples that arrived after their window's grace: not counted");
+    counter(
+        SAMPLES_SHARD_MISMATCH,
+        "samples whose key has a shard beyond this analyzer's topics.metrics.shards: sent to the dlq");
     String per = ", per service, for all time (week=all) and the current ISO week";
     gauge(HISTORY_EXPERIMENTS, "experiments run" + per);
     gauge(HISTORY_HELD, "experiments whose hypothesis held" + per);

@@ -84,6 +84,8 @@ public final class AnalyzerTopology {
     AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
     AvroSerde<WindowVerdict> verdictSerde = AvroSerde.of(WindowVerdict.class);
     AvroSerde<AttackEvent> eventSerde = AvroSerde.of(AttackEvent.class);
+    // a key sharded beyond this analyzer's shard count goes to the dlq whole (docs/adr/0039)
+    ShardCountGuard shardGuard = new ShardCountGuard(config.metricShards(), metrics);
 
     KStream<String, Decoded<MetricSample>> samples =
         builder.stream(
@@ -93,7 +95,8 @@ public final class AnalyzerTopology {
                 () ->
                     new DecodeOrDeadLetter<>(
                         bytes -> validSample(sampleSerde.decode(bytes)),
-                        MetricSample::getTimestamp),
+                        MetricSample::getTimestamp,
+                        shardGuard::mismatch),
                 Named.as("decode-metrics"));
     KStream<String, MetricSample> validSamples =
         deadLetterFailures(samples, topics, "metrics")

@@ -4,6 +4,7 @@ import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
+import io.faultline.schema.MetricShards;
 import io.faultline.schema.Topics;
 import java.util.List;
 import java.util.Map;
@@ -43,26 +44,47 @@ final class LatencySamples {
       int from,
       int to,
       IntToDoubleFunction experimentalMean) {
-    String key = Topics.metricKey(experiment, METRIC);
+    send(producer, topics, experiment, t0, from, to, experimentalMean, 1);
+  }
+
+  /**
+   * The same values keyed as a collector with {@code shards} shards keys them (docs/adr/0032):
+   * above 1 each group's samples come from {@value #TARGETS_PER_GROUP} targets in turn, so one
+   * experiment's metric spreads over several shards, hence partitions.
+   */
+  static void send(
+      KafkaProducer<String, byte[]> producer,
+      Topics topics,
+      String experiment,
+      long t0,
+      int from,
+      int to,
+      IntToDoubleFunction experimentalMean,
+      int shards) {
     for (int w = from; w < to; w++) {
       Random random = new Random(w);
       for (int i = 0; i < 40; i++) {
         long ts = t0 + w * 5000L + i * 120L;
         for (Group g : List.of(Group.CONTROL, Group.EXPERIMENTAL)) {
           double mean = g == Group.CONTROL ? 20 : experimentalMean.applyAsDouble(w);
+          MetricSample s = sample(experiment, g, ts, mean * (1 + 0.1 * random.nextGaussian()));
+          if (shards > 1) {
+            s.setTarget(g.name().toLowerCase(java.util.Locale.ROOT) + "-" + i % TARGETS_PER_GROUP);
+          }
           producer.send(
               new ProducerRecord<>(
                   topics.metrics().name(),
                   null,
                   ts,
-                  key,
-                  SAMPLES.encode(
-                      sample(experiment, g, ts, mean * (1 + 0.1 * random.nextGaussian())))));
+                  MetricShards.key(s, shards),
+                  SAMPLES.encode(s)));
         }
       }
     }
     producer.flush();
   }
+
+  private static final int TARGETS_PER_GROUP = 4;
 
   static MetricSample sample(String experiment, Group group, long ts, double value) {
     return MetricSample.newBuilder()

@@ -43,11 +43,32 @@ final class ScaleOutScenario {
     void run() throws Exception;
   }
 
+  /** Waits until the analyzers have processed and committed everything sent so far. */
+  interface Pacing {
+    void awaitCommitted(Topics topics) throws Exception;
+  }
+
   private final long t0;
+  private final int shards;
+  private final Pacing pacing;
 
   /** Windows 5 s wide from a start a quarter of an hour ago, the same for every run of a test. */
   ScaleOutScenario() {
+    this(1, null);
+  }
+
+  /**
+   * Keys sharded as a collector with {@code shards} shards writes them, and every window sent only
+   * once {@code pacing} says the previous one is committed: the shards' partials of a window then
+   * all reach the merge before any partial of the next window, which is what closes it, so every
+   * run merges the same partials (docs/adr/0039). Sent at once, a task whose flush came first would
+   * close the windows of the others' shards before their partials arrived, and those would be
+   * dropped as late (ShardMerge): a replay faster than the grace, not a live fleet.
+   */
+  ScaleOutScenario(int shards, Pacing pacing) {
     this.t0 = (System.currentTimeMillis() / 5000) * 5000 - 900_000;
+    this.shards = shards;
+    this.pacing = pacing;
   }
 
   static String experiment(int i) {
@@ -57,6 +78,8 @@ final class ScaleOutScenario {
   /**
    * Sends the first half of the input, waits for verdicts of it, runs {@code mid}, sends the rest
    * and collects what the analyzers (already started by the caller) published on {@code topics}.
+   * Paced, {@code mid} runs after the first window of the second half is sent and before it is
+   * committed, so a killed instance may die inside its transaction.
    */
   Published run(Topics topics, MidExperiment mid) throws Exception {
     try (var producer = LatencySamples.producer();
@@ -68,11 +91,20 @@ final class ScaleOutScenario {
       }
       send(producer, topics, 0, WINDOWS / 2);
       verdicts.awaitAtLeast(EXPERIMENTS * 4, v -> true, Duration.ofSeconds(120));
-      mid.run();
+      if (pacing == null) {
+        mid.run();
+      }
       for (int e = 0; e < EXPERIMENTS; e++) {
         event(producer, topics, experiment(e), AttackEventType.STOPPED, t0 + 13 * 5000L);
       }
-      send(producer, topics, WINDOWS / 2, WINDOWS);
+      if (pacing != null) {
+        send(producer, topics, WINDOWS / 2, WINDOWS / 2 + 1, false);
+        mid.run();
+        pacing.awaitCommitted(topics);
+        send(producer, topics, WINDOWS / 2 + 1, WINDOWS);
+      } else {
+        send(producer, topics, WINDOWS / 2, WINDOWS);
+      }
       send(producer, topics, WINDOWS + 3, WINDOWS + 4); // moves stream time: all windows close
       verdicts.awaitAtLeast(EXPERIMENTS * (WINDOWS - 2), v -> true, Duration.ofSeconds(180));
       for (int e = 0; e < EXPERIMENTS; e++) {
@@ -143,7 +175,14 @@ final class ScaleOutScenario {
    * Windows [from, to) of every experiment, window by window: experiments share partitions, and a
    * partition's stream time must not run ahead of one experiment while another is still behind.
    */
-  private void send(KafkaProducer<String, byte[]> producer, Topics topics, int from, int to) {
+  private void send(KafkaProducer<String, byte[]> producer, Topics topics, int from, int to)
+      throws Exception {
+    send(producer, topics, from, to, true);
+  }
+
+  private void send(
+      KafkaProducer<String, byte[]> producer, Topics topics, int from, int to, boolean paced)
+      throws Exception {
     for (int w = from; w < to; w++) {
       for (int e = 0; e < EXPERIMENTS; e++) {
         boolean effect = e % 2 == 0;
@@ -154,7 +193,11 @@ final class ScaleOutScenario {
             t0,
             w,
             w + 1,
-            x -> effect && x >= 8 && x <= 12 ? 60 : 20);
+            x -> effect && x >= 8 && x <= 12 ? 60 : 20,
+            shards);
+      }
+      if (paced && pacing != null) {
+        pacing.awaitCommitted(topics);
       }
     }
   }

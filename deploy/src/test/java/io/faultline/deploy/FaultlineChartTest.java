@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.faultline.schema.MetricShards;
 import io.faultline.schema.Topic;
 import io.faultline.schema.Topics;
 import java.nio.file.Files;
@@ -415,6 +416,34 @@ class FaultlineChartTest {
         (Job) named(render(List.of(), "topics.job.hook", "false"), "Job", "fl-faultline-topics");
     assertThat(env(container(job)).get("FAULTLINE_TOPICS_PARTITIONS").getValue())
         .isEqualTo(Integer.toString(Topics.DEFAULT_PARTITIONS));
+  }
+
+  @Test
+  void oneMetricShardsValueReachesTheCollectorAndTheAnalyzerAlike() {
+    Map<String, Object> values = Charts.yaml(FAULTLINE.resolve("values.yaml"));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> topics = (Map<String, Object>) values.get("topics");
+    assertThat(((Number) topics.get("metricShards")).intValue())
+        .as("charts/faultline/values.yaml topics.metricShards")
+        .isEqualTo(MetricShards.DEFAULT);
+    for (String shards : List.of("1", "8")) {
+      List<HasMetadata> objects = render(PRODUCTION, "topics.metricShards", shards);
+      for (HasMetadata workload :
+          List.of(
+              named(objects, "Deployment", "fl-faultline-collector"),
+              named(objects, "StatefulSet", "fl-faultline-analyzer"))) {
+        assertThat(env(container(workload)).get("FAULTLINE_TOPICS_METRICS_SHARDS").getValue())
+            .as(workload.getKind() + " " + MetricShards.KEY)
+            .isEqualTo(shards);
+      }
+    }
+    GenericKubernetesResource rule =
+        (GenericKubernetesResource)
+            named(render(PRODUCTION), "PrometheusRule", "fl-faultline-analyzer");
+    assertThat(Serialization.asYaml(rule.getAdditionalProperties().get("spec")))
+        .contains("FaultlineShardCountMismatch", "faultline_samples_shard_mismatch_total");
+    assertThatThrownBy(() -> Charts.template(FAULTLINE, List.of(), "topics.metricShards", "257"))
+        .hasMessageContaining("at '/topics/metricShards': maximum: got 257, want 256");
   }
 
   @Test
