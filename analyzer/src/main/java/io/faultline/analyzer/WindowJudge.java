@@ -64,6 +64,12 @@ public final class WindowJudge {
     /** Epoch ms after which no window is learned from (the first attack may start); 0 = none. */
     public long learnUntil;
 
+    /**
+     * Epoch ms at which the attack starts, when known (the anchored e-process, docs/adr/0037); 0 =
+     * {@link #learnUntil}, the planned start of the first attack, when the experiment has one.
+     */
+    public long attackAt;
+
     /** Judged windows the false-alarm guarantee covers (the planned length; 0 = the default). */
     public long horizon;
 
@@ -250,6 +256,8 @@ public final class WindowJudge {
     }
     forgetControlBeforeAShift(m.recentControl);
     Summary pooled = pool(m.recentControl, m.recentControl.size());
+    long attackAt = m.attackAt > 0 ? m.attackAt : m.learnUntil;
+    boolean attackStarted = attackAt > 0 && windowEnd > attackAt;
     double best = Double.NEGATIVE_INFINITY;
     double pValue = 1.0;
     Judged deviation = null;
@@ -258,6 +266,9 @@ public final class WindowJudge {
     for (Track t : m.tracks) {
       EDetector detector =
           new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE);
+      if (attackStarted) {
+        EDetector.anchorNext(t.detector);
+      }
       EDetector.Step step;
       double excess;
       double relative; // how to read the track's scale as a relative effect

@@ -35,7 +35,14 @@ class DetectorNoiseTest {
 
   /** Share of runs with any alarm over {@code windows} judged windows of a clean process. */
   private static double falseAlarms(Process p, int samples, int runs, int windows, long seed) {
+    return falseAlarms(p, samples, runs, windows, seed, 0);
+  }
+
+  /** As above, the judge told that the attack starts at {@code attackAt} (epoch ms). */
+  private static double falseAlarms(
+      Process p, int samples, int runs, int windows, long seed, long attackAt) {
     Telemetry t = new Telemetry(p, samples, 0.8);
+    t.attackAt = attackAt;
     Random r = new Random(seed);
     int alarms = 0;
     for (int i = 0; i < runs; i++) {
@@ -84,6 +91,15 @@ class DetectorNoiseTest {
     // one sample per window: phi is learned from 20 warm-up datapoints only, the weakest case
     // (about 0.05 measured); the bound here leaves room for that estimate
     assertThat(falseAlarms(Process.AR1, 1, 300, 100, 33)).isLessThanOrEqualTo(0.08);
+  }
+
+  @Test
+  void autocorrelatedNoiseKeepsTheFalseAlarmRateWhenTheAttackTimeIsKnown() {
+    // the anchored e-process at judged window 5 (docs/adr/0037), the same bounds as without it
+    assertThat(falseAlarms(Process.AR1, 100, 300, 100, 31, 5000)).isLessThanOrEqualTo(ALPHA);
+    assertThat(falseAlarms(Process.AR1, 6, 300, 100, 32, 5000)).isLessThanOrEqualTo(ALPHA);
+    assertThat(falseAlarms(Process.AR1, 1, 300, 100, 33, 5000)).isLessThanOrEqualTo(0.08);
+    assertThat(falseAlarms(Process.LOGNORMAL, 1, 300, 100, 22, 5000)).isLessThanOrEqualTo(ALPHA);
   }
 
   @Test

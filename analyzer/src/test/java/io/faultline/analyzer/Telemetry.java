@@ -31,6 +31,11 @@ final class Telemetry {
   private double stateC;
   private double stateE;
 
+  /**
+   * Epoch ms of the attack's start told to the judge (window w spans w s .. w s + 1 s); 0 = none.
+   */
+  long attackAt;
+
   Telemetry(Process process, int samples, double phi) {
     this.process = process;
     this.samples = samples;
@@ -79,6 +84,7 @@ final class Telemetry {
     WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = warmup;
     m.horizon = horizon;
+    m.attackAt = attackAt;
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -warmup; w < windows; w++) {

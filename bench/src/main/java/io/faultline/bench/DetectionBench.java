@@ -47,6 +47,12 @@ public final class DetectionBench {
    */
   static final String ONLY = System.getProperty("faultline.bench.only", "");
 
+  /**
+   * {@code -Dfaultline.bench.noAttackTime=true}: the e-detector is not told when the attack starts
+   * (no anchored e-process, docs/adr/0037), as before round 7.
+   */
+  static final boolean NO_ATTACK_TIME = Boolean.getBoolean("faultline.bench.noAttackTime");
+
   static final int WINDOWS = 60;
   static final int EARLY = 5;
   static final int LATE = 40;
@@ -300,6 +306,7 @@ public final class DetectionBench {
     WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = WARMUP;
     m.horizon = WINDOWS;
+    m.attackAt = attackAt(start);
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
@@ -361,6 +368,14 @@ public final class DetectionBench {
         eAt, oAt, cwAt, kAt, sAt, mannWhitney(judgedControl, judgedExperimental) ? WINDOWS : -1);
   }
 
+  /**
+   * The attack's start the e-detector is told (epoch ms of the bench's minute windows): the fault's
+   * start; a clean row's attack starts where an early fault would, so its false alarms cover it.
+   */
+  static long attackAt(int start) {
+    return NO_ATTACK_TIME ? 0 : (start >= 0 ? start : EARLY) * 60_000L;
+  }
+
   static Alarms errorRun(Random r, Fault fault, int start, Calibration k) {
     Hypothesis h =
         new Hypothesis(
@@ -371,6 +386,7 @@ public final class DetectionBench {
     WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = WARMUP;
     m.horizon = WINDOWS;
+    m.attackAt = attackAt(start);
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     double[] warmControl = new double[WARMUP];
@@ -393,7 +409,9 @@ public final class DetectionBench {
         cs.add(r.nextDouble() < pc ? 1 : 0);
         es.add(r.nextDouble() < pe ? 1 : 0);
       }
-      SteadyState now = WindowJudge.judge(m, cs, es, h).state();
+      SteadyState now =
+          WindowJudge.judge(m, cs, es, Double.NaN, Double.NaN, h, w * 60_000L, (w + 1) * 60_000L)
+              .state();
       SteadyState before = Adr0006Judge.judge(o, cs, es, old).state();
       if (w < 0) {
         warmControl[w + WARMUP] = cs.mean();

@@ -86,6 +86,15 @@ public final class AnalyzeCommand implements Callable<Integer> {
   List<String> statistic = new ArrayList<>(List.of("mean"));
 
   @Option(
+      names = "--attack-start",
+      paramLabel = "TIME",
+      description =
+          "When the fault was injected, in the experiment file's time (a timestamp as in the"
+              + " files): the warm-up learns only from before it, and half the false-alarm"
+              + " budget goes to the evidence since it (docs/adr/0037). Default: unknown.")
+  String attackStart;
+
+  @Option(
       names = "--engine",
       description =
           "offline (the judgement as a function over the rows) or stream (the rows replayed"
@@ -122,7 +131,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
               confidence,
               alpha,
               window == null ? null : Durations.parse("--window", window),
-              statistics(statistic));
+              statistics(statistic),
+              attackStart == null ? null : TimeSeriesCsv.parseTime("--attack-start", attackStart));
       if (!engine.equals("offline") && !engine.equals("stream")) {
         throw new IllegalArgumentException("--engine '" + engine + "': must be offline or stream");
       }

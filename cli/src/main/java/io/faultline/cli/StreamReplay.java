@@ -92,7 +92,7 @@ final class StreamReplay {
               topics.experiments().name(),
               Serdes.String().serializer(),
               AvroSerde.of(Experiment.class).serializer());
-      experiments.pipeInput(EXPERIMENT, experiment(options));
+      experiments.pipeInput(EXPERIMENT, experiment(options, offline.warmUpRows() * size));
       TestInputTopic<String, byte[]> metrics =
           driver.createInputTopic(
               topics.metrics().name(),
@@ -129,7 +129,11 @@ final class StreamReplay {
     return withStreamDetection(offline, verdicts, experiment);
   }
 
-  private static Experiment experiment(OfflineAnalysis.Options options) {
+  /**
+   * The replayed experiment; with an attack start, its warm-up ends there (startedAt + warmupMs),
+   * where the analyzer stops learning and anchors its detector, as the offline engine does.
+   */
+  private static Experiment experiment(OfflineAnalysis.Options options, long warmupMs) {
     HypothesisDirection direction =
         switch (options.direction()) {
           case INCREASE -> HypothesisDirection.INCREASE;
@@ -139,6 +143,8 @@ final class StreamReplay {
     return Experiment.newBuilder()
         .setExperimentId(EXPERIMENT)
         .setName("faultline analyze --engine stream")
+        .setStartedAt(options.attackStartMs() == null ? null : options.attackStartMs() - warmupMs)
+        .setWarmupMs(options.attackStartMs() == null ? null : warmupMs)
         .setHypotheses(
             List.of(
                 MetricHypothesis.newBuilder()

@@ -205,4 +205,41 @@ class AnalyzeCommandTest {
     assertThat(analyze(control, steady, "stream", "--statistic", "p99").get("verdict").asText())
         .isEqualTo("no_deviation");
   }
+
+  @Test
+  void anAttackStartAnchorsBothEnginesAlike() throws Exception {
+    // the fault is injected at row 66; told so, both engines anchor an e-process there
+    Path control = sparse("ac.csv", 1_700_000_000L, 1000, 7);
+    Path faulty = sparse("ae.csv", 1_700_000_000L, 66, 8);
+    String start = Long.toString(1_700_000_000L + 660);
+    JsonNode plain = analyze(control, faulty, "offline");
+    JsonNode offline = analyze(control, faulty, "offline", "--attack-start", start);
+    JsonNode stream = analyze(control, faulty, "stream", "--attack-start", start);
+    assertThat(offline.get("verdict").asText()).isEqualTo("deviation");
+    assertThat(stream.get("verdict").asText()).isEqualTo("deviation");
+    assertThat(stream.get("detected_at_line").asInt())
+        .isEqualTo(offline.get("detected_at_line").asInt());
+    assertThat(offline.get("detected_at_line").asInt())
+        .isLessThanOrEqualTo(plain.get("detected_at_line").asInt());
+    Path steady = sparse("as.csv", 1_700_000_000L, 1000, 9);
+    assertThat(analyze(control, steady, "offline", "--attack-start", start).get("verdict").asText())
+        .isEqualTo("no_deviation");
+    assertThat(analyze(control, steady, "stream", "--attack-start", start).get("verdict").asText())
+        .isEqualTo("no_deviation");
+  }
+
+  @Test
+  void aBadAttackStartExitsTwoNamingTheOption() throws Exception {
+    Path control = sparse("bc.csv", 1_700_000_000L, 1000, 10);
+    int code =
+        run(
+            "--control",
+            control.toString(),
+            "--experiment",
+            control.toString(),
+            "--attack-start",
+            "yesterday");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--attack-start 'yesterday'");
+  }
 }

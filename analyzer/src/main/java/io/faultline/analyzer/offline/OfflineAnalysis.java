@@ -29,7 +29,9 @@ public final class OfflineAnalysis {
 
   /**
    * Parameters of the judgement. {@code window} null means ten times the typical row interval;
-   * {@code statistics} empty means the mean.
+   * {@code statistics} empty means the mean; {@code attackStartMs} (experiment time, null =
+   * unknown) when the fault was injected: the warm-up learns only from before it, and the detector
+   * gives half its weight to an e-process anchored there (docs/adr/0037).
    */
   public record Options(
       Direction direction,
@@ -37,7 +39,8 @@ public final class OfflineAnalysis {
       double confidence,
       double alpha,
       Duration window,
-      List<Statistic> statistics) {
+      List<Statistic> statistics,
+      Long attackStartMs) {
 
     public Options {
       if (tolerance < 0) {
@@ -63,6 +66,16 @@ public final class OfflineAnalysis {
     public Options(
         Direction direction, double tolerance, double confidence, double alpha, Duration window) {
       this(direction, tolerance, confidence, alpha, window, List.of(Statistic.MEAN));
+    }
+
+    public Options(
+        Direction direction,
+        double tolerance,
+        double confidence,
+        double alpha,
+        Duration window,
+        List<Statistic> statistics) {
+      this(direction, tolerance, confidence, alpha, window, statistics, null);
     }
 
     /** The hypothesis every datapoint is judged under. */
@@ -152,6 +165,11 @@ public final class OfflineAnalysis {
     WindowJudge.Monitor monitor = new WindowJudge.Monitor();
     monitor.warmupWindows = warmUp;
     monitor.horizon = Math.max(1, points.size() - warmUp);
+    if (options.attackStartMs() != null) {
+      // as the stream learns until an experiment's attacks may start, and anchors there
+      monitor.learnUntil = options.attackStartMs();
+      monitor.attackAt = options.attackStartMs();
+    }
     Hypothesis hypothesis = options.hypothesis();
     long size = interval.toMillis();
     Long detectedAt = null;

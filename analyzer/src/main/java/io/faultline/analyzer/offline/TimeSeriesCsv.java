@@ -118,6 +118,27 @@ public final class TimeSeriesCsv {
     if (t.isEmpty()) {
       throw new CsvInputException(file, line, "empty timestamp");
     }
+    Long ms = epochMs(t);
+    if (ms == null) {
+      throw new CsvInputException(file, line, "timestamp '" + t + "' is not " + TIME_FORMS);
+    }
+    return ms;
+  }
+
+  private static final String TIME_FORMS =
+      "ISO-8601 (2014-02-14T14:30:00Z), 'yyyy-MM-dd HH:mm:ss' (UTC), or epoch seconds or"
+          + " milliseconds";
+
+  /** A time in any form the files' timestamps take, for an option such as --attack-start. */
+  public static long parseTime(String option, String text) {
+    Long ms = text == null ? null : epochMs(text.strip());
+    if (ms == null) {
+      throw new IllegalArgumentException(option + " '" + text + "': must be " + TIME_FORMS);
+    }
+    return ms;
+  }
+
+  private static Long epochMs(String t) {
     if (t.matches("-?\\d+(\\.\\d+)?")) {
       double n = Double.parseDouble(t);
       return n > 1e11 ? Math.round(n) : Math.round(n * 1000);
@@ -135,13 +156,7 @@ public final class TimeSeriesCsv {
     try {
       return LocalDateTime.parse(t, LOCAL).toInstant(ZoneOffset.UTC).toEpochMilli();
     } catch (DateTimeParseException e) {
-      throw new CsvInputException(
-          file,
-          line,
-          "timestamp '"
-              + t
-              + "' is not ISO-8601 (2014-02-14T14:30:00Z), 'yyyy-MM-dd HH:mm:ss' (UTC),"
-              + " or epoch seconds or milliseconds");
+      return null;
     }
   }
 

@@ -82,6 +82,13 @@ public final class EDetector {
    */
   static final double CONTROL_GUARD_NATS = 1.5;
 
+  /**
+   * Share of a statistic on the e-process anchored at the attack's start, when the caller knows it
+   * ({@link #anchorNext}; docs/adr/0037): the rest stays on the Shiryaev–Roberts sum over every
+   * candidate, so a fault that begins later is still found.
+   */
+  static final double ANCHOR_WEIGHT = 0.5;
+
   /** Datapoints the guarantee covers when the experiment's length is unknown (ARL form). */
   public static final long DEFAULT_HORIZON = 720;
 
@@ -161,6 +168,23 @@ public final class EDetector {
 
     public double[] info = new double[0];
     public double[] score = new double[0];
+
+    /**
+     * The anchored candidate's datapoint number (the attack's start, docs/adr/0037); 0 = none
+     * known, -1 = spent (the detector was reset after a deviation).
+     */
+    public long anchor;
+
+    /**
+     * Rates: the control's precision-weighted sums since the anchor, the level the anchored
+     * candidate is compared with (a cause shared by both groups since the attack is no evidence).
+     */
+    public double anchorLevelInfo;
+
+    public double anchorLevelScore;
+
+    /** The candidate with the most evidence at the last datapoint (never thinned away). */
+    public long best;
   }
 
   /**
@@ -308,6 +332,8 @@ public final class EDetector {
   private Step judge(State state, long at, double d, double var, double logCount) {
     int sides = (watches(0) ? 1 : 0) + (watches(1) ? 1 : 0);
     double logR = Double.NEGATIVE_INFINITY;
+    // the anchored e-process is 1 until its candidate arrives
+    double logAnchor = state.anchor > state.points ? 0.0 : Double.NEGATIVE_INFINITY;
     double best = Double.NEGATIVE_INFINITY;
     double bestShift = d;
     double bestInfo = 1.0 / var;
@@ -316,11 +342,15 @@ public final class EDetector {
       double info = state.info[i];
       double score = state.score[i];
       if (state.twoGroups) {
-        // experimental from k on against the control's level: Var U = 1/A_Q + 1/A_C
+        // experimental from k on against the control's level: Var U = 1/A_Q + 1/A_C; the anchored
+        // candidate against the control over the same windows
+        boolean sinceAnchor = state.candidate[i] == state.anchor && state.anchorLevelInfo > 0;
+        double levelInfo = sinceAnchor ? state.anchorLevelInfo : state.levelInfo;
+        double levelScore = sinceAnchor ? state.anchorLevelScore : state.levelScore;
         double q = info;
         double mean = score / q;
-        info = q * state.levelInfo / (q + state.levelInfo);
-        score = info * (mean - state.levelScore / state.levelInfo);
+        info = q * levelInfo / (q + levelInfo);
+        score = info * (mean - levelScore / levelInfo);
       } else if (state.primed) {
         // the unknown level profiled out exactly: the contrast orthogonal to the level regressor
         info -= state.cross[i] * state.cross[i] / state.levelInfo;
@@ -341,12 +371,25 @@ public final class EDetector {
       }
       logK -= Math.log(sides);
       logR = logAddExp(logR, logK);
+      if (state.candidate[i] == state.anchor) {
+        logAnchor = logK;
+      }
       if (logK > best && info > 0) {
         best = logK;
+        state.best = state.candidate[i];
         bestShift = score / info;
         bestInfo = info;
         bestAt = state.candidateAt[i];
       }
+    }
+    if (state.anchor > 0) {
+      // w n Lambda_anchor + (1 - w) R: with R + n - t dominated by a martingale, (w n Lambda +
+      // (1 - w)(R + n - t)) / n is a nonnegative supermartingale from 1 up to n, so the threshold
+      // n / alpha keeps its bound (docs/adr/0037)
+      logR =
+          logAddExp(
+              Math.log1p(-ANCHOR_WEIGHT) + logR,
+              Math.log(ANCHOR_WEIGHT) + Math.log(horizon) + logAnchor);
     }
     if (!Double.isNaN(logCount)) {
       logR = logAddExp(Math.log1p(-COUNT_WEIGHT) + logR, Math.log(COUNT_WEIGHT) + logCount);
@@ -428,6 +471,10 @@ public final class EDetector {
     state.score = append(state.score, pe * e);
     if (!forgetControlBeforeAShift(state, window.errorsC(), window.requestsC())) {
       addControl(state, window.errorsC(), window.requestsC());
+    }
+    if (state.anchor > 0 && state.points >= state.anchor) {
+      state.anchorLevelInfo += Math.max(1.0, window.requestsC()) * state.requestPrecision;
+      state.anchorLevelScore += window.errorsC() * state.requestPrecision;
     }
     thin(state);
     double logCount =
@@ -574,7 +621,10 @@ public final class EDetector {
     for (int i = 0; i < n; i++) {
       long age = state.points - state.candidate[i];
       boolean keep =
-          age < RECENT || state.candidate[i] % Long.highestOneBit(age * PER_OCTAVE / RECENT) == 0;
+          age < RECENT
+              || state.candidate[i] % Long.highestOneBit(age * PER_OCTAVE / RECENT) == 0
+              || state.candidate[i] == state.anchor
+              || state.candidate[i] == state.best;
       if (keep) {
         state.candidate[kept] = state.candidate[i];
         state.candidateAt[kept] = state.candidateAt[i];
@@ -704,11 +754,26 @@ public final class EDetector {
   }
 
   /**
+   * The next datapoint is where the attack starts (known from the experiment's plan, not from the
+   * data): its candidate carries {@link #ANCHOR_WEIGHT} of the statistic as an e-process of its
+   * own, which needs log(1 / (w alpha)) instead of log(horizon / alpha) (docs/adr/0037). Once per
+   * detector; later calls do nothing.
+   */
+  public static void anchorNext(State state) {
+    if (state.anchor == 0) {
+      state.anchor = state.points + 1;
+    }
+  }
+
+  /**
    * Closes the evidence: the metric was judged back within tolerance. The candidates go, and the
    * level is again the warm-up's alone (the deviation's datapoints are no baseline).
    */
   public static void reset(State state) {
     state.logR = null;
+    if (state.anchor != 0) {
+      state.anchor = -1;
+    }
     state.candidate = new long[0];
     state.candidateAt = new long[0];
     state.cross = new double[0];

@@ -108,4 +108,97 @@ class EDetectorTest {
     }
     assertThat(step.logStatistic()).isCloseTo(Math.log(expected), within(1e-9));
   }
+
+  @Test
+  void theAnchoredEProcessCarriesItsWeightOfTheStatisticAndIsOneBeforeItsDatapoint() {
+    // level known (no warm-up), theta0 0.5, horizon 60: a datapoint d = 2 (variance 1) gives the
+    // weighted mixture K of one candidate; the statistic is (1 - w) R + w n Lambda_anchor
+    double k = 0;
+    for (int j = 0; j < EDetector.SHIFTS.length; j++) {
+      double lambda = EDetector.SHIFTS[j];
+      k += EDetector.SHIFT_WEIGHTS[j] * Math.exp(lambda * 1.5 - lambda * lambda / 2);
+    }
+    double w = EDetector.ANCHOR_WEIGHT;
+    EDetector.State at = new EDetector.State();
+    EDetector.anchorNext(at);
+    assertThat(detector(0).updateNormal(at, 1L, 2.0, 1.0).logStatistic())
+        .isCloseTo(Math.log((1 - w) * k + w * 60 * k), within(1e-9));
+    // an anchor not reached yet counts as 1: its e-process starts there
+    EDetector.State before = new EDetector.State();
+    before.anchor = 3;
+    assertThat(detector(0).updateNormal(before, 1L, 2.0, 1.0).logStatistic())
+        .isCloseTo(Math.log((1 - w) * k + w * 60), within(1e-9));
+    // after a reset the anchor is spent: the change-point sum alone, as without one
+    EDetector.reset(at);
+    assertThat(at.anchor).isEqualTo(-1L);
+    assertThat(detector(0).updateNormal(at, 2L, 2.0, 1.0).logStatistic())
+        .isCloseTo(Math.log(k), within(1e-9));
+  }
+
+  @Test
+  void anAnchoredNullKeepsTheFalseAlarmBound() {
+    // Gaussian datapoints with known variance, the level from 20 warm-up datapoints, the anchor
+    // at datapoint 5, 60 judged: P(any alarm) <= alpha (docs/adr/0037)
+    Random r = new Random(71);
+    int runs = 2000;
+    int alarms = 0;
+    for (int run = 0; run < runs; run++) {
+      alarms += firstAlarm(r, true, 0, 5) >= 0 ? 1 : 0;
+    }
+    // alpha plus two binomial standard errors of 2000 runs
+    assertThat((double) alarms / runs)
+        .isLessThanOrEqualTo(0.05 + 2 * Math.sqrt(0.05 * 0.95 / runs));
+  }
+
+  @Test
+  void aShiftAtTheAnchorIsFoundSoonerThanByTheChangePointSumAlone() {
+    Random anchored = new Random(72);
+    Random plain = new Random(72);
+    int runs = 400;
+    int foundAnchored = 0;
+    int foundPlain = 0;
+    for (int run = 0; run < runs; run++) {
+      // theta0 0.5 and a shift of 1.2: 0.7 standard units per datapoint beyond the hypothesis
+      int a = firstAlarm(anchored, true, 1.2, 5);
+      int p = firstAlarm(plain, false, 1.2, 5);
+      foundAnchored += a >= 0 && a < 15 ? 1 : 0;
+      foundPlain += p >= 0 && p < 15 ? 1 : 0;
+    }
+    assertThat(foundAnchored).isGreaterThan(foundPlain + runs / 10);
+  }
+
+  @Test
+  void thinningNeverDropsTheAnchorNorTheCandidateWithTheMostEvidence() {
+    EDetector.State s = new EDetector.State();
+    detector(0).prime(s, new double[] {0, 0}, new double[] {1, 1});
+    s.anchor = 3;
+    Random r = new Random(8);
+    for (int t = 1; t <= 500; t++) {
+      detector(0).updateNormal(s, t, r.nextGaussian() + (t >= 7 ? 0.3 : 0), 1);
+    }
+    assertThat(s.candidate).contains(3L, s.best);
+  }
+
+  /** The first judged datapoint (0..59) at which the detector alarms, -1 = none. */
+  private static int firstAlarm(Random r, boolean anchored, double shift, int anchorAt) {
+    EDetector d = detector(0);
+    EDetector.State s = new EDetector.State();
+    double[] warm = new double[20];
+    double[] v = new double[20];
+    for (int i = 0; i < warm.length; i++) {
+      warm[i] = r.nextGaussian();
+      v[i] = 1;
+    }
+    d.prime(s, warm, v);
+    for (int t = 0; t < 60; t++) {
+      if (anchored && t == anchorAt) {
+        EDetector.anchorNext(s);
+      }
+      double x = r.nextGaussian() + (t >= anchorAt ? shift : 0);
+      if (d.updateNormal(s, t, x, 1).alarm()) {
+        return t;
+      }
+    }
+    return -1;
+  }
 }
