@@ -56,7 +56,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * </pre>
  *
  * Windows use the sample's observation time; samples arriving after the window's grace period are
- * dropped by Kafka Streams and counted in its {@code dropped-records} metric.
+ * dropped ({@link OpenWindows}; with sharded keys by Kafka Streams, in its {@code dropped-records}
+ * metric) and counted by {@link LatenessCounter}.
  */
 public final class AnalyzerTopology {
 

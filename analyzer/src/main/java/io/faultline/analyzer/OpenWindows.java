@@ -23,10 +23,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * both changelogged, and decoded once more by each at every commit.
  *
  * <p>The rules are Kafka Streams' own. Stream time is the largest sample time this task has seen
- * (kept in the store under {@code ~stream-time}, so a restart does not reopen closed windows). A
- * sample whose window ended at least the grace before stream time is dropped ({@link
- * LatenessCounter} counts it); otherwise it is added to its window, whose record time is the
- * largest sample time in it. A window closes when its end + grace is at most stream time; the
+ * (kept in the store under {@code ~stream-time} whenever windows close, so a restart does not
+ * reopen them). A sample whose window ended at least the grace before stream time is dropped
+ * ({@link LatenessCounter} counts it); otherwise it is added to its window, whose record time is
+ * the largest sample time in it. A window closes when its end + grace is at most stream time; the
  * closed windows go out in the order suppression emitted them, by start, then by key.
  *
  * <p>The windows being filled are also kept as objects (at most {@link #CACHED_WINDOWS}), so a
@@ -40,6 +40,8 @@ final class OpenWindows implements Processor<String, MetricSample, Windowed<Stri
 
   /** Windows kept decoded; beyond this the least recently used are read back from the store. */
   static final int CACHED_WINDOWS = 50_000;
+
+  private static final WindowPair EMPTY = new WindowPair();
 
   private final long windowMs;
   private final long graceMs;
@@ -79,7 +81,6 @@ final class OpenWindows implements Processor<String, MetricSample, Windowed<Stri
     boolean advanced = ts > streamTime;
     if (advanced) {
       streamTime = ts;
-      store.put(STREAM_TIME, ValueAndTimestamp.make(new WindowPair(), streamTime));
     }
     long start = ts - Math.floorMod(ts, windowMs);
     if (start + windowMs + graceMs > streamTime) {
@@ -108,6 +109,9 @@ final class OpenWindows implements Processor<String, MetricSample, Windowed<Stri
       return;
     }
     closedThrough = lastStart;
+    // kept when windows close, not per sample: a restart from this time closes the same windows
+    // and drops the same samples as one from any later time before the next close
+    store.put(STREAM_TIME, ValueAndTimestamp.make(EMPTY, streamTime));
     List<KeyValue<String, ValueAndTimestamp<WindowPair>>> closed = new ArrayList<>();
     // window keys sort by start, then by experiment|metric: the order suppression emitted them in
     try (KeyValueIterator<String, ValueAndTimestamp<WindowPair>> it =
