@@ -29,7 +29,6 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -42,7 +41,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * <pre>
  * experiments --> global table experiment-definitions (hypotheses, warm-up; read by both processors)
  * metrics --decode (poison -> dlq)--> count late samples --> tumbling window per experiment|metric, both groups side by
- * side (store window-summaries) --suppress until the window closes--> WindowVerdict -> steadystate
+ * side, forwarded once when it closes (window-close, store open-windows) --> WindowVerdict -> steadystate
  *    \--> re-key by experiment (verdicts-by-experiment) --merge attack.events--> result processor
  *         (store experiment-timelines) --> alerts, HALT_ALL on attack.commands (abort),
  *         results through the cached table results-per-commit (the latest per experiment per commit)
@@ -50,14 +49,15 @@ import org.apache.kafka.streams.state.WindowStore;
  *         (runs-by-experiment) --merge--> result processor (PipelineRuns: the verdict over runs)
  * results --> HistoryRollup (per service and ISO week, per service for all time) --> history
  *
- * with topics.metrics.shards > 1 (keys experiment|metric|shard, docs/adr/0032), instead of the
- * suppression: window per experiment|metric|shard --each shard's window so far, per commit-->
+ * with topics.metrics.shards > 1 (keys experiment|metric|shard, docs/adr/0032), instead of
+ * window-close: window per experiment|metric|shard --each shard's window so far, per commit-->
  * re-key to experiment|metric (partials-by-metric) --> merge-shards (store shard-windows): the
  * shards merged once the window closes --> WindowVerdict as above
  * </pre>
  *
  * Windows use the sample's observation time; samples arriving after the window's grace period are
- * dropped by Kafka Streams and counted in its {@code dropped-records} metric.
+ * dropped ({@link OpenWindows}; with sharded keys by Kafka Streams, in its {@code dropped-records}
+ * metric) and counted by {@link LatenessCounter}.
  */
 public final class AnalyzerTopology {
 
@@ -133,7 +133,7 @@ public final class AnalyzerTopology {
     KStream<Windowed<String>, WindowPair> closed =
         config.metricShards() > 1
             ? mergedShards(windowSamples, topics, config, sampleSerde, builder)
-            : closedWindows(windowSamples, config, sampleSerde);
+            : closedWindows(windowSamples, config, builder);
     KStream<String, WindowVerdict> verdicts =
         closed.process(
             () ->
@@ -221,14 +221,22 @@ public final class AnalyzerTopology {
     return builder.build();
   }
 
-  /** Today's layout: one window per experiment|metric, closed by suppression. */
+  /**
+   * One window per experiment|metric, aggregated and forwarded once when it closes ({@link
+   * OpenWindows}, store open-windows; docs/adr/0038).
+   */
   private static KStream<Windowed<String>, WindowPair> closedWindows(
-      KStream<String, MetricSample> samples, AnalyzerConfig config, AvroSerde<MetricSample> serde) {
-    return windowSummaries(samples, config, serde)
-        .suppress(
-            Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
-                .withName("window-close"))
-        .toStream(Named.as("closed-windows"));
+      KStream<String, MetricSample> samples, AnalyzerConfig config, StreamsBuilder builder) {
+    builder.addStateStore(
+        Stores.timestampedKeyValueStoreBuilder(
+                Stores.persistentTimestampedKeyValueStore(OpenWindows.STORE),
+                Serdes.String(),
+                new WindowPair.WindowPairSerde())
+            .withCachingEnabled());
+    long windowMs = config.window().toMillis();
+    long graceMs = config.grace().toMillis();
+    return samples.process(
+        () -> new OpenWindows(windowMs, graceMs), Named.as("window-close"), OpenWindows.STORE);
   }
 
   /**

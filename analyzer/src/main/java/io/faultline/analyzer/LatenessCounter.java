@@ -11,8 +11,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * stream time but within the grace is late and still counted in its window; one whose window ended
  * more than the grace before stream time is dropped by the aggregate. Both are counted per
  * experiment in {@link AnalyzerMetrics}. Stream time here lives in memory, so right after a restart
- * the first late samples may go uncounted (Kafka Streams' own {@code dropped-records} metric still
- * counts every drop).
+ * the first late samples may go uncounted.
  */
 final class LatenessCounter implements FixedKeyProcessor<String, MetricSample, MetricSample> {
 

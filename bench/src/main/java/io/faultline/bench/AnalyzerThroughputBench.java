@@ -39,12 +39,12 @@ import org.apache.kafka.streams.KafkaStreams;
  * in-process broker, against a bare KafkaConsumer loop reading the same records in the same run.
  *
  * <p>Throughput: N samples (default 100,000, at least 20 per key) over K keys (default 10, 1,000,
- * 10,000; 5 metrics per experiment), at least 10 per key and window of 1 s and at most 20 windows,
- * are produced first; then a bare consumer (read_committed) counts them, then the analyzer starts
- * on them and the time from its RUNNING state to the moment its committed offsets reach the end of
- * the metrics topic is measured. Also the CPU time of its stream thread over that run, as samples
- * per CPU second: on a machine shared with other builds it moves much less with the load than the
- * wall-clock rate does (docs/adr/0027).
+ * 10,000; 5 metrics per experiment), at least 10 (or {@code --per-window=P}) per key and window of
+ * 1 s and at most 20 windows, are produced first; then a bare consumer (read_committed) counts
+ * them, then the analyzer starts on them and the time from its RUNNING state to the moment its
+ * committed offsets reach the end of the metrics topic is measured. Also the CPU time of its stream
+ * thread over that run, as samples per CPU second: on a machine shared with other builds it moves
+ * much less with the load than the wall-clock rate does (docs/adr/0027).
  *
  * <p>Latency: one key, a sample every 10 ms stamped with the wall clock for 30 s, windows of 1 s,
  * grace 0; per WindowVerdict, the time from its window's end (the latest sample time it can hold)
@@ -52,7 +52,7 @@ import org.apache.kafka.streams.KafkaStreams;
  *
  * <pre>
  * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.AnalyzerThroughputBench \
- *   [N [KEYS,KEYS,... [--no-latency] [--shards=S] [--fleet]]]
+ *   [N [KEYS,KEYS,... [--no-latency] [--shards=S] [--fleet] [--per-window=P]]]
  * </pre>
  */
 public final class AnalyzerThroughputBench {
@@ -77,6 +77,12 @@ public final class AnalyzerThroughputBench {
             .mapToInt(f -> Integer.parseInt(f.substring("--shards=".length())))
             .findFirst()
             .orElse(MetricShards.DEFAULT);
+    int perWindow =
+        flags.stream()
+            .filter(f -> f.startsWith("--per-window="))
+            .mapToInt(f -> Integer.parseInt(f.substring("--per-window=".length())))
+            .findFirst()
+            .orElse(10);
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
       String bootstrap = kafka.bootstrapServers();
       System.out.println(
@@ -84,7 +90,7 @@ public final class AnalyzerThroughputBench {
               + " (exactly-once), samples/s | ratio | samples per stream-thread CPU second |");
       System.out.println("|---|---|---|---|---|---|---|---|");
       for (int keys : keyCounts) {
-        throughput(bootstrap, n, keys, shards, fleet);
+        throughput(bootstrap, n, keys, shards, fleet, perWindow);
       }
       if (latency) {
         latency(bootstrap);
@@ -97,7 +103,8 @@ public final class AnalyzerThroughputBench {
    * experiment of {@code keys} metrics), samples from 16 targets per group, keyed with {@code
    * shards} shards per key (docs/adr/0032).
    */
-  static void throughput(String bootstrap, int n, int keys, int shards, boolean fleet)
+  static void throughput(
+      String bootstrap, int n, int keys, int shards, boolean fleet, int perWindow)
       throws Exception {
     String prefix = "tp" + keys + "s" + shards + (fleet ? "f" : "") + ".";
     Topics topics = Topics.named(prefix);
@@ -107,9 +114,10 @@ public final class AnalyzerThroughputBench {
     AvroSerde<MetricSample> serde = AvroSerde.of(MetricSample.class);
     Random random = new Random(keys);
     // at least 10 samples per key and window (many targets behind each key), at most 20 windows:
-    // with fewer samples per window the bench measures judging, not aggregating (docs/adr/0023)
-    n = Math.max(n, 20 * keys);
-    int windows = (int) Math.max(2, Math.min(20, n / (10L * keys)));
+    // with fewer samples per window the bench measures judging, not aggregating (docs/adr/0023);
+    // --per-window=P asks for P (a fleet's window of 5 s holds more: docs/adr/0038)
+    n = Math.max(n, 2 * perWindow * keys);
+    int windows = (int) Math.max(2, Math.min(20, n / ((long) perWindow * keys)));
     long spanMs = windows * 1_000L;
     try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
       for (int i = 0; i < n; i++) {

@@ -1,0 +1,138 @@
+package io.faultline.analyzer;
+
+import io.faultline.schema.MetricSample;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.kstream.internals.TimeWindow;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * The tumbling windows of one experiment|metric: both groups' samples aggregated per window (store
+ * {@code open-windows}) and each window forwarded once, when it closes, to the judge. It does in
+ * one step what {@code windowedBy().aggregate()} and {@code suppress(untilWindowCloses)} did in two
+ * (docs/adr/0038): every open window was written to a window store and to the suppression buffer,
+ * both changelogged, and decoded once more by each at every commit.
+ *
+ * <p>The rules are Kafka Streams' own. Stream time is the largest sample time this task has seen
+ * (kept in the store under {@code ~stream-time} whenever windows close, so a restart does not
+ * reopen them). A sample whose window ended at least the grace before stream time is dropped
+ * ({@link LatenessCounter} counts it); otherwise it is added to its window, whose record time is
+ * the largest sample time in it. A window closes when its end + grace is at most stream time; the
+ * closed windows go out in the order suppression emitted them, by start, then by key.
+ *
+ * <p>The windows being filled are also kept as objects (at most {@link #CACHED_WINDOWS}), so a
+ * sample costs one encode of its window (the store's put) rather than a decode and an encode; the
+ * store, written on every sample, stays the truth that exactly-once commits and restores.
+ */
+final class OpenWindows implements Processor<String, MetricSample, Windowed<String>, WindowPair> {
+
+  static final String STORE = "open-windows";
+  private static final String STREAM_TIME = "~stream-time";
+
+  /** Windows kept decoded; beyond this the least recently used are read back from the store. */
+  static final int CACHED_WINDOWS = 50_000;
+
+  private static final WindowPair EMPTY = new WindowPair();
+
+  private final long windowMs;
+  private final long graceMs;
+  private ProcessorContext<Windowed<String>, WindowPair> context;
+  private TimestampedKeyValueStore<String, WindowPair> store;
+  private long streamTime = Long.MIN_VALUE;
+  private long closedThrough = Long.MIN_VALUE;
+  private final Map<String, ValueAndTimestamp<WindowPair>> decoded =
+      new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ValueAndTimestamp<WindowPair>> e) {
+          return size() > CACHED_WINDOWS;
+        }
+      };
+
+  OpenWindows(long windowMs, long graceMs) {
+    this.windowMs = windowMs;
+    this.graceMs = graceMs;
+  }
+
+  @Override
+  public void init(ProcessorContext<Windowed<String>, WindowPair> context) {
+    this.context = context;
+    this.store = context.getStateStore(STORE);
+    decoded.clear(); // a revived task starts again from the store
+    closedThrough = Long.MIN_VALUE;
+    ValueAndTimestamp<WindowPair> time = store.get(STREAM_TIME);
+    streamTime = time == null ? Long.MIN_VALUE : time.timestamp();
+  }
+
+  @Override
+  public void process(Record<String, MetricSample> record) {
+    if (record.key() == null || record.value() == null) {
+      return;
+    }
+    long ts = record.timestamp();
+    boolean advanced = ts > streamTime;
+    if (advanced) {
+      streamTime = ts;
+    }
+    long start = ts - Math.floorMod(ts, windowMs);
+    if (start + windowMs + graceMs > streamTime) {
+      String id = windowKey(start, record.key());
+      ValueAndTimestamp<WindowPair> window = decoded.get(id);
+      if (window == null) {
+        window = store.get(id);
+      }
+      window =
+          window == null
+              ? ValueAndTimestamp.make(new WindowPair().add(record.value()), ts)
+              : ValueAndTimestamp.make(
+                  window.value().add(record.value()), Math.max(window.timestamp(), ts));
+      decoded.put(id, window);
+      store.put(id, window);
+    }
+    if (advanced) {
+      closeWindows();
+    }
+  }
+
+  /** Forwards and forgets every window whose end + grace is at most the stream time. */
+  private void closeWindows() {
+    long lastStart = Math.floorDiv(streamTime - graceMs - windowMs, windowMs) * windowMs;
+    if (lastStart <= closedThrough || lastStart < 0) {
+      return;
+    }
+    closedThrough = lastStart;
+    // kept when windows close, not per sample: a restart from this time closes the same windows
+    // and drops the same samples as one from any later time before the next close
+    store.put(STREAM_TIME, ValueAndTimestamp.make(EMPTY, streamTime));
+    List<KeyValue<String, ValueAndTimestamp<WindowPair>>> closed = new ArrayList<>();
+    // window keys sort by start, then by experiment|metric: the order suppression emitted them in
+    try (KeyValueIterator<String, ValueAndTimestamp<WindowPair>> it =
+        store.range(null, windowKey(lastStart, "\uffff"))) {
+      it.forEachRemaining(closed::add);
+    }
+    for (KeyValue<String, ValueAndTimestamp<WindowPair>> kv : closed) {
+      long start = Long.parseUnsignedLong(kv.key.substring(0, 16), 16);
+      String metricKey = kv.key.substring(17);
+      store.delete(kv.key);
+      decoded.remove(kv.key);
+      context.forward(
+          new Record<>(
+              new Windowed<>(metricKey, new TimeWindow(start, start + windowMs)),
+              kv.value.value(),
+              kv.value.timestamp()));
+    }
+  }
+
+  private static String windowKey(long windowStart, String metricKey) {
+    String hex = Long.toHexString(windowStart);
+    return "0000000000000000".substring(hex.length()) + hex + "|" + metricKey;
+  }
+}
