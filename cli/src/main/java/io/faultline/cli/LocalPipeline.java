@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What {@code groups.local.pipeline} starts: per group a child JVM on scale-spark's class path
  * ({@code io.faultline.scale.spark.PipelineGroupMain}: an H2 server, a Spark standalone cluster
- * whose master and worker are the agent's targets, a driver), the same corpus for both. When the
- * experiment starts both groups extract it {@code runs} times; the collector's {@code spark} source
+ * whose master and worker are the agent's targets, a driver), the same corpus for both. Both groups
+ * extract it {@code runs} times; from the experiment's start the collector's {@code spark} source
  * reads both drivers' monitoring API, and after each run its figures go to the metrics topic
  * ({@code pipeline.*}, the store's checksum as a label), which the analyzer judges over runs into
  * the experiment's result (docs/adr/0035). The runs start when the steady-state warm-up ends
