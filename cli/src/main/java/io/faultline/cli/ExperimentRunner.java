@@ -560,7 +560,23 @@ final class ExperimentRunner {
 
   private void progress() {
     long now = clock.now();
-    view.progress(phaseAt(now), startedAt == null ? 0 : now - startedAt, feed.latestVerdicts());
+    view.progress(
+        phaseAt(now),
+        startedAt == null ? 0 : now - startedAt - batchWait(now),
+        feed.latestVerdicts());
+  }
+
+  /**
+   * How long the plan has stood still for a batch job's progress: not planned time, so the progress
+   * shown stays on the plan's scale.
+   */
+  private long batchWait(long now) {
+    long plannedT0 = startedAt + definition.steadyState().warmup().toMillis();
+    Long t0 = methodStart;
+    if (t0 != null) {
+      return Math.max(0, t0 - plannedT0);
+    }
+    return "runs' progress".equals(phase) ? Math.max(0, now - plannedT0) : 0;
   }
 
   /** The phase at a moment of the plan: which attacks run, or warm-up / between / recovery. */

@@ -230,6 +230,8 @@ class ExperimentRunnerTest {
             "START kill-process (second) for 1s, 20s after the experimental run at 11 of 41"
                 + " tasks (27%), 7.3s in");
     assertThat(sinks.phases).contains("runs' progress", "attack first", "recovery");
+    // the wait for the run is not planned time: the progress shown stays within the plan's 41 s
+    assertThat(sinks.elapsed).isNotEmpty().allMatch(ms -> ms <= 41_000);
   }
 
   @Test
@@ -320,6 +322,7 @@ class ExperimentRunnerTest {
     final List<ExperimentState> states = new ArrayList<>();
     final List<String> lines = new ArrayList<>();
     final List<String> phases = new ArrayList<>();
+    final List<Long> elapsed = new ArrayList<>();
     java.util.function.Consumer<AttackCommand> onStart = c -> {};
     Runnable onHalt = () -> {};
 
@@ -351,6 +354,7 @@ class ExperimentRunnerTest {
     @Override
     public void progress(String phase, long elapsedMs, Map<String, WindowVerdict> verdicts) {
       phases.add(phase);
+      elapsed.add(elapsedMs);
     }
 
     @Override
