@@ -46,6 +46,22 @@ final class ExperimentRunner {
     AutoCloseable start(String experimentId);
   }
 
+  /**
+   * A batch job the attacks are timed against (a pipeline's runs, docs/adr/0040): it starts when
+   * the steady-state warm-up ends, and the method's clock starts once the job has made the progress
+   * it waits for, so that an attack lands mid-run however fast the machine runs the job.
+   */
+  interface BatchRuns {
+    /** Starts the runs. */
+    void begin();
+
+    /**
+     * Where the runs stand once they have made that progress (said with the first START), empty
+     * before; throws when they can no longer make it (a group's process ended).
+     */
+    java.util.Optional<String> progressReached();
+  }
+
   private static final Logger log = LoggerFactory.getLogger(ExperimentRunner.class);
   private static final long HALT_WAIT_MS = 30_000;
 
@@ -72,6 +88,8 @@ final class ExperimentRunner {
   private String phase = "starting";
   private long createdAt;
   private Long startedAt;
+  // when the method's clock started: the warm-up's end, or a batch job's progress after it
+  private volatile Long methodStart;
   private long nextStopCheck;
 
   ExperimentRunner(
@@ -104,10 +122,19 @@ final class ExperimentRunner {
    * @param traffic the local platform's probe, or null when the groups get their traffic elsewhere
    */
   int run(ExperimentFeed feed, Traffic traffic) {
+    return run(feed, traffic, null);
+  }
+
+  /**
+   * As {@link #run(ExperimentFeed, Traffic)}, the attacks timed from {@code batch}'s progress.
+   *
+   * @param batch a batch job started when the warm-up ends, or null
+   */
+  int run(ExperimentFeed feed, Traffic traffic, BatchRuns batch) {
     this.feed = feed;
     runner = Thread.currentThread();
     try {
-      return execute(traffic);
+      return execute(traffic, batch);
     } catch (InterruptedException e) {
       return finishAborted();
     } catch (RuntimeException e) {
@@ -183,7 +210,7 @@ final class ExperimentRunner {
     return Outcome.ERROR;
   }
 
-  private int execute(Traffic traffic) throws InterruptedException {
+  private int execute(Traffic traffic, BatchRuns batch) throws InterruptedException {
     var local = definition.groups().local();
     if (traffic != null && local != null && !local.jvmWarmup().isZero()) {
       try (AutoCloseable warm = traffic.start(plan.experimentId() + "-jvm-warmup")) {
@@ -209,6 +236,14 @@ final class ExperimentRunner {
             + ")");
     long t0 = startedAt + definition.steadyState().warmup().toMillis();
     waitUntil("steady-state warm-up", t0);
+    String batchProgress = null;
+    if (batch != null) {
+      batch.begin();
+      view.say("runs started: the attacks wait for their progress");
+      batchProgress = waitForProgress(batch);
+      t0 = clock.now();
+    }
+    methodStart = t0;
     List<AttackSpec> attacks = definition.method().attacks();
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < attacks.size(); i++) {
@@ -220,7 +255,18 @@ final class ExperimentRunner {
       waitUntil(phase, t0 + a.start().toMillis());
       send(plan.start(i, false));
       phase = "attack " + a.name();
-      view.say("START " + a.fault() + " (" + a.name() + ") for " + Durations.format(a.duration()));
+      view.say(
+          "START "
+              + a.fault()
+              + " ("
+              + a.name()
+              + ") for "
+              + Durations.format(a.duration())
+              + (batchProgress == null
+                  ? ""
+                  : a.start().isZero()
+                      ? ", with " + batchProgress
+                      : ", " + Durations.format(a.start()) + " after " + batchProgress));
     }
     long lastEnd = t0 + attacks.stream().mapToLong(a -> a.end().toMillis()).max().orElse(0);
     waitUntil("attacks", lastEnd);
@@ -303,6 +349,24 @@ final class ExperimentRunner {
       clock.sleep(200);
     }
     return feed.latestResult();
+  }
+
+  /** Waits, checking guards, until the batch job has made the progress the attacks wait for. */
+  private String waitForProgress(BatchRuns batch) throws InterruptedException {
+    phase = "runs' progress";
+    long nextProgress = clock.now() + progressEveryMs;
+    while (true) {
+      checkGuards();
+      java.util.Optional<String> reached = batch.progressReached();
+      if (reached.isPresent()) {
+        return reached.get();
+      }
+      clock.sleep(200);
+      if (clock.now() >= nextProgress) {
+        progress();
+        nextProgress += progressEveryMs;
+      }
+    }
   }
 
   /** Sleeps until {@code until}, printing progress and checking guards; throws when aborted. */
@@ -496,7 +560,23 @@ final class ExperimentRunner {
 
   private void progress() {
     long now = clock.now();
-    view.progress(phaseAt(now), startedAt == null ? 0 : now - startedAt, feed.latestVerdicts());
+    view.progress(
+        phaseAt(now),
+        startedAt == null ? 0 : now - startedAt - batchWait(now),
+        feed.latestVerdicts());
+  }
+
+  /**
+   * How long the plan has stood still for a batch job's progress: not planned time, so the progress
+   * shown stays on the plan's scale.
+   */
+  private long batchWait(long now) {
+    long plannedT0 = startedAt + definition.steadyState().warmup().toMillis();
+    Long t0 = methodStart;
+    if (t0 != null) {
+      return Math.max(0, t0 - plannedT0);
+    }
+    return "runs' progress".equals(phase) ? Math.max(0, now - plannedT0) : 0;
   }
 
   /** The phase at a moment of the plan: which attacks run, or warm-up / between / recovery. */
@@ -504,10 +584,13 @@ final class ExperimentRunner {
     if (startedAt == null) {
       return phase;
     }
-    long t0 = startedAt + definition.steadyState().warmup().toMillis();
-    if (now < t0) {
-      return "steady-state warm-up";
+    Long t0At = methodStart;
+    if (t0At == null) {
+      return now < startedAt + definition.steadyState().warmup().toMillis()
+          ? "steady-state warm-up"
+          : phase;
     }
+    long t0 = t0At;
     List<String> running = new ArrayList<>();
     long lastEnd = t0;
     for (AttackSpec a : definition.method().attacks()) {

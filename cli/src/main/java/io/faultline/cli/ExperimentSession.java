@@ -70,7 +70,9 @@ final class ExperimentSession {
       if (dryRun) {
         return runner.dryRun(follower, dryRunTimeout);
       }
-      return runner.run(follower, platform == null ? null : platform::startProbe);
+      return platform == null
+          ? runner.run(follower, null)
+          : runner.run(follower, platform::startProbe, platform.batchRuns());
     } catch (Exception e) {
       return runner.failed(e);
     } finally {

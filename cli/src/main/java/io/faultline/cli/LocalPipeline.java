@@ -29,14 +29,18 @@ import org.slf4j.LoggerFactory;
 /**
  * What {@code groups.local.pipeline} starts: per group a child JVM on scale-spark's class path
  * ({@code io.faultline.scale.spark.PipelineGroupMain}: an H2 server, a Spark standalone cluster
- * whose master and worker are the agent's targets, a driver), the same corpus for both. When the
- * experiment starts both groups extract it {@code runs} times; the collector's {@code spark} source
+ * whose master and worker are the agent's targets, a driver), the same corpus for both. Both groups
+ * extract it {@code runs} times; from the experiment's start the collector's {@code spark} source
  * reads both drivers' monitoring API, and after each run its figures go to the metrics topic
  * ({@code pipeline.*}, the store's checksum as a label), which the analyzer judges over runs into
- * the experiment's result (docs/adr/0035). Stopping the collection waits for the runs and says the
- * closing figures; closing stops both groups.
+ * the experiment's result (docs/adr/0035). The runs start when the steady-state warm-up ends
+ * ({@link #begin}) and the attacks wait until the experimental run has finished {@code attackAfter}
+ * of its tasks ({@link #progressReached}): timed from the run, not the clock, a kill cannot come
+ * after a run a fast machine finished early (docs/adr/0040). Stopping the collection waits for the
+ * runs and says the closing figures, where in the run the executor was lost among them; closing
+ * stops both groups.
  */
-final class LocalPipeline implements AutoCloseable {
+final class LocalPipeline implements AutoCloseable, ExperimentRunner.BatchRuns {
 
   private static final Logger log = LoggerFactory.getLogger(LocalPipeline.class);
 
@@ -55,6 +59,8 @@ final class LocalPipeline implements AutoCloseable {
   private final Map<String, Integer> uiPorts = new LinkedHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ObjectMapper json = new ObjectMapper();
+  private volatile String experimentId; // of the runs to start, from start(...)
+  private volatile boolean begun;
 
   private LocalPipeline(ExperimentDefinition.Pipeline spec, Path dir, Consumer<String> say) {
     this.spec = spec;
@@ -222,22 +228,16 @@ final class LocalPipeline implements AutoCloseable {
   }
 
   /**
-   * Starts both groups' runs and the collection for {@code experimentId}; a JVM warm-up (ids ending
-   * {@code -jvm-warmup}) is not a run. Closing what it returns waits for the runs (up to 5 min),
-   * publishes the last ones, says the closing lines and stops the collection.
+   * Starts the collection for {@code experimentId} (the runs start with {@link #begin}); a JVM
+   * warm-up (ids ending {@code -jvm-warmup}) is not a run. Closing what it returns waits for the
+   * runs when they began (up to 5 min), publishes the last ones, says the closing lines and stops
+   * the collection.
    */
   AutoCloseable start(String experimentId, String bootstrap, KafkaSampleSink sink) {
     if (experimentId.endsWith("-jvm-warmup")) {
       return () -> {};
     }
-    try {
-      for (String group : GROUPS) {
-        Files.writeString(dir.resolve(group).resolve("go"), experimentId + "\n");
-      }
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    say.accept("pipeline: both groups extracting (" + spec.runs() + " run(s) each)");
+    this.experimentId = experimentId;
     // A runner per driver: a round asks four resources of each, 1-2 s apiece from a driver busy
     // with its job on a loaded machine, and a round may take no longer than its interval.
     List<SourceRunner> runners = new ArrayList<>();
@@ -261,7 +261,9 @@ final class LocalPipeline implements AutoCloseable {
     t.start();
     return () -> {
       try {
-        awaitRuns(Duration.ofMinutes(5));
+        if (begun) {
+          awaitRuns(Duration.ofMinutes(5));
+        }
         tail.stop = true;
         t.join(5_000);
         tail.publishNew(); // the last runs, before the sink closes
@@ -274,6 +276,76 @@ final class LocalPipeline implements AutoCloseable {
         }
       }
     };
+  }
+
+  /** Both groups start their runs on the same corpus ({@code go}), when the warm-up ends. */
+  @Override
+  public void begin() {
+    if (experimentId == null) {
+      throw new IllegalStateException("pipeline: begin before start(experimentId)");
+    }
+    try {
+      for (String group : GROUPS) {
+        Files.writeString(dir.resolve(group).resolve("go"), experimentId + "\n");
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    begun = true;
+    say.accept("pipeline: both groups extracting (" + spec.runs() + " run(s) each)");
+  }
+
+  /**
+   * Once the experimental group's first run has finished {@code attackAfter} of its tasks (at least
+   * one), where it stands, e.g. "the experimental run at 11 of 41 tasks (27%), 2.4s in".
+   */
+  @Override
+  public java.util.Optional<String> progressReached() {
+    Process child = children.get("experimental");
+    if (child != null && !child.isAlive()) {
+      throw new IllegalStateException(
+          "pipeline experimental exited "
+              + child.exitValue()
+              + " before its run got under way; see "
+              + log("experimental"));
+    }
+    JsonNode p = progress("experimental");
+    return p == null
+        ? java.util.Optional.empty()
+        : progressLine(p, spec.attackAfter(), System.currentTimeMillis());
+  }
+
+  /**
+   * Where a run stands, once it has finished {@code share} of its tasks (at least one); empty
+   * before, or while its task count is not known. A plain function of the progress record.
+   */
+  static java.util.Optional<String> progressLine(JsonNode p, double share, long now) {
+    int tasks = p.path("tasks").asInt();
+    int done = p.path("tasksDone").asInt();
+    if (p.path("run").asInt() < 1 || tasks < 1) {
+      return java.util.Optional.empty();
+    }
+    int needed = Math.max(1, (int) Math.ceil(share * tasks));
+    if (done < needed) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        String.format(
+            Locale.ROOT,
+            "the experimental run at %d of %d tasks (%.0f%%), %s in",
+            done,
+            tasks,
+            100.0 * done / tasks,
+            Durations.format(Math.max(0, now - p.path("startedAt").asLong()))));
+  }
+
+  private JsonNode progress(String group) {
+    Path file = dir.resolve(group).resolve("progress");
+    try {
+      return Files.exists(file) ? json.readTree(file.toFile()) : null;
+    } catch (IOException e) {
+      return null; // replaced whole by its writer; the next look reads the new one
+    }
   }
 
   /** Publishes each finished run's figures as samples, the checksum as a label. */
@@ -448,6 +520,9 @@ final class LocalPipeline implements AutoCloseable {
               e == null ? "n/a" : e.path("tasksFailed").asText(),
               c == null ? "n/a" : c.path("executorsLost").asText(),
               e == null ? "n/a" : e.path("executorsLost").asText()));
+      if (e != null) {
+        lines.add("    " + lossLine(e));
+      }
     }
     if (control.isEmpty() || experimental.isEmpty()) {
       lines.add(
@@ -456,6 +531,31 @@ final class LocalPipeline implements AutoCloseable {
               + " (see the group's log)");
     }
     return lines;
+  }
+
+  /** Where in the experimental run its executors were lost: the kill mid-run, or not in it. */
+  static String lossLine(JsonNode run) {
+    JsonNode losses = run.path("losses");
+    if (!losses.isArray() || losses.isEmpty()) {
+      return "no executor lost during the experimental run of " + seconds(run);
+    }
+    int tasks = run.path("tasks").asInt();
+    List<String> each = new ArrayList<>();
+    for (JsonNode l : losses) {
+      int done = l.path("tasksDone").asInt();
+      each.add(
+          String.format(
+              Locale.ROOT,
+              "%s in, %d of %d tasks done (%.0f%%)",
+              Durations.format(l.path("atMs").asLong()),
+              done,
+              tasks,
+              tasks < 1 ? 0.0 : 100.0 * done / tasks));
+    }
+    return "executor lost mid-run: "
+        + String.join("; ", each)
+        + " of the experimental run of "
+        + seconds(run);
   }
 
   private static String seconds(JsonNode run) {

@@ -237,6 +237,11 @@ final class LocalPlatform implements AutoCloseable {
     return out;
   }
 
+  /** The pipeline's runs, which the attacks are timed against; null without a pipeline. */
+  ExperimentRunner.BatchRuns batchRuns() {
+    return pipeline;
+  }
+
   /** Starts load against every instance for an experiment id; stopped with the platform. */
   AutoCloseable startProbe(String experimentId) {
     Map<String, String> kafka = new HashMap<>();

@@ -193,6 +193,68 @@ class ExperimentRunnerTest {
     assertThat(sinks.lines).contains("ABORTING: guards.maxDuration 5m reached");
   }
 
+  @Test
+  void aBatchJobStartsAfterTheWarmUpAndTheAttacksAreTimedFromItsProgress() {
+    feed.result = result(Verdict.STEADY);
+    List<Long> begunAt = new ArrayList<>();
+    ExperimentRunner.BatchRuns batch =
+        new ExperimentRunner.BatchRuns() {
+          @Override
+          public void begin() {
+            begunAt.add(clock.now() - T_START);
+          }
+
+          @Override
+          public Optional<String> progressReached() {
+            // the run reaches the share the attacks wait for 7.3 s after it began
+            return !begunAt.isEmpty() && clock.now() - T_START >= begunAt.get(0) + 7_300
+                ? Optional.of("the experimental run at 11 of 41 tasks (27%), 7.3s in")
+                : Optional.empty();
+          }
+        };
+    runner =
+        new ExperimentRunner(DEFINITION, plan, clock, sinks, sinks, stops, Duration.ofSeconds(3));
+    int code = runner.run(feed, null, batch);
+
+    assertThat(code).isEqualTo(Outcome.HELD);
+    assertThat(begunAt).containsExactly(10_000L);
+    // not at the warm-up's end (10 s) but from the run's progress: first +0 s, second +20 s
+    assertThat(sinks.sent)
+        .containsExactly(
+            "START " + plan.attackId(1) + " @" + 17_400,
+            "START " + plan.attackId(0) + " @" + 37_400);
+    assertThat(sinks.lines)
+        .contains(
+            "START cpu-burn (first) for 10s, with the experimental run at 11 of 41 tasks (27%),"
+                + " 7.3s in",
+            "START kill-process (second) for 1s, 20s after the experimental run at 11 of 41"
+                + " tasks (27%), 7.3s in");
+    assertThat(sinks.phases).contains("runs' progress", "attack first", "recovery");
+    // the wait for the run is not planned time: the progress shown stays within the plan's 41 s
+    assertThat(sinks.elapsed).isNotEmpty().allMatch(ms -> ms <= 41_000);
+  }
+
+  @Test
+  void aBatchJobThatCannotGetUnderWayEndsTheRunInErrorWithoutAnAttack() {
+    ExperimentRunner.BatchRuns batch =
+        new ExperimentRunner.BatchRuns() {
+          @Override
+          public void begin() {}
+
+          @Override
+          public Optional<String> progressReached() {
+            throw new IllegalStateException("pipeline experimental exited 1");
+          }
+        };
+    runner =
+        new ExperimentRunner(DEFINITION, plan, clock, sinks, sinks, stops, Duration.ofSeconds(3));
+    int code = runner.run(feed, null, batch);
+
+    assertThat(code).isEqualTo(Outcome.ERROR);
+    assertThat(sinks.sent).noneMatch(c -> c.startsWith("START"));
+    assertThat(sinks.lines).contains("faultline run: pipeline experimental exited 1");
+  }
+
   private void rolledBack(String attackId) {
     runner.onRecord(event(AttackEventType.ROLLED_BACK, attackId));
   }
@@ -260,6 +322,7 @@ class ExperimentRunnerTest {
     final List<ExperimentState> states = new ArrayList<>();
     final List<String> lines = new ArrayList<>();
     final List<String> phases = new ArrayList<>();
+    final List<Long> elapsed = new ArrayList<>();
     java.util.function.Consumer<AttackCommand> onStart = c -> {};
     Runnable onHalt = () -> {};
 
@@ -291,6 +354,7 @@ class ExperimentRunnerTest {
     @Override
     public void progress(String phase, long elapsedMs, Map<String, WindowVerdict> verdicts) {
       phases.add(phase);
+      elapsed.add(elapsedMs);
     }
 
     @Override

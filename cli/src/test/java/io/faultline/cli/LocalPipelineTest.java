@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class LocalPipelineTest {
 
   static final ExperimentDefinition.Pipeline ONE_RUN =
-      new ExperimentDefinition.Pipeline(1500, 1, 50, 0.01, 0.25);
+      new ExperimentDefinition.Pipeline(1500, 1, 50, 0.01, 0.25, 0.25);
 
   static JsonNode run(int run, long durationMs, long songs, String sha, int tasksFailed, int lost)
       throws Exception {
@@ -38,8 +38,44 @@ class LocalPipelineTest {
             "checksum equal (a1b2c3d4e5f6)",
             "tasks failed 0 vs 3",
             "executors lost 0 vs 1");
+    assertThat(lines.get(2)).contains("no executor lost during the experimental run of 1m2s");
     // the verdict over runs is the analyzer's (PipelineRunsTest), not the CLI's
-    assertThat(lines).hasSize(2);
+    assertThat(lines).hasSize(3);
+  }
+
+  @Test
+  void theReportSaysWhereInTheRunTheExecutorWasLost() throws Exception {
+    JsonNode e =
+        new ObjectMapper()
+            .readTree(
+                "{\"run\":1,\"durationMs\":29300,\"songs\":2000,\"sha256\":\"a1b2c3d4e5f6a7\","
+                    + "\"tasksFailed\":1,\"executorsLost\":1,\"tasks\":41,"
+                    + "\"losses\":[{\"atMs\":4200,\"tasksDone\":12}]}");
+    List<String> lines =
+        LocalPipeline.closingLines(
+            List.of(run(1, 15_500, 2000, "a1b2c3d4e5f6a7", 0, 0)), List.of(e), ONE_RUN);
+    assertThat(lines.get(2))
+        .isEqualTo(
+            "    executor lost mid-run: 4.2s in, 12 of 41 tasks done (29%) of the experimental run"
+                + " of 29.3s");
+  }
+
+  @Test
+  void theAttacksWaitUntilTheExperimentalRunHasFinishedItsShareOfTasks() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    JsonNode before = json.readTree("{\"run\":1,\"startedAt\":1000,\"tasks\":0,\"tasksDone\":0}");
+    JsonNode ten = json.readTree("{\"run\":1,\"startedAt\":1000,\"tasks\":41,\"tasksDone\":10}");
+    JsonNode eleven = json.readTree("{\"run\":1,\"startedAt\":1000,\"tasks\":41,\"tasksDone\":11}");
+    JsonNode first = json.readTree("{\"run\":1,\"startedAt\":1000,\"tasks\":41,\"tasksDone\":1}");
+
+    assertThat(LocalPipeline.progressLine(before, 0.25, 5_000)).isEmpty();
+    // 25% of 41 tasks is 10.25: the eleventh
+    assertThat(LocalPipeline.progressLine(ten, 0.25, 5_000)).isEmpty();
+    assertThat(LocalPipeline.progressLine(eleven, 0.25, 3_400))
+        .contains("the experimental run at 11 of 41 tasks (27%), 2.4s in");
+    // a share of 0 still waits for a finished task: the run is under way
+    assertThat(LocalPipeline.progressLine(first, 0.0, 2_000)).isPresent();
+    assertThat(LocalPipeline.progressLine(before, 0.0, 2_000)).isEmpty();
   }
 
   @Test

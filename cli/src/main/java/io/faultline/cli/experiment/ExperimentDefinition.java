@@ -81,9 +81,11 @@ public record ExperimentDefinition(
    * {@code groups.local.pipeline}: instead of Scale's web API, each group is Scale's extraction on
    * a local Spark cluster (scale-spark), run {@code runs} times on a corpus of {@code songs}; the
    * batch verdict judges the job's duration at {@code alpha} with {@code tolerance} and the store's
-   * checksum (docs/adr/0028).
+   * checksum (docs/adr/0028). The method's clock starts when the experimental group's first run has
+   * finished {@code attackAfter} of its tasks (docs/adr/0040).
    */
-  public record Pipeline(int songs, int runs, int filesPerTask, double alpha, double tolerance) {}
+  public record Pipeline(
+      int songs, int runs, int filesPerTask, double alpha, double tolerance, double attackAfter) {}
 
   public record SteadyStateSpec(
       Duration warmup,

@@ -90,7 +90,8 @@ final class GroupsSection {
         runs == null ? 1 : runs,
         perTask == null ? 50 : perTask,
         p.hasNonNull("alpha") ? p.get("alpha").asDouble() : 0.01,
-        p.hasNonNull("tolerance") ? p.get("tolerance").asDouble() : 0.25);
+        p.hasNonNull("tolerance") ? p.get("tolerance").asDouble() : 0.25,
+        p.hasNonNull("attackAfter") ? p.get("attackAfter").asDouble() : 0.25);
   }
 
   private static GroupSelector selector(

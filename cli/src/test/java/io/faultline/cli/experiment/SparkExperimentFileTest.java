@@ -22,6 +22,7 @@ class SparkExperimentFileTest {
     assertThat(pipeline.runs()).isEqualTo(1);
     assertThat(pipeline.alpha()).isEqualTo(0.01);
     assertThat(pipeline.tolerance()).isEqualTo(0.25);
+    assertThat(pipeline.attackAfter()).isEqualTo(0.25);
     assertThat(d.groups().local().jvmWarmup()).isZero();
     assertThat(d.steadyState().metrics())
         .extracting(ExperimentDefinition.MetricSpec::name)

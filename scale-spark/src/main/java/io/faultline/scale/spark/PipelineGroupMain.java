@@ -6,6 +6,7 @@ import io.faultline.scale.fleet.LoopbackPorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.h2.tools.Server;
@@ -25,7 +27,10 @@ import org.h2.tools.Server;
  * <work>/ready} is written it waits for {@code <work>/go}, then extracts the corpus {@code
  * pipeline.runs} times, each run into an empty database, and appends one JSON line per run to
  * {@code <work>/runs.jsonl}: duration, the report, the store's {@link StoreChecksum}, tasks failed
- * and executors lost. Then {@code <work>/done}; it serves the API until stopped (SIGTERM).
+ * and executors lost, and where in the run each executor was lost. While a run goes, {@code
+ * <work>/progress} says its tasks done of its tasks ({@link RunProgress}): the CLI times the
+ * attacks from it (docs/adr/0040). Then {@code <work>/done}; it serves the API until stopped
+ * (SIGTERM).
  *
  * <p>Arguments {@code key=value}; exit codes: 0 stopped, 1 failed, 2 bad configuration.
  */
@@ -107,6 +112,20 @@ public final class PipelineGroupMain {
     }
   }
 
+  /**
+   * The current run's {@link RunProgress} as {@code <work>/progress}, replaced whole (the CLI times
+   * the attacks from it, docs/adr/0040); a failed write costs a progress report, never the run.
+   */
+  static void writeProgress(ObjectMapper json, RunProgress progress, Path file) {
+    try {
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.writeString(tmp, json.writeValueAsString(progress.figures()) + "\n");
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (java.io.IOException e) {
+      System.err.println("pipeline group: progress not written: " + e);
+    }
+  }
+
   static void run(Settings s) throws Exception {
     Files.createDirectories(s.workDir());
     Server h2 =
@@ -143,20 +162,34 @@ public final class PipelineGroupMain {
       Runtime.getRuntime().addShutdownHook(stop);
       AtomicLong tasksFailed = new AtomicLong();
       AtomicLong executorsLost = new AtomicLong();
+      ObjectMapper json = new ObjectMapper();
+      RunProgress progress = new RunProgress();
+      Path progressFile = s.workDir().resolve("progress");
       spark
           .sparkContext()
           .addSparkListener(
               new SparkListener() {
                 @Override
+                public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+                  progress.stageSubmitted(submitted.stageInfo().numTasks());
+                  writeProgress(json, progress, progressFile);
+                }
+
+                @Override
                 public void onTaskEnd(SparkListenerTaskEnd end) {
                   if (end.taskInfo().failed() || end.taskInfo().killed()) {
                     tasksFailed.incrementAndGet();
+                  } else if (end.taskInfo().successful()) {
+                    progress.taskSucceeded(end.taskInfo().index());
+                    writeProgress(json, progress, progressFile);
                   }
                 }
 
                 @Override
                 public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
                   executorsLost.incrementAndGet();
+                  progress.executorLost(removed.time());
+                  writeProgress(json, progress, progressFile);
                 }
               });
       // a first job, so the executor is connected and warm when the runs start
@@ -165,13 +198,14 @@ public final class PipelineGroupMain {
       while (!Files.exists(s.workDir().resolve("go"))) {
         Thread.sleep(100);
       }
-      ObjectMapper json = new ObjectMapper();
       for (int run = 1; run <= s.runs(); run++) {
         StoreLocation store =
             new StoreLocation("jdbc:h2:tcp://127.0.0.1:" + h2.getPort() + "/run-" + run, "sa", "");
         long failedBefore = tasksFailed.get();
         long lostBefore = executorsLost.get();
         long started = System.currentTimeMillis();
+        progress.begin(run, started);
+        writeProgress(json, progress, progressFile);
         ExtractionJob.Report report =
             new SparkExtractionJob(spark, store, s.filesPerTask())
                 .run(CorpusLocation.directory(s.corpus()));
@@ -192,6 +226,10 @@ public final class PipelineGroupMain {
         line.put("sha256", sum.sha256());
         line.put("tasksFailed", tasksFailed.get() - failedBefore);
         line.put("executorsLost", executorsLost.get() - lostBefore);
+        // where in the run each executor was lost (the report says where the kill landed)
+        Map<String, Object> figures = progress.figures();
+        line.put("tasks", figures.get("tasks"));
+        line.put("losses", figures.get("losses"));
         Files.writeString(
             s.workDir().resolve("runs.jsonl"),
             json.writeValueAsString(line) + "\n",
