@@ -36,7 +36,7 @@ final class ShardCountGuard {
   /** Null when {@code key} fits this analyzer's shard count, else why it does not (dlq reason). */
   String mismatch(String key) {
     if (key == null || MetricShards.unsharded(key).equals(key)) {
-      return null; // unsharded keys (an older or one-shard collector) merge as shard 0
+      return null; // unsharded keys (an older or one-shard collector) have their own slot, -1
     }
     int shard = MetricShards.shardOf(key);
     if (shards > 1 && shard < shards) {
