@@ -35,11 +35,9 @@ final class ShardCountGuard {
 
   /** Null when {@code key} fits this analyzer's shard count, else why it does not (dlq reason). */
   String mismatch(String key) {
-    if (key == null || MetricShards.unsharded(key).equals(key)) {
-      return null; // unsharded keys (an older or one-shard collector) have their own slot, -1
-    }
-    int shard = MetricShards.shardOf(key);
-    if (shards > 1 && shard < shards) {
+    int shard = key == null ? -1 : AnalyzerTopology.partialSlot(key);
+    if (shard < 0 || (shards > 1 && shard < shards)) {
+      // -1: unsharded keys (an older or one-shard collector) have their own slot
       return null;
     }
     String reason =
