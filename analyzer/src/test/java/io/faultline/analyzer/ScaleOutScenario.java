@@ -7,6 +7,7 @@ import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.SteadyState;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
 import io.faultline.testsupport.TopicFollower;
@@ -107,9 +108,22 @@ final class ScaleOutScenario {
       }
       send(producer, topics, WINDOWS + 3, WINDOWS + 4); // moves stream time: all windows close
       verdicts.awaitAtLeast(EXPERIMENTS * (WINDOWS - 2), v -> true, Duration.ofSeconds(180));
+      // every verdict also reaches the results through a repartition topic, later: wait for the
+      // result that counts all of an experiment's judged windows, committed in the transaction
+      // after its alerts, so that a slow task's alerts are not taken for lost ones
       for (int e = 0; e < EXPERIMENTS; e++) {
         String id = experiment(e);
-        results.awaitAtLeast(1, r -> r.getExperimentId().equals(id), Duration.ofSeconds(60));
+        long judged =
+            verdicts.values().stream()
+                .filter(v -> v.getExperimentId().equals(id))
+                .filter(
+                    v ->
+                        v.getState() == SteadyState.STEADY || v.getState() == SteadyState.DEVIATING)
+                .count();
+        results.awaitAtLeast(
+            1,
+            r -> r.getExperimentId().equals(id) && r.getWindowsJudged() >= judged,
+            Duration.ofSeconds(120));
       }
       Thread.sleep(4000); // a duplicate or a late record would arrive within a few commits
       Map<String, WindowVerdict> byWindow = new TreeMap<>();
