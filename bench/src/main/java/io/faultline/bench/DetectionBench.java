@@ -31,7 +31,8 @@ import java.util.Random;
  * per group: normal (100, sd 25), lognormal (median 100, sigma 0.25), AR(1) (phi 0.8 per sample, sd
  * 25) and Poisson counts (mean 20). Hypothesis: increase, tolerance 10%, alpha 0.05 over the 60
  * judged windows, watching the mean and the spread. Errors: 0/1 outcomes at 1%, 100 requests per
- * window, tolerance 0.5 points.
+ * window, tolerance 0.5 points. Rows in which every alarm is false: clean, +5% (within the
+ * tolerance), errors and the level rising in both groups (a shared cause, docs/adr/0041).
  *
  * <pre>
  * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.DetectionBench [runs]
