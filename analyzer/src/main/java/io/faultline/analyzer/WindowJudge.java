@@ -94,6 +94,12 @@ public final class WindowJudge {
      */
     public int controlSpan = 1;
 
+    /**
+     * Control samples the mean is compared with ({@link #controlSpan} is set from it at the end of
+     * the warm-up); 0 = {@link #POOLED_CONTROL_SAMPLES}.
+     */
+    public int pooledControlSamples;
+
     /** The latest {@code controlSpan} control windows: mean, variance, count. */
     public List<double[]> recentControl = new ArrayList<>();
 
@@ -453,13 +459,15 @@ public final class WindowJudge {
     }
     double level = Math.abs(m.warmup.isEmpty() ? 0.0 : e.mean());
     double perWindow = m.warmup.isEmpty() ? 1 : (double) c.count() / m.warmup.size();
+    int pooledSamples =
+        m.pooledControlSamples > 0 ? m.pooledControlSamples : POOLED_CONTROL_SAMPLES;
     m.controlSpan =
         (int)
             Math.max(
                 1,
                 Math.min(
-                    Math.min(POOLED_CONTROL_SAMPLES, m.warmup.size()),
-                    Math.ceil(POOLED_CONTROL_SAMPLES / Math.max(1.0, perWindow))));
+                    Math.min(pooledSamples, m.warmup.size()),
+                    Math.ceil(pooledSamples / Math.max(1.0, perWindow))));
     m.recentControl = new ArrayList<>();
     for (int i = Math.max(0, m.warmup.size() - m.controlSpan + 1); i < m.warmup.size(); i++) {
       double[] w = m.warmup.get(i);

@@ -36,6 +36,9 @@ final class Telemetry {
    */
   long attackAt;
 
+  /** The fault applies to both groups (a shared cause: load, a shared dependency). */
+  boolean shared;
+
   Telemetry(Process process, int samples, double phi) {
     this.process = process;
     this.samples = samples;
@@ -90,7 +93,7 @@ final class Telemetry {
     for (int w = -warmup; w < windows; w++) {
       Fault f = w >= faultAt ? fault : Fault.NONE;
       for (int i = 0; i < samples; i++) {
-        c[i] = sample(r, false, Fault.NONE);
+        c[i] = sample(r, false, shared ? f : Fault.NONE);
         e[i] = sample(r, true, f);
       }
       WindowJudge.Judged j =

@@ -31,7 +31,8 @@ import java.util.Random;
  * per group: normal (100, sd 25), lognormal (median 100, sigma 0.25), AR(1) (phi 0.8 per sample, sd
  * 25) and Poisson counts (mean 20). Hypothesis: increase, tolerance 10%, alpha 0.05 over the 60
  * judged windows, watching the mean and the spread. Errors: 0/1 outcomes at 1%, 100 requests per
- * window, tolerance 0.5 points.
+ * window, tolerance 0.5 points. Rows in which every alarm is false: clean, +5% (within the
+ * tolerance), errors and the level rising in both groups (a shared cause, docs/adr/0041).
  *
  * <pre>
  * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.DetectionBench [runs]
@@ -52,6 +53,29 @@ public final class DetectionBench {
    * (no anchored e-process, docs/adr/0037), as before round 7.
    */
   static final boolean NO_ATTACK_TIME = Boolean.getBoolean("faultline.bench.noAttackTime");
+
+  /**
+   * {@code -Dfaultline.bench.pooledControl=N}: the e-detector compares the experimental mean with
+   * the control pooled over N samples' worth of windows (0 = the analyzer's default, {@code
+   * WindowJudge.POOLED_CONTROL_SAMPLES}; docs/adr/0041).
+   */
+  static final int POOLED_CONTROL = Integer.getInteger("faultline.bench.pooledControl", 0);
+
+  /**
+   * {@code -Dfaultline.bench.noiselessControl=true}: the e-detector is given a control group
+   * without noise (its true mean, spread and p99, as if measured from a million samples): what
+   * removing the control's noise from the comparison could gain at most (docs/adr/0041). The other
+   * judges see the sampled control as always.
+   */
+  static final boolean NOISELESS_CONTROL = Boolean.getBoolean("faultline.bench.noiselessControl");
+
+  /**
+   * {@code -Dfaultline.bench.twoGroupOracle=true}: the oracle column is the bound of a detector
+   * that must also hold when a shared cause moves both groups after the warm-up: it sees the
+   * control's post-change samples too and its statistic is the experimental group's minus the
+   * control's (docs/adr/0041).
+   */
+  static final boolean TWO_GROUP_ORACLE = Boolean.getBoolean("faultline.bench.twoGroupOracle");
 
   static final int WINDOWS = 60;
   static final int EARLY = 5;
@@ -91,6 +115,12 @@ public final class DetectionBench {
    * not move, so any alarm is a false alarm.
    */
   static final String BOTH_GROUPS = "errors 1% -> 3% in both groups";
+
+  /**
+   * The level +20% in both groups at once, after the warm-up (a shared cause: load, a shared
+   * dependency): the difference does not move, so any alarm is a false alarm (docs/adr/0041).
+   */
+  static final String LEVEL_BOTH_GROUPS = "+20% in both groups";
 
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
@@ -194,7 +224,8 @@ public final class DetectionBench {
             new Fault("+20%", 1.2, 1, Double.NaN),
             new Fault("+50%", 1.5, 1, Double.NaN),
             new Fault("+100%", 2.0, 1, Double.NaN),
-            new Fault("variance x2", 1, Math.sqrt(2), Double.NaN));
+            new Fault("variance x2", 1, Math.sqrt(2), Double.NaN),
+            new Fault(LEVEL_BOTH_GROUPS, 1.2, 1, Double.NaN));
     int[][] regimes = {{100}, {6}, {1}};
     String[] regimeNames = {"dense 100/window", "sparse 1 per 10 s", "sparse 1 per 60 s"};
     for (int g = 0; g < regimes.length; g++) {
@@ -281,7 +312,7 @@ public final class DetectionBench {
 
   /** Rows in which every alarm is false: within tolerance, or a change in both groups. */
   static boolean falseAlarmRow(Fault f) {
-    return f.name() == IN_TOLERANCE || f.name() == BOTH_GROUPS;
+    return f.name() == IN_TOLERANCE || f.name() == BOTH_GROUPS || f.name() == LEVEL_BOTH_GROUPS;
   }
 
   static Hypothesis continuous() {
@@ -307,6 +338,7 @@ public final class DetectionBench {
     m.warmupWindows = WARMUP;
     m.horizon = WINDOWS;
     m.attackAt = attackAt(start);
+    m.pooledControlSamples = POOLED_CONTROL;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
@@ -326,7 +358,7 @@ public final class DetectionBench {
     for (int w = -WARMUP; w < WINDOWS; w++) {
       Fault f = start >= 0 && w >= start ? fault : CLEAN;
       for (int i = 0; i < samples; i++) {
-        c[i] = control.sample(r, CLEAN);
+        c[i] = control.sample(r, fault.name() == LEVEL_BOTH_GROUPS ? f : CLEAN);
         e[i] = experimental.sample(r, f);
       }
       Summary cs = Summary.of(c);
@@ -334,8 +366,21 @@ public final class DetectionBench {
       // the datapoint the threshold alarms watch: the mean, or (for spread faults) the p99
       double cPoint = spread ? p99(c) : cs.mean();
       double ePoint = spread ? p99(e) : es.mean();
+      Fault shared = fault.name() == LEVEL_BOTH_GROUPS ? f : CLEAN;
       SteadyState now =
-          WindowJudge.judge(m, cs, es, p99(c), p99(e), h, w * 60_000L, (w + 1) * 60_000L).state();
+          NOISELESS_CONTROL
+              ? WindowJudge.judge(
+                      m,
+                      noiseless(p, shared),
+                      es,
+                      noiselessP99(p, shared),
+                      p99(e),
+                      h,
+                      w * 60_000L,
+                      (w + 1) * 60_000L)
+                  .state()
+              : WindowJudge.judge(m, cs, es, p99(c), p99(e), h, w * 60_000L, (w + 1) * 60_000L)
+                  .state();
       SteadyState before = Adr0006Judge.judge(o, cs, es, old).state();
       if (w < 0) {
         warmControl[w + WARMUP] = cPoint;
@@ -366,6 +411,39 @@ public final class DetectionBench {
     }
     return new Alarms(
         eAt, oAt, cwAt, kAt, sAt, mannWhitney(judgedControl, judgedExperimental) ? WINDOWS : -1);
+  }
+
+  /** A control window without noise: the process's true mean and variance, a million samples. */
+  static Summary noiseless(Process p, Fault f) {
+    long n = 1_000_000;
+    double mean;
+    double variance;
+    switch (p) {
+      case LOGNORMAL -> {
+        double s2 = 0.0625;
+        mean = 100 * f.level() * Math.exp(s2 / 2);
+        variance = mean * mean * Math.expm1(s2);
+      }
+      case POISSON -> {
+        mean = 20 * f.level();
+        variance = mean;
+      }
+      default -> {
+        mean = 100 * f.level();
+        variance = 625;
+      }
+    }
+    return new Summary(n, mean, variance * (n - 1), mean, mean, mean * n);
+  }
+
+  /** The true 99th percentile of a control sample (Poisson: of a normal with its moments). */
+  static double noiselessP99(Process p, Fault f) {
+    double z = 2.3263;
+    return switch (p) {
+      case LOGNORMAL -> 100 * f.level() * Math.exp(0.25 * z);
+      case POISSON -> 20 * f.level() + Math.sqrt(20 * f.level()) * z;
+      default -> 100 * f.level() + 25 * z;
+    };
   }
 
   /**
@@ -575,6 +653,11 @@ public final class DetectionBench {
             spread ? new Fault("edge", 1, 1.1, Double.NaN) : new Fault("edge", 1.1, 1, Double.NaN);
         edge[run] = oracleStatistic(r, samples * judged, p, atEdge, spread);
         fault[run] = oracleStatistic(r, samples * judged, p, f, spread);
+        if (TWO_GROUP_ORACLE) {
+          // the control's level since the change is unknown too: its samples are subtracted
+          edge[run] -= oracleStatistic(r, samples * judged, p, CLEAN, spread);
+          fault[run] -= oracleStatistic(r, samples * judged, p, CLEAN, spread);
+        }
       }
     }
     double critical = quantile(edge, 0.95);
