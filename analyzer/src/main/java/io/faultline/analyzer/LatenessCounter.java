@@ -44,10 +44,12 @@ final class LatenessCounter implements FixedKeyProcessor<String, MetricSample, M
       metrics.increment(AnalyzerMetrics.SAMPLES_DROPPED, 0, "experiment", experiment);
       metrics.increment(AnalyzerMetrics.SAMPLES_LATE, 0, "experiment", experiment);
     }
+    // a summary counts as the samples it stands for (docs/adr/0043)
+    long samples = record.value().getSummary() == null ? 1 : record.value().getSummary().getCount();
     if (windowEnd + graceMs <= streamTime) {
-      metrics.increment(AnalyzerMetrics.SAMPLES_DROPPED, 1, "experiment", experiment);
+      metrics.increment(AnalyzerMetrics.SAMPLES_DROPPED, samples, "experiment", experiment);
     } else if (windowEnd <= streamTime) {
-      metrics.increment(AnalyzerMetrics.SAMPLES_LATE, 1, "experiment", experiment);
+      metrics.increment(AnalyzerMetrics.SAMPLES_LATE, samples, "experiment", experiment);
     }
     context.forward(record);
   }
