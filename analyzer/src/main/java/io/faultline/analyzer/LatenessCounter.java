@@ -44,11 +44,13 @@ final class LatenessCounter implements FixedKeyProcessor<String, MetricSample, M
       metrics.increment(AnalyzerMetrics.SAMPLES_DROPPED, 0, "experiment", experiment);
       metrics.increment(AnalyzerMetrics.SAMPLES_LATE, 0, "experiment", experiment);
     }
-    // a summary counts as the samples it stands for (docs/adr/0043)
-    long samples = record.value().getSummary() == null ? 1 : record.value().getSummary().getCount();
+    // a summary counts as the samples it stands for; it comes after its window's end by design
+    // (the collector publishes it then), so within the grace it is not late (docs/adr/0043)
+    boolean summary = record.value().getSummary() != null;
+    long samples = summary ? record.value().getSummary().getCount() : 1;
     if (windowEnd + graceMs <= streamTime) {
       metrics.increment(AnalyzerMetrics.SAMPLES_DROPPED, samples, "experiment", experiment);
-    } else if (windowEnd <= streamTime) {
+    } else if (windowEnd <= streamTime && !summary) {
       metrics.increment(AnalyzerMetrics.SAMPLES_LATE, samples, "experiment", experiment);
     }
     context.forward(record);

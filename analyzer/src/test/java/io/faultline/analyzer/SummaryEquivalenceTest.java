@@ -178,6 +178,39 @@ class SummaryEquivalenceTest {
     }
   }
 
+  @Test
+  void aSummaryAfterItsWindowIsNotLateWithinTheGraceAndBeyondItDropsAllItsSamples()
+      throws IOException {
+    Topics topics = new Topics("l.", 1);
+    AvroSerde<MetricSample> serde = AvroSerde.of(MetricSample.class);
+    AnalyzerMetrics registry = new AnalyzerMetrics();
+    long t0 = VerdictGoldenTest.T0;
+    try (TopologyDriver analyzer = TopologyDriver.start(topics, Map.of(), registry)) {
+      TestInputTopic<String, byte[]> metrics = analyzer.rawInput(topics.metrics());
+      String key = Topics.metricKey("exp-s", "http.latency.ms");
+      // a raw sample 0.5 s into the next window: stream time past the first window's end
+      metrics.pipeInput(
+          key,
+          serde.encode(
+              VerdictGoldenTest.sample(
+                  "exp-s", "http.latency.ms", Group.CONTROL, "c", t0 + 5_500, 1)),
+          t0 + 5_500);
+      metrics.pipeInput(key, serde.encode(summary(t0, 5_000, t0 + 10, Group.CONTROL)), t0 + 10);
+      assertThat(registry.value(AnalyzerMetrics.SAMPLES_LATE, "experiment", "exp-s")).isZero();
+      // stream time beyond the first window's end + grace: its summaries are dropped, 3 samples
+      // each
+      metrics.pipeInput(
+          key,
+          serde.encode(
+              VerdictGoldenTest.sample(
+                  "exp-s", "http.latency.ms", Group.CONTROL, "c", t0 + 6_500, 1)),
+          t0 + 6_500);
+      metrics.pipeInput(key, serde.encode(summary(t0, 5_000, t0 + 20, Group.CONTROL)), t0 + 20);
+      assertThat(registry.value(AnalyzerMetrics.SAMPLES_DROPPED, "experiment", "exp-s"))
+          .isEqualTo(3.0);
+    }
+  }
+
   /** Three samples (10, 11, 12) of one target in the window [start, start + windowMs). */
   private static MetricSample summary(long start, long windowMs, long latest, Group group) {
     SampleSummaries.Accumulator acc = new SampleSummaries.Accumulator(start, windowMs);
