@@ -1,5 +1,6 @@
 package io.faultline.analyzer;
 
+import io.faultline.analyzer.stats.Quantiles;
 import io.faultline.schema.Alert;
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackEvent;
@@ -11,6 +12,8 @@ import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.MetricShards;
+import io.faultline.schema.SampleSummaries;
+import io.faultline.schema.SampleSummary;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
 import java.time.Duration;
@@ -86,6 +89,7 @@ public final class AnalyzerTopology {
     AvroSerde<AttackEvent> eventSerde = AvroSerde.of(AttackEvent.class);
     // a key sharded beyond this analyzer's shard count goes to the dlq whole (docs/adr/0039)
     ShardCountGuard shardGuard = new ShardCountGuard(config.metricShards(), metrics);
+    long windowMs = config.window().toMillis();
 
     KStream<String, Decoded<MetricSample>> samples =
         builder.stream(
@@ -94,7 +98,7 @@ public final class AnalyzerTopology {
             .processValues(
                 () ->
                     new DecodeOrDeadLetter<>(
-                        bytes -> validSample(sampleSerde.decode(bytes)),
+                        bytes -> validSample(sampleSerde.decode(bytes), windowMs),
                         MetricSample::getTimestamp,
                         shardGuard::mismatch),
                 Named.as("decode-metrics"));
@@ -320,7 +324,7 @@ public final class AnalyzerTopology {
     return branches.get(name + "-valid").mapValues(value::apply, Named.as(name + "-decoded"));
   }
 
-  static MetricSample validSample(MetricSample s) {
+  static MetricSample validSample(MetricSample s, long windowMs) {
     if (s.getGroup() != Group.CONTROL && s.getGroup() != Group.EXPERIMENTAL) {
       throw new IllegalArgumentException(
           "MetricSample.group " + s.getGroup() + ": must be CONTROL or EXPERIMENTAL");
@@ -333,6 +337,94 @@ public final class AnalyzerTopology {
       throw new IllegalArgumentException(
           "MetricSample.timestamp " + s.getTimestamp() + ": must be epoch milliseconds > 0");
     }
+    if (s.getSummary() != null) {
+      validSummary(s, windowMs);
+    }
     return s;
+  }
+
+  /**
+   * A summary stands for its samples only in the analyzer's own window (docs/adr/0043): the same
+   * size and alignment, its latest sample inside it, a sketch with the window's accuracy that
+   * counts as many samples as the summary.
+   */
+  private static void validSummary(MetricSample s, long windowMs) {
+    SampleSummary summary = s.getSummary();
+    String of = " of " + s.getMetric() + " (" + s.getTarget() + ")";
+    if (summary.getWindowMs() != windowMs) {
+      throw new IllegalArgumentException(
+          "MetricSample.summary.windowMs "
+              + summary.getWindowMs()
+              + of
+              + ": must equal this analyzer's analyzer.window, "
+              + windowMs
+              + " ms (set collector.summary.window to the analyzer's window)");
+    }
+    long start = summary.getWindowStart();
+    if (SampleSummaries.windowStart(start, windowMs) != start) {
+      throw new IllegalArgumentException(
+          "MetricSample.summary.windowStart "
+              + start
+              + of
+              + ": must be a multiple of the window, "
+              + windowMs
+              + " ms");
+    }
+    if (SampleSummaries.windowStart(s.getTimestamp(), windowMs) != start) {
+      throw new IllegalArgumentException(
+          "MetricSample.timestamp "
+              + s.getTimestamp()
+              + of
+              + ": a summary's timestamp (its latest sample) must lie in its window ["
+              + start
+              + ", "
+              + (start + windowMs)
+              + ")");
+    }
+    if (s.getError() || PipelineRuns.isRunSample(s)) {
+      throw new IllegalArgumentException(
+          "MetricSample.summary"
+              + of
+              + ": only windowed samples may be summarised, not error or "
+              + "pipeline run samples");
+    }
+    if (summary.getCount() < 1) {
+      throw new IllegalArgumentException(
+          "MetricSample.summary.count " + summary.getCount() + of + ": must be at least 1");
+    }
+    for (double v :
+        new double[] {
+          summary.getMean(), summary.getM2(), summary.getMin(), summary.getMax(), summary.getSum()
+        }) {
+      if (Double.isNaN(v) || Double.isInfinite(v)) {
+        throw new IllegalArgumentException(
+            "MetricSample.summary" + of + ": mean, m2, min, max and sum must be finite");
+      }
+    }
+    Quantiles sketch;
+    try {
+      sketch = Quantiles.decode(WindowPair.bytes(summary));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "MetricSample.summary.sketch" + of + ": not a DDSketch (" + e.getMessage() + ")", e);
+    }
+    if (Math.abs(sketch.relativeAccuracy() - SampleSummaries.SKETCH_ACCURACY) > 1e-9) {
+      throw new IllegalArgumentException(
+          "MetricSample.summary.sketch"
+              + of
+              + ": relative accuracy "
+              + sketch.relativeAccuracy()
+              + ", must be "
+              + SampleSummaries.SKETCH_ACCURACY);
+    }
+    if (Math.round(sketch.count()) != summary.getCount()) {
+      throw new IllegalArgumentException(
+          "MetricSample.summary.sketch"
+              + of
+              + " counts "
+              + Math.round(sketch.count())
+              + " samples: must count summary.count, "
+              + summary.getCount());
+    }
   }
 }

@@ -44,10 +44,14 @@ final class LatenessCounter implements FixedKeyProcessor<String, MetricSample, M
       metrics.increment(AnalyzerMetrics.SAMPLES_DROPPED, 0, "experiment", experiment);
       metrics.increment(AnalyzerMetrics.SAMPLES_LATE, 0, "experiment", experiment);
     }
+    // a summary counts as the samples it stands for; it comes after its window's end by design
+    // (the collector publishes it then), so within the grace it is not late (docs/adr/0043)
+    boolean summary = record.value().getSummary() != null;
+    long samples = summary ? record.value().getSummary().getCount() : 1;
     if (windowEnd + graceMs <= streamTime) {
-      metrics.increment(AnalyzerMetrics.SAMPLES_DROPPED, 1, "experiment", experiment);
-    } else if (windowEnd <= streamTime) {
-      metrics.increment(AnalyzerMetrics.SAMPLES_LATE, 1, "experiment", experiment);
+      metrics.increment(AnalyzerMetrics.SAMPLES_DROPPED, samples, "experiment", experiment);
+    } else if (windowEnd <= streamTime && !summary) {
+      metrics.increment(AnalyzerMetrics.SAMPLES_LATE, samples, "experiment", experiment);
     }
     context.forward(record);
   }

@@ -4,6 +4,7 @@ import io.faultline.analyzer.stats.Quantiles;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
+import io.faultline.schema.SampleSummary;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -41,7 +42,28 @@ public final class WindowPair {
     this.experimentalQuantiles = experimentalQuantiles;
   }
 
+  /** One sample, or the samples a summary stands for (docs/adr/0043), added to its group. */
   public WindowPair add(MetricSample sample) {
+    SampleSummary summary = sample.getSummary();
+    if (summary != null) {
+      Summary moments =
+          new Summary(
+              summary.getCount(),
+              summary.getMean(),
+              summary.getM2(),
+              summary.getMin(),
+              summary.getMax(),
+              summary.getSum());
+      Quantiles sketch = Quantiles.decode(bytes(summary));
+      if (sample.getGroup() == Group.CONTROL) {
+        control.merge(moments);
+        controlQuantiles.merge(sketch);
+      } else if (sample.getGroup() == Group.EXPERIMENTAL) {
+        experimental.merge(moments);
+        experimentalQuantiles.merge(sketch);
+      }
+      return this;
+    }
     if (sample.getGroup() == Group.CONTROL) {
       control.add(sample.getValue());
       controlQuantiles.add(sample.getValue());
@@ -50,6 +72,13 @@ public final class WindowPair {
       experimentalQuantiles.add(sample.getValue());
     }
     return this;
+  }
+
+  static byte[] bytes(SampleSummary summary) {
+    ByteBuffer b = summary.getSketch().duplicate();
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
   }
 
   /** Both groups of another partial window folded into this one. */

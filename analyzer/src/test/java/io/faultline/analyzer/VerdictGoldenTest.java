@@ -129,12 +129,19 @@ class VerdictGoldenTest {
   /** As {@link #run(Map)}, each sample keyed by {@code key}. */
   static String run(Map<String, String> settings, Function<MetricSample, String> key)
       throws IOException {
+    return run(settings, key, input());
+  }
+
+  /** As {@link #run(Map, Function)}, with another input (e.g. the same samples as summaries). */
+  static String run(
+      Map<String, String> settings, Function<MetricSample, String> key, List<Input> inputs)
+      throws IOException {
     Topics topics = new Topics("g.", 1);
     AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
     try (TopologyDriver analyzer = TopologyDriver.start(topics, settings)) {
       TestInputTopic<String, byte[]> metrics = analyzer.rawInput(topics.metrics());
       TestInputTopic<String, AttackEvent> events = analyzer.input(topics.attackEvents());
-      for (Input i : input()) {
+      for (Input i : inputs) {
         if (i.sample() != null) {
           MetricSample s = i.sample();
           metrics.pipeInput(key.apply(s), sampleSerde.encode(s), i.ts());

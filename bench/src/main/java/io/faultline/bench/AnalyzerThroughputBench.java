@@ -7,6 +7,8 @@ import io.faultline.schema.AvroSerde;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.MetricShards;
+import io.faultline.schema.SampleSummaries;
+import io.faultline.schema.SampleSummary;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
@@ -16,6 +18,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,8 +55,15 @@ import org.apache.kafka.streams.KafkaStreams;
  *
  * <pre>
  * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.AnalyzerThroughputBench \
- *   [N [KEYS,KEYS,... [--no-latency] [--shards=S] [--fleet] [--per-window=P]]]
+ *   [N [KEYS,KEYS,... [--no-latency] [--shards=S] [--fleet] [--per-window=P] [--targets=T]
+ *   [--summaries]]]
  * </pre>
+ *
+ * <p>{@code --summaries}: the same samples, produced as the collector pre-aggregates them
+ * (docs/adr/0043): one record per key, group, target and window that stands for that target's
+ * samples in it. The bare consumer then reads those records; samples/s counts the samples the
+ * summaries stand for, records/s the records. {@code --targets=T}: targets per group (default 16),
+ * so P / (2 T) samples per target and window.
  */
 public final class AnalyzerThroughputBench {
 
@@ -83,14 +93,25 @@ public final class AnalyzerThroughputBench {
             .mapToInt(f -> Integer.parseInt(f.substring("--per-window=".length())))
             .findFirst()
             .orElse(10);
+    int targets =
+        flags.stream()
+            .filter(f -> f.startsWith("--targets="))
+            .mapToInt(f -> Integer.parseInt(f.substring("--targets=".length())))
+            .findFirst()
+            .orElse(16);
+    boolean summaries = flags.contains("--summaries");
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
       String bootstrap = kafka.bootstrapServers();
       System.out.println(
-          "| keys | shards | samples | windows of 1 s | bare consumer, samples/s | analyzer"
-              + " (exactly-once), samples/s | ratio | samples per stream-thread CPU second |");
+          summaries
+              ? "| keys | shards | samples (summary records) | windows of 1 s | bare consumer,"
+                  + " records/s | analyzer (exactly-once), samples/s (records/s) | ratio |"
+                  + " samples per stream-thread CPU second |"
+              : "| keys | shards | samples | windows of 1 s | bare consumer, samples/s | analyzer"
+                  + " (exactly-once), samples/s | ratio | samples per stream-thread CPU second |");
       System.out.println("|---|---|---|---|---|---|---|---|");
       for (int keys : keyCounts) {
-        throughput(bootstrap, n, keys, shards, fleet, perWindow);
+        throughput(bootstrap, n, keys, shards, fleet, perWindow, targets, summaries);
       }
       if (latency) {
         latency(bootstrap);
@@ -104,9 +125,16 @@ public final class AnalyzerThroughputBench {
    * shards} shards per key (docs/adr/0032).
    */
   static void throughput(
-      String bootstrap, int n, int keys, int shards, boolean fleet, int perWindow)
+      String bootstrap,
+      int n,
+      int keys,
+      int shards,
+      boolean fleet,
+      int perWindow,
+      int targets,
+      boolean summaries)
       throws Exception {
-    String prefix = "tp" + keys + "s" + shards + (fleet ? "f" : "") + ".";
+    String prefix = "tp" + keys + "s" + shards + (fleet ? "f" : "") + (summaries ? "p" : "") + ".";
     Topics topics = Topics.named(prefix);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       TopicProvisioner.ensure(admin, topics, (short) 1);
@@ -119,14 +147,16 @@ public final class AnalyzerThroughputBench {
     n = Math.max(n, 2 * perWindow * keys);
     int windows = (int) Math.max(2, Math.min(20, n / ((long) perWindow * keys)));
     long spanMs = windows * 1_000L;
+    long records = 0;
     try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+      WindowSummaries open = new WindowSummaries(producer, topics.metrics().name(), serde);
       for (int i = 0; i < n; i++) {
         int k = i % keys;
         String experiment = fleet ? "fleet" : "e" + (k / 5);
         String metric = "http.latency.ms." + (fleet ? k : k % 5);
         long ts = T0 + (long) i * spanMs / n;
         Group group = (i / keys) % 2 == 0 ? Group.CONTROL : Group.EXPERIMENTAL;
-        String target = group.name().toLowerCase(Locale.ROOT) + "-" + (i / keys / 2) % 16;
+        String target = group.name().toLowerCase(Locale.ROOT) + "-" + (i / keys / 2) % targets;
         MetricSample s =
             MetricSample.newBuilder()
                 .setExperimentId(experiment)
@@ -137,10 +167,16 @@ public final class AnalyzerThroughputBench {
                 .setValue(Math.exp(3 + 0.3 * random.nextGaussian()))
                 .setUnit("ms")
                 .build();
+        if (summaries) {
+          records += open.add(MetricShards.key(s, shards), s, 1_000);
+          continue;
+        }
+        records++;
         producer.send(
             new ProducerRecord<>(
                 topics.metrics().name(), null, ts, MetricShards.key(s, shards), serde.encode(s)));
       }
+      records += open.flushBefore(Long.MAX_VALUE);
       producer.flush();
     }
 
@@ -149,7 +185,7 @@ public final class AnalyzerThroughputBench {
     long bytes = 0;
     try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, "bare-" + prefix)) {
       consumer.subscribe(List.of(topics.metrics().name()));
-      while (count < n) {
+      while (count < records) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           count++;
           bytes += r.value().length;
@@ -212,34 +248,95 @@ public final class AnalyzerThroughputBench {
     analyzer.close();
     System.out.printf(
         Locale.ROOT,
-        "| %,d%s | %d | %,d | %d | %,.0f | %,.0f | %.3f | %,.0f |%n",
+        "| %,d%s | %d | %s | %d | %,.0f | %s | %.3f | %,.0f |%n",
         keys,
         fleet ? " (one experiment)" : "",
         shards,
-        n,
+        summaries ? String.format(Locale.ROOT, "%,d (%,d)", n, records) : String.format("%,d", n),
         windows,
-        n / bareSeconds,
-        n / analyzerSeconds,
+        records / bareSeconds,
+        summaries
+            ? String.format(
+                Locale.ROOT, "%,.0f (%,.0f)", n / analyzerSeconds, records / analyzerSeconds)
+            : String.format(Locale.ROOT, "%,.0f", n / analyzerSeconds),
         bareSeconds / analyzerSeconds,
         n / cpuSeconds);
     System.out.printf(
         Locale.ROOT,
         "{\"bench\":\"analyzer-throughput\",\"keys\":%d,\"fleet\":%b,\"shards\":%d,"
-            + "\"samples\":%d,\"windows\":%d,"
+            + "\"summaries\":%b,\"samples\":%d,\"records\":%d,\"windows\":%d,"
             + "\"bare_per_s\":%.0f,"
-            + "\"samples_per_s\":%.0f,\"ratio\":%.4f,\"stream_thread_cpu_s\":%.3f,"
-            + "\"samples_per_cpu_s\":%.0f,\"bytes\":%d}%n",
+            + "\"samples_per_s\":%.0f,\"records_per_s\":%.0f,\"ratio\":%.4f,"
+            + "\"stream_thread_cpu_s\":%.3f,\"samples_per_cpu_s\":%.0f,\"bytes\":%d}%n",
         keys,
         fleet,
         shards,
+        summaries,
         n,
+        records,
         windows,
-        n / bareSeconds,
+        records / bareSeconds,
         n / analyzerSeconds,
+        records / analyzerSeconds,
         bareSeconds / analyzerSeconds,
         cpuSeconds,
         n / cpuSeconds,
         bytes);
+  }
+
+  /**
+   * The samples of the window being generated, one accumulator per record key, group and target, as
+   * the collector keeps them (docs/adr/0043); produced as summaries when a later window begins.
+   */
+  static final class WindowSummaries {
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+    private final AvroSerde<MetricSample> serde;
+    private final Map<String, SampleSummaries.Accumulator> open = new LinkedHashMap<>();
+    private final Map<String, MetricSample> first = new java.util.HashMap<>();
+    private final Map<String, String> keyOf = new java.util.HashMap<>();
+    private long current = Long.MIN_VALUE;
+
+    WindowSummaries(
+        KafkaProducer<String, byte[]> producer, String topic, AvroSerde<MetricSample> serde) {
+      this.producer = producer;
+      this.topic = topic;
+      this.serde = serde;
+    }
+
+    /** Adds one sample; returns the records produced (the earlier window's summaries). */
+    int add(String key, MetricSample s, long windowMs) {
+      long start = SampleSummaries.windowStart(s.getTimestamp(), windowMs);
+      int sent = start > current ? flushBefore(start) : 0;
+      current = Math.max(current, start);
+      String id = key + "|" + s.getGroup() + "|" + s.getTarget();
+      open.computeIfAbsent(id, k -> new SampleSummaries.Accumulator(start, windowMs))
+          .add(s.getTimestamp(), s.getValue());
+      first.putIfAbsent(id, s);
+      keyOf.putIfAbsent(id, key);
+      return sent;
+    }
+
+    /** Produces every open summary (all of them belong to windows before {@code start}). */
+    int flushBefore(long start) {
+      int sent = open.size();
+      open.forEach(
+          (id, acc) -> {
+            SampleSummary summary = acc.toSummary();
+            MetricSample s =
+                MetricSample.newBuilder(first.get(id))
+                    .setTimestamp(acc.latest())
+                    .setValue(summary.getMean())
+                    .setSummary(summary)
+                    .build();
+            producer.send(
+                new ProducerRecord<>(topic, null, acc.latest(), keyOf.get(id), serde.encode(s)));
+          });
+      open.clear();
+      first.clear();
+      keyOf.clear();
+      return sent;
+    }
   }
 
   /**

@@ -23,7 +23,10 @@ final class ScaleOut {
     double best = Double.NaN;
     int bestKeys = -1;
     for (JsonNode r : results) {
-      if ("analyzer-throughput".equals(r.path("bench").asText()) && r.has("samples_per_s")) {
+      // a summary run's samples/s holds many samples per target and window: not this fleet's shape
+      if ("analyzer-throughput".equals(r.path("bench").asText())
+          && r.has("samples_per_s")
+          && !r.path("summaries").asBoolean(false)) {
         int keys = r.path("keys").asInt();
         double rate = r.path("samples_per_s").asDouble();
         if (keys > bestKeys || (keys == bestKeys && rate > best)) {

@@ -447,6 +447,20 @@ class FaultlineChartTest {
   }
 
   @Test
+  void theCollectorSummarisesInTheAnalyzersWindow() {
+    List<HasMetadata> objects = render(PRODUCTION, "analyzer.window", "10s");
+    assertThat(
+            env(container(named(objects, "Deployment", "fl-faultline-collector")))
+                .get("FAULTLINE_COLLECTOR_SUMMARY_WINDOW")
+                .getValue())
+        .isEqualTo("10s")
+        .isEqualTo(
+            env(container(named(objects, "StatefulSet", "fl-faultline-analyzer")))
+                .get("FAULTLINE_ANALYZER_WINDOW")
+                .getValue());
+  }
+
+  @Test
   void withoutStrimziAPreInstallHookJobCreatesTopicsWithTheCliImage() {
     // helm classes the Job as a hook: it is not part of the release manifest
     assertThat(render(PRODUCTION)).noneMatch(o -> o instanceof Job);

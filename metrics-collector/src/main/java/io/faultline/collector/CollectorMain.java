@@ -57,6 +57,10 @@ public final class CollectorMain {
                      host.tcp.attempts  host.interval  host.timeout
       spark          spark.targets=GROUP=name@URL of the driver's UI,...  spark.interval  spark.timeout
       Kafka          topics.prefix (faultline.)  kafka.* (passed to the producer: TLS, SASL)
+      Summaries      collector.summary.window (5s): the probe's per-request samples go to Kafka as
+                     one summary per target and window; must equal the analyzer's analyzer.window;
+                     raw = one record per request. collector.summary.delay (200ms, below the
+                     analyzer's grace) after the window's end
       Health         collector.http.port: GET /health for Kubernetes probes, GET /metrics for
                      Prometheus (unset = off)
       See metrics-collector/README.md for the metric catalogue.""";
@@ -125,6 +129,7 @@ public final class CollectorMain {
     Duration maxAge;
     int httpPort;
     int shards;
+    WindowSummarySink.Settings summaries;
     try {
       StrictConfig strict = StrictConfig.of(ConfigSource.load(file, System.getenv()));
       map = strict;
@@ -143,6 +148,7 @@ public final class CollectorMain {
                   "collector.experiment.max.age", "24h", Duration.ofMinutes(1), Duration.ofDays(7));
       httpPort = ComponentEndpoint.port("collector.http.port", map.get("collector.http.port"));
       shards = MetricShards.of(new ConfigMap(map));
+      summaries = WindowSummarySink.Settings.fromMap(map);
       strict.refuseUnread("collector", "collector.", "faultline.");
     } catch (IllegalArgumentException e) {
       System.err.println("metrics-collector: " + e.getMessage());
@@ -165,11 +171,16 @@ public final class CollectorMain {
                 put.endpoint(),
                 DefaultCredentialsProvider.builder().build(),
                 put.flushInterval());
+    // to Kafka the probe's per-request samples go as one summary per target and window
+    // (docs/adr/0043); CloudWatch gets every sample as before
+    WindowSummarySink summarising =
+        summaries == null ? null : WindowSummarySink.start(kafka, summaries);
+    SampleSink toKafka = summarising == null ? kafka : summarising;
     SampleSink sink =
         cloudwatch == null
-            ? kafka
+            ? toKafka
             : s -> {
-              kafka.publish(s);
+              toKafka.publish(s);
               cloudwatch.publish(s);
             };
     DerivedMetricsExporter derived =
@@ -214,6 +225,9 @@ public final class CollectorMain {
                   }
                   if (health != null) {
                     health.close();
+                  }
+                  if (summarising != null) {
+                    summarising.close(); // the open windows, before the producer closes
                   }
                   kafka.close();
                   if (cloudwatch != null) {

@@ -68,6 +68,85 @@ class KafkaSampleSinkIT {
             "http.latency.ms", "http.error", "http.requests", "http.errors", "http.error.rate");
   }
 
+  /**
+   * docs/adr/0043: the probe's per-request samples reach the topic as one summary per target and
+   * window, aligned to the window, with the window figures raw beside them; close publishes the
+   * windows still open.
+   */
+  @Test
+  void theProbesRequestsArriveAsOneSummaryPerTargetAndWindow() throws Exception {
+    Topics topics = TestTopics.provision(TestTopics.prefix("summaries"), 1);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    server.createContext(
+        "/",
+        ex -> {
+          ex.sendResponseHeaders(200, -1);
+          ex.close();
+        });
+    server.start();
+    URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+    try (KafkaSampleSink kafka =
+            new KafkaSampleSink(TestBroker.bootstrapServers(), topics, Map.of());
+        WindowSummarySink summaries =
+            WindowSummarySink.start(
+                kafka,
+                new WindowSummarySink.Settings(Duration.ofSeconds(1), Duration.ofMillis(100)));
+        HttpLoadProbe probe =
+            new HttpLoadProbe(
+                "exp-8",
+                List.of(
+                    new ProbeTarget(Group.CONTROL, "c", uri),
+                    new ProbeTarget(Group.EXPERIMENTAL, "x", uri)),
+                20,
+                10,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                summaries)) {
+      probe.start();
+      Thread.sleep(2500);
+    } finally {
+      server.stop(0);
+    }
+    List<ConsumerRecord<String, MetricSample>> records;
+    try (var metrics = TopicFollower.start(topics.metrics())) {
+      records =
+          metrics.recordsUntil(
+              rs ->
+                  rs.stream()
+                          .filter(r -> r.value().getSummary() != null)
+                          .mapToLong(r -> r.value().getSummary().getCount())
+                          .sum()
+                      >= 40,
+              Duration.ofSeconds(15));
+    }
+    List<MetricSample> latency =
+        records.stream()
+            .map(ConsumerRecord::value)
+            .filter(s -> s.getMetric().equals("http.latency.ms") && s.getSummary() != null)
+            .toList();
+    assertThat(latency).extracting(MetricSample::getTarget).contains("c", "x");
+    assertThat(latency)
+        .allSatisfy(
+            s -> {
+              long start = s.getSummary().getWindowStart();
+              assertThat(s.getSummary().getWindowMs()).isEqualTo(1_000);
+              assertThat(start % 1_000).isZero();
+              assertThat(s.getTimestamp()).isBetween(start, start + 999);
+            });
+    // one summary per target and window
+    assertThat(latency)
+        .extracting(s -> s.getTarget() + "@" + s.getSummary().getWindowStart())
+        .doesNotHaveDuplicates();
+    long stoodFor = latency.stream().mapToLong(s -> s.getSummary().getCount()).sum();
+    assertThat(stoodFor).isGreaterThan(latency.size());
+    // the window figures go raw
+    assertThat(records)
+        .filteredOn(r -> r.value().getMetric().equals("http.requests"))
+        .isNotEmpty()
+        .allMatch(r -> r.value().getSummary() == null);
+  }
+
   @Test
   void oneExperimentOverManyTargetsSpreadsOverThePartitionsWhenSharded() throws Exception {
     Topics topics = TestTopics.provision(TestTopics.prefix("shards"), 6);

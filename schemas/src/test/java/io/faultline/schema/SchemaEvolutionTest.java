@@ -53,6 +53,65 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void aSummaryIsReadByTheFirstVersionsReaderAsItsMeanAndOldSamplesHaveNoSummary()
+      throws Exception {
+    Schema published;
+    try (InputStream in =
+        SchemaEvolutionTest.class.getResourceAsStream(
+            "/faultline/avro/history/MetricSample-v1.avsc")) {
+      published = new Schema.Parser().parse(in);
+    }
+    // a record of the version before summaries, read by today's reader: no summary
+    GenericRecord r = new GenericData.Record(published);
+    r.put("experimentId", "e1");
+    r.put("metric", "http.latency.ms");
+    r.put("group", new GenericData.EnumSymbol(published.getField("group").schema(), "CONTROL"));
+    r.put("target", "web-1");
+    r.put("timestamp", 1234L);
+    r.put("value", 42.5);
+    r.put("unit", "ms");
+    r.put("error", false);
+    r.put("labels", java.util.Map.of());
+    ByteBuffer buffer =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), published).encode(r);
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    MetricSample old = AvroSerde.of(MetricSample.class).decode(bytes);
+    assertThat(old.getSummary()).isNull();
+    assertThat(old.getValue()).isEqualTo(42.5);
+
+    // a summary read with the first version's schema (a consumer that knows only it): its mean
+    MetricSample summary =
+        MetricSample.newBuilder()
+            .setExperimentId("e1")
+            .setMetric("http.latency.ms")
+            .setGroup(Group.CONTROL)
+            .setTimestamp(5_100)
+            .setValue(11)
+            .setSummary(
+                new SampleSummaries.Accumulator(5_000, 5_000)
+                    .add(5_010, 10)
+                    .add(5_100, 12)
+                    .toSummary())
+            .build();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    org.apache.avro.io.BinaryEncoder encoder =
+        org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+    new org.apache.avro.specific.SpecificDatumWriter<MetricSample>(MetricSample.getClassSchema())
+        .write(summary, encoder);
+    encoder.flush();
+    GenericRecord asV1 =
+        new org.apache.avro.generic.GenericDatumReader<GenericRecord>(
+                MetricSample.getClassSchema(), published)
+            .read(
+                null,
+                org.apache.avro.io.DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+    assertThat(asV1.get("value")).isEqualTo(11.0);
+    assertThat(asV1.get("timestamp")).isEqualTo(5_100L);
+    assertThat(asV1.getSchema().getField("summary")).isNull();
+  }
+
+  @Test
   void unknownWriterSchemaIsAClearError() throws Exception {
     AvroSerde<MetricSample> reader = new AvroSerde<>(MetricSample.class, new SchemaHistory());
     assertThatThrownBy(() -> reader.decode(writeV1(v1())))

@@ -5,6 +5,7 @@ import com.datadoghq.sketch.ddsketch.DDSketches;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
+import io.faultline.schema.SampleSummaries;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -14,8 +15,9 @@ import java.io.UncheckedIOException;
  */
 public final class Quantiles {
 
-  static final double RELATIVE_ACCURACY = 0.01;
-  static final int MAX_BINS = 2048;
+  // the collector's summaries use the same sketch (SampleSummaries, docs/adr/0043)
+  static final double RELATIVE_ACCURACY = SampleSummaries.SKETCH_ACCURACY;
+  static final int MAX_BINS = SampleSummaries.SKETCH_MAX_BINS;
 
   private final DDSketch sketch;
 
@@ -43,6 +45,11 @@ public final class Quantiles {
 
   public double count() {
     return sketch.getCount();
+  }
+
+  /** The relative accuracy of the sketch's index mapping. */
+  public double relativeAccuracy() {
+    return sketch.getIndexMapping().relativeAccuracy();
   }
 
   /** The value at quantile q (0..1), within 1% relative error; NaN when empty. */
