@@ -133,7 +133,7 @@ public final class AnalyzerTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(VerdictProcessor.STORE),
             Serdes.String(),
-            new JsonSerde<>(WindowJudge.Monitor.class)));
+            StateSerde.monitors()));
     KStream<Windowed<String>, WindowPair> closed =
         config.metricShards() > 1
             ? mergedShards(windowSamples, topics, config, sampleSerde, builder)
@@ -173,7 +173,7 @@ public final class AnalyzerTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(ResultProcessor.STORE),
             Serdes.String(),
-            new JsonSerde<>(ExperimentTimeline.class)));
+            StateSerde.timelines()));
     ResultCalculator.Settings settings = config.resultSettings();
     KStream<String, SpecificRecord> outputs =
         verdictInputs

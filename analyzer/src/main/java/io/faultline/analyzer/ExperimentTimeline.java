@@ -9,9 +9,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What the analyzer remembers of one experiment (state store {@code experiment-timelines}, JSON):
- * its attacks, every judged window, and each metric's alert state. The result is recomputed from it
- * on every change, so it is the single source of MTTD and MTTR.
+ * What the analyzer remembers of one experiment (state store {@code experiment-timelines}, {@link
+ * StateSerde}): its attacks, every judged window, and each metric's alert state. The result is
+ * recomputed from it on every change, so it is the single source of MTTD and MTTR.
  */
 public final class ExperimentTimeline {
 

@@ -8,7 +8,10 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
-/** JSON serde for the analyzer's internal state records (small, and readable when debugging). */
+/**
+ * JSON serde of the analyzer's state records before docs/adr/0044: {@link StateSerde} still reads
+ * it, so an upgrade keeps the state written by an older version.
+ */
 final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
 
   private static final ObjectMapper MAPPER =

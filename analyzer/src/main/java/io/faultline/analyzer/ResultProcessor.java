@@ -135,16 +135,21 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
           PipelineRuns.fold(
               result, timeline.pipeline.verdict(metric -> hypotheses.of(experimentId, metric)));
     }
-    publish(result);
+    // a verdict changes its own metric's alert figures only; an event or a run may change any
+    String only = record.value().verdict() == null ? null : record.value().verdict().getMetric();
+    publish(result, only);
     timeline.metrics.forEach(
-        (metric, t) ->
+        (metric, t) -> {
+          if (only == null || only.equals(metric)) {
             metrics.set(
                 AnalyzerMetrics.ALERTS_FIRING,
                 t.firing ? 1 : 0,
                 "experiment",
                 experimentId,
                 "metric",
-                metric));
+                metric);
+          }
+        });
     context.forward(new Record<>(experimentId, (SpecificRecord) result, record.timestamp()));
   }
 
@@ -328,7 +333,11 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
             timestamp));
   }
 
-  private void publish(ExperimentResult r) {
+  /**
+   * The result's figures as /metrics series; the per-metric alert counts of {@code onlyMetric}
+   * alone when it is set (a verdict's result: the other metrics' counts did not change).
+   */
+  private void publish(ExperimentResult r, String onlyMetric) {
     String e = r.getExperimentId();
     for (AttackOutcome o : r.getAttacks()) {
       if (o.getMttdMs() != null) {
@@ -355,6 +364,9 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
       }
     }
     for (MetricJudgement m : r.getMetrics()) {
+      if (onlyMetric != null && !onlyMetric.equals(m.getMetric())) {
+        continue;
+      }
       metrics.set(
           AnalyzerMetrics.ALERTS_FIRED,
           m.getAlertsFired(),

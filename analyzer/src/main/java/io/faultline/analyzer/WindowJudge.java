@@ -56,7 +56,7 @@ public final class WindowJudge {
 
   private WindowJudge() {}
 
-  /** Everything one experiment+metric carries from window to window (JSON in the store). */
+  /** Everything one experiment+metric carries from window to window (StateSerde in the store). */
   public static final class Monitor {
     /** Warm-up windows this metric needs (set when the monitor is created). */
     public int warmupWindows;

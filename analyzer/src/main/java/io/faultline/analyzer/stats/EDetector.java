@@ -98,7 +98,10 @@ public final class EDetector {
   /** Older candidates kept per doubling of their age (a geometric thinning). */
   static final int PER_OCTAVE = 8;
 
-  /** Everything carried from one datapoint to the next (public fields: JSON in a state store). */
+  /**
+   * Everything carried from one datapoint to the next (public fields; a new one needs its line in
+   * the analyzer's StateSerde).
+   */
   public static final class State {
     /** Datapoints judged since the detector began. */
     public long points;
