@@ -139,6 +139,7 @@ imagePullSecrets:
 - {suffix: experiments, partitions: 1, compacted: true, retentionMs: 0}
 - {suffix: attack.commands, partitions: 0, compacted: false, retentionMs: 604800000}
 - {suffix: attack.events, partitions: 0, compacted: false, retentionMs: 2592000000}
+- {suffix: attack.starts, partitions: 0, compacted: false, retentionMs: 2592000000}
 - {suffix: attack.state, partitions: 0, compacted: true, retentionMs: 0}
 - {suffix: metrics, partitions: 0, compacted: false, retentionMs: 86400000}
 - {suffix: steadystate, partitions: 0, compacted: false, retentionMs: 604800000}

@@ -43,6 +43,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <pre>
  * experiments --> global table experiment-definitions (hypotheses, warm-up; read by both processors)
+ * attack.events --STARTED--> attack.starts --> global store attack-starts (each experiment's
+ *         STARTED times; read by the judge, docs/adr/0042)
  * metrics --decode (poison -> dlq)--> count late samples --> tumbling window per experiment|metric, both groups side by
  * side, forwarded once when it closes (window-close, store open-windows) --> WindowVerdict -> steadystate
  *    \--> re-key by experiment (verdicts-by-experiment) --merge attack.events--> result processor
@@ -84,6 +86,22 @@ public final class AnalyzerTopology {
         Materialized.<String, Experiment, KeyValueStore<Bytes, byte[]>>as(Hypotheses.STORE)
             .withKeySerde(Serdes.String())
             .withValueSerde(new LenientSerde<>(AvroSerde.of(Experiment.class))));
+    // When each experiment's attacks really started (the agents' STARTED events, copied from
+    // attack.events below: a topic has one source per topology), for every task: the detector's
+    // anchor (docs/adr/0042)
+    long startsRetentionMs =
+        topics.attackStarts().retention() == null
+            ? 0
+            : topics.attackStarts().retention().toMillis();
+    builder.addGlobalStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AttackStarts.STORE),
+                Serdes.String(),
+                new JsonSerde<>(AttackStarts.Starts.class))
+            .withLoggingDisabled(),
+        topics.attackStarts().name(),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("attack-starts-source"),
+        () -> new AttackStarts.Recorder(startsRetentionMs));
     AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
     AvroSerde<WindowVerdict> verdictSerde = AvroSerde.of(WindowVerdict.class);
     AvroSerde<AttackEvent> eventSerde = AvroSerde.of(AttackEvent.class);
@@ -165,9 +183,15 @@ public final class AnalyzerTopology {
             .processValues(
                 () -> new DecodeOrDeadLetter<AttackEvent>(eventSerde::decode, e -> -1L),
                 Named.as("decode-attack-events"));
+    KStream<String, AttackEvent> validEvents = deadLetterFailures(events, topics, "attack-events");
+    validEvents
+        .filter((key, e) -> AttackStarts.isStart(e), Named.as("only-starts"))
+        .selectKey((key, e) -> e.getExperimentId(), Named.as("start-by-experiment"))
+        .to(
+            topics.attackStarts().name(),
+            Produced.with(Serdes.String(), eventSerde).withName("attack-starts-sink"));
     KStream<String, ResultInput> eventInputs =
-        deadLetterFailures(events, topics, "attack-events")
-            .mapValues(ResultInput::of, Named.as("event-input"));
+        validEvents.mapValues(ResultInput::of, Named.as("event-input"));
 
     builder.addStateStore(
         Stores.keyValueStoreBuilder(

@@ -155,6 +155,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(m.offset);
     w.dbl(m.theta0);
     w.varInt(m.pooledControlSamples);
+    w.bool(m.startFromEvents);
     w.end(mark);
   }
 
@@ -189,6 +190,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     m.theta0 = in.dbl();
     if (in.before(end)) {
       m.pooledControlSamples = in.varInt();
+    }
+    if (in.before(end)) {
+      m.startFromEvents = in.bool();
     }
     in.end(end);
     return m;
@@ -275,6 +279,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(s.anchorLevelInfo);
     w.dbl(s.anchorLevelScore);
     w.varLong(s.best);
+    w.dbl(s.controlInfoTotal);
+    w.dbl(s.controlScoreTotal);
+    w.doubles(s.controlInfoBefore);
+    w.doubles(s.controlScoreBefore);
     w.end(mark);
   }
 
@@ -315,6 +323,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     s.anchorLevelInfo = in.dbl();
     s.anchorLevelScore = in.dbl();
     s.best = in.varLong();
+    if (in.before(end)) {
+      s.controlInfoTotal = in.dbl();
+      s.controlScoreTotal = in.dbl();
+      s.controlInfoBefore = in.doubles();
+      s.controlScoreBefore = in.doubles();
+    }
     in.end(end);
     return s;
   }

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Judges each closed window of one metric with {@link WindowJudge} under the metric's hypothesis
- * (from the experiment's record, else the default), keeps the monitor in the store {@code
+ * (from the experiment's record, else the default) and the first attack's STARTED time (the global
+ * store {@code attack-starts}, docs/adr/0042), keeps the monitor in the store {@code
  * metric-monitors}, publishes the window's figures to {@link AnalyzerMetrics} and forwards the
  * WindowVerdict, with both groups' count, mean, variance, min, max and p50/p95/p99.
  */
@@ -32,6 +33,7 @@ final class VerdictProcessor
   private final long windowMs;
   private final long horizonWindows;
   private final Hypotheses hypotheses;
+  private final AttackStarts attackStarts = new AttackStarts();
   private final AnalyzerMetrics metrics;
   private ProcessorContext<String, WindowVerdict> context;
   private KeyValueStore<String, WindowJudge.Monitor> store;
@@ -54,6 +56,7 @@ final class VerdictProcessor
     this.context = context;
     this.store = context.getStateStore(STORE);
     hypotheses.init(context);
+    attackStarts.init(context);
   }
 
   @Override
@@ -73,6 +76,15 @@ final class VerdictProcessor
     }
     if (!monitor.ready && monitor.learnUntil == 0) {
       monitor.learnUntil = hypotheses.learnUntil(experimentId);
+      // an experiment with a planned start is anchored where its first attack really started
+      // (docs/adr/0042); a monitor stored before keeps the planned start
+      monitor.startFromEvents = monitor.learnUntil > 0;
+    }
+    if (monitor.startFromEvents) {
+      long started = attackStarts.first(experimentId);
+      if (started > 0) {
+        monitor.attackAt = started;
+      }
     }
     boolean wasReady = monitor.ready;
     boolean wasUnlearned = monitor.unlearned;

@@ -66,9 +66,18 @@ public final class WindowJudge {
 
     /**
      * Epoch ms at which the attack starts, when known (the anchored e-process, docs/adr/0037); 0 =
-     * {@link #learnUntil}, the planned start of the first attack, when the experiment has one.
+     * {@link #learnUntil}, the planned start of the first attack, when the experiment has one. With
+     * {@link #startFromEvents}: the first STARTED event's time, 0 while none is known.
      */
     public long attackAt;
+
+    /**
+     * The stream (docs/adr/0042): the anchor is the window that contains the first attack's STARTED
+     * event ({@link #attackAt}, at the earliest the warm-up's end), not the planned start; until
+     * the event is known the anchor waits (its e-process is 1), and an event that comes after its
+     * window was judged anchors that window's candidate while the detector still keeps it.
+     */
+    public boolean startFromEvents;
 
     /** Judged windows the false-alarm guarantee covers (the planned length; 0 = the default). */
     public long horizon;
@@ -264,6 +273,12 @@ public final class WindowJudge {
     Summary pooled = pool(m.recentControl, m.recentControl.size());
     long attackAt = m.attackAt > 0 ? m.attackAt : m.learnUntil;
     boolean attackStarted = attackAt > 0 && windowEnd > attackAt;
+    if (m.startFromEvents) {
+      // a start within the warm-up anchors at the first judged window: the warm-up's windows are
+      // the baseline, not candidates
+      attackAt = m.attackAt > 0 ? Math.max(m.attackAt, m.learnUntil) : 0;
+      attackStarted = attackAt > 0 && windowEnd > attackAt;
+    }
     double best = Double.NEGATIVE_INFINITY;
     double pValue = 1.0;
     Judged deviation = null;
@@ -272,7 +287,9 @@ public final class WindowJudge {
     for (Track t : m.tracks) {
       EDetector detector =
           new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE);
-      if (attackStarted) {
+      if (m.startFromEvents) {
+        anchorAtStarted(t.detector, attackStarted, attackAt, windowEnd - windowStart);
+      } else if (attackStarted) {
         EDetector.anchorNext(t.detector);
       }
       EDetector.Step step;
@@ -356,6 +373,32 @@ public final class WindowJudge {
           deviation.deviatingStatistic());
     }
     return new Judged(SteadyState.STEADY, effect, statistic, pValue);
+  }
+
+  /**
+   * The anchor from the STARTED event (docs/adr/0042), before this window's update: awaited while
+   * the start is unknown or still ahead; once this window or an earlier one contains it, the
+   * earlier window's candidate when the detector still keeps it (the event came after that window
+   * was judged: same anchor as in time), else this window's (no earlier judged window contains it:
+   * a gap, or this is the window).
+   */
+  static void anchorAtStarted(
+      EDetector.State detector, boolean started, long attackAt, long windowMs) {
+    EDetector.anchorPending(detector);
+    if (!started || detector.anchor != EDetector.PENDING) {
+      return;
+    }
+    long from = attackAt - Math.max(1, windowMs) + 1; // the start of the window containing it
+    if (EDetector.anchorSince(detector, from)) {
+      return;
+    }
+    boolean earlierContains = false;
+    for (long at : detector.candidateAt) {
+      earlierContains |= at >= from;
+    }
+    if (!earlierContains) {
+      EDetector.anchorNext(detector);
+    }
   }
 
   private static double asRelative(Track t, double value, double rateLevel) {

@@ -5,6 +5,8 @@ import io.faultline.analyzer.AnalyzerConfig;
 import io.faultline.analyzer.AnalyzerTopology;
 import io.faultline.analyzer.offline.OfflineAnalysis;
 import io.faultline.analyzer.offline.TimeSeriesCsv.Row;
+import io.faultline.schema.AttackEvent;
+import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.Experiment;
 import io.faultline.schema.Group;
@@ -93,6 +95,24 @@ final class StreamReplay {
               Serdes.String().serializer(),
               AvroSerde.of(Experiment.class).serializer());
       experiments.pipeInput(EXPERIMENT, experiment(options, offline.warmUpRows() * size));
+      if (options.attackStartMs() != null) {
+        // the stream anchors where an attack's STARTED event says it began (docs/adr/0042)
+        driver
+            .createInputTopic(
+                topics.attackEvents().name(),
+                Serdes.String().serializer(),
+                AvroSerde.of(AttackEvent.class).serializer())
+            .pipeInput(
+                EXPERIMENT,
+                AttackEvent.newBuilder()
+                    .setEventId("analyze-attack-start")
+                    .setExperimentId(EXPERIMENT)
+                    .setAttackId("analyze")
+                    .setType(AttackEventType.STARTED)
+                    .setTimestamp(options.attackStartMs())
+                    .build(),
+                options.attackStartMs());
+      }
       TestInputTopic<String, byte[]> metrics =
           driver.createInputTopic(
               topics.metrics().name(),

@@ -30,6 +30,7 @@ public final class Topics {
   private final Topic<String, Experiment> experiments;
   private final Topic<String, byte[]> attackCommands;
   private final Topic<String, AttackEvent> attackEvents;
+  private final Topic<String, AttackEvent> attackStarts;
   private final Topic<String, AttackState> attackState;
   private final Topic<String, MetricSample> metrics;
   private final Topic<String, WindowVerdict> steadyState;
@@ -87,6 +88,17 @@ public final class Topics {
         laidOut(
             actual,
             prefix + "attack.events",
+            keys,
+            AvroSerde.of(AttackEvent.class),
+            partitions,
+            false,
+            day.multipliedBy(30));
+    // The analyzer's copy of the STARTED events, read by every instance as a global store (the
+    // detector's anchor, docs/adr/0042); kept as long as the events themselves.
+    attackStarts =
+        laidOut(
+            actual,
+            prefix + "attack.starts",
             keys,
             AvroSerde.of(AttackEvent.class),
             partitions,
@@ -190,6 +202,11 @@ public final class Topics {
     return attackEvents;
   }
 
+  /** STARTED events the analyzer copies from attack.events, keyed by experiment. */
+  public Topic<String, AttackEvent> attackStarts() {
+    return attackStarts;
+  }
+
   public Topic<String, AttackState> attackState() {
     return attackState;
   }
@@ -223,6 +240,7 @@ public final class Topics {
         experiments,
         attackCommands,
         attackEvents,
+        attackStarts,
         attackState,
         metrics,
         steadyState,

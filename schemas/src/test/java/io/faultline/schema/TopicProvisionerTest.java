@@ -24,6 +24,7 @@ class TopicProvisionerTest {
             "faultline.experiments",
             "faultline.attack.commands",
             "faultline.attack.events",
+            "faultline.attack.starts",
             "faultline.attack.state",
             "faultline.metrics",
             "faultline.steadystate",

@@ -99,6 +99,12 @@ public final class EDetector {
   static final int PER_OCTAVE = 8;
 
   /**
+   * {@link State#anchor} while the attack's start is awaited ({@link #anchorPending}): the anchored
+   * e-process is 1 (its candidate has not come) until {@link #anchorNext} or {@link #anchorSince}.
+   */
+  public static final long PENDING = Long.MAX_VALUE;
+
+  /**
    * Everything carried from one datapoint to the next (public fields; a new one needs its line in
    * the analyzer's StateSerde).
    */
@@ -174,7 +180,7 @@ public final class EDetector {
 
     /**
      * The anchored candidate's datapoint number (the attack's start, docs/adr/0037); 0 = none
-     * known, -1 = spent (the detector was reset after a deviation).
+     * known, -1 = spent (the detector was reset after a deviation), {@link #PENDING} = awaited.
      */
     public long anchor;
 
@@ -188,6 +194,17 @@ public final class EDetector {
 
     /** The candidate with the most evidence at the last datapoint (never thinned away). */
     public long best;
+
+    /**
+     * Rates: the control's precision-weighted sums over every window (never forgotten), and per
+     * candidate their value before its window, so an anchor set later ({@link #anchorSince}) finds
+     * the control since its candidate (docs/adr/0042). NaN for a candidate of an older state.
+     */
+    public double controlInfoTotal;
+
+    public double controlScoreTotal;
+    public double[] controlInfoBefore = new double[0];
+    public double[] controlScoreBefore = new double[0];
   }
 
   /**
@@ -466,12 +483,21 @@ public final class EDetector {
       state.info[i] += pe;
       state.score[i] += pe * e;
     }
+    if (state.controlInfoBefore.length != state.candidate.length) {
+      // a state stored before docs/adr/0042: its candidates' control sums are unknown
+      state.controlInfoBefore = nans(state.candidate.length);
+      state.controlScoreBefore = nans(state.candidate.length);
+    }
     state.points++;
     state.candidate = append(state.candidate, state.points);
     state.candidateAt = append(state.candidateAt, at);
     state.cross = append(state.cross, 0.0);
     state.info = append(state.info, pe);
     state.score = append(state.score, pe * e);
+    state.controlInfoBefore = append(state.controlInfoBefore, state.controlInfoTotal);
+    state.controlScoreBefore = append(state.controlScoreBefore, state.controlScoreTotal);
+    state.controlInfoTotal += Math.max(1.0, window.requestsC()) * state.requestPrecision;
+    state.controlScoreTotal += window.errorsC() * state.requestPrecision;
     if (!forgetControlBeforeAShift(state, window.errorsC(), window.requestsC())) {
       addControl(state, window.errorsC(), window.requestsC());
     }
@@ -620,6 +646,7 @@ public final class EDetector {
    */
   static void thin(State state) {
     int n = state.candidate.length;
+    boolean rateSums = state.controlInfoBefore.length == n;
     int kept = 0;
     for (int i = 0; i < n; i++) {
       long age = state.points - state.candidate[i];
@@ -634,6 +661,10 @@ public final class EDetector {
         state.cross[kept] = state.cross[i];
         state.info[kept] = state.info[i];
         state.score[kept] = state.score[i];
+        if (rateSums) {
+          state.controlInfoBefore[kept] = state.controlInfoBefore[i];
+          state.controlScoreBefore[kept] = state.controlScoreBefore[i];
+        }
         kept++;
       }
     }
@@ -643,12 +674,22 @@ public final class EDetector {
       state.cross = Arrays.copyOf(state.cross, kept);
       state.info = Arrays.copyOf(state.info, kept);
       state.score = Arrays.copyOf(state.score, kept);
+      if (rateSums) {
+        state.controlInfoBefore = Arrays.copyOf(state.controlInfoBefore, kept);
+        state.controlScoreBefore = Arrays.copyOf(state.controlScoreBefore, kept);
+      }
     }
   }
 
   private static long[] append(long[] values, long value) {
     long[] out = Arrays.copyOf(values, values.length + 1);
     out[values.length] = value;
+    return out;
+  }
+
+  private static double[] nans(int n) {
+    double[] out = new double[n];
+    Arrays.fill(out, Double.NaN);
     return out;
   }
 
@@ -763,9 +804,55 @@ public final class EDetector {
    * detector; later calls do nothing.
    */
   public static void anchorNext(State state) {
-    if (state.anchor == 0) {
+    if (state.anchor == 0 || state.anchor == PENDING) {
       state.anchor = state.points + 1;
     }
+  }
+
+  /**
+   * The attack's start is to come (the stream waits for its STARTED event, docs/adr/0042): the
+   * anchored e-process is reserved its weight and is 1 until {@link #anchorNext} or {@link
+   * #anchorSince} names its candidate. Does nothing once an anchor was set or spent.
+   */
+  public static void anchorPending(State state) {
+    if (state.anchor == 0) {
+      state.anchor = PENDING;
+    }
+  }
+
+  /**
+   * Anchors, after the fact, the first datapoint at or after {@code from} (the caller's time, as
+   * given to the updates) when it is still a kept candidate and provably the first: its predecessor
+   * is kept and earlier (or it is the detector's first). The anchor then holds exactly what it
+   * would hold had it been set in time (docs/adr/0042). False (nothing changes) when there is no
+   * such candidate yet, when it was thinned away, or when an anchor was already set or spent.
+   */
+  public static boolean anchorSince(State state, long from) {
+    if (state.anchor != 0 && state.anchor != PENDING) {
+      return false;
+    }
+    int n = state.candidate.length;
+    int i = 0;
+    while (i < n && state.candidateAt[i] < from) {
+      i++;
+    }
+    if (i == n) {
+      return false;
+    }
+    boolean first =
+        i == 0 ? state.candidate[0] == 1 : state.candidate[i - 1] == state.candidate[i] - 1;
+    if (!first) {
+      return false;
+    }
+    if (state.twoGroups) {
+      if (state.controlInfoBefore.length != n || Double.isNaN(state.controlInfoBefore[i])) {
+        return false;
+      }
+      state.anchorLevelInfo = state.controlInfoTotal - state.controlInfoBefore[i];
+      state.anchorLevelScore = state.controlScoreTotal - state.controlScoreBefore[i];
+    }
+    state.anchor = state.candidate[i];
+    return true;
   }
 
   /**
@@ -782,6 +869,8 @@ public final class EDetector {
     state.cross = new double[0];
     state.info = new double[0];
     state.score = new double[0];
+    state.controlInfoBefore = new double[0];
+    state.controlScoreBefore = new double[0];
     if (!state.twoGroups) {
       // a rate's control windows stay its level: they are no part of the deviation
       state.levelInfo = state.primedInfo;
