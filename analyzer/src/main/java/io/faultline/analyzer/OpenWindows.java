@@ -1,17 +1,12 @@
 package io.faultline.analyzer;
 
 import io.faultline.schema.MetricSample;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.kstream.internals.TimeWindow;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
@@ -27,7 +22,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * reopen them). A sample whose window ended at least the grace before stream time is dropped
  * ({@link LatenessCounter} counts it); otherwise it is added to its window, whose record time is
  * the largest sample time in it. A window closes when its end + grace is at most stream time; the
- * closed windows go out in the order suppression emitted them, by start, then by key.
+ * closed windows go out in the order suppression emitted them, by start, then by key ({@link
+ * ClosedWindows}, the rules this shares with {@link ShardMerge}).
  *
  * <p>The windows being filled are also kept as objects (at most {@link #CACHED_WINDOWS}), so a
  * sample costs one encode of its window (the store's put) rather than a decode and an encode; the
@@ -43,12 +39,10 @@ final class OpenWindows implements Processor<String, MetricSample, Windowed<Stri
 
   private static final WindowPair EMPTY = new WindowPair();
 
-  private final long windowMs;
-  private final long graceMs;
+  private final ClosedWindows windows;
   private ProcessorContext<Windowed<String>, WindowPair> context;
   private TimestampedKeyValueStore<String, WindowPair> store;
   private long streamTime = Long.MIN_VALUE;
-  private long closedThrough = Long.MIN_VALUE;
   private final Map<String, ValueAndTimestamp<WindowPair>> decoded =
       new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -58,8 +52,7 @@ final class OpenWindows implements Processor<String, MetricSample, Windowed<Stri
       };
 
   OpenWindows(long windowMs, long graceMs) {
-    this.windowMs = windowMs;
-    this.graceMs = graceMs;
+    this.windows = new ClosedWindows(windowMs, graceMs);
   }
 
   @Override
@@ -67,7 +60,7 @@ final class OpenWindows implements Processor<String, MetricSample, Windowed<Stri
     this.context = context;
     this.store = context.getStateStore(STORE);
     decoded.clear(); // a revived task starts again from the store
-    closedThrough = Long.MIN_VALUE;
+    windows.reset();
     ValueAndTimestamp<WindowPair> time = store.get(STREAM_TIME);
     streamTime = time == null ? Long.MIN_VALUE : time.timestamp();
   }
@@ -82,9 +75,9 @@ final class OpenWindows implements Processor<String, MetricSample, Windowed<Stri
     if (advanced) {
       streamTime = ts;
     }
-    long start = ts - Math.floorMod(ts, windowMs);
-    if (start + windowMs + graceMs > streamTime) {
-      String id = windowKey(start, record.key());
+    long start = windows.startOf(ts);
+    if (!windows.isClosed(start, streamTime)) {
+      String id = ClosedWindows.key(start, record.key());
       ValueAndTimestamp<WindowPair> window = decoded.get(id);
       if (window == null) {
         window = store.get(id);
@@ -104,35 +97,16 @@ final class OpenWindows implements Processor<String, MetricSample, Windowed<Stri
 
   /** Forwards and forgets every window whose end + grace is at most the stream time. */
   private void closeWindows() {
-    long lastStart = Math.floorDiv(streamTime - graceMs - windowMs, windowMs) * windowMs;
-    if (lastStart <= closedThrough || lastStart < 0) {
+    if (!windows.advance(streamTime)) {
       return;
     }
-    closedThrough = lastStart;
     // kept when windows close, not per sample: a restart from this time closes the same windows
     // and drops the same samples as one from any later time before the next close
     store.put(STREAM_TIME, ValueAndTimestamp.make(EMPTY, streamTime));
-    List<KeyValue<String, ValueAndTimestamp<WindowPair>>> closed = new ArrayList<>();
-    // window keys sort by start, then by experiment|metric: the order suppression emitted them in
-    try (KeyValueIterator<String, ValueAndTimestamp<WindowPair>> it =
-        store.range(null, windowKey(lastStart, "\uffff"))) {
-      it.forEachRemaining(closed::add);
-    }
-    for (KeyValue<String, ValueAndTimestamp<WindowPair>> kv : closed) {
-      long start = Long.parseUnsignedLong(kv.key.substring(0, 16), 16);
-      String metricKey = kv.key.substring(17);
-      store.delete(kv.key);
-      decoded.remove(kv.key);
+    for (ClosedWindows.Closed<ValueAndTimestamp<WindowPair>> closed : windows.take(store)) {
+      decoded.remove(closed.id());
       context.forward(
-          new Record<>(
-              new Windowed<>(metricKey, new TimeWindow(start, start + windowMs)),
-              kv.value.value(),
-              kv.value.timestamp()));
+          new Record<>(closed.window(), closed.value().value(), closed.value().timestamp()));
     }
-  }
-
-  private static String windowKey(long windowStart, String metricKey) {
-    String hex = Long.toHexString(windowStart);
-    return "0000000000000000".substring(hex.length()) + hex + "|" + metricKey;
   }
 }

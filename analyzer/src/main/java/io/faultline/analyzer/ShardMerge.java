@@ -1,15 +1,9 @@
 package io.faultline.analyzer;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.kstream.internals.TimeWindow;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,14 +13,15 @@ import org.slf4j.LoggerFactory;
  * each open window of {@code experiment|metric} (store {@code shard-windows}) and, when the window
  * closes, forwards the shards merged, once, to the judge.
  *
- * <p>The close rule is Kafka Streams' own, applied to this task's stream time, the largest record
- * time among the partials it has read: a window closes when its end + grace is at most the stream
- * time. The partials carry their samples' times, so in one task this is the moment the unsharded
- * aggregation would have closed it. A shard with no sample in a window sends nothing and is simply
- * absent from the merge, as its samples would have been from the unsharded window. A partial of a
- * window that closed already (its partition lags the others by more than the grace) is dropped and
- * logged, never judged twice. The stream time is kept in the store (key {@code ~stream-time}, after
- * every window key), so a restart does not reopen closed windows.
+ * <p>The close rule is Kafka Streams' own ({@link ClosedWindows}, shared with {@link OpenWindows}),
+ * applied to this task's stream time, the largest record time among the partials it has read: a
+ * window closes when its end + grace is at most the stream time. The partials carry their samples'
+ * times, so in one task this is the moment the unsharded aggregation would have closed it. A shard
+ * with no sample in a window sends nothing and is simply absent from the merge, as its samples
+ * would have been from the unsharded window. A partial of a window that closed already (its
+ * partition lags the others by more than the grace) is dropped and logged, never judged twice. The
+ * stream time is kept in the store (key {@code ~stream-time}, after every window key), so a restart
+ * does not reopen closed windows.
  */
 final class ShardMerge implements Processor<String, ShardPartial, Windowed<String>, WindowPair> {
 
@@ -35,17 +30,14 @@ final class ShardMerge implements Processor<String, ShardPartial, Windowed<Strin
   static final String STORE = "shard-windows";
   private static final String STREAM_TIME = "~stream-time";
 
-  private final long windowMs;
-  private final long graceMs;
+  private final ClosedWindows windows;
   private ProcessorContext<Windowed<String>, WindowPair> context;
   private KeyValueStore<String, ShardPartial.Shards> store;
   private long streamTime = Long.MIN_VALUE;
-  private long closedThrough = Long.MIN_VALUE;
   private long late;
 
   ShardMerge(long windowMs, long graceMs) {
-    this.windowMs = windowMs;
-    this.graceMs = graceMs;
+    this.windows = new ClosedWindows(windowMs, graceMs);
   }
 
   @Override
@@ -59,7 +51,7 @@ final class ShardMerge implements Processor<String, ShardPartial, Windowed<Strin
   @Override
   public void process(Record<String, ShardPartial> record) {
     ShardPartial partial = record.value();
-    if (partial.windowStart() + windowMs + graceMs <= streamTime) {
+    if (windows.isClosed(partial.windowStart(), streamTime)) {
       if (late++ % 1000 == 0) {
         log.warn(
             "{} shard {}: partial of the window at {} came after the window closed (its partition"
@@ -71,7 +63,7 @@ final class ShardMerge implements Processor<String, ShardPartial, Windowed<Strin
       }
       return;
     }
-    String id = windowKey(partial.windowStart(), record.key());
+    String id = ClosedWindows.key(partial.windowStart(), record.key());
     ShardPartial.Shards shards = store.get(id);
     if (shards == null) {
       shards = new ShardPartial.Shards();
@@ -91,30 +83,12 @@ final class ShardMerge implements Processor<String, ShardPartial, Windowed<Strin
 
   /** Forwards and forgets every window whose end + grace is at most the stream time. */
   private void closeWindows() {
-    long lastStart = Math.floorDiv(streamTime - graceMs - windowMs, windowMs) * windowMs;
-    if (lastStart <= closedThrough || lastStart < 0) {
+    if (!windows.advance(streamTime)) {
       return;
     }
-    closedThrough = lastStart;
-    List<KeyValue<String, ShardPartial.Shards>> closed = new ArrayList<>();
-    // window keys sort by start, then by experiment|metric: the order suppression emitted them in
-    try (KeyValueIterator<String, ShardPartial.Shards> it =
-        store.range(null, windowKey(lastStart, "\uffff"))) {
-      it.forEachRemaining(closed::add);
-    }
-    for (KeyValue<String, ShardPartial.Shards> kv : closed) {
-      long start = Long.parseUnsignedLong(kv.key.substring(0, 16), 16);
-      String metricKey = kv.key.substring(17);
-      store.delete(kv.key);
+    for (ClosedWindows.Closed<ShardPartial.Shards> closed : windows.take(store)) {
       context.forward(
-          new Record<>(
-              new Windowed<>(metricKey, new TimeWindow(start, start + windowMs)),
-              kv.value.merged(),
-              kv.value.timestamp));
+          new Record<>(closed.window(), closed.value().merged(), closed.value().timestamp));
     }
-  }
-
-  private static String windowKey(long windowStart, String metricKey) {
-    return String.format(Locale.ROOT, "%016x", windowStart) + "|" + metricKey;
   }
 }

@@ -15,7 +15,6 @@ import io.faultline.schema.SteadyState;
 import io.faultline.schema.Topics;
 import io.faultline.schema.Verdict;
 import io.faultline.testsupport.ReferenceFigures;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -333,7 +332,7 @@ class HistoryRollupTest {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-    props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("history-test").toString());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, TopologyDriver.stateDir("history-test").toString());
     try (TopologyTestDriver driver = new TopologyTestDriver(HistoryRollup.build(TOPICS), props)) {
       TestInputTopic<String, ExperimentResult> results =
           driver.createInputTopic(

@@ -3,7 +3,10 @@ package io.faultline.analyzer;
 import io.faultline.schema.Topic;
 import io.faultline.schema.Topics;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -52,8 +55,32 @@ final class TopologyDriver implements AutoCloseable {
   static AnalyzerConfig config(Map<String, String> settings) throws IOException {
     Map<String, String> map = new HashMap<>(settings);
     map.put("bootstrap.servers", "unused:9092");
-    map.put("analyzer.state.dir", Files.createTempDirectory("analyzer-test").toString());
+    map.put("analyzer.state.dir", stateDir("analyzer-test").toString());
     return AnalyzerConfig.fromMap(map);
+  }
+
+  /**
+   * A fresh state directory, in memory where the machine has a tmpfs at /dev/shm (removed when the
+   * JVM exits). The test driver commits after every record, and a commit flushes each RocksDB store
+   * to files and syncs them: on a disk that is most of a golden replay's time, in memory none of
+   * it, with the same stores and the same code under test.
+   */
+  static Path stateDir(String prefix) throws IOException {
+    Path shm = Path.of("/dev/shm");
+    if (!Files.isDirectory(shm) || !Files.isWritable(shm)) {
+      return Files.createTempDirectory(prefix);
+    }
+    Path dir = Files.createTempDirectory(shm, prefix);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+    return dir;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // a leftover directory in /dev/shm is gone at the next boot
+    }
   }
 
   <V> TestInputTopic<String, V> input(Topic<String, V> topic) {

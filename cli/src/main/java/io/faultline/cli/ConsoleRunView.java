@@ -3,6 +3,7 @@ package io.faultline.cli;
 import io.faultline.cli.experiment.ExperimentDefinition;
 import io.faultline.cli.experiment.ExperimentDefinition.MetricSpec;
 import io.faultline.cli.report.Outcome;
+import io.faultline.cli.report.Recovery;
 import io.faultline.schema.Classification;
 import io.faultline.schema.Durations;
 import io.faultline.schema.ExperimentResult;
@@ -114,7 +115,7 @@ final class ConsoleRunView implements RunView {
             "  attack %-14s MTTD %s, MTTR %s%s%n",
             a.getFault(),
             Durations.format(a.getMttdMs()),
-            recovery(a.getMttrMs(), windowMs),
+            Recovery.of(a.getMttrMs(), windowMs),
             a.getDeviatingMetrics().isEmpty()
                 ? ""
                 : " (" + String.join(", ", a.getDeviatingMetrics()) + ")");
@@ -138,7 +139,7 @@ final class ConsoleRunView implements RunView {
                   ? "steady during every attack"
                   : "deviated during " + deviated + " of " + r.getAttacks().size() + " attacks",
           Durations.format(r.getMttdMs()),
-          recovery(r.getMttrMs(), windowMs),
+          Recovery.of(r.getMttrMs(), windowMs),
           Durations.format(windowMs),
           r.getWindowsJudged());
       if (r.getPipeline() != null) {
@@ -181,11 +182,6 @@ final class ConsoleRunView implements RunView {
     return Math.abs(v) >= 100
         ? String.format(Locale.ROOT, "%.0f", v)
         : String.format(Locale.ROOT, "%.2f", v);
-  }
-
-  /** A recovery time is known to a window: one shorter than a window is "≤ 5s", not 0ms. */
-  static String recovery(Long ms, long windowMs) {
-    return ms != null && ms < windowMs ? "≤ " + Durations.format(windowMs) : Durations.format(ms);
   }
 
   private long elapsed() {

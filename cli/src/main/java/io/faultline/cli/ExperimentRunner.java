@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,7 +60,7 @@ final class ExperimentRunner {
      * Where the runs stand once they have made that progress (said with the first START), empty
      * before; throws when they can no longer make it (a group's process ended).
      */
-    java.util.Optional<String> progressReached();
+    Optional<String> progressReached();
   }
 
   private static final Logger log = LoggerFactory.getLogger(ExperimentRunner.class);
@@ -86,6 +87,8 @@ final class ExperimentRunner {
   // the latest state of each of the experiment's alerts, for the demo's history
   private final Map<String, Alert> alerts = new java.util.concurrent.ConcurrentSkipListMap<>();
   private String phase = "starting";
+  // waiting for a batch job's progress: time that is not in the plan
+  private volatile boolean awaitingRuns;
   private long createdAt;
   private Long startedAt;
   // when the method's clock started: the warm-up's end, or a batch job's progress after it
@@ -276,7 +279,10 @@ final class ExperimentRunner {
     checkAbort();
     Outcome outcome =
         Outcome.of(
-            result, plan.experiment(ExperimentState.RUNNING, 0, null, null).getHypotheses(), null);
+            result,
+            plan.experiment(ExperimentState.RUNNING, 0, null, null).getHypotheses(),
+            null,
+            definition.steadyState().window().toMillis());
     publishExperiment(
         outcome.exitCode() == Outcome.ABORTED
             ? ExperimentState.ABORTED
@@ -351,21 +357,43 @@ final class ExperimentRunner {
     return feed.latestResult();
   }
 
-  /** Waits, checking guards, until the batch job has made the progress the attacks wait for. */
+  /**
+   * Waits, checking guards, until the batch job has made the progress the attacks wait for; at the
+   * latest until the rest of the plan (attacks and recovery) would no longer fit in {@code
+   * guards.maxDuration}, then throws saying so, before any attack started.
+   */
   private String waitForProgress(BatchRuns batch) throws InterruptedException {
     phase = "runs' progress";
+    awaitingRuns = true;
+    long waitFrom = clock.now();
+    Duration rest = definition.plannedDuration().minus(definition.steadyState().warmup());
+    long deadline = startedAt + definition.guards().maxDuration().minus(rest).toMillis();
     long nextProgress = clock.now() + progressEveryMs;
-    while (true) {
-      checkGuards();
-      java.util.Optional<String> reached = batch.progressReached();
-      if (reached.isPresent()) {
-        return reached.get();
+    try {
+      while (true) {
+        checkGuards();
+        Optional<String> reached = batch.progressReached();
+        if (reached.isPresent()) {
+          return reached.get();
+        }
+        if (clock.now() >= deadline) {
+          throw new IllegalStateException(
+              "the runs did not make the progress the attacks wait for in "
+                  + Durations.format(Duration.ofMillis(clock.now() - waitFrom))
+                  + ": guards.maxDuration "
+                  + Durations.format(definition.guards().maxDuration())
+                  + " leaves no time for the plan's attacks and recovery ("
+                  + Durations.format(rest)
+                  + "); see the groups' logs, or raise guards.maxDuration");
+        }
+        clock.sleep(Math.max(1, Math.min(200, deadline - clock.now())));
+        if (clock.now() >= nextProgress) {
+          progress();
+          nextProgress += progressEveryMs;
+        }
       }
-      clock.sleep(200);
-      if (clock.now() >= nextProgress) {
-        progress();
-        nextProgress += progressEveryMs;
-      }
+    } finally {
+      awaitingRuns = false;
     }
   }
 
@@ -433,7 +461,7 @@ final class ExperimentRunner {
     }
     Outcome outcome =
         code == Outcome.ABORTED
-            ? Outcome.of(null, List.of(), reason)
+            ? Outcome.of(null, List.of(), reason, 0)
             : new Outcome(code, "ERROR", reason);
     view.verdict(null, outcome);
     return outcome.exitCode();
@@ -576,7 +604,7 @@ final class ExperimentRunner {
     if (t0 != null) {
       return Math.max(0, t0 - plannedT0);
     }
-    return "runs' progress".equals(phase) ? Math.max(0, now - plannedT0) : 0;
+    return awaitingRuns ? Math.max(0, now - plannedT0) : 0;
   }
 
   /** The phase at a moment of the plan: which attacks run, or warm-up / between / recovery. */

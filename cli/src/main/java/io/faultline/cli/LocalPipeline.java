@@ -7,6 +7,7 @@ import io.faultline.collector.CollectorConfig;
 import io.faultline.collector.KafkaSampleSink;
 import io.faultline.collector.SourceRunner;
 import io.faultline.scale.MidiCorpusGenerator;
+import io.faultline.scale.PipelineGroupFiles;
 import io.faultline.scale.fleet.LoopbackPorts;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Group;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -121,7 +123,7 @@ final class LocalPipeline implements AutoCloseable, ExperimentRunner.BatchRuns {
     // under a load average of 36 on 2 cores a group took more than 6 min to be ready
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     for (String group : GROUPS) {
-      while (!Files.exists(dir.resolve(group).resolve("ready"))) {
+      while (!Files.exists(dir.resolve(group).resolve(PipelineGroupFiles.READY))) {
         Process child = children.get(group);
         if (!child.isAlive()) {
           throw new IOException(
@@ -286,7 +288,7 @@ final class LocalPipeline implements AutoCloseable, ExperimentRunner.BatchRuns {
     }
     try {
       for (String group : GROUPS) {
-        Files.writeString(dir.resolve(group).resolve("go"), experimentId + "\n");
+        Files.writeString(dir.resolve(group).resolve(PipelineGroupFiles.GO), experimentId + "\n");
       }
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -300,7 +302,7 @@ final class LocalPipeline implements AutoCloseable, ExperimentRunner.BatchRuns {
    * one), where it stands, e.g. "the experimental run at 11 of 41 tasks (27%), 2.4s in".
    */
   @Override
-  public java.util.Optional<String> progressReached() {
+  public Optional<String> progressReached() {
     Process child = children.get("experimental");
     if (child != null && !child.isAlive()) {
       throw new IllegalStateException(
@@ -311,7 +313,7 @@ final class LocalPipeline implements AutoCloseable, ExperimentRunner.BatchRuns {
     }
     JsonNode p = progress("experimental");
     return p == null
-        ? java.util.Optional.empty()
+        ? Optional.empty()
         : progressLine(p, spec.attackAfter(), System.currentTimeMillis());
   }
 
@@ -319,28 +321,28 @@ final class LocalPipeline implements AutoCloseable, ExperimentRunner.BatchRuns {
    * Where a run stands, once it has finished {@code share} of its tasks (at least one); empty
    * before, or while its task count is not known. A plain function of the progress record.
    */
-  static java.util.Optional<String> progressLine(JsonNode p, double share, long now) {
-    int tasks = p.path("tasks").asInt();
-    int done = p.path("tasksDone").asInt();
-    if (p.path("run").asInt() < 1 || tasks < 1) {
-      return java.util.Optional.empty();
+  static Optional<String> progressLine(JsonNode p, double share, long now) {
+    int tasks = p.path(PipelineGroupFiles.TASKS).asInt();
+    int done = p.path(PipelineGroupFiles.TASKS_DONE).asInt();
+    if (p.path(PipelineGroupFiles.RUN).asInt() < 1 || tasks < 1) {
+      return Optional.empty();
     }
     int needed = Math.max(1, (int) Math.ceil(share * tasks));
     if (done < needed) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(
+    return Optional.of(
         String.format(
             Locale.ROOT,
             "the experimental run at %d of %d tasks (%.0f%%), %s in",
             done,
             tasks,
             100.0 * done / tasks,
-            Durations.format(Math.max(0, now - p.path("startedAt").asLong()))));
+            Durations.format(Math.max(0, now - p.path(PipelineGroupFiles.STARTED_AT).asLong()))));
   }
 
   private JsonNode progress(String group) {
-    Path file = dir.resolve(group).resolve("progress");
+    Path file = dir.resolve(group).resolve(PipelineGroupFiles.PROGRESS);
     try {
       return Files.exists(file) ? json.readTree(file.toFile()) : null;
     } catch (IOException e) {
@@ -393,22 +395,26 @@ final class LocalPipeline implements AutoCloseable, ExperimentRunner.BatchRuns {
    */
   static List<MetricSample> runSamples(String experimentId, String group, JsonNode r) {
     Map<String, String> labels =
-        Map.of("run", r.path("run").asText(), "sha256", r.path("sha256").asText());
+        Map.of(
+            "run",
+            r.path(PipelineGroupFiles.RUN).asText(),
+            "sha256",
+            r.path(PipelineGroupFiles.SHA256).asText());
     List<MetricSample> out = new ArrayList<>();
     for (var figure :
         List.of(
-            List.of("pipeline.job.duration.ms", "durationMs", "ms"),
-            List.of("pipeline.store.songs", "songs", "songs"),
-            List.of("pipeline.store.instrument.rows", "instrumentRows", "rows"),
-            List.of("pipeline.tasks.failed", "tasksFailed", "tasks"),
-            List.of("pipeline.executors.lost", "executorsLost", "executors"))) {
+            List.of("pipeline.job.duration.ms", PipelineGroupFiles.DURATION_MS, "ms"),
+            List.of("pipeline.store.songs", PipelineGroupFiles.SONGS, "songs"),
+            List.of("pipeline.store.instrument.rows", PipelineGroupFiles.INSTRUMENT_ROWS, "rows"),
+            List.of("pipeline.tasks.failed", PipelineGroupFiles.TASKS_FAILED, "tasks"),
+            List.of("pipeline.executors.lost", PipelineGroupFiles.EXECUTORS_LOST, "executors"))) {
       out.add(
           MetricSample.newBuilder()
               .setExperimentId(experimentId)
               .setMetric(figure.get(0))
               .setGroup(Group.valueOf(group.toUpperCase(Locale.ROOT)))
               .setTarget("extract-" + group)
-              .setTimestamp(r.path("endedAt").asLong())
+              .setTimestamp(r.path(PipelineGroupFiles.ENDED_AT).asLong())
               .setValue(r.path(figure.get(1)).asDouble())
               .setUnit(figure.get(2))
               .setLabels(labels)
@@ -418,7 +424,7 @@ final class LocalPipeline implements AutoCloseable, ExperimentRunner.BatchRuns {
   }
 
   List<JsonNode> runs(String group) {
-    Path file = dir.resolve(group).resolve("runs.jsonl");
+    Path file = dir.resolve(group).resolve(PipelineGroupFiles.RUNS);
     List<JsonNode> out = new ArrayList<>();
     try {
       if (Files.exists(file)) {
@@ -459,7 +465,7 @@ final class LocalPipeline implements AutoCloseable, ExperimentRunner.BatchRuns {
     long deadline = System.nanoTime() + wait.toNanos();
     boolean said = false;
     for (String group : GROUPS) {
-      while (!Files.exists(dir.resolve(group).resolve("done"))
+      while (!Files.exists(dir.resolve(group).resolve(PipelineGroupFiles.DONE))
           && children.get(group).isAlive()
           && System.nanoTime() < deadline) {
         if (!said) {
@@ -502,24 +508,29 @@ final class LocalPipeline implements AutoCloseable, ExperimentRunner.BatchRuns {
                       Locale.ROOT,
                       " (%+.0f%%)",
                       100.0
-                          * (e.path("durationMs").asDouble() - c.path("durationMs").asDouble())
-                          / Math.max(1, c.path("durationMs").asDouble()))
+                          * (e.path(PipelineGroupFiles.DURATION_MS).asDouble()
+                              - c.path(PipelineGroupFiles.DURATION_MS).asDouble())
+                          / Math.max(1, c.path(PipelineGroupFiles.DURATION_MS).asDouble()))
                   : "",
-              c == null ? "n/a" : c.path("songs").asText(),
-              e == null ? "n/a" : e.path("songs").asText(),
+              c == null ? "n/a" : c.path(PipelineGroupFiles.SONGS).asText(),
+              e == null ? "n/a" : e.path(PipelineGroupFiles.SONGS).asText(),
               c == null || e == null
                   ? "n/a"
-                  : c.path("sha256").asText().equals(e.path("sha256").asText())
-                      ? "equal (" + c.path("sha256").asText().substring(0, 12) + ")"
+                  : c.path(PipelineGroupFiles.SHA256)
+                          .asText()
+                          .equals(e.path(PipelineGroupFiles.SHA256).asText())
+                      ? "equal ("
+                          + c.path(PipelineGroupFiles.SHA256).asText().substring(0, 12)
+                          + ")"
                       : "DIFFERENT ("
-                          + c.path("sha256").asText().substring(0, 12)
+                          + c.path(PipelineGroupFiles.SHA256).asText().substring(0, 12)
                           + " vs "
-                          + e.path("sha256").asText().substring(0, 12)
+                          + e.path(PipelineGroupFiles.SHA256).asText().substring(0, 12)
                           + ")",
-              c == null ? "n/a" : c.path("tasksFailed").asText(),
-              e == null ? "n/a" : e.path("tasksFailed").asText(),
-              c == null ? "n/a" : c.path("executorsLost").asText(),
-              e == null ? "n/a" : e.path("executorsLost").asText()));
+              c == null ? "n/a" : c.path(PipelineGroupFiles.TASKS_FAILED).asText(),
+              e == null ? "n/a" : e.path(PipelineGroupFiles.TASKS_FAILED).asText(),
+              c == null ? "n/a" : c.path(PipelineGroupFiles.EXECUTORS_LOST).asText(),
+              e == null ? "n/a" : e.path(PipelineGroupFiles.EXECUTORS_LOST).asText()));
       if (e != null) {
         lines.add("    " + lossLine(e));
       }
@@ -535,19 +546,19 @@ final class LocalPipeline implements AutoCloseable, ExperimentRunner.BatchRuns {
 
   /** Where in the experimental run its executors were lost: the kill mid-run, or not in it. */
   static String lossLine(JsonNode run) {
-    JsonNode losses = run.path("losses");
+    JsonNode losses = run.path(PipelineGroupFiles.LOSSES);
     if (!losses.isArray() || losses.isEmpty()) {
       return "no executor lost during the experimental run of " + seconds(run);
     }
-    int tasks = run.path("tasks").asInt();
+    int tasks = run.path(PipelineGroupFiles.TASKS).asInt();
     List<String> each = new ArrayList<>();
     for (JsonNode l : losses) {
-      int done = l.path("tasksDone").asInt();
+      int done = l.path(PipelineGroupFiles.TASKS_DONE).asInt();
       each.add(
           String.format(
               Locale.ROOT,
               "%s in, %d of %d tasks done (%.0f%%)",
-              Durations.format(l.path("atMs").asLong()),
+              Durations.format(l.path(PipelineGroupFiles.LOSS_AT_MS).asLong()),
               done,
               tasks,
               tasks < 1 ? 0.0 : 100.0 * done / tasks));
@@ -559,7 +570,9 @@ final class LocalPipeline implements AutoCloseable, ExperimentRunner.BatchRuns {
   }
 
   private static String seconds(JsonNode run) {
-    return run == null ? "n/a" : Durations.format(run.path("durationMs").asLong());
+    return run == null
+        ? "n/a"
+        : Durations.format(run.path(PipelineGroupFiles.DURATION_MS).asLong());
   }
 
   private static void sleep(long millis) {

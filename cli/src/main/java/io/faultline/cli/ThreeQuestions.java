@@ -2,6 +2,7 @@ package io.faultline.cli;
 
 import io.faultline.cli.report.AttackPeriod;
 import io.faultline.cli.report.ExperimentReport;
+import io.faultline.cli.report.Recovery;
 import io.faultline.cli.report.ServiceOutage;
 import io.faultline.schema.Durations;
 import java.io.PrintStream;
@@ -31,17 +32,23 @@ final class ThreeQuestions {
         out.println("What the experimental group's clients saw, per attack (measured):");
         header = true;
       }
-      out.println("  " + a.fault() + " " + String.join(", ", a.targets()) + ": " + answer(a));
+      out.println(
+          "  "
+              + a.fault()
+              + " "
+              + String.join(", ", a.targets())
+              + ": "
+              + answer(a, windowMs(report)));
     }
   }
 
-  /** "MTTD 4.2 s, MTTR 0.0 s; 75 of 443 requests failed over 11.5 s from +0.6 s; ...". */
-  static String answer(AttackPeriod a) {
+  /** "MTTD 4.2 s, MTTR ≤ 5s; 75 of 443 requests failed over 11.5 s from +0.6 s; ...". */
+  static String answer(AttackPeriod a, long windowMs) {
     StringBuilder s =
         new StringBuilder("MTTD ")
             .append(Durations.format(a.mttdMs()))
             .append(", MTTR ")
-            .append(Durations.format(a.mttrMs()));
+            .append(Recovery.of(a.mttrMs(), windowMs));
     ServiceOutage o = a.outage();
     if (o != null) {
       s.append("; ").append(o.errorsText()).append(" requests failed");
@@ -91,12 +98,16 @@ final class ThreeQuestions {
             + " |");
   }
 
+  private static long windowMs(ExperimentReport report) {
+    return report.run() == null ? 0 : report.run().windowMs();
+  }
+
   private static String row(List<ExperimentReport> reports, String faultPart) {
     List<String> parts = new ArrayList<>();
     for (ExperimentReport r : reports) {
       for (AttackPeriod a : r.attacks()) {
         if (a.fault().contains(faultPart)) {
-          parts.add(a.fault() + ": " + answer(a));
+          parts.add(a.fault() + ": " + answer(a, windowMs(r)));
         }
       }
     }

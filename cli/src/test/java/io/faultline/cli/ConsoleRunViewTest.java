@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.cli.experiment.DemoExperiment;
 import io.faultline.cli.report.Outcome;
+import io.faultline.cli.report.Recovery;
 import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.Classification;
 import io.faultline.schema.ExperimentResult;
@@ -56,7 +57,9 @@ class ConsoleRunViewTest {
             .setMttrMs(0L)
             .setWindowsJudged(25)
             .build();
-    view.verdict(r, new Outcome(Outcome.NOT_HELD, "HYPOTHESIS NOT HELD", "why"));
+    // the verdict's own sentence too: a recovery inside the window the attack ended in is not
+    // "recovered in 0ms"
+    view.verdict(r, Outcome.of(r, List.of(), null, 5_000));
     String out = bytes.toString(StandardCharsets.UTF_8);
     assertThat(out)
         .contains("attack cpu-burn       MTTD 21.4s, MTTR ≤ 5s (http.latency.ms)")
@@ -64,14 +67,15 @@ class ConsoleRunViewTest {
             "end-of-run comparison: 1/1 metrics within tolerance over the whole run"
                 + " (a short attack is diluted)")
         .contains("live judgement: deviated during 1 of 2 attacks; MTTD 21.4s, MTTR ≤ 5s")
+        .contains("during cpu-burn (detected after 21.4s, recovered in ≤ 5s)")
         .doesNotContain("0ms")
         .doesNotContain("score 100");
   }
 
   @Test
   void aRecoveryLongerThanAWindowPrintsItsSeconds() {
-    assertThat(ConsoleRunView.recovery(15_500L, 5_000)).isEqualTo("15.5s");
-    assertThat(ConsoleRunView.recovery(0L, 2_000)).isEqualTo("≤ 2s");
-    assertThat(ConsoleRunView.recovery(null, 5_000)).isEqualTo("n/a");
+    assertThat(Recovery.of(15_500L, 5_000)).isEqualTo("15.5s");
+    assertThat(Recovery.of(0L, 2_000)).isEqualTo("≤ 2s");
+    assertThat(Recovery.of(null, 5_000)).isEqualTo("n/a");
   }
 }

@@ -255,6 +255,36 @@ class ExperimentRunnerTest {
     assertThat(sinks.lines).contains("faultline run: pipeline experimental exited 1");
   }
 
+  @Test
+  void aBatchJobThatNeverMakesItsProgressEndsTheRunWhileThePlanStillFitsInMaxDuration() {
+    ExperimentRunner.BatchRuns batch =
+        new ExperimentRunner.BatchRuns() {
+          @Override
+          public void begin() {}
+
+          @Override
+          public Optional<String> progressReached() {
+            return Optional.empty();
+          }
+        };
+    runner =
+        new ExperimentRunner(DEFINITION, plan, clock, sinks, sinks, stops, Duration.ofSeconds(3));
+    int code = runner.run(feed, null, batch);
+
+    // maxDuration 5m less the plan's attacks and recovery (31 s): given up 269 s in, an error
+    // that says why, not the maxDuration guard's abort in the middle of an attack
+    assertThat(code).isEqualTo(Outcome.ERROR);
+    assertThat(sinks.sent).noneMatch(c -> c.startsWith("START"));
+    assertThat(sinks.lines)
+        .anyMatch(
+            l ->
+                l.startsWith("faultline run: the runs did not make the progress the attacks wait")
+                    && l.contains(
+                        "guards.maxDuration 5m leaves no time for the plan's attacks"
+                            + " and recovery (31s)"));
+    assertThat(sinks.lines).noneMatch(l -> l.contains("guards.maxDuration 5m reached"));
+  }
+
   private void rolledBack(String attackId) {
     runner.onRecord(event(AttackEventType.ROLLED_BACK, attackId));
   }

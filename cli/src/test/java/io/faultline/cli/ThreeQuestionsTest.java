@@ -30,7 +30,8 @@ class ThreeQuestionsTest {
     String line =
         ThreeQuestions.answer(
             zoneOutage(
-                new ServiceOutage(837, 133, 700L, 13_900L, true, 700L, 11_700L, 9_100L, "db-2")));
+                new ServiceOutage(837, 133, 700L, 13_900L, true, 700L, 11_700L, 9_100L, "db-2")),
+            5_000);
 
     assertThat(line)
         .isEqualTo(
@@ -43,9 +44,29 @@ class ThreeQuestionsTest {
   void withoutAnObservedPromotionTheLineSaysOnlyWhatWasMeasured() {
     String line =
         ThreeQuestions.answer(
-            zoneOutage(new ServiceOutage(300, 0, null, null, true, null, null, null, null)));
+            zoneOutage(new ServiceOutage(300, 0, null, null, true, null, null, null, null)), 5_000);
 
     assertThat(line)
         .isEqualTo("MTTD 2s, MTTR 11.9s; 0 of 300 requests failed; database writes never failed");
+  }
+
+  @Test
+  void aRecoveryInsideTheWindowTheAttackEndedInReadsAsAtMostOneWindow() {
+    AttackPeriod quick =
+        new AttackPeriod(
+            "a-1",
+            "cpu-burn",
+            List.of("p"),
+            1_000,
+            61_000L,
+            "STOPPED",
+            3_000L,
+            61_000L,
+            2_000L,
+            0L,
+            List.of("http.latency.ms"),
+            null);
+
+    assertThat(ThreeQuestions.answer(quick, 5_000)).isEqualTo("MTTD 2s, MTTR ≤ 5s");
   }
 }

@@ -78,7 +78,8 @@ public record ExperimentReport(
             hypotheses,
             abortedRun && (r == null || !r.getAborted())
                 ? "the run was stopped early (experiment state ABORTED)"
-                : null);
+                : null,
+            e == null ? 0 : e.getWindowMs());
     List<AttackPeriod> attacks = AttackPeriod.of(rec, promotions);
     Run run =
         e == null

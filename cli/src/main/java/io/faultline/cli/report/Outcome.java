@@ -30,8 +30,10 @@ public record Outcome(int exitCode, String headline, String why) {
 
   /**
    * @param runAbort why the run itself stopped early (guard, stop condition, Ctrl-C), or null
+   * @param windowMs the experiment's analysis window, the precision of a time to recover
    */
-  public static Outcome of(ExperimentResult r, List<MetricHypothesis> hypotheses, String runAbort) {
+  public static Outcome of(
+      ExperimentResult r, List<MetricHypothesis> hypotheses, String runAbort, long windowMs) {
     if (runAbort != null) {
       return new Outcome(ABORTED, "ABORTED", "The experiment was aborted: " + runAbort + ".");
     }
@@ -64,7 +66,7 @@ public record Outcome(int exitCode, String headline, String why) {
                   + ", "
                   + (a.getMttrMs() == null
                       ? "not recovered"
-                      : "recovered in " + Durations.format(a.getMttrMs()))
+                      : "recovered in " + Recovery.of(a.getMttrMs(), windowMs))
                   + ")");
         }
       }

@@ -234,7 +234,8 @@ class ExperimentReportTest {
             Outcome.of(
                     recording(Verdict.STEADY, Classification.HIGH).result(),
                     recording(Verdict.STEADY, Classification.HIGH).experiment().getHypotheses(),
-                    null)
+                    null,
+                    5_000)
                 .exitCode())
         .isEqualTo(Outcome.NOT_HELD);
     // LOW latency is not a failure when only an increase is forbidden
@@ -242,7 +243,8 @@ class ExperimentReportTest {
             Outcome.of(
                     recording(Verdict.STEADY, Classification.LOW).result(),
                     recording(Verdict.STEADY, Classification.LOW).experiment().getHypotheses(),
-                    null)
+                    null,
+                    5_000)
                 .exitCode())
         .isEqualTo(Outcome.HELD);
   }
@@ -252,14 +254,16 @@ class ExperimentReportTest {
     ExperimentResult aborted = recording(Verdict.DEVIATED, Classification.HIGH).result();
     aborted.setAborted(true);
     aborted.setAbortReason("http.error effect 0.9 beyond 0.5");
-    Outcome a = Outcome.of(aborted, List.of(), null);
+    Outcome a = Outcome.of(aborted, List.of(), null, 5_000);
     assertThat(a.exitCode()).isEqualTo(Outcome.ABORTED);
     assertThat(a.why()).contains("http.error effect 0.9 beyond 0.5");
-    assertThat(Outcome.of(null, List.of(), null).exitCode()).isEqualTo(Outcome.ERROR);
-    assertThat(Outcome.of(null, List.of(), "stop condition").exitCode()).isEqualTo(Outcome.ABORTED);
+    assertThat(Outcome.of(null, List.of(), null, 5_000).exitCode()).isEqualTo(Outcome.ERROR);
+    assertThat(Outcome.of(null, List.of(), "stop condition", 5_000).exitCode())
+        .isEqualTo(Outcome.ABORTED);
     ExperimentResult inconclusive =
         recording(Verdict.INCONCLUSIVE, Classification.UNKNOWN).result();
-    assertThat(Outcome.of(inconclusive, List.of(), null).headline()).isEqualTo("INCONCLUSIVE");
+    assertThat(Outcome.of(inconclusive, List.of(), null, 5_000).headline())
+        .isEqualTo("INCONCLUSIVE");
   }
 
   @Test

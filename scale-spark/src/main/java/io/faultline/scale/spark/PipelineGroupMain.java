@@ -2,6 +2,7 @@ package io.faultline.scale.spark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.faultline.scale.ExtractionJob;
+import io.faultline.scale.PipelineGroupFiles;
 import io.faultline.scale.fleet.LoopbackPorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -164,7 +165,7 @@ public final class PipelineGroupMain {
       AtomicLong executorsLost = new AtomicLong();
       ObjectMapper json = new ObjectMapper();
       RunProgress progress = new RunProgress();
-      Path progressFile = s.workDir().resolve("progress");
+      Path progressFile = s.workDir().resolve(PipelineGroupFiles.PROGRESS);
       spark
           .sparkContext()
           .addSparkListener(
@@ -194,8 +195,8 @@ public final class PipelineGroupMain {
               });
       // a first job, so the executor is connected and warm when the runs start
       spark.range(0, 100, 1, 2).count();
-      Files.writeString(s.workDir().resolve("ready"), "ready\n");
-      while (!Files.exists(s.workDir().resolve("go"))) {
+      Files.writeString(s.workDir().resolve(PipelineGroupFiles.READY), "ready\n");
+      while (!Files.exists(s.workDir().resolve(PipelineGroupFiles.GO))) {
         Thread.sleep(100);
       }
       for (int run = 1; run <= s.runs(); run++) {
@@ -213,31 +214,31 @@ public final class PipelineGroupMain {
         StoreChecksum sum = StoreChecksum.of(store.url(), store.user(), store.password());
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("group", s.group());
-        line.put("run", run);
-        line.put("startedAt", started);
-        line.put("endedAt", ended);
-        line.put("durationMs", ended - started);
+        line.put(PipelineGroupFiles.RUN, run);
+        line.put(PipelineGroupFiles.STARTED_AT, started);
+        line.put(PipelineGroupFiles.ENDED_AT, ended);
+        line.put(PipelineGroupFiles.DURATION_MS, ended - started);
         line.put("files", report.files());
         line.put("inserted", report.inserted());
         line.put("unchanged", report.unchanged());
         line.put("corrupt", report.corrupt());
-        line.put("songs", sum.songs());
-        line.put("instrumentRows", sum.instrumentRows());
-        line.put("sha256", sum.sha256());
-        line.put("tasksFailed", tasksFailed.get() - failedBefore);
-        line.put("executorsLost", executorsLost.get() - lostBefore);
+        line.put(PipelineGroupFiles.SONGS, sum.songs());
+        line.put(PipelineGroupFiles.INSTRUMENT_ROWS, sum.instrumentRows());
+        line.put(PipelineGroupFiles.SHA256, sum.sha256());
+        line.put(PipelineGroupFiles.TASKS_FAILED, tasksFailed.get() - failedBefore);
+        line.put(PipelineGroupFiles.EXECUTORS_LOST, executorsLost.get() - lostBefore);
         // where in the run each executor was lost (the report says where the kill landed)
         Map<String, Object> figures = progress.figures();
-        line.put("tasks", figures.get("tasks"));
-        line.put("losses", figures.get("losses"));
+        line.put(PipelineGroupFiles.TASKS, figures.get(PipelineGroupFiles.TASKS));
+        line.put(PipelineGroupFiles.LOSSES, figures.get(PipelineGroupFiles.LOSSES));
         Files.writeString(
-            s.workDir().resolve("runs.jsonl"),
+            s.workDir().resolve(PipelineGroupFiles.RUNS),
             json.writeValueAsString(line) + "\n",
             StandardCharsets.UTF_8,
             StandardOpenOption.CREATE,
             StandardOpenOption.APPEND);
       }
-      Files.writeString(s.workDir().resolve("done"), "done\n");
+      Files.writeString(s.workDir().resolve(PipelineGroupFiles.DONE), "done\n");
       Thread.currentThread().join(); // serve the monitoring API until SIGTERM
     } catch (Exception e) {
       if (spark != null) {

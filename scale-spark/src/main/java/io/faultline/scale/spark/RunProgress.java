@@ -1,5 +1,6 @@
 package io.faultline.scale.spark;
 
+import io.faultline.scale.PipelineGroupFiles;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -66,21 +67,23 @@ public final class RunProgress {
     return List.copyOf(losses);
   }
 
-  /** The figures as the progress file and the run's record carry them. */
+  /**
+   * The figures as the progress file and the run's record carry them ({@link PipelineGroupFiles}).
+   */
   public synchronized Map<String, Object> figures() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("run", run);
-    m.put("startedAt", startedAt);
-    m.put("tasks", tasks);
-    m.put("tasksDone", done.cardinality());
+    m.put(PipelineGroupFiles.RUN, run);
+    m.put(PipelineGroupFiles.STARTED_AT, startedAt);
+    m.put(PipelineGroupFiles.TASKS, tasks);
+    m.put(PipelineGroupFiles.TASKS_DONE, done.cardinality());
     List<Map<String, Object>> lost = new ArrayList<>();
     for (Loss l : losses) {
       Map<String, Object> one = new LinkedHashMap<>();
-      one.put("atMs", l.atMs());
-      one.put("tasksDone", l.tasksDone());
+      one.put(PipelineGroupFiles.LOSS_AT_MS, l.atMs());
+      one.put(PipelineGroupFiles.TASKS_DONE, l.tasksDone());
       lost.add(one);
     }
-    m.put("losses", lost);
+    m.put(PipelineGroupFiles.LOSSES, lost);
     return m;
   }
 }
