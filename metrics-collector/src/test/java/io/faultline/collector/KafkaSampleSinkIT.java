@@ -10,6 +10,7 @@ import io.faultline.schema.MetricShards;
 import io.faultline.schema.Topics;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -24,15 +25,7 @@ class KafkaSampleSinkIT {
   @Test
   void samplesOfBothGroupsArriveKeyedByExperimentAndMetric() throws Exception {
     Topics topics = TestTopics.provision(TestTopics.prefix("it"), 1);
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    server.createContext(
-        "/",
-        ex -> {
-          ex.sendResponseHeaders(200, -1);
-          ex.close();
-        });
-    server.start();
+    HttpServer server = okServer();
     URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
     try (KafkaSampleSink sink =
             new KafkaSampleSink(TestBroker.bootstrapServers(), topics, Map.of());
@@ -76,15 +69,7 @@ class KafkaSampleSinkIT {
   @Test
   void theProbesRequestsArriveAsOneSummaryPerTargetAndWindow() throws Exception {
     Topics topics = TestTopics.provision(TestTopics.prefix("summaries"), 1);
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    server.createContext(
-        "/",
-        ex -> {
-          ex.sendResponseHeaders(200, -1);
-          ex.close();
-        });
-    server.start();
+    HttpServer server = okServer();
     URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
     try (KafkaSampleSink kafka =
             new KafkaSampleSink(TestBroker.bootstrapServers(), topics, Map.of());
@@ -178,5 +163,19 @@ class KafkaSampleSinkIT {
     assertThat(records.stream().map(ConsumerRecord::key).distinct().count()).isEqualTo(8);
     assertThat(records.stream().map(ConsumerRecord::partition).distinct().count())
         .isGreaterThanOrEqualTo(4);
+  }
+
+  /** A loopback HTTP server that answers every request 200, started. */
+  private static HttpServer okServer() throws IOException {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    server.createContext(
+        "/",
+        ex -> {
+          ex.sendResponseHeaders(200, -1);
+          ex.close();
+        });
+    server.start();
+    return server;
   }
 }
