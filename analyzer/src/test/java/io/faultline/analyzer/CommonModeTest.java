@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.analyzer.Telemetry.Fault;
 import io.faultline.analyzer.Telemetry.Process;
-import io.faultline.analyzer.stats.Direction;
 import io.faultline.analyzer.stats.Hypothesis;
-import io.faultline.analyzer.stats.MetricPolicy;
-import io.faultline.analyzer.stats.Statistic;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -26,13 +22,9 @@ class CommonModeTest {
   private static final int FAULT_AT = 5;
   private static final double ALPHA = 0.05;
 
+  /** The latency default: mean and spread, 10% tolerance, alpha 0.05 (UnbenchedFaultsTest's). */
   private static Hypothesis hypothesis() {
-    return new Hypothesis(
-        new MetricPolicy(Direction.INCREASE, 0.1, 0.0, ALPHA, 1),
-        false,
-        false,
-        Double.NaN,
-        List.of(Statistic.MEAN, Statistic.SPREAD));
+    return UnbenchedFaultsTest.meanAndSpread();
   }
 
   /** Share of runs with an alarm when the level rises 20% from judged window 5 on. */

@@ -35,7 +35,7 @@ class UnbenchedFaultsTest {
     Summary[] window(Random r, int w);
   }
 
-  private static Hypothesis meanAndSpread() {
+  static Hypothesis meanAndSpread() {
     return new Hypothesis(
         new MetricPolicy(Direction.INCREASE, 0.1, 0.0, ALPHA, 1),
         false,

@@ -32,9 +32,7 @@ class KafkaSampleSinkIT {
         HttpLoadProbe probe =
             new HttpLoadProbe(
                 "exp-7",
-                List.of(
-                    new ProbeTarget(Group.CONTROL, "c", uri),
-                    new ProbeTarget(Group.EXPERIMENTAL, "x", uri)),
+                bothGroups(uri),
                 10,
                 10,
                 Duration.ofSeconds(1),
@@ -80,9 +78,7 @@ class KafkaSampleSinkIT {
         HttpLoadProbe probe =
             new HttpLoadProbe(
                 "exp-8",
-                List.of(
-                    new ProbeTarget(Group.CONTROL, "c", uri),
-                    new ProbeTarget(Group.EXPERIMENTAL, "x", uri)),
+                bothGroups(uri),
                 20,
                 10,
                 Duration.ofSeconds(1),
@@ -177,5 +173,11 @@ class KafkaSampleSinkIT {
         });
     server.start();
     return server;
+  }
+
+  /** One target per group, both at {@code uri}: control "c", experimental "x". */
+  private static List<ProbeTarget> bothGroups(URI uri) {
+    return List.of(
+        new ProbeTarget(Group.CONTROL, "c", uri), new ProbeTarget(Group.EXPERIMENTAL, "x", uri));
   }
 }
