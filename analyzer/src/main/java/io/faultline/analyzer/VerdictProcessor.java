@@ -4,9 +4,7 @@ import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.Quantiles;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.GroupStatistics;
-import io.faultline.schema.SteadyState;
 import io.faultline.schema.WindowVerdict;
-import java.util.List;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -155,7 +153,7 @@ final class VerdictProcessor
             .setEffectLow(finite(judged.effectLow()))
             .setEffectHigh(finite(judged.effectHigh()))
             .build();
-    publish(v);
+    metrics.judged(key, v);
     context.forward(new Record<>(key, v, record.timestamp()));
   }
 
@@ -179,46 +177,6 @@ final class VerdictProcessor
               t.phi));
     }
     return b.toString();
-  }
-
-  private void publish(WindowVerdict v) {
-    String e = v.getExperimentId();
-    String metric = v.getMetric();
-    for (var g : List.of("control", "experimental")) {
-      GroupStatistics s = g.equals("control") ? v.getControl() : v.getExperimental();
-      metrics.window(AnalyzerMetrics.WINDOW_MEAN, s.getMean(), e, metric, g);
-      metrics.set(
-          AnalyzerMetrics.WINDOW_SAMPLES,
-          s.getCount(),
-          "experiment",
-          e,
-          "metric",
-          metric,
-          "group",
-          g);
-      if (s.getP99() != null) {
-        metrics.window(AnalyzerMetrics.WINDOW_P99, s.getP99(), e, metric, g);
-      }
-    }
-    metrics.set(AnalyzerMetrics.EFFECT, v.getEffect(), "experiment", e, "metric", metric);
-    metrics.set(
-        AnalyzerMetrics.TEST_STATISTIC, v.getTestStatistic(), "experiment", e, "metric", metric);
-    if (v.getPValue() != null) {
-      metrics.set(AnalyzerMetrics.P_VALUE, v.getPValue(), "experiment", e, "metric", metric);
-    }
-    for (SteadyState s :
-        List.of(SteadyState.STEADY, SteadyState.DEVIATING, SteadyState.INSUFFICIENT_DATA)) {
-      metrics.set(
-          AnalyzerMetrics.STATE,
-          s == v.getState() ? 1 : 0,
-          "experiment",
-          e,
-          "metric",
-          metric,
-          "state",
-          s.name());
-    }
-    metrics.increment(AnalyzerMetrics.WINDOWS_JUDGED, 1, "experiment", e, "metric", metric);
   }
 
   static GroupStatistics statistics(Summary s, Quantiles q) {
