@@ -1,5 +1,6 @@
 package io.faultline.analyzer;
 
+import io.faultline.analyzer.stats.EDetector;
 import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.Quantiles;
 import io.faultline.analyzer.stats.Summary;
@@ -78,7 +79,7 @@ final class VerdictProcessor
       // (docs/adr/0042); a monitor stored before keeps the planned start
       monitor.startFromEvents = monitor.learnUntil > 0;
     }
-    if (monitor.startFromEvents) {
+    if (monitor.startFromEvents && !anchored(monitor)) {
       long started = attackStarts.first(experimentId);
       if (started > 0) {
         monitor.attackAt = started;
@@ -155,6 +156,23 @@ final class VerdictProcessor
             .build();
     metrics.judged(key, v);
     context.forward(new Record<>(key, v, record.timestamp()));
+  }
+
+  /**
+   * Every detector of the monitor has its anchor (placed or spent): {@link WindowJudge} no longer
+   * reads {@code attackAt}, so the global store {@code attack-starts} need not be read again for
+   * this metric (docs/adr/0046). False while the start is unknown or any anchor is pending.
+   */
+  static boolean anchored(WindowJudge.Monitor m) {
+    if (m.attackAt <= 0 || m.tracks == null || m.tracks.isEmpty()) {
+      return false;
+    }
+    for (WindowJudge.Track t : m.tracks) {
+      if (t.detector == null || t.detector.anchor == 0 || t.detector.anchor == EDetector.PENDING) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Double finite(double v) {
