@@ -54,10 +54,6 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
 
   private final ResultCalculator.SeverityLevels levels;
 
-  ResultProcessor(ResultCalculator.Settings settings, AnalyzerMetrics metrics) {
-    this(settings, ResultCalculator.SeverityLevels.DEFAULTS, metrics);
-  }
-
   ResultProcessor(
       ResultCalculator.Settings settings,
       ResultCalculator.SeverityLevels levels,
