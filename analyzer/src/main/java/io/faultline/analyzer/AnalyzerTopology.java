@@ -41,9 +41,10 @@ import org.apache.kafka.streams.state.WindowStore;
  * The analyzer's topology:
  *
  * <pre>
- * experiments --> global table experiment-definitions (hypotheses, warm-up; read by both processors)
+ * experiments --> global table experiment-definitions (hypotheses, warm-up; read by the judge,
+ *         the result processor and result-per-commit)
  * attack.events --STARTED--> attack.starts --> global store attack-starts (each experiment's
- *         STARTED times; read by the judge, docs/adr/0042)
+ *         STARTED times; read by the judge until a metric's anchor is placed, docs/adr/0042, 0046)
  * metrics --decode (poison -> dlq)--> count late samples --> tumbling window per experiment|metric, both groups side by
  * side, forwarded once when it closes (window-close, store open-windows) --> WindowVerdict -> steadystate
  *    \--> re-key by experiment (verdicts-by-experiment) --merge attack.events--> result processor
