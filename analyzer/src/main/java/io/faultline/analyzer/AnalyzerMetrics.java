@@ -1,5 +1,8 @@
 package io.faultline.analyzer;
 
+import io.faultline.schema.GroupStatistics;
+import io.faultline.schema.SteadyState;
+import io.faultline.schema.WindowVerdict;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -87,6 +90,13 @@ public final class AnalyzerMetrics implements MultiCollector {
   private final Set<String> swept = ConcurrentHashMap.newKeySet();
   private final Set<String> withSeries = ConcurrentHashMap.newKeySet();
   private final Duration linger;
+  private final Map<String, WindowSeries> windowSeries = new ConcurrentHashMap<>();
+  private final Map<Labels, Double> windowSamples;
+  private final Map<Labels, Double> effects;
+  private final Map<Labels, Double> statistics;
+  private final Map<Labels, Double> pValues;
+  private final Map<Labels, Double> states;
+  private final Map<Labels, Double> windowsJudged;
 
   /** Series of an ended experiment are removed 5 minutes after its end. */
   public AnalyzerMetrics() {
@@ -130,6 +140,12 @@ public final class AnalyzerMetrics implements MultiCollector {
     gauge(HISTORY_MTTR, "time to recover, mean, p50 and p90 (stat)" + per);
     gauge(HISTORY_MTBF, "time between incidents, mean, p50 and p90 (stat)" + per);
     gauge(HISTORY_RESOLVE, "alert time to resolve, mean, p50 and p90 (stat)" + per);
+    windowSamples = series(WINDOW_SAMPLES);
+    effects = series(EFFECT);
+    statistics = series(TEST_STATISTIC);
+    pValues = series(P_VALUE);
+    states = series(STATE);
+    windowsJudged = series(WINDOWS_JUDGED);
   }
 
   /**
@@ -266,6 +282,83 @@ public final class AnalyzerMetrics implements MultiCollector {
         group);
   }
 
+  /**
+   * A judged window's 13 series (both groups' mean, p99 and samples; effect, statistic, p-value;
+   * the three state gauges; windows judged), set at once: the label sets of {@code key}'s
+   * (experiment|metric) series are built once and kept, and the state gauges are set only when the
+   * state differs from the one they show (docs/adr/0046). The values on /metrics are those of
+   * setting each series with {@link #set}.
+   */
+  void judged(String key, WindowVerdict v) {
+    String e = v.getExperimentId();
+    if (!live(e)) {
+      return;
+    }
+    String metric = v.getMetric();
+    WindowSeries s = windowSeries.get(key);
+    if (s == null) {
+      s = new WindowSeries(e, metric);
+      windowSeries.put(key, s);
+    }
+    String unit = units.getOrDefault(metric, "");
+    if (!unit.equals(s.unit)) {
+      s.unit = unit;
+      s.mean = series(WINDOW_MEAN + WindowUnit.of(unit).suffix());
+      s.p99 = series(WINDOW_P99 + WindowUnit.of(unit).suffix());
+    }
+    windowGroup(s, s.control, v.getControl(), unit);
+    windowGroup(s, s.experimental, v.getExperimental(), unit);
+    effects.put(s.metric, v.getEffect());
+    statistics.put(s.metric, v.getTestStatistic());
+    if (v.getPValue() != null) {
+      pValues.put(s.metric, v.getPValue());
+    }
+    SteadyState state = v.getState();
+    if (state != s.state) {
+      for (int i = 0; i < JUDGED_STATES.length; i++) {
+        states.put(s.states[i], JUDGED_STATES[i] == state ? 1.0 : 0.0);
+      }
+      s.state = state;
+    }
+    windowsJudged.merge(s.metric, 1.0, Double::sum);
+  }
+
+  private void windowGroup(WindowSeries s, Labels group, GroupStatistics g, String unit) {
+    s.mean.put(group, WindowUnit.convert(unit, g.getMean()));
+    windowSamples.put(group, (double) g.getCount());
+    if (g.getP99() != null) {
+      s.p99.put(group, WindowUnit.convert(unit, g.getP99()));
+    }
+  }
+
+  private static final SteadyState[] JUDGED_STATES = {
+    SteadyState.STEADY, SteadyState.DEVIATING, SteadyState.INSUFFICIENT_DATA
+  };
+
+  /** One experiment's metric's window series: their label sets, and what they show now. */
+  private static final class WindowSeries {
+    final String experiment;
+    final Labels metric;
+    final Labels control;
+    final Labels experimental;
+    final Labels[] states = new Labels[JUDGED_STATES.length];
+    String unit;
+    Map<Labels, Double> mean;
+    Map<Labels, Double> p99;
+    SteadyState state; // the state whose gauge is 1; null before the first window
+
+    WindowSeries(String experiment, String metric) {
+      this.experiment = experiment;
+      this.metric = of("experiment", experiment, "metric", metric);
+      this.control = of("experiment", experiment, "metric", metric, "group", "control");
+      this.experimental = of("experiment", experiment, "metric", metric, "group", "experimental");
+      for (int i = 0; i < states.length; i++) {
+        states[i] =
+            of("experiment", experiment, "metric", metric, "state", JUDGED_STATES[i].name());
+      }
+    }
+  }
+
   /** The experiment ended at {@code atMs}: its series go after the linger (first call counts). */
   void ended(String experiment, long atMs) {
     endedAt.putIfAbsent(experiment, atMs);
@@ -289,6 +382,7 @@ public final class AnalyzerMetrics implements MultiCollector {
           f.series().keySet().removeIf(l -> experiment.equals(l.get("experiment")));
         }
         labelSets.values().removeIf(l -> experiment.equals(l.get("experiment")));
+        windowSeries.values().removeIf(w -> experiment.equals(w.experiment));
         resolve.removeIf(values -> experiment.equals(values.get(0)));
       }
     }
@@ -296,7 +390,10 @@ public final class AnalyzerMetrics implements MultiCollector {
 
   /** False for a swept experiment's series; notes the experiment of any other. */
   private boolean live(Labels labels) {
-    String e = labels.get("experiment");
+    return live(labels.get("experiment"));
+  }
+
+  private boolean live(String e) {
     if (e == null) {
       return true;
     }

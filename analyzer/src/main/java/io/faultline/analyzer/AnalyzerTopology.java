@@ -18,7 +18,6 @@ import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
 import java.time.Duration;
 import java.util.function.Function;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -42,14 +41,18 @@ import org.apache.kafka.streams.state.WindowStore;
  * The analyzer's topology:
  *
  * <pre>
- * experiments --> global table experiment-definitions (hypotheses, warm-up; read by both processors)
+ * experiments --> global table experiment-definitions (hypotheses, warm-up; read by the judge,
+ *         the result processor and result-per-commit)
  * attack.events --STARTED--> attack.starts --> global store attack-starts (each experiment's
- *         STARTED times; read by the judge, docs/adr/0042)
+ *         STARTED times; read by the judge until a metric's anchor is placed, docs/adr/0042, 0046)
  * metrics --decode (poison -> dlq)--> count late samples --> tumbling window per experiment|metric, both groups side by
  * side, forwarded once when it closes (window-close, store open-windows) --> WindowVerdict -> steadystate
  *    \--> re-key by experiment (verdicts-by-experiment) --merge attack.events--> result processor
- *         (store experiment-timelines) --> alerts, HALT_ALL on attack.commands (abort),
- *         results through the cached table results-per-commit (the latest per experiment per commit)
+ *         (results, store experiment-timelines; the key stays the experiment) --> alerts (re-keyed
+ *         experiment|metric), HALT_ALL on attack.commands (abort), and a "result due" per change
+ *         --> cached table results-due (in memory, the latest per experiment per commit) -->
+ *         result-per-commit (reads experiment-timelines: the result computed once per commit,
+ *         docs/adr/0046) --> results
  * metrics' batch runs (pipeline.* labelled run and sha256; not windowed) --re-key by experiment
  *         (runs-by-experiment) --merge--> result processor (PipelineRuns: the verdict over runs)
  * results --> HistoryRollup (per service and ISO week, per service for all time) --> history
@@ -66,8 +69,11 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 public final class AnalyzerTopology {
 
-  /** The cached table that publishes each experiment's latest result once per commit. */
-  static final String RESULTS_PER_COMMIT = "results-per-commit";
+  /**
+   * The cached table of the experiments whose result is due: forwarded once per commit, so each
+   * experiment's result is computed once per commit (docs/adr/0046).
+   */
+  static final String RESULTS_DUE = "results-due";
 
   private AnalyzerTopology() {}
 
@@ -199,11 +205,13 @@ public final class AnalyzerTopology {
             Serdes.String(),
             StateSerde.timelines()));
     ResultCalculator.Settings settings = config.resultSettings();
-    KStream<String, SpecificRecord> outputs =
+    // processValues: the key stays the experiment, so the table of due results below is in this
+    // sub-topology and needs no repartition (docs/adr/0046)
+    KStream<String, Object> outputs =
         verdictInputs
             .merge(eventInputs, Named.as("result-inputs"))
             .merge(runInputs, Named.as("result-and-run-inputs"))
-            .process(
+            .processValues(
                 () -> new ResultProcessor(settings, config.severityLevels(), metrics),
                 Named.as("results"),
                 ResultProcessor.STORE);
@@ -223,24 +231,34 @@ public final class AnalyzerTopology {
             Produced.with(Serdes.String(), Serdes.ByteArray()).withName("halt-sink"));
     outputs
         .filter((k, v) -> v instanceof Alert, Named.as("only-alerts"))
-        .mapValues(v -> (Alert) v, Named.as("as-alert"))
+        .map(
+            (k, v) -> {
+              Alert alert = (Alert) v;
+              return KeyValue.pair(
+                  Topics.metricKey(alert.getExperimentId(), alert.getMetric()), alert);
+            },
+            Named.as("alert-by-metric"))
         .to(
             topics.alerts().name(),
             Produced.with(Serdes.String(), AvroSerde.of(Alert.class)).withName("alerts-sink"));
-    // the last result of each experiment per commit, not one per verdict: the record cache keeps
-    // the latest and forwards it when flushed at commit (docs/adr/0027)
+    // each experiment's result once per commit, not once per verdict: the record cache keeps the
+    // latest "result due" per experiment and forwards it when flushed at commit (docs/adr/0027),
+    // and only then is the result computed from the timeline (docs/adr/0046)
     outputs
-        .filter((k, v) -> v instanceof ExperimentResult, Named.as("only-results"))
-        .mapValues(v -> (ExperimentResult) v, Named.as("as-result"))
+        .filter((k, v) -> v instanceof ResultProcessor.ResultDue, Named.as("only-results-due"))
+        .mapValues(v -> ((ResultProcessor.ResultDue) v).at(), Named.as("result-due-at"))
         .toTable(
-            Named.as(RESULTS_PER_COMMIT),
-            Materialized.<String, ExperimentResult, KeyValueStore<Bytes, byte[]>>as(
-                    RESULTS_PER_COMMIT)
+            Named.as(RESULTS_DUE),
+            Materialized.<String, Long>as(Stores.inMemoryKeyValueStore(RESULTS_DUE))
                 .withKeySerde(Serdes.String())
-                .withValueSerde(AvroSerde.of(ExperimentResult.class))
+                .withValueSerde(Serdes.Long())
                 .withCachingEnabled()
                 .withLoggingDisabled())
-        .toStream(Named.as("latest-results"))
+        .toStream(Named.as("results-due-per-commit"))
+        .processValues(
+            () -> new ResultPublisher(settings, config.severityLevels(), metrics),
+            Named.as("result-per-commit"),
+            ResultProcessor.STORE)
         .to(
             topics.results().name(),
             Produced.with(Serdes.String(), AvroSerde.of(ExperimentResult.class))

@@ -5,7 +5,7 @@ import io.faultline.schema.Experiment;
 import io.faultline.schema.MetricHypothesis;
 import java.util.HashSet;
 import java.util.Set;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessingContext;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.slf4j.Logger;
@@ -25,7 +25,7 @@ final class Hypotheses {
   private TimestampedKeyValueStore<String, Experiment> store;
   private final Set<String> warned = new HashSet<>();
 
-  void init(ProcessorContext<?, ?> context) {
+  void init(ProcessingContext context) {
     try {
       store = context.getStateStore(STORE);
     } catch (RuntimeException e) {

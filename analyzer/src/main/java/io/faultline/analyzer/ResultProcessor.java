@@ -8,24 +8,20 @@ import io.faultline.schema.Alert;
 import io.faultline.schema.AlertStatus;
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackEvent;
-import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.CommandType;
 import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
-import io.faultline.schema.MetricJudgement;
 import io.faultline.schema.SteadyState;
-import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +30,16 @@ import org.slf4j.LoggerFactory;
  * Keeps each experiment's timeline (attacks from attack.events, judged windows from the verdicts),
  * emits the alert lifecycle (FIRING once when a metric starts deviating, RESOLVED once when it is
  * steady again), the HALT_ALL command when a deviation passes a hypothesis' abort threshold (once
- * per experiment), and the recomputed {@link ExperimentResult} after every change. Exactly-once
- * processing plus the changelogged store means no alert fires twice across restarts.
+ * per experiment), and after every change a {@link ResultDue} for the experiment: {@link
+ * ResultPublisher}, behind the cached table of those, computes the {@link ExperimentResult} from
+ * the timeline once per commit (docs/adr/0046). Keyed by experiment in and out (the alerts are
+ * re-keyed before their sink), so the table needs no repartition. Exactly-once processing plus the
+ * changelogged store means no alert fires twice across restarts.
  */
-final class ResultProcessor implements Processor<String, ResultInput, String, SpecificRecord> {
+final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Object> {
+
+  /** An experiment's timeline changed at {@code at} (its record time): its result is due. */
+  record ResultDue(long at) {}
 
   static final String STORE = "experiment-timelines";
   static final Duration SWEEP_EVERY = Duration.ofSeconds(10);
@@ -47,14 +49,10 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
   private final Hypotheses hypotheses = new Hypotheses();
   private final AnalyzerMetrics metrics;
   private final Set<String> defined = new HashSet<>();
-  private ProcessorContext<String, SpecificRecord> context;
+  private FixedKeyProcessorContext<String, Object> context;
   private KeyValueStore<String, ExperimentTimeline> store;
 
   private final ResultCalculator.SeverityLevels levels;
-
-  ResultProcessor(ResultCalculator.Settings settings, AnalyzerMetrics metrics) {
-    this(settings, ResultCalculator.SeverityLevels.DEFAULTS, metrics);
-  }
 
   ResultProcessor(
       ResultCalculator.Settings settings,
@@ -66,7 +64,7 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
   }
 
   @Override
-  public void init(ProcessorContext<String, SpecificRecord> context) {
+  public void init(FixedKeyProcessorContext<String, Object> context) {
     this.context = context;
     this.store = context.getStateStore(STORE);
     hypotheses.init(context);
@@ -98,7 +96,7 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
   }
 
   @Override
-  public void process(Record<String, ResultInput> record) {
+  public void process(FixedKeyRecord<String, ResultInput> record) {
     String experimentId = record.key();
     ExperimentTimeline timeline = store.get(experimentId);
     if (timeline == null) {
@@ -114,43 +112,14 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
       changed =
           record.value().event() != null
               ? onAttackEvent(timeline, record.value().event())
-              : onVerdict(timeline, record.value().verdict(), record.timestamp());
+              : onVerdict(timeline, record.value().verdict(), record);
     }
     if (!changed) {
       return;
     }
     timeline.trim();
     store.put(experimentId, timeline);
-    int q = hypotheses.recoveryWindows(experimentId, settings.recoveryWindows());
-    ExperimentResult result =
-        ResultCalculator.compute(
-            experimentId,
-            timeline,
-            settings.withRecoveryWindows(q),
-            metric -> hypotheses.of(experimentId, metric),
-            record.timestamp());
-    result = ResultCalculator.attribute(result, hypotheses.experiment(experimentId), levels);
-    if (timeline.pipeline != null) {
-      result =
-          PipelineRuns.fold(
-              result, timeline.pipeline.verdict(metric -> hypotheses.of(experimentId, metric)));
-    }
-    // a verdict changes its own metric's alert figures only; an event or a run may change any
-    String only = record.value().verdict() == null ? null : record.value().verdict().getMetric();
-    publish(result, only);
-    timeline.metrics.forEach(
-        (metric, t) -> {
-          if (only == null || only.equals(metric)) {
-            metrics.set(
-                AnalyzerMetrics.ALERTS_FIRING,
-                t.firing ? 1 : 0,
-                "experiment",
-                experimentId,
-                "metric",
-                metric);
-          }
-        });
-    context.forward(new Record<>(experimentId, (SpecificRecord) result, record.timestamp()));
+    context.forward(record.withValue(new ResultDue(record.timestamp())));
   }
 
   private boolean onAttackEvent(ExperimentTimeline timeline, AttackEvent event) {
@@ -198,7 +167,8 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
     }
   }
 
-  private boolean onVerdict(ExperimentTimeline timeline, WindowVerdict verdict, long timestamp) {
+  private boolean onVerdict(
+      ExperimentTimeline timeline, WindowVerdict verdict, FixedKeyRecord<String, ?> record) {
     WindowStatus window =
         timeline.windows.computeIfAbsent(verdict.getWindowStart(), s -> new WindowStatus());
     window.end = verdict.getWindowEnd();
@@ -231,11 +201,11 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
         track.alerts++;
         track.firings.add(new long[] {track.firedAt, -1});
         metrics.firing(verdict.getExperimentId(), metric);
-        emitAlert(timeline, verdict, AlertStatus.FIRING, track, timestamp);
+        emitAlert(timeline, verdict, AlertStatus.FIRING, track, record);
       }
       Hypothesis hypothesis = hypotheses.of(verdict.getExperimentId(), metric);
       if (!timeline.aborted && hypothesis.abortsAt(verdict.getEffect())) {
-        abort(timeline, verdict, hypothesis, timestamp);
+        abort(timeline, verdict, hypothesis, record);
       }
     } else if (verdict.getState() == SteadyState.STEADY && track.firing) {
       track.firing = false;
@@ -244,13 +214,16 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
       }
       metrics.resolved(
           verdict.getExperimentId(), metric, (verdict.getWindowEnd() - track.firedAt) / 1000.0);
-      emitAlert(timeline, verdict, AlertStatus.RESOLVED, track, timestamp);
+      emitAlert(timeline, verdict, AlertStatus.RESOLVED, track, record);
     }
     return true;
   }
 
   private void abort(
-      ExperimentTimeline timeline, WindowVerdict v, Hypothesis hypothesis, long timestamp) {
+      ExperimentTimeline timeline,
+      WindowVerdict v,
+      Hypothesis hypothesis,
+      FixedKeyRecord<String, ?> record) {
     timeline.aborted = true;
     timeline.abortReason =
         String.format(
@@ -270,7 +243,7 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
             .setIssuedBy("faultline-analyzer")
             .build();
     log.warn("aborting experiment {}: {}", v.getExperimentId(), timeline.abortReason);
-    context.forward(new Record<>(v.getExperimentId(), (SpecificRecord) halt, timestamp));
+    context.forward(record.withValue(halt)); // keyed by the experiment, as the halt's sink wants
   }
 
   private void emitAlert(
@@ -278,7 +251,7 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
       WindowVerdict v,
       AlertStatus status,
       MetricTrack track,
-      long timestamp) {
+      FixedKeyRecord<String, ?> record) {
     String experimentId = v.getExperimentId();
     Experiment experiment = hypotheses.experiment(experimentId);
     // noisy as the result counts it: resolved within the noisy time, not at an attack's end
@@ -326,68 +299,6 @@ final class ResultProcessor implements Processor<String, ResultInput, String, Sp
             .setSelfResolving(selfResolving)
             .build();
     log.info("alert {} {}: {}", status, alert.getAlertId(), reason);
-    context.forward(
-        new Record<>(
-            Topics.metricKey(v.getExperimentId(), v.getMetric()),
-            (SpecificRecord) alert,
-            timestamp));
-  }
-
-  /**
-   * The result's figures as /metrics series; the per-metric alert counts of {@code onlyMetric}
-   * alone when it is set (a verdict's result: the other metrics' counts did not change).
-   */
-  private void publish(ExperimentResult r, String onlyMetric) {
-    String e = r.getExperimentId();
-    for (AttackOutcome o : r.getAttacks()) {
-      if (o.getMttdMs() != null) {
-        metrics.set(
-            AnalyzerMetrics.MTTD,
-            o.getMttdMs() / 1000.0,
-            "experiment",
-            e,
-            "attack",
-            o.getAttackId(),
-            "fault",
-            o.getFault());
-      }
-      if (o.getMttrMs() != null) {
-        metrics.set(
-            AnalyzerMetrics.MTTR,
-            o.getMttrMs() / 1000.0,
-            "experiment",
-            e,
-            "attack",
-            o.getAttackId(),
-            "fault",
-            o.getFault());
-      }
-    }
-    for (MetricJudgement m : r.getMetrics()) {
-      if (onlyMetric != null && !onlyMetric.equals(m.getMetric())) {
-        continue;
-      }
-      metrics.set(
-          AnalyzerMetrics.ALERTS_FIRED,
-          m.getAlertsFired(),
-          "experiment",
-          e,
-          "metric",
-          m.getMetric());
-      metrics.set(
-          AnalyzerMetrics.ALERTS_NOISY,
-          m.getNoisyAlerts(),
-          "experiment",
-          e,
-          "metric",
-          m.getMetric());
-    }
-    if (r.getScore() != null) {
-      metrics.set(AnalyzerMetrics.SCORE, r.getScore() / 100, "experiment", e);
-    }
-    metrics.set(AnalyzerMetrics.ABORTED, r.getAborted() ? 1 : 0, "experiment", e);
-    if (r.getAborted()) {
-      metrics.ended(e, context.currentSystemTimeMs());
-    }
+    context.forward(record.withValue(alert)); // re-keyed experiment|metric before its sink
   }
 }

@@ -1,12 +1,11 @@
 package io.faultline.analyzer;
 
+import io.faultline.analyzer.stats.EDetector;
 import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.Quantiles;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.GroupStatistics;
-import io.faultline.schema.SteadyState;
 import io.faultline.schema.WindowVerdict;
-import java.util.List;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -80,7 +79,7 @@ final class VerdictProcessor
       // (docs/adr/0042); a monitor stored before keeps the planned start
       monitor.startFromEvents = monitor.learnUntil > 0;
     }
-    if (monitor.startFromEvents) {
+    if (monitor.startFromEvents && !anchored(monitor)) {
       long started = attackStarts.first(experimentId);
       if (started > 0) {
         monitor.attackAt = started;
@@ -155,8 +154,25 @@ final class VerdictProcessor
             .setEffectLow(finite(judged.effectLow()))
             .setEffectHigh(finite(judged.effectHigh()))
             .build();
-    publish(v);
+    metrics.judged(key, v);
     context.forward(new Record<>(key, v, record.timestamp()));
+  }
+
+  /**
+   * Every detector of the monitor has its anchor (placed or spent): {@link WindowJudge} no longer
+   * reads {@code attackAt}, so the global store {@code attack-starts} need not be read again for
+   * this metric (docs/adr/0046). False while the start is unknown or any anchor is pending.
+   */
+  static boolean anchored(WindowJudge.Monitor m) {
+    if (m.attackAt <= 0 || m.tracks == null || m.tracks.isEmpty()) {
+      return false;
+    }
+    for (WindowJudge.Track t : m.tracks) {
+      if (t.detector == null || t.detector.anchor == 0 || t.detector.anchor == EDetector.PENDING) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Double finite(double v) {
@@ -179,46 +195,6 @@ final class VerdictProcessor
               t.phi));
     }
     return b.toString();
-  }
-
-  private void publish(WindowVerdict v) {
-    String e = v.getExperimentId();
-    String metric = v.getMetric();
-    for (var g : List.of("control", "experimental")) {
-      GroupStatistics s = g.equals("control") ? v.getControl() : v.getExperimental();
-      metrics.window(AnalyzerMetrics.WINDOW_MEAN, s.getMean(), e, metric, g);
-      metrics.set(
-          AnalyzerMetrics.WINDOW_SAMPLES,
-          s.getCount(),
-          "experiment",
-          e,
-          "metric",
-          metric,
-          "group",
-          g);
-      if (s.getP99() != null) {
-        metrics.window(AnalyzerMetrics.WINDOW_P99, s.getP99(), e, metric, g);
-      }
-    }
-    metrics.set(AnalyzerMetrics.EFFECT, v.getEffect(), "experiment", e, "metric", metric);
-    metrics.set(
-        AnalyzerMetrics.TEST_STATISTIC, v.getTestStatistic(), "experiment", e, "metric", metric);
-    if (v.getPValue() != null) {
-      metrics.set(AnalyzerMetrics.P_VALUE, v.getPValue(), "experiment", e, "metric", metric);
-    }
-    for (SteadyState s :
-        List.of(SteadyState.STEADY, SteadyState.DEVIATING, SteadyState.INSUFFICIENT_DATA)) {
-      metrics.set(
-          AnalyzerMetrics.STATE,
-          s == v.getState() ? 1 : 0,
-          "experiment",
-          e,
-          "metric",
-          metric,
-          "state",
-          s.name());
-    }
-    metrics.increment(AnalyzerMetrics.WINDOWS_JUDGED, 1, "experiment", e, "metric", metric);
   }
 
   static GroupStatistics statistics(Summary s, Quantiles q) {

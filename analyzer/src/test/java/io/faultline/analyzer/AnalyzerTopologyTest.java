@@ -19,8 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -243,5 +246,33 @@ class AnalyzerTopologyTest {
     assertThat(later).extracting(WindowVerdict::getWindowStart).containsExactly(T0 + 10_000);
     assertThat(later.get(0).getExperimental().getMax())
         .isLessThan(100); // the late 10 s sample is not in it
+  }
+
+  @Test
+  void theResultIsComputedInTheTimelinesSubTopologyWithoutARepartitionTopic() throws Exception {
+    TopologyDescription description =
+        AnalyzerTopology.build(topics, TopologyDriver.config(Map.of())).describe();
+    TopologyDescription.Subtopology results =
+        description.subtopologies().stream()
+            .filter(s -> nodeNames(s).contains("results"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(nodeNames(results))
+        .contains(AnalyzerTopology.RESULTS_DUE, "result-per-commit", "results-sink");
+    for (TopologyDescription.Node node : results.nodes()) {
+      if (node.name().equals("result-per-commit") || node.name().equals("results")) {
+        assertThat(((TopologyDescription.Processor) node).stores())
+            .as(node.name())
+            .contains(ResultProcessor.STORE);
+      }
+    }
+    assertThat(description.toString())
+        .as("the results table is fed in its own sub-topology, not through a topic")
+        .doesNotContain("results-per-commit-repartition")
+        .doesNotContain(AnalyzerTopology.RESULTS_DUE + "-repartition");
+  }
+
+  private static Set<String> nodeNames(TopologyDescription.Subtopology s) {
+    return s.nodes().stream().map(TopologyDescription.Node::name).collect(Collectors.toSet());
   }
 }

@@ -2,6 +2,7 @@ package io.faultline.analyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.analyzer.stats.EDetector;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
@@ -105,8 +106,49 @@ class AttackStartAnchorTest {
     assertThat(firstDeviating(never)).isGreaterThanOrEqualTo(firstDeviating(started));
   }
 
-  /** One replay; the verdicts of the latency metric in window order. */
+  @Test
+  void anEarlierStartArrivingAfterTheAnchorIsPlacedIsNotReadAndChangesNothing() throws Exception {
+    List<WindowVerdict> once = run(new First(STARTED_AT), 5);
+    // a second attack that started 4 windows before the first, reported 4 windows after it
+    After earlier = new After(STARTED + 4, T0 + (STARTED - 4) * WINDOW);
+    List<WindowVerdict> twice = run(new First(STARTED_AT), 5, earlier);
+    assertThat(judged(twice)).isEqualTo(judged(once));
+    // the anchor was placed when the first STARTED was read: the store is not read again, so the
+    // monitor keeps the start it anchored at (docs/adr/0046)
+    assertThat(lastMonitor.attackAt).isEqualTo(STARTED_AT);
+    assertThat(VerdictProcessor.anchored(lastMonitor)).isTrue();
+  }
+
+  @Test
+  void aMonitorIsAnchoredOnlyOnceEveryDetectorHasItsAnchor() {
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
+    assertThat(VerdictProcessor.anchored(m)).as("no start, no tracks").isFalse();
+    m.attackAt = STARTED_AT;
+    assertThat(VerdictProcessor.anchored(m)).as("tracks not learned yet").isFalse();
+    WindowJudge.Track mean = new WindowJudge.Track();
+    WindowJudge.Track p99 = new WindowJudge.Track();
+    m.tracks = new ArrayList<>(List.of(mean, p99));
+    mean.detector.anchor = 3;
+    p99.detector.anchor = EDetector.PENDING;
+    assertThat(VerdictProcessor.anchored(m)).as("one anchor pending").isFalse();
+    p99.detector.anchor = -1; // spent
+    assertThat(VerdictProcessor.anchored(m)).isTrue();
+    m.attackAt = 0;
+    assertThat(VerdictProcessor.anchored(m)).as("no start").isFalse();
+  }
+
+  /** The latency metric's monitor as stored at the end of the last {@link #run}. */
+  private WindowJudge.Monitor lastMonitor;
+
   private List<WindowVerdict> run(EventAt event, long seed) throws Exception {
+    return run(event, seed, null);
+  }
+
+  /**
+   * One replay, with {@code second} another attack's STARTED; the verdicts of the latency metric in
+   * window order.
+   */
+  private List<WindowVerdict> run(EventAt event, long seed, After second) throws Exception {
     try (TopologyDriver analyzer = TopologyDriver.start(topics, Map.of())) {
       TestInputTopic<String, byte[]> metrics = analyzer.rawInput(topics.metrics());
       TestInputTopic<String, AttackEvent> events = analyzer.input(topics.attackEvents());
@@ -140,7 +182,15 @@ class AttackStartAnchorTest {
         if (event instanceof After a && a.index() == w) {
           started(events, a.startedAt());
         }
+        if (second != null && second.index() == w) {
+          started(events, "attack-2", second.startedAt());
+        }
       }
+      lastMonitor =
+          analyzer
+              .driver
+              .<String, WindowJudge.Monitor>getKeyValueStore(VerdictProcessor.STORE)
+              .get(Topics.metricKey(EXPERIMENT, METRIC));
       List<WindowVerdict> verdicts = new ArrayList<>();
       for (WindowVerdict v : out.readValuesToList()) {
         if (METRIC.equals(v.getMetric())) {
@@ -168,12 +218,16 @@ class AttackStartAnchorTest {
   }
 
   private static void started(TestInputTopic<String, AttackEvent> events, long at) {
+    started(events, "attack-1", at);
+  }
+
+  private static void started(TestInputTopic<String, AttackEvent> events, String attack, long at) {
     events.pipeInput(
         EXPERIMENT,
         AttackEvent.newBuilder()
-            .setEventId("ev-started")
+            .setEventId("ev-started-" + attack)
             .setExperimentId(EXPERIMENT)
-            .setAttackId("attack-1")
+            .setAttackId(attack)
             .setType(AttackEventType.STARTED)
             .setFault("latency")
             .setTimestamp(at)
