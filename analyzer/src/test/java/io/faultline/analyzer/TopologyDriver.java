@@ -3,10 +3,7 @@ package io.faultline.analyzer;
 import io.faultline.schema.Topic;
 import io.faultline.schema.Topics;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -60,27 +57,13 @@ final class TopologyDriver implements AutoCloseable {
   }
 
   /**
-   * A fresh state directory, in memory where the machine has a tmpfs at /dev/shm (removed when the
-   * JVM exits). The test driver commits after every record, and a commit flushes each RocksDB store
-   * to files and syncs them: on a disk that is most of a golden replay's time, in memory none of
-   * it, with the same stores and the same code under test.
+   * A fresh state directory, in memory where the machine has a tmpfs at /dev/shm ({@link
+   * ScratchStateDirectory}), removed when the JVM exits.
    */
   static Path stateDir(String prefix) throws IOException {
-    Path shm = Path.of("/dev/shm");
-    if (!Files.isDirectory(shm) || !Files.isWritable(shm)) {
-      return Files.createTempDirectory(prefix);
-    }
-    Path dir = Files.createTempDirectory(shm, prefix);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+    Path dir = ScratchStateDirectory.create(prefix);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> ScratchStateDirectory.delete(dir)));
     return dir;
-  }
-
-  private static void deleteTree(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      // a leftover directory in /dev/shm is gone at the next boot
-    }
   }
 
   <V> TestInputTopic<String, V> input(Topic<String, V> topic) {

@@ -3,6 +3,7 @@ package io.faultline.cli;
 import io.faultline.analyzer.AnalyzerApp;
 import io.faultline.analyzer.AnalyzerConfig;
 import io.faultline.analyzer.AnalyzerTopology;
+import io.faultline.analyzer.ScratchStateDirectory;
 import io.faultline.analyzer.offline.OfflineAnalysis;
 import io.faultline.analyzer.offline.TimeSeriesCsv.Row;
 import io.faultline.schema.AttackEvent;
@@ -19,7 +20,6 @@ import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +37,8 @@ import org.apache.kafka.streams.test.TestRecord;
  * analyzer's real topology ({@link AnalyzerTopology}, in a {@link TopologyTestDriver}: no broker),
  * with windows of one row interval, the offline engine's warm-up and planned length. The verdict
  * and detection row, change point and effect interval come from the topology's WindowVerdicts; the
- * end judgement and the window table from the offline engine.
+ * end judgement and the window table from the offline engine. The topology's state is scratch, in
+ * memory where the machine allows ({@link ScratchStateDirectory}), removed when the replay ends.
  */
 final class StreamReplay {
 
@@ -65,7 +66,7 @@ final class StreamReplay {
     long size = interval.toMillis();
     Path state;
     try {
-      state = Files.createTempDirectory("faultline-analyze-stream");
+      state = ScratchStateDirectory.create("faultline-analyze-stream");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a state directory: " + e, e);
     }
@@ -85,6 +86,24 @@ final class StreamReplay {
                 Long.toString(offline.horizon()),
                 "analyzer.state.dir",
                 state.toString()));
+    List<WindowVerdict> verdicts;
+    try {
+      verdicts = replay(topics, config, options, offline, control, experiment);
+    } finally {
+      ScratchStateDirectory.delete(state);
+    }
+    return withStreamDetection(offline, verdicts, experiment);
+  }
+
+  /** The replayed metric's verdicts: the experiment, its attack start and both series piped in. */
+  private static List<WindowVerdict> replay(
+      Topics topics,
+      AnalyzerConfig config,
+      OfflineAnalysis.Options options,
+      OfflineAnalysis.Result offline,
+      List<Row> control,
+      List<Row> experiment) {
+    long size = offline.interval().toMillis();
     List<WindowVerdict> verdicts = new ArrayList<>();
     try (TopologyTestDriver driver =
         new TopologyTestDriver(
@@ -146,7 +165,7 @@ final class StreamReplay {
         }
       }
     }
-    return withStreamDetection(offline, verdicts, experiment);
+    return verdicts;
   }
 
   /**

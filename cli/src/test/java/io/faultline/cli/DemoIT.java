@@ -10,7 +10,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The whole demo, shortened: real broker, real Scale processes, real attacks, a real verdict. */
+/**
+ * The whole demo, shortened: real broker, real Scale processes, real attacks, a real verdict, exit
+ * 0. What it shares with {@code run} (the kill applied, the instance restarted, the runner's
+ * verdict) {@link RunIT} proves, with the same 5 s JVM warm-up and 20 s steady state; this test
+ * keeps what only the demo does: its own broker and bundled file, both attacks, the kill's MTTD and
+ * MTTR in the summary, and everything it started stopped.
+ */
 class DemoIT {
 
   @TempDir Path dir;
@@ -25,21 +31,19 @@ class DemoIT {
         new CommandLine(demo)
             .execute(
                 "--data-dir", dir.toString(),
-                "--steady", "30s",
-                "--cpu-attack", "15s",
+                "--jvm-warmup", "5s",
+                "--steady", "20s",
+                "--cpu-attack", "10s",
                 "--recovery", "10s");
 
     String out = buffer.toString(StandardCharsets.UTF_8);
     System.out.println(out);
     assertThat(code).as(out).isZero();
     assertThat(out).contains("attack cpu-burn STARTED on scale-experimental pid=");
-    assertThat(out).contains("attack kill-process STARTED on scale-experimental pid=");
-    assertThat(out).contains("scale-experimental restarted");
     // a killed instance always shows in the errors, on any machine
     assertThat(out)
         .containsPattern("attack kill-process +MTTD \\d[\\d.hms]*, MTTR [^(]*\\([^)]*http\\.error");
     assertThat(out).contains("VERDICT: HYPOTHESIS NOT HELD");
-    assertThat(out).containsPattern("MTTD \\d[\\d.hms]*,");
     // everything it started is gone
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();
   }
