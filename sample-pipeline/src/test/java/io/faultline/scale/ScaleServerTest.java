@@ -84,9 +84,15 @@ class ScaleServerTest {
     // every song of the hand-checked corpus plays 5 notes per program and 7 drum notes
     assertThat(r.body())
         .matches("\\{\"song\":\"[a-e]\",\"instruments\":[2-5],\"notes\":(10|15|22|27|32)}");
-    assertThat(server.metrics().scrape())
-        .contains(
-            "scale_http_requests_total{endpoint=\"test_db\",group=\"experimental\",status=\"200\"}");
+    // the server counts a request after its response is sent, so the client may see the body
+    // first: wait (up to 10 s) for the count rather than read it once
+    String counted =
+        "scale_http_requests_total{endpoint=\"test_db\",group=\"experimental\",status=\"200\"}";
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!server.metrics().scrape().contains(counted) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(server.metrics().scrape()).contains(counted);
   }
 
   @Test
