@@ -256,11 +256,11 @@ public final class AnalyzerTopology {
   private static KStream<Windowed<String>, WindowPair> closedWindows(
       KStream<String, MetricSample> samples, AnalyzerConfig config, StreamsBuilder builder) {
     builder.addStateStore(
-        Stores.timestampedKeyValueStoreBuilder(
+        OpenWindowsStore.builder(
+            Stores.timestampedKeyValueStoreBuilder(
                 Stores.persistentTimestampedKeyValueStore(OpenWindows.STORE),
                 Serdes.String(),
-                new WindowPair.WindowPairSerde())
-            .withCachingEnabled());
+                new WindowPair.WindowPairSerde())));
     long windowMs = config.window().toMillis();
     long graceMs = config.grace().toMillis();
     return samples.process(
