@@ -16,9 +16,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
 import org.junit.jupiter.api.Test;
 
 class SampleDecoderTest {
@@ -182,17 +181,18 @@ class SampleDecoderTest {
             "/faultline/avro/history/MetricSample-v1.avsc")) {
       v1 = new Schema.Parser().parse(in);
     }
-    GenericRecord r = new GenericData.Record(v1);
-    r.put("experimentId", "e1");
-    r.put("metric", "http.latency.ms");
-    r.put("group", new GenericData.EnumSymbol(v1.getField("group").schema(), "EXPERIMENTAL"));
-    r.put("target", "web-1");
-    r.put("timestamp", 1234L);
-    r.put("value", 42.5);
-    r.put("unit", "ms");
-    r.put("error", false);
-    r.put("labels", Map.of("zone", "a"));
-    ByteBuffer buffer = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(r);
+    MetricSample written =
+        MetricSample.newBuilder()
+            .setExperimentId("e1")
+            .setMetric("http.latency.ms")
+            .setGroup(Group.EXPERIMENTAL)
+            .setTimestamp(1234L)
+            .setValue(42.5)
+            .setLabels(Map.of("zone", "a"))
+            .build();
+    // the fields v1 has are the first nine, in the same order: written with v1 as the schema
+    ByteBuffer buffer =
+        new BinaryMessageEncoder<MetricSample>(SpecificData.get(), v1).encode(written);
     byte[] bytes = new byte[buffer.remaining()];
     buffer.get(bytes);
 

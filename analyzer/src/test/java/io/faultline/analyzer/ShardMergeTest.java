@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class ShardMergeTest {
 
-  private static WindowPair pair(double... values) {
+  static WindowPair pair(double... values) {
     WindowPair pair = new WindowPair();
     for (double v : values) {
       pair.add(
@@ -68,16 +68,7 @@ class ShardMergeTest {
 
   @Test
   void mergesEveryShardOnceTheWindowClosesAndDropsAPartialThatComesAfter() {
-    MockProcessorContext<Windowed<String>, WindowPair> context = new MockProcessorContext<>();
-    KeyValueStore<String, ShardPartial.Shards> store =
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(ShardMerge.STORE),
-                Serdes.String(),
-                new ShardPartial.ShardsSerde())
-            .withLoggingDisabled()
-            .build();
-    store.init(context.getStateStoreContext(), store);
-    context.addStateStore(store);
+    MockProcessorContext<Windowed<String>, WindowPair> context = contextWithStore();
     ShardMerge merge = new ShardMerge(5_000, 1_000);
     merge.init(context);
 
