@@ -120,11 +120,13 @@ public final class AnalyzerTopology {
                 topics.metrics().name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("metrics-source"))
             .processValues(
-                () ->
-                    new DecodeOrDeadLetter<>(
-                        bytes -> validSample(sampleSerde.decode(bytes), windowMs),
-                        MetricSample::getTimestamp,
-                        shardGuard::mismatch),
+                () -> {
+                  SampleDecoder decoder = new SampleDecoder(sampleSerde); // one per task
+                  return new DecodeOrDeadLetter<>(
+                      bytes -> validSample(decoder.apply(bytes), windowMs),
+                      MetricSample::getTimestamp,
+                      shardGuard::mismatch);
+                },
                 Named.as("decode-metrics"));
     KStream<String, MetricSample> validSamples =
         deadLetterFailures(samples, topics, "metrics")
@@ -274,11 +276,11 @@ public final class AnalyzerTopology {
   private static KStream<Windowed<String>, WindowPair> closedWindows(
       KStream<String, MetricSample> samples, AnalyzerConfig config, StreamsBuilder builder) {
     builder.addStateStore(
-        Stores.timestampedKeyValueStoreBuilder(
+        OpenWindowsStore.builder(
+            Stores.timestampedKeyValueStoreBuilder(
                 Stores.persistentTimestampedKeyValueStore(OpenWindows.STORE),
                 Serdes.String(),
-                new WindowPair.WindowPairSerde())
-            .withCachingEnabled());
+                new WindowPair.WindowPairSerde())));
     long windowMs = config.window().toMillis();
     long graceMs = config.grace().toMillis();
     return samples.process(
@@ -445,7 +447,7 @@ public final class AnalyzerTopology {
     }
     Quantiles sketch;
     try {
-      sketch = Quantiles.decode(WindowPair.bytes(summary));
+      sketch = SummarySketch.of(summary);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "MetricSample.summary.sketch" + of + ": not a DDSketch (" + e.getMessage() + ")", e);

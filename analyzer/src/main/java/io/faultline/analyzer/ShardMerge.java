@@ -44,6 +44,7 @@ final class ShardMerge implements Processor<String, ShardPartial, Windowed<Strin
   public void init(ProcessorContext<Windowed<String>, WindowPair> context) {
     this.context = context;
     this.store = context.getStateStore(STORE);
+    windows.reset(); // a revived task starts again from the store, as OpenWindows does
     ShardPartial.Shards time = store.get(STREAM_TIME);
     streamTime = time == null ? Long.MIN_VALUE : time.timestamp;
   }

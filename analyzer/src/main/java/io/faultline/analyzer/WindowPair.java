@@ -54,7 +54,7 @@ public final class WindowPair {
               summary.getMin(),
               summary.getMax(),
               summary.getSum());
-      Quantiles sketch = Quantiles.decode(bytes(summary));
+      Quantiles sketch = SummarySketch.of(summary);
       if (sample.getGroup() == Group.CONTROL) {
         control.merge(moments);
         controlQuantiles.merge(sketch);

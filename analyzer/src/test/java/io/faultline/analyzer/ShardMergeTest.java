@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class ShardMergeTest {
 
-  private static WindowPair pair(double... values) {
+  static WindowPair pair(double... values) {
     WindowPair pair = new WindowPair();
     for (double v : values) {
       pair.add(
@@ -29,8 +29,7 @@ class ShardMergeTest {
     return pair;
   }
 
-  @Test
-  void mergesEveryShardOnceTheWindowClosesAndDropsAPartialThatComesAfter() {
+  private static MockProcessorContext<Windowed<String>, WindowPair> contextWithStore() {
     MockProcessorContext<Windowed<String>, WindowPair> context = new MockProcessorContext<>();
     KeyValueStore<String, ShardPartial.Shards> store =
         Stores.keyValueStoreBuilder(
@@ -41,6 +40,35 @@ class ShardMergeTest {
             .build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
+    return context;
+  }
+
+  @Test
+  void aRevivedTaskClosesARestoredWindowWhenItsStreamTimePassesTheGraceNotAWindowLater() {
+    ShardMerge merge = new ShardMerge(5_000, 1_000);
+    MockProcessorContext<Windowed<String>, WindowPair> first = contextWithStore();
+    merge.init(first);
+    merge.process(new Record<>("e|m", new ShardPartial(0, 0, pair(1)), 4_000));
+    merge.process(new Record<>("e|m", new ShardPartial(1, 5_000, pair(2)), 6_000));
+    assertThat(first.forwarded()).hasSize(1);
+
+    // the task is revived on its store as of the last commit, before window 0 closed
+    MockProcessorContext<Windowed<String>, WindowPair> restored = contextWithStore();
+    ShardMerge writer = new ShardMerge(5_000, 1_000);
+    writer.init(restored);
+    writer.process(new Record<>("e|m", new ShardPartial(0, 0, pair(1)), 4_000));
+    merge.init(restored);
+    merge.process(new Record<>("e|m", new ShardPartial(1, 5_000, pair(2)), 6_000));
+
+    assertThat(restored.forwarded()).hasSize(1);
+    var closed = restored.forwarded().get(0).record();
+    assertThat(closed.key().window().start()).isZero();
+    assertThat(closed.value().control().count()).isEqualTo(1);
+  }
+
+  @Test
+  void mergesEveryShardOnceTheWindowClosesAndDropsAPartialThatComesAfter() {
+    MockProcessorContext<Windowed<String>, WindowPair> context = contextWithStore();
     ShardMerge merge = new ShardMerge(5_000, 1_000);
     merge.init(context);
 
