@@ -292,14 +292,8 @@ public final class WindowJudge {
     boolean allWithin = true;
     for (Track t : m.tracks) {
       EDetector detector =
-          new EDetector(
-              policy.direction(),
-              t.alpha,
-              horizon,
-              t.theta0,
-              t.phi,
-              CONFIDENCE,
-              m.horizonShiftWeight);
+          new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE)
+              .horizonShiftWeight(m.horizonShiftWeight);
       if (m.startFromEvents) {
         anchorAtStarted(t.detector, attackStarted, attackAt, windowEnd - windowStart);
       } else if (attackStarted) {

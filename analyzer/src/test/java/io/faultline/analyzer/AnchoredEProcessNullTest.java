@@ -72,13 +72,13 @@ class AnchoredEProcessNullTest {
             WindowJudge.Track t = m.tracks.get(0);
             EDetector detector =
                 new EDetector(
-                    Direction.INCREASE,
-                    t.alpha,
-                    WINDOWS,
-                    t.theta0,
-                    t.phi,
-                    WindowJudge.CONFIDENCE,
-                    horizonShiftWeight);
+                        Direction.INCREASE,
+                        t.alpha,
+                        WINDOWS,
+                        t.theta0,
+                        t.phi,
+                        WindowJudge.CONFIDENCE)
+                    .horizonShiftWeight(horizonShiftWeight);
             double log = detector.logAnchored(t.detector);
             if (t.detector.anchor < 0) {
               stoppedAt[0] = w; // reset after an alarm: the run stopped at it

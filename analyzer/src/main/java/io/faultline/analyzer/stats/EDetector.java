@@ -236,7 +236,7 @@ public final class EDetector {
   private final double theta0;
   private final double phi;
   private final double z;
-  private final double horizonShiftWeight;
+  private double horizonShiftWeight;
 
   /**
    * @param alpha the false-alarm bound over {@code horizon} datapoints
@@ -254,29 +254,6 @@ public final class EDetector {
       double theta0,
       double phi,
       double confidence) {
-    this(direction, alpha, horizon, theta0, phi, confidence, 0.0);
-  }
-
-  /**
-   * As above, the anchored e-process of a continuous metric betting {@code horizonShiftWeight} on
-   * the one shift it could just find by the horizon ({@link #horizonShift}); the rest stays on the
-   * mixture over {@link #SHIFTS}. 0 = no such bet (the default). Measured and not adopted: on
-   * sparse autocorrelated or one-per-minute series, whose variance is a plug-in, the bet is no
-   * supermartingale in expectation (docs/adr/0048).
-   */
-  public EDetector(
-      Direction direction,
-      double alpha,
-      long horizon,
-      double theta0,
-      double phi,
-      double confidence,
-      double horizonShiftWeight) {
-    if (!(horizonShiftWeight >= 0 && horizonShiftWeight < 1)) {
-      throw new IllegalArgumentException(
-          "horizonShiftWeight " + horizonShiftWeight + ": must be in [0, 1)");
-    }
-    this.horizonShiftWeight = horizonShiftWeight;
     if (!(alpha > 0 && alpha < 1)) {
       throw new IllegalArgumentException("alpha " + alpha + ": must be between 0 and 1");
     }
@@ -292,6 +269,23 @@ public final class EDetector {
     this.theta0 = Math.abs(theta0);
     this.phi = phi;
     this.z = new NormalDistribution().inverseCumulativeProbability(1 - (1 - confidence) / 2);
+  }
+
+  /**
+   * The anchored e-process of a continuous metric bets {@code weight} on the one shift it could
+   * just find by the horizon ({@link #horizonShift}); the rest stays on the mixture over {@link
+   * #SHIFTS}. 0 = no such bet (the default). Measured and not adopted: on sparse autocorrelated or
+   * one-per-minute series, whose variance is a plug-in, the bet leans harder than the mixture on a
+   * variance error (docs/adr/0048).
+   *
+   * @return this detector
+   */
+  public EDetector horizonShiftWeight(double weight) {
+    if (!(weight >= 0 && weight < 1)) {
+      throw new IllegalArgumentException("horizonShiftWeight " + weight + ": must be in [0, 1)");
+    }
+    this.horizonShiftWeight = weight;
+    return this;
   }
 
   public double threshold() {

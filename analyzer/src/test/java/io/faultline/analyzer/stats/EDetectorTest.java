@@ -16,7 +16,7 @@ class EDetectorTest {
 
   /** With half the anchored e-process bet on the horizon's shift (docs/adr/0048). */
   private static EDetector betting(double phi) {
-    return new EDetector(Direction.INCREASE, 0.05, 60, 0.5, phi, 0.95, 0.5);
+    return new EDetector(Direction.INCREASE, 0.05, 60, 0.5, phi, 0.95).horizonShiftWeight(0.5);
   }
 
   @Test
@@ -202,7 +202,7 @@ class EDetectorTest {
 
   @Test
   void theHorizonShiftWeightMustBeAShare() {
-    assertThatThrownBy(() -> new EDetector(Direction.INCREASE, 0.05, 60, 0.5, 0, 0.95, 1.0))
+    assertThatThrownBy(() -> detector(0).horizonShiftWeight(1.0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("horizonShiftWeight 1.0: must be in [0, 1)");
   }
