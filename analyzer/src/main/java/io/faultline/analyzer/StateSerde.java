@@ -156,6 +156,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(m.theta0);
     w.varInt(m.pooledControlSamples);
     w.bool(m.startFromEvents);
+    w.dbl(m.horizonShiftWeight);
     w.end(mark);
   }
 
@@ -193,6 +194,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       m.startFromEvents = in.bool();
+    }
+    if (in.before(end)) {
+      m.horizonShiftWeight = in.dbl();
     }
     in.end(end);
     return m;

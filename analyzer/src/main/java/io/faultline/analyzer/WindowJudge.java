@@ -109,6 +109,12 @@ public final class WindowJudge {
      */
     public int pooledControlSamples;
 
+    /**
+     * Share of the anchored e-process bet on the shift it could just find by the horizon (0 = none,
+     * the default; measured and not adopted, docs/adr/0048).
+     */
+    public double horizonShiftWeight;
+
     /** The latest {@code controlSpan} control windows: mean, variance, count. */
     public List<double[]> recentControl = new ArrayList<>();
 
@@ -286,7 +292,8 @@ public final class WindowJudge {
     boolean allWithin = true;
     for (Track t : m.tracks) {
       EDetector detector =
-          new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE);
+          new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE)
+              .horizonShiftWeight(m.horizonShiftWeight);
       if (m.startFromEvents) {
         anchorAtStarted(t.detector, attackStarted, attackAt, windowEnd - windowStart);
       } else if (attackStarted) {

@@ -36,6 +36,9 @@ final class Telemetry {
    */
   long attackAt;
 
+  /** The anchored e-process's bet on the horizon's shift (docs/adr/0048); 0 = none. */
+  double horizonShiftWeight;
+
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
   boolean shared;
 
@@ -82,12 +85,50 @@ final class Telemetry {
    */
   int firstAlarm(
       Random r, Hypothesis h, int warmup, int windows, int faultAt, Fault fault, long horizon) {
+    int[] first = {-1};
+    judgeEach(
+        r,
+        h,
+        warmup,
+        windows,
+        faultAt,
+        fault,
+        horizon,
+        (w, m, j) -> {
+          if (w >= 0 && j.state() == SteadyState.DEVIATING) {
+            first[0] = w;
+            return false;
+          }
+          return true;
+        });
+    return first[0];
+  }
+
+  /** What a test looks at after each window: false stops the run. */
+  interface AfterWindow {
+    boolean next(int window, WindowJudge.Monitor monitor, WindowJudge.Judged judged);
+  }
+
+  /**
+   * Runs warm-up plus {@code windows} judged windows as {@link #firstAlarm} does, handing the
+   * monitor to {@code after} after every window (warm-up windows are numbered below 0).
+   */
+  void judgeEach(
+      Random r,
+      Hypothesis h,
+      int warmup,
+      int windows,
+      int faultAt,
+      Fault fault,
+      long horizon,
+      AfterWindow after) {
     stateC = r.nextGaussian();
     stateE = r.nextGaussian();
     WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = warmup;
     m.horizon = horizon;
     m.attackAt = attackAt;
+    m.horizonShiftWeight = horizonShiftWeight;
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -warmup; w < windows; w++) {
@@ -99,11 +140,10 @@ final class Telemetry {
       WindowJudge.Judged j =
           WindowJudge.judge(
               m, Summary.of(c), Summary.of(e), p99(c), p99(e), h, w * 1000L, w * 1000L + 1000);
-      if (w >= 0 && j.state() == SteadyState.DEVIATING) {
-        return w;
+      if (!after.next(w, m, j)) {
+        return;
       }
     }
-    return -1;
   }
 
   static double p99(double[] values) {

@@ -122,6 +122,32 @@ public final class DetectionBench {
    */
   static final String LEVEL_BOTH_GROUPS = "+20% in both groups";
 
+  /**
+   * +50% whose effect lags the attack: the attack's STARTED is at judged window {@link #EARLY} (the
+   * anchor), the telemetry moves at window {@link #LAG_STARTS} (a slow leak, a cache that drains;
+   * docs/adr/0048). Delays count from the move.
+   */
+  static final String LAGGING = "+50% lagging the attack";
+
+  static final Fault LAGGING_FAULT = new Fault(LAGGING, 1.5, 1, Double.NaN);
+
+  /** Judged windows at which a lagging fault's effect begins. */
+  static final int[] LAG_STARTS = {10, 40};
+
+  /**
+   * {@code -Dfaultline.bench.anchorAtFault=true}: a lagging fault's anchor is where its effect
+   * begins, as if the agent's STARTED came then: what anchoring at the attack instead costs.
+   */
+  static final boolean ANCHOR_AT_FAULT = Boolean.getBoolean("faultline.bench.anchorAtFault");
+
+  /**
+   * {@code -Dfaultline.bench.horizonBet=0.5}: the anchored e-process bets this share on the shift
+   * it could just find by the horizon ({@code WindowJudge.Monitor.horizonShiftWeight}; measured and
+   * not adopted, docs/adr/0048). 0 = the analyzer's default, no such bet.
+   */
+  static final double HORIZON_BET =
+      Double.parseDouble(System.getProperty("faultline.bench.horizonBet", "0"));
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -225,7 +251,8 @@ public final class DetectionBench {
             new Fault("+50%", 1.5, 1, Double.NaN),
             new Fault("+100%", 2.0, 1, Double.NaN),
             new Fault("variance x2", 1, Math.sqrt(2), Double.NaN),
-            new Fault(LEVEL_BOTH_GROUPS, 1.2, 1, Double.NaN));
+            new Fault(LEVEL_BOTH_GROUPS, 1.2, 1, Double.NaN),
+            LAGGING_FAULT);
     int[][] regimes = {{100}, {6}, {1}};
     String[] regimeNames = {"dense 100/window", "sparse 1 per 10 s", "sparse 1 per 60 s"};
     for (int g = 0; g < regimes.length; g++) {
@@ -238,7 +265,9 @@ public final class DetectionBench {
           int[] starts =
               f == CLEAN
                   ? new int[] {-1}
-                  : f.name() == IN_TOLERANCE ? new int[] {EARLY} : new int[] {EARLY, LATE};
+                  : f.name() == IN_TOLERANCE
+                      ? new int[] {EARLY}
+                      : f == LAGGING_FAULT ? LAG_STARTS : new int[] {EARLY, LATE};
           for (int start : starts) {
             row(regimeNames[g], samples, p, f, start, runs);
           }
@@ -291,7 +320,11 @@ public final class DetectionBench {
                 regime,
                 p == null ? "0/1 outcomes" : p.label,
                 f.name(),
-                start < 0 || f.name() == IN_TOLERANCE ? "-" : start == EARLY ? "early" : "late"));
+                start < 0 || f.name() == IN_TOLERANCE
+                    ? "-"
+                    : f == LAGGING_FAULT
+                        ? "effect " + start + ", attack " + EARLY
+                        : start == EARLY ? "early" : "late"));
     for (int j = 0; j < JUDGES.length; j++) {
       boolean clean = start < 0 || falseAlarmRow(f);
       line.append(' ').append(cell(delays.get(j), falseAlarms[j], runs, clean)).append(" |");
@@ -337,8 +370,9 @@ public final class DetectionBench {
     WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = WARMUP;
     m.horizon = WINDOWS;
-    m.attackAt = attackAt(start);
+    m.attackAt = attackAt(fault == LAGGING_FAULT && !ANCHOR_AT_FAULT ? EARLY : start);
     m.pooledControlSamples = POOLED_CONTROL;
+    m.horizonShiftWeight = HORIZON_BET;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
