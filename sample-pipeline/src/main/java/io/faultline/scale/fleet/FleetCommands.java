@@ -100,15 +100,6 @@ public final class FleetCommands {
     }
   }
 
-  /** PostgreSQL refuses to run as root: as root, Patroni runs as user postgres. */
-  static List<String> asPostgres() {
-    if (!"root".equals(System.getProperty("user.name"))) {
-      return List.of();
-    }
-    return List.of(
-        "/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--");
-  }
-
   static List<String> etcd(FleetLayout layout, FleetMember m, Path dir) {
     return List.of(
         onPathOr("etcd"),
@@ -137,7 +128,7 @@ public final class FleetCommands {
   }
 
   static List<String> patroni(Path config) {
-    List<String> command = new ArrayList<>(asPostgres());
+    List<String> command = new ArrayList<>(PostgresUser.command());
     command.add(onPathOr("patroni"));
     command.add(config.toAbsolutePath().toString());
     return command;

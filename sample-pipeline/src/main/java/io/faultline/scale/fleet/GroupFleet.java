@@ -111,7 +111,9 @@ public final class GroupFleet implements AutoCloseable {
    * Starts the group in order (etcd, the Patroni primary, then its replica cloning while the
    * database is seeded with {@code songs} generated songs and the web replicas start, HAProxy once
    * the replica streams and the web replicas are ready) and returns once the load balancer answers
-   * {@code /ready}. Fails naming the member and its log; whatever it started is stopped then.
+   * {@code /ready}. Fails naming the member and its log; whatever it started is stopped then. Fails
+   * before starting anything when a Debian package is missing or user postgres cannot reach {@code
+   * dataDir} ({@link PostgresUser#cannotReach(Path)}).
    */
   public static GroupFleet start(
       FleetLayout layout,
@@ -124,6 +126,10 @@ public final class GroupFleet implements AutoCloseable {
     java.util.Optional<String> missing = FleetCommands.missingPackagesMessage();
     if (missing.isPresent()) {
       throw new IOException("the local fleet " + missing.get());
+    }
+    java.util.Optional<String> unreachable = PostgresUser.cannotReach(dataDir);
+    if (unreachable.isPresent()) {
+      throw new IOException("the local fleet: " + unreachable.get());
     }
     Path dir = dataDir.resolve("fleet").resolve(layout.group().toLowerCase(Locale.ROOT));
     GroupFleet fleet = new GroupFleet(layout, dir, targetsDir, restartDelay, say);
@@ -598,9 +604,9 @@ public final class GroupFleet implements AutoCloseable {
     static void createOwnedByPostgres(Path d) throws IOException {
       Files.createDirectories(d);
       Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
-      if (!FleetCommands.asPostgres().isEmpty()) {
+      if (!PostgresUser.command().isEmpty()) {
         UserPrincipalLookupService users = d.getFileSystem().getUserPrincipalLookupService();
-        Files.setOwner(d, users.lookupPrincipalByName("postgres"));
+        Files.setOwner(d, users.lookupPrincipalByName(PostgresUser.NAME));
       }
     }
   }

@@ -72,6 +72,9 @@ class GroupFleetSystemIT {
         FleetCommands.missingPackagesMessage().isEmpty(),
         () -> "the local fleet " + FleetCommands.missingPackagesMessage().orElse(""));
     Path root = Files.createDirectories(Path.of("target", "fleet-it-" + System.nanoTime()));
+    assumeTrue(
+        PostgresUser.cannotReach(root).isEmpty(),
+        () -> "the local fleet: " + PostgresUser.cannotReach(root).orElse(""));
     Path targets = root.resolve("targets");
     List<String> said = new CopyOnWriteArrayList<>();
     Set<Long> seen = new HashSet<>();
