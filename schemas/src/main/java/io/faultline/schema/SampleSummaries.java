@@ -6,6 +6,7 @@ import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 /**
  * One source's observations of one metric and target in one tumbling window, pre-aggregated into a
@@ -20,6 +21,19 @@ public final class SampleSummaries {
 
   /** At most this many bins; the lowest collapse first. */
   public static final int SKETCH_MAX_BINS = 2048;
+
+  /**
+   * The tumbling window's size unless configured, the one default of the analyzer's {@code
+   * analyzer.window}, the collector's {@code collector.summary.window} (which must equal it) and an
+   * experiment file's {@code steadyState.window}.
+   */
+  public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(5);
+
+  /** The smallest window either side accepts. */
+  public static final Duration MIN_WINDOW = Duration.ofSeconds(1);
+
+  /** The largest window either side accepts. */
+  public static final Duration MAX_WINDOW = Duration.ofHours(1);
 
   private SampleSummaries() {}
 
