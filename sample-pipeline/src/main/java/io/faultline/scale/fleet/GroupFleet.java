@@ -379,9 +379,15 @@ public final class GroupFleet implements AutoCloseable {
   }
 
   int get(String url) {
+    return status(http, url, Duration.ofSeconds(2));
+  }
+
+  /**
+   * The HTTP status of a GET of {@code url}, or -1 when there is no answer within {@code timeout}.
+   */
+  static int status(HttpClient http, String url, Duration timeout) {
     try {
-      HttpRequest request =
-          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build();
+      HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
       return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
       return -1;
@@ -466,21 +472,22 @@ public final class GroupFleet implements AutoCloseable {
   private static Set<Long> tree(Member m) {
     Set<Long> pids = new LinkedHashSet<>();
     Process p = m.process;
-    if (p != null && p.isAlive()) {
-      pids.add(p.pid());
-      p.descendants().forEach(d -> pids.add(d.pid()));
+    if (p != null) {
+      addTree(p.toHandle(), pids);
     }
     long postmaster = postmaster(m.pidFile);
     if (postmaster > 0) {
-      ProcessHandle.of(postmaster)
-          .filter(ProcessHandle::isAlive)
-          .ifPresent(
-              h -> {
-                pids.add(h.pid());
-                h.descendants().forEach(d -> pids.add(d.pid()));
-              });
+      ProcessHandle.of(postmaster).ifPresent(h -> addTree(h, pids));
     }
     return pids;
+  }
+
+  /** A live process and its descendants. */
+  private static void addTree(ProcessHandle h, Set<Long> pids) {
+    if (h.isAlive()) {
+      pids.add(h.pid());
+      h.descendants().forEach(d -> pids.add(d.pid()));
+    }
   }
 
   private static void deleteTree(Path root) throws IOException {
