@@ -10,9 +10,7 @@ class MomentsTest {
 
   private static Moments of(double... values) {
     Moments m = new Moments();
-    for (double v : values) {
-      m.add(v);
-    }
+    java.util.Arrays.stream(values).forEach(m::add);
     return m;
   }
 
