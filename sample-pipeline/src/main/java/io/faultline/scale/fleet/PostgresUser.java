@@ -115,7 +115,7 @@ public final class PostgresUser {
                 + "; allow it (chmod o+"
                 + (last ? "rx " : "x ")
                 + d
-                + ") or use a work directory outside it, e.g. under /tmp");
+                + ") or use a work directory outside it");
       }
     }
     return Optional.empty();
