@@ -12,7 +12,6 @@ import io.faultline.scale.fleet.FleetCommands;
 import io.faultline.scale.fleet.FleetMember;
 import io.faultline.scale.fleet.GroupFleet;
 import io.faultline.scale.fleet.LocalFleet;
-import io.faultline.scale.fleet.PostgresUser;
 import io.faultline.scale.fleet.WriteProbe;
 import io.faultline.scale.fleet.ZoneMarkers;
 import io.faultline.schema.AttackEvent;
@@ -60,13 +59,10 @@ class LocalFleetZoneSystemIT {
 
   @Test
   void zoneOutageOfTheExperimentalPrimarysZoneLeavesControlUntouchedAndRecovers() throws Exception {
-    assumeTrue(
-        FleetCommands.missingPackagesMessage().isEmpty(),
-        () -> "the local fleet " + FleetCommands.missingPackagesMessage().orElse(""));
     Path root = Files.createDirectories(Path.of("target", "fleet-zone-it-" + System.nanoTime()));
     assumeTrue(
-        PostgresUser.cannotReach(root).isEmpty(),
-        () -> "the local fleet: " + PostgresUser.cannotReach(root).orElse(""));
+        FleetCommands.cannotStartIn(root).isEmpty(),
+        () -> "the local fleet " + FleetCommands.cannotStartIn(root).orElse(""));
     Path targets = root.resolve("targets");
     Set<Long> seen = new HashSet<>();
     List<Probe> probes = new CopyOnWriteArrayList<>();

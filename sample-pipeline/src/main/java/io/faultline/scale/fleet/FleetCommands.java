@@ -67,6 +67,16 @@ public final class FleetCommands {
                 + installLine(missing));
   }
 
+  /**
+   * Why a fleet with its files in {@code dataDir} cannot start here, checked before anything
+   * starts: the Debian packages it needs ("needs the Debian packages ..."), then whether user
+   * postgres reaches the directory ("cannot start: the work directory ..."); empty when it can.
+   */
+  public static java.util.Optional<String> cannotStartIn(Path dataDir) {
+    return missingPackagesMessage()
+        .or(() -> PostgresUser.cannotReach(dataDir).map(why -> "cannot start: " + why));
+  }
+
   /** The one line that installs what is missing. */
   public static String installLine(List<String> missing) {
     return "sudo apt-get install -y " + String.join(" ", missing);

@@ -113,7 +113,7 @@ public final class GroupFleet implements AutoCloseable {
    * the replica streams and the web replicas are ready) and returns once the load balancer answers
    * {@code /ready}. Fails naming the member and its log; whatever it started is stopped then. Fails
    * before starting anything when a Debian package is missing or user postgres cannot reach {@code
-   * dataDir} ({@link PostgresUser#cannotReach(Path)}).
+   * dataDir} ({@link FleetCommands#cannotStartIn(Path)}).
    */
   public static GroupFleet start(
       FleetLayout layout,
@@ -123,13 +123,9 @@ public final class GroupFleet implements AutoCloseable {
       Duration restartDelay,
       Consumer<String> say)
       throws IOException {
-    java.util.Optional<String> missing = FleetCommands.missingPackagesMessage();
-    if (missing.isPresent()) {
-      throw new IOException("the local fleet " + missing.get());
-    }
-    java.util.Optional<String> unreachable = PostgresUser.cannotReach(dataDir);
-    if (unreachable.isPresent()) {
-      throw new IOException("the local fleet: " + unreachable.get());
+    java.util.Optional<String> blocked = FleetCommands.cannotStartIn(dataDir);
+    if (blocked.isPresent()) {
+      throw new IOException("the local fleet " + blocked.get());
     }
     Path dir = dataDir.resolve("fleet").resolve(layout.group().toLowerCase(Locale.ROOT));
     GroupFleet fleet = new GroupFleet(layout, dir, targetsDir, restartDelay, say);

@@ -73,7 +73,8 @@ public final class PostgresUser {
       chain.add(0, p);
     }
     for (Path d : chain) {
-      boolean last = d.equals(real);
+      // read is needed on the work directory itself; its ancestors need only be entered
+      boolean last = d.equals(real) && existing.equals(absolute);
       PosixFileAttributes a;
       try {
         a = Files.readAttributes(d, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

@@ -51,6 +51,17 @@ class PostgresUserTest {
   }
 
   @Test
+  void aWorkDirNotCreatedYetNeedsItsAncestorsEnteredOnly() throws Exception {
+    Path clone = dir("enter-only", "rwx--x--x");
+    assertThat(PostgresUser.cannotReach(clone.resolve("work"), "no-such-user", Set.of())).isEmpty();
+
+    Path closed = dir("closed", "rwx------");
+    assertThat(PostgresUser.cannotReach(closed.resolve("work"), "no-such-user", Set.of()))
+        .hasValueSatisfying(
+            m -> assertThat(m).contains("does not let user no-such-user through", "chmod o+x "));
+  }
+
+  @Test
   void letsThroughWhereEveryAncestorIsTraversableAndTheWorkDirReadable() throws Exception {
     dir("shared", "rwx--x--x");
     Path work = dir("shared/work", "rwxr-xr-x");
