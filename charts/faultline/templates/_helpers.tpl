@@ -148,3 +148,24 @@ imagePullSecrets:
 - {suffix: dlq, partitions: 0, compacted: false, retentionMs: 604800000}
 - {suffix: history, partitions: 0, compacted: true, retentionMs: 0}
 {{- end -}}
+
+{{/* A duration value (500ms, 30s, 5m, 1h or ISO-8601 such as PT1.5S) in milliseconds, to compare
+two settings; fails naming the value otherwise. (dict "key" "analyzer.grace" "value" "1s") */}}
+{{- define "faultline.durationMs" -}}
+{{- $d := toString .value | trim -}}
+{{- $m := regexFind "^[0-9]+(ms|s|m|h)$" $d -}}
+{{- if $m -}}
+{{- $n := regexFind "^[0-9]+" $d | atoi -}}
+{{- $unit := regexFind "[a-z]+$" $d -}}
+{{- if eq $unit "ms" }}{{ $n }}{{ else if eq $unit "s" }}{{ mul $n 1000 }}{{ else if eq $unit "m" }}{{ mul $n 60000 }}{{ else }}{{ mul $n 3600000 }}{{ end -}}
+{{- else if regexMatch "^P([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+(\\.[0-9]+)?S)?)?$" $d -}}
+{{- $days := regexFind "^P[0-9]+D" $d | trimPrefix "P" | trimSuffix "D" | default "0" | atoi -}}
+{{- $time := regexFind "T.*$" $d -}}
+{{- $hours := regexFind "[0-9]+H" $time | trimSuffix "H" | default "0" | atoi -}}
+{{- $minutes := regexFind "[0-9]+M" $time | trimSuffix "M" | default "0" | atoi -}}
+{{- $seconds := regexFind "[0-9.]+S" $time | trimSuffix "S" | default "0" | float64 -}}
+{{- add (mul $days 86400000) (mul $hours 3600000) (mul $minutes 60000) (mulf $seconds 1000 | int) -}}
+{{- else -}}
+{{- fail (printf "%s %s: not a duration the chart can compare; use e.g. 500ms, 30s, 5m, 1h or PT30S" .key $d) -}}
+{{- end -}}
+{{- end -}}

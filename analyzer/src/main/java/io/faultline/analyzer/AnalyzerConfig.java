@@ -4,6 +4,7 @@ import io.faultline.schema.ConfigReader;
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.Durations;
 import io.faultline.schema.MetricShards;
+import io.faultline.schema.SampleSummaries;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,9 @@ import java.util.Map;
  *   <li>{@code topics.metrics.shards} shards per experiment and metric in the {@code metrics} key
  *       (default 1; the collector's value: above 1 the analyzer merges the shards, docs/adr/0032)
  *   <li>{@code analyzer.application.id} (default {@code faultline-analyzer})
- *   <li>{@code analyzer.window} window size (default 5s), {@code analyzer.grace} (default 1s)
+ *   <li>{@code analyzer.window} window size (default 5s, {@code SampleSummaries.DEFAULT_WINDOW}),
+ *       {@code analyzer.grace} (default 1s; the collector's {@code collector.summary.delay} must be
+ *       less)
  *   <li>{@code analyzer.recovery.windows} q, steady windows that mean recovered (default 3)
  *   <li>{@code analyzer.warmup.windows} windows that define the baseline (default 4, 0 = none)
  *   <li>{@code analyzer.horizon.windows} judged windows the false-alarm bound covers (720)
@@ -84,7 +87,11 @@ public record AnalyzerConfig(
     ConfigReader c = new ConfigReader(map);
     String bootstrap = c.required("bootstrap.servers", "e.g. 127.0.0.1:9092");
     Duration window =
-        c.duration("analyzer.window", "5s", Duration.ofSeconds(1), Duration.ofHours(1));
+        c.duration(
+            "analyzer.window",
+            Durations.format(SampleSummaries.DEFAULT_WINDOW),
+            SampleSummaries.MIN_WINDOW,
+            SampleSummaries.MAX_WINDOW);
     Duration grace = c.duration("analyzer.grace", "1s", Duration.ZERO, window.multipliedBy(10));
     int q = c.wholeNumber("analyzer.recovery.windows", "3", 1, 100);
     int warmup = c.wholeNumber("analyzer.warmup.windows", "4", 0, 1000);

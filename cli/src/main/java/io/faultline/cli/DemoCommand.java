@@ -139,13 +139,13 @@ public final class DemoCommand implements Callable<Integer> {
   private final long begin = System.currentTimeMillis();
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
-  /** What a fleet needs and is not installed here; tests replace it. */
-  Supplier<Optional<String>> missingPackages = FleetCommands::missingPackagesMessage;
+  /** Why a fleet cannot start here (packages, the work directory's reach); tests replace it. */
+  Supplier<Optional<String>> fleetBlocked = () -> FleetCommands.cannotStartIn(dataDir);
 
   @Override
   public Integer call() throws Exception {
     if (!scenario.equals("container") && !scenario.equals("pipeline") && !brokerOnly) {
-      Optional<String> missing = missingPackages.get();
+      Optional<String> missing = fleetBlocked.get();
       if (missing.isPresent()) {
         out.println("faultline demo --scenario " + scenario + " " + missing.get());
         return Outcome.ERROR;

@@ -9,7 +9,6 @@ import io.faultline.schema.ServiceHistory;
 import io.faultline.schema.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -80,7 +79,10 @@ public final class HistoryCommand implements Callable<Integer> {
         latest = new DemoHistory(demoDir.resolve("history")).rollup();
       } else {
         try (TopicReader reader = new TopicReader(kafka.clientConfig())) {
-          latest = latestPerKey(reader.readAll(topics.history().name(), wait));
+          latest =
+              TopicReader.latestPerKey(
+                  reader.readAll(topics.history().name(), wait),
+                  AvroSerde.of(ServiceHistory.class));
         }
       }
       var rows = HistoryTable.select(latest.values(), service, weeks);
@@ -96,24 +98,5 @@ public final class HistoryCommand implements Callable<Integer> {
       out.println("faultline history: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return 2;
     }
-  }
-
-  /** What compaction keeps: the last record per key, a tombstone removing it. */
-  static Map<String, ServiceHistory> latestPerKey(
-      List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> records) {
-    AvroSerde<ServiceHistory> serde = AvroSerde.of(ServiceHistory.class);
-    Map<String, ServiceHistory> latest = new LinkedHashMap<>();
-    for (var r : records) {
-      if (r.value() == null) {
-        latest.remove(r.key());
-        continue;
-      }
-      try {
-        latest.put(r.key(), serde.decode(r.value()));
-      } catch (RuntimeException unreadable) {
-        // a record another tool wrote: not part of the history
-      }
-    }
-    return latest;
   }
 }

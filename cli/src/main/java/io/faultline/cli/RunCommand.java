@@ -84,8 +84,10 @@ public final class RunCommand implements Callable<Integer> {
 
   PrintStream out = System.out;
 
-  /** What a local fleet needs and is not installed here; tests replace it. */
-  Supplier<Optional<String>> missingPackages = FleetCommands::missingPackagesMessage;
+  /**
+   * Why a local fleet cannot start here (packages, the work directory's reach); tests replace it.
+   */
+  Supplier<Optional<String>> fleetBlocked = () -> FleetCommands.cannotStartIn(dataDir);
 
   private volatile ExperimentRunner runner;
 
@@ -117,7 +119,7 @@ public final class RunCommand implements Callable<Integer> {
     var local = definition.groups().local();
     if (local != null && local.start() && local.replicas() >= 2) {
       // before the broker: the fleet would fail only after the topics and the agent are up
-      Optional<String> missing = missingPackages.get();
+      Optional<String> missing = fleetBlocked.get();
       if (missing.isPresent()) {
         out.println(
             "faultline run "

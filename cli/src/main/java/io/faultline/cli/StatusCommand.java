@@ -88,30 +88,13 @@ public final class StatusCommand implements Callable<Integer> {
       Map<String, AttackState> attacks = new TreeMap<>();
       Map<String, Long> agentsSeen = new TreeMap<>();
       try (TopicReader reader = new TopicReader(client)) {
-        AvroSerde<Experiment> es = AvroSerde.of(Experiment.class);
-        for (var r : reader.readAll(topics.experiments().name(), wait)) {
-          if (r.value() == null) {
-            experiments.remove(r.key());
-          } else {
-            try {
-              experiments.put(r.key(), es.decode(r.value()));
-            } catch (RuntimeException unreadable) {
-              // not ours to judge here
-            }
-          }
-        }
-        AvroSerde<AttackState> as = AvroSerde.of(AttackState.class);
-        for (var r : reader.readAll(topics.attackState().name(), wait)) {
-          if (r.value() == null) {
-            attacks.remove(r.key());
-          } else {
-            try {
-              attacks.put(r.key(), as.decode(r.value()));
-            } catch (RuntimeException unreadable) {
-              // skip
-            }
-          }
-        }
+        experiments.putAll(
+            TopicReader.latestPerKey(
+                reader.readAll(topics.experiments().name(), wait), AvroSerde.of(Experiment.class)));
+        attacks.putAll(
+            TopicReader.latestPerKey(
+                reader.readAll(topics.attackState().name(), wait),
+                AvroSerde.of(AttackState.class)));
         AvroSerde<AttackEvent> ev = AvroSerde.of(AttackEvent.class);
         for (var r : reader.readAll(topics.attackEvents().name(), wait)) {
           if (r.timestamp() < since) {

@@ -1,8 +1,10 @@
 package io.faultline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.faultline.scale.fleet.FleetCommands;
+import io.faultline.scale.fleet.PostgresUser;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +29,7 @@ class DemoCommandTest {
     DemoCommand demo = new DemoCommand();
     demo.dataDir = dir.resolve("demo");
     demo.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
-    demo.missingPackages =
+    demo.fleetBlocked =
         () ->
             FleetCommands.missingPackagesMessage(
                 FleetCommands.missingPackages(List.of(bin.toString()), dir.resolve("no-pg")));
@@ -52,6 +54,32 @@ class DemoCommandTest {
       // nothing started: no broker data
       assertThat(dir.resolve("demo")).doesNotExist();
     }
+  }
+
+  @Test
+  void aFleetScenarioInADirectoryUserPostgresCannotEnterExitsTwoNamingIt() throws Exception {
+    // as root with the packages installed, the fleet runs PostgreSQL as user postgres
+    assumeTrue(
+        FleetCommands.missingPackagesMessage().isEmpty() && !PostgresUser.command().isEmpty(),
+        "needs root and the fleet's Debian packages");
+    Path closed = Files.createDirectories(dir.resolve("mktemp"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    DemoCommand demo = new DemoCommand();
+    demo.dataDir = closed.resolve("clone").resolve(".faultline").resolve("demo");
+    demo.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+
+    int code = new CommandLine(demo).execute("--scenario", "zone");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .contains(
+            "faultline demo --scenario zone cannot start: the work directory " + demo.dataDir,
+            closed + " (owner ",
+            "mode rwx------) does not let user postgres through",
+            "chmod o+x " + closed);
+    assertThat(closed.resolve("clone")).doesNotExist(); // nothing started
   }
 
   @Test

@@ -55,7 +55,7 @@ class RunCommandTest {
       ByteArrayOutputStream buffer = new ByteArrayOutputStream();
       run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
       // the lookup sees only haproxy: patroni, etcd and postgres are "not on PATH"
-      run.missingPackages =
+      run.fleetBlocked =
           () ->
               io.faultline.scale.fleet.FleetCommands.missingPackagesMessage(
                   io.faultline.scale.fleet.FleetCommands.missingPackages(

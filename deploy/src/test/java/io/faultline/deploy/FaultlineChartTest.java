@@ -25,7 +25,9 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.faultline.schema.Durations;
 import io.faultline.schema.MetricShards;
+import io.faultline.schema.SampleSummaries;
 import io.faultline.schema.Topic;
 import io.faultline.schema.Topics;
 import java.nio.file.Files;
@@ -444,6 +446,49 @@ class FaultlineChartTest {
         .contains("FaultlineShardCountMismatch", "faultline_samples_shard_mismatch_total");
     assertThatThrownBy(() -> Charts.template(FAULTLINE, List.of(), "topics.metricShards", "257"))
         .hasMessageContaining("at '/topics/metricShards': maximum: got 257, want 256");
+  }
+
+  @Test
+  void theChartsDefaultWindowIsTheAnalyzersAndTheCollectorsDefault() {
+    List<HasMetadata> objects = render(PRODUCTION);
+    assertThat(
+            env(container(named(objects, "StatefulSet", "fl-faultline-analyzer")))
+                .get("FAULTLINE_ANALYZER_WINDOW")
+                .getValue())
+        .isEqualTo(Durations.format(SampleSummaries.DEFAULT_WINDOW));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"200ms, 1s", "999ms, 1s", "1500ms, PT2S", "30s, 1m", "0ms, PT0.5S"})
+  void theCollectorPublishesItsSummariesWithinTheAnalyzersGrace(String delay, String grace) {
+    List<HasMetadata> objects =
+        render(PRODUCTION, "collector.summaryDelay", delay, "analyzer.grace", grace);
+    assertThat(
+            env(container(named(objects, "Deployment", "fl-faultline-collector")))
+                .get("FAULTLINE_COLLECTOR_SUMMARY_DELAY")
+                .getValue())
+        .isEqualTo(delay);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1s, 1s", "2s, 1s", "PT1.5S, 1500ms", "1m, 59s", "1h, 1m"})
+  void aSummaryDelayNotBelowTheGraceFailsNamingBoth(String delay, String grace) {
+    assertThatThrownBy(
+            () ->
+                Charts.template(
+                    FAULTLINE,
+                    PRODUCTION,
+                    "collector.summaryDelay",
+                    delay,
+                    "analyzer.grace",
+                    grace))
+        .hasMessageContaining(
+            "collector.summaryDelay "
+                + delay
+                + ": must be less than analyzer.grace ("
+                + grace
+                + ")")
+        .hasMessageContaining("lower collector.summaryDelay or raise analyzer.grace");
   }
 
   @Test

@@ -117,6 +117,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     return kafka;
   }
 
+  /**
+   * What every embedded broker sets, the single one and a cluster's: its internal topics with
+   * {@code replicas} replicas ({@code minInsync} in sync), three partitions each, no rebalance
+   * delay, no topic created by a client's mention, small segments and a small cleaner buffer.
+   */
+  static void smallBroker(Properties props, int replicas, int minInsync) {
+    props.put("offsets.topic.replication.factor", Integer.toString(replicas));
+    props.put("offsets.topic.num.partitions", "3");
+    props.put("transaction.state.log.replication.factor", Integer.toString(replicas));
+    props.put("transaction.state.log.min.isr", Integer.toString(minInsync));
+    props.put("transaction.state.log.num.partitions", "3");
+    props.put("share.coordinator.state.topic.replication.factor", Integer.toString(replicas));
+    props.put("share.coordinator.state.topic.min.isr", Integer.toString(minInsync));
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("auto.create.topics.enable", "false");
+    props.put("log.segment.bytes", Integer.toString(16 * 1024 * 1024));
+    props.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
+  }
+
   private void startServer(Map<String, String> overrides, List<Listener> extraListeners)
       throws Exception {
     int controllerPort = freePortNotTaken();
@@ -141,17 +160,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("inter.broker.listener.name", "PLAINTEXT");
     props.put("log.dirs", logDir.toString());
     props.put("num.partitions", "3");
-    props.put("offsets.topic.replication.factor", "1");
-    props.put("offsets.topic.num.partitions", "3");
-    props.put("transaction.state.log.replication.factor", "1");
-    props.put("transaction.state.log.min.isr", "1");
-    props.put("transaction.state.log.num.partitions", "3");
-    props.put("share.coordinator.state.topic.replication.factor", "1");
-    props.put("share.coordinator.state.topic.min.isr", "1");
-    props.put("group.initial.rebalance.delay.ms", "0");
-    props.put("auto.create.topics.enable", "false");
-    props.put("log.segment.bytes", Integer.toString(16 * 1024 * 1024));
-    props.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
+    smallBroker(props, 1, 1);
     props.putAll(overrides);
     config = new KafkaConfig(props, false);
 

@@ -172,19 +172,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     props.put("advertised.listeners", address);
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("inter.broker.listener.name", "PLAINTEXT");
-    props.put("offsets.topic.replication.factor", Integer.toString(n));
-    props.put("offsets.topic.num.partitions", "3");
-    props.put("transaction.state.log.replication.factor", Integer.toString(n));
-    props.put("transaction.state.log.min.isr", Integer.toString(n - 1));
-    props.put("transaction.state.log.num.partitions", "3");
-    props.put("share.coordinator.state.topic.replication.factor", Integer.toString(n));
-    props.put("share.coordinator.state.topic.min.isr", Integer.toString(n - 1));
-    props.put("group.initial.rebalance.delay.ms", "0");
-    props.put("auto.create.topics.enable", "false");
+    EmbeddedKafka.smallBroker(props, n, n - 1);
     // a crash, not a planned restart: leaders move when the controller misses heartbeats
     props.put("controlled.shutdown.enable", "false");
-    props.put("log.segment.bytes", Integer.toString(16 * 1024 * 1024));
-    props.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
     return props;
   }
 

@@ -64,7 +64,25 @@ class EmbeddedKafkaClusterIT {
     }
   }
 
+  /** The topic as the cluster describes it, once the broker asked has its metadata (30 s). */
   private static TopicDescription describe(Admin admin, String name) throws Exception {
-    return admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return admin
+            .describeTopics(List.of(name))
+            .allTopicNames()
+            .get(30, TimeUnit.SECONDS)
+            .get(name);
+      } catch (java.util.concurrent.ExecutionException e) {
+        // a created topic reaches each broker's metadata a moment later
+        if (!(e.getCause()
+                instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.faultline.collector;
 
+import io.faultline.schema.Durations;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.SampleSummaries;
 import io.faultline.schema.SampleSummary;
@@ -32,7 +33,9 @@ public final class WindowSummarySink implements SampleSink {
   /**
    * {@code collector.summary.window}: the analyzer's {@code analyzer.window} (default 5s, the
    * analyzer's default), or {@code raw} for one record per sample; {@code collector.summary.delay}
-   * (default 200ms) after a window's end before it is published, below the analyzer's grace.
+   * (default 200ms) after a window's end before it is published; it must be less than the
+   * analyzer's {@code analyzer.grace}, or summaries arrive after their window closed and go raw or
+   * late (the Helm chart checks both together).
    */
   public record Settings(Duration window, Duration delay) {
 
@@ -42,12 +45,14 @@ public final class WindowSummarySink implements SampleSink {
     /** The settings, or null for raw samples. */
     public static Settings fromMap(Map<String, String> map) {
       ConfigMap c = new ConfigMap(map);
-      String text = c.get(WINDOW, "5s").strip();
+      String fallback = Durations.format(SampleSummaries.DEFAULT_WINDOW);
+      String text = c.get(WINDOW, fallback).strip();
       Duration delay = c.duration(DELAY, "200ms", Duration.ZERO, Duration.ofMinutes(1));
       if (text.equalsIgnoreCase("raw")) {
         return null;
       }
-      Duration window = c.duration(WINDOW, "5s", Duration.ofSeconds(1), Duration.ofHours(1));
+      Duration window =
+          c.duration(WINDOW, fallback, SampleSummaries.MIN_WINDOW, SampleSummaries.MAX_WINDOW);
       if (delay.compareTo(window) >= 0) {
         throw new IllegalArgumentException(
             DELAY + " " + delay.toMillis() + "ms: must be below " + WINDOW + " (" + text + ")");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
+import io.faultline.schema.SampleSummaries;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +100,7 @@ class WindowSummarySinkTest {
   @Test
   void settingsDefaultToTheAnalyzersDefaultWindowAndRawTurnsThemOff() {
     WindowSummarySink.Settings defaults = WindowSummarySink.Settings.fromMap(Map.of());
-    assertThat(defaults.window()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(defaults.window()).isEqualTo(SampleSummaries.DEFAULT_WINDOW);
     assertThat(defaults.delay()).isEqualTo(Duration.ofMillis(200));
     assertThat(WindowSummarySink.Settings.fromMap(Map.of("collector.summary.window", "raw")))
         .isNull();

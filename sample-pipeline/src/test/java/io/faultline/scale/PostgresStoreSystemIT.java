@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.faultline.scale.fleet.LoopbackPorts;
+import io.faultline.scale.fleet.PostgresUser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,20 +41,21 @@ class PostgresStoreSystemIT {
         bin != null,
         "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb and postgres):"
             + " install the Debian package postgresql");
-    if (uid() == 0) {
+    asPostgres = PostgresUser.command();
+    if (!asPostgres.isEmpty()) {
       assumeTrue(
           run(List.of("id", "-u", "postgres")) == 0
               && Files.isExecutable(Path.of("/usr/bin/setpriv")),
           "running as root but there is no user 'postgres' or no setpriv to switch to it;"
               + " postgres refuses to run as root");
-      asPostgres =
-          List.of(
-              "/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--");
     }
     data = Files.createTempDirectory("scale-pg-");
     if (!asPostgres.isEmpty()) {
       assertThat(run(List.of("chown", "postgres:postgres", data.toString()))).isZero();
     }
+    assumeTrue(
+        PostgresUser.cannotReach(data).isEmpty(),
+        () -> "PostgreSQL: " + PostgresUser.cannotReach(data).orElse(""));
     Path cluster = data.resolve("cluster");
     List<String> initdb = new ArrayList<>(asPostgres);
     initdb.addAll(
@@ -191,13 +193,6 @@ class PostgresStoreSystemIT {
           .max(Comparator.naturalOrder())
           .orElse(null);
     }
-  }
-
-  private static long uid() throws Exception {
-    Process p = new ProcessBuilder("id", "-u").start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    p.waitFor();
-    return Long.parseLong(out);
   }
 
   private static int run(List<String> command) throws Exception {

@@ -6,11 +6,13 @@ import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 /**
  * One source's observations of one metric and target in one tumbling window, pre-aggregated into a
- * {@link SampleSummary} (docs/adr/0043). The sketch's parameters and the moments' arithmetic are
- * the analyzer's window's own, so that merging a summary there equals adding its observations.
+ * {@link SampleSummary} (docs/adr/0043). The sketch's parameters and the moments' arithmetic
+ * ({@link Moments}) are the analyzer's window's own, so that merging a summary there equals adding
+ * its observations.
  */
 public final class SampleSummaries {
 
@@ -19,6 +21,19 @@ public final class SampleSummaries {
 
   /** At most this many bins; the lowest collapse first. */
   public static final int SKETCH_MAX_BINS = 2048;
+
+  /**
+   * The tumbling window's size unless configured, the one default of the analyzer's {@code
+   * analyzer.window}, the collector's {@code collector.summary.window} (which must equal it) and an
+   * experiment file's {@code steadyState.window}.
+   */
+  public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(5);
+
+  /** The smallest window either side accepts. */
+  public static final Duration MIN_WINDOW = Duration.ofSeconds(1);
+
+  /** The largest window either side accepts. */
+  public static final Duration MAX_WINDOW = Duration.ofHours(1);
 
   private SampleSummaries() {}
 
@@ -36,12 +51,7 @@ public final class SampleSummaries {
   public static final class Accumulator {
     private final long windowStart;
     private final long windowMs;
-    private long count;
-    private double mean;
-    private double m2;
-    private double min;
-    private double max;
-    private double sum;
+    private final Moments moments = new Moments();
     private long latest = Long.MIN_VALUE;
     private final DDSketch sketch = newSketch();
 
@@ -50,22 +60,16 @@ public final class SampleSummaries {
       this.windowMs = windowMs;
     }
 
-    /** Adds one observation (Welford, as the analyzer's Summary adds one). */
+    /** Adds one observation, as the analyzer's window adds one ({@link Moments}). */
     public Accumulator add(long timestampMs, double value) {
-      count++;
-      double delta = value - mean;
-      mean += delta / count;
-      m2 += delta * (value - mean);
-      min = count == 1 ? value : Math.min(min, value);
-      max = count == 1 ? value : Math.max(max, value);
-      sum += value;
+      moments.add(value);
       sketch.accept(value);
       latest = Math.max(latest, timestampMs);
       return this;
     }
 
     public long count() {
-      return count;
+      return moments.count();
     }
 
     public long windowStart() {
@@ -87,12 +91,12 @@ public final class SampleSummaries {
       return SampleSummary.newBuilder()
           .setWindowStart(windowStart)
           .setWindowMs(windowMs)
-          .setCount(count)
-          .setMean(mean)
-          .setM2(m2)
-          .setMin(min)
-          .setMax(max)
-          .setSum(sum)
+          .setCount(moments.count())
+          .setMean(moments.mean())
+          .setM2(moments.m2())
+          .setMin(moments.min())
+          .setMax(moments.max())
+          .setSum(moments.sum())
           .setSketch(ByteBuffer.wrap(out.trimmedCopy()))
           .build();
     }

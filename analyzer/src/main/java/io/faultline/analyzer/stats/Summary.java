@@ -1,27 +1,18 @@
 package io.faultline.analyzer.stats;
 
-/**
- * Streaming summary of one group's values: count, mean, variance (Welford, numerically stable),
- * min, max and sum. Mergeable (Chan et al.), so partial summaries of a window can be combined.
- */
-public final class Summary {
+import io.faultline.schema.Moments;
 
-  private long count;
-  private double mean;
-  private double m2;
-  private double min = Double.NaN;
-  private double max = Double.NaN;
-  private double sum;
+/**
+ * Streaming summary of one group's values: count, mean, variance, min, max and sum, with the
+ * collector's own arithmetic ({@link Moments}: Welford, mergeable by Chan et al.), so partial
+ * summaries of a window, the collector's included, combine exactly.
+ */
+public final class Summary extends Moments {
 
   public Summary() {}
 
   public Summary(long count, double mean, double m2, double min, double max, double sum) {
-    this.count = count;
-    this.mean = mean;
-    this.m2 = m2;
-    this.min = min;
-    this.max = max;
-    this.sum = sum;
+    super(count, mean, m2, min, max, sum);
   }
 
   public static Summary of(double... values) {
@@ -32,72 +23,20 @@ public final class Summary {
     return s;
   }
 
+  @Override
   public Summary add(double value) {
-    count++;
-    double delta = value - mean;
-    mean += delta / count;
-    m2 += delta * (value - mean);
-    min = count == 1 ? value : Math.min(min, value);
-    max = count == 1 ? value : Math.max(max, value);
-    sum += value;
+    super.add(value);
     return this;
   }
 
-  public Summary merge(Summary other) {
-    if (other.count == 0) {
-      return this;
-    }
-    if (count == 0) {
-      count = other.count;
-      mean = other.mean;
-      m2 = other.m2;
-      min = other.min;
-      max = other.max;
-      sum = other.sum;
-      return this;
-    }
-    long n = count + other.count;
-    double delta = other.mean - mean;
-    mean += delta * other.count / n;
-    m2 += other.m2 + delta * delta * ((double) count * other.count / n);
-    min = Math.min(min, other.min);
-    max = Math.max(max, other.max);
-    sum += other.sum;
-    count = n;
+  @Override
+  public Summary merge(Moments other) {
+    super.merge(other);
     return this;
-  }
-
-  public long count() {
-    return count;
-  }
-
-  public double mean() {
-    return count == 0 ? 0.0 : mean;
-  }
-
-  /** Sample variance (n - 1 denominator); 0 for fewer than two values. */
-  public double variance() {
-    return count < 2 ? 0.0 : m2 / (count - 1);
-  }
-
-  public double m2() {
-    return m2;
-  }
-
-  public double min() {
-    return count == 0 ? 0.0 : min;
-  }
-
-  public double max() {
-    return count == 0 ? 0.0 : max;
-  }
-
-  public double sum() {
-    return sum;
   }
 
   @Override
   public String toString() {
-    return String.format("n=%d mean=%.3f sd=%.3f", count, mean(), Math.sqrt(variance()));
+    return String.format("n=%d mean=%.3f sd=%.3f", count(), mean(), Math.sqrt(variance()));
   }
 }

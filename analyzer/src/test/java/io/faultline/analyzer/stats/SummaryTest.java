@@ -3,44 +3,37 @@ package io.faultline.analyzer.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.Random;
+import io.faultline.schema.Moments;
+import io.faultline.schema.SampleSummaries;
+import io.faultline.schema.SampleSummary;
 import org.junit.jupiter.api.Test;
 
+/** The arithmetic is {@link Moments}' (MomentsTest); here, that the analyzer's window uses it. */
 class SummaryTest {
 
   @Test
-  void knownVector() {
-    Summary s = Summary.of(2, 4, 4, 4, 5, 5, 7, 9);
-    assertThat(s.count()).isEqualTo(8);
-    assertThat(s.mean()).isEqualTo(5.0);
-    assertThat(s.variance()).isCloseTo(32.0 / 7, within(1e-12));
-    assertThat(s.min()).isEqualTo(2);
-    assertThat(s.max()).isEqualTo(9);
-    assertThat(s.sum()).isEqualTo(40);
-  }
-
-  @Test
-  void mergeEqualsAddingEverything() {
-    Random random = new Random(1);
-    Summary all = new Summary();
-    Summary left = new Summary();
-    Summary right = new Summary();
-    for (int i = 0; i < 1000; i++) {
-      double v = random.nextGaussian() * 3 + 100;
-      all.add(v);
-      (i % 3 == 0 ? left : right).add(v);
+  void aCollectorsWindowSummaryMergedEqualsItsObservationsAdded() {
+    double[] values = {2, 4, 4, 4, 5, 5, 7, 9, 1e3, 0.25};
+    SampleSummaries.Accumulator window = new SampleSummaries.Accumulator(0, 5_000);
+    for (int i = 0; i < values.length; i++) {
+      window.add(i, values[i]);
     }
-    left.merge(right);
-    assertThat(left.count()).isEqualTo(all.count());
-    assertThat(left.mean()).isCloseTo(all.mean(), within(1e-9));
-    assertThat(left.variance()).isCloseTo(all.variance(), within(1e-9));
-    assertThat(left.min()).isEqualTo(all.min());
-    assertThat(left.max()).isEqualTo(all.max());
-  }
-
-  @Test
-  void varianceIsStableForLargeOffsets() {
-    Summary s = Summary.of(1e9 + 4, 1e9 + 7, 1e9 + 13, 1e9 + 16);
-    assertThat(s.variance()).isCloseTo(30.0, within(1e-6));
+    SampleSummary s = window.toSummary();
+    Summary merged =
+        new Summary()
+            .add(3.0)
+            .merge(
+                new Summary(
+                    s.getCount(), s.getMean(), s.getM2(), s.getMin(), s.getMax(), s.getSum()));
+    Summary added = new Summary().add(3.0);
+    for (double v : values) {
+      added.add(v);
+    }
+    assertThat(merged.count()).isEqualTo(added.count());
+    assertThat(merged.mean()).isCloseTo(added.mean(), within(1e-9));
+    assertThat(merged.m2()).isCloseTo(added.m2(), within(1e-6));
+    assertThat(merged.min()).isEqualTo(0.25);
+    assertThat(merged.max()).isEqualTo(1e3);
+    assertThat(merged.toString()).startsWith("n=11 mean=");
   }
 }

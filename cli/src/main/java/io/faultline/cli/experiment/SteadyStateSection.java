@@ -5,6 +5,7 @@ import io.faultline.cli.experiment.ExperimentDefinition.MetricSpec;
 import io.faultline.cli.experiment.ExperimentDefinition.SourceEntry;
 import io.faultline.cli.experiment.ExperimentDefinition.SteadyStateSpec;
 import io.faultline.schema.Durations;
+import io.faultline.schema.SampleSummaries;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,8 +42,8 @@ final class SteadyStateSection {
             n,
             "window",
             "steadyState.window",
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(1),
+            SampleSummaries.DEFAULT_WINDOW,
+            SampleSummaries.MIN_WINDOW,
             ExperimentFileParser.MAX_PHASE);
     if (warmup != null && window != null && warmup.compareTo(window.multipliedBy(2)) < 0) {
       values.error(

@@ -55,6 +55,14 @@ public record ExperimentReport(
       boolean aborted,
       String abortReason) {}
 
+  /**
+   * A time to recover as every rendering but the JSON writes it: "≤ window" below one window (0 ms
+   * is a recovery within the window it was judged in), else the duration; "n/a" for none.
+   */
+  public String recovery(Long mttrMs) {
+    return Recovery.of(mttrMs, run == null ? 0 : run.windowMs());
+  }
+
   /** One line of the log: an alert or an attack event. */
   public record Happening(long at, String what, String detail) {}
 

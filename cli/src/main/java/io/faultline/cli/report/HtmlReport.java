@@ -135,7 +135,7 @@ public final class HtmlReport {
               : sinceStart(report, a.endedAt())
                   + (a.endedBy() == null ? "" : " " + esc(a.endedBy())),
           Durations.format(a.mttdMs()),
-          Durations.format(a.mttrMs()),
+          report.recovery(a.mttrMs()),
           esc(deviating(a)),
           esc(ReportFormat.errorsServed(a.outage())),
           esc(ReportFormat.errorWindow(a.outage())),
@@ -191,7 +191,7 @@ public final class HtmlReport {
     Figures f = report.figures();
     h.append("<section id=\"figures\" class=\"figures\">");
     figure(h, "MTTD", f == null ? "n/a" : Durations.format(f.mttdMs()), "mean time to detect");
-    figure(h, "MTTR", f == null ? "n/a" : Durations.format(f.mttrMs()), "mean time to recover");
+    figure(h, "MTTR", f == null ? "n/a" : report.recovery(f.mttrMs()), "mean time to recover");
     figure(h, "score", f == null ? "n/a" : number(f.score()), "metrics PASS, of 100");
     figure(h, "alerts", f == null ? "n/a" : Long.toString(f.alertsFired()), "fired");
     figure(h, "noisy", f == null ? "n/a" : Long.toString(f.noisyAlerts()), "self-resolving alerts");

@@ -25,7 +25,7 @@ public final class MarkdownReport {
       md.append(" · MTTD ")
           .append(Durations.format(f.mttdMs()))
           .append(" · MTTR ")
-          .append(Durations.format(f.mttrMs()))
+          .append(report.recovery(f.mttrMs()))
           .append(" · score ")
           .append(number(f.score()))
           .append(" · alerts ")
@@ -58,7 +58,7 @@ public final class MarkdownReport {
             String.join(", ", a.targets()),
             Durations.format(a.durationMs()),
             Durations.format(a.mttdMs()),
-            Durations.format(a.mttrMs()),
+            report.recovery(a.mttrMs()),
             deviating(a),
             ReportFormat.errorsServed(a.outage()),
             ReportFormat.errorWindow(a.outage()),

@@ -83,7 +83,7 @@ final class SvgCharts {
         h.append(
             fmt(
                 "<circle class=\"recover\" cx=\"%.1f\" cy=\"%d\" r=\"5\"><title>recovered in %s</title></circle>",
-                x(a.recoveredAt()), y + 8, Durations.format(a.mttrMs())));
+                x(a.recoveredAt()), y + 8, report.recovery(a.mttrMs())));
       }
       y += rowH;
     }

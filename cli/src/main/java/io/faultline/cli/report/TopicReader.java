@@ -1,12 +1,15 @@
 package io.faultline.cli.report;
 
+import io.faultline.schema.AvroSerde;
 import io.faultline.schema.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -50,6 +53,27 @@ public final class TopicReader implements AutoCloseable {
     }
     consumer.unsubscribe();
     return out;
+  }
+
+  /**
+   * What compaction keeps of {@code records}: the last value per key in their order, a tombstone
+   * removing it; a value {@code serde} cannot read (another tool's record) is passed over.
+   */
+  public static <T extends SpecificRecordBase> Map<String, T> latestPerKey(
+      List<ConsumerRecord<String, byte[]>> records, AvroSerde<T> serde) {
+    Map<String, T> latest = new LinkedHashMap<>();
+    for (ConsumerRecord<String, byte[]> r : records) {
+      if (r.value() == null) {
+        latest.remove(r.key());
+        continue;
+      }
+      try {
+        latest.put(r.key(), serde.decode(r.value()));
+      } catch (RuntimeException unreadable) {
+        // not ours to judge here
+      }
+    }
+    return latest;
   }
 
   private boolean reached(Map<TopicPartition, Long> end) {

@@ -59,10 +59,10 @@ class LocalFleetZoneSystemIT {
 
   @Test
   void zoneOutageOfTheExperimentalPrimarysZoneLeavesControlUntouchedAndRecovers() throws Exception {
-    assumeTrue(
-        FleetCommands.missingPackagesMessage().isEmpty(),
-        () -> "the local fleet " + FleetCommands.missingPackagesMessage().orElse(""));
     Path root = Files.createDirectories(Path.of("target", "fleet-zone-it-" + System.nanoTime()));
+    assumeTrue(
+        FleetCommands.cannotStartIn(root).isEmpty(),
+        () -> "the local fleet " + FleetCommands.cannotStartIn(root).orElse(""));
     Path targets = root.resolve("targets");
     Set<Long> seen = new HashSet<>();
     List<Probe> probes = new CopyOnWriteArrayList<>();

@@ -28,7 +28,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RenderingsAgreeTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"deviated", "held", "unjudged-metric", "no-result", "empty"})
+  @ValueSource(
+      strings = {
+        "deviated",
+        "held",
+        "unjudged-metric",
+        "no-result",
+        "empty",
+        "recovered-within-its-window"
+      })
   void jsonMarkdownAndHtmlAgreeOnTheFigures(String variant) throws Exception {
     ExperimentReport report = ExperimentReport.of(recording(variant));
     JsonNode json = new ObjectMapper().readTree(JsonReport.render(report));
@@ -42,7 +50,7 @@ class RenderingsAgreeTest {
             "<h2>" + headline + "</h2><p>" + HtmlReport.esc(json.at("/verdict/why").asText()));
 
     String mttd = seconds(json.at("/verdict/mttdMs"));
-    String mttr = seconds(json.at("/verdict/mttrMs"));
+    String mttr = recovery(json.at("/verdict/mttrMs"), json);
     assertThat(figure(html, "MTTD")).isEqualTo(mttd);
     assertThat(figure(html, "MTTR")).isEqualTo(mttr);
     if (json.at("/verdict/mttdMs").isMissingNode()) {
@@ -88,14 +96,22 @@ class RenderingsAgreeTest {
           .as("Markdown row of attack %s", fault)
           .element(3)
           .isEqualTo(seconds(a.get("mttdMs")));
-      assertThat(mdRows.get(fault)).element(4).isEqualTo(seconds(a.get("mttrMs")));
+      assertThat(mdRows.get(fault)).element(4).isEqualTo(recovery(a.get("mttrMs"), json));
       assertThat(html)
           .contains(
               "</td><td>"
                   + seconds(a.get("mttdMs"))
                   + "</td><td>"
-                  + seconds(a.get("mttrMs"))
+                  + recovery(a.get("mttrMs"), json)
                   + "</td>");
+    }
+    if (variant.equals("recovered-within-its-window")) {
+      // the JSON keeps the number; the others read "within the window", never "0ms"
+      assertThat(json.at("/verdict/mttrMs").asLong()).isZero();
+      assertThat(json.at("/attacks/0/mttrMs").asLong()).isZero();
+      assertThat(mttr).isEqualTo("≤ 5s");
+      assertThat(md).contains("MTTR ≤ 5s").doesNotContain("0ms");
+      assertThat(html).contains("recovered in ≤ 5s").doesNotContain(">0ms<");
     }
   }
 
@@ -134,6 +150,15 @@ class RenderingsAgreeTest {
                 alerts,
                 base.result()));
       }
+      case "recovered-within-its-window" -> {
+        // steady again in the window the attack ended in: the analyzer's MTTR is 0
+        ExperimentRecording base =
+            ExperimentReportTest.recording(Verdict.DEVIATED, Classification.HIGH);
+        base.result().setMttrMs(0L);
+        base.result().getAttacks().get(0).setMttrMs(0L);
+        base.experiment().setWindowMs(5_000L);
+        yield base;
+      }
       case "no-result" -> {
         ExperimentRecording base =
             ExperimentReportTest.recording(Verdict.STEADY, Classification.PASS);
@@ -163,6 +188,13 @@ class RenderingsAgreeTest {
 
   private static String seconds(JsonNode ms) {
     return ms == null || ms.isNull() || ms.isMissingNode() ? "n/a" : Durations.format(ms.asLong());
+  }
+
+  /** The time to recover as the Markdown and HTML write it, from the JSON's number and window. */
+  private static String recovery(JsonNode ms, JsonNode json) {
+    return ms == null || ms.isNull() || ms.isMissingNode()
+        ? "n/a"
+        : Recovery.of(ms.asLong(), json.at("/windowMs").asLong());
   }
 
   private static String figure(String html, String label) {

@@ -67,6 +67,16 @@ public final class FleetCommands {
                 + installLine(missing));
   }
 
+  /**
+   * Why a fleet with its files in {@code dataDir} cannot start here, checked before anything
+   * starts: the Debian packages it needs ("needs the Debian packages ..."), then whether user
+   * postgres reaches the directory ("cannot start: the work directory ..."); empty when it can.
+   */
+  public static java.util.Optional<String> cannotStartIn(Path dataDir) {
+    return missingPackagesMessage()
+        .or(() -> PostgresUser.cannotReach(dataDir).map(why -> "cannot start: " + why));
+  }
+
   /** The one line that installs what is missing. */
   public static String installLine(List<String> missing) {
     return "sudo apt-get install -y " + String.join(" ", missing);
@@ -100,15 +110,6 @@ public final class FleetCommands {
     }
   }
 
-  /** PostgreSQL refuses to run as root: as root, Patroni runs as user postgres. */
-  static List<String> asPostgres() {
-    if (!"root".equals(System.getProperty("user.name"))) {
-      return List.of();
-    }
-    return List.of(
-        "/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--");
-  }
-
   static List<String> etcd(FleetLayout layout, FleetMember m, Path dir) {
     return List.of(
         onPathOr("etcd"),
@@ -137,7 +138,7 @@ public final class FleetCommands {
   }
 
   static List<String> patroni(Path config) {
-    List<String> command = new ArrayList<>(asPostgres());
+    List<String> command = new ArrayList<>(PostgresUser.command());
     command.add(onPathOr("patroni"));
     command.add(config.toAbsolutePath().toString());
     return command;

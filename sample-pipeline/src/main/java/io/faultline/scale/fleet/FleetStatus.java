@@ -321,16 +321,7 @@ public final class FleetStatus implements AutoCloseable {
   }
 
   private int status(String url) {
-    try {
-      HttpRequest r =
-          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMillis(800)).GET().build();
-      return http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
+    return GroupFleet.status(http, url, Duration.ofMillis(800));
   }
 
   private String body(String url) {

@@ -111,7 +111,9 @@ public final class GroupFleet implements AutoCloseable {
    * Starts the group in order (etcd, the Patroni primary, then its replica cloning while the
    * database is seeded with {@code songs} generated songs and the web replicas start, HAProxy once
    * the replica streams and the web replicas are ready) and returns once the load balancer answers
-   * {@code /ready}. Fails naming the member and its log; whatever it started is stopped then.
+   * {@code /ready}. Fails naming the member and its log; whatever it started is stopped then. Fails
+   * before starting anything when a Debian package is missing or user postgres cannot reach {@code
+   * dataDir} ({@link FleetCommands#cannotStartIn(Path)}).
    */
   public static GroupFleet start(
       FleetLayout layout,
@@ -121,9 +123,9 @@ public final class GroupFleet implements AutoCloseable {
       Duration restartDelay,
       Consumer<String> say)
       throws IOException {
-    java.util.Optional<String> missing = FleetCommands.missingPackagesMessage();
-    if (missing.isPresent()) {
-      throw new IOException("the local fleet " + missing.get());
+    java.util.Optional<String> blocked = FleetCommands.cannotStartIn(dataDir);
+    if (blocked.isPresent()) {
+      throw new IOException("the local fleet " + blocked.get());
     }
     Path dir = dataDir.resolve("fleet").resolve(layout.group().toLowerCase(Locale.ROOT));
     GroupFleet fleet = new GroupFleet(layout, dir, targetsDir, restartDelay, say);
@@ -373,9 +375,15 @@ public final class GroupFleet implements AutoCloseable {
   }
 
   int get(String url) {
+    return status(http, url, Duration.ofSeconds(2));
+  }
+
+  /**
+   * The HTTP status of a GET of {@code url}, or -1 when there is no answer within {@code timeout}.
+   */
+  static int status(HttpClient http, String url, Duration timeout) {
     try {
-      HttpRequest request =
-          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build();
+      HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
       return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
       return -1;
@@ -460,21 +468,22 @@ public final class GroupFleet implements AutoCloseable {
   private static Set<Long> tree(Member m) {
     Set<Long> pids = new LinkedHashSet<>();
     Process p = m.process;
-    if (p != null && p.isAlive()) {
-      pids.add(p.pid());
-      p.descendants().forEach(d -> pids.add(d.pid()));
+    if (p != null) {
+      addTree(p.toHandle(), pids);
     }
     long postmaster = postmaster(m.pidFile);
     if (postmaster > 0) {
-      ProcessHandle.of(postmaster)
-          .filter(ProcessHandle::isAlive)
-          .ifPresent(
-              h -> {
-                pids.add(h.pid());
-                h.descendants().forEach(d -> pids.add(d.pid()));
-              });
+      ProcessHandle.of(postmaster).ifPresent(h -> addTree(h, pids));
     }
     return pids;
+  }
+
+  /** A live process and its descendants. */
+  private static void addTree(ProcessHandle h, Set<Long> pids) {
+    if (h.isAlive()) {
+      pids.add(h.pid());
+      h.descendants().forEach(d -> pids.add(d.pid()));
+    }
   }
 
   private static void deleteTree(Path root) throws IOException {
@@ -598,9 +607,9 @@ public final class GroupFleet implements AutoCloseable {
     static void createOwnedByPostgres(Path d) throws IOException {
       Files.createDirectories(d);
       Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
-      if (!FleetCommands.asPostgres().isEmpty()) {
+      if (!PostgresUser.command().isEmpty()) {
         UserPrincipalLookupService users = d.getFileSystem().getUserPrincipalLookupService();
-        Files.setOwner(d, users.lookupPrincipalByName("postgres"));
+        Files.setOwner(d, users.lookupPrincipalByName(PostgresUser.NAME));
       }
     }
   }

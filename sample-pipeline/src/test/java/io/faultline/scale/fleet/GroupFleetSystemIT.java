@@ -68,10 +68,10 @@ class GroupFleetSystemIT {
 
   @Test
   void survivesThePrimarysZoneAndLeavesNothingBehind() throws Exception {
-    assumeTrue(
-        FleetCommands.missingPackagesMessage().isEmpty(),
-        () -> "the local fleet " + FleetCommands.missingPackagesMessage().orElse(""));
     Path root = Files.createDirectories(Path.of("target", "fleet-it-" + System.nanoTime()));
+    assumeTrue(
+        FleetCommands.cannotStartIn(root).isEmpty(),
+        () -> "the local fleet " + FleetCommands.cannotStartIn(root).orElse(""));
     Path targets = root.resolve("targets");
     List<String> said = new CopyOnWriteArrayList<>();
     Set<Long> seen = new HashSet<>();
