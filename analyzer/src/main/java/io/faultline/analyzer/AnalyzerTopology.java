@@ -276,11 +276,11 @@ public final class AnalyzerTopology {
   private static KStream<Windowed<String>, WindowPair> closedWindows(
       KStream<String, MetricSample> samples, AnalyzerConfig config, StreamsBuilder builder) {
     builder.addStateStore(
-        OpenWindowsStore.builder(
-            Stores.timestampedKeyValueStoreBuilder(
+        Stores.timestampedKeyValueStoreBuilder(
                 Stores.persistentTimestampedKeyValueStore(OpenWindows.STORE),
                 Serdes.String(),
-                new WindowPair.WindowPairSerde())));
+                new WindowPair.WindowPairSerde())
+            .withCachingEnabled());
     long windowMs = config.window().toMillis();
     long graceMs = config.grace().toMillis();
     return samples.process(

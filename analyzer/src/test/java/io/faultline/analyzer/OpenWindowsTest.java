@@ -30,11 +30,10 @@ class OpenWindowsTest {
   private static TimestampedKeyValueStore<String, WindowPair> store(
       MockProcessorContext<Windowed<String>, WindowPair> context) {
     TimestampedKeyValueStore<String, WindowPair> store =
-        OpenWindowsStore.builder(
-                Stores.timestampedKeyValueStoreBuilder(
-                    Stores.inMemoryKeyValueStore(OpenWindows.STORE),
-                    Serdes.String(),
-                    new WindowPair.WindowPairSerde()))
+        Stores.timestampedKeyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(OpenWindows.STORE),
+                Serdes.String(),
+                new WindowPair.WindowPairSerde())
             .withLoggingDisabled()
             .build();
     store.init(context.getStateStoreContext(), store);
@@ -102,28 +101,5 @@ class OpenWindowsTest {
     assertThat(window.key().window().start()).isEqualTo(5_000);
     assertThat(window.value().control().count()).isEqualTo(2);
     assertThat(window.value().control().sum()).isEqualTo(5.0);
-  }
-
-  @Test
-  void aCrashBetweenCommitsKeepsTheCommittedWindowsAndLosesOnlyWhatCameAfter() {
-    MockProcessorContext<Windowed<String>, WindowPair> context = new MockProcessorContext<>();
-    OpenWindowsStore store = (OpenWindowsStore) store(context);
-    OpenWindows before = new OpenWindows(5_000, 0);
-    before.init(context);
-    before.process(sample("e|m", Group.CONTROL, 1, 1_000));
-    before.process(sample("e|m", Group.CONTROL, 2, 2_000));
-    store.flushCache(); // the commit
-    before.process(sample("e|m", Group.CONTROL, 50, 3_000)); // never committed
-    assertThat(store.dirtyWindows()).isEqualTo(1);
-
-    store.clearCache(); // what the crashed task held is gone; the store is as committed
-    OpenWindows after = new OpenWindows(5_000, 0);
-    after.init(context);
-    after.process(sample("e|m", Group.CONTROL, 3, 4_000));
-    after.process(sample("e|m", Group.CONTROL, 4, 5_000)); // closes [0, 5000)
-    assertThat(context.forwarded()).hasSize(1);
-    var window = context.forwarded().get(0).record();
-    assertThat(window.value().control().count()).isEqualTo(3);
-    assertThat(window.value().control().sum()).isEqualTo(6.0);
   }
 }
