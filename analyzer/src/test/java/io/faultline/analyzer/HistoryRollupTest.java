@@ -523,6 +523,60 @@ class HistoryRollupTest {
   }
 
   @Test
+  void addLeavesItsInputUntouchedAndTakingEverythingOutLeavesNothing() {
+    // add copies the record by reference and only the lists it changes (docs/adr/0052): the
+    // record it was given must stay as it was, and the sorted lists must stay sorted and exact
+    Random random = new Random(52);
+    List<HistoryInput> inputs = new ArrayList<>();
+    syntheticResults(random, 300).stream()
+        .filter(r -> r.getService().equals("checkout"))
+        .forEach(r -> inputs.add(HistoryInput.of(r)));
+    syntheticAlerts(random, 300).stream()
+        .filter(a -> a.getService().equals("checkout"))
+        .forEach(a -> inputs.add(HistoryInput.of(a)));
+    ResultCalculator.SeverityLevels levels = ResultCalculator.SeverityLevels.DEFAULTS;
+    ServiceHistory empty =
+        ServiceHistory.newBuilder().setService("checkout").setWeek(HistoryRollup.ALL_TIME).build();
+    ServiceHistory h = empty;
+    List<Long> mttd = new ArrayList<>();
+    for (HistoryInput in : inputs) {
+      ServiceHistory before = ServiceHistory.newBuilder(h).build(); // a deep copy
+      ServiceHistory next = HistoryRollup.add(h, in, +1, levels);
+      assertThat(h).isEqualTo(before);
+      if (in.result() != null) {
+        in.result().getAttacks().stream()
+            .filter(o -> o.getMttdMs() != null)
+            .forEach(o -> mttd.add(o.getMttdMs()));
+      }
+      h = next;
+    }
+    assertThat(h.getMttdMs()).isSorted().containsExactlyInAnyOrderElementsOf(mttd);
+    assertThat(h.getMttd()).isEqualTo(HistoryRollup.figures(mttd));
+    assertThat(h.getMttrMs()).isSorted();
+    assertThat(h.getTimeToResolveMs()).isSorted();
+    assertThat(h.getIncidentStartsMs()).isSorted();
+    java.util.Collections.shuffle(inputs, random);
+    for (HistoryInput in : inputs) {
+      ServiceHistory before = ServiceHistory.newBuilder(h).build();
+      ServiceHistory next = HistoryRollup.add(h, in, -1, levels);
+      assertThat(h).isEqualTo(before);
+      h = next;
+    }
+    assertThat(h.getExperiments()).isZero();
+    assertThat(h.getAlerts()).isZero();
+    assertThat(h.getMttdMs()).isEmpty();
+    assertThat(h.getMttd()).isNull();
+    assertThat(h.getMttrMs()).isEmpty();
+    assertThat(h.getTimeToResolveMs()).isEmpty();
+    assertThat(h.getIncidentStartsMs()).isEmpty();
+    assertThat(h.getMtbfMs()).isEmpty();
+    assertThat(h.getAlertCounts()).isEmpty();
+    assertThat(h.getTopAlerts()).isEmpty();
+    assertThat(h.getIncidentsBySeverity()).isEmpty();
+    assertThat(h.getRecentExperiments()).isEmpty();
+  }
+
+  @Test
   void percentilesOfTwoValuesLieBetweenThem() {
     // nearest rank gave p50 0 s for {0 s, 25 s}: an MTTR no incident had
     Figures f = HistoryRollup.figures(List.of(25_000L, 0L));
