@@ -537,43 +537,37 @@ class HistoryRollupTest {
     ResultCalculator.SeverityLevels levels = ResultCalculator.SeverityLevels.DEFAULTS;
     ServiceHistory empty =
         ServiceHistory.newBuilder().setService("checkout").setWeek(HistoryRollup.ALL_TIME).build();
-    ServiceHistory h = empty;
+    ServiceHistory h = addEach(empty, inputs, +1, levels);
     List<Long> mttd = new ArrayList<>();
-    for (HistoryInput in : inputs) {
-      ServiceHistory before = ServiceHistory.newBuilder(h).build(); // a deep copy
-      ServiceHistory next = HistoryRollup.add(h, in, +1, levels);
-      assertThat(h).isEqualTo(before);
-      if (in.result() != null) {
-        in.result().getAttacks().stream()
-            .filter(o -> o.getMttdMs() != null)
-            .forEach(o -> mttd.add(o.getMttdMs()));
-      }
-      h = next;
-    }
+    inputs.stream()
+        .filter(in -> in.result() != null)
+        .flatMap(in -> in.result().getAttacks().stream())
+        .filter(o -> o.getMttdMs() != null)
+        .forEach(o -> mttd.add(o.getMttdMs()));
     assertThat(h.getMttdMs()).isSorted().containsExactlyInAnyOrderElementsOf(mttd);
     assertThat(h.getMttd()).isEqualTo(HistoryRollup.figures(mttd));
     assertThat(h.getMttrMs()).isSorted();
     assertThat(h.getTimeToResolveMs()).isSorted();
     assertThat(h.getIncidentStartsMs()).isSorted();
     java.util.Collections.shuffle(inputs, random);
+    h = addEach(h, inputs, -1, levels);
+    // every count zero, every list and map empty, every figure absent: the empty record
+    assertThat(h).isEqualTo(empty);
+  }
+
+  /** Adds ({@code sign} +1) or takes out each input in turn, checking add left its input as is. */
+  private static ServiceHistory addEach(
+      ServiceHistory h,
+      List<HistoryInput> inputs,
+      int sign,
+      ResultCalculator.SeverityLevels levels) {
     for (HistoryInput in : inputs) {
-      ServiceHistory before = ServiceHistory.newBuilder(h).build();
-      ServiceHistory next = HistoryRollup.add(h, in, -1, levels);
+      ServiceHistory before = ServiceHistory.newBuilder(h).build(); // a deep copy
+      ServiceHistory next = HistoryRollup.add(h, in, sign, levels);
       assertThat(h).isEqualTo(before);
       h = next;
     }
-    assertThat(h.getExperiments()).isZero();
-    assertThat(h.getAlerts()).isZero();
-    assertThat(h.getMttdMs()).isEmpty();
-    assertThat(h.getMttd()).isNull();
-    assertThat(h.getMttrMs()).isEmpty();
-    assertThat(h.getTimeToResolveMs()).isEmpty();
-    assertThat(h.getIncidentStartsMs()).isEmpty();
-    assertThat(h.getMtbfMs()).isEmpty();
-    assertThat(h.getAlertCounts()).isEmpty();
-    assertThat(h.getTopAlerts()).isEmpty();
-    assertThat(h.getIncidentsBySeverity()).isEmpty();
-    assertThat(h.getRecentExperiments()).isEmpty();
+    return h;
   }
 
   @Test

@@ -96,32 +96,12 @@ public final class AnalyzerThroughputBench {
     List<String> flags = args.length > 2 ? List.of(args).subList(2, args.length) : List.of();
     boolean latency = !flags.contains("--no-latency");
     boolean fleet = flags.contains("--fleet");
-    int shards =
-        flags.stream()
-            .filter(f -> f.startsWith("--shards="))
-            .mapToInt(f -> Integer.parseInt(f.substring("--shards=".length())))
-            .findFirst()
-            .orElse(MetricShards.DEFAULT);
-    int perWindow =
-        flags.stream()
-            .filter(f -> f.startsWith("--per-window="))
-            .mapToInt(f -> Integer.parseInt(f.substring("--per-window=".length())))
-            .findFirst()
-            .orElse(10);
-    int targets =
-        flags.stream()
-            .filter(f -> f.startsWith("--targets="))
-            .mapToInt(f -> Integer.parseInt(f.substring("--targets=".length())))
-            .findFirst()
-            .orElse(16);
+    int shards = intFlag(flags, "--shards=", MetricShards.DEFAULT);
+    int perWindow = intFlag(flags, "--per-window=", 10);
+    int targets = intFlag(flags, "--targets=", 16);
     boolean summaries = flags.contains("--summaries");
     boolean definitions = flags.contains("--definitions");
-    int history =
-        flags.stream()
-            .filter(f -> f.startsWith("--history="))
-            .mapToInt(f -> Integer.parseInt(f.substring("--history=".length())))
-            .findFirst()
-            .orElse(0);
+    int history = intFlag(flags, "--history=", 0);
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
       String bootstrap = kafka.bootstrapServers();
       System.out.println(
@@ -148,6 +128,15 @@ public final class AnalyzerThroughputBench {
         latency(bootstrap);
       }
     }
+  }
+
+  /** The value of {@code --name=N} among the flags, else {@code otherwise}. */
+  private static int intFlag(List<String> flags, String prefix, int otherwise) {
+    return flags.stream()
+        .filter(f -> f.startsWith(prefix))
+        .mapToInt(f -> Integer.parseInt(f.substring(prefix.length())))
+        .findFirst()
+        .orElse(otherwise);
   }
 
   /**
