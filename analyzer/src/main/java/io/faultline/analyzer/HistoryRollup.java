@@ -73,6 +73,9 @@ public final class HistoryRollup {
   /** The latest experiments named in each record; {@code experiments} counts them all. */
   public static final int RECENT_EXPERIMENTS = 20;
 
+  /** Records per stream thread and store kept decoded as last written (docs/adr/0052). */
+  static final int MEMO_SIZE = 64;
+
   static final String INPUTS_STORE = "history-inputs";
   static final String WEEKS_STORE = "history-weeks";
   static final String ALL_TIME_STORE = "history-all-time";
@@ -169,7 +172,8 @@ public final class HistoryRollup {
             Named.as(name + "-aggregate"),
             Materialized.<String, ServiceHistory, KeyValueStore<Bytes, byte[]>>as(store)
                 .withKeySerde(keys)
-                .withValueSerde(histories));
+                // a service's record is read back right after it is written: not decoded again
+                .withValueSerde(new DecodedMemo<>(histories, MEMO_SIZE)));
   }
 
   private static String service(HistoryInput in) {
