@@ -206,7 +206,8 @@ public final class AnalyzerTopology {
             Stores.persistentKeyValueStore(ResultProcessor.STORE),
             Serdes.String(),
             StateSerde.timelines()));
-    ResultCalculator.Settings settings = config.resultSettings();
+    // one set of terms for the result processor and the publisher behind it
+    ResultTerms terms = ResultTerms.of(config, metrics);
     // processValues: the key stays the experiment, so the table of due results below is in this
     // sub-topology and needs no repartition (docs/adr/0046)
     KStream<String, Object> outputs =
@@ -214,9 +215,7 @@ public final class AnalyzerTopology {
             .merge(eventInputs, Named.as("result-inputs"))
             .merge(runInputs, Named.as("result-and-run-inputs"))
             .processValues(
-                () -> new ResultProcessor(settings, config.severityLevels(), metrics),
-                Named.as("results"),
-                ResultProcessor.STORE);
+                () -> new ResultProcessor(terms), Named.as("results"), ResultProcessor.STORE);
     AvroSerde<AttackCommand> commandSerde = AvroSerde.of(AttackCommand.class);
     String secret = config.commandSecret();
     outputs
@@ -258,9 +257,7 @@ public final class AnalyzerTopology {
                 .withLoggingDisabled())
         .toStream(Named.as("results-due-per-commit"))
         .processValues(
-            () -> new ResultPublisher(settings, config.severityLevels(), metrics),
-            Named.as("result-per-commit"),
-            ResultProcessor.STORE)
+            () -> new ResultPublisher(terms), Named.as("result-per-commit"), ResultProcessor.STORE)
         .to(
             topics.results().name(),
             Produced.with(Serdes.String(), AvroSerde.of(ExperimentResult.class))

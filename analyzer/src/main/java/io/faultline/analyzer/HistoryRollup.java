@@ -73,6 +73,9 @@ public final class HistoryRollup {
   /** The latest experiments named in each record; {@code experiments} counts them all. */
   public static final int RECENT_EXPERIMENTS = 20;
 
+  /** Records per stream thread and store kept decoded as last written (docs/adr/0052). */
+  static final int MEMO_SIZE = 64;
+
   static final String INPUTS_STORE = "history-inputs";
   static final String WEEKS_STORE = "history-weeks";
   static final String ALL_TIME_STORE = "history-all-time";
@@ -169,7 +172,8 @@ public final class HistoryRollup {
             Named.as(name + "-aggregate"),
             Materialized.<String, ServiceHistory, KeyValueStore<Bytes, byte[]>>as(store)
                 .withKeySerde(keys)
-                .withValueSerde(histories));
+                // a service's record is read back right after it is written: not decoded again
+                .withValueSerde(new DecodedMemo<>(histories, MEMO_SIZE)));
   }
 
   private static String service(HistoryInput in) {
@@ -228,53 +232,70 @@ public final class HistoryRollup {
     return out;
   }
 
-  /** The figures with one input added ({@code sign} +1) or taken out (-1); a pure function. */
+  /**
+   * The figures with one input added ({@code sign} +1) or taken out (-1); a pure function. Only
+   * what the input changes is rebuilt: the record is copied field by field by reference (no deep
+   * copy), a changed list is copied once with the value inserted at or removed from its sorted
+   * place, and only its figures are recomputed, from the list as it is kept (sorted) without
+   * sorting it again (docs/adr/0052).
+   */
   static ServiceHistory add(
       ServiceHistory h, HistoryInput in, int sign, ResultCalculator.SeverityLevels levels) {
-    ServiceHistory.Builder b = ServiceHistory.newBuilder(h);
+    ServiceHistory out = shallowCopy(h);
     if (in.result() != null) {
-      addResult(b, h, in.result(), sign, levels);
+      addResult(out, in.result(), sign, levels);
     } else {
-      addAlert(b, h, in.alert(), sign);
+      addAlert(out, in.alert(), sign);
     }
-    return summarise(b);
+    return out;
+  }
+
+  /** Every field of {@code h} by reference: h's own lists and maps are never changed. */
+  private static ServiceHistory shallowCopy(ServiceHistory h) {
+    ServiceHistory out = new ServiceHistory();
+    for (int i = 0; i < ServiceHistory.SCHEMA$.getFields().size(); i++) {
+      out.put(i, h.get(i));
+    }
+    return out;
   }
 
   private static void addResult(
-      ServiceHistory.Builder b,
-      ServiceHistory h,
-      ExperimentResult r,
-      int sign,
-      ResultCalculator.SeverityLevels levels) {
-    b.setExperiments(h.getExperiments() + sign);
+      ServiceHistory b, ExperimentResult r, int sign, ResultCalculator.SeverityLevels levels) {
+    b.setExperiments(b.getExperiments() + sign);
     if (r.getVerdict() == Verdict.STEADY) {
-      b.setHeld(h.getHeld() + sign);
+      b.setHeld(b.getHeld() + sign);
     } else if (r.getVerdict() == Verdict.DEVIATED || r.getVerdict() == Verdict.ABORTED) {
-      b.setNotHeld(h.getNotHeld() + sign);
+      b.setNotHeld(b.getNotHeld() + sign);
     }
-    Map<String, Long> incidents = new TreeMap<>(h.getIncidentsBySeverity());
+    Map<String, Long> bySeverity = new TreeMap<>(b.getIncidentsBySeverity()); // a few levels
     for (Map.Entry<String, Long> e : incidents(r, levels).entrySet()) {
-      long n = incidents.getOrDefault(e.getKey(), 0L) + sign * e.getValue();
+      long n = bySeverity.getOrDefault(e.getKey(), 0L) + sign * e.getValue();
       if (n == 0) {
-        incidents.remove(e.getKey());
+        bySeverity.remove(e.getKey());
       } else {
-        incidents.put(e.getKey(), n);
+        bySeverity.put(e.getKey(), n);
       }
     }
-    b.setIncidentsBySeverity(incidents);
+    b.setIncidentsBySeverity(bySeverity);
     long fired = 0;
     long noisy = 0;
     for (MetricJudgement m : r.getMetrics()) {
       fired += m.getAlertsFired();
       noisy += m.getNoisyAlerts();
     }
-    b.setAlertsFired(h.getAlertsFired() + sign * fired);
-    b.setNoisyAlerts(h.getNoisyAlerts() + sign * noisy);
-    b.setMttdMs(
-        merge(h.getMttdMs(), r.getAttacks().stream().map(AttackOutcome::getMttdMs).toList(), sign));
-    b.setMttrMs(
-        merge(h.getMttrMs(), r.getAttacks().stream().map(AttackOutcome::getMttrMs).toList(), sign));
-    b.setRecentExperiments(recent(h.getRecentExperiments(), r, sign));
+    b.setAlertsFired(b.getAlertsFired() + sign * fired);
+    b.setNoisyAlerts(b.getNoisyAlerts() + sign * noisy);
+    List<Long> mttd = r.getAttacks().stream().map(AttackOutcome::getMttdMs).toList();
+    if (mttd.stream().anyMatch(v -> v != null)) {
+      b.setMttdMs(merge(b.getMttdMs(), mttd, sign));
+      b.setMttd(sortedFigures(b.getMttdMs()));
+    }
+    List<Long> mttr = r.getAttacks().stream().map(AttackOutcome::getMttrMs).toList();
+    if (mttr.stream().anyMatch(v -> v != null)) {
+      b.setMttrMs(merge(b.getMttrMs(), mttr, sign));
+      b.setMttr(sortedFigures(b.getMttrMs()));
+    }
+    b.setRecentExperiments(recent(b.getRecentExperiments(), r, sign));
   }
 
   /**
@@ -307,19 +328,34 @@ public final class HistoryRollup {
           .reversed()
           .thenComparing(RecentExperiment::getExperimentId);
 
-  private static void addAlert(ServiceHistory.Builder b, ServiceHistory h, Alert a, int sign) {
-    b.setAlerts(h.getAlerts() + sign);
-    b.setAlertCounts(count(h.getAlertCounts(), a.getMetric(), sign));
-    b.setAlertsBySev(count(h.getAlertsBySev(), a.getSev() == null ? "none" : a.getSev(), sign));
+  private static void addAlert(ServiceHistory b, Alert a, int sign) {
+    b.setAlerts(b.getAlerts() + sign);
+    b.setAlertCounts(count(b.getAlertCounts(), a.getMetric(), sign));
+    b.setAlertsBySev(count(b.getAlertsBySev(), a.getSev() == null ? "none" : a.getSev(), sign));
+    b.setTopAlerts(top(b.getAlertCounts()));
     if (a.getStatus() == AlertStatus.RESOLVED) {
-      List<Long> ttr = new ArrayList<>();
-      ttr.add(Math.max(0, a.getTimestamp() - a.getFiredAt()));
-      b.setTimeToResolveMs(merge(h.getTimeToResolveMs(), ttr, sign));
+      b.setTimeToResolveMs(
+          merge(
+              b.getTimeToResolveMs(),
+              List.of(Math.max(0, a.getTimestamp() - a.getFiredAt())),
+              sign));
+      b.setTimeToResolve(sortedFigures(b.getTimeToResolveMs()));
       if (a.getSelfResolving()) {
-        b.setSelfResolvingAlerts(h.getSelfResolvingAlerts() + sign);
+        b.setSelfResolvingAlerts(b.getSelfResolvingAlerts() + sign);
       }
     }
-    b.setIncidentStartsMs(merge(h.getIncidentStartsMs(), List.of(a.getFiredAt()), sign));
+    b.setIncidentStartsMs(merge(b.getIncidentStartsMs(), List.of(a.getFiredAt()), sign));
+    List<Long> starts = b.getIncidentStartsMs();
+    List<Long> gaps = new ArrayList<>();
+    for (int i = 1; i < starts.size(); i++) {
+      long gap = starts.get(i) - starts.get(i - 1);
+      // incidents opened at one instant (one attack, several metrics) are one failure
+      if (gap > 0) {
+        gaps.add(gap);
+      }
+    }
+    b.setMtbfMs(gaps);
+    b.setMtbf(figures(gaps));
   }
 
   private static Map<String, Long> count(Map<String, Long> counts, String name, long by) {
@@ -333,38 +369,27 @@ public final class HistoryRollup {
     return out;
   }
 
-  /** The figures derived from the kept lists and counts: top alerts, MTBF and the summaries. */
-  private static ServiceHistory summarise(ServiceHistory.Builder b) {
+  /** The {@link #TOP_ALERTS} most frequent alerts, ties by name. */
+  private static List<AlertCount> top(Map<String, Long> alertCounts) {
     List<AlertCount> top = new ArrayList<>();
-    b.getAlertCounts().forEach((name, n) -> top.add(new AlertCount(name, n)));
+    alertCounts.forEach((name, n) -> top.add(new AlertCount(name, n)));
     top.sort(
         Comparator.comparingLong(AlertCount::getCount)
             .reversed()
             .thenComparing(AlertCount::getName));
-    b.setTopAlerts(new ArrayList<>(top.subList(0, Math.min(TOP_ALERTS, top.size()))));
-    List<Long> starts = b.getIncidentStartsMs();
-    List<Long> gaps = new ArrayList<>();
-    for (int i = 1; i < starts.size(); i++) {
-      long gap = starts.get(i) - starts.get(i - 1);
-      // incidents opened at one instant (one attack, several metrics) are one failure
-      if (gap > 0) {
-        gaps.add(gap);
-      }
-    }
-    b.setMtbfMs(gaps);
-    b.setMttd(figures(b.getMttdMs()));
-    b.setMttr(figures(b.getMttrMs()));
-    b.setMtbf(figures(gaps));
-    b.setTimeToResolve(figures(b.getTimeToResolveMs()));
-    return b.build();
+    return new ArrayList<>(top.subList(0, Math.min(TOP_ALERTS, top.size())));
   }
 
   /** Count, mean, p50 and p90 (interpolated, {@link #rank}) of some values; null without any. */
   public static Figures figures(List<Long> values) {
-    if (values.isEmpty()) {
+    return sortedFigures(values.stream().sorted().toList());
+  }
+
+  /** {@link #figures} of values already in ascending order, as the kept lists are. */
+  private static Figures sortedFigures(List<Long> sorted) {
+    if (sorted.isEmpty()) {
       return null;
     }
-    List<Long> sorted = values.stream().sorted().toList();
     long sum = 0;
     for (long v : sorted) {
       sum += v;
@@ -405,19 +430,24 @@ public final class HistoryRollup {
     return out;
   }
 
+  /**
+   * A sorted list with {@code values} inserted at ({@code sign} +1) or one equal value removed from
+   * (-1) their sorted places: one copy of the list, no sort.
+   */
   private static List<Long> merge(List<Long> into, List<Long> values, int sign) {
-    List<Long> out = new ArrayList<>(into);
+    List<Long> out = new ArrayList<>(into.size() + values.size());
+    out.addAll(into);
     for (Long v : values) {
       if (v == null) {
         continue;
       }
+      int at = Collections.binarySearch(out, v);
       if (sign > 0) {
-        out.add(v);
-      } else {
-        out.remove(v);
+        out.add(at < 0 ? -at - 1 : at, v);
+      } else if (at >= 0) {
+        out.remove(at);
       }
     }
-    Collections.sort(out);
     return out;
   }
 }

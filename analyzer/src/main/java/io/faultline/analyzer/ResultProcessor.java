@@ -49,18 +49,14 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
   private final Hypotheses hypotheses = new Hypotheses();
   private final AnalyzerMetrics metrics;
   private final Set<String> defined = new HashSet<>();
+  private final ResultCalculator.SeverityLevels levels;
   private FixedKeyProcessorContext<String, Object> context;
   private KeyValueStore<String, ExperimentTimeline> store;
 
-  private final ResultCalculator.SeverityLevels levels;
-
-  ResultProcessor(
-      ResultCalculator.Settings settings,
-      ResultCalculator.SeverityLevels levels,
-      AnalyzerMetrics metrics) {
-    this.settings = settings;
-    this.levels = levels;
-    this.metrics = metrics;
+  ResultProcessor(ResultTerms terms) {
+    this.settings = terms.settings();
+    this.levels = terms.levels();
+    this.metrics = terms.metrics();
   }
 
   @Override
@@ -112,7 +108,8 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
       changed =
           record.value().event() != null
               ? onAttackEvent(timeline, record.value().event())
-              : onVerdict(timeline, record.value().verdict(), record);
+              : onVerdict(
+                  timeline, record.value().verdict(), hypotheses.definition(experimentId), record);
     }
     if (!changed) {
       return;
@@ -167,8 +164,12 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
     }
   }
 
+  /** {@code definition}: the experiment's, decoded at most once for this verdict. */
   private boolean onVerdict(
-      ExperimentTimeline timeline, WindowVerdict verdict, FixedKeyRecord<String, ?> record) {
+      ExperimentTimeline timeline,
+      WindowVerdict verdict,
+      Hypotheses.Definition definition,
+      FixedKeyRecord<String, ?> record) {
     WindowStatus window =
         timeline.windows.computeIfAbsent(verdict.getWindowStart(), s -> new WindowStatus());
     window.end = verdict.getWindowEnd();
@@ -201,9 +202,9 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
         track.alerts++;
         track.firings.add(new long[] {track.firedAt, -1});
         metrics.firing(verdict.getExperimentId(), metric);
-        emitAlert(timeline, verdict, AlertStatus.FIRING, track, record);
+        emitAlert(timeline, verdict, definition, AlertStatus.FIRING, track, record);
       }
-      Hypothesis hypothesis = hypotheses.of(verdict.getExperimentId(), metric);
+      Hypothesis hypothesis = definition.of(metric);
       if (!timeline.aborted && hypothesis.abortsAt(verdict.getEffect())) {
         abort(timeline, verdict, hypothesis, record);
       }
@@ -214,7 +215,7 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
       }
       metrics.resolved(
           verdict.getExperimentId(), metric, (verdict.getWindowEnd() - track.firedAt) / 1000.0);
-      emitAlert(timeline, verdict, AlertStatus.RESOLVED, track, record);
+      emitAlert(timeline, verdict, definition, AlertStatus.RESOLVED, track, record);
     }
     return true;
   }
@@ -249,13 +250,13 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
   private void emitAlert(
       ExperimentTimeline timeline,
       WindowVerdict v,
+      Hypotheses.Definition definition,
       AlertStatus status,
       MetricTrack track,
       FixedKeyRecord<String, ?> record) {
-    String experimentId = v.getExperimentId();
-    Experiment experiment = hypotheses.experiment(experimentId);
+    Experiment experiment = definition.experiment();
     // noisy as the result counts it: resolved within the noisy time, not at an attack's end
-    int q = hypotheses.recoveryWindows(experimentId, settings.recoveryWindows());
+    int q = definition.recoveryWindows(settings.recoveryWindows());
     List<long[]> recoveries =
         ResultCalculator.recoveries(
             timeline.attacks.values(), q, v.getWindowEnd() - v.getWindowStart());
@@ -292,10 +293,7 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
             .setService(ResultCalculator.serviceOf(experiment))
             .setSev(
                 ResultCalculator.severityOf(
-                    experiment,
-                    v.getMetric(),
-                    hypotheses.of(experimentId, v.getMetric()).critical(),
-                    levels))
+                    experiment, v.getMetric(), definition.of(v.getMetric()).critical(), levels))
             .setSelfResolving(selfResolving)
             .build();
     log.info("alert {} {}: {}", status, alert.getAlertId(), reason);

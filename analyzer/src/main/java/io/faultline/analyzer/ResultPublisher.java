@@ -27,13 +27,10 @@ final class ResultPublisher implements FixedKeyProcessor<String, Long, Experimen
   private FixedKeyProcessorContext<String, ExperimentResult> context;
   private KeyValueStore<String, ExperimentTimeline> store;
 
-  ResultPublisher(
-      ResultCalculator.Settings settings,
-      ResultCalculator.SeverityLevels levels,
-      AnalyzerMetrics metrics) {
-    this.settings = settings;
-    this.levels = levels;
-    this.metrics = metrics;
+  ResultPublisher(ResultTerms terms) {
+    this.settings = terms.settings();
+    this.levels = terms.levels();
+    this.metrics = terms.metrics();
   }
 
   @Override
@@ -51,19 +48,15 @@ final class ResultPublisher implements FixedKeyProcessor<String, Long, Experimen
       return; // nothing was judged or the marker was removed: no result to publish
     }
     long at = record.value();
-    int q = hypotheses.recoveryWindows(experimentId, settings.recoveryWindows());
+    // the definition decoded once for the whole result, not per metric (docs/adr/0052)
+    Hypotheses.Definition definition = hypotheses.definition(experimentId);
+    int q = definition.recoveryWindows(settings.recoveryWindows());
     ExperimentResult result =
         ResultCalculator.compute(
-            experimentId,
-            timeline,
-            settings.withRecoveryWindows(q),
-            metric -> hypotheses.of(experimentId, metric),
-            at);
-    result = ResultCalculator.attribute(result, hypotheses.experiment(experimentId), levels);
+            experimentId, timeline, settings.withRecoveryWindows(q), definition::of, at);
+    result = ResultCalculator.attribute(result, definition.experiment(), levels);
     if (timeline.pipeline != null) {
-      result =
-          PipelineRuns.fold(
-              result, timeline.pipeline.verdict(metric -> hypotheses.of(experimentId, metric)));
+      result = PipelineRuns.fold(result, timeline.pipeline.verdict(definition::of));
     }
     publish(result);
     timeline.metrics.forEach(

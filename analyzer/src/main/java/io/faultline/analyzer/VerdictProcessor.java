@@ -65,16 +65,17 @@ final class VerdictProcessor
     String experimentId = bar < 0 ? key : key.substring(0, bar);
     String metric = bar < 0 ? "" : key.substring(bar + 1);
     WindowPair pair = record.value();
-    Hypothesis hypothesis = hypotheses.of(experimentId, metric);
+    // the definition decoded once for this window, not per question (docs/adr/0052)
+    Hypotheses.Definition definition = hypotheses.definition(experimentId);
+    Hypothesis hypothesis = definition.of(metric);
     WindowJudge.Monitor monitor = store.get(key);
     if (monitor == null) {
       monitor = new WindowJudge.Monitor();
-      monitor.warmupWindows =
-          hypotheses.warmupWindows(experimentId, defaultWarmupWindows, windowMs);
+      monitor.warmupWindows = definition.warmupWindows(defaultWarmupWindows, windowMs);
       monitor.horizon = horizonWindows;
     }
     if (!monitor.ready && monitor.learnUntil == 0) {
-      monitor.learnUntil = hypotheses.learnUntil(experimentId);
+      monitor.learnUntil = definition.learnUntil();
       // an experiment with a planned start is anchored where its first attack really started
       // (docs/adr/0042); a monitor stored before keeps the planned start
       monitor.startFromEvents = monitor.learnUntil > 0;

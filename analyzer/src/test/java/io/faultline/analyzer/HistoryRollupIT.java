@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.schema.Alert;
 import io.faultline.schema.AlertStatus;
+import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.ServiceHistory;
+import io.faultline.schema.Topic;
 import io.faultline.schema.Topics;
 import io.faultline.schema.Verdict;
 import io.faultline.testsupport.AnalyzerSettings;
@@ -13,13 +15,18 @@ import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
  * The analyzer's history rollup on a real broker, exactly-once: results of two weeks, a restart
- * with an empty state directory, then a result and an alert arriving late for the first week.
+ * with an empty state directory, then a result and an alert arriving late for the first week; and
+ * hundreds of results and alerts per commit, against the rollup without Kafka.
  */
 class HistoryRollupIT {
 
@@ -67,6 +74,75 @@ class HistoryRollupIT {
     }
   }
 
+  @Test
+  void manyResultsAndAlertsPerCommitGiveTheFiguresOfTheRollupWithoutKafka() throws Exception {
+    // each commit takes many records, so the store's decoded memo (docs/adr/0052) and the record
+    // cache see many updates of one service's record between two commits
+    Topics topics = TestTopics.provision(TestTopics.prefix("history-many"));
+    Random random = new Random(52);
+    List<ExperimentResult> results = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      long start = (i % 2 == 0 ? W45 : W47) + random.nextInt(3_600_000);
+      ExperimentResult r =
+          ExperimentResult.newBuilder(result("m" + i, start, Verdict.DEVIATED))
+              .setAttacks(
+                  List.of(
+                      AttackOutcome.newBuilder()
+                          .setAttackId("m" + i + "-a1")
+                          .setMttdMs(1_000L + random.nextInt(30_000))
+                          .setMttrMs(5_000L + random.nextInt(60_000))
+                          .build()))
+              .build();
+      if (i % 3 == 0) {
+        results.add(result("m" + i, start, Verdict.UNKNOWN)); // running, replaced by its final
+      }
+      results.add(r);
+    }
+    List<Alert> alerts = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      long firedAt = W45 + random.nextInt(5 * 86_400) * 1000L;
+      alerts.add(alert("many-" + i, firedAt, AlertStatus.FIRING));
+      if (i % 2 == 0) {
+        alerts.add(alert("many-" + i, firedAt, AlertStatus.RESOLVED));
+      }
+    }
+    Map<String, ServiceHistory> expected =
+        HistoryRollup.fold(results, alerts, ResultCalculator.SeverityLevels.DEFAULTS);
+    try (var producer = LatencySamples.producer();
+        var history = TopicFollower.startCommitted(topics.history())) {
+      AnalyzerApp.Running analyzer = AnalyzerApp.run(config(topics));
+      try {
+        for (ExperimentResult r : results) {
+          producer.send(record(topics.results(), r.getExperimentId(), r));
+        }
+        for (Alert a : alerts) {
+          producer.send(record(topics.alerts(), a.getExperimentId() + "|" + a.getMetric(), a));
+        }
+        producer.flush();
+        history.await(
+            h ->
+                h.getWeek().equals("all")
+                    && h.getExperiments() == 300
+                    && h.getAlerts() == 100
+                    && h.getTimeToResolveMs().size() == 50,
+            Duration.ofSeconds(120));
+        Thread.sleep(3000); // a later record for a key would arrive within a few commits
+        Map<String, java.util.Optional<ServiceHistory>> latest = history.latestByKey();
+        assertThat(latest.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        expected.forEach(
+            (key, h) -> assertThat(latest.get(key).orElseThrow()).as(key).isEqualTo(h));
+      } finally {
+        analyzer.close();
+      }
+    }
+  }
+
+  private static <V> ProducerRecord<String, byte[]> record(
+      Topic<String, V> topic, String key, V value) {
+    return new ProducerRecord<>(
+        topic.name(), key, topic.valueSerde().serializer().serialize(topic.name(), value));
+  }
+
   private static AnalyzerConfig config(Topics topics) throws Exception {
     // the restarted instance joins the closed one's group: 6 s of session, not 45 s, to wait
     return AnalyzerConfig.fromMap(
@@ -98,24 +174,12 @@ class HistoryRollupIT {
 
   private static void send(KafkaProducer<String, byte[]> producer, Topics topics, Alert a)
       throws Exception {
-    producer
-        .send(
-            new ProducerRecord<>(
-                topics.alerts().name(),
-                a.getExperimentId() + "|" + a.getMetric(),
-                topics.alerts().valueSerde().serializer().serialize(topics.alerts().name(), a)))
-        .get();
+    producer.send(record(topics.alerts(), a.getExperimentId() + "|" + a.getMetric(), a)).get();
   }
 
   private static void send(
       KafkaProducer<String, byte[]> producer, Topics topics, ExperimentResult r) throws Exception {
-    producer
-        .send(
-            new ProducerRecord<>(
-                topics.results().name(),
-                r.getExperimentId(),
-                topics.results().valueSerde().serializer().serialize(topics.results().name(), r)))
-        .get();
+    producer.send(record(topics.results(), r.getExperimentId(), r)).get();
   }
 
   /** The ids of a record's latest experiments, newest first. */

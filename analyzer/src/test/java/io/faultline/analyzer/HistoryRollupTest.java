@@ -523,6 +523,54 @@ class HistoryRollupTest {
   }
 
   @Test
+  void addLeavesItsInputUntouchedAndTakingEverythingOutLeavesNothing() {
+    // add copies the record by reference and only the lists it changes (docs/adr/0052): the
+    // record it was given must stay as it was, and the sorted lists must stay sorted and exact
+    Random random = new Random(52);
+    List<HistoryInput> inputs = new ArrayList<>();
+    syntheticResults(random, 300).stream()
+        .filter(r -> r.getService().equals("checkout"))
+        .forEach(r -> inputs.add(HistoryInput.of(r)));
+    syntheticAlerts(random, 300).stream()
+        .filter(a -> a.getService().equals("checkout"))
+        .forEach(a -> inputs.add(HistoryInput.of(a)));
+    ResultCalculator.SeverityLevels levels = ResultCalculator.SeverityLevels.DEFAULTS;
+    ServiceHistory empty =
+        ServiceHistory.newBuilder().setService("checkout").setWeek(HistoryRollup.ALL_TIME).build();
+    ServiceHistory h = addEach(empty, inputs, +1, levels);
+    List<Long> mttd = new ArrayList<>();
+    inputs.stream()
+        .filter(in -> in.result() != null)
+        .flatMap(in -> in.result().getAttacks().stream())
+        .filter(o -> o.getMttdMs() != null)
+        .forEach(o -> mttd.add(o.getMttdMs()));
+    assertThat(h.getMttdMs()).isSorted().containsExactlyInAnyOrderElementsOf(mttd);
+    assertThat(h.getMttd()).isEqualTo(HistoryRollup.figures(mttd));
+    assertThat(h.getMttrMs()).isSorted();
+    assertThat(h.getTimeToResolveMs()).isSorted();
+    assertThat(h.getIncidentStartsMs()).isSorted();
+    java.util.Collections.shuffle(inputs, random);
+    h = addEach(h, inputs, -1, levels);
+    // every count zero, every list and map empty, every figure absent: the empty record
+    assertThat(h).isEqualTo(empty);
+  }
+
+  /** Adds ({@code sign} +1) or takes out each input in turn, checking add left its input as is. */
+  private static ServiceHistory addEach(
+      ServiceHistory h,
+      List<HistoryInput> inputs,
+      int sign,
+      ResultCalculator.SeverityLevels levels) {
+    for (HistoryInput in : inputs) {
+      ServiceHistory before = ServiceHistory.newBuilder(h).build(); // a deep copy
+      ServiceHistory next = HistoryRollup.add(h, in, sign, levels);
+      assertThat(h).isEqualTo(before);
+      h = next;
+    }
+    return h;
+  }
+
+  @Test
   void percentilesOfTwoValuesLieBetweenThem() {
     // nearest rank gave p50 0 s for {0 s, 25 s}: an MTTR no incident had
     Figures f = HistoryRollup.figures(List.of(25_000L, 0L));

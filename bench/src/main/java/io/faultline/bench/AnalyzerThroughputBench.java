@@ -2,15 +2,23 @@ package io.faultline.bench;
 
 import io.faultline.analyzer.AnalyzerApp;
 import io.faultline.analyzer.AnalyzerConfig;
+import io.faultline.analyzer.ResultCalculator;
 import io.faultline.kafka.EmbeddedKafka;
+import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.AvroSerde;
+import io.faultline.schema.Experiment;
+import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.ExperimentState;
 import io.faultline.schema.Group;
+import io.faultline.schema.HypothesisDirection;
+import io.faultline.schema.MetricHypothesis;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.MetricShards;
 import io.faultline.schema.SampleSummaries;
 import io.faultline.schema.SampleSummary;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import io.faultline.schema.Verdict;
 import io.faultline.schema.WindowVerdict;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -56,7 +64,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * <pre>
  * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.AnalyzerThroughputBench \
  *   [N [KEYS,KEYS,... [--no-latency] [--shards=S] [--fleet] [--per-window=P] [--targets=T]
- *   [--summaries]]]
+ *   [--summaries] [--definitions] [--history=H]]]
  * </pre>
  *
  * <p>{@code --summaries}: the same samples, produced as the collector pre-aggregates them
@@ -64,6 +72,13 @@ import org.apache.kafka.streams.KafkaStreams;
  * samples in it. The bare consumer then reads those records; samples/s counts the samples the
  * summaries stand for, records/s the records. {@code --targets=T}: targets per group (default 16),
  * so P / (2 T) samples per target and window.
+ *
+ * <p>{@code --definitions}: every experiment is published on {@code experiments} first, with a
+ * hypothesis per metric (increase, tolerance 10%), the judge's and the result's reads of the global
+ * table then decode a real definition (docs/adr/0052). {@code --history=H}: H earlier results of
+ * the bench's service (the week of the samples, one attack each with MTTD and MTTR) are published
+ * on {@code results} first, so the history rollup starts from a record of H experiments; the
+ * rollup's work on them and on the bench's own results is part of the run.
  */
 public final class AnalyzerThroughputBench {
 
@@ -81,25 +96,12 @@ public final class AnalyzerThroughputBench {
     List<String> flags = args.length > 2 ? List.of(args).subList(2, args.length) : List.of();
     boolean latency = !flags.contains("--no-latency");
     boolean fleet = flags.contains("--fleet");
-    int shards =
-        flags.stream()
-            .filter(f -> f.startsWith("--shards="))
-            .mapToInt(f -> Integer.parseInt(f.substring("--shards=".length())))
-            .findFirst()
-            .orElse(MetricShards.DEFAULT);
-    int perWindow =
-        flags.stream()
-            .filter(f -> f.startsWith("--per-window="))
-            .mapToInt(f -> Integer.parseInt(f.substring("--per-window=".length())))
-            .findFirst()
-            .orElse(10);
-    int targets =
-        flags.stream()
-            .filter(f -> f.startsWith("--targets="))
-            .mapToInt(f -> Integer.parseInt(f.substring("--targets=".length())))
-            .findFirst()
-            .orElse(16);
+    int shards = intFlag(flags, "--shards=", MetricShards.DEFAULT);
+    int perWindow = intFlag(flags, "--per-window=", 10);
+    int targets = intFlag(flags, "--targets=", 16);
     boolean summaries = flags.contains("--summaries");
+    boolean definitions = flags.contains("--definitions");
+    int history = intFlag(flags, "--history=", 0);
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
       String bootstrap = kafka.bootstrapServers();
       System.out.println(
@@ -111,12 +113,30 @@ public final class AnalyzerThroughputBench {
                   + " (exactly-once), samples/s | ratio | samples per stream-thread CPU second |");
       System.out.println("|---|---|---|---|---|---|---|---|");
       for (int keys : keyCounts) {
-        throughput(bootstrap, n, keys, shards, fleet, perWindow, targets, summaries);
+        throughput(
+            bootstrap,
+            n,
+            keys,
+            shards,
+            fleet,
+            perWindow,
+            targets,
+            summaries,
+            new Seeds(definitions, history));
       }
       if (latency) {
         latency(bootstrap);
       }
     }
+  }
+
+  /** The value of {@code --name=N} among the flags, else {@code otherwise}. */
+  private static int intFlag(List<String> flags, String prefix, int otherwise) {
+    return flags.stream()
+        .filter(f -> f.startsWith(prefix))
+        .mapToInt(f -> Integer.parseInt(f.substring(prefix.length())))
+        .findFirst()
+        .orElse(otherwise);
   }
 
   /**
@@ -132,13 +152,24 @@ public final class AnalyzerThroughputBench {
       boolean fleet,
       int perWindow,
       int targets,
-      boolean summaries)
+      boolean summaries,
+      Seeds seeds)
       throws Exception {
-    String prefix = "tp" + keys + "s" + shards + (fleet ? "f" : "") + (summaries ? "p" : "") + ".";
+    String prefix =
+        "tp"
+            + keys
+            + "s"
+            + shards
+            + (fleet ? "f" : "")
+            + (summaries ? "p" : "")
+            + (seeds.definitions() ? "d" : "")
+            + (seeds.history() > 0 ? "h" + seeds.history() : "")
+            + ".";
     Topics topics = Topics.named(prefix);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       TopicProvisioner.ensure(admin, topics, (short) 1);
     }
+    seeds.publish(bootstrap, topics, keys, fleet);
     AvroSerde<MetricSample> serde = AvroSerde.of(MetricSample.class);
     Random random = new Random(keys);
     // at least 10 samples per key and window (many targets behind each key), at most 20 windows:
@@ -264,7 +295,7 @@ public final class AnalyzerThroughputBench {
     System.out.printf(
         Locale.ROOT,
         "{\"bench\":\"analyzer-throughput\",\"keys\":%d,\"fleet\":%b,\"shards\":%d,"
-            + "\"summaries\":%b,\"samples\":%d,\"records\":%d,\"windows\":%d,"
+            + "\"summaries\":%b,\"definitions\":%b,\"history\":%d,\"samples\":%d,\"records\":%d,\"windows\":%d,"
             + "\"bare_per_s\":%.0f,"
             + "\"samples_per_s\":%.0f,\"records_per_s\":%.0f,\"ratio\":%.4f,"
             + "\"stream_thread_cpu_s\":%.3f,\"samples_per_cpu_s\":%.0f,\"bytes\":%d}%n",
@@ -272,6 +303,8 @@ public final class AnalyzerThroughputBench {
         fleet,
         shards,
         summaries,
+        seeds.definitions(),
+        seeds.history(),
         n,
         records,
         windows,
@@ -282,6 +315,80 @@ public final class AnalyzerThroughputBench {
         cpuSeconds,
         n / cpuSeconds,
         bytes);
+  }
+
+  /**
+   * What is published before the samples: the experiments' definitions ({@code --definitions}) and
+   * {@code history} earlier results of the bench's service ({@code --history=H}).
+   */
+  record Seeds(boolean definitions, int history) {
+
+    /** The service of the bench's experiments: the definitions' or, without them, the default. */
+    String service() {
+      return definitions ? "bench" : ResultCalculator.serviceOf(null);
+    }
+
+    void publish(String bootstrap, Topics topics, int keys, boolean fleet) {
+      if (!definitions && history == 0) {
+        return;
+      }
+      AvroSerde<Experiment> experiments = AvroSerde.of(Experiment.class);
+      AvroSerde<ExperimentResult> results = AvroSerde.of(ExperimentResult.class);
+      try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+        if (definitions) {
+          int metrics = fleet ? keys : 5;
+          List<MetricHypothesis> hypotheses = new ArrayList<>();
+          for (int m = 0; m < metrics; m++) {
+            hypotheses.add(
+                MetricHypothesis.newBuilder()
+                    .setMetric("http.latency.ms." + m)
+                    .setDirection(HypothesisDirection.INCREASE)
+                    .setTolerance(0.1)
+                    .build());
+          }
+          int count = fleet ? 1 : (keys + 4) / 5;
+          for (int e = 0; e < count; e++) {
+            String id = fleet ? "fleet" : "e" + e;
+            Experiment x =
+                Experiment.newBuilder()
+                    .setExperimentId(id)
+                    .setName("bench " + id)
+                    .setState(ExperimentState.RUNNING)
+                    .setCreatedAt(T0)
+                    .setWindowMs(1_000)
+                    .setService(service())
+                    .setHypotheses(hypotheses)
+                    .build();
+            producer.send(
+                new ProducerRecord<>(topics.experiments().name(), id, experiments.encode(x)));
+          }
+        }
+        Random random = new Random(history);
+        for (int i = 0; i < history; i++) {
+          String id = "earlier-" + i;
+          long mttd = 1_000L + random.nextInt(30_000);
+          ExperimentResult r =
+              ExperimentResult.newBuilder()
+                  .setExperimentId(id)
+                  .setVerdict(i % 3 == 0 ? Verdict.DEVIATED : Verdict.STEADY)
+                  .setUpdatedAt(T0)
+                  .setAttacks(
+                      List.of(
+                          AttackOutcome.newBuilder()
+                              .setAttackId(id + "-a1")
+                              .setStartedAt(T0 - 60_000)
+                              .setMttdMs(mttd)
+                              .setMttrMs(mttd * 2)
+                              .build()))
+                  .setService(service())
+                  .setStartedAt(T0 - 120_000)
+                  .build();
+          producer.send(
+              new ProducerRecord<>(topics.results().name(), null, T0, id, results.encode(r)));
+        }
+        producer.flush();
+      }
+    }
   }
 
   /**
