@@ -219,6 +219,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.alpha);
     w.bool(t.deviating);
     write(w, t.detector);
+    w.dbl(t.spreadCount);
+    w.dbl(t.spreadMean);
+    w.dbl(t.spreadSquares);
+    w.dbl(t.withinVariance);
     w.end(mark);
   }
 
@@ -241,6 +245,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     t.alpha = in.dbl();
     t.deviating = in.bool();
     t.detector = readDetector(in);
+    if (in.before(end)) {
+      t.spreadCount = in.dbl();
+      t.spreadMean = in.dbl();
+      t.spreadSquares = in.dbl();
+      t.withinVariance = in.dbl();
+    }
     in.end(end);
     return t;
   }
