@@ -156,7 +156,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(m.theta0);
     w.varInt(m.pooledControlSamples);
     w.bool(m.startFromEvents);
-    w.dbl(m.horizonShiftWeight);
+    // the place of docs/adr/0048's horizon bet, taken out: analyzers before it still read a double
+    w.dbl(0.0);
+    w.bool(m.longRunControl);
     w.end(mark);
   }
 
@@ -196,7 +198,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       m.startFromEvents = in.bool();
     }
     if (in.before(end)) {
-      m.horizonShiftWeight = in.dbl();
+      in.dbl(); // docs/adr/0048's horizon bet, taken out (docs/adr/0051): read and dropped
+    }
+    if (in.before(end)) {
+      m.longRunControl = in.bool();
     }
     in.end(end);
     return m;

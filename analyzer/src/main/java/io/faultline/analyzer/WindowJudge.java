@@ -110,10 +110,12 @@ public final class WindowJudge {
     public int pooledControlSamples;
 
     /**
-     * Share of the anchored e-process bet on the shift it could just find by the horizon (0 = none,
-     * the default; measured and not adopted, docs/adr/0048).
+     * Single samples: the pooled control counted at its long-run variance, one sample's per
+     * datapoint, with the warm-up's control samples as the per-sample floor. Valid in expectation
+     * at one sample per minute, but it costs a third of the detections there: measured and not
+     * adopted (docs/adr/0051).
      */
-    public double horizonShiftWeight;
+    public boolean longRunControl;
 
     /** The latest {@code controlSpan} control windows: mean, variance, count. */
     public List<double[]> recentControl = new ArrayList<>();
@@ -307,8 +309,7 @@ public final class WindowJudge {
     boolean allWithin = true;
     for (Track t : m.tracks) {
       EDetector detector =
-          new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE)
-              .horizonShiftWeight(m.horizonShiftWeight);
+          new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE);
       if (m.startFromEvents) {
         anchorAtStarted(t.detector, attackStarted, attackAt, windowEnd - windowStart);
       } else if (attackStarted) {
@@ -345,7 +346,7 @@ public final class WindowJudge {
         if (t.spreadCount > 0) {
           t.driftVariance = drift(t.spreadCount, t.spreadSquares, t.phi, t.withinVariance);
         }
-        double[] point = datapoint(t, reference, experimental, p99c, p99e);
+        double[] point = datapoint(t, reference, experimental, p99c, p99e, m.longRunControl);
         if (point == null) {
           continue; // e.g. a spread from single samples
         }
@@ -443,8 +444,13 @@ public final class WindowJudge {
    * one.
    */
   static double[] datapoint(
-      Track t, Summary control, Summary experimental, double p99c, double p99e) {
-    double[] raw = raw(t, control, experimental, p99c, p99e);
+      Track t,
+      Summary control,
+      Summary experimental,
+      double p99c,
+      double p99e,
+      boolean longRunControl) {
+    double[] raw = raw(t, control, experimental, p99c, p99e, longRunControl);
     if (raw == null) {
       return null;
     }
@@ -499,7 +505,12 @@ public final class WindowJudge {
 
   /** Experimental minus control in the judged scale and its sampling variance; null if none. */
   private static double[] raw(
-      Track t, Summary control, Summary experimental, double p99c, double p99e) {
+      Track t,
+      Summary control,
+      Summary experimental,
+      double p99c,
+      double p99e,
+      boolean longRunControl) {
     double nc = control.count();
     double ne = experimental.count();
     switch (t.statistic) {
@@ -511,7 +522,7 @@ public final class WindowJudge {
         // single samples against a pooled control: consecutive datapoints share most of their
         // control samples, so over the many datapoints of a contrast each control sample counts
         // about once, as one datapoint's own would (its long-run variance; docs/adr/0051)
-        double controlSamples = t.clipped ? Math.min(nc, 1.0) : nc;
+        double controlSamples = t.clipped && longRunControl ? Math.min(nc, 1.0) : nc;
         return new double[] {
           value(t, experimental.mean()) - k * value(t, control.mean()),
           ve / ne + k * k * vc / controlSamples
@@ -686,7 +697,7 @@ public final class WindowJudge {
       plain.statistic = t.statistic;
       plain.log = t.log;
       plain.scale = t.scale;
-      double[] raw = raw(plain, c, e, w[6], w[7]);
+      double[] raw = raw(plain, c, e, w[6], w[7], false);
       if (raw != null) {
         differences.add(raw[0]);
         points.add(new WarmupPoint(c, e, w[6], w[7]));
@@ -694,7 +705,7 @@ public final class WindowJudge {
       }
     }
     t.sampleVarianceC = vc.count() > 0 ? vc.mean() : 0.0;
-    if (t.clipped && t.statistic == Statistic.MEAN && vc.count() == 0) {
+    if (m.longRunControl && t.clipped && t.statistic == Statistic.MEAN && vc.count() == 0) {
       // single samples: the warm-up's control samples together give the per-sample variance, a
       // floor under the pooled control's own (after a shift of the control it pools a few samples,
       // whose variance can be near 0)
@@ -724,7 +735,8 @@ public final class WindowJudge {
       double[] vw = new double[n];
       for (int i = 0; i < n; i++) {
         WarmupPoint w = points.get(i);
-        double[] point = datapoint(t, w.control(), w.experimental(), w.p99c(), w.p99e());
+        double[] point =
+            datapoint(t, w.control(), w.experimental(), w.p99c(), w.p99e(), m.longRunControl);
         dw[i] = point[0];
         vw[i] = point[1];
       }

@@ -36,8 +36,8 @@ final class Telemetry {
    */
   long attackAt;
 
-  /** The anchored e-process's bet on the horizon's shift (docs/adr/0048); 0 = none. */
-  double horizonShiftWeight;
+  /** Single samples count the pooled control at its long-run variance (docs/adr/0051). */
+  boolean longRunControl;
 
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
   boolean shared;
@@ -128,7 +128,7 @@ final class Telemetry {
     m.warmupWindows = warmup;
     m.horizon = horizon;
     m.attackAt = attackAt;
-    m.horizonShiftWeight = horizonShiftWeight;
+    m.longRunControl = longRunControl;
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -warmup; w < windows; w++) {
