@@ -159,6 +159,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     // the place of docs/adr/0048's horizon bet, taken out: analyzers before it still read a double
     w.dbl(0.0);
     w.bool(m.longRunControl);
+    w.bool(m.predictableDrift);
     w.end(mark);
   }
 
@@ -202,6 +203,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       m.longRunControl = in.bool();
+    }
+    if (in.before(end)) {
+      m.predictableDrift = in.bool();
     }
     in.end(end);
     return m;

@@ -110,10 +110,17 @@ public final class WindowJudge {
     public int pooledControlSamples;
 
     /**
+     * Single samples: the drift variance learned again before each datapoint from every difference
+     * before it ({@link Track#spreadCount}). Fewer false alarms at one sample per minute, but up to
+     * 8 points fewer detections there: measured and not adopted (docs/adr/0051).
+     */
+    public boolean predictableDrift;
+
+    /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per
-     * datapoint, with the warm-up's control samples as the per-sample floor. Valid in expectation
-     * at one sample per minute, but it costs a third of the detections there: measured and not
-     * adopted (docs/adr/0051).
+     * datapoint, with the warm-up's control samples as the per-sample floor. With {@link
+     * #predictableDrift} the anchored e-process is a supermartingale in expectation at one sample
+     * per minute, but a third of the detections there go: measured and not adopted (docs/adr/0051).
      */
     public boolean longRunControl;
 
@@ -721,7 +728,7 @@ public final class WindowJudge {
     t.phi = n >= MIN_WINDOWS_FOR_PHI ? autocorrelation(differences, d.mean(), n) : 0.0;
     double typicalWithin = within.count() > 0 ? within.mean() : 0.0;
     t.driftVariance = drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin);
-    if (t.clipped && t.statistic == Statistic.MEAN && n > 0) {
+    if (m.predictableDrift && t.clipped && t.statistic == Statistic.MEAN && n > 0) {
       t.spreadCount = n;
       t.spreadMean = d.mean();
       t.spreadSquares = d.variance() * Math.max(0, n - 1);

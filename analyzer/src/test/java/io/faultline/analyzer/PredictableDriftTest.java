@@ -53,9 +53,10 @@ class PredictableDriftTest {
   }
 
   /** Both groups at level 100 with one sample per window; {@code last} is the last experimental. */
-  private static WindowJudge.Monitor judged(int windows, double last) {
+  private static WindowJudge.Monitor judged(int windows, double last, boolean predictable) {
     WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = 20;
+    m.predictableDrift = predictable;
     Random r = new Random(5);
     for (int w = 0; w < 20 + windows; w++) {
       double c = 100 + 25 * r.nextGaussian();
@@ -67,8 +68,8 @@ class PredictableDriftTest {
 
   @Test
   void aDatapointsVarianceDoesNotLookAtTheDatapoint() {
-    WindowJudge.Monitor a = judged(10, 100);
-    WindowJudge.Monitor b = judged(10, 180);
+    WindowJudge.Monitor a = judged(10, 100, true);
+    WindowJudge.Monitor b = judged(10, 180, true);
     WindowJudge.Track ta = a.tracks.get(0);
     WindowJudge.Track tb = b.tracks.get(0);
     assertThat(ta.clipped).isTrue();
@@ -81,5 +82,17 @@ class PredictableDriftTest {
     WindowJudge.judge(a, Summary.of(100), Summary.of(100), mean());
     WindowJudge.judge(b, Summary.of(100), Summary.of(100), mean());
     assertThat(tb.driftVariance).isGreaterThan(ta.driftVariance);
+  }
+
+  @Test
+  void byDefaultTheWarmUpsDriftStays() {
+    // the switch is off unless set (measured and not adopted): the drift never moves
+    WindowJudge.Monitor a = judged(10, 100, false);
+    WindowJudge.Track t = a.tracks.get(0);
+    double warmUp = t.driftVariance;
+    WindowJudge.judge(a, Summary.of(100), Summary.of(400), mean());
+    WindowJudge.judge(a, Summary.of(100), Summary.of(100), mean());
+    assertThat(t.spreadCount).isZero();
+    assertThat(t.driftVariance).isEqualTo(warmUp);
   }
 }

@@ -36,7 +36,10 @@ final class Telemetry {
    */
   long attackAt;
 
-  /** Single samples count the pooled control at its long-run variance (docs/adr/0051). */
+  /**
+   * Single samples learn their drift before each datapoint and count the pooled control at its
+   * long-run variance (docs/adr/0051).
+   */
   boolean longRunControl;
 
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
@@ -129,6 +132,7 @@ final class Telemetry {
     m.horizon = horizon;
     m.attackAt = attackAt;
     m.longRunControl = longRunControl;
+    m.predictableDrift = longRunControl;
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -warmup; w < windows; w++) {

@@ -141,9 +141,16 @@ public final class DetectionBench {
   static final boolean ANCHOR_AT_FAULT = Boolean.getBoolean("faultline.bench.anchorAtFault");
 
   /**
+   * {@code -Dfaultline.bench.predictableDrift=true}: single samples learn their drift variance
+   * again before each datapoint ({@code WindowJudge.Monitor.predictableDrift}; measured and not
+   * adopted, docs/adr/0051).
+   */
+  static final boolean PREDICTABLE_DRIFT = Boolean.getBoolean("faultline.bench.predictableDrift");
+
+  /**
    * {@code -Dfaultline.bench.longRunControl=true}: single samples count the pooled control at its
-   * long-run variance ({@code WindowJudge.Monitor.longRunControl}; valid in expectation at one
-   * sample per minute, measured and not adopted, docs/adr/0051).
+   * long-run variance ({@code WindowJudge.Monitor.longRunControl}; with the predictable drift valid
+   * in expectation at one sample per minute, measured and not adopted, docs/adr/0051).
    */
   static final boolean LONG_RUN_CONTROL = Boolean.getBoolean("faultline.bench.longRunControl");
 
@@ -372,6 +379,7 @@ public final class DetectionBench {
     m.attackAt = attackAt(fault == LAGGING_FAULT && !ANCHOR_AT_FAULT ? EARLY : start);
     m.pooledControlSamples = POOLED_CONTROL;
     m.longRunControl = LONG_RUN_CONTROL;
+    m.predictableDrift = PREDICTABLE_DRIFT;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
