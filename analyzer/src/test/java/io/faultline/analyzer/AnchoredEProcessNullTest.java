@@ -48,6 +48,7 @@ class AnchoredEProcessNullTest {
   private static double[][] anchoredMean(
       Process p, int samples, double level, long seed, boolean longRunControl) {
     Telemetry telemetry = new Telemetry(p, samples, 0.8);
+    telemetry.predictableDrift = longRunControl;
     telemetry.longRunControl = longRunControl;
     telemetry.attackAt = ATTACK * 1000L;
     double[] sum = new double[WINDOWS];

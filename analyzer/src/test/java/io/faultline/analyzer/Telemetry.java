@@ -36,10 +36,10 @@ final class Telemetry {
    */
   long attackAt;
 
-  /**
-   * Single samples learn their drift before each datapoint and count the pooled control at its
-   * long-run variance (docs/adr/0051).
-   */
+  /** Single samples learn their drift before each datapoint (docs/adr/0051). */
+  boolean predictableDrift;
+
+  /** Single samples count the pooled control at its long-run variance (docs/adr/0051). */
   boolean longRunControl;
 
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
@@ -132,7 +132,7 @@ final class Telemetry {
     m.horizon = horizon;
     m.attackAt = attackAt;
     m.longRunControl = longRunControl;
-    m.predictableDrift = longRunControl;
+    m.predictableDrift = predictableDrift;
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -warmup; w < windows; w++) {
