@@ -232,6 +232,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.spreadMean);
     w.dbl(t.spreadSquares);
     w.dbl(t.withinVariance);
+    w.bool(t.longRunControl);
     w.end(mark);
   }
 
@@ -259,6 +260,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       t.spreadMean = in.dbl();
       t.spreadSquares = in.dbl();
       t.withinVariance = in.dbl();
+    }
+    if (in.before(end)) {
+      t.longRunControl = in.bool();
     }
     in.end(end);
     return t;

@@ -197,6 +197,9 @@ public final class WindowJudge {
     /** The warm-up's typical sampling variance of a difference (the spread beyond it is drift). */
     public double withinVariance;
 
+    /** {@link Monitor#longRunControl} as it was at the warm-up's end. */
+    public boolean longRunControl;
+
     public double alpha;
     public boolean deviating;
     public EDetector.State detector = new EDetector.State();
@@ -353,7 +356,7 @@ public final class WindowJudge {
         if (t.spreadCount > 0) {
           t.driftVariance = drift(t.spreadCount, t.spreadSquares, t.phi, t.withinVariance);
         }
-        double[] point = datapoint(t, reference, experimental, p99c, p99e, m.longRunControl);
+        double[] point = datapoint(t, reference, experimental, p99c, p99e);
         if (point == null) {
           continue; // e.g. a spread from single samples
         }
@@ -451,13 +454,8 @@ public final class WindowJudge {
    * one.
    */
   static double[] datapoint(
-      Track t,
-      Summary control,
-      Summary experimental,
-      double p99c,
-      double p99e,
-      boolean longRunControl) {
-    double[] raw = raw(t, control, experimental, p99c, p99e, longRunControl);
+      Track t, Summary control, Summary experimental, double p99c, double p99e) {
+    double[] raw = raw(t, control, experimental, p99c, p99e);
     if (raw == null) {
       return null;
     }
@@ -512,12 +510,7 @@ public final class WindowJudge {
 
   /** Experimental minus control in the judged scale and its sampling variance; null if none. */
   private static double[] raw(
-      Track t,
-      Summary control,
-      Summary experimental,
-      double p99c,
-      double p99e,
-      boolean longRunControl) {
+      Track t, Summary control, Summary experimental, double p99c, double p99e) {
     double nc = control.count();
     double ne = experimental.count();
     switch (t.statistic) {
@@ -529,7 +522,7 @@ public final class WindowJudge {
         // single samples against a pooled control: consecutive datapoints share most of their
         // control samples, so over the many datapoints of a contrast each control sample counts
         // about once, as one datapoint's own would (its long-run variance; docs/adr/0051)
-        double controlSamples = t.clipped && longRunControl ? Math.min(nc, 1.0) : nc;
+        double controlSamples = t.clipped && t.longRunControl ? Math.min(nc, 1.0) : nc;
         return new double[] {
           value(t, experimental.mean()) - k * value(t, control.mean()),
           ve / ne + k * k * vc / controlSamples
@@ -704,7 +697,7 @@ public final class WindowJudge {
       plain.statistic = t.statistic;
       plain.log = t.log;
       plain.scale = t.scale;
-      double[] raw = raw(plain, c, e, w[6], w[7], false);
+      double[] raw = raw(plain, c, e, w[6], w[7]);
       if (raw != null) {
         differences.add(raw[0]);
         points.add(new WarmupPoint(c, e, w[6], w[7]));
@@ -712,6 +705,7 @@ public final class WindowJudge {
       }
     }
     t.sampleVarianceC = vc.count() > 0 ? vc.mean() : 0.0;
+    t.longRunControl = m.longRunControl;
     if (m.longRunControl && t.clipped && t.statistic == Statistic.MEAN && vc.count() == 0) {
       // single samples: the warm-up's control samples together give the per-sample variance, a
       // floor under the pooled control's own (after a shift of the control it pools a few samples,
@@ -742,8 +736,7 @@ public final class WindowJudge {
       double[] vw = new double[n];
       for (int i = 0; i < n; i++) {
         WarmupPoint w = points.get(i);
-        double[] point =
-            datapoint(t, w.control(), w.experimental(), w.p99c(), w.p99e(), m.longRunControl);
+        double[] point = datapoint(t, w.control(), w.experimental(), w.p99c(), w.p99e());
         dw[i] = point[0];
         vw[i] = point[1];
       }

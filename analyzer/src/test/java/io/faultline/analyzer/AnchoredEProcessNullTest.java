@@ -6,10 +6,6 @@ import io.faultline.analyzer.Telemetry.Fault;
 import io.faultline.analyzer.Telemetry.Process;
 import io.faultline.analyzer.stats.Direction;
 import io.faultline.analyzer.stats.EDetector;
-import io.faultline.analyzer.stats.Hypothesis;
-import io.faultline.analyzer.stats.MetricPolicy;
-import io.faultline.analyzer.stats.Statistic;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -35,15 +31,6 @@ class AnchoredEProcessNullTest {
    */
   private static final double CAP = 80;
 
-  private static Hypothesis mean() {
-    return new Hypothesis(
-        new MetricPolicy(Direction.INCREASE, 0.1, 0.0, 0.05, 1),
-        false,
-        false,
-        Double.NaN,
-        List.of(Statistic.MEAN));
-  }
-
   /** Per judged window: the mean over runs of Lambda, and its standard error. */
   private static double[][] anchoredMean(
       Process p, int samples, double level, long seed, boolean longRunControl) {
@@ -60,7 +47,7 @@ class AnchoredEProcessNullTest {
       double[] path = new double[WINDOWS];
       telemetry.judgeEach(
           r,
-          mean(),
+          Telemetry.meanHypothesis(),
           WARMUP,
           WINDOWS,
           ATTACK,

@@ -3,12 +3,7 @@ package io.faultline.analyzer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.faultline.analyzer.stats.Direction;
-import io.faultline.analyzer.stats.Hypothesis;
-import io.faultline.analyzer.stats.MetricPolicy;
-import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -17,15 +12,6 @@ import org.junit.jupiter.api.Test;
  * variance comes from the datapoints before it only (docs/adr/0051).
  */
 class PredictableDriftTest {
-
-  private static Hypothesis mean() {
-    return new Hypothesis(
-        new MetricPolicy(Direction.INCREASE, 0.1, 0.0, 0.05, 1),
-        false,
-        false,
-        Double.NaN,
-        List.of(Statistic.MEAN));
-  }
 
   @Test
   void theDriftIsTheSpreadBeyondTheSamplingVarianceRaisedForAutocorrelation() {
@@ -61,7 +47,7 @@ class PredictableDriftTest {
     for (int w = 0; w < 20 + windows; w++) {
       double c = 100 + 25 * r.nextGaussian();
       double e = w == 20 + windows - 1 ? last : 100 + 25 * r.nextGaussian();
-      WindowJudge.judge(m, Summary.of(c), Summary.of(e), mean());
+      WindowJudge.judge(m, Summary.of(c), Summary.of(e), Telemetry.meanHypothesis());
     }
     return m;
   }
@@ -79,8 +65,8 @@ class PredictableDriftTest {
     assertThat(ta.driftVariance).isEqualTo(tb.driftVariance);
     assertThat(tb.spreadSquares).isGreaterThan(ta.spreadSquares);
     // and the next datapoint is judged with a drift that has learned from it
-    WindowJudge.judge(a, Summary.of(100), Summary.of(100), mean());
-    WindowJudge.judge(b, Summary.of(100), Summary.of(100), mean());
+    WindowJudge.judge(a, Summary.of(100), Summary.of(100), Telemetry.meanHypothesis());
+    WindowJudge.judge(b, Summary.of(100), Summary.of(100), Telemetry.meanHypothesis());
     assertThat(tb.driftVariance).isGreaterThan(ta.driftVariance);
   }
 
@@ -90,8 +76,8 @@ class PredictableDriftTest {
     WindowJudge.Monitor a = judged(10, 100, false);
     WindowJudge.Track t = a.tracks.get(0);
     double warmUp = t.driftVariance;
-    WindowJudge.judge(a, Summary.of(100), Summary.of(400), mean());
-    WindowJudge.judge(a, Summary.of(100), Summary.of(100), mean());
+    WindowJudge.judge(a, Summary.of(100), Summary.of(400), Telemetry.meanHypothesis());
+    WindowJudge.judge(a, Summary.of(100), Summary.of(100), Telemetry.meanHypothesis());
     assertThat(t.spreadCount).isZero();
     assertThat(t.driftVariance).isEqualTo(warmUp);
   }

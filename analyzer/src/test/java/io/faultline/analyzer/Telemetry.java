@@ -1,9 +1,13 @@
 package io.faultline.analyzer;
 
+import io.faultline.analyzer.stats.Direction;
 import io.faultline.analyzer.stats.Hypothesis;
+import io.faultline.analyzer.stats.MetricPolicy;
+import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.SteadyState;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -44,6 +48,16 @@ final class Telemetry {
 
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
   boolean shared;
+
+  /** The mean alone, watched for an increase beyond 10%, alpha 0.05, from one sample a group. */
+  static Hypothesis meanHypothesis() {
+    return new Hypothesis(
+        new MetricPolicy(Direction.INCREASE, 0.1, 0.0, 0.05, 1),
+        false,
+        false,
+        Double.NaN,
+        List.of(Statistic.MEAN));
+  }
 
   Telemetry(Process process, int samples, double phi) {
     this.process = process;
