@@ -156,7 +156,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(m.theta0);
     w.varInt(m.pooledControlSamples);
     w.bool(m.startFromEvents);
-    w.dbl(m.horizonShiftWeight);
+    // the place of docs/adr/0048's horizon bet, taken out: analyzers before it still read a double
+    w.dbl(0.0);
+    w.bool(m.longRunControl);
+    w.bool(m.predictableDrift);
     w.end(mark);
   }
 
@@ -196,7 +199,13 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       m.startFromEvents = in.bool();
     }
     if (in.before(end)) {
-      m.horizonShiftWeight = in.dbl();
+      in.dbl(); // docs/adr/0048's horizon bet, taken out (docs/adr/0051): read and dropped
+    }
+    if (in.before(end)) {
+      m.longRunControl = in.bool();
+    }
+    if (in.before(end)) {
+      m.predictableDrift = in.bool();
     }
     in.end(end);
     return m;
@@ -219,6 +228,11 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.alpha);
     w.bool(t.deviating);
     write(w, t.detector);
+    w.dbl(t.spreadCount);
+    w.dbl(t.spreadMean);
+    w.dbl(t.spreadSquares);
+    w.dbl(t.withinVariance);
+    w.bool(t.longRunControl);
     w.end(mark);
   }
 
@@ -241,6 +255,15 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     t.alpha = in.dbl();
     t.deviating = in.bool();
     t.detector = readDetector(in);
+    if (in.before(end)) {
+      t.spreadCount = in.dbl();
+      t.spreadMean = in.dbl();
+      t.spreadSquares = in.dbl();
+      t.withinVariance = in.dbl();
+    }
+    if (in.before(end)) {
+      t.longRunControl = in.bool();
+    }
     in.end(end);
     return t;
   }

@@ -110,10 +110,19 @@ public final class WindowJudge {
     public int pooledControlSamples;
 
     /**
-     * Share of the anchored e-process bet on the shift it could just find by the horizon (0 = none,
-     * the default; measured and not adopted, docs/adr/0048).
+     * Single samples: the drift variance learned again before each datapoint from every difference
+     * before it ({@link Track#spreadCount}). Fewer false alarms at one sample per minute, but up to
+     * 8 points fewer detections there: measured and not adopted (docs/adr/0051).
      */
-    public double horizonShiftWeight;
+    public boolean predictableDrift;
+
+    /**
+     * Single samples: the pooled control counted at its long-run variance, one sample's per
+     * datapoint, with the warm-up's control samples as the per-sample floor. With {@link
+     * #predictableDrift} the anchored e-process is a supermartingale in expectation at one sample
+     * per minute, but a third of the detections there go: measured and not adopted (docs/adr/0051).
+     */
+    public boolean longRunControl;
 
     /** The latest {@code controlSpan} control windows: mean, variance, count. */
     public List<double[]> recentControl = new ArrayList<>();
@@ -172,6 +181,24 @@ public final class WindowJudge {
 
     /** Lag-1 autocorrelation of the difference. */
     public double phi;
+
+    /**
+     * Single samples ({@link #clipped}): every difference seen so far, warm-up and judged windows
+     * alike (count, mean, sum of squared deviations), from which {@link #driftVariance} is learned
+     * again before each datapoint is judged, so a datapoint's variance comes from the ones before
+     * it only (a predictable plug-in, docs/adr/0051). Count 0: the warm-up's drift stays (a monitor
+     * stored before).
+     */
+    public double spreadCount;
+
+    public double spreadMean;
+    public double spreadSquares;
+
+    /** The warm-up's typical sampling variance of a difference (the spread beyond it is drift). */
+    public double withinVariance;
+
+    /** {@link Monitor#longRunControl} as it was at the warm-up's end. */
+    public boolean longRunControl;
 
     public double alpha;
     public boolean deviating;
@@ -292,8 +319,7 @@ public final class WindowJudge {
     boolean allWithin = true;
     for (Track t : m.tracks) {
       EDetector detector =
-          new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE)
-              .horizonShiftWeight(m.horizonShiftWeight);
+          new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE);
       if (m.startFromEvents) {
         anchorAtStarted(t.detector, attackStarted, attackAt, windowEnd - windowStart);
       } else if (attackStarted) {
@@ -327,9 +353,16 @@ public final class WindowJudge {
         relative = p;
       } else {
         Summary reference = t.statistic == Statistic.MEAN ? pooled : control;
+        if (t.spreadCount > 0) {
+          t.driftVariance = drift(t.spreadCount, t.spreadSquares, t.phi, t.withinVariance);
+        }
         double[] point = datapoint(t, reference, experimental, p99c, p99e);
         if (point == null) {
           continue; // e.g. a spread from single samples
+        }
+        if (t.spreadCount > 0 && !t.deviating) {
+          // learned after it is judged; a deviation's datapoints are no baseline
+          addToSpread(t, point[2]);
         }
         step = detector.updateNormal(t.detector, windowStart, point[0], point[1]);
         excess = point[0];
@@ -416,8 +449,9 @@ public final class WindowJudge {
   }
 
   /**
-   * The track's difference (experimental minus expected, judged scale) and its variance for one
-   * window; null when the window does not give one.
+   * The track's difference (experimental minus expected, judged scale), its variance and the
+   * difference before the offset and clipping for one window; null when the window does not give
+   * one.
    */
   static double[] datapoint(
       Track t, Summary control, Summary experimental, double p99c, double p99e) {
@@ -434,7 +468,32 @@ public final class WindowJudge {
       double bound = t.theta0 + CLIP * Math.sqrt(v);
       d = Math.max(-bound, Math.min(bound, d));
     }
-    return new double[] {d, v};
+    return new double[] {d, v, raw[0]};
+  }
+
+  /** One more difference in the track's running spread (Welford). */
+  static void addToSpread(Track t, double difference) {
+    t.spreadCount++;
+    double delta = difference - t.spreadMean;
+    t.spreadMean += delta / t.spreadCount;
+    t.spreadSquares += delta * (difference - t.spreadMean);
+  }
+
+  /**
+   * The window-to-window variance of the difference beyond its sampling noise, from the spread of n
+   * differences (their sum of squared deviations): their variance, raised for an autocorrelated
+   * series (a short one looks calmer than it is, by about (long-run factor - 1) / (n - 1), and its
+   * variance is itself uncertain: its upper confidence bound stands in, an underestimate would
+   * count noise as evidence), less the typical sampling variance {@code within}.
+   */
+  static double drift(double n, double squares, double phi, double within) {
+    if (n < 2) {
+      return 0.0;
+    }
+    double longRun = (1 + phi) / (1 - phi);
+    double calm = Math.max(0.34, 1 - (longRun - 1) / Math.max(1, n - 1));
+    double spread = squares / (n - 1) / calm * varianceBound((int) Math.min(n, 1 << 20), phi);
+    return Math.max(0.0, spread - within);
   }
 
   /**
@@ -460,8 +519,13 @@ public final class WindowJudge {
         double ve =
             Math.max(t.sampleVarianceE, experimental.variance() / scaleSquare(t, experimental));
         double k = t.log ? 1.0 : t.scale;
+        // single samples against a pooled control: consecutive datapoints share most of their
+        // control samples, so over the many datapoints of a contrast each control sample counts
+        // about once, as one datapoint's own would (its long-run variance; docs/adr/0051)
+        double controlSamples = t.clipped && t.longRunControl ? Math.min(nc, 1.0) : nc;
         return new double[] {
-          value(t, experimental.mean()) - k * value(t, control.mean()), ve / ne + k * k * vc / nc
+          value(t, experimental.mean()) - k * value(t, control.mean()),
+          ve / ne + k * k * vc / controlSamples
         };
       }
       case P99 -> {
@@ -641,21 +705,29 @@ public final class WindowJudge {
       }
     }
     t.sampleVarianceC = vc.count() > 0 ? vc.mean() : 0.0;
+    t.longRunControl = m.longRunControl;
+    if (m.longRunControl && t.clipped && t.statistic == Statistic.MEAN && vc.count() == 0) {
+      // single samples: the warm-up's control samples together give the per-sample variance, a
+      // floor under the pooled control's own (after a shift of the control it pools a few samples,
+      // whose variance can be near 0)
+      Summary all = new Summary();
+      m.warmup.forEach(w -> all.merge(summary(w, 0)));
+      t.sampleVarianceC = all.variance() / scaleSquare(t, all);
+    }
     t.sampleVarianceE = ve.count() > 0 ? ve.mean() : 0.0;
     Summary d = new Summary();
     differences.forEach(d::add);
     int n = differences.size();
     t.offset = m.warmupWindows == 0 || n == 0 ? 0.0 : d.mean();
     t.phi = n >= MIN_WINDOWS_FOR_PHI ? autocorrelation(differences, d.mean(), n) : 0.0;
-    // a short autocorrelated series looks calmer than it is: the sample variance of n AR(1) values
-    // is low by about (long-run factor - 1) / (n - 1)
-    double longRun = (1 + t.phi) / (1 - t.phi);
-    double calm = Math.max(0.34, 1 - (longRun - 1) / Math.max(1, n - 1));
     double typicalWithin = within.count() > 0 ? within.mean() : 0.0;
-    // an autocorrelated warm-up's variance is itself uncertain: its upper confidence bound stands
-    // in for it (an underestimate would count noise as evidence)
-    double spread = d.variance() / calm * varianceBound(n, t.phi);
-    t.driftVariance = Math.max(0.0, spread - typicalWithin);
+    t.driftVariance = drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin);
+    if (m.predictableDrift && t.clipped && t.statistic == Statistic.MEAN && n > 0) {
+      t.spreadCount = n;
+      t.spreadMean = d.mean();
+      t.spreadSquares = d.variance() * Math.max(0, n - 1);
+      t.withinVariance = typicalWithin;
+    }
     t.theta0 = tolerance(t, policy, m);
     if (m.warmupWindows > 0 && n > 0) {
       // the warm-up's differences are the first pre-change datapoints of the two-sample detector

@@ -1,9 +1,13 @@
 package io.faultline.analyzer;
 
+import io.faultline.analyzer.stats.Direction;
 import io.faultline.analyzer.stats.Hypothesis;
+import io.faultline.analyzer.stats.MetricPolicy;
+import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.SteadyState;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -36,11 +40,24 @@ final class Telemetry {
    */
   long attackAt;
 
-  /** The anchored e-process's bet on the horizon's shift (docs/adr/0048); 0 = none. */
-  double horizonShiftWeight;
+  /** Single samples learn their drift before each datapoint (docs/adr/0051). */
+  boolean predictableDrift;
+
+  /** Single samples count the pooled control at its long-run variance (docs/adr/0051). */
+  boolean longRunControl;
 
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
   boolean shared;
+
+  /** The mean alone, watched for an increase beyond 10%, alpha 0.05, from one sample a group. */
+  static Hypothesis meanHypothesis() {
+    return new Hypothesis(
+        new MetricPolicy(Direction.INCREASE, 0.1, 0.0, 0.05, 1),
+        false,
+        false,
+        Double.NaN,
+        List.of(Statistic.MEAN));
+  }
 
   Telemetry(Process process, int samples, double phi) {
     this.process = process;
@@ -128,7 +145,8 @@ final class Telemetry {
     m.warmupWindows = warmup;
     m.horizon = horizon;
     m.attackAt = attackAt;
-    m.horizonShiftWeight = horizonShiftWeight;
+    m.longRunControl = longRunControl;
+    m.predictableDrift = predictableDrift;
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -warmup; w < windows; w++) {

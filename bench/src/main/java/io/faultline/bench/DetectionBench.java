@@ -141,12 +141,18 @@ public final class DetectionBench {
   static final boolean ANCHOR_AT_FAULT = Boolean.getBoolean("faultline.bench.anchorAtFault");
 
   /**
-   * {@code -Dfaultline.bench.horizonBet=0.5}: the anchored e-process bets this share on the shift
-   * it could just find by the horizon ({@code WindowJudge.Monitor.horizonShiftWeight}; measured and
-   * not adopted, docs/adr/0048). 0 = the analyzer's default, no such bet.
+   * {@code -Dfaultline.bench.predictableDrift=true}: single samples learn their drift variance
+   * again before each datapoint ({@code WindowJudge.Monitor.predictableDrift}; measured and not
+   * adopted, docs/adr/0051).
    */
-  static final double HORIZON_BET =
-      Double.parseDouble(System.getProperty("faultline.bench.horizonBet", "0"));
+  static final boolean PREDICTABLE_DRIFT = Boolean.getBoolean("faultline.bench.predictableDrift");
+
+  /**
+   * {@code -Dfaultline.bench.longRunControl=true}: single samples count the pooled control at its
+   * long-run variance ({@code WindowJudge.Monitor.longRunControl}; with the predictable drift valid
+   * in expectation at one sample per minute, measured and not adopted, docs/adr/0051).
+   */
+  static final boolean LONG_RUN_CONTROL = Boolean.getBoolean("faultline.bench.longRunControl");
 
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
@@ -372,7 +378,8 @@ public final class DetectionBench {
     m.horizon = WINDOWS;
     m.attackAt = attackAt(fault == LAGGING_FAULT && !ANCHOR_AT_FAULT ? EARLY : start);
     m.pooledControlSamples = POOLED_CONTROL;
-    m.horizonShiftWeight = HORIZON_BET;
+    m.longRunControl = LONG_RUN_CONTROL;
+    m.predictableDrift = PREDICTABLE_DRIFT;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;

@@ -236,7 +236,6 @@ public final class EDetector {
   private final double theta0;
   private final double phi;
   private final double z;
-  private double horizonShiftWeight;
 
   /**
    * @param alpha the false-alarm bound over {@code horizon} datapoints
@@ -269,23 +268,6 @@ public final class EDetector {
     this.theta0 = Math.abs(theta0);
     this.phi = phi;
     this.z = new NormalDistribution().inverseCumulativeProbability(1 - (1 - confidence) / 2);
-  }
-
-  /**
-   * The anchored e-process of a continuous metric bets {@code weight} on the one shift it could
-   * just find by the horizon ({@link #horizonShift}); the rest stays on the mixture over {@link
-   * #SHIFTS}. 0 = no such bet (the default). Measured and not adopted: on sparse autocorrelated or
-   * one-per-minute series, whose variance is a plug-in, the bet leans harder than the mixture on a
-   * variance error (docs/adr/0048).
-   *
-   * @return this detector
-   */
-  public EDetector horizonShiftWeight(double weight) {
-    if (!(weight >= 0 && weight < 1)) {
-      throw new IllegalArgumentException("horizonShiftWeight " + weight + ": must be in [0, 1)");
-    }
-    this.horizonShiftWeight = weight;
-    return this;
   }
 
   public double threshold() {
@@ -383,7 +365,7 @@ public final class EDetector {
       double logK = mixture(state, score, info, sides);
       logR = logAddExp(logR, logK);
       if (state.candidate[i] == state.anchor) {
-        logAnchor = state.twoGroups ? logK : horizonBet(state, logK, score, info, sides);
+        logAnchor = logK;
       }
       if (logK > best && info > 0) {
         best = logK;
@@ -475,59 +457,10 @@ public final class EDetector {
     for (int i = 0; i < state.candidate.length; i++) {
       if (state.candidate[i] == state.anchor) {
         double[] contrast = contrast(state, i);
-        double logK = mixture(state, contrast[1], contrast[0], sides);
-        return state.twoGroups ? logK : horizonBet(state, logK, contrast[1], contrast[0], sides);
+        return mixture(state, contrast[1], contrast[0], sides);
       }
     }
     return Double.NaN;
-  }
-
-  /**
-   * The anchored candidate's e-process of a continuous metric: (1 - u) times the mixture {@code
-   * logK} plus u times the likelihood ratio at the one shift {@link #horizonShift} (u = the
-   * constructor's {@code horizonShiftWeight}), averaged over the watched sides. The shift depends
-   * on the warm-up, the anchor's number and the plan only, never on the anchored datapoints, so
-   * each term is at most a mean-1 martingale under the hypothesis and so is the mixture
-   * (docs/adr/0048).
-   */
-  private double horizonBet(State state, double logK, double score, double info, int sides) {
-    double lambda = horizonShift(state);
-    if (!(lambda > 0) || !(info > 0)) {
-      return logK;
-    }
-    double logBet = Double.NEGATIVE_INFINITY;
-    for (int side = 0; side < 2; side++) {
-      if (watches(side)) {
-        double excess = (side == 0 ? score : -score) - theta0 * info;
-        logBet = logAddExp(logBet, lambda * excess - lambda * lambda * info / 2);
-      }
-    }
-    logBet -= Math.log(sides);
-    return logAddExp(Math.log1p(-horizonShiftWeight) + logK, Math.log(horizonShiftWeight) + logBet);
-  }
-
-  /**
-   * The shift beyond theta0 (the caller's scale) that the anchored candidate would just find at the
-   * horizon: sqrt(2 T / I_H), with T the nats the bet alone must reach (log(1 / alpha) + log(1 / w)
-   * + log(1 / u)) and I_H its information at the horizon, 1 / (1 / I_Q + 1 / I_P) with I_Q =
-   * (horizon - anchor + 1) p and I_P = the warm-up's information + (anchor - 1) p, p the precision
-   * of one datapoint with the warm-up's typical variance. A single fixed lambda maximises the
-   * chance of crossing T at I_H exactly for an effect of that size. NaN without an anchor or
-   * warm-up variance.
-   */
-  public double horizonShift(State state) {
-    if (horizonShiftWeight <= 0
-        || state.anchor <= 0
-        || state.anchor == PENDING
-        || !(state.sigma > 0)) {
-      return Double.NaN;
-    }
-    // one datapoint's information in AR(1) innovation space: (1 - phi)^2 / (v (1 - phi^2))
-    double p = (1 - phi) / ((1 + phi) * state.sigma * state.sigma);
-    double iQ = Math.max(1, horizon - state.anchor + 1) * p;
-    double iH = state.primed ? 1 / (1 / iQ + 1 / (state.primedInfo + (state.anchor - 1) * p)) : iQ;
-    double nats = Math.log(1 / alpha) - Math.log(ANCHOR_WEIGHT) - Math.log(horizonShiftWeight);
-    return Math.sqrt(2 * nats / iH);
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.faultline.analyzer.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Random;
@@ -12,11 +11,6 @@ class EDetectorTest {
 
   private static EDetector detector(double phi) {
     return new EDetector(Direction.INCREASE, 0.05, 60, 0.5, phi, 0.95);
-  }
-
-  /** With half the anchored e-process bet on the horizon's shift (docs/adr/0048). */
-  private static EDetector betting(double phi) {
-    return new EDetector(Direction.INCREASE, 0.05, 60, 0.5, phi, 0.95).horizonShiftWeight(0.5);
   }
 
   @Test
@@ -129,16 +123,6 @@ class EDetectorTest {
     EDetector.anchorNext(at);
     assertThat(detector(0).updateNormal(at, 1L, 2.0, 1.0).logStatistic())
         .isCloseTo(Math.log((1 - w) * k + w * 60 * k), within(1e-9));
-    // with the horizon bet (docs/adr/0048) the anchored candidate also bets u on one shift: no
-    // warm-up, so I_H = 60 datapoints; T = log(1 / 0.05) + log 2 + log 2 = 4.382 nats, lambda =
-    // sqrt(2 T / 60) = 0.3822
-    double u = 0.5;
-    double lambda = Math.sqrt(2 * (Math.log(20) + 2 * Math.log(2)) / 60);
-    double anchored = (1 - u) * k + u * Math.exp(lambda * 1.5 - lambda * lambda / 2);
-    EDetector.State bet = new EDetector.State();
-    EDetector.anchorNext(bet);
-    assertThat(betting(0).updateNormal(bet, 1L, 2.0, 1.0).logStatistic())
-        .isCloseTo(Math.log((1 - w) * k + w * 60 * anchored), within(1e-9));
     // an anchor not reached yet counts as 1: its e-process starts there
     EDetector.State before = new EDetector.State();
     before.anchor = 3;
@@ -149,62 +133,6 @@ class EDetectorTest {
     assertThat(at.anchor).isEqualTo(-1L);
     assertThat(detector(0).updateNormal(at, 2L, 2.0, 1.0).logStatistic())
         .isCloseTo(Math.log(k), within(1e-9));
-  }
-
-  @Test
-  void theHorizonShiftIsTheEffectTheAnchorCouldJustFindByTheHorizon() {
-    // sigma 1, 20 warm-up datapoints, anchor at judged datapoint 6 of 60, alpha 0.05: I_Q = 55,
-    // I_P = 20 + 5, I_H = 1 / (1/55 + 1/25) = 17.1875; T = log 20 + log 2 + log 2 = 4.3820 nats;
-    // lambda = sqrt(2 T / I_H) = 0.71408
-    EDetector.State s = new EDetector.State();
-    double[] warm = new double[20];
-    double[] ones = new double[20];
-    java.util.Arrays.fill(ones, 1.0);
-    betting(0).prime(s, warm, ones);
-    assertThat(betting(0).horizonShift(s)).isNaN();
-    s.anchor = 6;
-    assertThat(betting(0).horizonShift(s)).isCloseTo(0.71408, within(1e-5));
-    // without the bet (the default) there is no such shift
-    assertThat(detector(0).horizonShift(s)).isNaN();
-    // AR(1) at phi 0.6: one datapoint holds (1 - phi) / (1 + phi) = 1/4 of the information
-    EDetector.State ar = new EDetector.State();
-    betting(0.6).prime(ar, warm, ones);
-    ar.anchor = 6;
-    double p = 0.25;
-    double iH = 1 / (1 / (55 * p) + 1 / (ar.primedInfo + 5 * p));
-    assertThat(betting(0.6).horizonShift(ar))
-        .isCloseTo(Math.sqrt(2 * (Math.log(20) + 2 * Math.log(2)) / iH), within(1e-9));
-    // a waiting anchor has no shift yet: nothing is bet before its candidate is named
-    ar.anchor = EDetector.PENDING;
-    assertThat(betting(0.6).horizonShift(ar)).isNaN();
-  }
-
-  @Test
-  void theAnchoredBetDoesNotLookAtTheAnchoredDatapoints() {
-    // the shift is fixed before the anchor's datapoints: two runs that differ only after the
-    // anchor bet on the same lambda (docs/adr/0048)
-    EDetector.State a = new EDetector.State();
-    EDetector.State b = new EDetector.State();
-    double[] warm = {0.1, -0.2, 0.3, 0.0};
-    double[] ones = {1, 1, 1, 1};
-    betting(0).prime(a, warm, ones);
-    betting(0).prime(b, warm, ones);
-    EDetector.anchorNext(a);
-    EDetector.anchorNext(b);
-    double before = betting(0).horizonShift(a);
-    for (int t = 0; t < 10; t++) {
-      betting(0).updateNormal(a, t, 0.0, 1);
-      betting(0).updateNormal(b, t, 3.0, 1);
-    }
-    assertThat(betting(0).horizonShift(a)).isEqualTo(betting(0).horizonShift(b)).isEqualTo(before);
-    assertThat(betting(0).logAnchored(b)).isGreaterThan(betting(0).logAnchored(a));
-  }
-
-  @Test
-  void theHorizonShiftWeightMustBeAShare() {
-    assertThatThrownBy(() -> detector(0).horizonShiftWeight(1.0))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("horizonShiftWeight 1.0: must be in [0, 1)");
   }
 
   @Test

@@ -1,0 +1,84 @@
+package io.faultline.analyzer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.faultline.analyzer.stats.Summary;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A single-sample metric's drift variance keeps learning after the warm-up, and each datapoint's
+ * variance comes from the datapoints before it only (docs/adr/0051).
+ */
+class PredictableDriftTest {
+
+  @Test
+  void theDriftIsTheSpreadBeyondTheSamplingVarianceRaisedForAutocorrelation() {
+    // independent: 10 / (5 - 1) - 0.5
+    assertThat(WindowJudge.drift(5, 10, 0, 0.5)).isCloseTo(2.0, within(1e-12));
+    // phi 0.5, 21 differences: calm 1 - (3 - 1) / 20 = 0.9; bound 19 / chi2_19(0.05) = 19 /
+    // 10.11701 = 1.878025; 20 / 20 / 0.9 * 1.878025 = 2.086694
+    assertThat(WindowJudge.drift(21, 20, 0.5, 0.0)).isCloseTo(2.086694, within(1e-5));
+    // the sampling variance alone explains it: no drift; one difference: none either
+    assertThat(WindowJudge.drift(5, 10, 0, 3.0)).isZero();
+    assertThat(WindowJudge.drift(1, 0, 0, 0)).isZero();
+  }
+
+  @Test
+  void theRunningSpreadIsTheVarianceOfEveryDifference() {
+    WindowJudge.Track t = new WindowJudge.Track();
+    double[] values = {3, -1, 4, 1, -5, 9, 2};
+    for (double v : values) {
+      WindowJudge.addToSpread(t, v);
+    }
+    Summary s = Summary.of(values);
+    assertThat(t.spreadCount).isEqualTo(7.0);
+    assertThat(t.spreadMean).isCloseTo(s.mean(), within(1e-12));
+    assertThat(t.spreadSquares / 6).isCloseTo(s.variance(), within(1e-12));
+  }
+
+  /** Both groups at level 100 with one sample per window; {@code last} is the last experimental. */
+  private static WindowJudge.Monitor judged(int windows, double last, boolean predictable) {
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
+    m.warmupWindows = 20;
+    m.predictableDrift = predictable;
+    Random r = new Random(5);
+    for (int w = 0; w < 20 + windows; w++) {
+      double c = 100 + 25 * r.nextGaussian();
+      double e = w == 20 + windows - 1 ? last : 100 + 25 * r.nextGaussian();
+      WindowJudge.judge(m, Summary.of(c), Summary.of(e), Telemetry.meanHypothesis());
+    }
+    return m;
+  }
+
+  @Test
+  void aDatapointsVarianceDoesNotLookAtTheDatapoint() {
+    WindowJudge.Monitor a = judged(10, 100, true);
+    WindowJudge.Monitor b = judged(10, 180, true);
+    WindowJudge.Track ta = a.tracks.get(0);
+    WindowJudge.Track tb = b.tracks.get(0);
+    assertThat(ta.clipped).isTrue();
+    // the warm-up's 20 differences and the 10 judged ones are in the spread
+    assertThat(ta.spreadCount).isEqualTo(30.0);
+    // the last datapoint was judged with the drift learned before it: the same in both runs
+    assertThat(ta.driftVariance).isEqualTo(tb.driftVariance);
+    assertThat(tb.spreadSquares).isGreaterThan(ta.spreadSquares);
+    // and the next datapoint is judged with a drift that has learned from it
+    WindowJudge.judge(a, Summary.of(100), Summary.of(100), Telemetry.meanHypothesis());
+    WindowJudge.judge(b, Summary.of(100), Summary.of(100), Telemetry.meanHypothesis());
+    assertThat(tb.driftVariance).isGreaterThan(ta.driftVariance);
+  }
+
+  @Test
+  void byDefaultTheWarmUpsDriftStays() {
+    // the switch is off unless set (measured and not adopted): the drift never moves
+    WindowJudge.Monitor a = judged(10, 100, false);
+    WindowJudge.Track t = a.tracks.get(0);
+    double warmUp = t.driftVariance;
+    WindowJudge.judge(a, Summary.of(100), Summary.of(400), Telemetry.meanHypothesis());
+    WindowJudge.judge(a, Summary.of(100), Summary.of(100), Telemetry.meanHypothesis());
+    assertThat(t.spreadCount).isZero();
+    assertThat(t.driftVariance).isEqualTo(warmUp);
+  }
+}
