@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Judge two recorded CSV series offline: did the experimental one deviate?",
     exitCodeListHeading = ExitCodes.HEADING,
-    exitCodeList = {"0:no deviation", "1:deviation found", ExitCodes.USAGE_OR_ERROR},
+    exitCodeList = {"0:no deviation", "1:deviation found", ExitCodes.USAGE_OR_ERROR_OFFLINE},
     description = {
       "Judge recorded data offline with the streaming analyzer's own judgement: an e-detector",
       "that pools the evidence since the change, row interval by row interval (docs/adr/0010),",

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     header = "Print a bash/zsh completion script for faultline.",
     exitCodeListHeading = ExitCodes.HEADING,
-    exitCodeList = {"0:printed", ExitCodes.USAGE_OR_ERROR},
+    exitCodeList = {"0:printed", ExitCodes.USAGE_OR_ERROR_OFFLINE},
     description = {
       "Print a bash (and zsh, with bashcompinit) completion script for faultline.",
       "Use: source <(faultline completion)"

@@ -17,6 +17,10 @@ final class ExitCodes {
   static final String USAGE_OR_ERROR =
       "2:usage error, bad input or a failure, named on stderr (e.g. Kafka unreachable)";
 
+  /** The same for a command that needs no broker: its failures are the input's or the disk's. */
+  static final String USAGE_OR_ERROR_OFFLINE =
+      "2:usage error, bad input or a failure, named on stderr";
+
   static final String ABORTED =
       "3:aborted (guard, stop condition, analyzer auto-abort, Ctrl-C); the attacks were halted";
 

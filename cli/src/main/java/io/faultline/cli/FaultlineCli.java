@@ -2,7 +2,9 @@ package io.faultline.cli;
 
 import io.faultline.cli.report.Outcome;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -59,9 +61,10 @@ public final class FaultlineCli implements Runnable {
   }
 
   /**
-   * The command line with what annotations cannot hold: the fault table in attack --help, the help
-   * command's exit codes, and exit code 2 (not picocli's 1, which means "not held") with the
-   * message on stderr when a command fails with an exception it did not expect.
+   * The command line with what annotations cannot hold: descriptions as paragraphs, the fault table
+   * in attack --help, the help command's exit codes, and exit code 2 (not picocli's 1, which means
+   * "not held") with the message on stderr when a command fails with an exception it did not
+   * expect.
    */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new FaultlineCli());
@@ -80,6 +83,7 @@ public final class FaultlineCli implements Runnable {
         .usageMessage()
         .exitCodeListHeading(ExitCodes.HEADING)
         .exitCodeList(exitCodes(ExitCodes.HELP, ExitCodes.USAGE_OR_ERROR));
+    reflowDescriptions(cli);
     cli.getSubcommands()
         .get("attack")
         .getCommandSpec()
@@ -87,6 +91,33 @@ public final class FaultlineCli implements Runnable {
         .footerHeading("%nFaults, with their parameters (faultline faults tells more):%n")
         .footer(FaultsCommand.summary().replace("%", "%%").split("\n"));
     return cli;
+  }
+
+  /**
+   * Each command's description as paragraphs for picocli to wrap at the help's width: the source
+   * writes them as lines of up to 100 characters, which the 80-column help broke mid-sentence. A
+   * line ending with a full stop ends a paragraph.
+   */
+  static void reflowDescriptions(CommandLine c) {
+    var usage = c.getCommandSpec().usageMessage();
+    usage.description(paragraphs(usage.description()));
+    c.getSubcommands().values().forEach(FaultlineCli::reflowDescriptions);
+  }
+
+  static String[] paragraphs(String[] lines) {
+    List<String> out = new ArrayList<>();
+    StringBuilder p = new StringBuilder();
+    for (String line : lines) {
+      p.append(p.length() == 0 ? "" : " ").append(line.strip());
+      if (line.strip().endsWith(".")) {
+        out.add(p.toString());
+        p.setLength(0);
+      }
+    }
+    if (p.length() > 0) {
+      out.add(p.toString());
+    }
+    return out.toArray(String[]::new);
   }
 
   private static Map<String, String> exitCodes(String... lines) {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "List every fault with its target kind, platforms and parameters.",
     exitCodeListHeading = ExitCodes.HEADING,
-    exitCodeList = {"0:listed", ExitCodes.USAGE_OR_ERROR},
+    exitCodeList = {"0:listed", ExitCodes.USAGE_OR_ERROR_OFFLINE},
     description = {
       "List every fault an agent has, with the target kind it takes, the experiment-file",
       "platforms it runs on, and each parameter's range, unit, default and meaning."

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     header = "List or export the topics' Avro schemas (.avsc) and their fingerprints.",
     exitCodeListHeading = ExitCodes.HEADING,
-    exitCodeList = {ExitCodes.HELP, ExitCodes.USAGE_OR_ERROR},
+    exitCodeList = {ExitCodes.HELP, ExitCodes.USAGE_OR_ERROR_OFFLINE},
     description = "Subcommands: list, export DIR.",
     subcommands = {SchemasCommand.ListSchemas.class, SchemasCommand.Export.class})
 final class SchemasCommand implements Runnable {
@@ -33,7 +33,7 @@ final class SchemasCommand implements Runnable {
       mixinStandardHelpOptions = true,
       header = "List every schema file with its record and fingerprint.",
       exitCodeListHeading = ExitCodes.HEADING,
-      exitCodeList = {"0:listed", ExitCodes.USAGE_OR_ERROR},
+      exitCodeList = {"0:listed", ExitCodes.USAGE_OR_ERROR_OFFLINE},
       description = {
         "Every schema file, current and earlier versions, with its record and the fingerprint",
         "(16 hex digits: bytes 2 to 9 of every record written with it)."
@@ -59,7 +59,7 @@ final class SchemasCommand implements Runnable {
       mixinStandardHelpOptions = true,
       header = "Write every .avsc file into a directory.",
       exitCodeListHeading = ExitCodes.HEADING,
-      exitCodeList = {"0:written", ExitCodes.USAGE_OR_ERROR},
+      exitCodeList = {"0:written", ExitCodes.USAGE_OR_ERROR_OFFLINE},
       description = "Writes every .avsc file (earlier versions under history/) into DIR.")
   static final class Export implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "Directory to write into.")

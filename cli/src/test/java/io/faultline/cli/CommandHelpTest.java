@@ -54,6 +54,30 @@ class CommandHelpTest {
   }
 
   @Test
+  void descriptionsAreParagraphsThatTheHelpWrapsBetweenWords() {
+    assertThat(
+            FaultlineCli.paragraphs(new String[] {"Run a file: publish", "it.", "Ctrl-C halts."}))
+        .containsExactly("Run a file: publish it.", "Ctrl-C halts.");
+    String run = FaultlineCli.commandLine().getSubcommands().get("run").getUsageMessage();
+    assertThat(run).contains("attacks on schedule, follow steadystate");
+    for (CommandLine c : everyCommand()) {
+      String[] description = c.getCommandSpec().usageMessage().description();
+      for (int i = 0; i + 1 < description.length; i++) {
+        assertThat(description[i]).as("%s: a paragraph ends a sentence", name(c)).endsWith(".");
+      }
+    }
+  }
+
+  @Test
+  void commandsWithoutABrokerDoNotBlameKafka() {
+    for (String command : List.of("faults", "analyze", "completion", "schemas")) {
+      assertThat(FaultlineCli.commandLine().getSubcommands().get(command).getUsageMessage())
+          .as(command)
+          .doesNotContain("Kafka unreachable");
+    }
+  }
+
+  @Test
   void everyCommandTakesHelp() {
     for (CommandLine c : everyCommand()) {
       if (c.getCommandName().equals("help")) {

@@ -1,5 +1,6 @@
 package io.faultline.scale;
 
+import io.faultline.common.Executables;
 import io.faultline.scale.fleet.LoopbackPorts;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -104,7 +105,7 @@ public final class LocalSupervisor implements AutoCloseable {
             : Path.of(System.getProperty("java.io.tmpdir"), "faultline-scale-cache");
     this.restartDelay = restartDelay;
     this.listener = listener;
-    this.tasksetAvailable = onPath("taskset");
+    this.tasksetAvailable = Executables.onPath("taskset");
   }
 
   /** Starts an instance and waits until it serves; throws with its last output if it does not. */
@@ -382,18 +383,5 @@ public final class LocalSupervisor implements AutoCloseable {
         // a stale target file names a dead pid; the agent checks liveness
       }
     }
-  }
-
-  private static boolean onPath(String command) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
-    }
-    for (String dir : path.split(java.io.File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, command))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

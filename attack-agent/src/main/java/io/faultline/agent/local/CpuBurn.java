@@ -4,8 +4,7 @@ import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
 import io.faultline.agent.ProcessFault;
 import io.faultline.agent.ProcessTarget;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.faultline.common.Executables;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +35,7 @@ public final class CpuBurn extends ProcessFault {
     int cores = spec().integer(parameters, "cores");
     int percent = spec().integer(parameters, "percent");
     List<String> prefix = new ArrayList<>();
-    boolean pinned = target.cpus() != null && onPath("taskset");
+    boolean pinned = target.cpus() != null && Executables.onPath("taskset");
     if (pinned) {
       prefix.addAll(List.of("taskset", "-c", target.cpus()));
     }
@@ -75,18 +74,5 @@ public final class CpuBurn extends ProcessFault {
   @Override
   public String recover(ProcessTarget target, Map<String, String> recovery) throws Exception {
     return ChildJvm.stop("burner", "burnerPid", recovery);
-  }
-
-  static boolean onPath(String command) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
-    }
-    for (String dir : path.split(java.io.File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, command))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

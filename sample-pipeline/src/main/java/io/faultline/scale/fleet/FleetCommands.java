@@ -1,5 +1,6 @@
 package io.faultline.scale.fleet;
 
+import io.faultline.common.Executables;
 import io.faultline.scale.ScaleMain;
 import java.io.File;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ public final class FleetCommands {
   public static List<String> missingPackages(List<String> dirs, Path postgresRoot) {
     List<String> missing = new ArrayList<>();
     for (String[] p : PACKAGES) {
-      if (find(p[0], dirs) == null) {
+      if (Executables.find(p[0], dirs).isEmpty()) {
         missing.add(p[1]);
       }
     }
@@ -192,26 +193,13 @@ public final class FleetCommands {
   }
 
   static Path onPath(String command) {
-    return find(command, searchPath());
+    return Executables.find(command, searchPath()).orElse(null);
   }
 
   /** {@code PATH}, then the Debian packages' own directories (a user's PATH may lack sbin). */
   private static List<String> searchPath() {
-    String path = System.getenv("PATH");
-    List<String> dirs = new ArrayList<>(List.of("/usr/sbin", "/usr/bin", "/sbin"));
-    if (path != null) {
-      dirs.addAll(0, List.of(path.split(File.pathSeparator)));
-    }
+    List<String> dirs = new ArrayList<>(Executables.pathDirectories());
+    dirs.addAll(List.of("/usr/sbin", "/usr/bin", "/sbin"));
     return dirs;
-  }
-
-  private static Path find(String command, List<String> dirs) {
-    for (String dir : dirs) {
-      Path p = Path.of(dir, command);
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-    }
-    return null;
   }
 }
