@@ -40,8 +40,8 @@ final class Telemetry {
    */
   long attackAt;
 
-  /** Single samples learn their drift before each datapoint (docs/adr/0051). */
-  boolean predictableDrift;
+  /** Single samples learn their drift before each datapoint (docs/adr/0051): the default. */
+  boolean predictableDrift = new WindowJudge.Monitor().predictableDrift;
 
   /** Single samples count the pooled control at its long-run variance (docs/adr/0051). */
   boolean longRunControl;

@@ -141,11 +141,12 @@ public final class DetectionBench {
   static final boolean ANCHOR_AT_FAULT = Boolean.getBoolean("faultline.bench.anchorAtFault");
 
   /**
-   * {@code -Dfaultline.bench.predictableDrift=true}: single samples learn their drift variance
-   * again before each datapoint ({@code WindowJudge.Monitor.predictableDrift}; measured and not
-   * adopted, docs/adr/0051).
+   * {@code -Dfaultline.bench.predictableDrift=false}: single samples keep the warm-up's drift
+   * variance instead of learning it again before each datapoint ({@code
+   * WindowJudge.Monitor.predictableDrift}, the default since docs/adr/0051).
    */
-  static final boolean PREDICTABLE_DRIFT = Boolean.getBoolean("faultline.bench.predictableDrift");
+  static final boolean PREDICTABLE_DRIFT =
+      Boolean.parseBoolean(System.getProperty("faultline.bench.predictableDrift", "true"));
 
   /**
    * {@code -Dfaultline.bench.longRunControl=true}: single samples count the pooled control at its
