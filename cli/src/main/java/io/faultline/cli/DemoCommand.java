@@ -2,6 +2,7 @@ package io.faultline.cli;
 
 import io.faultline.cli.experiment.DemoExperiment;
 import io.faultline.cli.experiment.ExperimentDefinition;
+import io.faultline.cli.experiment.ExperimentFileParser;
 import io.faultline.cli.experiment.ExperimentPlan;
 import io.faultline.cli.experiment.PlanText;
 import io.faultline.cli.report.ExperimentRecording;
@@ -11,6 +12,7 @@ import io.faultline.cli.report.TopicReader;
 import io.faultline.kafka.EmbeddedKafka;
 import io.faultline.scale.fleet.FleetCommands;
 import io.faultline.schema.Durations;
+import io.faultline.schema.SampleSummaries;
 import io.faultline.schema.Topics;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -144,6 +146,11 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    List<String> problems = problems();
+    if (!problems.isEmpty()) {
+      problems.forEach(p -> out.println("faultline demo " + p));
+      return Outcome.ERROR;
+    }
     if (!scenario.equals("container") && !scenario.equals("pipeline") && !brokerOnly) {
       Optional<String> missing = fleetBlocked.get();
       if (missing.isPresent()) {
@@ -176,6 +183,84 @@ public final class DemoCommand implements Callable<Integer> {
         // SIGTERM while stopping: the hook is running stopAll() itself
       }
     }
+  }
+
+  /**
+   * The options' values checked against what an experiment file allows, before anything starts:
+   * each problem names the option, the value and what is allowed.
+   */
+  List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    if (!List.of("container", "pod", "zone", "all", "pipeline").contains(scenario)) {
+      problems.add(
+          "--scenario " + scenario + ": must be one of container, pod, zone, all, pipeline");
+    }
+    if (rps < ExperimentDefinition.Local.MIN_RPS || rps > ExperimentDefinition.Local.MAX_RPS) {
+      problems.add(
+          "--rps "
+              + rps
+              + ": must be between "
+              + ExperimentDefinition.Local.MIN_RPS
+              + " and "
+              + ExperimentDefinition.Local.MAX_RPS);
+    }
+    for (String[] cpus :
+        List.of(
+            new String[] {"--control-cpus", controlCpus},
+            new String[] {"--experimental-cpus", experimentalCpus})) {
+      if (!ExperimentDefinition.Local.CPUS.matcher(cpus[1]).matches()) {
+        problems.add(
+            cpus[0] + " " + cpus[1] + ": must be " + ExperimentDefinition.Local.CPUS_ALLOWED);
+      }
+    }
+    Duration windowLength =
+        within(problems, "--window", window, SampleSummaries.MIN_WINDOW, MAX_PHASE);
+    Duration steadyLength = within(problems, "--steady", steady, Duration.ofSeconds(1), MAX_PHASE);
+    if (windowLength != null
+        && steadyLength != null
+        && steadyLength.compareTo(windowLength.multipliedBy(2)) < 0) {
+      problems.add(
+          "--steady "
+              + steady
+              + ": must be at least two windows ("
+              + Durations.format(windowLength.multipliedBy(2))
+              + "), the baseline before the first attack");
+    }
+    within(
+        problems,
+        "--cpu-attack",
+        cpuAttack,
+        Duration.ofSeconds(1),
+        ExperimentFileParser.MAX_ATTACK_DURATION);
+    within(problems, "--recovery", recovery, Duration.ZERO, MAX_PHASE);
+    within(problems, "--jvm-warmup", jvmWarmup, Duration.ZERO, Duration.ofMinutes(10));
+    return problems;
+  }
+
+  private static final Duration MAX_PHASE = ExperimentFileParser.MAX_PHASE;
+
+  /** The option's duration if it parses and lies in [min, max]; otherwise a problem and null. */
+  private static Duration within(
+      List<String> problems, String option, String value, Duration min, Duration max) {
+    Duration d;
+    try {
+      d = Durations.parse(option, value);
+    } catch (RuntimeException e) {
+      problems.add(e.getMessage()); // names the option and the value
+      return null;
+    }
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      problems.add(
+          option
+              + " "
+              + value
+              + ": must be between "
+              + Durations.format(min)
+              + " and "
+              + Durations.format(max));
+      return null;
+    }
+    return d;
   }
 
   private ExperimentDefinition tunedContainer() {

@@ -96,4 +96,59 @@ class DemoCommandTest {
     assertThat(FleetCommands.missingPackages(List.of(bin.toString()), dir.resolve("pg"))).isEmpty();
     assertThat(FleetCommands.missingPackagesMessage(List.of())).isEmpty();
   }
+
+  @Test
+  void badOptionValuesExitTwoNamingEachOptionAndWhatIsAllowedBeforeAnythingStarts()
+      throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    DemoCommand demo = new DemoCommand();
+    demo.dataDir = dir.resolve("demo");
+    demo.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    int code =
+        new CommandLine(demo)
+            .execute(
+                "--rps",
+                "-3",
+                "--steady",
+                "0s",
+                "--cpu-attack",
+                "0s",
+                "--control-cpus",
+                "x",
+                "--experimental-cpus",
+                "1;rm",
+                "--recovery",
+                "soon",
+                "--scenario",
+                "region");
+
+    String text = printed.toString(StandardCharsets.UTF_8);
+    assertThat(code).isEqualTo(2);
+    assertThat(text)
+        .contains("faultline demo --rps -3: must be between 1 and 1000")
+        .contains("faultline demo --steady 0s: must be between 1s and 1h")
+        .contains("faultline demo --cpu-attack 0s: must be between 1s and 1h")
+        .contains(
+            "faultline demo --control-cpus x: must be a CPU list such as 0, 0-1 or 0,2-3, or none")
+        .contains("faultline demo --experimental-cpus 1;rm: must be a CPU list")
+        .contains("faultline demo --recovery: 'soon' is not a duration")
+        .contains(
+            "faultline demo --scenario region: must be one of container, pod, zone, all, pipeline");
+    assertThat(dir.resolve("demo")).doesNotExist();
+  }
+
+  @Test
+  void aBaselineShorterThanTwoWindowsIsRefusedAndTheDefaultsPass() {
+    DemoCommand demo = new DemoCommand();
+    assertThat(demo.problems()).isEmpty();
+    demo.steady = "8s";
+    assertThat(demo.problems())
+        .containsExactly(
+            "--steady 8s: must be at least two windows (10s), the baseline before the first attack");
+    demo.steady = "30s";
+    demo.controlCpus = "none";
+    demo.experimentalCpus = "0,2-3";
+    demo.rps = 1000;
+    assertThat(demo.problems()).isEmpty();
+  }
 }

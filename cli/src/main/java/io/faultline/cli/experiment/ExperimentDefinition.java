@@ -61,6 +61,18 @@ public record ExperimentDefinition(
       int rps,
       int replicas,
       Pipeline pipeline) {
+    /** A group's CPUs as taskset takes them (0, 0-1, 0,2-3), or none for unpinned. */
+    public static final java.util.regex.Pattern CPUS =
+        java.util.regex.Pattern.compile("none|\\d+(-\\d+)?(,\\d+(-\\d+)?)*");
+
+    /** What {@code controlCpus} and {@code experimentalCpus} allow, for error messages. */
+    public static final String CPUS_ALLOWED = "a CPU list such as 0, 0-1 or 0,2-3, or none";
+
+    /** The requests per second each group gets, at least and at most. */
+    public static final int MIN_RPS = 1;
+
+    public static final int MAX_RPS = 1000;
+
     public Local(
         boolean start, String controlCpus, String experimentalCpus, Duration jvmWarmup, int rps) {
       this(start, controlCpus, experimentalCpus, jvmWarmup, rps, 0);

@@ -61,10 +61,20 @@ final class GroupsSection {
     }
     Integer rps = FileValues.integer(l, "rps");
     Integer replicas = FileValues.integer(l, "replicas");
+    String controlCpus = FileValues.textOr(l, "controlCpus", "0");
+    String experimentalCpus = FileValues.textOr(l, "experimentalCpus", "1");
+    for (var cpus :
+        Map.of("controlCpus", controlCpus, "experimentalCpus", experimentalCpus).entrySet()) {
+      if (!Local.CPUS.matcher(cpus.getValue()).matches()) {
+        values.error(
+            "groups.local." + cpus.getKey(),
+            "'" + cpus.getValue() + "' is not " + Local.CPUS_ALLOWED);
+      }
+    }
     return new Local(
         FileValues.bool(l, "start"),
-        FileValues.textOr(l, "controlCpus", "0"),
-        FileValues.textOr(l, "experimentalCpus", "1"),
+        controlCpus,
+        experimentalCpus,
         values.duration(
             l,
             "jvmWarmup",

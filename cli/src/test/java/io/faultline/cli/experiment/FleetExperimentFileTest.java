@@ -54,6 +54,29 @@ class FleetExperimentFileTest {
   }
 
   @Test
+  void aCpuListTasksetWouldRefuseIsRejectedNamingTheKeyAndWhatIsAllowed() throws Exception {
+    String demo = Files.readString(EXAMPLES.resolve("local-demo.yaml"));
+    assertThatThrownBy(
+            () ->
+                ExperimentFileParser.parse(
+                    "x.yaml", demo.replace("experimentalCpus: \"1\"", "experimentalCpus: \"1;x\"")))
+        .isInstanceOfSatisfying(
+            ExperimentFileException.class,
+            e ->
+                assertThat(e.errors())
+                    .contains(
+                        "groups.local.experimentalCpus: '1;x' is not a CPU list such as 0, 0-1 or"
+                            + " 0,2-3, or none"));
+    assertThat(
+            ExperimentFileParser.parse(
+                    "x.yaml", demo.replace("controlCpus: \"0\"", "controlCpus: \"none\""))
+                .groups()
+                .local()
+                .controlCpus())
+        .isEqualTo("none");
+  }
+
+  @Test
   void theDemoScenariosAreTheBundledFiles() {
     assertThat(DemoExperiment.scenario("zone").metadata().name()).isEqualTo("local-fleet-zone");
     assertThat(DemoExperiment.scenario("pod").metadata().name()).isEqualTo("local-fleet-pod");
