@@ -12,6 +12,7 @@ import io.faultline.schema.HypothesisDirection;
 import io.faultline.schema.MetricHypothesis;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.SampleSummaries;
+import io.faultline.schema.SampleSummary;
 import io.faultline.schema.SteadyState;
 import io.faultline.schema.Topics;
 import io.faultline.schema.WindowVerdict;
@@ -48,7 +49,6 @@ class FirstAttackedWindowIT {
   private static final int PER_SECOND = 20; // the demo's probe rate per group
   private static final String LATENCY = "http.latency.ms";
   private static final String ERROR = "http.error";
-  private static final AvroSerde<MetricSample> SAMPLES = AvroSerde.of(MetricSample.class);
   private static final AvroSerde<AttackEvent> EVENTS = AvroSerde.of(AttackEvent.class);
   private static final AvroSerde<Experiment> EXPERIMENTS = AvroSerde.of(Experiment.class);
 
@@ -282,7 +282,7 @@ class FirstAttackedWindowIT {
       String metric,
       long ts,
       double value,
-      io.faultline.schema.SampleSummary summary) {
+      SampleSummary summary) {
     MetricSample s =
         MetricSample.newBuilder()
             .setExperimentId(experiment)
@@ -293,13 +293,7 @@ class FirstAttackedWindowIT {
             .setValue(value)
             .setSummary(summary)
             .build();
-    producer.send(
-        new ProducerRecord<>(
-            topics.metrics().name(),
-            null,
-            ts,
-            Topics.metricKey(experiment, metric),
-            SAMPLES.encode(s)));
+    LatencySamples.send(producer, topics, s, 1);
   }
 
   private static void started(
