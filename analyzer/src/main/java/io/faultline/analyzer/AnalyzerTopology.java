@@ -120,13 +120,11 @@ public final class AnalyzerTopology {
                 topics.metrics().name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("metrics-source"))
             .processValues(
-                () -> {
-                  SampleDecoder decoder = new SampleDecoder(sampleSerde); // one per task
-                  return new DecodeOrDeadLetter<>(
-                      bytes -> validSample(decoder.apply(bytes), windowMs),
-                      MetricSample::getTimestamp,
-                      shardGuard::mismatch);
-                },
+                () ->
+                    new DecodeOrDeadLetter<>(
+                        bytes -> validSample(sampleSerde.decode(bytes), windowMs),
+                        MetricSample::getTimestamp,
+                        shardGuard::mismatch),
                 Named.as("decode-metrics"));
     KStream<String, MetricSample> validSamples =
         deadLetterFailures(samples, topics, "metrics")

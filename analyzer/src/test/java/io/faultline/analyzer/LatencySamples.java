@@ -71,13 +71,7 @@ final class LatencySamples {
           if (shards > 1) {
             s.setTarget(g.name().toLowerCase(java.util.Locale.ROOT) + "-" + i % TARGETS_PER_GROUP);
           }
-          producer.send(
-              new ProducerRecord<>(
-                  topics.metrics().name(),
-                  null,
-                  ts,
-                  MetricShards.key(s, shards),
-                  SAMPLES.encode(s)));
+          send(producer, topics, s, shards);
         }
       }
     }
@@ -85,6 +79,18 @@ final class LatencySamples {
   }
 
   private static final int TARGETS_PER_GROUP = 4;
+
+  /** One sample, keyed as a collector with {@code shards} shards keys it, at its own time. */
+  static void send(
+      KafkaProducer<String, byte[]> producer, Topics topics, MetricSample s, int shards) {
+    producer.send(
+        new ProducerRecord<>(
+            topics.metrics().name(),
+            null,
+            s.getTimestamp(),
+            MetricShards.key(s, shards),
+            SAMPLES.encode(s)));
+  }
 
   static MetricSample sample(String experiment, Group group, long ts, double value) {
     return MetricSample.newBuilder()

@@ -39,7 +39,16 @@ class DemoIT {
     String out = buffer.toString(StandardCharsets.UTF_8);
     System.out.println(out);
     assertThat(code).as(out).isZero();
-    assertThat(out).contains("attack cpu-burn STARTED on scale-experimental pid=");
+    // the burn ran on the experimental instance's CPU for its whole duration and was undone; that
+    // it is *detected* is not asserted: at a load average of 14-43 (CI's, shared) neither this test
+    // nor the full demo found it, both groups' latency being the machine's (docs/adr/0053)
+    assertThat(out)
+        .containsPattern(
+            "attack cpu-burn STARTED on scale-experimental pid=\\d+ burner pid=\\d+ threads=8"
+                + " percent=100 cpus=1")
+        .containsPattern(
+            "attack cpu-burn ROLLED_BACK on burner pid=\\d+ stopped \\(duration elapsed\\)")
+        .containsPattern("attack cpu-burn +MTTD ");
     // a killed instance always shows in the errors, on any machine
     assertThat(out)
         .containsPattern("attack kill-process +MTTD \\d[\\d.hms]*, MTTR [^(]*\\([^)]*http\\.error");
