@@ -472,6 +472,51 @@ public final class WindowJudge {
     return new double[] {d, v, raw[0]};
   }
 
+  /**
+   * The experimental group's level over the control's in the warm-up: the median of the windows'
+   * ratios from 5 windows on (one transient window does not set it, docs/adr/0055), the pooled
+   * means' ratio below that.
+   */
+  static double warmUpRatio(Monitor m, Summary c, Summary e) {
+    List<Double> ratios = new ArrayList<>();
+    for (double[] w : m.warmup) {
+      if (w[2] > 0 && w[5] > 0 && w[0] > 0) {
+        ratios.add(w[3] / w[0]);
+      }
+    }
+    return ratios.size() >= 5 ? median(ratios) : e.mean() / c.mean();
+  }
+
+  /** Robust standard deviations from the median beyond which a warm-up difference is held. */
+  static final double WINSOR = 5.0;
+
+  /**
+   * The range [median - WINSOR s, median + WINSOR s] of the warm-up's differences, s their median
+   * absolute deviation scaled to a normal standard deviation; unbounded with fewer than 5 or when s
+   * is 0 (a constant warm-up has nothing to hold).
+   */
+  static double[] winsorBounds(List<Double> differences) {
+    if (differences.size() < 5) {
+      return new double[] {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY};
+    }
+    double center = median(differences);
+    List<Double> deviations = new ArrayList<>(differences.size());
+    for (double x : differences) {
+      deviations.add(Math.abs(x - center));
+    }
+    double s = 1.4826 * median(deviations);
+    if (!(s > 0)) {
+      return new double[] {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY};
+    }
+    return new double[] {center - WINSOR * s, center + WINSOR * s};
+  }
+
+  static double median(List<Double> values) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
   /** One more difference in the track's running spread (Welford). */
   static void addToSpread(Track t, double difference) {
     t.spreadCount++;
@@ -606,7 +651,7 @@ public final class WindowJudge {
       t.log = s != Statistic.MEAN || (relative && samples < DENSE);
       t.clipped = samples < 2;
       if (s == Statistic.MEAN && relative && !t.log) {
-        t.scale = Math.max(0.25, Math.min(4.0, e.mean() / c.mean()));
+        t.scale = Math.max(0.25, Math.min(4.0, warmUpRatio(m, c, e)));
       }
       learn(t, m, policy);
       m.tracks.add(t);
@@ -675,6 +720,8 @@ public final class WindowJudge {
     Summary vc = new Summary();
     Summary ve = new Summary();
     List<Double> differences = new ArrayList<>();
+    List<Double> controlVariances = new ArrayList<>();
+    List<Double> experimentalVariances = new ArrayList<>();
     List<WarmupPoint> points = new ArrayList<>();
     List<double[]> controls = new ArrayList<>();
     for (double[] w : m.warmup) {
@@ -689,9 +736,11 @@ public final class WindowJudge {
       if (t.statistic == Statistic.MEAN) {
         if (w[2] >= 2) {
           vc.add(w[1] / scaleSquare(t, summary(w, 0)));
+          controlVariances.add(w[1] / scaleSquare(t, summary(w, 0)));
         }
         if (e.count() >= 2) {
           ve.add(w[4] / scaleSquare(t, e));
+          experimentalVariances.add(w[4] / scaleSquare(t, e));
         }
       }
       Track plain = new Track();
@@ -705,7 +754,9 @@ public final class WindowJudge {
         within.add(raw[1]);
       }
     }
-    t.sampleVarianceC = vc.count() > 0 ? vc.mean() : 0.0;
+    // the median window's per-sample variance, not the mean: one window with a few very slow
+    // requests would otherwise raise every judged window's variance (each window's own stays in)
+    t.sampleVarianceC = vc.count() > 0 ? median(controlVariances) : 0.0;
     t.longRunControl = m.longRunControl;
     if (m.longRunControl && t.clipped && t.statistic == Statistic.MEAN && vc.count() == 0) {
       // single samples: the warm-up's control samples together give the per-sample variance, a
@@ -715,7 +766,12 @@ public final class WindowJudge {
       m.warmup.forEach(w -> all.merge(summary(w, 0)));
       t.sampleVarianceC = all.variance() / scaleSquare(t, all);
     }
-    t.sampleVarianceE = ve.count() > 0 ? ve.mean() : 0.0;
+    t.sampleVarianceE = ve.count() > 0 ? median(experimentalVariances) : 0.0;
+    // one transient warm-up window (a cold cache, a pause) must not set the level and the spread
+    // for the whole experiment: the differences are held within WINSOR robust standard deviations
+    // of their median before the offset, drift and phi are learned (docs/adr/0055)
+    double[] held = winsorBounds(differences);
+    differences.replaceAll(x -> Math.max(held[0], Math.min(held[1], x)));
     Summary d = new Summary();
     differences.forEach(d::add);
     int n = differences.size();
@@ -738,7 +794,7 @@ public final class WindowJudge {
       for (int i = 0; i < n; i++) {
         WarmupPoint w = points.get(i);
         double[] point = datapoint(t, w.control(), w.experimental(), w.p99c(), w.p99e());
-        dw[i] = point[0];
+        dw[i] = Math.max(held[0] - t.offset, Math.min(held[1] - t.offset, point[0]));
         vw[i] = point[1];
       }
       new EDetector(policy.direction(), t.alpha, 1, t.theta0, t.phi, CONFIDENCE)
@@ -814,11 +870,15 @@ public final class WindowJudge {
   }
 
   private static double tolerance(Track t, MetricPolicy policy, Monitor m) {
+    // the median window's level from 5 windows on: a transient window does not widen the
+    // tolerance (docs/adr/0055)
+    List<Double> levels = new ArrayList<>();
     double level = 0;
     for (double[] w : m.warmup) {
       level += w[3] / m.warmup.size();
+      levels.add(w[3]);
     }
-    level = Math.abs(level);
+    level = Math.abs(levels.size() >= 5 ? median(levels) : level);
     if (t.log) {
       double relative =
           policy.relativeTolerance() + (level > 0 ? policy.absoluteTolerance() / level : 0.0);

@@ -71,8 +71,8 @@ class PredictableDriftTest {
   }
 
   @Test
-  void byDefaultTheWarmUpsDriftStays() {
-    // the switch is off unless set (measured and not adopted): the drift never moves
+  void withTheSwitchOffTheWarmUpsDriftStays() {
+    // the switch off (on by default since docs/adr/0051's amended decision): the drift never moves
     WindowJudge.Monitor a = judged(10, 100, false);
     WindowJudge.Track t = a.tracks.get(0);
     double warmUp = t.driftVariance;
