@@ -43,16 +43,33 @@ public final class AvroSerde<T extends SpecificRecordBase>
   }
 
   public AvroSerde(Class<T> type, SchemaHistory history) {
+    this(
+        type,
+        history,
+        new SpecificDatumWriter<>(SpecificData.get().getSchema(type), SpecificData.get()));
+  }
+
+  private AvroSerde(Class<T> type, SchemaHistory history, DatumWriter<T> writer) {
     this.type = type;
     Schema schema = SpecificData.get().getSchema(type);
     this.header = header(schema);
-    this.writer = new SpecificDatumWriter<>(schema, SpecificData.get());
+    this.writer = writer;
     this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema, history.store());
     history.register(schema);
   }
 
   public static <T extends SpecificRecordBase> AvroSerde<T> of(Class<T> type) {
     return new AvroSerde<>(type);
+  }
+
+  /**
+   * A serde whose encode writes the body with {@code writer}, which must write {@code type}'s
+   * current schema in Avro's binary encoding (a store that writes arrays in several blocks,
+   * docs/adr/0058); the header and the decode are this class's.
+   */
+  public static <T extends SpecificRecordBase> AvroSerde<T> writingWith(
+      Class<T> type, DatumWriter<T> writer) {
+    return new AvroSerde<>(type, SchemaHistory.shared(), writer);
   }
 
   /** The single-object header: the marker 0xC3 0x01, then the schema's fingerprint, LE. */
