@@ -5,9 +5,8 @@ import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.RandomAccess;
-import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.BinaryData;
 import org.apache.avro.io.Encoder;
-import org.apache.avro.io.EncoderFactory;
 
 /**
  * An immutable list of longs in chunks of at most {@link #MAX_CHUNK}, for the history's lists that
@@ -18,8 +17,12 @@ import org.apache.avro.io.EncoderFactory;
  */
 final class ChunkedLongs extends AbstractList<Long> implements RandomAccess {
 
-  /** Values per chunk when a list is built; a chunk is split in two when it exceeds twice that. */
-  static final int CHUNK = 256;
+  /**
+   * Values per chunk when a list is built; a chunk is split in two when it exceeds twice that. An
+   * update encodes one chunk and copies the index of n / CHUNK chunks: 64 balances the two up to
+   * lists of some ten thousand values (docs/adr/0058).
+   */
+  static final int CHUNK = 64;
 
   static final int MAX_CHUNK = 2 * CHUNK;
 
@@ -42,18 +45,12 @@ final class ChunkedLongs extends AbstractList<Long> implements RandomAccess {
     byte[] block() {
       byte[] b = block;
       if (b == null) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(values.length * 5);
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-        try {
-          encoder.writeLong(values.length);
-          for (long v : values) {
-            encoder.writeLong(v);
-          }
-          encoder.flush();
-        } catch (IOException e) {
-          throw new IllegalStateException("writing to memory cannot fail", e);
+        byte[] out = new byte[10 * (values.length + 1)]; // a varint long takes at most 10 bytes
+        int at = BinaryData.encodeLong(values.length, out, 0);
+        for (long v : values) {
+          at += BinaryData.encodeLong(v, out, at);
         }
-        b = out.toByteArray();
+        b = Arrays.copyOf(out, at);
         block = b;
       }
       return b;
