@@ -3,7 +3,9 @@ package io.faultline.analyzer;
 import java.io.IOException;
 import java.util.AbstractList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.RandomAccess;
 import org.apache.avro.io.BinaryData;
 import org.apache.avro.io.Encoder;
@@ -125,6 +127,34 @@ final class ChunkedLongs extends AbstractList<Long> implements RandomAccess {
     int c = Arrays.binarySearch(ends, index + 1);
     c = c >= 0 ? c : -c - 1;
     return chunks[c].values[index - (c == 0 ? 0 : ends[c - 1])];
+  }
+
+  /** Walks the chunks in order, without looking each index up (Avro's writer iterates a list). */
+  @Override
+  public Iterator<Long> iterator() {
+    return new Iterator<>() {
+      private int chunk;
+      private int at;
+
+      @Override
+      public boolean hasNext() {
+        return chunk < chunks.length;
+      }
+
+      @Override
+      public Long next() {
+        if (chunk >= chunks.length) {
+          throw new NoSuchElementException("past the last of " + size() + " values");
+        }
+        long[] values = chunks[chunk].values;
+        long v = values[at++];
+        if (at == values.length) {
+          chunk++;
+          at = 0;
+        }
+        return v;
+      }
+    };
   }
 
   /** The chunk a value belongs to in a sorted list: the first whose last value is not below it. */

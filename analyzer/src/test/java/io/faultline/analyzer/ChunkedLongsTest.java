@@ -37,6 +37,11 @@ class ChunkedLongsTest {
     }
     assertThat(reference.size()).isGreaterThan(4 * ChunkedLongs.MAX_CHUNK);
     assertThat(list).isEqualTo(reference);
+    List<Long> walked = new ArrayList<>();
+    for (Long v : list) { // the iterator walks the chunks: every value once, in order
+      walked.add(v);
+    }
+    assertThat(walked).isEqualTo(reference);
     assertThat(list.sum()).isEqualTo(reference.stream().mapToLong(Long::longValue).sum());
     for (int i = 0; i < reference.size(); i += 97) {
       assertThat(list.get(i)).isEqualTo(reference.get(i));
