@@ -552,12 +552,10 @@ class HistoryRollupTest {
   void aRecordStoredInTheOldLayoutIsReadAndUpdatedAsTheNewLayoutsRecord() {
     // before docs/adr/0058 the stores held Avro's one-block encoding: a restore of such a
     // changelog is read by the new serde and continues as if it had been written by it
-    Random random = new Random(58);
-    List<HistoryInput> inputs = checkoutInputs(random);
-    ResultCalculator.SeverityLevels levels = ResultCalculator.SeverityLevels.DEFAULTS;
-    ServiceHistory empty = emptyCheckout();
+    List<HistoryInput> inputs = checkoutInputs(new Random(58));
     int half = inputs.size() / 2;
-    ServiceHistory written = addEach(empty, inputs.subList(0, half), +1, levels);
+    ResultCalculator.SeverityLevels levels = ResultCalculator.SeverityLevels.DEFAULTS;
+    ServiceHistory written = addEach(emptyCheckout(), inputs.subList(0, half), +1, levels);
     byte[] oldLayout = TOPICS.history().valueSerde().serializer().serialize("h", written);
     org.apache.kafka.common.serialization.Serde<ServiceHistory> store = HistoryRollup.storeSerde();
 
