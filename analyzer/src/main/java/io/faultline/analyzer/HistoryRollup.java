@@ -4,6 +4,7 @@ import io.faultline.schema.Alert;
 import io.faultline.schema.AlertCount;
 import io.faultline.schema.AlertStatus;
 import io.faultline.schema.AttackOutcome;
+import io.faultline.schema.AvroSerde;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.Figures;
 import io.faultline.schema.MetricJudgement;
@@ -16,7 +17,6 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.IsoFields;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -172,8 +172,18 @@ public final class HistoryRollup {
             Named.as(name + "-aggregate"),
             Materialized.<String, ServiceHistory, KeyValueStore<Bytes, byte[]>>as(store)
                 .withKeySerde(keys)
-                // a service's record is read back right after it is written: not decoded again
-                .withValueSerde(new DecodedMemo<>(histories, MEMO_SIZE)));
+                // a service's record is read back right after it is written: not decoded again;
+                // its lists are written as blocks encoded once (docs/adr/0058)
+                .withValueSerde(new DecodedMemo<>(storeSerde(), MEMO_SIZE)));
+  }
+
+  /**
+   * The rollup stores' value serde: Avro's single-object encoding of {@link ServiceHistory}, whose
+   * long lists are written in blocks ({@link ChunkedHistoryWriter}); any reader of the schema, this
+   * version's or an earlier one's, reads it.
+   */
+  static AvroSerde<ServiceHistory> storeSerde() {
+    return AvroSerde.writingWith(ServiceHistory.class, new ChunkedHistoryWriter());
   }
 
   private static String service(HistoryInput in) {
@@ -250,12 +260,21 @@ public final class HistoryRollup {
     return out;
   }
 
-  /** Every field of {@code h} by reference: h's own lists and maps are never changed. */
+  /**
+   * Every field of {@code h} by reference (h's own lists and maps are never changed), the long
+   * lists as {@link ChunkedLongs}: the same lists when {@code h} came from {@code add}, chunked
+   * once when it was decoded.
+   */
   private static ServiceHistory shallowCopy(ServiceHistory h) {
     ServiceHistory out = new ServiceHistory();
     for (int i = 0; i < ServiceHistory.SCHEMA$.getFields().size(); i++) {
       out.put(i, h.get(i));
     }
+    out.setMttdMs(ChunkedLongs.of(h.getMttdMs()));
+    out.setMttrMs(ChunkedLongs.of(h.getMttrMs()));
+    out.setTimeToResolveMs(ChunkedLongs.of(h.getTimeToResolveMs()));
+    out.setIncidentStartsMs(ChunkedLongs.of(h.getIncidentStartsMs()));
+    out.setMtbfMs(ChunkedLongs.of(h.getMtbfMs()));
     return out;
   }
 
@@ -354,7 +373,7 @@ public final class HistoryRollup {
         gaps.add(gap);
       }
     }
-    b.setMtbfMs(gaps);
+    b.setMtbfMs(ChunkedLongs.of(gaps));
     b.setMtbf(figures(gaps));
   }
 
@@ -391,8 +410,12 @@ public final class HistoryRollup {
       return null;
     }
     long sum = 0;
-    for (long v : sorted) {
-      sum += v;
+    if (sorted instanceof ChunkedLongs chunked) {
+      sum = chunked.sum();
+    } else {
+      for (long v : sorted) {
+        sum += v;
+      }
     }
     return new Figures(
         (long) sorted.size(),
@@ -432,20 +455,13 @@ public final class HistoryRollup {
 
   /**
    * A sorted list with {@code values} inserted at ({@code sign} +1) or one equal value removed from
-   * (-1) their sorted places: one copy of the list, no sort.
+   * (-1) their sorted places: one chunk copied per value, no sort (docs/adr/0058).
    */
   private static List<Long> merge(List<Long> into, List<Long> values, int sign) {
-    List<Long> out = new ArrayList<>(into.size() + values.size());
-    out.addAll(into);
+    ChunkedLongs out = ChunkedLongs.of(into);
     for (Long v : values) {
-      if (v == null) {
-        continue;
-      }
-      int at = Collections.binarySearch(out, v);
-      if (sign > 0) {
-        out.add(at < 0 ? -at - 1 : at, v);
-      } else if (at >= 0) {
-        out.remove(at);
+      if (v != null) {
+        out = sign > 0 ? out.withSorted(v) : out.withoutSorted(v);
       }
     }
     return out;

@@ -527,16 +527,9 @@ class HistoryRollupTest {
     // add copies the record by reference and only the lists it changes (docs/adr/0052): the
     // record it was given must stay as it was, and the sorted lists must stay sorted and exact
     Random random = new Random(52);
-    List<HistoryInput> inputs = new ArrayList<>();
-    syntheticResults(random, 300).stream()
-        .filter(r -> r.getService().equals("checkout"))
-        .forEach(r -> inputs.add(HistoryInput.of(r)));
-    syntheticAlerts(random, 300).stream()
-        .filter(a -> a.getService().equals("checkout"))
-        .forEach(a -> inputs.add(HistoryInput.of(a)));
+    List<HistoryInput> inputs = checkoutInputs(random);
     ResultCalculator.SeverityLevels levels = ResultCalculator.SeverityLevels.DEFAULTS;
-    ServiceHistory empty =
-        ServiceHistory.newBuilder().setService("checkout").setWeek(HistoryRollup.ALL_TIME).build();
+    ServiceHistory empty = emptyCheckout();
     ServiceHistory h = addEach(empty, inputs, +1, levels);
     List<Long> mttd = new ArrayList<>();
     inputs.stream()
@@ -553,6 +546,51 @@ class HistoryRollupTest {
     h = addEach(h, inputs, -1, levels);
     // every count zero, every list and map empty, every figure absent: the empty record
     assertThat(h).isEqualTo(empty);
+  }
+
+  @Test
+  void aRecordStoredInTheOldLayoutIsReadAndUpdatedAsTheNewLayoutsRecord() {
+    // before docs/adr/0058 the stores held Avro's one-block encoding: a restore of such a
+    // changelog is read by the new serde and continues as if it had been written by it
+    List<HistoryInput> inputs = checkoutInputs(new Random(58));
+    int half = inputs.size() / 2;
+    ResultCalculator.SeverityLevels levels = ResultCalculator.SeverityLevels.DEFAULTS;
+    ServiceHistory written = addEach(emptyCheckout(), inputs.subList(0, half), +1, levels);
+    byte[] oldLayout = TOPICS.history().valueSerde().serializer().serialize("h", written);
+    org.apache.kafka.common.serialization.Serde<ServiceHistory> store = HistoryRollup.storeSerde();
+
+    ServiceHistory restored = store.deserializer().deserialize("h", oldLayout);
+
+    assertThat(restored).isEqualTo(written);
+    assertThat(restored.getMttdMs()).isNotInstanceOf(ChunkedLongs.class);
+    List<HistoryInput> rest = inputs.subList(half, inputs.size());
+    ServiceHistory fromOld = addEach(restored, rest, +1, levels);
+    ServiceHistory fromNew = addEach(written, rest, +1, levels);
+    assertThat(fromOld).isEqualTo(fromNew);
+    assertThat(fromOld.getMttdMs()).isInstanceOf(ChunkedLongs.class);
+    // what the new layout's bytes give back (its maps may be ordered otherwise: Avro reads a map
+    // as a HashMap, as before this change)
+    assertThat(store.deserializer().deserialize("h", store.serializer().serialize("h", fromOld)))
+        .isEqualTo(fromNew);
+  }
+
+  /** The results and alerts of the service checkout among 300 synthetic ones of each. */
+  private static List<HistoryInput> checkoutInputs(Random random) {
+    List<HistoryInput> inputs = new ArrayList<>();
+    syntheticResults(random, 300).stream()
+        .filter(r -> r.getService().equals("checkout"))
+        .forEach(r -> inputs.add(HistoryInput.of(r)));
+    syntheticAlerts(random, 300).stream()
+        .filter(a -> a.getService().equals("checkout"))
+        .forEach(a -> inputs.add(HistoryInput.of(a)));
+    return inputs;
+  }
+
+  private static ServiceHistory emptyCheckout() {
+    return ServiceHistory.newBuilder()
+        .setService("checkout")
+        .setWeek(HistoryRollup.ALL_TIME)
+        .build();
   }
 
   /** Adds ({@code sign} +1) or takes out each input in turn, checking add left its input as is. */
