@@ -34,12 +34,7 @@ final class AttackJournal {
 
   AttackJournal(Path dir) {
     this.dir = dir;
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "agent.outbox.dir: cannot create " + dir + " (" + e + "); point it at a writable dir", e);
-    }
+    AgentConfig.createUnderOutboxDir(dir);
   }
 
   /** Records (or replaces) an attack; errors are logged: Kafka's attack.state still has it. */

@@ -65,12 +65,7 @@ final class Outbox implements AutoCloseable {
   Outbox(Path dir, Duration retry) {
     this.dir = dir;
     this.retry = retry;
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "agent.outbox.dir: cannot create " + dir + " (" + e + "); point it at a writable dir", e);
-    }
+    AgentConfig.createUnderOutboxDir(dir);
     try (var files = Files.list(dir)) {
       files.forEach(
           f -> {
