@@ -226,6 +226,17 @@ public final class DemoCommand implements Callable<Integer> {
         return Outcome.ERROR;
       }
     }
+    try {
+      Files.createDirectories(dataDir);
+    } catch (java.io.IOException e) {
+      out.println(
+          "faultline demo --data-dir "
+              + dataDir
+              + ": cannot create it ("
+              + e
+              + "); point it at a writable directory");
+      return Outcome.ERROR;
+    }
     List<ExperimentDefinition> runs =
         chosen.files.stream()
             .map(f -> f.equals(DemoExperiment.FILE) ? tunedContainer() : DemoExperiment.bundled(f))
@@ -363,7 +374,6 @@ public final class DemoCommand implements Callable<Integer> {
    */
   private int runDemo(Scenario chosen, List<ExperimentDefinition> runs) throws Exception {
     say("faultline demo: data in " + dataDir.toAbsolutePath());
-    Files.createDirectories(dataDir);
     // A fresh broker each run, so the analyzer's local state of an earlier run must go too.
     deleteRecursively(dataDir.resolve("analyzer-state"));
     EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), true);

@@ -189,4 +189,18 @@ class DemoCommandTest {
                 + String.join(", ", Scenario.labels())
                 + "; did you mean zone?");
   }
+
+  @Test
+  void aDataDirThatCannotBeCreatedExitsTwoNamingTheOption() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    DemoCommand demo = new DemoCommand();
+    demo.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    int code = new CommandLine(demo).execute("--data-dir", file.resolve("demo").toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .startsWith("faultline demo --data-dir " + file.resolve("demo") + ": cannot create it (")
+        .contains("); point it at a writable directory")
+        .doesNotContain("Kafka broker");
+  }
 }
