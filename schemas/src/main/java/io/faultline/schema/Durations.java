@@ -76,16 +76,25 @@ public final class Durations {
     if (d.isNegative()) {
       throw new IllegalArgumentException(name + " '" + text + "': must not be negative");
     }
-    if (d.compareTo(min) < 0 || (max != null && d.compareTo(max) > 0)) {
-      throw new IllegalArgumentException(
-          name
-              + " "
-              + text
-              + (max == null
-                  ? ": must be at least " + formatLimit(min)
-                  : ": must be between " + formatLimit(min) + " and " + formatLimit(max)));
+    String outside = outOfRange(d, min, max);
+    if (outside != null) {
+      throw new IllegalArgumentException(name + " " + text + ": " + outside);
     }
     return d;
+  }
+
+  /**
+   * What {@code d} breaks of the range {@code min} to {@code max} ({@code max} null: no upper
+   * bound), as {@code must be between 1s and 1h} or {@code must be at least 1s}; null when it lies
+   * within. The words every bounded duration's error ends with, in config and in experiment files.
+   */
+  public static String outOfRange(Duration d, Duration min, Duration max) {
+    if (d.compareTo(min) >= 0 && (max == null || d.compareTo(max) <= 0)) {
+      return null;
+    }
+    return max == null
+        ? "must be at least " + formatLimit(min)
+        : "must be between " + formatLimit(min) + " and " + formatLimit(max);
   }
 
   private static long number(String digits) {

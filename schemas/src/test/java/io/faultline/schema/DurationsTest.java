@@ -127,5 +127,10 @@ class DurationsTest {
         .hasMessage("--steady 'soon': not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S");
     assertThatThrownBy(() -> Durations.within("--steady", "500ms", Duration.ofSeconds(1), null))
         .hasMessage("--steady 500ms: must be at least 1s");
+    assertThat(
+            Durations.outOfRange(Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofHours(1)))
+        .isNull();
+    assertThat(Durations.outOfRange(Duration.ZERO, Duration.ofSeconds(1), null))
+        .isEqualTo("must be at least 1s");
   }
 }
