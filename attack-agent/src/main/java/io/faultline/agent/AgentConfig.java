@@ -3,9 +3,11 @@ package io.faultline.agent;
 import io.faultline.schema.ConfigReader;
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.Topics;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +56,19 @@ public record AgentConfig(
     Duration producerDeliveryTimeout) {
 
   public static final Duration MIN_DURATION = Duration.ofSeconds(1);
+
+  /**
+   * {@code dir}, a directory under {@code agent.outbox.dir} (the outbox, the journal of active
+   * attacks), created when missing; when it cannot be, an error naming the key and the fix.
+   */
+  static Path createUnderOutboxDir(Path dir) {
+    try {
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "agent.outbox.dir: cannot create " + dir + " (" + e + "); point it at a writable dir", e);
+    }
+  }
 
   public static AgentConfig fromMap(Map<String, String> map) {
     ConfigReader c = new ConfigReader(map);

@@ -3,14 +3,9 @@ package io.faultline.agent;
 import io.faultline.schema.AttackState;
 import io.faultline.schema.AvroSerde;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -34,35 +29,13 @@ final class AttackJournal {
 
   AttackJournal(Path dir) {
     this.dir = dir;
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "agent.outbox.dir: cannot create " + dir + " (" + e + "); point it at a writable dir", e);
-    }
+    AgentConfig.createUnderOutboxDir(dir);
   }
 
   /** Records (or replaces) an attack; errors are logged: Kafka's attack.state still has it. */
   void record(AttackState state) {
-    Path tmp = dir.resolve(fileName(state.getAttackId()) + ".tmp");
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer buffer = ByteBuffer.wrap(serde.encode(state));
-      while (buffer.hasRemaining()) {
-        ch.write(buffer);
-      }
-      ch.force(true);
-      Path target = dir.resolve(fileName(state.getAttackId()) + ".avro");
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      Outbox.syncDirectory(dir);
+    try {
+      Outbox.writeDurably(dir, fileName(state.getAttackId()), ".avro", serde.encode(state));
     } catch (IOException e) {
       log.error(
           "cannot record attack {} in {}: {}; a restart without Kafka would not recover it",

@@ -65,12 +65,7 @@ final class Outbox implements AutoCloseable {
   Outbox(Path dir, Duration retry) {
     this.dir = dir;
     this.retry = retry;
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "agent.outbox.dir: cannot create " + dir + " (" + e + "); point it at a writable dir", e);
-    }
+    AgentConfig.createUnderOutboxDir(dir);
     try (var files = Files.list(dir)) {
       files.forEach(
           f -> {
@@ -200,7 +195,16 @@ final class Outbox implements AutoCloseable {
     node.put("key", p.key());
     node.put("value", p.value() == null ? null : Base64.getEncoder().encodeToString(p.value()));
     byte[] bytes = (json.writeValueAsString(node) + "\n").getBytes(StandardCharsets.UTF_8);
-    Path tmp = dir.resolve(p.id() + ".tmp");
+    writeDurably(dir, p.id(), ".json", bytes);
+  }
+
+  /**
+   * {@code dir/name+suffix} with {@code bytes}, all or nothing across a crash: written to {@code
+   * name.tmp}, fsync'd, renamed into place, and the directory fsync'd (the outbox's records and the
+   * journal's attacks alike). A {@code .tmp} left by a crash is an unfinished write.
+   */
+  static void writeDurably(Path dir, String name, String suffix, byte[] bytes) throws IOException {
+    Path tmp = dir.resolve(name + ".tmp");
     try (FileChannel ch =
         FileChannel.open(
             tmp,
@@ -213,7 +217,7 @@ final class Outbox implements AutoCloseable {
       }
       ch.force(true);
     }
-    Path target = dir.resolve(p.id() + ".json");
+    Path target = dir.resolve(name + suffix);
     try {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {

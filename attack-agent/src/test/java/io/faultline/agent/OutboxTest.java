@@ -1,6 +1,7 @@
 package io.faultline.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,5 +84,21 @@ class OutboxTest {
     assertThat(back.history()).hasSize(2);
     assertThat(files()).isZero();
     next.close();
+  }
+
+  @Test
+  void anOutboxDirThatCannotBeCreatedIsRefusedNamingTheKeyForTheOutboxAndTheJournalAlike()
+      throws Exception {
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    Path under = file.resolve("_agent").resolve("outbox-c");
+    for (ThrowingCallable open :
+        new ThrowingCallable[] {
+          () -> new Outbox(under, Duration.ofSeconds(1)), () -> new AttackJournal(under)
+        }) {
+      assertThatThrownBy(open)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("agent.outbox.dir: cannot create " + under)
+          .hasMessageEndingWith("; point it at a writable dir");
+    }
   }
 }

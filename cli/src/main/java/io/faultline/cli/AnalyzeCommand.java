@@ -138,6 +138,15 @@ public final class AnalyzeCommand implements Callable<Integer> {
       }
       var controlRows = TimeSeriesCsv.read(control);
       var experimentRows = TimeSeriesCsv.read(experiment);
+      for (var series :
+          List.of(Map.entry(control, controlRows), Map.entry(experiment, experimentRows))) {
+        if (series.getValue().isEmpty()) {
+          throw new CsvInputException(
+              series.getKey(),
+              0,
+              "no rows: after the header 'timestamp,value', one row per sample");
+        }
+      }
       result =
           engine.equals("stream")
               ? StreamReplay.run(controlRows, experimentRows, options)

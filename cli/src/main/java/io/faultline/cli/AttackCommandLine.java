@@ -1,7 +1,9 @@
 package io.faultline.cli;
 
+import io.faultline.agent.AgentConfig;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
+import io.faultline.cli.experiment.ExperimentFileParser;
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
@@ -110,6 +112,15 @@ final class AttackCommandLine {
     @Override
     public Integer call() {
       try {
+        // the agent's own floor, and the longest attack an experiment file may hold
+        Duration length =
+            Durations.within(
+                "--duration",
+                duration,
+                AgentConfig.MIN_DURATION,
+                ExperimentFileParser.MAX_ATTACK_DURATION);
+        Duration wait =
+            Durations.within("--timeout", timeout, Duration.ofSeconds(1), Duration.ofHours(1));
         FaultSpec spec =
             FaultSpecs.named(fault)
                 .orElseThrow(
@@ -154,7 +165,7 @@ final class AttackCommandLine {
                         .setGroup(Group.EXPERIMENTAL)
                         .setMode(mode)
                         .build())
-                .setDurationMs(Durations.parse("--duration", duration).toMillis())
+                .setDurationMs(length.toMillis())
                 .setParameters(new HashMap<>(params))
                 .setDryRun(dryRun)
                 .build();
@@ -162,8 +173,7 @@ final class AttackCommandLine {
             dryRun
                 ? Set.of(AttackEventType.ACCEPTED, AttackEventType.REJECTED)
                 : Set.of(AttackEventType.STARTED, AttackEventType.REJECTED, AttackEventType.FAILED);
-        AttackEvent last =
-            publishAndFollow(kafka, command, done, Durations.parse("--timeout", timeout), out);
+        AttackEvent last = publishAndFollow(kafka, command, done, wait, out);
         return last.getType() == AttackEventType.REJECTED
                 || last.getType() == AttackEventType.FAILED
             ? 1

@@ -12,15 +12,16 @@ import io.faultline.cli.report.TopicReader;
 import io.faultline.kafka.EmbeddedKafka;
 import io.faultline.scale.fleet.FleetCommands;
 import io.faultline.schema.Durations;
+import io.faultline.schema.NearestName;
 import io.faultline.schema.SampleSummaries;
 import io.faultline.schema.Topics;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,7 +31,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,10 +56,8 @@ import picocli.CommandLine.Option;
     description = {
       "Run a real experiment on this machine: an embedded Kafka, Scale as a control",
       "and an experimental instance, the attack agent, the collector and the analyzer.",
-      "Attacks: a CPU burn, then a kill of the experimental instance; with --scenario pod",
-      "or zone each group is a multi-zone fleet and its replicas or a zone are attacked;",
-      "--scenario all runs container, pod and zone one after another on one broker;",
-      "--scenario pipeline kills a Spark executor mid-job and judges the batch runs.",
+      "Attacks: a CPU burn, then a kill of the experimental instance; --scenario runs",
+      "another of the bundled experiments instead (Scenarios, below).",
       "Prints the verdict with MTTD and MTTR, as 'faultline run' does for a file.",
       "Ctrl-C halts the attacks, waits for their rollback, then stops everything."
     })
@@ -64,8 +65,78 @@ public final class DemoCommand implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
 
-  /** The fleet file of {@code --scenario all}: pod faults, then the zone outage, on one fleet. */
-  static final String ALL_FLEET = "pod-zone";
+  /**
+   * The demo's experiments: bundled files of {@code examples/}, run in turn on one broker. The
+   * option's check, its help and what runs all come from here.
+   */
+  enum Scenario {
+    CONTAINER(
+        false,
+        "a CPU burn, then a kill, of one process per group; the phase options apply to it only",
+        DemoExperiment.FILE),
+    POD(
+        true,
+        "each group a multi-zone fleet: one experimental replica killed, a third hung",
+        "local-fleet-pod.yaml"),
+    ZONE(
+        true,
+        "each group a multi-zone fleet: zone-a of the experimental one loses power, its database"
+            + " primary with it",
+        "local-fleet-zone.yaml"),
+    ALL(
+        true,
+        "the three questions on one broker: container, then pod and zone on one fleet, ending"
+            + " with their table",
+        DemoExperiment.FILE,
+        "local-fleet-pod-zone.yaml"),
+    PIPELINE(
+        false,
+        "Scale's extraction on a local Spark cluster per group, an executor killed mid-job",
+        "spark-executor-kill.yaml");
+
+    /** Each group is a multi-zone fleet, which needs Debian packages and a reachable work dir. */
+    final boolean fleet;
+
+    final String description;
+
+    /** The files in {@code examples/}, in the order they run. */
+    final List<String> files;
+
+    Scenario(boolean fleet, String description, String... files) {
+      this.fleet = fleet;
+      this.description = description;
+      this.files = List.of(files);
+    }
+
+    /** The name {@code --scenario} takes. */
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** One line of the help: what it attacks, its files and what it needs. */
+    String help() {
+      return description
+          + " (examples/"
+          + String.join(", then ", files)
+          + (fleet ? "; needs the fleet's Debian packages)" : ")");
+    }
+
+    static Optional<Scenario> named(String label) {
+      return Arrays.stream(values()).filter(s -> s.label().equals(label)).findFirst();
+    }
+
+    static List<String> labels() {
+      return Arrays.stream(values()).map(Scenario::label).toList();
+    }
+
+    /** The names for the help and the completion. */
+    static final class Labels implements Iterable<String> {
+      @Override
+      public Iterator<String> iterator() {
+        return labels().iterator();
+      }
+    }
+  }
 
   @Option(
       names = "--data-dir",
@@ -120,15 +191,11 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--scenario",
+      completionCandidates = Scenario.Labels.class,
       description =
-          "container (default: CPU burn and kill of one process per group), pod or zone (each"
-              + " group a multi-zone fleet: examples/local-fleet-pod.yaml, local-fleet-zone.yaml;"
-              + " needs haproxy, patroni, etcd-server, postgresql), or all: container, then"
-              + " examples/local-fleet-pod-zone.yaml, ending with the three questions' table; or"
-              + " pipeline: Scale's extraction on a local Spark cluster per group, an executor"
-              + " killed mid-job (examples/spark-executor-kill.yaml). The phase options apply to"
-              + " container only.")
-  String scenario = "container";
+          "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}), each described under"
+              + " Scenarios below.")
+  String scenario = Scenario.CONTAINER.label();
 
   @Option(
       names = "--broker-only",
@@ -139,7 +206,7 @@ public final class DemoCommand implements Callable<Integer> {
   PrintStream out = System.out;
 
   private final long begin = System.currentTimeMillis();
-  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final StartedComponents started = new StartedComponents();
 
   /** Why a fleet cannot start here (packages, the work directory's reach); tests replace it. */
   Supplier<Optional<String>> fleetBlocked = () -> FleetCommands.cannotStartIn(dataDir);
@@ -151,24 +218,33 @@ public final class DemoCommand implements Callable<Integer> {
       problems.forEach(p -> out.println("faultline demo " + p));
       return Outcome.ERROR;
     }
-    if (!scenario.equals("container") && !scenario.equals("pipeline") && !brokerOnly) {
+    Scenario chosen = Scenario.named(scenario).orElseThrow();
+    if (chosen.fleet && !brokerOnly) {
       Optional<String> missing = fleetBlocked.get();
       if (missing.isPresent()) {
         out.println("faultline demo --scenario " + scenario + " " + missing.get());
         return Outcome.ERROR;
       }
     }
+    try {
+      Files.createDirectories(dataDir);
+    } catch (java.io.IOException e) {
+      out.println(
+          "faultline demo --data-dir "
+              + dataDir
+              + ": cannot create it ("
+              + e
+              + "); point it at a writable directory");
+      return Outcome.ERROR;
+    }
     List<ExperimentDefinition> runs =
-        switch (scenario) {
-          case "container" -> List.of(tunedContainer());
-          // the container question on one process per group, then pod and zone on one fleet
-          case "all" -> List.of(tunedContainer(), DemoExperiment.scenario(ALL_FLEET));
-          default -> List.of(DemoExperiment.scenario(scenario));
-        };
-    Thread cleanup = new Thread(this::stopAll, "faultline-demo-cleanup");
+        chosen.files.stream()
+            .map(f -> f.equals(DemoExperiment.FILE) ? tunedContainer() : DemoExperiment.bundled(f))
+            .toList();
+    Thread cleanup = new Thread(started::close, "faultline-demo-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
-      return runDemo(runs);
+      return runDemo(chosen, runs);
     } catch (RuntimeException e) {
       log.error("demo failed", e);
       out.println();
@@ -176,13 +252,40 @@ public final class DemoCommand implements Callable<Integer> {
       out.println("The full log is in " + System.getProperty("faultline.log.file"));
       return Outcome.ERROR;
     } finally {
-      stopAll();
+      started.close();
       try {
         Runtime.getRuntime().removeShutdownHook(cleanup);
       } catch (IllegalStateException alreadyShuttingDown) {
-        // SIGTERM while stopping: the hook is running stopAll() itself
+        // SIGTERM while stopping: the hook is closing them itself
       }
     }
+  }
+
+  /**
+   * Puts the scenarios, from {@link Scenario}, in the demo's help after its options: a name and its
+   * line each, wrapped beside the names.
+   */
+  static void describeScenarios(CommandLine demo) {
+    String key = "scenarios";
+    List<String> keys = new ArrayList<>(demo.getHelpSectionKeys());
+    keys.add(keys.indexOf(UsageMessageSpec.SECTION_KEY_OPTION_LIST) + 1, key);
+    demo.setHelpSectionKeys(keys);
+    demo.getHelpSectionMap()
+        .put(
+            key,
+            help -> {
+              int width = help.commandSpec().usageMessage().width();
+              CommandLine.Help.TextTable table =
+                  CommandLine.Help.TextTable.forColumns(
+                      help.colorScheme(),
+                      new CommandLine.Help.Column(13, 2, CommandLine.Help.Column.Overflow.SPAN),
+                      new CommandLine.Help.Column(
+                          width - 13, 1, CommandLine.Help.Column.Overflow.WRAP));
+              for (Scenario s : Scenario.values()) {
+                table.addRowValues(s.label(), s.help());
+              }
+              return String.format("%nScenarios (--scenario):%n") + table;
+            });
   }
 
   /**
@@ -191,9 +294,13 @@ public final class DemoCommand implements Callable<Integer> {
    */
   List<String> problems() {
     List<String> problems = new ArrayList<>();
-    if (!List.of("container", "pod", "zone", "all", "pipeline").contains(scenario)) {
+    if (Scenario.named(scenario).isEmpty()) {
       problems.add(
-          "--scenario " + scenario + ": must be one of container, pod, zone, all, pipeline");
+          "--scenario "
+              + scenario
+              + ": must be one of "
+              + String.join(", ", Scenario.labels())
+              + NearestName.hint(Scenario.labels(), scenario));
     }
     if (rps < ExperimentDefinition.Local.MIN_RPS || rps > ExperimentDefinition.Local.MAX_RPS) {
       problems.add(
@@ -242,25 +349,12 @@ public final class DemoCommand implements Callable<Integer> {
   /** The option's duration if it parses and lies in [min, max]; otherwise a problem and null. */
   private static Duration within(
       List<String> problems, String option, String value, Duration min, Duration max) {
-    Duration d;
     try {
-      d = Durations.parse(option, value);
-    } catch (RuntimeException e) {
-      problems.add(e.getMessage()); // names the option and the value
+      return Durations.within(option, value, min, max);
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
       return null;
     }
-    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      problems.add(
-          option
-              + " "
-              + value
-              + ": must be between "
-              + Durations.format(min)
-              + " and "
-              + Durations.format(max));
-      return null;
-    }
-    return d;
   }
 
   private ExperimentDefinition tunedContainer() {
@@ -278,9 +372,8 @@ public final class DemoCommand implements Callable<Integer> {
    * The broker here, then each file in turn through the same session and runner as {@code run};
    * after each, what its clients saw per attack, and after {@code all} the three questions' table.
    */
-  private int runDemo(List<ExperimentDefinition> runs) throws Exception {
+  private int runDemo(Scenario chosen, List<ExperimentDefinition> runs) throws Exception {
     say("faultline demo: data in " + dataDir.toAbsolutePath());
-    Files.createDirectories(dataDir);
     // A fresh broker each run, so the analyzer's local state of an earlier run must go too.
     deleteRecursively(dataDir.resolve("analyzer-state"));
     EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), true);
@@ -305,7 +398,7 @@ public final class DemoCommand implements Callable<Integer> {
       }
       worst = Math.max(worst, code);
     }
-    if (scenario.equals("all")) {
+    if (chosen == Scenario.ALL) {
       out.println();
       out.println(
           "The three questions, measured in this run ("
@@ -373,17 +466,6 @@ public final class DemoCommand implements Callable<Integer> {
     try (var paths = Files.walk(dir)) {
       for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.delete(p);
-      }
-    }
-  }
-
-  private synchronized void stopAll() {
-    while (!started.isEmpty()) {
-      AutoCloseable c = started.pop();
-      try {
-        c.close();
-      } catch (Exception e) {
-        log.warn("error while stopping {}: {}", c, e.toString());
       }
     }
   }

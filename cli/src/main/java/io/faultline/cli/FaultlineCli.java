@@ -62,9 +62,9 @@ public final class FaultlineCli implements Runnable {
 
   /**
    * The command line with what annotations cannot hold: descriptions as paragraphs, the fault table
-   * in attack --help, the help command's exit codes, and exit code 2 (not picocli's 1, which means
-   * "not held") with the message on stderr when a command fails with an exception it did not
-   * expect.
+   * in attack --help, the scenarios in demo --help, the help command's exit codes, and exit code 2
+   * (not picocli's 1, which means "not held") with the message on stderr when a command fails with
+   * an exception it did not expect.
    */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new FaultlineCli());
@@ -90,6 +90,7 @@ public final class FaultlineCli implements Runnable {
         .usageMessage()
         .footerHeading("%nFaults, with their parameters (faultline faults tells more):%n")
         .footer(FaultsCommand.summary().replace("%", "%%").split("\n"));
+    DemoCommand.describeScenarios(cli.getSubcommands().get("demo"));
     return cli;
   }
 

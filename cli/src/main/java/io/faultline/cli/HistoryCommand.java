@@ -71,6 +71,13 @@ public final class HistoryCommand implements Callable<Integer> {
       out.println("faultline history: --weeks " + weeks + ": must be from 1 to 520");
       return 2;
     }
+    if (demoDir != null && !java.nio.file.Files.isDirectory(demoDir)) {
+      out.println(
+          "faultline history: --demo-dir "
+              + demoDir
+              + ": no such directory; give the demo's --data-dir (default .faultline/demo)");
+      return 2;
+    }
     try {
       Duration wait = Durations.parse("--timeout", timeout);
       Topics topics = Topics.named(kafka.topicsPrefix);

@@ -25,9 +25,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +50,7 @@ final class LocalPlatform implements AutoCloseable {
   /** Songs in a fleet's PostgreSQL: seeded once per group at start, so kept small. */
   static final int FLEET_SONGS = 2_000;
 
-  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final StartedComponents started = new StartedComponents();
   private final LocalSupervisor supervisor;
   private LocalFleet fleet; // set when groups.local.replicas asks for one
   private LocalPipeline pipeline; // set when groups.local.pipeline asks for one
@@ -260,9 +258,7 @@ final class LocalPlatform implements AutoCloseable {
               sink.close();
             }
           };
-      synchronized (started) {
-        started.push(stop);
-      }
+      started.push(stop);
       return stop;
     }
     List<ProbeTarget> targets = new ArrayList<>();
@@ -295,9 +291,7 @@ final class LocalPlatform implements AutoCloseable {
             sink.close();
           }
         };
-    synchronized (started) {
-      started.push(stop);
-    }
+    started.push(stop);
     return stop;
   }
 
@@ -423,15 +417,6 @@ final class LocalPlatform implements AutoCloseable {
 
   @Override
   public void close() {
-    synchronized (started) {
-      while (!started.isEmpty()) {
-        AutoCloseable c = started.pop();
-        try {
-          c.close();
-        } catch (Exception e) {
-          log.warn("error while stopping {}: {}", c, e.toString());
-        }
-      }
-    }
+    started.close();
   }
 }

@@ -86,6 +86,14 @@ public final class ReportCommand implements Callable<Integer> {
     try {
       ExperimentRecording rec;
       if (fromRecording != null) {
+        if (!Files.isRegularFile(fromRecording)) {
+          out.println(
+              "faultline report: --from-recording "
+                  + fromRecording
+                  + (Files.isDirectory(fromRecording) ? ": a directory" : ": no such file")
+                  + "; give a file that --save-recording wrote");
+          return 2;
+        }
         rec = ExperimentRecording.load(fromRecording);
       } else {
         try (TopicReader reader = new TopicReader(kafka.clientConfig())) {

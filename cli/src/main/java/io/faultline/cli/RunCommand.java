@@ -11,6 +11,7 @@ import io.faultline.schema.Durations;
 import io.faultline.schema.Topics;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -69,15 +70,19 @@ public final class RunCommand implements Callable<Integer> {
           "Working directory for local components (groups.local.start) (default: ${DEFAULT-VALUE}).")
   Path dataDir = Path.of(".faultline", "run");
 
+  private static final Duration MIN_PROGRESS = Duration.ofSeconds(1);
+  private static final Duration MAX_WAIT = Duration.ofHours(1);
+
   @Option(
       names = "--agent-timeout",
       description =
-          "How long an attack may wait for an agent's answer (default: ${DEFAULT-VALUE}).")
+          "With --dry-run --ask-agents: how long to wait for the agents' answers, 1s to 1h"
+              + " (default: ${DEFAULT-VALUE}).")
   String agentTimeout = "30s";
 
   @Option(
       names = "--progress-every",
-      description = "Progress line interval (default: ${DEFAULT-VALUE}).")
+      description = "Progress line interval, 1s to 1h (default: ${DEFAULT-VALUE}).")
   String progressEvery = "3s";
 
   @Mixin KafkaOptions kafka = new KafkaOptions();
@@ -93,6 +98,15 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Duration progress;
+    Duration askTimeout;
+    try {
+      progress = Durations.within("--progress-every", progressEvery, MIN_PROGRESS, MAX_WAIT);
+      askTimeout = Durations.within("--agent-timeout", agentTimeout, MIN_PROGRESS, MAX_WAIT);
+    } catch (IllegalArgumentException e) {
+      out.println("faultline run " + e.getMessage());
+      return Outcome.ERROR;
+    }
     ExperimentDefinition definition;
     try {
       definition = ExperimentFileParser.read(file);
@@ -144,10 +158,10 @@ public final class RunCommand implements Callable<Integer> {
               sinks,
               view,
               ExperimentRunner.stopChecks(definition),
-              Durations.parse("--progress-every", progressEvery));
+              progress);
       try (SignalAbort signals = new SignalAbort(runner)) {
         return new ExperimentSession(definition, plan, topics, client, view)
-            .run(runner, dataDir, dryRun ? Durations.parse("--agent-timeout", agentTimeout) : null);
+            .run(runner, dataDir, dryRun ? askTimeout : null);
       }
     }
   }

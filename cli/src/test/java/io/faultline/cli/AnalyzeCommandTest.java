@@ -242,4 +242,17 @@ class AnalyzeCommandTest {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--attack-start 'yesterday'");
   }
+
+  @Test
+  void aSeriesWithoutRowsExitsTwoNamingTheFileInsteadOfAVerdict() throws Exception {
+    Path control = csv("c.csv", 1392388200L, 1000, 1, false);
+    Path empty = Files.writeString(dir.resolve("empty.csv"), "timestamp,value\n");
+    assertThat(run("--control", control.toString(), "--experiment", empty.toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "faultline analyze: "
+                + empty
+                + ": no rows: after the header 'timestamp,value', one row per sample");
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("VERDICT");
+  }
 }

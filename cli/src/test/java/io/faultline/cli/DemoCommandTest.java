@@ -3,6 +3,8 @@ package io.faultline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.faultline.cli.DemoCommand.Scenario;
+import io.faultline.cli.experiment.DemoExperiment;
 import io.faultline.scale.fleet.FleetCommands;
 import io.faultline.scale.fleet.PostgresUser;
 import java.io.ByteArrayOutputStream;
@@ -131,7 +133,8 @@ class DemoCommandTest {
         .contains(
             "faultline demo --control-cpus x: must be a CPU list such as 0, 0-1 or 0,2-3, or none")
         .contains("faultline demo --experimental-cpus 1;rm: must be a CPU list")
-        .contains("faultline demo --recovery: 'soon' is not a duration")
+        .contains(
+            "faultline demo --recovery 'soon': not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S")
         .contains(
             "faultline demo --scenario region: must be one of container, pod, zone, all, pipeline");
     assertThat(dir.resolve("demo")).doesNotExist();
@@ -150,5 +153,54 @@ class DemoCommandTest {
     demo.experimentalCpus = "0,2-3";
     demo.rps = 1000;
     assertThat(demo.problems()).isEmpty();
+  }
+
+  @Test
+  void theHelpAndTheCheckListTheScenariosOfTheEnumAndEachRunsItsBundledFiles() {
+    String help =
+        FaultlineCli.commandLine()
+            .getSubcommands()
+            .get("demo")
+            .getUsageMessage(CommandLine.Help.Ansi.OFF)
+            .replaceAll("\\s+", " ");
+    assertThat(help)
+        .contains(
+            "--scenario=<scenario> One of "
+                + String.join(", ", Scenario.labels())
+                + " (default: container)");
+    int before = help.indexOf("Scenarios (--scenario):");
+    assertThat(before).isPositive().isLessThan(help.indexOf("Exit codes"));
+    DemoCommand demo = new DemoCommand();
+    for (Scenario s : Scenario.values()) {
+      // picocli may wrap inside a file name (local-demo. yaml): compared without white space
+      assertThat(help.substring(before).replace(" ", ""))
+          .contains((s.label() + s.help()).replace(" ", ""));
+      demo.scenario = s.label();
+      assertThat(demo.problems()).as(s.label()).isEmpty();
+      for (String file : s.files) {
+        assertThat(DemoExperiment.bundled(file).metadata().name() + ".yaml").isEqualTo(file);
+      }
+    }
+    assertThat(Scenario.labels()).contains("container", "pod", "zone", "all", "pipeline");
+    demo.scenario = "zones";
+    assertThat(demo.problems())
+        .containsExactly(
+            "--scenario zones: must be one of "
+                + String.join(", ", Scenario.labels())
+                + "; did you mean zone?");
+  }
+
+  @Test
+  void aDataDirThatCannotBeCreatedExitsTwoNamingTheOption() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    DemoCommand demo = new DemoCommand();
+    demo.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    int code = new CommandLine(demo).execute("--data-dir", file.resolve("demo").toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .startsWith("faultline demo --data-dir " + file.resolve("demo") + ": cannot create it (")
+        .contains("); point it at a writable directory")
+        .doesNotContain("Kafka broker");
   }
 }

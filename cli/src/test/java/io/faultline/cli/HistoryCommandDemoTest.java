@@ -39,6 +39,21 @@ class HistoryCommandDemoTest {
   @TempDir Path dir;
 
   @Test
+  void aDemoDirThatDoesNotExistExitsTwoNamingItRatherThanAnEmptyHistory() {
+    HistoryCommand command = new HistoryCommand();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    command.out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    Path absent = dir.resolve("no-demo");
+    int code = new CommandLine(command).execute("--demo-dir", absent.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(bytes.toString(StandardCharsets.UTF_8).strip())
+        .isEqualTo(
+            "faultline history: --demo-dir "
+                + absent
+                + ": no such directory; give the demo's --data-dir (default .faultline/demo)");
+  }
+
+  @Test
   void threeDemoRunsGiveThePerWeekFiguresTheirResultsSay() throws Exception {
     // two runs on Tuesday and Wednesday of 2026-W45, one on the Tuesday after (2026-W46)
     run("demo-1", "2026-11-03T09:00:00Z", Verdict.DEVIATED, 5_500L, 12_000L, 25_000L, false);

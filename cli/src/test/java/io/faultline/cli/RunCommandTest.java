@@ -87,4 +87,51 @@ class RunCommandTest {
       assertThat(dir.resolve("run")).doesNotExist();
     }
   }
+
+  @Test
+  void aBadIntervalOrTimeoutExitsTwoNamingTheOptionBeforeTheFileIsRead() {
+    for (String[] option :
+        new String[][] {
+          {
+            "--progress-every", "0s", "faultline run --progress-every 0s: must be between 1s and 1h"
+          },
+          {
+            "--agent-timeout",
+            "soon",
+            "faultline run --agent-timeout 'soon': not a duration; use e.g. 500ms, 30s, 5m, 1h or"
+                + " PT30S"
+          }
+        }) {
+      RunCommand run = new RunCommand();
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+      run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+      int code =
+          new CommandLine(run)
+              .execute(dir.resolve("absent.yaml").toString(), "--dry-run", option[0], option[1]);
+      assertThat(code).as(option[0]).isEqualTo(2);
+      assertThat(buffer.toString(StandardCharsets.UTF_8).strip()).isEqualTo(option[2]);
+    }
+  }
+
+  @Test
+  void aMissingFileOrADirectorySaysSoInsteadOfAnExceptionsName() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("experiments"));
+    for (var file :
+        java.util.Map.of(
+                dir.resolve("absent.yaml"),
+                "no such file",
+                folder,
+                "a directory: give an experiment file (YAML)")
+            .entrySet()) {
+      RunCommand run = new RunCommand();
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+      run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+      int code = new CommandLine(run).execute(file.getKey().toString(), "--dry-run");
+      assertThat(code).isEqualTo(2);
+      assertThat(buffer.toString(StandardCharsets.UTF_8))
+          .contains("faultline run: " + file.getKey() + ": 1 error(s)")
+          .contains("  " + file.getValue())
+          .doesNotContain("Exception");
+    }
+  }
 }

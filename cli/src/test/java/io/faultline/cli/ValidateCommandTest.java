@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -139,5 +141,50 @@ class ValidateCommandTest {
         .isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("'cpu-brun' is not a fault; did you mean cpu-burn?");
+  }
+
+  @Test
+  void attackRefusesADurationOrTimeoutOutOfRangeBeforeAnyBroker() {
+    for (String[] option :
+        new String[][] {
+          {"--duration", "0s", "faultline attack: --duration 0s: must be between 1s and 1h"},
+          {"--duration", "2h", "faultline attack: --duration 2h: must be between 1s and 1h"},
+          {"--timeout", "0s", "faultline attack: --timeout 0s: must be between 1s and 1h"}
+        }) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      AttackCommandLine.Attack attack = new AttackCommandLine.Attack();
+      attack.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+      List<String> args =
+          new ArrayList<>(List.of("cpu-burn", "--target", "exp", "--bootstrap-server", NO_BROKER));
+      if (!option[0].equals("--duration")) {
+        args.addAll(List.of("--duration", "5s"));
+      }
+      args.addAll(List.of(option[0], option[1]));
+      assertThat(new CommandLine(attack).execute(args.toArray(String[]::new)))
+          .as(option[2])
+          .isEqualTo(2);
+      assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo(option[2]);
+    }
+  }
+
+  @Test
+  void reportFromARecordingThatIsNotAFileSaysSo(@org.junit.jupiter.api.io.TempDir Path dir) {
+    for (var bad :
+        java.util.Map.of(dir.resolve("absent.recording"), ": no such file", dir, ": a directory")
+            .entrySet()) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ReportCommand report = new ReportCommand();
+      report.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+      int code =
+          new CommandLine(report)
+              .execute("x", "--from-recording", bad.getKey().toString(), "--output", "json");
+      assertThat(code).isEqualTo(2);
+      assertThat(out.toString(StandardCharsets.UTF_8).strip())
+          .isEqualTo(
+              "faultline report: --from-recording "
+                  + bad.getKey()
+                  + bad.getValue()
+                  + "; give a file that --save-recording wrote");
+    }
   }
 }

@@ -65,32 +65,7 @@ public class ConfigReader {
 
   /** A duration from {@code min} to {@code max} ({@code max} null: no upper bound). */
   public Duration duration(String key, String fallback, Duration min, Duration max) {
-    String text = get(key, fallback);
-    Duration d;
-    try {
-      d = Durations.parse(key, text);
-    } catch (InvalidRecordException e) {
-      throw new IllegalArgumentException(
-          key + " '" + text + "': not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S");
-    }
-    if (d.isNegative()) {
-      throw new IllegalArgumentException(key + " '" + text + "': must not be negative");
-    }
-    if (max == null && d.compareTo(min) < 0) {
-      throw new IllegalArgumentException(
-          key + " " + text + ": must be at least " + Durations.formatLimit(min));
-    }
-    if (max != null && (d.compareTo(min) < 0 || d.compareTo(max) > 0)) {
-      throw new IllegalArgumentException(
-          key
-              + " "
-              + text
-              + ": must be between "
-              + Durations.formatLimit(min)
-              + " and "
-              + Durations.formatLimit(max));
-    }
-    return d;
+    return Durations.within(key, get(key, fallback), min, max);
   }
 
   /** A whole number from {@code min} to {@code max}. */

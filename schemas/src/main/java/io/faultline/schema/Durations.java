@@ -57,6 +57,46 @@ public final class Durations {
     }
   }
 
+  /**
+   * {@code text} as a duration from {@code min} to {@code max} ({@code max} null: no upper bound),
+   * the one bounded check of every config key and option: an error names the input, the value as
+   * written and what is allowed ({@code agent.lease 1s: must be between 2s and 1h}, {@code --window
+   * 'soon': not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S}).
+   *
+   * @param name the key or option the value was given for
+   */
+  public static Duration within(String name, String text, Duration min, Duration max) {
+    Duration d;
+    try {
+      d = parse(name, text);
+    } catch (InvalidRecordException e) {
+      throw new IllegalArgumentException(
+          name + " '" + text + "': not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S");
+    }
+    if (d.isNegative()) {
+      throw new IllegalArgumentException(name + " '" + text + "': must not be negative");
+    }
+    String outside = outOfRange(d, min, max);
+    if (outside != null) {
+      throw new IllegalArgumentException(name + " " + text + ": " + outside);
+    }
+    return d;
+  }
+
+  /**
+   * What {@code d} breaks of the range {@code min} to {@code max} ({@code max} null: no upper
+   * bound), as {@code must be between 1s and 1h} or {@code must be at least 1s}; null when it lies
+   * within. The words every bounded duration's error ends with, in config and in experiment files.
+   */
+  public static String outOfRange(Duration d, Duration min, Duration max) {
+    if (d.compareTo(min) >= 0 && (max == null || d.compareTo(max) <= 0)) {
+      return null;
+    }
+    return max == null
+        ? "must be at least " + formatLimit(min)
+        : "must be between " + formatLimit(min) + " and " + formatLimit(max);
+  }
+
   private static long number(String digits) {
     return digits == null ? 0 : Long.parseLong(digits);
   }

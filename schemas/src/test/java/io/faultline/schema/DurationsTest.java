@@ -111,4 +111,26 @@ class DurationsTest {
     assertThatThrownBy(() -> Durations.parse("attack.duration", "soon"))
         .hasMessageStartingWith("attack.duration: 'soon' is not a duration");
   }
+
+  @Test
+  void withinNamesTheOptionTheValueAndTheRange() {
+    assertThat(Durations.within("--window", "10s", Duration.ofSeconds(1), Duration.ofHours(1)))
+        .isEqualTo(Duration.ofSeconds(10));
+    assertThatThrownBy(
+            () -> Durations.within("--window", "2h", Duration.ofSeconds(1), Duration.ofHours(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--window 2h: must be between 1s and 1h");
+    assertThatThrownBy(
+            () -> Durations.within("--recovery", "2h", Duration.ZERO, Duration.ofHours(1)))
+        .hasMessage("--recovery 2h: must be between 0s and 1h");
+    assertThatThrownBy(() -> Durations.within("--steady", "soon", Duration.ZERO, null))
+        .hasMessage("--steady 'soon': not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S");
+    assertThatThrownBy(() -> Durations.within("--steady", "500ms", Duration.ofSeconds(1), null))
+        .hasMessage("--steady 500ms: must be at least 1s");
+    assertThat(
+            Durations.outOfRange(Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofHours(1)))
+        .isNull();
+    assertThat(Durations.outOfRange(Duration.ZERO, Duration.ofSeconds(1), null))
+        .isEqualTo("must be at least 1s");
+  }
 }

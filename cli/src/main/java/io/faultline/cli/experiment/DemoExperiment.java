@@ -14,43 +14,32 @@ import java.util.List;
  */
 public final class DemoExperiment {
 
-  public static final String RESOURCE = "faultline/local-demo.yaml";
+  public static final String FILE = "local-demo.yaml";
+  public static final String RESOURCE = "faultline/" + FILE;
 
   private DemoExperiment() {}
 
   /** The file's text as bundled. */
   public static String text() {
-    try (InputStream in = DemoExperiment.class.getClassLoader().getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(RESOURCE + " is missing from the jar");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return bundledText(RESOURCE);
   }
 
   /**
-   * The bundled file of a scenario: {@code container} is the demo's own, {@code pod} and {@code
-   * zone} the multi-zone fleet's ({@code examples/local-fleet-pod.yaml}, {@code
-   * local-fleet-zone.yaml}), {@code pipeline} the Spark extraction's ({@code
-   * examples/spark-executor-kill.yaml}).
+   * A bundled example, checked as {@code run} checks it: {@code file} is its name in {@code
+   * examples/} ({@code local-fleet-pod.yaml}), which the build puts in the jar under {@code
+   * faultline/}.
    */
-  public static ExperimentDefinition scenario(String scenario) {
-    if (scenario.equals("container")) {
-      return definition();
-    }
-    String resource =
-        scenario.equals("pipeline")
-            ? "faultline/spark-executor-kill.yaml"
-            : "faultline/local-fleet-" + scenario + ".yaml";
+  public static ExperimentDefinition bundled(String file) {
+    String resource = "faultline/" + file;
+    return ExperimentFileParser.parse(resource, bundledText(resource));
+  }
+
+  private static String bundledText(String resource) {
     try (InputStream in = DemoExperiment.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalArgumentException(
-            "--scenario '" + scenario + "': use container, pod, zone, all or pipeline");
+        throw new IllegalStateException(resource + " is missing from the jar");
       }
-      return ExperimentFileParser.parse(
-          resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

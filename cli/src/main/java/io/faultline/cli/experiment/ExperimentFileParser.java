@@ -16,6 +16,7 @@ import io.faultline.collector.CollectorConfig;
 import io.faultline.schema.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -73,9 +74,15 @@ public final class ExperimentFileParser {
 
   /** Reads and validates a file; throws with every problem when there is any. */
   public static ExperimentDefinition read(Path file) {
+    if (Files.isDirectory(file)) {
+      throw new ExperimentFileException(
+          file.toString(), List.of("a directory: give an experiment file (YAML)"));
+    }
     long size;
     try {
       size = Files.size(file);
+    } catch (NoSuchFileException e) {
+      throw new ExperimentFileException(file.toString(), List.of("no such file"));
     } catch (IOException e) {
       throw new ExperimentFileException(file.toString(), List.of("cannot read the file: " + e));
     }

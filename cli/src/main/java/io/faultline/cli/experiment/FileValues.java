@@ -74,14 +74,9 @@ final class FileValues {
       error(path, "'" + v.asText() + "' is not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S");
       return null;
     }
-    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      error(
-          path,
-          v.asText()
-              + ": must be between "
-              + Durations.formatLimit(min)
-              + " and "
-              + Durations.formatLimit(max));
+    String outside = Durations.outOfRange(d, min, max);
+    if (outside != null) {
+      error(path, v.asText() + ": " + outside);
       return null;
     }
     return d;

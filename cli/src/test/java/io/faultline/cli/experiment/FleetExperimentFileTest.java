@@ -78,11 +78,14 @@ class FleetExperimentFileTest {
 
   @Test
   void theDemoScenariosAreTheBundledFiles() {
-    assertThat(DemoExperiment.scenario("zone").metadata().name()).isEqualTo("local-fleet-zone");
-    assertThat(DemoExperiment.scenario("pod").metadata().name()).isEqualTo("local-fleet-pod");
-    assertThat(DemoExperiment.scenario("container").metadata().name()).isEqualTo("local-demo");
-    assertThatThrownBy(() -> DemoExperiment.scenario("region"))
-        .hasMessage("--scenario 'region': use container, pod, zone, all or pipeline");
+    assertThat(DemoExperiment.bundled("local-fleet-zone.yaml").metadata().name())
+        .isEqualTo("local-fleet-zone");
+    assertThat(DemoExperiment.bundled("local-fleet-pod.yaml").metadata().name())
+        .isEqualTo("local-fleet-pod");
+    assertThat(DemoExperiment.bundled(DemoExperiment.FILE).metadata().name())
+        .isEqualTo("local-demo");
+    assertThatThrownBy(() -> DemoExperiment.bundled("region.yaml"))
+        .hasMessage("faultline/region.yaml is missing from the jar");
   }
 
   @Test

@@ -42,7 +42,7 @@ class SparkExperimentFileTest {
 
   @Test
   void theDemoScenarioIsTheBundledFile() {
-    assertThat(DemoExperiment.scenario("pipeline").metadata().name())
+    assertThat(DemoExperiment.bundled("spark-executor-kill.yaml").metadata().name())
         .isEqualTo("spark-executor-kill");
   }
 
