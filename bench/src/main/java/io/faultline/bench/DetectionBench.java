@@ -342,7 +342,7 @@ public final class DetectionBench {
 
   /**
    * {@code -Dfaultline.bench.oracleTable=false} leaves out the table of the offset-learned oracle
-   * (docs/adr/0057), about a third of the bench's time.
+   * (docs/adr/0057), which takes about twice as long as the main table.
    */
   static final boolean ORACLE_TABLE =
       Boolean.parseBoolean(System.getProperty("faultline.bench.oracleTable", "true"));
