@@ -25,7 +25,9 @@ import org.apache.commons.math3.random.RandomGenerator;
  * within-tolerance row ({@link #calibration}), a 3-sigma rule on single datapoints (sigma from the
  * experimental group's warm-up datapoints) and the end-of-run Mann-Whitney classification (Kayenta
  * style: it speaks at the end only, its delay is the rest of the run). A last column, per fault
- * row, is the oracle bound ({@link #oracle}, docs/adr/0031).
+ * row, is the oracle bound ({@link #oracle}, docs/adr/0031). After the table: the rows of a process
+ * with a warm-up transient ({@link #transientRows}) and the bounds of a detector that must learn
+ * the groups' offset ({@link #offsetLearnedTable}, docs/adr/0057).
  *
  * <p>Each run: 20 warm-up windows, then 60 judged windows; a fault starts at judged window 5
  * (early) or 40 (late) and lasts to the end. Regimes: dense (100 samples per group and window),
