@@ -84,6 +84,22 @@ public final class DetectionBench {
   /** How much slower the transient warm-up window of {@link Process#NORMAL_TRANSIENT} is. */
   static final double TRANSIENT_FACTOR = 3;
 
+  /**
+   * {@code -Dfaultline.bench.transientGroup=control|experimental}: the warm-up transient always in
+   * that group (the draw still happens, so the window is the same run for run); default: either,
+   * drawn per run.
+   */
+  static final String TRANSIENT_GROUP = transientGroup();
+
+  private static String transientGroup() {
+    String group = System.getProperty("faultline.bench.transientGroup", "either");
+    if (!List.of("either", "control", "experimental").contains(group)) {
+      throw new IllegalArgumentException(
+          "faultline.bench.transientGroup " + group + ": must be either, control or experimental");
+    }
+    return group;
+  }
+
   /** Regimes of the warm-up transient's rows: dense and one sample per 10 s (ADR 0055's demo). */
   static final int[] TRANSIENT_SAMPLES = {100, 6};
 
@@ -208,7 +224,15 @@ public final class DetectionBench {
       if (p != Process.NORMAL_TRANSIENT) {
         return NONE;
       }
-      return new Transient(r.nextInt(WARMUP) - WARMUP, r.nextBoolean());
+      int window = r.nextInt(WARMUP) - WARMUP;
+      boolean control = r.nextBoolean();
+      return new Transient(
+          window,
+          switch (TRANSIENT_GROUP) {
+            case "control" -> true;
+            case "experimental" -> false;
+            default -> control;
+          });
     }
 
     /** Window w's samples, the slowed group's x {@link #TRANSIENT_FACTOR} when w is the one. */
