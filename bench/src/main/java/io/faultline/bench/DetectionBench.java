@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
+import org.apache.commons.math3.random.RandomGenerator;
 
 /**
  * Detection delay and false alarms on simulated telemetry, six judges on the same data in the same
@@ -23,7 +25,9 @@ import java.util.Random;
  * within-tolerance row ({@link #calibration}), a 3-sigma rule on single datapoints (sigma from the
  * experimental group's warm-up datapoints) and the end-of-run Mann-Whitney classification (Kayenta
  * style: it speaks at the end only, its delay is the rest of the run). A last column, per fault
- * row, is the oracle bound ({@link #oracle}, docs/adr/0031).
+ * row, is the oracle bound ({@link #oracle}, docs/adr/0031). After the table: the rows of a process
+ * with a warm-up transient ({@link #transientRows}) and the bounds of a detector that must learn
+ * the groups' offset ({@link #offsetLearnedTable}, docs/adr/0057).
  *
  * <p>Each run: 20 warm-up windows, then 60 judged windows; a fault starts at judged window 5
  * (early) or 40 (late) and lasts to the end. Regimes: dense (100 samples per group and window),
@@ -77,6 +81,28 @@ public final class DetectionBench {
    */
   static final boolean TWO_GROUP_ORACLE = Boolean.getBoolean("faultline.bench.twoGroupOracle");
 
+  /** How much slower the transient warm-up window of {@link Process#NORMAL_TRANSIENT} is. */
+  static final double TRANSIENT_FACTOR = 3;
+
+  /**
+   * {@code -Dfaultline.bench.transientGroup=control|experimental}: the warm-up transient always in
+   * that group (the draw still happens, so the window is the same run for run); default: either,
+   * drawn per run.
+   */
+  static final String TRANSIENT_GROUP = transientGroup();
+
+  private static String transientGroup() {
+    String group = System.getProperty("faultline.bench.transientGroup", "either");
+    if (!List.of("either", "control", "experimental").contains(group)) {
+      throw new IllegalArgumentException(
+          "faultline.bench.transientGroup " + group + ": must be either, control or experimental");
+    }
+    return group;
+  }
+
+  /** Regimes of the warm-up transient's rows: dense and one sample per 10 s (ADR 0055's demo). */
+  static final int[] TRANSIENT_SAMPLES = {100, 6};
+
   static final int WINDOWS = 60;
   static final int EARLY = 5;
   static final int LATE = 40;
@@ -89,7 +115,14 @@ public final class DetectionBench {
     NORMAL("normal"),
     LOGNORMAL("lognormal 0.25"),
     AR1("AR(1) 0.8"),
-    POISSON("Poisson 20");
+    POISSON("Poisson 20"),
+    /**
+     * Normal, with one of the warm-up windows of one group {@link #TRANSIENT_FACTOR} times slower
+     * (a cold cache, a JIT, a pause; docs/adr/0055): the window and the group are drawn per run.
+     * Its rows come after the main table ({@link #TRANSIENT_FAULTS}), so the main table's rows and
+     * seeds do not change.
+     */
+    NORMAL_TRANSIENT("normal + warm-up transient");
 
     final String label;
 
@@ -168,7 +201,7 @@ public final class DetectionBench {
     double sample(Random r, Fault f) {
       double z = r.nextGaussian();
       return switch (process) {
-        case NORMAL -> 100 * f.level() + 25 * f.sd() * z;
+        case NORMAL, NORMAL_TRANSIENT -> 100 * f.level() + 25 * f.sd() * z;
         case LOGNORMAL -> 100 * f.level() * Math.exp(0.25 * f.sd() * z);
         case AR1 -> {
           state = 0.8 * state + 0.6 * z;
@@ -176,6 +209,41 @@ public final class DetectionBench {
         }
         case POISSON -> poisson(r, 20 * f.level() * f.sd());
       };
+    }
+  }
+
+  /**
+   * The warm-up window (judged-window index, negative) and group that {@link
+   * Process#NORMAL_TRANSIENT} slows down in one run; none for the other processes (no draw, so
+   * their rows keep their seeds' sequences).
+   */
+  record Transient(int window, boolean control) {
+    static final Transient NONE = new Transient(Integer.MIN_VALUE, false);
+
+    static Transient draw(Random r, Process p) {
+      if (p != Process.NORMAL_TRANSIENT) {
+        return NONE;
+      }
+      int window = r.nextInt(WARMUP) - WARMUP;
+      boolean control = r.nextBoolean();
+      return new Transient(
+          window,
+          switch (TRANSIENT_GROUP) {
+            case "control" -> true;
+            case "experimental" -> false;
+            default -> control;
+          });
+    }
+
+    /** Window w's samples, the slowed group's x {@link #TRANSIENT_FACTOR} when w is the one. */
+    void apply(int w, double[] c, double[] e) {
+      if (w != window) {
+        return;
+      }
+      double[] slowed = control ? c : e;
+      for (int i = 0; i < slowed.length; i++) {
+        slowed[i] *= TRANSIENT_FACTOR;
+      }
     }
   }
 
@@ -240,16 +308,8 @@ public final class DetectionBench {
         LATE,
         ALPHA,
         WINDOWS);
-    StringBuilder header = new StringBuilder("| regime | process | fault | start |");
-    StringBuilder rule = new StringBuilder("|---|---|---|---|");
-    for (String j : JUDGES) {
-      header.append(' ').append(j).append(" |");
-      rule.append("---|");
-    }
-    header.append(" oracle |");
-    rule.append("---|");
-    System.out.println(header);
-    System.out.println(rule);
+    printHeader();
+    List<Row> rows = new ArrayList<>();
     List<Fault> faults =
         List.of(
             CLEAN,
@@ -260,11 +320,12 @@ public final class DetectionBench {
             new Fault("variance x2", 1, Math.sqrt(2), Double.NaN),
             new Fault(LEVEL_BOTH_GROUPS, 1.2, 1, Double.NaN),
             LAGGING_FAULT);
-    int[][] regimes = {{100}, {6}, {1}};
-    String[] regimeNames = {"dense 100/window", "sparse 1 per 10 s", "sparse 1 per 60 s"};
-    for (int g = 0; g < regimes.length; g++) {
-      int samples = regimes[g][0];
+    for (int g = 0; g < REGIME_SAMPLES.length; g++) {
+      int samples = REGIME_SAMPLES[g];
       for (Process p : Process.values()) {
+        if (p == Process.NORMAL_TRANSIENT) {
+          continue; // its rows come after the main table
+        }
         for (Fault f : faults) {
           if (p == Process.POISSON && f.sd() != 1) {
             continue; // a Poisson count's variance is its mean
@@ -276,7 +337,7 @@ public final class DetectionBench {
                       ? new int[] {EARLY}
                       : f == LAGGING_FAULT ? LAG_STARTS : new int[] {EARLY, LATE};
           for (int start : starts) {
-            row(regimeNames[g], samples, p, f, start, runs);
+            row(REGIME_NAMES[g], samples, p, f, start, runs).ifPresent(rows::add);
           }
         }
       }
@@ -289,14 +350,260 @@ public final class DetectionBench {
             new Fault("outage (errors 100%)", 1, 1, 1.0));
     for (Fault f : errorFaults) {
       for (int start : f.errorRate() == 0.01 ? new int[] {-1} : new int[] {EARLY, LATE}) {
-        row("dense 100 requests/window", 100, null, f, start, runs);
+        row("dense 100 requests/window", 100, null, f, start, runs).ifPresent(rows::add);
+      }
+    }
+    transientRows(runs);
+    if (ORACLE_TABLE) {
+      offsetLearnedTable(rows);
+    }
+  }
+
+  /** Samples per group and window of the main table's regimes, and their names. */
+  static final int[] REGIME_SAMPLES = {100, 6, 1};
+
+  static final String[] REGIME_NAMES = {
+    "dense 100/window", "sparse 1 per 10 s", "sparse 1 per 60 s"
+  };
+
+  /**
+   * {@code -Dfaultline.bench.oracleTable=false} leaves out the table of the offset-learned oracle
+   * (docs/adr/0057), which takes about twice as long as the main table.
+   */
+  static final boolean ORACLE_TABLE =
+      Boolean.parseBoolean(System.getProperty("faultline.bench.oracleTable", "true"));
+
+  private static void printHeader() {
+    StringBuilder header = new StringBuilder("| regime | process | fault | start |");
+    StringBuilder rule = new StringBuilder("|---|---|---|---|");
+    for (String j : JUDGES) {
+      header.append(' ').append(j).append(" |");
+      rule.append("---|");
+    }
+    header.append(" oracle |");
+    rule.append("---|");
+    System.out.println(header);
+    System.out.println(rule);
+  }
+
+  /** What the offset-learned oracle's table needs of a main-table row. */
+  record Row(
+      String regime,
+      int samples,
+      Process process,
+      Fault fault,
+      int start,
+      String startLabel,
+      boolean clean,
+      double eDetector,
+      double calibrated,
+      double oracle) {
+    String label() {
+      return String.format(
+          Locale.ROOT,
+          "%s | %s | %s | %s",
+          regime,
+          process == null ? "0/1 outcomes" : process.label,
+          fault.name(),
+          startLabel);
+    }
+  }
+
+  /**
+   * The warm-up transient's rows (docs/adr/0057), after the main table with the same columns:
+   * {@link Process#NORMAL_TRANSIENT}, dense and one sample per 10 s, clean and +50% early and late.
+   */
+  static void transientRows(int runs) {
+    Fault plus50 = new Fault("+50%", 1.5, 1, Double.NaN);
+    boolean any = false;
+    for (int samples : TRANSIENT_SAMPLES) {
+      for (Fault f : List.of(CLEAN, plus50)) {
+        String label =
+            regimeName(samples) + " | " + Process.NORMAL_TRANSIENT.label + " | " + f.name();
+        any |= label.contains(ONLY);
+      }
+    }
+    if (!any) {
+      return;
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%nWarm-up transient: normal samples, but in each run one of the %d warm-up windows of one"
+            + " group (both drawn per run) is %.0fx slower (docs/adr/0055, 0057). Same cells and"
+            + " seeds scheme as above.%n%n",
+        WARMUP,
+        TRANSIENT_FACTOR);
+    printHeader();
+    for (int samples : TRANSIENT_SAMPLES) {
+      row(regimeName(samples), samples, Process.NORMAL_TRANSIENT, CLEAN, -1, runs);
+      for (int start : new int[] {EARLY, LATE}) {
+        row(regimeName(samples), samples, Process.NORMAL_TRANSIENT, plus50, start, runs);
       }
     }
   }
 
-  static void row(String regime, int samples, Process p, Fault f, int start, int runs) {
-    if (!(regime + " | " + (p == null ? "" : p.label) + " | " + f.name()).contains(ONLY)) {
+  private static String regimeName(int samples) {
+    for (int g = 0; g < REGIME_SAMPLES.length; g++) {
+      if (REGIME_SAMPLES[g] == samples) {
+        return REGIME_NAMES[g];
+      }
+    }
+    throw new IllegalArgumentException("regime of " + samples + " samples per window: none");
+  }
+
+  /**
+   * The second oracle's table (docs/adr/0057): per fault row of the main table, the oracle, the
+   * two-group oracle, the oracle that learns the groups' offset from the warm-up alone and from
+   * every window before the change, and the e-detector's and the calibrated alarm's detections of
+   * the same run; then the rows below 90% a detector could still win and those out of reach.
+   */
+  static void offsetLearnedTable(List<Row> rows) {
+    List<Row> faults = rows.stream().filter(r -> !r.clean()).toList();
+    if (faults.isEmpty()) {
       return;
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%nOracle bounds (docs/adr/0031, 0041, 0057): the power of the most powerful fixed-sample"
+            + " test at alpha %.2f that knows the change time, the effect and the variances;"
+            + " \"two-group\": it judges E - C since the change (valid under a shared cause);"
+            + " \"offset learned\": E - C since the change minus E - C before it, the groups'"
+            + " offset learned from the %d warm-up windows alone, or from every window before the"
+            + " change (the warm-up and the judged windows before it, as the e-detector does). %d"
+            + " simulations per hypothesis. Detections: this run's.%n%n",
+        ALPHA,
+        WARMUP,
+        ORACLE_RUNS);
+    System.out.println(
+        "| regime | process | fault | start | oracle | two-group oracle | offset learned,"
+            + " warm-up | offset learned, before the change | e-detector | CloudWatch 3/5"
+            + " calibrated |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+    int below = 0;
+    int winnable = 0;
+    int winnableWarmUp = 0;
+    List<String> outOfReach = new ArrayList<>();
+    List<String> outOfReachWarmUp = new ArrayList<>();
+    for (Row r : faults) {
+      String seed = r.regime() + r.process() + r.fault() + r.start();
+      double one = TWO_GROUP_ORACLE ? oracle(seed, r, false) : r.oracle();
+      double two = TWO_GROUP_ORACLE ? r.oracle() : oracle(seed, r, true);
+      double warmUp = offsetLearnedOracle(seed, r, true);
+      double before = offsetLearnedOracle(seed, r, false);
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% |%n",
+          r.label(),
+          100 * one,
+          100 * two,
+          100 * warmUp,
+          100 * before,
+          100 * r.eDetector(),
+          100 * r.calibrated());
+      System.out.flush();
+      if (before < 0.9) {
+        outOfReach.add(r.label());
+      }
+      if (warmUp < 0.9) {
+        outOfReachWarmUp.add(r.label());
+      }
+      if (r.eDetector() < 0.9) {
+        below++;
+        winnable += before >= 0.9 ? 1 : 0;
+        winnableWarmUp += warmUp >= 0.9 ? 1 : 0;
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%nFault rows: %d; e-detector below 90%%: %d, of which a detector could still win (offset"
+            + " learned before the change >= 90%%): %d (from the warm-up alone: %d).%n",
+        faults.size(),
+        below,
+        winnable,
+        winnableWarmUp);
+    System.out.printf(
+        Locale.ROOT,
+        "%nOut of reach (offset learned before the change < 90%%), %d rows:%n",
+        outOfReach.size());
+    outOfReach.forEach(l -> System.out.println("- " + l));
+    System.out.printf(
+        Locale.ROOT,
+        "%nOut of reach with the offset from the warm-up alone, %d rows:%n",
+        outOfReachWarmUp.size());
+    outOfReachWarmUp.forEach(l -> System.out.println("- " + l));
+  }
+
+  /**
+   * The offset-learned oracle of one row ({@link OffsetLearnedOracle}): the offset from the warm-up
+   * alone ({@code warmUpOnly}), or from every window before the change.
+   */
+  static double offsetLearnedOracle(String seed, Row row, boolean warmUpOnly) {
+    Random r = new Random(("offset-learned oracle " + warmUpOnly + seed).hashCode());
+    int start = row.start();
+    int preWindows = WARMUP + (warmUpOnly ? 0 : start);
+    int gapWindows = warmUpOnly ? start : 0;
+    int postWindows = WINDOWS - start;
+    Fault f = row.fault();
+    if (row.process() == null) {
+      RandomGenerator g = OffsetLearnedOracle.generator(r);
+      return OffsetLearnedOracle.power(
+          ORACLE_RUNS,
+          ALPHA,
+          OffsetLearnedOracle.rateContrast(g, 0.01 + 0.005, 100 * preWindows, 100 * postWindows),
+          OffsetLearnedOracle.rateContrast(g, f.errorRate(), 100 * preWindows, 100 * postWindows));
+    }
+    int n = row.samples();
+    OffsetLearnedOracle.Design d =
+        new OffsetLearnedOracle.Design(preWindows * n, gapWindows * n, postWindows * n);
+    if (f.sd() != 1) {
+      RandomGenerator g = OffsetLearnedOracle.generator(r);
+      return OffsetLearnedOracle.power(
+          ORACLE_RUNS,
+          ALPHA,
+          OffsetLearnedOracle.spreadContrast(g, 1 + TOLERANCE, d),
+          OffsetLearnedOracle.spreadContrast(g, f.sd(), d));
+    }
+    double edge = 1 + TOLERANCE;
+    return switch (row.process()) {
+      case LOGNORMAL ->
+          OffsetLearnedOracle.power(
+              ORACLE_RUNS,
+              ALPHA,
+              OffsetLearnedOracle.levelContrast(r, OffsetLearnedOracle.LOG_SD, Math.log(edge), d),
+              OffsetLearnedOracle.levelContrast(
+                  r, OffsetLearnedOracle.LOG_SD, Math.log(f.level()), d));
+      case AR1 ->
+          OffsetLearnedOracle.power(
+              ORACLE_RUNS,
+              ALPHA,
+              OffsetLearnedOracle.ar1Contrast(r, 100 * (edge - 1), d),
+              OffsetLearnedOracle.ar1Contrast(r, 100 * (f.level() - 1), d));
+      case POISSON -> {
+        RandomGenerator g = OffsetLearnedOracle.generator(r);
+        yield OffsetLearnedOracle.power(
+            ORACLE_RUNS,
+            ALPHA,
+            OffsetLearnedOracle.countContrast(g, edge, d),
+            OffsetLearnedOracle.countContrast(g, f.level(), d));
+      }
+      default ->
+          OffsetLearnedOracle.power(
+              ORACLE_RUNS,
+              ALPHA,
+              OffsetLearnedOracle.levelContrast(r, OffsetLearnedOracle.SD, 100 * (edge - 1), d),
+              OffsetLearnedOracle.levelContrast(
+                  r, OffsetLearnedOracle.SD, 100 * (f.level() - 1), d));
+    };
+  }
+
+  /** {@link #oracle} of a collected row, one-group or two-group. */
+  private static double oracle(String seed, Row r, boolean twoGroup) {
+    return oracle(seed, r.samples(), r.process(), r.fault(), WINDOWS - r.start(), twoGroup);
+  }
+
+  static Optional<Row> row(String regime, int samples, Process p, Fault f, int start, int runs) {
+    if (!(regime + " | " + (p == null ? "" : p.label) + " | " + f.name()).contains(ONLY)) {
+      return Optional.empty();
     }
     Calibration k = calibration(regime, samples, p, runs);
     Random random = new Random((regime + p + f + start).hashCode());
@@ -319,6 +626,12 @@ public final class DetectionBench {
         }
       }
     }
+    String startLabel =
+        start < 0 || f.name() == IN_TOLERANCE
+            ? "-"
+            : f == LAGGING_FAULT
+                ? "effect " + start + ", attack " + EARLY
+                : start == EARLY ? "early" : "late";
     StringBuilder line =
         new StringBuilder(
             String.format(
@@ -327,27 +640,33 @@ public final class DetectionBench {
                 regime,
                 p == null ? "0/1 outcomes" : p.label,
                 f.name(),
-                start < 0 || f.name() == IN_TOLERANCE
-                    ? "-"
-                    : f == LAGGING_FAULT
-                        ? "effect " + start + ", attack " + EARLY
-                        : start == EARLY ? "early" : "late"));
+                startLabel));
     for (int j = 0; j < JUDGES.length; j++) {
       boolean clean = start < 0 || falseAlarmRow(f);
       line.append(' ').append(cell(delays.get(j), falseAlarms[j], runs, clean)).append(" |");
     }
     boolean clean = start < 0 || falseAlarmRow(f);
+    double oracle =
+        clean
+            ? Double.NaN
+            : oracle(regime + p + f + start, samples, p, f, WINDOWS - start, TWO_GROUP_ORACLE);
     line.append(' ')
-        .append(
-            clean
-                ? "-"
-                : String.format(
-                    Locale.ROOT,
-                    "%.0f%%",
-                    100 * oracle(regime + p + f + start, samples, p, f, WINDOWS - start)))
+        .append(clean ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * oracle))
         .append(" |");
     System.out.println(line);
     System.out.flush();
+    return Optional.of(
+        new Row(
+            regime,
+            samples,
+            p,
+            f,
+            start,
+            startLabel,
+            clean,
+            (double) delays.get(0).size() / runs,
+            (double) delays.get(3).size() / runs,
+            oracle));
   }
 
   /** Rows in which every alarm is false: within tolerance, or a change in both groups. */
@@ -367,6 +686,7 @@ public final class DetectionBench {
   static Alarms run(Random r, int samples, Process p, Fault fault, int start, Calibration k) {
     Source control = new Source(p, r);
     Source experimental = new Source(p, r);
+    Transient slow = Transient.draw(r, p);
     Hypothesis h = continuous();
     Hypothesis old =
         new Hypothesis(
@@ -403,6 +723,7 @@ public final class DetectionBench {
         c[i] = control.sample(r, fault.name() == LEVEL_BOTH_GROUPS ? f : CLEAN);
         e[i] = experimental.sample(r, f);
       }
+      slow.apply(w, c, e);
       Summary cs = Summary.of(c);
       Summary es = Summary.of(e);
       // the datapoint the threshold alarms watch: the mean, or (for spread faults) the p99
@@ -621,6 +942,7 @@ public final class DetectionBench {
   static double[] scores(Random r, int samples, Process p, Fault fault, int start) {
     Source control = new Source(p, r);
     Source experimental = new Source(p, r);
+    Transient slow = Transient.draw(r, p);
     Summary warmMean = new Summary();
     Summary warmP99 = new Summary();
     double[] mean = new double[WINDOWS];
@@ -635,6 +957,7 @@ public final class DetectionBench {
         c[i] = control.sample(r, CLEAN);
         e[i] = experimental.sample(r, f);
       }
+      slow.apply(w, c, e);
       if (w < 0) {
         warmMean.add(Summary.of(c).mean());
         warmP99.add(p99(c));
@@ -681,7 +1004,7 @@ public final class DetectionBench {
    * critical value the 95th percentile of {@link #ORACLE_RUNS} simulations at the edge, its power
    * the share of as many simulations of the fault above it.
    */
-  static double oracle(String seed, int samples, Process p, Fault f, int judged) {
+  static double oracle(String seed, int samples, Process p, Fault f, int judged, boolean twoGroup) {
     Random r = new Random(("oracle " + seed).hashCode());
     boolean spread = f.sd() != 1;
     double[] edge = new double[ORACLE_RUNS];
@@ -695,7 +1018,7 @@ public final class DetectionBench {
             spread ? new Fault("edge", 1, 1.1, Double.NaN) : new Fault("edge", 1.1, 1, Double.NaN);
         edge[run] = oracleStatistic(r, samples * judged, p, atEdge, spread);
         fault[run] = oracleStatistic(r, samples * judged, p, f, spread);
-        if (TWO_GROUP_ORACLE) {
+        if (twoGroup) {
           // the control's level since the change is unknown too: its samples are subtracted
           edge[run] -= oracleStatistic(r, samples * judged, p, CLEAN, spread);
           fault[run] -= oracleStatistic(r, samples * judged, p, CLEAN, spread);
