@@ -2,6 +2,7 @@ package io.faultline.analyzer;
 
 import io.faultline.analyzer.stats.EDetector;
 import io.faultline.analyzer.stats.Hypothesis;
+import io.faultline.analyzer.stats.MannWhitney;
 import io.faultline.analyzer.stats.MetricPolicy;
 import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
@@ -474,16 +475,10 @@ public final class WindowJudge {
 
   /**
    * The experimental group's level over the control's in the warm-up: the median of the windows'
-   * ratios from 5 windows on (one transient window does not set it, docs/adr/0055), the pooled
-   * means' ratio below that.
+   * ratios (of windows where both groups have a sample and a positive mean) from 5 windows on (one
+   * transient window does not set it, docs/adr/0055), the pooled means' ratio below that.
    */
-  static double warmUpRatio(Monitor m, Summary c, Summary e) {
-    List<Double> ratios = new ArrayList<>();
-    for (double[] w : m.warmup) {
-      if (w[2] > 0 && w[5] > 0 && w[0] > 0) {
-        ratios.add(w[3] / w[0]);
-      }
-    }
+  static double warmUpRatio(List<Double> ratios, Summary c, Summary e) {
     return ratios.size() >= 5 ? median(ratios) : e.mean() / c.mean();
   }
 
@@ -512,9 +507,7 @@ public final class WindowJudge {
   }
 
   static double median(List<Double> values) {
-    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    return MannWhitney.median(values.stream().mapToDouble(Double::doubleValue).sorted().toArray());
   }
 
   /** One more difference in the track's running spread (Welford). */
@@ -611,13 +604,22 @@ public final class WindowJudge {
     // alpha split evenly over the detectors: the baseline's error is carried by the detector
     double alpha = policy.alpha();
     m.tracks = new ArrayList<>();
+    // one pass over the warm-up: both groups pooled, and per window the groups' ratio and the
+    // experimental level (their medians from 5 windows on, docs/adr/0055)
     Summary c = new Summary();
     Summary e = new Summary();
+    List<Double> ratios = new ArrayList<>();
+    List<Double> levels = new ArrayList<>();
     for (double[] w : m.warmup) {
       c.merge(summary(w, 0));
       e.merge(summary(w, 3));
+      if (w[2] > 0 && w[5] > 0 && w[0] > 0) {
+        ratios.add(w[3] / w[0]);
+      }
+      levels.add(w[3]);
     }
     double level = Math.abs(m.warmup.isEmpty() ? 0.0 : e.mean());
+    double toleratedLevel = toleratedLevel(levels);
     double perWindow = m.warmup.isEmpty() ? 1 : (double) c.count() / m.warmup.size();
     int pooledSamples =
         m.pooledControlSamples > 0 ? m.pooledControlSamples : POOLED_CONTROL_SAMPLES;
@@ -651,9 +653,9 @@ public final class WindowJudge {
       t.log = s != Statistic.MEAN || (relative && samples < DENSE);
       t.clipped = samples < 2;
       if (s == Statistic.MEAN && relative && !t.log) {
-        t.scale = Math.max(0.25, Math.min(4.0, warmUpRatio(m, c, e)));
+        t.scale = Math.max(0.25, Math.min(4.0, warmUpRatio(ratios, c, e)));
       }
-      learn(t, m, policy);
+      learn(t, m, policy, toleratedLevel);
       m.tracks.add(t);
     }
     Track mean = m.tracks.get(0);
@@ -715,10 +717,8 @@ public final class WindowJudge {
   private record WarmupPoint(Summary control, Summary experimental, double p99c, double p99e) {}
 
   /** One track's offset, variances, drift, autocorrelation and theta0 from the warm-up. */
-  private static void learn(Track t, Monitor m, MetricPolicy policy) {
+  private static void learn(Track t, Monitor m, MetricPolicy policy, double toleratedLevel) {
     Summary within = new Summary();
-    Summary vc = new Summary();
-    Summary ve = new Summary();
     List<Double> differences = new ArrayList<>();
     List<Double> controlVariances = new ArrayList<>();
     List<Double> experimentalVariances = new ArrayList<>();
@@ -735,11 +735,9 @@ public final class WindowJudge {
       Summary e = summary(w, 3);
       if (t.statistic == Statistic.MEAN) {
         if (w[2] >= 2) {
-          vc.add(w[1] / scaleSquare(t, summary(w, 0)));
           controlVariances.add(w[1] / scaleSquare(t, summary(w, 0)));
         }
         if (e.count() >= 2) {
-          ve.add(w[4] / scaleSquare(t, e));
           experimentalVariances.add(w[4] / scaleSquare(t, e));
         }
       }
@@ -756,9 +754,12 @@ public final class WindowJudge {
     }
     // the median window's per-sample variance, not the mean: one window with a few very slow
     // requests would otherwise raise every judged window's variance (each window's own stays in)
-    t.sampleVarianceC = vc.count() > 0 ? median(controlVariances) : 0.0;
+    t.sampleVarianceC = controlVariances.isEmpty() ? 0.0 : median(controlVariances);
     t.longRunControl = m.longRunControl;
-    if (m.longRunControl && t.clipped && t.statistic == Statistic.MEAN && vc.count() == 0) {
+    if (m.longRunControl
+        && t.clipped
+        && t.statistic == Statistic.MEAN
+        && controlVariances.isEmpty()) {
       // single samples: the warm-up's control samples together give the per-sample variance, a
       // floor under the pooled control's own (after a shift of the control it pools a few samples,
       // whose variance can be near 0)
@@ -766,7 +767,7 @@ public final class WindowJudge {
       m.warmup.forEach(w -> all.merge(summary(w, 0)));
       t.sampleVarianceC = all.variance() / scaleSquare(t, all);
     }
-    t.sampleVarianceE = ve.count() > 0 ? median(experimentalVariances) : 0.0;
+    t.sampleVarianceE = experimentalVariances.isEmpty() ? 0.0 : median(experimentalVariances);
     // one transient warm-up window (a cold cache, a pause) must not set the level and the spread
     // for the whole experiment: the differences are held within WINSOR robust standard deviations
     // of their median before the offset, drift and phi are learned (docs/adr/0055)
@@ -785,7 +786,7 @@ public final class WindowJudge {
       t.spreadSquares = d.variance() * Math.max(0, n - 1);
       t.withinVariance = typicalWithin;
     }
-    t.theta0 = tolerance(t, policy, m);
+    t.theta0 = tolerance(t, policy, toleratedLevel);
     if (m.warmupWindows > 0 && n > 0) {
       // the warm-up's differences are the first pre-change datapoints of the two-sample detector
       // (as judged windows are: difference from the offset, variance with the warm-up's)
@@ -869,16 +870,22 @@ public final class WindowJudge {
     return Math.min(0.95, r);
   }
 
-  private static double tolerance(Track t, MetricPolicy policy, Monitor m) {
-    // the median window's level from 5 windows on: a transient window does not widen the
-    // tolerance (docs/adr/0055)
-    List<Double> levels = new ArrayList<>();
-    double level = 0;
-    for (double[] w : m.warmup) {
-      level += w[3] / m.warmup.size();
-      levels.add(w[3]);
+  /**
+   * The experimental level the tolerance is relative to: the median window's from 5 windows on (a
+   * transient window does not widen the tolerance, docs/adr/0055), the windows' mean below that.
+   */
+  static double toleratedLevel(List<Double> levels) {
+    if (levels.size() >= 5) {
+      return Math.abs(median(levels));
     }
-    level = Math.abs(levels.size() >= 5 ? median(levels) : level);
+    double level = 0;
+    for (double x : levels) {
+      level += x / levels.size();
+    }
+    return Math.abs(level);
+  }
+
+  private static double tolerance(Track t, MetricPolicy policy, double level) {
     if (t.log) {
       double relative =
           policy.relativeTolerance() + (level > 0 ? policy.absoluteTolerance() / level : 0.0);
