@@ -119,6 +119,15 @@ public final class WindowJudge {
     public boolean predictableDrift = true;
 
     /**
+     * Window means (more than one sample per group and window, every density above one per minute):
+     * the drift variance learned again before each datapoint as {@link #predictableDrift} does for
+     * single samples, from the warm-up's differences and the judged ones before the attack started
+     * (the anchor, docs/adr/0037): a fault that starts with the attack never teaches the spread
+     * (docs/adr/0056).
+     */
+    public boolean predictableDriftAll;
+
+    /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per
      * datapoint, with the warm-up's control samples as the per-sample floor. With {@link
      * #predictableDrift} the anchored e-process is a supermartingale in expectation at one sample
@@ -362,8 +371,9 @@ public final class WindowJudge {
         if (point == null) {
           continue; // e.g. a spread from single samples
         }
-        if (t.spreadCount > 0 && !t.deviating) {
-          // learned after it is judged; a deviation's datapoints are no baseline
+        if (t.spreadCount > 0 && !t.deviating && (t.clipped || !attackStarted)) {
+          // learned after it is judged; a deviation's datapoints are no baseline, and window means
+          // stop learning at the attack's start, so a fault there is never learned (docs/adr/0056)
           addToSpread(t, point[2]);
         }
         step = detector.updateNormal(t.detector, windowStart, point[0], point[1]);
@@ -780,7 +790,8 @@ public final class WindowJudge {
     t.phi = n >= MIN_WINDOWS_FOR_PHI ? autocorrelation(differences, d.mean(), n) : 0.0;
     double typicalWithin = within.count() > 0 ? within.mean() : 0.0;
     t.driftVariance = drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin);
-    if (m.predictableDrift && t.clipped && t.statistic == Statistic.MEAN && n > 0) {
+    boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;
+    if (relearned && t.statistic == Statistic.MEAN && n > 0) {
       t.spreadCount = n;
       t.spreadMean = d.mean();
       t.spreadSquares = d.variance() * Math.max(0, n - 1);

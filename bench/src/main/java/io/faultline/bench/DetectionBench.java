@@ -155,6 +155,14 @@ public final class DetectionBench {
    */
   static final boolean LONG_RUN_CONTROL = Boolean.getBoolean("faultline.bench.longRunControl");
 
+  /**
+   * {@code -Dfaultline.bench.predictableDriftAll=true}: window means (dense, one per 10 s) learn
+   * their drift variance again before each datapoint from the datapoints before the attack ({@code
+   * WindowJudge.Monitor.predictableDriftAll}, docs/adr/0056).
+   */
+  static final boolean PREDICTABLE_DRIFT_ALL =
+      Boolean.getBoolean("faultline.bench.predictableDriftAll");
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -381,6 +389,7 @@ public final class DetectionBench {
     m.pooledControlSamples = POOLED_CONTROL;
     m.longRunControl = LONG_RUN_CONTROL;
     m.predictableDrift = PREDICTABLE_DRIFT;
+    m.predictableDriftAll = PREDICTABLE_DRIFT_ALL;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
