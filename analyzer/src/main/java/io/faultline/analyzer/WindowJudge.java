@@ -122,10 +122,11 @@ public final class WindowJudge {
      * Window means (more than one sample per group and window, every density above one per minute):
      * the drift variance learned again before each datapoint as {@link #predictableDrift} does for
      * single samples, from the warm-up's differences and the judged ones before the attack started
-     * (the anchor, docs/adr/0037): a fault that starts with the attack never teaches the spread
-     * (docs/adr/0056).
+     * (the anchor, docs/adr/0037): a fault that starts with the attack never teaches the spread. On
+     * by default (docs/adr/0056); a monitor restored from state written before the field gets it at
+     * its warm-up's end, a track past it keeps the warm-up's drift.
      */
-    public boolean predictableDriftAll;
+    public boolean predictableDriftAll = true;
 
     /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per

@@ -156,12 +156,13 @@ public final class DetectionBench {
   static final boolean LONG_RUN_CONTROL = Boolean.getBoolean("faultline.bench.longRunControl");
 
   /**
-   * {@code -Dfaultline.bench.predictableDriftAll=true}: window means (dense, one per 10 s) learn
-   * their drift variance again before each datapoint from the datapoints before the attack ({@code
-   * WindowJudge.Monitor.predictableDriftAll}, docs/adr/0056).
+   * {@code -Dfaultline.bench.predictableDriftAll=false}: window means (dense, one per 10 s) keep
+   * the warm-up's drift variance instead of learning it again before each datapoint from the
+   * datapoints before the attack ({@code WindowJudge.Monitor.predictableDriftAll}, the default
+   * since docs/adr/0056).
    */
   static final boolean PREDICTABLE_DRIFT_ALL =
-      Boolean.getBoolean("faultline.bench.predictableDriftAll");
+      Boolean.parseBoolean(System.getProperty("faultline.bench.predictableDriftAll", "true"));
 
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
