@@ -22,8 +22,9 @@ import org.apache.commons.math3.distribution.ChiSquaredDistribution;
  * attack (at least {@link #MIN_WARMUP_WINDOWS}), never from the attack itself. Per watched {@link
  * Statistic} the warm-up fixes (docs/adr/0003, 0010): the scale (log of the ratio for positive
  * metrics with a relative tolerance, else the difference), the baseline offset between the groups,
- * the per-sample variance, the window-to-window drift of the difference beyond its sampling noise,
- * its lag-1 autocorrelation and the tolerated difference theta0 (the tolerance). The warm-up's
+ * the per-sample variance, the window-to-window drift of the difference beyond its sampling noise
+ * (learned again before each judged datapoint from the ones before it, docs/adr/0051, 0056), its
+ * lag-1 autocorrelation and the tolerated difference theta0 (the tolerance). The warm-up's
  * differences also prime the detector: the offset is not taken as known but compared with them and
  * with the judged windows before each candidate change point (docs/adr/0014). Every later window
  * feeds one {@link EDetector} per statistic: DEVIATING from the window at which one alarms until a
