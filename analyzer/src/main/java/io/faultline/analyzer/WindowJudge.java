@@ -123,9 +123,9 @@ public final class WindowJudge {
      * Window means (more than one sample per group and window, every density above one per minute):
      * the drift variance learned again before each datapoint as {@link #predictableDrift} does for
      * single samples, from the warm-up's differences and the judged ones before the attack started
-     * (the anchor, docs/adr/0037): a fault that starts with the attack never teaches the spread. On
-     * by default (docs/adr/0056); a monitor restored from state written before the field gets it at
-     * its warm-up's end, a track past it keeps the warm-up's drift.
+     * (the anchor, docs/adr/0037; none while no start is known): a fault from the attack on never
+     * teaches it. On by default (docs/adr/0056); a monitor restored from state written before the
+     * field gets it at its warm-up's end, a track past it keeps the warm-up's drift.
      */
     public boolean predictableDriftAll = true;
 
@@ -373,9 +373,10 @@ public final class WindowJudge {
         if (point == null) {
           continue; // e.g. a spread from single samples
         }
-        if (t.spreadCount > 0 && !t.deviating && (t.clipped || !attackStarted)) {
+        if (t.spreadCount > 0 && !t.deviating && (t.clipped || (attackAt > 0 && !attackStarted))) {
           // learned after it is judged; a deviation's datapoints are no baseline, and window means
-          // stop learning at the attack's start, so a fault there is never learned (docs/adr/0056)
+          // learn only before a known attack's start: a fault from it on is never learned, and
+          // without a start nothing tells a fault's first datapoints apart (docs/adr/0056)
           addToSpread(t, point[2]);
         }
         step = detector.updateNormal(t.detector, windowStart, point[0], point[1]);

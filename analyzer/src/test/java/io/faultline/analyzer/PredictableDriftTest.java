@@ -76,9 +76,14 @@ class PredictableDriftTest {
    * starts at judged window 5; from {@code faultAt} on the experimental level is x{@code level}.
    */
   private static WindowJudge.Monitor windowMeans(int windows, int faultAt, double level) {
+    return windowMeans(windows, faultAt, level, 25_000L);
+  }
+
+  private static WindowJudge.Monitor windowMeans(
+      int windows, int faultAt, double level, long attackAt) {
     WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = 20;
-    m.attackAt = 25_000L;
+    m.attackAt = attackAt;
     Random r = new Random(6);
     double[] c = new double[6];
     double[] e = new double[6];
@@ -122,6 +127,15 @@ class PredictableDriftTest {
     assertThat(f.deviating).as("the fault is found").isTrue();
     assertThat(f.spreadCount).isEqualTo(q.spreadCount);
     assertThat(f.spreadSquares).isEqualTo(q.spreadSquares);
+  }
+
+  @Test
+  void withoutAnAttackTimeWindowMeansKeepTheWarmUpsSpread() {
+    // nothing tells a fault's first datapoints apart from the steady state's: none is learned
+    WindowJudge.Track t = windowMeans(30, 30, 1.0, 0L).tracks.get(0);
+    assertThat(t.spreadCount).isEqualTo(20.0);
+    assertThat(t.driftVariance)
+        .isEqualTo(WindowJudge.drift(20, t.spreadSquares, t.phi, t.withinVariance));
   }
 
   @Test
