@@ -160,6 +160,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(0.0);
     w.bool(m.longRunControl);
     w.bool(m.predictableDrift);
+    w.bool(m.predictableDriftAll);
     w.end(mark);
   }
 
@@ -206,6 +207,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       m.predictableDrift = in.bool();
+    }
+    if (in.before(end)) {
+      m.predictableDriftAll = in.bool();
     }
     in.end(end);
     return m;

@@ -2,6 +2,7 @@ package io.faultline.analyzer;
 
 import io.faultline.analyzer.stats.EDetector;
 import io.faultline.analyzer.stats.Hypothesis;
+import io.faultline.analyzer.stats.MannWhitney;
 import io.faultline.analyzer.stats.MetricPolicy;
 import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
@@ -21,8 +22,9 @@ import org.apache.commons.math3.distribution.ChiSquaredDistribution;
  * attack (at least {@link #MIN_WARMUP_WINDOWS}), never from the attack itself. Per watched {@link
  * Statistic} the warm-up fixes (docs/adr/0003, 0010): the scale (log of the ratio for positive
  * metrics with a relative tolerance, else the difference), the baseline offset between the groups,
- * the per-sample variance, the window-to-window drift of the difference beyond its sampling noise,
- * its lag-1 autocorrelation and the tolerated difference theta0 (the tolerance). The warm-up's
+ * the per-sample variance, the window-to-window drift of the difference beyond its sampling noise
+ * (learned again before each judged datapoint from the ones before it, docs/adr/0051, 0056), its
+ * lag-1 autocorrelation and the tolerated difference theta0 (the tolerance). The warm-up's
  * differences also prime the detector: the offset is not taken as known but compared with them and
  * with the judged windows before each candidate change point (docs/adr/0014). Every later window
  * feeds one {@link EDetector} per statistic: DEVIATING from the window at which one alarms until a
@@ -116,6 +118,16 @@ public final class WindowJudge {
      * monitor restored from state written before the field gets it too, at its warm-up's end.
      */
     public boolean predictableDrift = true;
+
+    /**
+     * Window means (more than one sample per group and window, every density above one per minute):
+     * the drift variance learned again before each datapoint as {@link #predictableDrift} does for
+     * single samples, from the warm-up's differences and the judged ones before the attack started
+     * (the anchor, docs/adr/0037; none while no start is known): a fault from the attack on never
+     * teaches it. On by default (docs/adr/0056); a monitor restored from state written before the
+     * field gets it at its warm-up's end, a track past it keeps the warm-up's drift.
+     */
+    public boolean predictableDriftAll = true;
 
     /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per
@@ -361,8 +373,10 @@ public final class WindowJudge {
         if (point == null) {
           continue; // e.g. a spread from single samples
         }
-        if (t.spreadCount > 0 && !t.deviating) {
-          // learned after it is judged; a deviation's datapoints are no baseline
+        if (t.spreadCount > 0 && !t.deviating && (t.clipped || (attackAt > 0 && !attackStarted))) {
+          // learned after it is judged; a deviation's datapoints are no baseline, and window means
+          // learn only before a known attack's start: a fault from it on is never learned, and
+          // without a start nothing tells a fault's first datapoints apart (docs/adr/0056)
           addToSpread(t, point[2]);
         }
         step = detector.updateNormal(t.detector, windowStart, point[0], point[1]);
@@ -474,16 +488,10 @@ public final class WindowJudge {
 
   /**
    * The experimental group's level over the control's in the warm-up: the median of the windows'
-   * ratios from 5 windows on (one transient window does not set it, docs/adr/0055), the pooled
-   * means' ratio below that.
+   * ratios (of windows where both groups have a sample and a positive mean) from 5 windows on (one
+   * transient window does not set it, docs/adr/0055), the pooled means' ratio below that.
    */
-  static double warmUpRatio(Monitor m, Summary c, Summary e) {
-    List<Double> ratios = new ArrayList<>();
-    for (double[] w : m.warmup) {
-      if (w[2] > 0 && w[5] > 0 && w[0] > 0) {
-        ratios.add(w[3] / w[0]);
-      }
-    }
+  static double warmUpRatio(List<Double> ratios, Summary c, Summary e) {
     return ratios.size() >= 5 ? median(ratios) : e.mean() / c.mean();
   }
 
@@ -512,9 +520,7 @@ public final class WindowJudge {
   }
 
   static double median(List<Double> values) {
-    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    return MannWhitney.median(values.stream().mapToDouble(Double::doubleValue).sorted().toArray());
   }
 
   /** One more difference in the track's running spread (Welford). */
@@ -611,13 +617,22 @@ public final class WindowJudge {
     // alpha split evenly over the detectors: the baseline's error is carried by the detector
     double alpha = policy.alpha();
     m.tracks = new ArrayList<>();
+    // one pass over the warm-up: both groups pooled, and per window the groups' ratio and the
+    // experimental level (their medians from 5 windows on, docs/adr/0055)
     Summary c = new Summary();
     Summary e = new Summary();
+    List<Double> ratios = new ArrayList<>();
+    List<Double> levels = new ArrayList<>();
     for (double[] w : m.warmup) {
       c.merge(summary(w, 0));
       e.merge(summary(w, 3));
+      if (w[2] > 0 && w[5] > 0 && w[0] > 0) {
+        ratios.add(w[3] / w[0]);
+      }
+      levels.add(w[3]);
     }
     double level = Math.abs(m.warmup.isEmpty() ? 0.0 : e.mean());
+    double toleratedLevel = toleratedLevel(levels);
     double perWindow = m.warmup.isEmpty() ? 1 : (double) c.count() / m.warmup.size();
     int pooledSamples =
         m.pooledControlSamples > 0 ? m.pooledControlSamples : POOLED_CONTROL_SAMPLES;
@@ -651,9 +666,9 @@ public final class WindowJudge {
       t.log = s != Statistic.MEAN || (relative && samples < DENSE);
       t.clipped = samples < 2;
       if (s == Statistic.MEAN && relative && !t.log) {
-        t.scale = Math.max(0.25, Math.min(4.0, warmUpRatio(m, c, e)));
+        t.scale = Math.max(0.25, Math.min(4.0, warmUpRatio(ratios, c, e)));
       }
-      learn(t, m, policy);
+      learn(t, m, policy, toleratedLevel);
       m.tracks.add(t);
     }
     Track mean = m.tracks.get(0);
@@ -715,10 +730,8 @@ public final class WindowJudge {
   private record WarmupPoint(Summary control, Summary experimental, double p99c, double p99e) {}
 
   /** One track's offset, variances, drift, autocorrelation and theta0 from the warm-up. */
-  private static void learn(Track t, Monitor m, MetricPolicy policy) {
+  private static void learn(Track t, Monitor m, MetricPolicy policy, double toleratedLevel) {
     Summary within = new Summary();
-    Summary vc = new Summary();
-    Summary ve = new Summary();
     List<Double> differences = new ArrayList<>();
     List<Double> controlVariances = new ArrayList<>();
     List<Double> experimentalVariances = new ArrayList<>();
@@ -735,11 +748,9 @@ public final class WindowJudge {
       Summary e = summary(w, 3);
       if (t.statistic == Statistic.MEAN) {
         if (w[2] >= 2) {
-          vc.add(w[1] / scaleSquare(t, summary(w, 0)));
           controlVariances.add(w[1] / scaleSquare(t, summary(w, 0)));
         }
         if (e.count() >= 2) {
-          ve.add(w[4] / scaleSquare(t, e));
           experimentalVariances.add(w[4] / scaleSquare(t, e));
         }
       }
@@ -756,9 +767,12 @@ public final class WindowJudge {
     }
     // the median window's per-sample variance, not the mean: one window with a few very slow
     // requests would otherwise raise every judged window's variance (each window's own stays in)
-    t.sampleVarianceC = vc.count() > 0 ? median(controlVariances) : 0.0;
+    t.sampleVarianceC = controlVariances.isEmpty() ? 0.0 : median(controlVariances);
     t.longRunControl = m.longRunControl;
-    if (m.longRunControl && t.clipped && t.statistic == Statistic.MEAN && vc.count() == 0) {
+    if (m.longRunControl
+        && t.clipped
+        && t.statistic == Statistic.MEAN
+        && controlVariances.isEmpty()) {
       // single samples: the warm-up's control samples together give the per-sample variance, a
       // floor under the pooled control's own (after a shift of the control it pools a few samples,
       // whose variance can be near 0)
@@ -766,7 +780,7 @@ public final class WindowJudge {
       m.warmup.forEach(w -> all.merge(summary(w, 0)));
       t.sampleVarianceC = all.variance() / scaleSquare(t, all);
     }
-    t.sampleVarianceE = ve.count() > 0 ? median(experimentalVariances) : 0.0;
+    t.sampleVarianceE = experimentalVariances.isEmpty() ? 0.0 : median(experimentalVariances);
     // one transient warm-up window (a cold cache, a pause) must not set the level and the spread
     // for the whole experiment: the differences are held within WINSOR robust standard deviations
     // of their median before the offset, drift and phi are learned (docs/adr/0055)
@@ -779,13 +793,14 @@ public final class WindowJudge {
     t.phi = n >= MIN_WINDOWS_FOR_PHI ? autocorrelation(differences, d.mean(), n) : 0.0;
     double typicalWithin = within.count() > 0 ? within.mean() : 0.0;
     t.driftVariance = drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin);
-    if (m.predictableDrift && t.clipped && t.statistic == Statistic.MEAN && n > 0) {
+    boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;
+    if (relearned && t.statistic == Statistic.MEAN && n > 0) {
       t.spreadCount = n;
       t.spreadMean = d.mean();
       t.spreadSquares = d.variance() * Math.max(0, n - 1);
       t.withinVariance = typicalWithin;
     }
-    t.theta0 = tolerance(t, policy, m);
+    t.theta0 = tolerance(t, policy, toleratedLevel);
     if (m.warmupWindows > 0 && n > 0) {
       // the warm-up's differences are the first pre-change datapoints of the two-sample detector
       // (as judged windows are: difference from the offset, variance with the warm-up's)
@@ -869,16 +884,22 @@ public final class WindowJudge {
     return Math.min(0.95, r);
   }
 
-  private static double tolerance(Track t, MetricPolicy policy, Monitor m) {
-    // the median window's level from 5 windows on: a transient window does not widen the
-    // tolerance (docs/adr/0055)
-    List<Double> levels = new ArrayList<>();
-    double level = 0;
-    for (double[] w : m.warmup) {
-      level += w[3] / m.warmup.size();
-      levels.add(w[3]);
+  /**
+   * The experimental level the tolerance is relative to: the median window's from 5 windows on (a
+   * transient window does not widen the tolerance, docs/adr/0055), the windows' mean below that.
+   */
+  static double toleratedLevel(List<Double> levels) {
+    if (levels.size() >= 5) {
+      return Math.abs(median(levels));
     }
-    level = Math.abs(levels.size() >= 5 ? median(levels) : level);
+    double level = 0;
+    for (double x : levels) {
+      level += x / levels.size();
+    }
+    return Math.abs(level);
+  }
+
+  private static double tolerance(Track t, MetricPolicy policy, double level) {
     if (t.log) {
       double relative =
           policy.relativeTolerance() + (level > 0 ? policy.absoluteTolerance() / level : 0.0);

@@ -37,7 +37,14 @@ class AnchoredEProcessNullTest {
       Process p, int samples, double level, long seed, boolean longRunControl) {
     Telemetry telemetry = new Telemetry(p, samples, 0.8);
     telemetry.longRunControl = longRunControl;
-    telemetry.attackAt = ATTACK * 1000L;
+    return anchoredMean(telemetry, ATTACK, level, seed);
+  }
+
+  /**
+   * As above, for a telemetry set up by the caller, the attack (and the edge) at {@code attack}.
+   */
+  private static double[][] anchoredMean(Telemetry telemetry, int attack, double level, long seed) {
+    telemetry.attackAt = attack * 1000L;
     double[] sum = new double[WINDOWS];
     double[] sumSq = new double[WINDOWS];
     Random r = new Random(seed);
@@ -50,7 +57,7 @@ class AnchoredEProcessNullTest {
           Telemetry.meanHypothesis(),
           WARMUP,
           WINDOWS,
-          ATTACK,
+          attack,
           new Fault(level, 1),
           WINDOWS,
           (w, m, j) -> {
@@ -94,11 +101,34 @@ class AnchoredEProcessNullTest {
 
   private static void assertSupermartingaleInMean(
       Process p, int samples, long seed, boolean longRunControl) {
-    double[][] mean = anchoredMean(p, samples, 1.1, seed, longRunControl);
-    for (int w = ATTACK; w < WINDOWS; w++) {
+    assertAtMostOne(anchoredMean(p, samples, 1.1, seed, longRunControl), ATTACK, p + "", samples);
+  }
+
+  private static void assertAtMostOne(double[][] mean, int attack, String process, int samples) {
+    for (int w = attack; w < WINDOWS; w++) {
       assertThat(mean[0][w])
-          .as("%s, %d per window, judged window %d", p, samples, w)
+          .as("%s, %d per window, attack at %d, judged window %d", process, samples, attack, w)
           .isLessThanOrEqualTo(1 + 3 * mean[1][w]);
+    }
+  }
+
+  /** Window means with their drift learned again before each datapoint (docs/adr/0056). */
+  private static void assertSupermartingaleInMeanRelearned(
+      Process p, int samples, int attack, long seed) {
+    Telemetry telemetry = new Telemetry(p, samples, 0.8);
+    telemetry.predictableDriftAll = true;
+    assertAtMostOne(anchoredMean(telemetry, attack, 1.1, seed), attack, p + " relearned", samples);
+  }
+
+  @Test
+  void windowMeansWithTheDriftLearnedBeforeEachDatapointKeepTheAnchoredMeanAtMostOne() {
+    // early: 25 datapoints teach the spread; late: 60, and its upper bound is much nearer the
+    // variance, which is where a too small plug-in would show
+    for (int attack : new int[] {ATTACK, 40}) {
+      assertSupermartingaleInMeanRelearned(Process.AR1, 100, attack, 91);
+      assertSupermartingaleInMeanRelearned(Process.AR1, 6, attack, 92);
+      assertSupermartingaleInMeanRelearned(Process.LOGNORMAL, 6, attack, 93);
+      assertSupermartingaleInMeanRelearned(Process.NORMAL, 6, attack, 94);
     }
   }
 

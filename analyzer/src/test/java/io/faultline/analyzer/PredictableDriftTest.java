@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A single-sample metric's drift variance keeps learning after the warm-up, and each datapoint's
- * variance comes from the datapoints before it only (docs/adr/0051).
+ * variance comes from the datapoints before it only (docs/adr/0051); window means learn it too,
+ * until the attack's start (docs/adr/0056).
  */
 class PredictableDriftTest {
 
@@ -68,6 +69,73 @@ class PredictableDriftTest {
     WindowJudge.judge(a, Summary.of(100), Summary.of(100), Telemetry.meanHypothesis());
     WindowJudge.judge(b, Summary.of(100), Summary.of(100), Telemetry.meanHypothesis());
     assertThat(tb.driftVariance).isGreaterThan(ta.driftVariance);
+  }
+
+  /**
+   * Six samples per group and window (one per 10 s), window w spanning [w s, w s + 1 s); the attack
+   * starts at judged window 5; from {@code faultAt} on the experimental level is x{@code level}.
+   */
+  private static WindowJudge.Monitor windowMeans(int windows, int faultAt, double level) {
+    return windowMeans(windows, faultAt, level, 25_000L);
+  }
+
+  private static WindowJudge.Monitor windowMeans(
+      int windows, int faultAt, double level, long attackAt) {
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
+    m.warmupWindows = 20;
+    m.attackAt = attackAt;
+    Random r = new Random(6);
+    double[] c = new double[6];
+    double[] e = new double[6];
+    for (int w = 0; w < 20 + windows; w++) {
+      for (int i = 0; i < 6; i++) {
+        c[i] = 100 + 25 * r.nextGaussian();
+        e[i] = (w >= 20 + faultAt ? level : 1.0) * (100 + 25 * r.nextGaussian());
+      }
+      WindowJudge.judge(
+          m,
+          Summary.of(c),
+          Summary.of(e),
+          Double.NaN,
+          Double.NaN,
+          Telemetry.meanHypothesis(),
+          w * 1000L,
+          w * 1000L + 1000);
+    }
+    return m;
+  }
+
+  @Test
+  void windowMeansLearnTheirDriftUntilTheAttackStarts() {
+    assertThat(new WindowJudge.Monitor().predictableDriftAll).as("the default").isTrue();
+    WindowJudge.Monitor m = windowMeans(30, 30, 1.0);
+    WindowJudge.Track t = m.tracks.get(0);
+    assertThat(t.clipped).isFalse();
+    // the warm-up's 20 differences and the 5 judged windows that end before the attack
+    assertThat(t.spreadCount).isEqualTo(25.0);
+    assertThat(t.driftVariance)
+        .isEqualTo(WindowJudge.drift(25, t.spreadSquares, t.phi, t.withinVariance));
+  }
+
+  @Test
+  void aFaultThatStartsWithTheAttackDoesNotTeachTheSpread() {
+    // +60% from the attack on: the spread and the drift are those of the run without it
+    WindowJudge.Monitor quiet = windowMeans(30, 30, 1.0);
+    WindowJudge.Monitor fault = windowMeans(30, 5, 1.6);
+    WindowJudge.Track q = quiet.tracks.get(0);
+    WindowJudge.Track f = fault.tracks.get(0);
+    assertThat(f.deviating).as("the fault is found").isTrue();
+    assertThat(f.spreadCount).isEqualTo(q.spreadCount);
+    assertThat(f.spreadSquares).isEqualTo(q.spreadSquares);
+  }
+
+  @Test
+  void withoutAnAttackTimeWindowMeansKeepTheWarmUpsSpread() {
+    // nothing tells a fault's first datapoints apart from the steady state's: none is learned
+    WindowJudge.Track t = windowMeans(30, 30, 1.0, 0L).tracks.get(0);
+    assertThat(t.spreadCount).isEqualTo(20.0);
+    assertThat(t.driftVariance)
+        .isEqualTo(WindowJudge.drift(20, t.spreadSquares, t.phi, t.withinVariance));
   }
 
   @Test

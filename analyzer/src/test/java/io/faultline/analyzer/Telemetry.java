@@ -46,6 +46,9 @@ final class Telemetry {
   /** Single samples count the pooled control at its long-run variance (docs/adr/0051). */
   boolean longRunControl;
 
+  /** Window means learn their drift before each datapoint too (docs/adr/0056). */
+  boolean predictableDriftAll = new WindowJudge.Monitor().predictableDriftAll;
+
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
   boolean shared;
 
@@ -147,6 +150,7 @@ final class Telemetry {
     m.attackAt = attackAt;
     m.longRunControl = longRunControl;
     m.predictableDrift = predictableDrift;
+    m.predictableDriftAll = predictableDriftAll;
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -warmup; w < windows; w++) {

@@ -188,6 +188,15 @@ public final class DetectionBench {
    */
   static final boolean LONG_RUN_CONTROL = Boolean.getBoolean("faultline.bench.longRunControl");
 
+  /**
+   * {@code -Dfaultline.bench.predictableDriftAll=false}: window means (dense, one per 10 s) keep
+   * the warm-up's drift variance instead of learning it again before each datapoint from the
+   * datapoints before the attack ({@code WindowJudge.Monitor.predictableDriftAll}, the default
+   * since docs/adr/0056).
+   */
+  static final boolean PREDICTABLE_DRIFT_ALL =
+      Boolean.parseBoolean(System.getProperty("faultline.bench.predictableDriftAll", "true"));
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -701,6 +710,7 @@ public final class DetectionBench {
     m.pooledControlSamples = POOLED_CONTROL;
     m.longRunControl = LONG_RUN_CONTROL;
     m.predictableDrift = PREDICTABLE_DRIFT;
+    m.predictableDriftAll = PREDICTABLE_DRIFT_ALL;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
