@@ -7,7 +7,6 @@ import io.faultline.agent.ProcessTarget;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** {@code pause-process}: SIGSTOP (the process hangs, connections time out), SIGCONT on recover. */
 public final class PauseProcess extends ProcessFault {
@@ -21,7 +20,7 @@ public final class PauseProcess extends ProcessFault {
   public Applied apply(ProcessTarget target, Map<String, String> parameters, Duration duration)
       throws Exception {
     target.requireRunning();
-    signal("STOP", target.pid());
+    ProcessSignal.STOP.send(target.pid());
     return new Applied(
         List.of(target.describe() + " SIGSTOP"), Map.of("pid", Long.toString(target.pid())));
   }
@@ -30,25 +29,9 @@ public final class PauseProcess extends ProcessFault {
   public String recover(ProcessTarget target, Map<String, String> recovery) throws Exception {
     long pid = Long.parseLong(recovery.getOrDefault("pid", Long.toString(target.pid())));
     if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-      signal("CONT", pid);
+      ProcessSignal.CONT.send(pid);
       return target.name() + " pid=" + pid + " SIGCONT";
     }
     return target.name() + " pid=" + pid + " is gone; nothing to resume";
-  }
-
-  private static void signal(String signal, long pid) throws Exception {
-    Process kill =
-        new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
-            .redirectErrorStream(true)
-            .start();
-    if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-      throw new IllegalStateException(
-          "kill -"
-              + signal
-              + " "
-              + pid
-              + " failed: "
-              + new String(kill.getInputStream().readAllBytes()).strip());
-    }
   }
 }

@@ -1,0 +1,70 @@
+package io.faultline.agent.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/** SIGSTOP and SIGCONT through libc, seen from /proc as the process's state. */
+@EnabledOnOs(OS.LINUX)
+class ProcessSignalTest {
+
+  private Process sleeper;
+
+  @AfterEach
+  void stop() {
+    if (sleeper != null) {
+      sleeper.destroyForcibly();
+    }
+  }
+
+  @Test
+  void sendsSignalsWithoutAKillProcessOnLinux() {
+    assertThat(ProcessSignal.inProcess()).isTrue();
+  }
+
+  @Test
+  void stopsAndResumesAProcess() throws Exception {
+    sleeper = new ProcessBuilder("sleep", "300").start();
+    long pid = sleeper.pid();
+
+    ProcessSignal.STOP.send(pid);
+    assertThat(ProcFs.within(Duration.ofSeconds(10), () -> state(pid) == 'T'))
+        .as("pid %d stopped (state T), was %s", pid, state(pid))
+        .isTrue();
+
+    ProcessSignal.CONT.send(pid);
+    assertThat(ProcFs.within(Duration.ofSeconds(10), () -> state(pid) == 'S'))
+        .as("pid %d running again (state S), was %s", pid, state(pid))
+        .isTrue();
+  }
+
+  @Test
+  void namesThePidAndTheReasonWhenTheProcessIsGone() throws Exception {
+    sleeper = new ProcessBuilder("sleep", "300").start();
+    long pid = sleeper.pid();
+    sleeper.destroyForcibly().waitFor();
+
+    assertThatThrownBy(() -> ProcessSignal.STOP.send(pid))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("kill -STOP " + pid + " failed")
+        .hasMessageContaining("No such process");
+  }
+
+  /** The state letter of /proc/PID/stat (after the command name's closing parenthesis). */
+  private static char state(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2);
+    } catch (IOException e) {
+      return '?';
+    }
+  }
+}
