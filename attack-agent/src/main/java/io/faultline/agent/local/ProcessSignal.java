@@ -30,6 +30,18 @@ enum ProcessSignal {
 
   /** Sends the signal; throws, naming the pid and the reason, when it was not delivered. */
   void send(long pid) throws Exception {
+    if (pid < 2 || pid > Integer.MAX_VALUE) {
+      // kill(2) reads 0 as the caller's process group and -1 as every process it may signal, and a
+      // long cast to int can land on either: only one process is ever a target
+      throw new IllegalArgumentException(
+          "kill -"
+              + name()
+              + " "
+              + pid
+              + ": pid must be one process, 2.."
+              + Integer.MAX_VALUE
+              + "; no signal sent");
+    }
     if (libc == null) {
       sendWithKillCommand(pid);
       return;

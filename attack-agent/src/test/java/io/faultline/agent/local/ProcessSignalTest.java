@@ -58,6 +58,20 @@ class ProcessSignalTest {
         .hasMessageContaining("No such process");
   }
 
+  @Test
+  void refusesAPidThatNamesAGroupOrEveryProcess() {
+    // 0 is the agent's own process group, -1 every process it may signal, 4294967295 is -1 as an
+    // int, 1 is init: none is one target process
+    for (long pid : new long[] {0, -1, 1, 4_294_967_295L, -2_147_483_648L}) {
+      assertThatThrownBy(() -> ProcessSignal.STOP.send(pid))
+          .as("pid %d", pid)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("kill -STOP " + pid)
+          .hasMessageContaining("pid must be one process")
+          .hasMessageContaining("no signal sent");
+    }
+  }
+
   /** The state letter of /proc/PID/stat (after the command name's closing parenthesis). */
   private static char state(long pid) {
     try {
