@@ -519,6 +519,30 @@ public final class WindowJudge {
     return new double[] {center - WINSOR * s, center + WINSOR * s};
   }
 
+  /**
+   * The warm-up's control windows (mean, variance, count) as the pooled control sees them: from 5
+   * windows on, a window whose mean lies beyond {@link #WINSOR} robust standard deviations of the
+   * windows' median is held at that bound, its variance scaled with it (a slow window is slow by a
+   * factor). One transient control window would otherwise shift every pooled datapoint it enters (5
+   * at one sample per 10 s) by less than the differences' own hold (docs/adr/0055, 0060).
+   */
+  static List<double[]> heldControls(List<double[]> warmup) {
+    List<Double> means = new ArrayList<>();
+    for (double[] w : warmup) {
+      if (w[2] > 0) {
+        means.add(w[0]);
+      }
+    }
+    double[] bounds = winsorBounds(means);
+    List<double[]> held = new ArrayList<>(warmup.size());
+    for (double[] w : warmup) {
+      double mean = w[2] > 0 ? Math.max(bounds[0], Math.min(bounds[1], w[0])) : w[0];
+      double factor = mean != w[0] && w[0] > 0 && mean > 0 ? mean / w[0] : 1.0;
+      held.add(new double[] {mean, w[1] * factor * factor, w[2]});
+    }
+    return held;
+  }
+
   static double median(List<Double> values) {
     return MannWhitney.median(values.stream().mapToDouble(Double::doubleValue).sorted().toArray());
   }
@@ -643,10 +667,10 @@ public final class WindowJudge {
                 Math.min(
                     Math.min(pooledSamples, m.warmup.size()),
                     Math.ceil(pooledSamples / Math.max(1.0, perWindow))));
+    List<double[]> heldControls = heldControls(m.warmup);
     m.recentControl = new ArrayList<>();
     for (int i = Math.max(0, m.warmup.size() - m.controlSpan + 1); i < m.warmup.size(); i++) {
-      double[] w = m.warmup.get(i);
-      m.recentControl.add(new double[] {w[0], w[1], w[2]});
+      m.recentControl.add(heldControls.get(i));
     }
     boolean positive = c.count() > 0 && c.min() > 0 && e.min() > 0;
     double samples = m.warmup.isEmpty() ? 0 : Math.min(c.count(), e.count()) / m.warmup.size();
@@ -668,7 +692,7 @@ public final class WindowJudge {
       if (s == Statistic.MEAN && relative && !t.log) {
         t.scale = Math.max(0.25, Math.min(4.0, warmUpRatio(ratios, c, e)));
       }
-      learn(t, m, policy, toleratedLevel);
+      learn(t, m, policy, toleratedLevel, heldControls);
       m.tracks.add(t);
     }
     Track mean = m.tracks.get(0);
@@ -730,15 +754,17 @@ public final class WindowJudge {
   private record WarmupPoint(Summary control, Summary experimental, double p99c, double p99e) {}
 
   /** One track's offset, variances, drift, autocorrelation and theta0 from the warm-up. */
-  private static void learn(Track t, Monitor m, MetricPolicy policy, double toleratedLevel) {
+  private static void learn(
+      Track t, Monitor m, MetricPolicy policy, double toleratedLevel, List<double[]> heldControls) {
     Summary within = new Summary();
     List<Double> differences = new ArrayList<>();
     List<Double> controlVariances = new ArrayList<>();
     List<Double> experimentalVariances = new ArrayList<>();
     List<WarmupPoint> points = new ArrayList<>();
     List<double[]> controls = new ArrayList<>();
-    for (double[] w : m.warmup) {
-      controls.add(new double[] {w[0], w[1], w[2]});
+    for (int i = 0; i < m.warmup.size(); i++) {
+      double[] w = m.warmup.get(i);
+      controls.add(heldControls.get(i));
       while (controls.size() > m.controlSpan) {
         controls.remove(0);
       }
