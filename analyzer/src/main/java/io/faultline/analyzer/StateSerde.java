@@ -161,6 +161,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.longRunControl);
     w.bool(m.predictableDrift);
     w.bool(m.predictableDriftAll);
+    w.bool(m.phiFromGroups);
     w.end(mark);
   }
 
@@ -210,6 +211,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       m.predictableDriftAll = in.bool();
+    }
+    if (in.before(end)) {
+      m.phiFromGroups = in.bool();
     }
     in.end(end);
     return m;

@@ -197,6 +197,14 @@ public final class DetectionBench {
   static final boolean PREDICTABLE_DRIFT_ALL =
       Boolean.parseBoolean(System.getProperty("faultline.bench.predictableDriftAll", "true"));
 
+  /**
+   * {@code -Dfaultline.bench.phiFromGroups=false}: single samples learn phi from the warm-up's
+   * differences against the growing control pool, as before docs/adr/0065, instead of from the two
+   * groups' own series ({@code WindowJudge.Monitor.phiFromGroups}, the default).
+   */
+  static final boolean PHI_FROM_GROUPS =
+      Boolean.parseBoolean(System.getProperty("faultline.bench.phiFromGroups", "true"));
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -711,6 +719,7 @@ public final class DetectionBench {
     m.longRunControl = LONG_RUN_CONTROL;
     m.predictableDrift = PREDICTABLE_DRIFT;
     m.predictableDriftAll = PREDICTABLE_DRIFT_ALL;
+    m.phiFromGroups = PHI_FROM_GROUPS;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
