@@ -131,10 +131,11 @@ public final class AnalyzerApp {
         });
     streams.start();
     log.info(
-        "analyzer {} started: window {} grace {} on {}",
+        "analyzer {} started: window {} grace {}, stores in {} on {}",
         config.applicationId(),
         config.window(),
         config.grace(),
+        config.stateStores().configName(),
         config.bootstrapServers());
     return new Running(streams, metrics, server);
   }
@@ -157,6 +158,7 @@ public final class AnalyzerApp {
                   + "Keys (file or FAULTLINE_* env): bootstrap.servers, topics.prefix,"
                   + " analyzer.application.id, analyzer.window, analyzer.grace,"
                   + " analyzer.recovery.windows, analyzer.warmup.windows, analyzer.state.dir,"
+                  + " analyzer.state.stores (rocksdb or memory),"
                   + " analyzer.metrics.port (0 = any), analyzer.metrics.host,"
                   + " analyzer.metrics.linger,"
                   + " analyzer.alertmanager.url, analyzer.alert.noisy.time,"

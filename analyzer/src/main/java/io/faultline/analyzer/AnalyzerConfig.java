@@ -28,6 +28,9 @@ import java.util.Map;
  *   <li>{@code analyzer.warmup.windows} windows that define the baseline (default 4, 0 = none)
  *   <li>{@code analyzer.horizon.windows} judged windows the false-alarm bound covers (720)
  *   <li>{@code analyzer.state.dir} (default a temp directory)
+ *   <li>{@code analyzer.state.stores} where the stores every sample and window touches keep their
+ *       state: {@code rocksdb} (default) or {@code memory} (the heap), changelogged either way
+ *       (docs/adr/0063)
  *   <li>{@code analyzer.metrics.port} Prometheus /metrics port (absent = off, 0 = any free port),
  *       {@code analyzer.metrics.host} (default 127.0.0.1); {@code analyzer.metrics.linger} how long
  *       an ended experiment's series stay on /metrics (default 5m, 0s to 24h)
@@ -61,7 +64,8 @@ public record AnalyzerConfig(
     long horizonWindows,
     Duration metricsLinger,
     ResultCalculator.SeverityLevels severityLevels,
-    int metricShards) {
+    int metricShards,
+    StateStores stateStores) {
 
   /** The settings of the result calculation. */
   public ResultCalculator.Settings resultSettings() {
@@ -125,6 +129,9 @@ public record AnalyzerConfig(
             c.nonBlank("analyzer.sev.abort", "SEV1", hint));
     // as written, not stripped: it must sign exactly as the agents' does
     String secret = c.has("agent.command.secret") ? c.raw("agent.command.secret") : null;
+    StateStores stores =
+        StateStores.of(
+            c.choice(StateStores.KEY, StateStores.ROCKSDB.configName(), StateStores.names()));
     return new AnalyzerConfig(
         bootstrap,
         map.getOrDefault("topics.prefix", Topics.DEFAULT_PREFIX),
@@ -147,6 +154,7 @@ public record AnalyzerConfig(
         horizon,
         linger,
         levels,
-        MetricShards.of(c));
+        MetricShards.of(c),
+        stores);
   }
 }

@@ -155,7 +155,7 @@ public final class AnalyzerTopology {
     int warmup = config.warmupWindows();
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(VerdictProcessor.STORE),
+            config.stateStores().keyValue(VerdictProcessor.STORE),
             Serdes.String(),
             StateSerde.monitors()));
     KStream<Windowed<String>, WindowPair> closed =
@@ -201,7 +201,7 @@ public final class AnalyzerTopology {
 
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(ResultProcessor.STORE),
+            config.stateStores().keyValue(ResultProcessor.STORE),
             Serdes.String(),
             StateSerde.timelines()));
     // one set of terms for the result processor and the publisher behind it
@@ -272,7 +272,7 @@ public final class AnalyzerTopology {
       KStream<String, MetricSample> samples, AnalyzerConfig config, StreamsBuilder builder) {
     builder.addStateStore(
         Stores.timestampedKeyValueStoreBuilder(
-                Stores.persistentTimestampedKeyValueStore(OpenWindows.STORE),
+                config.stateStores().timestampedKeyValue(OpenWindows.STORE),
                 Serdes.String(),
                 new WindowPair.WindowPairSerde())
             .withCachingEnabled());
@@ -295,7 +295,7 @@ public final class AnalyzerTopology {
       StreamsBuilder builder) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ShardMerge.STORE),
+                config.stateStores().keyValue(ShardMerge.STORE),
                 Serdes.String(),
                 new ShardPartial.ShardsSerde())
             .withCachingEnabled());
@@ -343,7 +343,8 @@ public final class AnalyzerTopology {
             Named.as("window-aggregate"),
             Materialized.<String, WindowPair, WindowStore<Bytes, byte[]>>as("window-summaries")
                 .withKeySerde(Serdes.String())
-                .withValueSerde(new WindowPair.WindowPairSerde()));
+                .withValueSerde(new WindowPair.WindowPairSerde())
+                .withStoreType(config.stateStores().dsl()));
   }
 
   private static <T> KStream<String, T> deadLetterFailures(

@@ -46,6 +46,14 @@ class AnalyzerConfigTest {
   }
 
   @Test
+  void stateStoresAreRocksdbUnlessMemoryIsAsked() {
+    assertThat(config().stateStores()).isEqualTo(StateStores.ROCKSDB);
+    assertThat(config(StateStores.KEY, "Memory").stateStores()).isEqualTo(StateStores.MEMORY);
+    assertThatThrownBy(() -> config(StateStores.KEY, "disk"))
+        .hasMessageStartingWith("analyzer.state.stores 'disk': must be rocksdb or memory");
+  }
+
+  @Test
   void theSecretStaysOutOfToString() {
     assertThat(config("agent.command.secret", " a-very-secret-value-123").commandSecret())
         .as("signs with the secret as written, as the agents verify")

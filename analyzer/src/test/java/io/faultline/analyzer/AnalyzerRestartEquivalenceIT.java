@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
  * recovery) is analysed twice on the same broker, once without interruption and once with the
  * analyzer stopped mid-attack and restarted with an empty state directory (stores restored from
  * their changelogs). Both publish the same final ExperimentResult, each window's verdict exactly
- * once, and the same alerts.
+ * once, and the same alerts. The interrupted run is made three times: on RocksDB stores, on
+ * in-memory ones ({@code analyzer.state.stores=memory}, docs/adr/0063), whose open windows,
+ * monitors and timelines exist only in their changelogs once the instance is closed, and switched
+ * from RocksDB to memory at the restart, as an operator would change the setting.
  */
 class AnalyzerRestartEquivalenceIT {
 
@@ -38,43 +41,53 @@ class AnalyzerRestartEquivalenceIT {
       ExperimentResult result, Map<Long, Integer> verdictsPerWindow, List<String> alerts) {}
 
   @Test
-  void anInterruptedRunPublishesWhatAnUninterruptedOneDoes() throws Exception {
+  void anInterruptedRunOnEitherStorePublishesWhatAnUninterruptedOneDoes() throws Exception {
     long t0 = (System.currentTimeMillis() / 5000) * 5000 - 900_000;
-    Published straight = run(t0, false);
-    Published interrupted = run(t0, true);
-
+    Published straight = run(t0, StateStores.ROCKSDB, null);
     assertThat(straight.verdictsPerWindow()).hasSizeGreaterThanOrEqualTo(WINDOWS - 2);
-    assertThat(interrupted.verdictsPerWindow().values())
-        .as("each window judged exactly once")
-        .containsOnly(1);
-    assertThat(interrupted.verdictsPerWindow()).isEqualTo(straight.verdictsPerWindow());
-    assertThat(interrupted.alerts()).as("same alerts, none twice").isEqualTo(straight.alerts());
     assertThat(straight.alerts()).anyMatch(a -> a.startsWith("FIRING"));
     ExperimentResult a = straight.result();
-    ExperimentResult b = interrupted.result();
     a.setUpdatedAt(0L);
-    b.setUpdatedAt(0L);
-    assertThat(b).as("the final ExperimentResult").isEqualTo(a);
     assertThat(a.getAttacks()).isNotEmpty();
     assertThat(a.getAttacks().get(0).getMttdMs()).isNotNull();
+    List<List<StateStores>> restarts =
+        List.of(
+            List.of(StateStores.ROCKSDB, StateStores.ROCKSDB),
+            List.of(StateStores.MEMORY, StateStores.MEMORY),
+            List.of(StateStores.ROCKSDB, StateStores.MEMORY));
+    for (List<StateStores> stores : restarts) {
+      Published interrupted = run(t0, stores.get(0), stores.get(1));
+      assertThat(interrupted.verdictsPerWindow().values())
+          .as("each window judged exactly once, " + stores)
+          .containsOnly(1);
+      assertThat(interrupted.verdictsPerWindow()).isEqualTo(straight.verdictsPerWindow());
+      assertThat(interrupted.alerts())
+          .as("same alerts, none twice, " + stores)
+          .isEqualTo(straight.alerts());
+      ExperimentResult b = interrupted.result();
+      b.setUpdatedAt(0L);
+      assertThat(b).as("the final ExperimentResult, " + stores).isEqualTo(a);
+    }
   }
 
-  private Published run(long t0, boolean interrupt) throws Exception {
+  /** One run on {@code first}; with {@code restarted}, stopped mid-attack and restarted on it. */
+  private Published run(long t0, StateStores first, StateStores restarted) throws Exception {
     Topics topics = TestTopics.provision(TestTopics.prefix("eq"));
     try (var producer = LatencySamples.producer();
         var verdicts = TopicFollower.startCommitted(topics.steadyState());
         var alerts = TopicFollower.startCommitted(topics.alerts());
         var results = TopicFollower.startCommitted(topics.results())) {
-      AnalyzerApp.Running analyzer = AnalyzerApp.run(config(topics));
+      AnalyzerApp.Running analyzer = AnalyzerApp.run(config(topics, first));
       try {
         // the attack: started at window 8, stopped at the end of window 12
         event(producer, topics, AttackEventType.STARTED, t0 + 8 * 5000L);
         send(producer, topics, t0, 0, WINDOWS / 2);
-        if (interrupt) {
+        if (restarted != null) {
           verdicts.awaitAtLeast(
               5, AnalyzerRestartEquivalenceIT::ofThisExperiment, Duration.ofSeconds(90));
           analyzer.close(); // mid-attack
-          analyzer = AnalyzerApp.run(config(topics)); // empty state dir: restore from changelogs
+          // an empty state dir: every store restored from its changelog
+          analyzer = AnalyzerApp.run(config(topics, restarted));
         }
         event(producer, topics, AttackEventType.STOPPED, t0 + 13 * 5000L);
         send(producer, topics, t0, WINDOWS / 2, WINDOWS);
@@ -103,10 +116,12 @@ class AnalyzerRestartEquivalenceIT {
     return v.getExperimentId().equals(EXPERIMENT);
   }
 
-  private static AnalyzerConfig config(Topics topics) throws Exception {
+  private static AnalyzerConfig config(Topics topics, StateStores stores) throws Exception {
     // the restarted instance joins the closed one's group: 6 s of session, not 45 s, to wait
-    return AnalyzerConfig.fromMap(
-        AnalyzerSettings.forTestBroker(topics).sessionAtBrokerMinimum().toMap());
+    Map<String, String> settings =
+        new HashMap<>(AnalyzerSettings.forTestBroker(topics).sessionAtBrokerMinimum().toMap());
+    settings.put(StateStores.KEY, stores.configName());
+    return AnalyzerConfig.fromMap(settings);
   }
 
   private static void event(

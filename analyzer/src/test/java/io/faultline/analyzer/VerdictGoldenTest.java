@@ -255,6 +255,20 @@ class VerdictGoldenTest {
     assertThat(digits(mixed, 10)).isEqualTo(digits(golden(), 10));
   }
 
+  /**
+   * The hot stores on the heap (docs/adr/0063) give what RocksDB gives: the golden text, which the
+   * first test checks RocksDB against, to the last digit unsharded and to 10 digits with 8 shards
+   * merged.
+   */
+  @Test
+  void inMemoryStoresGiveRocksDbsVerdictsAlertsAndResults() throws IOException {
+    String memory = StateStores.MEMORY.configName();
+    assertThat(run(Map.of(StateStores.KEY, memory))).isEqualTo(golden());
+    String sharded =
+        run(Map.of(StateStores.KEY, memory, MetricShards.KEY, "8"), s -> MetricShards.key(s, 8));
+    assertThat(digits(sharded, 10)).isEqualTo(digits(golden(), 10));
+  }
+
   @Test
   void anOlderCollectorsKeyHasASlotOfItsOwnBesideShardZero() {
     assertThat(AnalyzerTopology.partialSlot("exp|http.latency.ms")).isEqualTo(-1);

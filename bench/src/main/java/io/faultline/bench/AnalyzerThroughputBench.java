@@ -3,6 +3,7 @@ package io.faultline.bench;
 import io.faultline.analyzer.AnalyzerApp;
 import io.faultline.analyzer.AnalyzerConfig;
 import io.faultline.analyzer.ResultCalculator;
+import io.faultline.analyzer.StateStores;
 import io.faultline.kafka.EmbeddedKafka;
 import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.AvroSerde;
@@ -64,8 +65,11 @@ import org.apache.kafka.streams.KafkaStreams;
  * <pre>
  * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.AnalyzerThroughputBench \
  *   [N [KEYS,KEYS,... [--no-latency] [--shards=S] [--fleet] [--per-window=P] [--targets=T]
- *   [--summaries] [--definitions] [--history=H]]]
+ *   [--summaries] [--definitions] [--history=H] [--stores=rocksdb|memory]]]
  * </pre>
+ *
+ * <p>{@code --stores=S}: the analyzer's {@code analyzer.state.stores} (default the analyzer's
+ * default), so one jar measures both ways in one session (docs/adr/0063).
  *
  * <p>{@code --summaries}: the same samples, produced as the collector pre-aggregates them
  * (docs/adr/0043): one record per key, group, target and window that stands for that target's
@@ -102,6 +106,12 @@ public final class AnalyzerThroughputBench {
     boolean summaries = flags.contains("--summaries");
     boolean definitions = flags.contains("--definitions");
     int history = intFlag(flags, "--history=", 0);
+    String stores =
+        flags.stream()
+            .filter(f -> f.startsWith("--stores="))
+            .map(f -> f.substring("--stores=".length()))
+            .findFirst()
+            .orElse(null);
     try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
       String bootstrap = kafka.bootstrapServers();
       System.out.println(
@@ -122,7 +132,8 @@ public final class AnalyzerThroughputBench {
             perWindow,
             targets,
             summaries,
-            new Seeds(definitions, history));
+            new Seeds(definitions, history),
+            stores);
       }
       if (latency) {
         latency(bootstrap);
@@ -153,7 +164,8 @@ public final class AnalyzerThroughputBench {
       int perWindow,
       int targets,
       boolean summaries,
-      Seeds seeds)
+      Seeds seeds,
+      String stores)
       throws Exception {
     String prefix =
         "tp"
@@ -225,8 +237,8 @@ public final class AnalyzerThroughputBench {
     }
     double bareSeconds = (System.nanoTime() - bareStart) / 1e9;
 
-    AnalyzerConfig config =
-        AnalyzerConfig.fromMap(
+    Map<String, String> settings =
+        new java.util.HashMap<>(
             Map.of(
                 "bootstrap.servers",
                 bootstrap,
@@ -242,6 +254,10 @@ public final class AnalyzerThroughputBench {
                 "0s",
                 "analyzer.state.dir",
                 Files.createTempDirectory("bench-analyzer").toString()));
+    if (stores != null) {
+      settings.put(StateStores.KEY, stores);
+    }
+    AnalyzerConfig config = AnalyzerConfig.fromMap(settings);
     AnalyzerApp.Running analyzer = AnalyzerApp.run(config);
     KafkaStreams streams = analyzer.streams();
     long runStart = System.nanoTime();
@@ -294,11 +310,12 @@ public final class AnalyzerThroughputBench {
         n / cpuSeconds);
     System.out.printf(
         Locale.ROOT,
-        "{\"bench\":\"analyzer-throughput\",\"keys\":%d,\"fleet\":%b,\"shards\":%d,"
+        "{\"bench\":\"analyzer-throughput\",\"stores\":\"%s\",\"keys\":%d,\"fleet\":%b,\"shards\":%d,"
             + "\"summaries\":%b,\"definitions\":%b,\"history\":%d,\"samples\":%d,\"records\":%d,\"windows\":%d,"
             + "\"bare_per_s\":%.0f,"
             + "\"samples_per_s\":%.0f,\"records_per_s\":%.0f,\"ratio\":%.4f,"
             + "\"stream_thread_cpu_s\":%.3f,\"samples_per_cpu_s\":%.0f,\"bytes\":%d}%n",
+        config.stateStores().configName(),
         keys,
         fleet,
         shards,

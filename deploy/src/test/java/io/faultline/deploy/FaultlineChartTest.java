@@ -458,6 +458,20 @@ class FaultlineChartTest {
         .isEqualTo(Durations.format(SampleSummaries.DEFAULT_WINDOW));
   }
 
+  /** analyzer.state.stores (docs/adr/0063): the analyzer's default unless the values say memory. */
+  @Test
+  void theAnalyzersStoresAreRocksDbUnlessTheValuesSayMemory() {
+    String key = "FAULTLINE_ANALYZER_STATE_STORES";
+    assertThat(env(container(named(render(PRODUCTION), "StatefulSet", "fl-faultline-analyzer"))))
+        .extractingByKey(key)
+        .extracting(EnvVar::getValue)
+        .isEqualTo("rocksdb");
+    List<HasMetadata> memory = render(PRODUCTION, "analyzer.stateStores", "memory");
+    assertThat(env(container(named(memory, "StatefulSet", "fl-faultline-analyzer"))).get(key))
+        .extracting(EnvVar::getValue)
+        .isEqualTo("memory");
+  }
+
   @ParameterizedTest
   @CsvSource({"200ms, 1s", "999ms, 1s", "1500ms, PT2S", "30s, 1m", "0ms, PT0.5S"})
   void theCollectorPublishesItsSummariesWithinTheAnalyzersGrace(String delay, String grace) {
@@ -645,6 +659,8 @@ class FaultlineChartTest {
         "agent.kubernetes.namespaces[0] | Scale_Experimental | at '/agent/kubernetes/namespaces/0':"
             + " 'Scale_Experimental' does not match",
         "agent.replicass | 2 | at '/agent': additional properties 'replicass' not allowed",
+        "analyzer.stateStores | disk | at '/analyzer/stateStores': value must be one of 'rocksdb',"
+            + " 'memory'",
       })
   void valuesSchemaRejectsABadValueNamingIt(String key, String value, String message) {
     assertThatThrownBy(() -> Charts.template(FAULTLINE, List.of(), key, value))
