@@ -161,6 +161,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.longRunControl);
     w.bool(m.predictableDrift);
     w.bool(m.predictableDriftAll);
+    w.bool(m.windowLongRun);
     w.end(mark);
   }
 
@@ -211,6 +212,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.predictableDriftAll = in.bool();
     }
+    if (in.before(end)) {
+      m.windowLongRun = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -237,6 +241,13 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.spreadSquares);
     w.dbl(t.withinVariance);
     w.bool(t.longRunControl);
+    w.dbl(t.longRunVariance);
+    w.dbl(t.longRunCount);
+    w.dbl(t.longRunFirst);
+    w.dbl(t.longRunSum);
+    w.dbl(t.longRunSquares);
+    w.dbl(t.longRunLag);
+    w.dbl(t.longRunLast);
     w.end(mark);
   }
 
@@ -267,6 +278,15 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       t.longRunControl = in.bool();
+    }
+    if (in.before(end)) {
+      t.longRunVariance = in.dbl();
+      t.longRunCount = in.dbl();
+      t.longRunFirst = in.dbl();
+      t.longRunSum = in.dbl();
+      t.longRunSquares = in.dbl();
+      t.longRunLag = in.dbl();
+      t.longRunLast = in.dbl();
     }
     in.end(end);
     return t;
