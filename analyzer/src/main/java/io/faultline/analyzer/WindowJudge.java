@@ -901,8 +901,10 @@ public final class WindowJudge {
           addToLongRun(t, value(t, w[0]));
         }
       }
-      t.phi = 0.0;
       t.longRunVariance = longRunVariance(t);
+      if (t.longRunVariance > 0) {
+        t.phi = 0.0;
+      } // else a constant control: the default's variance and phi
     }
     t.theta0 = tolerance(t, policy, toleratedLevel);
     if (m.warmupWindows > 0 && n > 0) {
