@@ -162,6 +162,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.predictableDrift);
     w.bool(m.predictableDriftAll);
     w.bool(m.phiFromGroups);
+    w.bool(m.windowLongRun);
     w.end(mark);
   }
 
@@ -215,6 +216,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.phiFromGroups = in.bool();
     }
+    if (in.before(end)) {
+      m.windowLongRun = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -241,6 +245,13 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.spreadSquares);
     w.dbl(t.withinVariance);
     w.bool(t.longRunControl);
+    w.dbl(t.longRunVariance);
+    w.dbl(t.longRunCount);
+    w.dbl(t.longRunFirst);
+    w.dbl(t.longRunSum);
+    w.dbl(t.longRunSquares);
+    w.dbl(t.longRunLag);
+    w.dbl(t.longRunLast);
     w.end(mark);
   }
 
@@ -271,6 +282,15 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       t.longRunControl = in.bool();
+    }
+    if (in.before(end)) {
+      t.longRunVariance = in.dbl();
+      t.longRunCount = in.dbl();
+      t.longRunFirst = in.dbl();
+      t.longRunSum = in.dbl();
+      t.longRunSquares = in.dbl();
+      t.longRunLag = in.dbl();
+      t.longRunLast = in.dbl();
     }
     in.end(end);
     return t;

@@ -130,6 +130,15 @@ public final class WindowJudge {
     public boolean predictableDriftAll = true;
 
     /**
+     * Window means: a datapoint counts at the long-run variance of a window-mean difference, twice
+     * the control's window means' long-run variance learned from every control window before it,
+     * and the detector does not prewhiten (phi 0), instead of the marginal variance, the drift's
+     * upper bound and the warm-up's phi of the differences (docs/adr/0062). Off by default:
+     * measured, {@code -Dfaultline.bench.windowLongRun=true}.
+     */
+    public boolean windowLongRun;
+
+    /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per
      * datapoint, with the warm-up's control samples as the per-sample floor. With {@link
      * #predictableDrift} the anchored e-process is a supermartingale in expectation at one sample
@@ -222,6 +231,20 @@ public final class WindowJudge {
 
     /** {@link Monitor#longRunControl} as it was at the warm-up's end. */
     public boolean longRunControl;
+
+    /**
+     * {@link Monitor#windowLongRun}: the datapoint's variance (0 = off), learned again before each
+     * datapoint from the control's window means seen so far: their count, the first one (every
+     * other is kept relative to it), the sum, the sum of squares and of lag-1 products, the last.
+     */
+    public double longRunVariance;
+
+    public double longRunCount;
+    public double longRunFirst;
+    public double longRunSum;
+    public double longRunSquares;
+    public double longRunLag;
+    public double longRunLast;
 
     public double alpha;
     public boolean deviating;
@@ -379,7 +402,14 @@ public final class WindowJudge {
         if (t.spreadCount > 0) {
           t.driftVariance = drift(t.spreadCount, t.spreadSquares, t.phi, t.withinVariance);
         }
+        if (t.longRunVariance > 0) {
+          t.longRunVariance = longRunVariance(t);
+        }
         double[] point = datapoint(t, reference, experimental, p99c, p99e);
+        if (t.longRunVariance > 0) {
+          // learned after it is judged, always: the control is never the attacked group
+          addToLongRun(t, value(t, control.mean()));
+        }
         if (point == null) {
           continue; // e.g. a spread from single samples
         }
@@ -487,7 +517,8 @@ public final class WindowJudge {
     // a metric that was constant in the warm-up has no variance: a tenth of theta0 stands in,
     // so a change is overwhelming evidence but still a number
     double floor = Math.max(1e-12, 0.01 * t.theta0 * t.theta0);
-    double v = Math.max(floor, raw[1] + t.driftVariance);
+    double v =
+        Math.max(floor, t.longRunVariance > 0 ? t.longRunVariance : raw[1] + t.driftVariance);
     double d = raw[0] - t.offset;
     if (t.clipped) {
       double bound = t.theta0 + CLIP * Math.sqrt(v);
@@ -555,6 +586,44 @@ public final class WindowJudge {
 
   static double median(List<Double> values) {
     return MannWhitney.median(values.stream().mapToDouble(Double::doubleValue).sorted().toArray());
+  }
+
+  /** One more control window mean (judged scale) in the track's long-run series. */
+  static void addToLongRun(Track t, double mean) {
+    if (t.longRunCount == 0) {
+      t.longRunFirst = mean;
+    }
+    double x = mean - t.longRunFirst;
+    if (t.longRunCount > 0) {
+      t.longRunLag += x * t.longRunLast;
+    }
+    t.longRunCount++;
+    t.longRunSum += x;
+    t.longRunSquares += x * x;
+    t.longRunLast = x;
+  }
+
+  /**
+   * The long-run variance of a window-mean difference from the control's window means so far: their
+   * variance raised as {@link #drift} raises it (short-series factor and upper bound for their
+   * lag-1 autocorrelation r), times (1 + r) / (1 - r), for both groups (the experimental group's
+   * series at the control's scaled by the track's scale); the track's own value below 3 windows.
+   */
+  static double longRunVariance(Track t) {
+    double n = t.longRunCount;
+    if (n < 3) {
+      return t.longRunVariance;
+    }
+    double mean = t.longRunSum / n;
+    double squares = Math.max(0.0, t.longRunSquares - n * mean * mean);
+    if (!(squares > 0)) {
+      return t.longRunVariance;
+    }
+    double lag = t.longRunLag - mean * (2 * t.longRunSum - t.longRunLast) + (n - 1) * mean * mean;
+    double r = lag / squares;
+    r = Math.max(0.0, Math.min(0.95, r + (1 + 3 * r) / n));
+    double k = t.log ? 1.0 : t.scale;
+    return (1 + k * k) * drift(n, squares, r, 0.0) * (1 + r) / (1 - r);
   }
 
   /** One more difference in the track's running spread (Welford). */
@@ -847,6 +916,17 @@ public final class WindowJudge {
       t.spreadMean = d.mean();
       t.spreadSquares = d.variance() * Math.max(0, n - 1);
       t.withinVariance = typicalWithin;
+    }
+    if (m.windowLongRun && !t.clipped && t.statistic == Statistic.MEAN && n > 0) {
+      for (double[] w : heldControls) {
+        if (w[2] > 0) {
+          addToLongRun(t, value(t, w[0]));
+        }
+      }
+      t.longRunVariance = longRunVariance(t);
+      if (t.longRunVariance > 0) {
+        t.phi = 0.0;
+      } // else a constant control: the default's variance and phi
     }
     t.theta0 = tolerance(t, policy, toleratedLevel);
     if (m.warmupWindows > 0 && n > 0) {

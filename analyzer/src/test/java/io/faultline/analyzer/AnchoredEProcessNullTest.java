@@ -133,6 +133,24 @@ class AnchoredEProcessNullTest {
   }
 
   @Test
+  void windowMeansAtTheControlsLongRunVarianceKeepTheAnchoredMeanAtMostOne() {
+    // docs/adr/0062 (off by default, so its sparse AR(1) early and late, and one late lognormal and
+    // dense AR(1) case): no prewhitening, each datapoint at twice the control window means'
+    // long-run variance learned from the control windows before it, also after the attack
+    for (int attack : new int[] {ATTACK, 40}) {
+      Telemetry telemetry = new Telemetry(Process.AR1, 6, 0.8);
+      telemetry.windowLongRun = true;
+      assertAtMostOne(anchoredMean(telemetry, attack, 1.1, 95), attack, "AR1 long-run", 6);
+    }
+    Telemetry lognormal = new Telemetry(Process.LOGNORMAL, 6, 0.8);
+    lognormal.windowLongRun = true;
+    assertAtMostOne(anchoredMean(lognormal, 40, 1.1, 96), 40, "LOGNORMAL long-run", 6);
+    Telemetry dense = new Telemetry(Process.AR1, 100, 0.8);
+    dense.windowLongRun = true;
+    assertAtMostOne(anchoredMean(dense, 40, 1.1, 97), 40, "AR1 long-run", 100);
+  }
+
+  @Test
   void heavyTailedLatencyAtTheEdgeKeepsTheAnchoredMeanAtMostOne() {
     assertSupermartingaleInMean(Process.LOGNORMAL, 6, 81, false);
   }

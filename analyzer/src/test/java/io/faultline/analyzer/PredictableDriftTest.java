@@ -27,6 +27,50 @@ class PredictableDriftTest {
   }
 
   @Test
+  void theControlsLongRunVarianceIsTheirBoundedVarianceTimesTheAr1FactorForBothGroups() {
+    // docs/adr/0062: the control's window means, their lag-1 autocorrelation (Kendall-corrected)
+    double[] values = {4.61, 4.70, 4.66, 4.52, 4.49, 4.58, 4.71, 4.75, 4.63, 4.55};
+    WindowJudge.Track t = new WindowJudge.Track();
+    t.log = true;
+    for (double v : values) {
+      WindowJudge.addToLongRun(t, v);
+    }
+    int n = values.length;
+    double mean = Summary.of(values).mean();
+    double squares = 0;
+    double lag = 0;
+    for (int i = 0; i < n; i++) {
+      squares += (values[i] - mean) * (values[i] - mean);
+      if (i > 0) {
+        lag += (values[i] - mean) * (values[i - 1] - mean);
+      }
+    }
+    double r = lag / squares;
+    r += (1 + 3 * r) / n;
+    assertThat(r).isGreaterThan(0.0); // the series is autocorrelated: the bound applies
+    double expected = 2 * WindowJudge.drift(n, squares, r, 0.0) * (1 + r) / (1 - r);
+    assertThat(WindowJudge.longRunVariance(t)).isCloseTo(expected, within(1e-9));
+    // on the linear scale the experimental group's share is the control's times scale^2
+    t.log = false;
+    t.scale = 2.0;
+    assertThat(WindowJudge.longRunVariance(t)).isCloseTo(2.5 * expected, within(1e-9));
+  }
+
+  @Test
+  void aControlOfTwoWindowsOrAConstantOneKeepsTheLongRunVarianceItHad() {
+    WindowJudge.Track t = new WindowJudge.Track();
+    t.longRunVariance = 0.3;
+    WindowJudge.addToLongRun(t, 5.0);
+    WindowJudge.addToLongRun(t, 5.2);
+    assertThat(WindowJudge.longRunVariance(t)).isEqualTo(0.3);
+    WindowJudge.Track constant = new WindowJudge.Track();
+    for (int i = 0; i < 5; i++) {
+      WindowJudge.addToLongRun(constant, 4.0);
+    }
+    assertThat(WindowJudge.longRunVariance(constant)).isZero();
+  }
+
+  @Test
   void theRunningSpreadIsTheVarianceOfEveryDifference() {
     WindowJudge.Track t = new WindowJudge.Track();
     double[] values = {3, -1, 4, 1, -5, 9, 2};

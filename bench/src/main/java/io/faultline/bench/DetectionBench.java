@@ -205,6 +205,13 @@ public final class DetectionBench {
   static final boolean PHI_FROM_GROUPS =
       Boolean.parseBoolean(System.getProperty("faultline.bench.phiFromGroups", "true"));
 
+  /**
+   * {@code -Dfaultline.bench.windowLongRun=true}: window means count at the long-run variance
+   * learned from the control's window means, without prewhitening ({@code
+   * WindowJudge.Monitor.windowLongRun}, docs/adr/0062).
+   */
+  static final boolean WINDOW_LONG_RUN = Boolean.getBoolean("faultline.bench.windowLongRun");
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -720,6 +727,7 @@ public final class DetectionBench {
     m.predictableDrift = PREDICTABLE_DRIFT;
     m.predictableDriftAll = PREDICTABLE_DRIFT_ALL;
     m.phiFromGroups = PHI_FROM_GROUPS;
+    m.windowLongRun = WINDOW_LONG_RUN;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
