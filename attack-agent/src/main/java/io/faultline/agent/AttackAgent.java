@@ -725,7 +725,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
    * creates any Kafka client. Returns how many.
    */
   private int recoverJournal() {
-    List<AttackState> left = journal.load();
+    List<AttackState> left = journal.active();
     if (left.isEmpty()) {
       return 0;
     }
@@ -914,7 +914,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     }
     try {
       // Recorded before the fault is applied: another agent can see what to roll back. The
-      // local journal's fsync runs while Kafka acknowledges; the fault waits for both.
+      // local journal's one fdatasync runs while Kafka acknowledges; the fault waits for both.
       Future<RecordMetadata> acked = producer.send(record);
       journal.record(state);
       acked.get(10, TimeUnit.SECONDS);
@@ -1036,6 +1036,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     expiries.shutdownNow();
     cloud.close();
     outbox.close(Duration.ofSeconds(5));
+    journal.close();
     recoveries.shutdown();
     producer.close(Duration.ofSeconds(5));
     if (consuming == null) {
