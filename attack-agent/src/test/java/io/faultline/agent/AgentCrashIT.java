@@ -10,7 +10,6 @@ import io.faultline.schema.Topics;
 import io.faultline.testsupport.AgentSettings;
 import io.faultline.testsupport.CommandWriter;
 import io.faultline.testsupport.TargetFiles;
-import io.faultline.testsupport.TestJvm;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import io.faultline.testsupport.VictimProcess;
@@ -51,16 +50,7 @@ class AgentCrashIT {
     Path outbox = Files.createTempDirectory("crash-outbox");
 
     ProcessBuilder child =
-        TestJvm.command(AgentMain.class)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    child
-        .environment()
-        .putAll(
-            AgentSettings.forTestBroker(topics, crashyId, targets.dir())
-                .set("agent.lease", "6s")
-                .set("agent.outbox.dir", outbox.toString())
-                .toEnvironment());
+        agentJvm(AgentSettings.forTestBroker(topics, crashyId, targets.dir()), outbox);
     Process agentProcess = child.start();
     Process restarted = null;
 
@@ -203,17 +193,10 @@ class AgentCrashIT {
     String crashyId = "crashy-many-" + UUID.randomUUID().toString().substring(0, 6);
     Path outbox = Files.createTempDirectory("crash-many-outbox");
     ProcessBuilder child =
-        TestJvm.command(AgentMain.class)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    child
-        .environment()
-        .putAll(
+        agentJvm(
             AgentSettings.forTestBroker(topics, crashyId, targets.dir())
-                .set("agent.lease", "6s")
-                .set("agent.max.blast.radius.percent", "100")
-                .set("agent.outbox.dir", outbox.toString())
-                .toEnvironment());
+                .set("agent.max.blast.radius.percent", "100"),
+            outbox);
     Process agentProcess = child.start();
     Process restarted = null;
     try (var commands = CommandWriter.open(topics);
@@ -285,6 +268,14 @@ class AgentCrashIT {
       }
       victims.forEach(VictimProcess::close);
     }
+  }
+
+  /** An agent JVM with a 6 s lease and its journal and outbox in {@code outbox}. */
+  private static ProcessBuilder agentJvm(AgentSettings settings, Path outbox) {
+    return settings
+        .set("agent.lease", "6s")
+        .set("agent.outbox.dir", outbox.toString())
+        .childJvm(AgentMain.class);
   }
 
   private static List<String> ids(List<AttackState> states) {
