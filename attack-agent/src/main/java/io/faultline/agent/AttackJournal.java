@@ -309,12 +309,17 @@ final class AttackJournal implements AutoCloseable {
       Files.move(tmp(), file, StandardCopyOption.REPLACE_EXISTING);
     }
     Outbox.syncDirectory(dir);
-    if (channel != null) {
-      channel.close();
-    }
-    channel = next.channel();
+    FileChannel old = channel;
+    channel = next.channel(); // swapped before anything else can fail: the old file is gone
     position = at;
     capacity = next.capacity();
+    if (old != null) {
+      try {
+        old.close();
+      } catch (IOException e) {
+        log.warn("closing the compacted attack journal: {}", e.toString());
+      }
+    }
   }
 
   private Path tmp() {
