@@ -907,9 +907,10 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             attackId,
             topics.attackState().valueSerde().serializer().serialize(null, state));
     if (!beforeApply) {
-      journal.record(state); // on this host too: a restart recovers it without Kafka
-      // the recovery data; the attack is applied and active whether or not this reaches Kafka
+      // the recovery data; the attack is applied and active whether or not this reaches Kafka.
+      // Sent first, right behind STARTED: another agent recovers from it if this one dies now
       send(record.topic(), record.key(), record.value());
+      journal.record(state); // on this host too: a restart recovers it without Kafka
       return;
     }
     try {
