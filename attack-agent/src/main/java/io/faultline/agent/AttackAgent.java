@@ -725,7 +725,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
    * creates any Kafka client. Returns how many.
    */
   private int recoverJournal() {
-    List<AttackState> left = journal.load();
+    List<AttackState> left = journal.active();
     if (left.isEmpty()) {
       return 0;
     }
@@ -907,14 +907,15 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             attackId,
             topics.attackState().valueSerde().serializer().serialize(null, state));
     if (!beforeApply) {
-      journal.record(state); // on this host too: a restart recovers it without Kafka
-      // the recovery data; the attack is applied and active whether or not this reaches Kafka
+      // the recovery data; the attack is applied and active whether or not this reaches Kafka.
+      // Sent first, right behind STARTED: another agent recovers from it if this one dies now
       send(record.topic(), record.key(), record.value());
+      journal.record(state); // on this host too: a restart recovers it without Kafka
       return;
     }
     try {
       // Recorded before the fault is applied: another agent can see what to roll back. The
-      // local journal's fsync runs while Kafka acknowledges; the fault waits for both.
+      // local journal's one fdatasync runs while Kafka acknowledges; the fault waits for both.
       Future<RecordMetadata> acked = producer.send(record);
       journal.record(state);
       acked.get(10, TimeUnit.SECONDS);
@@ -1036,6 +1037,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     expiries.shutdownNow();
     cloud.close();
     outbox.close(Duration.ofSeconds(5));
+    journal.close();
     recoveries.shutdown();
     producer.close(Duration.ofSeconds(5));
     if (consuming == null) {

@@ -5,23 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.kafka.TestBroker;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
+import io.faultline.schema.AttackState;
 import io.faultline.schema.Topics;
 import io.faultline.testsupport.AgentSettings;
 import io.faultline.testsupport.CommandWriter;
 import io.faultline.testsupport.TargetFiles;
-import io.faultline.testsupport.TestJvm;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import io.faultline.testsupport.VictimProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -48,16 +50,7 @@ class AgentCrashIT {
     Path outbox = Files.createTempDirectory("crash-outbox");
 
     ProcessBuilder child =
-        TestJvm.command(AgentMain.class)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    child
-        .environment()
-        .putAll(
-            AgentSettings.forTestBroker(topics, crashyId, targets.dir())
-                .set("agent.lease", "6s")
-                .set("agent.outbox.dir", outbox.toString())
-                .toEnvironment());
+        agentJvm(AgentSettings.forTestBroker(topics, crashyId, targets.dir()), outbox);
     Process agentProcess = child.start();
     Process restarted = null;
 
@@ -179,6 +172,114 @@ class AgentCrashIT {
       }
       victim.close();
     }
+  }
+
+  /**
+   * Several attacks at once, one of them stopped before the crash: the restarted agent resumes
+   * every process still paused from its journal (one append-only file since docs/adr/0064), and
+   * does not recover the stopped one a second time.
+   */
+  @Test
+  void aRestartedAgentRecoversEveryAttackOfItsJournalButTheEndedOnes() throws Exception {
+    int n = 4;
+    Topics topics = TestTopics.provision(TestTopics.prefix("it"), 1);
+    List<VictimProcess> victims = new ArrayList<>();
+    TargetFiles targets = TargetFiles.create("crash-many-targets");
+    for (int i = 0; i < n; i++) {
+      VictimProcess v = VictimProcess.start();
+      victims.add(v);
+      targets.write("v" + i, "name=v" + i + "\ngroup=EXPERIMENTAL\npid=" + v.pid() + "\n");
+    }
+    String crashyId = "crashy-many-" + UUID.randomUUID().toString().substring(0, 6);
+    Path outbox = Files.createTempDirectory("crash-many-outbox");
+    ProcessBuilder child =
+        agentJvm(
+            AgentSettings.forTestBroker(topics, crashyId, targets.dir())
+                .set("agent.max.blast.radius.percent", "100"),
+            outbox);
+    Process agentProcess = child.start();
+    Process restarted = null;
+    try (var commands = CommandWriter.open(topics);
+        var events = TopicFollower.start(topics.attackEvents())) {
+      for (int i = 0; i < n; i++) {
+        commands.send(
+            "crash-many",
+            "{\"commandId\":\""
+                + UUID.randomUUID()
+                + "\",\"experimentId\":\"crash-many\",\"type\":\"START\",\"attackId\":\"a"
+                + i
+                + "-"
+                + crashyId
+                + "\",\"fault\":\"pause-process\",\"target\":{\"names\":[\"v"
+                + i
+                + "\"],\"group\":\"EXPERIMENTAL\"},\"duration\":\"2m\"}");
+      }
+      // a wait, not a bound: at load 40 the agent JVM took over a minute to start and apply them
+      events.awaitAtLeast(n, e -> e.getType() == AttackEventType.STARTED, Duration.ofSeconds(150));
+      String stoppedId = "a0-" + crashyId;
+      commands.send(
+          "crash-many",
+          "{\"commandId\":\""
+              + UUID.randomUUID()
+              + "\",\"experimentId\":\"crash-many\",\"type\":\"STOP\",\"attackId\":\""
+              + stoppedId
+              + "\"}");
+      awaitEvent(events, AttackEventType.STOPPED, Duration.ofSeconds(60));
+      assertThat(processState(victims.get(0).pid())).isNotEqualTo('T');
+      for (int i = 1; i < n; i++) {
+        assertThat(processState(victims.get(i).pid())).as("v%d paused", i).isEqualTo('T');
+      }
+      Path journalDir = outbox.resolve("_" + crashyId).resolve("active");
+      try (var files = Files.list(journalDir)) {
+        assertThat(files.map(f -> f.getFileName().toString()).toList())
+            .as("one journal file, no file per attack")
+            .containsExactly(AttackJournal.FILE);
+      }
+
+      agentProcess.destroyForcibly().waitFor();
+      assertThat(ids(AttackJournal.read(journalDir)))
+          .as("what the killed agent left in its journal")
+          .containsExactlyInAnyOrder("a1-" + crashyId, "a2-" + crashyId, "a3-" + crashyId);
+      for (int i = 1; i < n; i++) {
+        assertThat(processState(victims.get(i).pid()))
+            .as("v%d still paused after the agent died", i)
+            .isEqualTo('T');
+      }
+
+      restarted = child.start();
+      List<AttackEvent> rolledBack =
+          events.awaitAtLeast(
+              n - 1, e -> e.getType() == AttackEventType.ROLLED_BACK, Duration.ofSeconds(60));
+      assertThat(rolledBack)
+          .extracting(AttackEvent::getAttackId)
+          .containsExactlyInAnyOrder("a1-" + crashyId, "a2-" + crashyId, "a3-" + crashyId);
+      assertThat(rolledBack).allSatisfy(e -> assertThat(e.getReason()).contains("local journal"));
+      for (int i = 1; i < n; i++) {
+        assertThat(processState(victims.get(i).pid())).as("v%d resumed", i).isNotEqualTo('T');
+      }
+      assertThat(events.values())
+          .as("the attack stopped before the crash is not recovered again")
+          .noneMatch(
+              e -> e.getType() == AttackEventType.ROLLED_BACK && e.getAttackId().equals(stoppedId));
+    } finally {
+      agentProcess.destroyForcibly();
+      if (restarted != null) {
+        restarted.destroyForcibly();
+      }
+      victims.forEach(VictimProcess::close);
+    }
+  }
+
+  /** An agent JVM with a 6 s lease and its journal and outbox in {@code outbox}. */
+  private static ProcessBuilder agentJvm(AgentSettings settings, Path outbox) {
+    return settings
+        .set("agent.lease", "6s")
+        .set("agent.outbox.dir", outbox.toString())
+        .childJvm(AgentMain.class);
+  }
+
+  private static List<String> ids(List<AttackState> states) {
+    return states.stream().map(AttackState::getAttackId).toList();
   }
 
   private static AttackEvent awaitEvent(

@@ -46,6 +46,19 @@ public final class AgentSettings {
   }
 
   /**
+   * A child JVM running {@code main} with these settings as its environment and its output
+   * discarded; each {@code start()} is a new process (a restart with the same id and directories).
+   */
+  public ProcessBuilder childJvm(Class<?> main) {
+    ProcessBuilder child =
+        TestJvm.command(main)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    child.environment().putAll(toEnvironment());
+    return child;
+  }
+
+  /**
    * The same settings as the environment of an agent run as a child process: {@code agent.lease}
    * becomes {@code FAULTLINE_AGENT_LEASE}, the form every component reads its environment in.
    */

@@ -23,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -186,17 +185,8 @@ public final class LocalZoneOutage extends ClusterFault {
     return String.join(",", pids.stream().map(String::valueOf).toList());
   }
 
+  /** Through libc's kill(2), like pause-process (the {@code kill} command where it cannot). */
   static void signal(String signal, List<Long> pids) throws Exception {
-    if (pids.isEmpty()) {
-      return;
-    }
-    List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
-    pids.forEach(p -> command.add(Long.toString(p)));
-    Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
-    // a process may exit between listing and signalling; kill then reports it and goes on
-    if (!kill.waitFor(5, TimeUnit.SECONDS)) {
-      kill.destroyForcibly();
-      throw new IllegalStateException("kill -" + signal + " " + pids + " did not return in 5 s");
-    }
+    ProcessSignal.valueOf(signal).sendToEach(pids);
   }
 }

@@ -3,20 +3,26 @@ package io.faultline.agent.local;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SIGSTOP and SIGCONT to one process. On Linux it calls libc's {@code kill(2)} in the agent's own
- * process: a {@code kill} child (spawn, exec, wait) was the largest step between a command and its
- * STARTED event, a median 6 ms on a quiet 2-core machine (docs/adr/0059). Elsewhere, or where libc
- * cannot be loaded, it runs {@code kill} as before.
+ * SIGSTOP, SIGCONT and SIGKILL to processes. On Linux it calls libc's {@code kill(2)} in the
+ * agent's own process: a {@code kill} child (spawn, exec, wait) was the largest step between a
+ * command and its STARTED event, a median 6 ms on a quiet 2-core machine (docs/adr/0059).
+ * Elsewhere, or where libc cannot be loaded, it runs {@code kill} as before.
  */
 enum ProcessSignal {
   STOP(19),
-  CONT(18);
+  CONT(18),
+  KILL(9);
+
+  /** kill(2)'s errno when the process does not exist (any more). */
+  private static final int ESRCH = 3;
 
   private static final Logger log = LoggerFactory.getLogger(ProcessSignal.class);
   private static final CLibrary libc = loadLibc();
@@ -30,6 +36,67 @@ enum ProcessSignal {
 
   /** Sends the signal; throws, naming the pid and the reason, when it was not delivered. */
   void send(long pid) throws Exception {
+    requireOneProcess(pid);
+    if (libc == null) {
+      sendWithKillCommand(pid);
+      return;
+    }
+    try {
+      libc.kill((int) pid, linuxNumber);
+    } catch (LastErrorException e) {
+      throw new IllegalStateException(
+          "kill -" + name() + " " + pid + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Sends the signal to each pid (a zone's processes); one that exited since it was listed is
+   * skipped, as the {@code kill} command does. Every pid is checked before any signal is sent.
+   * Returns how many processes were signalled (through libc; all of them with the command).
+   */
+  int sendToEach(List<Long> pids) throws Exception {
+    pids.forEach(ProcessSignal.this::requireOneProcess);
+    if (pids.isEmpty()) {
+      return 0;
+    }
+    if (libc == null) {
+      List<String> command = new ArrayList<>(List.of("kill", "-" + name()));
+      pids.forEach(p -> command.add(Long.toString(p)));
+      Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+      // a process may exit between listing and signalling; kill then reports it and goes on
+      if (!kill.waitFor(5, TimeUnit.SECONDS)) {
+        kill.destroyForcibly();
+        throw new IllegalStateException("kill -" + name() + " " + pids + " did not return in 5 s");
+      }
+      return pids.size();
+    }
+    int signalled = 0;
+    List<String> failed = new ArrayList<>();
+    for (long pid : pids) {
+      try {
+        libc.kill((int) pid, linuxNumber);
+        signalled++;
+      } catch (LastErrorException e) {
+        if (e.getErrorCode() != ESRCH) {
+          failed.add(pid + ": " + e.getMessage());
+        }
+      }
+    }
+    if (!failed.isEmpty()) {
+      throw new IllegalStateException(
+          "kill -"
+              + name()
+              + " failed for "
+              + failed.size()
+              + " of "
+              + pids.size()
+              + ": "
+              + failed);
+    }
+    return signalled;
+  }
+
+  private void requireOneProcess(long pid) {
     if (pid < 2 || pid > Integer.MAX_VALUE) {
       // kill(2) reads 0 as the caller's process group and -1 as every process it may signal, and a
       // long cast to int can land on either: only one process is ever a target
@@ -41,16 +108,6 @@ enum ProcessSignal {
               + ": pid must be one process, 2.."
               + Integer.MAX_VALUE
               + "; no signal sent");
-    }
-    if (libc == null) {
-      sendWithKillCommand(pid);
-      return;
-    }
-    try {
-      libc.kill((int) pid, linuxNumber);
-    } catch (LastErrorException e) {
-      throw new IllegalStateException(
-          "kill -" + name() + " " + pid + " failed: " + e.getMessage(), e);
     }
   }
 
@@ -88,7 +145,9 @@ enum ProcessSignal {
       return Native.load("c", CLibrary.class);
     } catch (Throwable e) {
       // no native support for this platform in the JNA jar (or none allowed): the kill command
-      log.warn("libc not loadable ({}); pause-process signals run the kill command", e.toString());
+      log.warn(
+          "libc not loadable ({}); pause-process and zone-outage signals run the kill command",
+          e.toString());
       return null;
     }
   }

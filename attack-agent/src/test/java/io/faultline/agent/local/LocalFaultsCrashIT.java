@@ -11,7 +11,6 @@ import io.faultline.schema.Topics;
 import io.faultline.testsupport.AgentSettings;
 import io.faultline.testsupport.CommandWriter;
 import io.faultline.testsupport.TargetFiles;
-import io.faultline.testsupport.TestJvm;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import io.faultline.testsupport.VictimProcess;
@@ -49,15 +48,9 @@ class LocalFaultsCrashIT {
       targets.proxiedProcess(
           "victim", "EXPERIMENTAL", victim.pid(), proxy.listenPort(), proxy.controlAddress());
       ProcessBuilder child =
-          TestJvm.command(AgentMain.class)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      child
-          .environment()
-          .putAll(
-              AgentSettings.forTestBroker(topics, "doomed-" + UUID.randomUUID(), targets.dir())
-                  .set("agent.lease", "12s")
-                  .toEnvironment());
+          AgentSettings.forTestBroker(topics, "doomed-" + UUID.randomUUID(), targets.dir())
+              .set("agent.lease", "12s")
+              .childJvm(AgentMain.class);
       agentProcess = child.start();
 
       try (var commands = CommandWriter.open(topics);

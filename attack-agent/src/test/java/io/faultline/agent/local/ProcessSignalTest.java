@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -70,6 +72,30 @@ class ProcessSignalTest {
           .hasMessageContaining("pid must be one process")
           .hasMessageContaining("no signal sent");
     }
+  }
+
+  @Test
+  void killsEachProcessOfAZoneAndSkipsOneThatExitedMeanwhile() throws Exception {
+    sleeper = new ProcessBuilder("sleep", "300").start();
+    Process gone = new ProcessBuilder("sleep", "300").start();
+    gone.destroyForcibly().waitFor();
+
+    int signalled = ProcessSignal.KILL.sendToEach(List.of(gone.pid(), sleeper.pid()));
+
+    assertThat(signalled).as("the exited process is skipped, not an error").isEqualTo(1);
+    assertThat(sleeper.waitFor(10, TimeUnit.SECONDS)).as("SIGKILL delivered").isTrue();
+  }
+
+  @Test
+  void refusesAZoneListWithAGroupPidBeforeSignallingAnyProcess() throws Exception {
+    sleeper = new ProcessBuilder("sleep", "300").start();
+    long pid = sleeper.pid();
+
+    assertThatThrownBy(() -> ProcessSignal.STOP.sendToEach(List.of(pid, 0L)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("kill -STOP 0")
+        .hasMessageContaining("pid must be one process");
+    assertThat(state(pid)).as("no signal sent to the valid pid either").isNotEqualTo('T');
   }
 
   /** The state letter of /proc/PID/stat (after the command name's closing parenthesis). */
