@@ -655,7 +655,6 @@ public final class WindowJudge {
       }
       levels.add(w[3]);
     }
-    double level = Math.abs(m.warmup.isEmpty() ? 0.0 : e.mean());
     double toleratedLevel = toleratedLevel(levels);
     double perWindow = m.warmup.isEmpty() ? 1 : (double) c.count() / m.warmup.size();
     int pooledSamples =
@@ -703,7 +702,8 @@ public final class WindowJudge {
     } else if (mean.log) {
       m.scale = Math.exp(mean.offset);
       m.offset = 0.0;
-      m.theta0 = Math.expm1(mean.theta0) * level;
+      // the rise the test tolerates at the level it is relative to, as on the linear scale
+      m.theta0 = Math.expm1(mean.theta0) * toleratedLevel;
     } else {
       m.scale = mean.scale;
       m.offset = mean.offset;
