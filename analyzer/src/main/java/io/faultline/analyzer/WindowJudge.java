@@ -666,9 +666,13 @@ public final class WindowJudge {
                 Math.min(
                     Math.min(pooledSamples, m.warmup.size()),
                     Math.ceil(pooledSamples / Math.max(1.0, perWindow))));
-    List<double[]> heldControls = heldControls(m.warmup);
+    // a rate is judged against its own rate before the change, never against the pooled control:
+    // only the other hypotheses pool the warm-up's control windows, held (docs/adr/0060)
+    List<double[]> heldControls = hypothesis.rate() ? List.of() : heldControls(m.warmup);
     m.recentControl = new ArrayList<>();
-    for (int i = Math.max(0, m.warmup.size() - m.controlSpan + 1); i < m.warmup.size(); i++) {
+    for (int i = Math.max(0, heldControls.size() - m.controlSpan + 1);
+        i < heldControls.size();
+        i++) {
       m.recentControl.add(heldControls.get(i));
     }
     boolean positive = c.count() > 0 && c.min() > 0 && e.min() > 0;
