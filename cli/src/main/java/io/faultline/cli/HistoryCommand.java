@@ -4,7 +4,6 @@ import io.faultline.cli.history.DemoHistory;
 import io.faultline.cli.history.HistoryTable;
 import io.faultline.cli.report.TopicReader;
 import io.faultline.schema.AvroSerde;
-import io.faultline.schema.Durations;
 import io.faultline.schema.ServiceHistory;
 import io.faultline.schema.Topics;
 import java.io.PrintStream;
@@ -46,7 +45,9 @@ public final class HistoryCommand implements Callable<Integer> {
       description = "text, json or html (default: ${DEFAULT-VALUE}).")
   String output = "text";
 
-  @Option(names = "--timeout", description = "Time to read the topic (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      description = "Time to read the topic, 1s to 1h (default: ${DEFAULT-VALUE}).")
   String timeout = "30s";
 
   @Option(
@@ -79,7 +80,7 @@ public final class HistoryCommand implements Callable<Integer> {
       return 2;
     }
     try {
-      Duration wait = Durations.parse("--timeout", timeout);
+      Duration wait = KafkaOptions.waitFor("--timeout", timeout);
       Topics topics = Topics.named(kafka.topicsPrefix);
       Map<String, ServiceHistory> latest;
       if (demoDir != null) {

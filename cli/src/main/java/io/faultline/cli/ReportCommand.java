@@ -6,13 +6,13 @@ import io.faultline.cli.report.HtmlReport;
 import io.faultline.cli.report.JsonReport;
 import io.faultline.cli.report.MarkdownReport;
 import io.faultline.cli.report.TopicReader;
-import io.faultline.schema.Durations;
 import io.faultline.schema.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,7 +70,9 @@ public final class ReportCommand implements Callable<Integer> {
       description = "Also save the experiment's records (Avro JSON, one per line).")
   Path saveRecording;
 
-  @Option(names = "--timeout", description = "Time to read the topics (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      description = "Time to read the topics, 1s to 1h (default: ${DEFAULT-VALUE}).")
   String timeout = "30s";
 
   @Mixin KafkaOptions kafka = new KafkaOptions();
@@ -84,6 +86,7 @@ public final class ReportCommand implements Callable<Integer> {
       return 2;
     }
     try {
+      Duration wait = KafkaOptions.waitFor("--timeout", timeout);
       ExperimentRecording rec;
       if (fromRecording != null) {
         if (!Files.isRegularFile(fromRecording)) {
@@ -99,10 +102,7 @@ public final class ReportCommand implements Callable<Integer> {
         try (TopicReader reader = new TopicReader(kafka.clientConfig())) {
           rec =
               ExperimentRecording.fromTopics(
-                  reader,
-                  Topics.named(kafka.topicsPrefix),
-                  experimentId,
-                  Durations.parse("--timeout", timeout));
+                  reader, Topics.named(kafka.topicsPrefix), experimentId, wait);
         }
       }
       if (rec.isEmpty()) {

@@ -102,7 +102,7 @@ public final class RunCommand implements Callable<Integer> {
     Duration askTimeout;
     try {
       progress = Durations.within("--progress-every", progressEvery, MIN_PROGRESS, MAX_WAIT);
-      askTimeout = Durations.within("--agent-timeout", agentTimeout, MIN_PROGRESS, MAX_WAIT);
+      askTimeout = KafkaOptions.waitFor("--agent-timeout", agentTimeout);
     } catch (IllegalArgumentException e) {
       out.println("faultline run " + e.getMessage());
       return Outcome.ERROR;

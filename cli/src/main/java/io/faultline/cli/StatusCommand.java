@@ -62,10 +62,14 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Option(
       names = "--agents-since",
-      description = "Agents seen on attack.events within this time (default: ${DEFAULT-VALUE}).")
+      description =
+          "Agents seen on attack.events within this time, from 1s to the topic's retention"
+              + " (default: ${DEFAULT-VALUE}).")
   String agentsSince = "24h";
 
-  @Option(names = "--timeout", description = "Time to read the topics (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      description = "Time to read the topics, 1s to 1h (default: ${DEFAULT-VALUE}).")
   String timeout = "30s";
 
   @Mixin KafkaOptions kafka = new KafkaOptions();
@@ -79,10 +83,17 @@ public final class StatusCommand implements Callable<Integer> {
       return 2;
     }
     try {
-      Duration wait = Durations.parse("--timeout", timeout);
-      long since =
-          System.currentTimeMillis() - Durations.parse("--agents-since", agentsSince).toMillis();
+      Duration wait = KafkaOptions.waitFor("--timeout", timeout);
       Topics topics = Topics.named(kafka.topicsPrefix);
+      // attack.events keeps no agent longer than its retention
+      long since =
+          System.currentTimeMillis()
+              - Durations.within(
+                      "--agents-since",
+                      agentsSince,
+                      Duration.ofSeconds(1),
+                      topics.attackEvents().retention())
+                  .toMillis();
       Map<String, Object> client = kafka.clientConfig();
       Map<String, Experiment> experiments = new TreeMap<>();
       Map<String, AttackState> attacks = new TreeMap<>();

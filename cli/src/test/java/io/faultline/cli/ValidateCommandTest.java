@@ -167,6 +167,85 @@ class ValidateCommandTest {
     }
   }
 
+  /** Every out-of-range or unreadable wait, and the refusal each command prints for it. */
+  private static final String[][] TIMEOUTS = {
+    {"0s", "--timeout 0s: must be between 1s and 1h"},
+    {"2h", "--timeout 2h: must be between 1s and 1h"},
+    {
+      "999999999999999999h",
+      "--timeout '999999999999999999h': not a duration; use e.g. 500ms," + " 30s, 5m, 1h or PT30S"
+    },
+    {"PT-5S", "--timeout 'PT-5S': must not be negative"},
+    {"-5s", "--timeout '-5s': not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S"},
+    {"", "--timeout '': not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S"}
+  };
+
+  @Test
+  void statusHistoryReportAndHaltRefuseATimeoutOutOfRangeBeforeAnyBroker() {
+    for (String[] timeout : TIMEOUTS) {
+      ByteArrayOutputStream status = new ByteArrayOutputStream();
+      StatusCommand s = new StatusCommand();
+      s.out = new PrintStream(status, true, StandardCharsets.UTF_8);
+      assertThat(
+              new CommandLine(s).execute("--timeout", timeout[0], "--bootstrap-server", NO_BROKER))
+          .isEqualTo(2);
+      assertThat(status.toString(StandardCharsets.UTF_8).strip())
+          .isEqualTo("faultline status: " + timeout[1]);
+
+      ByteArrayOutputStream history = new ByteArrayOutputStream();
+      HistoryCommand h = new HistoryCommand();
+      h.out = new PrintStream(history, true, StandardCharsets.UTF_8);
+      assertThat(
+              new CommandLine(h).execute("--timeout", timeout[0], "--bootstrap-server", NO_BROKER))
+          .isEqualTo(2);
+      assertThat(history.toString(StandardCharsets.UTF_8).strip())
+          .isEqualTo("faultline history: " + timeout[1]);
+
+      ByteArrayOutputStream report = new ByteArrayOutputStream();
+      ReportCommand r = new ReportCommand();
+      r.out = new PrintStream(report, true, StandardCharsets.UTF_8);
+      assertThat(
+              new CommandLine(r)
+                  .execute("x", "--timeout", timeout[0], "--bootstrap-server", NO_BROKER))
+          .isEqualTo(2);
+      assertThat(report.toString(StandardCharsets.UTF_8).strip())
+          .isEqualTo("faultline report: " + timeout[1]);
+
+      ByteArrayOutputStream halt = new ByteArrayOutputStream();
+      AttackCommandLine.Halt stop = new AttackCommandLine.Halt();
+      stop.err = new PrintStream(halt, true, StandardCharsets.UTF_8);
+      assertThat(
+              new CommandLine(stop)
+                  .execute("x", "--wait", "--timeout", timeout[0], "--bootstrap-server", NO_BROKER))
+          .isEqualTo(2);
+      assertThat(halt.toString(StandardCharsets.UTF_8).strip())
+          .isEqualTo("faultline halt: " + timeout[1]);
+    }
+  }
+
+  @Test
+  void statusRefusesAnAgentsSinceBeyondWhatAttackEventsKeeps() {
+    for (String[] since :
+        new String[][] {
+          {"721h", "--agents-since 721h: must be between 1s and 720h"},
+          {"0s", "--agents-since 0s: must be between 1s and 720h"},
+          {
+            "yesterday",
+            "--agents-since 'yesterday': not a duration; use e.g. 500ms, 30s, 5m, 1h" + " or PT30S"
+          }
+        }) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      StatusCommand s = new StatusCommand();
+      s.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+      assertThat(
+              new CommandLine(s)
+                  .execute("--agents-since", since[0], "--bootstrap-server", NO_BROKER))
+          .isEqualTo(2);
+      assertThat(out.toString(StandardCharsets.UTF_8).strip())
+          .isEqualTo("faultline status: " + since[1]);
+    }
+  }
+
   @Test
   void reportFromARecordingThatIsNotAFileSaysSo(@org.junit.jupiter.api.io.TempDir Path dir) {
     for (var bad :
