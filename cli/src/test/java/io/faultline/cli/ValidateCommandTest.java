@@ -84,6 +84,31 @@ class ValidateCommandTest {
   }
 
   @Test
+  void aYamlSyntaxErrorExitsTwoNamingTheFileLineAndColumnWithoutAStackTrace() throws Exception {
+    Path tabs = Files.writeString(dir.resolve("tabs.yaml"), "metadata:\n\tname: x\n");
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    ValidateCommand validate = new ValidateCommand();
+    validate.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream errors = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = new CommandLine(validate).execute(tabs.toString());
+    } finally {
+      System.setErr(stderr);
+    }
+    String printed =
+        buffer.toString(StandardCharsets.UTF_8) + errors.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(printed).isEqualTo(2);
+    assertThat(printed)
+        .contains(tabs + ": 1 error(s)")
+        .contains("not valid YAML at line 2, column 1: a tab; YAML indents with spaces only")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void runDryRunNeedsNoBroker() {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     RunCommand run = new RunCommand();

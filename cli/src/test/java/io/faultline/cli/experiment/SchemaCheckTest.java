@@ -50,8 +50,8 @@ class SchemaCheckTest {
   void aOneOfReportsOnlyTheBranchThatFitsTheValueOfEachItem() {
     String yaml =
         ExperimentFileParserTest.VALID.replace(
-            "direction: increase}",
-            "direction: increase, source: smoke}\n    - {name: y, source: [a]}");
+            "source: http-probe, direction: increase}",
+            "source: smoke, direction: increase}\n    - {name: y, source: [a]}");
     assertThat(errors(yaml))
         .containsExactly(
             "steadyState.metrics[0].source: 'smoke' is not one of " + ExperimentFileParser.SOURCES,
@@ -128,7 +128,7 @@ class SchemaCheckTest {
                 assertThat(e.errors())
                     .containsExactly(
                         "(file): must be a mapping with metadata, groups, steadyState, method,"
-                            + " guards, recovery"));
+                            + " guards, recovery, not a list"));
   }
 
   @Test
