@@ -4,6 +4,7 @@ import io.faultline.agent.AgentConfig;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
 import io.faultline.cli.experiment.ExperimentFileParser;
+import io.faultline.cli.experiment.ExperimentPlan;
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
@@ -149,7 +150,7 @@ final class AttackCommandLine {
         }
         String experiment =
             experimentId != null
-                ? experimentId
+                ? ExperimentPlan.checkedId("--experiment", experimentId)
                 : "adhoc-" + UUID.randomUUID().toString().substring(0, 8);
         AttackCommand command =
             AttackCommand.newBuilder()
@@ -232,6 +233,9 @@ final class AttackCommandLine {
       }
       try {
         Duration wait = KafkaOptions.waitFor("--timeout", timeout);
+        if (!all) {
+          ExperimentPlan.checkedId("EXPERIMENT", experimentId);
+        }
         AttackCommand command =
             AttackCommand.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())

@@ -61,19 +61,20 @@ public final class HistoryCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
   PrintStream out = System.out;
+  PrintStream err = System.err;
 
   @Override
   public Integer call() {
     if (!List.of("text", "json", "html").contains(output)) {
-      out.println("faultline history: --output '" + output + "': must be text, json or html");
+      err.println("faultline history: --output '" + output + "': must be text, json or html");
       return 2;
     }
     if (weeks < 1 || weeks > 520) {
-      out.println("faultline history: --weeks " + weeks + ": must be from 1 to 520");
+      err.println("faultline history: --weeks " + weeks + ": must be from 1 to 520");
       return 2;
     }
     if (demoDir != null && !java.nio.file.Files.isDirectory(demoDir)) {
-      out.println(
+      err.println(
           "faultline history: --demo-dir "
               + demoDir
               + ": no such directory; give the demo's --data-dir (default .faultline/demo)");
@@ -103,7 +104,7 @@ public final class HistoryCommand implements Callable<Integer> {
       }
       return 0;
     } catch (Exception e) {
-      out.println("faultline history: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      err.println("faultline history: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return 2;
     }
   }

@@ -1,5 +1,6 @@
 package io.faultline.cli;
 
+import io.faultline.cli.experiment.ExperimentPlan;
 import io.faultline.cli.report.ExperimentRecording;
 import io.faultline.cli.report.ExperimentReport;
 import io.faultline.cli.report.HtmlReport;
@@ -78,19 +79,21 @@ public final class ReportCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
   PrintStream out = System.out;
+  PrintStream err = System.err;
 
   @Override
   public Integer call() {
     if (!output.equals("markdown") && !output.equals("json")) {
-      out.println("faultline report: --output '" + output + "': must be markdown or json");
+      err.println("faultline report: --output '" + output + "': must be markdown or json");
       return 2;
     }
     try {
       Duration wait = KafkaOptions.waitFor("--timeout", timeout);
+      ExperimentPlan.checkedId("EXPERIMENT", experimentId);
       ExperimentRecording rec;
       if (fromRecording != null) {
         if (!Files.isRegularFile(fromRecording)) {
-          out.println(
+          err.println(
               "faultline report: --from-recording "
                   + fromRecording
                   + (Files.isDirectory(fromRecording) ? ": a directory" : ": no such file")
@@ -106,7 +109,7 @@ public final class ReportCommand implements Callable<Integer> {
         }
       }
       if (rec.isEmpty()) {
-        out.println(
+        err.println(
             "faultline report: no records of experiment '"
                 + experimentId
                 + "' on the topics (prefix "
@@ -139,7 +142,7 @@ public final class ReportCommand implements Callable<Integer> {
       }
       return 0;
     } catch (IOException | RuntimeException e) {
-      out.println("faultline report: " + e.getMessage());
+      err.println("faultline report: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return 2;
     }
   }

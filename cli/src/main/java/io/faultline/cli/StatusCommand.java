@@ -75,11 +75,12 @@ public final class StatusCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
   PrintStream out = System.out;
+  PrintStream err = System.err;
 
   @Override
   public Integer call() {
     if (!output.equals("text") && !output.equals("json")) {
-      out.println("faultline status: --output '" + output + "': must be text or json");
+      err.println("faultline status: --output '" + output + "': must be text or json");
       return 2;
     }
     try {
@@ -161,7 +162,7 @@ public final class StatusCommand implements Callable<Integer> {
       }
       return 0;
     } catch (Exception e) {
-      out.println("faultline status: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      err.println("faultline status: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return 2;
     }
   }

@@ -129,6 +129,84 @@ class ValidateCommandTest {
   }
 
   @Test
+  void anExperimentIdTheAnalyzerCannotKeyIsRefusedBeforeAnyBroker() {
+    String allowed = "must be 1 to 128 characters, not blank, without | or control characters";
+    for (String id : new String[] {"", "   ", "exp|1", "a\nb", "x".repeat(129)}) {
+      String shown = id.length() > 64 ? "x".repeat(64) + "... (129 characters)" : id;
+      shown = shown.replace('\n', '?');
+
+      ByteArrayOutputStream runOut = new ByteArrayOutputStream();
+      RunCommand run = new RunCommand();
+      run.out = new PrintStream(runOut, true, StandardCharsets.UTF_8);
+      assertThat(
+              new CommandLine(run)
+                  .execute(
+                      EXAMPLES.resolve("local-demo.yaml").toString(),
+                      "--dry-run",
+                      "--experiment-id",
+                      id))
+          .isEqualTo(2);
+      assertThat(runOut.toString(StandardCharsets.UTF_8).strip())
+          .isEqualTo("faultline run --experiment-id '" + shown + "': " + allowed);
+
+      ByteArrayOutputStream attackErr = new ByteArrayOutputStream();
+      AttackCommandLine.Attack attack = new AttackCommandLine.Attack();
+      attack.err = new PrintStream(attackErr, true, StandardCharsets.UTF_8);
+      assertThat(
+              new CommandLine(attack)
+                  .execute(
+                      "cpu-burn",
+                      "--target",
+                      "exp",
+                      "--duration",
+                      "5s",
+                      "--experiment",
+                      id,
+                      "--bootstrap-server",
+                      NO_BROKER))
+          .isEqualTo(2);
+      assertThat(attackErr.toString(StandardCharsets.UTF_8).strip())
+          .isEqualTo("faultline attack: --experiment '" + shown + "': " + allowed);
+
+      ByteArrayOutputStream haltErr = new ByteArrayOutputStream();
+      AttackCommandLine.Halt halt = new AttackCommandLine.Halt();
+      halt.err = new PrintStream(haltErr, true, StandardCharsets.UTF_8);
+      assertThat(new CommandLine(halt).execute(id, "--bootstrap-server", NO_BROKER)).isEqualTo(2);
+      assertThat(haltErr.toString(StandardCharsets.UTF_8).strip())
+          .isEqualTo("faultline halt: EXPERIMENT '" + shown + "': " + allowed);
+
+      ByteArrayOutputStream reportErr = new ByteArrayOutputStream();
+      ReportCommand report = new ReportCommand();
+      report.err = new PrintStream(reportErr, true, StandardCharsets.UTF_8);
+      assertThat(new CommandLine(report).execute(id, "--bootstrap-server", NO_BROKER)).isEqualTo(2);
+      assertThat(reportErr.toString(StandardCharsets.UTF_8).strip())
+          .isEqualTo("faultline report: EXPERIMENT '" + shown + "': " + allowed);
+    }
+  }
+
+  @Test
+  void schemasExportRefusesAnEmptyDirOrAFile() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Object[][] cases = {
+      {"", "faultline schemas export: DIR '': give a directory to write into"},
+      {
+        file.toString(),
+        "faultline schemas export: DIR "
+            + file
+            + ": a file, not a directory; give a directory to write into"
+      }
+    };
+    for (Object[] c : cases) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      SchemasCommand.Export export = new SchemasCommand.Export();
+      export.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+      assertThat(new CommandLine(export).execute((String) c[0])).isEqualTo(2);
+      assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo(c[1]);
+    }
+    assertThat(Files.readString(file)).isEqualTo("x");
+  }
+
+  @Test
   void attackRefusesAMistypedParameterOrFaultBeforeAnyBroker() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     AttackCommandLine.Attack attack = new AttackCommandLine.Attack();
@@ -207,10 +285,13 @@ class ValidateCommandTest {
 
   @Test
   void statusHistoryReportAndHaltRefuseATimeoutOutOfRangeBeforeAnyBroker() {
+    // refusals go to stderr, so a script reading stdout (--output json) gets nothing
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
     for (String[] timeout : TIMEOUTS) {
       ByteArrayOutputStream status = new ByteArrayOutputStream();
       StatusCommand s = new StatusCommand();
-      s.out = new PrintStream(status, true, StandardCharsets.UTF_8);
+      s.err = new PrintStream(status, true, StandardCharsets.UTF_8);
+      s.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
       assertThat(
               new CommandLine(s).execute("--timeout", timeout[0], "--bootstrap-server", NO_BROKER))
           .isEqualTo(2);
@@ -219,7 +300,8 @@ class ValidateCommandTest {
 
       ByteArrayOutputStream history = new ByteArrayOutputStream();
       HistoryCommand h = new HistoryCommand();
-      h.out = new PrintStream(history, true, StandardCharsets.UTF_8);
+      h.err = new PrintStream(history, true, StandardCharsets.UTF_8);
+      h.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
       assertThat(
               new CommandLine(h).execute("--timeout", timeout[0], "--bootstrap-server", NO_BROKER))
           .isEqualTo(2);
@@ -228,7 +310,8 @@ class ValidateCommandTest {
 
       ByteArrayOutputStream report = new ByteArrayOutputStream();
       ReportCommand r = new ReportCommand();
-      r.out = new PrintStream(report, true, StandardCharsets.UTF_8);
+      r.err = new PrintStream(report, true, StandardCharsets.UTF_8);
+      r.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
       assertThat(
               new CommandLine(r)
                   .execute("x", "--timeout", timeout[0], "--bootstrap-server", NO_BROKER))
@@ -246,6 +329,7 @@ class ValidateCommandTest {
       assertThat(halt.toString(StandardCharsets.UTF_8).strip())
           .isEqualTo("faultline halt: " + timeout[1]);
     }
+    assertThat(printed.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
   @Test
@@ -261,7 +345,7 @@ class ValidateCommandTest {
         }) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       StatusCommand s = new StatusCommand();
-      s.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+      s.err = new PrintStream(out, true, StandardCharsets.UTF_8);
       assertThat(
               new CommandLine(s)
                   .execute("--agents-since", since[0], "--bootstrap-server", NO_BROKER))
@@ -278,7 +362,7 @@ class ValidateCommandTest {
             .entrySet()) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ReportCommand report = new ReportCommand();
-      report.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+      report.err = new PrintStream(out, true, StandardCharsets.UTF_8);
       int code =
           new CommandLine(report)
               .execute("x", "--from-recording", bad.getKey().toString(), "--output", "json");
