@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -86,26 +88,15 @@ class ValidateCommandTest {
   @Test
   void aYamlSyntaxErrorExitsTwoNamingTheFileLineAndColumnWithoutAStackTrace() throws Exception {
     Path tabs = Files.writeString(dir.resolve("tabs.yaml"), "metadata:\n\tname: x\n");
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     ValidateCommand validate = new ValidateCommand();
-    validate.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream errors = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = new CommandLine(validate).execute(tabs.toString());
-    } finally {
-      System.setErr(stderr);
-    }
-    String printed =
-        buffer.toString(StandardCharsets.UTF_8) + errors.toString(StandardCharsets.UTF_8);
-    assertThat(code).as(printed).isEqualTo(2);
-    assertThat(printed)
-        .contains(tabs + ": 1 error(s)")
-        .contains("not valid YAML at line 2, column 1: a tab; YAML indents with spaces only")
-        .doesNotContain("Exception")
-        .doesNotContain("\tat ");
+    Printed printed = execute(validate, (o, e) -> validate.out = o, tabs.toString());
+    assertThat(printed.code()).as(printed.toString()).isEqualTo(2);
+    assertThat(printed.out())
+        .isEqualTo(
+            tabs
+                + ": 1 error(s)\n  not valid YAML at line 2, column 1: a tab; YAML indents with"
+                + " spaces only");
+    assertThat(printed.err()).isEmpty();
   }
 
   @Test
@@ -134,53 +125,32 @@ class ValidateCommandTest {
     for (String id : new String[] {"", "   ", "exp|1", "a\nb", "x".repeat(129)}) {
       String shown = id.length() > 64 ? "x".repeat(64) + "... (129 characters)" : id;
       shown = shown.replace('\n', '?');
-
-      ByteArrayOutputStream runOut = new ByteArrayOutputStream();
       RunCommand run = new RunCommand();
-      run.out = new PrintStream(runOut, true, StandardCharsets.UTF_8);
-      assertThat(
-              new CommandLine(run)
-                  .execute(
-                      EXAMPLES.resolve("local-demo.yaml").toString(),
-                      "--dry-run",
-                      "--experiment-id",
-                      id))
-          .isEqualTo(2);
-      assertThat(runOut.toString(StandardCharsets.UTF_8).strip())
-          .isEqualTo("faultline run --experiment-id '" + shown + "': " + allowed);
-
-      ByteArrayOutputStream attackErr = new ByteArrayOutputStream();
+      String demo = EXAMPLES.resolve("local-demo.yaml").toString();
+      assertThat(execute(run, (o, e) -> run.out = o, demo, "--dry-run", "--experiment-id", id))
+          .isEqualTo(
+              new Printed(2, "faultline run --experiment-id '" + shown + "': " + allowed, ""));
       AttackCommandLine.Attack attack = new AttackCommandLine.Attack();
-      attack.err = new PrintStream(attackErr, true, StandardCharsets.UTF_8);
       assertThat(
-              new CommandLine(attack)
-                  .execute(
-                      "cpu-burn",
-                      "--target",
-                      "exp",
-                      "--duration",
-                      "5s",
-                      "--experiment",
-                      id,
-                      "--bootstrap-server",
-                      NO_BROKER))
-          .isEqualTo(2);
-      assertThat(attackErr.toString(StandardCharsets.UTF_8).strip())
-          .isEqualTo("faultline attack: --experiment '" + shown + "': " + allowed);
-
-      ByteArrayOutputStream haltErr = new ByteArrayOutputStream();
-      AttackCommandLine.Halt halt = new AttackCommandLine.Halt();
-      halt.err = new PrintStream(haltErr, true, StandardCharsets.UTF_8);
-      assertThat(new CommandLine(halt).execute(id, "--bootstrap-server", NO_BROKER)).isEqualTo(2);
-      assertThat(haltErr.toString(StandardCharsets.UTF_8).strip())
-          .isEqualTo("faultline halt: EXPERIMENT '" + shown + "': " + allowed);
-
-      ByteArrayOutputStream reportErr = new ByteArrayOutputStream();
-      ReportCommand report = new ReportCommand();
-      report.err = new PrintStream(reportErr, true, StandardCharsets.UTF_8);
-      assertThat(new CommandLine(report).execute(id, "--bootstrap-server", NO_BROKER)).isEqualTo(2);
-      assertThat(reportErr.toString(StandardCharsets.UTF_8).strip())
-          .isEqualTo("faultline report: EXPERIMENT '" + shown + "': " + allowed);
+              execute(
+                  attack,
+                  (o, e) -> attack.err = e,
+                  "cpu-burn",
+                  "--target",
+                  "exp",
+                  "--duration",
+                  "5s",
+                  "--experiment",
+                  id,
+                  "--bootstrap-server",
+                  NO_BROKER))
+          .isEqualTo(
+              new Printed(2, "", "faultline attack: --experiment '" + shown + "': " + allowed));
+      assertThat(halt(id, "--bootstrap-server", NO_BROKER))
+          .isEqualTo(new Printed(2, "", "faultline halt: EXPERIMENT '" + shown + "': " + allowed));
+      assertThat(report(id, "--bootstrap-server", NO_BROKER))
+          .isEqualTo(
+              new Printed(2, "", "faultline report: EXPERIMENT '" + shown + "': " + allowed));
     }
   }
 
@@ -285,51 +255,87 @@ class ValidateCommandTest {
 
   @Test
   void statusHistoryReportAndHaltRefuseATimeoutOutOfRangeBeforeAnyBroker() {
-    // refusals go to stderr, so a script reading stdout (--output json) gets nothing
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
     for (String[] timeout : TIMEOUTS) {
-      ByteArrayOutputStream status = new ByteArrayOutputStream();
-      StatusCommand s = new StatusCommand();
-      s.err = new PrintStream(status, true, StandardCharsets.UTF_8);
-      s.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
-      assertThat(
-              new CommandLine(s).execute("--timeout", timeout[0], "--bootstrap-server", NO_BROKER))
-          .isEqualTo(2);
-      assertThat(status.toString(StandardCharsets.UTF_8).strip())
-          .isEqualTo("faultline status: " + timeout[1]);
-
-      ByteArrayOutputStream history = new ByteArrayOutputStream();
-      HistoryCommand h = new HistoryCommand();
-      h.err = new PrintStream(history, true, StandardCharsets.UTF_8);
-      h.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
-      assertThat(
-              new CommandLine(h).execute("--timeout", timeout[0], "--bootstrap-server", NO_BROKER))
-          .isEqualTo(2);
-      assertThat(history.toString(StandardCharsets.UTF_8).strip())
-          .isEqualTo("faultline history: " + timeout[1]);
-
-      ByteArrayOutputStream report = new ByteArrayOutputStream();
-      ReportCommand r = new ReportCommand();
-      r.err = new PrintStream(report, true, StandardCharsets.UTF_8);
-      r.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
-      assertThat(
-              new CommandLine(r)
-                  .execute("x", "--timeout", timeout[0], "--bootstrap-server", NO_BROKER))
-          .isEqualTo(2);
-      assertThat(report.toString(StandardCharsets.UTF_8).strip())
-          .isEqualTo("faultline report: " + timeout[1]);
-
-      ByteArrayOutputStream halt = new ByteArrayOutputStream();
-      AttackCommandLine.Halt stop = new AttackCommandLine.Halt();
-      stop.err = new PrintStream(halt, true, StandardCharsets.UTF_8);
-      assertThat(
-              new CommandLine(stop)
-                  .execute("x", "--wait", "--timeout", timeout[0], "--bootstrap-server", NO_BROKER))
-          .isEqualTo(2);
-      assertThat(halt.toString(StandardCharsets.UTF_8).strip())
-          .isEqualTo("faultline halt: " + timeout[1]);
+      String[] wait = {"--timeout", timeout[0], "--bootstrap-server", NO_BROKER};
+      // refusals go to stderr, so a script reading stdout (--output json) gets nothing
+      assertThat(status(wait)).isEqualTo(new Printed(2, "", "faultline status: " + timeout[1]));
+      assertThat(history(wait)).isEqualTo(new Printed(2, "", "faultline history: " + timeout[1]));
+      assertThat(report(with("x", wait)))
+          .isEqualTo(new Printed(2, "", "faultline report: " + timeout[1]));
+      assertThat(halt(with("x", with("--wait", wait))))
+          .isEqualTo(new Printed(2, "", "faultline halt: " + timeout[1]));
     }
-    assertThat(printed.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  /** What a command returned and printed (each stream stripped). */
+  private record Printed(int code, String out, String err) {}
+
+  private static Printed execute(
+      Object command, BiConsumer<PrintStream, PrintStream> outAndErr, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    outAndErr.accept(
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    // picocli's own messages (a usage error, an unexpected exception's trace) land in err too
+    int code =
+        new CommandLine(command)
+            .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
+            .execute(args);
+    return new Printed(
+        code,
+        out.toString(StandardCharsets.UTF_8).strip(),
+        err.toString(StandardCharsets.UTF_8).strip());
+  }
+
+  private static Printed status(String... args) {
+    StatusCommand c = new StatusCommand();
+    return execute(
+        c,
+        (o, e) -> {
+          c.out = o;
+          c.err = e;
+        },
+        args);
+  }
+
+  private static Printed history(String... args) {
+    HistoryCommand c = new HistoryCommand();
+    return execute(
+        c,
+        (o, e) -> {
+          c.out = o;
+          c.err = e;
+        },
+        args);
+  }
+
+  private static Printed report(String... args) {
+    ReportCommand c = new ReportCommand();
+    return execute(
+        c,
+        (o, e) -> {
+          c.out = o;
+          c.err = e;
+        },
+        args);
+  }
+
+  private static Printed halt(String... args) {
+    AttackCommandLine.Halt c = new AttackCommandLine.Halt();
+    return execute(
+        c,
+        (o, e) -> {
+          c.out = o;
+          c.err = e;
+        },
+        args);
+  }
+
+  private static String[] with(String first, String... rest) {
+    List<String> all = new ArrayList<>(List.of(first));
+    all.addAll(List.of(rest));
+    return all.toArray(String[]::new);
   }
 
   @Test
@@ -343,15 +349,8 @@ class ValidateCommandTest {
             "--agents-since 'yesterday': not a duration; use e.g. 500ms, 30s, 5m, 1h" + " or PT30S"
           }
         }) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      StatusCommand s = new StatusCommand();
-      s.err = new PrintStream(out, true, StandardCharsets.UTF_8);
-      assertThat(
-              new CommandLine(s)
-                  .execute("--agents-since", since[0], "--bootstrap-server", NO_BROKER))
-          .isEqualTo(2);
-      assertThat(out.toString(StandardCharsets.UTF_8).strip())
-          .isEqualTo("faultline status: " + since[1]);
+      assertThat(status("--agents-since", since[0], "--bootstrap-server", NO_BROKER))
+          .isEqualTo(new Printed(2, "", "faultline status: " + since[1]));
     }
   }
 

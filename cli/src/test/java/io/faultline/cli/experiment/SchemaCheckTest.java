@@ -121,14 +121,17 @@ class SchemaCheckTest {
 
   @Test
   void aFileThatIsNotAMappingIsOneError() {
-    assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", "- a\n- b\n"))
-        .isInstanceOfSatisfying(
-            ExperimentFileException.class,
-            e ->
-                assertThat(e.errors())
-                    .containsExactly(
-                        "(file): must be a mapping with metadata, groups, steadyState, method,"
-                            + " guards, recovery, not a list"));
+    for (String[] file : new String[][] {{"- a\n- b\n", "a list"}, {"", "empty"}}) {
+      assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", file[0]))
+          .isInstanceOfSatisfying(
+              ExperimentFileException.class,
+              e ->
+                  assertThat(e.errors())
+                      .containsExactly(
+                          "(file): must be a mapping with metadata, groups, steadyState, method,"
+                              + " guards, recovery, not "
+                              + file[1]));
+    }
   }
 
   @Test
