@@ -734,7 +734,6 @@ public final class WindowJudge {
       }
       levels.add(w[3]);
     }
-    double level = Math.abs(m.warmup.isEmpty() ? 0.0 : e.mean());
     double toleratedLevel = toleratedLevel(levels);
     double perWindow = m.warmup.isEmpty() ? 1 : (double) c.count() / m.warmup.size();
     int pooledSamples =
@@ -746,9 +745,13 @@ public final class WindowJudge {
                 Math.min(
                     Math.min(pooledSamples, m.warmup.size()),
                     Math.ceil(pooledSamples / Math.max(1.0, perWindow))));
-    List<double[]> heldControls = heldControls(m.warmup);
+    // a rate is judged against its own rate before the change, never against the pooled control:
+    // only the other hypotheses pool the warm-up's control windows, held (docs/adr/0060)
+    List<double[]> heldControls = hypothesis.rate() ? List.of() : heldControls(m.warmup);
     m.recentControl = new ArrayList<>();
-    for (int i = Math.max(0, m.warmup.size() - m.controlSpan + 1); i < m.warmup.size(); i++) {
+    for (int i = Math.max(0, heldControls.size() - m.controlSpan + 1);
+        i < heldControls.size();
+        i++) {
       m.recentControl.add(heldControls.get(i));
     }
     boolean positive = c.count() > 0 && c.min() > 0 && e.min() > 0;
@@ -782,7 +785,8 @@ public final class WindowJudge {
     } else if (mean.log) {
       m.scale = Math.exp(mean.offset);
       m.offset = 0.0;
-      m.theta0 = Math.expm1(mean.theta0) * level;
+      // the rise the test tolerates at the level it is relative to, as on the linear scale
+      m.theta0 = Math.expm1(mean.theta0) * toleratedLevel;
     } else {
       m.scale = mean.scale;
       m.offset = mean.offset;

@@ -63,6 +63,35 @@ class RateCountEvidenceTest {
   }
 
   @Test
+  void aRateIsJudgedAgainstItsOwnRateNeverThePooledControl() {
+    Hypothesis h = errors(0.02);
+    long[] clock = {0};
+    long[] twin = {0};
+    // 10 requests per window: the other hypotheses would pool the last 3 windows' control
+    WindowJudge.Monitor m = warmedUp(h, WARMUP, 10, clock);
+    WindowJudge.Monitor other = warmedUp(h, WARMUP, 10, twin);
+    assertThat(m.controlSpan).isEqualTo(3);
+    // the warm-up's control windows are not pooled for a rate (nor held, docs/adr/0060)
+    assertThat(m.recentControl).isEmpty();
+    // a pooled control of every request failing changes none of its judgements
+    for (int i = 0; i < m.controlSpan; i++) {
+      other.recentControl.add(new double[] {1.0, 0.0, 10});
+    }
+    int[] experimentalErrors = {0, 1, 0, 6, 8, 0, 0, 0};
+    java.util.List<SteadyState> states = new java.util.ArrayList<>();
+    for (int errors : experimentalErrors) {
+      WindowJudge.Judged judged =
+          WindowJudge.judge(m, outcomes(0, 10), outcomes(errors, 10), h, clock[0] += 5_000);
+      assertThat(
+              WindowJudge.judge(other, outcomes(0, 10), outcomes(errors, 10), h, twin[0] += 5_000))
+          .as("%d of 10 failed", errors)
+          .isEqualTo(judged);
+      states.add(judged.state());
+    }
+    assertThat(states).contains(SteadyState.STEADY, SteadyState.DEVIATING);
+  }
+
+  @Test
   void oneOfTenAgainstNoneOfTenIsNoAlarmOnItsOwn() {
     for (double tolerance : new double[] {0.02, 0.005}) {
       for (int warmup : new int[] {WindowJudge.MIN_WARMUP_WINDOWS, WARMUP}) {

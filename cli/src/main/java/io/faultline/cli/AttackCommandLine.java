@@ -4,6 +4,7 @@ import io.faultline.agent.AgentConfig;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
 import io.faultline.cli.experiment.ExperimentFileParser;
+import io.faultline.cli.experiment.ExperimentPlan;
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
@@ -101,7 +102,7 @@ final class AttackCommandLine {
 
     @Option(
         names = "--timeout",
-        description = "How long to wait for the agent (default: ${DEFAULT-VALUE}).")
+        description = "How long to wait for the agent, 1s to 1h (default: ${DEFAULT-VALUE}).")
     String timeout = "30s";
 
     @Mixin KafkaOptions kafka = new KafkaOptions();
@@ -119,8 +120,7 @@ final class AttackCommandLine {
                 duration,
                 AgentConfig.MIN_DURATION,
                 ExperimentFileParser.MAX_ATTACK_DURATION);
-        Duration wait =
-            Durations.within("--timeout", timeout, Duration.ofSeconds(1), Duration.ofHours(1));
+        Duration wait = KafkaOptions.waitFor("--timeout", timeout);
         FaultSpec spec =
             FaultSpecs.named(fault)
                 .orElseThrow(
@@ -150,7 +150,7 @@ final class AttackCommandLine {
         }
         String experiment =
             experimentId != null
-                ? experimentId
+                ? ExperimentPlan.checkedId("--experiment", experimentId)
                 : "adhoc-" + UUID.randomUUID().toString().substring(0, 8);
         AttackCommand command =
             AttackCommand.newBuilder()
@@ -214,21 +214,28 @@ final class AttackCommandLine {
     @Option(names = "--wait", description = "Wait for a ROLLED_BACK event (up to --timeout).")
     boolean waitForRollback;
 
-    @Option(names = "--timeout", description = "How long to wait (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--timeout",
+        description = "How long to wait, 1s to 1h (default: ${DEFAULT-VALUE}).")
     String timeout = "30s";
 
     @Mixin KafkaOptions kafka = new KafkaOptions();
 
     PrintStream out = System.out;
+    PrintStream err = System.err;
 
     @Override
     public Integer call() {
       boolean all = scope != null && scope.all;
       if ((experimentId == null) == !all) {
-        System.err.println("faultline halt: give an EXPERIMENT id or --all (not both)");
+        err.println("faultline halt: give an EXPERIMENT id or --all (not both)");
         return 2;
       }
       try {
+        Duration wait = KafkaOptions.waitFor("--timeout", timeout);
+        if (!all) {
+          ExperimentPlan.checkedId("EXPERIMENT", experimentId);
+        }
         AttackCommand command =
             AttackCommand.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
@@ -236,12 +243,7 @@ final class AttackCommandLine {
                 .setType(CommandType.HALT_ALL)
                 .build();
         if (waitForRollback) {
-          publishAndFollow(
-              kafka,
-              command,
-              Set.of(AttackEventType.ROLLED_BACK),
-              Durations.parse("--timeout", timeout),
-              out);
+          publishAndFollow(kafka, command, Set.of(AttackEventType.ROLLED_BACK), wait, out);
         } else {
           publish(kafka, command);
           out.println(
@@ -249,7 +251,7 @@ final class AttackCommandLine {
         }
         return 0;
       } catch (IllegalStateException | IllegalArgumentException e) {
-        System.err.println("faultline halt: " + e.getMessage());
+        err.println("faultline halt: " + e.getMessage());
         return 2;
       }
     }

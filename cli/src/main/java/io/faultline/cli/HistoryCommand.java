@@ -4,7 +4,6 @@ import io.faultline.cli.history.DemoHistory;
 import io.faultline.cli.history.HistoryTable;
 import io.faultline.cli.report.TopicReader;
 import io.faultline.schema.AvroSerde;
-import io.faultline.schema.Durations;
 import io.faultline.schema.ServiceHistory;
 import io.faultline.schema.Topics;
 import java.io.PrintStream;
@@ -46,7 +45,9 @@ public final class HistoryCommand implements Callable<Integer> {
       description = "text, json or html (default: ${DEFAULT-VALUE}).")
   String output = "text";
 
-  @Option(names = "--timeout", description = "Time to read the topic (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      description = "Time to read the topic, 1s to 1h (default: ${DEFAULT-VALUE}).")
   String timeout = "30s";
 
   @Option(
@@ -60,26 +61,27 @@ public final class HistoryCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
   PrintStream out = System.out;
+  PrintStream err = System.err;
 
   @Override
   public Integer call() {
     if (!List.of("text", "json", "html").contains(output)) {
-      out.println("faultline history: --output '" + output + "': must be text, json or html");
+      err.println("faultline history: --output '" + output + "': must be text, json or html");
       return 2;
     }
     if (weeks < 1 || weeks > 520) {
-      out.println("faultline history: --weeks " + weeks + ": must be from 1 to 520");
+      err.println("faultline history: --weeks " + weeks + ": must be from 1 to 520");
       return 2;
     }
     if (demoDir != null && !java.nio.file.Files.isDirectory(demoDir)) {
-      out.println(
+      err.println(
           "faultline history: --demo-dir "
               + demoDir
               + ": no such directory; give the demo's --data-dir (default .faultline/demo)");
       return 2;
     }
     try {
-      Duration wait = Durations.parse("--timeout", timeout);
+      Duration wait = KafkaOptions.waitFor("--timeout", timeout);
       Topics topics = Topics.named(kafka.topicsPrefix);
       Map<String, ServiceHistory> latest;
       if (demoDir != null) {
@@ -102,7 +104,7 @@ public final class HistoryCommand implements Callable<Integer> {
       }
       return 0;
     } catch (Exception e) {
-      out.println("faultline history: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      err.println("faultline history: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return 2;
     }
   }

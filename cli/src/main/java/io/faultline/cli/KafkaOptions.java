@@ -1,7 +1,9 @@
 package io.faultline.cli;
 
 import io.faultline.schema.ConfigSource;
+import io.faultline.schema.Durations;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -27,6 +29,22 @@ final class KafkaOptions {
       defaultValue = "${env:FAULTLINE_TOPICS_PREFIX:-faultline.}",
       description = "Topic name prefix (default: FAULTLINE_TOPICS_PREFIX or faultline.).")
   String topicsPrefix = "faultline.";
+
+  /**
+   * The range of every command's wait on the broker ({@code --timeout}, {@code --agent-timeout}).
+   */
+  static final Duration MIN_WAIT = Duration.ofSeconds(1);
+
+  static final Duration MAX_WAIT = Duration.ofHours(1);
+
+  /**
+   * {@code text} as a wait on the broker for {@code option}, from {@link #MIN_WAIT} to {@link
+   * #MAX_WAIT}; otherwise an error naming the option, the value and the range ({@code --timeout 0s:
+   * must be between 1s and 1h}).
+   */
+  static Duration waitFor(String option, String text) {
+    return Durations.within(option, text, MIN_WAIT, MAX_WAIT);
+  }
 
   Map<String, Object> clientConfig() {
     Map<String, Object> conf = new HashMap<>();

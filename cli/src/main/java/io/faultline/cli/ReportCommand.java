@@ -1,18 +1,19 @@
 package io.faultline.cli;
 
+import io.faultline.cli.experiment.ExperimentPlan;
 import io.faultline.cli.report.ExperimentRecording;
 import io.faultline.cli.report.ExperimentReport;
 import io.faultline.cli.report.HtmlReport;
 import io.faultline.cli.report.JsonReport;
 import io.faultline.cli.report.MarkdownReport;
 import io.faultline.cli.report.TopicReader;
-import io.faultline.schema.Durations;
 import io.faultline.schema.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,24 +71,29 @@ public final class ReportCommand implements Callable<Integer> {
       description = "Also save the experiment's records (Avro JSON, one per line).")
   Path saveRecording;
 
-  @Option(names = "--timeout", description = "Time to read the topics (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      description = "Time to read the topics, 1s to 1h (default: ${DEFAULT-VALUE}).")
   String timeout = "30s";
 
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
   PrintStream out = System.out;
+  PrintStream err = System.err;
 
   @Override
   public Integer call() {
     if (!output.equals("markdown") && !output.equals("json")) {
-      out.println("faultline report: --output '" + output + "': must be markdown or json");
+      err.println("faultline report: --output '" + output + "': must be markdown or json");
       return 2;
     }
     try {
+      Duration wait = KafkaOptions.waitFor("--timeout", timeout);
+      ExperimentPlan.checkedId("EXPERIMENT", experimentId);
       ExperimentRecording rec;
       if (fromRecording != null) {
         if (!Files.isRegularFile(fromRecording)) {
-          out.println(
+          err.println(
               "faultline report: --from-recording "
                   + fromRecording
                   + (Files.isDirectory(fromRecording) ? ": a directory" : ": no such file")
@@ -99,14 +105,11 @@ public final class ReportCommand implements Callable<Integer> {
         try (TopicReader reader = new TopicReader(kafka.clientConfig())) {
           rec =
               ExperimentRecording.fromTopics(
-                  reader,
-                  Topics.named(kafka.topicsPrefix),
-                  experimentId,
-                  Durations.parse("--timeout", timeout));
+                  reader, Topics.named(kafka.topicsPrefix), experimentId, wait);
         }
       }
       if (rec.isEmpty()) {
-        out.println(
+        err.println(
             "faultline report: no records of experiment '"
                 + experimentId
                 + "' on the topics (prefix "
@@ -139,7 +142,7 @@ public final class ReportCommand implements Callable<Integer> {
       }
       return 0;
     } catch (IOException | RuntimeException e) {
-      out.println("faultline report: " + e.getMessage());
+      err.println("faultline report: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return 2;
     }
   }

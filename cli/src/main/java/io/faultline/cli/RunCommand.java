@@ -102,7 +102,10 @@ public final class RunCommand implements Callable<Integer> {
     Duration askTimeout;
     try {
       progress = Durations.within("--progress-every", progressEvery, MIN_PROGRESS, MAX_WAIT);
-      askTimeout = Durations.within("--agent-timeout", agentTimeout, MIN_PROGRESS, MAX_WAIT);
+      askTimeout = KafkaOptions.waitFor("--agent-timeout", agentTimeout);
+      if (experimentId != null) {
+        ExperimentPlan.checkedId("--experiment-id", experimentId);
+      }
     } catch (IllegalArgumentException e) {
       out.println("faultline run " + e.getMessage());
       return Outcome.ERROR;

@@ -66,15 +66,28 @@ final class SchemasCommand implements Runnable {
     Path dir;
 
     PrintStream out = System.out;
+    PrintStream err = System.err;
 
     @Override
     public Integer call() {
+      // picocli reads an empty argument as no path
+      if (dir == null || dir.toString().isEmpty()) {
+        err.println("faultline schemas export: DIR '': give a directory to write into");
+        return 2;
+      }
+      if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+        err.println(
+            "faultline schemas export: DIR "
+                + dir
+                + ": a file, not a directory; give a directory to write into");
+        return 2;
+      }
       try {
         int n = PublishedSchemas.export(dir).size();
         out.println("wrote " + n + " schema files to " + dir);
         return 0;
       } catch (RuntimeException e) {
-        System.err.println("faultline schemas export: " + e.getMessage());
+        err.println("faultline schemas export: " + e.getMessage());
         return 2;
       }
     }

@@ -62,27 +62,39 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Option(
       names = "--agents-since",
-      description = "Agents seen on attack.events within this time (default: ${DEFAULT-VALUE}).")
+      description =
+          "Agents seen on attack.events within this time, from 1s to the topic's retention"
+              + " (default: ${DEFAULT-VALUE}).")
   String agentsSince = "24h";
 
-  @Option(names = "--timeout", description = "Time to read the topics (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      description = "Time to read the topics, 1s to 1h (default: ${DEFAULT-VALUE}).")
   String timeout = "30s";
 
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
   PrintStream out = System.out;
+  PrintStream err = System.err;
 
   @Override
   public Integer call() {
     if (!output.equals("text") && !output.equals("json")) {
-      out.println("faultline status: --output '" + output + "': must be text or json");
+      err.println("faultline status: --output '" + output + "': must be text or json");
       return 2;
     }
     try {
-      Duration wait = Durations.parse("--timeout", timeout);
-      long since =
-          System.currentTimeMillis() - Durations.parse("--agents-since", agentsSince).toMillis();
+      Duration wait = KafkaOptions.waitFor("--timeout", timeout);
       Topics topics = Topics.named(kafka.topicsPrefix);
+      // attack.events keeps no agent longer than its retention
+      long since =
+          System.currentTimeMillis()
+              - Durations.within(
+                      "--agents-since",
+                      agentsSince,
+                      Duration.ofSeconds(1),
+                      topics.attackEvents().retention())
+                  .toMillis();
       Map<String, Object> client = kafka.clientConfig();
       Map<String, Experiment> experiments = new TreeMap<>();
       Map<String, AttackState> attacks = new TreeMap<>();
@@ -150,7 +162,7 @@ public final class StatusCommand implements Callable<Integer> {
       }
       return 0;
     } catch (Exception e) {
-      out.println("faultline status: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      err.println("faultline status: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return 2;
     }
   }

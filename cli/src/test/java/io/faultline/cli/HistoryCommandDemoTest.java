@@ -42,7 +42,7 @@ class HistoryCommandDemoTest {
   void aDemoDirThatDoesNotExistExitsTwoNamingItRatherThanAnEmptyHistory() {
     HistoryCommand command = new HistoryCommand();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    command.out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    command.err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     Path absent = dir.resolve("no-demo");
     int code = new CommandLine(command).execute("--demo-dir", absent.toString());
     assertThat(code).isEqualTo(2);

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -84,6 +86,20 @@ class ValidateCommandTest {
   }
 
   @Test
+  void aYamlSyntaxErrorExitsTwoNamingTheFileLineAndColumnWithoutAStackTrace() throws Exception {
+    Path tabs = Files.writeString(dir.resolve("tabs.yaml"), "metadata:\n\tname: x\n");
+    ValidateCommand validate = new ValidateCommand();
+    Printed printed = execute(validate, (o, e) -> validate.out = o, tabs.toString());
+    assertThat(printed.code()).as(printed.toString()).isEqualTo(2);
+    assertThat(printed.out())
+        .isEqualTo(
+            tabs
+                + ": 1 error(s)\n  not valid YAML at line 2, column 1: a tab; YAML indents with"
+                + " spaces only");
+    assertThat(printed.err()).isEmpty();
+  }
+
+  @Test
   void runDryRunNeedsNoBroker() {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     RunCommand run = new RunCommand();
@@ -101,6 +117,63 @@ class ValidateCommandTest {
         .contains("would send START pod-delete pod")
         .contains("{gracePeriodSeconds=0}")
         .contains("DRY RUN: the file is valid; nothing was sent");
+  }
+
+  @Test
+  void anExperimentIdTheAnalyzerCannotKeyIsRefusedBeforeAnyBroker() {
+    String allowed = "must be 1 to 128 characters, not blank, without | or control characters";
+    for (String id : new String[] {"", "   ", "exp|1", "a\nb", "x".repeat(129)}) {
+      String shown = id.length() > 64 ? "x".repeat(64) + "... (129 characters)" : id;
+      shown = shown.replace('\n', '?');
+      RunCommand run = new RunCommand();
+      String demo = EXAMPLES.resolve("local-demo.yaml").toString();
+      assertThat(execute(run, (o, e) -> run.out = o, demo, "--dry-run", "--experiment-id", id))
+          .isEqualTo(
+              new Printed(2, "faultline run --experiment-id '" + shown + "': " + allowed, ""));
+      AttackCommandLine.Attack attack = new AttackCommandLine.Attack();
+      assertThat(
+              execute(
+                  attack,
+                  (o, e) -> attack.err = e,
+                  "cpu-burn",
+                  "--target",
+                  "exp",
+                  "--duration",
+                  "5s",
+                  "--experiment",
+                  id,
+                  "--bootstrap-server",
+                  NO_BROKER))
+          .isEqualTo(
+              new Printed(2, "", "faultline attack: --experiment '" + shown + "': " + allowed));
+      assertThat(halt(id, "--bootstrap-server", NO_BROKER))
+          .isEqualTo(new Printed(2, "", "faultline halt: EXPERIMENT '" + shown + "': " + allowed));
+      assertThat(report(id, "--bootstrap-server", NO_BROKER))
+          .isEqualTo(
+              new Printed(2, "", "faultline report: EXPERIMENT '" + shown + "': " + allowed));
+    }
+  }
+
+  @Test
+  void schemasExportRefusesAnEmptyDirOrAFile() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Object[][] cases = {
+      {"", "faultline schemas export: DIR '': give a directory to write into"},
+      {
+        file.toString(),
+        "faultline schemas export: DIR "
+            + file
+            + ": a file, not a directory; give a directory to write into"
+      }
+    };
+    for (Object[] c : cases) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      SchemasCommand.Export export = new SchemasCommand.Export();
+      export.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+      assertThat(new CommandLine(export).execute((String) c[0])).isEqualTo(2);
+      assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo(c[1]);
+    }
+    assertThat(Files.readString(file)).isEqualTo("x");
   }
 
   @Test
@@ -167,6 +240,120 @@ class ValidateCommandTest {
     }
   }
 
+  /** Every out-of-range or unreadable wait, and the refusal each command prints for it. */
+  private static final String[][] TIMEOUTS = {
+    {"0s", "--timeout 0s: must be between 1s and 1h"},
+    {"2h", "--timeout 2h: must be between 1s and 1h"},
+    {
+      "999999999999999999h",
+      "--timeout '999999999999999999h': not a duration; use e.g. 500ms," + " 30s, 5m, 1h or PT30S"
+    },
+    {"PT-5S", "--timeout 'PT-5S': must not be negative"},
+    {"-5s", "--timeout '-5s': not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S"},
+    {"", "--timeout '': not a duration; use e.g. 500ms, 30s, 5m, 1h or PT30S"}
+  };
+
+  @Test
+  void statusHistoryReportAndHaltRefuseATimeoutOutOfRangeBeforeAnyBroker() {
+    for (String[] timeout : TIMEOUTS) {
+      String[] wait = {"--timeout", timeout[0], "--bootstrap-server", NO_BROKER};
+      // refusals go to stderr, so a script reading stdout (--output json) gets nothing
+      assertThat(status(wait)).isEqualTo(new Printed(2, "", "faultline status: " + timeout[1]));
+      assertThat(history(wait)).isEqualTo(new Printed(2, "", "faultline history: " + timeout[1]));
+      assertThat(report(with("x", wait)))
+          .isEqualTo(new Printed(2, "", "faultline report: " + timeout[1]));
+      assertThat(halt(with("x", with("--wait", wait))))
+          .isEqualTo(new Printed(2, "", "faultline halt: " + timeout[1]));
+    }
+  }
+
+  /** What a command returned and printed (each stream stripped). */
+  private record Printed(int code, String out, String err) {}
+
+  private static Printed execute(
+      Object command, BiConsumer<PrintStream, PrintStream> outAndErr, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    outAndErr.accept(
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    // picocli's own messages (a usage error, an unexpected exception's trace) land in err too
+    int code =
+        new CommandLine(command)
+            .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
+            .execute(args);
+    return new Printed(
+        code,
+        out.toString(StandardCharsets.UTF_8).strip(),
+        err.toString(StandardCharsets.UTF_8).strip());
+  }
+
+  private static Printed status(String... args) {
+    StatusCommand c = new StatusCommand();
+    return execute(
+        c,
+        (o, e) -> {
+          c.out = o;
+          c.err = e;
+        },
+        args);
+  }
+
+  private static Printed history(String... args) {
+    HistoryCommand c = new HistoryCommand();
+    return execute(
+        c,
+        (o, e) -> {
+          c.out = o;
+          c.err = e;
+        },
+        args);
+  }
+
+  private static Printed report(String... args) {
+    ReportCommand c = new ReportCommand();
+    return execute(
+        c,
+        (o, e) -> {
+          c.out = o;
+          c.err = e;
+        },
+        args);
+  }
+
+  private static Printed halt(String... args) {
+    AttackCommandLine.Halt c = new AttackCommandLine.Halt();
+    return execute(
+        c,
+        (o, e) -> {
+          c.out = o;
+          c.err = e;
+        },
+        args);
+  }
+
+  private static String[] with(String first, String... rest) {
+    List<String> all = new ArrayList<>(List.of(first));
+    all.addAll(List.of(rest));
+    return all.toArray(String[]::new);
+  }
+
+  @Test
+  void statusRefusesAnAgentsSinceBeyondWhatAttackEventsKeeps() {
+    for (String[] since :
+        new String[][] {
+          {"721h", "--agents-since 721h: must be between 1s and 720h"},
+          {"0s", "--agents-since 0s: must be between 1s and 720h"},
+          {
+            "yesterday",
+            "--agents-since 'yesterday': not a duration; use e.g. 500ms, 30s, 5m, 1h" + " or PT30S"
+          }
+        }) {
+      assertThat(status("--agents-since", since[0], "--bootstrap-server", NO_BROKER))
+          .isEqualTo(new Printed(2, "", "faultline status: " + since[1]));
+    }
+  }
+
   @Test
   void reportFromARecordingThatIsNotAFileSaysSo(@org.junit.jupiter.api.io.TempDir Path dir) {
     for (var bad :
@@ -174,7 +361,7 @@ class ValidateCommandTest {
             .entrySet()) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ReportCommand report = new ReportCommand();
-      report.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+      report.err = new PrintStream(out, true, StandardCharsets.UTF_8);
       int code =
           new CommandLine(report)
               .execute("x", "--from-recording", bad.getKey().toString(), "--output", "json");

@@ -1,6 +1,7 @@
 package io.faultline.cli.experiment;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -67,7 +68,10 @@ public final class ExperimentFileParser {
   static final Set<String> DIRECTIONS = new TreeSet<>(List.of("increase", "decrease", "either"));
   static final List<String> STATISTICS = List.of("mean", "p99", "spread");
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  // a key given twice is an error, not the last one silently kept
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ExperimentFileParser() {}
@@ -112,16 +116,7 @@ public final class ExperimentFileParser {
       // through JSON text, so YAML-only nodes (!!binary) become what the schema knows: text
       root = JSON.readTree(JSON.writeValueAsString(YAML.readTree(text)));
     } catch (JacksonException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : " (line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr()
-                  + ")";
-      throw new ExperimentFileException(
-          name, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
+      throw new ExperimentFileException(name, List.of(YamlSyntax.describe(e, text)));
     }
     FileErrors errors = new FileErrors(root);
     ExperimentDefinition d = definition(root, text, errors);
@@ -135,7 +130,8 @@ public final class ExperimentFileParser {
     if (root == null || !root.isObject()) {
       errors.add(
           "(file)",
-          "must be a mapping with metadata, groups, steadyState, method, guards, recovery");
+          "must be a mapping with metadata, groups, steadyState, method, guards, recovery, not "
+              + SchemaMessages.kindOf(root));
       return null;
     }
     SchemaCheck.check(root, errors);

@@ -6,6 +6,7 @@ import io.faultline.cli.experiment.ExperimentDefinition.MetricSpec;
 import io.faultline.cli.experiment.ExperimentDefinition.SourceEntry;
 import io.faultline.collector.ExperimentSources;
 import io.faultline.schema.AttackCommand;
+import io.faultline.schema.CommandBounds;
 import io.faultline.schema.CommandType;
 import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentState;
@@ -32,6 +33,32 @@ public final class ExperimentPlan {
   public ExperimentPlan(ExperimentDefinition definition, String experimentId) {
     this.definition = definition;
     this.experimentId = experimentId;
+  }
+
+  /**
+   * An experiment id given on the command line ({@code run --experiment-id}, {@code attack
+   * --experiment}, {@code halt}, {@code report}) as the agent's intake takes it (at most {@link
+   * CommandBounds#ID} characters, no control character) and the analyzer keys it: not blank, no
+   * {@code |}, which separates it from the metric in {@code experiment|metric}.
+   *
+   * @throws IllegalArgumentException naming the option, the id and what is allowed
+   */
+  public static String checkedId(String option, String id) {
+    boolean allowed =
+        !id.isBlank()
+            && id.length() <= CommandBounds.ID
+            && id.indexOf('|') < 0
+            && id.chars().noneMatch(Character::isISOControl);
+    if (!allowed) {
+      throw new IllegalArgumentException(
+          option
+              + " '"
+              + CommandBounds.quote(id)
+              + "': must be 1 to "
+              + CommandBounds.ID
+              + " characters, not blank, without | or control characters");
+    }
+    return id;
   }
 
   public static String newExperimentId(ExperimentDefinition d) {

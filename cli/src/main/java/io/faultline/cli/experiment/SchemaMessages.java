@@ -72,7 +72,28 @@ final class SchemaMessages {
                   + (at.has("maximum") ? " to " + at.get("maximum").asText() : " or more");
       return "'" + shown(value) + "': must be a " + (whole ? "whole number" : "number") + range;
     }
-    return "must be " + String.join(" or ", kinds(at));
+    return "must be " + String.join(" or ", kinds(at)) + ", not " + kindOf(value);
+  }
+
+  /** What a value of the file is, in the words of {@link #kinds}: a list where a mapping goes. */
+  static String kindOf(JsonNode value) {
+    // the YAML reader gives a key without a value ("metadata:") as an empty text
+    if (value == null
+        || value.isNull()
+        || value.isMissingNode()
+        || (value.isTextual() && value.asText().isEmpty())) {
+      return "empty";
+    }
+    if (value.isObject()) {
+      return "a mapping";
+    }
+    if (value.isArray()) {
+      return "a list";
+    }
+    if (value.isBoolean()) {
+      return "true or false";
+    }
+    return value.isNumber() ? "a number" : "a text";
   }
 
   private static String items(JsonNode at, JsonNode value) {

@@ -273,9 +273,84 @@ class ExperimentFileParserTest {
   }
 
   @Test
-  void invalidYamlNamesTheLine() {
-    assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", "metadata:\n  name: [unclosed\n"))
-        .hasMessageContaining("not valid YAML (line");
+  void aYamlSyntaxErrorIsOneErrorInPlainWordsAtTheLineAndColumnToFix() {
+    String[][] cases = {
+      {
+        "metadata:\n\tname: x\n",
+        "not valid YAML at line 2, column 1: a tab; YAML indents with spaces only"
+      },
+      {
+        "metadata:\n  name: \"unclosed\n  owner: me\n",
+        "not valid YAML at line 2, column 9: the text opened here with \" is never closed"
+      },
+      {
+        "metadata:\n  name: 'unclosed\n",
+        "not valid YAML at line 2, column 9: the text opened here with ' is never closed"
+      },
+      {
+        "metadata:\n  name: a\n  owner: me\n  name: b\n",
+        "not valid YAML at line 4, column 3: the key 'name' is given twice in one mapping; give it"
+            + " once (YAML would keep only the last)"
+      },
+      {
+        "metadata: {name: a\n",
+        "not valid YAML at line 1, column 11: the { opened here is never closed with } (or an entry"
+            + " lacks its ,)"
+      },
+      {
+        "metadata:\n  labels: [a, b\n",
+        "not valid YAML at line 2, column 11: the [ opened here is never closed with ] (or an entry"
+            + " lacks its ,)"
+      },
+      {
+        "metadata:\n  name: a\n bad: 1\n",
+        "not valid YAML at line 3, column 2: this line is indented unlike the others of its mapping"
+            + " or list; the keys of one mapping, and the - of one list, start in the same column"
+      },
+      {
+        "metadata:\n  description: cpu: high\n",
+        "not valid YAML at line 2, column 19: a ': ' inside a value; put a value that holds ': ' in"
+            + " quotes, or the key on a new line"
+      },
+      {
+        "metadata:\n  name: \"a\\qb\"\n",
+        "not valid YAML at line 2, column 12: an unknown escape after \\ in a double-quoted text;"
+            + " write \\\\ for a backslash, or use single quotes"
+      },
+      {
+        "metadata:\n  name: a\u0000\n",
+        "not valid YAML at line 2, column 10: the control character U+0000; an experiment file is"
+            + " text (save it as UTF-8)"
+      },
+      {
+        "{{a: b}: c}\n",
+        "not valid YAML at line 1, column 3: a mapping or a list used as a key; a key is a plain text"
+      }
+    };
+    for (String[] c : cases) {
+      assertThatThrownBy(() -> ExperimentFileParser.parse("broken.yaml", c[0]))
+          .as(c[0])
+          .isInstanceOfSatisfying(
+              ExperimentFileException.class,
+              e -> {
+                assertThat(e.errors()).containsExactly(c[1]);
+                assertThat(e.getMessage()).startsWith("broken.yaml: 1 error(s)\n  ");
+              });
+    }
+  }
+
+  @Test
+  void aListOrATextWhereAMappingGoesSaysWhatItIs() {
+    String[][] cases = {
+      {"metadata:\n  - name: a\n", "metadata: must be a mapping, not a list"},
+      {"metadata: scale\n", "metadata: must be a mapping, not a text"},
+      {"metadata:\n", "metadata: must be a mapping, not empty"}
+    };
+    for (String[] c : cases) {
+      assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", c[0]))
+          .isInstanceOfSatisfying(
+              ExperimentFileException.class, e -> assertThat(e.errors()).contains(c[1]));
+    }
   }
 
   @Test

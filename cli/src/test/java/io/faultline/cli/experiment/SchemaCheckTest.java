@@ -50,8 +50,8 @@ class SchemaCheckTest {
   void aOneOfReportsOnlyTheBranchThatFitsTheValueOfEachItem() {
     String yaml =
         ExperimentFileParserTest.VALID.replace(
-            "direction: increase}",
-            "direction: increase, source: smoke}\n    - {name: y, source: [a]}");
+            "source: http-probe, direction: increase}",
+            "source: smoke, direction: increase}\n    - {name: y, source: [a]}");
     assertThat(errors(yaml))
         .containsExactly(
             "steadyState.metrics[0].source: 'smoke' is not one of " + ExperimentFileParser.SOURCES,
@@ -121,14 +121,17 @@ class SchemaCheckTest {
 
   @Test
   void aFileThatIsNotAMappingIsOneError() {
-    assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", "- a\n- b\n"))
-        .isInstanceOfSatisfying(
-            ExperimentFileException.class,
-            e ->
-                assertThat(e.errors())
-                    .containsExactly(
-                        "(file): must be a mapping with metadata, groups, steadyState, method,"
-                            + " guards, recovery"));
+    for (String[] file : new String[][] {{"- a\n- b\n", "a list"}, {"", "empty"}}) {
+      assertThatThrownBy(() -> ExperimentFileParser.parse("x.yaml", file[0]))
+          .isInstanceOfSatisfying(
+              ExperimentFileException.class,
+              e ->
+                  assertThat(e.errors())
+                      .containsExactly(
+                          "(file): must be a mapping with metadata, groups, steadyState, method,"
+                              + " guards, recovery, not "
+                              + file[1]));
+    }
   }
 
   @Test
