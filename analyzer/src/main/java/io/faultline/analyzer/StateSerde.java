@@ -161,6 +161,8 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.longRunControl);
     w.bool(m.predictableDrift);
     w.bool(m.predictableDriftAll);
+    w.bool(m.pairedSingle);
+    w.doubles(m.heldSamples);
     w.end(mark);
   }
 
@@ -211,6 +213,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.predictableDriftAll = in.bool();
     }
+    if (in.before(end)) {
+      m.pairedSingle = in.bool();
+      m.heldSamples = in.doubles();
+    }
     in.end(end);
     return m;
   }
@@ -237,6 +243,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.spreadSquares);
     w.dbl(t.withinVariance);
     w.bool(t.longRunControl);
+    w.bool(t.paired);
     w.end(mark);
   }
 
@@ -267,6 +274,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       t.longRunControl = in.bool();
+    }
+    if (in.before(end)) {
+      t.paired = in.bool();
     }
     in.end(end);
     return t;

@@ -151,6 +151,20 @@ class AnchoredEProcessNullTest {
   }
 
   @Test
+  void oneSamplePerMinuteJudgedAsPairedDifferencesKeepsTheAnchoredMeanAtMostOne() {
+    // docs/adr/0061: each window's own E - C, its variance learned from the paired differences
+    // before the attack; early (25 of them) and late (60)
+    for (int attack : new int[] {ATTACK, 40}) {
+      for (Process p : new Process[] {Process.NORMAL, Process.LOGNORMAL, Process.AR1}) {
+        Telemetry telemetry = new Telemetry(p, 1, 0.8);
+        telemetry.pairedSingle = true;
+        assertAtMostOne(
+            anchoredMean(telemetry, attack, 1.1, 87 + attack), attack, p + " paired", 1);
+      }
+    }
+  }
+
+  @Test
   void oneSamplePerMinuteAgainstThePooledControlsShortRunVarianceIsNoSupermartingale() {
     // why docs/adr/0051 adds the long-run switch: consecutive datapoints share most of their
     // pooled control, and its variance over a contrast of many datapoints is far above the one

@@ -49,6 +49,9 @@ final class Telemetry {
   /** Window means learn their drift before each datapoint too (docs/adr/0056). */
   boolean predictableDriftAll = new WindowJudge.Monitor().predictableDriftAll;
 
+  /** Single samples are judged as each window's paired difference (docs/adr/0061). */
+  boolean pairedSingle = new WindowJudge.Monitor().pairedSingle;
+
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
   boolean shared;
 
@@ -151,6 +154,7 @@ final class Telemetry {
     m.longRunControl = longRunControl;
     m.predictableDrift = predictableDrift;
     m.predictableDriftAll = predictableDriftAll;
+    m.pairedSingle = pairedSingle;
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -warmup; w < windows; w++) {

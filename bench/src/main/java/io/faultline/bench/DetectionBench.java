@@ -197,6 +197,16 @@ public final class DetectionBench {
   static final boolean PREDICTABLE_DRIFT_ALL =
       Boolean.parseBoolean(System.getProperty("faultline.bench.predictableDriftAll", "true"));
 
+  /**
+   * {@code -Dfaultline.bench.pairedSingle=true}: single samples are judged as each window's paired
+   * difference E - C, not against the pooled control ({@code WindowJudge.Monitor.pairedSingle},
+   * docs/adr/0061).
+   */
+  static final boolean PAIRED_SINGLE =
+      Boolean.parseBoolean(
+          System.getProperty(
+              "faultline.bench.pairedSingle", "" + new WindowJudge.Monitor().pairedSingle));
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -711,6 +721,7 @@ public final class DetectionBench {
     m.longRunControl = LONG_RUN_CONTROL;
     m.predictableDrift = PREDICTABLE_DRIFT;
     m.predictableDriftAll = PREDICTABLE_DRIFT_ALL;
+    m.pairedSingle = PAIRED_SINGLE;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
