@@ -150,18 +150,32 @@ class AnchoredEProcessNullTest {
     }
   }
 
+  /** One sample per window judged as each window's paired difference (docs/adr/0061). */
+  private static double[][] paired(Process p, int attack) {
+    Telemetry telemetry = new Telemetry(p, 1, 0.8);
+    telemetry.pairedSingle = true;
+    return anchoredMean(telemetry, attack, 1.1, 87 + attack);
+  }
+
   @Test
-  void oneSamplePerMinuteJudgedAsPairedDifferencesKeepsTheAnchoredMeanAtMostOne() {
+  void oneSamplePerMinuteJudgedAsPairedDifferencesKeepsTheAnchoredMeanAtMostOneWithoutAr1() {
     // docs/adr/0061: each window's own E - C, its variance learned from the paired differences
     // before the attack; early (25 of them) and late (60)
     for (int attack : new int[] {ATTACK, 40}) {
-      for (Process p : new Process[] {Process.NORMAL, Process.LOGNORMAL, Process.AR1}) {
-        Telemetry telemetry = new Telemetry(p, 1, 0.8);
-        telemetry.pairedSingle = true;
-        assertAtMostOne(
-            anchoredMean(telemetry, attack, 1.1, 87 + attack), attack, p + " paired", 1);
+      for (Process p : new Process[] {Process.NORMAL, Process.LOGNORMAL}) {
+        assertAtMostOne(paired(p, attack), attack, p + " paired", 1);
       }
     }
+  }
+
+  @Test
+  void oneSamplePerMinuteJudgedAsPairedDifferencesIsNoSupermartingaleOnAr1() {
+    // why the switch stays off (docs/adr/0061): the paired difference of two AR(1) series carries
+    // both whole, and its phi and variance from 25 datapoints fall short: the capped mean reaches
+    // about 2.2 at the last window (standard error 0.2)
+    double[][] mean = paired(Process.AR1, ATTACK);
+    int last = WINDOWS - 1;
+    assertThat(mean[0][last]).isGreaterThan(1 + 3 * mean[1][last]);
   }
 
   @Test
