@@ -163,7 +163,6 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.predictableDriftAll);
     w.bool(m.pairedSingle);
     w.doubles(m.heldSamples);
-    w.bool(m.strictPhi);
     w.end(mark);
   }
 
@@ -217,9 +216,6 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.pairedSingle = in.bool();
       m.heldSamples = in.doubles();
-    }
-    if (in.before(end)) {
-      m.strictPhi = in.bool();
     }
     in.end(end);
     return m;

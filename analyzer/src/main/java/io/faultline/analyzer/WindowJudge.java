@@ -38,12 +38,6 @@ public final class WindowJudge {
   /** Fewest warm-up windows from which the autocorrelation is estimated (else taken as 0). */
   static final int MIN_WINDOWS_FOR_PHI = 8;
 
-  /**
-   * Standard errors (of a lag-1 autocorrelation of independent data, 1/sqrt(n)) a single-sample
-   * track's warm-up phi must reach to be kept with {@link Monitor#strictPhi}: one-sided 5%.
-   */
-  static final double STRICT_PHI_Z = 1.645;
-
   /** Samples per group and window from which window means count as normal (else: log scale). */
   static final double DENSE = 30;
 
@@ -157,13 +151,6 @@ public final class WindowJudge {
      * variance and count (count 0 = none held).
      */
     public double[] heldSamples = new double[6];
-
-    /**
-     * Single samples: the warm-up's phi is kept only from {@link #STRICT_PHI_Z} standard errors on,
-     * not from one: a fifth of independent 20-window warm-ups otherwise keep a phi that about
-     * quadruples their variance (docs/adr/0061). Off by default.
-     */
-    public boolean strictPhi;
 
     /** The latest {@code controlSpan} control windows: mean, variance, count. */
     public List<double[]> recentControl = new ArrayList<>();
@@ -925,9 +912,6 @@ public final class WindowJudge {
     int n = differences.size();
     t.offset = m.warmupWindows == 0 || n == 0 ? 0.0 : d.mean();
     t.phi = n >= MIN_WINDOWS_FOR_PHI ? autocorrelation(differences, d.mean(), n) : 0.0;
-    if (m.strictPhi && t.clipped && t.phi < STRICT_PHI_Z / Math.sqrt(n)) {
-      t.phi = 0.0; // single samples only: window means keep the shared rule (docs/adr/0061)
-    }
     double typicalWithin = within.count() > 0 ? within.mean() : 0.0;
     t.driftVariance = drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin);
     boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;

@@ -52,9 +52,6 @@ final class Telemetry {
   /** Single samples are judged as each window's paired difference (docs/adr/0061). */
   boolean pairedSingle = new WindowJudge.Monitor().pairedSingle;
 
-  /** Single samples keep a warm-up phi only when significant at 5% (docs/adr/0061). */
-  boolean strictPhi = new WindowJudge.Monitor().strictPhi;
-
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
   boolean shared;
 
@@ -158,7 +155,6 @@ final class Telemetry {
     m.predictableDrift = predictableDrift;
     m.predictableDriftAll = predictableDriftAll;
     m.pairedSingle = pairedSingle;
-    m.strictPhi = strictPhi;
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -warmup; w < windows; w++) {

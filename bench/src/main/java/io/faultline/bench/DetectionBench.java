@@ -207,15 +207,6 @@ public final class DetectionBench {
           System.getProperty(
               "faultline.bench.pairedSingle", "" + new WindowJudge.Monitor().pairedSingle));
 
-  /**
-   * {@code -Dfaultline.bench.strictPhi=true}: single samples keep a warm-up phi only when it is
-   * significant at 5% one-sided ({@code WindowJudge.Monitor.strictPhi}, docs/adr/0061).
-   */
-  static final boolean STRICT_PHI =
-      Boolean.parseBoolean(
-          System.getProperty(
-              "faultline.bench.strictPhi", "" + new WindowJudge.Monitor().strictPhi));
-
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -731,7 +722,6 @@ public final class DetectionBench {
     m.predictableDrift = PREDICTABLE_DRIFT;
     m.predictableDriftAll = PREDICTABLE_DRIFT_ALL;
     m.pairedSingle = PAIRED_SINGLE;
-    m.strictPhi = STRICT_PHI;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;

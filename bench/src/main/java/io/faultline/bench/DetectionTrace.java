@@ -50,7 +50,6 @@ public final class DetectionTrace {
     m.horizon = DetectionBench.WINDOWS;
     m.attackAt = DetectionBench.attackAt(start);
     m.pairedSingle = DetectionBench.PAIRED_SINGLE;
-    m.strictPhi = DetectionBench.STRICT_PHI;
     double[] c = new double[samples];
     double[] e = new double[samples];
     if (!summary) {
