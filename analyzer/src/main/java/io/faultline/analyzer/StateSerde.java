@@ -161,6 +161,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.longRunControl);
     w.bool(m.predictableDrift);
     w.bool(m.predictableDriftAll);
+    w.bool(m.phiFromGroups);
     w.bool(m.pairedSingle);
     w.doubles(m.heldSamples);
     w.end(mark);
@@ -212,6 +213,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       m.predictableDriftAll = in.bool();
+    }
+    if (in.before(end)) {
+      m.phiFromGroups = in.bool();
     }
     if (in.before(end)) {
       m.pairedSingle = in.bool();

@@ -138,6 +138,16 @@ public final class WindowJudge {
     public boolean longRunControl;
 
     /**
+     * Single samples against a pooled control: phi learned from the two groups' own warm-up series
+     * (each about its mean, their lag-1 products and squares summed), not from the warm-up's
+     * differences. The pool grows window by window through the warm-up, so consecutive differences
+     * share most of their control samples and look autocorrelated when neither group is; a spurious
+     * phi raises the datapoints' variance about threefold (docs/adr/0065). On by default; a monitor
+     * restored from state written before the field gets it.
+     */
+    public boolean phiFromGroups = true;
+
+    /**
      * Single samples: each window's paired difference E - C is judged, not E against the pooled
      * control, its variance learned from the warm-up's paired differences and the judged ones
      * before the attack's start (docs/adr/0061); a window with a sample in one group only holds it
@@ -849,6 +859,9 @@ public final class WindowJudge {
       Track t, Monitor m, MetricPolicy policy, double toleratedLevel, List<double[]> heldControls) {
     Summary within = new Summary();
     List<Double> differences = new ArrayList<>();
+    // the groups' own levels, window by window
+    List<Double> levelsC = new ArrayList<>();
+    List<Double> levelsE = new ArrayList<>();
     List<Double> controlVariances = new ArrayList<>();
     List<Double> experimentalVariances = new ArrayList<>();
     List<WarmupPoint> points = new ArrayList<>();
@@ -882,6 +895,8 @@ public final class WindowJudge {
       double[] raw = raw(plain, c, e, w[6], w[7]);
       if (raw != null) {
         differences.add(raw[0]);
+        levelsC.add(value(plain, heldControls.get(i)[0]));
+        levelsE.add(value(plain, e.mean()));
         points.add(new WarmupPoint(c, e, w[6], w[7]));
         within.add(raw[1]);
       }
@@ -911,7 +926,14 @@ public final class WindowJudge {
     differences.forEach(d::add);
     int n = differences.size();
     t.offset = m.warmupWindows == 0 || n == 0 ? 0.0 : d.mean();
-    t.phi = n >= MIN_WINDOWS_FOR_PHI ? autocorrelation(differences, d.mean(), n) : 0.0;
+    boolean fromGroups =
+        m.phiFromGroups && t.clipped && t.statistic == Statistic.MEAN && m.controlSpan > 1;
+    t.phi =
+        n < MIN_WINDOWS_FOR_PHI
+            ? 0.0
+            : fromGroups
+                ? autocorrelation(List.of(levelsC, levelsE), n)
+                : autocorrelation(differences, d.mean(), n);
     double typicalWithin = within.count() > 0 ? within.mean() : 0.0;
     t.driftVariance = drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin);
     boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;
@@ -981,19 +1003,44 @@ public final class WindowJudge {
 
   /** Lag-1 autocorrelation, bias-corrected (Kendall), when significant; at most 0.95. */
   static double autocorrelation(List<Double> x, double mean, int n) {
-    double num = 0;
-    double den = 0;
+    double[] sums = new double[2];
+    addLagProducts(x, mean, n, sums);
+    return significantAutocorrelation(sums, n);
+  }
+
+  /**
+   * Lag-1 autocorrelation of several series of n values sharing one phi (the two groups of one
+   * experiment: identical deployments), each about its own mean, their lag-1 products and squares
+   * pooled; bias-corrected and tested as one series of n is.
+   */
+  static double autocorrelation(List<List<Double>> series, int n) {
+    double[] sums = new double[2];
+    for (List<Double> x : series) {
+      double mean = 0;
+      for (int i = 0; i < n; i++) {
+        mean += x.get(i) / n;
+      }
+      addLagProducts(x, mean, n, sums);
+    }
+    return significantAutocorrelation(sums, n);
+  }
+
+  /** Adds the lag-1 products (sums[0]) and squares (sums[1]) of x's first n values about mean. */
+  private static void addLagProducts(List<Double> x, double mean, int n, double[] sums) {
     for (int i = 0; i < n; i++) {
       double a = x.get(i) - mean;
-      den += a * a;
+      sums[1] += a * a;
       if (i > 0) {
-        num += a * (x.get(i - 1) - mean);
+        sums[0] += a * (x.get(i - 1) - mean);
       }
     }
-    if (den <= 0) {
+  }
+
+  private static double significantAutocorrelation(double[] sums, int n) {
+    if (sums[1] <= 0) {
       return 0.0;
     }
-    double r = num / den;
+    double r = sums[0] / sums[1];
     r = r + (1 + 3 * r) / n;
     // independent data give |r| < 2 / sqrt(n) in 95% of warm-ups: prewhitening them would only
     // cost power

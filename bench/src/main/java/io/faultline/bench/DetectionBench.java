@@ -198,6 +198,14 @@ public final class DetectionBench {
       Boolean.parseBoolean(System.getProperty("faultline.bench.predictableDriftAll", "true"));
 
   /**
+   * {@code -Dfaultline.bench.phiFromGroups=false}: single samples learn phi from the warm-up's
+   * differences against the growing control pool, as before docs/adr/0065, instead of from the two
+   * groups' own series ({@code WindowJudge.Monitor.phiFromGroups}, the default).
+   */
+  static final boolean PHI_FROM_GROUPS =
+      Boolean.parseBoolean(System.getProperty("faultline.bench.phiFromGroups", "true"));
+
+  /**
    * {@code -Dfaultline.bench.pairedSingle=true}: single samples are judged as each window's paired
    * difference E - C, not against the pooled control ({@code WindowJudge.Monitor.pairedSingle},
    * docs/adr/0061).
@@ -721,6 +729,7 @@ public final class DetectionBench {
     m.longRunControl = LONG_RUN_CONTROL;
     m.predictableDrift = PREDICTABLE_DRIFT;
     m.predictableDriftAll = PREDICTABLE_DRIFT_ALL;
+    m.phiFromGroups = PHI_FROM_GROUPS;
     m.pairedSingle = PAIRED_SINGLE;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
