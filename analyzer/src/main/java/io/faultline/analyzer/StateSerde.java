@@ -163,6 +163,8 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.predictableDriftAll);
     w.bool(m.phiFromGroups);
     w.bool(m.windowLongRun);
+    w.bool(m.pairedSingle);
+    w.doubles(m.heldSamples);
     w.end(mark);
   }
 
@@ -219,6 +221,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.windowLongRun = in.bool();
     }
+    if (in.before(end)) {
+      m.pairedSingle = in.bool();
+      m.heldSamples = in.doubles();
+    }
     in.end(end);
     return m;
   }
@@ -252,6 +258,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.longRunSquares);
     w.dbl(t.longRunLag);
     w.dbl(t.longRunLast);
+    w.bool(t.paired);
     w.end(mark);
   }
 
@@ -291,6 +298,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       t.longRunSquares = in.dbl();
       t.longRunLag = in.dbl();
       t.longRunLast = in.dbl();
+    }
+    if (in.before(end)) {
+      t.paired = in.bool();
     }
     in.end(end);
     return t;

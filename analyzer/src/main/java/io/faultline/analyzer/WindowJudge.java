@@ -156,6 +156,21 @@ public final class WindowJudge {
      */
     public boolean phiFromGroups = true;
 
+    /**
+     * Single samples: each window's paired difference E - C is judged, not E against the pooled
+     * control, its variance learned from the warm-up's paired differences and the judged ones
+     * before the attack's start (docs/adr/0061); a window with a sample in one group only holds it
+     * ({@link #heldSamples}) until the other group's next one. Off by default.
+     */
+    public boolean pairedSingle;
+
+    /**
+     * Paired single samples: the samples of a group whose window had none of the other group's,
+     * waiting for the other group's next one: per group (control, then experimental) the mean,
+     * variance and count (count 0 = none held).
+     */
+    public double[] heldSamples = new double[6];
+
     /** The latest {@code controlSpan} control windows: mean, variance, count. */
     public List<double[]> recentControl = new ArrayList<>();
 
@@ -245,6 +260,12 @@ public final class WindowJudge {
     public double longRunSquares;
     public double longRunLag;
     public double longRunLast;
+
+    /**
+     * Single samples with {@link Monitor#pairedSingle} at the warm-up's end: the datapoint is the
+     * window's own E - C, its whole variance learned from the paired differences (docs/adr/0061).
+     */
+    public boolean paired;
 
     public double alpha;
     public boolean deviating;
@@ -338,6 +359,21 @@ public final class WindowJudge {
       return new Judged(
           SteadyState.INSUFFICIENT_DATA, effect(control.mean(), experimental.mean()), 0.0, null);
     }
+    if (pairsSamples(m)) {
+      Summary[] pair = pairWithHeld(m, control, experimental, policy.minCount());
+      if (pair == null && heldCount(m) > 0) {
+        // one group's sample alone is held for the other group's next one, not dropped: the
+        // window keeps the standing state
+        double waitingEffect = effect(control.mean() * m.scale + m.offset, experimental.mean());
+        return new Judged(
+            m.deviating ? SteadyState.DEVIATING : SteadyState.STEADY, waitingEffect, 0.0, null);
+      }
+      if (pair != null) {
+        control = pair[0];
+        experimental = pair[1];
+        usable = true;
+      }
+    }
     double expected = control.mean() * m.scale + m.offset;
     double effect = effect(expected, experimental.mean());
     if (!usable) {
@@ -398,7 +434,7 @@ public final class WindowJudge {
         excess = experimental.mean() - expected;
         relative = p;
       } else {
-        Summary reference = t.statistic == Statistic.MEAN ? pooled : control;
+        Summary reference = t.statistic == Statistic.MEAN && !t.paired ? pooled : control;
         if (t.spreadCount > 0) {
           t.driftVariance = drift(t.spreadCount, t.spreadSquares, t.phi, t.withinVariance);
         }
@@ -413,10 +449,14 @@ public final class WindowJudge {
         if (point == null) {
           continue; // e.g. a spread from single samples
         }
-        if (t.spreadCount > 0 && !t.deviating && (t.clipped || (attackAt > 0 && !attackStarted))) {
+        boolean learnsAfterTheStart = t.clipped && !t.paired;
+        if (t.spreadCount > 0
+            && !t.deviating
+            && (learnsAfterTheStart || (attackAt > 0 && !attackStarted))) {
           // learned after it is judged; a deviation's datapoints are no baseline, and window means
-          // learn only before a known attack's start: a fault from it on is never learned, and
-          // without a start nothing tells a fault's first datapoints apart (docs/adr/0056)
+          // and paired single samples learn only before a known attack's start: a fault from it on
+          // is never learned, and without a start nothing tells a fault's first datapoints apart
+          // (docs/adr/0056, 0061)
           addToSpread(t, point[2]);
         }
         step = detector.updateNormal(t.detector, windowStart, point[0], point[1]);
@@ -494,6 +534,51 @@ public final class WindowJudge {
     if (!earlierContains) {
       EDetector.anchorNext(detector);
     }
+  }
+
+  /** The monitor judges paired single samples (docs/adr/0061). */
+  private static boolean pairsSamples(Monitor m) {
+    return !m.tracks.isEmpty() && m.tracks.get(0).paired;
+  }
+
+  private static double heldCount(Monitor m) {
+    return m.heldSamples == null ? 0 : m.heldSamples[2] + m.heldSamples[5];
+  }
+
+  /**
+   * The window's groups with the samples held from earlier windows merged in, when both groups then
+   * have {@code minCount} samples (the held ones are cleared); else null, and every sample of the
+   * window is held for the other group's next one.
+   */
+  static Summary[] pairWithHeld(Monitor m, Summary control, Summary experimental, long minCount) {
+    double[] held =
+        m.heldSamples == null || m.heldSamples.length < 6 ? new double[6] : m.heldSamples;
+    Summary c = withHeld(control, held, 0);
+    Summary e = withHeld(experimental, held, 3);
+    if (c.count() >= minCount && e.count() >= minCount) {
+      m.heldSamples = new double[6];
+      return new Summary[] {c, e};
+    }
+    m.heldSamples =
+        new double[] {
+          c.count() > 0 ? c.mean() : 0,
+          c.count() > 1 ? c.variance() : 0,
+          c.count(),
+          e.count() > 0 ? e.mean() : 0,
+          e.count() > 1 ? e.variance() : 0,
+          e.count()
+        };
+    return null;
+  }
+
+  private static Summary withHeld(Summary window, double[] held, int at) {
+    if (held[at + 2] <= 0) {
+      return window;
+    }
+    Summary merged = new Summary();
+    merged.merge(window);
+    merged.merge(summary(held, at));
+    return merged;
   }
 
   private static double asRelative(Track t, double value, double rateLevel) {
@@ -674,6 +759,11 @@ public final class WindowJudge {
         double ve =
             Math.max(t.sampleVarianceE, experimental.variance() / scaleSquare(t, experimental));
         double k = t.log ? 1.0 : t.scale;
+        if (t.paired) {
+          // the window's own pair: its whole variance is learned from the paired differences
+          // (the drift, docs/adr/0061), none is assumed per sample
+          return new double[] {value(t, experimental.mean()) - k * value(t, control.mean()), 0.0};
+        }
         // single samples against a pooled control: consecutive datapoints share most of their
         // control samples, so over the many datapoints of a contrast each control sample counts
         // about once, as one datapoint's own would (its long-run variance; docs/adr/0051)
@@ -771,6 +861,7 @@ public final class WindowJudge {
       // tail and spread on the log scale
       t.log = s != Statistic.MEAN || (relative && samples < DENSE);
       t.clipped = samples < 2;
+      t.paired = m.pairedSingle && t.clipped && s == Statistic.MEAN;
       if (s == Statistic.MEAN && relative && !t.log) {
         t.scale = Math.max(0.25, Math.min(4.0, warmUpRatio(ratios, c, e)));
       }
@@ -856,7 +947,10 @@ public final class WindowJudge {
       }
       // as judged windows pool it, so the drift learned here is the one they see
       forgetControlBeforeAShift(controls);
-      Summary c = t.statistic == Statistic.MEAN ? pool(controls, m.controlSpan) : summary(w, 0);
+      Summary c =
+          t.statistic == Statistic.MEAN && !t.paired
+              ? pool(controls, m.controlSpan)
+              : t.paired ? summary(heldControls.get(i), 0) : summary(w, 0);
       Summary e = summary(w, 3);
       if (t.statistic == Statistic.MEAN) {
         if (w[2] >= 2) {
@@ -870,6 +964,7 @@ public final class WindowJudge {
       plain.statistic = t.statistic;
       plain.log = t.log;
       plain.scale = t.scale;
+      plain.paired = t.paired;
       double[] raw = raw(plain, c, e, w[6], w[7]);
       if (raw != null) {
         differences.add(raw[0]);

@@ -168,6 +168,25 @@ class AnchoredEProcessNullTest {
     }
   }
 
+  /** One sample per window judged as each window's paired difference (docs/adr/0061). */
+  private static double[][] paired(Process p, int attack) {
+    Telemetry telemetry = new Telemetry(p, 1, 0.8);
+    telemetry.pairedSingle = true;
+    return anchoredMean(telemetry, attack, 1.1, 87 + attack);
+  }
+
+  @Test
+  void oneSamplePerMinuteJudgedAsPairedDifferencesKeepsTheAnchoredMeanAtMostOne() {
+    // docs/adr/0061: each window's own E - C, its variance learned from the paired differences
+    // before the attack; early (25 of them) and late (60). AR(1) was over the bound (2.19, standard
+    // error 0.22, attack at 5) until phi came from the groups' own series (docs/adr/0065)
+    for (int attack : new int[] {ATTACK, 40}) {
+      for (Process p : new Process[] {Process.NORMAL, Process.LOGNORMAL, Process.AR1}) {
+        assertAtMostOne(paired(p, attack), attack, p + " paired", 1);
+      }
+    }
+  }
+
   @Test
   void oneSamplePerMinuteAgainstThePooledControlsShortRunVarianceIsNoSupermartingale() {
     // why docs/adr/0051 adds the long-run switch: consecutive datapoints share most of their

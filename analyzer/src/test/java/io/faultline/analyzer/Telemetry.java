@@ -52,6 +52,9 @@ final class Telemetry {
   /** Window means count at the control's long-run variance (docs/adr/0062). */
   boolean windowLongRun;
 
+  /** Single samples are judged as each window's paired difference (docs/adr/0061). */
+  boolean pairedSingle = new WindowJudge.Monitor().pairedSingle;
+
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
   boolean shared;
 
@@ -155,6 +158,7 @@ final class Telemetry {
     m.predictableDrift = predictableDrift;
     m.predictableDriftAll = predictableDriftAll;
     m.windowLongRun = windowLongRun;
+    m.pairedSingle = pairedSingle;
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -warmup; w < windows; w++) {

@@ -212,6 +212,16 @@ public final class DetectionBench {
    */
   static final boolean WINDOW_LONG_RUN = Boolean.getBoolean("faultline.bench.windowLongRun");
 
+  /**
+   * {@code -Dfaultline.bench.pairedSingle=true}: single samples are judged as each window's paired
+   * difference E - C, not against the pooled control ({@code WindowJudge.Monitor.pairedSingle},
+   * docs/adr/0061).
+   */
+  static final boolean PAIRED_SINGLE =
+      Boolean.parseBoolean(
+          System.getProperty(
+              "faultline.bench.pairedSingle", "" + new WindowJudge.Monitor().pairedSingle));
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -728,6 +738,7 @@ public final class DetectionBench {
     m.predictableDriftAll = PREDICTABLE_DRIFT_ALL;
     m.phiFromGroups = PHI_FROM_GROUPS;
     m.windowLongRun = WINDOW_LONG_RUN;
+    m.pairedSingle = PAIRED_SINGLE;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;

@@ -49,6 +49,7 @@ public final class DetectionTrace {
     m.warmupWindows = DetectionBench.WARMUP;
     m.horizon = DetectionBench.WINDOWS;
     m.attackAt = DetectionBench.attackAt(start);
+    m.pairedSingle = DetectionBench.PAIRED_SINGLE;
     double[] c = new double[samples];
     double[] e = new double[samples];
     if (!summary) {
