@@ -9,6 +9,7 @@ import io.faultline.agent.local.NetworkLatency;
 import io.faultline.agent.local.PacketLoss;
 import io.faultline.agent.local.PauseProcess;
 import io.faultline.agent.local.ShutdownProcess;
+import io.faultline.common.DaemonThreads;
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackCommandCodec;
 import io.faultline.schema.AttackEvent;
@@ -200,12 +201,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     this.orphans = new OrphanRecovery(config, topics, this);
     this.attackIds = new AttackIds(active::containsKey, orphans::recorded);
     this.expiries =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "attack-expiry");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("attack-expiry"));
   }
 
   /** The local executors by fault name, sorted (error messages list them). */

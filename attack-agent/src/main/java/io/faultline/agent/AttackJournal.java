@@ -1,5 +1,6 @@
 package io.faultline.agent;
 
+import io.faultline.common.DaemonThreads;
 import io.faultline.schema.AttackState;
 import io.faultline.schema.AvroSerde;
 import java.io.IOException;
@@ -67,12 +68,7 @@ final class AttackJournal implements AutoCloseable {
   private final Map<String, AttackState> live = new LinkedHashMap<>(); // guarded by this
   private final Map<String, Path> legacyFiles = new LinkedHashMap<>(); // guarded by this
   private final ExecutorService compactor =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "journal-compactor");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadExecutor(DaemonThreads.named("journal-compactor"));
   private FileChannel channel; // guarded by this
   private long position; // guarded by this
   private long capacity; // guarded by this

@@ -1,5 +1,6 @@
 package io.faultline.agent;
 
+import io.faultline.common.DaemonThreads;
 import io.faultline.schema.Durations;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,13 +35,7 @@ final class DeadMansSwitch implements AutoCloseable {
   private final AttackAgent agent;
   private final Admin admin;
   private final ScheduledExecutorService timer =
-      Executors.newScheduledThreadPool(
-          2,
-          r -> {
-            Thread t = new Thread(r, "dead-mans-switch");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newScheduledThreadPool(2, DaemonThreads.named("dead-mans-switch"));
   private volatile long lastContact = System.currentTimeMillis();
   private volatile boolean tripped;
 

@@ -1,5 +1,6 @@
 package io.faultline.agent;
 
+import io.faultline.common.DaemonThreads;
 import io.faultline.schema.AttackState;
 import io.faultline.schema.Topics;
 import java.time.Duration;
@@ -67,12 +68,7 @@ final class OrphanRecovery implements AutoCloseable {
           });
 
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "orphan-recovery");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("orphan-recovery"));
 
   OrphanRecovery(AgentConfig config, Topics topics, AttackAgent agent) {
     this.config = config;

@@ -2,6 +2,7 @@ package io.faultline.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.faultline.common.DaemonThreads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -54,12 +55,7 @@ final class Outbox implements AutoCloseable {
   private final AtomicBoolean parked = new AtomicBoolean();
   private final AtomicLong delivered = new AtomicLong();
   private final ScheduledExecutorService sender =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "outbox-sender");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("outbox-sender"));
 
   /** Reads what an earlier run left; nothing is sent before {@link #start}. */
   Outbox(Path dir, Duration retry) {
