@@ -65,8 +65,15 @@ import org.apache.kafka.streams.KafkaStreams;
  * <pre>
  * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.AnalyzerThroughputBench \
  *   [N [KEYS,KEYS,... [--no-latency] [--shards=S] [--fleet] [--per-window=P] [--targets=T]
- *   [--summaries] [--definitions] [--history=H] [--stores=rocksdb|memory]]]
+ *   [--summaries] [--definitions] [--history=H] [--stores=rocksdb|memory] [--threads=T]
+ *   [--kafka=K=V ...]]]
  * </pre>
+ *
+ * <p>{@code --threads=T}: the analyzer's {@code analyzer.stream.threads}; {@code --kafka=K=V}: its
+ * {@code kafka.K} (e.g. {@code --kafka=producer.batch.size=262144}), so one jar measures a setting
+ * both ways in one session. The JSON line also carries the CPU seconds of the JVM's threads by role
+ * over the run (the in-process broker's among them) and the stream threads' split from Kafka
+ * Streams' own metrics (docs/adr/0069).
  *
  * <p>{@code --stores=S}: the analyzer's {@code analyzer.state.stores} (default the analyzer's
  * default), so one jar measures both ways in one session (docs/adr/0063).
@@ -106,6 +113,13 @@ public final class AnalyzerThroughputBench {
     boolean summaries = flags.contains("--summaries");
     boolean definitions = flags.contains("--definitions");
     int history = intFlag(flags, "--history=", 0);
+    int threads = intFlag(flags, "--threads=", 1);
+    // --kafka=K=V: the analyzer's kafka.K (a Streams, producer. or consumer. setting), repeatable
+    Map<String, String> kafkaSettings = new LinkedHashMap<>();
+    flags.stream()
+        .filter(f -> f.startsWith("--kafka="))
+        .map(f -> f.substring("--kafka=".length()).split("=", 2))
+        .forEach(kv -> kafkaSettings.put("kafka." + kv[0], kv.length > 1 ? kv[1] : ""));
     String stores =
         flags.stream()
             .filter(f -> f.startsWith("--stores="))
@@ -133,7 +147,9 @@ public final class AnalyzerThroughputBench {
             targets,
             summaries,
             new Seeds(definitions, history),
-            stores);
+            stores,
+            threads,
+            kafkaSettings);
       }
       if (latency) {
         latency(bootstrap);
@@ -165,7 +181,9 @@ public final class AnalyzerThroughputBench {
       int targets,
       boolean summaries,
       Seeds seeds,
-      String stores)
+      String stores,
+      int threads,
+      Map<String, String> kafkaSettings)
       throws Exception {
     String prefix =
         "tp"
@@ -257,6 +275,8 @@ public final class AnalyzerThroughputBench {
     if (stores != null) {
       settings.put(StateStores.KEY, stores);
     }
+    settings.put(AnalyzerConfig.STREAM_THREADS, Integer.toString(threads));
+    settings.putAll(kafkaSettings);
     AnalyzerConfig config = AnalyzerConfig.fromMap(settings);
     AnalyzerApp.Running analyzer = AnalyzerApp.run(config);
     KafkaStreams streams = analyzer.streams();
@@ -265,6 +285,7 @@ public final class AnalyzerThroughputBench {
       Thread.sleep(20);
       runStart = System.nanoTime();
     }
+    Map<String, Double> cpuBefore = ThreadCpu.byRole();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       List<TopicPartition> partitions = new ArrayList<>();
       for (int p = 0; p < topics.metrics().partitions(); p++) {
@@ -292,6 +313,8 @@ public final class AnalyzerThroughputBench {
     }
     double analyzerSeconds = (System.nanoTime() - runStart) / 1e9;
     double cpuSeconds = streamThreadCpuSeconds();
+    Map<String, Double> cpuRun = ThreadCpu.since(cpuBefore);
+    StreamThreadSplit split = StreamThreadSplit.of(streams.metrics());
     analyzer.close();
     System.out.printf(
         Locale.ROOT,
@@ -310,11 +333,14 @@ public final class AnalyzerThroughputBench {
         n / cpuSeconds);
     System.out.printf(
         Locale.ROOT,
-        "{\"bench\":\"analyzer-throughput\",\"stores\":\"%s\",\"keys\":%d,\"fleet\":%b,\"shards\":%d,"
+        "{\"bench\":\"analyzer-throughput\",\"threads\":%d,\"kafka\":\"%s\",\"stores\":\"%s\",\"keys\":%d,\"fleet\":%b,\"shards\":%d,"
             + "\"summaries\":%b,\"definitions\":%b,\"history\":%d,\"samples\":%d,\"records\":%d,\"windows\":%d,"
             + "\"bare_per_s\":%.0f,"
             + "\"samples_per_s\":%.0f,\"records_per_s\":%.0f,\"ratio\":%.4f,"
-            + "\"stream_thread_cpu_s\":%.3f,\"samples_per_cpu_s\":%.0f,\"bytes\":%d}%n",
+            + "\"stream_thread_cpu_s\":%.3f,\"samples_per_cpu_s\":%.0f,\"bytes\":%d,"
+            + "\"run_s\":%.3f,\"cpu_s_by_threads\":%s,\"stream_thread_split\":%s}%n",
+        threads,
+        kafkaSettings,
         config.stateStores().configName(),
         keys,
         fleet,
@@ -331,7 +357,10 @@ public final class AnalyzerThroughputBench {
         bareSeconds / analyzerSeconds,
         cpuSeconds,
         n / cpuSeconds,
-        bytes);
+        bytes,
+        analyzerSeconds,
+        ThreadCpu.json(cpuRun),
+        split.json());
   }
 
   /**
