@@ -66,12 +66,13 @@ import org.apache.kafka.streams.KafkaStreams;
  * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.AnalyzerThroughputBench \
  *   [N [KEYS,KEYS,... [--no-latency] [--shards=S] [--fleet] [--per-window=P] [--targets=T]
  *   [--summaries] [--definitions] [--history=H] [--stores=rocksdb|memory] [--threads=T]
- *   [--kafka=K=V ...]]]
+ *   [--kafka=K=V ...] [--partitions=P]]]
  * </pre>
  *
  * <p>{@code --threads=T}: the analyzer's {@code analyzer.stream.threads}; {@code --kafka=K=V}: its
  * {@code kafka.K} (e.g. {@code --kafka=producer.batch.size=262144}), so one jar measures a setting
- * both ways in one session. The JSON line also carries the CPU seconds of the JVM's threads by role
+ * both ways in one session; {@code --partitions=P}: every topic with P partitions (default 3), so
+ * that T threads can share the tasks evenly. The JSON line also carries the CPU seconds of the JVM's threads by role
  * over the run (the in-process broker's among them) and the stream threads' split from Kafka
  * Streams' own metrics (docs/adr/0069).
  *
@@ -114,6 +115,7 @@ public final class AnalyzerThroughputBench {
     boolean definitions = flags.contains("--definitions");
     int history = intFlag(flags, "--history=", 0);
     int threads = intFlag(flags, "--threads=", 1);
+    int partitions = intFlag(flags, "--partitions=", Topics.DEFAULT_PARTITIONS);
     // --kafka=K=V: the analyzer's kafka.K (a Streams, producer. or consumer. setting), repeatable
     Map<String, String> kafkaSettings = new LinkedHashMap<>();
     flags.stream()
@@ -149,7 +151,8 @@ public final class AnalyzerThroughputBench {
             new Seeds(definitions, history),
             stores,
             threads,
-            kafkaSettings);
+            kafkaSettings,
+            partitions);
       }
       if (latency) {
         latency(bootstrap);
@@ -183,7 +186,8 @@ public final class AnalyzerThroughputBench {
       Seeds seeds,
       String stores,
       int threads,
-      Map<String, String> kafkaSettings)
+      Map<String, String> kafkaSettings,
+      int partitions)
       throws Exception {
     String prefix =
         "tp"
@@ -194,8 +198,10 @@ public final class AnalyzerThroughputBench {
             + (summaries ? "p" : "")
             + (seeds.definitions() ? "d" : "")
             + (seeds.history() > 0 ? "h" + seeds.history() : "")
+            + "p"
+            + partitions
             + ".";
-    Topics topics = Topics.named(prefix);
+    Topics topics = new Topics(prefix, partitions);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       TopicProvisioner.ensure(admin, topics, (short) 1);
     }
@@ -276,6 +282,7 @@ public final class AnalyzerThroughputBench {
       settings.put(StateStores.KEY, stores);
     }
     settings.put(AnalyzerConfig.STREAM_THREADS, Integer.toString(threads));
+    settings.put("topics.partitions", Integer.toString(partitions));
     settings.putAll(kafkaSettings);
     AnalyzerConfig config = AnalyzerConfig.fromMap(settings);
     AnalyzerApp.Running analyzer = AnalyzerApp.run(config);
@@ -286,19 +293,20 @@ public final class AnalyzerThroughputBench {
       runStart = System.nanoTime();
     }
     Map<String, Double> cpuBefore = ThreadCpu.byRole();
+    StreamThreadSplit splitBefore = StreamThreadSplit.of(streams.metrics());
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      List<TopicPartition> partitions = new ArrayList<>();
+      List<TopicPartition> metricsPartitions = new ArrayList<>();
       for (int p = 0; p < topics.metrics().partitions(); p++) {
-        partitions.add(new TopicPartition(topics.metrics().name(), p));
+        metricsPartitions.add(new TopicPartition(topics.metrics().name(), p));
       }
       Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-      partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+      metricsPartitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
       var ends = admin.listOffsets(latest).all().get();
       while (true) {
         Map<TopicPartition, OffsetAndMetadata> committed =
             admin.listConsumerGroupOffsets("bench-" + prefix).partitionsToOffsetAndMetadata().get();
         boolean done = true;
-        for (TopicPartition tp : partitions) {
+        for (TopicPartition tp : metricsPartitions) {
           OffsetAndMetadata c = committed.get(tp);
           long end = ends.get(tp).offset();
           if (end > 0 && (c == null || c.offset() < end)) {
@@ -314,7 +322,7 @@ public final class AnalyzerThroughputBench {
     double analyzerSeconds = (System.nanoTime() - runStart) / 1e9;
     double cpuSeconds = streamThreadCpuSeconds();
     Map<String, Double> cpuRun = ThreadCpu.since(cpuBefore);
-    StreamThreadSplit split = StreamThreadSplit.of(streams.metrics());
+    StreamThreadSplit split = StreamThreadSplit.of(streams.metrics()).since(splitBefore);
     analyzer.close();
     System.out.printf(
         Locale.ROOT,
@@ -333,13 +341,14 @@ public final class AnalyzerThroughputBench {
         n / cpuSeconds);
     System.out.printf(
         Locale.ROOT,
-        "{\"bench\":\"analyzer-throughput\",\"threads\":%d,\"kafka\":\"%s\",\"stores\":\"%s\",\"keys\":%d,\"fleet\":%b,\"shards\":%d,"
+        "{\"bench\":\"analyzer-throughput\",\"threads\":%d,\"partitions\":%d,\"kafka\":\"%s\",\"stores\":\"%s\",\"keys\":%d,\"fleet\":%b,\"shards\":%d,"
             + "\"summaries\":%b,\"definitions\":%b,\"history\":%d,\"samples\":%d,\"records\":%d,\"windows\":%d,"
             + "\"bare_per_s\":%.0f,"
             + "\"samples_per_s\":%.0f,\"records_per_s\":%.0f,\"ratio\":%.4f,"
             + "\"stream_thread_cpu_s\":%.3f,\"samples_per_cpu_s\":%.0f,\"bytes\":%d,"
             + "\"run_s\":%.3f,\"cpu_s_by_threads\":%s,\"stream_thread_split\":%s}%n",
         threads,
+        partitions,
         kafkaSettings,
         config.stateStores().configName(),
         keys,

@@ -13,8 +13,8 @@ import org.apache.kafka.common.MetricName;
  * at the end of a run (docs/adr/0069): the thread's share of time in poll, process, punctuate and
  * commit (Streams' ratios over its last metrics window), the time it was blocked on Kafka, the
  * producer's flush and transaction round trips, and the averages behind them. Totals are summed
- * over the stream threads and count from each thread's start; ratios and averages are the threads'
- * mean.
+ * over the stream threads ({@link #since} counts them from a given reading); ratios and averages
+ * are the threads' mean.
  */
 record StreamThreadSplit(Map<String, Double> figures) {
 
@@ -99,6 +99,17 @@ record StreamThreadSplit(Map<String, Double> figures) {
                     ? sum / 1e9
                     : key.endsWith("-total") ? sum : sum / counts.get(key)));
     return new StreamThreadSplit(figures);
+  }
+
+  /**
+   * This split with its totals counted from {@code start} (the same threads read earlier), so a run
+   * leaves out the threads' start and rebalance; ratios and averages stay as read now.
+   */
+  StreamThreadSplit since(StreamThreadSplit start) {
+    Map<String, Double> delta = new TreeMap<>(figures);
+    delta.replaceAll(
+        (key, value) -> key.endsWith("-total") ? value - start.figures.getOrDefault(key, 0.0) : value);
+    return new StreamThreadSplit(delta);
   }
 
   String json() {
