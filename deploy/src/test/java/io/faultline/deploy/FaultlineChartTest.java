@@ -472,6 +472,20 @@ class FaultlineChartTest {
         .isEqualTo("memory");
   }
 
+  /** analyzer.stream.threads (docs/adr/0069): one stream thread unless the values say more. */
+  @Test
+  void theAnalyzerRunsOneStreamThreadUnlessTheValuesSayMore() {
+    String key = "FAULTLINE_ANALYZER_STREAM_THREADS";
+    assertThat(env(container(named(render(PRODUCTION), "StatefulSet", "fl-faultline-analyzer"))))
+        .extractingByKey(key)
+        .extracting(EnvVar::getValue)
+        .isEqualTo("1");
+    List<HasMetadata> two = render(PRODUCTION, "analyzer.streamThreads", "2");
+    assertThat(env(container(named(two, "StatefulSet", "fl-faultline-analyzer"))).get(key))
+        .extracting(EnvVar::getValue)
+        .isEqualTo("2");
+  }
+
   @ParameterizedTest
   @CsvSource({"200ms, 1s", "999ms, 1s", "1500ms, PT2S", "30s, 1m", "0ms, PT0.5S"})
   void theCollectorPublishesItsSummariesWithinTheAnalyzersGrace(String delay, String grace) {
@@ -661,6 +675,7 @@ class FaultlineChartTest {
         "agent.replicass | 2 | at '/agent': additional properties 'replicass' not allowed",
         "analyzer.stateStores | disk | at '/analyzer/stateStores': value must be one of 'rocksdb',"
             + " 'memory'",
+        "analyzer.streamThreads | 0 | at '/analyzer/streamThreads': minimum: got 0, want 1",
       })
   void valuesSchemaRejectsABadValueNamingIt(String key, String value, String message) {
     assertThatThrownBy(() -> Charts.template(FAULTLINE, List.of(), key, value))
