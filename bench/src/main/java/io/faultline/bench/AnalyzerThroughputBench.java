@@ -293,6 +293,7 @@ public final class AnalyzerThroughputBench {
       runStart = System.nanoTime();
     }
     Map<String, Double> cpuBefore = ThreadCpu.byRole();
+    Map<String, long[]> schedBefore = ThreadCpu.schedstat();
     StreamThreadSplit splitBefore = StreamThreadSplit.of(streams.metrics());
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       List<TopicPartition> metricsPartitions = new ArrayList<>();
@@ -322,6 +323,7 @@ public final class AnalyzerThroughputBench {
     double analyzerSeconds = (System.nanoTime() - runStart) / 1e9;
     double cpuSeconds = streamThreadCpuSeconds();
     Map<String, Double> cpuRun = ThreadCpu.since(cpuBefore);
+    cpuRun.putAll(ThreadCpu.runQueueWait(schedBefore));
     StreamThreadSplit split = StreamThreadSplit.of(streams.metrics()).since(splitBefore);
     analyzer.close();
     System.out.printf(

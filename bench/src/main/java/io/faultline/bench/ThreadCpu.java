@@ -1,14 +1,19 @@
 package io.faultline.bench;
 
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * CPU seconds of this JVM's threads summed by role, so a bench that runs the broker in-process can
@@ -73,6 +78,66 @@ final class ThreadCpu {
     Map<String, Double> delta = new TreeMap<>();
     now.forEach((role, s) -> delta.put(role, s - before.getOrDefault(role, 0.0)));
     return delta;
+  }
+
+  /**
+   * Per native thread of this process (Linux {@code /proc/self/task/<tid>/schedstat}): the
+   * nanoseconds it ran and the nanoseconds it waited runnable for a core; empty elsewhere.
+   */
+  static Map<String, long[]> schedstat() {
+    Map<String, long[]> byTask = new HashMap<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String[] f = Files.readString(task.resolve("schedstat")).trim().split(" ");
+          byTask.put(
+              task.getFileName().toString(),
+              new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])});
+        } catch (IOException | RuntimeException ended) {
+          // the thread ended between the listing and the read
+        }
+      }
+    } catch (IOException notLinux) {
+      return Map.of();
+    }
+    return byTask;
+  }
+
+  /**
+   * Seconds the JVM's threads ({@code process-runqueue-wait}) and its stream threads ({@code
+   * stream-runqueue-wait}) waited runnable for a core since {@code start} (a {@link #schedstat}).
+   * Java gives no thread's native id, so a stream thread is the native thread whose CPU time is
+   * nearest its own; a thread that started after {@code start} counts from zero.
+   */
+  static Map<String, Double> runQueueWait(Map<String, long[]> start) {
+    Map<String, long[]> now = schedstat();
+    Map<String, Double> seconds = new TreeMap<>();
+    if (now.isEmpty()) {
+      return seconds;
+    }
+    long all = 0;
+    for (var e : now.entrySet()) {
+      all += e.getValue()[1] - start.getOrDefault(e.getKey(), new long[2])[1];
+    }
+    seconds.put("process-runqueue-wait", all / 1e9);
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long streams = 0;
+    for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t == null || !role(t.getThreadName()).equals("stream")) {
+        continue;
+      }
+      long cpu = threads.getThreadCpuTime(t.getThreadId());
+      String nearest = null;
+      for (var e : now.entrySet()) {
+        if (nearest == null
+            || Math.abs(e.getValue()[0] - cpu) < Math.abs(now.get(nearest)[0] - cpu)) {
+          nearest = e.getKey();
+        }
+      }
+      streams += now.get(nearest)[1] - start.getOrDefault(nearest, new long[2])[1];
+    }
+    seconds.put("stream-runqueue-wait", streams / 1e9);
+    return seconds;
   }
 
   static String json(Map<String, Double> seconds) {
