@@ -72,9 +72,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * <p>{@code --threads=T}: the analyzer's {@code analyzer.stream.threads}; {@code --kafka=K=V}: its
  * {@code kafka.K} (e.g. {@code --kafka=producer.batch.size=262144}), so one jar measures a setting
  * both ways in one session; {@code --partitions=P}: every topic with P partitions (default 3), so
- * that T threads can share the tasks evenly. The JSON line also carries the CPU seconds of the JVM's threads by role
- * over the run (the in-process broker's among them) and the stream threads' split from Kafka
- * Streams' own metrics (docs/adr/0069).
+ * that T threads can share the tasks evenly. The JSON line also carries the CPU seconds of the
+ * JVM's threads by role over the run (the in-process broker's among them) and the stream threads'
+ * split from Kafka Streams' own metrics (docs/adr/0069).
  *
  * <p>{@code --stores=S}: the analyzer's {@code analyzer.state.stores} (default the analyzer's
  * default), so one jar measures both ways in one session (docs/adr/0063).

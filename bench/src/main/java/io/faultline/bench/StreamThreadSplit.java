@@ -108,7 +108,8 @@ record StreamThreadSplit(Map<String, Double> figures) {
   StreamThreadSplit since(StreamThreadSplit start) {
     Map<String, Double> delta = new TreeMap<>(figures);
     delta.replaceAll(
-        (key, value) -> key.endsWith("-total") ? value - start.figures.getOrDefault(key, 0.0) : value);
+        (key, value) ->
+            key.endsWith("-total") ? value - start.figures.getOrDefault(key, 0.0) : value);
     return new StreamThreadSplit(delta);
   }
 
