@@ -24,11 +24,7 @@ class StreamThreadsIT {
     ScaleOutScenario.Published one = runWith(scenario, 1);
     ScaleOutScenario.Published two = runWith(scenario, 2);
 
-    ScaleOutScenario.assertComplete(one);
-    ScaleOutScenario.assertComplete(two);
-    assertThat(two.verdicts()).as("every window's verdict").isEqualTo(one.verdicts());
-    assertThat(two.alerts()).as("the alerts, none twice").isEqualTo(one.alerts());
-    assertThat(two.results()).as("each experiment's final result").isEqualTo(one.results());
+    ScaleOutScenario.assertSame(one, two, "2 stream threads");
   }
 
   private static ScaleOutScenario.Published runWith(ScaleOutScenario scenario, int threads)

@@ -458,32 +458,25 @@ class FaultlineChartTest {
         .isEqualTo(Durations.format(SampleSummaries.DEFAULT_WINDOW));
   }
 
-  /** analyzer.state.stores (docs/adr/0063): the analyzer's default unless the values say memory. */
-  @Test
-  void theAnalyzersStoresAreRocksDbUnlessTheValuesSayMemory() {
-    String key = "FAULTLINE_ANALYZER_STATE_STORES";
+  /**
+   * analyzer.state.stores (docs/adr/0063) and analyzer.stream.threads (docs/adr/0069): the
+   * analyzer's default unless the values say otherwise.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "analyzer.stateStores, FAULTLINE_ANALYZER_STATE_STORES, rocksdb, memory",
+    "analyzer.streamThreads, FAULTLINE_ANALYZER_STREAM_THREADS, 1, 2"
+  })
+  void theAnalyzersValueReachesItsEnvironmentVariable(
+      String value, String key, String byDefault, String other) {
     assertThat(env(container(named(render(PRODUCTION), "StatefulSet", "fl-faultline-analyzer"))))
         .extractingByKey(key)
         .extracting(EnvVar::getValue)
-        .isEqualTo("rocksdb");
-    List<HasMetadata> memory = render(PRODUCTION, "analyzer.stateStores", "memory");
-    assertThat(env(container(named(memory, "StatefulSet", "fl-faultline-analyzer"))).get(key))
+        .isEqualTo(byDefault);
+    List<HasMetadata> set = render(PRODUCTION, value, other);
+    assertThat(env(container(named(set, "StatefulSet", "fl-faultline-analyzer"))).get(key))
         .extracting(EnvVar::getValue)
-        .isEqualTo("memory");
-  }
-
-  /** analyzer.stream.threads (docs/adr/0069): one stream thread unless the values say more. */
-  @Test
-  void theAnalyzerRunsOneStreamThreadUnlessTheValuesSayMore() {
-    String key = "FAULTLINE_ANALYZER_STREAM_THREADS";
-    assertThat(env(container(named(render(PRODUCTION), "StatefulSet", "fl-faultline-analyzer"))))
-        .extractingByKey(key)
-        .extracting(EnvVar::getValue)
-        .isEqualTo("1");
-    List<HasMetadata> two = render(PRODUCTION, "analyzer.streamThreads", "2");
-    assertThat(env(container(named(two, "StatefulSet", "fl-faultline-analyzer"))).get(key))
-        .extracting(EnvVar::getValue)
-        .isEqualTo("2");
+        .isEqualTo(other);
   }
 
   @ParameterizedTest
