@@ -121,7 +121,14 @@ public final class AnalyzerThroughputBench {
     flags.stream()
         .filter(f -> f.startsWith("--kafka="))
         .map(f -> f.substring("--kafka=".length()).split("=", 2))
-        .forEach(kv -> kafkaSettings.put("kafka." + kv[0], kv.length > 1 ? kv[1] : ""));
+        .forEach(
+            kv -> {
+              if (kv.length < 2 || kv[0].isBlank()) {
+                throw new IllegalArgumentException(
+                    "--kafka=" + String.join("=", kv) + ": must be --kafka=KEY=VALUE");
+              }
+              kafkaSettings.put("kafka." + kv[0], kv[1]);
+            });
     String stores =
         flags.stream()
             .filter(f -> f.startsWith("--stores="))
@@ -282,7 +289,7 @@ public final class AnalyzerThroughputBench {
       settings.put(StateStores.KEY, stores);
     }
     settings.put(AnalyzerConfig.STREAM_THREADS, Integer.toString(threads));
-    settings.put("topics.partitions", Integer.toString(partitions));
+    settings.put(Topics.PARTITIONS_KEY, Integer.toString(partitions));
     settings.putAll(kafkaSettings);
     AnalyzerConfig config = AnalyzerConfig.fromMap(settings);
     AnalyzerApp.Running analyzer = AnalyzerApp.run(config);
