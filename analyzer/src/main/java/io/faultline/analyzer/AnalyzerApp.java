@@ -35,7 +35,7 @@ public final class AnalyzerApp {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
     // Exactly-once commits a transaction per commit interval; 100 ms (the EOS default) costs a
     // busy 2-core machine noticeable CPU, and a verdict per 5 s window does not need it.
     props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
@@ -159,6 +159,7 @@ public final class AnalyzerApp {
                   + " analyzer.application.id, analyzer.window, analyzer.grace,"
                   + " analyzer.recovery.windows, analyzer.warmup.windows, analyzer.state.dir,"
                   + " analyzer.state.stores (rocksdb or memory),"
+                  + " analyzer.stream.threads (1-16),"
                   + " analyzer.metrics.port (0 = any), analyzer.metrics.host,"
                   + " analyzer.metrics.linger,"
                   + " analyzer.alertmanager.url, analyzer.alert.noisy.time,"

@@ -31,6 +31,8 @@ import java.util.Map;
  *   <li>{@code analyzer.state.stores} where the stores every sample and window touches keep their
  *       state: {@code rocksdb} (default) or {@code memory} (the heap), changelogged either way
  *       (docs/adr/0063)
+ *   <li>{@code analyzer.stream.threads} Kafka Streams stream threads in this instance (default 1, 1
+ *       to 16): the tasks (partitions) are shared among them (docs/adr/0069)
  *   <li>{@code analyzer.metrics.port} Prometheus /metrics port (absent = off, 0 = any free port),
  *       {@code analyzer.metrics.host} (default 127.0.0.1); {@code analyzer.metrics.linger} how long
  *       an ended experiment's series stay on /metrics (default 5m, 0s to 24h)
@@ -65,7 +67,11 @@ public record AnalyzerConfig(
     Duration metricsLinger,
     ResultCalculator.SeverityLevels severityLevels,
     int metricShards,
-    StateStores stateStores) {
+    StateStores stateStores,
+    int streamThreads) {
+
+  /** Stream threads per instance ({@code analyzer.stream.threads}, docs/adr/0069). */
+  public static final String STREAM_THREADS = "analyzer.stream.threads";
 
   /** The settings of the result calculation. */
   public ResultCalculator.Settings resultSettings() {
@@ -155,6 +161,7 @@ public record AnalyzerConfig(
         linger,
         levels,
         MetricShards.of(c),
-        stores);
+        stores,
+        c.wholeNumber(STREAM_THREADS, "1", 1, 16));
   }
 }

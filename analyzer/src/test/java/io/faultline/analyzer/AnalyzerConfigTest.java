@@ -54,6 +54,17 @@ class AnalyzerConfigTest {
   }
 
   @Test
+  void streamThreadsAreOneUnlessAskedAndReachKafkaStreams() {
+    assertThat(AnalyzerApp.streamsProperties(config()).get("num.stream.threads")).isEqualTo(1);
+    AnalyzerConfig two = config(AnalyzerConfig.STREAM_THREADS, "2");
+    assertThat(two.streamThreads()).isEqualTo(2);
+    assertThat(AnalyzerApp.streamsProperties(two).get("num.stream.threads")).isEqualTo(2);
+    assertThatThrownBy(() -> config(AnalyzerConfig.STREAM_THREADS, "0"))
+        .hasMessageContaining("analyzer.stream.threads '0'")
+        .hasMessageContaining("must be a whole number from 1 to 16");
+  }
+
+  @Test
   void theSecretStaysOutOfToString() {
     assertThat(config("agent.command.secret", " a-very-secret-value-123").commandSecret())
         .as("signs with the secret as written, as the agents verify")

@@ -20,11 +20,7 @@ class PartitionLayoutIT {
     ScaleOutScenario.Published three = runOn(scenario, 3);
     ScaleOutScenario.Published twelve = runOn(scenario, 12);
 
-    ScaleOutScenario.assertComplete(three);
-    ScaleOutScenario.assertComplete(twelve);
-    assertThat(twelve.verdicts()).as("every window's verdict").isEqualTo(three.verdicts());
-    assertThat(twelve.alerts()).as("the alerts").isEqualTo(three.alerts());
-    assertThat(twelve.results()).as("each experiment's final result").isEqualTo(three.results());
+    ScaleOutScenario.assertSame(three, twelve, "12 partitions");
   }
 
   private static ScaleOutScenario.Published runOn(ScaleOutScenario scenario, int partitions)

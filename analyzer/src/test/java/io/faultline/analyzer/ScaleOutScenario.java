@@ -158,6 +158,19 @@ final class ScaleOutScenario {
         .anyMatch(a -> a.startsWith(experiment(0) + " FIRING"));
   }
 
+  /** Both runs complete, and {@code other} published every figure {@code expected} did. */
+  static void assertSame(Published expected, Published other, String what) {
+    assertComplete(expected);
+    assertComplete(other);
+    assertThat(other.verdicts())
+        .as(what + ": every window's verdict")
+        .isEqualTo(expected.verdicts());
+    assertThat(other.alerts()).as(what + ": the alerts").isEqualTo(expected.alerts());
+    assertThat(other.results())
+        .as(what + ": each experiment's final result")
+        .isEqualTo(expected.results());
+  }
+
   private static String describe(Alert a) {
     return a.getExperimentId() + " " + a.getStatus() + " " + a.getMetric() + " " + a.getFiredAt();
   }

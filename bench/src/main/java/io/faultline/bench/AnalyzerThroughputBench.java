@@ -65,8 +65,16 @@ import org.apache.kafka.streams.KafkaStreams;
  * <pre>
  * java -cp "bench/target/faultline-bench.jar:bench/target/lib/*" io.faultline.bench.AnalyzerThroughputBench \
  *   [N [KEYS,KEYS,... [--no-latency] [--shards=S] [--fleet] [--per-window=P] [--targets=T]
- *   [--summaries] [--definitions] [--history=H] [--stores=rocksdb|memory]]]
+ *   [--summaries] [--definitions] [--history=H] [--stores=rocksdb|memory] [--threads=T]
+ *   [--kafka=K=V ...] [--partitions=P]]]
  * </pre>
+ *
+ * <p>{@code --threads=T}: the analyzer's {@code analyzer.stream.threads}; {@code --kafka=K=V}: its
+ * {@code kafka.K} (e.g. {@code --kafka=producer.batch.size=262144}), so one jar measures a setting
+ * both ways in one session; {@code --partitions=P}: every topic with P partitions (default 3), so
+ * that T threads can share the tasks evenly. The JSON line also carries the CPU seconds of the
+ * JVM's threads by role over the run (the in-process broker's among them) and the stream threads'
+ * split from Kafka Streams' own metrics (docs/adr/0069).
  *
  * <p>{@code --stores=S}: the analyzer's {@code analyzer.state.stores} (default the analyzer's
  * default), so one jar measures both ways in one session (docs/adr/0063).
@@ -106,6 +114,21 @@ public final class AnalyzerThroughputBench {
     boolean summaries = flags.contains("--summaries");
     boolean definitions = flags.contains("--definitions");
     int history = intFlag(flags, "--history=", 0);
+    int threads = intFlag(flags, "--threads=", 1);
+    int partitions = intFlag(flags, "--partitions=", Topics.DEFAULT_PARTITIONS);
+    // --kafka=K=V: the analyzer's kafka.K (a Streams, producer. or consumer. setting), repeatable
+    Map<String, String> kafkaSettings = new LinkedHashMap<>();
+    flags.stream()
+        .filter(f -> f.startsWith("--kafka="))
+        .map(f -> f.substring("--kafka=".length()).split("=", 2))
+        .forEach(
+            kv -> {
+              if (kv.length < 2 || kv[0].isBlank()) {
+                throw new IllegalArgumentException(
+                    "--kafka=" + String.join("=", kv) + ": must be --kafka=KEY=VALUE");
+              }
+              kafkaSettings.put("kafka." + kv[0], kv[1]);
+            });
     String stores =
         flags.stream()
             .filter(f -> f.startsWith("--stores="))
@@ -133,7 +156,10 @@ public final class AnalyzerThroughputBench {
             targets,
             summaries,
             new Seeds(definitions, history),
-            stores);
+            stores,
+            threads,
+            kafkaSettings,
+            partitions);
       }
       if (latency) {
         latency(bootstrap);
@@ -165,7 +191,10 @@ public final class AnalyzerThroughputBench {
       int targets,
       boolean summaries,
       Seeds seeds,
-      String stores)
+      String stores,
+      int threads,
+      Map<String, String> kafkaSettings,
+      int partitions)
       throws Exception {
     String prefix =
         "tp"
@@ -176,8 +205,10 @@ public final class AnalyzerThroughputBench {
             + (summaries ? "p" : "")
             + (seeds.definitions() ? "d" : "")
             + (seeds.history() > 0 ? "h" + seeds.history() : "")
+            + "p"
+            + partitions
             + ".";
-    Topics topics = Topics.named(prefix);
+    Topics topics = new Topics(prefix, partitions);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       TopicProvisioner.ensure(admin, topics, (short) 1);
     }
@@ -257,6 +288,9 @@ public final class AnalyzerThroughputBench {
     if (stores != null) {
       settings.put(StateStores.KEY, stores);
     }
+    settings.put(AnalyzerConfig.STREAM_THREADS, Integer.toString(threads));
+    settings.put(Topics.PARTITIONS_KEY, Integer.toString(partitions));
+    settings.putAll(kafkaSettings);
     AnalyzerConfig config = AnalyzerConfig.fromMap(settings);
     AnalyzerApp.Running analyzer = AnalyzerApp.run(config);
     KafkaStreams streams = analyzer.streams();
@@ -265,19 +299,22 @@ public final class AnalyzerThroughputBench {
       Thread.sleep(20);
       runStart = System.nanoTime();
     }
+    Map<String, Double> cpuBefore = ThreadCpu.byRole();
+    Map<String, long[]> schedBefore = ThreadCpu.schedstat();
+    StreamThreadSplit splitBefore = StreamThreadSplit.of(streams.metrics());
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      List<TopicPartition> partitions = new ArrayList<>();
+      List<TopicPartition> metricsPartitions = new ArrayList<>();
       for (int p = 0; p < topics.metrics().partitions(); p++) {
-        partitions.add(new TopicPartition(topics.metrics().name(), p));
+        metricsPartitions.add(new TopicPartition(topics.metrics().name(), p));
       }
       Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-      partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+      metricsPartitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
       var ends = admin.listOffsets(latest).all().get();
       while (true) {
         Map<TopicPartition, OffsetAndMetadata> committed =
             admin.listConsumerGroupOffsets("bench-" + prefix).partitionsToOffsetAndMetadata().get();
         boolean done = true;
-        for (TopicPartition tp : partitions) {
+        for (TopicPartition tp : metricsPartitions) {
           OffsetAndMetadata c = committed.get(tp);
           long end = ends.get(tp).offset();
           if (end > 0 && (c == null || c.offset() < end)) {
@@ -292,6 +329,9 @@ public final class AnalyzerThroughputBench {
     }
     double analyzerSeconds = (System.nanoTime() - runStart) / 1e9;
     double cpuSeconds = streamThreadCpuSeconds();
+    Map<String, Double> cpuRun = ThreadCpu.since(cpuBefore);
+    cpuRun.putAll(ThreadCpu.runQueueWait(schedBefore));
+    StreamThreadSplit split = StreamThreadSplit.of(streams.metrics()).since(splitBefore);
     analyzer.close();
     System.out.printf(
         Locale.ROOT,
@@ -310,11 +350,15 @@ public final class AnalyzerThroughputBench {
         n / cpuSeconds);
     System.out.printf(
         Locale.ROOT,
-        "{\"bench\":\"analyzer-throughput\",\"stores\":\"%s\",\"keys\":%d,\"fleet\":%b,\"shards\":%d,"
+        "{\"bench\":\"analyzer-throughput\",\"threads\":%d,\"partitions\":%d,\"kafka\":\"%s\",\"stores\":\"%s\",\"keys\":%d,\"fleet\":%b,\"shards\":%d,"
             + "\"summaries\":%b,\"definitions\":%b,\"history\":%d,\"samples\":%d,\"records\":%d,\"windows\":%d,"
             + "\"bare_per_s\":%.0f,"
             + "\"samples_per_s\":%.0f,\"records_per_s\":%.0f,\"ratio\":%.4f,"
-            + "\"stream_thread_cpu_s\":%.3f,\"samples_per_cpu_s\":%.0f,\"bytes\":%d}%n",
+            + "\"stream_thread_cpu_s\":%.3f,\"samples_per_cpu_s\":%.0f,\"bytes\":%d,"
+            + "\"run_s\":%.3f,\"cpu_s_by_threads\":%s,\"stream_thread_split\":%s}%n",
+        threads,
+        partitions,
+        kafkaSettings,
         config.stateStores().configName(),
         keys,
         fleet,
@@ -331,7 +375,10 @@ public final class AnalyzerThroughputBench {
         bareSeconds / analyzerSeconds,
         cpuSeconds,
         n / cpuSeconds,
-        bytes);
+        bytes,
+        analyzerSeconds,
+        ThreadCpu.json(cpuRun),
+        split.json());
   }
 
   /**

@@ -458,18 +458,25 @@ class FaultlineChartTest {
         .isEqualTo(Durations.format(SampleSummaries.DEFAULT_WINDOW));
   }
 
-  /** analyzer.state.stores (docs/adr/0063): the analyzer's default unless the values say memory. */
-  @Test
-  void theAnalyzersStoresAreRocksDbUnlessTheValuesSayMemory() {
-    String key = "FAULTLINE_ANALYZER_STATE_STORES";
+  /**
+   * analyzer.state.stores (docs/adr/0063) and analyzer.stream.threads (docs/adr/0069): the
+   * analyzer's default unless the values say otherwise.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "analyzer.stateStores, FAULTLINE_ANALYZER_STATE_STORES, rocksdb, memory",
+    "analyzer.streamThreads, FAULTLINE_ANALYZER_STREAM_THREADS, 1, 2"
+  })
+  void theAnalyzersValueReachesItsEnvironmentVariable(
+      String value, String key, String byDefault, String other) {
     assertThat(env(container(named(render(PRODUCTION), "StatefulSet", "fl-faultline-analyzer"))))
         .extractingByKey(key)
         .extracting(EnvVar::getValue)
-        .isEqualTo("rocksdb");
-    List<HasMetadata> memory = render(PRODUCTION, "analyzer.stateStores", "memory");
-    assertThat(env(container(named(memory, "StatefulSet", "fl-faultline-analyzer"))).get(key))
+        .isEqualTo(byDefault);
+    List<HasMetadata> set = render(PRODUCTION, value, other);
+    assertThat(env(container(named(set, "StatefulSet", "fl-faultline-analyzer"))).get(key))
         .extracting(EnvVar::getValue)
-        .isEqualTo("memory");
+        .isEqualTo(other);
   }
 
   @ParameterizedTest
@@ -661,6 +668,7 @@ class FaultlineChartTest {
         "agent.replicass | 2 | at '/agent': additional properties 'replicass' not allowed",
         "analyzer.stateStores | disk | at '/analyzer/stateStores': value must be one of 'rocksdb',"
             + " 'memory'",
+        "analyzer.streamThreads | 0 | at '/analyzer/streamThreads': minimum: got 0, want 1",
       })
   void valuesSchemaRejectsABadValueNamingIt(String key, String value, String message) {
     assertThatThrownBy(() -> Charts.template(FAULTLINE, List.of(), key, value))
