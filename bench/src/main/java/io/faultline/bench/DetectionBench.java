@@ -206,6 +206,13 @@ public final class DetectionBench {
       Boolean.parseBoolean(System.getProperty("faultline.bench.phiFromGroups", "true"));
 
   /**
+   * {@code -Dfaultline.bench.phiByEvidence=true}: single samples pay the warm-up variance's upper
+   * bound in proportion to the evidence for phi, not all of it for any phi above 0 ({@code
+   * WindowJudge.Monitor.phiByEvidence}, docs/adr/0067).
+   */
+  static final boolean PHI_BY_EVIDENCE = Boolean.getBoolean("faultline.bench.phiByEvidence");
+
+  /**
    * {@code -Dfaultline.bench.windowLongRun=true}: window means count at the long-run variance
    * learned from the control's window means, without prewhitening ({@code
    * WindowJudge.Monitor.windowLongRun}, docs/adr/0062).
@@ -737,6 +744,7 @@ public final class DetectionBench {
     m.predictableDrift = PREDICTABLE_DRIFT;
     m.predictableDriftAll = PREDICTABLE_DRIFT_ALL;
     m.phiFromGroups = PHI_FROM_GROUPS;
+    m.phiByEvidence = PHI_BY_EVIDENCE;
     m.windowLongRun = WINDOW_LONG_RUN;
     m.pairedSingle = PAIRED_SINGLE;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
