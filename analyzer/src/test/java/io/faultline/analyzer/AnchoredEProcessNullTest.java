@@ -170,7 +170,7 @@ class AnchoredEProcessNullTest {
 
   @Test
   void oneSamplePerMinuteWithPhiByItsEvidenceKeepsTheAnchoredMeanAtMostOne() {
-    // docs/adr/0067 (off by default): phi and its variance bound shrink to the plug-in's as the
+    // docs/adr/0067 (the default): phi and its variance bound shrink to the plug-in's as the
     // evidence for phi vanishes; with the control at its long-run variance (the case where the
     // default is a supermartingale at one sample per minute, docs/adr/0051), early and late
     for (int attack : new int[] {ATTACK, 40}) {

@@ -206,11 +206,12 @@ public final class DetectionBench {
       Boolean.parseBoolean(System.getProperty("faultline.bench.phiFromGroups", "true"));
 
   /**
-   * {@code -Dfaultline.bench.phiByEvidence=true}: single samples pay the warm-up variance's upper
-   * bound in proportion to the evidence for phi, not all of it for any phi above 0 ({@code
-   * WindowJudge.Monitor.phiByEvidence}, docs/adr/0067).
+   * {@code -Dfaultline.bench.phiByEvidence=false}: single samples pay the whole phi and its
+   * variance bound for any phi above the significance cut, as before docs/adr/0067, instead of in
+   * proportion to the evidence for phi ({@code WindowJudge.Monitor.phiByEvidence}, the default).
    */
-  static final boolean PHI_BY_EVIDENCE = Boolean.getBoolean("faultline.bench.phiByEvidence");
+  static final boolean PHI_BY_EVIDENCE =
+      Boolean.parseBoolean(System.getProperty("faultline.bench.phiByEvidence", "true"));
 
   /**
    * {@code -Dfaultline.bench.windowLongRun=true}: window means count at the long-run variance
