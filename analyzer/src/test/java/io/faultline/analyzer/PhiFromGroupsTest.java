@@ -12,6 +12,7 @@ import io.faultline.schema.SteadyState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,11 +97,16 @@ class PhiFromGroupsTest {
     return m.tracks.get(0);
   }
 
-  /** The first judged window found DEVIATING with +50% from judged window 5 on, or -1. */
-  private static int firstDeviating(long seed, boolean phiFromGroups) {
-    return firstDeviating(seed, monitor(phiFromGroups));
+  /** Runs of seeds 1 to {@code runs} whose +50% rise from judged window 5 on is found. */
+  private static int found(int runs, Supplier<WindowJudge.Monitor> monitor) {
+    int found = 0;
+    for (long seed = 1; seed <= runs; seed++) {
+      found += firstDeviating(seed, monitor.get()) >= 5 ? 1 : 0;
+    }
+    return found;
   }
 
+  /** The first judged window found DEVIATING with +50% from judged window 5 on, or -1. */
   private static int firstDeviating(long seed, WindowJudge.Monitor m) {
     Groups g = new Groups(seed, 0.0);
     for (int w = -WARMUP; w < 60; w++) {
@@ -135,12 +141,8 @@ class PhiFromGroupsTest {
   @Test
   void aFiftyPercentRiseAtOneSamplePerMinuteIsFoundMoreOften() {
     int runs = 60;
-    int foundBefore = 0;
-    int found = 0;
-    for (long seed = 1; seed <= runs; seed++) {
-      foundBefore += firstDeviating(seed, false) >= 5 ? 1 : 0;
-      found += firstDeviating(seed, true) >= 5 ? 1 : 0;
-    }
+    int foundBefore = found(runs, () -> monitor(false));
+    int found = found(runs, () -> monitor(true));
     // DetectionBench 200: 65% -> 82% (docs/adr/0065)
     assertThat(found).isGreaterThan(foundBefore + runs / 20);
     assertThat(found).isGreaterThanOrEqualTo(runs * 3 / 4);
@@ -190,12 +192,8 @@ class PhiFromGroupsTest {
   @Test
   void aFiftyPercentRiseIsFoundAtLeastAsOftenWithPhiByItsEvidence() {
     int runs = 60;
-    int foundBefore = 0;
-    int found = 0;
-    for (long seed = 1; seed <= runs; seed++) {
-      foundBefore += firstDeviating(seed, monitor(true, false)) >= 5 ? 1 : 0;
-      found += firstDeviating(seed, monitor(true, true)) >= 5 ? 1 : 0;
-    }
+    int foundBefore = found(runs, () -> monitor(true, false));
+    int found = found(runs, () -> monitor(true, true));
     assertThat(found).isGreaterThanOrEqualTo(foundBefore);
   }
 
