@@ -157,13 +157,13 @@ public final class WindowJudge {
     public boolean phiFromGroups = true;
 
     /**
-     * Single samples against a pooled control: the learned phi and the warm-up variance's
-     * chi-square upper bound ({@link #varianceBound}) in proportion to the evidence for phi ({@link
-     * Track#phiBoundShare}), none of either at the significance cut and all of both from twice the
-     * cut on, instead of all of both for any phi above the cut (docs/adr/0067: one sample per
-     * minute +50% 82/78% -> 87/83% found, no clean row over alpha). On by default; a monitor
-     * restored from state written before the field gets it at its warm-up's end (a learned track
-     * keeps its share, 1 when stored before).
+     * Single samples against a pooled control (not {@link #pairedSingle}'s paired differences): the
+     * learned phi and the warm-up variance's chi-square upper bound ({@link #varianceBound}) in
+     * proportion to the evidence for phi ({@link Track#phiBoundShare}), none of either at the
+     * significance cut and all of both from twice the cut on, instead of all of both for any phi
+     * above the cut (docs/adr/0067: one sample per minute +50% 82/78% -> 87/83% found, no clean row
+     * over alpha). On by default; a monitor restored from state written before the field gets it at
+     * its warm-up's end (a learned track keeps its share, 1 when stored before).
      */
     public boolean phiByEvidence = true;
 
@@ -1049,8 +1049,9 @@ public final class WindowJudge {
                 ? autocorrelation(List.of(levelsC, levelsE), n)
                 : autocorrelation(differences, d.mean(), n);
     // a phi just over its cut is as likely noise as not: phi and its bound grow with its evidence
+    // (not for paired differences, whose AR(1) null needs the whole bound: docs/adr/0067)
     t.phiBoundShare = 1.0;
-    if (m.phiByEvidence && fromGroups) {
+    if (m.phiByEvidence && fromGroups && !t.paired) {
       t.phiBoundShare = phiEvidence(t.phi, n);
       t.phi *= t.phiBoundShare;
     }
