@@ -157,6 +157,17 @@ public final class WindowJudge {
     public boolean phiFromGroups = true;
 
     /**
+     * Single samples against a pooled control (not {@link #pairedSingle}'s paired differences): the
+     * learned phi and the warm-up variance's chi-square upper bound ({@link #varianceBound}) in
+     * proportion to the evidence for phi ({@link Track#phiBoundShare}), none of either at the
+     * significance cut and all of both from twice the cut on, instead of all of both for any phi
+     * above the cut (docs/adr/0067: one sample per minute +50% 82/78% -> 87/83% found, no clean row
+     * over alpha). On by default; a monitor restored from state written before the field gets it at
+     * its warm-up's end (a learned track keeps its share, 1 when stored before).
+     */
+    public boolean phiByEvidence = true;
+
+    /**
      * Single samples: each window's paired difference E - C is judged, not E against the pooled
      * control, its variance learned from the warm-up's paired differences and the judged ones
      * before the attack's start (docs/adr/0061); a window with a sample in one group only holds it
@@ -260,6 +271,14 @@ public final class WindowJudge {
     public double longRunSquares;
     public double longRunLag;
     public double longRunLast;
+
+    /**
+     * The share of {@link #varianceBound}'s excess over 1 the drift pays for phi (docs/adr/0067): 1
+     * (the default, and a track stored before the field) whenever phi is above 0; with {@link
+     * Monitor#phiByEvidence} it grows from 0 at phi's significance cut to 1 at twice it, and phi is
+     * the estimate times it.
+     */
+    public double phiBoundShare = 1.0;
 
     /**
      * Single samples with {@link Monitor#pairedSingle} at the warm-up's end: the datapoint is the
@@ -436,7 +455,8 @@ public final class WindowJudge {
       } else {
         Summary reference = t.statistic == Statistic.MEAN && !t.paired ? pooled : control;
         if (t.spreadCount > 0) {
-          t.driftVariance = drift(t.spreadCount, t.spreadSquares, t.phi, t.withinVariance);
+          t.driftVariance =
+              drift(t.spreadCount, t.spreadSquares, t.phi, t.withinVariance, t.phiBoundShare);
         }
         if (t.longRunVariance > 0) {
           t.longRunVariance = longRunVariance(t);
@@ -727,13 +747,34 @@ public final class WindowJudge {
    * count noise as evidence), less the typical sampling variance {@code within}.
    */
   static double drift(double n, double squares, double phi, double within) {
+    return drift(n, squares, phi, within, 1.0);
+  }
+
+  /** As above, paying {@code boundShare} of the upper bound's excess over 1 (docs/adr/0067). */
+  static double drift(double n, double squares, double phi, double within, double boundShare) {
     if (n < 2) {
       return 0.0;
     }
     double longRun = (1 + phi) / (1 - phi);
     double calm = Math.max(0.34, 1 - (longRun - 1) / Math.max(1, n - 1));
-    double spread = squares / (n - 1) / calm * varianceBound((int) Math.min(n, 1 << 20), phi);
+    double bound = varianceBound((int) Math.min(n, 1 << 20), phi);
+    if (boundShare < 1) {
+      bound = 1 + boundShare * (bound - 1);
+    }
+    double spread = squares / (n - 1) / calm * bound;
     return Math.max(0.0, spread - within);
+  }
+
+  /**
+   * The evidence for a learned phi of n warm-up datapoints as a share in [0, 1]: 0 at the
+   * significance cut 1 / sqrt(n) (and for phi 0), 1 from 2 / sqrt(n) on (where independent data
+   * stay in 95% of warm-ups), linear in between (docs/adr/0067).
+   */
+  static double phiEvidence(double phi, int n) {
+    if (!(phi > 0) || n < 1) {
+      return 0.0;
+    }
+    return Math.max(0.0, Math.min(1.0, phi * Math.sqrt(n) - 1));
   }
 
   /**
@@ -1007,8 +1048,16 @@ public final class WindowJudge {
             : fromGroups
                 ? autocorrelation(List.of(levelsC, levelsE), n)
                 : autocorrelation(differences, d.mean(), n);
+    // a phi just over its cut is as likely noise as not: phi and its bound grow with its evidence
+    // (not for paired differences, whose AR(1) null needs the whole bound: docs/adr/0067)
+    t.phiBoundShare = 1.0;
+    if (m.phiByEvidence && fromGroups && !t.paired) {
+      t.phiBoundShare = phiEvidence(t.phi, n);
+      t.phi *= t.phiBoundShare;
+    }
     double typicalWithin = within.count() > 0 ? within.mean() : 0.0;
-    t.driftVariance = drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin);
+    t.driftVariance =
+        drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin, t.phiBoundShare);
     boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;
     if (relearned && t.statistic == Statistic.MEAN && n > 0) {
       t.spreadCount = n;

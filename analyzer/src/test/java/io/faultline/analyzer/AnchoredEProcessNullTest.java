@@ -168,6 +168,22 @@ class AnchoredEProcessNullTest {
     }
   }
 
+  @Test
+  void oneSamplePerMinuteWithPhiByItsEvidenceKeepsTheAnchoredMeanAtMostOne() {
+    // docs/adr/0067 (the default): phi and its variance bound shrink to the plug-in's as the
+    // evidence for phi vanishes; with the control at its long-run variance (the case where the
+    // default is a supermartingale at one sample per minute, docs/adr/0051), early and late
+    for (int attack : new int[] {ATTACK, 40}) {
+      for (Process p : new Process[] {Process.NORMAL, Process.LOGNORMAL, Process.AR1}) {
+        Telemetry telemetry = new Telemetry(p, 1, 0.8);
+        telemetry.longRunControl = true;
+        telemetry.phiByEvidence = true;
+        assertAtMostOne(
+            anchoredMean(telemetry, attack, 1.1, 70 + attack), attack, p + " phi by evidence", 1);
+      }
+    }
+  }
+
   /** One sample per window judged as each window's paired difference (docs/adr/0061). */
   private static double[][] paired(Process p, int attack) {
     Telemetry telemetry = new Telemetry(p, 1, 0.8);

@@ -55,6 +55,9 @@ final class Telemetry {
   /** Single samples are judged as each window's paired difference (docs/adr/0061). */
   boolean pairedSingle = new WindowJudge.Monitor().pairedSingle;
 
+  /** Single samples pay phi's variance bound by its evidence (docs/adr/0067). */
+  boolean phiByEvidence = new WindowJudge.Monitor().phiByEvidence;
+
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
   boolean shared;
 
@@ -159,6 +162,7 @@ final class Telemetry {
     m.predictableDriftAll = predictableDriftAll;
     m.windowLongRun = windowLongRun;
     m.pairedSingle = pairedSingle;
+    m.phiByEvidence = phiByEvidence;
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -warmup; w < windows; w++) {

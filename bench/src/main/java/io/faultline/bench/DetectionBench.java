@@ -206,6 +206,14 @@ public final class DetectionBench {
       Boolean.parseBoolean(System.getProperty("faultline.bench.phiFromGroups", "true"));
 
   /**
+   * {@code -Dfaultline.bench.phiByEvidence=false}: single samples pay the whole phi and its
+   * variance bound for any phi above the significance cut, as before docs/adr/0067, instead of in
+   * proportion to the evidence for phi ({@code WindowJudge.Monitor.phiByEvidence}, the default).
+   */
+  static final boolean PHI_BY_EVIDENCE =
+      Boolean.parseBoolean(System.getProperty("faultline.bench.phiByEvidence", "true"));
+
+  /**
    * {@code -Dfaultline.bench.windowLongRun=true}: window means count at the long-run variance
    * learned from the control's window means, without prewhitening ({@code
    * WindowJudge.Monitor.windowLongRun}, docs/adr/0062).
@@ -737,6 +745,7 @@ public final class DetectionBench {
     m.predictableDrift = PREDICTABLE_DRIFT;
     m.predictableDriftAll = PREDICTABLE_DRIFT_ALL;
     m.phiFromGroups = PHI_FROM_GROUPS;
+    m.phiByEvidence = PHI_BY_EVIDENCE;
     m.windowLongRun = WINDOW_LONG_RUN;
     m.pairedSingle = PAIRED_SINGLE;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
