@@ -150,8 +150,9 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     String cluster =
         AttackJournal.sha256Hex(config.bootstrapServers() + "|" + config.topicsPrefix())
             .substring(0, 12);
-    this.outbox = new Outbox(local.resolve("outbox-" + cluster), Duration.ofSeconds(1));
+    // the journal first: its lock keeps a second agent on this directory out of the outbox too
     this.journal = new AttackJournal(local.resolve("active"));
+    this.outbox = new Outbox(local.resolve("outbox-" + cluster), Duration.ofSeconds(1));
     this.recoveries = Executors.newCachedThreadPool(DaemonThreads.numbered("recovery"));
     // before any Kafka client exists: what an earlier run left active is undone first
     recoverJournal();
