@@ -8,7 +8,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,14 +69,7 @@ class JournalLockTest {
 
   @Test
   void aSecondAgentWithTheSameIdAndOutboxDirExitsNamingTheDirectory() {
-    AgentConfig config =
-        AgentConfig.fromMap(
-            Map.of(
-                "bootstrap.servers", "127.0.0.1:1",
-                "agent.id", "twin",
-                "agent.outbox.dir", dir.resolve("outbox").toString(),
-                "agent.targets.dir", dir.resolve("targets").toString(),
-                "agent.producer.max.block", "200ms"));
+    AgentConfig config = AgentJournalTest.withoutKafka("twin", dir);
     Path active = dir.resolve("outbox").resolve("_twin").resolve("active");
     try (AttackAgent first = new AttackAgent(config)) {
       assertThatThrownBy(() -> new AttackAgent(config))

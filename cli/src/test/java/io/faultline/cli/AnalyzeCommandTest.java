@@ -111,6 +111,16 @@ class AnalyzeCommandTest {
         .isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("--direction 'up': must be increase, decrease or either");
+    assertThat(
+            run(
+                "--control",
+                control.toString(),
+                "--experiment",
+                control.toString(),
+                "--tolerance",
+                "NaN"))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--tolerance NaN: must be >= 0");
   }
 
   @Test
