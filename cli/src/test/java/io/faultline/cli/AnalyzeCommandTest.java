@@ -100,27 +100,15 @@ class AnalyzeCommandTest {
     assertThat(run("--control", control.toString(), "--experiment", bad.toString())).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains(bad + ":3: value 'oops' is not a number");
-    assertThat(
-            run(
-                "--control",
-                control.toString(),
-                "--experiment",
-                control.toString(),
-                "--direction",
-                "up"))
-        .isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("--direction 'up': must be increase, decrease or either");
-    assertThat(
-            run(
-                "--control",
-                control.toString(),
-                "--experiment",
-                control.toString(),
-                "--tolerance",
-                "NaN"))
-        .isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--tolerance NaN: must be >= 0");
+    for (String[] option :
+        new String[][] {
+          {"--direction", "up", "--direction 'up': must be increase, decrease or either"},
+          {"--tolerance", "NaN", "--tolerance NaN: must be >= 0"}
+        }) {
+      String c = control.toString();
+      assertThat(run("--control", c, "--experiment", c, option[0], option[1])).isEqualTo(2);
+      assertThat(err.toString(StandardCharsets.UTF_8)).contains(option[2]);
+    }
   }
 
   @Test
