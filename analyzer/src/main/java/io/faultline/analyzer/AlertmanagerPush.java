@@ -3,6 +3,7 @@ package io.faultline.analyzer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.faultline.common.DaemonThreads;
 import io.faultline.schema.Alert;
 import io.faultline.schema.AlertStatus;
 import io.faultline.schema.AvroSerde;
@@ -109,36 +110,36 @@ public final class AlertmanagerPush implements AutoCloseable {
     AvroSerde<Alert> serde = AvroSerde.of(Alert.class);
     running = true;
     thread =
-        new Thread(
-            () -> {
-              try {
-                while (running) {
-                  List<Alert> batch = new ArrayList<>();
-                  for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    try {
-                      batch.add(serde.decode(r.value()));
-                    } catch (RuntimeException e) {
-                      log.warn(
-                          "alerts offset {}: not an Alert ({}); skipped",
-                          r.offset(),
-                          e.getMessage());
+        DaemonThreads.named("analyzer-alertmanager-push")
+            .newThread(
+                () -> {
+                  try {
+                    while (running) {
+                      List<Alert> batch = new ArrayList<>();
+                      for (ConsumerRecord<String, byte[]> r :
+                          consumer.poll(Duration.ofMillis(500))) {
+                        try {
+                          batch.add(serde.decode(r.value()));
+                        } catch (RuntimeException e) {
+                          log.warn(
+                              "alerts offset {}: not an Alert ({}); skipped",
+                              r.offset(),
+                              e.getMessage());
+                        }
+                      }
+                      if (!batch.isEmpty()) {
+                        pushWithRetry(batch);
+                      }
+                      consumer.commitSync();
                     }
+                  } catch (WakeupException e) {
+                    // closing
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  } finally {
+                    consumer.close(Duration.ofSeconds(2));
                   }
-                  if (!batch.isEmpty()) {
-                    pushWithRetry(batch);
-                  }
-                  consumer.commitSync();
-                }
-              } catch (WakeupException e) {
-                // closing
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              } finally {
-                consumer.close(Duration.ofSeconds(2));
-              }
-            },
-            "analyzer-alertmanager-push");
-    thread.setDaemon(true);
+                });
     thread.start();
     log.info("pushing alerts to {}", endpoint);
     return this;

@@ -46,7 +46,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -151,16 +150,10 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     String cluster =
         AttackJournal.sha256Hex(config.bootstrapServers() + "|" + config.topicsPrefix())
             .substring(0, 12);
-    this.outbox = new Outbox(local.resolve("outbox-" + cluster), Duration.ofSeconds(1));
+    // the journal first: its lock keeps a second agent on this directory out of the outbox too
     this.journal = new AttackJournal(local.resolve("active"));
-    AtomicInteger recoveryThreads = new AtomicInteger();
-    this.recoveries =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "recovery-" + recoveryThreads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.outbox = new Outbox(local.resolve("outbox-" + cluster), Duration.ofSeconds(1));
+    this.recoveries = Executors.newCachedThreadPool(DaemonThreads.numbered("recovery"));
     // before any Kafka client exists: what an earlier run left active is undone first
     recoverJournal();
     Map<String, Object> consumerConf = new HashMap<>(config.kafka());

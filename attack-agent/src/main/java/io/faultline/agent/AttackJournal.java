@@ -6,6 +6,8 @@ import io.faultline.schema.AvroSerde;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -51,6 +53,12 @@ final class AttackJournal implements AutoCloseable {
 
   static final String FILE = "journal.log";
 
+  /**
+   * Locked while an agent has the journal open, and saying which: the journal file itself is
+   * replaced at each compaction, and a lock goes with the file it was taken on.
+   */
+  static final String LOCK = "journal.lock";
+
   /** Preallocated bytes of a journal, at least (more when the live records need it). */
   static final long DEFAULT_CAPACITY = 1 << 20;
 
@@ -64,6 +72,7 @@ final class AttackJournal implements AutoCloseable {
 
   private final Path dir;
   private final Path file;
+  private final FileChannel lockChannel;
   private final long minCapacity; // 0: not preallocated, the file grows with each record
   private final Map<String, AttackState> live = new LinkedHashMap<>(); // guarded by this
   private final Map<String, Path> legacyFiles = new LinkedHashMap<>(); // guarded by this
@@ -88,6 +97,7 @@ final class AttackJournal implements AutoCloseable {
     this.dir = AgentConfig.createUnderOutboxDir(dir);
     this.file = dir.resolve(FILE);
     this.minCapacity = capacity;
+    this.lockChannel = lock(dir);
     try {
       Outbox.deleteQuietly(tmp()); // a compaction that did not finish: the journal is intact
       Scan scan = scan(dir, legacyFiles);
@@ -104,9 +114,87 @@ final class AttackJournal implements AutoCloseable {
       // the earlier format's records are in the journal now, durably
       legacyFiles.values().forEach(Outbox::deleteQuietly);
       legacyFiles.clear();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(lockChannel); // releases the lock
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
       throw new IllegalArgumentException(
           "agent.outbox.dir: cannot open the attack journal " + file + ": " + e, e);
+    }
+  }
+
+  /**
+   * Takes {@link #LOCK} in {@code dir} for as long as this journal is open, and writes who holds
+   * it; refuses when another agent (another process, or this one) holds it: two agents on one
+   * directory would interleave their records and recover each other's attacks.
+   */
+  private static FileChannel lock(Path dir) {
+    Path lockFile = dir.resolve(LOCK);
+    FileChannel ch;
+    try {
+      ch =
+          FileChannel.open(
+              lockFile,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "agent.outbox.dir: cannot open " + lockFile + ": " + e + "; point it at a writable dir",
+          e);
+    }
+    try {
+      FileLock lock;
+      try {
+        lock = ch.tryLock();
+      } catch (OverlappingFileLockException thisProcess) {
+        lock = null;
+      }
+      if (lock == null) {
+        String holder = new String(Files.readAllBytes(lockFile), StandardCharsets.UTF_8).strip();
+        throw new IllegalArgumentException(
+            "agent.outbox.dir: "
+                + dir
+                + " is in use by another agent ("
+                + (holder.isEmpty() ? "holder unknown" : holder)
+                + "); give each agent its own agent.id or agent.outbox.dir, or stop the other"
+                + " one first");
+      }
+      ProcessHandle self = ProcessHandle.current();
+      String holder =
+          "pid "
+              + self.pid()
+              + " on "
+              + hostName()
+              + " since "
+              + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+      ch.truncate(0);
+      writeFully(ch, ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+      ch.force(false);
+      return ch;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(ch);
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalArgumentException("agent.outbox.dir: cannot lock " + lockFile + ": " + e, e);
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "an unnamed host";
+    }
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException e) {
+      log.warn("closing {}: {}", LOCK, e.toString());
     }
   }
 
@@ -169,7 +257,10 @@ final class AttackJournal implements AutoCloseable {
     return position;
   }
 
-  /** Waits for a compaction in progress, then closes the file. Later calls are logged no-ops. */
+  /**
+   * Waits for a compaction in progress, then closes the file and releases the directory's lock.
+   * Later calls do nothing.
+   */
   @Override
   public void close() {
     compactor.shutdown();
@@ -179,12 +270,16 @@ final class AttackJournal implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     synchronized (this) {
+      if (closed) {
+        return;
+      }
       closed = true;
       try {
         channel.close();
       } catch (IOException e) {
         log.warn("closing attack journal {}: {}", file, e.toString());
       }
+      closeQuietly(lockChannel); // last: another agent may open the journal now
     }
   }
 

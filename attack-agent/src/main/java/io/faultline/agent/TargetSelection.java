@@ -15,7 +15,19 @@ import java.util.Random;
  */
 public final class TargetSelection {
 
+  /** The modes a selector may take, as a refusal lists them. */
+  public static final String MODES =
+      "one, all, fixed:N (N >= 1), percent:P or random-max-percent:P (0 < P <= 100)";
+
   private TargetSelection() {}
+
+  /**
+   * Throws {@link InvalidRecordException} on {@code target.mode} when {@code mode} is none of
+   * {@link #MODES}, as the agent would on receipt: a sender checks it before it publishes.
+   */
+  public static void checkMode(String mode) {
+    count(mode, 1, new Random(0));
+  }
 
   /** The checks every selector passes before its kind's targets are even listed. */
   static void check(TargetSelector selector) {
@@ -123,11 +135,7 @@ public final class TargetSelection {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new InvalidRecordException(
-        "target.mode",
-        "'"
-            + mode
-            + "': use one, all, fixed:N (N >= 1), percent:P or random-max-percent:P (0 < P <= 100)");
+    throw new InvalidRecordException("target.mode", "'" + mode + "': use " + MODES);
   }
 
   private static double percent(String text) {

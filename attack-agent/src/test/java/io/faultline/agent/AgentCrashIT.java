@@ -232,8 +232,8 @@ class AgentCrashIT {
       Path journalDir = outbox.resolve("_" + crashyId).resolve("active");
       try (var files = Files.list(journalDir)) {
         assertThat(files.map(f -> f.getFileName().toString()).toList())
-            .as("one journal file, no file per attack")
-            .containsExactly(AttackJournal.FILE);
+            .as("one journal file (and its lock), no file per attack")
+            .containsExactlyInAnyOrder(AttackJournal.FILE, AttackJournal.LOCK);
       }
 
       agentProcess.destroyForcibly().waitFor();

@@ -25,16 +25,25 @@ class AgentJournalTest {
     return stat.charAt(stat.lastIndexOf(')') + 2);
   }
 
+  /** An agent {@code id} with its outbox and targets under {@code dir}, and no Kafka to reach. */
+  static AgentConfig withoutKafka(String id, Path dir) {
+    return AgentConfig.fromMap(
+        Map.of(
+            "bootstrap.servers",
+            "127.0.0.1:1",
+            "agent.id",
+            id,
+            "agent.outbox.dir",
+            dir.resolve("outbox").toString(),
+            "agent.targets.dir",
+            dir.resolve("targets").toString(),
+            "agent.producer.max.block",
+            "200ms"));
+  }
+
   @Test
   void aRestartedAgentRecoversItsJournalWithoutKafkaAndParksTheEvents() throws Exception {
-    AgentConfig config =
-        AgentConfig.fromMap(
-            Map.of(
-                "bootstrap.servers", "127.0.0.1:1",
-                "agent.id", "journal-agent",
-                "agent.outbox.dir", dir.resolve("outbox").toString(),
-                "agent.targets.dir", dir.resolve("targets").toString(),
-                "agent.producer.max.block", "200ms"));
+    AgentConfig config = withoutKafka("journal-agent", dir);
     Path active = dir.resolve("outbox/_journal-agent/active");
     AttackJournal journal = new AttackJournal(active);
     List<Process> victims = new ArrayList<>();

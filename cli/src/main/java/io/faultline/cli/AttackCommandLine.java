@@ -3,12 +3,14 @@ package io.faultline.cli;
 import io.faultline.agent.AgentConfig;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
+import io.faultline.agent.TargetSelection;
 import io.faultline.cli.experiment.ExperimentFileParser;
 import io.faultline.cli.experiment.ExperimentPlan;
 import io.faultline.schema.AttackCommand;
 import io.faultline.schema.AttackEvent;
 import io.faultline.schema.AttackEventType;
 import io.faultline.schema.AvroSerde;
+import io.faultline.schema.CommandBounds;
 import io.faultline.schema.CommandType;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Group;
@@ -81,7 +83,9 @@ final class AttackCommandLine {
 
     @Option(
         names = "--mode",
-        description = "one, all, fixed:N, percent:P (default: ${DEFAULT-VALUE}).")
+        description =
+            "Which of the targets: one, all, fixed:N, percent:P or random-max-percent:P (default:"
+                + " ${DEFAULT-VALUE}).")
     String mode = "all";
 
     @Option(names = "--duration", required = true, description = "How long, e.g. 30s, 5m.")
@@ -137,6 +141,12 @@ final class AttackCommandLine {
               (field, problem) ->
                   err.println("faultline attack: --param " + field.substring(11) + ": " + problem));
           return 2;
+        }
+        try {
+          TargetSelection.checkMode(mode);
+        } catch (InvalidRecordException e) {
+          throw new IllegalArgumentException(
+              "--mode '" + CommandBounds.quote(mode) + "': must be " + TargetSelection.MODES);
         }
         String targetKind = kind != null ? kind : spec.kind();
         if (!spec.kinds().contains(targetKind)) {

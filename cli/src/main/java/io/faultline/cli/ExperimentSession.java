@@ -2,6 +2,7 @@ package io.faultline.cli;
 
 import io.faultline.cli.experiment.ExperimentDefinition;
 import io.faultline.cli.experiment.ExperimentPlan;
+import io.faultline.common.DaemonThreads;
 import io.faultline.scale.fleet.FleetStatus;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
@@ -64,9 +65,7 @@ final class ExperimentSession {
         platform = LocalPlatform.start(definition, client, topics, dataDir, !dryRun, view::say);
       }
       follower = new ExperimentFollower(client, topics, plan.experimentId(), runner::onRecord);
-      Thread t = new Thread(follower, "faultline-run-follower");
-      t.setDaemon(true);
-      t.start();
+      DaemonThreads.named("faultline-run-follower").newThread(follower).start();
       if (dryRun) {
         return runner.dryRun(follower, dryRunTimeout);
       }

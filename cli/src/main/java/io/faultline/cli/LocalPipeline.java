@@ -6,6 +6,7 @@ import io.faultline.cli.experiment.ExperimentDefinition;
 import io.faultline.collector.CollectorConfig;
 import io.faultline.collector.KafkaSampleSink;
 import io.faultline.collector.SourceRunner;
+import io.faultline.common.DaemonThreads;
 import io.faultline.scale.MidiCorpusGenerator;
 import io.faultline.scale.PipelineGroupFiles;
 import io.faultline.scale.fleet.LoopbackPorts;
@@ -258,8 +259,7 @@ final class LocalPipeline implements AutoCloseable, ExperimentRunner.BatchRuns {
       runners.add(runner);
     }
     RunTail tail = new RunTail(experimentId, sink);
-    Thread t = new Thread(tail, "faultline-pipeline-runs");
-    t.setDaemon(true);
+    Thread t = DaemonThreads.named("faultline-pipeline-runs").newThread(tail);
     t.start();
     return () -> {
       try {

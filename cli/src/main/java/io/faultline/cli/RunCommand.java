@@ -88,6 +88,8 @@ public final class RunCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
   PrintStream out = System.out;
+  // refusals before the run; the run's own lines and verdict go to out
+  PrintStream err = System.err;
 
   /**
    * Why a local fleet cannot start here (packages, the work directory's reach); tests replace it.
@@ -107,15 +109,30 @@ public final class RunCommand implements Callable<Integer> {
         ExperimentPlan.checkedId("--experiment-id", experimentId);
       }
     } catch (IllegalArgumentException e) {
-      out.println("faultline run " + e.getMessage());
+      err.println("faultline run " + e.getMessage());
       return Outcome.ERROR;
     }
     ExperimentDefinition definition;
     try {
       definition = ExperimentFileParser.read(file);
     } catch (ExperimentFileException e) {
-      out.println("faultline run: " + e.getMessage());
+      err.println("faultline run: " + e.getMessage());
       return Outcome.ERROR;
+    }
+    var local = definition.groups().local();
+    if (!(dryRun && !askAgents) && local != null && local.start() && local.replicas() >= 2) {
+      // before the broker: the fleet would fail only after the topics and the agent are up
+      Optional<String> missing = fleetBlocked.get();
+      if (missing.isPresent()) {
+        err.println(
+            "faultline run "
+                + file
+                + ": groups.local.replicas "
+                + local.replicas()
+                + " starts a local fleet, which "
+                + missing.get());
+        return Outcome.ERROR;
+      }
     }
     ExperimentPlan plan =
         new ExperimentPlan(
@@ -132,21 +149,6 @@ public final class RunCommand implements Callable<Integer> {
           "DRY RUN: the file is valid; nothing was sent (--ask-agents has the agents report the"
               + " targets they would hit)");
       return Outcome.HELD;
-    }
-    var local = definition.groups().local();
-    if (local != null && local.start() && local.replicas() >= 2) {
-      // before the broker: the fleet would fail only after the topics and the agent are up
-      Optional<String> missing = fleetBlocked.get();
-      if (missing.isPresent()) {
-        out.println(
-            "faultline run "
-                + file
-                + ": groups.local.replicas "
-                + local.replicas()
-                + " starts a local fleet, which "
-                + missing.get());
-        return Outcome.ERROR;
-      }
     }
     Map<String, Object> client = kafka.clientConfig();
     RunView view =

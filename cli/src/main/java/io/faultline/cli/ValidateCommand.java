@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Check an experiment file as run does before anything runs (structure, faults and their",
       "parameters from the agent's catalogue, selectors, sources, guards, the plan's length) and",
-      "print the plan, or every error with its path. Needs no broker; sends nothing."
+      "print the plan, or every error with its path. Needs no broker; sends nothing. In text, the",
+      "plans go to stdout and the errors to stderr; --output json writes both to stdout."
     })
 public final class ValidateCommand implements Callable<Integer> {
 
@@ -47,11 +48,12 @@ public final class ValidateCommand implements Callable<Integer> {
   String output = "text";
 
   PrintStream out = System.out;
+  PrintStream err = System.err;
 
   @Override
   public Integer call() {
     if (!output.equals("text") && !output.equals("json")) {
-      out.println("faultline validate: --output '" + output + "': must be text or json");
+      err.println("faultline validate: --output '" + output + "': must be text or json");
       return Outcome.ERROR;
     }
     int code = Outcome.HELD;
@@ -74,7 +76,7 @@ public final class ValidateCommand implements Callable<Integer> {
         var errors = result.put("valid", false).putArray("errors");
         e.errors().forEach(errors::add);
         if (output.equals("text")) {
-          out.println(e.getMessage());
+          err.println(e.getMessage());
         }
       }
     }

@@ -100,17 +100,15 @@ class AnalyzeCommandTest {
     assertThat(run("--control", control.toString(), "--experiment", bad.toString())).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains(bad + ":3: value 'oops' is not a number");
-    assertThat(
-            run(
-                "--control",
-                control.toString(),
-                "--experiment",
-                control.toString(),
-                "--direction",
-                "up"))
-        .isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("--direction 'up': must be increase, decrease or either");
+    for (String[] option :
+        new String[][] {
+          {"--direction", "up", "--direction 'up': must be increase, decrease or either"},
+          {"--tolerance", "NaN", "--tolerance NaN: must be >= 0"}
+        }) {
+      String c = control.toString();
+      assertThat(run("--control", c, "--experiment", c, option[0], option[1])).isEqualTo(2);
+      assertThat(err.toString(StandardCharsets.UTF_8)).contains(option[2]);
+    }
   }
 
   @Test
@@ -254,5 +252,40 @@ class AnalyzeCommandTest {
                 + empty
                 + ": no rows: after the header 'timestamp,value', one row per sample");
     assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("VERDICT");
+  }
+
+  @Test
+  void aFileThatIsNotSuchACsvExitsTwoWithOneLineNamingTheFileTheRowAndTheField() throws Exception {
+    Path control = csv("c.csv", 1392388200L, 1000, 1, false);
+    Path binary = dir.resolve("binary.csv");
+    Files.write(binary, "time,value\n\u00ff\u00fe\n".getBytes(StandardCharsets.ISO_8859_1));
+    Object[][] cases = {
+      {dir, dir + ": a directory; give a CSV file of timestamp,value rows"},
+      {dir.resolve("absent.csv"), dir.resolve("absent.csv") + ": no such file"},
+      {
+        Files.writeString(dir.resolve("empty.csv"), ""),
+        dir.resolve("empty.csv") + ": empty file; expected a header line 'timestamp,value'"
+      },
+      {
+        Files.writeString(dir.resolve("row.csv"), "timestamp,value\n1392388200,1\n1392388500,\n"),
+        dir.resolve("row.csv") + ":3: value '' is not a number"
+      },
+      {
+        Files.writeString(dir.resolve("far.csv"), "timestamp,value\n1,1\n99999999999999999999,1\n"),
+        dir.resolve("far.csv")
+            + ":3: timestamp '99999999999999999999' is out of range: years 1 to 9999 only"
+      },
+      {binary, binary + ":2: not UTF-8 text; give a CSV file of timestamp,value rows"}
+    };
+    for (Object[] c : cases) {
+      out.reset();
+      err.reset();
+      assertThat(run("--control", c[0].toString(), "--experiment", control.toString()))
+          .as(c[1].toString())
+          .isEqualTo(2);
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .isEqualTo("faultline analyze: " + c[1] + "\n");
+      assertThat(out.size()).isZero();
+    }
   }
 }

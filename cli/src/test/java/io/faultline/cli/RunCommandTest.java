@@ -30,11 +30,15 @@ class RunCommandTest {
         """);
     RunCommand run = new RunCommand();
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+    // refusals on stderr: stdout carries only a run's lines
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    run.out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
+    run.err = new PrintStream(buffer, true, StandardCharsets.UTF_8);
     // An unreachable broker: nothing may be tried before the file is valid.
     int code = new CommandLine(run).execute(file.toString(), "--bootstrap-server", "127.0.0.1:1");
     String out = buffer.toString(StandardCharsets.UTF_8);
     assertThat(code).isEqualTo(2);
+    assertThat(stdout.toString(StandardCharsets.UTF_8)).isEmpty();
     assertThat(out)
         .contains("broken.yaml: 4 error(s)")
         .contains("groups.platform: 'moon' is not one of [aws, kubernetes, local]")
@@ -53,7 +57,10 @@ class RunCommandTest {
         java.util.Map.of("local-fleet-zone.yaml", 2, "local-fleet-pod.yaml", 3).entrySet()) {
       RunCommand run = new RunCommand();
       ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-      run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+      // refusals on stderr: stdout carries only a run's lines
+      ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+      run.out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
+      run.err = new PrintStream(buffer, true, StandardCharsets.UTF_8);
       // the lookup sees only haproxy: patroni, etcd and postgres are "not on PATH"
       run.fleetBlocked =
           () ->
@@ -73,6 +80,7 @@ class RunCommandTest {
 
       String out = buffer.toString(StandardCharsets.UTF_8);
       assertThat(code).as(example.getKey()).isEqualTo(2);
+      assertThat(stdout.toString(StandardCharsets.UTF_8)).isEmpty();
       assertThat(out)
           .contains(
               "faultline run "
@@ -104,11 +112,15 @@ class RunCommandTest {
         }) {
       RunCommand run = new RunCommand();
       ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-      run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+      // refusals on stderr: stdout carries only a run's lines
+      ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+      run.out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
+      run.err = new PrintStream(buffer, true, StandardCharsets.UTF_8);
       int code =
           new CommandLine(run)
               .execute(dir.resolve("absent.yaml").toString(), "--dry-run", option[0], option[1]);
       assertThat(code).as(option[0]).isEqualTo(2);
+      assertThat(stdout.toString(StandardCharsets.UTF_8)).isEmpty();
       assertThat(buffer.toString(StandardCharsets.UTF_8).strip()).isEqualTo(option[2]);
     }
   }
@@ -125,9 +137,13 @@ class RunCommandTest {
             .entrySet()) {
       RunCommand run = new RunCommand();
       ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-      run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+      // refusals on stderr: stdout carries only a run's lines
+      ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+      run.out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
+      run.err = new PrintStream(buffer, true, StandardCharsets.UTF_8);
       int code = new CommandLine(run).execute(file.getKey().toString(), "--dry-run");
       assertThat(code).isEqualTo(2);
+      assertThat(stdout.toString(StandardCharsets.UTF_8)).isEmpty();
       assertThat(buffer.toString(StandardCharsets.UTF_8))
           .contains("faultline run: " + file.getKey() + ": 1 error(s)")
           .contains("  " + file.getValue())

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -50,34 +49,32 @@ class ValidateCommandTest {
 
   @Test
   void validExampleIsValidAndItsPlanPrinted() {
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    ValidateCommand validate = new ValidateCommand();
-    validate.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-    int code =
-        new CommandLine(validate)
-            .execute(
-                EXAMPLES.resolve("local-demo.yaml").toString(),
-                EXAMPLES.resolve("zone-outage.yaml").toString());
-    String out = buffer.toString(StandardCharsets.UTF_8);
-    assertThat(code).as(out).isZero();
-    assertThat(out).contains("local-demo.yaml: valid").contains("zone-outage.yaml: valid");
-    assertThat(out).contains("cpu-burn").contains("ec2-zone-outage");
+    Printed printed =
+        execute(
+            new ValidateCommand(),
+            EXAMPLES.resolve("local-demo.yaml").toString(),
+            EXAMPLES.resolve("zone-outage.yaml").toString());
+    assertThat(printed.code()).as(printed.toString()).isZero();
+    assertThat(printed.out())
+        .contains("local-demo.yaml: valid")
+        .contains("zone-outage.yaml: valid");
+    assertThat(printed.out()).contains("cpu-burn").contains("ec2-zone-outage");
+    assertThat(printed.err()).isEmpty();
   }
 
   @Test
   void invalidFileExitsTwoListingEveryErrorWithItsPath() throws Exception {
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    ValidateCommand validate = new ValidateCommand();
-    validate.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-    int code =
-        new CommandLine(validate)
-            .execute(
-                broken().toString(),
-                EXAMPLES.resolve("local-demo.yaml").toString(),
-                "--output",
-                "json");
-    assertThat(code).isEqualTo(2);
-    var results = new ObjectMapper().readTree(buffer.toString(StandardCharsets.UTF_8));
+    Printed printed =
+        execute(
+            new ValidateCommand(),
+            broken().toString(),
+            EXAMPLES.resolve("local-demo.yaml").toString(),
+            "--output",
+            "json");
+    assertThat(printed.code()).isEqualTo(2);
+    // the JSON document is the result, errors and all: stdout, nothing on stderr
+    assertThat(printed.err()).isEmpty();
+    var results = new ObjectMapper().readTree(printed.out());
     assertThat(results.get(0).get("valid").asBoolean()).isFalse();
     assertThat(results.get(0).get("errors").toString())
         .contains("method[0].parameters.corez: unknown parameter of cpu-burn; did you mean cores?")
@@ -86,37 +83,64 @@ class ValidateCommandTest {
   }
 
   @Test
+  void inTextTheErrorsGoToStderrAndThePlansToStdout() throws Exception {
+    Path broken = broken();
+    Printed printed =
+        execute(
+            new ValidateCommand(),
+            broken.toString(),
+            EXAMPLES.resolve("local-demo.yaml").toString());
+    assertThat(printed.code()).isEqualTo(2);
+    assertThat(printed.err())
+        .startsWith(broken + ": 2 error(s)")
+        .contains("method[0].parameters.corez: unknown parameter of cpu-burn")
+        .doesNotContain("local-demo.yaml");
+    assertThat(printed.out())
+        .startsWith("../examples/local-demo.yaml: valid")
+        .doesNotContain("corez");
+    assertThat(execute(new ValidateCommand(), broken.toString(), "--output", "yaml"))
+        .isEqualTo(new Printed(2, "", "faultline validate: --output 'yaml': must be text or json"));
+  }
+
+  @Test
   void aYamlSyntaxErrorExitsTwoNamingTheFileLineAndColumnWithoutAStackTrace() throws Exception {
     Path tabs = Files.writeString(dir.resolve("tabs.yaml"), "metadata:\n\tname: x\n");
-    ValidateCommand validate = new ValidateCommand();
-    Printed printed = execute(validate, (o, e) -> validate.out = o, tabs.toString());
-    assertThat(printed.code()).as(printed.toString()).isEqualTo(2);
-    assertThat(printed.out())
+    assertThat(execute(new ValidateCommand(), tabs.toString()))
         .isEqualTo(
-            tabs
-                + ": 1 error(s)\n  not valid YAML at line 2, column 1: a tab; YAML indents with"
-                + " spaces only");
-    assertThat(printed.err()).isEmpty();
+            new Printed(
+                2,
+                "",
+                tabs
+                    + ": 1 error(s)\n  not valid YAML at line 2, column 1: a tab; YAML indents with"
+                    + " spaces only"));
   }
 
   @Test
   void runDryRunNeedsNoBroker() {
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    RunCommand run = new RunCommand();
-    run.out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-    int code =
-        new CommandLine(run)
-            .execute(
-                EXAMPLES.resolve("pod-attacks.yaml").toString(),
-                "--dry-run",
-                "--bootstrap-server",
-                NO_BROKER);
-    String out = buffer.toString(StandardCharsets.UTF_8);
-    assertThat(code).as(out).isZero();
-    assertThat(out)
+    Printed printed =
+        execute(
+            new RunCommand(),
+            EXAMPLES.resolve("pod-attacks.yaml").toString(),
+            "--dry-run",
+            "--bootstrap-server",
+            NO_BROKER);
+    assertThat(printed.code()).as(printed.toString()).isZero();
+    assertThat(printed.out())
         .contains("would send START pod-delete pod")
         .contains("{gracePeriodSeconds=0}")
         .contains("DRY RUN: the file is valid; nothing was sent");
+    assertThat(printed.err()).isEmpty();
+  }
+
+  @Test
+  void runPrintsAnInvalidFilesErrorsOnStderrAndNothingOnStdout() throws Exception {
+    Path broken = broken();
+    Printed printed = execute(new RunCommand(), broken.toString(), "--dry-run");
+    assertThat(printed.code()).isEqualTo(2);
+    assertThat(printed.out()).isEmpty();
+    assertThat(printed.err())
+        .startsWith("faultline run: " + broken + ": 2 error(s)")
+        .contains("method[1].fault: 'disk-io-pressure' is not a fault; did you mean disk-io?");
   }
 
   @Test
@@ -125,25 +149,11 @@ class ValidateCommandTest {
     for (String id : new String[] {"", "   ", "exp|1", "a\nb", "x".repeat(129)}) {
       String shown = id.length() > 64 ? "x".repeat(64) + "... (129 characters)" : id;
       shown = shown.replace('\n', '?');
-      RunCommand run = new RunCommand();
       String demo = EXAMPLES.resolve("local-demo.yaml").toString();
-      assertThat(execute(run, (o, e) -> run.out = o, demo, "--dry-run", "--experiment-id", id))
+      assertThat(execute(new RunCommand(), demo, "--dry-run", "--experiment-id", id))
           .isEqualTo(
-              new Printed(2, "faultline run --experiment-id '" + shown + "': " + allowed, ""));
-      AttackCommandLine.Attack attack = new AttackCommandLine.Attack();
-      assertThat(
-              execute(
-                  attack,
-                  (o, e) -> attack.err = e,
-                  "cpu-burn",
-                  "--target",
-                  "exp",
-                  "--duration",
-                  "5s",
-                  "--experiment",
-                  id,
-                  "--bootstrap-server",
-                  NO_BROKER))
+              new Printed(2, "", "faultline run --experiment-id '" + shown + "': " + allowed));
+      assertThat(attack("--experiment", id))
           .isEqualTo(
               new Printed(2, "", "faultline attack: --experiment '" + shown + "': " + allowed));
       assertThat(halt(id, "--bootstrap-server", NO_BROKER))
@@ -167,53 +177,58 @@ class ValidateCommandTest {
       }
     };
     for (Object[] c : cases) {
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      SchemasCommand.Export export = new SchemasCommand.Export();
-      export.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-      assertThat(new CommandLine(export).execute((String) c[0])).isEqualTo(2);
-      assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo(c[1]);
+      assertThat(execute(new SchemasCommand.Export(), (String) c[0]))
+          .isEqualTo(new Printed(2, "", (String) c[1]));
     }
     assertThat(Files.readString(file)).isEqualTo("x");
   }
 
+  /** cpu-burn on exp (for 5s unless {@code more} says), against no broker, with {@code more}. */
+  private static Printed attack(String... more) {
+    List<String> args =
+        new ArrayList<>(List.of("cpu-burn", "--target", "exp", "--bootstrap-server", NO_BROKER));
+    if (!List.of(more).contains("--duration")) {
+      args.addAll(List.of("--duration", "5s"));
+    }
+    return execute(new AttackCommandLine.Attack(), args.toArray(String[]::new), more);
+  }
+
   @Test
   void attackRefusesAMistypedParameterOrFaultBeforeAnyBroker() {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    AttackCommandLine.Attack attack = new AttackCommandLine.Attack();
-    attack.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-    int code =
-        new CommandLine(attack)
-            .execute(
-                "cpu-burn",
+    assertThat(attack("--param", "corez=8"))
+        .isEqualTo(
+            new Printed(
+                2,
+                "",
+                "faultline attack: --param corez: unknown parameter of cpu-burn; did you mean"
+                    + " cores?"));
+    assertThat(
+            execute(
+                new AttackCommandLine.Attack(),
+                "cpu-brun",
                 "--target",
                 "exp",
                 "--duration",
                 "5s",
-                "--param",
-                "corez=8",
                 "--bootstrap-server",
-                NO_BROKER);
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains(
-            "faultline attack: --param corez: unknown parameter of cpu-burn; did you mean cores?");
+                NO_BROKER))
+        .isEqualTo(
+            new Printed(
+                2,
+                "",
+                "faultline attack: 'cpu-brun' is not a fault; did you mean cpu-burn?; faultline"
+                    + " faults lists them"));
+  }
 
-    err.reset();
-    AttackCommandLine.Attack typo = new AttackCommandLine.Attack();
-    typo.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-    assertThat(
-            new CommandLine(typo)
-                .execute(
-                    "cpu-brun",
-                    "--target",
-                    "exp",
-                    "--duration",
-                    "5s",
-                    "--bootstrap-server",
-                    NO_BROKER))
-        .isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("'cpu-brun' is not a fault; did you mean cpu-burn?");
+  @Test
+  void attackRefusesAnUnknownModeBeforeAnyBroker() {
+    String allowed =
+        "must be one, all, fixed:N (N >= 1), percent:P or random-max-percent:P (0 < P <= 100)";
+    for (String mode : new String[] {"some", "fixed:0", "percent:150", "fixed:x", ""}) {
+      assertThat(attack("--mode", mode))
+          .as(mode)
+          .isEqualTo(new Printed(2, "", "faultline attack: --mode '" + mode + "': " + allowed));
+    }
   }
 
   @Test
@@ -224,19 +239,9 @@ class ValidateCommandTest {
           {"--duration", "2h", "faultline attack: --duration 2h: must be between 1s and 1h"},
           {"--timeout", "0s", "faultline attack: --timeout 0s: must be between 1s and 1h"}
         }) {
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      AttackCommandLine.Attack attack = new AttackCommandLine.Attack();
-      attack.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-      List<String> args =
-          new ArrayList<>(List.of("cpu-burn", "--target", "exp", "--bootstrap-server", NO_BROKER));
-      if (!option[0].equals("--duration")) {
-        args.addAll(List.of("--duration", "5s"));
-      }
-      args.addAll(List.of(option[0], option[1]));
-      assertThat(new CommandLine(attack).execute(args.toArray(String[]::new)))
+      assertThat(attack(option[0], option[1]))
           .as(option[2])
-          .isEqualTo(2);
-      assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo(option[2]);
+          .isEqualTo(new Printed(2, "", option[2]));
     }
   }
 
@@ -270,72 +275,67 @@ class ValidateCommandTest {
   /** What a command returned and printed (each stream stripped). */
   private record Printed(int code, String out, String err) {}
 
-  private static Printed execute(
-      Object command, BiConsumer<PrintStream, PrintStream> outAndErr, String... args) {
+  /**
+   * Runs {@code command} with {@code args}, its {@code out} and {@code err} fields (those it has)
+   * set to buffers; picocli's own messages (a usage error, an unexpected exception's trace) land in
+   * err too.
+   */
+  private static Printed execute(Object command, String[] args, String... more) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    outAndErr.accept(
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    // picocli's own messages (a usage error, an unexpected exception's trace) land in err too
+    int streams = 0;
+    for (var stream : new Object[][] {{"out", out}, {"err", err}}) {
+      try {
+        var field = command.getClass().getDeclaredField((String) stream[0]);
+        field.set(
+            command,
+            new PrintStream((ByteArrayOutputStream) stream[1], true, StandardCharsets.UTF_8));
+        streams++;
+      } catch (NoSuchFieldException e) {
+        // a command without that stream
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    assertThat(streams).as("%s has out or err", command.getClass()).isPositive();
     int code =
         new CommandLine(command)
             .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
-            .execute(args);
+            .execute(with(args, more));
     return new Printed(
         code,
         out.toString(StandardCharsets.UTF_8).strip(),
         err.toString(StandardCharsets.UTF_8).strip());
   }
 
+  private static Printed execute(Object command, String... args) {
+    return execute(command, args, new String[0]);
+  }
+
   private static Printed status(String... args) {
-    StatusCommand c = new StatusCommand();
-    return execute(
-        c,
-        (o, e) -> {
-          c.out = o;
-          c.err = e;
-        },
-        args);
+    return execute(new StatusCommand(), args);
   }
 
   private static Printed history(String... args) {
-    HistoryCommand c = new HistoryCommand();
-    return execute(
-        c,
-        (o, e) -> {
-          c.out = o;
-          c.err = e;
-        },
-        args);
+    return execute(new HistoryCommand(), args);
   }
 
   private static Printed report(String... args) {
-    ReportCommand c = new ReportCommand();
-    return execute(
-        c,
-        (o, e) -> {
-          c.out = o;
-          c.err = e;
-        },
-        args);
+    return execute(new ReportCommand(), args);
   }
 
   private static Printed halt(String... args) {
-    AttackCommandLine.Halt c = new AttackCommandLine.Halt();
-    return execute(
-        c,
-        (o, e) -> {
-          c.out = o;
-          c.err = e;
-        },
-        args);
+    return execute(new AttackCommandLine.Halt(), args);
   }
 
-  private static String[] with(String first, String... rest) {
+  private static String[] with(String[] first, String... rest) {
     List<String> all = new ArrayList<>(List.of(first));
     all.addAll(List.of(rest));
     return all.toArray(String[]::new);
+  }
+
+  private static String[] with(String first, String... rest) {
+    return with(new String[] {first}, rest);
   }
 
   @Test
@@ -355,23 +355,19 @@ class ValidateCommandTest {
   }
 
   @Test
-  void reportFromARecordingThatIsNotAFileSaysSo(@org.junit.jupiter.api.io.TempDir Path dir) {
+  void reportFromARecordingThatIsNotAFileSaysSo() {
     for (var bad :
         java.util.Map.of(dir.resolve("absent.recording"), ": no such file", dir, ": a directory")
             .entrySet()) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ReportCommand report = new ReportCommand();
-      report.err = new PrintStream(out, true, StandardCharsets.UTF_8);
-      int code =
-          new CommandLine(report)
-              .execute("x", "--from-recording", bad.getKey().toString(), "--output", "json");
-      assertThat(code).isEqualTo(2);
-      assertThat(out.toString(StandardCharsets.UTF_8).strip())
+      assertThat(report("x", "--from-recording", bad.getKey().toString(), "--output", "json"))
           .isEqualTo(
-              "faultline report: --from-recording "
-                  + bad.getKey()
-                  + bad.getValue()
-                  + "; give a file that --save-recording wrote");
+              new Printed(
+                  2,
+                  "",
+                  "faultline report: --from-recording "
+                      + bad.getKey()
+                      + bad.getValue()
+                      + "; give a file that --save-recording wrote"));
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.faultline.kafka;
 
+import io.faultline.common.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -192,9 +193,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
   /** Not the common pool: on 2 cores it runs one task at a time. */
   private static void onItsOwnThread(Runnable task) {
-    Thread t = new Thread(task, "embedded-kafka-node");
-    t.setDaemon(true);
-    t.start();
+    DaemonThreads.named("embedded-kafka-node").newThread(task).start();
   }
 
   private synchronized void setBroker(int index, KafkaRaftServer broker) {

@@ -1,5 +1,6 @@
 package io.faultline.collector;
 
+import io.faultline.common.DaemonThreads;
 import io.faultline.schema.MetricSample;
 import java.net.URI;
 import java.time.Duration;
@@ -88,12 +89,7 @@ public final class CloudWatchMetricPublisher implements SampleSink {
     }
     this.client = builder.build();
     this.flusher =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "cloudwatch-put");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("cloudwatch-put"));
     long ms = flushInterval.toMillis();
     flusher.scheduleWithFixedDelay(this::flush, ms, ms, TimeUnit.MILLISECONDS);
   }

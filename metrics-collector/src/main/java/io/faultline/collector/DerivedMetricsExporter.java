@@ -1,5 +1,6 @@
 package io.faultline.collector;
 
+import io.faultline.common.DaemonThreads;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.ComponentAcls;
 import io.faultline.schema.ConfigSource;
@@ -70,8 +71,7 @@ public final class DerivedMetricsExporter implements Runnable, AutoCloseable {
 
   /** Runs {@link #run} on a daemon thread of this name. */
   public Thread start(String threadName) {
-    Thread t = new Thread(this, threadName);
-    t.setDaemon(true);
+    Thread t = DaemonThreads.named(threadName).newThread(this);
     t.setUncaughtExceptionHandler(
         (thread, e) -> log.error("exporting derived metrics stopped: {}", e.toString(), e));
     t.start();

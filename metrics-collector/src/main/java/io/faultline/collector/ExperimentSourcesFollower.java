@@ -1,5 +1,6 @@
 package io.faultline.collector;
 
+import io.faultline.common.DaemonThreads;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.DeadLetters;
@@ -110,8 +111,7 @@ public final class ExperimentSourcesFollower implements Runnable, AutoCloseable 
 
   /** Runs {@link #run} on a new daemon thread of this name; {@link #close} ends it. */
   public Thread start(String threadName) {
-    Thread t = new Thread(this, threadName);
-    t.setDaemon(true);
+    Thread t = DaemonThreads.named(threadName).newThread(this);
     t.setUncaughtExceptionHandler(
         (thread, e) -> log.error("following the experiments topic stopped: {}", e.toString(), e));
     t.start();

@@ -2,6 +2,7 @@ package io.faultline.collector;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
+import io.faultline.common.DaemonThreads;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import java.net.ConnectException;
@@ -160,21 +161,8 @@ public final class HttpLoadProbe implements MetricSource {
     this.interval = interval;
     this.selfReporting = selfReporting;
     this.scheduler =
-        Executors.newScheduledThreadPool(
-            1,
-            r -> {
-              Thread t = new Thread(r, "http-probe-schedule");
-              t.setDaemon(true);
-              return t;
-            });
-    this.responses =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "http-probe-client");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newScheduledThreadPool(1, DaemonThreads.named("http-probe-schedule"));
+    this.responses = Executors.newFixedThreadPool(2, DaemonThreads.named("http-probe-client"));
     this.client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)

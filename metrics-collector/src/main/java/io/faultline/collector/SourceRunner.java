@@ -1,5 +1,6 @@
 package io.faultline.collector;
 
+import io.faultline.common.DaemonThreads;
 import io.faultline.schema.Group;
 import io.faultline.schema.MetricSample;
 import java.util.ArrayList;
@@ -210,9 +211,7 @@ public final class SourceRunner implements AutoCloseable {
   }
 
   private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, "collector-" + name);
-    t.setDaemon(true);
-    return t;
+    return DaemonThreads.named("collector-" + name).newThread(r);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.faultline.collector;
 
+import io.faultline.common.DaemonThreads;
 import io.faultline.schema.Durations;
 import io.faultline.schema.MetricSample;
 import io.faultline.schema.SampleSummaries;
@@ -98,11 +99,7 @@ public final class WindowSummarySink implements SampleSink {
     if (tick) {
       ticker =
           Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "collector-window-summaries");
-                t.setDaemon(true);
-                return t;
-              });
+              DaemonThreads.named("collector-window-summaries"));
       long period = Math.max(10, Math.min(100, windowMs / 10));
       ticker.scheduleAtFixedRate(this::publishDue, period, period, TimeUnit.MILLISECONDS);
     } else {

@@ -43,7 +43,7 @@ public final class OfflineAnalysis {
       Long attackStartMs) {
 
     public Options {
-      if (tolerance < 0) {
+      if (!(tolerance >= 0)) { // NaN too
         throw new IllegalArgumentException("--tolerance " + tolerance + ": must be >= 0");
       }
       if (!(confidence > 0 && confidence < 1)) {

@@ -2,9 +2,13 @@ package io.faultline.analyzer.offline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,5 +65,42 @@ class TimeSeriesCsvTest {
     Path shortRow = file("timestamp,value\n1392388200\n");
     assertThatThrownBy(() -> TimeSeriesCsv.read(shortRow))
         .hasMessageContaining(":2: expected 2 columns");
+  }
+
+  @Test
+  void aFileThatCannotBeReadSaysWhyInWordsNotAnExceptionsName() throws Exception {
+    assertThatThrownBy(() -> TimeSeriesCsv.read(dir))
+        .hasMessage(dir + ": a directory; give a CSV file of timestamp,value rows");
+    Path latin1 = dir.resolve("latin1.csv");
+    Files.write(
+        latin1, "timestamp,value\n1,2\n3,caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> TimeSeriesCsv.read(latin1))
+        .hasMessage(latin1 + ":3: not UTF-8 text; give a CSV file of timestamp,value rows");
+    Path endless = file("timestamp,value\n" + "1".repeat(TimeSeriesCsv.MAX_LINE + 1));
+    assertThatThrownBy(() -> TimeSeriesCsv.read(endless))
+        .hasMessage(
+            endless + ":2: longer than 4096 bytes; give a CSV file of timestamp,value rows");
+    assertThat(TimeSeriesCsv.reason(new FileSystemException("/x", null, "Is a directory")))
+        .isEqualTo("Is a directory");
+  }
+
+  @Test
+  void anUnreadableFileSaysPermissionDenied() throws Exception {
+    Path locked = file("timestamp,value\n1,2\n");
+    Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
+    assumeFalse(Files.isReadable(locked), "root reads any file");
+    assertThatThrownBy(() -> TimeSeriesCsv.read(locked))
+        .hasMessage(locked + ": permission denied; give a file you may read");
+  }
+
+  @Test
+  void rowsEndInCrLfOrLfAndATimestampBeyondYear9999IsOutOfRange() throws Exception {
+    var rows = TimeSeriesCsv.read(file("timestamp,value\r\n1,2\r\n\r\n2,3"));
+    assertThat(rows).extracting(TimeSeriesCsv.Row::value).containsExactly(2.0, 3.0);
+    assertThat(rows).extracting(TimeSeriesCsv.Row::line).containsExactly(2, 4);
+    Path far = file("timestamp,value\n+10000-01-01T00:00:00Z,1\n");
+    assertThatThrownBy(() -> TimeSeriesCsv.read(far))
+        .hasMessage(
+            far + ":2: timestamp '+10000-01-01T00:00:00Z' is out of range: years 1 to 9999 only");
   }
 }

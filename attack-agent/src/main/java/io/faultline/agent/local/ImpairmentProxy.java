@@ -2,6 +2,7 @@ package io.faultline.agent.local;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.faultline.common.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,12 +65,7 @@ public final class ImpairmentProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final HttpServer control;
   private final ExecutorService pumps =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "proxy-pump");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newCachedThreadPool(DaemonThreads.named("proxy-pump"));
   private final Map<String, Impairment> impairments = new HashMap<>(); // guarded by this
   private final AtomicLong connections = new AtomicLong();
   private final AtomicLong chunks = new AtomicLong();

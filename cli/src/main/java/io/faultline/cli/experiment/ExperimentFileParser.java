@@ -16,6 +16,7 @@ import io.faultline.cli.experiment.ExperimentDefinition.SteadyStateSpec;
 import io.faultline.collector.CollectorConfig;
 import io.faultline.schema.Durations;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -114,9 +115,13 @@ public final class ExperimentFileParser {
     JsonNode root;
     try {
       // through JSON text, so YAML-only nodes (!!binary) become what the schema knows: text
-      root = JSON.readTree(JSON.writeValueAsString(YAML.readTree(text)));
+      root = JSON.readTree(JSON.writeValueAsString(YamlTree.read(YAML, text)));
     } catch (JacksonException e) {
       throw new ExperimentFileException(name, List.of(YamlSyntax.describe(e, text)));
+    } catch (YamlTree.AliasException e) {
+      throw new ExperimentFileException(name, List.of(e.getMessage()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // text in memory: not a read that can fail
     }
     FileErrors errors = new FileErrors(root);
     ExperimentDefinition d = definition(root, text, errors);
