@@ -165,6 +165,8 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.windowLongRun);
     w.bool(m.pairedSingle);
     w.doubles(m.heldSamples);
+    w.bool(m.anchoredNormal);
+    w.dbl(m.anchorWeight);
     w.end(mark);
   }
 
@@ -224,6 +226,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.pairedSingle = in.bool();
       m.heldSamples = in.doubles();
+    }
+    if (in.before(end)) {
+      m.anchoredNormal = in.bool();
+      m.anchorWeight = in.dbl();
     }
     in.end(end);
     return m;
