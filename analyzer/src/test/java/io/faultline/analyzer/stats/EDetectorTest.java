@@ -139,31 +139,34 @@ class EDetectorTest {
   void anAnchoredNullKeepsTheFalseAlarmBound() {
     // Gaussian datapoints with known variance, the level from 20 warm-up datapoints, the anchor
     // at datapoint 5, 60 judged: P(any alarm) <= alpha (docs/adr/0037)
-    Random r = new Random(71);
+    assertAtMostAlpha(detector(0), new Random(71), "the grid");
+  }
+
+  /** Over 2000 runs at the hypothesis's edge, alpha plus two binomial standard errors. */
+  private static void assertAtMostAlpha(EDetector d, Random r, String what) {
     int runs = 2000;
-    int alarms = 0;
-    for (int run = 0; run < runs; run++) {
-      alarms += firstAlarm(r, true, 0, 5) >= 0 ? 1 : 0;
-    }
-    // alpha plus two binomial standard errors of 2000 runs
-    assertThat((double) alarms / runs)
+    assertThat((double) runsWithAnAlarm(d, r, true, 0.5, runs, 60) / runs)
+        .as(what)
         .isLessThanOrEqualTo(0.05 + 2 * Math.sqrt(0.05 * 0.95 / runs));
+  }
+
+  /** Runs (of {@code runs}) with an alarm before judged datapoint {@code within}. */
+  private static int runsWithAnAlarm(
+      EDetector d, Random r, boolean anchored, double shift, int runs, int within) {
+    int found = 0;
+    for (int run = 0; run < runs; run++) {
+      int at = firstAlarm(d, r, anchored, shift, 5);
+      found += at >= 0 && at < within ? 1 : 0;
+    }
+    return found;
   }
 
   @Test
   void aShiftAtTheAnchorIsFoundSoonerThanByTheChangePointSumAlone() {
-    Random anchored = new Random(72);
-    Random plain = new Random(72);
+    // theta0 0.5 and a shift of 1.2: 0.7 standard units per datapoint beyond the hypothesis
     int runs = 400;
-    int foundAnchored = 0;
-    int foundPlain = 0;
-    for (int run = 0; run < runs; run++) {
-      // theta0 0.5 and a shift of 1.2: 0.7 standard units per datapoint beyond the hypothesis
-      int a = firstAlarm(anchored, true, 1.2, 5);
-      int p = firstAlarm(plain, false, 1.2, 5);
-      foundAnchored += a >= 0 && a < 15 ? 1 : 0;
-      foundPlain += p >= 0 && p < 15 ? 1 : 0;
-    }
+    int foundAnchored = runsWithAnAlarm(detector(0), new Random(72), true, 1.2, runs, 15);
+    int foundPlain = runsWithAnAlarm(detector(0), new Random(72), false, 1.2, runs, 15);
     assertThat(foundAnchored).isGreaterThan(foundPlain + runs / 10);
   }
 
@@ -226,15 +229,7 @@ class EDetectorTest {
     // as anAnchoredNullKeepsTheFalseAlarmBound, the anchored part Robbins' mixture (docs/adr/0066),
     // at the anchor weights measured there
     for (double w : new double[] {0.5, 0.75}) {
-      Random r = new Random(73);
-      int runs = 2000;
-      int alarms = 0;
-      for (int run = 0; run < runs; run++) {
-        alarms += firstAlarm(detector(0).anchored(true, w), r, true, 0.5, 5) >= 0 ? 1 : 0;
-      }
-      assertThat((double) alarms / runs)
-          .as("anchor weight %s", w)
-          .isLessThanOrEqualTo(0.05 + 2 * Math.sqrt(0.05 * 0.95 / runs));
+      assertAtMostAlpha(detector(0).anchored(true, w), new Random(73), "anchor weight " + w);
     }
   }
 
@@ -242,16 +237,11 @@ class EDetectorTest {
   void theNormalMixtureFindsAShiftAtTheAnchorMoreOftenThanTheGrid() {
     // 0.4 standard units per datapoint beyond theta0, anchored at 5 of 60: the size the horizon's
     // information can just show, where the grid pays most
-    Random normal = new Random(74);
-    Random grid = new Random(74);
     int runs = 1000;
-    int foundNormal = 0;
-    int foundGrid = 0;
-    for (int run = 0; run < runs; run++) {
-      foundNormal += firstAlarm(detector(0).anchored(true, 0), normal, true, 0.9, 5) >= 0 ? 1 : 0;
-      foundGrid += firstAlarm(grid, true, 0.9, 5) >= 0 ? 1 : 0;
-    }
-    assertThat(foundNormal).isGreaterThan(foundGrid + runs / 50);
+    int normal =
+        runsWithAnAlarm(detector(0).anchored(true, 0), new Random(74), true, 0.9, runs, 60);
+    int grid = runsWithAnAlarm(detector(0), new Random(74), true, 0.9, runs, 60);
+    assertThat(normal).isGreaterThan(grid + runs / 50);
   }
 
   private static double[] filled(int n, double value) {
@@ -262,31 +252,30 @@ class EDetectorTest {
 
   /** The excess x at information I where the half-normal mixture reaches log c. */
   private static double boundary(double rho2, double info, double logC) {
-    double low = 0;
-    double high = 100;
-    for (int i = 0; i < 200; i++) {
-      double mid = (low + high) / 2;
-      if (EDetector.logHalfNormalMixture(mid, info, rho2) >= logC) {
-        high = mid;
-      } else {
-        low = mid;
-      }
-    }
-    return high;
+    return crossing(x -> EDetector.logHalfNormalMixture(x, info, rho2), logC);
   }
 
-  /** The same for the grid over EDetector.SHIFTS with its weights (unit sigma). */
+  /** The same for the grid over EDetector.SHIFTS with its weights. */
   private static double gridBoundary(double sigma, double info, double logC) {
+    return crossing(
+        x -> {
+          double k = 0;
+          for (int j = 0; j < EDetector.SHIFTS.length; j++) {
+            double lambda = EDetector.SHIFTS[j] * sigma;
+            k += EDetector.SHIFT_WEIGHTS[j] * Math.exp(lambda * x - lambda * lambda * info / 2);
+          }
+          return Math.log(k);
+        },
+        logC);
+  }
+
+  /** The smallest x in [0, 100] where an increasing log e-value reaches logC, by bisection. */
+  private static double crossing(java.util.function.DoubleUnaryOperator logE, double logC) {
     double low = 0;
     double high = 100;
     for (int i = 0; i < 200; i++) {
       double mid = (low + high) / 2;
-      double k = 0;
-      for (int j = 0; j < EDetector.SHIFTS.length; j++) {
-        double lambda = EDetector.SHIFTS[j] * sigma;
-        k += EDetector.SHIFT_WEIGHTS[j] * Math.exp(lambda * mid - lambda * lambda * info / 2);
-      }
-      if (Math.log(k) >= logC) {
+      if (logE.applyAsDouble(mid) >= logC) {
         high = mid;
       } else {
         low = mid;
@@ -308,10 +297,6 @@ class EDetectorTest {
   }
 
   /** The first judged datapoint (0..59) at which the detector alarms, -1 = none. */
-  private static int firstAlarm(Random r, boolean anchored, double shift, int anchorAt) {
-    return firstAlarm(detector(0), r, anchored, shift, anchorAt);
-  }
-
   private static int firstAlarm(
       EDetector d, Random r, boolean anchored, double shift, int anchorAt) {
     EDetector.State s = new EDetector.State();
