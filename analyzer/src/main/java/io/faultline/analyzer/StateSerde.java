@@ -166,6 +166,8 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.pairedSingle);
     w.doubles(m.heldSamples);
     w.bool(m.phiByEvidence);
+    w.bool(m.anchoredNormal);
+    w.dbl(m.anchorWeight);
     w.end(mark);
   }
 
@@ -228,6 +230,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       m.phiByEvidence = in.bool();
+    }
+    if (in.before(end)) {
+      m.anchoredNormal = in.bool();
+      m.anchorWeight = in.dbl();
     }
     in.end(end);
     return m;

@@ -176,6 +176,19 @@ public final class WindowJudge {
     public boolean pairedSingle;
 
     /**
+     * The anchored e-process of a continuous metric is Robbins' one-sided normal mixture with its
+     * prior scale tuned to the planned horizon, instead of the grid over shifts (docs/adr/0066).
+     * Off by default: measured, {@code -Dfaultline.bench.anchoredNormal=true}.
+     */
+    public boolean anchoredNormal;
+
+    /**
+     * The anchored e-process's share of the statistic (0 = {@code EDetector.ANCHOR_WEIGHT}, 0.5;
+     * docs/adr/0066 measured 0.67 and 0.75: {@code -Dfaultline.bench.anchorWeight=0.75}).
+     */
+    public double anchorWeight;
+
+    /**
      * Paired single samples: the samples of a group whose window had none of the other group's,
      * waiting for the other group's next one: per group (control, then experimental) the mean,
      * variance and count (count 0 = none held).
@@ -420,7 +433,8 @@ public final class WindowJudge {
     boolean allWithin = true;
     for (Track t : m.tracks) {
       EDetector detector =
-          new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE);
+          new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE)
+              .anchored(m.anchoredNormal, m.anchorWeight);
       if (m.startFromEvents) {
         anchorAtStarted(t.detector, attackStarted, attackAt, windowEnd - windowStart);
       } else if (attackStarted) {

@@ -67,7 +67,13 @@ class AnchoredEProcessNullTest {
             WindowJudge.Track t = m.tracks.get(0);
             EDetector detector =
                 new EDetector(
-                    Direction.INCREASE, t.alpha, WINDOWS, t.theta0, t.phi, WindowJudge.CONFIDENCE);
+                        Direction.INCREASE,
+                        t.alpha,
+                        WINDOWS,
+                        t.theta0,
+                        t.phi,
+                        WindowJudge.CONFIDENCE)
+                    .anchored(m.anchoredNormal, m.anchorWeight);
             double log = detector.logAnchored(t.detector);
             if (t.detector.anchor < 0) {
               stoppedAt[0] = w; // reset after an alarm: the run stopped at it
@@ -148,6 +154,46 @@ class AnchoredEProcessNullTest {
     Telemetry dense = new Telemetry(Process.AR1, 100, 0.8);
     dense.windowLongRun = true;
     assertAtMostOne(anchoredMean(dense, 40, 1.1, 97), 40, "AR1 long-run", 100);
+  }
+
+  @Test
+  void theAnchoredNormalMixtureKeepsTheAnchoredMeanAtMostOneOnIndependentSeries() {
+    // docs/adr/0066 (off by default): Robbins' mixture tuned to the horizon, normal and lognormal
+    // at every density, early and late; one sample per window with the pooled control at its
+    // long-run variance, as above (the short-run default is no supermartingale whatever the form),
+    // AR(1) too there
+    long seed = 200;
+    for (int attack : new int[] {ATTACK, 40}) {
+      for (Process p : new Process[] {Process.NORMAL, Process.LOGNORMAL, Process.AR1}) {
+        for (int samples : new int[] {1, 6, 100}) {
+          if (p == Process.AR1 && samples > 1) {
+            continue; // below: the mixture leans harder than the grid on AR(1)'s plug-in
+          }
+          Telemetry telemetry = new Telemetry(p, samples, 0.8);
+          telemetry.anchoredNormal = true;
+          telemetry.longRunControl = samples == 1;
+          assertAtMostOne(
+              anchoredMean(telemetry, attack, 1.1, seed++), attack, p + " normal mixture", samples);
+        }
+      }
+    }
+  }
+
+  @Test
+  void theAnchoredNormalMixtureLeansHarderThanTheGridOnAnAutocorrelatedPlugIn() {
+    // why docs/adr/0066 keeps the grid: window means of AR(1) 0.8, the anchor early, the same runs
+    // (same seed) judged both ways. The grid's capped mean stays near 1 (1.01 at its worst window
+    // when measured); the mixture, whose weight sits where the horizon's information is, rises
+    // past 1 by three standard errors (1.40 at the last window) because the anchored contrast's
+    // plug-in variance (phi from 20 datapoints) is too small in part of the runs
+    Telemetry grid = new Telemetry(Process.AR1, 100, 0.8);
+    Telemetry normal = new Telemetry(Process.AR1, 100, 0.8);
+    normal.anchoredNormal = true;
+    double[][] g = anchoredMean(grid, ATTACK, 1.1, 188);
+    double[][] n = anchoredMean(normal, ATTACK, 1.1, 188);
+    int last = WINDOWS - 1;
+    assertThat(g[0][last]).isLessThanOrEqualTo(1 + 3 * g[1][last]);
+    assertThat(n[0][last]).isGreaterThan(1 + 2 * n[1][last]).isGreaterThan(g[0][last] + 0.2);
   }
 
   @Test

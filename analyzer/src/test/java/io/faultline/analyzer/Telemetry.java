@@ -52,6 +52,9 @@ final class Telemetry {
   /** Window means count at the control's long-run variance (docs/adr/0062). */
   boolean windowLongRun;
 
+  /** The anchored e-process is Robbins' normal mixture tuned to the horizon (docs/adr/0066). */
+  boolean anchoredNormal;
+
   /** Single samples are judged as each window's paired difference (docs/adr/0061). */
   boolean pairedSingle = new WindowJudge.Monitor().pairedSingle;
 
@@ -161,6 +164,7 @@ final class Telemetry {
     m.predictableDrift = predictableDrift;
     m.predictableDriftAll = predictableDriftAll;
     m.windowLongRun = windowLongRun;
+    m.anchoredNormal = anchoredNormal;
     m.pairedSingle = pairedSingle;
     m.phiByEvidence = phiByEvidence;
     double[] c = new double[samples];

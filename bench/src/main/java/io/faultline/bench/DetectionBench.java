@@ -221,6 +221,19 @@ public final class DetectionBench {
   static final boolean WINDOW_LONG_RUN = Boolean.getBoolean("faultline.bench.windowLongRun");
 
   /**
+   * {@code -Dfaultline.bench.anchoredNormal=true}: the anchored e-process is Robbins' normal
+   * mixture tuned to the horizon ({@code WindowJudge.Monitor.anchoredNormal}, docs/adr/0066).
+   */
+  static final boolean ANCHORED_NORMAL = Boolean.getBoolean("faultline.bench.anchoredNormal");
+
+  /**
+   * {@code -Dfaultline.bench.anchorWeight=0.75}: the anchored e-process's share of the statistic
+   * ({@code WindowJudge.Monitor.anchorWeight}; 0 = the default, docs/adr/0066).
+   */
+  static final double ANCHOR_WEIGHT =
+      Double.parseDouble(System.getProperty("faultline.bench.anchorWeight", "0"));
+
+  /**
    * {@code -Dfaultline.bench.pairedSingle=true}: single samples are judged as each window's paired
    * difference E - C, not against the pooled control ({@code WindowJudge.Monitor.pairedSingle},
    * docs/adr/0061).
@@ -747,6 +760,8 @@ public final class DetectionBench {
     m.phiFromGroups = PHI_FROM_GROUPS;
     m.phiByEvidence = PHI_BY_EVIDENCE;
     m.windowLongRun = WINDOW_LONG_RUN;
+    m.anchoredNormal = ANCHORED_NORMAL;
+    m.anchorWeight = ANCHOR_WEIGHT;
     m.pairedSingle = PAIRED_SINGLE;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
