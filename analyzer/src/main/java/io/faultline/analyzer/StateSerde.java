@@ -165,6 +165,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.windowLongRun);
     w.bool(m.pairedSingle);
     w.doubles(m.heldSamples);
+    w.bool(m.spreadBound);
     w.end(mark);
   }
 
@@ -225,6 +226,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       m.pairedSingle = in.bool();
       m.heldSamples = in.doubles();
     }
+    if (in.before(end)) {
+      m.spreadBound = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -259,6 +263,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.longRunLag);
     w.dbl(t.longRunLast);
     w.bool(t.paired);
+    w.bool(t.spreadClipped);
     w.end(mark);
   }
 
@@ -301,6 +306,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       t.paired = in.bool();
+    }
+    if (in.before(end)) {
+      t.spreadClipped = in.bool();
     }
     in.end(end);
     return t;

@@ -165,6 +165,15 @@ public final class WindowJudge {
     public boolean pairedSingle;
 
     /**
+     * The spread track of window summaries: its drift variance at the upper confidence bound of the
+     * warm-up's differences' variance whatever phi (heavy tails and clustered volatility make a
+     * window's log spread ratio far noisier than the normal theory's 1 / (2 (n - 1)), and 20
+     * windows of it often look calm), and each datapoint clipped as single samples are ({@link
+     * Track#spreadClipped}; docs/adr/0068). Off by default.
+     */
+    public boolean spreadBound;
+
+    /**
      * Paired single samples: the samples of a group whose window had none of the other group's,
      * waiting for the other group's next one: per group (control, then experimental) the mean,
      * variance and count (count 0 = none held).
@@ -266,6 +275,9 @@ public final class WindowJudge {
      * window's own E - C, its whole variance learned from the paired differences (docs/adr/0061).
      */
     public boolean paired;
+
+    /** {@link Monitor#spreadBound} at the warm-up's end: the spread's datapoints are clipped. */
+    public boolean spreadClipped;
 
     public double alpha;
     public boolean deviating;
@@ -605,7 +617,7 @@ public final class WindowJudge {
     double v =
         Math.max(floor, t.longRunVariance > 0 ? t.longRunVariance : raw[1] + t.driftVariance);
     double d = raw[0] - t.offset;
-    if (t.clipped) {
+    if (t.clipped || t.spreadClipped) {
       double bound = t.theta0 + CLIP * Math.sqrt(v);
       d = Math.max(-bound, Math.min(bound, d));
     }
@@ -1009,6 +1021,12 @@ public final class WindowJudge {
                 : autocorrelation(differences, d.mean(), n);
     double typicalWithin = within.count() > 0 ? within.mean() : 0.0;
     t.driftVariance = drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin);
+    if (m.spreadBound && t.statistic == Statistic.SPREAD && n > 2) {
+      // the bound drift() applies to an autocorrelated series only, here always (docs/adr/0068)
+      double bound = t.phi > 0 ? 1.0 : varianceUpperBound(n);
+      t.driftVariance = Math.max(t.driftVariance, d.variance() * bound - typicalWithin);
+      t.spreadClipped = true;
+    }
     boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;
     if (relearned && t.statistic == Statistic.MEAN && n > 0) {
       t.spreadCount = n;
@@ -1077,8 +1095,13 @@ public final class WindowJudge {
    * raised 0.085 false alarms per run there (docs/adr/0014).
    */
   static double varianceBound(int n, double phi) {
+    return phi <= 0 ? 1.0 : varianceUpperBound(n);
+  }
+
+  /** (n - 2) / chi2_{n-2}(1 - confidence): {@link #varianceBound} whatever phi; 1 below 3. */
+  static double varianceUpperBound(int n) {
     int df = n - 2;
-    if (phi <= 0 || df < 1) {
+    if (df < 1) {
       return 1.0;
     }
     return df
