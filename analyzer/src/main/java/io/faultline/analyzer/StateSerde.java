@@ -166,6 +166,8 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.pairedSingle);
     w.doubles(m.heldSamples);
     w.bool(m.spreadBound);
+    w.bool(m.countLevels);
+    w.bool(m.spreadClip);
     w.end(mark);
   }
 
@@ -229,6 +231,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.spreadBound = in.bool();
     }
+    if (in.before(end)) {
+      m.countLevels = in.bool();
+    }
+    if (in.before(end)) {
+      m.spreadClip = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -264,6 +272,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.longRunLast);
     w.bool(t.paired);
     w.bool(t.spreadClipped);
+    w.dbl(t.logFloor);
     w.end(mark);
   }
 
@@ -309,6 +318,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       t.spreadClipped = in.bool();
+    }
+    if (in.before(end)) {
+      t.logFloor = in.dbl();
     }
     in.end(end);
     return t;

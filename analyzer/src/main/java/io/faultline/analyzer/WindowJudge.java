@@ -174,6 +174,22 @@ public final class WindowJudge {
     public boolean spreadBound;
 
     /**
+     * The spread track's datapoints of window summaries clipped at theta0 + {@link #CLIP} standard
+     * deviations, as single samples' are, without {@link #spreadBound}'s drift bound: one window
+     * whose spread a heavy-tailed sample set is not many windows' evidence (docs/adr/0068). Off by
+     * default.
+     */
+    public boolean spreadClip;
+
+    /**
+     * Small counts (a queue depth of 0-3, mostly zeros; docs/adr/0068): the tolerance's level is
+     * the warm-up levels' mean when their median is 0 (else a relative tolerance is no tolerance at
+     * all), and on the log scale a window mean is floored at half the warm-up's smallest ({@link
+     * Track#logFloor}), so a window of zeros is a low datapoint, not log(1e-12). Off by default.
+     */
+    public boolean countLevels;
+
+    /**
      * Paired single samples: the samples of a group whose window had none of the other group's,
      * waiting for the other group's next one: per group (control, then experimental) the mean,
      * variance and count (count 0 = none held).
@@ -276,8 +292,14 @@ public final class WindowJudge {
      */
     public boolean paired;
 
-    /** {@link Monitor#spreadBound} at the warm-up's end: the spread's datapoints are clipped. */
+    /**
+     * {@link Monitor#spreadBound} or {@link Monitor#spreadClip} at the warm-up's end: the spread's
+     * datapoints are clipped.
+     */
     public boolean spreadClipped;
+
+    /** {@link Monitor#countLevels}: the log scale's floor (0 = 1e-12, as before). */
+    public double logFloor;
 
     public double alpha;
     public boolean deviating;
@@ -806,7 +828,7 @@ public final class WindowJudge {
   }
 
   private static double value(Track t, double x) {
-    return t.log ? Math.log(Math.max(x, 1e-12)) : x;
+    return t.log ? Math.log(Math.max(x, t.logFloor > 0 ? t.logFloor : 1e-12)) : x;
   }
 
   /** Per-sample variances are divided by this to be in the judged scale (mean^2 on the log). */
@@ -837,6 +859,11 @@ public final class WindowJudge {
       levels.add(w[3]);
     }
     double toleratedLevel = toleratedLevel(levels);
+    if (m.countLevels && toleratedLevel == 0) {
+      // most windows are zeros: the median is no level to be relative to
+      toleratedLevel =
+          Math.abs(levels.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+    }
     double perWindow = m.warmup.isEmpty() ? 1 : (double) c.count() / m.warmup.size();
     int pooledSamples =
         m.pooledControlSamples > 0 ? m.pooledControlSamples : POOLED_CONTROL_SAMPLES;
@@ -874,6 +901,9 @@ public final class WindowJudge {
       t.log = s != Statistic.MEAN || (relative && samples < DENSE);
       t.clipped = samples < 2;
       t.paired = m.pairedSingle && t.clipped && s == Statistic.MEAN;
+      if (m.countLevels && t.log && positive) {
+        t.logFloor = 0.5 * Math.min(c.min(), e.min());
+      }
       if (s == Statistic.MEAN && relative && !t.log) {
         t.scale = Math.max(0.25, Math.min(4.0, warmUpRatio(ratios, c, e)));
       }
@@ -977,6 +1007,7 @@ public final class WindowJudge {
       plain.log = t.log;
       plain.scale = t.scale;
       plain.paired = t.paired;
+      plain.logFloor = t.logFloor;
       double[] raw = raw(plain, c, e, w[6], w[7]);
       if (raw != null) {
         differences.add(raw[0]);
@@ -1025,8 +1056,8 @@ public final class WindowJudge {
       // the bound drift() applies to an autocorrelated series only, here always (docs/adr/0068)
       double bound = t.phi > 0 ? 1.0 : varianceUpperBound(n);
       t.driftVariance = Math.max(t.driftVariance, d.variance() * bound - typicalWithin);
-      t.spreadClipped = true;
     }
+    t.spreadClipped = (m.spreadBound || m.spreadClip) && t.statistic == Statistic.SPREAD;
     boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;
     if (relearned && t.statistic == Statistic.MEAN && n > 0) {
       t.spreadCount = n;

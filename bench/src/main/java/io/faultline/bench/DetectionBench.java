@@ -255,6 +255,18 @@ public final class DetectionBench {
    */
   static final boolean SPREAD_BOUND = Boolean.getBoolean("faultline.bench.spreadBound");
 
+  /**
+   * {@code -Dfaultline.bench.countLevels=true}: small counts' tolerance level and log floor ({@code
+   * WindowJudge.Monitor.countLevels}, docs/adr/0068).
+   */
+  static final boolean COUNT_LEVELS = Boolean.getBoolean("faultline.bench.countLevels");
+
+  /**
+   * {@code -Dfaultline.bench.spreadClip=true}: the spread track's datapoints clipped, no drift
+   * bound ({@code WindowJudge.Monitor.spreadClip}, docs/adr/0068).
+   */
+  static final boolean SPREAD_CLIP = Boolean.getBoolean("faultline.bench.spreadClip");
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -958,6 +970,8 @@ public final class DetectionBench {
     m.windowLongRun = WINDOW_LONG_RUN;
     m.pairedSingle = PAIRED_SINGLE;
     m.spreadBound = SPREAD_BOUND;
+    m.countLevels = COUNT_LEVELS;
+    m.spreadClip = SPREAD_CLIP;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
