@@ -170,6 +170,12 @@ public final class DetectionBench {
 
   static final Fault IN_TOLERANCE_FAULT = new Fault(IN_TOLERANCE, 1.05, 1, Double.NaN);
 
+  static final Fault PLUS_50 = new Fault("+50%", 1.5, 1, Double.NaN);
+
+  static final Fault PLUS_100 = new Fault("+100%", 2.0, 1, Double.NaN);
+
+  static final Fault VARIANCE_X2 = new Fault("variance x2", 1, Math.sqrt(2), Double.NaN);
+
   /**
    * Errors 1% -> 3% in both groups at once (a shared cause, e.g. a dependency): the difference does
    * not move, so any alarm is a false alarm.
@@ -501,9 +507,9 @@ public final class DetectionBench {
             CLEAN,
             IN_TOLERANCE_FAULT,
             new Fault("+20%", 1.2, 1, Double.NaN),
-            new Fault("+50%", 1.5, 1, Double.NaN),
-            new Fault("+100%", 2.0, 1, Double.NaN),
-            new Fault("variance x2", 1, Math.sqrt(2), Double.NaN),
+            PLUS_50,
+            PLUS_100,
+            VARIANCE_X2,
             new Fault(LEVEL_BOTH_GROUPS, 1.2, 1, Double.NaN),
             LAGGING_FAULT);
     for (int g = 0; g < REGIME_SAMPLES.length; g++) {
@@ -569,13 +575,7 @@ public final class DetectionBench {
    * ramping up over 20 windows.
    */
   static void realRows(int runs) {
-    List<Fault> faults =
-        List.of(
-            CLEAN,
-            IN_TOLERANCE_FAULT,
-            new Fault("+50%", 1.5, 1, Double.NaN),
-            new Fault("+100%", 2.0, 1, Double.NaN),
-            new Fault("variance x2", 1, Math.sqrt(2), Double.NaN));
+    List<Fault> faults = List.of(CLEAN, IN_TOLERANCE_FAULT, PLUS_50, PLUS_100, VARIANCE_X2);
     boolean header = false;
     for (int g = 0; g < REGIME_SAMPLES.length; g++) {
       for (Process p : REAL) {
@@ -593,9 +593,8 @@ public final class DetectionBench {
           }
         }
       }
-      Fault lastQuarter = new Fault("+50%", 1.5, 1, Double.NaN);
       header = realHeader(header, REGIME_NAMES[g] + " | " + Process.NORMAL.label + " | +50%");
-      row(REGIME_NAMES[g], REGIME_SAMPLES[g], Process.NORMAL, lastQuarter, LAST_QUARTER, runs);
+      row(REGIME_NAMES[g], REGIME_SAMPLES[g], Process.NORMAL, PLUS_50, LAST_QUARTER, runs);
       header = realHeader(header, REGIME_NAMES[g] + " | " + Process.NORMAL.label + " | " + RAMP);
       row(REGIME_NAMES[g], REGIME_SAMPLES[g], Process.NORMAL, RAMP_FAULT, EARLY, runs);
     }
@@ -673,10 +672,9 @@ public final class DetectionBench {
    * {@link Process#NORMAL_TRANSIENT}, dense and one sample per 10 s, clean and +50% early and late.
    */
   static void transientRows(int runs) {
-    Fault plus50 = new Fault("+50%", 1.5, 1, Double.NaN);
     boolean any = false;
     for (int samples : TRANSIENT_SAMPLES) {
-      for (Fault f : List.of(CLEAN, plus50)) {
+      for (Fault f : List.of(CLEAN, PLUS_50)) {
         String label =
             regimeName(samples) + " | " + Process.NORMAL_TRANSIENT.label + " | " + f.name();
         any |= label.contains(ONLY);
@@ -696,7 +694,7 @@ public final class DetectionBench {
     for (int samples : TRANSIENT_SAMPLES) {
       row(regimeName(samples), samples, Process.NORMAL_TRANSIENT, CLEAN, -1, runs);
       for (int start : new int[] {EARLY, LATE}) {
-        row(regimeName(samples), samples, Process.NORMAL_TRANSIENT, plus50, start, runs);
+        row(regimeName(samples), samples, Process.NORMAL_TRANSIENT, PLUS_50, start, runs);
       }
     }
   }
