@@ -168,6 +168,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.phiByEvidence);
     w.bool(m.anchoredNormal);
     w.dbl(m.anchorWeight);
+    w.bool(m.spreadBound);
+    w.bool(m.countLevels);
+    w.bool(m.spreadClip);
     w.end(mark);
   }
 
@@ -235,6 +238,15 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       m.anchoredNormal = in.bool();
       m.anchorWeight = in.dbl();
     }
+    if (in.before(end)) {
+      m.spreadBound = in.bool();
+    }
+    if (in.before(end)) {
+      m.countLevels = in.bool();
+    }
+    if (in.before(end)) {
+      m.spreadClip = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -270,6 +282,8 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.longRunLast);
     w.bool(t.paired);
     w.dbl(t.phiBoundShare);
+    w.bool(t.spreadClipped);
+    w.dbl(t.logFloor);
     w.end(mark);
   }
 
@@ -315,6 +329,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       t.phiBoundShare = in.dbl();
+    }
+    if (in.before(end)) {
+      t.spreadClipped = in.bool();
+    }
+    if (in.before(end)) {
+      t.logFloor = in.dbl();
     }
     in.end(end);
     return t;

@@ -189,6 +189,31 @@ public final class WindowJudge {
     public double anchorWeight;
 
     /**
+     * The spread track of window summaries: its drift variance at the upper confidence bound of the
+     * warm-up's differences' variance whatever phi (heavy tails and clustered volatility make a
+     * window's log spread ratio far noisier than the normal theory's 1 / (2 (n - 1)), and 20
+     * windows of it often look calm), and each datapoint clipped as single samples are ({@link
+     * Track#spreadClipped}; docs/adr/0068). Off by default.
+     */
+    public boolean spreadBound;
+
+    /**
+     * The spread track's datapoints of window summaries clipped at theta0 + {@link #CLIP} standard
+     * deviations, as single samples' are, without {@link #spreadBound}'s drift bound: one window
+     * whose spread a heavy-tailed sample set is not many windows' evidence (docs/adr/0068). Off by
+     * default.
+     */
+    public boolean spreadClip;
+
+    /**
+     * Small counts (a queue depth of 0-3, mostly zeros; docs/adr/0068): the tolerance's level is
+     * the warm-up levels' mean when their median is 0 (else a relative tolerance is no tolerance at
+     * all), and on the log scale a window mean is floored at half the warm-up's smallest ({@link
+     * Track#logFloor}), so a window of zeros is a low datapoint, not log(1e-12). Off by default.
+     */
+    public boolean countLevels;
+
+    /**
      * Paired single samples: the samples of a group whose window had none of the other group's,
      * waiting for the other group's next one: per group (control, then experimental) the mean,
      * variance and count (count 0 = none held).
@@ -298,6 +323,15 @@ public final class WindowJudge {
      * window's own E - C, its whole variance learned from the paired differences (docs/adr/0061).
      */
     public boolean paired;
+
+    /**
+     * {@link Monitor#spreadBound} or {@link Monitor#spreadClip} at the warm-up's end: the spread's
+     * datapoints are clipped.
+     */
+    public boolean spreadClipped;
+
+    /** {@link Monitor#countLevels}: the log scale's floor (0 = 1e-12, as before). */
+    public double logFloor;
 
     public double alpha;
     public boolean deviating;
@@ -639,7 +673,7 @@ public final class WindowJudge {
     double v =
         Math.max(floor, t.longRunVariance > 0 ? t.longRunVariance : raw[1] + t.driftVariance);
     double d = raw[0] - t.offset;
-    if (t.clipped) {
+    if (t.clipped || t.spreadClipped) {
       double bound = t.theta0 + CLIP * Math.sqrt(v);
       d = Math.max(-bound, Math.min(bound, d));
     }
@@ -849,7 +883,7 @@ public final class WindowJudge {
   }
 
   private static double value(Track t, double x) {
-    return t.log ? Math.log(Math.max(x, 1e-12)) : x;
+    return t.log ? Math.log(Math.max(x, t.logFloor > 0 ? t.logFloor : 1e-12)) : x;
   }
 
   /** Per-sample variances are divided by this to be in the judged scale (mean^2 on the log). */
@@ -880,6 +914,11 @@ public final class WindowJudge {
       levels.add(w[3]);
     }
     double toleratedLevel = toleratedLevel(levels);
+    if (m.countLevels && toleratedLevel == 0) {
+      // most windows are zeros: the median is no level to be relative to
+      toleratedLevel =
+          Math.abs(levels.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+    }
     double perWindow = m.warmup.isEmpty() ? 1 : (double) c.count() / m.warmup.size();
     int pooledSamples =
         m.pooledControlSamples > 0 ? m.pooledControlSamples : POOLED_CONTROL_SAMPLES;
@@ -917,6 +956,9 @@ public final class WindowJudge {
       t.log = s != Statistic.MEAN || (relative && samples < DENSE);
       t.clipped = samples < 2;
       t.paired = m.pairedSingle && t.clipped && s == Statistic.MEAN;
+      if (m.countLevels && t.log && positive) {
+        t.logFloor = 0.5 * Math.min(c.min(), e.min());
+      }
       if (s == Statistic.MEAN && relative && !t.log) {
         t.scale = Math.max(0.25, Math.min(4.0, warmUpRatio(ratios, c, e)));
       }
@@ -1020,6 +1062,7 @@ public final class WindowJudge {
       plain.log = t.log;
       plain.scale = t.scale;
       plain.paired = t.paired;
+      plain.logFloor = t.logFloor;
       double[] raw = raw(plain, c, e, w[6], w[7]);
       if (raw != null) {
         differences.add(raw[0]);
@@ -1072,6 +1115,12 @@ public final class WindowJudge {
     double typicalWithin = within.count() > 0 ? within.mean() : 0.0;
     t.driftVariance =
         drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin, t.phiBoundShare);
+    if (m.spreadBound && t.statistic == Statistic.SPREAD && n > 2) {
+      // the bound drift() applies to an autocorrelated series only, here always (docs/adr/0068)
+      double bound = t.phi > 0 ? 1.0 : varianceUpperBound(n);
+      t.driftVariance = Math.max(t.driftVariance, d.variance() * bound - typicalWithin);
+    }
+    t.spreadClipped = (m.spreadBound || m.spreadClip) && t.statistic == Statistic.SPREAD;
     boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;
     if (relearned && t.statistic == Statistic.MEAN && n > 0) {
       t.spreadCount = n;
@@ -1140,8 +1189,13 @@ public final class WindowJudge {
    * raised 0.085 false alarms per run there (docs/adr/0014).
    */
   static double varianceBound(int n, double phi) {
+    return phi <= 0 ? 1.0 : varianceUpperBound(n);
+  }
+
+  /** (n - 2) / chi2_{n-2}(1 - confidence): {@link #varianceBound} whatever phi; 1 below 3. */
+  static double varianceUpperBound(int n) {
     int df = n - 2;
-    if (phi <= 0 || df < 1) {
+    if (df < 1) {
       return 1.0;
     }
     return df

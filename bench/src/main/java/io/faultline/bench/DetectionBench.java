@@ -10,6 +10,7 @@ import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.SteadyState;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -122,7 +123,33 @@ public final class DetectionBench {
      * Its rows come after the main table ({@link #TRANSIENT_FAULTS}), so the main table's rows and
      * seeds do not change.
      */
-    NORMAL_TRANSIENT("normal + warm-up transient");
+    NORMAL_TRANSIENT("normal + warm-up transient"),
+    /**
+     * The processes of real telemetry (docs/adr/0068), after the main table ({@link #realRows}):
+     * Student-t with 3 degrees of freedom, sd 25.
+     */
+    STUDENT_T3("Student-t 3"),
+    /** Normal, with 1.5% of each group's samples (independently) 5-10x (spikes). */
+    SPIKES("normal + 1.5% spikes 5-10x"),
+    /**
+     * Normal whose variance clusters in time: per window, h = 0.05 + 0.15 u^2 + 0.8 h before (u the
+     * previous window's shock), each group its own path; long-run sd 25.
+     */
+    GARCH("GARCH(1,1) per window"),
+    /**
+     * Normal, both groups x (1 + 0.2 sin) of a daily cycle 2-4x the run's length, phase and period
+     * drawn per run (a shared slow drift).
+     */
+    DIURNAL("normal + shared diurnal 20%"),
+    /** Normal, both groups x 1.2 from judged window {@link #SHARED_STEP_AT} (a deploy, traffic). */
+    SHARED_STEP("normal + shared step +20% mid-run"),
+    /**
+     * Normal, one group's (drawn per run) windows missing at a rate drawn from 10-30%, and 5 in a
+     * row at a judged window drawn per run.
+     */
+    GAPS("normal + one group's gaps"),
+    /** A queue depth: Poisson(0.6), capped at 3 (integers, mostly zeros). */
+    QUEUE_DEPTH("queue depth 0-3");
 
     final String label;
 
@@ -142,6 +169,12 @@ public final class DetectionBench {
   static final String IN_TOLERANCE = "+5% (within tolerance)";
 
   static final Fault IN_TOLERANCE_FAULT = new Fault(IN_TOLERANCE, 1.05, 1, Double.NaN);
+
+  static final Fault PLUS_50 = new Fault("+50%", 1.5, 1, Double.NaN);
+
+  static final Fault PLUS_100 = new Fault("+100%", 2.0, 1, Double.NaN);
+
+  static final Fault VARIANCE_X2 = new Fault("variance x2", 1, Math.sqrt(2), Double.NaN);
 
   /**
    * Errors 1% -> 3% in both groups at once (a shared cause, e.g. a dependency): the difference does
@@ -243,19 +276,66 @@ public final class DetectionBench {
           System.getProperty(
               "faultline.bench.pairedSingle", "" + new WindowJudge.Monitor().pairedSingle));
 
+  /**
+   * {@code -Dfaultline.bench.spreadBound=true}: the spread track's drift at its warm-up's upper
+   * bound and its datapoints clipped ({@code WindowJudge.Monitor.spreadBound}, docs/adr/0068).
+   */
+  static final boolean SPREAD_BOUND = Boolean.getBoolean("faultline.bench.spreadBound");
+
+  /**
+   * {@code -Dfaultline.bench.countLevels=true}: small counts' tolerance level and log floor ({@code
+   * WindowJudge.Monitor.countLevels}, docs/adr/0068).
+   */
+  static final boolean COUNT_LEVELS = Boolean.getBoolean("faultline.bench.countLevels");
+
+  /**
+   * {@code -Dfaultline.bench.spreadClip=true}: the spread track's datapoints clipped, no drift
+   * bound ({@code WindowJudge.Monitor.spreadClip}, docs/adr/0068).
+   */
+  static final boolean SPREAD_CLIP = Boolean.getBoolean("faultline.bench.spreadClip");
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
     private double state;
+
+    /** {@link Process#GARCH}: this window's variance factor and the last shock. */
+    private double garchH = 1;
+
+    private double garchShock;
 
     Source(Process process, Random r) {
       this.process = process;
       this.state = r.nextGaussian();
     }
 
+    /** A new window begins: the GARCH variance moves (no draw for the other processes). */
+    void nextWindow(Random r) {
+      if (process == Process.GARCH) {
+        garchH = 0.05 + 0.15 * garchShock * garchShock + 0.8 * garchH;
+        garchShock = Math.sqrt(garchH) * r.nextGaussian();
+      }
+    }
+
     double sample(Random r, Fault f) {
       double z = r.nextGaussian();
       return switch (process) {
+        case STUDENT_T3 -> {
+          // t3 / sqrt(3) has variance 1
+          double chi2 = 0;
+          for (int k = 0; k < 3; k++) {
+            double g = r.nextGaussian();
+            chi2 += g * g;
+          }
+          yield 100 * f.level() + 25 * f.sd() * z / Math.sqrt(chi2);
+        }
+        case SPIKES -> {
+          double x = 100 * f.level() + 25 * f.sd() * z;
+          yield r.nextDouble() < 0.015 ? x * (5 + 5 * r.nextDouble()) : x;
+        }
+        case GARCH -> 100 * f.level() + 25 * f.sd() * Math.sqrt(garchH) * z;
+        case DIURNAL, SHARED_STEP, GAPS -> 100 * f.level() + 25 * f.sd() * z;
+        case QUEUE_DEPTH -> Math.min(3, poisson(r, 0.6 * f.level() * f.sd()));
         case NORMAL, NORMAL_TRANSIENT -> 100 * f.level() + 25 * f.sd() * z;
         case LOGNORMAL -> 100 * f.level() * Math.exp(0.25 * f.sd() * z);
         case AR1 -> {
@@ -300,6 +380,80 @@ public final class DetectionBench {
         slowed[i] *= TRANSIENT_FACTOR;
       }
     }
+  }
+
+  /** Judged window at which {@link Process#SHARED_STEP} moves both groups. */
+  static final int SHARED_STEP_AT = 30;
+
+  static final EnumSet<Process> REAL =
+      EnumSet.of(
+          Process.STUDENT_T3,
+          Process.SPIKES,
+          Process.GARCH,
+          Process.DIURNAL,
+          Process.SHARED_STEP,
+          Process.GAPS,
+          Process.QUEUE_DEPTH);
+
+  /**
+   * One run's shared drift and gaps (docs/adr/0068): drawn only for their processes, after {@link
+   * Transient#draw}, so every other row keeps its seed's sequence.
+   */
+  record Realism(Process process, double phase, double period, boolean[] missing, boolean control) {
+    static final Realism NONE = new Realism(null, 0, 1, new boolean[0], false);
+
+    static Realism draw(Random r, Process p) {
+      return switch (p) {
+        case DIURNAL ->
+            new Realism(
+                p,
+                2 * Math.PI * r.nextDouble(),
+                (2 + 2 * r.nextDouble()) * (WARMUP + WINDOWS),
+                new boolean[0],
+                false);
+        case GAPS -> {
+          boolean control = r.nextBoolean();
+          double rate = 0.1 + 0.2 * r.nextDouble();
+          boolean[] missing = new boolean[WARMUP + WINDOWS];
+          for (int i = 0; i < missing.length; i++) {
+            missing[i] = r.nextDouble() < rate;
+          }
+          int run = WARMUP + r.nextInt(WINDOWS - 5);
+          Arrays.fill(missing, run, run + 5, true);
+          yield new Realism(p, 0, 1, missing, control);
+        }
+        default -> new Realism(p, 0, 1, new boolean[0], false);
+      };
+    }
+
+    /** Window w's samples with the drift shared by both groups. */
+    void apply(int w, double[] c, double[] e) {
+      double factor =
+          process == Process.DIURNAL
+              ? 1 + 0.2 * Math.sin(phase + 2 * Math.PI * (w + WARMUP) / period)
+              : process == Process.SHARED_STEP && w >= SHARED_STEP_AT ? 1.2 : 1;
+      if (factor == 1) {
+        return;
+      }
+      for (int i = 0; i < c.length; i++) {
+        c[i] *= factor;
+        e[i] *= factor;
+      }
+    }
+
+    /** Whether the group's datapoints of window w are missing. */
+    boolean missing(int w, boolean ofControl) {
+      return missing.length > 0 && ofControl == control && missing[w + WARMUP];
+    }
+  }
+
+  /**
+   * The real processes' monitors are given the warm-up's end as the stream's experiments are
+   * ({@code learnUntil}), so a window missing in the warm-up does not stretch it into the judged
+   * windows: every time of theirs is shifted by this much (the warm-up ends at a positive time).
+   */
+  static long timeBase(Process p) {
+    return p != null && REAL.contains(p) ? (WARMUP + 1) * 60_000L : 0;
   }
 
   static double poisson(Random r, double lambda) {
@@ -363,6 +517,10 @@ public final class DetectionBench {
         LATE,
         ALPHA,
         WINDOWS);
+    if (REAL_ONLY) {
+      realRows(runs);
+      return;
+    }
     printHeader();
     List<Row> rows = new ArrayList<>();
     List<Fault> faults =
@@ -370,16 +528,16 @@ public final class DetectionBench {
             CLEAN,
             IN_TOLERANCE_FAULT,
             new Fault("+20%", 1.2, 1, Double.NaN),
-            new Fault("+50%", 1.5, 1, Double.NaN),
-            new Fault("+100%", 2.0, 1, Double.NaN),
-            new Fault("variance x2", 1, Math.sqrt(2), Double.NaN),
+            PLUS_50,
+            PLUS_100,
+            VARIANCE_X2,
             new Fault(LEVEL_BOTH_GROUPS, 1.2, 1, Double.NaN),
             LAGGING_FAULT);
     for (int g = 0; g < REGIME_SAMPLES.length; g++) {
       int samples = REGIME_SAMPLES[g];
       for (Process p : Process.values()) {
-        if (p == Process.NORMAL_TRANSIENT) {
-          continue; // its rows come after the main table
+        if (p == Process.NORMAL_TRANSIENT || REAL.contains(p)) {
+          continue; // their rows come after the main table
         }
         for (Fault f : faults) {
           if (p == Process.POISSON && f.sd() != 1) {
@@ -409,9 +567,75 @@ public final class DetectionBench {
       }
     }
     transientRows(runs);
+    realRows(runs);
     if (ORACLE_TABLE) {
       offsetLearnedTable(rows);
     }
+  }
+
+  /**
+   * {@code -Dfaultline.bench.realOnly=true}: only the real processes' table ({@link #realRows}).
+   */
+  static final boolean REAL_ONLY = Boolean.getBoolean("faultline.bench.realOnly");
+
+  /** Judged window at which the "last quarter" faults of {@link #realRows} start. */
+  static final int LAST_QUARTER = 45;
+
+  /** A fault that grows slowly: +100% reached linearly over {@link #RAMP_WINDOWS} windows. */
+  static final String RAMP = "+100% ramping over 20 windows";
+
+  static final int RAMP_WINDOWS = 20;
+
+  static final Fault RAMP_FAULT = new Fault(RAMP, 2.0, 1, Double.NaN);
+
+  /**
+   * The rows of real telemetry's processes (docs/adr/0068), after the main table with the same
+   * columns (no oracle: its sufficient statistics are the main table's processes'): per process and
+   * regime, clean, +5% within the tolerance, +50% and +100% early and late, variance x2 for the
+   * volatility clustering; then, on the normal process, +50% in the run's last quarter and +100%
+   * ramping up over 20 windows.
+   */
+  static void realRows(int runs) {
+    List<Fault> faults = List.of(CLEAN, IN_TOLERANCE_FAULT, PLUS_50, PLUS_100, VARIANCE_X2);
+    boolean header = false;
+    for (int g = 0; g < REGIME_SAMPLES.length; g++) {
+      for (Process p : REAL) {
+        for (Fault f : faults) {
+          if (f.sd() != 1 && p != Process.GARCH) {
+            continue; // the volatility clustering's fault
+          }
+          header = realHeader(header, REGIME_NAMES[g] + " | " + p.label + " | " + f.name());
+          int[] starts =
+              f == CLEAN
+                  ? new int[] {-1}
+                  : f == IN_TOLERANCE_FAULT ? new int[] {EARLY} : new int[] {EARLY, LATE};
+          for (int start : starts) {
+            row(REGIME_NAMES[g], REGIME_SAMPLES[g], p, f, start, runs);
+          }
+        }
+      }
+      header = realHeader(header, REGIME_NAMES[g] + " | " + Process.NORMAL.label + " | +50%");
+      row(REGIME_NAMES[g], REGIME_SAMPLES[g], Process.NORMAL, PLUS_50, LAST_QUARTER, runs);
+      header = realHeader(header, REGIME_NAMES[g] + " | " + Process.NORMAL.label + " | " + RAMP);
+      row(REGIME_NAMES[g], REGIME_SAMPLES[g], Process.NORMAL, RAMP_FAULT, EARLY, runs);
+    }
+  }
+
+  /** Prints the real processes' table header once, before its first row that is run. */
+  private static boolean realHeader(boolean printed, String label) {
+    if (printed || !label.contains(ONLY)) {
+      return printed;
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%nReal telemetry (docs/adr/0068): heavy tails, spikes, volatility clustering, a drift and a"
+            + " step shared by both groups, one group's gaps, a small integer queue depth; faults"
+            + " in the last quarter (from judged window %d) and ramping up over %d windows. Same"
+            + " cells and seeds scheme as above; no oracle.%n%n",
+        LAST_QUARTER,
+        RAMP_WINDOWS);
+    printHeader();
+    return true;
   }
 
   /** Samples per group and window of the main table's regimes, and their names. */
@@ -469,10 +693,9 @@ public final class DetectionBench {
    * {@link Process#NORMAL_TRANSIENT}, dense and one sample per 10 s, clean and +50% early and late.
    */
   static void transientRows(int runs) {
-    Fault plus50 = new Fault("+50%", 1.5, 1, Double.NaN);
     boolean any = false;
     for (int samples : TRANSIENT_SAMPLES) {
-      for (Fault f : List.of(CLEAN, plus50)) {
+      for (Fault f : List.of(CLEAN, PLUS_50)) {
         String label =
             regimeName(samples) + " | " + Process.NORMAL_TRANSIENT.label + " | " + f.name();
         any |= label.contains(ONLY);
@@ -492,7 +715,7 @@ public final class DetectionBench {
     for (int samples : TRANSIENT_SAMPLES) {
       row(regimeName(samples), samples, Process.NORMAL_TRANSIENT, CLEAN, -1, runs);
       for (int start : new int[] {EARLY, LATE}) {
-        row(regimeName(samples), samples, Process.NORMAL_TRANSIENT, plus50, start, runs);
+        row(regimeName(samples), samples, Process.NORMAL_TRANSIENT, PLUS_50, start, runs);
       }
     }
   }
@@ -686,7 +909,7 @@ public final class DetectionBench {
             ? "-"
             : f == LAGGING_FAULT
                 ? "effect " + start + ", attack " + EARLY
-                : start == EARLY ? "early" : "late";
+                : start == EARLY ? "early" : start == LAST_QUARTER ? "last quarter" : "late";
     StringBuilder line =
         new StringBuilder(
             String.format(
@@ -701,12 +924,14 @@ public final class DetectionBench {
       line.append(' ').append(cell(delays.get(j), falseAlarms[j], runs, clean)).append(" |");
     }
     boolean clean = start < 0 || falseAlarmRow(f);
+    // the oracle's sufficient statistic is that of the main table's processes and steps only
+    boolean noOracle = (p != null && REAL.contains(p)) || f == RAMP_FAULT;
     double oracle =
-        clean
+        clean || noOracle
             ? Double.NaN
             : oracle(regime + p + f + start, samples, p, f, WINDOWS - start, TWO_GROUP_ORACLE);
     line.append(' ')
-        .append(clean ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * oracle))
+        .append(clean || noOracle ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * oracle))
         .append(" |");
     System.out.println(line);
     System.out.flush();
@@ -742,6 +967,8 @@ public final class DetectionBench {
     Source control = new Source(p, r);
     Source experimental = new Source(p, r);
     Transient slow = Transient.draw(r, p);
+    Realism real = REAL.contains(p) ? Realism.draw(r, p) : Realism.NONE;
+    long t0 = timeBase(p);
     Hypothesis h = continuous();
     Hypothesis old =
         new Hypothesis(
@@ -752,7 +979,8 @@ public final class DetectionBench {
     WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = WARMUP;
     m.horizon = WINDOWS;
-    m.attackAt = attackAt(fault == LAGGING_FAULT && !ANCHOR_AT_FAULT ? EARLY : start);
+    m.attackAt = t0 + attackAt(fault == LAGGING_FAULT && !ANCHOR_AT_FAULT ? EARLY : start);
+    m.learnUntil = t0;
     m.pooledControlSamples = POOLED_CONTROL;
     m.longRunControl = LONG_RUN_CONTROL;
     m.predictableDrift = PREDICTABLE_DRIFT;
@@ -763,6 +991,9 @@ public final class DetectionBench {
     m.anchoredNormal = ANCHORED_NORMAL;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.pairedSingle = PAIRED_SINGLE;
+    m.spreadBound = SPREAD_BOUND;
+    m.countLevels = COUNT_LEVELS;
+    m.spreadClip = SPREAD_CLIP;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
@@ -780,17 +1011,22 @@ public final class DetectionBench {
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -WARMUP; w < WINDOWS; w++) {
-      Fault f = start >= 0 && w >= start ? fault : CLEAN;
+      Fault f = start >= 0 && w >= start ? shaped(fault, w - start) : CLEAN;
+      control.nextWindow(r);
+      experimental.nextWindow(r);
       for (int i = 0; i < samples; i++) {
         c[i] = control.sample(r, fault.name() == LEVEL_BOTH_GROUPS ? f : CLEAN);
         e[i] = experimental.sample(r, f);
       }
       slow.apply(w, c, e);
-      Summary cs = Summary.of(c);
-      Summary es = Summary.of(e);
+      real.apply(w, c, e);
+      boolean cGone = real.missing(w, true);
+      boolean eGone = real.missing(w, false);
+      Summary cs = cGone ? new Summary() : Summary.of(c);
+      Summary es = eGone ? new Summary() : Summary.of(e);
       // the datapoint the threshold alarms watch: the mean, or (for spread faults) the p99
-      double cPoint = spread ? p99(c) : cs.mean();
-      double ePoint = spread ? p99(e) : es.mean();
+      double cPoint = cGone ? Double.NaN : spread ? p99(c) : cs.mean();
+      double ePoint = eGone ? Double.NaN : spread ? p99(e) : es.mean();
       Fault shared = fault.name() == LEVEL_BOTH_GROUPS ? f : CLEAN;
       SteadyState now =
           NOISELESS_CONTROL
@@ -804,7 +1040,15 @@ public final class DetectionBench {
                       w * 60_000L,
                       (w + 1) * 60_000L)
                   .state()
-              : WindowJudge.judge(m, cs, es, p99(c), p99(e), h, w * 60_000L, (w + 1) * 60_000L)
+              : WindowJudge.judge(
+                      m,
+                      cs,
+                      es,
+                      cGone ? Double.NaN : p99(c),
+                      eGone ? Double.NaN : p99(e),
+                      h,
+                      t0 + w * 60_000L,
+                      t0 + (w + 1) * 60_000L)
                   .state();
       SteadyState before = Adr0006Judge.judge(o, cs, es, old).state();
       if (w < 0) {
@@ -820,13 +1064,14 @@ public final class DetectionBench {
       if (oAt < 0 && before == SteadyState.DEVIATING) {
         oAt = w;
       }
-      Summary wc = Summary.of(warmControl);
-      Summary we = Summary.of(warmExperimental);
+      Summary wc = Summary.of(present(warmControl));
+      Summary we = Summary.of(present(warmExperimental));
       above[w] = ePoint > wc.mean() + 3 * Math.sqrt(wc.variance());
       if (cwAt < 0 && threeOfFive(above, w)) {
         cwAt = w;
       }
-      score[w] = (ePoint - wc.mean()) / Math.sqrt(wc.variance());
+      // a missing datapoint does not breach (CloudWatch's default)
+      score[w] = eGone ? Double.NEGATIVE_INFINITY : (ePoint - wc.mean()) / Math.sqrt(wc.variance());
       if (kAt < 0 && thirdOfFive(score, w) > (spread ? k.p99() : k.mean())) {
         kAt = w;
       }
@@ -835,7 +1080,34 @@ public final class DetectionBench {
       }
     }
     return new Alarms(
-        eAt, oAt, cwAt, kAt, sAt, mannWhitney(judgedControl, judgedExperimental) ? WINDOWS : -1);
+        eAt,
+        oAt,
+        cwAt,
+        kAt,
+        sAt,
+        mannWhitney(present(judgedControl), present(judgedExperimental)) ? WINDOWS : -1);
+  }
+
+  /** The values that are not NaN (a missing datapoint), in order; the array itself when all are. */
+  static double[] present(double[] values) {
+    for (double v : values) {
+      if (Double.isNaN(v)) {
+        return Arrays.stream(values).filter(x -> !Double.isNaN(x)).toArray();
+      }
+    }
+    return values;
+  }
+
+  /**
+   * The fault's effect {@code since} windows after its start: a {@link #RAMP} fault's level grows
+   * linearly to its full size over {@link #RAMP_WINDOWS} windows; any other fault is itself.
+   */
+  static Fault shaped(Fault f, int since) {
+    if (f.name() != RAMP) {
+      return f;
+    }
+    double reached = Math.min(1, (since + 1) / (double) RAMP_WINDOWS);
+    return new Fault(RAMP, 1 + (f.level() - 1) * reached, f.sd(), f.errorRate());
   }
 
   /** A control window without noise: the process's true mean and variance, a million samples. */
@@ -1005,6 +1277,7 @@ public final class DetectionBench {
     Source control = new Source(p, r);
     Source experimental = new Source(p, r);
     Transient slow = Transient.draw(r, p);
+    Realism real = REAL.contains(p) ? Realism.draw(r, p) : Realism.NONE;
     Summary warmMean = new Summary();
     Summary warmP99 = new Summary();
     double[] mean = new double[WINDOWS];
@@ -1014,15 +1287,25 @@ public final class DetectionBench {
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -WARMUP; w < WINDOWS; w++) {
-      Fault f = start >= 0 && w >= start ? fault : CLEAN;
+      Fault f = start >= 0 && w >= start ? shaped(fault, w - start) : CLEAN;
+      control.nextWindow(r);
+      experimental.nextWindow(r);
       for (int i = 0; i < samples; i++) {
         c[i] = control.sample(r, CLEAN);
         e[i] = experimental.sample(r, f);
       }
       slow.apply(w, c, e);
+      real.apply(w, c, e);
       if (w < 0) {
-        warmMean.add(Summary.of(c).mean());
-        warmP99.add(p99(c));
+        if (!real.missing(w, true)) {
+          warmMean.add(Summary.of(c).mean());
+          warmP99.add(p99(c));
+        }
+        continue;
+      }
+      if (real.missing(w, false)) {
+        mean[w] = Double.NEGATIVE_INFINITY;
+        p99[w] = Double.NEGATIVE_INFINITY;
         continue;
       }
       mean[w] = (Summary.of(e).mean() - warmMean.mean()) / Math.sqrt(warmMean.variance());

@@ -288,4 +288,53 @@ class AnalyzeCommandTest {
       assertThat(out.size()).isZero();
     }
   }
+
+  /**
+   * Real telemetry (docs/adr/0068): a queue depth of 0-3 (integers, mostly zeros) at one row per 10
+   * s, the experimental group's rows missing in about a fifth of the windows and in 5 minutes in a
+   * row, its mean doubled from row shiftAt.
+   */
+  private Path queueDepth(String name, long start, int shiftAt, long seed, boolean gaps)
+      throws Exception {
+    Random random = new Random(seed);
+    StringBuilder b = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < 360; i++) {
+      double lambda = 0.6 * (i >= shiftAt ? 2 : 1);
+      // Poisson by inversion, capped at 3
+      int k = 0;
+      double p = Math.exp(-lambda);
+      double u = random.nextDouble() - p;
+      while (u > 0 && k < 3) {
+        k++;
+        p *= lambda / k;
+        u -= p;
+      }
+      boolean missing = random.nextDouble() < 0.2 || (i >= 180 && i < 210);
+      if (gaps && missing) {
+        continue;
+      }
+      b.append(start + i * 10L).append(',').append(k).append('\n');
+    }
+    Path f = dir.resolve(name);
+    Files.writeString(f, b);
+    return f;
+  }
+
+  @Test
+  void aGappyIntegerQueueDepthGetsTheSameVerdictFromBothEngines() throws Exception {
+    Path control = queueDepth("qc.csv", 1_700_000_000L, 1000, 7, false);
+    Path faulty = queueDepth("qe.csv", 1_700_000_000L, 240, 8, true);
+    JsonNode offline = analyze(control, faulty, "offline");
+    JsonNode stream = analyze(control, faulty, "stream");
+    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("Exception");
+    assertThat(offline.get("verdict").asText()).isEqualTo("deviation");
+    assertThat(stream.get("verdict").asText()).isEqualTo(offline.get("verdict").asText());
+    assertThat(stream.get("detected_at_line").asInt())
+        .isEqualTo(offline.get("detected_at_line").asInt());
+    Path steady = queueDepth("qs.csv", 1_700_000_000L, 1000, 9, true);
+    assertThat(analyze(control, steady, "offline").get("verdict").asText())
+        .isEqualTo("no_deviation");
+    assertThat(analyze(control, steady, "stream").get("verdict").asText())
+        .isEqualTo("no_deviation");
+  }
 }
