@@ -200,18 +200,18 @@ public final class WindowJudge {
     /**
      * The spread track's datapoints of window summaries clipped at theta0 + {@link #CLIP} standard
      * deviations, as single samples' are, without {@link #spreadBound}'s drift bound: one window
-     * whose spread a heavy-tailed sample set is not many windows' evidence (docs/adr/0068). Off by
+     * whose spread a heavy-tailed sample set is not many windows' evidence (docs/adr/0068). On by
      * default.
      */
-    public boolean spreadClip;
+    public boolean spreadClip = true;
 
     /**
      * Small counts (a queue depth of 0-3, mostly zeros; docs/adr/0068): the tolerance's level is
      * the warm-up levels' mean when their median is 0 (else a relative tolerance is no tolerance at
      * all), and on the log scale a window mean is floored at half the warm-up's smallest ({@link
-     * Track#logFloor}), so a window of zeros is a low datapoint, not log(1e-12). Off by default.
+     * Track#logFloor}), so a window of zeros is a low datapoint, not log(1e-12). On by default.
      */
-    public boolean countLevels;
+    public boolean countLevels = true;
 
     /**
      * Paired single samples: the samples of a group whose window had none of the other group's,

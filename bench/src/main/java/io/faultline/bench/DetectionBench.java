@@ -283,16 +283,18 @@ public final class DetectionBench {
   static final boolean SPREAD_BOUND = Boolean.getBoolean("faultline.bench.spreadBound");
 
   /**
-   * {@code -Dfaultline.bench.countLevels=true}: small counts' tolerance level and log floor ({@code
-   * WindowJudge.Monitor.countLevels}, docs/adr/0068).
+   * {@code -Dfaultline.bench.countLevels=false}: without small counts' tolerance level and log
+   * floor ({@code WindowJudge.Monitor.countLevels}, the default since docs/adr/0068).
    */
-  static final boolean COUNT_LEVELS = Boolean.getBoolean("faultline.bench.countLevels");
+  static final boolean COUNT_LEVELS =
+      Boolean.parseBoolean(System.getProperty("faultline.bench.countLevels", "true"));
 
   /**
-   * {@code -Dfaultline.bench.spreadClip=true}: the spread track's datapoints clipped, no drift
-   * bound ({@code WindowJudge.Monitor.spreadClip}, docs/adr/0068).
+   * {@code -Dfaultline.bench.spreadClip=false}: the spread track's datapoints not clipped ({@code
+   * WindowJudge.Monitor.spreadClip}, the default since docs/adr/0068).
    */
-  static final boolean SPREAD_CLIP = Boolean.getBoolean("faultline.bench.spreadClip");
+  static final boolean SPREAD_CLIP =
+      Boolean.parseBoolean(System.getProperty("faultline.bench.spreadClip", "true"));
 
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
