@@ -3,28 +3,20 @@ package io.faultline.analyzer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.faultline.analyzer.stats.Direction;
 import io.faultline.analyzer.stats.Hypothesis;
-import io.faultline.analyzer.stats.MetricPolicy;
 import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * Small counts (a queue depth of 0-3, mostly zeros) and heavy-tailed spreads: the switches of
- * docs/adr/0068, off by default.
+ * docs/adr/0068, on by default since its whole-bench run.
  */
 class CountLevelsTest {
 
-  private static final Hypothesis INCREASE =
-      new Hypothesis(
-          new MetricPolicy(Direction.INCREASE, 0.10, 0.0, 0.05, 1),
-          false,
-          false,
-          Double.NaN,
-          List.of(Statistic.MEAN, Statistic.SPREAD));
+  /** The bench's hypothesis: increase, tolerance 10%, alpha 0.05, mean and spread watched. */
+  private static final Hypothesis INCREASE = Telemetry.benchHypothesis();
 
   /** 20 warm-up windows of one sample per group: 0 in 14 of them, 1 or 2 in the rest. */
   private static WindowJudge.Monitor singleSampleWarmUp(boolean countLevels) {

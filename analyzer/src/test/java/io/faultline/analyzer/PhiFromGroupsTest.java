@@ -3,10 +3,7 @@ package io.faultline.analyzer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.faultline.analyzer.stats.Direction;
 import io.faultline.analyzer.stats.Hypothesis;
-import io.faultline.analyzer.stats.MetricPolicy;
-import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.SteadyState;
 import java.util.ArrayList;
@@ -25,13 +22,7 @@ import org.junit.jupiter.api.Test;
 class PhiFromGroupsTest {
 
   /** The bench's hypothesis: increase, tolerance 10%, alpha 0.05, mean and spread watched. */
-  private static final Hypothesis INCREASE =
-      new Hypothesis(
-          new MetricPolicy(Direction.INCREASE, 0.10, 0.0, 0.05, 1),
-          false,
-          false,
-          Double.NaN,
-          List.of(Statistic.MEAN, Statistic.SPREAD));
+  private static final Hypothesis INCREASE = Telemetry.benchHypothesis();
 
   private static final int WARMUP = 20;
 

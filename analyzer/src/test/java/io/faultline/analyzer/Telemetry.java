@@ -66,12 +66,21 @@ final class Telemetry {
 
   /** The mean alone, watched for an increase beyond 10%, alpha 0.05, from one sample a group. */
   static Hypothesis meanHypothesis() {
+    return increase(List.of(Statistic.MEAN));
+  }
+
+  /** The bench's hypothesis: an increase beyond 10%, alpha 0.05, mean and spread watched. */
+  static Hypothesis benchHypothesis() {
+    return increase(List.of(Statistic.MEAN, Statistic.SPREAD));
+  }
+
+  private static Hypothesis increase(List<Statistic> statistics) {
     return new Hypothesis(
         new MetricPolicy(Direction.INCREASE, 0.1, 0.0, 0.05, 1),
         false,
         false,
         Double.NaN,
-        List.of(Statistic.MEAN));
+        statistics);
   }
 
   Telemetry(Process process, int samples, double phi) {
