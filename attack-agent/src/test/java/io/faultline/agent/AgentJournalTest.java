@@ -25,6 +25,20 @@ class AgentJournalTest {
     return stat.charAt(stat.lastIndexOf(')') + 2);
   }
 
+  /**
+   * The process's state once it is {@code wanted} or 10 s have passed: SIGSTOP takes effect when
+   * the target next runs, which on a loaded machine can be after {@code kill} has returned.
+   */
+  private static char awaitState(long pid, char wanted) throws Exception {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    char now = state(pid);
+    while (now != wanted && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      now = state(pid);
+    }
+    return now;
+  }
+
   /** An agent {@code id} with its outbox and targets under {@code dir}, and no Kafka to reach. */
   static AgentConfig withoutKafka(String id, Path dir) {
     return AgentConfig.fromMap(
@@ -67,7 +81,7 @@ class AgentJournalTest {
                 .build());
       }
       for (Process v : victims) {
-        assertThat(state(v.pid())).isEqualTo('T');
+        assertThat(awaitState(v.pid(), 'T')).isEqualTo('T');
       }
       journal.close(); // the earlier run ends here (a crash leaves the file as it is)
       AttackAgent agent = new AttackAgent(config); // recovers its journal first
