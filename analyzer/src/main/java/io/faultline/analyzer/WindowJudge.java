@@ -1198,8 +1198,9 @@ public final class WindowJudge {
     if (df < 1) {
       return 1.0;
     }
-    return df
-        / new ChiSquaredDistribution(df).inverseCumulativeProbability(1 - VARIANCE_CONFIDENCE);
+    // no random generator: only the quantile is read (docs/adr/0073)
+    ChiSquaredDistribution chi2 = new ChiSquaredDistribution(null, df);
+    return df / chi2.inverseCumulativeProbability(1 - VARIANCE_CONFIDENCE);
   }
 
   /** Lag-1 autocorrelation, bias-corrected (Kendall), when significant; at most 0.95. */

@@ -5,11 +5,15 @@ import java.io.OutputStream;
 import java.util.Arrays;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.common.errors.SerializationException;
@@ -26,6 +30,12 @@ import org.apache.kafka.common.serialization.Serializer;
  * encoder into an array kept per thread and grown to the largest record it wrote, then copied out
  * once (docs/adr/0058): Avro's own wrote every value through a synchronized {@code
  * ByteArrayOutputStream} and copied the result twice.
+ *
+ * <p>A record of the current schema (its header carries this schema's fingerprint) is read by the
+ * same Avro reader as every other, from the array itself (docs/adr/0073): Avro's message decoder
+ * reads the body byte by byte from an input stream. Anything else, and any record that read fails
+ * on, goes through Avro's message decoder, so older writer schemas are resolved and a bad record is
+ * refused with Avro's own message, as before.
  */
 public final class AvroSerde<T extends SpecificRecordBase>
     implements Serde<T>, Serializer<T>, Deserializer<T> {
@@ -34,9 +44,13 @@ public final class AvroSerde<T extends SpecificRecordBase>
   private final byte[] header;
   private final DatumWriter<T> writer;
   private final BinaryMessageDecoder<T> decoder;
+  private final DatumReader<T> currentReader;
 
   /** A thread's output array and Avro encoder, reused by every serde on the thread. */
   private static final ThreadLocal<Output> OUTPUT = ThreadLocal.withInitial(Output::new);
+
+  /** A thread's array-backed Avro decoder, reused by every serde on the thread. */
+  private static final ThreadLocal<BinaryDecoder> INPUT = new ThreadLocal<>();
 
   public AvroSerde(Class<T> type) {
     this(type, SchemaHistory.shared());
@@ -55,6 +69,8 @@ public final class AvroSerde<T extends SpecificRecordBase>
     this.header = header(schema);
     this.writer = writer;
     this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema, history.store());
+    // what the message decoder reads a record of the current schema with
+    this.currentReader = new SpecificDatumReader<>(schema, schema, SpecificData.get());
     history.register(schema);
   }
 
@@ -145,6 +161,17 @@ public final class AvroSerde<T extends SpecificRecordBase>
     if (bytes == null) {
       return null;
     }
+    if (hasCurrentHeader(bytes)) {
+      try {
+        BinaryDecoder in =
+            DecoderFactory.get()
+                .binaryDecoder(bytes, header.length, bytes.length - header.length, INPUT.get());
+        INPUT.set(in);
+        return currentReader.read(null, in);
+      } catch (IOException | RuntimeException e) {
+        // read again below, so the error is the message decoder's own
+      }
+    }
     try {
       return decoder.decode(bytes);
     } catch (IOException | RuntimeException e) {
@@ -157,6 +184,11 @@ public final class AvroSerde<T extends SpecificRecordBase>
               + e.getMessage(),
           e);
     }
+  }
+
+  private boolean hasCurrentHeader(byte[] bytes) {
+    return bytes.length >= header.length
+        && Arrays.equals(bytes, 0, header.length, header, 0, header.length);
   }
 
   /** True when the bytes start with Avro's single-object marker (0xC3 0x01). */

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -54,6 +58,86 @@ class AvroSerdeTest {
       types++;
     }
     assertThat(types).isEqualTo(PublishedSchemas.CURRENT.size() - 1);
+  }
+
+  /** The value (as its encoding, so NaN compares equal) or the error a decode gives. */
+  private static String outcome(AvroSerde<SpecificRecordBase> serde, byte[] bytes) {
+    try {
+      return "value " + HexFormat.of().formatHex(serde.encode(serde.decode(bytes)));
+    } catch (RuntimeException e) {
+      return "error " + e.getClass().getName() + ": " + e.getMessage();
+    }
+  }
+
+  /** What AvroSerde's decode gave before docs/adr/0073: Avro's message decoder alone. */
+  private static String messageDecoders(
+      AvroSerde<SpecificRecordBase> serde, Schema schema, String name, byte[] bytes) {
+    BinaryMessageDecoder<SpecificRecordBase> decoder =
+        new BinaryMessageDecoder<>(SpecificData.get(), schema, SchemaHistory.shared().store());
+    try {
+      return "value " + HexFormat.of().formatHex(serde.encode(decoder.decode(bytes)));
+    } catch (Exception e) {
+      return "error org.apache.kafka.common.errors.SerializationException: cannot decode "
+          + bytes.length
+          + " bytes as "
+          + name
+          + " (Avro single-object encoding): "
+          + e.getMessage();
+    }
+  }
+
+  @Test
+  void decodesIntactAndDamagedRecordsAsAvrosMessageDecoderValueOrMessage() throws Exception {
+    Random r = new Random(73);
+    int errors = 0;
+    int values = 0;
+    for (String avsc : PublishedSchemas.CURRENT) {
+      if (avsc.equals("Common.avsc")) {
+        continue;
+      }
+      Class<SpecificRecordBase> type = type(avsc);
+      Schema schema = SpecificData.get().getSchema(type);
+      AvroSerde<SpecificRecordBase> serde = new AvroSerde<>(type);
+      int i = 0;
+      for (Object generic : new RandomData(GenericData.get(), schema, 400, 73L)) {
+        byte[] bytes =
+            serde.encode((SpecificRecordBase) SpecificData.get().deepCopy(schema, generic));
+        byte[] damaged =
+            switch (i++ % 5) {
+              case 0 -> bytes; // intact
+              case 1 -> Arrays.copyOf(bytes, 10 + r.nextInt(bytes.length - 9)); // cut short
+              case 2 -> { // one byte of the body changed
+                byte[] b = bytes.clone();
+                if (b.length > 10) {
+                  b[10 + r.nextInt(b.length - 10)] = (byte) r.nextInt(256);
+                }
+                yield b;
+              }
+              case 3 -> { // several bytes changed, the header's included
+                byte[] b = bytes.clone();
+                for (int k = 0; k < 4; k++) {
+                  b[r.nextInt(b.length)] = (byte) r.nextInt(256);
+                }
+                yield b;
+              }
+              default -> { // bytes after the record
+                byte[] b = Arrays.copyOf(bytes, bytes.length + 1 + r.nextInt(8));
+                b[bytes.length] = (byte) r.nextInt(256);
+                yield b;
+              }
+            };
+        String expected = messageDecoders(serde, schema, type.getSimpleName(), damaged);
+        assertThat(outcome(serde, damaged)).as("%s record %d", avsc, i).isEqualTo(expected);
+        if (expected.startsWith("error")) {
+          errors++;
+        } else {
+          values++;
+        }
+      }
+    }
+    // both kinds are exercised
+    assertThat(errors).isGreaterThan(500);
+    assertThat(values).isGreaterThan(1_000);
   }
 
   @Test

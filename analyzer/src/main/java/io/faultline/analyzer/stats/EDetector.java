@@ -1,7 +1,6 @@
 package io.faultline.analyzer.stats;
 
 import java.util.Arrays;
-import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.special.Erf;
 
 /**
@@ -270,7 +269,7 @@ public final class EDetector {
     this.horizon = horizon;
     this.theta0 = Math.abs(theta0);
     this.phi = phi;
-    this.z = new NormalDistribution().inverseCumulativeProbability(1 - (1 - confidence) / 2);
+    this.z = StandardNormal.twoSidedZ(confidence);
   }
 
   /**

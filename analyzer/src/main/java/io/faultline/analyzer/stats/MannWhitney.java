@@ -1,7 +1,6 @@
 package io.faultline.analyzer.stats;
 
 import java.util.Arrays;
-import org.apache.commons.math3.distribution.NormalDistribution;
 
 /**
  * Kayenta-style end-of-experiment judgement: the Mann–Whitney (Wilcoxon rank-sum) confidence
@@ -52,7 +51,7 @@ public final class MannWhitney {
     long n = e.length;
     long m = c.length;
     double estimate = median(diffs);
-    double z = new NormalDistribution().inverseCumulativeProbability(1 - (1 - confidence) / 2);
+    double z = StandardNormal.twoSidedZ(confidence);
     double ca = n * m / 2.0 - z * Math.sqrt(n * m * (n + m + 1) / 12.0);
     int lowIndex = (int) Math.max(0, Math.floor(ca));
     int highIndex = (int) Math.min(diffs.length - 1, diffs.length - 1 - lowIndex);
@@ -70,7 +69,7 @@ public final class MannWhitney {
       double z2 = rankSumZ(control, experiment);
       double shift = mean(experiment) - mean(control);
       // each side at (1 - confidence) / 2, as the interval's ends
-      double zOne = new NormalDistribution().inverseCumulativeProbability(1 - (1 - confidence) / 2);
+      double zOne = StandardNormal.twoSidedZ(confidence);
       if (direction != Direction.DECREASE && z2 > zOne && shift > allowed) {
         result = Classification.HIGH;
       } else if (direction != Direction.INCREASE && z2 < -zOne && shift < -allowed) {
