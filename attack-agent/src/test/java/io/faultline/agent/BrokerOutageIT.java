@@ -70,6 +70,18 @@ class BrokerOutageIT {
     return dir;
   }
 
+  /** An agent on {@code kafka} whose one target is {@code victim}, with these key-value pairs. */
+  private static AttackAgent agent(EmbeddedKafka kafka, Process victim, String... settings)
+      throws Exception {
+    Map<String, String> config = new HashMap<>();
+    config.put("bootstrap.servers", kafka.bootstrapServers());
+    config.put("agent.targets.dir", targets(victim).toString());
+    for (int i = 0; i < settings.length; i += 2) {
+      config.put(settings[i], settings[i + 1]);
+    }
+    return AgentMain.start(AgentConfig.fromMap(config));
+  }
+
   private static char processState(long pid) throws Exception {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     return stat.charAt(stat.lastIndexOf(')') + 2);
@@ -118,13 +130,7 @@ class BrokerOutageIT {
     Process victim = new ProcessBuilder("sleep", "300").start();
     EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
     Topics topics = new Topics("faultline.", 3);
-    AttackAgent agent =
-        AgentMain.start(
-            AgentConfig.fromMap(
-                Map.of(
-                    "bootstrap.servers", kafka.bootstrapServers(),
-                    "agent.lease", "3s",
-                    "agent.targets.dir", targets(victim).toString())));
+    AttackAgent agent = agent(kafka, victim, "agent.lease", "3s");
     try (var producer = producer(kafka)) {
       producer
           .send(
@@ -173,13 +179,8 @@ class BrokerOutageIT {
     Process victim = new ProcessBuilder("sleep", "300").start();
     EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
     Topics topics = new Topics("faultline.", 3);
-    AttackAgent agent =
-        AgentMain.start(
-            AgentConfig.fromMap(
-                Map.of(
-                    "bootstrap.servers", kafka.bootstrapServers(),
-                    "agent.lease", "2m", // the outage is shorter: no dead-man's switch here
-                    "agent.targets.dir", targets(victim).toString())));
+    // the outage is shorter than the lease: no dead-man's switch here
+    AttackAgent agent = agent(kafka, victim, "agent.lease", "2m");
     int commands = 300;
     AtomicInteger unsent = new AtomicInteger();
     try (var producer = producer(kafka)) {
@@ -270,14 +271,15 @@ class BrokerOutageIT {
     EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
     Topics topics = new Topics("faultline.", 3);
     AttackAgent agent =
-        AgentMain.start(
-            AgentConfig.fromMap(
-                Map.of(
-                    "bootstrap.servers", kafka.bootstrapServers(),
-                    "agent.lease", "2m",
-                    "agent.producer.max.block", "200ms",
-                    "agent.producer.delivery.timeout", "1s",
-                    "agent.targets.dir", targets(victim).toString())));
+        agent(
+            kafka,
+            victim,
+            "agent.lease",
+            "2m",
+            "agent.producer.max.block",
+            "200ms",
+            "agent.producer.delivery.timeout",
+            "1s");
     try {
       assertThat(agent.awaitTopics(Duration.ofSeconds(60))).as("topics ready").isTrue();
       kafka.stop();
