@@ -446,12 +446,9 @@ public final class WindowJudge {
       return new Judged(SteadyState.INSUFFICIENT_DATA, effect, 0.0, null);
     }
     long horizon = m.horizon > 0 ? m.horizon : EDetector.DEFAULT_HORIZON;
-    m.recentControl.add(new double[] {control.mean(), control.variance(), control.count()});
-    while (m.recentControl.size() > m.controlSpan) {
-      m.recentControl.remove(0);
-    }
-    forgetControlBeforeAShift(m.recentControl);
-    Summary pooled = pool(m.recentControl, m.recentControl.size());
+    // the pooled control is a window mean's reference; a rate is judged against its own rate
+    // before the change (finishWarmUp leaves a rate's recentControl empty, docs/adr/0060)
+    Summary pooled = hypothesis.rate() ? null : pooledControl(m, control);
     long attackAt = m.attackAt > 0 ? m.attackAt : m.learnUntil;
     boolean attackStarted = attackAt > 0 && windowEnd > attackAt;
     if (m.startFromEvents) {
@@ -576,6 +573,16 @@ public final class WindowJudge {
           deviation.deviatingStatistic());
     }
     return new Judged(SteadyState.STEADY, effect, statistic, pValue);
+  }
+
+  /** The recent control windows with this one, pooled: a window mean's reference. */
+  private static Summary pooledControl(Monitor m, Summary control) {
+    m.recentControl.add(new double[] {control.mean(), control.variance(), control.count()});
+    while (m.recentControl.size() > m.controlSpan) {
+      m.recentControl.remove(0);
+    }
+    forgetControlBeforeAShift(m.recentControl);
+    return pool(m.recentControl, m.recentControl.size());
   }
 
   /**

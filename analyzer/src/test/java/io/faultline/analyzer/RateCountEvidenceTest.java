@@ -89,6 +89,8 @@ class RateCountEvidenceTest {
       states.add(judged.state());
     }
     assertThat(states).contains(SteadyState.STEADY, SteadyState.DEVIATING);
+    // so a rate's judgement keeps no control windows to pool: neither work nor state for it
+    assertThat(m.recentControl).as("control windows kept for a rate").isEmpty();
   }
 
   @Test

@@ -1,10 +1,10 @@
 package io.faultline.agent;
 
+import io.faultline.common.HostName;
 import io.faultline.schema.ConfigReader;
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.Topics;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -175,9 +175,12 @@ public record AgentConfig(
         deliveryTimeout);
   }
 
-  /** {@code agent-<pid>@<host>}: tells which process on which host applied an attack. */
+  /**
+   * {@code agent-<pid>@<host>}: tells which process on which host applied an attack. The host is
+   * {@link HostName#local}, never a DNS lookup (the JVM's own {@code pid@host} name does one).
+   */
   static String defaultAgentId() {
-    return "agent-" + ManagementFactory.getRuntimeMXBean().getName();
+    return "agent-" + ProcessHandle.current().pid() + "@" + HostName.local();
   }
 
   /** Secrets stay out of logs: the command secret and any Kafka password or JAAS config. */

@@ -58,6 +58,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -858,11 +860,39 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             .setReason(reason)
             .setDetails(new TreeMap<>(details))
             .build();
-    send(
-        topics.attackEvents().name(),
-        experimentId,
-        topics.attackEvents().valueSerde().serializer().serialize(null, event));
+    sendEvent(experimentId, topics.attackEvents().valueSerde().serializer().serialize(null, event));
     metrics.event(type);
+  }
+
+  /**
+   * An event of a command, sent without waiting. One Kafka did not take (the broker away longer
+   * than {@code agent.producer.delivery.timeout}, or a batch the idempotent producer gave up on
+   * after a broker restart, KAFKA-15591) goes to the outbox, which keeps it on disk and sends it
+   * again every second until Kafka takes it, with the same event id; only a record too large for
+   * the broker, which no retry would deliver, is lost (logged and counted).
+   */
+  private void sendEvent(String key, byte[] value) {
+    String topic = topics.attackEvents().name();
+    String source = SOURCE.get();
+    String what =
+        source == null ? "an event of experiment " + key : "an event of the command at " + source;
+    producer.send(
+        new ProducerRecord<>(topic, key, value),
+        (meta, e) -> {
+          if (e == null) {
+            return;
+          }
+          if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
+            sendFailed(what, topic, e);
+            return;
+          }
+          log.warn(
+              "{} not taken by {} ({}); kept in the outbox, sent again until it is",
+              what,
+              topic,
+              e.toString());
+          outbox.publish(topic, key, value);
+        });
   }
 
   private void state(
@@ -920,9 +950,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   }
 
   private void send(String topic, String key, byte[] value) {
-    String source = SOURCE.get();
-    String what =
-        source == null ? "an event of experiment " + key : "an event of the command at " + source;
+    String what = "the recovery data of attack " + key;
     producer.send(
         new ProducerRecord<>(topic, key, value),
         (meta, e) -> {

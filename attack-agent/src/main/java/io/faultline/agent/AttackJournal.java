@@ -1,6 +1,7 @@
 package io.faultline.agent;
 
 import io.faultline.common.DaemonThreads;
+import io.faultline.common.HostName;
 import io.faultline.schema.AttackState;
 import io.faultline.schema.AvroSerde;
 import java.io.IOException;
@@ -166,7 +167,7 @@ final class AttackJournal implements AutoCloseable {
           "pid "
               + self.pid()
               + " on "
-              + hostName()
+              + HostName.local()
               + " since "
               + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
       ch.truncate(0);
@@ -179,14 +180,6 @@ final class AttackJournal implements AutoCloseable {
         throw r;
       }
       throw new IllegalArgumentException("agent.outbox.dir: cannot lock " + lockFile + ": " + e, e);
-    }
-  }
-
-  private static String hostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "an unnamed host";
     }
   }
 

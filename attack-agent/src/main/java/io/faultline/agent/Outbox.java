@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,13 +31,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a recovery publishes (events, attack.state tombstones, failure reports), kept on the agent's
- * own disk until the broker acknowledges it. {@link #publish} writes the record to a file of its
- * own (fsync'd, then renamed into place) and hands it to a sender thread, so the caller never waits
- * on Kafka; the file is deleted only after the broker's ack, and files left by an earlier run are
- * delivered when the agent starts again. Each record has a unique id (its file name); the producer
- * is idempotent, so a record is written once unless the agent dies between the broker's ack and the
- * file's deletion (then it is sent again, with the same event id).
+ * What a recovery publishes (events, attack.state tombstones, failure reports), and any other event
+ * the producer failed to deliver, kept on the agent's own disk until the broker acknowledges it.
+ * {@link #publish} writes the record to a file of its own (fsync'd, then renamed into place) and
+ * hands it to a sender thread, so the caller never waits on Kafka; the file is deleted only after
+ * the broker's ack, and files left by an earlier run are delivered when the agent starts again.
+ * Each record has a unique id (its file name); the producer is idempotent, so a record is written
+ * once unless the agent dies between the broker's ack and the file's deletion (then it is sent
+ * again, with the same event id).
  */
 final class Outbox implements AutoCloseable {
 
@@ -112,7 +114,12 @@ final class Outbox implements AutoCloseable {
       log.error("outbox {}: cannot keep {} for {} on disk: {}", dir, id, topic, e.toString());
     }
     pending.put(id, p);
-    sender.execute(this::deliver);
+    try {
+      sender.execute(this::deliver);
+    } catch (RejectedExecutionException closed) {
+      // a send that failed while the agent closed: on disk, the next start delivers it
+      log.warn("outbox {}: closed; {} for {} kept for the next start", dir, id, p.topic());
+    }
   }
 
   int pending() {

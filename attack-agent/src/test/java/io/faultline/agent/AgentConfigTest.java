@@ -63,8 +63,7 @@ class AgentConfigTest {
   }
 
   private static String host() {
-    String name = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
-    return name.substring(name.indexOf('@') + 1);
+    return io.faultline.common.HostName.local();
   }
 
   @Test

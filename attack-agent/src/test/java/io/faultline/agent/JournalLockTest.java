@@ -19,7 +19,13 @@ class JournalLockTest {
 
   @TempDir Path dir;
 
-  private static final String PID = "pid " + ProcessHandle.current().pid() + " on ";
+  // the host as the environment or the kernel names it, never a DNS lookup (HostName)
+  private static final String PID =
+      "pid "
+          + ProcessHandle.current().pid()
+          + " on "
+          + io.faultline.common.HostName.local()
+          + " since ";
 
   @Test
   void aSecondJournalOnOneDirectoryIsRefusedNamingItAndTheHolder() {
@@ -56,7 +62,8 @@ class JournalLockTest {
       assertThat(line).as("the holder opened the journal").isEqualTo("open");
       assertThatThrownBy(() -> new AttackJournal(dir))
           .hasMessageStartingWith("agent.outbox.dir: " + dir + " is in use by another agent (")
-          .hasMessageContaining("pid " + holder.pid() + " on ");
+          .hasMessageContaining(
+              "pid " + holder.pid() + " on " + io.faultline.common.HostName.local() + " since ");
       holder.getOutputStream().close(); // the holder closes its journal and exits
       assertThat(holder.waitFor()).isZero();
       try (AttackJournal next = new AttackJournal(dir)) {

@@ -1,6 +1,7 @@
 package io.faultline.bench;
 
 import io.faultline.agent.local.ImpairmentProxy;
+import io.faultline.common.DaemonThreads;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,9 +31,7 @@ public final class ProxyBench {
                 new InetSocketAddress("127.0.0.1", 0),
                 new InetSocketAddress("127.0.0.1", server.getLocalPort()),
                 new InetSocketAddress("127.0.0.1", 0))) {
-      Thread acceptor = new Thread(() -> serve(server), "server");
-      acceptor.setDaemon(true);
-      acceptor.start();
+      DaemonThreads.named("server").newThread(() -> serve(server)).start();
       System.out.println(
           "| path | round trip p50 ms | p99 ms | bulk MB/s (" + mb + " MB one way) |");
       System.out.println("|---|---|---|---|");
@@ -53,8 +52,8 @@ public final class ProxyBench {
       try {
         Socket s = server.accept();
         s.setTcpNoDelay(true);
-        Thread t =
-            new Thread(
+        DaemonThreads.named("server-" + s.getPort())
+            .newThread(
                 () -> {
                   try (s;
                       InputStream in = s.getInputStream();
@@ -79,9 +78,8 @@ public final class ProxyBench {
                   } catch (IOException ignored) {
                     // client went away
                   }
-                });
-        t.setDaemon(true);
-        t.start();
+                })
+            .start();
       } catch (IOException e) {
         return;
       }

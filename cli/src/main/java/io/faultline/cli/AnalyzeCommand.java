@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
       "Kayenta-style Mann-Whitney classification of the whole run. CSV files have a header and",
       "timestamp,value rows;",
       "timestamps are ISO-8601 (2014-02-14T14:30:00Z, or 2014-02-14 14:30:00 as UTC) or epoch",
-      "seconds or milliseconds. Rows are aligned by their offset from each file's first row."
+      "seconds or milliseconds, in time order, one row per timestamp. Rows are aligned by their",
+      "offset from each file's first row."
     })
 public final class AnalyzeCommand implements Callable<Integer> {
 

@@ -289,6 +289,50 @@ class AnalyzeCommandTest {
     }
   }
 
+  @Test
+  void rowsOutOfTimeOrderOrARepeatedTimestampExitTwoWithTheSameLineFromBothEngines()
+      throws Exception {
+    Path control = csv("c.csv", 1392388200L, 1000, 1, false);
+    List<String> rows =
+        new ArrayList<>(Files.readAllLines(csv("e.csv", 1392388200L, 120, 1.5, false)));
+    List<String> swapped = new ArrayList<>(rows);
+    swapped.set(50, rows.get(51));
+    swapped.set(51, rows.get(50));
+    Path unsorted = Files.write(dir.resolve("unsorted.csv"), swapped);
+    List<String> repeated = new ArrayList<>(rows);
+    repeated.add(81, rows.get(80).split(",")[0] + ",100.0");
+    Path twice = Files.write(dir.resolve("twice.csv"), repeated);
+    String rule =
+        ": rows must be in time order, one row per timestamp (sort the file by its timestamp"
+            + " column; merge rows of one time into one)";
+    String t50 = rows.get(50).split(",")[0];
+    String t51 = rows.get(51).split(",")[0];
+    String t80 = rows.get(80).split(",")[0];
+    Object[][] cases = {
+      {unsorted, unsorted + ":52: timestamp '" + t50 + "' is earlier than line 51's '" + t51 + "'"},
+      {twice, twice + ":82: timestamp '" + t80 + "' repeats line 81's '" + t80 + "'"}
+    };
+    for (Object[] c : cases) {
+      for (String engine : List.of("offline", "stream")) {
+        out.reset();
+        err.reset();
+        int code =
+            run(
+                "--control",
+                control.toString(),
+                "--experiment",
+                c[0].toString(),
+                "--engine",
+                engine);
+        assertThat(code).as(engine + " " + c[0]).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+            .as(engine)
+            .isEqualTo("faultline analyze: " + c[1] + rule + "\n");
+        assertThat(out.size()).as("no verdict").isZero();
+      }
+    }
+  }
+
   /**
    * Real telemetry (docs/adr/0068): a queue depth of 0-3 (integers, mostly zeros) at one row per 10
    * s, the experimental group's rows missing in about a fifth of the windows and in 5 minutes in a

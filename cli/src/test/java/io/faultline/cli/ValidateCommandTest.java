@@ -223,8 +223,10 @@ class ValidateCommandTest {
   @Test
   void attackRefusesAnUnknownModeBeforeAnyBroker() {
     String allowed =
-        "must be one, all, fixed:N (N >= 1), percent:P or random-max-percent:P (0 < P <= 100)";
-    for (String mode : new String[] {"some", "fixed:0", "percent:150", "fixed:x", ""}) {
+        "must be one, all, fixed:N (N from 1), percent:P or random-max-percent:P (P a whole"
+            + " number from 1 to 100)";
+    for (String mode :
+        new String[] {"some", "fixed:0", "percent:150", "fixed:x", "", "percent:12.5"}) {
       assertThat(attack("--mode", mode))
           .as(mode)
           .isEqualTo(new Printed(2, "", "faultline attack: --mode '" + mode + "': " + allowed));

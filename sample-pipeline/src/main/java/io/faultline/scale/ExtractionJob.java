@@ -1,5 +1,6 @@
 package io.faultline.scale;
 
+import io.faultline.common.DaemonThreads;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -62,13 +63,7 @@ public final class ExtractionJob {
     AtomicInteger updated = new AtomicInteger();
     AtomicInteger unchanged = new AtomicInteger();
     ExecutorService pool =
-        Executors.newFixedThreadPool(
-            threads,
-            r -> {
-              Thread t = new Thread(r, "scale-extract");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newFixedThreadPool(threads, DaemonThreads.named("scale-extract"));
     try {
       List<Future<?>> batches = new ArrayList<>();
       for (int from = 0; from < entries.size(); from += BATCH) {

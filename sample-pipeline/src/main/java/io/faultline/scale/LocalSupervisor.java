@@ -1,5 +1,6 @@
 package io.faultline.scale;
 
+import io.faultline.common.DaemonThreads;
 import io.faultline.common.Executables;
 import io.faultline.scale.fleet.LoopbackPorts;
 import java.io.BufferedReader;
@@ -70,12 +71,7 @@ public final class LocalSupervisor implements AutoCloseable {
   private final Consumer<SupervisorEvent> listener;
   private final boolean tasksetAvailable;
   private final ScheduledExecutorService restarts =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "scale-supervisor");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("scale-supervisor"));
   private final Map<String, Instance> instances = new ConcurrentHashMap<>();
   private volatile boolean closing;
 
@@ -198,10 +194,9 @@ public final class LocalSupervisor implements AutoCloseable {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     instance.process = process;
     CompletableFuture<Void> listening = new CompletableFuture<>();
-    Thread drain =
-        new Thread(() -> drain(instance, process, listening), "scale-output-" + spec.name());
-    drain.setDaemon(true);
-    drain.start();
+    DaemonThreads.named("scale-output-" + spec.name())
+        .newThread(() -> drain(instance, process, listening))
+        .start();
     try {
       listening.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {

@@ -1,5 +1,6 @@
 package io.faultline.scale;
 
+import io.faultline.common.DaemonThreads;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -168,12 +169,7 @@ public final class ScaleMain {
         SongStore.open(config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
     ScaleServer server = new ScaleServer(config, store);
     ScheduledExecutorService refresh =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "scale-index-refresh");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("scale-index-refresh"));
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -2,6 +2,7 @@ package io.faultline.scale;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.faultline.common.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -14,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,15 +68,8 @@ public final class ScaleServer implements AutoCloseable {
     this.store = store;
     this.metrics = new ScaleMetrics(group, store::pool, () -> index == null ? 0 : index.size());
     this.server = HttpServer.create(new InetSocketAddress(config.bind(), config.port()), 1024);
-    AtomicInteger n = new AtomicInteger();
     this.workers =
-        Executors.newFixedThreadPool(
-            config.threads(),
-            r -> {
-              Thread t = new Thread(r, "scale-http-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newFixedThreadPool(config.threads(), DaemonThreads.numbered("scale-http"));
     server.setExecutor(workers);
     route("/similar", "similar", this::similar);
     route("/songs/", "songs", this::song);

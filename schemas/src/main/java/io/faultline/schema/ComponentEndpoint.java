@@ -2,6 +2,7 @@ package io.faultline.schema;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.faultline.common.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -53,12 +54,7 @@ public final class ComponentEndpoint implements AutoCloseable {
             send(exchange, 200, ComponentMetrics.CONTENT_TYPE, metrics.scrapeBytes());
           });
       server.setExecutor(
-          Executors.newSingleThreadExecutor(
-              r -> {
-                Thread t = new Thread(r, component + "-http");
-                t.setDaemon(true);
-                return t;
-              }));
+          Executors.newSingleThreadExecutor(DaemonThreads.named(component + "-http")));
       server.start();
       return new ComponentEndpoint(server);
     } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.faultline.testsupport;
 
+import io.faultline.common.DaemonThreads;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,9 +26,7 @@ public final class EchoServer implements AutoCloseable {
   /** Listens on a free loopback port. */
   public static EchoServer start() throws IOException {
     EchoServer server = new EchoServer(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
-    Thread acceptor = new Thread(server::accept, "echo");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    DaemonThreads.named("echo").newThread(server::accept).start();
     return server;
   }
 
@@ -44,9 +43,7 @@ public final class EchoServer implements AutoCloseable {
       try {
         Socket s = socket.accept();
         s.setTcpNoDelay(true); // round trips are what tests time
-        Thread t = new Thread(() -> echoLines(s), "echo-" + s.getPort());
-        t.setDaemon(true);
-        t.start();
+        DaemonThreads.named("echo-" + s.getPort()).newThread(() -> echoLines(s)).start();
       } catch (IOException e) {
         return; // closed
       }

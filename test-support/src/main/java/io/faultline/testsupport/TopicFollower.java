@@ -1,5 +1,6 @@
 package io.faultline.testsupport;
 
+import io.faultline.common.DaemonThreads;
 import io.faultline.kafka.TestBroker;
 import io.faultline.schema.Topic;
 import java.time.Duration;
@@ -31,8 +32,7 @@ public final class TopicFollower<K, V> implements AutoCloseable {
     this.topic = topic;
     this.committedOnly = committedOnly;
     this.bootstrapServers = bootstrapServers;
-    this.thread = new Thread(this::follow, "follow-" + topic.name());
-    thread.setDaemon(true);
+    this.thread = DaemonThreads.named("follow-" + topic.name()).newThread(this::follow);
   }
 
   /** Starts following {@code topic} from offset 0. */

@@ -29,7 +29,9 @@ import java.util.Locale;
 /**
  * Reads {@code timestamp,value} CSV files with a header. Timestamps may be ISO-8601 with a zone
  * ({@code 2014-02-14T14:30:00Z}), a local date-time read as UTC ({@code 2014-02-14 14:30:00} or
- * with a {@code T}), or epoch seconds or milliseconds (numbers above 10^11 are milliseconds).
+ * with a {@code T}), or epoch seconds or milliseconds (numbers above 10^11 are milliseconds). Rows
+ * must be in time order, each timestamp once; a file that is not is refused at the first row out of
+ * order, naming it and the row before.
  */
 public final class TimeSeriesCsv {
 
@@ -107,6 +109,7 @@ public final class TimeSeriesCsv {
           "header '" + headerText.strip() + "' must name the columns 'timestamp' and 'value'");
     }
     List<Row> rows = new ArrayList<>();
+    String previousText = null;
     String line;
     while ((line = lines.next()) != null) {
       if (line.isBlank()) {
@@ -121,6 +124,26 @@ public final class TimeSeriesCsv {
             "expected " + header.length + " columns (timestamp,value), got " + cells.length);
       }
       long epochMs = parseTime(file, lineNo, cells[ts]);
+      if (!rows.isEmpty()) {
+        // both engines align the files by their first rows and read the rows' interval from
+        // consecutive rows: a row out of order or a repeated time would be judged silently wrong
+        Row previous = rows.get(rows.size() - 1);
+        if (epochMs <= previous.epochMs()) {
+          throw new CsvInputException(
+              file,
+              lineNo,
+              "timestamp '"
+                  + cells[ts]
+                  + (epochMs == previous.epochMs() ? "' repeats" : "' is earlier than")
+                  + " line "
+                  + previous.line()
+                  + "'s '"
+                  + previousText
+                  + "': rows must be in time order, one row per timestamp (sort the file by its"
+                  + " timestamp column; merge rows of one time into one)");
+        }
+      }
+      previousText = cells[ts];
       double v;
       try {
         v = Double.parseDouble(cells[value]);

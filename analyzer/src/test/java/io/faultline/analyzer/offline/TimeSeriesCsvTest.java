@@ -30,12 +30,14 @@ class TimeSeriesCsvTest {
             file(
                 "timestamp,value\n"
                     + "2014-02-14T14:30:00Z,1\n"
-                    + "2014-02-14 14:30:00,2\n"
-                    + "1392388200,3\n"
-                    + "1392388200000,4\n"
-                    + "\"2014-02-14T15:30:00+01:00\",\"5.5\"\n"));
-    long expected = Instant.parse("2014-02-14T14:30:00Z").toEpochMilli();
-    assertThat(rows).extracting(TimeSeriesCsv.Row::epochMs).containsOnly(expected);
+                    + "2014-02-14 14:31:00,2\n"
+                    + "1392388320,3\n"
+                    + "1392388380000,4\n"
+                    + "\"2014-02-14T15:34:00+01:00\",\"5.5\"\n"));
+    long first = Instant.parse("2014-02-14T14:30:00Z").toEpochMilli();
+    assertThat(rows)
+        .extracting(TimeSeriesCsv.Row::epochMs)
+        .containsExactly(first, first + 60_000, first + 120_000, first + 180_000, first + 240_000);
     assertThat(rows).extracting(TimeSeriesCsv.Row::value).containsExactly(1.0, 2.0, 3.0, 4.0, 5.5);
     assertThat(rows.get(2).line()).isEqualTo(4);
   }
@@ -102,5 +104,22 @@ class TimeSeriesCsvTest {
     assertThatThrownBy(() -> TimeSeriesCsv.read(far))
         .hasMessage(
             far + ":2: timestamp '+10000-01-01T00:00:00Z' is out of range: years 1 to 9999 only");
+  }
+
+  @Test
+  void aRowOutOfTimeOrderOrATimestampRepeatedIsRefusedNamingBothLines() throws Exception {
+    String rule =
+        "': rows must be in time order, one row per timestamp (sort the file by its timestamp"
+            + " column; merge rows of one time into one)";
+    Path back = file("timestamp,value\n1392388200,1\n1392388500,2\n\n1392388400,3\n");
+    assertThatThrownBy(() -> TimeSeriesCsv.read(back))
+        .isInstanceOf(CsvInputException.class)
+        .hasMessage(
+            back + ":5: timestamp '1392388400' is earlier than line 3's '1392388500" + rule);
+    // the same time in two forms is a repeat
+    Path twice = file("timestamp,value\n2014-02-14T14:30:00Z,1\n1392388200,2\n");
+    assertThatThrownBy(() -> TimeSeriesCsv.read(twice))
+        .hasMessage(
+            twice + ":3: timestamp '1392388200' repeats line 2's '2014-02-14T14:30:00Z" + rule);
   }
 }

@@ -94,12 +94,8 @@ public final class ImpairmentProxy implements AutoCloseable {
       throws IOException {
     ImpairmentProxy proxy = new ImpairmentProxy(listen, target, ctl);
     proxy.control.start();
-    Thread acceptor = new Thread(proxy::accept, "proxy-accept-" + proxy.listenPort());
-    acceptor.setDaemon(true);
-    acceptor.start();
-    Thread sweeper = new Thread(proxy::sweep, "proxy-ttl");
-    sweeper.setDaemon(true);
-    sweeper.start();
+    DaemonThreads.named("proxy-accept-" + proxy.listenPort()).newThread(proxy::accept).start();
+    DaemonThreads.named("proxy-ttl").newThread(proxy::sweep).start();
     return proxy;
   }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
+import io.faultline.agent.TargetSelection;
 import io.faultline.collector.ExperimentSources;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,13 +21,13 @@ import java.util.TreeSet;
 /**
  * The experiment file's JSON Schema ({@code faultline/experiment.schema.json}): the structure is
  * written by hand, the faults are generated from the agent's catalogue ({@link FaultSpecs}): the
- * {@code fault} enum, the selector kinds, and per fault the parameters it takes, with type, range,
- * default and help ({@code $defs/attack/allOf}); the source types (three enums) and their group
- * keys are generated from the collector's list ({@link ExperimentFileParser#SOURCE_ORDER}, {@link
- * ExperimentSources#selectorKeys}). ExperimentSchemaTest fails when the committed file is not what
- * {@link #generate} makes of it; {@link #main} (or that test with {@code
- * -Dfaultline.schema.write=true}) rewrites it. {@link SchemaCheck} validates every experiment file
- * against it.
+ * {@code fault} enum, the selector kinds and modes ({@link TargetSelection#MODE_PATTERN}), and per
+ * fault the parameters it takes, with type, range, default and help ({@code $defs/attack/allOf});
+ * the source types (three enums) and their group keys are generated from the collector's list
+ * ({@link ExperimentFileParser#SOURCE_ORDER}, {@link ExperimentSources#selectorKeys}).
+ * ExperimentSchemaTest fails when the committed file is not what {@link #generate} makes of it;
+ * {@link #main} (or that test with {@code -Dfaultline.schema.write=true}) rewrites it. {@link
+ * SchemaCheck} validates every experiment file against it.
  */
 public final class ExperimentSchema {
 
@@ -79,6 +80,16 @@ public final class ExperimentSchema {
     ArrayNode kinds = kind.putArray("enum");
     new TreeSet<>(FaultSpecs.KINDS.keySet()).forEach(kinds::add);
     kind.put("description", "default: the kind the fault takes");
+    ObjectNode mode =
+        attack
+            .withObjectProperty("properties")
+            .withObjectProperty("selector")
+            .withObjectProperty("properties")
+            .putObject("mode");
+    mode.put("type", "string");
+    mode.put("pattern", TargetSelection.MODE_PATTERN);
+    mode.put("default", "one");
+    mode.put("description", "one of: " + TargetSelection.MODES);
     ArrayNode perFault = attack.putArray("allOf");
     for (FaultSpec spec : FaultSpecs.ALL) {
       ObjectNode rule = perFault.addObject();

@@ -52,18 +52,9 @@ final class SelectorSection {
     List<String> names = FileValues.names(n.get("names"));
     String namespace = FileValues.text(n, "namespace");
     Map<String, String> labels = FileValues.map(n.get("labels"));
+    // N and P in range too: the schema's pattern is the agent's own rule
+    // (TargetSelection.MODE_PATTERN)
     String mode = FileValues.textOr(n, "mode", "one");
-    if (mode.contains(":")) {
-      try {
-        int v = Integer.parseInt(mode.substring(mode.indexOf(':') + 1));
-        if (v < 1 || (mode.contains("percent") && v > 100)) {
-          values.error(
-              path + ".mode", "'" + mode + "': N must be at least 1 and P between 1 and 100");
-        }
-      } catch (NumberFormatException e) {
-        // the schema's pattern reports it
-      }
-    }
     if (groups != null && groups.control() != null) {
       for (int i = 0; i < names.size(); i++) {
         if (groups.control().processes().contains(names.get(i))) {

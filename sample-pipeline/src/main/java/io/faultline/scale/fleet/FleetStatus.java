@@ -1,6 +1,7 @@
 package io.faultline.scale.fleet;
 
 import com.sun.net.httpserver.HttpServer;
+import io.faultline.common.DaemonThreads;
 import io.faultline.scale.fleet.FleetMember.Role;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -162,9 +163,9 @@ public final class FleetStatus implements AutoCloseable {
   private final WriteProbe writes; // may be null
   private final HttpServer server;
   private final java.util.concurrent.ScheduledExecutorService observer =
-      Executors.newSingleThreadScheduledExecutor(FleetStatus::daemon);
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fleet-status"));
   private final java.util.concurrent.ExecutorService checks =
-      Executors.newCachedThreadPool(FleetStatus::daemon);
+      Executors.newCachedThreadPool(DaemonThreads.named("fleet-status"));
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
@@ -179,7 +180,7 @@ public final class FleetStatus implements AutoCloseable {
     this.writes = writes;
     register(Labels.of("group", fleet.layout().group().toLowerCase(java.util.Locale.ROOT)));
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
-    server.setExecutor(Executors.newSingleThreadExecutor(FleetStatus::daemon));
+    server.setExecutor(Executors.newSingleThreadExecutor(DaemonThreads.named("fleet-status")));
     server.createContext(
         "/metrics",
         exchange -> {
@@ -200,12 +201,6 @@ public final class FleetStatus implements AutoCloseable {
     server.start();
     observer.scheduleWithFixedDelay(
         this::observeNow, 0, OBSERVE_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-  }
-
-  private static Thread daemon(Runnable r) {
-    Thread t = new Thread(r, "fleet-status");
-    t.setDaemon(true);
-    return t;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.faultline.scale.fleet;
 
+import io.faultline.common.DaemonThreads;
 import io.faultline.scale.ExtractionJob;
 import io.faultline.scale.GeneratedCorpus;
 import io.faultline.scale.SongStore;
@@ -100,11 +101,7 @@ public final class GroupFleet implements AutoCloseable {
     this.say = say;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "fleet-" + layout.group().toLowerCase(Locale.ROOT));
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("fleet-" + layout.group().toLowerCase(Locale.ROOT)));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.faultline.scale.fleet;
 
+import io.faultline.common.DaemonThreads;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -55,8 +56,7 @@ public final class WriteProbe implements AutoCloseable {
           "CREATE TABLE IF NOT EXISTS faultline_write_probe (id bigserial PRIMARY KEY,"
               + " probe text NOT NULL, at timestamptz NOT NULL DEFAULT now())");
     }
-    this.thread = new Thread(this::run, "write-probe");
-    thread.setDaemon(true);
+    this.thread = DaemonThreads.named("write-probe").newThread(this::run);
     thread.start();
   }
 
