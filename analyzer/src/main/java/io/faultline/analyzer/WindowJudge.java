@@ -1275,8 +1275,7 @@ public final class WindowJudge {
   private static void learnWander(Track t, List<WarmupPoint> points) {
     t.wander = new double[WANDER_SLOTS];
     int n = points.size();
-    double squares = 0;
-    double lag = 0;
+    double[] sums = new double[2]; // lag-1 products, squares
     double sampling = 0;
     for (int g = 0; g < 2; g++) {
       List<Double> x = new ArrayList<>(n);
@@ -1291,16 +1290,9 @@ public final class WindowJudge {
       // one transient window is no wander (docs/adr/0055)
       double[] held = winsorBounds(x);
       x.replaceAll(v -> Math.max(held[0], Math.min(held[1], v)));
-      double mean = x.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-      for (int i = 0; i < n; i++) {
-        double a = x.get(i) - mean;
-        squares += a * a;
-        if (i > 0) {
-          lag += a * (x.get(i - 1) - mean);
-        }
-      }
+      addLagProducts(x, x.stream().mapToDouble(Double::doubleValue).average().orElse(0), n, sums);
     }
-    t.driftVariance = Math.max(t.driftVariance, wanderVariance(n, 2, squares, lag, sampling));
+    t.driftVariance = Math.max(t.driftVariance, wanderVariance(n, 2, sums[1], sums[0], sampling));
     t.wander[WANDER_WARM_UP] = t.driftVariance;
   }
 
@@ -1375,7 +1367,7 @@ public final class WindowJudge {
   }
 
   /** Adds the lag-1 products (sums[0]) and squares (sums[1]) of x's first n values about mean. */
-  private static void addLagProducts(List<Double> x, double mean, int n, double[] sums) {
+  static void addLagProducts(List<Double> x, double mean, int n, double[] sums) {
     for (int i = 0; i < n; i++) {
       double a = x.get(i) - mean;
       sums[1] += a * a;

@@ -6,6 +6,8 @@ import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.SteadyState;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -159,19 +161,9 @@ class SpreadWanderTest {
   }
 
   private static double wander(double[] x, double sampling) {
-    int n = x.length;
-    double mean = 0;
-    for (double v : x) {
-      mean += v / n;
-    }
-    double squares = 0;
-    double lag = 0;
-    for (int i = 0; i < n; i++) {
-      squares += (x[i] - mean) * (x[i] - mean);
-      if (i > 0) {
-        lag += (x[i] - mean) * (x[i - 1] - mean);
-      }
-    }
-    return WindowJudge.wanderVariance(n, 1, squares, lag, sampling);
+    List<Double> series = Arrays.stream(x).boxed().toList();
+    double[] sums = new double[2];
+    WindowJudge.addLagProducts(series, Summary.of(x).mean(), x.length, sums);
+    return WindowJudge.wanderVariance(x.length, 1, sums[1], sums[0], sampling);
   }
 }
