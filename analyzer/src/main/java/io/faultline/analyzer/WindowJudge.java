@@ -10,6 +10,7 @@ import io.faultline.schema.SteadyState;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.math3.distribution.ChiSquaredDistribution;
+import org.apache.commons.math3.special.Gamma;
 
 /**
  * The streaming judgement of one metric, datapoint after datapoint (a window of both groups), as a
@@ -214,6 +215,15 @@ public final class WindowJudge {
     public boolean countLevels = true;
 
     /**
+     * The spread track of window summaries: the groups' log spreads wander from window to window
+     * beyond the sampling noise of a window's variance (volatility that clusters in time), so its
+     * datapoints count at the wander's long-run variance ({@link Track#wander}) when the groups'
+     * own log spread series show it: at the warm-up's end from both groups' series, then before
+     * each judged datapoint from the control's, never attacked (docs/adr/0070). Off by default.
+     */
+    public boolean spreadWander;
+
+    /**
      * Paired single samples: the samples of a group whose window had none of the other group's,
      * waiting for the other group's next one: per group (control, then experimental) the mean,
      * variance and count (count 0 = none held).
@@ -332,6 +342,13 @@ public final class WindowJudge {
 
     /** {@link Monitor#countLevels}: the log scale's floor (0 = 1e-12, as before). */
     public double logFloor;
+
+    /**
+     * {@link Monitor#spreadWander} at the warm-up's end (empty otherwise): the control's series of
+     * window log spreads so far ({@link #WANDER_COUNT} ...) and the drift variance learned at the
+     * warm-up's end ({@link #WANDER_WARM_UP}), the floor of every later one.
+     */
+    public double[] wander = new double[0];
 
     public double alpha;
     public boolean deviating;
@@ -506,10 +523,16 @@ public final class WindowJudge {
         if (t.longRunVariance > 0) {
           t.longRunVariance = longRunVariance(t);
         }
+        if (t.wander.length == WANDER_SLOTS) {
+          t.driftVariance = controlWander(t);
+        }
         double[] point = datapoint(t, reference, experimental, p99c, p99e);
         if (t.longRunVariance > 0) {
           // learned after it is judged, always: the control is never the attacked group
           addToLongRun(t, value(t, control.mean()));
+        }
+        if (t.wander.length == WANDER_SLOTS) {
+          addToWander(t, control); // as the long-run series: after it is judged, always
         }
         if (point == null) {
           continue; // e.g. a spread from single samples
@@ -893,6 +916,91 @@ public final class WindowJudge {
     return t.log ? Math.log(Math.max(x, t.logFloor > 0 ? t.logFloor : 1e-12)) : x;
   }
 
+  /**
+   * {@link Track#wander}'s slots: the control's window log spreads seen (count), the first (every
+   * other is kept relative to it), their sum, sum of squares and of lag-1 products, the last, the
+   * sum of their sampling variances, and the warm-up's drift variance.
+   */
+  static final int WANDER_COUNT = 0;
+
+  static final int WANDER_FIRST = 1;
+  static final int WANDER_SUM = 2;
+  static final int WANDER_SQUARES = 3;
+  static final int WANDER_LAG = 4;
+  static final int WANDER_LAST = 5;
+  static final int WANDER_SAMPLING = 6;
+  static final int WANDER_WARM_UP = 7;
+  static final int WANDER_SLOTS = 8;
+
+  /** One more control window's log spread in the track's wander series (its count >= 2). */
+  static void addToWander(Track t, Summary control) {
+    if (control.count() < 2 || !(control.variance() > 0)) {
+      return;
+    }
+    double[] a = t.wander;
+    double y = 0.5 * Math.log(control.variance());
+    if (a[WANDER_COUNT] == 0) {
+      a[WANDER_FIRST] = y;
+    }
+    double x = y - a[WANDER_FIRST];
+    if (a[WANDER_COUNT] > 0) {
+      a[WANDER_LAG] += x * a[WANDER_LAST];
+    }
+    a[WANDER_COUNT]++;
+    a[WANDER_SUM] += x;
+    a[WANDER_SQUARES] += x * x;
+    a[WANDER_LAST] = x;
+    a[WANDER_SAMPLING] += logSpreadVariance(control.count());
+  }
+
+  /** The spread's drift variance from the control's wander so far, at least the warm-up's. */
+  static double controlWander(Track t) {
+    double[] a = t.wander;
+    double n = a[WANDER_COUNT];
+    if (n < MIN_WINDOWS_FOR_PHI) {
+      return a[WANDER_WARM_UP];
+    }
+    double mean = a[WANDER_SUM] / n;
+    double squares = Math.max(0.0, a[WANDER_SQUARES] - n * mean * mean);
+    double lag =
+        a[WANDER_LAG] - mean * (2 * a[WANDER_SUM] - a[WANDER_LAST]) + (n - 1) * mean * mean;
+    return Math.max(a[WANDER_WARM_UP], wanderVariance(n, 1, squares, lag, a[WANDER_SAMPLING] / n));
+  }
+
+  /**
+   * The groups' log spread ratio's wander as a long-run variance (docs/adr/0070), from {@code
+   * series} series of n window log spreads each (their squares and lag-1 products about their own
+   * means, summed) and the sampling variance of one window's log spread: the series' variance at
+   * its upper 95% bound times the AR(1) long-run factor of their lag-1 autocorrelation r
+   * (bias-corrected as phi's), less the sampling variance, twice (two groups), times the evidence
+   * for r ({@link #phiEvidence}: none at its significance cut, all from twice the cut). Independent
+   * windows keep their plug-in variance; a spread that wanders slowly, which no number of warm-up
+   * windows shows as a larger variance, shows as persistence.
+   */
+  static double wanderVariance(double n, int series, double squares, double lag, double sampling) {
+    if (n < MIN_WINDOWS_FOR_PHI || !(squares > 0) || !(sampling > 0)) {
+      return 0.0;
+    }
+    double df = series * (n - 1);
+    double r = lag / squares;
+    r = Math.min(0.95, r + (1 + 3 * r) / n);
+    double share = phiEvidence(r, (int) n);
+    if (share <= 0) {
+      return 0.0;
+    }
+    double bound = varianceUpperBound((int) Math.min(df + 1, 1 << 20));
+    double longRun = squares / df * bound * (1 + r) / (1 - r);
+    return share * 2 * Math.max(0.0, longRun - sampling);
+  }
+
+  /**
+   * The sampling variance of the log standard deviation of n normal samples, trigamma((n - 1) / 2)
+   * / 4 (1 / (2 (n - 1)) for large n, a fifth more at 6).
+   */
+  static double logSpreadVariance(double n) {
+    return n < 2 ? 0.0 : Gamma.trigamma((n - 1) / 2) / 4;
+  }
+
   /** Per-sample variances are divided by this to be in the judged scale (mean^2 on the log). */
   private static double scaleSquare(Track t, Summary s) {
     return t.log ? Math.max(s.mean() * s.mean(), 1e-24) : 1.0;
@@ -1128,6 +1236,9 @@ public final class WindowJudge {
       t.driftVariance = Math.max(t.driftVariance, d.variance() * bound - typicalWithin);
     }
     t.spreadClipped = (m.spreadBound || m.spreadClip) && t.statistic == Statistic.SPREAD;
+    if (m.spreadWander && t.statistic == Statistic.SPREAD && n > 0) {
+      learnWander(t, points);
+    }
     boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;
     if (relearned && t.statistic == Statistic.MEAN && n > 0) {
       t.spreadCount = n;
@@ -1161,6 +1272,35 @@ public final class WindowJudge {
       new EDetector(policy.direction(), t.alpha, 1, t.theta0, t.phi, CONFIDENCE)
           .prime(t.detector, dw, vw);
     }
+  }
+
+  /**
+   * The spread track's wander from the warm-up (docs/adr/0070): both groups' series of window log
+   * spreads give the drift variance now (at least the differences'), the control's starts the
+   * series judged windows extend.
+   */
+  private static void learnWander(Track t, List<WarmupPoint> points) {
+    t.wander = new double[WANDER_SLOTS];
+    int n = points.size();
+    double[] sums = new double[2]; // lag-1 products, squares
+    double sampling = 0;
+    for (int g = 0; g < 2; g++) {
+      List<Double> x = new ArrayList<>(n);
+      for (WarmupPoint w : points) {
+        Summary s = g == 0 ? w.control() : w.experimental();
+        x.add(0.5 * Math.log(s.variance()));
+        sampling += logSpreadVariance(s.count()) / (2.0 * n);
+        if (g == 0) {
+          addToWander(t, s);
+        }
+      }
+      // one transient window is no wander (docs/adr/0055)
+      double[] held = winsorBounds(x);
+      x.replaceAll(v -> Math.max(held[0], Math.min(held[1], v)));
+      addLagProducts(x, x.stream().mapToDouble(Double::doubleValue).average().orElse(0), n, sums);
+    }
+    t.driftVariance = Math.max(t.driftVariance, wanderVariance(n, 2, sums[1], sums[0], sampling));
+    t.wander[WANDER_WARM_UP] = t.driftVariance;
   }
 
   /**
@@ -1235,7 +1375,7 @@ public final class WindowJudge {
   }
 
   /** Adds the lag-1 products (sums[0]) and squares (sums[1]) of x's first n values about mean. */
-  private static void addLagProducts(List<Double> x, double mean, int n, double[] sums) {
+  static void addLagProducts(List<Double> x, double mean, int n, double[] sums) {
     for (int i = 0; i < n; i++) {
       double a = x.get(i) - mean;
       sums[1] += a * a;

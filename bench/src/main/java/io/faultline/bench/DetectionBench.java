@@ -296,6 +296,12 @@ public final class DetectionBench {
   static final boolean SPREAD_CLIP =
       Boolean.parseBoolean(System.getProperty("faultline.bench.spreadClip", "true"));
 
+  /**
+   * {@code -Dfaultline.bench.spreadWander=true}: the spread track's datapoints at the groups' log
+   * spread wander's long-run variance ({@code WindowJudge.Monitor.spreadWander}, docs/adr/0070).
+   */
+  static final boolean SPREAD_WANDER = Boolean.getBoolean("faultline.bench.spreadWander");
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -996,6 +1002,7 @@ public final class DetectionBench {
     m.spreadBound = SPREAD_BOUND;
     m.countLevels = COUNT_LEVELS;
     m.spreadClip = SPREAD_CLIP;
+    m.spreadWander = SPREAD_WANDER;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;

@@ -1,0 +1,169 @@
+package io.faultline.analyzer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.analyzer.stats.Hypothesis;
+import io.faultline.analyzer.stats.Statistic;
+import io.faultline.analyzer.stats.Summary;
+import io.faultline.schema.SteadyState;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Volatility that clusters in time (GARCH(1,1) per window, each group its own path): each group's
+ * spread wanders from window to window beyond the sampling noise of one window's variance, slowly,
+ * so 20 warm-up windows see the groups' log spread ratio calm and the spread track raised false
+ * alarms; {@code Monitor.spreadWander} counts its datapoints at the wander's long-run variance,
+ * learned from the groups' own log spread series (docs/adr/0070).
+ */
+class SpreadWanderTest {
+
+  /** The bench's hypothesis: increase, tolerance 10%, alpha 0.05, mean and spread watched. */
+  private static final Hypothesis INCREASE = Telemetry.benchHypothesis();
+
+  private static final int WARMUP = 20;
+  private static final int JUDGED = 60;
+  private static final int SEEDS = 200;
+
+  /** Two groups of 100 samples a window, mean 100, sd 25 times each group's own volatility. */
+  private static final class Groups {
+    final Random r;
+    final boolean garch;
+    final double[] h = {1, 1};
+    final double[] shock = {0, 0};
+
+    Groups(long seed, boolean garch) {
+      this.r = new Random(seed);
+      this.garch = garch;
+    }
+
+    /** Judges window w (judged from 0 on) with the experimental group's sd times {@code sd}. */
+    SteadyState judge(WindowJudge.Monitor m, int w, double sd) {
+      Summary[] groups = new Summary[2];
+      for (int g = 0; g < 2; g++) {
+        if (garch) {
+          // h = 0.05 + 0.15 u^2 + 0.8 h, u the previous window's shock: long-run variance 1
+          h[g] = 0.05 + 0.15 * shock[g] * shock[g] + 0.8 * h[g];
+          shock[g] = Math.sqrt(h[g]) * r.nextGaussian();
+        }
+        double scale = 25 * Math.sqrt(h[g]) * (g == 1 ? sd : 1);
+        double[] x = new double[100];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = 100 + scale * r.nextGaussian();
+        }
+        groups[g] = Summary.of(x);
+      }
+      return WindowJudge.judge(
+              m,
+              groups[0],
+              groups[1],
+              Double.NaN,
+              Double.NaN,
+              INCREASE,
+              (WARMUP + 1 + w) * 60_000L,
+              (WARMUP + 2 + w) * 60_000L)
+          .state();
+    }
+  }
+
+  /** A monitor as the bench's: 20 warm-up windows, 60 judged, the attack told at window 5. */
+  private static WindowJudge.Monitor monitor(boolean spreadWander) {
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
+    m.warmupWindows = WARMUP;
+    m.horizon = JUDGED;
+    m.learnUntil = (WARMUP + 1) * 60_000L;
+    m.attackAt = m.learnUntil + 5 * 60_000L;
+    m.spreadWander = spreadWander;
+    return m;
+  }
+
+  /** Runs (of {@link #SEEDS}) with a deviation in some judged window. */
+  private static int alarmedRuns(boolean garch, double sd, boolean spreadWander) {
+    int alarmed = 0;
+    for (long seed = 1; seed <= SEEDS; seed++) {
+      Groups groups = new Groups(seed, garch);
+      WindowJudge.Monitor m = monitor(spreadWander);
+      boolean deviated = false;
+      for (int w = -WARMUP; w < JUDGED; w++) {
+        deviated |= groups.judge(m, w, w >= 5 ? sd : 1) == SteadyState.DEVIATING;
+      }
+      alarmed += deviated ? 1 : 0;
+    }
+    return alarmed;
+  }
+
+  @Test
+  void clusteredVolatilityStaysUnderAlphaOnlyWithTheWanderLearned() {
+    // alpha 0.05 over 200 runs is 10 false alarms
+    assertThat(alarmedRuns(true, 1, false)).isGreaterThan(15);
+    assertThat(alarmedRuns(true, 1, true)).isLessThanOrEqualTo(10);
+  }
+
+  @Test
+  void independentWindowsKeepTheirVarianceAndFindAVarianceDoubling() {
+    int off = alarmedRuns(false, Math.sqrt(2), false);
+    int on = alarmedRuns(false, Math.sqrt(2), true);
+    assertThat(off).isGreaterThan(190);
+    assertThat(on).isGreaterThanOrEqualTo(off - 4);
+  }
+
+  @Test
+  void theWanderIsNoneForIndependentSeriesAndGrowsWithPersistence() {
+    Random r = new Random(11);
+    int n = 40;
+    double sampling = 1.0;
+    double[] calm = series(r, n, 0.0);
+    double[] persistent = series(r, n, 0.9);
+    assertThat(wander(calm, sampling)).isZero();
+    assertThat(wander(persistent, sampling)).isGreaterThan(2 * sampling);
+    // fewer windows than phi needs: none
+    assertThat(WindowJudge.wanderVariance(5, 1, 10, 9, sampling)).isZero();
+  }
+
+  @Test
+  void theControlsSeriesExtendsTheWarmUpsAndTheDriftIsAtLeastTheWarmUps() {
+    WindowJudge.Monitor m = monitor(true);
+    Groups groups = new Groups(5, true);
+    for (int w = -WARMUP; w < 0; w++) {
+      groups.judge(m, w, 1);
+    }
+    WindowJudge.Track spread = m.tracks.get(1);
+    assertThat(spread.statistic).isEqualTo(Statistic.SPREAD);
+    assertThat(spread.wander).hasSize(WindowJudge.WANDER_SLOTS);
+    assertThat(spread.wander[WindowJudge.WANDER_COUNT]).isEqualTo(WARMUP);
+    double warmUp = spread.wander[WindowJudge.WANDER_WARM_UP];
+    assertThat(spread.driftVariance).isEqualTo(warmUp);
+    for (int w = 0; w < 30; w++) {
+      groups.judge(m, w, 1);
+      assertThat(spread.driftVariance).isGreaterThanOrEqualTo(warmUp);
+    }
+    assertThat(spread.wander[WindowJudge.WANDER_COUNT]).isEqualTo(WARMUP + 30);
+    assertThat(monitor(false).tracks).isEmpty();
+    WindowJudge.Monitor off = monitor(false);
+    Groups same = new Groups(5, true);
+    for (int w = -WARMUP; w < 0; w++) {
+      same.judge(off, w, 1);
+    }
+    assertThat(off.tracks.get(1).wander).isEmpty();
+  }
+
+  /** An AR(1) series at phi with unit sampling noise on top, as a window log spread series is. */
+  private static double[] series(Random r, int n, double phi) {
+    double[] x = new double[n];
+    double state = 0;
+    for (int i = 0; i < n; i++) {
+      state = phi * state + Math.sqrt(1 - phi * phi) * 2 * r.nextGaussian();
+      x[i] = (phi > 0 ? state : 0) + r.nextGaussian();
+    }
+    return x;
+  }
+
+  private static double wander(double[] x, double sampling) {
+    List<Double> series = Arrays.stream(x).boxed().toList();
+    double[] sums = new double[2];
+    WindowJudge.addLagProducts(series, Summary.of(x).mean(), x.length, sums);
+    return WindowJudge.wanderVariance(x.length, 1, sums[1], sums[0], sampling);
+  }
+}
