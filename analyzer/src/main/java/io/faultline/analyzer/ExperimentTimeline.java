@@ -31,6 +31,9 @@ public final class ExperimentTimeline {
   public PipelineRuns pipeline;
 
   public static final class AttackSpan {
+    /** {@link #startedAt} of an attack whose end came before its STARTED event (docs/adr/0074). */
+    public static final long NOT_STARTED = Long.MAX_VALUE;
+
     public String attackId;
     public String fault = "";
     public long startedAt;

@@ -130,6 +130,10 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
         span.attackId = event.getAttackId();
         span.fault = event.getFault();
         span.startedAt = event.getTimestamp();
+        if (span.endedAt != null) {
+          // sent again by the agent's outbox (docs/adr/0074), after the attack's end
+          return true;
+        }
         metrics.set(
             AnalyzerMetrics.ATTACK_ACTIVE,
             1,
@@ -143,8 +147,19 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
       }
       case STOPPED, ROLLED_BACK, FAILED -> {
         AttackSpan span = timeline.attacks.get(event.getAttackId());
-        if (span == null || span.endedAt != null) {
+        if (span != null && span.endedAt != null) {
           return false;
+        }
+        if (span == null) {
+          // the end before the start: the STARTED may still come from the agent's outbox
+          // (docs/adr/0074); kept as not started until it does, and out of the result till then
+          span = new AttackSpan();
+          span.attackId = event.getAttackId();
+          span.fault = event.getFault();
+          span.startedAt = AttackSpan.NOT_STARTED;
+          span.endedAt = event.getTimestamp();
+          timeline.attacks.put(event.getAttackId(), span);
+          return true;
         }
         span.endedAt = event.getTimestamp();
         metrics.set(

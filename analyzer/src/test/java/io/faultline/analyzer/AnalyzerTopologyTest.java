@@ -159,6 +159,49 @@ class AnalyzerTopologyTest {
     assertThat(last.getAttacks().get(0).getDeviatingMetrics()).containsExactly(METRIC);
   }
 
+  /**
+   * The agent's outbox sends an event again when Kafka did not take it (docs/adr/0074), so an
+   * attack's end can reach the analyzer before its start: the attack still ends, and MTTD and MTTR
+   * are what they are in order.
+   */
+  @Test
+  void anAttacksEndThatArrivesBeforeItsStartStillEndsTheAttack() {
+    for (int w = 0; w < 4; w++) {
+      window(w, 20, 20);
+    }
+    long arrival = T0 + 20_000;
+    attackArrivingAt(AttackEventType.ROLLED_BACK, T0 + 35_000, arrival);
+    attackArrivingAt(AttackEventType.STARTED, T0 + 20_000, arrival);
+    attackArrivingAt(AttackEventType.STARTED, T0 + 20_000, arrival); // and its start sent twice
+    for (int w = 4; w < 7; w++) {
+      window(w, 20, 45);
+    }
+    for (int w = 7; w < 12; w++) {
+      window(w, 20, 20);
+    }
+    List<ExperimentResult> all = results.readValuesToList();
+    ExperimentResult last = all.get(all.size() - 1);
+    assertThat(last.getAttacks()).hasSize(1);
+    assertThat(last.getAttacks().get(0).getStartedAt()).isEqualTo(T0 + 20_000);
+    assertThat(last.getAttacks().get(0).getEndedAt()).isEqualTo(T0 + 35_000);
+    assertThat(last.getMttdMs()).isEqualTo(5_000L);
+    assertThat(last.getMttrMs()).isEqualTo(0L);
+  }
+
+  private void attackArrivingAt(AttackEventType type, long ts, long arrival) {
+    events.pipeInput(
+        EXPERIMENT,
+        AttackEvent.newBuilder()
+            .setEventId("ev-" + type + ts)
+            .setExperimentId(EXPERIMENT)
+            .setAttackId("attack-1")
+            .setType(type)
+            .setFault("cpu-burn")
+            .setTimestamp(ts)
+            .build(),
+        arrival);
+  }
+
   @Test
   void aDifferenceTheGroupsHadBeforeAnyAttackIsTheBaselineNotADeviation() {
     for (int w = 0; w < 8; w++) {
