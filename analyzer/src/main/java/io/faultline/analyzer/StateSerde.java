@@ -171,6 +171,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.spreadBound);
     w.bool(m.countLevels);
     w.bool(m.spreadClip);
+    w.bool(m.controlVariance);
     w.end(mark);
   }
 
@@ -247,6 +248,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.spreadClip = in.bool();
     }
+    if (in.before(end)) {
+      m.controlVariance = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -284,6 +288,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.phiBoundShare);
     w.bool(t.spreadClipped);
     w.dbl(t.logFloor);
+    w.bool(t.longRunByEvidence);
     w.end(mark);
   }
 
@@ -335,6 +340,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       t.logFloor = in.dbl();
+    }
+    if (in.before(end)) {
+      t.longRunByEvidence = in.bool();
     }
     in.end(end);
     return t;

@@ -157,6 +157,16 @@ class AnchoredEProcessNullTest {
   }
 
   @Test
+  void windowMeansAtTheControlsVarianceByEvidenceKeepTheAnchoredMeanAtMostOne() {
+    // docs/adr/0072 (off by default): dense window means against one control window, each at
+    // twice the variance of the control's window means before it, their autocorrelation paid by
+    // its evidence; AR(1) window means (lag-1 about 0.02) early, where 25 control windows teach it
+    Telemetry dense = new Telemetry(Process.AR1, 100, 0.8);
+    dense.controlVariance = true;
+    assertAtMostOne(anchoredMean(dense, ATTACK, 1.1, 98), ATTACK, "AR1 control variance", 100);
+  }
+
+  @Test
   void theAnchoredNormalMixtureKeepsTheAnchoredMeanAtMostOneOnIndependentSeries() {
     // docs/adr/0066 (off by default): Robbins' mixture tuned to the horizon, normal and lognormal
     // at every density, early and late; one sample per window with the pooled control at its
