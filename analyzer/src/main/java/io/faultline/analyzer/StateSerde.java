@@ -172,6 +172,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.countLevels);
     w.bool(m.spreadClip);
     w.bool(m.controlVariance);
+    w.bool(m.phiFromGroupsPooled);
     w.end(mark);
   }
 
@@ -250,6 +251,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       m.controlVariance = in.bool();
+    }
+    if (in.before(end)) {
+      m.phiFromGroupsPooled = in.bool();
     }
     in.end(end);
     return m;

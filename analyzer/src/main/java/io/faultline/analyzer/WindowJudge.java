@@ -151,6 +151,16 @@ public final class WindowJudge {
     public boolean controlVariance;
 
     /**
+     * Window means against a pooled control (one per 10 s: 6 samples per window, the control pooled
+     * over 5): phi learned from the two groups' own warm-up series and paid by its evidence, as
+     * {@link #phiFromGroups} and {@link #phiByEvidence} do for single samples, not from the
+     * differences, whose shared control windows make them look autocorrelated when neither group is
+     * (docs/adr/0072). Off by default: measured, {@code
+     * -Dfaultline.bench.phiFromGroupsPooled=true}.
+     */
+    public boolean phiFromGroupsPooled;
+
+    /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per
      * datapoint, with the warm-up's control samples as the per-sample floor. With {@link
      * #predictableDrift} the anchored e-process is a supermartingale in expectation at one sample
@@ -1124,7 +1134,10 @@ public final class WindowJudge {
     int n = differences.size();
     t.offset = m.warmupWindows == 0 || n == 0 ? 0.0 : d.mean();
     boolean fromGroups =
-        m.phiFromGroups && t.clipped && t.statistic == Statistic.MEAN && m.controlSpan > 1;
+        m.phiFromGroups
+            && (t.clipped || m.phiFromGroupsPooled)
+            && t.statistic == Statistic.MEAN
+            && m.controlSpan > 1;
     t.phi =
         n < MIN_WINDOWS_FOR_PHI
             ? 0.0

@@ -167,6 +167,20 @@ class AnchoredEProcessNullTest {
   }
 
   @Test
+  void pooledWindowMeansWithPhiFromTheGroupsKeepTheAnchoredMeanAtMostOne() {
+    // docs/adr/0072: one sample per 10 s, the control pooled over 5 windows, phi from the groups'
+    // own warm-up series by its evidence; AR(1), where phi is real, early and late, and normal
+    for (int attack : new int[] {ATTACK, 40}) {
+      Telemetry ar1 = new Telemetry(Process.AR1, 6, 0.8);
+      ar1.phiFromGroupsPooled = true;
+      assertAtMostOne(anchoredMean(ar1, attack, 1.1, 99), attack, "AR1 phi from groups", 6);
+    }
+    Telemetry normal = new Telemetry(Process.NORMAL, 6, 0.8);
+    normal.phiFromGroupsPooled = true;
+    assertAtMostOne(anchoredMean(normal, ATTACK, 1.1, 100), ATTACK, "NORMAL phi from groups", 6);
+  }
+
+  @Test
   void theAnchoredNormalMixtureKeepsTheAnchoredMeanAtMostOneOnIndependentSeries() {
     // docs/adr/0066 (off by default): Robbins' mixture tuned to the horizon, normal and lognormal
     // at every density, early and late; one sample per window with the pooled control at its

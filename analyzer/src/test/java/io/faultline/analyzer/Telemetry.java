@@ -55,6 +55,9 @@ final class Telemetry {
   /** Window means against one control window count at its variance by evidence (ADR 0072). */
   boolean controlVariance;
 
+  /** Window means against a pooled control learn phi from the groups' series (ADR 0072). */
+  boolean phiFromGroupsPooled;
+
   /** The anchored e-process is Robbins' normal mixture tuned to the horizon (docs/adr/0066). */
   boolean anchoredNormal;
 
@@ -177,6 +180,7 @@ final class Telemetry {
     m.predictableDriftAll = predictableDriftAll;
     m.windowLongRun = windowLongRun;
     m.controlVariance = controlVariance;
+    m.phiFromGroupsPooled = phiFromGroupsPooled;
     m.anchoredNormal = anchoredNormal;
     m.pairedSingle = pairedSingle;
     m.phiByEvidence = phiByEvidence;

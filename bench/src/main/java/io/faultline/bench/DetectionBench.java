@@ -261,6 +261,13 @@ public final class DetectionBench {
   static final boolean CONTROL_VARIANCE = Boolean.getBoolean("faultline.bench.controlVariance");
 
   /**
+   * {@code -Dfaultline.bench.phiFromGroupsPooled=true}: window means against a pooled control learn
+   * phi from the groups' own warm-up series, by its evidence (docs/adr/0072).
+   */
+  static final boolean PHI_FROM_GROUPS_POOLED =
+      Boolean.getBoolean("faultline.bench.phiFromGroupsPooled");
+
+  /**
    * {@code -Dfaultline.bench.anchoredNormal=true}: the anchored e-process is Robbins' normal
    * mixture tuned to the horizon ({@code WindowJudge.Monitor.anchoredNormal}, docs/adr/0066).
    */
@@ -998,6 +1005,7 @@ public final class DetectionBench {
     m.phiByEvidence = PHI_BY_EVIDENCE;
     m.windowLongRun = WINDOW_LONG_RUN;
     m.controlVariance = CONTROL_VARIANCE;
+    m.phiFromGroupsPooled = PHI_FROM_GROUPS_POOLED;
     m.anchoredNormal = ANCHORED_NORMAL;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.pairedSingle = PAIRED_SINGLE;
