@@ -146,7 +146,8 @@ public final class WindowJudge {
      * is never the attacked group), but its lag-1 autocorrelation and upper bound paid in
      * proportion to the evidence for it, as {@link #phiByEvidence} pays them (none below the
      * significance cut), instead of in full whenever it is above 0 (docs/adr/0072). Off by default:
-     * measured, {@code -Dfaultline.bench.controlVariance=true}.
+     * a level moving in both groups (a shared drift or step) is in the control's series and not in
+     * the differences; measured, {@code -Dfaultline.bench.controlVariance=true}.
      */
     public boolean controlVariance;
 
@@ -155,8 +156,9 @@ public final class WindowJudge {
      * over 5): phi learned from the two groups' own warm-up series and paid by its evidence, as
      * {@link #phiFromGroups} and {@link #phiByEvidence} do for single samples, not from the
      * differences, whose shared control windows make them look autocorrelated when neither group is
-     * (docs/adr/0072). Off by default: measured, {@code
-     * -Dfaultline.bench.phiFromGroupsPooled=true}.
+     * (docs/adr/0072). Off by default: on AR(1) window means the anchored e-process is no
+     * supermartingale with it (the shared windows' correlation of the differences is real),
+     * measured with {@code -Dfaultline.bench.phiFromGroupsPooled=true}.
      */
     public boolean phiFromGroupsPooled;
 

@@ -167,17 +167,18 @@ class AnchoredEProcessNullTest {
   }
 
   @Test
-  void pooledWindowMeansWithPhiFromTheGroupsKeepTheAnchoredMeanAtMostOne() {
-    // docs/adr/0072: one sample per 10 s, the control pooled over 5 windows, phi from the groups'
-    // own warm-up series by its evidence; AR(1), where phi is real, early and late, and normal
-    for (int attack : new int[] {ATTACK, 40}) {
-      Telemetry ar1 = new Telemetry(Process.AR1, 6, 0.8);
-      ar1.phiFromGroupsPooled = true;
-      assertAtMostOne(anchoredMean(ar1, attack, 1.1, 99), attack, "AR1 phi from groups", 6);
+  void pooledAr1WindowMeansWithPhiFromTheGroupsAreNoSupermartingale() {
+    // docs/adr/0072 (off, and why): one sample per 10 s, the control pooled over 5 windows, phi
+    // from the groups' own warm-up series by its evidence; on AR(1) the differences' own
+    // correlation (the shared pooled windows) is real, and the anchored mean goes over its bound
+    Telemetry ar1 = new Telemetry(Process.AR1, 6, 0.8);
+    ar1.phiFromGroupsPooled = true;
+    double[][] mean = anchoredMean(ar1, ATTACK, 1.1, 99);
+    double worst = Double.NEGATIVE_INFINITY;
+    for (int w = ATTACK; w < WINDOWS; w++) {
+      worst = Math.max(worst, (mean[0][w] - 1) / mean[1][w]);
     }
-    Telemetry normal = new Telemetry(Process.NORMAL, 6, 0.8);
-    normal.phiFromGroupsPooled = true;
-    assertAtMostOne(anchoredMean(normal, ATTACK, 1.1, 100), ATTACK, "NORMAL phi from groups", 6);
+    assertThat(worst).as("standard errors above 1 at the worst window").isGreaterThan(3.0);
   }
 
   @Test

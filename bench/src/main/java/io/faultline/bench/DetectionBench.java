@@ -256,13 +256,14 @@ public final class DetectionBench {
   /**
    * {@code -Dfaultline.bench.controlVariance=true}: window means against one control window count
    * at the variance of the control's window means learned through the run, its autocorrelation by
-   * the evidence for it (docs/adr/0072).
+   * the evidence for it (docs/adr/0072; off).
    */
   static final boolean CONTROL_VARIANCE = Boolean.getBoolean("faultline.bench.controlVariance");
 
   /**
    * {@code -Dfaultline.bench.phiFromGroupsPooled=true}: window means against a pooled control learn
-   * phi from the groups' own warm-up series, by its evidence (docs/adr/0072).
+   * phi from the groups' own warm-up series, by its evidence (docs/adr/0072; off, not valid on
+   * AR(1)).
    */
   static final boolean PHI_FROM_GROUPS_POOLED =
       Boolean.getBoolean("faultline.bench.phiFromGroupsPooled");
