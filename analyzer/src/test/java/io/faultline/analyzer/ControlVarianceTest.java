@@ -3,6 +3,8 @@ package io.faultline.analyzer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.faultline.analyzer.Telemetry.Fault;
+import io.faultline.analyzer.Telemetry.Process;
 import io.faultline.analyzer.stats.Summary;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ControlVarianceTest {
 
   /** The Kendall-corrected lag-1 autocorrelation, its series' sum of squares about the mean. */
-  private static double[] lagAndSquares(double[] values) {
+  static double[] lagAndSquares(double[] values) {
     int n = values.length;
     double mean = Summary.of(values).mean();
     double squares = 0;
@@ -71,35 +73,36 @@ class ControlVarianceTest {
         .isCloseTo(WindowJudge.longRunVariance(series(trend, false)), within(1e-12));
   }
 
-  /** A dense (unpooled) monitor with the switch after warm-up and {@code judged} windows. */
+  /**
+   * A monitor with the switch after the warm-up and {@code judged} windows of normal samples, the
+   * last one's control mean moved by {@code lastControl} (NaN = not moved).
+   */
   private static WindowJudge.Monitor dense(int samples, int judged, double lastControl) {
-    WindowJudge.Monitor m = new WindowJudge.Monitor();
-    m.warmupWindows = 20;
-    m.horizon = 60;
-    m.attackAt = 5_000;
-    m.controlVariance = true;
-    Random r = new Random(72);
-    for (int w = -20; w < judged; w++) {
-      double[] c = new double[samples];
-      double[] e = new double[samples];
-      for (int i = 0; i < samples; i++) {
-        c[i] = 100 + 25 * r.nextGaussian();
-        e[i] = 100 + 25 * r.nextGaussian();
-      }
-      if (w == judged - 1 && !Double.isNaN(lastControl)) {
-        c[0] += lastControl * samples; // this window's control mean moves by lastControl
-      }
-      WindowJudge.judge(
-          m,
-          Summary.of(c),
-          Summary.of(e),
-          Telemetry.p99(c),
-          Telemetry.p99(e),
-          Telemetry.meanHypothesis(),
-          w * 1000L,
-          w * 1000L + 1000);
+    Telemetry telemetry = new Telemetry(Process.NORMAL, samples, 0.0);
+    telemetry.controlVariance = true;
+    telemetry.attackAt = 5_000;
+    WindowJudge.Monitor[] last = new WindowJudge.Monitor[1];
+    telemetry.judgeEach(
+        new Random(72),
+        Telemetry.meanHypothesis(),
+        20,
+        judged - 1,
+        Integer.MAX_VALUE,
+        Fault.NONE,
+        60,
+        (w, m, j) -> {
+          last[0] = m;
+          return true;
+        });
+    Random r = new Random(73);
+    double[] c = new double[samples];
+    double[] e = new double[samples];
+    for (int i = 0; i < samples; i++) {
+      c[i] = 100 + 25 * r.nextGaussian() + (Double.isNaN(lastControl) ? 0 : lastControl);
+      e[i] = 100 + 25 * r.nextGaussian();
     }
-    return m;
+    WindowJudge.judge(last[0], Summary.of(c), Summary.of(e), Telemetry.meanHypothesis());
+    return last[0];
   }
 
   @Test
