@@ -172,6 +172,8 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.countLevels);
     w.bool(m.spreadClip);
     w.bool(m.spreadWander);
+    w.bool(m.controlVariance);
+    w.bool(m.phiFromGroupsPooled);
     w.end(mark);
   }
 
@@ -251,6 +253,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.spreadWander = in.bool();
     }
+    if (in.before(end)) {
+      m.controlVariance = in.bool();
+    }
+    if (in.before(end)) {
+      m.phiFromGroupsPooled = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -289,6 +297,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(t.spreadClipped);
     w.dbl(t.logFloor);
     w.doubles(t.wander);
+    w.bool(t.longRunByEvidence);
     w.end(mark);
   }
 
@@ -344,6 +353,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       double[] wander = in.doubles();
       t.wander = wander == null ? new double[0] : wander;
+    }
+    if (in.before(end)) {
+      t.longRunByEvidence = in.bool();
     }
     in.end(end);
     return t;

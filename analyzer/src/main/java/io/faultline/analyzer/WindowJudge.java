@@ -140,6 +140,30 @@ public final class WindowJudge {
     public boolean windowLongRun;
 
     /**
+     * Window means against one control window (the control is not pooled: at least {@link
+     * #POOLED_CONTROL_SAMPLES} samples per window): {@link #windowLongRun}'s datapoint variance, 1
+     * + scale^2 times the variance of the control's window means learned from every control window
+     * before the datapoint (the warm-up's and the judged ones, also after the attack: the control
+     * is never the attacked group), but its lag-1 autocorrelation and upper bound paid in
+     * proportion to the evidence for it, as {@link #phiByEvidence} pays them (none below the
+     * significance cut), instead of in full whenever it is above 0 (docs/adr/0072). Off by default:
+     * a level moving in both groups (a shared drift or step) is in the control's series and not in
+     * the differences; measured, {@code -Dfaultline.bench.controlVariance=true}.
+     */
+    public boolean controlVariance;
+
+    /**
+     * Window means against a pooled control (one per 10 s: 6 samples per window, the control pooled
+     * over 5): phi learned from the two groups' own warm-up series and paid by its evidence, as
+     * {@link #phiFromGroups} and {@link #phiByEvidence} do for single samples, not from the
+     * differences, whose shared control windows make them look autocorrelated when neither group is
+     * (docs/adr/0072). Off by default: on AR(1) window means the anchored e-process is no
+     * supermartingale with it (the shared windows' correlation of the differences is real),
+     * measured with {@code -Dfaultline.bench.phiFromGroupsPooled=true}.
+     */
+    public boolean phiFromGroupsPooled;
+
+    /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per
      * datapoint, with the warm-up's control samples as the per-sample floor. With {@link
      * #predictableDrift} the anchored e-process is a supermartingale in expectation at one sample
@@ -319,6 +343,13 @@ public final class WindowJudge {
     public double longRunSquares;
     public double longRunLag;
     public double longRunLast;
+
+    /**
+     * {@link Monitor#controlVariance} at the warm-up's end: the long-run variance's lag-1
+     * autocorrelation and bound by the evidence for it ({@link #phiEvidence}), not whenever above
+     * 0.
+     */
+    public boolean longRunByEvidence;
 
     /**
      * The share of {@link #varianceBound}'s excess over 1 the drift pays for phi (docs/adr/0067): 1
@@ -806,6 +837,13 @@ public final class WindowJudge {
     double r = lag / squares;
     r = Math.max(0.0, Math.min(0.95, r + (1 + 3 * r) / n));
     double k = t.log ? 1.0 : t.scale;
+    if (t.longRunByEvidence) {
+      // as phiByEvidence: an r below the significance cut is noise, and it and its bound grow
+      // with the evidence for it (docs/adr/0072)
+      double share = phiEvidence(r, (int) Math.min(n, 1 << 20));
+      double rs = r * share;
+      return (1 + k * k) * drift(n, squares, rs, 0.0, share) * (1 + rs) / (1 - rs);
+    }
     return (1 + k * k) * drift(n, squares, r, 0.0) * (1 + r) / (1 - r);
   }
 
@@ -1213,7 +1251,10 @@ public final class WindowJudge {
     int n = differences.size();
     t.offset = m.warmupWindows == 0 || n == 0 ? 0.0 : d.mean();
     boolean fromGroups =
-        m.phiFromGroups && t.clipped && t.statistic == Statistic.MEAN && m.controlSpan > 1;
+        m.phiFromGroups
+            && (t.clipped || m.phiFromGroupsPooled)
+            && t.statistic == Statistic.MEAN
+            && m.controlSpan > 1;
     t.phi =
         n < MIN_WINDOWS_FOR_PHI
             ? 0.0
@@ -1246,7 +1287,11 @@ public final class WindowJudge {
       t.spreadSquares = d.variance() * Math.max(0, n - 1);
       t.withinVariance = typicalWithin;
     }
-    if (m.windowLongRun && !t.clipped && t.statistic == Statistic.MEAN && n > 0) {
+    // the control's own window means against an unpooled control only: a pooled control's
+    // datapoints share its windows, and their variance is not one window's (docs/adr/0072)
+    t.longRunByEvidence = m.controlVariance && m.controlSpan == 1;
+    boolean longRun = m.windowLongRun || t.longRunByEvidence;
+    if (longRun && !t.clipped && t.statistic == Statistic.MEAN && n > 0) {
       for (double[] w : heldControls) {
         if (w[2] > 0) {
           addToLongRun(t, value(t, w[0]));

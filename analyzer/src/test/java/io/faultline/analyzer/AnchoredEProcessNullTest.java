@@ -157,6 +157,31 @@ class AnchoredEProcessNullTest {
   }
 
   @Test
+  void windowMeansAtTheControlsVarianceByEvidenceKeepTheAnchoredMeanAtMostOne() {
+    // docs/adr/0072 (off by default): dense window means against one control window, each at
+    // twice the variance of the control's window means before it, their autocorrelation paid by
+    // its evidence; AR(1) window means (lag-1 about 0.02) early, where 25 control windows teach it
+    Telemetry dense = new Telemetry(Process.AR1, 100, 0.8);
+    dense.controlVariance = true;
+    assertAtMostOne(anchoredMean(dense, ATTACK, 1.1, 98), ATTACK, "AR1 control variance", 100);
+  }
+
+  @Test
+  void pooledAr1WindowMeansWithPhiFromTheGroupsAreNoSupermartingale() {
+    // docs/adr/0072 (off, and why): one sample per 10 s, the control pooled over 5 windows, phi
+    // from the groups' own warm-up series by its evidence; on AR(1) the differences' own
+    // correlation (the shared pooled windows) is real, and the anchored mean goes over its bound
+    Telemetry ar1 = new Telemetry(Process.AR1, 6, 0.8);
+    ar1.phiFromGroupsPooled = true;
+    double[][] mean = anchoredMean(ar1, ATTACK, 1.1, 99);
+    double worst = Double.NEGATIVE_INFINITY;
+    for (int w = ATTACK; w < WINDOWS; w++) {
+      worst = Math.max(worst, (mean[0][w] - 1) / mean[1][w]);
+    }
+    assertThat(worst).as("standard errors above 1 at the worst window").isGreaterThan(3.0);
+  }
+
+  @Test
   void theAnchoredNormalMixtureKeepsTheAnchoredMeanAtMostOneOnIndependentSeries() {
     // docs/adr/0066 (off by default): Robbins' mixture tuned to the horizon, normal and lognormal
     // at every density, early and late; one sample per window with the pooled control at its

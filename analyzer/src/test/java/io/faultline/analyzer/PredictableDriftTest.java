@@ -36,17 +36,9 @@ class PredictableDriftTest {
       WindowJudge.addToLongRun(t, v);
     }
     int n = values.length;
-    double mean = Summary.of(values).mean();
-    double squares = 0;
-    double lag = 0;
-    for (int i = 0; i < n; i++) {
-      squares += (values[i] - mean) * (values[i] - mean);
-      if (i > 0) {
-        lag += (values[i] - mean) * (values[i - 1] - mean);
-      }
-    }
-    double r = lag / squares;
-    r += (1 + 3 * r) / n;
+    double[] lagAndSquares = ControlVarianceTest.lagAndSquares(values);
+    double r = lagAndSquares[0];
+    double squares = lagAndSquares[1];
     assertThat(r).isGreaterThan(0.0); // the series is autocorrelated: the bound applies
     double expected = 2 * WindowJudge.drift(n, squares, r, 0.0) * (1 + r) / (1 - r);
     assertThat(WindowJudge.longRunVariance(t)).isCloseTo(expected, within(1e-9));

@@ -254,6 +254,21 @@ public final class DetectionBench {
   static final boolean WINDOW_LONG_RUN = Boolean.getBoolean("faultline.bench.windowLongRun");
 
   /**
+   * {@code -Dfaultline.bench.controlVariance=true}: window means against one control window count
+   * at the variance of the control's window means learned through the run, its autocorrelation by
+   * the evidence for it (docs/adr/0072; off).
+   */
+  static final boolean CONTROL_VARIANCE = Boolean.getBoolean("faultline.bench.controlVariance");
+
+  /**
+   * {@code -Dfaultline.bench.phiFromGroupsPooled=true}: window means against a pooled control learn
+   * phi from the groups' own warm-up series, by its evidence (docs/adr/0072; off, not valid on
+   * AR(1)).
+   */
+  static final boolean PHI_FROM_GROUPS_POOLED =
+      Boolean.getBoolean("faultline.bench.phiFromGroupsPooled");
+
+  /**
    * {@code -Dfaultline.bench.anchoredNormal=true}: the anchored e-process is Robbins' normal
    * mixture tuned to the horizon ({@code WindowJudge.Monitor.anchoredNormal}, docs/adr/0066).
    */
@@ -996,6 +1011,8 @@ public final class DetectionBench {
     m.phiFromGroups = PHI_FROM_GROUPS;
     m.phiByEvidence = PHI_BY_EVIDENCE;
     m.windowLongRun = WINDOW_LONG_RUN;
+    m.controlVariance = CONTROL_VARIANCE;
+    m.phiFromGroupsPooled = PHI_FROM_GROUPS_POOLED;
     m.anchoredNormal = ANCHORED_NORMAL;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.pairedSingle = PAIRED_SINGLE;
