@@ -171,6 +171,8 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.spreadBound);
     w.bool(m.countLevels);
     w.bool(m.spreadClip);
+    w.bool(m.countVariance);
+    w.bool(m.extremesHeld);
     w.end(mark);
   }
 
@@ -247,6 +249,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.spreadClip = in.bool();
     }
+    if (in.before(end)) {
+      m.countVariance = in.bool();
+    }
+    if (in.before(end)) {
+      m.extremesHeld = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -284,6 +292,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.phiBoundShare);
     w.bool(t.spreadClipped);
     w.dbl(t.logFloor);
+    w.dbl(t.countVariance);
     w.end(mark);
   }
 
@@ -335,6 +344,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       t.logFloor = in.dbl();
+    }
+    if (in.before(end)) {
+      t.countVariance = in.dbl();
     }
     in.end(end);
     return t;
