@@ -1202,6 +1202,9 @@ public final class WindowJudge {
   /** Standard deviations of a window's other samples beyond which its extreme ones are held. */
   static final double EXTREME = 6.0;
 
+  /** The others' share of a window's spread below which they count as equal (rounding). */
+  private static final double RELATIVE_SPREAD = 1e-9;
+
   /**
    * The window's summary with its largest sample held at the other samples' mean + {@link #EXTREME}
    * of their standard deviations, then its smallest at their mean - as many (3 samples or more;
@@ -1223,10 +1226,12 @@ public final class WindowJudge {
     double mean = s.mean();
     double othersMean = (n * mean - x) / (n - 1);
     double othersM2 = Math.max(0.0, s.m2() - (x - mean) * (x - othersMean));
-    double othersSd = Math.sqrt(othersM2 / (n - 2));
-    if (!(othersSd > 0)) {
+    if (!(othersM2 > RELATIVE_SPREAD * s.m2())) {
+      // the others are equal (a count of zeros but one): no scale to hold it within, and
+      // rounding would leave a spread of nearly 0
       return s;
     }
+    double othersSd = Math.sqrt(othersM2 / (n - 2));
     double bound = othersMean + (largest ? EXTREME : -EXTREME) * othersSd;
     if (largest ? x <= bound : x >= bound) {
       return s;

@@ -78,6 +78,10 @@ class SparseCountsAndSpikesTest {
     assertThat(WindowJudge.winsorised(calm)).isSameAs(calm);
     Summary two = Summary.of(1, 1000);
     assertThat(WindowJudge.winsorised(two)).isSameAs(two);
+    // a count of zeros but one: the others have no spread to hold it within (rounding left a
+    // spread of nearly 0, and the spread track's log ratio of variances went to -20)
+    Summary zerosButOne = Summary.of(0, 0, 0, 0, 0, 1);
+    assertThat(WindowJudge.winsorised(zerosButOne)).isSameAs(zerosButOne);
   }
 
   @Test
