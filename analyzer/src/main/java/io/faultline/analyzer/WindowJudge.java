@@ -706,11 +706,7 @@ public final class WindowJudge {
       double k = t.log ? 1.0 : t.scale;
       double controlSamples =
           t.longRunControl ? Math.min(control.count(), 1.0) : Math.max(1.0, control.count());
-      double perSample =
-          t.log || !Boolean.getBoolean("cvpool")
-              ? t.countVariance
-              : Math.max(t.countVariance, control.mean());
-      v = Math.max(v, perSample * (1.0 / experimental.count() + k * k / controlSamples));
+      v = Math.max(v, t.countVariance * (1.0 / experimental.count() + k * k / controlSamples));
     }
     double d = raw[0] - t.offset;
     if (t.clipped || t.spreadClipped) {
