@@ -174,6 +174,8 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.spreadWander);
     w.bool(m.controlVariance);
     w.bool(m.phiFromGroupsPooled);
+    w.bool(m.countVariance);
+    w.bool(m.extremesHeld);
     w.end(mark);
   }
 
@@ -259,6 +261,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.phiFromGroupsPooled = in.bool();
     }
+    if (in.before(end)) {
+      m.countVariance = in.bool();
+    }
+    if (in.before(end)) {
+      m.extremesHeld = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -298,6 +306,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.logFloor);
     w.doubles(t.wander);
     w.bool(t.longRunByEvidence);
+    w.dbl(t.countVariance);
     w.end(mark);
   }
 
@@ -356,6 +365,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       t.longRunByEvidence = in.bool();
+    }
+    if (in.before(end)) {
+      t.countVariance = in.dbl();
     }
     in.end(end);
     return t;

@@ -248,6 +248,24 @@ public final class WindowJudge {
     public boolean spreadWander;
 
     /**
+     * Single samples of a count (every warm-up sample a non-negative integer): a datapoint's
+     * variance at least a Poisson count's at the warm-up's level, both groups pooled ({@link
+     * Track#countVariance}). Twenty samples of a count that is 0 most of the time learn its
+     * variance low exactly when they learn its level low (a count's variance grows with its mean),
+     * so the level's return looked like a rise (docs/adr/0071). Off by default: measured.
+     */
+    public boolean countVariance;
+
+    /**
+     * Windows of 3 or more samples per group: each group's largest and smallest sample held within
+     * {@link #EXTREME} standard deviations of the window's other samples before anything is learned
+     * or judged ({@link #winsorised}). One spike (a sample 5-10x) set a window's spread and moved
+     * its mean by many standard deviations, and 20 warm-up windows with few spikes learned too calm
+     * a variance (docs/adr/0071). Off by default: measured.
+     */
+    public boolean extremesHeld;
+
+    /**
      * Paired single samples: the samples of a group whose window had none of the other group's,
      * waiting for the other group's next one: per group (control, then experimental) the mean,
      * variance and count (count 0 = none held).
@@ -381,6 +399,13 @@ public final class WindowJudge {
      */
     public double[] wander = new double[0];
 
+    /**
+     * {@link Monitor#countVariance}: a count's per-sample variance in the judged scale at the
+     * warm-up's level (the level on the linear scale, its inverse on the log), under every
+     * datapoint's variance; 0 = none.
+     */
+    public double countVariance;
+
     public double alpha;
     public boolean deviating;
     public EDetector.State detector = new EDetector.State();
@@ -437,6 +462,10 @@ public final class WindowJudge {
       long windowStart,
       long windowEnd) {
     MetricPolicy policy = hypothesis.policy();
+    if (m.extremesHeld && !hypothesis.rate()) {
+      control = winsorised(control);
+      experimental = winsorised(experimental);
+    }
     boolean usable =
         control.count() >= policy.minCount() && experimental.count() >= policy.minCount();
     if (hypothesis.rate() && usable) {
@@ -733,6 +762,13 @@ public final class WindowJudge {
     double floor = Math.max(1e-12, 0.01 * t.theta0 * t.theta0);
     double v =
         Math.max(floor, t.longRunVariance > 0 ? t.longRunVariance : raw[1] + t.driftVariance);
+    if (t.countVariance > 0) {
+      // a count's variance is at least its mean (Poisson), the pooled control's over its samples
+      double k = t.log ? 1.0 : t.scale;
+      double controlSamples =
+          t.longRunControl ? Math.min(control.count(), 1.0) : Math.max(1.0, control.count());
+      v = Math.max(v, t.countVariance * (1.0 / experimental.count() + k * k / controlSamples));
+    }
     double d = raw[0] - t.offset;
     if (t.clipped || t.spreadClipped) {
       double bound = t.theta0 + CLIP * Math.sqrt(v);
@@ -1302,6 +1338,9 @@ public final class WindowJudge {
         t.phi = 0.0;
       } // else a constant control: the default's variance and phi
     }
+    if (m.countVariance && t.clipped && !t.paired && t.statistic == Statistic.MEAN) {
+      t.countVariance = countVariance(m.warmup, t.log);
+    }
     t.theta0 = tolerance(t, policy, toleratedLevel);
     if (m.warmupWindows > 0 && n > 0) {
       // the warm-up's differences are the first pre-change datapoints of the two-sample detector
@@ -1317,6 +1356,80 @@ public final class WindowJudge {
       new EDetector(policy.direction(), t.alpha, 1, t.theta0, t.phi, CONFIDENCE)
           .prime(t.detector, dw, vw);
     }
+  }
+
+  /** Standard deviations of a window's other samples beyond which its extreme ones are held. */
+  static final double EXTREME = 6.0;
+
+  /** The others' share of a window's spread below which they count as equal (rounding). */
+  private static final double RELATIVE_SPREAD = 1e-9;
+
+  /**
+   * The window's summary with its largest sample held at the other samples' mean + {@link #EXTREME}
+   * of their standard deviations, then its smallest at their mean - as many (3 samples or more;
+   * else, or when the others have no spread, the window as it is). Equivariant to the window's
+   * location and scale, so a shift or a scaling of a group's samples (a fault) moves the held
+   * summary as it moves the raw one; min and max are the held values.
+   */
+  static Summary winsorised(Summary s) {
+    if (s.count() < 3) {
+      return s;
+    }
+    Summary held = heldExtreme(s, true);
+    return heldExtreme(held, false);
+  }
+
+  private static Summary heldExtreme(Summary s, boolean largest) {
+    long n = s.count();
+    double x = largest ? s.max() : s.min();
+    double mean = s.mean();
+    double othersMean = (n * mean - x) / (n - 1);
+    double othersM2 = Math.max(0.0, s.m2() - (x - mean) * (x - othersMean));
+    if (!(othersM2 > RELATIVE_SPREAD * s.m2())) {
+      // the others are equal (a count of zeros but one): no scale to hold it within, and
+      // rounding would leave a spread of nearly 0
+      return s;
+    }
+    double othersSd = Math.sqrt(othersM2 / (n - 2));
+    double bound = othersMean + (largest ? EXTREME : -EXTREME) * othersSd;
+    if (largest ? x <= bound : x >= bound) {
+      return s;
+    }
+    double heldMean = mean + (bound - x) / n;
+    double heldM2 = othersM2 + (bound - othersMean) * (bound - heldMean);
+    double min = largest ? Math.min(s.min(), bound) : bound;
+    double max = largest ? bound : s.max();
+    return new Summary(n, heldMean, heldM2, min, max, heldMean * n);
+  }
+
+  /**
+   * A count's per-sample variance in the judged scale from the warm-up's single samples of both
+   * groups when every one is a non-negative integer (else 0: not a count): a Poisson count's, its
+   * level (half a count added, so a warm-up of zeros is not certain of 0), or on the log scale its
+   * inverse (the delta method: var log x = var x / level^2).
+   */
+  static double countVariance(List<double[]> warmup, boolean log) {
+    double samples = 0;
+    double total = 0;
+    for (double[] w : warmup) {
+      for (int at : new int[] {0, 3}) {
+        double n = w[at + 2];
+        if (n <= 0) {
+          continue;
+        }
+        double x = w[at];
+        if (n != 1 || x < 0 || x != Math.rint(x)) {
+          return 0.0;
+        }
+        samples++;
+        total += x;
+      }
+    }
+    if (samples == 0) {
+      return 0.0;
+    }
+    double level = (total + 0.5) / samples;
+    return log ? 1.0 / level : level;
   }
 
   /**

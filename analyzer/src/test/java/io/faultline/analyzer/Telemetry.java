@@ -21,7 +21,11 @@ final class Telemetry {
     NORMAL,
     LOGNORMAL,
     AR1,
-    POISSON
+    POISSON,
+    /** Normal, 1.5% of each group's samples 5-10x (docs/adr/0068's spikes). */
+    SPIKES,
+    /** A queue depth: Poisson(0.6) capped at 3 (docs/adr/0068). */
+    QUEUE_DEPTH
   }
 
   /** A fault: the experimental group's level times {@code level}, its spread times {@code sd}. */
@@ -66,6 +70,12 @@ final class Telemetry {
 
   /** Single samples pay phi's variance bound by its evidence (docs/adr/0067). */
   boolean phiByEvidence = new WindowJudge.Monitor().phiByEvidence;
+
+  /** Single samples of a count judged with at least a Poisson variance (docs/adr/0071). */
+  boolean countVariance = new WindowJudge.Monitor().countVariance;
+
+  /** Each window's extreme samples held within 6 sd of its others (docs/adr/0071). */
+  boolean extremesHeld = new WindowJudge.Monitor().extremesHeld;
 
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
   boolean shared;
@@ -112,6 +122,11 @@ final class Telemetry {
         yield 100 * f.level() + 25 * f.sd() * s;
       }
       case POISSON -> poisson(r, 20 * f.level());
+      case SPIKES -> {
+        double x = 100 * f.level() + 25 * f.sd() * z;
+        yield r.nextDouble() < 0.015 ? x * (5 + 5 * r.nextDouble()) : x;
+      }
+      case QUEUE_DEPTH -> Math.min(3, poisson(r, 0.6 * f.level()));
     };
   }
 
@@ -184,6 +199,8 @@ final class Telemetry {
     m.anchoredNormal = anchoredNormal;
     m.pairedSingle = pairedSingle;
     m.phiByEvidence = phiByEvidence;
+    m.countVariance = countVariance;
+    m.extremesHeld = extremesHeld;
     double[] c = new double[samples];
     double[] e = new double[samples];
     for (int w = -warmup; w < windows; w++) {

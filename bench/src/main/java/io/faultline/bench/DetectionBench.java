@@ -317,6 +317,26 @@ public final class DetectionBench {
    */
   static final boolean SPREAD_WANDER = Boolean.getBoolean("faultline.bench.spreadWander");
 
+  /**
+   * {@code -Dfaultline.bench.countVariance=true}: single samples of a count judged with at least a
+   * Poisson count's variance at the warm-up's level ({@code WindowJudge.Monitor.countVariance},
+   * docs/adr/0071).
+   */
+  static final boolean COUNT_VARIANCE =
+      Boolean.parseBoolean(
+          System.getProperty(
+              "faultline.bench.countVariance", "" + new WindowJudge.Monitor().countVariance));
+
+  /**
+   * {@code -Dfaultline.bench.extremesHeld=true}: each window's largest and smallest sample held
+   * within 6 standard deviations of its other samples ({@code WindowJudge.Monitor.extremesHeld},
+   * docs/adr/0071).
+   */
+  static final boolean EXTREMES_HELD =
+      Boolean.parseBoolean(
+          System.getProperty(
+              "faultline.bench.extremesHeld", "" + new WindowJudge.Monitor().extremesHeld));
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -1020,6 +1040,8 @@ public final class DetectionBench {
     m.countLevels = COUNT_LEVELS;
     m.spreadClip = SPREAD_CLIP;
     m.spreadWander = SPREAD_WANDER;
+    m.countVariance = COUNT_VARIANCE;
+    m.extremesHeld = EXTREMES_HELD;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
