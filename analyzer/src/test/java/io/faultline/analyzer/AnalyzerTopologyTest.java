@@ -96,17 +96,7 @@ class AnalyzerTopologyTest {
   }
 
   private void attack(AttackEventType type, long ts) {
-    events.pipeInput(
-        EXPERIMENT,
-        AttackEvent.newBuilder()
-            .setEventId("ev-" + type + ts)
-            .setExperimentId(EXPERIMENT)
-            .setAttackId("attack-1")
-            .setType(type)
-            .setFault("cpu-burn")
-            .setTimestamp(ts)
-            .build(),
-        ts);
+    attackArrivingAt(type, ts, ts);
   }
 
   @Test
