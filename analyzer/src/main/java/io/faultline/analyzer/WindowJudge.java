@@ -261,10 +261,11 @@ public final class WindowJudge {
      * {@link #EXTREME} standard deviations of the window's other samples before anything is learned
      * or judged ({@link #winsorised}). One spike (a sample 5-10x) set a window's spread and moved
      * its mean by many standard deviations, and 20 warm-up windows with few spikes learned too calm
-     * a variance (docs/adr/0071). On by default since the lead's whole-bench run with and without
-     * it (docs/adr/0071, "Adopted").
+     * a variance (docs/adr/0071). Off by default: with it on, a STARTED event that arrives after
+     * the windows gives other verdicts than one that came first (AttackStartAnchorTest), not yet
+     * understood (docs/adr/0071, "Tried as the default").
      */
-    public boolean extremesHeld = true;
+    public boolean extremesHeld;
 
     /**
      * Paired single samples: the samples of a group whose window had none of the other group's,
