@@ -3,8 +3,6 @@ package io.faultline.analyzer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.faultline.schema.Group;
-import io.faultline.schema.MetricSample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,18 +46,7 @@ class OpenWindowsStoreTest {
   }
 
   private static ValueAndTimestamp<WindowPair> window(long ts, double... values) {
-    WindowPair pair = new WindowPair();
-    for (double v : values) {
-      pair.add(
-          MetricSample.newBuilder()
-              .setExperimentId("e")
-              .setMetric("m")
-              .setGroup(Group.CONTROL)
-              .setTimestamp(ts)
-              .setValue(v)
-              .build());
-    }
-    return ValueAndTimestamp.make(pair, ts);
+    return ValueAndTimestamp.make(ShardMergeTest.pair(values), ts);
   }
 
   @Test
