@@ -114,11 +114,8 @@ class OpenWindowsTest {
     after.process(sample("e|m", Group.CONTROL, 9, 4_000)); // stream time 6,000 survived: dropped
     after.process(sample("e|m", Group.CONTROL, 3, 7_000));
     after.process(sample("e|m", Group.CONTROL, 4, 10_000)); // closes [5000, 10000)
-    assertThat(context.forwarded()).hasSize(1);
-    var window = context.forwarded().get(0).record();
+    var window = onlyForwarded(context, 2, 5.0);
     assertThat(window.key().window().start()).isEqualTo(5_000);
-    assertThat(window.value().control().count()).isEqualTo(2);
-    assertThat(window.value().control().sum()).isEqualTo(5.0);
   }
 
   @Test
@@ -138,10 +135,7 @@ class OpenWindowsTest {
     after.init(context);
     after.process(sample("e|m", Group.CONTROL, 3, 4_000));
     after.process(sample("e|m", Group.CONTROL, 4, 5_000)); // closes [0, 5000)
-    assertThat(context.forwarded()).hasSize(1);
-    var window = context.forwarded().get(0).record();
-    assertThat(window.value().control().count()).isEqualTo(3);
-    assertThat(window.value().control().sum()).isEqualTo(6.0);
+    onlyForwarded(context, 3, 6.0);
   }
 
   /**
@@ -223,6 +217,16 @@ class OpenWindowsTest {
       assertThat(crashes).as("seed %d", seed).isPositive();
       assertThat(forwarded).as("seed %d", seed).isEqualTo(expected);
     }
+  }
+
+  /** The one window forwarded, with its control group's count and sum checked. */
+  private static Record<? extends Windowed<String>, ? extends WindowPair> onlyForwarded(
+      MockProcessorContext<Windowed<String>, WindowPair> context, long count, double sum) {
+    assertThat(context.forwarded()).hasSize(1);
+    var window = context.forwarded().get(0).record();
+    assertThat(window.value().control().count()).isEqualTo(count);
+    assertThat(window.value().control().sum()).isEqualTo(sum);
+    return window;
   }
 
   private static List<KeyValue<String, ValueAndTimestamp<WindowPair>>> contents(
