@@ -39,9 +39,10 @@ public final class AnalyzerApp {
     // Exactly-once commits a transaction per commit interval; 100 ms (the EOS default) costs a
     // busy 2-core machine noticeable CPU, and a verdict per 5 s window does not need it.
     props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
-    // The record cache holds every open window of every key, and the results table the history
-    // rolls up; at 10,000 keys the default 10 MiB evicted on most puts, forwarding each result
-    // to the history rollup instead of the last one per commit (docs/adr/0023).
+    // The record cache holds the sharded path's open windows (the unsharded ones are held by
+    // OpenWindowsStore, docs/adr/0078) and the results table the history rolls up; at 10,000 keys
+    // the default 10 MiB evicted on most puts, forwarding each result to the history rollup
+    // instead of the last one per commit (docs/adr/0023).
     props.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
     return props;
   }

@@ -266,16 +266,19 @@ public final class AnalyzerTopology {
 
   /**
    * One window per experiment|metric, aggregated and forwarded once when it closes ({@link
-   * OpenWindows}, store open-windows; docs/adr/0038).
+   * OpenWindows}, store open-windows; docs/adr/0038), each changed window written once per commit
+   * ({@link OpenWindowsStore}, docs/adr/0078).
    */
   private static KStream<Windowed<String>, WindowPair> closedWindows(
       KStream<String, MetricSample> samples, AnalyzerConfig config, StreamsBuilder builder) {
+    // the open windows held as objects and written once per commit, not Kafka Streams' record
+    // cache in front of the store (docs/adr/0078)
     builder.addStateStore(
-        Stores.timestampedKeyValueStoreBuilder(
+        OpenWindowsStore.builder(
+            Stores.timestampedKeyValueStoreBuilder(
                 config.stateStores().timestampedKeyValue(OpenWindows.STORE),
                 Serdes.String(),
-                new WindowPair.WindowPairSerde())
-            .withCachingEnabled());
+                new WindowPair.WindowPairSerde())));
     long windowMs = config.window().toMillis();
     long graceMs = config.grace().toMillis();
     return samples.process(

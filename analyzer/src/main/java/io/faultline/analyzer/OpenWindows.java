@@ -1,8 +1,6 @@
 package io.faultline.analyzer;
 
 import io.faultline.schema.MetricSample;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -25,17 +23,16 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * closed windows go out in the order suppression emitted them, by start, then by key ({@link
  * ClosedWindows}, the rules this shares with {@link ShardMerge}).
  *
- * <p>The windows being filled are also kept as objects (at most {@link #CACHED_WINDOWS}), so a
- * sample costs one encode of its window (the store's put) rather than a decode and an encode; the
- * store, written on every sample, stays the truth that exactly-once commits and restores.
+ * <p>The store is an {@link OpenWindowsStore}: it keeps the windows as objects and encodes and
+ * writes each changed one once per commit, so a sample costs neither a decode nor an encode nor a
+ * trip through Kafka Streams' record cache (docs/adr/0078); what it writes before each commit stays
+ * the truth that exactly-once commits and restores. A window read here is the object the store
+ * holds: it is changed only to be put back at once.
  */
 final class OpenWindows implements Processor<String, MetricSample, Windowed<String>, WindowPair> {
 
   static final String STORE = "open-windows";
   private static final String STREAM_TIME = "~stream-time";
-
-  /** Windows kept decoded; beyond this the least recently used are read back from the store. */
-  static final int CACHED_WINDOWS = 50_000;
 
   private static final WindowPair EMPTY = new WindowPair();
 
@@ -43,13 +40,6 @@ final class OpenWindows implements Processor<String, MetricSample, Windowed<Stri
   private ProcessorContext<Windowed<String>, WindowPair> context;
   private TimestampedKeyValueStore<String, WindowPair> store;
   private long streamTime = Long.MIN_VALUE;
-  private final Map<String, ValueAndTimestamp<WindowPair>> decoded =
-      new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ValueAndTimestamp<WindowPair>> e) {
-          return size() > CACHED_WINDOWS;
-        }
-      };
 
   OpenWindows(long windowMs, long graceMs) {
     this.windows = new ClosedWindows(windowMs, graceMs);
@@ -59,7 +49,6 @@ final class OpenWindows implements Processor<String, MetricSample, Windowed<Stri
   public void init(ProcessorContext<Windowed<String>, WindowPair> context) {
     this.context = context;
     this.store = context.getStateStore(STORE);
-    decoded.clear(); // a revived task starts again from the store
     windows.reset();
     ValueAndTimestamp<WindowPair> time = store.get(STREAM_TIME);
     streamTime = time == null ? Long.MIN_VALUE : time.timestamp();
@@ -78,16 +67,12 @@ final class OpenWindows implements Processor<String, MetricSample, Windowed<Stri
     long start = windows.startOf(ts);
     if (!windows.isClosed(start, streamTime)) {
       String id = ClosedWindows.key(start, record.key());
-      ValueAndTimestamp<WindowPair> window = decoded.get(id);
-      if (window == null) {
-        window = store.get(id);
-      }
+      ValueAndTimestamp<WindowPair> window = store.get(id);
       window =
           window == null
               ? ValueAndTimestamp.make(new WindowPair().add(record.value()), ts)
               : ValueAndTimestamp.make(
                   window.value().add(record.value()), Math.max(window.timestamp(), ts));
-      decoded.put(id, window);
       store.put(id, window);
     }
     if (advanced) {
@@ -104,7 +89,6 @@ final class OpenWindows implements Processor<String, MetricSample, Windowed<Stri
     // and drops the same samples as one from any later time before the next close
     store.put(STREAM_TIME, ValueAndTimestamp.make(EMPTY, streamTime));
     for (ClosedWindows.Closed<ValueAndTimestamp<WindowPair>> closed : windows.take(store)) {
-      decoded.remove(closed.id());
       context.forward(
           new Record<>(closed.window(), closed.value().value(), closed.value().timestamp()));
     }

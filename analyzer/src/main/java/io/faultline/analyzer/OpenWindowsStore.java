@@ -1,0 +1,288 @@
+package io.faultline.analyzer;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
+
+/**
+ * The open windows of a task held as objects in front of the changelogged store {@code
+ * open-windows} (docs/adr/0078, after 0047): a put only marks the window dirty, and the dirty
+ * windows are encoded and written to the store once each when Kafka Streams flushes the task's
+ * caches, which it does before every commit (and before a clean close), before it flushes the
+ * producer and commits the transaction. So a window costs one encode and one write per commit,
+ * however many samples it took in between, and no per-sample work in Kafka Streams' record cache,
+ * which this layer replaces for this store.
+ *
+ * <p>The store stays the truth. What is written at the flush is in the transaction that commits the
+ * offsets of the samples in it; a crash or a task that is closed dirty loses the dirty windows with
+ * the offsets they belong to, and {@link #init}, {@link #close} and {@link #clearCache} (a task
+ * recycled between active and standby) drop everything held, so the windows are read back from the
+ * store. A range read writes the dirty windows inside its range first; {@link #all}, a prefix scan
+ * and the approximate count write every dirty window first; a delete removes a window from memory
+ * and store.
+ *
+ * <p>A value read is the object held, not a copy: change it only to put it back.
+ */
+final class OpenWindowsStore
+    extends WrappedStateStore<
+        TimestampedKeyValueStore<String, WindowPair>, String, ValueAndTimestamp<WindowPair>>
+    implements TimestampedKeyValueStore<String, WindowPair> {
+
+  /** Clean windows kept decoded; beyond this the least recently used are read from the store. */
+  static final int CLEAN_WINDOWS = 50_000;
+
+  private final Map<String, ValueAndTimestamp<WindowPair>> dirty = new LinkedHashMap<>();
+  private final Map<String, ValueAndTimestamp<WindowPair>> clean =
+      new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ValueAndTimestamp<WindowPair>> e) {
+          return size() > CLEAN_WINDOWS;
+        }
+      };
+
+  OpenWindowsStore(TimestampedKeyValueStore<String, WindowPair> store) {
+    super(store);
+  }
+
+  /**
+   * The store built by {@code inner} (which must not cache: this layer is the cache) behind this
+   * layer.
+   */
+  static StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> builder(
+      StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> inner) {
+    return new StoreBuilder<>() {
+      @Override
+      public StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> withCachingEnabled() {
+        throw new UnsupportedOperationException(
+            inner.name() + ": caches its windows itself, Kafka Streams' record cache is not used");
+      }
+
+      @Override
+      public StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> withCachingDisabled() {
+        inner.withCachingDisabled();
+        return this;
+      }
+
+      @Override
+      public StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> withLoggingEnabled(
+          Map<String, String> config) {
+        inner.withLoggingEnabled(config);
+        return this;
+      }
+
+      @Override
+      public StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> withLoggingDisabled() {
+        inner.withLoggingDisabled();
+        return this;
+      }
+
+      @Override
+      public TimestampedKeyValueStore<String, WindowPair> build() {
+        return new OpenWindowsStore(inner.withCachingDisabled().build());
+      }
+
+      @Override
+      public Map<String, String> logConfig() {
+        return inner.logConfig();
+      }
+
+      @Override
+      public boolean loggingEnabled() {
+        return inner.loggingEnabled();
+      }
+
+      @Override
+      public String name() {
+        return inner.name();
+      }
+    };
+  }
+
+  @Override
+  public void init(StateStoreContext context, StateStore root) {
+    forget(); // a revived or migrated task reads its windows back from the store
+    super.init(context, root);
+  }
+
+  @Override
+  public ValueAndTimestamp<WindowPair> get(String key) {
+    ValueAndTimestamp<WindowPair> window = dirty.get(key);
+    if (window == null) {
+      window = clean.get(key);
+    }
+    if (window == null) {
+      window = wrapped().get(key);
+      if (window != null) {
+        clean.put(key, window);
+      }
+    }
+    return window;
+  }
+
+  @Override
+  public void put(String key, ValueAndTimestamp<WindowPair> value) {
+    if (value == null) {
+      delete(key);
+      return;
+    }
+    clean.remove(key);
+    dirty.put(key, value);
+  }
+
+  @Override
+  public ValueAndTimestamp<WindowPair> putIfAbsent(
+      String key, ValueAndTimestamp<WindowPair> value) {
+    ValueAndTimestamp<WindowPair> old = get(key);
+    if (old == null) {
+      put(key, value);
+    }
+    return old;
+  }
+
+  @Override
+  public void putAll(List<KeyValue<String, ValueAndTimestamp<WindowPair>>> entries) {
+    for (KeyValue<String, ValueAndTimestamp<WindowPair>> kv : entries) {
+      put(kv.key, kv.value);
+    }
+  }
+
+  @Override
+  public ValueAndTimestamp<WindowPair> delete(String key) {
+    ValueAndTimestamp<WindowPair> held = dirty.remove(key);
+    ValueAndTimestamp<WindowPair> cached = clean.remove(key);
+    ValueAndTimestamp<WindowPair> stored = wrapped().delete(key);
+    return held != null ? held : cached != null ? cached : stored;
+  }
+
+  @Override
+  public KeyValueIterator<String, ValueAndTimestamp<WindowPair>> range(String from, String to) {
+    writeDirty(from, to);
+    return wrapped().range(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<String, ValueAndTimestamp<WindowPair>> reverseRange(
+      String from, String to) {
+    writeDirty(from, to);
+    return wrapped().reverseRange(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<String, ValueAndTimestamp<WindowPair>> all() {
+    writeDirty();
+    return wrapped().all();
+  }
+
+  @Override
+  public KeyValueIterator<String, ValueAndTimestamp<WindowPair>> reverseAll() {
+    writeDirty();
+    return wrapped().reverseAll();
+  }
+
+  @Override
+  public <PS extends Serializer<P>, P>
+      KeyValueIterator<String, ValueAndTimestamp<WindowPair>> prefixScan(
+          P prefix, PS prefixKeySerializer) {
+    writeDirty();
+    return wrapped().prefixScan(prefix, prefixKeySerializer);
+  }
+
+  @Override
+  public long approximateNumEntries() {
+    writeDirty();
+    return wrapped().approximateNumEntries();
+  }
+
+  /** Called by Kafka Streams before every commit: the dirty windows go into the transaction. */
+  @Override
+  public void flushCache() {
+    writeDirty();
+    super.flushCache();
+  }
+
+  @Override
+  public void flush() {
+    writeDirty();
+    super.flush();
+  }
+
+  /** A task recycled between active and standby: its store may change under it. */
+  @Override
+  public void clearCache() {
+    forget();
+    super.clearCache();
+  }
+
+  @Override
+  public void close() {
+    forget(); // never written: a clean close flushed them, a dirty one must not
+    super.close();
+  }
+
+  /** How many windows wait for the next flush. */
+  int dirtyWindows() {
+    return dirty.size();
+  }
+
+  private void writeDirty() {
+    if (dirty.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<String, ValueAndTimestamp<WindowPair>> e : dirty.entrySet()) {
+      wrapped().put(e.getKey(), e.getValue());
+      clean.put(e.getKey(), e.getValue());
+    }
+    dirty.clear();
+  }
+
+  /**
+   * Only the dirty windows a range read can see: the windows that close are a small part of those
+   * open, and writing them all would cost each open window an encode more per close.
+   */
+  private void writeDirty(String from, String to) {
+    Iterator<Map.Entry<String, ValueAndTimestamp<WindowPair>>> it = dirty.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, ValueAndTimestamp<WindowPair>> e = it.next();
+      if ((from == null || compareAsStored(e.getKey(), from) >= 0)
+          && (to == null || compareAsStored(e.getKey(), to) <= 0)) {
+        wrapped().put(e.getKey(), e.getValue());
+        clean.put(e.getKey(), e.getValue());
+        it.remove();
+      }
+    }
+  }
+
+  /**
+   * The stores' order: their keys' UTF-8 bytes, unsigned, which is the order of code points (not
+   * {@link String#compareTo}'s UTF-16 units, which differs above U+FFFF).
+   */
+  static int compareAsStored(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
+  }
+
+  private void forget() {
+    dirty.clear();
+    clean.clear();
+  }
+}
