@@ -530,11 +530,16 @@ public final class WindowJudge {
     Summary pooled = hypothesis.rate() ? null : pooledControl(m, control);
     long attackAt = m.attackAt > 0 ? m.attackAt : m.learnUntil;
     boolean attackStarted = attackAt > 0 && windowEnd > attackAt;
+    // window means learn their drift from the judged windows before this start only
+    boolean beforeTheLearnedStart = attackAt > 0 && !attackStarted;
     if (m.startFromEvents) {
       // a start within the warm-up anchors at the first judged window: the warm-up's windows are
       // the baseline, not candidates
       attackAt = m.attackAt > 0 ? Math.max(m.attackAt, m.learnUntil) : 0;
       attackStarted = attackAt > 0 && windowEnd > attackAt;
+      // the planned start, known before any window, not the STARTED event, known at a time that
+      // depends on the input's order: what a window teaches must not (docs/adr/0075)
+      beforeTheLearnedStart = windowEnd <= m.learnUntil;
     }
     double best = Double.NEGATIVE_INFINITY;
     double pValue = 1.0;
@@ -600,9 +605,7 @@ public final class WindowJudge {
           continue; // e.g. a spread from single samples
         }
         boolean learnsAfterTheStart = t.clipped && !t.paired;
-        if (t.spreadCount > 0
-            && !t.deviating
-            && (learnsAfterTheStart || (attackAt > 0 && !attackStarted))) {
+        if (t.spreadCount > 0 && !t.deviating && (learnsAfterTheStart || beforeTheLearnedStart)) {
           // learned after it is judged; a deviation's datapoints are no baseline, and window means
           // and paired single samples learn only before a known attack's start: a fault from it on
           // is never learned, and without a start nothing tells a fault's first datapoints apart
