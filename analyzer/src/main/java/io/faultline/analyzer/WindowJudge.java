@@ -232,11 +232,10 @@ public final class WindowJudge {
      * {@link #EXTREME} standard deviations of the window's other samples before anything is learned
      * or judged ({@link #winsorised}). One spike (a sample 5-10x) set a window's spread and moved
      * its mean by many standard deviations, and 20 warm-up windows with few spikes learned too calm
-     * a variance (docs/adr/0071). Off by default: with it on, a STARTED event that arrives after
-     * the windows gives other verdicts than one that came first (AttackStartAnchorTest), not yet
-     * understood (docs/adr/0071, "Tried as the default").
+     * a variance (docs/adr/0071). On by default (docs/adr/0075); a monitor restored from state
+     * written before the field gets it, one written with it off keeps it off.
      */
-    public boolean extremesHeld;
+    public boolean extremesHeld = true;
 
     /**
      * Paired single samples: the samples of a group whose window had none of the other group's,
