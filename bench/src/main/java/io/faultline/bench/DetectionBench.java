@@ -309,9 +309,9 @@ public final class DetectionBench {
               "faultline.bench.countVariance", "" + new WindowJudge.Monitor().countVariance));
 
   /**
-   * {@code -Dfaultline.bench.extremesHeld=true}: each window's largest and smallest sample held
-   * within 6 standard deviations of its other samples ({@code WindowJudge.Monitor.extremesHeld},
-   * docs/adr/0071).
+   * {@code -Dfaultline.bench.extremesHeld=false} turns off the default (docs/adr/0075): each
+   * window's largest and smallest sample held within 6 standard deviations of its other samples
+   * ({@code WindowJudge.Monitor.extremesHeld}, docs/adr/0071).
    */
   static final boolean EXTREMES_HELD =
       Boolean.parseBoolean(
