@@ -166,13 +166,13 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.pairedSingle);
     w.doubles(m.heldSamples);
     w.bool(m.phiByEvidence);
-    w.bool(m.anchoredNormal);
+    w.bool(false); // docs/adr/0066's anchoredNormal, deleted (docs/adr/0075): older ones read it
     w.dbl(m.anchorWeight);
-    w.bool(m.spreadBound);
+    w.bool(false); // docs/adr/0068's spreadBound, deleted (docs/adr/0075)
     w.bool(m.countLevels);
     w.bool(m.spreadClip);
     w.bool(m.spreadWander);
-    w.bool(m.controlVariance);
+    w.bool(false); // docs/adr/0072's controlVariance, deleted (docs/adr/0075)
     w.bool(m.phiFromGroupsPooled);
     w.bool(m.countVariance);
     w.bool(m.extremesHeld);
@@ -240,11 +240,11 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       m.phiByEvidence = in.bool();
     }
     if (in.before(end)) {
-      m.anchoredNormal = in.bool();
+      in.bool(); // docs/adr/0066's anchoredNormal, deleted (docs/adr/0075): read and dropped
       m.anchorWeight = in.dbl();
     }
     if (in.before(end)) {
-      m.spreadBound = in.bool();
+      in.bool(); // docs/adr/0068's spreadBound, deleted (docs/adr/0075): read and dropped
     }
     if (in.before(end)) {
       m.countLevels = in.bool();
@@ -256,7 +256,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       m.spreadWander = in.bool();
     }
     if (in.before(end)) {
-      m.controlVariance = in.bool();
+      in.bool(); // docs/adr/0072's controlVariance, deleted (docs/adr/0075): read and dropped
     }
     if (in.before(end)) {
       m.phiFromGroupsPooled = in.bool();
@@ -305,7 +305,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(t.spreadClipped);
     w.dbl(t.logFloor);
     w.doubles(t.wander);
-    w.bool(t.longRunByEvidence);
+    w.bool(false); // docs/adr/0072's longRunByEvidence, deleted with controlVariance
     w.dbl(t.countVariance);
     w.end(mark);
   }
@@ -364,7 +364,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       t.wander = wander == null ? new double[0] : wander;
     }
     if (in.before(end)) {
-      t.longRunByEvidence = in.bool();
+      in.bool(); // docs/adr/0072's longRunByEvidence, deleted (docs/adr/0075): read and dropped
     }
     if (in.before(end)) {
       t.countVariance = in.dbl();

@@ -140,19 +140,6 @@ public final class WindowJudge {
     public boolean windowLongRun;
 
     /**
-     * Window means against one control window (the control is not pooled: at least {@link
-     * #POOLED_CONTROL_SAMPLES} samples per window): {@link #windowLongRun}'s datapoint variance, 1
-     * + scale^2 times the variance of the control's window means learned from every control window
-     * before the datapoint (the warm-up's and the judged ones, also after the attack: the control
-     * is never the attacked group), but its lag-1 autocorrelation and upper bound paid in
-     * proportion to the evidence for it, as {@link #phiByEvidence} pays them (none below the
-     * significance cut), instead of in full whenever it is above 0 (docs/adr/0072). Off by default:
-     * a level moving in both groups (a shared drift or step) is in the control's series and not in
-     * the differences; measured, {@code -Dfaultline.bench.controlVariance=true}.
-     */
-    public boolean controlVariance;
-
-    /**
      * Window means against a pooled control (one per 10 s: 6 samples per window, the control pooled
      * over 5): phi learned from the two groups' own warm-up series and paid by its evidence, as
      * {@link #phiFromGroups} and {@link #phiByEvidence} do for single samples, not from the
@@ -201,30 +188,14 @@ public final class WindowJudge {
     public boolean pairedSingle;
 
     /**
-     * The anchored e-process of a continuous metric is Robbins' one-sided normal mixture with its
-     * prior scale tuned to the planned horizon, instead of the grid over shifts (docs/adr/0066).
-     * Off by default: measured, {@code -Dfaultline.bench.anchoredNormal=true}.
-     */
-    public boolean anchoredNormal;
-
-    /**
      * The anchored e-process's share of the statistic (0 = {@code EDetector.ANCHOR_WEIGHT}, 0.5;
      * docs/adr/0066 measured 0.67 and 0.75: {@code -Dfaultline.bench.anchorWeight=0.75}).
      */
     public double anchorWeight;
 
     /**
-     * The spread track of window summaries: its drift variance at the upper confidence bound of the
-     * warm-up's differences' variance whatever phi (heavy tails and clustered volatility make a
-     * window's log spread ratio far noisier than the normal theory's 1 / (2 (n - 1)), and 20
-     * windows of it often look calm), and each datapoint clipped as single samples are ({@link
-     * Track#spreadClipped}; docs/adr/0068). Off by default.
-     */
-    public boolean spreadBound;
-
-    /**
      * The spread track's datapoints of window summaries clipped at theta0 + {@link #CLIP} standard
-     * deviations, as single samples' are, without {@link #spreadBound}'s drift bound: one window
+     * deviations, as single samples' are (not the drift bound docs/adr/0068 measured): one window
      * whose spread a heavy-tailed sample set is not many windows' evidence (docs/adr/0068). On by
      * default.
      */
@@ -261,11 +232,10 @@ public final class WindowJudge {
      * {@link #EXTREME} standard deviations of the window's other samples before anything is learned
      * or judged ({@link #winsorised}). One spike (a sample 5-10x) set a window's spread and moved
      * its mean by many standard deviations, and 20 warm-up windows with few spikes learned too calm
-     * a variance (docs/adr/0071). Off by default: with it on, a STARTED event that arrives after
-     * the windows gives other verdicts than one that came first (AttackStartAnchorTest), not yet
-     * understood (docs/adr/0071, "Tried as the default").
+     * a variance (docs/adr/0071). On by default (docs/adr/0075); a monitor restored from state
+     * written before the field gets it, one written with it off keeps it off.
      */
-    public boolean extremesHeld;
+    public boolean extremesHeld = true;
 
     /**
      * Paired single samples: the samples of a group whose window had none of the other group's,
@@ -365,13 +335,6 @@ public final class WindowJudge {
     public double longRunLast;
 
     /**
-     * {@link Monitor#controlVariance} at the warm-up's end: the long-run variance's lag-1
-     * autocorrelation and bound by the evidence for it ({@link #phiEvidence}), not whenever above
-     * 0.
-     */
-    public boolean longRunByEvidence;
-
-    /**
      * The share of {@link #varianceBound}'s excess over 1 the drift pays for phi (docs/adr/0067): 1
      * (the default, and a track stored before the field) whenever phi is above 0; with {@link
      * Monitor#phiByEvidence} it grows from 0 at phi's significance cut to 1 at twice it, and phi is
@@ -385,10 +348,7 @@ public final class WindowJudge {
      */
     public boolean paired;
 
-    /**
-     * {@link Monitor#spreadBound} or {@link Monitor#spreadClip} at the warm-up's end: the spread's
-     * datapoints are clipped.
-     */
+    /** {@link Monitor#spreadClip} at the warm-up's end: the spread's datapoints are clipped. */
     public boolean spreadClipped;
 
     /** {@link Monitor#countLevels}: the log scale's floor (0 = 1e-12, as before). */
@@ -530,11 +490,16 @@ public final class WindowJudge {
     Summary pooled = hypothesis.rate() ? null : pooledControl(m, control);
     long attackAt = m.attackAt > 0 ? m.attackAt : m.learnUntil;
     boolean attackStarted = attackAt > 0 && windowEnd > attackAt;
+    // window means learn their drift from the judged windows before this start only
+    boolean beforeTheLearnedStart = attackAt > 0 && !attackStarted;
     if (m.startFromEvents) {
       // a start within the warm-up anchors at the first judged window: the warm-up's windows are
       // the baseline, not candidates
       attackAt = m.attackAt > 0 ? Math.max(m.attackAt, m.learnUntil) : 0;
       attackStarted = attackAt > 0 && windowEnd > attackAt;
+      // the planned start, known before any window, not the STARTED event, known at a time that
+      // depends on the input's order: what a window teaches must not (docs/adr/0075)
+      beforeTheLearnedStart = windowEnd <= m.learnUntil;
     }
     double best = Double.NEGATIVE_INFINITY;
     double pValue = 1.0;
@@ -544,7 +509,7 @@ public final class WindowJudge {
     for (Track t : m.tracks) {
       EDetector detector =
           new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE)
-              .anchored(m.anchoredNormal, m.anchorWeight);
+              .anchored(m.anchorWeight);
       if (m.startFromEvents) {
         anchorAtStarted(t.detector, attackStarted, attackAt, windowEnd - windowStart);
       } else if (attackStarted) {
@@ -600,9 +565,7 @@ public final class WindowJudge {
           continue; // e.g. a spread from single samples
         }
         boolean learnsAfterTheStart = t.clipped && !t.paired;
-        if (t.spreadCount > 0
-            && !t.deviating
-            && (learnsAfterTheStart || (attackAt > 0 && !attackStarted))) {
+        if (t.spreadCount > 0 && !t.deviating && (learnsAfterTheStart || beforeTheLearnedStart)) {
           // learned after it is judged; a deviation's datapoints are no baseline, and window means
           // and paired single samples learn only before a known attack's start: a fault from it on
           // is never learned, and without a start nothing tells a fault's first datapoints apart
@@ -875,13 +838,6 @@ public final class WindowJudge {
     double r = lag / squares;
     r = Math.max(0.0, Math.min(0.95, r + (1 + 3 * r) / n));
     double k = t.log ? 1.0 : t.scale;
-    if (t.longRunByEvidence) {
-      // as phiByEvidence: an r below the significance cut is noise, and it and its bound grow
-      // with the evidence for it (docs/adr/0072)
-      double share = phiEvidence(r, (int) Math.min(n, 1 << 20));
-      double rs = r * share;
-      return (1 + k * k) * drift(n, squares, rs, 0.0, share) * (1 + rs) / (1 - rs);
-    }
     return (1 + k * k) * drift(n, squares, r, 0.0) * (1 + r) / (1 - r);
   }
 
@@ -1309,12 +1265,7 @@ public final class WindowJudge {
     double typicalWithin = within.count() > 0 ? within.mean() : 0.0;
     t.driftVariance =
         drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin, t.phiBoundShare);
-    if (m.spreadBound && t.statistic == Statistic.SPREAD && n > 2) {
-      // the bound drift() applies to an autocorrelated series only, here always (docs/adr/0068)
-      double bound = t.phi > 0 ? 1.0 : varianceUpperBound(n);
-      t.driftVariance = Math.max(t.driftVariance, d.variance() * bound - typicalWithin);
-    }
-    t.spreadClipped = (m.spreadBound || m.spreadClip) && t.statistic == Statistic.SPREAD;
+    t.spreadClipped = m.spreadClip && t.statistic == Statistic.SPREAD;
     if (m.spreadWander && t.statistic == Statistic.SPREAD && n > 0) {
       learnWander(t, points);
     }
@@ -1325,11 +1276,7 @@ public final class WindowJudge {
       t.spreadSquares = d.variance() * Math.max(0, n - 1);
       t.withinVariance = typicalWithin;
     }
-    // the control's own window means against an unpooled control only: a pooled control's
-    // datapoints share its windows, and their variance is not one window's (docs/adr/0072)
-    t.longRunByEvidence = m.controlVariance && m.controlSpan == 1;
-    boolean longRun = m.windowLongRun || t.longRunByEvidence;
-    if (longRun && !t.clipped && t.statistic == Statistic.MEAN && n > 0) {
+    if (m.windowLongRun && !t.clipped && t.statistic == Statistic.MEAN && n > 0) {
       for (double[] w : heldControls) {
         if (w[2] > 0) {
           addToLongRun(t, value(t, w[0]));

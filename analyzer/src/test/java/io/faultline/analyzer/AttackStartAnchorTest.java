@@ -16,9 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.LongStream;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The stream anchors the detector where the first attack really started, its STARTED event, not the
@@ -36,6 +39,11 @@ class AttackStartAnchorTest {
   private static final int PLANNED = WARMUP_WINDOWS; // the planned start's window
   private static final int STARTED = PLANNED + 5; // where the attack and its fault begin
   private static final int WINDOWS = 30;
+  private static final int SEEDS = 50;
+
+  /** Windows after its own that the late STARTED event arrives. */
+  private static final int ARRIVAL = 4;
+
   private static final long STARTED_AT = T0 + STARTED * WINDOW + 1_200;
 
   private final Topics topics = new Topics("t.", 1);
@@ -67,24 +75,55 @@ class AttackStartAnchorTest {
     assertThat(atPlanned).isGreaterThan(atStarted);
   }
 
-  @Test
-  void theVerdictsDoNotDependOnWhetherTheEventOrTheWindowsCameFirst() throws Exception {
-    for (int seed = 1; seed <= 1; seed++) {
-      List<WindowVerdict> first = run(new First(STARTED_AT), seed);
-      // the event after the windows up to its own: its window is judged when the next one's
-      // samples close it, so the event comes in time
-      List<WindowVerdict> inTime = run(new After(STARTED, STARTED_AT), seed);
-      // 3 windows after its window was judged: anchored after the fact
-      List<WindowVerdict> late = run(new After(STARTED + 4, STARTED_AT), seed);
-      assertThat(judged(inTime)).as("seed %d", seed).isEqualTo(judged(first));
-      List<WindowVerdict> lateAfterArrival = fromWindow(late, STARTED + 4);
-      assertThat(lateAfterArrival)
-          .as("seed %d: from the event's arrival on", seed)
-          .isEqualTo(fromWindow(first, STARTED + 4));
-      assertThat(fromWindow(late, 0).subList(0, STARTED))
-          .as("seed %d: before the attack", seed)
-          .isEqualTo(fromWindow(first, 0).subList(0, STARTED));
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void theVerdictsDoNotDependOnWhetherTheEventOrTheWindowsCameFirst(long seed) throws Exception {
+    StateSerde<WindowJudge.Monitor> serde = StateSerde.monitors();
+    List<WindowVerdict> first = run(new First(STARTED_AT), seed);
+    byte[] firstState = serde.serialize("", lastMonitor);
+    // the event after the windows up to its own: its window is judged when the next one's
+    // samples close it, so the event comes in time
+    List<WindowVerdict> inTime = run(new After(STARTED, STARTED_AT), seed);
+    byte[] inTimeState = serde.serialize("", lastMonitor);
+    // 3 windows after its window was judged: anchored after the fact
+    List<WindowVerdict> late = run(new After(STARTED + ARRIVAL, STARTED_AT), seed);
+    byte[] lateState = serde.serialize("", lastMonitor);
+    assertThat(judged(inTime)).as("seed %d", seed).isEqualTo(judged(first));
+    // a verdict shows the largest track's statistic only: every track's state, byte for byte
+    // (the mean track's drift differed while the p99 track's statistic hid it, docs/adr/0075)
+    assertThat(inTimeState).as("seed %d: the state, in time", seed).isEqualTo(firstState);
+    assertThat(fromWindow(late, 0).subList(0, STARTED))
+        .as("seed %d: before the attack", seed)
+        .isEqualTo(fromWindow(first, 0).subList(0, STARTED));
+    if (!states(first, STARTED, ARRIVAL).equals(states(late, STARTED, ARRIVAL))) {
+      // ADR 0042's one exception: a window judged before the late event's arrival alarmed with
+      // the anchor and not while it waited (or the other way), and the alarm changed the detector
+      assertThat(states(first, STARTED, ARRIVAL))
+          .as("seed %d: the windows before the late event's arrival", seed)
+          .contains(SteadyState.DEVIATING);
+      System.out.printf(
+          "seed %d: an alarm before the late event's arrival with the event first: %s, late: %s%n",
+          seed, states(first, STARTED, ARRIVAL), states(late, STARTED, ARRIVAL));
+      return;
     }
+    assertThat(lateState).as("seed %d: the state, late", seed).isEqualTo(firstState);
+    assertThat(fromWindow(late, STARTED + ARRIVAL))
+        .as("seed %d: from the event's arrival on", seed)
+        .isEqualTo(fromWindow(first, STARTED + ARRIVAL));
+  }
+
+  /** The states of {@code count} windows from window {@code from}. */
+  private static List<SteadyState> states(List<WindowVerdict> verdicts, int from, int count) {
+    List<SteadyState> out = new ArrayList<>();
+    for (WindowVerdict v : judged(verdicts).subList(from, from + count)) {
+      out.add(v == null ? null : v.getState());
+    }
+    return out;
+  }
+
+  /** The seeds of the order property: ADR 0042's exactness showed at seed 3, not at seed 1. */
+  static LongStream seeds() {
+    return LongStream.rangeClosed(1, SEEDS);
   }
 
   @Test

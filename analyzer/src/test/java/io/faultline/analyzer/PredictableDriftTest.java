@@ -26,6 +26,22 @@ class PredictableDriftTest {
     assertThat(WindowJudge.drift(1, 0, 0, 0)).isZero();
   }
 
+  /** The Kendall-corrected lag-1 autocorrelation, its series' sum of squares about the mean. */
+  static double[] lagAndSquares(double[] values) {
+    int n = values.length;
+    double mean = Summary.of(values).mean();
+    double squares = 0;
+    double lag = 0;
+    for (int i = 0; i < n; i++) {
+      squares += (values[i] - mean) * (values[i] - mean);
+      if (i > 0) {
+        lag += (values[i] - mean) * (values[i - 1] - mean);
+      }
+    }
+    double r = lag / squares;
+    return new double[] {r + (1 + 3 * r) / n, squares};
+  }
+
   @Test
   void theControlsLongRunVarianceIsTheirBoundedVarianceTimesTheAr1FactorForBothGroups() {
     // docs/adr/0062: the control's window means, their lag-1 autocorrelation (Kendall-corrected)
@@ -36,7 +52,7 @@ class PredictableDriftTest {
       WindowJudge.addToLongRun(t, v);
     }
     int n = values.length;
-    double[] lagAndSquares = ControlVarianceTest.lagAndSquares(values);
+    double[] lagAndSquares = lagAndSquares(values);
     double r = lagAndSquares[0];
     double squares = lagAndSquares[1];
     assertThat(r).isGreaterThan(0.0); // the series is autocorrelated: the bound applies

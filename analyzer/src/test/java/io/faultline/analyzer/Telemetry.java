@@ -56,14 +56,8 @@ final class Telemetry {
   /** Window means count at the control's long-run variance (docs/adr/0062). */
   boolean windowLongRun;
 
-  /** Window means against one control window count at its variance by evidence (ADR 0072). */
-  boolean controlVariance;
-
   /** Window means against a pooled control learn phi from the groups' series (ADR 0072). */
   boolean phiFromGroupsPooled;
-
-  /** The anchored e-process is Robbins' normal mixture tuned to the horizon (docs/adr/0066). */
-  boolean anchoredNormal;
 
   /** Single samples are judged as each window's paired difference (docs/adr/0061). */
   boolean pairedSingle = new WindowJudge.Monitor().pairedSingle;
@@ -194,9 +188,7 @@ final class Telemetry {
     m.predictableDrift = predictableDrift;
     m.predictableDriftAll = predictableDriftAll;
     m.windowLongRun = windowLongRun;
-    m.controlVariance = controlVariance;
     m.phiFromGroupsPooled = phiFromGroupsPooled;
-    m.anchoredNormal = anchoredNormal;
     m.pairedSingle = pairedSingle;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;

@@ -254,25 +254,12 @@ public final class DetectionBench {
   static final boolean WINDOW_LONG_RUN = Boolean.getBoolean("faultline.bench.windowLongRun");
 
   /**
-   * {@code -Dfaultline.bench.controlVariance=true}: window means against one control window count
-   * at the variance of the control's window means learned through the run, its autocorrelation by
-   * the evidence for it (docs/adr/0072; off).
-   */
-  static final boolean CONTROL_VARIANCE = Boolean.getBoolean("faultline.bench.controlVariance");
-
-  /**
    * {@code -Dfaultline.bench.phiFromGroupsPooled=true}: window means against a pooled control learn
    * phi from the groups' own warm-up series, by its evidence (docs/adr/0072; off, not valid on
    * AR(1)).
    */
   static final boolean PHI_FROM_GROUPS_POOLED =
       Boolean.getBoolean("faultline.bench.phiFromGroupsPooled");
-
-  /**
-   * {@code -Dfaultline.bench.anchoredNormal=true}: the anchored e-process is Robbins' normal
-   * mixture tuned to the horizon ({@code WindowJudge.Monitor.anchoredNormal}, docs/adr/0066).
-   */
-  static final boolean ANCHORED_NORMAL = Boolean.getBoolean("faultline.bench.anchoredNormal");
 
   /**
    * {@code -Dfaultline.bench.anchorWeight=0.75}: the anchored e-process's share of the statistic
@@ -290,12 +277,6 @@ public final class DetectionBench {
       Boolean.parseBoolean(
           System.getProperty(
               "faultline.bench.pairedSingle", "" + new WindowJudge.Monitor().pairedSingle));
-
-  /**
-   * {@code -Dfaultline.bench.spreadBound=true}: the spread track's drift at its warm-up's upper
-   * bound and its datapoints clipped ({@code WindowJudge.Monitor.spreadBound}, docs/adr/0068).
-   */
-  static final boolean SPREAD_BOUND = Boolean.getBoolean("faultline.bench.spreadBound");
 
   /**
    * {@code -Dfaultline.bench.countLevels=false}: without small counts' tolerance level and log
@@ -328,9 +309,9 @@ public final class DetectionBench {
               "faultline.bench.countVariance", "" + new WindowJudge.Monitor().countVariance));
 
   /**
-   * {@code -Dfaultline.bench.extremesHeld=true}: each window's largest and smallest sample held
-   * within 6 standard deviations of its other samples ({@code WindowJudge.Monitor.extremesHeld},
-   * docs/adr/0071).
+   * {@code -Dfaultline.bench.extremesHeld=false} turns off the default (docs/adr/0075): each
+   * window's largest and smallest sample held within 6 standard deviations of its other samples
+   * ({@code WindowJudge.Monitor.extremesHeld}, docs/adr/0071).
    */
   static final boolean EXTREMES_HELD =
       Boolean.parseBoolean(
@@ -1031,12 +1012,9 @@ public final class DetectionBench {
     m.phiFromGroups = PHI_FROM_GROUPS;
     m.phiByEvidence = PHI_BY_EVIDENCE;
     m.windowLongRun = WINDOW_LONG_RUN;
-    m.controlVariance = CONTROL_VARIANCE;
     m.phiFromGroupsPooled = PHI_FROM_GROUPS_POOLED;
-    m.anchoredNormal = ANCHORED_NORMAL;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.pairedSingle = PAIRED_SINGLE;
-    m.spreadBound = SPREAD_BOUND;
     m.countLevels = COUNT_LEVELS;
     m.spreadClip = SPREAD_CLIP;
     m.spreadWander = SPREAD_WANDER;

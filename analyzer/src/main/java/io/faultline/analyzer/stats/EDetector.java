@@ -1,7 +1,6 @@
 package io.faultline.analyzer.stats;
 
 import java.util.Arrays;
-import org.apache.commons.math3.special.Erf;
 
 /**
  * A change detector that pools the evidence since the change (an e-detector; Shin, Ramdas and
@@ -236,7 +235,6 @@ public final class EDetector {
   private final double theta0;
   private final double phi;
   private final double z;
-  private boolean anchoredNormal;
   private double anchorWeight = ANCHOR_WEIGHT;
 
   /**
@@ -273,13 +271,10 @@ public final class EDetector {
   }
 
   /**
-   * How the anchored candidate is judged (docs/adr/0066): with {@code normalMixture} a continuous
-   * metric's anchored e-process is Robbins' normal mixture over the shift beyond theta0, one-sided
-   * per watched side, its prior scale tuned to the planned horizon ({@link #anchoredPriorScale}),
-   * instead of the grid over {@link #SHIFTS}; {@code weight} is its share of the statistic (0 =
-   * {@link #ANCHOR_WEIGHT}). Rates keep the grid.
+   * The anchored e-process's share of the statistic (0 = {@link #ANCHOR_WEIGHT}; docs/adr/0066
+   * measured 0.67 and 0.75).
    */
-  public EDetector anchored(boolean normalMixture, double weight) {
+  public EDetector anchored(double weight) {
     if (!(weight == 0 || (weight > 0 && weight < 1))) {
       throw new IllegalArgumentException(
           "anchor weight "
@@ -288,7 +283,6 @@ public final class EDetector {
               + ANCHOR_WEIGHT
               + ") or in (0, 1)");
     }
-    this.anchoredNormal = normalMixture;
     this.anchorWeight = weight == 0 ? ANCHOR_WEIGHT : weight;
     return this;
   }
@@ -388,7 +382,7 @@ public final class EDetector {
       double logK = mixture(state, score, info, sides);
       logR = logAddExp(logR, logK);
       if (state.candidate[i] == state.anchor) {
-        logAnchor = anchoredMixture(state, score, info, sides, logK);
+        logAnchor = logK;
       }
       if (logK > best && info > 0) {
         best = logK;
@@ -466,82 +460,6 @@ public final class EDetector {
   }
 
   /**
-   * The anchored candidate's log e-value: {@code grid} (its {@link #mixture}) unless {@link
-   * #anchored} asked for the normal mixture and the metric is continuous.
-   */
-  private double anchoredMixture(State state, double score, double info, int sides, double grid) {
-    if (!anchoredNormal || state.twoGroups) {
-      return grid;
-    }
-    double rho2 = anchoredPriorScale(state, sides);
-    if (!(rho2 > 0) || Double.isInfinite(rho2)) {
-      return grid;
-    }
-    double logK = Double.NEGATIVE_INFINITY;
-    for (int side = 0; side < 2; side++) {
-      if (watches(side)) {
-        double excess = (side == 0 ? score : -score) - theta0 * info;
-        logK = logAddExp(logK, logHalfNormalMixture(excess, info, rho2));
-      }
-    }
-    return logK - Math.log(sides);
-  }
-
-  /**
-   * Log of Robbins' one-sided normal mixture: the likelihood ratios exp(lambda x - lambda^2 I / 2)
-   * of every shift lambda > 0 beyond theta0, averaged over a half-normal prior of variance rho2: 2
-   * / sqrt(1 + rho2 I) exp(rho2 x^2 / (2 (1 + rho2 I))) Phi(x sqrt(rho2 / (1 + rho2 I))). A mixture
-   * of nonnegative supermartingales under the hypothesis, so one itself.
-   */
-  static double logHalfNormalMixture(double excess, double info, double rho2) {
-    double spread = 1 + rho2 * Math.max(info, 0.0);
-    double u = excess * Math.sqrt(rho2 / spread);
-    return Math.log(2) - 0.5 * Math.log(spread) + halfSquarePlusLogPhi(u);
-  }
-
-  /** u^2 / 2 + log Phi(u), stable for very negative u (Phi's lower tail). */
-  static double halfSquarePlusLogPhi(double u) {
-    if (u > -30) {
-      return u * u / 2 + Math.log(0.5 * Erf.erfc(-u / Math.sqrt(2)));
-    }
-    double inv = 1 / (u * u);
-    return -Math.log(-u) - 0.5 * Math.log(2 * Math.PI) + Math.log1p(-inv + 3 * inv * inv);
-  }
-
-  /**
-   * The anchored normal mixture's prior variance rho^2 (per unit of the caller's scale squared):
-   * the one whose boundary is lowest at the information the anchored contrast will have at the
-   * planned horizon, I_H = 1 / (1 / I_Q + 1 / I_P) with I_Q = (horizon - anchor + 1) p and I_P =
-   * the warm-up's information + (anchor - 1) p, p = (1 - phi) / ((1 + phi) sigma^2) one datapoint's
-   * at the warm-up's typical variance. The boundary of Robbins' mixture at I is sqrt((I + 1 /
-   * rho^2) (2 log(c) + log(1 + rho^2 I))) on the excess S - theta0 I, with log c = log(1 / (w
-   * alpha)) less log 2 per side for the half-normal; r = rho^2 I_H minimizes it where r = 2 log c +
-   * log(1 + r) (Robbins 1970; Howard, Ramdas, McAuliffe and Sekhon 2021, section 3.5). Depends on
-   * the plan, the warm-up and the anchor's number only, never on a datapoint from the anchor on.
-   * NaN when unknown (no anchor, no variance).
-   */
-  double anchoredPriorScale(State state, int sides) {
-    if (state.anchor <= 0 || state.anchor == PENDING || !(state.sigma > 0)) {
-      return Double.NaN;
-    }
-    double p = (1 - phi) / ((1 + phi) * state.sigma * state.sigma);
-    double infoQ = Math.max(1, horizon - state.anchor + 1) * p;
-    double infoP =
-        (state.primed ? state.primedInfo : Double.POSITIVE_INFINITY) + (state.anchor - 1) * p;
-    double infoH = 1 / (1 / infoQ + 1 / infoP);
-    double twoLogC = 2 * (Math.log(1 / (anchorWeight * alpha)) - (sides == 1 ? Math.log(2) : 0));
-    double r = Math.max(twoLogC, 1.0);
-    for (int i = 0; i < 50; i++) {
-      double next = Math.max(twoLogC, 0) + Math.log1p(r);
-      if (Math.abs(next - r) < 1e-9) {
-        break;
-      }
-      r = next;
-    }
-    return r / infoH;
-  }
-
-  /**
    * Log of the anchored e-process Lambda of a continuous metric at the last datapoint: 0 (it is 1)
    * before its candidate arrives, NaN without an anchor or once it was spent or thinned away.
    */
@@ -556,12 +474,7 @@ public final class EDetector {
     for (int i = 0; i < state.candidate.length; i++) {
       if (state.candidate[i] == state.anchor) {
         double[] contrast = contrast(state, i);
-        return anchoredMixture(
-            state,
-            contrast[1],
-            contrast[0],
-            sides,
-            mixture(state, contrast[1], contrast[0], sides));
+        return mixture(state, contrast[1], contrast[0], sides);
       }
     }
     return Double.NaN;
