@@ -178,6 +178,17 @@ class AnalyzerTopologyTest {
     assertThat(last.getMttrMs()).isEqualTo(0L);
   }
 
+  private static double attackActive(AnalyzerMetrics registry) {
+    return registry.value(
+        AnalyzerMetrics.ATTACK_ACTIVE,
+        "experiment",
+        EXPERIMENT,
+        "attack",
+        "attack-1",
+        "fault",
+        "cpu-burn");
+  }
+
   @Test
   void anAttacksEndAloneIsNoAttackInTheResultTheAlertOrTheGauge() throws Exception {
     AnalyzerMetrics registry = new AnalyzerMetrics();
@@ -209,30 +220,11 @@ class AnalyzerTopologyTest {
         .extracting(Alert::getAttackId)
         .as("attributed to no attack")
         .containsOnlyNulls();
-    assertThat(
-            registry.value(
-                AnalyzerMetrics.ATTACK_ACTIVE,
-                "experiment",
-                EXPERIMENT,
-                "attack",
-                "attack-1",
-                "fault",
-                "cpu-burn"))
-        .as("attack-active gauge")
-        .isNaN();
+    assertThat(attackActive(registry)).as("attack-active gauge").isNaN();
 
     // the STARTED comes: an attack that has ended, never active
     attackArrivingAt(AttackEventType.STARTED, T0 + 20_000, T0 + 35_000);
-    assertThat(
-            registry.value(
-                AnalyzerMetrics.ATTACK_ACTIVE,
-                "experiment",
-                EXPERIMENT,
-                "attack",
-                "attack-1",
-                "fault",
-                "cpu-burn"))
-        .isNaN();
+    assertThat(attackActive(registry)).isNaN();
   }
 
   private void attackArrivingAt(AttackEventType type, long ts, long arrival) {
