@@ -38,6 +38,15 @@ public final class ExperimentTimeline {
     public String fault = "";
     public long startedAt;
     public Long endedAt;
+
+    /**
+     * False while only the attack's end is known (it arrived before its STARTED, docs/adr/0074):
+     * such a span has no start to measure from, so every reader of spans leaves it out until the
+     * STARTED comes (docs/adr/0079 lists them).
+     */
+    public boolean started() {
+      return startedAt != NOT_STARTED;
+    }
   }
 
   public static final class WindowStatus {
@@ -105,10 +114,16 @@ public final class ExperimentTimeline {
     }
   }
 
-  /** The attack running in [start, end), else the latest one started before end; or null. */
+  /**
+   * The attack running in [start, end), else the latest one started before end; or null. A span not
+   * {@link AttackSpan#started} is never it.
+   */
   AttackSpan attackActiveIn(long start, long end) {
     AttackSpan latest = null;
     for (AttackSpan a : attacks.values()) {
+      if (!a.started()) {
+        continue;
+      }
       if (a.startedAt < end && (a.endedAt == null || a.endedAt > start)) {
         return a;
       }

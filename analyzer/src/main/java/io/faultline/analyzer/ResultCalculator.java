@@ -68,7 +68,7 @@ public final class ResultCalculator {
       long now) {
     int q = settings.recoveryWindows();
     List<AttackSpan> attacks = new ArrayList<>(timeline.attacks.values());
-    attacks.removeIf(a -> a.startedAt == AttackSpan.NOT_STARTED);
+    attacks.removeIf(a -> !a.started()); // no start to measure MTTD or an outcome from
     attacks.sort(Comparator.comparingLong(a -> a.startedAt));
     List<AttackOutcome> outcomes = new ArrayList<>();
     long judged =
@@ -259,8 +259,8 @@ public final class ResultCalculator {
   static List<long[]> recoveries(Iterable<AttackSpan> attacks, int q, long windowMs) {
     List<long[]> out = new ArrayList<>();
     for (AttackSpan a : attacks) {
-      if (a.startedAt == AttackSpan.NOT_STARTED) {
-        continue;
+      if (!a.started()) {
+        continue; // its recovery span would have no start
       }
       out.add(
           new long[] {a.startedAt, a.endedAt == null ? Long.MAX_VALUE : a.endedAt + q * windowMs});

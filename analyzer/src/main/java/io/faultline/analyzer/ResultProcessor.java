@@ -131,7 +131,8 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
         span.fault = event.getFault();
         span.startedAt = event.getTimestamp();
         if (span.endedAt != null) {
-          // sent again by the agent's outbox (docs/adr/0074), after the attack's end
+          // the attack's end is known: its STARTED came late (a span not started until now) or
+          // again from the agent's outbox (docs/adr/0074); the attack is not active
           return true;
         }
         metrics.set(
@@ -148,7 +149,7 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
       case STOPPED, ROLLED_BACK, FAILED -> {
         AttackSpan span = timeline.attacks.get(event.getAttackId());
         if (span != null && span.endedAt != null) {
-          return false;
+          return false; // ended already, started or not: the first end counts
         }
         if (span == null) {
           // the end before the start: the STARTED may still come from the agent's outbox

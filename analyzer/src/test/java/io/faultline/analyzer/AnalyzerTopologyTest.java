@@ -178,6 +178,55 @@ class AnalyzerTopologyTest {
     assertThat(last.getMttrMs()).isEqualTo(0L);
   }
 
+  private static double attackActive(AnalyzerMetrics registry) {
+    return registry.value(
+        AnalyzerMetrics.ATTACK_ACTIVE,
+        "experiment",
+        EXPERIMENT,
+        "attack",
+        "attack-1",
+        "fault",
+        "cpu-burn");
+  }
+
+  @Test
+  void anAttacksEndAloneIsNoAttackInTheResultTheAlertOrTheGauge() throws Exception {
+    AnalyzerMetrics registry = new AnalyzerMetrics();
+    driver.close();
+    TopologyDriver analyzer =
+        TopologyDriver.start(topics, Map.of("analyzer.sev.other", "SEV3"), registry);
+    driver = analyzer.driver;
+    metrics = analyzer.rawInput(topics.metrics());
+    events = analyzer.input(topics.attackEvents());
+    results = analyzer.output(topics.results());
+    alerts = analyzer.output(topics.alerts());
+    for (int w = 0; w < 4; w++) {
+      window(w, 20, 20);
+    }
+    // the attack's end, its STARTED still to come (the agent's outbox sends it later)
+    attackArrivingAt(AttackEventType.ROLLED_BACK, T0 + 35_000, T0 + 20_000);
+    for (int w = 4; w < 7; w++) {
+      window(w, 20, 45);
+    }
+    List<ExperimentResult> all = results.readValuesToList();
+    assertThat(all).isNotEmpty();
+    ExperimentResult last = all.get(all.size() - 1);
+    assertThat(last.getAttacks()).as("result").isEmpty();
+    assertThat(last.getMttdMs()).as("MTTD").isNull();
+    assertThat(last.getMttrMs()).as("MTTR").isNull();
+    List<Alert> fired = alerts.readValuesToList();
+    assertThat(fired).as("the deviation alerts").isNotEmpty();
+    assertThat(fired)
+        .extracting(Alert::getAttackId)
+        .as("attributed to no attack")
+        .containsOnlyNulls();
+    assertThat(attackActive(registry)).as("attack-active gauge").isNaN();
+
+    // the STARTED comes: an attack that has ended, never active
+    attackArrivingAt(AttackEventType.STARTED, T0 + 20_000, T0 + 35_000);
+    assertThat(attackActive(registry)).isNaN();
+  }
+
   private void attackArrivingAt(AttackEventType type, long ts, long arrival) {
     events.pipeInput(
         EXPERIMENT,

@@ -76,6 +76,57 @@ class ResultCalculatorTest {
     return t;
   }
 
+  private static AttackSpan notStarted(String id, long endedAt) {
+    AttackSpan a = new AttackSpan();
+    a.attackId = id;
+    a.fault = "cpu-burn";
+    a.startedAt = AttackSpan.NOT_STARTED;
+    a.endedAt = endedAt;
+    return a;
+  }
+
+  @Test
+  void anAttackWhoseEndCameBeforeItsStartCountsInNoResultFigure() {
+    // the same windows as a detected attack, but only the attack's end is known so far
+    ExperimentTimeline t = timeline("SSDDDDSSSS", 12_000, 27_000L);
+    t.attacks.put("a1", notStarted("a1", 27_000L));
+    ExperimentResult r = ResultCalculator.compute("e", t, 3, 0);
+    assertThat(r.getAttacks()).isEmpty();
+    assertThat(r.getMttdMs()).isNull();
+    assertThat(r.getMttrMs()).isNull();
+
+    // beside a started attack, only the started one is an outcome and sets MTTD
+    t = timeline("SSDDDDSSSS", 12_000, 27_000L);
+    t.attacks.put("a0", notStarted("a0", 9_000L));
+    r = ResultCalculator.compute("e", t, 3, 0);
+    assertThat(r.getAttacks()).extracting(AttackOutcome::getAttackId).containsExactly("a1");
+    assertThat(r.getMttdMs()).isEqualTo(3_000L);
+  }
+
+  @Test
+  void anAttackNotStartedHasNoRecoverySpan() {
+    AttackSpan started = timeline("S", 12_000, 27_000L).attacks.get("a1");
+    List<long[]> spans =
+        ResultCalculator.recoveries(List.of(notStarted("a0", 9_000L), started), 3, 5_000);
+    assertThat(spans).hasSize(1);
+    assertThat(spans.get(0)).containsExactly(12_000L, 27_000L + 3 * 5_000L);
+  }
+
+  @Test
+  void anAttackNotStartedIsNeverTheOneAnAlertFiresIn() {
+    ExperimentTimeline t = new ExperimentTimeline();
+    t.attacks.put("a0", notStarted("a0", 27_000L));
+    assertThat(t.attackActiveIn(10_000, 15_000)).as("no attack started").isNull();
+    assertThat(t.attackActiveIn(30_000, 35_000)).isNull();
+
+    AttackSpan later = timeline("S", 40_000, null).attacks.get("a1");
+    t.attacks.put("a1", later);
+    assertThat(t.attackActiveIn(45_000, 50_000)).isSameAs(later);
+    assertThat(t.attackActiveIn(10_000, 15_000)).isNull();
+    assertThat(notStarted("a0", 1L).started()).isFalse();
+    assertThat(later.started()).isTrue();
+  }
+
   @Test
   void mttdIsEndOfFirstDeviatingWindowMinusAttackStart() {
     // attack from 12 s to 27 s; windows 10-15 and 15-20 deviate

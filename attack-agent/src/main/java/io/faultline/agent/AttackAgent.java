@@ -58,8 +58,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -95,6 +93,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   // every fault's recover() at once; a cached pool, since Java 17 has no virtual threads
   private final ExecutorService recoveries;
   private final Outbox outbox;
+  private final CommandEvents commandEvents;
   private final AttackJournal journal;
   private final Set<String> recoveredAtStart = ConcurrentHashMap.newKeySet();
   private final CountDownLatch provisioned = new CountDownLatch(1);
@@ -192,6 +191,8 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     this.producer =
         new KafkaProducer<>(producerConf, new StringSerializer(), new ByteArraySerializer());
     componentMetrics.kafkaClient(consumer::metrics).kafkaClient(producer::metrics);
+    this.commandEvents =
+        new CommandEvents(producer, outbox, topics.attackEvents().name(), this::sendFailed);
     this.deadMansSwitch = new DeadMansSwitch(config, this);
     this.orphans = new OrphanRecovery(config, topics, this);
     this.attackIds = new AttackIds(active::containsKey, orphans::recorded);
@@ -864,35 +865,13 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     metrics.event(type);
   }
 
-  /**
-   * An event of a command, sent without waiting. One Kafka did not take (the broker away longer
-   * than {@code agent.producer.delivery.timeout}, or a batch the idempotent producer gave up on
-   * after a broker restart, KAFKA-15591) goes to the outbox, which keeps it on disk and sends it
-   * again every second until Kafka takes it, with the same event id; only a record too large for
-   * the broker, which no retry would deliver, is lost (logged and counted).
-   */
+  /** An event of a command, sent without waiting ({@link CommandEvents}). */
   private void sendEvent(String key, byte[] value) {
-    String topic = topics.attackEvents().name();
     String source = SOURCE.get();
-    String what =
-        source == null ? "an event of experiment " + key : "an event of the command at " + source;
-    producer.send(
-        new ProducerRecord<>(topic, key, value),
-        (meta, e) -> {
-          if (e == null) {
-            return;
-          }
-          if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
-            sendFailed(what, topic, e);
-            return;
-          }
-          log.warn(
-              "{} not taken by {} ({}); kept in the outbox, sent again until it is",
-              what,
-              topic,
-              e.toString());
-          outbox.publish(topic, key, value);
-        });
+    commandEvents.send(
+        key,
+        value,
+        source == null ? "an event of experiment " + key : "an event of the command at " + source);
   }
 
   private void state(

@@ -19,11 +19,15 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,12 +37,14 @@ import org.slf4j.LoggerFactory;
 /**
  * What a recovery publishes (events, attack.state tombstones, failure reports), and any other event
  * the producer failed to deliver, kept on the agent's own disk until the broker acknowledges it.
- * {@link #publish} writes the record to a file of its own (fsync'd, then renamed into place) and
- * hands it to a sender thread, so the caller never waits on Kafka; the file is deleted only after
- * the broker's ack, and files left by an earlier run are delivered when the agent starts again.
- * Each record has a unique id (its file name); the producer is idempotent, so a record is written
- * once unless the agent dies between the broker's ack and the file's deletion (then it is sent
- * again, with the same event id).
+ * Every record is written to a file of its own (fsync'd, then renamed into place) by the outbox's
+ * one writer thread, in the order it was handed in, then sent by a sender thread, so no caller
+ * waits on Kafka: {@link #publish} waits for the disk, {@link #handOver} (a producer's callback,
+ * which runs on the producer's network thread and must not wait on a disk) not even for that. The
+ * file is deleted only after the broker's ack, and files left by an earlier run are delivered when
+ * the agent starts again. Each record has a unique id (its file name); the producer is idempotent,
+ * so a record is written once unless the agent dies between the broker's ack and the file's
+ * deletion (then it is sent again, with the same event id).
  */
 final class Outbox implements AutoCloseable {
 
@@ -49,6 +55,11 @@ final class Outbox implements AutoCloseable {
   /** One pending record: its id (also its file name), where it goes, and its bytes. */
   record Pending(String id, String topic, String key, byte[] value) {}
 
+  /** How a record is kept on disk before it is sent (tests hand in a slow disk). */
+  interface Disk {
+    void keep(Path dir, Pending record) throws IOException;
+  }
+
   private final Path dir;
   private volatile Producer<String, byte[]> producer;
   private final Duration retry;
@@ -58,11 +69,21 @@ final class Outbox implements AutoCloseable {
   private final AtomicLong delivered = new AtomicLong();
   private final ScheduledExecutorService sender =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("outbox-sender"));
+  // one thread: records reach the disk, and the pending map, in the order they were handed in
+  private final ExecutorService writer =
+      Executors.newSingleThreadExecutor(DaemonThreads.named("outbox-writer"));
+  private final AtomicInteger unwritten = new AtomicInteger();
+  private final Disk disk;
 
   /** Reads what an earlier run left; nothing is sent before {@link #start}. */
   Outbox(Path dir, Duration retry) {
+    this(dir, retry, Outbox::write);
+  }
+
+  Outbox(Path dir, Duration retry, Disk disk) {
     this.dir = dir;
     this.retry = retry;
+    this.disk = disk;
     AgentConfig.createUnderOutboxDir(dir);
     try (var files = Files.list(dir)) {
       files.forEach(
@@ -98,32 +119,74 @@ final class Outbox implements AutoCloseable {
   }
 
   /**
-   * Keeps the record on disk, then sends it in the background; a null value is a tombstone. Never
-   * waits on Kafka: only on the local disk.
+   * Keeps the record on disk, then sends it in the background; a null value is a tombstone. Waits
+   * for the disk (and for the records handed in before it), never for Kafka.
    */
   void publish(String topic, String key, byte[] value) {
+    Future<?> kept = enqueue(topic, key, value);
+    if (kept == null) {
+      return;
+    }
+    try {
+      kept.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the writer keeps it all the same
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("outbox " + dir + ": " + e.getCause(), e.getCause());
+    }
+  }
+
+  /**
+   * As {@link #publish}, without waiting for the disk: for a producer's callback, on the producer's
+   * network thread, where an fsync would hold up every other send of that producer. The record
+   * keeps its place in the order records are handed in; {@link #close} writes it before it returns.
+   */
+  void handOver(String topic, String key, byte[] value) {
+    enqueue(topic, key, value);
+  }
+
+  /** The writer's task for one record, or null when it was written here (the outbox closed). */
+  private Future<?> enqueue(String topic, String key, byte[] value) {
     String id =
         String.format(
             "%013d-%06d-%s",
             System.currentTimeMillis(), sequence.incrementAndGet() % 1_000_000, UUID.randomUUID());
     Pending p = new Pending(id, topic, key, value);
+    unwritten.incrementAndGet();
     try {
-      write(p);
-    } catch (IOException e) {
-      // still sent below; only a crash before the broker's ack would lose it now
-      log.error("outbox {}: cannot keep {} for {} on disk: {}", dir, id, topic, e.toString());
-    }
-    pending.put(id, p);
-    try {
-      sender.execute(this::deliver);
+      return writer.submit(() -> keep(p, true));
     } catch (RejectedExecutionException closed) {
-      // a send that failed while the agent closed: on disk, the next start delivers it
-      log.warn("outbox {}: closed; {} for {} kept for the next start", dir, id, p.topic());
+      // handed in while or after the agent closed (a send that failed in producer.close()): on
+      // disk here, the next start delivers it
+      keep(p, false);
+      log.warn("outbox {}: closed; {} for {} kept for the next start", dir, id, topic);
+      return null;
     }
   }
 
+  private void keep(Pending p, boolean send) {
+    try {
+      disk.keep(dir, p);
+    } catch (IOException | RuntimeException e) {
+      // still sent below; only a crash before the broker's ack would lose it now
+      log.error(
+          "outbox {}: cannot keep {} for {} on disk: {}", dir, p.id(), p.topic(), e.toString());
+    }
+    pending.put(p.id(), p);
+    unwritten.decrementAndGet();
+    if (!send) {
+      return;
+    }
+    try {
+      sender.execute(this::deliver);
+    } catch (RejectedExecutionException closed) {
+      log.warn("outbox {}: closed; {} for {} kept for the next start", dir, p.id(), p.topic());
+    }
+  }
+
+  /** Records not yet acknowledged by Kafka, including those not yet on disk. */
   int pending() {
-    return pending.size();
+    return pending.size() + unwritten.get();
   }
 
   long delivered() {
@@ -133,7 +196,7 @@ final class Outbox implements AutoCloseable {
   /** Waits until nothing is pending, at most {@code limit}; true when the outbox is empty. */
   boolean awaitEmpty(Duration limit) {
     long deadline = System.nanoTime() + limit.toNanos();
-    while (!pending.isEmpty() && System.nanoTime() < deadline) {
+    while (pending() > 0 && System.nanoTime() < deadline) {
       try {
         Thread.sleep(20);
       } catch (InterruptedException e) {
@@ -141,7 +204,7 @@ final class Outbox implements AutoCloseable {
         return false;
       }
     }
-    return pending.isEmpty();
+    return pending() == 0;
   }
 
   private void deliver() {
@@ -191,7 +254,7 @@ final class Outbox implements AutoCloseable {
     }
   }
 
-  private void write(Pending p) throws IOException {
+  private static void write(Path dir, Pending p) throws IOException {
     ObjectNode node = json.createObjectNode();
     node.put("id", p.id());
     node.put("topic", p.topic());
@@ -261,6 +324,15 @@ final class Outbox implements AutoCloseable {
    * disk for the next run.
    */
   void close(Duration limit) {
+    // every record handed in so far reaches the disk first: nothing handed over is lost by a stop
+    writer.shutdown();
+    try {
+      while (!writer.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("outbox {}: {} records still being written to disk", dir, unwritten.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (!awaitEmpty(producer == null ? Duration.ZERO : limit)) {
       log.warn(
           "outbox {}: {} records not on Kafka yet; kept there for the next start", dir, pending());

@@ -3,10 +3,15 @@ package io.faultline.agent.local;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +51,59 @@ enum ProcessSignal {
     } catch (LastErrorException e) {
       throw new IllegalStateException(
           "kill -" + name() + " " + pid + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * SIGSTOP, then waits until the process has taken it. kill(2) only queues a stop: the process
+   * stops when it next runs, which on a loaded machine can be after the caller has announced the
+   * fault (a STARTED whose target still read R in /proc; CommandIntakeIT saw it once). Gives up
+   * after {@code limit} with a WARN (a process in uninterruptible sleep stops when it leaves it);
+   * the signal stays queued either way.
+   */
+  static void stop(long pid, Duration limit) throws Exception {
+    STOP.send(pid);
+    if (!awaitStopped(pid, limit, ProcessSignal::procState)) {
+      log.warn(
+          "pid {} not stopped {} ms after SIGSTOP (state {}); it stops when it next runs",
+          pid,
+          limit.toMillis(),
+          procState(pid));
+    }
+  }
+
+  /**
+   * Polls {@code stateOf} (the state letter of /proc/PID/stat; 0 when unknown or gone) until the
+   * process is stopped (T or t), gone or a zombie; false when it is still running after {@code
+   * limit}. Where /proc cannot be read (not Linux) there is nothing to wait for: true.
+   */
+  static boolean awaitStopped(long pid, Duration limit, LongFunction<Character> stateOf)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    for (int polls = 0; ; polls++) {
+      char state = stateOf.apply(pid);
+      if (state == 0 || state == 'T' || state == 't' || state == 'Z' || state == 'X') {
+        return true;
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      if (polls < 100) {
+        Thread.yield(); // the target usually stops within its next time slice
+      } else {
+        Thread.sleep(1);
+      }
+    }
+  }
+
+  /** The state letter of /proc/PID/stat, or 0 when it cannot be read (gone, or no /proc). */
+  static char procState(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      int end = stat.lastIndexOf(')');
+      return end < 0 || end + 2 >= stat.length() ? 0 : stat.charAt(end + 2);
+    } catch (IOException | RuntimeException e) {
+      return 0;
     }
   }
 

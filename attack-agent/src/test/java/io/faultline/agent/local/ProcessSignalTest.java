@@ -49,6 +49,40 @@ class ProcessSignalTest {
   }
 
   @Test
+  void aPausedTargetIsStoppedWhenApplyReturnsNotOnlySignalled() throws Exception {
+    sleeper = new ProcessBuilder("sleep", "300").start();
+    long pid = sleeper.pid();
+    var target =
+        new io.faultline.agent.ProcessTarget(
+            "victim", io.faultline.schema.Group.EXPERIMENTAL, pid, "127.0.0.1", 1, null);
+
+    new PauseProcess().apply(target, java.util.Map.of(), Duration.ofSeconds(30));
+
+    // read once, no waiting: STARTED is sent right after apply returns
+    assertThat(state(pid)).as("pid %d's state as apply returns", pid).isEqualTo('T');
+  }
+
+  @Test
+  void waitingForAStopPollsUntilTheProcessReadsStopped() throws Exception {
+    char[] seen = {'R', 'R', 'S', 'T'};
+    int[] reads = {0};
+
+    boolean stopped =
+        ProcessSignal.awaitStopped(
+            42, Duration.ofMinutes(5), pid -> seen[Math.min(reads[0]++, seen.length - 1)]);
+
+    assertThat(stopped).isTrue();
+    assertThat(reads[0]).isEqualTo(4);
+  }
+
+  @Test
+  void waitingForAStopGivesUpOnAProcessThatNeverStops() throws Exception {
+    assertThat(ProcessSignal.awaitStopped(42, Duration.ofMillis(20), pid -> 'D')).isFalse();
+    // gone, or /proc unreadable: nothing to wait for
+    assertThat(ProcessSignal.awaitStopped(42, Duration.ofMillis(20), pid -> (char) 0)).isTrue();
+  }
+
+  @Test
   void namesThePidAndTheReasonWhenTheProcessIsGone() throws Exception {
     sleeper = new ProcessBuilder("sleep", "300").start();
     long pid = sleeper.pid();
