@@ -269,6 +269,13 @@ public final class DetectionBench {
       Boolean.getBoolean("faultline.bench.phiFromGroupsPooled");
 
   /**
+   * {@code -Dfaultline.bench.phiByEvidenceDense=true}: window means against one control window pay
+   * the differences' phi and its variance bound by the evidence for phi (docs/adr/0077; off).
+   */
+  static final boolean PHI_BY_EVIDENCE_DENSE =
+      Boolean.getBoolean("faultline.bench.phiByEvidenceDense");
+
+  /**
    * {@code -Dfaultline.bench.anchoredNormal=true}: the anchored e-process is Robbins' normal
    * mixture tuned to the horizon ({@code WindowJudge.Monitor.anchoredNormal}, docs/adr/0066).
    */
@@ -1033,6 +1040,7 @@ public final class DetectionBench {
     m.windowLongRun = WINDOW_LONG_RUN;
     m.controlVariance = CONTROL_VARIANCE;
     m.phiFromGroupsPooled = PHI_FROM_GROUPS_POOLED;
+    m.phiByEvidenceDense = PHI_BY_EVIDENCE_DENSE;
     m.anchoredNormal = ANCHORED_NORMAL;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.pairedSingle = PAIRED_SINGLE;
