@@ -151,6 +151,16 @@ public final class WindowJudge {
     public boolean phiFromGroupsPooled;
 
     /**
+     * Window means against one control window (at least {@link #POOLED_CONTROL_SAMPLES} samples per
+     * window): the warm-up differences' phi and the variance bound paid by the evidence for phi, as
+     * {@link #phiByEvidence} pays them for single samples (none at the significance cut, all from
+     * twice it), instead of all of both for any phi above the cut: 20 differences of dense AR(1)
+     * window means (true lag-1 0.02) declare a phi in a fifth of warm-ups (docs/adr/0077). Off by
+     * default: measured, {@code -Dfaultline.bench.phiByEvidenceDense=true}.
+     */
+    public boolean phiByEvidenceDense;
+
+    /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per
      * datapoint, with the warm-up's control samples as the per-sample floor. With {@link
      * #predictableDrift} the anchored e-process is a supermartingale in expectation at one sample
@@ -1249,6 +1259,8 @@ public final class WindowJudge {
             && (t.clipped || m.phiFromGroupsPooled)
             && t.statistic == Statistic.MEAN
             && m.controlSpan > 1;
+    boolean denseByEvidence =
+        m.phiByEvidenceDense && !t.clipped && t.statistic == Statistic.MEAN && m.controlSpan == 1;
     t.phi =
         n < MIN_WINDOWS_FOR_PHI
             ? 0.0
@@ -1258,7 +1270,7 @@ public final class WindowJudge {
     // a phi just over its cut is as likely noise as not: phi and its bound grow with its evidence
     // (not for paired differences, whose AR(1) null needs the whole bound: docs/adr/0067)
     t.phiBoundShare = 1.0;
-    if (m.phiByEvidence && fromGroups && !t.paired) {
+    if ((m.phiByEvidence && fromGroups || denseByEvidence) && !t.paired) {
       t.phiBoundShare = phiEvidence(t.phi, n);
       t.phi *= t.phiBoundShare;
     }

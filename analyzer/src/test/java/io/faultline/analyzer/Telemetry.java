@@ -59,6 +59,18 @@ final class Telemetry {
   /** Window means against a pooled control learn phi from the groups' series (ADR 0072). */
   boolean phiFromGroupsPooled;
 
+  /** Dense window means pay the differences' phi and bound by its evidence (ADR 0077). */
+  boolean phiByEvidenceDense = new WindowJudge.Monitor().phiByEvidenceDense;
+
+  /**
+   * Each group's window level also moves as an AR(1) across windows (this phi, sd {@code levelSd}),
+   * under independent samples: window means with a real lag-1 (0 = none).
+   */
+  double levelPhi;
+
+  double levelSd;
+
+
   /** Single samples are judged as each window's paired difference (docs/adr/0061). */
   boolean pairedSingle = new WindowJudge.Monitor().pairedSingle;
 
@@ -189,17 +201,25 @@ final class Telemetry {
     m.predictableDriftAll = predictableDriftAll;
     m.windowLongRun = windowLongRun;
     m.phiFromGroupsPooled = phiFromGroupsPooled;
+    m.phiByEvidenceDense = phiByEvidenceDense;
     m.pairedSingle = pairedSingle;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;
     m.extremesHeld = extremesHeld;
     double[] c = new double[samples];
     double[] e = new double[samples];
+    double levelC = levelPhi > 0 ? r.nextGaussian() : 0;
+    double levelE = levelPhi > 0 ? r.nextGaussian() : 0;
+    double innovation = Math.sqrt(1 - levelPhi * levelPhi);
     for (int w = -warmup; w < windows; w++) {
       Fault f = w >= faultAt ? fault : Fault.NONE;
+      if (levelPhi > 0) {
+        levelC = levelPhi * levelC + innovation * r.nextGaussian();
+        levelE = levelPhi * levelE + innovation * r.nextGaussian();
+      }
       for (int i = 0; i < samples; i++) {
-        c[i] = sample(r, false, shared ? f : Fault.NONE);
-        e[i] = sample(r, true, f);
+        c[i] = sample(r, false, shared ? f : Fault.NONE) + levelSd * levelC;
+        e[i] = sample(r, true, f) + levelSd * levelE;
       }
       WindowJudge.Judged j =
           WindowJudge.judge(

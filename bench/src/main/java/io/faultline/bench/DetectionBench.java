@@ -262,6 +262,13 @@ public final class DetectionBench {
       Boolean.getBoolean("faultline.bench.phiFromGroupsPooled");
 
   /**
+   * {@code -Dfaultline.bench.phiByEvidenceDense=true}: window means against one control window pay
+   * the differences' phi and its variance bound by the evidence for phi (docs/adr/0077; off).
+   */
+  static final boolean PHI_BY_EVIDENCE_DENSE =
+      Boolean.getBoolean("faultline.bench.phiByEvidenceDense");
+
+  /**
    * {@code -Dfaultline.bench.anchorWeight=0.75}: the anchored e-process's share of the statistic
    * ({@code WindowJudge.Monitor.anchorWeight}; 0 = the default, docs/adr/0066).
    */
@@ -1013,6 +1020,7 @@ public final class DetectionBench {
     m.phiByEvidence = PHI_BY_EVIDENCE;
     m.windowLongRun = WINDOW_LONG_RUN;
     m.phiFromGroupsPooled = PHI_FROM_GROUPS_POOLED;
+    m.phiByEvidenceDense = PHI_BY_EVIDENCE_DENSE;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.pairedSingle = PAIRED_SINGLE;
     m.countLevels = COUNT_LEVELS;
