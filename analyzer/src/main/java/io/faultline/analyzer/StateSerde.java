@@ -176,6 +176,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.phiFromGroupsPooled);
     w.bool(m.countVariance);
     w.bool(m.extremesHeld);
+    w.bool(m.spreadWanderFloor);
     w.end(mark);
   }
 
@@ -266,6 +267,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       m.extremesHeld = in.bool();
+    }
+    if (in.before(end)) {
+      m.spreadWanderFloor = in.bool();
     }
     in.end(end);
     return m;

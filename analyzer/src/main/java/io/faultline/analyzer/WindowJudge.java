@@ -248,6 +248,17 @@ public final class WindowJudge {
     public boolean spreadWander;
 
     /**
+     * With {@link #spreadWander}: the spread track's drift variance at least {@link #WANDER_FLOOR}
+     * (1.5) times the sampling variance of a window's log spread ratio, from the warm-up's end on
+     * (the floor of every later learned one). A wander that persists longer than the warm-up shows
+     * little of its variance within it, and under the sampling noise of a few samples per window
+     * (one per 10 s: six) the warm-up's series cannot tell it from none; the control's series later
+     * often stays calm while the experimental group's wanders (docs/adr/0076). Off by default:
+     * measured, {@code -Dfaultline.bench.spreadWanderFloor=true}.
+     */
+    public boolean spreadWanderFloor;
+
+    /**
      * Single samples of a count (every warm-up sample a non-negative integer): a datapoint's
      * variance at least a Poisson count's at the warm-up's level, both groups pooled ({@link
      * Track#countVariance}). Twenty samples of a count that is 0 most of the time learn its
@@ -1008,6 +1019,13 @@ public final class WindowJudge {
   static final int WANDER_WARM_UP = 7;
   static final int WANDER_SLOTS = 8;
 
+  /**
+   * {@link Monitor#spreadWanderFloor}'s floor on the spread track's drift variance, in sampling
+   * variances of a window's log spread ratio: GARCH(1,1) at one sample per 10 s raised 0.055 false
+   * alarms per clean run with 1, 0.035 with 1.5, 0.030 with 2 (docs/adr/0076).
+   */
+  static final double WANDER_FLOOR = 1.5;
+
   /** One more control window's log spread in the track's wander series (its count >= 2). */
   static void addToWander(Track t, Summary control) {
     if (control.count() < 2 || !(control.variance() > 0)) {
@@ -1316,7 +1334,7 @@ public final class WindowJudge {
     }
     t.spreadClipped = (m.spreadBound || m.spreadClip) && t.statistic == Statistic.SPREAD;
     if (m.spreadWander && t.statistic == Statistic.SPREAD && n > 0) {
-      learnWander(t, points);
+      learnWander(t, points, m.spreadWanderFloor);
     }
     boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;
     if (relearned && t.statistic == Statistic.MEAN && n > 0) {
@@ -1439,7 +1457,7 @@ public final class WindowJudge {
    * spreads give the drift variance now (at least the differences'), the control's starts the
    * series judged windows extend.
    */
-  private static void learnWander(Track t, List<WarmupPoint> points) {
+  private static void learnWander(Track t, List<WarmupPoint> points, boolean floor) {
     t.wander = new double[WANDER_SLOTS];
     int n = points.size();
     double[] sums = new double[2]; // lag-1 products, squares
@@ -1460,6 +1478,10 @@ public final class WindowJudge {
       addLagProducts(x, x.stream().mapToDouble(Double::doubleValue).average().orElse(0), n, sums);
     }
     t.driftVariance = Math.max(t.driftVariance, wanderVariance(n, 2, sums[1], sums[0], sampling));
+    if (floor) {
+      // the ratio's sampling variance is both groups' (docs/adr/0076)
+      t.driftVariance = Math.max(t.driftVariance, WANDER_FLOOR * 2 * sampling);
+    }
     t.wander[WANDER_WARM_UP] = t.driftVariance;
   }
 

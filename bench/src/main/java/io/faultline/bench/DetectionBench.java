@@ -315,7 +315,21 @@ public final class DetectionBench {
    * {@code -Dfaultline.bench.spreadWander=true}: the spread track's datapoints at the groups' log
    * spread wander's long-run variance ({@code WindowJudge.Monitor.spreadWander}, docs/adr/0070).
    */
-  static final boolean SPREAD_WANDER = Boolean.getBoolean("faultline.bench.spreadWander");
+  static final boolean SPREAD_WANDER =
+      Boolean.parseBoolean(
+          System.getProperty(
+              "faultline.bench.spreadWander", "" + new WindowJudge.Monitor().spreadWander));
+
+  /**
+   * {@code -Dfaultline.bench.spreadWanderFloor=true}: with {@link #SPREAD_WANDER}, the spread
+   * track's drift variance at least 1.5 times a window's log spread ratio's sampling variance
+   * ({@code WindowJudge.Monitor.spreadWanderFloor}, docs/adr/0076).
+   */
+  static final boolean SPREAD_WANDER_FLOOR =
+      Boolean.parseBoolean(
+          System.getProperty(
+              "faultline.bench.spreadWanderFloor",
+              "" + new WindowJudge.Monitor().spreadWanderFloor));
 
   /**
    * {@code -Dfaultline.bench.countVariance=true}: single samples of a count judged with at least a
@@ -1040,6 +1054,7 @@ public final class DetectionBench {
     m.countLevels = COUNT_LEVELS;
     m.spreadClip = SPREAD_CLIP;
     m.spreadWander = SPREAD_WANDER;
+    m.spreadWanderFloor = SPREAD_WANDER_FLOOR;
     m.countVariance = COUNT_VARIANCE;
     m.extremesHeld = EXTREMES_HELD;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
