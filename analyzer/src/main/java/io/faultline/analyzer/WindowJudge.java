@@ -245,7 +245,7 @@ public final class WindowJudge {
      * own log spread series show it: at the warm-up's end from both groups' series, then before
      * each judged datapoint from the control's, never attacked (docs/adr/0070). Off by default.
      */
-    public boolean spreadWander;
+    public boolean spreadWander = true;
 
     /**
      * With {@link #spreadWander}, windows of fewer than {@link #DENSE} samples a group: the spread
@@ -257,7 +257,7 @@ public final class WindowJudge {
      * group's wanders (docs/adr/0076). Off by default: measured, {@code
      * -Dfaultline.bench.spreadWanderFloor=true}.
      */
-    public boolean spreadWanderFloor;
+    public boolean spreadWanderFloor = true;
 
     /**
      * Single samples of a count (every warm-up sample a non-negative integer): a datapoint's
@@ -266,7 +266,7 @@ public final class WindowJudge {
      * variance low exactly when they learn its level low (a count's variance grows with its mean),
      * so the level's return looked like a rise (docs/adr/0071). Off by default: measured.
      */
-    public boolean countVariance;
+    public boolean countVariance = true;
 
     /**
      * Windows of 3 or more samples per group: each group's largest and smallest sample held within
