@@ -177,6 +177,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.countVariance);
     w.bool(m.extremesHeld);
     w.bool(m.phiByEvidenceDense);
+    w.bool(m.spreadWanderFloor);
     w.end(mark);
   }
 
@@ -270,6 +271,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       m.phiByEvidenceDense = in.bool();
+    }
+    if (in.before(end)) {
+      m.spreadWanderFloor = in.bool();
     }
     in.end(end);
     return m;

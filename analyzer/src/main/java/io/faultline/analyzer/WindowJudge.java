@@ -226,7 +226,19 @@ public final class WindowJudge {
      * own log spread series show it: at the warm-up's end from both groups' series, then before
      * each judged datapoint from the control's, never attacked (docs/adr/0070). Off by default.
      */
-    public boolean spreadWander;
+    public boolean spreadWander = true;
+
+    /**
+     * With {@link #spreadWander}, windows of fewer than {@link #DENSE} samples a group: the spread
+     * track's drift variance at least {@link #WANDER_FLOOR} (1.5) times the sampling variance of a
+     * window's log spread ratio, from the warm-up's end on (the floor of every later learned one).
+     * A wander that persists longer than the warm-up shows little of its variance within it, and
+     * under the sampling noise of a few samples per window (one per 10 s: six) the warm-up's series
+     * cannot tell it from none; the control's series later often stays calm while the experimental
+     * group's wanders (docs/adr/0076). Off by default: measured, {@code
+     * -Dfaultline.bench.spreadWanderFloor=true}.
+     */
+    public boolean spreadWanderFloor = true;
 
     /**
      * Single samples of a count (every warm-up sample a non-negative integer): a datapoint's
@@ -235,7 +247,7 @@ public final class WindowJudge {
      * variance low exactly when they learn its level low (a count's variance grows with its mean),
      * so the level's return looked like a rise (docs/adr/0071). Off by default: measured.
      */
-    public boolean countVariance;
+    public boolean countVariance = true;
 
     /**
      * Windows of 3 or more samples per group: each group's largest and smallest sample held within
@@ -974,6 +986,16 @@ public final class WindowJudge {
   static final int WANDER_WARM_UP = 7;
   static final int WANDER_SLOTS = 8;
 
+  /**
+   * {@link Monitor#spreadWanderFloor}'s floor on the spread track's drift variance, in sampling
+   * variances of a window's log spread ratio: GARCH(1,1) at one sample per 10 s raised 0.055 false
+   * alarms per clean run with 1, 0.035 with 1.5, 0.030 with 2 (docs/adr/0076).
+   */
+  static final double WANDER_FLOOR = 1.5;
+
+  /** Significance cuts of r (1 / sqrt(n) each) from which a wander is paid (docs/adr/0076). */
+  static final double WANDER_CUTS = 2.0;
+
   /** One more control window's log spread in the track's wander series (its count >= 2). */
   static void addToWander(Track t, Summary control) {
     if (control.count() < 2 || !(control.variance() > 0)) {
@@ -1015,7 +1037,8 @@ public final class WindowJudge {
    * means, summed) and the sampling variance of one window's log spread: the series' variance at
    * its upper 95% bound times the AR(1) long-run factor of their lag-1 autocorrelation r
    * (bias-corrected as phi's), less the sampling variance, twice (two groups), times the evidence
-   * for r ({@link #phiEvidence}: none at its significance cut, all from twice the cut). Independent
+   * for r (none at {@link #WANDER_CUTS} times its significance cut 1 / sqrt(n), all from twice
+   * that, docs/adr/0076; ADR 0070 paid it from the cut on, as {@link #phiEvidence}). Independent
    * windows keep their plug-in variance; a spread that wanders slowly, which no number of warm-up
    * windows shows as a larger variance, shows as persistence.
    */
@@ -1026,7 +1049,10 @@ public final class WindowJudge {
     double df = series * (n - 1);
     double r = lag / squares;
     r = Math.min(0.95, r + (1 + 3 * r) / n);
-    double share = phiEvidence(r, (int) n);
+    // paid from twice phi's significance cut on, not from the cut: an independent series passes
+    // the cut in about one warm-up of six, and paying it there cost the variance x2 rows 1-5
+    // points (docs/adr/0076)
+    double share = Math.max(0.0, Math.min(1.0, (r * Math.sqrt(n) - WANDER_CUTS) / WANDER_CUTS));
     if (share <= 0) {
       return 0.0;
     }
@@ -1279,7 +1305,7 @@ public final class WindowJudge {
         drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin, t.phiBoundShare);
     t.spreadClipped = m.spreadClip && t.statistic == Statistic.SPREAD;
     if (m.spreadWander && t.statistic == Statistic.SPREAD && n > 0) {
-      learnWander(t, points);
+      learnWander(t, points, m.spreadWanderFloor);
     }
     boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;
     if (relearned && t.statistic == Statistic.MEAN && n > 0) {
@@ -1398,17 +1424,19 @@ public final class WindowJudge {
    * spreads give the drift variance now (at least the differences'), the control's starts the
    * series judged windows extend.
    */
-  private static void learnWander(Track t, List<WarmupPoint> points) {
+  private static void learnWander(Track t, List<WarmupPoint> points, boolean floor) {
     t.wander = new double[WANDER_SLOTS];
     int n = points.size();
     double[] sums = new double[2]; // lag-1 products, squares
     double sampling = 0;
+    double samples = 0;
     for (int g = 0; g < 2; g++) {
       List<Double> x = new ArrayList<>(n);
       for (WarmupPoint w : points) {
         Summary s = g == 0 ? w.control() : w.experimental();
         x.add(0.5 * Math.log(s.variance()));
         sampling += logSpreadVariance(s.count()) / (2.0 * n);
+        samples += s.count() / (2.0 * n);
         if (g == 0) {
           addToWander(t, s);
         }
@@ -1419,6 +1447,11 @@ public final class WindowJudge {
       addLagProducts(x, x.stream().mapToDouble(Double::doubleValue).average().orElse(0), n, sums);
     }
     t.driftVariance = Math.max(t.driftVariance, wanderVariance(n, 2, sums[1], sums[0], sampling));
+    if (floor && samples < DENSE) {
+      // dense windows' series show a wander (docs/adr/0070); the ratio's sampling variance is both
+      // groups' (docs/adr/0076)
+      t.driftVariance = Math.max(t.driftVariance, WANDER_FLOOR * 2 * sampling);
+    }
     t.wander[WANDER_WARM_UP] = t.driftVariance;
   }
 

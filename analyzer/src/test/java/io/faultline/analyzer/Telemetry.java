@@ -70,7 +70,6 @@ final class Telemetry {
 
   double levelSd;
 
-
   /** Single samples are judged as each window's paired difference (docs/adr/0061). */
   boolean pairedSingle = new WindowJudge.Monitor().pairedSingle;
 

@@ -300,20 +300,33 @@ public final class DetectionBench {
       Boolean.parseBoolean(System.getProperty("faultline.bench.spreadClip", "true"));
 
   /**
-   * {@code -Dfaultline.bench.spreadWander=true}: the spread track's datapoints at the groups' log
-   * spread wander's long-run variance ({@code WindowJudge.Monitor.spreadWander}, docs/adr/0070).
+   * {@code -Dfaultline.bench.spreadWander=false}: the spread track's datapoints not at the groups'
+   * log spread wander's long-run variance ({@code WindowJudge.Monitor.spreadWander}, docs/adr/0070,
+   * the default since docs/adr/0076).
    */
-  static final boolean SPREAD_WANDER = Boolean.getBoolean("faultline.bench.spreadWander");
+  static final boolean SPREAD_WANDER =
+      monitorSwitch("spreadWander", new WindowJudge.Monitor().spreadWander);
 
   /**
-   * {@code -Dfaultline.bench.countVariance=true}: single samples of a count judged with at least a
+   * {@code -Dfaultline.bench.spreadWanderFloor=false}: without the floor under the spread track's
+   * drift below dense windows, 1.5 times a window's log spread ratio's sampling variance ({@code
+   * WindowJudge.Monitor.spreadWanderFloor}, the default since docs/adr/0076).
+   */
+  static final boolean SPREAD_WANDER_FLOOR =
+      monitorSwitch("spreadWanderFloor", new WindowJudge.Monitor().spreadWanderFloor);
+
+  /**
+   * {@code -Dfaultline.bench.countVariance=false}: single samples of a count not held to at least a
    * Poisson count's variance at the warm-up's level ({@code WindowJudge.Monitor.countVariance},
-   * docs/adr/0071).
+   * docs/adr/0071, the default since docs/adr/0076).
    */
   static final boolean COUNT_VARIANCE =
-      Boolean.parseBoolean(
-          System.getProperty(
-              "faultline.bench.countVariance", "" + new WindowJudge.Monitor().countVariance));
+      monitorSwitch("countVariance", new WindowJudge.Monitor().countVariance);
+
+  /** {@code -Dfaultline.bench.<name>=true|false}, else the monitor's default. */
+  static boolean monitorSwitch(String name, boolean monitorDefault) {
+    return Boolean.parseBoolean(System.getProperty("faultline.bench." + name, "" + monitorDefault));
+  }
 
   /**
    * {@code -Dfaultline.bench.extremesHeld=false} turns off the default (docs/adr/0075): each
@@ -1026,6 +1039,7 @@ public final class DetectionBench {
     m.countLevels = COUNT_LEVELS;
     m.spreadClip = SPREAD_CLIP;
     m.spreadWander = SPREAD_WANDER;
+    m.spreadWanderFloor = SPREAD_WANDER_FLOOR;
     m.countVariance = COUNT_VARIANCE;
     m.extremesHeld = EXTREMES_HELD;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
