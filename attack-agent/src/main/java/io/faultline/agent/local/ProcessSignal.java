@@ -62,13 +62,25 @@ enum ProcessSignal {
    * the signal stays queued either way.
    */
   static void stop(long pid, Duration limit) throws Exception {
-    STOP.send(pid);
-    if (!awaitStopped(pid, limit, ProcessSignal::procState)) {
-      log.warn(
-          "pid {} not stopped {} ms after SIGSTOP (state {}); it stops when it next runs",
-          pid,
-          limit.toMillis(),
-          procState(pid));
+    stopEach(List.of(pid), limit);
+  }
+
+  /**
+   * SIGSTOP to each process, then waits until each has taken it, all within one {@code limit}
+   * ({@link #stop}'s wait for a whole zone); a WARN names each process still running after it.
+   */
+  static void stopEach(List<Long> pids, Duration limit) throws Exception {
+    STOP.sendToEach(pids);
+    long deadline = System.nanoTime() + limit.toNanos();
+    for (long pid : pids) {
+      Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+      if (!awaitStopped(pid, left, ProcessSignal::procState)) {
+        log.warn(
+            "pid {} not stopped {} ms after SIGSTOP (state {}); it stops when it next runs",
+            pid,
+            limit.toMillis(),
+            procState(pid));
+      }
     }
   }
 

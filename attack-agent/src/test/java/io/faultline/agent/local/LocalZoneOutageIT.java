@@ -116,6 +116,10 @@ class LocalZoneOutageIT {
     ClusterTarget zoneA = zone("zone-a");
     Fault.Applied applied = fault.apply(zoneA, Map.of("signal", "STOP"), Duration.ofSeconds(30));
     assertThat(applied.touched().get(0)).contains("SIGSTOP (3 processes)");
+    // read once, no waiting: STARTED is sent right after apply returns
+    for (VictimProcess v : List.of(webA, dbA, postmasterA)) {
+      assertThat(v.state()).as("pid %d's state as apply returns", v.pid()).isEqualTo('T');
+    }
     assertStopped(webA);
     assertStopped(dbA);
     assertStopped(postmasterA);
