@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.schema.Topics;
 import io.faultline.testsupport.AnalyzerSettings;
 import io.faultline.testsupport.TestTopics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.ThreadMetadata;
@@ -36,6 +37,11 @@ class StreamThreadsIT {
                 .set(AnalyzerConfig.STREAM_THREADS, Integer.toString(threads))
                 .toMap());
     try (AnalyzerApp.Running analyzer = AnalyzerApp.run(config)) {
+      // a thread whose consumer joins the group after the first rebalance owns nothing until the
+      // next one (a CI run saw 18 and 0 mid-experiment): start once every thread owns tasks
+      assertThat(everyThreadOwnsTasksWithin(analyzer, threads, Duration.ofSeconds(60)))
+          .as("every one of %d stream threads owns active tasks before the input", threads)
+          .isTrue();
       List<Integer> tasksPerThread = new ArrayList<>();
       ScaleOutScenario.Published published =
           scenario.run(
@@ -51,5 +57,18 @@ class StreamThreadsIT {
           .allMatch(n -> n > 0);
       return published;
     }
+  }
+
+  private static boolean everyThreadOwnsTasksWithin(
+      AnalyzerApp.Running analyzer, int threads, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() - deadline < 0) {
+      var local = analyzer.streams().metadataForLocalThreads();
+      if (local.size() == threads && local.stream().allMatch(t -> !t.activeTasks().isEmpty())) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
   }
 }
