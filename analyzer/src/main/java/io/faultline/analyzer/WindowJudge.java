@@ -224,7 +224,8 @@ public final class WindowJudge {
      * beyond the sampling noise of a window's variance (volatility that clusters in time), so its
      * datapoints count at the wander's long-run variance ({@link Track#wander}) when the groups'
      * own log spread series show it: at the warm-up's end from both groups' series, then before
-     * each judged datapoint from the control's, never attacked (docs/adr/0070). Off by default.
+     * each judged datapoint from the control's, never attacked (docs/adr/0070). On by default
+     * (docs/adr/0076).
      */
     public boolean spreadWander = true;
 
@@ -235,8 +236,8 @@ public final class WindowJudge {
      * A wander that persists longer than the warm-up shows little of its variance within it, and
      * under the sampling noise of a few samples per window (one per 10 s: six) the warm-up's series
      * cannot tell it from none; the control's series later often stays calm while the experimental
-     * group's wanders (docs/adr/0076). Off by default: measured, {@code
-     * -Dfaultline.bench.spreadWanderFloor=true}.
+     * group's wanders (docs/adr/0076). On by default ({@code
+     * -Dfaultline.bench.spreadWanderFloor=false} measures it off).
      */
     public boolean spreadWanderFloor = true;
 
@@ -245,7 +246,7 @@ public final class WindowJudge {
      * variance at least a Poisson count's at the warm-up's level, both groups pooled ({@link
      * Track#countVariance}). Twenty samples of a count that is 0 most of the time learn its
      * variance low exactly when they learn its level low (a count's variance grows with its mean),
-     * so the level's return looked like a rise (docs/adr/0071). Off by default: measured.
+     * so the level's return looked like a rise (docs/adr/0071). On by default (docs/adr/0076).
      */
     public boolean countVariance = true;
 

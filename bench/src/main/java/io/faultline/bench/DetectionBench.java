@@ -334,9 +334,7 @@ public final class DetectionBench {
    * ({@code WindowJudge.Monitor.extremesHeld}, docs/adr/0071).
    */
   static final boolean EXTREMES_HELD =
-      Boolean.parseBoolean(
-          System.getProperty(
-              "faultline.bench.extremesHeld", "" + new WindowJudge.Monitor().extremesHeld));
+      monitorSwitch("extremesHeld", new WindowJudge.Monitor().extremesHeld);
 
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
