@@ -234,15 +234,9 @@ final class OpenWindowsStore
     return dirty.size();
   }
 
+  /** Every dirty window: a range open at both ends. */
   private void writeDirty() {
-    if (dirty.isEmpty()) {
-      return;
-    }
-    for (Map.Entry<String, ValueAndTimestamp<WindowPair>> e : dirty.entrySet()) {
-      wrapped().put(e.getKey(), e.getValue());
-      clean.put(e.getKey(), e.getValue());
-    }
-    dirty.clear();
+    writeDirty(null, null);
   }
 
   /**

@@ -24,10 +24,11 @@ import io.faultline.schema.InvalidRecordException;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,14 +100,15 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private final CountDownLatch provisioned = new CountDownLatch(1);
   private volatile String provisionProblem;
   private final Map<String, ActiveAttack> active = new ConcurrentHashMap<>();
-  private final Set<String> seenCommands =
-      Collections.newSetFromMap(
-          new LinkedHashMap<>() {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-              return size() > SEEN_COMMANDS;
-            }
-          });
+  // commandId -> SHA-256 of the command's canonical form: a repeat is the same command, or a
+  // different command under a taken id, which is refused instead of silently dropped
+  private final Map<String, byte[]> seenCommands =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+          return size() > SEEN_COMMANDS;
+        }
+      };
   private final Random random = new Random();
   private final DeadMansSwitch deadMansSwitch;
   private final OrphanRecovery orphans;
@@ -408,8 +410,19 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         return;
       }
     }
-    if (!seenCommands.add(command.getCommandId())) {
-      if (config.commandSecret() != null) {
+    byte[] digest = digest(command);
+    byte[] seen = seenCommands.putIfAbsent(command.getCommandId(), digest);
+    if (seen != null) {
+      if (!MessageDigest.isEqual(seen, digest)) {
+        reject(
+            record,
+            command.getExperimentId(),
+            command,
+            "commandId "
+                + command.getCommandId()
+                + ": already used by an earlier command with other content; a commandId names one"
+                + " command: give this one a new commandId");
+      } else if (config.commandSecret() != null) {
         reject(
             record,
             command.getExperimentId(),
@@ -444,6 +457,15 @@ public final class AttackAgent implements Runnable, AutoCloseable {
       }
     } catch (InvalidRecordException e) {
       reject(record, command.getExperimentId(), command, e.getMessage());
+    }
+  }
+
+  /** SHA-256 of the command's canonical form (the one a signature covers). */
+  private static byte[] digest(AttackCommand command) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(CommandSignature.canonical(command));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java platform", e);
     }
   }
 

@@ -162,6 +162,39 @@ class AgentLifecycleIT {
         .hasSize(1);
   }
 
+  /**
+   * A commandId names one command: the same id with other content (here another duration) is not a
+   * resend to ignore but a second command under a taken id, REJECTED naming the field and kept on
+   * the dlq; before, the agent dropped it with an INFO line and its sender heard nothing.
+   */
+  @Test
+  void aRepeatedCommandIdWithOtherContentIsRejectedIntoTheDlq() throws Exception {
+    String exp = "exp-reused-id";
+    String commandId = UUID.randomUUID().toString();
+    try (TopicFollower<byte[], byte[]> dlq = TopicFollower.start(topics.dlq())) {
+      send(exp, pause(commandId, exp, "1s"));
+      send(exp, pause(commandId, exp, "2s"));
+
+      AttackEvent rejected = await(exp, AttackEventType.REJECTED);
+      assertThat(rejected.getReason())
+          .isEqualTo(
+              "commandId "
+                  + commandId
+                  + ": already used by an earlier command with other content; a commandId names"
+                  + " one command: give this one a new commandId");
+      assertThat(
+              dlq.await(r -> new String(r).contains("\"duration\":\"2s\""), Duration.ofSeconds(10)))
+          .as("the refused record on the dlq")
+          .isNotNull();
+      await(exp, AttackEventType.ROLLED_BACK);
+      assertThat(
+              events.values().stream()
+                  .filter(e -> e.getExperimentId().equals(exp))
+                  .filter(e -> e.getType() == AttackEventType.STARTED))
+          .hasSize(1);
+    }
+  }
+
   @Test
   void aCommandBeyondMaxConcurrentIsRejectedAndCloseRecoversTheActiveOne() throws Exception {
     String exp = "exp-close";

@@ -174,6 +174,115 @@ class BrokerOutageIT {
     }
   }
 
+  /**
+   * Two attacks of different kinds on one target whose durations end while the broker is away, the
+   * lease far off: each fault ends at its own expiresAt, by the agent's timer and without Kafka,
+   * not at the dead-man's switch; once Kafka is back each has one ROLLED_BACK saying "duration
+   * elapsed". (SafetyIT and deadMansSwitchRecoversAloneAndReportsItWhenKafkaIsBack end attacks by
+   * the lease; FaultMatrixIT's attacks last 5 minutes.)
+   */
+  @Test
+  void attacksWhoseDurationEndsDuringAnOutageEndAtTheirExpiryWithoutKafka() throws Exception {
+    Process victim = new ProcessBuilder("sleep", "300").start();
+    EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
+    Topics topics = new Topics("faultline.", 3);
+    Duration lease = Duration.ofSeconds(60);
+    AttackAgent agent =
+        agent(kafka, victim, "agent.lease", lease.toSeconds() + "s", "agent.max.concurrent", "2");
+    long burner = -1;
+    try (var producer = producer(kafka)) {
+      AttackCommand pause = start("expiry", "expiry-pause", 4_000, false);
+      AttackCommand burn = start("expiry", "expiry-burn", 5_000, false);
+      burn.setFault("cpu-burn");
+      burn.setParameters(Map.of("cores", "1", "percent", "10"));
+      for (AttackCommand c : List.of(pause, burn)) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    topics.attackCommands().name(), "expiry", AttackCommandCodec.toAvro(c)))
+            .get();
+      }
+      List<AttackEvent> started =
+          events(
+              kafka,
+              topics,
+              es -> es.stream().filter(e -> e.getType() == AttackEventType.STARTED).count() == 2,
+              Duration.ofSeconds(60));
+      Map<String, Long> expiresAt = new HashMap<>();
+      for (AttackEvent e : started) {
+        if (e.getType() == AttackEventType.STARTED) {
+          expiresAt.put(e.getFault(), Long.parseLong(e.getDetails().get("expiresAt")));
+          var m =
+              java.util.regex.Pattern.compile("burner pid=(\\d+)")
+                  .matcher(String.join(" ", e.getTargets()));
+          if (m.find()) {
+            burner = Long.parseLong(m.group(1));
+          }
+        }
+      }
+      assertThat(expiresAt).as("both STARTED; events %s", started).hasSize(2);
+      assertThat(burner).as("the burner's pid in STARTED").isPositive();
+      assertThat(processState(victim.pid())).as("victim paused").isEqualTo('T');
+
+      long lost = System.currentTimeMillis();
+      kafka.stop();
+      long burnerPid = burner;
+      long leaseEnd = lost + lease.toMillis();
+      long resumedAt = -1;
+      long burnerEndedAt = -1;
+      while ((resumedAt < 0 || burnerEndedAt < 0) && System.currentTimeMillis() < leaseEnd) {
+        long now = System.currentTimeMillis();
+        if (resumedAt < 0 && processState(victim.pid()) != 'T') {
+          resumedAt = now;
+        }
+        if (burnerEndedAt < 0 && !alive(burnerPid)) {
+          burnerEndedAt = now;
+        }
+        Thread.sleep(10);
+      }
+      System.out.printf(
+          "without Kafka: pause ended %+d ms after its expiresAt, burner %+d ms%n",
+          resumedAt - expiresAt.get("pause-process"), burnerEndedAt - expiresAt.get("cpu-burn"));
+      assertThat(resumedAt).as("victim resumed before the lease could end it").isPositive();
+      assertThat(burnerEndedAt).as("burner ended before the lease could end it").isPositive();
+      assertThat(resumedAt).isGreaterThanOrEqualTo(expiresAt.get("pause-process"));
+      assertThat(burnerEndedAt).isGreaterThanOrEqualTo(expiresAt.get("cpu-burn"));
+      assertThat(agent.activeAttacks()).isEmpty();
+
+      kafka.restart();
+      List<AttackEvent> after =
+          events(
+              kafka,
+              topics,
+              es ->
+                  es.stream().filter(e -> e.getType() == AttackEventType.ROLLED_BACK).count() >= 2,
+              Duration.ofSeconds(90));
+      List<AttackEvent> rolledBack =
+          after.stream().filter(e -> e.getType() == AttackEventType.ROLLED_BACK).toList();
+      assertThat(rolledBack)
+          .extracting(AttackEvent::getFault)
+          .containsExactlyInAnyOrder("pause-process", "cpu-burn");
+      assertThat(rolledBack).allMatch(e -> "duration elapsed".equals(e.getReason()));
+    } finally {
+      agent.close();
+      kafka.close();
+      victim.destroyForcibly();
+      if (burner > 0) {
+        ProcessHandle.of(burner).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  /** Alive and not a zombie: a killed child counts as ended once the kernel has it as a zombie. */
+  private static boolean alive(long pid) {
+    try {
+      char s = processState(pid);
+      return s != 'Z' && s != 'X';
+    } catch (Exception gone) {
+      return false;
+    }
+  }
+
   @Test
   void commandsAcrossABrokerRestartAreEachHandledExactlyOnce() throws Exception {
     Process victim = new ProcessBuilder("sleep", "300").start();

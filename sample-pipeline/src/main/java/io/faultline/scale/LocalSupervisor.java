@@ -74,6 +74,8 @@ public final class LocalSupervisor implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("scale-supervisor"));
   private final Map<String, Instance> instances = new ConcurrentHashMap<>();
   private volatile boolean closing;
+  // tests: runs in the restart task between its closing check and the launch
+  private volatile Runnable beforeRestart = () -> {};
 
   private final class Instance {
     final InstanceSpec spec;
@@ -138,6 +140,15 @@ public final class LocalSupervisor implements AutoCloseable {
   public long pid(String name) {
     Process p = instance(name).process;
     return p == null ? -1 : p.pid();
+  }
+
+  /** Tests: {@code hook} runs in a restart after it found the supervisor open, before launch. */
+  void beforeRestart(Runnable hook) {
+    this.beforeRestart = hook;
+  }
+
+  boolean closing() {
+    return closing;
   }
 
   public boolean pinningAvailable() {
@@ -287,10 +298,15 @@ public final class LocalSupervisor implements AutoCloseable {
           if (closing) {
             return;
           }
+          beforeRestart.run();
           try {
             launch(instance, SupervisorEvent.Type.RESTARTED);
           } catch (IOException e) {
-            log.error("cannot restart {}: {}", instance.spec.name(), e.getMessage());
+            if (closing) {
+              log.info("{}: restart abandoned, the supervisor is closing", instance.spec.name());
+            } else {
+              log.error("cannot restart {}: {}", instance.spec.name(), e.getMessage());
+            }
           }
         },
         restartDelay.toMillis(),
@@ -349,10 +365,23 @@ public final class LocalSupervisor implements AutoCloseable {
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
+  /**
+   * Stops every instance and deletes its target file. A restart under way is interrupted and
+   * awaited first: it sets the instance's process before it waits for it to listen, so the process
+   * it started is stopped below and never outlives close (nor writes its target file after the file
+   * was deleted).
+   */
   @Override
   public void close() {
     closing = true;
     restarts.shutdownNow();
+    try {
+      if (!restarts.awaitTermination(START_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS)) {
+        log.warn("a restart still running {} s after close", START_TIMEOUT.toSeconds() + 5);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     for (Instance i : instances.values()) {
       Process p = i.process;
       if (p != null && p.isAlive()) {

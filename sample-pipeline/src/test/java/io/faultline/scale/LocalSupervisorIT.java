@@ -118,4 +118,58 @@ class LocalSupervisorIT {
     assertThat(ProcessHandle.of(controlPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     assertThat(targets.resolve("scale-experimental.properties")).doesNotExist();
   }
+
+  /**
+   * close() while a restart is under way: the restart has found the supervisor open and goes on to
+   * launch (the hook holds it until close has begun and swallows close's interrupt, as a restart
+   * past its last interruptible point would, and for half a second more). Before close awaited the
+   * restart task, it returned first and the restart then started a JVM that outlived it, with its
+   * target file.
+   */
+  @Test
+  void closeDuringARestartLeavesNoProcessStartedAfterIt() throws Exception {
+    List<LocalSupervisor.SupervisorEvent> events = new CopyOnWriteArrayList<>();
+    Path targets = dir.resolve("targets");
+    System.setProperty("faultline.scale.cache", dir.resolve("cache").toString());
+    LocalSupervisor supervisor = new LocalSupervisor(targets, Duration.ZERO, events::add);
+    java.util.concurrent.CountDownLatch restartBegun = new java.util.concurrent.CountDownLatch(1);
+    supervisor.beforeRestart(
+        () -> {
+          restartBegun.countDown();
+          // close's interrupt is swallowed; half a second is long enough for a close that does
+          // not wait for the restart to have returned
+          long until = Long.MAX_VALUE;
+          while (System.nanoTime() < until) {
+            if (until == Long.MAX_VALUE && supervisor.closing()) {
+              until = System.nanoTime() + 500_000_000L;
+            }
+            try {
+              Thread.sleep(10);
+            } catch (InterruptedException e) {
+              // as a restart past its last interruptible point
+            }
+          }
+        });
+    long oldPid;
+    try {
+      supervisor.start(
+          new LocalSupervisor.InstanceSpec("scale-experimental", "EXPERIMENTAL", 0, null, 1000));
+      oldPid = supervisor.pid("scale-experimental");
+      ProcessHandle.of(oldPid).orElseThrow().destroyForcibly();
+      assertThat(restartBegun.await(60, java.util.concurrent.TimeUnit.SECONDS))
+          .as("the restart began")
+          .isTrue();
+    } finally {
+      supervisor.close();
+    }
+
+    long newPid = supervisor.pid("scale-experimental");
+    assertThat(newPid)
+        .as("the restart launched a process before close returned")
+        .isNotEqualTo(oldPid);
+    assertThat(ProcessHandle.of(newPid).map(ProcessHandle::isAlive).orElse(false))
+        .as("pid %d, started by the restart during close, alive after close", newPid)
+        .isFalse();
+    assertThat(targets.resolve("scale-experimental.properties")).doesNotExist();
+  }
 }

@@ -187,15 +187,10 @@ public final class LocalZoneOutage extends ClusterFault {
 
   /**
    * Through libc's kill(2), like pause-process (the {@code kill} command where it cannot); a STOP
-   * returns once the processes have taken it (kill(2) only queues a stop), as pause-process does,
+   * returns once the processes have taken it ({@link ProcessSignal} waits, as for pause-process),
    * so STARTED is not sent before the zone is down.
    */
   static void signal(String signal, List<Long> pids) throws Exception {
-    ProcessSignal s = ProcessSignal.valueOf(signal);
-    if (s == ProcessSignal.STOP) {
-      ProcessSignal.stopEach(pids, PauseProcess.STOP_WAIT);
-    } else {
-      s.sendToEach(pids);
-    }
+    ProcessSignal.valueOf(signal).sendToEach(pids);
   }
 }

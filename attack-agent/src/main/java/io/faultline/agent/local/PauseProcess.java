@@ -11,9 +11,6 @@ import java.util.Map;
 /** {@code pause-process}: SIGSTOP (the process hangs, connections time out), SIGCONT on recover. */
 public final class PauseProcess extends ProcessFault {
 
-  /** How long apply waits for the target to take its SIGSTOP before it reports it anyway. */
-  static final Duration STOP_WAIT = Duration.ofSeconds(2);
-
   @Override
   public FaultSpec spec() {
     return FaultSpecs.PAUSE_PROCESS;
@@ -24,7 +21,7 @@ public final class PauseProcess extends ProcessFault {
       throws Exception {
     target.requireRunning();
     // STARTED follows this: the target is stopped by then, not only signalled
-    ProcessSignal.stop(target.pid(), STOP_WAIT);
+    ProcessSignal.STOP.send(target.pid());
     return new Applied(
         List.of(target.describe() + " SIGSTOP"), Map.of("pid", Long.toString(target.pid())));
   }

@@ -39,46 +39,50 @@ enum ProcessSignal {
     this.linuxNumber = linuxNumber;
   }
 
-  /** Sends the signal; throws, naming the pid and the reason, when it was not delivered. */
+  /**
+   * How long a STOP waits for its process to take it before it returns anyway (with a WARN): a
+   * process in uninterruptible sleep stops only when it leaves it; the signal stays queued.
+   */
+  static final Duration STOP_WAIT = Duration.ofSeconds(2);
+
+  /**
+   * Sends the signal; throws, naming the pid and the reason, when it was not delivered. A STOP
+   * returns once the process has taken it ({@link #awaitTaken}).
+   */
   void send(long pid) throws Exception {
     requireOneProcess(pid);
     if (libc == null) {
       sendWithKillCommand(pid);
+    } else {
+      try {
+        libc.kill((int) pid, linuxNumber);
+      } catch (LastErrorException e) {
+        throw new IllegalStateException(
+            "kill -" + name() + " " + pid + " failed: " + e.getMessage(), e);
+      }
+    }
+    awaitTaken(List.of(pid));
+  }
+
+  /**
+   * For STOP, waits until each process has taken the signal, all within {@link #STOP_WAIT}: kill(2)
+   * only queues a stop, and the process stops when it next runs, which on a loaded machine can be
+   * after the caller has announced the fault (a STARTED whose target still read R in /proc;
+   * CommandIntakeIT saw it once). A WARN names each process still running after it. The other
+   * signals need no wait: CONT resumes at once, KILL's target ends as the kernel reaps it.
+   */
+  private void awaitTaken(List<Long> pids) throws InterruptedException {
+    if (this != STOP) {
       return;
     }
-    try {
-      libc.kill((int) pid, linuxNumber);
-    } catch (LastErrorException e) {
-      throw new IllegalStateException(
-          "kill -" + name() + " " + pid + " failed: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * SIGSTOP, then waits until the process has taken it. kill(2) only queues a stop: the process
-   * stops when it next runs, which on a loaded machine can be after the caller has announced the
-   * fault (a STARTED whose target still read R in /proc; CommandIntakeIT saw it once). Gives up
-   * after {@code limit} with a WARN (a process in uninterruptible sleep stops when it leaves it);
-   * the signal stays queued either way.
-   */
-  static void stop(long pid, Duration limit) throws Exception {
-    stopEach(List.of(pid), limit);
-  }
-
-  /**
-   * SIGSTOP to each process, then waits until each has taken it, all within one {@code limit}
-   * ({@link #stop}'s wait for a whole zone); a WARN names each process still running after it.
-   */
-  static void stopEach(List<Long> pids, Duration limit) throws Exception {
-    STOP.sendToEach(pids);
-    long deadline = System.nanoTime() + limit.toNanos();
+    long deadline = System.nanoTime() + STOP_WAIT.toNanos();
     for (long pid : pids) {
       Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
       if (!awaitStopped(pid, left, ProcessSignal::procState)) {
         log.warn(
             "pid {} not stopped {} ms after SIGSTOP (state {}); it stops when it next runs",
             pid,
-            limit.toMillis(),
+            STOP_WAIT.toMillis(),
             procState(pid));
       }
     }
@@ -121,8 +125,9 @@ enum ProcessSignal {
 
   /**
    * Sends the signal to each pid (a zone's processes); one that exited since it was listed is
-   * skipped, as the {@code kill} command does. Every pid is checked before any signal is sent.
-   * Returns how many processes were signalled (through libc; all of them with the command).
+   * skipped, as the {@code kill} command does. Every pid is checked before any signal is sent; a
+   * STOP returns once each process has taken it, all within one {@link #STOP_WAIT}. Returns how
+   * many processes were signalled (through libc; all of them with the command).
    */
   int sendToEach(List<Long> pids) throws Exception {
     pids.forEach(ProcessSignal.this::requireOneProcess);
@@ -138,6 +143,7 @@ enum ProcessSignal {
         kill.destroyForcibly();
         throw new IllegalStateException("kill -" + name() + " " + pids + " did not return in 5 s");
       }
+      awaitTaken(pids);
       return pids.size();
     }
     int signalled = 0;
@@ -163,6 +169,7 @@ enum ProcessSignal {
               + ": "
               + failed);
     }
+    awaitTaken(pids);
     return signalled;
   }
 

@@ -38,9 +38,8 @@ class ProcessSignalTest {
     long pid = sleeper.pid();
 
     ProcessSignal.STOP.send(pid);
-    assertThat(ProcFs.within(Duration.ofSeconds(10), () -> state(pid) == 'T'))
-        .as("pid %d stopped (state T), was %s", pid, state(pid))
-        .isTrue();
+    // read once, no waiting: a STOP returns once the process has taken it
+    assertThat(state(pid)).as("pid %d's state as STOP returns", pid).isEqualTo('T');
 
     ProcessSignal.CONT.send(pid);
     assertThat(ProcFs.within(Duration.ofSeconds(10), () -> state(pid) == 'S'))
@@ -60,6 +59,22 @@ class ProcessSignalTest {
 
     // read once, no waiting: STARTED is sent right after apply returns
     assertThat(state(pid)).as("pid %d's state as apply returns", pid).isEqualTo('T');
+  }
+
+  @Test
+  void aStopToEachProcessOfAZoneReturnsOnceEachHasTakenIt() throws Exception {
+    sleeper = new ProcessBuilder("sleep", "300").start();
+    Process other = new ProcessBuilder("sleep", "300").start();
+    try {
+      int signalled = ProcessSignal.STOP.sendToEach(List.of(sleeper.pid(), other.pid()));
+
+      assertThat(signalled).isEqualTo(2);
+      // read once each, no waiting
+      assertThat(state(sleeper.pid())).as("first pid's state as STOP returns").isEqualTo('T');
+      assertThat(state(other.pid())).as("second pid's state as STOP returns").isEqualTo('T');
+    } finally {
+      other.destroyForcibly();
+    }
   }
 
   @Test
