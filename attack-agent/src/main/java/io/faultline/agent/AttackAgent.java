@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -652,7 +653,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
                   + " (command "
                   + a.commandId
                   + ") until "
-                  + java.time.Instant.ofEpochMilli(a.expiresAt)
+                  + Instant.ofEpochMilli(a.expiresAt)
                   + "; "
                   + executor.fault()
                   + " does not stack on one target: STOP that attack or start this one after it");

@@ -15,6 +15,7 @@ import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import io.faultline.testsupport.VictimProcess;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -114,7 +115,7 @@ class OverlappingAttacksIT {
             .startsWith("target: command z-second: zone-outage on zone zone-a")
             .contains("held by attack zone-first (command z-first) until ")
             .contains(
-                java.time.Instant.ofEpochMilli(Long.parseLong(first.getDetails().get("expiresAt")))
+                Instant.ofEpochMilli(Long.parseLong(first.getDetails().get("expiresAt")))
                     .toString())
             .doesNotContain("\n");
         assertThat(dlq.await(r -> new String(r).contains("z-second"), Duration.ofSeconds(30)))
