@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -100,6 +101,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private final CountDownLatch provisioned = new CountDownLatch(1);
   private volatile String provisionProblem;
   private final Map<String, ActiveAttack> active = new ConcurrentHashMap<>();
+  private final FaultHolds holds = new FaultHolds();
   // commandId -> SHA-256 of the command's canonical form: a repeat is the same command, or a
   // different command under a taken id, which is refused instead of silently dropped
   private final Map<String, byte[]> seenCommands =
@@ -520,6 +522,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     Fault executor = plan.executor();
     Duration duration = plan.duration();
     List<Target> targets = plan.targets();
+    refuseOverlap(command, executor, targets);
     // taken only by a START that passed its checks, so a refused one may be sent again as it was
     String attackId =
         attackIds.claim(command.getAttackId(), command.getExperimentId(), command.getDryRun());
@@ -543,7 +546,14 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     List<String> touched = new ArrayList<>();
     try {
       for (Target t : targets) {
-        Fault.Applied applied = executor.apply(t, command.getParameters(), duration);
+        Fault.Applied applied =
+            executor.overlap() == Fault.Overlap.SHARE
+                ? holds.apply(
+                    FaultHolds.key(executor, t),
+                    attackId,
+                    expiresAt,
+                    () -> executor.apply(t, command.getParameters(), duration))
+                : executor.apply(t, command.getParameters(), duration);
         recovery.put(t, applied.recovery());
         touched.addAll(applied.touched());
       }
@@ -587,6 +597,9 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             now,
             endsAt);
     active.put(attackId, attack);
+    if (executor.overlap() == Fault.Overlap.SHARE) {
+      targets.forEach(t -> holds.extend(FaultHolds.key(executor, t), attackId, endsAt));
+    }
     // STARTED first: the recovery data's journal write (an fsync) and record need not delay it;
     // the write-ahead record of the attack is on disk and on Kafka already
     event(
@@ -611,6 +624,42 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             () -> recover(attackId, AttackEventType.ROLLED_BACK, "duration elapsed"),
             Math.max(0, endsAt - System.currentTimeMillis()),
             TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A fault that cannot be held twice ({@link Fault.Overlap#REFUSE}) on a target an active attack
+   * of this agent holds with the same fault is REJECTED before anything is touched, naming the
+   * holder and its end (docs/adr/0085).
+   */
+  private void refuseOverlap(AttackCommand command, Fault executor, List<Target> targets) {
+    if (executor.overlap() != Fault.Overlap.REFUSE) {
+      return;
+    }
+    for (Target t : targets) {
+      String key = FaultHolds.key(executor, t);
+      for (ActiveAttack a : active.values()) {
+        if (a.executor.fault().equals(executor.fault())
+            && a.targets.stream().anyMatch(held -> FaultHolds.key(a.executor, held).equals(key))) {
+          throw new InvalidRecordException(
+              "target",
+              "command "
+                  + command.getCommandId()
+                  + ": "
+                  + executor.fault()
+                  + " on "
+                  + t.describe()
+                  + " is held by attack "
+                  + a.attackId
+                  + " (command "
+                  + a.commandId
+                  + ") until "
+                  + Instant.ofEpochMilli(a.expiresAt)
+                  + "; "
+                  + executor.fault()
+                  + " does not stack on one target: STOP that attack or start this one after it");
+        }
+      }
+    }
   }
 
   private void stop(AttackCommand command) {
@@ -815,7 +864,15 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     List<String> restored = new ArrayList<>();
     for (var entry : attack.recovery.entrySet()) {
       try {
-        restored.add(attack.executor.recover(entry.getKey(), entry.getValue()));
+        Target target = entry.getKey();
+        restored.add(
+            attack.executor.overlap() == Fault.Overlap.SHARE
+                ? holds.release(
+                    FaultHolds.key(attack.executor, target),
+                    attack.attackId,
+                    target.describe(),
+                    () -> attack.executor.recover(target, entry.getValue()))
+                : attack.executor.recover(target, entry.getValue()));
       } catch (Exception e) {
         log.error(
             "attack {}: recovering {} failed: {}",

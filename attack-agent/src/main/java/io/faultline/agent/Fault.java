@@ -15,6 +15,24 @@ public interface Fault {
   /** What an applied fault touched (for events) and what recovery needs (kept in attack.state). */
   record Applied(List<String> touched, Map<String, String> recovery) {}
 
+  /**
+   * What a second attack of this fault on a target that one already holds gets (docs/adr/0085): an
+   * accepted attack holds its fault for its duration and is reverted by its end.
+   */
+  enum Overlap {
+    /** Each attack brings its own fault (a burner, a holder) or leaves nothing to undo. */
+    STACK,
+    /** One fault held by all of them (a SIGSTOP): undone when the last holder ends. */
+    SHARE,
+    /** Cannot be held twice (one impairment per proxy, a zone down): REJECTED up front. */
+    REFUSE
+  }
+
+  /** {@link Overlap#STACK} unless the fault says otherwise. */
+  default Overlap overlap() {
+    return Overlap.STACK;
+  }
+
   /** The fault's name, target kind and parameters. */
   FaultSpec spec();
 

@@ -270,6 +270,72 @@ class AgentCrashIT {
     }
   }
 
+  /**
+   * Three pauses of one process held at once (docs/adr/0085) when the agent is SIGKILLed: the
+   * restarted agent finds all three in its journal and ends each once, and the process runs again.
+   */
+  @Test
+  void overlappingPausesOfAKilledAgentAreEachRevertedOnceByItsRestart() throws Exception {
+    Topics topics = TestTopics.provision(TestTopics.prefix("it"), 1);
+    VictimProcess victim = VictimProcess.start();
+    TargetFiles targets =
+        TargetFiles.create("crash-overlap-targets")
+            .write("victim", "name=victim\ngroup=EXPERIMENTAL\npid=" + victim.pid() + "\n");
+    String crashyId = "crashy-overlap-" + UUID.randomUUID().toString().substring(0, 6);
+    Path outbox = Files.createTempDirectory("crash-overlap-outbox");
+    ProcessBuilder child =
+        agentJvm(AgentSettings.forTestBroker(topics, crashyId, targets.dir()), outbox);
+    Process agentProcess = child.start();
+    Process restarted = null;
+    List<String> ids = List.of("o1-" + crashyId, "o2-" + crashyId, "o3-" + crashyId);
+    try (var commands = CommandWriter.open(topics);
+        var events = TopicFollower.start(topics.attackEvents())) {
+      List<String> durations = List.of("2m", "3m", "4m");
+      for (int i = 0; i < ids.size(); i++) {
+        commands.send(
+            "crash-overlap",
+            "{\"commandId\":\""
+                + UUID.randomUUID()
+                + "\",\"experimentId\":\"crash-overlap\",\"type\":\"START\",\"attackId\":\""
+                + ids.get(i)
+                + "\",\"fault\":\"pause-process\",\"target\":{\"names\":[\"victim\"],"
+                + "\"group\":\"EXPERIMENTAL\"},\"duration\":\""
+                + durations.get(i)
+                + "\"}");
+      }
+      // a wait, not a bound: at load 40 the agent JVM took over a minute to start and apply them
+      events.awaitAtLeast(3, e -> e.getType() == AttackEventType.STARTED, Duration.ofSeconds(150));
+      assertThat(processState(victim.pid())).isEqualTo('T');
+
+      agentProcess.destroyForcibly().waitFor();
+      Path journalDir = outbox.resolve("_" + crashyId).resolve("active");
+      assertThat(ids(AttackJournal.read(journalDir)))
+          .as("what the killed agent left in its journal")
+          .containsExactlyInAnyOrderElementsOf(ids);
+      assertThat(processState(victim.pid())).as("still paused after the agent died").isEqualTo('T');
+
+      restarted = child.start();
+      events.awaitAtLeast(
+          3, e -> e.getType() == AttackEventType.ROLLED_BACK, Duration.ofSeconds(60));
+      assertThat(processState(victim.pid())).as("resumed by the restart").isNotEqualTo('T');
+      // a late duplicate would come within the outbox's next round (1 s)
+      Thread.sleep(2000);
+      List<AttackEvent> rolledBack =
+          events.values().stream().filter(e -> e.getType() == AttackEventType.ROLLED_BACK).toList();
+      assertThat(rolledBack)
+          .extracting(AttackEvent::getAttackId)
+          .as("each attack reverted once")
+          .containsExactlyInAnyOrderElementsOf(ids);
+      assertThat(rolledBack).allSatisfy(e -> assertThat(e.getReason()).contains("local journal"));
+    } finally {
+      agentProcess.destroyForcibly();
+      if (restarted != null) {
+        restarted.destroyForcibly();
+      }
+      victim.close();
+    }
+  }
+
   /** An agent JVM with a 6 s lease and its journal and outbox in {@code outbox}. */
   private static ProcessBuilder agentJvm(AgentSettings settings, Path outbox) {
     return settings

@@ -32,6 +32,11 @@ public final class Ec2ZoneOutage extends ClusterFault {
   }
 
   @Override
+  public Overlap overlap() {
+    return Overlap.REFUSE; // the first recovery would start an instance the second one stopped
+  }
+
+  @Override
   protected List<ClusterTarget> narrowClusters(
       List<ClusterTarget> candidates, Map<String, String> params) {
     String zone = spec().text(params, "zone");

@@ -74,6 +74,11 @@ public final class NodeOutage extends ClusterFault {
     return spec;
   }
 
+  @Override
+  public Overlap overlap() {
+    return Overlap.REFUSE; // a second cordon finds the first one's mark and would lift it
+  }
+
   /** The nodes the target stands for, as they are now. */
   private List<Node> nodes(ClusterTarget target) {
     if (kind.equals("zone")) {

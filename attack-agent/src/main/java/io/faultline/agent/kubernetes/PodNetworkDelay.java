@@ -24,6 +24,11 @@ public final class PodNetworkDelay extends EphemeralFault {
   }
 
   @Override
+  public Overlap overlap() {
+    return Overlap.REFUSE; // one root qdisc per interface: a second tc qdisc add fails in the pod
+  }
+
+  @Override
   boolean netAdmin() {
     return true;
   }

@@ -49,6 +49,11 @@ public final class LocalZoneOutage extends ClusterFault {
     return FaultSpecs.ZONE_OUTAGE;
   }
 
+  @Override
+  public Overlap overlap() {
+    return Overlap.REFUSE; // one marker and one signal per zone; a second would lift the first
+  }
+
   /** The zones of the local targets, each with its EXPERIMENTAL processes' pids resolved now. */
   public static TargetInventory zones(LocalTargets targets) {
     return new TargetInventory() {

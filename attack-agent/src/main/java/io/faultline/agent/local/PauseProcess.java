@@ -17,6 +17,11 @@ public final class PauseProcess extends ProcessFault {
   }
 
   @Override
+  public Overlap overlap() {
+    return Overlap.SHARE; // a second SIGSTOP is the same stop; the last holder sends SIGCONT
+  }
+
+  @Override
   public Applied apply(ProcessTarget target, Map<String, String> parameters, Duration duration)
       throws Exception {
     target.requireRunning();

@@ -35,6 +35,11 @@ abstract class ProxyImpairment extends ProcessFault {
   }
 
   @Override
+  public Overlap overlap() {
+    return Overlap.REFUSE; // the proxy holds one impairment of a kind (another owner gets 409)
+  }
+
+  @Override
   public final void validate(Map<String, String> parameters) {
     values(parameters);
   }
