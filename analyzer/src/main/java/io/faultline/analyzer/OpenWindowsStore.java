@@ -1,14 +1,20 @@
 package io.faultline.analyzer;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
@@ -27,9 +33,11 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * offsets of the samples in it; a crash or a task that is closed dirty loses the dirty windows with
  * the offsets they belong to, and {@link #init}, {@link #close} and {@link #clearCache} (a task
  * recycled between active and standby) drop everything held, so the windows are read back from the
- * store. A range read writes the dirty windows inside its range first; {@link #all}, a prefix scan
- * and the approximate count write every dirty window first; a delete removes a window from memory
- * and store.
+ * store. A range read (the close of windows) returns the windows held as they are, dirty or clean,
+ * and reads only the others from the store, without writing the dirty ones first (docs/adr/0083):
+ * the close deletes what it read, so writing and decoding a window just before its tombstone bought
+ * nothing. {@link #all}, a reverse range, a prefix scan and the approximate count write every dirty
+ * window (in their range) first; a delete removes a window from memory and store.
  *
  * <p>A value read is the object held, not a copy: change it only to put it back.
  */
@@ -156,18 +164,65 @@ final class OpenWindowsStore
     }
   }
 
+  /**
+   * Removes a window from memory and store. A window held is returned as held, and the store's
+   * bytes are deleted without decoding them (the close deletes every window it takes).
+   */
   @Override
   public ValueAndTimestamp<WindowPair> delete(String key) {
     ValueAndTimestamp<WindowPair> held = dirty.remove(key);
-    ValueAndTimestamp<WindowPair> cached = clean.remove(key);
-    ValueAndTimestamp<WindowPair> stored = wrapped().delete(key);
-    return held != null ? held : cached != null ? cached : stored;
+    if (held == null) {
+      held = clean.remove(key);
+    } else {
+      clean.remove(key);
+    }
+    KeyValueStore<Bytes, byte[]> bytes = bytesStore();
+    if (held == null || bytes == null) {
+      ValueAndTimestamp<WindowPair> stored = wrapped().delete(key);
+      return held != null ? held : stored;
+    }
+    bytes.delete(utf8(key));
+    return held;
   }
 
+  /**
+   * The windows from {@code from} to {@code to} (either null for open), in the stores' key order:
+   * those held as they are held (a dirty one stays dirty), the others read from the store. Only the
+   * keys are read from the store's bytes, so a held window costs no decode and a dirty one no
+   * write.
+   */
   @Override
   public KeyValueIterator<String, ValueAndTimestamp<WindowPair>> range(String from, String to) {
-    writeDirty(from, to);
-    return wrapped().range(from, to);
+    KeyValueStore<Bytes, byte[]> bytes = bytesStore();
+    if (bytes == null) {
+      writeDirty(from, to);
+      return wrapped().range(from, to);
+    }
+    TreeSet<String> keys = new TreeSet<>(OpenWindowsStore::compareAsStored);
+    try (KeyValueIterator<Bytes, byte[]> it = bytes.range(utf8(from), utf8(to))) {
+      while (it.hasNext()) {
+        keys.add(new String(it.next().key.get(), StandardCharsets.UTF_8));
+      }
+    }
+    for (String key : dirty.keySet()) {
+      if (inRange(key, from, to)) {
+        keys.add(key);
+      }
+    }
+    List<KeyValue<String, ValueAndTimestamp<WindowPair>>> windows = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      ValueAndTimestamp<WindowPair> window = dirty.get(key);
+      if (window == null) {
+        window = clean.get(key);
+      }
+      if (window == null) {
+        window = wrapped().get(key);
+      }
+      if (window != null) {
+        windows.add(KeyValue.pair(key, window));
+      }
+    }
+    return new HeldIterator(windows.iterator());
   }
 
   @Override
@@ -247,13 +302,74 @@ final class OpenWindowsStore
     Iterator<Map.Entry<String, ValueAndTimestamp<WindowPair>>> it = dirty.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, ValueAndTimestamp<WindowPair>> e = it.next();
-      if ((from == null || compareAsStored(e.getKey(), from) >= 0)
-          && (to == null || compareAsStored(e.getKey(), to) <= 0)) {
+      if (inRange(e.getKey(), from, to)) {
         wrapped().put(e.getKey(), e.getValue());
         clean.put(e.getKey(), e.getValue());
         it.remove();
       }
     }
+  }
+
+  private static boolean inRange(String key, String from, String to) {
+    return (from == null || compareAsStored(key, from) >= 0)
+        && (to == null || compareAsStored(key, to) <= 0);
+  }
+
+  private static Bytes utf8(String key) {
+    return key == null ? null : Bytes.wrap(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The store of bytes under the metered store (the layers Kafka Streams builds: metered, then
+   * changelogging, then RocksDB or memory), whose keys are the windows' keys in UTF-8; null if the
+   * store is built otherwise, and then a range writes and reads through the typed store.
+   */
+  @SuppressWarnings("unchecked")
+  private KeyValueStore<Bytes, byte[]> bytesStore() {
+    if (wrapped() instanceof WrappedStateStore<?, ?, ?> metered
+        && metered.wrapped() instanceof KeyValueStore<?, ?> inner) {
+      return (KeyValueStore<Bytes, byte[]>) inner;
+    }
+    return null;
+  }
+
+  /** A range's windows, listed before the caller changes the store. */
+  private static final class HeldIterator
+      implements KeyValueIterator<String, ValueAndTimestamp<WindowPair>> {
+
+    private final Iterator<KeyValue<String, ValueAndTimestamp<WindowPair>>> windows;
+    private KeyValue<String, ValueAndTimestamp<WindowPair>> next;
+
+    HeldIterator(Iterator<KeyValue<String, ValueAndTimestamp<WindowPair>>> windows) {
+      this.windows = windows;
+      this.next = windows.hasNext() ? windows.next() : null;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next != null;
+    }
+
+    @Override
+    public KeyValue<String, ValueAndTimestamp<WindowPair>> next() {
+      if (next == null) {
+        throw new NoSuchElementException();
+      }
+      KeyValue<String, ValueAndTimestamp<WindowPair>> current = next;
+      next = windows.hasNext() ? windows.next() : null;
+      return current;
+    }
+
+    @Override
+    public String peekNextKey() {
+      if (next == null) {
+        throw new NoSuchElementException();
+      }
+      return next.key;
+    }
+
+    @Override
+    public void close() {}
   }
 
   /**

@@ -22,13 +22,17 @@ class OpenWindowsStoreTest {
 
   private final AtomicInteger encodes = new AtomicInteger();
   private final WindowPair.WindowPairSerde pairs = new WindowPair.WindowPairSerde();
+  private final AtomicInteger decodes = new AtomicInteger();
   private final Serde<WindowPair> counting =
       Serdes.serdeFrom(
           (topic, pair) -> {
             encodes.incrementAndGet();
             return pairs.serialize(topic, pair);
           },
-          pairs);
+          (topic, bytes) -> {
+            decodes.incrementAndGet();
+            return pairs.deserialize(topic, bytes);
+          });
   private MockProcessorContext<Object, Object> context;
   private TimestampedKeyValueStore<String, WindowPair> inner;
   private OpenWindowsStore store;
@@ -121,24 +125,63 @@ class OpenWindowsStoreTest {
   }
 
   @Test
-  void aRangeWritesOnlyTheDirtyWindowsItCanSee() {
+  void aRangeReturnsTheWindowsHeldWithoutWritingOrDecodingThemAndLeavesThemDirty() {
     store.put("0001|a", window(1, 1));
-    store.put("0002|a", window(2, 2));
+    store.flushCache(); // written and held clean
+    ValueAndTimestamp<WindowPair> changed = window(2, 1, 2);
+    store.put("0001|a", changed); // dirty again, the store's copy stale
+    ValueAndTimestamp<WindowPair> fresh = window(2, 2);
+    store.put("0002|a", fresh); // dirty, never written
     store.put("0009|a", window(9, 9));
-    List<String> keys = new ArrayList<>();
+    encodes.set(0);
+    decodes.set(0);
+    List<KeyValue<String, ValueAndTimestamp<WindowPair>>> seen = new ArrayList<>();
     try (KeyValueIterator<String, ValueAndTimestamp<WindowPair>> it =
         store.range(null, "0002|\uffff")) {
-      it.forEachRemaining(kv -> keys.add(kv.key));
+      assertThat(it.peekNextKey()).isEqualTo("0001|a");
+      it.forEachRemaining(seen::add);
     }
-    assertThat(keys).containsExactly("0001|a", "0002|a");
-    assertThat(encodes).hasValue(2);
+    assertThat(seen).extracting(kv -> kv.key).containsExactly("0001|a", "0002|a");
+    assertThat(seen.get(0).value).isSameAs(changed);
+    assertThat(seen.get(1).value).isSameAs(fresh);
+    assertThat(encodes).hasValue(0);
+    assertThat(decodes).hasValue(0);
+    assertThat(store.dirtyWindows()).isEqualTo(3);
+    assertThat(inner.get("0001|a").value().control().count()).isEqualTo(1); // stale until flushed
+
+    decodes.set(0);
+    assertThat(store.delete("0001|a")).isSameAs(changed);
+    assertThat(store.delete("0002|a")).isSameAs(fresh);
+    assertThat(decodes).as("held windows deleted without decoding the store's").hasValue(0);
+    assertThat(inner.get("0001|a")).isNull();
     assertThat(store.dirtyWindows()).isEqualTo(1);
-    assertThat(inner.get("0009|a")).isNull();
     try (KeyValueIterator<String, ValueAndTimestamp<WindowPair>> it =
         store.reverseRange("0005", null)) {
       assertThat(it.next().key).isEqualTo("0009|a");
     }
     assertThat(store.dirtyWindows()).isZero();
+  }
+
+  @Test
+  void aRangeReadsTheWindowsNotHeldFromTheStoreInTheStoresKeyOrder() {
+    String supplementary = new String(Character.toChars(0x1F600));
+    inner.put("0001|b", window(1, 1)); // written by an earlier run: in the store only
+    inner.put("0001|" + supplementary, window(1, 3));
+    store.put("0001|\uffff", window(1, 2)); // held only
+    store.put("0001|a", window(1, 4));
+    store.put("0002|z", window(2, 5)); // out of range
+    List<String> keys = new ArrayList<>();
+    List<Double> means = new ArrayList<>();
+    try (KeyValueIterator<String, ValueAndTimestamp<WindowPair>> it =
+        store.range("0001|", "0001|" + supplementary)) {
+      it.forEachRemaining(
+          kv -> {
+            keys.add(kv.key);
+            means.add(kv.value.value().control().mean());
+          });
+    }
+    assertThat(keys).containsExactly("0001|a", "0001|b", "0001|\uffff", "0001|" + supplementary);
+    assertThat(means).containsExactly(4.0, 1.0, 2.0, 3.0);
   }
 
   @Test

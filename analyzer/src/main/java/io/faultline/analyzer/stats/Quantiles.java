@@ -4,6 +4,7 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import com.datadoghq.sketch.ddsketch.encoding.Output;
 import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
 import io.faultline.schema.SampleSummaries;
 import java.io.IOException;
@@ -65,6 +66,15 @@ public final class Quantiles {
       throw new UncheckedIOException("quantile sketch: " + e, e);
     }
     return out.trimmedCopy();
+  }
+
+  /** Writes {@link #encode}'s bytes to {@code out}, with no array of their own. */
+  public void encodeTo(Output out) {
+    try {
+      sketch.encode(out, false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("quantile sketch: " + e, e);
+    }
   }
 
   public static Quantiles decode(byte[] bytes) {
