@@ -178,6 +178,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.extremesHeld);
     w.bool(m.phiByEvidenceDense);
     w.bool(m.spreadWanderFloor);
+    w.bool(m.spreadFloorByBlocks);
     w.end(mark);
   }
 
@@ -275,6 +276,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.spreadWanderFloor = in.bool();
     }
+    if (in.before(end)) {
+      m.spreadFloorByBlocks = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -315,6 +319,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.doubles(t.wander);
     w.bool(false); // docs/adr/0072's longRunByEvidence, deleted with controlVariance
     w.dbl(t.countVariance);
+    w.doubles(t.spreadBlocks);
     w.end(mark);
   }
 
@@ -376,6 +381,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       t.countVariance = in.dbl();
+    }
+    if (in.before(end)) {
+      double[] blocks = in.doubles();
+      t.spreadBlocks = blocks == null ? new double[0] : blocks;
     }
     in.end(end);
     return t;

@@ -242,6 +242,17 @@ public final class WindowJudge {
     public boolean spreadWanderFloor = true;
 
     /**
+     * With {@link #spreadWanderFloor}: the floor paid in proportion to the evidence for a wander in
+     * the groups' log spread series taken in blocks of {@link #SPREAD_BLOCK} windows ({@link
+     * #blockShare}: none while the block means vary as the windows within them predict, all from
+     * twice that, all until the control's series has {@link #BLOCK_MIN} blocks), from both groups'
+     * warm-up series and then, before each judged datapoint, the control's, instead of always
+     * (docs/adr/0082). Off: measured, not adopted (one per 10 s GARCH clean 0.040 -> 0.060 false
+     * alarms per run; {@code -Dfaultline.bench.spreadFloorByBlocks=true}).
+     */
+    public boolean spreadFloorByBlocks;
+
+    /**
      * Single samples of a count (every warm-up sample a non-negative integer): a datapoint's
      * variance at least a Poisson count's at the warm-up's level, both groups pooled ({@link
      * Track#countVariance}). Twenty samples of a count that is 0 most of the time learn its
@@ -383,6 +394,13 @@ public final class WindowJudge {
      * warm-up's end ({@link #WANDER_WARM_UP}), the floor of every later one.
      */
     public double[] wander = new double[0];
+
+    /**
+     * {@link Monitor#spreadFloorByBlocks} at the warm-up's end (empty otherwise): the groups' log
+     * spread series in blocks ({@link #BLOCK_SLOTS}), from which each judged datapoint's floor is
+     * paid.
+     */
+    public double[] spreadBlocks = new double[0];
 
     /**
      * {@link Monitor#countVariance}: a count's per-sample variance in the judged scale at the
@@ -576,6 +594,11 @@ public final class WindowJudge {
         if (t.wander.length == WANDER_SLOTS) {
           t.driftVariance = controlWander(t);
         }
+        double[] blocks = t.spreadBlocks;
+        if (blocks.length == BLOCK_SLOTS) {
+          double floor = WANDER_FLOOR * blockShare(blocks) * blocks[BLOCK_SAMPLING];
+          t.driftVariance = Math.max(t.driftVariance, floor);
+        }
         double[] point = datapoint(t, reference, experimental, p99c, p99e);
         if (t.longRunVariance > 0) {
           // learned after it is judged, always: the control is never the attacked group
@@ -583,6 +606,9 @@ public final class WindowJudge {
         }
         if (t.wander.length == WANDER_SLOTS) {
           addToWander(t, control); // as the long-run series: after it is judged, always
+        }
+        if (blocks.length == BLOCK_SLOTS) {
+          addToBlocks(blocks, control);
         }
         if (point == null) {
           continue; // e.g. a spread from single samples
@@ -997,6 +1023,102 @@ public final class WindowJudge {
   /** Significance cuts of r (1 / sqrt(n) each) from which a wander is paid (docs/adr/0076). */
   static final double WANDER_CUTS = 2.0;
 
+  /** Windows per block of {@link Monitor#spreadFloorByBlocks}' log spread series. */
+  static final int SPREAD_BLOCK = 5;
+
+  /**
+   * The control's blocks (warm-up's included) before which {@link #blockShare} pays the whole
+   * floor: earlier, a GARCH(1,1) control's blocks look calm in too many runs (from the warm-up on:
+   * 0.095 false alarms per clean run at one sample per 10 s; from 8 blocks: 0.053; docs/adr/0082).
+   */
+  static final int BLOCK_MIN = 12;
+
+  /**
+   * {@link Track#spreadBlocks}' slots: the experimental group's warm-up blocks' sum of squares
+   * about their mean and its degrees of freedom (fixed at the warm-up's end); the control's
+   * complete blocks, the sum of their means and of their squared means; the within-block sum of
+   * squares of every complete block and its degrees of freedom; the control's current block
+   * (windows, sum, squares); the ratio's sampling variance the floor is counted in.
+   */
+  static final int BLOCK_BETWEEN = 0;
+
+  static final int BLOCK_BETWEEN_DF = 1;
+  static final int BLOCK_COUNT = 2;
+  static final int BLOCK_MEANS = 3;
+  static final int BLOCK_MEAN_SQUARES = 4;
+  static final int BLOCK_WITHIN = 5;
+  static final int BLOCK_WITHIN_DF = 6;
+  static final int BLOCK_PART_COUNT = 7;
+  static final int BLOCK_PART_SUM = 8;
+  static final int BLOCK_PART_SQUARES = 9;
+  static final int BLOCK_SAMPLING = 10;
+  static final int BLOCK_SLOTS = 11;
+
+  /**
+   * Both groups' warm-up series of window log spreads in blocks: the control's go on in the judged
+   * windows; the experimental group's stop at the warm-up's end (the attack may start then).
+   */
+  private static double[] warmUpBlocks(List<WarmupPoint> points, double ratioSampling) {
+    double[] blocks = new double[BLOCK_SLOTS];
+    double[] experimental = new double[BLOCK_SLOTS];
+    for (WarmupPoint w : points) {
+      addToBlocks(blocks, w.control());
+      addToBlocks(experimental, w.experimental());
+    }
+    blocks[BLOCK_BETWEEN] = blockSquares(experimental);
+    blocks[BLOCK_BETWEEN_DF] = Math.max(0, experimental[BLOCK_COUNT] - 1);
+    blocks[BLOCK_WITHIN] += experimental[BLOCK_WITHIN];
+    blocks[BLOCK_WITHIN_DF] += experimental[BLOCK_WITHIN_DF];
+    blocks[BLOCK_SAMPLING] = ratioSampling;
+    return blocks;
+  }
+
+  /** One more window's log spread in a group's block series (2 samples or more, some spread). */
+  static void addToBlocks(double[] a, Summary s) {
+    if (s.count() < 2 || !(s.variance() > 0)) {
+      return;
+    }
+    double y = 0.5 * Math.log(s.variance());
+    a[BLOCK_PART_COUNT]++;
+    a[BLOCK_PART_SUM] += y;
+    a[BLOCK_PART_SQUARES] += y * y;
+    if (a[BLOCK_PART_COUNT] < SPREAD_BLOCK) {
+      return;
+    }
+    double mean = a[BLOCK_PART_SUM] / SPREAD_BLOCK;
+    a[BLOCK_WITHIN] += Math.max(0.0, a[BLOCK_PART_SQUARES] - SPREAD_BLOCK * mean * mean);
+    a[BLOCK_WITHIN_DF] += SPREAD_BLOCK - 1;
+    a[BLOCK_COUNT]++;
+    a[BLOCK_MEANS] += mean;
+    a[BLOCK_MEAN_SQUARES] += mean * mean;
+    a[BLOCK_PART_COUNT] = 0;
+    a[BLOCK_PART_SUM] = 0;
+    a[BLOCK_PART_SQUARES] = 0;
+  }
+
+  /** A block series' block means' sum of squares about their mean. */
+  private static double blockSquares(double[] a) {
+    double n = a[BLOCK_COUNT];
+    return n < 2 ? 0.0 : Math.max(0.0, a[BLOCK_MEAN_SQUARES] - a[BLOCK_MEANS] * a[BLOCK_MEANS] / n);
+  }
+
+  /**
+   * The share of {@link #WANDER_FLOOR} the spread's drift pays (docs/adr/0082): the variance of the
+   * block means over what the windows within the blocks predict for it (an F ratio, about 1 for
+   * windows independent in time whatever their sampling law, above 1 for a wander), less 1, within
+   * [0, 1]; 1 while there are too few blocks to say.
+   */
+  static double blockShare(double[] a) {
+    double betweenDf = a[BLOCK_BETWEEN_DF] + Math.max(0, a[BLOCK_COUNT] - 1);
+    double withinDf = a[BLOCK_WITHIN_DF];
+    if (a[BLOCK_COUNT] < BLOCK_MIN || betweenDf < 1 || withinDf < 1 || !(a[BLOCK_WITHIN] > 0)) {
+      return 1.0;
+    }
+    double between = (a[BLOCK_BETWEEN] + blockSquares(a)) * SPREAD_BLOCK / betweenDf;
+    double f = between / (a[BLOCK_WITHIN] / withinDf);
+    return Math.max(0.0, Math.min(1.0, f - 1));
+  }
+
   /** One more control window's log spread in the track's wander series (its count >= 2). */
   static void addToWander(Track t, Summary control) {
     if (control.count() < 2 || !(control.variance() > 0)) {
@@ -1306,7 +1428,7 @@ public final class WindowJudge {
         drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin, t.phiBoundShare);
     t.spreadClipped = m.spreadClip && t.statistic == Statistic.SPREAD;
     if (m.spreadWander && t.statistic == Statistic.SPREAD && n > 0) {
-      learnWander(t, points, m.spreadWanderFloor);
+      learnWander(t, points, m.spreadWanderFloor, m.spreadFloorByBlocks);
     }
     boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;
     if (relearned && t.statistic == Statistic.MEAN && n > 0) {
@@ -1425,7 +1547,8 @@ public final class WindowJudge {
    * spreads give the drift variance now (at least the differences'), the control's starts the
    * series judged windows extend.
    */
-  private static void learnWander(Track t, List<WarmupPoint> points, boolean floor) {
+  private static void learnWander(
+      Track t, List<WarmupPoint> points, boolean floor, boolean byBlocks) {
     t.wander = new double[WANDER_SLOTS];
     int n = points.size();
     double[] sums = new double[2]; // lag-1 products, squares
@@ -1448,12 +1571,19 @@ public final class WindowJudge {
       addLagProducts(x, x.stream().mapToDouble(Double::doubleValue).average().orElse(0), n, sums);
     }
     t.driftVariance = Math.max(t.driftVariance, wanderVariance(n, 2, sums[1], sums[0], sampling));
+    double learned = t.driftVariance;
     if (floor && samples < DENSE) {
       // dense windows' series show a wander (docs/adr/0070); the ratio's sampling variance is both
       // groups' (docs/adr/0076)
-      t.driftVariance = Math.max(t.driftVariance, WANDER_FLOOR * 2 * sampling);
+      double share = 1.0;
+      if (byBlocks) {
+        t.spreadBlocks = warmUpBlocks(points, 2 * sampling);
+        share = blockShare(t.spreadBlocks);
+      }
+      t.driftVariance = Math.max(t.driftVariance, WANDER_FLOOR * share * 2 * sampling);
     }
-    t.wander[WANDER_WARM_UP] = t.driftVariance;
+    // with the floor by blocks, each judged datapoint's floor comes from the blocks before it
+    t.wander[WANDER_WARM_UP] = t.spreadBlocks.length == BLOCK_SLOTS ? learned : t.driftVariance;
   }
 
   /**

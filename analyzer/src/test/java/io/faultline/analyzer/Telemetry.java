@@ -25,7 +25,12 @@ final class Telemetry {
     /** Normal, 1.5% of each group's samples 5-10x (docs/adr/0068's spikes). */
     SPIKES,
     /** A queue depth: Poisson(0.6) capped at 3 (docs/adr/0068). */
-    QUEUE_DEPTH
+    QUEUE_DEPTH,
+    /**
+     * Normal, each group's variance x h per window, h = 0.05 + 0.15 u^2 + 0.8 h with u the group's
+     * previous window's shock (GARCH(1,1) per window, long-run 1, from 1: docs/adr/0068's bench).
+     */
+    GARCH
   }
 
   /** A fault: the experimental group's level times {@code level}, its spread times {@code sd}. */
@@ -38,6 +43,8 @@ final class Telemetry {
   private final double phi;
   private double stateC;
   private double stateE;
+  private final double[] garchH = {1, 1};
+  private final double[] garchShock = {0, 0};
 
   /**
    * Epoch ms of the attack's start told to the judge (window w spans w s .. w s + 1 s); 0 = none.
@@ -82,12 +89,20 @@ final class Telemetry {
   /** Each window's extreme samples held within 6 sd of its others (docs/adr/0071). */
   boolean extremesHeld = new WindowJudge.Monitor().extremesHeld;
 
+  /** With the sparse spread floor, the floor paid by the evidence in blocks (docs/adr/0082). */
+  boolean spreadFloorByBlocks = new WindowJudge.Monitor().spreadFloorByBlocks;
+
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
   boolean shared;
 
   /** The mean alone, watched for an increase beyond 10%, alpha 0.05, from one sample a group. */
   static Hypothesis meanHypothesis() {
     return increase(List.of(Statistic.MEAN));
+  }
+
+  /** The spread alone, watched for an increase beyond 10%, alpha 0.05. */
+  static Hypothesis spreadHypothesis() {
+    return increase(List.of(Statistic.SPREAD));
   }
 
   /** The bench's hypothesis: an increase beyond 10%, alpha 0.05, mean and spread watched. */
@@ -115,6 +130,7 @@ final class Telemetry {
     double z = r.nextGaussian();
     return switch (process) {
       case NORMAL -> 100 * f.level() + 25 * f.sd() * z;
+      case GARCH -> 100 * f.level() + 25 * f.sd() * Math.sqrt(garchH[experimental ? 1 : 0]) * z;
       case LOGNORMAL -> 100 * f.level() * Math.exp(0.25 * f.sd() * z);
       case AR1 -> {
         double s = experimental ? stateE : stateC;
@@ -205,6 +221,11 @@ final class Telemetry {
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;
     m.extremesHeld = extremesHeld;
+    m.spreadFloorByBlocks = spreadFloorByBlocks;
+    garchH[0] = 1;
+    garchH[1] = 1;
+    garchShock[0] = 0;
+    garchShock[1] = 0;
     double[] c = new double[samples];
     double[] e = new double[samples];
     double levelC = levelPhi > 0 ? r.nextGaussian() : 0;
@@ -212,6 +233,12 @@ final class Telemetry {
     double innovation = Math.sqrt(1 - levelPhi * levelPhi);
     for (int w = -warmup; w < windows; w++) {
       Fault f = w >= faultAt ? fault : Fault.NONE;
+      if (process == Process.GARCH) {
+        for (int g = 0; g < 2; g++) {
+          garchH[g] = 0.05 + 0.15 * garchShock[g] * garchShock[g] + 0.8 * garchH[g];
+          garchShock[g] = Math.sqrt(garchH[g]) * r.nextGaussian();
+        }
+      }
       if (levelPhi > 0) {
         levelC = levelPhi * levelC + innovation * r.nextGaussian();
         levelE = levelPhi * levelE + innovation * r.nextGaussian();

@@ -316,6 +316,14 @@ public final class DetectionBench {
       monitorSwitch("spreadWanderFloor", new WindowJudge.Monitor().spreadWanderFloor);
 
   /**
+   * {@code -Dfaultline.bench.spreadFloorByBlocks=true}: the sparse spread floor paid by the
+   * evidence for a wander in the groups' log spread series in blocks, once the control has 60
+   * windows ({@code WindowJudge.Monitor.spreadFloorByBlocks}, docs/adr/0082; off).
+   */
+  static final boolean SPREAD_FLOOR_BY_BLOCKS =
+      monitorSwitch("spreadFloorByBlocks", new WindowJudge.Monitor().spreadFloorByBlocks);
+
+  /**
    * {@code -Dfaultline.bench.countVariance=false}: single samples of a count not held to at least a
    * Poisson count's variance at the warm-up's level ({@code WindowJudge.Monitor.countVariance},
    * docs/adr/0071, the default since docs/adr/0076).
@@ -1038,6 +1046,7 @@ public final class DetectionBench {
     m.spreadClip = SPREAD_CLIP;
     m.spreadWander = SPREAD_WANDER;
     m.spreadWanderFloor = SPREAD_WANDER_FLOOR;
+    m.spreadFloorByBlocks = SPREAD_FLOOR_BY_BLOCKS;
     m.countVariance = COUNT_VARIANCE;
     m.extremesHeld = EXTREMES_HELD;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
