@@ -168,6 +168,37 @@ class AnchoredEProcessNullTest {
         .isGreaterThan(3.0);
   }
 
+  /** AR(1) 0.8 samples, {@code samples} per window, with docs/adr/0081's switch on. */
+  private static Telemetry controlSeries(int samples) {
+    Telemetry telemetry = new Telemetry(Process.AR1, samples, 0.8);
+    telemetry.controlSeriesPooled = true;
+    return telemetry;
+  }
+
+  @Test
+  void pooledWindowMeansAtTheControlSeriesVarianceKeepTheAnchoredMeanAtMostOne() {
+    // docs/adr/0081 (off): one per 10 s (6 per window, the control pooled over 5 windows), early
+    // and late; the control's window series' variance learned before each datapoint, phi from the
+    // groups' own lag-1 through the pool's weights
+    for (int attack : new int[] {ATTACK, 40}) {
+      assertAtMostOne(
+          anchoredMean(controlSeries(6), attack, 1.1, 406 + attack),
+          attack,
+          "AR1 control series",
+          6);
+    }
+  }
+
+  @Test
+  void singleSamplesAtTheControlSeriesVarianceAreNoSupermartingale() {
+    // docs/adr/0081 (off, and why): one sample per minute (the control pooled over 20 windows,
+    // lag-1 0.8 between samples), attack at 5: the capped mean goes over its bound (1.455 against
+    // 1.452 at judged window 38 when measured), so the switch is not valid there
+    assertThat(worstStandardErrors(anchoredMean(controlSeries(1), ATTACK, 1.1, 406), ATTACK))
+        .as("standard errors above 1 at the worst window")
+        .isGreaterThan(3.0);
+  }
+
   /** A telemetry of {@code p} at 100 samples per window with ADR 0077's dense switch on. */
   private static Telemetry denseByEvidence(Process p, double phi) {
     Telemetry telemetry = new Telemetry(p, 100, phi);

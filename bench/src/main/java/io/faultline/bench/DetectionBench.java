@@ -323,6 +323,14 @@ public final class DetectionBench {
   static final boolean COUNT_VARIANCE =
       monitorSwitch("countVariance", new WindowJudge.Monitor().countVariance);
 
+  /**
+   * {@code -Dfaultline.bench.controlSeriesPooled=true}: the mean track against a pooled control at
+   * the control's window series' variance and the pool's phi ({@code
+   * WindowJudge.Monitor.controlSeriesPooled}, docs/adr/0081).
+   */
+  static final boolean CONTROL_SERIES_POOLED =
+      monitorSwitch("controlSeriesPooled", new WindowJudge.Monitor().controlSeriesPooled);
+
   /** {@code -Dfaultline.bench.<name>=true|false}, else the monitor's default. */
   static boolean monitorSwitch(String name, boolean monitorDefault) {
     return Boolean.parseBoolean(System.getProperty("faultline.bench." + name, "" + monitorDefault));
@@ -1032,6 +1040,7 @@ public final class DetectionBench {
     m.windowLongRun = WINDOW_LONG_RUN;
     m.phiFromGroupsPooled = PHI_FROM_GROUPS_POOLED;
     m.phiByEvidenceDense = PHI_BY_EVIDENCE_DENSE;
+    m.controlSeriesPooled = CONTROL_SERIES_POOLED;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.pairedSingle = PAIRED_SINGLE;
     m.countLevels = COUNT_LEVELS;
