@@ -179,6 +179,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.phiByEvidenceDense);
     w.bool(m.spreadWanderFloor);
     w.bool(m.controlSeriesPooled);
+    w.bool(m.controlSeriesWithin);
     w.end(mark);
   }
 
@@ -279,6 +280,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.controlSeriesPooled = in.bool();
     }
+    if (in.before(end)) {
+      m.controlSeriesWithin = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -321,6 +325,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.countVariance);
     w.dbl(t.poolShare);
     w.dbl(t.groupsPhi);
+    w.bool(t.poolWithin);
     w.end(mark);
   }
 
@@ -386,6 +391,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       t.poolShare = in.dbl();
       t.groupsPhi = in.dbl();
+    }
+    if (in.before(end)) {
+      t.poolWithin = in.bool();
     }
     in.end(end);
     return t;

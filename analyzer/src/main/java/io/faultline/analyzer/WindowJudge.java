@@ -171,7 +171,16 @@ public final class WindowJudge {
      * from 20 differences (docs/adr/0081). Off by default: measured, {@code
      * -Dfaultline.bench.controlSeriesPooled=true}.
      */
-    public boolean controlSeriesPooled;
+    public boolean controlSeriesPooled = true;
+
+    /**
+     * With {@link #controlSeriesPooled}: window means only (not single samples), each datapoint
+     * keeps its own window's sampling variance and the control series adds what lies beyond the
+     * warm-up's typical one, and the chi-square bound is paid only when the groups show a lag-1
+     * (docs/adr/0081's second form). Off by default: measured, {@code
+     * -Dfaultline.bench.controlSeriesWithin=true}.
+     */
+    public boolean controlSeriesWithin = true;
 
     /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per
@@ -413,6 +422,9 @@ public final class WindowJudge {
     public double poolShare;
 
     public double groupsPhi;
+
+    /** {@link Monitor#controlSeriesWithin} at the warm-up's end. */
+    public boolean poolWithin;
 
     public double alpha;
     public boolean deviating;
@@ -772,7 +784,13 @@ public final class WindowJudge {
     // so a change is overwhelming evidence but still a number
     double floor = Math.max(1e-12, 0.01 * t.theta0 * t.theta0);
     double v =
-        Math.max(floor, t.longRunVariance > 0 ? t.longRunVariance : raw[1] + t.driftVariance);
+        Math.max(
+            floor,
+            t.longRunVariance > 0
+                ? t.poolWithin
+                    ? raw[1] + Math.max(0.0, t.longRunVariance - t.withinVariance)
+                    : t.longRunVariance
+                : raw[1] + t.driftVariance);
     if (t.countVariance > 0) {
       // a count's variance is at least its mean (Poisson), the pooled control's over its samples
       double k = t.log ? 1.0 : t.scale;
@@ -881,7 +899,7 @@ public final class WindowJudge {
       return t.longRunVariance;
     }
     if (t.poolShare > 0) {
-      return controlSeriesVariance(n, squares, t.groupsPhi, t.poolShare);
+      return controlSeriesVariance(n, squares, t.groupsPhi, t.poolShare, !t.poolWithin);
     }
     double lag = t.longRunLag - mean * (2 * t.longRunSum - t.longRunLast) + (n - 1) * mean * mean;
     double r = lag / squares;
@@ -897,9 +915,15 @@ public final class WindowJudge {
    * (docs/adr/0081).
    */
   static double controlSeriesVariance(double n, double squares, double rho, double poolShare) {
+    return controlSeriesVariance(n, squares, rho, poolShare, true);
+  }
+
+  /** As above; without {@code boundAlways} the bound only when rho is above 0. */
+  static double controlSeriesVariance(
+      double n, double squares, double rho, double poolShare, boolean boundAlways) {
     double longRun = (1 + rho) / (1 - rho);
     double calm = Math.max(0.34, 1 - (longRun - 1) / Math.max(1, n - 1));
-    double bound = varianceUpperBound((int) Math.min(n, 1 << 20));
+    double bound = boundAlways || rho > 0 ? varianceUpperBound((int) Math.min(n, 1 << 20)) : 1.0;
     return squares / (n - 1) / calm * bound * (1 + poolShare);
   }
 
@@ -1382,6 +1406,7 @@ public final class WindowJudge {
       } // else a constant control: the default's variance and phi
     }
     if (m.controlSeriesPooled
+        && !(m.controlSeriesWithin && t.clipped)
         && !t.paired
         && t.statistic == Statistic.MEAN
         && m.controlSpan > 1
@@ -1396,6 +1421,8 @@ public final class WindowJudge {
       }
       t.groupsPhi = rho;
       t.poolShare = shares[0];
+      t.poolWithin = m.controlSeriesWithin;
+      t.withinVariance = typicalWithin;
       t.longRunVariance = longRunVariance(t);
       if (t.longRunVariance > 0) {
         t.phi = Math.min(0.95, (rho + shares[1]) / (1 + shares[0]));

@@ -163,6 +163,7 @@ class AnchoredEProcessNullTest {
     // correlation (the shared pooled windows) is real, and the anchored mean goes over its bound
     Telemetry ar1 = new Telemetry(Process.AR1, 6, 0.8);
     ar1.phiFromGroupsPooled = true;
+    ar1.controlSeriesPooled = false; // docs/adr/0081's default would set phi instead
     assertThat(worstStandardErrors(anchoredMean(ar1, ATTACK, 1.1, 99), ATTACK))
         .as("standard errors above 1 at the worst window")
         .isGreaterThan(3.0);
@@ -172,6 +173,7 @@ class AnchoredEProcessNullTest {
   private static Telemetry controlSeries(int samples) {
     Telemetry telemetry = new Telemetry(Process.AR1, samples, 0.8);
     telemetry.controlSeriesPooled = true;
+    telemetry.controlSeriesWithin = false; // the first form: single samples too, the bound always
     return telemetry;
   }
 
@@ -186,6 +188,24 @@ class AnchoredEProcessNullTest {
           attack,
           "AR1 control series",
           6);
+    }
+  }
+
+  @Test
+  void pooledWindowMeansAtTheControlSeriesBeyondTheirOwnSamplingVarianceKeepTheMeanAtMostOne() {
+    // docs/adr/0081's second form (off): each window's sampling variance kept, the bound only
+    // when the groups show a lag-1; AR(1) early and late, independent samples early
+    for (Process p : new Process[] {Process.AR1, Process.NORMAL, Process.LOGNORMAL}) {
+      for (int attack : p == Process.AR1 ? new int[] {ATTACK, 40} : new int[] {ATTACK}) {
+        Telemetry telemetry = new Telemetry(p, 6, 0.8);
+        telemetry.controlSeriesPooled = true;
+        telemetry.controlSeriesWithin = true;
+        assertAtMostOne(
+            anchoredMean(telemetry, attack, 1.1, 420 + p.ordinal() + attack),
+            attack,
+            p + " control series beyond the window's own",
+            6);
+      }
     }
   }
 

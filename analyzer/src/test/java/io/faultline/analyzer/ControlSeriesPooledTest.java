@@ -49,6 +49,7 @@ class ControlSeriesPooledTest {
   void theSwitchLearnsThePoolsPhiAndKeepsLearningTheVarianceFromTheControl() {
     Telemetry telemetry = new Telemetry(Process.NORMAL, 6, 0.8);
     telemetry.controlSeriesPooled = true;
+    telemetry.controlSeriesWithin = false;
     telemetry.attackAt = 5 * 1000L;
     // per judged window: the groups' lag-1, the pool's share, phi, control windows, variance
     double[][] seen = new double[30][];

@@ -65,6 +65,9 @@ final class Telemetry {
   /** The mean against a pooled control at the control series' variance (docs/adr/0081). */
   boolean controlSeriesPooled = new WindowJudge.Monitor().controlSeriesPooled;
 
+  /** ... window means only, their own sampling variance kept (docs/adr/0081's second form). */
+  boolean controlSeriesWithin = new WindowJudge.Monitor().controlSeriesWithin;
+
   /**
    * Each group's window level also moves as an AR(1) across windows (this phi, sd {@code levelSd}),
    * under independent samples: window means with a real lag-1 (0 = none).
@@ -205,6 +208,7 @@ final class Telemetry {
     m.phiFromGroupsPooled = phiFromGroupsPooled;
     m.phiByEvidenceDense = phiByEvidenceDense;
     m.controlSeriesPooled = controlSeriesPooled;
+    m.controlSeriesWithin = controlSeriesWithin;
     m.pairedSingle = pairedSingle;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;

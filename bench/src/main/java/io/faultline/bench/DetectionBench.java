@@ -331,6 +331,14 @@ public final class DetectionBench {
   static final boolean CONTROL_SERIES_POOLED =
       monitorSwitch("controlSeriesPooled", new WindowJudge.Monitor().controlSeriesPooled);
 
+  /**
+   * {@code -Dfaultline.bench.controlSeriesWithin=true}: with the above, window means only, each
+   * window's own sampling variance kept, the bound only when the groups show a lag-1 ({@code
+   * WindowJudge.Monitor.controlSeriesWithin}, docs/adr/0081).
+   */
+  static final boolean CONTROL_SERIES_WITHIN =
+      monitorSwitch("controlSeriesWithin", new WindowJudge.Monitor().controlSeriesWithin);
+
   /** {@code -Dfaultline.bench.<name>=true|false}, else the monitor's default. */
   static boolean monitorSwitch(String name, boolean monitorDefault) {
     return Boolean.parseBoolean(System.getProperty("faultline.bench." + name, "" + monitorDefault));
@@ -1041,6 +1049,7 @@ public final class DetectionBench {
     m.phiFromGroupsPooled = PHI_FROM_GROUPS_POOLED;
     m.phiByEvidenceDense = PHI_BY_EVIDENCE_DENSE;
     m.controlSeriesPooled = CONTROL_SERIES_POOLED;
+    m.controlSeriesWithin = CONTROL_SERIES_WITHIN;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.pairedSingle = PAIRED_SINGLE;
     m.countLevels = COUNT_LEVELS;
