@@ -324,17 +324,18 @@ public final class DetectionBench {
       monitorSwitch("countVariance", new WindowJudge.Monitor().countVariance);
 
   /**
-   * {@code -Dfaultline.bench.controlSeriesPooled=true}: the mean track against a pooled control at
-   * the control's window series' variance and the pool's phi ({@code
-   * WindowJudge.Monitor.controlSeriesPooled}, docs/adr/0081).
+   * {@code -Dfaultline.bench.controlSeriesPooled=false}: the mean track against a pooled control
+   * without the control's window series' variance and the pool's phi ({@code
+   * WindowJudge.Monitor.controlSeriesPooled}, the default since docs/adr/0081).
    */
   static final boolean CONTROL_SERIES_POOLED =
       monitorSwitch("controlSeriesPooled", new WindowJudge.Monitor().controlSeriesPooled);
 
   /**
-   * {@code -Dfaultline.bench.controlSeriesWithin=true}: with the above, window means only, each
-   * window's own sampling variance kept, the bound only when the groups show a lag-1 ({@code
-   * WindowJudge.Monitor.controlSeriesWithin}, docs/adr/0081).
+   * {@code -Dfaultline.bench.controlSeriesWithin=false}: the above in its first form, single samples
+   * too and the bound always (measured, not valid; {@code WindowJudge.Monitor.controlSeriesWithin},
+   * the default since docs/adr/0081: window means only, each window's own sampling variance kept,
+   * the bound only when the groups show a lag-1).
    */
   static final boolean CONTROL_SERIES_WITHIN =
       monitorSwitch("controlSeriesWithin", new WindowJudge.Monitor().controlSeriesWithin);
