@@ -179,6 +179,8 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.phiByEvidenceDense);
     w.bool(m.spreadWanderFloor);
     w.bool(m.spreadFloorByBlocks);
+    w.bool(m.controlSeriesPooled);
+    w.bool(m.controlSeriesWithin);
     w.end(mark);
   }
 
@@ -279,6 +281,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.spreadFloorByBlocks = in.bool();
     }
+    if (in.before(end)) {
+      m.controlSeriesPooled = in.bool();
+    }
+    if (in.before(end)) {
+      m.controlSeriesWithin = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -320,6 +328,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(false); // docs/adr/0072's longRunByEvidence, deleted with controlVariance
     w.dbl(t.countVariance);
     w.doubles(t.spreadBlocks);
+    w.dbl(t.poolShare);
+    w.dbl(t.groupsPhi);
+    w.bool(t.poolWithin);
     w.end(mark);
   }
 
@@ -385,6 +396,13 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       double[] blocks = in.doubles();
       t.spreadBlocks = blocks == null ? new double[0] : blocks;
+    }
+    if (in.before(end)) {
+      t.poolShare = in.dbl();
+      t.groupsPhi = in.dbl();
+    }
+    if (in.before(end)) {
+      t.poolWithin = in.bool();
     }
     in.end(end);
     return t;

@@ -161,6 +161,31 @@ public final class WindowJudge {
     public boolean phiByEvidenceDense;
 
     /**
+     * The mean track against a pooled control (one per 10 s, one per minute): a datapoint counts at
+     * the variance of one window's difference from the pool, gamma0 (1 + the pool's share), gamma0
+     * learned before each datapoint from every control window before it (the warm-up's, held, and
+     * every judged one, also after the attack: the control is never attacked), short-series
+     * corrected and at its chi-square upper bound; phi is the lag-1 that the groups' own window
+     * series' lag-1 (both groups' warm-up, as {@link #phiFromGroups}) implies for the difference
+     * through the pool's known weights, so the pool's sharing is paid exactly and no phi is read
+     * from 20 differences (docs/adr/0081). On by default with {@link #controlSeriesWithin}; alone
+     * (its first form, single samples too and the bound always) it is no supermartingale at one
+     * sample per minute and raised one per 10 s spikes' false alarms: {@code
+     * -Dfaultline.bench.controlSeriesWithin=false} measures it.
+     */
+    public boolean controlSeriesPooled = true;
+
+    /**
+     * With {@link #controlSeriesPooled}: window means only (not single samples), each datapoint
+     * keeps its own window's sampling variance and the control series adds what lies beyond the
+     * warm-up's typical one, and the chi-square bound is paid only when the groups show a lag-1
+     * (docs/adr/0081's second form). On by default: one per 10 s AR(1) +50% 22/21% -> 27/23%, +100%
+     * 69/86% -> 78/89%, no clean row over alpha. A monitor restored from state written before the
+     * field gets it at its warm-up's end; a track learned before keeps its variance.
+     */
+    public boolean controlSeriesWithin = true;
+
+    /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per
      * datapoint, with the warm-up's control samples as the per-sample floor. With {@link
      * #predictableDrift} the anchored e-process is a supermartingale in expectation at one sample
@@ -408,6 +433,19 @@ public final class WindowJudge {
      * datapoint's variance; 0 = none.
      */
     public double countVariance;
+
+    /**
+     * {@link Monitor#controlSeriesPooled} at the warm-up's end: the pool's variance over one window
+     * mean's, (1/S^2) sum rho^|i-j| over its S windows (0 = off), with {@link #groupsPhi} the
+     * groups' own lag-1 rho; the control's window series is kept in the long-run sums ({@link
+     * #longRunCount} ...).
+     */
+    public double poolShare;
+
+    public double groupsPhi;
+
+    /** {@link Monitor#controlSeriesWithin} at the warm-up's end. */
+    public boolean poolWithin;
 
     public double alpha;
     public boolean deviating;
@@ -775,7 +813,13 @@ public final class WindowJudge {
     // so a change is overwhelming evidence but still a number
     double floor = Math.max(1e-12, 0.01 * t.theta0 * t.theta0);
     double v =
-        Math.max(floor, t.longRunVariance > 0 ? t.longRunVariance : raw[1] + t.driftVariance);
+        Math.max(
+            floor,
+            t.longRunVariance > 0
+                ? t.poolWithin
+                    ? raw[1] + Math.max(0.0, t.longRunVariance - t.withinVariance)
+                    : t.longRunVariance
+                : raw[1] + t.driftVariance);
     if (t.countVariance > 0) {
       // a count's variance is at least its mean (Poisson), the pooled control's over its samples
       double k = t.log ? 1.0 : t.scale;
@@ -883,11 +927,49 @@ public final class WindowJudge {
     if (!(squares > 0)) {
       return t.longRunVariance;
     }
+    if (t.poolShare > 0) {
+      return controlSeriesVariance(n, squares, t.groupsPhi, t.poolShare, !t.poolWithin);
+    }
     double lag = t.longRunLag - mean * (2 * t.longRunSum - t.longRunLast) + (n - 1) * mean * mean;
     double r = lag / squares;
     r = Math.max(0.0, Math.min(0.95, r + (1 + 3 * r) / n));
     double k = t.log ? 1.0 : t.scale;
     return (1 + k * k) * drift(n, squares, r, 0.0) * (1 + r) / (1 - r);
+  }
+
+  /**
+   * A pooled difference's variance from n control window means (their sum of squared deviations):
+   * one window mean's variance gamma0, raised for the series' lag-1 rho as {@link #drift} raises it
+   * (short series) and at its chi-square upper bound whatever rho, times 1 + the pool's share
+   * (docs/adr/0081).
+   */
+  static double controlSeriesVariance(double n, double squares, double rho, double poolShare) {
+    return controlSeriesVariance(n, squares, rho, poolShare, true);
+  }
+
+  /** As above; without {@code boundAlways} the bound only when rho is above 0. */
+  static double controlSeriesVariance(
+      double n, double squares, double rho, double poolShare, boolean boundAlways) {
+    double longRun = (1 + rho) / (1 - rho);
+    double calm = Math.max(0.34, 1 - (longRun - 1) / Math.max(1, n - 1));
+    double bound = boundAlways || rho > 0 ? varianceUpperBound((int) Math.min(n, 1 << 20)) : 1.0;
+    return squares / (n - 1) / calm * bound * (1 + poolShare);
+  }
+
+  /**
+   * A pool of S window means of an AR(1) window series of lag-1 rho: its variance and its lag-1
+   * covariance with the next window's pool, both over one window mean's variance.
+   */
+  static double[] poolShares(double rho, int span) {
+    double c0 = 0;
+    double c1 = 0;
+    for (int i = 0; i < span; i++) {
+      for (int j = 0; j < span; j++) {
+        c0 += Math.pow(rho, Math.abs(i - j));
+        c1 += Math.pow(rho, Math.abs(j - i - 1));
+      }
+    }
+    return new double[] {c0 / span / span, c1 / span / span};
   }
 
   /** One more difference in the track's running spread (Welford). */
@@ -1447,6 +1529,32 @@ public final class WindowJudge {
       if (t.longRunVariance > 0) {
         t.phi = 0.0;
       } // else a constant control: the default's variance and phi
+    }
+    if (m.controlSeriesPooled
+        && !(m.controlSeriesWithin && t.clipped)
+        && !t.paired
+        && t.statistic == Statistic.MEAN
+        && m.controlSpan > 1
+        && n >= MIN_WINDOWS_FOR_PHI) {
+      // the control's window series carries the variance; the pool's weights carry its sharing
+      double rho = autocorrelation(List.of(levelsC, levelsE), n);
+      double[] shares = poolShares(rho, m.controlSpan);
+      for (double[] w : heldControls) {
+        if (w[2] > 0) {
+          addToLongRun(t, value(t, w[0]));
+        }
+      }
+      t.groupsPhi = rho;
+      t.poolShare = shares[0];
+      t.poolWithin = m.controlSeriesWithin;
+      t.withinVariance = typicalWithin;
+      t.longRunVariance = longRunVariance(t);
+      if (t.longRunVariance > 0) {
+        t.phi = Math.min(0.95, (rho + shares[1]) / (1 + shares[0]));
+        t.phiBoundShare = 1.0;
+      } else {
+        t.poolShare = 0.0; // a constant control: the default's variance and phi
+      }
     }
     if (m.countVariance && t.clipped && !t.paired && t.statistic == Statistic.MEAN) {
       t.countVariance = countVariance(m.warmup, t.log);

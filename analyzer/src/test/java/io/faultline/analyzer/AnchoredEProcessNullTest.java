@@ -170,7 +170,58 @@ class AnchoredEProcessNullTest {
     // correlation (the shared pooled windows) is real, and the anchored mean goes over its bound
     Telemetry ar1 = new Telemetry(Process.AR1, 6, 0.8);
     ar1.phiFromGroupsPooled = true;
+    ar1.controlSeriesPooled = false; // docs/adr/0081's default would set phi instead
     assertThat(worstStandardErrors(anchoredMean(ar1, ATTACK, 1.1, 99), ATTACK))
+        .as("standard errors above 1 at the worst window")
+        .isGreaterThan(3.0);
+  }
+
+  /** AR(1) 0.8 samples, {@code samples} per window, with docs/adr/0081's switch on. */
+  private static Telemetry controlSeries(int samples) {
+    Telemetry telemetry = new Telemetry(Process.AR1, samples, 0.8);
+    telemetry.controlSeriesPooled = true;
+    telemetry.controlSeriesWithin = false; // the first form: single samples too, the bound always
+    return telemetry;
+  }
+
+  @Test
+  void pooledWindowMeansAtTheControlSeriesVarianceKeepTheAnchoredMeanAtMostOne() {
+    // docs/adr/0081 (off): one per 10 s (6 per window, the control pooled over 5 windows), early
+    // and late; the control's window series' variance learned before each datapoint, phi from the
+    // groups' own lag-1 through the pool's weights
+    for (int attack : new int[] {ATTACK, 40}) {
+      assertAtMostOne(
+          anchoredMean(controlSeries(6), attack, 1.1, 406 + attack),
+          attack,
+          "AR1 control series",
+          6);
+    }
+  }
+
+  @Test
+  void pooledWindowMeansAtTheControlSeriesBeyondTheirOwnSamplingVarianceKeepTheMeanAtMostOne() {
+    // docs/adr/0081's second form (off): each window's sampling variance kept, the bound only
+    // when the groups show a lag-1; AR(1) early and late, independent samples early
+    for (Process p : new Process[] {Process.AR1, Process.NORMAL, Process.LOGNORMAL}) {
+      for (int attack : p == Process.AR1 ? new int[] {ATTACK, 40} : new int[] {ATTACK}) {
+        Telemetry telemetry = new Telemetry(p, 6, 0.8);
+        telemetry.controlSeriesPooled = true;
+        telemetry.controlSeriesWithin = true;
+        assertAtMostOne(
+            anchoredMean(telemetry, attack, 1.1, 420 + p.ordinal() + attack),
+            attack,
+            p + " control series beyond the window's own",
+            6);
+      }
+    }
+  }
+
+  @Test
+  void singleSamplesAtTheControlSeriesVarianceAreNoSupermartingale() {
+    // docs/adr/0081 (off, and why): one sample per minute (the control pooled over 20 windows,
+    // lag-1 0.8 between samples), attack at 5: the capped mean goes over its bound (1.455 against
+    // 1.452 at judged window 38 when measured), so the switch is not valid there
+    assertThat(worstStandardErrors(anchoredMean(controlSeries(1), ATTACK, 1.1, 406), ATTACK))
         .as("standard errors above 1 at the worst window")
         .isGreaterThan(3.0);
   }

@@ -69,6 +69,12 @@ final class Telemetry {
   /** Dense window means pay the differences' phi and bound by its evidence (ADR 0077). */
   boolean phiByEvidenceDense = new WindowJudge.Monitor().phiByEvidenceDense;
 
+  /** The mean against a pooled control at the control series' variance (docs/adr/0081). */
+  boolean controlSeriesPooled = new WindowJudge.Monitor().controlSeriesPooled;
+
+  /** ... window means only, their own sampling variance kept (docs/adr/0081's second form). */
+  boolean controlSeriesWithin = new WindowJudge.Monitor().controlSeriesWithin;
+
   /**
    * Each group's window level also moves as an AR(1) across windows (this phi, sd {@code levelSd}),
    * under independent samples: window means with a real lag-1 (0 = none).
@@ -217,6 +223,8 @@ final class Telemetry {
     m.windowLongRun = windowLongRun;
     m.phiFromGroupsPooled = phiFromGroupsPooled;
     m.phiByEvidenceDense = phiByEvidenceDense;
+    m.controlSeriesPooled = controlSeriesPooled;
+    m.controlSeriesWithin = controlSeriesWithin;
     m.pairedSingle = pairedSingle;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;

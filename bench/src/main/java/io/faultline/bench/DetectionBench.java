@@ -331,6 +331,23 @@ public final class DetectionBench {
   static final boolean COUNT_VARIANCE =
       monitorSwitch("countVariance", new WindowJudge.Monitor().countVariance);
 
+  /**
+   * {@code -Dfaultline.bench.controlSeriesPooled=false}: the mean track against a pooled control
+   * without the control's window series' variance and the pool's phi ({@code
+   * WindowJudge.Monitor.controlSeriesPooled}, the default since docs/adr/0081).
+   */
+  static final boolean CONTROL_SERIES_POOLED =
+      monitorSwitch("controlSeriesPooled", new WindowJudge.Monitor().controlSeriesPooled);
+
+  /**
+   * {@code -Dfaultline.bench.controlSeriesWithin=false}: the above in its first form, single samples
+   * too and the bound always (measured, not valid; {@code WindowJudge.Monitor.controlSeriesWithin},
+   * the default since docs/adr/0081: window means only, each window's own sampling variance kept,
+   * the bound only when the groups show a lag-1).
+   */
+  static final boolean CONTROL_SERIES_WITHIN =
+      monitorSwitch("controlSeriesWithin", new WindowJudge.Monitor().controlSeriesWithin);
+
   /** {@code -Dfaultline.bench.<name>=true|false}, else the monitor's default. */
   static boolean monitorSwitch(String name, boolean monitorDefault) {
     return Boolean.parseBoolean(System.getProperty("faultline.bench." + name, "" + monitorDefault));
@@ -1040,6 +1057,8 @@ public final class DetectionBench {
     m.windowLongRun = WINDOW_LONG_RUN;
     m.phiFromGroupsPooled = PHI_FROM_GROUPS_POOLED;
     m.phiByEvidenceDense = PHI_BY_EVIDENCE_DENSE;
+    m.controlSeriesPooled = CONTROL_SERIES_POOLED;
+    m.controlSeriesWithin = CONTROL_SERIES_WITHIN;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.pairedSingle = PAIRED_SINGLE;
     m.countLevels = COUNT_LEVELS;
