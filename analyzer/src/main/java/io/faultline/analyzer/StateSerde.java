@@ -178,6 +178,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.extremesHeld);
     w.bool(m.phiByEvidenceDense);
     w.bool(m.spreadWanderFloor);
+    w.bool(m.denseLongRun);
     w.end(mark);
   }
 
@@ -275,6 +276,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.spreadWanderFloor = in.bool();
     }
+    if (in.before(end)) {
+      m.denseLongRun = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -315,6 +319,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.doubles(t.wander);
     w.bool(false); // docs/adr/0072's longRunByEvidence, deleted with controlVariance
     w.dbl(t.countVariance);
+    w.doubles(t.lag1Series);
     w.end(mark);
   }
 
@@ -376,6 +381,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       t.countVariance = in.dbl();
+    }
+    if (in.before(end)) {
+      double[] series = in.doubles();
+      t.lag1Series = series == null ? new double[0] : series;
     }
     in.end(end);
     return t;

@@ -62,6 +62,9 @@ final class Telemetry {
   /** Dense window means pay the differences' phi and bound by its evidence (ADR 0077). */
   boolean phiByEvidenceDense = new WindowJudge.Monitor().phiByEvidenceDense;
 
+  /** Dense window means at the differences' long-run variance, no prewhitening (ADR 0080). */
+  boolean denseLongRun = new WindowJudge.Monitor().denseLongRun;
+
   /**
    * Each group's window level also moves as an AR(1) across windows (this phi, sd {@code levelSd}),
    * under independent samples: window means with a real lag-1 (0 = none).
@@ -201,6 +204,7 @@ final class Telemetry {
     m.windowLongRun = windowLongRun;
     m.phiFromGroupsPooled = phiFromGroupsPooled;
     m.phiByEvidenceDense = phiByEvidenceDense;
+    m.denseLongRun = denseLongRun;
     m.pairedSingle = pairedSingle;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;
