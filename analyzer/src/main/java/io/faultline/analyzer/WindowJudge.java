@@ -163,14 +163,14 @@ public final class WindowJudge {
     /**
      * Window means against one control window (at least {@link #POOLED_CONTROL_SAMPLES} samples per
      * window): no prewhitening (phi 0) and each datapoint at the long-run variance of the
-     * differences ({@link Track#lag1Series}), learned again before each datapoint from the ones
-     * before it, within two stretches each about its own mean (the warm-up and the judged windows
-     * before the attack's start; from the start on), with an upper bound for their lag-1 and the
-     * chi-square one for their variance (docs/adr/0080). A level that wanders under the windows
-     * (window means with a real lag-1) made the warm-up's phi of 20 differences, 0 in many of them,
-     * pay too little: the anchored e-process was no supermartingale there (docs/adr/0077). On by
-     * default; a monitor restored from state written before the field gets it at its warm-up's end
-     * (a track past it keeps its warm-up's phi and variance).
+     * differences ({@link Track#lag1Series}), learned again before each datapoint from the
+     * warm-up's and the judged ones before the attack's start (as {@link #predictableDriftAll}),
+     * with an upper bound for their lag-1 and the chi-square one for their variance
+     * (docs/adr/0080). A level that wanders under the windows (window means with a real lag-1) made
+     * the warm-up's phi of 20 differences, 0 in many of them, pay too little: the anchored
+     * e-process was no supermartingale there (docs/adr/0077). On by default; a monitor restored
+     * from state written before the field gets it at its warm-up's end (a track past it keeps its
+     * warm-up's phi and variance).
      */
     public boolean denseLongRun = true;
 
@@ -407,9 +407,10 @@ public final class WindowJudge {
 
     /**
      * {@link Monitor#denseLongRun} at the warm-up's end (empty otherwise): the series of
-     * differences in two stretches, the warm-up's with the judged ones before the attack's start
-     * and the judged ones from it on, per stretch {@link #SERIES_COUNT} ... ({@link #SERIES_SLOTS}
-     * each); {@link #longRunVariance} is learned from them.
+     * differences, the warm-up's with the judged ones before the attack's start, in stretch 0 of
+     * two ({@link #SERIES_COUNT} ... per stretch; stretch 1, about its own mean, was the attacked
+     * windows' in a variant measured and not adopted, docs/adr/0080); {@link #longRunVariance} is
+     * learned from them.
      */
     public double[] lag1Series = new double[0];
 
@@ -546,11 +547,10 @@ public final class WindowJudge {
       // depends on the input's order: what a window teaches must not (docs/adr/0075)
       beforeTheLearnedStart = windowEnd <= m.learnUntil;
     }
-    // the differences' series learns in two stretches, each about its own mean: a fault that
-    // starts with the attack is a step between them, not spread (none while no start is known)
-    boolean fromTheLearnedStart =
-        m.startFromEvents ? m.learnUntil > 0 && windowEnd > m.learnUntil : attackStarted;
-    int stretch = beforeTheLearnedStart ? 0 : fromTheLearnedStart ? 1 : -1;
+    // the differences' series learns until the attack's start, as the drift does: learning the
+    // attacked windows too (a second stretch about its own mean) learned ramps and lagging faults
+    // as spread (docs/adr/0080)
+    int stretch = beforeTheLearnedStart ? 0 : -1;
     double best = Double.NEGATIVE_INFINITY;
     double pValue = 1.0;
     Judged deviation = null;
