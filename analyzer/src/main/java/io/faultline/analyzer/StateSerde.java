@@ -181,6 +181,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.spreadFloorByBlocks);
     w.bool(m.controlSeriesPooled);
     w.bool(m.controlSeriesWithin);
+    w.bool(m.denseLongRun);
     w.end(mark);
   }
 
@@ -287,6 +288,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.controlSeriesWithin = in.bool();
     }
+    if (in.before(end)) {
+      m.denseLongRun = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -331,6 +335,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.poolShare);
     w.dbl(t.groupsPhi);
     w.bool(t.poolWithin);
+    w.doubles(t.lag1Series);
     w.end(mark);
   }
 
@@ -403,6 +408,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       t.poolWithin = in.bool();
+    }
+    if (in.before(end)) {
+      double[] series = in.doubles();
+      t.lag1Series = series == null ? new double[0] : series;
     }
     in.end(end);
     return t;

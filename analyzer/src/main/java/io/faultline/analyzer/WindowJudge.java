@@ -186,6 +186,20 @@ public final class WindowJudge {
     public boolean controlSeriesWithin = true;
 
     /**
+     * Window means against one control window (at least {@link #POOLED_CONTROL_SAMPLES} samples per
+     * window): no prewhitening (phi 0) and each datapoint at the long-run variance of the
+     * differences ({@link Track#lag1Series}), learned again before each datapoint from the
+     * warm-up's and the judged ones before the attack's start (as {@link #predictableDriftAll}),
+     * with an upper bound for their lag-1 and the chi-square one for their variance
+     * (docs/adr/0080). A level that wanders under the windows (window means with a real lag-1) made
+     * the warm-up's phi of 20 differences, 0 in many of them, pay too little: the anchored
+     * e-process was no supermartingale there (docs/adr/0077). On by default; a monitor restored
+     * from state written before the field gets it at its warm-up's end (a track past it keeps its
+     * warm-up's phi and variance).
+     */
+    public boolean denseLongRun = true;
+
+    /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per
      * datapoint, with the warm-up's control samples as the per-sample floor. With {@link
      * #predictableDrift} the anchored e-process is a supermartingale in expectation at one sample
@@ -447,6 +461,15 @@ public final class WindowJudge {
     /** {@link Monitor#controlSeriesWithin} at the warm-up's end. */
     public boolean poolWithin;
 
+    /**
+     * {@link Monitor#denseLongRun} at the warm-up's end (empty otherwise): the series of
+     * differences, the warm-up's with the judged ones before the attack's start, in stretch 0 of
+     * two ({@link #SERIES_COUNT} ... per stretch; stretch 1, about its own mean, was the attacked
+     * windows' in a variant measured and not adopted, docs/adr/0080); {@link #longRunVariance} is
+     * learned from them.
+     */
+    public double[] lag1Series = new double[0];
+
     public double alpha;
     public boolean deviating;
     public EDetector.State detector = new EDetector.State();
@@ -580,6 +603,10 @@ public final class WindowJudge {
       // depends on the input's order: what a window teaches must not (docs/adr/0075)
       beforeTheLearnedStart = windowEnd <= m.learnUntil;
     }
+    // the differences' series learns until the attack's start, as the drift does: learning the
+    // attacked windows too (a second stretch about its own mean) learned ramps and lagging faults
+    // as spread (docs/adr/0080)
+    int stretch = beforeTheLearnedStart ? 0 : -1;
     double best = Double.NEGATIVE_INFINITY;
     double pValue = 1.0;
     Judged deviation = null;
@@ -626,7 +653,13 @@ public final class WindowJudge {
           t.driftVariance =
               drift(t.spreadCount, t.spreadSquares, t.phi, t.withinVariance, t.phiBoundShare);
         }
-        if (t.longRunVariance > 0) {
+        boolean series = t.lag1Series.length == SERIES_SLOTS;
+        if (series) {
+          double learned = seriesLongRun(t.lag1Series);
+          if (learned > 0) {
+            t.longRunVariance = learned;
+          }
+        } else if (t.longRunVariance > 0) {
           t.longRunVariance = longRunVariance(t);
         }
         if (t.wander.length == WANDER_SLOTS) {
@@ -638,7 +671,11 @@ public final class WindowJudge {
           t.driftVariance = Math.max(t.driftVariance, floor);
         }
         double[] point = datapoint(t, reference, experimental, p99c, p99e);
-        if (t.longRunVariance > 0) {
+        if (series && point != null && !t.deviating && stretch >= 0) {
+          // learned after it is judged; a deviation's datapoints are no baseline
+          addToSeries(t.lag1Series, stretch, point[2]);
+        }
+        if (t.longRunVariance > 0 && !series) {
           // learned after it is judged, always: the control is never the attacked group
           addToLongRun(t, value(t, control.mean()));
         }
@@ -818,7 +855,9 @@ public final class WindowJudge {
             t.longRunVariance > 0
                 ? t.poolWithin
                     ? raw[1] + Math.max(0.0, t.longRunVariance - t.withinVariance)
-                    : t.longRunVariance
+                    : t.lag1Series.length == SERIES_SLOTS
+                        ? Math.max(raw[1], t.longRunVariance)
+                        : t.longRunVariance
                 : raw[1] + t.driftVariance);
     if (t.countVariance > 0) {
       // a count's variance is at least its mean (Poisson), the pooled control's over its samples
@@ -970,6 +1009,89 @@ public final class WindowJudge {
       }
     }
     return new double[] {c0 / span / span, c1 / span / span};
+  }
+
+  /**
+   * {@link Track#lag1Series}'s slots per stretch: the differences seen (count), the first (every
+   * other is kept relative to it), their sum, sum of squares and of lag-1 products, the last.
+   */
+  static final int SERIES_COUNT = 0;
+
+  static final int SERIES_FIRST = 1;
+  static final int SERIES_SUM = 2;
+  static final int SERIES_SQUARES = 3;
+  static final int SERIES_LAG = 4;
+  static final int SERIES_LAST = 5;
+  static final int SERIES_STRETCH = 6;
+  static final int SERIES_SLOTS = 2 * SERIES_STRETCH;
+
+  /**
+   * Standard errors of the lag-1 estimate added to it before the long-run factor is taken: 20-25
+   * differences estimate it with a standard error of about 0.2, so a level's lag-1 of 0.3 read 0 in
+   * many warm-ups; with none the ARMA(1,1) null (an AR(1) 0.7 level as large as the sampling noise)
+   * stayed at 1.27 in expectation, with one at 0.77 (docs/adr/0080).
+   */
+  static final double LAG1_MARGIN = 1.0;
+
+  /** One more difference in stretch {@code stretch} (0 or 1) of a series. */
+  static void addToSeries(double[] a, int stretch, double x) {
+    int at = stretch * SERIES_STRETCH;
+    if (a[at + SERIES_COUNT] == 0) {
+      a[at + SERIES_FIRST] = x;
+    }
+    double y = x - a[at + SERIES_FIRST];
+    if (a[at + SERIES_COUNT] > 0) {
+      a[at + SERIES_LAG] += y * a[at + SERIES_LAST];
+    }
+    a[at + SERIES_COUNT]++;
+    a[at + SERIES_SUM] += y;
+    a[at + SERIES_SQUARES] += y * y;
+    a[at + SERIES_LAST] = y;
+  }
+
+  /**
+   * The long-run variance of one datapoint from a series' stretches, each about its own mean: their
+   * pooled lag-1 autocorrelation r (bias-corrected per stretch as phi's) raised by {@link
+   * #LAG1_MARGIN} standard errors, the AR(1) long-run factor f of it, and the pooled variance over
+   * n - f per stretch (a short stretch about its own mean looks calmer by about f) at its
+   * chi-square upper bound, times f; 0 below {@link #MIN_WINDOWS_FOR_PHI} differences or without
+   * spread.
+   */
+  static double seriesLongRun(double[] a) {
+    double n = 0;
+    double squares = 0;
+    double lag = 0;
+    int stretches = 0;
+    for (int at = 0; at < SERIES_SLOTS; at += SERIES_STRETCH) {
+      double c = a[at + SERIES_COUNT];
+      if (c < 1) {
+        continue;
+      }
+      double sum = a[at + SERIES_SUM];
+      double mean = sum / c;
+      n += c;
+      stretches++;
+      squares += Math.max(0.0, a[at + SERIES_SQUARES] - c * mean * mean);
+      lag += a[at + SERIES_LAG] - mean * (2 * sum - a[at + SERIES_LAST]) + (c - 1) * mean * mean;
+    }
+    if (n < MIN_WINDOWS_FOR_PHI || !(squares > 0)) {
+      return 0.0;
+    }
+    double r = lag / squares;
+    r += stretches * (1 + 3 * r) / n;
+    r += LAG1_MARGIN * Math.sqrt(Math.max(0.0, 1 - r * r) / n);
+    r = Math.max(0.0, Math.min(0.95, r));
+    double f = (1 + r) / (1 - r);
+    double calm = 0;
+    for (int at = 0; at < SERIES_SLOTS; at += SERIES_STRETCH) {
+      double c = a[at + SERIES_COUNT];
+      calm += Math.max(0.34 * Math.max(0, c - 1), c - Math.min(c, f));
+    }
+    if (!(calm > 0)) {
+      return 0.0;
+    }
+    double bound = varianceUpperBound((int) Math.min(n - stretches + 1, 1 << 20));
+    return squares / calm * bound * f;
   }
 
   /** One more difference in the track's running spread (Welford). */
@@ -1555,6 +1677,24 @@ public final class WindowJudge {
       } else {
         t.poolShare = 0.0; // a constant control: the default's variance and phi
       }
+    }
+    if (m.denseLongRun
+        && !m.windowLongRun
+        && !t.clipped
+        && t.statistic == Statistic.MEAN
+        && m.controlSpan == 1
+        && n >= MIN_WINDOWS_FOR_PHI) {
+      double[] series = new double[SERIES_SLOTS];
+      for (double x : differences) {
+        addToSeries(series, 0, x);
+      }
+      double v = seriesLongRun(series);
+      if (v > 0) {
+        t.lag1Series = series;
+        t.longRunVariance = v;
+        t.phi = 0.0;
+        t.phiBoundShare = 1.0;
+      } // else a constant warm-up: the default's variance and phi
     }
     if (m.countVariance && t.clipped && !t.paired && t.statistic == Statistic.MEAN) {
       t.countVariance = countVariance(m.warmup, t.log);

@@ -75,6 +75,9 @@ final class Telemetry {
   /** ... window means only, their own sampling variance kept (docs/adr/0081's second form). */
   boolean controlSeriesWithin = new WindowJudge.Monitor().controlSeriesWithin;
 
+  /** Dense window means at the differences' long-run variance, no prewhitening (ADR 0080). */
+  boolean denseLongRun = new WindowJudge.Monitor().denseLongRun;
+
   /**
    * Each group's window level also moves as an AR(1) across windows (this phi, sd {@code levelSd}),
    * under independent samples: window means with a real lag-1 (0 = none).
@@ -225,6 +228,7 @@ final class Telemetry {
     m.phiByEvidenceDense = phiByEvidenceDense;
     m.controlSeriesPooled = controlSeriesPooled;
     m.controlSeriesWithin = controlSeriesWithin;
+    m.denseLongRun = denseLongRun;
     m.pairedSingle = pairedSingle;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;

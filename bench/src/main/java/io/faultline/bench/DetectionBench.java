@@ -269,6 +269,14 @@ public final class DetectionBench {
       Boolean.getBoolean("faultline.bench.phiByEvidenceDense");
 
   /**
+   * {@code -Dfaultline.bench.denseLongRun=false} turns off the default (docs/adr/0080): window
+   * means against one control window at the differences' long-run variance learned before each
+   * datapoint, no prewhitening ({@code WindowJudge.Monitor.denseLongRun}).
+   */
+  static final boolean DENSE_LONG_RUN =
+      monitorSwitch("denseLongRun", new WindowJudge.Monitor().denseLongRun);
+
+  /**
    * {@code -Dfaultline.bench.anchorWeight=0.75}: the anchored e-process's share of the statistic
    * ({@code WindowJudge.Monitor.anchorWeight}; 0 = the default, docs/adr/0066).
    */
@@ -1059,6 +1067,7 @@ public final class DetectionBench {
     m.phiByEvidenceDense = PHI_BY_EVIDENCE_DENSE;
     m.controlSeriesPooled = CONTROL_SERIES_POOLED;
     m.controlSeriesWithin = CONTROL_SERIES_WITHIN;
+    m.denseLongRun = DENSE_LONG_RUN;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.pairedSingle = PAIRED_SINGLE;
     m.countLevels = COUNT_LEVELS;

@@ -1,0 +1,147 @@
+package io.faultline.analyzer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.faultline.analyzer.stats.Summary;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Dense window means count at the long-run variance of their differences, learned before each
+ * datapoint from the ones before it in two stretches, each about its own mean (docs/adr/0080).
+ */
+class DenseLongRunTest {
+
+  private static final double[] VALUES = {
+    4.1, 5.3, 6.0, 5.2, 3.9, 3.1, 4.4, 5.8, 6.3, 5.0, 4.2, 3.6, 4.9, 5.5
+  };
+
+  private static double[] series(double[] stretch0, double[] stretch1) {
+    double[] a = new double[WindowJudge.SERIES_SLOTS];
+    for (double x : stretch0) {
+      WindowJudge.addToSeries(a, 0, x);
+    }
+    for (double x : stretch1) {
+      WindowJudge.addToSeries(a, 1, x);
+    }
+    return a;
+  }
+
+  @Test
+  void theLongRunVarianceIsTheBoundedVarianceTimesTheAr1FactorOfTheRaisedLag1() {
+    int n = VALUES.length;
+    double mean = 0;
+    for (double x : VALUES) {
+      mean += x / n;
+    }
+    double squares = 0;
+    double lag = 0;
+    for (int i = 0; i < n; i++) {
+      squares += (VALUES[i] - mean) * (VALUES[i] - mean);
+      if (i > 0) {
+        lag += (VALUES[i] - mean) * (VALUES[i - 1] - mean);
+      }
+    }
+    double r = lag / squares;
+    r += (1 + 3 * r) / n;
+    r += WindowJudge.LAG1_MARGIN * Math.sqrt((1 - r * r) / n);
+    assertThat(r).as("an autocorrelated series").isBetween(0.3, 0.95);
+    double f = (1 + r) / (1 - r);
+    double expected = squares / (n - f) * WindowJudge.varianceUpperBound(n) * f;
+    assertThat(WindowJudge.seriesLongRun(series(VALUES, new double[0])))
+        .isCloseTo(expected, within(1e-9));
+  }
+
+  @Test
+  void aStepBetweenTheStretchesIsNoSpread() {
+    double[] before = java.util.Arrays.copyOfRange(VALUES, 0, 8);
+    double[] after = java.util.Arrays.copyOfRange(VALUES, 8, VALUES.length);
+    double[] shifted = after.clone();
+    for (int i = 0; i < shifted.length; i++) {
+      shifted[i] += 50;
+    }
+    double level = WindowJudge.seriesLongRun(series(before, after));
+    assertThat(WindowJudge.seriesLongRun(series(before, shifted))).isCloseTo(level, within(1e-9));
+    // the same step inside one stretch is spread
+    double[] oneStretch = new double[VALUES.length];
+    System.arraycopy(before, 0, oneStretch, 0, before.length);
+    System.arraycopy(shifted, 0, oneStretch, before.length, shifted.length);
+    assertThat(WindowJudge.seriesLongRun(series(oneStretch, new double[0])))
+        .isGreaterThan(100 * level);
+  }
+
+  @Test
+  void tooFewDifferencesOrNoSpreadGiveNone() {
+    assertThat(WindowJudge.seriesLongRun(series(new double[] {1, 2, 3}, new double[] {4, 5})))
+        .isZero();
+    assertThat(
+            WindowJudge.seriesLongRun(
+                series(new double[] {2, 2, 2, 2, 2, 2, 2, 2, 2}, new double[0])))
+        .isZero();
+  }
+
+  /**
+   * 100 samples per group and window, window w spanning [w s, w s + 1 s), 20 warm-up windows, the
+   * attack at {@code attackAt} (0 = none known); the last window's experimental level x{@code
+   * last}.
+   */
+  private static WindowJudge.Monitor dense(int windows, long attackAt, double last) {
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
+    m.warmupWindows = 20;
+    m.attackAt = attackAt;
+    Random r = new Random(8);
+    double[] c = new double[100];
+    double[] e = new double[100];
+    for (int w = 0; w < 20 + windows; w++) {
+      for (int i = 0; i < 100; i++) {
+        c[i] = 100 + 25 * r.nextGaussian();
+        e[i] = (w == 20 + windows - 1 ? last : 1.0) * (100 + 25 * r.nextGaussian());
+      }
+      WindowJudge.judge(
+          m,
+          Summary.of(c),
+          Summary.of(e),
+          Double.NaN,
+          Double.NaN,
+          Telemetry.meanHypothesis(),
+          w * 1000L,
+          w * 1000L + 1000);
+    }
+    return m;
+  }
+
+  @Test
+  void denseWindowMeansAreNotPrewhitenedAndLearnUntilTheAttacksStart() {
+    assertThat(new WindowJudge.Monitor().denseLongRun).as("the default").isTrue();
+    WindowJudge.Track t = dense(30, 25_000L, 1.0).tracks.get(0);
+    assertThat(t.phi).isZero();
+    assertThat(t.lag1Series).hasSize(WindowJudge.SERIES_SLOTS);
+    // the warm-up's 20 differences and the 5 judged windows that end before the attack; none from
+    // it on (a ramp or a later fault would be learned as spread)
+    assertThat(t.lag1Series[WindowJudge.SERIES_COUNT]).isEqualTo(25.0);
+    assertThat(t.lag1Series[WindowJudge.SERIES_STRETCH + WindowJudge.SERIES_COUNT]).isZero();
+    // without a known start nothing after the warm-up is learned
+    WindowJudge.Track none = dense(30, 0L, 1.0).tracks.get(0);
+    assertThat(none.lag1Series[WindowJudge.SERIES_COUNT]).isEqualTo(20.0);
+    assertThat(none.lag1Series[WindowJudge.SERIES_STRETCH + WindowJudge.SERIES_COUNT]).isZero();
+  }
+
+  @Test
+  void aDatapointsVarianceDoesNotLookAtTheDatapoint() {
+    // the start known and ahead: every judged window teaches
+    WindowJudge.Monitor a = dense(30, 1L << 40, 1.0);
+    WindowJudge.Monitor b = dense(30, 1L << 40, 1.02);
+    WindowJudge.Track ta = a.tracks.get(0);
+    WindowJudge.Track tb = b.tracks.get(0);
+    assertThat(tb.deviating).isFalse();
+    // the last datapoint was judged with the variance learned before it: the same in both runs
+    assertThat(tb.longRunVariance).isEqualTo(ta.longRunVariance);
+    assertThat(tb.lag1Series).isNotEqualTo(ta.lag1Series);
+    // the next one is judged with a variance that has learned from it
+    Summary same = Summary.of(new double[] {90, 100, 110});
+    WindowJudge.judge(a, same, same, Telemetry.meanHypothesis());
+    WindowJudge.judge(b, same, same, Telemetry.meanHypothesis());
+    assertThat(tb.longRunVariance).isNotEqualTo(ta.longRunVariance);
+  }
+}
