@@ -348,10 +348,10 @@ public final class DetectionBench {
       monitorSwitch("controlSeriesPooled", new WindowJudge.Monitor().controlSeriesPooled);
 
   /**
-   * {@code -Dfaultline.bench.controlSeriesWithin=false}: the above in its first form, single samples
-   * too and the bound always (measured, not valid; {@code WindowJudge.Monitor.controlSeriesWithin},
-   * the default since docs/adr/0081: window means only, each window's own sampling variance kept,
-   * the bound only when the groups show a lag-1).
+   * {@code -Dfaultline.bench.controlSeriesWithin=false}: the above in its first form, single
+   * samples too and the bound always (measured, not valid; {@code
+   * WindowJudge.Monitor.controlSeriesWithin}, the default since docs/adr/0081: window means only,
+   * each window's own sampling variance kept, the bound only when the groups show a lag-1).
    */
   static final boolean CONTROL_SERIES_WITHIN =
       monitorSwitch("controlSeriesWithin", new WindowJudge.Monitor().controlSeriesWithin);
