@@ -122,12 +122,15 @@ final class OpenWindowsStore
     super.init(context, root);
   }
 
+  /** The window this layer holds for {@code key}, changed or clean, or null. */
+  private ValueAndTimestamp<WindowPair> held(String key) {
+    ValueAndTimestamp<WindowPair> window = dirty.get(key);
+    return window != null ? window : clean.get(key);
+  }
+
   @Override
   public ValueAndTimestamp<WindowPair> get(String key) {
-    ValueAndTimestamp<WindowPair> window = dirty.get(key);
-    if (window == null) {
-      window = clean.get(key);
-    }
+    ValueAndTimestamp<WindowPair> window = held(key);
     if (window == null) {
       window = wrapped().get(key);
       if (window != null) {
@@ -211,10 +214,7 @@ final class OpenWindowsStore
     }
     List<KeyValue<String, ValueAndTimestamp<WindowPair>>> windows = new ArrayList<>(keys.size());
     for (String key : keys) {
-      ValueAndTimestamp<WindowPair> window = dirty.get(key);
-      if (window == null) {
-        window = clean.get(key);
-      }
+      ValueAndTimestamp<WindowPair> window = held(key);
       if (window == null) {
         window = wrapped().get(key);
       }
