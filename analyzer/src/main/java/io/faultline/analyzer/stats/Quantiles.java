@@ -60,11 +60,7 @@ public final class Quantiles {
 
   public byte[] encode() {
     GrowingByteArrayOutput out = GrowingByteArrayOutput.withInitialCapacity(64);
-    try {
-      sketch.encode(out, false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("quantile sketch: " + e, e);
-    }
+    encodeTo(out);
     return out.trimmedCopy();
   }
 
