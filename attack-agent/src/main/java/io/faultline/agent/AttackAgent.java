@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -636,18 +637,35 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   /**
    * What holds {@code target} against a START of {@code executor}, or null when it is free
    * (docs/adr/0085, 0090): an attack of this agent with the same fault on it when the fault cannot
-   * be held twice ({@link Fault.Overlap#REFUSE}). An attack holds until its recovery is done, not
-   * only while active: a zone whose marker deletion is still on its way must not lift a zone a new
-   * outage has just taken down.
+   * be held twice ({@link Fault.Overlap#REFUSE}), or an attack of another fault that stops a pid
+   * this one would stop ({@link Fault#stops}), since the first one's SIGCONT would resume the
+   * process the other still holds. An attack holds until its recovery is done, not only while
+   * active: a zone's SIGCONT still on its way must not resume a process a new pause has just
+   * stopped.
    */
   private String heldBy(Fault executor, Target target) {
     String key = FaultHolds.key(executor, target);
+    Set<Long> stops = executor.stops(target);
     for (ActiveAttack a : holding.values()) {
       boolean sameFault = a.executor.fault().equals(executor.fault());
       if (sameFault
           && executor.overlap() == Fault.Overlap.REFUSE
           && a.targets.stream().anyMatch(t -> FaultHolds.key(a.executor, t).equals(key))) {
         return holder(a) + "; " + executor.fault() + " does not stack on one target";
+      }
+      if (!sameFault && !stops.isEmpty()) {
+        for (Target t : a.targets) {
+          Set<Long> both = new TreeSet<>(a.executor.stops(t));
+          both.retainAll(stops);
+          if (!both.isEmpty()) {
+            return holder(a)
+                + "; its "
+                + a.executor.fault()
+                + " stops pid "
+                + both.iterator().next()
+                + " too, and either one's end would resume the process the other still holds";
+          }
+        }
       }
     }
     return null;
