@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,6 +102,8 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private final CountDownLatch provisioned = new CountDownLatch(1);
   private volatile String provisionProblem;
   private final Map<String, ActiveAttack> active = new ConcurrentHashMap<>();
+  // the active ones and those whose recovery still runs: each holds its targets until it is done
+  private final Map<String, ActiveAttack> holding = new ConcurrentHashMap<>();
   private final FaultHolds holds = new FaultHolds();
   // commandId -> SHA-256 of the command's canonical form: a repeat is the same command, or a
   // different command under a taken id, which is refused instead of silently dropped
@@ -518,11 +521,15 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     }
     AttackPlan plan =
         AttackPlan.of(
-            command, catalog, config.maxDuration(), config.maxBlastRadiusPercent(), random);
+            command,
+            catalog,
+            config.maxDuration(),
+            config.maxBlastRadiusPercent(),
+            random,
+            this::heldBy);
     Fault executor = plan.executor();
     Duration duration = plan.duration();
     List<Target> targets = plan.targets();
-    refuseOverlap(command, executor, targets);
     // taken only by a START that passed its checks, so a refused one may be sent again as it was
     String attackId =
         attackIds.claim(command.getAttackId(), command.getExperimentId(), command.getDryRun());
@@ -596,6 +603,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
             recovery,
             now,
             endsAt);
+    holding.put(attackId, attack);
     active.put(attackId, attack);
     if (executor.overlap() == Fault.Overlap.SHARE) {
       targets.forEach(t -> holds.extend(FaultHolds.key(executor, t), attackId, endsAt));
@@ -627,39 +635,52 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   }
 
   /**
-   * A fault that cannot be held twice ({@link Fault.Overlap#REFUSE}) on a target an active attack
-   * of this agent holds with the same fault is REJECTED before anything is touched, naming the
-   * holder and its end (docs/adr/0085).
+   * What holds {@code target} against a START of {@code executor}, or null when it is free
+   * (docs/adr/0085, 0090): an attack of this agent with the same fault on it when the fault cannot
+   * be held twice ({@link Fault.Overlap#REFUSE}), or an attack of another fault that stops a pid
+   * this one would stop ({@link Fault#stops}), since the first one's SIGCONT would resume the
+   * process the other still holds. An attack holds until its recovery is done, not only while
+   * active: a zone's SIGCONT still on its way must not resume a process a new pause has just
+   * stopped.
    */
-  private void refuseOverlap(AttackCommand command, Fault executor, List<Target> targets) {
-    if (executor.overlap() != Fault.Overlap.REFUSE) {
-      return;
-    }
-    for (Target t : targets) {
-      String key = FaultHolds.key(executor, t);
-      for (ActiveAttack a : active.values()) {
-        if (a.executor.fault().equals(executor.fault())
-            && a.targets.stream().anyMatch(held -> FaultHolds.key(a.executor, held).equals(key))) {
-          throw new InvalidRecordException(
-              "target",
-              "command "
-                  + command.getCommandId()
-                  + ": "
-                  + executor.fault()
-                  + " on "
-                  + t.describe()
-                  + " is held by attack "
-                  + a.attackId
-                  + " (command "
-                  + a.commandId
-                  + ") until "
-                  + Instant.ofEpochMilli(a.expiresAt)
-                  + "; "
-                  + executor.fault()
-                  + " does not stack on one target: STOP that attack or start this one after it");
+  private String heldBy(Fault executor, Target target) {
+    String key = FaultHolds.key(executor, target);
+    Set<Long> stops = executor.stops(target);
+    for (ActiveAttack a : holding.values()) {
+      boolean sameFault = a.executor.fault().equals(executor.fault());
+      if (sameFault
+          && executor.overlap() == Fault.Overlap.REFUSE
+          && a.targets.stream().anyMatch(t -> FaultHolds.key(a.executor, t).equals(key))) {
+        return holder(a) + "; " + executor.fault() + " does not stack on one target";
+      }
+      if (!sameFault && !stops.isEmpty()) {
+        for (Target t : a.targets) {
+          Set<Long> both = new TreeSet<>(a.executor.stops(t));
+          both.retainAll(stops);
+          if (!both.isEmpty()) {
+            return holder(a)
+                + "; its "
+                + a.executor.fault()
+                + " stops pid "
+                + both.iterator().next()
+                + " too, and either one's end would resume the process the other still holds";
+          }
         }
       }
     }
+    return null;
+  }
+
+  /** {@code is held by attack a-1 (command c-7) until <time>}, or being recovered. */
+  private String holder(ActiveAttack a) {
+    return "is held by attack "
+        + a.attackId
+        + " (command "
+        + a.commandId
+        + ")"
+        + (active.containsKey(a.attackId)
+            ? " until " + Instant.ofEpochMilli(a.expiresAt)
+            : ", which is being recovered now");
   }
 
   private void stop(AttackCommand command) {
@@ -715,7 +736,12 @@ public final class AttackAgent implements Runnable, AutoCloseable {
       CompletableFuture<Void> done =
           CompletableFuture.runAsync(
               () -> {
-                List<String> restored = recoverQuietly(attack);
+                List<String> restored;
+                try {
+                  restored = recoverQuietly(attack);
+                } finally {
+                  holding.remove(attack.attackId, attack);
+                }
                 metrics.recovered(attack.executor.fault(), System.nanoTime() - takenAt);
                 published(attack, type, why, restored);
               },
@@ -856,6 +882,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         state.getFault(),
         state.getTargets(),
         why);
+    holding.put(orphan.attackId, orphan);
     active.put(orphan.attackId, orphan);
     return recover(orphan.attackId, AttackEventType.ROLLED_BACK, why);
   }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BiFunction;
 
 /**
  * A START command checked and resolved, before any fault runs: the executor, a duration within the
@@ -39,6 +40,24 @@ public record AttackPlan(
       Duration maxDuration,
       int maxBlastRadiusPercent,
       Random random) {
+    return of(command, catalog, maxDuration, maxBlastRadiusPercent, random, (f, t) -> null);
+  }
+
+  /**
+   * As above, choosing only targets that no active attack holds against this fault: {@code heldBy}
+   * returns null for a free target, else the hold, e.g. {@code is held by attack a-1 (command c-7)
+   * until <time>; zone-outage does not stack on one target}. The mode takes its count from all the
+   * candidates and draws them from the free ones; when too few are free the command is refused
+   * here, after the fault, duration and parameters are checked and the targets listed, and before
+   * anything is written or touched (docs/adr/0085, 0090).
+   */
+  public static AttackPlan of(
+      AttackCommand command,
+      FaultCatalog catalog,
+      Duration maxDuration,
+      int maxBlastRadiusPercent,
+      Random random,
+      BiFunction<Fault, Target, String> heldBy) {
     Fault executor = catalog.fault(command.getFault());
     String off = FaultCatalog.enabledBy(command.getFault());
     if (executor == null && off != null) {
@@ -71,7 +90,37 @@ public record AttackPlan(
               + " with parameters "
               + new java.util.TreeMap<>(command.getParameters()));
     }
-    List<Target> targets = TargetSelection.pick(command.getTarget().getMode(), narrowed, random);
+    List<Target> targets;
+    try {
+      targets =
+          TargetSelection.pick(
+              command.getTarget().getMode(), narrowed, t -> heldBy.apply(executor, t), random);
+    } catch (TargetSelection.Held h) {
+      throw new InvalidRecordException(
+          "target",
+          "command "
+              + command.getCommandId()
+              + ": "
+              + executor.fault()
+              + " on "
+              + h.target.describe()
+              + " "
+              + h.hold
+              + (h.candidates > 1
+                  ? " ("
+                      + h.held
+                      + " of its "
+                      + h.candidates
+                      + " candidates held, mode "
+                      + (command.getTarget().getMode() == null
+                          ? "one"
+                          : command.getTarget().getMode())
+                      + " takes "
+                      + h.wanted
+                      + ")"
+                  : "")
+              + ": STOP that attack or start this one after it");
+    }
     long experimental = all.stream().filter(t -> t.group() == Group.EXPERIMENTAL).count();
     blastRadius(targets.size(), (int) experimental, maxBlastRadiusPercent, executor.kind());
     for (Target t : targets) {

@@ -3,6 +3,7 @@ package io.faultline.agent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One fault, as the agent sees every fault: its spec from the catalogue ({@link FaultSpecs}),
@@ -31,6 +32,15 @@ public interface Fault {
   /** {@link Overlap#STACK} unless the fault says otherwise. */
   default Overlap overlap() {
     return Overlap.STACK;
+  }
+
+  /**
+   * The pids this fault stops with SIGSTOP on {@code target} (or resumes with SIGCONT at its end):
+   * none unless the fault says so. Two attacks of different faults that stop one pid are refused
+   * (docs/adr/0090): the first one's end would resume the process the other still holds.
+   */
+  default Set<Long> stops(Target target) {
+    return Set.of();
   }
 
   /** The fault's name, target kind and parameters. */

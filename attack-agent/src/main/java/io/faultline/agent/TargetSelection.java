@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -109,10 +110,55 @@ public final class TargetSelection {
 
   /** Lets the selector's mode pick from the candidates, at random where it leaves a choice. */
   static <T extends Target> List<T> pick(String mode, List<T> candidates, Random random) {
+    return pick(mode, candidates, t -> null, random);
+  }
+
+  /**
+   * As {@link #pick(String, List, Random)}, but only among the candidates no active attack holds
+   * ({@code heldBy} returns null for a free one, else the hold): the mode says how many of the
+   * candidates it takes, and they are drawn from the free ones (docs/adr/0090). Throws {@link Held}
+   * naming a held candidate when fewer are free than the mode takes (mode {@code all} with any
+   * held, or a named target that is held).
+   */
+  static <T extends Target> List<T> pick(
+      String mode, List<T> candidates, Function<? super T, String> heldBy, Random random) {
     int n = count(mode, candidates.size(), random);
     List<T> shuffled = new ArrayList<>(candidates);
     Collections.shuffle(shuffled, random);
-    return List.copyOf(shuffled.subList(0, n));
+    List<T> free = new ArrayList<>();
+    T firstHeld = null;
+    String hold = null;
+    for (T t : shuffled) {
+      String h = heldBy.apply(t);
+      if (h == null) {
+        free.add(t);
+      } else if (firstHeld == null) {
+        firstHeld = t;
+        hold = h;
+      }
+    }
+    if (free.size() < n) {
+      throw new Held(firstHeld, hold, candidates.size() - free.size(), candidates.size(), n);
+    }
+    return List.copyOf(free.subList(0, n));
+  }
+
+  /** Fewer candidates free than the mode takes: {@code target} is one held, by {@code hold}. */
+  static final class Held extends RuntimeException {
+    final transient Target target;
+    final String hold;
+    final int held;
+    final int candidates;
+    final int wanted;
+
+    Held(Target target, String hold, int held, int candidates, int wanted) {
+      super(target.describe() + " " + hold, null, false, false);
+      this.target = target;
+      this.hold = hold;
+      this.held = held;
+      this.candidates = candidates;
+      this.wanted = wanted;
+    }
   }
 
   public static <T extends Target> List<T> select(

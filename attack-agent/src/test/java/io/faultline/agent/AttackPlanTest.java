@@ -193,4 +193,60 @@ class AttackPlanTest {
         .hasSize(2)
         .allMatch(t -> t.group() == Group.EXPERIMENTAL);
   }
+
+  /** Three EXPERIMENTAL processes; {@code x2} is held by an active attack. */
+  private static final List<ProcessTarget> THREE =
+      List.of(
+          new ProcessTarget("x1", Group.EXPERIMENTAL, ALIVE, "127.0.0.1", 0, null),
+          new ProcessTarget("x2", Group.EXPERIMENTAL, ALIVE, "127.0.0.1", 0, null),
+          new ProcessTarget("x3", Group.EXPERIMENTAL, ALIVE, "127.0.0.1", 0, null));
+
+  private static AttackPlan planAgainstAHold(TargetSelector selector, long seed) {
+    return AttackPlan.of(
+        command().setTarget(selector).build(),
+        FaultCatalog.local(AttackAgent.localExecutors(), () -> THREE),
+        MAX,
+        100,
+        new Random(seed),
+        (fault, t) ->
+            t.name().equals("x2") ? "is held by attack a-1 (command c-0) until <time>" : null);
+  }
+
+  @Test
+  void aModeThatLeavesAChoiceDrawsOnlyFromTheTargetsNoAttackHolds() {
+    TargetSelector one = TargetSelector.newBuilder().setGroup(Group.EXPERIMENTAL).build();
+    TargetSelector twoOfThree =
+        TargetSelector.newBuilder().setGroup(Group.EXPERIMENTAL).setMode("fixed:2").build();
+    for (long seed = 0; seed < 50; seed++) {
+      assertThat(planAgainstAHold(one, seed).targets())
+          .extracting(Target::name)
+          .hasSize(1)
+          .doesNotContain("x2");
+      assertThat(planAgainstAHold(twoOfThree, seed).targets())
+          .extracting(Target::name)
+          .containsExactlyInAnyOrder("x1", "x3");
+    }
+  }
+
+  @Test
+  void aHeldTargetTheModeCannotAvoidIsRefusedNamingCommandTargetHolderAndEnd() {
+    TargetSelector named =
+        TargetSelector.newBuilder()
+            .setGroup(Group.EXPERIMENTAL)
+            .setNames(List.of("x2"))
+            .setMode("one")
+            .build();
+    assertThatThrownBy(() -> planAgainstAHold(named, 1))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessage(
+            "target: command c-1: cpu-burn on x2 pid="
+                + ALIVE
+                + " is held by attack a-1 (command c-0) until <time>: STOP that attack or start"
+                + " this one after it");
+    TargetSelector all =
+        TargetSelector.newBuilder().setGroup(Group.EXPERIMENTAL).setMode("all").build();
+    assertThatThrownBy(() -> planAgainstAHold(all, 1))
+        .hasMessageContaining("cpu-burn on x2 pid=")
+        .hasMessageContaining("(1 of its 3 candidates held, mode all takes 3)");
+  }
 }

@@ -4,6 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.agent.local.PauseProcess;
 import io.faultline.schema.Group;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -75,5 +83,138 @@ class FaultHoldsTest {
         .isEqualTo(Fault.Overlap.REFUSE);
     assertThat(AttackAgent.localExecutors().get("cpu-burn").overlap())
         .isEqualTo(Fault.Overlap.STACK);
+  }
+
+  @Test
+  void aSlowApplyOnOneTargetDoesNotDelayAReleaseOnAnother() throws Exception {
+    FaultHolds holds = new FaultHolds();
+    String slow = FaultHolds.key(pause, victim);
+    String other =
+        FaultHolds.key(pause, new ProcessTarget("other", Group.EXPERIMENTAL, 4343, "", 0, null));
+    holds.apply(other, "o", 1_000, () -> "stopped");
+    CountDownLatch applying = new CountDownLatch(1);
+    CountDownLatch letApplyEnd = new CountDownLatch(1);
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      // a SIGSTOP that waits for its process to take it (up to 2 s in ProcessSignal)
+      Future<String> slowApply =
+          threads.submit(
+              () ->
+                  holds.apply(
+                      slow,
+                      "s",
+                      2_000,
+                      () -> {
+                        applying.countDown();
+                        letApplyEnd.await();
+                        return "stopped";
+                      }));
+      assertThat(applying.await(30, TimeUnit.SECONDS)).isTrue();
+      Future<String> release =
+          threads.submit(() -> holds.release(other, "o", "other", () -> "resumed"));
+      // the bound only keeps a broken lock from hanging the build; the order is the assertion
+      assertThat(release.get(30, TimeUnit.SECONDS)).isEqualTo("resumed");
+      assertThat(slowApply).as("the other target's apply is still inside").isNotDone();
+      letApplyEnd.countDown();
+      assertThat(slowApply.get(30, TimeUnit.SECONDS)).isEqualTo("stopped");
+    } finally {
+      letApplyEnd.countDown();
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void aReleaseOfOneTargetWaitsForAnApplyOfItInProgress() throws Exception {
+    FaultHolds holds = new FaultHolds();
+    String key = FaultHolds.key(pause, victim);
+    holds.apply(key, "first", 1_000, () -> "stopped");
+    CountDownLatch applying = new CountDownLatch(1);
+    CountDownLatch letApplyEnd = new CountDownLatch(1);
+    AtomicInteger resumed = new AtomicInteger();
+    ExecutorService threads = Executors.newSingleThreadExecutor();
+    try {
+      Future<String> secondApply =
+          threads.submit(
+              () ->
+                  holds.apply(
+                      key,
+                      "second",
+                      3_000,
+                      () -> {
+                        applying.countDown();
+                        letApplyEnd.await();
+                        return "stopped";
+                      }));
+      assertThat(applying.await(30, TimeUnit.SECONDS)).isTrue();
+      Thread release =
+          new Thread(
+              () -> {
+                try {
+                  holds.release(
+                      key, "first", "victim", () -> "resumed " + resumed.incrementAndGet());
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      release.start();
+      // parked on the key's lock behind the apply (WAITING), not finished with a SIGCONT
+      while (release.getState() != Thread.State.WAITING && release.isAlive()) {
+        Thread.onSpinWait();
+      }
+      assertThat(release.isAlive()).as("the release waits for the apply").isTrue();
+      letApplyEnd.countDown();
+      secondApply.get(30, TimeUnit.SECONDS);
+      release.join(30_000);
+      assertThat(resumed).as("the second pause still holds the process").hasValue(0);
+      assertThat(holds.release(key, "second", "victim", () -> "resumed")).isEqualTo("resumed");
+      assertThat(holds.keys()).as("nothing left behind").isZero();
+    } finally {
+      letApplyEnd.countDown();
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void concurrentAppliesAndReleasesNeverResumeAHeldTargetAndLeaveNothingBehind() throws Exception {
+    FaultHolds holds = new FaultHolds();
+    int targets = 3;
+    List<AtomicBoolean> stopped = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (int t = 0; t < targets; t++) {
+      stopped.add(new AtomicBoolean());
+      keys.add(
+          FaultHolds.key(
+              pause, new ProcessTarget("victim-" + t, Group.EXPERIMENTAL, 5000 + t, "", 0, null)));
+    }
+    AtomicInteger resumedWhileHeld = new AtomicInteger();
+    ExecutorService threads = Executors.newFixedThreadPool(6);
+    try {
+      List<Future<?>> attacks = new ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        int t = i % targets;
+        String id = "a" + i;
+        attacks.add(
+            threads.submit(
+                () -> {
+                  holds.apply(keys.get(t), id, 1_000, () -> stopped.get(t).getAndSet(true));
+                  for (int look = 0; look < 3; look++) {
+                    if (!stopped.get(t).get()) {
+                      resumedWhileHeld.incrementAndGet();
+                    }
+                    Thread.yield();
+                  }
+                  return holds.release(
+                      keys.get(t), id, "victim", () -> "" + stopped.get(t).getAndSet(false));
+                }));
+      }
+      for (Future<?> attack : attacks) {
+        attack.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    assertThat(resumedWhileHeld).as("a holder saw its target resumed").hasValue(0);
+    assertThat(stopped).as("the last holder of each resumed it").noneMatch(AtomicBoolean::get);
+    assertThat(holds.keys()).isZero();
   }
 }

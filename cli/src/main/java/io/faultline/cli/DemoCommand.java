@@ -199,8 +199,19 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--broker-only",
-      description = "Only start the embedded broker and print its address; Ctrl-C stops it.")
+      description =
+          "Only start the embedded broker and print its address; Ctrl-C stops it. It listens on"
+              + " 127.0.0.1:9092, or the next free port up to 9101 (printed), unless --port says.")
   boolean brokerOnly;
+
+  @Option(
+      names = "--port",
+      description =
+          "The broker's port on 127.0.0.1; refused when taken; 0 = any free one (default: 9092"
+              + " or the next free one with --broker-only, any free one otherwise).")
+  Integer port;
+
+  private DemoBrokerPort brokerPort = new DemoBrokerPort(0, null);
 
   /** Where progress and the verdict go; tests replace it. */
   PrintStream out = System.out;
@@ -225,6 +236,12 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("faultline demo --scenario " + scenario + " " + missing.get());
         return Outcome.ERROR;
       }
+    }
+    try {
+      brokerPort = DemoBrokerPort.choose(port, brokerOnly, DemoBrokerPort::isFree);
+    } catch (IllegalArgumentException e) {
+      out.println("faultline demo " + e.getMessage());
+      return Outcome.ERROR;
     }
     try {
       Files.createDirectories(dataDir);
@@ -341,6 +358,9 @@ public final class DemoCommand implements Callable<Integer> {
         ExperimentFileParser.MAX_ATTACK_DURATION);
     within(problems, "--recovery", recovery, Duration.ZERO, MAX_PHASE);
     within(problems, "--jvm-warmup", jvmWarmup, Duration.ZERO, Duration.ofMinutes(10));
+    if (port != null && (port < 0 || port > 65_535)) {
+      problems.add("--port " + port + ": must be between 0 (any free port) and 65535");
+    }
     return problems;
   }
 
@@ -376,11 +396,19 @@ public final class DemoCommand implements Callable<Integer> {
     say("faultline demo: data in " + dataDir.toAbsolutePath());
     // A fresh broker each run, so the analyzer's local state of an earlier run must go too.
     deleteRecursively(dataDir.resolve("analyzer-state"));
-    EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), true);
+    EmbeddedKafka kafka =
+        EmbeddedKafka.start(
+            dataDir.resolve("kafka"), true, false, Map.of(), List.of(), brokerPort.port());
     started.push(kafka);
+    if (brokerPort.note() != null) {
+      say(brokerPort.note());
+    }
     say("Kafka broker (KRaft, in-process) at " + kafka.bootstrapServers());
     if (brokerOnly) {
-      say("broker only: Ctrl-C to stop");
+      say(
+          "broker only: Ctrl-C to stop; e.g. ./faultline run examples/local-demo.yaml"
+              + " --bootstrap-server "
+              + kafka.bootstrapServers());
       Thread.currentThread().join();
     }
     Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());

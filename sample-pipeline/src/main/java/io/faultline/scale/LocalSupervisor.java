@@ -147,6 +147,11 @@ public final class LocalSupervisor implements AutoCloseable {
     this.beforeRestart = hook;
   }
 
+  /**
+   * Tests: whether {@link #close} has begun. Kept rather than folded into the hook: the test of a
+   * close during a restart holds the restart inside {@link #beforeRestart} until close has begun,
+   * and no public state says so before close returns (which is what it waits for).
+   */
   boolean closing() {
     return closing;
   }

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -52,6 +53,18 @@ public final class LocalZoneOutage extends ClusterFault {
   @Override
   public Overlap overlap() {
     return Overlap.REFUSE; // one marker and one signal per zone; a second would lift the first
+  }
+
+  /** Every recorded pid, whatever the signal: the recovery sends SIGCONT to each one alive. */
+  @Override
+  public Set<Long> stops(Target zone) {
+    String pids = ((ClusterTarget) zone).attributes().getOrDefault("pids", "");
+    return pids.isBlank()
+        ? Set.of()
+        : Arrays.stream(pids.split(","))
+            .map(String::strip)
+            .map(Long::parseLong)
+            .collect(Collectors.toUnmodifiableSet());
   }
 
   /** The zones of the local targets, each with its EXPERIMENTAL processes' pids resolved now. */

@@ -4,9 +4,11 @@ import io.faultline.agent.FaultSpec;
 import io.faultline.agent.FaultSpecs;
 import io.faultline.agent.ProcessFault;
 import io.faultline.agent.ProcessTarget;
+import io.faultline.agent.Target;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code pause-process}: SIGSTOP (the process hangs, connections time out), SIGCONT on recover. */
 public final class PauseProcess extends ProcessFault {
@@ -19,6 +21,11 @@ public final class PauseProcess extends ProcessFault {
   @Override
   public Overlap overlap() {
     return Overlap.SHARE; // a second SIGSTOP is the same stop; the last holder sends SIGCONT
+  }
+
+  @Override
+  public Set<Long> stops(Target target) {
+    return Set.of(((ProcessTarget) target).pid());
   }
 
   @Override

@@ -47,7 +47,7 @@ enum ProcessSignal {
 
   /**
    * Sends the signal; throws, naming the pid and the reason, when it was not delivered. A STOP
-   * returns once the process has taken it ({@link #awaitTaken}).
+   * returns once the process has taken it ({@link #awaitStopped(List)}).
    */
   void send(long pid) throws Exception {
     requireOneProcess(pid);
@@ -61,20 +61,19 @@ enum ProcessSignal {
             "kill -" + name() + " " + pid + " failed: " + e.getMessage(), e);
       }
     }
-    awaitTaken(List.of(pid));
+    if (this == STOP) {
+      awaitStopped(List.of(pid));
+    }
   }
 
   /**
-   * For STOP, waits until each process has taken the signal, all within {@link #STOP_WAIT}: kill(2)
-   * only queues a stop, and the process stops when it next runs, which on a loaded machine can be
-   * after the caller has announced the fault (a STARTED whose target still read R in /proc;
+   * After a STOP only: waits until each process has taken it, all within {@link #STOP_WAIT}:
+   * kill(2) only queues a stop, and the process stops when it next runs, which on a loaded machine
+   * can be after the caller has announced the fault (a STARTED whose target still read R in /proc;
    * CommandIntakeIT saw it once). A WARN names each process still running after it. The other
    * signals need no wait: CONT resumes at once, KILL's target ends as the kernel reaps it.
    */
-  private void awaitTaken(List<Long> pids) throws InterruptedException {
-    if (this != STOP) {
-      return;
-    }
+  private static void awaitStopped(List<Long> pids) throws InterruptedException {
     long deadline = System.nanoTime() + STOP_WAIT.toNanos();
     for (long pid : pids) {
       Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
@@ -143,7 +142,9 @@ enum ProcessSignal {
         kill.destroyForcibly();
         throw new IllegalStateException("kill -" + name() + " " + pids + " did not return in 5 s");
       }
-      awaitTaken(pids);
+      if (this == STOP) {
+        awaitStopped(pids);
+      }
       return pids.size();
     }
     int signalled = 0;
@@ -169,7 +170,9 @@ enum ProcessSignal {
               + ": "
               + failed);
     }
-    awaitTaken(pids);
+    if (this == STOP) {
+      awaitStopped(pids);
+    }
     return signalled;
   }
 

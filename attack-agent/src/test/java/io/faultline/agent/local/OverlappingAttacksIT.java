@@ -134,9 +134,90 @@ class OverlappingAttacksIT {
     }
   }
 
-  private static String pause(String attackId, String duration) {
+  @Test
+  void aPauseInsideAStoppedZoneAndAZoneAroundAPausedProcessAreRefusedLeavingNothingBehind()
+      throws Exception {
+    Topics topics = TestTopics.provision(TestTopics.prefix("overlap-cross"), 1);
+    try (VictimProcess web = VictimProcess.start()) {
+      TargetFiles targets =
+          TargetFiles.create("overlap-cross-targets")
+              .write(
+                  "victim",
+                  "name=victim\ngroup=EXPERIMENTAL\npid=" + web.pid() + "\nzone=zone-a\n");
+      try (AttackAgent agent =
+              AgentMain.start(
+                  AgentConfig.fromMap(
+                      AgentSettings.forTestBroker(topics, "overlap-cross-agent", targets.dir())
+                          .toMap()));
+          var commands = CommandWriter.open(topics);
+          var events = TopicFollower.start(topics.attackEvents())) {
+        commands.send("zones", zone("z-first", "zone-first", "60s"));
+        started(events, "zone-first");
+        // a pause's end would resume a process the zone still holds: refused, before ACCEPTED
+        commands.send("overlap", pause("c-pause-1", "p-in-zone", "60s"));
+        assertThat(rejected(events, "c-pause-1").getReason())
+            .startsWith("target: command c-pause-1: pause-process on victim pid=" + web.pid())
+            .contains("is held by attack zone-first (command z-first) until ")
+            .contains("its zone-outage stops pid " + web.pid() + " too");
+        assertThat(web.state()).as("still down by the zone").isEqualTo('T');
+
+        commands.send("zones", stop("z-stop", "zone-first"));
+        events.await(
+            e -> e.getType() == AttackEventType.STOPPED && e.getAttackId().equals("zone-first"),
+            Duration.ofSeconds(60));
+        assertThat(web.state()).as("the zone's end resumed it").isNotEqualTo('T');
+        // the refusal took nothing: the same attack id starts once the zone is back
+        commands.send("overlap", pause("c-pause-2", "p-in-zone", "60s"));
+        started(events, "p-in-zone");
+
+        commands.send("zones", zone("z-around", "zone-around", "5s"));
+        assertThat(rejected(events, "z-around").getReason())
+            .startsWith("target: command z-around: zone-outage on zone zone-a")
+            .contains("is held by attack p-in-zone (command c-pause-2) until ")
+            .contains("its pause-process stops pid " + web.pid() + " too");
+        assertThat(events.values())
+            .as("the refused ones touched nothing")
+            .noneMatch(
+                e ->
+                    e.getType() != AttackEventType.REJECTED
+                        && ("zone-around".equals(e.getAttackId())
+                            || "c-pause-1".equals(e.getCommandId())));
+        assertThat(agent.activeAttacks()).containsExactly("p-in-zone");
+        assertThat(web.state()).as("paused").isEqualTo('T');
+      }
+      assertThat(web.state()).as("close() resumed it").isNotEqualTo('T');
+    }
+  }
+
+  private static AttackEvent started(TopicFollower<String, AttackEvent> events, String attackId)
+      throws InterruptedException {
+    return events.await(
+        e -> e.getType() == AttackEventType.STARTED && e.getAttackId().equals(attackId),
+        Duration.ofSeconds(60));
+  }
+
+  private static AttackEvent rejected(TopicFollower<String, AttackEvent> events, String commandId)
+      throws InterruptedException {
+    return events.await(
+        e -> e.getType() == AttackEventType.REJECTED && commandId.equals(e.getCommandId()),
+        Duration.ofSeconds(60));
+  }
+
+  private static String stop(String commandId, String attackId) {
     return "{\"commandId\":\""
-        + UUID.randomUUID()
+        + commandId
+        + "\",\"experimentId\":\"zones\",\"type\":\"STOP\",\"attackId\":\""
+        + attackId
+        + "\"}";
+  }
+
+  private static String pause(String attackId, String duration) {
+    return pause(UUID.randomUUID().toString(), attackId, duration);
+  }
+
+  private static String pause(String commandId, String attackId, String duration) {
+    return "{\"commandId\":\""
+        + commandId
         + "\",\"experimentId\":\"overlap\",\"type\":\"START\",\"attackId\":\""
         + attackId
         + "\",\"fault\":\"pause-process\","
