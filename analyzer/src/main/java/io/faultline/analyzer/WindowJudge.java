@@ -206,7 +206,10 @@ public final class WindowJudge {
      * after the attack: the control is never attacked, so neither a ramp nor a later fault teaches
      * it), so the margin and the chi-square bound shrink as the run goes on instead of staying at
      * 20-25 differences' (docs/adr/0087). A wander shared by both groups cancels in the differences
-     * and not in the control's series, which then is the larger and is not taken.
+     * and not in the control's series, which then is the larger and is not taken. Off: measured,
+     * not adopted (dense AR(1) +20% 13/28% -> 22/34%, but a wander in the experimental group only
+     * is under-paid, and at an AR(1) 0.9 level's edge it alarms on 0.064 of runs where the default
+     * already does on 0.061; {@code -Dfaultline.bench.denseControlSeries=true}).
      */
     public boolean denseControlSeries;
 
