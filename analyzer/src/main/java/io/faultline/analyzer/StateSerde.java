@@ -182,6 +182,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.controlSeriesPooled);
     w.bool(m.controlSeriesWithin);
     w.bool(m.denseLongRun);
+    w.bool(m.denseControlSeries);
     w.end(mark);
   }
 
@@ -291,6 +292,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.denseLongRun = in.bool();
     }
+    if (in.before(end)) {
+      m.denseControlSeries = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -336,6 +340,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.groupsPhi);
     w.bool(t.poolWithin);
     w.doubles(t.lag1Series);
+    w.doubles(t.controlSeries);
     w.end(mark);
   }
 
@@ -412,6 +417,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       double[] series = in.doubles();
       t.lag1Series = series == null ? new double[0] : series;
+    }
+    if (in.before(end)) {
+      double[] control = in.doubles();
+      t.controlSeries = control == null ? new double[0] : control;
     }
     in.end(end);
     return t;

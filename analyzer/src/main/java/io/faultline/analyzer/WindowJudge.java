@@ -200,6 +200,21 @@ public final class WindowJudge {
     public boolean denseLongRun = true;
 
     /**
+     * With {@link #denseLongRun}: each datapoint at the smaller of the differences' long-run
+     * variance and twice the control's window series' (the same rule, the series learned before
+     * each datapoint from every control window before it, the warm-up's and every judged one, also
+     * after the attack: the control is never attacked, so neither a ramp nor a later fault teaches
+     * it), so the margin and the chi-square bound shrink as the run goes on instead of staying at
+     * 20-25 differences' (docs/adr/0087). A wander shared by both groups cancels in the differences
+     * and not in the control's series, which then is the larger and is not taken. Off: measured,
+     * not adopted (dense AR(1) +20% 13/28% -> 22/34%, but a wander in the experimental group only
+     * is under-paid: 0.414 false alarms per run at the edge, the default 0.015; and at an AR(1) 0.9
+     * level's edge it alarms on 0.064 of runs where the default already does on 0.061; {@code
+     * -Dfaultline.bench.denseControlSeries=true}).
+     */
+    public boolean denseControlSeries;
+
+    /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per
      * datapoint, with the warm-up's control samples as the per-sample floor. With {@link
      * #predictableDrift} the anchored e-process is a supermartingale in expectation at one sample
@@ -470,6 +485,13 @@ public final class WindowJudge {
      */
     public double[] lag1Series = new double[0];
 
+    /**
+     * {@link Monitor#denseControlSeries} at the warm-up's end (empty otherwise): the control's
+     * window means in the judged scale, the warm-up's and every judged window's so far, in stretch
+     * 0 ({@link #SERIES_COUNT} ...).
+     */
+    public double[] controlSeries = new double[0];
+
     public double alpha;
     public boolean deviating;
     public EDetector.State detector = new EDetector.State();
@@ -656,6 +678,13 @@ public final class WindowJudge {
         boolean series = t.lag1Series.length == SERIES_SLOTS;
         if (series) {
           double learned = seriesLongRun(t.lag1Series);
+          if (t.controlSeries.length == SERIES_SLOTS) {
+            double k = t.log ? 1.0 : t.scale;
+            double fromControl = (1 + k * k) * seriesLongRun(t.controlSeries);
+            if (fromControl > 0 && (!(learned > 0) || fromControl < learned)) {
+              learned = fromControl;
+            }
+          }
           if (learned > 0) {
             t.longRunVariance = learned;
           }
@@ -674,6 +703,10 @@ public final class WindowJudge {
         if (series && point != null && !t.deviating && stretch >= 0) {
           // learned after it is judged; a deviation's datapoints are no baseline
           addToSeries(t.lag1Series, stretch, point[2]);
+        }
+        if (t.controlSeries.length == SERIES_SLOTS) {
+          // learned after it is judged, always: the control is never the attacked group
+          addToSeries(t.controlSeries, 0, value(t, control.mean()));
         }
         if (t.longRunVariance > 0 && !series) {
           // learned after it is judged, always: the control is never the attacked group
@@ -1692,6 +1725,12 @@ public final class WindowJudge {
       if (v > 0) {
         t.lag1Series = series;
         t.longRunVariance = v;
+        if (m.denseControlSeries) {
+          t.controlSeries = new double[SERIES_SLOTS];
+          for (double x : levelsC) {
+            addToSeries(t.controlSeries, 0, x);
+          }
+        }
         t.phi = 0.0;
         t.phiBoundShare = 1.0;
       } // else a constant warm-up: the default's variance and phi

@@ -289,6 +289,34 @@ class AnchoredEProcessNullTest {
   }
 
   @Test
+  void denseWindowMeansAtTheControlSeriesTooKeepTheAnchoredMeanAtMostOne() {
+    // docs/adr/0087: the smaller of the differences' and twice the control series' long-run
+    // variance, the control's learned through the run; the wandering levels of docs/adr/0080 (0.3
+    // and 0.7 of sd 10, and 0.7 of sd 2.5, as large as the sampling noise: ARMA(1,1)), the bench's
+    // AR(1) 0.8 samples and independent ones, early and late
+    double[][] levels = {{0.3, 10}, {0.7, 10}, {0.7, 2.5}, {0, 0}, {-1, 0}};
+    for (int i = 0; i < levels.length; i++) {
+      for (int attack : new int[] {ATTACK, 40}) {
+        Telemetry telemetry =
+            levels[i][0] > 0
+                ? wanderingLevel(levels[i][0], levels[i][1])
+                : new Telemetry(levels[i][0] == 0 ? Process.AR1 : Process.NORMAL, 100, 0.8);
+        telemetry.denseControlSeries = true;
+        double[][] mean = anchoredMean(telemetry, attack, 1.1, 480 + 2 * i + attack);
+        String label = "level " + levels[i][0] + " sd " + levels[i][1] + ", control series";
+        int worst = attack;
+        for (int w = attack; w < WINDOWS; w++) {
+          worst = mean[0][w] > mean[0][worst] ? w : worst;
+        }
+        System.out.printf(
+            "%s, attack %d: capped mean %.3f (se %.3f) at judged window %d%n",
+            label, attack, mean[0][worst], mean[1][worst], worst);
+        assertAtMostOne(mean, attack, label, 100);
+      }
+    }
+  }
+
+  @Test
   void denseWindowMeansWithARealLag1WithoutTheirLongRunVarianceAreNoSupermartingale() {
     // why docs/adr/0080's long-run variance is the default: without it (the warm-up's phi of the
     // differences, the old default) the 0.3 level's anchored mean is far over 1, and paying that

@@ -87,16 +87,24 @@ class DenseLongRunTest {
    * last}.
    */
   private static WindowJudge.Monitor dense(int windows, long attackAt, double last) {
+    return dense(windows, attackAt, last, new WindowJudge.Monitor().denseControlSeries, 0);
+  }
+
+  /** As above, with {@code controlSeries} and a level of sd {@code shared} under both groups. */
+  private static WindowJudge.Monitor dense(
+      int windows, long attackAt, double last, boolean controlSeries, double shared) {
     WindowJudge.Monitor m = new WindowJudge.Monitor();
+    m.denseControlSeries = controlSeries;
     m.warmupWindows = 20;
     m.attackAt = attackAt;
     Random r = new Random(8);
     double[] c = new double[100];
     double[] e = new double[100];
     for (int w = 0; w < 20 + windows; w++) {
+      double level = shared > 0 ? shared * r.nextGaussian() : 0;
       for (int i = 0; i < 100; i++) {
-        c[i] = 100 + 25 * r.nextGaussian();
-        e[i] = (w == 20 + windows - 1 ? last : 1.0) * (100 + 25 * r.nextGaussian());
+        c[i] = 100 + level + 25 * r.nextGaussian();
+        e[i] = (w == 20 + windows - 1 ? last : 1.0) * (100 + level + 25 * r.nextGaussian());
       }
       WindowJudge.judge(
           m,
@@ -143,5 +151,37 @@ class DenseLongRunTest {
     WindowJudge.judge(a, same, same, Telemetry.meanHypothesis());
     WindowJudge.judge(b, same, same, Telemetry.meanHypothesis());
     assertThat(tb.longRunVariance).isNotEqualTo(ta.longRunVariance);
+  }
+
+  /** The variance the next datapoint is judged with, from the track's series as they are now. */
+  private static double expectedNext(WindowJudge.Track t) {
+    double k = t.log ? 1.0 : t.scale;
+    double differences = WindowJudge.seriesLongRun(t.lag1Series);
+    double control = (1 + k * k) * WindowJudge.seriesLongRun(t.controlSeries);
+    return Math.min(differences, control);
+  }
+
+  @Test
+  void theControlSeriesLearnsEveryWindowAndTheSmallerVarianceIsTaken() {
+    assertThat(new WindowJudge.Monitor().denseControlSeries).as("the default").isFalse();
+    assertThat(dense(30, 25_000L, 1.0).tracks.get(0).controlSeries).isEmpty();
+    WindowJudge.Monitor m = dense(30, 25_000L, 1.0, true, 0);
+    WindowJudge.Track t = m.tracks.get(0);
+    // the differences stop at the attack's start; the control's series does not (never attacked)
+    assertThat(t.lag1Series[WindowJudge.SERIES_COUNT]).isEqualTo(25.0);
+    assertThat(t.controlSeries[WindowJudge.SERIES_COUNT]).isEqualTo(50.0);
+    double expected = expectedNext(t);
+    Summary same = Summary.of(new double[] {90, 100, 110});
+    WindowJudge.judge(m, same, same, Telemetry.meanHypothesis());
+    assertThat(t.longRunVariance).isCloseTo(expected, within(1e-12));
+    assertThat(t.controlSeries[WindowJudge.SERIES_COUNT]).isEqualTo(51.0);
+    // a level shared by both groups cancels in the differences, not in the control's series: the
+    // differences' is the smaller and is taken
+    WindowJudge.Monitor shared = dense(30, 25_000L, 1.0, true, 20);
+    WindowJudge.Track s = shared.tracks.get(0);
+    double differences = WindowJudge.seriesLongRun(s.lag1Series);
+    assertThat(2 * WindowJudge.seriesLongRun(s.controlSeries)).isGreaterThan(10 * differences);
+    WindowJudge.judge(shared, same, same, Telemetry.meanHypothesis());
+    assertThat(s.longRunVariance).isCloseTo(differences, within(1e-12));
   }
 }

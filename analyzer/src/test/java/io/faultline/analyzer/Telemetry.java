@@ -78,6 +78,9 @@ final class Telemetry {
   /** Dense window means at the differences' long-run variance, no prewhitening (ADR 0080). */
   boolean denseLongRun = new WindowJudge.Monitor().denseLongRun;
 
+  /** ... at the smaller of it and twice the control's series' (ADR 0087). */
+  boolean denseControlSeries = new WindowJudge.Monitor().denseControlSeries;
+
   /**
    * Each group's window level also moves as an AR(1) across windows (this phi, sd {@code levelSd}),
    * under independent samples: window means with a real lag-1 (0 = none).
@@ -229,6 +232,7 @@ final class Telemetry {
     m.controlSeriesPooled = controlSeriesPooled;
     m.controlSeriesWithin = controlSeriesWithin;
     m.denseLongRun = denseLongRun;
+    m.denseControlSeries = denseControlSeries;
     m.pairedSingle = pairedSingle;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;

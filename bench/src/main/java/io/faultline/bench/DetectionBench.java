@@ -277,6 +277,15 @@ public final class DetectionBench {
       monitorSwitch("denseLongRun", new WindowJudge.Monitor().denseLongRun);
 
   /**
+   * {@code -Dfaultline.bench.denseControlSeries=true}: with {@link #DENSE_LONG_RUN}, each dense
+   * datapoint at the smaller of the differences' long-run variance and twice the control's window
+   * series', learned through the run (docs/adr/0087; {@code
+   * WindowJudge.Monitor.denseControlSeries}).
+   */
+  static final boolean DENSE_CONTROL_SERIES =
+      monitorSwitch("denseControlSeries", new WindowJudge.Monitor().denseControlSeries);
+
+  /**
    * {@code -Dfaultline.bench.anchorWeight=0.75}: the anchored e-process's share of the statistic
    * ({@code WindowJudge.Monitor.anchorWeight}; 0 = the default, docs/adr/0066).
    */
@@ -1068,6 +1077,7 @@ public final class DetectionBench {
     m.controlSeriesPooled = CONTROL_SERIES_POOLED;
     m.controlSeriesWithin = CONTROL_SERIES_WITHIN;
     m.denseLongRun = DENSE_LONG_RUN;
+    m.denseControlSeries = DENSE_CONTROL_SERIES;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.pairedSingle = PAIRED_SINGLE;
     m.countLevels = COUNT_LEVELS;
