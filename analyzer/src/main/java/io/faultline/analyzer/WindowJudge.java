@@ -36,8 +36,20 @@ public final class WindowJudge {
   /** Fewest warm-up windows a baseline is learned from when the warm-up ends early. */
   public static final int MIN_WARMUP_WINDOWS = 2;
 
-  /** Fewest warm-up windows from which the autocorrelation is estimated (else taken as 0). */
-  static final int MIN_WINDOWS_FOR_PHI = 8;
+  /**
+   * Fewest warm-up windows from which the autocorrelation is estimated (else taken as 0): below it
+   * no lag-1 is learned and dense window means keep the warm-up's plug-in variance, not their
+   * differences' long-run one ({@link Monitor#denseLongRun} does not act, docs/adr/0086).
+   */
+  public static final int MIN_WINDOWS_FOR_PHI = 8;
+
+  /**
+   * Warm-up windows from which the dense detector ({@link Monitor#denseLongRun}) is sharp: the
+   * bench's warm-up, at which docs/performance.md's figures are measured. Its long-run variance
+   * pays for the lag-1 and the variance that n differences cannot rule out: on independent windows
+   * a median 3.0 times their variance at 20, 7.1 at 8, 2.1 at 40 (docs/adr/0086).
+   */
+  public static final int SHARP_WARMUP_WINDOWS = 20;
 
   /** Samples per group and window from which window means count as normal (else: log scale). */
   static final double DENSE = 30;

@@ -3,7 +3,14 @@ package io.faultline.analyzer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.faultline.analyzer.stats.Direction;
+import io.faultline.analyzer.stats.Hypothesis;
+import io.faultline.analyzer.stats.MetricPolicy;
+import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -183,5 +190,86 @@ class DenseLongRunTest {
     assertThat(2 * WindowJudge.seriesLongRun(s.controlSeries)).isGreaterThan(10 * differences);
     WindowJudge.judge(shared, same, same, Telemetry.meanHypothesis());
     assertThat(s.longRunVariance).isCloseTo(differences, within(1e-12));
+  }
+
+  /** The demo's latency hypothesis: mean and p99 may rise 25%, alpha 0.01 (local-demo.yaml). */
+  private static final Hypothesis DEMO_LATENCY =
+      new Hypothesis(
+          new MetricPolicy(Direction.INCREASE, 0.25, 0.0, 0.01, 1),
+          false,
+          true,
+          Double.NaN,
+          List.of(Statistic.MEAN, Statistic.P99));
+
+  /**
+   * The demo's shape (docs/adr/0086): 100 latency samples per group and window (20 rps, 5 s
+   * windows) about a level of 7 ms that wanders under each group's windows (AR(1) 0.7), {@code
+   * warmUp} warm-up windows, then 12 judged ones, the experimental group x1.81 in judged windows
+   * 2-7 (the CPU burn's first window in the demo); each judged window's state and statistic.
+   */
+  private static List<String> demoShaped(int warmUp, boolean denseLongRun, long seed) {
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
+    m.warmupWindows = warmUp;
+    m.denseLongRun = denseLongRun;
+    m.attackAt = (warmUp + 2) * 5000L;
+    Random r = new Random(seed);
+    double[] c = new double[100];
+    double[] e = new double[100];
+    double levelC = 0;
+    double levelE = 0;
+    List<String> judged = new ArrayList<>();
+    for (int w = 0; w < warmUp + 12; w++) {
+      levelC = 0.7 * levelC + 0.5 * r.nextGaussian();
+      levelE = 0.7 * levelE + 0.5 * r.nextGaussian();
+      double attack = w >= warmUp + 2 && w < warmUp + 8 ? 1.81 : 1.0;
+      for (int i = 0; i < 100; i++) {
+        c[i] = Math.max(0.5, 7 + levelC + 2 * r.nextGaussian());
+        e[i] = attack * Math.max(0.5, 7 + levelE + 2 * r.nextGaussian());
+      }
+      WindowJudge.Judged j =
+          WindowJudge.judge(
+              m,
+              Summary.of(c),
+              Summary.of(e),
+              p99(c),
+              p99(e),
+              DEMO_LATENCY,
+              w * 5000L,
+              w * 5000L + 5000);
+      if (w >= warmUp) {
+        judged.add(j.state() + " " + j.statistic());
+      }
+    }
+    return judged;
+  }
+
+  private static double p99(double[] x) {
+    double[] sorted = x.clone();
+    Arrays.sort(sorted);
+    return sorted[(int) Math.ceil(0.99 * sorted.length) - 1];
+  }
+
+  @Test
+  void belowPhisWarmUpTheSwitchDoesNotActTheDemosLatencyIsJudgedAsBefore() {
+    // the demo's 30 s warm-up of 5 s windows: 6 warm-up differences, fewer than phi is learned from
+    int deviating = 0;
+    for (int warmUp : new int[] {6, WindowJudge.MIN_WINDOWS_FOR_PHI - 1}) {
+      for (long seed = 0; seed < 40; seed++) {
+        List<String> on = demoShaped(warmUp, true, seed);
+        assertThat(on)
+            .as("warm-up %d, seed %d", warmUp, seed)
+            .isEqualTo(demoShaped(warmUp, false, seed));
+        deviating += on.stream().filter(s -> s.startsWith("DEVIATING")).count() > 0 ? 1 : 0;
+      }
+    }
+    // the comparison covers the burn's detection, not only steady windows
+    assertThat(deviating).isGreaterThan(40);
+    // from MIN_WINDOWS_FOR_PHI warm-up differences on it acts: the comparison above can fail
+    int differs = 0;
+    for (long seed = 0; seed < 20; seed++) {
+      int warmUp = WindowJudge.MIN_WINDOWS_FOR_PHI;
+      differs += demoShaped(warmUp, true, seed).equals(demoShaped(warmUp, false, seed)) ? 0 : 1;
+    }
+    assertThat(differs).isGreaterThan(10);
   }
 }

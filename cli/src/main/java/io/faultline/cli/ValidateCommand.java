@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.faultline.analyzer.WindowJudge;
 import io.faultline.cli.experiment.ExperimentDefinition;
 import io.faultline.cli.experiment.ExperimentFileException;
 import io.faultline.cli.experiment.ExperimentFileParser;
 import io.faultline.cli.experiment.ExperimentPlan;
 import io.faultline.cli.experiment.PlanText;
+import io.faultline.cli.experiment.WarmUpWindows;
 import io.faultline.cli.report.Outcome;
 import io.faultline.schema.Topics;
 import java.io.PrintStream;
@@ -32,7 +34,10 @@ import picocli.CommandLine.Parameters;
     description = {
       "Check an experiment file as run does before anything runs (structure, faults and their",
       "parameters from the agent's catalogue, selectors, sources, guards, the plan's length) and",
-      "print the plan, or every error with its path. Needs no broker; sends nothing. In text, the",
+      "print the plan, or every error with its path; a warm-up of fewer than "
+          + WindowJudge.SHARP_WARMUP_WINDOWS
+          + " windows is valid",
+      "but warned about (docs/adr/0086). Needs no broker; sends nothing. In text, the",
       "plans go to stdout and the errors to stderr; --output json writes both to stdout."
     })
 public final class ValidateCommand implements Callable<Integer> {
@@ -67,6 +72,8 @@ public final class ValidateCommand implements Callable<Integer> {
           plan.start(i, true); // the commands run would send can be built
         }
         result.put("valid", true).putArray("errors");
+        var warnings = result.putArray("warnings");
+        WarmUpWindows.warning(d).ifPresent(warnings::add);
         if (output.equals("text")) {
           out.println(file + ": valid");
           PlanText.print(plan, Topics.defaults().experiments().name(), out);

@@ -57,6 +57,7 @@ public final class PlanText {
             + " (max "
             + Durations.formatLimit(d.guards().maxDuration())
             + ")");
+    WarmUpWindows.warning(d).ifPresent(w -> out.println("  warning: " + w));
     for (MetricSpec m : d.steadyState().metrics()) {
       out.printf(
           Locale.ROOT,
