@@ -52,7 +52,8 @@ import org.apache.kafka.streams.state.Stores;
  * tens) so that mean, p50 and p90 are exact and a subtractor can take one out.
  *
  * <pre>
- * results --(result|experimentId)--\
+ * results -> the result's figures, if changed (history-changed-figures, store
+ *            history-result-figures) --(result|experimentId)--\
  *                                    merge -> repartition history-inputs -> table history-inputs-table
  * alerts  --(alert|alertId)---------/   (the latest result per experiment, latest state per alert)
  *         -> groupBy service|week  (history-by-week)    -> aggregate history-weeks    -> history
@@ -65,6 +66,12 @@ import org.apache.kafka.streams.state.Stores;
  * {@code firedAt}), not from when it arrived, so a late record lands in its own week. An incident
  * of the results is a deviation episode of a metric (each alert it fired; one when it deviated
  * without firing), at the metric's SEV level; an abort is one more at the abort level.
+ *
+ * <p>A result enters the history as the figures of it that the history reads ({@link
+ * HistoryInput.ResultFigures}), and only when they differ from those last passed on for its
+ * experiment: the analyzer publishes a running experiment's result at every commit, mostly with the
+ * same figures, and each of those replaced an input by an equal one, took out and put back the same
+ * figures and published the record published last (docs/adr/0089).
  */
 public final class HistoryRollup {
 
