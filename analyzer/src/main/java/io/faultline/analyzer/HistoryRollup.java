@@ -103,27 +103,29 @@ public final class HistoryRollup {
   static Topology build(
       Topics topics, ResultCalculator.SeverityLevels levels, AnalyzerMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
-    addTo(builder, topics, levels, StateStores.ROCKSDB, metrics);
+    addTo(builder, topics, levels, metrics);
     return builder.build();
   }
 
   /** Adds the rollup to a topology (the analyzer's), with its SEV levels and /metrics. */
   public static void addTo(
       StreamsBuilder builder, Topics topics, AnalyzerConfig config, AnalyzerMetrics metrics) {
-    addTo(builder, topics, config.severityLevels(), config.stateStores(), metrics);
+    addTo(builder, topics, config.severityLevels(), metrics);
   }
 
   static void addTo(
       StreamsBuilder builder,
       Topics topics,
       ResultCalculator.SeverityLevels levels,
-      StateStores stores,
       AnalyzerMetrics metrics) {
     Serde<String> keys = Serdes.String();
     Serde<HistoryInput> inputs = HistoryInput.serde();
     Serde<ServiceHistory> histories = topics.history().valueSerde();
+    // in RocksDB whatever analyzer.state.stores says, as the rest of the history: read once per
+    // result, not per sample
     builder.addStateStore(
-        Stores.keyValueStoreBuilder(stores.keyValue(RESULT_FIGURES_STORE), keys, inputs)
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(RESULT_FIGURES_STORE), keys, inputs)
             .withCachingEnabled());
     KStream<String, HistoryInput> results =
         builder.stream(
