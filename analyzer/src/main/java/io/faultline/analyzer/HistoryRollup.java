@@ -1,13 +1,12 @@
 package io.faultline.analyzer;
 
+import io.faultline.analyzer.HistoryInput.ResultFigures;
 import io.faultline.schema.Alert;
 import io.faultline.schema.AlertCount;
 import io.faultline.schema.AlertStatus;
-import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.AvroSerde;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.Figures;
-import io.faultline.schema.MetricJudgement;
 import io.faultline.schema.RecentExperiment;
 import io.faultline.schema.ServiceHistory;
 import io.faultline.schema.Topics;
@@ -37,7 +36,11 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * Rolls the {@code results} and {@code alerts} topics up into {@code history}: per service and ISO
@@ -49,7 +52,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * tens) so that mean, p50 and p90 are exact and a subtractor can take one out.
  *
  * <pre>
- * results --(result|experimentId)--\
+ * results -> the result's figures, if changed (history-changed-figures, store
+ *            history-result-figures) --(result|experimentId)--\
  *                                    merge -> repartition history-inputs -> table history-inputs-table
  * alerts  --(alert|alertId)---------/   (the latest result per experiment, latest state per alert)
  *         -> groupBy service|week  (history-by-week)    -> aggregate history-weeks    -> history
@@ -62,6 +66,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@code firedAt}), not from when it arrived, so a late record lands in its own week. An incident
  * of the results is a deviation episode of a metric (each alert it fired; one when it deviated
  * without firing), at the metric's SEV level; an abort is one more at the abort level.
+ *
+ * <p>A result enters the history as the figures of it that the history reads ({@link
+ * HistoryInput.ResultFigures}), and only when they differ from those last passed on for its
+ * experiment: the analyzer publishes a running experiment's result at every commit, mostly with the
+ * same figures, and each of those replaced an input by an equal one, took out and put back the same
+ * figures and published the record published last (docs/adr/0089).
  */
 public final class HistoryRollup {
 
@@ -79,6 +89,9 @@ public final class HistoryRollup {
   static final String INPUTS_STORE = "history-inputs";
   static final String WEEKS_STORE = "history-weeks";
   static final String ALL_TIME_STORE = "history-all-time";
+
+  /** Per experiment, the figures of its result last passed on to the history (docs/adr/0089). */
+  static final String RESULT_FIGURES_STORE = "history-result-figures";
 
   private HistoryRollup() {}
 
@@ -108,14 +121,21 @@ public final class HistoryRollup {
     Serde<String> keys = Serdes.String();
     Serde<HistoryInput> inputs = HistoryInput.serde();
     Serde<ServiceHistory> histories = topics.history().valueSerde();
+    // in RocksDB whatever analyzer.state.stores says, as the rest of the history: read once per
+    // result, not per sample
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(RESULT_FIGURES_STORE), keys, inputs)
+            .withCachingEnabled());
     KStream<String, HistoryInput> results =
         builder.stream(
                 topics.results().name(),
                 Consumed.with(keys, new LenientSerde<>(topics.results().valueSerde()))
                     .withName("history-results-source"))
-            .map(
-                (id, r) -> KeyValue.pair("result|" + id, HistoryInput.of(r)),
-                Named.as("history-result-input"));
+            // a result whose figures are those last passed on changes no figure of the history
+            .processValues(
+                ChangedFigures::new, Named.as("history-changed-figures"), RESULT_FIGURES_STORE)
+            .map((id, in) -> KeyValue.pair("result|" + id, in), Named.as("history-result-input"));
     KStream<String, HistoryInput> alerts =
         builder.stream(
                 topics.alerts().name(),
@@ -147,6 +167,42 @@ public final class HistoryRollup {
           .toStream(Named.as(name + "-out"))
           .peek((key, h) -> metrics.history(key, h), Named.as(name + "-metrics"))
           .to(topics.history().name(), Produced.with(keys, histories).withName(name + "-sink"));
+    }
+  }
+
+  /**
+   * Passes on an experiment's result as its {@link HistoryInput}, unless its figures equal those
+   * last passed on for the experiment (store {@link #RESULT_FIGURES_STORE}): the table would
+   * replace them by equal ones, and the aggregates take out and put back the same figures, so the
+   * history would publish the record it published last (docs/adr/0089). A result that cannot be
+   * read (null) is passed on, as before, and forgets the experiment's figures.
+   */
+  static final class ChangedFigures
+      implements FixedKeyProcessor<String, ExperimentResult, HistoryInput> {
+
+    private FixedKeyProcessorContext<String, HistoryInput> context;
+    private KeyValueStore<String, HistoryInput> last;
+
+    @Override
+    public void init(FixedKeyProcessorContext<String, HistoryInput> context) {
+      this.context = context;
+      this.last = context.getStateStore(RESULT_FIGURES_STORE);
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, ExperimentResult> record) {
+      HistoryInput in = HistoryInput.of(record.value());
+      String id = record.key();
+      if (id != null) {
+        if (in == null) {
+          last.delete(id);
+        } else if (in.equals(last.get(id))) {
+          return;
+        } else {
+          last.put(id, in);
+        }
+      }
+      context.forward(record.withValue(in));
     }
   }
 
@@ -187,11 +243,13 @@ public final class HistoryRollup {
   }
 
   private static String service(HistoryInput in) {
-    return in.result() != null ? in.result().getService() : in.alert().getService();
+    return in.result() != null ? in.result().service() : in.alert().getService();
   }
 
   private static String week(HistoryInput in) {
-    return in.result() != null ? week(in.result()) : isoWeek(in.alert().getFiredAt());
+    return in.result() != null
+        ? isoWeek(in.result().startedAt())
+        : isoWeek(in.alert().getFiredAt());
   }
 
   static String key(String service, String week) {
@@ -279,11 +337,11 @@ public final class HistoryRollup {
   }
 
   private static void addResult(
-      ServiceHistory b, ExperimentResult r, int sign, ResultCalculator.SeverityLevels levels) {
+      ServiceHistory b, ResultFigures r, int sign, ResultCalculator.SeverityLevels levels) {
     b.setExperiments(b.getExperiments() + sign);
-    if (r.getVerdict() == Verdict.STEADY) {
+    if (r.verdict() == Verdict.STEADY) {
       b.setHeld(b.getHeld() + sign);
-    } else if (r.getVerdict() == Verdict.DEVIATED || r.getVerdict() == Verdict.ABORTED) {
+    } else if (r.verdict() == Verdict.DEVIATED || r.verdict() == Verdict.ABORTED) {
       b.setNotHeld(b.getNotHeld() + sign);
     }
     Map<String, Long> bySeverity = new TreeMap<>(b.getIncidentsBySeverity()); // a few levels
@@ -296,22 +354,14 @@ public final class HistoryRollup {
       }
     }
     b.setIncidentsBySeverity(bySeverity);
-    long fired = 0;
-    long noisy = 0;
-    for (MetricJudgement m : r.getMetrics()) {
-      fired += m.getAlertsFired();
-      noisy += m.getNoisyAlerts();
-    }
-    b.setAlertsFired(b.getAlertsFired() + sign * fired);
-    b.setNoisyAlerts(b.getNoisyAlerts() + sign * noisy);
-    List<Long> mttd = r.getAttacks().stream().map(AttackOutcome::getMttdMs).toList();
-    if (mttd.stream().anyMatch(v -> v != null)) {
-      b.setMttdMs(merge(b.getMttdMs(), mttd, sign));
+    b.setAlertsFired(b.getAlertsFired() + sign * r.alertsFired());
+    b.setNoisyAlerts(b.getNoisyAlerts() + sign * r.noisyAlerts());
+    if (!r.mttdMs().isEmpty()) {
+      b.setMttdMs(merge(b.getMttdMs(), r.mttdMs(), sign));
       b.setMttd(sortedFigures(b.getMttdMs()));
     }
-    List<Long> mttr = r.getAttacks().stream().map(AttackOutcome::getMttrMs).toList();
-    if (mttr.stream().anyMatch(v -> v != null)) {
-      b.setMttrMs(merge(b.getMttrMs(), mttr, sign));
+    if (!r.mttrMs().isEmpty()) {
+      b.setMttrMs(merge(b.getMttrMs(), r.mttrMs(), sign));
       b.setMttr(sortedFigures(b.getMttrMs()));
     }
     b.setRecentExperiments(recent(b.getRecentExperiments(), r, sign));
@@ -324,16 +374,15 @@ public final class HistoryRollup {
    * experiments}; a replayed result is no second experiment because the {@code history-inputs}
    * table replaces it (subtractor, then adder), not because of this list.
    */
-  static List<RecentExperiment> recent(
-      List<RecentExperiment> recent, ExperimentResult r, int sign) {
+  static List<RecentExperiment> recent(List<RecentExperiment> recent, ResultFigures r, int sign) {
     List<RecentExperiment> out = new ArrayList<>(recent.size() + 1);
     for (RecentExperiment e : recent) {
-      if (!e.getExperimentId().equals(r.getExperimentId())) {
+      if (!e.getExperimentId().equals(r.experimentId())) {
         out.add(e);
       }
     }
     if (sign > 0) {
-      out.add(new RecentExperiment(r.getExperimentId(), startedAt(r)));
+      out.add(new RecentExperiment(r.experimentId(), r.startedAt()));
       out.sort(NEWEST_FIRST);
       if (out.size() > RECENT_EXPERIMENTS) {
         out.remove(out.size() - 1);
@@ -440,14 +489,16 @@ public final class HistoryRollup {
   /** One result's incidents by SEV level. */
   public static Map<String, Long> incidents(
       ExperimentResult r, ResultCalculator.SeverityLevels levels) {
+    return incidents(ResultFigures.of(r), levels);
+  }
+
+  private static Map<String, Long> incidents(
+      ResultFigures r, ResultCalculator.SeverityLevels levels) {
     Map<String, Long> out = new TreeMap<>();
-    for (MetricJudgement m : r.getMetrics()) {
-      long episodes = Math.max(m.getAlertsFired(), m.getFirstDeviationAt() != null ? 1 : 0);
-      if (episodes > 0) {
-        out.merge(m.getSeverity(), episodes, Long::sum);
-      }
+    for (ResultFigures.Episodes e : r.episodes()) {
+      out.merge(e.severity(), e.count(), Long::sum);
     }
-    if (r.getAborted()) {
+    if (r.aborted()) {
       out.merge(levels.abort(), 1L, Long::sum);
     }
     return out;

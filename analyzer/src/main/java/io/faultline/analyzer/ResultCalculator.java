@@ -171,7 +171,17 @@ public final class ResultCalculator {
    */
   public static ExperimentResult attribute(
       ExperimentResult result, Experiment experiment, SeverityLevels levels) {
-    ExperimentResult.Builder b = ExperimentResult.newBuilder(result);
+    ExperimentResult copy = ExperimentResult.newBuilder(result).build(); // a deep copy
+    attributeInPlace(copy, experiment, levels);
+    return copy;
+  }
+
+  /**
+   * {@link #attribute} on a result no one else holds, as {@link #compute} returns it: the same
+   * fields set without copying the result and its lists first (docs/adr/0089).
+   */
+  static void attributeInPlace(
+      ExperimentResult result, Experiment experiment, SeverityLevels levels) {
     Long startedAt = experiment == null ? null : experiment.getStartedAt();
     if (startedAt == null) {
       startedAt =
@@ -180,16 +190,11 @@ public final class ResultCalculator {
               .min(Long::compare)
               .orElse(null);
     }
-    b.setService(serviceOf(experiment));
-    b.setStartedAt(startedAt);
-    List<MetricJudgement> metrics = new ArrayList<>();
+    result.setService(serviceOf(experiment));
+    result.setStartedAt(startedAt);
     for (MetricJudgement m : result.getMetrics()) {
-      metrics.add(
-          MetricJudgement.newBuilder(m)
-              .setSeverity(severityOf(experiment, m.getMetric(), m.getCritical(), levels))
-              .build());
+      m.setSeverity(severityOf(experiment, m.getMetric(), m.getCritical(), levels));
     }
-    return b.setMetrics(metrics).build();
   }
 
   /** The experiment's service: {@code service}, else {@code labels.service}, else system. */

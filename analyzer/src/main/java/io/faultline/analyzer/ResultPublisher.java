@@ -54,7 +54,8 @@ final class ResultPublisher implements FixedKeyProcessor<String, Long, Experimen
     ExperimentResult result =
         ResultCalculator.compute(
             experimentId, timeline, settings.withRecoveryWindows(q), definition::of, at);
-    result = ResultCalculator.attribute(result, definition.experiment(), levels);
+    // the result is this call's own: attributed without a copy
+    ResultCalculator.attributeInPlace(result, definition.experiment(), levels);
     if (timeline.pipeline != null) {
       result = PipelineRuns.fold(result, timeline.pipeline.verdict(definition::of));
     }

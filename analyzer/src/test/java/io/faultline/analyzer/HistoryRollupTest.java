@@ -316,6 +316,78 @@ class HistoryRollupTest {
     assertThat(encodedSize(week)).isEqualTo(encodedSize(twenty));
   }
 
+  @Test
+  void aResultWhoseFiguresWerePassedOnAlreadyAddsNoHistoryRecord() throws Exception {
+    // the analyzer publishes an experiment's result at every commit it changed in, mostly with
+    // figures the history already has (docs/adr/0089): those add no record, and every record
+    // published is the one published without them
+    Random random = new Random(89);
+    List<ExperimentResult> input = syntheticResults(random, 90);
+    List<ExperimentResult> withRepeats = new ArrayList<>();
+    int repeats = 0;
+    for (ExperimentResult r : input) {
+      withRepeats.add(r);
+      // again later, as a running experiment's next result: other times, the same figures
+      for (int k = random.nextInt(3); k > 0; k--) {
+        withRepeats.add(withUpdatedAt(r, r.getUpdatedAt() + k * 1_000L));
+        repeats++;
+      }
+    }
+    // a final result sent again after other experiments' results, and one that went back and
+    // forth (final, running, final): the last two change the figures and must be passed on
+    ExperimentResult last = input.get(input.size() - 1);
+    withRepeats.add(withUpdatedAt(input.get(0), input.get(0).getUpdatedAt() + 9_000L));
+    withRepeats.add(
+        withUpdatedAt(
+            result(
+                last.getExperimentId(),
+                last.getService(),
+                last.getStartedAt(),
+                Verdict.UNKNOWN,
+                null),
+            last.getUpdatedAt() + 1));
+    withRepeats.add(withUpdatedAt(last, last.getUpdatedAt() + 2));
+    repeats++;
+    List<Alert> alerts = syntheticAlerts(new Random(90), 60);
+
+    Map<String, List<ServiceHistory>> published = runAll(withRepeats, alerts);
+
+    List<ExperimentResult> expectedInput = new ArrayList<>(input);
+    expectedInput.add(withRepeats.get(withRepeats.size() - 2));
+    expectedInput.add(withRepeats.get(withRepeats.size() - 1));
+    assertThat(published).isEqualTo(runAll(expectedInput, alerts));
+    assertThat(repeats).isGreaterThan(50);
+    Map<String, ServiceHistory> latest = new TreeMap<>();
+    published.forEach((key, records) -> latest.put(key, records.get(records.size() - 1)));
+    latest.values().removeIf(h -> h == null);
+    assertThat(latest)
+        .isEqualTo(
+            HistoryRollup.fold(withRepeats, alerts, ResultCalculator.SeverityLevels.DEFAULTS));
+    // no two records of a key in a row are equal: nothing was published twice
+    published.forEach(
+        (key, records) -> {
+          for (int i = 1; i < records.size(); i++) {
+            assertThat(records.get(i)).as(key + " record " + i).isNotEqualTo(records.get(i - 1));
+          }
+        });
+  }
+
+  @Test
+  void aResultAfterAnUnreadableOneOfItsExperimentCountsAgain() throws Exception {
+    // an unreadable result takes the experiment's figures out, as before docs/adr/0089; its next
+    // result, even with the figures last passed on, puts them back
+    ExperimentResult done = result("e1", "scale", MONDAY, Verdict.DEVIATED, 6_000L);
+    List<Object> input = List.of(done, new byte[] {9, 9, 9}, withUpdatedAt(done, MONDAY + 1));
+
+    Map<String, List<ServiceHistory>> published = runRaw(input, List.of());
+
+    List<ServiceHistory> week = published.get("scale|2026-W45");
+    assertThat(week).hasSize(3);
+    assertThat(week.get(0).getExperiments()).isEqualTo(1);
+    assertThat(week.get(1)).as("taken out: a tombstone").isNull();
+    assertThat(week.get(2)).isEqualTo(week.get(0));
+  }
+
   private static int encodedSize(ServiceHistory h) {
     return TOPICS.history().valueSerde().serializer().serialize("history", h).length;
   }
@@ -367,6 +439,62 @@ class HistoryRollupTest {
                 }
               });
       return latest;
+    }
+  }
+
+  /** Every history record per key in the order published, a tombstone as null. */
+  private static Map<String, List<ServiceHistory>> runAll(
+      List<ExperimentResult> input, List<Alert> alerts) throws Exception {
+    return runRaw(new ArrayList<Object>(input), alerts);
+  }
+
+  /** {@link #runAll} with results given as records or as raw bytes (a record Avro cannot read). */
+  private static Map<String, List<ServiceHistory>> runRaw(List<Object> input, List<Alert> alerts)
+      throws Exception {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "history-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, TopologyDriver.stateDir("history-test").toString());
+    try (TopologyTestDriver driver = new TopologyTestDriver(HistoryRollup.build(TOPICS), props)) {
+      TestInputTopic<String, byte[]> results =
+          driver.createInputTopic(
+              TOPICS.results().name(),
+              Serdes.String().serializer(),
+              Serdes.ByteArray().serializer());
+      String lastId = null;
+      long lastAt = MONDAY;
+      for (Object r : input) {
+        if (r instanceof ExperimentResult result) {
+          lastId = result.getExperimentId();
+          lastAt = result.getUpdatedAt();
+          results.pipeInput(
+              lastId,
+              TOPICS.results().valueSerde().serializer().serialize("results", result),
+              Instant.ofEpochMilli(lastAt));
+        } else {
+          results.pipeInput(lastId, (byte[]) r, Instant.ofEpochMilli(lastAt));
+        }
+      }
+      TestInputTopic<String, Alert> alertTopic =
+          driver.createInputTopic(
+              TOPICS.alerts().name(),
+              Serdes.String().serializer(),
+              TOPICS.alerts().valueSerde().serializer());
+      for (Alert a : alerts) {
+        alertTopic.pipeInput(
+            a.getExperimentId() + "|" + a.getMetric(), a, Instant.ofEpochMilli(a.getTimestamp()));
+      }
+      Map<String, List<ServiceHistory>> published = new TreeMap<>();
+      driver
+          .createOutputTopic(
+              TOPICS.history().name(),
+              Serdes.String().deserializer(),
+              TOPICS.history().valueSerde().deserializer())
+          .readKeyValuesToList()
+          .forEach(kv -> published.computeIfAbsent(kv.key, k -> new ArrayList<>()).add(kv.value));
+      return published;
     }
   }
 
@@ -534,9 +662,7 @@ class HistoryRollupTest {
     List<Long> mttd = new ArrayList<>();
     inputs.stream()
         .filter(in -> in.result() != null)
-        .flatMap(in -> in.result().getAttacks().stream())
-        .filter(o -> o.getMttdMs() != null)
-        .forEach(o -> mttd.add(o.getMttdMs()));
+        .forEach(in -> mttd.addAll(in.result().mttdMs()));
     assertThat(h.getMttdMs()).isSorted().containsExactlyInAnyOrderElementsOf(mttd);
     assertThat(h.getMttd()).isEqualTo(HistoryRollup.figures(mttd));
     assertThat(h.getMttrMs()).isSorted();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.analyzer.ExperimentTimeline.AttackSpan;
 import io.faultline.analyzer.ExperimentTimeline.WindowStatus;
 import io.faultline.schema.AttackOutcome;
+import io.faultline.schema.AvroSerde;
 import io.faultline.schema.Experiment;
 import io.faultline.schema.ExperimentResult;
 import io.faultline.schema.MetricHypothesis;
@@ -52,6 +53,19 @@ class ResultCalculatorTest {
     assertThat(unknown.getService()).isEqualTo("system");
     assertThat(unknown.getMetrics().stream().map(MetricJudgement::getSeverity))
         .containsExactly("SEV0", "SEV4", "SEV0");
+
+    // the publisher's way, on a result of its own: the same record, to the byte
+    AvroSerde<ExperimentResult> avro = AvroSerde.of(ExperimentResult.class);
+    byte[] before = avro.encode(r);
+    for (Experiment e : java.util.Arrays.asList(declared, null)) {
+      ExperimentResult own = ExperimentResult.newBuilder(r).build();
+      ResultCalculator.attributeInPlace(own, e, ResultCalculator.SeverityLevels.DEFAULTS);
+      ExperimentResult copied =
+          ResultCalculator.attribute(r, e, ResultCalculator.SeverityLevels.DEFAULTS);
+      assertThat(own).isEqualTo(copied);
+      assertThat(avro.encode(own)).isEqualTo(avro.encode(copied));
+    }
+    assertThat(avro.encode(r)).as("attribute leaves its input as it was").isEqualTo(before);
   }
 
   private static ExperimentTimeline timeline(String pattern, long attackStart, Long attackEnd) {

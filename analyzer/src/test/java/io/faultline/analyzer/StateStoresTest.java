@@ -37,10 +37,12 @@ class StateStoresTest {
                 .as(name + " with " + stores + ", " + shards + " shards")
                 .isEqualTo(stores == StateStores.ROCKSDB);
           }
-          assertThat(
-                  analyzer.driver.getAllStateStores().get(HistoryRollup.WEEKS_STORE).persistent())
-              .as("the history's store, touched once per result")
-              .isTrue();
+          for (String history :
+              List.of(HistoryRollup.WEEKS_STORE, HistoryRollup.RESULT_FIGURES_STORE)) {
+            assertThat(analyzer.driver.getAllStateStores().get(history).persistent())
+                .as("the history's store " + history + ", touched once per result")
+                .isTrue();
+          }
         }
       }
     }
