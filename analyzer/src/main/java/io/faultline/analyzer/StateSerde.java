@@ -182,6 +182,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.controlSeriesPooled);
     w.bool(m.controlSeriesWithin);
     w.bool(m.denseLongRun);
+    w.bool(m.alphaOverMeasured);
+    w.bool(m.reachableShifts);
+    w.dbl(m.singleSampleClip);
     w.end(mark);
   }
 
@@ -291,6 +294,15 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.denseLongRun = in.bool();
     }
+    if (in.before(end)) {
+      m.alphaOverMeasured = in.bool();
+    }
+    if (in.before(end)) {
+      m.reachableShifts = in.bool();
+    }
+    if (in.before(end)) {
+      m.singleSampleClip = in.dbl();
+    }
     in.end(end);
     return m;
   }
@@ -336,6 +348,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.groupsPhi);
     w.bool(t.poolWithin);
     w.doubles(t.lag1Series);
+    w.dbl(t.clipSd);
     w.end(mark);
   }
 
@@ -412,6 +425,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       double[] series = in.doubles();
       t.lag1Series = series == null ? new double[0] : series;
+    }
+    if (in.before(end)) {
+      t.clipSd = in.dbl();
     }
     in.end(end);
     return t;

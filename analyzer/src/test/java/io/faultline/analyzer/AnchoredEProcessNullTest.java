@@ -80,7 +80,8 @@ class AnchoredEProcessNullTest {
                         t.theta0,
                         t.phi,
                         WindowJudge.CONFIDENCE)
-                    .anchored(m.anchorWeight);
+                    .anchored(m.anchorWeight)
+                    .reachableShifts(m.reachableShifts);
             double log = detector.logAnchored(t.detector);
             if (t.detector.anchor < 0) {
               stoppedAt[0] = w; // reset after an alarm: the run stopped at it
