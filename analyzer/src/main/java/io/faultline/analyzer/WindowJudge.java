@@ -54,6 +54,9 @@ public final class WindowJudge {
   /** Standard deviations beyond theta0 at which a single sample's difference is clipped. */
   static final double CLIP = 4.0;
 
+  /** {@link Monitor#singleSampleClip}'s default (docs/adr/0088). */
+  static final double SINGLE_SAMPLE_CLIP = 2.5;
+
   /** Confidence of the effect's interval. */
   static final double CONFIDENCE = 0.95;
 
@@ -315,9 +318,10 @@ public final class WindowJudge {
      * each group in one window, a 99th percentile both groups' percentiles. A statistic with no
      * warm-up datapoint has no learned level to be judged against, and at one sample per window it
      * never gets a datapoint at all, yet it held half of alpha (docs/adr/0088). Such a statistic is
-     * not watched; the others share its alpha.
+     * not watched; the others share its alpha. On by default, with {@link #singleSampleClip} at
+     * 2.5: alone it took one per minute spikes and queue depth over alpha.
      */
-    public boolean alphaOverMeasured;
+    public boolean alphaOverMeasured = true;
 
     /**
      * The normal mixture's weight on the shifts that can reach the threshold within the horizon
@@ -328,9 +332,10 @@ public final class WindowJudge {
     /**
      * Standard deviations beyond theta0 at which a single sample's datapoint is clipped ({@link
      * Track#clipSd}); 0 = {@link #CLIP}. One sample of a heavy tail, clipped at 4, is still enough
-     * for the anchored e-process to alarm when it is the attack's first datapoint (docs/adr/0088).
+     * for the anchored e-process to alarm when it is the attack's first datapoint: 2.5 by default
+     * (docs/adr/0088); a monitor restored from state written before the field gets it.
      */
-    public double singleSampleClip;
+    public double singleSampleClip = SINGLE_SAMPLE_CLIP;
 
     /**
      * Paired single samples: the samples of a group whose window had none of the other group's,
