@@ -183,6 +183,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.controlSeriesWithin);
     w.bool(m.denseLongRun);
     w.bool(m.denseControlSeries);
+    w.bool(m.alphaOverMeasured);
+    w.bool(m.reachableShifts);
+    w.dbl(m.singleSampleClip);
     w.end(mark);
   }
 
@@ -295,6 +298,15 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.denseControlSeries = in.bool();
     }
+    if (in.before(end)) {
+      m.alphaOverMeasured = in.bool();
+    }
+    if (in.before(end)) {
+      m.reachableShifts = in.bool();
+    }
+    if (in.before(end)) {
+      m.singleSampleClip = in.dbl();
+    }
     in.end(end);
     return m;
   }
@@ -341,6 +353,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(t.poolWithin);
     w.doubles(t.lag1Series);
     w.doubles(t.controlSeries);
+    w.dbl(t.clipSd);
     w.end(mark);
   }
 
@@ -421,6 +434,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       double[] control = in.doubles();
       t.controlSeries = control == null ? new double[0] : control;
+    }
+    if (in.before(end)) {
+      t.clipSd = in.dbl();
     }
     in.end(end);
     return t;

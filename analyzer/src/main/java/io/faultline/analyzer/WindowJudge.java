@@ -66,6 +66,9 @@ public final class WindowJudge {
   /** Standard deviations beyond theta0 at which a single sample's difference is clipped. */
   static final double CLIP = 4.0;
 
+  /** {@link Monitor#singleSampleClip}'s default (docs/adr/0088). */
+  static final double SINGLE_SAMPLE_CLIP = 2.5;
+
   /** Confidence of the effect's interval. */
   static final double CONFIDENCE = 0.95;
 
@@ -338,6 +341,30 @@ public final class WindowJudge {
     public boolean extremesHeld = true;
 
     /**
+     * Alpha is split over the statistics the warm-up measured only: a spread needs two samples of
+     * each group in one window, a 99th percentile both groups' percentiles. A statistic with no
+     * warm-up datapoint has no learned level to be judged against, and at one sample per window it
+     * never gets a datapoint at all, yet it held half of alpha (docs/adr/0088). Such a statistic is
+     * not watched; the others share its alpha. On by default, with {@link #singleSampleClip} at
+     * 2.5: alone it took one per minute spikes and queue depth over alpha.
+     */
+    public boolean alphaOverMeasured = true;
+
+    /**
+     * The normal mixture's weight on the shifts that can reach the threshold within the horizon
+     * only ({@code EDetector.reachableShifts}, docs/adr/0088).
+     */
+    public boolean reachableShifts;
+
+    /**
+     * Standard deviations beyond theta0 at which a single sample's datapoint is clipped ({@link
+     * Track#clipSd}); 0 = {@link #CLIP}. One sample of a heavy tail, clipped at 4, is still enough
+     * for the anchored e-process to alarm when it is the attack's first datapoint: 2.5 by default
+     * (docs/adr/0088); a monitor restored from state written before the field gets it.
+     */
+    public double singleSampleClip = SINGLE_SAMPLE_CLIP;
+
+    /**
      * Paired single samples: the samples of a group whose window had none of the other group's,
      * waiting for the other group's next one: per group (control, then experimental) the mean,
      * variance and count (count 0 = none held).
@@ -398,6 +425,9 @@ public final class WindowJudge {
      * standard deviations from the warm-up's level: one heavy-tailed sample is no fault.
      */
     public boolean clipped;
+
+    /** With {@link #clipped}: its standard deviations, 0 = {@link WindowJudge#CLIP}. */
+    public double clipSd;
 
     /** Lag-1 autocorrelation of the difference. */
     public double phi;
@@ -649,7 +679,8 @@ public final class WindowJudge {
     for (Track t : m.tracks) {
       EDetector detector =
           new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE)
-              .anchored(m.anchorWeight);
+              .anchored(m.anchorWeight)
+              .reachableShifts(m.reachableShifts);
       if (m.startFromEvents) {
         anchorAtStarted(t.detector, attackStarted, attackAt, windowEnd - windowStart);
       } else if (attackStarted) {
@@ -913,7 +944,7 @@ public final class WindowJudge {
     }
     double d = raw[0] - t.offset;
     if (t.clipped || t.spreadClipped) {
-      double bound = t.theta0 + CLIP * Math.sqrt(v);
+      double bound = t.theta0 + (t.clipSd > 0 ? t.clipSd : CLIP) * Math.sqrt(v);
       d = Math.max(-bound, Math.min(bound, d));
     }
     return new double[] {d, v, raw[0]};
@@ -1450,7 +1481,11 @@ public final class WindowJudge {
   static void finishWarmUp(Monitor m, Hypothesis hypothesis) {
     MetricPolicy policy = hypothesis.policy();
     List<Statistic> statistics =
-        hypothesis.rate() ? List.of(Statistic.MEAN) : hypothesis.statistics();
+        hypothesis.rate()
+            ? List.of(Statistic.MEAN)
+            : m.alphaOverMeasured
+                ? measured(hypothesis.statistics(), m.warmup)
+                : hypothesis.statistics();
     // alpha split evenly over the detectors: the baseline's error is carried by the detector
     double alpha = policy.alpha();
     m.tracks = new ArrayList<>();
@@ -1510,6 +1545,9 @@ public final class WindowJudge {
       // tail and spread on the log scale
       t.log = s != Statistic.MEAN || (relative && samples < DENSE);
       t.clipped = samples < 2;
+      if (t.clipped && s == Statistic.MEAN) {
+        t.clipSd = m.singleSampleClip;
+      }
       t.paired = m.pairedSingle && t.clipped && s == Statistic.MEAN;
       if (m.countLevels && t.log && positive) {
         t.logFloor = 0.5 * Math.min(c.min(), e.min());
@@ -1538,6 +1576,28 @@ public final class WindowJudge {
     m.ready = true;
     m.learnedFrom = m.warmup.size();
     m.warmup = new ArrayList<>();
+  }
+
+  /**
+   * The statistics of which the warm-up windows (the rows of {@link Monitor#warmup}) hold at least
+   * one datapoint, in their order; all of them when none has one (a warm-up without usable windows
+   * is judged as before).
+   */
+  static List<Statistic> measured(List<Statistic> statistics, List<double[]> warmup) {
+    List<Statistic> kept = new ArrayList<>();
+    for (Statistic s : statistics) {
+      boolean measured =
+          switch (s) {
+            case MEAN -> !warmup.isEmpty();
+            case SPREAD ->
+                warmup.stream().anyMatch(w -> w[2] >= 2 && w[5] >= 2 && w[1] > 0 && w[4] > 0);
+            case P99 -> warmup.stream().anyMatch(w -> !Double.isNaN(w[6]) && !Double.isNaN(w[7]));
+          };
+      if (measured) {
+        kept.add(s);
+      }
+    }
+    return kept.isEmpty() ? statistics : kept;
   }
 
   /**

@@ -47,8 +47,10 @@ class SparseCountsAndSpikesTest {
         falseAlarms(Telemetry.Process.QUEUE_DEPTH, 1, Telemetry.Fault.NONE, false, false, runs);
     double on =
         falseAlarms(Telemetry.Process.QUEUE_DEPTH, 1, Telemetry.Fault.NONE, true, false, runs);
-    // one Monte-Carlo standard error of 400 runs at alpha is 0.011
-    assertThat(off).isGreaterThan(2 * ALPHA);
+    // one Monte-Carlo standard error of 400 runs at alpha is 0.011. Without the count's variance
+    // the clean rate is over alpha by more than two of them: 0.0725 with docs/adr/0088's clip at
+    // 2.5 standard deviations and the mean at the whole alpha, over 0.1 before
+    assertThat(off).isGreaterThan(ALPHA + 2 * 0.011);
     assertThat(on).isLessThanOrEqualTo(ALPHA + 0.011);
   }
 

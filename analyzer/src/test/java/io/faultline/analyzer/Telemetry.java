@@ -104,6 +104,15 @@ final class Telemetry {
   /** With the sparse spread floor, the floor paid by the evidence in blocks (docs/adr/0082). */
   boolean spreadFloorByBlocks = new WindowJudge.Monitor().spreadFloorByBlocks;
 
+  /** Alpha split over the statistics the warm-up measured only (docs/adr/0088). */
+  boolean alphaOverMeasured = new WindowJudge.Monitor().alphaOverMeasured;
+
+  /** The mixture's weight on the shifts that can reach the threshold only (docs/adr/0088). */
+  boolean reachableShifts = new WindowJudge.Monitor().reachableShifts;
+
+  /** Single samples' clip in standard deviations, 0 = the default (docs/adr/0088). */
+  double singleSampleClip = new WindowJudge.Monitor().singleSampleClip;
+
   /** The fault applies to both groups (a shared cause: load, a shared dependency). */
   boolean shared;
 
@@ -238,6 +247,9 @@ final class Telemetry {
     m.countVariance = countVariance;
     m.extremesHeld = extremesHeld;
     m.spreadFloorByBlocks = spreadFloorByBlocks;
+    m.alphaOverMeasured = alphaOverMeasured;
+    m.reachableShifts = reachableShifts;
+    m.singleSampleClip = singleSampleClip;
     garchH[0] = 1;
     garchH[1] = 1;
     garchShock[0] = 0;

@@ -121,8 +121,8 @@ class UnbenchedNoiseTest {
 
   @Test
   void heavyTailedNoiseKeepsTheFalseAlarmRateAtEveryDensity() {
-    // single samples are clipped at 4 standard deviations: unclipped, t(3) at one sample per
-    // datapoint raised 0.21 false alarms per run
+    // single samples are clipped at 2.5 standard deviations (4 before docs/adr/0088): unclipped,
+    // t(3) at one sample per datapoint raised 0.21 false alarms per run
     for (int samples : new int[] {100, 6, 1}) {
       assertThat(falseAlarms(STUDENT_T3, samples, 1.0, 51 + samples))
           .as("t(3), %d samples per datapoint, clean", samples)

@@ -378,6 +378,32 @@ public final class DetectionBench {
   static final boolean EXTREMES_HELD =
       monitorSwitch("extremesHeld", new WindowJudge.Monitor().extremesHeld);
 
+  /**
+   * {@code -Dfaultline.bench.alphaOverMeasured=true|false}: alpha split over the statistics the
+   * warm-up measured only, so single samples' mean gets the spread's half ({@code
+   * WindowJudge.Monitor.alphaOverMeasured}, docs/adr/0088).
+   */
+  static final boolean ALPHA_OVER_MEASURED =
+      monitorSwitch("alphaOverMeasured", new WindowJudge.Monitor().alphaOverMeasured);
+
+  /**
+   * {@code -Dfaultline.bench.reachableShifts=true|false}: the mixture's weight on the shifts that
+   * can reach the threshold within the horizon only ({@code WindowJudge.Monitor.reachableShifts},
+   * docs/adr/0088).
+   */
+  static final boolean REACHABLE_SHIFTS =
+      monitorSwitch("reachableShifts", new WindowJudge.Monitor().reachableShifts);
+
+  /**
+   * {@code -Dfaultline.bench.singleSampleClip=3}: single samples' datapoints clipped at theta0 + 3
+   * standard deviations ({@code WindowJudge.Monitor.singleSampleClip}; 0 = the default 4,
+   * docs/adr/0088).
+   */
+  static final double SINGLE_SAMPLE_CLIP =
+      Double.parseDouble(
+          System.getProperty(
+              "faultline.bench.singleSampleClip", "" + new WindowJudge.Monitor().singleSampleClip));
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -1087,6 +1113,9 @@ public final class DetectionBench {
     m.spreadFloorByBlocks = SPREAD_FLOOR_BY_BLOCKS;
     m.countVariance = COUNT_VARIANCE;
     m.extremesHeld = EXTREMES_HELD;
+    m.alphaOverMeasured = ALPHA_OVER_MEASURED;
+    m.reachableShifts = REACHABLE_SHIFTS;
+    m.singleSampleClip = SINGLE_SAMPLE_CLIP;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
