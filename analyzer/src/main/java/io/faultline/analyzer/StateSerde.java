@@ -186,6 +186,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.alphaOverMeasured);
     w.bool(m.reachableShifts);
     w.dbl(m.singleSampleClip);
+    w.bool(m.denseEffectiveDf);
     w.end(mark);
   }
 
@@ -306,6 +307,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       m.singleSampleClip = in.dbl();
+    }
+    if (in.before(end)) {
+      m.denseEffectiveDf = in.bool();
     }
     in.end(end);
     return m;

@@ -230,6 +230,18 @@ public final class WindowJudge {
     public boolean denseControlSeries;
 
     /**
+     * With {@link #denseLongRun}: the chi-square bound on the differences' variance counts the
+     * degrees of freedom an autocorrelated series has, n (1 - r^2) / (1 + r^2) at the raised lag-1
+     * r (Bartlett's variance of a sample variance), not n. A level that wanders slowly under the
+     * windows gives 20-25 differences that look calm about their own mean far more often than n
+     * independent ones do. Off: measured, not adopted (docs/adr/0091): at an AR(1) 0.9 level's edge
+     * false alarms per run 0.057 -> 0.039 on the same draws, where the default's 0.052 (se 0.0016)
+     * is at alpha within noise; at 0.95 the default's 0.082 only falls to 0.072, so it is no fix
+     * where one is needed; {@code -Dfaultline.bench.denseEffectiveDf=true}.
+     */
+    public boolean denseEffectiveDf;
+
+    /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per
      * datapoint, with the warm-up's control samples as the per-sample floor. With {@link
      * #predictableDrift} the anchored e-process is a supermartingale in expectation at one sample
@@ -720,10 +732,10 @@ public final class WindowJudge {
         }
         boolean series = t.lag1Series.length == SERIES_SLOTS;
         if (series) {
-          double learned = seriesLongRun(t.lag1Series);
+          double learned = seriesLongRun(t.lag1Series, m.denseEffectiveDf);
           if (t.controlSeries.length == SERIES_SLOTS) {
             double k = t.log ? 1.0 : t.scale;
-            double fromControl = (1 + k * k) * seriesLongRun(t.controlSeries);
+            double fromControl = (1 + k * k) * seriesLongRun(t.controlSeries, m.denseEffectiveDf);
             if (fromControl > 0 && (!(learned > 0) || fromControl < learned)) {
               learned = fromControl;
             }
@@ -1131,9 +1143,15 @@ public final class WindowJudge {
    * #LAG1_MARGIN} standard errors, the AR(1) long-run factor f of it, and the pooled variance over
    * n - f per stretch (a short stretch about its own mean looks calmer by about f) at its
    * chi-square upper bound, times f; 0 below {@link #MIN_WINDOWS_FOR_PHI} differences or without
-   * spread.
+   * spread. With {@code effectiveDf} the bound's degrees of freedom are those of an AR(1) series at
+   * the raised r (docs/adr/0091), not n's.
    */
   static double seriesLongRun(double[] a) {
+    return seriesLongRun(a, false);
+  }
+
+  /** As {@link #seriesLongRun(double[])}, the bound at the effective degrees of freedom or not. */
+  static double seriesLongRun(double[] a, boolean effectiveDf) {
     double n = 0;
     double squares = 0;
     double lag = 0;
@@ -1166,7 +1184,12 @@ public final class WindowJudge {
     if (!(calm > 0)) {
       return 0.0;
     }
-    double bound = varianceUpperBound((int) Math.min(n - stretches + 1, 1 << 20));
+    double values = n - stretches + 1;
+    if (effectiveDf) {
+      // a sample variance of an AR(1) series varies as one of n (1 - r^2) / (1 + r^2) values
+      values = Math.max(3.0, 2 + (values - 2) * (1 - r * r) / (1 + r * r));
+    }
+    double bound = varianceUpperBound((int) Math.min(Math.round(values), 1 << 20));
     return squares / calm * bound * f;
   }
 
@@ -1793,7 +1816,7 @@ public final class WindowJudge {
       for (double x : differences) {
         addToSeries(series, 0, x);
       }
-      double v = seriesLongRun(series);
+      double v = seriesLongRun(series, m.denseEffectiveDf);
       if (v > 0) {
         t.lag1Series = series;
         t.longRunVariance = v;

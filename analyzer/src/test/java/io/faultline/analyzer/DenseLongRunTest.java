@@ -61,6 +61,43 @@ class DenseLongRunTest {
   }
 
   @Test
+  void theEffectiveDegreesOfFreedomRaiseTheBoundOfAnAutocorrelatedSeriesOnly() {
+    assertThat(new WindowJudge.Monitor().denseEffectiveDf).as("the default").isFalse();
+    int n = VALUES.length;
+    double[] a = series(VALUES, new double[0]);
+    double mean = 0;
+    for (double x : VALUES) {
+      mean += x / n;
+    }
+    double squares = 0;
+    double lag = 0;
+    for (int i = 0; i < n; i++) {
+      squares += (VALUES[i] - mean) * (VALUES[i] - mean);
+      if (i > 0) {
+        lag += (VALUES[i] - mean) * (VALUES[i - 1] - mean);
+      }
+    }
+    double r = lag / squares;
+    r += (1 + 3 * r) / n;
+    r += WindowJudge.LAG1_MARGIN * Math.sqrt((1 - r * r) / n);
+    // Bartlett: a sample variance of an AR(1) series varies as one of n (1 - r^2) / (1 + r^2)
+    long values = Math.round(2 + (n - 2) * (1 - r * r) / (1 + r * r));
+    assertThat(values).isLessThan(n);
+    double ratio = WindowJudge.varianceUpperBound((int) values) / WindowJudge.varianceUpperBound(n);
+    assertThat(WindowJudge.seriesLongRun(a, true))
+        .isCloseTo(ratio * WindowJudge.seriesLongRun(a, false), within(1e-9));
+    assertThat(ratio).isGreaterThan(1.2);
+    // an alternating series reads no lag-1 (r 0 after the margin's floor): the bound stays n's
+    double[] alternating = new double[n];
+    for (int i = 0; i < n; i++) {
+      alternating[i] = i % 2 == 0 ? 1.0 : 3.0;
+    }
+    double[] b = series(alternating, new double[0]);
+    assertThat(WindowJudge.seriesLongRun(b, true))
+        .isCloseTo(WindowJudge.seriesLongRun(b, false), within(1e-12));
+  }
+
+  @Test
   void aStepBetweenTheStretchesIsNoSpread() {
     double[] before = java.util.Arrays.copyOfRange(VALUES, 0, 8);
     double[] after = java.util.Arrays.copyOfRange(VALUES, 8, VALUES.length);

@@ -81,6 +81,9 @@ final class Telemetry {
   /** ... at the smaller of it and twice the control's series' (ADR 0087). */
   boolean denseControlSeries = new WindowJudge.Monitor().denseControlSeries;
 
+  /** ... its chi-square bound at the series' effective degrees of freedom (docs/adr/0091). */
+  boolean denseEffectiveDf = new WindowJudge.Monitor().denseEffectiveDf;
+
   /**
    * Each group's window level also moves as an AR(1) across windows (this phi, sd {@code levelSd}),
    * under independent samples: window means with a real lag-1 (0 = none).
@@ -242,6 +245,7 @@ final class Telemetry {
     m.controlSeriesWithin = controlSeriesWithin;
     m.denseLongRun = denseLongRun;
     m.denseControlSeries = denseControlSeries;
+    m.denseEffectiveDf = denseEffectiveDf;
     m.pairedSingle = pairedSingle;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;

@@ -286,6 +286,14 @@ public final class DetectionBench {
       monitorSwitch("denseControlSeries", new WindowJudge.Monitor().denseControlSeries);
 
   /**
+   * {@code -Dfaultline.bench.denseEffectiveDf=true}: with {@link #DENSE_LONG_RUN}, the chi-square
+   * bound on the differences' variance at their effective degrees of freedom (docs/adr/0091; {@code
+   * WindowJudge.Monitor.denseEffectiveDf}).
+   */
+  static final boolean DENSE_EFFECTIVE_DF =
+      monitorSwitch("denseEffectiveDf", new WindowJudge.Monitor().denseEffectiveDf);
+
+  /**
    * {@code -Dfaultline.bench.anchorWeight=0.75}: the anchored e-process's share of the statistic
    * ({@code WindowJudge.Monitor.anchorWeight}; 0 = the default, docs/adr/0066).
    */
@@ -1104,6 +1112,7 @@ public final class DetectionBench {
     m.controlSeriesWithin = CONTROL_SERIES_WITHIN;
     m.denseLongRun = DENSE_LONG_RUN;
     m.denseControlSeries = DENSE_CONTROL_SERIES;
+    m.denseEffectiveDf = DENSE_EFFECTIVE_DF;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.pairedSingle = PAIRED_SINGLE;
     m.countLevels = COUNT_LEVELS;
