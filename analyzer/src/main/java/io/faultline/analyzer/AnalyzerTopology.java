@@ -45,8 +45,10 @@ import org.apache.kafka.streams.state.WindowStore;
  *         the result processor and result-per-commit)
  * attack.events --STARTED--> attack.starts --> global store attack-starts (each experiment's
  *         STARTED times; read by the judge until a metric's anchor is placed, docs/adr/0042, 0046)
- * metrics --decode (poison -> dlq)--> count late samples --> tumbling window per experiment|metric, both groups side by
- * side, forwarded once when it closes (window-close, store open-windows) --> WindowVerdict -> steadystate
+ * metrics --sample-intake (decode; poison -> dlq; error markers dropped; late samples counted;
+ *         batch runs to run-by-experiment, below: one node, docs/adr/0092)--> tumbling window per
+ *         experiment|metric, both groups side by side, forwarded once when it closes (window-close,
+ *         store open-windows) --> WindowVerdict -> steadystate
  *    \--> re-key by experiment (verdicts-by-experiment) --merge attack.events--> result processor
  *         (results, store experiment-timelines; the key stays the experiment) --> alerts (re-keyed
  *         experiment|metric), HALT_ALL on attack.commands (abort), and a "result due" per change
@@ -74,6 +76,13 @@ public final class AnalyzerTopology {
    * experiment's result is computed once per commit (docs/adr/0046).
    */
   static final String RESULTS_DUE = "results-due";
+
+  /** The nodes {@link SampleIntake} sends its records to. */
+  static final String METRICS_DEAD_LETTERS = "metrics-raw";
+
+  static final String RUN_BY_EXPERIMENT = "run-by-experiment";
+  static final String WINDOW_CLOSE = "window-close";
+  static final String WINDOW_AGGREGATE = "window-aggregate";
 
   private AnalyzerTopology() {}
 
@@ -115,42 +124,45 @@ public final class AnalyzerTopology {
     ShardCountGuard shardGuard = new ShardCountGuard(config.metricShards(), metrics);
     long windowMs = config.window().toMillis();
 
-    KStream<String, Decoded<MetricSample>> samples =
+    // the steps before the window in one node, each record sent to one of its children by name
+    // (docs/adr/0092); the window's child is the first node of closedWindows or mergedShards
+    SampleIntake.Children intakeChildren =
+        new SampleIntake.Children(
+            METRICS_DEAD_LETTERS,
+            RUN_BY_EXPERIMENT,
+            config.metricShards() > 1 ? WINDOW_AGGREGATE : WINDOW_CLOSE);
+    KStream<String, Object> intake =
         builder.stream(
                 topics.metrics().name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("metrics-source"))
             .processValues(
                 () ->
-                    new DecodeOrDeadLetter<>(
+                    new SampleIntake(
                         bytes -> validSample(sampleSerde.decode(bytes), windowMs),
-                        MetricSample::getTimestamp,
-                        shardGuard::mismatch),
-                Named.as("decode-metrics"));
-    KStream<String, MetricSample> validSamples =
-        deadLetterFailures(samples, topics, "metrics")
-            // a source's "could not observe" marker is a gap, not data: the collector also
-            // publishes collector.source.errors, which is judged like any metric
-            .filterNot((key, sample) -> sample.getError(), Named.as("skip-error-samples"))
-            .processValues(
-                () ->
-                    new LatenessCounter(
-                        config.window().toMillis(), config.grace().toMillis(), metrics),
-                Named.as("count-late-samples"));
+                        shardGuard::mismatch,
+                        new LatenessCounter(windowMs, config.grace().toMillis(), metrics),
+                        intakeChildren),
+                Named.as("sample-intake"));
+    intake
+        .map(
+            (k, v) -> KeyValue.pair(DeadLetters.key(k), (byte[]) v), Named.as(METRICS_DEAD_LETTERS))
+        .to(
+            topics.dlq().name(),
+            Produced.with(Serdes.String(), Serdes.ByteArray()).withName("metrics-dlq-sink"));
+    // the intake sends only samples to the runs' and the windows' children
+    @SuppressWarnings("unchecked")
+    KStream<String, MetricSample> samples =
+        (KStream<String, MetricSample>) (KStream<String, ?>) intake;
 
     // a batch run's figures are judged over runs (PipelineRuns), not in windows (docs/adr/0035)
     KStream<String, ResultInput> runInputs =
-        validSamples
-            .filter((key, sample) -> PipelineRuns.isRunSample(sample), Named.as("only-runs"))
-            .selectKey((key, sample) -> sample.getExperimentId(), Named.as("run-by-experiment"))
+        samples
+            .selectKey((key, sample) -> sample.getExperimentId(), Named.as(RUN_BY_EXPERIMENT))
             .repartition(
                 Repartitioned.with(Serdes.String(), sampleSerde)
                     .withName("runs-by-experiment")
                     .withNumberOfPartitions(topics.attackEvents().partitions()))
             .mapValues(ResultInput::ofRun, Named.as("run-input"));
-    KStream<String, MetricSample> windowSamples =
-        validSamples.filterNot(
-            (key, sample) -> PipelineRuns.isRunSample(sample), Named.as("skip-runs"));
-
     Duration window = config.window();
     int warmup = config.warmupWindows();
     builder.addStateStore(
@@ -160,8 +172,8 @@ public final class AnalyzerTopology {
             StateSerde.monitors()));
     KStream<Windowed<String>, WindowPair> closed =
         config.metricShards() > 1
-            ? mergedShards(windowSamples, topics, config, sampleSerde, builder)
-            : closedWindows(windowSamples, config, builder);
+            ? mergedShards(samples, topics, config, sampleSerde, builder)
+            : closedWindows(samples, config, builder);
     KStream<String, WindowVerdict> verdicts =
         closed.process(
             () ->
@@ -282,7 +294,7 @@ public final class AnalyzerTopology {
     long windowMs = config.window().toMillis();
     long graceMs = config.grace().toMillis();
     return samples.process(
-        () -> new OpenWindows(windowMs, graceMs), Named.as("window-close"), OpenWindows.STORE);
+        () -> new OpenWindows(windowMs, graceMs), Named.as(WINDOW_CLOSE), OpenWindows.STORE);
   }
 
   /**
@@ -343,7 +355,7 @@ public final class AnalyzerTopology {
         .aggregate(
             WindowPair::new,
             (key, sample, pair) -> pair.add(sample),
-            Named.as("window-aggregate"),
+            Named.as(WINDOW_AGGREGATE),
             Materialized.<String, WindowPair, WindowStore<Bytes, byte[]>>as("window-summaries")
                 .withKeySerde(Serdes.String())
                 .withValueSerde(new WindowPair.WindowPairSerde())

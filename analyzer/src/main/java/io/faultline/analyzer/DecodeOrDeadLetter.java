@@ -3,7 +3,6 @@ package io.faultline.analyzer;
 import io.faultline.schema.DeadLetters;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
-import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -13,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Decodes raw values; a record that cannot be decoded or validated is forwarded as failed, with the
  * dlq headers (source topic, partition, offset, reason) added, so a poison pill never stops the
- * topology. Valid records get their event time as the record timestamp.
+ * topology. Valid records get their event time as the record timestamp. {@link SampleIntake} does
+ * the same for samples, with the steps after it, and shares the dlq's side of it.
  */
 final class DecodeOrDeadLetter<T> implements FixedKeyProcessor<String, byte[], Decoded<T>> {
 
@@ -21,23 +21,12 @@ final class DecodeOrDeadLetter<T> implements FixedKeyProcessor<String, byte[], D
 
   private final Function<byte[], T> decoder;
   private final ToLongFunction<T> eventTime;
-  private final UnaryOperator<String> keyCheck;
   private FixedKeyProcessorContext<String, Decoded<T>> context;
 
   /** decoder throws with a message naming the problem; eventTime may return -1 to keep it. */
   DecodeOrDeadLetter(Function<byte[], T> decoder, ToLongFunction<T> eventTime) {
-    this(decoder, eventTime, key -> null);
-  }
-
-  /**
-   * With {@code keyCheck}: null for a key that may be judged, else the reason its record goes to
-   * the dlq undecoded; the check does its own logging (e.g. {@link ShardCountGuard}).
-   */
-  DecodeOrDeadLetter(
-      Function<byte[], T> decoder, ToLongFunction<T> eventTime, UnaryOperator<String> keyCheck) {
     this.decoder = decoder;
     this.eventTime = eventTime;
-    this.keyCheck = keyCheck;
   }
 
   @Override
@@ -47,24 +36,11 @@ final class DecodeOrDeadLetter<T> implements FixedKeyProcessor<String, byte[], D
 
   @Override
   public void process(FixedKeyRecord<String, byte[]> record) {
-    String misfit = keyCheck.apply(record.key());
-    if (misfit != null) {
-      deadLetter(record, misfit);
-      return;
-    }
     T value;
     try {
       value = decoder.apply(record.value());
     } catch (RuntimeException e) {
-      String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-      var meta = context.recordMetadata().orElseThrow();
-      log.warn(
-          "poison record at {}-{}@{} sent to dlq: {}",
-          meta.topic(),
-          meta.partition(),
-          meta.offset(),
-          reason);
-      deadLetter(record, reason);
+      forwardFailed(record, poisonReason(context, e));
       return;
     }
     long ts = eventTime.applyAsLong(value);
@@ -72,13 +48,38 @@ final class DecodeOrDeadLetter<T> implements FixedKeyProcessor<String, byte[], D
     context.forward(ts >= 0 ? out.withTimestamp(ts) : out);
   }
 
-  private void deadLetter(FixedKeyRecord<String, byte[]> record, String reason) {
+  private void forwardFailed(FixedKeyRecord<String, byte[]> record, String reason) {
+    byte[] raw = deadLetter(context, record, reason);
+    context.forward(record.withValue(Decoded.failed(raw, reason)));
+  }
+
+  /** Why {@code e}'s record could not be decoded, logged with the record's place. */
+  static String poisonReason(FixedKeyProcessorContext<?, ?> context, RuntimeException e) {
+    String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+    var meta = context.recordMetadata().orElseThrow();
+    log.warn(
+        "poison record at {}-{}@{} sent to dlq: {}",
+        meta.topic(),
+        meta.partition(),
+        meta.offset(),
+        reason);
+    return reason;
+  }
+
+  /**
+   * Adds the dlq headers (source topic, partition, offset, size, reason) to {@code record}'s and
+   * returns its value as the dlq gets it.
+   */
+  static byte[] deadLetter(
+      FixedKeyProcessorContext<?, ?> context,
+      FixedKeyRecord<String, byte[]> record,
+      String reason) {
     var meta = context.recordMetadata().orElseThrow();
     var headers = record.headers();
     long size = record.value() == null ? -1 : record.value().length;
     DeadLetters.headers("analyzer", meta.topic(), meta.partition(), meta.offset(), size, reason)
         .forEach(headers::add);
     // cut as every dlq record is, so that it fits the broker (a failed send would stop the app)
-    context.forward(record.withValue(Decoded.failed(DeadLetters.value(record.value()), reason)));
+    return DeadLetters.value(record.value());
   }
 }

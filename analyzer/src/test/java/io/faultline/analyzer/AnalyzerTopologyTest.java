@@ -354,6 +354,60 @@ class AnalyzerTopologyTest {
         .doesNotContain(AnalyzerTopology.RESULTS_DUE + "-repartition");
   }
 
+  /**
+   * The steps before the window are one node (docs/adr/0092) sending each record to one of its
+   * children by name, sharded or not; the sub-topology's topics, internal ones included, keep their
+   * names (a renamed repartition topic would break an upgrade).
+   */
+  @Test
+  void aSampleReachesItsWindowThroughOneNodeAndTheTopicsKeepTheirNames() throws Exception {
+    for (String shards : List.of("1", "8")) {
+      TopologyDescription.Subtopology samples =
+          AnalyzerTopology.build(
+                  topics, TopologyDriver.config(Map.of("topics.metrics.shards", shards)))
+              .describe()
+              .subtopologies()
+              .stream()
+              .filter(s -> nodeNames(s).contains("metrics-source"))
+              .findFirst()
+              .orElseThrow();
+      TopologyDescription.Node source = node(samples, "metrics-source");
+      assertThat(source.successors())
+          .extracting(TopologyDescription.Node::name)
+          .as(shards)
+          .containsExactly("sample-intake");
+      String window =
+          shards.equals("1") ? AnalyzerTopology.WINDOW_CLOSE : AnalyzerTopology.WINDOW_AGGREGATE;
+      assertThat(node(samples, "sample-intake").successors())
+          .extracting(TopologyDescription.Node::name)
+          .as(shards)
+          .containsExactlyInAnyOrder(
+              AnalyzerTopology.METRICS_DEAD_LETTERS, AnalyzerTopology.RUN_BY_EXPERIMENT, window);
+      Set<String> topicNames =
+          samples.nodes().stream()
+              .map(
+                  n ->
+                      n instanceof TopologyDescription.Sink sink
+                          ? sink.topic()
+                          : n instanceof TopologyDescription.Source src
+                              ? String.join(",", src.topicSet())
+                              : null)
+              .filter(java.util.Objects::nonNull)
+              .collect(Collectors.toSet());
+      assertThat(topicNames)
+          .as(shards)
+          .contains(
+              topics.metrics().name(),
+              topics.dlq().name(),
+              "runs-by-experiment-repartition",
+              shards.equals("1") ? topics.steadyState().name() : "partials-by-metric-repartition");
+    }
+  }
+
+  private static TopologyDescription.Node node(TopologyDescription.Subtopology s, String name) {
+    return s.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+  }
+
   private static Set<String> nodeNames(TopologyDescription.Subtopology s) {
     return s.nodes().stream().map(TopologyDescription.Node::name).collect(Collectors.toSet());
   }
