@@ -399,47 +399,16 @@ class HistoryRollupTest {
 
   private static Map<String, ServiceHistory> run(List<ExperimentResult> input, List<Alert> alerts)
       throws Exception {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "history-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-    props.put(StreamsConfig.STATE_DIR_CONFIG, TopologyDriver.stateDir("history-test").toString());
-    try (TopologyTestDriver driver = new TopologyTestDriver(HistoryRollup.build(TOPICS), props)) {
-      TestInputTopic<String, ExperimentResult> results =
-          driver.createInputTopic(
-              TOPICS.results().name(),
-              Serdes.String().serializer(),
-              TOPICS.results().valueSerde().serializer());
-      for (ExperimentResult r : input) {
-        results.pipeInput(r.getExperimentId(), r, Instant.ofEpochMilli(r.getUpdatedAt()));
-      }
-      TestInputTopic<String, Alert> alertTopic =
-          driver.createInputTopic(
-              TOPICS.alerts().name(),
-              Serdes.String().serializer(),
-              TOPICS.alerts().valueSerde().serializer());
-      for (Alert a : alerts) {
-        alertTopic.pipeInput(
-            a.getExperimentId() + "|" + a.getMetric(), a, Instant.ofEpochMilli(a.getTimestamp()));
-      }
-      Map<String, ServiceHistory> latest = new TreeMap<>();
-      driver
-          .createOutputTopic(
-              TOPICS.history().name(),
-              Serdes.String().deserializer(),
-              TOPICS.history().valueSerde().deserializer())
-          .readKeyValuesToList()
-          .forEach(
-              kv -> {
-                if (kv.value == null) {
-                  latest.remove(kv.key);
-                } else {
-                  latest.put(kv.key, kv.value);
-                }
-              });
-      return latest;
-    }
+    Map<String, ServiceHistory> latest = new TreeMap<>();
+    runAll(input, alerts)
+        .forEach(
+            (key, records) -> {
+              ServiceHistory last = records.get(records.size() - 1);
+              if (last != null) {
+                latest.put(key, last);
+              }
+            });
+    return latest;
   }
 
   /** Every history record per key in the order published, a tombstone as null. */
