@@ -11,6 +11,7 @@ import io.faultline.schema.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -50,7 +51,10 @@ public final class PipelineRuns {
         && labels.containsKey(CHECKSUM_LABEL);
   }
 
-  /** Keeps the sample's figure; false when it was known already (a replay) or is not a run's. */
+  /**
+   * Keeps the sample's figure and its run's checksum; false when both were known already (a replay)
+   * or it is not a run's.
+   */
   boolean add(MetricSample s) {
     if (!isRunSample(s)) {
       return false;
@@ -63,9 +67,12 @@ public final class PipelineRuns {
     }
     TreeMap<Integer, Run> runs = s.getGroup() == Group.CONTROL ? control : experimental;
     Run run = runs.computeIfAbsent(number, n -> new Run());
-    run.sha256 = s.getLabels().get(CHECKSUM_LABEL);
+    String sha256 = s.getLabels().get(CHECKSUM_LABEL);
+    // a checksum that moved changes the verdict (checksumsEqual) even when every figure is the same
+    boolean newChecksum = !Objects.equals(run.sha256, sha256);
+    run.sha256 = sha256;
     Double before = run.figures.put(s.getMetric(), s.getValue());
-    return before == null || before != s.getValue();
+    return newChecksum || before == null || before != s.getValue();
   }
 
   /**

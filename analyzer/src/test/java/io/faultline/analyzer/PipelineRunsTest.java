@@ -239,6 +239,19 @@ class PipelineRunsTest {
   }
 
   @Test
+  void aRunSentAgainWithAnotherChecksumIsANewResultEvenWithTheSameFigures() {
+    run(Group.CONTROL, 1, 60_000, 1500, SUM, 0);
+    run(Group.EXPERIMENTAL, 1, 61_000, 1500, SUM, 0);
+    assertThat(last().getPipeline().getChecksumsEqual()).isTrue();
+
+    run(Group.EXPERIMENTAL, 1, 61_000, 1500, "ffff" + SUM.substring(4), 0);
+
+    ExperimentResult r = last();
+    assertThat(r.getPipeline().getChecksumsEqual()).isFalse();
+    assertThat(r.getPipeline().getOutcome()).isEqualTo(PipelineOutcome.DEVIATED);
+  }
+
+  @Test
   void runsThatHeldMakeAnInconclusiveLiveVerdictSteadyButNotAnAbort() {
     PipelineVerdict held =
         PipelineVerdict.newBuilder()
