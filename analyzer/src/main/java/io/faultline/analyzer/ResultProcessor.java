@@ -100,10 +100,13 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
     }
     boolean changed;
     if (record.value().run() != null) {
-      if (timeline.pipeline == null) {
-        timeline.pipeline = new PipelineRuns();
+      // a new PipelineRuns joins the timeline only when it took the sample: a sample that is not
+      // a run's leaves the timeline as it was
+      PipelineRuns runs = timeline.pipeline == null ? new PipelineRuns() : timeline.pipeline;
+      changed = runs.add(record.value().run());
+      if (changed) {
+        timeline.pipeline = runs;
       }
-      changed = timeline.pipeline.add(record.value().run());
     } else {
       changed =
           record.value().event() != null
@@ -186,13 +189,17 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
       WindowVerdict verdict,
       Hypotheses.Definition definition,
       FixedKeyRecord<String, ?> record) {
-    WindowStatus window =
-        timeline.windows.computeIfAbsent(verdict.getWindowStart(), s -> new WindowStatus());
-    window.end = verdict.getWindowEnd();
     String metric = verdict.getMetric();
-    if (window.contains(metric)) {
-      return false; // the same window judged twice (replay): already counted
+    WindowStatus window = timeline.windows.get(verdict.getWindowStart());
+    if (window != null && window.contains(metric)) {
+      return false; // the same window judged twice (replay): already counted, the timeline as it
+      // was
     }
+    if (window == null) {
+      window = new WindowStatus();
+      timeline.windows.put(verdict.getWindowStart(), window);
+    }
+    window.end = verdict.getWindowEnd();
     switch (verdict.getState()) {
       case DEVIATING -> window.deviating.add(metric);
       case STEADY -> window.steady.add(metric);
