@@ -1609,18 +1609,24 @@ public final class WindowJudge {
   static List<Statistic> measured(List<Statistic> statistics, List<double[]> warmup) {
     List<Statistic> kept = new ArrayList<>();
     for (Statistic s : statistics) {
-      boolean measured =
-          switch (s) {
-            case MEAN -> !warmup.isEmpty();
-            case SPREAD ->
-                warmup.stream().anyMatch(w -> w[2] >= 2 && w[5] >= 2 && w[1] > 0 && w[4] > 0);
-            case P99 -> warmup.stream().anyMatch(w -> !Double.isNaN(w[6]) && !Double.isNaN(w[7]));
-          };
-      if (measured) {
+      if (measurable(s, warmup)) {
         kept.add(s);
       }
     }
     return kept.isEmpty() ? statistics : kept;
+  }
+
+  /**
+   * Whether the warm-up's windows (as {@link Monitor#warmup} keeps them: c mean, c var, c n, e
+   * mean, e var, e n, c p99, e p99) give {@code s} a datapoint: a spread needs a window with two
+   * samples or more of each group, so one sample per window never judges it.
+   */
+  public static boolean measurable(Statistic s, List<double[]> warmup) {
+    return switch (s) {
+      case MEAN -> !warmup.isEmpty();
+      case SPREAD -> warmup.stream().anyMatch(w -> w[2] >= 2 && w[5] >= 2 && w[1] > 0 && w[4] > 0);
+      case P99 -> warmup.stream().anyMatch(w -> !Double.isNaN(w[6]) && !Double.isNaN(w[7]));
+    };
   }
 
   /**

@@ -237,6 +237,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
       windows.add(m);
     }
     json.put("windows", windows);
+    json.put("warnings", warnings(r));
     try {
       out.println(
           new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
@@ -316,6 +317,26 @@ public final class AnalyzeCommand implements Callable<Integer> {
         Durations.format(r.window()),
         r.windows().size(),
         deviating);
+    for (String w : warnings(r)) {
+      out.println("warning: " + w);
+    }
     out.println("VERDICT: " + (r.deviation() ? "deviation" : "no deviation"));
+  }
+
+  /** What the verdict does not cover: a statistic asked for that the data cannot be judged on. */
+  private static List<String> warnings(OfflineAnalysis.Result r) {
+    List<String> warnings = new ArrayList<>();
+    for (Statistic s : r.unjudged()) {
+      warnings.add(
+          String.format(
+              Locale.ROOT,
+              "--statistic %s was not judged: the warm-up's datapoints (one row interval, %s) hold"
+                  + " one row per group, and a %s needs two or more of each; the verdict covers"
+                  + " only the other statistics (record at a finer resolution to judge it)",
+              s.name().toLowerCase(Locale.ROOT),
+              Durations.format(r.interval()),
+              s.name().toLowerCase(Locale.ROOT)));
+    }
+    return warnings;
   }
 }

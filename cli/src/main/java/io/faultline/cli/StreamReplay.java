@@ -253,6 +253,7 @@ final class StreamReplay {
             ? Double.NaN
             : detection.getEffectHigh(),
         offline.interval(),
-        offline.horizon());
+        offline.horizon(),
+        offline.unjudged());
   }
 }

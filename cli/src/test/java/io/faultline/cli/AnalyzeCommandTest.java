@@ -205,6 +205,31 @@ class AnalyzeCommandTest {
   }
 
   @Test
+  void aSpreadAskedOfOneRowPerIntervalIsSaidNotJudgedByBothEngines() throws Exception {
+    Path control = sparse("wc.csv", 1_700_000_000L, 1000, 11);
+    Path experiment = sparse("we.csv", 1_700_000_000L, 1000, 12);
+    for (String engine : List.of("offline", "stream")) {
+      JsonNode spread = analyze(control, experiment, engine, "--statistic", "mean,spread");
+      assertThat(spread.get("warnings")).as(engine).hasSize(1);
+      assertThat(spread.get("warnings").get(0).asText())
+          .startsWith("--statistic spread was not judged")
+          .contains("10s");
+      assertThat(analyze(control, experiment, engine).get("warnings")).as(engine).isEmpty();
+    }
+    out.reset();
+    run(
+        "--control",
+        control.toString(),
+        "--experiment",
+        experiment.toString(),
+        "--statistic",
+        "spread");
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text).contains("warning: --statistic spread was not judged");
+    assertThat(text.indexOf("warning:")).isLessThan(text.indexOf("VERDICT"));
+  }
+
+  @Test
   void anAttackStartAnchorsBothEnginesAlike() throws Exception {
     // the fault is injected at row 66; told so, both engines anchor an e-process there
     Path control = sparse("ac.csv", 1_700_000_000L, 1000, 7);

@@ -96,7 +96,9 @@ public final class OfflineAnalysis {
   /**
    * Everything the judgement found. {@code detectedAt} is the experiment row's timestamp or null;
    * {@code changePointMs} the estimated start of the deviation (experiment time) with the relative
-   * effect since then and its 95% interval.
+   * effect since then and its 95% interval. {@code unjudged}: the statistics asked for that the
+   * data cannot give a datapoint (a spread at one row per row interval), so nothing was judged of
+   * them.
    */
   public record Result(
       boolean deviation,
@@ -115,7 +117,8 @@ public final class OfflineAnalysis {
       double effectLow,
       double effectHigh,
       Duration interval,
-      long horizon) {}
+      long horizon,
+      List<Statistic> unjudged) {}
 
   /** One datapoint: both groups' rows in one row interval. */
   public record Datapoint(
@@ -158,7 +161,8 @@ public final class OfflineAnalysis {
           Double.NaN,
           Double.NaN,
           interval,
-          0);
+          0,
+          List.of());
     }
     List<Datapoint> points = datapoints(control, experiment, interval);
     int warmUp = warmUpDatapoints(points.size());
@@ -223,7 +227,32 @@ public final class OfflineAnalysis {
         detection == null ? Double.NaN : detection.effectLow(),
         detection == null ? Double.NaN : detection.effectHigh(),
         interval,
-        monitor.horizon);
+        monitor.horizon,
+        unjudged(options.statistics(), points.subList(0, warmUp)));
+  }
+
+  /**
+   * The statistics of {@code statistics} that the warm-up's datapoints give no datapoint to ({@link
+   * WindowJudge#measurable}): the judgement watches none of them.
+   */
+  static List<Statistic> unjudged(List<Statistic> statistics, List<Datapoint> warmUp) {
+    List<double[]> shape = new ArrayList<>();
+    for (Datapoint p : warmUp) {
+      Summary c = p.control();
+      Summary e = p.experimental();
+      shape.add(
+          new double[] {
+            c.mean(),
+            c.count() < 2 ? 0 : c.variance(),
+            c.count(),
+            e.mean(),
+            e.count() < 2 ? 0 : e.variance(),
+            e.count(),
+            p.controlQuantiles().quantile(0.99),
+            p.experimentalQuantiles().quantile(0.99)
+          });
+    }
+    return statistics.stream().filter(s -> !WindowJudge.measurable(s, shape)).toList();
   }
 
   /** The first datapoints (a fifth, 5..30) are the warm-up: they fix the steady state. */
