@@ -736,7 +736,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
    * (docs/adr/0096): the active ones, those being applied, and those being recovered (from this
    * run, its journal, or attack.state), since each fault is in place until its recovery is done.
    */
-  private List<BlastRadius.Held> held() {
+  List<BlastRadius.Held> held() {
     List<BlastRadius.Held> held = new ArrayList<>();
     for (ActiveAttack a : holding.values()) {
       for (Target t : a.targets) {
