@@ -102,8 +102,14 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   private final CountDownLatch provisioned = new CountDownLatch(1);
   private volatile String provisionProblem;
   private final Map<String, ActiveAttack> active = new ConcurrentHashMap<>();
-  // the active ones and those whose recovery still runs: each holds its targets until it is done
+  // the active ones, those being applied and those whose recovery still runs: each holds its
+  // targets from its checks until its recovery is done (docs/adr/0090, 0096)
   private final Map<String, ActiveAttack> holding = new ConcurrentHashMap<>();
+  // attacks past their checks whose fault is being applied: in holding, not yet in active
+  private final Set<String> applying = ConcurrentHashMap.newKeySet();
+  // a START's checks and its entry into holding happen at once: two STARTs never both fit in
+  // the room one of them leaves (only the command thread starts attacks; this keeps it so)
+  private final Object admission = new Object();
   private final FaultHolds holds = new FaultHolds();
   // commandId -> SHA-256 of the command's canonical form: a repeat is the same command, or a
   // different command under a taken id, which is refused instead of silently dropped
@@ -508,31 +514,67 @@ public final class AttackAgent implements Runnable, AutoCloseable {
           appliedBy);
       return;
     }
-    // one id is one attack: a taken id is refused before anything else, even for a dry run
-    attackIds.check(command.getAttackId());
-    if (active.size() >= config.maxConcurrent()) {
-      throw new InvalidRecordException(
-          null,
-          "blast radius: "
-              + active.size()
-              + " attacks already active (agent.max.concurrent="
-              + config.maxConcurrent()
-              + ")");
+    AttackPlan plan;
+    String attackId;
+    ActiveAttack reserved = null;
+    synchronized (admission) {
+      // one id is one attack: a taken id is refused before anything else, even for a dry run
+      attackIds.check(command.getAttackId());
+      int running = active.size() + applying.size();
+      if (running >= config.maxConcurrent()) {
+        throw new InvalidRecordException(
+            null,
+            "blast radius: "
+                + running
+                + " attacks already active (agent.max.concurrent="
+                + config.maxConcurrent()
+                + ")");
+      }
+      plan =
+          AttackPlan.of(
+              command,
+              catalog,
+              config.maxDuration(),
+              config.maxBlastRadiusPercent(),
+              random,
+              this::heldBy,
+              held());
+      // taken only by a START that passed its checks, so a refused one may be sent again as it was
+      attackId =
+          attackIds.claim(command.getAttackId(), command.getExperimentId(), command.getDryRun());
+      if (!command.getDryRun()) {
+        // holds its targets from here: the next START's checks count them
+        long ends = System.currentTimeMillis() + plan.duration().toMillis();
+        reserved =
+            new ActiveAttack(
+                attackId,
+                command.getExperimentId(),
+                command.getCommandId(),
+                plan.executor(),
+                plan.targets(),
+                Map.of(),
+                System.currentTimeMillis(),
+                ends);
+        applying.add(attackId);
+        holding.put(attackId, reserved);
+      }
     }
-    AttackPlan plan =
-        AttackPlan.of(
-            command,
-            catalog,
-            config.maxDuration(),
-            config.maxBlastRadiusPercent(),
-            random,
-            this::heldBy);
+    try {
+      applyPlanned(command, plan, attackId);
+    } finally {
+      if (reserved != null) {
+        // applied: replaced by the active attack; refused or failed: nothing holds its targets
+        holding.remove(attackId, reserved);
+        applying.remove(attackId);
+      }
+    }
+  }
+
+  /** A START past its checks: ACCEPTED, the write-ahead record, the fault, STARTED. */
+  private void applyPlanned(AttackCommand command, AttackPlan plan, String attackId) {
     Fault executor = plan.executor();
     Duration duration = plan.duration();
     List<Target> targets = plan.targets();
-    // taken only by a START that passed its checks, so a refused one may be sent again as it was
-    String attackId =
-        attackIds.claim(command.getAttackId(), command.getExperimentId(), command.getDryRun());
     List<String> described = targets.stream().map(Target::describe).toList();
     event(
         command,
@@ -671,16 +713,37 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     return null;
   }
 
-  /** {@code is held by attack a-1 (command c-7) until <time>}, or being recovered. */
+  /** {@code is held by attack a-1 (command c-7) until <time>}, or being applied or recovered. */
   private String holder(ActiveAttack a) {
-    return "is held by attack "
-        + a.attackId
+    return "is held by attack " + attack(a);
+  }
+
+  /** {@code a-1 (command c-7) until <time>}, or being applied or recovered now. */
+  private String attack(ActiveAttack a) {
+    return a.attackId
         + " (command "
         + a.commandId
         + ")"
         + (active.containsKey(a.attackId)
             ? " until " + Instant.ofEpochMilli(a.expiresAt)
-            : ", which is being recovered now");
+            : applying.contains(a.attackId)
+                ? ", which is being applied now"
+                : ", which is being recovered now");
+  }
+
+  /**
+   * Every target this agent's attacks hold now, with who holds it, for the blast radius across them
+   * (docs/adr/0096): the active ones, those being applied, and those being recovered (from this
+   * run, its journal, or attack.state), since each fault is in place until its recovery is done.
+   */
+  List<BlastRadius.Held> held() {
+    List<BlastRadius.Held> held = new ArrayList<>();
+    for (ActiveAttack a : holding.values()) {
+      for (Target t : a.targets) {
+        held.add(new BlastRadius.Held(t, a.recovery.getOrDefault(t, Map.of()), attack(a)));
+      }
+    }
+    return held;
   }
 
   private void stop(AttackCommand command) {

@@ -58,6 +58,25 @@ public record AttackPlan(
       int maxBlastRadiusPercent,
       Random random,
       BiFunction<Fault, Target, String> heldBy) {
+    return of(command, catalog, maxDuration, maxBlastRadiusPercent, random, heldBy, List.of());
+  }
+
+  /**
+   * As above, and within the blast radius across this agent's attacks (docs/adr/0096): the targets
+   * {@code held} by its attacks (active, being applied or being recovered) that are among the
+   * selector's EXPERIMENTAL targets, plus the ones this attack adds, stay within {@code
+   * maxBlastRadiusPercent} of them. The mode draws the targets so that they fit when a choice does
+   * (a target already taken costs nothing); else the command is refused here, naming what is held,
+   * by which attacks, and what is allowed.
+   */
+  public static AttackPlan of(
+      AttackCommand command,
+      FaultCatalog catalog,
+      Duration maxDuration,
+      int maxBlastRadiusPercent,
+      Random random,
+      BiFunction<Fault, Target, String> heldBy,
+      List<BlastRadius.Held> held) {
     Fault executor = catalog.fault(command.getFault());
     String off = FaultCatalog.enabledBy(command.getFault());
     if (executor == null && off != null) {
@@ -90,11 +109,24 @@ public record AttackPlan(
               + " with parameters "
               + new java.util.TreeMap<>(command.getParameters()));
     }
+    List<Target> experimental = all.stream().filter(t -> t.group() == Group.EXPERIMENTAL).toList();
+    BlastRadius radius = BlastRadius.of(experimental, held, maxBlastRadiusPercent);
     List<Target> targets;
     try {
       targets =
           TargetSelection.pick(
-              command.getTarget().getMode(), narrowed, t -> heldBy.apply(executor, t), random);
+              command.getTarget().getMode(),
+              narrowed,
+              t -> heldBy.apply(executor, t),
+              radius,
+              random);
+    } catch (TargetSelection.OverRadius o) {
+      throw o.radius.refusal(
+          command.getCommandId(),
+          executor.fault(),
+          executor.kind(),
+          command.getTarget().getMode(),
+          o.more);
     } catch (TargetSelection.Held h) {
       throw new InvalidRecordException(
           "target",
@@ -121,8 +153,7 @@ public record AttackPlan(
                   : "")
               + ": STOP that attack or start this one after it");
     }
-    long experimental = all.stream().filter(t -> t.group() == Group.EXPERIMENTAL).count();
-    blastRadius(targets.size(), (int) experimental, maxBlastRadiusPercent, executor.kind());
+    blastRadius(targets.size(), experimental.size(), maxBlastRadiusPercent, executor.kind());
     for (Target t : targets) {
       if (t instanceof ProcessTarget p && !p.isAlive()) {
         throw new InvalidRecordException(
@@ -138,7 +169,7 @@ public record AttackPlan(
    * otherwise).
    */
   static void blastRadius(int chosen, int experimental, int percent, String kind) {
-    int allowed = Math.max(1, (int) Math.floor(experimental * (double) percent / 100));
+    int allowed = BlastRadius.allowed(experimental, percent);
     if (chosen > allowed) {
       throw new InvalidRecordException(
           "target.mode",

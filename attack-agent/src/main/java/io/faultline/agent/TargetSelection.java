@@ -122,6 +122,23 @@ public final class TargetSelection {
    */
   static <T extends Target> List<T> pick(
       String mode, List<T> candidates, Function<? super T, String> heldBy, Random random) {
+    return pick(mode, candidates, heldBy, null, random);
+  }
+
+  /**
+   * As {@link #pick(String, List, Function, Random)}, and within {@code radius} (null: none), the
+   * blast radius across this agent's attacks (docs/adr/0096): a candidate that one of them already
+   * takes costs nothing, any other one of the radius's room. The candidates are taken in a random
+   * order, those beyond the room skipped, so a choice that fits is found whenever one exists, and
+   * with room for all the choice is the one without a radius. Throws {@link OverRadius} when none
+   * fits. A mode that takes more than one attack may is left to the per-attack check.
+   */
+  static <T extends Target> List<T> pick(
+      String mode,
+      List<T> candidates,
+      Function<? super T, String> heldBy,
+      BlastRadius radius,
+      Random random) {
     int n = count(mode, candidates.size(), random);
     List<T> shuffled = new ArrayList<>(candidates);
     Collections.shuffle(shuffled, random);
@@ -140,7 +157,41 @@ public final class TargetSelection {
     if (free.size() < n) {
       throw new Held(firstHeld, hold, candidates.size() - free.size(), candidates.size(), n);
     }
-    return List.copyOf(free.subList(0, n));
+    if (radius == null || n > radius.allowed()) {
+      return List.copyOf(free.subList(0, n));
+    }
+    List<T> chosen = new ArrayList<>();
+    int room = radius.room();
+    for (T t : free) {
+      if (chosen.size() == n) {
+        break;
+      }
+      if (radius.taken(t)) {
+        chosen.add(t);
+      } else if (room > 0) {
+        room--;
+        chosen.add(t);
+      }
+    }
+    if (chosen.size() < n) {
+      long takenFree = free.stream().filter(radius::taken).count();
+      throw new OverRadius(radius, (int) (n - Math.min(n, takenFree)));
+    }
+    return List.copyOf(chosen);
+  }
+
+  /**
+   * No choice of the mode's count fits the radius: the fewest new targets it needs, {@code more}.
+   */
+  static final class OverRadius extends RuntimeException {
+    final transient BlastRadius radius;
+    final int more;
+
+    OverRadius(BlastRadius radius, int more) {
+      super("over the blast radius by " + more, null, false, false);
+      this.radius = radius;
+      this.more = more;
+    }
   }
 
   /** Fewer candidates free than the mode takes: {@code target} is one held, by {@code hold}. */

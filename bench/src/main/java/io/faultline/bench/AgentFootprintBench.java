@@ -70,6 +70,9 @@ public final class AgentFootprintBench {
               + targets
               + "\nagent.max.concurrent="
               + (ATTACKS + 5)
+              // every victim paused at once, on purpose (the blast radius counts across
+              // attacks, docs/adr/0096)
+              + "\nagent.max.blast.radius.percent=100"
               + "\nagent.id=footprint-agent\n");
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -45,8 +45,13 @@ import org.apache.commons.math3.random.RandomGenerator;
  */
 public final class DetectionBench {
 
-  /** Warm-up windows; {@code -Dfaultline.bench.warmup=60} measures what a longer one buys. */
-  static final int WARMUP = Integer.getInteger("faultline.bench.warmup", 20);
+  /**
+   * Warm-up windows, by default the analyzer's {@link WindowJudge#SHARP_WARMUP_WINDOWS} (the one
+   * fact: the figures are measured where the dense detector is sharp); {@code
+   * -Dfaultline.bench.warmup=60} measures what a longer one buys.
+   */
+  static final int WARMUP =
+      Integer.getInteger("faultline.bench.warmup", WindowJudge.SHARP_WARMUP_WINDOWS);
 
   /**
    * Only rows whose regime, process or fault contains this text ({@code -Dfaultline.bench.only}).

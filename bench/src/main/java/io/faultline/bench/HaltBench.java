@@ -69,6 +69,10 @@ public final class HaltBench {
                         prefix,
                         "agent.max.concurrent",
                         "1000",
+                        // every victim paused at once: all of the bench's own processes, on
+                        // purpose (the blast radius counts across attacks, docs/adr/0096)
+                        "agent.max.blast.radius.percent",
+                        "100",
                         "agent.targets.dir",
                         targets.toString())));
         var producer =

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** Pods, nodes and zones of the allowed namespaces, with their groups, for selection. */
 public final class KubernetesInventory {
@@ -79,10 +80,23 @@ public final class KubernetesInventory {
               }
             }
           }
+          // a zone's nodes, sorted: the blast radius counts the pods on them as in it
+          Map<String, java.util.SortedSet<String>> zoneNodes = new HashMap<>();
+          nodeZone.forEach(
+              (node, zone) -> zoneNodes.computeIfAbsent(zone, z -> new TreeSet<>()).add(node));
           List<ClusterTarget> targets = new ArrayList<>();
           zoneGroup.forEach(
               (zone, group) ->
-                  targets.add(new ClusterTarget("zone", zone, group, Map.of("zone", zone))));
+                  targets.add(
+                      new ClusterTarget(
+                          "zone",
+                          zone,
+                          group,
+                          Map.of(
+                              "zone",
+                              zone,
+                              "nodes",
+                              String.join(",", zoneNodes.getOrDefault(zone, new TreeSet<>()))))));
           return targets;
         });
   }
