@@ -2,6 +2,7 @@ package io.faultline.cli;
 
 import io.faultline.cli.experiment.ExperimentDefinition;
 import io.faultline.cli.experiment.ExperimentDefinition.MetricSpec;
+import io.faultline.cli.experiment.WarmUpWindows;
 import io.faultline.cli.report.Outcome;
 import io.faultline.cli.report.Recovery;
 import io.faultline.schema.Classification;
@@ -88,10 +89,29 @@ final class ConsoleRunView implements RunView {
                 m.name(),
                 figure(v.getControl().getMean()),
                 figure(v.getExperimental().getMean()),
-                v.getState() == SteadyState.INSUFFICIENT_DATA ? "no-data" : v.getState().name()));
+                state(v, elapsedMs)));
       }
     }
     out.println(line);
+  }
+
+  /**
+   * A window's state for the progress line; while the warm-up's windows are learned, not judged,
+   * how many of them have closed, so a long warm-up shows what it waits for.
+   */
+  private String state(WindowVerdict v, long elapsedMs) {
+    if (v.getState() != SteadyState.INSUFFICIENT_DATA) {
+      return v.getState().name();
+    }
+    long warmUpWindows = WarmUpWindows.of(definition);
+    if (warmUpWindows == 0) {
+      return "no-data";
+    }
+    long windowMs = definition.steadyState().window().toMillis();
+    if (elapsedMs >= warmUpWindows * windowMs) {
+      return "no-data";
+    }
+    return "warm-up " + elapsedMs / windowMs + "/" + warmUpWindows;
   }
 
   @Override

@@ -148,7 +148,8 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--steady",
-      description = "Steady-state phase before the first attack (default: the file's warmup, 30s).")
+      description =
+          "Steady-state phase before the first attack (default: the file's warmup, ${DEFAULT-VALUE}).")
   String steady = Durations.format(demo.steadyState().warmup());
 
   @Option(

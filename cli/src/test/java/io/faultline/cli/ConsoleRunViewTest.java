@@ -3,18 +3,22 @@ package io.faultline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.cli.experiment.DemoExperiment;
+import io.faultline.cli.experiment.WarmUpWindows;
 import io.faultline.cli.report.Outcome;
 import io.faultline.cli.report.Recovery;
 import io.faultline.schema.AttackOutcome;
 import io.faultline.schema.Classification;
 import io.faultline.schema.ExperimentResult;
+import io.faultline.schema.GroupStatistics;
 import io.faultline.schema.MetricJudgement;
 import io.faultline.schema.SteadyState;
 import io.faultline.schema.Verdict;
+import io.faultline.schema.WindowVerdict;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConsoleRunViewTest {
@@ -77,5 +81,47 @@ class ConsoleRunViewTest {
     assertThat(Recovery.of(15_500L, 5_000)).isEqualTo("15.5s");
     assertThat(Recovery.of(0L, 2_000)).isEqualTo("≤ 2s");
     assertThat(Recovery.of(null, 5_000)).isEqualTo("n/a");
+  }
+
+  @Test
+  void whileTheWarmUpIsLearnedTheProgressLineCountsItsWindows() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    var demo = DemoExperiment.definition();
+    ConsoleRunView view =
+        new ConsoleRunView(
+            new PrintStream(bytes, true, StandardCharsets.UTF_8), demo, "exp-1", () -> 0L, false);
+    long windowMs = demo.steadyState().window().toMillis();
+    long warmUpWindows = WarmUpWindows.of(demo);
+    long warmUpEnd = warmUpWindows * windowMs;
+
+    view.progress(
+        "steady-state warm-up", 2 * windowMs + 1, verdicts(SteadyState.INSUFFICIENT_DATA));
+    view.progress("attack cpu", warmUpEnd, verdicts(SteadyState.INSUFFICIENT_DATA));
+    view.progress("attack cpu", warmUpEnd + windowMs, verdicts(SteadyState.DEVIATING));
+    String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+
+    assertThat(lines[0])
+        .contains("http.latency.ms C 7.00 E 7.50 warm-up 2/" + warmUpWindows)
+        .doesNotContain("no-data");
+    assertThat(lines[1])
+        .contains("http.latency.ms C 7.00 E 7.50 no-data")
+        .doesNotContain("warm-up");
+    assertThat(lines[2]).contains("http.latency.ms C 7.00 E 7.50 DEVIATING");
+  }
+
+  private static Map<String, WindowVerdict> verdicts(SteadyState state) {
+    GroupStatistics control = GroupStatistics.newBuilder().setCount(100).setMean(7.0).build();
+    GroupStatistics experimental = GroupStatistics.newBuilder().setCount(100).setMean(7.5).build();
+    return Map.of(
+        "http.latency.ms",
+        WindowVerdict.newBuilder()
+            .setExperimentId("exp-1")
+            .setMetric("http.latency.ms")
+            .setWindowStart(0L)
+            .setWindowEnd(5_000L)
+            .setControl(control)
+            .setExperimental(experimental)
+            .setState(state)
+            .build());
   }
 }

@@ -12,8 +12,10 @@ class WarmUpWindowsTest {
 
   private static ExperimentDefinition withWarmUp(String warmup, String window) throws Exception {
     String demo = Files.readString(Path.of("..", "examples", "local-demo.yaml"));
+    // whatever warm-up the file has, so a new default does not silently break the helper
     String text =
-        demo.replace("warmup: 30s", "warmup: " + warmup).replace("window: 5s", "window: " + window);
+        demo.replaceFirst("warmup: \\S+", "warmup: " + warmup)
+            .replace("window: 5s", "window: " + window);
     assertThat(text).contains("warmup: " + warmup).contains("window: " + window);
     return ExperimentFileParser.parse("warm-up.yaml", text);
   }
