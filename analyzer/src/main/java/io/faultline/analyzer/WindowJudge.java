@@ -248,9 +248,11 @@ public final class WindowJudge {
      * and the larger of it and the AR(1) factor of the lag-1 is taken. A level that wanders under
      * sampling noise makes the differences ARMA(1,1): their lag-1 is well under the level's decay,
      * and its AR(1) factor far under the series' (7.3 against 31 at an AR(1) 0.95 level of sd 5,
-     * where the default alarmed on 0.082 of runs at the edge; docs/adr/0093). Off: a monitor
-     * restored from state written before the field gets it at its warm-up's end; a track past its
-     * warm-up keeps the AR(1) factor; {@code -Dfaultline.bench.denseArmaFactor=true}.
+     * where the default alarms on 0.082 of runs at the edge, this on 0.0505, se 0.0035;
+     * docs/adr/0093). Off: measured, not adopted: r2 / r1 of 25 independent differences is a ratio
+     * of noises, and dense normal +20% early fell 99 -> 82%, AR(1) +50% early 99 -> 87%; {@code
+     * -Dfaultline.bench.denseArmaFactor=true}. A track without lag-2 sums (older state) keeps the
+     * AR(1) factor.
      */
     public boolean denseArmaFactor;
 
