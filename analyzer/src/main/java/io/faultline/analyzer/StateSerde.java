@@ -187,6 +187,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.reachableShifts);
     w.dbl(m.singleSampleClip);
     w.bool(m.denseEffectiveDf);
+    w.bool(m.denseArmaFactor);
     w.end(mark);
   }
 
@@ -311,6 +312,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.denseEffectiveDf = in.bool();
     }
+    if (in.before(end)) {
+      m.denseArmaFactor = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -358,6 +362,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.doubles(t.lag1Series);
     w.doubles(t.controlSeries);
     w.dbl(t.clipSd);
+    w.doubles(t.lag2Series);
     w.end(mark);
   }
 
@@ -441,6 +446,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       t.clipSd = in.dbl();
+    }
+    if (in.before(end)) {
+      double[] lag2 = in.doubles();
+      t.lag2Series = lag2 == null ? new double[0] : lag2;
     }
     in.end(end);
     return t;

@@ -242,6 +242,21 @@ public final class WindowJudge {
     public boolean denseEffectiveDf;
 
     /**
+     * With {@link #denseLongRun}: the long-run factor is also read as an ARMA(1,1)'s, 1 + 2 r1 / (1
+     * - phi) with phi = r2 / r1 from the differences' lag-1 and lag-2 autocorrelations ({@link
+     * Track#lag2Series}), each bias-corrected and raised by {@link #LAG1_MARGIN} standard errors,
+     * and the larger of it and the AR(1) factor of the lag-1 is taken. A level that wanders under
+     * sampling noise makes the differences ARMA(1,1): their lag-1 is well under the level's decay,
+     * and its AR(1) factor far under the series' (7.3 against 31 at an AR(1) 0.95 level of sd 5,
+     * where the default alarms on 0.082 of runs at the edge, this on 0.0505, se 0.0035;
+     * docs/adr/0093). Off: measured, not adopted: r2 / r1 of 25 independent differences is a ratio
+     * of noises, and dense normal +20% early fell 99 -> 82%, AR(1) +50% early 99 -> 87%; {@code
+     * -Dfaultline.bench.denseArmaFactor=true}. A track without lag-2 sums (older state) keeps the
+     * AR(1) factor.
+     */
+    public boolean denseArmaFactor;
+
+    /**
      * Single samples: the pooled control counted at its long-run variance, one sample's per
      * datapoint, with the warm-up's control samples as the per-sample floor. With {@link
      * #predictableDrift} the anchored e-process is a supermartingale in expectation at one sample
@@ -546,6 +561,13 @@ public final class WindowJudge {
      */
     public double[] controlSeries = new double[0];
 
+    /**
+     * {@link Monitor#denseArmaFactor} at the warm-up's end (empty otherwise): {@link #lag1Series}'s
+     * lag-2 sums per stretch ({@link #LAG2_PRODUCTS} ...), learned with it; empty, the AR(1) factor
+     * of the lag-1 alone (a track restored from state written before the field).
+     */
+    public double[] lag2Series = new double[0];
+
     public double alpha;
     public boolean deviating;
     public EDetector.State detector = new EDetector.State();
@@ -732,7 +754,7 @@ public final class WindowJudge {
         }
         boolean series = t.lag1Series.length == SERIES_SLOTS;
         if (series) {
-          double learned = seriesLongRun(t.lag1Series, m.denseEffectiveDf);
+          double learned = seriesLongRun(t.lag1Series, t.lag2Series, m.denseEffectiveDf);
           if (t.controlSeries.length == SERIES_SLOTS) {
             double k = t.log ? 1.0 : t.scale;
             double fromControl = (1 + k * k) * seriesLongRun(t.controlSeries, m.denseEffectiveDf);
@@ -757,7 +779,7 @@ public final class WindowJudge {
         double[] point = datapoint(t, reference, experimental, p99c, p99e);
         if (series && point != null && !t.deviating && stretch >= 0) {
           // learned after it is judged; a deviation's datapoints are no baseline
-          addToSeries(t.lag1Series, stretch, point[2]);
+          addToSeries(t.lag1Series, t.lag2Series, stretch, point[2]);
         }
         if (t.controlSeries.length == SERIES_SLOTS) {
           // learned after it is judged, always: the control is never the attacked group
@@ -1114,6 +1136,17 @@ public final class WindowJudge {
   static final int SERIES_SLOTS = 2 * SERIES_STRETCH;
 
   /**
+   * {@link Track#lag2Series}'s slots per stretch of {@link Track#lag1Series}: the sum of lag-2
+   * products, the value before the last and the second (relative to the first, as there).
+   */
+  static final int LAG2_PRODUCTS = 0;
+
+  static final int LAG2_BEFORE_LAST = 1;
+  static final int LAG2_SECOND = 2;
+  static final int LAG2_STRETCH = 3;
+  static final int LAG2_SLOTS = 2 * LAG2_STRETCH;
+
+  /**
    * Standard errors of the lag-1 estimate added to it before the long-run factor is taken: 20-25
    * differences estimate it with a standard error of about 0.2, so a level's lag-1 of 0.3 read 0 in
    * many warm-ups; with none the ARMA(1,1) null (an AR(1) 0.7 level as large as the sampling noise)
@@ -1138,6 +1171,25 @@ public final class WindowJudge {
   }
 
   /**
+   * As {@link #addToSeries(double[], int, double)}, and its lag-2 sums when {@code lag2} has any.
+   */
+  static void addToSeries(double[] a, double[] lag2, int stretch, double x) {
+    if (lag2.length == LAG2_SLOTS) {
+      int at = stretch * SERIES_STRETCH;
+      int b = stretch * LAG2_STRETCH;
+      double seen = a[at + SERIES_COUNT];
+      double y = seen == 0 ? 0.0 : x - a[at + SERIES_FIRST];
+      if (seen >= 2) {
+        lag2[b + LAG2_PRODUCTS] += y * lag2[b + LAG2_BEFORE_LAST];
+      } else if (seen == 1) {
+        lag2[b + LAG2_SECOND] = y;
+      }
+      lag2[b + LAG2_BEFORE_LAST] = seen == 0 ? 0.0 : a[at + SERIES_LAST];
+    }
+    addToSeries(a, stretch, x);
+  }
+
+  /**
    * The long-run variance of one datapoint from a series' stretches, each about its own mean: their
    * pooled lag-1 autocorrelation r (bias-corrected per stretch as phi's) raised by {@link
    * #LAG1_MARGIN} standard errors, the AR(1) long-run factor f of it, and the pooled variance over
@@ -1152,9 +1204,21 @@ public final class WindowJudge {
 
   /** As {@link #seriesLongRun(double[])}, the bound at the effective degrees of freedom or not. */
   static double seriesLongRun(double[] a, boolean effectiveDf) {
+    return seriesLongRun(a, new double[0], effectiveDf);
+  }
+
+  /**
+   * As {@link #seriesLongRun(double[], boolean)}; with {@code lag2}'s sums the long-run factor is
+   * at least an ARMA(1,1)'s, 1 + 2 r / (1 - phi) at the raised lag-1 r and phi = r2 / r1 of the
+   * bias-corrected lag-2 and lag-1, raised by {@link #LAG1_MARGIN} standard errors, in [0, 0.95]
+   * (docs/adr/0093).
+   */
+  static double seriesLongRun(double[] a, double[] lag2, boolean effectiveDf) {
+    boolean decay = lag2.length == LAG2_SLOTS;
     double n = 0;
     double squares = 0;
     double lag = 0;
+    double lagTwo = 0;
     int stretches = 0;
     for (int at = 0; at < SERIES_SLOTS; at += SERIES_STRETCH) {
       double c = a[at + SERIES_COUNT];
@@ -1167,15 +1231,30 @@ public final class WindowJudge {
       stretches++;
       squares += Math.max(0.0, a[at + SERIES_SQUARES] - c * mean * mean);
       lag += a[at + SERIES_LAG] - mean * (2 * sum - a[at + SERIES_LAST]) + (c - 1) * mean * mean;
+      int b = at / SERIES_STRETCH * LAG2_STRETCH;
+      if (decay && c >= 3) {
+        // sum over t >= 3 of (y_t - mean)(y_{t-2} - mean), y_1 = 0
+        double ends = lag2[b + LAG2_SECOND] + lag2[b + LAG2_BEFORE_LAST] + a[at + SERIES_LAST];
+        lagTwo += lag2[b + LAG2_PRODUCTS] - mean * (2 * sum - ends) + (c - 2) * mean * mean;
+      }
     }
     if (n < MIN_WINDOWS_FOR_PHI || !(squares > 0)) {
       return 0.0;
     }
     double r = lag / squares;
     r += stretches * (1 + 3 * r) / n;
+    double corrected = r;
     r += LAG1_MARGIN * Math.sqrt(Math.max(0.0, 1 - r * r) / n);
     r = Math.max(0.0, Math.min(0.95, r));
     double f = (1 + r) / (1 - r);
+    if (decay) {
+      // a level under sampling noise: ARMA(1,1) differences, whose lag-k decays as phi^(k-1) r1
+      double r2 = lagTwo / squares;
+      r2 += stretches * (1 + 3 * Math.max(0.0, r2)) / n;
+      double phi = corrected > 0 ? Math.max(0.0, Math.min(0.95, r2 / corrected)) : 0.0;
+      phi = Math.min(0.95, phi + LAG1_MARGIN * Math.sqrt((1 - phi * phi) / n));
+      f = Math.max(f, 1 + 2 * r / (1 - phi));
+    }
     double calm = 0;
     for (int at = 0; at < SERIES_SLOTS; at += SERIES_STRETCH) {
       double c = a[at + SERIES_COUNT];
@@ -1819,12 +1898,14 @@ public final class WindowJudge {
         && m.controlSpan == 1
         && n >= MIN_WINDOWS_FOR_PHI) {
       double[] series = new double[SERIES_SLOTS];
+      double[] lag2 = m.denseArmaFactor ? new double[LAG2_SLOTS] : new double[0];
       for (double x : differences) {
-        addToSeries(series, 0, x);
+        addToSeries(series, lag2, 0, x);
       }
-      double v = seriesLongRun(series, m.denseEffectiveDf);
+      double v = seriesLongRun(series, lag2, m.denseEffectiveDf);
       if (v > 0) {
         t.lag1Series = series;
+        t.lag2Series = lag2;
         t.longRunVariance = v;
         if (m.denseControlSeries) {
           t.controlSeries = new double[SERIES_SLOTS];

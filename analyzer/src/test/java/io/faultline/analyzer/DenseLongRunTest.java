@@ -97,6 +97,104 @@ class DenseLongRunTest {
         .isCloseTo(WindowJudge.seriesLongRun(b, false), within(1e-12));
   }
 
+  /** Lag-k products of a series about its own mean, over its squares. */
+  private static double autocorrelation(double[] x, int k) {
+    double mean = Arrays.stream(x).average().orElseThrow();
+    double squares = 0;
+    double lag = 0;
+    for (int i = 0; i < x.length; i++) {
+      squares += (x[i] - mean) * (x[i] - mean);
+      if (i >= k) {
+        lag += (x[i] - mean) * (x[i - k] - mean);
+      }
+    }
+    return lag / squares;
+  }
+
+  private static double[] lag2Series(double[] stretch0, double[] a) {
+    double[] lag1 = new double[WindowJudge.SERIES_SLOTS];
+    double[] lag2 = new double[WindowJudge.LAG2_SLOTS];
+    for (double x : stretch0) {
+      WindowJudge.addToSeries(lag1, lag2, 0, x);
+    }
+    System.arraycopy(lag1, 0, a, 0, lag1.length);
+    return lag2;
+  }
+
+  @Test
+  void theArmaFactorReadsTheDecayOfTheLag1FromTheLag2() {
+    // a level that wanders under noise: a slow AR(1) 0.95 plus as much white noise
+    Random random = new Random(93);
+    int n = 25;
+    double[] x = new double[n];
+    double level = random.nextGaussian();
+    for (int i = 0; i < n; i++) {
+      level = 0.95 * level + Math.sqrt(1 - 0.95 * 0.95) * random.nextGaussian();
+      x[i] = 100 + 3 * level + random.nextGaussian();
+    }
+    double[] a = new double[WindowJudge.SERIES_SLOTS];
+    double[] lag2 = lag2Series(x, a);
+    assertThat(a).isEqualTo(series(x, new double[0])); // the lag-1 sums as without lag-2 ones
+    double r1 = autocorrelation(x, 1) + (1 + 3 * autocorrelation(x, 1)) / n;
+    double r2 = autocorrelation(x, 2);
+    r2 += (1 + 3 * Math.max(0, r2)) / n;
+    double phi = Math.max(0, Math.min(0.95, r2 / r1));
+    phi = Math.min(0.95, phi + WindowJudge.LAG1_MARGIN * Math.sqrt((1 - phi * phi) / n));
+    double r = r1 + WindowJudge.LAG1_MARGIN * Math.sqrt((1 - r1 * r1) / n);
+    r = Math.max(0, Math.min(0.95, r));
+    double ar1 = (1 + r) / (1 - r);
+    double arma = 1 + 2 * r / (1 - phi);
+    assertThat(arma).as("the decay seen").isGreaterThan(ar1);
+    double mean = Arrays.stream(x).average().orElseThrow();
+    double squares = Arrays.stream(x).map(v -> (v - mean) * (v - mean)).sum();
+    double calm = Math.max(0.34 * (n - 1), n - Math.min(n, arma));
+    double expected = squares / calm * WindowJudge.varianceUpperBound(n) * arma;
+    assertThat(WindowJudge.seriesLongRun(a, lag2, false))
+        .isCloseTo(expected, within(1e-9 * expected));
+    // without lag-2 sums (a track restored from older state): the AR(1) factor, as before
+    assertThat(WindowJudge.seriesLongRun(a, new double[0], false))
+        .isCloseTo(WindowJudge.seriesLongRun(a), within(1e-12))
+        .isLessThan(expected);
+  }
+
+  @Test
+  void theArmaFactorIsNeverUnderTheAr1One() {
+    // a series without a decaying lag-1 keeps the AR(1) factor: the larger is taken
+    for (long seed = 0; seed < 200; seed++) {
+      Random random = new Random(seed);
+      double[] x = new double[8 + random.nextInt(50)];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = random.nextGaussian() + (i > 0 ? 0.5 * random.nextGaussian() * x[i - 1] : 0);
+      }
+      double[] a = new double[WindowJudge.SERIES_SLOTS];
+      double[] lag2 = lag2Series(x, a);
+      assertThat(WindowJudge.seriesLongRun(a, lag2, false))
+          .as("seed %d", seed)
+          .isGreaterThanOrEqualTo(WindowJudge.seriesLongRun(a) * (1 - 1e-12));
+    }
+  }
+
+  @Test
+  void theSwitchKeepsLag2SumsFromTheWarmUpOnAndATrackWithoutThemJudgesAsBefore() {
+    assertThat(dense(30, 25_000L, 1.0, false, 0, false).tracks.get(0).lag2Series).isEmpty();
+    WindowJudge.Monitor m = dense(30, 25_000L, 1.0, false, 5, true);
+    WindowJudge.Track t = m.tracks.get(0);
+    assertThat(t.lag2Series).hasSize(WindowJudge.LAG2_SLOTS);
+    Summary same = Summary.of(new double[] {90, 100, 110});
+    double withLag2 = WindowJudge.seriesLongRun(t.lag1Series, t.lag2Series, false);
+    WindowJudge.judge(m, same, same, Telemetry.meanHypothesis());
+    assertThat(t.longRunVariance).isCloseTo(withLag2, within(1e-12));
+    // restored from state written before the field: the AR(1) factor of the lag-1, as before
+    double[] kept = t.lag2Series;
+    t.lag2Series = new double[0];
+    double ar1 = WindowJudge.seriesLongRun(t.lag1Series);
+    // the two differ here, so the judged variance below tells which was taken
+    assertThat(ar1)
+        .isNotCloseTo(WindowJudge.seriesLongRun(t.lag1Series, kept, false), within(1e-6));
+    WindowJudge.judge(m, same, same, Telemetry.meanHypothesis());
+    assertThat(t.longRunVariance).isCloseTo(ar1, within(1e-12));
+  }
+
   @Test
   void aStepBetweenTheStretchesIsNoSpread() {
     double[] before = java.util.Arrays.copyOfRange(VALUES, 0, 8);
@@ -137,8 +235,21 @@ class DenseLongRunTest {
   /** As above, with {@code controlSeries} and a level of sd {@code shared} under both groups. */
   private static WindowJudge.Monitor dense(
       int windows, long attackAt, double last, boolean controlSeries, double shared) {
+    return dense(
+        windows, attackAt, last, controlSeries, shared, new WindowJudge.Monitor().denseArmaFactor);
+  }
+
+  /** As above, with {@code armaFactor}. */
+  private static WindowJudge.Monitor dense(
+      int windows,
+      long attackAt,
+      double last,
+      boolean controlSeries,
+      double shared,
+      boolean armaFactor) {
     WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.denseControlSeries = controlSeries;
+    m.denseArmaFactor = armaFactor;
     m.warmupWindows = 20;
     m.attackAt = attackAt;
     Random r = new Random(8);

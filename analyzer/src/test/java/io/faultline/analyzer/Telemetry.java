@@ -84,6 +84,9 @@ final class Telemetry {
   /** ... its chi-square bound at the series' effective degrees of freedom (docs/adr/0091). */
   boolean denseEffectiveDf = new WindowJudge.Monitor().denseEffectiveDf;
 
+  /** ... its long-run factor at least an ARMA(1,1)'s, from the lag-2 too (docs/adr/0093). */
+  boolean denseArmaFactor = new WindowJudge.Monitor().denseArmaFactor;
+
   /**
    * Each group's window level also moves as an AR(1) across windows (this phi, sd {@code levelSd}),
    * under independent samples: window means with a real lag-1 (0 = none).
@@ -246,6 +249,7 @@ final class Telemetry {
     m.denseLongRun = denseLongRun;
     m.denseControlSeries = denseControlSeries;
     m.denseEffectiveDf = denseEffectiveDf;
+    m.denseArmaFactor = denseArmaFactor;
     m.pairedSingle = pairedSingle;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;
