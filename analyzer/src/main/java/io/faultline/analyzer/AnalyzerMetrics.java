@@ -353,13 +353,14 @@ public final class AnalyzerMetrics implements MultiCollector {
    * #set}: a series is created at its first value, as there.
    */
   void judged(String key, WindowVerdict v) {
-    String e = v.getExperimentId();
-    if (!live(e)) {
-      return;
-    }
     String metric = v.getMetric();
+    // a key's series held means its experiment is live: a sweep drops them with the experiment
     WindowSeries s = windowSeries.get(key);
     if (s == null) {
+      String e = v.getExperimentId();
+      if (!live(e)) {
+        return;
+      }
       s = new WindowSeries(e, metric);
       windowSeries.put(key, s);
     }
@@ -412,6 +413,22 @@ public final class AnalyzerMetrics implements MultiCollector {
     SteadyState.STEADY, SteadyState.DEVIATING, SteadyState.INSUFFICIENT_DATA
   };
 
+  /**
+   * The labels a window series adds to its experiment's and metric's, validated once: {@link
+   * Labels#merge} does not validate the names again, and the validation of a name (a UTF-8 encoder
+   * per name) was most of a new metric's series' cost (docs/adr/0097).
+   */
+  private static final Labels CONTROL = Labels.of("group", "control");
+
+  private static final Labels EXPERIMENTAL = Labels.of("group", "experimental");
+  private static final Labels[] STATES = new Labels[JUDGED_STATES.length];
+
+  static {
+    for (int i = 0; i < JUDGED_STATES.length; i++) {
+      STATES[i] = Labels.of("state", JUDGED_STATES[i].name());
+    }
+  }
+
   /** One group's window series of a metric: their label set and their values once created. */
   private static final class GroupSeries {
     final Labels labels;
@@ -453,13 +470,10 @@ public final class AnalyzerMetrics implements MultiCollector {
     WindowSeries(String experiment, String metric) {
       this.experiment = experiment;
       this.metric = of("experiment", experiment, "metric", metric);
-      this.control =
-          new GroupSeries(of("experiment", experiment, "metric", metric, "group", "control"));
-      this.experimental =
-          new GroupSeries(of("experiment", experiment, "metric", metric, "group", "experimental"));
+      this.control = new GroupSeries(this.metric.merge(CONTROL));
+      this.experimental = new GroupSeries(this.metric.merge(EXPERIMENTAL));
       for (int i = 0; i < states.length; i++) {
-        states[i] =
-            of("experiment", experiment, "metric", metric, "state", JUDGED_STATES[i].name());
+        states[i] = this.metric.merge(STATES[i]);
       }
     }
   }

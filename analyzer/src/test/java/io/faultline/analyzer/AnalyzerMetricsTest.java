@@ -77,11 +77,15 @@ class AnalyzerMetricsTest {
               "group",
               "control");
         }
+        // the judge's label sets are equal to those built from the names: both removed
+        assertThat(batched.scrape()).as("after the remove at %d", i).isEqualTo(each.scrape());
       }
       if (i % 50 == 25) { // a series the judge holds, set by another caller in between
+        String g = random.nextBoolean() ? "control" : "experimental";
         for (AnalyzerMetrics m : List.of(batched, each)) {
           m.set(AnalyzerMetrics.TEST_STATISTIC, 42, "experiment", e, "metric", metric);
           m.increment(AnalyzerMetrics.WINDOWS_JUDGED, 3, "experiment", e, "metric", metric);
+          m.set(AnalyzerMetrics.WINDOW_SAMPLES, 7, "experiment", e, "metric", metric, "group", g);
         }
         assertThat(batched.scrape()).as("after the set at %d", i).isEqualTo(each.scrape());
       }
