@@ -39,7 +39,47 @@ import java.util.concurrent.ConcurrentSkipListMap;
 public final class AnalyzerMetrics implements MultiCollector {
 
   /** One metric family: name (counters without {@code _total}), help and value per label set. */
-  private record Family(String name, boolean counter, String help, Map<Labels, Double> series) {}
+  private record Family(String name, boolean counter, String help, Map<Labels, Value> series) {}
+
+  /**
+   * A series' value, changed in place: a judged window writes its series through the values it
+   * holds (docs/adr/0097), with no hash lookup and no boxed double per write.
+   */
+  static final class Value {
+    private static final java.lang.invoke.VarHandle BITS;
+
+    static {
+      try {
+        BITS =
+            java.lang.invoke.MethodHandles.lookup().findVarHandle(Value.class, "bits", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private volatile long bits;
+
+    Value(double v) {
+      bits = Double.doubleToRawLongBits(v);
+    }
+
+    double get() {
+      return Double.longBitsToDouble(bits);
+    }
+
+    void set(double v) {
+      bits = Double.doubleToRawLongBits(v);
+    }
+
+    /** Adds atomically: counters without labels are shared by the stream threads. */
+    void add(double by) {
+      long old;
+      do {
+        old = bits;
+      } while (!BITS.compareAndSet(
+          this, old, Double.doubleToRawLongBits(Double.longBitsToDouble(old) + by)));
+    }
+  }
 
   public static final String WINDOW_MEAN = "faultline_window_mean";
   public static final String WINDOW_P99 = "faultline_window_p99";
@@ -91,12 +131,12 @@ public final class AnalyzerMetrics implements MultiCollector {
   private final Set<String> withSeries = ConcurrentHashMap.newKeySet();
   private final Duration linger;
   private final Map<String, WindowSeries> windowSeries = new ConcurrentHashMap<>();
-  private final Map<Labels, Double> windowSamples;
-  private final Map<Labels, Double> effects;
-  private final Map<Labels, Double> statistics;
-  private final Map<Labels, Double> pValues;
-  private final Map<Labels, Double> states;
-  private final Map<Labels, Double> windowsJudged;
+  private final Map<Labels, Value> windowSamples;
+  private final Map<Labels, Value> effects;
+  private final Map<Labels, Value> statistics;
+  private final Map<Labels, Value> pValues;
+  private final Map<Labels, Value> states;
+  private final Map<Labels, Value> windowsJudged;
 
   /** Series of an ended experiment are removed 5 minutes after its end. */
   public AnalyzerMetrics() {
@@ -221,26 +261,48 @@ public final class AnalyzerMetrics implements MultiCollector {
   public void set(String family, double value, String... labels) {
     Labels l = labels(labels);
     if (live(l)) {
-      series(family).put(l, value);
+      put(series(family), l, value);
     }
   }
 
   public void increment(String family, double by, String... labels) {
     Labels l = labels(labels);
     if (live(l)) {
-      series(family).merge(l, by, Double::sum);
+      value(series(family), l).add(by);
     }
   }
 
   /** Removes a series, e.g. the states a metric is not in any more. */
   public void remove(String family, String... labels) {
     series(family).remove(labels(labels));
+    // a judged window's series held a removed value: they look their values up again
+    windowSeries.clear();
   }
 
   /** The current value, or NaN when the series does not exist. */
   public double value(String family, String... labels) {
-    Double v = series(family).get(labels(labels));
-    return v == null ? Double.NaN : v;
+    Value v = series(family).get(labels(labels));
+    return v == null ? Double.NaN : v.get();
+  }
+
+  /** Sets {@code l}'s series in {@code series}, created with the value if it does not exist. */
+  private static Value put(Map<Labels, Value> series, Labels l, double v) {
+    Value held = series.get(l);
+    if (held == null) {
+      Value created = new Value(v);
+      held = series.putIfAbsent(l, created);
+      if (held == null) {
+        return created;
+      }
+    }
+    held.set(v);
+    return held;
+  }
+
+  /** {@code l}'s series in {@code series}, created at zero if it does not exist. */
+  private static Value value(Map<Labels, Value> series, Labels l) {
+    Value held = series.get(l);
+    return held != null ? held : series.computeIfAbsent(l, k -> new Value(0));
   }
 
   /** An alert fired: its resolve-time series exists from now on, at zero, so increase() sees it. */
@@ -285,18 +347,20 @@ public final class AnalyzerMetrics implements MultiCollector {
   /**
    * A judged window's 13 series (both groups' mean, p99 and samples; effect, statistic, p-value;
    * the three state gauges; windows judged), set at once: the label sets of {@code key}'s
-   * (experiment|metric) series are built once and kept, and the state gauges are set only when the
-   * state differs from the one they show (docs/adr/0046). The values on /metrics are those of
-   * setting each series with {@link #set}.
+   * (experiment|metric) series are built once and kept with their values, which are set in place
+   * (docs/adr/0097), and the state gauges are set only when the state differs from the one they
+   * show (docs/adr/0046). The values on /metrics are those of setting each series with {@link
+   * #set}: a series is created at its first value, as there.
    */
   void judged(String key, WindowVerdict v) {
-    String e = v.getExperimentId();
-    if (!live(e)) {
-      return;
-    }
     String metric = v.getMetric();
+    // a key's series held means its experiment is live: a sweep drops them with the experiment
     WindowSeries s = windowSeries.get(key);
     if (s == null) {
+      String e = v.getExperimentId();
+      if (!live(e)) {
+        return;
+      }
       s = new WindowSeries(e, metric);
       windowSeries.put(key, s);
     }
@@ -305,56 +369,111 @@ public final class AnalyzerMetrics implements MultiCollector {
       s.unit = unit;
       s.mean = series(WINDOW_MEAN + WindowUnit.of(unit).suffix());
       s.p99 = series(WINDOW_P99 + WindowUnit.of(unit).suffix());
+      s.control.unitChanged();
+      s.experimental.unitChanged();
     }
     windowGroup(s, s.control, v.getControl(), unit);
     windowGroup(s, s.experimental, v.getExperimental(), unit);
-    effects.put(s.metric, v.getEffect());
-    statistics.put(s.metric, v.getTestStatistic());
+    s.effect = set(effects, s.metric, s.effect, v.getEffect());
+    s.statistic = set(statistics, s.metric, s.statistic, v.getTestStatistic());
     if (v.getPValue() != null) {
-      pValues.put(s.metric, v.getPValue());
+      s.pValue = set(pValues, s.metric, s.pValue, v.getPValue());
     }
     SteadyState state = v.getState();
     if (state != s.state) {
       for (int i = 0; i < JUDGED_STATES.length; i++) {
-        states.put(s.states[i], JUDGED_STATES[i] == state ? 1.0 : 0.0);
+        put(states, s.states[i], JUDGED_STATES[i] == state ? 1.0 : 0.0);
       }
       s.state = state;
     }
-    windowsJudged.merge(s.metric, 1.0, Double::sum);
+    if (s.judged == null) {
+      s.judged = value(windowsJudged, s.metric);
+    }
+    s.judged.add(1.0);
   }
 
-  private void windowGroup(WindowSeries s, Labels group, GroupStatistics g, String unit) {
-    s.mean.put(group, WindowUnit.convert(unit, g.getMean()));
-    windowSamples.put(group, (double) g.getCount());
+  private void windowGroup(WindowSeries s, GroupSeries group, GroupStatistics g, String unit) {
+    group.mean = set(s.mean, group.labels, group.mean, WindowUnit.convert(unit, g.getMean()));
+    group.samples = set(windowSamples, group.labels, group.samples, (double) g.getCount());
     if (g.getP99() != null) {
-      s.p99.put(group, WindowUnit.convert(unit, g.getP99()));
+      group.p99 = set(s.p99, group.labels, group.p99, WindowUnit.convert(unit, g.getP99()));
     }
+  }
+
+  /** Sets a series through its value held, or creates it and returns the value to hold. */
+  private static Value set(Map<Labels, Value> series, Labels l, Value held, double v) {
+    if (held == null) {
+      return put(series, l, v);
+    }
+    held.set(v);
+    return held;
   }
 
   private static final SteadyState[] JUDGED_STATES = {
     SteadyState.STEADY, SteadyState.DEVIATING, SteadyState.INSUFFICIENT_DATA
   };
 
-  /** One experiment's metric's window series: their label sets, and what they show now. */
+  /**
+   * The labels a window series adds to its experiment's and metric's, validated once: {@link
+   * Labels#merge} does not validate the names again, and the validation of a name (a UTF-8 encoder
+   * per name) was most of a new metric's series' cost (docs/adr/0097).
+   */
+  private static final Labels CONTROL = Labels.of("group", "control");
+
+  private static final Labels EXPERIMENTAL = Labels.of("group", "experimental");
+  private static final Labels[] STATES = new Labels[JUDGED_STATES.length];
+
+  static {
+    for (int i = 0; i < JUDGED_STATES.length; i++) {
+      STATES[i] = Labels.of("state", JUDGED_STATES[i].name());
+    }
+  }
+
+  /** One group's window series of a metric: their label set and their values once created. */
+  private static final class GroupSeries {
+    final Labels labels;
+    Value mean;
+    Value p99;
+    Value samples;
+
+    GroupSeries(Labels labels) {
+      this.labels = labels;
+    }
+
+    /** The mean and p99 go to the families of another unit: their values are looked up again. */
+    void unitChanged() {
+      mean = null;
+      p99 = null;
+    }
+  }
+
+  /**
+   * One experiment's metric's window series: their label sets, their values once created (a value
+   * is removed from its family only by {@link #remove} and {@link #sweep}, which drop this too),
+   * and what they show now.
+   */
   private static final class WindowSeries {
     final String experiment;
     final Labels metric;
-    final Labels control;
-    final Labels experimental;
+    final GroupSeries control;
+    final GroupSeries experimental;
     final Labels[] states = new Labels[JUDGED_STATES.length];
     String unit;
-    Map<Labels, Double> mean;
-    Map<Labels, Double> p99;
+    Map<Labels, Value> mean;
+    Map<Labels, Value> p99;
+    Value effect;
+    Value statistic;
+    Value pValue;
+    Value judged;
     SteadyState state; // the state whose gauge is 1; null before the first window
 
     WindowSeries(String experiment, String metric) {
       this.experiment = experiment;
       this.metric = of("experiment", experiment, "metric", metric);
-      this.control = of("experiment", experiment, "metric", metric, "group", "control");
-      this.experimental = of("experiment", experiment, "metric", metric, "group", "experimental");
+      this.control = new GroupSeries(this.metric.merge(CONTROL));
+      this.experimental = new GroupSeries(this.metric.merge(EXPERIMENTAL));
       for (int i = 0; i < states.length; i++) {
-        states[i] =
-            of("experiment", experiment, "metric", metric, "state", JUDGED_STATES[i].name());
+        states[i] = this.metric.merge(STATES[i]);
       }
     }
   }
@@ -406,7 +525,7 @@ public final class AnalyzerMetrics implements MultiCollector {
     return true;
   }
 
-  private Map<Labels, Double> series(String family) {
+  private Map<Labels, Value> series(String family) {
     Family f = byName.get(family);
     if (f == null) {
       throw new IllegalArgumentException("metric family '" + family + "' is not declared");
@@ -449,13 +568,15 @@ public final class AnalyzerMetrics implements MultiCollector {
         new TreeMap<>(f.series())
             .forEach(
                 (l, v) ->
-                    b.dataPoint(CounterDataPointSnapshot.builder().labels(l).value(v).build()));
+                    b.dataPoint(
+                        CounterDataPointSnapshot.builder().labels(l).value(v.get()).build()));
         out.metricSnapshot(b.build());
       } else {
         GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(f.name()).help(f.help());
         new TreeMap<>(f.series())
             .forEach(
-                (l, v) -> b.dataPoint(GaugeDataPointSnapshot.builder().labels(l).value(v).build()));
+                (l, v) ->
+                    b.dataPoint(GaugeDataPointSnapshot.builder().labels(l).value(v.get()).build()));
         out.metricSnapshot(b.build());
       }
     }

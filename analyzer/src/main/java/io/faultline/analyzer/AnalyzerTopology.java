@@ -118,7 +118,8 @@ public final class AnalyzerTopology {
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("attack-starts-source"),
         () -> new AttackStarts.Recorder(startsRetentionMs));
     AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
-    AvroSerde<WindowVerdict> verdictSerde = AvroSerde.of(WindowVerdict.class);
+    // a verdict goes to steadystate and to its repartition topic: encoded once (docs/adr/0097)
+    LastEncoded<WindowVerdict> verdictSerde = new LastEncoded<>(AvroSerde.of(WindowVerdict.class));
     AvroSerde<AttackEvent> eventSerde = AvroSerde.of(AttackEvent.class);
     // a key sharded beyond this analyzer's shard count goes to the dlq whole (docs/adr/0039)
     ShardCountGuard shardGuard = new ShardCountGuard(config.metricShards(), metrics);

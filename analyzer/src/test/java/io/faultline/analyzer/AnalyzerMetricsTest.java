@@ -65,6 +65,30 @@ class AnalyzerMetricsTest {
         batched.unit("http.latency.ms", "ms");
         each.unit("http.latency.ms", "ms");
       }
+      if (i == 100 || i == 250) { // a series the judge holds removed: set again at the next
+        for (AnalyzerMetrics m : List.of(batched, each)) {
+          m.remove(AnalyzerMetrics.EFFECT, "experiment", "exp-1", "metric", "http.latency.ms");
+          m.remove(
+              AnalyzerMetrics.WINDOW_SAMPLES,
+              "experiment",
+              "exp-1",
+              "metric",
+              "http.latency.ms",
+              "group",
+              "control");
+        }
+        // the judge's label sets are equal to those built from the names: both removed
+        assertThat(batched.scrape()).as("after the remove at %d", i).isEqualTo(each.scrape());
+      }
+      if (i % 50 == 25) { // a series the judge holds, set by another caller in between
+        String g = random.nextBoolean() ? "control" : "experimental";
+        for (AnalyzerMetrics m : List.of(batched, each)) {
+          m.set(AnalyzerMetrics.TEST_STATISTIC, 42, "experiment", e, "metric", metric);
+          m.increment(AnalyzerMetrics.WINDOWS_JUDGED, 3, "experiment", e, "metric", metric);
+          m.set(AnalyzerMetrics.WINDOW_SAMPLES, 7, "experiment", e, "metric", metric, "group", g);
+        }
+        assertThat(batched.scrape()).as("after the set at %d", i).isEqualTo(each.scrape());
+      }
       if (i == 300) { // exp-0 ends and is swept: its series stay gone
         batched.ended("exp-0", 0);
         each.ended("exp-0", 0);
@@ -90,6 +114,37 @@ class AnalyzerMetricsTest {
     }
     assertThat(batched.scrape()).contains("faultline_window_mean_seconds", "faultline_state");
     assertThat(batched.scrape()).doesNotContain("exp-0");
+  }
+
+  @Test
+  void aCounterIncrementedByFourThreadsAtOnceCountsEveryIncrement() throws Exception {
+    AnalyzerMetrics m = new AnalyzerMetrics();
+    int threads = 4;
+    int each = 20_000;
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    List<Thread> running = new java.util.ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+                for (int i = 0; i < each; i++) {
+                  m.increment(AnalyzerMetrics.SAMPLES_SHARD_MISMATCH, 1);
+                }
+              });
+      thread.start();
+      running.add(thread);
+    }
+    start.countDown();
+    for (Thread thread : running) {
+      thread.join();
+    }
+    assertThat(m.value(AnalyzerMetrics.SAMPLES_SHARD_MISMATCH)).isEqualTo(threads * each);
   }
 
   private static GroupStatistics group(java.util.Random random) {
