@@ -158,13 +158,13 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.startFromEvents);
     // the place of docs/adr/0048's horizon bet, taken out: analyzers before it still read a double
     w.dbl(0.0);
-    w.bool(m.longRunControl);
+    w.bool(false); // docs/adr/0051's longRunControl, retired (docs/adr/0098)
     w.bool(m.predictableDrift);
     w.bool(m.predictableDriftAll);
     w.bool(m.phiFromGroups);
-    w.bool(m.windowLongRun);
-    w.bool(m.pairedSingle);
-    w.doubles(m.heldSamples);
+    w.bool(false); // docs/adr/0062's windowLongRun, retired (docs/adr/0098)
+    w.bool(false); // docs/adr/0061's pairedSingle, retired (docs/adr/0098), and its held samples
+    w.doubles(new double[6]);
     w.bool(m.phiByEvidence);
     w.bool(false); // docs/adr/0066's anchoredNormal, deleted (docs/adr/0075): older ones read it
     w.dbl(m.anchorWeight);
@@ -173,18 +173,18 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.spreadClip);
     w.bool(m.spreadWander);
     w.bool(false); // docs/adr/0072's controlVariance, deleted (docs/adr/0075)
-    w.bool(m.phiFromGroupsPooled);
+    w.bool(false); // docs/adr/0072's phiFromGroupsPooled, retired (docs/adr/0098)
     w.bool(m.countVariance);
     w.bool(m.extremesHeld);
-    w.bool(m.phiByEvidenceDense);
+    w.bool(false); // docs/adr/0077's phiByEvidenceDense, retired (docs/adr/0098)
     w.bool(m.spreadWanderFloor);
-    w.bool(m.spreadFloorByBlocks);
+    w.bool(false); // docs/adr/0082's spreadFloorByBlocks, retired (docs/adr/0098)
     w.bool(m.controlSeriesPooled);
     w.bool(m.controlSeriesWithin);
     w.bool(m.denseLongRun);
-    w.bool(m.denseControlSeries);
+    w.bool(false); // docs/adr/0087's denseControlSeries, retired (docs/adr/0098)
     w.bool(m.alphaOverMeasured);
-    w.bool(m.reachableShifts);
+    w.bool(false); // docs/adr/0088's reachableShifts, retired (docs/adr/0098)
     w.dbl(m.singleSampleClip);
     w.bool(m.denseEffectiveDf);
     w.bool(m.denseArmaFactor);
@@ -230,7 +230,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       in.dbl(); // docs/adr/0048's horizon bet, taken out (docs/adr/0051): read and dropped
     }
     if (in.before(end)) {
-      m.longRunControl = in.bool();
+      in.bool(); // docs/adr/0051's longRunControl, retired (docs/adr/0098): read and dropped
     }
     if (in.before(end)) {
       m.predictableDrift = in.bool();
@@ -242,11 +242,11 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       m.phiFromGroups = in.bool();
     }
     if (in.before(end)) {
-      m.windowLongRun = in.bool();
+      in.bool(); // docs/adr/0062's windowLongRun, retired (docs/adr/0098): read and dropped
     }
     if (in.before(end)) {
-      m.pairedSingle = in.bool();
-      m.heldSamples = in.doubles();
+      in.bool(); // docs/adr/0061's pairedSingle, retired (docs/adr/0098): read and dropped
+      in.doubles(); // and its held samples
     }
     if (in.before(end)) {
       m.phiByEvidence = in.bool();
@@ -271,7 +271,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       in.bool(); // docs/adr/0072's controlVariance, deleted (docs/adr/0075): read and dropped
     }
     if (in.before(end)) {
-      m.phiFromGroupsPooled = in.bool();
+      in.bool(); // docs/adr/0072's phiFromGroupsPooled, retired (docs/adr/0098): read, dropped
     }
     if (in.before(end)) {
       m.countVariance = in.bool();
@@ -280,13 +280,13 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       m.extremesHeld = in.bool();
     }
     if (in.before(end)) {
-      m.phiByEvidenceDense = in.bool();
+      in.bool(); // docs/adr/0077's phiByEvidenceDense, retired (docs/adr/0098): read, dropped
     }
     if (in.before(end)) {
       m.spreadWanderFloor = in.bool();
     }
     if (in.before(end)) {
-      m.spreadFloorByBlocks = in.bool();
+      in.bool(); // docs/adr/0082's spreadFloorByBlocks, retired (docs/adr/0098): read, dropped
     }
     if (in.before(end)) {
       m.controlSeriesPooled = in.bool();
@@ -298,13 +298,13 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       m.denseLongRun = in.bool();
     }
     if (in.before(end)) {
-      m.denseControlSeries = in.bool();
+      in.bool(); // docs/adr/0087's denseControlSeries, retired (docs/adr/0098): read, dropped
     }
     if (in.before(end)) {
       m.alphaOverMeasured = in.bool();
     }
     if (in.before(end)) {
-      m.reachableShifts = in.bool();
+      in.bool(); // docs/adr/0088's reachableShifts, retired (docs/adr/0098): read and dropped
     }
     if (in.before(end)) {
       m.singleSampleClip = in.dbl();
@@ -340,7 +340,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.spreadMean);
     w.dbl(t.spreadSquares);
     w.dbl(t.withinVariance);
-    w.bool(t.longRunControl);
+    w.bool(false); // Monitor.longRunControl at the warm-up's end, retired (docs/adr/0098)
     w.dbl(t.longRunVariance);
     w.dbl(t.longRunCount);
     w.dbl(t.longRunFirst);
@@ -348,19 +348,19 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(t.longRunSquares);
     w.dbl(t.longRunLag);
     w.dbl(t.longRunLast);
-    w.bool(t.paired);
+    w.bool(false); // Monitor.pairedSingle at the warm-up's end, retired (docs/adr/0098)
     w.dbl(t.phiBoundShare);
     w.bool(t.spreadClipped);
     w.dbl(t.logFloor);
     w.doubles(t.wander);
     w.bool(false); // docs/adr/0072's longRunByEvidence, deleted with controlVariance
     w.dbl(t.countVariance);
-    w.doubles(t.spreadBlocks);
+    w.doubles(new double[0]); // spreadFloorByBlocks' blocks, retired (docs/adr/0098)
     w.dbl(t.poolShare);
     w.dbl(t.groupsPhi);
     w.bool(t.poolWithin);
     w.doubles(t.lag1Series);
-    w.doubles(t.controlSeries);
+    w.doubles(new double[0]); // denseControlSeries' series, retired (docs/adr/0098)
     w.dbl(t.clipSd);
     w.doubles(t.lag2Series);
     w.end(mark);
@@ -392,7 +392,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       t.withinVariance = in.dbl();
     }
     if (in.before(end)) {
-      t.longRunControl = in.bool();
+      in.bool(); // Monitor.longRunControl's copy, retired (docs/adr/0098): read and dropped
     }
     if (in.before(end)) {
       t.longRunVariance = in.dbl();
@@ -404,7 +404,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       t.longRunLast = in.dbl();
     }
     if (in.before(end)) {
-      t.paired = in.bool();
+      in.bool(); // Monitor.pairedSingle's copy, retired (docs/adr/0098): read and dropped
     }
     if (in.before(end)) {
       t.phiBoundShare = in.dbl();
@@ -426,8 +426,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       t.countVariance = in.dbl();
     }
     if (in.before(end)) {
-      double[] blocks = in.doubles();
-      t.spreadBlocks = blocks == null ? new double[0] : blocks;
+      in.doubles(); // spreadFloorByBlocks' blocks, retired (docs/adr/0098): read and dropped
     }
     if (in.before(end)) {
       t.poolShare = in.dbl();
@@ -441,8 +440,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       t.lag1Series = series == null ? new double[0] : series;
     }
     if (in.before(end)) {
-      double[] control = in.doubles();
-      t.controlSeries = control == null ? new double[0] : control;
+      in.doubles(); // denseControlSeries' series, retired (docs/adr/0098): read and dropped
     }
     if (in.before(end)) {
       t.clipSd = in.dbl();

@@ -146,36 +146,6 @@ public final class WindowJudge {
     public boolean predictableDriftAll = true;
 
     /**
-     * Window means: a datapoint counts at the long-run variance of a window-mean difference, twice
-     * the control's window means' long-run variance learned from every control window before it,
-     * and the detector does not prewhiten (phi 0), instead of the marginal variance, the drift's
-     * upper bound and the warm-up's phi of the differences (docs/adr/0062). Off by default:
-     * measured, {@code -Dfaultline.bench.windowLongRun=true}.
-     */
-    public boolean windowLongRun;
-
-    /**
-     * Window means against a pooled control (one per 10 s: 6 samples per window, the control pooled
-     * over 5): phi learned from the two groups' own warm-up series and paid by its evidence, as
-     * {@link #phiFromGroups} and {@link #phiByEvidence} do for single samples, not from the
-     * differences, whose shared control windows make them look autocorrelated when neither group is
-     * (docs/adr/0072). Off by default: on AR(1) window means the anchored e-process is no
-     * supermartingale with it (the shared windows' correlation of the differences is real),
-     * measured with {@code -Dfaultline.bench.phiFromGroupsPooled=true}.
-     */
-    public boolean phiFromGroupsPooled;
-
-    /**
-     * Window means against one control window (at least {@link #POOLED_CONTROL_SAMPLES} samples per
-     * window): the warm-up differences' phi and the variance bound paid by the evidence for phi, as
-     * {@link #phiByEvidence} pays them for single samples (none at the significance cut, all from
-     * twice it), instead of all of both for any phi above the cut: 20 differences of dense AR(1)
-     * window means (true lag-1 0.02) declare a phi in a fifth of warm-ups (docs/adr/0077). Off by
-     * default: measured, {@code -Dfaultline.bench.phiByEvidenceDense=true}.
-     */
-    public boolean phiByEvidenceDense;
-
-    /**
      * The mean track against a pooled control (one per 10 s, one per minute): a datapoint counts at
      * the variance of one window's difference from the pool, gamma0 (1 + the pool's share), gamma0
      * learned before each datapoint from every control window before it (the warm-up's, held, and
@@ -215,21 +185,6 @@ public final class WindowJudge {
     public boolean denseLongRun = true;
 
     /**
-     * With {@link #denseLongRun}: each datapoint at the smaller of the differences' long-run
-     * variance and twice the control's window series' (the same rule, the series learned before
-     * each datapoint from every control window before it, the warm-up's and every judged one, also
-     * after the attack: the control is never attacked, so neither a ramp nor a later fault teaches
-     * it), so the margin and the chi-square bound shrink as the run goes on instead of staying at
-     * 20-25 differences' (docs/adr/0087). A wander shared by both groups cancels in the differences
-     * and not in the control's series, which then is the larger and is not taken. Off: measured,
-     * not adopted (dense AR(1) +20% 13/28% -> 22/34%, but a wander in the experimental group only
-     * is under-paid: 0.414 false alarms per run at the edge, the default 0.015; and at an AR(1) 0.9
-     * level's edge it alarms on 0.064 of runs where the default already does on 0.061; {@code
-     * -Dfaultline.bench.denseControlSeries=true}).
-     */
-    public boolean denseControlSeries;
-
-    /**
      * With {@link #denseLongRun}: the chi-square bound on the differences' variance counts the
      * degrees of freedom an autocorrelated series has, n (1 - r^2) / (1 + r^2) at the raised lag-1
      * r (Bartlett's variance of a sample variance), not n. A level that wanders slowly under the
@@ -257,14 +212,6 @@ public final class WindowJudge {
     public boolean denseArmaFactor;
 
     /**
-     * Single samples: the pooled control counted at its long-run variance, one sample's per
-     * datapoint, with the warm-up's control samples as the per-sample floor. With {@link
-     * #predictableDrift} the anchored e-process is a supermartingale in expectation at one sample
-     * per minute, but a third of the detections there go: measured and not adopted (docs/adr/0051).
-     */
-    public boolean longRunControl;
-
-    /**
      * Single samples against a pooled control: phi learned from the two groups' own warm-up series
      * (each about its mean, their lag-1 products and squares summed), not from the warm-up's
      * differences. The pool grows window by window through the warm-up, so consecutive differences
@@ -275,23 +222,15 @@ public final class WindowJudge {
     public boolean phiFromGroups = true;
 
     /**
-     * Single samples against a pooled control (not {@link #pairedSingle}'s paired differences): the
-     * learned phi and the warm-up variance's chi-square upper bound ({@link #varianceBound}) in
-     * proportion to the evidence for phi ({@link Track#phiBoundShare}), none of either at the
-     * significance cut and all of both from twice the cut on, instead of all of both for any phi
-     * above the cut (docs/adr/0067: one sample per minute +50% 82/78% -> 87/83% found, no clean row
-     * over alpha). On by default; a monitor restored from state written before the field gets it at
-     * its warm-up's end (a learned track keeps its share, 1 when stored before).
+     * Single samples against a pooled control: the learned phi and the warm-up variance's
+     * chi-square upper bound ({@link #varianceBound}) in proportion to the evidence for phi ({@link
+     * Track#phiBoundShare}), none of either at the significance cut and all of both from twice the
+     * cut on, instead of all of both for any phi above the cut (docs/adr/0067: one sample per
+     * minute +50% 82/78% -> 87/83% found, no clean row over alpha). On by default; a monitor
+     * restored from state written before the field gets it at its warm-up's end (a learned track
+     * keeps its share, 1 when stored before).
      */
     public boolean phiByEvidence = true;
-
-    /**
-     * Single samples: each window's paired difference E - C is judged, not E against the pooled
-     * control, its variance learned from the warm-up's paired differences and the judged ones
-     * before the attack's start (docs/adr/0061); a window with a sample in one group only holds it
-     * ({@link #heldSamples}) until the other group's next one. Off by default.
-     */
-    public boolean pairedSingle;
 
     /**
      * The anchored e-process's share of the statistic (0 = {@code EDetector.ANCHOR_WEIGHT}, 0.5;
@@ -338,17 +277,6 @@ public final class WindowJudge {
     public boolean spreadWanderFloor = true;
 
     /**
-     * With {@link #spreadWanderFloor}: the floor paid in proportion to the evidence for a wander in
-     * the groups' log spread series taken in blocks of {@link #SPREAD_BLOCK} windows ({@link
-     * #blockShare}: none while the block means vary as the windows within them predict, all from
-     * twice that, all until the control's series has {@link #BLOCK_MIN} blocks), from both groups'
-     * warm-up series and then, before each judged datapoint, the control's, instead of always
-     * (docs/adr/0082). Off: measured, not adopted (one per 10 s GARCH clean 0.040 -> 0.060 false
-     * alarms per run; {@code -Dfaultline.bench.spreadFloorByBlocks=true}).
-     */
-    public boolean spreadFloorByBlocks;
-
-    /**
      * Single samples of a count (every warm-up sample a non-negative integer): a datapoint's
      * variance at least a Poisson count's at the warm-up's level, both groups pooled ({@link
      * Track#countVariance}). Twenty samples of a count that is 0 most of the time learn its
@@ -378,25 +306,12 @@ public final class WindowJudge {
     public boolean alphaOverMeasured = true;
 
     /**
-     * The normal mixture's weight on the shifts that can reach the threshold within the horizon
-     * only ({@code EDetector.reachableShifts}, docs/adr/0088).
-     */
-    public boolean reachableShifts;
-
-    /**
      * Standard deviations beyond theta0 at which a single sample's datapoint is clipped ({@link
      * Track#clipSd}); 0 = {@link #CLIP}. One sample of a heavy tail, clipped at 4, is still enough
      * for the anchored e-process to alarm when it is the attack's first datapoint: 2.5 by default
      * (docs/adr/0088); a monitor restored from state written before the field gets it.
      */
     public double singleSampleClip = SINGLE_SAMPLE_CLIP;
-
-    /**
-     * Paired single samples: the samples of a group whose window had none of the other group's,
-     * waiting for the other group's next one: per group (control, then experimental) the mean,
-     * variance and count (count 0 = none held).
-     */
-    public double[] heldSamples = new double[6];
 
     /** The latest {@code controlSpan} control windows: mean, variance, count. */
     public List<double[]> recentControl = new ArrayList<>();
@@ -474,13 +389,11 @@ public final class WindowJudge {
     /** The warm-up's typical sampling variance of a difference (the spread beyond it is drift). */
     public double withinVariance;
 
-    /** {@link Monitor#longRunControl} as it was at the warm-up's end. */
-    public boolean longRunControl;
-
     /**
-     * {@link Monitor#windowLongRun}: the datapoint's variance (0 = off), learned again before each
-     * datapoint from the control's window means seen so far: their count, the first one (every
-     * other is kept relative to it), the sum, the sum of squares and of lag-1 products, the last.
+     * The datapoint's long-run variance (0 = off; {@link Monitor#controlSeriesPooled}, {@link
+     * Monitor#denseLongRun}), learned again before each datapoint; the control's window means seen
+     * so far: their count, the first one (every other is kept relative to it), the sum, the sum of
+     * squares and of lag-1 products, the last.
      */
     public double longRunVariance;
 
@@ -499,12 +412,6 @@ public final class WindowJudge {
      */
     public double phiBoundShare = 1.0;
 
-    /**
-     * Single samples with {@link Monitor#pairedSingle} at the warm-up's end: the datapoint is the
-     * window's own E - C, its whole variance learned from the paired differences (docs/adr/0061).
-     */
-    public boolean paired;
-
     /** {@link Monitor#spreadClip} at the warm-up's end: the spread's datapoints are clipped. */
     public boolean spreadClipped;
 
@@ -517,13 +424,6 @@ public final class WindowJudge {
      * warm-up's end ({@link #WANDER_WARM_UP}), the floor of every later one.
      */
     public double[] wander = new double[0];
-
-    /**
-     * {@link Monitor#spreadFloorByBlocks} at the warm-up's end (empty otherwise): the groups' log
-     * spread series in blocks ({@link #BLOCK_SLOTS}), from which each judged datapoint's floor is
-     * paid.
-     */
-    public double[] spreadBlocks = new double[0];
 
     /**
      * {@link Monitor#countVariance}: a count's per-sample variance in the judged scale at the
@@ -553,13 +453,6 @@ public final class WindowJudge {
      * learned from them.
      */
     public double[] lag1Series = new double[0];
-
-    /**
-     * {@link Monitor#denseControlSeries} at the warm-up's end (empty otherwise): the control's
-     * window means in the judged scale, the warm-up's and every judged window's so far, in stretch
-     * 0 ({@link #SERIES_COUNT} ...).
-     */
-    public double[] controlSeries = new double[0];
 
     /**
      * {@link Monitor#denseArmaFactor} at the warm-up's end (empty otherwise): {@link #lag1Series}'s
@@ -664,21 +557,6 @@ public final class WindowJudge {
       return new Judged(
           SteadyState.INSUFFICIENT_DATA, effect(control.mean(), experimental.mean()), 0.0, null);
     }
-    if (pairsSamples(m)) {
-      Summary[] pair = pairWithHeld(m, control, experimental, policy.minCount());
-      if (pair == null && heldCount(m) > 0) {
-        // one group's sample alone is held for the other group's next one, not dropped: the
-        // window keeps the standing state
-        double waitingEffect = effect(control.mean() * m.scale + m.offset, experimental.mean());
-        return new Judged(
-            m.deviating ? SteadyState.DEVIATING : SteadyState.STEADY, waitingEffect, 0.0, null);
-      }
-      if (pair != null) {
-        control = pair[0];
-        experimental = pair[1];
-        usable = true;
-      }
-    }
     double expected = control.mean() * m.scale + m.offset;
     double effect = effect(expected, experimental.mean());
     if (!usable) {
@@ -713,8 +591,7 @@ public final class WindowJudge {
     for (Track t : m.tracks) {
       EDetector detector =
           new EDetector(policy.direction(), t.alpha, horizon, t.theta0, t.phi, CONFIDENCE)
-              .anchored(m.anchorWeight)
-              .reachableShifts(m.reachableShifts);
+              .anchored(m.anchorWeight);
       if (m.startFromEvents) {
         anchorAtStarted(t.detector, attackStarted, attackAt, windowEnd - windowStart);
       } else if (attackStarted) {
@@ -747,7 +624,7 @@ public final class WindowJudge {
         excess = experimental.mean() - expected;
         relative = p;
       } else {
-        Summary reference = t.statistic == Statistic.MEAN && !t.paired ? pooled : control;
+        Summary reference = t.statistic == Statistic.MEAN ? pooled : control;
         if (t.spreadCount > 0) {
           t.driftVariance =
               drift(t.spreadCount, t.spreadSquares, t.phi, t.withinVariance, t.phiBoundShare);
@@ -755,13 +632,6 @@ public final class WindowJudge {
         boolean series = t.lag1Series.length == SERIES_SLOTS;
         if (series) {
           double learned = seriesLongRun(t.lag1Series, t.lag2Series, m.denseEffectiveDf);
-          if (t.controlSeries.length == SERIES_SLOTS) {
-            double k = t.log ? 1.0 : t.scale;
-            double fromControl = (1 + k * k) * seriesLongRun(t.controlSeries, m.denseEffectiveDf);
-            if (fromControl > 0 && (!(learned > 0) || fromControl < learned)) {
-              learned = fromControl;
-            }
-          }
           if (learned > 0) {
             t.longRunVariance = learned;
           }
@@ -771,19 +641,10 @@ public final class WindowJudge {
         if (t.wander.length == WANDER_SLOTS) {
           t.driftVariance = controlWander(t);
         }
-        double[] blocks = t.spreadBlocks;
-        if (blocks.length == BLOCK_SLOTS) {
-          double floor = WANDER_FLOOR * blockShare(blocks) * blocks[BLOCK_SAMPLING];
-          t.driftVariance = Math.max(t.driftVariance, floor);
-        }
         double[] point = datapoint(t, reference, experimental, p99c, p99e);
         if (series && point != null && !t.deviating && stretch >= 0) {
           // learned after it is judged; a deviation's datapoints are no baseline
           addToSeries(t.lag1Series, t.lag2Series, stretch, point[2]);
-        }
-        if (t.controlSeries.length == SERIES_SLOTS) {
-          // learned after it is judged, always: the control is never the attacked group
-          addToSeries(t.controlSeries, 0, value(t, control.mean()));
         }
         if (t.longRunVariance > 0 && !series) {
           // learned after it is judged, always: the control is never the attacked group
@@ -792,18 +653,13 @@ public final class WindowJudge {
         if (t.wander.length == WANDER_SLOTS) {
           addToWander(t, control); // as the long-run series: after it is judged, always
         }
-        if (blocks.length == BLOCK_SLOTS) {
-          addToBlocks(blocks, control);
-        }
         if (point == null) {
           continue; // e.g. a spread from single samples
         }
-        boolean learnsAfterTheStart = t.clipped && !t.paired;
-        if (t.spreadCount > 0 && !t.deviating && (learnsAfterTheStart || beforeTheLearnedStart)) {
+        if (t.spreadCount > 0 && !t.deviating && (t.clipped || beforeTheLearnedStart)) {
           // learned after it is judged; a deviation's datapoints are no baseline, and window means
-          // and paired single samples learn only before a known attack's start: a fault from it on
-          // is never learned, and without a start nothing tells a fault's first datapoints apart
-          // (docs/adr/0056, 0061)
+          // learn only before a known attack's start: a fault from it on is never learned, and
+          // without a start nothing tells a fault's first datapoints apart (docs/adr/0056)
           addToSpread(t, point[2]);
         }
         step = detector.updateNormal(t.detector, windowStart, point[0], point[1]);
@@ -893,51 +749,6 @@ public final class WindowJudge {
     }
   }
 
-  /** The monitor judges paired single samples (docs/adr/0061). */
-  private static boolean pairsSamples(Monitor m) {
-    return !m.tracks.isEmpty() && m.tracks.get(0).paired;
-  }
-
-  private static double heldCount(Monitor m) {
-    return m.heldSamples == null ? 0 : m.heldSamples[2] + m.heldSamples[5];
-  }
-
-  /**
-   * The window's groups with the samples held from earlier windows merged in, when both groups then
-   * have {@code minCount} samples (the held ones are cleared); else null, and every sample of the
-   * window is held for the other group's next one.
-   */
-  static Summary[] pairWithHeld(Monitor m, Summary control, Summary experimental, long minCount) {
-    double[] held =
-        m.heldSamples == null || m.heldSamples.length < 6 ? new double[6] : m.heldSamples;
-    Summary c = withHeld(control, held, 0);
-    Summary e = withHeld(experimental, held, 3);
-    if (c.count() >= minCount && e.count() >= minCount) {
-      m.heldSamples = new double[6];
-      return new Summary[] {c, e};
-    }
-    m.heldSamples =
-        new double[] {
-          c.count() > 0 ? c.mean() : 0,
-          c.count() > 1 ? c.variance() : 0,
-          c.count(),
-          e.count() > 0 ? e.mean() : 0,
-          e.count() > 1 ? e.variance() : 0,
-          e.count()
-        };
-    return null;
-  }
-
-  private static Summary withHeld(Summary window, double[] held, int at) {
-    if (held[at + 2] <= 0) {
-      return window;
-    }
-    Summary merged = new Summary();
-    merged.merge(window);
-    merged.merge(summary(held, at));
-    return merged;
-  }
-
   private static double asRelative(Track t, double value, double rateLevel) {
     if (!Double.isNaN(rateLevel)) {
       return rateLevel == 0 ? value : value / rateLevel;
@@ -972,8 +783,7 @@ public final class WindowJudge {
     if (t.countVariance > 0) {
       // a count's variance is at least its mean (Poisson), the pooled control's over its samples
       double k = t.log ? 1.0 : t.scale;
-      double controlSamples =
-          t.longRunControl ? Math.min(control.count(), 1.0) : Math.max(1.0, control.count());
+      double controlSamples = Math.max(1.0, control.count());
       v = Math.max(v, t.countVariance * (1.0 / experimental.count() + k * k / controlSamples));
     }
     double d = raw[0] - t.offset;
@@ -1341,18 +1151,11 @@ public final class WindowJudge {
         double ve =
             Math.max(t.sampleVarianceE, experimental.variance() / scaleSquare(t, experimental));
         double k = t.log ? 1.0 : t.scale;
-        if (t.paired) {
-          // the window's own pair: its whole variance is learned from the paired differences
-          // (the drift, docs/adr/0061), none is assumed per sample
-          return new double[] {value(t, experimental.mean()) - k * value(t, control.mean()), 0.0};
-        }
         // single samples against a pooled control: consecutive datapoints share most of their
         // control samples, so over the many datapoints of a contrast each control sample counts
         // about once, as one datapoint's own would (its long-run variance; docs/adr/0051)
-        double controlSamples = t.clipped && t.longRunControl ? Math.min(nc, 1.0) : nc;
         return new double[] {
-          value(t, experimental.mean()) - k * value(t, control.mean()),
-          ve / ne + k * k * vc / controlSamples
+          value(t, experimental.mean()) - k * value(t, control.mean()), ve / ne + k * k * vc / nc
         };
       }
       case P99 -> {
@@ -1404,102 +1207,6 @@ public final class WindowJudge {
 
   /** Significance cuts of r (1 / sqrt(n) each) from which a wander is paid (docs/adr/0076). */
   static final double WANDER_CUTS = 2.0;
-
-  /** Windows per block of {@link Monitor#spreadFloorByBlocks}' log spread series. */
-  static final int SPREAD_BLOCK = 5;
-
-  /**
-   * The control's blocks (warm-up's included) before which {@link #blockShare} pays the whole
-   * floor: earlier, a GARCH(1,1) control's blocks look calm in too many runs (from the warm-up on:
-   * 0.095 false alarms per clean run at one sample per 10 s; from 8 blocks: 0.053; docs/adr/0082).
-   */
-  static final int BLOCK_MIN = 12;
-
-  /**
-   * {@link Track#spreadBlocks}' slots: the experimental group's warm-up blocks' sum of squares
-   * about their mean and its degrees of freedom (fixed at the warm-up's end); the control's
-   * complete blocks, the sum of their means and of their squared means; the within-block sum of
-   * squares of every complete block and its degrees of freedom; the control's current block
-   * (windows, sum, squares); the ratio's sampling variance the floor is counted in.
-   */
-  static final int BLOCK_BETWEEN = 0;
-
-  static final int BLOCK_BETWEEN_DF = 1;
-  static final int BLOCK_COUNT = 2;
-  static final int BLOCK_MEANS = 3;
-  static final int BLOCK_MEAN_SQUARES = 4;
-  static final int BLOCK_WITHIN = 5;
-  static final int BLOCK_WITHIN_DF = 6;
-  static final int BLOCK_PART_COUNT = 7;
-  static final int BLOCK_PART_SUM = 8;
-  static final int BLOCK_PART_SQUARES = 9;
-  static final int BLOCK_SAMPLING = 10;
-  static final int BLOCK_SLOTS = 11;
-
-  /**
-   * Both groups' warm-up series of window log spreads in blocks: the control's go on in the judged
-   * windows; the experimental group's stop at the warm-up's end (the attack may start then).
-   */
-  private static double[] warmUpBlocks(List<WarmupPoint> points, double ratioSampling) {
-    double[] blocks = new double[BLOCK_SLOTS];
-    double[] experimental = new double[BLOCK_SLOTS];
-    for (WarmupPoint w : points) {
-      addToBlocks(blocks, w.control());
-      addToBlocks(experimental, w.experimental());
-    }
-    blocks[BLOCK_BETWEEN] = blockSquares(experimental);
-    blocks[BLOCK_BETWEEN_DF] = Math.max(0, experimental[BLOCK_COUNT] - 1);
-    blocks[BLOCK_WITHIN] += experimental[BLOCK_WITHIN];
-    blocks[BLOCK_WITHIN_DF] += experimental[BLOCK_WITHIN_DF];
-    blocks[BLOCK_SAMPLING] = ratioSampling;
-    return blocks;
-  }
-
-  /** One more window's log spread in a group's block series (2 samples or more, some spread). */
-  static void addToBlocks(double[] a, Summary s) {
-    if (s.count() < 2 || !(s.variance() > 0)) {
-      return;
-    }
-    double y = 0.5 * Math.log(s.variance());
-    a[BLOCK_PART_COUNT]++;
-    a[BLOCK_PART_SUM] += y;
-    a[BLOCK_PART_SQUARES] += y * y;
-    if (a[BLOCK_PART_COUNT] < SPREAD_BLOCK) {
-      return;
-    }
-    double mean = a[BLOCK_PART_SUM] / SPREAD_BLOCK;
-    a[BLOCK_WITHIN] += Math.max(0.0, a[BLOCK_PART_SQUARES] - SPREAD_BLOCK * mean * mean);
-    a[BLOCK_WITHIN_DF] += SPREAD_BLOCK - 1;
-    a[BLOCK_COUNT]++;
-    a[BLOCK_MEANS] += mean;
-    a[BLOCK_MEAN_SQUARES] += mean * mean;
-    a[BLOCK_PART_COUNT] = 0;
-    a[BLOCK_PART_SUM] = 0;
-    a[BLOCK_PART_SQUARES] = 0;
-  }
-
-  /** A block series' block means' sum of squares about their mean. */
-  private static double blockSquares(double[] a) {
-    double n = a[BLOCK_COUNT];
-    return n < 2 ? 0.0 : Math.max(0.0, a[BLOCK_MEAN_SQUARES] - a[BLOCK_MEANS] * a[BLOCK_MEANS] / n);
-  }
-
-  /**
-   * The share of {@link #WANDER_FLOOR} the spread's drift pays (docs/adr/0082): the variance of the
-   * block means over what the windows within the blocks predict for it (an F ratio, about 1 for
-   * windows independent in time whatever their sampling law, above 1 for a wander), less 1, within
-   * [0, 1]; 1 while there are too few blocks to say.
-   */
-  static double blockShare(double[] a) {
-    double betweenDf = a[BLOCK_BETWEEN_DF] + Math.max(0, a[BLOCK_COUNT] - 1);
-    double withinDf = a[BLOCK_WITHIN_DF];
-    if (a[BLOCK_COUNT] < BLOCK_MIN || betweenDf < 1 || withinDf < 1 || !(a[BLOCK_WITHIN] > 0)) {
-      return 1.0;
-    }
-    double between = (a[BLOCK_BETWEEN] + blockSquares(a)) * SPREAD_BLOCK / betweenDf;
-    double f = between / (a[BLOCK_WITHIN] / withinDf);
-    return Math.max(0.0, Math.min(1.0, f - 1));
-  }
 
   /** One more control window's log spread in the track's wander series (its count >= 2). */
   static void addToWander(Track t, Summary control) {
@@ -1650,7 +1357,6 @@ public final class WindowJudge {
       if (t.clipped && s == Statistic.MEAN) {
         t.clipSd = m.singleSampleClip;
       }
-      t.paired = m.pairedSingle && t.clipped && s == Statistic.MEAN;
       if (m.countLevels && t.log && positive) {
         t.logFloor = 0.5 * Math.min(c.min(), e.min());
       }
@@ -1767,10 +1473,7 @@ public final class WindowJudge {
       }
       // as judged windows pool it, so the drift learned here is the one they see
       forgetControlBeforeAShift(controls);
-      Summary c =
-          t.statistic == Statistic.MEAN && !t.paired
-              ? pool(controls, m.controlSpan)
-              : t.paired ? summary(heldControls.get(i), 0) : summary(w, 0);
+      Summary c = t.statistic == Statistic.MEAN ? pool(controls, m.controlSpan) : summary(w, 0);
       Summary e = summary(w, 3);
       if (t.statistic == Statistic.MEAN) {
         if (w[2] >= 2) {
@@ -1784,7 +1487,6 @@ public final class WindowJudge {
       plain.statistic = t.statistic;
       plain.log = t.log;
       plain.scale = t.scale;
-      plain.paired = t.paired;
       plain.logFloor = t.logFloor;
       double[] raw = raw(plain, c, e, w[6], w[7]);
       if (raw != null) {
@@ -1798,18 +1500,6 @@ public final class WindowJudge {
     // the median window's per-sample variance, not the mean: one window with a few very slow
     // requests would otherwise raise every judged window's variance (each window's own stays in)
     t.sampleVarianceC = controlVariances.isEmpty() ? 0.0 : median(controlVariances);
-    t.longRunControl = m.longRunControl;
-    if (m.longRunControl
-        && t.clipped
-        && t.statistic == Statistic.MEAN
-        && controlVariances.isEmpty()) {
-      // single samples: the warm-up's control samples together give the per-sample variance, a
-      // floor under the pooled control's own (after a shift of the control it pools a few samples,
-      // whose variance can be near 0)
-      Summary all = new Summary();
-      m.warmup.forEach(w -> all.merge(summary(w, 0)));
-      t.sampleVarianceC = all.variance() / scaleSquare(t, all);
-    }
     t.sampleVarianceE = experimentalVariances.isEmpty() ? 0.0 : median(experimentalVariances);
     // one transient warm-up window (a cold cache, a pause) must not set the level and the spread
     // for the whole experiment: the differences are held within WINSOR robust standard deviations
@@ -1821,12 +1511,7 @@ public final class WindowJudge {
     int n = differences.size();
     t.offset = m.warmupWindows == 0 || n == 0 ? 0.0 : d.mean();
     boolean fromGroups =
-        m.phiFromGroups
-            && (t.clipped || m.phiFromGroupsPooled)
-            && t.statistic == Statistic.MEAN
-            && m.controlSpan > 1;
-    boolean denseByEvidence =
-        m.phiByEvidenceDense && !t.clipped && t.statistic == Statistic.MEAN && m.controlSpan == 1;
+        m.phiFromGroups && t.clipped && t.statistic == Statistic.MEAN && m.controlSpan > 1;
     t.phi =
         n < MIN_WINDOWS_FOR_PHI
             ? 0.0
@@ -1834,9 +1519,8 @@ public final class WindowJudge {
                 ? autocorrelation(List.of(levelsC, levelsE), n)
                 : autocorrelation(differences, d.mean(), n);
     // a phi just over its cut is as likely noise as not: phi and its bound grow with its evidence
-    // (not for paired differences, whose AR(1) null needs the whole bound: docs/adr/0067)
     t.phiBoundShare = 1.0;
-    if ((m.phiByEvidence && fromGroups || denseByEvidence) && !t.paired) {
+    if (m.phiByEvidence && fromGroups) {
       t.phiBoundShare = phiEvidence(t.phi, n);
       t.phi *= t.phiBoundShare;
     }
@@ -1845,7 +1529,7 @@ public final class WindowJudge {
         drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin, t.phiBoundShare);
     t.spreadClipped = m.spreadClip && t.statistic == Statistic.SPREAD;
     if (m.spreadWander && t.statistic == Statistic.SPREAD && n > 0) {
-      learnWander(t, points, m.spreadWanderFloor, m.spreadFloorByBlocks);
+      learnWander(t, points, m.spreadWanderFloor);
     }
     boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;
     if (relearned && t.statistic == Statistic.MEAN && n > 0) {
@@ -1854,20 +1538,8 @@ public final class WindowJudge {
       t.spreadSquares = d.variance() * Math.max(0, n - 1);
       t.withinVariance = typicalWithin;
     }
-    if (m.windowLongRun && !t.clipped && t.statistic == Statistic.MEAN && n > 0) {
-      for (double[] w : heldControls) {
-        if (w[2] > 0) {
-          addToLongRun(t, value(t, w[0]));
-        }
-      }
-      t.longRunVariance = longRunVariance(t);
-      if (t.longRunVariance > 0) {
-        t.phi = 0.0;
-      } // else a constant control: the default's variance and phi
-    }
     if (m.controlSeriesPooled
         && !(m.controlSeriesWithin && t.clipped)
-        && !t.paired
         && t.statistic == Statistic.MEAN
         && m.controlSpan > 1
         && n >= MIN_WINDOWS_FOR_PHI) {
@@ -1892,7 +1564,6 @@ public final class WindowJudge {
       }
     }
     if (m.denseLongRun
-        && !m.windowLongRun
         && !t.clipped
         && t.statistic == Statistic.MEAN
         && m.controlSpan == 1
@@ -1907,17 +1578,11 @@ public final class WindowJudge {
         t.lag1Series = series;
         t.lag2Series = lag2;
         t.longRunVariance = v;
-        if (m.denseControlSeries) {
-          t.controlSeries = new double[SERIES_SLOTS];
-          for (double x : levelsC) {
-            addToSeries(t.controlSeries, 0, x);
-          }
-        }
         t.phi = 0.0;
         t.phiBoundShare = 1.0;
       } // else a constant warm-up: the default's variance and phi
     }
-    if (m.countVariance && t.clipped && !t.paired && t.statistic == Statistic.MEAN) {
+    if (m.countVariance && t.clipped && t.statistic == Statistic.MEAN) {
       t.countVariance = countVariance(m.warmup, t.log);
     }
     t.theta0 = tolerance(t, policy, toleratedLevel);
@@ -2016,8 +1681,7 @@ public final class WindowJudge {
    * spreads give the drift variance now (at least the differences'), the control's starts the
    * series judged windows extend.
    */
-  private static void learnWander(
-      Track t, List<WarmupPoint> points, boolean floor, boolean byBlocks) {
+  private static void learnWander(Track t, List<WarmupPoint> points, boolean floor) {
     t.wander = new double[WANDER_SLOTS];
     int n = points.size();
     double[] sums = new double[2]; // lag-1 products, squares
@@ -2040,19 +1704,12 @@ public final class WindowJudge {
       addLagProducts(x, x.stream().mapToDouble(Double::doubleValue).average().orElse(0), n, sums);
     }
     t.driftVariance = Math.max(t.driftVariance, wanderVariance(n, 2, sums[1], sums[0], sampling));
-    double learned = t.driftVariance;
     if (floor && samples < DENSE) {
       // dense windows' series show a wander (docs/adr/0070); the ratio's sampling variance is both
       // groups' (docs/adr/0076)
-      double share = 1.0;
-      if (byBlocks) {
-        t.spreadBlocks = warmUpBlocks(points, 2 * sampling);
-        share = blockShare(t.spreadBlocks);
-      }
-      t.driftVariance = Math.max(t.driftVariance, WANDER_FLOOR * share * 2 * sampling);
+      t.driftVariance = Math.max(t.driftVariance, WANDER_FLOOR * 2 * sampling);
     }
-    // with the floor by blocks, each judged datapoint's floor comes from the blocks before it
-    t.wander[WANDER_WARM_UP] = t.spreadBlocks.length == BLOCK_SLOTS ? learned : t.driftVariance;
+    t.wander[WANDER_WARM_UP] = t.driftVariance;
   }
 
   /**

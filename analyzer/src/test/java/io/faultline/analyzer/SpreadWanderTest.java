@@ -219,40 +219,6 @@ class SpreadWanderTest {
         .isLessThan(WindowJudge.WANDER_FLOOR * 2 * WindowJudge.logSpreadVariance(DENSE));
   }
 
-  @Test
-  void theFloorByBlocksPaysLittleForIndependentWindowsAndAllForAWanderOrTooFewBlocks() {
-    // docs/adr/0082 (off): the floor's share from the F ratio of the control's block means
-    Random r = new Random(21);
-    double independent = 0;
-    int wanderingInFull = 0;
-    int runs = 200;
-    for (int run = 0; run < runs; run++) {
-      double[] calm = new double[WindowJudge.BLOCK_SLOTS];
-      double[] wandering = new double[WindowJudge.BLOCK_SLOTS];
-      double level = r.nextGaussian();
-      for (int w = 0; w < 80; w++) {
-        if (w == 5 * WindowJudge.BLOCK_MIN - 1) {
-          assertThat(WindowJudge.blockShare(calm)).as("too few blocks: the whole floor").isOne();
-        }
-        level = 0.95 * level + Math.sqrt(1 - 0.95 * 0.95) * r.nextGaussian();
-        WindowJudge.addToBlocks(calm, window(r, 25));
-        WindowJudge.addToBlocks(wandering, window(r, 25 * Math.exp(0.5 * level)));
-      }
-      independent += WindowJudge.blockShare(calm) / runs;
-      wanderingInFull += WindowJudge.blockShare(wandering) == 1.0 ? 1 : 0;
-    }
-    assertThat(independent).as("independent windows' mean share").isLessThan(0.25);
-    assertThat(wanderingInFull).as("wandering runs paying the whole floor").isGreaterThan(150);
-  }
-
-  private static Summary window(Random r, double sd) {
-    double[] x = new double[SPARSE];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = 100 + sd * r.nextGaussian();
-    }
-    return Summary.of(x);
-  }
-
   /** An AR(1) series at phi with unit sampling noise on top, as a window log spread series is. */
   private static double[] series(Random r, int n, double phi) {
     double[] x = new double[n];

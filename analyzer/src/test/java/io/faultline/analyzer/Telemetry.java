@@ -54,20 +54,8 @@ final class Telemetry {
   /** Single samples learn their drift before each datapoint (docs/adr/0051): the default. */
   boolean predictableDrift = new WindowJudge.Monitor().predictableDrift;
 
-  /** Single samples count the pooled control at its long-run variance (docs/adr/0051). */
-  boolean longRunControl;
-
   /** Window means learn their drift before each datapoint too (docs/adr/0056). */
   boolean predictableDriftAll = new WindowJudge.Monitor().predictableDriftAll;
-
-  /** Window means count at the control's long-run variance (docs/adr/0062). */
-  boolean windowLongRun;
-
-  /** Window means against a pooled control learn phi from the groups' series (ADR 0072). */
-  boolean phiFromGroupsPooled;
-
-  /** Dense window means pay the differences' phi and bound by its evidence (ADR 0077). */
-  boolean phiByEvidenceDense = new WindowJudge.Monitor().phiByEvidenceDense;
 
   /** The mean against a pooled control at the control series' variance (docs/adr/0081). */
   boolean controlSeriesPooled = new WindowJudge.Monitor().controlSeriesPooled;
@@ -77,9 +65,6 @@ final class Telemetry {
 
   /** Dense window means at the differences' long-run variance, no prewhitening (ADR 0080). */
   boolean denseLongRun = new WindowJudge.Monitor().denseLongRun;
-
-  /** ... at the smaller of it and twice the control's series' (ADR 0087). */
-  boolean denseControlSeries = new WindowJudge.Monitor().denseControlSeries;
 
   /** ... its chi-square bound at the series' effective degrees of freedom (docs/adr/0091). */
   boolean denseEffectiveDf = new WindowJudge.Monitor().denseEffectiveDf;
@@ -95,9 +80,6 @@ final class Telemetry {
 
   double levelSd;
 
-  /** Single samples are judged as each window's paired difference (docs/adr/0061). */
-  boolean pairedSingle = new WindowJudge.Monitor().pairedSingle;
-
   /** Single samples pay phi's variance bound by its evidence (docs/adr/0067). */
   boolean phiByEvidence = new WindowJudge.Monitor().phiByEvidence;
 
@@ -107,14 +89,8 @@ final class Telemetry {
   /** Each window's extreme samples held within 6 sd of its others (docs/adr/0071). */
   boolean extremesHeld = new WindowJudge.Monitor().extremesHeld;
 
-  /** With the sparse spread floor, the floor paid by the evidence in blocks (docs/adr/0082). */
-  boolean spreadFloorByBlocks = new WindowJudge.Monitor().spreadFloorByBlocks;
-
   /** Alpha split over the statistics the warm-up measured only (docs/adr/0088). */
   boolean alphaOverMeasured = new WindowJudge.Monitor().alphaOverMeasured;
-
-  /** The mixture's weight on the shifts that can reach the threshold only (docs/adr/0088). */
-  boolean reachableShifts = new WindowJudge.Monitor().reachableShifts;
 
   /** Single samples' clip in standard deviations, 0 = the default (docs/adr/0088). */
   double singleSampleClip = new WindowJudge.Monitor().singleSampleClip;
@@ -238,25 +214,17 @@ final class Telemetry {
     m.warmupWindows = warmup;
     m.horizon = horizon;
     m.attackAt = attackAt;
-    m.longRunControl = longRunControl;
     m.predictableDrift = predictableDrift;
     m.predictableDriftAll = predictableDriftAll;
-    m.windowLongRun = windowLongRun;
-    m.phiFromGroupsPooled = phiFromGroupsPooled;
-    m.phiByEvidenceDense = phiByEvidenceDense;
     m.controlSeriesPooled = controlSeriesPooled;
     m.controlSeriesWithin = controlSeriesWithin;
     m.denseLongRun = denseLongRun;
-    m.denseControlSeries = denseControlSeries;
     m.denseEffectiveDf = denseEffectiveDf;
     m.denseArmaFactor = denseArmaFactor;
-    m.pairedSingle = pairedSingle;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;
     m.extremesHeld = extremesHeld;
-    m.spreadFloorByBlocks = spreadFloorByBlocks;
     m.alphaOverMeasured = alphaOverMeasured;
-    m.reachableShifts = reachableShifts;
     m.singleSampleClip = singleSampleClip;
     garchH[0] = 1;
     garchH[1] = 1;

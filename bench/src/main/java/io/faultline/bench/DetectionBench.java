@@ -220,13 +220,6 @@ public final class DetectionBench {
       Boolean.parseBoolean(System.getProperty("faultline.bench.predictableDrift", "true"));
 
   /**
-   * {@code -Dfaultline.bench.longRunControl=true}: single samples count the pooled control at its
-   * long-run variance ({@code WindowJudge.Monitor.longRunControl}; with the predictable drift valid
-   * in expectation at one sample per minute, measured and not adopted, docs/adr/0051).
-   */
-  static final boolean LONG_RUN_CONTROL = Boolean.getBoolean("faultline.bench.longRunControl");
-
-  /**
    * {@code -Dfaultline.bench.predictableDriftAll=false}: window means (dense, one per 10 s) keep
    * the warm-up's drift variance instead of learning it again before each datapoint from the
    * datapoints before the attack ({@code WindowJudge.Monitor.predictableDriftAll}, the default
@@ -252,43 +245,12 @@ public final class DetectionBench {
       Boolean.parseBoolean(System.getProperty("faultline.bench.phiByEvidence", "true"));
 
   /**
-   * {@code -Dfaultline.bench.windowLongRun=true}: window means count at the long-run variance
-   * learned from the control's window means, without prewhitening ({@code
-   * WindowJudge.Monitor.windowLongRun}, docs/adr/0062).
-   */
-  static final boolean WINDOW_LONG_RUN = Boolean.getBoolean("faultline.bench.windowLongRun");
-
-  /**
-   * {@code -Dfaultline.bench.phiFromGroupsPooled=true}: window means against a pooled control learn
-   * phi from the groups' own warm-up series, by its evidence (docs/adr/0072; off, not valid on
-   * AR(1)).
-   */
-  static final boolean PHI_FROM_GROUPS_POOLED =
-      Boolean.getBoolean("faultline.bench.phiFromGroupsPooled");
-
-  /**
-   * {@code -Dfaultline.bench.phiByEvidenceDense=true}: window means against one control window pay
-   * the differences' phi and its variance bound by the evidence for phi (docs/adr/0077; off).
-   */
-  static final boolean PHI_BY_EVIDENCE_DENSE =
-      Boolean.getBoolean("faultline.bench.phiByEvidenceDense");
-
-  /**
    * {@code -Dfaultline.bench.denseLongRun=false} turns off the default (docs/adr/0080): window
    * means against one control window at the differences' long-run variance learned before each
    * datapoint, no prewhitening ({@code WindowJudge.Monitor.denseLongRun}).
    */
   static final boolean DENSE_LONG_RUN =
       monitorSwitch("denseLongRun", new WindowJudge.Monitor().denseLongRun);
-
-  /**
-   * {@code -Dfaultline.bench.denseControlSeries=true}: with {@link #DENSE_LONG_RUN}, each dense
-   * datapoint at the smaller of the differences' long-run variance and twice the control's window
-   * series', learned through the run (docs/adr/0087; {@code
-   * WindowJudge.Monitor.denseControlSeries}).
-   */
-  static final boolean DENSE_CONTROL_SERIES =
-      monitorSwitch("denseControlSeries", new WindowJudge.Monitor().denseControlSeries);
 
   /**
    * {@code -Dfaultline.bench.denseEffectiveDf=true}: with {@link #DENSE_LONG_RUN}, the chi-square
@@ -312,16 +274,6 @@ public final class DetectionBench {
    */
   static final double ANCHOR_WEIGHT =
       Double.parseDouble(System.getProperty("faultline.bench.anchorWeight", "0"));
-
-  /**
-   * {@code -Dfaultline.bench.pairedSingle=true}: single samples are judged as each window's paired
-   * difference E - C, not against the pooled control ({@code WindowJudge.Monitor.pairedSingle},
-   * docs/adr/0061).
-   */
-  static final boolean PAIRED_SINGLE =
-      Boolean.parseBoolean(
-          System.getProperty(
-              "faultline.bench.pairedSingle", "" + new WindowJudge.Monitor().pairedSingle));
 
   /**
    * {@code -Dfaultline.bench.countLevels=false}: without small counts' tolerance level and log
@@ -352,14 +304,6 @@ public final class DetectionBench {
    */
   static final boolean SPREAD_WANDER_FLOOR =
       monitorSwitch("spreadWanderFloor", new WindowJudge.Monitor().spreadWanderFloor);
-
-  /**
-   * {@code -Dfaultline.bench.spreadFloorByBlocks=true}: the sparse spread floor paid by the
-   * evidence for a wander in the groups' log spread series in blocks, once the control has 60
-   * windows ({@code WindowJudge.Monitor.spreadFloorByBlocks}, docs/adr/0082; off).
-   */
-  static final boolean SPREAD_FLOOR_BY_BLOCKS =
-      monitorSwitch("spreadFloorByBlocks", new WindowJudge.Monitor().spreadFloorByBlocks);
 
   /**
    * {@code -Dfaultline.bench.countVariance=false}: single samples of a count not held to at least a
@@ -406,14 +350,6 @@ public final class DetectionBench {
    */
   static final boolean ALPHA_OVER_MEASURED =
       monitorSwitch("alphaOverMeasured", new WindowJudge.Monitor().alphaOverMeasured);
-
-  /**
-   * {@code -Dfaultline.bench.reachableShifts=true|false}: the mixture's weight on the shifts that
-   * can reach the threshold within the horizon only ({@code WindowJudge.Monitor.reachableShifts},
-   * docs/adr/0088).
-   */
-  static final boolean REACHABLE_SHIFTS =
-      monitorSwitch("reachableShifts", new WindowJudge.Monitor().reachableShifts);
 
   /**
    * {@code -Dfaultline.bench.singleSampleClip=3}: single samples' datapoints clipped at theta0 + 3
@@ -1113,31 +1049,23 @@ public final class DetectionBench {
     m.attackAt = t0 + attackAt(fault == LAGGING_FAULT && !ANCHOR_AT_FAULT ? EARLY : start);
     m.learnUntil = t0;
     m.pooledControlSamples = POOLED_CONTROL;
-    m.longRunControl = LONG_RUN_CONTROL;
     m.predictableDrift = PREDICTABLE_DRIFT;
     m.predictableDriftAll = PREDICTABLE_DRIFT_ALL;
     m.phiFromGroups = PHI_FROM_GROUPS;
     m.phiByEvidence = PHI_BY_EVIDENCE;
-    m.windowLongRun = WINDOW_LONG_RUN;
-    m.phiFromGroupsPooled = PHI_FROM_GROUPS_POOLED;
-    m.phiByEvidenceDense = PHI_BY_EVIDENCE_DENSE;
     m.controlSeriesPooled = CONTROL_SERIES_POOLED;
     m.controlSeriesWithin = CONTROL_SERIES_WITHIN;
     m.denseLongRun = DENSE_LONG_RUN;
-    m.denseControlSeries = DENSE_CONTROL_SERIES;
     m.denseEffectiveDf = DENSE_EFFECTIVE_DF;
     m.denseArmaFactor = DENSE_ARMA_FACTOR;
     m.anchorWeight = ANCHOR_WEIGHT;
-    m.pairedSingle = PAIRED_SINGLE;
     m.countLevels = COUNT_LEVELS;
     m.spreadClip = SPREAD_CLIP;
     m.spreadWander = SPREAD_WANDER;
     m.spreadWanderFloor = SPREAD_WANDER_FLOOR;
-    m.spreadFloorByBlocks = SPREAD_FLOOR_BY_BLOCKS;
     m.countVariance = COUNT_VARIANCE;
     m.extremesHeld = EXTREMES_HELD;
     m.alphaOverMeasured = ALPHA_OVER_MEASURED;
-    m.reachableShifts = REACHABLE_SHIFTS;
     m.singleSampleClip = SINGLE_SAMPLE_CLIP;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;

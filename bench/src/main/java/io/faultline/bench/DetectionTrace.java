@@ -49,7 +49,6 @@ public final class DetectionTrace {
     m.warmupWindows = DetectionBench.WARMUP;
     m.horizon = DetectionBench.WINDOWS;
     m.attackAt = DetectionBench.attackAt(start);
-    m.pairedSingle = DetectionBench.PAIRED_SINGLE;
     double[] c = new double[samples];
     double[] e = new double[samples];
     if (!summary) {

@@ -236,7 +236,6 @@ public final class EDetector {
   private final double phi;
   private final double z;
   private double anchorWeight = ANCHOR_WEIGHT;
-  private boolean reachableShifts;
 
   /**
    * @param alpha the false-alarm bound over {@code horizon} datapoints
@@ -285,16 +284,6 @@ public final class EDetector {
               + ") or in (0, 1)");
     }
     this.anchorWeight = weight == 0 ? ANCHOR_WEIGHT : weight;
-    return this;
-  }
-
-  /**
-   * The normal mixture's weight only on the shifts whose evidence can reach the threshold within
-   * the horizon ({@link #reachable}; docs/adr/0088): at one sample per window the smallest shifts
-   * of the grid can never alarm in 60 datapoints, and their weight is taken from the ones that can.
-   */
-  public EDetector reachableShifts(boolean on) {
-    this.reachableShifts = on;
     return this;
   }
 
@@ -456,10 +445,6 @@ public final class EDetector {
 
   /** Log of the weighted mixture over {@link #SHIFTS} of one contrast, averaged over the sides. */
   private double mixture(State state, double score, double info, int sides) {
-    double[] logWeights =
-        reachableShifts && !state.twoGroups
-            ? reachable(horizon, alpha, state.primedInfo * state.sigma * state.sigma)
-            : LOG_SHIFT_WEIGHTS;
     double logK = Double.NEGATIVE_INFINITY;
     for (int side = 0; side < 2; side++) {
       if (!watches(side)) {
@@ -468,38 +453,10 @@ public final class EDetector {
       double excess = (side == 0 ? score : -score) - theta0 * info;
       for (int j = 0; j < SHIFTS.length; j++) {
         double lambda = SHIFTS[j] * state.sigma;
-        logK = logAddExp(logK, logWeights[j] + lambda * excess - lambda * lambda * info / 2);
+        logK = logAddExp(logK, LOG_SHIFT_WEIGHTS[j] + lambda * excess - lambda * lambda * info / 2);
       }
     }
     return logK - Math.log(sides);
-  }
-
-  /**
-   * The log weights of {@link #SHIFT_WEIGHTS} over the shifts s (in the grid's unit) that can reach
-   * the threshold log(horizon / alpha) within the horizon, renormalised; a shift is out of reach
-   * when s sqrt(I) < sqrt(2 log(horizon / alpha)), I the most information one contrast can hold:
-   * {@code primed} datapoints' worth before it and {@code horizon} at the unit's precision, split
-   * at best ((P + H) / 4 when H >= P, else H P / (H + P); H without a primed level). The weights
-   * are fixed by the horizon, alpha and the warm-up, as the grid's unit is, so the mixture is still
-   * a fixed mixture of the e-values: every one keeps the bound. The largest shift is always kept.
-   */
-  static double[] reachable(long horizon, double alpha, double primed) {
-    double h = horizon;
-    double most = primed > 0 ? (h >= primed ? (primed + h) / 4 : h * primed / (h + primed)) : h;
-    double needed = Math.sqrt(2 * Math.log(horizon / alpha));
-    double[] weights = new double[SHIFTS.length];
-    double total = 0;
-    for (int j = 0; j < SHIFTS.length; j++) {
-      if (SHIFTS[j] * Math.sqrt(most) >= needed || j == SHIFTS.length - 1) {
-        weights[j] = SHIFT_WEIGHTS[j];
-        total += weights[j];
-      }
-    }
-    double[] logs = new double[SHIFTS.length];
-    for (int j = 0; j < SHIFTS.length; j++) {
-      logs[j] = weights[j] > 0 ? Math.log(weights[j] / total) : Double.NEGATIVE_INFINITY;
-    }
-    return logs;
   }
 
   /**
