@@ -188,6 +188,11 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(m.singleSampleClip);
     w.bool(m.denseEffectiveDf);
     w.bool(m.denseArmaFactor);
+    if (m.singleSampleSpread) {
+      // last in the block and written only when on: a monitor without it keeps its bytes (a field
+      // added after it writes it always)
+      w.bool(true);
+    }
     w.end(mark);
   }
 
@@ -315,6 +320,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.denseArmaFactor = in.bool();
     }
+    if (in.before(end)) {
+      m.singleSampleSpread = in.bool();
+    }
     in.end(end);
     return m;
   }
@@ -363,6 +371,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.doubles(new double[0]); // denseControlSeries' series, retired (docs/adr/0098)
     w.dbl(t.clipSd);
     w.doubles(t.lag2Series);
+    if (t.singleSpread.length > 0) {
+      w.doubles(t.singleSpread); // as the monitor's switch: last, and only when there is one
+    }
     w.end(mark);
   }
 
@@ -448,6 +459,10 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       double[] lag2 = in.doubles();
       t.lag2Series = lag2 == null ? new double[0] : lag2;
+    }
+    if (in.before(end)) {
+      double[] single = in.doubles();
+      t.singleSpread = single == null ? new double[0] : single;
     }
     in.end(end);
     return t;

@@ -313,6 +313,17 @@ public final class WindowJudge {
      */
     public double singleSampleClip = SINGLE_SAMPLE_CLIP;
 
+    /**
+     * One sample per group and window: the spread track's datapoint is each group's successive
+     * difference's log magnitude, experimental minus control ({@link #singleSpread}), so the spread
+     * of single samples is judged. Differencing takes the level out (a level fault moves one
+     * datapoint) and leaves an AR(1) 0.8 nearly white (lag-1 of the differences -0.1). Off:
+     * measured, not adopted (docs/adr/0099): valid, but a doubled variance at one sample a minute
+     * is 1 standard error beyond the tolerance after 60 windows, and the spread's share of alpha
+     * costs the mean's rows more than it finds; {@code -Dfaultline.bench.singleSampleSpread=true}.
+     */
+    public boolean singleSampleSpread;
+
     /** The latest {@code controlSpan} control windows: mean, variance, count. */
     public List<double[]> recentControl = new ArrayList<>();
 
@@ -460,6 +471,13 @@ public final class WindowJudge {
      * of the lag-1 alone (a track restored from state written before the field).
      */
     public double[] lag2Series = new double[0];
+
+    /**
+     * {@link Monitor#singleSampleSpread} at the warm-up's end, on the spread track of single
+     * samples (empty otherwise): each group's last value in the judged scale (NaN before the first)
+     * and the floor under each group's difference magnitude ({@link #SINGLE_LAST_C} ...).
+     */
+    public double[] singleSpread = new double[0];
 
     public double alpha;
     public boolean deviating;
@@ -642,6 +660,10 @@ public final class WindowJudge {
           t.driftVariance = controlWander(t);
         }
         double[] point = datapoint(t, reference, experimental, p99c, p99e);
+        if (t.singleSpread.length == SINGLE_SLOTS) {
+          advanceSingleSpread(
+              t.singleSpread, value(t, control.mean()), value(t, experimental.mean()));
+        }
         if (series && point != null && !t.deviating && stretch >= 0) {
           // learned after it is judged; a deviation's datapoints are no baseline
           addToSeries(t.lag1Series, t.lag2Series, stretch, point[2]);
@@ -764,9 +786,11 @@ public final class WindowJudge {
   static double[] datapoint(
       Track t, Summary control, Summary experimental, double p99c, double p99e) {
     double[] raw = raw(t, control, experimental, p99c, p99e);
-    if (raw == null) {
-      return null;
-    }
+    return raw == null ? null : datapoint(t, raw, control, experimental);
+  }
+
+  /** As above from the window's raw difference and its sampling variance ({@link #raw}). */
+  private static double[] datapoint(Track t, double[] raw, Summary control, Summary experimental) {
     // a metric that was constant in the warm-up has no variance: a tenth of theta0 stands in,
     // so a change is overwhelming evidence but still a number
     double floor = Math.max(1e-12, 0.01 * t.theta0 * t.theta0);
@@ -1165,6 +1189,10 @@ public final class WindowJudge {
         return new double[] {value(t, p99e) - value(t, p99c), 0.0};
       }
       case SPREAD -> {
+        if (t.singleSpread.length == SINGLE_SLOTS) {
+          return singleSpread(
+              t.singleSpread, value(t, control.mean()), value(t, experimental.mean()));
+        }
         if (nc < 2 || ne < 2 || control.variance() <= 0 || experimental.variance() <= 0) {
           return null;
         }
@@ -1180,6 +1208,64 @@ public final class WindowJudge {
 
   private static double value(Track t, double x) {
     return t.log ? Math.log(Math.max(x, t.logFloor > 0 ? t.logFloor : 1e-12)) : x;
+  }
+
+  /** {@link Track#singleSpread}'s slots: the groups' last values, then their floors. */
+  static final int SINGLE_LAST_C = 0;
+
+  static final int SINGLE_LAST_E = 1;
+  static final int SINGLE_FLOOR_C = 2;
+  static final int SINGLE_FLOOR_E = 3;
+  static final int SINGLE_SLOTS = 4;
+
+  /**
+   * {@link Monitor#singleSampleSpread}'s floor under a group's difference magnitude, as a share of
+   * the warm-up's median one: log |d| of a normal difference has a long left tail (a difference
+   * near 0), which would make a calm control window a large datapoint.
+   */
+  static final double SINGLE_SPREAD_FLOOR = 0.25;
+
+  /**
+   * A window of single samples' spread datapoint (docs/adr/0099): log |xe - last e| - log |xc -
+   * last c|, each magnitude at least its group's floor, with no sampling variance of its own (the
+   * warm-up's datapoints carry all of it, as the drift); null before both groups have a last value.
+   */
+  static double[] singleSpread(double[] a, double xc, double xe) {
+    if (Double.isNaN(a[SINGLE_LAST_C]) || Double.isNaN(a[SINGLE_LAST_E])) {
+      return null;
+    }
+    double dc = Math.max(a[SINGLE_FLOOR_C], Math.abs(xc - a[SINGLE_LAST_C]));
+    double de = Math.max(a[SINGLE_FLOOR_E], Math.abs(xe - a[SINGLE_LAST_E]));
+    return new double[] {Math.log(de) - Math.log(dc), 0.0};
+  }
+
+  /** The window's values become the groups' last ones. */
+  static void advanceSingleSpread(double[] a, double xc, double xe) {
+    a[SINGLE_LAST_C] = xc;
+    a[SINGLE_LAST_E] = xe;
+  }
+
+  /**
+   * A group's floor from its warm-up values (judged scale): {@link #SINGLE_SPREAD_FLOOR} of the
+   * median magnitude of their successive differences (of the mean one when most are 0, a count;
+   * 1e-12 when every one is).
+   */
+  static double singleSpreadFloor(List<Double> values) {
+    List<Double> magnitudes = new ArrayList<>();
+    double sum = 0;
+    for (int i = 1; i < values.size(); i++) {
+      double d = Math.abs(values.get(i) - values.get(i - 1));
+      magnitudes.add(d);
+      sum += d;
+    }
+    if (magnitudes.isEmpty()) {
+      return 1e-12;
+    }
+    double typical = median(magnitudes);
+    if (!(typical > 0)) {
+      typical = sum / magnitudes.size();
+    }
+    return Math.max(1e-12, SINGLE_SPREAD_FLOOR * typical);
   }
 
   /**
@@ -1293,7 +1379,7 @@ public final class WindowJudge {
         hypothesis.rate()
             ? List.of(Statistic.MEAN)
             : m.alphaOverMeasured
-                ? measured(hypothesis.statistics(), m.warmup)
+                ? measured(hypothesis.statistics(), m.warmup, m.singleSampleSpread)
                 : hypothesis.statistics();
     // alpha split evenly over the detectors: the baseline's error is carried by the detector
     double alpha = policy.alpha();
@@ -1391,10 +1477,11 @@ public final class WindowJudge {
    * one datapoint, in their order; all of them when none has one (a warm-up without usable windows
    * is judged as before).
    */
-  static List<Statistic> measured(List<Statistic> statistics, List<double[]> warmup) {
+  static List<Statistic> measured(
+      List<Statistic> statistics, List<double[]> warmup, boolean singleSampleSpread) {
     List<Statistic> kept = new ArrayList<>();
     for (Statistic s : statistics) {
-      if (measurable(s, warmup)) {
+      if (measurable(s, warmup, singleSampleSpread)) {
         kept.add(s);
       }
     }
@@ -1407,9 +1494,19 @@ public final class WindowJudge {
    * samples or more of each group, so one sample per window never judges it.
    */
   public static boolean measurable(Statistic s, List<double[]> warmup) {
+    return measurable(s, warmup, new Monitor().singleSampleSpread);
+  }
+
+  /**
+   * As above; with {@link Monitor#singleSampleSpread} a spread is also measured from windows of
+   * single samples, two of which give a difference.
+   */
+  static boolean measurable(Statistic s, List<double[]> warmup, boolean singleSampleSpread) {
     return switch (s) {
       case MEAN -> !warmup.isEmpty();
-      case SPREAD -> warmup.stream().anyMatch(w -> w[2] >= 2 && w[5] >= 2 && w[1] > 0 && w[4] > 0);
+      case SPREAD ->
+          warmup.stream().anyMatch(w -> w[2] >= 2 && w[5] >= 2 && w[1] > 0 && w[4] > 0)
+              || (singleSampleSpread && warmup.size() >= MIN_WARMUP_WINDOWS + 1);
       case P99 -> warmup.stream().anyMatch(w -> !Double.isNaN(w[6]) && !Double.isNaN(w[7]));
     };
   }
@@ -1464,7 +1561,21 @@ public final class WindowJudge {
     List<Double> controlVariances = new ArrayList<>();
     List<Double> experimentalVariances = new ArrayList<>();
     List<WarmupPoint> points = new ArrayList<>();
+    List<double[]> raws = new ArrayList<>();
     List<double[]> controls = new ArrayList<>();
+    double[] single = new double[0];
+    if (m.singleSampleSpread && t.clipped && t.statistic == Statistic.SPREAD) {
+      List<Double> valuesC = new ArrayList<>();
+      List<Double> valuesE = new ArrayList<>();
+      for (double[] w : m.warmup) {
+        valuesC.add(value(t, w[0]));
+        valuesE.add(value(t, w[3]));
+      }
+      single =
+          new double[] {
+            Double.NaN, Double.NaN, singleSpreadFloor(valuesC), singleSpreadFloor(valuesE)
+          };
+    }
     for (int i = 0; i < m.warmup.size(); i++) {
       double[] w = m.warmup.get(i);
       controls.add(heldControls.get(i));
@@ -1488,8 +1599,13 @@ public final class WindowJudge {
       plain.log = t.log;
       plain.scale = t.scale;
       plain.logFloor = t.logFloor;
+      plain.singleSpread = single;
       double[] raw = raw(plain, c, e, w[6], w[7]);
+      if (single.length == SINGLE_SLOTS) {
+        advanceSingleSpread(single, value(t, c.mean()), value(t, e.mean()));
+      }
       if (raw != null) {
+        raws.add(raw);
         differences.add(raw[0]);
         levelsC.add(value(plain, heldControls.get(i)[0]));
         levelsE.add(value(plain, e.mean()));
@@ -1528,7 +1644,18 @@ public final class WindowJudge {
     t.driftVariance =
         drift(n, d.variance() * Math.max(0, n - 1), t.phi, typicalWithin, t.phiBoundShare);
     t.spreadClipped = m.spreadClip && t.statistic == Statistic.SPREAD;
-    if (m.spreadWander && t.statistic == Statistic.SPREAD && n > 0) {
+    t.singleSpread = single;
+    if (single.length == SINGLE_SLOTS) {
+      // single samples' spread: its datapoints' variance is all drift, learned again before each
+      // datapoint from the ones before it, as single samples' mean's (docs/adr/0051, 0099)
+      t.clipSd = m.singleSampleClip;
+      if (m.predictableDrift && n > 0) {
+        t.spreadCount = n;
+        t.spreadMean = d.mean();
+        t.spreadSquares = d.variance() * Math.max(0, n - 1);
+        t.withinVariance = typicalWithin;
+      }
+    } else if (m.spreadWander && t.statistic == Statistic.SPREAD && n > 0) {
       learnWander(t, points, m.spreadWanderFloor);
     }
     boolean relearned = t.clipped ? m.predictableDrift : m.predictableDriftAll;
@@ -1593,7 +1720,12 @@ public final class WindowJudge {
       double[] vw = new double[n];
       for (int i = 0; i < n; i++) {
         WarmupPoint w = points.get(i);
-        double[] point = datapoint(t, w.control(), w.experimental(), w.p99c(), w.p99e());
+        // single samples' spread from the differences it was learned from (its raw needs the
+        // window before); every other track as judged windows are
+        double[] point =
+            single.length == SINGLE_SLOTS
+                ? datapoint(t, raws.get(i), w.control(), w.experimental())
+                : datapoint(t, w.control(), w.experimental(), w.p99c(), w.p99e());
         dw[i] = Math.max(held[0] - t.offset, Math.min(held[1] - t.offset, point[0]));
         vw[i] = point[1];
       }

@@ -361,6 +361,14 @@ public final class DetectionBench {
           System.getProperty(
               "faultline.bench.singleSampleClip", "" + new WindowJudge.Monitor().singleSampleClip));
 
+  /**
+   * {@code -Dfaultline.bench.singleSampleSpread=true}: the spread of single samples judged from the
+   * groups' successive differences ({@code WindowJudge.Monitor.singleSampleSpread}, measured, not
+   * adopted: docs/adr/0099).
+   */
+  static final boolean SINGLE_SAMPLE_SPREAD =
+      monitorSwitch("singleSampleSpread", new WindowJudge.Monitor().singleSampleSpread);
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -1067,6 +1075,7 @@ public final class DetectionBench {
     m.extremesHeld = EXTREMES_HELD;
     m.alphaOverMeasured = ALPHA_OVER_MEASURED;
     m.singleSampleClip = SINGLE_SAMPLE_CLIP;
+    m.singleSampleSpread = SINGLE_SAMPLE_SPREAD;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;
