@@ -117,7 +117,9 @@ public final class AnalyzerTopology {
         topics.attackStarts().name(),
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("attack-starts-source"),
         () -> new AttackStarts.Recorder(startsRetentionMs));
-    AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
+    // every sample is decoded: read field by field, not through Avro's specific reader
+    // (docs/adr/0101)
+    AvroSerde<MetricSample> sampleSerde = AvroSerde.metricSamples();
     // a verdict goes to steadystate and to its repartition topic: encoded once (docs/adr/0097)
     LastEncoded<WindowVerdict> verdictSerde = new LastEncoded<>(AvroSerde.of(WindowVerdict.class));
     AvroSerde<AttackEvent> eventSerde = AvroSerde.of(AttackEvent.class);
