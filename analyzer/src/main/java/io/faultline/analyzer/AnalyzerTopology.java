@@ -288,12 +288,15 @@ public final class AnalyzerTopology {
       KStream<String, MetricSample> samples, AnalyzerConfig config, StreamsBuilder builder) {
     // the open windows held as objects and written once per commit, not Kafka Streams' record
     // cache in front of the store (docs/adr/0078)
+    // one serde for the store and for the flush's writes past the metered store (docs/adr/0101)
+    WindowPair.WindowPairSerde pairs = new WindowPair.WindowPairSerde();
     builder.addStateStore(
         OpenWindowsStore.builder(
             Stores.timestampedKeyValueStoreBuilder(
                 config.stateStores().timestampedKeyValue(OpenWindows.STORE),
                 Serdes.String(),
-                new WindowPair.WindowPairSerde())));
+                pairs),
+            pairs));
     long windowMs = config.window().toMillis();
     long graceMs = config.grace().toMillis();
     return samples.process(
