@@ -206,7 +206,9 @@ class MetricSampleReaderTest {
 
   @Test
   void fitsTheCurrentSchemaOnly() throws Exception {
-    assertThat(MetricSampleReader.fits(SCHEMA)).isTrue();
+    assertThat(MetricSampleReader.fits(SCHEMA))
+        .as("MetricSample.avsc changed: change MetricSampleReader.read and FINGERPRINT with it")
+        .isTrue();
     try (InputStream in =
         getClass().getResourceAsStream("/faultline/avro/history/MetricSample-v1.avsc")) {
       assertThat(MetricSampleReader.fits(new Schema.Parser().parse(in))).isFalse();
