@@ -117,7 +117,9 @@ public final class AnalyzerTopology {
         topics.attackStarts().name(),
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("attack-starts-source"),
         () -> new AttackStarts.Recorder(startsRetentionMs));
-    AvroSerde<MetricSample> sampleSerde = AvroSerde.of(MetricSample.class);
+    // every sample is decoded: read field by field, not through Avro's specific reader
+    // (docs/adr/0101)
+    AvroSerde<MetricSample> sampleSerde = AvroSerde.metricSamples();
     // a verdict goes to steadystate and to its repartition topic: encoded once (docs/adr/0097)
     LastEncoded<WindowVerdict> verdictSerde = new LastEncoded<>(AvroSerde.of(WindowVerdict.class));
     AvroSerde<AttackEvent> eventSerde = AvroSerde.of(AttackEvent.class);
@@ -286,12 +288,15 @@ public final class AnalyzerTopology {
       KStream<String, MetricSample> samples, AnalyzerConfig config, StreamsBuilder builder) {
     // the open windows held as objects and written once per commit, not Kafka Streams' record
     // cache in front of the store (docs/adr/0078)
+    // one serde for the store and for the flush's writes past the metered store (docs/adr/0101)
+    WindowPair.WindowPairSerde pairs = new WindowPair.WindowPairSerde();
     builder.addStateStore(
         OpenWindowsStore.builder(
             Stores.timestampedKeyValueStoreBuilder(
                 config.stateStores().timestampedKeyValue(OpenWindows.STORE),
                 Serdes.String(),
-                new WindowPair.WindowPairSerde())));
+                pairs),
+            pairs));
     long windowMs = config.window().toMillis();
     long graceMs = config.grace().toMillis();
     return samples.process(

@@ -58,8 +58,23 @@ final class OpenWindowsStore
         }
       };
 
+  /**
+   * What the flush encodes a window with, straight into the store of bytes; null: the typed store.
+   */
+  private final WindowPair.WindowPairSerde pairs;
+
   OpenWindowsStore(TimestampedKeyValueStore<String, WindowPair> store) {
+    this(store, null);
+  }
+
+  /**
+   * {@code pairs} must be the value serde {@code store} was built with: the flush writes its bytes
+   * to the store of bytes under the metered store, as the metered store would (docs/adr/0101).
+   */
+  OpenWindowsStore(
+      TimestampedKeyValueStore<String, WindowPair> store, WindowPair.WindowPairSerde pairs) {
     super(store);
+    this.pairs = pairs;
   }
 
   /**
@@ -68,6 +83,17 @@ final class OpenWindowsStore
    */
   static StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> builder(
       StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> inner) {
+    return builder(inner, null);
+  }
+
+  /**
+   * As {@link #builder(StoreBuilder)}, the flush writing each window encoded by {@code pairs},
+   * which must be the value serde {@code inner} builds its store with, with no trip through the
+   * metered store.
+   */
+  static StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> builder(
+      StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> inner,
+      WindowPair.WindowPairSerde pairs) {
     return new StoreBuilder<>() {
       @Override
       public StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> withCachingEnabled() {
@@ -96,7 +122,7 @@ final class OpenWindowsStore
 
       @Override
       public TimestampedKeyValueStore<String, WindowPair> build() {
-        return new OpenWindowsStore(inner.withCachingDisabled().build());
+        return new OpenWindowsStore(inner.withCachingDisabled().build(), pairs);
       }
 
       @Override
@@ -299,11 +325,21 @@ final class OpenWindowsStore
    * open, and writing them all would cost each open window an encode more per close.
    */
   private void writeDirty(String from, String to) {
+    // encoded with the timestamp in front into one array and put to the store of bytes: the bytes
+    // the metered store would put (key in UTF-8, ValueAndTimestampSerializer's layout), without
+    // its key encode, value copy and latency sensor (docs/adr/0101)
+    KeyValueStore<Bytes, byte[]> bytes = pairs == null ? null : bytesStore();
     Iterator<Map.Entry<String, ValueAndTimestamp<WindowPair>>> it = dirty.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, ValueAndTimestamp<WindowPair>> e = it.next();
       if (inRange(e.getKey(), from, to)) {
-        wrapped().put(e.getKey(), e.getValue());
+        if (bytes != null) {
+          bytes.put(
+              utf8(e.getKey()),
+              pairs.serializeAfter(e.getValue().timestamp(), e.getValue().value()));
+        } else {
+          wrapped().put(e.getKey(), e.getValue());
+        }
         clean.put(e.getKey(), e.getValue());
         it.remove();
       }

@@ -44,6 +44,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
   /** The first byte of a binary record; JSON starts with '{' (or whitespace), never with it. */
   static final byte FORMAT = 1;
 
+  /** pairedSingle's held samples, retired (docs/adr/0098): written as six zeros, never changed. */
+  private static final double[] RETIRED_PAIRED_SAMPLES = new double[6];
+
+  /** A retired series, written empty; shared, never changed. */
+  private static final double[] NO_DOUBLES = new double[0];
+
   private final Class<T> type;
   private final BiConsumer<StateWriter, T> write;
   private final Function<StateReader, T> read;
@@ -164,7 +170,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(m.phiFromGroups);
     w.bool(false); // docs/adr/0062's windowLongRun, retired (docs/adr/0098)
     w.bool(false); // docs/adr/0061's pairedSingle, retired (docs/adr/0098), and its held samples
-    w.doubles(new double[6]);
+    w.doubles(RETIRED_PAIRED_SAMPLES);
     w.bool(m.phiByEvidence);
     w.bool(false); // docs/adr/0066's anchoredNormal, deleted (docs/adr/0075): older ones read it
     w.dbl(m.anchorWeight);
@@ -363,12 +369,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.doubles(t.wander);
     w.bool(false); // docs/adr/0072's longRunByEvidence, deleted with controlVariance
     w.dbl(t.countVariance);
-    w.doubles(new double[0]); // spreadFloorByBlocks' blocks, retired (docs/adr/0098)
+    w.doubles(NO_DOUBLES); // spreadFloorByBlocks' blocks, retired (docs/adr/0098)
     w.dbl(t.poolShare);
     w.dbl(t.groupsPhi);
     w.bool(t.poolWithin);
     w.doubles(t.lag1Series);
-    w.doubles(new double[0]); // denseControlSeries' series, retired (docs/adr/0098)
+    w.doubles(NO_DOUBLES); // denseControlSeries' series, retired (docs/adr/0098)
     w.dbl(t.clipSd);
     w.doubles(t.lag2Series);
     if (t.singleSpread.length > 0) {

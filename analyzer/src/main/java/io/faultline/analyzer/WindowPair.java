@@ -129,12 +129,28 @@ public final class WindowPair {
       // one array, the sketches written into it (docs/adr/0083): the same bytes as a ByteBuffer
       // of the parts, without an array and two copies per sketch
       PairOutput out = new PairOutput(FIXED + 8 + 256);
+      write(out, pair);
+      return out.toBytes();
+    }
+
+    /**
+     * {@code pair}'s bytes after {@code timestamp}'s, as a timestamped store keeps a value (Kafka
+     * Streams' {@code ValueAndTimestampSerializer}: 8 bytes big-endian, then the value), written
+     * into one array (docs/adr/0101).
+     */
+    byte[] serializeAfter(long timestamp, WindowPair pair) {
+      PairOutput out = new PairOutput(8 + FIXED + 8 + 256);
+      out.putLong(timestamp);
+      write(out, pair);
+      return out.toBytes();
+    }
+
+    private static void write(PairOutput out, WindowPair pair) {
       out.writeByte(VERSION);
       write(out, pair.control);
       write(out, pair.experimental);
       sketch(out, pair.controlQuantiles);
       sketch(out, pair.experimentalQuantiles);
-      return out.toBytes();
     }
 
     @Override

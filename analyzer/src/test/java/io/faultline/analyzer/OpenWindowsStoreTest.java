@@ -193,4 +193,67 @@ class OpenWindowsStoreTest {
     assertThat(OpenWindowsStore.compareAsStored("abc", "abc")).isZero();
     assertThat(OpenWindowsStore.compareAsStored("b", "abc")).isPositive();
   }
+
+  @Test
+  void theFlushWritesPastTheMeteredStoreTheBytesTheTypedStoreWrites() {
+    WindowPair.WindowPairSerde serde = new WindowPair.WindowPairSerde();
+    TimestampedKeyValueStore<String, WindowPair> directInner =
+        Stores.timestampedKeyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(OpenWindows.STORE), Serdes.String(), serde)
+            .withLoggingDisabled()
+            .build();
+    OpenWindowsStore direct = new OpenWindowsStore(directInner, serde);
+    direct.init(context.getStateStoreContext(), direct);
+    java.util.Random random = new java.util.Random(11);
+    for (int round = 0; round < 5; round++) {
+      for (int i = 0; i < 300; i++) {
+        String key = "w" + random.nextInt(120) + (i % 7 == 0 ? "\uD83D\uDE00" : "");
+        double[] values = new double[random.nextInt(40)];
+        for (int v = 0; v < values.length; v++) {
+          values[v] = random.nextInt(5) == 0 ? 0 : Math.exp(random.nextGaussian() * 3);
+        }
+        long ts = random.nextLong(1L << 50);
+        store.put(key, window(ts, values));
+        direct.put(key, window(ts, values));
+      }
+      store.flushCache();
+      direct.flushCache();
+      assertThat(direct.dirtyWindows()).isZero();
+      List<KeyValue<org.apache.kafka.common.utils.Bytes, byte[]>> typed = bytes(inner);
+      List<KeyValue<org.apache.kafka.common.utils.Bytes, byte[]>> written = bytes(directInner);
+      assertThat(written).hasSize(typed.size()).hasSizeGreaterThan(100);
+      for (int k = 0; k < typed.size(); k++) {
+        assertThat(written.get(k).key).isEqualTo(typed.get(k).key);
+        assertThat(written.get(k).value)
+            .as("window %s", typed.get(k).key)
+            .isEqualTo(typed.get(k).value);
+      }
+    }
+    // and read back through the typed store: the windows held, moments and quantiles alike
+    try (KeyValueIterator<String, ValueAndTimestamp<WindowPair>> it = directInner.all()) {
+      while (it.hasNext()) {
+        var kv = it.next();
+        WindowPair held = direct.get(kv.key).value();
+        assertThat(kv.value.timestamp()).isEqualTo(direct.get(kv.key).timestamp());
+        assertThat(kv.value.value().control().sum()).isEqualTo(held.control().sum());
+        assertThat(kv.value.value().control().count()).isEqualTo(held.control().count());
+        assertThat(Double.doubleToLongBits(kv.value.value().controlQuantiles().quantile(0.99)))
+            .isEqualTo(Double.doubleToLongBits(held.controlQuantiles().quantile(0.99)));
+      }
+    }
+  }
+
+  /** The store of bytes under a typed store's metered layer, in key order. */
+  @SuppressWarnings("unchecked")
+  private static List<KeyValue<org.apache.kafka.common.utils.Bytes, byte[]>> bytes(
+      TimestampedKeyValueStore<String, WindowPair> typed) {
+    var raw =
+        (org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>)
+            ((org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?>) typed).wrapped();
+    List<KeyValue<org.apache.kafka.common.utils.Bytes, byte[]>> all = new ArrayList<>();
+    try (var it = raw.all()) {
+      it.forEachRemaining(all::add);
+    }
+    return all;
+  }
 }

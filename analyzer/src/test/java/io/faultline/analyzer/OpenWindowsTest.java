@@ -38,7 +38,7 @@ class OpenWindowsTest {
   private static TimestampedKeyValueStore<String, WindowPair> store(
       MockProcessorContext<Windowed<String>, WindowPair> context) {
     return register(
-        context, OpenWindowsStore.builder(plainBuilder()).withLoggingDisabled().build());
+        context, OpenWindowsStore.builder(plainBuilder(), SERDE).withLoggingDisabled().build());
   }
 
   /**
@@ -46,9 +46,7 @@ class OpenWindowsTest {
    */
   private static StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> plainBuilder() {
     return Stores.timestampedKeyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(OpenWindows.STORE),
-            Serdes.String(),
-            new WindowPair.WindowPairSerde())
+            Stores.inMemoryKeyValueStore(OpenWindows.STORE), Serdes.String(), SERDE)
         .withLoggingDisabled();
   }
 
@@ -181,7 +179,7 @@ class OpenWindowsTest {
       List<String> expected = forwardedByPlainStore(records);
       MockProcessorContext<Windowed<String>, WindowPair> context = new MockProcessorContext<>();
       TimestampedKeyValueStore<String, WindowPair> inner = plainBuilder().build();
-      OpenWindowsStore store = register(context, new OpenWindowsStore(inner));
+      OpenWindowsStore store = register(context, new OpenWindowsStore(inner, SERDE));
       Random random = new Random(seed * 31);
       List<String> forwarded = new ArrayList<>();
       List<KeyValue<String, ValueAndTimestamp<WindowPair>>> committedStore = List.of();

@@ -46,6 +46,15 @@ public final class AvroSerde<T extends SpecificRecordBase>
   private final BinaryMessageDecoder<T> decoder;
   private final DatumReader<T> currentReader;
 
+  /** What reads a record of the current schema from its body, if not {@link #currentReader}. */
+  private final BodyReader<T> bodyReader;
+
+  /** Reads one record's body, of the current schema, from Avro's binary decoder. */
+  @FunctionalInterface
+  public interface BodyReader<T> {
+    T read(BinaryDecoder in) throws IOException;
+  }
+
   /** A thread's output array and Avro encoder, reused by every serde on the thread. */
   private static final ThreadLocal<Output> OUTPUT = ThreadLocal.withInitial(Output::new);
 
@@ -60,10 +69,12 @@ public final class AvroSerde<T extends SpecificRecordBase>
     this(
         type,
         history,
-        new SpecificDatumWriter<>(SpecificData.get().getSchema(type), SpecificData.get()));
+        new SpecificDatumWriter<>(SpecificData.get().getSchema(type), SpecificData.get()),
+        null);
   }
 
-  private AvroSerde(Class<T> type, SchemaHistory history, DatumWriter<T> writer) {
+  private AvroSerde(
+      Class<T> type, SchemaHistory history, DatumWriter<T> writer, BodyReader<T> bodyReader) {
     this.type = type;
     Schema schema = SpecificData.get().getSchema(type);
     this.header = header(schema);
@@ -71,6 +82,7 @@ public final class AvroSerde<T extends SpecificRecordBase>
     this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema, history.store());
     // what the message decoder reads a record of the current schema with
     this.currentReader = new SpecificDatumReader<>(schema, schema, SpecificData.get());
+    this.bodyReader = bodyReader;
     history.register(schema);
   }
 
@@ -85,7 +97,20 @@ public final class AvroSerde<T extends SpecificRecordBase>
    */
   public static <T extends SpecificRecordBase> AvroSerde<T> writingWith(
       Class<T> type, DatumWriter<T> writer) {
-    return new AvroSerde<>(type, SchemaHistory.shared(), writer);
+    return new AvroSerde<>(type, SchemaHistory.shared(), writer, null);
+  }
+
+  /**
+   * The serde of {@link MetricSample}s whose decode reads a record of the current schema with
+   * {@link MetricSampleReader} (docs/adr/0101), if it fits the schema; else {@link #of}'s.
+   */
+  public static AvroSerde<MetricSample> metricSamples() {
+    Schema schema = MetricSample.getClassSchema();
+    return new AvroSerde<>(
+        MetricSample.class,
+        SchemaHistory.shared(),
+        new SpecificDatumWriter<>(schema, SpecificData.get()),
+        MetricSampleReader.fits(schema) ? MetricSampleReader::read : null);
   }
 
   /** The single-object header: the marker 0xC3 0x01, then the schema's fingerprint, LE. */
@@ -167,7 +192,7 @@ public final class AvroSerde<T extends SpecificRecordBase>
             DecoderFactory.get()
                 .binaryDecoder(bytes, header.length, bytes.length - header.length, INPUT.get());
         INPUT.set(in);
-        return currentReader.read(null, in);
+        return bodyReader != null ? bodyReader.read(in) : currentReader.read(null, in);
       } catch (IOException | RuntimeException e) {
         // read again below, so the error is the message decoder's own
       }
