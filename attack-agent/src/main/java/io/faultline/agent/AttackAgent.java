@@ -575,13 +575,25 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     }
   }
 
-  /** A START past its checks: ACCEPTED, the write-ahead record, the fault, STARTED. */
+  /**
+   * A START past its checks: the write-ahead record sent, ACCEPTED, that record awaited, the fault,
+   * STARTED.
+   */
   private void applyPlanned(
       AttackCommand command, AttackPlan plan, String attackId, long ageMillis, StartSteps steps) {
     Fault executor = plan.executor();
     Duration duration = plan.duration();
     List<Target> targets = plan.targets();
     List<String> described = targets.stream().map(Target::describe).toList();
+    long now = System.currentTimeMillis();
+    long expiresAt = now + duration.toMillis();
+    // the write-ahead record goes out before ACCEPTED: a broker answers one connection's requests
+    // in order, so its ack, which the fault waits for, is not queued behind the event's
+    WriteAhead writeAhead =
+        command.getDryRun()
+            ? null
+            : writeAhead(
+                stateOf(command, attackId, executor, targets, Map.of(), now, expiresAt), steps);
     event(
         command,
         attackId,
@@ -594,10 +606,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
       log.info("dry run {}: {} would hit {}", attackId, executor.fault(), described);
       return;
     }
-    long now = System.currentTimeMillis();
-    long expiresAt = now + duration.toMillis();
-    writeAhead(stateOf(command, attackId, executor, targets, Map.of(), now, expiresAt), steps)
-        .await();
+    writeAhead.await();
 
     Map<Target, Map<String, String>> recovery = new LinkedHashMap<>();
     List<String> touched = new ArrayList<>();
@@ -1144,7 +1153,8 @@ public final class AttackAgent implements Runnable, AutoCloseable {
       steps.mark(StartSteps.Step.WRITE_AHEAD_SENT);
       return new WriteAhead(state, steps, acked, null);
     } catch (RuntimeException e) {
-      return new WriteAhead(state, steps, null, e); // reported when awaited, as any failure
+      // reported when awaited, after ACCEPTED: REJECTED follows it, as for any write-ahead failure
+      return new WriteAhead(state, steps, null, e);
     }
   }
 

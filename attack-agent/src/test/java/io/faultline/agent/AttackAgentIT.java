@@ -192,7 +192,8 @@ class AttackAgentIT {
           .isGreaterThanOrEqualTo(1.0);
       assertThat(scrape.value("faultline_agent_active_attacks")).isNotNull();
       // every START that reached STARTED observed each of its steps once, each at or after the
-      // one before it (docs/adr/0103): the sums of the times since the poll keep that order
+      // one before it (docs/adr/0103): the sums of the times since the poll keep that order, the
+      // write-ahead record handed to the producer before ACCEPTED
       double startedCount =
           scrape.value("faultline_agent_start_step_seconds_count", "step=\"polled\"");
       assertThat(startedCount).isGreaterThanOrEqualTo(1.0);
@@ -200,8 +201,8 @@ class AttackAgentIT {
       for (String step :
           List.of(
               "planned",
-              "accepted-sent",
               "write-ahead-sent",
+              "accepted-sent",
               "write-ahead-acked",
               "fault-applied",
               "started-sent")) {
