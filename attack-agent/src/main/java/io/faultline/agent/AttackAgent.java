@@ -85,6 +85,9 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   /** Where the command thread's current record came from, for the log of a failed send. */
   private static final ThreadLocal<String> SOURCE = new ThreadLocal<>();
 
+  // System.nanoTime() when the command thread's last poll returned: a START's steps count from it
+  private long polledAt = System.nanoTime();
+
   private final AgentConfig config;
   private final Topics topics;
   private final LocalTargets localTargets;
@@ -337,6 +340,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
       // a poll returns as soon as a command arrives, and close() wakes it: a long timeout costs
       // no latency and spares the idle agent empty loops (as long as a fetch waits, 5 s)
       var records = consumer.poll(Duration.ofSeconds(5));
+      polledAt = System.nanoTime();
       for (ConsumerRecord<String, byte[]> record : records) {
         if (!running) {
           break; // the rest is left uncommitted for the next agent
@@ -459,7 +463,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     }
     try {
       switch (command.getType()) {
-        case START -> start(command);
+        case START -> start(command, age, new StartSteps(polledAt));
         case STOP -> stop(command);
         case HALT_ALL -> haltAll(command);
         default ->
@@ -501,7 +505,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     return null;
   }
 
-  private void start(AttackCommand command) {
+  private void start(AttackCommand command, long ageMillis, StartSteps steps) {
     // an agent that died before committing this command's offset applied it already: its
     // attack.state record (kept in memory after the orphan's recovery) says so; applied once
     String appliedBy = command.getDryRun() ? null : orphans.appliedBy(command.getCommandId());
@@ -559,8 +563,9 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         holding.put(attackId, reserved);
       }
     }
+    steps.mark(StartSteps.Step.PLANNED);
     try {
-      applyPlanned(command, plan, attackId);
+      applyPlanned(command, plan, attackId, ageMillis, steps);
     } finally {
       if (reserved != null) {
         // applied: replaced by the active attack; refused or failed: nothing holds its targets
@@ -570,12 +575,25 @@ public final class AttackAgent implements Runnable, AutoCloseable {
     }
   }
 
-  /** A START past its checks: ACCEPTED, the write-ahead record, the fault, STARTED. */
-  private void applyPlanned(AttackCommand command, AttackPlan plan, String attackId) {
+  /**
+   * A START past its checks: the write-ahead record sent, ACCEPTED, that record awaited, the fault,
+   * STARTED.
+   */
+  private void applyPlanned(
+      AttackCommand command, AttackPlan plan, String attackId, long ageMillis, StartSteps steps) {
     Fault executor = plan.executor();
     Duration duration = plan.duration();
     List<Target> targets = plan.targets();
     List<String> described = targets.stream().map(Target::describe).toList();
+    long now = System.currentTimeMillis();
+    long expiresAt = now + duration.toMillis();
+    // the write-ahead record goes out before ACCEPTED: a broker answers one connection's requests
+    // in order, so its ack, which the fault waits for, is not queued behind the event's
+    WriteAhead writeAhead =
+        command.getDryRun()
+            ? null
+            : writeAhead(
+                stateOf(command, attackId, executor, targets, Map.of(), now, expiresAt), steps);
     event(
         command,
         attackId,
@@ -583,13 +601,12 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         described,
         null,
         Map.of("dryRun", Boolean.toString(command.getDryRun())));
+    steps.mark(StartSteps.Step.ACCEPTED_SENT);
     if (command.getDryRun()) {
       log.info("dry run {}: {} would hit {}", attackId, executor.fault(), described);
       return;
     }
-    long now = System.currentTimeMillis();
-    long expiresAt = now + duration.toMillis();
-    state(command, attackId, executor, targets, Map.of(), now, expiresAt, true);
+    writeAhead.await();
 
     Map<Target, Map<String, String>> recovery = new LinkedHashMap<>();
     List<String> touched = new ArrayList<>();
@@ -631,6 +648,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
           Map.of());
       return;
     }
+    steps.mark(StartSteps.Step.FAULT_APPLIED);
     // the fault lasts its duration from when it was applied: STARTED, the recovery data and the
     // timer all say this end; the write-ahead record's end is earlier by the path to here, so an
     // orphan recovered from that record alone ends early, never late
@@ -660,7 +678,13 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         null,
         Map.of(
             "durationMs", Long.toString(duration.toMillis()), "expiresAt", Long.toString(endsAt)));
-    state(command, attackId, executor, targets, recovery, now, endsAt, false);
+    steps.mark(StartSteps.Step.STARTED_SENT);
+    metrics.started(ageMillis, steps);
+    AttackState recorded = stateOf(command, attackId, executor, targets, recovery, now, endsAt);
+    // the recovery data; the attack is applied and active whether or not this reaches Kafka.
+    // Sent first, right behind STARTED: another agent recovers from it if this one dies now
+    send(topics.attackState().name(), attackId, encode(recorded));
+    journal.record(recorded); // on this host too: a restart recovers it without Kafka
     log.info(
         "attack {} STARTED: {} on {} for {}",
         attackId,
@@ -1043,53 +1067,94 @@ public final class AttackAgent implements Runnable, AutoCloseable {
         source == null ? "an event of experiment " + key : "an event of the command at " + source);
   }
 
-  private void state(
+  private AttackState stateOf(
       AttackCommand command,
       String attackId,
       Fault executor,
       List<Target> targets,
       Map<Target, Map<String, String>> recovery,
       long startedAt,
-      long expiresAt,
-      boolean beforeApply) {
+      long expiresAt) {
     Map<String, String> flat = new TreeMap<>();
     targets.forEach(t -> t.stateEntries().forEach((k, v) -> flat.put(t.name() + "." + k, v)));
     recovery.forEach((t, r) -> r.forEach((k, v) -> flat.put(t.name() + "." + k, v)));
-    AttackState state =
-        AttackState.newBuilder()
-            .setAttackId(attackId)
-            .setExperimentId(command.getExperimentId())
-            .setCommandId(command.getCommandId())
-            .setFault(executor.fault())
-            .setAgentId(config.agentId())
-            .setTargets(targets.stream().map(Target::describe).toList())
-            .setParameters(new TreeMap<>(command.getParameters()))
-            .setRecovery(flat)
-            .setStartedAt(startedAt)
-            .setExpiresAt(expiresAt)
-            .build();
-    ProducerRecord<String, byte[]> record =
-        new ProducerRecord<>(
-            topics.attackState().name(),
-            attackId,
-            topics.attackState().valueSerde().serializer().serialize(null, state));
-    if (!beforeApply) {
-      // the recovery data; the attack is applied and active whether or not this reaches Kafka.
-      // Sent first, right behind STARTED: another agent recovers from it if this one dies now
-      send(record.topic(), record.key(), record.value());
-      journal.record(state); // on this host too: a restart recovers it without Kafka
-      return;
+    return AttackState.newBuilder()
+        .setAttackId(attackId)
+        .setExperimentId(command.getExperimentId())
+        .setCommandId(command.getCommandId())
+        .setFault(executor.fault())
+        .setAgentId(config.agentId())
+        .setTargets(targets.stream().map(Target::describe).toList())
+        .setParameters(new TreeMap<>(command.getParameters()))
+        .setRecovery(flat)
+        .setStartedAt(startedAt)
+        .setExpiresAt(expiresAt)
+        .build();
+  }
+
+  private byte[] encode(AttackState state) {
+    return topics.attackState().valueSerde().serializer().serialize(null, state);
+  }
+
+  /**
+   * An attack's record before its fault: sent to attack.state (or refused by the producer at once),
+   * then appended to the local journal by {@link #await}.
+   */
+  private final class WriteAhead {
+    private final AttackState state;
+    private final StartSteps steps;
+    private final Future<RecordMetadata> acked;
+    private final RuntimeException refused;
+
+    WriteAhead(
+        AttackState state,
+        StartSteps steps,
+        Future<RecordMetadata> acked,
+        RuntimeException refused) {
+      this.state = state;
+      this.steps = steps;
+      this.acked = acked;
+      this.refused = refused;
     }
+
+    /**
+     * Recorded before the fault is applied: another agent can see what to roll back. The local
+     * journal's one fdatasync runs while Kafka acknowledges; returns once both are done.
+     */
+    void await() {
+      try {
+        if (refused != null) {
+          throw refused;
+        }
+        journal.record(state);
+        steps.mark(StartSteps.Step.JOURNAL_SYNCED);
+        acked.get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        journal.remove(state.getAttackId());
+        throw new InvalidRecordException(
+            null, "cannot record attack.state before applying: " + e.getMessage());
+      }
+    }
+  }
+
+  /** Sends the write-ahead record without waiting for its ack; {@link WriteAhead#await} waits. */
+  private WriteAhead writeAhead(AttackState state, StartSteps steps) {
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(topics.attackState().name(), state.getAttackId(), encode(state));
     try {
-      // Recorded before the fault is applied: another agent can see what to roll back. The
-      // local journal's one fdatasync runs while Kafka acknowledges; the fault waits for both.
-      Future<RecordMetadata> acked = producer.send(record);
-      journal.record(state);
-      acked.get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      journal.remove(attackId);
-      throw new InvalidRecordException(
-          null, "cannot record attack.state before applying: " + e.getMessage());
+      Future<RecordMetadata> acked =
+          producer.send(
+              record,
+              (meta, e) -> {
+                if (e == null) {
+                  steps.mark(StartSteps.Step.WRITE_AHEAD_ACKED);
+                }
+              });
+      steps.mark(StartSteps.Step.WRITE_AHEAD_SENT);
+      return new WriteAhead(state, steps, acked, null);
+    } catch (RuntimeException e) {
+      // reported when awaited, after ACCEPTED: REJECTED follows it, as for any write-ahead failure
+      return new WriteAhead(state, steps, null, e);
     }
   }
 

@@ -40,7 +40,8 @@ public record AttackPlan(
       Duration maxDuration,
       int maxBlastRadiusPercent,
       Random random) {
-    return of(command, catalog, maxDuration, maxBlastRadiusPercent, random, (f, t) -> null);
+    return of(
+        command, catalog, maxDuration, maxBlastRadiusPercent, random, (f, t) -> null, List.of());
   }
 
   /**
@@ -50,24 +51,13 @@ public record AttackPlan(
    * candidates and draws them from the free ones; when too few are free the command is refused
    * here, after the fault, duration and parameters are checked and the targets listed, and before
    * anything is written or touched (docs/adr/0085, 0090).
-   */
-  public static AttackPlan of(
-      AttackCommand command,
-      FaultCatalog catalog,
-      Duration maxDuration,
-      int maxBlastRadiusPercent,
-      Random random,
-      BiFunction<Fault, Target, String> heldBy) {
-    return of(command, catalog, maxDuration, maxBlastRadiusPercent, random, heldBy, List.of());
-  }
-
-  /**
-   * As above, and within the blast radius across this agent's attacks (docs/adr/0096): the targets
-   * {@code held} by its attacks (active, being applied or being recovered) that are among the
-   * selector's EXPERIMENTAL targets, plus the ones this attack adds, stay within {@code
-   * maxBlastRadiusPercent} of them. The mode draws the targets so that they fit when a choice does
-   * (a target already taken costs nothing); else the command is refused here, naming what is held,
-   * by which attacks, and what is allowed.
+   *
+   * <p>And within the blast radius across this agent's attacks (docs/adr/0096): the targets {@code
+   * held} by its attacks (active, being applied or being recovered; {@code List.of()} for none)
+   * that are among the selector's EXPERIMENTAL targets, plus the ones this attack adds, stay within
+   * {@code maxBlastRadiusPercent} of them. The mode draws the targets so that they fit when a
+   * choice does (a target already taken costs nothing); else the command is refused here, naming
+   * what is held, by which attacks, and what is allowed.
    */
   public static AttackPlan of(
       AttackCommand command,

@@ -72,19 +72,12 @@ public final class FaultCatalog {
       Map<String, ? extends Fault> executors, Supplier<List<ProcessTarget>> targets) {
     FaultCatalog catalog = new FaultCatalog();
     executors.values().forEach(catalog::add);
+    // labels (zone, role) narrow the set the blast radius is counted against, as for pods
     catalog.add(
-        new TargetInventory() {
-          @Override
-          public String kind() {
-            return "process";
-          }
-
-          @Override
-          public List<? extends Target> list(TargetSelector selector) {
-            // labels (zone, role) narrow the set the blast radius is counted against, as for pods
-            return targets.get().stream().filter(t -> t.matches(selector.getLabels())).toList();
-          }
-        });
+        TargetInventory.of(
+            "process",
+            selector ->
+                targets.get().stream().filter(t -> t.matches(selector.getLabels())).toList()));
     return catalog;
   }
 

@@ -66,6 +66,8 @@ final class Outbox implements AutoCloseable {
   private final Map<String, Pending> pending = new ConcurrentSkipListMap<>();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean parked = new AtomicBoolean();
+  // a retry is scheduled only while a record waits for one: an idle agent's sender sleeps
+  private final AtomicBoolean retryScheduled = new AtomicBoolean();
   private final AtomicLong delivered = new AtomicLong();
   private final ScheduledExecutorService sender =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("outbox-sender"));
@@ -111,11 +113,13 @@ final class Outbox implements AutoCloseable {
     }
   }
 
-  /** Starts delivering through {@code producer}, now and every {@code retry} while pending. */
+  /**
+   * Starts delivering through {@code producer}: now, each record as it is kept, and a record Kafka
+   * did not take again every {@code retry} until it does.
+   */
   void start(Producer<String, byte[]> producer) {
     this.producer = producer;
-    sender.scheduleWithFixedDelay(
-        this::deliver, 0, Math.max(100, retry.toMillis()), TimeUnit.MILLISECONDS);
+    sender.execute(this::deliver);
   }
 
   /**
@@ -251,6 +255,25 @@ final class Outbox implements AutoCloseable {
           p.topic(),
           why.toString(),
           pending.size());
+    }
+    retryLater();
+  }
+
+  /** One delivery round {@code retry} from now, unless one is scheduled already. */
+  private void retryLater() {
+    if (!retryScheduled.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      sender.schedule(
+          () -> {
+            retryScheduled.set(false);
+            deliver();
+          },
+          Math.max(100, retry.toMillis()),
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      retryScheduled.set(false); // closed: the next start delivers what is left
     }
   }
 

@@ -191,6 +191,32 @@ class AttackAgentIT {
       assertThat(scrape.value("faultline_agent_recovery_seconds_count", "fault=\"cpu-burn\""))
           .isGreaterThanOrEqualTo(1.0);
       assertThat(scrape.value("faultline_agent_active_attacks")).isNotNull();
+      // every START that reached STARTED observed each of its steps once, each at or after the
+      // one before it (docs/adr/0103): the sums of the times since the poll keep that order, the
+      // write-ahead record handed to the producer before ACCEPTED
+      double startedCount =
+          scrape.value("faultline_agent_start_step_seconds_count", "step=\"polled\"");
+      assertThat(startedCount).isGreaterThanOrEqualTo(1.0);
+      double previous = 0;
+      for (String step :
+          List.of(
+              "planned",
+              "write-ahead-sent",
+              "accepted-sent",
+              "write-ahead-acked",
+              "fault-applied",
+              "started-sent")) {
+        String label = "step=\"" + step + "\"";
+        assertThat(scrape.value("faultline_agent_start_step_seconds_count", label))
+            .as(step)
+            .isEqualTo(startedCount);
+        double sum = scrape.value("faultline_agent_start_step_seconds_sum", label);
+        assertThat(sum).as(step).isGreaterThanOrEqualTo(previous);
+        previous = sum;
+      }
+      assertThat(
+              scrape.value("faultline_agent_start_step_seconds_count", "step=\"journal-synced\""))
+          .isEqualTo(startedCount);
       assertThat(scrape.has("kafka_consumer_fetch_manager_records_lag_max")).isTrue();
       assertThat(scrape.has("kafka_producer_request_latency_avg")).isTrue();
       assertThat(scrape.has("jvm_memory_used_bytes")).isTrue();

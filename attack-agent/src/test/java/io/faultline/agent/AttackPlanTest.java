@@ -209,7 +209,8 @@ class AttackPlanTest {
         100,
         new Random(seed),
         (fault, t) ->
-            t.name().equals("x2") ? "is held by attack a-1 (command c-0) until <time>" : null);
+            t.name().equals("x2") ? "is held by attack a-1 (command c-0) until <time>" : null,
+        List.of());
   }
 
   @Test

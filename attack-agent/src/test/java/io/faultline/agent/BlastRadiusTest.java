@@ -77,17 +77,7 @@ class BlastRadiusTest {
   }
 
   private static TargetInventory inventory(String kind, List<? extends Target> targets) {
-    return new TargetInventory() {
-      @Override
-      public String kind() {
-        return kind;
-      }
-
-      @Override
-      public List<? extends Target> list(TargetSelector selector) {
-        return targets;
-      }
-    };
+    return TargetInventory.of(kind, selector -> targets);
   }
 
   private static AttackCommand command(String fault, String kind, String mode, String... names) {

@@ -86,6 +86,33 @@ class OutboxTest {
     next.close();
   }
 
+  /**
+   * A record Kafka did not take is sent again every retry until it is taken, and then no round
+   * runs: the sender sleeps while nothing waits (docs/adr/0103).
+   */
+  @Test
+  void aParkedRecordIsSentAgainEveryRetryUntilTakenThenNothingRuns() throws Exception {
+    MockProducer<String, byte[]> kafka = producer(false);
+    Outbox outbox = new Outbox(dir, Duration.ofMillis(200));
+    outbox.start(kafka);
+    outbox.publish("events", "e1", new byte[] {1});
+    assertThat(within(Duration.ofSeconds(5), () -> kafka.history().size() == 1)).isTrue();
+    assertThat(kafka.errorNext(new TimeoutException("delivery.timeout.ms passed"))).isTrue();
+    assertThat(within(Duration.ofSeconds(5), () -> kafka.history().size() == 2))
+        .as("sent again after the retry")
+        .isTrue();
+    assertThat(kafka.errorNext(new TimeoutException("delivery.timeout.ms passed"))).isTrue();
+    assertThat(within(Duration.ofSeconds(5), () -> kafka.history().size() == 3))
+        .as("and again")
+        .isTrue();
+    assertThat(kafka.completeNext()).isTrue();
+    assertThat(within(Duration.ofSeconds(5), () -> outbox.pending() == 0)).isTrue();
+    Thread.sleep(600); // three retry periods: nothing more is sent
+    assertThat(kafka.history()).hasSize(3);
+    assertThat(outbox.delivered()).isEqualTo(1);
+    outbox.close();
+  }
+
   @Test
   void anOutboxDirThatCannotBeCreatedIsRefusedNamingTheKeyForTheOutboxAndTheJournalAlike()
       throws Exception {

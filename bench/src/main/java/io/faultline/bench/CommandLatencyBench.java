@@ -34,14 +34,26 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * real child process). Baseline, same broker, same run: a bare produce-to-consume round trip of one
  * record. The command path has two hops (command, then event) plus the fault itself.
  *
- * <p>Usage: {@code CommandLatencyBench [N]} (default 200). Prints a Markdown table and a JSON line.
+ * <p>Usage: {@code CommandLatencyBench [N] [--steps]} (default 200). Prints a Markdown table and a
+ * JSON line; with {@code --steps}, also where a START's time goes (docs/adr/0103): the p50 and p99
+ * of each step's time since the agent's poll returned the command, read from the agent's own {@code
+ * faultline_agent_start_step_seconds} histogram (native buckets, about 2% wide; the warm-up
+ * commands subtracted), and the two Kafka hops on millisecond clocks (the command's age when
+ * polled, STARTED's from its timestamp to the bench's receipt).
  */
 public final class CommandLatencyBench {
 
   private CommandLatencyBench() {}
 
   public static void main(String[] args) throws Exception {
-    int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    List<String> options = List.of(args);
+    boolean steps = options.contains("--steps");
+    int n =
+        options.stream()
+            .filter(a -> !a.startsWith("--"))
+            .findFirst()
+            .map(Integer::parseInt)
+            .orElse(200);
     Path targets = Files.createTempDirectory("bench-targets");
     Process victim = new ProcessBuilder("sleep", "3600").start();
     Files.writeString(
@@ -56,6 +68,7 @@ public final class CommandLatencyBench {
       }
       double[] baseline = baseline(bootstrap, n);
       double[] command;
+      StepTimes stepTimes = steps ? new StepTimes() : null;
       try (AttackAgent agent =
           AgentMain.start(
               AgentConfig.fromMap(
@@ -68,9 +81,12 @@ public final class CommandLatencyBench {
                       "1000",
                       "agent.targets.dir",
                       targets.toString())))) {
-        command = commandToStarted(bootstrap, topics, n);
+        command = commandToStarted(bootstrap, topics, n, agent, stepTimes);
       }
       report(n, baseline, command);
+      if (stepTimes != null) {
+        stepTimes.report(n, command);
+      }
     } finally {
       victim.destroyForcibly();
     }
@@ -109,7 +125,8 @@ public final class CommandLatencyBench {
     return ms;
   }
 
-  private static double[] commandToStarted(String bootstrap, Topics topics, int n)
+  private static double[] commandToStarted(
+      String bootstrap, Topics topics, int n, AttackAgent agent, StepTimes stepTimes)
       throws Exception {
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
     List<Double> latencies = new ArrayList<>();
@@ -124,6 +141,9 @@ public final class CommandLatencyBench {
       consumer.subscribe(List.of(topics.attackEvents().name()));
       warmUp(consumer);
       for (int i = 0; i < n + 10; i++) {
+        if (stepTimes != null && i == 10) {
+          stepTimes.afterWarmUp(agent);
+        }
         String experiment = "bench-" + i;
         String json =
             "{\"commandId\":\""
@@ -144,6 +164,9 @@ public final class CommandLatencyBench {
               started = true;
               if (i >= 10) {
                 latencies.add((System.nanoTime() - sent) / 1e6);
+                if (stepTimes != null) {
+                  stepTimes.startedHop(System.currentTimeMillis() - e.getTimestamp());
+                }
               }
             } else if (e.getType() == AttackEventType.REJECTED
                 || e.getType() == AttackEventType.FAILED) {
@@ -156,6 +179,9 @@ public final class CommandLatencyBench {
           throw new IllegalStateException("no STARTED for " + experiment + " within 10 s");
         }
       }
+    }
+    if (stepTimes != null) {
+      stepTimes.atEnd(agent);
     }
     return latencies.stream().mapToDouble(Double::doubleValue).toArray();
   }

@@ -3,7 +3,6 @@ package io.faultline.agent.kubernetes;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.faultline.agent.ClusterTarget;
-import io.faultline.agent.Target;
 import io.faultline.agent.TargetInventory;
 import io.faultline.schema.Group;
 import io.faultline.schema.TargetSelector;
@@ -22,12 +21,12 @@ public final class KubernetesInventory {
 
   /** Pods of the selector's namespace (or all allowed ones) with its labels; name ns/pod. */
   public static TargetInventory pods(KubernetesScope scope) {
-    return inventory("pod", selector -> podTargets(scope, selector));
+    return TargetInventory.of("pod", selector -> podTargets(scope, selector));
   }
 
   /** Nodes with the selector's labels, grouped by their own faultline.io/group label. */
   public static TargetInventory nodes(KubernetesScope scope) {
-    return inventory(
+    return TargetInventory.of(
         "node",
         selector -> {
           List<ClusterTarget> targets = new ArrayList<>();
@@ -55,7 +54,7 @@ public final class KubernetesInventory {
    * CONTROL when control pods or nodes are there, else UNKNOWN (never attacked).
    */
   public static TargetInventory zones(KubernetesScope scope) {
-    return inventory(
+    return TargetInventory.of(
         "zone",
         selector -> {
           Map<String, String> nodeZone = new HashMap<>();
@@ -141,20 +140,5 @@ public final class KubernetesInventory {
         p.getMetadata().getNamespace() + "/" + p.getMetadata().getName(),
         KubernetesScope.group(p.getMetadata().getLabels()),
         attributes);
-  }
-
-  private static TargetInventory inventory(
-      String kind, java.util.function.Function<TargetSelector, List<ClusterTarget>> list) {
-    return new TargetInventory() {
-      @Override
-      public String kind() {
-        return kind;
-      }
-
-      @Override
-      public List<? extends Target> list(TargetSelector selector) {
-        return list.apply(selector);
-      }
-    };
   }
 }

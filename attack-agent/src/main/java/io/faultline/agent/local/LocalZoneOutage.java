@@ -9,7 +9,6 @@ import io.faultline.agent.ProcessTarget;
 import io.faultline.agent.Target;
 import io.faultline.agent.TargetInventory;
 import io.faultline.schema.Group;
-import io.faultline.schema.TargetSelector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,17 +68,7 @@ public final class LocalZoneOutage extends ClusterFault {
 
   /** The zones of the local targets, each with its EXPERIMENTAL processes' pids resolved now. */
   public static TargetInventory zones(LocalTargets targets) {
-    return new TargetInventory() {
-      @Override
-      public String kind() {
-        return "zone";
-      }
-
-      @Override
-      public List<? extends Target> list(TargetSelector selector) {
-        return zoneTargets(targets.read(), targets.dir());
-      }
-    };
+    return TargetInventory.of("zone", selector -> zoneTargets(targets.read(), targets.dir()));
   }
 
   static List<ClusterTarget> zoneTargets(List<ProcessTarget> all, Path targetsDir) {

@@ -1,5 +1,8 @@
 package io.faultline.agent.local;
 
+import static io.faultline.agent.local.AttackEventAwaits.rejected;
+import static io.faultline.agent.local.AttackEventAwaits.rolledBack;
+import static io.faultline.agent.local.AttackEventAwaits.started;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.agent.AgentConfig;
@@ -14,7 +17,6 @@ import io.faultline.testsupport.TargetFiles;
 import io.faultline.testsupport.TestTopics;
 import io.faultline.testsupport.TopicFollower;
 import io.faultline.testsupport.VictimProcess;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,28 +125,6 @@ class BlastRadiusAcrossAttacksIT {
     } finally {
       victims.forEach(VictimProcess::close);
     }
-  }
-
-  private static AttackEvent started(TopicFollower<String, AttackEvent> events, String attackId)
-      throws InterruptedException {
-    return events.await(
-        e -> e.getType() == AttackEventType.STARTED && e.getAttackId().equals(attackId),
-        Duration.ofSeconds(60));
-  }
-
-  private static AttackEvent rejected(TopicFollower<String, AttackEvent> events, String commandId)
-      throws InterruptedException {
-    return events.await(
-        e -> e.getType() == AttackEventType.REJECTED && commandId.equals(e.getCommandId()),
-        Duration.ofSeconds(60));
-  }
-
-  private static AttackEvent rolledBack(TopicFollower<String, AttackEvent> events, String id)
-      throws InterruptedException {
-    // a wait, not a bound: the longest pause is 15 s and the machine is shared
-    return events.await(
-        e -> e.getType() == AttackEventType.ROLLED_BACK && e.getAttackId().equals(id),
-        Duration.ofSeconds(90));
   }
 
   private static String pause(

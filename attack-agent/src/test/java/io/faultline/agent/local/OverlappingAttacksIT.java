@@ -1,5 +1,8 @@
 package io.faultline.agent.local;
 
+import static io.faultline.agent.local.AttackEventAwaits.rejected;
+import static io.faultline.agent.local.AttackEventAwaits.rolledBack;
+import static io.faultline.agent.local.AttackEventAwaits.started;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.agent.AgentConfig;
@@ -102,15 +105,9 @@ class OverlappingAttacksIT {
           var events = TopicFollower.start(topics.attackEvents());
           TopicFollower<byte[], byte[]> dlq = TopicFollower.start(topics.dlq())) {
         commands.send("zones", zone("z-first", "zone-first", "30s"));
-        AttackEvent first =
-            events.await(
-                e -> e.getType() == AttackEventType.STARTED && e.getAttackId().equals("zone-first"),
-                Duration.ofSeconds(60));
+        AttackEvent first = started(events, "zone-first");
         commands.send("zones", zone("z-second", "zone-second", "5s"));
-        AttackEvent rejected =
-            events.await(
-                e -> e.getType() == AttackEventType.REJECTED && "z-second".equals(e.getCommandId()),
-                Duration.ofSeconds(60));
+        AttackEvent rejected = rejected(events, "z-second");
         assertThat(rejected.getReason())
             .startsWith("target: command z-second: zone-outage on zone zone-a")
             .contains("held by attack zone-first (command z-first) until ")
@@ -189,20 +186,6 @@ class OverlappingAttacksIT {
     }
   }
 
-  private static AttackEvent started(TopicFollower<String, AttackEvent> events, String attackId)
-      throws InterruptedException {
-    return events.await(
-        e -> e.getType() == AttackEventType.STARTED && e.getAttackId().equals(attackId),
-        Duration.ofSeconds(60));
-  }
-
-  private static AttackEvent rejected(TopicFollower<String, AttackEvent> events, String commandId)
-      throws InterruptedException {
-    return events.await(
-        e -> e.getType() == AttackEventType.REJECTED && commandId.equals(e.getCommandId()),
-        Duration.ofSeconds(60));
-  }
-
   private static String stop(String commandId, String attackId) {
     return "{\"commandId\":\""
         + commandId
@@ -236,13 +219,5 @@ class OverlappingAttacksIT {
         + "\"duration\":\""
         + duration
         + "\"}";
-  }
-
-  private static AttackEvent rolledBack(TopicFollower<String, AttackEvent> events, String id)
-      throws InterruptedException {
-    // a wait, not a bound: the longest pause is 20 s and the machine is shared
-    return events.await(
-        e -> e.getType() == AttackEventType.ROLLED_BACK && e.getAttackId().equals(id),
-        Duration.ofSeconds(90));
   }
 }
