@@ -50,7 +50,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *         experiment|metric, both groups side by side, forwarded once when it closes (window-close,
  *         store open-windows) --> WindowVerdict -> steadystate
  *    \--> re-key by experiment (verdicts-by-experiment) --merge attack.events--> result processor
- *         (results, store experiment-timelines; the key stays the experiment) --> alerts (re-keyed
+ *         (results, store experiment-timelines, held between commits by ExperimentTimelinesStore;
+ *         the key stays the experiment) --> alerts (re-keyed
  *         experiment|metric), HALT_ALL on attack.commands (abort), and a "result due" per change
  *         --> cached table results-due (in memory, the latest per experiment per commit) -->
  *         result-per-commit (reads experiment-timelines: the result computed once per commit,
@@ -214,11 +215,14 @@ public final class AnalyzerTopology {
     KStream<String, ResultInput> eventInputs =
         validEvents.mapValues(ResultInput::of, Named.as("event-input"));
 
+    // the timelines held as objects, each decoded and written at most once per commit
+    // (docs/adr/0100)
     builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-            config.stateStores().keyValue(ResultProcessor.STORE),
-            Serdes.String(),
-            StateSerde.timelines()));
+        ExperimentTimelinesStore.builder(
+            Stores.keyValueStoreBuilder(
+                config.stateStores().keyValue(ResultProcessor.STORE),
+                Serdes.String(),
+                StateSerde.timelines())));
     // one set of terms for the result processor and the publisher behind it
     ResultTerms terms = ResultTerms.of(config, metrics);
     // processValues: the key stays the experiment, so the table of due results below is in this

@@ -70,9 +70,16 @@ public final class PipelineRuns {
     String sha256 = s.getLabels().get(CHECKSUM_LABEL);
     // a checksum that moved changes the verdict (checksumsEqual) even when every figure is the same
     boolean newChecksum = !Objects.equals(run.sha256, sha256);
+    Double before = run.figures.get(s.getMetric());
+    boolean newFigure = before == null || before != s.getValue();
+    if (!newChecksum && !newFigure) {
+      // unchanged, the run left as it was: a timeline held between commits (docs/adr/0100) would
+      // keep a -0.0 over a 0.0 that the store, not written, forgets
+      return false;
+    }
     run.sha256 = sha256;
-    Double before = run.figures.put(s.getMetric(), s.getValue());
-    return newChecksum || before == null || before != s.getValue();
+    run.figures.put(s.getMetric(), s.getValue());
+    return true;
   }
 
   /**

@@ -238,6 +238,36 @@ class PipelineRunsTest {
     assertThat(results.readValuesToList()).isEmpty();
   }
 
+  /**
+   * docs/adr/0100: a figure equal to the one kept (as a number: -0.0 after 0.0) is no change, and
+   * the run must keep the figure it had, as the timeline in the store (not written) does.
+   */
+  @Test
+  void anUnchangedFigureLeavesTheRunAsItWas() {
+    PipelineRuns runs = new PipelineRuns();
+    assertThat(runs.add(runSample(0.0, SUM))).isTrue();
+
+    assertThat(runs.add(runSample(-0.0, SUM))).isFalse();
+    assertThat(Double.doubleToRawLongBits(runs.control.get(1).figures.get("pipeline.tasks.failed")))
+        .isEqualTo(Double.doubleToRawLongBits(0.0));
+
+    assertThat(runs.add(runSample(-0.0, "ffff" + SUM.substring(4)))).isTrue();
+    assertThat(runs.control.get(1).sha256).startsWith("ffff");
+    assertThat(Double.doubleToRawLongBits(runs.control.get(1).figures.get("pipeline.tasks.failed")))
+        .isEqualTo(Double.doubleToRawLongBits(-0.0));
+  }
+
+  private static MetricSample runSample(double value, String sha) {
+    return MetricSample.newBuilder()
+        .setExperimentId(EXPERIMENT)
+        .setMetric("pipeline.tasks.failed")
+        .setGroup(Group.CONTROL)
+        .setTimestamp(T0)
+        .setValue(value)
+        .setLabels(Map.of(PipelineRuns.RUN_LABEL, "1", PipelineRuns.CHECKSUM_LABEL, sha))
+        .build();
+  }
+
   @Test
   void aRunSentAgainWithAnotherChecksumIsANewResultEvenWithTheSameFigures() {
     run(Group.CONTROL, 1, 60_000, 1500, SUM, 0);

@@ -1,0 +1,319 @@
+package io.faultline.analyzer;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
+
+/**
+ * The experiments' timelines of a task held as objects in front of the changelogged store {@code
+ * experiment-timelines} (docs/adr/0100, the idea of {@link OpenWindowsStore}): a get decodes a
+ * timeline at most once until it is dropped, a put only marks it dirty, and the dirty timelines are
+ * encoded and written once each when Kafka Streams flushes the task's caches, which it does before
+ * every commit (and before a clean close), before it flushes the producer and commits the
+ * transaction. So an experiment whose five metrics are judged in one commit interval costs one
+ * decode and one encode, not five of each, and its result reads the object, not the bytes.
+ *
+ * <p>The store stays the truth. What is written at the flush is in the transaction that commits the
+ * offsets of the verdicts, events and runs that changed it; a crash or a task closed dirty loses
+ * the dirty timelines with those offsets, and {@link #init}, {@link #close} and {@link #clearCache}
+ * drop everything held, so the timelines are read back from the store. Any read of several keys
+ * (range, all, prefix scan, the count) writes every dirty timeline first.
+ *
+ * <p>A value read is the object held, not a copy: {@link ResultProcessor} changes it only when it
+ * puts it back, {@link ResultPublisher} only reads it.
+ */
+final class ExperimentTimelinesStore
+    extends WrappedStateStore<KeyValueStore<String, ExperimentTimeline>, String, ExperimentTimeline>
+    implements KeyValueStore<String, ExperimentTimeline> {
+
+  /** Clean timelines kept decoded per task; beyond either bound the least recently used go. */
+  static final int CLEAN_TIMELINES = 10_000;
+
+  /** The clean timelines' estimated size per task ({@link #estimatedBytes}), 32 MiB. */
+  static final long CLEAN_BYTES = 32L * 1024 * 1024;
+
+  private final int cleanTimelines;
+  private final long cleanBytes;
+  private final Map<String, ExperimentTimeline> dirty = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Clean> clean = new LinkedHashMap<>(256, 0.75f, true);
+  private long heldCleanBytes;
+
+  /** A clean timeline with the size it was counted at when it became clean. */
+  private record Clean(ExperimentTimeline timeline, long bytes) {}
+
+  ExperimentTimelinesStore(KeyValueStore<String, ExperimentTimeline> store) {
+    this(store, CLEAN_TIMELINES, CLEAN_BYTES);
+  }
+
+  ExperimentTimelinesStore(
+      KeyValueStore<String, ExperimentTimeline> store, int cleanTimelines, long cleanBytes) {
+    super(store);
+    this.cleanTimelines = cleanTimelines;
+    this.cleanBytes = cleanBytes;
+  }
+
+  /**
+   * The store built by {@code inner} (which must not cache: this layer is the cache) behind this
+   * layer.
+   */
+  static StoreBuilder<KeyValueStore<String, ExperimentTimeline>> builder(
+      StoreBuilder<KeyValueStore<String, ExperimentTimeline>> inner) {
+    return new StoreBuilder<>() {
+      @Override
+      public StoreBuilder<KeyValueStore<String, ExperimentTimeline>> withCachingEnabled() {
+        throw new UnsupportedOperationException(
+            inner.name()
+                + ": caches its timelines itself, Kafka Streams' record cache is not used");
+      }
+
+      @Override
+      public StoreBuilder<KeyValueStore<String, ExperimentTimeline>> withCachingDisabled() {
+        inner.withCachingDisabled();
+        return this;
+      }
+
+      @Override
+      public StoreBuilder<KeyValueStore<String, ExperimentTimeline>> withLoggingEnabled(
+          Map<String, String> config) {
+        inner.withLoggingEnabled(config);
+        return this;
+      }
+
+      @Override
+      public StoreBuilder<KeyValueStore<String, ExperimentTimeline>> withLoggingDisabled() {
+        inner.withLoggingDisabled();
+        return this;
+      }
+
+      @Override
+      public KeyValueStore<String, ExperimentTimeline> build() {
+        return new ExperimentTimelinesStore(inner.withCachingDisabled().build());
+      }
+
+      @Override
+      public Map<String, String> logConfig() {
+        return inner.logConfig();
+      }
+
+      @Override
+      public boolean loggingEnabled() {
+        return inner.loggingEnabled();
+      }
+
+      @Override
+      public String name() {
+        return inner.name();
+      }
+    };
+  }
+
+  @Override
+  public void init(StateStoreContext context, StateStore root) {
+    forget(); // a revived or migrated task reads its timelines back from the store
+    super.init(context, root);
+  }
+
+  @Override
+  public ExperimentTimeline get(String key) {
+    ExperimentTimeline timeline = dirty.get(key);
+    if (timeline != null) {
+      return timeline;
+    }
+    Clean held = clean.get(key);
+    if (held != null) {
+      return held.timeline();
+    }
+    timeline = wrapped().get(key);
+    if (timeline != null) {
+      holdClean(key, timeline);
+    }
+    return timeline;
+  }
+
+  @Override
+  public void put(String key, ExperimentTimeline value) {
+    if (value == null) {
+      delete(key);
+      return;
+    }
+    dropClean(key);
+    dirty.put(key, value);
+  }
+
+  @Override
+  public ExperimentTimeline putIfAbsent(String key, ExperimentTimeline value) {
+    ExperimentTimeline old = get(key);
+    if (old == null) {
+      put(key, value);
+    }
+    return old;
+  }
+
+  @Override
+  public void putAll(List<KeyValue<String, ExperimentTimeline>> entries) {
+    for (KeyValue<String, ExperimentTimeline> kv : entries) {
+      put(kv.key, kv.value);
+    }
+  }
+
+  @Override
+  public ExperimentTimeline delete(String key) {
+    ExperimentTimeline held = dirty.remove(key);
+    Clean heldClean = dropClean(key);
+    ExperimentTimeline stored = wrapped().delete(key);
+    if (held != null) {
+      return held;
+    }
+    return heldClean != null ? heldClean.timeline() : stored;
+  }
+
+  @Override
+  public KeyValueIterator<String, ExperimentTimeline> range(String from, String to) {
+    writeDirty();
+    return wrapped().range(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<String, ExperimentTimeline> reverseRange(String from, String to) {
+    writeDirty();
+    return wrapped().reverseRange(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<String, ExperimentTimeline> all() {
+    writeDirty();
+    return wrapped().all();
+  }
+
+  @Override
+  public KeyValueIterator<String, ExperimentTimeline> reverseAll() {
+    writeDirty();
+    return wrapped().reverseAll();
+  }
+
+  @Override
+  public <PS extends Serializer<P>, P> KeyValueIterator<String, ExperimentTimeline> prefixScan(
+      P prefix, PS prefixKeySerializer) {
+    writeDirty();
+    return wrapped().prefixScan(prefix, prefixKeySerializer);
+  }
+
+  @Override
+  public long approximateNumEntries() {
+    writeDirty();
+    return wrapped().approximateNumEntries();
+  }
+
+  /** Called by Kafka Streams before every commit: the dirty timelines go into the transaction. */
+  @Override
+  public void flushCache() {
+    writeDirty();
+    super.flushCache();
+  }
+
+  @Override
+  public void flush() {
+    writeDirty();
+    super.flush();
+  }
+
+  /** A task recycled between active and standby: its store may change under it. */
+  @Override
+  public void clearCache() {
+    forget();
+    super.clearCache();
+  }
+
+  @Override
+  public void close() {
+    forget(); // never written: a clean close flushed them, a dirty one must not
+    super.close();
+  }
+
+  /** How many timelines wait for the next flush. */
+  int dirtyTimelines() {
+    return dirty.size();
+  }
+
+  /** How many clean timelines are held decoded. */
+  int cleanTimelines() {
+    return clean.size();
+  }
+
+  private void writeDirty() {
+    Iterator<Map.Entry<String, ExperimentTimeline>> it = dirty.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, ExperimentTimeline> e = it.next();
+      wrapped().put(e.getKey(), e.getValue());
+      it.remove();
+      holdClean(e.getKey(), e.getValue());
+    }
+  }
+
+  private void holdClean(String key, ExperimentTimeline timeline) {
+    long bytes = estimatedBytes(timeline);
+    Clean before = clean.put(key, new Clean(timeline, bytes));
+    heldCleanBytes += bytes - (before == null ? 0 : before.bytes());
+    Iterator<Clean> eldest = clean.values().iterator();
+    while ((clean.size() > cleanTimelines || heldCleanBytes > cleanBytes) && eldest.hasNext()) {
+      heldCleanBytes -= eldest.next().bytes();
+      eldest.remove();
+    }
+  }
+
+  private Clean dropClean(String key) {
+    Clean held = clean.remove(key);
+    if (held != null) {
+      heldCleanBytes -= held.bytes();
+    }
+    return held;
+  }
+
+  /**
+   * A timeline's heap, roughly: a judged window (map entry, status, three sets) about 250 bytes, a
+   * kept window mean (boxed, in a list) about 24, a firing about 48.
+   */
+  static long estimatedBytes(ExperimentTimeline t) {
+    long bytes = 256;
+    bytes += (t.windows == null ? 0 : t.windows.size()) * 250L;
+    bytes += (t.attacks == null ? 0 : t.attacks.size()) * 160L;
+    if (t.metrics != null) {
+      for (ExperimentTimeline.MetricTrack m : t.metrics.values()) {
+        bytes += 256 + 48L * size(m.firings);
+        bytes +=
+            24L
+                * (size(m.warmControl)
+                    + size(m.warmExperimental)
+                    + size(m.control)
+                    + size(m.experimental));
+      }
+    }
+    if (t.pipeline != null) {
+      bytes += 200L * (size(t.pipeline.control) + size(t.pipeline.experimental));
+    }
+    return bytes;
+  }
+
+  private static int size(List<?> list) {
+    return list == null ? 0 : list.size();
+  }
+
+  private static int size(Map<?, ?> map) {
+    return map == null ? 0 : map.size();
+  }
+
+  private void forget() {
+    dirty.clear();
+    clean.clear();
+    heldCleanBytes = 0;
+  }
+}
