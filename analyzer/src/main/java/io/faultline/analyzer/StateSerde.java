@@ -187,7 +187,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(false); // docs/adr/0088's reachableShifts, retired (docs/adr/0098)
     w.dbl(m.singleSampleClip);
     w.bool(m.denseEffectiveDf);
-    w.bool(m.denseArmaFactor);
+    w.bool(false); // docs/adr/0093's denseArmaFactor, retired (docs/adr/0102)
     w.end(mark);
   }
 
@@ -313,7 +313,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       m.denseEffectiveDf = in.bool();
     }
     if (in.before(end)) {
-      m.denseArmaFactor = in.bool();
+      in.bool(); // docs/adr/0093's denseArmaFactor, retired (docs/adr/0102): read and dropped
     }
     in.end(end);
     return m;
@@ -363,6 +363,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.doubles(new double[0]); // denseControlSeries' series, retired (docs/adr/0098)
     w.dbl(t.clipSd);
     w.doubles(t.lag2Series);
+    if (t.levelSeries.length > 0) {
+      // a dense track's only (docs/adr/0102), so other tracks keep the bytes written before; a
+      // field after these must write them always
+      w.doubles(t.levelSeries);
+      w.doubles(t.levelLag2);
+    }
     w.end(mark);
   }
 
@@ -448,6 +454,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       double[] lag2 = in.doubles();
       t.lag2Series = lag2 == null ? new double[0] : lag2;
+    }
+    if (in.before(end)) {
+      double[] levels = in.doubles();
+      t.levelSeries = levels == null ? new double[0] : levels;
+      double[] lag2 = in.doubles();
+      t.levelLag2 = lag2 == null ? new double[0] : lag2;
     }
     in.end(end);
     return t;
