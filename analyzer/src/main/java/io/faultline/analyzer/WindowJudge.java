@@ -971,8 +971,8 @@ public final class WindowJudge {
 
   /**
    * Standard errors of a lag-1 over 0 from which the groups' own window means show a level that
-   * wanders ({@link Track#levelSeries}): independent windows open the ARMA factor in about 2% of
-   * runs (docs/adr/0102).
+   * wanders ({@link Track#levelSeries}): on independent windows a one-sided test at about 2.3% at
+   * each datapoint (docs/adr/0102).
    */
   static final double SLOW_DECAY_Z = 2.0;
 
