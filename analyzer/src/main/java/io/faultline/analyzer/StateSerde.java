@@ -193,7 +193,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(false); // docs/adr/0088's reachableShifts, retired (docs/adr/0098)
     w.dbl(m.singleSampleClip);
     w.bool(m.denseEffectiveDf);
-    w.bool(m.denseArmaFactor);
+    w.bool(false); // docs/adr/0093's denseArmaFactor, retired (docs/adr/0102)
     if (m.singleSampleSpread) {
       // last in the block and written only when on: a monitor without it keeps its bytes (a field
       // added after it writes it always)
@@ -324,7 +324,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       m.denseEffectiveDf = in.bool();
     }
     if (in.before(end)) {
-      m.denseArmaFactor = in.bool();
+      in.bool(); // docs/adr/0093's denseArmaFactor, retired (docs/adr/0102): read and dropped
     }
     if (in.before(end)) {
       m.singleSampleSpread = in.bool();
@@ -377,8 +377,16 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.doubles(NO_DOUBLES); // denseControlSeries' series, retired (docs/adr/0098)
     w.dbl(t.clipSd);
     w.doubles(t.lag2Series);
-    if (t.singleSpread.length > 0) {
-      w.doubles(t.singleSpread); // as the monitor's switch: last, and only when there is one
+    if (t.singleSpread.length > 0 || t.levelSeries.length > 0) {
+      // docs/adr/0099's, only when there is one or when a field after it is written, so a track
+      // with neither keeps the bytes written before
+      w.doubles(t.singleSpread);
+    }
+    if (t.levelSeries.length > 0) {
+      // a dense track's only (docs/adr/0102), so other tracks keep the bytes written before; a
+      // field after these must write them always
+      w.doubles(t.levelSeries);
+      w.doubles(t.levelLag2);
     }
     w.end(mark);
   }
@@ -469,6 +477,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       double[] single = in.doubles();
       t.singleSpread = single == null ? new double[0] : single;
+    }
+    if (in.before(end)) {
+      double[] levels = in.doubles();
+      t.levelSeries = levels == null ? new double[0] : levels;
+      double[] lag2 = in.doubles();
+      t.levelLag2 = lag2 == null ? new double[0] : lag2;
     }
     in.end(end);
     return t;

@@ -178,9 +178,11 @@ public final class WindowJudge {
      * with an upper bound for their lag-1 and the chi-square one for their variance
      * (docs/adr/0080). A level that wanders under the windows (window means with a real lag-1) made
      * the warm-up's phi of 20 differences, 0 in many of them, pay too little: the anchored
-     * e-process was no supermartingale there (docs/adr/0077). On by default; a monitor restored
-     * from state written before the field gets it at its warm-up's end (a track past it keeps its
-     * warm-up's phi and variance).
+     * e-process was no supermartingale there (docs/adr/0077). Where the groups' own window means
+     * show a level that wanders ({@link Track#levelSeries}), the long-run factor is at least an
+     * ARMA(1,1)'s (docs/adr/0093, 0102). On by default; a monitor restored from state written
+     * before the field gets it at its warm-up's end (a track past it keeps its warm-up's phi and
+     * variance).
      */
     public boolean denseLongRun = true;
 
@@ -195,21 +197,6 @@ public final class WindowJudge {
      * where one is needed; {@code -Dfaultline.bench.denseEffectiveDf=true}.
      */
     public boolean denseEffectiveDf;
-
-    /**
-     * With {@link #denseLongRun}: the long-run factor is also read as an ARMA(1,1)'s, 1 + 2 r1 / (1
-     * - phi) with phi = r2 / r1 from the differences' lag-1 and lag-2 autocorrelations ({@link
-     * Track#lag2Series}), each bias-corrected and raised by {@link #LAG1_MARGIN} standard errors,
-     * and the larger of it and the AR(1) factor of the lag-1 is taken. A level that wanders under
-     * sampling noise makes the differences ARMA(1,1): their lag-1 is well under the level's decay,
-     * and its AR(1) factor far under the series' (7.3 against 31 at an AR(1) 0.95 level of sd 5,
-     * where the default alarms on 0.082 of runs at the edge, this on 0.0505, se 0.0035;
-     * docs/adr/0093). Off: measured, not adopted: r2 / r1 of 25 independent differences is a ratio
-     * of noises, and dense normal +20% early fell 99 -> 82%, AR(1) +50% early 99 -> 87%; {@code
-     * -Dfaultline.bench.denseArmaFactor=true}. A track without lag-2 sums (older state) keeps the
-     * AR(1) factor.
-     */
-    public boolean denseArmaFactor;
 
     /**
      * Single samples against a pooled control: phi learned from the two groups' own warm-up series
@@ -466,9 +453,10 @@ public final class WindowJudge {
     public double[] lag1Series = new double[0];
 
     /**
-     * {@link Monitor#denseArmaFactor} at the warm-up's end (empty otherwise): {@link #lag1Series}'s
-     * lag-2 sums per stretch ({@link #LAG2_PRODUCTS} ...), learned with it; empty, the AR(1) factor
-     * of the lag-1 alone (a track restored from state written before the field).
+     * With {@link #lag1Series} (empty otherwise): its lag-2 sums per stretch ({@link
+     * #LAG2_PRODUCTS} ...), learned with it, for the ARMA factor behind {@link #levelSeries}' gate;
+     * empty, the AR(1) factor of the lag-1 alone (a track restored from state written before
+     * docs/adr/0102).
      */
     public double[] lag2Series = new double[0];
 
@@ -478,6 +466,19 @@ public final class WindowJudge {
      * and the floor under each group's difference magnitude ({@link #SINGLE_LAST_C} ...).
      */
     public double[] singleSpread = new double[0];
+
+    /**
+     * With {@link #lag1Series} (empty otherwise, as in state written before docs/adr/0102): the
+     * groups' own window means (judged scale) in its layout, the control's from the warm-up on
+     * through the run (never attacked; learned after each window is judged) in stretch 0, the
+     * experimental group's warm-up ones in stretch 1. A pooled lag-1 of at least {@link
+     * #SLOW_DECAY_Z} standard errors (a level wandering under the windows) opens the ARMA factor,
+     * and their decay is a floor under its phi.
+     */
+    public double[] levelSeries = new double[0];
+
+    /** {@link #levelSeries}' lag-2 sums per stretch, as {@link #lag2Series}' of its series. */
+    public double[] levelLag2 = new double[0];
 
     public double alpha;
     public boolean deviating;
@@ -649,7 +650,7 @@ public final class WindowJudge {
         }
         boolean series = t.lag1Series.length == SERIES_SLOTS;
         if (series) {
-          double learned = seriesLongRun(t.lag1Series, t.lag2Series, m.denseEffectiveDf);
+          double learned = seriesLongRun(t, m.denseEffectiveDf);
           if (learned > 0) {
             t.longRunVariance = learned;
           }
@@ -667,6 +668,10 @@ public final class WindowJudge {
         if (series && point != null && !t.deviating && stretch >= 0) {
           // learned after it is judged; a deviation's datapoints are no baseline
           addToSeries(t.lag1Series, t.lag2Series, stretch, point[2]);
+        }
+        if (series && t.levelSeries.length == SERIES_SLOTS && control.count() > 0) {
+          // as the long-run series: after it is judged, always; the control is never attacked
+          addToSeries(t.levelSeries, t.levelLag2, 0, value(t, control.mean()));
         }
         if (t.longRunVariance > 0 && !series) {
           // learned after it is judged, always: the control is never the attacked group
@@ -988,6 +993,48 @@ public final class WindowJudge {
    */
   static final double LAG1_MARGIN = 1.0;
 
+  /**
+   * Standard errors of a lag-1 over 0 from which the groups' own window means show a level that
+   * wanders ({@link Track#levelSeries}): on independent windows a one-sided test at about 2.3% at
+   * each datapoint (docs/adr/0102).
+   */
+  static final double SLOW_DECAY_Z = 2.0;
+
+  private static final double[] NO_SUMS = new double[0];
+
+  /**
+   * A dense track's long-run variance ({@link #seriesLongRun(double[], double[], boolean,
+   * double)}): with the ARMA factor when its levels' pooled lag-1 is significant ({@link
+   * #seriesLag1}), its phi at least theirs ({@link #levelDecay}); else, as for a track without
+   * level series, the AR(1) factor.
+   */
+  static double seriesLongRun(Track t, boolean effectiveDf) {
+    boolean slow =
+        t.levelSeries.length == SERIES_SLOTS
+            && t.lag2Series.length == LAG2_SLOTS
+            && seriesLag1(t.levelSeries) >= 0;
+    return slow
+        ? seriesLongRun(
+            t.lag1Series, t.lag2Series, effectiveDf, levelDecay(t.levelSeries, t.levelLag2))
+        : seriesLongRun(t.lag1Series, NO_SUMS, effectiveDf, 0.0);
+  }
+
+  /**
+   * A series' pooled lag-1 (each stretch about its own mean, bias-corrected as {@link
+   * #seriesLongRun(double[], double[], boolean)}'s) less {@link #SLOW_DECAY_Z} standard errors 1 /
+   * sqrt(n); negative below {@link #MIN_WINDOWS_FOR_PHI} values or without spread.
+   */
+  static double seriesLag1(double[] a) {
+    double[] sums = lagSums(a, NO_SUMS);
+    double n = sums[0];
+    if (n < MIN_WINDOWS_FOR_PHI || !(sums[2] > 0)) {
+      return -1.0;
+    }
+    double r = sums[3] / sums[2];
+    r += sums[1] * (1 + 3 * r) / n;
+    return r - SLOW_DECAY_Z / Math.sqrt(n);
+  }
+
   /** One more difference in stretch {@code stretch} (0 or 1) of a series. */
   static void addToSeries(double[] a, int stretch, double x) {
     int at = stretch * SERIES_STRETCH;
@@ -1048,6 +1095,55 @@ public final class WindowJudge {
    * (docs/adr/0093).
    */
   static double seriesLongRun(double[] a, double[] lag2, boolean effectiveDf) {
+    return seriesLongRun(a, lag2, effectiveDf, 0.0);
+  }
+
+  /**
+   * As {@link #seriesLongRun(double[], double[], boolean)}, with the ARMA factor's decay at least
+   * {@code decayFloor} (the groups' own levels', docs/adr/0102) when {@code lag2} has sums.
+   */
+  static double seriesLongRun(double[] a, double[] lag2, boolean effectiveDf, double decayFloor) {
+    boolean decay = lag2.length == LAG2_SLOTS;
+    double[] sums = lagSums(a, lag2);
+    double n = sums[0];
+    int stretches = (int) sums[1];
+    double squares = sums[2];
+    if (n < MIN_WINDOWS_FOR_PHI || !(squares > 0)) {
+      return 0.0;
+    }
+    double r = sums[3] / squares;
+    r += stretches * (1 + 3 * r) / n;
+    double corrected = r;
+    r += LAG1_MARGIN * Math.sqrt(Math.max(0.0, 1 - r * r) / n);
+    r = Math.max(0.0, Math.min(0.95, r));
+    double f = (1 + r) / (1 - r);
+    if (decay) {
+      // a level under sampling noise: ARMA(1,1) differences, whose lag-k decays as phi^(k-1) r1
+      double phi = Math.max(decayFloor, decay(sums, corrected));
+      f = Math.max(f, 1 + 2 * r / (1 - phi));
+    }
+    double calm = 0;
+    for (int at = 0; at < SERIES_SLOTS; at += SERIES_STRETCH) {
+      double c = a[at + SERIES_COUNT];
+      calm += Math.max(0.34 * Math.max(0, c - 1), c - Math.min(c, f));
+    }
+    if (!(calm > 0)) {
+      return 0.0;
+    }
+    double values = n - stretches + 1;
+    if (effectiveDf) {
+      // a sample variance of an AR(1) series varies as one of n (1 - r^2) / (1 + r^2) values
+      values = Math.max(3.0, 2 + (values - 2) * (1 - r * r) / (1 + r * r));
+    }
+    double bound = varianceUpperBound((int) Math.min(Math.round(values), 1 << 20));
+    return squares / calm * bound * f;
+  }
+
+  /**
+   * A series' stretches pooled, each about its own mean: values, stretches, squares, lag-1 and
+   * (with {@code lag2}'s sums) lag-2 products.
+   */
+  static double[] lagSums(double[] a, double[] lag2) {
     boolean decay = lag2.length == LAG2_SLOTS;
     double n = 0;
     double squares = 0;
@@ -1072,38 +1168,34 @@ public final class WindowJudge {
         lagTwo += lag2[b + LAG2_PRODUCTS] - mean * (2 * sum - ends) + (c - 2) * mean * mean;
       }
     }
-    if (n < MIN_WINDOWS_FOR_PHI || !(squares > 0)) {
+    return new double[] {n, stretches, squares, lag, lagTwo};
+  }
+
+  /**
+   * phi = r2 / r1 of {@link #lagSums}' bias-corrected lag-2 and the lag-1 {@code corrected}, raised
+   * by {@link #LAG1_MARGIN} standard errors, in [0, 0.95].
+   */
+  private static double decay(double[] sums, double corrected) {
+    double n = sums[0];
+    double r2 = sums[4] / sums[2];
+    r2 += sums[1] * (1 + 3 * Math.max(0.0, r2)) / n;
+    double phi = corrected > 0 ? Math.max(0.0, Math.min(0.95, r2 / corrected)) : 0.0;
+    return Math.min(0.95, phi + LAG1_MARGIN * Math.sqrt((1 - phi * phi) / n));
+  }
+
+  /**
+   * The decay of a level that wanders under the groups' own window means ({@link Track#levelSeries}
+   * with its lag-2 sums): {@link #decay}'s phi of their pooled lags; 0 below {@link
+   * #MIN_WINDOWS_FOR_PHI} values, without spread or without a positive lag-1.
+   */
+  static double levelDecay(double[] a, double[] lag2) {
+    double[] sums = lagSums(a, lag2);
+    if (sums[0] < MIN_WINDOWS_FOR_PHI || !(sums[2] > 0) || lag2.length != LAG2_SLOTS) {
       return 0.0;
     }
-    double r = lag / squares;
-    r += stretches * (1 + 3 * r) / n;
-    double corrected = r;
-    r += LAG1_MARGIN * Math.sqrt(Math.max(0.0, 1 - r * r) / n);
-    r = Math.max(0.0, Math.min(0.95, r));
-    double f = (1 + r) / (1 - r);
-    if (decay) {
-      // a level under sampling noise: ARMA(1,1) differences, whose lag-k decays as phi^(k-1) r1
-      double r2 = lagTwo / squares;
-      r2 += stretches * (1 + 3 * Math.max(0.0, r2)) / n;
-      double phi = corrected > 0 ? Math.max(0.0, Math.min(0.95, r2 / corrected)) : 0.0;
-      phi = Math.min(0.95, phi + LAG1_MARGIN * Math.sqrt((1 - phi * phi) / n));
-      f = Math.max(f, 1 + 2 * r / (1 - phi));
-    }
-    double calm = 0;
-    for (int at = 0; at < SERIES_SLOTS; at += SERIES_STRETCH) {
-      double c = a[at + SERIES_COUNT];
-      calm += Math.max(0.34 * Math.max(0, c - 1), c - Math.min(c, f));
-    }
-    if (!(calm > 0)) {
-      return 0.0;
-    }
-    double values = n - stretches + 1;
-    if (effectiveDf) {
-      // a sample variance of an AR(1) series varies as one of n (1 - r^2) / (1 + r^2) values
-      values = Math.max(3.0, 2 + (values - 2) * (1 - r * r) / (1 + r * r));
-    }
-    double bound = varianceUpperBound((int) Math.min(Math.round(values), 1 << 20));
-    return squares / calm * bound * f;
+    double r = sums[3] / sums[2];
+    r += sums[1] * (1 + 3 * r) / sums[0];
+    return r > 0 ? decay(sums, r) : 0.0;
   }
 
   /** One more difference in the track's running spread (Welford). */
@@ -1696,14 +1788,25 @@ public final class WindowJudge {
         && m.controlSpan == 1
         && n >= MIN_WINDOWS_FOR_PHI) {
       double[] series = new double[SERIES_SLOTS];
-      double[] lag2 = m.denseArmaFactor ? new double[LAG2_SLOTS] : new double[0];
+      double[] lag2 = new double[LAG2_SLOTS];
       for (double x : differences) {
         addToSeries(series, lag2, 0, x);
       }
-      double v = seriesLongRun(series, lag2, m.denseEffectiveDf);
+      double[] levels = new double[SERIES_SLOTS];
+      double[] levelLag2 = new double[LAG2_SLOTS];
+      levelsC.forEach(x -> addToSeries(levels, levelLag2, 0, x));
+      levelsE.forEach(x -> addToSeries(levels, levelLag2, 1, x));
+      Track learned = new Track();
+      learned.lag1Series = series;
+      learned.lag2Series = lag2;
+      learned.levelSeries = levels;
+      learned.levelLag2 = levelLag2;
+      double v = seriesLongRun(learned, m.denseEffectiveDf);
       if (v > 0) {
         t.lag1Series = series;
         t.lag2Series = lag2;
+        t.levelSeries = levels;
+        t.levelLag2 = levelLag2;
         t.longRunVariance = v;
         t.phi = 0.0;
         t.phiBoundShare = 1.0;

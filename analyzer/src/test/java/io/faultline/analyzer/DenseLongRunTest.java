@@ -174,24 +174,54 @@ class DenseLongRunTest {
   }
 
   @Test
-  void theSwitchKeepsLag2SumsFromTheWarmUpOnAndATrackWithoutThemJudgesAsBefore() {
-    assertThat(dense(30, 25_000L, 1.0, 0, false).tracks.get(0).lag2Series).isEmpty();
-    WindowJudge.Monitor m = dense(30, 25_000L, 1.0, 5, true);
-    WindowJudge.Track t = m.tracks.get(0);
-    assertThat(t.lag2Series).hasSize(WindowJudge.LAG2_SLOTS);
+  void aWanderingLevelOpensTheArmaFactorAndIndependentWindowsKeepTheAr1One() {
     Summary same = Summary.of(new double[] {90, 100, 110});
-    double withLag2 = WindowJudge.seriesLongRun(t.lag1Series, t.lag2Series, false);
-    WindowJudge.judge(m, same, same, Telemetry.meanHypothesis());
-    assertThat(t.longRunVariance).isCloseTo(withLag2, within(1e-12));
-    // restored from state written before the field: the AR(1) factor of the lag-1, as before
-    double[] kept = t.lag2Series;
-    t.lag2Series = new double[0];
+    // independent window means: the groups' levels show no lag-1, the AR(1) factor as before
+    WindowJudge.Monitor calm = dense(30, 25_000L, 1.0, 0, 0);
+    WindowJudge.Track c = calm.tracks.get(0);
+    assertThat(c.levelSeries).hasSize(WindowJudge.SERIES_SLOTS);
+    assertThat(c.lag2Series).hasSize(WindowJudge.LAG2_SLOTS);
+    assertThat(WindowJudge.seriesLag1(c.levelSeries)).isNegative();
+    double calmAr1 = WindowJudge.seriesLongRun(c.lag1Series);
+    WindowJudge.judge(calm, same, same, Telemetry.meanHypothesis());
+    assertThat(c.longRunVariance).isCloseTo(calmAr1, within(1e-12));
+    // an AR(1) 0.95 level of sd 5 under each group's windows: the levels open the ARMA factor,
+    // its phi at least theirs
+    WindowJudge.Monitor m = dense(30, 25_000L, 1.0, 0.95, 5);
+    WindowJudge.Track t = m.tracks.get(0);
+    assertThat(WindowJudge.seriesLag1(t.levelSeries)).isNotNegative();
+    double decay = WindowJudge.levelDecay(t.levelSeries, t.levelLag2);
+    assertThat(decay).isGreaterThan(0.5);
+    double arma = WindowJudge.seriesLongRun(t.lag1Series, t.lag2Series, false, decay);
     double ar1 = WindowJudge.seriesLongRun(t.lag1Series);
-    // the two differ here, so the judged variance below tells which was taken
-    assertThat(ar1)
-        .isNotCloseTo(WindowJudge.seriesLongRun(t.lag1Series, kept, false), within(1e-6));
+    assertThat(arma).isGreaterThan(ar1 * 1.5);
+    double levels = t.levelSeries[WindowJudge.SERIES_COUNT];
+    WindowJudge.judge(m, same, same, Telemetry.meanHypothesis());
+    assertThat(t.longRunVariance).isCloseTo(arma, within(1e-12));
+    // the control's window mean joins the levels after its window is judged
+    assertThat(t.levelSeries[WindowJudge.SERIES_COUNT]).isEqualTo(levels + 1);
+    // restored from state written before docs/adr/0102 (no level series): the AR(1) factor
+    t.levelSeries = new double[0];
+    ar1 = WindowJudge.seriesLongRun(t.lag1Series);
     WindowJudge.judge(m, same, same, Telemetry.meanHypothesis());
     assertThat(t.longRunVariance).isCloseTo(ar1, within(1e-12));
+  }
+
+  @Test
+  void aDenseTracksLevelSeriesComeBackFromItsStateBesideAnEmptySingleSampleSpread() {
+    // both docs/adr/0099's single-sample spread slots and these are written only when there is
+    // something after them: a dense track's level series must not be read back as the former
+    WindowJudge.Monitor m = dense(30, 25_000L, 1.0, 0.95, 5);
+    WindowJudge.Track t = m.tracks.get(0);
+    assertThat(t.levelSeries).isNotEmpty();
+    assertThat(t.singleSpread).isEmpty();
+    var serde = StateSerde.monitors();
+    byte[] bytes = serde.serialize("t", m);
+    WindowJudge.Track back = serde.deserialize("t", bytes).tracks.get(0);
+    assertThat(back.singleSpread).isEmpty();
+    assertThat(back.levelSeries).containsExactly(t.levelSeries);
+    assertThat(back.levelLag2).containsExactly(t.levelLag2);
+    assertThat(serde.serialize("t", serde.deserialize("t", bytes))).isEqualTo(bytes);
   }
 
   @Test
@@ -228,24 +258,28 @@ class DenseLongRunTest {
    * last}.
    */
   private static WindowJudge.Monitor dense(int windows, long attackAt, double last) {
-    return dense(windows, attackAt, last, 0, new WindowJudge.Monitor().denseArmaFactor);
+    return dense(windows, attackAt, last, 0, 0);
   }
 
-  /** As above, with a level of sd {@code shared} under both groups, and {@code armaFactor}. */
+  /** As above, each group's windows over its own AR(1) level ({@code levelPhi}, sd {@code sd}). */
   private static WindowJudge.Monitor dense(
-      int windows, long attackAt, double last, double shared, boolean armaFactor) {
+      int windows, long attackAt, double last, double levelPhi, double sd) {
     WindowJudge.Monitor m = new WindowJudge.Monitor();
-    m.denseArmaFactor = armaFactor;
     m.warmupWindows = 20;
     m.attackAt = attackAt;
     Random r = new Random(8);
     double[] c = new double[100];
     double[] e = new double[100];
+    double levelC = 0;
+    double levelE = 0;
     for (int w = 0; w < 20 + windows; w++) {
-      double level = shared > 0 ? shared * r.nextGaussian() : 0;
+      if (levelPhi > 0) {
+        levelC = levelPhi * levelC + Math.sqrt(1 - levelPhi * levelPhi) * r.nextGaussian();
+        levelE = levelPhi * levelE + Math.sqrt(1 - levelPhi * levelPhi) * r.nextGaussian();
+      }
       for (int i = 0; i < 100; i++) {
-        c[i] = 100 + level + 25 * r.nextGaussian();
-        e[i] = (w == 20 + windows - 1 ? last : 1.0) * (100 + level + 25 * r.nextGaussian());
+        c[i] = 100 + sd * levelC + 25 * r.nextGaussian();
+        e[i] = (w == 20 + windows - 1 ? last : 1.0) * (100 + sd * levelE + 25 * r.nextGaussian());
       }
       WindowJudge.judge(
           m,

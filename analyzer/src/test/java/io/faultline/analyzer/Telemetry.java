@@ -69,9 +69,6 @@ final class Telemetry {
   /** ... its chi-square bound at the series' effective degrees of freedom (docs/adr/0091). */
   boolean denseEffectiveDf = new WindowJudge.Monitor().denseEffectiveDf;
 
-  /** ... its long-run factor at least an ARMA(1,1)'s, from the lag-2 too (docs/adr/0093). */
-  boolean denseArmaFactor = new WindowJudge.Monitor().denseArmaFactor;
-
   /**
    * Each group's window level also moves as an AR(1) across windows (this phi, sd {@code levelSd}),
    * under independent samples: window means with a real lag-1 (0 = none).
@@ -220,7 +217,6 @@ final class Telemetry {
     m.controlSeriesWithin = controlSeriesWithin;
     m.denseLongRun = denseLongRun;
     m.denseEffectiveDf = denseEffectiveDf;
-    m.denseArmaFactor = denseArmaFactor;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;
     m.extremesHeld = extremesHeld;

@@ -261,14 +261,6 @@ public final class DetectionBench {
       monitorSwitch("denseEffectiveDf", new WindowJudge.Monitor().denseEffectiveDf);
 
   /**
-   * {@code -Dfaultline.bench.denseArmaFactor=true}: with {@link #DENSE_LONG_RUN}, the long-run
-   * factor at least an ARMA(1,1)'s from the differences' lag-1 and lag-2 (docs/adr/0093; {@code
-   * WindowJudge.Monitor.denseArmaFactor}).
-   */
-  static final boolean DENSE_ARMA_FACTOR =
-      monitorSwitch("denseArmaFactor", new WindowJudge.Monitor().denseArmaFactor);
-
-  /**
    * {@code -Dfaultline.bench.anchorWeight=0.75}: the anchored e-process's share of the statistic
    * ({@code WindowJudge.Monitor.anchorWeight}; 0 = the default, docs/adr/0066).
    */
@@ -1065,7 +1057,6 @@ public final class DetectionBench {
     m.controlSeriesWithin = CONTROL_SERIES_WITHIN;
     m.denseLongRun = DENSE_LONG_RUN;
     m.denseEffectiveDf = DENSE_EFFECTIVE_DF;
-    m.denseArmaFactor = DENSE_ARMA_FACTOR;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.countLevels = COUNT_LEVELS;
     m.spreadClip = SPREAD_CLIP;
