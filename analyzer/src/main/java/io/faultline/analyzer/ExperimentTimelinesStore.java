@@ -4,14 +4,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
  * The experiments' timelines of a task held as objects in front of the changelogged store {@code
@@ -32,8 +27,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * puts it back, {@link ResultPublisher} only reads it.
  */
 final class ExperimentTimelinesStore
-    extends WrappedStateStore<KeyValueStore<String, ExperimentTimeline>, String, ExperimentTimeline>
-    implements KeyValueStore<String, ExperimentTimeline> {
+    extends HeldStore<KeyValueStore<String, ExperimentTimeline>, ExperimentTimeline> {
 
   /** Clean timelines kept decoded per task; beyond either bound the least recently used go. */
   static final int CLEAN_TIMELINES = 10_000;
@@ -67,59 +61,7 @@ final class ExperimentTimelinesStore
    */
   static StoreBuilder<KeyValueStore<String, ExperimentTimeline>> builder(
       StoreBuilder<KeyValueStore<String, ExperimentTimeline>> inner) {
-    return new StoreBuilder<>() {
-      @Override
-      public StoreBuilder<KeyValueStore<String, ExperimentTimeline>> withCachingEnabled() {
-        throw new UnsupportedOperationException(
-            inner.name()
-                + ": caches its timelines itself, Kafka Streams' record cache is not used");
-      }
-
-      @Override
-      public StoreBuilder<KeyValueStore<String, ExperimentTimeline>> withCachingDisabled() {
-        inner.withCachingDisabled();
-        return this;
-      }
-
-      @Override
-      public StoreBuilder<KeyValueStore<String, ExperimentTimeline>> withLoggingEnabled(
-          Map<String, String> config) {
-        inner.withLoggingEnabled(config);
-        return this;
-      }
-
-      @Override
-      public StoreBuilder<KeyValueStore<String, ExperimentTimeline>> withLoggingDisabled() {
-        inner.withLoggingDisabled();
-        return this;
-      }
-
-      @Override
-      public KeyValueStore<String, ExperimentTimeline> build() {
-        return new ExperimentTimelinesStore(inner.withCachingDisabled().build());
-      }
-
-      @Override
-      public Map<String, String> logConfig() {
-        return inner.logConfig();
-      }
-
-      @Override
-      public boolean loggingEnabled() {
-        return inner.loggingEnabled();
-      }
-
-      @Override
-      public String name() {
-        return inner.name();
-      }
-    };
-  }
-
-  @Override
-  public void init(StateStoreContext context, StateStore root) {
-    forget(); // a revived or migrated task reads its timelines back from the store
-    super.init(context, root);
+    return HeldStore.builder(inner, "timelines", ExperimentTimelinesStore::new);
   }
 
   @Override
@@ -176,69 +118,6 @@ final class ExperimentTimelinesStore
     return heldClean != null ? heldClean.timeline() : stored;
   }
 
-  @Override
-  public KeyValueIterator<String, ExperimentTimeline> range(String from, String to) {
-    writeDirty();
-    return wrapped().range(from, to);
-  }
-
-  @Override
-  public KeyValueIterator<String, ExperimentTimeline> reverseRange(String from, String to) {
-    writeDirty();
-    return wrapped().reverseRange(from, to);
-  }
-
-  @Override
-  public KeyValueIterator<String, ExperimentTimeline> all() {
-    writeDirty();
-    return wrapped().all();
-  }
-
-  @Override
-  public KeyValueIterator<String, ExperimentTimeline> reverseAll() {
-    writeDirty();
-    return wrapped().reverseAll();
-  }
-
-  @Override
-  public <PS extends Serializer<P>, P> KeyValueIterator<String, ExperimentTimeline> prefixScan(
-      P prefix, PS prefixKeySerializer) {
-    writeDirty();
-    return wrapped().prefixScan(prefix, prefixKeySerializer);
-  }
-
-  @Override
-  public long approximateNumEntries() {
-    writeDirty();
-    return wrapped().approximateNumEntries();
-  }
-
-  /** Called by Kafka Streams before every commit: the dirty timelines go into the transaction. */
-  @Override
-  public void flushCache() {
-    writeDirty();
-    super.flushCache();
-  }
-
-  @Override
-  public void flush() {
-    writeDirty();
-    super.flush();
-  }
-
-  /** A task recycled between active and standby: its store may change under it. */
-  @Override
-  public void clearCache() {
-    forget();
-    super.clearCache();
-  }
-
-  @Override
-  public void close() {
-    forget(); // never written: a clean close flushed them, a dirty one must not
-    super.close();
-  }
-
   /** How many timelines wait for the next flush. */
   int dirtyTimelines() {
     return dirty.size();
@@ -249,7 +128,8 @@ final class ExperimentTimelinesStore
     return clean.size();
   }
 
-  private void writeDirty() {
+  @Override
+  void writeDirty() {
     Iterator<Map.Entry<String, ExperimentTimeline>> it = dirty.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, ExperimentTimeline> e = it.next();
@@ -311,7 +191,8 @@ final class ExperimentTimelinesStore
     return map == null ? 0 : map.size();
   }
 
-  private void forget() {
+  @Override
+  void forget() {
     dirty.clear();
     clean.clear();
     heldCleanBytes = 0;

@@ -8,11 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeSet;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -42,8 +39,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * <p>A value read is the object held, not a copy: change it only to put it back.
  */
 final class OpenWindowsStore
-    extends WrappedStateStore<
-        TimestampedKeyValueStore<String, WindowPair>, String, ValueAndTimestamp<WindowPair>>
+    extends HeldStore<TimestampedKeyValueStore<String, WindowPair>, ValueAndTimestamp<WindowPair>>
     implements TimestampedKeyValueStore<String, WindowPair> {
 
   /** Clean windows kept decoded; beyond this the least recently used are read from the store. */
@@ -94,58 +90,7 @@ final class OpenWindowsStore
   static StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> builder(
       StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> inner,
       WindowPair.WindowPairSerde pairs) {
-    return new StoreBuilder<>() {
-      @Override
-      public StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> withCachingEnabled() {
-        throw new UnsupportedOperationException(
-            inner.name() + ": caches its windows itself, Kafka Streams' record cache is not used");
-      }
-
-      @Override
-      public StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> withCachingDisabled() {
-        inner.withCachingDisabled();
-        return this;
-      }
-
-      @Override
-      public StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> withLoggingEnabled(
-          Map<String, String> config) {
-        inner.withLoggingEnabled(config);
-        return this;
-      }
-
-      @Override
-      public StoreBuilder<TimestampedKeyValueStore<String, WindowPair>> withLoggingDisabled() {
-        inner.withLoggingDisabled();
-        return this;
-      }
-
-      @Override
-      public TimestampedKeyValueStore<String, WindowPair> build() {
-        return new OpenWindowsStore(inner.withCachingDisabled().build(), pairs);
-      }
-
-      @Override
-      public Map<String, String> logConfig() {
-        return inner.logConfig();
-      }
-
-      @Override
-      public boolean loggingEnabled() {
-        return inner.loggingEnabled();
-      }
-
-      @Override
-      public String name() {
-        return inner.name();
-      }
-    };
-  }
-
-  @Override
-  public void init(StateStoreContext context, StateStore root) {
-    forget(); // a revived or migrated task reads its windows back from the store
-    super.init(context, root);
+    return HeldStore.builder(inner, "windows", store -> new OpenWindowsStore(store, pairs));
   }
 
   /** The window this layer holds for {@code key}, changed or clean, or null. */
@@ -258,65 +203,14 @@ final class OpenWindowsStore
     return wrapped().reverseRange(from, to);
   }
 
-  @Override
-  public KeyValueIterator<String, ValueAndTimestamp<WindowPair>> all() {
-    writeDirty();
-    return wrapped().all();
-  }
-
-  @Override
-  public KeyValueIterator<String, ValueAndTimestamp<WindowPair>> reverseAll() {
-    writeDirty();
-    return wrapped().reverseAll();
-  }
-
-  @Override
-  public <PS extends Serializer<P>, P>
-      KeyValueIterator<String, ValueAndTimestamp<WindowPair>> prefixScan(
-          P prefix, PS prefixKeySerializer) {
-    writeDirty();
-    return wrapped().prefixScan(prefix, prefixKeySerializer);
-  }
-
-  @Override
-  public long approximateNumEntries() {
-    writeDirty();
-    return wrapped().approximateNumEntries();
-  }
-
-  /** Called by Kafka Streams before every commit: the dirty windows go into the transaction. */
-  @Override
-  public void flushCache() {
-    writeDirty();
-    super.flushCache();
-  }
-
-  @Override
-  public void flush() {
-    writeDirty();
-    super.flush();
-  }
-
-  /** A task recycled between active and standby: its store may change under it. */
-  @Override
-  public void clearCache() {
-    forget();
-    super.clearCache();
-  }
-
-  @Override
-  public void close() {
-    forget(); // never written: a clean close flushed them, a dirty one must not
-    super.close();
-  }
-
   /** How many windows wait for the next flush. */
   int dirtyWindows() {
     return dirty.size();
   }
 
   /** Every dirty window: a range open at both ends. */
-  private void writeDirty() {
+  @Override
+  void writeDirty() {
     writeDirty(null, null);
   }
 
@@ -427,7 +321,8 @@ final class OpenWindowsStore
     return Integer.compare(a.length() - i, b.length() - j);
   }
 
-  private void forget() {
+  @Override
+  void forget() {
     dirty.clear();
     clean.clear();
   }
