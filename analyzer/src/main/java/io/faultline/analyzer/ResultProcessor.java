@@ -122,6 +122,19 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
     context.forward(record.withValue(new ResultDue(record.timestamp())));
   }
 
+  /** {@link AnalyzerMetrics#ATTACK_ACTIVE} of the event's attack: 1 while it runs, 0 once ended. */
+  private void attackActive(AttackEvent event, String fault, int active) {
+    metrics.set(
+        AnalyzerMetrics.ATTACK_ACTIVE,
+        active,
+        "experiment",
+        event.getExperimentId(),
+        "attack",
+        event.getAttackId(),
+        "fault",
+        fault);
+  }
+
   private boolean onAttackEvent(ExperimentTimeline timeline, AttackEvent event) {
     if (event.getAttackId() == null) {
       return false;
@@ -138,15 +151,7 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
           // again from the agent's outbox (docs/adr/0074); the attack is not active
           return true;
         }
-        metrics.set(
-            AnalyzerMetrics.ATTACK_ACTIVE,
-            1,
-            "experiment",
-            event.getExperimentId(),
-            "attack",
-            event.getAttackId(),
-            "fault",
-            event.getFault());
+        attackActive(event, event.getFault(), 1);
         return true;
       }
       case STOPPED, ROLLED_BACK, FAILED -> {
@@ -166,15 +171,7 @@ final class ResultProcessor implements FixedKeyProcessor<String, ResultInput, Ob
           return true;
         }
         span.endedAt = event.getTimestamp();
-        metrics.set(
-            AnalyzerMetrics.ATTACK_ACTIVE,
-            0,
-            "experiment",
-            event.getExperimentId(),
-            "attack",
-            event.getAttackId(),
-            "fault",
-            span.fault);
+        attackActive(event, span.fault, 0);
         return true;
       }
       default -> {

@@ -75,10 +75,10 @@ final class AgentMetrics {
    * record's timestamp) and its steps since that poll.
    */
   void started(long ageMillis, StartSteps steps) {
-    startSteps.labelValues("polled").observe(Math.max(0, ageMillis) / 1e3);
+    startSteps.labelValues(StartSteps.Step.POLLED.label()).observe(Math.max(0, ageMillis) / 1e3);
     steps
         .sincePoll()
-        .forEach((step, nanos) -> startSteps.labelValues(step.label).observe(nanos / 1e9));
+        .forEach((step, nanos) -> startSteps.labelValues(step.label()).observe(nanos / 1e9));
   }
 
   void recovered(String fault, long nanos) {

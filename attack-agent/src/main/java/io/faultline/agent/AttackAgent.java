@@ -606,7 +606,7 @@ public final class AttackAgent implements Runnable, AutoCloseable {
       log.info("dry run {}: {} would hit {}", attackId, executor.fault(), described);
       return;
     }
-    writeAhead.await();
+    writeAhead.await(journal);
 
     Map<Target, Map<String, String>> recovery = new LinkedHashMap<>();
     List<String> touched = new ArrayList<>();
@@ -1097,31 +1097,17 @@ public final class AttackAgent implements Runnable, AutoCloseable {
   }
 
   /**
-   * An attack's record before its fault: sent to attack.state (or refused by the producer at once),
-   * then appended to the local journal by {@link #await}.
+   * An attack's record before its fault: sent to attack.state (its ack to come, or refused by the
+   * producer at once), then appended to the local journal by {@link #await}.
    */
-  private final class WriteAhead {
-    private final AttackState state;
-    private final StartSteps steps;
-    private final Future<RecordMetadata> acked;
-    private final RuntimeException refused;
-
-    WriteAhead(
-        AttackState state,
-        StartSteps steps,
-        Future<RecordMetadata> acked,
-        RuntimeException refused) {
-      this.state = state;
-      this.steps = steps;
-      this.acked = acked;
-      this.refused = refused;
-    }
+  private record WriteAhead(
+      AttackState state, StartSteps steps, Future<RecordMetadata> acked, RuntimeException refused) {
 
     /**
      * Recorded before the fault is applied: another agent can see what to roll back. The local
      * journal's one fdatasync runs while Kafka acknowledges; returns once both are done.
      */
-    void await() {
+    void await(AttackJournal journal) {
       try {
         if (refused != null) {
           throw refused;

@@ -7,12 +7,18 @@ import java.util.Map;
  * Where one START's time goes, from the poll that returned its command to STARTED sent
  * (docs/adr/0103): each step's time since that poll, observed on the agent's /metrics ({@code
  * faultline_agent_start_step_seconds}) once STARTED is sent. A START that ends before STARTED
- * (refused, failed, a dry run) observes nothing.
+ * (refused, failed, a dry run) observes nothing. Public for the bench, which reads the steps back
+ * by their labels.
  */
-final class StartSteps {
+public final class StartSteps {
 
-  /** The steps of a START, each measured from the poll that returned its command. */
-  enum Step {
+  /**
+   * The steps of a START in the order of its path, each labelled {@code step} on /metrics and
+   * measured from the poll that returned its command, but for {@link #POLLED}.
+   */
+  public enum Step {
+    /** The command's age when the poll returned it, from its record's timestamp (ms clock). */
+    POLLED("polled"),
     /** Decoded, checked, targets selected. */
     PLANNED("planned"),
     /** The write-ahead attack.state record handed to the producer. */
@@ -28,10 +34,15 @@ final class StartSteps {
     /** STARTED handed to the producer. */
     STARTED_SENT("started-sent");
 
-    final String label;
+    private final String label;
 
     Step(String label) {
       this.label = label;
+    }
+
+    /** The {@code step} label of {@code faultline_agent_start_step_seconds}. */
+    public String label() {
+      return label;
     }
   }
 

@@ -94,12 +94,7 @@ public final class CommandLatencyBench {
 
   private static double[] baseline(String bootstrap, int n) throws Exception {
     double[] ms = new double[n];
-    try (var producer =
-            new KafkaProducer<>(
-                Map.<String, Object>of(
-                    "bootstrap.servers", bootstrap, "linger.ms", "0", "acks", "all"),
-                new StringSerializer(),
-                new StringSerializer());
+    try (var producer = producer(bootstrap);
         var consumer = consumer(bootstrap)) {
       consumer.subscribe(List.of("bench.baseline"));
       warmUp(consumer);
@@ -131,12 +126,7 @@ public final class CommandLatencyBench {
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
     List<Double> latencies = new ArrayList<>();
     AvroSerde<AttackEvent> serde = AvroSerde.of(AttackEvent.class);
-    try (var producer =
-            new KafkaProducer<>(
-                Map.<String, Object>of(
-                    "bootstrap.servers", bootstrap, "linger.ms", "0", "acks", "all"),
-                new StringSerializer(),
-                new StringSerializer());
+    try (var producer = producer(bootstrap);
         var consumer = consumer(bootstrap)) {
       consumer.subscribe(List.of(topics.attackEvents().name()));
       warmUp(consumer);
@@ -191,6 +181,14 @@ public final class CommandLatencyBench {
    * returns as soon as a record is appended, so no poll loop spins and takes the CPU the agent
    * needs on a small machine (docs/adr/0033).
    */
+  /** The baseline's and the commands' producer: each send on its own, acknowledged by all. */
+  private static KafkaProducer<String, String> producer(String bootstrap) {
+    return new KafkaProducer<>(
+        Map.<String, Object>of("bootstrap.servers", bootstrap, "linger.ms", "0", "acks", "all"),
+        new StringSerializer(),
+        new StringSerializer());
+  }
+
   private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
     return new KafkaConsumer<>(
         Map.<String, Object>of(

@@ -217,7 +217,7 @@ public final class DetectionBench {
    * WindowJudge.Monitor.predictableDrift}, the default since docs/adr/0051).
    */
   static final boolean PREDICTABLE_DRIFT =
-      Boolean.parseBoolean(System.getProperty("faultline.bench.predictableDrift", "true"));
+      monitorSwitch("predictableDrift", new WindowJudge.Monitor().predictableDrift);
 
   /**
    * {@code -Dfaultline.bench.predictableDriftAll=false}: window means (dense, one per 10 s) keep
@@ -226,7 +226,7 @@ public final class DetectionBench {
    * since docs/adr/0056).
    */
   static final boolean PREDICTABLE_DRIFT_ALL =
-      Boolean.parseBoolean(System.getProperty("faultline.bench.predictableDriftAll", "true"));
+      monitorSwitch("predictableDriftAll", new WindowJudge.Monitor().predictableDriftAll);
 
   /**
    * {@code -Dfaultline.bench.phiFromGroups=false}: single samples learn phi from the warm-up's
@@ -234,7 +234,7 @@ public final class DetectionBench {
    * groups' own series ({@code WindowJudge.Monitor.phiFromGroups}, the default).
    */
   static final boolean PHI_FROM_GROUPS =
-      Boolean.parseBoolean(System.getProperty("faultline.bench.phiFromGroups", "true"));
+      monitorSwitch("phiFromGroups", new WindowJudge.Monitor().phiFromGroups);
 
   /**
    * {@code -Dfaultline.bench.phiByEvidence=false}: single samples pay the whole phi and its
@@ -242,7 +242,7 @@ public final class DetectionBench {
    * proportion to the evidence for phi ({@code WindowJudge.Monitor.phiByEvidence}, the default).
    */
   static final boolean PHI_BY_EVIDENCE =
-      Boolean.parseBoolean(System.getProperty("faultline.bench.phiByEvidence", "true"));
+      monitorSwitch("phiByEvidence", new WindowJudge.Monitor().phiByEvidence);
 
   /**
    * {@code -Dfaultline.bench.denseLongRun=false} turns off the default (docs/adr/0080): window
@@ -272,14 +272,14 @@ public final class DetectionBench {
    * floor ({@code WindowJudge.Monitor.countLevels}, the default since docs/adr/0068).
    */
   static final boolean COUNT_LEVELS =
-      Boolean.parseBoolean(System.getProperty("faultline.bench.countLevels", "true"));
+      monitorSwitch("countLevels", new WindowJudge.Monitor().countLevels);
 
   /**
    * {@code -Dfaultline.bench.spreadClip=false}: the spread track's datapoints not clipped ({@code
    * WindowJudge.Monitor.spreadClip}, the default since docs/adr/0068).
    */
   static final boolean SPREAD_CLIP =
-      Boolean.parseBoolean(System.getProperty("faultline.bench.spreadClip", "true"));
+      monitorSwitch("spreadClip", new WindowJudge.Monitor().spreadClip);
 
   /**
    * {@code -Dfaultline.bench.spreadWander=false}: the spread track's datapoints not at the groups'

@@ -1,6 +1,7 @@
 package io.faultline.bench;
 
 import io.faultline.agent.AttackAgent;
+import io.faultline.agent.StartSteps;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -20,18 +21,6 @@ import java.util.TreeMap;
 final class StepTimes {
 
   private static final String METRIC = "faultline_agent_start_step";
-  // the agent's steps in the order of a START's path after docs/adr/0103
-  private static final List<String> ORDER =
-      List.of(
-          "polled",
-          "planned",
-          "write-ahead-sent",
-          "accepted-sent",
-          "journal-synced",
-          "write-ahead-acked",
-          "fault-applied",
-          "started-sent");
-
   private Map<String, Buckets> warm = Map.of();
   private Map<String, Buckets> end = Map.of();
   private final List<Double> startedHops = new ArrayList<>();
@@ -55,23 +44,7 @@ final class StepTimes {
             + n
             + "; the agent's, time since its poll returned the command) | p50 ms | p99 ms |");
     System.out.println("|---|---|---|");
-    for (String step : ORDER) {
-      Buckets b = end.get(step);
-      if (b == null) {
-        continue;
-      }
-      Buckets run = b.minus(warm.get(step));
-      String name =
-          step.equals("polled")
-              ? "command published -> polled (its age at the poll, ms clock; not since the poll)"
-              : step;
-      System.out.printf(
-          Locale.ROOT,
-          "| %s | %.2f | %.2f |%n",
-          name,
-          run.quantile(0.5) * 1e3,
-          run.quantile(0.99) * 1e3);
-    }
+    stepRows(warm, end).forEach(System.out::println);
     double[] hops = startedHops.stream().mapToDouble(Double::doubleValue).toArray();
     System.out.printf(
         Locale.ROOT,
@@ -83,6 +56,32 @@ final class StepTimes {
         "| command published -> STARTED received (the bench's, as above) | %.2f | %.2f |%n",
         CommandLatencyBench.percentile(command, 50),
         CommandLatencyBench.percentile(command, 99));
+  }
+
+  /**
+   * A table row for each of the agent's steps observed by {@code end}, in the order of the path.
+   */
+  static List<String> stepRows(Map<String, Buckets> warm, Map<String, Buckets> end) {
+    List<String> rows = new ArrayList<>();
+    for (StartSteps.Step step : StartSteps.Step.values()) {
+      Buckets b = end.get(step.label());
+      if (b == null) {
+        continue;
+      }
+      Buckets run = b.minus(warm.get(step.label()));
+      String name =
+          step == StartSteps.Step.POLLED
+              ? "command published -> polled (its age at the poll, ms clock; not since the poll)"
+              : step.label();
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.2f | %.2f |",
+              name,
+              run.quantile(0.5) * 1e3,
+              run.quantile(0.99) * 1e3));
+    }
+    return rows;
   }
 
   private static Map<String, Buckets> read(AttackAgent agent) {
