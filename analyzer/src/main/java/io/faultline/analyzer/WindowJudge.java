@@ -373,11 +373,12 @@ public final class WindowJudge {
     public double phi;
 
     /**
-     * Single samples ({@link #clipped}): every difference seen so far, warm-up and judged windows
-     * alike (count, mean, sum of squared deviations), from which {@link #driftVariance} is learned
-     * again before each datapoint is judged, so a datapoint's variance comes from the ones before
-     * it only (a predictable plug-in, docs/adr/0051). Count 0: the warm-up's drift stays (a monitor
-     * stored before).
+     * Single samples ({@link #clipped}): every difference seen so far, as clipped when judged
+     * (docs/adr/0104), warm-up and judged windows alike (count, mean, sum of squared deviations;
+     * window means: the raw differences), from which {@link #driftVariance} is learned again before
+     * each datapoint is judged, so a datapoint's variance comes from the ones before it only (a
+     * predictable plug-in, docs/adr/0051). Count 0: the warm-up's drift stays (a monitor stored
+     * before).
      */
     public double spreadCount;
 
@@ -1201,9 +1202,9 @@ public final class WindowJudge {
   }
 
   /**
-   * Whether the track's running spread is its clipped datapoints' (a Huber-type scale, docs/adr/
-   * 0104): single samples' mean, whose datapoints are clipped and whose drift is learned again
-   * before each one.
+   * Whether the track's running spread is its clipped datapoints' (a Huber-type scale,
+   * docs/adr/0104): single samples' mean, whose datapoints are clipped and whose drift is learned
+   * again before each one.
    */
   static boolean huber(Track t) {
     return t.clipped && t.statistic == Statistic.MEAN;
