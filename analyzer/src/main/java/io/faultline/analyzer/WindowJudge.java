@@ -373,11 +373,12 @@ public final class WindowJudge {
     public double phi;
 
     /**
-     * Single samples ({@link #clipped}): every difference seen so far, warm-up and judged windows
-     * alike (count, mean, sum of squared deviations), from which {@link #driftVariance} is learned
-     * again before each datapoint is judged, so a datapoint's variance comes from the ones before
-     * it only (a predictable plug-in, docs/adr/0051). Count 0: the warm-up's drift stays (a monitor
-     * stored before).
+     * Single samples ({@link #clipped}): every difference seen so far, as clipped when judged
+     * (docs/adr/0104), warm-up and judged windows alike (count, mean, sum of squared deviations;
+     * window means: the raw differences), from which {@link #driftVariance} is learned again before
+     * each datapoint is judged, so a datapoint's variance comes from the ones before it only (a
+     * predictable plug-in, docs/adr/0051). Count 0: the warm-up's drift stays (a monitor stored
+     * before).
      */
     public double spreadCount;
 
@@ -687,7 +688,9 @@ public final class WindowJudge {
           // learned after it is judged; a deviation's datapoints are no baseline, and window means
           // learn only before a known attack's start: a fault from it on is never learned, and
           // without a start nothing tells a fault's first datapoints apart (docs/adr/0056)
-          addToSpread(t, point[2]);
+          // single samples learn their clipped datapoints' spread, the variance the e-process
+          // needs (docs/adr/0104); window means their raw differences
+          addToSpread(t, huber(t) ? t.offset + point[0] : point[2]);
         }
         step = detector.updateNormal(t.detector, windowStart, point[0], point[1]);
         excess = point[0];
@@ -1196,6 +1199,38 @@ public final class WindowJudge {
     double r = sums[3] / sums[2];
     r += sums[1] * (1 + 3 * r) / sums[0];
     return r > 0 ? decay(sums, r) : 0.0;
+  }
+
+  /**
+   * Whether the track's running spread is its clipped datapoints' (a Huber-type scale,
+   * docs/adr/0104): single samples' mean, whose datapoints are clipped and whose drift is learned
+   * again before each one.
+   */
+  static boolean huber(Track t) {
+    return t.clipped && t.statistic == Statistic.MEAN;
+  }
+
+  /**
+   * The warm-up's running spread again from its held differences clipped at the bound judged
+   * datapoints use (from the held differences' variance: one step of the Huber iteration), and the
+   * drift from it: a clipped datapoint's variance is its own, not the raw tail's it never carries.
+   */
+  private static void clipWarmUpSpread(
+      Track t, List<Double> differences, List<double[]> raws, List<WarmupPoint> points) {
+    double[] clippedDifferences = new double[differences.size()];
+    for (int i = 0; i < differences.size(); i++) {
+      double[] held = {differences.get(i), raws.get(i)[1]};
+      WarmupPoint w = points.get(i);
+      clippedDifferences[i] = t.offset + datapoint(t, held, w.control(), w.experimental())[0];
+    }
+    t.spreadCount = 0;
+    t.spreadMean = 0;
+    t.spreadSquares = 0;
+    for (double x : clippedDifferences) {
+      addToSpread(t, x);
+    }
+    t.driftVariance =
+        drift(t.spreadCount, t.spreadSquares, t.phi, t.withinVariance, t.phiBoundShare);
   }
 
   /** One more difference in the track's running spread (Welford). */
@@ -1816,6 +1851,9 @@ public final class WindowJudge {
       t.countVariance = countVariance(m.warmup, t.log);
     }
     t.theta0 = tolerance(t, policy, toleratedLevel);
+    if (huber(t) && t.spreadCount > 0) {
+      clipWarmUpSpread(t, differences, raws, points);
+    }
     if (m.warmupWindows > 0 && n > 0) {
       // the warm-up's differences are the first pre-change datapoints of the two-sample detector
       // (as judged windows are: difference from the offset, variance with the warm-up's)

@@ -30,7 +30,11 @@ final class Telemetry {
      * Normal, each group's variance x h per window, h = 0.05 + 0.15 u^2 + 0.8 h with u the group's
      * previous window's shock (GARCH(1,1) per window, long-run 1, from 1: docs/adr/0068's bench).
      */
-    GARCH
+    GARCH,
+    /** Student-t with 3 degrees of freedom, scale 25 (sd 43), at least 1 (docs/adr/0104). */
+    STUDENT_T3,
+    /** Lognormal with sigma 1 (docs/adr/0104). */
+    LOGNORMAL_1
   }
 
   /** A fault: the experimental group's level times {@code level}, its spread times {@code sd}. */
@@ -148,6 +152,15 @@ final class Telemetry {
         yield r.nextDouble() < 0.015 ? x * (5 + 5 * r.nextDouble()) : x;
       }
       case QUEUE_DEPTH -> Math.min(3, poisson(r, 0.6 * f.level()));
+      case STUDENT_T3 -> {
+        double chi2 = 0;
+        for (int k = 0; k < 3; k++) {
+          double g = r.nextGaussian();
+          chi2 += g * g;
+        }
+        yield Math.max(1, 100 * f.level() + 25 * f.sd() * z / Math.sqrt(chi2 / 3));
+      }
+      case LOGNORMAL_1 -> 100 * f.level() * Math.exp(f.sd() * z);
     };
   }
 
