@@ -12,8 +12,9 @@ import java.util.Random;
 
 /**
  * Simulated telemetry of both groups for the judgement's tests: a process per group (normal,
- * lognormal, AR(1), Poisson), a number of samples per window, and a fault from a given judged
- * window on. Runs the real {@link WindowJudge} and returns the first deviating judged window.
+ * lognormal, AR(1), Poisson, GARCH, Student-t 3 ...), a number of samples per window, and a fault
+ * from a given judged window on. Runs the real {@link WindowJudge} and returns the first deviating
+ * judged window.
  */
 final class Telemetry {
 
@@ -30,7 +31,9 @@ final class Telemetry {
      * Normal, each group's variance x h per window, h = 0.05 + 0.15 u^2 + 0.8 h with u the group's
      * previous window's shock (GARCH(1,1) per window, long-run 1, from 1: docs/adr/0068's bench).
      */
-    GARCH
+    GARCH,
+    /** Student's t with 3 degrees of freedom, scaled to sd 25: heavy tails. */
+    STUDENT_T3
   }
 
   /** A fault: the experimental group's level times {@code level}, its spread times {@code sd}. */
@@ -148,6 +151,15 @@ final class Telemetry {
         yield r.nextDouble() < 0.015 ? x * (5 + 5 * r.nextDouble()) : x;
       }
       case QUEUE_DEPTH -> Math.min(3, poisson(r, 0.6 * f.level()));
+      case STUDENT_T3 -> {
+        double chi = 0;
+        for (int k = 0; k < 3; k++) {
+          double g = r.nextGaussian();
+          chi += g * g;
+        }
+        // t3's variance is 3
+        yield 100 * f.level() + 25 * f.sd() * z / Math.sqrt(chi / 3) / Math.sqrt(3);
+      }
     };
   }
 

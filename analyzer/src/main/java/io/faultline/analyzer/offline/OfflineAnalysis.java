@@ -252,7 +252,7 @@ public final class OfflineAnalysis {
             p.experimentalQuantiles().quantile(0.99)
           });
     }
-    return statistics.stream().filter(s -> !WindowJudge.measurable(s, shape)).toList();
+    return statistics.stream().filter(s -> !WindowJudge.measurable(s, statistics, shape)).toList();
   }
 
   /** The first datapoints (a fifth, 5..30) are the warm-up: they fix the steady state. */
