@@ -194,11 +194,8 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(m.singleSampleClip);
     w.bool(m.denseEffectiveDf);
     w.bool(false); // docs/adr/0093's denseArmaFactor, retired (docs/adr/0102)
-    if (m.singleSampleSpread) {
-      // last in the block and written only when on: a monitor without it keeps its bytes (a field
-      // added after it writes it always)
-      w.bool(true);
-    }
+    // docs/adr/0099's singleSampleSpread, retired (docs/adr/0105): it was written only when on, so
+    // nothing is written here; a field added after it writes false here first
     w.end(mark);
   }
 
@@ -327,7 +324,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       in.bool(); // docs/adr/0093's denseArmaFactor, retired (docs/adr/0102): read and dropped
     }
     if (in.before(end)) {
-      m.singleSampleSpread = in.bool();
+      // docs/adr/0099's singleSampleSpread, retired (docs/adr/0105): read and dropped; a track
+      // learned with it on keeps its slots and judges on
+      in.bool();
     }
     in.end(end);
     return m;

@@ -300,17 +300,6 @@ public final class WindowJudge {
      */
     public double singleSampleClip = SINGLE_SAMPLE_CLIP;
 
-    /**
-     * One sample per group and window: the spread track's datapoint is each group's successive
-     * difference's log magnitude, experimental minus control ({@link #singleSpread}), so the spread
-     * of single samples is judged. Differencing takes the level out (a level fault moves one
-     * datapoint) and leaves an AR(1) 0.8 nearly white (lag-1 of the differences -0.1). Off:
-     * measured, not adopted (docs/adr/0099): valid, but a doubled variance at one sample a minute
-     * is 1 standard error beyond the tolerance after 60 windows, and the spread's share of alpha
-     * costs the mean's rows more than it finds; {@code -Dfaultline.bench.singleSampleSpread=true}.
-     */
-    public boolean singleSampleSpread;
-
     /** The latest {@code controlSpan} control windows: mean, variance, count. */
     public List<double[]> recentControl = new ArrayList<>();
 
@@ -462,9 +451,10 @@ public final class WindowJudge {
     public double[] lag2Series = new double[0];
 
     /**
-     * {@link Monitor#singleSampleSpread} at the warm-up's end, on the spread track of single
-     * samples (empty otherwise): each group's last value in the judged scale (NaN before the first)
-     * and the floor under each group's difference magnitude ({@link #SINGLE_LAST_C} ...).
+     * The spread of single samples, asked alone ({@link WindowJudge#singleSampleSpread}), fixed at
+     * the warm-up's end (empty otherwise): each group's last value in the judged scale (NaN before
+     * the first) and the floor under each group's difference magnitude ({@link #SINGLE_LAST_C}
+     * ...).
      */
     public double[] singleSpread = new double[0];
 
@@ -1346,9 +1336,9 @@ public final class WindowJudge {
   static final int SINGLE_SLOTS = 4;
 
   /**
-   * {@link Monitor#singleSampleSpread}'s floor under a group's difference magnitude, as a share of
-   * the warm-up's median one: log |d| of a normal difference has a long left tail (a difference
-   * near 0), which would make a calm control window a large datapoint.
+   * {@link #singleSampleSpread}'s floor under a group's difference magnitude, as a share of the
+   * warm-up's median one: log |d| of a normal difference has a long left tail (a difference near
+   * 0), which would make a calm control window a large datapoint.
    */
   static final double SINGLE_SPREAD_FLOOR = 0.25;
 
@@ -1506,7 +1496,7 @@ public final class WindowJudge {
         hypothesis.rate()
             ? List.of(Statistic.MEAN)
             : m.alphaOverMeasured
-                ? measured(hypothesis.statistics(), m.warmup, m.singleSampleSpread)
+                ? measured(hypothesis.statistics(), m.warmup)
                 : hypothesis.statistics();
     // alpha split evenly over the detectors: the baseline's error is carried by the detector
     double alpha = policy.alpha();
@@ -1576,7 +1566,7 @@ public final class WindowJudge {
       if (s == Statistic.MEAN && relative && !t.log) {
         t.scale = Math.max(0.25, Math.min(4.0, warmUpRatio(ratios, c, e)));
       }
-      learn(t, m, policy, toleratedLevel, heldControls);
+      learn(t, m, policy, toleratedLevel, heldControls, hypothesis.statistics());
       m.tracks.add(t);
     }
     Track mean = m.tracks.get(0);
@@ -1604,11 +1594,10 @@ public final class WindowJudge {
    * one datapoint, in their order; all of them when none has one (a warm-up without usable windows
    * is judged as before).
    */
-  static List<Statistic> measured(
-      List<Statistic> statistics, List<double[]> warmup, boolean singleSampleSpread) {
+  static List<Statistic> measured(List<Statistic> statistics, List<double[]> warmup) {
     List<Statistic> kept = new ArrayList<>();
     for (Statistic s : statistics) {
-      if (measurable(s, warmup, singleSampleSpread)) {
+      if (measurable(s, statistics, warmup)) {
         kept.add(s);
       }
     }
@@ -1617,25 +1606,28 @@ public final class WindowJudge {
 
   /**
    * Whether the warm-up's windows (as {@link Monitor#warmup} keeps them: c mean, c var, c n, e
-   * mean, e var, e n, c p99, e p99) give {@code s} a datapoint: a spread needs a window with two
-   * samples or more of each group, so one sample per window never judges it.
+   * mean, e var, e n, c p99, e p99) give {@code s}, one of the statistics {@code asked}, a
+   * datapoint: a spread needs a window with two samples or more of each group, or, asked alone, two
+   * windows of single samples ({@link #singleSampleSpread}).
    */
-  public static boolean measurable(Statistic s, List<double[]> warmup) {
-    return measurable(s, warmup, new Monitor().singleSampleSpread);
-  }
-
-  /**
-   * As above; with {@link Monitor#singleSampleSpread} a spread is also measured from windows of
-   * single samples, two of which give a difference.
-   */
-  static boolean measurable(Statistic s, List<double[]> warmup, boolean singleSampleSpread) {
+  public static boolean measurable(Statistic s, List<Statistic> asked, List<double[]> warmup) {
     return switch (s) {
       case MEAN -> !warmup.isEmpty();
       case SPREAD ->
           warmup.stream().anyMatch(w -> w[2] >= 2 && w[5] >= 2 && w[1] > 0 && w[4] > 0)
-              || (singleSampleSpread && warmup.size() >= MIN_WARMUP_WINDOWS + 1);
+              || (singleSampleSpread(asked) && warmup.size() >= MIN_WARMUP_WINDOWS + 1);
       case P99 -> warmup.stream().anyMatch(w -> !Double.isNaN(w[6]) && !Double.isNaN(w[7]));
     };
+  }
+
+  /**
+   * The spread of single samples is judged from each group's successive differences ({@link
+   * #singleSpread}) where the statistics asked are the spread alone: there it takes no alpha from
+   * the mean, which paid for it in every one-per-minute row when both were asked (docs/adr/0099,
+   * 0105).
+   */
+  static boolean singleSampleSpread(List<Statistic> asked) {
+    return !asked.isEmpty() && asked.stream().allMatch(s -> s == Statistic.SPREAD);
   }
 
   /**
@@ -1679,7 +1671,12 @@ public final class WindowJudge {
 
   /** One track's offset, variances, drift, autocorrelation and theta0 from the warm-up. */
   private static void learn(
-      Track t, Monitor m, MetricPolicy policy, double toleratedLevel, List<double[]> heldControls) {
+      Track t,
+      Monitor m,
+      MetricPolicy policy,
+      double toleratedLevel,
+      List<double[]> heldControls,
+      List<Statistic> asked) {
     Summary within = new Summary();
     List<Double> differences = new ArrayList<>();
     // the groups' own levels, window by window
@@ -1691,7 +1688,7 @@ public final class WindowJudge {
     List<double[]> raws = new ArrayList<>();
     List<double[]> controls = new ArrayList<>();
     double[] single = new double[0];
-    if (m.singleSampleSpread && t.clipped && t.statistic == Statistic.SPREAD) {
+    if (singleSampleSpread(asked) && t.clipped && t.statistic == Statistic.SPREAD) {
       List<Double> valuesC = new ArrayList<>();
       List<Double> valuesE = new ArrayList<>();
       for (double[] w : m.warmup) {

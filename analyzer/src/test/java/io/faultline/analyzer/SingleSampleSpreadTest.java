@@ -6,15 +6,17 @@ import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.SteadyState;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Random;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
- * One sample per group and window: {@code Monitor.singleSampleSpread} judges the spread from each
- * group's successive differences (docs/adr/0099, measured, not adopted). Its validity (clean
- * independent and AR(1) 0.8 runs, a variance change in both groups) and what it can find.
+ * One sample per group and window, the spread asked alone: it is judged from each group's
+ * successive differences (docs/adr/0099, 0105). Its validity (clean independent and AR(1) 0.8 runs,
+ * a variance change in both groups), what it can find, and that asked with the mean it is not.
  */
 class SingleSampleSpreadTest {
 
@@ -39,6 +41,10 @@ class SingleSampleSpreadTest {
 
     /** Judges window w with the groups' sd times {@code sdC} and {@code sdE}. */
     SteadyState judge(WindowJudge.Monitor m, int w, double sdC, double sdE) {
+      return judge(m, w, sdC, sdE, SPREAD);
+    }
+
+    SteadyState judge(WindowJudge.Monitor m, int w, double sdC, double sdE, Hypothesis h) {
       Summary[] groups = new Summary[2];
       for (int g = 0; g < 2; g++) {
         state[g] = phi * state[g] + Math.sqrt(1 - phi * phi) * r.nextGaussian();
@@ -50,20 +56,19 @@ class SingleSampleSpreadTest {
               groups[1],
               Double.NaN,
               Double.NaN,
-              SPREAD,
+              h,
               (WARMUP + 1 + w) * 60_000L,
               (WARMUP + 2 + w) * 60_000L)
           .state();
     }
   }
 
-  private static WindowJudge.Monitor monitor(boolean on) {
+  private static WindowJudge.Monitor monitor() {
     WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = WARMUP;
     m.horizon = JUDGED;
     m.learnUntil = (WARMUP + 1) * 60_000L;
     m.attackAt = m.learnUntil + 5 * 60_000L;
-    m.singleSampleSpread = on;
     return m;
   }
 
@@ -72,7 +77,7 @@ class SingleSampleSpreadTest {
     int alarmed = 0;
     for (long seed = 1; seed <= SEEDS; seed++) {
       Groups groups = new Groups(seed, phi);
-      WindowJudge.Monitor m = monitor(true);
+      WindowJudge.Monitor m = monitor();
       boolean deviated = false;
       for (int w = -WARMUP; w < JUDGED; w++) {
         boolean attacked = w >= 5;
@@ -101,21 +106,23 @@ class SingleSampleSpreadTest {
   }
 
   @Test
-  void singleSamplesSpreadIsMeasuredOnlyWithTheSwitch() {
-    for (boolean on : new boolean[] {false, true}) {
-      WindowJudge.Monitor m = monitor(on);
-      m.alphaOverMeasured = true;
+  void singleSamplesSpreadIsMeasuredOnlyWhenAskedAlone() {
+    for (Hypothesis h : List.of(SPREAD, Telemetry.benchHypothesis())) {
+      WindowJudge.Monitor m = monitor();
       Groups groups = new Groups(3, 0);
       for (int w = -WARMUP; w < 0; w++) {
-        groups.judge(m, w, 1, 1);
+        groups.judge(m, w, 1, 1, h);
       }
-      if (!on) {
-        // nothing measured: the spread is watched as before, and never gets a datapoint
+      if (h != SPREAD) {
+        // asked with the mean: the mean alone is watched, with the whole alpha (docs/adr/0088)
+        assertThat(m.tracks).extracting(t -> t.statistic).containsExactly(Statistic.MEAN);
+        assertThat(m.tracks.get(0).alpha).isEqualTo(0.05);
         assertThat(m.tracks.get(0).singleSpread).isEmpty();
         continue;
       }
       WindowJudge.Track t = m.tracks.get(0);
       assertThat(t.statistic).isEqualTo(Statistic.SPREAD);
+      assertThat(t.alpha).isEqualTo(0.05);
       assertThat(t.singleSpread).hasSize(WindowJudge.SINGLE_SLOTS);
       // 19 differences of 20 windows learned its drift; every judged window is one more
       assertThat(t.spreadCount).isEqualTo(WARMUP - 1);
@@ -123,6 +130,31 @@ class SingleSampleSpreadTest {
       assertThat(t.spreadCount).isEqualTo(WARMUP);
       assertThat(t.driftVariance).isPositive();
     }
+  }
+
+  @Test
+  void theRuleReadsTheStatisticsAsked() {
+    assertThat(WindowJudge.singleSampleSpread(List.of(Statistic.SPREAD))).isTrue();
+    assertThat(WindowJudge.singleSampleSpread(List.of(Statistic.SPREAD, Statistic.SPREAD)))
+        .isTrue();
+    assertThat(WindowJudge.singleSampleSpread(List.of(Statistic.MEAN, Statistic.SPREAD))).isFalse();
+    assertThat(WindowJudge.singleSampleSpread(List.of(Statistic.SPREAD, Statistic.P99))).isFalse();
+    assertThat(WindowJudge.singleSampleSpread(List.of())).isFalse();
+    List<double[]> singles = new java.util.ArrayList<>();
+    for (int w = 0; w < WARMUP; w++) {
+      singles.add(new double[] {100 + w % 3, 0, 1, 101 - w % 2, 0, 1, Double.NaN, Double.NaN});
+    }
+    assertThat(WindowJudge.measurable(Statistic.SPREAD, List.of(Statistic.SPREAD), singles))
+        .isTrue();
+    assertThat(
+            WindowJudge.measurable(
+                Statistic.SPREAD, List.of(Statistic.MEAN, Statistic.SPREAD), singles))
+        .isFalse();
+    // two windows give no difference yet
+    assertThat(
+            WindowJudge.measurable(
+                Statistic.SPREAD, List.of(Statistic.SPREAD), singles.subList(0, 2)))
+        .isFalse();
   }
 
   @Test
@@ -149,24 +181,64 @@ class SingleSampleSpreadTest {
 
   @Test
   void theMonitorIsStoredWithItsLastValuesAndJudgesOnAsBefore() {
-    WindowJudge.Monitor m = monitor(true);
+    WindowJudge.Monitor m = monitor();
     Groups groups = new Groups(9, 0);
     for (int w = -WARMUP; w < 3; w++) {
       groups.judge(m, w, 1, 1);
     }
     var serde = StateSerde.monitors();
     WindowJudge.Monitor back = serde.deserialize("t", serde.serialize("t", m));
-    assertThat(back.singleSampleSpread).isTrue();
     assertThat(back.tracks.get(0).singleSpread).containsExactly(m.tracks.get(0).singleSpread);
-    for (int w = 3; w < 20; w++) {
+    judgeAlike(m, back, 3);
+    assertThat(serde.serialize("t", back)).isEqualTo(serde.serialize("t", m));
+  }
+
+  @Test
+  void aMonitorStoredWithTheRetiredSwitchOnJudgesOnAsTheSpreadAskedAlone() throws IOException {
+    // written by the analyzer before docs/adr/0105 with Monitor.singleSampleSpread on, from the
+    // windows of storedWindows(); the switch is read and dropped, the track's slots judge on
+    byte[] stored;
+    try (InputStream in = getClass().getResourceAsStream(GOLDEN)) {
+      assertThat(in).as(GOLDEN).isNotNull();
+      stored = in.readAllBytes();
+    }
+    var serde = StateSerde.monitors();
+    WindowJudge.Monitor back = serde.deserialize("t", stored);
+    WindowJudge.Monitor now = storedWindows();
+    assertThat(back.tracks.get(0).singleSpread).hasSize(WindowJudge.SINGLE_SLOTS);
+    assertThat(serde.serialize("t", back)).isEqualTo(serde.serialize("t", now));
+    judgeAlike(now, back, 4);
+  }
+
+  private static final String GOLDEN = "/golden/monitor-0099-single-spread-on.bin";
+
+  /** The golden file's windows: 20 warm-up and 4 judged windows of single normal samples. */
+  private static WindowJudge.Monitor storedWindows() {
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
+    m.warmupWindows = WARMUP;
+    m.horizon = JUDGED;
+    m.learnUntil = (WARMUP + 1) * 60_000L;
+    m.attackAt = m.learnUntil + 5 * 60_000L;
+    Random r = new Random(99);
+    for (int w = 0; w < 24; w++) {
+      Summary c = Summary.of(new double[] {100 + 25 * r.nextGaussian()});
+      Summary e = Summary.of(new double[] {100 + 25 * r.nextGaussian()});
+      long start = (w + 1) * 60_000L;
+      WindowJudge.judge(m, c, e, Double.NaN, Double.NaN, SPREAD, start, start + 60_000L);
+    }
+    return m;
+  }
+
+  /** Both monitors judge the same windows, the experimental sd doubled, alike from window w0. */
+  private static void judgeAlike(WindowJudge.Monitor a, WindowJudge.Monitor b, int w0) {
+    for (int w = w0; w < 20; w++) {
       Random r = new Random(w);
       Summary c = Summary.of(new double[] {100 + 25 * r.nextGaussian()});
       Summary e = Summary.of(new double[] {100 + 50 * r.nextGaussian()});
       long start = (WARMUP + 1 + w) * 60_000L;
-      var a = WindowJudge.judge(m, c, e, Double.NaN, Double.NaN, SPREAD, start, start + 60_000L);
-      var b = WindowJudge.judge(back, c, e, Double.NaN, Double.NaN, SPREAD, start, start + 60_000L);
-      assertThat(b).isEqualTo(a);
+      var x = WindowJudge.judge(a, c, e, Double.NaN, Double.NaN, SPREAD, start, start + 60_000L);
+      var y = WindowJudge.judge(b, c, e, Double.NaN, Double.NaN, SPREAD, start, start + 60_000L);
+      assertThat(y).isEqualTo(x);
     }
-    assertThat(serde.serialize("t", back)).isEqualTo(serde.serialize("t", m));
   }
 }

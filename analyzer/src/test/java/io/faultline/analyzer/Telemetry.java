@@ -12,8 +12,9 @@ import java.util.Random;
 
 /**
  * Simulated telemetry of both groups for the judgement's tests: a process per group (normal,
- * lognormal, AR(1), Poisson), a number of samples per window, and a fault from a given judged
- * window on. Runs the real {@link WindowJudge} and returns the first deviating judged window.
+ * lognormal, AR(1), Poisson, GARCH, Student-t 3 ...), a number of samples per window, and a fault
+ * from a given judged window on. Runs the real {@link WindowJudge} and returns the first deviating
+ * judged window.
  */
 final class Telemetry {
 
@@ -34,7 +35,9 @@ final class Telemetry {
     /** Student-t with 3 degrees of freedom, scale 25 (sd 43), at least 1 (docs/adr/0104). */
     STUDENT_T3,
     /** Lognormal with sigma 1 (docs/adr/0104). */
-    LOGNORMAL_1
+    LOGNORMAL_1,
+    /** Student's t with 3 degrees of freedom, scaled to sd 25, unfloored (docs/adr/0105). */
+    STUDENT_T3_SD25
   }
 
   /** A fault: the experimental group's level times {@code level}, its spread times {@code sd}. */
@@ -161,6 +164,15 @@ final class Telemetry {
         yield Math.max(1, 100 * f.level() + 25 * f.sd() * z / Math.sqrt(chi2 / 3));
       }
       case LOGNORMAL_1 -> 100 * f.level() * Math.exp(f.sd() * z);
+      case STUDENT_T3_SD25 -> {
+        double chi = 0;
+        for (int k = 0; k < 3; k++) {
+          double g = r.nextGaussian();
+          chi += g * g;
+        }
+        // t3's variance is 3
+        yield 100 * f.level() + 25 * f.sd() * z / Math.sqrt(chi / 3) / Math.sqrt(3);
+      }
     };
   }
 

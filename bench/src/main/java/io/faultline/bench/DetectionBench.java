@@ -354,12 +354,11 @@ public final class DetectionBench {
               "faultline.bench.singleSampleClip", "" + new WindowJudge.Monitor().singleSampleClip));
 
   /**
-   * {@code -Dfaultline.bench.singleSampleSpread=true}: the spread of single samples judged from the
-   * groups' successive differences ({@code WindowJudge.Monitor.singleSampleSpread}, measured, not
-   * adopted: docs/adr/0099).
+   * {@code -Dfaultline.bench.spreadAlone=true}: every row asks the spread alone instead of the mean
+   * and the spread, as {@code faultline analyze --statistic spread} does; at one sample a window
+   * its spread is then judged from the groups' successive differences (docs/adr/0099, 0105).
    */
-  static final boolean SINGLE_SAMPLE_SPREAD =
-      monitorSwitch("singleSampleSpread", new WindowJudge.Monitor().singleSampleSpread);
+  static final boolean SPREAD_ALONE = Boolean.getBoolean("faultline.bench.spreadAlone");
 
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
@@ -1027,7 +1026,7 @@ public final class DetectionBench {
         false,
         false,
         Double.NaN,
-        List.of(Statistic.MEAN, Statistic.SPREAD));
+        SPREAD_ALONE ? List.of(Statistic.SPREAD) : List.of(Statistic.MEAN, Statistic.SPREAD));
   }
 
   static Alarms run(Random r, int samples, Process p, Fault fault, int start, Calibration k) {
@@ -1066,7 +1065,6 @@ public final class DetectionBench {
     m.extremesHeld = EXTREMES_HELD;
     m.alphaOverMeasured = ALPHA_OVER_MEASURED;
     m.singleSampleClip = SINGLE_SAMPLE_CLIP;
-    m.singleSampleSpread = SINGLE_SAMPLE_SPREAD;
     Adr0006Judge.Monitor o = new Adr0006Judge.Monitor();
     o.warmupWindows = WARMUP;
     boolean spread = fault.sd() != 1;

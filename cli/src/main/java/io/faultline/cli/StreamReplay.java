@@ -254,6 +254,7 @@ final class StreamReplay {
             : detection.getEffectHigh(),
         offline.interval(),
         offline.horizon(),
-        offline.unjudged());
+        offline.unjudged(),
+        offline.asRows());
   }
 }

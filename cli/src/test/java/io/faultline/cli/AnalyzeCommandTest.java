@@ -205,7 +205,7 @@ class AnalyzeCommandTest {
   }
 
   @Test
-  void aSpreadAskedOfOneRowPerIntervalIsSaidNotJudgedByBothEngines() throws Exception {
+  void aSpreadAskedWithTheMeanOfOneRowPerIntervalIsSaidNotJudgedByBothEngines() throws Exception {
     Path control = sparse("wc.csv", 1_700_000_000L, 1000, 11);
     Path experiment = sparse("we.csv", 1_700_000_000L, 1000, 12);
     for (String engine : List.of("offline", "stream")) {
@@ -213,7 +213,8 @@ class AnalyzeCommandTest {
       assertThat(spread.get("warnings")).as(engine).hasSize(1);
       assertThat(spread.get("warnings").get(0).asText())
           .startsWith("--statistic spread was not judged")
-          .contains("10s");
+          .contains("10s")
+          .contains("ask --statistic spread alone");
       assertThat(analyze(control, experiment, engine).get("warnings")).as(engine).isEmpty();
     }
     out.reset();
@@ -223,10 +224,63 @@ class AnalyzeCommandTest {
         "--experiment",
         experiment.toString(),
         "--statistic",
-        "spread");
+        "mean,spread");
     String text = out.toString(StandardCharsets.UTF_8);
     assertThat(text).contains("warning: --statistic spread was not judged");
     assertThat(text.indexOf("warning:")).isLessThan(text.indexOf("VERDICT"));
+  }
+
+  /** 10 s rows, normal, sd 10 around 100, the sd times {@code factor} from row shiftAt. */
+  private Path spreadRows(String name, int shiftAt, double factor, long seed) throws Exception {
+    Random random = new Random(seed);
+    StringBuilder b = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < 180; i++) {
+      double v = 100 + 10 * random.nextGaussian() * (i >= shiftAt ? factor : 1);
+      b.append(1_700_000_000L + i * 10L).append(',');
+      b.append(String.format(Locale.ROOT, "%.3f", v)).append('\n');
+    }
+    Path f = dir.resolve(name);
+    Files.writeString(f, b);
+    return f;
+  }
+
+  @Test
+  void theSpreadAskedAloneOfOneRowPerIntervalIsJudgedAlikeByBothEngines() throws Exception {
+    Path control = spreadRows("oc.csv", 1000, 1, 21);
+    Path wider = spreadRows("oe.csv", 66, 5, 22);
+    JsonNode offline = analyze(control, wider, "offline", "--statistic", "spread");
+    JsonNode stream = analyze(control, wider, "stream", "--statistic", "spread");
+    assertThat(offline.get("warnings")).isEmpty();
+    assertThat(stream.get("warnings")).isEmpty();
+    assertThat(offline.get("verdict").asText()).as("sd x5 from row 66").isEqualTo("deviation");
+    assertThat(stream.get("verdict").asText()).isEqualTo("deviation");
+    assertThat(offline.get("detected_at_line").asInt()).isGreaterThan(66);
+    assertThat(stream.get("detected_at_line").asInt())
+        .isEqualTo(offline.get("detected_at_line").asInt());
+    assertThat(stream.get("sequential").get("statistics").get(0).asText()).isEqualTo("spread");
+    Path steady = spreadRows("os.csv", 1000, 1, 23);
+    for (String engine : List.of("offline", "stream")) {
+      JsonNode same = analyze(control, steady, engine, "--statistic", "spread");
+      assertThat(same.get("verdict").asText()).as(engine).isEqualTo("no_deviation");
+      assertThat(same.get("warnings")).as(engine).isEmpty();
+    }
+  }
+
+  @Test
+  void aTailAskedOfOneRowPerIntervalIsSaidJudgedOnTheRowsByBothEngines() throws Exception {
+    Path control = sparse("pc.csv", 1_700_000_000L, 1000, 13);
+    Path experiment = sparse("pe.csv", 1_700_000_000L, 1000, 14);
+    for (String engine : List.of("offline", "stream")) {
+      JsonNode tail = analyze(control, experiment, engine, "--statistic", "p99");
+      assertThat(tail.get("warnings")).as(engine).hasSize(1);
+      assertThat(tail.get("warnings").get(0).asText())
+          .startsWith("--statistic p99 was judged on the rows themselves")
+          .contains("10s")
+          .contains("--statistic mean");
+      assertThat(analyze(control, experiment, engine, "--statistic", "mean").get("warnings"))
+          .as(engine)
+          .isEmpty();
+    }
   }
 
   @Test

@@ -97,8 +97,10 @@ public final class OfflineAnalysis {
    * Everything the judgement found. {@code detectedAt} is the experiment row's timestamp or null;
    * {@code changePointMs} the estimated start of the deviation (experiment time) with the relative
    * effect since then and its 95% interval. {@code unjudged}: the statistics asked for that the
-   * data cannot give a datapoint (a spread at one row per row interval), so nothing was judged of
-   * them.
+   * data cannot give a datapoint (a spread at one row per row interval, asked with another
+   * statistic), so nothing was judged of them. {@code asRows}: the statistics asked for that one
+   * row per group and interval reduces to the rows themselves (a p99 of one row is that row), so
+   * what was judged is the rows' level, not the tail.
    */
   public record Result(
       boolean deviation,
@@ -118,7 +120,8 @@ public final class OfflineAnalysis {
       double effectHigh,
       Duration interval,
       long horizon,
-      List<Statistic> unjudged) {}
+      List<Statistic> unjudged,
+      List<Statistic> asRows) {}
 
   /** One datapoint: both groups' rows in one row interval. */
   public record Datapoint(
@@ -162,6 +165,7 @@ public final class OfflineAnalysis {
           Double.NaN,
           interval,
           0,
+          List.of(),
           List.of());
     }
     List<Datapoint> points = datapoints(control, experiment, interval);
@@ -228,7 +232,8 @@ public final class OfflineAnalysis {
         detection == null ? Double.NaN : detection.effectHigh(),
         interval,
         monitor.horizon,
-        unjudged(options.statistics(), points.subList(0, warmUp)));
+        unjudged(options.statistics(), points.subList(0, warmUp)),
+        asRows(options.statistics(), points.subList(0, warmUp)));
   }
 
   /**
@@ -252,7 +257,19 @@ public final class OfflineAnalysis {
             p.experimentalQuantiles().quantile(0.99)
           });
     }
-    return statistics.stream().filter(s -> !WindowJudge.measurable(s, shape)).toList();
+    return statistics.stream().filter(s -> !WindowJudge.measurable(s, statistics, shape)).toList();
+  }
+
+  /**
+   * The tail statistics of {@code statistics} when every warm-up datapoint holds one row per group:
+   * a row's p99 is the row, so the judgement watches the rows' level in its place.
+   */
+  static List<Statistic> asRows(List<Statistic> statistics, List<Datapoint> warmUp) {
+    boolean single =
+        !warmUp.isEmpty()
+            && warmUp.stream()
+                .allMatch(p -> p.control().count() <= 1 && p.experimental().count() <= 1);
+    return single ? statistics.stream().filter(s -> s == Statistic.P99).toList() : List.of();
   }
 
   /** The first datapoints (a fifth, 5..30) are the warm-up: they fix the steady state. */
