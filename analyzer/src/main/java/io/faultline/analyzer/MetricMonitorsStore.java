@@ -30,10 +30,11 @@ final class MetricMonitorsStore
     extends HeldStore<KeyValueStore<String, WindowJudge.Monitor>, WindowJudge.Monitor> {
 
   /**
-   * Clean monitors kept decoded per task, the least recently used beyond it dropped: a monitor of
-   * the bench is about 3 KB encoded (docs/adr/0107), so about 30-60 MB at the cap.
+   * Clean monitors kept decoded per task, the least recently used beyond it dropped: a monitor is
+   * 1.3 KB encoded after 10 windows, 4.6 KB after 5,000 (docs/adr/0107), a few times that as
+   * objects.
    */
-  static final int CLEAN_MONITORS = 10_000;
+  static final int CLEAN_MONITORS = 5_000;
 
   private final int cleanMonitors;
   private final Map<String, WindowJudge.Monitor> dirty = new LinkedHashMap<>();
