@@ -3,26 +3,28 @@ package io.faultline.analyzer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * The judge's monitors of a task held as objects in front of the changelogged store {@code
- * metric-monitors} (docs/adr/0107): a get decodes a monitor at most once until it is dropped; a put
- * writes through to the store at once, as without the layer, and keeps the object it wrote. So a
- * window judged costs no decode while its monitor is held, and the store, its changelog and the
- * transaction see every put when they saw it before.
+ * metric-monitors} (docs/adr/0107, the layer of {@link ExperimentTimelinesStore}): a get decodes a
+ * monitor at most once until it is dropped, a put only marks it dirty, and the dirty monitors are
+ * encoded and written once each when Kafka Streams flushes the task's caches, before every commit
+ * (and before a clean close), before it flushes the producer and commits the transaction. So a
+ * window judged costs no decode while its monitor is held, and a monitor judged several times in
+ * one commit interval is encoded once.
  *
- * <p>Written through, not at the flush as {@link ExperimentTimelinesStore} does: a monitor changes
- * at every window and a window's metric is judged about once per commit interval, so deferring the
- * encode saves none, and the flush's encode of a monitor judged long before measured about three
- * times the encode right after its window (docs/adr/0107).
+ * <p>The store stays the truth. What is written at the flush is in the transaction that commits the
+ * offsets of the windows that changed it; a crash or a task closed dirty loses the dirty monitors
+ * with those offsets, and {@link #init}, {@link #close} and {@link #clearCache} drop everything
+ * held, so the monitors are read back from the store. Any read of several keys writes every dirty
+ * monitor first.
  *
- * <p>The store stays the truth: {@link #init}, {@link #close} and {@link #clearCache} drop
- * everything held, so after a crash, a revive or a recycle the monitors are read back from the
- * store as restored. A value read is the object held, not a copy: {@link VerdictProcessor} changes
- * it and puts it back after every window, whatever the judge did.
+ * <p>A value read is the object held, not a copy: {@link VerdictProcessor} changes it and puts it
+ * back after every window, whatever the judge did.
  */
 final class MetricMonitorsStore
     extends HeldStore<KeyValueStore<String, WindowJudge.Monitor>, WindowJudge.Monitor> {
@@ -35,7 +37,8 @@ final class MetricMonitorsStore
   static final int CLEAN_MONITORS = 5_000;
 
   private final int cleanMonitors;
-  private final LinkedHashMap<String, WindowJudge.Monitor> held =
+  private final Map<String, WindowJudge.Monitor> dirty = new LinkedHashMap<>();
+  private final LinkedHashMap<String, WindowJudge.Monitor> clean =
       new LinkedHashMap<>(256, 0.75f, true);
 
   MetricMonitorsStore(KeyValueStore<String, WindowJudge.Monitor> store) {
@@ -58,13 +61,17 @@ final class MetricMonitorsStore
 
   @Override
   public WindowJudge.Monitor get(String key) {
-    WindowJudge.Monitor monitor = held.get(key);
+    WindowJudge.Monitor monitor = dirty.get(key);
+    if (monitor != null) {
+      return monitor;
+    }
+    monitor = clean.get(key);
     if (monitor != null) {
       return monitor;
     }
     monitor = wrapped().get(key);
     if (monitor != null) {
-      hold(key, monitor);
+      holdClean(key, monitor);
     }
     return monitor;
   }
@@ -75,8 +82,8 @@ final class MetricMonitorsStore
       delete(key);
       return;
     }
-    wrapped().put(key, value);
-    hold(key, value);
+    clean.remove(key);
+    dirty.put(key, value);
   }
 
   @Override
@@ -97,24 +104,40 @@ final class MetricMonitorsStore
 
   @Override
   public WindowJudge.Monitor delete(String key) {
-    WindowJudge.Monitor was = held.remove(key);
+    WindowJudge.Monitor held = dirty.remove(key);
+    WindowJudge.Monitor heldClean = clean.remove(key);
     WindowJudge.Monitor stored = wrapped().delete(key);
-    return was != null ? was : stored;
+    if (held != null) {
+      return held;
+    }
+    return heldClean != null ? heldClean : stored;
   }
 
-  /** How many monitors are held decoded. */
-  int heldMonitors() {
-    return held.size();
+  /** How many monitors wait for the next flush. */
+  int dirtyMonitors() {
+    return dirty.size();
   }
 
-  /** Nothing waits for the flush: every put was written through. */
+  /** How many clean monitors are held decoded. */
+  int cleanMonitors() {
+    return clean.size();
+  }
+
   @Override
-  void writeDirty() {}
+  void writeDirty() {
+    Iterator<Map.Entry<String, WindowJudge.Monitor>> it = dirty.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, WindowJudge.Monitor> e = it.next();
+      wrapped().put(e.getKey(), e.getValue());
+      it.remove();
+      holdClean(e.getKey(), e.getValue());
+    }
+  }
 
-  private void hold(String key, WindowJudge.Monitor monitor) {
-    held.put(key, monitor);
-    Iterator<WindowJudge.Monitor> eldest = held.values().iterator();
-    while (held.size() > cleanMonitors && eldest.hasNext()) {
+  private void holdClean(String key, WindowJudge.Monitor monitor) {
+    clean.put(key, monitor);
+    Iterator<WindowJudge.Monitor> eldest = clean.values().iterator();
+    while (clean.size() > cleanMonitors && eldest.hasNext()) {
       eldest.next();
       eldest.remove();
     }
@@ -122,6 +145,7 @@ final class MetricMonitorsStore
 
   @Override
   void forget() {
-    held.clear();
+    dirty.clear();
+    clean.clear();
   }
 }
