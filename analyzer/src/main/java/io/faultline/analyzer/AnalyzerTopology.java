@@ -48,7 +48,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * metrics --sample-intake (decode; poison -> dlq; error markers dropped; late samples counted;
  *         batch runs to run-by-experiment, below: one node, docs/adr/0092)--> tumbling window per
  *         experiment|metric, both groups side by side, forwarded once when it closes (window-close,
- *         store open-windows) --> WindowVerdict -> steadystate
+ *         store open-windows) --> WindowVerdict (judge-window, store metric-monitors, held between
+ *         commits by MetricMonitorsStore) -> steadystate
  *    \--> re-key by experiment (verdicts-by-experiment) --merge attack.events--> result processor
  *         (results, store experiment-timelines, held between commits by ExperimentTimelinesStore;
  *         the key stays the experiment) --> alerts (re-keyed
@@ -169,11 +170,14 @@ public final class AnalyzerTopology {
             .mapValues(ResultInput::ofRun, Named.as("run-input"));
     Duration window = config.window();
     int warmup = config.warmupWindows();
+    // the monitors held as objects, each decoded once and written at most once per commit
+    // (docs/adr/0107)
     builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-            config.stateStores().keyValue(VerdictProcessor.STORE),
-            Serdes.String(),
-            StateSerde.monitors()));
+        MetricMonitorsStore.builder(
+            Stores.keyValueStoreBuilder(
+                config.stateStores().keyValue(VerdictProcessor.STORE),
+                Serdes.String(),
+                StateSerde.monitors())));
     KStream<Windowed<String>, WindowPair> closed =
         config.metricShards() > 1
             ? mergedShards(samples, topics, config, sampleSerde, builder)
