@@ -11,9 +11,10 @@ import java.util.Map;
 /**
  * Whether both groups' latency has settled after the JVM warm-up (docs/adr/0109): the runner's own
  * warm-up traffic reports each response's latency here, the runner closes an interval every
- * analysis window, and the groups have settled once, for each, the last {@link Rule#intervals()}
- * interval medians lie within {@link Rule#band()} of each other. A JVM still compiling shows as
- * medians falling from one interval to the next; a settled one as medians that only wander.
+ * analysis window, and the groups have settled once, for each, none of the last {@link
+ * Rule#intervals()} interval medians lies more than {@link Rule#band()} above the latest. A JVM
+ * still compiling shows as medians falling from one interval to the next; a machine's load as
+ * medians that wander, or rise, which waiting would not cure.
  */
 final class JvmSettling {
 
@@ -21,11 +22,11 @@ final class JvmSettling {
    * The rule's parameters.
    *
    * @param intervals how many successive interval medians must agree
-   * @param band how far the highest of them may lie above the lowest, as a share of the lowest
+   * @param band how far an earlier one may lie above the latest, as a share of the latest
    * @param minResponses the responses an interval needs for its median to count
    */
   record Rule(int intervals, double band, int minResponses) {
-    /** The demo's: three intervals within 25% of each other, of at least 10 responses each. */
+    /** The demo's: three intervals, none 25% above the latest, of at least 10 responses each. */
     static final Rule DEMO = new Rule(3, 0.25, 10);
 
     Rule {
@@ -37,22 +38,20 @@ final class JvmSettling {
 
     /**
      * True when the last {@code intervals} of {@code medians} (oldest first; NaN for an interval
-     * with too few responses) are all there and within the band of each other.
+     * with too few responses) are all there and none lies more than the band above the latest.
      */
     boolean settled(List<Double> medians) {
       if (medians.size() < intervals) {
         return false;
       }
-      double min = Double.POSITIVE_INFINITY;
       double max = Double.NEGATIVE_INFINITY;
       for (double m : medians.subList(medians.size() - intervals, medians.size())) {
         if (Double.isNaN(m)) {
           return false;
         }
-        min = Math.min(min, m);
         max = Math.max(max, m);
       }
-      return max <= min * (1 + band);
+      return max <= medians.get(medians.size() - 1) * (1 + band);
     }
   }
 

@@ -13,9 +13,14 @@ class JvmSettlingTest {
   private static final JvmSettling.Rule RULE = JvmSettling.Rule.DEMO;
 
   @Test
-  void settledOnceTheLastThreeMediansLieWithinTheBand() {
+  void settledOnceNoneOfTheLastThreeMediansLiesMoreThanTheBandAboveTheLatest() {
     assertThat(RULE.settled(List.of(32.8, 18.6, 8.3, 6.7, 7.4))).isTrue();
-    assertThat(RULE.settled(List.of(10.0, 12.5, 11.0))).isTrue();
+    assertThat(RULE.settled(List.of(10.0, 13.75, 11.0))).isTrue();
+  }
+
+  @Test
+  void risingMediansAreTheMachinesLoadNotAWarmUp() {
+    assertThat(RULE.settled(List.of(7.0, 9.0, 12.0))).isTrue();
   }
 
   @Test
@@ -23,7 +28,8 @@ class JvmSettlingTest {
     // the lead's warm-up windows at load 6: control, then experimental
     assertThat(RULE.settled(List.of(19.2, 24.4, 10.5, 7.1))).isFalse();
     assertThat(RULE.settled(List.of(32.8, 18.6, 8.3, 6.7))).isFalse();
-    assertThat(RULE.settled(List.of(10.0, 12.6, 11.0))).isFalse();
+    assertThat(RULE.settled(List.of(10.0, 13.8, 11.0))).isFalse();
+    assertThat(RULE.settled(List.of(9.0, 8.0, 7.1))).isFalse();
   }
 
   @Test
