@@ -171,6 +171,13 @@ public final class DemoCommand implements Callable<Integer> {
   String jvmWarmup = Durations.format(demo.groups().local().jvmWarmup());
 
   @Option(
+      names = "--jvm-settle",
+      description =
+          "After the JVM warm-up, unjudged traffic until both groups' latency has settled, at"
+              + " most this long; 0 to skip (default: the file's, 60s).")
+  String jvmSettle = Durations.format(demo.groups().local().jvmSettle());
+
+  @Option(
       names = "--rps",
       description = "Requests per second sent to each group (default: the file's, 20).")
   int rps = demo.groups().local().rps();
@@ -359,6 +366,7 @@ public final class DemoCommand implements Callable<Integer> {
         ExperimentFileParser.MAX_ATTACK_DURATION);
     within(problems, "--recovery", recovery, Duration.ZERO, MAX_PHASE);
     within(problems, "--jvm-warmup", jvmWarmup, Duration.ZERO, Duration.ofMinutes(10));
+    within(problems, "--jvm-settle", jvmSettle, Duration.ZERO, Duration.ofMinutes(10));
     if (port != null && (port < 0 || port > 65_535)) {
       problems.add("--port " + port + ": must be between 0 (any free port) and 65535");
     }
@@ -386,7 +394,14 @@ public final class DemoCommand implements Callable<Integer> {
         Durations.parse("--cpu-attack", cpuAttack),
         Durations.parse("--recovery", recovery),
         new ExperimentDefinition.Local(
-            true, controlCpus, experimentalCpus, Durations.parse("--jvm-warmup", jvmWarmup), rps));
+            true,
+            controlCpus,
+            experimentalCpus,
+            Durations.parse("--jvm-warmup", jvmWarmup),
+            rps,
+            0,
+            null,
+            Durations.parse("--jvm-settle", jvmSettle)));
   }
 
   /**

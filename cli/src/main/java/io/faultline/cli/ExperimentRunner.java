@@ -44,7 +44,10 @@ final class ExperimentRunner {
 
   /** Starts traffic to both groups under an experiment id, until closed. */
   interface Traffic {
-    AutoCloseable start(String experimentId);
+    /**
+     * @param settling where each response's latency goes too, or null
+     */
+    AutoCloseable start(String experimentId, JvmSettling settling);
   }
 
   /**
@@ -216,8 +219,14 @@ final class ExperimentRunner {
   private int execute(Traffic traffic, BatchRuns batch) throws InterruptedException {
     var local = definition.groups().local();
     if (traffic != null && local != null && !local.jvmWarmup().isZero()) {
-      try (AutoCloseable warm = traffic.start(plan.experimentId() + "-jvm-warmup")) {
-        waitUntil("JVM warm-up (not judged)", clock.now() + local.jvmWarmup().toMillis());
+      JvmSettling settling =
+          local.jvmSettle().isZero() ? null : new JvmSettling(JvmSettling.Rule.DEMO);
+      try (AutoCloseable warm = traffic.start(plan.experimentId() + "-jvm-warmup", settling)) {
+        if (settling == null) {
+          waitUntil("JVM warm-up (not judged)", clock.now() + local.jvmWarmup().toMillis());
+        } else {
+          warmUntilSettled(settling, local.jvmWarmup(), local.jvmSettle());
+        }
       } catch (InterruptedException | RuntimeException e) {
         throw e;
       } catch (Exception e) {
@@ -225,7 +234,7 @@ final class ExperimentRunner {
       }
     }
     if (traffic != null) {
-      traffic.start(plan.experimentId()); // stopped with the platform
+      traffic.start(plan.experimentId(), null); // stopped with the platform
     }
     createdAt = clock.now();
     startedAt = createdAt;
@@ -394,6 +403,46 @@ final class ExperimentRunner {
       }
     } finally {
       awaitingRuns = false;
+    }
+  }
+
+  /**
+   * The JVM warm-up with settling (docs/adr/0109): an interval closes every analysis window from
+   * the traffic's start; from {@code warmup} on, the warm-up ends at the first interval after which
+   * both groups have settled, or {@code cap} after {@code warmup} whatever the latencies say.
+   */
+  private void warmUntilSettled(JvmSettling settling, Duration warmup, Duration cap)
+      throws InterruptedException {
+    long start = clock.now();
+    long interval = definition.steadyState().window().toMillis();
+    long warmEnd = start + warmup.toMillis();
+    long capEnd = warmEnd + cap.toMillis();
+    String name = "JVM warm-up (not judged)";
+    for (long next = start + interval; ; next += interval) {
+      waitUntil(name, Math.min(next, capEnd));
+      if (clock.now() >= next) {
+        settling.closeInterval();
+      }
+      if (clock.now() >= warmEnd && settling.settled()) {
+        view.say(
+            "JVM warm-up: settled after "
+                + Durations.format(Duration.ofMillis(clock.now() - start))
+                + ", last medians "
+                + settling.lastMedians());
+        return;
+      }
+      if (clock.now() >= capEnd) {
+        view.say(
+            "JVM warm-up: not settled after "
+                + Durations.format(cap)
+                + " more (last medians "
+                + settling.lastMedians()
+                + "): learning the steady state anyway");
+        return;
+      }
+      if (clock.now() >= warmEnd) {
+        name = "JVM warm-up: settling, last medians " + settling.lastMedians();
+      }
     }
   }
 

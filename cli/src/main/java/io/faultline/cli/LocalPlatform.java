@@ -10,6 +10,7 @@ import io.faultline.collector.ExperimentSourcesFollower;
 import io.faultline.collector.HttpLoadProbe;
 import io.faultline.collector.KafkaSampleSink;
 import io.faultline.collector.ProbeTarget;
+import io.faultline.collector.SampleSink;
 import io.faultline.collector.SourceRunner;
 import io.faultline.scale.LocalSupervisor;
 import io.faultline.scale.LocalSupervisor.InstanceSpec;
@@ -20,6 +21,7 @@ import io.faultline.scale.fleet.WriteProbe;
 import io.faultline.schema.ConfigSource;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Group;
+import io.faultline.schema.MetricSample;
 import io.faultline.schema.Topics;
 import java.io.IOException;
 import java.net.URI;
@@ -240,16 +242,21 @@ final class LocalPlatform implements AutoCloseable {
     return pipeline;
   }
 
-  /** Starts load against every instance for an experiment id; stopped with the platform. */
-  AutoCloseable startProbe(String experimentId) {
+  /**
+   * Starts load against every instance for an experiment id; stopped with the platform.
+   *
+   * @param settling gets each response's latency too, or null
+   */
+  AutoCloseable startProbe(String experimentId, JvmSettling settling) {
     Map<String, String> kafka = new HashMap<>();
     clientConfig.forEach((k, v) -> kafka.put(k, String.valueOf(v)));
     kafka.remove("bootstrap.servers");
-    KafkaSampleSink sink =
+    KafkaSampleSink kafkaSink =
         new KafkaSampleSink((String) clientConfig.get("bootstrap.servers"), topics, kafka);
+    SampleSink sink = settling == null ? kafkaSink : observed(kafkaSink, settling);
     if (pipeline != null) {
       AutoCloseable runs =
-          pipeline.start(experimentId, (String) clientConfig.get("bootstrap.servers"), sink);
+          pipeline.start(experimentId, (String) clientConfig.get("bootstrap.servers"), kafkaSink);
       AutoCloseable stop =
           () -> {
             try {
@@ -278,7 +285,8 @@ final class LocalPlatform implements AutoCloseable {
             Duration.ofSeconds(1),
             sink);
     probe.start();
-    List<AutoCloseable> writes = fleet == null ? List.of() : startFleetSources(experimentId, sink);
+    List<AutoCloseable> writes =
+        fleet == null ? List.of() : startFleetSources(experimentId, kafkaSink);
     java.util.concurrent.atomic.AtomicBoolean open =
         new java.util.concurrent.atomic.AtomicBoolean(true);
     AutoCloseable stop =
@@ -293,6 +301,24 @@ final class LocalPlatform implements AutoCloseable {
         };
     started.push(stop);
     return stop;
+  }
+
+  /** {@code sink}, each per-request latency sample seen by {@code settling} on its way. */
+  private static SampleSink observed(SampleSink sink, JvmSettling settling) {
+    return new SampleSink() {
+      @Override
+      public void publish(MetricSample s) {
+        if (HttpLoadProbe.LATENCY.equals(s.getMetric())) {
+          settling.observe(s.getGroup(), s.getValue());
+        }
+        sink.publish(s);
+      }
+
+      @Override
+      public void close() {
+        sink.close();
+      }
+    };
   }
 
   /**

@@ -12,6 +12,7 @@ public final class DemoCommandDefaults {
         d.cpuAttack,
         d.recovery,
         d.jvmWarmup,
+        d.jvmSettle,
         Integer.toString(d.rps),
         d.window,
         d.controlCpus,

@@ -32,9 +32,10 @@ class ExperimentRunnerTest {
 
   // Attack 0 starts after attack 1 in the file's order: the runner sends them by start time.
   private static final ExperimentDefinition DEFINITION =
-      ExperimentFileParser.parse(
-          "runner-test.yaml",
-          """
+      ExperimentFileParser.parse("runner-test.yaml", yaml(""));
+
+  private static String yaml(String local) {
+    return """
           metadata: {name: runner-test}
           groups:
             platform: local
@@ -51,7 +52,10 @@ class ExperimentRunnerTest {
                selector: {kind: process, names: [exp], mode: all}}
           guards: {maxDuration: 5m, checkInterval: 5s}
           recovery: {observe: 10s}
-          """);
+          """
+        .replace(
+            "experimental: {processes: [exp]}\n", "experimental: {processes: [exp]}\n" + local);
+  }
 
   private static final long T_START = 1_000_000L;
 
@@ -314,6 +318,97 @@ class ExperimentRunnerTest {
   }
 
   /** A clock that moves only when the runner sleeps, running what is due on the way. */
+  @Test
+  void theWarmUpGoesOnUntilBothGroupsLatencyHasSettled() {
+    // falling 30 -> 10 ms over 20 s, then flat: the intervals ending at 25, 30, 35 s agree
+    List<String> started = new ArrayList<>();
+    int code = runWithTraffic("10s", "30s", t -> t < 20_000 ? 30 - t / 1000.0 : 8, started);
+
+    assertThat(code).isEqualTo(Outcome.HELD);
+    assertThat(started).containsExactly("runner-1-jvm-warmup", "runner-1");
+    assertThat(sinks.lines)
+        .contains("JVM warm-up: settled after 35s, last medians C 8.0 / E 8.0 ms");
+    // the steady-state warm-up (10 s) starts when the JVM warm-up ends
+    assertThat(sinks.sent.get(0)).endsWith("@" + (35_000 + 10_000));
+    assertThat(sinks.phases).contains("JVM warm-up: settling, last medians C 8.0 / E 8.0 ms");
+  }
+
+  @Test
+  void settledLatenciesEndTheWarmUpAtTheFirstCheckAfterTheFixedPart() {
+    List<String> started = new ArrayList<>();
+    runWithTraffic("15s", "60s", t -> 7 + (t / 100 % 3) * 0.2, started);
+
+    assertThat(sinks.lines).anyMatch(l -> l.startsWith("JVM warm-up: settled after 15s"));
+    assertThat(sinks.sent.get(0)).endsWith("@" + (15_000 + 10_000));
+  }
+
+  @Test
+  void theCapEndsAWarmUpThatNeverSettles() {
+    // 3% lower every second: any three 5 s intervals lie 1.5x apart
+    List<String> started = new ArrayList<>();
+    int code = runWithTraffic("10s", "30s", t -> 100 * Math.pow(0.97, t / 1000.0), started);
+
+    assertThat(code).isEqualTo(Outcome.HELD);
+    assertThat(sinks.lines)
+        .anyMatch(
+            l ->
+                l.startsWith("JVM warm-up: not settled after 30s more")
+                    && l.endsWith("learning the steady state anyway"));
+    assertThat(sinks.sent.get(0)).endsWith("@" + (40_000 + 10_000));
+  }
+
+  @Test
+  void noSettlingWhenItsCapIsZero() {
+    List<String> started = new ArrayList<>();
+    runWithTraffic("10s", "0s", t -> 100 * Math.pow(0.97, t / 1000.0), started);
+
+    assertThat(sinks.lines).noneMatch(l -> l.startsWith("JVM warm-up:"));
+    assertThat(sinks.sent.get(0)).endsWith("@" + (10_000 + 10_000));
+  }
+
+  /**
+   * Runs with a JVM warm-up of {@code warmup} and a settling cap of {@code settle}; the warm-up
+   * traffic reports, every 100 ms, {@code latencyAt(ms since it started)} for each group.
+   */
+  private int runWithTraffic(
+      String warmup,
+      String settle,
+      java.util.function.LongToDoubleFunction latencyAt,
+      List<String> started) {
+    ExperimentDefinition d =
+        ExperimentFileParser.parse(
+            "settling-test.yaml",
+            yaml("  local: {jvmWarmup: " + warmup + ", jvmSettle: " + settle + "}\n"));
+    feed.result = result(Verdict.STEADY);
+    runner =
+        new ExperimentRunner(
+            d,
+            new ExperimentPlan(d, "runner-1"),
+            clock,
+            sinks,
+            sinks,
+            stops,
+            Duration.ofSeconds(3));
+    ExperimentRunner.Traffic traffic =
+        (id, settling) -> {
+          started.add(id);
+          long from = clock.now();
+          if (settling != null) {
+            for (long t = 100; t <= 120_000; t += 100) {
+              double ms = latencyAt.applyAsDouble(t);
+              clock.at(
+                  from + t,
+                  () -> {
+                    settling.observe(io.faultline.schema.Group.CONTROL, ms);
+                    settling.observe(io.faultline.schema.Group.EXPERIMENTAL, ms);
+                  });
+            }
+          }
+          return () -> {};
+        };
+    return runner.run(feed, traffic);
+  }
+
   static final class FakeClock implements RunClock {
     private long now;
     private final TreeMap<Long, List<Runnable>> due = new TreeMap<>();

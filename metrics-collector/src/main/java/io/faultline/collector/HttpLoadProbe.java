@@ -44,6 +44,9 @@ public final class HttpLoadProbe implements MetricSource {
 
   private static final Logger log = LoggerFactory.getLogger(HttpLoadProbe.class);
 
+  /** The per-request latency sample's metric, in ms from the scheduled send time. */
+  public static final String LATENCY = "http.latency.ms";
+
   /** Relative accuracy of the window quantiles. */
   static final double SKETCH_ACCURACY = 0.01;
 
@@ -254,7 +257,7 @@ public final class HttpLoadProbe implements MetricSource {
                     state.outcomes++;
                   }
                 }
-                publish(state, "http.latency.ms", epochMs, ms, "ms");
+                publish(state, LATENCY, epochMs, ms, "ms");
                 if (response.statusCode() >= 500) {
                   failed(state, epochMs, ErrorKind.HTTP_5XX);
                 } else {

@@ -51,7 +51,8 @@ public record ExperimentDefinition(
   /**
    * Start Scale x2, the agent, the analyzer and the load probe beside the broker; with {@code
    * replicas} (2 or more; 0 = one process per group) each group is a multi-zone fleet instead
-   * (docs/adr/0015).
+   * (docs/adr/0015). After {@code jvmWarmup}, the unjudged traffic goes on until both groups'
+   * latency has settled, at most {@code jvmSettle} more (zero: no settling; docs/adr/0109).
    */
   public record Local(
       boolean start,
@@ -60,7 +61,11 @@ public record ExperimentDefinition(
       Duration jvmWarmup,
       int rps,
       int replicas,
-      Pipeline pipeline) {
+      Pipeline pipeline,
+      Duration jvmSettle) {
+    /** How long the warm-up waits at most for settled latencies when the file does not say. */
+    public static final Duration DEFAULT_JVM_SETTLE = Duration.ofSeconds(60);
+
     /** A group's CPUs as taskset takes them (0, 0-1, 0,2-3), or none for unpinned. */
     public static final java.util.regex.Pattern CPUS =
         java.util.regex.Pattern.compile("none|\\d+(-\\d+)?(,\\d+(-\\d+)?)*");
@@ -86,6 +91,25 @@ public record ExperimentDefinition(
         int rps,
         int replicas) {
       this(start, controlCpus, experimentalCpus, jvmWarmup, rps, replicas, null);
+    }
+
+    public Local(
+        boolean start,
+        String controlCpus,
+        String experimentalCpus,
+        Duration jvmWarmup,
+        int rps,
+        int replicas,
+        Pipeline pipeline) {
+      this(
+          start,
+          controlCpus,
+          experimentalCpus,
+          jvmWarmup,
+          rps,
+          replicas,
+          pipeline,
+          DEFAULT_JVM_SETTLE);
     }
   }
 

@@ -84,7 +84,14 @@ final class GroupsSection {
             Duration.ofMinutes(10)),
         rps == null ? 20 : rps,
         replicas == null ? 0 : replicas,
-        pipeline(l.get("pipeline")));
+        pipeline(l.get("pipeline")),
+        values.duration(
+            l,
+            "jvmSettle",
+            "groups.local.jvmSettle",
+            Local.DEFAULT_JVM_SETTLE,
+            Duration.ZERO,
+            Duration.ofMinutes(10)));
   }
 
   /** {@code groups.local.pipeline}; the schema checks the ranges. */
