@@ -464,7 +464,9 @@ public final class WindowJudge {
      * through the run (never attacked; learned after each window is judged) in stretch 0, the
      * experimental group's warm-up ones in stretch 1. A pooled lag-1 of at least {@link
      * #SLOW_DECAY_Z} standard errors (a level wandering under the windows) opens the ARMA factor,
-     * and their decay is a floor under its phi.
+     * and their decay is a floor under its phi. A spread track of fewer than {@link #DENSE} samples
+     * a group with {@link #wander} keeps the groups' window log spreads here alike, their long-run
+     * variance a floor under each datapoint's ({@link WindowJudge#spreadLongRun}, docs/adr/0108).
      */
     public double[] levelSeries = new double[0];
 
