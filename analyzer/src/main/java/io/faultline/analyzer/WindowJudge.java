@@ -464,7 +464,9 @@ public final class WindowJudge {
      * through the run (never attacked; learned after each window is judged) in stretch 0, the
      * experimental group's warm-up ones in stretch 1. A pooled lag-1 of at least {@link
      * #SLOW_DECAY_Z} standard errors (a level wandering under the windows) opens the ARMA factor,
-     * and their decay is a floor under its phi.
+     * and their decay is a floor under its phi. A spread track of fewer than {@link #DENSE} samples
+     * a group with {@link #wander} keeps the groups' window log spreads here alike, their long-run
+     * variance a floor under each datapoint's ({@link WindowJudge#spreadLongRun}, docs/adr/0108).
      */
     public double[] levelSeries = new double[0];
 
@@ -670,6 +672,9 @@ public final class WindowJudge {
         }
         if (t.wander.length == WANDER_SLOTS) {
           addToWander(t, control); // as the long-run series: after it is judged, always
+          if (t.levelSeries.length == SERIES_SLOTS) {
+            addToSpreadLevels(t, control);
+          }
         }
         if (point == null) {
           continue; // e.g. a spread from single samples
@@ -802,6 +807,9 @@ public final class WindowJudge {
                         ? Math.max(raw[1], t.longRunVariance)
                         : t.longRunVariance
                 : raw[1] + t.driftVariance);
+    if (t.wander.length == WANDER_SLOTS && t.levelSeries.length == SERIES_SLOTS) {
+      v = Math.max(v, spreadLongRun(t));
+    }
     if (t.countVariance > 0) {
       // a count's variance is at least its mean (Poisson), the pooled control's over its samples
       double k = t.log ? 1.0 : t.scale;
@@ -1432,6 +1440,27 @@ public final class WindowJudge {
     a[WANDER_SAMPLING] += logSpreadVariance(control.count());
   }
 
+  /**
+   * A sparse spread track's long-run variance of one datapoint from the groups' own window log
+   * spreads ({@link Track#levelSeries}, docs/adr/0108): twice (two groups) their pooled variance at
+   * its upper bound times the AR(1) long-run factor of their raised lag-1, and, when that lag-1 is
+   * at least {@link #SLOW_DECAY_Z} standard errors over 0 ({@link #seriesLag1}), at least the ARMA
+   * factor of their lag-1 and decay ({@link #seriesLongRun(double[], double[], boolean, double)}).
+   * A floor under the datapoint's variance, never a replacement.
+   */
+  static double spreadLongRun(Track t) {
+    boolean slow = seriesLag1(t.levelSeries) >= 0;
+    return 2 * seriesLongRun(t.levelSeries, slow ? t.levelLag2 : NO_SUMS, false, 0.0);
+  }
+
+  /** One more control window's log spread in the spread track's level series (its count >= 2). */
+  static void addToSpreadLevels(Track t, Summary control) {
+    if (control.count() < 2 || !(control.variance() > 0)) {
+      return;
+    }
+    addToSeries(t.levelSeries, t.levelLag2, 0, 0.5 * Math.log(control.variance()));
+  }
+
   /** The spread's drift variance from the control's wander so far, at least the warm-up's. */
   static double controlWander(Track t) {
     double[] a = t.wander;
@@ -1980,6 +2009,20 @@ public final class WindowJudge {
       t.driftVariance = Math.max(t.driftVariance, WANDER_FLOOR * 2 * sampling);
     }
     t.wander[WANDER_WARM_UP] = t.driftVariance;
+    if (samples < DENSE) {
+      // clustered volatility moves a run of datapoints together: the groups' own log spreads, as
+      // a dense mean track's levels (docs/adr/0102), open a long-run factor (docs/adr/0108)
+      double[] levels = new double[SERIES_SLOTS];
+      double[] lag2 = new double[LAG2_SLOTS];
+      for (WarmupPoint w : points) {
+        addToSeries(levels, lag2, 0, 0.5 * Math.log(w.control().variance()));
+      }
+      for (WarmupPoint w : points) {
+        addToSeries(levels, lag2, 1, 0.5 * Math.log(w.experimental().variance()));
+      }
+      t.levelSeries = levels;
+      t.levelLag2 = lag2;
+    }
   }
 
   /**

@@ -93,6 +93,12 @@ final class Telemetry {
   /** Each window's extreme samples held within 6 sd of its others (docs/adr/0071). */
   boolean extremesHeld = new WindowJudge.Monitor().extremesHeld;
 
+  /**
+   * A sparse spread track keeps the groups' window log spreads (docs/adr/0108); false drops them
+   * after every window, as a track stored before 0108 is judged.
+   */
+  boolean spreadLevels = true;
+
   /** Alpha split over the statistics the warm-up measured only (docs/adr/0088). */
   boolean alphaOverMeasured = new WindowJudge.Monitor().alphaOverMeasured;
 
@@ -275,6 +281,11 @@ final class Telemetry {
       WindowJudge.Judged j =
           WindowJudge.judge(
               m, Summary.of(c), Summary.of(e), p99(c), p99(e), h, w * 1000L, w * 1000L + 1000);
+      if (!spreadLevels) {
+        m.tracks.stream()
+            .filter(t -> t.statistic == Statistic.SPREAD)
+            .forEach(t -> t.levelSeries = new double[0]);
+      }
       if (!after.next(w, m, j)) {
         return;
       }
