@@ -73,7 +73,7 @@ class ExperimentTimelinesStoreTest {
     store.flushCache();
     assertThat(encodes).hasValue(1);
     assertThat(inner.get("e").windows).hasSize(6);
-    assertThat(store.dirtyTimelines()).isZero();
+    assertThat(store.dirtyCount()).isZero();
 
     store.get("e"); // held clean: not read from the store
     store.flushCache(); // nothing changed since: nothing written
@@ -96,7 +96,7 @@ class ExperimentTimelinesStoreTest {
     store.put("e", timeline(4));
     store.init(context.getStateStoreContext(), store); // a revived task
     assertThat(store.get("e").windows).hasSize(1);
-    assertThat(store.dirtyTimelines()).isZero();
+    assertThat(store.dirtyCount()).isZero();
   }
 
   @Test
@@ -124,9 +124,9 @@ class ExperimentTimelinesStoreTest {
     for (String key : List.of("a", "b", "c", "d")) {
       byCount.put(key, timeline(1));
     }
-    assertThat(byCount.dirtyTimelines()).isEqualTo(4);
+    assertThat(byCount.dirtyCount()).isEqualTo(4);
     byCount.flushCache();
-    assertThat(byCount.cleanTimelines()).isEqualTo(2);
+    assertThat(byCount.cleanCount()).isEqualTo(2);
     decodes.set(0);
     byCount.get("d");
     byCount.get("a"); // evicted: read back
@@ -139,7 +139,7 @@ class ExperimentTimelinesStoreTest {
       bySize.put(key, timeline(10));
     }
     bySize.flushCache();
-    assertThat(bySize.cleanTimelines()).isEqualTo(3);
+    assertThat(bySize.cleanCount()).isEqualTo(3);
     assertThat(ExperimentTimelinesStore.estimatedBytes(timeline(100))).isGreaterThan(9 * oneOfTen);
   }
 

@@ -162,8 +162,8 @@ class HeldMonitorsTest {
     store.put("k", monitor(1));
     assertThat(inner.get("k")).isNull(); // not written before the flush
     store.flushCache();
-    assertThat(store.dirtyMonitors()).isZero();
-    assertThat(store.cleanMonitors()).isOne();
+    assertThat(store.dirtyCount()).isZero();
+    assertThat(store.cleanCount()).isOne();
     store.get("k").learnedFrom = 2;
     store.put("k", store.get("k"));
     store.clearCache();
@@ -186,8 +186,8 @@ class HeldMonitorsTest {
 
     store.put("j", monitor(6));
     store.close(); // closed dirty: nothing written, nothing held
-    assertThat(store.dirtyMonitors()).isZero();
-    assertThat(store.cleanMonitors()).isZero();
+    assertThat(store.dirtyCount()).isZero();
+    assertThat(store.cleanCount()).isZero();
     assertThat(serde.encodes).isEqualTo(3); // k=1 at the flush, j=5 and k=4 before all()
   }
 
@@ -198,9 +198,9 @@ class HeldMonitorsTest {
     for (String key : List.of("a", "b", "c", "d")) {
       store.put(key, monitor(key.charAt(0)));
     }
-    assertThat(store.dirtyMonitors()).isEqualTo(4);
+    assertThat(store.dirtyCount()).isEqualTo(4);
     store.flushCache();
-    assertThat(store.cleanMonitors()).isEqualTo(2);
+    assertThat(store.cleanCount()).isEqualTo(2);
     assertThat(store.get("a").learnedFrom).isEqualTo('a'); // read back from the store
   }
 
