@@ -1,10 +1,7 @@
 package io.faultline.analyzer;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 
@@ -35,24 +32,13 @@ final class ExperimentTimelinesStore
   /** The clean timelines' estimated size per task ({@link #estimatedBytes}), 32 MiB. */
   static final long CLEAN_BYTES = 32L * 1024 * 1024;
 
-  private final int cleanTimelines;
-  private final long cleanBytes;
-  private final Map<String, ExperimentTimeline> dirty = new LinkedHashMap<>();
-  private final LinkedHashMap<String, Clean> clean = new LinkedHashMap<>(256, 0.75f, true);
-  private long heldCleanBytes;
-
-  /** A clean timeline with the size it was counted at when it became clean. */
-  private record Clean(ExperimentTimeline timeline, long bytes) {}
-
   ExperimentTimelinesStore(KeyValueStore<String, ExperimentTimeline> store) {
     this(store, CLEAN_TIMELINES, CLEAN_BYTES);
   }
 
   ExperimentTimelinesStore(
       KeyValueStore<String, ExperimentTimeline> store, int cleanTimelines, long cleanBytes) {
-    super(store);
-    this.cleanTimelines = cleanTimelines;
-    this.cleanBytes = cleanBytes;
+    super(store, cleanTimelines, cleanBytes, ExperimentTimelinesStore::estimatedBytes);
   }
 
   /**
@@ -62,100 +48,6 @@ final class ExperimentTimelinesStore
   static StoreBuilder<KeyValueStore<String, ExperimentTimeline>> builder(
       StoreBuilder<KeyValueStore<String, ExperimentTimeline>> inner) {
     return HeldStore.builder(inner, "timelines", ExperimentTimelinesStore::new);
-  }
-
-  @Override
-  public ExperimentTimeline get(String key) {
-    ExperimentTimeline timeline = dirty.get(key);
-    if (timeline != null) {
-      return timeline;
-    }
-    Clean held = clean.get(key);
-    if (held != null) {
-      return held.timeline();
-    }
-    timeline = wrapped().get(key);
-    if (timeline != null) {
-      holdClean(key, timeline);
-    }
-    return timeline;
-  }
-
-  @Override
-  public void put(String key, ExperimentTimeline value) {
-    if (value == null) {
-      delete(key);
-      return;
-    }
-    dropClean(key);
-    dirty.put(key, value);
-  }
-
-  @Override
-  public ExperimentTimeline putIfAbsent(String key, ExperimentTimeline value) {
-    ExperimentTimeline old = get(key);
-    if (old == null) {
-      put(key, value);
-    }
-    return old;
-  }
-
-  @Override
-  public void putAll(List<KeyValue<String, ExperimentTimeline>> entries) {
-    for (KeyValue<String, ExperimentTimeline> kv : entries) {
-      put(kv.key, kv.value);
-    }
-  }
-
-  @Override
-  public ExperimentTimeline delete(String key) {
-    ExperimentTimeline held = dirty.remove(key);
-    Clean heldClean = dropClean(key);
-    ExperimentTimeline stored = wrapped().delete(key);
-    if (held != null) {
-      return held;
-    }
-    return heldClean != null ? heldClean.timeline() : stored;
-  }
-
-  /** How many timelines wait for the next flush. */
-  int dirtyTimelines() {
-    return dirty.size();
-  }
-
-  /** How many clean timelines are held decoded. */
-  int cleanTimelines() {
-    return clean.size();
-  }
-
-  @Override
-  void writeDirty() {
-    Iterator<Map.Entry<String, ExperimentTimeline>> it = dirty.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, ExperimentTimeline> e = it.next();
-      wrapped().put(e.getKey(), e.getValue());
-      it.remove();
-      holdClean(e.getKey(), e.getValue());
-    }
-  }
-
-  private void holdClean(String key, ExperimentTimeline timeline) {
-    long bytes = estimatedBytes(timeline);
-    Clean before = clean.put(key, new Clean(timeline, bytes));
-    heldCleanBytes += bytes - (before == null ? 0 : before.bytes());
-    Iterator<Clean> eldest = clean.values().iterator();
-    while ((clean.size() > cleanTimelines || heldCleanBytes > cleanBytes) && eldest.hasNext()) {
-      heldCleanBytes -= eldest.next().bytes();
-      eldest.remove();
-    }
-  }
-
-  private Clean dropClean(String key) {
-    Clean held = clean.remove(key);
-    if (held != null) {
-      heldCleanBytes -= held.bytes();
-    }
-    return held;
   }
 
   /**
@@ -189,12 +81,5 @@ final class ExperimentTimelinesStore
 
   private static int size(Map<?, ?> map) {
     return map == null ? 0 : map.size();
-  }
-
-  @Override
-  void forget() {
-    dirty.clear();
-    clean.clear();
-    heldCleanBytes = 0;
   }
 }

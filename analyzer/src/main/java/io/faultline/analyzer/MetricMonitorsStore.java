@@ -1,10 +1,5 @@
 package io.faultline.analyzer;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 
@@ -36,18 +31,12 @@ final class MetricMonitorsStore
    */
   static final int CLEAN_MONITORS = 5_000;
 
-  private final int cleanMonitors;
-  private final Map<String, WindowJudge.Monitor> dirty = new LinkedHashMap<>();
-  private final LinkedHashMap<String, WindowJudge.Monitor> clean =
-      new LinkedHashMap<>(256, 0.75f, true);
-
   MetricMonitorsStore(KeyValueStore<String, WindowJudge.Monitor> store) {
     this(store, CLEAN_MONITORS);
   }
 
   MetricMonitorsStore(KeyValueStore<String, WindowJudge.Monitor> store, int cleanMonitors) {
-    super(store);
-    this.cleanMonitors = cleanMonitors;
+    super(store, cleanMonitors);
   }
 
   /**
@@ -57,95 +46,5 @@ final class MetricMonitorsStore
   static StoreBuilder<KeyValueStore<String, WindowJudge.Monitor>> builder(
       StoreBuilder<KeyValueStore<String, WindowJudge.Monitor>> inner) {
     return HeldStore.builder(inner, "monitors", MetricMonitorsStore::new);
-  }
-
-  @Override
-  public WindowJudge.Monitor get(String key) {
-    WindowJudge.Monitor monitor = dirty.get(key);
-    if (monitor != null) {
-      return monitor;
-    }
-    monitor = clean.get(key);
-    if (monitor != null) {
-      return monitor;
-    }
-    monitor = wrapped().get(key);
-    if (monitor != null) {
-      holdClean(key, monitor);
-    }
-    return monitor;
-  }
-
-  @Override
-  public void put(String key, WindowJudge.Monitor value) {
-    if (value == null) {
-      delete(key);
-      return;
-    }
-    clean.remove(key);
-    dirty.put(key, value);
-  }
-
-  @Override
-  public WindowJudge.Monitor putIfAbsent(String key, WindowJudge.Monitor value) {
-    WindowJudge.Monitor old = get(key);
-    if (old == null) {
-      put(key, value);
-    }
-    return old;
-  }
-
-  @Override
-  public void putAll(List<KeyValue<String, WindowJudge.Monitor>> entries) {
-    for (KeyValue<String, WindowJudge.Monitor> kv : entries) {
-      put(kv.key, kv.value);
-    }
-  }
-
-  @Override
-  public WindowJudge.Monitor delete(String key) {
-    WindowJudge.Monitor held = dirty.remove(key);
-    WindowJudge.Monitor heldClean = clean.remove(key);
-    WindowJudge.Monitor stored = wrapped().delete(key);
-    if (held != null) {
-      return held;
-    }
-    return heldClean != null ? heldClean : stored;
-  }
-
-  /** How many monitors wait for the next flush. */
-  int dirtyMonitors() {
-    return dirty.size();
-  }
-
-  /** How many clean monitors are held decoded. */
-  int cleanMonitors() {
-    return clean.size();
-  }
-
-  @Override
-  void writeDirty() {
-    Iterator<Map.Entry<String, WindowJudge.Monitor>> it = dirty.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, WindowJudge.Monitor> e = it.next();
-      wrapped().put(e.getKey(), e.getValue());
-      it.remove();
-      holdClean(e.getKey(), e.getValue());
-    }
-  }
-
-  private void holdClean(String key, WindowJudge.Monitor monitor) {
-    clean.put(key, monitor);
-    Iterator<WindowJudge.Monitor> eldest = clean.values().iterator();
-    while (clean.size() > cleanMonitors && eldest.hasNext()) {
-      eldest.next();
-      eldest.remove();
-    }
-  }
-
-  @Override
-  void forget() {
-    dirty.clear();
-    clean.clear();
   }
 }

@@ -3,9 +3,7 @@ package io.faultline.analyzer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeSet;
 import org.apache.kafka.common.utils.Bytes;
@@ -45,15 +43,6 @@ final class OpenWindowsStore
   /** Clean windows kept decoded; beyond this the least recently used are read from the store. */
   static final int CLEAN_WINDOWS = 50_000;
 
-  private final Map<String, ValueAndTimestamp<WindowPair>> dirty = new LinkedHashMap<>();
-  private final Map<String, ValueAndTimestamp<WindowPair>> clean =
-      new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ValueAndTimestamp<WindowPair>> e) {
-          return size() > CLEAN_WINDOWS;
-        }
-      };
-
   /**
    * What the flush encodes a window with, straight into the store of bytes; null: the typed store.
    */
@@ -69,7 +58,7 @@ final class OpenWindowsStore
    */
   OpenWindowsStore(
       TimestampedKeyValueStore<String, WindowPair> store, WindowPair.WindowPairSerde pairs) {
-    super(store);
+    super(store, CLEAN_WINDOWS);
     this.pairs = pairs;
   }
 
@@ -93,63 +82,13 @@ final class OpenWindowsStore
     return HeldStore.builder(inner, "windows", store -> new OpenWindowsStore(store, pairs));
   }
 
-  /** The window this layer holds for {@code key}, changed or clean, or null. */
-  private ValueAndTimestamp<WindowPair> held(String key) {
-    ValueAndTimestamp<WindowPair> window = dirty.get(key);
-    return window != null ? window : clean.get(key);
-  }
-
-  @Override
-  public ValueAndTimestamp<WindowPair> get(String key) {
-    ValueAndTimestamp<WindowPair> window = held(key);
-    if (window == null) {
-      window = wrapped().get(key);
-      if (window != null) {
-        clean.put(key, window);
-      }
-    }
-    return window;
-  }
-
-  @Override
-  public void put(String key, ValueAndTimestamp<WindowPair> value) {
-    if (value == null) {
-      delete(key);
-      return;
-    }
-    clean.remove(key);
-    dirty.put(key, value);
-  }
-
-  @Override
-  public ValueAndTimestamp<WindowPair> putIfAbsent(
-      String key, ValueAndTimestamp<WindowPair> value) {
-    ValueAndTimestamp<WindowPair> old = get(key);
-    if (old == null) {
-      put(key, value);
-    }
-    return old;
-  }
-
-  @Override
-  public void putAll(List<KeyValue<String, ValueAndTimestamp<WindowPair>>> entries) {
-    for (KeyValue<String, ValueAndTimestamp<WindowPair>> kv : entries) {
-      put(kv.key, kv.value);
-    }
-  }
-
   /**
    * Removes a window from memory and store. A window held is returned as held, and the store's
    * bytes are deleted without decoding them (the close deletes every window it takes).
    */
   @Override
   public ValueAndTimestamp<WindowPair> delete(String key) {
-    ValueAndTimestamp<WindowPair> held = dirty.remove(key);
-    if (held == null) {
-      held = clean.remove(key);
-    } else {
-      clean.remove(key);
-    }
+    ValueAndTimestamp<WindowPair> held = drop(key);
     KeyValueStore<Bytes, byte[]> bytes = bytesStore();
     if (held == null || bytes == null) {
       ValueAndTimestamp<WindowPair> stored = wrapped().delete(key);
@@ -178,7 +117,7 @@ final class OpenWindowsStore
         keys.add(new String(it.next().key.get(), StandardCharsets.UTF_8));
       }
     }
-    for (String key : dirty.keySet()) {
+    for (String key : dirtyKeys()) {
       if (inRange(key, from, to)) {
         keys.add(key);
       }
@@ -203,40 +142,27 @@ final class OpenWindowsStore
     return wrapped().reverseRange(from, to);
   }
 
-  /** How many windows wait for the next flush. */
-  int dirtyWindows() {
-    return dirty.size();
-  }
-
-  /** Every dirty window: a range open at both ends. */
-  @Override
-  void writeDirty() {
-    writeDirty(null, null);
-  }
-
   /**
    * Only the dirty windows a range read can see: the windows that close are a small part of those
    * open, and writing them all would cost each open window an encode more per close.
    */
   private void writeDirty(String from, String to) {
-    // encoded with the timestamp in front into one array and put to the store of bytes: the bytes
-    // the metered store would put (key in UTF-8, ValueAndTimestampSerializer's layout), without
-    // its key encode, value copy and latency sensor (docs/adr/0101)
+    writeDirty(key -> inRange(key, from, to));
+  }
+
+  /**
+   * A window at the flush, encoded by {@code pairs} with its timestamp in front into one array and
+   * put to the store of bytes: the bytes the metered store would put (key in UTF-8,
+   * ValueAndTimestampSerializer's layout), without its key encode, value copy and latency sensor
+   * (docs/adr/0101).
+   */
+  @Override
+  void write(String key, ValueAndTimestamp<WindowPair> window) {
     KeyValueStore<Bytes, byte[]> bytes = pairs == null ? null : bytesStore();
-    Iterator<Map.Entry<String, ValueAndTimestamp<WindowPair>>> it = dirty.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, ValueAndTimestamp<WindowPair>> e = it.next();
-      if (inRange(e.getKey(), from, to)) {
-        if (bytes != null) {
-          bytes.put(
-              utf8(e.getKey()),
-              pairs.serializeAfter(e.getValue().timestamp(), e.getValue().value()));
-        } else {
-          wrapped().put(e.getKey(), e.getValue());
-        }
-        clean.put(e.getKey(), e.getValue());
-        it.remove();
-      }
+    if (bytes != null) {
+      bytes.put(utf8(key), pairs.serializeAfter(window.timestamp(), window.value()));
+    } else {
+      wrapped().put(key, window);
     }
   }
 
@@ -319,11 +245,5 @@ final class OpenWindowsStore
       j += Character.charCount(cb);
     }
     return Integer.compare(a.length() - i, b.length() - j);
-  }
-
-  @Override
-  void forget() {
-    dirty.clear();
-    clean.clear();
   }
 }

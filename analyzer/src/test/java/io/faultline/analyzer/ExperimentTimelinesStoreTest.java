@@ -1,12 +1,9 @@
 package io.faultline.analyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -17,25 +14,11 @@ import org.junit.jupiter.api.Test;
 
 class ExperimentTimelinesStoreTest {
 
-  private final AtomicInteger encodes = new AtomicInteger();
-  private final AtomicInteger decodes = new AtomicInteger();
-  private final StateSerde<ExperimentTimeline> timelines = StateSerde.timelines();
-  private final Serde<ExperimentTimeline> counting =
-      Serdes.serdeFrom(
-          (topic, t) -> {
-            encodes.incrementAndGet();
-            return timelines.serialize(topic, t);
-          },
-          (topic, bytes) -> {
-            decodes.incrementAndGet();
-            return timelines.deserialize(topic, bytes);
-          });
+  private final HeldTask.CountingSerde<ExperimentTimeline> serde =
+      new HeldTask.CountingSerde<>(StateSerde.timelines());
   private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
   private final KeyValueStore<String, ExperimentTimeline> inner =
-      Stores.keyValueStoreBuilder(
-              Stores.inMemoryKeyValueStore(ResultProcessor.STORE), Serdes.String(), counting)
-          .withLoggingDisabled()
-          .build();
+      HeldTask.inMemory(ResultProcessor.STORE, serde);
 
   private ExperimentTimelinesStore open(int cleanTimelines, long cleanBytes) {
     ExperimentTimelinesStore store =
@@ -59,27 +42,27 @@ class ExperimentTimelinesStoreTest {
   void aTimelineChangedInPlaceIsDecodedOnceAndEncodedOncePerFlush() {
     ExperimentTimelinesStore store = open(10, Long.MAX_VALUE);
     inner.put("e", timeline(1));
-    encodes.set(0);
+    serde.encodes = 0;
     for (int i = 2; i <= 6; i++) { // five metrics' verdicts in one commit interval
       ExperimentTimeline t = store.get("e");
       t.windows.putAll(timeline(i).windows);
       store.put("e", t);
     }
-    assertThat(decodes).hasValue(1);
-    assertThat(encodes).hasValue(0);
+    assertThat(serde.decodes).isEqualTo(1);
+    assertThat(serde.encodes).isEqualTo(0);
     assertThat(inner.get("e").windows).hasSize(1);
-    decodes.set(0);
+    serde.decodes = 0;
 
     store.flushCache();
-    assertThat(encodes).hasValue(1);
+    assertThat(serde.encodes).isEqualTo(1);
     assertThat(inner.get("e").windows).hasSize(6);
-    assertThat(store.dirtyTimelines()).isZero();
+    assertThat(store.dirtyCount()).isZero();
 
     store.get("e"); // held clean: not read from the store
     store.flushCache(); // nothing changed since: nothing written
     store.flush();
-    assertThat(encodes).hasValue(1);
-    assertThat(decodes).hasValue(1); // the inner.get above
+    assertThat(serde.encodes).isEqualTo(1);
+    assertThat(serde.decodes).isEqualTo(1); // the inner.get above
   }
 
   @Test
@@ -96,7 +79,7 @@ class ExperimentTimelinesStoreTest {
     store.put("e", timeline(4));
     store.init(context.getStateStoreContext(), store); // a revived task
     assertThat(store.get("e").windows).hasSize(1);
-    assertThat(store.dirtyTimelines()).isZero();
+    assertThat(store.dirtyCount()).isZero();
   }
 
   @Test
@@ -124,13 +107,13 @@ class ExperimentTimelinesStoreTest {
     for (String key : List.of("a", "b", "c", "d")) {
       byCount.put(key, timeline(1));
     }
-    assertThat(byCount.dirtyTimelines()).isEqualTo(4);
+    assertThat(byCount.dirtyCount()).isEqualTo(4);
     byCount.flushCache();
-    assertThat(byCount.cleanTimelines()).isEqualTo(2);
-    decodes.set(0);
+    assertThat(byCount.cleanCount()).isEqualTo(2);
+    serde.decodes = 0;
     byCount.get("d");
     byCount.get("a"); // evicted: read back
-    assertThat(decodes).hasValue(1);
+    assertThat(serde.decodes).isEqualTo(1);
     byCount.close();
 
     long oneOfTen = ExperimentTimelinesStore.estimatedBytes(timeline(10));
@@ -139,7 +122,7 @@ class ExperimentTimelinesStoreTest {
       bySize.put(key, timeline(10));
     }
     bySize.flushCache();
-    assertThat(bySize.cleanTimelines()).isEqualTo(3);
+    assertThat(bySize.cleanCount()).isEqualTo(3);
     assertThat(ExperimentTimelinesStore.estimatedBytes(timeline(100))).isGreaterThan(9 * oneOfTen);
   }
 
@@ -151,9 +134,7 @@ class ExperimentTimelinesStoreTest {
                 Stores.inMemoryKeyValueStore(ResultProcessor.STORE),
                 Serdes.String(),
                 StateSerde.timelines()));
-    assertThatThrownBy(builder::withCachingEnabled)
-        .isInstanceOf(UnsupportedOperationException.class)
-        .hasMessageContaining(ResultProcessor.STORE);
-    assertThat(builder.withLoggingDisabled().build()).isInstanceOf(ExperimentTimelinesStore.class);
+    HeldTask.assertRefusesRecordCache(
+        builder, ResultProcessor.STORE, ExperimentTimelinesStore.class);
   }
 }

@@ -1,7 +1,6 @@
 package io.faultline.analyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.analyzer.stats.Quantiles;
 import io.faultline.analyzer.stats.Summary;
@@ -12,13 +11,10 @@ import io.faultline.schema.WindowVerdict;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.kstream.internals.TimeWindow;
@@ -58,14 +54,14 @@ class HeldMonitorsTest {
   void heldMonitorsGiveTheVerdictsAndStoredBytesOfEveryPutWritten() {
     for (long seed = 1; seed <= 12; seed++) {
       List<Record<Windowed<String>, WindowPair>> inputs = randomWindows(seed, 1_500);
-      Set<Integer> commits = commitPlan(seed, inputs.size(), 200);
+      Map<Integer, Boolean> commits = HeldTask.commitPlan(seed, inputs.size(), 200, r -> true);
       Run plain = new Run(null);
       Run held = new Run(seed % 2 == 0 ? 2 : MetricMonitorsStore.CLEAN_MONITORS);
       for (int i = 0; i < inputs.size(); i++) {
         plain.process(inputs.get(i));
         held.process(inputs.get(i));
-        if (commits.contains(i)) {
-          held.commit();
+        if (commits.containsKey(i)) {
+          held.commit(true);
           assertThat(held.stored()).as("seed %d, after %d", seed, i).isEqualTo(plain.stored());
         }
       }
@@ -87,33 +83,12 @@ class HeldMonitorsTest {
   void crashesBetweenCommitsReplayedFromTheLastCommitGiveTheVerdictsOfNoCrash() {
     for (long seed = 1; seed <= 12; seed++) {
       List<Record<Windowed<String>, WindowPair>> inputs = randomWindows(seed, 1_200);
-      Set<Integer> commits = commitPlan(seed, inputs.size(), 60);
+      Map<Integer, Boolean> commits = HeldTask.commitPlan(seed, inputs.size(), 60, r -> true);
       Run plain = new Run(null);
       inputs.forEach(plain::process);
 
       Run held = new Run(seed % 2 == 0 ? 2 : MetricMonitorsStore.CLEAN_MONITORS);
-      Random random = new Random(seed * 31);
-      Map<String, String> committedStore = Map.of();
-      int committedOut = 0;
-      int committedInputs = 0;
-      int crashes = 0;
-      int i = 0;
-      while (i < inputs.size()) {
-        held.process(inputs.get(i));
-        if (commits.contains(i)) {
-          held.commit();
-          committedStore = held.stored();
-          committedOut = held.out.size();
-          committedInputs = i + 1;
-        } else if (random.nextInt(30) == 0 && crashes < 15) {
-          crashes++;
-          held.crash(committedStore);
-          held.out.subList(committedOut, held.out.size()).clear();
-          i = committedInputs;
-          continue;
-        }
-        i++;
-      }
+      int crashes = held.replayWithCrashes(inputs, commits, new Random(seed * 31), 30, 15);
       assertThat(crashes).as("seed %d", seed).isPositive();
       assertThat(held.out).as("seed %d", seed).isEqualTo(plain.out);
       assertThat(held.stored()).as("seed %d", seed).isEqualTo(plain.stored());
@@ -139,7 +114,7 @@ class HeldMonitorsTest {
       judgedSinceCommit.add(inputs.get(i).key().key());
       keys.add(inputs.get(i).key().key());
       if (i % 50 == 49 || i == inputs.size() - 1) {
-        held.commit();
+        held.commit(true);
         expectedEncodes += judgedSinceCommit.size();
         judgedSinceCommit.clear();
       }
@@ -154,16 +129,18 @@ class HeldMonitorsTest {
 
   @Test
   void initCloseAndClearCacheDropWhatWasNotFlushedSoTheStoreIsReadAgain() {
-    CountingSerde serde = new CountingSerde();
-    KeyValueStore<String, WindowJudge.Monitor> inner = inner(serde);
+    HeldTask.CountingSerde<WindowJudge.Monitor> serde =
+        new HeldTask.CountingSerde<>(StateSerde.monitors());
+    KeyValueStore<String, WindowJudge.Monitor> inner =
+        HeldTask.inMemory(VerdictProcessor.STORE, serde);
     MetricMonitorsStore store = new MetricMonitorsStore(inner, 10);
     MockProcessorContext<String, WindowVerdict> mock = new MockProcessorContext<>();
     store.init(mock.getStateStoreContext(), store);
     store.put("k", monitor(1));
     assertThat(inner.get("k")).isNull(); // not written before the flush
     store.flushCache();
-    assertThat(store.dirtyMonitors()).isZero();
-    assertThat(store.cleanMonitors()).isOne();
+    assertThat(store.dirtyCount()).isZero();
+    assertThat(store.cleanCount()).isOne();
     store.get("k").learnedFrom = 2;
     store.put("k", store.get("k"));
     store.clearCache();
@@ -186,21 +163,23 @@ class HeldMonitorsTest {
 
     store.put("j", monitor(6));
     store.close(); // closed dirty: nothing written, nothing held
-    assertThat(store.dirtyMonitors()).isZero();
-    assertThat(store.cleanMonitors()).isZero();
+    assertThat(store.dirtyCount()).isZero();
+    assertThat(store.cleanCount()).isZero();
     assertThat(serde.encodes).isEqualTo(3); // k=1 at the flush, j=5 and k=4 before all()
   }
 
   @Test
   void cleanMonitorsAreBoundedByCountDirtyOnesNever() {
-    MetricMonitorsStore store = new MetricMonitorsStore(inner(new CountingSerde()), 2);
+    MetricMonitorsStore store =
+        new MetricMonitorsStore(
+            HeldTask.inMemory(VerdictProcessor.STORE, StateSerde.monitors()), 2);
     store.init(new MockProcessorContext<>().getStateStoreContext(), store);
     for (String key : List.of("a", "b", "c", "d")) {
       store.put(key, monitor(key.charAt(0)));
     }
-    assertThat(store.dirtyMonitors()).isEqualTo(4);
+    assertThat(store.dirtyCount()).isEqualTo(4);
     store.flushCache();
-    assertThat(store.cleanMonitors()).isEqualTo(2);
+    assertThat(store.cleanCount()).isEqualTo(2);
     assertThat(store.get("a").learnedFrom).isEqualTo('a'); // read back from the store
   }
 
@@ -212,10 +191,7 @@ class HeldMonitorsTest {
                 Stores.inMemoryKeyValueStore(VerdictProcessor.STORE),
                 Serdes.String(),
                 StateSerde.monitors()));
-    assertThatThrownBy(builder::withCachingEnabled)
-        .isInstanceOf(UnsupportedOperationException.class)
-        .hasMessageContaining(VerdictProcessor.STORE);
-    assertThat(builder.withLoggingDisabled().build()).isInstanceOf(MetricMonitorsStore.class);
+    HeldTask.assertRefusesRecordCache(builder, VerdictProcessor.STORE, MetricMonitorsStore.class);
   }
 
   private static WindowJudge.Monitor monitor(int learnedFrom) {
@@ -224,37 +200,24 @@ class HeldMonitorsTest {
     return m;
   }
 
-  private static KeyValueStore<String, WindowJudge.Monitor> inner(CountingSerde serde) {
-    return Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(VerdictProcessor.STORE), Serdes.String(), serde)
-        .withLoggingDisabled()
-        .build();
-  }
-
-  /** After which windows the task commits: 1 to {@code maxGap} apart, and after the last. */
-  private static Set<Integer> commitPlan(long seed, int n, int maxGap) {
-    Random random = new Random(seed * 17);
-    Set<Integer> commits = new HashSet<>();
-    for (int i = random.nextInt(maxGap); i < n; i += 1 + random.nextInt(maxGap)) {
-      commits.add(i);
-    }
-    commits.add(n - 1);
-    return commits;
-  }
-
   /** The judge of one task, on the store with or without the layer. */
-  private static final class Run {
-    final CountingSerde serde = new CountingSerde();
-    final MockProcessorContext<String, WindowVerdict> mock = new MockProcessorContext<>();
-    final KeyValueStore<String, WindowJudge.Monitor> inner = inner(serde);
-    final KeyValueStore<String, WindowJudge.Monitor> store;
-    final List<String> out = new ArrayList<>();
+  private static final class Run
+      extends HeldTask<Record<Windowed<String>, WindowPair>, WindowJudge.Monitor> {
+    final MockProcessorContext<String, WindowVerdict> mock;
     VerdictProcessor judge;
 
     /** {@code cleanMonitors}: the layer's cap, or null for the store without the layer. */
     Run(Integer cleanMonitors) {
-      store = cleanMonitors == null ? inner : new MetricMonitorsStore(inner, cleanMonitors);
-      store.init(mock.getStateStoreContext(), store);
+      this(new MockProcessorContext<>(), cleanMonitors);
+    }
+
+    private Run(MockProcessorContext<String, WindowVerdict> mock, Integer cleanMonitors) {
+      super(
+          mock.getStateStoreContext(),
+          VerdictProcessor.STORE,
+          StateSerde.monitors(),
+          cleanMonitors == null ? null : inner -> new MetricMonitorsStore(inner, cleanMonitors));
+      this.mock = mock;
       mock.addStateStore(store);
       TimestampedKeyValueStore<String, Experiment> definitions =
           Stores.timestampedKeyValueStoreBuilder(
@@ -295,6 +258,7 @@ class HeldMonitorsTest {
       judge.init(mock);
     }
 
+    @Override
     void process(Record<Windowed<String>, WindowPair> window) {
       judge.process(window);
       for (MockProcessorContext.CapturedForward<? extends String, ? extends WindowVerdict> f :
@@ -304,35 +268,17 @@ class HeldMonitorsTest {
       mock.resetForwards();
     }
 
-    void commit() {
+    @Override
+    void commit(boolean layerFirst) {
       if (store instanceof MetricMonitorsStore layer) {
         layer.flushCache();
       }
     }
 
-    /** Closed dirty, the store restored to {@code committed}, reopened, a new judge. */
-    void crash(Map<String, String> committed) {
-      store.close();
-      List<String> keys = new ArrayList<>();
-      try (KeyValueIterator<String, WindowJudge.Monitor> it = inner.all()) {
-        it.forEachRemaining(kv -> keys.add(kv.key));
-      }
-      keys.forEach(inner::delete);
-      committed.forEach(
-          (key, hex) -> inner.put(key, serde.deserialize("", HexFormat.of().parseHex(hex))));
-      store.init(mock.getStateStoreContext(), store);
+    @Override
+    void restart() {
       mock.resetForwards();
       start();
-    }
-
-    /** The store under the layer: every monitor's bytes (hex), by key. */
-    Map<String, String> stored() {
-      Map<String, String> all = new TreeMap<>();
-      try (KeyValueIterator<String, WindowJudge.Monitor> it = inner.all()) {
-        it.forEachRemaining(
-            kv -> all.put(kv.key, HexFormat.of().formatHex(serde.encode(kv.value))));
-      }
-      return all;
     }
   }
 
@@ -379,36 +325,5 @@ class HeldMonitorsTest {
           new Record<>(new Windowed<>(key, new TimeWindow(start, start + WINDOW)), pair, start));
     }
     return inputs;
-  }
-
-  /** The monitors' serde, counting its encodes and decodes. */
-  private static final class CountingSerde implements Serde<WindowJudge.Monitor> {
-    private final StateSerde<WindowJudge.Monitor> serde = StateSerde.monitors();
-    int encodes;
-    int decodes;
-
-    byte[] encode(WindowJudge.Monitor m) {
-      return serde.serialize("", m);
-    }
-
-    WindowJudge.Monitor deserialize(String topic, byte[] bytes) {
-      return serde.deserialize(topic, bytes);
-    }
-
-    @Override
-    public org.apache.kafka.common.serialization.Serializer<WindowJudge.Monitor> serializer() {
-      return (topic, m) -> {
-        encodes++;
-        return serde.serialize(topic, m);
-      };
-    }
-
-    @Override
-    public org.apache.kafka.common.serialization.Deserializer<WindowJudge.Monitor> deserializer() {
-      return (topic, bytes) -> {
-        decodes++;
-        return serde.deserialize(topic, bytes);
-      };
-    }
   }
 }

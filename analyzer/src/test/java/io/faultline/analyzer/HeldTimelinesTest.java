@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +42,6 @@ import org.apache.kafka.streams.processor.api.InternalFixedKeyRecordFactory;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
@@ -73,7 +70,8 @@ class HeldTimelinesTest {
   void heldTimelinesGiveTheOutputsAndStoredBytesOfEveryPutWritten() {
     for (long seed = 1; seed <= 20; seed++) {
       List<Record<String, ResultInput>> inputs = randomInputs(seed, 3_000);
-      Map<Integer, Boolean> commits = commitPlan(seed, inputs.size(), 200);
+      Map<Integer, Boolean> commits =
+          HeldTask.commitPlan(seed, inputs.size(), 200, Random::nextBoolean);
       Run plain = new Run(null);
       Run held = new Run(seed % 2 == 0 ? 2 : ExperimentTimelinesStore.CLEAN_TIMELINES);
       for (int i = 0; i < inputs.size(); i++) {
@@ -95,20 +93,6 @@ class HeldTimelinesTest {
   }
 
   /**
-   * After which inputs the task commits (1 to {@code maxGap} inputs apart, and after the last),
-   * each with the timelines' flush before (true) or after the due table's.
-   */
-  private static Map<Integer, Boolean> commitPlan(long seed, int n, int maxGap) {
-    Random random = new Random(seed * 17);
-    Map<Integer, Boolean> commits = new HashMap<>();
-    for (int i = random.nextInt(maxGap); i < n; i += 1 + random.nextInt(maxGap)) {
-      commits.put(i, random.nextBoolean());
-    }
-    commits.put(n - 1, random.nextBoolean());
-    return commits;
-  }
-
-  /**
    * Exactly-once, simulated: at random points the task crashes; the store is restored to what the
    * last commit wrote (the transaction aborts, the changelog is restored), the layer is closed
    * dirty and opened again, the outputs since the commit are discarded, new processors start and
@@ -119,7 +103,8 @@ class HeldTimelinesTest {
   void crashesBetweenCommitsReplayedFromTheLastCommitGiveTheOutputsOfNoCrash() {
     for (long seed = 1; seed <= 20; seed++) {
       List<Record<String, ResultInput>> inputs = randomInputs(seed, 2_000);
-      Map<Integer, Boolean> commits = commitPlan(seed, inputs.size(), 60);
+      Map<Integer, Boolean> commits =
+          HeldTask.commitPlan(seed, inputs.size(), 60, Random::nextBoolean);
       Run plain = new Run(null);
       for (int i = 0; i < inputs.size(); i++) {
         plain.process(inputs.get(i));
@@ -129,28 +114,7 @@ class HeldTimelinesTest {
       }
 
       Run held = new Run(seed % 2 == 0 ? 2 : ExperimentTimelinesStore.CLEAN_TIMELINES);
-      Random random = new Random(seed * 31);
-      Map<String, String> committedStore = Map.of();
-      int committedOut = 0;
-      int committedInputs = 0;
-      int crashes = 0;
-      int i = 0;
-      while (i < inputs.size()) {
-        held.process(inputs.get(i));
-        if (commits.containsKey(i)) {
-          held.commit(commits.get(i));
-          committedStore = held.stored();
-          committedOut = held.out.size();
-          committedInputs = i + 1;
-        } else if (random.nextInt(40) == 0 && crashes < 15) {
-          crashes++;
-          held.crash(committedStore);
-          held.out.subList(committedOut, held.out.size()).clear();
-          i = committedInputs;
-          continue;
-        }
-        i++;
-      }
+      int crashes = held.replayWithCrashes(inputs, commits, new Random(seed * 31), 40, 15);
       assertThat(crashes).as("seed %d", seed).isPositive();
       assertThat(held.out).as("seed %d", seed).isEqualTo(plain.out);
       assertThat(held.stored()).as("seed %d", seed).isEqualTo(plain.stored());
@@ -194,15 +158,11 @@ class HeldTimelinesTest {
   }
 
   /** The result processor, the table of due results and the publisher of one task. */
-  private static final class Run {
-    final CountingSerde serde = new CountingSerde();
-    final MockProcessorContext<String, Object> mock = new MockProcessorContext<>();
-    final KeyValueStore<String, ExperimentTimeline> inner;
-    final KeyValueStore<String, ExperimentTimeline> store;
-    final Capture<Object> processorContext = new Capture<>(mock);
-    final Capture<ExperimentResult> publisherContext = new Capture<>(mock);
+  private static final class Run extends HeldTask<Record<String, ResultInput>, ExperimentTimeline> {
+    final MockProcessorContext<String, Object> mock;
+    final Capture<Object> processorContext;
+    final Capture<ExperimentResult> publisherContext;
     final LinkedHashMap<String, Record<String, Long>> due = new LinkedHashMap<>();
-    final List<String> out = new ArrayList<>();
     final AnalyzerMetrics metrics = new AnalyzerMetrics();
     ResultProcessor processor;
     ResultPublisher publisher;
@@ -210,16 +170,20 @@ class HeldTimelinesTest {
 
     /** {@code cleanTimelines}: the layer's cap, or null for the store without the layer. */
     Run(Integer cleanTimelines) {
-      inner =
-          Stores.keyValueStoreBuilder(
-                  Stores.inMemoryKeyValueStore(ResultProcessor.STORE), Serdes.String(), serde)
-              .withLoggingDisabled()
-              .build();
-      store =
+      this(new MockProcessorContext<>(), cleanTimelines);
+    }
+
+    private Run(MockProcessorContext<String, Object> mock, Integer cleanTimelines) {
+      super(
+          mock.getStateStoreContext(),
+          ResultProcessor.STORE,
+          StateSerde.timelines(),
           cleanTimelines == null
-              ? inner
-              : new ExperimentTimelinesStore(inner, cleanTimelines, Long.MAX_VALUE);
-      store.init(mock.getStateStoreContext(), store);
+              ? null
+              : inner -> new ExperimentTimelinesStore(inner, cleanTimelines, Long.MAX_VALUE));
+      this.mock = mock;
+      processorContext = new Capture<>(mock);
+      publisherContext = new Capture<>(mock);
       mock.addStateStore(store);
       TimestampedKeyValueStore<String, Experiment> definitions =
           Stores.timestampedKeyValueStoreBuilder(
@@ -243,6 +207,7 @@ class HeldTimelinesTest {
       publisher.init(publisherContext);
     }
 
+    @Override
     void process(Record<String, ResultInput> input) {
       processor.process(InternalFixedKeyRecordFactory.create(input));
       for (Record<String, Object> r : processorContext.drain()) {
@@ -261,6 +226,7 @@ class HeldTimelinesTest {
     }
 
     /** The commit's flush: the timelines' layer and the due table, in either order. */
+    @Override
     void commit(boolean timelinesFirst) {
       if (timelinesFirst) {
         flushTimelines();
@@ -283,31 +249,12 @@ class HeldTimelinesTest {
       }
     }
 
-    /** Closed dirty, the store restored to {@code committed}, reopened, new processors. */
-    void crash(Map<String, String> committed) {
-      store.close();
-      List<String> keys = new ArrayList<>();
-      try (KeyValueIterator<String, ExperimentTimeline> it = inner.all()) {
-        it.forEachRemaining(kv -> keys.add(kv.key));
-      }
-      keys.forEach(inner::delete);
-      committed.forEach(
-          (key, hex) -> inner.put(key, serde.deserialize("", HexFormat.of().parseHex(hex))));
-      store.init(mock.getStateStoreContext(), store);
+    @Override
+    void restart() {
       due.clear(); // in memory, not logged: gone with the task
       processorContext.drain();
       publisherContext.drain();
       start();
-    }
-
-    /** The store under the layer: every timeline's bytes (hex), by key. */
-    Map<String, String> stored() {
-      Map<String, String> all = new TreeMap<>();
-      try (KeyValueIterator<String, ExperimentTimeline> it = inner.all()) {
-        it.forEachRemaining(
-            kv -> all.put(kv.key, HexFormat.of().formatHex(serde.encode(kv.value))));
-      }
-      return all;
     }
   }
 
@@ -437,37 +384,6 @@ class HeldTimelinesTest {
         .setMax(mean + 3)
         .setSum(20 * mean)
         .build();
-  }
-
-  /** The timelines' serde, counting its encodes and decodes. */
-  private static final class CountingSerde implements Serde<ExperimentTimeline> {
-    private final StateSerde<ExperimentTimeline> serde = StateSerde.timelines();
-    int encodes;
-    int decodes;
-
-    byte[] encode(ExperimentTimeline t) {
-      return serde.serialize("", t);
-    }
-
-    ExperimentTimeline deserialize(String topic, byte[] bytes) {
-      return serde.deserialize(topic, bytes);
-    }
-
-    @Override
-    public org.apache.kafka.common.serialization.Serializer<ExperimentTimeline> serializer() {
-      return (topic, t) -> {
-        encodes++;
-        return serde.serialize(topic, t);
-      };
-    }
-
-    @Override
-    public org.apache.kafka.common.serialization.Deserializer<ExperimentTimeline> deserializer() {
-      return (topic, bytes) -> {
-        decodes++;
-        return serde.deserialize(topic, bytes);
-      };
-    }
   }
 
   /**

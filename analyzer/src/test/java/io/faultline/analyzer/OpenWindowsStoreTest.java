@@ -67,7 +67,7 @@ class OpenWindowsStoreTest {
     assertThat(encodes).hasValue(2);
     assertThat(inner.get("w").value().control().count()).isEqualTo(10);
     assertThat(inner.get("w").timestamp()).isEqualTo(10);
-    assertThat(store.dirtyWindows()).isZero();
+    assertThat(store.dirtyCount()).isZero();
 
     store.flushCache(); // nothing changed since: nothing written
     store.flush();
@@ -85,7 +85,7 @@ class OpenWindowsStoreTest {
     store.put("w", window(2, 1, 2));
     store.init(context.getStateStoreContext(), store); // a revived task
     assertThat(store.get("w").value().control().count()).isEqualTo(1);
-    assertThat(store.dirtyWindows()).isZero();
+    assertThat(store.dirtyCount()).isZero();
   }
 
   @Test
@@ -146,7 +146,7 @@ class OpenWindowsStoreTest {
     assertThat(seen.get(1).value).isSameAs(fresh);
     assertThat(encodes).hasValue(0);
     assertThat(decodes).hasValue(0);
-    assertThat(store.dirtyWindows()).isEqualTo(3);
+    assertThat(store.dirtyCount()).isEqualTo(3);
     assertThat(inner.get("0001|a").value().control().count()).isEqualTo(1); // stale until flushed
 
     decodes.set(0);
@@ -154,12 +154,12 @@ class OpenWindowsStoreTest {
     assertThat(store.delete("0002|a")).isSameAs(fresh);
     assertThat(decodes).as("held windows deleted without decoding the store's").hasValue(0);
     assertThat(inner.get("0001|a")).isNull();
-    assertThat(store.dirtyWindows()).isEqualTo(1);
+    assertThat(store.dirtyCount()).isEqualTo(1);
     try (KeyValueIterator<String, ValueAndTimestamp<WindowPair>> it =
         store.reverseRange("0005", null)) {
       assertThat(it.next().key).isEqualTo("0009|a");
     }
-    assertThat(store.dirtyWindows()).isZero();
+    assertThat(store.dirtyCount()).isZero();
   }
 
   @Test
@@ -218,7 +218,7 @@ class OpenWindowsStoreTest {
       }
       store.flushCache();
       direct.flushCache();
-      assertThat(direct.dirtyWindows()).isZero();
+      assertThat(direct.dirtyCount()).isZero();
       List<KeyValue<org.apache.kafka.common.utils.Bytes, byte[]>> typed = bytes(inner);
       List<KeyValue<org.apache.kafka.common.utils.Bytes, byte[]>> written = bytes(directInner);
       assertThat(written).hasSize(typed.size()).hasSizeGreaterThan(100);

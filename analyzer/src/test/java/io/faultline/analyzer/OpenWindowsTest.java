@@ -126,7 +126,7 @@ class OpenWindowsTest {
     before.process(sample("e|m", Group.CONTROL, 2, 2_000));
     store.flushCache(); // the commit
     before.process(sample("e|m", Group.CONTROL, 50, 3_000)); // never committed
-    assertThat(store.dirtyWindows()).isEqualTo(1);
+    assertThat(store.dirtyCount()).isEqualTo(1);
 
     store.clearCache(); // what the crashed task held is gone; the store is as committed
     OpenWindows after = new OpenWindows(5_000, 0);

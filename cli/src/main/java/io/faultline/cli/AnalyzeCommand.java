@@ -327,35 +327,36 @@ public final class AnalyzeCommand implements Callable<Integer> {
   private static List<String> warnings(OfflineAnalysis.Result r) {
     List<String> warnings = new ArrayList<>();
     for (Statistic s : r.unjudged()) {
-      String name = s.name().toLowerCase(Locale.ROOT);
       warnings.add(
-          String.format(
-              Locale.ROOT,
-              "--statistic %s was not judged: the warm-up's datapoints (one row interval, %s) hold"
-                  + " one row per group, and a %s asked with another statistic needs two or more"
-                  + " of each; the verdict covers only the other statistics (ask --statistic %s"
-                  + " alone to judge it from successive rows, or record at a finer resolution)",
-              name,
-              Durations.format(r.interval()),
-              name,
-              name));
+          oneRowPerGroup(
+              r,
+              s,
+              "--statistic %1$s was not judged: the warm-up's datapoints (one row interval, %2$s)"
+                  + " hold one row per group, and a %1$s asked with another statistic needs two or"
+                  + " more of each; the verdict covers only the other statistics (ask --statistic"
+                  + " %1$s alone to judge it from successive rows, or record at a finer"
+                  + " resolution)"));
     }
     for (Statistic s : r.asRows()) {
-      String name = s.name().toLowerCase(Locale.ROOT);
       warnings.add(
-          String.format(
-              Locale.ROOT,
-              "--statistic %s was judged on the rows themselves: the warm-up's datapoints (one row"
-                  + " interval, %s) hold one row per group, and the %s of one row is that row, so"
-                  + " the verdict is on the rows' level, not their tail (a change of the slowest"
-                  + " requests alone is not seen); record at a finer resolution to judge the %s, or"
-                  + " if each row already is a %s, judge it with --statistic mean",
-              name,
-              Durations.format(r.interval()),
-              name,
-              name,
-              name));
+          oneRowPerGroup(
+              r,
+              s,
+              "--statistic %1$s was judged on the rows themselves: the warm-up's datapoints (one"
+                  + " row interval, %2$s) hold one row per group, and the %1$s of one row is that"
+                  + " row, so the verdict is on the rows' level, not their tail (a change of the"
+                  + " slowest requests alone is not seen); record at a finer resolution to judge"
+                  + " the %1$s, or if each row already is a %1$s, judge it with --statistic mean"));
     }
     return warnings;
+  }
+
+  /**
+   * {@code warning} with the statistic's option name as {@code %1$s}, the rows' interval {@code
+   * %2$s}.
+   */
+  private static String oneRowPerGroup(OfflineAnalysis.Result r, Statistic s, String warning) {
+    return String.format(
+        Locale.ROOT, warning, s.name().toLowerCase(Locale.ROOT), Durations.format(r.interval()));
   }
 }

@@ -213,7 +213,7 @@ class AnalyzeCommandTest {
       assertThat(spread.get("warnings")).as(engine).hasSize(1);
       assertThat(spread.get("warnings").get(0).asText())
           .startsWith("--statistic spread was not judged")
-          .contains("10s")
+          .contains("(one row interval, 10s)")
           .contains("ask --statistic spread alone");
       assertThat(analyze(control, experiment, engine).get("warnings")).as(engine).isEmpty();
     }
@@ -275,7 +275,8 @@ class AnalyzeCommandTest {
       assertThat(tail.get("warnings")).as(engine).hasSize(1);
       assertThat(tail.get("warnings").get(0).asText())
           .startsWith("--statistic p99 was judged on the rows themselves")
-          .contains("10s")
+          .contains("(one row interval, 10s)")
+          .contains("if each row already is a p99,")
           .contains("--statistic mean");
       assertThat(analyze(control, experiment, engine, "--statistic", "mean").get("warnings"))
           .as(engine)
