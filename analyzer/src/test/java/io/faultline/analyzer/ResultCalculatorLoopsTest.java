@@ -86,8 +86,10 @@ class ResultCalculatorLoopsTest {
     for (int i = 0; i < windows; i++) {
       WindowStatus w = new WindowStatus();
       long start = i * window;
-      // now and then a window that does not end after its start: not the window's length
-      w.end = rnd.nextInt(12) == 0 ? start : start + window;
+      // now and then a window that does not end after its start (not the window's length) or
+      // that is shorter: the length is the first window's that ends after its start
+      int shape = rnd.nextInt(12);
+      w.end = shape == 0 ? start : shape == 1 ? start + window / 2 : start + window;
       for (String m : METRICS) {
         int r = rnd.nextInt(10);
         if (i >= deviateFrom && i < deviateTo && r < 6) {
