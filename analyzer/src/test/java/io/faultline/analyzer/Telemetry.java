@@ -76,6 +76,9 @@ final class Telemetry {
   /** ... its chi-square bound at the series' effective degrees of freedom (docs/adr/0091). */
   boolean denseEffectiveDf = new WindowJudge.Monitor().denseEffectiveDf;
 
+  /** ... its lag-1 without the margin while the groups' levels are calm (docs/adr/0110). */
+  boolean denseCalmMargin = new WindowJudge.Monitor().denseCalmMargin;
+
   /**
    * Each group's window level also moves as an AR(1) across windows (this phi, sd {@code levelSd}),
    * under independent samples: window means with a real lag-1 (0 = none).
@@ -248,6 +251,7 @@ final class Telemetry {
     m.controlSeriesWithin = controlSeriesWithin;
     m.denseLongRun = denseLongRun;
     m.denseEffectiveDf = denseEffectiveDf;
+    m.denseCalmMargin = denseCalmMargin;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;
     m.extremesHeld = extremesHeld;

@@ -322,6 +322,14 @@ public final class DetectionBench {
   static final boolean CONTROL_SERIES_WITHIN =
       monitorSwitch("controlSeriesWithin", new WindowJudge.Monitor().controlSeriesWithin);
 
+  /**
+   * {@code -Dfaultline.bench.denseCalmMargin=true|false}: a dense track's lag-1 without its margin
+   * while the groups' own levels show none ({@code WindowJudge.Monitor.denseCalmMargin},
+   * docs/adr/0110).
+   */
+  static final boolean DENSE_CALM_MARGIN =
+      monitorSwitch("denseCalmMargin", new WindowJudge.Monitor().denseCalmMargin);
+
   /** {@code -Dfaultline.bench.<name>=true|false}, else the monitor's default. */
   static boolean monitorSwitch(String name, boolean monitorDefault) {
     return Boolean.parseBoolean(System.getProperty("faultline.bench." + name, "" + monitorDefault));
@@ -1056,6 +1064,7 @@ public final class DetectionBench {
     m.controlSeriesWithin = CONTROL_SERIES_WITHIN;
     m.denseLongRun = DENSE_LONG_RUN;
     m.denseEffectiveDf = DENSE_EFFECTIVE_DF;
+    m.denseCalmMargin = DENSE_CALM_MARGIN;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.countLevels = COUNT_LEVELS;
     m.spreadClip = SPREAD_CLIP;
