@@ -26,7 +26,19 @@ class DenseLevelEdgeAlarmTest {
   /** As above, the level's sd {@code levelSd}, the lag-1's margin dropped while calm or not. */
   private static double alarmsPerRun(
       double levelPhi, double levelSd, boolean effectiveDf, boolean calmMargin, long seed) {
+    return alarmsPerRun(levelPhi, levelSd, true, effectiveDf, calmMargin, seed);
+  }
+
+  /** As above, the level in both groups or in the experimental group only. */
+  private static double alarmsPerRun(
+      double levelPhi,
+      double levelSd,
+      boolean levelInControl,
+      boolean effectiveDf,
+      boolean calmMargin,
+      long seed) {
     Telemetry telemetry = new Telemetry(Process.NORMAL, 100, 0.8);
+    telemetry.levelInControl = levelInControl;
     telemetry.levelPhi = levelPhi;
     telemetry.levelSd = levelSd;
     telemetry.denseEffectiveDf = effectiveDf;
@@ -40,8 +52,14 @@ class DenseLevelEdgeAlarmTest {
       alarms += first >= 0 ? 1 : 0;
     }
     System.out.printf(
-        "level %.2f sd %.1f, effective df %b, calm margin %b: %d false alarms in %d runs%n",
-        levelPhi, levelSd, effectiveDf, calmMargin, alarms, RUNS);
+        "level %.2f sd %.1f%s, effective df %b, calm margin %b: %d false alarms in %d runs%n",
+        levelPhi,
+        levelSd,
+        levelInControl ? "" : " (experimental only)",
+        effectiveDf,
+        calmMargin,
+        alarms,
+        RUNS);
     return alarms / (double) RUNS;
   }
 
@@ -77,6 +95,18 @@ class DenseLevelEdgeAlarmTest {
       double p = alarmsPerRun(levels[i][0], levels[i][1], false, true, 9110 + i);
       assertThat(p)
           .as("false alarms per run, level %.2f sd %.1f", levels[i][0], levels[i][1])
+          .isLessThanOrEqualTo(ALPHA + 3 * standardError(p));
+    }
+  }
+
+  @Test
+  void withoutTheMarginWhileTheLevelsAreCalmALevelInTheExperimentalGroupOnlyAlarmsAtMostAlpha() {
+    // the case the gate sees diluted (docs/adr/0087: a calm control, the experimental group's
+    // level AR(1) 0.7 of sd 10; the default 0.015 there): the pooled levels' lag-1 is half of it
+    for (double levelPhi : new double[] {0.3, 0.7}) {
+      double p = alarmsPerRun(levelPhi, 10, false, false, true, 9120 + (int) (10 * levelPhi));
+      assertThat(p)
+          .as("false alarms per run, level %.2f in the experimental group only", levelPhi)
           .isLessThanOrEqualTo(ALPHA + 3 * standardError(p));
     }
   }

@@ -87,6 +87,9 @@ final class Telemetry {
 
   double levelSd;
 
+  /** Whether the control's windows carry that level too; false: the experimental group's only. */
+  boolean levelInControl = true;
+
   /** Single samples pay phi's variance bound by its evidence (docs/adr/0067). */
   boolean phiByEvidence = new WindowJudge.Monitor().phiByEvidence;
 
@@ -279,7 +282,7 @@ final class Telemetry {
         levelE = levelPhi * levelE + innovation * r.nextGaussian();
       }
       for (int i = 0; i < samples; i++) {
-        c[i] = sample(r, false, shared ? f : Fault.NONE) + levelSd * levelC;
+        c[i] = sample(r, false, shared ? f : Fault.NONE) + (levelInControl ? levelSd * levelC : 0);
         e[i] = sample(r, true, f) + levelSd * levelE;
       }
       WindowJudge.Judged j =
