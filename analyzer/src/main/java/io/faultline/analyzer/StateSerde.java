@@ -196,8 +196,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(false); // docs/adr/0093's denseArmaFactor, retired (docs/adr/0102)
     // docs/adr/0099's singleSampleSpread, retired (docs/adr/0105): it was written only when on, so
     // nothing is written here; a field added after it writes false here first
-    w.bool(false);
-    w.bool(m.denseCalmMargin);
+    if (m.denseCalmMargin) {
+      // docs/adr/0110's switch, off by default: written only when on, so a default monitor's
+      // bytes stay those the version before wrote (RetiredSwitchesStateTest)
+      w.bool(false);
+      w.bool(true);
+    }
     w.end(mark);
   }
 
