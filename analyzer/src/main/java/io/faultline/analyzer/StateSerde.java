@@ -196,6 +196,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(false); // docs/adr/0093's denseArmaFactor, retired (docs/adr/0102)
     // docs/adr/0099's singleSampleSpread, retired (docs/adr/0105): it was written only when on, so
     // nothing is written here; a field added after it writes false here first
+    if (m.denseCalmMargin) {
+      // docs/adr/0110's switch, off by default: written only when on, so a default monitor's
+      // bytes stay those the version before wrote (RetiredSwitchesStateTest)
+      w.bool(false);
+      w.bool(true);
+    }
     w.end(mark);
   }
 
@@ -327,6 +333,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       // docs/adr/0099's singleSampleSpread, retired (docs/adr/0105): read and dropped; a track
       // learned with it on keeps its slots and judges on
       in.bool();
+    }
+    if (in.before(end)) {
+      m.denseCalmMargin = in.bool();
     }
     in.end(end);
     return m;

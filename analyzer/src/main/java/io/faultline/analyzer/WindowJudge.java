@@ -199,6 +199,14 @@ public final class WindowJudge {
     public boolean denseEffectiveDf;
 
     /**
+     * With {@link #denseLongRun}: while the groups' own window means show no lag-1 (docs/adr/0102's
+     * gate closed), the differences' lag-1 is taken without {@link #LAG1_MARGIN}'s standard error
+     * (its bias correction kept); with the gate open, or a track without level series, as before
+     * (docs/adr/0110); {@code -Dfaultline.bench.denseCalmMargin=true}.
+     */
+    public boolean denseCalmMargin;
+
+    /**
      * Single samples against a pooled control: phi learned from the two groups' own warm-up series
      * (each about its mean, their lag-1 products and squares summed), not from the warm-up's
      * differences. The pool grows window by window through the warm-up, so consecutive differences
@@ -643,7 +651,7 @@ public final class WindowJudge {
         }
         boolean series = t.lag1Series.length == SERIES_SLOTS;
         if (series) {
-          double learned = seriesLongRun(t, m.denseEffectiveDf);
+          double learned = seriesLongRun(t, m.denseEffectiveDf, m.denseCalmMargin);
           if (learned > 0) {
             t.longRunVariance = learned;
           }
@@ -1010,14 +1018,26 @@ public final class WindowJudge {
    * level series, the AR(1) factor.
    */
   static double seriesLongRun(Track t, boolean effectiveDf) {
-    boolean slow =
-        t.levelSeries.length == SERIES_SLOTS
-            && t.lag2Series.length == LAG2_SLOTS
-            && seriesLag1(t.levelSeries) >= 0;
+    return seriesLongRun(t, effectiveDf, false);
+  }
+
+  /**
+   * As {@link #seriesLongRun(Track, boolean)}; with {@code calmMargin} and level series whose gate
+   * is closed, the differences' lag-1 without {@link #LAG1_MARGIN} ({@link
+   * Monitor#denseCalmMargin}).
+   */
+  static double seriesLongRun(Track t, boolean effectiveDf, boolean calmMargin) {
+    boolean levels = t.levelSeries.length == SERIES_SLOTS && t.lag2Series.length == LAG2_SLOTS;
+    boolean slow = levels && seriesLag1(t.levelSeries) >= 0;
     return slow
         ? seriesLongRun(
-            t.lag1Series, t.lag2Series, effectiveDf, levelDecay(t.levelSeries, t.levelLag2))
-        : seriesLongRun(t.lag1Series, NO_SUMS, effectiveDf, 0.0);
+            t.lag1Series,
+            t.lag2Series,
+            effectiveDf,
+            levelDecay(t.levelSeries, t.levelLag2),
+            LAG1_MARGIN)
+        : seriesLongRun(
+            t.lag1Series, NO_SUMS, effectiveDf, 0.0, calmMargin && levels ? 0.0 : LAG1_MARGIN);
   }
 
   /**
@@ -1104,6 +1124,12 @@ public final class WindowJudge {
    * {@code decayFloor} (the groups' own levels', docs/adr/0102) when {@code lag2} has sums.
    */
   static double seriesLongRun(double[] a, double[] lag2, boolean effectiveDf, double decayFloor) {
+    return seriesLongRun(a, lag2, effectiveDf, decayFloor, LAG1_MARGIN);
+  }
+
+  /** As above, the lag-1 raised by {@code margin} standard errors. */
+  static double seriesLongRun(
+      double[] a, double[] lag2, boolean effectiveDf, double decayFloor, double margin) {
     boolean decay = lag2.length == LAG2_SLOTS;
     double[] sums = lagSums(a, lag2);
     double n = sums[0];
@@ -1115,7 +1141,7 @@ public final class WindowJudge {
     double r = sums[3] / squares;
     r += stretches * (1 + 3 * r) / n;
     double corrected = r;
-    r += LAG1_MARGIN * Math.sqrt(Math.max(0.0, 1 - r * r) / n);
+    r += margin * Math.sqrt(Math.max(0.0, 1 - r * r) / n);
     r = Math.max(0.0, Math.min(0.95, r));
     double f = (1 + r) / (1 - r);
     if (decay) {
@@ -1862,7 +1888,7 @@ public final class WindowJudge {
       learned.lag2Series = lag2;
       learned.levelSeries = levels;
       learned.levelLag2 = levelLag2;
-      double v = seriesLongRun(learned, m.denseEffectiveDf);
+      double v = seriesLongRun(learned, m.denseEffectiveDf, m.denseCalmMargin);
       if (v > 0) {
         t.lag1Series = series;
         t.lag2Series = lag2;

@@ -248,6 +248,33 @@ class AnchoredEProcessNullTest {
   }
 
   @Test
+  void denseWindowMeansWithoutTheLag1MarginWhileTheLevelsAreCalmKeepTheAnchoredMeanAtMostOne() {
+    // docs/adr/0110: the margin dropped while the groups' own levels show no lag-1; the levels of
+    // docs/adr/0080 (0.3 and 0.7, sd 10) and its ARMA(1,1) case (0.7, sd 2.5: the one that needed
+    // the margin, 1.27 without it), early and late
+    double[][] levels = {{0.3, 10}, {0.7, 10}, {0.7, 2.5}};
+    for (int i = 0; i < levels.length; i++) {
+      for (int attack : new int[] {ATTACK, 40}) {
+        Telemetry telemetry = wanderingLevel(levels[i][0], levels[i][1]);
+        telemetry.denseCalmMargin = true;
+        double[][] mean = anchoredMean(telemetry, attack, 1.1, 610 + 10 * i + attack);
+        int worst = attack;
+        for (int w = attack; w < WINDOWS; w++) {
+          worst = mean[0][w] > mean[0][worst] ? w : worst;
+        }
+        System.out.printf(
+            "calm margin, level %.1f sd %.1f, attack %d: %.3f (se %.3f) at %d%n",
+            levels[i][0], levels[i][1], attack, mean[0][worst], mean[1][worst], worst);
+        assertAtMostOne(
+            mean,
+            attack,
+            "NORMAL under an AR(1) " + levels[i][0] + " level of sd " + levels[i][1],
+            100);
+      }
+    }
+  }
+
+  @Test
   void denseWindowMeansWithARealLag1WithoutTheirLongRunVarianceAreNoSupermartingale() {
     // why docs/adr/0080's long-run variance is the default: without it (the warm-up's phi of the
     // differences, the old default) the 0.3 level's anchored mean is far over 1 (paying that phi

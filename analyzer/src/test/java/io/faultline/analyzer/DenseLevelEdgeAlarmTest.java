@@ -20,10 +20,29 @@ class DenseLevelEdgeAlarmTest {
 
   /** False alarms per run at the edge, attack at judged window 5 of 60 after 20 warm-up ones. */
   private static double alarmsPerRun(double levelPhi, boolean effectiveDf, long seed) {
+    return alarmsPerRun(levelPhi, 5, effectiveDf, false, seed);
+  }
+
+  /** As above, the level's sd {@code levelSd}, the lag-1's margin dropped while calm or not. */
+  private static double alarmsPerRun(
+      double levelPhi, double levelSd, boolean effectiveDf, boolean calmMargin, long seed) {
+    return alarmsPerRun(levelPhi, levelSd, true, effectiveDf, calmMargin, seed);
+  }
+
+  /** As above, the level in both groups or in the experimental group only. */
+  private static double alarmsPerRun(
+      double levelPhi,
+      double levelSd,
+      boolean levelInControl,
+      boolean effectiveDf,
+      boolean calmMargin,
+      long seed) {
     Telemetry telemetry = new Telemetry(Process.NORMAL, 100, 0.8);
+    telemetry.levelInControl = levelInControl;
     telemetry.levelPhi = levelPhi;
-    telemetry.levelSd = 5;
+    telemetry.levelSd = levelSd;
     telemetry.denseEffectiveDf = effectiveDf;
+    telemetry.denseCalmMargin = calmMargin;
     telemetry.attackAt = 5_000L;
     Random r = new Random(seed);
     int alarms = 0;
@@ -33,8 +52,14 @@ class DenseLevelEdgeAlarmTest {
       alarms += first >= 0 ? 1 : 0;
     }
     System.out.printf(
-        "level %.2f, effective df %b: %d false alarms in %d runs%n",
-        levelPhi, effectiveDf, alarms, RUNS);
+        "level %.2f sd %.1f%s, effective df %b, calm margin %b: %d false alarms in %d runs%n",
+        levelPhi,
+        levelSd,
+        levelInControl ? "" : " (experimental only)",
+        effectiveDf,
+        calmMargin,
+        alarms,
+        RUNS);
     return alarms / (double) RUNS;
   }
 
@@ -58,5 +83,31 @@ class DenseLevelEdgeAlarmTest {
     double p = alarmsPerRun(0.95, false, 9102);
     assertThat(p).as("false alarms per run").isLessThanOrEqualTo(ALPHA);
     assertThat(p).isGreaterThan(0.0);
+  }
+
+  @Test
+  void withoutTheMarginWhileTheLevelsAreCalmEveryLevelAtTheEdgeAlarmsAtMostAlpha() {
+    // docs/adr/0110: the lag-1's margin dropped while the groups' levels show no lag-1; the levels
+    // of docs/adr/0080's alarm check (0.3 and 0.7 of sd 10, the ARMA(1,1) 0.7 of sd 2.5) and the
+    // slow ones of 0091 (0.9 and 0.95 of sd 5)
+    double[][] levels = {{0.3, 10}, {0.7, 10}, {0.7, 2.5}, {0.9, 5}, {0.95, 5}};
+    for (int i = 0; i < levels.length; i++) {
+      double p = alarmsPerRun(levels[i][0], levels[i][1], false, true, 9110 + i);
+      assertThat(p)
+          .as("false alarms per run, level %.2f sd %.1f", levels[i][0], levels[i][1])
+          .isLessThanOrEqualTo(ALPHA + 3 * standardError(p));
+    }
+  }
+
+  @Test
+  void withoutTheMarginWhileTheLevelsAreCalmALevelInTheExperimentalGroupOnlyAlarmsAtMostAlpha() {
+    // the case the gate sees diluted (docs/adr/0087: a calm control, the experimental group's
+    // level AR(1) 0.7 of sd 10; the default 0.015 there): the pooled levels' lag-1 is half of it
+    for (double levelPhi : new double[] {0.3, 0.7}) {
+      double p = alarmsPerRun(levelPhi, 10, false, false, true, 9120 + (int) (10 * levelPhi));
+      assertThat(p)
+          .as("false alarms per run, level %.2f in the experimental group only", levelPhi)
+          .isLessThanOrEqualTo(ALPHA + 3 * standardError(p));
+    }
   }
 }

@@ -76,6 +76,9 @@ final class Telemetry {
   /** ... its chi-square bound at the series' effective degrees of freedom (docs/adr/0091). */
   boolean denseEffectiveDf = new WindowJudge.Monitor().denseEffectiveDf;
 
+  /** ... its lag-1 without the margin while the groups' levels are calm (docs/adr/0110). */
+  boolean denseCalmMargin = new WindowJudge.Monitor().denseCalmMargin;
+
   /**
    * Each group's window level also moves as an AR(1) across windows (this phi, sd {@code levelSd}),
    * under independent samples: window means with a real lag-1 (0 = none).
@@ -83,6 +86,9 @@ final class Telemetry {
   double levelPhi;
 
   double levelSd;
+
+  /** Whether the control's windows carry that level too; false: the experimental group's only. */
+  boolean levelInControl = true;
 
   /** Single samples pay phi's variance bound by its evidence (docs/adr/0067). */
   boolean phiByEvidence = new WindowJudge.Monitor().phiByEvidence;
@@ -248,6 +254,7 @@ final class Telemetry {
     m.controlSeriesWithin = controlSeriesWithin;
     m.denseLongRun = denseLongRun;
     m.denseEffectiveDf = denseEffectiveDf;
+    m.denseCalmMargin = denseCalmMargin;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;
     m.extremesHeld = extremesHeld;
@@ -275,7 +282,7 @@ final class Telemetry {
         levelE = levelPhi * levelE + innovation * r.nextGaussian();
       }
       for (int i = 0; i < samples; i++) {
-        c[i] = sample(r, false, shared ? f : Fault.NONE) + levelSd * levelC;
+        c[i] = sample(r, false, shared ? f : Fault.NONE) + (levelInControl ? levelSd * levelC : 0);
         e[i] = sample(r, true, f) + levelSd * levelE;
       }
       WindowJudge.Judged j =

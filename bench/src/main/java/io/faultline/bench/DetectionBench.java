@@ -113,7 +113,14 @@ public final class DetectionBench {
   static final int EARLY = 5;
   static final int LATE = 40;
   static final double ALPHA = 0.05;
-  static final double TOLERANCE = 0.1;
+
+  /**
+   * The hypothesis's tolerance, 10%; {@code -Dfaultline.bench.tolerance=0} measures what judging at
+   * the tolerance's edge costs a fault (a power budget's switch, docs/adr/0110: every rise is then
+   * a deviation, so the clean and within-tolerance cells lose their meaning).
+   */
+  static final double TOLERANCE =
+      Double.parseDouble(System.getProperty("faultline.bench.tolerance", "0.1"));
 
   private DetectionBench() {}
 
@@ -322,6 +329,14 @@ public final class DetectionBench {
   static final boolean CONTROL_SERIES_WITHIN =
       monitorSwitch("controlSeriesWithin", new WindowJudge.Monitor().controlSeriesWithin);
 
+  /**
+   * {@code -Dfaultline.bench.denseCalmMargin=true|false}: a dense track's lag-1 without its margin
+   * while the groups' own levels show none ({@code WindowJudge.Monitor.denseCalmMargin},
+   * docs/adr/0110).
+   */
+  static final boolean DENSE_CALM_MARGIN =
+      monitorSwitch("denseCalmMargin", new WindowJudge.Monitor().denseCalmMargin);
+
   /** {@code -Dfaultline.bench.<name>=true|false}, else the monitor's default. */
   static boolean monitorSwitch(String name, boolean monitorDefault) {
     return Boolean.parseBoolean(System.getProperty("faultline.bench." + name, "" + monitorDefault));
@@ -359,6 +374,13 @@ public final class DetectionBench {
    * its spread is then judged from the groups' successive differences (docs/adr/0099, 0105).
    */
   static final boolean SPREAD_ALONE = Boolean.getBoolean("faultline.bench.spreadAlone");
+
+  /**
+   * {@code -Dfaultline.bench.meanAlone=true}: every row asks the mean alone, which then gets the
+   * whole alpha instead of the half it shares with the spread (a power budget's switch,
+   * docs/adr/0110).
+   */
+  static final boolean MEAN_ALONE = Boolean.getBoolean("faultline.bench.meanAlone");
 
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
@@ -1026,7 +1048,9 @@ public final class DetectionBench {
         false,
         false,
         Double.NaN,
-        SPREAD_ALONE ? List.of(Statistic.SPREAD) : List.of(Statistic.MEAN, Statistic.SPREAD));
+        SPREAD_ALONE
+            ? List.of(Statistic.SPREAD)
+            : MEAN_ALONE ? List.of(Statistic.MEAN) : List.of(Statistic.MEAN, Statistic.SPREAD));
   }
 
   static Alarms run(Random r, int samples, Process p, Fault fault, int start, Calibration k) {
@@ -1056,6 +1080,7 @@ public final class DetectionBench {
     m.controlSeriesWithin = CONTROL_SERIES_WITHIN;
     m.denseLongRun = DENSE_LONG_RUN;
     m.denseEffectiveDf = DENSE_EFFECTIVE_DF;
+    m.denseCalmMargin = DENSE_CALM_MARGIN;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.countLevels = COUNT_LEVELS;
     m.spreadClip = SPREAD_CLIP;
