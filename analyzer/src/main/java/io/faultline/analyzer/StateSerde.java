@@ -196,11 +196,14 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(false); // docs/adr/0093's denseArmaFactor, retired (docs/adr/0102)
     // docs/adr/0099's singleSampleSpread, retired (docs/adr/0105): it was written only when on, so
     // nothing is written here; a field added after it writes false here first
-    if (m.denseCalmMargin) {
-      // docs/adr/0110's switch, off by default: written only when on, so a default monitor's
-      // bytes stay those the version before wrote (RetiredSwitchesStateTest)
+    if (m.denseCalmMargin || m.denseScaleFree) {
+      // docs/adr/0110's switch, off by default: written only when on (or a later one is), so a
+      // default monitor's bytes stay those the version before wrote (RetiredSwitchesStateTest)
       w.bool(false);
-      w.bool(true);
+      w.bool(m.denseCalmMargin);
+    }
+    if (m.denseScaleFree) {
+      w.bool(true); // docs/adr/0113's switch, off by default: written only when on, as 0110's
     }
     w.end(mark);
   }
@@ -336,6 +339,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       m.denseCalmMargin = in.bool();
+    }
+    if (in.before(end)) {
+      m.denseScaleFree = in.bool();
     }
     in.end(end);
     return m;
@@ -538,6 +544,14 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.dbl(s.controlScoreTotal);
     w.doubles(s.controlInfoBefore);
     w.doubles(s.controlScoreBefore);
+    if (s.levelSquares != 0 || s.levelCount != 0 || s.primedSquares != 0 || s.primedCount != 0) {
+      // docs/adr/0113's sums, kept only while the scale is left unknown (off by default): written
+      // only when any is set, so a default detector's bytes stay those the version before wrote
+      w.dbl(s.levelSquares);
+      w.dbl(s.levelCount);
+      w.dbl(s.primedSquares);
+      w.dbl(s.primedCount);
+    }
     w.end(mark);
   }
 
@@ -583,6 +597,12 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       s.controlScoreTotal = in.dbl();
       s.controlInfoBefore = in.doubles();
       s.controlScoreBefore = in.doubles();
+    }
+    if (in.before(end)) {
+      s.levelSquares = in.dbl();
+      s.levelCount = in.dbl();
+      s.primedSquares = in.dbl();
+      s.primedCount = in.dbl();
     }
     in.end(end);
     return s;

@@ -207,6 +207,15 @@ public final class WindowJudge {
     public boolean denseCalmMargin;
 
     /**
+     * With {@link #denseLongRun}: a dense track's datapoints judged with their scale unknown, a
+     * t-type e-value whose scale is learned from the warm-up's and the judged differences ({@link
+     * EDetector#scaleFree}), times the long-run factor of {@link #seriesLongRun(Track, boolean,
+     * boolean)}'s lag-1 as before, in place of the plug-in variance's chi-square bound
+     * (docs/adr/0113); {@code -Dfaultline.bench.denseScaleFree=true}.
+     */
+    public boolean denseScaleFree;
+
+    /**
      * Single samples against a pooled control: phi learned from the two groups' own warm-up series
      * (each about its mean, their lag-1 products and squares summed), not from the warm-up's
      * differences. The pool grows window by window through the warm-up, so consecutive differences
@@ -651,9 +660,12 @@ public final class WindowJudge {
         }
         boolean series = t.lag1Series.length == SERIES_SLOTS;
         if (series) {
-          double learned = seriesLongRun(t, m.denseEffectiveDf, m.denseCalmMargin);
-          if (learned > 0) {
-            t.longRunVariance = learned;
+          double[] learned = seriesParts(t, m.denseEffectiveDf, m.denseCalmMargin);
+          if (learned[0] > 0) {
+            t.longRunVariance = learned[0];
+            if (m.denseScaleFree) {
+              detector.scaleFree(learned[1]);
+            }
           }
         } else if (t.longRunVariance > 0) {
           t.longRunVariance = longRunVariance(t);
@@ -1027,16 +1039,24 @@ public final class WindowJudge {
    * Monitor#denseCalmMargin}).
    */
   static double seriesLongRun(Track t, boolean effectiveDf, boolean calmMargin) {
+    return seriesParts(t, effectiveDf, calmMargin)[0];
+  }
+
+  /**
+   * {@link #seriesLongRun(Track, boolean, boolean)} and its long-run factor: {variance, factor},
+   * {0, 0} when it has none.
+   */
+  static double[] seriesParts(Track t, boolean effectiveDf, boolean calmMargin) {
     boolean levels = t.levelSeries.length == SERIES_SLOTS && t.lag2Series.length == LAG2_SLOTS;
     boolean slow = levels && seriesLag1(t.levelSeries) >= 0;
     return slow
-        ? seriesLongRun(
+        ? seriesParts(
             t.lag1Series,
             t.lag2Series,
             effectiveDf,
             levelDecay(t.levelSeries, t.levelLag2),
             LAG1_MARGIN)
-        : seriesLongRun(
+        : seriesParts(
             t.lag1Series, NO_SUMS, effectiveDf, 0.0, calmMargin && levels ? 0.0 : LAG1_MARGIN);
   }
 
@@ -1130,13 +1150,19 @@ public final class WindowJudge {
   /** As above, the lag-1 raised by {@code margin} standard errors. */
   static double seriesLongRun(
       double[] a, double[] lag2, boolean effectiveDf, double decayFloor, double margin) {
+    return seriesParts(a, lag2, effectiveDf, decayFloor, margin)[0];
+  }
+
+  /** As above: {variance, its long-run factor}, {0, 0} when it has none. */
+  static double[] seriesParts(
+      double[] a, double[] lag2, boolean effectiveDf, double decayFloor, double margin) {
     boolean decay = lag2.length == LAG2_SLOTS;
     double[] sums = lagSums(a, lag2);
     double n = sums[0];
     int stretches = (int) sums[1];
     double squares = sums[2];
     if (n < MIN_WINDOWS_FOR_PHI || !(squares > 0)) {
-      return 0.0;
+      return new double[2];
     }
     double r = sums[3] / squares;
     r += stretches * (1 + 3 * r) / n;
@@ -1155,7 +1181,7 @@ public final class WindowJudge {
       calm += Math.max(0.34 * Math.max(0, c - 1), c - Math.min(c, f));
     }
     if (!(calm > 0)) {
-      return 0.0;
+      return new double[2];
     }
     double values = n - stretches + 1;
     if (effectiveDf) {
@@ -1163,7 +1189,7 @@ public final class WindowJudge {
       values = Math.max(3.0, 2 + (values - 2) * (1 - r * r) / (1 + r * r));
     }
     double bound = varianceUpperBound((int) Math.min(Math.round(values), 1 << 20));
-    return squares / calm * bound * f;
+    return new double[] {squares / calm * bound * f, f};
   }
 
   /**
@@ -1922,8 +1948,11 @@ public final class WindowJudge {
         dw[i] = Math.max(held[0] - t.offset, Math.min(held[1] - t.offset, point[0]));
         vw[i] = point[1];
       }
-      new EDetector(policy.direction(), t.alpha, 1, t.theta0, t.phi, CONFIDENCE)
-          .prime(t.detector, dw, vw);
+      EDetector primer = new EDetector(policy.direction(), t.alpha, 1, t.theta0, t.phi, CONFIDENCE);
+      if (m.denseScaleFree && t.lag1Series.length == SERIES_SLOTS) {
+        primer.scaleFree(seriesParts(t, m.denseEffectiveDf, m.denseCalmMargin)[1]);
+      }
+      primer.prime(t.detector, dw, vw);
     }
   }
 

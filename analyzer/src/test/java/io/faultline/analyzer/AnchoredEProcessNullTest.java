@@ -77,6 +77,22 @@ class AnchoredEProcessNullTest {
       long seed,
       boolean levelsShut,
       boolean floorShut) {
+    return anchoredMean(telemetry, attack, hypothesis, edge, seed, levelsShut, floorShut, false);
+  }
+
+  /**
+   * As above; with {@code scaleFree} a dense track's datapoints are judged with their scale unknown
+   * (docs/adr/0113) from the first warm-up window, and the anchored e-process is read as they are.
+   */
+  private static double[][] anchoredMean(
+      Telemetry telemetry,
+      int attack,
+      Hypothesis hypothesis,
+      Fault edge,
+      long seed,
+      boolean levelsShut,
+      boolean floorShut,
+      boolean scaleFree) {
     telemetry.attackAt = attack * 1000L;
     double[] sum = new double[WINDOWS];
     double[] sumSq = new double[WINDOWS];
@@ -100,6 +116,9 @@ class AnchoredEProcessNullTest {
             if (floorShut) {
               m.spreadWanderFloor = false;
             }
+            if (scaleFree) {
+              m.denseScaleFree = true;
+            }
             if (w < 0) {
               return true;
             }
@@ -113,6 +132,13 @@ class AnchoredEProcessNullTest {
                         t.phi,
                         WindowJudge.CONFIDENCE)
                     .anchored(m.anchorWeight);
+            if (m.denseScaleFree && t.lag1Series.length == WindowJudge.SERIES_SLOTS) {
+              // the factor the judge used: the series learns nothing from the attack's start on
+              double factor = WindowJudge.seriesParts(t, m.denseEffectiveDf, m.denseCalmMargin)[1];
+              if (factor > 0) {
+                detector.scaleFree(factor);
+              }
+            }
             double log = detector.logAnchored(t.detector);
             if (t.detector.anchor < 0) {
               stoppedAt[0] = w; // reset after an alarm: the run stopped at it
@@ -288,6 +314,45 @@ class AnchoredEProcessNullTest {
             attack,
             "NORMAL under an AR(1) " + levels[i][0] + " level of sd " + levels[i][1],
             100);
+      }
+    }
+  }
+
+  @Test
+  void denseWindowMeansJudgedWithTheirScaleUnknownKeepTheAnchoredMeanAtMostOne() {
+    // docs/adr/0113: the t-type e-value in place of the plug-in's chi-square bound; the levels of
+    // docs/adr/0080 and 0110 (0.3 and 0.7 of sd 10, the ARMA(1,1) 0.7 of sd 2.5), AR(1) 0.8 per
+    // sample (the bench's +20% row's process) and independent normal windows, early and late
+    Telemetry[] cases = {
+      wanderingLevel(0.3, 10),
+      wanderingLevel(0.7, 10),
+      wanderingLevel(0.7, 2.5),
+      new Telemetry(Process.AR1, 100, 0.8),
+      new Telemetry(Process.NORMAL, 100, 0.8)
+    };
+    String[] names = {
+      "AR(1) 0.3 level sd 10", "AR(1) 0.7 level sd 10", "AR(1) 0.7 level sd 2.5", "AR1", "NORMAL"
+    };
+    for (int i = 0; i < cases.length; i++) {
+      for (int attack : new int[] {ATTACK, 40}) {
+        double[][] mean =
+            anchoredMean(
+                cases[i],
+                attack,
+                Telemetry.meanHypothesis(),
+                new Fault(1.1, 1),
+                1130 + 10 * i + attack,
+                false,
+                false,
+                true);
+        int worst = attack;
+        for (int w = attack; w < WINDOWS; w++) {
+          worst = mean[0][w] > mean[0][worst] ? w : worst;
+        }
+        System.out.printf(
+            "scale unknown, %s, attack %d: %.3f (se %.3f) at %d%n",
+            names[i], attack, mean[0][worst], mean[1][worst], worst);
+        assertAtMostOne(mean, attack, names[i], 100);
       }
     }
   }

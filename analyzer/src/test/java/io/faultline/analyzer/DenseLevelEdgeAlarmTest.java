@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.analyzer.Telemetry.Fault;
 import io.faultline.analyzer.Telemetry.Process;
+import io.faultline.schema.SteadyState;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +64,43 @@ class DenseLevelEdgeAlarmTest {
     return alarms / (double) RUNS;
   }
 
+  /**
+   * False alarms per run at the edge with a dense track's scale unknown (docs/adr/0113) from the
+   * first warm-up window, the level in both groups or (with {@code levelInControl} false) in the
+   * experimental group only.
+   */
+  private static double scaleFreeAlarmsPerRun(
+      double levelPhi, double levelSd, boolean levelInControl, long seed) {
+    Telemetry telemetry = new Telemetry(Process.NORMAL, 100, 0.8);
+    telemetry.levelInControl = levelInControl;
+    telemetry.levelPhi = levelPhi;
+    telemetry.levelSd = levelSd;
+    telemetry.attackAt = 5_000L;
+    Random r = new Random(seed);
+    int alarms = 0;
+    for (int run = 0; run < RUNS; run++) {
+      boolean[] alarm = {false};
+      telemetry.judgeEach(
+          r,
+          Telemetry.meanHypothesis(),
+          20,
+          60,
+          5,
+          new Fault(1.1, 1),
+          60,
+          (w, m, j) -> {
+            m.denseScaleFree = true;
+            alarm[0] = w >= 0 && j.state() == SteadyState.DEVIATING;
+            return !alarm[0];
+          });
+      alarms += alarm[0] ? 1 : 0;
+    }
+    System.out.printf(
+        "level %.2f sd %.1f%s, scale unknown: %d false alarms in %d runs%n",
+        levelPhi, levelSd, levelInControl ? "" : " (experimental only)", alarms, RUNS);
+    return alarms / (double) RUNS;
+  }
+
   private static double standardError(double p) {
     return Math.sqrt(Math.max(p, ALPHA) * (1 - Math.max(p, ALPHA)) / RUNS);
   }
@@ -107,6 +145,27 @@ class DenseLevelEdgeAlarmTest {
       double p = alarmsPerRun(levelPhi, 10, false, false, true, 9120 + (int) (10 * levelPhi));
       assertThat(p)
           .as("false alarms per run, level %.2f in the experimental group only", levelPhi)
+          .isLessThanOrEqualTo(ALPHA + 3 * standardError(p));
+    }
+  }
+
+  @Test
+  void withTheScaleUnknownEveryLevelAtTheEdgeAlarmsAtMostAlpha() {
+    // docs/adr/0113: the t-type e-value on docs/adr/0110's levels, then two in the experimental
+    // group only (the case the levels' gate sees diluted)
+    double[][] levels = {
+      {0.3, 10, 1},
+      {0.7, 10, 1},
+      {0.7, 2.5, 1},
+      {0.9, 5, 1},
+      {0.95, 5, 1},
+      {0.3, 10, 0},
+      {0.7, 10, 0}
+    };
+    for (int i = 0; i < levels.length; i++) {
+      double p = scaleFreeAlarmsPerRun(levels[i][0], levels[i][1], levels[i][2] > 0, 11300 + i);
+      assertThat(p)
+          .as("false alarms per run, level %.2f sd %.1f", levels[i][0], levels[i][1])
           .isLessThanOrEqualTo(ALPHA + 3 * standardError(p));
     }
   }

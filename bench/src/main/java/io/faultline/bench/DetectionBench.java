@@ -337,6 +337,14 @@ public final class DetectionBench {
   static final boolean DENSE_CALM_MARGIN =
       monitorSwitch("denseCalmMargin", new WindowJudge.Monitor().denseCalmMargin);
 
+  /**
+   * {@code -Dfaultline.bench.denseScaleFree=true|false}: a dense track's datapoints judged by a
+   * t-type e-value, their scale unknown ({@code WindowJudge.Monitor.denseScaleFree},
+   * docs/adr/0113).
+   */
+  static final boolean DENSE_SCALE_FREE =
+      monitorSwitch("denseScaleFree", new WindowJudge.Monitor().denseScaleFree);
+
   /** {@code -Dfaultline.bench.<name>=true|false}, else the monitor's default. */
   static boolean monitorSwitch(String name, boolean monitorDefault) {
     return Boolean.parseBoolean(System.getProperty("faultline.bench." + name, "" + monitorDefault));
@@ -1081,6 +1089,7 @@ public final class DetectionBench {
     m.denseLongRun = DENSE_LONG_RUN;
     m.denseEffectiveDf = DENSE_EFFECTIVE_DF;
     m.denseCalmMargin = DENSE_CALM_MARGIN;
+    m.denseScaleFree = DENSE_SCALE_FREE;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.countLevels = COUNT_LEVELS;
     m.spreadClip = SPREAD_CLIP;

@@ -204,6 +204,16 @@ public final class EDetector {
     public double controlScoreTotal;
     public double[] controlInfoBefore = new double[0];
     public double[] controlScoreBefore = new double[0];
+
+    /**
+     * Normal, only while the scale is left unknown ({@link #scaleFree}; docs/adr/0113): sum of p
+     * d^2 and the number of datapoints over every datapoint, and the same over the warm-up alone.
+     */
+    public double levelSquares;
+
+    public double levelCount;
+    public double primedSquares;
+    public double primedCount;
   }
 
   /**
@@ -236,6 +246,7 @@ public final class EDetector {
   private final double phi;
   private final double z;
   private double anchorWeight = ANCHOR_WEIGHT;
+  private double scaleFactor;
 
   /**
    * @param alpha the false-alarm bound over {@code horizon} datapoints
@@ -287,6 +298,25 @@ public final class EDetector {
     return this;
   }
 
+  /**
+   * Leaves the datapoints' scale unknown (docs/adr/0113): their variances v are taken as known only
+   * up to one common unknown multiple c^2, learned from every datapoint (the warm-up's and the
+   * judged ones, each side of a candidate about its own mean), and each candidate's contrast is
+   * judged by the likelihood ratio of its t statistic (a noncentral over a central t at the
+   * candidate's shift in standard units): exact for independent normal datapoints whatever c.
+   * {@code longRunFactor} (at least 1) multiplies the contrast's variance, as autocorrelated
+   * datapoints' is larger than their spread shows; 0 = off. Only for a primed one-group detector
+   * without phi; the prime must be given with it on too.
+   */
+  public EDetector scaleFree(double longRunFactor) {
+    if (!(longRunFactor == 0 || longRunFactor >= 1)) {
+      throw new IllegalArgumentException(
+          "long-run factor " + longRunFactor + ": must be 0 (off) or at least 1");
+    }
+    this.scaleFactor = longRunFactor;
+    return this;
+  }
+
   public double threshold() {
     return Math.log(horizon / alpha);
   }
@@ -308,6 +338,10 @@ public final class EDetector {
       double[] point = innovation(state, d[i], var);
       state.levelInfo += point[2] * point[0] * point[0];
       state.levelScore += point[2] * point[0] * point[1];
+      if (scaleFactor > 0) {
+        state.levelSquares += point[2] * point[1] * point[1];
+        state.levelCount++;
+      }
       state.previousD = d[i];
     }
     if (d.length > 0) {
@@ -316,6 +350,8 @@ public final class EDetector {
     }
     state.primedInfo = state.levelInfo;
     state.primedScore = state.levelScore;
+    state.primedSquares = state.levelSquares;
+    state.primedCount = state.levelCount;
   }
 
   /** {a, w, p}: the level's regressor, the prewhitened difference and its precision. */
@@ -356,6 +392,10 @@ public final class EDetector {
     state.score = append(state.score, p * w);
     state.levelInfo += p * a * a;
     state.levelScore += p * a * w;
+    if (scaleFactor > 0) {
+      state.levelSquares += p * w * w;
+      state.levelCount++;
+    }
     state.previousD = d;
     thin(state);
     return judge(state, at, d, var, Double.NaN);
@@ -445,6 +485,9 @@ public final class EDetector {
 
   /** Log of the weighted mixture over {@link #SHIFTS} of one contrast, averaged over the sides. */
   private double mixture(State state, double score, double info, int sides) {
+    if (scaleUnknown(state) && info > 0) {
+      return tMixture(state, score, info, sides);
+    }
     double logK = Double.NEGATIVE_INFINITY;
     for (int side = 0; side < 2; side++) {
       if (!watches(side)) {
@@ -457,6 +500,78 @@ public final class EDetector {
       }
     }
     return logK - Math.log(sides);
+  }
+
+  /** {@link #scaleFree} is on and the state has what it needs: a primed one-group level. */
+  private boolean scaleUnknown(State state) {
+    return scaleFactor > 0
+        && phi == 0
+        && state.primed
+        && !state.twoGroups
+        && state.levelCount >= 4
+        && state.levelInfo > 0;
+  }
+
+  /**
+   * {@link #mixture} with the scale unknown: the pooled within-sides sum of squares (the whole
+   * level's less the contrast's share) over nu = n - 2 estimates c^2, and each shift's normal
+   * likelihood ratio becomes the t statistic's ({@link #logTRatio}).
+   */
+  private double tMixture(State state, double score, double info, int sides) {
+    double total = state.levelSquares - state.levelScore * state.levelScore / state.levelInfo;
+    double within = total - score * score / info;
+    double nu = state.levelCount - 2;
+    double scale = Math.max(within, 1e-300) / nu * scaleFactor;
+    double logK = Double.NEGATIVE_INFINITY;
+    for (int side = 0; side < 2; side++) {
+      if (!watches(side)) {
+        continue;
+      }
+      double excess = (side == 0 ? score : -score) - theta0 * info;
+      double t = excess / Math.sqrt(info * scale);
+      double logCentral = logScaleIntegral(0.0, t, nu);
+      for (int j = 0; j < SHIFTS.length; j++) {
+        double eta = SHIFTS[j] * state.sigma * Math.sqrt(info);
+        logK = logAddExp(logK, LOG_SHIFT_WEIGHTS[j] + logTRatio(eta, t, nu, logCentral));
+      }
+    }
+    return logK - Math.log(sides);
+  }
+
+  /**
+   * Log of the noncentral t density (noncentrality eta, nu degrees of freedom) over the central one
+   * at t: exp(eta t s / sqrt(nu) - eta^2 / 2) averaged over s^2 ~ Gamma((nu + 1) / 2, rate (1 + t^2
+   * / nu) / 2), the normal likelihood ratio at the scale's posterior under the null; tends to eta t
+   * - eta^2 / 2 as nu grows. {@code logCentral} is {@link #logScaleIntegral} at eta 0.
+   */
+  static double logTRatio(double eta, double t, double nu, double logCentral) {
+    return logScaleIntegral(eta, t, nu) - logCentral - eta * eta / 2;
+  }
+
+  /** Standard deviations of the integrand each side of its mode that the rule covers. */
+  private static final int NODES = 8;
+
+  /**
+   * log of the integral over s > 0 of exp(nu log s - r s^2 + a s), r = (1 + t^2 / nu) / 2, a = eta
+   * t / sqrt(nu): a trapezoid rule of step half a standard deviation about the mode, where the
+   * integrand is nearly normal (the rule's error is below e^-30 for a normal one).
+   */
+  static double logScaleIntegral(double eta, double t, double nu) {
+    double r = (1 + t * t / nu) / 2;
+    double a = eta * t / Math.sqrt(nu);
+    double mode = (a + Math.sqrt(a * a + 8 * r * nu)) / (4 * r);
+    double h = 1 / Math.sqrt(nu / (mode * mode) + 2 * r);
+    double step = h / 2;
+    double top = nu * Math.log(mode) - r * mode * mode + a * mode;
+    double sum = 0;
+    for (int i = -2 * NODES; i <= 2 * NODES; i++) {
+      double s = mode + i * step;
+      if (s <= 0) {
+        continue;
+      }
+      sum += Math.exp(nu * Math.log(s) - r * s * s + a * s - top);
+    }
+    return top + Math.log(sum * step);
   }
 
   /**
@@ -927,6 +1042,8 @@ public final class EDetector {
       // a rate's control windows stay its level: they are no part of the deviation
       state.levelInfo = state.primedInfo;
       state.levelScore = state.primedScore;
+      state.levelSquares = state.primedSquares;
+      state.levelCount = state.primedCount;
     }
     state.previousD = Double.NaN;
   }
