@@ -359,7 +359,7 @@ public final class ResultCalculator {
     }
   }
 
-  private static AttackOutcome outcome(
+  static AttackOutcome outcome(
       ExperimentTimeline timeline, AttackSpan attack, long nextStart, int q) {
     AttackOutcome.Builder b =
         AttackOutcome.newBuilder()
@@ -443,7 +443,7 @@ public final class ResultCalculator {
     return Math.round((double) sum / values.size());
   }
 
-  private static String reason(Verdict verdict, List<AttackOutcome> outcomes, long judged) {
+  static String reason(Verdict verdict, List<AttackOutcome> outcomes, long judged) {
     if (verdict == Verdict.INCONCLUSIVE) {
       return "no window judged yet: not enough samples from both groups";
     }

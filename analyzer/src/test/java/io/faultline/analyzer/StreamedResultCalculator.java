@@ -1,7 +1,6 @@
 package io.faultline.analyzer;
 
 import io.faultline.analyzer.ExperimentTimeline.AttackSpan;
-import io.faultline.analyzer.ExperimentTimeline.WindowStatus;
 import io.faultline.analyzer.ResultCalculator.Settings;
 import io.faultline.analyzer.stats.Hypothesis;
 import io.faultline.analyzer.stats.MannWhitney;
@@ -14,14 +13,13 @@ import io.faultline.schema.Verdict;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
  * {@link ResultCalculator#compute} as it was written with streams, before docs/adr/0112 wrote its
- * per-result paths as loops: the oracle {@link ResultCalculatorLoopsTest} compares it with.
+ * per-result paths as loops: the oracle {@link ResultCalculatorLoopsTest} compares it with. The
+ * parts 0112 did not change (an attack's outcome, the reason) are called, not copied.
  */
 final class StreamedResultCalculator {
 
@@ -43,7 +41,7 @@ final class StreamedResultCalculator {
     for (int i = 0; i < attacks.size(); i++) {
       AttackSpan attack = attacks.get(i);
       long nextStart = i + 1 < attacks.size() ? attacks.get(i + 1).startedAt : Long.MAX_VALUE;
-      outcomes.add(outcome(timeline, attack, nextStart, q));
+      outcomes.add(ResultCalculator.outcome(timeline, attack, nextStart, q));
     }
 
     // an alert that resolves while an attack runs or within q windows after it ends is the
@@ -105,7 +103,7 @@ final class StreamedResultCalculator {
             : !detected.isEmpty() || !failedCritical.isEmpty()
                 ? Verdict.DEVIATED
                 : judged > 0 ? Verdict.STEADY : Verdict.INCONCLUSIVE;
-    String reason = reason(verdict, outcomes, judged);
+    String reason = ResultCalculator.reason(verdict, outcomes, judged);
     if (!failedCritical.isEmpty()) {
       reason += "; critical metric failed the end judgement: " + String.join(", ", failedCritical);
     }
@@ -217,114 +215,10 @@ final class StreamedResultCalculator {
     }
   }
 
-  private static AttackOutcome outcome(
-      ExperimentTimeline timeline, AttackSpan attack, long nextStart, int q) {
-    AttackOutcome.Builder b =
-        AttackOutcome.newBuilder()
-            .setAttackId(attack.attackId)
-            .setFault(attack.fault)
-            .setStartedAt(attack.startedAt)
-            .setEndedAt(attack.endedAt);
-    WindowStatus first = null;
-    long firstStart = 0;
-    TreeSet<String> deviatingMetrics = new TreeSet<>();
-    for (Map.Entry<Long, WindowStatus> e : timeline.windows.entrySet()) {
-      long start = e.getKey();
-      WindowStatus w = e.getValue();
-      // a window belongs to the attack running when it ended
-      if (w.end <= attack.startedAt || w.end > nextStart) {
-        continue;
-      }
-      if (w.isDeviating()) {
-        if (first == null) {
-          first = w;
-          firstStart = start;
-        }
-        deviatingMetrics.addAll(w.deviating);
-      }
-    }
-    b.setDeviatingMetrics(new ArrayList<>(deviatingMetrics));
-    if (first == null) {
-      return b.build();
-    }
-    b.setDetectedAt(first.end).setMttdMs(first.end - attack.startedAt);
-    if (attack.endedAt == null) {
-      return b.build();
-    }
-    long from = Math.max(attack.endedAt, firstStart);
-    Long recoveredAt = firstSteadyRun(timeline, from, q);
-    if (recoveredAt != null) {
-      long at = Math.max(recoveredAt, from);
-      b.setRecoveredAt(at).setMttrMs(at - from);
-    }
-    return b.build();
-  }
-
-  /** Start of the first run of q adjacent steady windows among those ending after {@code from}. */
-  static Long firstSteadyRun(ExperimentTimeline timeline, long from, int q) {
-    Long runStart = null;
-    long previousEnd = Long.MIN_VALUE;
-    int run = 0;
-    for (Map.Entry<Long, WindowStatus> e : timeline.windows.tailMap(from - 3_600_000L).entrySet()) {
-      long start = e.getKey();
-      WindowStatus w = e.getValue();
-      if (w.end <= from) {
-        continue;
-      }
-      boolean adjacent = run > 0 && start == previousEnd;
-      if (w.isSteady()) {
-        if (!adjacent) {
-          runStart = start;
-          run = 0;
-        }
-        run++;
-        if (run >= q) {
-          return runStart;
-        }
-      } else {
-        run = 0;
-      }
-      previousEnd = w.end;
-    }
-    return null;
-  }
-
   private static Long mean(List<Long> values) {
     if (values.isEmpty()) {
       return null;
     }
     return Math.round(values.stream().mapToLong(Long::longValue).average().orElse(0));
-  }
-
-  private static String reason(Verdict verdict, List<AttackOutcome> outcomes, long judged) {
-    if (verdict == Verdict.INCONCLUSIVE) {
-      return "no window judged yet: not enough samples from both groups";
-    }
-    List<String> parts = new ArrayList<>();
-    for (AttackOutcome o : outcomes) {
-      if (o.getMttdMs() == null) {
-        parts.add(o.getFault() + ": no deviation");
-        continue;
-      }
-      String recovery =
-          o.getMttrMs() != null
-              ? String.format(Locale.ROOT, "recovered in %.1f s", o.getMttrMs() / 1000.0)
-              : o.getEndedAt() == null ? "attack still running" : "not recovered yet";
-      parts.add(
-          String.format(
-              Locale.ROOT,
-              "%s: deviated (%s) detected after %.1f s, %s",
-              o.getFault(),
-              String.join(", ", o.getDeviatingMetrics()),
-              o.getMttdMs() / 1000.0,
-              recovery));
-    }
-    String prefix =
-        verdict == Verdict.DEVIATED
-            ? "the experimental group left its steady state"
-            : "the experimental group stayed within its steady state";
-    return parts.isEmpty()
-        ? prefix + " over " + judged + " windows; no attack seen"
-        : prefix + ": " + String.join("; ", parts);
   }
 }
