@@ -59,11 +59,17 @@ public final class WindowJudge {
    * {@code seriesOnly}: a datapoint at the control series' variance alone, not its own window's
    * sampling variance plus what the series lies beyond the warm-up's typical one; {@code phiZero}:
    * no long-run factor (the pool's and the groups' lag-1 not prewhitened); {@code variance} above
-   * 0: every datapoint at that variance (judged scale), the true one when the bench gives it. Never
-   * part of a monitor's state: {@link #NONE} outside a bench run.
+   * 0: every datapoint at that variance (judged scale), the true one when the bench gives it;
+   * {@code seriesMax}: the larger of its own window's sampling variance and the control series'
+   * (the dense track's rule). Never part of a monitor's state: {@link #NONE} outside a bench run.
    */
-  public record PowerBudget(boolean noBound, boolean seriesOnly, boolean phiZero, double variance) {
-    public static final PowerBudget NONE = new PowerBudget(false, false, false, 0.0);
+  public record PowerBudget(
+      boolean noBound, boolean seriesOnly, boolean phiZero, double variance, boolean seriesMax) {
+    public static final PowerBudget NONE = new PowerBudget(false, false, false, 0.0, false);
+
+    public PowerBudget(boolean noBound, boolean seriesOnly, boolean phiZero, double variance) {
+      this(noBound, seriesOnly, phiZero, variance, false);
+    }
   }
 
   private static volatile PowerBudget budget = PowerBudget.NONE;
@@ -847,7 +853,9 @@ public final class WindowJudge {
                 ? parts.variance()
                 : t.longRunVariance > 0
                     ? t.poolWithin && !parts.seriesOnly()
-                        ? raw[1] + Math.max(0.0, t.longRunVariance - t.withinVariance)
+                        ? parts.seriesMax()
+                            ? Math.max(raw[1], t.longRunVariance)
+                            : raw[1] + Math.max(0.0, t.longRunVariance - t.withinVariance)
                         : t.lag1Series.length == SERIES_SLOTS
                             ? Math.max(raw[1], t.longRunVariance)
                             : t.longRunVariance

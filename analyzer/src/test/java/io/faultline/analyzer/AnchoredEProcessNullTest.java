@@ -447,6 +447,27 @@ class AnchoredEProcessNullTest {
         6);
   }
 
+  @Test
+  void pooledWindowMeansAtTheLargerOfTheirOwnAndTheControlSeriesVarianceKeepTheMeanAtMostOne() {
+    // docs/adr/0115's budget part `seriesMax` (a bench switch, off): each one per 10 s datapoint
+    // at the larger of its own window's sampling variance and the control series' (the dense
+    // track's rule), on the draws where `seriesOnly` is no supermartingale and on the others'
+    WindowJudge.powerBudget(new WindowJudge.PowerBudget(false, false, false, 0.0, true));
+    try {
+      for (Process p : new Process[] {Process.NORMAL, Process.LOGNORMAL, Process.AR1}) {
+        for (int attack : new int[] {ATTACK, 40}) {
+          assertAtMostOne(
+              anchoredMean(pooledWithin(p), attack, 1.1, 1150 + p.ordinal() + attack),
+              attack,
+              p + " the larger of its own and the control series'",
+              6);
+        }
+      }
+    } finally {
+      WindowJudge.powerBudget(WindowJudge.PowerBudget.NONE);
+    }
+  }
+
   /** Six samples a window against the pooled control, docs/adr/0081's default (second form). */
   private static Telemetry pooledWithin(Process p) {
     Telemetry telemetry = new Telemetry(p, 6, 0.8);

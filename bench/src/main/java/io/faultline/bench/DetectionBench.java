@@ -395,14 +395,16 @@ public final class DetectionBench {
    * {@code -Dfaultline.bench.noBound=true} (no chi-square bound on the control series' variance),
    * {@code -Dfaultline.bench.seriesOnly=true} (each datapoint at the control series' variance
    * alone), {@code -Dfaultline.bench.phiZero=true} (no long-run factor), {@code
-   * -Dfaultline.bench.trueVariance=V} (every datapoint at V, judged scale: the true variance).
+   * -Dfaultline.bench.trueVariance=V} (every datapoint at V, judged scale: the true variance),
+   * {@code -Dfaultline.bench.seriesMax=true} (the larger of its own and the control series').
    */
   static final WindowJudge.PowerBudget POWER_BUDGET =
       new WindowJudge.PowerBudget(
           Boolean.getBoolean("faultline.bench.noBound"),
           Boolean.getBoolean("faultline.bench.seriesOnly"),
           Boolean.getBoolean("faultline.bench.phiZero"),
-          Double.parseDouble(System.getProperty("faultline.bench.trueVariance", "0")));
+          Double.parseDouble(System.getProperty("faultline.bench.trueVariance", "0")),
+          Boolean.getBoolean("faultline.bench.seriesMax"));
 
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
