@@ -380,6 +380,59 @@ class AnchoredEProcessNullTest {
   }
 
   @Test
+  void pooledWindowMeansAtTheControlSeriesVarianceAloneAreNoSupermartingaleOnNormalSamples() {
+    // docs/adr/0115's budget part `seriesOnly` (a bench switch, off): each one per 10 s datapoint
+    // at the control series' variance alone, without its own window's sampling variance and the
+    // positive part of the series' excess over the warm-up's typical one. On normal samples,
+    // attack at 5, the capped mean goes over its bound (1.493 against 1.488 at judged window 49);
+    // the default on the same draws stays under it: the positive parts are what keeps it valid
+    double[][] alone;
+    WindowJudge.powerBudget(new WindowJudge.PowerBudget(false, true, false, 0.0));
+    try {
+      alone = anchoredMean(pooledWithin(Process.NORMAL), ATTACK, 1.1, 1155);
+    } finally {
+      WindowJudge.powerBudget(WindowJudge.PowerBudget.NONE);
+    }
+    assertThat(worstStandardErrors(alone, ATTACK))
+        .as("standard errors above 1 at the control series' variance alone")
+        .isGreaterThan(3.0);
+    assertAtMostOne(
+        anchoredMean(pooledWithin(Process.NORMAL), ATTACK, 1.1, 1155),
+        ATTACK,
+        "NORMAL control series beyond the window's own",
+        6);
+  }
+
+  @Test
+  void pooledWindowMeansAtTheLargerOfTheirOwnAndTheControlSeriesVarianceKeepTheMeanAtMostOne() {
+    // docs/adr/0115's budget part `seriesMax` (a bench switch, off): each one per 10 s datapoint
+    // at the larger of its own window's sampling variance and the control series' (the dense
+    // track's rule), on the draws where `seriesOnly` is no supermartingale and on the others'
+    WindowJudge.powerBudget(new WindowJudge.PowerBudget(false, false, false, 0.0, true));
+    try {
+      for (Process p : new Process[] {Process.NORMAL, Process.LOGNORMAL, Process.AR1}) {
+        for (int attack : new int[] {ATTACK, 40}) {
+          assertAtMostOne(
+              anchoredMean(pooledWithin(p), attack, 1.1, 1150 + p.ordinal() + attack),
+              attack,
+              p + " the larger of its own and the control series'",
+              6);
+        }
+      }
+    } finally {
+      WindowJudge.powerBudget(WindowJudge.PowerBudget.NONE);
+    }
+  }
+
+  /** Six samples a window against the pooled control, docs/adr/0081's default (second form). */
+  private static Telemetry pooledWithin(Process p) {
+    Telemetry telemetry = new Telemetry(p, 6, 0.8);
+    telemetry.controlSeriesPooled = true;
+    telemetry.controlSeriesWithin = true;
+    return telemetry;
+  }
+
+  @Test
   void heavyTailedLatencyAtTheEdgeKeepsTheAnchoredMeanAtMostOne() {
     assertSupermartingaleInMean(Process.LOGNORMAL, 6, 81);
   }

@@ -390,6 +390,22 @@ public final class DetectionBench {
    */
   static final boolean MEAN_ALONE = Boolean.getBoolean("faultline.bench.meanAlone");
 
+  /**
+   * A power budget's parts of the one per 10 s mean track (docs/adr/0115), all off by default:
+   * {@code -Dfaultline.bench.noBound=true} (no chi-square bound on the control series' variance),
+   * {@code -Dfaultline.bench.seriesOnly=true} (each datapoint at the control series' variance
+   * alone), {@code -Dfaultline.bench.phiZero=true} (no long-run factor), {@code
+   * -Dfaultline.bench.trueVariance=V} (every datapoint at V, judged scale: the true variance),
+   * {@code -Dfaultline.bench.seriesMax=true} (the larger of its own and the control series').
+   */
+  static final WindowJudge.PowerBudget POWER_BUDGET =
+      new WindowJudge.PowerBudget(
+          Boolean.getBoolean("faultline.bench.noBound"),
+          Boolean.getBoolean("faultline.bench.seriesOnly"),
+          Boolean.getBoolean("faultline.bench.phiZero"),
+          Double.parseDouble(System.getProperty("faultline.bench.trueVariance", "0")),
+          Boolean.getBoolean("faultline.bench.seriesMax"));
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -598,6 +614,7 @@ public final class DetectionBench {
 
   public static void main(String[] args) {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    WindowJudge.powerBudget(POWER_BUDGET);
     System.out.print(header(runs, continuous().statistics()));
     if (REAL_ONLY) {
       realRows(runs);
