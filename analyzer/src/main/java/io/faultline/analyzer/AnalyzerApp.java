@@ -26,7 +26,7 @@ public final class AnalyzerApp {
   private static final Logger log = LoggerFactory.getLogger(AnalyzerApp.class);
 
   /** The commit interval unless {@code kafka.commit.interval.ms} sets another (docs/adr/0116). */
-  public static final long COMMIT_INTERVAL_MS = 1000;
+  private static final long COMMIT_INTERVAL_MS = 1000;
 
   private AnalyzerApp() {}
 

@@ -66,10 +66,6 @@ public final class WindowJudge {
   public record PowerBudget(
       boolean noBound, boolean seriesOnly, boolean phiZero, double variance, boolean seriesMax) {
     public static final PowerBudget NONE = new PowerBudget(false, false, false, 0.0, false);
-
-    public PowerBudget(boolean noBound, boolean seriesOnly, boolean phiZero, double variance) {
-      this(noBound, seriesOnly, phiZero, variance, false);
-    }
   }
 
   private static volatile PowerBudget budget = PowerBudget.NONE;

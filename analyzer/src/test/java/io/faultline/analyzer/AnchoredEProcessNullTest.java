@@ -387,7 +387,7 @@ class AnchoredEProcessNullTest {
     // attack at 5, the capped mean goes over its bound (1.493 against 1.488 at judged window 49);
     // the default on the same draws stays under it: the positive parts are what keeps it valid
     double[][] alone;
-    WindowJudge.powerBudget(new WindowJudge.PowerBudget(false, true, false, 0.0));
+    WindowJudge.powerBudget(new WindowJudge.PowerBudget(false, true, false, 0.0, false));
     try {
       alone = anchoredMean(pooledWithin(Process.NORMAL), ATTACK, 1.1, 1155);
     } finally {

@@ -27,6 +27,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -271,7 +272,7 @@ public final class AnalyzerThroughputBench {
     double bareSeconds = (System.nanoTime() - bareStart) / 1e9;
 
     Map<String, String> settings =
-        new java.util.HashMap<>(
+        new HashMap<>(
             Map.of(
                 "bootstrap.servers",
                 bootstrap,
@@ -309,7 +310,7 @@ public final class AnalyzerThroughputBench {
       for (int p = 0; p < topics.metrics().partitions(); p++) {
         metricsPartitions.add(new TopicPartition(topics.metrics().name(), p));
       }
-      Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       metricsPartitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
       var ends = admin.listOffsets(latest).all().get();
       while (true) {
@@ -466,8 +467,8 @@ public final class AnalyzerThroughputBench {
     private final String topic;
     private final AvroSerde<MetricSample> serde;
     private final Map<String, SampleSummaries.Accumulator> open = new LinkedHashMap<>();
-    private final Map<String, MetricSample> first = new java.util.HashMap<>();
-    private final Map<String, String> keyOf = new java.util.HashMap<>();
+    private final Map<String, MetricSample> first = new HashMap<>();
+    private final Map<String, String> keyOf = new HashMap<>();
     private long current = Long.MIN_VALUE;
 
     WindowSummaries(
@@ -534,7 +535,7 @@ public final class AnalyzerThroughputBench {
       TopicProvisioner.ensure(admin, topics, (short) 1);
     }
     Map<String, String> settings =
-        new java.util.HashMap<>(
+        new HashMap<>(
             Map.of(
                 "bootstrap.servers",
                 bootstrap,
