@@ -86,7 +86,8 @@ public final class AnalyzerApp {
     }
     Topology topology = AnalyzerTopology.build(topics, config, metrics);
     log.debug("analyzer topology:\n{}", topology.describe());
-    KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+    Properties streamsProperties = streamsProperties(config);
+    KafkaStreams streams = new KafkaStreams(topology, streamsProperties);
     streams.setUncaughtExceptionHandler(
         e -> {
           log.error("analyzer stream thread failed; replacing it", e);
@@ -134,7 +135,7 @@ public final class AnalyzerApp {
             }
           }
         });
-    String warning = commitIntervalWarning(config);
+    String warning = commitIntervalWarning(config, streamsProperties);
     if (warning != null) {
       log.warn(warning);
     }
@@ -155,8 +156,8 @@ public final class AnalyzerApp {
    * after its next commit: with an interval above {@code analyzer.grace} the window the attack
    * started in can be judged before its anchor is known (docs/adr/0042, 0116).
    */
-  static String commitIntervalWarning(AnalyzerConfig config) {
-    Object interval = streamsProperties(config).get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+  static String commitIntervalWarning(AnalyzerConfig config, Properties streamsProperties) {
+    Object interval = streamsProperties.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
     long ms;
     try {
       ms = Long.parseLong(interval.toString().trim());

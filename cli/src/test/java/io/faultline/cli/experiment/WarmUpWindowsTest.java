@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.analyzer.WindowJudge;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** A warm-up of too few windows is valid, but the plan says what it costs (docs/adr/0086). */
@@ -28,6 +31,21 @@ class WarmUpWindowsTest {
         .isGreaterThanOrEqualTo(WindowJudge.SHARP_WARMUP_WINDOWS)
         .isGreaterThanOrEqualTo(WindowJudge.MIN_WINDOWS_FOR_PHI);
     assertThat(WarmUpWindows.warning(DemoExperiment.definition())).isEmpty();
+  }
+
+  @Test
+  void everyBundledExampleButThePipelinesWarmsUpSharp() throws Exception {
+    // the pipeline's file judges failure counters that stay 0 until its job starts, and its
+    // warm-up is the wait before the job, so it keeps 10 s and its warning (examples/ says why)
+    List<String> warned = new ArrayList<>();
+    try (Stream<Path> files = Files.list(Path.of("..", "examples"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        if (WarmUpWindows.warning(ExperimentFileParser.read(file)).isPresent()) {
+          warned.add(file.getFileName().toString());
+        }
+      }
+    }
+    assertThat(warned).containsExactly("spark-executor-kill.yaml");
   }
 
   @Test
