@@ -96,6 +96,29 @@ public final class AnalyzeCommand implements Callable<Integer> {
   String attackStart;
 
   @Option(
+      names = "--datapoint",
+      description =
+          "The span of one datapoint, e.g. 5s: every row in it counts together, as in a streaming"
+              + " analyzer's window (default: the typical gap between the experiment's rows).")
+  String datapoint;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "N",
+      description =
+          "Datapoints the steady state is learned from (at least 2; with --attack-start, none from"
+              + " after it) (default: a fifth of them, 5 to 30).")
+  Integer warmUp;
+
+  @Option(
+      names = "--horizon",
+      paramLabel = "N",
+      description =
+          "Judged datapoints the false-alarm bound is planned over, as the analyzer's"
+              + " analyzer.horizon.windows (default: the judged datapoints of the files).")
+  Long horizon;
+
+  @Option(
       names = "--engine",
       description =
           "offline (the judgement as a function over the rows) or stream (the rows replayed"
@@ -133,7 +156,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
               alpha,
               window == null ? null : Durations.parse("--window", window),
               statistics(statistic),
-              attackStart == null ? null : TimeSeriesCsv.parseTime("--attack-start", attackStart));
+              attackStart == null ? null : TimeSeriesCsv.parseTime("--attack-start", attackStart),
+              datapoint == null ? null : Durations.parse("--datapoint", datapoint),
+              warmUp,
+              horizon);
       if (!engine.equals("offline") && !engine.equals("stream")) {
         throw new IllegalArgumentException("--engine '" + engine + "': must be offline or stream");
       }

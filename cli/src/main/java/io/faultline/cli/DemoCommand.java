@@ -8,6 +8,7 @@ import io.faultline.cli.experiment.PlanText;
 import io.faultline.cli.report.ExperimentRecording;
 import io.faultline.cli.report.ExperimentReport;
 import io.faultline.cli.report.Outcome;
+import io.faultline.cli.report.SavedSamples;
 import io.faultline.cli.report.TopicReader;
 import io.faultline.kafka.EmbeddedKafka;
 import io.faultline.scale.fleet.FleetCommands;
@@ -219,6 +220,15 @@ public final class DemoCommand implements Callable<Integer> {
               + " or the next free one with --broker-only, any free one otherwise).")
   Integer port;
 
+  @Option(
+      names = SavedSamples.OPTION,
+      paramLabel = "DIR",
+      description =
+          "After each experiment, write its samples into DIR (a directory per experiment when"
+              + " the scenario runs several) as the CSV files 'faultline analyze' reads, with"
+              + " attacks.csv and README.txt, and print the line that judges the latency again.")
+  Path saveSamples;
+
   private DemoBrokerPort brokerPort = new DemoBrokerPort(0, null);
 
   /** Where progress and the verdict go; tests replace it. */
@@ -370,6 +380,9 @@ public final class DemoCommand implements Callable<Integer> {
     if (port != null && (port < 0 || port > 65_535)) {
       problems.add("--port " + port + ": must be between 0 (any free port) and 65535");
     }
+    if (saveSamples != null && !brokerOnly) {
+      SavedSamples.problem(saveSamples).ifPresent(problems::add);
+    }
     return problems;
   }
 
@@ -436,7 +449,11 @@ public final class DemoCommand implements Callable<Integer> {
         out.println();
         say("next: " + tuned.metadata().name());
       }
-      int code = runOne(tuned, client, topics, reports);
+      Path samples =
+          saveSamples == null || runs.size() == 1
+              ? saveSamples
+              : saveSamples.resolve(tuned.metadata().name());
+      int code = runOne(tuned, client, topics, reports, samples);
       if (code == Outcome.ERROR || code == Outcome.ABORTED) {
         return code;
       }
@@ -458,7 +475,8 @@ public final class DemoCommand implements Callable<Integer> {
       ExperimentDefinition tuned,
       Map<String, Object> client,
       Topics topics,
-      List<ExperimentReport> reports)
+      List<ExperimentReport> reports,
+      Path samples)
       throws Exception {
     ExperimentPlan plan =
         new ExperimentPlan(tuned, "demo-" + UUID.randomUUID().toString().substring(0, 8));
@@ -470,7 +488,8 @@ public final class DemoCommand implements Callable<Integer> {
           new ExperimentRunner(
               tuned, plan, RunClock.SYSTEM, sinks, view, List.of(), Duration.ofSeconds(3));
       try (SignalAbort signals = new SignalAbort(runner)) {
-        ExperimentSession session = new ExperimentSession(tuned, plan, topics, client, view);
+        ExperimentSession session =
+            new ExperimentSession(tuned, plan, topics, client, view).savingSamplesTo(samples);
         int code = session.run(runner, dataDir, null);
         if (runner.finalResult() != null) {
           // the broker starts empty each run: the history is kept beside it (faultline history)
@@ -493,6 +512,16 @@ public final class DemoCommand implements Callable<Integer> {
         }
         reports.add(report);
         ThreeQuestions.printAttacks(report, out);
+        if (session.savedSamples() != null && session.savedSamples().command() != null) {
+          out.println();
+          out.println(
+              "Judge "
+                  + session.savedSamples().metric()
+                  + " of this run again from "
+                  + samples
+                  + " (README.txt there says what the run was):");
+          out.println("  " + session.savedSamples().command());
+        }
         return code;
       }
     }

@@ -2,10 +2,14 @@ package io.faultline.cli;
 
 import io.faultline.cli.experiment.ExperimentDefinition;
 import io.faultline.cli.experiment.ExperimentPlan;
+import io.faultline.cli.report.ExperimentRecording;
+import io.faultline.cli.report.SavedSamples;
+import io.faultline.cli.report.TopicReader;
 import io.faultline.common.DaemonThreads;
 import io.faultline.scale.fleet.FleetStatus;
 import io.faultline.schema.TopicProvisioner;
 import io.faultline.schema.Topics;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +32,8 @@ final class ExperimentSession {
   private final Map<String, Object> client;
   private final RunView view;
   private volatile List<FleetStatus.Promotion> promotions = List.of();
+  private Path samplesDir;
+  private volatile SavedSamples.Saved saved;
 
   ExperimentSession(
       ExperimentDefinition definition,
@@ -43,12 +49,58 @@ final class ExperimentSession {
   }
 
   /**
+   * After the run, its samples go to {@code dir} as {@code faultline analyze}'s files ({@link
+   * SavedSamples}); checked by the caller before the run.
+   */
+  ExperimentSession savingSamplesTo(Path dir) {
+    this.samplesDir = dir;
+    return this;
+  }
+
+  /**
    * Runs the experiment and returns {@code faultline run}'s exit code.
    *
    * @param dataDir where the local platform's processes keep their files
    * @param dryRunTimeout null for a real run; else how long the agents may take to answer a dry run
    */
   int run(ExperimentRunner runner, Path dataDir, Duration dryRunTimeout) {
+    int code = runExperiment(runner, dataDir, dryRunTimeout);
+    if (samplesDir != null && dryRunTimeout == null) {
+      saveSamples();
+    }
+    return code;
+  }
+
+  /**
+   * Reads every sample of the experiment back from the metrics topic and writes them; a failure is
+   * said, not fatal: the verdict stands without its files.
+   */
+  private void saveSamples() {
+    try (TopicReader reader = new TopicReader(client)) {
+      ExperimentRecording rec =
+          ExperimentRecording.fromTopics(
+              reader, topics, plan.experimentId(), Duration.ofSeconds(30), metric -> true);
+      saved = SavedSamples.write(samplesDir, rec);
+      view.say(
+          "samples saved in "
+              + samplesDir
+              + " ("
+              + String.join(", ", saved.files())
+              + "; README.txt says what the run was)");
+      if (saved.command() != null) {
+        view.say("judge " + saved.metric() + " again, as the analyzer did: " + saved.command());
+      }
+    } catch (IOException | RuntimeException e) {
+      view.say(SavedSamples.OPTION + " " + samplesDir + ": the samples were not saved: " + e);
+    }
+  }
+
+  /** After {@link #run} with {@link #savingSamplesTo}: what was saved, or null. */
+  SavedSamples.Saved savedSamples() {
+    return saved;
+  }
+
+  private int runExperiment(ExperimentRunner runner, Path dataDir, Duration dryRunTimeout) {
     boolean dryRun = dryRunTimeout != null;
     LocalPlatform platform = null;
     ExperimentFollower follower = null;

@@ -6,6 +6,7 @@ import io.faultline.cli.experiment.ExperimentFileParser;
 import io.faultline.cli.experiment.ExperimentPlan;
 import io.faultline.cli.experiment.PlanText;
 import io.faultline.cli.report.Outcome;
+import io.faultline.cli.report.SavedSamples;
 import io.faultline.scale.fleet.FleetCommands;
 import io.faultline.schema.Durations;
 import io.faultline.schema.Topics;
@@ -70,6 +71,15 @@ public final class RunCommand implements Callable<Integer> {
           "Working directory for local components (groups.local.start) (default: ${DEFAULT-VALUE}).")
   Path dataDir = Path.of(".faultline", "run");
 
+  @Option(
+      names = SavedSamples.OPTION,
+      paramLabel = "DIR",
+      description =
+          "After the run, write its samples into DIR as the CSV files 'faultline analyze' reads"
+              + " (per metric <metric>.control.csv and <metric>.experimental.csv), attacks.csv and"
+              + " README.txt with the 'faultline analyze' line that judges the latency again.")
+  Path saveSamples;
+
   private static final Duration MIN_PROGRESS = Duration.ofSeconds(1);
   private static final Duration MAX_WAIT = Duration.ofHours(1);
 
@@ -107,6 +117,13 @@ public final class RunCommand implements Callable<Integer> {
       askTimeout = KafkaOptions.waitFor("--agent-timeout", agentTimeout);
       if (experimentId != null) {
         ExperimentPlan.checkedId("--experiment-id", experimentId);
+      }
+      if (saveSamples != null && !dryRun) {
+        SavedSamples.problem(saveSamples)
+            .ifPresent(
+                p -> {
+                  throw new IllegalArgumentException(p);
+                });
       }
     } catch (IllegalArgumentException e) {
       err.println("faultline run " + e.getMessage());
@@ -166,6 +183,7 @@ public final class RunCommand implements Callable<Integer> {
               progress);
       try (SignalAbort signals = new SignalAbort(runner)) {
         return new ExperimentSession(definition, plan, topics, client, view)
+            .savingSamplesTo(saveSamples)
             .run(runner, dataDir, dryRun ? askTimeout : null);
       }
     }

@@ -103,7 +103,10 @@ class AnalyzeCommandTest {
     for (String[] option :
         new String[][] {
           {"--direction", "up", "--direction 'up': must be increase, decrease or either"},
-          {"--tolerance", "NaN", "--tolerance NaN: must be >= 0"}
+          {"--tolerance", "NaN", "--tolerance NaN: must be >= 0"},
+          {"--datapoint", "0s", "--datapoint: must be at least 1ms"},
+          {"--warmup", "1", "--warmup 1: must be at least 2 datapoints"},
+          {"--horizon", "0", "--horizon 0: must be at least 1"}
         }) {
       String c = control.toString();
       assertThat(run("--control", c, "--experiment", c, option[0], option[1])).isEqualTo(2);

@@ -31,7 +31,11 @@ public final class OfflineAnalysis {
    * Parameters of the judgement. {@code window} null means ten times the typical row interval;
    * {@code statistics} empty means the mean; {@code attackStartMs} (experiment time, null =
    * unknown) when the fault was injected: the warm-up learns only from before it, and the detector
-   * gives half its weight to an e-process anchored there (docs/adr/0037).
+   * gives half its weight to an e-process anchored there (docs/adr/0037). {@code datapoint} (null =
+   * the typical row interval), {@code warmUp} (null = a fifth of the datapoints, 5..30) and {@code
+   * horizon} (null = the judged datapoints) set the judgement as a streaming analyzer had it, so a
+   * run it judged live (its window, its experiment's warm-up windows, its {@code
+   * analyzer.horizon.windows}) is judged again alike.
    */
   public record Options(
       Direction direction,
@@ -40,7 +44,10 @@ public final class OfflineAnalysis {
       double alpha,
       Duration window,
       List<Statistic> statistics,
-      Long attackStartMs) {
+      Long attackStartMs,
+      Duration datapoint,
+      Integer warmUp,
+      Long horizon) {
 
     public Options {
       if (!(tolerance >= 0)) { // NaN too
@@ -56,6 +63,16 @@ public final class OfflineAnalysis {
       }
       if (window != null && (window.isNegative() || window.isZero())) {
         throw new IllegalArgumentException("--window: must be a positive duration");
+      }
+      if (datapoint != null && datapoint.toMillis() < 1) {
+        throw new IllegalArgumentException("--datapoint: must be at least 1ms");
+      }
+      if (warmUp != null && warmUp < 2) {
+        throw new IllegalArgumentException(
+            "--warmup " + warmUp + ": must be at least 2 datapoints (the analyzer's minimum)");
+      }
+      if (horizon != null && horizon < 1) {
+        throw new IllegalArgumentException("--horizon " + horizon + ": must be at least 1");
       }
       statistics =
           statistics == null || statistics.isEmpty()
@@ -76,6 +93,27 @@ public final class OfflineAnalysis {
         Duration window,
         List<Statistic> statistics) {
       this(direction, tolerance, confidence, alpha, window, statistics, null);
+    }
+
+    public Options(
+        Direction direction,
+        double tolerance,
+        double confidence,
+        double alpha,
+        Duration window,
+        List<Statistic> statistics,
+        Long attackStartMs) {
+      this(
+          direction,
+          tolerance,
+          confidence,
+          alpha,
+          window,
+          statistics,
+          attackStartMs,
+          null,
+          null,
+          null);
     }
 
     /** The hypothesis every datapoint is judged under. */
@@ -142,7 +180,7 @@ public final class OfflineAnalysis {
             options.direction(),
             options.tolerance(),
             options.confidence());
-    Duration interval = rowInterval(experiment);
+    Duration interval = options.datapoint() != null ? options.datapoint() : rowInterval(experiment);
     Duration window = options.window() != null ? options.window() : interval.multipliedBy(10);
     Summary allControl = Summary.of(values(control));
     Summary allExperimental = Summary.of(values(experiment));
@@ -169,10 +207,14 @@ public final class OfflineAnalysis {
           List.of());
     }
     List<Datapoint> points = datapoints(control, experiment, interval);
-    int warmUp = warmUpDatapoints(points.size());
+    int warmUp =
+        options.warmUp() != null
+            ? Math.min(points.size(), options.warmUp())
+            : warmUpDatapoints(points.size());
     WindowJudge.Monitor monitor = new WindowJudge.Monitor();
     monitor.warmupWindows = warmUp;
-    monitor.horizon = Math.max(1, points.size() - warmUp);
+    monitor.horizon =
+        options.horizon() != null ? options.horizon() : Math.max(1, points.size() - warmUp);
     if (options.attackStartMs() != null) {
       // as the stream learns until an experiment's attacks may start, and anchors there
       monitor.learnUntil = options.attackStartMs();

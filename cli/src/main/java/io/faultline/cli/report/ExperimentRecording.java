@@ -64,6 +64,16 @@ public record ExperimentRecording(
   /** Reads one experiment's records from the topics (latest Experiment and result win). */
   public static ExperimentRecording fromTopics(
       TopicReader reader, Topics topics, String experimentId, Duration timeout) {
+    return fromTopics(reader, topics, experimentId, timeout, ServiceOutage.METRICS::contains);
+  }
+
+  /** The same, keeping the samples of the metrics {@code keep} accepts. */
+  public static ExperimentRecording fromTopics(
+      TopicReader reader,
+      Topics topics,
+      String experimentId,
+      Duration timeout,
+      java.util.function.Predicate<String> keep) {
     Experiment experiment = null;
     for (var r : reader.readAll(topics.experiments().name(), timeout)) {
       if (experimentId.equals(r.key()) && r.value() != null) {
@@ -112,7 +122,7 @@ public record ExperimentRecording(
         continue;
       }
       String metric = r.key().substring(experimentId.length() + 1);
-      if (ServiceOutage.METRICS.contains(metric)) {
+      if (keep.test(metric)) {
         MetricSample s = decode(sampleSerde, r.value(), null);
         if (s != null) {
           samples.add(s);
