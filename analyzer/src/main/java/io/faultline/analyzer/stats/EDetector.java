@@ -502,11 +502,15 @@ public final class EDetector {
     return logK - Math.log(sides);
   }
 
-  /** {@link #scaleFree} is on and the state has what it needs: a primed one-group level. */
+  /**
+   * {@link #scaleFree} is on and the state has what it needs: a one-group level primed with the
+   * scale's sums (a state primed without them has sums of the judged datapoints alone).
+   */
   private boolean scaleUnknown(State state) {
     return scaleFactor > 0
         && phi == 0
         && state.primed
+        && state.primedCount > 0
         && !state.twoGroups
         && state.levelCount >= 4
         && state.levelInfo > 0;
