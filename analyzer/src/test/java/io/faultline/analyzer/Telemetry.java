@@ -79,6 +79,9 @@ final class Telemetry {
   /** ... its lag-1 without the margin while the groups' levels are calm (docs/adr/0110). */
   boolean denseCalmMargin = new WindowJudge.Monitor().denseCalmMargin;
 
+  /** ... its datapoints judged with their scale unknown (docs/adr/0113, the default by 0114). */
+  boolean denseScaleFree = new WindowJudge.Monitor().denseScaleFree;
+
   /**
    * Each group's window level also moves as an AR(1) across windows (this phi, sd {@code levelSd}),
    * under independent samples: window means with a real lag-1 (0 = none).
@@ -255,6 +258,7 @@ final class Telemetry {
     m.denseLongRun = denseLongRun;
     m.denseEffectiveDf = denseEffectiveDf;
     m.denseCalmMargin = denseCalmMargin;
+    m.denseScaleFree = denseScaleFree;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;
     m.extremesHeld = extremesHeld;
