@@ -25,6 +25,9 @@ public final class AnalyzerApp {
 
   private static final Logger log = LoggerFactory.getLogger(AnalyzerApp.class);
 
+  /** The commit interval unless {@code kafka.commit.interval.ms} sets another (docs/adr/0116). */
+  private static final long COMMIT_INTERVAL_MS = 1000;
+
   private AnalyzerApp() {}
 
   public static Properties streamsProperties(AnalyzerConfig config) {
@@ -37,8 +40,9 @@ public final class AnalyzerApp {
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
     // Exactly-once commits a transaction per commit interval; 100 ms (the EOS default) costs a
-    // busy 2-core machine noticeable CPU, and a verdict per 5 s window does not need it.
-    props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+    // busy 2-core machine noticeable CPU, and a verdict per 5 s window does not need it. Longer
+    // ones cut the per-commit work but delay the anchor (docs/adr/0116).
+    props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
     // The record cache holds the sharded path's open windows (the unsharded ones are held by
     // OpenWindowsStore, docs/adr/0078) and the results table the history rolls up; at 10,000 keys
     // the default 10 MiB evicted on most puts, forwarding each result to the history rollup
@@ -130,6 +134,10 @@ public final class AnalyzerApp {
             }
           }
         });
+    String warning = commitIntervalWarning(config);
+    if (warning != null) {
+      log.warn(warning);
+    }
     streams.start();
     log.info(
         "analyzer {} started: window {} grace {}, stores in {} on {}",
@@ -139,6 +147,32 @@ public final class AnalyzerApp {
         config.stateStores().configName(),
         config.bootstrapServers());
     return new Running(streams, metrics, server);
+  }
+
+  /**
+   * Why the commit interval is too long for the grace, or null. An attack's STARTED event reaches
+   * the judge through {@code attack.starts}, written by this analyzer and read committed, so only
+   * after its next commit: with an interval above {@code analyzer.grace} the window the attack
+   * started in can be judged before its anchor is known (docs/adr/0042, 0116).
+   */
+  static String commitIntervalWarning(AnalyzerConfig config) {
+    Object interval = streamsProperties(config).get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+    long ms;
+    try {
+      ms = Long.parseLong(interval.toString().trim());
+    } catch (NumberFormatException e) {
+      return null; // Kafka Streams names the bad value when it starts
+    }
+    if (ms <= config.grace().toMillis()) {
+      return null;
+    }
+    return "kafka.commit.interval.ms "
+        + ms
+        + " is above analyzer.grace "
+        + config.grace().toMillis()
+        + " ms: an attack's STARTED event can reach the judge after its window is judged, which"
+        + " then waits for the anchor; raise analyzer.grace to at least the interval"
+        + " (docs/adr/0116)";
   }
 
   /** Healthy while the streams run or rebalance. */

@@ -51,6 +51,30 @@ public final class WindowJudge {
    */
   public static final int SHARP_WARMUP_WINDOWS = 20;
 
+  /**
+   * A power budget's parts of the mean track against a pooled control (one sample per 10 s;
+   * docs/adr/0115), for the detection bench only: each switches off or replaces one part of the
+   * variance a datapoint is judged at, to measure what that part costs a fault. {@code noBound}:
+   * the control series' chi-square bound never paid (0081 pays it when the groups show a lag-1);
+   * {@code seriesOnly}: a datapoint at the control series' variance alone, not its own window's
+   * sampling variance plus what the series lies beyond the warm-up's typical one; {@code phiZero}:
+   * no long-run factor (the pool's and the groups' lag-1 not prewhitened); {@code variance} above
+   * 0: every datapoint at that variance (judged scale), the true one when the bench gives it;
+   * {@code seriesMax}: the larger of its own window's sampling variance and the control series'
+   * (the dense track's rule). Never part of a monitor's state: {@link #NONE} outside a bench run.
+   */
+  public record PowerBudget(
+      boolean noBound, boolean seriesOnly, boolean phiZero, double variance, boolean seriesMax) {
+    public static final PowerBudget NONE = new PowerBudget(false, false, false, 0.0, false);
+  }
+
+  private static volatile PowerBudget budget = PowerBudget.NONE;
+
+  /** Sets the power budget's parts for every judge of this process (the detection bench only). */
+  public static void powerBudget(PowerBudget parts) {
+    budget = parts;
+  }
+
   /** Samples per group and window from which window means count as normal (else: log scale). */
   static final double DENSE = 30;
 
@@ -819,16 +843,21 @@ public final class WindowJudge {
     // a metric that was constant in the warm-up has no variance: a tenth of theta0 stands in,
     // so a change is overwhelming evidence but still a number
     double floor = Math.max(1e-12, 0.01 * t.theta0 * t.theta0);
+    PowerBudget parts = budget;
     double v =
         Math.max(
             floor,
-            t.longRunVariance > 0
-                ? t.poolWithin
-                    ? raw[1] + Math.max(0.0, t.longRunVariance - t.withinVariance)
-                    : t.lag1Series.length == SERIES_SLOTS
-                        ? Math.max(raw[1], t.longRunVariance)
-                        : t.longRunVariance
-                : raw[1] + t.driftVariance);
+            parts.variance() > 0 && t.poolShare > 0
+                ? parts.variance()
+                : t.longRunVariance > 0
+                    ? t.poolWithin && !parts.seriesOnly()
+                        ? parts.seriesMax()
+                            ? Math.max(raw[1], t.longRunVariance)
+                            : raw[1] + Math.max(0.0, t.longRunVariance - t.withinVariance)
+                        : t.lag1Series.length == SERIES_SLOTS
+                            ? Math.max(raw[1], t.longRunVariance)
+                            : t.longRunVariance
+                    : raw[1] + t.driftVariance);
     if (t.wander.length == WANDER_SLOTS && t.levelSeries.length == SERIES_SLOTS) {
       v = Math.max(v, spreadLongRun(t));
     }
@@ -963,7 +992,10 @@ public final class WindowJudge {
       double n, double squares, double rho, double poolShare, boolean boundAlways) {
     double longRun = (1 + rho) / (1 - rho);
     double calm = Math.max(0.34, 1 - (longRun - 1) / Math.max(1, n - 1));
-    double bound = boundAlways || rho > 0 ? varianceUpperBound((int) Math.min(n, 1 << 20)) : 1.0;
+    double bound =
+        (boundAlways || rho > 0) && !budget.noBound()
+            ? varianceUpperBound((int) Math.min(n, 1 << 20))
+            : 1.0;
     return squares / (n - 1) / calm * bound * (1 + poolShare);
   }
 
@@ -1891,7 +1923,7 @@ public final class WindowJudge {
       t.withinVariance = typicalWithin;
       t.longRunVariance = longRunVariance(t);
       if (t.longRunVariance > 0) {
-        t.phi = Math.min(0.95, (rho + shares[1]) / (1 + shares[0]));
+        t.phi = budget.phiZero() ? 0.0 : Math.min(0.95, (rho + shares[1]) / (1 + shares[0]));
         t.phiBoundShare = 1.0;
       } else {
         t.poolShare = 0.0; // a constant control: the default's variance and phi

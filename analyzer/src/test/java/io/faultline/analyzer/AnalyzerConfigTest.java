@@ -65,6 +65,24 @@ class AnalyzerConfigTest {
   }
 
   @Test
+  void commitIntervalIsOneSecondUnlessAskedAndWarnedAboveTheGrace() {
+    assertThat(AnalyzerApp.streamsProperties(config()).get("commit.interval.ms")).isEqualTo(1000L);
+    assertThat(AnalyzerApp.commitIntervalWarning(config())).as("1 s against 1 s of grace").isNull();
+    AnalyzerConfig five = config("kafka.commit.interval.ms", "5000");
+    assertThat(AnalyzerApp.streamsProperties(five).get("commit.interval.ms")).isEqualTo("5000");
+    assertThat(AnalyzerApp.commitIntervalWarning(five))
+        .contains("kafka.commit.interval.ms 5000 is above analyzer.grace 1000 ms")
+        .contains("raise analyzer.grace");
+    assertThat(
+            AnalyzerApp.commitIntervalWarning(
+                config("kafka.commit.interval.ms", "5000", "analyzer.grace", "5s")))
+        .isNull();
+    assertThat(AnalyzerApp.commitIntervalWarning(config("analyzer.grace", "0s")))
+        .as("the default interval against no grace")
+        .contains("kafka.commit.interval.ms 1000 is above analyzer.grace 0 ms");
+  }
+
+  @Test
   void theSecretStaysOutOfToString() {
     assertThat(config("agent.command.secret", " a-very-secret-value-123").commandSecret())
         .as("signs with the secret as written, as the agents verify")

@@ -7,6 +7,7 @@ import io.faultline.analyzer.Telemetry.Process;
 import io.faultline.analyzer.stats.Direction;
 import io.faultline.analyzer.stats.EDetector;
 import io.faultline.analyzer.stats.Hypothesis;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -45,54 +46,13 @@ class AnchoredEProcessNullTest {
     return anchoredMean(telemetry, attack, Telemetry.meanHypothesis(), new Fault(level, 1), seed);
   }
 
-  /** As above, for the first track of {@code hypothesis}, the edge being {@code edge}. */
+  /**
+   * As above, for the first track of {@code hypothesis}, the edge being {@code edge}; the monitor's
+   * switches are the telemetry's (with {@code denseScaleFree} the anchored e-process is read as the
+   * judge's t-type e-value, docs/adr/0113).
+   */
   private static double[][] anchoredMean(
       Telemetry telemetry, int attack, Hypothesis hypothesis, Fault edge, long seed) {
-    return anchoredMean(telemetry, attack, hypothesis, edge, seed, false);
-  }
-
-  /**
-   * As above; with {@code levelsShut} the track's level series are dropped at the warm-up's end, as
-   * in a track stored before docs/adr/0108 (the spread's long-run gate never opens).
-   */
-  private static double[][] anchoredMean(
-      Telemetry telemetry,
-      int attack,
-      Hypothesis hypothesis,
-      Fault edge,
-      long seed,
-      boolean levelsShut) {
-    return anchoredMean(telemetry, attack, hypothesis, edge, seed, levelsShut, false);
-  }
-
-  /**
-   * As above; with {@code floorShut} the sparse spread's wander floor (docs/adr/0076) is off from
-   * the first warm-up window, before the warm-up's end reads it.
-   */
-  private static double[][] anchoredMean(
-      Telemetry telemetry,
-      int attack,
-      Hypothesis hypothesis,
-      Fault edge,
-      long seed,
-      boolean levelsShut,
-      boolean floorShut) {
-    return anchoredMean(telemetry, attack, hypothesis, edge, seed, levelsShut, floorShut, false);
-  }
-
-  /**
-   * As above; with {@code scaleFree} a dense track's datapoints are judged with their scale unknown
-   * (docs/adr/0113) from the first warm-up window, and the anchored e-process is read as they are.
-   */
-  private static double[][] anchoredMean(
-      Telemetry telemetry,
-      int attack,
-      Hypothesis hypothesis,
-      Fault edge,
-      long seed,
-      boolean levelsShut,
-      boolean floorShut,
-      boolean scaleFree) {
     telemetry.attackAt = attack * 1000L;
     double[] sum = new double[WINDOWS];
     double[] sumSq = new double[WINDOWS];
@@ -110,15 +70,6 @@ class AnchoredEProcessNullTest {
           edge,
           WINDOWS,
           (w, m, j) -> {
-            if (levelsShut && !m.tracks.isEmpty()) {
-              m.tracks.get(0).levelSeries = new double[0];
-            }
-            if (floorShut) {
-              m.spreadWanderFloor = false;
-            }
-            if (scaleFree) {
-              m.denseScaleFree = true;
-            }
             if (w < 0) {
               return true;
             }
@@ -256,6 +207,24 @@ class AnchoredEProcessNullTest {
         .isGreaterThan(3.0);
   }
 
+  /**
+   * Prints the capped mean at its worst judged window from the attack on, and its standard error.
+   */
+  private static void printWorst(String what, double[][] mean, int attack) {
+    int worst = attack;
+    for (int w = attack; w < WINDOWS; w++) {
+      worst = mean[0][w] > mean[0][worst] ? w : worst;
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%s, attack %d: %.3f (se %.3f) at %d%n",
+        what,
+        attack,
+        mean[0][worst],
+        mean[1][worst],
+        worst);
+  }
+
   /** Standard errors above 1 of the capped mean at its worst judged window from the attack on. */
   private static double worstStandardErrors(double[][] mean, int attack) {
     double worst = Double.NEGATIVE_INFINITY;
@@ -305,13 +274,11 @@ class AnchoredEProcessNullTest {
         // default since docs/adr/0114) the ARMA(1,1) level's mean reached 2.0 (se 0.22)
         telemetry.denseScaleFree = false;
         double[][] mean = anchoredMean(telemetry, attack, 1.1, 610 + 10 * i + attack);
-        int worst = attack;
-        for (int w = attack; w < WINDOWS; w++) {
-          worst = mean[0][w] > mean[0][worst] ? w : worst;
-        }
-        System.out.printf(
-            "calm margin, level %.1f sd %.1f, attack %d: %.3f (se %.3f) at %d%n",
-            levels[i][0], levels[i][1], attack, mean[0][worst], mean[1][worst], worst);
+        printWorst(
+            String.format(
+                Locale.ROOT, "calm margin, level %.1f sd %.1f", levels[i][0], levels[i][1]),
+            mean,
+            attack);
         assertAtMostOne(
             mean,
             attack,
@@ -338,23 +305,9 @@ class AnchoredEProcessNullTest {
     };
     for (int i = 0; i < cases.length; i++) {
       for (int attack : new int[] {ATTACK, 40}) {
-        double[][] mean =
-            anchoredMean(
-                cases[i],
-                attack,
-                Telemetry.meanHypothesis(),
-                new Fault(1.1, 1),
-                1130 + 10 * i + attack,
-                false,
-                false,
-                true);
-        int worst = attack;
-        for (int w = attack; w < WINDOWS; w++) {
-          worst = mean[0][w] > mean[0][worst] ? w : worst;
-        }
-        System.out.printf(
-            "scale unknown, %s, attack %d: %.3f (se %.3f) at %d%n",
-            names[i], attack, mean[0][worst], mean[1][worst], worst);
+        cases[i].denseScaleFree = true;
+        double[][] mean = anchoredMean(cases[i], attack, 1.1, 1130 + 10 * i + attack);
+        printWorst("scale unknown, " + names[i], mean, attack);
         assertAtMostOne(mean, attack, names[i], 100);
       }
     }
@@ -387,11 +340,17 @@ class AnchoredEProcessNullTest {
     }
   }
 
-  /** As {@link #spreadAtTheEdge}, GARCH(1,1) per window, with the level series or without. */
-  private static double[][] clusteredSpreadAtTheEdge(int attack, boolean levelsShut) {
+  /**
+   * As {@link #spreadAtTheEdge}, GARCH(1,1) per window, with the level series or without (dropped
+   * after every window, as in a track stored before docs/adr/0108), with the wander floor
+   * (docs/adr/0076) or without.
+   */
+  private static double[][] clusteredSpreadAtTheEdge(
+      int attack, boolean levelSeries, boolean wanderFloor) {
     Telemetry telemetry = new Telemetry(Process.GARCH, 6, 0.8);
-    return anchoredMean(
-        telemetry, attack, Telemetry.spreadHypothesis(), new Fault(1, 1.1), 441, levelsShut);
+    telemetry.spreadLevels = levelSeries;
+    telemetry.spreadWanderFloor = wanderFloor;
+    return anchoredMean(telemetry, attack, Telemetry.spreadHypothesis(), new Fault(1, 1.1), 441);
   }
 
   @Test
@@ -400,7 +359,7 @@ class AnchoredEProcessNullTest {
     // groups' own log spreads put their long-run variance under each datapoint's (measured: worst
     // window 2.70 / 2.46 standard errors over 1, attack early / late; 5.3 / 4.8 before, ADR 0082)
     for (int attack : new int[] {ATTACK, 40}) {
-      assertAtMostOne(clusteredSpreadAtTheEdge(attack, false), attack, "GARCH spread", 6);
+      assertAtMostOne(clusteredSpreadAtTheEdge(attack, true, true), attack, "GARCH spread", 6);
     }
   }
 
@@ -408,7 +367,7 @@ class AnchoredEProcessNullTest {
   void theSparseSpreadTrackOnClusteredVolatilityWithoutItsLevelSeriesIsNoSupermartingale() {
     // the check above can fail: a track without the level series (stored before docs/adr/0108)
     // is judged at the datapoint's variance with the wander's floor alone, far over 1
-    double shut = worstStandardErrors(clusteredSpreadAtTheEdge(40, true), 40);
+    double shut = worstStandardErrors(clusteredSpreadAtTheEdge(40, false, true), 40);
     assertThat(shut).as("standard errors above 1 without the level series").isGreaterThan(3.0);
   }
 
@@ -417,13 +376,63 @@ class AnchoredEProcessNullTest {
     // the level series alone do not keep the bound: docs/adr/0076's floor is still needed beside
     // docs/adr/0108's long-run variance (docs/adr/0111, measured: 4.16 standard errors over 1,
     // attack early; 2.70 with the floor, the same draws)
-    Telemetry telemetry = new Telemetry(Process.GARCH, 6, 0.8);
-    double[][] mean =
-        anchoredMean(
-            telemetry, ATTACK, Telemetry.spreadHypothesis(), new Fault(1, 1.1), 441, false, true);
+    double[][] mean = clusteredSpreadAtTheEdge(ATTACK, true, false);
     assertThat(worstStandardErrors(mean, ATTACK))
         .as("standard errors above 1 without the wander floor")
         .isGreaterThan(3.0);
+  }
+
+  @Test
+  void pooledWindowMeansAtTheControlSeriesVarianceAloneAreNoSupermartingaleOnNormalSamples() {
+    // docs/adr/0115's budget part `seriesOnly` (a bench switch, off): each one per 10 s datapoint
+    // at the control series' variance alone, without its own window's sampling variance and the
+    // positive part of the series' excess over the warm-up's typical one. On normal samples,
+    // attack at 5, the capped mean goes over its bound (1.493 against 1.488 at judged window 49);
+    // the default on the same draws stays under it: the positive parts are what keeps it valid
+    double[][] alone;
+    WindowJudge.powerBudget(new WindowJudge.PowerBudget(false, true, false, 0.0, false));
+    try {
+      alone = anchoredMean(pooledWithin(Process.NORMAL), ATTACK, 1.1, 1155);
+    } finally {
+      WindowJudge.powerBudget(WindowJudge.PowerBudget.NONE);
+    }
+    assertThat(worstStandardErrors(alone, ATTACK))
+        .as("standard errors above 1 at the control series' variance alone")
+        .isGreaterThan(3.0);
+    assertAtMostOne(
+        anchoredMean(pooledWithin(Process.NORMAL), ATTACK, 1.1, 1155),
+        ATTACK,
+        "NORMAL control series beyond the window's own",
+        6);
+  }
+
+  @Test
+  void pooledWindowMeansAtTheLargerOfTheirOwnAndTheControlSeriesVarianceKeepTheMeanAtMostOne() {
+    // docs/adr/0115's budget part `seriesMax` (a bench switch, off): each one per 10 s datapoint
+    // at the larger of its own window's sampling variance and the control series' (the dense
+    // track's rule), on the draws where `seriesOnly` is no supermartingale and on the others'
+    WindowJudge.powerBudget(new WindowJudge.PowerBudget(false, false, false, 0.0, true));
+    try {
+      for (Process p : new Process[] {Process.NORMAL, Process.LOGNORMAL, Process.AR1}) {
+        for (int attack : new int[] {ATTACK, 40}) {
+          assertAtMostOne(
+              anchoredMean(pooledWithin(p), attack, 1.1, 1150 + p.ordinal() + attack),
+              attack,
+              p + " the larger of its own and the control series'",
+              6);
+        }
+      }
+    } finally {
+      WindowJudge.powerBudget(WindowJudge.PowerBudget.NONE);
+    }
+  }
+
+  /** Six samples a window against the pooled control, docs/adr/0081's default (second form). */
+  private static Telemetry pooledWithin(Process p) {
+    Telemetry telemetry = new Telemetry(p, 6, 0.8);
+    telemetry.controlSeriesPooled = true;
+    telemetry.controlSeriesWithin = true;
+    return telemetry;
   }
 
   @Test

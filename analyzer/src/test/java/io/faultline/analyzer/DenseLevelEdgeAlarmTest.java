@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.analyzer.Telemetry.Fault;
 import io.faultline.analyzer.Telemetry.Process;
-import io.faultline.schema.SteadyState;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -38,13 +38,56 @@ class DenseLevelEdgeAlarmTest {
       boolean effectiveDf,
       boolean calmMargin,
       long seed) {
+    Telemetry telemetry = atTheEdge(levelPhi, levelSd, levelInControl);
+    telemetry.denseEffectiveDf = effectiveDf;
+    telemetry.denseCalmMargin = calmMargin;
+    return alarmsPerRun(
+        telemetry,
+        String.format(
+            Locale.ROOT,
+            "level %.2f sd %.1f%s, effective df %b, calm margin %b",
+            levelPhi,
+            levelSd,
+            levelInControl ? "" : " (experimental only)",
+            effectiveDf,
+            calmMargin),
+        seed);
+  }
+
+  /**
+   * False alarms per run at the edge with a dense track's scale unknown (docs/adr/0113), the level
+   * in both groups or (with {@code levelInControl} false) in the experimental group only.
+   */
+  private static double scaleFreeAlarmsPerRun(
+      double levelPhi, double levelSd, boolean levelInControl, long seed) {
+    Telemetry telemetry = atTheEdge(levelPhi, levelSd, levelInControl);
+    telemetry.denseScaleFree = true;
+    return alarmsPerRun(
+        telemetry,
+        String.format(
+            Locale.ROOT,
+            "level %.2f sd %.1f%s, scale unknown",
+            levelPhi,
+            levelSd,
+            levelInControl ? "" : " (experimental only)"),
+        seed);
+  }
+
+  /** 100 normal samples a window over an AR(1) level, the attack at judged window 5. */
+  private static Telemetry atTheEdge(double levelPhi, double levelSd, boolean levelInControl) {
     Telemetry telemetry = new Telemetry(Process.NORMAL, 100, 0.8);
     telemetry.levelInControl = levelInControl;
     telemetry.levelPhi = levelPhi;
     telemetry.levelSd = levelSd;
-    telemetry.denseEffectiveDf = effectiveDf;
-    telemetry.denseCalmMargin = calmMargin;
     telemetry.attackAt = 5_000L;
+    return telemetry;
+  }
+
+  /**
+   * False alarms per run of {@code telemetry} at the edge, the experimental group x1.1 from judged
+   * window 5 of 60 after 20 warm-up ones; prints them after {@code what}.
+   */
+  private static double alarmsPerRun(Telemetry telemetry, String what, long seed) {
     Random r = new Random(seed);
     int alarms = 0;
     for (int run = 0; run < RUNS; run++) {
@@ -52,52 +95,7 @@ class DenseLevelEdgeAlarmTest {
           telemetry.firstAlarm(r, Telemetry.meanHypothesis(), 20, 60, 5, new Fault(1.1, 1), 60);
       alarms += first >= 0 ? 1 : 0;
     }
-    System.out.printf(
-        "level %.2f sd %.1f%s, effective df %b, calm margin %b: %d false alarms in %d runs%n",
-        levelPhi,
-        levelSd,
-        levelInControl ? "" : " (experimental only)",
-        effectiveDf,
-        calmMargin,
-        alarms,
-        RUNS);
-    return alarms / (double) RUNS;
-  }
-
-  /**
-   * False alarms per run at the edge with a dense track's scale unknown (docs/adr/0113) from the
-   * first warm-up window, the level in both groups or (with {@code levelInControl} false) in the
-   * experimental group only.
-   */
-  private static double scaleFreeAlarmsPerRun(
-      double levelPhi, double levelSd, boolean levelInControl, long seed) {
-    Telemetry telemetry = new Telemetry(Process.NORMAL, 100, 0.8);
-    telemetry.levelInControl = levelInControl;
-    telemetry.levelPhi = levelPhi;
-    telemetry.levelSd = levelSd;
-    telemetry.attackAt = 5_000L;
-    Random r = new Random(seed);
-    int alarms = 0;
-    for (int run = 0; run < RUNS; run++) {
-      boolean[] alarm = {false};
-      telemetry.judgeEach(
-          r,
-          Telemetry.meanHypothesis(),
-          20,
-          60,
-          5,
-          new Fault(1.1, 1),
-          60,
-          (w, m, j) -> {
-            m.denseScaleFree = true;
-            alarm[0] = w >= 0 && j.state() == SteadyState.DEVIATING;
-            return !alarm[0];
-          });
-      alarms += alarm[0] ? 1 : 0;
-    }
-    System.out.printf(
-        "level %.2f sd %.1f%s, scale unknown: %d false alarms in %d runs%n",
-        levelPhi, levelSd, levelInControl ? "" : " (experimental only)", alarms, RUNS);
+    System.out.printf(Locale.ROOT, "%s: %d false alarms in %d runs%n", what, alarms, RUNS);
     return alarms / (double) RUNS;
   }
 

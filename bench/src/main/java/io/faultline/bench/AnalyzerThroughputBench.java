@@ -27,6 +27,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,7 +48,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * The analyzer's full topology (exactly_once_v2, commit interval 1 s, one stream thread) on an
+ * The analyzer's full topology (exactly_once_v2, its commit interval, one stream thread) on an
  * in-process broker, against a bare KafkaConsumer loop reading the same records in the same run.
  *
  * <p>Throughput: N samples (default 100,000, at least 20 per key) over K keys (default 10, 1,000,
@@ -70,11 +71,13 @@ import org.apache.kafka.streams.KafkaStreams;
  * </pre>
  *
  * <p>{@code --threads=T}: the analyzer's {@code analyzer.stream.threads}; {@code --kafka=K=V}: its
- * {@code kafka.K} (e.g. {@code --kafka=producer.batch.size=262144}), so one jar measures a setting
- * both ways in one session; {@code --partitions=P}: every topic with P partitions (default 3), so
- * that T threads can share the tasks evenly. The JSON line also carries the CPU seconds of the
- * JVM's threads by role over the run (the in-process broker's among them) and the stream threads'
- * split from Kafka Streams' own metrics (docs/adr/0069).
+ * {@code kafka.K} (e.g. {@code --kafka=producer.batch.size=262144}, or {@code
+ * --kafka=commit.interval.ms=5000} instead of the analyzer's 1 s), in the throughput and the
+ * latency runs alike, so one jar measures a setting both ways in one session; {@code
+ * --partitions=P}: every topic with P partitions (default 3), so that T threads can share the tasks
+ * evenly. The JSON line also carries the CPU seconds of the JVM's threads by role over the run (the
+ * in-process broker's among them) and the stream threads' split from Kafka Streams' own metrics
+ * (docs/adr/0069).
  *
  * <p>{@code --stores=S}: the analyzer's {@code analyzer.state.stores} (default the analyzer's
  * default), so one jar measures both ways in one session (docs/adr/0063).
@@ -162,7 +165,7 @@ public final class AnalyzerThroughputBench {
             partitions);
       }
       if (latency) {
-        latency(bootstrap);
+        latency(bootstrap, kafkaSettings);
       }
     }
   }
@@ -269,7 +272,7 @@ public final class AnalyzerThroughputBench {
     double bareSeconds = (System.nanoTime() - bareStart) / 1e9;
 
     Map<String, String> settings =
-        new java.util.HashMap<>(
+        new HashMap<>(
             Map.of(
                 "bootstrap.servers",
                 bootstrap,
@@ -307,7 +310,7 @@ public final class AnalyzerThroughputBench {
       for (int p = 0; p < topics.metrics().partitions(); p++) {
         metricsPartitions.add(new TopicPartition(topics.metrics().name(), p));
       }
-      Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       metricsPartitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
       var ends = admin.listOffsets(latest).all().get();
       while (true) {
@@ -464,8 +467,8 @@ public final class AnalyzerThroughputBench {
     private final String topic;
     private final AvroSerde<MetricSample> serde;
     private final Map<String, SampleSummaries.Accumulator> open = new LinkedHashMap<>();
-    private final Map<String, MetricSample> first = new java.util.HashMap<>();
-    private final Map<String, String> keyOf = new java.util.HashMap<>();
+    private final Map<String, MetricSample> first = new HashMap<>();
+    private final Map<String, String> keyOf = new HashMap<>();
     private long current = Long.MIN_VALUE;
 
     WindowSummaries(
@@ -525,14 +528,14 @@ public final class AnalyzerThroughputBench {
     return nanos / 1e9;
   }
 
-  static void latency(String bootstrap) throws Exception {
+  static void latency(String bootstrap, Map<String, String> kafkaSettings) throws Exception {
     String prefix = "lat.";
     Topics topics = Topics.named(prefix);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       TopicProvisioner.ensure(admin, topics, (short) 1);
     }
-    AnalyzerConfig config =
-        AnalyzerConfig.fromMap(
+    Map<String, String> settings =
+        new HashMap<>(
             Map.of(
                 "bootstrap.servers",
                 bootstrap,
@@ -546,6 +549,8 @@ public final class AnalyzerThroughputBench {
                 "0s",
                 "analyzer.state.dir",
                 Files.createTempDirectory("bench-analyzer").toString()));
+    settings.putAll(kafkaSettings);
+    AnalyzerConfig config = AnalyzerConfig.fromMap(settings);
     AnalyzerApp.Running analyzer = AnalyzerApp.run(config);
     while (analyzer.streams().state() != KafkaStreams.State.RUNNING) {
       Thread.sleep(20);
@@ -598,8 +603,9 @@ public final class AnalyzerThroughputBench {
     System.out.println();
     System.out.printf(
         Locale.ROOT,
-        "Window end to WindowVerdict at a read_committed consumer, %d verdicts: p50 %d ms, p90 %d"
-            + " ms, p99 %d ms, max %d ms.%n",
+        "Window end to WindowVerdict at a read_committed consumer (kafka %s), %d verdicts: p50 %d"
+            + " ms, p90 %d ms, p99 %d ms, max %d ms.%n",
+        kafkaSettings,
         sorted.length,
         sorted[sorted.length / 2],
         sorted[(int) (sorted.length * 0.9)],

@@ -390,6 +390,22 @@ public final class DetectionBench {
    */
   static final boolean MEAN_ALONE = Boolean.getBoolean("faultline.bench.meanAlone");
 
+  /**
+   * A power budget's parts of the one per 10 s mean track (docs/adr/0115), all off by default:
+   * {@code -Dfaultline.bench.noBound=true} (no chi-square bound on the control series' variance),
+   * {@code -Dfaultline.bench.seriesOnly=true} (each datapoint at the control series' variance
+   * alone), {@code -Dfaultline.bench.phiZero=true} (no long-run factor), {@code
+   * -Dfaultline.bench.trueVariance=V} (every datapoint at V, judged scale: the true variance),
+   * {@code -Dfaultline.bench.seriesMax=true} (the larger of its own and the control series').
+   */
+  static final WindowJudge.PowerBudget POWER_BUDGET =
+      new WindowJudge.PowerBudget(
+          Boolean.getBoolean("faultline.bench.noBound"),
+          Boolean.getBoolean("faultline.bench.seriesOnly"),
+          Boolean.getBoolean("faultline.bench.phiZero"),
+          Double.parseDouble(System.getProperty("faultline.bench.trueVariance", "0")),
+          Boolean.getBoolean("faultline.bench.seriesMax"));
+
   /** One group's sample source; AR(1) state per group. */
   static final class Source {
     private final Process process;
@@ -598,21 +614,8 @@ public final class DetectionBench {
 
   public static void main(String[] args) {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
-    System.out.printf(
-        Locale.ROOT,
-        "%d runs per row; %d warm-up + %d judged windows; faults from judged window %d (early) or"
-            + " %d (late) to the end. Hypothesis: increase, tolerance 10%%, alpha %.2f over the %d"
-            + " judged windows, mean and spread watched; errors: tolerance 0.5 points. Cell: detected"
-            + " %% of runs, median and p90 delay in windows (1 = the fault's first window), false"
-            + " alarms per run (before the fault; the whole run when clean or within"
-            + " tolerance).%n%n",
-        runs,
-        WARMUP,
-        WINDOWS,
-        EARLY,
-        LATE,
-        ALPHA,
-        WINDOWS);
+    WindowJudge.powerBudget(POWER_BUDGET);
+    System.out.print(header(runs, continuous().statistics()));
     if (REAL_ONLY) {
       realRows(runs);
       return;
@@ -1059,6 +1062,37 @@ public final class DetectionBench {
         SPREAD_ALONE
             ? List.of(Statistic.SPREAD)
             : MEAN_ALONE ? List.of(Statistic.MEAN) : List.of(Statistic.MEAN, Statistic.SPREAD));
+  }
+
+  /** The run's first lines: its shape, the hypothesis with the statistics it watches, the cells. */
+  static String header(int runs, List<Statistic> statistics) {
+    return String.format(
+        Locale.ROOT,
+        "%d runs per row; %d warm-up + %d judged windows; faults from judged window %d (early) or"
+            + " %d (late) to the end. Hypothesis: increase, tolerance 10%%, alpha %.2f over the %d"
+            + " judged windows, %s; errors: tolerance 0.5 points. Cell: detected"
+            + " %% of runs, median and p90 delay in windows (1 = the fault's first window), false"
+            + " alarms per run (before the fault; the whole run when clean or within"
+            + " tolerance).%n%n",
+        runs,
+        WARMUP,
+        WINDOWS,
+        EARLY,
+        LATE,
+        ALPHA,
+        WINDOWS,
+        watched(statistics));
+  }
+
+  /**
+   * What the header says the rows watch: "mean and spread watched" by default, "spread alone
+   * watched" under {@link #SPREAD_ALONE}, "mean alone watched" under {@link #MEAN_ALONE}.
+   */
+  static String watched(List<Statistic> statistics) {
+    String names =
+        String.join(
+            " and ", statistics.stream().map(s -> s.name().toLowerCase(Locale.ROOT)).toList());
+    return names + (statistics.size() == 1 ? " alone" : "") + " watched";
   }
 
   static Alarms run(Random r, int samples, Process p, Fault fault, int start, Calibration k) {

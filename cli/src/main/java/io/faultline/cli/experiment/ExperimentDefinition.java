@@ -23,10 +23,6 @@ public record ExperimentDefinition(
     /** The service of {@code faultline history}: {@code service}, else labels.service. */
     public static final String DEFAULT_SERVICE = "system";
 
-    public Metadata(String name, String owner, String description, Map<String, String> labels) {
-      this(name, owner, description, labels, null);
-    }
-
     /** {@code service}, else {@code labels.service}, else {@value #DEFAULT_SERVICE}. */
     public String serviceOrDefault() {
       if (service != null) {
@@ -77,40 +73,6 @@ public record ExperimentDefinition(
     public static final int MIN_RPS = 1;
 
     public static final int MAX_RPS = 1000;
-
-    public Local(
-        boolean start, String controlCpus, String experimentalCpus, Duration jvmWarmup, int rps) {
-      this(start, controlCpus, experimentalCpus, jvmWarmup, rps, 0);
-    }
-
-    public Local(
-        boolean start,
-        String controlCpus,
-        String experimentalCpus,
-        Duration jvmWarmup,
-        int rps,
-        int replicas) {
-      this(start, controlCpus, experimentalCpus, jvmWarmup, rps, replicas, null);
-    }
-
-    public Local(
-        boolean start,
-        String controlCpus,
-        String experimentalCpus,
-        Duration jvmWarmup,
-        int rps,
-        int replicas,
-        Pipeline pipeline) {
-      this(
-          start,
-          controlCpus,
-          experimentalCpus,
-          jvmWarmup,
-          rps,
-          replicas,
-          pipeline,
-          DEFAULT_JVM_SETTLE);
-    }
   }
 
   /**
@@ -154,29 +116,6 @@ public record ExperimentDefinition(
       Double abortThreshold,
       List<String> statistics,
       String severity) {
-
-    public MetricSpec(
-        String name,
-        String source,
-        Map<String, String> sourceParameters,
-        String direction,
-        Double tolerance,
-        Double alpha,
-        boolean critical,
-        Double abortThreshold,
-        List<String> statistics) {
-      this(
-          name,
-          source,
-          sourceParameters,
-          direction,
-          tolerance,
-          alpha,
-          critical,
-          abortThreshold,
-          statistics,
-          null);
-    }
 
     /** {@code statistics}: mean, p99 or spread, in the file's order; empty = the default. */
     public MetricSpec {

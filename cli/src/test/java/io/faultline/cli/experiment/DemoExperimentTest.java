@@ -43,6 +43,7 @@ class DemoExperimentTest {
   @Test
   void theDemosOptionsDefaultToTheFile() {
     io.faultline.cli.DemoCommandDefaults d = new io.faultline.cli.DemoCommandDefaults();
-    assertThat(d.values()).containsExactly("30s", "30s", "30s", "15s", "1m", "20", "5s", "0", "1");
+    assertThat(d.values())
+        .containsExactly("1m40s", "30s", "30s", "15s", "1m", "20", "5s", "0", "1");
   }
 }

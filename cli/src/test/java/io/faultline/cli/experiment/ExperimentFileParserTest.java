@@ -54,8 +54,8 @@ class ExperimentFileParserTest {
     assertThat(d.groups().local().start()).isTrue();
     assertThat(d.method().attacks().get(1).start()).isEqualTo(Duration.ofSeconds(60));
     assertThat(d.method().mode()).isEqualTo("sequential");
-    // 30 s warm-up + 61 s of attacks + 35 s recovery
-    assertThat(d.plannedDuration()).isEqualTo(Duration.ofSeconds(126));
+    // 100 s warm-up + 61 s of attacks + 35 s recovery
+    assertThat(d.plannedDuration()).isEqualTo(Duration.ofSeconds(196));
     assertThat(d.steadyState().metrics().get(0).critical()).isTrue();
   }
 
