@@ -111,9 +111,6 @@ final class Telemetry {
   /** The sparse spread's wander floor (docs/adr/0076), read at the warm-up's end. */
   boolean spreadWanderFloor = new WindowJudge.Monitor().spreadWanderFloor;
 
-  /** Dense window means judged with their scale unknown, a t-type e-value (docs/adr/0113). */
-  boolean denseScaleFree = new WindowJudge.Monitor().denseScaleFree;
-
   /** Alpha split over the statistics the warm-up measured only (docs/adr/0088). */
   boolean alphaOverMeasured = new WindowJudge.Monitor().alphaOverMeasured;
 
