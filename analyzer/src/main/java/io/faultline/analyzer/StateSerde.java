@@ -203,7 +203,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       w.bool(m.denseCalmMargin);
     }
     if (m.denseScaleFree) {
-      w.bool(true); // docs/adr/0113's switch, off by default: written only when on, as 0110's
+      w.bool(true); // docs/adr/0113's switch: written only when on, as 0110's (absent reads off)
     }
     w.end(mark);
   }
@@ -340,9 +340,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.denseCalmMargin = in.bool();
     }
-    if (in.before(end)) {
-      m.denseScaleFree = in.bool();
-    }
+    // docs/adr/0113's switch, on by default since docs/adr/0114: written only when on, so a monitor
+    // without it was stored off (or before it) and its detectors hold no sums of squares
+    m.denseScaleFree = in.before(end) && in.bool();
     in.end(end);
     return m;
   }

@@ -235,9 +235,11 @@ public final class WindowJudge {
      * t-type e-value whose scale is learned from the warm-up's and the judged differences ({@link
      * EDetector#scaleFree}), times the long-run factor of {@link #seriesLongRun(Track, boolean,
      * boolean)}'s lag-1 as before, in place of the plug-in variance's chi-square bound
-     * (docs/adr/0113); {@code -Dfaultline.bench.denseScaleFree=true}.
+     * (docs/adr/0113). On by default (docs/adr/0114); a monitor restored from state written before
+     * the default keeps it off, as its detectors hold no sums of squares; {@code
+     * -Dfaultline.bench.denseScaleFree=false} measures it off.
      */
-    public boolean denseScaleFree;
+    public boolean denseScaleFree = true;
 
     /**
      * Single samples against a pooled control: phi learned from the two groups' own warm-up series

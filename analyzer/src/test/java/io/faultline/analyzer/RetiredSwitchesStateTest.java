@@ -20,10 +20,16 @@ class RetiredSwitchesStateTest {
 
   /** 20 warm-up windows and 20 judged, the experimental group 1.5x from window 30. */
   static WindowJudge.Monitor run(int samplesPerWindow) {
+    return run(samplesPerWindow, new WindowJudge.Monitor().denseScaleFree);
+  }
+
+  /** As {@link #run(int)}, docs/adr/0113's switch on or off. */
+  static WindowJudge.Monitor run(int samplesPerWindow, boolean denseScaleFree) {
     Random random = new Random(98 + samplesPerWindow);
     Hypothesis h = Hypothesis.defaultFor("http.latency.ms");
     WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = 20;
+    m.denseScaleFree = denseScaleFree;
     for (int w = 0; w < 40; w++) {
       double shift = w >= 30 ? 1.5 : 1.0;
       Summary c = new Summary();
@@ -54,13 +60,23 @@ class RetiredSwitchesStateTest {
     WindowJudge.Monitor m = StateSerde.monitors().deserialize("t", before);
     assertThat(m.ready).as("learned").isTrue();
     assertThat(m.tracks).as("tracks").isNotEmpty();
+    assertThat(m.denseScaleFree).as("docs/adr/0113's switch, not stored: off").isFalse();
     assertThat(StateSerde.monitors().serialize("t", m)).isEqualTo(before);
   }
 
+  /**
+   * With docs/adr/0113's switch off, as the version before had it; on (the default since
+   * docs/adr/0114) the bytes are those and the switch's three slots appended to the monitor's
+   * block, which the versions before docs/adr/0110 skip.
+   */
   @ParameterizedTest
   @ValueSource(ints = {1, 6, 20})
   void theSameWindowsStoreTheBytesTheVersionBeforeStored(int samplesPerWindow) throws IOException {
-    assertThat(StateSerde.monitors().serialize("t", run(samplesPerWindow)))
-        .isEqualTo(golden(samplesPerWindow));
+    byte[] golden = golden(samplesPerWindow);
+    assertThat(StateSerde.monitors().serialize("t", run(samplesPerWindow, false)))
+        .isEqualTo(golden);
+    byte[] on = StateSerde.monitors().serialize("t", run(samplesPerWindow, true));
+    assertThat(on).hasSize(golden.length + 3);
+    assertThat(StateSerde.monitors().deserialize("t", on).denseScaleFree).isTrue();
   }
 }

@@ -205,6 +205,10 @@ class SingleSampleSpreadTest {
     var serde = StateSerde.monitors();
     WindowJudge.Monitor back = serde.deserialize("t", stored);
     WindowJudge.Monitor now = storedWindows();
+    // stored before docs/adr/0114's default, it reads docs/adr/0113's switch off (no dense track
+    // here: the switch judges nothing of this monitor)
+    assertThat(back.denseScaleFree).isFalse();
+    now.denseScaleFree = false;
     assertThat(back.tracks.get(0).singleSpread).hasSize(WindowJudge.SINGLE_SLOTS);
     assertThat(serde.serialize("t", back)).isEqualTo(serde.serialize("t", now));
     judgeAlike(now, back, 4);

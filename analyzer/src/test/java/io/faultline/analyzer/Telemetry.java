@@ -79,6 +79,9 @@ final class Telemetry {
   /** ... its lag-1 without the margin while the groups' levels are calm (docs/adr/0110). */
   boolean denseCalmMargin = new WindowJudge.Monitor().denseCalmMargin;
 
+  /** ... its datapoints judged with their scale unknown (docs/adr/0113, the default by 0114). */
+  boolean denseScaleFree = new WindowJudge.Monitor().denseScaleFree;
+
   /**
    * Each group's window level also moves as an AR(1) across windows (this phi, sd {@code levelSd}),
    * under independent samples: window means with a real lag-1 (0 = none).
@@ -107,9 +110,6 @@ final class Telemetry {
 
   /** The sparse spread's wander floor (docs/adr/0076), read at the warm-up's end. */
   boolean spreadWanderFloor = new WindowJudge.Monitor().spreadWanderFloor;
-
-  /** Dense window means judged with their scale unknown, a t-type e-value (docs/adr/0113). */
-  boolean denseScaleFree = new WindowJudge.Monitor().denseScaleFree;
 
   /** Alpha split over the statistics the warm-up measured only (docs/adr/0088). */
   boolean alphaOverMeasured = new WindowJudge.Monitor().alphaOverMeasured;

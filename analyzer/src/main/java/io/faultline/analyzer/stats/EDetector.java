@@ -306,7 +306,10 @@ public final class EDetector {
    * candidate's shift in standard units): exact for independent normal datapoints whatever c.
    * {@code longRunFactor} (at least 1) multiplies the contrast's variance, as autocorrelated
    * datapoints' is larger than their spread shows; 0 = off. Only for a primed one-group detector
-   * without phi; the prime must be given with it on too.
+   * without phi; the prime must be given with it on too. Each candidate's e-value is the average of
+   * that t-type one and the plug-in's (the variances taken as known, as off), so the plug-in must
+   * be valid too (docs/adr/0114): a change that inflates the learned scale (a ramp) keeps half the
+   * plug-in's evidence.
    */
   public EDetector scaleFree(double longRunFactor) {
     if (!(longRunFactor == 0 || longRunFactor >= 1)) {
@@ -483,11 +486,25 @@ public final class EDetector {
     return new double[] {Math.max(info, 0.0), score};
   }
 
-  /** Log of the weighted mixture over {@link #SHIFTS} of one contrast, averaged over the sides. */
+  /**
+   * Log of the weighted mixture over {@link #SHIFTS} of one contrast, averaged over the sides; with
+   * the scale unknown, the average of the t statistic's mixture and the plug-in's (docs/adr/0114):
+   * an average of two e-processes is one, and it keeps at least half the plug-in's evidence where
+   * the t statistic's scale is inflated by the change itself (a ramp's own spread).
+   */
   private double mixture(State state, double score, double info, int sides) {
     if (scaleUnknown(state) && info > 0) {
-      return tMixture(state, score, info, sides);
+      return logAddExp(
+              tMixture(state, score, info, sides), normalMixture(state, score, info, sides))
+          - LOG_2;
     }
+    return normalMixture(state, score, info, sides);
+  }
+
+  private static final double LOG_2 = Math.log(2);
+
+  /** {@link #mixture} with the datapoints' variances taken as known (the plug-in's). */
+  private double normalMixture(State state, double score, double info, int sides) {
     double logK = Double.NEGATIVE_INFINITY;
     for (int side = 0; side < 2; side++) {
       if (!watches(side)) {
@@ -502,11 +519,15 @@ public final class EDetector {
     return logK - Math.log(sides);
   }
 
-  /** {@link #scaleFree} is on and the state has what it needs: a primed one-group level. */
+  /**
+   * {@link #scaleFree} is on and the state has what it needs: a one-group level primed with the
+   * scale's sums (a state primed without them has sums of the judged datapoints alone).
+   */
   private boolean scaleUnknown(State state) {
     return scaleFactor > 0
         && phi == 0
         && state.primed
+        && state.primedCount > 0
         && !state.twoGroups
         && state.levelCount >= 4
         && state.levelInfo > 0;
