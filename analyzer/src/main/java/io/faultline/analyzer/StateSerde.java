@@ -196,14 +196,18 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(false); // docs/adr/0093's denseArmaFactor, retired (docs/adr/0102)
     // docs/adr/0099's singleSampleSpread, retired (docs/adr/0105): it was written only when on, so
     // nothing is written here; a field added after it writes false here first
-    if (m.denseCalmMargin || m.denseScaleFree) {
+    if (m.denseCalmMargin || m.denseScaleFree || m.sparseScaleFree) {
       // docs/adr/0110's switch, off by default: written only when on (or a later one is), so a
       // default monitor's bytes stay those the version before wrote (RetiredSwitchesStateTest)
       w.bool(false);
       w.bool(m.denseCalmMargin);
     }
-    if (m.denseScaleFree) {
-      w.bool(true); // docs/adr/0113's switch, off by default: written only when on, as 0110's
+    if (m.denseScaleFree || m.sparseScaleFree) {
+      // docs/adr/0113's switch, off by default: written only when on (or a later one is), as 0110's
+      w.bool(m.denseScaleFree);
+    }
+    if (m.sparseScaleFree) {
+      w.bool(true); // docs/adr/0120's switch, off by default: written only when on, as 0113's
     }
     w.end(mark);
   }
@@ -342,6 +346,9 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     }
     if (in.before(end)) {
       m.denseScaleFree = in.bool();
+    }
+    if (in.before(end)) {
+      m.sparseScaleFree = in.bool();
     }
     in.end(end);
     return m;

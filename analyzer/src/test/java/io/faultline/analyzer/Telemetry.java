@@ -111,6 +111,9 @@ final class Telemetry {
   /** Dense window means judged with their scale unknown, a t-type e-value (docs/adr/0113). */
   boolean denseScaleFree = new WindowJudge.Monitor().denseScaleFree;
 
+  /** One per 10 s window means against the pool judged with their scale unknown (docs/adr/0120). */
+  boolean sparseScaleFree = new WindowJudge.Monitor().sparseScaleFree;
+
   /** Alpha split over the statistics the warm-up measured only (docs/adr/0088). */
   boolean alphaOverMeasured = new WindowJudge.Monitor().alphaOverMeasured;
 
@@ -263,6 +266,7 @@ final class Telemetry {
     m.denseCalmMargin = denseCalmMargin;
     m.spreadWanderFloor = spreadWanderFloor;
     m.denseScaleFree = denseScaleFree;
+    m.sparseScaleFree = sparseScaleFree;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;
     m.extremesHeld = extremesHeld;

@@ -305,8 +305,10 @@ public final class EDetector {
    * judged by the likelihood ratio of its t statistic (a noncentral over a central t at the
    * candidate's shift in standard units): exact for independent normal datapoints whatever c.
    * {@code longRunFactor} (at least 1) multiplies the contrast's variance, as autocorrelated
-   * datapoints' is larger than their spread shows; 0 = off. Only for a primed one-group detector
-   * without phi; the prime must be given with it on too.
+   * datapoints' is larger than their spread shows; 0 = off. Only for a primed one-group detector;
+   * the prime must be given with it on too. With phi the sums are the prewhitened ones (the
+   * innovations' generalised least squares), so the factor pays only what the AR(1) does not
+   * (docs/adr/0120).
    */
   public EDetector scaleFree(double longRunFactor) {
     if (!(longRunFactor == 0 || longRunFactor >= 1)) {
@@ -505,7 +507,6 @@ public final class EDetector {
   /** {@link #scaleFree} is on and the state has what it needs: a primed one-group level. */
   private boolean scaleUnknown(State state) {
     return scaleFactor > 0
-        && phi == 0
         && state.primed
         && !state.twoGroups
         && state.levelCount >= 4
