@@ -987,7 +987,7 @@ public final class WindowJudge {
       return t.longRunVariance;
     }
     if (t.poolShare > 0) {
-      if (scaleFree && t.poolWithin) {
+      if (scaleFree && t.poolWithin && t.groupsPhi > 0) {
         double longRun = (1 + t.groupsPhi) / (1 - t.groupsPhi);
         double calm = Math.max(0.34, 1 - (longRun - 1) / Math.max(1, n - 1));
         return squares / (n - 1) / calm * (1 + t.poolShare);
@@ -1023,9 +1023,18 @@ public final class WindowJudge {
     return squares / (n - 1) / calm * bound * (1 + poolShare);
   }
 
-  /** {@link Monitor#sparseScaleFree} acts on this track: the pooled mean track's second form. */
+  /**
+   * {@link Monitor#sparseScaleFree} acts on this track: the pooled mean track's second form, where
+   * it pays the chi-square bound (the groups' lag-1 above 0, fixed at the warm-up's end). Elsewhere
+   * the bound is not paid and the t's tails would only cost (docs/adr/0120: lognormal +20% 34/27%
+   * -> 27/15% without this gate).
+   */
   static boolean pooledScaleFree(Monitor m, Track t) {
-    return m.sparseScaleFree && t.poolShare > 0 && t.poolWithin && t.longRunVariance > 0;
+    return m.sparseScaleFree
+        && t.poolShare > 0
+        && t.poolWithin
+        && t.groupsPhi > 0
+        && t.longRunVariance > 0;
   }
 
   /**
