@@ -196,14 +196,19 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     w.bool(false); // docs/adr/0093's denseArmaFactor, retired (docs/adr/0102)
     // docs/adr/0099's singleSampleSpread, retired (docs/adr/0105): it was written only when on, so
     // nothing is written here; a field added after it writes false here first
-    if (m.denseCalmMargin || m.denseScaleFree) {
+    if (m.denseCalmMargin || m.denseScaleFree || m.sparseScaleFree) {
       // docs/adr/0110's switch, off by default: written only when on (or a later one is), so a
       // default monitor's bytes stay those the version before wrote (RetiredSwitchesStateTest)
       w.bool(false);
       w.bool(m.denseCalmMargin);
     }
-    if (m.denseScaleFree) {
-      w.bool(true); // docs/adr/0113's switch: written only when on, as 0110's (absent reads off)
+    if (m.denseScaleFree || m.sparseScaleFree) {
+      // docs/adr/0113's switch, on by default since docs/adr/0114: written only when on (or a
+      // later one is), as 0110's (absent reads off)
+      w.bool(m.denseScaleFree);
+    }
+    if (m.sparseScaleFree) {
+      w.bool(true); // docs/adr/0120's switch, off by default: written only when on, as 0113's
     }
     w.end(mark);
   }
@@ -340,9 +345,11 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.denseCalmMargin = in.bool();
     }
-    // docs/adr/0113's switch, on by default since docs/adr/0114: written only when on, so a monitor
-    // without it was stored off (or before it) and its detectors hold no sums of squares
+    // docs/adr/0113's switch, on by default since docs/adr/0114: written only when on (or 0120's
+    // is), so a monitor without it was stored off (or before it) and its detectors hold no sums of
+    // squares
     m.denseScaleFree = in.before(end) && in.bool();
+    m.sparseScaleFree = in.before(end) && in.bool(); // docs/adr/0120's, off unless written
     in.end(end);
     return m;
   }

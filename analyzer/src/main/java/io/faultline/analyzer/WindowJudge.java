@@ -242,6 +242,16 @@ public final class WindowJudge {
     public boolean denseScaleFree = true;
 
     /**
+     * With {@link #controlSeriesPooled} and {@link #controlSeriesWithin}: the mean track against a
+     * pooled control (one per 10 s) judged with its scale unknown, a t-type e-value ({@link
+     * EDetector#scaleFree}) on the prewhitened datapoints, their variances (the control series'
+     * without its chi-square bound) as weights only, times what the pool's overlap and the groups'
+     * lag-1 leave beyond the AR(1) ({@link #pooledResidualFactor}); in place of the bound
+     * (docs/adr/0120); {@code -Dfaultline.bench.sparseScaleFree=true}.
+     */
+    public boolean sparseScaleFree;
+
+    /**
      * Single samples against a pooled control: phi learned from the two groups' own warm-up series
      * (each about its mean, their lag-1 products and squares summed), not from the warm-up's
      * differences. The pool grows window by window through the warm-up, so consecutive differences
@@ -694,7 +704,10 @@ public final class WindowJudge {
             }
           }
         } else if (t.longRunVariance > 0) {
-          t.longRunVariance = longRunVariance(t);
+          t.longRunVariance = longRunVariance(t, m.sparseScaleFree);
+          if (pooledScaleFree(m, t)) {
+            detector.scaleFreeAlone(pooledResidualFactor(t));
+          }
         }
         if (t.wander.length == WANDER_SLOTS) {
           t.driftVariance = controlWander(t);
@@ -958,6 +971,14 @@ public final class WindowJudge {
    * series at the control's scaled by the track's scale); the track's own value below 3 windows.
    */
   static double longRunVariance(Track t) {
+    return longRunVariance(t, false);
+  }
+
+  /**
+   * As above; with {@code scaleFree} ({@link Monitor#sparseScaleFree}) a pooled track's variance
+   * without its chi-square bound: the t-type e-value pays for the scale's noise itself.
+   */
+  static double longRunVariance(Track t, boolean scaleFree) {
     double n = t.longRunCount;
     if (n < 3) {
       return t.longRunVariance;
@@ -968,6 +989,11 @@ public final class WindowJudge {
       return t.longRunVariance;
     }
     if (t.poolShare > 0) {
+      if (scaleFree && t.poolWithin && t.groupsPhi > 0) {
+        double longRun = (1 + t.groupsPhi) / (1 - t.groupsPhi);
+        double calm = Math.max(0.34, 1 - (longRun - 1) / Math.max(1, n - 1));
+        return squares / (n - 1) / calm * (1 + t.poolShare);
+      }
       return controlSeriesVariance(n, squares, t.groupsPhi, t.poolShare, !t.poolWithin);
     }
     double lag = t.longRunLag - mean * (2 * t.longRunSum - t.longRunLast) + (n - 1) * mean * mean;
@@ -997,6 +1023,35 @@ public final class WindowJudge {
             ? varianceUpperBound((int) Math.min(n, 1 << 20))
             : 1.0;
     return squares / (n - 1) / calm * bound * (1 + poolShare);
+  }
+
+  /**
+   * {@link Monitor#sparseScaleFree} acts on this track: the pooled mean track's second form, where
+   * it pays the chi-square bound (the groups' lag-1 above 0, fixed at the warm-up's end). Elsewhere
+   * the bound is not paid and the t's tails would only cost (docs/adr/0120: lognormal +20% 34/27%
+   * -> 27/15% without this gate).
+   */
+  static boolean pooledScaleFree(Monitor m, Track t) {
+    return m.sparseScaleFree
+        && t.poolShare > 0
+        && t.poolWithin
+        && t.groupsPhi > 0
+        && t.longRunVariance > 0;
+  }
+
+  /**
+   * What a pooled difference's long-run variance is beyond the AR(1) that prewhitens it (at least
+   * 1): both groups' window series AR(1) of lag-1 rho (the groups', {@link Track#groupsPhi}), the
+   * experimental group's window against the pool of S control windows, whose weights sum to one, so
+   * the difference's long-run variance is 2 gamma0_w (1 + rho) / (1 - rho), gamma0_w one window
+   * mean's variance; the AR(1) of the track's phi pays gamma0_w (1 + the pool's share) (1 + phi) /
+   * (1 - phi) of it. Independent windows, S = 5: 1.667 / 1.308 = 1.27 (docs/adr/0115, 0120).
+   */
+  static double pooledResidualFactor(Track t) {
+    double rho = Math.max(0.0, Math.min(0.95, t.groupsPhi));
+    double longRun = 2 * (1 + rho) / (1 - rho) / (1 + t.poolShare);
+    double paid = (1 + t.phi) / (1 - t.phi);
+    return Math.max(1.0, longRun / paid);
   }
 
   /**
@@ -1921,7 +1976,7 @@ public final class WindowJudge {
       t.poolShare = shares[0];
       t.poolWithin = m.controlSeriesWithin;
       t.withinVariance = typicalWithin;
-      t.longRunVariance = longRunVariance(t);
+      t.longRunVariance = longRunVariance(t, m.sparseScaleFree);
       if (t.longRunVariance > 0) {
         t.phi = budget.phiZero() ? 0.0 : Math.min(0.95, (rho + shares[1]) / (1 + shares[0]));
         t.phiBoundShare = 1.0;
@@ -1985,6 +2040,8 @@ public final class WindowJudge {
       EDetector primer = new EDetector(policy.direction(), t.alpha, 1, t.theta0, t.phi, CONFIDENCE);
       if (m.denseScaleFree && t.lag1Series.length == SERIES_SLOTS) {
         primer.scaleFree(seriesParts(t, m.denseEffectiveDf, m.denseCalmMargin)[1]);
+      } else if (pooledScaleFree(m, t)) {
+        primer.scaleFreeAlone(pooledResidualFactor(t));
       }
       primer.prime(t.detector, dw, vw);
     }

@@ -89,6 +89,8 @@ class AnchoredEProcessNullTest {
               if (factor > 0) {
                 detector.scaleFree(factor);
               }
+            } else if (WindowJudge.pooledScaleFree(m, t)) {
+              detector.scaleFreeAlone(WindowJudge.pooledResidualFactor(t));
             }
             double log = detector.logAnchored(t.detector);
             if (t.detector.anchor < 0) {
@@ -427,9 +429,38 @@ class AnchoredEProcessNullTest {
     }
   }
 
+  @Test
+  void pooledWindowMeansJudgedWithTheirScaleUnknownKeepTheAnchoredMeanAtMostOne() {
+    // docs/adr/0120 (off): one per 10 s window means against the pool by the t-type e-value, the
+    // control series' variance without its chi-square bound as weights, what the pool's overlap
+    // leaves beyond the AR(1) as the long-run factor; independent, lognormal, heavy-tailed and
+    // AR(1) 0.8 and 0.9 samples, early and late
+    Telemetry[] cases = {
+      pooledWithin(Process.NORMAL),
+      pooledWithin(Process.LOGNORMAL),
+      pooledWithin(Process.STUDENT_T3),
+      pooledWithin(Process.AR1),
+      pooledWithin(Process.AR1, 0.9)
+    };
+    String[] names = {"NORMAL", "LOGNORMAL", "STUDENT_T3", "AR1 0.8", "AR1 0.9"};
+    for (int i = 0; i < cases.length; i++) {
+      for (int attack : new int[] {ATTACK, 40}) {
+        cases[i].sparseScaleFree = true;
+        double[][] mean = anchoredMean(cases[i], attack, 1.1, 1200 + 10 * i + attack);
+        printWorst("sparse scale unknown, " + names[i], mean, attack);
+        assertAtMostOne(mean, attack, names[i] + " scale unknown", 6);
+      }
+    }
+  }
+
   /** Six samples a window against the pooled control, docs/adr/0081's default (second form). */
   private static Telemetry pooledWithin(Process p) {
-    Telemetry telemetry = new Telemetry(p, 6, 0.8);
+    return pooledWithin(p, 0.8);
+  }
+
+  /** As above, an AR(1) process's lag-1 between samples {@code phi}. */
+  private static Telemetry pooledWithin(Process p, double phi) {
+    Telemetry telemetry = new Telemetry(p, 6, phi);
     telemetry.controlSeriesPooled = true;
     telemetry.controlSeriesWithin = true;
     return telemetry;

@@ -43,6 +43,21 @@ class StateSerdeTest {
   }
 
   @Test
+  void theSparseScaleSwitchAloneSurvivesTheRoundTripWithTheSwitchesBeforeItOff() {
+    // docs/adr/0120's switch is written after 0110's and 0113's slots, which it writes off
+    WindowJudge.Monitor m = new WindowJudge.Monitor();
+    m.sparseScaleFree = true;
+    StateSerde<WindowJudge.Monitor> serde = StateSerde.monitors();
+    WindowJudge.Monitor back = serde.deserialize("t", serde.serialize("t", m));
+    assertThat(back.sparseScaleFree).isTrue();
+    assertThat(back.denseScaleFree).isFalse();
+    assertThat(back.denseCalmMargin).isFalse();
+    assertThat(
+            serde.deserialize("t", serde.serialize("t", new WindowJudge.Monitor())).sparseScaleFree)
+        .isFalse();
+  }
+
+  @Test
   void everyFieldOfATimelineSurvivesTheRoundTrip() {
     ExperimentTimeline t = filled(ExperimentTimeline.class);
     StateSerde<ExperimentTimeline> serde = StateSerde.timelines();

@@ -111,6 +111,9 @@ final class Telemetry {
   /** The sparse spread's wander floor (docs/adr/0076), read at the warm-up's end. */
   boolean spreadWanderFloor = new WindowJudge.Monitor().spreadWanderFloor;
 
+  /** One per 10 s window means against the pool judged with their scale unknown (docs/adr/0120). */
+  boolean sparseScaleFree = new WindowJudge.Monitor().sparseScaleFree;
+
   /** Alpha split over the statistics the warm-up measured only (docs/adr/0088). */
   boolean alphaOverMeasured = new WindowJudge.Monitor().alphaOverMeasured;
 
@@ -263,6 +266,7 @@ final class Telemetry {
     m.denseCalmMargin = denseCalmMargin;
     m.spreadWanderFloor = spreadWanderFloor;
     m.denseScaleFree = denseScaleFree;
+    m.sparseScaleFree = sparseScaleFree;
     m.phiByEvidence = phiByEvidence;
     m.countVariance = countVariance;
     m.extremesHeld = extremesHeld;

@@ -345,6 +345,14 @@ public final class DetectionBench {
   static final boolean DENSE_SCALE_FREE =
       monitorSwitch("denseScaleFree", new WindowJudge.Monitor().denseScaleFree);
 
+  /**
+   * {@code -Dfaultline.bench.sparseScaleFree=true|false}: one per 10 s window means against the
+   * pool judged by a t-type e-value, their scale unknown ({@code
+   * WindowJudge.Monitor.sparseScaleFree}, docs/adr/0120).
+   */
+  static final boolean SPARSE_SCALE_FREE =
+      monitorSwitch("sparseScaleFree", new WindowJudge.Monitor().sparseScaleFree);
+
   /** {@code -Dfaultline.bench.<name>=true|false}, else the monitor's default. */
   static boolean monitorSwitch(String name, boolean monitorDefault) {
     return Boolean.parseBoolean(System.getProperty("faultline.bench." + name, "" + monitorDefault));
@@ -1124,6 +1132,7 @@ public final class DetectionBench {
     m.denseEffectiveDf = DENSE_EFFECTIVE_DF;
     m.denseCalmMargin = DENSE_CALM_MARGIN;
     m.denseScaleFree = DENSE_SCALE_FREE;
+    m.sparseScaleFree = SPARSE_SCALE_FREE;
     m.anchorWeight = ANCHOR_WEIGHT;
     m.countLevels = COUNT_LEVELS;
     m.spreadClip = SPREAD_CLIP;

@@ -247,6 +247,7 @@ public final class EDetector {
   private final double z;
   private double anchorWeight = ANCHOR_WEIGHT;
   private double scaleFactor;
+  private boolean scaleWithPlugIn = true;
 
   /**
    * @param alpha the false-alarm bound over {@code horizon} datapoints
@@ -305,18 +306,34 @@ public final class EDetector {
    * judged by the likelihood ratio of its t statistic (a noncentral over a central t at the
    * candidate's shift in standard units): exact for independent normal datapoints whatever c.
    * {@code longRunFactor} (at least 1) multiplies the contrast's variance, as autocorrelated
-   * datapoints' is larger than their spread shows; 0 = off. Only for a primed one-group detector
-   * without phi; the prime must be given with it on too. Each candidate's e-value is the average of
-   * that t-type one and the plug-in's (the variances taken as known, as off), so the plug-in must
-   * be valid too (docs/adr/0114): a change that inflates the learned scale (a ramp) keeps half the
-   * plug-in's evidence.
+   * datapoints' is larger than their spread shows; 0 = off. Only for a primed one-group detector;
+   * the prime must be given with it on too. With phi the sums are the prewhitened ones (the
+   * innovations' generalised least squares), so the factor pays only what the AR(1) does not
+   * (docs/adr/0120). Each candidate's e-value is the average of that t-type one and the plug-in's
+   * (the variances taken as known, as off), so the plug-in must be valid too (docs/adr/0114): a
+   * change that inflates the learned scale (a ramp) keeps half the plug-in's evidence. {@link
+   * #scaleFreeAlone} judges by the t-type one only, for datapoints whose variances are weights
+   * only.
    */
   public EDetector scaleFree(double longRunFactor) {
+    return scaleFree(longRunFactor, true);
+  }
+
+  /**
+   * {@link #scaleFree} without the plug-in's half: for datapoints whose variances carry no bound
+   * and serve as weights only, where the plug-in would not be valid (docs/adr/0120's pooled track).
+   */
+  public EDetector scaleFreeAlone(double longRunFactor) {
+    return scaleFree(longRunFactor, false);
+  }
+
+  private EDetector scaleFree(double longRunFactor, boolean withPlugIn) {
     if (!(longRunFactor == 0 || longRunFactor >= 1)) {
       throw new IllegalArgumentException(
           "long-run factor " + longRunFactor + ": must be 0 (off) or at least 1");
     }
     this.scaleFactor = longRunFactor;
+    this.scaleWithPlugIn = withPlugIn;
     return this;
   }
 
@@ -493,6 +510,9 @@ public final class EDetector {
    * the t statistic's scale is inflated by the change itself (a ramp's own spread).
    */
   private double mixture(State state, double score, double info, int sides) {
+    if (scaleUnknown(state) && info > 0 && !scaleWithPlugIn) {
+      return tMixture(state, score, info, sides);
+    }
     if (scaleUnknown(state) && info > 0) {
       return logAddExp(
               tMixture(state, score, info, sides), normalMixture(state, score, info, sides))
@@ -525,7 +545,6 @@ public final class EDetector {
    */
   private boolean scaleUnknown(State state) {
     return scaleFactor > 0
-        && phi == 0
         && state.primed
         && state.primedCount > 0
         && !state.twoGroups
