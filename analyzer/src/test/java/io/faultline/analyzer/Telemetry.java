@@ -11,11 +11,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
@@ -267,31 +268,33 @@ final class Telemetry {
       Supplier<T> afters) {
     List<T> done = new ArrayList<>(runs);
     Random r = new Random(seed);
+    // twice the judges: the next runs are drawn while the judges judge the ones before
+    int ahead = 2 * JUDGES.getParallelism();
+    Deque<Judging<T>> judging = new ArrayDeque<>();
     while (done.size() < runs) {
-      int n = Math.min(JUDGES.getParallelism(), runs - done.size());
-      List<Random> before = new ArrayList<>(n);
-      List<T> seen = new ArrayList<>(n);
-      List<Callable<Integer>> judged = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        before.add(copy(r));
+      while (judging.size() < ahead && done.size() + judging.size() < runs) {
+        Random before = copy(r);
         double[][][] drawn = draw(r, warmup, windows - 1, faultAt, fault);
         T after = afters.get();
-        seen.add(after);
-        judged.add(() -> judge(drawn, h, warmup, horizon, after));
+        judging.add(
+            new Judging<>(
+                before, after, JUDGES.submit(() -> judge(drawn, h, warmup, horizon, after))));
       }
-      List<Future<Integer>> stops = JUDGES.invokeAll(judged);
-      for (int i = 0; i < n; i++) {
-        done.add(seen.get(i));
-        int stop = stopOf(stops.get(i));
-        if (stop < windows - 1) {
-          r = before.get(i);
-          draw(r, warmup, stop, faultAt, fault); // what the stopped run drew, no more
-          break;
-        }
+      Judging<T> next = judging.poll();
+      done.add(next.after());
+      int stop = stopOf(next.stop());
+      if (stop < windows - 1) {
+        judging.forEach(j -> j.stop().cancel(false)); // drawn from where this run did not stop
+        judging.clear();
+        r = next.before();
+        draw(r, warmup, stop, faultAt, fault); // what the stopped run drew, no more
       }
     }
     return done;
   }
+
+  /** A run being judged: the Random before its draws, its observer, its stop window to come. */
+  private record Judging<T>(Random before, T after, Future<Integer> stop) {}
 
   /** One run's samples per window from the warm-up's first to {@code last}: [window][group][i]. */
   private double[][][] draw(Random r, int warmup, int last, int faultAt, Fault fault) {
