@@ -10,9 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A real Alertmanager (Debian package {@code prometheus-alertmanager}) receives pushed alerts. */
+@Tag("side-by-side")
 class AlertmanagerSystemIT {
 
   @Test

@@ -16,9 +16,11 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The analyzer against a real in-process broker, with exactly-once on. */
+@Tag("side-by-side")
 class AnalyzerIT {
 
   @Test

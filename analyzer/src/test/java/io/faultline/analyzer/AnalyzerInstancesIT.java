@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * group rebalances to the two left and the figures still match. The same again with sharded keys
  * (docs/adr/0039).
  */
+@Tag("side-by-side")
 class AnalyzerInstancesIT {
 
   private static final int PARTITIONS = 6;

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * monitors and timelines exist only in their changelogs once the instance is closed, and switched
  * from RocksDB to memory at the restart, as an operator would change the setting.
  */
+@Tag("side-by-side")
 class AnalyzerRestartEquivalenceIT {
 
   private static final String EXPERIMENT = "exp-eq";

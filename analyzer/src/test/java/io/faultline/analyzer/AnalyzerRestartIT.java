@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * it restores its stores from the changelogs): the alert still fires once and resolves once. The
  * second instance serves /metrics over HTTP and pushes both alerts to a mock Alertmanager.
  */
+@Tag("side-by-side")
 class AnalyzerRestartIT {
 
   @Test

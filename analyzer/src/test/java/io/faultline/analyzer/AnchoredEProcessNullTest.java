@@ -7,8 +7,8 @@ import io.faultline.analyzer.Telemetry.Process;
 import io.faultline.analyzer.stats.Direction;
 import io.faultline.analyzer.stats.EDetector;
 import io.faultline.analyzer.stats.Hypothesis;
+import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,62 +54,14 @@ class AnchoredEProcessNullTest {
   private static double[][] anchoredMean(
       Telemetry telemetry, int attack, Hypothesis hypothesis, Fault edge, long seed) {
     telemetry.attackAt = attack * 1000L;
+    List<AnchoredRun> runs =
+        telemetry.judgeRuns(
+            seed, RUNS, hypothesis, WARMUP, WINDOWS, attack, edge, WINDOWS, AnchoredRun::new);
     double[] sum = new double[WINDOWS];
     double[] sumSq = new double[WINDOWS];
-    Random r = new Random(seed);
-    for (int run = 0; run < RUNS; run++) {
-      double[] last = {1.0};
-      int[] stoppedAt = {WINDOWS};
-      double[] path = new double[WINDOWS];
-      telemetry.judgeEach(
-          r,
-          hypothesis,
-          WARMUP,
-          WINDOWS,
-          attack,
-          edge,
-          WINDOWS,
-          (w, m, j) -> {
-            if (w < 0) {
-              return true;
-            }
-            WindowJudge.Track t = m.tracks.get(0);
-            EDetector detector =
-                new EDetector(
-                        Direction.INCREASE,
-                        t.alpha,
-                        WINDOWS,
-                        t.theta0,
-                        t.phi,
-                        WindowJudge.CONFIDENCE)
-                    .anchored(m.anchorWeight);
-            if (m.denseScaleFree && t.lag1Series.length == WindowJudge.SERIES_SLOTS) {
-              // the factor the judge used: the series learns nothing from the attack's start on
-              double factor = WindowJudge.seriesParts(t, m.denseEffectiveDf, m.denseCalmMargin)[1];
-              if (factor > 0) {
-                detector.scaleFree(factor);
-              }
-            } else if (WindowJudge.pooledScaleFree(m, t)) {
-              detector.scaleFreeAlone(WindowJudge.pooledResidualFactor(t));
-            }
-            double log = detector.logAnchored(t.detector);
-            if (t.detector.anchor < 0) {
-              stoppedAt[0] = w; // reset after an alarm: the run stopped at it
-              return false;
-            }
-            if (Double.isNaN(log)) {
-              log = 0.0; // no anchor before the attack's window: its e-process is 1
-            }
-            last[0] = Math.min(Math.exp(log), CAP);
-            path[w] = last[0];
-            if (j.state() == io.faultline.schema.SteadyState.DEVIATING) {
-              stoppedAt[0] = w + 1;
-              return false;
-            }
-            return true;
-          });
+    for (AnchoredRun run : runs) {
       for (int w = 0; w < WINDOWS; w++) {
-        double x = w < stoppedAt[0] ? path[w] : last[0];
+        double x = w < run.stoppedAt ? run.path[w] : run.last;
         sum[w] += x;
         sumSq[w] += x * x;
       }
@@ -121,6 +73,49 @@ class AnchoredEProcessNullTest {
       out[1][w] = Math.sqrt(Math.max(0, sumSq[w] / RUNS - m * m) / RUNS);
     }
     return out;
+  }
+
+  /** One run's capped anchored e-process per judged window, until the run stopped. */
+  private static final class AnchoredRun implements Telemetry.AfterWindow {
+    private double last = 1.0;
+    private int stoppedAt = WINDOWS;
+    private final double[] path = new double[WINDOWS];
+
+    @Override
+    public boolean next(int w, WindowJudge.Monitor m, WindowJudge.Judged j) {
+      if (w < 0) {
+        return true;
+      }
+      WindowJudge.Track t = m.tracks.get(0);
+      EDetector detector =
+          new EDetector(
+                  Direction.INCREASE, t.alpha, WINDOWS, t.theta0, t.phi, WindowJudge.CONFIDENCE)
+              .anchored(m.anchorWeight);
+      if (m.denseScaleFree && t.lag1Series.length == WindowJudge.SERIES_SLOTS) {
+        // the factor the judge used: the series learns nothing from the attack's start on
+        double factor = WindowJudge.seriesParts(t, m.denseEffectiveDf, m.denseCalmMargin)[1];
+        if (factor > 0) {
+          detector.scaleFree(factor);
+        }
+      } else if (WindowJudge.pooledScaleFree(m, t)) {
+        detector.scaleFreeAlone(WindowJudge.pooledResidualFactor(t));
+      }
+      double log = detector.logAnchored(t.detector);
+      if (t.detector.anchor < 0) {
+        stoppedAt = w; // reset after an alarm: the run stopped at it
+        return false;
+      }
+      if (Double.isNaN(log)) {
+        log = 0.0; // no anchor before the attack's window: its e-process is 1
+      }
+      last = Math.min(Math.exp(log), CAP);
+      path[w] = last;
+      if (j.state() == io.faultline.schema.SteadyState.DEVIATING) {
+        stoppedAt = w + 1;
+        return false;
+      }
+      return true;
+    }
   }
 
   private static void assertSupermartingaleInMean(Process p, int samples, long seed) {

@@ -22,6 +22,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * and results the analyzer wrote, with the schemas {@code faultline schemas export} writes (Debian
  * package {@code python3-avro}; skipped without it).
  */
+@Tag("side-by-side")
 class ConsumerExampleSystemIT {
 
   private static final long T0 = 1_700_000_000_000L;

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.streams.TestInputTopic;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * topology judges an experiment with an attack, a deviation and a recovery; every PromQL query of
  * the Grafana dashboard (charts/faultline/dashboards/faultline.json) must return data.
  */
+@Tag("side-by-side")
 class DashboardPrometheusSystemIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();

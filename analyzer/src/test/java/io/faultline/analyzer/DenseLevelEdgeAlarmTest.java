@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.analyzer.Telemetry.Fault;
 import io.faultline.analyzer.Telemetry.Process;
 import java.util.Locale;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,11 +87,10 @@ class DenseLevelEdgeAlarmTest {
    * window 5 of 60 after 20 warm-up ones; prints them after {@code what}.
    */
   private static double alarmsPerRun(Telemetry telemetry, String what, long seed) {
-    Random r = new Random(seed);
     int alarms = 0;
-    for (int run = 0; run < RUNS; run++) {
-      int first =
-          telemetry.firstAlarm(r, Telemetry.meanHypothesis(), 20, 60, 5, new Fault(1.1, 1), 60);
+    for (int first :
+        telemetry.firstAlarms(
+            seed, RUNS, Telemetry.meanHypothesis(), 20, 60, 5, new Fault(1.1, 1), 60)) {
       alarms += first >= 0 ? 1 : 0;
     }
     System.out.printf(Locale.ROOT, "%s: %d false alarms in %d runs%n", what, alarms, RUNS);

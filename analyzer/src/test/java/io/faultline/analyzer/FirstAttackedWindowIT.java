@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Random;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.Test;
  * summaries of several windows, go through each commit. Event time comes from the records: the
  * verdicts do not depend on when the analyzer reads them.
  */
+@Tag("side-by-side")
 class FirstAttackedWindowIT {
 
   private static final long WINDOW = 5_000;

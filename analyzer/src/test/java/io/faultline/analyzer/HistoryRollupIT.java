@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * with an empty state directory, then a result and an alert arriving late for the first week; and
  * hundreds of results and alerts per commit, against the rollup without Kafka.
  */
+@Tag("side-by-side")
 class HistoryRollupIT {
 
   private static final long W45 = Instant.parse("2026-11-03T10:00:00Z").toEpochMilli();

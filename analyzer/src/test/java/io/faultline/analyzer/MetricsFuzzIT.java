@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * must refuse is in the dlq with its reason and nothing else is, and it still judges good samples
  * afterwards.
  */
+@Tag("side-by-side")
 class MetricsFuzzIT {
 
   private static final int RECORDS = 10_000;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.schema.Topics;
 import io.faultline.testsupport.AnalyzerSettings;
 import io.faultline.testsupport.TestTopics;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
  * topics.partitions} (left at its default of 3 here): on topics created with 12 partitions it sizes
  * its repartition topic like {@code attack.events} and publishes what it publishes on 3.
  */
+@Tag("side-by-side")
 class PartitionLayoutIT {
 
   @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.analyzer.Telemetry.Fault;
 import io.faultline.analyzer.Telemetry.Process;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,12 +36,10 @@ class SpreadAskedAloneNullTest {
     Telemetry telemetry = new Telemetry(p, samples, 0.8);
     telemetry.attackAt = ATTACK * 1000L;
     telemetry.shared = shared;
-    Random r = new Random(seed);
     int alarmed = 0;
-    for (int run = 0; run < RUNS; run++) {
-      int first =
-          telemetry.firstAlarm(
-              r, Telemetry.spreadHypothesis(), WARMUP, WINDOWS, ATTACK, fault, WINDOWS);
+    for (int first :
+        telemetry.firstAlarms(
+            seed, RUNS, Telemetry.spreadHypothesis(), WARMUP, WINDOWS, ATTACK, fault, WINDOWS)) {
       alarmed += first >= 0 ? 1 : 0;
     }
     return alarmed;

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.ThreadMetadata;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * metrics}, so both threads own tasks of every sub-topology and share the instance's objects (its
  * metrics, serdes and result terms) while they run.
  */
+@Tag("side-by-side")
 class StreamThreadsIT {
 
   @Test

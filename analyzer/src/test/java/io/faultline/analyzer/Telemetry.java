@@ -6,9 +6,21 @@ import io.faultline.analyzer.stats.MetricPolicy;
 import io.faultline.analyzer.stats.Statistic;
 import io.faultline.analyzer.stats.Summary;
 import io.faultline.schema.SteadyState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /**
  * Simulated telemetry of both groups for the judgement's tests: a process per group (normal,
@@ -45,13 +57,13 @@ final class Telemetry {
     static final Fault NONE = new Fault(1, 1);
   }
 
+  /** Threads that judge runs side by side in {@link #judgeRuns}, one per core. */
+  private static final ForkJoinPool JUDGES =
+      new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+
   private final Process process;
   private final int samples;
   private final double phi;
-  private double stateC;
-  private double stateE;
-  private final double[] garchH = {1, 1};
-  private final double[] garchShock = {0, 0};
 
   /**
    * Epoch ms of the attack's start told to the judge (window w spans w s .. w s + 1 s); 0 = none.
@@ -153,50 +165,6 @@ final class Telemetry {
     this.phi = phi;
   }
 
-  /** One sample around level 100 with a 25% spread (Poisson: mean 20). */
-  private double sample(Random r, boolean experimental, Fault f) {
-    double z = r.nextGaussian();
-    return switch (process) {
-      case NORMAL -> 100 * f.level() + 25 * f.sd() * z;
-      case GARCH -> 100 * f.level() + 25 * f.sd() * Math.sqrt(garchH[experimental ? 1 : 0]) * z;
-      case LOGNORMAL -> 100 * f.level() * Math.exp(0.25 * f.sd() * z);
-      case AR1 -> {
-        double s = experimental ? stateE : stateC;
-        s = phi * s + Math.sqrt(1 - phi * phi) * z;
-        if (experimental) {
-          stateE = s;
-        } else {
-          stateC = s;
-        }
-        yield 100 * f.level() + 25 * f.sd() * s;
-      }
-      case POISSON -> poisson(r, 20 * f.level());
-      case SPIKES -> {
-        double x = 100 * f.level() + 25 * f.sd() * z;
-        yield r.nextDouble() < 0.015 ? x * (5 + 5 * r.nextDouble()) : x;
-      }
-      case QUEUE_DEPTH -> Math.min(3, poisson(r, 0.6 * f.level()));
-      case STUDENT_T3 -> {
-        double chi2 = 0;
-        for (int k = 0; k < 3; k++) {
-          double g = r.nextGaussian();
-          chi2 += g * g;
-        }
-        yield Math.max(1, 100 * f.level() + 25 * f.sd() * z / Math.sqrt(chi2 / 3));
-      }
-      case LOGNORMAL_1 -> 100 * f.level() * Math.exp(f.sd() * z);
-      case STUDENT_T3_SD25 -> {
-        double chi = 0;
-        for (int k = 0; k < 3; k++) {
-          double g = r.nextGaussian();
-          chi += g * g;
-        }
-        // t3's variance is 3
-        yield 100 * f.level() + 25 * f.sd() * z / Math.sqrt(chi / 3) / Math.sqrt(3);
-      }
-    };
-  }
-
   private static double poisson(Random r, double lambda) {
     double l = Math.exp(-lambda);
     double p = 1;
@@ -214,23 +182,42 @@ final class Telemetry {
    */
   int firstAlarm(
       Random r, Hypothesis h, int warmup, int windows, int faultAt, Fault fault, long horizon) {
-    int[] first = {-1};
-    judgeEach(
-        r,
-        h,
-        warmup,
-        windows,
-        faultAt,
-        fault,
-        horizon,
-        (w, m, j) -> {
-          if (w >= 0 && j.state() == SteadyState.DEVIATING) {
-            first[0] = w;
-            return false;
-          }
-          return true;
-        });
-    return first[0];
+    FirstAlarm first = new FirstAlarm();
+    judgeEach(r, h, warmup, windows, faultAt, fault, horizon, first);
+    return first.window;
+  }
+
+  /**
+   * {@link #firstAlarm} of {@code runs} runs one after another on one {@code Random(seed)}, judged
+   * side by side ({@link #judgeRuns}), in run order.
+   */
+  int[] firstAlarms(
+      long seed,
+      int runs,
+      Hypothesis h,
+      int warmup,
+      int windows,
+      int faultAt,
+      Fault fault,
+      long horizon) {
+    return judgeRuns(seed, runs, h, warmup, windows, faultAt, fault, horizon, FirstAlarm::new)
+        .stream()
+        .mapToInt(first -> first.window)
+        .toArray();
+  }
+
+  /** Stops a run at its first deviating judged window, kept in {@code window} (-1: none). */
+  private static final class FirstAlarm implements AfterWindow {
+    private int window = -1;
+
+    @Override
+    public boolean next(int w, WindowJudge.Monitor m, WindowJudge.Judged j) {
+      if (w >= 0 && j.state() == SteadyState.DEVIATING) {
+        window = w;
+        return false;
+      }
+      return true;
+    }
   }
 
   /** What a test looks at after each window: false stops the run. */
@@ -251,8 +238,103 @@ final class Telemetry {
       Fault fault,
       long horizon,
       AfterWindow after) {
-    stateC = r.nextGaussian();
-    stateE = r.nextGaussian();
+    Draws draws = new Draws(r);
+    WindowJudge.Monitor m = monitor(warmup, horizon);
+    double[] c = new double[samples];
+    double[] e = new double[samples];
+    for (int w = -warmup; w < windows; w++) {
+      draws.window(r, w >= faultAt ? fault : Fault.NONE, c, e);
+      if (!judge(m, c, e, h, w, after)) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * {@code runs} runs of {@link #judgeEach} one after another on one {@code Random(seed)}, each
+   * handed to its own {@code after} from {@code afters}, judged side by side on {@link #JUDGES}:
+   * returns the afters in run order, each having seen exactly what it sees when the runs go one
+   * after another. A run stopped early draws less, so where the next run's draws start depends on
+   * the judgement: the runs are drawn here one after another, each as if the one before went to its
+   * last window, and judged side by side; after a run that stopped early, the next ones are drawn
+   * and judged again. {@code afters} must give independent observers (discarded ones are dropped).
+   */
+  <T extends AfterWindow> List<T> judgeRuns(
+      long seed,
+      int runs,
+      Hypothesis h,
+      int warmup,
+      int windows,
+      int faultAt,
+      Fault fault,
+      long horizon,
+      Supplier<T> afters) {
+    List<T> done = new ArrayList<>(runs);
+    Random r = new Random(seed);
+    // twice the judges: the next runs are drawn while the judges judge the ones before
+    int ahead = 2 * JUDGES.getParallelism();
+    Deque<Judging<T>> judging = new ArrayDeque<>();
+    while (done.size() < runs) {
+      while (judging.size() < ahead && done.size() + judging.size() < runs) {
+        Random before = copy(r);
+        double[][][] drawn = draw(r, warmup, windows - 1, faultAt, fault);
+        T after = afters.get();
+        judging.add(
+            new Judging<>(
+                before, after, JUDGES.submit(() -> judge(drawn, h, warmup, horizon, after))));
+      }
+      Judging<T> next = judging.poll();
+      done.add(next.after());
+      int stop = stopOf(next.stop());
+      if (stop < windows - 1) {
+        judging.forEach(j -> j.stop().cancel(false)); // drawn from where this run did not stop
+        judging.clear();
+        r = next.before();
+        draw(r, warmup, stop, faultAt, fault); // what the stopped run drew, no more
+      }
+    }
+    return done;
+  }
+
+  /** A run being judged: the Random before its draws, its observer, its stop window to come. */
+  private record Judging<T>(Random before, T after, Future<Integer> stop) {}
+
+  /** One run's samples per window from the warm-up's first to {@code last}: [window][group][i]. */
+  private double[][][] draw(Random r, int warmup, int last, int faultAt, Fault fault) {
+    Draws draws = new Draws(r);
+    double[][][] drawn = new double[last + warmup + 1][2][samples];
+    for (int w = -warmup; w <= last; w++) {
+      double[][] window = drawn[w + warmup];
+      draws.window(r, w >= faultAt ? fault : Fault.NONE, window[0], window[1]);
+    }
+    return drawn;
+  }
+
+  /** Judges drawn windows as {@link #judgeEach} does; the window after which it stopped. */
+  private int judge(double[][][] drawn, Hypothesis h, int warmup, long horizon, AfterWindow after) {
+    WindowJudge.Monitor m = monitor(warmup, horizon);
+    for (int i = 0; i < drawn.length; i++) {
+      if (!judge(m, drawn[i][0], drawn[i][1], h, i - warmup, after)) {
+        return i - warmup;
+      }
+    }
+    return drawn.length - warmup - 1;
+  }
+
+  private boolean judge(
+      WindowJudge.Monitor m, double[] c, double[] e, Hypothesis h, int w, AfterWindow after) {
+    WindowJudge.Judged j =
+        WindowJudge.judge(
+            m, Summary.of(c), Summary.of(e), p99(c), p99(e), h, w * 1000L, w * 1000L + 1000);
+    if (!spreadLevels) {
+      m.tracks.stream()
+          .filter(t -> t.statistic == Statistic.SPREAD)
+          .forEach(t -> t.levelSeries = new double[0]);
+    }
+    return after.next(w, m, j);
+  }
+
+  private WindowJudge.Monitor monitor(int warmup, long horizon) {
     WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.warmupWindows = warmup;
     m.horizon = horizon;
@@ -272,17 +354,63 @@ final class Telemetry {
     m.extremesHeld = extremesHeld;
     m.alphaOverMeasured = alphaOverMeasured;
     m.singleSampleClip = singleSampleClip;
-    garchH[0] = 1;
-    garchH[1] = 1;
-    garchShock[0] = 0;
-    garchShock[1] = 0;
-    double[] c = new double[samples];
-    double[] e = new double[samples];
-    double levelC = levelPhi > 0 ? r.nextGaussian() : 0;
-    double levelE = levelPhi > 0 ? r.nextGaussian() : 0;
-    double innovation = Math.sqrt(1 - levelPhi * levelPhi);
-    for (int w = -warmup; w < windows; w++) {
-      Fault f = w >= faultAt ? fault : Fault.NONE;
+    return m;
+  }
+
+  private static int stopOf(Future<Integer> judged) {
+    try {
+      return judged.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A copy of {@code r} at its place in its sequence (java.util.Random is serializable). */
+  static Random copy(Random r) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        out.writeObject(r);
+      }
+      try (ObjectInputStream in =
+          new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+        return (Random) in.readObject();
+      }
+    } catch (IOException | ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * One run's draws: each group's AR(1) state, GARCH variance and level, drawn window by window.
+   */
+  private final class Draws {
+    private double stateC;
+    private double stateE;
+    private final double[] garchH = {1, 1};
+    private final double[] garchShock = {0, 0};
+    private double levelC;
+    private double levelE;
+    private final double innovation = Math.sqrt(1 - levelPhi * levelPhi);
+
+    Draws(Random r) {
+      stateC = r.nextGaussian();
+      stateE = r.nextGaussian();
+      levelC = levelPhi > 0 ? r.nextGaussian() : 0;
+      levelE = levelPhi > 0 ? r.nextGaussian() : 0;
+    }
+
+    /** The next window's samples of both groups, into {@code c} and {@code e}. */
+    void window(Random r, Fault f, double[] c, double[] e) {
       if (process == Process.GARCH) {
         for (int g = 0; g < 2; g++) {
           garchH[g] = 0.05 + 0.15 * garchShock[g] * garchShock[g] + 0.8 * garchH[g];
@@ -297,17 +425,50 @@ final class Telemetry {
         c[i] = sample(r, false, shared ? f : Fault.NONE) + (levelInControl ? levelSd * levelC : 0);
         e[i] = sample(r, true, f) + levelSd * levelE;
       }
-      WindowJudge.Judged j =
-          WindowJudge.judge(
-              m, Summary.of(c), Summary.of(e), p99(c), p99(e), h, w * 1000L, w * 1000L + 1000);
-      if (!spreadLevels) {
-        m.tracks.stream()
-            .filter(t -> t.statistic == Statistic.SPREAD)
-            .forEach(t -> t.levelSeries = new double[0]);
-      }
-      if (!after.next(w, m, j)) {
-        return;
-      }
+    }
+
+    /** One sample around level 100 with a 25% spread (Poisson: mean 20). */
+    private double sample(Random r, boolean experimental, Fault f) {
+      double z = r.nextGaussian();
+      return switch (process) {
+        case NORMAL -> 100 * f.level() + 25 * f.sd() * z;
+        case GARCH -> 100 * f.level() + 25 * f.sd() * Math.sqrt(garchH[experimental ? 1 : 0]) * z;
+        case LOGNORMAL -> 100 * f.level() * Math.exp(0.25 * f.sd() * z);
+        case AR1 -> {
+          double s = experimental ? stateE : stateC;
+          s = phi * s + Math.sqrt(1 - phi * phi) * z;
+          if (experimental) {
+            stateE = s;
+          } else {
+            stateC = s;
+          }
+          yield 100 * f.level() + 25 * f.sd() * s;
+        }
+        case POISSON -> poisson(r, 20 * f.level());
+        case SPIKES -> {
+          double x = 100 * f.level() + 25 * f.sd() * z;
+          yield r.nextDouble() < 0.015 ? x * (5 + 5 * r.nextDouble()) : x;
+        }
+        case QUEUE_DEPTH -> Math.min(3, poisson(r, 0.6 * f.level()));
+        case STUDENT_T3 -> {
+          double chi2 = 0;
+          for (int k = 0; k < 3; k++) {
+            double g = r.nextGaussian();
+            chi2 += g * g;
+          }
+          yield Math.max(1, 100 * f.level() + 25 * f.sd() * z / Math.sqrt(chi2 / 3));
+        }
+        case LOGNORMAL_1 -> 100 * f.level() * Math.exp(f.sd() * z);
+        case STUDENT_T3_SD25 -> {
+          double chi = 0;
+          for (int k = 0; k < 3; k++) {
+            double g = r.nextGaussian();
+            chi += g * g;
+          }
+          // t3's variance is 3
+          yield 100 * f.level() + 25 * f.sd() * z / Math.sqrt(chi / 3) / Math.sqrt(3);
+        }
+      };
     }
   }
 

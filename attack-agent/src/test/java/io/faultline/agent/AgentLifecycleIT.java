@@ -17,12 +17,14 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * STOP, idempotency by commandId, the concurrency limit, the attack.state record, and close(): one
  * agent per test (agent.max.concurrent 1), attacking a paused-then-resumed child process.
  */
+@Tag("side-by-side")
 class AgentLifecycleIT {
 
   private Topics topics;

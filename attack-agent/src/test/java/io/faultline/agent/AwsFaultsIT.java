@@ -33,6 +33,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -41,6 +42,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * The AWS faults against WireMock serving the EC2 query API (XML) and the FIS REST API (JSON):
  * which instances are stopped and started, which template is started and which experiment stopped.
  */
+@Tag("side-by-side")
 class AwsFaultsIT {
 
   private static final Pattern INSTANCE_ID = Pattern.compile("InstanceId\\.\\d+=([^&]+)");

@@ -41,6 +41,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.Test;
  * first attack (issue 23's scenario), and records at and above the broker's size limit each leave a
  * REJECTED event and a dlq record saying where the whole record is.
  */
+@Tag("side-by-side")
 class CommandIntakeIT {
 
   private static Topics topics;

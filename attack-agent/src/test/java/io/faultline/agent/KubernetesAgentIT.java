@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * cluster back as it was (the node cordoned before the attack still cordoned).
  */
 @EnableKubernetesMockClient(crud = true)
+@Tag("side-by-side")
 class KubernetesAgentIT {
 
   static KubernetesMockServer server;

@@ -32,6 +32,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.TestMethodOrder;
     crud = true,
     kubernetesClientBuilderCustomizer = KubernetesFaultsIT.NoRetries.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("side-by-side")
 class KubernetesFaultsIT {
 
   /**

@@ -14,10 +14,12 @@ import io.faultline.testsupport.VictimProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** `faultline attack` and `faultline halt` against a real broker and a real agent. */
+@Tag("side-by-side")
 class AttackHaltIT {
 
   @Test

@@ -22,11 +22,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** `faultline run` against a real agent on a sleep process: interrupt and dry run. */
+@Tag("side-by-side")
 class RunAgentIT {
 
   @TempDir Path dir;

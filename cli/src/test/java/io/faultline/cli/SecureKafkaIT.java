@@ -65,6 +65,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +75,7 @@ import org.slf4j.LoggerFactory;
  * the collector and the CLI run as their own users with exactly the ACLs of {@link ComponentAcls};
  * what a component lacks is refused; no password or command secret reaches a log line or an event.
  */
+@Tag("side-by-side")
 class SecureKafkaIT {
 
   private static final String STORE_PASSWORD = "store-" + UUID.randomUUID();

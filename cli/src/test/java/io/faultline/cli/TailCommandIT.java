@@ -34,10 +34,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** `faultline tail` decodes every faultline topic to JSON lines, against a real broker. */
+@Tag("side-by-side")
 class TailCommandIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();

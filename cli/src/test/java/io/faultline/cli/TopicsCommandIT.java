@@ -10,10 +10,12 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** `faultline topics create|list|acls` against a real broker: the Helm chart's topics Job. */
+@Tag("side-by-side")
 class TopicsCommandIT {
 
   @Test

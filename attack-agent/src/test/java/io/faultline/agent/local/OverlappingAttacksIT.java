@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * naming the attack that holds it and until when, and dead-lettered. The probe of 2026-12-07 saw
  * the first pause's SIGCONT resume a process two later pauses still held.
  */
+@Tag("side-by-side")
 class OverlappingAttacksIT {
 
   @Test
