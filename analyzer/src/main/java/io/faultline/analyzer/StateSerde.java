@@ -208,7 +208,7 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
       w.bool(m.denseScaleFree);
     }
     if (m.sparseScaleFree) {
-      w.bool(true); // docs/adr/0120's switch, off by default: written only when on, as 0113's
+      w.bool(true); // docs/adr/0118's switch, off by default: written only when on, as 0113's
     }
     w.end(mark);
   }
@@ -345,11 +345,11 @@ final class StateSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     if (in.before(end)) {
       m.denseCalmMargin = in.bool();
     }
-    // docs/adr/0113's switch, on by default since docs/adr/0114: written only when on (or 0120's
+    // docs/adr/0113's switch, on by default since docs/adr/0114: written only when on (or 0118's
     // is), so a monitor without it was stored off (or before it) and its detectors hold no sums of
     // squares
     m.denseScaleFree = in.before(end) && in.bool();
-    m.sparseScaleFree = in.before(end) && in.bool(); // docs/adr/0120's, off unless written
+    m.sparseScaleFree = in.before(end) && in.bool(); // docs/adr/0118's, off unless written
     in.end(end);
     return m;
   }

@@ -247,7 +247,7 @@ public final class WindowJudge {
      * EDetector#scaleFree}) on the prewhitened datapoints, their variances (the control series'
      * without its chi-square bound) as weights only, times what the pool's overlap and the groups'
      * lag-1 leave beyond the AR(1) ({@link #pooledResidualFactor}); in place of the bound
-     * (docs/adr/0120); {@code -Dfaultline.bench.sparseScaleFree=true}.
+     * (docs/adr/0118); {@code -Dfaultline.bench.sparseScaleFree=true}.
      */
     public boolean sparseScaleFree;
 
@@ -1028,7 +1028,7 @@ public final class WindowJudge {
   /**
    * {@link Monitor#sparseScaleFree} acts on this track: the pooled mean track's second form, where
    * it pays the chi-square bound (the groups' lag-1 above 0, fixed at the warm-up's end). Elsewhere
-   * the bound is not paid and the t's tails would only cost (docs/adr/0120: lognormal +20% 34/27%
+   * the bound is not paid and the t's tails would only cost (docs/adr/0118: lognormal +20% 34/27%
    * -> 27/15% without this gate).
    */
   static boolean pooledScaleFree(Monitor m, Track t) {
@@ -1045,7 +1045,7 @@ public final class WindowJudge {
    * experimental group's window against the pool of S control windows, whose weights sum to one, so
    * the difference's long-run variance is 2 gamma0_w (1 + rho) / (1 - rho), gamma0_w one window
    * mean's variance; the AR(1) of the track's phi pays gamma0_w (1 + the pool's share) (1 + phi) /
-   * (1 - phi) of it. Independent windows, S = 5: 1.667 / 1.308 = 1.27 (docs/adr/0115, 0120).
+   * (1 - phi) of it. Independent windows, S = 5: 1.667 / 1.308 = 1.27 (docs/adr/0115, 0118).
    */
   static double pooledResidualFactor(Track t) {
     double rho = Math.max(0.0, Math.min(0.95, t.groupsPhi));

@@ -426,7 +426,7 @@ class AnchoredEProcessNullTest {
 
   @Test
   void pooledWindowMeansJudgedWithTheirScaleUnknownKeepTheAnchoredMeanAtMostOne() {
-    // docs/adr/0120 (off): one per 10 s window means against the pool by the t-type e-value, the
+    // docs/adr/0118 (off): one per 10 s window means against the pool by the t-type e-value, the
     // control series' variance without its chi-square bound as weights, what the pool's overlap
     // leaves beyond the AR(1) as the long-run factor; independent, lognormal, heavy-tailed and
     // AR(1) 0.8 and 0.9 samples, early and late

@@ -44,7 +44,7 @@ class StateSerdeTest {
 
   @Test
   void theSparseScaleSwitchAloneSurvivesTheRoundTripWithTheSwitchesBeforeItOff() {
-    // docs/adr/0120's switch is written after 0110's and 0113's slots, which it writes off
+    // docs/adr/0118's switch is written after 0110's and 0113's slots, which it writes off
     WindowJudge.Monitor m = new WindowJudge.Monitor();
     m.sparseScaleFree = true;
     StateSerde<WindowJudge.Monitor> serde = StateSerde.monitors();

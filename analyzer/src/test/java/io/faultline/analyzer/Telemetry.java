@@ -123,7 +123,7 @@ final class Telemetry {
   /** The sparse spread's wander floor (docs/adr/0076), read at the warm-up's end. */
   boolean spreadWanderFloor = new WindowJudge.Monitor().spreadWanderFloor;
 
-  /** One per 10 s window means against the pool judged with their scale unknown (docs/adr/0120). */
+  /** One per 10 s window means against the pool judged with their scale unknown (docs/adr/0118). */
   boolean sparseScaleFree = new WindowJudge.Monitor().sparseScaleFree;
 
   /** Alpha split over the statistics the warm-up measured only (docs/adr/0088). */

@@ -348,7 +348,7 @@ public final class DetectionBench {
   /**
    * {@code -Dfaultline.bench.sparseScaleFree=true|false}: one per 10 s window means against the
    * pool judged by a t-type e-value, their scale unknown ({@code
-   * WindowJudge.Monitor.sparseScaleFree}, docs/adr/0120).
+   * WindowJudge.Monitor.sparseScaleFree}, docs/adr/0118).
    */
   static final boolean SPARSE_SCALE_FREE =
       monitorSwitch("sparseScaleFree", new WindowJudge.Monitor().sparseScaleFree);

@@ -309,7 +309,7 @@ public final class EDetector {
    * datapoints' is larger than their spread shows; 0 = off. Only for a primed one-group detector;
    * the prime must be given with it on too. With phi the sums are the prewhitened ones (the
    * innovations' generalised least squares), so the factor pays only what the AR(1) does not
-   * (docs/adr/0120). Each candidate's e-value is the average of that t-type one and the plug-in's
+   * (docs/adr/0118). Each candidate's e-value is the average of that t-type one and the plug-in's
    * (the variances taken as known, as off), so the plug-in must be valid too (docs/adr/0114): a
    * change that inflates the learned scale (a ramp) keeps half the plug-in's evidence. {@link
    * #scaleFreeAlone} judges by the t-type one only, for datapoints whose variances are weights
@@ -321,7 +321,7 @@ public final class EDetector {
 
   /**
    * {@link #scaleFree} without the plug-in's half: for datapoints whose variances carry no bound
-   * and serve as weights only, where the plug-in would not be valid (docs/adr/0120's pooled track).
+   * and serve as weights only, where the plug-in would not be valid (docs/adr/0118's pooled track).
    */
   public EDetector scaleFreeAlone(double longRunFactor) {
     return scaleFree(longRunFactor, false);
