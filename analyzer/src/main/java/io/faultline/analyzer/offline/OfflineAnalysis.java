@@ -80,37 +80,17 @@ public final class OfflineAnalysis {
               : List.copyOf(statistics);
     }
 
+    /** The mean alone, anchored and sized by the rows (the options' defaults). */
     public Options(
         Direction direction, double tolerance, double confidence, double alpha, Duration window) {
-      this(direction, tolerance, confidence, alpha, window, List.of(Statistic.MEAN));
-    }
-
-    public Options(
-        Direction direction,
-        double tolerance,
-        double confidence,
-        double alpha,
-        Duration window,
-        List<Statistic> statistics) {
-      this(direction, tolerance, confidence, alpha, window, statistics, null);
-    }
-
-    public Options(
-        Direction direction,
-        double tolerance,
-        double confidence,
-        double alpha,
-        Duration window,
-        List<Statistic> statistics,
-        Long attackStartMs) {
       this(
           direction,
           tolerance,
           confidence,
           alpha,
           window,
-          statistics,
-          attackStartMs,
+          List.of(Statistic.MEAN),
+          null,
           null,
           null,
           null);
