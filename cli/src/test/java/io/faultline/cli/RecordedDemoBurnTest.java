@@ -3,19 +3,12 @@ package io.faultline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * A real demo run, saved by {@code --save-samples} (resources {@code samples/demo-burn-2026-12-08},
@@ -44,7 +37,7 @@ class RecordedDemoBurnTest {
     long killStart = Long.parseLong(attacks.get(2).split(",")[2]);
     assertThat(attacks.get(1)).contains(",cpu-burn,");
 
-    JsonNode judged = analyzeAsPrinted(saved);
+    JsonNode judged = SavedRunAnalysis.analyze(SavedRunAnalysis.printedArgs(saved), 1);
 
     assertThat(judged.get("verdict").asText()).isEqualTo("deviation");
     long detected = Instant.parse(judged.get("detected_at").asText()).toEpochMilli();
@@ -54,30 +47,6 @@ class RecordedDemoBurnTest {
         .as("windows from the burn's to the detection")
         .isBetween(0L, (long) LIVE_WINDOWS_TO_DETECTION);
     assertThat(detected).as("the burn's, not the kill's").isLessThan(killStart);
-  }
-
-  /** {@code faultline analyze} with the line the run printed (README.txt), files from here. */
-  private static JsonNode analyzeAsPrinted(Path saved) throws Exception {
-    String prefix = "./faultline analyze ";
-    String line =
-        Files.readAllLines(saved.resolve("README.txt")).stream()
-            .filter(l -> l.startsWith(prefix))
-            .findFirst()
-            .orElseThrow();
-    List<String> args = new ArrayList<>();
-    for (String arg : Arrays.asList(line.substring(prefix.length()).split(" "))) {
-      // the files as the README names them, from the repository's root; here from the classpath
-      args.add(arg.contains(".csv") ? saved.resolve(Path.of(arg).getFileName()).toString() : arg);
-    }
-    args.addAll(List.of("--output", "json"));
-    AnalyzeCommand analyze = new AnalyzeCommand();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    analyze.out = new PrintStream(out, true, StandardCharsets.UTF_8);
-    analyze.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-    int code = new CommandLine(analyze).execute(args.toArray(String[]::new));
-    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isEqualTo(1);
-    return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
   }
 
   private static Path resource(String name) throws URISyntaxException {

@@ -3,7 +3,6 @@ package io.faultline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.faultline.analyzer.AnalyzerApp;
 import io.faultline.analyzer.AnalyzerConfig;
 import io.faultline.analyzer.AnalyzerTopology;
@@ -28,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -257,22 +255,8 @@ class SavedSamplesTest {
 
   /** {@code faultline analyze} with the line README.txt gives, its JSON. */
   private static JsonNode analyzeAgain(Path saved, String engine) throws Exception {
-    String line =
-        Files.readAllLines(saved.resolve("README.txt")).stream()
-            .filter(l -> l.startsWith("./faultline analyze "))
-            .findFirst()
-            .orElseThrow();
-    List<String> args =
-        new ArrayList<>(Arrays.asList(line.substring("./faultline analyze ".length()).split(" ")));
-    args.addAll(List.of("--engine", engine, "--output", "json"));
-    AnalyzeCommand analyze = new AnalyzeCommand();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    analyze.out = new PrintStream(out, true, StandardCharsets.UTF_8);
-    analyze.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-    int code = new CommandLine(analyze).execute(args.toArray(String[]::new));
-    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isIn(0, 1);
-    JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    JsonNode json =
+        SavedRunAnalysis.analyze(SavedRunAnalysis.printedArgs(saved, "--engine", engine), 0, 1);
     assertThat(json.get("sequential").get("datapoint").asText()).isEqualTo("5s");
     assertThat(json.get("sequential").get("horizon").asLong()).isEqualTo(720);
     assertThat(json.get("sequential").get("warm_up_datapoints").asInt()).isEqualTo(20);
