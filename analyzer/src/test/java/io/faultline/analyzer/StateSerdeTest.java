@@ -46,12 +46,18 @@ class StateSerdeTest {
   void theSparseScaleSwitchAloneSurvivesTheRoundTripWithTheSwitchesBeforeItOff() {
     // docs/adr/0118's switch is written after 0110's and 0113's slots, which it writes off
     WindowJudge.Monitor m = new WindowJudge.Monitor();
+    m.denseScaleFree = false; // on by default since docs/adr/0114
     m.sparseScaleFree = true;
     StateSerde<WindowJudge.Monitor> serde = StateSerde.monitors();
     WindowJudge.Monitor back = serde.deserialize("t", serde.serialize("t", m));
     assertThat(back.sparseScaleFree).isTrue();
     assertThat(back.denseScaleFree).isFalse();
     assertThat(back.denseCalmMargin).isFalse();
+    // with 0114's default on beside it
+    m.denseScaleFree = true;
+    back = serde.deserialize("t", serde.serialize("t", m));
+    assertThat(back.sparseScaleFree).isTrue();
+    assertThat(back.denseScaleFree).isTrue();
     assertThat(
             serde.deserialize("t", serde.serialize("t", new WindowJudge.Monitor())).sparseScaleFree)
         .isFalse();
