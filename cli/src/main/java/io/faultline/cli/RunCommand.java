@@ -118,12 +118,10 @@ public final class RunCommand implements Callable<Integer> {
       if (experimentId != null) {
         ExperimentPlan.checkedId("--experiment-id", experimentId);
       }
-      if (saveSamples != null && !dryRun) {
-        SavedSamples.problem(saveSamples)
-            .ifPresent(
-                p -> {
-                  throw new IllegalArgumentException(p);
-                });
+      Optional<String> samplesProblem =
+          saveSamples == null || dryRun ? Optional.empty() : SavedSamples.problem(saveSamples);
+      if (samplesProblem.isPresent()) {
+        throw new IllegalArgumentException(samplesProblem.get());
       }
     } catch (IllegalArgumentException e) {
       err.println("faultline run " + e.getMessage());

@@ -510,15 +510,11 @@ public final class EDetector {
    * the t statistic's scale is inflated by the change itself (a ramp's own spread).
    */
   private double mixture(State state, double score, double info, int sides) {
-    if (scaleUnknown(state) && info > 0 && !scaleWithPlugIn) {
-      return tMixture(state, score, info, sides);
+    if (!scaleUnknown(state) || info <= 0) {
+      return normalMixture(state, score, info, sides);
     }
-    if (scaleUnknown(state) && info > 0) {
-      return logAddExp(
-              tMixture(state, score, info, sides), normalMixture(state, score, info, sides))
-          - LOG_2;
-    }
-    return normalMixture(state, score, info, sides);
+    double t = tMixture(state, score, info, sides);
+    return scaleWithPlugIn ? logAddExp(t, normalMixture(state, score, info, sides)) - LOG_2 : t;
   }
 
   private static final double LOG_2 = Math.log(2);

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 import org.apache.avro.Schema;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
@@ -73,7 +74,7 @@ public record ExperimentRecording(
       Topics topics,
       String experimentId,
       Duration timeout,
-      java.util.function.Predicate<String> keep) {
+      Predicate<String> keep) {
     Experiment experiment = null;
     for (var r : reader.readAll(topics.experiments().name(), timeout)) {
       if (experimentId.equals(r.key()) && r.value() != null) {

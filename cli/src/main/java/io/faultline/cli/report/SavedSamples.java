@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -283,7 +284,7 @@ public final class SavedSamples {
    */
   private static long writeCsv(Path file, List<MetricSample> samples) throws IOException {
     List<MetricSample> sorted = new ArrayList<>(samples);
-    sorted.sort(java.util.Comparator.comparingLong(MetricSample::getTimestamp));
+    sorted.sort(Comparator.comparingLong(MetricSample::getTimestamp));
     StringBuilder csv = new StringBuilder("timestamp,value\n");
     long previous = Long.MIN_VALUE;
     long moved = 0;
